@@ -2,9 +2,11 @@ namespace ManagedRsync.Cli.Commands;
 
 internal static class RsyncCommand
 {
-    public static int Run(string[] args)
+    public static int Run(string[] args) => RunAsync(args, CliContext.FromConsole()).GetAwaiter().GetResult();
+
+    public static Task<int> RunAsync(string[] args, CliContext context)
     {
-        Console.Error.WriteLine("mrsync: RsyncCommand is not implemented yet");
-        return (int)RsyncExitCode.Unsupported;
+        context.Error.WriteLine("mrsync: RsyncCommand is not implemented yet");
+        return Task.FromResult((int)RsyncExitCode.Unsupported);
     }
 }

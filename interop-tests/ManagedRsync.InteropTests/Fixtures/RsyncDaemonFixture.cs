@@ -1,0 +1,266 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using ManagedRsync.Cli;
+using ManagedRsync.Cli.Commands;
+
+namespace ManagedRsync.InteropTests.Fixtures;
+
+/// <summary>
+/// A real stock <c>rsync --daemon --no-detach</c> on 127.0.0.1 at a free port, with a generated rsyncd.conf serving
+/// <see cref="DaemonModules.All"/> from a temporary directory. Shared by the tests of <see cref="RsyncDaemonCollection"/>.
+/// If rsync is not installed, creating the fixture fails and so does every test using it, saying why.
+/// </summary>
+public sealed class RsyncDaemonFixture : IAsyncLifetime
+{
+    public const string User = "tester";
+    public const string Password = "s3cret pass";
+    public const string Motd = "Welcome to the ManagedRsync interop daemon";
+
+    private Process? _daemon;
+
+    public RsyncDaemonFixture()
+    {
+        RsyncPath = ToolProcess.FindOnPath("rsync")
+            ?? throw new InvalidOperationException(
+                "stock rsync is not installed (not on PATH): the interop tests run against a real rsync daemon; " +
+                "install it with: apt-get install -y rsync");
+        Root = Directory.CreateTempSubdirectory("mrsync-interop-").FullName;
+    }
+
+    /// <summary>Path of the stock rsync executable.</summary>
+    public string RsyncPath { get; }
+
+    /// <summary>Temporary directory holding config, log, secrets and module directories.</summary>
+    public string Root { get; }
+
+    public string Host => "127.0.0.1";
+
+    public int Port { get; private set; }
+
+    public string ConfigPath => Path.Combine(Root, "rsyncd.conf");
+
+    public string LogPath => Path.Combine(Root, "rsyncd.log");
+
+    /// <summary>A file holding <see cref="Password"/>, mode 600, for <c>--password-file</c>.</summary>
+    public string PasswordFile => Path.Combine(Root, "password");
+
+    /// <summary><c>rsync://127.0.0.1:PORT/</c>, the daemon URL with a trailing slash.</summary>
+    public string Url => $"rsync://{Host}:{Port}/";
+
+    /// <summary>Directory served by module <paramref name="module"/>.</summary>
+    public string ModulePath(string module) => Path.Combine(Root, "modules", module);
+
+    /// <summary>The daemon's log so far (empty if none yet).</summary>
+    public string DaemonLog => File.Exists(LogPath) ? ReadShared(LogPath) : "";
+
+    public async Task InitializeAsync()
+    {
+        foreach (var module in DaemonModules.All)
+        {
+            Directory.CreateDirectory(ModulePath(module.Name));
+        }
+        WritePrivate(Path.Combine(Root, "secrets"), $"{User}:{Password}\n");
+        WritePrivate(PasswordFile, Password + "\n");
+        File.WriteAllText(Path.Combine(Root, "motd"), Motd + "\n");
+        File.WriteAllText(ConfigPath, BuildConfig());
+
+        var random = new Random();
+        string failures = "";
+        for (int attempt = 0; attempt < 8; attempt++)
+        {
+            int port = random.Next(20000, 60000);
+            if (!IsFree(port))
+            {
+                continue;
+            }
+            if (await TryStartAsync(port))
+            {
+                Port = port;
+                return;
+            }
+            failures += $"port {port}: daemon did not start\n{DaemonLog}\n";
+        }
+        throw new InvalidOperationException("could not start the stock rsync daemon:\n" + failures);
+    }
+
+    public Task DisposeAsync()
+    {
+        if (_daemon is { HasExited: false })
+        {
+            _daemon.Kill(entireProcessTree: true);
+            _daemon.WaitForExit();
+        }
+        _daemon?.Dispose();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A module directory written by a test as another user may resist; the temp dir is not worth a failure.
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Runs stock rsync with <paramref name="args"/>; <paramref name="environment"/> values of null unset.</summary>
+    public Task<ProcessResult> RunRsyncAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null,
+        string? stdin = null) =>
+        ToolProcess.RunAsync(RsyncPath, args, WithDefaults(environment), stdin);
+
+    /// <summary>
+    /// Runs mrsync with <paramref name="args"/>: in-process through the CLI entry point, or, when the environment
+    /// variable MRSYNC_BIN names a built executable (e.g. the NativeAOT one), as that process.
+    /// </summary>
+    public async Task<ProcessResult> RunMrsyncAsync(IEnumerable<string> args,
+        IReadOnlyDictionary<string, string?>? environment = null, string? stdin = null)
+    {
+        var env = WithDefaults(environment);
+        string? binary = Environment.GetEnvironmentVariable("MRSYNC_BIN");
+        if (!string.IsNullOrEmpty(binary))
+        {
+            return await ToolProcess.RunAsync(binary, args, env, stdin);
+        }
+
+        var argv = args.ToArray();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var context = new CliContext
+        {
+            Out = stdout,
+            Error = stderr,
+            In = new StringReader(stdin ?? ""),
+            StdinIsTerminal = false,
+            GetEnvironmentVariable = name => env.TryGetValue(name, out var value) ? value : Environment.GetEnvironmentVariable(name),
+        };
+        using var cts = new CancellationTokenSource(ToolProcess.HangLimit);
+        int code = await RsyncCommand.RunAsync(argv, context with { Cancellation = cts.Token });
+        return new ProcessResult("mrsync " + string.Join(' ', argv), code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>Text for an assertion message: what the command printed plus the daemon's log.</summary>
+    public string Explain(params ProcessResult[] results) =>
+        string.Join("\n", results.Select(r => r.ToString())) + "\n--- rsyncd.log ---\n" + DaemonLog;
+
+    // Tests must not inherit a password from whoever runs them.
+    private static Dictionary<string, string?> WithDefaults(IReadOnlyDictionary<string, string?>? environment)
+    {
+        var env = new Dictionary<string, string?> { ["RSYNC_PASSWORD"] = null };
+        if (environment != null)
+        {
+            foreach (var (key, value) in environment)
+            {
+                env[key] = value;
+            }
+        }
+        return env;
+    }
+
+    private string BuildConfig()
+    {
+        var conf = new StringBuilder();
+        conf.AppendLine($"pid file = {Path.Combine(Root, "rsyncd.pid")}");
+        conf.AppendLine($"log file = {LogPath}");
+        conf.AppendLine($"motd file = {Path.Combine(Root, "motd")}");
+        // Symlinks must arrive unchanged: no chroot means no munging is needed, and munging is off explicitly.
+        conf.AppendLine("use chroot = no");
+        conf.AppendLine("munge symlinks = no");
+        conf.AppendLine("reverse lookup = no");
+        if (Environment.UserName == "root")
+        {
+            // Root daemon keeps root so owner, group, mode and device files can be preserved.
+            conf.AppendLine("uid = root");
+            conf.AppendLine("gid = root");
+        }
+        foreach (var module in DaemonModules.All)
+        {
+            conf.AppendLine();
+            conf.AppendLine($"[{module.Name}]");
+            conf.AppendLine($"    path = {ModulePath(module.Name)}");
+            conf.AppendLine($"    comment = {module.Comment}");
+            conf.AppendLine($"    read only = {(module.ReadOnly ? "yes" : "no")}");
+            conf.AppendLine($"    list = {(module.List ? "yes" : "no")}");
+            if (module.AuthUsers != null)
+            {
+                conf.AppendLine($"    auth users = {module.AuthUsers}");
+                conf.AppendLine($"    secrets file = {Path.Combine(Root, "secrets")}");
+            }
+            foreach (var line in module.Extra)
+            {
+                conf.AppendLine("    " + line);
+            }
+        }
+        return conf.ToString();
+    }
+
+    private async Task<bool> TryStartAsync(int port)
+    {
+        var psi = new ProcessStartInfo(RsyncPath)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in new[] { "--daemon", "--no-detach", "--config", ConfigPath, "--port", port.ToString(), "--address", Host })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+        var daemon = Process.Start(psi)!;
+        daemon.OutputDataReceived += (_, _) => { };
+        daemon.ErrorDataReceived += (_, _) => { };
+        daemon.BeginOutputReadLine();
+        daemon.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (DateTime.UtcNow < deadline && !daemon.HasExited)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port);
+                _daemon = daemon;
+                return true;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+        if (!daemon.HasExited)
+        {
+            daemon.Kill(entireProcessTree: true);
+        }
+        daemon.WaitForExit();
+        daemon.Dispose();
+        return false;
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static void WritePrivate(string path, string content)
+    {
+        File.WriteAllText(path, content);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    private static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}
