@@ -1,0 +1,326 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+
+namespace ManagedRsync.Protocol;
+
+/// <summary>
+/// The input side of rsync's multiplexed stream (rsync io.c: read_a_msg). A background pump reads the socket
+/// as fast as the peer writes, splits frames (header: little-endian uint32 <c>(MPLEX_BASE + tag) &lt;&lt; 24 | length</c>)
+/// and queues data and messages in order; the consumer takes data through a synchronous fast path over its
+/// buffer and awaits the queue only when the buffer runs dry. Draining the socket independently of the consumer
+/// keeps a peer that writes while we write (the daemon's generator) from deadlocking against us.
+/// </summary>
+internal sealed partial class MultiplexReader : IAsyncDisposable
+{
+    public const int MplexBase = 7;
+
+    /// <summary>
+    /// The largest non-data message we accept. rsync's own messages are a path plus text (rsync io.c: read_a_msg
+    /// bounds them by BIGPATHBUFLEN); anything larger is refused before a buffer is allocated for it.
+    /// </summary>
+    public const int MaxMessageLength = 64 * 1024;
+
+    private const int ChunkSize = 64 * 1024;
+
+    private readonly Stream _stream;
+    private readonly IMessageHandler _handler;
+    private readonly Channel<Item> _queue;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _pump;
+
+    private byte[] _data = new byte[ChunkSize];
+    private int _start;
+    private int _end;
+    private bool _eof;
+    private volatile Exception? _pumpError;
+
+    private readonly record struct Item(MessageCode Code, byte[] Buffer, int Length);
+
+    /// <param name="stream">The connection, positioned after the daemon handshake.</param>
+    /// <param name="handler">Where non-data messages go once multiplexing is on.</param>
+    public MultiplexReader(Stream stream, IMessageHandler handler)
+    {
+        _stream = stream;
+        _handler = handler;
+        // Bounded so that a peer that floods us is throttled by TCP rather than by our memory.
+        _queue = Channel.CreateBounded<Item>(new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true });
+    }
+
+    /// <summary>
+    /// From here on the input is multiplexed (rsync io.c: io_start_multiplex_in). Bytes already buffered belong to
+    /// the frames and are handed to the pump.
+    /// </summary>
+    /// <param name="timeout">rsync --timeout: no byte from the peer for this long ends the session (exit 30).</param>
+    public void StartMultiplexing(TimeSpan timeout = default)
+    {
+        if (_pump is not null)
+            throw new InvalidOperationException("already multiplexed");
+        byte[] initial = Buffered.ToArray();
+        _start = _end = 0;
+        _pump = Task.Run(() => PumpAsync(initial, timeout, _stop.Token));
+    }
+
+    /// <summary>Data bytes received (after demultiplexing), for rsync's "received N bytes" figure.</summary>
+    public long TotalRead { get; private set; }
+
+    /// <summary>Raw bytes read from the socket.</summary>
+    public long RawBytesRead => Volatile.Read(ref _rawBytes);
+
+    private long _rawBytes;
+
+    /// <summary>Buffered data available without waiting.</summary>
+    public ReadOnlySpan<byte> Buffered => _data.AsSpan(_start, _end - _start);
+
+    /// <summary>Consumes <paramref name="count"/> buffered bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Advance(int count)
+    {
+        _start += count;
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> data bytes are buffered; EOF first is a protocol error.</summary>
+    public ValueTask EnsureAsync(int count, CancellationToken ct)
+    {
+        if (_end - _start >= count)
+            return ValueTask.CompletedTask;
+        return FillAsync(count, ct);
+    }
+
+    private async ValueTask FillAsync(int count, CancellationToken ct)
+    {
+        while (_end - _start < count)
+        {
+            if (!await ReceiveOneAsync(ct).ConfigureAwait(false))
+                throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.StreamIo,
+                    "connection unexpectedly closed by the peer", _pumpError);
+        }
+    }
+
+    /// <summary>
+    /// Processes queued messages until the peer closes the connection (used after the last protocol exchange, so
+    /// that trailing messages are shown).
+    /// </summary>
+    public async ValueTask DrainToEndAsync(CancellationToken ct)
+    {
+        while (await ReceiveOneAsync(ct).ConfigureAwait(false))
+        {
+        }
+    }
+
+    // Takes one item from the pump: data is appended to the buffer, a message goes to the handler.
+    // Returns false at end of stream.
+    private async ValueTask<bool> ReceiveOneAsync(CancellationToken ct)
+    {
+        if (_eof)
+            return false;
+        if (_pump is null)
+            return await ReceiveRawAsync(ct).ConfigureAwait(false);
+        if (!_queue.Reader.TryRead(out Item item))
+        {
+            if (!await _queue.Reader.WaitToReadAsync(ct).ConfigureAwait(false) || !_queue.Reader.TryRead(out item))
+            {
+                _eof = true;
+                Exception? error = _pumpError;
+                if (error is RsyncException re)
+                    throw re;
+                if (error is OperationCanceledException)
+                    throw new RsyncException(RsyncErrorKind.Timeout, RsyncExitCode.Timeout,
+                        "timeout waiting for data from the daemon", error);
+                if (error is not null)
+                    throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo,
+                        $"error reading from the daemon: {error.Message}", error);
+                return false;
+            }
+        }
+        try
+        {
+            if (item.Code == MessageCode.Data)
+            {
+                Append(item.Buffer.AsSpan(0, item.Length));
+                TotalRead += item.Length;
+            }
+            else
+            {
+                _handler.OnMessage(item.Code, item.Buffer.AsSpan(0, item.Length));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(item.Buffer);
+        }
+        return true;
+    }
+
+    // Before multiplexing starts (the setup exchange), bytes come straight from the socket.
+    private async ValueTask<bool> ReceiveRawAsync(CancellationToken ct)
+    {
+        if (_end == _data.Length && _start > 0)
+        {
+            _data.AsSpan(_start, _end - _start).CopyTo(_data);
+            _end -= _start;
+            _start = 0;
+        }
+        if (_end == _data.Length)
+            Array.Resize(ref _data, _data.Length * 2);
+        int n;
+        try
+        {
+            n = await _stream.ReadAsync(_data.AsMemory(_end), ct).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo, $"error reading from the daemon: {ex.Message}", ex);
+        }
+        if (n == 0)
+        {
+            _eof = true;
+            return false;
+        }
+        _end += n;
+        Interlocked.Add(ref _rawBytes, n);
+        TotalRead += n;
+        return true;
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        int used = _end - _start;
+        if (_data.Length - _end < bytes.Length)
+        {
+            if (used + bytes.Length <= _data.Length)
+            {
+                _data.AsSpan(_start, used).CopyTo(_data);
+            }
+            else
+            {
+                var bigger = new byte[Math.Max(_data.Length * 2, used + bytes.Length)];
+                _data.AsSpan(_start, used).CopyTo(bigger);
+                _data = bigger;
+            }
+            _start = 0;
+            _end = used;
+        }
+        bytes.CopyTo(_data.AsSpan(_end));
+        _end += bytes.Length;
+    }
+
+    private async Task PumpAsync(byte[] initial, TimeSpan timeout, CancellationToken ct)
+    {
+        var raw = new byte[ChunkSize + 4];
+        int rawStart = 0, rawEnd = initial.Length;
+        if (initial.Length > raw.Length)
+            raw = new byte[initial.Length];
+        initial.CopyTo(raw, 0);
+        ChannelWriter<Item> writer = _queue.Writer;
+        try
+        {
+            int frameRemaining = 0;
+            while (true)
+            {
+                // Hand over every complete piece the raw buffer holds.
+                while (true)
+                {
+                    if (frameRemaining > 0)
+                    {
+                        int n = Math.Min(frameRemaining, rawEnd - rawStart);
+                        if (n == 0)
+                            break;
+                        byte[] chunk = ArrayPool<byte>.Shared.Rent(n);
+                        raw.AsSpan(rawStart, n).CopyTo(chunk);
+                        rawStart += n;
+                        frameRemaining -= n;
+                        await writer.WriteAsync(new Item(MessageCode.Data, chunk, n), ct).ConfigureAwait(false);
+                        continue;
+                    }
+                    if (rawEnd - rawStart < 4)
+                        break;
+                    uint header = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(rawStart));
+                    int tag = (int)(header >> 24) - MplexBase;
+                    int length = (int)(header & 0xFFFFFF);
+                    if (tag < 0)
+                        throw RsyncException.Protocol($"unexpected tag {tag} in multiplexed stream");
+                    var code = (MessageCode)tag;
+                    if (code == MessageCode.Data)
+                    {
+                        rawStart += 4;
+                        frameRemaining = length;
+                        continue;
+                    }
+                    if (!Enum.IsDefined(code))
+                        throw RsyncException.Protocol($"unexpected tag {tag} in multiplexed stream");
+                    if (length > MaxMessageLength)
+                        throw RsyncException.Protocol($"multiplexed message of {length} bytes (tag {tag}) exceeds the {MaxMessageLength}-byte limit");
+                    if (rawEnd - rawStart < 4 + length)
+                    {
+                        if (raw.Length < 4 + length)
+                        {
+                            var bigger = new byte[4 + length];
+                            raw.AsSpan(rawStart, rawEnd - rawStart).CopyTo(bigger);
+                            rawEnd -= rawStart;
+                            rawStart = 0;
+                            raw = bigger;
+                        }
+                        break;
+                    }
+                    byte[] payload = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+                    raw.AsSpan(rawStart + 4, length).CopyTo(payload);
+                    rawStart += 4 + length;
+                    await writer.WriteAsync(new Item(code, payload, length), ct).ConfigureAwait(false);
+                }
+
+                if (rawStart > 0)
+                {
+                    raw.AsSpan(rawStart, rawEnd - rawStart).CopyTo(raw);
+                    rawEnd -= rawStart;
+                    rawStart = 0;
+                }
+                int read;
+                if (timeout > TimeSpan.Zero)
+                {
+                    using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    cts.CancelAfter(timeout);
+                    read = await _stream.ReadAsync(raw.AsMemory(rawEnd), cts.Token).ConfigureAwait(false);
+                }
+                else
+                {
+                    read = await _stream.ReadAsync(raw.AsMemory(rawEnd), ct).ConfigureAwait(false);
+                }
+                if (read == 0)
+                {
+                    if (frameRemaining > 0 || rawEnd > 0)
+                        throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.StreamIo,
+                            "connection closed by the peer in the middle of a multiplexed frame");
+                    writer.TryComplete();
+                    return;
+                }
+                Interlocked.Add(ref _rawBytes, read);
+                rawEnd += read;
+            }
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            // Items queued before the failure are still delivered; the consumer sees the error after them.
+            _pumpError = ex;
+            writer.TryComplete();
+        }
+        catch (OperationCanceledException)
+        {
+            writer.TryComplete();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            if (_pump is not null)
+                await _pump.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,165 @@
+using System.Buffers;
+using System.Buffers.Binary;
+
+namespace ManagedRsync.Protocol;
+
+/// <summary>
+/// The output side of the connection: a buffer that parsers and encoders write into (as an
+/// <see cref="IBufferWriter{T}"/> or as a <see cref="Stream"/>), sent as MSG_DATA frames once multiplexing is on
+/// (rsync io.c: mplex_write; a client sender multiplexes its output from protocol 30, rsync main.c: client_run)
+/// or raw before that. Writes are synchronous: the peer's output is drained by <see cref="MultiplexReader"/>'s
+/// pump, so blocking here cannot deadlock.
+/// </summary>
+internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
+{
+    private const int HeaderLength = 4;
+
+    /// <summary>Largest MSG_DATA payload we emit; rsync's own frames stay well under the 24-bit limit.</summary>
+    private const int MaxFramePayload = 64 * 1024;
+
+    private readonly Stream _stream;
+    private byte[] _buffer;
+    private int _end;
+    private bool _multiplexed;
+
+    public MultiplexWriter(Stream stream)
+    {
+        _stream = stream;
+        _buffer = new byte[HeaderLength + MaxFramePayload];
+        _end = HeaderLength;
+    }
+
+    /// <summary>Bytes handed to the socket (including frame headers), for rsync's "sent N bytes" figure.</summary>
+    public long TotalWritten { get; private set; }
+
+    /// <summary>From now on, data goes out in MSG_DATA frames (rsync io.c: io_start_multiplex_out).</summary>
+    public void StartMultiplexing()
+    {
+        FlushBuffer();
+        _multiplexed = true;
+    }
+
+    public bool IsMultiplexed => _multiplexed;
+
+    public void Advance(int count)
+    {
+        if ((uint)count > (uint)(_buffer.Length - _end))
+            throw new ArgumentOutOfRangeException(nameof(count));
+        _end += count;
+    }
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Reserve(sizeHint);
+        return _buffer.AsMemory(_end);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Reserve(sizeHint);
+        return _buffer.AsSpan(_end);
+    }
+
+    private void Reserve(int sizeHint)
+    {
+        if (sizeHint < 1)
+            sizeHint = 1;
+        if (_buffer.Length - _end >= sizeHint)
+            return;
+        FlushBuffer();
+        if (_buffer.Length - _end < sizeHint)
+            Array.Resize(ref _buffer, HeaderLength + sizeHint);
+    }
+
+    /// <summary>Sends a non-data message (rsync io.c: send_msg), after any buffered data so that order is kept.</summary>
+    public void WriteMessage(MessageCode code, ReadOnlySpan<byte> payload)
+    {
+        if (!_multiplexed)
+            throw new InvalidOperationException("messages need a multiplexed stream");
+        FlushBuffer();
+        Span<byte> header = stackalloc byte[HeaderLength];
+        BinaryPrimitives.WriteUInt32LittleEndian(header, ((uint)(MultiplexReader.MplexBase + (int)code) << 24) | (uint)payload.Length);
+        _stream.Write(header);
+        _stream.Write(payload);
+        TotalWritten += HeaderLength + payload.Length;
+    }
+
+    /// <summary>rsync io.c: send_msg_int.</summary>
+    public void WriteMessageInt(MessageCode code, int value)
+    {
+        Span<byte> b = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(b, value);
+        WriteMessage(code, b);
+    }
+
+    // Sends whatever is buffered, in frames of at most MaxFramePayload when multiplexed.
+    private void FlushBuffer()
+    {
+        int payload = _end - HeaderLength;
+        if (payload <= 0)
+            return;
+        if (!_multiplexed)
+        {
+            _stream.Write(_buffer, HeaderLength, payload);
+            TotalWritten += payload;
+        }
+        else if (payload <= MaxFramePayload)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(_buffer, ((uint)MultiplexReader.MplexBase << 24) | (uint)payload);
+            _stream.Write(_buffer, 0, HeaderLength + payload);
+            TotalWritten += HeaderLength + payload;
+        }
+        else
+        {
+            Span<byte> header = stackalloc byte[HeaderLength];
+            for (int off = HeaderLength; off < _end; off += MaxFramePayload)
+            {
+                int n = Math.Min(MaxFramePayload, _end - off);
+                BinaryPrimitives.WriteUInt32LittleEndian(header, ((uint)MultiplexReader.MplexBase << 24) | (uint)n);
+                _stream.Write(header);
+                _stream.Write(_buffer, off, n);
+                TotalWritten += HeaderLength + n;
+            }
+            if (_buffer.Length > HeaderLength + MaxFramePayload)
+                _buffer = new byte[HeaderLength + MaxFramePayload];
+        }
+        _end = HeaderLength;
+    }
+
+    public override void Flush()
+    {
+        FlushBuffer();
+        _stream.Flush();
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        while (!buffer.IsEmpty)
+        {
+            if (_end == _buffer.Length)
+                FlushBuffer();
+            int n = Math.Min(buffer.Length, _buffer.Length - _end);
+            buffer[..n].CopyTo(_buffer.AsSpan(_end));
+            _end += n;
+            buffer = buffer[n..];
+        }
+    }
+
+    public override void WriteByte(byte value)
+    {
+        if (_end == _buffer.Length)
+            FlushBuffer();
+        _buffer[_end++] = value;
+    }
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+}

@@ -1,0 +1,84 @@
+using System.Buffers.Binary;
+using ManagedRsync.Protocol;
+
+namespace ManagedRsync.Tests.Protocol;
+
+public class MultiplexTests
+{
+    private sealed class Recorder : IMessageHandler
+    {
+        public List<(MessageCode Code, string Text)> Messages { get; } = [];
+
+        public void OnMessage(MessageCode code, ReadOnlySpan<byte> payload) =>
+            Messages.Add((code, System.Text.Encoding.UTF8.GetString(payload)));
+    }
+
+    private static byte[] Frame(int tag, ReadOnlySpan<byte> payload)
+    {
+        var b = new byte[4 + payload.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(b, ((uint)(tag + 7) << 24) | (uint)payload.Length);
+        payload.CopyTo(b.AsSpan(4));
+        return b;
+    }
+
+    private static MemoryStream Stream(params byte[][] parts) => new(parts.SelectMany(p => p).ToArray());
+
+    [Fact]
+    public async Task SplitsDataFromMessagesInOrder()
+    {
+        var rec = new Recorder();
+        // Setup bytes (raw) first, then frames: an int32 split across two MSG_DATA frames around a MSG_INFO.
+        await using var reader = new MultiplexReader(Stream([0x2a, 0, 0, 0], Frame(0, [1, 2]), Frame(2, "hello\n"u8), Frame(0, [0, 0])), rec);
+        Assert.Equal(42, await reader.ReadInt32Async(default));
+        reader.StartMultiplexing();
+        Assert.Equal(0x201, await reader.ReadInt32Async(default));
+        Assert.Equal([(MessageCode.Info, "hello\n")], rec.Messages);
+        await reader.DrainToEndAsync(default);
+    }
+
+    [Fact]
+    public async Task UnknownTagIsAProtocolError()
+    {
+        await using var reader = new MultiplexReader(Stream(Frame(50, [1])), new Recorder());
+        reader.StartMultiplexing();
+        var ex = await Assert.ThrowsAsync<RsyncException>(async () => await reader.ReadByteAsync(default));
+        Assert.Equal(RsyncErrorKind.ProtocolViolation, ex.Kind);
+        Assert.Equal(RsyncExitCode.StreamIo, ex.ExitCode);
+    }
+
+    [Fact]
+    public async Task OversizedMessageIsRefusedBeforeItArrives()
+    {
+        // Only the header is sent: the limit must trip without waiting for (or allocating) 16 MiB.
+        var header = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(header, ((uint)(2 + 7) << 24) | 0xFFFFFF);
+        await using var reader = new MultiplexReader(Stream(header), new Recorder());
+        reader.StartMultiplexing();
+        var ex = await Assert.ThrowsAsync<RsyncException>(async () => await reader.ReadByteAsync(default));
+        Assert.Contains("exceeds", ex.Message);
+    }
+
+    [Fact]
+    public async Task TruncatedFrameIsAnError()
+    {
+        byte[] frame = Frame(0, [1, 2, 3, 4]);
+        await using var reader = new MultiplexReader(Stream(frame[..6]), new Recorder());
+        reader.StartMultiplexing();
+        await Assert.ThrowsAsync<RsyncException>(async () => await reader.ReadInt32Async(default));
+    }
+
+    [Fact]
+    public void WriterFramesDataAndMessages()
+    {
+        var sink = new MemoryStream();
+        var w = new MultiplexWriter(sink);
+        w.WriteInt32(7);
+        w.StartMultiplexing();
+        w.WriteVarInt(5);
+        w.WriteMessageInt(MessageCode.IoError, 1);
+        w.Flush();
+        byte[] expected = [7, 0, 0, 0, .. Frame(0, [5]), .. Frame(22, [1, 0, 0, 0])];
+        Assert.Equal(expected, sink.ToArray());
+        Assert.Equal(expected.Length, w.TotalWritten);
+    }
+}
