@@ -1,0 +1,278 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+using static ManagedRsync.Destination.DestinationNative;
+
+namespace ManagedRsync.Destination;
+
+public sealed partial class ConfinedDirectory
+{
+    private const int NameMax = 255;
+
+    // Suffix of rsync's temporary names: ".XXXXXX" (receiver.c: TMPNAME_SUFFIX).
+    private const int TempSuffixLength = 7;
+
+    /// <summary>lstat of an entry; null when it (or a directory above it) does not exist.</summary>
+    public EntryStatus? Stat(string relativePath)
+    {
+        var (parent, leaf) = Split(relativePath);
+        using var lease = OpenDirectory(parent) is { } l ? l : default;
+        if (lease.Handle is null)
+            return null;
+        return StatAt(lease.Fd, leaf == "." ? "" : leaf, relativePath);
+    }
+
+    private static unsafe EntryStatus? StatAt(int dirFd, string leaf, string forPath)
+    {
+        Statx buffer;
+        int flags = AT_SYMLINK_NOFOLLOW | (leaf.Length == 0 ? AT_EMPTY_PATH : 0);
+        if (StatxAt(dirFd, leaf, flags, STATX_BASIC_STATS, &buffer) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is ENOENT or ENOTDIR)
+                return null;
+            throw IoError("stat", forPath, errno);
+        }
+        return new EntryStatus(buffer.Mode, (long)buffer.Size, buffer.MtimeSeconds, buffer.MtimeNanoseconds,
+            buffer.Uid, buffer.Gid, buffer.Ino, ((ulong)buffer.DevMajor << 32) | buffer.DevMinor, buffer.Nlink,
+            buffer.RdevMajor, buffer.RdevMinor);
+    }
+
+    /// <summary>
+    /// Makes sure <paramref name="relativePath"/> is a directory, creating it owner-writable so that its contents can
+    /// be written; the final permissions come after the contents (rsync generator.c: the directory's mode is fixed up
+    /// in touch_up_dirs). A non-directory in the way is removed first (generator.c: delete_item before mkdir).
+    /// Returns true when the directory was created.
+    /// </summary>
+    public bool CreateDirectory(string relativePath)
+    {
+        var (parent, leaf) = Split(relativePath);
+        if (leaf == ".")
+            return false;
+        using var lease = RequireDirectory(parent, relativePath);
+        if (MkdirAt(lease.Fd, leaf, 0x1C0 /* 0700 */) == 0)
+            return true;
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno != EEXIST)
+            throw IoError("mkdir", relativePath, errno);
+        var existing = StatAt(lease.Fd, leaf, relativePath);
+        if (existing is { IsDirectory: true })
+            return false;
+        if (UnlinkAt(lease.Fd, leaf, 0) != 0)
+            throw IoError("delete", relativePath, Marshal.GetLastPInvokeError());
+        ForgetCached(relativePath);
+        if (MkdirAt(lease.Fd, leaf, 0x1C0) != 0)
+            throw IoError("mkdir", relativePath, Marshal.GetLastPInvokeError());
+        return true;
+    }
+
+    /// <summary>
+    /// Opens an existing regular file to read as the basis of a delta. Anything else (missing, a symlink, a directory,
+    /// a device, a FIFO) is no basis: returns null. O_NOFOLLOW refuses a symlink, O_NONBLOCK keeps a FIFO from
+    /// blocking the open, and the file type is checked on the descriptor itself.
+    /// </summary>
+    public SafeFileHandle? OpenBasis(string relativePath)
+    {
+        var (parent, leaf) = Split(relativePath);
+        if (leaf == ".")
+            return null;
+        ParentLease lease;
+        try
+        {
+            if (OpenDirectory(parent) is not { } found)
+                return null;
+            lease = found;
+        }
+        catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)
+        {
+            return null;
+        }
+        using (lease)
+        {
+            int fd = OpenAt(lease.Fd, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+            if (fd < 0)
+                return null;
+            var handle = new SafeFileHandle(fd, ownsHandle: true);
+            if (StatAt(fd, "", relativePath) is not { IsRegularFile: true })
+            {
+                handle.Dispose();
+                return null;
+            }
+            return handle;
+        }
+    }
+
+    /// <summary>
+    /// Creates the temporary file that will become <paramref name="relativePath"/> (rsync receiver.c: get_tmpname,
+    /// then mkstemp): ".NAME.XXXXXX" in the same directory, created exclusively, never through a symlink.
+    /// </summary>
+    public ConfinedTempFile CreateTempFile(string relativePath)
+    {
+        var (parent, leaf) = Split(relativePath);
+        var lease = RequireDirectory(parent, relativePath);
+        try
+        {
+            for (int attempt = 0; ; attempt++)
+            {
+                string tempName = TempName(leaf);
+                int fd = OpenAt(lease.Fd, tempName, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0x180 /* 0600 */);
+                if (fd >= 0)
+                    return new ConfinedTempFile(lease.Handle, relativePath, leaf, tempName, new SafeFileHandle(fd, true));
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != EEXIST || attempt > 100)
+                    throw IoError("mkstemp", relativePath, errno);
+            }
+        }
+        finally
+        {
+            lease.Dispose();
+        }
+    }
+
+    /// <summary>Creates (or atomically replaces) a symlink; its target is stored, never resolved.</summary>
+    public void CreateSymlink(string relativePath, string target)
+    {
+        if (target.Length == 0 || target.Contains('\0'))
+            throw RsyncException.Protocol($"refusing symlink \"{relativePath}\" with an empty or NUL-bearing target");
+        CreateViaTempName(relativePath, "symlink", (dirFd, tempName) => SymlinkAt(target, dirFd, tempName));
+    }
+
+    /// <summary>Creates <paramref name="relativePath"/> as a hard link to the existing entry <paramref name="existingPath"/>.</summary>
+    public void CreateHardLink(string relativePath, string existingPath)
+    {
+        var (sourceParent, sourceLeaf) = Split(existingPath);
+        using var source = RequireDirectory(sourceParent, existingPath);
+        int sourceFd = source.Fd;
+        // linkat without AT_SYMLINK_FOLLOW links a symlink itself, never what it points to.
+        CreateViaTempName(relativePath, "link", (dirFd, tempName) => LinkAt(sourceFd, sourceLeaf, dirFd, tempName, 0));
+    }
+
+    /// <summary>Creates a device or special file (FIFO, socket); <paramref name="mode"/> includes the S_IF* type.</summary>
+    public void CreateDevice(string relativePath, uint mode, uint major, uint minor)
+    {
+        uint type = mode & S_IFMT;
+        if (type is S_IFDIR or S_IFREG or S_IFLNK or 0)
+            throw RsyncException.Protocol($"mode {Convert.ToString(mode, 8)} of \"{relativePath}\" is not a device or special file");
+        ulong dev = MakeDev(major, minor);
+        CreateViaTempName(relativePath, "mknod", (dirFd, tempName) =>
+        {
+            if (MknodAt(dirFd, tempName, mode, dev) != 0)
+                return -1;
+            // mknod applies the umask; the name is ours alone until the rename below.
+            return FChmodAt(dirFd, tempName, mode & 0xFFF, 0);
+        });
+    }
+
+    private void CreateViaTempName(string relativePath, string operation, Func<int, string, int> create)
+    {
+        var (parent, leaf) = Split(relativePath);
+        using var lease = RequireDirectory(parent, relativePath);
+        string tempName;
+        for (int attempt = 0; ; attempt++)
+        {
+            tempName = TempName(leaf);
+            if (create(lease.Fd, tempName) == 0)
+                break;
+            int errno = Marshal.GetLastPInvokeError();
+            UnlinkAt(lease.Fd, tempName, 0);
+            if (errno != EEXIST || attempt > 100)
+                throw IoError(operation, relativePath, errno);
+        }
+        if (RenameAt(lease.Fd, tempName, lease.Fd, leaf) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            UnlinkAt(lease.Fd, tempName, 0);
+            throw IoError("rename", relativePath, errno);
+        }
+    }
+
+    /// <summary>
+    /// Sets ownership, permissions and modification time without following a symlink: directories through a
+    /// descriptor opened with O_NOFOLLOW, symlinks with the AT_SYMLINK_NOFOLLOW calls (Linux has no lchmod), devices
+    /// and specials by name relative to their parent. Regular files get theirs from <see cref="ConfinedTempFile"/>.
+    /// </summary>
+    public unsafe void SetAttributes(string relativePath, EntryAttributes attributes)
+    {
+        var (parent, leaf) = Split(relativePath);
+        using var lease = RequireDirectory(parent, relativePath);
+        string name = leaf == "." ? "" : leaf;
+        var status = StatAt(lease.Fd, name, relativePath)
+            ?? throw IoError("stat", relativePath, ENOENT);
+        if (status.IsDirectory)
+        {
+            int fd = name.Length == 0
+                ? Dup(lease.Fd)
+                : OpenAt(lease.Fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+            if (fd < 0)
+                throw IoError("open directory", relativePath, Marshal.GetLastPInvokeError());
+            using var handle = new DescriptorHandle(fd);
+            ApplyToDescriptor(handle.Fd, attributes, relativePath);
+            return;
+        }
+
+        if (attributes.Uid is not null || attributes.Gid is not null)
+        {
+            if (FChownAt(lease.Fd, name, attributes.Uid ?? uint.MaxValue, attributes.Gid ?? uint.MaxValue, AT_SYMLINK_NOFOLLOW) != 0)
+                throw IoError("chown", relativePath, Marshal.GetLastPInvokeError());
+        }
+        if (attributes.Permissions is { } permissions && !status.IsSymlink)
+        {
+            if (FChmodAt(lease.Fd, name, permissions & 0xFFF, 0) != 0)
+                throw IoError("chmod", relativePath, Marshal.GetLastPInvokeError());
+        }
+        if (attributes.MtimeSeconds is { } seconds)
+        {
+            var times = stackalloc Timespec[2];
+            times[0] = new Timespec { Seconds = 0, Nanoseconds = UTIME_OMIT };
+            times[1] = new Timespec { Seconds = seconds, Nanoseconds = attributes.MtimeNanoseconds };
+            if (UtimensAt(lease.Fd, name, times, AT_SYMLINK_NOFOLLOW) != 0)
+                throw IoError("set times", relativePath, Marshal.GetLastPInvokeError());
+        }
+    }
+
+    /// <summary>chown before chmod: chown clears set-id bits (rsync.c: set_file_attrs does the same order).</summary>
+    internal static unsafe void ApplyToDescriptor(int fd, EntryAttributes attributes, string forPath)
+    {
+        if (attributes.Uid is not null || attributes.Gid is not null)
+        {
+            if (FChown(fd, attributes.Uid ?? uint.MaxValue, attributes.Gid ?? uint.MaxValue) != 0)
+                throw IoError("chown", forPath, Marshal.GetLastPInvokeError());
+        }
+        if (attributes.Permissions is { } permissions && FChmod(fd, permissions & 0xFFF) != 0)
+            throw IoError("chmod", forPath, Marshal.GetLastPInvokeError());
+        if (attributes.MtimeSeconds is { } seconds)
+        {
+            var times = stackalloc Timespec[2];
+            times[0] = new Timespec { Seconds = 0, Nanoseconds = UTIME_OMIT };
+            times[1] = new Timespec { Seconds = seconds, Nanoseconds = attributes.MtimeNanoseconds };
+            if (FUtimens(fd, times) != 0)
+                throw IoError("set times", forPath, Marshal.GetLastPInvokeError());
+        }
+    }
+
+    /// <summary>Reads a symlink's target without following it; null when the entry is not a symlink.</summary>
+    public unsafe string? ReadSymlink(string relativePath)
+    {
+        var (parent, leaf) = Split(relativePath);
+        using var lease = OpenDirectory(parent) is { } l ? l : default;
+        if (lease.Handle is null)
+            return null;
+        var buffer = stackalloc byte[4096];
+        nint length = ReadlinkAt(lease.Fd, leaf, buffer, 4096);
+        return length < 0 ? null : Encoding.UTF8.GetString(buffer, (int)length);
+    }
+
+    /// <summary>".NAME.XXXXXX", with NAME shortened so the whole stays within NAME_MAX (rsync receiver.c: get_tmpname).</summary>
+    internal static string TempName(string leaf)
+    {
+        string name = leaf.StartsWith('.') ? leaf[1..] : leaf;
+        int maxBytes = NameMax - 1 - TempSuffixLength;
+        while (Encoding.UTF8.GetByteCount(name) > maxBytes)
+            name = name[..^1];
+        Span<char> suffix = stackalloc char[6];
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        for (int i = 0; i < suffix.Length; i++)
+            suffix[i] = alphabet[Random.Shared.Next(alphabet.Length)];
+        return string.Concat(".", name, ".", suffix);
+    }
+}

@@ -1,0 +1,196 @@
+using System.Runtime.InteropServices;
+using static ManagedRsync.Destination.DestinationNative;
+
+namespace ManagedRsync.Destination;
+
+/// <summary>
+/// The destination of a pull, reachable only by walking directory descriptors from its root.
+/// </summary>
+/// <remarks>
+/// Implementation notes. Every name handed to this type came from the server, so no path is ever given to the kernel
+/// whole: each directory component is opened with <c>openat(parent, name, O_DIRECTORY|O_NOFOLLOW)</c>, and the last
+/// component is acted on with an *at call relative to that parent (<c>openat</c> with O_NOFOLLOW, <c>renameat</c>,
+/// <c>unlinkat</c>, <c>utimensat</c>/<c>fchownat</c> with AT_SYMLINK_NOFOLLOW). A symlink anywhere in a path, whether
+/// it was there before the transfer or the server made it a moment ago, ends the walk with ELOOP/ENOTDIR instead of
+/// leading outside the root. This is the property rsync 3.4/3.5 had to retrofit after CVE-2024-12087/12088
+/// (rsync syscall.c: secure_relative_open). Only the root itself, named by the local user, is opened normally.
+/// New content is written to a temporary ".NAME.XXXXXX" beside its final name and renamed into place (rsync
+/// receiver.c: get_tmpname), so an interrupted transfer leaves the old file as it was.
+/// One parent descriptor is cached because the file list arrives sorted by directory (rsync flist.c: f_name_cmp).
+/// </remarks>
+public sealed partial class ConfinedDirectory : IDisposable
+{
+    private readonly DescriptorHandle _root;
+    private readonly Lock _cacheGate = new();
+    private string? _cachedPath;
+    private DescriptorHandle? _cachedHandle;
+
+    private ConfinedDirectory(DescriptorHandle root, string rootPath)
+    {
+        _root = root;
+        RootPath = rootPath;
+    }
+
+    /// <summary>The local path of the destination root as the user gave it.</summary>
+    public string RootPath { get; }
+
+    /// <summary>
+    /// Opens the destination root, creating its last component when <paramref name="create"/> is set (rsync main.c:
+    /// get_local_name creates only the final directory of the destination). The root may be reached through symlinks:
+    /// the local user named it.
+    /// </summary>
+    public static ConfinedDirectory Open(string rootPath, bool create)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(rootPath);
+        if (create && MkdirAt(AT_FDCWD, rootPath, 0x1ED /* 0755 */) != 0 && Marshal.GetLastPInvokeError() != EEXIST)
+            throw IoError("mkdir", rootPath, Marshal.GetLastPInvokeError());
+        int fd = OpenAt(AT_FDCWD, rootPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        if (fd < 0)
+            throw IoError("change_dir", rootPath, Marshal.GetLastPInvokeError());
+        return new ConfinedDirectory(new DescriptorHandle(fd), rootPath);
+    }
+
+    public void Dispose()
+    {
+        lock (_cacheGate)
+        {
+            _cachedHandle?.Dispose();
+            _cachedHandle = null;
+            _cachedPath = null;
+        }
+        _root.Dispose();
+    }
+
+    /// <summary>
+    /// Splits a relative name into its parent directory and last component, rejecting any name that could leave the
+    /// root. Names were validated when the file list arrived; this is the second line of defence at the point of use.
+    /// "." (the transfer root) has an empty parent and leaf ".".
+    /// </summary>
+    internal static (string Parent, string Leaf) Split(string relativePath)
+    {
+        if (relativePath == ".")
+            return ("", ".");
+        if (!IsSafeRelativePath(relativePath))
+            throw RsyncException.Protocol($"refusing unsafe path \"{relativePath}\" in the destination");
+        int slash = relativePath.LastIndexOf('/');
+        return slash < 0 ? ("", relativePath) : (relativePath[..slash], relativePath[(slash + 1)..]);
+    }
+
+    internal static bool IsSafeRelativePath(string path)
+    {
+        if (path.Length == 0 || path.Contains('\0'))
+            return false;
+        foreach (var range in path.AsSpan().Split('/'))
+        {
+            var component = path.AsSpan(range);
+            if (component.Length == 0 || component is "." or "..")
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Opens the directory <paramref name="directoryPath"/> (relative, "" for the root) one component at a time without
+    /// following symlinks. The caller must dispose the returned lease. Returns null when a component does not exist.
+    /// </summary>
+    private ParentLease? OpenDirectory(string directoryPath)
+    {
+        if (directoryPath.Length == 0)
+            return ParentLease.Share(_root);
+        lock (_cacheGate)
+        {
+            if (_cachedHandle is not null && _cachedPath == directoryPath)
+                return ParentLease.Share(_cachedHandle);
+        }
+
+        var current = ParentLease.Share(_root);
+        foreach (var range in directoryPath.AsSpan().Split('/'))
+        {
+            string component = directoryPath[range];
+            int fd = OpenAt(current.Fd, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+            int errno = Marshal.GetLastPInvokeError();
+            current.Dispose();
+            if (fd < 0)
+            {
+                if (errno == ENOENT)
+                    return null;
+                if (errno is ELOOP or ENOTDIR)
+                    throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.Partial,
+                        $"refusing to follow \"{directoryPath}\": a component is a symlink or not a directory");
+                throw IoError("open directory", directoryPath, errno);
+            }
+            current = ParentLease.Own(new DescriptorHandle(fd));
+        }
+
+        // The cache takes ownership of the walked handle; the caller gets its own reference to it.
+        lock (_cacheGate)
+        {
+            _cachedHandle?.Dispose();
+            _cachedHandle = current.Handle;
+            _cachedPath = directoryPath;
+            return ParentLease.Share(current.Handle);
+        }
+    }
+
+    private ParentLease RequireDirectory(string directoryPath, string forPath) =>
+        OpenDirectory(directoryPath)
+        ?? throw IoError("open directory", forPath.Length == 0 ? "." : directoryPath, ENOENT);
+
+    /// <summary>Drops the cached parent when the directory it names (or one above it) is removed or replaced.</summary>
+    private void ForgetCached(string path)
+    {
+        lock (_cacheGate)
+        {
+            if (_cachedPath is null)
+                return;
+            if (_cachedPath == path || _cachedPath.StartsWith(path + "/", StringComparison.Ordinal))
+            {
+                _cachedHandle?.Dispose();
+                _cachedHandle = null;
+                _cachedPath = null;
+            }
+        }
+    }
+
+    internal static RsyncException IoError(string operation, string path, int errno) =>
+        new(RsyncErrorKind.FileIo, RsyncExitCode.Partial,
+            $"{operation} \"{path}\" failed: {Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
+
+    /// <summary>A use of a directory descriptor: a shared reference (released on dispose) or sole ownership.</summary>
+    private struct ParentLease : IDisposable
+    {
+        private readonly bool _owned;
+        private bool _held;
+
+        private ParentLease(DescriptorHandle handle, bool owned)
+        {
+            Handle = handle;
+            _owned = owned;
+            _held = true;
+        }
+
+        public static ParentLease Share(DescriptorHandle handle)
+        {
+            bool added = false;
+            handle.DangerousAddRef(ref added);
+            return new ParentLease(handle, owned: false);
+        }
+
+        public static ParentLease Own(DescriptorHandle handle) => new(handle, owned: true);
+
+        public DescriptorHandle Handle { get; }
+
+        public readonly int Fd => Handle.Fd;
+
+        public void Dispose()
+        {
+            if (!_held)
+                return;
+            _held = false;
+            if (_owned)
+                Handle.Dispose();
+            else
+                Handle.DangerousRelease();
+        }
+    }
+}

@@ -1,0 +1,17 @@
+using System.Runtime.InteropServices;
+
+namespace ManagedRsync.Destination;
+
+/// <summary>An open file descriptor (a directory, usually) that is closed exactly once, however many users hold it.</summary>
+internal sealed class DescriptorHandle : SafeHandle
+{
+    public DescriptorHandle(int fd)
+        : base(new IntPtr(-1), ownsHandle: true) => SetHandle(new IntPtr(fd));
+
+    public override bool IsInvalid => handle.ToInt64() < 0;
+
+    /// <summary>The descriptor number, valid while the caller holds a reference.</summary>
+    public int Fd => (int)handle.ToInt64();
+
+    protected override bool ReleaseHandle() => DestinationNative.Close(Fd) == 0;
+}

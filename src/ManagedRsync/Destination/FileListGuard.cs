@@ -1,0 +1,115 @@
+using System.Text;
+
+namespace ManagedRsync.Destination;
+
+/// <summary>
+/// Checks every file-list entry a server sends before the receiver acts on it: the name is relative and clean, within
+/// length bounds, asked for, not a duplicate, in the sender's sort order, and not below something that is not a
+/// directory. A failure is an <see cref="RsyncException"/> that ends the session; nothing is "fixed up".
+/// </summary>
+/// <remarks>
+/// rsync itself (flist.c: recv_file_entry) aborts on an unsafe name ("ABORTING due to unsafe pathname from sender",
+/// RERR_UNSUPPORTED, after clean_fname with CFN_REFUSE_DOT_DOT_DIRS), on a non-directory "." (RERR_PROTOCOL) and on an
+/// unrequested name (RERR_UNSUPPORTED); those exit codes are kept. Duplicates and disorder, which rsync tolerates by
+/// sorting and de-duplicating (flist.c: flist_sort_and_clean), are refused here as stream errors: a well-behaved
+/// sender never produces them, and a name that appears twice (a directory, then a symlink of the same name) is exactly
+/// how a hostile sender would try to swap a directory for a link between two uses.
+/// </remarks>
+public sealed class FileListGuard
+{
+    /// <summary>Longest name accepted, in bytes (MAXPATHLEN on Linux, including the terminating NUL).</summary>
+    public const int MaxNameBytes = 4095;
+
+    /// <summary>Longest single component, in bytes (NAME_MAX).</summary>
+    public const int MaxComponentBytes = 255;
+
+    /// <summary>Longest symlink target accepted, in bytes (rsync flist.c: linkname_len is bounded by MAXPATHLEN).</summary>
+    public const int MaxSymlinkTargetBytes = 4095;
+
+    private readonly int _protocol;
+    private readonly RequestedNames _requested;
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _nonDirectories = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _impliedDirectories = new(StringComparer.Ordinal);
+    private byte[]? _previous;
+    private bool _previousIsDirectory;
+
+    public FileListGuard(int protocol, RequestedNames requested)
+    {
+        _protocol = protocol;
+        _requested = requested;
+    }
+
+    /// <summary>
+    /// Starts a new sorted run: with incremental recursion each directory's contents arrive as their own sorted
+    /// sub-list (rsync flist.c: recv_file_list per ndx segment). Uniqueness still holds across runs.
+    /// </summary>
+    public void BeginSegment() => _previous = null;
+
+    /// <summary>Accepts the next entry or throws.</summary>
+    public void Accept(string name, bool isDirectory)
+    {
+        CheckName(name, isDirectory);
+
+        if (!_requested.Allows(name, isDirectory))
+            throw Unsupported($"rejecting unrequested file-list name: {name}");
+
+        for (int slash = name.IndexOf('/'); slash >= 0; slash = name.IndexOf('/', slash + 1))
+        {
+            string ancestor = name[..slash];
+            if (_nonDirectories.Contains(ancestor))
+                throw RsyncException.Protocol($"file-list name \"{name}\" lies below \"{ancestor}\", which is not a directory");
+            _impliedDirectories.Add(ancestor);
+        }
+        if (!isDirectory && _impliedDirectories.Contains(name))
+            throw RsyncException.Protocol($"file-list entry \"{name}\" is not a directory but has entries below it");
+
+        if (!_seen.Add(name))
+            throw RsyncException.Protocol($"duplicate file-list name: {name}");
+
+        byte[] bytes = Encoding.UTF8.GetBytes(name);
+        if (_previous is not null
+            && FileListOrder.Compare(_previous, _previousIsDirectory, bytes, isDirectory, _protocol) >= 0)
+            throw RsyncException.Protocol($"file-list name out of order: \"{name}\" after \"{Encoding.UTF8.GetString(_previous)}\"");
+        _previous = bytes;
+        _previousIsDirectory = isDirectory;
+
+        if (!isDirectory)
+            _nonDirectories.Add(name);
+    }
+
+    /// <summary>Checks a symlink's target for length and NUL; its content is stored as-is and never followed.</summary>
+    public static void CheckSymlinkTarget(string name, string target)
+    {
+        if (target.Length == 0 || target.Contains('\0') || Encoding.UTF8.GetByteCount(target) > MaxSymlinkTargetBytes)
+            throw RsyncException.Protocol($"symlink \"{name}\" has an empty, NUL-bearing or overlong target");
+    }
+
+    private static void CheckName(string name, bool isDirectory)
+    {
+        if (name == ".")
+        {
+            if (!isDirectory)
+                throw new RsyncException(RsyncErrorKind.ProtocolViolation, RsyncExitCode.Protocol,
+                    "rejecting non-directory transfer-root entry: .");
+            return;
+        }
+        if (name.Length == 0)
+            throw Unsupported("ABORTING due to unsafe pathname from sender: (empty name)");
+        if (Encoding.UTF8.GetByteCount(name) > MaxNameBytes)
+            throw Unsupported($"ABORTING due to overlong pathname from sender ({name.Length} characters)");
+        if (name[0] == '/' || name.Contains('\0'))
+            throw Unsupported($"ABORTING due to unsafe pathname from sender: {name}");
+        foreach (var range in name.AsSpan().Split('/'))
+        {
+            var component = name.AsSpan(range);
+            if (component.Length == 0 || component is "." or "..")
+                throw Unsupported($"ABORTING due to unsafe pathname from sender: {name}");
+            if (Encoding.UTF8.GetByteCount(component) > MaxComponentBytes)
+                throw Unsupported($"ABORTING due to overlong name component from sender: {name}");
+        }
+    }
+
+    private static RsyncException Unsupported(string message) =>
+        new(RsyncErrorKind.ProtocolViolation, RsyncExitCode.Unsupported, message);
+}

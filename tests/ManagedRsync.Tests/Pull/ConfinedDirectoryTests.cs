@@ -1,0 +1,224 @@
+using System.Text;
+using ManagedRsync.Destination;
+
+namespace ManagedRsync.Tests.Pull;
+
+public sealed class ConfinedDirectoryTests : IDisposable
+{
+    private readonly Sandbox _sandbox = new();
+    private readonly ConfinedDirectory _destination;
+
+    public ConfinedDirectoryTests() => _destination = ConfinedDirectory.Open(_sandbox.Destination, create: false);
+
+    public void Dispose()
+    {
+        _destination.Dispose();
+        _sandbox.Dispose();
+    }
+
+    private string Local(string relative) => Path.Combine(_sandbox.Destination, relative);
+
+    private void WriteViaTemp(string relative, string content, EntryAttributes attributes = default)
+    {
+        using var temp = _destination.CreateTempFile(relative);
+        RandomAccess.Write(temp.Handle, Encoding.UTF8.GetBytes(content), 0);
+        temp.SetAttributes(attributes);
+        temp.Commit();
+    }
+
+    [Fact]
+    public void CommittedTempFileReplacesTheOldFileWithItsAttributes()
+    {
+        File.WriteAllText(Local("f"), "old");
+        WriteViaTemp("f", "new", new EntryAttributes(Permissions: 0x1A4 /* 0644 */, MtimeSeconds: 1_000_000_000, MtimeNanoseconds: 123_456_789));
+
+        Assert.Equal("new", File.ReadAllText(Local("f")));
+        var status = _destination.Stat("f")!.Value;
+        Assert.Equal(0x1A4u, status.Permissions);
+        Assert.Equal(1_000_000_000, status.MtimeSeconds);
+        Assert.Equal(123_456_789u, status.MtimeNanoseconds);
+        _sandbox.AssertNoTempFiles();
+    }
+
+    [Fact]
+    public void AbandonedTempFileLeavesTheOldFileAndNoTempBehind()
+    {
+        File.WriteAllText(Local("f"), "old");
+        using (var temp = _destination.CreateTempFile("f"))
+        {
+            Assert.StartsWith(".f.", temp.TempName);
+            Assert.True(File.Exists(Local(temp.TempName)));
+            RandomAccess.Write(temp.Handle, "partial"u8, 0);
+        }
+        Assert.Equal("old", File.ReadAllText(Local("f")));
+        _sandbox.AssertNoTempFiles();
+    }
+
+    [Fact]
+    public void WriteThroughPlantedDirectorySymlinkIsRefused()
+    {
+        File.CreateSymbolicLink(Local("d"), _sandbox.Outside);
+
+        var e = Assert.Throws<RsyncException>(() => _destination.CreateTempFile("d/canary"));
+        Assert.Equal(RsyncErrorKind.FileIo, e.Kind);
+        Assert.Throws<RsyncException>(() => _destination.CreateTempFile("d/new"));
+        Assert.Throws<RsyncException>(() => _destination.CreateSymlink("d/l", "x"));
+        Assert.Throws<RsyncException>(() => _destination.CreateDirectory("d/sub"));
+        Assert.Throws<RsyncException>(() => _destination.SetAttributes("d/canary", new EntryAttributes(Permissions: 0x1FF)));
+        _sandbox.AssertOutsideUntouched();
+    }
+
+    [Fact]
+    public void SymlinkCreatedByTheTransferIsNeverFollowedLater()
+    {
+        _destination.CreateSymlink("d", _sandbox.Outside);
+        Assert.Equal(_sandbox.Outside, _destination.ReadSymlink("d"));
+
+        Assert.Throws<RsyncException>(() => _destination.CreateTempFile("d/file"));
+        Assert.Null(_destination.OpenBasis("d/canary"));
+        _sandbox.AssertOutsideUntouched();
+        _sandbox.AssertNoTempFiles();
+    }
+
+    [Fact]
+    public void BasisThroughSymlinkOrOfNonRegularFileIsNotOpened()
+    {
+        File.CreateSymbolicLink(Local("link"), _sandbox.Canary);
+        Directory.CreateDirectory(Local("dir"));
+        File.WriteAllText(Local("regular"), "basis");
+
+        Assert.Null(_destination.OpenBasis("link"));
+        Assert.Null(_destination.OpenBasis("dir"));
+        Assert.Null(_destination.OpenBasis("missing"));
+        Assert.Null(_destination.OpenBasis("missing/deeper"));
+        using var basis = _destination.OpenBasis("regular");
+        Assert.NotNull(basis);
+        var buffer = new byte[5];
+        Assert.Equal(5, RandomAccess.Read(basis, buffer, 0));
+        Assert.Equal("basis", Encoding.UTF8.GetString(buffer));
+    }
+
+    [Fact]
+    public void FifoAsBasisDoesNotBlock()
+    {
+        _destination.CreateDevice("fifo", 0x1000 /* S_IFIFO */ | 0x1A4, 0, 0);
+        Assert.Null(_destination.OpenBasis("fifo"));
+        Assert.Equal(0x1000u, _destination.Stat("fifo")!.Value.Mode & 0xF000);
+    }
+
+    [Fact]
+    public void DirectoryReplacesPlantedSymlinkWithoutTouchingItsTarget()
+    {
+        File.CreateSymbolicLink(Local("d"), _sandbox.Outside);
+        Assert.True(_destination.CreateDirectory("d"));
+        Assert.True(_destination.Stat("d")!.Value.IsDirectory);
+        WriteViaTemp("d/file", "inside");
+        Assert.Equal("inside", File.ReadAllText(Local("d/file")));
+        _sandbox.AssertOutsideUntouched();
+    }
+
+    [Fact]
+    public void TempFileOverSymlinkReplacesTheLinkNotItsTarget()
+    {
+        File.CreateSymbolicLink(Local("f"), _sandbox.Canary);
+        WriteViaTemp("f", "replaced");
+        Assert.False(_destination.Stat("f")!.Value.IsSymlink);
+        Assert.Equal("replaced", File.ReadAllText(Local("f")));
+        _sandbox.AssertOutsideUntouched();
+    }
+
+    [Fact]
+    public void AttributesOfASymlinkDoNotReachItsTarget()
+    {
+        _destination.CreateSymlink("l", _sandbox.Canary);
+        _destination.SetAttributes("l", new EntryAttributes(Permissions: 0x1FF, MtimeSeconds: 1_234_567_890, Uid: 0, Gid: 0));
+        Assert.Equal(1_234_567_890, _destination.Stat("l")!.Value.MtimeSeconds);
+        _sandbox.AssertOutsideUntouched();
+    }
+
+    [Fact]
+    public void HardLinkToASymlinkLinksTheSymlinkItself()
+    {
+        _destination.CreateSymlink("l", _sandbox.Canary);
+        _destination.CreateHardLink("h", "l");
+        var status = _destination.Stat("h")!.Value;
+        Assert.True(status.IsSymlink);
+        Assert.Equal(2u, status.LinkCount);
+        _sandbox.AssertOutsideUntouched();
+    }
+
+    [Fact]
+    public void DeleteRemovesTreeButNotWhatItsSymlinksPointAt()
+    {
+        Directory.CreateDirectory(Local("tree/sub"));
+        File.WriteAllText(Local("tree/sub/f"), "x");
+        File.CreateSymbolicLink(Local("tree/out"), _sandbox.Outside);
+        File.CreateSymbolicLink(Local("tree/sub/canary"), _sandbox.Canary);
+
+        Assert.Equal(["out", "sub"], _destination.List("tree").Order(StringComparer.Ordinal));
+        _destination.Delete("tree");
+        Assert.Null(_destination.Stat("tree"));
+        _sandbox.AssertOutsideUntouched();
+    }
+
+    [Fact]
+    public void ListingTheSameDirectoryTwiceSeesEverything()
+    {
+        Directory.CreateDirectory(Local("d"));
+        File.WriteAllText(Local("d/a"), "");
+        File.WriteAllText(Local("d/b"), "");
+        Assert.Equal(2, _destination.List("d").Count);
+        Assert.Equal(2, _destination.List("d").Count);
+    }
+
+    [Fact]
+    public void DirectoryGetsFinalModeAndTimeAfterItsContents()
+    {
+        Assert.True(_destination.CreateDirectory("ro"));
+        WriteViaTemp("ro/f", "x");
+        _destination.SetAttributes("ro", new EntryAttributes(Permissions: 0x16D /* 0555 */, MtimeSeconds: 999_999_999));
+        var status = _destination.Stat("ro")!.Value;
+        Assert.Equal(0x16Du, status.Permissions);
+        Assert.Equal(999_999_999, status.MtimeSeconds);
+        _destination.SetAttributes("ro", new EntryAttributes(Permissions: 0x1ED));
+    }
+
+    [Theory]
+    [InlineData("../outside/canary")]
+    [InlineData("/etc/passwd")]
+    [InlineData("a//b")]
+    [InlineData("a/./b")]
+    [InlineData("")]
+    public void UnsafeRelativePathsAreRefusedAtThePointOfUse(string path)
+    {
+        Assert.Throws<RsyncException>(() => _destination.CreateTempFile(path));
+        Assert.Throws<RsyncException>(() => _destination.OpenBasis(path));
+        _sandbox.AssertOutsideUntouched();
+    }
+
+    [Fact]
+    public void TempNameOfALongNameStaysWithinNameMax()
+    {
+        string name = new('n', 255);
+        string temp = ConfinedDirectory.TempName(name);
+        Assert.True(Encoding.UTF8.GetByteCount(temp) <= 255);
+        Assert.Matches(@"^\.n+\.[A-Za-z0-9]{6}$", temp);
+        WriteViaTemp(name, "long");
+        Assert.Equal("long", File.ReadAllText(Local(name)));
+    }
+
+    [Fact]
+    public void CharacterDeviceIsCreatedWhenRoot()
+    {
+        if (Environment.UserName != "root")
+        {
+            var e = Assert.Throws<RsyncException>(() => _destination.CreateDevice("null", 0x2000 | 0x1B6, 1, 3));
+            Assert.Equal(RsyncErrorKind.FileIo, e.Kind);
+            return;
+        }
+        _destination.CreateDevice("null", 0x2000 /* S_IFCHR */ | 0x1B6, 1, 3);
+        var status = _destination.Stat("null")!.Value;
+        Assert.Equal(0x2000u | 0x1B6u, status.Mode);
+        Assert.Equal((1u, 3u), (status.RdevMajor, status.RdevMinor));
+    }
+}

@@ -1,0 +1,146 @@
+using System.Text;
+using ManagedRsync.Destination;
+
+namespace ManagedRsync.Tests.Pull;
+
+public class FileListGuardTests
+{
+    // Captured from stock rsync 3.5.0: a tree with these entries listed by
+    // `rsync -r --no-inc-recursive --list-only .` prints them in exactly this order (flist.c: f_name_cmp, protocol 32).
+    private static readonly (string Name, bool IsDirectory)[] StockRsyncOrder =
+    [
+        (".", true), ("A", false), ("B.dir", false), ("a.txt", false), ("a0", false), ("ab", false),
+        ("B.dir2", true), ("a b", true), ("a b/z", false), ("a-b", true), ("a.b", true), ("a.b/h", false),
+        ("a", true), ("a/f", false), ("a/x.y", false), ("a/x.z", true), ("a/x.z/q", false), ("a/x", true),
+        ("a/x/g", false), ("b", true), ("b/c", true), ("b/c/file", false), ("b/c/d", true), ("b/c/d/e", false),
+    ];
+
+    [Fact]
+    public void AcceptsStockRsyncSortOrder()
+    {
+        var guard = new FileListGuard(32, RequestedNames.All);
+        foreach (var (name, isDirectory) in StockRsyncOrder)
+            guard.Accept(name, isDirectory);
+    }
+
+    [Fact]
+    public void ComparerReproducesStockRsyncOrderFromShuffledInput()
+    {
+        var shuffled = StockRsyncOrder.Reverse().ToList();
+        shuffled.Sort((x, y) => FileListOrder.Compare(
+            Encoding.UTF8.GetBytes(x.Name), x.IsDirectory, Encoding.UTF8.GetBytes(y.Name), y.IsDirectory, 32));
+        Assert.Equal(StockRsyncOrder, shuffled);
+    }
+
+    [Fact]
+    public void BeforeProtocol29NamesCompareAsByteStrings()
+    {
+        Assert.True(FileListOrder.Compare("a"u8, true, "a.txt"u8, false, 28) < 0);
+        Assert.True(FileListOrder.Compare("a"u8, true, "a.txt"u8, false, 29) > 0);
+    }
+
+    [Theory]
+    [InlineData("../escape")]
+    [InlineData("a/../../escape")]
+    [InlineData("a/..")]
+    [InlineData("/etc/passwd")]
+    [InlineData("a//b")]
+    [InlineData("./a")]
+    [InlineData("a/.")]
+    [InlineData("a/")]
+    [InlineData("")]
+    [InlineData("a\0b")]
+    public void RejectsUnsafeNamesWithRsyncsExitCode(string name)
+    {
+        var guard = new FileListGuard(32, RequestedNames.All);
+        var e = Assert.Throws<RsyncException>(() => guard.Accept(name, isDirectory: false));
+        Assert.Equal(RsyncExitCode.Unsupported, e.ExitCode);
+        Assert.Equal(RsyncErrorKind.ProtocolViolation, e.Kind);
+    }
+
+    [Fact]
+    public void RejectsOverlongNameAndComponent()
+    {
+        var guard = new FileListGuard(32, RequestedNames.All);
+        Assert.Throws<RsyncException>(() => guard.Accept(new string('x', 256), false));
+        string longPath = string.Join('/', Enumerable.Repeat(new string('y', 200), 21));
+        Assert.Throws<RsyncException>(() => guard.Accept(longPath, false));
+    }
+
+    [Fact]
+    public void RejectsNonDirectoryTransferRootWithProtocolExitCode()
+    {
+        var guard = new FileListGuard(32, RequestedNames.All);
+        var e = Assert.Throws<RsyncException>(() => guard.Accept(".", isDirectory: false));
+        Assert.Equal(RsyncExitCode.Protocol, e.ExitCode);
+    }
+
+    [Fact]
+    public void RejectsEntryBelowASymlink()
+    {
+        var guard = new FileListGuard(32, RequestedNames.All);
+        guard.Accept(".", true);
+        guard.Accept("d", false); // the symlink d -> /outside
+        var e = Assert.Throws<RsyncException>(() => guard.Accept("d/file", false));
+        Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
+    }
+
+    [Fact]
+    public void RejectsSymlinkReplacingADirectoryInALaterSegment()
+    {
+        var guard = new FileListGuard(32, RequestedNames.All);
+        guard.Accept("d/file", false);
+        guard.BeginSegment();
+        Assert.Throws<RsyncException>(() => guard.Accept("d", false));
+    }
+
+    [Fact]
+    public void RejectsDuplicateDirectoryEvenAcrossSegments()
+    {
+        var guard = new FileListGuard(32, RequestedNames.All);
+        guard.Accept("d", true);
+        guard.BeginSegment();
+        var e = Assert.Throws<RsyncException>(() => guard.Accept("d", true));
+        Assert.Contains("duplicate", e.Message);
+    }
+
+    [Fact]
+    public void RejectsOutOfOrderEntries()
+    {
+        var guard = new FileListGuard(32, RequestedNames.All);
+        guard.Accept("b", false);
+        var e = Assert.Throws<RsyncException>(() => guard.Accept("a", false));
+        Assert.Contains("out of order", e.Message);
+    }
+
+    [Fact]
+    public void RejectsUnrequestedTopLevelName()
+    {
+        var guard = new FileListGuard(32, RequestedNames.FromSources(["backup/home"], relativePaths: false));
+        guard.Accept("home", true);
+        guard.Accept("home/user", false);
+        var e = Assert.Throws<RsyncException>(() => guard.Accept("homer", false));
+        Assert.Equal(RsyncExitCode.Unsupported, e.ExitCode);
+        Assert.Contains("unrequested", e.Message);
+    }
+
+    [Fact]
+    public void RequestedNamesFollowRsyncArgumentRules()
+    {
+        Assert.True(RequestedNames.FromSources(["dir/"], false).Allows("anything", false));
+        Assert.True(RequestedNames.FromSources([""], false).Allows("anything", false));
+        var relative = RequestedNames.FromSources(["x/./a/b"], relativePaths: true);
+        Assert.True(relative.Allows("a", true));
+        Assert.False(relative.Allows("a", false));
+        Assert.True(relative.Allows("a/b/c", false));
+        Assert.False(relative.Allows("a/c", false));
+    }
+
+    [Fact]
+    public void RejectsBadSymlinkTargets()
+    {
+        Assert.Throws<RsyncException>(() => FileListGuard.CheckSymlinkTarget("l", ""));
+        Assert.Throws<RsyncException>(() => FileListGuard.CheckSymlinkTarget("l", new string('t', 5000)));
+        FileListGuard.CheckSymlinkTarget("l", "/outside/is/fine/as/a/stored/target");
+    }
+}
