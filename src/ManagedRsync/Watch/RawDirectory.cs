@@ -1,0 +1,107 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace ManagedRsync.Watch;
+
+/// <summary>What getdents64 says an entry is (dirent.h d_type); Unknown on filesystems that do not fill it.</summary>
+public enum EntryType : byte
+{
+    Unknown = Interop.DT_UNKNOWN,
+    Directory = Interop.DT_DIR,
+    File = Interop.DT_REG,
+    Symlink = Interop.DT_LNK,
+    Other = 255,
+}
+
+/// <summary>
+/// Lists a directory by raw name bytes with open(O_DIRECTORY | O_NOFOLLOW) + getdents64(2): no UTF-8 decoding
+/// (names stay exact), no symlink followed (a directory replaced by a symlink fails with ENOTDIR/ELOOP).
+/// </summary>
+internal static unsafe class RawDirectory
+{
+    /// <summary>linux_dirent64: u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[] (getdents64(2)).</summary>
+    private const int RecLenOffset = 16, TypeOffset = 18, NameOffset = 19;
+
+    /// <summary>
+    /// Calls <paramref name="onEntry"/> for each entry except . and .., returning 0, or the errno of open(2) when
+    /// the directory cannot be opened (ENOENT gone, EACCES permission denied, ENOTDIR/ELOOP not a directory).
+    /// </summary>
+    public static int List(ReadOnlySpan<byte> path, Action<ReadOnlySpan<byte>, EntryType> onEntry)
+    {
+        int fd = OpenDirectory(path, out int errno);
+        if (fd < 0)
+            return errno;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(32 * 1024);
+        try
+        {
+            while (true)
+            {
+                nint n;
+                fixed (byte* b = buffer)
+                    n = Interop.GetDents64(fd, b, (nuint)buffer.Length);
+                if (n == 0)
+                    return 0;
+                if (n < 0)
+                    return Marshal.GetLastPInvokeError();
+                ReadOnlySpan<byte> rest = buffer.AsSpan(0, (int)n);
+                while (rest.Length >= NameOffset)
+                {
+                    int reclen = BinaryPrimitives.ReadUInt16LittleEndian(rest[RecLenOffset..]);
+                    if (reclen < NameOffset || reclen > rest.Length)
+                        throw new InvalidDataException($"getdents64 record length {reclen} out of range");
+                    ReadOnlySpan<byte> name = rest[NameOffset..reclen];
+                    int nul = name.IndexOf((byte)0);
+                    if (nul >= 0)
+                        name = name[..nul];
+                    if (!(name.SequenceEqual("."u8) || name.SequenceEqual(".."u8)))
+                    {
+                        byte t = rest[TypeOffset];
+                        var type = t is Interop.DT_DIR or Interop.DT_REG or Interop.DT_LNK or Interop.DT_UNKNOWN
+                            ? (EntryType)t : EntryType.Other;
+                        onEntry(name, type);
+                    }
+                    rest = rest[reclen..];
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            _ = Interop.Close(fd);
+        }
+    }
+
+    /// <summary>True when the path is a directory reached without following a symlink in its last component.</summary>
+    public static bool IsDirectory(ReadOnlySpan<byte> path)
+    {
+        int fd = OpenDirectory(path, out _);
+        if (fd < 0)
+            return false;
+        _ = Interop.Close(fd);
+        return true;
+    }
+
+    /// <summary>True when the last component is a symlink (readlink succeeds only on symlinks).</summary>
+    public static bool IsSymlink(ReadOnlySpan<byte> path)
+    {
+        byte* target = stackalloc byte[1];
+        Span<byte> z = path.Length < 1024 ? stackalloc byte[path.Length + 1] : new byte[path.Length + 1];
+        path.CopyTo(z);
+        z[path.Length] = 0;
+        fixed (byte* p = z)
+            return Interop.ReadLink(p, target, 1) >= 0;
+    }
+
+    private static int OpenDirectory(ReadOnlySpan<byte> path, out int errno)
+    {
+        Span<byte> z = path.Length < 1024 ? stackalloc byte[path.Length + 1] : new byte[path.Length + 1];
+        path.CopyTo(z);
+        z[path.Length] = 0;
+        int fd;
+        fixed (byte* p = z)
+            fd = Interop.Open(p, Interop.O_RDONLY | Interop.O_DIRECTORY | Interop.O_NOFOLLOW | Interop.O_CLOEXEC, 0);
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return fd;
+    }
+}

@@ -1,0 +1,31 @@
+namespace ManagedRsync.Watch;
+
+/// <summary>How a <see cref="TreeWatcher"/> watches.</summary>
+public sealed class TreeWatcherOptions
+{
+    /// <summary>The events replication needs: content, metadata, and the tree's shape.</summary>
+    public const InotifyMask ReplicationEvents =
+        InotifyMask.IN_MODIFY | InotifyMask.IN_ATTRIB | InotifyMask.IN_CLOSE_WRITE | InotifyMask.IN_MOVED_FROM
+        | InotifyMask.IN_MOVED_TO | InotifyMask.IN_CREATE | InotifyMask.IN_DELETE | InotifyMask.IN_DELETE_SELF
+        | InotifyMask.IN_MOVE_SELF;
+
+    /// <summary>Events the tree bookkeeping needs whatever else is asked for.</summary>
+    internal const InotifyMask StructureEvents =
+        InotifyMask.IN_CREATE | InotifyMask.IN_MOVED_FROM | InotifyMask.IN_MOVED_TO | InotifyMask.IN_DELETE
+        | InotifyMask.IN_DELETE_SELF | InotifyMask.IN_MOVE_SELF;
+
+    /// <summary>Kernel events to watch for (the structural ones are always added when <see cref="Recursive"/>).</summary>
+    public InotifyMask Events { get; init; } = ReplicationEvents;
+
+    /// <summary>Watch subdirectories too (one watch per directory).</summary>
+    public bool Recursive { get; init; } = true;
+
+    /// <summary>Report <see cref="WatchChange"/>s (scans of new directories, deletions); off for a plain event monitor.</summary>
+    public bool ReportChanges { get; init; } = true;
+
+    /// <summary>Paths (relative to the root) never watched nor reported; the bool says whether it is a directory.</summary>
+    public Func<RawPath, bool, bool>? Exclude { get; init; }
+
+    /// <summary>How often subtrees that could not be watched (watch limit) are re-sent, and a vanished root is looked for.</summary>
+    public TimeSpan FallbackScanInterval { get; init; } = TimeSpan.FromSeconds(10);
+}
