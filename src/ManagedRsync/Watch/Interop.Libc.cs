@@ -79,6 +79,9 @@ internal static unsafe partial class Interop
     [LibraryImport(Libc, EntryPoint = "getdents64", SetLastError = true)]
     internal static partial nint GetDents64(int fd, byte* dirp, nuint count);
 
+    [LibraryImport(Libc, EntryPoint = "fsync", SetLastError = true)]
+    internal static partial int FSync(int fd);
+
     [LibraryImport(Libc, EntryPoint = "readlink", SetLastError = true)]
     internal static partial nint ReadLink(byte* pathname, byte* buf, nuint bufsiz);
 }

@@ -93,6 +93,16 @@ internal static unsafe class RawDirectory
             return Interop.ReadLink(p, target, 1) >= 0;
     }
 
+    /// <summary>fsync(2) on a directory, so a rename inside it survives a crash.</summary>
+    public static void FSync(ReadOnlySpan<byte> path)
+    {
+        int fd = OpenDirectory(path, out _);
+        if (fd < 0)
+            return;
+        _ = Interop.FSync(fd);
+        _ = Interop.Close(fd);
+    }
+
     private static int OpenDirectory(ReadOnlySpan<byte> path, out int errno)
     {
         Span<byte> z = path.Length < 1024 ? stackalloc byte[path.Length + 1] : new byte[path.Length + 1];

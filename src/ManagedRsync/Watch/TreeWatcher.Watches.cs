@@ -47,6 +47,8 @@ public sealed partial class TreeWatcher
         int wd, errno;
         try
         {
+            if (_options.WatchBudget is { } budget && _watchCount >= budget && !_pathToWd.ContainsKey(dir))
+                throw new WatchLimitException(InotifyLimits.MaxUserWatchesPath, 0, "test watch budget reached");
             wd = _inotify!.TryAddWatch(FullPath(dir), _watchMask, out errno);
         }
         catch (WatchLimitException)

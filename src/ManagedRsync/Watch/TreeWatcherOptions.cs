@@ -28,4 +28,10 @@ public sealed class TreeWatcherOptions
 
     /// <summary>How often subtrees that could not be watched (watch limit) are re-sent, and a vanished root is looked for.</summary>
     public TimeSpan FallbackScanInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Tests only: behave as if max_user_watches allowed this many watches (ENOSPC past it), so the fallback path
+    /// runs without lowering a machine-wide sysctl.
+    /// </summary>
+    internal int? WatchBudget { get; init; }
 }

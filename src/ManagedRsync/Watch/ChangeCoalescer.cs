@@ -1,0 +1,175 @@
+namespace ManagedRsync.Watch;
+
+/// <summary>When a batch is cut.</summary>
+public sealed class CoalescerOptions
+{
+    /// <summary>Quiet window: a batch goes out once no change arrived for this long (--delay).</summary>
+    public TimeSpan Delay { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Longest a change waits under a steady stream of other changes.</summary>
+    public TimeSpan MaxWait { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest a file still open for writing (IN_MODIFY, no IN_CLOSE_WRITE yet) is held back.</summary>
+    public TimeSpan MaxOpenWait { get; init; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// Coalesces watcher changes per path over a quiet window and hands finished batches to <c>flush</c>. A path seen
+/// many times goes out once with its latest state; a file being written is held until IN_CLOSE_WRITE or
+/// <see cref="CoalescerOptions.MaxOpenWait"/>; a deleted directory drops the pending changes under it; a full rescan
+/// drops everything else. Thread-safe: the watcher thread adds, <see cref="RunAsync"/> cuts batches.
+/// </summary>
+public sealed class ChangeCoalescer
+{
+    private struct Entry
+    {
+        public PendingOp Op;
+        public bool Writing;
+        public long WritingSince;
+    }
+
+    private readonly CoalescerOptions _options;
+    private readonly Action<bool, List<KeyValuePair<RawPath, PendingOp>>> _flush;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<RawPath, Entry> _pending = [];
+    private readonly SemaphoreSlim _signal = new(0);
+    private bool _full;
+    private long _firstPending = long.MaxValue;
+    private long _lastChange;
+    private bool _holdingOnlyOpenFiles;
+
+    public ChangeCoalescer(CoalescerOptions options, Action<bool, List<KeyValuePair<RawPath, PendingOp>>> flush)
+    {
+        _options = options;
+        _flush = flush;
+    }
+
+    /// <summary>Changes not yet handed on.</summary>
+    public int Depth
+    {
+        get
+        {
+            lock (_lock)
+                return _pending.Count + (_full ? 1 : 0);
+        }
+    }
+
+    public void Add(in WatchChange change)
+    {
+        long now = Environment.TickCount64;
+        lock (_lock)
+        {
+            bool wasEmpty = _pending.Count == 0 && !_full;
+            switch (change.Kind)
+            {
+                case ChangeKind.FullRescan:
+                    _full = true;
+                    _pending.Clear();
+                    break;
+                case ChangeKind.Writing:
+                    ref Entry w = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_pending, change.Path, out bool existed);
+                    if (!existed || !w.Writing)
+                        w.WritingSince = now;
+                    w.Writing = true;
+                    w.Op = PendingOp.Send;
+                    break;
+                case ChangeKind.Changed:
+                    // Deleted then recreated: the replica's old subtree must be matched as a whole.
+                    _pending[change.Path] = new Entry
+                    {
+                        Op = _pending.TryGetValue(change.Path, out Entry before) && before.Op is PendingOp.Delete or PendingOp.SendTree
+                            ? PendingOp.SendTree : PendingOp.Send,
+                    };
+                    break;
+                case ChangeKind.SubtreeDirty:
+                    _pending[change.Path] = new Entry { Op = PendingOp.SendTree };
+                    break;
+                case ChangeKind.Deleted:
+                    if (change.IsDirectory)
+                        RemoveUnder(change.Path);
+                    _pending[change.Path] = new Entry { Op = PendingOp.Delete };
+                    break;
+            }
+            _lastChange = now;
+            if (wasEmpty || _holdingOnlyOpenFiles)
+            {
+                if (wasEmpty)
+                    _firstPending = now;
+                _holdingOnlyOpenFiles = false;
+                _signal.Release();
+            }
+        }
+    }
+
+    /// <summary>Cuts batches until cancelled; the last pending changes are left for <see cref="FlushAll"/>.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            long wait = CutIfDue(Environment.TickCount64, force: false);
+            if (wait < 0)
+                await _signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+            else
+                await _signal.WaitAsync(TimeSpan.FromMilliseconds(Math.Max(1, wait)), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Hands on everything pending now, files still open included (shutdown).</summary>
+    public void FlushAll() => CutIfDue(Environment.TickCount64, force: true);
+
+    /// <summary>Cuts a batch when one is due; returns milliseconds until the next check, or -1 when nothing is pending.</summary>
+    internal long CutIfDue(long now, bool force)
+    {
+        bool full;
+        List<KeyValuePair<RawPath, PendingOp>> batch;
+        long next;
+        lock (_lock)
+        {
+            if (_pending.Count == 0 && !_full)
+                return -1;
+            long quietAt = _lastChange + (long)_options.Delay.TotalMilliseconds;
+            long maxAt = _firstPending + (long)_options.MaxWait.TotalMilliseconds;
+            long dueAt = Math.Min(quietAt, maxAt);
+            if (!force && now < dueAt)
+                return dueAt - now;
+            full = _full;
+            _full = false;
+            batch = new List<KeyValuePair<RawPath, PendingOp>>(_pending.Count);
+            long openBound = (long)_options.MaxOpenWait.TotalMilliseconds;
+            long nextOpen = long.MaxValue;
+            foreach (KeyValuePair<RawPath, Entry> kv in _pending)
+            {
+                if (kv.Value.Writing && !force && now - kv.Value.WritingSince < openBound)
+                {
+                    nextOpen = Math.Min(nextOpen, kv.Value.WritingSince + openBound);
+                    continue;
+                }
+                batch.Add(new(kv.Key, kv.Value.Op));
+            }
+            foreach (KeyValuePair<RawPath, PendingOp> kv in batch)
+                _pending.Remove(kv.Key);
+            // Only files still being written remain: wake when the first of them hits its bound.
+            _firstPending = _pending.Count > 0 ? now : long.MaxValue;
+            _holdingOnlyOpenFiles = _pending.Count > 0;
+            next = _pending.Count == 0 ? -1 : Math.Max(1, Math.Min(nextOpen - now, (long)_options.MaxWait.TotalMilliseconds));
+        }
+        if (full || batch.Count > 0)
+            _flush(full, batch);
+        return next;
+    }
+
+    private void RemoveUnder(RawPath dir)
+    {
+        List<RawPath>? gone = null;
+        foreach (RawPath p in _pending.Keys)
+        {
+            if (p.IsUnder(dir))
+                (gone ??= []).Add(p);
+        }
+        if (gone is not null)
+        {
+            foreach (RawPath p in gone)
+                _pending.Remove(p);
+        }
+    }
+}

@@ -1,0 +1,241 @@
+namespace ManagedRsync.Watch;
+
+/// <summary>
+/// A replica in a local directory (`mrsync watch SRC/ /some/dir`), also the stand-in target of the watcher's tests.
+/// Files are written to a temporary name and renamed into place with the source's mtime and mode; an unchanged file
+/// (same size and mtime, rsync's quick check) is skipped; symlinks are copied as symlinks and never followed on either
+/// side; deletions happen only when <c>delete</c> is set. It works through the BCL's UTF-8 paths, so a name that
+/// is not valid UTF-8 is reported and skipped here (the daemon target sends raw names).
+/// </summary>
+public sealed class LocalDirectoryTarget : IReplicaTarget
+{
+    private const string TempSuffix = ".mrsync-tmp";
+    private readonly string _source;
+    private readonly string _dest;
+    private readonly bool _delete;
+    private readonly Func<RawPath, bool, bool>? _exclude;
+    private readonly Action<string> _warn;
+
+    public LocalDirectoryTarget(string source, string dest, bool delete, Func<RawPath, bool, bool>? exclude = null, Action<string>? warn = null, string? name = null)
+    {
+        _source = Path.GetFullPath(source);
+        _dest = Path.GetFullPath(dest);
+        _delete = delete;
+        _exclude = exclude;
+        _warn = warn ?? (_ => { });
+        Name = name ?? dest;
+    }
+
+    public string Name { get; }
+
+    public Task<SyncResult> SyncAsync(ChangeBatch batch, CancellationToken cancellationToken) =>
+        Task.Run(() =>
+        {
+            var totals = new Totals();
+            if (!Directory.Exists(_source))
+                throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileSelect, $"source {_source} is missing; not syncing");
+            Directory.CreateDirectory(_dest);
+            if (batch.FullSync)
+            {
+                MirrorTree("", totals, cancellationToken);
+                return totals.Result;
+            }
+            if (_delete)
+            {
+                foreach (RawPath p in batch.Delete)
+                {
+                    if (Utf8(p) is { } rel && !Exists(Path.Combine(_source, rel)))
+                        DeleteEntry(Path.Combine(_dest, rel));
+                }
+            }
+            foreach (RawPath p in batch.Send)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (Utf8(p) is { } rel)
+                    SendEntry(rel, totals);
+            }
+            foreach (RawPath p in batch.SendTrees)
+            {
+                if (Utf8(p) is { } rel)
+                {
+                    SendEntry(rel, totals);
+                    if (IsRealDirectory(Path.Combine(_source, rel)))
+                        MirrorTree(rel, totals, cancellationToken);
+                }
+            }
+            return totals.Result;
+        }, cancellationToken);
+
+    private sealed class Totals
+    {
+        public long Files;
+        public long Bytes;
+        public SyncResult Result => new(Files, Bytes);
+    }
+
+    private string? Utf8(RawPath p)
+    {
+        if (p.TryGetUtf8(out string s))
+            return s;
+        _warn($"{Name}: skipping {p}: the name is not valid UTF-8 (a local replica cannot name it)");
+        return null;
+    }
+
+    private void MirrorTree(string rel, Totals totals, CancellationToken ct)
+    {
+        var pending = new Stack<string>();
+        pending.Push(rel);
+        while (pending.Count > 0)
+        {
+            ct.ThrowIfCancellationRequested();
+            string dir = pending.Pop();
+            string src = Path.Combine(_source, dir);
+            string dst = Path.Combine(_dest, dir);
+            EnsureDirectory(dir);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            IEnumerable<FileSystemInfo> entries;
+            try
+            {
+                entries = new DirectoryInfo(src).EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false }).ToList();
+            }
+            catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+            {
+                _warn($"{Name}: cannot list {src}: {ex.Message}; skipped");
+                continue;
+            }
+            foreach (FileSystemInfo e in entries)
+            {
+                string child = dir.Length == 0 ? e.Name : dir + "/" + e.Name;
+                bool isDir = e is DirectoryInfo && e.LinkTarget is null;
+                if (_exclude?.Invoke(RawPath.FromUtf8(child), isDir) == true)
+                    continue;
+                seen.Add(e.Name);
+                SendEntry(child, totals);
+                if (isDir)
+                    pending.Push(child);
+            }
+            if (_delete && Directory.Exists(dst))
+            {
+                foreach (FileSystemInfo d in new DirectoryInfo(dst).EnumerateFileSystemInfos())
+                {
+                    string child = dir.Length == 0 ? d.Name : dir + "/" + d.Name;
+                    if (!seen.Contains(d.Name) && !d.Name.EndsWith(TempSuffix, StringComparison.Ordinal)
+                        && _exclude?.Invoke(RawPath.FromUtf8(child), d is DirectoryInfo) != true)
+                        DeleteEntry(d.FullName);
+                }
+            }
+        }
+    }
+
+    /// <summary>Makes the replica's entry match the source's, without recursing; a vanished source entry is deleted.</summary>
+    private void SendEntry(string rel, Totals totals)
+    {
+        string src = Path.Combine(_source, rel);
+        string dst = Path.Combine(_dest, rel);
+        var info = new FileInfo(src);
+        try
+        {
+            if (info.LinkTarget is { } target)
+            {
+                EnsureParent(rel);
+                var existing = new FileInfo(dst);
+                if (existing.LinkTarget == target)
+                    return;
+                DeleteEntry(dst);
+                File.CreateSymbolicLink(dst, target);
+                totals.Files++;
+            }
+            else if (Directory.Exists(src))
+            {
+                EnsureDirectory(rel);
+                if (OperatingSystem.IsLinux())
+                    File.SetUnixFileMode(dst, File.GetUnixFileMode(src));
+                Directory.SetLastWriteTimeUtc(dst, Directory.GetLastWriteTimeUtc(src));
+            }
+            else if (info.Exists)
+            {
+                CopyFile(info, rel, dst, totals);
+            }
+            else if (_delete)
+            {
+                DeleteEntry(dst); // vanished since the event
+            }
+        }
+        catch (FileNotFoundException)
+        {
+            // Vanished while copying; its delete event follows.
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            _warn($"{Name}: cannot send {rel}: {ex.Message}");
+        }
+    }
+
+    private void CopyFile(FileInfo src, string rel, string dst, Totals totals)
+    {
+        var existing = new FileInfo(dst);
+        if (existing.Exists && existing.LinkTarget is null && existing.Length == src.Length && existing.LastWriteTimeUtc == src.LastWriteTimeUtc)
+        {
+            if (OperatingSystem.IsLinux() && File.GetUnixFileMode(dst) != src.UnixFileMode)
+                File.SetUnixFileMode(dst, src.UnixFileMode);
+            return;
+        }
+        EnsureParent(rel);
+        if (Directory.Exists(dst) && new FileInfo(dst).LinkTarget is null)
+            DeleteEntry(dst);
+        string tmp = Path.Combine(Path.GetDirectoryName(dst)!, "." + Path.GetFileName(dst) + TempSuffix);
+        DateTime mtime = src.LastWriteTimeUtc;
+        long bytes;
+        using (var input = new FileStream(src.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+        using (var output = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            input.CopyTo(output);
+            bytes = output.Length;
+        }
+        File.SetLastWriteTimeUtc(tmp, mtime);
+        if (OperatingSystem.IsLinux())
+            File.SetUnixFileMode(tmp, src.UnixFileMode);
+        File.Move(tmp, dst, overwrite: true);
+        totals.Files++;
+        totals.Bytes += bytes;
+    }
+
+    /// <summary>Creates the replica directory for <paramref name="rel"/> and its parents, replacing any non-directory (a symlink included) in the way.</summary>
+    private void EnsureDirectory(string rel)
+    {
+        string current = _dest;
+        foreach (string part in rel.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Combine(current, part);
+            var info = new FileInfo(current);
+            if (info.LinkTarget is not null || info.Exists)
+                DeleteEntry(current);
+            if (!Directory.Exists(current))
+                Directory.CreateDirectory(current);
+        }
+    }
+
+    private void EnsureParent(string rel)
+    {
+        int slash = rel.LastIndexOf('/');
+        if (slash > 0)
+            EnsureDirectory(rel[..slash]);
+    }
+
+    /// <summary>Removes a file, a symlink (never its target) or a directory tree (symlinks inside are not followed).</summary>
+    private static void DeleteEntry(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null || info.Exists)
+            File.Delete(path);
+        else if (Directory.Exists(path))
+            Directory.Delete(path, recursive: true);
+    }
+
+    private static bool Exists(string path) => new FileInfo(path) is { } f && (f.Exists || f.LinkTarget is not null || Directory.Exists(path));
+
+    private static bool IsRealDirectory(string path) => Directory.Exists(path) && new DirectoryInfo(path).LinkTarget is null;
+}

@@ -1,0 +1,217 @@
+using System.Diagnostics;
+
+namespace ManagedRsync.Watch;
+
+/// <summary>Retry policy of a replica queue.</summary>
+public sealed class ReplicaQueueOptions
+{
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The journal is rewritten when it grows past this many bytes even while pushes keep failing.</summary>
+    public long CompactAbove { get; init; } = 4 << 20;
+}
+
+/// <summary>
+/// The changes one replica still owes, and the loop that pushes them. Each replica has its own queue, journal and
+/// backoff, so a slow or dead replica never holds back the others. A change is removed only after a push that
+/// carried it succeeded; a path changed again while its push was in flight stays pending.
+/// </summary>
+public sealed class ReplicaQueue : IDisposable
+{
+    private readonly IReplicaTarget _target;
+    private readonly ChangeJournal? _journal;
+    private readonly ReplicaQueueOptions _options;
+    private readonly Action<string> _log;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<RawPath, (PendingOp Op, long Seq)> _pending = [];
+    private readonly SemaphoreSlim _signal = new(0);
+    private long _seq;
+    private long _fullSeq; // > 0: a full sync is owed, requested at this sequence number
+
+    public ReplicaQueue(IReplicaTarget target, ChangeJournal? journal, ReplicaQueueOptions options, Action<string> log, bool startWithFullSync)
+    {
+        _target = target;
+        _journal = journal;
+        _options = options;
+        _log = log;
+        if (journal is not null)
+        {
+            var restored = new Dictionary<RawPath, PendingOp>();
+            bool full = journal.Load(restored);
+            foreach (KeyValuePair<RawPath, PendingOp> kv in restored)
+                _pending[kv.Key] = (kv.Value, ++_seq);
+            if (full)
+                _fullSeq = ++_seq;
+            if (restored.Count > 0 || full)
+                log($"{target.Name}: restored {restored.Count} pending change(s){(full ? " and a full sync" : "")} from the journal");
+        }
+        if (startWithFullSync)
+            Enqueue(true, []);
+    }
+
+    public string Name => _target.Name;
+
+    /// <summary>Changes owed (a pending full sync counts one).</summary>
+    public int Depth
+    {
+        get
+        {
+            lock (_lock)
+                return _pending.Count + (_fullSeq > 0 ? 1 : 0);
+        }
+    }
+
+    public DateTimeOffset? LastSuccess { get; private set; }
+    public string? LastError { get; private set; }
+    public int ConsecutiveFailures { get; private set; }
+    public long BatchesSent { get; private set; }
+
+    /// <summary>Adds changes; they are durable in the journal when this returns.</summary>
+    public void Enqueue(bool fullSync, IReadOnlyList<KeyValuePair<RawPath, PendingOp>> changes)
+    {
+        lock (_lock)
+        {
+            if (fullSync)
+                _fullSeq = ++_seq;
+            foreach (KeyValuePair<RawPath, PendingOp> kv in changes)
+            {
+                PendingOp op = kv.Value;
+                if (op == PendingOp.Delete)
+                    DropUnder(kv.Key);
+                else if (op == PendingOp.Send && _pending.TryGetValue(kv.Key, out var before) && before.Op is PendingOp.Delete or PendingOp.SendTree)
+                    op = PendingOp.SendTree; // deleted then recreated: match the replica's old subtree as a whole
+                _pending[kv.Key] = (op, ++_seq);
+            }
+            _journal?.Append(fullSync, changes);
+        }
+        _signal.Release();
+    }
+
+    /// <summary>Pushes until cancelled. Failures are logged and retried with capped exponential backoff.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (Depth == 0)
+            {
+                await _signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            if (await PushOnceAsync(cancellationToken).ConfigureAwait(false))
+                continue;
+            double ms = Math.Min(_options.MaxBackoff.TotalMilliseconds,
+                _options.InitialBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(ConsecutiveFailures - 1, 20)));
+            await Task.Delay(TimeSpan.FromMilliseconds(ms), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Pushes what is pending now, once. True when it succeeded (or nothing was pending).</summary>
+    public async Task<bool> PushOnceAsync(CancellationToken cancellationToken)
+    {
+        ChangeBatch batch;
+        long upTo;
+        lock (_lock)
+        {
+            if (_pending.Count == 0 && _fullSeq == 0)
+                return true;
+            upTo = _seq;
+            batch = Snapshot();
+        }
+        var clock = Stopwatch.StartNew();
+        SyncResult result;
+        try
+        {
+            result = await _target.SyncAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // any push failure is retried later; the process keeps watching
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            ConsecutiveFailures++;
+            LastError = $"{DateTimeOffset.UtcNow:O} {ex.Message}";
+            _log($"{_target.Name}: push of {batch} failed (attempt {ConsecutiveFailures}, {Depth} pending, kept for retry): {ex.Message}");
+            CompactIfLarge();
+            return false;
+        }
+        lock (_lock)
+        {
+            if (_fullSeq > 0 && _fullSeq <= upTo)
+                _fullSeq = 0;
+            List<RawPath>? done = null;
+            foreach (KeyValuePair<RawPath, (PendingOp Op, long Seq)> kv in _pending)
+            {
+                if (kv.Value.Seq <= upTo)
+                    (done ??= []).Add(kv.Key);
+            }
+            if (done is not null)
+            {
+                foreach (RawPath p in done)
+                    _pending.Remove(p);
+            }
+            _journal?.Rewrite(_fullSeq > 0, _pending.Select(kv => new KeyValuePair<RawPath, PendingOp>(kv.Key, kv.Value.Op)));
+        }
+        ConsecutiveFailures = 0;
+        LastError = null;
+        LastSuccess = DateTimeOffset.UtcNow;
+        BatchesSent++;
+        _log($"{_target.Name}: batch {batch}: {result.Files} files, {result.Bytes} bytes in {clock.Elapsed.TotalMilliseconds:0.0} ms");
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _journal?.Dispose();
+        _signal.Dispose();
+    }
+
+    private ChangeBatch Snapshot()
+    {
+        if (_fullSeq > 0)
+            return ChangeBatch.Full;
+        var send = new List<RawPath>();
+        var trees = new List<RawPath>();
+        var delete = new List<RawPath>();
+        foreach (KeyValuePair<RawPath, (PendingOp Op, long Seq)> kv in _pending)
+        {
+            (kv.Value.Op switch
+            {
+                PendingOp.Send => send,
+                PendingOp.SendTree => trees,
+                _ => delete,
+            }).Add(kv.Key);
+        }
+        send.Sort();
+        trees.Sort();
+        delete.Sort();
+        return new ChangeBatch(false, send, trees, delete);
+    }
+
+    private void DropUnder(RawPath dir)
+    {
+        List<RawPath>? gone = null;
+        foreach (RawPath p in _pending.Keys)
+        {
+            if (p.IsUnder(dir) && p != dir)
+                (gone ??= []).Add(p);
+        }
+        if (gone is not null)
+        {
+            foreach (RawPath p in gone)
+                _pending.Remove(p);
+        }
+    }
+
+    private void CompactIfLarge()
+    {
+        lock (_lock)
+        {
+            if (_journal is not null && _journal.Length > _options.CompactAbove)
+                _journal.Rewrite(_fullSeq > 0, _pending.Select(kv => new KeyValuePair<RawPath, PendingOp>(kv.Key, kv.Value.Op)));
+        }
+    }
+}

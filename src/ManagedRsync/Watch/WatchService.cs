@@ -1,0 +1,171 @@
+using System.Text;
+
+namespace ManagedRsync.Watch;
+
+/// <summary>
+/// Real-time replication of one source tree to several replicas: a <see cref="TreeWatcher"/> feeds a
+/// <see cref="ChangeCoalescer"/>, whose batches go to one <see cref="ReplicaQueue"/> per target (own journal, own
+/// backoff). Every start begins with a full sync of each target; stopping flushes the pending batch first.
+/// </summary>
+public sealed class WatchService : ITreeWatchObserver, IDisposable
+{
+    private readonly WatchServiceOptions _options;
+    private readonly Action<string> _log;
+    private readonly ChangeCoalescer _coalescer;
+    private readonly List<ReplicaQueue> _queues = [];
+    private TreeWatcher? _watcher;
+
+    public WatchService(WatchServiceOptions options, IReadOnlyList<IReplicaTarget> targets, Action<string> log)
+    {
+        if (targets.Count == 0)
+            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "watch needs at least one target");
+        _options = options;
+        _log = log;
+        _coalescer = new ChangeCoalescer(options.Batching, (full, batch) =>
+        {
+            foreach (ReplicaQueue q in _queues)
+                q.Enqueue(full, batch);
+        });
+        if (options.StateDirectory is not null)
+            Directory.CreateDirectory(options.StateDirectory);
+        foreach (IReplicaTarget t in targets)
+        {
+            ChangeJournal? journal = options.StateDirectory is null ? null
+                : new ChangeJournal(Path.Combine(options.StateDirectory, JournalName(t.Name)));
+            _queues.Add(new ReplicaQueue(t, journal, options.Retry, log, startWithFullSync: true));
+        }
+    }
+
+    public IReadOnlyList<ReplicaQueue> Queues => _queues;
+
+    /// <summary>Watches in use (0 before the watches are set).</summary>
+    public int WatchCount => _watcher?.WatchCount ?? 0;
+
+    /// <summary>Changes waiting for their quiet window.</summary>
+    public int BatchingDepth => _coalescer.Depth;
+
+    public string? StatusFile => _options.StateDirectory is null ? null : Path.Combine(_options.StateDirectory, "status");
+
+    /// <summary>
+    /// Sets the watches, calls <paramref name="onReady"/> once every directory is watched, then replicates until
+    /// <paramref name="stop"/>; then flushes the pending batch (bounded by <see cref="WatchServiceOptions.ShutdownGrace"/>).
+    /// </summary>
+    public async Task RunAsync(Action? onReady, CancellationToken stop)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        _watcher = new TreeWatcher(_options.Source, new TreeWatcherOptions
+        {
+            Exclude = _options.Exclude,
+            FallbackScanInterval = _options.FallbackScanInterval,
+        }, this);
+        _watcher.Start();
+        _log($"watching {_options.Source}: {_watcher.WatchCount} directories in {clock.Elapsed.TotalMilliseconds:0} ms; {_queues.Count} target(s)");
+        onReady?.Invoke();
+
+        using var workers = new CancellationTokenSource();
+        var tasks = new List<Task> { _coalescer.RunAsync(workers.Token), StatusLoopAsync(workers.Token) };
+        foreach (ReplicaQueue q in _queues)
+            tasks.Add(q.RunAsync(workers.Token));
+        try
+        {
+            await Task.WhenAny(Task.Delay(Timeout.Infinite, stop), _watcher.Completion).ConfigureAwait(false);
+        }
+        finally
+        {
+            _watcher.Dispose();
+            _coalescer.FlushAll();
+            await workers.CancelAsync().ConfigureAwait(false);
+            await WhenAllQuietly(tasks).ConfigureAwait(false);
+            await DrainAsync().ConfigureAwait(false);
+            WriteStatus();
+        }
+        await _watcher.Completion.ConfigureAwait(false);
+    }
+
+    /// <summary>Last pushes before exit; whatever does not make it stays in the journals.</summary>
+    private async Task DrainAsync()
+    {
+        using var grace = new CancellationTokenSource(_options.ShutdownGrace);
+        await Task.WhenAll(_queues.Select(async q =>
+        {
+            try
+            {
+                if (q.Depth > 0 && !await q.PushOnceAsync(grace.Token).ConfigureAwait(false))
+                    _log($"{q.Name}: {q.Depth} change(s) not pushed at shutdown; kept in the journal for the next start");
+            }
+            catch (OperationCanceledException)
+            {
+                _log($"{q.Name}: shutdown grace expired; {q.Depth} change(s) kept in the journal for the next start");
+            }
+        })).ConfigureAwait(false);
+    }
+
+    void ITreeWatchObserver.OnChange(in WatchChange change) => _coalescer.Add(change);
+
+    void ITreeWatchObserver.OnWarning(string message) => _log(message);
+
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        foreach (ReplicaQueue q in _queues)
+            q.Dispose();
+    }
+
+    /// <summary>The status file: key=value lines, rewritten atomically.</summary>
+    public void WriteStatus()
+    {
+        if (StatusFile is not { } path)
+            return;
+        var sb = new StringBuilder();
+        sb.Append("updated=").Append(DateTimeOffset.UtcNow.ToString("O")).Append('\n');
+        sb.Append("source=").Append(_options.Source).Append('\n');
+        sb.Append("watches=").Append(WatchCount).Append('\n');
+        sb.Append("unwatched_subtrees=").Append(_watcher?.UnwatchedSubtrees ?? 0).Append('\n');
+        sb.Append("batching=").Append(BatchingDepth).Append('\n');
+        foreach (ReplicaQueue q in _queues)
+        {
+            string k = "target." + q.Name;
+            sb.Append(k).Append(".queue=").Append(q.Depth).Append('\n');
+            sb.Append(k).Append(".last_success=").Append(q.LastSuccess?.ToString("O") ?? "never").Append('\n');
+            sb.Append(k).Append(".batches=").Append(q.BatchesSent).Append('\n');
+            sb.Append(k).Append(".failures=").Append(q.ConsecutiveFailures).Append('\n');
+            if (q.LastError is { } e)
+                sb.Append(k).Append(".last_error=").Append(e.ReplaceLineEndings(" ")).Append('\n');
+        }
+        string tmp = path + ".tmp";
+        File.WriteAllText(tmp, sb.ToString());
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    private async Task StatusLoopAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(_options.StatusInterval);
+        WriteStatus();
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            WriteStatus();
+    }
+
+    private static async Task WhenAllQuietly(List<Task> tasks)
+    {
+        foreach (Task t in tasks)
+        {
+            try
+            {
+                await t.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    /// <summary>A file name for a target's journal: readable, and distinct for distinct names.</summary>
+    internal static string JournalName(string target)
+    {
+        var sb = new StringBuilder();
+        foreach (char c in target)
+            sb.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_');
+        uint h = System.IO.Hashing.Crc32.HashToUInt32(Encoding.UTF8.GetBytes(target));
+        return $"{sb}.{h:x8}.journal";
+    }
+}

@@ -1,0 +1,23 @@
+namespace ManagedRsync.Watch;
+
+/// <summary>Everything `mrsync watch` needs besides its targets.</summary>
+public sealed class WatchServiceOptions
+{
+    public required string Source { get; init; }
+    public CoalescerOptions Batching { get; init; } = new();
+    public ReplicaQueueOptions Retry { get; init; } = new();
+
+    /// <summary>Where the per-target journals and the status file live; null keeps pending changes in memory only.</summary>
+    public string? StateDirectory { get; init; }
+
+    /// <summary>Paths never watched nor synced (the --exclude rules).</summary>
+    public Func<RawPath, bool, bool>? Exclude { get; init; }
+
+    public TimeSpan FallbackScanInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest shutdown waits for the pending batch to reach the targets; the journal keeps whatever is left.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the status file is rewritten besides after each batch.</summary>
+    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(5);
+}
