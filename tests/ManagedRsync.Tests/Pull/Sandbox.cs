@@ -33,9 +33,10 @@ internal sealed class Sandbox : IDisposable
 
     public string Canary => Path.Combine(Outside, "canary");
 
-    /// <summary>The outside directory holds only the untouched canary.</summary>
+    /// <summary>Nothing outside the destination was created or changed: the outside directory holds only the canary.</summary>
     public void AssertOutsideUntouched()
     {
+        Assert.Equal(["dest", "outside"], Directory.GetFileSystemEntries(Root).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal([Canary], Directory.GetFileSystemEntries(Outside));
         Assert.Equal(CanaryContent, File.ReadAllText(Canary));
         Assert.Equal(new DateTime(2001, 2, 3, 4, 5, 6, DateTimeKind.Utc), File.GetLastWriteTimeUtc(Canary));
