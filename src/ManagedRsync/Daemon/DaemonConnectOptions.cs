@@ -1,0 +1,76 @@
+using System.Net.Sockets;
+
+namespace ManagedRsync.Daemon;
+
+/// <summary>How to reach a daemon and what to offer it in the greeting.</summary>
+public sealed record DaemonConnectOptions
+{
+    /// <summary>rsync's registered port.</summary>
+    public const int DefaultPort = 873;
+
+    /// <summary>Highest protocol version ManagedRsync speaks (rsync 3.x, rsync.h PROTOCOL_VERSION).</summary>
+    public const int MaxProtocolVersion = 32;
+
+    /// <summary>Lowest protocol version ManagedRsync speaks.</summary>
+    public const int MinProtocolVersion = 27;
+
+    /// <summary>Host name or address (IPv6 without brackets).</summary>
+    public required string Host { get; init; }
+
+    /// <summary>TCP port; 873 by default.</summary>
+    public int Port { get; init; } = DefaultPort;
+
+    /// <summary>Local address to bind before connecting (<c>--address</c>), or null.</summary>
+    public string? BindAddress { get; init; }
+
+    /// <summary>Restrict name resolution to IPv4 or IPv6 (<c>-4</c>/<c>-6</c>); Unspecified tries all.</summary>
+    public AddressFamily AddressFamily { get; init; } = AddressFamily.Unspecified;
+
+    /// <summary>Give up connecting after this long (<c>--contimeout</c>, exit 35); null waits for the OS.</summary>
+    public TimeSpan? ConnectTimeout { get; init; }
+
+    /// <summary>
+    /// Longest wait for any line during the text handshake (greeting, MOTD, listing, auth). rsync without
+    /// <c>--timeout</c> would wait forever on a silent server; we never do. <c>--timeout</c> sets it when given.
+    /// </summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The protocol version we announce (<c>--protocol</c>); 27-32.</summary>
+    public int ProtocolVersion { get; init; } = MaxProtocolVersion;
+
+    /// <summary>
+    /// Auth digests we accept, strongest first (default: sha512 sha256 sha1 md5 md4, as rsync 3.2+). Narrowing it
+    /// forces a digest.
+    /// </summary>
+    public IReadOnlyList<AuthDigest> AuthDigests { get; init; } = AuthDigestNegotiation.DefaultPreference;
+
+    /// <summary>
+    /// Whether the greeting carries our digest list (rsync 3.2.0+ always sends it). Without it the daemon falls
+    /// back to md5 (protocol 30+) or the legacy md4 form, as it would for rsync before 3.2.
+    /// </summary>
+    public bool SendDigestList { get; init; } = true;
+
+    /// <summary>Receives each line the daemon prints that is not a protocol keyword (MOTD, module listing).</summary>
+    public Action<string>? ServerLine { get; init; }
+
+    internal void Validate()
+    {
+        if (string.IsNullOrEmpty(Host))
+        {
+            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "no daemon host given");
+        }
+        if (Port is <= 0 or > 65535)
+        {
+            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, $"invalid port {Port}");
+        }
+        if (ProtocolVersion is < MinProtocolVersion or > MaxProtocolVersion)
+        {
+            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Protocol,
+                $"--protocol={ProtocolVersion} is not supported: mrsync speaks protocols {MinProtocolVersion}-{MaxProtocolVersion}");
+        }
+        if (AuthDigests.Count == 0)
+        {
+            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "no auth digest allowed");
+        }
+    }
+}

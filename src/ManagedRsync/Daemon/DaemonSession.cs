@@ -1,0 +1,165 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace ManagedRsync.Daemon;
+
+/// <summary>
+/// A connection to an rsync daemon, client side. <see cref="ConnectAsync"/> opens it and exchanges greetings;
+/// then either <see cref="ListModulesAsync"/> (the connection is finished afterwards) or
+/// <see cref="StartModuleAsync(string, string?, string?, IReadOnlyList{string}, CancellationToken)"/>, after which
+/// <see cref="Stream"/> carries the binary protocol of <see cref="ProtocolVersion"/>.
+/// </summary>
+/// <remarks>
+/// Wire order (rsync clientserver.c: start_inband_exchange, exchange_protocols; see protocol-notes.md section 2):
+/// both sides send <c>@RSYNCD: VER.SUB DIGESTS\n</c>; the daemon may follow with MOTD lines; the client sends the
+/// module name and <c>\n</c> (empty for a listing); the daemon answers with listing lines and
+/// <c>@RSYNCD: EXIT</c>, or <c>@RSYNCD: AUTHREQD CHALLENGE</c> (answered <c>USER RESPONSE\n</c>), then
+/// <c>@RSYNCD: OK</c> or an <c>@ERROR: ...</c> line; after OK the client sends its server arguments.
+/// </remarks>
+public sealed partial class DaemonSession : IAsyncDisposable
+{
+    private readonly DaemonStream _stream;
+    private readonly DaemonConnectOptions _options;
+    private bool _moduleRequested;
+
+    private DaemonSession(DaemonStream stream, DaemonConnectOptions options)
+    {
+        _stream = stream;
+        _options = options;
+    }
+
+    /// <summary>
+    /// The connection, for the binary protocol after <see cref="StartModuleAsync(string, string?, string?, IReadOnlyList{string}, CancellationToken)"/>.
+    /// Reads first return any bytes the handshake already buffered; writes are not buffered.
+    /// </summary>
+    public Stream Stream => _stream;
+
+    /// <summary>The protocol version both sides speak from now on (negotiated from both greetings).</summary>
+    public int ProtocolVersion { get; private set; }
+
+    /// <summary>The version in the daemon's greeting.</summary>
+    public int RemoteProtocolVersion { get; private set; }
+
+    /// <summary>The subprotocol in the daemon's greeting (0 when omitted).</summary>
+    public int RemoteSubProtocol { get; private set; }
+
+    /// <summary>The daemon's auth digest list as sent, or null (daemons before rsync 3.2).</summary>
+    public string? RemoteDigestList { get; private set; }
+
+    /// <summary>The digest used to answer the daemon's challenge, once one was answered.</summary>
+    public AuthDigest? NegotiatedAuthDigest { get; private set; }
+
+    /// <summary>Opens a TCP connection to the daemon and exchanges greetings.</summary>
+    /// <exception cref="RsyncException">
+    /// Connection failure (exit 10), connect timeout (exit 35), a server that is not an rsync daemon (exit 5),
+    /// an unsupported protocol (exit 2).
+    /// </exception>
+    public static async Task<DaemonSession> ConnectAsync(DaemonConnectOptions options, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var socket = await DaemonConnector.ConnectAsync(options, ct).ConfigureAwait(false);
+        var stream = new DaemonStream(new NetworkStream(socket, ownsSocket: true));
+        try
+        {
+            return await StartAsync(stream, options, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Runs the greeting exchange over an already connected stream (tests drive a scripted peer this way).</summary>
+    internal static async Task<DaemonSession> StartAsync(DaemonStream stream, DaemonConnectOptions options, CancellationToken ct)
+    {
+        var session = new DaemonSession(stream, options);
+        await session.ExchangeGreetingsAsync(ct).ConfigureAwait(false);
+        return session;
+    }
+
+    public ValueTask DisposeAsync() => _stream.DisposeAsync();
+}
+
+/// <summary>TCP connect the way rsync socket.c: open_socket_out does it.</summary>
+internal static class DaemonConnector
+{
+    public static async Task<Socket> ConnectAsync(DaemonConnectOptions options, CancellationToken ct)
+    {
+        var addresses = await ResolveAsync(options.Host, options.Port, options.AddressFamily, ct).ConfigureAwait(false);
+        IPAddress? bind = options.BindAddress is null
+            ? null
+            : (await ResolveAsync(options.BindAddress, 0, options.AddressFamily, ct).ConfigureAwait(false))[0];
+
+        var failures = new List<string>();
+        foreach (var address in addresses)
+        {
+            if (bind != null && bind.AddressFamily != address.AddressFamily)
+            {
+                continue;
+            }
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                if (bind != null)
+                {
+                    socket.Bind(new IPEndPoint(bind, 0));
+                }
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                if (options.ConnectTimeout is TimeSpan limit)
+                {
+                    timeout.CancelAfter(limit);
+                }
+                try
+                {
+                    await socket.ConnectAsync(new IPEndPoint(address, options.Port), timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    // rsync socket.c: open_socket_out: the --contimeout alarm ends the whole attempt with RERR_CONTIMEOUT.
+                    throw new RsyncException(RsyncErrorKind.Timeout, RsyncExitCode.ConnectTimeout,
+                        $"failed to connect to {options.Host} ({address}): Connection timed out (110)");
+                }
+                return socket;
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                failures.Add($"failed to connect to {options.Host} ({address}): {e.Message} ({e.NativeErrorCode})");
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+        if (failures.Count == 0)
+        {
+            failures.Add($"failed to connect to {options.Host}: no address of the same family as --address {options.BindAddress}");
+        }
+        throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo, string.Join("\n", failures));
+    }
+
+    private static async Task<IPAddress[]> ResolveAsync(string host, int port, AddressFamily family, CancellationToken ct)
+    {
+        if (IPAddress.TryParse(host, out var literal))
+        {
+            return [literal];
+        }
+        try
+        {
+            var found = await Dns.GetHostAddressesAsync(host, family, ct).ConfigureAwait(false);
+            if (found.Length > 0)
+            {
+                return found;
+            }
+        }
+        catch (SocketException e)
+        {
+            throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo,
+                $"getaddrinfo: {host} {port}: {e.Message}", e);
+        }
+        throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo, $"getaddrinfo: {host} {port}: no address");
+    }
+}
