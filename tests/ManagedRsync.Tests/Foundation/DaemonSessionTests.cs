@@ -33,34 +33,18 @@ public class DaemonSessionTests
         });
     }
 
-    [Fact]
-    public async Task ForeignServerIsRejectedLikeRsync()
+    [Theory]
+    // A foreign server gets rsync's own words (clientserver.c: exchange_protocols).
+    [InlineData("SSH-2.0-OpenSSH_9.6\r\n", RsyncExitCode.StartClient, "server sent \"SSH-2.0-OpenSSH_9.6\" rather than greeting")]
+    [InlineData("", RsyncExitCode.StartClient, "did not see server greeting")]
+    [InlineData("@RSYNCD: 32.0\n", RsyncExitCode.StartClient, "the server omitted the digest name list: @RSYNCD: 32.0")]
+    [InlineData("@RSYNCD: 30\n", RsyncExitCode.StartClient, "the server omitted the subprotocol value: @RSYNCD: 30")]
+    [InlineData("@RSYNCD: 26\n", RsyncExitCode.Protocol, "protocol version mismatch: the daemon speaks protocol 26, mrsync supports 27-32")]
+    public async Task BadGreetingsFailLikeRsync(string serverSends, RsyncExitCode code, string message)
     {
-        var e = await FailsAsync("SSH-2.0-OpenSSH_9.6\r\n");
-        Assert.Equal(RsyncExitCode.StartClient, e.ExitCode);
-        Assert.Equal("server sent \"SSH-2.0-OpenSSH_9.6\" rather than greeting", e.Message);
-    }
-
-    [Fact]
-    public async Task ProtocolThirtyTwoWithoutDigestListIsRejected()
-    {
-        var e = await FailsAsync("@RSYNCD: 32.0\n");
-        Assert.Equal(RsyncExitCode.StartClient, e.ExitCode);
-        Assert.Contains("omitted the digest name list", e.Message);
-    }
-
-    [Fact]
-    public async Task ProtocolThirtyWithoutSubprotocolIsRejected()
-    {
-        var e = await FailsAsync("@RSYNCD: 30\n");
-        Assert.Contains("omitted the subprotocol value", e.Message);
-    }
-
-    [Fact]
-    public async Task TooOldServerIsAProtocolError()
-    {
-        var e = await FailsAsync("@RSYNCD: 26\n");
-        Assert.Equal(RsyncExitCode.Protocol, e.ExitCode);
+        var e = await FailsAsync(serverSends);
+        Assert.Equal(code, e.ExitCode);
+        Assert.Equal(message, e.Message);
     }
 
     [Fact]
