@@ -33,6 +33,7 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
     private int _start;
     private int _end;
     private bool _eof;
+    private bool _disposed;
     private volatile Exception? _pumpError;
 
     private readonly record struct Item(MessageCode Code, byte[] Buffer, int Length);
@@ -87,8 +88,12 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
         return FillAsync(count, ct);
     }
 
+    /// <summary>Called before waiting for the peer: whatever we still hold must reach it first, or both sides wait.</summary>
+    public Action? BeforeWait { get; set; }
+
     private async ValueTask FillAsync(int count, CancellationToken ct)
     {
+        BeforeWait?.Invoke();
         while (_end - _start < count)
         {
             if (!await ReceiveOneAsync(ct).ConfigureAwait(false))
@@ -312,6 +317,9 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {

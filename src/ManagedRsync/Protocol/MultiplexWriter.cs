@@ -126,10 +126,21 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
         _end = HeaderLength;
     }
 
-    public override void Flush()
+    /// <summary>Sends everything buffered now.</summary>
+    public void Send()
     {
         FlushBuffer();
         _stream.Flush();
+    }
+
+    /// <summary>
+    /// Deliberately does nothing: writers of this stream (the token encoders) flush after every file, and sending a
+    /// frame per small file would cost a system call each. Buffered bytes go out when the buffer fills or when
+    /// <see cref="Send"/> is called, which the session does before it waits for the peer (as rsync io.c only
+    /// flushes when it must wait).
+    /// </summary>
+    public override void Flush()
+    {
     }
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));

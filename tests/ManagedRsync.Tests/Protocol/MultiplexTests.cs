@@ -76,7 +76,7 @@ public class MultiplexTests
         w.StartMultiplexing();
         w.WriteVarInt(5);
         w.WriteMessageInt(MessageCode.IoError, 1);
-        w.Flush();
+        w.Send();
         byte[] expected = [7, 0, 0, 0, .. Frame(0, [5]), .. Frame(22, [1, 0, 0, 0])];
         Assert.Equal(expected, sink.ToArray());
         Assert.Equal(expected.Length, w.TotalWritten);

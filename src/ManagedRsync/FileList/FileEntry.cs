@@ -1,0 +1,62 @@
+namespace ManagedRsync.FileList;
+
+/// <summary>
+/// One entry of the file list as it travels on the wire (rsync flist.c: struct file_struct plus what
+/// send_file_entry takes beside it). <see cref="Name"/> is the transfer-relative path in the file system's bytes.
+/// </summary>
+internal sealed class FileEntry
+{
+    public required byte[] Name { get; init; }
+
+    /// <summary>Where the sender reads the content from (null on the receiving side).</summary>
+    public string? LocalPath { get; init; }
+
+    /// <summary>st_mode, type bits included (rsync sends it as is on Linux: to_wire_mode).</summary>
+    public int Mode { get; set; }
+
+    public long Size { get; set; }
+    public long ModTime { get; set; }
+    public int ModTimeNsec { get; set; }
+    public int Uid { get; set; }
+    public int Gid { get; set; }
+    public int RdevMajor { get; set; }
+    public int RdevMinor { get; set; }
+
+    /// <summary>Symlink target bytes.</summary>
+    public byte[]? LinkTarget { get; set; }
+
+    /// <summary>Device and inode, for -H; <see cref="Dev"/> is -1 when the entry is not a hard-link candidate.</summary>
+    public long Dev { get; set; } = -1;
+    public long Ino { get; set; }
+
+    /// <summary>rsync's FLAG_TOP_DIR: a directory named on the command line (or "." for a trailing slash).</summary>
+    public bool IsTopDir { get; set; }
+
+    /// <summary>A directory whose contents are not part of the transfer (rsync XMIT_NO_CONTENT_DIR, protocol 30+).</summary>
+    public bool IsNoContentDir { get; set; }
+
+    /// <summary>Whole-file checksum, for -c (rsync flist.c: tmp_sum / flist_csum_len).</summary>
+    public byte[]? Checksum { get; set; }
+
+    /// <summary>rsync FLAG_FILE_SENT: the sender has sent this file once (a second request is the redo pass).</summary>
+    public bool Sent { get; set; }
+
+    public const int S_IFMT = 0xF000;
+    public const int S_IFDIR = 0x4000;
+    public const int S_IFREG = 0x8000;
+    public const int S_IFLNK = 0xA000;
+    public const int S_IFCHR = 0x2000;
+    public const int S_IFBLK = 0x6000;
+    public const int S_IFIFO = 0x1000;
+    public const int S_IFSOCK = 0xC000;
+
+    public bool IsDirectory => (Mode & S_IFMT) == S_IFDIR;
+    public bool IsRegular => (Mode & S_IFMT) == S_IFREG;
+    public bool IsSymlink => (Mode & S_IFMT) == S_IFLNK;
+    public bool IsDevice => (Mode & S_IFMT) is S_IFCHR or S_IFBLK;
+    public bool IsSpecial => (Mode & S_IFMT) is S_IFIFO or S_IFSOCK;
+
+    public string DisplayName => System.Text.Encoding.UTF8.GetString(Name);
+
+    public override string ToString() => DisplayName;
+}

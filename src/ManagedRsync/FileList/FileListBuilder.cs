@@ -1,0 +1,285 @@
+using System.Text;
+
+namespace ManagedRsync.FileList;
+
+/// <summary>
+/// Builds the sender's file list from source arguments the way rsync's client does (rsync flist.c:
+/// send_file_list / send_file_name / send_directory): "dir/" sends the directory's contents under ".", "dir"
+/// sends the directory itself; with -R the path as given is sent, with its parents as implied directories. The
+/// result is sorted in rsync's order and has no duplicates.
+/// </summary>
+internal sealed class FileListBuilder
+{
+    /// <summary>rsync rsync.h: IOERR_GENERAL — something could not be read; the receiver must not delete.</summary>
+    public const int IoErrorGeneral = 1;
+    /// <summary>rsync rsync.h: IOERR_VANISHED — a file disappeared while we looked at it.</summary>
+    public const int IoErrorVanished = 2;
+
+    private readonly Transfer.TransferOptions _options;
+    private readonly Func<string, bool, bool>? _isExcluded;
+    private readonly Action<string> _warn;
+    private readonly Dictionary<string, FileEntry> _byName = new(StringComparer.Ordinal);
+
+    /// <param name="options">What to include (links, devices, recursion).</param>
+    /// <param name="isExcluded">The filter rules: (transfer-relative path, is directory) -> excluded.</param>
+    /// <param name="warn">Receives rsync-style error lines ("rsync: link_stat ... failed").</param>
+    public FileListBuilder(Transfer.TransferOptions options, Func<string, bool, bool>? isExcluded, Action<string> warn)
+    {
+        _options = options;
+        _isExcluded = isExcluded;
+        _warn = warn;
+    }
+
+    /// <summary>rsync's io_error bits collected while scanning.</summary>
+    public int IoError { get; private set; }
+
+    public List<FileEntry> Result(int protocol)
+    {
+        var list = new List<FileEntry>(_byName.Values);
+        list.Sort(new FileNameOrder(protocol));
+        return list;
+    }
+
+    /// <summary>Adds one command-line source argument.</summary>
+    public void AddSource(string source)
+    {
+        if (_options.Relative)
+        {
+            // rsync: with -R, a "/./" in the path marks where the sent name starts.
+            int dot = source.IndexOf("/./", StringComparison.Ordinal);
+            string baseDir = dot >= 0 ? source[..(dot + 1)] : (source.StartsWith('/') ? "/" : ".");
+            string rel = dot >= 0 ? source[(dot + 3)..] : source.TrimStart('/');
+            AddRelative(baseDir, rel, isArgument: true);
+            return;
+        }
+
+        bool contents = source.EndsWith('/') || source == "." || source.EndsWith("/.", StringComparison.Ordinal);
+        if (contents)
+        {
+            string dir = source.TrimEnd('/');
+            if (dir.Length == 0)
+                dir = "/";
+            if (!Stat(dir, out NativeStat.Info info))
+                return;
+            if ((info.Mode & FileEntry.S_IFMT) != FileEntry.S_IFDIR)
+            {
+                _warn($"rsync: [sender] change_dir \"{dir}\" failed: Not a directory (20)");
+                IoError |= IoErrorGeneral;
+                return;
+            }
+            if (!_options.Recursive && !_options.Dirs)
+            {
+                _warn("skipping directory .");
+                return;
+            }
+            FileEntry top = Make(".", dir, info);
+            top.IsTopDir = true;
+            top.IsNoContentDir = !_options.Recursive;
+            _byName["."] = top;
+            if (_options.Recursive)
+                AddDirectoryContents(dir, "");
+            return;
+        }
+
+        string path = source;
+        string name = Path.GetFileName(path);
+        if (!Stat(path, out NativeStat.Info st))
+            return;
+        AddNamed(path, name, st, topDir: true);
+    }
+
+    /// <summary>
+    /// Adds <paramref name="relativePath"/> under <paramref name="baseDir"/> with -R semantics (rsync --files-from):
+    /// the name keeps its directories, which are sent as implied directories without their other contents.
+    /// A path that does not exist is sent as a "missing" entry (mode 0) when --delete-missing-args is on.
+    /// </summary>
+    public void AddRelative(string baseDir, string relativePath, bool isArgument = false)
+    {
+        string rel = NormalizeRelative(relativePath);
+        if (rel.Length == 0)
+            rel = ".";
+        string full = Path.Combine(baseDir, rel);
+
+        // Implied parent directories (rsync flist.c: FLAG_IMPLIED_DIR -> XMIT_TOP_DIR | XMIT_NO_CONTENT_DIR).
+        int slash = -1;
+        while ((slash = rel.IndexOf('/', slash + 1)) > 0)
+        {
+            string parent = rel[..slash];
+            if (_byName.ContainsKey(parent))
+                continue;
+            if (NativeStat.TryLstat(Path.Combine(baseDir, parent), out NativeStat.Info pinfo) != 0)
+                break;
+            FileEntry implied = Make(parent, Path.Combine(baseDir, parent), pinfo);
+            implied.IsTopDir = true;
+            implied.IsNoContentDir = true;
+            _byName[parent] = implied;
+        }
+
+        int err = NativeStat.TryLstat(full, out NativeStat.Info info);
+        if (err != 0)
+        {
+            if (err == NativeStat.ENOENT && _options.DeleteMissingArgs)
+            {
+                _byName[rel] = new FileEntry { Name = Encoding.UTF8.GetBytes(rel), LocalPath = full, Mode = 0 };
+                return;
+            }
+            Report(full, err, vanished: !isArgument && err == NativeStat.ENOENT);
+            return;
+        }
+        if (_isExcluded?.Invoke(rel, (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR) == true && rel != ".")
+            return;
+        AddNamed(full, rel, info, topDir: isArgument);
+    }
+
+    private static string NormalizeRelative(string path)
+    {
+        var parts = new List<string>();
+        foreach (string p in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (p == ".")
+                continue;
+            if (p == "..")
+                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, $"a relative path may not contain \"..\": {path}");
+            parts.Add(p);
+        }
+        return string.Join('/', parts);
+    }
+
+    private void AddNamed(string path, string name, NativeStat.Info info, bool topDir)
+    {
+        bool isDir = (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR;
+        if (isDir && !_options.Recursive && !_options.Dirs)
+        {
+            _warn($"skipping directory {name}");
+            return;
+        }
+        if (!Wanted(info, name))
+            return;
+        FileEntry entry = Make(name, path, info);
+        entry.IsTopDir = topDir && isDir;
+        entry.IsNoContentDir = isDir && !_options.Recursive;
+        _byName[name] = entry;
+        if (isDir && _options.Recursive)
+            AddDirectoryContents(path, name);
+    }
+
+    private void AddDirectoryContents(string dirPath, string prefix)
+    {
+        IEnumerable<string> children;
+        try
+        {
+            children = Directory.EnumerateFileSystemEntries(dirPath).ToList();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _warn($"rsync: [sender] opendir \"{dirPath}\" failed: {ex.Message}");
+            IoError |= IoErrorGeneral;
+            return;
+        }
+        foreach (string child in children)
+        {
+            string leaf = Path.GetFileName(child);
+            string name = prefix.Length == 0 ? leaf : prefix + "/" + leaf;
+            int err = NativeStat.TryLstat(child, out NativeStat.Info info);
+            if (err != 0)
+            {
+                Report(child, err, vanished: err == NativeStat.ENOENT);
+                continue;
+            }
+            bool isDir = (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR;
+            if (_isExcluded?.Invoke(name, isDir) == true)
+                continue;
+            if (!Wanted(info, name))
+                continue;
+            FileEntry entry = Make(name, child, info);
+            _byName[name] = entry;
+            if (isDir)
+                AddDirectoryContents(child, name);
+        }
+    }
+
+    // rsync skips what it is not asked to preserve ("skipping non-regular file").
+    private bool Wanted(NativeStat.Info info, string name)
+    {
+        int type = info.Mode & FileEntry.S_IFMT;
+        bool ok = type switch
+        {
+            FileEntry.S_IFREG or FileEntry.S_IFDIR => true,
+            FileEntry.S_IFLNK => _options.Links,
+            FileEntry.S_IFCHR or FileEntry.S_IFBLK => _options.Devices,
+            FileEntry.S_IFIFO or FileEntry.S_IFSOCK => _options.Specials,
+            _ => false,
+        };
+        if (!ok && _options.Verbose > 0 || !ok && type == FileEntry.S_IFLNK)
+            _warn($"skipping non-regular file \"{name}\"");
+        return ok;
+    }
+
+    private bool Stat(string path, out NativeStat.Info info)
+    {
+        int err = NativeStat.TryLstat(path, out info);
+        if (err == 0)
+            return true;
+        Report(path, err, vanished: false);
+        return false;
+    }
+
+    private void Report(string path, int errno, bool vanished)
+    {
+        if (vanished)
+        {
+            IoError |= IoErrorVanished;
+            _warn($"file has vanished: \"{path}\"");
+        }
+        else
+        {
+            IoError |= IoErrorGeneral;
+            _warn($"rsync: [sender] link_stat \"{path}\" failed: {ErrnoText(errno)} ({errno})");
+        }
+    }
+
+    private static string ErrnoText(int errno) => errno switch
+    {
+        2 => "No such file or directory",
+        13 => "Permission denied",
+        20 => "Not a directory",
+        _ => "error",
+    };
+
+    private FileEntry Make(string name, string path, NativeStat.Info info)
+    {
+        int type = info.Mode & FileEntry.S_IFMT;
+        var entry = new FileEntry
+        {
+            Name = Encoding.UTF8.GetBytes(name),
+            LocalPath = path,
+            Mode = info.Mode,
+            Size = type is FileEntry.S_IFREG or FileEntry.S_IFDIR or FileEntry.S_IFLNK ? info.Size : 0,
+            ModTime = info.MTime,
+            ModTimeNsec = info.MTimeNsec,
+            Uid = info.Uid,
+            Gid = info.Gid,
+            RdevMajor = info.RdevMajor,
+            RdevMinor = info.RdevMinor,
+        };
+        if (type == FileEntry.S_IFLNK)
+        {
+            string? target = null;
+            try
+            {
+                target = new FileInfo(path).LinkTarget;
+            }
+            catch (IOException)
+            {
+            }
+            entry.LinkTarget = Encoding.UTF8.GetBytes(target ?? "");
+            entry.Size = entry.LinkTarget.Length;
+        }
+        if (_options.HardLinks && type != FileEntry.S_IFDIR && info.Nlink > 1)
+        {
+            entry.Dev = info.Dev;
+            entry.Ino = info.Ino;
+        }
+        return entry;
+    }
+}

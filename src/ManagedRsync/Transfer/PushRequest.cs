@@ -1,0 +1,38 @@
+using ManagedRsync.Daemon;
+
+namespace ManagedRsync.Transfer;
+
+/// <summary>
+/// What to push where. Either <see cref="Sources"/> (rsync command-line source arguments: "dir/" sends the
+/// contents, "dir" the directory itself) or <see cref="SourceRoot"/> with <see cref="RelativePaths"/> (rsync
+/// --files-from semantics: each path under the root is sent with its parent directories, as -R does; a path that no
+/// longer exists is deleted on the daemon when <see cref="TransferOptions.DeleteMissingArgs"/> is set).
+/// </summary>
+public sealed record PushRequest
+{
+    /// <summary>rsync source arguments.</summary>
+    public IReadOnlyList<string> Sources { get; init; } = [];
+
+    /// <summary>The directory <see cref="RelativePaths"/> are relative to.</summary>
+    public string? SourceRoot { get; init; }
+
+    /// <summary>Paths under <see cref="SourceRoot"/>, sent over one connection (the watcher's batch).</summary>
+    public IReadOnlyList<string>? RelativePaths { get; init; }
+
+    /// <summary>The daemon, module and path inside it ("[user@]host::module/path" or rsync://...).</summary>
+    public required DaemonAddress Destination { get; init; }
+
+    /// <summary>--port, when the address names none.</summary>
+    public int? Port { get; init; }
+
+    /// <summary>The password, asked for only when the daemon wants one (--password-file / RSYNC_PASSWORD).</summary>
+    public Func<string?>? Password { get; init; }
+
+    /// <summary>--contimeout.</summary>
+    public TimeSpan? ConnectTimeout { get; init; }
+
+    public TransferOptions Options { get; init; } = TransferOptions.Archive;
+
+    /// <summary>The filter rules' verdict for a transfer-relative path (path, is directory) -> excluded.</summary>
+    public Func<string, bool, bool>? IsExcluded { get; init; }
+}

@@ -1,0 +1,86 @@
+namespace ManagedRsync.Transfer;
+
+/// <summary>When the receiver deletes extraneous files (rsync --delete-before/-during/-delay/-after).</summary>
+public enum DeleteMode
+{
+    /// <summary>No deletion.</summary>
+    None,
+    /// <summary>--delete: the receiver picks (during for protocol 30+, before for older).</summary>
+    Default,
+    /// <summary>--delete-before.</summary>
+    Before,
+    /// <summary>--delete-during.</summary>
+    During,
+    /// <summary>--delete-delay.</summary>
+    Delay,
+    /// <summary>--delete-after.</summary>
+    After,
+}
+
+/// <summary>
+/// The rsync options a transfer honours, named after rsync's own. Defaults are rsync's defaults (nothing
+/// preserved); <see cref="Archive"/> gives -a.
+/// </summary>
+public sealed record TransferOptions
+{
+    /// <summary>-a: -rlptgoD.</summary>
+    public static TransferOptions Archive { get; } = new()
+    {
+        Recursive = true, Links = true, Perms = true, Times = true, Group = true, Owner = true, Devices = true, Specials = true,
+    };
+
+    public int Verbose { get; init; }
+    public bool Quiet { get; init; }
+    public bool Recursive { get; init; }
+    /// <summary>-d: transfer directories without recursing.</summary>
+    public bool Dirs { get; init; }
+    public bool Links { get; init; }
+    public bool Perms { get; init; }
+    public bool Times { get; init; }
+    public bool Group { get; init; }
+    public bool Owner { get; init; }
+    public bool Devices { get; init; }
+    public bool Specials { get; init; }
+    public bool HardLinks { get; init; }
+    /// <summary>-R: send the full path names given.</summary>
+    public bool Relative { get; init; }
+    /// <summary>-c: compare by whole-file checksum rather than size and time.</summary>
+    public bool AlwaysChecksum { get; init; }
+    /// <summary>-W: send whole files, no delta.</summary>
+    public bool WholeFile { get; init; }
+    /// <summary>-z.</summary>
+    public bool Compress { get; init; }
+    /// <summary>--compress-level.</summary>
+    public int? CompressLevel { get; init; }
+    /// <summary>--compress-choice (zstd, lz4, zlibx, zlib, none).</summary>
+    public string? CompressChoice { get; init; }
+    /// <summary>--checksum-choice (xxh128, xxh3, xxh64, md5, md4, none).</summary>
+    public string? ChecksumChoice { get; init; }
+    public DeleteMode Delete { get; init; }
+    public bool DeleteExcluded { get; init; }
+    /// <summary>--delete-missing-args: a listed path that does not exist is deleted on the receiver.</summary>
+    public bool DeleteMissingArgs { get; init; }
+    /// <summary>-n.</summary>
+    public bool DryRun { get; init; }
+    public bool NumericIds { get; init; }
+    /// <summary>-i.</summary>
+    public bool ItemizeChanges { get; init; }
+    public bool Stats { get; init; }
+    public bool Progress { get; init; }
+    /// <summary>-I: transfer files even when size and time match.</summary>
+    public bool IgnoreTimes { get; init; }
+    /// <summary>--size-only.</summary>
+    public bool SizeOnly { get; init; }
+    /// <summary>--timeout in seconds (0: none).</summary>
+    public int Timeout { get; init; }
+    /// <summary>--bwlimit in KiB/s (0: none); passed to the daemon.</summary>
+    public int BandwidthLimit { get; init; }
+    /// <summary>-B: block size forced on the receiver.</summary>
+    public int BlockSize { get; init; }
+    /// <summary>--protocol: the highest protocol to speak (27-32).</summary>
+    public int Protocol { get; init; } = 32;
+    /// <summary>rsync filter rules as they go to the daemon (for example "- *.tmp"), already in wire form.</summary>
+    public IReadOnlyList<string> FilterRules { get; init; } = [];
+
+    internal bool IsDeleting => Delete != DeleteMode.None || DeleteExcluded;
+}
