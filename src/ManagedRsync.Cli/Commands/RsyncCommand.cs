@@ -1,12 +1,128 @@
+using ManagedRsync.Cli.Options;
+using ManagedRsync.Daemon;
+
 namespace ManagedRsync.Cli.Commands;
 
-internal static class RsyncCommand
+/// <summary>
+/// The rsync-compatible command line: parse options, decide what the arguments ask for (module list, remote
+/// listing, pull, push) and report failures with rsync's messages and exit codes.
+/// </summary>
+internal static partial class RsyncCommand
 {
-    public static int Run(string[] args) => RunAsync(args, CliContext.FromConsole()).GetAwaiter().GetResult();
-
-    public static Task<int> RunAsync(string[] args, CliContext context)
+    public static int Run(string[] args)
     {
-        context.Error.WriteLine("mrsync: RsyncCommand is not implemented yet");
-        return Task.FromResult((int)RsyncExitCode.Unsupported);
+        using var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cts.Cancel();
+        };
+        return RunAsync(args, CliContext.FromConsole(cts.Token)).GetAwaiter().GetResult();
+    }
+
+    public static async Task<int> RunAsync(string[] args, CliContext context)
+    {
+        RsyncOptions options;
+        try
+        {
+            options = OptionParser.Parse(args);
+        }
+        catch (OptionException e)
+        {
+            return ExitCodeText.Report(context, new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "rsync: " + e.Message));
+        }
+
+        if (options.ShowHelp)
+        {
+            context.Out.Write(Usage.Help);
+            return 0;
+        }
+        if (options.ShowVersion)
+        {
+            context.Out.Write(Usage.Version);
+            return 0;
+        }
+        if (options.Args.Count == 0)
+        {
+            // rsync prints its usage and exits with a usage error when given nothing to do.
+            context.Out.Write(Usage.Help);
+            return ExitCodeText.Report(context, new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "no source or destination given"));
+        }
+
+        try
+        {
+            return await DispatchAsync(options, context).ConfigureAwait(false);
+        }
+        catch (RsyncException e)
+        {
+            return ExitCodeText.Report(context, e);
+        }
+        catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested)
+        {
+            return ExitCodeText.Report(context, new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.Signal, "interrupted"));
+        }
+    }
+
+    // rsync main.c: start_client: a remote first argument makes a pull (or a listing when it is alone); otherwise a
+    // remote last argument makes a push; otherwise the copy is local.
+    private static Task<int> DispatchAsync(RsyncOptions options, CliContext context)
+    {
+        var args = options.Args;
+        if (options.RemoteShell != null || args.Any(DaemonAddress.IsRemoteShellSpec))
+        {
+            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported,
+                "remote-shell transport (-e/--rsh, HOST:PATH) is not supported yet: use a daemon address, " +
+                "HOST::MODULE/PATH or rsync://HOST[:PORT]/MODULE/PATH");
+        }
+
+        if (DaemonAddress.TryParse(args[0], out var source))
+        {
+            var invocation = new DaemonInvocation(options, source, context);
+            invocation.RemotePaths.Add(source.ModulePath);
+            int last = args.Count - 1;
+            if (args.Count > 1)
+            {
+                if (DaemonAddress.TryParse(args[last], out _))
+                {
+                    throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "The source and destination cannot both be remote.");
+                }
+                // rsync: further sources on the same daemon may be written "::mod/path" or as full addresses.
+                foreach (var extra in args.Skip(1).Take(last - 1))
+                {
+                    invocation.RemotePaths.Add(DaemonAddress.TryParse(extra, out var a) ? a.ModulePath : extra.TrimStart(':'));
+                }
+                invocation.LocalPaths.Add(args[last]);
+                return RunPullAsync(invocation);
+            }
+            if (source.Module.Length == 0)
+            {
+                return ListModulesAsync(invocation);
+            }
+            return RunRemoteListingAsync(invocation);
+        }
+
+        if (options.PasswordFile != null && !args.Any(a => DaemonAddress.TryParse(a, out _)))
+        {
+            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax,
+                "The --password-file option may only be used when accessing an rsync daemon.");
+        }
+        if (args.Count > 1 && DaemonAddress.TryParse(args[^1], out var destination))
+        {
+            var invocation = new DaemonInvocation(options, destination, context);
+            invocation.RemotePaths.Add(destination.ModulePath);
+            invocation.LocalPaths.AddRange(args.Take(args.Count - 1));
+            return RunPushAsync(invocation);
+        }
+        throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported,
+            "local copies are not supported: one side must be a daemon address (HOST::MODULE or rsync://HOST/MODULE)");
+    }
+
+    // `mrsync HOST::` and `mrsync rsync://HOST/`: the daemon prints MOTD and module lines, then @RSYNCD: EXIT.
+    private static async Task<int> ListModulesAsync(DaemonInvocation invocation)
+    {
+        var ct = invocation.Context.Cancellation;
+        await using var session = await DaemonSession.ConnectAsync(invocation.ConnectOptions(), ct).ConfigureAwait(false);
+        await session.ListModulesAsync(ct).ConfigureAwait(false);
+        return 0;
     }
 }

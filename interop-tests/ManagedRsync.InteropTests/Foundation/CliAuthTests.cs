@@ -1,0 +1,57 @@
+using ManagedRsync.InteropTests.Fixtures;
+
+namespace ManagedRsync.InteropTests.Foundation;
+
+/// <summary>
+/// mrsync's password sources against the daemon. Until module file listings land (pull), mrsync stops right after
+/// a successful authentication with exit 4, so "got past auth" is: no @ERROR, and the daemon did not log a failure.
+/// </summary>
+[Collection(RsyncDaemonCollection.Name)]
+public class CliAuthTests(RsyncDaemonFixture daemon)
+{
+    private string AuthUrl => $"rsync://{RsyncDaemonFixture.User}@{daemon.Host}:{daemon.Port}/{DaemonModules.Auth}/";
+
+    private void AssertAuthenticated(ProcessResult result)
+    {
+        Assert.True(!result.Stderr.Contains("@ERROR") && result.ExitCode is 0 or 4, daemon.Explain(result));
+    }
+
+    [Fact]
+    public async Task RsyncPasswordEnvironmentVariable()
+    {
+        AssertAuthenticated(await daemon.RunMrsyncAsync([AuthUrl], new Dictionary<string, string?> { ["RSYNC_PASSWORD"] = RsyncDaemonFixture.Password }));
+    }
+
+    [Fact]
+    public async Task PasswordFile()
+    {
+        AssertAuthenticated(await daemon.RunMrsyncAsync(["--password-file", daemon.PasswordFile, AuthUrl]));
+    }
+
+    [Fact]
+    public async Task PasswordFromStdin()
+    {
+        AssertAuthenticated(await daemon.RunMrsyncAsync(["--password-file=-", AuthUrl], stdin: RsyncDaemonFixture.Password + "\n"));
+    }
+
+    [Fact]
+    public async Task UserFromTheEnvironmentWhenTheAddressHasNone()
+    {
+        string url = $"{daemon.Host}::{DaemonModules.Auth}/";
+        AssertAuthenticated(await daemon.RunMrsyncAsync(["--port", daemon.Port.ToString(), url], new Dictionary<string, string?>
+        {
+            ["USER"] = RsyncDaemonFixture.User,
+            ["RSYNC_PASSWORD"] = RsyncDaemonFixture.Password,
+        }));
+    }
+
+    [Theory]
+    [InlineData(27)]
+    [InlineData(29)]
+    [InlineData(30)]
+    [InlineData(32)]
+    public async Task ForcedProtocols(int protocol)
+    {
+        AssertAuthenticated(await daemon.RunMrsyncAsync([$"--protocol={protocol}", "--password-file", daemon.PasswordFile, AuthUrl]));
+    }
+}

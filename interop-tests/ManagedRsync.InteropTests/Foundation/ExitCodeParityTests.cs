@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.Sockets;
+using ManagedRsync.InteropTests.Fixtures;
+
+namespace ManagedRsync.InteropTests.Foundation;
+
+/// <summary>The same command line through stock rsync and mrsync: the exit codes (and listings) must agree.</summary>
+[Collection(RsyncDaemonCollection.Name)]
+public class ExitCodeParityTests(RsyncDaemonFixture daemon)
+{
+    private async Task<(ProcessResult Stock, ProcessResult Ours)> BothAsync(string[] args,
+        Dictionary<string, string?>? environment = null)
+    {
+        var stock = await daemon.RunRsyncAsync(args, environment);
+        var ours = await daemon.RunMrsyncAsync(args, environment);
+        Assert.True(stock.ExitCode == ours.ExitCode, "exit codes differ\n" + daemon.Explain(stock, ours));
+        return (stock, ours);
+    }
+
+    private string AuthUrl => $"rsync://{RsyncDaemonFixture.User}@{daemon.Host}:{daemon.Port}/{DaemonModules.Auth}/";
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(27)]
+    [InlineData(28)]
+    [InlineData(29)]
+    [InlineData(30)]
+    [InlineData(31)]
+    [InlineData(32)]
+    public async Task ModuleListingIsIdenticalToStock(int? protocol)
+    {
+        string[] args = protocol is int p ? [$"--protocol={p}", daemon.Url] : [daemon.Url];
+        var (stock, ours) = await BothAsync(args);
+        Assert.Equal(0, ours.ExitCode);
+        Assert.Equal(stock.Stdout, ours.Stdout);
+        Assert.DoesNotContain(DaemonModules.Hidden, ours.Stdout);
+    }
+
+    [Fact]
+    public async Task DoubleColonFormWithPortOption()
+    {
+        var (stock, ours) = await BothAsync(["--port", daemon.Port.ToString(), $"{daemon.Host}::"]);
+        Assert.Equal(0, ours.ExitCode);
+        Assert.Equal(stock.Stdout, ours.Stdout);
+    }
+
+    [Fact]
+    public async Task NoMotdHidesTheMotd()
+    {
+        var (stock, ours) = await BothAsync(["--no-motd", daemon.Url]);
+        Assert.Equal(stock.Stdout, ours.Stdout);
+        Assert.DoesNotContain(RsyncDaemonFixture.Motd, ours.Stdout);
+    }
+
+    [Fact]
+    public async Task WrongPasswordIsExit5WithTheDaemonsWords()
+    {
+        var (_, ours) = await BothAsync([AuthUrl], new() { ["RSYNC_PASSWORD"] = "wrong" });
+        Assert.Equal(5, ours.ExitCode);
+        Assert.Contains("@ERROR: auth failed on module auth", ours.Stderr);
+    }
+
+    [Fact]
+    public async Task NoPasswordAndNoTerminalIsExit5NotAPrompt()
+    {
+        var (_, ours) = await BothAsync([AuthUrl]);
+        Assert.Equal(5, ours.ExitCode);
+    }
+
+    [Fact]
+    public async Task OtherAccessiblePasswordFileIsExit1()
+    {
+        string file = Path.Combine(daemon.Root, "password-644");
+        File.WriteAllText(file, RsyncDaemonFixture.Password + "\n");
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var (_, ours) = await BothAsync(["--password-file", file, AuthUrl]);
+        Assert.Equal(1, ours.ExitCode);
+        Assert.Contains("ERROR: password file must not be other-accessible", ours.Stderr);
+    }
+
+    [Fact]
+    public async Task UnknownModuleIsExit5()
+    {
+        var (_, ours) = await BothAsync([$"rsync://{daemon.Host}:{daemon.Port}/no-such-module/"]);
+        Assert.Equal(5, ours.ExitCode);
+        Assert.Contains("@ERROR: Unknown module 'no-such-module'", ours.Stderr);
+    }
+
+    [Fact]
+    public async Task ConnectionRefusedIsExit10()
+    {
+        int port = UnusedPort();
+        var (_, ours) = await BothAsync([$"rsync://127.0.0.1:{port}/"]);
+        Assert.Equal(10, ours.ExitCode);
+        Assert.Contains("Connection refused", ours.Stderr);
+    }
+
+    [Fact]
+    public async Task NonRsyncServerIsExit5()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var serving = new CancellationTokenSource();
+        var server = Task.Run(async () =>
+        {
+            // An SSH server's banner for every connection.
+            while (!serving.IsCancellationRequested)
+            {
+                using var client = await listener.AcceptTcpClientAsync(serving.Token);
+                var stream = client.GetStream();
+                await stream.WriteAsync("SSH-2.0-OpenSSH_9.6\r\n"u8.ToArray(), serving.Token);
+                await Task.Delay(300, serving.Token);
+            }
+        });
+        var (_, ours) = await BothAsync([$"rsync://127.0.0.1:{port}/"]);
+        await serving.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => server);
+        Assert.Equal(5, ours.ExitCode);
+        Assert.Contains("server sent \"SSH-2.0-OpenSSH_9.6\" rather than greeting", ours.Stderr);
+    }
+
+    [Fact]
+    public async Task UnknownOptionIsExit1()
+    {
+        var (_, ours) = await BothAsync(["--no-such-option", daemon.Url]);
+        Assert.Equal(1, ours.ExitCode);
+        Assert.Contains("--no-such-option: unknown option", ours.Stderr);
+    }
+
+    [Fact]
+    public async Task PasswordFileWithoutDaemonIsExit1()
+    {
+        var (_, ours) = await BothAsync(["--password-file", daemon.PasswordFile, "/tmp/a", "/tmp/b"]);
+        Assert.Equal(1, ours.ExitCode);
+    }
+
+    [Fact]
+    public async Task BothRemoteIsExit1()
+    {
+        var (_, ours) = await BothAsync([daemon.Url + "open/", daemon.Url + "auth/"]);
+        Assert.Equal(1, ours.ExitCode);
+    }
+
+    private static int UnusedPort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}

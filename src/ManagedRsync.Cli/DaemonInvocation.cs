@@ -1,0 +1,70 @@
+using ManagedRsync.Daemon;
+
+namespace ManagedRsync.Cli;
+
+/// <summary>
+/// A command line that talks to a daemon, resolved: the parsed options, the daemon address, which paths are
+/// remote and which local, and how to open the module (user, password, MOTD printing). Push and pull start here.
+/// </summary>
+internal sealed class DaemonInvocation(RsyncOptions options, DaemonAddress address, CliContext context)
+{
+    public RsyncOptions Options { get; } = options;
+
+    /// <summary>The daemon address (of the first remote path).</summary>
+    public DaemonAddress Address { get; } = address;
+
+    public CliContext Context { get; } = context;
+
+    /// <summary>The remote paths as rsync sends them to the daemon (<c>module/path</c>), in order.</summary>
+    public List<string> RemotePaths { get; } = [];
+
+    /// <summary>Local sources (push) or the local destination (pull; at most one).</summary>
+    public List<string> LocalPaths { get; } = [];
+
+    /// <summary>The auth user: <c>USER@</c> of the address, else $USER, else $LOGNAME (rsync clientserver.c).</summary>
+    public string? User =>
+        Address.User ?? Context.GetEnvironmentVariable("USER") ?? Context.GetEnvironmentVariable("LOGNAME");
+
+    public DaemonConnectOptions ConnectOptions(Action<string>? serverLine = null) => new()
+    {
+        Host = Address.Host,
+        Port = Address.EffectivePort(Options.Port),
+        BindAddress = Options.Address,
+        AddressFamily = Options.AddressFamily,
+        ConnectTimeout = Options.ConnectTimeout is > 0 and int c ? TimeSpan.FromSeconds(c) : null,
+        HandshakeTimeout = Options.Timeout is > 0 and int t ? TimeSpan.FromSeconds(t) : new DaemonConnectOptions { Host = "" }.HandshakeTimeout,
+        ProtocolVersion = Options.Protocol ?? DaemonConnectOptions.MaxProtocolVersion,
+        ServerLine = serverLine ?? PrintServerLine,
+    };
+
+    /// <summary>The password, read only when the daemon asks (rsync authenticate.c: auth_client).</summary>
+    public string? GetPassword() => PasswordSource.Get(Options.PasswordFile, Context);
+
+    /// <summary>
+    /// Connects, opens <see cref="Address"/>'s module with <see cref="User"/> and the password, and sends
+    /// <paramref name="serverArgs"/> (rsync's server_options(), then ".", then <see cref="RemotePaths"/>).
+    /// </summary>
+    public async Task<DaemonSession> OpenModuleAsync(IReadOnlyList<string> serverArgs, CancellationToken ct)
+    {
+        var session = await DaemonSession.ConnectAsync(ConnectOptions(), ct).ConfigureAwait(false);
+        try
+        {
+            await session.StartModuleAsync(Address.Module, User, GetPassword, serverArgs, ct).ConfigureAwait(false);
+            return session;
+        }
+        catch
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    // MOTD and listing lines go to stdout unless --no-motd (rsync clientserver.c: output_motd).
+    private void PrintServerLine(string line)
+    {
+        if (Options.Motd)
+        {
+            Context.Out.WriteLine(line);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+namespace ManagedRsync.Cli;
+
+/// <summary>--help and --version text.</summary>
+internal static class Usage
+{
+    public static string Version =>
+        $"mrsync (ManagedRsync) version {typeof(Usage).Assembly.GetName().Version?.ToString(3) ?? "0"}  protocol version 32\n" +
+        "A pure-managed rsync client: daemon protocol versions 27-32.\n";
+
+    public const string Help = """
+        mrsync is a pure-managed rsync client that speaks the rsync daemon protocol (27-32).
+
+        Usage: mrsync [OPTION]... SRC [SRC]... [USER@]HOST::DEST
+          or   mrsync [OPTION]... SRC [SRC]... rsync://[USER@]HOST[:PORT]/DEST
+          or   mrsync [OPTION]... [USER@]HOST::SRC [DEST]
+          or   mrsync [OPTION]... rsync://[USER@]HOST[:PORT]/SRC [DEST]
+          or   mrsync watch|inotifywait|doctor|signature|delta|patch ...
+        A '::' or rsync:// address names an rsync daemon. With a daemon source and no DEST
+        the modules (HOST:: or rsync://HOST/) or the files of a module are listed.
+        Remote-shell transport (HOST:PATH, -e) is not supported yet.
+
+        Options
+        --verbose, -v            increase verbosity
+        --quiet, -q              suppress non-error messages
+        --archive, -a            archive mode is -rlptgoD (no -A,-X,-U,-N,-H)
+        --recursive, -r          recurse into directories
+        --relative, -R           use relative path names
+        --links, -l              copy symlinks as symlinks
+        --hard-links, -H         preserve hard links
+        --perms, -p              preserve permissions
+        --owner, -o              preserve owner (super-user only)
+        --group, -g              preserve group
+        --devices                preserve device files (super-user only)
+        --specials               preserve special files
+        -D                       same as --devices --specials
+        --times, -t              preserve modification times
+        --dry-run, -n            perform a trial run with no changes made
+        --whole-file, -W         copy files whole (w/o delta-xfer algorithm)
+        --checksum, -c           skip based on checksum, not mod-time & size
+        --checksum-choice=STR    choose the checksum algorithm (aka --cc)
+        --delete                 delete extraneous files from dest dirs
+        --delete-before          receiver deletes before xfer, not during
+        --delete-during          receiver deletes during the transfer (--del)
+        --delete-delay           find deletions during, delete after
+        --delete-after           receiver deletes after transfer, not during
+        --delete-excluded        also delete excluded files from dest dirs
+        --delete-missing-args    delete missing source args from destination
+        --partial                keep partially transferred files
+        --temp-dir=DIR, -T       create temporary files in directory DIR
+        --timeout=SECONDS        set I/O timeout in seconds
+        --contimeout=SECONDS     set daemon connection timeout in seconds
+        --numeric-ids            don't map uid/gid values by user/group name
+        --compress, -z           compress file data during the transfer
+        --compress-choice=STR    choose the compression algorithm (aka --zc)
+        --compress-level=NUM     explicitly set compression level
+        --filter=RULE, -f        add a file-filtering RULE
+        --exclude=PATTERN        exclude files matching PATTERN
+        --exclude-from=FILE      read exclude patterns from FILE
+        --include=PATTERN        don't exclude files matching PATTERN
+        --include-from=FILE      read include patterns from FILE
+        --files-from=FILE        read list of source-file names from FILE
+        --from0, -0              all *-from/filter files are delimited by 0s
+        --stats                  give some file-transfer stats
+        --progress               show progress during transfer
+        -P                       same as --partial --progress
+        --itemize-changes, -i    output a change-summary for all updates
+        --human-readable, -h     output numbers in a human-readable format
+        --list-only              list the files instead of copying them
+        --bwlimit=RATE           limit socket I/O bandwidth
+        --address=ADDRESS        bind address for outgoing socket to daemon
+        --port=PORT              specify double-colon alternate port number
+        --password-file=FILE     read daemon-access password from FILE
+        --protocol=NUM           force an older protocol version to be used
+        --no-motd                suppress daemon-mode MOTD
+        --ipv4, -4               prefer IPv4
+        --ipv6, -6               prefer IPv6
+        --rsh=COMMAND, -e        (remote shell: not supported yet)
+        --version, -V            print the version and other info and exit
+        --help, -h (*)           show this help (* -h is help only on its own)
+        Use "--no-OPTION" to turn off an implied OPTION (e.g. --no-D).
+        """;
+}

@@ -1,0 +1,96 @@
+using ManagedRsync.Cli;
+
+namespace ManagedRsync.Tests.Foundation;
+
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class PasswordSourceTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("mrsync-pw-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static CliContext Context(string stdin = "", Dictionary<string, string>? env = null, bool terminal = false) => new()
+    {
+        Out = TextWriter.Null,
+        Error = TextWriter.Null,
+        In = new StringReader(stdin),
+        StdinIsTerminal = terminal,
+        GetEnvironmentVariable = name => env != null && env.TryGetValue(name, out var v) ? v : null,
+    };
+
+    private string File(string content, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
+    {
+        string path = Path.Combine(_dir, Guid.NewGuid().ToString("N"));
+        System.IO.File.WriteAllText(path, content);
+        System.IO.File.SetUnixFileMode(path, mode);
+        return path;
+    }
+
+    [Theory]
+    [InlineData("secret\n", "secret")]
+    [InlineData("secret\r\nsecond line\n", "secret")]
+    [InlineData("\n\nafter blank lines\n", "after blank lines")]
+    [InlineData("with spaces inside", "with spaces inside")]
+    public void FirstLineOfThePasswordFile(string content, string expected)
+    {
+        Assert.Equal(expected, PasswordSource.Get(File(content), Context()));
+    }
+
+    [Fact]
+    public void PasswordFileBeatsTheEnvironment()
+    {
+        Assert.Equal("fromfile", PasswordSource.Get(File("fromfile\n"), Context(env: new() { ["RSYNC_PASSWORD"] = "env" })));
+    }
+
+    [Fact]
+    public void OtherAccessibleFileIsRefusedWithExit1()
+    {
+        string path = File("secret\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        var e = Assert.Throws<RsyncException>(() => PasswordSource.Get(path, Context()));
+        Assert.Equal(RsyncExitCode.Syntax, e.ExitCode);
+        Assert.Equal("ERROR: password file must not be other-accessible", e.Message);
+    }
+
+    [Fact]
+    public void GroupReadableFileIsAccepted()
+    {
+        // rsync checks only the "other" bits (st_mode & 06).
+        string path = File("secret\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        Assert.Equal("secret", PasswordSource.Get(path, Context()));
+    }
+
+    [Fact]
+    public void AsRootTheFileMustBeOwnedByRoot()
+    {
+        Assert.True(Environment.UserName == "root", "this test needs to run as root to exercise the ownership rule");
+        string path = File("secret\n");
+        var chown = System.Diagnostics.Process.Start("chown", ["65534", path]);
+        chown.WaitForExit();
+        Assert.Equal(0, chown.ExitCode);
+        var e = Assert.Throws<RsyncException>(() => PasswordSource.Get(path, Context()));
+        Assert.Equal("ERROR: password file must be owned by root when running as root", e.Message);
+        Assert.Equal(RsyncExitCode.Syntax, e.ExitCode);
+    }
+
+    [Fact]
+    public void MissingOrEmptyFileIsExit1()
+    {
+        Assert.Equal(RsyncExitCode.Syntax,
+            Assert.Throws<RsyncException>(() => PasswordSource.Get(Path.Combine(_dir, "nope"), Context())).ExitCode);
+        var e = Assert.Throws<RsyncException>(() => PasswordSource.Get(File("\n"), Context()));
+        Assert.StartsWith("ERROR: failed to read a password from", e.Message);
+    }
+
+    [Fact]
+    public void DashReadsStdin()
+    {
+        Assert.Equal("typed", PasswordSource.Get("-", Context(stdin: "typed\nnext\n")));
+    }
+
+    [Fact]
+    public void EnvironmentThenNoPromptWithoutTerminal()
+    {
+        Assert.Equal("env", PasswordSource.Get(null, Context(env: new() { ["RSYNC_PASSWORD"] = "env" })));
+        Assert.Null(PasswordSource.Get(null, Context(stdin: "would-be-typed\n", terminal: false)));
+    }
+}
