@@ -19,12 +19,7 @@ public class DaemonSessionInteropTests(RsyncDaemonFixture daemon)
     };
 
     [Theory]
-    [InlineData(27)]
-    [InlineData(28)]
-    [InlineData(29)]
-    [InlineData(30)]
-    [InlineData(31)]
-    [InlineData(32)]
+    [MemberData(nameof(ProtocolVersions.All), MemberType = typeof(ProtocolVersions))]
     public async Task ListsModulesAtEachProtocol(int protocol)
     {
         await using var session = await DaemonSession.ConnectAsync(Options(protocol), CancellationToken.None);

@@ -19,17 +19,16 @@ public class ExitCodeParityTests(RsyncDaemonFixture daemon)
 
     private string AuthUrl => $"rsync://{RsyncDaemonFixture.User}@{daemon.Host}:{daemon.Port}/{DaemonModules.Auth}/";
 
+    [Fact]
+    public Task ModuleListingIsIdenticalToStock() => ListingIsIdenticalAsync([daemon.Url]);
+
     [Theory]
-    [InlineData(null)]
-    [InlineData(27)]
-    [InlineData(28)]
-    [InlineData(29)]
-    [InlineData(30)]
-    [InlineData(31)]
-    [InlineData(32)]
-    public async Task ModuleListingIsIdenticalToStock(int? protocol)
+    [MemberData(nameof(ProtocolVersions.All), MemberType = typeof(ProtocolVersions))]
+    public Task ModuleListingAtProtocolIsIdenticalToStock(int protocol) =>
+        ListingIsIdenticalAsync([$"--protocol={protocol}", daemon.Url]);
+
+    private async Task ListingIsIdenticalAsync(string[] args)
     {
-        string[] args = protocol is int p ? [$"--protocol={p}", daemon.Url] : [daemon.Url];
         var (stock, ours) = await BothAsync(args);
         Assert.Equal(0, ours.ExitCode);
         Assert.Equal(stock.Stdout, ours.Stdout);
