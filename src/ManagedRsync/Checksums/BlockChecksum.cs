@@ -22,15 +22,12 @@ public sealed class BlockChecksum
         _variant = variant;
         _seed = seed;
         DigestLength = ChecksumNames.DigestLength(variant);
+        if (Md4Forms.IsMd4(variant))
+            _md4 = new Md4();
         switch (variant)
         {
-            case ChecksumVariant.Md4Archaic or ChecksumVariant.Md4Busted or ChecksumVariant.Md4Old or ChecksumVariant.Md4:
-                _md4 = new Md4();
-                break;
             case ChecksumVariant.Md5:
-                // Built-in md5 puts the seed after the data unless the peers agreed on the fixed order (compat flag
-                // 'C', CF_CHKSUM_SEED_FIX -> proper_seed_order); rsync's OpenSSL path is only used once that flag is
-                // set and always puts it first, so both builds agree.
+                // Where the seed goes depends on the build and the negotiation: see ChecksumNames.SeedBeforeData.
                 _seedFirst = properSeedOrder;
                 if (seed != 0)
                     _incremental = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
@@ -98,7 +95,7 @@ public sealed class BlockChecksum
                     _incremental.AppendData(seedBytes);
                 _incremental.GetHashAndReset(destination);
                 break;
-            case ChecksumVariant.Md4Archaic or ChecksumVariant.Md4Busted or ChecksumVariant.Md4Old or ChecksumVariant.Md4:
+            case var _ when _md4 is not null:
                 // All md4 forms append a non-zero seed after the data (checksum.c: get_checksum2, SIVAL(buf1,len,...)).
                 _md4!.Append(block);
                 if (_seed != 0)

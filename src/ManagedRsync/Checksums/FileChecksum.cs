@@ -26,11 +26,10 @@ public sealed class FileChecksum : IDisposable
         // SIVAL(s, 0, seed) unconditionally for CSUM_MD4_OLD/BUSTED/ARCHAIC). xxh64 is reset with seed 0.
         _seeded = seeded && variant is ChecksumVariant.Md4Old or ChecksumVariant.Md4Busted or ChecksumVariant.Md4Archaic;
         DigestLength = ChecksumNames.DigestLength(variant);
+        if (Md4Forms.IsMd4(variant))
+            _md4 = new Md4();
         switch (variant)
         {
-            case ChecksumVariant.Md4Archaic or ChecksumVariant.Md4Busted or ChecksumVariant.Md4Old or ChecksumVariant.Md4:
-                _md4 = new Md4();
-                break;
             case ChecksumVariant.Md5:
                 _incremental = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
                 break;
@@ -112,8 +111,8 @@ public sealed class FileChecksum : IDisposable
             case ChecksumVariant.Md5 or ChecksumVariant.Sha1:
                 _incremental!.GetHashAndReset(destination);
                 break;
-            case ChecksumVariant.Md4Archaic or ChecksumVariant.Md4Busted or ChecksumVariant.Md4Old or ChecksumVariant.Md4:
-                _md4!.GetHashAndReset(destination, Md4Forms.Finish(_variant));
+            case var _ when _md4 is not null:
+                _md4.GetHashAndReset(destination, Md4Forms.Finish(_variant));
                 break;
             default:
                 // CSUM_NONE: sum_end writes a single NUL.
