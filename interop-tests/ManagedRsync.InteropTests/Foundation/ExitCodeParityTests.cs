@@ -120,6 +120,47 @@ public class ExitCodeParityTests(RsyncDaemonFixture daemon)
     }
 
     [Fact]
+    public async Task ConnectTimeoutIsExit35()
+    {
+        // A listener whose accept queue is full: further SYNs are dropped, so connect() neither succeeds nor fails.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(0);
+        var endpoint = (IPEndPoint)listener.LocalEndPoint!;
+        var fillers = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+                try
+                {
+                    filler.Connect(endpoint);
+                }
+                catch (SocketException)
+                {
+                    // EINPROGRESS: the handshake is left pending on purpose.
+                }
+                fillers.Add(filler);
+            }
+            var (_, ours) = await BothAsync(["--contimeout=1", $"rsync://127.0.0.1:{endpoint.Port}/"]);
+            Assert.Equal(35, ours.ExitCode);
+        }
+        finally
+        {
+            fillers.ForEach(f => f.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task BindAddressIsUsed()
+    {
+        var (_, ours) = await BothAsync(["--address=127.0.0.2", daemon.Url]);
+        Assert.Equal(0, ours.ExitCode);
+        Assert.Contains("(127.0.0.2)", daemon.DaemonLog);
+    }
+
+    [Fact]
     public async Task UnknownOptionIsExit1()
     {
         var (_, ours) = await BothAsync(["--no-such-option", daemon.Url]);

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs mrsync against an embedded default: a stock `rsync --daemon` started here on a free loopback port with a
+# throw-away config (one module with auth, one without), then stopped. Needs stock rsync and the .NET 10 SDK.
+# MRSYNC=/path/to/mrsync uses a given binary (e.g. the NativeAOT one) instead of building.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v rsync >/dev/null || { echo "demo: stock rsync is needed (apt-get install -y rsync)" >&2; exit 1; }
+if [ -z "${MRSYNC:-}" ]; then
+  dotnet build src/ManagedRsync.Cli -c Release -nologo -v q >/dev/null
+  MRSYNC=src/ManagedRsync.Cli/bin/Release/net10.0/linux-x64/mrsync
+fi
+
+work=$(mktemp -d /tmp/mrsync-demo.XXXXXX)
+daemon_pid=
+cleanup() { [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+# A free port in 20000-60000 on 127.0.0.1.
+while :; do
+  port=$((20000 + RANDOM % 40000))
+  (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null || break
+done
+
+mkdir -p "$work/data" "$work/public" "$work/src/sub"
+echo "demo:demo-password" > "$work/secrets"; chmod 600 "$work/secrets"
+echo "demo-password" > "$work/password"; chmod 600 "$work/password"
+echo "hello from mrsync" > "$work/src/hello.txt"; echo "nested" > "$work/src/sub/nested.txt"
+cat > "$work/rsyncd.conf" <<CONF
+pid file = $work/rsyncd.pid
+log file = $work/rsyncd.log
+use chroot = no
+munge symlinks = no
+reverse lookup = no
+[data]
+    path = $work/data
+    comment = read-write, auth user demo
+    read only = no
+    auth users = demo
+    secrets file = $work/secrets
+[public]
+    path = $work/public
+    comment = anonymous, read-only
+CONF
+rsync --daemon --no-detach --config "$work/rsyncd.conf" --port "$port" --address 127.0.0.1 &
+daemon_pid=$!
+for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.05; done
+
+run() { echo "\$ $*"; "$@" || echo "(exit code $?)"; echo; }
+
+run "$MRSYNC" --version
+run "$MRSYNC" "rsync://127.0.0.1:$port/"
+run "$MRSYNC" --port "$port" 127.0.0.1::
+# The main job: replicate a tree into the authenticated module, then let stock rsync show what arrived.
+run "$MRSYNC" -av --password-file "$work/password" "$work/src/" "rsync://demo@127.0.0.1:$port/data/"
+run env RSYNC_PASSWORD=demo-password rsync -r --list-only "rsync://demo@127.0.0.1:$port/data/"
+run env RSYNC_PASSWORD=wrong "$MRSYNC" "rsync://demo@127.0.0.1:$port/data/"
