@@ -1,0 +1,50 @@
+namespace ManagedRsync.Filters;
+
+/// <summary>
+/// Splits the contents of an --exclude-from / --include-from / merge file into rule lines as rsync exclude.c
+/// parse_filter_file does: lines end at '\n' or '\r' (CRLF counts once), or at '\0' with --from0; a word-split
+/// merge file ('w', 'C') ends tokens at any whitespace; empty lines and, unless word-split, lines starting with
+/// ';' or '#' are skipped; a line longer than rsync's buffer is dropped.
+/// </summary>
+internal static class FilterFileText
+{
+    /// <summary>rsync BIGPATHBUFLEN (MAXPATHLEN + 1024) less the terminating NUL.</summary>
+    internal const int MaxLineLength = 4096 + 1024 - 1;
+
+    public static List<byte[]> SplitRules(ReadOnlySpan<byte> content, bool eolNulls, bool wordSplit)
+    {
+        var lines = new List<byte[]>();
+        int i = 0;
+        while (i <= content.Length)
+        {
+            int start = i;
+            while (i < content.Length && !IsLineEnd(content[i], eolNulls, wordSplit))
+                i++;
+            ReadOnlySpan<byte> line = content[start..i];
+            if (i < content.Length && content[i] == (byte)'\r' && !eolNulls && !wordSplit
+                && i + 1 < content.Length && content[i + 1] == (byte)'\n')
+            {
+                i++;
+            }
+            i++;
+
+            // A NUL inside a line ends rsync's C string there.
+            int nul = line.IndexOf((byte)0);
+            if (nul >= 0)
+                line = line[..nul];
+            if (line.IsEmpty || line.Length > MaxLineLength)
+                continue;
+            if (!wordSplit && (line[0] == (byte)';' || line[0] == (byte)'#'))
+                continue;
+            lines.Add(line.ToArray());
+        }
+        return lines;
+    }
+
+    private static bool IsLineEnd(byte c, bool eolNulls, bool wordSplit)
+    {
+        if (wordSplit && FilterRuleParser.IsSpace(c))
+            return true;
+        return eolNulls ? c == 0 : c is (byte)'\n' or (byte)'\r';
+    }
+}

@@ -1,0 +1,279 @@
+using System.Text;
+
+namespace ManagedRsync.Filters;
+
+/// <summary>
+/// Decides whether a name is excluded, for one side's view of a <see cref="FilterList"/> (rsync exclude.c check_filter):
+/// the first rule that matches wins; no match means included. Per-directory merge files (':' rules, -F, -C's
+/// .cvsignore) are read as the caller walks the tree with <see cref="EnterDirectory"/> / <see cref="LeaveDirectory"/>
+/// (rsync push_local_filters / pop_local_filters); a directory's own rules come before those it inherits.
+/// Not thread-safe while walking; <see cref="Check"/> allocates nothing unless a name is longer than 512 bytes.
+/// </summary>
+public sealed class FilterMatcher
+{
+    private readonly Entry[] _entries;
+    private readonly FilterRule[] _cvsRules;
+    private readonly PerDirectorySlot[] _slots;
+    private readonly FilterSide _side;
+    private readonly bool _deleteExcluded;
+    private readonly FilterMatcherOptions _options;
+    private readonly byte[] _absoluteBase;
+    private readonly Func<string, byte[]?> _readFile;
+    private int _depth;
+
+    internal FilterMatcher(FilterList list, FilterSide side, FilterMatcherOptions options)
+    {
+        _side = side;
+        _deleteExcluded = list.DeleteExcluded;
+        _options = options;
+        _readFile = options.ReadFile ?? ReadIfExists;
+        _absoluteBase = options.LocalRoot is null ? [] : Encoding.UTF8.GetBytes(Path.GetFullPath(options.LocalRoot).TrimStart('/').TrimEnd('/'));
+
+        var rules = new List<FilterRule>(list.Rules);
+        if (list.CvsExclude)
+        {
+            rules.Add(FilterList.CvsPerDirectoryRule);
+            rules.Add(FilterList.CvsListRule);
+        }
+        var entries = new List<Entry>();
+        var slots = new List<PerDirectorySlot>();
+        bool needsCvs = false;
+        foreach (FilterRule rule in rules)
+        {
+            if (!FilterList.AppliesOn(rule, side, _deleteExcluded))
+                continue;
+            if ((rule.Flags & FilterRuleFlags.PerDirMerge) != 0)
+            {
+                entries.Add(new Entry(null, slots.Count));
+                slots.Add(new PerDirectorySlot(rule));
+            }
+            else if ((rule.Flags & FilterRuleFlags.CvsIgnore) != 0)
+            {
+                entries.Add(new Entry(null, CvsListSlot));
+                needsCvs = true;
+            }
+            else
+            {
+                entries.Add(new Entry(rule, 0));
+            }
+        }
+        _entries = [.. entries];
+        _slots = [.. slots];
+        // The matcher does not know the protocol; perishability only matters on the wire.
+        _cvsRules = needsCvs ? [.. list.CreateCvsRules(protocolVersion: 32)] : [];
+    }
+
+    private const int CvsListSlot = -1;
+
+    /// <summary>True when <paramref name="path"/> is excluded (hidden on the sender, protected on the receiver).</summary>
+    public bool IsExcluded(ReadOnlySpan<byte> path, bool isDirectory) => Check(path, isDirectory) == FilterResult.Excluded;
+
+    /// <summary>The first matching rule's verdict for <paramref name="path"/>, relative to the transfer root.</summary>
+    public FilterResult Check(ReadOnlySpan<byte> path, bool isDirectory)
+    {
+        foreach (Entry entry in _entries)
+        {
+            FilterResult r;
+            if (entry.Rule is not null)
+                r = Verdict(entry.Rule, path, isDirectory);
+            else if (entry.Slot == CvsListSlot)
+                r = CheckRules(_cvsRules, path, isDirectory);
+            else
+                r = _slots[entry.Slot].Check(this, path, isDirectory);
+            if (r != FilterResult.NoMatch)
+                return r;
+        }
+        return FilterResult.NoMatch;
+    }
+
+    /// <summary>
+    /// Enters <paramref name="relativeDirectory"/> (relative to the transfer root; "" or "." for the root itself) before
+    /// checking the names inside it, reading each dir-merge file found there. Call once per directory, parents first.
+    /// </summary>
+    public void EnterDirectory(ReadOnlySpan<byte> relativeDirectory)
+    {
+        if (relativeDirectory.SequenceEqual("."u8))
+            relativeDirectory = default;
+        while (relativeDirectory.Length > 1 && relativeDirectory[^1] == (byte)'/')
+            relativeDirectory = relativeDirectory[..^1];
+        if (relativeDirectory.StartsWith("./"u8))
+            relativeDirectory = relativeDirectory[2..];
+        if (_depth == 0)
+        {
+            foreach (PerDirectorySlot slot in _slots)
+                slot.ScanParents(this, relativeDirectory);
+        }
+        _depth++;
+        foreach (PerDirectorySlot slot in _slots)
+            slot.Push(this, relativeDirectory);
+    }
+
+    /// <summary>Leaves the directory entered last.</summary>
+    public void LeaveDirectory()
+    {
+        if (_depth == 0)
+            throw new InvalidOperationException("LeaveDirectory without EnterDirectory.");
+        _depth--;
+        foreach (PerDirectorySlot slot in _slots)
+            slot.Pop();
+    }
+
+    private FilterResult Verdict(FilterRule rule, ReadOnlySpan<byte> path, bool isDirectory)
+    {
+        if (!rule.Matches(path, isDirectory, _absoluteBase))
+            return FilterResult.NoMatch;
+        return rule.IsInclude ? FilterResult.Included : FilterResult.Excluded;
+    }
+
+    private FilterResult CheckRules(FilterRule[] rules, ReadOnlySpan<byte> path, bool isDirectory)
+    {
+        foreach (FilterRule rule in rules)
+        {
+            FilterResult r = Verdict(rule, path, isDirectory);
+            if (r != FilterResult.NoMatch)
+                return r;
+        }
+        return FilterResult.NoMatch;
+    }
+
+    private static byte[]? ReadIfExists(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? File.ReadAllBytes(path) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private readonly record struct Entry(FilterRule? Rule, int Slot);
+
+    /// <summary>One dir-merge rule's stack of per-directory rule lists (rsync: the rule's mergelist).</summary>
+    private sealed class PerDirectorySlot
+    {
+        private readonly FilterRule _mergeRule;
+        private readonly List<FilterRule[]> _levels = [];
+        private byte[] _fileName;
+        private FilterRule[] _parentRules = [];
+
+        public PerDirectorySlot(FilterRule mergeRule)
+        {
+            _mergeRule = mergeRule;
+            _fileName = mergeRule.Pattern;
+        }
+
+        private bool Inherits => (_mergeRule.Flags & FilterRuleFlags.NoInherit) == 0;
+
+        public FilterResult Check(FilterMatcher owner, ReadOnlySpan<byte> path, bool isDirectory)
+        {
+            for (int i = _levels.Count - 1; i >= 0; i--)
+            {
+                FilterResult r = owner.CheckRules(_levels[i], path, isDirectory);
+                if (r != FilterResult.NoMatch || !Inherits)
+                    return r;
+            }
+            return Inherits ? owner.CheckRules(_parentRules, path, isDirectory) : FilterResult.NoMatch;
+        }
+
+        public void Push(FilterMatcher owner, ReadOnlySpan<byte> relativeDirectory)
+        {
+            string? root = owner._options.LocalRoot;
+            if (root is null)
+            {
+                _levels.Add([]);
+                return;
+            }
+            string dir = relativeDirectory.IsEmpty ? root : Path.Combine(root, Encoding.UTF8.GetString(relativeDirectory));
+            byte[]? content = owner._readFile(Path.Combine(dir, Encoding.UTF8.GetString(_fileName)));
+            _levels.Add(content is null ? [] : [.. owner.ParseMergeFile(_mergeRule, content, relativeDirectory, absolute: false)]);
+        }
+
+        public void Pop() => _levels.RemoveAt(_levels.Count - 1);
+
+        /// <summary>
+        /// rsync exclude.c setup_merge_file: a merge name with a directory part ("/.rsync-filter") that names a parent of
+        /// the first transfer directory makes rsync read the file in every directory from there down to that parent.
+        /// </summary>
+        public void ScanParents(FilterMatcher owner, ReadOnlySpan<byte> firstDirectory)
+        {
+            int slash = Array.LastIndexOf(_fileName, (byte)'/');
+            if (slash < 0)
+                return;
+            string? root = owner._options.LocalRoot;
+            string name = Encoding.UTF8.GetString(_fileName);
+            _fileName = _fileName[(slash + 1)..];
+            if (root is null)
+                return;
+            string first = Path.GetFullPath(firstDirectory.IsEmpty ? root : Path.Combine(root, Encoding.UTF8.GetString(firstDirectory)));
+            string start = Path.GetFullPath(Path.GetDirectoryName(Path.Combine(first, name)) ?? "/");
+            string firstWithSlash = first.TrimEnd('/') + "/";
+            string startWithSlash = start.TrimEnd('/') + "/";
+            if (!firstWithSlash.StartsWith(startWithSlash, StringComparison.Ordinal) || firstWithSlash == startWithSlash)
+                return;
+
+            var rules = new List<FilterRule>();
+            string dir = startWithSlash;
+            while (true)
+            {
+                byte[]? content = owner._readFile(dir + Encoding.UTF8.GetString(_fileName));
+                if (content is not null)
+                {
+                    byte[] anchor = Encoding.UTF8.GetBytes(dir.Trim('/'));
+                    var parsed = owner.ParseMergeFile(_mergeRule, content, anchor, absolute: true);
+                    // Each deeper directory's rules go first, as rsync prepends local rules to inherited ones.
+                    rules.InsertRange(0, parsed);
+                    if (!Inherits)
+                        rules.RemoveRange(parsed.Count, rules.Count - parsed.Count);
+                }
+                int next = firstWithSlash.IndexOf('/', dir.Length);
+                if (next < 0 || next + 1 >= firstWithSlash.Length)
+                    break;
+                dir = firstWithSlash[..(next + 1)];
+            }
+            _parentRules = [.. rules];
+        }
+    }
+
+    /// <summary>
+    /// Parses one per-directory merge file (rsync parse_filter_file with XFLG_ANCHORED2ABS): anchored patterns are
+    /// anchored at the file's directory; '.' merges inside are read relative to that directory; nested dir-merge
+    /// rules are not supported and are ignored.
+    /// </summary>
+    private List<FilterRule> ParseMergeFile(FilterRule mergeRule, byte[] content, ReadOnlySpan<byte> directory, bool absolute, int depth = 0)
+    {
+        var rules = new List<FilterRule>();
+        FilterRuleFlags template = mergeRule.Flags & ~(FilterRuleFlags.PerDirMerge | FilterRuleFlags.ExcludeSelf);
+        bool wordSplit = (template & FilterRuleFlags.WordSplit) != 0;
+        foreach (byte[] line in FilterFileText.SplitRules(content, _options.EolNulls, wordSplit))
+        {
+            ReadOnlySpan<byte> text = line;
+            while (FilterRuleParser.TryParseNext(ref text, template, oldPrefixes: false, _deleteExcluded, out FilterRuleFlags flags, out ReadOnlySpan<byte> pattern))
+            {
+                if ((flags & FilterRuleFlags.ClearList) != 0)
+                {
+                    rules.Clear();
+                    continue;
+                }
+                if ((flags & FilterRuleFlags.MergeFile) != 0)
+                {
+                    if ((flags & FilterRuleFlags.PerDirMerge) == 0 && depth < 32 && _options.LocalRoot is not null)
+                    {
+                        string dir = absolute ? "/" + Encoding.UTF8.GetString(directory)
+                            : Path.Combine(_options.LocalRoot, Encoding.UTF8.GetString(directory));
+                        byte[]? nested = _readFile(Path.Combine(dir, Encoding.UTF8.GetString(pattern)));
+                        if (nested is not null)
+                            rules.AddRange(ParseMergeFile(FilterRule.Create(pattern, flags), nested, directory, absolute, depth + 1));
+                    }
+                    continue;
+                }
+                FilterRule rule = FilterRule.Create(pattern, flags, directory, absolute);
+                // rsync add_rule drops a rule meant only for the other side while reading per-directory files.
+                if (FilterList.AppliesOn(rule, _side, _deleteExcluded))
+                    rules.Add(rule);
+            }
+        }
+        return rules;
+    }
+}

@@ -1,0 +1,160 @@
+using System.Text;
+using ManagedRsync.Filters;
+
+namespace ManagedRsync.Tests.Filters;
+
+public class FilterRuleParsingTests
+{
+    private static FilterRule Single(FilterOptionKind kind, string text)
+    {
+        FilterList list = new FilterListBuilder(homeDirectory: "", cvsIgnoreVariable: "").Add(kind, text).Build();
+        return Assert.Single(list.Rules);
+    }
+
+    [Theory]
+    [InlineData("- *.o", FilterRuleFlags.None, "*.o")]
+    [InlineData("+ *.c", FilterRuleFlags.Include, "*.c")]
+    [InlineData("exclude *.o", FilterRuleFlags.None, "*.o")]
+    [InlineData("include *.c", FilterRuleFlags.Include, "*.c")]
+    [InlineData("exclude_*.o", FilterRuleFlags.None, "*.o")]
+    [InlineData("-_*.o", FilterRuleFlags.None, "*.o")]
+    [InlineData("exclude,/ /abs", FilterRuleFlags.AbsPath, "/abs")]
+    [InlineData("-/ /abs", FilterRuleFlags.AbsPath, "/abs")]
+    [InlineData("-! */", FilterRuleFlags.Negate | FilterRuleFlags.Directory, "*")]
+    [InlineData("H secret", FilterRuleFlags.SenderSide, "secret")]
+    [InlineData("hide secret", FilterRuleFlags.SenderSide, "secret")]
+    [InlineData("S shown", FilterRuleFlags.SenderSide | FilterRuleFlags.Include, "shown")]
+    [InlineData("show shown", FilterRuleFlags.SenderSide | FilterRuleFlags.Include, "shown")]
+    [InlineData("P keep", FilterRuleFlags.ReceiverSide, "keep")]
+    [InlineData("protect keep", FilterRuleFlags.ReceiverSide, "keep")]
+    [InlineData("R gone", FilterRuleFlags.ReceiverSide | FilterRuleFlags.Include, "gone")]
+    [InlineData("risk gone", FilterRuleFlags.ReceiverSide | FilterRuleFlags.Include, "gone")]
+    [InlineData("-s x", FilterRuleFlags.SenderSide, "x")]
+    [InlineData("-r x", FilterRuleFlags.ReceiverSide, "x")]
+    [InlineData("-sr x", FilterRuleFlags.Sides, "x")]
+    [InlineData("-p x", FilterRuleFlags.Perishable, "x")]
+    [InlineData("-x user.*", FilterRuleFlags.Xattr, "user.*")]
+    [InlineData(": .rsync-filter", FilterRuleFlags.PerDirMerge | FilterRuleFlags.MergeFile, ".rsync-filter")]
+    [InlineData("dir-merge,n- .excl", FilterRuleFlags.PerDirMerge | FilterRuleFlags.MergeFile | FilterRuleFlags.NoInherit | FilterRuleFlags.NoPrefixes, ".excl")]
+    [InlineData(":C", FilterRuleFlags.PerDirMerge | FilterRuleFlags.MergeFile | FilterRuleFlags.CvsIgnore | FilterRuleFlags.NoPrefixes | FilterRuleFlags.WordSplit | FilterRuleFlags.NoInherit, ".cvsignore")]
+    [InlineData(":w+ .inc", FilterRuleFlags.PerDirMerge | FilterRuleFlags.MergeFile | FilterRuleFlags.WordSplit | FilterRuleFlags.NoPrefixes | FilterRuleFlags.Include, ".inc")]
+    public void FilterPrefixesAndModifiers(string text, FilterRuleFlags flags, string pattern)
+    {
+        FilterRule rule = Single(FilterOptionKind.Filter, text);
+        Assert.Equal(flags, rule.Flags & ~(FilterRuleFlags.Wild | FilterRuleFlags.Wild2 | FilterRuleFlags.Wild2Prefix | FilterRuleFlags.Wild3Suffix));
+        Assert.Equal(pattern, Encoding.UTF8.GetString(rule.Pattern));
+    }
+
+    [Theory]
+    [InlineData(FilterOptionKind.Exclude, "- x", false, "x")]
+    [InlineData(FilterOptionKind.Exclude, "+ x", true, "x")]
+    [InlineData(FilterOptionKind.Include, "- x", false, "x")]
+    [InlineData(FilterOptionKind.Include, "x", true, "x")]
+    [InlineData(FilterOptionKind.Exclude, "-x", false, "-x")]
+    [InlineData(FilterOptionKind.Exclude, "!x", false, "!x")]
+    [InlineData(FilterOptionKind.Exclude, "P x", false, "P x")]
+    public void IncludeExcludeTakeOnlyOptionalPlusMinusPrefixes(FilterOptionKind kind, string text, bool include, string pattern)
+    {
+        FilterRule rule = Single(kind, text);
+        Assert.Equal(include, rule.IsInclude);
+        Assert.Equal(pattern, Encoding.UTF8.GetString(rule.Pattern));
+    }
+
+    [Fact]
+    public void TrailingSlashMeansDirectoryOnly()
+    {
+        FilterRule rule = Single(FilterOptionKind.Exclude, "build/");
+        Assert.True((rule.Flags & FilterRuleFlags.Directory) != 0);
+        Assert.Equal("build", Encoding.UTF8.GetString(rule.Pattern));
+        Assert.True(rule.Matches("a/build"u8, isDirectory: true));
+        Assert.False(rule.Matches("a/build"u8, isDirectory: false));
+    }
+
+    [Fact]
+    public void ClearRuleEmptiesTheListSoFar()
+    {
+        FilterList list = new FilterListBuilder(homeDirectory: "", cvsIgnoreVariable: "")
+            .AddExclude("*.o").AddFilter("!").AddExclude("*.c").AddExclude("!").AddInclude("*.h").AddFilter("clear").AddExclude("last").Build();
+        FilterRule rule = Assert.Single(list.Rules);
+        Assert.Equal("last", Encoding.UTF8.GetString(rule.Pattern));
+    }
+
+    [Theory]
+    [InlineData("x *.o", "Unknown filter rule: x *.o")]
+    [InlineData("excludes *.o", "Unknown filter rule: excludes *.o")]
+    [InlineData("-q *.o", "invalid modifier 'q' at position 1 in filter rule: -q *.o")]
+    [InlineData("-e x", "invalid modifier 'e' at position 1 in filter rule: -e x")]
+    [InlineData(".! file", "invalid modifier '!' at position 1 in filter rule: .! file")]
+    [InlineData("Hs x", "invalid modifier 's' at position 1 in filter rule: Hs x")]
+    [InlineData("! x", "'!' rule has trailing characters: ! x")]
+    [InlineData("-", "unexpected end of filter rule: -")]
+    [InlineData("+ ", "unexpected end of filter rule: + ")]
+    public void BadRulesAreSyntaxErrorsWithRsyncsMessage(string text, string message)
+    {
+        var e = Assert.Throws<RsyncException>(() => new FilterListBuilder().AddFilter(text));
+        Assert.Equal(RsyncExitCode.Syntax, e.ExitCode);
+        Assert.Equal(message, e.Message);
+    }
+
+    [Fact]
+    public void ExcludeFromFileSkipsCommentsAndBlankLinesAndToleratesCrLf()
+    {
+        byte[] file = "# comment\r\n; also\r\n\r\n*.o\r\n+ keep/\r\n- *.bak\rlast"u8.ToArray();
+        FilterList list = new FilterListBuilder(readFile: _ => file).Add(FilterOptionKind.ExcludeFrom, "rules.txt").Build();
+        Assert.Equal(["*.o", "keep", "*.bak", "last"], list.Rules.Select(r => Encoding.UTF8.GetString(r.Pattern)));
+        Assert.Equal([false, true, false, false], list.Rules.Select(r => r.IsInclude));
+    }
+
+    [Fact]
+    public void IncludeFromStdinWithFrom0()
+    {
+        byte[] stdin = "a\nb\0#c\0\0d"u8.ToArray();
+        FilterList list = new FilterListBuilder(readStdin: () => stdin)
+            .Add(FilterOptionKind.From0).Add(FilterOptionKind.IncludeFrom, "-").Build();
+        Assert.Equal(["a\nb", "d"], list.Rules.Select(r => Encoding.UTF8.GetString(r.Pattern)));
+        Assert.All(list.Rules, r => Assert.True(r.IsInclude));
+    }
+
+    [Fact]
+    public void UnreadableRuleFileIsAFileIoError()
+    {
+        var e = Assert.Throws<RsyncException>(() => new FilterListBuilder(readFile: p => throw new FileNotFoundException("No such file", p))
+            .Add(FilterOptionKind.ExcludeFrom, "/nonexistent/rules"));
+        Assert.Equal(RsyncExitCode.FileIo, e.ExitCode);
+        Assert.StartsWith("failed to open exclude file /nonexistent/rules", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MergeFileIsReadInPlaceAndExcludeSelfAddsItsName()
+    {
+        var files = new Dictionary<string, byte[]> { ["dir/more.rules"] = "- *.tmp\n+ *.c\n"u8.ToArray() };
+        FilterList list = new FilterListBuilder(readFile: p => files[p])
+            .AddExclude("first").AddFilter(".e dir/more.rules").AddExclude("last").Build();
+        Assert.Equal(["first", "more.rules", "*.tmp", "*.c", "last"], list.Rules.Select(r => Encoding.UTF8.GetString(r.Pattern)));
+    }
+
+    [Fact]
+    public void MergeFilesNestedTooDeeplyAreRefused()
+    {
+        var e = Assert.Throws<RsyncException>(() => new FilterListBuilder(readFile: _ => ". self\n"u8.ToArray()).AddFilter(". self"));
+        Assert.Equal(RsyncExitCode.FileIo, e.ExitCode);
+        Assert.Contains("depth limit", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DeleteExcludedMakesLaterPlainRulesSenderSide()
+    {
+        FilterList list = new FilterListBuilder().AddExclude("before").Add(FilterOptionKind.DeleteExcluded).AddExclude("after").AddFilter("P kept").Build();
+        Assert.Equal(FilterRuleFlags.None, list.Rules[0].Flags & FilterRuleFlags.Sides);
+        Assert.Equal(FilterRuleFlags.SenderSide, list.Rules[1].Flags & FilterRuleFlags.Sides);
+        Assert.Equal(FilterRuleFlags.ReceiverSide, list.Rules[2].Flags & FilterRuleFlags.Sides);
+        Assert.True(list.DeleteExcluded);
+    }
+
+    [Fact]
+    public void FilterShortcutTwiceAddsPerDirectoryMergeThenExcludesTheFiles()
+    {
+        FilterList list = new FilterListBuilder().Add(FilterOptionKind.FilterShortcut).Add(FilterOptionKind.FilterShortcut).Build();
+        Assert.Equal([": /.rsync-filter", "- .rsync-filter"], list.Rules.Select(r => r.ToString()));
+    }
+}
