@@ -1,5 +1,6 @@
 using System.Text;
 using ManagedRsync.Filters;
+using ManagedRsync.InteropTests.Fixtures;
 
 namespace ManagedRsync.InteropTests.Filters;
 
@@ -66,7 +67,7 @@ public class RuleSetSelectionTests
 
     [Theory]
     [MemberData(nameof(RuleSets))]
-    public void OurSenderSelectsWhatStockRsyncSends(string ruleSet)
+    public async Task OurSenderSelectsWhatStockRsyncSends(string ruleSet)
     {
         string dir = StockRsyncRunner.CreateTempDirectory("rules");
         try
@@ -81,10 +82,11 @@ public class RuleSetSelectionTests
             File.WriteAllText(mergeFile, MergeFileText);
 
             string[] args = ruleSet.Replace("@EXCLUDE_FROM", excludeFrom).Replace("@MERGE_FILE", mergeFile).Split('|');
-            var env = new Dictionary<string, string> { ["HOME"] = dir, ["CVSIGNORE"] = "" };
-            var (code, stdout, stderr) = StockRsyncRunner.Run(dir, ["-r", "-n", "--out-format=%n", .. args, "src/", "dst/"], env);
-            Assert.True(code == 0, $"rsync exit {code}: {stderr}");
-            SortedSet<string> expected = StockRsyncRunner.ListedNames(stdout);
+            var env = new Dictionary<string, string?> { ["HOME"] = dir, ["CVSIGNORE"] = "" };
+            ProcessResult rsync = await StockRsyncRunner.RunAsync(
+                ["-r", "-n", "--out-format=%n", .. args, src + "/", Path.Combine(dir, "dst") + "/"], env);
+            Assert.True(rsync.ExitCode == 0, rsync.ToString());
+            SortedSet<string> expected = StockRsyncRunner.ListedNames(rsync.Stdout);
 
             FilterList list = BuildFromArgs(args, dir);
             SortedSet<string> actual = Select(src, list);

@@ -1,52 +1,17 @@
-using System.Diagnostics;
 using System.Text;
+using ManagedRsync.InteropTests.Fixtures;
 
 namespace ManagedRsync.InteropTests.Filters;
 
 /// <summary>Runs the stock rsync client locally for the filter tests; fails the test with the reason when rsync is missing.</summary>
 internal static class StockRsyncRunner
 {
-    public static (int ExitCode, string Stdout, string Stderr) Run(string workingDirectory, IEnumerable<string> args,
-        IDictionary<string, string>? environment = null)
+    /// <summary>Runs stock rsync to completion (paths in <paramref name="args"/> must be absolute).</summary>
+    public static async Task<ProcessResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var psi = new ProcessStartInfo("rsync")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in args)
-            psi.ArgumentList.Add(a);
-        if (environment is not null)
-        {
-            foreach (KeyValuePair<string, string> kv in environment)
-                psi.Environment[kv.Key] = kv.Value;
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(psi) ?? throw new InvalidOperationException("rsync did not start");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            Assert.Fail($"stock rsync is not installed or not on PATH (apt-get install -y rsync): {e.Message}");
-            throw;
-        }
-        using (process)
-        {
-            process.StandardInput.Close();
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-            Task<string> stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(60_000))
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail("stock rsync did not finish within 60 s: " + string.Join(' ', psi.ArgumentList));
-            }
-            return (process.ExitCode, stdout.Result, stderr.Result);
-        }
+        Assert.True(ToolProcess.FindOnPath("rsync") is not null,
+            "stock rsync is not on PATH: the filter interop tests need it (apt-get install -y rsync)");
+        return await ToolProcess.RunAsync("rsync", args, environment);
     }
 
     /// <summary>A fresh temporary directory, deleted by the caller.</summary>
