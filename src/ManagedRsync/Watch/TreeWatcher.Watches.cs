@@ -19,7 +19,7 @@ public sealed partial class TreeWatcher
                 _unwatched.Add(dir);
                 continue;
             }
-            if (!AddWatch(dir))
+            if (!_options.ListBeforeWatch && !AddWatch(dir))
                 continue;
             byte[] full = FullPath(dir);
             int errno = RawDirectory.List(full, (name, type) =>
@@ -36,6 +36,8 @@ public sealed partial class TreeWatcher
             });
             if (errno == Interop.EACCES)
                 _observer.OnWarning($"cannot list {Display(dir)}: permission denied; its contents are skipped");
+            if (_options.ListBeforeWatch)
+                _ = AddWatch(dir);
         }
         if (_limitHitThisPass && announceLimit)
             ReportWatchLimit();

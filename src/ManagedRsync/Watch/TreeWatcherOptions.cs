@@ -30,6 +30,12 @@ public sealed class TreeWatcherOptions
     public TimeSpan FallbackScanInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// List a new directory before watching it, as inotifywait does (so the listing's own OPEN/ACCESS/CLOSE events
+    /// are not seen on the new watch). Replication keeps the default, watch first, which cannot miss a file.
+    /// </summary>
+    public bool ListBeforeWatch { get; init; }
+
+    /// <summary>
     /// Tests only: behave as if max_user_watches allowed this many watches (ENOSPC past it), so the fallback path
     /// runs without lowering a machine-wide sysctl.
     /// </summary>
