@@ -1,10 +1,197 @@
+using System.Runtime.InteropServices;
+using ManagedRsync.Watch;
+
 namespace ManagedRsync.Cli.Commands;
 
+/// <summary>
+/// `mrsync watch [options] SRC/ DEST [DEST...]` or `mrsync watch --config FILE`: real-time replication of SRC to
+/// each DEST (a daemon module "host::module[/path]" / "rsync://host/module", or a local directory), replacing the
+/// `inotifywait | while read; do rsync; done` loop in one process that never spawns another. Starts with a full sync,
+/// then pushes coalesced batches; failures are retried with backoff and journaled under --state-dir. SIGTERM and
+/// SIGINT flush the pending batch before exit.
+/// </summary>
 internal static class WatchCommand
 {
     public static int Run(ReadOnlySpan<string> args)
     {
-        Console.Error.WriteLine("mrsync: WatchCommand is not implemented yet");
-        return (int)RsyncExitCode.Unsupported;
+        using var stop = new CancellationTokenSource();
+        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using PosixSignalRegistration intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        return RunAsync(args.ToArray(), CliContext.FromConsole(stop.Token)).GetAwaiter().GetResult();
     }
+
+    internal static async Task<int> RunAsync(string[] args, CliContext context, Action<WatchService>? onReady = null)
+    {
+        WatchConfig config;
+        try
+        {
+            config = Parse(args);
+        }
+        catch (RsyncException ex)
+        {
+            context.Error.WriteLine($"mrsync watch: {ex.Message}");
+            context.Error.WriteLine(Usage);
+            return (int)ex.ExitCode;
+        }
+        void Log(string message)
+        {
+            lock (context.Error)
+                context.Error.WriteLine($"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} mrsync watch: {message}");
+        }
+        var exclude = new GlobExclude(config.Excludes);
+        Func<RawPath, bool, bool>? excluded = exclude.IsEmpty ? null : exclude.IsExcluded;
+        var targets = new List<IReplicaTarget>();
+        try
+        {
+            foreach (WatchTargetConfig t in config.Targets)
+                targets.Add(ReplicaTargets.Create(t, config.Source!, excluded, Log));
+        }
+        catch (RsyncException ex)
+        {
+            context.Error.WriteLine($"mrsync watch: {ex.Message}");
+            return (int)ex.ExitCode;
+        }
+        using var notify = new SystemdNotify(context.GetEnvironmentVariable);
+        using var service = new WatchService(new WatchServiceOptions
+        {
+            Source = config.Source!,
+            StateDirectory = config.StateDir,
+            Exclude = excluded,
+            FallbackScanInterval = config.FallbackScan,
+            Batching = new CoalescerOptions { Delay = config.Delay, MaxWait = config.MaxDelay, MaxOpenWait = config.MaxOpenWait },
+        }, targets, Log);
+        using var watchdog = new CancellationTokenSource();
+        Task? watchdogLoop = null;
+        try
+        {
+            context.Cancellation.Register(() => notify.Send("STOPPING=1"));
+            await service.RunAsync(() =>
+            {
+                notify.Send($"READY=1\nSTATUS=watching {service.WatchCount} directories, {targets.Count} target(s)");
+                if (notify.WatchdogInterval is { } every)
+                    watchdogLoop = WatchdogAsync(notify, service, every, watchdog.Token);
+                onReady?.Invoke(service);
+            }, context.Cancellation).ConfigureAwait(false);
+            return service.Queues.Any(q => q.Depth > 0) ? (int)RsyncExitCode.Partial : 0;
+        }
+        catch (RsyncException ex)
+        {
+            Log(ex.Message);
+            return (int)ex.ExitCode;
+        }
+        finally
+        {
+            await watchdog.CancelAsync().ConfigureAwait(false);
+            if (watchdogLoop is not null)
+            {
+                try
+                {
+                    await watchdogLoop.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }
+    }
+
+    /// <summary>WATCHDOG=1 only while the watcher thread is alive, so systemd restarts a wedged service.</summary>
+    private static async Task WatchdogAsync(SystemdNotify notify, WatchService service, TimeSpan every, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(every);
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+        {
+            if (service.IsHealthy)
+                notify.Send($"WATCHDOG=1\nSTATUS=watching {service.WatchCount} directories; queued {string.Join(", ", service.Queues.Select(q => $"{q.Name}={q.Depth}"))}");
+        }
+    }
+
+    private static WatchConfig Parse(string[] args)
+    {
+        WatchConfig? fromFile = null;
+        var config = new WatchConfig();
+        var positional = new List<string>();
+        var rsyncOptions = new List<string>();
+        bool delete = false;
+        string? passwordFile = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            string? inline = null;
+            if (a.StartsWith("--", StringComparison.Ordinal) && a.IndexOf('=', StringComparison.Ordinal) is int eq and > 0)
+            {
+                inline = a[(eq + 1)..];
+                a = a[..eq];
+            }
+            string Value() => inline ?? (++i < args.Length ? args[i] : throw Usage_($"{a} needs a value"));
+            switch (a)
+            {
+                case "--config": fromFile = WatchConfig.Load(Value()); break;
+                case "--delay": config.Delay = WatchConfig.ParseDuration(Value(), "--delay"); break;
+                case "--max-delay": config.MaxDelay = WatchConfig.ParseDuration(Value(), "--max-delay"); break;
+                case "--max-open-wait": config.MaxOpenWait = WatchConfig.ParseDuration(Value(), "--max-open-wait"); break;
+                case "--fallback-scan": config.FallbackScan = WatchConfig.ParseDuration(Value(), "--fallback-scan"); break;
+                case "--state-dir": config.StateDir = Value(); break;
+                case "--exclude": config.Excludes.Add(Value()); break;
+                case "--exclude-from":
+                    config.Excludes.AddRange(File.ReadAllLines(Value()).Where(l => l.Length > 0 && l[0] is not ('#' or ';')));
+                    break;
+                case "--delete": delete = true; break;
+                case "--password-file": passwordFile = Value(); break;
+                case "-v" or "--verbose": config.Verbose = true; break;
+                case "-h" or "--help": throw Usage_("usage");
+                default:
+                    if (a.StartsWith('-') && a.Length > 1)
+                        rsyncOptions.Add(inline is null ? a : $"{a}={inline}");
+                    else
+                        positional.Add(a);
+                    break;
+            }
+        }
+        if (fromFile is not null)
+        {
+            // Command-line values given next to --config override the file's globals.
+            fromFile.StateDir = config.StateDir ?? fromFile.StateDir;
+            fromFile.Excludes.AddRange(config.Excludes);
+            if (positional.Count > 0)
+                fromFile.Source = positional[0];
+            config = fromFile;
+        }
+        else
+        {
+            if (positional.Count < 2)
+                throw Usage_("give SRC/ and at least one DEST (or --config FILE)");
+            config.Source = positional[0];
+            foreach (string dest in positional.Skip(1))
+            {
+                var t = new WatchTargetConfig { Name = dest, Dest = dest, Delete = delete, PasswordFile = passwordFile };
+                t.RsyncOptions.AddRange(rsyncOptions);
+                config.Targets.Add(t);
+            }
+        }
+        if (string.IsNullOrEmpty(config.Source))
+            throw Usage_("no source directory (source = ... in the config file, or SRC/ on the command line)");
+        if (config.Targets.Count == 0)
+            throw Usage_("no target");
+        if (!Directory.Exists(config.Source))
+            throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileSelect, $"source {config.Source} is not a directory");
+        return config;
+    }
+
+    private static RsyncException Usage_(string message) => new(RsyncErrorKind.Usage, RsyncExitCode.Syntax, message);
+
+    private const string Usage = """
+        usage: mrsync watch [options] SRC/ DEST [DEST...]
+               mrsync watch --config /etc/mrsync/watch.conf
+          DEST               [USER@]HOST::MODULE[/PATH], rsync://[USER@]HOST[:PORT]/MODULE[/PATH], or a local directory
+          --delete           propagate deletions (the replica mirrors SRC)
+          --exclude=PATTERN  rsync-style exclude (repeatable); --exclude-from=FILE
+          --password-file=F  daemon password, as rsync's
+          --delay=DUR        quiet window before a batch is pushed (default 50ms)
+          --max-delay=DUR    longest a change waits under a steady stream (default 1s)
+          --max-open-wait=D  longest a file still open for writing is held back (default 5s)
+          --state-dir=DIR    journal of unsent changes and the status file (keep it for crash safety)
+          --fallback-scan=D  re-send interval for subtrees the watch limit left unwatched (default 10s)
+          other rsync options (-a -z ...) apply to daemon pushes
+        """;
 }

@@ -41,6 +41,9 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
     /// <summary>Watches in use (0 before the watches are set).</summary>
     public int WatchCount => _watcher?.WatchCount ?? 0;
 
+    /// <summary>False once the watcher thread has stopped (the systemd watchdog then stops being fed).</summary>
+    public bool IsHealthy => _watcher is { Completion.IsCompleted: false };
+
     /// <summary>Changes waiting for their quiet window.</summary>
     public int BatchingDepth => _coalescer.Depth;
 

@@ -1,0 +1,133 @@
+using ManagedRsync.Watch;
+
+namespace ManagedRsync.Cli.Commands;
+
+/// <summary>One replica of `mrsync watch`.</summary>
+internal sealed class WatchTargetConfig
+{
+    public required string Name { get; init; }
+    public required string Dest { get; set; }
+    public bool Delete { get; set; }
+    public string? PasswordFile { get; set; }
+    public List<string> RsyncOptions { get; } = [];
+}
+
+/// <summary>
+/// The settings of `mrsync watch`, from the command line or a config file in the spirit of rsyncd.conf (which the
+/// users of the inotifywait+rsync recipe already know): global "key = value" lines, then one [section] per target.
+/// <code>
+/// source = /data
+/// state dir = /var/lib/mrsync-watch
+/// delay = 50ms
+/// exclude = *.swp .cache/
+///
+/// [backup]
+/// dest = rsync_backup@172.16.1.41::nfsbackup
+/// password file = /etc/rsync.password
+/// options = -az --delete
+/// </code>
+/// Keys are case-insensitive and spaces, '_' and '-' in them are interchangeable, as in rsyncd.conf(5).
+/// </summary>
+internal sealed class WatchConfig
+{
+    public string? Source { get; set; }
+    public string? StateDir { get; set; }
+    public TimeSpan Delay { get; set; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan MaxOpenWait { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan FallbackScan { get; set; } = TimeSpan.FromSeconds(10);
+    public List<string> Excludes { get; } = [];
+    public List<WatchTargetConfig> Targets { get; } = [];
+    public bool Verbose { get; set; }
+
+    public static WatchConfig Load(string path)
+    {
+        var config = new WatchConfig();
+        WatchTargetConfig? section = null;
+        int lineNo = 0;
+        foreach (string rawLine in File.ReadLines(path))
+        {
+            lineNo++;
+            string line = rawLine.Trim();
+            if (line.Length == 0 || line[0] is '#' or ';')
+                continue;
+            if (line[0] == '[')
+            {
+                if (!line.EndsWith(']'))
+                    throw Bad(path, lineNo, "section header without ']'");
+                section = new WatchTargetConfig { Name = line[1..^1].Trim(), Dest = "" };
+                config.Targets.Add(section);
+                continue;
+            }
+            int eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+                throw Bad(path, lineNo, "expected 'key = value'");
+            string key = line[..eq].Trim().ToLowerInvariant().Replace(" ", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
+            string value = line[(eq + 1)..].Trim();
+            if (section is null)
+                config.SetGlobal(key, value, path, lineNo);
+            else
+                SetTarget(section, key, value, path, lineNo);
+        }
+        foreach (WatchTargetConfig t in config.Targets)
+        {
+            if (t.Dest.Length == 0)
+                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, $"{path}: target [{t.Name}] has no 'dest ='");
+        }
+        return config;
+    }
+
+    private void SetGlobal(string key, string value, string path, int lineNo)
+    {
+        switch (key)
+        {
+            case "source" or "path": Source = value; break;
+            case "statedir": StateDir = value; break;
+            case "delay": Delay = ParseDuration(value, path, lineNo); break;
+            case "maxdelay": MaxDelay = ParseDuration(value, path, lineNo); break;
+            case "maxopenwait": MaxOpenWait = ParseDuration(value, path, lineNo); break;
+            case "fallbackscan": FallbackScan = ParseDuration(value, path, lineNo); break;
+            case "exclude": Excludes.AddRange(value.Split(' ', StringSplitOptions.RemoveEmptyEntries)); break;
+            case "verbose": Verbose = IsYes(value); break;
+            default: throw Bad(path, lineNo, $"unknown global parameter '{key}'");
+        }
+    }
+
+    private static void SetTarget(WatchTargetConfig t, string key, string value, string path, int lineNo)
+    {
+        switch (key)
+        {
+            case "dest" or "destination": t.Dest = value; break;
+            case "delete": t.Delete = IsYes(value); break;
+            case "passwordfile": t.PasswordFile = value; break;
+            case "options":
+                foreach (string o in value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (o == "--delete")
+                        t.Delete = true;
+                    else
+                        t.RsyncOptions.Add(o);
+                }
+                break;
+            default: throw Bad(path, lineNo, $"unknown parameter '{key}' in [{t.Name}]");
+        }
+    }
+
+    private static bool IsYes(string v) => v.Equals("yes", StringComparison.OrdinalIgnoreCase) || v.Equals("true", StringComparison.OrdinalIgnoreCase) || v == "1";
+
+    /// <summary>"50ms", "2s", "1m", or plain seconds ("0.05") as lsyncd's delay and inotifywait's -t take them.</summary>
+    public static TimeSpan ParseDuration(string value, string where, int lineNo = 0)
+    {
+        string v = value.Trim();
+        double scale = 1000;
+        if (v.EndsWith("ms", StringComparison.Ordinal)) { scale = 1; v = v[..^2]; }
+        else if (v.EndsWith('s')) { v = v[..^1]; }
+        else if (v.EndsWith('m')) { scale = 60_000; v = v[..^1]; }
+        if (!double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double n) || n < 0 || n > 86_400_000)
+            throw Bad(where, lineNo, $"'{value}' is not a duration (e.g. 50ms, 2s)");
+        return TimeSpan.FromMilliseconds(n * scale);
+    }
+
+    private static RsyncException Bad(string path, int lineNo, string what) =>
+        new(RsyncErrorKind.Usage, RsyncExitCode.Syntax, lineNo > 0 ? $"{path}:{lineNo}: {what}" : $"{path}: {what}");
+}
