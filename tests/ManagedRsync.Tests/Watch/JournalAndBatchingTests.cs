@@ -1,0 +1,174 @@
+using ManagedRsync.Cli.Commands;
+using ManagedRsync.Watch;
+
+namespace ManagedRsync.Tests.Watch;
+
+public sealed class JournalAndBatchingTests : IDisposable
+{
+    private readonly TempTree _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static KeyValuePair<RawPath, PendingOp> Op(string path, PendingOp op) => new(RawPath.FromUtf8(path), op);
+
+    [Fact]
+    public void JournalReplaysAndDropsATornTail()
+    {
+        string path = _dir["t.journal"];
+        using (var j = new ChangeJournal(path))
+        {
+            j.Append(false, [Op("a", PendingOp.Send), Op("b", PendingOp.Send)]);
+            j.Append(false, [Op("a", PendingOp.Delete), Op("dir", PendingOp.SendTree)]);
+        }
+        long whole = new FileInfo(path).Length;
+        using (var f = new FileStream(path, FileMode.Append))
+            f.Write([9, 0, 0, 0, 1, 2]); // a crash mid-append
+        var pending = new Dictionary<RawPath, PendingOp>();
+        using (var j = new ChangeJournal(path))
+            Assert.False(j.Load(pending));
+        Assert.Equal(whole, new FileInfo(path).Length);
+        Assert.Equal(PendingOp.Delete, pending[RawPath.FromUtf8("a")]);
+        Assert.Equal(PendingOp.Send, pending[RawPath.FromUtf8("b")]);
+        Assert.Equal(PendingOp.SendTree, pending[RawPath.FromUtf8("dir")]);
+    }
+
+    [Fact]
+    public void JournalRejectsACorruptRecordAndKeepsRawBytes()
+    {
+        string path = _dir["c.journal"];
+        RawPath raw = RawPath.FromBytes([0xff, (byte)'\n', (byte)'x']);
+        using (var j = new ChangeJournal(path))
+            j.Append(true, [new(raw, PendingOp.Send), Op("later", PendingOp.Send)]);
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[^1] ^= 0x55; // corrupt the last record's payload: its CRC no longer matches
+        File.WriteAllBytes(path, bytes);
+        var pending = new Dictionary<RawPath, PendingOp>();
+        using (var j = new ChangeJournal(path))
+            Assert.True(j.Load(pending));
+        Assert.Equal([raw], pending.Keys);
+    }
+
+    [Fact]
+    public void RewriteCompactsToThePendingSet()
+    {
+        string path = _dir["r.journal"];
+        using (var j = new ChangeJournal(path))
+        {
+            for (int i = 0; i < 100; i++)
+                j.Append(false, [Op("f" + i, PendingOp.Send)]);
+            j.Rewrite(false, [Op("only", PendingOp.Delete)]);
+            j.Append(false, [Op("after", PendingOp.Send)]);
+        }
+        var pending = new Dictionary<RawPath, PendingOp>();
+        using (var j = new ChangeJournal(path))
+            j.Load(pending);
+        Assert.Equal(["after", "only"], pending.Keys.Select(k => k.Latin1).Order());
+    }
+
+    [Fact]
+    public void CoalescerMergesPerPathAndHoldsFilesStillOpen()
+    {
+        var batches = new List<(bool Full, List<KeyValuePair<RawPath, PendingOp>> Items)>();
+        var c = new ChangeCoalescer(new CoalescerOptions { Delay = TimeSpan.FromMilliseconds(10), MaxOpenWait = TimeSpan.FromSeconds(100) },
+            (full, items) => batches.Add((full, items)));
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("a"), false));
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("a"), false));
+        c.Add(new WatchChange(ChangeKind.Writing, RawPath.FromUtf8("open"), false));
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("gone/x"), false));
+        c.Add(new WatchChange(ChangeKind.Deleted, RawPath.FromUtf8("gone"), true));
+        c.Add(new WatchChange(ChangeKind.Deleted, RawPath.FromUtf8("re"), false));
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("re"), true));
+        long now = Environment.TickCount64 + 1000; // past the quiet window
+        c.CutIfDue(now, force: false);
+        var items = Assert.Single(batches).Items.ToDictionary(kv => kv.Key.Latin1, kv => kv.Value);
+        Assert.Equal(new Dictionary<string, PendingOp> { ["a"] = PendingOp.Send, ["gone"] = PendingOp.Delete, ["re"] = PendingOp.SendTree }, items);
+        Assert.Equal(1, c.Depth); // "open" waits for IN_CLOSE_WRITE
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("open"), false));
+        c.CutIfDue(now + 1000, force: false);
+        Assert.Equal("open", Assert.Single(batches[1].Items).Key.Latin1);
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("b"), false));
+        c.Add(new WatchChange(ChangeKind.FullRescan, RawPath.Root, true));
+        c.CutIfDue(now + 2000, force: false);
+        Assert.True(batches[2].Full);
+        Assert.Empty(batches[2].Items);
+    }
+
+    [Fact]
+    public void FileThatNeverClosesIsSentAfterTheBound()
+    {
+        var batches = new List<List<KeyValuePair<RawPath, PendingOp>>>();
+        var c = new ChangeCoalescer(new CoalescerOptions { Delay = TimeSpan.FromMilliseconds(10), MaxOpenWait = TimeSpan.FromSeconds(2) },
+            (_, items) => batches.Add(items));
+        c.Add(new WatchChange(ChangeKind.Writing, RawPath.FromUtf8("log"), false));
+        long t0 = Environment.TickCount64;
+        c.CutIfDue(t0 + 500, force: false);
+        Assert.Empty(batches);
+        c.CutIfDue(t0 + 2500, force: false);
+        Assert.Equal("log", Assert.Single(Assert.Single(batches)).Key.Latin1);
+    }
+
+    [Fact]
+    public void ConfigFileInTheSpiritOfRsyncdConf()
+    {
+        string path = _dir["watch.conf"];
+        File.WriteAllText(path, """
+            # comment
+            source = /data
+            state dir = /var/lib/x
+            delay = 75ms
+            max_delay = 2s
+            exclude = *.swp .cache/
+
+            [backup]
+            dest = rsync_backup@172.16.1.41::nfsbackup
+            password file = /etc/rsync.password
+            options = -az --delete
+
+            [mirror]
+            dest = /srv/mirror
+            """);
+        WatchConfig c = WatchConfig.Load(path);
+        Assert.Equal("/data", c.Source);
+        Assert.Equal(TimeSpan.FromMilliseconds(75), c.Delay);
+        Assert.Equal(TimeSpan.FromSeconds(2), c.MaxDelay);
+        Assert.Equal(["*.swp", ".cache/"], c.Excludes);
+        Assert.Equal(2, c.Targets.Count);
+        Assert.True(c.Targets[0].Delete);
+        Assert.Equal(["-az"], c.Targets[0].RsyncOptions);
+        Assert.Equal("/etc/rsync.password", c.Targets[0].PasswordFile);
+        Assert.False(c.Targets[1].Delete);
+        File.WriteAllText(path, "bogus key = 1\n");
+        RsyncException ex = Assert.Throws<RsyncException>(() => WatchConfig.Load(path));
+        Assert.Contains(":1:", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GlobExcludeFollowsRsyncRules()
+    {
+        var g = new GlobExclude(["*.tmp", "/top-only", "build/", "a/**/z"]);
+        Assert.True(g.IsExcluded(RawPath.FromUtf8("x/y/file.tmp"), false));
+        Assert.True(g.IsExcluded(RawPath.FromUtf8("top-only"), false));
+        Assert.False(g.IsExcluded(RawPath.FromUtf8("sub/top-only"), false));
+        Assert.True(g.IsExcluded(RawPath.FromUtf8("src/build"), true));
+        Assert.False(g.IsExcluded(RawPath.FromUtf8("src/build"), false));
+        Assert.True(g.IsExcluded(RawPath.FromUtf8("a/b/c/z"), false));
+        Assert.False(g.IsExcluded(RawPath.FromUtf8("file.tmpx"), false));
+    }
+
+    [Fact]
+    public void DoctorCountsTheWatchesATreeNeeds()
+    {
+        Directory.CreateDirectory(_dir["t/a/b"]);
+        Directory.CreateDirectory(_dir["t/c"]);
+        File.WriteAllText(_dir["t/a/f"], "");
+        File.CreateSymbolicLink(_dir["t/link"], "/usr");
+        var o = new StringWriter();
+        int rc = DoctorCommand.Run([_dir["t"]], o);
+        string text = o.ToString();
+        Assert.Contains("max_user_watches", text, StringComparison.Ordinal);
+        Assert.Contains("max_user_instances", text, StringComparison.Ordinal);
+        Assert.Contains("max_queued_events", text, StringComparison.Ordinal);
+        Assert.Contains("4 directories, 2 other entries -> needs 4 watches", text, StringComparison.Ordinal);
+        Assert.Equal(0, rc);
+    }
+}
