@@ -145,13 +145,7 @@ internal static class InotifywaitCommand
         var o = new Options();
         for (int i = 0; i < args.Length; i++)
         {
-            string a = args[i];
-            string? inlineValue = null;
-            if (a.StartsWith("--", StringComparison.Ordinal) && a.IndexOf('=', StringComparison.Ordinal) is int eq and > 0)
-            {
-                inlineValue = a[(eq + 1)..];
-                a = a[..eq];
-            }
+            string a = LongOption.Split(args[i], out string? inlineValue);
             string Value(string name) => inlineValue ?? (++i < args.Length ? args[i] : throw new UsageException($"option '{name}' requires an argument"));
             switch (a)
             {

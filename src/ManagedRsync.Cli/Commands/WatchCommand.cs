@@ -116,13 +116,7 @@ internal static class WatchCommand
         string? passwordFile = null;
         for (int i = 0; i < args.Length; i++)
         {
-            string a = args[i];
-            string? inline = null;
-            if (a.StartsWith("--", StringComparison.Ordinal) && a.IndexOf('=', StringComparison.Ordinal) is int eq and > 0)
-            {
-                inline = a[(eq + 1)..];
-                a = a[..eq];
-            }
+            string a = LongOption.Split(args[i], out string? inline);
             string Value() => inline ?? (++i < args.Length ? args[i] : throw Usage_($"{a} needs a value"));
             switch (a)
             {
