@@ -25,17 +25,8 @@ internal sealed class DaemonInvocation(RsyncOptions options, DaemonAddress addre
     public string? User =>
         Address.User ?? Context.GetEnvironmentVariable("USER") ?? Context.GetEnvironmentVariable("LOGNAME");
 
-    public DaemonConnectOptions ConnectOptions(Action<string>? serverLine = null) => new()
-    {
-        Host = Address.Host,
-        Port = Address.EffectivePort(Options.Port),
-        BindAddress = Options.Address,
-        AddressFamily = Options.AddressFamily,
-        ConnectTimeout = Options.ConnectTimeout is > 0 and int c ? TimeSpan.FromSeconds(c) : null,
-        HandshakeTimeout = Options.Timeout is > 0 and int t ? TimeSpan.FromSeconds(t) : new DaemonConnectOptions { Host = "" }.HandshakeTimeout,
-        ProtocolVersion = Options.Protocol ?? DaemonConnectOptions.MaxProtocolVersion,
-        ServerLine = serverLine ?? PrintServerLine,
-    };
+    public DaemonConnectOptions ConnectOptions(Action<string>? serverLine = null) =>
+        DaemonConnectOptions.For(Address, Options) with { ServerLine = serverLine ?? PrintServerLine };
 
     /// <summary>The password, read only when the daemon asks (rsync authenticate.c: auth_client).</summary>
     public string? GetPassword() => PasswordSource.Get(Options.PasswordFile, Context);

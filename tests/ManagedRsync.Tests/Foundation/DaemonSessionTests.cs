@@ -173,4 +173,24 @@ public class DaemonSessionTests
         await session.Stream.ReadExactlyAsync(buffer);
         Assert.Equal([1, 2, 3], buffer);
     }
+
+    [Fact]
+    public async Task ConnectsToABracketedIpv6AddressWithOptionsFromTheCommandLine()
+    {
+        await using var peer = new ScriptedPeer(async c =>
+        {
+            await c.SendAsync("@RSYNCD: 32.0 md5\n");
+            await c.ReadUntilAsync();
+            await c.ReadUntilAsync();
+            await c.SendAsync("v6only         \tover ::1\n@RSYNCD: EXIT\n");
+        }, System.Net.IPAddress.IPv6Loopback);
+        var address = DaemonAddress.Parse($"rsync://[::1]:{peer.Port}/");
+        var options = DaemonConnectOptions.For(address, new RsyncOptions { Protocol = 30, Timeout = 20, ConnectTimeout = 5 });
+        Assert.Equal(TimeSpan.FromSeconds(20), options.HandshakeTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.ConnectTimeout);
+        await using var session = await DaemonSession.ConnectAsync(options, CancellationToken.None);
+        Assert.Equal(30, session.ProtocolVersion);
+        var modules = await session.ListModulesAsync(CancellationToken.None);
+        Assert.Equal("v6only", Assert.Single(modules).Name);
+    }
 }

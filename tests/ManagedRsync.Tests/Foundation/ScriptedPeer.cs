@@ -7,11 +7,12 @@ namespace ManagedRsync.Tests.Foundation;
 /// <summary>A fake daemon on a loopback port that plays one scripted connection, for hostile and odd peers.</summary>
 internal sealed class ScriptedPeer : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly Task _run;
 
-    public ScriptedPeer(Func<Connection, Task> script)
+    public ScriptedPeer(Func<Connection, Task> script, IPAddress? address = null)
     {
+        _listener = new TcpListener(address ?? IPAddress.Loopback, 0);
         _listener.Start();
         _run = Task.Run(async () =>
         {
