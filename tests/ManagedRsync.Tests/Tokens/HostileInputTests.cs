@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using K4os.Compression.LZ4;
+using ManagedRsync.Delta;
 using ManagedRsync.Delta.Tokens;
 
 namespace ManagedRsync.Tests.Tokens;
@@ -56,7 +57,7 @@ public class HostileInputTests
     {
         // token.c: MAX_TOKEN_INDEX is 0x7ffffffe; one more, relative to it, overflows.
         using var decoder = TokenCodecFactory.CreateDecoder(TokenCodec.Lz4, 31, new MemoryStream([0x20, 0xfe, 0xff, 0xff, 0x7f, 0x81]));
-        Assert.Equal(Delta.DeltaTokenKind.Match, decoder.Read(out _, out var block));
+        Assert.Equal(DeltaTokenKind.Match, decoder.Read(out _, out var block));
         Assert.Equal(0x7ffffffe, block);
         Assert.Throws<RsyncException>(() => decoder.Read(out _, out _));
     }
