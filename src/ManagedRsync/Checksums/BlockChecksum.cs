@@ -51,6 +51,9 @@ public sealed class BlockChecksum
     /// <summary>Length of the full digest; rsync sends only its first <c>s2length</c> bytes.</summary>
     public int DigestLength { get; }
 
+    /// <summary>The seed applied.</summary>
+    public int Seed => _seed;
+
     /// <summary>The variant computed.</summary>
     public ChecksumVariant Variant => _variant;
 

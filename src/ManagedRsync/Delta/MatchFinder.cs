@@ -1,0 +1,334 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using ManagedRsync.Checksums;
+
+namespace ManagedRsync.Delta;
+
+/// <summary>
+/// The sender's side of the delta (rsync match.c: hash_search): slides rsync's rolling checksum over the new file,
+/// looks each position up among the basis blocks of a <see cref="Signature"/>, confirms candidates with the strong
+/// sum, and writes literal runs (at most 32 KiB each, rsync CHUNK_SIZE) and matched blocks to an
+/// <see cref="IDeltaSink"/>. The whole-file transfer sum is computed over the same bytes on the way.
+/// </summary>
+/// <remarks>
+/// Streaming: the new file is pushed in through <see cref="GetBuffer"/> / <see cref="Advance"/>; memory is the
+/// signature, its hash table and a window of about twice (32 KiB + block length) plus one read. As in rsync, after a
+/// match the next block of the basis is preferred when it matches too (want_i), so runs of blocks stay runs, and
+/// the walk along one hash chain gives up after 1024 entries with the right weak sum (MAX_CHAIN_LEN).
+/// </remarks>
+public sealed class MatchFinder
+{
+    /// <summary>rsync CHUNK_SIZE: the longest literal run handed to the sink in one call.</summary>
+    public const int ChunkSize = 32 * 1024;
+
+    private const int MaxChainLength = 1024; // rsync match.c MAX_CHAIN_LEN
+
+    private readonly Signature _signature;
+    private readonly SumHeader _header;
+    private readonly BlockChecksum _strong;
+    private readonly int[] _head;
+    private readonly int[] _next;
+    private readonly ulong[] _filter;
+    private readonly int _tableShift;
+    private readonly int _filterShift;
+    private readonly byte[] _digest = new byte[ChecksumNames.MaxDigestLength];
+
+    private byte[] _buffer = [];
+    private long _bufferStart;   // file offset of _buffer[0]
+    private int _filled;
+    private long _offset;        // where the window starts
+    private long _lastMatch;     // first byte not yet sent as literal or match
+    private int _k;              // window length
+    private uint _s1, _s2;
+    private bool _haveSum;
+    private int _wantIndex;
+    private bool _finished;
+    private IDeltaSink? _sink;
+    private FileChecksum? _fileSum;
+    private IProgress<long>? _progress;
+
+    /// <summary>
+    /// Prepares a finder for <paramref name="signature"/> (which must be complete), whose strong sums were made with
+    /// <paramref name="strong"/>. One finder can match any number of files against the same signature, one at a time.
+    /// </summary>
+    public MatchFinder(Signature signature, BlockChecksum strong)
+    {
+        ArgumentNullException.ThrowIfNull(signature);
+        ArgumentNullException.ThrowIfNull(strong);
+        if (!signature.IsComplete)
+            throw new ArgumentException("The signature is missing block sums.", nameof(signature));
+        _signature = signature;
+        _header = signature.Header;
+        _strong = strong;
+        int count = _header.Count;
+        // rsync sizes its table at count * 10/8 + 11 entries and never below 2^16 (match.c: build_hash_table); we
+        // round up to a power of two so that a multiply-shift picks the bucket.
+        int bits = Math.Clamp(BitOperations.Log2((uint)Math.Max(1, count + count / 4)) + 1, 16, 28);
+        _tableShift = 32 - bits;
+        _head = new int[1 << bits];
+        _next = new int[count];
+        Array.Fill(_head, -1);
+        // A bit filter in front of the table: most positions of a changed file match nothing, and a 2^15..2^24-bit
+        // filter stays in the fast caches where the table may not.
+        int filterBits = Math.Clamp(BitOperations.Log2((uint)Math.Max(1, count)) + 5, 15, 24);
+        _filterShift = 32 - filterBits;
+        _filter = new ulong[(1 << filterBits) / 64];
+        var weak = signature.WeakSums;
+        // Inserted last to first so that each chain lists the lower block indexes first.
+        for (int i = count - 1; i >= 0; i--)
+        {
+            uint mixed = Mix(weak[i]);
+            int bucket = (int)(mixed >> _tableShift);
+            _next[i] = _head[bucket];
+            _head[bucket] = i;
+            uint f = mixed >> _filterShift;
+            _filter[f >> 6] |= 1UL << (int)(f & 63);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Mix(uint sum) => sum * 0x9E3779B1u;
+
+    /// <summary>Number of block matches found in the current file so far.</summary>
+    public int Matches { get; private set; }
+
+    /// <summary>Literal bytes sent for the current file so far.</summary>
+    public long LiteralBytes { get; private set; }
+
+    /// <summary>
+    /// Starts a new file. <paramref name="fileSum"/>, if given, is reset and fed every byte of the file.
+    /// <paramref name="progress"/> receives the number of bytes of the file dealt with.
+    /// </summary>
+    public void Begin(IDeltaSink sink, FileChecksum? fileSum = null, IProgress<long>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        _sink = sink;
+        _fileSum = fileSum;
+        _fileSum?.Reset();
+        _progress = progress;
+        int capacity = 2 * (ChunkSize + _header.BlockLength) + (1 << 18);
+        if (_buffer.Length < capacity)
+            _buffer = new byte[capacity];
+        _bufferStart = _offset = _lastMatch = 0;
+        _filled = _k = 0;
+        _s1 = _s2 = 0;
+        _haveSum = _finished = false;
+        _wantIndex = 0;
+        Matches = 0;
+        LiteralBytes = 0;
+    }
+
+    /// <summary>Space to read the next bytes of the new file into; then call <see cref="Advance"/>.</summary>
+    public Memory<byte> GetBuffer()
+    {
+        if (_sink is null || _finished)
+            throw new InvalidOperationException("Begin a file first.");
+        if (_buffer.Length - _filled < (1 << 16))
+        {
+            // Everything before the first unsent byte is done with.
+            int keep = (int)(_lastMatch - _bufferStart);
+            Buffer.BlockCopy(_buffer, keep, _buffer, 0, _filled - keep);
+            _filled -= keep;
+            _bufferStart = _lastMatch;
+        }
+        return _buffer.AsMemory(_filled);
+    }
+
+    /// <summary>
+    /// Takes <paramref name="count"/> bytes written into <see cref="GetBuffer"/>; 0 means the file has ended, which
+    /// sends what remains and finishes the sink.
+    /// </summary>
+    public void Advance(int count)
+    {
+        if (_sink is null || _finished)
+            throw new InvalidOperationException("Begin a file first.");
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _buffer.Length - _filled);
+        _filled += count;
+        Search(count == 0);
+        if (count == 0)
+        {
+            EmitLiteral(_bufferStart + _filled);
+            _sink.Finish();
+            _finished = true;
+        }
+    }
+
+    /// <summary>Matches all of <paramref name="newFile"/> (from its position to its end) into <paramref name="sink"/>.</summary>
+    public void Run(Stream newFile, IDeltaSink sink, FileChecksum? fileSum = null, IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(newFile);
+        Begin(sink, fileSum, progress);
+        int n;
+        do
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            n = newFile.Read(GetBuffer().Span);
+            Advance(n);
+        } while (n > 0);
+    }
+
+    /// <summary>
+    /// Searches the window as far as the data allows. Before the end of the file a position is searched only when a
+    /// full block and the byte after it are present, so the rolling update always has its incoming byte.
+    /// </summary>
+    private void Search(bool end)
+    {
+        int count = _header.Count;
+        if (count == 0)
+        {
+            FlushFullChunks();
+            return;
+        }
+        long available = _bufferStart + _filled;
+        int blength = _header.BlockLength;
+        // rsync match.c: end = len + 1 - (length of the last block); no match can start at or after it.
+        long stop = end ? available + 1 - _header.LengthOf(count - 1) : long.MaxValue;
+        byte[] buf = _buffer;
+        var weak = _signature.WeakSums;
+        while (true)
+        {
+            if (!_haveSum)
+            {
+                long remaining = available - _offset;
+                if (end ? _offset >= stop : remaining <= blength)
+                    break;
+                _k = (int)Math.Min(blength, remaining);
+                uint sum = RollingChecksum.Compute(buf.AsSpan((int)(_offset - _bufferStart), _k));
+                _s1 = sum & 0xFFFF;
+                _s2 = sum >> 16;
+                _haveSum = true;
+            }
+            // Positions searchable now: before `stop`, with a next byte to roll in (unless at the end), and no further
+            // than where the pending literal reaches a full chunk.
+            long limit = end ? stop : available - _k;
+            limit = Math.Min(limit, _lastMatch + ChunkSize + 1);
+            if (_offset >= limit)
+            {
+                if (end ? _offset >= stop : _offset < _lastMatch + ChunkSize + 1)
+                    break;
+                FlushChunk();
+                continue;
+            }
+            uint s1 = _s1, s2 = _s2;
+            int k = _k;
+            long offset = _offset;
+            int at = (int)(offset - _bufferStart);
+            int atLimit = (int)(limit - _bufferStart);
+            int rollable = (int)(available - _bufferStart) - k; // positions whose incoming byte exists
+            bool matched = false;
+            for (; at < atLimit; at++)
+            {
+                uint sum = (s1 & 0xFFFF) | (s2 << 16);
+                uint f = Mix(sum) >> _filterShift;
+                if ((_filter[f >> 6] & (1UL << (int)(f & 63))) != 0)
+                {
+                    _offset = _bufferStart + at;
+                    _k = k;
+                    int index = FindBlock(sum, at, k);
+                    if (index >= 0)
+                    {
+                        EmitMatch(index, _offset);
+                        matched = true;
+                        break;
+                    }
+                }
+                int outgoing = (sbyte)buf[at];
+                if (at < rollable)
+                {
+                    s1 = s1 - (uint)outgoing + (uint)(sbyte)buf[at + k];
+                    s2 = s2 - (uint)(k * outgoing) + s1;
+                }
+                else
+                {
+                    // At the end of the file the window shrinks instead (rsync match.c: "--k").
+                    s1 -= (uint)outgoing;
+                    s2 -= (uint)(k * outgoing);
+                    k--;
+                }
+            }
+            if (matched)
+                continue;
+            _s1 = s1;
+            _s2 = s2;
+            _k = k;
+            _offset = _bufferStart + at;
+        }
+    }
+
+    /// <summary>
+    /// Walks the hash chain for <paramref name="sum"/> at buffer index <paramref name="at"/> and returns the block
+    /// that matches (preferring the one after the previous match), or -1.
+    /// </summary>
+    private int FindBlock(uint sum, int at, int length)
+    {
+        var weak = _signature.WeakSums;
+        int s2length = _header.StrongLength;
+        bool haveStrong = false;
+        int chain = 0;
+        for (int i = _head[(int)(Mix(sum) >> _tableShift)]; i >= 0; i = _next[i])
+        {
+            if (weak[i] != sum)
+                continue;
+            if (++chain > MaxChainLength)
+                break;
+            if (_header.LengthOf(i) != length)
+                continue;
+            if (!haveStrong)
+            {
+                _strong.Compute(_buffer.AsSpan(at, length), _digest);
+                haveStrong = true;
+            }
+            if (!_digest.AsSpan(0, s2length).SequenceEqual(_signature.StrongSum(i)))
+                continue;
+            int want = _wantIndex;
+            if (i != want && want < _header.Count && weak[want] == sum && _header.LengthOf(want) == length
+                && _digest.AsSpan(0, s2length).SequenceEqual(_signature.StrongSum(want)))
+            {
+                i = want;
+            }
+            _wantIndex = i + 1;
+            return i;
+        }
+        return -1;
+    }
+
+    private void EmitMatch(int index, long offset)
+    {
+        EmitLiteral(offset);
+        int length = _header.LengthOf(index);
+        var data = _buffer.AsSpan((int)(offset - _bufferStart), length);
+        _sink!.WriteMatch(index, data);
+        _fileSum?.Append(data);
+        Matches++;
+        _lastMatch = _offset = offset + length;
+        _haveSum = false;
+        _progress?.Report(_lastMatch);
+    }
+
+    /// <summary>Sends the bytes from the last match up to <paramref name="to"/> as literal runs of at most a chunk.</summary>
+    private void EmitLiteral(long to)
+    {
+        while (_lastMatch < to)
+        {
+            int n = (int)Math.Min(ChunkSize, to - _lastMatch);
+            var data = _buffer.AsSpan((int)(_lastMatch - _bufferStart), n);
+            _sink!.WriteLiteral(data);
+            _fileSum?.Append(data);
+            LiteralBytes += n;
+            _lastMatch += n;
+            _progress?.Report(_lastMatch);
+        }
+    }
+
+    private void FlushChunk() => EmitLiteral(_lastMatch + ChunkSize);
+
+    private void FlushFullChunks()
+    {
+        long available = _bufferStart + _filled;
+        while (available - _lastMatch >= ChunkSize)
+            FlushChunk();
+        _offset = _lastMatch;
+    }
+}
