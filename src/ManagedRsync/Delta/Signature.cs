@@ -78,24 +78,14 @@ public sealed class Signature
         IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(basis);
-        ArgumentNullException.ThrowIfNull(strong);
-        var signature = new Signature(header, strong.Variant, strong.Seed);
-        var builder = new SignatureBuilder(signature, strong);
-        var buffer = new byte[BufferLength(header.BlockLength)];
-        int filled = 0;
-        long done = 0;
-        while (true)
+        var run = new SignatureRun(header, strong, progress);
+        int n;
+        do
         {
             cancellationToken.ThrowIfCancellationRequested();
-            int n = basis.Read(buffer, filled, buffer.Length - filled);
-            filled = builder.Consume(buffer, filled + n, n == 0);
-            done += n;
-            progress?.Report(done);
-            if (n == 0)
-                break;
-        }
-        builder.EnsureComplete();
-        return signature;
+            n = basis.Read(run.Free.Span);
+        } while (run.Take(n));
+        return run.Finish();
     }
 
     /// <summary>Asynchronous form of <see cref="Compute"/>.</summary>
@@ -103,35 +93,50 @@ public sealed class Signature
         IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(basis);
-        ArgumentNullException.ThrowIfNull(strong);
-        var signature = new Signature(header, strong.Variant, strong.Seed);
-        var builder = new SignatureBuilder(signature, strong);
-        var buffer = new byte[BufferLength(header.BlockLength)];
-        int filled = 0;
-        long done = 0;
-        while (true)
+        var run = new SignatureRun(header, strong, progress);
+        while (run.Take(await basis.ReadAsync(run.Free, cancellationToken).ConfigureAwait(false)))
         {
-            int n = await basis.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
-            filled = builder.Consume(buffer, filled + n, n == 0);
-            done += n;
-            progress?.Report(done);
-            if (n == 0)
-                break;
         }
-        builder.EnsureComplete();
-        return signature;
+        return run.Finish();
     }
 
-    private static int BufferLength(int blockLength) => Math.Max(1 << 20, 2 * blockLength);
-
     /// <summary>Sums whole blocks out of a buffer as it fills; the sync and async readers share it.</summary>
-    private sealed class SignatureBuilder(Signature signature, BlockChecksum strong)
+    private sealed class SignatureRun
     {
+        private readonly Signature _signature;
+        private readonly BlockChecksum _strong;
+        private readonly IProgress<long>? _progress;
         private readonly byte[] _digest = new byte[ChecksumNames.MaxDigestLength];
+        private readonly byte[] _buffer;
+        private int _filled;
+        private long _done;
+
+        public SignatureRun(SumHeader header, BlockChecksum strong, IProgress<long>? progress)
+        {
+            ArgumentNullException.ThrowIfNull(strong);
+            _signature = new Signature(header, strong.Variant, strong.Seed);
+            _strong = strong;
+            _progress = progress;
+            _buffer = new byte[Math.Max(1 << 20, 2 * header.BlockLength)];
+        }
+
+        /// <summary>Where the next read goes.</summary>
+        public Memory<byte> Free => _buffer.AsMemory(_filled);
+
+        /// <summary>Takes <paramref name="n"/> bytes read into <see cref="Free"/> (0: the end); false when done.</summary>
+        public bool Take(int n)
+        {
+            _filled = Consume(_buffer, _filled + n, n == 0);
+            _done += n;
+            _progress?.Report(_done);
+            return n > 0;
+        }
 
         /// <summary>Sums every complete block in buffer[..filled] and returns how many bytes remain, moved to the front.</summary>
-        public int Consume(byte[] buffer, int filled, bool end)
+        private int Consume(byte[] buffer, int filled, bool end)
         {
+            var signature = _signature;
+            var strong = _strong;
             var header = signature.Header;
             int at = 0;
             while (signature.Count < header.Count)
@@ -150,11 +155,13 @@ public sealed class Signature
             return filled - at;
         }
 
-        public void EnsureComplete()
+        public Signature Finish()
         {
+            var signature = _signature;
             if (!signature.IsComplete)
                 throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileIo,
                     $"The basis ended after {signature.Count} of {signature.Header.Count} blocks");
+            return signature;
         }
     }
 }
