@@ -7,7 +7,7 @@ namespace ManagedRsync.InteropTests.Filters;
 /// <summary>
 /// Golden behaviour from stock rsync: for one tree and a table of rule sets, the names stock rsync puts in the file list
 /// (<c>rsync -r -n --out-format=%n RULES src/ dst/</c>) must be exactly the names our sender-side matcher selects when
-/// walking the same tree (an excluded directory is not entered, per-directory merge files are read as we go).
+/// walking the same tree (an excluded directory is not entered; the matcher reads per-directory merge files by itself).
 /// </summary>
 public class RuleSetSelectionTests
 {
@@ -124,7 +124,7 @@ public class RuleSetSelectionTests
         return builder.Build();
     }
 
-    private static SortedSet<string> Select(string root, FilterList list)
+    internal static SortedSet<string> Select(string root, FilterList list)
     {
         FilterMatcher matcher = list.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = root });
         var selected = new SortedSet<string>(StringComparer.Ordinal);
@@ -134,7 +134,6 @@ public class RuleSetSelectionTests
 
     private static void Walk(string root, string relative, FilterMatcher matcher, SortedSet<string> selected)
     {
-        matcher.EnterDirectory(Encoding.UTF8.GetBytes(relative));
         foreach (string entry in Directory.EnumerateFileSystemEntries(Path.Combine(root, relative)))
         {
             string name = relative.Length == 0 ? Path.GetFileName(entry) : relative + "/" + Path.GetFileName(entry);
@@ -145,6 +144,5 @@ public class RuleSetSelectionTests
             if (isDirectory)
                 Walk(root, name, matcher, selected);
         }
-        matcher.LeaveDirectory();
     }
 }

@@ -5,9 +5,10 @@ namespace ManagedRsync.Filters;
 /// <summary>
 /// Decides whether a name is excluded, for one side's view of a <see cref="FilterList"/> (rsync exclude.c check_filter):
 /// the first rule that matches wins; no match means included. Per-directory merge files (':' rules, -F, -C's
-/// .cvsignore) are read as the caller walks the tree with <see cref="EnterDirectory"/> / <see cref="LeaveDirectory"/>
-/// (rsync push_local_filters / pop_local_filters); a directory's own rules come before those it inherits.
-/// Not thread-safe while walking; <see cref="Check"/> allocates nothing unless a name is longer than 512 bytes.
+/// .cvsignore) are read when a name in a new directory is first checked: the matcher keeps the stack of directories
+/// from the transfer root to the checked name's parent (rsync push_local_filters / pop_local_filters), so callers just
+/// check names in any walk order (depth-first is cheapest); a directory's own rules come before those it inherits.
+/// Not thread-safe. Without dir-merge rules <see cref="Check"/> allocates nothing unless a name is longer than 512 bytes.
 /// </summary>
 public sealed class FilterMatcher
 {
@@ -19,7 +20,7 @@ public sealed class FilterMatcher
     private readonly FilterMatcherOptions _options;
     private readonly byte[] _absoluteBase;
     private readonly Func<string, byte[]?> _readFile;
-    private int _depth;
+    private readonly List<byte[]> _directories = [];
 
     internal FilterMatcher(FilterList list, FilterSide side, FilterMatcherOptions options)
     {
@@ -71,6 +72,8 @@ public sealed class FilterMatcher
     /// <summary>The first matching rule's verdict for <paramref name="path"/>, relative to the transfer root.</summary>
     public FilterResult Check(ReadOnlySpan<byte> path, bool isDirectory)
     {
+        if (_slots.Length > 0)
+            SyncDirectories(path);
         foreach (Entry entry in _entries)
         {
             FilterResult r;
@@ -86,36 +89,68 @@ public sealed class FilterMatcher
         return FilterResult.NoMatch;
     }
 
-    /// <summary>
-    /// Enters <paramref name="relativeDirectory"/> (relative to the transfer root; "" or "." for the root itself) before
-    /// checking the names inside it, reading each dir-merge file found there. Call once per directory, parents first.
-    /// </summary>
-    public void EnterDirectory(ReadOnlySpan<byte> relativeDirectory)
+    /// <summary>The same check for a name given as a string (encoded as UTF-8, as .NET names files on Linux).</summary>
+    public bool IsExcluded(string path, bool isDirectory)
     {
-        if (relativeDirectory.SequenceEqual("."u8))
-            relativeDirectory = default;
-        while (relativeDirectory.Length > 1 && relativeDirectory[^1] == (byte)'/')
-            relativeDirectory = relativeDirectory[..^1];
-        if (relativeDirectory.StartsWith("./"u8))
-            relativeDirectory = relativeDirectory[2..];
-        if (_depth == 0)
+        int max = Encoding.UTF8.GetMaxByteCount(path.Length);
+        byte[]? rented = null;
+        Span<byte> buffer = max <= 512 ? stackalloc byte[512] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(max));
+        try
         {
-            foreach (PerDirectorySlot slot in _slots)
-                slot.ScanParents(this, relativeDirectory);
+            int n = Encoding.UTF8.GetBytes(path, buffer);
+            return IsExcluded(buffer[..n], isDirectory);
         }
-        _depth++;
-        foreach (PerDirectorySlot slot in _slots)
-            slot.Push(this, relativeDirectory);
+        finally
+        {
+            if (rented is not null)
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
-    /// <summary>Leaves the directory entered last.</summary>
-    public void LeaveDirectory()
+    /// <summary>
+    /// Makes the directory stack end at <paramref name="path"/>'s parent: leaves directories the name is not under and
+    /// enters (reading their merge files) those between. The first call enters the transfer root and, for a merge name
+    /// with a directory part, scans the root's parents (rsync exclude.c setup_merge_file).
+    /// </summary>
+    private void SyncDirectories(ReadOnlySpan<byte> path)
     {
-        if (_depth == 0)
-            throw new InvalidOperationException("LeaveDirectory without EnterDirectory.");
-        _depth--;
+        if (path.Length > 0 && path[0] == (byte)'/')
+            path = path[1..];
+        int slash = path.LastIndexOf((byte)'/');
+        ReadOnlySpan<byte> parent = slash < 0 ? default : path[..slash];
+
+        if (_directories.Count == 0)
+        {
+            foreach (PerDirectorySlot slot in _slots)
+                slot.ScanParents(this, default);
+            PushDirectory([]);
+        }
+        while (_directories.Count > 1 && !IsSelfOrAncestor(_directories[^1], parent))
+        {
+            _directories.RemoveAt(_directories.Count - 1);
+            foreach (PerDirectorySlot slot in _slots)
+                slot.Pop();
+        }
+        while (true)
+        {
+            byte[] top = _directories[^1];
+            if (top.AsSpan().SequenceEqual(parent))
+                return;
+            int start = top.Length == 0 ? 0 : top.Length + 1;
+            int next = parent[start..].IndexOf((byte)'/');
+            PushDirectory(next < 0 ? parent.ToArray() : parent[..(start + next)].ToArray());
+        }
+    }
+
+    private static bool IsSelfOrAncestor(byte[] directory, ReadOnlySpan<byte> path) =>
+        directory.Length == 0
+        || (path.StartsWith(directory) && (path.Length == directory.Length || path[directory.Length] == (byte)'/'));
+
+    private void PushDirectory(byte[] relativeDirectory)
+    {
+        _directories.Add(relativeDirectory);
         foreach (PerDirectorySlot slot in _slots)
-            slot.Pop();
+            slot.Push(this, relativeDirectory);
     }
 
     private FilterResult Verdict(FilterRule rule, ReadOnlySpan<byte> path, bool isDirectory)

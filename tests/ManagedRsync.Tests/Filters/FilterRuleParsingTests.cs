@@ -158,3 +158,59 @@ public class FilterRuleParsingTests
         Assert.Equal([": /.rsync-filter", "- .rsync-filter"], list.Rules.Select(r => r.ToString()));
     }
 }
+
+public class FilterMatcherTests
+{
+    [Fact]
+    public void FirstMatchWinsAndStringNamesMatchLikeBytes()
+    {
+        FilterMatcher m = new FilterListBuilder().AddInclude("keep/**").AddExclude("*.o").Build().CreateMatcher(FilterSide.Sender);
+        Assert.False(m.IsExcluded("keep/a.o", isDirectory: false));
+        Assert.True(m.IsExcluded("src/a.o", isDirectory: false));
+        Assert.True(m.IsExcluded("src/a.o"u8, isDirectory: false));
+        Assert.Equal(FilterResult.Included, m.Check("keep/x"u8, isDirectory: false));
+        Assert.Equal(FilterResult.NoMatch, m.Check("x.c"u8, isDirectory: false));
+        Assert.True(m.IsExcluded(new string('d', 300) + "/\u00e9\u00e9" + new string('x', 400) + ".o", isDirectory: false));
+    }
+
+    [Fact]
+    public void SidesDecideWhoUsesARule()
+    {
+        FilterList list = new FilterListBuilder().AddFilter("H hidden").AddFilter("P kept").AddExclude("both").Build();
+        FilterMatcher sender = list.CreateMatcher(FilterSide.Sender), receiver = list.CreateMatcher(FilterSide.Receiver);
+        Assert.True(sender.IsExcluded("hidden"u8, false));
+        Assert.False(receiver.IsExcluded("hidden"u8, false));
+        Assert.False(sender.IsExcluded("kept"u8, false));
+        Assert.True(receiver.IsExcluded("kept"u8, false));
+        Assert.True(sender.IsExcluded("both"u8, false) && receiver.IsExcluded("both"u8, false));
+    }
+
+    [Fact]
+    public void PerDirectoryMergeFilesAreReadAsNamesInNewDirectoriesAreChecked()
+    {
+        var files = new Dictionary<string, byte[]>
+        {
+            ["/r/.rules"] = "- *.tmp\n"u8.ToArray(),
+            ["/r/a/.rules"] = "+ keep.tmp\n- /local\n"u8.ToArray(),
+        };
+        FilterMatcher m = new FilterListBuilder().AddFilter(": .rules").Build().CreateMatcher(FilterSide.Sender,
+            new FilterMatcherOptions { LocalRoot = "/r", ReadFile = p => files.GetValueOrDefault(p) });
+        Assert.True(m.IsExcluded("x.tmp"u8, false));
+        Assert.False(m.IsExcluded("a/keep.tmp"u8, false));    // a's own rule comes first
+        Assert.True(m.IsExcluded("a/b/other.tmp"u8, false));  // inherited from the root
+        Assert.True(m.IsExcluded("a/local"u8, false));        // anchored at a/
+        Assert.False(m.IsExcluded("local"u8, false));
+        Assert.True(m.IsExcluded("b/keep.tmp"u8, false));     // a's rules are gone outside a/
+    }
+
+    [Fact]
+    public void FromOptionsKeepsCommandLineOrder()
+    {
+        var options = new RsyncOptions { DeleteExcluded = true };
+        options.Filters.Add(new FilterArgument(FilterOption.Include, "*.c"));
+        options.Filters.Add(new FilterArgument(FilterOption.Exclude, "*"));
+        FilterList list = FilterListBuilder.FromOptions(options);
+        Assert.Equal(["+s *.c", "-s *"], list.Rules.Select(r => r.ToString()));
+        Assert.True(list.DeleteExcluded);
+    }
+}
