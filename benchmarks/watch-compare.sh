@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# mrsync watch beside the seed's `inotifywait | while read; do rsync; done` loop and lsyncd (default.rsync),
+# replicating to the same stock rsync daemon (or, with TARGET=local, to local directories).
+#
+#   benchmarks/watch-compare.sh [watches|latency|burst|all]
+#
+#   MRSYNC=path/to/mrsync   the NativeAOT binary (dotnet publish src/ManagedRsync.Cli -c Release -o DIR)
+#   TARGET=daemon|local     daemon (default): a stock `rsync --daemon` on a free loopback port
+#   LAT_N=200               single-file writes for the latency percentiles
+#   BURSTS="10000 40000"    burst sizes (new files at once)
+#   DIRS=100000             directories for the watch-setup and RSS measurement
+#   LSYNCD_DELAY=0          lsyncd's delay (seconds; its default is 15)
+#   TOOLS="seed lsyncd mrsync"
+#
+# Latency: time from close() of a 4 KiB file in SRC to the replica holding it at full size (polled every 0.5 ms).
+# CPU: user+system seconds of the tool's whole session, children included (the seed loop's rsyncs, lsyncd's rsyncs),
+# measured over the run of that phase. RSS: sum of VmRSS of the session's processes at the end of the phase.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+probe="python3 $here/watch_probe.py"
+MRSYNC=${MRSYNC:-mrsync}
+TARGET=${TARGET:-daemon}
+LAT_N=${LAT_N:-200}
+BURSTS=${BURSTS:-"10000 40000"}
+DIRS=${DIRS:-100000}
+LSYNCD_DELAY=${LSYNCD_DELAY:-0}
+TOOLS=${TOOLS:-"seed lsyncd mrsync"}
+what=${1:-all}
+WORK=$(mktemp -d /tmp/watch-compare.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() {
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo $p; return; }
+  done
+}
+
+start_daemon() {
+  PORT=$(free_port)
+  mkdir -p "$WORK/dst-seed" "$WORK/dst-lsyncd" "$WORK/dst-mrsync"
+  cat > "$WORK/rsyncd.conf" <<CONF
+use chroot = false
+read only = false
+numeric ids = true
+[seed]
+path = $WORK/dst-seed
+[lsyncd]
+path = $WORK/dst-lsyncd
+[mrsync]
+path = $WORK/dst-mrsync
+CONF
+  setsid rsync --daemon --no-detach --port "$PORT" --address 127.0.0.1 --config "$WORK/rsyncd.conf" --log-file "$WORK/rsyncd.log" &
+  pids+=($!)
+  for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && return; sleep 0.05; done
+  echo "rsync daemon did not start" >&2; exit 1
+}
+
+dest_for() { # tool
+  if [ "$TARGET" = daemon ]; then echo "rsync://127.0.0.1:$PORT/$1/"; else echo "$WORK/dst-$1/"; fi
+}
+
+# Starts a tool in its own session replicating $1 to its destination; sets SID.
+start_tool() { # tool src
+  local tool=$1 src=$2 dest
+  dest=$(dest_for "$tool")
+  rm -rf "$WORK/dst-$tool"; mkdir -p "$WORK/dst-$tool"
+  case $tool in
+    seed)
+      # The seed's script (2.3.3), verbatim apart from paths: a full rsync per event line.
+      setsid bash -c "inotifywait -mrq '$src' --format '%w%f' -e create,delete,moved_to,close_write | while read line; do rsync -az --delete '$src/' '$dest'; done" &
+      ;;
+    lsyncd)
+      cat > "$WORK/lsyncd.lua" <<LUA
+settings { nodaemon = true, logfile = "$WORK/lsyncd.log", insist = true }
+sync { default.rsync, source = "$src", target = "$dest", delay = $LSYNCD_DELAY, rsync = { archive = true } }
+LUA
+      setsid lsyncd "$WORK/lsyncd.lua" >/dev/null 2>&1 &
+      ;;
+    mrsync)
+      setsid "$MRSYNC" watch -a --delete --delay 20ms "$src/" "$dest" 2>"$WORK/mrsync.log" &
+      ;;
+  esac
+  SID=$!
+  pids+=($SID)
+  # Ready when a warm-up file written after the start has reached the replica (the seed loop has no initial sync).
+  local warm="$src/.warmup-$tool-$RANDOM"
+  for _ in $(seq 600); do
+    echo warm > "$warm"
+    sleep 0.1
+    [ -f "$WORK/dst-$tool/$(basename "$warm")" ] && break
+  done
+  rm -f "$warm"
+  sleep 0.5
+}
+
+stop_tool() { kill -- "-$SID" 2>/dev/null || true; wait "$SID" 2>/dev/null || true; sleep 0.2; }
+
+usage() { $probe usage "$SID"; }
+
+percentiles() { # file of numbers -> "p50 p99 max"
+  sort -g "$1" | awk '{a[NR]=$1} END {i50=int(NR*0.50+0.5); i99=int(NR*0.99+0.5); if(i50<1)i50=1; if(i99<1)i99=1; printf "%.1f %.1f %.1f\n", a[i50], a[i99], a[NR]}'
+}
+
+echo "# watch-compare $(date -u +%FT%TZ) on $(nproc) cores, $(uname -r), target=$TARGET"
+echo "# $(rsync --version | head -1); $(inotifywait --help 2>&1 | head -1); lsyncd $(lsyncd --version 2>&1 | awk '/Version/{print $2}'); mrsync $MRSYNC"
+[ "$TARGET" = daemon ] && start_daemon
+
+if [ "$what" = latency ] || [ "$what" = all ]; then
+  for tool in $TOOLS; do
+    src="$WORK/src-$tool"; rm -rf "$src"; mkdir -p "$src"
+    start_tool "$tool" "$src"
+    read -r cpu0 _ < <(usage)
+    $probe latency "$src" "$WORK/dst-$tool" "$LAT_N" > "$WORK/lat-$tool"
+    read -r cpu1 rss < <(usage)
+    read -r p50 p99 max < <(percentiles "$WORK/lat-$tool")
+    printf "latency %-7s n=%d p50=%sms p99=%sms max=%sms cpu=%.2fs rss=%dMiB\n" "$tool" "$LAT_N" "$p50" "$p99" "$max" "$(echo "$cpu1 - $cpu0" | bc)" $((rss / 1024))
+    stop_tool
+  done
+fi
+
+if [ "$what" = burst ] || [ "$what" = all ]; then
+  for n in $BURSTS; do
+    for tool in $TOOLS; do
+      src="$WORK/src-$tool"; rm -rf "$src"; mkdir -p "$src"
+      start_tool "$tool" "$src"
+      read -r cpu0 _ < <(usage)
+      secs=$($probe burst "$src" "$WORK/dst-$tool" "$n")
+      read -r cpu1 rss < <(usage)
+      printf "burst   %-7s files=%d converged=%ss cpu=%.2fs rss=%dMiB\n" "$tool" "$n" "$secs" "$(echo "$cpu1 - $cpu0" | bc)" $((rss / 1024))
+      stop_tool
+    done
+  done
+fi
+
+if [ "$what" = watches ] || [ "$what" = all ]; then
+  src="$WORK/src-tree"; mkdir -p "$src"
+  $probe mkdirs "$src" "$DIRS"
+  ndirs=$(find "$src" -type d | wc -l)
+  for tool in inotifywait mrsync-inotifywait; do
+    t0=$(date +%s.%N)
+    if [ $tool = inotifywait ]; then cmd=(inotifywait -mr "$src"); else cmd=("$MRSYNC" inotifywait -mr "$src"); fi
+    setsid "${cmd[@]}" >/dev/null 2>"$WORK/$tool.err" &
+    SID=$!; pids+=($SID)
+    until grep -q "Watches established" "$WORK/$tool.err" 2>/dev/null; do sleep 0.01; done
+    t1=$(date +%s.%N)
+    read -r cpu rss < <(usage)
+    printf "watches %-18s dirs=%d setup=%.2fs cpu=%.2fs rss=%dMiB\n" "$tool" "$ndirs" "$(echo "$t1 - $t0" | bc)" "$cpu" $((rss / 1024))
+    stop_tool
+  done
+fi
