@@ -104,28 +104,23 @@ public sealed partial class ConfinedDirectory
 
     /// <summary>
     /// Creates the temporary file that will become <paramref name="relativePath"/> (rsync receiver.c: get_tmpname,
-    /// then mkstemp): ".NAME.XXXXXX" in the same directory, created exclusively, never through a symlink.
+    /// then mkstemp): ".NAME.XXXXXX" in the same directory, or "NAME.XXXXXX" at the root of
+    /// <paramref name="tempDirectory"/> (--temp-dir), created exclusively and never through a symlink.
     /// </summary>
-    public ConfinedTempFile CreateTempFile(string relativePath)
+    public ConfinedTempFile CreateTempFile(string relativePath, ConfinedDirectory? tempDirectory = null)
     {
         var (parent, leaf) = Split(relativePath);
-        var lease = RequireDirectory(parent, relativePath);
-        try
+        using var final = RequireDirectory(parent, relativePath);
+        using var temp = tempDirectory is null ? ParentLease.Share(final.Handle) : ParentLease.Share(tempDirectory._root);
+        for (int attempt = 0; ; attempt++)
         {
-            for (int attempt = 0; ; attempt++)
-            {
-                string tempName = TempName(leaf);
-                int fd = OpenAt(lease.Fd, tempName, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0x180 /* 0600 */);
-                if (fd >= 0)
-                    return new ConfinedTempFile(lease.Handle, relativePath, leaf, tempName, new SafeFileHandle(fd, true));
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != EEXIST || attempt > 100)
-                    throw IoError("mkstemp", relativePath, errno);
-            }
-        }
-        finally
-        {
-            lease.Dispose();
+            string tempName = tempDirectory is null ? TempName(leaf) : TempName(leaf)[1..];
+            int fd = OpenAt(temp.Fd, tempName, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0x180 /* 0600 */);
+            if (fd >= 0)
+                return new ConfinedTempFile(temp.Handle, final.Handle, relativePath, leaf, tempName, new SafeFileHandle(fd, true));
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != EEXIST || attempt > 100)
+                throw IoError("mkstemp", relativePath, errno);
         }
     }
 
@@ -187,9 +182,9 @@ public sealed partial class ConfinedDirectory
     }
 
     /// <summary>
-    /// Sets ownership, permissions and modification time without following a symlink: directories through a
-    /// descriptor opened with O_NOFOLLOW, symlinks with the AT_SYMLINK_NOFOLLOW calls (Linux has no lchmod), devices
-    /// and specials by name relative to their parent. Regular files get theirs from <see cref="ConfinedTempFile"/>.
+    /// Sets ownership, permissions and modification time without following a symlink: directories and regular files
+    /// through a descriptor opened with O_NOFOLLOW, symlinks with the AT_SYMLINK_NOFOLLOW calls (Linux has no lchmod),
+    /// devices and specials by name relative to their parent. New files get theirs from <see cref="ConfinedTempFile"/>.
     /// </summary>
     public unsafe void SetAttributes(string relativePath, EntryAttributes attributes)
     {
@@ -198,13 +193,13 @@ public sealed partial class ConfinedDirectory
         string name = leaf == "." ? "" : leaf;
         var status = StatAt(lease.Fd, name, relativePath)
             ?? throw IoError("stat", relativePath, ENOENT);
-        if (status.IsDirectory)
+        if (status.IsDirectory || status.IsRegularFile)
         {
             int fd = name.Length == 0
                 ? Dup(lease.Fd)
-                : OpenAt(lease.Fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+                : OpenAt(lease.Fd, name, O_RDONLY | (status.IsDirectory ? O_DIRECTORY : O_NONBLOCK | O_NOCTTY) | O_NOFOLLOW | O_CLOEXEC, 0);
             if (fd < 0)
-                throw IoError("open directory", relativePath, Marshal.GetLastPInvokeError());
+                throw IoError("open", relativePath, Marshal.GetLastPInvokeError());
             using var handle = new DescriptorHandle(fd);
             ApplyToDescriptor(handle.Fd, attributes, relativePath);
             return;

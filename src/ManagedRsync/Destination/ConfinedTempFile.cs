@@ -11,17 +11,21 @@ namespace ManagedRsync.Destination;
 /// </summary>
 public sealed class ConfinedTempFile : IDisposable
 {
-    private readonly DescriptorHandle _parent;
+    private readonly DescriptorHandle _tempParent;
+    private readonly DescriptorHandle _finalParent;
     private readonly string _leaf;
     private bool _renamed;
     private bool _disposed;
 
-    internal ConfinedTempFile(DescriptorHandle parent, string relativePath, string leaf,
+    internal ConfinedTempFile(DescriptorHandle tempParent, DescriptorHandle finalParent, string relativePath, string leaf,
         string tempName, SafeFileHandle handle)
     {
         bool added = false;
-        parent.DangerousAddRef(ref added);
-        _parent = parent;
+        tempParent.DangerousAddRef(ref added);
+        added = false;
+        finalParent.DangerousAddRef(ref added);
+        _tempParent = tempParent;
+        _finalParent = finalParent;
         _leaf = leaf;
         RelativePath = relativePath;
         TempName = tempName;
@@ -31,7 +35,7 @@ public sealed class ConfinedTempFile : IDisposable
     /// <summary>The final name, relative to the destination root.</summary>
     public string RelativePath { get; }
 
-    /// <summary>The temporary name in the same directory.</summary>
+    /// <summary>The temporary name, in the same directory (or in the --temp-dir directory).</summary>
     public string TempName { get; }
 
     /// <summary>The open file, read-write.</summary>
@@ -50,7 +54,8 @@ public sealed class ConfinedTempFile : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_renamed)
             return;
-        if (RenameAt(_parent.Fd, TempName, _parent.Fd, _leaf) != 0)
+        // With --temp-dir the two directories must share a file system (EXDEV otherwise).
+        if (RenameAt(_tempParent.Fd, TempName, _finalParent.Fd, _leaf) != 0)
             throw ConfinedDirectory.IoError($"rename \"{TempName}\" ->", RelativePath, Marshal.GetLastPInvokeError());
         _renamed = true;
     }
@@ -62,7 +67,8 @@ public sealed class ConfinedTempFile : IDisposable
         _disposed = true;
         Handle.Dispose();
         if (!_renamed)
-            UnlinkAt(_parent.Fd, TempName, 0);
-        _parent.DangerousRelease();
+            UnlinkAt(_tempParent.Fd, TempName, 0);
+        _tempParent.DangerousRelease();
+        _finalParent.DangerousRelease();
     }
 }

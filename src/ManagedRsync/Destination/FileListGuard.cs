@@ -4,16 +4,17 @@ namespace ManagedRsync.Destination;
 
 /// <summary>
 /// Checks every file-list entry a server sends before the receiver acts on it: the name is relative and clean, within
-/// length bounds, asked for, not a duplicate, in the sender's sort order, and not below something that is not a
-/// directory. A failure is an <see cref="RsyncException"/> that ends the session; nothing is "fixed up".
+/// length bounds, asked for, not a duplicate, and not below something that is not a directory. A failure is an
+/// <see cref="RsyncException"/> that ends the session; nothing is "fixed up". The sender sends its list in the order
+/// it walked the tree; the receiver sorts it afterwards (<see cref="FileListOrder"/>), so arrival order is not checked.
 /// </summary>
 /// <remarks>
 /// rsync itself (flist.c: recv_file_entry) aborts on an unsafe name ("ABORTING due to unsafe pathname from sender",
 /// RERR_UNSUPPORTED, after clean_fname with CFN_REFUSE_DOT_DOT_DIRS), on a non-directory "." (RERR_PROTOCOL) and on an
-/// unrequested name (RERR_UNSUPPORTED); those exit codes are kept. Duplicates and disorder, which rsync tolerates by
-/// sorting and de-duplicating (flist.c: flist_sort_and_clean), are refused here as stream errors: a well-behaved
-/// sender never produces them, and a name that appears twice (a directory, then a symlink of the same name) is exactly
-/// how a hostile sender would try to swap a directory for a link between two uses.
+/// unrequested name (RERR_UNSUPPORTED); those exit codes are kept. Duplicates, which rsync tolerates by de-duplicating
+/// after sorting (flist.c: flist_sort_and_clean), are refused here as stream errors: a well-behaved sender never sends
+/// one, and a name that appears twice (a directory, then a symlink of the same name) is exactly how a hostile sender
+/// would try to swap a directory for a link between two uses.
 /// </remarks>
 public sealed class FileListGuard
 {
@@ -26,25 +27,12 @@ public sealed class FileListGuard
     /// <summary>Longest symlink target accepted, in bytes (rsync flist.c: linkname_len is bounded by MAXPATHLEN).</summary>
     public const int MaxSymlinkTargetBytes = 4095;
 
-    private readonly int _protocol;
     private readonly RequestedNames _requested;
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly HashSet<string> _nonDirectories = new(StringComparer.Ordinal);
     private readonly HashSet<string> _impliedDirectories = new(StringComparer.Ordinal);
-    private byte[]? _previous;
-    private bool _previousIsDirectory;
 
-    public FileListGuard(int protocol, RequestedNames requested)
-    {
-        _protocol = protocol;
-        _requested = requested;
-    }
-
-    /// <summary>
-    /// Starts a new sorted run: with incremental recursion each directory's contents arrive as their own sorted
-    /// sub-list (rsync flist.c: recv_file_list per ndx segment). Uniqueness still holds across runs.
-    /// </summary>
-    public void BeginSegment() => _previous = null;
+    public FileListGuard(RequestedNames requested) => _requested = requested;
 
     /// <summary>Accepts the next entry or throws.</summary>
     public void Accept(string name, bool isDirectory)
@@ -66,13 +54,6 @@ public sealed class FileListGuard
 
         if (!_seen.Add(name))
             throw RsyncException.Protocol($"duplicate file-list name: {name}");
-
-        byte[] bytes = Encoding.UTF8.GetBytes(name);
-        if (_previous is not null
-            && FileListOrder.Compare(_previous, _previousIsDirectory, bytes, isDirectory, _protocol) >= 0)
-            throw RsyncException.Protocol($"file-list name out of order: \"{name}\" after \"{Encoding.UTF8.GetString(_previous)}\"");
-        _previous = bytes;
-        _previousIsDirectory = isDirectory;
 
         if (!isDirectory)
             _nonDirectories.Add(name);

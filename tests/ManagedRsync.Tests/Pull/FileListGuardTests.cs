@@ -16,9 +16,17 @@ public class FileListGuardTests
     ];
 
     [Fact]
+    public void AcceptsAnyArrivalOrder()
+    {
+        var guard = new FileListGuard(RequestedNames.All);
+        foreach (var (name, isDirectory) in StockRsyncOrder.Reverse())
+            guard.Accept(name, isDirectory);
+    }
+
+    [Fact]
     public void AcceptsStockRsyncSortOrder()
     {
-        var guard = new FileListGuard(32, RequestedNames.All);
+        var guard = new FileListGuard(RequestedNames.All);
         foreach (var (name, isDirectory) in StockRsyncOrder)
             guard.Accept(name, isDirectory);
     }
@@ -52,7 +60,7 @@ public class FileListGuardTests
     [InlineData("a\0b")]
     public void RejectsUnsafeNamesWithRsyncsExitCode(string name)
     {
-        var guard = new FileListGuard(32, RequestedNames.All);
+        var guard = new FileListGuard(RequestedNames.All);
         var e = Assert.Throws<RsyncException>(() => guard.Accept(name, isDirectory: false));
         Assert.Equal(RsyncExitCode.Unsupported, e.ExitCode);
         Assert.Equal(RsyncErrorKind.ProtocolViolation, e.Kind);
@@ -61,7 +69,7 @@ public class FileListGuardTests
     [Fact]
     public void RejectsOverlongNameAndComponent()
     {
-        var guard = new FileListGuard(32, RequestedNames.All);
+        var guard = new FileListGuard(RequestedNames.All);
         Assert.Throws<RsyncException>(() => guard.Accept(new string('x', 256), false));
         string longPath = string.Join('/', Enumerable.Repeat(new string('y', 200), 21));
         Assert.Throws<RsyncException>(() => guard.Accept(longPath, false));
@@ -70,7 +78,7 @@ public class FileListGuardTests
     [Fact]
     public void RejectsNonDirectoryTransferRootWithProtocolExitCode()
     {
-        var guard = new FileListGuard(32, RequestedNames.All);
+        var guard = new FileListGuard(RequestedNames.All);
         var e = Assert.Throws<RsyncException>(() => guard.Accept(".", isDirectory: false));
         Assert.Equal(RsyncExitCode.Protocol, e.ExitCode);
     }
@@ -78,7 +86,7 @@ public class FileListGuardTests
     [Fact]
     public void RejectsEntryBelowASymlink()
     {
-        var guard = new FileListGuard(32, RequestedNames.All);
+        var guard = new FileListGuard(RequestedNames.All);
         guard.Accept(".", true);
         guard.Accept("d", false); // the symlink d -> /outside
         var e = Assert.Throws<RsyncException>(() => guard.Accept("d/file", false));
@@ -86,37 +94,26 @@ public class FileListGuardTests
     }
 
     [Fact]
-    public void RejectsSymlinkReplacingADirectoryInALaterSegment()
+    public void RejectsSymlinkArrivingAfterEntriesBelowIt()
     {
-        var guard = new FileListGuard(32, RequestedNames.All);
+        var guard = new FileListGuard(RequestedNames.All);
         guard.Accept("d/file", false);
-        guard.BeginSegment();
         Assert.Throws<RsyncException>(() => guard.Accept("d", false));
     }
 
     [Fact]
-    public void RejectsDuplicateDirectoryEvenAcrossSegments()
+    public void RejectsDuplicateDirectory()
     {
-        var guard = new FileListGuard(32, RequestedNames.All);
+        var guard = new FileListGuard(RequestedNames.All);
         guard.Accept("d", true);
-        guard.BeginSegment();
         var e = Assert.Throws<RsyncException>(() => guard.Accept("d", true));
         Assert.Contains("duplicate", e.Message);
     }
 
     [Fact]
-    public void RejectsOutOfOrderEntries()
-    {
-        var guard = new FileListGuard(32, RequestedNames.All);
-        guard.Accept("b", false);
-        var e = Assert.Throws<RsyncException>(() => guard.Accept("a", false));
-        Assert.Contains("out of order", e.Message);
-    }
-
-    [Fact]
     public void RejectsUnrequestedTopLevelName()
     {
-        var guard = new FileListGuard(32, RequestedNames.FromSources(["backup/home"], relativePaths: false));
+        var guard = new FileListGuard(RequestedNames.FromSources(["backup/home"], relativePaths: false));
         guard.Accept("home", true);
         guard.Accept("home/user", false);
         var e = Assert.Throws<RsyncException>(() => guard.Accept("homer", false));

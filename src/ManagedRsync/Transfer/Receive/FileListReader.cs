@@ -1,0 +1,271 @@
+using ManagedRsync.FileList;
+using ManagedRsync.Protocol;
+using static ManagedRsync.FileList.FileListWriter;
+
+namespace ManagedRsync.Transfer.Receive;
+
+/// <summary>
+/// Decodes the sender's file list on the receiving side (rsync flist.c: recv_file_list, recv_file_entry,
+/// uidlist.c: recv_id_list), the inverse of <see cref="FileListWriter"/>. Every length and count is bounded before
+/// it is used; the names are then checked by <see cref="Destination.FileListGuard"/>.
+/// </summary>
+internal sealed class FileListReader
+{
+    /// <summary>rsync MAXPATHLEN on Linux: a name plus its NUL must fit.</summary>
+    public const int MaxPathBytes = 4096;
+
+    /// <summary>More entries than this is treated as an attack on our memory rather than a tree.</summary>
+    public const int MaxEntries = 50_000_000;
+
+    private readonly MultiplexReader _input;
+    private readonly SessionParameters _session;
+    private readonly TransferOptions _options;
+    private readonly int _protocol;
+    private readonly int _checksumLength;
+
+    private byte[] _lastName = [];
+    private long _modTime;
+    private int _mode;
+    private int _uid;
+    private int _gid;
+    private int _rdevMajor;
+    private long _dev;
+
+    public FileListReader(MultiplexReader input, SessionParameters session, TransferOptions options, int checksumLength)
+    {
+        _input = input;
+        _session = session;
+        _options = options;
+        _protocol = session.Protocol;
+        _checksumLength = checksumLength;
+    }
+
+    /// <summary>The sender's io_error value (rsync flist.c: the end marker or the int after the list).</summary>
+    public int IoError { get; private set; }
+
+    /// <summary>uid -> name and gid -> name as the sender listed them (rsync uidlist.c).</summary>
+    public Dictionary<int, string> UserNames { get; } = [];
+
+    public Dictionary<int, string> GroupNames { get; } = [];
+
+    /// <summary>With -H: each later hard link and the first entry of its group (rsync hlink.c).</summary>
+    public Dictionary<FileEntry, FileEntry> HardLinkLeaders { get; } = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Reads the whole list in the order the sender sent it.</summary>
+    public async Task<List<FileEntry>> ReadAsync(CancellationToken ct)
+    {
+        var entries = new List<FileEntry>();
+        while (true)
+        {
+            int xflags = await ReadFlagsAsync(ct).ConfigureAwait(false);
+            if (xflags == 0)
+                break;
+            if (entries.Count >= MaxEntries)
+                throw RsyncException.Protocol($"file list has more than {MaxEntries} entries");
+            entries.Add(await ReadEntryAsync(xflags, entries, ct).ConfigureAwait(false));
+        }
+        if (!_options.NumericIds)
+        {
+            if (_options.Owner)
+                await ReadIdListAsync(UserNames, ct).ConfigureAwait(false);
+            if (_options.Group)
+                await ReadIdListAsync(GroupNames, ct).ConfigureAwait(false);
+        }
+        if (_protocol < 30)
+            IoError = await _input.ReadInt32Async(ct).ConfigureAwait(false);
+        return entries;
+    }
+
+    // Returns 0 at the end of the list, after reading the io_error that may travel with the end marker.
+    private async ValueTask<int> ReadFlagsAsync(CancellationToken ct)
+    {
+        if (_session.VarintFlistFlags)
+        {
+            int flags = await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
+            if (flags == 0)
+            {
+                IoError = await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
+                return 0;
+            }
+            return flags;
+        }
+        int xflags = await _input.ReadByteAsync(ct).ConfigureAwait(false);
+        if (xflags == 0)
+            return 0;
+        if (_protocol >= 28 && (xflags & XMIT_EXTENDED_FLAGS) != 0)
+        {
+            xflags |= await _input.ReadByteAsync(ct).ConfigureAwait(false) << 8;
+            if (xflags == (XMIT_EXTENDED_FLAGS | XMIT_IO_ERROR_ENDLIST) && _session.SafeFlist)
+            {
+                IoError = await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
+                return 0;
+            }
+        }
+        return xflags;
+    }
+
+    private async ValueTask<FileEntry> ReadEntryAsync(int xflags, List<FileEntry> previous, CancellationToken ct)
+    {
+        int l1 = (xflags & XMIT_SAME_NAME) != 0 ? await _input.ReadByteAsync(ct).ConfigureAwait(false) : 0;
+        int l2 = (xflags & XMIT_LONG_NAME) != 0
+            ? await _input.ReadVarInt30Async(_protocol, ct).ConfigureAwait(false)
+            : await _input.ReadByteAsync(ct).ConfigureAwait(false);
+        // rsync flist.c: "overflow" when l2 >= MAXPATHLEN - l1; and the shared prefix cannot exceed the last name.
+        if (l1 > _lastName.Length || l2 < 0 || l2 >= MaxPathBytes - l1)
+            throw RsyncException.Protocol($"file-list name overflow: shared {l1} of {_lastName.Length}, new {l2} bytes");
+        var name = new byte[l1 + l2];
+        _lastName.AsSpan(0, l1).CopyTo(name);
+        await _input.ReadExactlyAsync(name.AsMemory(l1), ct).ConfigureAwait(false);
+        _lastName = name;
+
+        if ((xflags & XMIT_HLINKED) != 0 && _protocol >= 30 && (xflags & XMIT_HLINK_FIRST) == 0)
+        {
+            // rsync flist.c: a later hard link names the index of the first; all else is the first's.
+            int first = await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
+            if (first < 0 || first >= previous.Count)
+                throw RsyncException.Protocol($"hard link to file-list index {first} of {previous.Count}");
+            var leader = previous[first];
+            if (leader.IsDirectory)
+                throw RsyncException.Protocol($"hard link to directory \"{leader.DisplayName}\"");
+            var follower = new FileEntry
+            {
+                Name = name, Mode = leader.Mode, Size = leader.Size, ModTime = leader.ModTime, ModTimeNsec = leader.ModTimeNsec,
+                Uid = leader.Uid, Gid = leader.Gid, RdevMajor = leader.RdevMajor, RdevMinor = leader.RdevMinor,
+                LinkTarget = leader.LinkTarget, Dev = leader.Dev, Ino = leader.Ino, Checksum = leader.Checksum,
+            };
+            HardLinkLeaders[follower] = leader;
+            return follower;
+        }
+
+        long size = await _input.ReadVarLong30Async(3, _protocol, ct).ConfigureAwait(false);
+        if (size < 0)
+            throw RsyncException.Protocol($"negative file size {size} for \"{System.Text.Encoding.UTF8.GetString(name)}\"");
+        if ((xflags & XMIT_SAME_TIME) == 0)
+        {
+            _modTime = _protocol >= 30
+                ? await _input.ReadVarLongAsync(4, ct).ConfigureAwait(false)
+                : await _input.ReadInt32Async(ct).ConfigureAwait(false);
+        }
+        int nsec = 0;
+        if ((xflags & XMIT_MOD_NSEC) != 0)
+        {
+            nsec = await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
+            if (nsec is < 0 or > 999_999_999)
+                throw RsyncException.Protocol($"modification time nanoseconds {nsec} out of range");
+        }
+        if ((xflags & XMIT_SAME_MODE) == 0)
+            _mode = await _input.ReadInt32Async(ct).ConfigureAwait(false);
+        int mode = _mode;
+        int type = mode & FileEntry.S_IFMT;
+        if (type is not (FileEntry.S_IFREG or FileEntry.S_IFDIR or FileEntry.S_IFLNK or FileEntry.S_IFCHR
+            or FileEntry.S_IFBLK or FileEntry.S_IFIFO or FileEntry.S_IFSOCK))
+            throw RsyncException.Protocol($"file mode 0{Convert.ToString(mode, 8)} has no valid file type");
+
+        if (_options.Owner && (xflags & XMIT_SAME_UID) == 0)
+        {
+            _uid = _protocol < 30 ? await _input.ReadInt32Async(ct).ConfigureAwait(false) : await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
+            if ((xflags & XMIT_USER_NAME_FOLLOWS) != 0 && _protocol >= 30)
+                UserNames[_uid] = await ReadShortNameAsync(ct).ConfigureAwait(false);
+        }
+        if (_options.Group && (xflags & XMIT_SAME_GID) == 0)
+        {
+            _gid = _protocol < 30 ? await _input.ReadInt32Async(ct).ConfigureAwait(false) : await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
+            if ((xflags & XMIT_GROUP_NAME_FOLLOWS) != 0 && _protocol >= 30)
+                GroupNames[_gid] = await ReadShortNameAsync(ct).ConfigureAwait(false);
+        }
+
+        int rdevMinor = 0;
+        bool isDevice = type is FileEntry.S_IFCHR or FileEntry.S_IFBLK;
+        bool isSpecial = type is FileEntry.S_IFIFO or FileEntry.S_IFSOCK;
+        if ((_options.Devices && isDevice) || (_options.Specials && isSpecial && _protocol < 31))
+        {
+            if (_protocol < 28)
+            {
+                if ((xflags & XMIT_SAME_RDEV_pre28) == 0)
+                {
+                    int rdev = await _input.ReadInt32Async(ct).ConfigureAwait(false);
+                    _rdevMajor = (rdev >> 8) & 0xFFF;
+                    rdevMinor = (rdev & 0xFF) | ((rdev >> 12) & ~0xFF);
+                }
+            }
+            else
+            {
+                if ((xflags & XMIT_SAME_RDEV_MAJOR) == 0)
+                    _rdevMajor = await _input.ReadVarInt30Async(_protocol, ct).ConfigureAwait(false);
+                if (_protocol >= 30)
+                    rdevMinor = await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
+                else if ((xflags & XMIT_RDEV_MINOR_8_pre30) != 0)
+                    rdevMinor = await _input.ReadByteAsync(ct).ConfigureAwait(false);
+                else
+                    rdevMinor = await _input.ReadInt32Async(ct).ConfigureAwait(false);
+            }
+        }
+
+        byte[]? target = null;
+        if (_options.Links && type == FileEntry.S_IFLNK)
+        {
+            int length = await _input.ReadVarInt30Async(_protocol, ct).ConfigureAwait(false);
+            // rsync flist.c: "overflow: linkname_len" when the target and its NUL exceed MAXPATHLEN.
+            if (length <= 0 || length >= MaxPathBytes)
+                throw RsyncException.Protocol($"symlink target length {length} out of range");
+            target = new byte[length];
+            await _input.ReadExactlyAsync(target, ct).ConfigureAwait(false);
+        }
+
+        long dev = -1, ino = 0;
+        if (_options.HardLinks && _protocol < 30 && (xflags & XMIT_HLINKED) != 0 && type != FileEntry.S_IFDIR)
+        {
+            if (_protocol < 28 || (xflags & XMIT_SAME_DEV_pre30) == 0)
+                _dev = await ReadLongIntAsync(ct).ConfigureAwait(false) - 1;
+            dev = _dev;
+            ino = await ReadLongIntAsync(ct).ConfigureAwait(false);
+        }
+        else if ((xflags & XMIT_HLINKED) != 0 && _protocol >= 30)
+        {
+            // The first of a hard-link group: its index identifies the group.
+            dev = 0;
+            ino = previous.Count;
+        }
+
+        byte[]? checksum = null;
+        if (_options.AlwaysChecksum && (type == FileEntry.S_IFREG || _protocol < 28))
+        {
+            checksum = new byte[_checksumLength];
+            await _input.ReadExactlyAsync(checksum, ct).ConfigureAwait(false);
+        }
+
+        return new FileEntry
+        {
+            Name = name, Mode = mode, Size = size, ModTime = _modTime, ModTimeNsec = nsec, Uid = _uid, Gid = _gid,
+            RdevMajor = _rdevMajor, RdevMinor = rdevMinor, LinkTarget = target, Dev = dev, Ino = ino, Checksum = checksum,
+            IsTopDir = (xflags & XMIT_TOP_DIR) != 0 && type == FileEntry.S_IFDIR,
+        };
+    }
+
+    // rsync io.c: read_longint (read_varlong30 before protocol 30).
+    private ValueTask<long> ReadLongIntAsync(CancellationToken ct) => _input.ReadVarLong30Async(3, 29, ct);
+
+    private async ValueTask<string> ReadShortNameAsync(CancellationToken ct)
+    {
+        int length = await _input.ReadByteAsync(ct).ConfigureAwait(false);
+        var bytes = new byte[length];
+        await _input.ReadExactlyAsync(bytes, ct).ConfigureAwait(false);
+        return System.Text.Encoding.UTF8.GetString(bytes);
+    }
+
+    // rsync uidlist.c: recv_id_list: (id, name) pairs until id 0, then id 0's name with CF_ID0_NAMES.
+    private async ValueTask ReadIdListAsync(Dictionary<int, string> names, CancellationToken ct)
+    {
+        for (int count = 0; ; count++)
+        {
+            if (count > 1_000_000)
+                throw RsyncException.Protocol("id list longer than a million entries");
+            int id = await _input.ReadVarInt30Async(_protocol, ct).ConfigureAwait(false);
+            if (id == 0)
+                break;
+            names[id] = await ReadShortNameAsync(ct).ConfigureAwait(false);
+        }
+        if (_session.Id0Names)
+            names[0] = await ReadShortNameAsync(ct).ConfigureAwait(false);
+    }
+}

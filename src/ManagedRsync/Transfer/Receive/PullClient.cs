@@ -1,0 +1,31 @@
+namespace ManagedRsync.Transfer.Receive;
+
+/// <summary>The library's entry point for pulling from an rsync daemon (beside <c>RsyncClient.PushAsync</c>).</summary>
+public static class PullClient
+{
+    /// <summary>
+    /// Pulls from a daemon module into a local directory, as <c>rsync [options] [user@]host::module/path DEST</c> does
+    /// (with no destination, lists like <c>rsync --list-only</c>). Returns rsync's exit code for the run (0 or 23);
+    /// failures that end the session throw <see cref="RsyncException"/> with rsync's exit code. Nothing outside the
+    /// destination is ever read or written, whatever the daemon sends.
+    /// </summary>
+    public static async Task<TransferResult> PullAsync(PullRequest request, ITransferLog? log = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var session = new PullSession(request, log ?? SilentLog.Instance);
+        return await session.RunAsync(ct).ConfigureAwait(false);
+    }
+
+    private sealed class SilentLog : ITransferLog
+    {
+        public static readonly SilentLog Instance = new();
+
+        public void Info(string line)
+        {
+        }
+
+        public void Error(string line)
+        {
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using ManagedRsync.Daemon;
+
+namespace ManagedRsync.Transfer.Receive;
+
+/// <summary>
+/// What to pull from where: <c>rsync [options] [user@]host::module/path DEST</c>. The path's trailing slash means what it
+/// means to rsync ("dir/" restores the contents of dir, "dir" the directory itself).
+/// </summary>
+public sealed record PullRequest
+{
+    /// <summary>The daemon, module and path inside it.</summary>
+    public required DaemonAddress Source { get; init; }
+
+    /// <summary>Further paths in the same module (rsync's "host::mod/a :b" form), each relative to the module.</summary>
+    public IReadOnlyList<string> ExtraSourcePaths { get; init; } = [];
+
+    /// <summary>The local destination; null lists the source like <c>rsync --list-only</c>.</summary>
+    public string? Destination { get; init; }
+
+    /// <summary>--port, when the address names none.</summary>
+    public int? Port { get; init; }
+
+    /// <summary>The password, asked for only when the daemon wants one (--password-file / RSYNC_PASSWORD).</summary>
+    public Func<string?>? Password { get; init; }
+
+    /// <summary>--contimeout.</summary>
+    public TimeSpan? ConnectTimeout { get; init; }
+
+    public TransferOptions Options { get; init; } = TransferOptions.Archive;
+
+    /// <summary>--partial: keep a partially received file in place of the old one when a transfer fails.</summary>
+    public bool KeepPartial { get; init; }
+
+    /// <summary>--temp-dir: where new files are written before they are renamed into place.</summary>
+    public string? TempDirectory { get; init; }
+}

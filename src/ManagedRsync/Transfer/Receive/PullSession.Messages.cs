@@ -1,0 +1,108 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using ManagedRsync.FileList;
+using ManagedRsync.Protocol;
+
+namespace ManagedRsync.Transfer.Receive;
+
+// What the daemon tells us out of band, and what we print (rsync log.c, and list_file_entry in generator.c).
+internal sealed partial class PullSession
+{
+    public void OnMessage(MessageCode code, ReadOnlySpan<byte> payload)
+    {
+        switch (code)
+        {
+            case MessageCode.Info:
+                _log.Info(Text(payload));
+                break;
+            case MessageCode.ErrorXfer:
+                _sawErrors = true;
+                _log.Error(Text(payload));
+                break;
+            case MessageCode.Error or MessageCode.Warning:
+                _log.Error(Text(payload));
+                break;
+            case MessageCode.IoError:
+                // rsync io.c: the sender had an I/O error, so its list may be incomplete: no deletions after this.
+                _remoteIoError |= payload.Length == 4 ? BinaryPrimitives.ReadInt32LittleEndian(payload)
+                    : throw RsyncException.Protocol($"MSG_IO_ERROR with a {payload.Length}-byte payload");
+                break;
+            case MessageCode.NoSend:
+            {
+                // rsync receiver.c: the sender could not open a file we asked for; it will not come.
+                int ndx = payload.Length == 4 ? BinaryPrimitives.ReadInt32LittleEndian(payload)
+                    : throw RsyncException.Protocol($"MSG_NO_SEND with a {payload.Length}-byte payload");
+                if (_pending.TryRemove(ndx, out _))
+                    _sawErrors = true;
+                break;
+            }
+            case MessageCode.ErrorExit:
+            {
+                int exit = payload.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(payload) : (int)RsyncExitCode.Partial;
+                throw new RsyncException(RsyncErrorKind.RemoteError,
+                    Enum.IsDefined((RsyncExitCode)exit) ? (RsyncExitCode)exit : RsyncExitCode.Partial,
+                    $"the daemon ended the session with exit code {exit}");
+            }
+            case MessageCode.Noop or MessageCode.IoTimeout or MessageCode.Success or MessageCode.Log or MessageCode.Deleted:
+                // Keep-alives and bookkeeping: nothing for a receiving client to do.
+                break;
+            default:
+                throw RsyncException.Protocol($"unexpected message tag {(int)code} from the daemon");
+        }
+    }
+
+    private static string Text(ReadOnlySpan<byte> payload)
+    {
+        string s = Encoding.UTF8.GetString(payload);
+        return s.EndsWith('\n') ? s[..^1] : s;
+    }
+
+    // rsync -v prints each created or updated name; directories with a trailing '/', symlinks with their target.
+    private void LogName(FileEntry file, string name)
+    {
+        if (_options.Verbose == 0 && !_options.ItemizeChanges)
+            return;
+        var line = new StringBuilder(name == "." ? "./" : name);
+        if (file.IsDirectory && name != ".")
+            line.Append('/');
+        if (file.IsSymlink && file.LinkTarget is { } target)
+            line.Append(" -> ").Append(Encoding.UTF8.GetString(target));
+        _log.Info(line.ToString());
+    }
+
+    // rsync generator.c: list_file_entry — "drwxr-xr-x          4,096 2024/01/02 03:04:05 name".
+    private void ListOnly()
+    {
+        foreach (FileEntry file in _files)
+        {
+            var line = new StringBuilder();
+            line.Append(Permissions(file.Mode)).Append(' ');
+            line.Append(file.Size.ToString("#,0", CultureInfo.InvariantCulture).PadLeft(14)).Append(' ');
+            line.Append(DateTimeOffset.FromUnixTimeSeconds(file.ModTime).ToLocalTime()
+                .ToString("yyyy/MM/dd HH:mm:ss", CultureInfo.InvariantCulture)).Append(' ');
+            line.Append(file.DisplayName);
+            if (file.IsSymlink && file.LinkTarget is { } target)
+                line.Append(" -> ").Append(Encoding.UTF8.GetString(target));
+            _log.Info(line.ToString());
+        }
+    }
+
+    // rsync lib/permstring.c: permstring.
+    private static string Permissions(int mode)
+    {
+        Span<char> p = stackalloc char[10];
+        p[0] = (mode & FileEntry.S_IFMT) switch
+        {
+            FileEntry.S_IFDIR => 'd', FileEntry.S_IFLNK => 'l', FileEntry.S_IFCHR => 'c', FileEntry.S_IFBLK => 'b',
+            FileEntry.S_IFIFO => 'p', FileEntry.S_IFSOCK => 's', _ => '-',
+        };
+        const string rwx = "rwxrwxrwx";
+        for (int i = 0; i < 9; i++)
+            p[i + 1] = (mode & (1 << (8 - i))) != 0 ? rwx[i] : '-';
+        if ((mode & 0x800) != 0) p[3] = (mode & 0x40) != 0 ? 's' : 'S';
+        if ((mode & 0x400) != 0) p[6] = (mode & 0x8) != 0 ? 's' : 'S';
+        if ((mode & 0x200) != 0) p[9] = (mode & 0x1) != 0 ? 't' : 'T';
+        return new string(p);
+    }
+}

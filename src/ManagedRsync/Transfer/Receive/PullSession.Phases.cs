@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using ManagedRsync.Delta;
+using ManagedRsync.Destination;
+using ManagedRsync.Protocol;
+
+namespace ManagedRsync.Transfer.Receive;
+
+// The order of the end-of-phase indexes on both sides (rsync generator.c: generate_files, receiver.c: recv_files,
+// sender.c: send_files, main.c: do_recv and read_final_goodbye), as a stock 3.5.0 daemon exchanges them:
+//   generator -> sender:  requests, DONE | redo requests, DONE, DONE (29+), [del stats,] DONE (31+) | DONE (goodbye)
+//   sender -> receiver:   files, DONE | redo files, DONE (29+), DONE | stats | DONE (31+)
+internal sealed partial class PullSession
+{
+    private NdxCodec _ndxOut = null!;
+    private NdxCodec _ndxIn = null!;
+    private readonly ConcurrentDictionary<int, SumHeader> _pending = new();
+    private ConfinedDirectory? _dest;
+
+    // rsync receiver.c / sender.c: max_phase.
+    private int MaxPhase => Protocol >= 29 ? 2 : 1;
+
+    private async Task ReceiveTreeAsync(string destination, CancellationToken ct)
+    {
+        (string root, string? singleName) = LocalRoot(destination);
+        _singleFileName = singleName;
+        using ConfinedDirectory dest = ConfinedDirectory.Open(root, create: singleName is null);
+        _dest = dest;
+        using ConfinedDirectory? tempDir = _request.TempDirectory is { } t ? ConfinedDirectory.Open(t, create: false) : null;
+        _tempDir = tempDir;
+        try
+        {
+            await RunPhasesAsync(ct).ConfigureAwait(false);
+            FinishHardLinks();
+            FinishDirectories();
+        }
+        finally
+        {
+            _dest = null;
+            _tempDir = null;
+        }
+    }
+
+    /// <summary>
+    /// rsync main.c: get_local_name — a lone non-directory pulled to a path that is not an existing directory takes
+    /// that path's name; otherwise the destination is a directory (created if missing).
+    /// </summary>
+    private (string Root, string? SingleName) LocalRoot(string destination)
+    {
+        if (_files.Count == 1 && !_files[0].IsDirectory && !Directory.Exists(destination))
+        {
+            string full = Path.GetFullPath(destination.TrimEnd('/'));
+            return (Path.GetDirectoryName(full) ?? "/", Path.GetFileName(full));
+        }
+        return (destination, null);
+    }
+
+    private Task FinishWithoutTransfersAsync(CancellationToken ct) => RunPhasesAsync(ct);
+
+    private async Task RunPhasesAsync(CancellationToken ct)
+    {
+        // Phase 1: the generator walks the sorted list on its own task while we receive.
+        Task generator = Task.Run(() =>
+        {
+            if (_dest is not null)
+                GenerateAll();
+            _ndxOut.Write(_out, Ndx.Done);
+            _out.Send();
+        }, ct);
+
+        var redo = new List<int>();
+        Task receiving = ReceivePhaseAsync(redo, ct);
+        // Whichever fails first ends the session; the other is abandoned with it.
+        Task first = await Task.WhenAny(generator, receiving).ConfigureAwait(false);
+        await first.ConfigureAwait(false);
+        await generator.ConfigureAwait(false);
+        await receiving.ConfigureAwait(false);
+
+        // Phase 2: the redo pass with full-length block sums, then the closing indexes in one go.
+        foreach (int ndx in redo)
+            Request(ndx, redo: true);
+        _ndxOut.Write(_out, Ndx.Done);
+        if (Protocol >= 29)
+            _ndxOut.Write(_out, Ndx.Done);
+        if (Protocol >= 31)
+        {
+            if (_options.IsDeleting)
+                WriteDeleteStats();
+            _ndxOut.Write(_out, Ndx.Done);
+        }
+        _out.Send();
+
+        for (int phase = 2; phase <= MaxPhase + 1; phase++)
+            await ReceivePhaseAsync(redo: null, ct).ConfigureAwait(false);
+        foreach (int ndx in _pending.Keys)
+            ReportFailure($"ERROR: {NameOf(ndx)} failed verification -- update discarded.");
+
+        await ReadSenderStatsAsync(ct).ConfigureAwait(false);
+        if (Protocol >= 31)
+        {
+            int last = await _in.ReadNdxAsync(_ndxIn, ct).ConfigureAwait(false);
+            if (last != Ndx.Done)
+                throw RsyncException.Protocol($"Invalid packet at end of run ({last})");
+        }
+        if (Protocol >= 24)
+        {
+            _ndxOut.Write(_out, Ndx.Done);
+            _out.Send();
+        }
+        await _in.DrainToEndAsync(ct).ConfigureAwait(false);
+    }
+
+    // rsync main.c: write_del_stats.
+    private void WriteDeleteStats()
+    {
+        _ndxOut.Write(_out, Ndx.DelStats);
+        _out.WriteVarInt(_stats.DeletedFiles);
+        _out.WriteVarInt(_stats.DeletedDirs);
+        _out.WriteVarInt(_stats.DeletedSymlinks);
+        _out.WriteVarInt(_stats.DeletedDevices);
+        _out.WriteVarInt(_stats.DeletedSpecials);
+    }
+
+    private void ReportFailure(string message)
+    {
+        _sawErrors = true;
+        _log.Error(message);
+    }
+}

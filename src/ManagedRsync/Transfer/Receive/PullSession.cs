@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Text;
+using ManagedRsync.Checksums;
+using ManagedRsync.Daemon;
+using ManagedRsync.Delta.Tokens;
+using ManagedRsync.Destination;
+using ManagedRsync.FileList;
+using ManagedRsync.Protocol;
+
+namespace ManagedRsync.Transfer.Receive;
+
+/// <summary>
+/// The client side of a pull from an rsync daemon: the daemon is the sender, we are generator and receiver (rsync
+/// main.c: client_run without am_sender, then do_recv). Phases: session setup, filter list, file list (validated and
+/// sorted), then the generator's requests (ndx, item flags, block sums of our basis) answered by token streams that
+/// the receiver applies, the redo pass for files whose whole-file sum did not match, and the end-of-run exchange.
+/// </summary>
+/// <remarks>
+/// rsync forks the receiver from the generator; here the generator runs as a task beside the receiver, and only the
+/// generator writes to the socket until it has sent its end of phase 1, after which the receiver's flow writes the
+/// redo requests and the closing indexes. The multiplexed input is pumped independently of both, so a daemon that
+/// writes file data while we are still writing requests cannot deadlock us.
+/// Every name is checked by <see cref="FileListGuard"/> and every file-system change goes through
+/// <see cref="ConfinedDirectory"/>.
+/// </remarks>
+internal sealed partial class PullSession : IMessageHandler
+{
+    private readonly PullRequest _request;
+    private readonly TransferOptions _options;
+    private readonly ITransferLog _log;
+    private readonly TransferStats _stats = new();
+    private readonly Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> _openModule;
+    private MultiplexReader _in = null!;
+    private MultiplexWriter _out = null!;
+    private SessionParameters _session = null!;
+    private ChecksumVariant _checksum;
+    private List<FileEntry> _files = [];
+    private string[] _names = [];
+    private FileListReader _list = null!;
+    private int _remoteIoError;
+    private bool _sawErrors;
+
+    public PullSession(PullRequest request, ITransferLog log,
+        Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>>? openModule = null)
+    {
+        _request = request;
+        _options = request.Options;
+        _log = log;
+        _openModule = openModule ?? OpenModuleAsync;
+    }
+
+    private int Protocol => _session.Protocol;
+
+    public async Task<TransferResult> RunAsync(CancellationToken ct)
+    {
+        List<string> args = PullArguments.Build(_options, _request.Source.ModulePath, _request.ExtraSourcePaths);
+        await using DaemonSession daemon = await _openModule(args, ct).ConfigureAwait(false);
+
+        int protocol = daemon.ProtocolVersion;
+        _in = new MultiplexReader(daemon.Stream, this);
+        _out = new MultiplexWriter(daemon.Stream);
+        await using (_in.ConfigureAwait(false))
+        {
+            _session = await SessionSetup.RunAsync(_in, _out, protocol, _options, ct).ConfigureAwait(false);
+            _checksum = ResolveChecksum();
+            _ndxOut = new NdxCodec(protocol);
+            _ndxIn = new NdxCodec(protocol);
+            // rsync main.c: client_run, receiver: input multiplexed from 23, output from 30 (need_messages_from_generator).
+            _in.StartMultiplexing(_options.Timeout > 0 ? TimeSpan.FromSeconds(_options.Timeout) : default);
+            if (protocol >= 30)
+                _out.StartMultiplexing();
+
+            SendFilterList();
+            _out.Send();
+
+            long listStart = _in.TotalRead;
+            var clock = Stopwatch.StartNew();
+            _list = new FileListReader(_in, _session, _options, ChecksumNames.DigestLength(_checksum));
+            _files = await _list.ReadAsync(ct).ConfigureAwait(false);
+            _stats.FileListTransferMs = clock.ElapsedMilliseconds;
+            _stats.FileListSize = _in.TotalRead - listStart;
+            _remoteIoError |= _list.IoError;
+            CheckAndSortFileList();
+
+            if (_request.Destination is null)
+                ListOnly();
+            if (_files.Count > 0)
+            {
+                if (_request.Destination is { } destination)
+                    await ReceiveTreeAsync(destination, ct).ConfigureAwait(false);
+                else
+                    await FinishWithoutTransfersAsync(ct).ConfigureAwait(false);
+            }
+        }
+
+        _stats.TotalBytesSent = _out.TotalWritten;
+        _stats.TotalBytesReceived = _in.RawBytesRead;
+        RsyncExitCode code = _sawErrors || _remoteIoError != 0 ? RsyncExitCode.Partial : RsyncExitCode.Ok;
+        return new TransferResult
+        {
+            Stats = _stats,
+            ExitCode = code,
+            Protocol = $"protocol {protocol}, checksum {_session.Checksum}, compression {_session.Compression}",
+        };
+    }
+
+    private async Task<DaemonSession> OpenModuleAsync(IReadOnlyList<string> args, CancellationToken ct)
+    {
+        DaemonAddress source = _request.Source;
+        var connect = new DaemonConnectOptions
+        {
+            Host = source.Host,
+            Port = source.EffectivePort(_request.Port),
+            ConnectTimeout = _request.ConnectTimeout,
+            ProtocolVersion = _options.Protocol,
+            ServerLine = line => _log.Info(line),
+        };
+        DaemonSession daemon = await DaemonSession.ConnectAsync(connect, ct).ConfigureAwait(false);
+        try
+        {
+            await daemon.StartModuleAsync(source.ModulePath, source.User, _request.Password ?? (() => null), args, ct)
+                .ConfigureAwait(false);
+            return daemon;
+        }
+        catch
+        {
+            await daemon.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    // Without negotiation the protocol implies the checksum (rsync checksum.c: parse_csum_name "auto").
+    private ChecksumVariant ResolveChecksum()
+    {
+        bool chosen = _options.ChecksumChoice is not null || (Protocol >= 30 && _session.VarintFlistFlags);
+        return chosen && ChecksumNames.TryParse(_session.Checksum, out ChecksumKind kind)
+            ? ChecksumNames.Resolve(kind, Protocol)
+            : ChecksumNames.Resolve(null, Protocol);
+    }
+
+    private TokenCodec Codec =>
+        _session.Compressing && TokenCodecNames.TryParse(_session.Compression, out TokenCodec codec) ? codec : TokenCodec.None;
+
+    // rsync exclude.c: send_filter_list — a receiving client always sends its rules (int32 length + bytes each, then
+    // int32 0) so that the sender leaves out what is excluded.
+    private void SendFilterList()
+    {
+        foreach (string rule in _options.FilterRules)
+        {
+            byte[] bytes = Encoding.UTF8.GetBytes(rule);
+            _out.WriteInt32(bytes.Length);
+            _out.Write(bytes);
+        }
+        _out.WriteInt32(0);
+    }
+
+    // rsync flist.c: recv_file_entry's checks, then flist_sort_and_clean; the ndx the generator sends is the
+    // index in this sorted list.
+    private void CheckAndSortFileList()
+    {
+        var requested = RequestedNames.FromSources(
+            [_request.Source.Path, .. _request.ExtraSourcePaths], _options.Relative);
+        var guard = new FileListGuard(requested);
+        foreach (FileEntry file in _files)
+        {
+            guard.Accept(file.DisplayName, file.IsDirectory);
+            if (file.IsSymlink && file.LinkTarget is { } target)
+                FileListGuard.CheckSymlinkTarget(file.DisplayName, Encoding.UTF8.GetString(target));
+        }
+        int protocol = Protocol;
+        _files.Sort((a, b) => FileListOrder.Compare(a.Name, a.IsDirectory, b.Name, b.IsDirectory, protocol));
+        _names = _files.Select(f => f.DisplayName).ToArray();
+        foreach (FileEntry file in _files)
+        {
+            if (file.IsRegular || file.IsSymlink)
+                _stats.TotalSize += file.Size;
+        }
+        _stats.NumFiles = _files.Count;
+    }
+
+    // rsync main.c: handle_stats for a receiving client — the sender's totals, written/read swapped.
+    private async Task ReadSenderStatsAsync(CancellationToken ct)
+    {
+        await _in.ReadVarLong30Async(3, Protocol, ct).ConfigureAwait(false);
+        await _in.ReadVarLong30Async(3, Protocol, ct).ConfigureAwait(false);
+        await _in.ReadVarLong30Async(3, Protocol, ct).ConfigureAwait(false);
+        if (Protocol >= 29)
+        {
+            _stats.FileListBuildMs = await _in.ReadVarLong30Async(3, Protocol, ct).ConfigureAwait(false);
+            await _in.ReadVarLong30Async(3, Protocol, ct).ConfigureAwait(false);
+        }
+    }
+}
