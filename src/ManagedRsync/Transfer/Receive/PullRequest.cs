@@ -11,7 +11,7 @@ public sealed record PullRequest
     /// <summary>The daemon, module and path inside it.</summary>
     public required DaemonAddress Source { get; init; }
 
-    /// <summary>Further paths in the same module (rsync's "host::mod/a :b" form), each relative to the module.</summary>
+    /// <summary>Further sources in the same module (rsync's "host::mod/a ::mod/b" form), each as "module/path".</summary>
     public IReadOnlyList<string> ExtraSourcePaths { get; init; } = [];
 
     /// <summary>The local destination; null lists the source like <c>rsync --list-only</c>.</summary>

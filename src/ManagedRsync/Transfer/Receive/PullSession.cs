@@ -158,8 +158,10 @@ internal sealed partial class PullSession : IMessageHandler
     // index in this sorted list.
     private void CheckAndSortFileList()
     {
-        var requested = RequestedNames.FromSources(
-            [_request.Source.Path, .. _request.ExtraSourcePaths], _options.Relative);
+        // Further sources are sent as "module/path"; rsync matches them without the module (exclude.c:
+        // add_implied_include with skip_daemon_module).
+        var extras = _request.ExtraSourcePaths.Select(p => p.IndexOf('/') is int slash and >= 0 ? p[(slash + 1)..] : "");
+        var requested = RequestedNames.FromSources([_request.Source.Path, .. extras], _options.Relative);
         var guard = new FileListGuard(requested);
         foreach (FileEntry file in _files)
         {

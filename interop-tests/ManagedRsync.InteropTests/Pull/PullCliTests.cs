@@ -1,0 +1,46 @@
+using ManagedRsync.InteropTests.Fixtures;
+using ManagedRsync.Tests.Pull;
+
+namespace ManagedRsync.InteropTests.Pull;
+
+/// <summary>The mrsync command line for pulls and listings, side by side with stock rsync.</summary>
+[Collection(RsyncDaemonCollection.Name)]
+public sealed class PullCliTests(RsyncDaemonFixture daemon) : IDisposable
+{
+    private readonly Sandbox _sandbox = new();
+    private readonly string _source = Path.Combine(daemon.ModulePath(DaemonModules.ReadOnly), "cli-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public void Dispose()
+    {
+        _sandbox.Dispose();
+        if (Directory.Exists(_source))
+            Directory.Delete(_source, recursive: true);
+    }
+
+    private string Url(string path = "") => $"{daemon.Url}{DaemonModules.ReadOnly}/{Path.GetFileName(_source)}/{path}";
+
+    [Fact]
+    public async Task ArchivePullRestoresTheTreeAndExitsZero()
+    {
+        Directory.CreateDirectory(_source);
+        PullTree.CreateSample(_source);
+
+        var result = await daemon.RunMrsyncAsync(["-a", Url(), _sandbox.Destination + "/"]);
+
+        Assert.True(result.ExitCode == 0, daemon.Explain(result));
+        PullTree.AssertSame(_source, _sandbox.Destination);
+    }
+
+    [Fact]
+    public async Task RemoteSourceWithoutDestinationListsLikeStockRsync()
+    {
+        Directory.CreateDirectory(_source);
+        PullTree.CreateSample(_source);
+
+        var ours = await daemon.RunMrsyncAsync(["-r", Url()]);
+        var theirs = await daemon.RunRsyncAsync(["-r", "--no-inc-recursive", Url()]);
+
+        Assert.True(ours.ExitCode == 0, daemon.Explain(ours, theirs));
+        Assert.Equal(theirs.Stdout, ours.Stdout);
+    }
+}
