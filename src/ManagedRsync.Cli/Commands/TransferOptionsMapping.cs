@@ -1,3 +1,4 @@
+using ManagedRsync.Filters;
 using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Cli.Commands;
@@ -44,24 +45,27 @@ internal static class TransferOptionsMapping
         Timeout = o.Timeout ?? 0,
         BandwidthLimit = (int)Math.Min(o.BandwidthLimit ?? 0, int.MaxValue),
         Protocol = o.Protocol ?? 32,
-        FilterRules = SimpleFilterRules(o),
+        FilterRules = FilterRules(o),
     };
 
-    // --exclude/--include go to the sender as "- PATTERN" / "+ PATTERN" (rsync exclude.c: send_filter_list); the
-    // other filter forms need the filter engine.
-    private static List<string> SimpleFilterRules(RsyncOptions o)
+    // rsync exclude.c: send_filter_list — a receiving client sends every rule; the filter engine gives their wire form.
+    private static List<string> FilterRules(RsyncOptions o)
     {
-        var rules = new List<string>();
+        if (o.Filters.Count == 0)
+            return [];
+        var builder = new FilterListBuilder { DeleteExcluded = o.DeleteExcluded, From0 = o.From0 };
         foreach (var filter in o.Filters)
         {
-            rules.Add(filter.Option switch
+            builder.Add(filter.Option switch
             {
-                FilterOption.Exclude => "- " + filter.Value,
-                FilterOption.Include => "+ " + filter.Value,
-                _ => throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported,
-                    $"--{filter.Option.ToString().ToLowerInvariant()} is not supported here yet"),
-            });
+                FilterOption.Exclude => FilterOptionKind.Exclude,
+                FilterOption.Include => FilterOptionKind.Include,
+                FilterOption.Filter => FilterOptionKind.Filter,
+                FilterOption.ExcludeFrom => FilterOptionKind.ExcludeFrom,
+                _ => FilterOptionKind.IncludeFrom,
+            }, filter.Value);
         }
-        return rules;
+        var wire = builder.Build().GetWireRules(o.Protocol ?? 32, localIsSender: false, deleteMode: o.Delete != DeleteTiming.None);
+        return wire is null ? [] : wire.Select(rule => System.Text.Encoding.UTF8.GetString(rule)).ToList();
     }
 }
