@@ -29,14 +29,20 @@ internal sealed class HostileDaemon : IAsyncDisposable
 
     public int Port { get; }
 
-    /// <summary>A daemon that completes the setup, sends the file list <paramref name="build"/> writes, and waits.</summary>
-    public static HostileDaemon SendingFileList(Action<HostileFileList> build) =>
+    /// <summary>
+    /// A daemon that completes the setup, sends the file list <paramref name="build"/> writes, then runs
+    /// <paramref name="then"/> (or waits for the client to hang up).
+    /// </summary>
+    public static HostileDaemon SendingFileList(Action<HostileFileList> build,
+        Func<HostileSession, CancellationToken, Task>? then = null) =>
         new(async (session, ct) =>
         {
             await session.HandshakeAsync(ct);
             var list = new HostileFileList(session);
             build(list);
             await list.SendAsync(ct);
+            if (then is not null)
+                await then(session, ct);
         });
 
     /// <summary>The URL of module <c>m</c>.</summary>
