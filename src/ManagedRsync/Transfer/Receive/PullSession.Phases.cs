@@ -97,7 +97,7 @@ internal sealed partial class PullSession
         await ReadSenderStatsAsync(ct).ConfigureAwait(false);
         if (Protocol >= 31)
         {
-            int last = await _in.ReadNdxAsync(_ndxIn, ct).ConfigureAwait(false);
+            int last = await ReadNdxSkippingDeleteStatsAsync(ct).ConfigureAwait(false);
             if (last != Ndx.Done)
                 throw RsyncException.Protocol($"Invalid packet at end of run ({last})");
         }
@@ -107,6 +107,19 @@ internal sealed partial class PullSession
             _out.Send();
         }
         await _in.DrainToEndAsync(ct).ConfigureAwait(false);
+    }
+
+    // rsync rsync.c: read_ndx_and_attrs — NDX_DEL_STATS carries the deletion counts (a daemon sender echoes ours).
+    private async Task<int> ReadNdxSkippingDeleteStatsAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            int ndx = await _in.ReadNdxAsync(_ndxIn, ct).ConfigureAwait(false);
+            if (ndx != Ndx.DelStats)
+                return ndx;
+            for (int i = 0; i < 5; i++)
+                await _in.ReadVarIntAsync(ct).ConfigureAwait(false);
+        }
     }
 
     // rsync main.c: write_del_stats.

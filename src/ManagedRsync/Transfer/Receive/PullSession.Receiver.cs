@@ -32,7 +32,7 @@ internal sealed partial class PullSession
         _fileSum ??= FileChecksum.CreateTransferSum(_checksum, _session.ChecksumSeed);
         while (true)
         {
-            int ndx = await _in.ReadNdxAsync(_ndxIn, ct).ConfigureAwait(false);
+            int ndx = await ReadNdxSkippingDeleteStatsAsync(ct).ConfigureAwait(false);
             if (ndx == Ndx.Done)
                 return;
             if (ndx < 0 || ndx >= _files.Count)
