@@ -18,12 +18,16 @@ public static class DaemonModules
     /// <summary>Anonymous, not shown in the module list (<c>list = false</c>).</summary>
     public const string Hidden = "hidden";
 
+    /// <summary>Like <see cref="Auth"/> but refuses digests weaker than sha256 (3.5.0's <c>auth digest</c>).</summary>
+    public const string StrongAuth = "strongauth";
+
     public static readonly IReadOnlyList<DaemonModule> All =
     [
         new(Auth, Comment: "read-write with auth", AuthUsers: RsyncDaemonFixture.User),
         new(Open, Comment: "read-write anonymous"),
         new(ReadOnly, Comment: "read-only anonymous", ReadOnly: true),
         new(Hidden, Comment: "not listed", List: false),
+        new(StrongAuth, Comment: "auth, sha256 or stronger", AuthUsers: RsyncDaemonFixture.User, Extra: ["auth digest = sha256"]),
     ];
 }
 

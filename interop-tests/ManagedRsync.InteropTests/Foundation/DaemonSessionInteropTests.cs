@@ -101,4 +101,26 @@ public class DaemonSessionInteropTests(RsyncDaemonFixture daemon)
         await session.ListModulesAsync(CancellationToken.None);
         Assert.Contains(RsyncDaemonFixture.Motd, lines);
     }
+
+    [Theory]
+    [InlineData(AuthDigest.Sha512, true)]
+    [InlineData(AuthDigest.Sha256, true)]
+    [InlineData(AuthDigest.Sha1, false)]
+    [InlineData(AuthDigest.Md5, false)]
+    public async Task DaemonDigestFloorIsHonoured(AuthDigest digest, bool accepted)
+    {
+        await using var session = await DaemonSession.ConnectAsync(Options() with { AuthDigests = [digest] }, CancellationToken.None);
+        var start = session.StartModuleAsync(DaemonModules.StrongAuth, RsyncDaemonFixture.User, RsyncDaemonFixture.Password,
+            ["--server", "--sender", "-r", ".", DaemonModules.StrongAuth + "/"], CancellationToken.None);
+        if (accepted)
+        {
+            await start;
+        }
+        else
+        {
+            var e = await Assert.ThrowsAsync<RsyncException>(() => start);
+            Assert.True(e.Kind == RsyncErrorKind.AuthenticationFailed, daemon.Explain());
+            Assert.Contains("weaker than the required 'auth digest = sha256'", daemon.DaemonLog);
+        }
+    }
 }

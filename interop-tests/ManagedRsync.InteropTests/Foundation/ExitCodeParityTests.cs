@@ -114,7 +114,14 @@ public class ExitCodeParityTests(RsyncDaemonFixture daemon)
         });
         var (_, ours) = await BothAsync([$"rsync://127.0.0.1:{port}/"]);
         await serving.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => server);
+        try
+        {
+            await server;
+        }
+        catch (OperationCanceledException)
+        {
+            // The accept loop ends by cancellation.
+        }
         Assert.Equal(5, ours.ExitCode);
         Assert.Contains("server sent \"SSH-2.0-OpenSSH_9.6\" rather than greeting", ours.Stderr);
     }
