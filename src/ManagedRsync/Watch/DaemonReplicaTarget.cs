@@ -1,0 +1,95 @@
+using ManagedRsync.Daemon;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Watch;
+
+/// <summary>
+/// A stock rsync daemon module as a replica, through the library's push client (never a child process). A batch
+/// becomes at most two pushes over fresh connections: the changed and deleted paths as a --files-from style list
+/// without recursion (missing ones deleted with --delete-missing-args when deletions are on, as stock 3.x daemons
+/// accept: rsync(1) "--delete-missing-args"), and the subtrees to re-send recursively with --delete inside them.
+/// A full sync is one recursive push of the whole source.
+/// </summary>
+public sealed class DaemonReplicaTarget : IReplicaTarget
+{
+    private readonly string _source;
+    private readonly DaemonAddress _destination;
+    private readonly TransferOptions _options;
+    private readonly bool _delete;
+    private readonly Func<string?>? _password;
+    private readonly Func<string, bool, bool>? _exclude;
+    private readonly Func<PushRequest, CancellationToken, Task<TransferStats>> _push;
+    private readonly Action<string> _warn;
+
+    /// <summary><paramref name="push"/> is the push client's entry point; the other arguments are the DEST and its options.</summary>
+    public DaemonReplicaTarget(string name, string source, DaemonAddress destination, TransferOptions options, bool delete,
+        Func<string?>? password, Func<string, bool, bool>? exclude, Func<PushRequest, CancellationToken, Task<TransferStats>> push,
+        Action<string>? warn = null)
+    {
+        Name = name;
+        _source = Path.GetFullPath(source);
+        _destination = destination;
+        _options = options;
+        _delete = delete;
+        _password = password;
+        _exclude = exclude;
+        _push = push;
+        _warn = warn ?? (_ => { });
+    }
+
+    public string Name { get; }
+
+    public async Task<SyncResult> SyncAsync(ChangeBatch batch, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(_source))
+            throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileSelect, $"source {_source} is missing; not syncing");
+        long files = 0, bytes = 0;
+        void Add(TransferStats s)
+        {
+            files += s.NumRegular;
+            bytes += s.TotalBytesSent;
+        }
+        if (batch.FullSync)
+        {
+            Add(await _push(Request(sources: [_source + "/"], recursive: true), cancellationToken).ConfigureAwait(false));
+            return new SyncResult(files, bytes);
+        }
+        List<string> list = [.. Utf8(batch.Send), .. _delete ? Utf8(batch.Delete) : []];
+        if (list.Count > 0)
+            Add(await _push(Request(paths: list, recursive: false), cancellationToken).ConfigureAwait(false));
+        List<string> trees = Utf8(batch.SendTrees);
+        if (trees.Count > 0)
+            Add(await _push(Request(paths: trees, recursive: true), cancellationToken).ConfigureAwait(false));
+        return new SyncResult(files, bytes);
+    }
+
+    private PushRequest Request(IReadOnlyList<string>? sources = null, IReadOnlyList<string>? paths = null, bool recursive = true) => new()
+    {
+        Sources = sources ?? [],
+        SourceRoot = paths is null ? null : _source,
+        RelativePaths = paths,
+        Destination = _destination,
+        Password = _password,
+        IsExcluded = _exclude,
+        Options = _options with
+        {
+            Recursive = recursive,
+            Dirs = !recursive,
+            Delete = _delete ? DeleteMode.Default : DeleteMode.None,
+            DeleteMissingArgs = _delete && paths is not null,
+        },
+    };
+
+    private List<string> Utf8(IReadOnlyList<RawPath> paths)
+    {
+        var list = new List<string>(paths.Count);
+        foreach (RawPath p in paths)
+        {
+            if (p.TryGetUtf8(out string s))
+                list.Add(s);
+            else
+                _warn($"{Name}: {p} is not valid UTF-8 and the push API takes text paths: skipped");
+        }
+        return list;
+    }
+}
