@@ -28,6 +28,7 @@ internal sealed class FileEntry
     /// <summary>Device and inode, for -H; <see cref="Dev"/> is -1 when the entry is not a hard-link candidate.</summary>
     public long Dev { get; set; } = -1;
     public long Ino { get; set; }
+    public int Nlink { get; set; }
 
     /// <summary>rsync's FLAG_TOP_DIR: a directory named on the command line (or "." for a trailing slash).</summary>
     public bool IsTopDir { get; set; }

@@ -275,10 +275,11 @@ internal sealed class FileListBuilder
             entry.LinkTarget = Encoding.UTF8.GetBytes(target ?? "");
             entry.Size = entry.LinkTarget.Length;
         }
-        if (_options.HardLinks && type != FileEntry.S_IFDIR && info.Nlink > 1)
+        if (_options.HardLinks && type != FileEntry.S_IFDIR)
         {
             entry.Dev = info.Dev;
             entry.Ino = info.Ino;
+            entry.Nlink = info.Nlink;
         }
         return entry;
     }

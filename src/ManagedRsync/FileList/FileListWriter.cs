@@ -135,7 +135,10 @@ internal sealed class FileListWriter
             xflags |= XMIT_MOD_NSEC;
 
         int firstHardLink = -1;
-        bool hardLinked = _options.HardLinks && file.Dev != -1 && !file.IsDirectory;
+        // rsync flist.c: make_file — from protocol 28 any non-directory with more than one link; before 28 every
+        // regular file carries its device and inode.
+        bool hardLinked = _options.HardLinks && file.Dev != -1
+            && (_protocol >= 28 ? !file.IsDirectory && file.Nlink > 1 : file.IsRegular);
         if (hardLinked)
         {
             if (_protocol >= 30)

@@ -1,0 +1,202 @@
+using ManagedRsync.Daemon;
+using ManagedRsync.InteropTests.Fixtures;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.InteropTests.Push;
+
+/// <summary>The library's push against the stock daemon: what lands on the daemon equals the source.</summary>
+[Collection(RsyncDaemonCollection.Name)]
+public sealed class PushInteropTests(RsyncDaemonFixture daemon) : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("mrsync-push-").FullName;
+    private readonly Log _log = new();
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    internal sealed class Log : ITransferLog
+    {
+        public List<string> Lines { get; } = [];
+        public List<string> Errors { get; } = [];
+
+        public void Info(string line)
+        {
+            lock (Lines)
+                Lines.Add(line);
+        }
+
+        public void Error(string line)
+        {
+            lock (Errors)
+                Errors.Add(line);
+        }
+    }
+
+    private static readonly TransferOptions ArchiveH = TransferOptions.Archive with { HardLinks = true };
+
+    private string Destination(string name) => Path.Combine(daemon.ModulePath(DaemonModules.Open), name);
+
+    private Task<TransferResult> PushAsync(string source, string name, TransferOptions options, PushRequest? template = null)
+    {
+        var request = (template ?? new PushRequest { Destination = null! }) with
+        {
+            Sources = template?.RelativePaths is null ? [source.TrimEnd('/') + "/"] : [],
+            Destination = DaemonAddress.Parse($"{daemon.Url}{DaemonModules.Open}/{name}/"),
+            Options = options,
+        };
+        return RsyncClient.PushAsync(request, _log);
+    }
+
+    private string Explain() => string.Join("\n", _log.Lines.Concat(_log.Errors)) + "\n--- rsyncd.log ---\n" + daemon.DaemonLog;
+
+    [Theory]
+    [InlineData(27)]
+    [InlineData(28)]
+    [InlineData(29)]
+    [InlineData(30)]
+    [InlineData(31)]
+    [InlineData(32)]
+    public async Task TreeArrivesIntactAtEachProtocol(int protocol)
+    {
+        string src = SourceTree.Create(Path.Combine(_work, "src"));
+        string name = $"proto{protocol}-{Guid.NewGuid():N}";
+        TransferResult result = await PushAsync(src, name, ArchiveH with { Protocol = protocol });
+        Assert.True(result.ExitCode == RsyncExitCode.Ok, Explain());
+        // Nanosecond times travel from protocol 31 (rsync flist.c: XMIT_MOD_NSEC).
+        TreeAssert.Equal(src, Destination(name), nanoseconds: protocol >= 31);
+    }
+
+    public static TheoryData<string, string> CompressionsAndChecksums()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string z in new[] { "none", "zlib", "zlibx", "zstd", "lz4" })
+        {
+            foreach (string c in new[] { "md4", "md5", "xxh64", "xxh3", "xxh128" })
+                data.Add(z, c);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CompressionsAndChecksums))]
+    public async Task EachCompressionAndChecksum(string compression, string checksum)
+    {
+        string src = SourceTree.Create(Path.Combine(_work, "src"), hardLinks: false);
+        string name = $"{compression}-{checksum}-{Guid.NewGuid():N}";
+        var options = TransferOptions.Archive with
+        {
+            Compress = compression != "none", CompressChoice = compression == "none" ? null : compression, ChecksumChoice = checksum,
+        };
+        TransferResult first = await PushAsync(src, name, options);
+        Assert.True(first.ExitCode == RsyncExitCode.Ok, Explain());
+        TreeAssert.Equal(src, Destination(name), nanoseconds: true, hardLinks: false);
+
+        // Change a file in the middle and push again: the daemon now has a basis and asks for a delta.
+        byte[] medium = File.ReadAllBytes(Path.Combine(src, "medium.bin"));
+        medium[100_000] ^= 0xFF;
+        File.WriteAllBytes(Path.Combine(src, "medium.bin"), medium);
+        TransferResult second = await PushAsync(src, name, options);
+        Assert.True(second.ExitCode == RsyncExitCode.Ok, Explain());
+        Assert.Equal(1, second.Stats.TransferredFiles);
+        TreeAssert.Equal(src, Destination(name), nanoseconds: true, hardLinks: false);
+    }
+
+    [Fact]
+    public async Task NegotiatesWithoutChoices()
+    {
+        string src = SourceTree.Create(Path.Combine(_work, "src"));
+        string name = $"auto-{Guid.NewGuid():N}";
+        TransferResult result = await PushAsync(src, name, ArchiveH with { Compress = true });
+        Assert.True(result.ExitCode == RsyncExitCode.Ok, Explain());
+        // A 3.5.0 daemon and we both rank xxh128 and zstd first.
+        Assert.Contains("checksum xxh128", result.Protocol);
+        Assert.Contains("compression zstd", result.Protocol);
+        TreeAssert.Equal(src, Destination(name), nanoseconds: true);
+    }
+
+    [Fact]
+    public async Task UnchangedTreeSendsNoFiles()
+    {
+        string src = SourceTree.Create(Path.Combine(_work, "src"));
+        string name = $"again-{Guid.NewGuid():N}";
+        Assert.Equal(RsyncExitCode.Ok, (await PushAsync(src, name, ArchiveH)).ExitCode);
+        TransferResult again = await PushAsync(src, name, ArchiveH);
+        Assert.Equal(RsyncExitCode.Ok, again.ExitCode);
+        Assert.Equal(0, again.Stats.TransferredFiles);
+        Assert.Equal(0, again.Stats.LiteralData);
+    }
+
+    [Fact]
+    public async Task DeleteRemovesExactlyTheExtraneousFiles()
+    {
+        string src = SourceTree.Create(Path.Combine(_work, "src"));
+        string name = $"delete-{Guid.NewGuid():N}";
+        string dst = Destination(name);
+        Assert.Equal(RsyncExitCode.Ok, (await PushAsync(src, name, ArchiveH)).ExitCode);
+        File.WriteAllText(Path.Combine(dst, "extra.txt"), "not in the source");
+        Directory.CreateDirectory(Path.Combine(dst, "extra-dir", "inner"));
+        File.WriteAllText(Path.Combine(dst, "sub", "deeper", "extra2"), "x");
+
+        // Without --delete nothing goes.
+        Assert.Equal(RsyncExitCode.Ok, (await PushAsync(src, name, ArchiveH)).ExitCode);
+        Assert.True(File.Exists(Path.Combine(dst, "extra.txt")));
+        Assert.True(Directory.Exists(Path.Combine(dst, "extra-dir", "inner")));
+
+        TransferResult result = await PushAsync(src, name, ArchiveH with { Delete = DeleteMode.Default, Verbose = 1 });
+        Assert.True(result.ExitCode == RsyncExitCode.Ok, Explain());
+        TreeAssert.Equal(src, dst, nanoseconds: true);
+        Assert.Contains(_log.Lines, l => l == "deleting extra.txt");
+    }
+
+    [Fact]
+    public async Task VanishedFileGivesExit24AndTheRestArrives()
+    {
+        string src = SourceTree.Create(Path.Combine(_work, "src"));
+        string victim = Path.Combine(src, "sub", "x");
+        string name = $"vanish-{Guid.NewGuid():N}";
+        // The filter callback runs after the file has been seen: deleting it there makes it vanish between the file
+        // list and the transfer, as a file deleted mid-run does.
+        var request = new PushRequest
+        {
+            Destination = null!,
+            Sources = [src + "/"],
+            IsExcluded = (path, _) =>
+            {
+                if (path == "sub/x")
+                    File.Delete(victim);
+                return false;
+            },
+        };
+        TransferResult result = await PushAsync(src, name, ArchiveH, request with { RelativePaths = null });
+        Assert.True(result.ExitCode == RsyncExitCode.Vanished, Explain());
+        Assert.Contains(_log.Errors, e => e.StartsWith("file has vanished", StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(Destination(name), "medium.bin")));
+    }
+
+    [Fact]
+    public async Task ChangedPathsOnlyWithDeleteMissingArgs()
+    {
+        // The watcher's use: a batch of changed paths over one connection, deletions included.
+        string src = SourceTree.Create(Path.Combine(_work, "src"));
+        string name = $"paths-{Guid.NewGuid():N}";
+        string dst = Destination(name);
+        Assert.Equal(RsyncExitCode.Ok, (await PushAsync(src, name, ArchiveH)).ExitCode);
+
+        File.WriteAllText(Path.Combine(src, "sub", "deeper", "file.txt"), "changed");
+        File.WriteAllText(Path.Combine(src, "sub", "brand-new"), "new");
+        File.Delete(Path.Combine(src, "zero"));
+        File.WriteAllText(Path.Combine(dst, "untouched-extra"), "stays: not in the batch");
+        var request = new PushRequest
+        {
+            Destination = null!,
+            SourceRoot = src,
+            RelativePaths = ["sub/deeper/file.txt", "sub/brand-new", "zero"],
+        };
+        TransferResult result = await PushAsync(src, name, ArchiveH with { Relative = true, Recursive = false, Dirs = true, DeleteMissingArgs = true }, request);
+        Assert.True(result.ExitCode == RsyncExitCode.Ok, Explain());
+        Assert.Equal("changed", File.ReadAllText(Path.Combine(dst, "sub", "deeper", "file.txt")));
+        Assert.Equal("new", File.ReadAllText(Path.Combine(dst, "sub", "brand-new")));
+        Assert.False(File.Exists(Path.Combine(dst, "zero")));
+        Assert.True(File.Exists(Path.Combine(dst, "untouched-extra")));
+        Assert.True(File.Exists(Path.Combine(dst, "medium.bin")));
+    }
+}

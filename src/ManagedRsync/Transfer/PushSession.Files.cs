@@ -1,0 +1,321 @@
+using System.Buffers;
+using ManagedRsync.Checksums;
+using ManagedRsync.Delta;
+using ManagedRsync.Delta.Tokens;
+using ManagedRsync.FileList;
+using ManagedRsync.Protocol;
+
+namespace ManagedRsync.Transfer;
+
+// The sender loop (rsync sender.c: send_files) and the end of the run (main.c: read_final_goodbye).
+internal sealed partial class PushSession
+{
+    /// <summary>rsync rsync.h: MAXPATHLEN, the bound on an xname from the peer.</summary>
+    private const int MaxPathLength = 4096;
+
+    /// <summary>
+    /// The most block sums we hold for one file. rsync's generator sizes blocks near the square root of the file
+    /// length (at most 128 KiB each from protocol 30), so even a multi-terabyte basis stays far below this.
+    /// </summary>
+    private const int MaxBlockCount = 1 << 24;
+
+    /// <summary>rsync token.c: CHUNK_SIZE, the literal piece size of a file sent whole.</summary>
+    private const int ChunkSize = 32 * 1024;
+
+    private NdxCodec _ndxRead = null!;
+    private NdxCodec _ndxWrite = null!;
+
+    private async Task SendFilesAsync(CancellationToken ct)
+    {
+        _ndxRead = new NdxCodec(_session.Protocol);
+        _ndxWrite = new NdxCodec(_session.Protocol);
+        int phase = 0;
+        int maxPhase = _session.Protocol >= 29 ? 2 : 1;
+        int savedIoError = _ioError;
+        TokenCodec codec = TokenCodecNames.TryParse(_session.Compression, out TokenCodec c) ? c : TokenCodec.None;
+        using TokenEncoder encoder = TokenCodecFactory.CreateEncoder(codec, _session.Protocol, _options.CompressLevel, _out);
+        ChecksumVariant xfer = XferChecksumVariant;
+        using FileChecksum fileSum = FileChecksum.CreateTransferSum(xfer, _session.ChecksumSeed);
+        int digestLength = ChecksumNames.DigestLength(xfer);
+        var counting = new CountingSink(encoder);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
+        try
+        {
+            while (true)
+            {
+                (int ndx, ItemFlags iflags, byte basisType, byte[]? xname) = await ReadNdxAndAttrsAsync(ct).ConfigureAwait(false);
+                if (ndx == Ndx.Done)
+                {
+                    if (++phase > maxPhase)
+                        break;
+                    _ndxWrite.Write(_out, Ndx.Done);
+                    _out.Send();
+                    continue;
+                }
+
+                FileEntry file = _files[ndx];
+                if ((iflags & ItemFlags.Transfer) == 0)
+                {
+                    LogItem(file, iflags, transferred: false);
+                    WriteNdxAndAttrs(ndx, iflags, basisType, xname);
+                    CountCreated(file, iflags);
+                    continue;
+                }
+                if (phase == 2)
+                    throw RsyncException.Protocol($"got transfer request in phase 2 for index {ndx}");
+                if ((iflags & ItemFlags.IsNew) != 0 && !file.Sent)
+                    _stats.CreatedFiles++;
+                _stats.TransferredFiles++;
+                _stats.TotalTransferredSize += file.Size;
+
+                if (_options.DryRun)
+                {
+                    LogItem(file, iflags, transferred: true);
+                    WriteNdxAndAttrs(ndx, iflags, basisType, xname);
+                    continue;
+                }
+
+                (SumHeader head, byte[] sums) = await ReceiveSumsAsync(digestLength, ct).ConfigureAwait(false);
+                FileStream? stream = OpenSource(file, ndx);
+                if (stream is null)
+                    continue;
+                using (stream)
+                {
+                    WriteNdxAndAttrs(ndx, iflags, basisType, xname);
+                    int headLength = head.Write(_out.GetSpan(16), _session.Protocol);
+                    _out.Advance(headLength);
+                    try
+                    {
+                        SendFileData(stream, file, ndx, head, sums, counting, fileSum, buffer);
+                    }
+                    catch (IOException ex)
+                    {
+                        // rsync sender.c: a read error mid-file still completes the token stream (the receiver's
+                        // whole-file check then fails and it redoes or reports the file).
+                        _ioError |= FileListBuilder.IoErrorGeneral;
+                        _log.Error($"rsync: [sender] read errors mapping \"{file.LocalPath}\": {ex.Message}");
+                    }
+                }
+                LogItem(file, iflags, transferred: true);
+                file.Sent = true;
+            }
+
+            if (_ioError != savedIoError && _session.Protocol >= 30)
+                _out.WriteMessageInt(MessageCode.IoError, _ioError);
+            _ndxWrite.Write(_out, Ndx.Done);
+            _out.Send();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        _stats.LiteralData = counting.Literal;
+        _stats.MatchedData = counting.Matched;
+    }
+
+    // rsync rsync.c: read_ndx_and_attrs, for a sender without incremental recursion.
+    private async Task<(int Ndx, ItemFlags Flags, byte BasisType, byte[]? Xname)> ReadNdxAndAttrsAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            int ndx = await _in.ReadNdxAsync(_ndxRead, ct).ConfigureAwait(false);
+            if (ndx == Ndx.Done)
+                return (ndx, 0, 0, null);
+            if (ndx == Ndx.DelStats)
+            {
+                await ReadDelStatsAsync(ct).ConfigureAwait(false);
+                continue;
+            }
+            if (ndx < 0)
+                throw RsyncException.Protocol($"Invalid file index: {ndx} ({Ndx.Done} - {_files.Count - 1})");
+
+            var iflags = _session.Protocol >= 29
+                ? (ItemFlags)await _in.ReadUInt16Async(ct).ConfigureAwait(false)
+                : ItemFlags.Transfer | ItemFlags.MissingData;
+            // rsync rsync.c: protocol 29's keep-alive is the index one past the end with ITEM_IS_NEW.
+            if (_session.Protocol < 30 && ndx == _files.Count && iflags == ItemFlags.IsNew)
+                continue;
+            if (ndx >= _files.Count)
+                throw RsyncException.Protocol($"Invalid file index: {ndx} ({Ndx.Done} - {_files.Count - 1})");
+
+            byte basisType = 0x80; // FNAMECMP_FNAME
+            if ((iflags & ItemFlags.BasisTypeFollows) != 0)
+                basisType = await _in.ReadByteAsync(ct).ConfigureAwait(false);
+            byte[]? xname = null;
+            if ((iflags & ItemFlags.XnameFollows) != 0)
+            {
+                int len = await _in.ReadByteAsync(ct).ConfigureAwait(false);
+                if ((len & 0x80) != 0)
+                    len = ((len & 0x7F) << 8) | await _in.ReadByteAsync(ct).ConfigureAwait(false);
+                if (len >= MaxPathLength)
+                    throw RsyncException.Protocol($"xname of {len} bytes exceeds MAXPATHLEN");
+                xname = new byte[len];
+                await _in.ReadExactlyAsync(xname, ct).ConfigureAwait(false);
+            }
+            return (ndx, iflags, basisType, xname);
+        }
+    }
+
+    // rsync main.c: read_del_stats — five varints (files, dirs, symlinks, devices, specials).
+    private async Task ReadDelStatsAsync(CancellationToken ct)
+    {
+        int files = await _in.ReadVarIntAsync(ct).ConfigureAwait(false);
+        _stats.DeletedDirs = await _in.ReadVarIntAsync(ct).ConfigureAwait(false);
+        _stats.DeletedSymlinks = await _in.ReadVarIntAsync(ct).ConfigureAwait(false);
+        _stats.DeletedDevices = await _in.ReadVarIntAsync(ct).ConfigureAwait(false);
+        _stats.DeletedSpecials = await _in.ReadVarIntAsync(ct).ConfigureAwait(false);
+        _stats.DeletedFiles = files;
+    }
+
+    // rsync rsync.c: write_ndx_and_attrs.
+    private void WriteNdxAndAttrs(int ndx, ItemFlags iflags, byte basisType, byte[]? xname)
+    {
+        _ndxWrite.Write(_out, ndx);
+        if (_session.Protocol < 29)
+            return;
+        _out.WriteUInt16((ushort)iflags);
+        if ((iflags & ItemFlags.BasisTypeFollows) != 0)
+            _out.WriteByte(basisType);
+        if ((iflags & ItemFlags.XnameFollows) != 0)
+            _out.WriteVString(xname ?? []);
+    }
+
+    // rsync io.c: read_sum_head + sender.c: receive_sums. The sums are kept as read: per block an int32 rolling sum
+    // followed by s2length bytes of strong sum.
+    private async Task<(SumHeader Head, byte[] Sums)> ReceiveSumsAsync(int digestLength, CancellationToken ct)
+    {
+        byte[] raw = new byte[16];
+        int headSize = SumHeader.WireSize(_session.Protocol);
+        await _in.ReadExactlyAsync(raw.AsMemory(0, headSize), ct).ConfigureAwait(false);
+        SumHeader head = SumHeader.Read(raw.AsSpan(0, headSize), _session.Protocol, digestLength);
+        if (head.Count > MaxBlockCount)
+            throw RsyncException.Protocol($"Invalid checksum count {head.Count} (more than {MaxBlockCount} blocks)");
+        if (head.Count == 0)
+            return (head, []);
+        int entry = 4 + head.StrongLength;
+        // Grow with what actually arrives, so a header that lies about the count costs the liar the bytes.
+        var sums = new byte[Math.Min((long)head.Count * entry, 1 << 20)];
+        long total = (long)head.Count * entry;
+        long have = 0;
+        while (have < total)
+        {
+            if (have == sums.Length)
+                Array.Resize(ref sums, (int)Math.Min(total, (long)sums.Length * 2));
+            int n = (int)Math.Min(sums.Length - have, total - have);
+            await _in.ReadExactlyAsync(sums.AsMemory((int)have, n), ct).ConfigureAwait(false);
+            have += n;
+        }
+        return (head, sums);
+    }
+
+    private FileStream? OpenSource(FileEntry file, int ndx)
+    {
+        try
+        {
+            return new FileStream(file.LocalPath!, new FileStreamOptions
+            {
+                Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete,
+                BufferSize = 0, Options = FileOptions.SequentialScan,
+            });
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // rsync sender.c: a file gone since the list was built is a vanished file (exit 24), not an error.
+            _ioError |= FileListBuilder.IoErrorVanished;
+            _log.Error($"file has vanished: \"{file.LocalPath}\"");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _ioError |= FileListBuilder.IoErrorGeneral;
+            _log.Error($"rsync: [sender] send_files failed to open \"{file.LocalPath}\": {ex.Message}");
+        }
+        if (_session.Protocol >= 30)
+            _out.WriteMessageInt(MessageCode.NoSend, ndx);
+        return null;
+    }
+
+    private void SendFileData(FileStream stream, FileEntry file, int ndx, SumHeader head, byte[] sums, CountingSink sink,
+        FileChecksum fileSum, byte[] buffer)
+    {
+        long done = 0;
+        long size = file.Size;
+        _ = head;
+        _ = sums;
+        // TODO(wire): hand head/sums to the delta engine's match finder once it lands; sending literals is always
+        // correct (the receiver needs no basis for them), only less economical.
+        while (true)
+        {
+            int n = stream.Read(buffer, 0, buffer.Length);
+            if (n == 0)
+                break;
+            fileSum.Append(buffer.AsSpan(0, n));
+            for (int off = 0; off < n; off += ChunkSize)
+                sink.WriteLiteral(buffer.AsSpan(off, Math.Min(ChunkSize, n - off)));
+            done += n;
+            _progress?.Report(new TransferProgress(file.DisplayName, done, size, ndx, _files.Count));
+        }
+        sink.Finish();
+        Span<byte> digest = stackalloc byte[ChecksumNames.MaxDigestLength];
+        fileSum.GetDigestAndReset(digest);
+        _out.Write(digest[..fileSum.DigestLength]);
+    }
+
+    // rsync main.c: read_final_goodbye — NDX_DONE, and from protocol 31 one more NDX_DONE round trip.
+    private async Task ReadFinalGoodbyeAsync(CancellationToken ct)
+    {
+        int ndx;
+        if (_session.Protocol < 29)
+        {
+            ndx = await _in.ReadInt32Async(ct).ConfigureAwait(false);
+        }
+        else
+        {
+            (ndx, _, _, _) = await ReadNdxAndAttrsAsync(ct).ConfigureAwait(false);
+            if (_session.Protocol >= 31 && ndx == Ndx.Done)
+            {
+                _ndxWrite.Write(_out, Ndx.Done);
+                _out.Send();
+                (ndx, _, _, _) = await ReadNdxAndAttrsAsync(ct).ConfigureAwait(false);
+            }
+        }
+        if (ndx != Ndx.Done)
+            throw RsyncException.Protocol($"Invalid packet at end of run ({ndx})");
+        await _in.DrainToEndAsync(ct).ConfigureAwait(false);
+    }
+
+    private void CountCreated(FileEntry file, ItemFlags iflags)
+    {
+        if ((iflags & ItemFlags.IsNew) == 0)
+            return;
+        _stats.CreatedFiles++;
+        if (file.IsDirectory)
+            _stats.CreatedDirs++;
+        else if (file.IsSymlink)
+            _stats.CreatedSymlinks++;
+        else if (file.IsDevice)
+            _stats.CreatedDevices++;
+        else if (file.IsSpecial)
+            _stats.CreatedSpecials++;
+    }
+
+    /// <summary>Counts literal and matched bytes on their way to the token encoder (rsync match.c: stats).</summary>
+    private sealed class CountingSink(IDeltaSink inner) : IDeltaSink
+    {
+        public long Literal { get; private set; }
+        public long Matched { get; private set; }
+
+        public void WriteLiteral(ReadOnlySpan<byte> data)
+        {
+            Literal += data.Length;
+            inner.WriteLiteral(data);
+        }
+
+        public void WriteMatch(int blockIndex, ReadOnlySpan<byte> data)
+        {
+            Matched += data.Length;
+            inner.WriteMatch(blockIndex, data);
+        }
+
+        public void Finish() => inner.Finish();
+    }
+}

@@ -1,0 +1,31 @@
+namespace ManagedRsync.Transfer;
+
+/// <summary>The library's entry point for transfers with an rsync daemon.</summary>
+public static class RsyncClient
+{
+    /// <summary>
+    /// Pushes to a daemon module over one connection, as <c>rsync [options] SRC... [user@]host::module/path</c> does.
+    /// Returns rsync's exit code for the run (0, 23 or 24); failures that end the session throw
+    /// <see cref="RsyncException"/> with rsync's exit code.
+    /// </summary>
+    public static async Task<TransferResult> PushAsync(PushRequest request, ITransferLog? log = null,
+        IProgress<TransferProgress>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await using var session = new PushSession(request, log ?? NullLog.Instance, progress);
+        return await session.RunAsync(ct).ConfigureAwait(false);
+    }
+
+    private sealed class NullLog : ITransferLog
+    {
+        public static readonly NullLog Instance = new();
+
+        public void Info(string line)
+        {
+        }
+
+        public void Error(string line)
+        {
+        }
+    }
+}
