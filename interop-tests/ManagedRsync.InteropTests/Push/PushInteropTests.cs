@@ -141,7 +141,7 @@ public sealed class PushInteropTests(RsyncDaemonFixture daemon) : IDisposable
         Assert.True(File.Exists(Path.Combine(dst, "extra.txt")));
         Assert.True(Directory.Exists(Path.Combine(dst, "extra-dir", "inner")));
 
-        TransferResult result = await PushAsync(src, name, ArchiveH with { Delete = DeleteMode.Default, Verbose = 1 });
+        TransferResult result = await PushAsync(src, name, ArchiveH with { Delete = DeleteTiming.Default, Verbose = 1 });
         Assert.True(result.ExitCode == RsyncExitCode.Ok, Explain());
         TreeAssert.Equal(src, dst, nanoseconds: true);
         Assert.Contains(_log.Lines, l => l == "deleting extra.txt");

@@ -16,16 +16,20 @@ internal sealed class FileListBuilder
     public const int IoErrorVanished = 2;
 
     private readonly Transfer.TransferOptions _options;
+    private readonly Filters.FilterMatcher? _filters;
     private readonly Func<string, bool, bool>? _isExcluded;
     private readonly Action<string> _warn;
     private readonly Dictionary<string, FileEntry> _byName = new(StringComparer.Ordinal);
 
     /// <param name="options">What to include (links, devices, recursion).</param>
-    /// <param name="isExcluded">The filter rules: (transfer-relative path, is directory) -> excluded.</param>
+    /// <param name="filters">The sender's view of the filter rules, walked directory by directory.</param>
+    /// <param name="isExcluded">A further verdict: (transfer-relative path, is directory) -> excluded.</param>
     /// <param name="warn">Receives rsync-style error lines ("rsync: link_stat ... failed").</param>
-    public FileListBuilder(Transfer.TransferOptions options, Func<string, bool, bool>? isExcluded, Action<string> warn)
+    public FileListBuilder(Transfer.TransferOptions options, Filters.FilterMatcher? filters, Func<string, bool, bool>? isExcluded,
+        Action<string> warn)
     {
         _options = options;
+        _filters = filters;
         _isExcluded = isExcluded;
         _warn = warn;
     }
@@ -126,7 +130,7 @@ internal sealed class FileListBuilder
             Report(full, err, vanished: !isArgument && err == NativeStat.ENOENT);
             return;
         }
-        if (_isExcluded?.Invoke(rel, (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR) == true && rel != ".")
+        if (rel != "." && Excluded(rel, (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR))
             return;
         AddNamed(full, rel, info, topDir: isArgument);
     }
@@ -176,6 +180,7 @@ internal sealed class FileListBuilder
             IoError |= IoErrorGeneral;
             return;
         }
+        _filters?.EnterDirectory(Encoding.UTF8.GetBytes(prefix));
         foreach (string child in children)
         {
             string leaf = Path.GetFileName(child);
@@ -187,7 +192,7 @@ internal sealed class FileListBuilder
                 continue;
             }
             bool isDir = (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR;
-            if (_isExcluded?.Invoke(name, isDir) == true)
+            if (Excluded(name, isDir))
                 continue;
             if (!Wanted(info, name))
                 continue;
@@ -196,7 +201,12 @@ internal sealed class FileListBuilder
             if (isDir)
                 AddDirectoryContents(child, name);
         }
+        _filters?.LeaveDirectory();
     }
+
+    // rsync exclude.c: check_filter on the sender (is_excluded with ALL_FILTERS), then the caller's own verdict.
+    private bool Excluded(string name, bool isDirectory) =>
+        _filters?.IsExcluded(Encoding.UTF8.GetBytes(name), isDirectory) == true || _isExcluded?.Invoke(name, isDirectory) == true;
 
     // rsync skips what it is not asked to preserve ("skipping non-regular file").
     private bool Wanted(NativeStat.Info info, string name)

@@ -91,11 +91,11 @@ internal static class ServerArguments
         }
         switch (o.Delete)
         {
-            case DeleteMode.Before: args.Add("--delete-before"); break;
-            case DeleteMode.Delay: args.Add("--delete-delay"); break;
-            case DeleteMode.During: args.Add("--delete-during"); break;
-            case DeleteMode.After: args.Add("--delete-after"); break;
-            case DeleteMode.Default when !o.DeleteExcluded: args.Add("--delete"); break;
+            case DeleteTiming.Before: args.Add("--delete-before"); break;
+            case DeleteTiming.Delay: args.Add("--delete-delay"); break;
+            case DeleteTiming.During: args.Add("--delete-during"); break;
+            case DeleteTiming.After: args.Add("--delete-after"); break;
+            case DeleteTiming.Default when !o.DeleteExcluded: args.Add("--delete"); break;
         }
         if (o.DeleteExcluded)
             args.Add("--delete-excluded");

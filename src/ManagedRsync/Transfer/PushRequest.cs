@@ -1,4 +1,5 @@
 using ManagedRsync.Daemon;
+using ManagedRsync.Filters;
 
 namespace ManagedRsync.Transfer;
 
@@ -33,6 +34,9 @@ public sealed record PushRequest
 
     public TransferOptions Options { get; init; } = TransferOptions.Archive;
 
-    /// <summary>The filter rules' verdict for a transfer-relative path (path, is directory) -> excluded.</summary>
+    /// <summary>--exclude/--include/--filter rules: applied to the scan, and sent to a deleting daemon.</summary>
+    public FilterList? Filters { get; init; }
+
+    /// <summary>An extra verdict for a transfer-relative path (path, is directory) -> excluded, after the filters.</summary>
     public Func<string, bool, bool>? IsExcluded { get; init; }
 }

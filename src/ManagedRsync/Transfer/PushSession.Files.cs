@@ -37,6 +37,7 @@ internal sealed partial class PushSession
         ChecksumVariant xfer = XferChecksumVariant;
         using FileChecksum fileSum = FileChecksum.CreateTransferSum(xfer, _session.ChecksumSeed);
         int digestLength = ChecksumNames.DigestLength(xfer);
+        BlockChecksum blockSum = BlockChecksum.Create(xfer, _session.ChecksumSeed, _session.ChecksumSeedFix);
         var counting = new CountingSink(encoder);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
         try
@@ -75,7 +76,8 @@ internal sealed partial class PushSession
                     continue;
                 }
 
-                (SumHeader head, byte[] sums) = await ReceiveSumsAsync(digestLength, ct).ConfigureAwait(false);
+                Signature signature = await ReceiveSumsAsync(xfer, digestLength, ct).ConfigureAwait(false);
+                SumHeader head = signature.Header;
                 FileStream? stream = OpenSource(file, ndx);
                 if (stream is null)
                     continue;
@@ -86,7 +88,7 @@ internal sealed partial class PushSession
                     _out.Advance(headLength);
                     try
                     {
-                        SendFileData(stream, file, ndx, head, sums, counting, fileSum, buffer);
+                        SendFileData(stream, file, ndx, signature, blockSum, counting, fileSum, buffer);
                     }
                     catch (IOException ex)
                     {
@@ -180,32 +182,25 @@ internal sealed partial class PushSession
             _out.WriteVString(xname ?? []);
     }
 
-    // rsync io.c: read_sum_head + sender.c: receive_sums. The sums are kept as read: per block an int32 rolling sum
-    // followed by s2length bytes of strong sum.
-    private async Task<(SumHeader Head, byte[] Sums)> ReceiveSumsAsync(int digestLength, CancellationToken ct)
+    // rsync io.c: read_sum_head + sender.c: receive_sums: per block an int32 rolling sum and s2length bytes of strong
+    // sum. The signature grows with what actually arrives, so a header that lies about the count costs the liar the
+    // bytes, not us the memory.
+    private async Task<Signature> ReceiveSumsAsync(ChecksumVariant variant, int digestLength, CancellationToken ct)
     {
-        byte[] raw = new byte[16];
+        byte[] raw = new byte[20];
         int headSize = SumHeader.WireSize(_session.Protocol);
         await _in.ReadExactlyAsync(raw.AsMemory(0, headSize), ct).ConfigureAwait(false);
         SumHeader head = SumHeader.Read(raw.AsSpan(0, headSize), _session.Protocol, digestLength);
         if (head.Count > MaxBlockCount)
             throw RsyncException.Protocol($"Invalid checksum count {head.Count} (more than {MaxBlockCount} blocks)");
-        if (head.Count == 0)
-            return (head, []);
-        int entry = 4 + head.StrongLength;
-        // Grow with what actually arrives, so a header that lies about the count costs the liar the bytes.
-        var sums = new byte[Math.Min((long)head.Count * entry, 1 << 20)];
-        long total = (long)head.Count * entry;
-        long have = 0;
-        while (have < total)
+        var signature = new Signature(head, variant, _session.ChecksumSeed);
+        byte[] block = new byte[4 + head.StrongLength];
+        for (int i = 0; i < head.Count; i++)
         {
-            if (have == sums.Length)
-                Array.Resize(ref sums, (int)Math.Min(total, (long)sums.Length * 2));
-            int n = (int)Math.Min(sums.Length - have, total - have);
-            await _in.ReadExactlyAsync(sums.AsMemory((int)have, n), ct).ConfigureAwait(false);
-            have += n;
+            await _in.ReadExactlyAsync(block, ct).ConfigureAwait(false);
+            signature.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(block), block.AsSpan(4));
         }
-        return (head, sums);
+        return signature;
     }
 
     private FileStream? OpenSource(FileEntry file, int ndx)
@@ -234,27 +229,32 @@ internal sealed partial class PushSession
         return null;
     }
 
-    private void SendFileData(FileStream stream, FileEntry file, int ndx, SumHeader head, byte[] sums, CountingSink sink,
-        FileChecksum fileSum, byte[] buffer)
+    // rsync match.c: match_sums — with no block sums (a new file, or -W) the file goes as literal data in
+    // CHUNK_SIZE pieces; otherwise the match finder emits matches and literals. Either way the whole-file sum follows.
+    private void SendFileData(FileStream stream, FileEntry file, int ndx, Signature signature, BlockChecksum blockSum,
+        CountingSink sink, FileChecksum fileSum, byte[] buffer)
     {
-        long done = 0;
-        long size = file.Size;
-        _ = head;
-        _ = sums;
-        // TODO(wire): hand head/sums to the delta engine's match finder once it lands; sending literals is always
-        // correct (the receiver needs no basis for them), only less economical.
-        while (true)
+        FileProgress? progress = _progress is null ? null : new FileProgress(_progress, file, ndx, _files.Count);
+        if (signature.Header.Count > 0)
         {
-            int n = stream.Read(buffer, 0, buffer.Length);
-            if (n == 0)
-                break;
-            fileSum.Append(buffer.AsSpan(0, n));
-            for (int off = 0; off < n; off += ChunkSize)
-                sink.WriteLiteral(buffer.AsSpan(off, Math.Min(ChunkSize, n - off)));
-            done += n;
-            _progress?.Report(new TransferProgress(file.DisplayName, done, size, ndx, _files.Count));
+            var finder = new MatchFinder(signature, blockSum);
+            finder.Run(stream, sink, fileSum, progress);
         }
-        sink.Finish();
+        else
+        {
+            fileSum.Reset();
+            long done = 0;
+            int n;
+            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                fileSum.Append(buffer.AsSpan(0, n));
+                for (int off = 0; off < n; off += ChunkSize)
+                    sink.WriteLiteral(buffer.AsSpan(off, Math.Min(ChunkSize, n - off)));
+                done += n;
+                _progress?.Report(new TransferProgress(file.DisplayName, done, file.Size, ndx, _files.Count));
+            }
+            sink.Finish();
+        }
         Span<byte> digest = stackalloc byte[ChecksumNames.MaxDigestLength];
         fileSum.GetDigestAndReset(digest);
         _out.Write(digest[..fileSum.DigestLength]);
@@ -296,6 +296,12 @@ internal sealed partial class PushSession
             _stats.CreatedDevices++;
         else if (file.IsSpecial)
             _stats.CreatedSpecials++;
+    }
+
+    // Reports synchronously, in order (System.Progress would post to the thread pool).
+    private sealed class FileProgress(IProgress<TransferProgress> target, FileEntry file, int ndx, int total) : IProgress<long>
+    {
+        public void Report(long value) => target.Report(new TransferProgress(file.DisplayName, value, file.Size, ndx, total));
     }
 
     /// <summary>Counts literal and matched bytes on their way to the token encoder (rsync match.c: stats).</summary>

@@ -4,6 +4,7 @@ using ManagedRsync.Checksums;
 using ManagedRsync.Daemon;
 using ManagedRsync.Delta.Tokens;
 using ManagedRsync.FileList;
+using ManagedRsync.Filters;
 using ManagedRsync.Protocol;
 
 namespace ManagedRsync.Transfer;
@@ -118,24 +119,27 @@ internal sealed partial class PushSession : IMessageHandler, IAsyncDisposable
     }
 
     // rsync exclude.c: send_filter_list — only sent to a receiver that deletes (or prunes); each rule as int32
-    // length + bytes, then int32 0.
+    // length + bytes, then int32 0; nothing at all otherwise.
     private void SendFilterList()
     {
-        bool receiverWants = _options.IsDeleting && (_options.Delete != DeleteMode.None || _session.Protocol >= 29);
-        if (!receiverWants)
+        bool deleting = _options.IsDeleting;
+        IReadOnlyList<byte[]>? rules = (_request.Filters ?? FilterList.Empty).GetWireRules(_session.Protocol, localIsSender: true, deleting);
+        if (rules is null)
             return;
-        foreach (string rule in _options.FilterRules)
+        foreach (byte[] rule in rules)
         {
-            byte[] b = Encoding.UTF8.GetBytes(rule);
-            _out.WriteInt32(b.Length);
-            _out.Write(b);
+            _out.WriteInt32(rule.Length);
+            _out.Write(rule);
         }
         _out.WriteInt32(0);
     }
 
     private void BuildFileList()
     {
-        var builder = new FileListBuilder(_options, _request.IsExcluded, line => _log.Error(line));
+        FilterMatcher? matcher = _request.Filters is { Rules.Count: > 0 } or { CvsExclude: true }
+            ? _request.Filters.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = TransferRoot() })
+            : null;
+        var builder = new FileListBuilder(_options, matcher, _request.IsExcluded, line => _log.Error(line));
         if (_request.RelativePaths is { } paths)
         {
             string root = _request.SourceRoot ?? throw new ArgumentException("RelativePaths need a SourceRoot");
@@ -148,6 +152,17 @@ internal sealed partial class PushSession : IMessageHandler, IAsyncDisposable
         _ioError |= builder.IoError;
         if (_options.AlwaysChecksum)
             ComputeListChecksums();
+    }
+
+    // The directory names in the list are relative to (rsync's curr_dir when it sends): "dir/" -> dir, "dir" -> its parent.
+    private string TransferRoot()
+    {
+        if (_request.SourceRoot is { } root)
+            return root;
+        string first = _request.Sources.Count > 0 ? _request.Sources[0] : ".";
+        if (first.EndsWith('/') || first == ".")
+            return first;
+        return Path.GetDirectoryName(Path.GetFullPath(first)) ?? "/";
     }
 
     private void ComputeListChecksums()

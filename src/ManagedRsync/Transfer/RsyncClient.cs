@@ -8,11 +8,17 @@ public static class RsyncClient
     /// Returns rsync's exit code for the run (0, 23 or 24); failures that end the session throw
     /// <see cref="RsyncException"/> with rsync's exit code.
     /// </summary>
-    public static async Task<TransferResult> PushAsync(PushRequest request, ITransferLog? log = null,
-        IProgress<TransferProgress>? progress = null, CancellationToken ct = default)
+    public static Task<TransferResult> PushAsync(PushRequest request, ITransferLog? log = null,
+        IProgress<TransferProgress>? progress = null, CancellationToken ct = default) =>
+        PushAsync(request, log, progress, ct, openModule: null);
+
+    /// <summary>As the public overload, with the caller's own connection (the CLI's connect options and password).</summary>
+    internal static async Task<TransferResult> PushAsync(PushRequest request, ITransferLog? log,
+        IProgress<TransferProgress>? progress, CancellationToken ct,
+        Func<IReadOnlyList<string>, CancellationToken, Task<Daemon.DaemonSession>>? openModule)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await using var session = new PushSession(request, log ?? NullLog.Instance, progress);
+        await using var session = new PushSession(request, log ?? NullLog.Instance, progress, openModule);
         return await session.RunAsync(ct).ConfigureAwait(false);
     }
 

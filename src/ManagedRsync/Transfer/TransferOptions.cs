@@ -1,22 +1,5 @@
 namespace ManagedRsync.Transfer;
 
-/// <summary>When the receiver deletes extraneous files (rsync --delete-before/-during/-delay/-after).</summary>
-public enum DeleteMode
-{
-    /// <summary>No deletion.</summary>
-    None,
-    /// <summary>--delete: the receiver picks (during for protocol 30+, before for older).</summary>
-    Default,
-    /// <summary>--delete-before.</summary>
-    Before,
-    /// <summary>--delete-during.</summary>
-    During,
-    /// <summary>--delete-delay.</summary>
-    Delay,
-    /// <summary>--delete-after.</summary>
-    After,
-}
-
 /// <summary>
 /// The rsync options a transfer honours, named after rsync's own. Defaults are rsync's defaults (nothing
 /// preserved); <see cref="Archive"/> gives -a.
@@ -56,7 +39,7 @@ public sealed record TransferOptions
     public string? CompressChoice { get; init; }
     /// <summary>--checksum-choice (xxh128, xxh3, xxh64, md5, md4, none).</summary>
     public string? ChecksumChoice { get; init; }
-    public DeleteMode Delete { get; init; }
+    public DeleteTiming Delete { get; init; }
     public bool DeleteExcluded { get; init; }
     /// <summary>--delete-missing-args: a listed path that does not exist is deleted on the receiver.</summary>
     public bool DeleteMissingArgs { get; init; }
@@ -79,8 +62,6 @@ public sealed record TransferOptions
     public int BlockSize { get; init; }
     /// <summary>--protocol: the highest protocol to speak (27-32).</summary>
     public int Protocol { get; init; } = 32;
-    /// <summary>rsync filter rules as they go to the daemon (for example "- *.tmp"), already in wire form.</summary>
-    public IReadOnlyList<string> FilterRules { get; init; } = [];
 
-    internal bool IsDeleting => Delete != DeleteMode.None || DeleteExcluded;
+    internal bool IsDeleting => Delete != DeleteTiming.None || DeleteExcluded;
 }

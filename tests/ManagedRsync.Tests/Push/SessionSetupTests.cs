@@ -11,7 +11,7 @@ public class SessionSetupTests
     {
         // Captured from `rsync -av --no-inc-recursive --delete src/ rsync://host/mod/` (3.5.0): the same vector minus
         // the 'i' we never offer.
-        var args = ServerArguments.ForPush(TransferOptions.Archive with { Verbose = 1, Delete = DeleteMode.Default }, "mod/");
+        var args = ServerArguments.ForPush(TransferOptions.Archive with { Verbose = 1, Delete = DeleteTiming.Default }, "mod/");
         Assert.Equal(["--server", "-vlogDtpre.LsfxCIvu", "--delete", ".", "mod/"], args);
     }
 

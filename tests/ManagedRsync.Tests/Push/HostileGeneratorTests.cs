@@ -1,0 +1,163 @@
+using System.Buffers.Binary;
+using ManagedRsync.Daemon;
+using ManagedRsync.Tests.Foundation;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Tests.Push;
+
+/// <summary>
+/// A scripted daemon that completes the handshake and setup like a 3.5.0 daemon, then answers our file list with
+/// crafted generator bytes. Each case must end the push with rsync's exit code and a message: no hang, no crash.
+/// </summary>
+public sealed class HostileGeneratorTests : IDisposable
+{
+    private readonly string _src = Directory.CreateTempSubdirectory("mrsync-hostile-").FullName;
+
+    public HostileGeneratorTests()
+    {
+        File.WriteAllBytes(Path.Combine(_src, "a"), new byte[5000]);
+        File.WriteAllText(Path.Combine(_src, "b"), "b");
+    }
+
+    public void Dispose() => Directory.Delete(_src, recursive: true);
+
+    private static byte[] Frame(int tag, ReadOnlySpan<byte> payload)
+    {
+        var b = new byte[4 + payload.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(b, ((uint)(tag + 7) << 24) | (uint)payload.Length);
+        payload.CopyTo(b.AsSpan(4));
+        return b;
+    }
+
+    private static byte[] Int(int v)
+    {
+        var b = new byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(b, v);
+        return b;
+    }
+
+    // Handshake, module OK, args, then compat flags 0x1FE, the daemon's checksum list and a seed (all raw), then
+    // whatever the case sends. It drains what we send so that only its own bytes can end the session.
+    private async Task<RsyncException> PushAgainst(byte[] generatorBytes, bool hangUpAfter = true)
+    {
+        await using var peer = new ScriptedPeer(async c =>
+        {
+            await c.SendAsync("@RSYNCD: 32.0 md5 md4\n");
+            await c.ReadUntilAsync();          // client greeting
+            await c.ReadUntilAsync();          // module
+            await c.SendAsync("@RSYNCD: OK\n");
+            while (true)
+            {
+                string arg = await c.ReadUntilAsync('\0');
+                if (arg.Length == 0)
+                    break;
+            }
+            byte[] setup = [0x81, 0xfe, 0x07, .. "md5 md4"u8, .. Int(12345)];
+            await c.Stream.WriteAsync(setup);
+            var drain = Task.Run(async () =>
+            {
+                var buffer = new byte[65536];
+                try
+                {
+                    while (await c.Stream.ReadAsync(buffer) > 0)
+                    {
+                    }
+                }
+                catch (IOException)
+                {
+                }
+            });
+            await Task.Delay(100);
+            await c.Stream.WriteAsync(generatorBytes);
+            if (hangUpAfter)
+                c.Stream.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+            await drain.WaitAsync(TimeSpan.FromSeconds(20));
+        });
+        var request = new PushRequest
+        {
+            Sources = [_src + "/"],
+            Destination = DaemonAddress.Parse($"rsync://127.0.0.1:{peer.Port}/mod/"),
+            Options = TransferOptions.Archive with { Timeout = 20 },
+        };
+        return await Assert.ThrowsAsync<RsyncException>(() => RsyncClient.PushAsync(request).WaitAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    // The sorted list is ".", "a", "b": index 1 is "a". ndx from -1: byte 2 -> index 1.
+    private static byte[] Request(int count, int blength, int s2length, int remainder) =>
+        Frame(0, [0x02, 0x00, 0x80, .. Int(count), .. Int(blength), .. Int(s2length), .. Int(remainder)]);
+
+    [Theory]
+    [InlineData(-1, 700, 2, 0, "checksum count")]
+    [InlineData(1, 1 << 20, 2, 0, "block length")]
+    [InlineData(1, 700, 99, 0, "checksum length")]
+    [InlineData(1, 700, 2, 800, "remainder")]
+    [InlineData(1 << 30, 700, 2, 0, "checksum count")]
+    public async Task InconsistentSumHeaderIsAProtocolError(int count, int blength, int s2length, int remainder, string what)
+    {
+        RsyncException e = await PushAgainst(Request(count, blength, s2length, remainder));
+        Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
+        Assert.Contains(what, e.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task IndexOutOfRangeIsAProtocolError()
+    {
+        RsyncException e = await PushAgainst(Frame(0, [0x50, 0x00, 0x80]));
+        Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
+        Assert.Contains("Invalid file index", e.Message);
+    }
+
+    [Fact]
+    public async Task UnknownMessageTagIsAProtocolError()
+    {
+        RsyncException e = await PushAgainst(Frame(77, [1, 2, 3]));
+        Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
+        Assert.Contains("tag", e.Message);
+    }
+
+    [Fact]
+    public async Task DroppedMidSumsIsAStreamError()
+    {
+        // Announces 4 blocks, sends one and a half, hangs up.
+        byte[] partial = [.. Request(4, 700, 2, 0), .. Frame(0, [1, 2, 3, 4, 5, 6, 7, 8, 9])];
+        RsyncException e = await PushAgainst(partial);
+        Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
+    }
+
+    [Fact]
+    public async Task DaemonErrorExitEndsTheSessionWithItsCode()
+    {
+        byte[] bytes = [.. Frame(3, "rsync: [receiver] something broke\n"u8), .. Frame(86, Int(11))];
+        RsyncException e = await PushAgainst(bytes);
+        Assert.Equal(RsyncExitCode.FileIo, e.ExitCode);
+    }
+
+    [Fact]
+    public async Task SilentDaemonTimesOut()
+    {
+        // Nothing after the setup, connection kept open: --timeout ends it with exit 30.
+        await using var peer = new ScriptedPeer(async c =>
+        {
+            await c.SendAsync("@RSYNCD: 32.0 md5 md4\n");
+            await c.ReadUntilAsync();
+            await c.ReadUntilAsync();
+            await c.SendAsync("@RSYNCD: OK\n");
+            while ((await c.ReadUntilAsync('\0')).Length > 0)
+            {
+            }
+            await c.Stream.WriteAsync((byte[])[0x81, 0xfe, 0x07, .. "md5 md4"u8, .. Int(1)]);
+            var buffer = new byte[65536];
+            while (await c.Stream.ReadAsync(buffer) > 0)
+            {
+            }
+        });
+        var request = new PushRequest
+        {
+            Sources = [_src + "/"],
+            Destination = DaemonAddress.Parse($"rsync://127.0.0.1:{peer.Port}/mod/"),
+            Options = TransferOptions.Archive with { Timeout = 1 },
+        };
+        RsyncException e = await Assert.ThrowsAsync<RsyncException>(() => RsyncClient.PushAsync(request).WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(RsyncExitCode.Timeout, e.ExitCode);
+    }
+}
