@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# End-to-end push benchmark: stock rsync and the published (NativeAOT) mrsync, side by side against the same stock
+# rsync daemon on loopback, with hyperfine. Scenarios (issue 4):
+#   1. initial push of 10,000 small files
+#   2. no-change re-push of that tree
+#   3. a 256 MiB file with 64 scattered 4 KiB edits over the old copy (delta)
+#   4. the same with -z (both sides negotiate zstd with a 3.5.0 daemon)
+# Usage: benchmarks/push-compare.sh [RUNS]   (default 5; results go to $OUT, default /tmp/mrsync-push-bench)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-5}
+OUT=${OUT:-/tmp/mrsync-push-bench}
+command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get install hyperfine)"; exit 1; }
+command -v rsync >/dev/null || { echo "stock rsync is required"; exit 1; }
+
+WORK=$(mktemp -d /tmp/mrsync-bench.XXXXXX)
+DAEMON_PID=
+cleanup() {
+  [ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+mkdir -p "$OUT"
+
+echo "== publishing mrsync (NativeAOT)"
+dotnet publish src/ManagedRsync.Cli -c Release -o "$WORK/bin" -v quiet -nologo >/dev/null
+MRSYNC="$WORK/bin/mrsync"
+RSYNC=$(command -v rsync)
+
+echo "== starting a stock daemon"
+MOD="$WORK/mod"
+mkdir -p "$MOD"
+{
+  echo "use chroot = no"
+  echo "munge symlinks = no"
+  echo "log file = $WORK/rsyncd.log"
+  if [ "$(id -u)" = 0 ]; then echo "uid = root"; echo "gid = root"; fi
+  echo "[bench]"
+  echo "path = $MOD"
+  echo "read only = no"
+} > "$WORK/rsyncd.conf"
+for _ in $(seq 20); do
+  PORT=$(( (RANDOM % 40000) + 20000 ))
+  ss -ltn | grep -q ":$PORT " && continue
+  rsync --daemon --no-detach --address 127.0.0.1 --port "$PORT" --config "$WORK/rsyncd.conf" &
+  DAEMON_PID=$!
+  sleep 0.5
+  kill -0 "$DAEMON_PID" 2>/dev/null && break
+  DAEMON_PID=
+done
+[ -n "$DAEMON_PID" ] || { echo "could not start rsync --daemon"; exit 1; }
+URL="rsync://127.0.0.1:$PORT/bench"
+
+echo "== generating data"
+python3 - "$WORK" <<'PY'
+import os, random, sys
+work = sys.argv[1]
+rng = random.Random(1)
+small = os.path.join(work, "small")
+for d in range(100):
+    os.makedirs(os.path.join(small, f"dir{d:03}"), exist_ok=True)
+    for f in range(100):
+        with open(os.path.join(small, f"dir{d:03}", f"file{f:03}.txt"), "wb") as h:
+            h.write(rng.randbytes(rng.randint(1024, 8192)))
+big = os.path.join(work, "big-old"); os.makedirs(big)
+data = bytearray(b"".join(rng.randbytes(1 << 20) for _ in range(256)))
+with open(os.path.join(big, "data.bin"), "wb") as h: h.write(data)
+for _ in range(64):
+    at = rng.randrange(len(data) - 4096)
+    data[at:at + 4096] = rng.randbytes(4096)
+new = os.path.join(work, "big-new"); os.makedirs(new)
+with open(os.path.join(new, "data.bin"), "wb") as h: h.write(data)
+PY
+touch -d '2020-01-01' "$WORK/big-old/data.bin"
+
+run() { # name, hyperfine args...
+  local name=$1; shift
+  hyperfine --runs "$RUNS" --warmup 1 --export-markdown "$OUT/$name.md" --export-json "$OUT/$name.json" "$@"
+}
+
+echo "== 1. initial push of 10,000 small files"
+run initial-small \
+  --prepare "rm -rf $MOD/small-rsync $MOD/small-mrsync" \
+  -n rsync "$RSYNC -a $WORK/small/ $URL/small-rsync/" \
+  -n mrsync "$MRSYNC -a $WORK/small/ $URL/small-mrsync/"
+
+echo "== 2. no-change re-push"
+run repush-small \
+  -n rsync "$RSYNC -a $WORK/small/ $URL/small-rsync/" \
+  -n mrsync "$MRSYNC -a $WORK/small/ $URL/small-mrsync/"
+
+echo "== 3. 256 MiB, 64 scattered 4 KiB edits (delta)"
+mkdir -p "$MOD/big-rsync" "$MOD/big-mrsync"
+run delta-big \
+  --prepare "cp -p $WORK/big-old/data.bin $MOD/big-rsync/data.bin; cp -p $WORK/big-old/data.bin $MOD/big-mrsync/data.bin" \
+  -n rsync "$RSYNC -a $WORK/big-new/ $URL/big-rsync/" \
+  -n mrsync "$MRSYNC -a $WORK/big-new/ $URL/big-mrsync/"
+
+echo "== 4. the same with -z (zstd)"
+run delta-big-zstd \
+  --prepare "cp -p $WORK/big-old/data.bin $MOD/big-rsync/data.bin; cp -p $WORK/big-old/data.bin $MOD/big-mrsync/data.bin" \
+  -n rsync "$RSYNC -az $WORK/big-new/ $URL/big-rsync/" \
+  -n mrsync "$MRSYNC -az $WORK/big-new/ $URL/big-mrsync/"
+
+cmp "$WORK/big-new/data.bin" "$MOD/big-mrsync/data.bin" && echo "mrsync's copy is identical"
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), rsync $(rsync --version | head -1 | awk '{print $3}')"
+cat "$OUT"/*.md
