@@ -88,32 +88,6 @@ public sealed partial class PushCliInteropTests(RsyncDaemonFixture daemon) : IDi
         Assert.True(mineSent < content.Length / 50, $"a delta of 16 KiB should not cost {mineSent} bytes");
     }
 
-    [Fact]
-    public async Task MultiGiBSparseFile()
-    {
-        // Sizes past 2^31 take the varlong/longint forms; sparse so the test costs no disk on the source side.
-        string src = Path.Combine(_work, "sparse");
-        Directory.CreateDirectory(src);
-        string file = Path.Combine(src, "huge.img");
-        using (var fs = new FileStream(file, FileMode.Create))
-        {
-            fs.SetLength((2L << 30) + 12345);
-            fs.Position = (1L << 31) + 7;
-            fs.Write("past two GiB"u8);
-        }
-        string name = $"sparse-{Guid.NewGuid():N}";
-        ProcessResult r = await daemon.RunMrsyncAsync(["-a", "--compress-choice=zstd", "-z", src + "/", $"{daemon.Url}{DaemonModules.Open}/{name}/"]);
-        Assert.True(r.ExitCode == 0, daemon.Explain(r));
-        string copy = Path.Combine(daemon.ModulePath(DaemonModules.Open), name, "huge.img");
-        Assert.Equal(new FileInfo(file).Length, new FileInfo(copy).Length);
-        using var check = new FileStream(copy, FileMode.Open, FileAccess.Read);
-        check.Position = (1L << 31) + 7;
-        var tail = new byte[12];
-        check.ReadExactly(tail);
-        Assert.Equal("past two GiB"u8.ToArray(), tail);
-        File.Delete(copy);
-    }
-
     private static long Stat(string output, string label)
     {
         Match m = Regex.Match(output, "^" + Regex.Escape(label) + @": ([\d,]+)", RegexOptions.Multiline);

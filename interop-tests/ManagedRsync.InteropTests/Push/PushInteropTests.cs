@@ -199,4 +199,43 @@ public sealed class PushInteropTests(RsyncDaemonFixture daemon) : IDisposable
         Assert.True(File.Exists(Path.Combine(dst, "untouched-extra")));
         Assert.True(File.Exists(Path.Combine(dst, "medium.bin")));
     }
+
+    [Fact]
+    public async Task MultiGiBSparseFile()
+    {
+        // Sizes past 2^31 take the long varlong/longint forms; sparse so the source costs no disk. Through the library
+        // (not the CLI runner's one-minute hang limit): 2 GiB still has to cross the loopback and reach the daemon's disk.
+        string src = Path.Combine(_work, "sparse");
+        Directory.CreateDirectory(src);
+        string file = Path.Combine(src, "huge.img");
+        using (var fs = new FileStream(file, FileMode.Create))
+        {
+            fs.SetLength((2L << 30) + 12345);
+            fs.Position = (1L << 31) + 7;
+            fs.Write("past two GiB"u8);
+        }
+        string name = $"sparse-{Guid.NewGuid():N}";
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        TransferResult result = await RsyncClient.PushAsync(new PushRequest
+        {
+            Sources = [src + "/"],
+            Destination = DaemonAddress.Parse($"{daemon.Url}{DaemonModules.Open}/{name}/"),
+            Options = TransferOptions.Archive with { Compress = true, CompressChoice = "zstd" },
+        }, _log, ct: cts.Token);
+        Assert.True(result.ExitCode == RsyncExitCode.Ok, Explain());
+        string copy = Path.Combine(Destination(name), "huge.img");
+        try
+        {
+            Assert.Equal(new FileInfo(file).Length, new FileInfo(copy).Length);
+            using var check = new FileStream(copy, FileMode.Open, FileAccess.Read);
+            check.Position = (1L << 31) + 7;
+            var tail = new byte[12];
+            check.ReadExactly(tail);
+            Assert.Equal("past two GiB"u8.ToArray(), tail);
+        }
+        finally
+        {
+            File.Delete(copy);
+        }
+    }
 }
