@@ -14,27 +14,9 @@ internal static partial class RsyncCommand
         RsyncOptions o = invocation.Options;
         CliContext context = invocation.Context;
         TransferOptions options = ToTransferOptions(o);
-        FilterList? filters = null;
-        if (o.Filters.Count > 0)
-        {
-            var builder = new FilterListBuilder(readStdin: () => Encoding.UTF8.GetBytes(context.In.ReadToEnd()))
-            {
-                DeleteExcluded = o.DeleteExcluded,
-                From0 = o.From0,
-            };
-            foreach (FilterArgument f in o.Filters)
-            {
-                builder.Add(f.Option switch
-                {
-                    FilterOption.Exclude => FilterOptionKind.Exclude,
-                    FilterOption.Include => FilterOptionKind.Include,
-                    FilterOption.Filter => FilterOptionKind.Filter,
-                    FilterOption.ExcludeFrom => FilterOptionKind.ExcludeFrom,
-                    _ => FilterOptionKind.IncludeFrom,
-                }, f.Value);
-            }
-            filters = builder.Build();
-        }
+        FilterList? filters = o.Filters.Count > 0
+            ? FilterListBuilder.FromOptions(o, readStdin: () => Encoding.UTF8.GetBytes(context.In.ReadToEnd()))
+            : null;
         var request = new PushRequest
         {
             Destination = invocation.Address,

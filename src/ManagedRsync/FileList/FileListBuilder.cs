@@ -180,7 +180,6 @@ internal sealed class FileListBuilder
             IoError |= IoErrorGeneral;
             return;
         }
-        _filters?.EnterDirectory(Encoding.UTF8.GetBytes(prefix));
         foreach (string child in children)
         {
             string leaf = Path.GetFileName(child);
@@ -201,12 +200,11 @@ internal sealed class FileListBuilder
             if (isDir)
                 AddDirectoryContents(child, name);
         }
-        _filters?.LeaveDirectory();
     }
 
     // rsync exclude.c: check_filter on the sender (is_excluded with ALL_FILTERS), then the caller's own verdict.
     private bool Excluded(string name, bool isDirectory) =>
-        _filters?.IsExcluded(Encoding.UTF8.GetBytes(name), isDirectory) == true || _isExcluded?.Invoke(name, isDirectory) == true;
+        _filters?.IsExcluded(name, isDirectory) == true || _isExcluded?.Invoke(name, isDirectory) == true;
 
     // rsync skips what it is not asked to preserve ("skipping non-regular file").
     private bool Wanted(NativeStat.Info info, string name)
