@@ -100,7 +100,7 @@ public sealed class PullInteropTests(RsyncDaemonFixture daemon) : IDisposable
         File.WriteAllText(Path.Combine(_sandbox.Destination, "dir-extra.txt"), "x");
         File.CreateSymbolicLink(Path.Combine(_sandbox.Destination, "link-out"), _sandbox.Outside);
 
-        var result = await PullAsync(inModule + "/", _sandbox.Destination, TransferOptions.Archive with { Delete = DeleteMode.Default });
+        var result = await PullAsync(inModule + "/", _sandbox.Destination, TransferOptions.Archive with { Delete = DeleteTiming.Default });
 
         Assert.Equal(RsyncExitCode.Ok, result.ExitCode);
         PullTree.AssertSame(source, _sandbox.Destination);

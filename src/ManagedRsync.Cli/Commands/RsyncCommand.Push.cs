@@ -13,7 +13,7 @@ internal static partial class RsyncCommand
     {
         RsyncOptions o = invocation.Options;
         CliContext context = invocation.Context;
-        TransferOptions options = ToTransferOptions(o);
+        TransferOptions options = o.ToTransferOptions();
         FilterList? filters = o.Filters.Count > 0
             ? FilterListBuilder.FromOptions(o, readStdin: () => Encoding.UTF8.GetBytes(context.In.ReadToEnd()))
             : null;
@@ -54,39 +54,6 @@ internal static partial class RsyncCommand
             context.Error.WriteLine($"mrsync error: {ExitCodeText.Describe(result.ExitCode)} (code {(int)result.ExitCode})");
         return (int)result.ExitCode;
     }
-
-    internal static TransferOptions ToTransferOptions(RsyncOptions o) => new()
-    {
-        Verbose = o.Quiet ? 0 : o.Verbose,
-        Quiet = o.Quiet,
-        Recursive = o.Recursive,
-        Links = o.Links,
-        Perms = o.Perms,
-        Times = o.Times,
-        Group = o.Group,
-        Owner = o.Owner,
-        Devices = o.Devices,
-        Specials = o.Specials,
-        HardLinks = o.HardLinks,
-        Relative = o.Relative,
-        AlwaysChecksum = o.Checksum,
-        WholeFile = o.WholeFile == true,
-        Compress = o.Compress,
-        CompressLevel = o.CompressLevel,
-        CompressChoice = o.CompressChoice,
-        ChecksumChoice = o.ChecksumChoice,
-        Delete = o.Delete,
-        DeleteExcluded = o.DeleteExcluded,
-        DeleteMissingArgs = o.DeleteMissingArgs,
-        DryRun = o.DryRun,
-        NumericIds = o.NumericIds,
-        ItemizeChanges = o.ItemizeChanges > 0,
-        Stats = o.Stats,
-        Progress = o.Progress,
-        Timeout = o.Timeout ?? 0,
-        BandwidthLimit = (int)Math.Min(o.BandwidthLimit ?? 0, int.MaxValue),
-        Protocol = o.Protocol ?? 32,
-    };
 
     // rsync main.c: output_summary, with rsync's thousands separators.
     private static void PrintSummary(TextWriter w, RsyncOptions o, TransferStats s, double seconds)
@@ -139,13 +106,6 @@ internal static partial class RsyncCommand
         if (special > 0)
             parts.Add($"special: {N(special)}");
         return " (" + string.Join(", ", parts) + ")";
-    }
-
-    private sealed class ConsoleLog(CliContext context) : ITransferLog
-    {
-        public void Info(string line) => context.Out.WriteLine(line);
-
-        public void Error(string line) => context.Error.WriteLine(line);
     }
 
     // rsync progress.c: "     32,768 100%   31.25MB/s    0:00:00 (xfr#1, to-chk=3/5)", one line per file, updated.

@@ -26,15 +26,7 @@ internal static class TransferOptionsMapping
         CompressLevel = o.CompressLevel,
         CompressChoice = o.CompressChoice,
         ChecksumChoice = o.ChecksumChoice,
-        Delete = o.Delete switch
-        {
-            DeleteTiming.None => DeleteMode.None,
-            DeleteTiming.Before => DeleteMode.Before,
-            DeleteTiming.During => DeleteMode.During,
-            DeleteTiming.Delay => DeleteMode.Delay,
-            DeleteTiming.After => DeleteMode.After,
-            _ => DeleteMode.Default,
-        },
+        Delete = o.Delete,
         DeleteExcluded = o.DeleteExcluded,
         DeleteMissingArgs = o.DeleteMissingArgs,
         DryRun = o.DryRun,

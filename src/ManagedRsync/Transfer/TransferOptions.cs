@@ -63,5 +63,11 @@ public sealed record TransferOptions
     /// <summary>--protocol: the highest protocol to speak (27-32).</summary>
     public int Protocol { get; init; } = 32;
 
+    /// <summary>
+    /// Filter rules in wire form, for a pull (a receiving client sends them all); a push takes a
+    /// <see cref="Filters.FilterList"/> in its <see cref="PushRequest"/> instead, since it also filters its own scan.
+    /// </summary>
+    public IReadOnlyList<string> FilterRules { get; init; } = [];
+
     internal bool IsDeleting => Delete != DeleteTiming.None || DeleteExcluded;
 }
