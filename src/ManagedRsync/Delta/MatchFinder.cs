@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ManagedRsync.Checksums;
 
 namespace ManagedRsync.Delta;
@@ -213,40 +214,43 @@ public sealed class MatchFinder
             }
             uint s1 = _s1, s2 = _s2;
             int k = _k;
-            long offset = _offset;
-            int at = (int)(offset - _bufferStart);
+            int at = (int)(_offset - _bufferStart);
             int atLimit = (int)(limit - _bufferStart);
-            int rollable = (int)(available - _bufferStart) - k; // positions whose incoming byte exists
+            // Positions below `rollable` have their incoming byte; at the end of the file the rest shrink the window.
+            int rollable = Math.Min(atLimit, (int)(available - _bufferStart) - k);
+            int shift = _filterShift;
+            ref ulong filter = ref MemoryMarshal.GetArrayDataReference(_filter);
+            ref byte data = ref MemoryMarshal.GetArrayDataReference(buf);
             bool matched = false;
-            for (; at < atLimit; at++)
+            // The hot loop: indexes are bounded by rollable (at + k < filled <= buf.Length) and by the filter size
+            // (f < 2^filterBits), so the checks are left out.
+            for (; at < rollable; at++)
             {
                 uint sum = (s1 & 0xFFFF) | (s2 << 16);
-                uint f = Mix(sum) >> _filterShift;
-                if ((_filter[f >> 6] & (1UL << (int)(f & 63))) != 0)
+                uint f = Mix(sum) >> shift;
+                if (((Unsafe.Add(ref filter, (int)(f >> 6)) >> (int)f) & 1) != 0 && TryMatch(sum, at, k))
                 {
-                    _offset = _bufferStart + at;
-                    _k = k;
-                    int index = FindBlock(sum, at, k);
-                    if (index >= 0)
-                    {
-                        EmitMatch(index, _offset);
-                        matched = true;
-                        break;
-                    }
+                    matched = true;
+                    break;
                 }
+                int outgoing = (sbyte)Unsafe.Add(ref data, at);
+                s1 = s1 - (uint)outgoing + (uint)(sbyte)Unsafe.Add(ref data, at + k);
+                s2 = s2 - (uint)(k * outgoing) + s1;
+            }
+            for (; !matched && at < atLimit; at++)
+            {
+                uint sum = (s1 & 0xFFFF) | (s2 << 16);
+                uint f = Mix(sum) >> shift;
+                if (((_filter[f >> 6] >> (int)f) & 1) != 0 && TryMatch(sum, at, k))
+                {
+                    matched = true;
+                    break;
+                }
+                // At the end of the file the window shrinks instead (rsync match.c: "--k").
                 int outgoing = (sbyte)buf[at];
-                if (at < rollable)
-                {
-                    s1 = s1 - (uint)outgoing + (uint)(sbyte)buf[at + k];
-                    s2 = s2 - (uint)(k * outgoing) + s1;
-                }
-                else
-                {
-                    // At the end of the file the window shrinks instead (rsync match.c: "--k").
-                    s1 -= (uint)outgoing;
-                    s2 -= (uint)(k * outgoing);
-                    k--;
-                }
+                s1 -= (uint)outgoing;
+                s2 -= (uint)(k * outgoing);
+                k--;
             }
             if (matched)
                 continue;
@@ -255,6 +259,18 @@ public sealed class MatchFinder
             _k = k;
             _offset = _bufferStart + at;
         }
+    }
+
+    /// <summary>Looks for a block matching the window at buffer index <paramref name="at"/>; sends it if found.</summary>
+    private bool TryMatch(uint sum, int at, int k)
+    {
+        _offset = _bufferStart + at;
+        _k = k;
+        int index = FindBlock(sum, at, k);
+        if (index < 0)
+            return false;
+        EmitMatch(index, _offset);
+        return true;
     }
 
     /// <summary>
