@@ -75,7 +75,7 @@ public sealed class DaemonReplicaTarget : IReplicaTarget
         {
             Recursive = recursive,
             Dirs = !recursive,
-            Delete = _delete ? DeleteMode.Default : DeleteMode.None,
+            Delete = _delete ? DeleteTiming.Default : DeleteTiming.None,
             DeleteMissingArgs = _delete && paths is not null,
         },
     };

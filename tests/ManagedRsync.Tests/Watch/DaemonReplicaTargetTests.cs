@@ -27,7 +27,7 @@ public sealed class DaemonReplicaTargetTests : IDisposable
         Assert.Equal([_src.Root + "/"], r.Sources);
         Assert.Null(r.RelativePaths);
         Assert.True(r.Options.Recursive);
-        Assert.Equal(DeleteMode.Default, r.Options.Delete);
+        Assert.Equal(DeleteTiming.Default, r.Options.Delete);
         Assert.Equal("nfsbackup", r.Destination.Module);
     }
 
@@ -53,6 +53,6 @@ public sealed class DaemonReplicaTargetTests : IDisposable
         PushRequest r = Assert.Single(_pushed);
         Assert.Equal(["x"], r.RelativePaths);
         Assert.False(r.Options.DeleteMissingArgs);
-        Assert.Equal(DeleteMode.None, r.Options.Delete);
+        Assert.Equal(DeleteTiming.None, r.Options.Delete);
     }
 }
