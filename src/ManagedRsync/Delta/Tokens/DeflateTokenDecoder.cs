@@ -17,6 +17,7 @@ internal sealed class DeflateTokenDecoder(Stream input, int protocol, bool match
     private static ReadOnlySpan<byte> SyncFlushMarker => [0x00, 0x00, 0xff, 0xff];
 
     private readonly FeedStream _feed = new();
+    private readonly HistoryTail _history = new();
     private readonly byte[] _decompressed = new byte[TokenFraming.ChunkSize];
     private DeflateStream? _inflate;
     private bool _inflating;
@@ -32,10 +33,17 @@ internal sealed class DeflateTokenDecoder(Stream input, int protocol, bool match
         _inflate = new DeflateStream(_feed, CompressionMode.Decompress, leaveOpen: true);
         _inflating = false;
         _sawData = false;
+        _history.Clear();
     }
 
     private protected override void AcceptData(ReadOnlySpan<byte> compressed)
     {
+        if (_history.Length != 0)
+        {
+            // Matched data seen since the last compressed chunk: only its last 32 KiB can be referenced.
+            FeedStored(_history.Bytes);
+            _history.Clear();
+        }
         _feed.Append(compressed);
         _inflating = true;
         _sawData = true;
@@ -74,8 +82,8 @@ internal sealed class DeflateTokenDecoder(Stream input, int protocol, bool match
         if (!matchedHistory || data.IsEmpty || _inflate is null)
             return;
         var tail = DeflateHistory.ReachableTail(data, protocol, out var earlier);
-        FeedStored(earlier);
-        FeedStored(tail);
+        _history.Append(earlier);
+        _history.Append(tail);
     }
 
     /// <summary>token.c see_deflate_token: a non-final stored block (header byte, LEN, ~LEN) around the bytes.</summary>

@@ -12,8 +12,9 @@ namespace ManagedRsync.Delta.Tokens;
 /// Built on System.IO.Compression: DeflateStream.Flush is Z_SYNC_FLUSH. It has no Z_INSERT_ONLY, but neither has the
 /// system zlib Debian's rsync links, so rsync itself inserts matched data with a sync flush and discards the output
 /// (token.c: "#define Z_INSERT_ONLY Z_SYNC_FLUSH"); we do the same. Since only the last 32 KiB of history can be
-/// referenced, only the last 32 KiB of what rsync would insert are fed in: the compressor's reachable window then
-/// holds the same bytes as the receiver's. .NET's deflate is zlib-ng, so the compressed bytes differ from those of
+/// referenced, only the last 32 KiB of what rsync would insert are fed in, just before the next literal data
+/// (<see cref="HistoryTail"/>): the compressor's reachable window then holds the same bytes as the receiver's, and a
+/// run of matched blocks costs one copy instead of a compression pass per block. .NET's deflate is zlib-ng, so the compressed bytes differ from those of
 /// rsync's zlib 1.2.13 while decoding to the same data.
 /// </remarks>
 internal sealed class DeflateTokenEncoder(Stream output, int level, int protocol, bool matchedHistory) : CompressedTokenEncoder(output)
@@ -21,6 +22,7 @@ internal sealed class DeflateTokenEncoder(Stream output, int level, int protocol
     private static ReadOnlySpan<byte> SyncFlushMarker => [0x00, 0x00, 0xff, 0xff];
 
     private readonly CaptureStream _capture = new();
+    private readonly HistoryTail _history = new();
     private readonly ZLibCompressionOptions _options = new() { CompressionLevel = level, CompressionStrategy = ZLibCompressionStrategy.Default };
     private DeflateStream? _deflate;
 
@@ -33,10 +35,18 @@ internal sealed class DeflateTokenEncoder(Stream output, int level, int protocol
         _deflate?.Dispose();
         _deflate = new DeflateStream(_capture, _options, leaveOpen: true);
         _capture.Clear();
+        _history.Clear();
     }
 
     private protected override void CompressLiteral(ReadOnlySpan<byte> literal, bool flush)
     {
+        if (_history.Length != 0)
+        {
+            // token.c: matched data goes in with Z_INSERT_ONLY, i.e. a sync flush whose output is not sent.
+            Deflate.Write(_history.Bytes);
+            Deflate.Flush();
+            _history.Clear();
+        }
         _capture.Clear();
         Deflate.Write(literal);
         if (flush)
@@ -62,11 +72,8 @@ internal sealed class DeflateTokenEncoder(Stream output, int level, int protocol
         if (!matchedHistory || matched.IsEmpty)
             return;
         var tail = DeflateHistory.ReachableTail(matched, protocol, out var earlier);
-        if (!earlier.IsEmpty)
-            Deflate.Write(earlier);
-        Deflate.Write(tail);
-        Deflate.Flush();
-        _capture.Clear();
+        _history.Append(earlier);
+        _history.Append(tail);
     }
 
     protected override void Dispose(bool disposing)
