@@ -77,6 +77,7 @@ public sealed class DaemonReplicaTarget : IReplicaTarget
             Dirs = !recursive,
             Delete = _delete ? DeleteTiming.Default : DeleteTiming.None,
             DeleteMissingArgs = _delete && paths is not null,
+            Relative = paths is not null, // rsync --files-from implies -R: each path keeps its parent directories
         },
     };
 
