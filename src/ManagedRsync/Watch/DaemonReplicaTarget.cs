@@ -21,7 +21,11 @@ public sealed class DaemonReplicaTarget : IReplicaTarget
     private readonly Func<PushRequest, CancellationToken, Task<TransferStats>> _push;
     private readonly Action<string> _warn;
 
-    /// <summary><paramref name="push"/> is the push client's entry point; the other arguments are the DEST and its options.</summary>
+    /// <summary>
+    /// <paramref name="push"/> is the push client's entry point; <paramref name="options"/> are the target's rsync
+    /// options (their --delete applies to full syncs and re-sent trees); <paramref name="delete"/> says whether deleted
+    /// paths are sent as deletions (--delete-missing-args).
+    /// </summary>
     public DaemonReplicaTarget(string name, string source, DaemonAddress destination, TransferOptions options, bool delete,
         Func<string?>? password, Func<string, bool, bool>? exclude, Func<PushRequest, CancellationToken, Task<TransferStats>> push,
         Action<string>? warn = null)
@@ -75,7 +79,6 @@ public sealed class DaemonReplicaTarget : IReplicaTarget
         {
             Recursive = recursive,
             Dirs = !recursive,
-            Delete = _delete ? DeleteTiming.Default : DeleteTiming.None,
             DeleteMissingArgs = _delete && paths is not null,
             Relative = paths is not null, // rsync --files-from implies -R: each path keeps its parent directories
         },

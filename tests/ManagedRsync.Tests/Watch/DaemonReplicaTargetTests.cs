@@ -12,8 +12,11 @@ public sealed class DaemonReplicaTargetTests : IDisposable
 
     public void Dispose() => _src.Dispose();
 
+    /// <summary>-a --delete as the CLI parses it.</summary>
+    private static readonly TransferOptions Deleting = TransferOptions.Archive with { Delete = TransferOptions.Archive.Delete + 1 }; // the first deleting mode, whatever the enum is named
+
     private DaemonReplicaTarget Target(bool delete) => new("backup", _src.Root, DaemonAddress.Parse("rsync_backup@127.0.0.1::nfsbackup"),
-        TransferOptions.Archive, delete, () => "secret", null, (r, _) =>
+        delete ? Deleting : TransferOptions.Archive, delete, () => "secret", null, (r, _) =>
         {
             _pushed.Add(r);
             return Task.FromResult(new TransferStats());
@@ -27,7 +30,7 @@ public sealed class DaemonReplicaTargetTests : IDisposable
         Assert.Equal([_src.Root + "/"], r.Sources);
         Assert.Null(r.RelativePaths);
         Assert.True(r.Options.Recursive);
-        Assert.Equal(DeleteTiming.Default, r.Options.Delete);
+        Assert.Equal(Deleting.Delete, r.Options.Delete);
         Assert.Equal("nfsbackup", r.Destination.Module);
     }
 
@@ -53,6 +56,6 @@ public sealed class DaemonReplicaTargetTests : IDisposable
         PushRequest r = Assert.Single(_pushed);
         Assert.Equal(["x"], r.RelativePaths);
         Assert.False(r.Options.DeleteMissingArgs);
-        Assert.Equal(DeleteTiming.None, r.Options.Delete);
+        Assert.Equal(TransferOptions.Archive.Delete, r.Options.Delete);
     }
 }
