@@ -44,7 +44,7 @@ internal static class WatchCommand
         try
         {
             foreach (WatchTargetConfig t in config.Targets)
-                targets.Add(ReplicaTargets.Create(t, config.Source!, excluded, Log));
+                targets.Add(ReplicaTargets.Create(t, config.Source!, excluded, Log, context));
         }
         catch (RsyncException ex)
         {
