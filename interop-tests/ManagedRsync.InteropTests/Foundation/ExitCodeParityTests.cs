@@ -52,6 +52,16 @@ public class ExitCodeParityTests(RsyncDaemonFixture daemon)
     }
 
     [Fact]
+    public async Task AuthOkListsTheModuleLikeStock()
+    {
+        File.WriteAllText(Path.Combine(daemon.ModulePath(DaemonModules.Auth), "parity-probe.txt"), "x");
+        // -r: without it stock rsync lists the directory one level deep (implied --dirs), mrsync does not yet.
+        var (stock, ours) = await BothAsync(["-r", AuthUrl], new() { ["RSYNC_PASSWORD"] = RsyncDaemonFixture.Password });
+        Assert.Equal(0, ours.ExitCode);
+        Assert.True(ours.Stdout.Contains("parity-probe.txt"), daemon.Explain(stock, ours));
+    }
+
+    [Fact]
     public async Task WrongPasswordIsExit5WithTheDaemonsWords()
     {
         var (_, ours) = await BothAsync([AuthUrl], new() { ["RSYNC_PASSWORD"] = "wrong" });
