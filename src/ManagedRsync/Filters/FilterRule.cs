@@ -7,6 +7,7 @@ namespace ManagedRsync.Filters;
 /// One parsed filter rule: its pattern as bytes (a trailing '/' already turned into <see cref="FilterRuleFlags.Directory"/>),
 /// what kind of rule it is, and the precomputed facts rsync keeps to match it quickly (rsync exclude.c: add_rule).
 /// </summary>
+[System.Runtime.CompilerServices.SkipLocalsInit] // the join buffer is written before it is read
 public sealed class FilterRule
 {
     private const int StackJoinLimit = 512;
@@ -16,7 +17,16 @@ public sealed class FilterRule
         Pattern = pattern;
         Flags = flags;
         SlashCount = slashCount;
+        // "*.o" and the like: a star and a literal tail, matched against the last component only. For such a name
+        // (no '/') wildmatch reduces to "ends with the tail", which skips the matcher's recursion.
+        if (slashCount == 0 && pattern.Length > 1 && pattern[0] == (byte)'*'
+            && pattern.AsSpan(1).IndexOfAny("*?[\\"u8) < 0)
+        {
+            _starSuffix = pattern[1..];
+        }
     }
+
+    private readonly byte[]? _starSuffix;
 
     /// <summary>The pattern (or, for a merge rule, the merge-file name) without the rule prefix.</summary>
     public byte[] Pattern { get; }
@@ -143,7 +153,9 @@ public sealed class FilterRule
         bool matched;
         if (!joined)
         {
-            if ((Flags & FilterRuleFlags.Wild) != 0)
+            if (_starSuffix is not null)
+                matched = name.EndsWith(_starSuffix);
+            else if ((Flags & FilterRuleFlags.Wild) != 0)
                 matched = WildMatch.IsMatch(pattern, name, where);
             else if (anchored)
                 matched = name.SequenceEqual(pattern);
