@@ -32,6 +32,10 @@ log file = $work/rsyncd.log
 use chroot = no
 munge symlinks = no
 reverse lookup = no
+# Run the modules as whoever runs the demo: as root the daemon would otherwise switch to "nobody", who cannot write
+# into this mode-700 temp directory (rsyncd.conf: uid/gid).
+uid = $(id -u)
+gid = $(id -g)
 [data]
     path = $work/data
     comment = read-write, auth user demo
@@ -54,4 +58,7 @@ run "$MRSYNC" --port "$port" 127.0.0.1::
 # The main job: replicate a tree into the authenticated module, then let stock rsync show what arrived.
 run "$MRSYNC" -av --password-file "$work/password" "$work/src/" "rsync://demo@127.0.0.1:$port/data/"
 run env RSYNC_PASSWORD=demo-password rsync -r --list-only "rsync://demo@127.0.0.1:$port/data/"
+# The restore: pull the module back into an empty directory with mrsync and compare it with the source.
+run "$MRSYNC" -av --password-file "$work/password" "rsync://demo@127.0.0.1:$port/data/" "$work/restore/"
+run diff -r "$work/src" "$work/restore"
 run env RSYNC_PASSWORD=wrong "$MRSYNC" "rsync://demo@127.0.0.1:$port/data/"
