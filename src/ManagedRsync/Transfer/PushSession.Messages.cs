@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using ManagedRsync.FileList;
 using ManagedRsync.Protocol;
@@ -10,50 +9,20 @@ internal sealed partial class PushSession
 {
     public void OnMessage(MessageCode code, ReadOnlySpan<byte> payload)
     {
+        if (DaemonMessages.TryHandle(code, payload, _log, ref _sawErrors, ref _remoteIoError))
+            return;
         switch (code)
         {
-            case MessageCode.Info:
-                _log.Info(Text(payload));
-                break;
-            case MessageCode.ErrorXfer:
-                // rsync log.c: a transfer error from the peer makes the run a partial transfer (exit 23).
-                _sawErrors = true;
-                _log.Error(Text(payload));
-                break;
-            case MessageCode.Error or MessageCode.Warning or MessageCode.ErrorSocket or MessageCode.ErrorUtf8:
-                _log.Error(Text(payload));
-                break;
             case MessageCode.Deleted:
                 if (_options.Verbose > 0 || _options.ItemizeChanges)
-                    _log.Info((_options.ItemizeChanges ? "*deleting   " : "deleting ") + Text(payload));
+                    _log.Info((_options.ItemizeChanges ? "*deleting   " : "deleting ") + DaemonMessages.Text(payload));
                 break;
-            case MessageCode.IoError:
-                _remoteIoError |= Int(payload, code);
-                break;
-            case MessageCode.ErrorExit:
-            {
-                int exit = payload.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(payload) : (int)RsyncExitCode.Partial;
-                throw new RsyncException(RsyncErrorKind.RemoteError,
-                    Enum.IsDefined((RsyncExitCode)exit) ? (RsyncExitCode)exit : RsyncExitCode.Partial,
-                    $"the daemon ended the session with exit code {exit}");
-            }
-            case MessageCode.Noop or MessageCode.IoTimeout or MessageCode.Success or MessageCode.NoSend or MessageCode.Log
-                or MessageCode.Client or MessageCode.Redo or MessageCode.Stats:
-                // Keep-alives, the daemon's timeout, and sibling-only bookkeeping: nothing for a client sender to do.
+            case MessageCode.NoSend or MessageCode.Client or MessageCode.Redo or MessageCode.Stats:
+                // Bookkeeping between the daemon's own processes: nothing for a client sender to do.
                 break;
             default:
-                throw RsyncException.Protocol($"unexpected message tag {(int)code} from the daemon");
+                throw DaemonMessages.Unexpected(code);
         }
-    }
-
-    private static int Int(ReadOnlySpan<byte> payload, MessageCode code) =>
-        payload.Length == 4 ? BinaryPrimitives.ReadInt32LittleEndian(payload)
-            : throw RsyncException.Protocol($"message {code} with a {payload.Length}-byte payload (expected 4)");
-
-    private static string Text(ReadOnlySpan<byte> payload)
-    {
-        string s = Encoding.UTF8.GetString(payload);
-        return s.EndsWith('\n') ? s[..^1] : s;
     }
 
     // rsync sender.c / log.c: with -i the format is "%i %n%L", with -v "%n%L"; untransferred entries are shown

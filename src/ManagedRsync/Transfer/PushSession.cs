@@ -94,29 +94,9 @@ internal sealed partial class PushSession : IMessageHandler, IAsyncDisposable
         };
     }
 
-    private async Task<DaemonSession> OpenModuleAsync(IReadOnlyList<string> args, CancellationToken ct)
-    {
-        DaemonAddress dest = _request.Destination;
-        var connect = new DaemonConnectOptions
-        {
-            Host = dest.Host,
-            Port = dest.EffectivePort(_request.Port),
-            ConnectTimeout = _request.ConnectTimeout,
-            ProtocolVersion = _options.Protocol,
-            ServerLine = line => _log.Info(line),
-        };
-        DaemonSession daemon = await DaemonSession.ConnectAsync(connect, ct).ConfigureAwait(false);
-        try
-        {
-            await daemon.StartModuleAsync(dest.ModulePath, dest.User, _request.Password ?? (() => null), args, ct).ConfigureAwait(false);
-            return daemon;
-        }
-        catch
-        {
-            await daemon.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    private Task<DaemonSession> OpenModuleAsync(IReadOnlyList<string> args, CancellationToken ct) =>
+        DaemonMessages.OpenModuleAsync(_request.Destination, _request.Port, _request.ConnectTimeout, _options.Protocol,
+            _request.Password, args, _log, ct);
 
     // rsync exclude.c: send_filter_list — only sent to a receiver that deletes (or prunes); each rule as int32
     // length + bytes, then int32 0; nothing at all otherwise.

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using ManagedRsync.FileList;
@@ -11,51 +10,21 @@ internal sealed partial class PullSession
 {
     public void OnMessage(MessageCode code, ReadOnlySpan<byte> payload)
     {
+        if (DaemonMessages.TryHandle(code, payload, _log, ref _sawErrors, ref _remoteIoError))
+            return;
         switch (code)
         {
-            case MessageCode.Info:
-                _log.Info(Text(payload));
-                break;
-            case MessageCode.ErrorXfer:
-                _sawErrors = true;
-                _log.Error(Text(payload));
-                break;
-            case MessageCode.Error or MessageCode.Warning:
-                _log.Error(Text(payload));
-                break;
-            case MessageCode.IoError:
-                // rsync io.c: the sender had an I/O error, so its list may be incomplete: no deletions after this.
-                _remoteIoError |= payload.Length == 4 ? BinaryPrimitives.ReadInt32LittleEndian(payload)
-                    : throw RsyncException.Protocol($"MSG_IO_ERROR with a {payload.Length}-byte payload");
-                break;
             case MessageCode.NoSend:
-            {
                 // rsync receiver.c: the sender could not open a file we asked for; it will not come.
-                int ndx = payload.Length == 4 ? BinaryPrimitives.ReadInt32LittleEndian(payload)
-                    : throw RsyncException.Protocol($"MSG_NO_SEND with a {payload.Length}-byte payload");
-                if (_pending.TryRemove(ndx, out _))
+                if (_pending.TryRemove(DaemonMessages.Int(payload, code), out _))
                     _sawErrors = true;
                 break;
-            }
-            case MessageCode.ErrorExit:
-            {
-                int exit = payload.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(payload) : (int)RsyncExitCode.Partial;
-                throw new RsyncException(RsyncErrorKind.RemoteError,
-                    Enum.IsDefined((RsyncExitCode)exit) ? (RsyncExitCode)exit : RsyncExitCode.Partial,
-                    $"the daemon ended the session with exit code {exit}");
-            }
-            case MessageCode.Noop or MessageCode.IoTimeout or MessageCode.Success or MessageCode.Log or MessageCode.Deleted:
-                // Keep-alives and bookkeeping: nothing for a receiving client to do.
+            case MessageCode.Deleted:
+                // Bookkeeping: nothing for a receiving client to do.
                 break;
             default:
-                throw RsyncException.Protocol($"unexpected message tag {(int)code} from the daemon");
+                throw DaemonMessages.Unexpected(code);
         }
-    }
-
-    private static string Text(ReadOnlySpan<byte> payload)
-    {
-        string s = Encoding.UTF8.GetString(payload);
-        return s.EndsWith('\n') ? s[..^1] : s;
     }
 
     // rsync -v prints each created or updated name; directories with a trailing '/', symlinks with their target.

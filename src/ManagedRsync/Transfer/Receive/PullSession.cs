@@ -104,30 +104,9 @@ internal sealed partial class PullSession : IMessageHandler
         };
     }
 
-    private async Task<DaemonSession> OpenModuleAsync(IReadOnlyList<string> args, CancellationToken ct)
-    {
-        DaemonAddress source = _request.Source;
-        var connect = new DaemonConnectOptions
-        {
-            Host = source.Host,
-            Port = source.EffectivePort(_request.Port),
-            ConnectTimeout = _request.ConnectTimeout,
-            ProtocolVersion = _options.Protocol,
-            ServerLine = line => _log.Info(line),
-        };
-        DaemonSession daemon = await DaemonSession.ConnectAsync(connect, ct).ConfigureAwait(false);
-        try
-        {
-            await daemon.StartModuleAsync(source.ModulePath, source.User, _request.Password ?? (() => null), args, ct)
-                .ConfigureAwait(false);
-            return daemon;
-        }
-        catch
-        {
-            await daemon.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    private Task<DaemonSession> OpenModuleAsync(IReadOnlyList<string> args, CancellationToken ct) =>
+        DaemonMessages.OpenModuleAsync(_request.Source, _request.Port, _request.ConnectTimeout, _options.Protocol,
+            _request.Password, args, _log, ct);
 
     // Without negotiation the protocol implies the checksum (rsync checksum.c: parse_csum_name "auto").
     private ChecksumVariant ResolveChecksum()
