@@ -104,6 +104,30 @@ public sealed class RsyncDaemonFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Stops the daemon, leaving its modules in place (a replica target going away); <see cref="RestartAsync"/> brings
+    /// it back on the same port. For a fixture a test created for itself, not the shared one.
+    /// </summary>
+    public void Stop()
+    {
+        if (_daemon is { HasExited: false })
+        {
+            _daemon.Kill(entireProcessTree: true);
+            _daemon.WaitForExit();
+        }
+        _daemon?.Dispose();
+        _daemon = null;
+    }
+
+    /// <summary>Starts the daemon again on <see cref="Port"/> after <see cref="Stop"/>.</summary>
+    public async Task RestartAsync()
+    {
+        if (!await TryStartAsync(Port))
+        {
+            throw new InvalidOperationException($"the stock rsync daemon did not restart on port {Port}:\n{DaemonLog}");
+        }
+    }
+
     /// <summary>Runs stock rsync with <paramref name="args"/>; <paramref name="environment"/> values of null unset.</summary>
     public Task<ProcessResult> RunRsyncAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null,
         string? stdin = null) =>

@@ -1,0 +1,52 @@
+using ManagedRsync.InteropTests.Push;
+using Xunit.Sdk;
+
+namespace ManagedRsync.InteropTests.Watch;
+
+/// <summary>
+/// Waits for a replica to equal its source, file by file (names, types, content, mode, mtime to the nanosecond,
+/// symlink targets: <see cref="TreeAssert"/>). The assertion is convergence; the deadline only keeps a broken watcher
+/// from hanging the run, so it is generous.
+/// </summary>
+internal static class Converge
+{
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    public static async Task WaitAsync(string source, string replica, Func<string> explain)
+    {
+        var end = DateTime.UtcNow + Deadline;
+        while (DateTime.UtcNow < end)
+        {
+            if (Equal(source, replica))
+                return;
+            await Task.Delay(25);
+        }
+        try
+        {
+            TreeAssert.Equal(source, replica, nanoseconds: true);
+        }
+        catch (XunitException ex)
+        {
+            throw new XunitException($"the replica did not converge within {Deadline.TotalSeconds} s: {ex.Message}\n{explain()}");
+        }
+    }
+
+    private static bool Equal(string source, string replica)
+    {
+        if (!Directory.Exists(replica))
+            return false;
+        try
+        {
+            TreeAssert.Equal(source, replica, nanoseconds: true);
+            return true;
+        }
+        catch (XunitException)
+        {
+            return false; // not yet (or a file vanished under the scan)
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}

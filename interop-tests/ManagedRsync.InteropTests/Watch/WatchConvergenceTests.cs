@@ -1,0 +1,161 @@
+using ManagedRsync.InteropTests.Fixtures;
+
+namespace ManagedRsync.InteropTests.Watch;
+
+/// <summary>
+/// `mrsync watch -a --delete` (its own process, real inotify) pushing to the fixture's stock rsync daemon: after each
+/// kind of change the module converges to the source, file by file (content, mode, mtime, symlink targets).
+/// </summary>
+[Collection(RsyncDaemonCollection.Name)]
+public sealed class WatchConvergenceTests(RsyncDaemonFixture daemon) : IDisposable
+{
+    private readonly WatchScenario _s = new(daemon);
+
+    public void Dispose() => _s.Dispose();
+
+    [Fact]
+    public async Task FileChangesConverge()
+    {
+        Directory.CreateDirectory(_s.P("sub"));
+        _s.Write("a.txt", "alpha\n");
+        _s.Write("sub/b.bin", new string('b', 5000));
+        File.CreateSymbolicLink(_s.P("link"), "a.txt");
+        await _s.StartWatchAsync();
+        await _s.ConvergedAsync();
+
+        // create; a file written in several writes while open (IN_MODIFY..., then IN_CLOSE_WRITE)
+        _s.Write("c.txt", "charlie\n");
+        using (var open = new FileStream(_s.P("slow.log"), FileMode.CreateNew))
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                open.Write("line of a log file\n"u8);
+                open.Flush();
+            }
+        }
+        await _s.ConvergedAsync();
+
+        // modify, chmod a file and a directory, set an mtime alone (IN_ATTRIB)
+        File.AppendAllText(_s.P("a.txt"), "more\n");
+        File.SetUnixFileMode(_s.P("a.txt"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.SetUnixFileMode(_s.P("sub"), (UnixFileMode)0x1E8); // 0750
+        File.SetLastWriteTimeUtc(_s.P("sub/b.bin"), new DateTime(2001, 2, 3, 4, 5, 6, DateTimeKind.Utc));
+        await _s.ConvergedAsync();
+
+        // rename into another directory; delete
+        File.Move(_s.P("c.txt"), _s.P("sub/c2.txt"));
+        File.Delete(_s.P("sub/b.bin"));
+        await _s.ConvergedAsync();
+
+        // symlinks: retargeted, dangling, and a file replaced by a symlink of the same name
+        File.Delete(_s.P("link"));
+        File.CreateSymbolicLink(_s.P("link"), "sub/c2.txt");
+        File.CreateSymbolicLink(_s.P("dangling"), "does/not/exist");
+        File.Delete(_s.P("slow.log"));
+        File.CreateSymbolicLink(_s.P("slow.log"), "a.txt");
+        await _s.ConvergedAsync();
+
+        // a file replaced by a directory of the same name, and back
+        File.Delete(_s.P("a.txt"));
+        Directory.CreateDirectory(_s.P("a.txt"));
+        _s.Write("a.txt/inner", "inside\n");
+        await _s.ConvergedAsync();
+        Directory.Delete(_s.P("a.txt"), recursive: true);
+        _s.Write("a.txt", "a file again\n");
+        await _s.ConvergedAsync();
+    }
+
+    [Fact]
+    public async Task DirectoryChangesConverge()
+    {
+        Directory.CreateDirectory(_s.P("keep"));
+        _s.Write("keep/k", "k\n");
+        await _s.StartWatchAsync();
+
+        // mkdir -p and writes at once, before the watcher can have set the new watches
+        Directory.CreateDirectory(_s.P("deep/x/y/z"));
+        _s.Write("deep/top", "1\n");
+        _s.Write("deep/x/one", "2\n");
+        _s.Write("deep/x/y/two", "3\n");
+        _s.Write("deep/x/y/z/three", "4\n");
+        await _s.ConvergedAsync();
+
+        // rename a directory inside the tree, then write into it under its new name
+        Directory.Move(_s.P("deep"), _s.P("deep2"));
+        _s.Write("deep2/x/y/z/four", "5\n");
+        await _s.ConvergedAsync();
+
+        // move a directory out of the tree (the replica drops it)
+        Directory.Move(_s.P("deep2/x"), Path.Combine(_s.Outside, "x"));
+        await _s.ConvergedAsync();
+
+        // move a prepared tree into the tree, and write into it at once
+        string incoming = Path.Combine(_s.Outside, "incoming");
+        Directory.CreateDirectory(Path.Combine(incoming, "sub/sub2"));
+        File.WriteAllText(Path.Combine(incoming, "f"), "f\n");
+        File.WriteAllText(Path.Combine(incoming, "sub/sub2/g"), "g\n");
+        Directory.Move(incoming, _s.P("incoming"));
+        _s.Write("incoming/sub/new", "new\n");
+        await _s.ConvergedAsync();
+
+        // the moved-out directory comes back under another name; then rm -rf of a whole subtree
+        Directory.Move(Path.Combine(_s.Outside, "x"), _s.P("keep/x-back"));
+        Directory.Delete(_s.P("deep2"), recursive: true);
+        await _s.ConvergedAsync();
+
+        // a directory replaced by a file of the same name
+        Directory.Delete(_s.P("incoming"), recursive: true);
+        _s.Write("incoming", "now a file\n");
+        await _s.ConvergedAsync();
+    }
+
+    [Fact]
+    public async Task DirectoryReplacedBySymlinkIsNeverFollowed()
+    {
+        Directory.CreateDirectory(_s.P("dir/inner"));
+        _s.Write("dir/inner/x", "x\n");
+        Directory.CreateDirectory(_s.P("keep"));
+        _s.Write("keep/k", "k\n");
+        Directory.CreateDirectory(_s.P("other"));
+        _s.Write("other/o", "o\n");
+        File.WriteAllText(Path.Combine(_s.Outside, "secret"), "must not reach the replica\n");
+        Directory.CreateDirectory(Path.Combine(_s.Outside, "secretdir"));
+        await _s.StartWatchAsync();
+        await _s.ConvergedAsync();
+
+        // Replaced by a symlink out of the tree, and by a symlink to a directory inside it.
+        Directory.Delete(_s.P("dir"), recursive: true);
+        File.CreateSymbolicLink(_s.P("dir"), _s.Outside);
+        Directory.Delete(_s.P("other"), recursive: true);
+        File.CreateSymbolicLink(_s.P("other"), "keep");
+        // A write through the symlink lands outside the tree: it must not be replicated.
+        File.WriteAllText(Path.Combine(_s.P("dir"), "written-through-link"), "outside\n");
+
+        // The daemon (use chroot = no) sanitizes absolute link targets (rsync clientserver.c: sanitize_paths,
+        // flist.c: sanitize_path on the link), so the reference is what stock rsync -a makes of the same source.
+        string expected = Path.Combine(daemon.ModulePath(DaemonModules.Open), _s.Name + "-stock");
+        try
+        {
+            ProcessResult stock = await daemon.RunRsyncAsync(["-a", "--delete", _s.Source + "/", $"{daemon.Url}{DaemonModules.Open}/{_s.Name}-stock/"]);
+            Assert.True(stock.ExitCode == 0, daemon.Explain(stock));
+            await Converge.WaitAsync(expected, _s.Replica, _s.Explain);
+        }
+        finally
+        {
+            if (Directory.Exists(expected))
+                Directory.Delete(expected, recursive: true);
+        }
+        Assert.NotNull(new FileInfo(Path.Combine(_s.Replica, "dir")).LinkTarget);
+        Assert.NotNull(new FileInfo(Path.Combine(_s.Replica, "other")).LinkTarget);
+        Assert.Equal("k\n", File.ReadAllText(Path.Combine(_s.Replica, "keep/k")));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(daemon.ModulePath(DaemonModules.Open), "secret*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(daemon.ModulePath(DaemonModules.Open), "written-through-link", SearchOption.AllDirectories));
+
+        // Back to a real directory: the symlink is replaced, the outside is untouched.
+        File.Delete(_s.P("dir"));
+        Directory.CreateDirectory(_s.P("dir"));
+        _s.Write("dir/again", "again\n");
+        await _s.ConvergedAsync();
+        Assert.True(File.Exists(Path.Combine(_s.Outside, "secret")));
+    }
+}

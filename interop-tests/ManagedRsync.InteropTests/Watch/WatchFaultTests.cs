@@ -1,0 +1,120 @@
+using ManagedRsync.InteropTests.Fixtures;
+
+namespace ManagedRsync.InteropTests.Watch;
+
+/// <summary>
+/// Faults around `mrsync watch` and a stock rsync daemon: the kernel queue overflowing, the daemon going away and
+/// coming back, the watcher SIGKILLed while the daemon is away. Tests that stop a daemon start their own.
+/// </summary>
+[Collection(RsyncDaemonCollection.Name)]
+public sealed class WatchFaultTests(RsyncDaemonFixture daemon)
+{
+    [Fact]
+    public async Task KernelQueueOverflowEndsInAFullSyncThatConverges()
+    {
+        using var s = new WatchScenario(daemon);
+        Directory.CreateDirectory(s.P("old"));
+        for (int i = 0; i < 50; i++)
+            s.Write($"old/{i}", $"{i}\n");
+        Directory.CreateDirectory(s.P("burst"));
+        WatchProcess w = await s.StartWatchAsync();
+        await s.ConvergedAsync();
+
+        // Stop the watcher so it cannot read, then queue more events than max_queued_events (inotify(7): the excess
+        // is dropped and IN_Q_OVERFLOW queued). A rename is two events (IN_MOVED_FROM, IN_MOVED_TO) for one syscall.
+        long limit = long.Parse(File.ReadAllText("/proc/sys/fs/inotify/max_queued_events").Trim());
+        Assert.True(limit <= 65536, $"max_queued_events is {limit}: too many events would be needed to overflow it in a test");
+        w.Signal("STOP");
+        try
+        {
+            for (int i = 0; i < 100; i++)
+                s.Write($"burst/f{i:D3}", $"{i}\n");
+            s.Write("burst/spin0", "spin\n");
+            for (long i = 0; i < limit / 2 + 200; i++)
+                File.Move(s.P($"burst/spin{i % 2}"), s.P($"burst/spin{(i + 1) % 2}"));
+            Directory.Delete(s.P("old"), recursive: true);
+        }
+        finally
+        {
+            w.Signal("CONT");
+        }
+        await w.WaitForLogAsync("queue overflowed");
+        await s.ConvergedAsync();
+        Assert.Equal(101, Directory.GetFiles(Path.Combine(s.Replica, "burst")).Length);
+    }
+
+    [Fact]
+    public async Task DaemonStoppedAndRestartedPendingChangesAreRetried()
+    {
+        var own = new RsyncDaemonFixture();
+        await own.InitializeAsync();
+        try
+        {
+            using var s = new WatchScenario(own);
+            s.Write("a", "a\n");
+            s.Write("gone", "gone\n");
+            WatchProcess w = await s.StartWatchAsync();
+            await s.ConvergedAsync();
+
+            own.Stop();
+            s.Write("b", "b\n");
+            File.AppendAllText(s.P("a"), "changed while the daemon was down\n");
+            File.Delete(s.P("gone"));
+            Directory.CreateDirectory(s.P("d/e"));
+            s.Write("d/e/f", "f\n");
+            await w.WaitForLogAsync("failed (attempt 2");
+            await own.RestartAsync();
+            await s.ConvergedAsync();
+
+            // and the queue keeps working afterwards
+            s.Write("after", "after\n");
+            await s.ConvergedAsync();
+        }
+        finally
+        {
+            await own.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task WatcherKilledWhileDaemonIsDownReplaysItsJournal()
+    {
+        var own = new RsyncDaemonFixture();
+        await own.InitializeAsync();
+        try
+        {
+            using var s = new WatchScenario(own);
+            string state = Path.Combine(s.Work, "state");
+            s.Write("a", "a\n");
+            s.Write("gone", "gone\n");
+            Directory.CreateDirectory(s.P("dir"));
+            s.Write("dir/x", "x\n");
+            WatchProcess w = await s.StartWatchAsync("--state-dir", state);
+            await s.ConvergedAsync();
+
+            own.Stop();
+            s.Write("b", "b\n");
+            File.Delete(s.P("gone"));
+            Directory.Move(s.P("dir"), s.P("dir2"));
+            await w.WaitForLogAsync("failed (attempt 1");
+            w.KillHard();
+            string journal = Assert.Single(Directory.GetFiles(state, "*.journal"));
+            Assert.True(new FileInfo(journal).Length > 0, "the journal is empty after the failed push");
+
+            // more changes while nothing watches; then the daemon and the watcher come back
+            s.Write("while-dead", "w\n");
+            File.Delete(s.P("a"));
+            await own.RestartAsync();
+            WatchProcess again = await s.StartWatchAsync("--state-dir", state);
+            Assert.Contains("restored", again.Log, StringComparison.Ordinal);
+            Assert.DoesNotContain("restored 0 pending", again.Log, StringComparison.Ordinal);
+            await s.ConvergedAsync();
+            Assert.False(File.Exists(Path.Combine(s.Replica, "gone")));
+            Assert.False(Directory.Exists(Path.Combine(s.Replica, "dir")));
+        }
+        finally
+        {
+            await own.DisposeAsync();
+        }
+    }
+}

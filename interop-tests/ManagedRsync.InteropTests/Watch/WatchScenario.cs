@@ -1,0 +1,76 @@
+using ManagedRsync.InteropTests.Fixtures;
+
+namespace ManagedRsync.InteropTests.Watch;
+
+/// <summary>
+/// One watch test's directories: the source tree, a place outside it on the same filesystem (for moves in and out),
+/// and the replica: a fresh directory in a module of a stock daemon.
+/// </summary>
+internal sealed class WatchScenario : IDisposable
+{
+    private readonly RsyncDaemonFixture _daemon;
+
+    public WatchScenario(RsyncDaemonFixture daemon, string module = DaemonModules.Open)
+    {
+        _daemon = daemon;
+        Module = module;
+        Work = Directory.CreateTempSubdirectory("mrsync-watch-").FullName;
+        Source = Directory.CreateDirectory(Path.Combine(Work, "src")).FullName;
+        Outside = Directory.CreateDirectory(Path.Combine(Work, "outside")).FullName;
+        Name = "watch-" + Guid.NewGuid().ToString("N")[..12];
+    }
+
+    public string Work { get; }
+    public string Source { get; }
+    public string Outside { get; }
+    public string Module { get; }
+    public string Name { get; }
+
+    /// <summary>The replica's directory on the daemon side.</summary>
+    public string Replica => Path.Combine(_daemon.ModulePath(Module), Name);
+
+    /// <summary>DEST for `mrsync watch`.</summary>
+    public string Destination => $"{_daemon.Url}{Module}/{Name}/";
+
+    public WatchProcess? Watcher { get; set; }
+
+    /// <summary>`mrsync watch -a --delete --delay 10ms [extra] SRC/ DEST`; returns once the first full sync landed.</summary>
+    public async Task<WatchProcess> StartWatchAsync(params string[] extra)
+    {
+        Watcher?.Dispose();
+        Watcher = WatchProcess.Start(["-a", "--delete", "--delay", "10ms", .. extra, Source + "/", Destination]);
+        await Watcher.WaitForLogAsync("batch full sync");
+        return Watcher;
+    }
+
+    public Task ConvergedAsync() => Converge.WaitAsync(Source, Replica, Explain);
+
+    public string Explain() => $"--- watch log ---\n{Watcher?.Log}\n--- rsyncd.log (tail) ---\n{Tail(_daemon.DaemonLog, 30)}";
+
+    public string P(string relative) => Path.Combine(Source, relative);
+
+    public void Write(string relative, string content) => File.WriteAllText(P(relative), content);
+
+    public void Dispose()
+    {
+        Watcher?.Dispose();
+        MakeRemovable(Work);
+        Directory.Delete(Work, recursive: true);
+        if (Directory.Exists(Replica))
+        {
+            MakeRemovable(Replica);
+            Directory.Delete(Replica, recursive: true);
+        }
+    }
+
+    private static void MakeRemovable(string root)
+    {
+        foreach (string dir in Directory.EnumerateDirectories(root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true }))
+        {
+            if (new FileInfo(dir).LinkTarget is null)
+                File.SetUnixFileMode(dir, (UnixFileMode)0x1ED); // 0755
+        }
+    }
+
+    private static string Tail(string text, int lines) => string.Join('\n', text.Split('\n').TakeLast(lines));
+}
