@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using ManagedRsync.Filters;
 
 namespace ManagedRsync;
 
@@ -52,7 +53,7 @@ public sealed class RsyncOptions
     public bool DeleteExcluded { get; set; }
     /// <summary>--delete-missing-args.</summary>
     public bool DeleteMissingArgs { get; set; }
-    /// <summary>--exclude, --include, --filter/-f, --exclude-from, --include-from, in command-line order.</summary>
+    /// <summary>--exclude, --include, --filter/-f, --exclude-from, --include-from, -C, -F, in command-line order.</summary>
     public List<FilterArgument> Filters { get; } = [];
     /// <summary>--files-from=FILE ("-" is stdin).</summary>
     public string? FilesFrom { get; set; }
@@ -123,22 +124,7 @@ public enum DeleteTiming
     After,
 }
 
-/// <summary>Which filter option an argument came from.</summary>
-public enum FilterOption
-{
-    /// <summary>--exclude=PATTERN.</summary>
-    Exclude,
-    /// <summary>--include=PATTERN.</summary>
-    Include,
-    /// <summary>--filter=RULE / -f RULE.</summary>
-    Filter,
-    /// <summary>--exclude-from=FILE.</summary>
-    ExcludeFrom,
-    /// <summary>--include-from=FILE.</summary>
-    IncludeFrom,
-}
-
 /// <summary>One filter option as given, in order.</summary>
 /// <param name="Option">Which option.</param>
 /// <param name="Value">Its argument, verbatim.</param>
-public sealed record FilterArgument(FilterOption Option, string Value);
+public sealed record FilterArgument(FilterOptionKind Option, string Value);

@@ -26,6 +26,7 @@ internal static partial class RsyncCommand
             ExtraSourcePaths = invocation.RemotePaths.Skip(1).ToList(),
             Destination = destination,
             Options = transfer,
+            Filters = options.BuildFilters(context),
             KeepPartial = options.Partial,
             TempDirectory = options.TempDir,
         };

@@ -14,9 +14,7 @@ internal static partial class RsyncCommand
         RsyncOptions o = invocation.Options;
         CliContext context = invocation.Context;
         TransferOptions options = o.ToTransferOptions();
-        FilterList? filters = o.Filters.Count > 0
-            ? FilterListBuilder.FromOptions(o, readStdin: () => Encoding.UTF8.GetBytes(context.In.ReadToEnd()))
-            : null;
+        FilterList? filters = o.BuildFilters(context);
         var request = new PushRequest
         {
             Destination = invocation.Address,

@@ -21,6 +21,7 @@ internal static class TransferOptionsMapping
         HardLinks = o.HardLinks,
         Relative = o.Relative,
         AlwaysChecksum = o.Checksum,
+        CvsExclude = o.Filters.Any(f => f.Option == FilterOptionKind.CvsExclude),
         WholeFile = o.WholeFile ?? false,
         Compress = o.Compress,
         CompressLevel = o.CompressLevel,
@@ -37,27 +38,13 @@ internal static class TransferOptionsMapping
         Timeout = o.Timeout ?? 0,
         BandwidthLimit = (int)Math.Min(o.BandwidthLimit ?? 0, int.MaxValue),
         Protocol = o.Protocol ?? 32,
-        FilterRules = FilterRules(o),
     };
 
-    // rsync exclude.c: send_filter_list — a receiving client sends every rule; the filter engine gives their wire form.
-    private static List<string> FilterRules(RsyncOptions o)
-    {
-        if (o.Filters.Count == 0)
-            return [];
-        var builder = new FilterListBuilder { DeleteExcluded = o.DeleteExcluded, From0 = o.From0 };
-        foreach (var filter in o.Filters)
-        {
-            builder.Add(filter.Option switch
-            {
-                FilterOption.Exclude => FilterOptionKind.Exclude,
-                FilterOption.Include => FilterOptionKind.Include,
-                FilterOption.Filter => FilterOptionKind.Filter,
-                FilterOption.ExcludeFrom => FilterOptionKind.ExcludeFrom,
-                _ => FilterOptionKind.IncludeFrom,
-            }, filter.Value);
-        }
-        var wire = builder.Build().GetWireRules(o.Protocol ?? 32, localIsSender: false, deleteMode: o.Delete != DeleteTiming.None);
-        return wire is null ? [] : wire.Select(rule => System.Text.Encoding.UTF8.GetString(rule)).ToList();
-    }
+    /// <summary>The filter list of the command line, or null when it has no filter option. Rule files named "-" are
+    /// read from the context's stdin; -C reads $HOME/.cvsignore and $CVSIGNORE from the context's environment.</summary>
+    public static FilterList? BuildFilters(this RsyncOptions o, CliContext context) =>
+        o.Filters.Count == 0
+            ? null
+            : FilterListBuilder.FromOptions(o, readStdin: () => System.Text.Encoding.UTF8.GetBytes(context.In.ReadToEnd()),
+                homeDirectory: context.GetEnvironmentVariable("HOME"), cvsIgnoreVariable: context.GetEnvironmentVariable("CVSIGNORE"));
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
+using ManagedRsync.Filters;
 
 namespace ManagedRsync.Cli.Options;
 
@@ -43,11 +44,15 @@ internal static class OptionTable
             }
         }),
         Flag(["delete-missing-args"], '\0', o => o.DeleteMissingArgs = true),
-        Value(["exclude"], '\0', (o, v) => o.Filters.Add(new(FilterOption.Exclude, v.Required))),
-        Value(["include"], '\0', (o, v) => o.Filters.Add(new(FilterOption.Include, v.Required))),
-        Value(["filter"], 'f', (o, v) => o.Filters.Add(new(FilterOption.Filter, v.Required))),
-        Value(["exclude-from"], '\0', (o, v) => o.Filters.Add(new(FilterOption.ExcludeFrom, v.Required))),
-        Value(["include-from"], '\0', (o, v) => o.Filters.Add(new(FilterOption.IncludeFrom, v.Required))),
+        Value(["exclude"], '\0', (o, v) => o.Filters.Add(new(FilterOptionKind.Exclude, v.Required))),
+        Value(["include"], '\0', (o, v) => o.Filters.Add(new(FilterOptionKind.Include, v.Required))),
+        Value(["filter"], 'f', (o, v) => o.Filters.Add(new(FilterOptionKind.Filter, v.Required))),
+        Value(["exclude-from"], '\0', (o, v) => o.Filters.Add(new(FilterOptionKind.ExcludeFrom, v.Required))),
+        Value(["include-from"], '\0', (o, v) => o.Filters.Add(new(FilterOptionKind.IncludeFrom, v.Required))),
+        Flag(["cvs-exclude"], 'C', o => o.Filters.Add(new(FilterOptionKind.CvsExclude, ""))),
+        // rsync options.c case 'F': each -F adds to the list where it stands (once: dir-merge .rsync-filter; twice:
+        // also exclude the .rsync-filter files themselves).
+        Flag([], 'F', o => o.Filters.Add(new(FilterOptionKind.FilterShortcut, ""))),
         Value(["files-from"], '\0', (o, v) => o.FilesFrom = v.Required),
         Flag(["from0"], '0', o => o.From0 = true, o => o.From0 = false),
         Flag(["relative"], 'R', o => o.Relative = true, o => o.Relative = false),

@@ -97,27 +97,17 @@ public sealed class FilterListBuilder
     /// --delete-excluded and --from0 as plain flags, so they are applied before every rule: that only changes how a
     /// pull spells rules given before --delete-excluded on the wire ("-s x" instead of "- x"), not what they do.
     /// </summary>
-    public static FilterList FromOptions(RsyncOptions options, Func<string, byte[]>? readFile = null, Func<byte[]>? readStdin = null)
+    public static FilterList FromOptions(RsyncOptions options, Func<string, byte[]>? readFile = null, Func<byte[]>? readStdin = null,
+        string? homeDirectory = null, string? cvsIgnoreVariable = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = new FilterListBuilder(readFile, readStdin)
+        var builder = new FilterListBuilder(readFile, readStdin, homeDirectory, cvsIgnoreVariable)
         {
             DeleteExcluded = options.DeleteExcluded,
             From0 = options.From0,
         };
         foreach (FilterArgument argument in options.Filters)
-        {
-            FilterOptionKind kind = argument.Option switch
-            {
-                FilterOption.Exclude => FilterOptionKind.Exclude,
-                FilterOption.Include => FilterOptionKind.Include,
-                FilterOption.Filter => FilterOptionKind.Filter,
-                FilterOption.ExcludeFrom => FilterOptionKind.ExcludeFrom,
-                FilterOption.IncludeFrom => FilterOptionKind.IncludeFrom,
-                _ => throw new ArgumentOutOfRangeException(nameof(options), argument.Option, "unknown filter option"),
-            };
-            builder.Add(kind, argument.Value);
-        }
+            builder.Add(argument.Option, argument.Value);
         return builder.Build();
     }
 

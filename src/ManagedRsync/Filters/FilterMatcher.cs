@@ -66,6 +66,12 @@ public sealed class FilterMatcher
 
     private const int CvsListSlot = -1;
 
+    /// <summary>
+    /// Set while checking the contents of a directory that is being deleted: perishable rules (modifier 'p', and the
+    /// -C defaults from protocol 30) do not protect anything there (rsync delete.c delete_item sets ignore_perishable).
+    /// </summary>
+    public bool IgnorePerishable { get; set; }
+
     /// <summary>True when <paramref name="path"/> is excluded (hidden on the sender, protected on the receiver).</summary>
     public bool IsExcluded(ReadOnlySpan<byte> path, bool isDirectory) => Check(path, isDirectory) == FilterResult.Excluded;
 
@@ -155,6 +161,8 @@ public sealed class FilterMatcher
 
     private FilterResult Verdict(FilterRule rule, ReadOnlySpan<byte> path, bool isDirectory)
     {
+        if (IgnorePerishable && (rule.Flags & FilterRuleFlags.Perishable) != 0)
+            return FilterResult.NoMatch;
         if (!rule.Matches(path, isDirectory, _absoluteBase))
             return FilterResult.NoMatch;
         return rule.IsInclude ? FilterResult.Included : FilterResult.Excluded;

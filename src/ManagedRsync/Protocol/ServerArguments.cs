@@ -49,6 +49,8 @@ internal static class ServerArguments
             s.Append('r');
         if (o.AlwaysChecksum)
             s.Append('c');
+        if (o.CvsExclude)
+            s.Append('C');
         if (o.IgnoreTimes)
             s.Append('I');
         if (o.Relative)

@@ -29,6 +29,11 @@ public sealed record TransferOptions
     public bool Relative { get; init; }
     /// <summary>-c: compare by whole-file checksum rather than size and time.</summary>
     public bool AlwaysChecksum { get; init; }
+    /// <summary>
+    /// -C: the daemon applies rsync's CVS ignore rules too (sent as 'C'; a sending daemon adds them to its own list,
+    /// rsync exclude.c recv_filter_list). The local side's rules come from the filter list.
+    /// </summary>
+    public bool CvsExclude { get; init; }
     /// <summary>-W: send whole files, no delta.</summary>
     public bool WholeFile { get; init; }
     /// <summary>-z.</summary>
@@ -62,12 +67,6 @@ public sealed record TransferOptions
     public int BlockSize { get; init; }
     /// <summary>--protocol: the highest protocol to speak (27-32).</summary>
     public int Protocol { get; init; } = 32;
-
-    /// <summary>
-    /// Filter rules in wire form, for a pull (a receiving client sends them all); a push takes a
-    /// <see cref="Filters.FilterList"/> in its <see cref="PushRequest"/> instead, since it also filters its own scan.
-    /// </summary>
-    public IReadOnlyList<string> FilterRules { get; init; } = [];
 
     internal bool IsDeleting => Delete != DeleteTiming.None || DeleteExcluded;
 }

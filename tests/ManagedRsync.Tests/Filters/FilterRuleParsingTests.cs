@@ -207,8 +207,8 @@ public class FilterMatcherTests
     public void FromOptionsKeepsCommandLineOrder()
     {
         var options = new RsyncOptions { DeleteExcluded = true };
-        options.Filters.Add(new FilterArgument(FilterOption.Include, "*.c"));
-        options.Filters.Add(new FilterArgument(FilterOption.Exclude, "*"));
+        options.Filters.Add(new FilterArgument(FilterOptionKind.Include, "*.c"));
+        options.Filters.Add(new FilterArgument(FilterOptionKind.Exclude, "*"));
         FilterList list = FilterListBuilder.FromOptions(options);
         Assert.Equal(["+s *.c", "-s *"], list.Rules.Select(r => r.ToString()));
         Assert.True(list.DeleteExcluded);

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using ManagedRsync.Cli.Options;
+using ManagedRsync.Filters;
 
 namespace ManagedRsync.Tests.Foundation;
 
@@ -51,13 +52,27 @@ public class OptionParserTests
             "--files-from=list", "-0"]);
         Assert.Equal(
             [
-                new FilterArgument(FilterOption.Exclude, "*.o"), new FilterArgument(FilterOption.Include, "dir/"),
-                new FilterArgument(FilterOption.Filter, "- /abs"), new FilterArgument(FilterOption.ExcludeFrom, "ex"),
-                new FilterArgument(FilterOption.IncludeFrom, "in"),
+                new FilterArgument(FilterOptionKind.Exclude, "*.o"), new FilterArgument(FilterOptionKind.Include, "dir/"),
+                new FilterArgument(FilterOptionKind.Filter, "- /abs"), new FilterArgument(FilterOptionKind.ExcludeFrom, "ex"),
+                new FilterArgument(FilterOptionKind.IncludeFrom, "in"),
             ],
             o.Filters);
         Assert.Equal("list", o.FilesFrom);
         Assert.True(o.From0);
+    }
+
+    [Fact]
+    public void CvsExcludeAndFilterShortcutStandWhereTheyAreGiven()
+    {
+        // rsync options.c: -F is counted where it appears ("-FF" adds the second rule), -C is --cvs-exclude.
+        var o = OptionParser.Parse(["--exclude=a", "-FC", "--cvs-exclude", "-F", "--include=b"]);
+        Assert.Equal(
+            [
+                new FilterArgument(FilterOptionKind.Exclude, "a"), new FilterArgument(FilterOptionKind.FilterShortcut, ""),
+                new FilterArgument(FilterOptionKind.CvsExclude, ""), new FilterArgument(FilterOptionKind.CvsExclude, ""),
+                new FilterArgument(FilterOptionKind.FilterShortcut, ""), new FilterArgument(FilterOptionKind.Include, "b"),
+            ],
+            o.Filters);
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using ManagedRsync.Daemon;
+using ManagedRsync.Filters;
 
 namespace ManagedRsync.Transfer.Receive;
 
@@ -27,6 +28,12 @@ public sealed record PullRequest
     public TimeSpan? ConnectTimeout { get; init; }
 
     public TransferOptions Options { get; init; } = TransferOptions.Archive;
+
+    /// <summary>
+    /// --exclude/--include/--filter/-C/-F: sent to the daemon so that it leaves excluded names out of the file list,
+    /// and kept here so that --delete never removes a local name the rules exclude (rsync's receiver protects them).
+    /// </summary>
+    public FilterList? Filters { get; init; }
 
     /// <summary>--partial: keep a partially received file in place of the old one when a transfer fails.</summary>
     public bool KeepPartial { get; init; }

@@ -30,6 +30,8 @@ internal sealed partial class PullSession
             ReportFailure("IO error encountered -- skipping file deletion");
             keep = null;
         }
+        if (keep is not null)
+            _protect = CreateProtection();
         for (int ndx = 0; ndx < _files.Count; ndx++)
         {
             try
@@ -233,24 +235,6 @@ internal sealed partial class PullSession
             set.Add(slash < 0 ? name : name[(slash + 1)..]);
         }
         return children;
-    }
-
-    private void DeleteExtraneous(string directory, Dictionary<string, HashSet<string>> keep)
-    {
-        HashSet<string> wanted = keep.GetValueOrDefault(directory) ?? [];
-        foreach (string child in _dest!.List(directory))
-        {
-            if (wanted.Contains(child))
-                continue;
-            string path = directory == "." ? child : directory + "/" + child;
-            bool isDirectory = _dest.Stat(path) is { IsDirectory: true };
-            _dest.Delete(path);
-            _stats.DeletedFiles++;
-            if (isDirectory)
-                _stats.DeletedDirs++;
-            if (_options.Verbose > 0 || _options.ItemizeChanges)
-                _log.Info((_options.ItemizeChanges ? "*deleting   " : "deleting ") + path + (isDirectory ? "/" : ""));
-        }
     }
 
     // rsync hlink.c: finish_hardlink — later links of a group are made once the first has its content.

@@ -121,14 +121,14 @@ internal sealed partial class PullSession : IMessageHandler
         _session.Compressing && TokenCodecNames.TryParse(_session.Compression, out TokenCodec codec) ? codec : TokenCodec.None;
 
     // rsync exclude.c: send_filter_list — a receiving client always sends its rules (int32 length + bytes each, then
-    // int32 0) so that the sender leaves out what is excluded.
+    // int32 0) so that the sender leaves out what is excluded; their spelling depends on the negotiated protocol.
     private void SendFilterList()
     {
-        foreach (string rule in _options.FilterRules)
+        IReadOnlyList<byte[]>? rules = _request.Filters?.GetWireRules(Protocol, localIsSender: false, deleteMode: _options.IsDeleting);
+        foreach (byte[] rule in rules ?? [])
         {
-            byte[] bytes = Encoding.UTF8.GetBytes(rule);
-            _out.WriteInt32(bytes.Length);
-            _out.Write(bytes);
+            _out.WriteInt32(rule.Length);
+            _out.Write(rule);
         }
         _out.WriteInt32(0);
     }
