@@ -16,14 +16,19 @@ namespace ManagedRsync.Destination;
 /// (rsync syscall.c: secure_relative_open). Only the root itself, named by the local user, is opened normally.
 /// New content is written to a temporary ".NAME.XXXXXX" beside its final name and renamed into place (rsync
 /// receiver.c: get_tmpname), so an interrupted transfer leaves the old file as it was.
-/// One parent descriptor is cached because the file list arrives sorted by directory (rsync flist.c: f_name_cmp).
+/// A few parent descriptors are cached because the file list arrives sorted by directory (rsync flist.c: f_name_cmp):
+/// consecutive entries share their parent, and the generator and the receiver each work in their own directory.
 /// </remarks>
 public sealed partial class ConfinedDirectory : IDisposable
 {
     private readonly DescriptorHandle _root;
+    private const int CacheSlots = 4;
+
     private readonly Lock _cacheGate = new();
-    private string? _cachedPath;
-    private DescriptorHandle? _cachedHandle;
+    private readonly string?[] _cachedPaths = new string?[CacheSlots];
+    private readonly DescriptorHandle?[] _cachedHandles = new DescriptorHandle?[CacheSlots];
+    private readonly long[] _cacheUsed = new long[CacheSlots];
+    private long _cacheClock;
 
     private ConfinedDirectory(DescriptorHandle root, string rootPath)
     {
@@ -54,9 +59,8 @@ public sealed partial class ConfinedDirectory : IDisposable
     {
         lock (_cacheGate)
         {
-            _cachedHandle?.Dispose();
-            _cachedHandle = null;
-            _cachedPath = null;
+            for (int i = 0; i < CacheSlots; i++)
+                Evict(i);
         }
         _root.Dispose();
     }
@@ -99,8 +103,14 @@ public sealed partial class ConfinedDirectory : IDisposable
             return ParentLease.Share(_root);
         lock (_cacheGate)
         {
-            if (_cachedHandle is not null && _cachedPath == directoryPath)
-                return ParentLease.Share(_cachedHandle);
+            for (int i = 0; i < CacheSlots; i++)
+            {
+                if (_cachedHandles[i] is { } cached && _cachedPaths[i] == directoryPath)
+                {
+                    _cacheUsed[i] = ++_cacheClock;
+                    return ParentLease.Share(cached);
+                }
+            }
         }
 
         var current = ParentLease.Share(_root);
@@ -122,32 +132,46 @@ public sealed partial class ConfinedDirectory : IDisposable
             current = ParentLease.Own(new DescriptorHandle(fd));
         }
 
-        // The cache takes ownership of the walked handle; the caller gets its own reference to it.
+        // The cache takes ownership of the walked handle (in its least recently used slot); the caller gets its own
+        // reference to it.
         lock (_cacheGate)
         {
-            _cachedHandle?.Dispose();
-            _cachedHandle = current.Handle;
-            _cachedPath = directoryPath;
+            int slot = 0;
+            for (int i = 1; i < CacheSlots; i++)
+            {
+                if (_cacheUsed[i] < _cacheUsed[slot])
+                    slot = i;
+            }
+            Evict(slot);
+            _cachedHandles[slot] = current.Handle;
+            _cachedPaths[slot] = directoryPath;
+            _cacheUsed[slot] = ++_cacheClock;
             return ParentLease.Share(current.Handle);
         }
+    }
+
+    private void Evict(int slot)
+    {
+        _cachedHandles[slot]?.Dispose();
+        _cachedHandles[slot] = null;
+        _cachedPaths[slot] = null;
+        _cacheUsed[slot] = 0;
     }
 
     private ParentLease RequireDirectory(string directoryPath, string forPath) =>
         OpenDirectory(directoryPath)
         ?? throw IoError("open directory", forPath.Length == 0 ? "." : directoryPath, ENOENT);
 
-    /// <summary>Drops the cached parent when the directory it names (or one above it) is removed or replaced.</summary>
+    /// <summary>Drops a cached parent when the directory it names (or one above it) is removed or replaced.</summary>
     private void ForgetCached(string path)
     {
         lock (_cacheGate)
         {
-            if (_cachedPath is null)
-                return;
-            if (_cachedPath == path || _cachedPath.StartsWith(path + "/", StringComparison.Ordinal))
+            for (int i = 0; i < CacheSlots; i++)
             {
-                _cachedHandle?.Dispose();
-                _cachedHandle = null;
-                _cachedPath = null;
+                if (_cachedPaths[i] is { } cached
+                    && (cached == path || cached.StartsWith(path + "/", StringComparison.Ordinal)))
+                    Evict(i);
             }
         }
     }

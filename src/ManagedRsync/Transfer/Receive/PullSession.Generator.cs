@@ -116,7 +116,7 @@ internal sealed partial class PullSession
             dest.SetAttributes(name, AttributesFor(file, isNew: false));
             return;
         }
-        Request(ndx, redo: false, isNew: local is null);
+        Request(ndx, redo: false, local);
     }
 
     // rsync generator.c: quick_check_ok — same size and same mtime (or same checksum with -c); -I never matches.
@@ -160,49 +160,64 @@ internal sealed partial class PullSession
     /// <summary>
     /// Sends ndx, item flags and the sum header with the block sums of the basis (rsync generator.c:
     /// write_ndx_and_attrs, generate_and_send_sums). No basis (or -W) sends an empty header: the whole file comes.
+    /// <paramref name="local"/> is what lstat found at the name; the receiver uses it instead of looking again.
     /// </summary>
-    private void Request(int ndx, bool redo, bool isNew = false)
+    private void Request(int ndx, bool redo, EntryStatus? local)
     {
         string name = NameOf(ndx);
-        using var basis = _options.WholeFile ? null : _dest!.OpenBasis(name);
+        using var basis = _options.WholeFile || local is not { IsRegularFile: true, Size: > 0 } ? null : _dest!.OpenBasis(name);
         long basisLength = basis is null ? 0 : RandomAccess.GetLength(basis);
         int digestLength = ChecksumNames.DigestLength(_checksum);
         SumHeader header = basis is null || basisLength == 0
             ? default
             : BlockLayout.For(basisLength, Protocol, digestLength, _options.BlockSize, redo);
-        _pending[ndx] = header;
+        _pending[ndx] = new PendingFile(header, local);
 
         _ndxOut.Write(_out, ndx);
         if (Protocol >= 29)
-            _out.WriteUInt16((ushort)(ItemFlags.Transfer | (isNew ? ItemFlags.IsNew : 0)));
+            _out.WriteUInt16((ushort)(ItemFlags.Transfer | (local is null ? ItemFlags.IsNew : 0)));
         Span<byte> head = _out.GetSpan(SumHeader.WireSize(Protocol));
         _out.Advance(header.Write(head, Protocol));
         if (header.Count > 0)
             WriteBlockSums(basis!, header);
     }
 
+    /// <summary>Reads the basis in runs of whole blocks (about 1 MiB) and sends each block's rolling and strong sum.</summary>
     private void WriteBlockSums(Microsoft.Win32.SafeHandles.SafeFileHandle basis, SumHeader header)
     {
         var strong = BlockChecksum.Create(_checksum, _session.ChecksumSeed, _session.ChecksumSeedFix);
         Span<byte> digest = stackalloc byte[ChecksumNames.MaxDigestLength];
-        byte[] block = ArrayPool<byte>.Shared.Rent(header.BlockLength);
+        int blocksPerRead = Math.Max(1, (1 << 20) / header.BlockLength);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(blocksPerRead * header.BlockLength);
         try
         {
-            for (int i = 0; i < header.Count; i++)
+            for (int first = 0; first < header.Count; first += blocksPerRead)
             {
-                int length = header.LengthOf(i);
-                int read = RandomAccess.Read(basis, block.AsSpan(0, length), (long)i * header.BlockLength);
-                if (read < length)
-                    block.AsSpan(read, length - read).Clear(); // the basis shrank under us: the redo pass will fix it
-                var data = block.AsSpan(0, length);
-                _out.WriteInt32((int)RollingChecksum.Compute(data));
-                strong.Compute(data, digest);
-                _out.Write(digest[..header.StrongLength]);
+                int count = Math.Min(blocksPerRead, header.Count - first);
+                int wanted = (count - 1) * header.BlockLength + header.LengthOf(first + count - 1);
+                long offset = (long)first * header.BlockLength;
+                int got = 0;
+                while (got < wanted)
+                {
+                    int n = RandomAccess.Read(basis, buffer.AsSpan(got, wanted - got), offset + got);
+                    if (n <= 0)
+                        break;
+                    got += n;
+                }
+                if (got < wanted)
+                    buffer.AsSpan(got, wanted - got).Clear(); // the basis shrank under us: the redo pass will fix it
+                for (int i = 0; i < count; i++)
+                {
+                    var data = buffer.AsSpan(i * header.BlockLength, header.LengthOf(first + i));
+                    _out.WriteInt32((int)RollingChecksum.Compute(data));
+                    strong.Compute(data, digest);
+                    _out.Write(digest[..header.StrongLength]);
+                }
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(block);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -13,7 +13,10 @@ internal sealed partial class PullSession
 {
     private NdxCodec _ndxOut = null!;
     private NdxCodec _ndxIn = null!;
-    private readonly ConcurrentDictionary<int, SumHeader> _pending = new();
+    private readonly ConcurrentDictionary<int, PendingFile> _pending = new();
+
+    /// <summary>A requested file: the sum header we sent and what the generator found at its name.</summary>
+    private readonly record struct PendingFile(SumHeader Header, EntryStatus? Local);
     private ConfinedDirectory? _dest;
 
     // rsync receiver.c / sender.c: max_phase.
@@ -58,26 +61,35 @@ internal sealed partial class PullSession
 
     private async Task RunPhasesAsync(CancellationToken ct)
     {
-        // Phase 1: the generator walks the sorted list on its own task while we receive.
-        Task generator = Task.Run(() =>
+        // Phase 1: the generator walks the sorted list on its own thread while the receiver takes the answers on
+        // another; both are synchronous (the receiver's note in PullSession.Receiver.cs says why).
+        Task generator = RunOnOwnThread(() =>
         {
             if (_dest is not null)
                 GenerateAll();
             _ndxOut.Write(_out, Ndx.Done);
             _out.Send();
         }, ct);
-
-        var redo = new List<int>();
-        Task receiving = ReceivePhaseAsync(redo, ct);
+        Task receiver = RunOnOwnThread(() => ReceiveAll(generator, ct), ct);
         // Whichever fails first ends the session; the other is abandoned with it.
-        Task first = await Task.WhenAny(generator, receiving).ConfigureAwait(false);
+        Task first = await Task.WhenAny(generator, receiver).ConfigureAwait(false);
         await first.ConfigureAwait(false);
-        await generator.ConfigureAwait(false);
-        await receiving.ConfigureAwait(false);
+        await receiver.ConfigureAwait(false);
+        await _in.DrainToEndAsync(ct).ConfigureAwait(false);
+    }
+
+    private static Task RunOnOwnThread(Action work, CancellationToken ct) =>
+        Task.Factory.StartNew(work, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void ReceiveAll(Task generator, CancellationToken ct)
+    {
+        var redo = new List<int>();
+        ReceivePhase(redo, ct);
+        generator.GetAwaiter().GetResult();
 
         // Phase 2: the redo pass with full-length block sums, then the closing indexes in one go.
         foreach (int ndx in redo)
-            Request(ndx, redo: true);
+            Request(ndx, redo: true, _dest!.Stat(NameOf(ndx)));
         _ndxOut.Write(_out, Ndx.Done);
         if (Protocol >= 29)
             _ndxOut.Write(_out, Ndx.Done);
@@ -90,14 +102,14 @@ internal sealed partial class PullSession
         _out.Send();
 
         for (int phase = 2; phase <= MaxPhase + 1; phase++)
-            await ReceivePhaseAsync(redo: null, ct).ConfigureAwait(false);
+            ReceivePhase(redo: null, ct);
         foreach (int ndx in _pending.Keys)
             ReportFailure($"ERROR: {NameOf(ndx)} failed verification -- update discarded.");
 
-        await ReadSenderStatsAsync(ct).ConfigureAwait(false);
+        ReadSenderStats(ct);
         if (Protocol >= 31)
         {
-            int last = await ReadNdxSkippingDeleteStatsAsync(ct).ConfigureAwait(false);
+            int last = ReadNdxSkippingDeleteStats(ct);
             if (last != Ndx.Done)
                 throw RsyncException.Protocol($"Invalid packet at end of run ({last})");
         }
@@ -106,19 +118,18 @@ internal sealed partial class PullSession
             _ndxOut.Write(_out, Ndx.Done);
             _out.Send();
         }
-        await _in.DrainToEndAsync(ct).ConfigureAwait(false);
     }
 
     // rsync rsync.c: read_ndx_and_attrs — NDX_DEL_STATS carries the deletion counts (a daemon sender echoes ours).
-    private async Task<int> ReadNdxSkippingDeleteStatsAsync(CancellationToken ct)
+    private int ReadNdxSkippingDeleteStats(CancellationToken ct)
     {
         while (true)
         {
-            int ndx = await _in.ReadNdxAsync(_ndxIn, ct).ConfigureAwait(false);
+            int ndx = Wait(_in.ReadNdxAsync(_ndxIn, ct));
             if (ndx != Ndx.DelStats)
                 return ndx;
             for (int i = 0; i < 5; i++)
-                await _in.ReadVarIntAsync(ct).ConfigureAwait(false);
+                Wait(_in.ReadVarIntAsync(ct));
         }
     }
 

@@ -160,15 +160,15 @@ internal sealed partial class PullSession : IMessageHandler
     }
 
     // rsync main.c: handle_stats for a receiving client — the sender's totals, written/read swapped.
-    private async Task ReadSenderStatsAsync(CancellationToken ct)
+    private void ReadSenderStats(CancellationToken ct)
     {
-        await _in.ReadVarLong30Async(3, Protocol, ct).ConfigureAwait(false);
-        await _in.ReadVarLong30Async(3, Protocol, ct).ConfigureAwait(false);
-        await _in.ReadVarLong30Async(3, Protocol, ct).ConfigureAwait(false);
+        Wait(_in.ReadVarLong30Async(3, Protocol, ct));
+        Wait(_in.ReadVarLong30Async(3, Protocol, ct));
+        Wait(_in.ReadVarLong30Async(3, Protocol, ct));
         if (Protocol >= 29)
         {
-            _stats.FileListBuildMs = await _in.ReadVarLong30Async(3, Protocol, ct).ConfigureAwait(false);
-            await _in.ReadVarLong30Async(3, Protocol, ct).ConfigureAwait(false);
+            _stats.FileListBuildMs = Wait(_in.ReadVarLong30Async(3, Protocol, ct));
+            Wait(_in.ReadVarLong30Async(3, Protocol, ct));
         }
     }
 }

@@ -1,0 +1,80 @@
+using System.Buffers;
+using Microsoft.Win32.SafeHandles;
+
+namespace ManagedRsync.Transfer.Receive;
+
+/// <summary>
+/// The receiver's output: a write-only stream over one temporary file at a time that gathers small writes (literal
+/// chunks of at most 32 KiB, matched blocks) into large positional writes. One instance serves the whole session so
+/// that its buffer is rented once, not once per file.
+/// </summary>
+internal sealed class TempFileWriter : Stream
+{
+    private const int BufferSize = 256 * 1024;
+
+    private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    private SafeFileHandle? _file;
+    private int _buffered;
+    private long _flushed;
+
+    /// <summary>Directs the following writes to the start of <paramref name="file"/>.</summary>
+    public void Start(SafeFileHandle file)
+    {
+        _file = file;
+        _buffered = 0;
+        _flushed = 0;
+    }
+
+    /// <summary>Writes what is still buffered and lets go of the file.</summary>
+    public void Finish()
+    {
+        Flush();
+        _file = null;
+    }
+
+    public override void Write(ReadOnlySpan<byte> data)
+    {
+        byte[] buffer = _buffer ?? throw new ObjectDisposedException(nameof(TempFileWriter));
+        if (_file is null)
+            throw new InvalidOperationException("no file to write to");
+        while (!data.IsEmpty)
+        {
+            int n = Math.Min(data.Length, buffer.Length - _buffered);
+            data[..n].CopyTo(buffer.AsSpan(_buffered));
+            _buffered += n;
+            data = data[n..];
+            if (_buffered == buffer.Length)
+                Flush();
+        }
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Flush()
+    {
+        if (_buffered == 0 || _file is null || _buffer is null)
+            return;
+        RandomAccess.Write(_file, _buffer.AsSpan(0, _buffered), _flushed);
+        _flushed += _buffered;
+        _buffered = 0;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _buffer is { } buffer)
+        {
+            _buffer = null;
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        base.Dispose(disposing);
+    }
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+}
