@@ -2,8 +2,10 @@
 # Pull (restore) from a stock rsync daemon: stock rsync vs the published mrsync, side by side with hyperfine.
 #   1. 10,000 small files into an empty directory
 #   2. a 256 MiB file with scattered edits, restored over an old copy (delta)
-# Usage: MRSYNC=path/to/mrsync benchmarks/pull-compare.sh [RUNS]
+# Usage: MRSYNC=path/to/mrsync [DEST=dir] benchmarks/pull-compare.sh [RUNS]
 #   MRSYNC   the NativeAOT binary (dotnet publish src/ManagedRsync.Cli -c Release -o DIR)
+#   DEST     where the small-file copies go (default: the work directory); DEST=/dev/shm takes the destination file
+#            system's inode allocation, noisy on a shared disk, out of the comparison
 set -euo pipefail
 MRSYNC=${MRSYNC:-mrsync}
 RUNS=${1:-5}
@@ -51,12 +53,14 @@ echo "== 10,000 small files into an empty directory"
 # The previous copy is moved aside, not deleted: creating 10,000 inodes just after deleting 10,000 makes ext4 scan
 # its recently deleted inodes on every allocation (fs/ext4/ialloc.c: recently_deleted), which dominated both tools'
 # time and its noise.
-mkdir -p "$WORK/trash"
+DST=$(mktemp -d "${DEST:-$WORK}/pull-dst.XXXXXX")
+trap 'cleanup; rm -rf "$DST"' EXIT
+mkdir -p "$DST/trash"
 hyperfine --runs "$RUNS" --export-markdown "$WORK/small.md" \
-  --prepare "if [ -d $WORK/dst-small ]; then mv $WORK/dst-small $WORK/trash/\$(date +%s%N); fi" \
-  -n "rsync -a" "rsync -a $URL/small/ $WORK/dst-small/" \
-  -n "mrsync -a" "$MRSYNC -a $URL/small/ $WORK/dst-small/"
-diff -r "$WORK/mod/small" "$WORK/dst-small"
+  --prepare "if [ -d $DST/dst-small ]; then mv $DST/dst-small $DST/trash/\$(date +%s%N); fi" \
+  -n "rsync -a" "rsync -a $URL/small/ $DST/dst-small/" \
+  -n "mrsync -a" "$MRSYNC -a $URL/small/ $DST/dst-small/"
+diff -r "$WORK/mod/small" "$DST/dst-small"
 
 echo "== 256 MiB file with scattered edits over an old copy"
 hyperfine --runs "$RUNS" --export-markdown "$WORK/big.md" \
