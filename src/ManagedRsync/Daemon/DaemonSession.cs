@@ -59,7 +59,7 @@ public sealed partial class DaemonSession : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var socket = await DaemonConnector.ConnectAsync(options, ct).ConfigureAwait(false);
-        var stream = new DaemonStream(new NetworkStream(socket, ownsSocket: true));
+        var stream = new DaemonStream(new QuickAckNetworkStream(socket));
         try
         {
             return await StartAsync(stream, options, ct).ConfigureAwait(false);
