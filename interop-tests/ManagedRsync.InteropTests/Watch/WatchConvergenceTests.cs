@@ -158,4 +158,45 @@ public sealed class WatchConvergenceTests(RsyncDaemonFixture daemon) : IDisposab
         await _s.ConvergedAsync();
         Assert.True(File.Exists(Path.Combine(_s.Outside, "secret")));
     }
+
+    [Fact]
+    public async Task FilterRulesMatchWhatAPushSends()
+    {
+        string[] rules = ["--exclude", "/top/*.tmp", "--exclude", "dir/", "--filter", "- *.bak", "--include", "keep.log", "--exclude", "*.log"];
+        void Tree(string tag)
+        {
+            foreach (string d in new[] { "top/sub", "dir", "sub/dir", "x" })
+                Directory.CreateDirectory(_s.P(d));
+            foreach (string f in new[] { "top/a.tmp", "top/sub/b.tmp", "c.tmp", "dir/in-dir", "sub/dir/in-subdir", "x/dir", "y.bak", "keep.log", "x/other.log", "top/plain" })
+                _s.Write(f.Replace("plain", "plain-" + tag, StringComparison.Ordinal), tag + "\n");
+        }
+        Tree("first");
+        await _s.StartWatchAsync(rules);
+
+        // The same rules given to a push of the whole tree (stock rsync semantics, exclude.c) are the reference.
+        string pushed = _s.Name + "-push";
+        string reference = Path.Combine(daemon.ModulePath(DaemonModules.Open), pushed);
+        try
+        {
+            async Task PushAndCompareAsync()
+            {
+                ProcessResult push = await daemon.RunMrsyncAsync(["-a", "--delete", .. rules, _s.Source + "/", $"{daemon.Url}{DaemonModules.Open}/{pushed}/"]);
+                Assert.True(push.ExitCode == 0, daemon.Explain(push));
+                await Converge.WaitAsync(reference, _s.Replica, _s.Explain);
+            }
+            await PushAndCompareAsync();
+            // Changes made while watching, excluded and not.
+            Tree("second");
+            await PushAndCompareAsync();
+        }
+        finally
+        {
+            if (Directory.Exists(reference))
+                Directory.Delete(reference, recursive: true);
+        }
+        foreach (string excluded in new[] { "top/a.tmp", "dir", "sub/dir", "y.bak", "x/other.log" })
+            Assert.False(Path.Exists(Path.Combine(_s.Replica, excluded)), $"{excluded} is excluded but reached the replica");
+        foreach (string included in new[] { "top/sub/b.tmp", "c.tmp", "x/dir", "keep.log", "top/plain-second" })
+            Assert.True(File.Exists(Path.Combine(_s.Replica, included)), $"{included} is not excluded but is missing on the replica");
+    }
 }

@@ -11,10 +11,10 @@ internal static class ReplicaTargets
     public static bool IsDaemon(string dest) =>
         dest.StartsWith("rsync://", StringComparison.OrdinalIgnoreCase) || dest.Contains("::", StringComparison.Ordinal);
 
-    public static IReplicaTarget Create(WatchTargetConfig t, string source, Func<RawPath, bool, bool>? exclude, Action<string> log, CliContext context)
+    public static IReplicaTarget Create(WatchTargetConfig t, string source, WatchFilter? filter, Action<string> log, CliContext context)
     {
         if (!IsDaemon(t.Dest))
-            return new LocalDirectoryTarget(source, t.Dest, t.Delete, exclude, log, t.Name);
+            return new LocalDirectoryTarget(source, t.Dest, t.Delete, filter?.CreatePredicate(), log, t.Name);
         RsyncOptions parsed;
         try
         {
@@ -33,9 +33,8 @@ internal static class ReplicaTargets
         string? passwordFile = t.PasswordFile;
         // Resolved when the daemon asks, every connection (the file may be rotated), never by prompting.
         var noPrompt = context with { StdinIsTerminal = false };
-        Func<string, bool, bool>? byName = exclude is null ? null : (p, isDir) => exclude(RawPath.FromUtf8(p), isDir);
         var transferLog = new WatchTransferLog(t.Name, log);
-        return new DaemonReplicaTarget(t.Name, source, address, options, t.Delete, () => PasswordSource.Get(passwordFile, noPrompt), byName,
+        return new DaemonReplicaTarget(t.Name, source, address, options, t.Delete, () => PasswordSource.Get(passwordFile, noPrompt), filter?.List,
             async (request, ct) =>
             {
                 TransferResult result = await RsyncClient.PushAsync(request with { Port = parsed.Port }, transferLog, null, ct).ConfigureAwait(false);

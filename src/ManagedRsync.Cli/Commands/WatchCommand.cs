@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ManagedRsync.Filters;
 using ManagedRsync.Watch;
 
 namespace ManagedRsync.Cli.Commands;
@@ -23,9 +24,11 @@ internal static class WatchCommand
     internal static async Task<int> RunAsync(string[] args, CliContext context, Action<WatchService>? onReady = null)
     {
         WatchConfig config;
+        WatchFilter filter;
         try
         {
             config = Parse(args);
+            filter = config.BuildFilter();
         }
         catch (RsyncException ex)
         {
@@ -38,13 +41,13 @@ internal static class WatchCommand
             lock (context.Error)
                 context.Error.WriteLine($"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} mrsync watch: {message}");
         }
-        var exclude = new GlobExclude(config.Excludes);
-        Func<RawPath, bool, bool>? excluded = exclude.IsEmpty ? null : exclude.IsExcluded;
+        // The watcher thread gets its own matcher (they are not thread-safe); each target builds its own as well.
+        Func<RawPath, bool, bool>? excluded = filter.IsEmpty ? null : filter.CreatePredicate();
         var targets = new List<IReplicaTarget>();
         try
         {
             foreach (WatchTargetConfig t in config.Targets)
-                targets.Add(ReplicaTargets.Create(t, config.Source!, excluded, Log, context));
+                targets.Add(ReplicaTargets.Create(t, config.Source!, filter.IsEmpty ? null : filter, Log, context));
         }
         catch (RsyncException ex)
         {
@@ -126,10 +129,11 @@ internal static class WatchCommand
                 case "--max-open-wait": config.MaxOpenWait = WatchConfig.ParseDuration(Value(), "--max-open-wait"); break;
                 case "--fallback-scan": config.FallbackScan = WatchConfig.ParseDuration(Value(), "--fallback-scan"); break;
                 case "--state-dir": config.StateDir = Value(); break;
-                case "--exclude": config.Excludes.Add(Value()); break;
-                case "--exclude-from":
-                    config.Excludes.AddRange(File.ReadAllLines(Value()).Where(l => l.Length > 0 && l[0] is not ('#' or ';')));
-                    break;
+                case "--exclude": config.Filters.Add(new(FilterOptionKind.Exclude, Value())); break;
+                case "--include": config.Filters.Add(new(FilterOptionKind.Include, Value())); break;
+                case "--filter" or "-f": config.Filters.Add(new(FilterOptionKind.Filter, Value())); break;
+                case "--exclude-from": config.Filters.Add(new(FilterOptionKind.ExcludeFrom, Value())); break;
+                case "--include-from": config.Filters.Add(new(FilterOptionKind.IncludeFrom, Value())); break;
                 case "--delete": delete = true; break;
                 case "--password-file": passwordFile = Value(); break;
                 case "-v" or "--verbose": config.Verbose = true; break;
@@ -146,7 +150,7 @@ internal static class WatchCommand
         {
             // Command-line values given next to --config override the file's globals.
             fromFile.StateDir = config.StateDir ?? fromFile.StateDir;
-            fromFile.Excludes.AddRange(config.Excludes);
+            fromFile.Filters.AddRange(config.Filters);
             if (positional.Count > 0)
                 fromFile.Source = positional[0];
             config = fromFile;
@@ -179,7 +183,8 @@ internal static class WatchCommand
                mrsync watch --config /etc/mrsync/watch.conf
           DEST               [USER@]HOST::MODULE[/PATH], rsync://[USER@]HOST[:PORT]/MODULE[/PATH], or a local directory
           --delete           propagate deletions (the replica mirrors SRC)
-          --exclude=PATTERN  rsync-style exclude (repeatable); --exclude-from=FILE
+          --exclude=PATTERN  rsync filter rules, as a push takes them (repeatable, in order): --exclude,
+                             --include, --filter=RULE, --exclude-from=FILE, --include-from=FILE
           --password-file=F  daemon password, as rsync's
           --delay=DUR        quiet window before a batch is pushed (default 50ms)
           --max-delay=DUR    longest a change waits under a steady stream (default 1s)

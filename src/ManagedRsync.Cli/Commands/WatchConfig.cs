@@ -1,3 +1,4 @@
+using ManagedRsync.Filters;
 using ManagedRsync.Watch;
 
 namespace ManagedRsync.Cli.Commands;
@@ -20,6 +21,7 @@ internal sealed class WatchTargetConfig
 /// state dir = /var/lib/mrsync-watch
 /// delay = 50ms
 /// exclude = *.swp .cache/
+/// filter = - /top/*.tmp
 ///
 /// [backup]
 /// dest = rsync_backup@172.16.1.41::nfsbackup
@@ -36,7 +38,8 @@ internal sealed class WatchConfig
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan MaxOpenWait { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan FallbackScan { get; set; } = TimeSpan.FromSeconds(10);
-    public List<string> Excludes { get; } = [];
+    /// <summary>--exclude/--include/--filter/--exclude-from/--include-from in command-line order (first match wins).</summary>
+    public List<KeyValuePair<FilterOptionKind, string>> Filters { get; } = [];
     public List<WatchTargetConfig> Targets { get; } = [];
     public bool Verbose { get; set; }
 
@@ -87,10 +90,30 @@ internal sealed class WatchConfig
             case "maxdelay": MaxDelay = ParseDuration(value, path, lineNo); break;
             case "maxopenwait": MaxOpenWait = ParseDuration(value, path, lineNo); break;
             case "fallbackscan": FallbackScan = ParseDuration(value, path, lineNo); break;
-            case "exclude": Excludes.AddRange(value.Split(' ', StringSplitOptions.RemoveEmptyEntries)); break;
+            case "exclude": AddWords(FilterOptionKind.Exclude, value); break;
+            case "include": AddWords(FilterOptionKind.Include, value); break;
+            case "filter": Filters.Add(new(FilterOptionKind.Filter, value)); break;
+            case "excludefrom": Filters.Add(new(FilterOptionKind.ExcludeFrom, value)); break;
+            case "includefrom": Filters.Add(new(FilterOptionKind.IncludeFrom, value)); break;
             case "verbose": Verbose = IsYes(value); break;
             default: throw Bad(path, lineNo, $"unknown global parameter '{key}'");
         }
+    }
+
+    /// <summary>"exclude = *.swp .cache/": space-separated patterns, as rsyncd.conf's exclude parameter takes them.</summary>
+    private void AddWords(FilterOptionKind kind, string value)
+    {
+        foreach (string word in value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            Filters.Add(new(kind, word));
+    }
+
+    /// <summary>The filter rules, built by the Filters engine a push uses (a bad rule or unreadable file throws).</summary>
+    public WatchFilter BuildFilter()
+    {
+        var builder = new FilterListBuilder();
+        foreach (KeyValuePair<FilterOptionKind, string> f in Filters)
+            builder.Add(f.Key, f.Value);
+        return new WatchFilter(builder.Build(), Source!);
     }
 
     private static void SetTarget(WatchTargetConfig t, string key, string value, string path, int lineNo)

@@ -1,4 +1,5 @@
 using ManagedRsync.Daemon;
+using ManagedRsync.Filters;
 using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Watch;
@@ -17,17 +18,17 @@ public sealed class DaemonReplicaTarget : IReplicaTarget
     private readonly TransferOptions _options;
     private readonly bool _delete;
     private readonly Func<string?>? _password;
-    private readonly Func<string, bool, bool>? _exclude;
+    private readonly FilterList? _filters;
     private readonly Func<PushRequest, CancellationToken, Task<TransferStats>> _push;
     private readonly Action<string> _warn;
 
     /// <summary>
-    /// <paramref name="push"/> is the push client's entry point; <paramref name="options"/> are the target's rsync
+    /// <paramref name="push"/> is the push client's entry point; <paramref name="filters"/> the watch's filter rules; <paramref name="options"/> are the target's rsync
     /// options (their --delete applies to full syncs and re-sent trees); <paramref name="delete"/> says whether deleted
     /// paths are sent as deletions (--delete-missing-args).
     /// </summary>
     public DaemonReplicaTarget(string name, string source, DaemonAddress destination, TransferOptions options, bool delete,
-        Func<string?>? password, Func<string, bool, bool>? exclude, Func<PushRequest, CancellationToken, Task<TransferStats>> push,
+        Func<string?>? password, FilterList? filters, Func<PushRequest, CancellationToken, Task<TransferStats>> push,
         Action<string>? warn = null)
     {
         Name = name;
@@ -36,7 +37,7 @@ public sealed class DaemonReplicaTarget : IReplicaTarget
         _options = options;
         _delete = delete;
         _password = password;
-        _exclude = exclude;
+        _filters = filters;
         _push = push;
         _warn = warn ?? (_ => { });
     }
@@ -74,7 +75,7 @@ public sealed class DaemonReplicaTarget : IReplicaTarget
         RelativePaths = paths,
         Destination = _destination,
         Password = _password,
-        IsExcluded = _exclude,
+        Filters = _filters, // the same rules the watcher applies; also sent to the daemon, as a push sends them
         Options = _options with
         {
             Recursive = recursive,

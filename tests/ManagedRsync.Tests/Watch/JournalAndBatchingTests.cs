@@ -1,4 +1,5 @@
 using ManagedRsync.Cli.Commands;
+using ManagedRsync.Filters;
 using ManagedRsync.Watch;
 
 namespace ManagedRsync.Tests.Watch;
@@ -118,6 +119,7 @@ public sealed class JournalAndBatchingTests : IDisposable
             delay = 75ms
             max_delay = 2s
             exclude = *.swp .cache/
+            filter = - /top/*.tmp
 
             [backup]
             dest = rsync_backup@172.16.1.41::nfsbackup
@@ -131,7 +133,7 @@ public sealed class JournalAndBatchingTests : IDisposable
         Assert.Equal("/data", c.Source);
         Assert.Equal(TimeSpan.FromMilliseconds(75), c.Delay);
         Assert.Equal(TimeSpan.FromSeconds(2), c.MaxDelay);
-        Assert.Equal(["*.swp", ".cache/"], c.Excludes);
+        Assert.Equal([new(FilterOptionKind.Exclude, "*.swp"), new(FilterOptionKind.Exclude, ".cache/"), new(FilterOptionKind.Filter, "- /top/*.tmp")], c.Filters);
         Assert.Equal(2, c.Targets.Count);
         Assert.True(c.Targets[0].Delete);
         Assert.Equal(["-az"], c.Targets[0].RsyncOptions);
@@ -143,16 +145,23 @@ public sealed class JournalAndBatchingTests : IDisposable
     }
 
     [Fact]
-    public void GlobExcludeFollowsRsyncRules()
+    public void WatchFilterFollowsRsyncRules()
     {
-        var g = new GlobExclude(["*.tmp", "/top-only", "build/", "a/**/z"]);
-        Assert.True(g.IsExcluded(RawPath.FromUtf8("x/y/file.tmp"), false));
-        Assert.True(g.IsExcluded(RawPath.FromUtf8("top-only"), false));
-        Assert.False(g.IsExcluded(RawPath.FromUtf8("sub/top-only"), false));
-        Assert.True(g.IsExcluded(RawPath.FromUtf8("src/build"), true));
-        Assert.False(g.IsExcluded(RawPath.FromUtf8("src/build"), false));
-        Assert.True(g.IsExcluded(RawPath.FromUtf8("a/b/c/z"), false));
-        Assert.False(g.IsExcluded(RawPath.FromUtf8("file.tmpx"), false));
+        var c = new WatchConfig { Source = _dir.Root };
+        foreach (string p in new[] { "*.tmp", "/top-only", "build/", "a/**/z" })
+            c.Filters.Add(new(FilterOptionKind.Exclude, p));
+        c.Filters.Add(new(FilterOptionKind.Include, "keep.log"));
+        c.Filters.Add(new(FilterOptionKind.Filter, "- *.log"));
+        Func<RawPath, bool, bool> g = c.BuildFilter().CreatePredicate();
+        Assert.True(g(RawPath.FromUtf8("x/y/file.tmp"), false));
+        Assert.True(g(RawPath.FromUtf8("top-only"), false));
+        Assert.False(g(RawPath.FromUtf8("sub/top-only"), false));
+        Assert.True(g(RawPath.FromUtf8("src/build"), true));
+        Assert.False(g(RawPath.FromUtf8("src/build"), false));
+        Assert.True(g(RawPath.FromUtf8("a/b/c/z"), false));
+        Assert.False(g(RawPath.FromUtf8("file.tmpx"), false));
+        Assert.False(g(RawPath.FromUtf8("d/keep.log"), false));
+        Assert.True(g(RawPath.FromUtf8("d/other.log"), false));
     }
 
     [Fact]

@@ -149,8 +149,8 @@ public sealed class TreeWatcherTests : IDisposable
     {
         Directory.CreateDirectory(_tree["keep"]);
         Directory.CreateDirectory(_tree["cache"]);
-        var exclude = new GlobExclude(["cache/", "*.swp"]);
-        Start(new TreeWatcherOptions { Exclude = exclude.IsExcluded });
+        var exclude = new ManagedRsync.Filters.FilterListBuilder().AddExclude("cache/").AddExclude("*.swp").Build();
+        Start(new TreeWatcherOptions { Exclude = new WatchFilter(exclude, _tree.Root).CreatePredicate() });
         Assert.Equal(2, _watcher!.WatchCount);
         File.WriteAllText(_tree["keep/a.swp"], "");
         File.WriteAllText(_tree["keep/a"], "");
