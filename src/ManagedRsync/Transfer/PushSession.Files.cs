@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.Win32.SafeHandles;
 using ManagedRsync.Checksums;
 using ManagedRsync.Delta;
 using ManagedRsync.Delta.Tokens;
@@ -22,7 +23,11 @@ internal sealed partial class PushSession
     /// <summary>rsync token.c: CHUNK_SIZE, the literal piece size of a file sent whole.</summary>
     private const int ChunkSize = 32 * 1024;
 
+    /// <summary>Files at least this large are opened with read-ahead advice (posix_fadvise SEQUENTIAL).</summary>
+    private const long SequentialScanThreshold = 1 << 20;
+
     private NdxCodec _ndxRead = null!;
+    private string? _workingDirectory;
     private NdxCodec _ndxWrite = null!;
 
     private async Task SendFilesAsync(CancellationToken ct)
@@ -78,17 +83,17 @@ internal sealed partial class PushSession
 
                 Signature signature = await ReceiveSumsAsync(xfer, digestLength, ct).ConfigureAwait(false);
                 SumHeader head = signature.Header;
-                FileStream? stream = OpenSource(file, ndx);
-                if (stream is null)
+                SafeFileHandle? handle = OpenSource(file, ndx);
+                if (handle is null)
                     continue;
-                using (stream)
+                using (handle)
                 {
                     WriteNdxAndAttrs(ndx, iflags, basisType, xname);
                     int headLength = head.Write(_out.GetSpan(16), _session.Protocol);
                     _out.Advance(headLength);
                     try
                     {
-                        SendFileData(stream, file, ndx, signature, blockSum, counting, fileSum, buffer);
+                        SendFileData(handle, file, ndx, signature, blockSum, counting, fileSum, buffer);
                     }
                     catch (IOException ex)
                     {
@@ -203,15 +208,15 @@ internal sealed partial class PushSession
         return signature;
     }
 
-    private FileStream? OpenSource(FileEntry file, int ndx)
+    private SafeFileHandle? OpenSource(FileEntry file, int ndx)
     {
         try
         {
-            return new FileStream(file.LocalPath!, new FileStreamOptions
-            {
-                Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete,
-                BufferSize = 0, Options = FileOptions.SequentialScan,
-            });
+            // One open, one fstat and the reads per file: FileStream would add a getcwd (relative paths), read-ahead
+            // advice and a statx; the CLI turns off .NET's advisory flock emulation (rsync takes no locks).
+            return File.OpenHandle(AbsolutePath(file.LocalPath!), FileMode.Open, FileAccess.Read,
+                FileShare.ReadWrite | FileShare.Delete,
+                file.Size >= SequentialScanThreshold ? FileOptions.SequentialScan : FileOptions.None);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -229,14 +234,18 @@ internal sealed partial class PushSession
         return null;
     }
 
+    private string AbsolutePath(string path) =>
+        Path.IsPathFullyQualified(path) ? path : Path.Join(_workingDirectory ??= Environment.CurrentDirectory, path);
+
     // rsync match.c: match_sums — with no block sums (a new file, or -W) the file goes as literal data in
     // CHUNK_SIZE pieces; otherwise the match finder emits matches and literals. Either way the whole-file sum follows.
-    private void SendFileData(FileStream stream, FileEntry file, int ndx, Signature signature, BlockChecksum blockSum,
+    private void SendFileData(SafeFileHandle handle, FileEntry file, int ndx, Signature signature, BlockChecksum blockSum,
         CountingSink sink, FileChecksum fileSum, byte[] buffer)
     {
         FileProgress? progress = _progress is null ? null : new FileProgress(_progress, file, ndx, _files.Count);
         if (signature.Header.Count > 0)
         {
+            using var stream = new FileStream(handle, FileAccess.Read, 0);
             var finder = new MatchFinder(signature, blockSum);
             finder.Run(stream, sink, fileSum, progress);
         }
@@ -244,14 +253,19 @@ internal sealed partial class PushSession
         {
             fileSum.Reset();
             long done = 0;
-            int n;
-            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+            while (true)
             {
+                int n = RandomAccess.Read(handle, buffer, done);
+                if (n == 0)
+                    break;
                 fileSum.Append(buffer.AsSpan(0, n));
                 for (int off = 0; off < n; off += ChunkSize)
                     sink.WriteLiteral(buffer.AsSpan(off, Math.Min(ChunkSize, n - off)));
                 done += n;
                 _progress?.Report(new TransferProgress(file.DisplayName, done, file.Size, ndx, _files.Count));
+                // A short read of a regular file is its end: spare the small file a second read that returns 0.
+                if (n < buffer.Length)
+                    break;
             }
             sink.Finish();
         }
