@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using ManagedRsync.FileList;
 using static ManagedRsync.Destination.DestinationNative;
 
 namespace ManagedRsync.Destination;
@@ -48,7 +49,7 @@ public sealed partial class ConfinedDirectory
                 var span = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(name);
                 if (span is [(byte)'.'] or [(byte)'.', (byte)'.'])
                     continue;
-                names.Add(Encoding.UTF8.GetString(span));
+                names.Add(FileNameEncoding.Decode(span));
             }
         }
         finally

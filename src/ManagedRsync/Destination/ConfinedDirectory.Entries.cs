@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using ManagedRsync.FileList;
 using Microsoft.Win32.SafeHandles;
 using static ManagedRsync.Destination.DestinationNative;
 
@@ -254,7 +255,7 @@ public sealed partial class ConfinedDirectory
             return null;
         var buffer = stackalloc byte[4096];
         nint length = ReadlinkAt(lease.Fd, leaf, buffer, 4096);
-        return length < 0 ? null : Encoding.UTF8.GetString(buffer, (int)length);
+        return length < 0 ? null : FileNameEncoding.Decode(new ReadOnlySpan<byte>(buffer, (int)length));
     }
 
     /// <summary>".NAME.XXXXXX", with NAME shortened so the whole stays within NAME_MAX (rsync receiver.c: get_tmpname).</summary>
@@ -262,7 +263,7 @@ public sealed partial class ConfinedDirectory
     {
         string name = leaf.StartsWith('.') ? leaf[1..] : leaf;
         int maxBytes = NameMax - 1 - TempSuffixLength;
-        while (Encoding.UTF8.GetByteCount(name) > maxBytes)
+        while (FileNameEncoding.ByteCount(name) > maxBytes)
             name = name[..^1];
         Span<char> suffix = stackalloc char[6];
         const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

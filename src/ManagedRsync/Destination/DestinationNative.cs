@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using System.Runtime.InteropServices.Marshalling;
+using ManagedRsync.FileList;
 
 namespace ManagedRsync.Destination;
 
@@ -73,8 +75,8 @@ internal static unsafe partial class DestinationNative
         [FieldOffset(140)] public uint DevMinor;
     }
 
-    [LibraryImport(Libc, EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int OpenAt(int dirFd, string path, int flags, uint mode);
+    [LibraryImport(Libc, EntryPoint = "openat", SetLastError = true)]
+    public static partial int OpenAt(int dirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, int flags, uint mode);
 
     [LibraryImport(Libc, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
@@ -82,47 +84,47 @@ internal static unsafe partial class DestinationNative
     [LibraryImport(Libc, EntryPoint = "dup", SetLastError = true)]
     public static partial int Dup(int fd);
 
-    [LibraryImport(Libc, EntryPoint = "mkdirat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int MkdirAt(int dirFd, string path, uint mode);
+    [LibraryImport(Libc, EntryPoint = "mkdirat", SetLastError = true)]
+    public static partial int MkdirAt(int dirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, uint mode);
 
-    [LibraryImport(Libc, EntryPoint = "symlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int SymlinkAt(string target, int newDirFd, string linkPath);
+    [LibraryImport(Libc, EntryPoint = "symlinkat", SetLastError = true)]
+    public static partial int SymlinkAt([MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string target, int newDirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string linkPath);
 
-    [LibraryImport(Libc, EntryPoint = "readlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial nint ReadlinkAt(int dirFd, string path, byte* buffer, nuint size);
+    [LibraryImport(Libc, EntryPoint = "readlinkat", SetLastError = true)]
+    public static partial nint ReadlinkAt(int dirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, byte* buffer, nuint size);
 
-    [LibraryImport(Libc, EntryPoint = "linkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int LinkAt(int oldDirFd, string oldPath, int newDirFd, string newPath, int flags);
+    [LibraryImport(Libc, EntryPoint = "linkat", SetLastError = true)]
+    public static partial int LinkAt(int oldDirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string oldPath, int newDirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string newPath, int flags);
 
-    [LibraryImport(Libc, EntryPoint = "renameat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int RenameAt(int oldDirFd, string oldPath, int newDirFd, string newPath);
+    [LibraryImport(Libc, EntryPoint = "renameat", SetLastError = true)]
+    public static partial int RenameAt(int oldDirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string oldPath, int newDirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string newPath);
 
-    [LibraryImport(Libc, EntryPoint = "unlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int UnlinkAt(int dirFd, string path, int flags);
+    [LibraryImport(Libc, EntryPoint = "unlinkat", SetLastError = true)]
+    public static partial int UnlinkAt(int dirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, int flags);
 
-    [LibraryImport(Libc, EntryPoint = "mknodat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int MknodAt(int dirFd, string path, uint mode, ulong dev);
+    [LibraryImport(Libc, EntryPoint = "mknodat", SetLastError = true)]
+    public static partial int MknodAt(int dirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, uint mode, ulong dev);
 
     [LibraryImport(Libc, EntryPoint = "fchmod", SetLastError = true)]
     public static partial int FChmod(int fd, uint mode);
 
-    [LibraryImport(Libc, EntryPoint = "fchmodat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int FChmodAt(int dirFd, string path, uint mode, int flags);
+    [LibraryImport(Libc, EntryPoint = "fchmodat", SetLastError = true)]
+    public static partial int FChmodAt(int dirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, uint mode, int flags);
 
     [LibraryImport(Libc, EntryPoint = "fchown", SetLastError = true)]
     public static partial int FChown(int fd, uint uid, uint gid);
 
-    [LibraryImport(Libc, EntryPoint = "fchownat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int FChownAt(int dirFd, string path, uint uid, uint gid, int flags);
+    [LibraryImport(Libc, EntryPoint = "fchownat", SetLastError = true)]
+    public static partial int FChownAt(int dirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, uint uid, uint gid, int flags);
 
     [LibraryImport(Libc, EntryPoint = "futimens", SetLastError = true)]
     public static partial int FUtimens(int fd, Timespec* times);
 
-    [LibraryImport(Libc, EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int UtimensAt(int dirFd, string path, Timespec* times, int flags);
+    [LibraryImport(Libc, EntryPoint = "utimensat", SetLastError = true)]
+    public static partial int UtimensAt(int dirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, Timespec* times, int flags);
 
-    [LibraryImport(Libc, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int StatxAt(int dirFd, string path, int flags, uint mask, Statx* buffer);
+    [LibraryImport(Libc, EntryPoint = "statx", SetLastError = true)]
+    public static partial int StatxAt(int dirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, int flags, uint mask, Statx* buffer);
 
     [LibraryImport(Libc, EntryPoint = "fdopendir", SetLastError = true)]
     public static partial nint FdOpenDir(int fd);

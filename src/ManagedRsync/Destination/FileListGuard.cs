@@ -1,4 +1,5 @@
 using System.Text;
+using ManagedRsync.FileList;
 
 namespace ManagedRsync.Destination;
 
@@ -62,7 +63,7 @@ public sealed class FileListGuard
     /// <summary>Checks a symlink's target for length and NUL; its content is stored as-is and never followed.</summary>
     public static void CheckSymlinkTarget(string name, string target)
     {
-        if (target.Length == 0 || target.Contains('\0') || Encoding.UTF8.GetByteCount(target) > MaxSymlinkTargetBytes)
+        if (target.Length == 0 || target.Contains('\0') || FileNameEncoding.ByteCount(target) > MaxSymlinkTargetBytes)
             throw RsyncException.Protocol($"symlink \"{name}\" has an empty, NUL-bearing or overlong target");
     }
 
@@ -77,7 +78,7 @@ public sealed class FileListGuard
         }
         if (name.Length == 0)
             throw Unsupported("ABORTING due to unsafe pathname from sender: (empty name)");
-        if (Encoding.UTF8.GetByteCount(name) > MaxNameBytes)
+        if (FileNameEncoding.ByteCount(name) > MaxNameBytes)
             throw Unsupported($"ABORTING due to overlong pathname from sender ({name.Length} characters)");
         if (name[0] == '/' || name.Contains('\0'))
             throw Unsupported($"ABORTING due to unsafe pathname from sender: {name}");
@@ -86,7 +87,7 @@ public sealed class FileListGuard
             var component = name.AsSpan(range);
             if (component.Length == 0 || component is "." or "..")
                 throw Unsupported($"ABORTING due to unsafe pathname from sender: {name}");
-            if (Encoding.UTF8.GetByteCount(component) > MaxComponentBytes)
+            if (FileNameEncoding.ByteCount(component) > MaxComponentBytes)
                 throw Unsupported($"ABORTING due to overlong name component from sender: {name}");
         }
     }

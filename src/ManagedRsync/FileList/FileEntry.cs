@@ -57,7 +57,11 @@ internal sealed class FileEntry
     public bool IsDevice => (Mode & S_IFMT) is S_IFCHR or S_IFBLK;
     public bool IsSpecial => (Mode & S_IFMT) is S_IFIFO or S_IFSOCK;
 
-    public string DisplayName => System.Text.Encoding.UTF8.GetString(Name);
+    /// <summary>The name as rsync prints it (bytes that are not UTF-8 as "\#ooo").</summary>
+    public string DisplayName => FileNameEncoding.Display(Name);
+
+    /// <summary>The name as a local path string (<see cref="FileNameEncoding"/>: exact bytes, escaped where not UTF-8).</summary>
+    public string LocalName => FileNameEncoding.Decode(Name);
 
     public override string ToString() => DisplayName;
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using ManagedRsync.Watch;
 
 namespace ManagedRsync.FileList;
 
@@ -124,7 +125,7 @@ internal sealed class FileListBuilder
         {
             if (err == NativeStat.ENOENT && _options.DeleteMissingArgs)
             {
-                _byName[rel] = new FileEntry { Name = Encoding.UTF8.GetBytes(rel), LocalPath = full, Mode = 0 };
+                _byName[rel] = new FileEntry { Name = FileNameEncoding.Encode(rel), LocalPath = full, Mode = 0 };
                 return;
             }
             Report(full, err, vanished: !isArgument && err == NativeStat.ENOENT);
@@ -169,14 +170,13 @@ internal sealed class FileListBuilder
 
     private void AddDirectoryContents(string dirPath, string prefix)
     {
-        IEnumerable<string> children;
-        try
+        // Listed by name bytes: a name that is not UTF-8 is kept, escaped (FileNameEncoding), not lost.
+        var children = new List<string>();
+        int errno = RawDirectory.List(FileNameEncoding.Encode(dirPath),
+            (name, _) => children.Add(Path.Combine(dirPath, FileNameEncoding.Decode(name))));
+        if (errno != 0)
         {
-            children = Directory.EnumerateFileSystemEntries(dirPath).ToList();
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            _warn($"rsync: [sender] opendir \"{dirPath}\" failed: {ex.Message}");
+            _warn($"rsync: [sender] opendir \"{FileNameEncoding.Display(dirPath)}\" failed: {ErrnoText(errno)} ({errno})");
             IoError |= IoErrorGeneral;
             return;
         }
@@ -246,20 +246,15 @@ internal sealed class FileListBuilder
         }
     }
 
-    private static string ErrnoText(int errno) => errno switch
-    {
-        2 => "No such file or directory",
-        13 => "Permission denied",
-        20 => "Not a directory",
-        _ => "error",
-    };
+    // rsync prints strerror(errno).
+    private static string ErrnoText(int errno) => System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno);
 
     private FileEntry Make(string name, string path, NativeStat.Info info)
     {
         int type = info.Mode & FileEntry.S_IFMT;
         var entry = new FileEntry
         {
-            Name = Encoding.UTF8.GetBytes(name),
+            Name = FileNameEncoding.Encode(name),
             LocalPath = path,
             Mode = info.Mode,
             Size = type is FileEntry.S_IFREG or FileEntry.S_IFDIR or FileEntry.S_IFLNK ? info.Size : 0,
@@ -272,15 +267,7 @@ internal sealed class FileListBuilder
         };
         if (type == FileEntry.S_IFLNK)
         {
-            string? target = null;
-            try
-            {
-                target = new FileInfo(path).LinkTarget;
-            }
-            catch (IOException)
-            {
-            }
-            entry.LinkTarget = Encoding.UTF8.GetBytes(target ?? "");
+            entry.LinkTarget = LocalFile.ReadLink(path) ?? [];
             entry.Size = entry.LinkTarget.Length;
         }
         if (_options.HardLinks && type != FileEntry.S_IFDIR)

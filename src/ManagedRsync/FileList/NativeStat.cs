@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.InteropServices.Marshalling;
 
 namespace ManagedRsync.FileList;
 
@@ -37,8 +38,8 @@ internal static partial class NativeStat
         public uint DevMinor;
     }
 
-    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Statx(int dirfd, string path, int flags, uint mask, out StatxBuffer buffer);
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
+    private static partial int Statx(int dirfd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, int flags, uint mask, out StatxBuffer buffer);
 
     public readonly record struct Info(
         int Mode, long Size, long MTime, int MTimeNsec, int Uid, int Gid, long Ino, long Dev, int Nlink,

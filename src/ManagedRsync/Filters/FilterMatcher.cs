@@ -1,4 +1,5 @@
 using System.Text;
+using ManagedRsync.FileList;
 
 namespace ManagedRsync.Filters;
 
@@ -95,7 +96,7 @@ public sealed class FilterMatcher
         return FilterResult.NoMatch;
     }
 
-    /// <summary>The same check for a name given as a string (encoded as UTF-8, as .NET names files on Linux).</summary>
+    /// <summary>The same check for a name given as a string (its bytes as <see cref="FileNameEncoding"/> gives them).</summary>
     public bool IsExcluded(string path, bool isDirectory)
     {
         int max = Encoding.UTF8.GetMaxByteCount(path.Length);
@@ -103,7 +104,7 @@ public sealed class FilterMatcher
         Span<byte> buffer = max <= 512 ? stackalloc byte[512] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(max));
         try
         {
-            int n = Encoding.UTF8.GetBytes(path, buffer);
+            int n = FileNameEncoding.GetBytes(path, buffer);
             return IsExcluded(buffer[..n], isDirectory);
         }
         finally

@@ -214,7 +214,7 @@ internal sealed partial class PushSession
         {
             // One open, one fstat and the reads per file: FileStream would add a getcwd (relative paths), read-ahead
             // advice and a statx; the CLI turns off .NET's advisory flock emulation (rsync takes no locks).
-            return File.OpenHandle(AbsolutePath(file.LocalPath!), FileMode.Open, FileAccess.Read,
+            return LocalFile.OpenHandle(AbsolutePath(file.LocalPath!), FileMode.Open, FileAccess.Read,
                 FileShare.ReadWrite | FileShare.Delete,
                 file.Size >= SequentialScanThreshold ? FileOptions.SequentialScan : FileOptions.None);
         }

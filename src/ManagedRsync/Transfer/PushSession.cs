@@ -155,7 +155,7 @@ internal sealed partial class PushSession : IMessageHandler, IAsyncDisposable
                 continue;
             try
             {
-                using var fs = new FileStream(f.LocalPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+                using var fs = LocalFile.OpenRead(f.LocalPath, new FileStreamOptions { Share = FileShare.ReadWrite, BufferSize = 1, Options = FileOptions.SequentialScan });
                 int n;
                 while ((n = fs.Read(buffer)) > 0)
                     sum.Append(buffer.AsSpan(0, n));

@@ -73,7 +73,7 @@ internal sealed partial class PullSession
                 _log.Info($"skipping non-regular file \"{name}\"");
                 return;
             }
-            string target = Encoding.UTF8.GetString(file.LinkTarget);
+            string target = FileNameEncoding.Decode(file.LinkTarget);
             if (dest.ReadSymlink(name) != target)
             {
                 dest.CreateSymlink(name, target);

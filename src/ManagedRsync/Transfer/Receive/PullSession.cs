@@ -144,13 +144,13 @@ internal sealed partial class PullSession : IMessageHandler
         var guard = new FileListGuard(requested);
         foreach (FileEntry file in _files)
         {
-            guard.Accept(file.DisplayName, file.IsDirectory);
+            guard.Accept(file.LocalName, file.IsDirectory);
             if (file.IsSymlink && file.LinkTarget is { } target)
-                FileListGuard.CheckSymlinkTarget(file.DisplayName, Encoding.UTF8.GetString(target));
+                FileListGuard.CheckSymlinkTarget(file.DisplayName, FileNameEncoding.Decode(target));
         }
         int protocol = Protocol;
         _files.Sort((a, b) => FileListOrder.Compare(a.Name, a.IsDirectory, b.Name, b.IsDirectory, protocol));
-        _names = _files.Select(f => f.DisplayName).ToArray();
+        _names = _files.Select(f => f.LocalName).ToArray();
         foreach (FileEntry file in _files)
         {
             if (file.IsRegular || file.IsSymlink)

@@ -1,0 +1,58 @@
+using System.Runtime.InteropServices;
+using System.Runtime.InteropServices.Marshalling;
+using Microsoft.Win32.SafeHandles;
+
+namespace ManagedRsync.FileList;
+
+/// <summary>
+/// Reading the sender's files by their exact name bytes (see <see cref="FileNameEncoding"/>): .NET's own file APIs
+/// take names as UTF-8 and would open another file, or none, for a name that is not.
+/// </summary>
+internal static partial class LocalFile
+{
+    private const int O_RDONLY = 0, O_CLOEXEC = 0x80000;
+    private const int ENOENT = 2, EACCES = 13, ENOTDIR = 20;
+
+    /// <summary>Opens <paramref name="path"/> for reading, as <see cref="File.OpenHandle"/> does.</summary>
+    public static SafeFileHandle OpenHandle(string path, FileMode mode, FileAccess access, FileShare share, FileOptions options)
+    {
+        if (!FileNameEncoding.HasEscapes(path))
+            return File.OpenHandle(path, mode, access, share, options);
+        if (mode != FileMode.Open || access != FileAccess.Read)
+            throw new ArgumentException("only opening for reading is supported for a name that is not UTF-8");
+        int fd = Open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            string shown = FileNameEncoding.Display(path);
+            throw errno switch
+            {
+                ENOENT or ENOTDIR => new FileNotFoundException($"Could not find file '{shown}'", shown),
+                EACCES => new UnauthorizedAccessException($"Access to the path '{shown}' is denied."),
+                _ => new IOException($"open '{shown}' failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno),
+            };
+        }
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>Opens <paramref name="path"/> for reading, as <c>new FileStream(path, options)</c> does.</summary>
+    public static FileStream OpenRead(string path, FileStreamOptions options) =>
+        FileNameEncoding.HasEscapes(path)
+            ? new FileStream(OpenHandle(path, FileMode.Open, FileAccess.Read, options.Share, options.Options), FileAccess.Read, options.BufferSize)
+            : new FileStream(path, options);
+
+    /// <summary>A symlink's target as the bytes readlink(2) gives, or null when it cannot be read.</summary>
+    public static unsafe byte[]? ReadLink(string path)
+    {
+        // PATH_MAX: a longer target cannot be created on Linux.
+        byte* buffer = stackalloc byte[4096];
+        nint n = ReadLinkNative(path, buffer, 4096);
+        return n < 0 ? null : new ReadOnlySpan<byte>(buffer, (int)n).ToArray();
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
+    private static partial int Open([MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true)]
+    private static unsafe partial nint ReadLinkNative([MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, byte* buffer, nuint size);
+}
