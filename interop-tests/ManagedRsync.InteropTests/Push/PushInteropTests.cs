@@ -100,6 +100,95 @@ public sealed class PushInteropTests(RsyncDaemonFixture daemon) : IDisposable
         TreeAssert.Equal(src, Destination(name), nanoseconds: true, hardLinks: false);
     }
 
+    [Theory]
+    [InlineData(29)] // rdev as int32 major/minor pairs before 30; varint30 major, varint minor from 30 (flist.c)
+    [InlineData(32)]
+    public async Task DevicesAndSpecialsArriveAsTheSameKind(int protocol)
+    {
+        // -D: a fifo (special) always; a character device needs root on both sides, as it does for rsync.
+        bool root = Environment.UserName == "root";
+        string src = Path.Combine(_work, "dev");
+        Directory.CreateDirectory(src);
+        Assert.Equal(0, (await ToolProcess.RunAsync("mkfifo", [Path.Combine(src, "fifo")])).ExitCode);
+        if (root)
+        {
+            // Majors and minors past a byte take the wider encodings (rsync flist.c: XMIT_RDEV_MINOR_8_pre30).
+            Assert.Equal(0, (await ToolProcess.RunAsync("mknod", [Path.Combine(src, "chr"), "c", "1", "3"])).ExitCode);
+            Assert.Equal(0, (await ToolProcess.RunAsync("mknod", [Path.Combine(src, "wide"), "c", "259", "300"])).ExitCode);
+        }
+        string name = $"dev{protocol}-{Guid.NewGuid():N}";
+        TransferResult result = await PushAsync(src, name, TransferOptions.Archive with { Protocol = protocol });
+        Assert.True(result.ExitCode == RsyncExitCode.Ok, Explain());
+
+        string dst = Destination(name);
+        foreach (string entry in root ? new[] { "fifo", "chr", "wide" } : ["fifo"])
+            Assert.Equal(await StatKindAndRdevAsync(Path.Combine(src, entry)), await StatKindAndRdevAsync(Path.Combine(dst, entry)));
+        Assert.Equal(root ? 2 : 0, result.Stats.NumDevices);
+        Assert.Equal(1, result.Stats.NumSpecials);
+    }
+
+    // "fifo 0:0" / "character special file 103:12c" (coreutils stat: %F, hex major %t and minor %T).
+    private static async Task<string> StatKindAndRdevAsync(string path)
+    {
+        ProcessResult r = await ToolProcess.RunAsync("stat", ["-c", "%F %t:%T", path]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        return r.Stdout.Trim();
+    }
+
+    [Fact]
+    public async Task BasisChangedDuringTheTransferIsRedone()
+    {
+        // The daemon's generator sums its copy; while we send the delta, that copy is rewritten in place (same inode, the
+        // receiver's open descriptor sees it). The receiver then rebuilds from wrong blocks, its whole-file check fails,
+        // and it asks again with MSG_REDO: the generator re-sends the file in the redo phase (phase 1) with full-length sums of
+        // the basis as it is now (rsync receiver.c: "failed verification -- update discarded (will try again)";
+        // generator.c: phase 1, csum_length = SUM_LENGTH).
+        string src = Path.Combine(_work, "redo");
+        Directory.CreateDirectory(src);
+        string file = Path.Combine(src, "data.bin");
+        var rng = new Random(11);
+        byte[] content = new byte[2 << 20];
+        rng.NextBytes(content);
+        File.WriteAllBytes(file, content);
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddHours(-1));
+        string name = $"redo-{Guid.NewGuid():N}";
+        Assert.Equal(RsyncExitCode.Ok, (await PushAsync(src, name, TransferOptions.Archive)).ExitCode);
+
+        rng.NextBytes(content.AsSpan(1 << 20, 1000));
+        File.WriteAllBytes(file, content);
+        string basis = Path.Combine(Destination(name), "data.bin");
+        bool spoiled = false;
+        // Called synchronously by the sender after the first matched block, before any later token is written: the
+        // receiver cannot have read past its first map window (256 KiB, rsync fileio.c: MAX_MAP_SIZE) of the basis yet.
+        var progress = new SyncProgress(p =>
+        {
+            if (spoiled || p.BytesDone == 0)
+                return;
+            spoiled = true;
+            byte[] garbage = new byte[content.Length];
+            new Random(12).NextBytes(garbage);
+            using var fs = new FileStream(basis, FileMode.Open, FileAccess.Write);
+            fs.Write(garbage);
+        });
+        var request = new PushRequest
+        {
+            Sources = [src + "/"],
+            Destination = DaemonAddress.Parse($"{daemon.Url}{DaemonModules.Open}/{name}/"),
+            Options = TransferOptions.Archive with { Verbose = 1 },
+        };
+        TransferResult result = await RsyncClient.PushAsync(request, _log, progress);
+
+        Assert.True(spoiled);
+        Assert.True(result.ExitCode == RsyncExitCode.Ok, Explain());
+        Assert.Contains(_log.Errors.Concat(_log.Lines), l => l.Contains("failed verification", StringComparison.Ordinal));
+        Assert.Equal(content, File.ReadAllBytes(basis));
+    }
+
+    private sealed class SyncProgress(Action<TransferProgress> report) : IProgress<TransferProgress>
+    {
+        public void Report(TransferProgress value) => report(value);
+    }
+
     [Fact]
     public async Task NegotiatesWithoutChoices()
     {
