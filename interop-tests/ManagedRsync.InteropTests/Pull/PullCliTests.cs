@@ -43,4 +43,26 @@ public sealed class PullCliTests(RsyncDaemonFixture daemon) : IDisposable
         Assert.True(ours.ExitCode == 0, daemon.Explain(ours, theirs));
         Assert.Equal(theirs.Stdout, ours.Stdout);
     }
+
+    // rsync options.c: a remote source with no destination implies --list-only, and without -r --list-only implies
+    // --dirs ('d' in the server options), so the top directory's entries are listed instead of "skipping directory".
+    [Theory]
+    [InlineData("")]
+    [InlineData("dir/")]
+    [InlineData("dir")]
+    [InlineData("hello.txt")]
+    public async Task RemoteSourceWithoutDestinationOrRecursionListsLikeStockRsync(string path)
+    {
+        Directory.CreateDirectory(_source);
+        PullTree.CreateSample(_source);
+
+        var ours = await daemon.RunMrsyncAsync([Url(path)]);
+        var theirs = await daemon.RunRsyncAsync([Url(path)]);
+
+        Assert.True(ours.ExitCode == 0 && theirs.ExitCode == 0, daemon.Explain(ours, theirs));
+        Assert.NotEmpty(theirs.Stdout);
+        Assert.DoesNotContain("skipping", theirs.Stdout + theirs.Stderr, StringComparison.Ordinal);
+        Assert.Equal(theirs.Stdout, ours.Stdout);
+        Assert.Equal(theirs.Stderr, ours.Stderr);
+    }
 }

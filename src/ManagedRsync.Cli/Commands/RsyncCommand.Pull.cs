@@ -18,7 +18,8 @@ internal static partial class RsyncCommand
         var context = invocation.Context;
         RsyncOptions options = invocation.Options;
         TransferOptions transfer = options.ToTransferOptions();
-        if (destination is null && !transfer.Recursive && invocation.Address.Path.Length > 0 && !invocation.Address.Path.EndsWith('/'))
+        // rsync options.c: listing without -r implies --dirs, so a directory's entries are listed, not skipped.
+        if (destination is null && !transfer.Recursive)
             transfer = transfer with { Dirs = true };
         var request = new PullRequest
         {
