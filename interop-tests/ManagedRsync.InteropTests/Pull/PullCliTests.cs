@@ -65,4 +65,24 @@ public sealed class PullCliTests(RsyncDaemonFixture daemon) : IDisposable
         Assert.Equal(theirs.Stdout, ours.Stdout);
         Assert.Equal(theirs.Stderr, ours.Stderr);
     }
+
+    // rsync exclude.c: send_filter_list spells rules for the negotiated protocol. Before 29 the daemon parses rules
+    // with XFLG_OLD_PREFIXES (only "+ "/"- "), so the 32 spelling "-s hello.txt" would be a pattern matching
+    // nothing there and hello.txt would come; the protocol-28 spelling is the bare pattern.
+    [Theory]
+    [InlineData(28)]
+    [InlineData(30)]
+    public async Task FilterRulesAreSpelledForTheNegotiatedProtocol(int protocol)
+    {
+        Directory.CreateDirectory(_source);
+        PullTree.CreateSample(_source);
+
+        var result = await daemon.RunMrsyncAsync(["-a", $"--protocol={protocol}", "--filter=-s hello.txt", "--filter=-p zero-length",
+            Url(), _sandbox.Destination + "/"]);
+
+        Assert.True(result.ExitCode == 0, daemon.Explain(result));
+        Assert.False(File.Exists(Path.Combine(_sandbox.Destination, "hello.txt")), daemon.Explain(result));
+        Assert.False(File.Exists(Path.Combine(_sandbox.Destination, "zero-length")), daemon.Explain(result));
+        Assert.True(File.Exists(Path.Combine(_sandbox.Destination, "dir/sub/deep.txt")), daemon.Explain(result));
+    }
 }
