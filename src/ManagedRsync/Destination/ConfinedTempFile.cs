@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using static ManagedRsync.Destination.DestinationNative;
@@ -16,6 +17,7 @@ public sealed class ConfinedTempFile : IDisposable
     private readonly string _leaf;
     private bool _renamed;
     private bool _disposed;
+    private EntryAttributes? _attributes;
 
     internal ConfinedTempFile(DescriptorHandle tempParent, DescriptorHandle finalParent, string relativePath, string leaf,
         string tempName, SafeFileHandle handle)
@@ -46,18 +48,90 @@ public sealed class ConfinedTempFile : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ConfinedDirectory.ApplyToDescriptor((int)Handle.DangerousGetHandle(), attributes, RelativePath);
+        _attributes = attributes;
     }
 
-    /// <summary>Renames the file over its final name (atomically replacing a file or symlink there).</summary>
+    /// <summary>
+    /// Renames the file over its final name (atomically replacing a file or symlink there). A --temp-dir on another
+    /// file system cannot be renamed across (EXDEV): then the content is copied (see <see cref="CommitByCopy"/>).
+    /// </summary>
     public void Commit()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_renamed)
             return;
-        // With --temp-dir the two directories must share a file system (EXDEV otherwise).
         if (RenameAt(_tempParent.Fd, TempName, _finalParent.Fd, _leaf) != 0)
-            throw ConfinedDirectory.IoError($"rename \"{TempName}\" ->", RelativePath, Marshal.GetLastPInvokeError());
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != EXDEV)
+                throw ConfinedDirectory.IoError($"rename \"{TempName}\" ->", RelativePath, errno);
+            CommitByCopy();
+            UnlinkAt(_tempParent.Fd, TempName, 0);
+        }
         _renamed = true;
+    }
+
+    /// <summary>
+    /// rsync util1.c: robust_rename falls back to copy_file on EXDEV, which writes straight onto the final name. We copy
+    /// into a second temporary file beside the final name instead, give it the attributes, and rename that into place,
+    /// so an interruption still leaves the old file whole.
+    /// </summary>
+    private void CommitByCopy()
+    {
+        string copyName;
+        int fd;
+        for (int attempt = 0; ; attempt++)
+        {
+            copyName = ConfinedDirectory.TempName(_leaf);
+            fd = OpenAt(_finalParent.Fd, copyName, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0x180 /* 0600 */);
+            if (fd >= 0)
+                break;
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != EEXIST || attempt > 100)
+                throw ConfinedDirectory.IoError("mkstemp", RelativePath, errno);
+        }
+        bool done = false;
+        try
+        {
+            using (var copy = new SafeFileHandle(fd, ownsHandle: true))
+            {
+                CopyContent(Handle, copy);
+                if (_attributes is { } attributes)
+                    ConfinedDirectory.ApplyToDescriptor(fd, attributes, RelativePath);
+            }
+            if (RenameAt(_finalParent.Fd, copyName, _finalParent.Fd, _leaf) != 0)
+                throw ConfinedDirectory.IoError($"rename \"{copyName}\" ->", RelativePath, Marshal.GetLastPInvokeError());
+            done = true;
+        }
+        finally
+        {
+            if (!done)
+                UnlinkAt(_finalParent.Fd, copyName, 0);
+        }
+    }
+
+    private void CopyContent(SafeFileHandle from, SafeFileHandle to)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
+        try
+        {
+            long offset = 0;
+            int n;
+            while ((n = RandomAccess.Read(from, buffer, offset)) > 0)
+            {
+                RandomAccess.Write(to, buffer.AsSpan(0, n), offset);
+                offset += n;
+            }
+        }
+        catch (IOException e)
+        {
+            throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.Partial,
+                $"copy \"{TempName}\" -> \"{RelativePath}\" failed: {e.Message}", e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public void Dispose()

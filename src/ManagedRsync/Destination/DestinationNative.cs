@@ -39,6 +39,7 @@ internal static unsafe partial class DestinationNative
     public const int ENOENT = 2;
     public const int EINTR = 4;
     public const int EEXIST = 17;
+    public const int EXDEV = 18;
     public const int ENOTDIR = 20;
     public const int EISDIR = 21;
     public const int ENOTEMPTY = 39;

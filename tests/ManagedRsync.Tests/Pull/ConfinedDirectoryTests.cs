@@ -40,6 +40,43 @@ public sealed class ConfinedDirectoryTests : IDisposable
         _sandbox.AssertNoTempFiles();
     }
 
+    // --temp-dir on another file system: rename(2) gives EXDEV, and the file is copied into place instead (rsync
+    // util1.c: robust_rename -> copy_file). /dev/shm (tmpfs) and the sandbox under the temp directory differ on
+    // this machine; where they do not, the same test asserts the rename path (the inode moves unchanged).
+    [Fact]
+    public void TempDirOnAnotherFileSystemIsCopiedIntoPlaceWithItsAttributes()
+    {
+        string tempRoot = Directory.CreateDirectory("/dev/shm/mrsync-tempdir-" + Guid.NewGuid().ToString("N")).FullName;
+        try
+        {
+            File.WriteAllText(Local("f"), "old");
+            using var tempDir = ConfinedDirectory.Open(tempRoot, create: false);
+            bool crossDevice = tempDir.Stat(".")!.Value.Device != _destination.Stat(".")!.Value.Device;
+            ulong tempInode;
+            using (var temp = _destination.CreateTempFile("f", tempDir))
+            {
+                Assert.True(File.Exists(Path.Combine(tempRoot, temp.TempName)));
+                tempInode = tempDir.Stat(temp.TempName)!.Value.Inode;
+                RandomAccess.Write(temp.Handle, "new content"u8, 0);
+                temp.SetAttributes(new EntryAttributes(Permissions: 0x1A0 /* 0640 */, MtimeSeconds: 1_000_000_000, MtimeNanoseconds: 5));
+                temp.Commit();
+            }
+
+            Assert.Equal("new content", File.ReadAllText(Local("f")));
+            var status = _destination.Stat("f")!.Value;
+            Assert.Equal(0x1A0u, status.Permissions);
+            Assert.Equal(1_000_000_000, status.MtimeSeconds);
+            Assert.Equal(5u, status.MtimeNanoseconds);
+            Assert.Equal(crossDevice, status.Inode != tempInode);
+            Assert.Empty(Directory.GetFileSystemEntries(tempRoot));
+            _sandbox.AssertNoTempFiles();
+        }
+        finally
+        {
+            Directory.Delete(tempRoot, recursive: true);
+        }
+    }
+
     [Fact]
     public void AbandonedTempFileLeavesTheOldFileAndNoTempBehind()
     {
