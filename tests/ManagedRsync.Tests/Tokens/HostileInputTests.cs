@@ -160,6 +160,37 @@ public class HostileInputTests
         Rejects(TokenCodec.Zstd, wire.ToArray(), maxLiteral: 1 << 20);
     }
 
+    // A frame that asks for a window above rsync's limit (2^27, zstd's default that rsync's receiver keeps) is refused
+    // before the window is allocated; one at the limit, as a stock sender at --compress-level=22 writes, decodes.
+    [Theory]
+    [InlineData(ZstdTokenDecoder.MaxWindowLog, true)]
+    [InlineData(ZstdTokenDecoder.MaxWindowLog + 1, false)]
+    [InlineData(31, false)]
+    public void ZstdWindowIsBoundedToRsyncsLimit(int windowLog, bool accepted)
+    {
+        var compressed = new MemoryStream();
+        using (var zstd = new ZstdSharp.CompressionStream(compressed, level: 1, leaveOpen: true))
+        {
+            zstd.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_windowLog, windowLog);
+            zstd.Write("hello, window"u8);
+            zstd.Flush(); // streamed with no size pledged: the frame header carries the window size, not the content size
+        }
+        byte[] frame = compressed.ToArray();
+        Assert.Equal(windowLog - 10, frame[5] >> 3); // zstd frame header: Window_Descriptor exponent
+        byte[] stream = [.. Frame(frame), 0];
+
+        if (accepted)
+        {
+            using var decoder = TokenCodecFactory.CreateDecoder(TokenCodec.Zstd, 31, new MemoryStream(stream));
+            Assert.Equal(DeltaTokenKind.Literal, decoder.Read(out ReadOnlySpan<byte> literal, out _));
+            Assert.Equal("hello, window"u8.ToArray(), literal.ToArray());
+        }
+        else
+        {
+            Assert.Contains("too much memory", Rejects(TokenCodec.Zstd, stream).Message, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
     /// <summary>DEFLATED_DATA chunks of at most 16383 bytes around compressed bytes.</summary>
     private static IEnumerable<byte> Frame(byte[] compressed)
     {

@@ -5,7 +5,10 @@ namespace ManagedRsync.Delta.Tokens;
 /// <summary>
 /// rsync's zstd codec, receiving side (token.c: recv_zstd_token): one decompression stream for the whole session;
 /// each chunk is decompressed into a buffer of two ZSTD_DStreamOutSize() blocks at a time, so memory stays bounded
-/// whatever a chunk expands to. The decoder's window is limited by zstd's default (2^27 bytes), as in rsync.
+/// whatever a chunk expands to. The window a peer may make us allocate is capped at 2^27 bytes (128 MiB): rsync's
+/// receiver keeps zstd's default limit (token.c creates its ZSTD_DCtx without parameters; zstd.h:
+/// ZSTD_WINDOWLOG_LIMIT_DEFAULT), and a stock sender at --compress-level=22 does use that window (zstd's level table
+/// gives level 22 windowLog 27), so a lower cap would refuse real transfers. Set explicitly, not left to the library.
 /// </summary>
 internal sealed unsafe class ZstdTokenDecoder : CompressedTokenDecoder
 {
@@ -23,7 +26,12 @@ internal sealed unsafe class ZstdTokenDecoder : CompressedTokenDecoder
         _context = Methods.ZSTD_createDCtx();
         if (_context == null)
             throw new InvalidOperationException("zstd: cannot create a decompression context");
+        if (Methods.ZSTD_isError(Methods.ZSTD_DCtx_setParameter(_context, ZSTD_dParameter.ZSTD_d_windowLogMax, MaxWindowLog)))
+            throw new InvalidOperationException("zstd: cannot limit the decompression window");
     }
+
+    /// <summary>rsync's limit for the window a zstd frame may ask for (see the remarks above).</summary>
+    public const int MaxWindowLog = 27;
 
     private protected override void AcceptData(ReadOnlySpan<byte> compressed)
     {
