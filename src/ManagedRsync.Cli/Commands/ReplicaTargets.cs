@@ -14,7 +14,7 @@ internal static class ReplicaTargets
     public static IReplicaTarget Create(WatchTargetConfig t, string source, WatchFilter? filter, Action<string> log, CliContext context)
     {
         if (!IsDaemon(t.Dest))
-            return new LocalDirectoryTarget(source, t.Dest, t.Delete, filter?.CreatePredicate(), log, t.Name);
+            return new LocalDirectoryTarget(source, t.Dest, t.Delete, filter is { IsEmpty: false } ? filter.CreatePredicate() : null, log, t.Name);
         RsyncOptions parsed;
         try
         {
@@ -34,7 +34,7 @@ internal static class ReplicaTargets
         // Resolved when the daemon asks, every connection (the file may be rotated), never by prompting.
         var noPrompt = context with { StdinIsTerminal = false };
         var transferLog = new WatchTransferLog(t.Name, log);
-        return new DaemonReplicaTarget(t.Name, source, address, options, t.Delete, () => PasswordSource.Get(passwordFile, noPrompt), filter?.List,
+        return new DaemonReplicaTarget(t.Name, source, address, options, t.Delete, () => PasswordSource.Get(passwordFile, noPrompt), filter is null ? null : filter.Current,
             async (request, ct) =>
             {
                 TransferResult result = await RsyncClient.PushAsync(request with { Port = parsed.Port }, transferLog, null, ct).ConfigureAwait(false);

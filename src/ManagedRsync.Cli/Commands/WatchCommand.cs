@@ -47,7 +47,7 @@ internal static class WatchCommand
         try
         {
             foreach (WatchTargetConfig t in config.Targets)
-                targets.Add(ReplicaTargets.Create(t, config.Source!, filter.IsEmpty ? null : filter, Log, context));
+                targets.Add(ReplicaTargets.Create(t, config.Source!, filter, Log, context));
         }
         catch (RsyncException ex)
         {
@@ -60,6 +60,7 @@ internal static class WatchCommand
             Source = config.Source!,
             StateDirectory = config.StateDir,
             Exclude = excluded,
+            AccessChanged = filter.SetDenied,
             FallbackScanInterval = config.FallbackScan,
             Batching = new CoalescerOptions { Delay = config.Delay, MaxWait = config.MaxDelay, MaxOpenWait = config.MaxOpenWait },
         }, targets, Log);

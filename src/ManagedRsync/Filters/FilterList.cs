@@ -21,6 +21,10 @@ public sealed class FilterList
         _cvsEnvironmentWords = cvsEnvironmentWords;
     }
 
+    /// <summary>This list with <paramref name="first"/> in front of its rules (they are checked before any of them).</summary>
+    internal FilterList Prepend(IEnumerable<FilterRule> first) =>
+        new([.. first, .. Rules], CvsExclude, DeleteExcluded, _cvsHomeWords, _cvsEnvironmentWords);
+
     /// <summary>An empty list.</summary>
     public static FilterList Empty { get; } = new([], false, false, [], []);
 

@@ -18,17 +18,17 @@ public sealed class DaemonReplicaTarget : IReplicaTarget
     private readonly TransferOptions _options;
     private readonly bool _delete;
     private readonly Func<string?>? _password;
-    private readonly FilterList? _filters;
+    private readonly Func<FilterList>? _filters;
     private readonly Func<PushRequest, CancellationToken, Task<TransferStats>> _push;
     private readonly Action<string> _warn;
 
     /// <summary>
-    /// <paramref name="push"/> is the push client's entry point; <paramref name="filters"/> the watch's filter rules; <paramref name="options"/> are the target's rsync
+    /// <paramref name="push"/> is the push client's entry point; <paramref name="filters"/> gives the watch's filter rules as they stand for each push; <paramref name="options"/> are the target's rsync
     /// options (their --delete applies to full syncs and re-sent trees); <paramref name="delete"/> says whether deleted
     /// paths are sent as deletions (--delete-missing-args).
     /// </summary>
     public DaemonReplicaTarget(string name, string source, DaemonAddress destination, TransferOptions options, bool delete,
-        Func<string?>? password, FilterList? filters, Func<PushRequest, CancellationToken, Task<TransferStats>> push,
+        Func<string?>? password, Func<FilterList>? filters, Func<PushRequest, CancellationToken, Task<TransferStats>> push,
         Action<string>? warn = null)
     {
         Name = name;
@@ -75,7 +75,7 @@ public sealed class DaemonReplicaTarget : IReplicaTarget
         RelativePaths = paths,
         Destination = _destination,
         Password = _password,
-        Filters = _filters, // the same rules the watcher applies; also sent to the daemon, as a push sends them
+        Filters = _filters?.Invoke(), // the same rules the watcher applies; also sent to the daemon, as a push sends them
         Options = _options with
         {
             Recursive = recursive,

@@ -17,6 +17,14 @@ public interface ITreeWatchObserver
     /// <summary>Something the user must know about (permission denied, watch limit, root gone); the watcher goes on.</summary>
     void OnWarning(string message);
 
+    /// <summary>
+    /// A directory could not be read (permission denied: reported once, skipped, not watched) or, with
+    /// <paramref name="denied"/> false, is readable again or gone from the tree.
+    /// </summary>
+    void OnAccessChanged(RawPath directory, bool denied)
+    {
+    }
+
     /// <summary>A batch of kernel events (one read) has been handled; a good moment to flush.</summary>
     void OnIdle()
     {

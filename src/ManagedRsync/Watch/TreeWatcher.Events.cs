@@ -86,6 +86,10 @@ public sealed partial class TreeWatcher
                 ForgetSubtree(path, removeWatches: false);
             Report(ChangeKind.Deleted, path, isDir);
         }
+        else if (isDir && (m & InotifyMask.IN_ATTRIB) != 0 && _denied.Contains(path))
+        {
+            RetryDenied(path);
+        }
         else if ((m & (InotifyMask.IN_CLOSE_WRITE | InotifyMask.IN_ATTRIB)) != 0)
         {
             Report(ChangeKind.Changed, path, isDir);

@@ -35,7 +35,7 @@ public sealed partial class TreeWatcher
                     pending.Push(child);
             });
             if (errno == Interop.EACCES)
-                _observer.OnWarning($"cannot list {Display(dir)}: permission denied; its contents are skipped");
+                Denied(dir, "cannot list");
             if (_options.ListBeforeWatch)
                 _ = AddWatch(dir);
         }
@@ -62,7 +62,7 @@ public sealed partial class TreeWatcher
         if (wd < 0)
         {
             if (errno == Interop.EACCES)
-                _observer.OnWarning($"cannot watch {Display(dir)}: permission denied; skipped");
+                Denied(dir, "cannot watch");
             else if (errno is Interop.ENOTDIR or Interop.ELOOP && !dir.IsRoot)
                 Report(ChangeKind.Changed, dir, false); // replaced by a file or symlink: send that instead, never follow it
             return false;
@@ -78,9 +78,50 @@ public sealed partial class TreeWatcher
         return true;
     }
 
+    /// <summary>A directory we may not read: said once, then left out (the observer keeps it out of pushes too).</summary>
+    private void Denied(RawPath dir, string what)
+    {
+        if (dir.IsRoot || !_denied.Add(dir))
+            return;
+        _observer.OnWarning($"{what} {Display(dir)}: permission denied; skipped (and kept as it is on the replicas) until its permissions change");
+        _observer.OnAccessChanged(dir, true);
+    }
+
+    /// <summary>A chmod on an unreadable directory: watch and send it if it can be read now.</summary>
+    private void RetryDenied(RawPath dir)
+    {
+        _denied.Remove(dir);
+        WatchTree(dir, report: true);
+        if (_denied.Contains(dir))
+            return;
+        _observer.OnWarning($"{Display(dir)} is readable again; watching and sending it");
+        _observer.OnAccessChanged(dir, false);
+        Report(ChangeKind.SubtreeDirty, dir, true);
+    }
+
+    /// <summary>Unreadable directories at or under <paramref name="top"/> left the tree (deleted, moved out).</summary>
+    private void DropDenied(RawPath top)
+    {
+        if (_denied.Count == 0)
+            return;
+        foreach (RawPath d in _denied.Where(d => d.IsUnder(top)).ToList())
+        {
+            _denied.Remove(d);
+            _observer.OnAccessChanged(d, false);
+        }
+    }
+
     /// <summary>Moves the mapping of a renamed directory and everything under it; the kernel keeps the watches.</summary>
     private void MoveSubtree(RawPath from, RawPath to)
     {
+        foreach (RawPath d in _denied.Where(d => d.IsUnder(from)).ToList())
+        {
+            _denied.Remove(d);
+            _observer.OnAccessChanged(d, false);
+            RawPath renamed = d.Rebase(from, to);
+            _denied.Add(renamed);
+            _observer.OnAccessChanged(renamed, true);
+        }
         var moved = new List<KeyValuePair<RawPath, int>>();
         foreach (KeyValuePair<RawPath, int> kv in _pathToWd)
         {
@@ -124,6 +165,7 @@ public sealed partial class TreeWatcher
             Forget(kv.Key, kv.Value);
         }
         _unwatched.RemoveWhere(u => u.IsUnder(top));
+        DropDenied(top);
     }
 
     private void Forget(RawPath path, int wd)

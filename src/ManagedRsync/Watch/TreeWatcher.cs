@@ -12,6 +12,8 @@ namespace ManagedRsync.Watch;
 /// <item>IN_Q_OVERFLOW re-walks the tree for missed directories and reports a full rescan.</item>
 /// <item>ENOSPC (max_user_watches) leaves the rest of the tree unwatched: a loud warning says how many watches the tree
 /// needs, and unwatched subtrees are reported dirty every <see cref="TreeWatcherOptions.FallbackScanInterval"/>.</item>
+/// <item>A directory that may not be read (EACCES) is reported once through
+/// <see cref="ITreeWatchObserver.OnAccessChanged"/> and skipped; a chmod on it (IN_ATTRIB) retries it.</item>
 /// <item>A deleted or replaced root drops every watch and is looked for again at the same interval; nothing is
 /// reported deleted for it.</item>
 /// </list>
@@ -26,6 +28,7 @@ public sealed partial class TreeWatcher : IDisposable
     private readonly Dictionary<int, RawPath> _wdToPath = [];
     private readonly Dictionary<RawPath, int> _pathToWd = [];
     private readonly HashSet<RawPath> _unwatched = [];
+    private readonly HashSet<RawPath> _denied = [];
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private InotifyInstance? _inotify;
     private Thread? _thread;

@@ -107,6 +107,8 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
 
     void ITreeWatchObserver.OnWarning(string message) => _log(message);
 
+    void ITreeWatchObserver.OnAccessChanged(RawPath directory, bool denied) => _options.AccessChanged?.Invoke(directory, denied);
+
     public void Dispose()
     {
         _watcher?.Dispose();

@@ -13,6 +13,9 @@ public sealed class WatchServiceOptions
     /// <summary>Paths never watched nor synced (the --exclude rules).</summary>
     public Func<RawPath, bool, bool>? Exclude { get; init; }
 
+    /// <summary>A directory became unreadable (true) or readable again / gone (false): see <see cref="WatchFilter.SetDenied"/>.</summary>
+    public Action<RawPath, bool>? AccessChanged { get; init; }
+
     public TimeSpan FallbackScanInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Longest shutdown waits for the pending batch to reach the targets; the journal keeps whatever is left.</summary>

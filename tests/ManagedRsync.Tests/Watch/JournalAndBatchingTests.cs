@@ -165,6 +165,26 @@ public sealed class JournalAndBatchingTests : IDisposable
     }
 
     [Fact]
+    public void UnreadableDirectoriesAreHiddenFromPushesAndProtectedOnTheReplica()
+    {
+        var c = new WatchConfig { Source = _dir.Root };
+        c.Filters.Add(new(FilterOptionKind.Include, "*"));
+        WatchFilter f = c.BuildFilter();
+        Assert.Same(f.List, f.Current());
+        f.SetDenied(RawPath.FromUtf8("a/lo*ck"), true);
+        FilterList now = f.Current();
+        // In front of the user's "+ *", so they win; the wildcard in the name is escaped.
+        var wire = now.GetWireRules(32, localIsSender: true, deleteMode: true)!.Select(System.Text.Encoding.UTF8.GetString).ToList();
+        Assert.Contains(@"-r /a/lo\*ck/", wire); // protect travels as a receiver-side exclude (exclude.c: get_rule_prefix)
+        FilterMatcher sender = now.CreateMatcher(FilterSide.Sender);
+        Assert.True(sender.IsExcluded("a/lo*ck", isDirectory: true));
+        Assert.False(sender.IsExcluded("a/loXck", isDirectory: true));
+        Assert.True(now.CreateMatcher(FilterSide.Receiver).IsExcluded("a/lo*ck", isDirectory: true));
+        f.SetDenied(RawPath.FromUtf8("a/lo*ck"), false);
+        Assert.Same(f.List, f.Current());
+    }
+
+    [Fact]
     public void DoctorCountsTheWatchesATreeNeeds()
     {
         Directory.CreateDirectory(_dir["t/a/b"]);
