@@ -1,4 +1,5 @@
 using ManagedRsync.Daemon;
+using ManagedRsync.FileList;
 using ManagedRsync.Filters;
 using ManagedRsync.Transfer;
 
@@ -59,10 +60,10 @@ public sealed class DaemonReplicaTarget : IReplicaTarget
             Add(await _push(Request(sources: [_source + "/"], recursive: true), cancellationToken).ConfigureAwait(false));
             return new SyncResult(files, bytes);
         }
-        List<string> list = [.. Utf8(batch.Send), .. _delete ? Utf8(batch.Delete) : []];
+        List<string> list = [.. PushPaths(batch.Send), .. _delete ? PushPaths(batch.Delete) : []];
         if (list.Count > 0)
             Add(await _push(Request(paths: list, recursive: false), cancellationToken).ConfigureAwait(false));
-        List<string> trees = Utf8(batch.SendTrees);
+        List<string> trees = PushPaths(batch.SendTrees);
         if (trees.Count > 0)
             Add(await _push(Request(paths: trees, recursive: true), cancellationToken).ConfigureAwait(false));
         return new SyncResult(files, bytes);
@@ -85,16 +86,7 @@ public sealed class DaemonReplicaTarget : IReplicaTarget
         },
     };
 
-    private List<string> Utf8(IReadOnlyList<RawPath> paths)
-    {
-        var list = new List<string>(paths.Count);
-        foreach (RawPath p in paths)
-        {
-            if (p.TryGetUtf8(out string s))
-                list.Add(s);
-            else
-                _warn($"{Name}: {p} is not valid UTF-8 and the push API takes text paths: skipped");
-        }
-        return list;
-    }
+    // The push API takes names as strings; a name that is not UTF-8 travels escaped and keeps its bytes (FileNameEncoding).
+    private static List<string> PushPaths(IReadOnlyList<RawPath> paths) =>
+        paths.Select(p => FileNameEncoding.Decode(p.ToBytes())).ToList();
 }
