@@ -43,6 +43,26 @@ public sealed partial class PushCliInteropTests(RsyncDaemonFixture daemon) : IDi
     }
 
     [Fact]
+    public async Task ProgressNamesEachFileThenUpdatesOneLine()
+    {
+        string src = Path.Combine(_work, "progress");
+        Directory.CreateDirectory(src);
+        File.WriteAllBytes(Path.Combine(src, "a.bin"), new byte[300_000]);
+        File.WriteAllBytes(Path.Combine(src, "b.bin"), new byte[1000]);
+        ProcessResult stock = await daemon.RunRsyncAsync(["-a", "--progress", src + "/", $"{daemon.Url}{DaemonModules.Open}/progress-stock-{Guid.NewGuid():N}/"]);
+        ProcessResult mine = await daemon.RunMrsyncAsync(["-a", "--progress", src + "/", $"{daemon.Url}{DaemonModules.Open}/progress-mine-{Guid.NewGuid():N}/"]);
+        Assert.True(stock.ExitCode == 0 && mine.ExitCode == 0, daemon.Explain(stock, mine));
+        // Lines without the numbers that depend on timing: "name", "\r<bytes> 100% ... (xfr#N, to-chk=R/T)".
+        static string Shape(string output) => Regex.Replace(output, @"\r\s+([\d,]+)\s+(\d+)%[^\r\n]*?(\(xfr#\d+, to-chk=\d+/\d+\))?(?=\r|\n)",
+            m => m.Groups[3].Success ? $"[{m.Groups[1].Value} {m.Groups[2].Value}% {m.Groups[3].Value}]" : "");
+        // From the first file on (the file-list lines before it differ: stock rsync recurses incrementally).
+        static string Files(string output) => output[Math.Max(0, output.IndexOf("a.bin\n", StringComparison.Ordinal))..];
+        Assert.Equal(Shape(Files(stock.Stdout)), Shape(Files(mine.Stdout)));
+        Assert.Contains("a.bin\n", mine.Stdout);
+        Assert.Contains("[300,000 100% (xfr#1, to-chk=1/3)]", Shape(mine.Stdout));
+    }
+
+    [Fact]
     public async Task ReadOnlyModuleShowsTheDaemonsMessage()
     {
         string src = SourceTree.Create(Path.Combine(_work, "src"));

@@ -105,35 +105,4 @@ internal static partial class RsyncCommand
             parts.Add($"special: {N(special)}");
         return " (" + string.Join(", ", parts) + ")";
     }
-
-    // rsync progress.c: "     32,768 100%   31.25MB/s    0:00:00 (xfr#1, to-chk=3/5)", one line per file, updated.
-    private sealed class ProgressPrinter(TextWriter w) : IProgress<TransferProgress>
-    {
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private string? _current;
-        private int _done;
-
-        public void Report(TransferProgress p)
-        {
-            if (p.Name != _current)
-            {
-                _current = p.Name;
-                _clock.Restart();
-            }
-            if (p.BytesDone < p.FileSize)
-                return;
-            _done++;
-            double rate = p.BytesDone / Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
-            int pct = p.FileSize == 0 ? 100 : (int)(100 * p.BytesDone / p.FileSize);
-            var line = new StringBuilder();
-            line.Append(N(p.BytesDone).PadLeft(15)).Append(' ').Append($"{pct}%".PadLeft(4)).Append(' ')
-                .Append(Rate(rate).PadLeft(11)).Append("    0:00:00")
-                .Append($" (xfr#{_done}, to-chk={p.FilesTotal - p.FileNumber - 1}/{p.FilesTotal})");
-            w.WriteLine(line.ToString());
-        }
-
-        private static string Rate(double bytesPerSecond) =>
-            bytesPerSecond >= 1024 * 1024 ? (bytesPerSecond / 1024 / 1024).ToString("0.00", CultureInfo.InvariantCulture) + "MB/s"
-            : (bytesPerSecond / 1024).ToString("0.00", CultureInfo.InvariantCulture) + "kB/s";
-    }
 }

@@ -91,6 +91,9 @@ internal sealed partial class PushSession
                     WriteNdxAndAttrs(ndx, iflags, basisType, xname);
                     int headLength = head.Write(_out.GetSpan(16), _session.Protocol);
                     _out.Advance(headLength);
+                    // rsync sender.c: the client names the file before its data (log_before_transfer), so that
+                    // --progress lines follow their name.
+                    LogItem(file, iflags, transferred: true);
                     try
                     {
                         SendFileData(handle, file, ndx, signature, blockSum, counting, fileSum, buffer);
@@ -103,7 +106,6 @@ internal sealed partial class PushSession
                         _log.Error($"rsync: [sender] read errors mapping \"{file.LocalPath}\": {ex.Message}");
                     }
                 }
-                LogItem(file, iflags, transferred: true);
                 file.Sent = true;
             }
 

@@ -30,13 +30,15 @@ internal sealed partial class PushSession
     private void LogItem(FileEntry file, ItemFlags iflags, bool transferred)
     {
         bool itemize = _options.ItemizeChanges;
-        if (!itemize && _options.Verbose == 0)
+        // rsync options.c: --progress implies the names (info=name1) that -v shows.
+        int verbose = _options.Progress ? Math.Max(_options.Verbose, 1) : _options.Verbose;
+        if (!itemize && verbose == 0)
             return;
         bool significant = (iflags & ItemFlags.Significant) != 0;
         if (!transferred)
         {
             bool show = itemize
-                ? significant || _options.Verbose > 1
+                ? significant || verbose > 1
                 : ((iflags & ItemFlags.LocalChange) != 0 && significant) || (file.IsDirectory && significant);
             if (!show)
                 return;
