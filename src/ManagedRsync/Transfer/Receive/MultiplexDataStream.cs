@@ -1,3 +1,4 @@
+using ManagedRsync.IO;
 using ManagedRsync.Protocol;
 
 namespace ManagedRsync.Transfer.Receive;
@@ -7,7 +8,7 @@ namespace ManagedRsync.Transfer.Receive;
 /// synchronously. A read that finds the buffer empty blocks the receiver's thread until the pump delivers more; the
 /// pump drains the socket on its own, so this cannot deadlock against the generator's writes.
 /// </summary>
-internal sealed class MultiplexDataStream(MultiplexReader input, CancellationToken ct) : Stream
+internal sealed class MultiplexDataStream(MultiplexReader input, CancellationToken ct) : ReadOnlyForwardStream
 {
     public override int Read(Span<byte> buffer)
     {
@@ -21,15 +22,13 @@ internal sealed class MultiplexDataStream(MultiplexReader input, CancellationTok
         return n;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    // The compressed token decoders read flag bytes one at a time; Stream's default would allocate for each.
+    public override int ReadByte()
+    {
+        if (input.Buffered.IsEmpty)
+            input.EnsureAsync(1, ct).AsTask().GetAwaiter().GetResult();
+        byte value = input.Buffered[0];
+        input.Advance(1);
+        return value;
+    }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using ManagedRsync.IO;
 using Microsoft.Win32.SafeHandles;
 
 namespace ManagedRsync.Transfer.Receive;
@@ -8,7 +9,7 @@ namespace ManagedRsync.Transfer.Receive;
 /// chunks of at most 32 KiB, matched blocks) into large positional writes. One instance serves the whole session so
 /// that its buffer is rented once, not once per file.
 /// </summary>
-internal sealed class TempFileWriter : Stream
+internal sealed class TempFileWriter : WriteOnlyForwardStream
 {
     private const int BufferSize = 256 * 1024;
 
@@ -48,8 +49,6 @@ internal sealed class TempFileWriter : Stream
         }
     }
 
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
     public override void Flush()
     {
         if (_buffered == 0 || _file is null || _buffer is null)
@@ -68,13 +67,4 @@ internal sealed class TempFileWriter : Stream
         }
         base.Dispose(disposing);
     }
-
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }
