@@ -1,3 +1,5 @@
+using ManagedRsync.IO;
+
 namespace ManagedRsync.Delta.Tokens;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace ManagedRsync.Delta.Tokens;
 /// chunks, the sync-flush marker, fabricated stored blocks) and read back by the inflater. An empty feed reads as 0
 /// bytes, which DeflateStream takes as "no more input for now" and resumes from on the next read.
 /// </summary>
-internal sealed class FeedStream : Stream
+internal sealed class FeedStream : ReadOnlyForwardStream
 {
     private byte[] _buffer = new byte[TokenFraming.MaxDataCount];
     private int _start;
@@ -39,16 +41,4 @@ internal sealed class FeedStream : Stream
         _start += n;
         return n;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
