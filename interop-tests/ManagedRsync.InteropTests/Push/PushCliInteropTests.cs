@@ -77,16 +77,8 @@ public sealed partial class PushCliInteropTests(RsyncDaemonFixture daemon) : IDi
     {
         // One 64 MiB file, copied to two places on the daemon; then 16 scattered 1 KiB edits; stock rsync updates one
         // copy and mrsync the other, both with --stats.
-        string src = Path.Combine(_work, "big");
-        Directory.CreateDirectory(src);
-        string file = Path.Combine(src, "data.bin");
         var rng = new Random(7);
-        byte[] content = new byte[64 << 20];
-        rng.NextBytes(content);
-        File.WriteAllBytes(file, content);
-        // The first version is an hour old, so the edited one differs in mtime seconds: otherwise rsync's quick check
-        // (generator.c: quick_check_ok, modify_window 0) may skip it on both sides when both writes share a second.
-        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddHours(-1));
+        (string src, string file, byte[] content) = SourceTree.OldRandomFile(Path.Combine(_work, "big"), 64 << 20, rng);
         string stockName = $"delta-stock-{Guid.NewGuid():N}", mineName = $"delta-mine-{Guid.NewGuid():N}";
         string stockUrl = $"{daemon.Url}{DaemonModules.Open}/{stockName}/", mineUrl = $"{daemon.Url}{DaemonModules.Open}/{mineName}/";
         Assert.Equal(0, (await daemon.RunRsyncAsync(["-a", src + "/", stockUrl])).ExitCode);

@@ -143,14 +143,8 @@ public sealed class PushInteropTests(RsyncDaemonFixture daemon) : IDisposable
         // and it asks again with MSG_REDO: the generator re-sends the file in the redo phase (phase 1) with full-length sums of
         // the basis as it is now (rsync receiver.c: "failed verification -- update discarded (will try again)";
         // generator.c: phase 1, csum_length = SUM_LENGTH).
-        string src = Path.Combine(_work, "redo");
-        Directory.CreateDirectory(src);
-        string file = Path.Combine(src, "data.bin");
         var rng = new Random(11);
-        byte[] content = new byte[2 << 20];
-        rng.NextBytes(content);
-        File.WriteAllBytes(file, content);
-        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddHours(-1));
+        (string src, string file, byte[] content) = SourceTree.OldRandomFile(Path.Combine(_work, "redo"), 2 << 20, rng);
         string name = $"redo-{Guid.NewGuid():N}";
         Assert.Equal(RsyncExitCode.Ok, (await PushAsync(src, name, TransferOptions.Archive)).ExitCode);
 

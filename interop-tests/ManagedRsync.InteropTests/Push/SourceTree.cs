@@ -52,6 +52,21 @@ internal static class SourceTree
         Assert.Equal(0, ln.ExitCode);
     }
 
+    /// <summary>
+    /// A directory holding one random file "data.bin", an hour old: an edited version written later then differs in
+    /// mtime seconds, or rsync's quick check (generator.c: quick_check_ok, modify_window 0) may skip it when both
+    /// writes share a second. Returns the directory and the content.
+    /// </summary>
+    public static (string Directory, string File, byte[] Content) OldRandomFile(string dir, int length, Random rng)
+    {
+        System.IO.Directory.CreateDirectory(dir);
+        string file = Path.Combine(dir, "data.bin");
+        byte[] content = Bytes(rng, length);
+        File.WriteAllBytes(file, content);
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddHours(-1));
+        return (dir, file, content);
+    }
+
     public static byte[] Bytes(Random rng, int n)
     {
         var b = new byte[n];
