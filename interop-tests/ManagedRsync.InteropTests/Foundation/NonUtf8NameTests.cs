@@ -1,4 +1,3 @@
-using ManagedRsync.FileList;
 using ManagedRsync.InteropTests.Fixtures;
 
 namespace ManagedRsync.InteropTests.Foundation;
@@ -95,18 +94,5 @@ public sealed class NonUtf8NameTests(RsyncDaemonFixture daemon) : IDisposable
 
         Assert.True(mine.ExitCode == 0, daemon.Explain(mine));
         Assert.Equal(RawFiles.Describe(module), RawFiles.Describe(dst));
-    }
-
-    [Fact]
-    public void EscapedNamesRoundTripToTheirBytes()
-    {
-        byte[][] names = [Gbk, Latin1, Inner, [0x80], [0xed, 0xa0, 0x80], [.. "ok-"u8, 0xf0, 0x9f, 0x98, 0x80], "plain"u8.ToArray()];
-        foreach (byte[] bytes in names)
-        {
-            string text = FileNameEncoding.Decode(bytes);
-            Assert.Equal(bytes, FileNameEncoding.Encode(text));
-            Assert.Equal(!System.Text.Unicode.Utf8.IsValid(bytes), FileNameEncoding.HasEscapes(text));
-        }
-        Assert.Equal("gbk-\\#304\\#343\\#272\\#303.txt", FileNameEncoding.Display(Gbk));
     }
 }

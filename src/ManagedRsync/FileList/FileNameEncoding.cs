@@ -86,17 +86,18 @@ internal static class FileNameEncoding
     }
 
     /// <summary>
-    /// The name as rsync prints one (log.c: output with non-printable bytes as "\#ooo" in octal), for messages and -v
-    /// lists: valid UTF-8 prints as itself, an escaped byte as its octal escape.
+    /// The name as rsync prints one (log.c: filtered_fwrite writes a control byte other than tab, and a byte that is not
+    /// printable text, as "\#ooo" in octal): valid UTF-8 prints as itself, control bytes and bytes that are not UTF-8
+    /// as octal escapes.
     /// </summary>
     public static string Display(ReadOnlySpan<byte> bytes)
     {
-        if (Utf8.IsValid(bytes))
+        if (Utf8.IsValid(bytes) && !HasControlBytes(bytes))
             return Encoding.UTF8.GetString(bytes);
         var text = new StringBuilder(bytes.Length + 16);
         while (!bytes.IsEmpty)
         {
-            if (Rune.DecodeFromUtf8(bytes, out Rune rune, out int used) == OperationStatus.Done)
+            if (Rune.DecodeFromUtf8(bytes, out Rune rune, out int used) == OperationStatus.Done && !IsControl(bytes[0]))
             {
                 text.Append(rune.ToString());
                 bytes = bytes[used..];
@@ -110,8 +111,20 @@ internal static class FileNameEncoding
         return text.ToString();
     }
 
+    private static bool IsControl(byte b) => (b < 0x20 && b != (byte)'\t') || b == 0x7f;
+
+    private static bool HasControlBytes(ReadOnlySpan<byte> bytes)
+    {
+        foreach (byte b in bytes)
+        {
+            if (IsControl(b))
+                return true;
+        }
+        return false;
+    }
+
     /// <summary>A name that may carry escapes, as rsync would print its bytes.</summary>
-    public static string Display(string name) => HasEscapes(name) ? Display(Encode(name)) : name;
+    public static string Display(string name) => Display(Encode(name));
 
     private static bool IsEscape(char c) => c is >= '\uDC80' and <= '\uDCFF';
 
