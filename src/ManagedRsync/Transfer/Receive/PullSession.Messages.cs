@@ -32,11 +32,12 @@ internal sealed partial class PullSession
     {
         if (_options.Verbose == 0 && !_options.ItemizeChanges)
             return;
-        var line = new StringBuilder(name == "." ? "./" : name);
+        // Names that are not UTF-8 print as rsync prints them ("\#ooo", log.c), not as their escaped local form.
+        var line = new StringBuilder(name == "." ? "./" : FileNameEncoding.Display(name));
         if (file.IsDirectory && name != ".")
             line.Append('/');
         if (file.IsSymlink && file.LinkTarget is { } target)
-            line.Append(" -> ").Append(Encoding.UTF8.GetString(target));
+            line.Append(" -> ").Append(FileNameEncoding.Display(target));
         _log.Info(line.ToString());
     }
 

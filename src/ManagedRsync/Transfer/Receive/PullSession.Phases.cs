@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ManagedRsync.Delta;
 using ManagedRsync.Destination;
+using ManagedRsync.FileList;
 using ManagedRsync.Protocol;
 
 namespace ManagedRsync.Transfer.Receive;
@@ -104,7 +105,7 @@ internal sealed partial class PullSession
         for (int phase = 2; phase <= MaxPhase + 1; phase++)
             ReceivePhase(redo: null, ct);
         foreach (int ndx in _pending.Keys)
-            ReportFailure($"ERROR: {NameOf(ndx)} failed verification -- update discarded.");
+            ReportFailure($"ERROR: {FileNameEncoding.Display(NameOf(ndx))} failed verification -- update discarded.");
 
         ReadSenderStats(ct);
         if (Protocol >= 31)

@@ -101,11 +101,11 @@ internal sealed partial class PullSession
                 if (redo is not null)
                 {
                     // rsync receiver.c: the first failure asks the generator to redo the file with full sums.
-                    _log.Error($"WARNING: {name} failed verification -- update discarded (will try again).");
+                    _log.Error($"WARNING: {FileNameEncoding.Display(name)} failed verification -- update discarded (will try again).");
                     redo.Add(ndx);
                     return;
                 }
-                ReportFailure($"ERROR: {name} failed verification -- update discarded.");
+                ReportFailure($"ERROR: {FileNameEncoding.Display(name)} failed verification -- update discarded.");
                 return;
             }
 
