@@ -53,12 +53,13 @@ public sealed class NonUtf8NameTests(RsyncDaemonFixture daemon) : IDisposable
         string stockName = "stock-" + Guid.NewGuid().ToString("N")[..12], mineName = "mine-" + Guid.NewGuid().ToString("N")[..12];
 
         ProcessResult stock = await daemon.RunRsyncAsync(["-a", src + "/", $"{daemon.Url}{DaemonModules.Open}/{stockName}/"]);
-        ProcessResult mine = await daemon.RunMrsyncAsync(["-a", src + "/", $"{daemon.Url}{DaemonModules.Open}/{mineName}/"]);
+        ProcessResult mine = await daemon.RunMrsyncAsync(["-av", src + "/", $"{daemon.Url}{DaemonModules.Open}/{mineName}/"]);
 
         Assert.True(stock.ExitCode == 0 && mine.ExitCode == 0, daemon.Explain(stock, mine));
         string stockTree = RawFiles.Describe(ModuleDirectory(stockName));
         Assert.Contains("gbk-\\xc4\\xe3\\xba\\xc3.txt = new gbk content", stockTree);
         Assert.Equal(stockTree, RawFiles.Describe(ModuleDirectory(mineName)));
+        Assert.Contains("gbk-\\#304\\#343\\#272\\#303.txt\n", mine.Stdout); // as rsync -v prints it
     }
 
     [Fact]
@@ -90,9 +91,11 @@ public sealed class NonUtf8NameTests(RsyncDaemonFixture daemon) : IDisposable
         RawFiles.Write(dst, [.. "extra"u8, 0xe9], "extraneous");
         RawFiles.Write(dst, Gbk, "older, longer gbk content");
 
-        ProcessResult mine = await daemon.RunMrsyncAsync(["-a", "--delete", $"{daemon.Url}{DaemonModules.ReadOnly}/{Path.GetFileName(module)}/", dst + "/"]);
+        ProcessResult mine = await daemon.RunMrsyncAsync(["-av", "--delete", $"{daemon.Url}{DaemonModules.ReadOnly}/{Path.GetFileName(module)}/", dst + "/"]);
 
         Assert.True(mine.ExitCode == 0, daemon.Explain(mine));
         Assert.Equal(RawFiles.Describe(module), RawFiles.Describe(dst));
+        Assert.Contains("deleting extra\\#351\n", mine.Stdout);
+        Assert.Contains("link -> target-\\#351\n", mine.Stdout);
     }
 }

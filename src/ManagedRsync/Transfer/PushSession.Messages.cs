@@ -50,7 +50,7 @@ internal sealed partial class PushSession
         if (file.IsDirectory)
             line.Append('/');
         if (file.IsSymlink && file.LinkTarget is { } target)
-            line.Append(" -> ").Append(Encoding.UTF8.GetString(target));
+            line.Append(" -> ").Append(FileNameEncoding.Display(target));
         _log.Info(line.ToString());
     }
 }

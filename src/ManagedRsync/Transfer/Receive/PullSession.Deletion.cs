@@ -1,3 +1,4 @@
+using ManagedRsync.FileList;
 using ManagedRsync.Filters;
 
 namespace ManagedRsync.Transfer.Receive;
@@ -46,7 +47,7 @@ internal sealed partial class PullSession
                     _protect.IgnorePerishable = false;
                 if (!emptied)
                 {
-                    _log.Info($"cannot delete non-empty directory: {path}");
+                    _log.Info($"cannot delete non-empty directory: {FileNameEncoding.Display(path)}");
                     return false;
                 }
             }
@@ -56,7 +57,7 @@ internal sealed partial class PullSession
         if (isDirectory)
             _stats.DeletedDirs++;
         if (_options.Verbose > 0 || _options.ItemizeChanges)
-            _log.Info((_options.ItemizeChanges ? "*deleting   " : "deleting ") + path + (isDirectory ? "/" : ""));
+            _log.Info((_options.ItemizeChanges ? "*deleting   " : "deleting ") + FileNameEncoding.Display(path) + (isDirectory ? "/" : ""));
         return true;
     }
 }

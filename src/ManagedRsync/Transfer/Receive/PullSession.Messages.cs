@@ -53,7 +53,7 @@ internal sealed partial class PullSession
                 .ToString("yyyy/MM/dd HH:mm:ss", CultureInfo.InvariantCulture)).Append(' ');
             line.Append(file.DisplayName);
             if (file.IsSymlink && file.LinkTarget is { } target)
-                line.Append(" -> ").Append(Encoding.UTF8.GetString(target));
+                line.Append(" -> ").Append(FileNameEncoding.Display(target));
             _log.Info(line.ToString());
         }
     }
