@@ -85,4 +85,32 @@ public sealed class PullCliTests(RsyncDaemonFixture daemon) : IDisposable
         Assert.False(File.Exists(Path.Combine(_sandbox.Destination, "zero-length")), daemon.Explain(result));
         Assert.True(File.Exists(Path.Combine(_sandbox.Destination, "dir/sub/deep.txt")), daemon.Explain(result));
     }
+
+    // rsync -v: the list header, "created directory", then one line per created or updated entry in file-list order
+    // (directories with '/', symlinks with their target), whichever of the generator or the receiver settles it.
+    [Fact]
+    public async Task VerboseOutputNamesEntriesInStockRsyncsOrder()
+    {
+        Directory.CreateDirectory(_source);
+        PullTree.CreateSample(_source);
+        Directory.CreateDirectory(Path.Combine(_source, "more/deeper"));
+        File.WriteAllText(Path.Combine(_source, "more/deeper/last.txt"), "last\n");
+        File.WriteAllText(Path.Combine(_source, "more/a.txt"), "a\n");
+        string ours = Path.Combine(_sandbox.Destination, "ours");
+        string theirs = Path.Combine(_sandbox.Destination, "theirs");
+
+        var mine = await daemon.RunMrsyncAsync(["-av", Url(), ours + "/"]);
+        var stock = await daemon.RunRsyncAsync(["-av", Url(), theirs + "/"]);
+
+        Assert.True(mine.ExitCode == 0 && stock.ExitCode == 0, daemon.Explain(mine, stock));
+        Assert.Contains("more/deeper/last.txt", stock.Stdout, StringComparison.Ordinal);
+        Assert.Equal(NameLines(stock.Stdout, theirs), NameLines(mine.Stdout, ours));
+    }
+
+    // What -v prints before the closing "sent ... received ..." paragraph, with the destination path made neutral.
+    private static string NameLines(string stdout, string destination)
+    {
+        int end = stdout.IndexOf("\n\n", StringComparison.Ordinal);
+        return (end < 0 ? stdout : stdout[..end]).Replace(destination, "DEST", StringComparison.Ordinal);
+    }
 }

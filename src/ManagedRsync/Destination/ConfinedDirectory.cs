@@ -30,14 +30,18 @@ public sealed partial class ConfinedDirectory : IDisposable
     private readonly long[] _cacheUsed = new long[CacheSlots];
     private long _cacheClock;
 
-    private ConfinedDirectory(DescriptorHandle root, string rootPath)
+    private ConfinedDirectory(DescriptorHandle root, string rootPath, bool wasCreated)
     {
         _root = root;
         RootPath = rootPath;
+        WasCreated = wasCreated;
     }
 
     /// <summary>The local path of the destination root as the user gave it.</summary>
     public string RootPath { get; }
+
+    /// <summary>Whether <see cref="Open"/> created the root (rsync -v says "created directory").</summary>
+    public bool WasCreated { get; }
 
     /// <summary>
     /// Opens the destination root, creating its last component when <paramref name="create"/> is set (rsync main.c:
@@ -47,12 +51,13 @@ public sealed partial class ConfinedDirectory : IDisposable
     public static ConfinedDirectory Open(string rootPath, bool create)
     {
         ArgumentException.ThrowIfNullOrEmpty(rootPath);
-        if (create && MkdirAt(AT_FDCWD, rootPath, 0x1ED /* 0755 */) != 0 && Marshal.GetLastPInvokeError() != EEXIST)
+        bool created = create && MkdirAt(AT_FDCWD, rootPath, 0x1ED /* 0755 */) == 0;
+        if (create && !created && Marshal.GetLastPInvokeError() != EEXIST)
             throw IoError("mkdir", rootPath, Marshal.GetLastPInvokeError());
         int fd = OpenAt(AT_FDCWD, rootPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
         if (fd < 0)
             throw IoError("change_dir", rootPath, Marshal.GetLastPInvokeError());
-        return new ConfinedDirectory(new DescriptorHandle(fd), rootPath);
+        return new ConfinedDirectory(new DescriptorHandle(fd), rootPath, created);
     }
 
     public void Dispose()

@@ -47,7 +47,7 @@ internal sealed partial class PullSession
                     _protect.IgnorePerishable = false;
                 if (!emptied)
                 {
-                    _log.Info($"cannot delete non-empty directory: {FileNameEncoding.Display(path)}");
+                    Say(_generating, $"cannot delete non-empty directory: {FileNameEncoding.Display(path)}");
                     return false;
                 }
             }
@@ -57,7 +57,7 @@ internal sealed partial class PullSession
         if (isDirectory)
             _stats.DeletedDirs++;
         if (_options.Verbose > 0 || _options.ItemizeChanges)
-            _log.Info((_options.ItemizeChanges ? "*deleting   " : "deleting ") + FileNameEncoding.Display(path) + (isDirectory ? "/" : ""));
+            Say(_generating, (_options.ItemizeChanges ? "*deleting   " : "deleting ") + FileNameEncoding.Display(path) + (isDirectory ? "/" : ""));
         return true;
     }
 }

@@ -18,6 +18,11 @@ internal sealed partial class PullSession
     private readonly List<int> _directories = [];
     private string? _singleFileName;
     private ConfinedDirectory? _tempDir;
+    private OrderedLog? _order;
+    private bool _rootCreated;
+
+    /// <summary>The entry the generator is on, for the deletions it reports in that directory.</summary>
+    private int _generating = -1;
 
     /// <summary>The local name of entry <paramref name="ndx"/> (a lone file may be renamed by the destination).</summary>
     private string NameOf(int ndx) => _singleFileName ?? _names[ndx];
@@ -34,6 +39,7 @@ internal sealed partial class PullSession
             _protect = CreateProtection();
         for (int ndx = 0; ndx < _files.Count; ndx++)
         {
+            _generating = ndx;
             try
             {
                 GenerateOne(ndx, keep);
@@ -42,6 +48,7 @@ internal sealed partial class PullSession
             {
                 ReportFailure(e.Message);
             }
+            _order?.GeneratorDone(ndx);
         }
     }
 
@@ -56,7 +63,11 @@ internal sealed partial class PullSession
             if (dest.CreateDirectory(name))
             {
                 _stats.CreatedDirs++;
-                LogName(file, name);
+                LogName(ndx, file, name);
+            }
+            else if (name == "." && _rootCreated)
+            {
+                LogName(ndx, file, name); // rsync main.c: FLAG_DIR_CREATED on "." when get_local_name made the root
             }
             _directories.Add(ndx);
             if (keep is not null && !file.IsNoContentDir)
@@ -70,7 +81,7 @@ internal sealed partial class PullSession
             _stats.NumSymlinks++;
             if (!_options.Links || file.LinkTarget is null)
             {
-                _log.Info($"skipping non-regular file \"{name}\"");
+                Say(ndx, $"skipping non-regular file \"{FileNameEncoding.Display(name)}\"");
                 return;
             }
             string target = FileNameEncoding.Decode(file.LinkTarget);
@@ -78,7 +89,7 @@ internal sealed partial class PullSession
             {
                 dest.CreateSymlink(name, target);
                 _stats.CreatedSymlinks++;
-                LogName(file, name);
+                LogName(ndx, file, name);
             }
             dest.SetAttributes(name, AttributesFor(file, isNew: false) with { Permissions = null });
             return;
@@ -88,7 +99,7 @@ internal sealed partial class PullSession
             bool wanted = file.IsDevice ? _options.Devices : _options.Specials;
             if (!wanted || (file.IsDevice && !s_isRoot))
             {
-                _log.Info($"skipping non-regular file \"{name}\"");
+                Say(ndx, $"skipping non-regular file \"{FileNameEncoding.Display(name)}\"");
                 return;
             }
             if (file.IsDevice) _stats.NumDevices++; else _stats.NumSpecials++;
@@ -97,7 +108,7 @@ internal sealed partial class PullSession
                 || (file.IsDevice && (st.RdevMajor != (uint)file.RdevMajor || st.RdevMinor != (uint)file.RdevMinor)))
             {
                 dest.CreateDevice(name, (uint)file.Mode, (uint)file.RdevMajor, (uint)file.RdevMinor);
-                LogName(file, name);
+                LogName(ndx, file, name);
             }
             dest.SetAttributes(name, AttributesFor(file, isNew: false));
             return;
@@ -171,6 +182,7 @@ internal sealed partial class PullSession
         SumHeader header = basis is null || basisLength == 0
             ? default
             : BlockLayout.For(basisLength, Protocol, digestLength, _options.BlockSize, redo);
+        _order?.ExpectTransfer(ndx);
         _pending[ndx] = new PendingFile(header, local);
 
         _ndxOut.Write(_out, ndx);
@@ -268,7 +280,7 @@ internal sealed partial class PullSession
                 if (a is { } x && b is { } y && x.Inode == y.Inode && x.Device == y.Device)
                     continue;
                 _dest.CreateHardLink(_names[followerIndex], _names[leaderIndex]);
-                LogName(follower, _names[followerIndex]);
+                LogName(followerIndex, follower, _names[followerIndex]);
             }
             catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)
             {

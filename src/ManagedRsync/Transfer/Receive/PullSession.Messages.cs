@@ -15,10 +15,14 @@ internal sealed partial class PullSession
         switch (code)
         {
             case MessageCode.NoSend:
+            {
                 // rsync receiver.c: the sender could not open a file we asked for; it will not come.
-                if (_pending.TryRemove(DaemonMessages.Int(payload, code), out _))
+                int ndx = DaemonMessages.Int(payload, code);
+                if (_pending.TryRemove(ndx, out _))
                     _sawErrors = true;
+                _order?.TransferDone(ndx);
                 break;
+            }
             case MessageCode.Deleted:
                 // Bookkeeping: nothing for a receiving client to do.
                 break;
@@ -28,7 +32,7 @@ internal sealed partial class PullSession
     }
 
     // rsync -v prints each created or updated name; directories with a trailing '/', symlinks with their target.
-    private void LogName(FileEntry file, string name)
+    private void LogName(int ndx, FileEntry file, string name)
     {
         if (_options.Verbose == 0 && !_options.ItemizeChanges)
             return;
@@ -38,7 +42,16 @@ internal sealed partial class PullSession
             line.Append('/');
         if (file.IsSymlink && file.LinkTarget is { } target)
             line.Append(" -> ").Append(FileNameEncoding.Display(target));
-        _log.Info(line.ToString());
+        Say(ndx, line.ToString());
+    }
+
+    /// <summary>A -v line about entry <paramref name="ndx"/>, kept in file-list order when a transfer is running.</summary>
+    private void Say(int ndx, string line)
+    {
+        if (_order is { } order)
+            order.Add(ndx, line);
+        else
+            _log.Info(line);
     }
 
     // rsync generator.c: list_file_entry — "drwxr-xr-x          4,096 2024/01/02 03:04:05 name".

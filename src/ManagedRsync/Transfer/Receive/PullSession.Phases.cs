@@ -29,6 +29,14 @@ internal sealed partial class PullSession
         _singleFileName = singleName;
         using ConfinedDirectory dest = ConfinedDirectory.Open(root, create: singleName is null);
         _dest = dest;
+        _rootCreated = dest.WasCreated;
+        if (_options.Verbose > 0 || _options.ItemizeChanges)
+        {
+            // rsync main.c: get_local_name reports the destination it had to create.
+            if (dest.WasCreated)
+                _log.Info($"created directory {(destination.Length > 1 ? destination.TrimEnd('/') : destination)}");
+            _order = new OrderedLog(_log, _files.Count);
+        }
         using ConfinedDirectory? tempDir = _request.TempDirectory is { } t ? ConfinedDirectory.Open(t, create: false) : null;
         _tempDir = tempDir;
         try
@@ -39,6 +47,8 @@ internal sealed partial class PullSession
         }
         finally
         {
+            _order?.Flush();
+            _order = null;
             _dest = null;
             _tempDir = null;
         }
@@ -87,6 +97,7 @@ internal sealed partial class PullSession
         var redo = new List<int>();
         ReceivePhase(redo, ct);
         generator.GetAwaiter().GetResult();
+        _order?.Flush();
 
         // Phase 2: the redo pass with full-length block sums, then the closing indexes in one go.
         foreach (int ndx in redo)

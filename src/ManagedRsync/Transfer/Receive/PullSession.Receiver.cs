@@ -118,7 +118,7 @@ internal sealed partial class PullSession
             _stats.TransferredFiles++;
             if (existing is null)
                 _stats.CreatedFiles++;
-            LogName(file, name);
+            LogName(ndx, file, name);
         }
         catch when (_request.KeepPartial && !keep)
         {
@@ -138,6 +138,7 @@ internal sealed partial class PullSession
         finally
         {
             temp.Dispose();
+            _order?.TransferDone(ndx);
         }
     }
 

@@ -73,6 +73,9 @@ internal sealed partial class PullSession : IMessageHandler
             SendFilterList();
             _out.Send();
 
+            bool incrementalHeader = IncrementalListHeader;
+            if (incrementalHeader)
+                _log.Info("receiving incremental file list");
             long listStart = _in.TotalRead;
             var clock = Stopwatch.StartNew();
             _list = new FileListReader(_in, _session, _options, ChecksumNames.DigestLength(_checksum));
@@ -81,6 +84,8 @@ internal sealed partial class PullSession : IMessageHandler
             _stats.FileListSize = _in.TotalRead - listStart;
             _remoteIoError |= _list.IoError;
             CheckAndSortFileList();
+            if (_options.Verbose > 0 && !_options.Quiet && !incrementalHeader)
+                _log.Info("receiving file list ... done");
 
             if (_request.Destination is null)
                 ListOnly();
@@ -107,6 +112,13 @@ internal sealed partial class PullSession : IMessageHandler
     private Task<DaemonSession> OpenModuleAsync(IReadOnlyList<string> args, CancellationToken ct) =>
         DaemonMessages.OpenModuleAsync(_request.Source, _request.Port, _request.ConnectTimeout, _options.Protocol,
             _request.Password, args, _log, ct);
+
+    // rsync flist.c: recv_file_list announces the list with -v; stock rsync names it "incremental" whenever it would
+    // recurse incrementally (compat.c: set_allow_inc_recurse: -r, protocol 30+, no --delete-before/-after), which is
+    // what a user of stock rsync sees, although mrsync always takes the whole list first.
+    private bool IncrementalListHeader =>
+        _options.Verbose > 0 && !_options.Quiet && _options.Recursive && Protocol >= 30
+        && _options.Delete is not (DeleteTiming.Before or DeleteTiming.After);
 
     // Without negotiation the protocol implies the checksum (rsync checksum.c: parse_csum_name "auto").
     private ChecksumVariant ResolveChecksum()

@@ -1,0 +1,75 @@
+namespace ManagedRsync.Transfer.Receive;
+
+/// <summary>
+/// The -v lines of a pull in file-list order, as stock rsync prints them: the generator settles directories, symlinks
+/// and unchanged files at once, while a transferred file's line comes from the receiver later, so lines are held
+/// until every entry before them is settled (by the generator and, for a requested file, by the receiver).
+/// </summary>
+internal sealed class OrderedLog(ITransferLog log, int count)
+{
+    private const byte Generated = 1;
+    private const byte Requested = 2;
+    private const byte Received = 4;
+
+    private readonly Lock _gate = new();
+    private readonly List<string>?[] _lines = new List<string>?[count];
+    private readonly byte[] _state = new byte[count];
+    private int _cursor;
+
+    /// <summary>A line for entry <paramref name="ndx"/>; printed at once when everything before it is out.</summary>
+    public void Add(int ndx, string line)
+    {
+        lock (_gate)
+        {
+            if (ndx < _cursor || (uint)ndx >= (uint)count)
+            {
+                log.Info(line);
+                return;
+            }
+            (_lines[ndx] ??= []).Add(line);
+        }
+    }
+
+    /// <summary>The generator asked the sender for entry <paramref name="ndx"/>: it is settled once received.</summary>
+    public void ExpectTransfer(int ndx) => Mark(ndx, Requested);
+
+    /// <summary>The generator is done with entry <paramref name="ndx"/>.</summary>
+    public void GeneratorDone(int ndx) => Mark(ndx, Generated);
+
+    /// <summary>The receiver is done with entry <paramref name="ndx"/> (received, failed, or not sent).</summary>
+    public void TransferDone(int ndx) => Mark(ndx, Received);
+
+    /// <summary>Prints whatever is still held, in order (end of phase 1, or a failed session).</summary>
+    public void Flush()
+    {
+        lock (_gate)
+        {
+            while (_cursor < count)
+                PrintNext();
+        }
+    }
+
+    private void Mark(int ndx, byte flag)
+    {
+        lock (_gate)
+        {
+            if ((uint)ndx >= (uint)count)
+                return;
+            _state[ndx] |= flag;
+            while (_cursor < count && (_state[_cursor] & Generated) != 0
+                   && (_state[_cursor] & (Requested | Received)) != Requested)
+                PrintNext();
+        }
+    }
+
+    private void PrintNext()
+    {
+        if (_lines[_cursor] is { } lines)
+        {
+            foreach (string line in lines)
+                log.Info(line);
+            _lines[_cursor] = null;
+        }
+        _cursor++;
+    }
+}
