@@ -12,6 +12,7 @@
 #   LSYNCD_DELAY=0          lsyncd's delay (seconds; its default is 15)
 #   MRSYNC_DELAY=20ms       mrsync watch --delay (quiet window; its default is 50ms)
 #   TOOLS="seed lsyncd mrsync"
+#   KEEP=DIR                copy the tools' logs (mrsync's batch lines) there at the end
 #
 # Latency: time from close() of a 4 KiB file in SRC to the replica holding it at full size (polled every 0.5 ms).
 # CPU: user+system seconds of the tool's whole session, children included (the seed loop's rsyncs, lsyncd's rsyncs),
@@ -33,6 +34,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if [ -n "${KEEP:-}" ]; then mkdir -p "$KEEP"; cp "$WORK"/*.log "$WORK"/*.err "$KEEP"/ 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ManagedRsync.Destination;
 
 namespace ManagedRsync.Watch;
 
@@ -11,12 +12,13 @@ internal static unsafe partial class Interop
 {
     private const string Libc = "libc";
 
-    // fcntl.h / sys/inotify.h / sys/eventfd.h values for Linux (x86-64 and arm64 agree on these).
-    internal const int O_RDONLY = 0x0;
-    internal const int O_NONBLOCK = 0x800;
-    internal const int O_DIRECTORY = 0x10000;
-    internal const int O_NOFOLLOW = 0x20000;
-    internal const int O_CLOEXEC = 0x80000;
+    // open(2) flags and errno values are DestinationNative's (one table, with the arm64 O_DIRECTORY/O_NOFOLLOW values);
+    // sys/inotify.h and sys/eventfd.h define their flags as the O_ ones.
+    internal const int O_RDONLY = DestinationNative.O_RDONLY;
+    internal const int O_NONBLOCK = DestinationNative.O_NONBLOCK;
+    internal const int O_CLOEXEC = DestinationNative.O_CLOEXEC;
+    internal static readonly int O_DIRECTORY = DestinationNative.O_DIRECTORY;
+    internal static readonly int O_NOFOLLOW = DestinationNative.O_NOFOLLOW;
     internal const int IN_NONBLOCK = O_NONBLOCK;
     internal const int IN_CLOEXEC = O_CLOEXEC;
     internal const int EFD_NONBLOCK = O_NONBLOCK;
@@ -24,15 +26,15 @@ internal static unsafe partial class Interop
 
     internal const short POLLIN = 0x1;
 
-    // errno values (asm-generic/errno-base.h).
-    internal const int ENOENT = 2;
-    internal const int EINTR = 4;
+    // errno values (asm-generic/errno-base.h, errno.h); the ones the destination also uses come from there.
+    internal const int ENOENT = DestinationNative.ENOENT;
+    internal const int EINTR = DestinationNative.EINTR;
     internal const int EAGAIN = 11;
     internal const int EACCES = 13;
-    internal const int ENOTDIR = 20;
+    internal const int ENOTDIR = DestinationNative.ENOTDIR;
     internal const int EMFILE = 24;
     internal const int ENOSPC = 28;
-    internal const int ELOOP = 40;
+    internal const int ELOOP = DestinationNative.ELOOP;
 
     // dirent.h d_type values.
     internal const byte DT_UNKNOWN = 0;
