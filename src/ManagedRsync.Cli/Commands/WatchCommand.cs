@@ -187,7 +187,7 @@ internal static class WatchCommand
           --exclude=PATTERN  rsync filter rules, as a push takes them (repeatable, in order): --exclude,
                              --include, --filter=RULE, --exclude-from=FILE, --include-from=FILE
           --password-file=F  daemon password, as rsync's
-          --delay=DUR        quiet window before a batch is pushed (default 50ms)
+          --delay=DUR        quiet window before a batch is pushed (default 10ms)
           --max-delay=DUR    longest a change waits under a steady stream (default 1s)
           --max-open-wait=D  longest a file still open for writing is held back (default 5s)
           --state-dir=DIR    journal of unsent changes and the status file (keep it for crash safety)

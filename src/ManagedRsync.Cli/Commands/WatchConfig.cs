@@ -19,7 +19,7 @@ internal sealed class WatchTargetConfig
 /// <code>
 /// source = /data
 /// state dir = /var/lib/mrsync-watch
-/// delay = 50ms
+/// delay = 10ms
 /// exclude = *.swp .cache/
 /// filter = - /top/*.tmp
 ///
@@ -34,7 +34,7 @@ internal sealed class WatchConfig
 {
     public string? Source { get; set; }
     public string? StateDir { get; set; }
-    public TimeSpan Delay { get; set; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan Delay { get; set; } = TimeSpan.FromMilliseconds(10);
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan MaxOpenWait { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan FallbackScan { get; set; } = TimeSpan.FromSeconds(10);

@@ -4,7 +4,7 @@ namespace ManagedRsync.Watch;
 public sealed class CoalescerOptions
 {
     /// <summary>Quiet window: a batch goes out once no change arrived for this long (--delay).</summary>
-    public TimeSpan Delay { get; init; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan Delay { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Longest a change waits under a steady stream of other changes.</summary>
     public TimeSpan MaxWait { get; init; } = TimeSpan.FromSeconds(1);
