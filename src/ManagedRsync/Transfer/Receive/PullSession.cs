@@ -160,8 +160,7 @@ internal sealed partial class PullSession : IMessageHandler
             if (file.IsSymlink && file.LinkTarget is { } target)
                 FileListGuard.CheckSymlinkTarget(file.DisplayName, FileNameEncoding.Decode(target));
         }
-        int protocol = Protocol;
-        _files.Sort((a, b) => FileListOrder.Compare(a.Name, a.IsDirectory, b.Name, b.IsDirectory, protocol));
+        _files.Sort(new FileNameOrder(Protocol));
         _names = _files.Select(f => f.LocalName).ToArray();
         foreach (FileEntry file in _files)
         {
