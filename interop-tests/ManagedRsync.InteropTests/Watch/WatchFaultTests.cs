@@ -44,73 +44,70 @@ public sealed class WatchFaultTests(RsyncDaemonFixture daemon)
     }
 
     [Fact]
-    public async Task DaemonStoppedAndRestartedPendingChangesAreRetried()
+    public Task DaemonStoppedAndRestartedPendingChangesAreRetried() => WithOwnDaemonAsync(async own =>
     {
-        var own = new RsyncDaemonFixture();
-        await own.InitializeAsync();
-        try
-        {
-            using var s = new WatchScenario(own);
-            s.Write("a", "a\n");
-            s.Write("gone", "gone\n");
-            WatchProcess w = await s.StartWatchAsync();
-            await s.ConvergedAsync();
+        using var s = new WatchScenario(own);
+        s.Write("a", "a\n");
+        s.Write("gone", "gone\n");
+        WatchProcess w = await s.StartWatchAsync();
+        await s.ConvergedAsync();
 
-            own.Stop();
-            s.Write("b", "b\n");
-            File.AppendAllText(s.P("a"), "changed while the daemon was down\n");
-            File.Delete(s.P("gone"));
-            Directory.CreateDirectory(s.P("d/e"));
-            s.Write("d/e/f", "f\n");
-            await w.WaitForLogAsync("failed (attempt 2");
-            await own.RestartAsync();
-            await s.ConvergedAsync();
+        own.Stop();
+        s.Write("b", "b\n");
+        File.AppendAllText(s.P("a"), "changed while the daemon was down\n");
+        File.Delete(s.P("gone"));
+        Directory.CreateDirectory(s.P("d/e"));
+        s.Write("d/e/f", "f\n");
+        await w.WaitForLogAsync("failed (attempt 2");
+        await own.RestartAsync();
+        await s.ConvergedAsync();
 
-            // and the queue keeps working afterwards
-            s.Write("after", "after\n");
-            await s.ConvergedAsync();
-        }
-        finally
-        {
-            await own.DisposeAsync();
-        }
-    }
+        // and the queue keeps working afterwards
+        s.Write("after", "after\n");
+        await s.ConvergedAsync();
+    });
 
     [Fact]
-    public async Task WatcherKilledWhileDaemonIsDownReplaysItsJournal()
+    public Task WatcherKilledWhileDaemonIsDownReplaysItsJournal() => WithOwnDaemonAsync(async own =>
+    {
+        using var s = new WatchScenario(own);
+        string state = Path.Combine(s.Work, "state");
+        s.Write("a", "a\n");
+        s.Write("gone", "gone\n");
+        Directory.CreateDirectory(s.P("dir"));
+        s.Write("dir/x", "x\n");
+        WatchProcess w = await s.StartWatchAsync("--state-dir", state);
+        await s.ConvergedAsync();
+
+        own.Stop();
+        s.Write("b", "b\n");
+        File.Delete(s.P("gone"));
+        Directory.Move(s.P("dir"), s.P("dir2"));
+        await w.WaitForLogAsync("failed (attempt 1");
+        w.KillHard();
+        string journal = Assert.Single(Directory.GetFiles(state, "*.journal"));
+        Assert.True(new FileInfo(journal).Length > 0, "the journal is empty after the failed push");
+
+        // more changes while nothing watches; then the daemon and the watcher come back
+        s.Write("while-dead", "w\n");
+        File.Delete(s.P("a"));
+        await own.RestartAsync();
+        WatchProcess again = await s.StartWatchAsync("--state-dir", state);
+        Assert.Contains("restored", again.Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("restored 0 pending", again.Log, StringComparison.Ordinal);
+        await s.ConvergedAsync();
+        Assert.False(File.Exists(Path.Combine(s.Replica, "gone")));
+        Assert.False(Directory.Exists(Path.Combine(s.Replica, "dir")));
+    });
+
+    /// <summary>Runs <paramref name="test"/> against a stock daemon of its own, which it may stop and restart.</summary>
+    private static async Task WithOwnDaemonAsync(Func<RsyncDaemonFixture, Task> test)
     {
         var own = new RsyncDaemonFixture();
         await own.InitializeAsync();
         try
         {
-            using var s = new WatchScenario(own);
-            string state = Path.Combine(s.Work, "state");
-            s.Write("a", "a\n");
-            s.Write("gone", "gone\n");
-            Directory.CreateDirectory(s.P("dir"));
-            s.Write("dir/x", "x\n");
-            WatchProcess w = await s.StartWatchAsync("--state-dir", state);
-            await s.ConvergedAsync();
-
-            own.Stop();
-            s.Write("b", "b\n");
-            File.Delete(s.P("gone"));
-            Directory.Move(s.P("dir"), s.P("dir2"));
-            await w.WaitForLogAsync("failed (attempt 1");
-            w.KillHard();
-            string journal = Assert.Single(Directory.GetFiles(state, "*.journal"));
-            Assert.True(new FileInfo(journal).Length > 0, "the journal is empty after the failed push");
-
-            // more changes while nothing watches; then the daemon and the watcher come back
-            s.Write("while-dead", "w\n");
-            File.Delete(s.P("a"));
-            await own.RestartAsync();
-            WatchProcess again = await s.StartWatchAsync("--state-dir", state);
-            Assert.Contains("restored", again.Log, StringComparison.Ordinal);
-            Assert.DoesNotContain("restored 0 pending", again.Log, StringComparison.Ordinal);
-            await s.ConvergedAsync();
-            Assert.False(File.Exists(Path.Combine(s.Replica, "gone")));
-            Assert.False(Directory.Exists(Path.Combine(s.Replica, "dir")));
+            await test(own);
         }
         finally
         {
