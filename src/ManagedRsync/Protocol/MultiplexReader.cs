@@ -103,14 +103,14 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
     }
 
     /// <summary>
-    /// Processes queued messages until the peer closes the connection (used after the last protocol exchange, so
-    /// that trailing messages are shown).
+    /// Processes what has already arrived, without waiting for more (used after the last protocol exchange, so that
+    /// messages that came with it are shown). rsync's client exits right after the final goodbye (main.c:
+    /// client_run); waiting for the daemon to close the socket would add its exit time to every transfer.
     /// </summary>
-    public async ValueTask DrainToEndAsync(CancellationToken ct)
+    public void DrainArrived()
     {
-        while (await ReceiveOneAsync(ct).ConfigureAwait(false))
-        {
-        }
+        while (!_eof && _pump is not null && _queue.Reader.TryRead(out Item item))
+            Deliver(item);
     }
 
     // Takes one item from the pump: data is appended to the buffer, a message goes to the handler.
@@ -138,6 +138,13 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
                 return false;
             }
         }
+        Deliver(item);
+        return true;
+    }
+
+    // Data is appended to the buffer, a message goes to the handler.
+    private void Deliver(Item item)
+    {
         try
         {
             if (item.Code == MessageCode.Data)
@@ -154,7 +161,6 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
         {
             ArrayPool<byte>.Shared.Return(item.Buffer);
         }
-        return true;
     }
 
     // Before multiplexing starts (the setup exchange), bytes come straight from the socket.

@@ -296,7 +296,7 @@ internal sealed partial class PushSession
         }
         if (ndx != Ndx.Done)
             throw RsyncException.Protocol($"Invalid packet at end of run ({ndx})");
-        await _in.DrainToEndAsync(ct).ConfigureAwait(false);
+        _in.DrainArrived();
     }
 
     private void CountCreated(FileEntry file, ItemFlags iflags)

@@ -86,7 +86,7 @@ internal sealed partial class PullSession
         Task first = await Task.WhenAny(generator, receiver).ConfigureAwait(false);
         await first.ConfigureAwait(false);
         await receiver.ConfigureAwait(false);
-        await _in.DrainToEndAsync(ct).ConfigureAwait(false);
+        _in.DrainArrived();
     }
 
     private static Task RunOnOwnThread(Action work, CancellationToken ct) =>
