@@ -2,18 +2,23 @@
 # Pull (restore) from a stock rsync daemon: stock rsync vs the published mrsync, side by side with hyperfine.
 #   1. 10,000 small files into an empty directory
 #   2. a 256 MiB file with scattered edits, restored over an old copy (delta)
-# Usage: MRSYNC=path/to/mrsync [DEST=dir] benchmarks/pull-compare.sh [RUNS]
-#   MRSYNC   the NativeAOT binary (dotnet publish src/ManagedRsync.Cli -c Release -o DIR)
+# Usage: [MRSYNC=path/to/mrsync] [DEST=dir] benchmarks/pull-compare.sh [RUNS]
+#   MRSYNC   the NativeAOT binary; when unset the script publishes one from this checkout
 #   DEST     where the small-file copies go (default: the work directory); DEST=/dev/shm takes the destination file
 #            system's inode allocation, noisy on a shared disk, out of the comparison
 set -euo pipefail
-MRSYNC=${MRSYNC:-mrsync}
+cd "$(dirname "$0")/.."
 RUNS=${1:-5}
 WORK=$(mktemp -d /tmp/pull-compare.XXXXXX)
 PORT=$((20000 + RANDOM % 40000))
 while ss -ltn | grep -q ":$PORT "; do PORT=$((20000 + RANDOM % 40000)); done
 cleanup() { [ -n "${DAEMON:-}" ] && kill "$DAEMON" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
+if [ -z "${MRSYNC:-}" ]; then
+  echo "== publishing mrsync (NativeAOT)"
+  dotnet publish src/ManagedRsync.Cli -c Release -o "$WORK/bin" -v quiet -nologo >/dev/null
+  MRSYNC="$WORK/bin/mrsync"
+fi
 
 mkdir -p "$WORK/mod/small" "$WORK/mod/big"
 python3 - "$WORK" <<'PY'
