@@ -23,6 +23,11 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
 
     private const int ChunkSize = 64 * 1024;
 
+    // At most this many pieces read ahead of the consumer (up to 4 MiB of data): enough to keep the socket drained
+    // while the consumer works, few enough that the pooled buffers stay in ArrayPool's caches instead of being
+    // allocated anew (a deeper queue let the pump run megabytes ahead and made the small-file pull allocation-bound).
+    private const int QueueCapacity = 64;
+
     private readonly Stream _stream;
     private readonly IMessageHandler _handler;
     private readonly Channel<Item> _queue;
@@ -45,7 +50,7 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
         _stream = stream;
         _handler = handler;
         // Bounded so that a peer that floods us is throttled by TCP rather than by our memory.
-        _queue = Channel.CreateBounded<Item>(new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true });
+        _queue = Channel.CreateBounded<Item>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, SingleWriter = true });
     }
 
     /// <summary>
