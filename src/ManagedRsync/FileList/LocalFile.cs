@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using System.Runtime.InteropServices.Marshalling;
+using ManagedRsync.Destination;
 using Microsoft.Win32.SafeHandles;
 
 namespace ManagedRsync.FileList;
@@ -8,11 +8,8 @@ namespace ManagedRsync.FileList;
 /// Reading the sender's files by their exact name bytes (see <see cref="FileNameEncoding"/>): .NET's own file APIs
 /// take names as UTF-8 and would open another file, or none, for a name that is not.
 /// </summary>
-internal static partial class LocalFile
+internal static class LocalFile
 {
-    private const int O_RDONLY = 0, O_CLOEXEC = 0x80000;
-    private const int ENOENT = 2, EACCES = 13, ENOTDIR = 20;
-
     /// <summary>Opens <paramref name="path"/> for reading, as <see cref="File.OpenHandle"/> does.</summary>
     public static SafeFileHandle OpenHandle(string path, FileMode mode, FileAccess access, FileShare share, FileOptions options)
     {
@@ -20,15 +17,15 @@ internal static partial class LocalFile
             return File.OpenHandle(path, mode, access, share, options);
         if (mode != FileMode.Open || access != FileAccess.Read)
             throw new ArgumentException("only opening for reading is supported for a name that is not UTF-8");
-        int fd = Open(path, O_RDONLY | O_CLOEXEC);
+        int fd = DestinationNative.OpenAt(DestinationNative.AT_FDCWD, path, DestinationNative.O_RDONLY | DestinationNative.O_CLOEXEC, 0);
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             string shown = FileNameEncoding.Display(path);
             throw errno switch
             {
-                ENOENT or ENOTDIR => new FileNotFoundException($"Could not find file '{shown}'", shown),
-                EACCES => new UnauthorizedAccessException($"Access to the path '{shown}' is denied."),
+                DestinationNative.ENOENT or DestinationNative.ENOTDIR => new FileNotFoundException($"Could not find file '{shown}'", shown),
+                DestinationNative.EACCES => new UnauthorizedAccessException($"Access to the path '{shown}' is denied."),
                 _ => new IOException($"open '{shown}' failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno),
             };
         }
@@ -46,13 +43,7 @@ internal static partial class LocalFile
     {
         // PATH_MAX: a longer target cannot be created on Linux.
         byte* buffer = stackalloc byte[4096];
-        nint n = ReadLinkNative(path, buffer, 4096);
+        nint n = DestinationNative.ReadlinkAt(DestinationNative.AT_FDCWD, path, buffer, 4096);
         return n < 0 ? null : new ReadOnlySpan<byte>(buffer, (int)n).ToArray();
     }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
-    private static partial int Open([MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true)]
-    private static unsafe partial nint ReadLinkNative([MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, byte* buffer, nuint size);
 }

@@ -30,7 +30,7 @@ internal static unsafe partial class Interop
     internal const int ENOENT = DestinationNative.ENOENT;
     internal const int EINTR = DestinationNative.EINTR;
     internal const int EAGAIN = 11;
-    internal const int EACCES = 13;
+    internal const int EACCES = DestinationNative.EACCES;
     internal const int ENOTDIR = DestinationNative.ENOTDIR;
     internal const int EMFILE = 24;
     internal const int ENOSPC = 28;
