@@ -1,5 +1,6 @@
 using ManagedRsync.Delta;
 using ManagedRsync.Delta.Tokens;
+using ManagedRsync.Tests.Tokens;
 
 namespace ManagedRsync.Benchmarks.Tokens;
 
@@ -15,6 +16,9 @@ public enum TokenScenario
 /// <summary>The data and the match finder's calls for one file, replayed into any <see cref="IDeltaSink"/>.</summary>
 internal sealed class TokenWorkload
 {
+    // The words the recorded codec figures were measured with (the tests' list plus two).
+    private static readonly string[] Words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike rsync token".Split(' ');
+
     public const int FileSize = 4 << 20;
     private const int BlockLength = 2048;
 
@@ -23,7 +27,7 @@ internal sealed class TokenWorkload
     public TokenWorkload(TokenScenario scenario)
     {
         var rng = new Random(1);
-        Basis = Text(rng, FileSize);
+        Basis = SampleText.Generate(rng, FileSize, Words);
         if (scenario == TokenScenario.Literal)
         {
             NewFile = Basis;
@@ -37,7 +41,7 @@ internal sealed class TokenWorkload
         {
             if (rng.Next(50) == 0)
             {
-                var literal = Text(rng, rng.Next(100, 4000));
+                var literal = SampleText.Generate(rng, rng.Next(100, 4000), Words);
                 _calls.Add((-1, (int)output.Length, literal.Length));
                 output.Write(literal);
             }
@@ -83,17 +87,4 @@ internal sealed class TokenWorkload
         }
     }
 
-    private static byte[] Text(Random rng, int length)
-    {
-        var words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike rsync token".Split(' ');
-        var sb = new System.Text.StringBuilder(length + 100);
-        while (sb.Length < length)
-        {
-            sb.Append(rng.Next()).Append(' ');
-            for (var w = rng.Next(2, 10); w > 0; w--)
-                sb.Append(words[rng.Next(words.Length)]).Append(' ');
-            sb.Append('\n');
-        }
-        return System.Text.Encoding.ASCII.GetBytes(sb.ToString(0, length));
-    }
 }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using ManagedRsync.Delta;
 using ManagedRsync.Delta.Tokens;
+using ManagedRsync.Tests.Tokens;
 using ManagedRsync.InteropTests.Fixtures;
 
 namespace ManagedRsync.InteropTests.Tokens;
@@ -138,28 +139,15 @@ public class StockRsyncReadsOurTokensTests
         var rng = new Random(scenario.Length);
         if (scenario == "small-blocks")
         {
-            var basis = Text(rng, 100_000);
-            byte[] wanted = [.. basis.AsSpan(0, 20_000), .. Text(rng, 3000), .. basis.AsSpan(18_000, 1500), .. basis.AsSpan(20_000, 50_000),
-                .. Text(rng, 5000), .. basis.AsSpan(71_000), .. basis.AsSpan(60_000, 1000), .. Text(rng, 777)];
+            var basis = SampleText.Generate(rng, 100_000);
+            byte[] wanted = [.. basis.AsSpan(0, 20_000), .. SampleText.Generate(rng, 3000), .. basis.AsSpan(18_000, 1500), .. basis.AsSpan(20_000, 50_000),
+                .. SampleText.Generate(rng, 5000), .. basis.AsSpan(71_000), .. basis.AsSpan(60_000, 1000), .. SampleText.Generate(rng, 777)];
             return (basis, wanted, 2048);
         }
-        var longBasis = Text(rng, 200_000);
-        byte[] longWanted = [.. longBasis.AsSpan(0, 100_000), .. Text(rng, 1500), .. longBasis.AsSpan(5000, 4000), .. longBasis.AsSpan(90_000, 4000),
-            .. longBasis.AsSpan(100_000), .. Text(rng, 700), .. longBasis.AsSpan(101_000, 3000), .. longBasis.AsSpan(195_000, 3000)];
+        var longBasis = SampleText.Generate(rng, 200_000);
+        byte[] longWanted = [.. longBasis.AsSpan(0, 100_000), .. SampleText.Generate(rng, 1500), .. longBasis.AsSpan(5000, 4000), .. longBasis.AsSpan(90_000, 4000),
+            .. longBasis.AsSpan(100_000), .. SampleText.Generate(rng, 700), .. longBasis.AsSpan(101_000, 3000), .. longBasis.AsSpan(195_000, 3000)];
         return (longBasis, longWanted, 100_000);
     }
 
-    private static byte[] Text(Random rng, int length)
-    {
-        var words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike".Split(' ');
-        var sb = new System.Text.StringBuilder(length + 100);
-        while (sb.Length < length)
-        {
-            sb.Append(rng.Next()).Append(' ');
-            for (var w = rng.Next(2, 10); w > 0; w--)
-                sb.Append(words[rng.Next(words.Length)]).Append(' ');
-            sb.Append('\n');
-        }
-        return System.Text.Encoding.ASCII.GetBytes(sb.ToString(0, length));
-    }
 }

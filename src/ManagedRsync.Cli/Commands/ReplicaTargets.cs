@@ -42,7 +42,7 @@ internal static class ReplicaTargets
                 if (result.ExitCode is not (RsyncExitCode.Ok or RsyncExitCode.Vanished))
                     throw new RsyncException(RsyncErrorKind.RemoteError, result.ExitCode, $"push ended with rsync exit code {(int)result.ExitCode}");
                 return result.Stats;
-            }, log);
+            });
     }
 
     /// <summary>The daemon's messages and errors go to the watch log, prefixed with the target.</summary>

@@ -21,7 +21,6 @@ public sealed class DaemonReplicaTarget : IReplicaTarget
     private readonly Func<string?>? _password;
     private readonly Func<FilterList>? _filters;
     private readonly Func<PushRequest, CancellationToken, Task<TransferStats>> _push;
-    private readonly Action<string> _warn;
 
     /// <summary>
     /// <paramref name="push"/> is the push client's entry point; <paramref name="filters"/> gives the watch's filter rules as they stand for each push; <paramref name="options"/> are the target's rsync
@@ -29,8 +28,7 @@ public sealed class DaemonReplicaTarget : IReplicaTarget
     /// paths are sent as deletions (--delete-missing-args).
     /// </summary>
     public DaemonReplicaTarget(string name, string source, DaemonAddress destination, TransferOptions options, bool delete,
-        Func<string?>? password, Func<FilterList>? filters, Func<PushRequest, CancellationToken, Task<TransferStats>> push,
-        Action<string>? warn = null)
+        Func<string?>? password, Func<FilterList>? filters, Func<PushRequest, CancellationToken, Task<TransferStats>> push)
     {
         Name = name;
         _source = Path.GetFullPath(source);
@@ -40,7 +38,6 @@ public sealed class DaemonReplicaTarget : IReplicaTarget
         _password = password;
         _filters = filters;
         _push = push;
-        _warn = warn ?? (_ => { });
     }
 
     public string Name { get; }

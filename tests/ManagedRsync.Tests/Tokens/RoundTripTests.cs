@@ -29,7 +29,7 @@ public class RoundTripTests
             ([], [], []),
             Delta(rng, blockLength, basisLength: 20_000, edits: 0),
             Delta(rng, blockLength, basisLength: 3_000, edits: 40),
-            WholeFile(Text(rng, 300_000)),
+            WholeFile(SampleText.Generate(rng, 300_000)),
             Delta(rng, blockLength, basisLength: 80_000, edits: 5),
         };
 
@@ -60,7 +60,7 @@ public class RoundTripTests
     {
         var rng = new Random(7);
         const int blockLength = 131_072;
-        var basis = Text(rng, blockLength * 3 - 1000);
+        var basis = SampleText.Generate(rng, blockLength * 3 - 1000);
         var events = new List<DeltaEvent>();
         var expected = new MemoryStream();
         foreach (var block in new[] { 0, 1, 2, 0 })
@@ -133,7 +133,7 @@ public class RoundTripTests
     [MemberData(nameof(CodecsAndProtocols))]
     public void OneHugeLiteralCallRoundTrips(TokenCodec codec, int protocol)
     {
-        var data = Text(new Random(11), 1_000_000);
+        var data = SampleText.Generate(new Random(11), 1_000_000);
         var wire = new MemoryStream();
         using (var encoder = TokenCodecFactory.CreateEncoder(codec, protocol, null, wire))
         {
@@ -150,7 +150,7 @@ public class RoundTripTests
     /// <summary>A basis and the events of a delta with random edits (inserted literals that echo recent text).</summary>
     internal static (byte[] Basis, List<DeltaEvent> Events, byte[] Expected) Delta(Random rng, int blockLength, int basisLength, int edits)
     {
-        var basis = Text(rng, basisLength);
+        var basis = SampleText.Generate(rng, basisLength);
         var blocks = TokenVectors.BlockCount(basis, blockLength);
         var literalAfter = new HashSet<int>();
         for (var i = 0; i < edits; i++)
@@ -163,7 +163,7 @@ public class RoundTripTests
         void Literal()
         {
             var echo = expected.Length > 100 ? expected.ToArray()[^Math.Min(2000, (int)expected.Length)..][..50] : [];
-            var literal = Text(rng, rng.Next(1, 3000)).Concat(echo).ToArray();
+            var literal = SampleText.Generate(rng, rng.Next(1, 3000)).Concat(echo).ToArray();
             events.Add(DeltaEvent.OfLiteral(literal));
             expected.Write(literal);
         }
@@ -182,18 +182,4 @@ public class RoundTripTests
         return (basis, events, expected.ToArray());
     }
 
-    /// <summary>Compressible text with unique lines.</summary>
-    internal static byte[] Text(Random rng, int length)
-    {
-        var words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike".Split(' ');
-        var sb = new System.Text.StringBuilder(length + 100);
-        for (var line = 0; sb.Length < length; line++)
-        {
-            sb.Append(rng.Next()).Append(' ');
-            for (var w = rng.Next(2, 10); w > 0; w--)
-                sb.Append(words[rng.Next(words.Length)]).Append(' ');
-            sb.Append('\n');
-        }
-        return System.Text.Encoding.ASCII.GetBytes(sb.ToString(0, length));
-    }
 }
