@@ -31,6 +31,7 @@ internal static class TransferOptionsMapping
         DeleteExcluded = o.DeleteExcluded,
         DeleteMissingArgs = o.DeleteMissingArgs,
         DryRun = o.DryRun,
+        ListOnly = o.ListOnly,
         NumericIds = o.NumericIds,
         ItemizeChanges = o.ItemizeChanges > 0,
         Stats = o.Stats,

@@ -77,12 +77,12 @@ internal sealed class FileListBuilder
                 _warn("skipping directory .");
                 return;
             }
+            // rsync flist.c: send_file_list: a "dir/" argument is a content directory with -r and with -d alike
+            // (send_if_directory); -d alone lists one level, its subdirectories sent without content.
             FileEntry top = Make(".", dir, info);
             top.IsTopDir = true;
-            top.IsNoContentDir = !_options.Recursive;
             _byName["."] = top;
-            if (_options.Recursive)
-                AddDirectoryContents(dir, "");
+            AddDirectoryContents(dir, "");
             return;
         }
 
@@ -158,8 +158,6 @@ internal sealed class FileListBuilder
             _warn($"skipping directory {name}");
             return;
         }
-        if (!Wanted(info, name))
-            return;
         FileEntry entry = Make(name, path, info);
         entry.IsTopDir = topDir && isDir;
         entry.IsNoContentDir = isDir && !_options.Recursive;
@@ -193,35 +191,18 @@ internal sealed class FileListBuilder
             bool isDir = (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR;
             if (Excluded(name, isDir))
                 continue;
-            if (!Wanted(info, name))
-                continue;
             FileEntry entry = Make(name, child, info);
             _byName[name] = entry;
-            if (isDir)
+            if (isDir && _options.Recursive)
                 AddDirectoryContents(child, name);
+            else if (isDir)
+                entry.IsNoContentDir = true; // rsync flist.c: send_directory recurses only with -r
         }
     }
 
     // rsync exclude.c: check_filter on the sender (is_excluded with ALL_FILTERS), then the caller's own verdict.
     private bool Excluded(string name, bool isDirectory) =>
         _filters?.IsExcluded(name, isDirectory) == true || _isExcluded?.Invoke(name, isDirectory) == true;
-
-    // rsync skips what it is not asked to preserve ("skipping non-regular file").
-    private bool Wanted(NativeStat.Info info, string name)
-    {
-        int type = info.Mode & FileEntry.S_IFMT;
-        bool ok = type switch
-        {
-            FileEntry.S_IFREG or FileEntry.S_IFDIR => true,
-            FileEntry.S_IFLNK => _options.Links,
-            FileEntry.S_IFCHR or FileEntry.S_IFBLK => _options.Devices,
-            FileEntry.S_IFIFO or FileEntry.S_IFSOCK => _options.Specials,
-            _ => false,
-        };
-        if (!ok && _options.Verbose > 0 || !ok && type == FileEntry.S_IFLNK)
-            _warn($"skipping non-regular file \"{name}\"");
-        return ok;
-    }
 
     private bool Stat(string path, out NativeStat.Info info)
     {

@@ -29,7 +29,8 @@ internal static class ServerArguments
             s.Append('n');
         if (o.Links)
             s.Append('l');
-        if (o.Dirs && !o.Recursive && o.IsDeleting)
+        // rsync options.c: server_options sends 'd' for dirs without -r when listing or deleting.
+        if (o.Dirs && !o.Recursive && (o.ListOnly || o.IsDeleting))
             s.Append('d');
         if (o.WholeFile)
             s.Append('W');
@@ -64,6 +65,8 @@ internal static class ServerArguments
         if (s.Length > 1)
             args.Add(s.ToString());
 
+        if (o.ListOnly)
+            args.Add("--list-only");
         if (o.Dirs && !o.Recursive && o.IsDeleting)
             args.Add("--no-r");
         if (o.Compress && o.CompressLevel is int level)

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using System.Text;
 using ManagedRsync.Daemon;
+using ManagedRsync.FileList;
 using ManagedRsync.Protocol;
 
 namespace ManagedRsync.Transfer;
@@ -63,11 +63,16 @@ internal static class DaemonMessages
         payload.Length == 4 ? BinaryPrimitives.ReadInt32LittleEndian(payload)
             : throw RsyncException.Protocol($"message {code} with a {payload.Length}-byte payload (expected 4)");
 
-    /// <summary>A text message without its closing newline (the log adds its own).</summary>
+    /// <summary>
+    /// A text message without its closing newline (the log adds its own), with the other control bytes and bytes that
+    /// are not UTF-8 escaped as rsync's client prints them (log.c: rwrite, filtered_fwrite): a daemon's listing line
+    /// for a name holding a newline reads "new\#012line".
+    /// </summary>
     public static string Text(ReadOnlySpan<byte> payload)
     {
-        string s = Encoding.UTF8.GetString(payload);
-        return s.EndsWith('\n') ? s[..^1] : s;
+        if (!payload.IsEmpty && payload[^1] is (byte)'\n' or (byte)'\r')
+            payload = payload[..^1];
+        return FileNameEncoding.Display(payload);
     }
 
     /// <summary>

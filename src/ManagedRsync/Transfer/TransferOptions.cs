@@ -50,6 +50,11 @@ public sealed record TransferOptions
     public bool DeleteMissingArgs { get; init; }
     /// <summary>-n.</summary>
     public bool DryRun { get; init; }
+    /// <summary>
+    /// --list-only: the daemon lists what it would receive and changes nothing (rsync generator.c: recv_generator
+    /// lists each entry and returns; its deletions and every write are skipped while list_only is set).
+    /// </summary>
+    public bool ListOnly { get; init; }
     public bool NumericIds { get; init; }
     /// <summary>-i.</summary>
     public bool ItemizeChanges { get; init; }
