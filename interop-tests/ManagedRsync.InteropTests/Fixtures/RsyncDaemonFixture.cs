@@ -55,6 +55,15 @@ public sealed class RsyncDaemonFixture : IAsyncLifetime
     /// <summary>The daemon's log so far (empty if none yet).</summary>
     public string DaemonLog => File.Exists(LogPath) ? ReadShared(LogPath) : "";
 
+    /// <summary>
+    /// Where the log ends now: pass it to <see cref="DaemonLogSince"/> to see only what one test's own connection
+    /// logged, so a line an earlier test left cannot satisfy a later test's search.
+    /// </summary>
+    public int LogMark() => DaemonLog.Length;
+
+    /// <summary>The daemon's log written after <paramref name="mark"/> (from <see cref="LogMark"/>).</summary>
+    public string DaemonLogSince(int mark) => DaemonLog[Math.Min(mark, DaemonLog.Length)..];
+
     public async Task InitializeAsync()
     {
         foreach (var module in DaemonModules.All)
@@ -70,11 +79,7 @@ public sealed class RsyncDaemonFixture : IAsyncLifetime
         string failures = "";
         for (int attempt = 0; attempt < 8; attempt++)
         {
-            int port = random.Next(20000, 60000);
-            if (!IsFree(port))
-            {
-                continue;
-            }
+            int port = FixturePorts.PickFree(random);
             if (await TryStartAsync(port))
             {
                 Port = port;
@@ -119,12 +124,21 @@ public sealed class RsyncDaemonFixture : IAsyncLifetime
         _daemon = null;
     }
 
-    /// <summary>Starts the daemon again on <see cref="Port"/> after <see cref="Stop"/>.</summary>
+    /// <summary>
+    /// Starts the daemon again on <see cref="Port"/> after <see cref="Stop"/>. The port must stay the same (clients
+    /// hold its URL), so a failed bind is retried for a while: the port is outside the ephemeral range, so only a
+    /// short-lived holder can be in the way.
+    /// </summary>
     public async Task RestartAsync()
     {
-        if (!await TryStartAsync(Port))
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!await TryStartAsync(Port))
         {
-            throw new InvalidOperationException($"the stock rsync daemon did not restart on port {Port}:\n{DaemonLog}");
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"the stock rsync daemon did not restart on port {Port}:\n{DaemonLog}");
+            }
+            await Task.Delay(200);
         }
     }
 
@@ -243,6 +257,10 @@ public sealed class RsyncDaemonFixture : IAsyncLifetime
             {
                 using var probe = new TcpClient();
                 await probe.ConnectAsync(IPAddress.Loopback, port);
+                if (daemon.HasExited)
+                {
+                    break; // someone else answered on the port: our daemon failed to bind it
+                }
                 _daemon = daemon;
                 return true;
             }
@@ -258,21 +276,6 @@ public sealed class RsyncDaemonFixture : IAsyncLifetime
         daemon.WaitForExit();
         daemon.Dispose();
         return false;
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            listener.Stop();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 
     private static void WritePrivate(string path, string content)

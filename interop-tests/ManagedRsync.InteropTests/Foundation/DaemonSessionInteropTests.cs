@@ -109,6 +109,7 @@ public class DaemonSessionInteropTests(RsyncDaemonFixture daemon)
     [InlineData(AuthDigest.Md5, false)]
     public async Task DaemonDigestFloorIsHonoured(AuthDigest digest, bool accepted)
     {
+        int mark = daemon.LogMark();
         await using var session = await DaemonSession.ConnectAsync(Options() with { AuthDigests = [digest] }, CancellationToken.None);
         var start = session.StartModuleAsync(DaemonModules.StrongAuth, RsyncDaemonFixture.User, RsyncDaemonFixture.Password,
             ["--server", "--sender", "-r", ".", DaemonModules.StrongAuth + "/"], CancellationToken.None);
@@ -120,7 +121,9 @@ public class DaemonSessionInteropTests(RsyncDaemonFixture daemon)
         {
             var e = await Assert.ThrowsAsync<RsyncException>(() => start);
             Assert.True(e.Kind == RsyncErrorKind.AuthenticationFailed, daemon.Explain());
-            Assert.Contains("weaker than the required 'auth digest = sha256'", daemon.DaemonLog);
+            // This row's own refusal, naming its digest (rsync authenticate.c: auth_server), not an earlier row's.
+            Assert.Contains($"negotiated auth digest {AuthDigestNegotiation.Name(digest)} is weaker than the required 'auth digest = sha256'",
+                daemon.DaemonLogSince(mark));
         }
     }
 }

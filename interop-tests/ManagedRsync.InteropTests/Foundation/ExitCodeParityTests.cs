@@ -172,9 +172,17 @@ public class ExitCodeParityTests(RsyncDaemonFixture daemon)
     [Fact]
     public async Task BindAddressIsUsed()
     {
-        var (_, ours) = await BothAsync(["--address=127.0.0.2", daemon.Url]);
+        var (stock, _) = await BothAsync(["--address=127.0.0.2", daemon.Url]);
+        Assert.Equal(0, stock.ExitCode);
+        // Stock rsync's run logs "(127.0.0.2)" too: only the part of the log our own connection wrote counts
+        // (rsync clientserver.c: start_daemon logs "connect from HOST (ADDR)" for each connection).
+        int mark = daemon.LogMark();
+        var ours = await daemon.RunMrsyncAsync(["--address=127.0.0.2", daemon.Url]);
         Assert.Equal(0, ours.ExitCode);
-        Assert.Contains("(127.0.0.2)", daemon.DaemonLog);
+        string ourLog = daemon.DaemonLogSince(mark);
+        Assert.Contains("connect from", ourLog);
+        Assert.Contains("(127.0.0.2)", ourLog);
+        Assert.DoesNotContain("(127.0.0.1)", ourLog);
     }
 
     [Fact]

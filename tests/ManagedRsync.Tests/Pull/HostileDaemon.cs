@@ -78,13 +78,25 @@ internal sealed class HostileDaemon : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the daemon and fails the test if the script itself went wrong (an assertion in it failed, the client's
+    /// bytes were not what the script expected): a hostile test whose daemon never sent the crafted bytes proves nothing.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        await _serving;
-        _stop.Dispose();
+        if (!_disposed)
+        {
+            _disposed = true;
+            await _stop.CancelAsync();
+            _listener.Stop();
+            await _serving;
+            _stop.Dispose();
+        }
+        if (ScriptError is not null)
+            throw new InvalidOperationException($"the hostile daemon's script failed: {ScriptError.Message}", ScriptError);
     }
+
+    private bool _disposed;
 }
 
 /// <summary>The daemon side of one scripted connection.</summary>
