@@ -10,8 +10,6 @@ internal static class PasswordSource
 {
     // rsync authenticate.c: getpassf reads at most this much of the file.
     private const int MaxFileBytes = 511;
-    private const uint SymlinkType = 0xA000;
-    private const uint FileTypeMask = 0xF000;
 
     /// <summary>The password, resolved when the daemon asks for one (never before, as rsync).</summary>
     /// <exception cref="RsyncException">A password-file problem: exit 1 with rsync's message.</exception>
@@ -30,42 +28,38 @@ internal static class PasswordSource
 
     private static string ReadFile(string path)
     {
-        (uint uid, uint mode) stat;
-        try
+        // rsync authenticate.c: getpassf opens with open_no_attacker_symlinks: no symlink someone else owns is
+        // followed, as the leaf or as any parent directory.
+        var opened = OwnerCheckedOpen.OpenForReading(path);
+        if (opened.Handle is not { } handle)
         {
-            stat = LibC.LStat(path);
-        }
-        catch (IOException e)
-        {
-            throw Usage($"rsync: could not open password file {path}: {e.Message}");
-        }
-        uint euid = LibC.GetEffectiveUserId();
-        // rsync util: open_no_attacker_symlinks: a symlink planted by someone else could leak another file's content.
-        if ((stat.mode & FileTypeMask) == SymlinkType && stat.uid != 0 && stat.uid != euid)
-        {
-            throw Usage($"rsync: could not open password file {path}: symlink not owned by root or you");
+            string reason = $"rsync: could not open password file {path}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(opened.Errno)} ({opened.Errno})";
+            throw Usage(opened.UntrustedSymlink ? OwnerCheckedOpen.RefusalNote + "\n" + reason : reason);
         }
         byte[] content;
-        try
+        using (handle)
         {
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
             // rsync authenticate.c: getpassf checks the opened file (fstat), not the path.
             var (owner, mode) = LibC.FStat(handle);
             if ((mode & 0x6) != 0)
             {
                 throw Usage("ERROR: password file must not be other-accessible");
             }
-            if (euid == 0 && owner != 0)
+            if (LibC.GetEffectiveUserId() == 0 && owner != 0)
             {
                 throw Usage("ERROR: password file must be owned by root when running as root");
             }
             content = new byte[MaxFileBytes];
-            int n = RandomAccess.Read(handle, content, 0);
-            Array.Resize(ref content, n);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw Usage($"rsync: could not open password file {path}: {e.Message}");
+            try
+            {
+                int n = RandomAccess.Read(handle, content, 0);
+                Array.Resize(ref content, n);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // rsync authenticate.c: getpassf: a failed read (a directory: EISDIR) reads no password.
+                throw Usage($"ERROR: failed to read a password from {path}");
+            }
         }
         return FirstLine(System.Text.Encoding.UTF8.GetString(content), path);
     }

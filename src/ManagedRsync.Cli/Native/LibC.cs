@@ -12,11 +12,6 @@ internal static partial class LibC
 
     public static uint GetEffectiveUserId() => GetEuidNative();
 
-    /// <summary>Owner uid and st_mode of <paramref name="path"/>, not following a final symlink.</summary>
-    /// <exception cref="IOException">statx failed (the message carries strerror and errno).</exception>
-    public static (uint Uid, uint Mode) LStat(string path) =>
-        Statx(DestinationNative.AT_FDCWD, path, DestinationNative.AT_SYMLINK_NOFOLLOW);
-
     /// <summary>Owner uid and st_mode of an open file (fstat: the file actually read, whatever the path now is).</summary>
     public static (uint Uid, uint Mode) FStat(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
     {

@@ -147,11 +147,14 @@ public sealed class DaemonAddress
                     }
                     if (i > digits)
                     {
-                        if (!int.TryParse(s[digits..i], out int p) || p is <= 0 or > 65535)
+                        // rsync takes atoi of the digits: 0 means the default port, and a number past 65535 is
+                        // still a URL (getaddrinfo then keeps the low 16 bits: ":65536" connects to port 0).
+                        long p = 0;
+                        foreach (char d in s[digits..i])
                         {
-                            return false;
+                            p = Math.Min(p * 10 + (d - '0'), int.MaxValue);
                         }
-                        port = p;
+                        port = p == 0 ? null : (int)p;
                     }
                     if (i < s.Length && s[i++] != '/')
                     {

@@ -83,7 +83,8 @@ public sealed record DaemonConnectOptions
         {
             throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "no daemon host given");
         }
-        if (Port is <= 0 or > 65535)
+        // Past 65535 is not refused: rsync passes the number to getaddrinfo, which keeps its low 16 bits.
+        if (Port < 0)
         {
             throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, $"invalid port {Port}");
         }

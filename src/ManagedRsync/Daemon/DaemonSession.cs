@@ -87,10 +87,13 @@ internal static class DaemonConnector
 {
     public static async Task<Socket> ConnectAsync(DaemonConnectOptions options, CancellationToken ct)
     {
-        var addresses = await ResolveAsync(options.Host, options.Port, options.AddressFamily, ct).ConfigureAwait(false);
+        // rsync socket.c: open_socket_out hands the port to getaddrinfo as text; the kernel keeps its low 16 bits.
+        int port = options.Port & 0xFFFF;
+        var addresses = await ResolveAsync(options.Host, $"getaddrinfo: {options.Host} {options.Port}", options.AddressFamily, ct).ConfigureAwait(false);
+        // rsync socket.c: try_bind_local: "getaddrinfo ADDR: reason", without the port.
         IPAddress? bind = options.BindAddress is null
             ? null
-            : (await ResolveAsync(options.BindAddress, 0, options.AddressFamily, ct).ConfigureAwait(false))[0];
+            : (await ResolveAsync(options.BindAddress, $"getaddrinfo {options.BindAddress}", options.AddressFamily, ct).ConfigureAwait(false))[0];
 
         var failures = new List<string>();
         foreach (var address in addresses)
@@ -113,7 +116,7 @@ internal static class DaemonConnector
                 }
                 try
                 {
-                    await socket.ConnectAsync(new IPEndPoint(address, options.Port), timeout.Token).ConfigureAwait(false);
+                    await socket.ConnectAsync(new IPEndPoint(address, port), timeout.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {
@@ -141,7 +144,7 @@ internal static class DaemonConnector
         throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo, string.Join("\n", failures));
     }
 
-    private static async Task<IPAddress[]> ResolveAsync(string host, int port, AddressFamily family, CancellationToken ct)
+    private static async Task<IPAddress[]> ResolveAsync(string host, string what, AddressFamily family, CancellationToken ct)
     {
         if (IPAddress.TryParse(host, out var literal))
         {
@@ -157,9 +160,14 @@ internal static class DaemonConnector
         }
         catch (SocketException e)
         {
-            throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo,
-                $"getaddrinfo: {host} {port}: {e.Message}", e);
+            throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo, $"{what}: {e.Message}", e);
         }
-        throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo, $"getaddrinfo: {host} {port}: no address");
+        catch (ArgumentException e)
+        {
+            // .NET refuses a name over 255 characters (or otherwise not a host name) before asking the resolver;
+            // getaddrinfo answers EAI_NONAME for those, and so do we (rsync testsuite: proxy-connect-request-too-long).
+            throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo, $"{what}: Name or service not known", e);
+        }
+        throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo, $"{what}: no address");
     }
 }

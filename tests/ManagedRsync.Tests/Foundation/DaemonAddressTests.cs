@@ -18,6 +18,10 @@ public class DaemonAddressTests
     [InlineData("rsync://host/", null, "host", null, "", "")]
     [InlineData("rsync://host:/", null, "host", null, "", "")]
     [InlineData("rsync://[::1]:873/m/p", null, "::1", 873, "m", "p")]
+    // rsync options.c: parse_hostspec takes atoi of the digits: 0 is the default port, past 65535 is still a URL.
+    [InlineData("rsync://host:0/m", null, "host", null, "m", "")]
+    [InlineData("rsync://host:99999/m", null, "host", 99999, "m", "")]
+    [InlineData("rsync://host:99999999999999999999/m", null, "host", int.MaxValue, "m", "")]
     public void ParsesRsyncForms(string text, string? user, string host, int? port, string module, string path)
     {
         Assert.True(DaemonAddress.TryParse(text, out var a));

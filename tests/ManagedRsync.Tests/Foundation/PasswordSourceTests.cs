@@ -93,4 +93,74 @@ public sealed class PasswordSourceTests : IDisposable
         Assert.Equal("env", PasswordSource.Get(null, Context(env: new() { ["RSYNC_PASSWORD"] = "env" })));
         Assert.Null(PasswordSource.Get(null, Context(stdin: "would-be-typed\n", terminal: false)));
     }
+
+    private static void ChownNoFollow(string path, string owner)
+    {
+        var chown = System.Diagnostics.Process.Start("chown", ["-h", owner, path]);
+        chown.WaitForExit();
+        Assert.Equal(0, chown.ExitCode);
+    }
+
+    // rsync testsuite password-file-symlink: a symlink owned by someone else is not followed, as the leaf or as a
+    // parent directory (rsync syscall.c: open_no_attacker_symlinks). Stock 3.5.0 prints the refusal, then
+    // "could not open password file PATH: Too many levels of symbolic links (40)", and exits 1.
+    [Theory]
+    [InlineData("leaf")]
+    [InlineData("parent")]
+    [InlineData("trusted link to an untrusted parent")]
+    public void SymlinkOwnedByAnotherUserIsRefused(string where)
+    {
+        Assert.True(Environment.UserName == "root", "this test needs root to plant a symlink owned by another user");
+        string target = Path.Combine(_dir, "real");
+        Directory.CreateDirectory(target);
+        string password = Path.Combine(target, "pw");
+        System.IO.File.WriteAllText(password, "secret\n");
+        System.IO.File.SetUnixFileMode(password, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        string planted = Path.Combine(_dir, "planted");
+        string path;
+        if (where == "leaf")
+        {
+            System.IO.File.CreateSymbolicLink(planted, password);
+            path = planted;
+        }
+        else
+        {
+            Directory.CreateSymbolicLink(planted, target);
+            path = Path.Combine(planted, "pw");
+            if (where != "parent")
+            {
+                string trusted = Path.Combine(_dir, "trusted");
+                Directory.CreateSymbolicLink(trusted, "planted");
+                path = Path.Combine(trusted, "pw");
+            }
+        }
+        Assert.Equal("secret", PasswordSource.Get(path, Context())); // followed while we own every link
+        ChownNoFollow(planted, "65534");
+
+        var e = Assert.Throws<RsyncException>(() => PasswordSource.Get(path, Context()));
+        Assert.Equal(RsyncExitCode.Syntax, e.ExitCode);
+        Assert.Equal(
+            "refusing to follow a symlink owned by an untrusted user; use --insecure-links locally or \"insecure links = yes\" " +
+            $"in a daemon module ONLY if every path component is trusted\nrsync: could not open password file {path}: " +
+            "Too many levels of symbolic links (40)", e.Message);
+    }
+
+    [Fact]
+    public void SymlinkOwnedByRootIsFollowedThroughRelativeAndAbsoluteTargets()
+    {
+        string password = File("secret\n");
+        string sub = Path.Combine(_dir, "sub");
+        Directory.CreateDirectory(sub);
+        System.IO.File.CreateSymbolicLink(Path.Combine(sub, "relative"), Path.Combine("..", Path.GetFileName(password)));
+        Directory.CreateSymbolicLink(Path.Combine(_dir, "absolute"), sub);
+        Assert.Equal("secret", PasswordSource.Get(Path.Combine(_dir, "absolute", "relative"), Context()));
+    }
+
+    [Fact]
+    public void DirectoryAsPasswordFileIsExit1()
+    {
+        var e = Assert.Throws<RsyncException>(() => PasswordSource.Get(_dir, Context()));
+        Assert.Equal(RsyncExitCode.Syntax, e.ExitCode);
+        Assert.Equal($"ERROR: failed to read a password from {_dir}", e.Message);
+    }
 }
