@@ -35,10 +35,13 @@ internal sealed class WatchScenario : IDisposable
     public WatchProcess? Watcher { get; set; }
 
     /// <summary>`mrsync watch -a --delete --delay 10ms [extra] SRC/ DEST`; returns once the first full sync landed.</summary>
-    public async Task<WatchProcess> StartWatchAsync(params string[] extra)
+    public Task<WatchProcess> StartWatchAsync(params string[] extra) => StartWatchWithAsync(["-a", "--delete", .. extra]);
+
+    /// <summary>`mrsync watch OPTIONS --delay 10ms SRC/ DEST`; returns once the first full sync landed.</summary>
+    public async Task<WatchProcess> StartWatchWithAsync(string[] options)
     {
         Watcher?.Dispose();
-        Watcher = WatchProcess.Start(["-a", "--delete", "--delay", "10ms", .. extra, Source + "/", Destination]);
+        Watcher = WatchProcess.Start([.. options, "--delay", "10ms", Source + "/", Destination]);
         await Watcher.WaitForLogAsync("batch full sync");
         return Watcher;
     }

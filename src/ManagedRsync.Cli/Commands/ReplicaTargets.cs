@@ -1,43 +1,63 @@
-using ManagedRsync.Cli.Options;
 using ManagedRsync.Daemon;
+using ManagedRsync.Filters;
 using ManagedRsync.Transfer;
 using ManagedRsync.Watch;
 
 namespace ManagedRsync.Cli.Commands;
 
-/// <summary>Turns a `mrsync watch` DEST into a replica target.</summary>
+/// <summary>Turns a `mrsync watch` DEST, with its rsync options, into a replica target.</summary>
 internal static class ReplicaTargets
 {
     public static bool IsDaemon(string dest) =>
         dest.StartsWith("rsync://", StringComparison.OrdinalIgnoreCase) || dest.Contains("::", StringComparison.Ordinal);
 
-    public static IReplicaTarget Create(WatchTargetConfig t, string source, WatchFilter? filter, Action<string> log, CliContext context)
+    /// <summary>
+    /// The target's options are the command line's rsync arguments followed by its own (config "options =", "delete =",
+    /// "password file ="), parsed as `mrsync` parses them; <see cref="WatchOptionRules"/> refuses, by name and with exit 4,
+    /// what this kind of replica cannot honour.
+    /// </summary>
+    public static IReplicaTarget Create(WatchConfig config, WatchTargetConfig t, WatchFilter filter, Action<string> log, CliContext context)
     {
+        List<string> own = [.. t.RsyncOptions];
+        if (t.Delete)
+            own.Add("--delete");
+        if (t.PasswordFile is { } passwordFile)
+            own.Add("--password-file=" + passwordFile);
+        var given = new HashSet<string>(StringComparer.Ordinal);
+        RsyncOptions options = WatchOptionRules.Parse([.. config.RsyncArgs, .. own], given, t.Name);
+        // The target's own filter options come after the shared ones, as they would on one command line.
+        RsyncOptions ownOnly = WatchOptionRules.Parse(own, null, t.Name);
+        FilterList rules = ownOnly.Filters.Count == 0 && options.DeleteExcluded == filter.List.DeleteExcluded && options.From0 == config.CommandLine.From0
+            ? filter.List
+            : config.BuildList(options, ownOnly.Filters);
+        // rsync --delete-WHEN, --del, --delete-excluded (which implies --delete) and --delete-missing-args all delete on the
+        // replica; the watch sends a deleted path as a missing argument whichever was given.
+        bool propagateDeletes = options.Delete != DeleteTiming.None || options.DeleteExcluded || options.DeleteMissingArgs;
+        bool verbose = (options.Verbose > 0 || config.Verbose) && !options.Quiet;
+
         if (!IsDaemon(t.Dest))
-            return new LocalDirectoryTarget(source, t.Dest, t.Delete, filter is { IsEmpty: false } ? filter.CreatePredicate() : null, log, t.Name);
-        RsyncOptions parsed;
-        try
         {
-            // The rsync options given with the target (-az ...); none means -a, as the seed's "rsync -az".
-            List<string> args = t.RsyncOptions.Count > 0 ? [.. t.RsyncOptions] : ["-a"];
-            if (t.Delete)
-                args.Add("--delete");
-            parsed = OptionParser.Parse(args);
+            WatchOptionRules.CheckLocal(given, t.Name);
+            bool filtered = rules.Rules.Count > 0 || rules.CvsExclude;
+            return new LocalDirectoryTarget(config.Source!, t.Dest, propagateDeletes, filtered ? filter.CreatePredicate(rules) : null, log, t.Name,
+                verbose ? line => log($"{t.Name}: {line}") : null);
         }
-        catch (OptionException ex)
-        {
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, $"{t.Name}: {ex.Message}");
-        }
-        TransferOptions options = parsed.ToTransferOptions();
+
+        WatchOptionRules.CheckDaemon(given, t.Name);
+        if (WatchOptionRules.LeavesPreservationOpen(given))
+            options = WatchOptionRules.Parse(["-a", .. config.RsyncArgs, .. own], null, t.Name); // the seed's "rsync -az"
+        options.Motd = false; // a connection per batch: the daemon's MOTD is not printed (--motd is refused)
+        TransferOptions transfer = options.ToTransferOptions();
         DaemonAddress address = DaemonAddress.Parse(t.Dest);
-        string? passwordFile = t.PasswordFile;
-        // Resolved when the daemon asks, every connection (the file may be rotated), never by prompting.
-        var noPrompt = context with { StdinIsTerminal = false };
-        var transferLog = new WatchTransferLog(t.Name, log);
-        return new DaemonReplicaTarget(t.Name, source, address, options, t.Delete, () => PasswordSource.Get(passwordFile, noPrompt), filter is null ? null : filter.Current,
+        // Connects as `mrsync` would (--port, --address, -4/-6, --contimeout, --timeout, --protocol, USER@ or $USER), and
+        // reads the password when the daemon asks, every connection (the file may be rotated), never by prompting.
+        var invocation = new DaemonInvocation(options, address, context with { StdinIsTerminal = false });
+        var transferLog = new WatchTransferLog(t.Name, log, verbose);
+        return new DaemonReplicaTarget(t.Name, config.Source!, address, transfer, propagateDeletes, invocation.GetPassword,
+            () => filter.CurrentFor(rules),
             async (request, ct) =>
             {
-                TransferResult result = await RsyncClient.PushAsync(request with { Port = parsed.Port }, transferLog, null, ct).ConfigureAwait(false);
+                TransferResult result = await RsyncClient.PushAsync(request, transferLog, null, ct, invocation.OpenModuleAsync).ConfigureAwait(false);
                 // 24 (files vanished since the event) is normal for a live tree; 23 keeps the batch for a retry.
                 if (result.ExitCode is not (RsyncExitCode.Ok or RsyncExitCode.Vanished))
                     throw new RsyncException(RsyncErrorKind.RemoteError, result.ExitCode, $"push ended with rsync exit code {(int)result.ExitCode}");
@@ -45,11 +65,13 @@ internal static class ReplicaTargets
             });
     }
 
-    /// <summary>The daemon's messages and errors go to the watch log, prefixed with the target.</summary>
-    private sealed class WatchTransferLog(string target, Action<string> log) : ITransferLog
+    /// <summary>The daemon's messages and errors go to the watch log, prefixed with the target; with -v the file names too.</summary>
+    private sealed class WatchTransferLog(string target, Action<string> log, bool verbose) : ITransferLog
     {
         public void Info(string line)
         {
+            if (verbose)
+                log($"{target}: {line}");
         }
 
         public void Error(string line) => log($"{target}: {line}");

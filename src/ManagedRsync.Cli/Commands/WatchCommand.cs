@@ -47,7 +47,7 @@ internal static class WatchCommand
         try
         {
             foreach (WatchTargetConfig t in config.Targets)
-                targets.Add(ReplicaTargets.Create(t, config.Source!, filter, Log, context));
+                targets.Add(ReplicaTargets.Create(config, t, filter, Log, context));
         }
         catch (RsyncException ex)
         {
@@ -110,14 +110,14 @@ internal static class WatchCommand
         }
     }
 
+    // The watch's own options are taken out first; everything else (rsync options, SRC, DEST) goes through the CLI's
+    // rsync option table, so an option is parsed as `mrsync` parses it and each replica honours it or refuses it by
+    // name (WatchOptionRules), never drops it.
     private static WatchConfig Parse(string[] args)
     {
         WatchConfig? fromFile = null;
         var config = new WatchConfig();
-        var positional = new List<string>();
-        var rsyncOptions = new List<string>();
-        bool delete = false;
-        string? passwordFile = null;
+        var rsyncArgs = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
             string a = LongOption.Split(args[i], out string? inline);
@@ -130,28 +130,17 @@ internal static class WatchCommand
                 case "--max-open-wait": config.MaxOpenWait = WatchConfig.ParseDuration(Value(), "--max-open-wait"); break;
                 case "--fallback-scan": config.FallbackScan = WatchConfig.ParseDuration(Value(), "--fallback-scan"); break;
                 case "--state-dir": config.StateDir = Value(); break;
-                case "--exclude": config.Filters.Add(new(FilterOptionKind.Exclude, Value())); break;
-                case "--include": config.Filters.Add(new(FilterOptionKind.Include, Value())); break;
-                case "--filter" or "-f": config.Filters.Add(new(FilterOptionKind.Filter, Value())); break;
-                case "--exclude-from": config.Filters.Add(new(FilterOptionKind.ExcludeFrom, Value())); break;
-                case "--include-from": config.Filters.Add(new(FilterOptionKind.IncludeFrom, Value())); break;
-                case "--delete": delete = true; break;
-                case "--password-file": passwordFile = Value(); break;
-                case "-v" or "--verbose": config.Verbose = true; break;
-                case "-h" or "--help": throw Usage_("usage");
-                default:
-                    if (a.StartsWith('-') && a.Length > 1)
-                        rsyncOptions.Add(inline is null ? a : $"{a}={inline}");
-                    else
-                        positional.Add(a);
-                    break;
+                default: rsyncArgs.Add(args[i]); break;
             }
         }
+        RsyncOptions commandLine = WatchOptionRules.Parse(rsyncArgs, given: null, where: null);
+        if (commandLine.ShowHelp)
+            throw Usage_("usage");
+        List<string> positional = commandLine.Args;
         if (fromFile is not null)
         {
             // Command-line values given next to --config override the file's globals.
             fromFile.StateDir = config.StateDir ?? fromFile.StateDir;
-            fromFile.Filters.AddRange(config.Filters);
             if (positional.Count > 0)
                 fromFile.Source = positional[0];
             config = fromFile;
@@ -162,12 +151,12 @@ internal static class WatchCommand
                 throw Usage_("give SRC/ and at least one DEST (or --config FILE)");
             config.Source = positional[0];
             foreach (string dest in positional.Skip(1))
-            {
-                var t = new WatchTargetConfig { Name = dest, Dest = dest, Delete = delete, PasswordFile = passwordFile };
-                t.RsyncOptions.AddRange(rsyncOptions);
-                config.Targets.Add(t);
-            }
+                config.Targets.Add(new WatchTargetConfig { Name = dest, Dest = dest });
         }
+        // The command line's filter options follow the config file's global ones (first match wins).
+        config.Filters.AddRange(commandLine.Filters.Select(f => new KeyValuePair<FilterOptionKind, string>(f.Option, f.Value)));
+        config.CommandLine = commandLine;
+        config.RsyncArgs.AddRange(rsyncArgs);
         if (string.IsNullOrEmpty(config.Source))
             throw Usage_("no source directory (source = ... in the config file, or SRC/ on the command line)");
         if (config.Targets.Count == 0)
@@ -183,15 +172,19 @@ internal static class WatchCommand
         usage: mrsync watch [options] SRC/ DEST [DEST...]
                mrsync watch --config /etc/mrsync/watch.conf
           DEST               [USER@]HOST::MODULE[/PATH], rsync://[USER@]HOST[:PORT]/MODULE[/PATH], or a local directory
-          --delete           propagate deletions (the replica mirrors SRC)
-          --exclude=PATTERN  rsync filter rules, as a push takes them (repeatable, in order): --exclude,
-                             --include, --filter=RULE, --exclude-from=FILE, --include-from=FILE
-          --password-file=F  daemon password, as rsync's
           --delay=DUR        quiet window before a batch is pushed (default 10ms)
           --max-delay=DUR    longest a change waits under a steady stream (default 1s)
           --max-open-wait=D  longest a file still open for writing is held back (default 5s)
           --state-dir=DIR    journal of unsent changes and the status file (keep it for crash safety)
           --fallback-scan=D  re-send interval for subtrees the watch limit left unwatched (default 10s)
-          other rsync options (-a -z ...) apply to daemon pushes
+        rsync options, parsed as mrsync parses them, apply to every DEST:
+          --delete, --del, --delete-before/-during/-delay/-after, --delete-excluded, --delete-missing-args
+                             propagate deletions (the replica mirrors SRC)
+          --exclude, --include, --filter/-f, --exclude-from, --include-from, -C, -F, --from0
+                             filter rules, as a push takes them (in order); the watcher ignores what they exclude
+          -v                 log each file sent and deleted
+          daemon DEST: every option a push takes (default -a), incl. --password-file, --port, --address, -4/-6,
+                       --contimeout, --timeout, --protocol, --bwlimit
+          local DEST:  copies as -rlpt (symlinks, permissions, times); other options are refused (exit 4)
         """;
 }

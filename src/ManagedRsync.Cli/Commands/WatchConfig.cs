@@ -8,8 +8,11 @@ internal sealed class WatchTargetConfig
 {
     public required string Name { get; init; }
     public required string Dest { get; set; }
+    /// <summary>"delete = yes": as --delete among the options.</summary>
     public bool Delete { get; set; }
+    /// <summary>"password file = F": as --password-file=F among the options.</summary>
     public string? PasswordFile { get; set; }
+    /// <summary>The words of "options = ...", rsync options of this target alone (after the command line's).</summary>
     public List<string> RsyncOptions { get; } = [];
 }
 
@@ -41,7 +44,13 @@ internal sealed class WatchConfig
     /// <summary>--exclude/--include/--filter/--exclude-from/--include-from in command-line order (first match wins).</summary>
     public List<KeyValuePair<FilterOptionKind, string>> Filters { get; } = [];
     public List<WatchTargetConfig> Targets { get; } = [];
+    /// <summary>"verbose = yes": as -v for every target.</summary>
     public bool Verbose { get; set; }
+    /// <summary>The rsync arguments of the command line (options, SRC and DESTs), in order; each target parses them
+    /// followed by its own options.</summary>
+    public List<string> RsyncArgs { get; } = [];
+    /// <summary>The command line's rsync options, parsed (its --delete-excluded and --from0 shape the shared filter).</summary>
+    public RsyncOptions CommandLine { get; set; } = new();
 
     public static WatchConfig Load(string path)
     {
@@ -108,12 +117,20 @@ internal sealed class WatchConfig
     }
 
     /// <summary>The filter rules, built by the Filters engine a push uses (a bad rule or unreadable file throws).</summary>
-    public WatchFilter BuildFilter()
+    public WatchFilter BuildFilter() => new(BuildList(CommandLine, []), Source!);
+
+    /// <summary>
+    /// The shared rules followed by <paramref name="extra"/> (a target's own), with <paramref name="options"/>'
+    /// --delete-excluded and --from0, as one command line with both would give them.
+    /// </summary>
+    public FilterList BuildList(RsyncOptions options, IEnumerable<FilterArgument> extra)
     {
-        var builder = new FilterListBuilder();
+        var builder = new FilterListBuilder { DeleteExcluded = options.DeleteExcluded, From0 = options.From0 };
         foreach (KeyValuePair<FilterOptionKind, string> f in Filters)
             builder.Add(f.Key, f.Value);
-        return new WatchFilter(builder.Build(), Source!);
+        foreach (FilterArgument f in extra)
+            builder.Add(f.Option, f.Value);
+        return builder.Build();
     }
 
     private static void SetTarget(WatchTargetConfig t, string key, string value, string path, int lineNo)
@@ -123,15 +140,7 @@ internal sealed class WatchConfig
             case "dest" or "destination": t.Dest = value; break;
             case "delete": t.Delete = IsYes(value); break;
             case "passwordfile": t.PasswordFile = value; break;
-            case "options":
-                foreach (string o in value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    if (o == "--delete")
-                        t.Delete = true;
-                    else
-                        t.RsyncOptions.Add(o);
-                }
-                break;
+            case "options": t.RsyncOptions.AddRange(value.Split(' ', StringSplitOptions.RemoveEmptyEntries)); break;
             default: throw Bad(path, lineNo, $"unknown parameter '{key}' in [{t.Name}]");
         }
     }

@@ -7,8 +7,11 @@ namespace ManagedRsync.Cli.Options;
 /// </summary>
 internal static class OptionParser
 {
+    /// <param name="args">The command line.</param>
+    /// <param name="given">When not null, receives each option given, by its canonical name
+    /// (<see cref="OptionSpec.Name"/>, "--no-NAME" for a negation), for callers that honour only some options.</param>
     /// <exception cref="OptionException">An unknown option, a missing or malformed value.</exception>
-    public static RsyncOptions Parse(IReadOnlyList<string> args)
+    public static RsyncOptions Parse(IReadOnlyList<string> args, ICollection<string>? given = null)
     {
         var options = new RsyncOptions();
         bool optionsEnded = false;
@@ -25,11 +28,11 @@ internal static class OptionParser
             }
             else if (arg.StartsWith("--", StringComparison.Ordinal))
             {
-                ParseLong(options, args, ref i);
+                ParseLong(options, args, ref i, given);
             }
             else
             {
-                ParseShortBundle(options, args, ref i);
+                ParseShortBundle(options, args, ref i, given);
             }
         }
         // rsync: a lone -h (and nothing else) asks for help rather than human-readable numbers.
@@ -40,7 +43,7 @@ internal static class OptionParser
         return options;
     }
 
-    private static void ParseLong(RsyncOptions options, IReadOnlyList<string> args, ref int i)
+    private static void ParseLong(RsyncOptions options, IReadOnlyList<string> args, ref int i, ICollection<string>? given)
     {
         string arg = args[i];
         int eq = arg.IndexOf('=');
@@ -55,6 +58,7 @@ internal static class OptionParser
             var negated = positive.Length == 1 ? FindShort(positive[0]) : FindLong(positive);
             if (negated?.Negate is { } negate && value is null)
             {
+                given?.Add("--no-" + negated.Name.TrimStart('-'));
                 negate(options);
                 return;
             }
@@ -63,6 +67,7 @@ internal static class OptionParser
         {
             throw new OptionException($"{arg}: unknown option");
         }
+        given?.Add(spec.Name);
         if (!spec.TakesValue)
         {
             if (value != null)
@@ -83,13 +88,14 @@ internal static class OptionParser
         spec.Apply(options, new OptionValue(eq < 0 ? writtenAs : arg, value));
     }
 
-    private static void ParseShortBundle(RsyncOptions options, IReadOnlyList<string> args, ref int i)
+    private static void ParseShortBundle(RsyncOptions options, IReadOnlyList<string> args, ref int i, ICollection<string>? given)
     {
         string arg = args[i];
         for (int j = 1; j < arg.Length; j++)
         {
             // popt names the whole bundle when one letter of it is unknown ("rsync: -X9: unknown option").
             var spec = FindShort(arg[j]) ?? throw new OptionException($"{arg}: unknown option");
+            given?.Add(spec.Name);
             string writtenAs = "-" + arg[j];
             if (!spec.TakesValue)
             {

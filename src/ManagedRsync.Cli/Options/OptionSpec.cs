@@ -11,7 +11,11 @@ internal sealed record OptionSpec(
     char Short,
     Action<RsyncOptions, OptionValue> Apply,
     bool TakesValue = false,
-    Action<RsyncOptions>? Negate = null);
+    Action<RsyncOptions>? Negate = null)
+{
+    /// <summary>The canonical name: "--" and the first long name, or "-" and the letter when it has none.</summary>
+    public string Name => Long.Length > 0 ? "--" + Long[0] : "-" + Short;
+}
 
 /// <summary>An option's value plus how it was written, for rsync-style error messages.</summary>
 internal readonly record struct OptionValue(string WrittenAs, string? Text)

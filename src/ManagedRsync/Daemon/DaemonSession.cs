@@ -148,6 +148,11 @@ internal static class DaemonConnector
     {
         if (IPAddress.TryParse(host, out var literal))
         {
+            // rsync socket.c: open_socket_out asks getaddrinfo for -4/-6's family, which refuses a literal of the other.
+            if (family != AddressFamily.Unspecified && literal.AddressFamily != family)
+            {
+                throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo, $"{what}: Address family for hostname not supported");
+            }
             return [literal];
         }
         try

@@ -15,9 +15,19 @@ public sealed class LocalDirectoryTarget : IReplicaTarget
     private readonly bool _delete;
     private readonly Func<RawPath, bool, bool>? _exclude;
     private readonly Action<string> _warn;
+    private readonly Action<string>? _item;
 
-    public LocalDirectoryTarget(string source, string dest, bool delete, Func<RawPath, bool, bool>? exclude = null, Action<string>? warn = null, string? name = null)
+    /// <param name="source">The watched tree.</param>
+    /// <param name="dest">The replica directory.</param>
+    /// <param name="delete">Propagate deletions (any of rsync's --delete options).</param>
+    /// <param name="exclude">The filter rules' verdict on a tree-relative path (path, is directory).</param>
+    /// <param name="warn">Receives what could not be copied.</param>
+    /// <param name="name">The replica's name in messages.</param>
+    /// <param name="item">Receives one line per entry copied or deleted, as rsync -v names them ("dir/", "deleting x").</param>
+    public LocalDirectoryTarget(string source, string dest, bool delete, Func<RawPath, bool, bool>? exclude = null, Action<string>? warn = null,
+        string? name = null, Action<string>? item = null)
     {
+        _item = item;
         _source = Path.GetFullPath(source);
         _dest = Path.GetFullPath(dest);
         _delete = delete;
@@ -44,8 +54,11 @@ public sealed class LocalDirectoryTarget : IReplicaTarget
             {
                 foreach (RawPath p in batch.Delete)
                 {
-                    if (Utf8(p) is { } rel && !Exists(Path.Combine(_source, rel)))
+                    if (Utf8(p) is { } rel && !Exists(Path.Combine(_source, rel)) && Exists(Path.Combine(_dest, rel)))
+                    {
                         DeleteEntry(Path.Combine(_dest, rel));
+                        _item?.Invoke("deleting " + rel);
+                    }
                 }
             }
             foreach (RawPath p in batch.Send)
@@ -121,7 +134,10 @@ public sealed class LocalDirectoryTarget : IReplicaTarget
                     string child = dir.Length == 0 ? d.Name : dir + "/" + d.Name;
                     if (!seen.Contains(d.Name) && !d.Name.EndsWith(TempSuffix, StringComparison.Ordinal)
                         && _exclude?.Invoke(RawPath.FromUtf8(child), d is DirectoryInfo) != true)
+                    {
                         DeleteEntry(d.FullName);
+                        _item?.Invoke("deleting " + child + (d is DirectoryInfo && d.LinkTarget is null ? "/" : ""));
+                    }
                 }
             }
         }
@@ -144,6 +160,7 @@ public sealed class LocalDirectoryTarget : IReplicaTarget
                 DeleteEntry(dst);
                 File.CreateSymbolicLink(dst, target);
                 totals.Files++;
+                _item?.Invoke($"{rel} -> {target}");
             }
             else if (Directory.Exists(src))
             {
@@ -156,9 +173,10 @@ public sealed class LocalDirectoryTarget : IReplicaTarget
             {
                 CopyFile(info, rel, dst, totals);
             }
-            else if (_delete)
+            else if (_delete && Exists(dst))
             {
                 DeleteEntry(dst); // vanished since the event
+                _item?.Invoke("deleting " + rel);
             }
         }
         catch (FileNotFoundException)
@@ -200,6 +218,7 @@ public sealed class LocalDirectoryTarget : IReplicaTarget
             File.SetUnixFileMode(tmp, src.UnixFileMode);
         File.Move(tmp, dst, overwrite: true);
         totals.Files++;
+        _item?.Invoke(rel);
         totals.Bytes += bytes;
     }
 

@@ -38,9 +38,13 @@ public sealed class WatchFilter
     /// An exclusion test for tree-relative paths with a matcher of its own: a matcher keeps the directory stack of its
     /// per-directory merge files and is not thread-safe, so each thread that filters takes its own.
     /// </summary>
-    public Func<RawPath, bool, bool> CreatePredicate()
+    public Func<RawPath, bool, bool> CreatePredicate() => CreatePredicate(List);
+
+    /// <summary>As <see cref="CreatePredicate()"/>, for another list over the same tree (a replica's own rules).</summary>
+    public Func<RawPath, bool, bool> CreatePredicate(FilterList list)
     {
-        FilterMatcher matcher = List.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = _root });
+        ArgumentNullException.ThrowIfNull(list);
+        FilterMatcher matcher = list.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = _root });
         return (path, isDirectory) =>
         {
             Span<byte> name = path.ByteCount <= 1024 ? stackalloc byte[1024] : new byte[path.ByteCount];
@@ -63,21 +67,32 @@ public sealed class WatchFilter
     public FilterList Current()
     {
         lock (_lock)
+            return _current ??= WithDenied(List);
+    }
+
+    /// <summary>As <see cref="Current"/>, in front of another list over the same tree (a replica's own rules).</summary>
+    public FilterList CurrentFor(FilterList list)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        if (ReferenceEquals(list, List))
+            return Current();
+        lock (_lock)
+            return WithDenied(list);
+    }
+
+    private FilterList WithDenied(FilterList list)
+    {
+        if (_denied.Count == 0)
+            return list;
+        var builder = new FilterListBuilder();
+        foreach (RawPath dir in _denied)
         {
-            if (_current is not null)
-                return _current;
-            if (_denied.Count == 0)
-                return _current = List;
-            var builder = new FilterListBuilder();
-            foreach (RawPath dir in _denied)
-            {
-                if (!dir.TryGetUtf8(out string text))
-                    continue; // rules are text; such a directory's push fails and is retried, as before
-                string pattern = "/" + Escape(text) + "/";
-                builder.AddFilter("H " + pattern).AddFilter("P " + pattern);
-            }
-            return _current = List.Prepend(builder.Build().Rules);
+            if (!dir.TryGetUtf8(out string text))
+                continue; // rules are text; such a directory's push fails and is retried, as before
+            string pattern = "/" + Escape(text) + "/";
+            builder.AddFilter("H " + pattern).AddFilter("P " + pattern);
         }
+        return list.Prepend(builder.Build().Rules);
     }
 
     /// <summary>

@@ -135,8 +135,7 @@ public sealed class JournalAndBatchingTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(2), c.MaxDelay);
         Assert.Equal([new(FilterOptionKind.Exclude, "*.swp"), new(FilterOptionKind.Exclude, ".cache/"), new(FilterOptionKind.Filter, "- /top/*.tmp")], c.Filters);
         Assert.Equal(2, c.Targets.Count);
-        Assert.True(c.Targets[0].Delete);
-        Assert.Equal(["-az"], c.Targets[0].RsyncOptions);
+        Assert.Equal(["-az", "--delete"], c.Targets[0].RsyncOptions);
         Assert.Equal("/etc/rsync.password", c.Targets[0].PasswordFile);
         Assert.False(c.Targets[1].Delete);
         File.WriteAllText(path, "bogus key = 1\n");

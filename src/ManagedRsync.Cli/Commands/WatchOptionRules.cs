@@ -1,0 +1,106 @@
+using ManagedRsync.Cli.Options;
+
+namespace ManagedRsync.Cli.Commands;
+
+/// <summary>
+/// Which rsync options each kind of `mrsync watch` replica honours. The options are parsed by the CLI's own table
+/// (<see cref="OptionParser"/>); an option a replica cannot honour is refused by name with exit 4 when the watch
+/// starts, never dropped. A daemon replica is pushed to by the push client, so it honours what a push honours, except
+/// the options that would change what the watch is (a listing, a fixed file list, -R paths, per-run reports). A local
+/// replica copies as -rlpt and honours only deletion, filter and -v/-q options.
+/// </summary>
+internal static class WatchOptionRules
+{
+    /// <summary>What a local replica does (or may be told): LocalDirectoryTarget copies as -rlpt.</summary>
+    private static readonly HashSet<string> LocalHonours = new(StringComparer.Ordinal)
+    {
+        "--recursive", "--links", "--perms", "--times",
+        "--delete", "--delete-before", "--delete-during", "--delete-delay", "--delete-after", "--delete-excluded",
+        "--delete-missing-args",
+        "--exclude", "--include", "--filter", "--exclude-from", "--include-from", "--cvs-exclude", "-F", "--from0",
+        "--verbose", "--quiet",
+    };
+
+    /// <summary>The preservation a local replica always applies; giving part of it would ask for less than it does.</summary>
+    private static readonly string[] LocalCopies = ["--links", "--perms", "--times"];
+
+    /// <summary>Options a push honours that a watch cannot: each changes what is sent or prints a per-run report.</summary>
+    private static readonly Dictionary<string, string> DaemonRefuses = new(StringComparer.Ordinal)
+    {
+        ["--list-only"] = "a watch transfers",
+        ["--files-from"] = "the watch sends the changed paths",
+        ["--relative"] = "the watch sends paths relative to SRC",
+        ["--no-relative"] = "the watch sends paths relative to SRC",
+        ["--dirs"] = "the watch always recurses",
+        ["--no-recursive"] = "the watch always recurses",
+        ["--rsh"] = "replicas are daemon modules or local directories",
+        ["--stats"] = "the watch logs one line per batch",
+        ["--progress"] = "the watch logs one line per batch",
+        ["-P"] = "the watch logs one line per batch (give --partial alone)",
+        ["--itemize-changes"] = "the watch logs file names with -v",
+        ["--human-readable"] = "the watch log prints plain numbers",
+        ["--motd"] = "the watch does not print the daemon's MOTD",
+        ["--version"] = "run mrsync --version",
+    };
+
+    /// <summary>Options that choose what is preserved; without any, a daemon replica is pushed with -a.</summary>
+    private static readonly HashSet<string> Preservation = new(StringComparer.Ordinal)
+    {
+        "--archive", "--recursive", "--links", "--perms", "--times", "--group", "--owner", "-D", "--devices",
+        "--specials", "--hard-links",
+    };
+
+    /// <summary>Parses rsync options with the CLI's table; <paramref name="where"/> names the target in errors.</summary>
+    public static RsyncOptions Parse(IReadOnlyList<string> words, ICollection<string>? given, string? where)
+    {
+        try
+        {
+            return OptionParser.Parse(words, given);
+        }
+        catch (OptionException e)
+        {
+            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, where is null ? e.Message : $"{where}: {e.Message}");
+        }
+    }
+
+    /// <summary>True when the options say nothing about what to preserve (then a daemon replica gets -a).</summary>
+    public static bool LeavesPreservationOpen(IEnumerable<string> given) =>
+        !given.Any(n => Preservation.Contains(n) || n.StartsWith("--no-", StringComparison.Ordinal));
+
+    /// <exception cref="RsyncException">Exit 4, naming the first option a local replica cannot honour.</exception>
+    public static void CheckLocal(IReadOnlyCollection<string> given, string target)
+    {
+        foreach (string name in given)
+        {
+            if (!LocalHonours.Contains(name))
+                throw Refused($"{Display(name)} is not supported for a local replica ({target}) yet: it copies as -rlpt and honours only --delete*, filter options, -v and -q");
+        }
+        if (given.Any(n => n is "--recursive" or "--links" or "--perms" or "--times"))
+        {
+            foreach (string needed in LocalCopies)
+            {
+                if (!given.Contains(needed))
+                    throw Refused($"leaving out {Display(needed)} is not supported for a local replica ({target}) yet: it always copies as -rlpt");
+            }
+        }
+    }
+
+    /// <exception cref="RsyncException">Exit 4, naming the first option a daemon replica of a watch cannot honour.</exception>
+    public static void CheckDaemon(IReadOnlyCollection<string> given, string target)
+    {
+        foreach (string name in given)
+        {
+            if (DaemonRefuses.TryGetValue(name, out string? why))
+                throw Refused($"{Display(name)} is not supported by mrsync watch ({target}): {why}");
+        }
+    }
+
+    private static RsyncException Refused(string message) => new(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, message);
+
+    /// <summary>"--compress (-z)": the canonical name with the letter, as the user may have typed either.</summary>
+    private static string Display(string name)
+    {
+        OptionSpec? spec = OptionTable.All.FirstOrDefault(s => s.Name == name);
+        return spec is { Short: not '\0', Long.Length: > 0 } ? $"{name} (-{spec.Short})" : name;
+    }
+}

@@ -1,0 +1,205 @@
+using System.Net;
+using System.Net.Sockets;
+using ManagedRsync.Cli;
+using ManagedRsync.Cli.Commands;
+using ManagedRsync.Watch;
+
+namespace ManagedRsync.Tests.Watch;
+
+/// <summary>
+/// `mrsync watch` parses every rsync option with the CLI's table and, for each kind of replica, honours it or refuses
+/// it by name with exit 4 before it starts: a bogus option is rsync's usage error, any --delete form propagates
+/// deletions, filter options (-C, -F, -f) apply, connect options reach a daemon replica.
+/// </summary>
+public sealed class WatchOptionTruthTests : IDisposable
+{
+    private readonly TempTree _src = new();
+    private readonly TempTree _dst = new();
+
+    public void Dispose()
+    {
+        _src.Dispose();
+        _dst.Dispose();
+    }
+
+    [Theory]
+    [InlineData("--bogus", 1, "--bogus: unknown option")]
+    [InlineData("-z", 4, "--compress (-z) is not supported for a local replica")]
+    [InlineData("-a", 4, "--archive (-a) is not supported for a local replica")]
+    [InlineData("-n", 4, "--dry-run (-n) is not supported for a local replica")]
+    [InlineData("--files-from=list", 4, "--files-from is not supported for a local replica")]
+    [InlineData("--bwlimit=100", 4, "--bwlimit is not supported for a local replica")]
+    [InlineData("--password-file=pw", 4, "--password-file is not supported for a local replica")]
+    [InlineData("-rt", 4, "leaving out --links (-l) is not supported for a local replica")]
+    [InlineData("--no-perms", 4, "--no-perms is not supported for a local replica")]
+    public async Task LocalReplicaRefusesWhatItCannotDo(string option, int exit, string message)
+    {
+        (int code, string log) = await RunToExitAsync([option, _src.Root + "/", _dst.Root]);
+        Assert.True(code == exit, log);
+        Assert.Contains(message, log, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_dst.Root));
+    }
+
+    [Theory]
+    [InlineData("--stats", "--stats is not supported by mrsync watch")]
+    [InlineData("--list-only", "--list-only is not supported by mrsync watch")]
+    [InlineData("--files-from=list", "--files-from is not supported by mrsync watch")]
+    [InlineData("-R", "--relative (-R) is not supported by mrsync watch")]
+    [InlineData("-P", "-P is not supported by mrsync watch")]
+    [InlineData("-i", "--itemize-changes (-i) is not supported by mrsync watch")]
+    [InlineData("--no-r", "--no-recursive is not supported by mrsync watch")]
+    public async Task DaemonReplicaRefusesWhatAWatchCannotDo(string option, string message)
+    {
+        (int code, string log) = await RunToExitAsync(["-a", option, _src.Root + "/", "127.0.0.1::module"]);
+        Assert.True(code == 4, log);
+        Assert.Contains(message, log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConfigFileTargetOptionsAreCheckedToo()
+    {
+        string config = _dst["watch.conf"];
+        File.WriteAllText(config, $"source = {_src.Root}\n[mirror]\ndest = {_dst["mirror"]}\noptions = --delete -z\n");
+        (int code, string log) = await RunToExitAsync(["--config", config]);
+        Assert.True(code == 4, log);
+        Assert.Contains("--compress (-z) is not supported for a local replica (mirror)", log, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--delete")]
+    [InlineData("--del")]
+    [InlineData("--delete-before")]
+    [InlineData("--delete-during")]
+    [InlineData("--delete-delay")]
+    [InlineData("--delete-after")]
+    [InlineData("--delete-excluded")]
+    [InlineData("--delete-missing-args")]
+    public async Task AnyDeleteFormPropagatesDeletionsToALocalReplica(string option)
+    {
+        File.WriteAllText(_src["doomed.txt"], "to be deleted");
+        File.WriteAllText(_src["kept.txt"], "stays");
+        await using var watch = await WatchAsync([option, _src.Root + "/", _dst.Root]);
+        await watch.UntilAsync(() => File.Exists(_dst["doomed.txt"]) && File.Exists(_dst["kept.txt"]), "the full sync");
+        File.Delete(_src["doomed.txt"]);
+        await watch.UntilAsync(() => !File.Exists(_dst["doomed.txt"]), "the deletion");
+        Assert.True(File.Exists(_dst["kept.txt"]));
+    }
+
+    [Fact]
+    public async Task WithoutADeleteOptionNothingIsDeleted()
+    {
+        File.WriteAllText(_src["a.txt"], "a");
+        await using var watch = await WatchAsync(["-v", _src.Root + "/", _dst.Root]);
+        await watch.UntilAsync(() => File.Exists(_dst["a.txt"]), "the full sync");
+        File.Delete(_src["a.txt"]);
+        File.WriteAllText(_src["b.txt"], "b");
+        await watch.UntilAsync(() => File.Exists(_dst["b.txt"]), "the next batch");
+        Assert.True(File.Exists(_dst["a.txt"]));
+    }
+
+    [Fact]
+    public async Task FilterOptionsApplyToALocalReplica()
+    {
+        // -C: rsync's CVS list (*.o, core, ...); -F: the .rsync-filter files; -f RULE; --exclude.
+        File.WriteAllText(_src[".rsync-filter"], "- secret*\n");
+        File.WriteAllText(_src["x.o"], "object");
+        File.WriteAllText(_src["secret.key"], "secret");
+        File.WriteAllText(_src["a.tmp"], "temporary");
+        File.WriteAllText(_src["skip.me"], "excluded");
+        File.WriteAllText(_src["keep.txt"], "kept");
+        await using var watch = await WatchAsync(["--delete", "-C", "-F", "-f", "- *.tmp", "--exclude=skip.*", "-v", _src.Root + "/", _dst.Root]);
+        await watch.UntilAsync(() => File.Exists(_dst["keep.txt"]), "the full sync");
+        File.WriteAllText(_src["late.o"], "object");
+        File.WriteAllText(_src["secret2"], "secret");
+        File.WriteAllText(_src["late.tmp"], "temporary");
+        File.WriteAllText(_src["late.txt"], "kept");
+        await watch.UntilAsync(() => File.Exists(_dst["late.txt"]), "the batch");
+        string[] names = [.. Directory.EnumerateFileSystemEntries(_dst.Root).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+        Assert.Equal([".rsync-filter", "keep.txt", "late.txt"], names);
+        Assert.Contains($"{_dst.Root}: late.txt", watch.Log, StringComparison.Ordinal); // -v names each file
+    }
+
+    [Fact]
+    public async Task ConnectOptionsReachADaemonReplica()
+    {
+        // A listener standing in for the daemon: it records where the connection came from and then stays silent.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        await using var watch = await WatchAsync(["-a", "--address=127.0.0.2", $"--port={port}", "--timeout=1", "--contimeout=5",
+            _src.Root + "/", "127.0.0.1::module"]);
+        using Socket peer = await listener.AcceptSocketAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(IPAddress.Parse("127.0.0.2"), ((IPEndPoint)peer.RemoteEndPoint!).Address);
+        // --timeout=1 bounds the silent greeting (without it the handshake would wait 60 s).
+        await watch.UntilAsync(() => watch.Log.Contains("failed (attempt 1", StringComparison.Ordinal), "a timed-out push");
+        Assert.Contains("timeout", watch.Log, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task AddressFamilyOptionReachesADaemonReplica()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        await using var watch = await WatchAsync(["-a", "-6", $"--port={port}", _src.Root + "/", "127.0.0.1::module"]);
+        // -6 leaves no address for an IPv4 literal: the push fails before connecting, and nothing reaches the listener.
+        await watch.UntilAsync(() => watch.Log.Contains("failed (attempt 1", StringComparison.Ordinal), "a failed push");
+        Assert.Contains("getaddrinfo: 127.0.0.1 " + port + ": Address family for hostname not supported", watch.Log, StringComparison.Ordinal);
+        Assert.False(listener.Pending());
+    }
+
+    private static CliContext Context(StringWriter log, CancellationToken ct = default) => new()
+    {
+        Out = TextWriter.Null,
+        Error = TextWriter.Synchronized(log),
+        In = TextReader.Null,
+        Cancellation = ct,
+        GetEnvironmentVariable = _ => null,
+    };
+
+    private static async Task<(int Code, string Log)> RunToExitAsync(string[] args)
+    {
+        var log = new StringWriter();
+        int code = await WatchCommand.RunAsync(args, Context(log)).WaitAsync(TimeSpan.FromSeconds(30));
+        return (code, log.ToString());
+    }
+
+    private static async Task<RunningWatch> WatchAsync(string[] args)
+    {
+        var log = new StringWriter();
+        var stop = new CancellationTokenSource();
+        var ready = new TaskCompletionSource();
+        Task<int> run = Task.Run(() => WatchCommand.RunAsync([.. args, "--delay", "10ms"], Context(log, stop.Token), _ => ready.TrySetResult()));
+        Task first = await Task.WhenAny(ready.Task, run).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(first == ready.Task, $"the watch did not start:\n{log}");
+        return new RunningWatch(run, stop, log);
+    }
+
+    private sealed class RunningWatch(Task<int> run, CancellationTokenSource stop, StringWriter log) : IAsyncDisposable
+    {
+        public string Log => log.ToString();
+
+        public async Task UntilAsync(Func<bool> condition, string what)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (!condition())
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}:\n{Log}");
+                await Task.Delay(20);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            try
+            {
+                await run.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            stop.Dispose();
+        }
+    }
+}
