@@ -7,7 +7,8 @@ namespace ManagedRsync;
 /// Every rsync option mrsync understands, as parsed from an rsync-style command line (the CLI fills it; push, pull
 /// and watch only read it). Names follow rsync's long options; rsync's implied options are already applied
 /// (<c>-a</c> sets its seven, <c>-P</c> sets <see cref="Partial"/> and <see cref="Progress"/>, each
-/// <c>--delete-WHEN</c> sets <see cref="Delete"/>).
+/// <c>--delete-WHEN</c> sets <see cref="Delete"/>, --files-from drops the -r that -a implied; rsync options.c:
+/// parse_arguments).
 /// </summary>
 public sealed class RsyncOptions
 {
@@ -17,8 +18,13 @@ public sealed class RsyncOptions
     public bool Quiet { get; set; }
     /// <summary>-a (recorded; its implied options are set individually).</summary>
     public bool Archive { get; set; }
-    /// <summary>-r.</summary>
+    /// <summary>-r (or implied by -a, except with --files-from).</summary>
     public bool Recursive { get; set; }
+    /// <summary>
+    /// rsync's xfer_dirs: directories are transferred without recursing; implied by -r, --files-from and a listing
+    /// (options.c). (-d itself is not supported yet.)
+    /// </summary>
+    public bool Dirs { get; set; }
     /// <summary>-l, copy symlinks as symlinks.</summary>
     public bool Links { get; set; }
     /// <summary>-p.</summary>
@@ -33,18 +39,32 @@ public sealed class RsyncOptions
     public bool Devices { get; set; }
     /// <summary>--specials (and -D).</summary>
     public bool Specials { get; set; }
-    /// <summary>-H.</summary>
+    /// <summary>-H (-HH is refused for now).</summary>
     public bool HardLinks { get; set; }
-    /// <summary>-z.</summary>
+    /// <summary>
+    /// Compression is on: -z, a --compress-choice other than "none", or only --compress-level (see
+    /// <see cref="CompressFromLevelOnly"/>).
+    /// </summary>
     public bool Compress { get; set; }
+    /// <summary>
+    /// Compression was asked for only by --compress-level (rsync's CPRES_AUTO): negotiated like -z, but the server
+    /// is not sent 'z' (options.c: server_options sends 'z' only for CPRES_ZLIB).
+    /// </summary>
+    public bool CompressFromLevelOnly { get; set; }
     /// <summary>--compress-level=N.</summary>
     public int? CompressLevel { get; set; }
-    /// <summary>--compress-choice / --zc (implies <see cref="Compress"/> unless "none").</summary>
+    /// <summary>--compress-choice / --zc as written (-zz makes it "zlibx", --old-compress "zlib", --new-compress "zlibx").</summary>
     public string? CompressChoice { get; set; }
     /// <summary>--checksum-choice / --cc, as written ("xxh128", "md5,md4", ...).</summary>
     public string? ChecksumChoice { get; set; }
     /// <summary>-c, compare files by checksum.</summary>
     public bool Checksum { get; set; }
+    /// <summary>-I, --ignore-times.</summary>
+    public bool IgnoreTimes { get; set; }
+    /// <summary>--size-only.</summary>
+    public bool SizeOnly { get; set; }
+    /// <summary>-B, --block-size in bytes (0: rsync's choice).</summary>
+    public int BlockSize { get; set; }
     /// <summary>-W (true), --no-W (false), or rsync's default (null).</summary>
     public bool? WholeFile { get; set; }
     /// <summary>--delete and its timing variants.</summary>
@@ -59,7 +79,7 @@ public sealed class RsyncOptions
     public string? FilesFrom { get; set; }
     /// <summary>--from0 / -0.</summary>
     public bool From0 { get; set; }
-    /// <summary>-R.</summary>
+    /// <summary>-R (implied by --files-from unless --no-R).</summary>
     public bool Relative { get; set; }
     /// <summary>-n.</summary>
     public bool DryRun { get; set; }
@@ -67,7 +87,7 @@ public sealed class RsyncOptions
     public bool Stats { get; set; }
     /// <summary>--progress (and -P).</summary>
     public bool Progress { get; set; }
-    /// <summary>-i, counted.</summary>
+    /// <summary>-i, counted (-ii also itemizes unchanged files and sends the server "--log-format=%i%I").</summary>
     public int ItemizeChanges { get; set; }
     /// <summary>--numeric-ids.</summary>
     public bool NumericIds { get; set; }
@@ -75,8 +95,14 @@ public sealed class RsyncOptions
     public int? Timeout { get; set; }
     /// <summary>--contimeout=SECONDS.</summary>
     public int? ConnectTimeout { get; set; }
-    /// <summary>--bwlimit in bytes per second (rsync's RATE, KiB by default); null or 0 = unlimited.</summary>
-    public long? BandwidthLimit { get; set; }
+    /// <summary>
+    /// --bwlimit as stock keeps it: whole KiB per second (options.c: (bytes + 512) / 1024), 0 = unlimited. This is
+    /// the number stock sends the server and paces its own socket writes at (io.c: sleep_for_bwlimit uses
+    /// bwlimit * 1024 bytes per second); see <see cref="BandwidthBytesPerSecond"/>.
+    /// </summary>
+    public int BandwidthLimit { get; set; }
+    /// <summary>The pacing rate in bytes per second (<see cref="BandwidthLimit"/> x 1024), 0 = unlimited.</summary>
+    public long BandwidthBytesPerSecond => BandwidthLimit * 1024L;
     /// <summary>--port=PORT.</summary>
     public int? Port { get; set; }
     /// <summary>--password-file=FILE ("-" is stdin).</summary>
@@ -97,12 +123,17 @@ public sealed class RsyncOptions
     public string? TempDir { get; set; }
     /// <summary>--no-motd (false).</summary>
     public bool Motd { get; set; } = true;
-    /// <summary>-h / --human-readable, counted.</summary>
-    public int HumanReadable { get; set; }
+    /// <summary>
+    /// rsync's human_readable: 1 by default (numbers with thousands separators), each -h adds one (2: units of
+    /// 1000, 3+: units of 1024), --no-h makes it 0 (plain digits). options.c; lib/compat.c do_big_num.
+    /// </summary>
+    public int HumanReadable { get; set; } = 1;
     /// <summary>--help (or a lone -h).</summary>
     public bool ShowHelp { get; set; }
-    /// <summary>--version / -V.</summary>
-    public bool ShowVersion { get; set; }
+    /// <summary>--version / -V, counted (-VV asks for the JSON capability report).</summary>
+    public int VersionCount { get; set; }
+    /// <summary>At least one -V.</summary>
+    public bool ShowVersion => VersionCount > 0;
     /// <summary>The non-option arguments: sources then destination.</summary>
     public List<string> Args { get; } = [];
 }

@@ -26,10 +26,11 @@ internal static partial class RsyncCommand
         try
         {
             options = OptionParser.Parse(args);
+            OptionRules.CheckDeleteHasDirs(options);
         }
         catch (OptionException e)
         {
-            return ExitCodeText.Report(context, new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "rsync: " + e.Message));
+            return ExitCodeText.Report(context, e.ToRsyncException());
         }
 
         if (options.ShowHelp)
@@ -92,6 +93,10 @@ internal static partial class RsyncCommand
                     invocation.RemotePaths.Add(DaemonAddress.TryParse(extra, out var a) ? a.ModulePath : extra.TrimStart(':'));
                 }
                 invocation.LocalPaths.Add(args[last]);
+                // Stock sends a sending daemon "--files-from=- --from0" and forwards the list over the socket
+                // (options.c: server_options; io.c: forward_filesfrom_data); we do not yet.
+                if (options.FilesFrom != null)
+                    throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "--files-from is not supported yet on a pull");
                 return RunPullAsync(invocation);
             }
             if (source.Module.Length == 0)

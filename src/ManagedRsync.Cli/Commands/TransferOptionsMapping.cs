@@ -6,24 +6,31 @@ namespace ManagedRsync.Cli.Commands;
 /// <summary>The parsed command line as the library's <see cref="TransferOptions"/>.</summary>
 internal static class TransferOptionsMapping
 {
+    // Each field is taken as parsed: -a already set its seven options and a later --no-X cleared one, so nothing
+    // here may add the archive bits back (rsync options.c case 'a' sets the variables, --no-o resets one).
     public static TransferOptions ToTransferOptions(this RsyncOptions o) => new()
     {
         Verbose = o.Verbose,
         Quiet = o.Quiet,
-        Recursive = o.Recursive || o.Archive,
-        Links = o.Links || o.Archive,
-        Perms = o.Perms || o.Archive,
-        Times = o.Times || o.Archive,
-        Group = o.Group || o.Archive,
-        Owner = o.Owner || o.Archive,
-        Devices = o.Devices || o.Archive,
-        Specials = o.Specials || o.Archive,
+        Recursive = o.Recursive,
+        Dirs = o.Dirs,
+        Links = o.Links,
+        Perms = o.Perms,
+        Times = o.Times,
+        Group = o.Group,
+        Owner = o.Owner,
+        Devices = o.Devices,
+        Specials = o.Specials,
         HardLinks = o.HardLinks,
         Relative = o.Relative,
         AlwaysChecksum = o.Checksum,
+        IgnoreTimes = o.IgnoreTimes,
+        SizeOnly = o.SizeOnly,
+        BlockSize = o.BlockSize,
         CvsExclude = o.Filters.Any(f => f.Option == FilterOptionKind.CvsExclude),
         WholeFile = o.WholeFile ?? false,
         Compress = o.Compress,
+        CompressFromLevelOnly = o.CompressFromLevelOnly,
         CompressLevel = o.CompressLevel,
         CompressChoice = o.CompressChoice,
         ChecksumChoice = o.ChecksumChoice,
@@ -33,11 +40,12 @@ internal static class TransferOptionsMapping
         DryRun = o.DryRun,
         ListOnly = o.ListOnly,
         NumericIds = o.NumericIds,
-        ItemizeChanges = o.ItemizeChanges > 0,
+        ItemizeChanges = o.ItemizeChanges,
+        Listing = o.ListOnly || o.Args.Count == 1,
         Stats = o.Stats,
         Progress = o.Progress,
         Timeout = o.Timeout ?? 0,
-        BandwidthLimit = (int)Math.Min(o.BandwidthLimit ?? 0, int.MaxValue),
+        BandwidthLimit = o.BandwidthLimit,
         Protocol = o.Protocol ?? 32,
     };
 

@@ -59,7 +59,8 @@ internal static class WatchOptionRules
         }
         catch (OptionException e)
         {
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, where is null ? e.Message : $"{where}: {e.Message}");
+            // A usage error stock would give is exit 1; a stock option mrsync does not implement is refused with exit 4.
+            throw new RsyncException(RsyncErrorKind.Usage, e.ExitCode, where is null ? e.Message : $"{where}: {e.Message}");
         }
     }
 
@@ -101,6 +102,6 @@ internal static class WatchOptionRules
     private static string Display(string name)
     {
         OptionSpec? spec = OptionTable.All.FirstOrDefault(s => s.Name == name);
-        return spec is { Short: not '\0', Long.Length: > 0 } ? $"{name} (-{spec.Short})" : name;
+        return spec is { Short: not '\0', Long: not null } ? $"{name} (-{spec.Short})" : name;
     }
 }

@@ -1,120 +1,341 @@
-using System.Globalization;
 using System.Net.Sockets;
 using ManagedRsync.Filters;
 
 namespace ManagedRsync.Cli.Options;
 
 /// <summary>
-/// The rsync options mrsync accepts (rsync options.c: long_options), with rsync's implications applied on the spot.
+/// rsync 3.5.0's option table (options.c: long_options), row for row and in its order, so that every name, letter,
+/// argument kind and "--no-" form popt accepts is accepted here and nothing else is. A row either does what stock
+/// does or is refused by name (<see cref="Refuse"/>). "--no-X" rows that only restore a default mrsync never leaves
+/// (e.g. --no-sparse, --no-inplace) are accepted as what they are: no change.
 /// </summary>
 internal static class OptionTable
 {
+    private const OptionArgument Int = OptionArgument.Int;
+    private const OptionArgument Text = OptionArgument.String;
+
     public static readonly IReadOnlyList<OptionSpec> All =
     [
-        Flag(["verbose"], 'v', o => o.Verbose++, o => o.Verbose = 0),
-        Flag(["quiet"], 'q', o => o.Quiet = true, o => o.Quiet = false),
-        Flag(["archive"], 'a', SetArchive),
-        Flag(["recursive"], 'r', o => o.Recursive = true, o => o.Recursive = false),
-        Flag(["links"], 'l', o => o.Links = true, o => o.Links = false),
-        Flag(["perms"], 'p', o => o.Perms = true, o => o.Perms = false),
-        Flag(["times"], 't', o => o.Times = true, o => o.Times = false),
-        Flag(["group"], 'g', o => o.Group = true, o => o.Group = false),
-        Flag(["owner"], 'o', o => o.Owner = true, o => o.Owner = false),
-        Flag([], 'D', o => o.Devices = o.Specials = true, o => o.Devices = o.Specials = false),
-        Flag(["devices"], '\0', o => o.Devices = true, o => o.Devices = false),
-        Flag(["specials"], '\0', o => o.Specials = true, o => o.Specials = false),
-        Flag(["hard-links"], 'H', o => o.HardLinks = true, o => o.HardLinks = false),
-        Flag(["compress"], 'z', o => o.Compress = true, o => o.Compress = false),
-        Value(["compress-level"], '\0', (o, v) => o.CompressLevel = v.Int(-1, 22)),
-        Value(["compress-choice", "zc"], '\0', (o, v) => o.CompressChoice = v.Required),
-        Value(["checksum-choice", "cc"], '\0', (o, v) => o.ChecksumChoice = v.Required),
-        Flag(["checksum"], 'c', o => o.Checksum = true, o => o.Checksum = false),
-        Flag(["whole-file"], 'W', o => o.WholeFile = true, o => o.WholeFile = false),
-        Flag(["delete"], '\0', o => o.Delete = DeleteTiming.Default, o => o.Delete = DeleteTiming.None),
-        Flag(["delete-before"], '\0', o => o.Delete = DeleteTiming.Before),
-        Flag(["delete-during", "del"], '\0', o => o.Delete = DeleteTiming.During),
-        Flag(["delete-delay"], '\0', o => o.Delete = DeleteTiming.Delay),
-        Flag(["delete-after"], '\0', o => o.Delete = DeleteTiming.After),
-        Flag(["delete-excluded"], '\0', o =>
-        {
-            o.DeleteExcluded = true;
-            if (o.Delete == DeleteTiming.None)
-            {
-                o.Delete = DeleteTiming.Default;
-            }
-        }),
-        Flag(["delete-missing-args"], '\0', o => o.DeleteMissingArgs = true),
-        Value(["exclude"], '\0', (o, v) => o.Filters.Add(new(FilterOptionKind.Exclude, v.Required))),
-        Value(["include"], '\0', (o, v) => o.Filters.Add(new(FilterOptionKind.Include, v.Required))),
-        Value(["filter"], 'f', (o, v) => o.Filters.Add(new(FilterOptionKind.Filter, v.Required))),
-        Value(["exclude-from"], '\0', (o, v) => o.Filters.Add(new(FilterOptionKind.ExcludeFrom, v.Required))),
-        Value(["include-from"], '\0', (o, v) => o.Filters.Add(new(FilterOptionKind.IncludeFrom, v.Required))),
-        Flag(["cvs-exclude"], 'C', o => o.Filters.Add(new(FilterOptionKind.CvsExclude, ""))),
+        Flag("help", '\0', s => s.Options.ShowHelp = true),
+        Flag("version", 'V', s => s.Options.VersionCount++),
+        Flag("verbose", 'v', s => s.Options.Verbose++),
+        Flag("no-verbose", '\0', s => s.Options.Verbose = 0),
+        Flag("no-v", '\0', s => s.Options.Verbose = 0),
+        Refuse("info", arg: Text),
+        Refuse("debug", arg: Text),
+        Refuse("stderr", arg: Text),
+        Refuse("msgs2stderr"),
+        Refuse("no-msgs2stderr"),
+        Flag("quiet", 'q', s => s.Options.Quiet = true),
+        Flag("motd", '\0', s => s.Options.Motd = true),
+        Flag("no-motd", '\0', s => s.Options.Motd = false),
+        Flag("stats", '\0', s => s.Options.Stats = true),
+        Flag("human-readable", 'h', s => s.Options.HumanReadable++),
+        Flag("no-human-readable", '\0', s => s.Options.HumanReadable = 0),
+        Flag("no-h", '\0', s => s.Options.HumanReadable = 0),
+        Flag("dry-run", 'n', s => s.Options.DryRun = true),
+        Flag("archive", 'a', SetArchive),
+        Flag("recursive", 'r', s => s.Recurse = 2),
+        Flag("no-recursive", '\0', s => s.Recurse = 0),
+        Flag("no-r", '\0', s => s.Recurse = 0),
+        // We never offer incremental recursion (the 'i' capability), which is exactly --no-i-r.
+        Refuse("inc-recursive"),
+        Default("no-inc-recursive"),
+        Refuse("i-r"),
+        Default("no-i-r"),
+        Refuse("dirs", 'd'),
+        Refuse("no-dirs"),
+        Refuse("no-d"),
+        Refuse("old-dirs"),
+        Refuse("old-d"),
+        Flag("perms", 'p', s => s.Options.Perms = true),
+        Flag("no-perms", '\0', s => s.Options.Perms = false),
+        Flag("no-p", '\0', s => s.Options.Perms = false),
+        Refuse("executability", 'E'),
+        Refuse("acls", 'A'),
+        Default("no-acls"),
+        Default("no-A"),
+        Refuse("xattrs", 'X'),
+        Default("no-xattrs"),
+        Default("no-X"),
+        Flag("times", 't', s => s.Options.Times = true),
+        Flag("no-times", '\0', s => s.Options.Times = false),
+        Flag("no-t", '\0', s => s.Options.Times = false),
+        Refuse("atimes", 'U'),
+        Default("no-atimes"),
+        Default("no-U"),
+        Refuse("open-noatime"),
+        Default("no-open-noatime"),
+        Refuse("crtimes", 'N'),
+        Default("no-crtimes"),
+        Default("no-N"),
+        Refuse("omit-dir-times", 'O'),
+        Default("no-omit-dir-times"),
+        Default("no-O"),
+        Refuse("omit-link-times", 'J'),
+        Default("no-omit-link-times"),
+        Default("no-J"),
+        Refuse("modify-window", '@', Int),
+        Refuse("super"),
+        // Not a default: a root client is a super-user receiver unless --no-super (main.c sets am_root).
+        Refuse("no-super"),
+        Refuse("fake-super"),
+        Flag("owner", 'o', s => s.Options.Owner = true),
+        Flag("no-owner", '\0', s => s.Options.Owner = false),
+        Flag("no-o", '\0', s => s.Options.Owner = false),
+        Flag("group", 'g', s => s.Options.Group = true),
+        Flag("no-group", '\0', s => s.Options.Group = false),
+        Flag("no-g", '\0', s => s.Options.Group = false),
+        Flag(null, 'D', s => s.Options.Devices = s.Options.Specials = true),
+        Flag("no-D", '\0', s => s.Options.Devices = s.Options.Specials = false),
+        Flag("devices", '\0', s => s.Options.Devices = true),
+        Flag("no-devices", '\0', s => s.Options.Devices = false),
+        Refuse("copy-devices"),
+        Refuse("write-devices"),
+        Default("no-write-devices"),
+        Flag("specials", '\0', s => s.Options.Specials = true),
+        Flag("no-specials", '\0', s => s.Options.Specials = false),
+        Refuse("drop-D"),
+        Default("no-drop-D"),
+        Refuse("confine-root", arg: Text),
+        Flag("links", 'l', s => s.Options.Links = true),
+        Flag("no-links", '\0', s => s.Options.Links = false),
+        Flag("no-l", '\0', s => s.Options.Links = false),
+        Refuse("copy-links", 'L'),
+        Refuse("copy-unsafe-links"),
+        Refuse("safe-links"),
+        Refuse("insecure-links"),
+        Default("no-insecure-links"),
+        Refuse("munge-links"),
+        Default("no-munge-links"),
+        Refuse("copy-dirlinks", 'k'),
+        Refuse("keep-dirlinks", 'K'),
+        Flag("hard-links", 'H', s => s.HardLinks++),
+        Flag("no-hard-links", '\0', s => s.HardLinks = 0),
+        Flag("no-H", '\0', s => s.HardLinks = 0),
+        Flag("relative", 'R', s => s.Relative = 1),
+        Flag("no-relative", '\0', s => s.Relative = 0),
+        Flag("no-R", '\0', s => s.Relative = 0),
+        Default("implied-dirs"),
+        Refuse("no-implied-dirs"),
+        Default("i-d"),
+        Refuse("no-i-d"),
+        Refuse("chmod", arg: Text),
+        Flag("ignore-times", 'I', s => s.Options.IgnoreTimes = true),
+        Flag("size-only", '\0', s => s.Options.SizeOnly = true),
+        Refuse("one-file-system", 'x'),
+        Default("no-one-file-system"),
+        Default("no-x"),
+        Refuse("update", 'u'),
+        Refuse("existing"),
+        Refuse("ignore-non-existing"),
+        Refuse("ignore-existing"),
+        Refuse("max-size", arg: Text),
+        Refuse("min-size", arg: Text),
+        Refuse("max-alloc", arg: Text),
+        Refuse("sparse", 'S'),
+        Default("no-sparse"),
+        Default("no-S"),
+        Refuse("preallocate"),
+        Refuse("inplace"),
+        Default("no-inplace"),
+        Refuse("append"),
+        Refuse("append-verify"),
+        Default("no-append"),
+        Flag("del", '\0', s => s.DeleteDuring = 1),
+        Flag("delete", '\0', s => s.DeleteMode = true),
+        Flag("delete-before", '\0', s => s.DeleteBefore = true),
+        Flag("delete-during", '\0', s => s.DeleteDuring = 1),
+        Flag("delete-delay", '\0', s => s.DeleteDuring = 2),
+        Flag("delete-after", '\0', s => s.DeleteAfter = true),
+        Flag("delete-excluded", '\0', s => s.Options.DeleteExcluded = true),
+        Flag("delete-missing-args", '\0', s => s.Options.DeleteMissingArgs = true),
+        Refuse("ignore-missing-args"),
+        Refuse("remove-sent-files"),
+        Refuse("remove-source-files"),
+        Refuse("force"),
+        Default("no-force"),
+        Refuse("ignore-errors"),
+        Default("no-ignore-errors"),
+        Refuse("max-delete", arg: Int),
         // rsync options.c case 'F': each -F adds to the list where it stands (once: dir-merge .rsync-filter; twice:
         // also exclude the .rsync-filter files themselves).
-        Flag([], 'F', o => o.Filters.Add(new(FilterOptionKind.FilterShortcut, ""))),
-        Value(["files-from"], '\0', (o, v) => o.FilesFrom = v.Required),
-        Flag(["from0"], '0', o => o.From0 = true, o => o.From0 = false),
-        Flag(["relative"], 'R', o => o.Relative = true, o => o.Relative = false),
-        Flag(["dry-run"], 'n', o => o.DryRun = true),
-        Flag(["stats"], '\0', o => o.Stats = true),
-        Flag(["progress"], '\0', o => o.Progress = true, o => o.Progress = false),
-        Flag([], 'P', o => o.Partial = o.Progress = true),
-        Flag(["itemize-changes"], 'i', o => o.ItemizeChanges++, o => o.ItemizeChanges = 0),
-        Flag(["numeric-ids"], '\0', o => o.NumericIds = true, o => o.NumericIds = false),
-        Value(["timeout"], '\0', (o, v) => o.Timeout = v.Int(0)),
-        Value(["contimeout"], '\0', (o, v) => o.ConnectTimeout = v.Int(0)),
-        Value(["bwlimit"], '\0', (o, v) => o.BandwidthLimit = ParseRate(v)),
-        Value(["port"], '\0', (o, v) => o.Port = v.Int(1, 65535)),
-        Value(["password-file"], '\0', (o, v) => o.PasswordFile = v.Required),
-        Value(["protocol"], '\0', (o, v) => o.Protocol = v.Int(0)),
-        Flag(["list-only"], '\0', o => o.ListOnly = true),
-        Value(["address"], '\0', (o, v) => o.Address = v.Required),
-        Flag(["ipv4"], '4', o => o.AddressFamily = AddressFamily.InterNetwork),
-        Flag(["ipv6"], '6', o => o.AddressFamily = AddressFamily.InterNetworkV6),
-        Value(["rsh"], 'e', (o, v) => o.RemoteShell = v.Required),
-        Flag(["partial"], '\0', o => o.Partial = true, o => o.Partial = false),
-        Value(["temp-dir"], 'T', (o, v) => o.TempDir = v.Required),
-        Flag(["motd"], '\0', o => o.Motd = true, o => o.Motd = false),
-        Flag(["human-readable"], 'h', o => o.HumanReadable++, o => o.HumanReadable = 0),
-        Flag(["help"], '\0', o => o.ShowHelp = true),
-        Flag(["version"], 'V', o => o.ShowVersion = true),
+        Flag(null, 'F', s => s.Options.Filters.Add(new(FilterOptionKind.FilterShortcut, ""))),
+        Value("filter", 'f', (s, v) => s.Options.Filters.Add(new(FilterOptionKind.Filter, v.Required))),
+        Value("exclude", '\0', (s, v) => s.Options.Filters.Add(new(FilterOptionKind.Exclude, v.Required))),
+        Value("include", '\0', (s, v) => s.Options.Filters.Add(new(FilterOptionKind.Include, v.Required))),
+        Value("exclude-from", '\0', (s, v) => s.Options.Filters.Add(new(FilterOptionKind.ExcludeFrom, v.Required))),
+        Value("include-from", '\0', (s, v) => s.Options.Filters.Add(new(FilterOptionKind.IncludeFrom, v.Required))),
+        Flag("cvs-exclude", 'C', s => s.Options.Filters.Add(new(FilterOptionKind.CvsExclude, ""))),
+        Flag("whole-file", 'W', s => s.Options.WholeFile = true),
+        Flag("no-whole-file", '\0', s => s.Options.WholeFile = false),
+        Flag("no-W", '\0', s => s.Options.WholeFile = false),
+        Flag("checksum", 'c', s => s.Options.Checksum = true),
+        Flag("no-checksum", '\0', s => s.Options.Checksum = false),
+        Flag("no-c", '\0', s => s.Options.Checksum = false),
+        Value("checksum-choice", '\0', (s, v) => s.Options.ChecksumChoice = v.Required),
+        Value("cc", '\0', (s, v) => s.Options.ChecksumChoice = v.Required),
+        Value("block-size", 'B', (s, v) => s.Options.BlockSize = SizeArgument.BlockSize(v, s.Options.Protocol)),
+        Refuse("compare-dest", arg: Text),
+        Refuse("copy-dest", arg: Text),
+        Refuse("link-dest", arg: Text),
+        Refuse("fuzzy", 'y'),
+        Default("no-fuzzy"),
+        Default("no-y"),
+        Flag("compress", 'z', s => s.Compress++),
+        Flag("old-compress", '\0', s => s.Options.CompressChoice = "zlib"),
+        Flag("new-compress", '\0', s => s.Options.CompressChoice = "zlibx"),
+        Flag("no-compress", '\0', NoCompress),
+        Flag("no-z", '\0', NoCompress),
+        Value("compress-choice", '\0', (s, v) => s.Options.CompressChoice = v.Required),
+        Value("zc", '\0', (s, v) => s.Options.CompressChoice = v.Required),
+        Refuse("skip-compress", arg: Text),
+        Number("compress-level", (s, n) => s.Options.CompressLevel = n),
+        Number("zl", (s, n) => s.Options.CompressLevel = n),
+        Refuse("compress-threads", arg: Int),
+        Refuse("zt", arg: Int),
+        Flag(null, 'P', s => s.Options.Partial = s.Options.Progress = true),
+        Flag("progress", '\0', s => s.Options.Progress = true),
+        Flag("no-progress", '\0', s => s.Options.Progress = false),
+        Flag("partial", '\0', s => s.Options.Partial = true),
+        Flag("no-partial", '\0', s => s.Options.Partial = false),
+        Refuse("partial-dir", arg: Text),
+        Refuse("delay-updates"),
+        Default("no-delay-updates"),
+        Refuse("prune-empty-dirs", 'm'),
+        Default("no-prune-empty-dirs"),
+        Default("no-m"),
+        Refuse("log-file", arg: Text),
+        Refuse("log-file-format", arg: Text),
+        Refuse("out-format", arg: Text),
+        Refuse("log-format", arg: Text),
+        Flag("itemize-changes", 'i', s => s.Options.ItemizeChanges++),
+        Flag("no-itemize-changes", '\0', s => s.Options.ItemizeChanges = 0),
+        Flag("no-i", '\0', s => s.Options.ItemizeChanges = 0),
+        Value("bwlimit", '\0', (s, v) => s.Options.BandwidthLimit = SizeArgument.BandwidthLimit(v)),
+        Flag("no-bwlimit", '\0', s => s.Options.BandwidthLimit = 0),
+        Refuse("backup", 'b'),
+        Default("no-backup"),
+        Refuse("backup-dir", arg: Text),
+        Refuse("suffix", arg: Text),
+        Flag("list-only", '\0', s => s.Options.ListOnly = true),
+        Refuse("read-batch", arg: Text),
+        Refuse("write-batch", arg: Text),
+        Refuse("only-write-batch", arg: Text),
+        Value("files-from", '\0', (s, v) => s.Options.FilesFrom = v.Required),
+        Flag("from0", '0', s => s.Options.From0 = true),
+        Flag("no-from0", '\0', s => s.Options.From0 = false),
+        Refuse("old-args"),
+        Default("no-old-args"),
+        Refuse("secluded-args", 's'),
+        Default("no-secluded-args"),
+        Refuse("protect-args"),
+        Default("no-protect-args"),
+        Default("no-s"),
+        Refuse("trust-sender"),
+        Flag("numeric-ids", '\0', s => s.Options.NumericIds = true),
+        Flag("no-numeric-ids", '\0', s => s.Options.NumericIds = false),
+        Refuse("usermap", arg: Text),
+        Refuse("groupmap", arg: Text),
+        Refuse("chown", arg: Text),
+        Number("timeout", (s, n) => s.Options.Timeout = n),
+        Flag("no-timeout", '\0', s => s.Options.Timeout = 0),
+        Number("contimeout", (s, n) => s.Options.ConnectTimeout = n),
+        Flag("no-contimeout", '\0', s => s.Options.ConnectTimeout = 0),
+        Refuse("fsync"),
+        Refuse("stop-after", arg: Text),
+        Refuse("time-limit", arg: Text),
+        Refuse("stop-at", arg: Text),
+        Refuse("rsh", 'e', Text),
+        Refuse("rsync-path", arg: Text),
+        Value("temp-dir", 'T', (s, v) => s.Options.TempDir = v.Required),
+        Refuse("iconv", arg: Text),
+        // --iconv is refused, so no conversion is ever set up: --no-iconv changes nothing.
+        Default("no-iconv"),
+        Flag("ipv4", '4', s => s.Options.AddressFamily = AddressFamily.InterNetwork),
+        Flag("ipv6", '6', s => s.Options.AddressFamily = AddressFamily.InterNetworkV6),
+        Refuse("8-bit-output", '8'),
+        Default("no-8-bit-output"),
+        Default("no-8"),
+        Refuse("mkpath"),
+        Default("no-mkpath"),
+        Refuse("qsort"),
+        Refuse("copy-as", arg: Text),
+        Value("address", '\0', (s, v) => s.Options.Address = v.Required),
+        Number("port", (s, n) => s.Options.Port = n),
+        Refuse("sockopts", arg: Text),
+        Value("password-file", '\0', (s, v) => s.Options.PasswordFile = v.Required),
+        Refuse("early-input", arg: Text),
+        Refuse("blocking-io"),
+        Default("no-blocking-io"),
+        Refuse("outbuf", arg: Text),
+        Refuse("remote-option", 'M', Text),
+        Number("protocol", (s, n) => s.Options.Protocol = n),
+        Refuse("checksum-seed", arg: Int),
+        Refuse("server"),
+        Refuse("sender"),
+        Refuse("config", arg: Text),
+        Refuse("daemon"),
+        Refuse("dparam", arg: Text),
+        Refuse("detach"),
+        Refuse("no-detach"),
     ];
 
-    // rsync options.c: -a is -rlptgoD.
-    private static void SetArchive(RsyncOptions o)
+    // Rows of long_options that are another spelling of an option listed under its own name.
+    private static readonly Dictionary<string, string> Aliases = new(StringComparer.Ordinal)
     {
-        o.Archive = o.Recursive = o.Links = o.Perms = o.Times = o.Group = o.Owner = o.Devices = o.Specials = true;
+        ["del"] = "delete-during", ["cc"] = "checksum-choice", ["zc"] = "compress-choice", ["zl"] = "compress-level",
+        ["zt"] = "compress-threads", ["i-r"] = "inc-recursive", ["old-d"] = "old-dirs", ["i-d"] = "implied-dirs",
+        ["time-limit"] = "stop-after", ["log-format"] = "out-format", ["ignore-non-existing"] = "existing",
+        ["protect-args"] = "secluded-args", ["remove-sent-files"] = "remove-source-files",
+    };
+
+    /// <summary>See <see cref="OptionSpec.Name"/>.</summary>
+    public static string CanonicalName(OptionSpec spec)
+    {
+        if (spec.Long is null)
+            return "-" + spec.Short;
+        if (Aliases.TryGetValue(spec.Long, out string? alias))
+            return "--" + alias;
+        if (spec.Long.StartsWith("no-", StringComparison.Ordinal))
+        {
+            string positive = spec.Long[3..];
+            OptionSpec? of = All.FirstOrDefault(s => s.Long == positive || (positive.Length == 1 && s.Short == positive[0]));
+            return of is { Long: not null } ? "--no-" + CanonicalName(of)[2..] : "--" + spec.Long;
+        }
+        return "--" + spec.Long;
     }
 
-    private static OptionSpec Flag(string[] longNames, char shortName, Action<RsyncOptions> set, Action<RsyncOptions>? negate = null) =>
-        new(longNames, shortName, (o, _) => set(o), TakesValue: false, negate);
-
-    private static OptionSpec Value(string[] longNames, char shortName, Action<RsyncOptions, OptionValue> set) =>
-        new(longNames, shortName, set, TakesValue: true);
-
-    // rsync options.c: parse_size_arg for --bwlimit: a number (fractions allowed) with an optional K/M/G suffix
-    // (powers of 1024, KiB when none; a "B" suffix means bytes), where "0" means no limit.
-    private static long ParseRate(OptionValue v)
+    // rsync options.c case 'a': -rlptgoD, keeping an explicit -r (recurse 2) so --files-from can drop only the
+    // implied one.
+    private static void SetArchive(OptionState s)
     {
-        string text = v.Required.Trim();
-        int end = 0;
-        while (end < text.Length && (char.IsAsciiDigit(text[end]) || text[end] == '.'))
-        {
-            end++;
-        }
-        if (end == 0 || !double.TryParse(text.AsSpan(0, end), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double number))
-        {
-            throw new OptionException($"Invalid --bwlimit value: {v.Text}");
-        }
-        double unit = text[end..].ToUpperInvariant() switch
-        {
-            "" or "K" or "KB" or "KIB" => 1024,
-            "B" => 1,
-            "M" or "MB" or "MIB" => 1024 * 1024,
-            "G" or "GB" or "GIB" => 1024 * 1024 * 1024,
-            _ => throw new OptionException($"Invalid --bwlimit value: {v.Text}"),
-        };
-        return (long)(number * unit);
+        if (s.Recurse == 0)
+            s.Recurse = 1;
+        var o = s.Options;
+        o.Archive = o.Links = o.Perms = o.Times = o.Group = o.Owner = o.Devices = o.Specials = true;
     }
+
+    // rsync options.c OPT_NO_COMPRESS: clears the -z count and any --compress-choice.
+    private static void NoCompress(OptionState s)
+    {
+        s.Compress = 0;
+        s.Options.CompressChoice = null;
+    }
+
+    private static OptionSpec Flag(string? longName, char shortName, Action<OptionState> set) =>
+        new(longName, shortName, OptionArgument.None, (s, _) => set(s));
+
+    private static OptionSpec Value(string longName, char shortName, Action<OptionState, OptionValue> set) =>
+        new(longName, shortName, OptionArgument.String, set);
+
+    // A popt POPT_ARG_INT row storing into a nullable int.
+    private static OptionSpec Number(string longName, Action<OptionState, int> set) =>
+        new(longName, '\0', OptionArgument.Int, (s, v) => set(s, v.Int()));
+
+    // A "--no-X" row whose value is already the only behaviour mrsync has.
+    private static OptionSpec Default(string longName) => Flag(longName, '\0', _ => { });
+
+    private static OptionSpec Refuse(string longName, char shortName = '\0', OptionArgument arg = OptionArgument.None) =>
+        new(longName, shortName, arg, null);
 }

@@ -75,7 +75,7 @@ internal static class ServerArguments
             args.Add("--no-specials");
         else if (!o.Devices && o.Specials)
             args.Add("--specials");
-        if (o.ItemizeChanges)
+        if (o.ItemizeChanges > 0)
             args.Add("--log-format=%i");
         if (o.BlockSize > 0)
             args.Add("-B" + o.BlockSize.ToString(CultureInfo.InvariantCulture));

@@ -14,8 +14,8 @@ internal sealed partial class PushSession
         switch (code)
         {
             case MessageCode.Deleted:
-                if (_options.Verbose > 0 || _options.ItemizeChanges)
-                    _log.Info((_options.ItemizeChanges ? "*deleting   " : "deleting ") + DaemonMessages.Text(payload));
+                if (_options.Verbose > 0 || _options.ItemizeChanges > 0)
+                    _log.Info((_options.ItemizeChanges > 0 ? "*deleting   " : "deleting ") + DaemonMessages.Text(payload));
                 break;
             case MessageCode.NoSend or MessageCode.Client or MessageCode.Redo or MessageCode.Stats:
                 // Bookkeeping between the daemon's own processes: nothing for a client sender to do.
@@ -29,7 +29,7 @@ internal sealed partial class PushSession
     // only when something significant changed (maybe_log_item).
     private void LogItem(FileEntry file, ItemFlags iflags, bool transferred)
     {
-        bool itemize = _options.ItemizeChanges;
+        bool itemize = _options.ItemizeChanges > 0;
         // rsync options.c: --progress implies the names (info=name1) that -v shows.
         int verbose = _options.Progress ? Math.Max(_options.Verbose, 1) : _options.Verbose;
         if (!itemize && verbose == 0)

@@ -36,8 +36,13 @@ public sealed record TransferOptions
     public bool CvsExclude { get; init; }
     /// <summary>-W: send whole files, no delta.</summary>
     public bool WholeFile { get; init; }
-    /// <summary>-z.</summary>
+    /// <summary>Compression on (-z, a --compress-choice other than none, or --compress-level alone).</summary>
     public bool Compress { get; init; }
+    /// <summary>
+    /// Compression was asked for only by --compress-level (rsync's CPRES_AUTO): negotiated as for -z, but the server
+    /// gets no 'z' (options.c: server_options).
+    /// </summary>
+    public bool CompressFromLevelOnly { get; init; }
     /// <summary>--compress-level.</summary>
     public int? CompressLevel { get; init; }
     /// <summary>--compress-choice (zstd, lz4, zlibx, zlib, none).</summary>
@@ -56,8 +61,13 @@ public sealed record TransferOptions
     /// </summary>
     public bool ListOnly { get; init; }
     public bool NumericIds { get; init; }
-    /// <summary>-i.</summary>
-    public bool ItemizeChanges { get; init; }
+    /// <summary>-i, counted (rsync's itemize_changes; -ii also itemizes unchanged files).</summary>
+    public int ItemizeChanges { get; init; }
+    /// <summary>
+    /// Only a listing: --list-only, or a pull given no destination (rsync's list_only != 0; options.c sets
+    /// list_only |= 1 for a single argument). Only <see cref="ListOnly"/> sends "--list-only"; both make --dirs send 'd'.
+    /// </summary>
+    public bool Listing { get; init; }
     public bool Stats { get; init; }
     public bool Progress { get; init; }
     /// <summary>-I: transfer files even when size and time match.</summary>
@@ -66,8 +76,13 @@ public sealed record TransferOptions
     public bool SizeOnly { get; init; }
     /// <summary>--timeout in seconds (0: none).</summary>
     public int Timeout { get; init; }
-    /// <summary>--bwlimit in KiB/s (0: none); passed to the daemon.</summary>
+    /// <summary>
+    /// --bwlimit in whole KiB/s as stock keeps and sends it (0: none); stock paces its own writes at
+    /// <see cref="BandwidthBytesPerSecond"/>.
+    /// </summary>
     public int BandwidthLimit { get; init; }
+    /// <summary>The --bwlimit pacing rate in bytes per second (rsync io.c: bwlimit * 1024), 0 = unlimited.</summary>
+    public long BandwidthBytesPerSecond => BandwidthLimit * 1024L;
     /// <summary>-B: block size forced on the receiver.</summary>
     public int BlockSize { get; init; }
     /// <summary>--protocol: the highest protocol to speak (27-32).</summary>

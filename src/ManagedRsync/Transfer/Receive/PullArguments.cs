@@ -13,7 +13,7 @@ internal static class PullArguments
     {
         var senderView = options with
         {
-            Delete = DeleteTiming.None, DeleteExcluded = false, SizeOnly = false, Stats = false, ItemizeChanges = false,
+            Delete = DeleteTiming.None, DeleteExcluded = false, SizeOnly = false, Stats = false, ItemizeChanges = 0,
             DeleteMissingArgs = false,
         };
         List<string> args = ServerArguments.ForPush(senderView, modulePath);

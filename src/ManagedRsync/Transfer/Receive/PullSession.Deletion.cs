@@ -56,8 +56,8 @@ internal sealed partial class PullSession
         _stats.DeletedFiles++;
         if (isDirectory)
             _stats.DeletedDirs++;
-        if (_options.Verbose > 0 || _options.ItemizeChanges)
-            Say(_generating, (_options.ItemizeChanges ? "*deleting   " : "deleting ") + FileNameEncoding.Display(path) + (isDirectory ? "/" : ""));
+        if (_options.Verbose > 0 || _options.ItemizeChanges > 0)
+            Say(_generating, (_options.ItemizeChanges > 0 ? "*deleting   " : "deleting ") + FileNameEncoding.Display(path) + (isDirectory ? "/" : ""));
         return true;
     }
 }

@@ -34,7 +34,7 @@ internal sealed partial class PullSession
     // rsync -v prints each created or updated name; directories with a trailing '/', symlinks with their target.
     private void LogName(int ndx, FileEntry file, string name)
     {
-        if (_options.Verbose == 0 && !_options.ItemizeChanges)
+        if (_options.Verbose == 0 && _options.ItemizeChanges == 0)
             return;
         // Names that are not UTF-8 print as rsync prints them ("\#ooo", log.c), not as their escaped local form.
         var line = new StringBuilder(name == "." ? "./" : FileNameEncoding.Display(name));

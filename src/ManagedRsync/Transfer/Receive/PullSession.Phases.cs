@@ -30,7 +30,7 @@ internal sealed partial class PullSession
         using ConfinedDirectory dest = ConfinedDirectory.Open(root, create: singleName is null);
         _dest = dest;
         _rootCreated = dest.WasCreated;
-        if (_options.Verbose > 0 || _options.ItemizeChanges)
+        if (_options.Verbose > 0 || _options.ItemizeChanges > 0)
         {
             // rsync main.c: get_local_name reports the destination it had to create.
             if (dest.WasCreated)

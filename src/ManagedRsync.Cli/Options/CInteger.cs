@@ -1,0 +1,53 @@
+namespace ManagedRsync.Cli.Options;
+
+/// <summary>C's strtoll(s, &amp;end, 0) as popt uses it for POPT_ARG_INT: the whole text must be consumed.</summary>
+internal static class CInteger
+{
+    public enum Result { Ok, Invalid, Overflow }
+
+    public static Result TryParse(string text, out long value)
+    {
+        value = 0;
+        int i = 0;
+        while (i < text.Length && text[i] is ' ' or '\t' or '\n' or '\v' or '\f' or '\r')
+            i++;
+        bool negative = false;
+        if (i < text.Length && text[i] is '+' or '-')
+            negative = text[i++] == '-';
+        int radix = 10;
+        if (i + 1 < text.Length && text[i] == '0' && text[i + 1] is 'x' or 'X' && i + 2 < text.Length && Digit(text[i + 2], 16) >= 0)
+        {
+            radix = 16;
+            i += 2;
+        }
+        else if (i < text.Length && text[i] == '0')
+        {
+            radix = 8;
+        }
+        int start = i;
+        bool overflow = false;
+        ulong magnitude = 0;
+        for (; i < text.Length && Digit(text[i], radix) is int d and >= 0; i++)
+        {
+            if (magnitude > (ulong.MaxValue - (ulong)d) / (ulong)radix)
+                overflow = true;
+            else
+                magnitude = magnitude * (ulong)radix + (ulong)d;
+        }
+        // strtoll with no digits consumes nothing, so anything but an empty text is left over.
+        if (i == start)
+            return text.Length == 0 ? Result.Ok : Result.Invalid;
+        if (i != text.Length)
+            return Result.Invalid;
+        if (overflow || magnitude > (negative ? 1UL << 63 : long.MaxValue))
+            return Result.Overflow;
+        value = negative ? (long)(0 - magnitude) : (long)magnitude;
+        return Result.Ok;
+    }
+
+    private static int Digit(char c, int radix)
+    {
+        int d = c is >= '0' and <= '9' ? c - '0' : c is >= 'a' and <= 'f' ? c - 'a' + 10 : c is >= 'A' and <= 'F' ? c - 'A' + 10 : -1;
+        return d < radix ? d : -1;
+    }
+}

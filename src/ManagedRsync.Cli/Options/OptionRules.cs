@@ -1,0 +1,114 @@
+namespace ManagedRsync.Cli.Options;
+
+/// <summary>
+/// What rsync's parse_arguments (options.c) does after its popt loop, for the options mrsync implements: the
+/// refusal of an unimplemented stock option, the checksum and compression name checks, -zz, the lone "-h",
+/// --files-from dropping the -r implied by -a, the --delete-WHEN checks and the implied --dirs and --relative.
+/// </summary>
+internal static class OptionRules
+{
+    // rsync checksum.c valid_checksums and compat.c valid_compressions (names compared ignoring case).
+    private static readonly string[] ChecksumNames = ["xxh128", "xxh3", "xxh64", "md5", "md4", "sha1", "none"];
+    private static readonly string[] CompressNames = ["zstd", "lz4", "zlibx", "zlib", "none"];
+
+    /// <param name="state">The parsed command line.</param>
+    /// <param name="argCount">How many words the command line had (stock's argc minus the program name).</param>
+    public static void Finish(OptionState state, int argCount)
+    {
+        RsyncOptions o = state.Options;
+        // options.c: -V prints the version right after the loop, before any other check.
+        if (o.VersionCount > 0)
+            return;
+        // options.c case 'H' counts; -HH changes only what the server is told, which we do not carry yet.
+        if (state.HardLinks > 1)
+            state.Refused ??= "-HH";
+        if (state.Refused is { } refused)
+            throw new OptionException($"{refused} is not supported yet", RsyncExitCode.Unsupported);
+
+        CheckChecksumChoice(o);
+        // options.c: "-h" (or -hh, --human-readable) as the only word is the old spelling of --help.
+        if (o.HumanReadable > 1 && argCount == 1)
+            o.ShowHelp = true;
+        SettleCompression(state);
+        o.HardLinks = state.HardLinks > 0;
+
+        bool filesFrom = o.FilesFrom != null;
+        // options.c: --files-from turns off the recursion -a implied, not an explicit -r.
+        if (filesFrom && state.Recurse == 1)
+            state.Recurse = 0;
+        o.Recursive = state.Recurse > 0;
+        // options.c: one argument is a listing (list_only |= 1); --dirs is implied by -r, --files-from or a listing.
+        o.Dirs = o.Recursive || filesFrom || o.ListOnly || o.Args.Count < 2;
+        o.Relative = state.Relative < 0 ? filesFrom : state.Relative > 0;
+
+        SettleDelete(state);
+    }
+
+    // rsync checksum.c parse_checksum_choice: up to two names ("xfer,file"); "auto" means negotiate; "none" forces
+    // --whole-file.
+    private static void CheckChecksumChoice(RsyncOptions o)
+    {
+        if (o.ChecksumChoice is not { } choice)
+            return;
+        if (choice.Equals("auto", StringComparison.OrdinalIgnoreCase) || choice.Equals("auto,auto", StringComparison.OrdinalIgnoreCase))
+        {
+            o.ChecksumChoice = null;
+            return;
+        }
+        string[] names = choice.Split(',', 2);
+        foreach (string name in names)
+        {
+            if (!ChecksumNames.Contains(name, StringComparer.OrdinalIgnoreCase))
+                throw new OptionException($"unknown checksum name: {name}", RsyncExitCode.Unsupported);
+        }
+        if (names[0].Equals("none", StringComparison.OrdinalIgnoreCase))
+            o.WholeFile = true;
+    }
+
+    // rsync options.c after the loop: -zz without a choice is zlibx; "auto" is no choice; compat.c
+    // parse_compress_choice checks the name. Compression is on when -z was given, a --compress-choice other than
+    // "none" was, or only --compress-level was (CPRES_AUTO: negotiated, but no 'z' for the server).
+    private static void SettleCompression(OptionState state)
+    {
+        RsyncOptions o = state.Options;
+        if (o.CompressChoice is null && state.Compress > 1)
+            o.CompressChoice = "zlibx";
+        if (o.CompressChoice is { } choice)
+        {
+            if (choice.Equals("auto", StringComparison.OrdinalIgnoreCase))
+                o.CompressChoice = null;
+            else if (!CompressNames.Contains(choice, StringComparer.OrdinalIgnoreCase))
+                throw new OptionException($"unknown compress name: {choice}", RsyncExitCode.Unsupported);
+        }
+        bool none = o.CompressChoice is { } c && c.Equals("none", StringComparison.OrdinalIgnoreCase);
+        o.Compress = !none && (state.Compress > 0 || o.CompressChoice != null);
+        o.CompressFromLevelOnly = !none && !o.Compress && o.CompressLevel != null;
+        if (o.CompressFromLevelOnly)
+            o.Compress = true;
+    }
+
+    // rsync options.c: at most one of --delete-before, --delete-during/--del/--delete-delay, --delete-after; any of
+    // them or --delete-excluded means --delete.
+    private static void SettleDelete(OptionState state)
+    {
+        RsyncOptions o = state.Options;
+        if ((state.DeleteBefore ? 1 : 0) + (state.DeleteDuring > 0 ? 1 : 0) + (state.DeleteAfter ? 1 : 0) > 1)
+            throw new OptionException("You may not combine multiple --delete-WHEN options.");
+        o.Delete = state.DeleteBefore ? DeleteTiming.Before
+            : state.DeleteDuring == 2 ? DeleteTiming.Delay
+            : state.DeleteDuring == 1 ? DeleteTiming.During
+            : state.DeleteAfter ? DeleteTiming.After
+            : state.DeleteMode || o.DeleteExcluded ? DeleteTiming.Default
+            : DeleteTiming.None;
+    }
+
+    /// <summary>
+    /// rsync options.c: deleting needs -r or --dirs. Checked for an rsync command line only (`mrsync watch` always
+    /// recurses, whatever its options say).
+    /// </summary>
+    public static void CheckDeleteHasDirs(RsyncOptions o)
+    {
+        if (o.Delete != DeleteTiming.None && !o.Dirs)
+            throw new OptionException("--delete does not work without --recursive (-r) or --dirs (-d).");
+    }
+}
