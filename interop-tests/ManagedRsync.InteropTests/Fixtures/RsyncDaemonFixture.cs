@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using ManagedRsync.Cli;
-using ManagedRsync.Cli.Commands;
 
 namespace ManagedRsync.InteropTests.Fixtures;
 
@@ -147,35 +145,10 @@ public sealed class RsyncDaemonFixture : IAsyncLifetime
         string? stdin = null) =>
         ToolProcess.RunAsync(RsyncPath, args, WithDefaults(environment), stdin);
 
-    /// <summary>
-    /// Runs mrsync with <paramref name="args"/>: in-process through the CLI entry point, or, when the environment
-    /// variable MRSYNC_BIN names a built executable (e.g. the NativeAOT one), as that process.
-    /// </summary>
-    public async Task<ProcessResult> RunMrsyncAsync(IEnumerable<string> args,
-        IReadOnlyDictionary<string, string?>? environment = null, string? stdin = null)
-    {
-        var env = WithDefaults(environment);
-        string? binary = Environment.GetEnvironmentVariable("MRSYNC_BIN");
-        if (!string.IsNullOrEmpty(binary))
-        {
-            return await ToolProcess.RunAsync(binary, args, env, stdin);
-        }
-
-        var argv = args.ToArray();
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var context = new CliContext
-        {
-            Out = stdout,
-            Error = stderr,
-            In = new StringReader(stdin ?? ""),
-            StdinIsTerminal = false,
-            GetEnvironmentVariable = name => env.TryGetValue(name, out var value) ? value : Environment.GetEnvironmentVariable(name),
-        };
-        using var cts = new CancellationTokenSource(ToolProcess.HangLimit);
-        int code = await RsyncCommand.RunAsync(argv, context with { Cancellation = cts.Token });
-        return new ProcessResult("mrsync " + string.Join(' ', argv), code, stdout.ToString(), stderr.ToString());
-    }
+    /// <summary>Runs mrsync with <paramref name="args"/> (see <see cref="MrsyncProcess.RunAsync"/>).</summary>
+    public Task<ProcessResult> RunMrsyncAsync(IEnumerable<string> args,
+        IReadOnlyDictionary<string, string?>? environment = null, string? stdin = null) =>
+        MrsyncProcess.RunAsync(args, WithDefaults(environment), stdin);
 
     /// <summary>Text for an assertion message: what the command printed plus the daemon's log.</summary>
     public string Explain(params ProcessResult[] results) =>

@@ -1,0 +1,38 @@
+using ManagedRsync.Cli;
+using ManagedRsync.Cli.Commands;
+
+namespace ManagedRsync.InteropTests.Fixtures;
+
+/// <summary>Runs the mrsync command line the way the tests compare it with stock rsync.</summary>
+public static class MrsyncProcess
+{
+    /// <summary>
+    /// Runs mrsync with <paramref name="args"/>: in-process through the CLI entry point, or, when the environment
+    /// variable MRSYNC_BIN names a built executable (e.g. the NativeAOT one), as that process.
+    /// <paramref name="environment"/> values of null unset the variable.
+    /// </summary>
+    public static async Task<ProcessResult> RunAsync(IEnumerable<string> args,
+        IReadOnlyDictionary<string, string?> environment, string? stdin = null)
+    {
+        string? binary = Environment.GetEnvironmentVariable("MRSYNC_BIN");
+        if (!string.IsNullOrEmpty(binary))
+        {
+            return await ToolProcess.RunAsync(binary, args, environment, stdin);
+        }
+
+        var argv = args.ToArray();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var context = new CliContext
+        {
+            Out = stdout,
+            Error = stderr,
+            In = new StringReader(stdin ?? ""),
+            StdinIsTerminal = false,
+            GetEnvironmentVariable = name => environment.TryGetValue(name, out var value) ? value : Environment.GetEnvironmentVariable(name),
+        };
+        using var cts = new CancellationTokenSource(ToolProcess.HangLimit);
+        int code = await RsyncCommand.RunAsync(argv, context with { Cancellation = cts.Token });
+        return new ProcessResult("mrsync " + string.Join(' ', argv), code, stdout.ToString(), stderr.ToString());
+    }
+}
