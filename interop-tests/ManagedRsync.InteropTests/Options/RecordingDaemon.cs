@@ -26,9 +26,11 @@ public sealed class RecordingDaemon : IAsyncDisposable
     private int _nextSession;
     private int _unnamed;
 
+    /// <param name="protocol">The protocol version the daemon greets with (a stock 3.5.0 daemon: 32, or its --protocol).</param>
     /// <param name="sessionLimit">Longest a session may last; a client that stalls is hung up on, and the record says so.</param>
-    public RecordingDaemon(TimeSpan? sessionLimit = null)
+    public RecordingDaemon(int protocol = 32, TimeSpan? sessionLimit = null)
     {
+        Protocol = protocol;
         SessionLimit = sessionLimit ?? TimeSpan.FromSeconds(10);
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start(512);
@@ -37,6 +39,8 @@ public sealed class RecordingDaemon : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    public int Protocol { get; }
 
     public TimeSpan SessionLimit { get; }
 
@@ -104,7 +108,7 @@ public sealed class RecordingDaemon : IAsyncDisposable
         limit.CancelAfter(SessionLimit);
         var record = new ClientRecord();
         bool named = false;
-        await using var session = new RecordingSession(client.GetStream(), record, module =>
+        await using var session = new RecordingSession(client.GetStream(), Protocol, record, module =>
         {
             _started[module] = 0;
             Interlocked.Decrement(ref _unnamed);

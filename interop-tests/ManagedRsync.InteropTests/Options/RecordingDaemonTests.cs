@@ -98,6 +98,19 @@ public sealed class RecordingDaemonTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnOlderDaemonLowersTheProtocol()
+    {
+        await using var old = new RecordingDaemon(protocol: 29);
+        var args = new List<string> { "-r", old.Url("old"), Path.Combine(_root, "dst") + "/" };
+        ProcessResult stock = await StockRsyncRunner.RunAsync(args);
+        ClientRecord? record = await old.TakeAsync("old");
+        Assert.True(record is not null, stock.ToString());
+        Assert.Equal((32, 29), (record.ClientProtocol, record.Protocol));
+        Assert.Equal(["--server", "--sender", "-r", ".", "old/"], Args(record));
+        Assert.True(record.End == "complete", record.Render() + stock);
+    }
+
+    [Fact]
     public async Task PullForwardsFilesFromNamesByteForByte()
     {
         string list = Path.Combine(_root, "list");

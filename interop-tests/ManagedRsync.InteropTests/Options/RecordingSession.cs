@@ -18,8 +18,6 @@ internal sealed partial class RecordingSession : IMessageHandler, IAsyncDisposab
     private const int MaxArgs = 1024;
     private const int MaxFilesFromBytes = 1 << 20;
 
-    private static readonly byte[] s_greeting = "@RSYNCD: 32.0 sha512 sha256 sha1 md5 md4\n"u8.ToArray();
-
     // A 3.5.0 daemon's own lists (compat.c: valid_checksums, valid_compressions; a server adds "none").
     private const string ServerChecksums = "xxh128 xxh3 xxh64 md5 md4 sha1 none";
     private const string ServerCompressions = "zstd lz4 zlibx zlib none";
@@ -29,9 +27,11 @@ internal sealed partial class RecordingSession : IMessageHandler, IAsyncDisposab
     private readonly Action<string> _named;
     private readonly MultiplexReader _in;
     private readonly MultiplexWriter _out;
+    private readonly int _protocol;
 
-    public RecordingSession(Stream stream, ClientRecord record, Action<string> named)
+    public RecordingSession(Stream stream, int protocol, ClientRecord record, Action<string> named)
     {
+        _protocol = protocol;
         _stream = stream;
         _record = record;
         _named = named;
@@ -71,7 +71,8 @@ internal sealed partial class RecordingSession : IMessageHandler, IAsyncDisposab
 
     private async Task GreetAndOpenModuleAsync(CancellationToken ct)
     {
-        await _stream.WriteAsync(s_greeting, ct);
+        // compat.c: output_daemon_greeting; 3.5.0 sends its digest list at every --protocol it is told to speak.
+        await _stream.WriteAsync(Encoding.ASCII.GetBytes($"@RSYNCD: {_protocol}.0 sha512 sha256 sha1 md5 md4\n"), ct);
         Phase = "in the greeting";
         string greeting = Encoding.Latin1.GetString(await ReadTerminatedAsync((byte)'\n', ct));
         // clientserver.c: exchange_protocols reads "@RSYNCD: %d.%d"; the session runs at the lower version.
@@ -79,7 +80,7 @@ internal sealed partial class RecordingSession : IMessageHandler, IAsyncDisposab
         if (!match.Success || !int.TryParse(match.Groups[1].ValueSpan, out int version))
             throw new InvalidDataException($"client greeting \"{greeting}\"");
         _record.ClientProtocol = version;
-        _record.Protocol = Math.Min(version, 32);
+        _record.Protocol = Math.Min(version, _protocol);
 
         Phase = "before the module name";
         byte[] line = await ReadTerminatedAsync((byte)'\n', ct);
