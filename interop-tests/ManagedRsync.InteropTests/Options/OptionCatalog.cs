@@ -228,9 +228,12 @@ public static class OptionCatalog
         }
     }
 
-    // The names a refusal may use for a combination: each option's name without its value.
+    // The names a refusal may use for a combination: each option's name without its value, and each letter of a
+    // bundle of short options ("-aAX" may be refused as "-A").
     private static string[] NamesIn(string[] options) =>
-        options.Where(o => o.StartsWith('-')).Select(NameOf).ToArray();
+        options.Where(o => o.StartsWith('-')).Select(NameOf)
+            .SelectMany(n => n.StartsWith("--", StringComparison.Ordinal) || n.Length <= 2 ? [n] : n[1..].Select(c => "-" + c).Prepend(n))
+            .ToArray();
 
     private static string NameOf(string option) => option.Split('=')[0];
 }
