@@ -56,7 +56,8 @@ internal sealed partial class PushSession : IMessageHandler, IAsyncDisposable
 
         int protocol = daemon.ProtocolVersion;
         _in = new MultiplexReader(daemon.Stream, this);
-        _out = new MultiplexWriter(daemon.Stream);
+        // rsync io.c: perform_io paces every write of the sender by --bwlimit (sleep_for_bwlimit).
+        _out = new MultiplexWriter(PacedStream.Wrap(daemon.Stream, _options.BandwidthLimit));
         _in.BeforeWait = _out.Send;
         await using (_in.ConfigureAwait(false))
         {

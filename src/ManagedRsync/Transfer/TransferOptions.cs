@@ -77,8 +77,8 @@ public sealed record TransferOptions
     /// <summary>--timeout in seconds (0: none).</summary>
     public int Timeout { get; init; }
     /// <summary>
-    /// --bwlimit in whole KiB/s as stock keeps and sends it (0: none); stock paces its own writes at
-    /// <see cref="BandwidthBytesPerSecond"/>.
+    /// --bwlimit in whole KiB/s as stock keeps and sends it (0: none), and the pace of what we send (rsync io.c:
+    /// sleep_for_bwlimit; <see cref="Protocol.BandwidthPacer"/>), <see cref="BandwidthBytesPerSecond"/> bytes per second.
     /// </summary>
     public int BandwidthLimit { get; init; }
     /// <summary>The --bwlimit pacing rate in bytes per second (rsync io.c: bwlimit * 1024), 0 = unlimited.</summary>

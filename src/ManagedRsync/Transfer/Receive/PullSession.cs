@@ -58,7 +58,8 @@ internal sealed partial class PullSession : IMessageHandler
 
         int protocol = daemon.ProtocolVersion;
         _in = new MultiplexReader(daemon.Stream, this);
-        _out = new MultiplexWriter(daemon.Stream);
+        // rsync main.c: do_recv: the generator's writes (sums, indexes) are paced by --bwlimit; the receiver's are not.
+        _out = new MultiplexWriter(PacedStream.Wrap(daemon.Stream, _options.BandwidthLimit));
         await using (_in.ConfigureAwait(false))
         {
             _session = await SessionSetup.RunAsync(_in, _out, protocol, _options, ct).ConfigureAwait(false);
