@@ -139,7 +139,10 @@ internal sealed class HostileSession
     /// "zlib" as the only compression when the client asked for -z (rsync compat.c: setup_protocol,
     /// negotiate_the_strings), the checksum seed, then the client's filter list.
     /// </summary>
-    public async Task HandshakeAsync(CancellationToken ct, int compatFlags = 0x80 | 0x20 | 0x08)
+    /// <param name="ct">Ends the script.</param>
+    /// <param name="compatFlags">The compat flags varint (CF_INC_RECURSE = 1 is what a client that did not offer it must refuse).</param>
+    /// <param name="checksumList">Bytes sent in place of the vstring "md5", for crafted negotiation strings.</param>
+    public async Task HandshakeAsync(CancellationToken ct, int compatFlags = 0x80 | 0x20 | 0x08, byte[]? checksumList = null)
     {
         await WriteRawAsync("@RSYNCD: 32.0 sha512 sha256 sha1 md5 md4\n"u8.ToArray(), ct);
         string greeting = await ReadLineAsync(ct);
@@ -154,7 +157,10 @@ internal sealed class HostileSession
 
         var setup = new ArrayBufferWriter<byte>();
         setup.WriteVarInt(compatFlags);
-        setup.WriteVString("md5"u8);
+        if (checksumList is null)
+            setup.WriteVString("md5"u8);
+        else
+            setup.Write(checksumList);
         if (Compress)
             setup.WriteVString("zlib"u8);
         await WriteRawAsync(setup.WrittenMemory, ct);

@@ -22,6 +22,7 @@ internal sealed class FileListReader
     private readonly TransferOptions _options;
     private readonly int _protocol;
     private readonly int _checksumLength;
+    private readonly int _maxEntries;
 
     private byte[] _lastName = [];
     private long _modTime;
@@ -31,8 +32,11 @@ internal sealed class FileListReader
     private int _rdevMajor;
     private long _dev;
 
-    public FileListReader(MultiplexReader input, SessionParameters session, TransferOptions options, int checksumLength)
+    // maxEntries: only tests lower it, to reach the guard without 50 million entries.
+    public FileListReader(MultiplexReader input, SessionParameters session, TransferOptions options, int checksumLength,
+        int maxEntries = MaxEntries)
     {
+        _maxEntries = maxEntries;
         _input = input;
         _session = session;
         _options = options;
@@ -60,8 +64,8 @@ internal sealed class FileListReader
             int xflags = await ReadFlagsAsync(ct).ConfigureAwait(false);
             if (xflags == 0)
                 break;
-            if (entries.Count >= MaxEntries)
-                throw RsyncException.Protocol($"file list has more than {MaxEntries} entries");
+            if (entries.Count >= _maxEntries)
+                throw RsyncException.Protocol($"file list has more than {_maxEntries} entries");
             entries.Add(await ReadEntryAsync(xflags, entries, ct).ConfigureAwait(false));
         }
         if (!_options.NumericIds)
