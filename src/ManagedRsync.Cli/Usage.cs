@@ -1,12 +1,8 @@
 namespace ManagedRsync.Cli;
 
-/// <summary>--help and --version text.</summary>
+/// <summary>--help text (--version is <see cref="VersionReport"/>).</summary>
 internal static class Usage
 {
-    public static string Version =>
-        $"mrsync (ManagedRsync) version {typeof(Usage).Assembly.GetName().Version?.ToString(3) ?? "0"}  protocol version 32\n" +
-        "A pure-managed rsync client: daemon protocol versions 27-32.\n";
-
     public const string Help = """
         mrsync is a pure-managed rsync client that speaks the rsync daemon protocol (27-32).
 

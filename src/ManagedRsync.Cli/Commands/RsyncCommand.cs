@@ -40,7 +40,8 @@ internal static partial class RsyncCommand
         }
         if (options.ShowVersion)
         {
-            context.Out.Write(Usage.Version);
+            // rsync options.c: version_opt_cnt > 1 prints the JSON report.
+            context.Out.Write(VersionReport.For(options.VersionCount));
             return 0;
         }
         if (options.Args.Count == 0)
