@@ -38,7 +38,7 @@ public sealed class HostileGeneratorTests : IDisposable
 
     // Handshake, module OK, args, then compat flags 0x1FE, the daemon's checksum list and a seed (all raw), then
     // whatever the case sends. It drains what we send so that only its own bytes can end the session.
-    private async Task<RsyncException> PushAgainst(byte[] generatorBytes, bool hangUpAfter = true)
+    private async Task<RsyncException> PushAgainst(byte[] generatorBytes, bool hangUpAfter = true, string checksums = "md5 md4")
     {
         await using var peer = new ScriptedPeer(async c =>
         {
@@ -52,7 +52,7 @@ public sealed class HostileGeneratorTests : IDisposable
                 if (arg.Length == 0)
                     break;
             }
-            byte[] setup = [0x81, 0xfe, 0x07, .. "md5 md4"u8, .. Int(12345)];
+            byte[] setup = [0x81, 0xfe, (byte)checksums.Length, .. System.Text.Encoding.ASCII.GetBytes(checksums), .. Int(12345)];
             await c.Stream.WriteAsync(setup);
             var drain = Task.Run(async () =>
             {
@@ -85,6 +85,22 @@ public sealed class HostileGeneratorTests : IDisposable
     // The sorted list is ".", "a", "b": index 1 is "a". ndx from -1: byte 2 -> index 1.
     private static byte[] Request(int count, int blength, int s2length, int remainder) =>
         Frame(0, [0x02, 0x00, 0x80, .. Int(count), .. Int(blength), .. Int(s2length), .. Int(remainder)]);
+
+    // CVE-2024-12085: a strong-sum length past the negotiated digest (xxh64 has 8 bytes, md5 16) made rsync compare
+    // bytes of its stack that the digest never wrote. The header is refused, per checksum, before any sum is read.
+    [Theory]
+    [InlineData("xxh64", 9, 8)]
+    [InlineData("xxh3", 16, 8)]
+    [InlineData("md5", 17, 16)]
+    [InlineData("xxh128", 17, 16)]
+    [InlineData("md4", 17, 16)]
+    [InlineData("sha1", 21, 20)]
+    public async Task StrongSumLengthPastTheNegotiatedDigestIsRefused(string checksum, int s2length, int digestLength)
+    {
+        RsyncException e = await PushAgainst(Request(1, 700, s2length, 0), checksums: checksum);
+        Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
+        Assert.Equal($"Invalid checksum length {s2length} (digest has {digestLength})", e.Message);
+    }
 
     [Theory]
     [InlineData(-1, 700, 2, 0, "checksum count")]
