@@ -4,8 +4,8 @@ namespace ManagedRsync.InteropTests.Options;
 
 /// <summary>
 /// What one client sent to the <see cref="RecordingDaemon"/>: the server argument vector, the protected arguments
-/// (--secluded-args), the negotiation lists, the filter list and the forwarded --files-from names, each kept as the
-/// client's bytes.
+/// (--secluded-args), the negotiation lists, the filter list, the forwarded --files-from names and a push's file list
+/// (names and modes), each kept as the client's bytes.
 /// </summary>
 public sealed class ClientRecord
 {
@@ -36,6 +36,9 @@ public sealed class ClientRecord
 
     /// <summary>The names a pulling client forwards for --files-from=- (io.c: forward_filesfrom_data).</summary>
     public List<byte[]>? FilesFrom { get; set; }
+
+    /// <summary>A pushing client's file list: each name (escaped) and its octal mode, in the order sent.</summary>
+    public List<string>? FileList { get; set; }
 
     /// <summary>How the recording ended: "complete", or what the daemon was waiting for when the client went away.</summary>
     public string End { get; set; } = "";
@@ -92,6 +95,12 @@ public sealed class ClientRecord
             foreach (byte[] name in FilesFrom)
                 text.Append("files-from ").Append(Escape(name)).Append('\n');
             text.Append("files-from end\n");
+        }
+        if (FileList is not null)
+        {
+            foreach (string entry in FileList)
+                text.Append("file ").Append(entry).Append('\n');
+            text.Append("file-list end\n");
         }
         text.Append("end: ").Append(End).Append('\n');
         return Module.Length == 0 ? text.ToString() : text.ToString().Replace(Module, "MOD", StringComparison.Ordinal);

@@ -29,6 +29,8 @@ public sealed partial class OptionRowRunner
     private void CreateFiles()
     {
         Filters.StockRsyncRunner.CreateTree(Path.Combine(_files, "src"), ["a.txt", "x.o", "keep", "sub/b.txt"]);
+        // A name that is not UTF-8 (Latin-1 "café.txt"), as latin1-list names it: pushed byte for byte or not at all.
+        RawFiles.Write(Path.Combine(_files, "src"), [.. "caf"u8, 0xE9, .. ".txt"u8], "latin-1");
         Directory.CreateDirectory(Path.Combine(_files, "home"));
         File.WriteAllText(Path.Combine(_files, "excludes"), "*.o\n- tmp/\n");
         File.WriteAllText(Path.Combine(_files, "includes"), "keep\n+ sub/\n");

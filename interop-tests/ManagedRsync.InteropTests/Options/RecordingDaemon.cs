@@ -7,8 +7,8 @@ namespace ManagedRsync.InteropTests.Options;
 /// <summary>
 /// A fake rsync daemon on a free 127.0.0.1 port that records what clients send: it greets as a stock 3.5.0 daemon,
 /// accepts any module (a module whose name starts with <see cref="AuthPrefix"/> asks for a password first), records
-/// the server arguments, plays the server's side of the session setup and records the filter list (and a pull's
-/// forwarded --files-from names), then hangs up. Many clients may use it at once: each names its own module, and
+/// the server arguments, plays the server's side of the session setup and records the filter list, a pull's
+/// forwarded --files-from names and a push's file list, then hangs up. Many clients may use it at once: each names its own module, and
 /// <see cref="TakeAsync"/> hands back the record of that module. It is a fake only for recording; transfers are
 /// tested against the real daemon.
 /// </summary>

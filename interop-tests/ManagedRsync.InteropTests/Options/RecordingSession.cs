@@ -1,6 +1,9 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using ManagedRsync.Checksums;
 using ManagedRsync.Protocol;
+using ManagedRsync.Transfer;
+using ManagedRsync.Transfer.Receive;
 
 namespace ManagedRsync.InteropTests.Options;
 
@@ -28,6 +31,8 @@ internal sealed partial class RecordingSession : IMessageHandler, IAsyncDisposab
     private readonly MultiplexReader _in;
     private readonly MultiplexWriter _out;
     private readonly int _protocol;
+    private CompatFlags _flags;
+    private string? _checksum;
 
     public RecordingSession(Stream stream, int protocol, ClientRecord record, Action<string> named)
     {
@@ -65,6 +70,11 @@ internal sealed partial class RecordingSession : IMessageHandler, IAsyncDisposab
         {
             Phase = "in the forwarded --files-from names";
             await ReadFilesFromAsync(ct);
+        }
+        if (!options.IsSender)
+        {
+            Phase = "in the file list";
+            await ReadFileListAsync(options, ct);
         }
         Phase = "after the recording";
     }
@@ -158,6 +168,7 @@ internal sealed partial class RecordingSession : IMessageHandler, IAsyncDisposab
                 negotiate = true;
                 flags |= CompatFlags.VarintFlistFlags;
             }
+            _flags = flags;
             // A pre-release 'V' client reads the flags as one byte.
             if (info.Contains('V'))
                 _out.WriteByte((byte)(flags | CompatFlags.VarintFlistFlags));
@@ -172,7 +183,16 @@ internal sealed partial class RecordingSession : IMessageHandler, IAsyncDisposab
             _out.WriteVString(Encoding.ASCII.GetBytes(ServerCompressions));
         _out.Send();
         if (sendChecksums)
+        {
             _record.ChecksumList = await SessionSetup.ReadVStringAsync(_in, ct);
+            // compat.c: parse_negotiate_str: the server takes its own best among the client's names; a 3.5.0
+            // server ranks them as SessionSetup.Checksums does.
+            _checksum = SessionSetup.Choose(_record.ChecksumList, SessionSetup.Checksums, "checksum");
+        }
+        else if (options.ChecksumChoiceName is { } named)
+        {
+            _checksum = named;
+        }
         if (sendCompressions)
             _record.CompressList = await SessionSetup.ReadVStringAsync(_in, ct);
         _out.WriteInt32(0x5EED);
@@ -211,6 +231,35 @@ internal sealed partial class RecordingSession : IMessageHandler, IAsyncDisposab
                 throw new InvalidDataException("more than 1 MiB of --files-from names");
             _record.FilesFrom.Add(name);
         }
+    }
+
+    // A pushing client's file list (flist.c: send_file_list), read with the receiver's own decoder: the names it
+    // sends and their modes show what the client's options selected (recursion, -R, sender-side filters, -L, ...).
+    private async Task ReadFileListAsync(ServerView options, CancellationToken ct)
+    {
+        var session = new SessionParameters(_record.Protocol, _flags, 0x5EED, _checksum, "none");
+        var transfer = new TransferOptions
+        {
+            Links = options.Letters.Contains('l'),
+            Owner = options.Letters.Contains('o'),
+            Group = options.Letters.Contains('g'),
+            Devices = options.Letters.Contains('D'),
+            Specials = options.Specials,
+            HardLinks = options.Letters.Contains('H'),
+            AlwaysChecksum = options.Letters.Contains('c'),
+            NumericIds = options.NumericIds,
+            Protocol = _record.Protocol,
+        };
+        // checksum.c: parse_csum_name: a named (negotiated or chosen) checksum, else the protocol's implied one.
+        ChecksumVariant variant = _checksum is not null && ChecksumNames.TryParse(_checksum, out ChecksumKind kind)
+            ? ChecksumNames.Resolve(kind, _record.Protocol)
+            : ChecksumNames.Resolve(null, _record.Protocol);
+        var reader = new FileListReader(_in, session, transfer, ChecksumNames.DigestLength(variant));
+        // Sorted: the sender sends a directory's entries in the order it read them, and both sides sort the list
+        // before using it (flist.c: flist_sort_and_clean), so the order on the wire carries no meaning.
+        _record.FileList = (await reader.ReadAsync(ct))
+            .Select(entry => $"{ClientRecord.Escape(entry.Name)} {Convert.ToString(entry.Mode, 8)}")
+            .Order(StringComparer.Ordinal).ToList();
     }
 
     private async Task<byte[]> ReadTerminatedAsync(byte terminator, CancellationToken ct)

@@ -13,9 +13,14 @@ internal sealed class ServerView
         string shortArg = ShortOptionArg(args) ?? "-";
         int e = shortArg.IndexOf('e', StringComparison.Ordinal);
         string letters = e < 0 ? shortArg[1..] : shortArg[1..e];
+        Letters = letters;
         ClientInfo = e < 0 ? "" : shortArg[(e + 1)..];
 
-        ChecksumChoice = args.Any(a => a.StartsWith("--checksum-choice=", StringComparison.Ordinal));
+        ChecksumChoiceName = args.Where(a => a.StartsWith("--checksum-choice=", StringComparison.Ordinal))
+            .Select(a => a["--checksum-choice=".Length..].Split(',')[0]).LastOrDefault();
+        NumericIds = args.Contains("--numeric-ids");
+        // options.c: server_options sends 'D' for devices and, apart from it, --no-specials or --specials.
+        Specials = letters.Contains('D') ? !args.Contains("--no-specials") : args.Contains("--specials");
 
         // options.c: 'z' counts, --old-compress/--new-compress name zlib/zlibx, --compress-choice names one ("auto"
         // is no choice, "none" is no compression), and a level alone turns compression on (CPRES_AUTO).
@@ -54,7 +59,17 @@ internal sealed class ServerView
     /// <summary>The capability letters after "e" in the short-option argument (options.c: maybe_add_e_option).</summary>
     public string ClientInfo { get; }
 
-    public bool ChecksumChoice { get; }
+    /// <summary>The single-letter options before the "e" (options.c: server_options' argstr).</summary>
+    public string Letters { get; }
+
+    public bool ChecksumChoice => ChecksumChoiceName is not null;
+
+    /// <summary>The transfer checksum named by --checksum-choice (its first half), if any.</summary>
+    public string? ChecksumChoiceName { get; }
+
+    public bool NumericIds { get; }
+
+    public bool Specials { get; }
 
     public bool NegotiatesCompression { get; }
 
