@@ -62,6 +62,8 @@ internal static class WatchCommand
             Exclude = excluded,
             AccessChanged = filter.SetDenied,
             FallbackScanInterval = config.FallbackScan,
+            Backend = config.Backend ?? WatchBackend.Auto,
+            IgnoreOwnProcess = true,
             Batching = new CoalescerOptions { Delay = config.Delay, MaxWait = config.MaxDelay, MaxOpenWait = config.MaxOpenWait },
         }, targets, Log);
         using var watchdog = new CancellationTokenSource();
@@ -130,6 +132,10 @@ internal static class WatchCommand
                 case "--max-open-wait": config.MaxOpenWait = WatchConfig.ParseDuration(Value(), "--max-open-wait"); break;
                 case "--fallback-scan": config.FallbackScan = WatchConfig.ParseDuration(Value(), "--fallback-scan"); break;
                 case "--state-dir": config.StateDir = Value(); break;
+                case "--backend":
+                    string backend = Value();
+                    config.Backend = WatchConfig.TryParseBackend(backend, out WatchBackend b) ? b : throw Usage_($"--backend must be auto, fanotify or inotify, not '{backend}'");
+                    break;
                 default: rsyncArgs.Add(args[i]); break;
             }
         }
@@ -141,6 +147,7 @@ internal static class WatchCommand
         {
             // Command-line values given next to --config override the file's globals.
             fromFile.StateDir = config.StateDir ?? fromFile.StateDir;
+            fromFile.Backend = config.Backend ?? fromFile.Backend;
             if (positional.Count > 0)
                 fromFile.Source = positional[0];
             config = fromFile;
@@ -176,6 +183,8 @@ internal static class WatchCommand
           --max-delay=DUR    longest a change waits under a steady stream (default 1s)
           --max-open-wait=D  longest a file still open for writing is held back (default 5s)
           --state-dir=DIR    journal of unsent changes and the status file (keep it for crash safety)
+          --backend=B        auto (default: fanotify when root may mark the file system, else inotify, saying why),
+                             fanotify (one mark for the whole file system; fails if it cannot), or inotify
           --fallback-scan=D  re-send interval for subtrees the watch limit left unwatched (default 10s)
         rsync options, parsed as mrsync parses them, apply to every DEST:
           --delete, --del, --delete-before/-during/-delay/-after, --delete-excluded, --delete-missing-args

@@ -41,6 +41,8 @@ internal sealed class WatchConfig
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan MaxOpenWait { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan FallbackScan { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>--backend / backend =: auto (fanotify when it can watch the tree, else inotify), fanotify, inotify.</summary>
+    public WatchBackend? Backend { get; set; }
     /// <summary>--exclude/--include/--filter/--exclude-from/--include-from in command-line order (first match wins).</summary>
     public List<KeyValuePair<FilterOptionKind, string>> Filters { get; } = [];
     public List<WatchTargetConfig> Targets { get; } = [];
@@ -99,6 +101,7 @@ internal sealed class WatchConfig
             case "maxdelay": MaxDelay = ParseDuration(value, path, lineNo); break;
             case "maxopenwait": MaxOpenWait = ParseDuration(value, path, lineNo); break;
             case "fallbackscan": FallbackScan = ParseDuration(value, path, lineNo); break;
+            case "backend": Backend = TryParseBackend(value, out WatchBackend b) ? b : throw Bad(path, lineNo, $"backend must be auto, fanotify or inotify, not '{value}'"); break;
             case "exclude": AddWords(FilterOptionKind.Exclude, value); break;
             case "include": AddWords(FilterOptionKind.Include, value); break;
             case "filter": Filters.Add(new(FilterOptionKind.Filter, value)); break;
@@ -106,6 +109,18 @@ internal sealed class WatchConfig
             case "includefrom": Filters.Add(new(FilterOptionKind.IncludeFrom, value)); break;
             case "verbose": Verbose = IsYes(value); break;
             default: throw Bad(path, lineNo, $"unknown global parameter '{key}'");
+        }
+    }
+
+    /// <summary>auto | fanotify | inotify (`--backend` of watch and inotifywait, `backend =` in the config file).</summary>
+    public static bool TryParseBackend(string value, out WatchBackend backend)
+    {
+        switch (value)
+        {
+            case "auto": backend = WatchBackend.Auto; return true;
+            case "fanotify": backend = WatchBackend.Fanotify; return true;
+            case "inotify": backend = WatchBackend.Inotify; return true;
+            default: backend = default; return false;
         }
     }
 

@@ -82,6 +82,21 @@ internal static unsafe class RawDirectory
         return true;
     }
 
+    /// <summary>True when an entry of any type (a symlink itself, not its target) exists at the path.</summary>
+    public static bool Exists(ReadOnlySpan<byte> path)
+    {
+        Span<byte> z = path.Length < 1024 ? stackalloc byte[path.Length + 1] : new byte[path.Length + 1];
+        path.CopyTo(z);
+        z[path.Length] = 0;
+        int fd;
+        fixed (byte* p = z)
+            fd = Interop.Open(p, Interop.O_PATH | Interop.O_NOFOLLOW | Interop.O_CLOEXEC, 0);
+        if (fd < 0)
+            return false;
+        _ = Interop.Close(fd);
+        return true;
+    }
+
     /// <summary>True when the last component is a symlink (readlink succeeds only on symlinks).</summary>
     public static bool IsSymlink(ReadOnlySpan<byte> path)
     {

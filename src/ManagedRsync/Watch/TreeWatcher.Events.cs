@@ -104,7 +104,7 @@ public sealed partial class TreeWatcher
     private void MovedWithin(RawPath from, RawPath to, bool isDir)
     {
         bool fromExcluded = IsExcluded(from, isDir), toExcluded = IsExcluded(to, isDir);
-        if (isDir && _options.Recursive)
+        if (isDir && _options.Recursive && _inotify is not null)
         {
             if (toExcluded)
                 ForgetSubtree(from, removeWatches: true);
@@ -138,11 +138,12 @@ public sealed partial class TreeWatcher
             return;
         _observer.OnWarning($"watched root {Display(RawPath.Root)} is gone ({why}); waiting for it to come back; nothing is deleted on the replicas meanwhile");
         foreach (int wd in _wdToPath.Keys)
-            _inotify!.RemoveWatch(wd);
+            _inotify?.RemoveWatch(wd);
+        _directories.Clear();
         _wdToPath.Clear();
         _pathToWd.Clear();
         _unwatched.Clear();
-        _watchCount = 0;
+        _watchCount = _fanotify is null ? 0 : 1;
         _rootMissing = true;
         _nextFallback = Environment.TickCount64 + (long)_options.FallbackScanInterval.TotalMilliseconds;
     }

@@ -225,7 +225,10 @@ public sealed partial class TreeWatcher
                 return;
             _rootMissing = false;
             _observer.OnWarning($"watched root {Display(RawPath.Root)} is back; rescanning and doing a full sync");
-            WatchTree(RawPath.Root, report: false);
+            if (_fanotify is not null)
+                RootBackFanotify();
+            else
+                WatchTree(RawPath.Root, report: false);
             Report(ChangeKind.FullRescan, RawPath.Root, true);
             return;
         }

@@ -1,8 +1,10 @@
 namespace ManagedRsync.Watch;
 
 /// <summary>
-/// Watches a directory tree with one inotify watch per directory and turns kernel events into
-/// <see cref="WatchChange"/>s.
+/// Watches a directory tree and turns kernel events into <see cref="WatchChange"/>s, from one of two event sources
+/// (<see cref="TreeWatcherOptions.Backend"/>): one inotify watch per directory, or one fanotify file-system mark
+/// (TreeWatcher.Fanotify.cs). Both feed the same reporting, move, root-gone and fallback logic here, so the observer
+/// (coalescer, journal, replicas) cannot tell them apart. With inotify:
 /// <list type="bullet">
 /// <item>Watch descriptors map to paths both ways. A new directory gets its watch first and is then listed, so a
 /// file created before the watch existed is still reported (a file seen twice is harmless).</item>
@@ -31,6 +33,7 @@ public sealed partial class TreeWatcher : IDisposable
     private readonly HashSet<RawPath> _denied = [];
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private InotifyInstance? _inotify;
+    private WatchEventQueue? _queue;
     private Thread? _thread;
     private volatile bool _stopping;
     private volatile int _watchCount;
@@ -57,8 +60,17 @@ public sealed partial class TreeWatcher : IDisposable
         _watchMask = events | InotifyMask.IN_ONLYDIR | InotifyMask.IN_DONT_FOLLOW | InotifyMask.IN_EXCL_UNLINK;
     }
 
-    /// <summary>Watches in use.</summary>
+    /// <summary>Watches in use (inotify: one per directory; fanotify: 1, the file-system mark).</summary>
     public int WatchCount => _watchCount;
+
+    /// <summary>The event source in use, known once <see cref="Start"/> returned.</summary>
+    public WatchBackend Backend { get; private set; }
+
+    /// <summary>
+    /// Why <see cref="WatchBackend.Auto"/> did not get fanotify (null when it did, or when inotify was asked for):
+    /// the one line a caller logs.
+    /// </summary>
+    public string? FallbackReason { get; private set; }
 
     /// <summary>Subtrees left unwatched by the watch limit (covered by periodic re-sends).</summary>
     public int UnwatchedSubtrees { get; private set; }
@@ -75,10 +87,20 @@ public sealed partial class TreeWatcher : IDisposable
         if (!RawDirectory.IsDirectory(_root))
             throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileSelect,
                 $"cannot watch {System.Text.Encoding.UTF8.GetString(_root)}: not a directory (or a symlink; watch its target)");
-        _inotify = new InotifyInstance();
-        WatchTree(RawPath.Root, report: false);
+        if (StartFanotify())
+        {
+            Backend = WatchBackend.Fanotify;
+            _queue = _fanotify;
+            _watchCount = 1;
+        }
+        else
+        {
+            Backend = WatchBackend.Inotify;
+            _queue = _inotify = new InotifyInstance();
+            WatchTree(RawPath.Root, report: false);
+        }
         _nextFallback = Environment.TickCount64 + (long)_options.FallbackScanInterval.TotalMilliseconds;
-        _thread = new Thread(ReadLoop) { IsBackground = true, Name = "mrsync inotify" };
+        _thread = new Thread(ReadLoop) { IsBackground = true, Name = Backend == WatchBackend.Fanotify ? "mrsync fanotify" : "mrsync inotify" };
         _thread.Start();
     }
 
@@ -99,9 +121,9 @@ public sealed partial class TreeWatcher : IDisposable
     public void Dispose()
     {
         _stopping = true;
-        _inotify?.Wake();
+        _queue?.Wake();
         _thread?.Join();
-        _inotify?.Dispose();
+        _queue?.Dispose();
         _completion.TrySetResult();
     }
 
@@ -109,17 +131,25 @@ public sealed partial class TreeWatcher : IDisposable
     {
         try
         {
-            InotifyInstance inotify = _inotify!;
+            WatchEventQueue queue = _queue!;
             while (!_stopping)
             {
                 bool fallback = _rootMissing || _unwatched.Count > 0;
                 int timeout = fallback ? (int)Math.Max(1, _nextFallback - Environment.TickCount64) : -1;
-                ReadOnlySpan<byte> batch = inotify.WaitAndRead(timeout);
+                ReadOnlySpan<byte> batch = queue.WaitAndRead(timeout);
                 if (_stopping)
                     break;
-                foreach (InotifyEvent e in new InotifyEventEnumerator(batch))
-                    Handle(e);
-                ResolveUnpairedMove();
+                if (_fanotify is not null)
+                {
+                    foreach (FanotifyEvent e in new FanotifyEventEnumerator(batch))
+                        Handle(e);
+                }
+                else
+                {
+                    foreach (InotifyEvent e in new InotifyEventEnumerator(batch))
+                        Handle(e);
+                    ResolveUnpairedMove();
+                }
                 if (fallback && Environment.TickCount64 >= _nextFallback)
                     RunFallback();
                 _observer.OnIdle();
@@ -130,7 +160,7 @@ public sealed partial class TreeWatcher : IDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            _observer.OnWarning($"inotify reader stopped: {ex.Message}");
+            _observer.OnWarning($"{(_fanotify is null ? "inotify" : "fanotify")} reader stopped: {ex.Message}");
             _completion.TrySetException(ex);
         }
     }

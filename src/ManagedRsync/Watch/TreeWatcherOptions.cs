@@ -35,6 +35,18 @@ public sealed class TreeWatcherOptions
     /// </summary>
     public bool ListBeforeWatch { get; init; }
 
+    /// <summary>The event source: inotify (the default for library callers), fanotify, or the best one available.</summary>
+    public WatchBackend Backend { get; init; } = WatchBackend.Inotify;
+
+    /// <summary>
+    /// fanotify only (it reports the causing process): drop events this process caused, e.g. a local replica or the
+    /// state directory inside the watched file system.
+    /// </summary>
+    public bool IgnoreOwnProcess { get; init; }
+
+    /// <summary>Tests only: fanotify without FAN_RENAME, as on Linux 5.9 to 5.16 (moves as delete + create).</summary>
+    internal bool FanotifyWithoutRename { get; init; }
+
     /// <summary>
     /// Tests only: behave as if max_user_watches allowed this many watches (ENOSPC past it), so the fallback path
     /// runs without lowering a machine-wide sysctl.

@@ -41,6 +41,9 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
     /// <summary>Watches in use (0 before the watches are set).</summary>
     public int WatchCount => _watcher?.WatchCount ?? 0;
 
+    /// <summary>The event source in use (inotify before the watcher started).</summary>
+    public WatchBackend Backend => _watcher?.Backend ?? WatchBackend.Inotify;
+
     /// <summary>False once the watcher thread has stopped (the systemd watchdog then stops being fed).</summary>
     public bool IsHealthy => _watcher is { Completion.IsCompleted: false };
 
@@ -60,9 +63,15 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
         {
             Exclude = _options.Exclude,
             FallbackScanInterval = _options.FallbackScanInterval,
+            Backend = _options.Backend,
+            IgnoreOwnProcess = _options.IgnoreOwnProcess,
         }, this);
         _watcher.Start();
-        _log($"watching {_options.Source}: {_watcher.WatchCount} directories in {clock.Elapsed.TotalMilliseconds:0} ms; {_queues.Count} target(s)");
+        if (_watcher.FallbackReason is { } why)
+            _log($"watch backend: inotify, not fanotify: {why}");
+        _log(_watcher.Backend == WatchBackend.Fanotify
+            ? $"watching {_options.Source} with {_watcher.Describe()}, ready in {clock.Elapsed.TotalMilliseconds:0} ms; {_queues.Count} target(s)"
+            : $"watching {_options.Source}: {_watcher.WatchCount} directories in {clock.Elapsed.TotalMilliseconds:0} ms; {_queues.Count} target(s)");
         onReady?.Invoke();
 
         using var workers = new CancellationTokenSource();
@@ -124,6 +133,7 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
         var sb = new StringBuilder();
         sb.Append("updated=").Append(DateTimeOffset.UtcNow.ToString("O")).Append('\n');
         sb.Append("source=").Append(_options.Source).Append('\n');
+        sb.Append("backend=").Append(Backend == WatchBackend.Fanotify ? "fanotify" : "inotify").Append('\n');
         sb.Append("watches=").Append(WatchCount).Append('\n');
         sb.Append("unwatched_subtrees=").Append(_watcher?.UnwatchedSubtrees ?? 0).Append('\n');
         sb.Append("batching=").Append(BatchingDepth).Append('\n');

@@ -16,6 +16,12 @@ public sealed class WatchServiceOptions
     /// <summary>A directory became unreadable (true) or readable again / gone (false): see <see cref="WatchFilter.SetDenied"/>.</summary>
     public Action<RawPath, bool>? AccessChanged { get; init; }
 
+    /// <summary>The kernel event source (`--backend`); with Auto the choice and, when it is inotify, the reason are logged.</summary>
+    public WatchBackend Backend { get; init; } = WatchBackend.Inotify;
+
+    /// <summary>fanotify: drop events this process caused (see <see cref="TreeWatcherOptions.IgnoreOwnProcess"/>).</summary>
+    public bool IgnoreOwnProcess { get; init; }
+
     public TimeSpan FallbackScanInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Longest shutdown waits for the pending batch to reach the targets; the journal keeps whatever is left.</summary>

@@ -1,0 +1,246 @@
+namespace ManagedRsync.Watch;
+
+/// <summary>
+/// The fanotify event source: one file-system mark, events that name a directory handle and an entry name.
+/// <list type="bullet">
+/// <item>Directory handles are resolved to paths (open_by_handle_at, readlink) and cached; the cache is dropped on
+/// every directory move (any path under it may have changed) and on overflow, and is bounded. A handle that no longer
+/// opens (ESTALE: the directory was deleted) drops the event: the deletion itself is reported by its parent.</item>
+/// <item>The kernel's path is canonical, so it is compared with the root's canonical path: events outside the tree,
+/// under an excluded directory, or (with <see cref="TreeWatcherOptions.IgnoreOwnProcess"/>) caused by this process
+/// are dropped.</item>
+/// <item>Queued events with the same directory and name are merged (fanotify(7)), so a create and a delete of one
+/// name may arrive as one event: the file system says which came last.</item>
+/// <item>FAN_RENAME gives a move as one event (both names); without it a move is a delete plus a create. A move of
+/// the root or of a directory above it makes the root gone, as inotify's IN_MOVE_SELF does.</item>
+/// </list>
+/// No directory is listed at start: fanotify reports everything under the mark with no per-directory race.
+/// </summary>
+public sealed partial class TreeWatcher
+{
+    /// <summary>Directories kept resolved; past this the cache starts again (it is only a cache).</summary>
+    private const int DirectoryCacheLimit = 65536;
+
+    private readonly Dictionary<string, ResolvedDirectory> _directories = new(StringComparer.Ordinal);
+    private readonly int _ownPid = Environment.ProcessId;
+    private readonly byte[] _resolveBuffer = new byte[4096];
+    private FanotifyInstance? _fanotify;
+    private byte[] _canonicalRoot = [];
+    private uint _renameCookie;
+
+    /// <summary>A directory handle's path when it was resolved; <see cref="Inside"/>: in the tree and not excluded.</summary>
+    private readonly record struct ResolvedDirectory(RawPath Absolute, RawPath Relative, bool Inside);
+
+    /// <summary>The events asked of the file-system mark for <see cref="TreeWatcherOptions.Events"/> (moves are added by the instance).</summary>
+    private ulong FanotifyMask()
+    {
+        const ulong inotifyCompatible = Interop.FAN_ACCESS | Interop.FAN_MODIFY | Interop.FAN_ATTRIB | Interop.FAN_CLOSE_WRITE
+            | Interop.FAN_CLOSE_NOWRITE | Interop.FAN_OPEN;
+        return ((ulong)_options.Events & inotifyCompatible) | Interop.FAN_CREATE | Interop.FAN_DELETE | Interop.FAN_ONDIR;
+    }
+
+    /// <summary>Sets up fanotify when asked for (or when Auto can have it); false means use inotify.</summary>
+    private bool StartFanotify()
+    {
+        WatchBackend wanted = _options.Backend;
+        if (wanted == WatchBackend.Inotify)
+            return false;
+        if (wanted == WatchBackend.Auto && !_options.Recursive)
+        {
+            FallbackReason = "not recursive: one inotify watch is enough";
+            return false;
+        }
+        _fanotify = FanotifyInstance.TryCreate(_root, FanotifyMask(), !_options.FanotifyWithoutRename, out string reason);
+        if (_fanotify is null)
+        {
+            if (wanted == WatchBackend.Fanotify)
+                throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileIo,
+                    $"cannot watch {System.Text.Encoding.UTF8.GetString(_root)} with fanotify: {reason}");
+            FallbackReason = reason;
+            return false;
+        }
+        _canonicalRoot = FanotifyInstance.CanonicalPath(_root) ?? _root;
+        return true;
+    }
+
+    /// <summary>What the fanotify source is, for the log.</summary>
+    public string Describe() => Backend == WatchBackend.Fanotify
+        ? $"fanotify (one file-system mark on {_fanotify!.FileSystem}; moves as {(_fanotify.HasRename ? "FAN_RENAME" : "FAN_MOVED_FROM/FAN_MOVED_TO")})"
+        : $"inotify ({_watchCount} watches, one per directory)";
+
+    private void Handle(in FanotifyEvent e)
+    {
+        ulong m = e.Mask;
+        if (e.IsOverflow)
+        {
+            _directories.Clear();
+            _observer.OnEvent(RawPath.Root, new InotifyEvent(0, InotifyMask.IN_Q_OVERFLOW, 0, default));
+            _observer.OnWarning($"fanotify queue overflowed (raise {FanotifyInstance.MaxQueuedEventsPath}); doing a full sync");
+            if (!_rootMissing)
+                Report(ChangeKind.FullRescan, RawPath.Root, true);
+            return;
+        }
+        // A moved directory changes the path of every directory under it: resolve afresh after it.
+        bool movesDirectories = e.IsDirectory && (m & (Interop.FAN_RENAME | Interop.FAN_MOVED_FROM | Interop.FAN_MOVED_TO)) != 0;
+        try
+        {
+            if (_rootMissing || (_options.IgnoreOwnProcess && e.Pid == _ownPid))
+                return;
+            if (e.IsRename)
+                Renamed(e);
+            else if (Resolve(e.Directory, out ResolvedDirectory dir) && dir.Inside)
+                Named(e, dir.Relative);
+        }
+        finally
+        {
+            if (movesDirectories || _directories.Count > DirectoryCacheLimit)
+                _directories.Clear();
+        }
+    }
+
+    /// <summary>An event naming an entry of a directory in the tree (or the directory itself, as ".").</summary>
+    private void Named(in FanotifyEvent e, RawPath dir)
+    {
+        ulong m = e.Mask;
+        bool isDir = e.IsDirectory;
+        if (e.Name.SequenceEqual("."u8))
+        {
+            _observer.OnEvent(dir, new InotifyEvent(0, ToInotify(m), 0, default));
+            if (dir.IsRoot && (m & (Interop.FAN_DELETE_SELF | Interop.FAN_MOVE_SELF)) != 0)
+                RootGone((m & Interop.FAN_DELETE_SELF) != 0 ? "it was deleted" : "it was moved or renamed");
+            else if ((m & Interop.FAN_ATTRIB) != 0)
+                Report(ChangeKind.Changed, dir, true);
+            return;
+        }
+        _observer.OnEvent(dir, new InotifyEvent(0, ToInotify(m), 0, e.Name));
+        RawPath path = dir.Child(e.Name);
+        if (IsExcluded(path, isDir))
+            return;
+        if ((m & (Interop.FAN_DELETE | Interop.FAN_MOVED_FROM)) != 0)
+        {
+            // Merged events do not say their order: a name both removed and made exists now only if made last.
+            Report(ChangeKind.Deleted, path, isDir);
+            if ((m & (Interop.FAN_CREATE | Interop.FAN_MOVED_TO)) != 0 && RawDirectory.Exists(FullPath(path)))
+                Appeared(path, isDir, movedIn: (m & Interop.FAN_MOVED_TO) != 0);
+            return;
+        }
+        if ((m & (Interop.FAN_CREATE | Interop.FAN_MOVED_TO)) != 0)
+            Appeared(path, isDir, movedIn: (m & Interop.FAN_MOVED_TO) != 0);
+        else if ((m & (Interop.FAN_CLOSE_WRITE | Interop.FAN_ATTRIB)) != 0)
+            Report(ChangeKind.Changed, path, isDir);
+        else if ((m & Interop.FAN_MODIFY) != 0)
+            Report(ChangeKind.Writing, path, isDir);
+    }
+
+    /// <summary>A new entry; a directory moved in brings a subtree no event described.</summary>
+    private void Appeared(RawPath path, bool isDir, bool movedIn)
+    {
+        Report(ChangeKind.Changed, path, isDir);
+        if (isDir && movedIn)
+            Report(ChangeKind.SubtreeDirty, path, true);
+    }
+
+    /// <summary>FAN_RENAME: both ends in the tree is a move; one end only is a delete or a create.</summary>
+    private void Renamed(in FanotifyEvent e)
+    {
+        bool isDir = e.IsDirectory;
+        bool oldKnown = Resolve(e.OldDirectory, out ResolvedDirectory from);
+        bool newKnown = Resolve(e.NewDirectory, out ResolvedDirectory to);
+        if (isDir && oldKnown && AboveOrAtRoot(from.Absolute.Child(e.OldName)))
+        {
+            RootGone("it or a directory above it was moved or renamed");
+            return;
+        }
+        bool fromInside = oldKnown && from.Inside, toInside = newKnown && to.Inside;
+        uint cookie = ++_renameCookie;
+        InotifyMask dirBit = isDir ? InotifyMask.IN_ISDIR : InotifyMask.None;
+        if (fromInside)
+            _observer.OnEvent(from.Relative, new InotifyEvent(0, InotifyMask.IN_MOVED_FROM | dirBit, cookie, e.OldName));
+        if (toInside)
+            _observer.OnEvent(to.Relative, new InotifyEvent(0, InotifyMask.IN_MOVED_TO | dirBit, cookie, e.NewName));
+        if (fromInside && toInside)
+            MovedWithin(from.Relative.Child(e.OldName), to.Relative.Child(e.NewName), isDir);
+        else if (fromInside)
+        {
+            RawPath gone = from.Relative.Child(e.OldName);
+            if (!IsExcluded(gone, isDir))
+                Report(ChangeKind.Deleted, gone, isDir);
+        }
+        else if (toInside)
+        {
+            RawPath came = to.Relative.Child(e.NewName);
+            if (!IsExcluded(came, isDir))
+                Appeared(came, isDir, movedIn: true);
+        }
+    }
+
+    /// <summary>The directory a handle names now (cached); false when it is gone (ESTALE) or cannot be resolved.</summary>
+    private bool Resolve(ReadOnlySpan<byte> handle, out ResolvedDirectory dir)
+    {
+        if (handle.IsEmpty)
+        {
+            dir = default;
+            return false;
+        }
+        // The key is the handle's bytes one char each; the alternate lookup finds it without making the string.
+        Span<char> key = handle.Length <= 256 ? stackalloc char[handle.Length] : new char[handle.Length];
+        for (int i = 0; i < handle.Length; i++)
+            key[i] = (char)handle[i];
+        Dictionary<string, ResolvedDirectory>.AlternateLookup<ReadOnlySpan<char>> lookup = _directories.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(key, out dir))
+            return true;
+        int n = _fanotify!.ResolveDirectory(handle, _resolveBuffer, out _);
+        if (n < 0)
+            return false;
+        ReadOnlySpan<byte> abs = _resolveBuffer.AsSpan(0, n);
+        dir = Place(abs);
+        lookup[key] = dir;
+        return true;
+    }
+
+    /// <summary>Where an absolute directory path lies relative to the tree.</summary>
+    private ResolvedDirectory Place(ReadOnlySpan<byte> abs)
+    {
+        RawPath absolute = RawPath.FromBytes(abs);
+        ReadOnlySpan<byte> root = _canonicalRoot;
+        bool rootIsSlash = root.Length == 1 && root[0] == '/';
+        if (abs.SequenceEqual(root))
+            return new(absolute, RawPath.Root, true);
+        if (!abs.StartsWith(root) || (!rootIsSlash && (abs.Length <= root.Length || abs[root.Length] != '/')))
+            return new(absolute, RawPath.Root, false);
+        RawPath relative = RawPath.FromBytes(abs[(rootIsSlash ? 1 : root.Length + 1)..]);
+        if (!_options.Recursive)
+            return new(absolute, relative, false);
+        // Inside only if no directory on the way down is excluded (inotify never watches below an excluded one).
+        for (int slash = relative.Latin1.IndexOf('/'); ; slash = relative.Latin1.IndexOf('/', slash + 1))
+        {
+            RawPath prefix = slash < 0 ? relative : RawPath.FromLatin1(relative.Latin1[..slash]);
+            if (IsExcluded(prefix, true))
+                return new(absolute, relative, false);
+            if (slash < 0)
+                return new(absolute, relative, true);
+        }
+    }
+
+    private bool AboveOrAtRoot(RawPath absolute)
+    {
+        string root = System.Text.Encoding.Latin1.GetString(_canonicalRoot);
+        string moved = absolute.Latin1;
+        return root == moved || (root.Length > moved.Length && root[moved.Length] == '/' && root.StartsWith(moved, StringComparison.Ordinal));
+    }
+
+    /// <summary>A vanished root is back: it may be a new inode, so its own mark is set again.</summary>
+    private void RootBackFanotify()
+    {
+        _directories.Clear();
+        _canonicalRoot = FanotifyInstance.CanonicalPath(_root) ?? _root;
+        string failed = _fanotify!.MarkRoot(_root);
+        if (failed.Length > 0)
+            _observer.OnWarning(failed);
+        _watchCount = 1;
+    }
+
+    /// <summary>fanotify's bits shared with inotify have inotify's values; FAN_ONDIR is IN_ISDIR.</summary>
+    private static InotifyMask ToInotify(ulong mask) =>
+        (InotifyMask)(uint)(mask & ((ulong)InotifyMask.IN_ALL_EVENTS | Interop.FAN_Q_OVERFLOW | Interop.FAN_ONDIR));
+}

@@ -1,0 +1,111 @@
+using System.Buffers;
+
+namespace ManagedRsync.Watch;
+
+/// <summary>
+/// A kernel event queue descriptor (inotify or fanotify) with a blocking, cancellable read of whole event batches.
+/// A dedicated thread blocks in poll(2) on the queue and on an eventfd; <see cref="Wake"/> writes the eventfd, so
+/// shutdown never waits on a timeout and an idle watcher costs no CPU. Reads are non-blocking and drain the queue
+/// into one pooled buffer that the caller walks with its decoder (no allocation per event). Both kernels return
+/// only whole records per read.
+/// </summary>
+public abstract unsafe class WatchEventQueue : IDisposable
+{
+    /// <summary>Large enough for many records per read (inotify(7) and fanotify(7) suggest a multiple of the largest record).</summary>
+    public const int BufferSize = 64 * 1024;
+
+    private readonly FileDescriptor _fd;
+    private readonly FileDescriptor _wake;
+    private readonly string _name;
+    private byte[]? _buffer;
+    private int _disposed;
+
+    /// <summary>Takes ownership of <paramref name="fd"/>; <paramref name="name"/> names it in errors ("inotify").</summary>
+    private protected WatchEventQueue(int fd, string name)
+    {
+        _fd = new FileDescriptor(fd);
+        _name = name;
+        int wake = Interop.EventFd(0, Interop.EFD_CLOEXEC | Interop.EFD_NONBLOCK);
+        if (wake < 0)
+        {
+            int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            _fd.Dispose();
+            throw Errno("eventfd", errno);
+        }
+        _wake = new FileDescriptor(wake);
+        _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    }
+
+    private protected int Fd => _fd.Fd;
+
+    /// <summary>
+    /// Blocks until events are readable (or <see cref="Dispose"/> / <see cref="Wake"/> is called) and returns the
+    /// bytes read, valid until the next call. Empty means woken without events: check whether to stop.
+    /// </summary>
+    public ReadOnlySpan<byte> WaitAndRead(int timeoutMs = -1)
+    {
+        byte[] buffer = _buffer ?? throw new ObjectDisposedException(GetType().Name);
+        Interop.PollFd* fds = stackalloc Interop.PollFd[2];
+        while (true)
+        {
+            fixed (byte* b = buffer)
+            {
+                nint n = Interop.Read(_fd.Fd, b, buffer.Length);
+                if (n > 0)
+                    return buffer.AsSpan(0, (int)n);
+                int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                if (n < 0 && errno != Interop.EAGAIN && errno != Interop.EINTR)
+                    throw Errno($"read({_name})", errno);
+            }
+            fds[0] = new Interop.PollFd { Fd = _fd.Fd, Events = Interop.POLLIN };
+            fds[1] = new Interop.PollFd { Fd = _wake.Fd, Events = Interop.POLLIN };
+            int r = Interop.Poll(fds, 2, timeoutMs);
+            if (r < 0)
+            {
+                int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                if (errno == Interop.EINTR)
+                    continue;
+                throw Errno("poll", errno);
+            }
+            if (r == 0)
+                return default;
+            if ((fds[1].Revents & Interop.POLLIN) != 0)
+            {
+                ulong drained;
+                _ = Interop.Read(_wake.Fd, (byte*)&drained, sizeof(ulong));
+                return default;
+            }
+        }
+    }
+
+    /// <summary>Makes a thread blocked in <see cref="WaitAndRead"/> return an empty batch.</summary>
+    public void Wake()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+            return;
+        ulong one = 1;
+        _ = Interop.Write(_wake.Fd, (byte*)&one, sizeof(ulong));
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        DisposeCore();
+        _fd.Dispose();
+        _wake.Dispose();
+        // Callers stop their reader thread (Wake, then join) before disposing, so the buffer is free to return.
+        byte[]? buffer = Interlocked.Exchange(ref _buffer, null);
+        if (buffer is not null)
+            ArrayPool<byte>.Shared.Return(buffer);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases what a subclass owns besides the queue descriptor.</summary>
+    private protected virtual void DisposeCore()
+    {
+    }
+
+    internal static RsyncException Errno(string call, int errno) =>
+        new(RsyncErrorKind.FileIo, RsyncExitCode.FileIo, $"{call} failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+}
