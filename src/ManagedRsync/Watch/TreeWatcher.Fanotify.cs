@@ -128,7 +128,8 @@ public sealed partial class TreeWatcher
             Appeared(path, isDir, movedIn: (m & Interop.FAN_MOVED_TO) != 0);
         else if ((m & (Interop.FAN_CLOSE_WRITE | Interop.FAN_ATTRIB)) != 0)
             Report(ChangeKind.Changed, path, isDir);
-        else if ((m & Interop.FAN_MODIFY) != 0)
+        // Written and not closed since (a create merged with its first writes, say): hold it until FAN_CLOSE_WRITE.
+        if ((m & (Interop.FAN_MODIFY | Interop.FAN_CLOSE_WRITE)) == Interop.FAN_MODIFY)
             Report(ChangeKind.Writing, path, isDir);
     }
 
