@@ -32,16 +32,17 @@ internal static class Converge
     }
 
     /// <summary>Waits for a condition on the replica (where equality with the source is not the point).</summary>
-    public static async Task UntilAsync(Func<bool> condition, string what, Func<string> explain)
+    public static async Task UntilAsync(Func<bool> condition, string what, Func<string> explain, TimeSpan? deadline = null)
     {
-        var end = DateTime.UtcNow + Deadline;
+        TimeSpan limit = deadline ?? Deadline;
+        var end = DateTime.UtcNow + limit;
         while (DateTime.UtcNow < end)
         {
             if (condition())
                 return;
             await Task.Delay(25);
         }
-        throw new XunitException($"within {Deadline.TotalSeconds} s, never: {what}\n{explain()}");
+        throw new XunitException($"within {limit.TotalSeconds} s, never: {what}\n{explain()}");
     }
 
     private static bool Equal(string source, string replica)

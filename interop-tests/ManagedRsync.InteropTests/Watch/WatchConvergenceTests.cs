@@ -6,12 +6,15 @@ namespace ManagedRsync.InteropTests.Watch;
 /// `mrsync watch -a --delete` (its own process, real inotify) pushing to the fixture's stock rsync daemon: after each
 /// kind of change the module converges to the source, file by file (content, mode, mtime, symlink targets).
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
-public sealed class WatchConvergenceTests(RsyncDaemonFixture daemon) : IDisposable
+public abstract class WatchConvergenceTests(RsyncDaemonFixture daemon, string backend) : IDisposable
 {
-    private readonly WatchScenario _s = new(daemon);
+    private readonly WatchScenario _s = new(daemon, backend: backend);
 
-    public void Dispose() => _s.Dispose();
+    public void Dispose()
+    {
+        _s.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task FileChangesConverge()
@@ -160,6 +163,21 @@ public sealed class WatchConvergenceTests(RsyncDaemonFixture daemon) : IDisposab
     }
 
     [Fact]
+    public async Task MkdirPStormsMissNothing()
+    {
+        await _s.StartWatchAsync();
+        // Each round: a new chain of directories and files in it at once, faster than any watch could be set.
+        for (int i = 0; i < 300; i++)
+        {
+            string deep = $"storm/{i % 5}/{i}/a/b/c/d";
+            Directory.CreateDirectory(_s.P(deep));
+            _s.Write(deep + "/leaf", $"{i}\n");
+            _s.Write($"storm/{i % 5}/{i}/a/mid", $"{i}\n");
+        }
+        await _s.ConvergedAsync();
+    }
+
+    [Fact]
     public async Task FilterRulesMatchWhatAPushSends()
     {
         string[] rules = ["--exclude", "/top/*.tmp", "--exclude", "dir/", "--filter", "- *.bak", "--include", "keep.log", "--exclude", "*.log"];
@@ -200,3 +218,11 @@ public sealed class WatchConvergenceTests(RsyncDaemonFixture daemon) : IDisposab
             Assert.True(File.Exists(Path.Combine(_s.Replica, included)), $"{included} is not excluded but is missing on the replica");
     }
 }
+
+/// <summary><see cref="WatchConvergenceTests"/> with one inotify watch per directory.</summary>
+[Collection(RsyncDaemonCollection.Name)]
+public sealed class InotifyWatchConvergenceTests(RsyncDaemonFixture daemon) : WatchConvergenceTests(daemon, "inotify");
+
+/// <summary><see cref="WatchConvergenceTests"/> with the fanotify file-system mark (root, as CI runs them).</summary>
+[Collection(RsyncDaemonCollection.Name)]
+public sealed class FanotifyWatchConvergenceTests(RsyncDaemonFixture daemon) : WatchConvergenceTests(daemon, "fanotify");

@@ -6,17 +6,27 @@ namespace ManagedRsync.InteropTests.Watch;
 /// Faults around `mrsync watch` and a stock rsync daemon: the kernel queue overflowing, the daemon going away and
 /// coming back, the watcher SIGKILLed while the daemon is away. Tests that stop a daemon start their own.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
-public sealed class WatchFaultTests(RsyncDaemonFixture daemon)
+public abstract class WatchFaultTests(RsyncDaemonFixture daemon, string backend)
 {
     [Fact]
     public async Task KernelQueueOverflowEndsInAFullSyncThatConverges()
     {
-        using var s = new WatchScenario(daemon);
+        using var s = new WatchScenario(daemon, backend: backend);
         Directory.CreateDirectory(s.P("old"));
         for (int i = 0; i < 50; i++)
             s.Write($"old/{i}", $"{i}\n");
         Directory.CreateDirectory(s.P("burst"));
+        if (backend == "fanotify")
+            await FanotifyOverflowAsync(s);
+        else
+            await InotifyOverflowAsync(s);
+        await s.Watcher!.WaitForLogAsync("queue overflowed");
+        await s.ConvergedAsync();
+        Assert.Equal(backend == "fanotify" ? FanotifyBurst : 101, Directory.GetFiles(Path.Combine(s.Replica, "burst")).Length);
+    }
+
+    private static async Task InotifyOverflowAsync(WatchScenario s)
+    {
         WatchProcess w = await s.StartWatchAsync();
         await s.ConvergedAsync();
 
@@ -38,15 +48,47 @@ public sealed class WatchFaultTests(RsyncDaemonFixture daemon)
         {
             w.Signal("CONT");
         }
-        await w.WaitForLogAsync("queue overflowed");
+    }
+
+    private const int FanotifyBurst = 1000;
+
+    /// <summary>
+    /// fanotify merges queued events with the same directory and name, so spinning two names cannot overflow it; and
+    /// its queue is /proc/sys/fs/fanotify/max_queued_events (16384) read when the group is made. So the limit is
+    /// lowered for the watcher's start only, and the burst is of distinct names.
+    /// </summary>
+    private static async Task FanotifyOverflowAsync(WatchScenario s)
+    {
+        const string limitPath = "/proc/sys/fs/fanotify/max_queued_events";
+        string saved = File.ReadAllText(limitPath).Trim();
+        WatchProcess w;
+        File.WriteAllText(limitPath, "256");
+        try
+        {
+            w = await s.StartWatchAsync();
+        }
+        finally
+        {
+            File.WriteAllText(limitPath, saved);
+        }
         await s.ConvergedAsync();
-        Assert.Equal(101, Directory.GetFiles(Path.Combine(s.Replica, "burst")).Length);
+        w.Signal("STOP");
+        try
+        {
+            for (int i = 0; i < FanotifyBurst; i++)
+                s.Write($"burst/f{i:D4}", $"{i}\n");
+            Directory.Delete(s.P("old"), recursive: true);
+        }
+        finally
+        {
+            w.Signal("CONT");
+        }
     }
 
     [Fact]
     public Task DaemonStoppedAndRestartedPendingChangesAreRetried() => WithOwnDaemonAsync(async own =>
     {
-        using var s = new WatchScenario(own);
+        using var s = new WatchScenario(own, backend: backend);
         s.Write("a", "a\n");
         s.Write("gone", "gone\n");
         WatchProcess w = await s.StartWatchAsync();
@@ -70,7 +112,7 @@ public sealed class WatchFaultTests(RsyncDaemonFixture daemon)
     [Fact]
     public Task WatcherKilledWhileDaemonIsDownReplaysItsJournal() => WithOwnDaemonAsync(async own =>
     {
-        using var s = new WatchScenario(own);
+        using var s = new WatchScenario(own, backend: backend);
         string state = Path.Combine(s.Work, "state");
         s.Write("a", "a\n");
         s.Write("gone", "gone\n");
@@ -115,3 +157,11 @@ public sealed class WatchFaultTests(RsyncDaemonFixture daemon)
         }
     }
 }
+
+/// <summary><see cref="WatchFaultTests"/> with one inotify watch per directory.</summary>
+[Collection(RsyncDaemonCollection.Name)]
+public sealed class InotifyWatchFaultTests(RsyncDaemonFixture daemon) : WatchFaultTests(daemon, "inotify");
+
+/// <summary><see cref="WatchFaultTests"/> with the fanotify file-system mark (root, as CI runs them).</summary>
+[Collection(RsyncDaemonCollection.Name)]
+public sealed class FanotifyWatchFaultTests(RsyncDaemonFixture daemon) : WatchFaultTests(daemon, "fanotify");

@@ -7,8 +7,7 @@ namespace ManagedRsync.InteropTests.Watch;
 /// those exact bytes, and the replica converges (names, types, link targets, contents by <see cref="RawFiles"/>). The
 /// files are made by bash ($'\ooo' names) since .NET's string file APIs cannot name them.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
-public sealed class WatchNameTests(RsyncDaemonFixture daemon)
+public abstract class WatchNameTests(RsyncDaemonFixture daemon, string backend)
 {
     private static async Task ShAsync(string dir, string script)
     {
@@ -46,7 +45,7 @@ public sealed class WatchNameTests(RsyncDaemonFixture daemon)
     [Fact]
     public async Task NamesThatAreNotUtf8OrHoldANewlineKeepTheirBytes()
     {
-        using var s = new WatchScenario(daemon);
+        using var s = new WatchScenario(daemon, backend: backend);
         try
         {
             await ShAsync(s.Source, "printf old > $'caf\\351'");
@@ -73,3 +72,11 @@ public sealed class WatchNameTests(RsyncDaemonFixture daemon)
         }
     }
 }
+
+/// <summary><see cref="WatchNameTests"/> with one inotify watch per directory.</summary>
+[Collection(RsyncDaemonCollection.Name)]
+public sealed class InotifyWatchNameTests(RsyncDaemonFixture daemon) : WatchNameTests(daemon, "inotify");
+
+/// <summary><see cref="WatchNameTests"/> with the fanotify file-system mark (root, as CI runs them).</summary>
+[Collection(RsyncDaemonCollection.Name)]
+public sealed class FanotifyWatchNameTests(RsyncDaemonFixture daemon) : WatchNameTests(daemon, "fanotify");

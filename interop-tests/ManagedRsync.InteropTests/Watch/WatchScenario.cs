@@ -10,10 +10,11 @@ internal sealed class WatchScenario : IDisposable
 {
     private readonly RsyncDaemonFixture _daemon;
 
-    public WatchScenario(RsyncDaemonFixture daemon, string module = DaemonModules.Open)
+    public WatchScenario(RsyncDaemonFixture daemon, string module = DaemonModules.Open, string? backend = null)
     {
         _daemon = daemon;
         Module = module;
+        Backend = backend;
         Work = Directory.CreateTempSubdirectory("mrsync-watch-").FullName;
         Source = Directory.CreateDirectory(Path.Combine(Work, "src")).FullName;
         Outside = Directory.CreateDirectory(Path.Combine(Work, "outside")).FullName;
@@ -24,6 +25,9 @@ internal sealed class WatchScenario : IDisposable
     public string Source { get; }
     public string Outside { get; }
     public string Module { get; }
+
+    /// <summary>`--backend` given to the watcher (inotify, fanotify), or null for the default (auto).</summary>
+    public string? Backend { get; }
     public string Name { get; }
 
     /// <summary>The replica's directory on the daemon side.</summary>
@@ -41,8 +45,11 @@ internal sealed class WatchScenario : IDisposable
     public async Task<WatchProcess> StartWatchWithAsync(string[] options)
     {
         Watcher?.Dispose();
-        Watcher = WatchProcess.Start([.. options, "--delay", "10ms", Source + "/", Destination]);
+        string[] backend = Backend is null ? [] : ["--backend", Backend];
+        Watcher = WatchProcess.Start([.. options, "--delay", "10ms", .. backend, Source + "/", Destination]);
         await Watcher.WaitForLogAsync("batch full sync");
+        if (Backend == "fanotify")
+            Assert.True(Watcher.CountLog("with fanotify") == 1, $"the watcher is not on fanotify:\n{Watcher.Log}");
         return Watcher;
     }
 

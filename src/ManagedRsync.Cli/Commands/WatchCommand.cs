@@ -18,10 +18,14 @@ internal static class WatchCommand
         using var stop = new CancellationTokenSource();
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using PosixSignalRegistration intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        return RunAsync(args.ToArray(), CliContext.FromConsole(stop.Token)).GetAwaiter().GetResult();
+        return RunAsync(args.ToArray(), CliContext.FromConsole(stop.Token), ignoreOwnProcess: true).GetAwaiter().GetResult();
     }
 
-    internal static async Task<int> RunAsync(string[] args, CliContext context, Action<WatchService>? onReady = null)
+    /// <summary>
+    /// <paramref name="ignoreOwnProcess"/>: drop fanotify events this process caused (its replica and state writes);
+    /// off for in-process callers whose writes are the changes.
+    /// </summary>
+    internal static async Task<int> RunAsync(string[] args, CliContext context, Action<WatchService>? onReady = null, bool ignoreOwnProcess = false)
     {
         WatchConfig config;
         WatchFilter filter;
@@ -63,7 +67,7 @@ internal static class WatchCommand
             AccessChanged = filter.SetDenied,
             FallbackScanInterval = config.FallbackScan,
             Backend = config.Backend ?? WatchBackend.Auto,
-            IgnoreOwnProcess = true,
+            IgnoreOwnProcess = ignoreOwnProcess,
             Batching = new CoalescerOptions { Delay = config.Delay, MaxWait = config.MaxDelay, MaxOpenWait = config.MaxOpenWait },
         }, targets, Log);
         using var watchdog = new CancellationTokenSource();

@@ -8,7 +8,13 @@ namespace ManagedRsync.Tests.Watch;
 /// </summary>
 internal sealed class ScratchMount : IDisposable
 {
-    private ScratchMount(string point) => Point = point;
+    private readonly bool _ownsDirectory;
+
+    private ScratchMount(string point, bool ownsDirectory)
+    {
+        Point = point;
+        _ownsDirectory = ownsDirectory;
+    }
 
     /// <summary>The mount point.</summary>
     public string Point { get; }
@@ -20,7 +26,14 @@ internal sealed class ScratchMount : IDisposable
     {
         string point = Directory.CreateTempSubdirectory("mrsync-" + type + "-").FullName;
         Run("mount", "-t", type, type, point);
-        return new ScratchMount(point);
+        return new ScratchMount(point, ownsDirectory: true);
+    }
+
+    /// <summary>mount -t <paramref name="type"/> over the existing directory <paramref name="point"/> (kept afterwards).</summary>
+    public static ScratchMount Over(string type, string point)
+    {
+        Run("mount", "-t", type, type, point);
+        return new ScratchMount(point, ownsDirectory: false);
     }
 
     private static void Run(params string[] argv)
@@ -37,6 +50,7 @@ internal sealed class ScratchMount : IDisposable
     public void Dispose()
     {
         Run("umount", "-l", Point);
-        Directory.Delete(Point);
+        if (_ownsDirectory)
+            Directory.Delete(Point);
     }
 }
