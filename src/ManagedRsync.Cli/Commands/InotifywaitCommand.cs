@@ -9,7 +9,9 @@ namespace ManagedRsync.Cli.Commands;
 /// `mrsync inotifywait`: inotifywait(1) from inotify-tools, with the options the inotifywait+rsync scripts use
 /// (-m -r -q -d -o -s -e --exclude --excludei --include --includei --timefmt --format --no-newline -c -t @file
 /// --fromfile -P) and the same output lines. Differences: -d does not fork (run it under systemd or with &amp;);
-/// symlinks are never followed (as with -P); only directories can be watched.
+/// symlinks are never followed (as with -P); only directories can be watched. Beyond inotifywait:
+/// --backend auto|fanotify|inotify (default inotify, as inotifywait) reads fanotify instead, which needs no watch per
+/// directory; unless -q, a line on stderr says which backend each tree got and why not fanotify.
 /// </summary>
 internal static class InotifywaitCommand
 {
@@ -86,10 +88,17 @@ internal static class InotifywaitCommand
                     ReportChanges = false,
                     ListBeforeWatch = true,
                     Exclude = (p, isDir) => isDir && IsExcludedDirectory(o, prefix, p),
+                    Backend = o.Backend,
                 }, printer);
                 try
                 {
                     watcher.Start();
+                    if (o.Quiet == 0 && o.Backend != WatchBackend.Inotify)
+                    {
+                        stderr.WriteLine(watcher.FallbackReason is { } why
+                            ? $"Using inotify for {root}, not fanotify: {why}"
+                            : $"Using {watcher.Describe()} for {root}.");
+                    }
                 }
                 catch (RsyncException ex)
                 {
@@ -133,6 +142,7 @@ internal static class InotifywaitCommand
         public int TimeoutSeconds;
         public string? OutFile, Format, TimeFormat;
         public InotifyMask Events;
+        public WatchBackend Backend = WatchBackend.Inotify;
         public Regex? Exclude, Include;
         public List<string> Paths = [];
         public HashSet<string> ExcludePaths = new(StringComparer.Ordinal);
@@ -161,6 +171,11 @@ internal static class InotifywaitCommand
                 case "-o" or "--outfile": o.OutFile = Value(a); break;
                 case "--format": o.Format = Value(a); break;
                 case "--timefmt": o.TimeFormat = Value(a); break;
+                case "--backend":
+                    string b = Value(a);
+                    if (!WatchConfig.TryParseBackend(b, out o.Backend))
+                        throw new UsageException($"--backend must be auto, fanotify or inotify, not '{b}'");
+                    break;
                 case "-t" or "--timeout":
                     string t = Value(a);
                     if (!int.TryParse(t, out o.TimeoutSeconds) || o.TimeoutSeconds < 0)
@@ -289,6 +304,8 @@ internal static class InotifywaitCommand
         	-c|--csv      	Print events in CSV format.
         	-t|--timeout <seconds>	When listening for a single event, time out after <seconds> seconds.
         	-e|--event <event1> [ -e|--event <event2> ... ]	Listen for specific event(s).
+        	--backend auto|fanotify|inotify	Event source (mrsync only; default inotify). fanotify: one mark for the
+        	              	whole file system, as root; auto: fanotify when possible, saying why not.
         Events: access modify attrib close_write close_nowrite close open moved_to moved_from move move_self create
         	delete delete_self unmount
         Exit status: 0 an event was received; 1 an error occurred; 2 --timeout expired without events.

@@ -63,6 +63,18 @@ public sealed partial class TreeWatcher
         return true;
     }
 
+    /// <summary>
+    /// Whether fanotify could watch <paramref name="root"/> now (for `mrsync doctor`): null when it could, with
+    /// <paramref name="description"/> saying how; otherwise the reason Auto would fall back to inotify.
+    /// </summary>
+    public static string? ProbeFanotify(string root, out string description)
+    {
+        byte[] path = System.Text.Encoding.UTF8.GetBytes(root);
+        using FanotifyInstance? probe = FanotifyInstance.TryCreate(path, Interop.FAN_CREATE | Interop.FAN_DELETE | Interop.FAN_ONDIR, allowRename: true, out string reason);
+        description = probe is null ? "" : $"one file-system mark on {probe.FileSystem}; moves as {(probe.HasRename ? "FAN_RENAME" : "FAN_MOVED_FROM/FAN_MOVED_TO")}";
+        return probe is null ? reason : null;
+    }
+
     /// <summary>What the fanotify source is, for the log.</summary>
     public string Describe() => Backend == WatchBackend.Fanotify
         ? $"fanotify (one file-system mark on {_fanotify!.FileSystem}; moves as {(_fanotify.HasRename ? "FAN_RENAME" : "FAN_MOVED_FROM/FAN_MOVED_TO")})"
@@ -105,14 +117,14 @@ public sealed partial class TreeWatcher
         bool isDir = e.IsDirectory;
         if (e.Name.SequenceEqual("."u8))
         {
-            _observer.OnEvent(dir, new InotifyEvent(0, ToInotify(m), 0, default));
+            Observe(dir, m, default);
             if (dir.IsRoot && (m & (Interop.FAN_DELETE_SELF | Interop.FAN_MOVE_SELF)) != 0)
                 RootGone((m & Interop.FAN_DELETE_SELF) != 0 ? "it was deleted" : "it was moved or renamed");
             else if ((m & Interop.FAN_ATTRIB) != 0)
                 Report(ChangeKind.Changed, dir, true);
             return;
         }
-        _observer.OnEvent(dir, new InotifyEvent(0, ToInotify(m), 0, e.Name));
+        Observe(dir, m, e.Name);
         RawPath path = dir.Child(e.Name);
         if (IsExcluded(path, isDir))
             return;
@@ -241,7 +253,25 @@ public sealed partial class TreeWatcher
         _watchCount = 1;
     }
 
-    /// <summary>fanotify's bits shared with inotify have inotify's values; FAN_ONDIR is IN_ISDIR.</summary>
-    private static InotifyMask ToInotify(ulong mask) =>
-        (InotifyMask)(uint)(mask & ((ulong)InotifyMask.IN_ALL_EVENTS | Interop.FAN_Q_OVERFLOW | Interop.FAN_ONDIR));
+    /// <summary>The order inotify would have queued the events a merged fanotify event stands for.</summary>
+    private static ReadOnlySpan<uint> InotifyOrder =>
+    [
+        (uint)InotifyMask.IN_CREATE, (uint)InotifyMask.IN_MOVED_TO, (uint)InotifyMask.IN_OPEN, (uint)InotifyMask.IN_ACCESS,
+        (uint)InotifyMask.IN_MODIFY, (uint)InotifyMask.IN_ATTRIB, (uint)InotifyMask.IN_CLOSE_WRITE, (uint)InotifyMask.IN_CLOSE_NOWRITE,
+        (uint)InotifyMask.IN_MOVED_FROM, (uint)InotifyMask.IN_DELETE, (uint)InotifyMask.IN_DELETE_SELF, (uint)InotifyMask.IN_MOVE_SELF,
+    ];
+
+    /// <summary>
+    /// Hands the raw event to the observer as the inotify events it merges (fanotify's bits shared with inotify have
+    /// inotify's values; FAN_ONDIR is IN_ISDIR), one per bit, so an inotifywait printer prints inotifywait's lines.
+    /// </summary>
+    private void Observe(RawPath dir, ulong mask, ReadOnlySpan<byte> name)
+    {
+        uint isDir = (mask & Interop.FAN_ONDIR) != 0 ? (uint)InotifyMask.IN_ISDIR : 0;
+        foreach (uint bit in InotifyOrder)
+        {
+            if ((mask & bit) != 0)
+                _observer.OnEvent(dir, new InotifyEvent(0, (InotifyMask)(bit | isDir), 0, name));
+        }
+    }
 }

@@ -202,3 +202,61 @@ public sealed class InotifywaitCompatTests : IDisposable
         });
     }
 }
+
+/// <summary>`mrsync inotifywait --backend`: the same lines from fanotify, and the backend said on stderr.</summary>
+public sealed class InotifywaitBackendTests : IDisposable
+{
+    private readonly TempTree _tree = new();
+
+    public void Dispose() => _tree.Dispose();
+
+    [Fact]
+    public void FanotifyBackendPrintsInotifywaitLinesAndSaysSo()
+    {
+        Directory.CreateDirectory(_tree["d"]);
+        var stdout = new MemoryStream();
+        var stderr = new StringWriter();
+        using var stop = new CancellationTokenSource();
+        using var ready = new ManualResetEventSlim();
+        int rc = -1;
+        var thread = new Thread(() => rc = InotifywaitCommand.Run(
+            ["-m", "-r", "--backend", "fanotify", "-e", "create,moved_from,moved_to,delete", "--format", "%w%f %e", _tree.Root],
+            stdout, stderr, stop.Token, ready.Set));
+        thread.Start();
+        Assert.True(ready.Wait(TimeSpan.FromSeconds(20)), stderr.ToString());
+        File.WriteAllText(_tree["d/new"], "n");
+        File.Move(_tree["d/new"], _tree["moved"]);
+        Directory.CreateDirectory(_tree["d/sub"]);
+        File.Delete(_tree["moved"]);
+        string[] expected =
+        [
+            $"{_tree.Root}/d/new CREATE", $"{_tree.Root}/d/new MOVED_FROM", $"{_tree.Root}/moved MOVED_TO",
+            $"{_tree.Root}/d/sub CREATE,ISDIR", $"{_tree.Root}/moved DELETE",
+        ];
+        DateTime until = DateTime.UtcNow.AddSeconds(20);
+        string Lines()
+        {
+            lock (stdout)
+                return Encoding.UTF8.GetString(stdout.ToArray());
+        }
+        while (DateTime.UtcNow < until && !expected.All(e => Lines().Split('\n').Contains(e)))
+            Thread.Sleep(50);
+        stop.Cancel();
+        thread.Join();
+        Assert.Equal(0, rc);
+        Assert.Equal(expected, Lines().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Using fanotify (one file-system mark on ", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Watches established.", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AutoOnRamfsSaysWhyItIsInotify()
+    {
+        using ScratchMount ramfs = ScratchMount.Of("ramfs");
+        var stderr = new StringWriter();
+        using var stop = new CancellationTokenSource();
+        int rc = InotifywaitCommand.Run(["-r", "-t", "1", "--backend", "auto", ramfs.Point], Stream.Null, stderr, stop.Token);
+        Assert.Equal(2, rc);
+        Assert.Contains($"Using inotify for {ramfs.Point}, not fanotify: the ramfs file system does not give the file handles", stderr.ToString(), StringComparison.Ordinal);
+    }
+}

@@ -191,12 +191,33 @@ public sealed class JournalAndBatchingTests : IDisposable
         File.WriteAllText(_dir["t/a/f"], "");
         File.CreateSymbolicLink(_dir["t/link"], "/usr");
         var o = new StringWriter();
-        int rc = DoctorCommand.Run([_dir["t"]], o);
+        int rc = DoctorCommand.Run(["--backend", "inotify", _dir["t"]], o);
         string text = o.ToString();
+        Assert.Contains("backend inotify", text, StringComparison.Ordinal);
         Assert.Contains("max_user_watches", text, StringComparison.Ordinal);
         Assert.Contains("max_user_instances", text, StringComparison.Ordinal);
         Assert.Contains("max_queued_events", text, StringComparison.Ordinal);
         Assert.Contains("4 directories, 2 other entries -> needs 4 watches", text, StringComparison.Ordinal);
         Assert.Equal(0, rc);
+    }
+
+    [Fact]
+    public void DoctorSaysWhichBackendWatchWouldUse()
+    {
+        // As root (CI) the temp directory's file system takes a fanotify mark; ramfs cannot (no file handles).
+        Directory.CreateDirectory(_dir["t/a"]);
+        var o = new StringWriter();
+        Assert.Equal(0, DoctorCommand.Run([_dir["t"]], o));
+        Assert.Contains("backend auto -> fanotify (one file-system mark on ", o.ToString(), StringComparison.Ordinal);
+        Assert.Contains("max_user_marks", o.ToString(), StringComparison.Ordinal);
+
+        using ScratchMount ramfs = ScratchMount.Of("ramfs");
+        o = new StringWriter();
+        Assert.Equal(0, DoctorCommand.Run([ramfs.Point], o));
+        Assert.Contains("backend auto -> inotify, not fanotify: the ramfs file system does not give the file handles", o.ToString(), StringComparison.Ordinal);
+        Assert.Contains("1 directories, 0 other entries -> needs 1 watches", o.ToString(), StringComparison.Ordinal);
+        o = new StringWriter();
+        Assert.Equal(1, DoctorCommand.Run(["--backend=fanotify", ramfs.Point], o));
+        Assert.Contains("backend fanotify is not possible", o.ToString(), StringComparison.Ordinal);
     }
 }
