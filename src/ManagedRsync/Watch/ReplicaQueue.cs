@@ -77,10 +77,12 @@ public sealed class ReplicaQueue : IDisposable
             foreach (KeyValuePair<RawPath, PendingOp> kv in changes)
             {
                 PendingOp op = kv.Value;
-                if (op == PendingOp.Delete)
-                    DropUnder(kv.Key);
-                else if (op == PendingOp.Send && _pending.TryGetValue(kv.Key, out var before) && before.Op is PendingOp.Delete or PendingOp.SendTree)
+                if (op == PendingOp.Send && _pending.TryGetValue(kv.Key, out var before) && before.Op is PendingOp.Delete or PendingOp.SendTree)
                     op = PendingOp.SendTree; // deleted then recreated: match the replica's old subtree as a whole
+                // A deleted or re-sent directory covers whatever was pending under it; an older op there could even
+                // name a path through what is now a symlink, which the daemon refuses ("invalid path from sender").
+                if (op is PendingOp.Delete or PendingOp.SendTree)
+                    DropUnder(kv.Key);
                 _pending[kv.Key] = (op, ++_seq);
             }
             _journal?.Append(fullSync, changes);
