@@ -151,11 +151,19 @@ public sealed class WatchOptionTruthTests : IDisposable
     private static CliContext Context(StringWriter log, CancellationToken ct = default) => new()
     {
         Out = TextWriter.Null,
-        Error = TextWriter.Synchronized(log),
+        Error = SyncLogs.For(log),
         In = TextReader.Null,
         Cancellation = ct,
         GetEnvironmentVariable = _ => null,
     };
+
+    // One synchronized wrapper per log, so readers can take the lock the writers hold.
+    private static class SyncLogs
+    {
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<StringWriter, TextWriter> Wrappers = new();
+
+        public static TextWriter For(StringWriter log) => Wrappers.GetValue(log, TextWriter.Synchronized);
+    }
 
     private static async Task<(int Code, string Log)> RunToExitAsync(string[] args)
     {
@@ -177,7 +185,18 @@ public sealed class WatchOptionTruthTests : IDisposable
 
     private sealed class RunningWatch(Task<int> run, CancellationTokenSource stop, StringWriter log) : IAsyncDisposable
     {
-        public string Log => log.ToString();
+        // The watch writes from its own threads through TextWriter.Synchronized, which locks the wrapper; read under
+        // the same lock, or StringBuilder.ToString can meet a half-appended chunk.
+        public string Log
+        {
+            get
+            {
+                lock (SyncLogs.For(log))
+                {
+                    return log.ToString();
+                }
+            }
+        }
 
         public async Task UntilAsync(Func<bool> condition, string what)
         {
