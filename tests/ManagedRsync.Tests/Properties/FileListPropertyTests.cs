@@ -1,0 +1,107 @@
+using System.Buffers;
+using CsCheck;
+using ManagedRsync.FileList;
+using ManagedRsync.Protocol;
+using ManagedRsync.Transfer;
+using ManagedRsync.Transfer.Receive;
+
+namespace ManagedRsync.Tests.Properties;
+
+/// <summary>
+/// The file list, written by our sender (<see cref="FileListWriter"/>) and read by our receiver
+/// (<see cref="FileListReader"/>), over random lists at protocols 28-32: every entry comes back with its name
+/// byte for byte (names are random bytes, mostly not UTF-8, sharing random prefixes so the "same name" compression
+/// is exercised), its type, permissions, size, time, nanoseconds (31+), owner, group, symlink target and device
+/// numbers.
+/// </summary>
+public sealed class FileListPropertyTests
+{
+    private sealed class NoMessages : IMessageHandler
+    {
+        public void OnMessage(MessageCode code, ReadOnlySpan<byte> payload) => Assert.Fail($"unexpected message {code}");
+    }
+
+    private const int Regular = 0x8000, Directory = 0x4000, Symlink = 0xA000, CharDevice = 0x2000, BlockDevice = 0x6000,
+        Fifo = 0x1000, Socket = 0xC000;
+
+    private static readonly Gen<byte[]> NameBytes = Gen.Byte[1, 255].Array[1, 60];
+
+    private static Gen<FileEntry> Entry(int protocol) =>
+        Gen.Select(Gen.OneOf(Regular, Regular, Directory, Symlink, CharDevice, BlockDevice, Fifo, Socket), Gen.Int[0, 0xFFF],
+                Gen.Long[0, long.MaxValue / 2], Gen.Long[0, protocol >= 30 ? long.MaxValue / 2 : int.MaxValue],
+                Gen.Int[0, 999_999_999], Gen.Int[0, 70_000], Gen.Int[0, 70_000], Gen.Select(Gen.Int[0, 4095], Gen.Int[0, 1 << 20], NameBytes))
+            .Select((type, perms, size, mtime, nsec, uid, gid, extra) => new FileEntry
+            {
+                Name = extra.Item3,
+                Mode = type | perms,
+                Size = size,
+                ModTime = mtime,
+                ModTimeNsec = protocol >= 31 ? nsec : 0,
+                Uid = uid,
+                Gid = gid,
+                RdevMajor = type is CharDevice or BlockDevice ? extra.Item1 : 0,
+                RdevMinor = type is CharDevice or BlockDevice ? extra.Item2 : 0,
+                LinkTarget = type == Symlink ? extra.Item3 : null,
+            });
+
+    // Random lists whose names often repeat a prefix of the previous one (rsync's XMIT_SAME_NAME).
+    private static Gen<(int Protocol, FileEntry[] Entries)> Lists =>
+        Gen.Int[28, 32].SelectMany(protocol => Gen.Select(Entry(protocol).Array[1, 40], Gen.Int[0, 60].Array[40])
+            .Select((entries, prefixes) =>
+            {
+                for (int i = 1; i < entries.Length; i++)
+                {
+                    byte[] previous = entries[i - 1].Name;
+                    int shared = Math.Min(prefixes[i], previous.Length);
+                    entries[i] = With(entries[i], [.. previous.AsSpan(0, shared), .. entries[i].Name]);
+                }
+                return (protocol, entries);
+            }));
+
+    private static FileEntry With(FileEntry e, byte[] name) => new()
+    {
+        Name = name, Mode = e.Mode, Size = e.Size, ModTime = e.ModTime, ModTimeNsec = e.ModTimeNsec, Uid = e.Uid, Gid = e.Gid,
+        RdevMajor = e.RdevMajor, RdevMinor = e.RdevMinor, LinkTarget = e.LinkTarget,
+    };
+
+    [Fact]
+    public void WrittenListReadsBackEntryForEntry() =>
+        Lists.Sample(list =>
+        {
+            var (protocol, entries) = list;
+            var flags = protocol >= 30 ? CompatFlags.VarintFlistFlags | CompatFlags.SafeFlist : CompatFlags.None;
+            var session = new SessionParameters(protocol, flags, 0, "md5", "none");
+            var writer = new FileListWriter(session, TransferOptions.Archive);
+            var w = new ArrayBufferWriter<byte>();
+            for (int i = 0; i < entries.Length; i++)
+                writer.Write(w, entries[i], i);
+            writer.WriteEnd(w, ioError: 0);
+
+            var input = new MultiplexReader(new MemoryStream(w.WrittenSpan.ToArray()), new NoMessages());
+            List<FileEntry> back;
+            try
+            {
+                back = new FileListReader(input, session, TransferOptions.Archive, 16).ReadAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                input.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+
+            Assert.Equal(entries.Length, back.Count);
+            for (int i = 0; i < entries.Length; i++)
+            {
+                FileEntry sent = entries[i], got = back[i];
+                Assert.Equal(sent.Name, got.Name);
+                Assert.Equal(sent.Mode, got.Mode);
+                Assert.Equal(sent.Size, got.Size);
+                Assert.Equal(sent.ModTime, got.ModTime);
+                Assert.Equal(sent.ModTimeNsec, got.ModTimeNsec);
+                Assert.Equal(sent.Uid, got.Uid);
+                Assert.Equal(sent.Gid, got.Gid);
+                Assert.Equal(sent.LinkTarget, got.LinkTarget);
+                if ((sent.Mode & 0xF000) is CharDevice or BlockDevice)
+                    Assert.Equal((sent.RdevMajor, sent.RdevMinor), (got.RdevMajor, got.RdevMinor));
+            }
+        }, iter: 2_000);
+}
