@@ -39,8 +39,9 @@ internal static class ReplicaTargets
         {
             WatchOptionRules.CheckLocal(given, t.Name);
             bool filtered = rules.Rules.Count > 0 || rules.CvsExclude;
-            return new LocalDirectoryTarget(config.Source!, t.Dest, propagateDeletes, filtered ? filter.CreatePredicate(rules) : null, log, t.Name,
-                verbose ? line => log($"{t.Name}: {line}") : null);
+            return new LocalDirectoryTarget(config.Source!, t.Dest, LocalDeletions.For(options.Delete, options.DeleteMissingArgs),
+                filtered ? filter.CreatePredicate(rules) : null, filtered ? filter.CreatePredicate(rules, FilterSide.Receiver) : null,
+                log, t.Name, verbose ? line => log($"{t.Name}: {line}") : null);
         }
 
         WatchOptionRules.CheckDaemon(given, t.Name);

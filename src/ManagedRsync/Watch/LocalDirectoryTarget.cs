@@ -4,34 +4,54 @@ namespace ManagedRsync.Watch;
 /// A replica in a local directory (`mrsync watch SRC/ /some/dir`), also the stand-in target of the watcher's tests.
 /// Files are written to a temporary name and renamed into place with the source's mtime and mode; an unchanged file
 /// (same size and mtime, rsync's quick check) is skipped; symlinks are copied as symlinks and never followed on either
-/// side; deletions happen only when <c>delete</c> is set. It works through the BCL's UTF-8 paths, so a name that
-/// is not valid UTF-8 is reported and skipped here (the daemon target sends raw names).
+/// side. Deletions follow <see cref="LocalDeletions"/>: rsync's --delete-WHEN moment, extraneous entries or only the
+/// deleted paths (--delete-missing-args), and the receiver's view of the rules (a protected or, without
+/// --delete-excluded, an excluded name is kept). It works through the BCL's UTF-8 paths, so a name that is not valid
+/// UTF-8 is reported and skipped here (the daemon target sends raw names).
 /// </summary>
 public sealed class LocalDirectoryTarget : IReplicaTarget
 {
     private const string TempSuffix = ".mrsync-tmp";
     private readonly string _source;
     private readonly string _dest;
-    private readonly bool _delete;
+    private readonly LocalDeletions _deletions;
     private readonly Func<RawPath, bool, bool>? _exclude;
+    private readonly Func<RawPath, bool, bool>? _keep;
     private readonly Action<string> _warn;
     private readonly Action<string>? _item;
+    private List<(string Path, string Line)>? _deferred;
 
     /// <param name="source">The watched tree.</param>
     /// <param name="dest">The replica directory.</param>
-    /// <param name="delete">Propagate deletions (any of rsync's --delete options).</param>
+    /// <param name="delete">Propagate deletions, as rsync --delete does (during the walk).</param>
     /// <param name="exclude">The filter rules' verdict on a tree-relative path (path, is directory).</param>
     /// <param name="warn">Receives what could not be copied.</param>
     /// <param name="name">The replica's name in messages.</param>
     /// <param name="item">Receives one line per entry copied or deleted, as rsync -v names them ("dir/", "deleting x").</param>
     public LocalDirectoryTarget(string source, string dest, bool delete, Func<RawPath, bool, bool>? exclude = null, Action<string>? warn = null,
         string? name = null, Action<string>? item = null)
+        : this(source, dest, delete ? LocalDeletions.During : LocalDeletions.None, exclude, exclude, warn, name, item)
+    {
+    }
+
+    /// <param name="source">The watched tree.</param>
+    /// <param name="dest">The replica directory.</param>
+    /// <param name="deletions">Which deletions happen and when.</param>
+    /// <param name="exclude">The sender's verdict on a tree-relative path: not copied.</param>
+    /// <param name="keep">The receiver's verdict: never deleted (rsync's receiver-side rules: protect, and excludes
+    /// unless --delete-excluded).</param>
+    /// <param name="warn">Receives what could not be copied.</param>
+    /// <param name="name">The replica's name in messages.</param>
+    /// <param name="item">Receives one line per entry copied or deleted, as rsync -v names them.</param>
+    public LocalDirectoryTarget(string source, string dest, LocalDeletions deletions, Func<RawPath, bool, bool>? exclude,
+        Func<RawPath, bool, bool>? keep, Action<string>? warn = null, string? name = null, Action<string>? item = null)
     {
         _item = item;
         _source = Path.GetFullPath(source);
         _dest = Path.GetFullPath(dest);
-        _delete = delete;
+        _deletions = deletions;
         _exclude = exclude;
+        _keep = keep;
         _warn = warn ?? (_ => { });
         Name = name ?? dest;
     }
@@ -45,20 +65,31 @@ public sealed class LocalDirectoryTarget : IReplicaTarget
             if (!Directory.Exists(_source))
                 throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileSelect, $"source {_source} is missing; not syncing");
             Directory.CreateDirectory(_dest);
+            // rsync --delete-after/--delete-delay: deletions wait until the transfers are done (generator.c:
+            // do_delete_pass after the walk, or the delayed list); --delete-before: a pass before any transfer.
+            _deferred = _deletions.Timing == DeleteMoment.After ? [] : null;
             if (batch.FullSync)
             {
+                if (_deletions.Timing == DeleteMoment.Before && _deletions.Extraneous)
+                    MirrorTree("", totals, cancellationToken, deleteOnly: true);
                 MirrorTree("", totals, cancellationToken);
+                RunDeferred();
                 return totals.Result;
             }
-            if (_delete)
+            if (_deletions.Listed)
             {
                 foreach (RawPath p in batch.Delete)
                 {
                     if (Utf8(p) is { } rel && !Exists(Path.Combine(_source, rel)) && Exists(Path.Combine(_dest, rel)))
-                    {
-                        DeleteEntry(Path.Combine(_dest, rel));
-                        _item?.Invoke("deleting " + rel);
-                    }
+                        Delete(Path.Combine(_dest, rel), "deleting " + rel);
+                }
+            }
+            if (_deletions.Timing == DeleteMoment.Before && _deletions.Extraneous)
+            {
+                foreach (RawPath p in batch.SendTrees)
+                {
+                    if (Utf8(p) is { } rel && IsRealDirectory(Path.Combine(_source, rel)))
+                        MirrorTree(rel, totals, cancellationToken, deleteOnly: true);
                 }
             }
             foreach (RawPath p in batch.Send)
@@ -76,8 +107,32 @@ public sealed class LocalDirectoryTarget : IReplicaTarget
                         MirrorTree(rel, totals, cancellationToken);
                 }
             }
+            RunDeferred();
             return totals.Result;
         }, cancellationToken);
+
+    private void Delete(string path, string line)
+    {
+        if (_deferred is not null)
+        {
+            _deferred.Add((path, line));
+            return;
+        }
+        DeleteEntry(path);
+        _item?.Invoke(line);
+    }
+
+    private void RunDeferred()
+    {
+        if (_deferred is null)
+            return;
+        foreach ((string path, string line) in _deferred)
+        {
+            DeleteEntry(path);
+            _item?.Invoke(line);
+        }
+        _deferred = null;
+    }
 
     private sealed class Totals
     {
@@ -94,7 +149,8 @@ public sealed class LocalDirectoryTarget : IReplicaTarget
         return null;
     }
 
-    private void MirrorTree(string rel, Totals totals, CancellationToken ct)
+    // deleteOnly: rsync --delete-before's pass, which removes extraneous entries and copies nothing.
+    private void MirrorTree(string rel, Totals totals, CancellationToken ct, bool deleteOnly = false)
     {
         var pending = new Stack<string>();
         pending.Push(rel);
@@ -104,7 +160,10 @@ public sealed class LocalDirectoryTarget : IReplicaTarget
             string dir = pending.Pop();
             string src = Path.Combine(_source, dir);
             string dst = Path.Combine(_dest, dir);
-            EnsureDirectory(dir);
+            if (deleteOnly && !IsRealDirectory(dst))
+                continue;
+            if (!deleteOnly)
+                EnsureDirectory(dir);
             var seen = new HashSet<string>(StringComparer.Ordinal);
             IEnumerable<FileSystemInfo> entries;
             try
@@ -116,6 +175,7 @@ public sealed class LocalDirectoryTarget : IReplicaTarget
                 _warn($"{Name}: cannot list {src}: {ex.Message}; skipped");
                 continue;
             }
+            var wanted = new List<(string Child, bool IsDir)>();
             foreach (FileSystemInfo e in entries)
             {
                 string child = dir.Length == 0 ? e.Name : dir + "/" + e.Name;
@@ -123,22 +183,28 @@ public sealed class LocalDirectoryTarget : IReplicaTarget
                 if (_exclude?.Invoke(RawPath.FromUtf8(child), isDir) == true)
                     continue;
                 seen.Add(e.Name);
-                SendEntry(child, totals);
-                if (isDir)
-                    pending.Push(child);
+                wanted.Add((child, isDir));
             }
-            if (_delete && Directory.Exists(dst))
+            // rsync generator.c: with --delete(-during) a directory's extraneous entries go when the walk reaches it,
+            // before its contents are transferred (delete_in_dir); --delete-before did it in its own pass.
+            bool deleteHere = _deletions.Extraneous && (deleteOnly || _deletions.Timing != DeleteMoment.Before);
+            if (deleteHere && Directory.Exists(dst))
             {
                 foreach (FileSystemInfo d in new DirectoryInfo(dst).EnumerateFileSystemInfos())
                 {
                     string child = dir.Length == 0 ? d.Name : dir + "/" + d.Name;
+                    bool isDir = d is DirectoryInfo && d.LinkTarget is null;
                     if (!seen.Contains(d.Name) && !d.Name.EndsWith(TempSuffix, StringComparison.Ordinal)
-                        && _exclude?.Invoke(RawPath.FromUtf8(child), d is DirectoryInfo) != true)
-                    {
-                        DeleteEntry(d.FullName);
-                        _item?.Invoke("deleting " + child + (d is DirectoryInfo && d.LinkTarget is null ? "/" : ""));
-                    }
+                        && _keep?.Invoke(RawPath.FromUtf8(child), isDir) != true)
+                        Delete(d.FullName, "deleting " + child + (isDir ? "/" : ""));
                 }
+            }
+            foreach ((string child, bool isDir) in wanted)
+            {
+                if (!deleteOnly)
+                    SendEntry(child, totals);
+                if (isDir)
+                    pending.Push(child);
             }
         }
     }
@@ -173,10 +239,9 @@ public sealed class LocalDirectoryTarget : IReplicaTarget
             {
                 CopyFile(info, rel, dst, totals);
             }
-            else if (_delete && Exists(dst))
+            else if (_deletions.Listed && Exists(dst))
             {
-                DeleteEntry(dst); // vanished since the event
-                _item?.Invoke("deleting " + rel);
+                Delete(dst, "deleting " + rel); // vanished since the event
             }
         }
         catch (FileNotFoundException)

@@ -40,11 +40,14 @@ public sealed class WatchFilter
     /// </summary>
     public Func<RawPath, bool, bool> CreatePredicate() => CreatePredicate(List);
 
-    /// <summary>As <see cref="CreatePredicate()"/>, for another list over the same tree (a replica's own rules).</summary>
-    public Func<RawPath, bool, bool> CreatePredicate(FilterList list)
+    /// <summary>
+    /// As <see cref="CreatePredicate()"/>, for another list over the same tree (a replica's own rules), from the sender's
+    /// side (not sent) or the receiver's (not deleted: protect rules, and excludes unless --delete-excluded).
+    /// </summary>
+    public Func<RawPath, bool, bool> CreatePredicate(FilterList list, FilterSide side = FilterSide.Sender)
     {
         ArgumentNullException.ThrowIfNull(list);
-        FilterMatcher matcher = list.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = _root });
+        FilterMatcher matcher = list.CreateMatcher(side, new FilterMatcherOptions { LocalRoot = _root });
         return (path, isDirectory) =>
         {
             Span<byte> name = path.ByteCount <= 1024 ? stackalloc byte[1024] : new byte[path.ByteCount];

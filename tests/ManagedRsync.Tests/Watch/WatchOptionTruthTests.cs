@@ -85,6 +85,48 @@ public sealed class WatchOptionTruthTests : IDisposable
         Assert.True(File.Exists(_dst["kept.txt"]));
     }
 
+    [Theory]
+    [InlineData("--delete-before", true)]
+    [InlineData("--delete-during", true)]
+    [InlineData("--delete", true)]
+    [InlineData("--delete-after", false)]
+    [InlineData("--delete-delay", false)]
+    public async Task DeletionsHappenAtTheMomentTheOptionNames(string option, bool beforeTransfers)
+    {
+        File.WriteAllText(_dst["extra.txt"], "only on the replica");
+        File.WriteAllText(_src["a.txt"], "sent");
+        await using var watch = await WatchAsync([option, "-v", _src.Root + "/", _dst.Root]);
+        await watch.UntilAsync(() => watch.Log.Contains("deleting extra.txt", StringComparison.Ordinal) && watch.Log.Contains(": a.txt", StringComparison.Ordinal), "the full sync");
+        int deleted = watch.Log.IndexOf("deleting extra.txt", StringComparison.Ordinal);
+        int sent = watch.Log.IndexOf($"{_dst.Root}: a.txt", StringComparison.Ordinal);
+        Assert.True(beforeTransfers ? deleted < sent : sent < deleted, watch.Log);
+    }
+
+    [Fact]
+    public async Task DeleteMissingArgsDeletesOnlyWhatWasDeleted()
+    {
+        File.WriteAllText(_dst["extra.txt"], "only on the replica");
+        File.WriteAllText(_src["doomed.txt"], "to be deleted");
+        await using var watch = await WatchAsync(["--delete-missing-args", _src.Root + "/", _dst.Root]);
+        await watch.UntilAsync(() => File.Exists(_dst["doomed.txt"]), "the full sync");
+        File.Delete(_src["doomed.txt"]);
+        await watch.UntilAsync(() => !File.Exists(_dst["doomed.txt"]), "the deletion");
+        Assert.True(File.Exists(_dst["extra.txt"])); // rsync --delete-missing-args alone deletes no extraneous file
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ExcludedFilesOnTheReplicaGoOnlyWithDeleteExcluded(bool deleteExcluded)
+    {
+        File.WriteAllText(_dst["cache.tmp"], "excluded, on the replica");
+        File.WriteAllText(_dst["stale.txt"], "extraneous");
+        File.WriteAllText(_src["a.txt"], "sent");
+        await using var watch = await WatchAsync([deleteExcluded ? "--delete-excluded" : "--delete", "--exclude=*.tmp", _src.Root + "/", _dst.Root]);
+        await watch.UntilAsync(() => File.Exists(_dst["a.txt"]) && !File.Exists(_dst["stale.txt"]), "the full sync");
+        Assert.Equal(!deleteExcluded, File.Exists(_dst["cache.tmp"]));
+    }
+
     [Fact]
     public async Task WithoutADeleteOptionNothingIsDeleted()
     {
