@@ -11,6 +11,7 @@
 #   DIRS=100000             directories for the watch-setup and RSS measurement
 #   LSYNCD_DELAY=0          lsyncd's delay (seconds; its default is 15)
 #   MRSYNC_DELAY=20ms       mrsync watch --delay (quiet window; its default is 50ms)
+#   MRSYNC_BACKEND=auto     mrsync watch --backend (auto: fanotify as root where the file system allows it)
 #   TOOLS="seed lsyncd mrsync"
 #   KEEP=DIR                copy the tools' logs (mrsync's batch lines) there at the end
 #
@@ -27,6 +28,7 @@ BURSTS=${BURSTS:-"10000 40000"}
 DIRS=${DIRS:-100000}
 LSYNCD_DELAY=${LSYNCD_DELAY:-0}
 MRSYNC_DELAY=${MRSYNC_DELAY:-20ms}
+MRSYNC_BACKEND=${MRSYNC_BACKEND:-auto}
 TOOLS=${TOOLS:-"seed lsyncd mrsync"}
 what=${1:-all}
 WORK=$(mktemp -d /tmp/watch-compare.XXXXXX)
@@ -91,7 +93,7 @@ LUA
       setsid lsyncd "$WORK/lsyncd.lua" >/dev/null 2>&1 &
       ;;
     mrsync)
-      setsid "$MRSYNC" watch -a --delete --delay "$MRSYNC_DELAY" "$src/" "$dest" 2>"$WORK/mrsync.log" &
+      setsid "$MRSYNC" watch -a --delete --backend "$MRSYNC_BACKEND" --delay "$MRSYNC_DELAY" "$src/" "$dest" 2>"$WORK/mrsync.log" &
       ;;
   esac
   SID=$!
@@ -165,7 +167,7 @@ if [ "$what" = watches ] || [ "$what" = all ]; then
   # target, then the RSS of the service at rest.
   dest=$(dest_for mrsync); rm -rf "$WORK/dst-mrsync"; mkdir -p "$WORK/dst-mrsync"
   t0=$(date +%s.%N)
-  setsid "$MRSYNC" watch -a --delete --delay "$MRSYNC_DELAY" "$src/" "$dest" 2>"$WORK/mrsync-watch.err" &
+  setsid "$MRSYNC" watch -a --delete --backend "$MRSYNC_BACKEND" --delay "$MRSYNC_DELAY" "$src/" "$dest" 2>"$WORK/mrsync-watch.err" &
   SID=$!; pids+=($SID)
   until grep -q "directories in" "$WORK/mrsync-watch.err" 2>/dev/null; do sleep 0.01; done
   t1=$(date +%s.%N)
