@@ -9,7 +9,7 @@ namespace ManagedRsync.Cli.Commands;
 /// most once a second while the file goes ("     1,048,576  50%   10.00MB/s    0:00:01  "), then finished with
 /// the totals and a newline ("     2,097,152 100%   10.00MB/s    0:00:02 (xfr#1, to-chk=3/5)").
 /// </summary>
-internal sealed class ProgressPrinter(TextWriter w, Func<TimeSpan>? clock = null) : IProgress<TransferProgress>
+internal sealed class ProgressPrinter(TextWriter w, HumanNumbers numbers, Func<TimeSpan>? clock = null) : IProgress<TransferProgress>
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
@@ -60,15 +60,15 @@ internal sealed class ProgressPrinter(TextWriter w, Func<TimeSpan>? clock = null
         return () => watch.Elapsed;
     }
 
-    // "\r%15s %3d%% %7.2f%s %4u:%02u:%02u" with rsync's thousands separators and kB/MB/GB per second.
-    private static string Line(long offset, long size, double bytesPerSecond, TimeSpan time)
+    // "\r%15s %3d%% %7.2f%s %4u:%02u:%02u", the offset as human_num prints it, the rate in kB/MB/GB per second.
+    private string Line(long offset, long size, double bytesPerSecond, TimeSpan time)
     {
         int pct = offset == size || size == 0 ? 100 : (int)(100.0 * offset / size);
         double kb = bytesPerSecond / 1024;
         (double value, string units) = kb > 1024 * 1024 ? (kb / 1024 / 1024, "GB/s") : kb > 1024 ? (kb / 1024, "MB/s") : (kb, "kB/s");
         var inv = CultureInfo.InvariantCulture;
         string clock = $"{(int)time.TotalHours,4}:{time.Minutes:00}:{time.Seconds:00}";
-        return "\r" + offset.ToString("#,0", inv).PadLeft(15) + " " + pct.ToString(inv).PadLeft(3) + "% "
+        return "\r" + numbers.Human(offset).PadLeft(15) + " " + pct.ToString(inv).PadLeft(3) + "% "
             + value.ToString("0.00", inv).PadLeft(7) + units + " " + clock;
     }
 }

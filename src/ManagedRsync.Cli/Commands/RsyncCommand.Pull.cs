@@ -1,4 +1,3 @@
-using System.Globalization;
 using ManagedRsync.Transfer;
 using ManagedRsync.Transfer.Receive;
 
@@ -17,6 +16,13 @@ internal static partial class RsyncCommand
     {
         var context = invocation.Context;
         RsyncOptions options = invocation.Options;
+        // rsync generator.c: recv_generator deletes the missing-arg entries (mode 0) of --delete-missing-args; our
+        // file-list reader refuses mode 0, so the option is refused by name rather than dropped.
+        if (options.DeleteMissingArgs && destination is not null)
+            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "--delete-missing-args is not supported yet on a pull");
+        long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        // The generator's lines, the receiver's and --progress come from different threads: one writer, one lock.
+        TextWriter output = TextWriter.Synchronized(context.Out);
         TransferOptions transfer = options.ToTransferOptions();
         // rsync options.c: listing without -r implies --dirs, so a directory's entries are listed, not skipped.
         if (destination is null && !transfer.Recursive)
@@ -30,34 +36,33 @@ internal static partial class RsyncCommand
             Filters = options.BuildFilters(context),
             KeepPartial = options.Partial,
             TempDirectory = options.TempDir,
+            Progress = options.Progress && !options.Quiet && destination is not null
+                ? new ProgressPrinter(output, HumanNumbers.For(options)) : null,
         };
-        var log = new ConsoleLog(context);
+        var log = new ConsoleLog(output, context.Error, options.Quiet);
         var session = new PullSession(request, log, invocation.OpenModuleAsync);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         TransferResult result = await session.RunAsync(context.Cancellation).ConfigureAwait(false);
-        if (destination is not null && (options.Verbose > 0 || options.Stats))
-            PrintSummary(context, result.Stats, clock.Elapsed);
+        if (destination is not null)
+            TransferSummary.Print(output, options, result, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - started);
         if (result.ExitCode != RsyncExitCode.Ok)
             context.Error.WriteLine($"rsync error: {ExitCodeText.Describe(result.ExitCode)} (code {(int)result.ExitCode})");
         return (int)result.ExitCode;
     }
 
-    // rsync main.c: output_summary.
-    private static void PrintSummary(CliContext context, TransferStats stats, TimeSpan elapsed)
+    /// <summary>Lines for stdout and stderr; -q drops every stdout line (rsync log.c: rwrite under quiet).</summary>
+    private sealed class ConsoleLog(TextWriter output, TextWriter error, bool quiet = false) : ITransferLog
     {
-        double rate = (stats.TotalBytesSent + stats.TotalBytesReceived) / Math.Max(elapsed.TotalSeconds, 0.001);
-        long traffic = stats.TotalBytesSent + stats.TotalBytesReceived;
-        string speedup = (traffic == 0 ? 0 : (double)stats.TotalSize / traffic).ToString("0.00", CultureInfo.InvariantCulture);
-        context.Out.WriteLine();
-        context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"sent {stats.TotalBytesSent:#,0} bytes  received {stats.TotalBytesReceived:#,0} bytes  {rate:#,0.00} bytes/sec"));
-        context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total size is {stats.TotalSize:#,0}  speedup is {speedup}"));
-    }
+        public ConsoleLog(CliContext context, bool quiet = false)
+            : this(context.Out, context.Error, quiet)
+        {
+        }
 
-    private sealed class ConsoleLog(CliContext context) : ITransferLog
-    {
-        public void Info(string line) => context.Out.WriteLine(line);
+        public void Info(string line)
+        {
+            if (!quiet)
+                output.WriteLine(line);
+        }
 
-        public void Error(string line) => context.Error.WriteLine(line);
+        public void Error(string line) => error.WriteLine(line);
     }
 }

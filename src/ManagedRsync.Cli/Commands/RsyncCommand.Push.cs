@@ -43,70 +43,16 @@ internal static partial class RsyncCommand
             };
         }
 
-        var log = new ConsoleLog(context);
+        var log = new ConsoleLog(context, o.Quiet);
         if (o.Verbose > 0 && !o.Quiet)
             context.Out.WriteLine("building file list ... done");
-        var clock = Stopwatch.StartNew();
-        IProgress<TransferProgress>? progress = o.Progress ? new ProgressPrinter(context.Out) : null;
+        long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        IProgress<TransferProgress>? progress = o.Progress && !o.Quiet ? new ProgressPrinter(context.Out, HumanNumbers.For(o)) : null;
         TransferResult result = await RsyncClient.PushAsync(request with { }, log, progress, context.Cancellation,
             invocation.OpenModuleAsync).ConfigureAwait(false);
-        double seconds = Math.Max(clock.Elapsed.TotalSeconds, 0.001);
-        PrintSummary(context.Out, o, result.Stats, seconds);
+        TransferSummary.Print(context.Out, o, result, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - started);
         if (result.ExitCode != RsyncExitCode.Ok)
             context.Error.WriteLine($"mrsync error: {ExitCodeText.Describe(result.ExitCode)} (code {(int)result.ExitCode})");
         return (int)result.ExitCode;
-    }
-
-    // rsync main.c: output_summary, with rsync's thousands separators.
-    private static void PrintSummary(TextWriter w, RsyncOptions o, TransferStats s, double seconds)
-    {
-        if (o.Stats)
-        {
-            w.WriteLine();
-            w.WriteLine($"Number of files: {N(s.NumFiles)}{Breakdown(s.NumRegular, s.NumDirs, s.NumSymlinks, s.NumDevices, s.NumSpecials)}");
-            int createdRegular = s.CreatedFiles - s.CreatedDirs - s.CreatedSymlinks - s.CreatedDevices - s.CreatedSpecials;
-            w.WriteLine($"Number of created files: {N(s.CreatedFiles)}{Breakdown(createdRegular, s.CreatedDirs, s.CreatedSymlinks, s.CreatedDevices, s.CreatedSpecials)}");
-            int deleted = s.DeletedFiles + s.DeletedDirs + s.DeletedSymlinks + s.DeletedDevices + s.DeletedSpecials;
-            w.WriteLine($"Number of deleted files: {N(deleted)}{Breakdown(s.DeletedFiles, s.DeletedDirs, s.DeletedSymlinks, s.DeletedDevices, s.DeletedSpecials)}");
-            w.WriteLine($"Number of regular files transferred: {N(s.TransferredFiles)}");
-            w.WriteLine($"Total file size: {N(s.TotalSize)} bytes");
-            w.WriteLine($"Total transferred file size: {N(s.TotalTransferredSize)} bytes");
-            w.WriteLine($"Literal data: {N(s.LiteralData)} bytes");
-            w.WriteLine($"Matched data: {N(s.MatchedData)} bytes");
-            w.WriteLine($"File list size: {N(s.FileListSize)}");
-            w.WriteLine($"File list generation time: {(s.FileListBuildMs / 1000.0).ToString("0.000", CultureInfo.InvariantCulture)} seconds");
-            w.WriteLine($"File list transfer time: {(s.FileListTransferMs / 1000.0).ToString("0.000", CultureInfo.InvariantCulture)} seconds");
-            w.WriteLine($"Total bytes sent: {N(s.TotalBytesSent)}");
-            w.WriteLine($"Total bytes received: {N(s.TotalBytesReceived)}");
-        }
-        if (o.Stats || (o.Verbose > 0 && !o.Quiet))
-        {
-            long moved = s.TotalBytesSent + s.TotalBytesReceived;
-            w.WriteLine();
-            w.WriteLine($"sent {N(s.TotalBytesSent)} bytes  received {N(s.TotalBytesReceived)} bytes  {(moved / seconds).ToString("#,0.00", CultureInfo.InvariantCulture)} bytes/sec");
-            double speedup = moved == 0 ? 0 : (double)s.TotalSize / moved;
-            w.WriteLine($"total size is {N(s.TotalSize)}  speedup is {speedup.ToString("#,0.00", CultureInfo.InvariantCulture)}{(o.DryRun ? " (DRY RUN)" : "")}");
-        }
-    }
-
-    private static string N(long n) => n.ToString("#,0", CultureInfo.InvariantCulture);
-
-    // rsync main.c: output_itemized_counts: " (reg: 2, dir: 2, link: 1)", only the nonzero kinds.
-    private static string Breakdown(int reg, int dir, int link, int dev, int special)
-    {
-        if (reg + dir + link + dev + special == 0)
-            return "";
-        var parts = new List<string>();
-        if (reg > 0)
-            parts.Add($"reg: {N(reg)}");
-        if (dir > 0)
-            parts.Add($"dir: {N(dir)}");
-        if (link > 0)
-            parts.Add($"link: {N(link)}");
-        if (dev > 0)
-            parts.Add($"dev: {N(dev)}");
-        if (special > 0)
-            parts.Add($"special: {N(special)}");
-        return " (" + string.Join(", ", parts) + ")";
     }
 }

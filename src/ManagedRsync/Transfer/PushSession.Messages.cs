@@ -14,8 +14,8 @@ internal sealed partial class PushSession
         switch (code)
         {
             case MessageCode.Deleted:
-                if (_options.Verbose > 0 || _options.ItemizeChanges > 0)
-                    _log.Info((_options.ItemizeChanges > 0 ? "*deleting   " : "deleting ") + DaemonMessages.Text(payload));
+                if (ItemLog.IsLogging(_options))
+                    _log.Info((ItemLog.Level(_options) > 0 ? "*deleting   " : "deleting ") + DaemonMessages.Text(payload));
                 break;
             case MessageCode.NoSend or MessageCode.Client or MessageCode.Redo or MessageCode.Stats:
                 // Bookkeeping between the daemon's own processes: nothing for a client sender to do.
@@ -25,32 +25,12 @@ internal sealed partial class PushSession
         }
     }
 
-    // rsync sender.c / log.c: with -i the format is "%i %n%L", with -v "%n%L"; untransferred entries are shown
-    // only when something significant changed (maybe_log_item).
+    // rsync sender.c / log.c: the line for each entry, as the pull prints it (ItemLog); the transfer flag is set
+    // for what is sent.
     private void LogItem(FileEntry file, ItemFlags iflags, bool transferred)
     {
-        bool itemize = _options.ItemizeChanges > 0;
-        // rsync options.c: --progress implies the names (info=name1) that -v shows.
-        int verbose = _options.Progress ? Math.Max(_options.Verbose, 1) : _options.Verbose;
-        if (!itemize && verbose == 0)
-            return;
-        bool significant = (iflags & ItemFlags.Significant) != 0;
-        if (!transferred)
-        {
-            bool show = itemize
-                ? significant || verbose > 1
-                : ((iflags & ItemFlags.LocalChange) != 0 && significant) || (file.IsDirectory && significant);
-            if (!show)
-                return;
-        }
-        var line = new StringBuilder();
-        if (itemize)
-            line.Append(Itemize.Format(iflags, file, _options.Times)).Append(' ');
-        line.Append(file.DisplayName);
-        if (file.IsDirectory)
-            line.Append('/');
-        if (file.IsSymlink && file.LinkTarget is { } target)
-            line.Append(" -> ").Append(FileNameEncoding.Display(target));
-        _log.Info(line.ToString());
+        ItemFlags shown = transferred ? iflags | ItemFlags.Transfer : iflags & ~ItemFlags.Transfer;
+        if (ItemLog.Line(_options, file, file.DisplayName, shown, sender: true) is { } line)
+            _log.Info(line);
     }
 }

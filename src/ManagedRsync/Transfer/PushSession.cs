@@ -92,6 +92,7 @@ internal sealed partial class PushSession : IMessageHandler, IAsyncDisposable
             Stats = _stats,
             ExitCode = code,
             Protocol = $"protocol {protocol}, checksum {_session.Checksum ?? "auto"}, compression {_session.Compression}",
+            ProtocolVersion = protocol,
         };
     }
 

@@ -41,6 +41,9 @@ public sealed class TransferResult
 
     /// <summary>The negotiated protocol, checksum and compression.</summary>
     public required string Protocol { get; init; }
+
+    /// <summary>The negotiated protocol version (the --stats block depends on it: rsync main.c output_summary).</summary>
+    public int ProtocolVersion { get; init; }
 }
 
 /// <summary>Where a transfer reports what rsync prints: file names, daemon messages, errors.</summary>

@@ -49,7 +49,7 @@ internal sealed class HostilePull : IDisposable
 
     /// <summary>
     /// A daemon that lists "existing.txt" with new content, reads the client's request for it (ndx, item flags, the
-    /// sum header and sums of its basis), and answers with the request's first three bytes and whatever
+    /// sum header and sums of its basis), and answers with its index and item flags and whatever
     /// <paramref name="answer"/> writes.
     /// </summary>
     public static HostileDaemon AnsweringRequest(Func<HostileSession, ArrayBufferWriter<byte>, Task> answer, int listedSize = 50) =>
@@ -57,12 +57,17 @@ internal sealed class HostilePull : IDisposable
             l => l.Add(".", HostileFileList.Directory).Add("existing.txt", HostileFileList.Regular, listedSize).End(),
             async (s, ct) =>
             {
-                byte[] request = await s.ReadDataAsync(1 + 2 + 16, ct);
+                // Itemized entries without ITEM_TRANSFER (the "." whose time differs) come first, as stock sends them.
+                byte[] item = await s.ReadDataAsync(1 + 2, ct);
+                while ((BinaryPrimitives.ReadUInt16LittleEndian(item.AsSpan(1)) & 0x8000) == 0)
+                    item = await s.ReadDataAsync(1 + 2, ct);
+                byte[] request = [.. item, .. await s.ReadDataAsync(16, ct)];
                 int count = BinaryPrimitives.ReadInt32LittleEndian(request.AsSpan(3));
                 int strong = BinaryPrimitives.ReadInt32LittleEndian(request.AsSpan(11));
                 await s.ReadDataAsync(count * (4 + strong), ct);
                 var reply = new ArrayBufferWriter<byte>();
-                reply.Write(request.AsSpan(0, 3));
+                // ndx 1 as the first index this side writes (io.c: write_ndx sends the difference from -1), then the flags.
+                reply.Write([(byte)2, request[1], request[2]]);
                 await answer(s, reply);
                 await s.SendDataAsync(reply.WrittenMemory, ct);
             });

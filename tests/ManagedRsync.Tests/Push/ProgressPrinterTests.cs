@@ -10,7 +10,7 @@ public sealed class ProgressPrinterTests
     {
         var output = new StringWriter();
         TimeSpan now = TimeSpan.Zero;
-        var printer = new ProgressPrinter(output, () => now);
+        var printer = new ProgressPrinter(output, new HumanNumbers(1), () => now);
         const long size = 4L << 20;
 
         printer.Report(new TransferProgress("big", 0, size, 0, 3));

@@ -3,7 +3,10 @@ namespace ManagedRsync.Transfer.Receive;
 /// <summary>
 /// The -v lines of a pull in file-list order, as stock rsync prints them: the generator settles directories, symlinks
 /// and unchanged files at once, while a transferred file's line comes from the receiver later, so lines are held
-/// until every entry before them is settled (by the generator and, for a requested file, by the receiver).
+/// until every entry before them is settled (by the generator and, for a requested file, by the receiver), and until
+/// the generator's requests up to them have gone out: stock rsync prints an entry's line when the sender echoes its
+/// index back (receiver.c: recv_files, log.c: maybe_log_item), while the generator's own lines ("deleting ...")
+/// appear at once (<see cref="AddNow"/>).
 /// </summary>
 internal sealed class OrderedLog(ITransferLog log, int count)
 {
@@ -15,6 +18,7 @@ internal sealed class OrderedLog(ITransferLog log, int count)
     private readonly List<string>?[] _lines = new List<string>?[count];
     private readonly byte[] _state = new byte[count];
     private int _cursor;
+    private int _released;
 
     /// <summary>A line for entry <paramref name="ndx"/>; printed at once when everything before it is out.</summary>
     public void Add(int ndx, string line)
@@ -27,6 +31,41 @@ internal sealed class OrderedLog(ITransferLog log, int count)
                 return;
             }
             (_lines[ndx] ??= []).Add(line);
+        }
+    }
+
+    /// <summary>A line printed now, ahead of whatever is held (the generator's own output).</summary>
+    public void AddNow(string line)
+    {
+        lock (_gate)
+            log.Info(line);
+    }
+
+    /// <summary>The generator's output up to entry <paramref name="ndx"/> (exclusive) has been sent.</summary>
+    public void Release(int ndx)
+    {
+        lock (_gate)
+        {
+            _released = Math.Max(_released, Math.Min(ndx, count));
+            Pump();
+        }
+    }
+
+    /// <summary>
+    /// The receiver starts on entry <paramref name="ndx"/>: its lines go out now if everything before it is out
+    /// (the name comes before the data, log.c: log_before_transfer), while what follows waits for its end.
+    /// </summary>
+    public void Announce(int ndx)
+    {
+        lock (_gate)
+        {
+            Pump();
+            if (_cursor == ndx && _lines[ndx] is { } lines)
+            {
+                foreach (string line in lines)
+                    log.Info(line);
+                _lines[ndx] = null;
+            }
         }
     }
 
@@ -56,10 +95,15 @@ internal sealed class OrderedLog(ITransferLog log, int count)
             if ((uint)ndx >= (uint)count)
                 return;
             _state[ndx] |= flag;
-            while (_cursor < count && (_state[_cursor] & Generated) != 0
-                   && (_state[_cursor] & (Requested | Received)) != Requested)
-                PrintNext();
+            Pump();
         }
+    }
+
+    private void Pump()
+    {
+        while (_cursor < _released && (_state[_cursor] & Generated) != 0
+               && (_state[_cursor] & (Requested | Received)) != Requested)
+            PrintNext();
     }
 
     private void PrintNext()

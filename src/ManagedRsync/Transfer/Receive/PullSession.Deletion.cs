@@ -1,3 +1,4 @@
+using ManagedRsync.Destination;
 using ManagedRsync.FileList;
 using ManagedRsync.Filters;
 
@@ -8,56 +9,166 @@ namespace ManagedRsync.Transfer.Receive;
 // excluded on the receiver side is protected, also inside a directory being deleted (delete.c delete_dir_contents:
 // such a directory stays, "cannot delete non-empty directory"), except by perishable rules, which only protect
 // names the sender's directories still hold.
+// When (rsync generator.c: generate_files, delete_in_dir; compat.c: --delete alone is --delete-during from protocol
+// 30, --delete-before below it): before = one pass over every directory of the list ahead of the first request;
+// during = each directory as the generator reaches it; delay = chosen during, removed after the transfers
+// (remember_delete / do_delayed_deletions); after = one pass after the transfers. A dry run reports the same
+// "deleting" lines and removes nothing (syscall.c: do_unlink/do_rmdir return early under dry_run).
 internal sealed partial class PullSession
 {
     private FilterMatcher? _protect;
+
+    /// <summary>The names each directory of the list keeps; null when nothing is to be deleted.</summary>
+    private Dictionary<string, HashSet<string>>? _keep;
+
+    /// <summary>--delete-delay: what the generator chose, in the order it chose it.</summary>
+    private readonly List<string> _remembered = [];
+
+    private DeleteTiming EffectiveDeleteTiming => _options.Delete switch
+    {
+        DeleteTiming.Default or DeleteTiming.None => Protocol >= 30 ? DeleteTiming.During : DeleteTiming.Before,
+        DeleteTiming chosen => chosen,
+    };
+
+    private Dictionary<string, HashSet<string>>? PlanDeletion()
+    {
+        // rsync generator.c: do_delete_pass and delete_in_dir do nothing in a destination a dry run did not make.
+        if (!_options.IsDeleting || _dest is null || _singleFileName is not null)
+            return null;
+        if (_remoteIoError != 0)
+        {
+            ReportFailure("IO error encountered -- skipping file deletion");
+            return null;
+        }
+        _protect = CreateProtection();
+        return ChildrenByDirectory();
+    }
 
     private FilterMatcher? CreateProtection() =>
         _request.Filters is { } filters && (filters.Rules.Count > 0 || filters.CvsExclude)
             ? filters.CreateMatcher(FilterSide.Receiver, new FilterMatcherOptions { LocalRoot = _request.Destination })
             : null;
 
-    private void DeleteExtraneous(string directory, Dictionary<string, HashSet<string>> keep)
+    // rsync generator.c: do_delete_pass — every directory of the list that exists locally, in list order.
+    private void DeletePass()
     {
-        HashSet<string> wanted = keep.GetValueOrDefault(directory) ?? [];
-        foreach (string child in _dest!.List(directory))
+        if (_keep is null)
+            return;
+        for (int ndx = 0; ndx < _files.Count; ndx++)
+        {
+            FileEntry file = _files[ndx];
+            if (!file.IsDirectory || file.IsNoContentDir || _dest!.Stat(_names[ndx]) is not { IsDirectory: true })
+                continue;
+            _generating = ndx;
+            DeleteExtraneous(_names[ndx], remember: false);
+        }
+        _generating = -1;
+    }
+
+    // rsync generator.c: delete_in_dir — the local directory's entries, last first in file-list order, that the
+    // sender's list does not hold.
+    private void DeleteExtraneous(string directory, bool remember)
+    {
+        HashSet<string> wanted = _keep!.GetValueOrDefault(directory) ?? [];
+        foreach (string child in SortedForDeletion(directory))
         {
             if (wanted.Contains(child))
                 continue;
-            DeleteUnlessProtected(directory == "." ? child : directory + "/" + child);
+            string path = directory == "." ? child : directory + "/" + child;
+            if (remember)
+                _remembered.Add(path);
+            else
+                DeleteUnlessProtected(path);
         }
     }
 
-    /// <summary>Deletes <paramref name="path"/> unless the rules protect it or something in it; returns whether it went.</summary>
-    private bool DeleteUnlessProtected(string path)
+    // rsync generator.c: do_delayed_deletions.
+    private void DeleteRemembered()
     {
-        bool isDirectory = _dest!.Stat(path) is { IsDirectory: true };
-        if (_protect is not null)
+        foreach (string path in _remembered)
         {
-            if (_protect.IsExcluded(path, isDirectory))
-                return false;
-            if (isDirectory)
+            try
             {
-                bool outermost = !_protect.IgnorePerishable;
-                _protect.IgnorePerishable = true;
-                bool emptied = true;
-                foreach (string child in _dest.List(path))
-                    emptied &= DeleteUnlessProtected(path + "/" + child);
-                if (outermost)
-                    _protect.IgnorePerishable = false;
-                if (!emptied)
-                {
-                    Say(_generating, $"cannot delete non-empty directory: {FileNameEncoding.Display(path)}");
-                    return false;
-                }
+                DeleteUnlessProtected(path);
+            }
+            catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)
+            {
+                ReportFailure(e.Message);
             }
         }
-        _dest.Delete(path);
-        _stats.DeletedFiles++;
+        _remembered.Clear();
+    }
+
+    /// <summary>
+    /// The names in a local directory in the order rsync walks them when deleting: its get_dirlist sorts them as a
+    /// file list (flist.c: f_name_cmp, files before subdirectories from protocol 29) and delete_in_dir and
+    /// delete_dir_contents go from the last to the first.
+    /// </summary>
+    private List<string> SortedForDeletion(string directory)
+    {
+        var entries = new List<(string Name, byte[] Bytes, bool IsDirectory)>();
+        foreach (string child in _dest!.List(directory))
+        {
+            string path = directory == "." ? child : directory + "/" + child;
+            entries.Add((child, FileNameEncoding.Encode(child), _dest.Stat(path) is { IsDirectory: true }));
+        }
+        int protocol = Protocol;
+        entries.Sort((a, b) => FileListOrder.Compare(b.Bytes, b.IsDirectory, a.Bytes, a.IsDirectory, protocol));
+        return entries.ConvertAll(e => e.Name);
+    }
+
+    /// <summary>
+    /// Deletes <paramref name="path"/> unless the rules protect it or something in it, a directory's contents first
+    /// (rsync delete.c: delete_item, delete_dir_contents), each with its own "deleting" line; returns whether it went.
+    /// </summary>
+    private bool DeleteUnlessProtected(string path)
+    {
+        EntryStatus? status = _dest!.Stat(path);
+        if (status is not { } st)
+            return true;
+        bool isDirectory = st.IsDirectory;
+        if (_protect is not null && _protect.IsExcluded(path, isDirectory))
+            return false;
         if (isDirectory)
-            _stats.DeletedDirs++;
-        if (_options.Verbose > 0 || _options.ItemizeChanges > 0)
-            Say(_generating, (_options.ItemizeChanges > 0 ? "*deleting   " : "deleting ") + FileNameEncoding.Display(path) + (isDirectory ? "/" : ""));
+        {
+            bool outermost = _protect is not null && !_protect.IgnorePerishable;
+            if (_protect is not null)
+                _protect.IgnorePerishable = true;
+            bool emptied = true;
+            foreach (string child in SortedForDeletion(path))
+                emptied &= DeleteUnlessProtected(path + "/" + child);
+            if (outermost)
+                _protect!.IgnorePerishable = false;
+            if (!emptied)
+            {
+                Say(_generating, $"cannot delete non-empty directory: {FileNameEncoding.Display(path)}");
+                return false;
+            }
+        }
+        if (!_options.DryRun)
+            _dest.Delete(path);
+        CountDeleted(st);
+        if (ItemLog.IsLogging(_options))
+        {
+            // rsync log.c: log_delete — "deleting %n" with -v, "*deleting   %n" with -i; printed by the generator at
+            // once, ahead of lines that wait for the sender's answer.
+            string line = (ItemLog.Level(_options) > 0 ? "*deleting   " : "deleting ") + FileNameEncoding.Display(path) + (isDirectory ? "/" : "");
+            if (_order is { } order)
+                order.AddNow(line);
+            else
+                _log.Info(line);
+        }
         return true;
+    }
+
+    // rsync delete.c: delete_item counts by kind; deleted_files is the total on the wire (main.c: write_del_stats).
+    private void CountDeleted(EntryStatus st)
+    {
+        uint type = st.Mode & 0xF000;
+        if (type == 0x8000) _stats.DeletedFiles++;
+        else if (type == 0x4000) _stats.DeletedDirs++;
+        else if (type == 0xA000) _stats.DeletedSymlinks++;
+        else if (type is 0x2000 or 0x6000) _stats.DeletedDevices++;
+        else _stats.DeletedSpecials++;
     }
 }

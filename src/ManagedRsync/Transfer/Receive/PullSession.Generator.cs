@@ -21,6 +21,9 @@ internal sealed partial class PullSession
     private OrderedLog? _order;
     private bool _rootCreated;
 
+    /// <summary>A dry run's first directory that does not exist locally: what is below it is not looked up.</summary>
+    private string? _dryMissingDir;
+
     /// <summary>The entry the generator is on, for the deletions it reports in that directory.</summary>
     private int _generating = -1;
 
@@ -29,49 +32,82 @@ internal sealed partial class PullSession
 
     private void GenerateAll()
     {
-        Dictionary<string, HashSet<string>>? keep = _options.IsDeleting ? ChildrenByDirectory() : null;
-        if (keep is not null && _remoteIoError != 0)
-        {
-            ReportFailure("IO error encountered -- skipping file deletion");
-            keep = null;
-        }
-        if (keep is not null)
-            _protect = CreateProtection();
+        _keep = PlanDeletion();
+        // rsync generator.c: generate_files — --delete-before is a whole pass ahead of the first request.
+        if (_keep is not null && EffectiveDeleteTiming == DeleteTiming.Before)
+            DeletePass();
+        long flushed = _out.TotalWritten;
         for (int ndx = 0; ndx < _files.Count; ndx++)
         {
             _generating = ndx;
             try
             {
-                GenerateOne(ndx, keep);
+                GenerateOne(ndx);
             }
             catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)
             {
                 ReportFailure(e.Message);
             }
             _order?.GeneratorDone(ndx);
+            if (_out.TotalWritten != flushed)
+            {
+                // What went out can be answered now; a stock client prints an entry's line only when the sender's
+                // answer comes back, so lines wait for the requests that carry their index.
+                flushed = _out.TotalWritten;
+                _order?.Release(ndx);
+            }
         }
+        _generating = -1;
     }
 
-    private void GenerateOne(int ndx, Dictionary<string, HashSet<string>>? keep)
+    /// <summary>lstat of a destination name, or nothing when a dry run has not made the directory it would be in.</summary>
+    private EntryStatus? StatLocal(string name)
+    {
+        // rsync generator.c: recv_generator — with dry_run > 1 (no destination) or below dry_missing_dir every entry
+        // is treated as missing (statret -1, ENOENT) instead of being looked up.
+        if (_dest is null)
+            return null;
+        if (_dryMissingDir is { } missing)
+        {
+            if (name.Length > missing.Length && name[missing.Length] == '/' && name.StartsWith(missing, StringComparison.Ordinal))
+                return null;
+            _dryMissingDir = null;
+        }
+        return _dest.Stat(name);
+    }
+
+    private void GenerateOne(int ndx)
     {
         FileEntry file = _files[ndx];
         string name = NameOf(ndx);
-        ConfinedDirectory dest = _dest!;
+        ConfinedDirectory? dest = _dest;
+        bool dry = _options.DryRun;
+        EntryStatus? local = StatLocal(name);
         if (file.IsDirectory)
         {
             _stats.NumDirs++;
-            if (dest.CreateDirectory(name))
+            if (local is { IsDirectory: false })
             {
-                _stats.CreatedDirs++;
-                LogName(ndx, file, name);
+                // rsync generator.c: a non-directory in the way is removed (delete_item, DEL_FOR_DIR: no "deleting").
+                if (!dry)
+                    dest!.Delete(name);
+                local = null;
             }
-            else if (name == "." && _rootCreated)
-            {
-                LogName(ndx, file, name); // rsync main.c: FLAG_DIR_CREATED on "." when get_local_name made the root
-            }
-            _directories.Add(ndx);
-            if (keep is not null && !file.IsNoContentDir)
-                DeleteExtraneous(name, keep);
+            bool missing = local is null || (name == "." && _rootCreated);
+            if (dry && local is null && name != ".")
+                _dryMissingDir = name;
+            ItemFlags iflags = missing ? ItemFlags.LocalChange | ItemFlags.IsNew : ItemizeAgainst(file, local, ItemFlags.None);
+            if (local is null && !dry)
+                dest!.CreateDirectory(name);
+            if (missing)
+                CountCreated(file);
+            Settle(ndx, file, iflags);
+            if (!dry)
+                _directories.Add(ndx);
+            // rsync generator.c: delete_in_dir runs for a directory that exists (FLAG_MISSING_DIR excludes the rest).
+            if (_keep is not null && local is not null && !file.IsNoContentDir
+                && EffectiveDeleteTiming is DeleteTiming.During or DeleteTiming.Delay)
+                DeleteExtraneous(name, remember: EffectiveDeleteTiming == DeleteTiming.Delay);
             return;
         }
         if (_list.HardLinkLeaders.ContainsKey(file))
@@ -85,13 +121,23 @@ internal sealed partial class PullSession
                 return;
             }
             string target = FileNameEncoding.Decode(file.LinkTarget);
-            if (dest.ReadSymlink(name) != target)
+            if (local is { IsSymlink: true } && dest!.ReadSymlink(name) == target)
             {
-                dest.CreateSymlink(name, target);
-                _stats.CreatedSymlinks++;
-                LogName(ndx, file, name);
+                if (!dry)
+                    dest.SetAttributes(name, AttributesFor(file, isNew: false) with { Permissions = null });
+                Settle(ndx, file, ItemizeAgainst(file, local, ItemFlags.None));
+                return;
             }
-            dest.SetAttributes(name, AttributesFor(file, isNew: false) with { Permissions = null });
+            if (!dry)
+            {
+                dest!.CreateSymlink(name, target);
+                dest.SetAttributes(name, AttributesFor(file, isNew: false) with { Permissions = null });
+            }
+            if (local is null)
+                CountCreated(file);
+            // rsync generator.c: a replaced entry of another type is itemized as new.
+            EntryStatus? was = local is { IsSymlink: true } ? local : null;
+            Settle(ndx, file, ItemizeAgainst(file, was, ItemFlags.LocalChange | ItemFlags.ReportChange));
             return;
         }
         if (file.IsDevice || file.IsSpecial)
@@ -103,43 +149,109 @@ internal sealed partial class PullSession
                 return;
             }
             if (file.IsDevice) _stats.NumDevices++; else _stats.NumSpecials++;
-            var existing = dest.Stat(name);
-            if (existing is not { } st || st.Mode != (uint)file.Mode
-                || (file.IsDevice && (st.RdevMajor != (uint)file.RdevMajor || st.RdevMinor != (uint)file.RdevMinor)))
+            bool same = local is { } st && (st.Mode & 0xF000) == ((uint)file.Mode & 0xF000)
+                && (!file.IsDevice || (st.RdevMajor == (uint)file.RdevMajor && st.RdevMinor == (uint)file.RdevMinor));
+            if (!same)
             {
-                dest.CreateDevice(name, (uint)file.Mode, (uint)file.RdevMajor, (uint)file.RdevMinor);
-                LogName(ndx, file, name);
+                if (!dry)
+                    dest!.CreateDevice(name, (uint)file.Mode, (uint)file.RdevMajor, (uint)file.RdevMinor);
+                if (local is null)
+                    CountCreated(file);
+                Settle(ndx, file, ItemizeAgainst(file, null, ItemFlags.LocalChange | ItemFlags.ReportChange));
             }
-            dest.SetAttributes(name, AttributesFor(file, isNew: false));
+            else
+            {
+                Settle(ndx, file, ItemizeAgainst(file, local, ItemFlags.None));
+            }
+            if (!dry)
+                dest!.SetAttributes(name, AttributesFor(file, isNew: false));
             return;
         }
 
         _stats.NumRegular++;
-        EntryStatus? local = dest.Stat(name);
         if (local is { IsDirectory: true })
         {
             // rsync generator.c: a directory in the way of a file is removed (with --force, or when empty).
-            dest.Delete(name);
+            if (!dry)
+                dest!.Delete(name);
             local = null;
         }
         if (local is { IsRegularFile: true } current && QuickCheckPasses(file, current, name))
         {
-            dest.SetAttributes(name, AttributesFor(file, isNew: false));
+            if (!dry)
+                dest!.SetAttributes(name, AttributesFor(file, isNew: false));
+            Settle(ndx, file, ItemizeAgainst(file, local, ItemFlags.None));
             return;
         }
-        Request(ndx, redo: false, local);
+        if (local is { IsRegularFile: false })
+            local = null; // rsync: another kind of entry is replaced, the file is itemized as new
+        ItemFlags request = ItemFlags.Transfer | (_options.AlwaysChecksum ? ItemFlags.ReportChange : 0);
+        Request(ndx, redo: false, local, ItemizeAgainst(file, local, request));
     }
 
-    // rsync generator.c: quick_check_ok — same size and same mtime (or same checksum with -c); -I never matches.
+    /// <summary>
+    /// An entry the generator settled itself: it is itemized to the sender as stock's generator does (from protocol
+    /// 29, when something significant changed or -ii / -vv asks for every entry; generator.c: itemize), which the
+    /// sender echoes back (and counts) before its answer to the next request, and its line is printed.
+    /// </summary>
+    private void Settle(int ndx, FileEntry file, ItemFlags iflags)
+    {
+        if (Protocol >= 29 && ((iflags & ItemFlags.Significant) != 0 || ItemLog.Level(_options) > 1 || _options.Verbose > 1))
+        {
+            _ndxOut.Write(_out, ndx);
+            _out.WriteUInt16((ushort)iflags);
+        }
+        LogItem(ndx, file, iflags);
+    }
+
+    /// <summary>
+    /// rsync generator.c: itemize — what differs between the sender's entry and what lstat found at its name
+    /// (nothing found: ITEM_IS_NEW). Times are compared in whole seconds (util1.c: same_time with modify_window 0).
+    /// </summary>
+    private ItemFlags ItemizeAgainst(FileEntry file, EntryStatus? local, ItemFlags iflags)
+    {
+        if (local is not { } st)
+            return iflags | ItemFlags.IsNew;
+        if (file.IsRegular && file.Size != st.Size)
+            iflags |= ItemFlags.ReportSize;
+        bool timeDiffers = _options.Times
+            ? st.MtimeSeconds != file.ModTime
+            : (iflags & (ItemFlags.Transfer | ItemFlags.LocalChange)) != 0;
+        if (timeDiffers)
+            iflags |= ItemFlags.ReportTime;
+        if (_options.Perms && !file.IsSymlink && (st.Mode & 0xFFF) != ((uint)file.Mode & 0xFFF))
+            iflags |= ItemFlags.ReportPerms;
+        if (AttributesFor(file, isNew: false) is var wanted)
+        {
+            if (wanted.Uid is { } uid && uid != st.Uid)
+                iflags |= ItemFlags.ReportOwner;
+            if (wanted.Gid is { } gid && gid != st.Gid)
+                iflags |= ItemFlags.ReportGroup;
+        }
+        return iflags;
+    }
+
+    // rsync receiver.c: the created counts follow ITEM_IS_NEW by kind (regular files are counted by the receiver).
+    private void CountCreated(FileEntry file)
+    {
+        _stats.CreatedFiles++;
+        if (file.IsDirectory) _stats.CreatedDirs++;
+        else if (file.IsSymlink) _stats.CreatedSymlinks++;
+        else if (file.IsDevice) _stats.CreatedDevices++;
+        else if (file.IsSpecial) _stats.CreatedSpecials++;
+    }
+
+    // rsync generator.c: quick_check_ok — same size and same mtime, or same checksum with -c (which -I does not
+    // override), or same size with --size-only; -I fails the time comparison only.
     private bool QuickCheckPasses(FileEntry file, EntryStatus local, string name)
     {
-        if (_options.IgnoreTimes || local.Size != file.Size)
+        if (local.Size != file.Size)
             return false;
         if (_options.AlwaysChecksum && file.Checksum is { } remoteSum)
             return ChecksumOfLocalFile(name) is { } localSum && localSum.AsSpan().SequenceEqual(remoteSum);
         if (_options.SizeOnly)
             return true;
-        return local.MtimeSeconds == file.ModTime;
+        return !_options.IgnoreTimes && local.MtimeSeconds == file.ModTime;
     }
 
     private byte[]? ChecksumOfLocalFile(string name)
@@ -172,22 +284,28 @@ internal sealed partial class PullSession
     /// Sends ndx, item flags and the sum header with the block sums of the basis (rsync generator.c:
     /// write_ndx_and_attrs, generate_and_send_sums). No basis (or -W) sends an empty header: the whole file comes.
     /// <paramref name="local"/> is what lstat found at the name; the receiver uses it instead of looking again.
+    /// A dry run sends the index and flags only: with do_xfers off the generator skips write_sum_head and the
+    /// sender echoes the index without reading sums (generator.c: recv_generator "if (!do_xfers)", sender.c:
+    /// send_files "if (!do_xfers)"); before protocol 29 there are no flags on the wire, only the index.
     /// </summary>
-    private void Request(int ndx, bool redo, EntryStatus? local)
+    private void Request(int ndx, bool redo, EntryStatus? local, ItemFlags iflags)
     {
         string name = NameOf(ndx);
-        using var basis = _options.WholeFile || local is not { IsRegularFile: true, Size: > 0 } ? null : _dest!.OpenBasis(name);
+        bool sums = !_options.DryRun && !_options.WholeFile && local is { IsRegularFile: true, Size: > 0 };
+        using var basis = sums ? _dest!.OpenBasis(name) : null;
         long basisLength = basis is null ? 0 : RandomAccess.GetLength(basis);
         int digestLength = ChecksumNames.DigestLength(_checksum);
         SumHeader header = basis is null || basisLength == 0
             ? default
             : BlockLayout.For(basisLength, Protocol, digestLength, _options.BlockSize, redo);
         _order?.ExpectTransfer(ndx);
-        _pending[ndx] = new PendingFile(header, local);
+        _pending[ndx] = new PendingFile(header, local, iflags);
 
         _ndxOut.Write(_out, ndx);
         if (Protocol >= 29)
-            _out.WriteUInt16((ushort)(ItemFlags.Transfer | (local is null ? ItemFlags.IsNew : 0)));
+            _out.WriteUInt16((ushort)iflags);
+        if (_options.DryRun)
+            return;
         Span<byte> head = _out.GetSpan(SumHeader.WireSize(Protocol));
         _out.Advance(header.Write(head, Protocol));
         if (header.Count > 0)
@@ -280,7 +398,8 @@ internal sealed partial class PullSession
                 if (a is { } x && b is { } y && x.Inode == y.Inode && x.Device == y.Device)
                     continue;
                 _dest.CreateHardLink(_names[followerIndex], _names[leaderIndex]);
-                LogName(followerIndex, follower, _names[followerIndex]);
+                if (ItemLog.IsLogging(_options))
+                    Say(followerIndex, FileNameEncoding.Display(_names[followerIndex]));
             }
             catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)
             {

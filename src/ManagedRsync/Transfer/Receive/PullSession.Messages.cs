@@ -31,18 +31,24 @@ internal sealed partial class PullSession
         }
     }
 
-    // rsync -v prints each created or updated name; directories with a trailing '/', symlinks with their target.
-    private void LogName(int ndx, FileEntry file, string name)
+    // rsync log.c: log_item / maybe_log_item — the line -v or -i prints for an entry, if any.
+    private void LogItem(int ndx, FileEntry file, ItemFlags iflags)
     {
-        if (_options.Verbose == 0 && _options.ItemizeChanges == 0)
-            return;
         // Names that are not UTF-8 print as rsync prints them ("\#ooo", log.c), not as their escaped local form.
-        var line = new StringBuilder(name == "." ? "./" : FileNameEncoding.Display(name));
-        if (file.IsDirectory && name != ".")
-            line.Append('/');
-        if (file.IsSymlink && file.LinkTarget is { } target)
-            line.Append(" -> ").Append(FileNameEncoding.Display(target));
-        Say(ndx, line.ToString());
+        // log.c %n is the sender's name for the entry (f_name), also when a lone file lands under another name.
+        string listed = _names[ndx];
+        string display = listed == "." ? "." : FileNameEncoding.Display(listed);
+        bool transfer = (iflags & ItemFlags.Transfer) != 0;
+        // Before protocol 29 no flags travel: the receiver knows only "transfer, data missing" (rsync.c:
+        // read_ndx_and_attrs), and the generator prints every other line itself at once (generator.c: itemize).
+        if (Protocol < 29 && transfer)
+            iflags = ItemFlags.Transfer | ItemFlags.MissingData;
+        if (ItemLog.Line(_options, file, display, iflags, sender: false) is not { } line)
+            return;
+        if (Protocol < 29 && !transfer && _order is { } order)
+            order.AddNow(line);
+        else
+            Say(ndx, line);
     }
 
     /// <summary>A -v line about entry <paramref name="ndx"/>, kept in file-list order when a transfer is running.</summary>

@@ -17,7 +17,7 @@ internal sealed partial class PullSession
     private readonly ConcurrentDictionary<int, PendingFile> _pending = new();
 
     /// <summary>A requested file: the sum header we sent and what the generator found at its name.</summary>
-    private readonly record struct PendingFile(SumHeader Header, EntryStatus? Local);
+    private readonly record struct PendingFile(SumHeader Header, EntryStatus? Local, ItemFlags Flags);
     private ConfinedDirectory? _dest;
 
     // rsync receiver.c / sender.c: max_phase.
@@ -27,23 +27,29 @@ internal sealed partial class PullSession
     {
         (string root, string? singleName) = LocalRoot(destination);
         _singleFileName = singleName;
-        using ConfinedDirectory dest = ConfinedDirectory.Open(root, create: singleName is null);
+        // rsync main.c: get_local_name — a dry run does not make a missing destination (dry_run++ instead, after
+        // which every entry is treated as missing and nothing local is looked at).
+        bool dryMissingRoot = _options.DryRun && singleName is null && !Directory.Exists(root);
+        using ConfinedDirectory? dest = dryMissingRoot ? null : ConfinedDirectory.Open(root, create: singleName is null && !_options.DryRun);
         _dest = dest;
-        _rootCreated = dest.WasCreated;
-        if (_options.Verbose > 0 || _options.ItemizeChanges > 0)
+        _rootCreated = dest?.WasCreated ?? true;
+        if (ItemLog.IsLogging(_options))
         {
-            // rsync main.c: get_local_name reports the destination it had to create.
-            if (dest.WasCreated)
+            // rsync main.c: get_local_name reports the destination it had to create (or, dry, would create).
+            if (_rootCreated)
                 _log.Info($"created directory {(destination.Length > 1 ? destination.TrimEnd('/') : destination)}");
             _order = new OrderedLog(_log, _files.Count);
         }
-        using ConfinedDirectory? tempDir = _request.TempDirectory is { } t ? ConfinedDirectory.Open(t, create: false) : null;
+        using ConfinedDirectory? tempDir = _request.TempDirectory is { } t && !_options.DryRun ? ConfinedDirectory.Open(t, create: false) : null;
         _tempDir = tempDir;
         try
         {
             await RunPhasesAsync(ct).ConfigureAwait(false);
-            FinishHardLinks();
-            FinishDirectories();
+            if (!_options.DryRun)
+            {
+                FinishHardLinks();
+                FinishDirectories();
+            }
         }
         finally
         {
@@ -76,10 +82,11 @@ internal sealed partial class PullSession
         // another; both are synchronous (the receiver's note in PullSession.Receiver.cs says why).
         Task generator = RunOnOwnThread(() =>
         {
-            if (_dest is not null)
+            if (_files.Count > 0 && (_dest is not null || _request.Destination is not null))
                 GenerateAll();
             _ndxOut.Write(_out, Ndx.Done);
             _out.Send();
+            _order?.Release(_files.Count);
         }, ct);
         Task receiver = RunOnOwnThread(() => ReceiveAll(generator, ct), ct);
         // Whichever fails first ends the session; the other is abandoned with it.
@@ -101,22 +108,38 @@ internal sealed partial class PullSession
 
         // Phase 2: the redo pass with full-length block sums, then the closing indexes in one go.
         foreach (int ndx in redo)
-            Request(ndx, redo: true, _dest!.Stat(NameOf(ndx)));
+        {
+            EntryStatus? local = _dest!.Stat(NameOf(ndx));
+            Request(ndx, redo: true, local, ItemFlags.Transfer | (local is null ? ItemFlags.IsNew : 0));
+        }
         _ndxOut.Write(_out, Ndx.Done);
         if (Protocol >= 29)
             _ndxOut.Write(_out, Ndx.Done);
-        if (Protocol >= 31)
-        {
-            if (_options.IsDeleting)
-                WriteDeleteStats();
-            _ndxOut.Write(_out, Ndx.Done);
-        }
+        // rsync generator.c: EARLY_DELETE_DONE_MSG — after --delete-delay/--delete-after the deletion counts and
+        // their NDX_DONE go out only once the late deletions are done, after every transfer.
+        bool late = _keep is not null && EffectiveDeleteTiming is DeleteTiming.Delay or DeleteTiming.After;
+        if (Protocol >= 31 && !late)
+            WriteDeleteDone();
         _out.Send();
 
         for (int phase = 2; phase <= MaxPhase + 1; phase++)
             ReceivePhase(redo: null, ct);
         foreach (int ndx in _pending.Keys)
             ReportFailure($"ERROR: {FileNameEncoding.Display(NameOf(ndx))} failed verification -- update discarded.");
+
+        if (late)
+        {
+            _order?.Flush();
+            if (EffectiveDeleteTiming == DeleteTiming.Delay)
+                DeleteRemembered();
+            else
+                DeletePass();
+            if (Protocol >= 31)
+            {
+                WriteDeleteDone();
+                _out.Send();
+            }
+        }
 
         ReadSenderStats(ct);
         if (Protocol >= 31)
@@ -130,6 +153,14 @@ internal sealed partial class PullSession
             _ndxOut.Write(_out, Ndx.Done);
             _out.Send();
         }
+    }
+
+    // rsync generator.c: generate_files at protocol 31 — the deletion counts (when deleting) and an NDX_DONE.
+    private void WriteDeleteDone()
+    {
+        if (_options.IsDeleting)
+            WriteDeleteStats();
+        _ndxOut.Write(_out, Ndx.Done);
     }
 
     // rsync rsync.c: read_ndx_and_attrs — NDX_DEL_STATS carries the deletion counts (a daemon sender echoes ours).

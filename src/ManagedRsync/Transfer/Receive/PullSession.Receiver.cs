@@ -50,10 +50,29 @@ internal sealed partial class PullSession
             }
             if ((iflags & ItemFlags.XnameFollows) != 0)
                 throw RsyncException.Protocol($"alternate basis name for \"{_names[ndx]}\", which we never offered");
+            // The sender answers in the order it was asked: everything up to this index has gone out.
+            _order?.Release(ndx + 1);
             if ((iflags & ItemFlags.Transfer) == 0)
                 continue; // an itemized non-transfer echoed back for logging (rsync log.c: maybe_log_item)
-            ReceiveFile(ndx, redo, ct);
+            if (_options.DryRun)
+                ReceiveDryRun(ndx);
+            else
+                ReceiveFile(ndx, redo, ct);
         }
+    }
+
+    // rsync receiver.c: recv_files with do_xfers off — the echoed index is the whole answer: counted, logged, no data.
+    private void ReceiveDryRun(int ndx)
+    {
+        FileEntry file = _files[ndx];
+        if (!_pending.TryRemove(ndx, out PendingFile pending) || !file.IsRegular)
+            throw RsyncException.Protocol($"the daemon sent \"{NameOf(ndx)}\", which we did not ask for");
+        _stats.TransferredFiles++;
+        _stats.TotalTransferredSize += file.Size;
+        if ((pending.Flags & ItemFlags.IsNew) != 0)
+            _stats.CreatedFiles++;
+        LogItem(ndx, file, pending.Flags);
+        _order?.TransferDone(ndx);
     }
 
     private void ReceiveFile(int ndx, List<int>? redo, CancellationToken ct)
@@ -63,6 +82,14 @@ internal sealed partial class PullSession
         if (!_pending.TryRemove(ndx, out PendingFile pending) || !file.IsRegular)
             throw RsyncException.Protocol($"the daemon sent \"{name}\", which we did not ask for");
         SumHeader sent = pending.Header;
+        // rsync log.c: with a format that has no %b/%c the line is printed before the data (log_before_transfer),
+        // so --progress lines follow their name; a redo is not announced again.
+        if (redo is not null)
+        {
+            LogItem(ndx, file, pending.Flags);
+            _order?.Announce(ndx);
+        }
+        _request.Progress?.Report(new TransferProgress(name, 0, file.Size, ndx, _files.Count));
 
         // rsync io.c: read_sum_head — the sender echoes the header we sent; anything else is not a delta against our basis.
         Span<byte> headBytes = stackalloc byte[SumHeader.WireSize(Protocol)];
@@ -118,7 +145,7 @@ internal sealed partial class PullSession
             _stats.TransferredFiles++;
             if (existing is null)
                 _stats.CreatedFiles++;
-            LogName(ndx, file, name);
+            _request.Progress?.Report(new TransferProgress(name, length, length, ndx, _files.Count));
         }
         catch when (_request.KeepPartial && !keep)
         {

@@ -39,6 +39,7 @@ internal sealed partial class PullSession : IMessageHandler
     private FileListReader _list = null!;
     private int _remoteIoError;
     private bool _sawErrors;
+    private long[]? _senderStats;
 
     public PullSession(PullRequest request, ITransferLog log,
         Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>>? openModule = null)
@@ -78,15 +79,13 @@ internal sealed partial class PullSession : IMessageHandler
             if (incrementalHeader)
                 _log.Info("receiving incremental file list");
             long listStart = _in.TotalRead;
-            var clock = Stopwatch.StartNew();
             _list = new FileListReader(_in, _session, _options, ChecksumNames.DigestLength(_checksum));
             _files = await _list.ReadAsync(ct).ConfigureAwait(false);
-            _stats.FileListTransferMs = clock.ElapsedMilliseconds;
             _stats.FileListSize = _in.TotalRead - listStart;
             _remoteIoError |= _list.IoError;
             CheckAndSortFileList();
-            if (_options.Verbose > 0 && !_options.Quiet && !incrementalHeader)
-                _log.Info("receiving file list ... done");
+            if (ListHeader && !incrementalHeader)
+                _log.Info(ListHeaderLine(_files.Count));
 
             if (_request.Destination is null)
                 ListOnly();
@@ -99,14 +98,14 @@ internal sealed partial class PullSession : IMessageHandler
             }
         }
 
-        _stats.TotalBytesSent = _out.TotalWritten;
-        _stats.TotalBytesReceived = _in.RawBytesRead;
+        SettleTotals();
         RsyncExitCode code = _sawErrors || _remoteIoError != 0 ? RsyncExitCode.Partial : RsyncExitCode.Ok;
         return new TransferResult
         {
             Stats = _stats,
             ExitCode = code,
             Protocol = $"protocol {protocol}, checksum {_session.Checksum}, compression {_session.Compression}",
+            ProtocolVersion = protocol,
         };
     }
 
@@ -118,8 +117,26 @@ internal sealed partial class PullSession : IMessageHandler
     // recurse incrementally (compat.c: set_allow_inc_recurse: -r, protocol 30+, no --delete-before/-after), which is
     // what a user of stock rsync sees, although mrsync always takes the whole list first.
     private bool IncrementalListHeader =>
-        _options.Verbose > 0 && !_options.Quiet && _options.Recursive && Protocol >= 30
+        ListHeader && _options.Recursive && Protocol >= 30
         && _options.Delete is not (DeleteTiming.Before or DeleteTiming.After);
+
+    // rsync flist.c: start_filelist_progress, maybe_emit_filelist_progress, finish_filelist_progress — with --progress
+    // (info=flist2) the count every 100 entries, each ending in '\r', then "N files to consider"; else "done".
+    private string ListHeaderLine(int count)
+    {
+        if (!_options.Progress)
+            return "receiving file list ... done";
+        var line = new StringBuilder("receiving file list ... ");
+        for (int k = 100; k <= count; k += 100)
+            line.Append(' ').Append(k).Append(" files...\r");
+        return line.Append(count).Append(count == 1 ? " file to consider" : " files to consider").ToString();
+    }
+
+    // rsync flist.c: show_filelist_progress — info=flist1 (-v, or --progress) on a client that transfers
+    // directories (-r or -d), and never for a listing.
+    private bool ListHeader =>
+        (_options.Verbose > 0 || _options.Progress) && !_options.Quiet && (_options.Recursive || _options.Dirs)
+        && _request.Destination is not null;
 
     // Without negotiation the protocol implies the checksum (rsync checksum.c: parse_csum_name "auto").
     private ChecksumVariant ResolveChecksum()
@@ -171,16 +188,34 @@ internal sealed partial class PullSession : IMessageHandler
         _stats.NumFiles = _files.Count;
     }
 
-    // rsync main.c: handle_stats for a receiving client — the sender's totals, written/read swapped.
+    // rsync main.c: handle_stats for a receiving client — the sender's totals, read and written swapped, are the
+    // ones stock prints ("sent"/"received", total size, the file-list times), not the client's own byte counts.
     private void ReadSenderStats(CancellationToken ct)
     {
-        Wait(_in.ReadVarLong30Async(3, Protocol, ct));
-        Wait(_in.ReadVarLong30Async(3, Protocol, ct));
-        Wait(_in.ReadVarLong30Async(3, Protocol, ct));
+        _senderStats = new long[5];
+        _senderStats[0] = Wait(_in.ReadVarLong30Async(3, Protocol, ct));
+        _senderStats[1] = Wait(_in.ReadVarLong30Async(3, Protocol, ct));
+        _senderStats[2] = Wait(_in.ReadVarLong30Async(3, Protocol, ct));
         if (Protocol >= 29)
         {
-            _stats.FileListBuildMs = Wait(_in.ReadVarLong30Async(3, Protocol, ct));
-            Wait(_in.ReadVarLong30Async(3, Protocol, ct));
+            _senderStats[3] = Wait(_in.ReadVarLong30Async(3, Protocol, ct));
+            _senderStats[4] = Wait(_in.ReadVarLong30Async(3, Protocol, ct));
         }
+    }
+
+    /// <summary>The client's totals: the sender's report when it came (main.c: handle_stats), else our own counts.</summary>
+    private void SettleTotals()
+    {
+        if (_senderStats is { } sender)
+        {
+            _stats.TotalBytesSent = sender[0];
+            _stats.TotalBytesReceived = sender[1];
+            _stats.TotalSize = sender[2];
+            _stats.FileListBuildMs = sender[3];
+            _stats.FileListTransferMs = sender[4];
+            return;
+        }
+        _stats.TotalBytesSent = _out.TotalWritten;
+        _stats.TotalBytesReceived = _in.RawBytesRead;
     }
 }
