@@ -50,10 +50,11 @@ internal sealed class DaemonInvocation(RsyncOptions options, DaemonAddress addre
         }
     }
 
-    // MOTD and listing lines go to stdout unless --no-motd (rsync clientserver.c: output_motd).
+    // MOTD and listing lines go to stdout unless --no-motd (rsync clientserver.c: output_motd), as FINFO, which -q
+    // silences (log.c: rwrite).
     private void PrintServerLine(string line)
     {
-        if (Options.Motd)
+        if (Options.Motd && !Options.Quiet)
         {
             Context.Out.WriteLine(line);
         }

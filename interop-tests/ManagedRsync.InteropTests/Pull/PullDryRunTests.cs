@@ -46,7 +46,7 @@ public sealed class PullDryRunTests(RsyncDaemonFixture daemon) : IDisposable
         PullTree.CreateSample(_source);
         string template = Path.Combine(_sandbox.Root, "template");
         if (existing)
-            MakeStaleCopy(template);
+            PullTree.CreateStaleCopy(_source, template);
         string ours = Path.Combine(_sandbox.Root, "ours");
         string theirs = Path.Combine(_sandbox.Root, "theirs");
         if (existing)
@@ -84,26 +84,5 @@ public sealed class PullDryRunTests(RsyncDaemonFixture daemon) : IDisposable
         Assert.Equal(StockOutput.Normalize(stock.Stdout, parent), StockOutput.Normalize(mine.Stdout, parent));
         Assert.False(File.Exists(parent));
         Assert.False(Directory.Exists(Path.GetDirectoryName(target)));
-    }
-
-    // An older copy of the tree: one file changed in content and time, one with other permissions, one missing,
-    // an extra file and an extra directory with contents at the top (deleted in one go, in rsync's order), a file
-    // where the sender has a directory and a directory where it has a file.
-    private void MakeStaleCopy(string template)
-    {
-        StockOutput.CopyTree(_source, template);
-        File.WriteAllText(Path.Combine(template, "hello.txt"), "hello, old world\n");
-        File.SetLastWriteTimeUtc(Path.Combine(template, "hello.txt"), new DateTime(2019, 1, 1, 0, 0, 0, DateTimeKind.Utc));
-        File.SetUnixFileMode(Path.Combine(template, "zero-length"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
-        File.Delete(Path.Combine(template, "dir/sub/deep.txt"));
-        File.WriteAllText(Path.Combine(template, "extra.txt"), "not on the sender\n");
-        Directory.CreateDirectory(Path.Combine(template, "gone/inner"));
-        File.WriteAllText(Path.Combine(template, "gone/a.txt"), "a\n");
-        File.WriteAllText(Path.Combine(template, "gone/inner/b.txt"), "b\n");
-        Directory.Delete(Path.Combine(template, "empty"));
-        File.WriteAllText(Path.Combine(template, "empty"), "a file where the sender has a directory\n");
-        File.Delete(Path.Combine(template, "link-to-hello"));
-        File.CreateSymbolicLink(Path.Combine(template, "link-to-hello"), "elsewhere");
-        Directory.SetLastWriteTimeUtc(template, new DateTime(2018, 1, 1, 0, 0, 0, DateTimeKind.Utc));
     }
 }

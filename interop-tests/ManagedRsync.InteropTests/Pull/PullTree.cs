@@ -26,6 +26,29 @@ internal static class PullTree
         }
         foreach (string dir in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories))
             Directory.SetLastWriteTimeUtc(dir, past.AddDays(1));
+        // The root too, so that a destination changed within the same second still differs from it.
+        Directory.SetLastWriteTimeUtc(root, past.AddDays(2));
+    }
+
+    // An older copy of the tree: one file changed in content and time, one with other permissions, one missing,
+    // an extra file and an extra directory with contents at the top (deleted in one go, in rsync's order), a file
+    // where the sender has a directory and a directory where it has a file.
+    public static void CreateStaleCopy(string source, string template)
+    {
+        StockOutput.CopyTree(source, template);
+        File.WriteAllText(Path.Combine(template, "hello.txt"), "hello, old world\n");
+        File.SetLastWriteTimeUtc(Path.Combine(template, "hello.txt"), new DateTime(2019, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        File.SetUnixFileMode(Path.Combine(template, "zero-length"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        File.Delete(Path.Combine(template, "dir/sub/deep.txt"));
+        File.WriteAllText(Path.Combine(template, "extra.txt"), "not on the sender\n");
+        Directory.CreateDirectory(Path.Combine(template, "gone/inner"));
+        File.WriteAllText(Path.Combine(template, "gone/a.txt"), "a\n");
+        File.WriteAllText(Path.Combine(template, "gone/inner/b.txt"), "b\n");
+        Directory.Delete(Path.Combine(template, "empty"));
+        File.WriteAllText(Path.Combine(template, "empty"), "a file where the sender has a directory\n");
+        File.Delete(Path.Combine(template, "link-to-hello"));
+        File.CreateSymbolicLink(Path.Combine(template, "link-to-hello"), "elsewhere");
+        Directory.SetLastWriteTimeUtc(template, new DateTime(2018, 1, 1, 0, 0, 0, DateTimeKind.Utc));
     }
 
     public static byte[] RandomBytes(int length, int seed)

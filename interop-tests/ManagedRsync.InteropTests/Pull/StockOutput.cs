@@ -6,8 +6,9 @@ namespace ManagedRsync.InteropTests.Pull;
 /// <summary>
 /// Puts a pull's stdout from stock rsync and from mrsync side by side. Masked, and nothing else: the destination path;
 /// what depends on time (bytes/sec, the progress rates and times, the file-list times); and the byte counts that
-/// depend on how the file list travels (sent/received, "File list size", the speedup made of them), because stock
-/// rsync recurses incrementally from protocol 30 and mrsync takes the whole list first.
+/// depend on how the file list travels (sent/received, "File list size", the speedup made of them, and the
+/// position in "to-chk=N/M", which counts the entries left in the order the sub-lists arrive), because stock rsync
+/// recurses incrementally from protocol 30 and mrsync takes the whole list first.
 /// </summary>
 internal static partial class StockOutput
 {
@@ -19,6 +20,7 @@ internal static partial class StockOutput
         text = StatsBytes().Replace(text, "$1 N");
         text = StatsTime().Replace(text, "$1 N seconds");
         text = ProgressRate().Replace(text, "RATE TIME");
+        text = ToCheck().Replace(text, "to-chk=N/");
         return text;
     }
 
@@ -90,6 +92,9 @@ internal static partial class StockOutput
 
     [GeneratedRegex(@"^(File list generation time:|File list transfer time:) [0-9.,]+ seconds$", RegexOptions.Multiline)]
     private static partial Regex StatsTime();
+
+    [GeneratedRegex(@"to-chk=[0-9]+/")]
+    private static partial Regex ToCheck();
 
     [GeneratedRegex(@" +[0-9.]+[kMG]B/s +[0-9?]+:[0-9?]+:[0-9?]+")]
     private static partial Regex ProgressRate();

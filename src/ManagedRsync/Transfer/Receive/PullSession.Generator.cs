@@ -16,6 +16,7 @@ internal sealed partial class PullSession
     private static readonly bool s_isRoot = Environment.UserName == "root";
     private readonly LocalIds _ids = new();
     private readonly List<int> _directories = [];
+    private readonly HashSet<int> _createdDirectories = [];
     private string? _singleFileName;
     private ConfinedDirectory? _tempDir;
     private OrderedLog? _order;
@@ -98,7 +99,10 @@ internal sealed partial class PullSession
                 _dryMissingDir = name;
             ItemFlags iflags = missing ? ItemFlags.LocalChange | ItemFlags.IsNew : ItemizeAgainst(file, local, ItemFlags.None);
             if (local is null && !dry)
+            {
                 dest!.CreateDirectory(name);
+                _createdDirectories.Add(ndx);
+            }
             if (missing)
                 CountCreated(file);
             Settle(ndx, file, iflags);
@@ -416,7 +420,8 @@ internal sealed partial class PullSession
             int ndx = _directories[i];
             try
             {
-                _dest!.SetAttributes(_names[ndx], AttributesFor(_files[ndx], isNew: false));
+                // A directory we made gets the sender's mode less the umask even without -p (generator.c: dest_mode).
+                _dest!.SetAttributes(_names[ndx], AttributesFor(_files[ndx], isNew: _createdDirectories.Contains(ndx)));
             }
             catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)
             {

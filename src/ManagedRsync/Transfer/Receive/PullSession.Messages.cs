@@ -43,7 +43,10 @@ internal sealed partial class PullSession
         // read_ndx_and_attrs), and the generator prints every other line itself at once (generator.c: itemize).
         if (Protocol < 29 && transfer)
             iflags = ItemFlags.Transfer | ItemFlags.MissingData;
-        if (ItemLog.Line(_options, file, display, iflags, sender: false) is not { } line)
+        // compat.c: receiver_symlink_times is set for a receiver only from protocol 29 on, and log.c prints a
+        // symlink's time change as 'T' without it, as it does without -t.
+        TransferOptions options = Protocol < 29 && file.IsSymlink ? _options with { Times = false } : _options;
+        if (ItemLog.Line(options, file, display, iflags, sender: false) is not { } line)
             return;
         if (Protocol < 29 && !transfer && _order is { } order)
             order.AddNow(line);

@@ -89,7 +89,9 @@ internal sealed partial class PullSession
             LogItem(ndx, file, pending.Flags);
             _order?.Announce(ndx);
         }
-        _request.Progress?.Report(new TransferProgress(name, 0, file.Size, ndx, _files.Count));
+        // progress.c: the first line comes with the first token (show_progress); an empty file has only its last.
+        if (file.Size > 0)
+            _request.Progress?.Report(new TransferProgress(name, 0, file.Size, ndx, _files.Count));
 
         // rsync io.c: read_sum_head — the sender echoes the header we sent; anything else is not a delta against our basis.
         Span<byte> headBytes = stackalloc byte[SumHeader.WireSize(Protocol)];
