@@ -90,12 +90,17 @@ public sealed class StaleMemoryTests : IDisposable
         }
     }
 
-    // ndx (one byte, or 0xFE and two bytes for a repeat of the same index), item flags, the sum header, the sums.
+    // ndx (one byte, or 0xFE and two bytes for a repeat of the same index), item flags, the sum header, the sums;
+    // itemized entries without ITEM_TRANSFER (the "." whose time differs) come first, as stock sends them.
     private static async Task<SumRequest> ReadRequestAsync(HostileSession s, CancellationToken ct)
     {
-        if ((await s.ReadDataAsync(1, ct))[0] == 0xFE)
-            await s.ReadDataAsync(2, ct);
-        await s.ReadDataAsync(2, ct);
+        while (true)
+        {
+            if ((await s.ReadDataAsync(1, ct))[0] == 0xFE)
+                await s.ReadDataAsync(2, ct);
+            if ((BinaryPrimitives.ReadUInt16LittleEndian(await s.ReadDataAsync(2, ct)) & 0x8000) != 0)
+                break;
+        }
         byte[] head = await s.ReadDataAsync(16, ct);
         int count = BinaryPrimitives.ReadInt32LittleEndian(head);
         int blength = BinaryPrimitives.ReadInt32LittleEndian(head.AsSpan(4));

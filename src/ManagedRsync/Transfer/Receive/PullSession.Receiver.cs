@@ -114,6 +114,16 @@ internal sealed partial class PullSession
             var tokens = new BoundedDeltaSource(_decoder!, file.Size + GrowthAllowance, name);
             _decoder!.BeginFile(sent.Count, file.Size + GrowthAllowance);
             _writer!.Start(temp.Handle);
+            if (_request.Progress is { } progress)
+            {
+                // progress.c: show_progress as the data comes (the printer shows at most one line a second); the
+                // last line is the one after the whole-file check.
+                _writer.Written = done =>
+                {
+                    if (done < file.Size)
+                        progress.Report(new TransferProgress(name, done, file.Size, ndx, _files.Count));
+                };
+            }
             long length = DeltaPatcher.Apply(basis, sent, tokens, _writer, _fileSum, cancellationToken: ct);
             _writer.Finish();
             _stats.LiteralData += tokens.Literal;
@@ -166,6 +176,7 @@ internal sealed partial class PullSession
         }
         finally
         {
+            _writer!.Written = null;
             temp.Dispose();
             _order?.TransferDone(ndx);
         }

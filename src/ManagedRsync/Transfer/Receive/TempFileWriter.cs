@@ -18,6 +18,9 @@ internal sealed class TempFileWriter : WriteOnlyForwardStream
     private int _buffered;
     private long _flushed;
 
+    /// <summary>Told how far the file is written after each large write (--progress while a file arrives).</summary>
+    public Action<long>? Written { get; set; }
+
     /// <summary>Directs the following writes to the start of <paramref name="file"/>.</summary>
     public void Start(SafeFileHandle file)
     {
@@ -56,6 +59,7 @@ internal sealed class TempFileWriter : WriteOnlyForwardStream
         RandomAccess.Write(_file, _buffer.AsSpan(0, _buffered), _flushed);
         _flushed += _buffered;
         _buffered = 0;
+        Written?.Invoke(_flushed);
     }
 
     protected override void Dispose(bool disposing)
