@@ -44,6 +44,8 @@ internal static class TransferOptionsMapping
         Listing = o.ListOnly || o.Args.Count == 1,
         Stats = o.Stats,
         Progress = o.Progress,
+        Partial = o.Partial,
+        TempDir = o.TempDir,
         Timeout = o.Timeout ?? 0,
         BandwidthLimit = o.BandwidthLimit,
         Protocol = o.Protocol ?? 32,

@@ -5,9 +5,11 @@ using ManagedRsync.Transfer;
 namespace ManagedRsync.Protocol;
 
 /// <summary>
-/// The argument vector rsync's client sends the daemon for a push (rsync options.c: server_options, am_sender):
-/// "--server", one short-option string ending in the "e." capability letters, the long options, ".", and the
-/// module path. Verified byte for byte against stock rsync 3.5.0's client on the wire.
+/// The argument vector a daemon client sends after the module line, for both directions: rsync options.c
+/// server_options(args, am_sender) followed by clientserver.c start_inband_exchange's "." and remote paths.
+/// On a push the client is the sender and the daemon receives; on a pull the daemon sends ("--sender").
+/// Only options mrsync implements can reach here (the CLI refuses the rest), so only their parts of
+/// server_options are written, in server_options' order, and each is checked against stock 3.5.0's vector.
 /// </summary>
 internal static class ServerArguments
 {
@@ -15,22 +17,105 @@ internal static class ServerArguments
     /// What we tell a protocol-30+ server we support (rsync options.c: maybe_add_e_option; compat.c reads them):
     /// L symlink times, s symlink iconv, f safe file list, x no xattr optimisation, C checksum-seed fix,
     /// I inplace partial dir, v varint flist flags + negotiated names, u names for id 0. No 'i': incremental
-    /// recursion is declined, the whole file list goes first.
+    /// recursion is declined, the whole file list goes first (stock sends 'i' unless --no-i-r).
     /// </summary>
     public const string Capabilities = "LsfxCIvu";
 
-    public static List<string> ForPush(TransferOptions o, string modulePath)
+    /// <summary>The whole vector: server options, ".", then <paramref name="remotePaths"/> as stock sends them.</summary>
+    /// <param name="o">The transfer's options.</param>
+    /// <param name="daemonSends">True for a pull (the daemon is the sender), false for a push.</param>
+    /// <param name="remotePaths">"module/path" for each remote source (pull) or the destination (push).</param>
+    public static List<string> Build(TransferOptions o, bool daemonSends, IEnumerable<string> remotePaths)
     {
+        List<string> args = ServerOptions(o, daemonSends);
+        args.Add(".");
+        foreach (string path in remotePaths)
+            args.Add(RemotePath(path));
+        return args;
+    }
+
+    /// <summary>rsync options.c: server_options for the options mrsync implements.</summary>
+    public static List<string> ServerOptions(TransferOptions o, bool daemonSends)
+    {
+        bool weSend = !daemonSends; // stock's am_sender on the client
         var args = new List<string> { "--server" };
+        if (daemonSends)
+            args.Add("--sender");
+        args.AddIfAny(Letters(o, weSend));
+
+        if (o.ListOnly)
+            args.Add("--list-only");
+        // Deleting with --dirs but no -r: stock adds --no-r so an old receiver accepts 'd' without 'r'.
+        if (o.Dirs && !o.Recursive && o.IsDeleting && weSend)
+            args.Add("--no-r");
+        if (o.Compress && o.CompressLevel is int level)
+            args.Add("--compress-level=" + Number(level));
+        // -D is one letter for both; "--devices" would not be understood by old servers.
+        if (o.Devices && !o.Specials)
+            args.Add("--no-specials");
+        else if (!o.Devices && o.Specials)
+            args.Add("--specials");
+        if (weSend && LogFormat(o) is { } format)
+            args.Add("--log-format=" + format);
+        if (o.BlockSize > 0)
+            args.Add("-B" + Number(o.BlockSize));
+        if (o.Timeout != 0)
+            args.Add("--timeout=" + Number(o.Timeout));
+        if (o.BandwidthLimit != 0)
+            args.Add("--bwlimit=" + Number(o.BandwidthLimit));
+        if (o.ChecksumChoice is not null)
+            args.Add("--checksum-choice=" + o.ChecksumChoice);
+        if (Is(o.Compress ? o.CompressChoice : null, "zlibx"))
+            args.Add("--new-compress");
+        else if (Is(o.Compress ? o.CompressChoice : null, "zlib"))
+            args.Add("--old-compress");
+        else if (o.CompressChoice is not null)
+            args.Add("--compress-choice=" + o.CompressChoice);
+        if (weSend)
+        {
+            if (DeleteOption(o) is { } delete)
+                args.Add(delete);
+            if (o.DeleteExcluded)
+                args.Add("--delete-excluded");
+            if (o.SizeOnly)
+                args.Add("--size-only");
+            if (o.Stats)
+                args.Add("--stats");
+        }
+        if (o.DeleteMissingArgs)
+            args.Add("--delete-missing-args");
+        if (o.Partial && weSend)
+            args.Add("--partial");
+        if (o.NumericIds)
+            args.Add("--numeric-ids");
+        if (weSend && o.TempDir is { } tempDir)
+        {
+            // Two words, as stock splits it ("--temp-dir", DIR) so a remote shell could expand "~".
+            args.Add("--temp-dir");
+            args.Add(tempDir);
+        }
+        return args;
+    }
+
+    /// <summary>The compression named by --compress-choice ("none" turns -z off), or null to negotiate.</summary>
+    public static string? CompressionChoice(TransferOptions o) =>
+        o.CompressChoice is null or "" ? null : o.CompressChoice;
+
+    // The single-letter word: stock's argstr, letters in server_options' order, then maybe_add_e_option's "e."
+    // and capability letters when the protocol is 30 or newer.
+    private static string Letters(TransferOptions o, bool weSend)
+    {
         var s = new StringBuilder("-");
-        for (int i = 0; i < o.Verbose && i < 9; i++)
-            s.Append('v');
+        s.Append('v', Math.Min(o.Verbose, 9));
+        // 'q' is sent when quiet and messages may go to stderr (msgs2stderr, 2 unless --stderr/--msgs2stderr).
+        if (o.Quiet)
+            s.Append('q');
         if (o.DryRun)
             s.Append('n');
         if (o.Links)
             s.Append('l');
-        // rsync options.c: server_options sends 'd' for dirs without -r when listing or deleting.
-        if (o.Dirs && !o.Recursive && (o.ListOnly || o.IsDeleting))
+        // --dirs without -r is sent for a listing, or to a receiving daemon when deleting.
+        if (o.Dirs && !o.Recursive && (o.Listing || (o.IsDeleting && weSend)))
             s.Append('d');
         if (o.WholeFile)
             s.Append('W');
@@ -56,68 +141,55 @@ internal static class ServerArguments
             s.Append('I');
         if (o.Relative)
             s.Append('R');
-        // rsync options.c: 'z' only when the compression is plain zlib (no --compress-choice, or choice zlib).
-        string? compress = CompressionChoice(o);
-        if (o.Compress && (compress is null || compress == "zlib"))
+        // 'z' only for plain zlib (CPRES_ZLIB): -z without a choice or --zc=zlib; not for --compress-level alone.
+        if (o.Compress && !o.CompressFromLevelOnly && (o.CompressChoice is null || Is(o.CompressChoice, "zlib")))
             s.Append('z');
         if (o.Protocol >= 30)
             s.Append("e.").Append(Capabilities);
-        if (s.Length > 1)
-            args.Add(s.ToString());
-
-        if (o.ListOnly)
-            args.Add("--list-only");
-        if (o.Dirs && !o.Recursive && o.IsDeleting)
-            args.Add("--no-r");
-        if (o.Compress && o.CompressLevel is int level)
-            args.Add("--compress-level=" + level.ToString(CultureInfo.InvariantCulture));
-        if (o.Devices && !o.Specials)
-            args.Add("--no-specials");
-        else if (!o.Devices && o.Specials)
-            args.Add("--specials");
-        if (o.ItemizeChanges > 0)
-            args.Add("--log-format=%i");
-        if (o.BlockSize > 0)
-            args.Add("-B" + o.BlockSize.ToString(CultureInfo.InvariantCulture));
-        if (o.Timeout > 0)
-            args.Add("--timeout=" + o.Timeout.ToString(CultureInfo.InvariantCulture));
-        if (o.BandwidthLimit > 0)
-            args.Add("--bwlimit=" + o.BandwidthLimit.ToString(CultureInfo.InvariantCulture));
-        if (o.ChecksumChoice is not null)
-            args.Add("--checksum-choice=" + o.ChecksumChoice);
-        if (o.Compress && compress is not null)
-        {
-            if (compress == "zlibx")
-                args.Add("--new-compress");
-            else if (compress == "zlib")
-                args.Add("--old-compress");
-            else
-                args.Add("--compress-choice=" + compress);
-        }
-        switch (o.Delete)
-        {
-            case DeleteTiming.Before: args.Add("--delete-before"); break;
-            case DeleteTiming.Delay: args.Add("--delete-delay"); break;
-            case DeleteTiming.During: args.Add("--delete-during"); break;
-            case DeleteTiming.After: args.Add("--delete-after"); break;
-            case DeleteTiming.Default when !o.DeleteExcluded: args.Add("--delete"); break;
-        }
-        if (o.DeleteExcluded)
-            args.Add("--delete-excluded");
-        if (o.SizeOnly)
-            args.Add("--size-only");
-        if (o.Stats)
-            args.Add("--stats");
-        if (o.DeleteMissingArgs)
-            args.Add("--delete-missing-args");
-        if (o.NumericIds)
-            args.Add("--numeric-ids");
-        args.Add(".");
-        args.Add(modulePath);
-        return args;
+        return s.ToString();
     }
 
-    /// <summary>The compression named by --compress-choice ("none" turns -z off), or null to negotiate.</summary>
-    public static string? CompressionChoice(TransferOptions o) =>
-        o.CompressChoice is null or "" ? null : o.CompressChoice;
+    // What server_options sends a receiving daemon of the client's stdout_format (options.c parse_arguments sets it
+    // to "%i %n%L" for -i, "%n%L" for -v or --progress): "%i%I" for -ii, "%i" for -i, "X" when it is only there
+    // for --progress (no -v).
+    private static string? LogFormat(TransferOptions o) =>
+        o.ItemizeChanges > 1 ? "%i%I"
+        : o.ItemizeChanges == 1 ? "%i"
+        : o.Progress && o.Verbose == 0 ? "X"
+        : null;
+
+    // Only one timing is ever set (the CLI refuses combinations as stock does); --delete alone is not repeated next
+    // to --delete-excluded, which implies it.
+    private static string? DeleteOption(TransferOptions o) => o.Delete switch
+    {
+        DeleteTiming.Before => "--delete-before",
+        DeleteTiming.Delay => "--delete-delay",
+        DeleteTiming.During => "--delete-during",
+        DeleteTiming.After => "--delete-after",
+        DeleteTiming.Default when !o.DeleteExcluded => "--delete",
+        _ => null,
+    };
+
+    // clientserver.c start_inband_exchange: a bare module name goes as "module/"; a path starting with '-' gets "./"
+    // so the server cannot read it as an option; " module/" inside a path is written "[ ]module/" so the server's
+    // argument splitting does not take it for the start of another module path.
+    private static string RemotePath(string path)
+    {
+        int slash = path.IndexOf('/');
+        string module = slash < 0 ? path : path[..slash];
+        if (slash < 0)
+            return module + "/";
+        string result = path.StartsWith('-') ? "./" + path : path;
+        return module.Length == 0 ? result : result.Replace(" " + module + "/", "[ ]" + module + "/", StringComparison.Ordinal);
+    }
+
+    private static bool Is(string? choice, string name) => string.Equals(choice, name, StringComparison.OrdinalIgnoreCase);
+
+    private static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
+
+    private static void AddIfAny(this List<string> args, string letters)
+    {
+        if (letters.Length > 1)
+            args.Add(letters);
+    }
 }

@@ -51,7 +51,7 @@ internal sealed partial class PushSession : IMessageHandler, IAsyncDisposable
 
     public async Task<TransferResult> RunAsync(CancellationToken ct)
     {
-        List<string> args = ServerArguments.ForPush(_options, _request.Destination.ModulePath);
+        List<string> args = ServerArguments.Build(_options, daemonSends: false, [_request.Destination.ModulePath]);
         await using DaemonSession daemon = await _openModule(args, ct).ConfigureAwait(false);
 
         int protocol = daemon.ProtocolVersion;

@@ -83,6 +83,10 @@ public sealed record TransferOptions
     public int BandwidthLimit { get; init; }
     /// <summary>The --bwlimit pacing rate in bytes per second (rsync io.c: bwlimit * 1024), 0 = unlimited.</summary>
     public long BandwidthBytesPerSecond => BandwidthLimit * 1024L;
+    /// <summary>--partial (and -P): a receiving daemon keeps a partially transferred file.</summary>
+    public bool Partial { get; init; }
+    /// <summary>-T/--temp-dir: where a receiving daemon writes its temporary files.</summary>
+    public string? TempDir { get; init; }
     /// <summary>-B: block size forced on the receiver.</summary>
     public int BlockSize { get; init; }
     /// <summary>--protocol: the highest protocol to speak (27-32).</summary>

@@ -6,27 +6,6 @@ namespace ManagedRsync.Tests.Push;
 
 public class SessionSetupTests
 {
-    [Fact]
-    public void ServerArgumentsMatchStockRsyncClient()
-    {
-        // Captured from `rsync -av --no-inc-recursive --delete src/ rsync://host/mod/` (3.5.0): the same vector minus
-        // the 'i' we never offer.
-        var args = ServerArguments.ForPush(TransferOptions.Archive with { Verbose = 1, Delete = DeleteTiming.Default }, "mod/");
-        Assert.Equal(["--server", "-vlogDtpre.LsfxCIvu", "--delete", ".", "mod/"], args);
-    }
-
-    [Fact]
-    public void ServerArgumentsForCompressionChoices()
-    {
-        var zstd = ServerArguments.ForPush(TransferOptions.Archive with { Compress = true, CompressChoice = "zstd" }, "m");
-        Assert.Contains("--compress-choice=zstd", zstd);
-        Assert.DoesNotContain('z', zstd[1]);
-        var zlib = ServerArguments.ForPush(TransferOptions.Archive with { Compress = true }, "m");
-        Assert.Equal("-logDtprze.LsfxCIvu", zlib[1]);
-        var old = ServerArguments.ForPush(TransferOptions.Archive with { Protocol = 29 }, "m");
-        Assert.Equal("-logDtpr", old[1]);
-    }
-
     [Theory]
     [InlineData("xxh128 xxh3 xxh64 md5 md4 sha1 none", "xxh128")]
     [InlineData("md4 md5", "md5")]
