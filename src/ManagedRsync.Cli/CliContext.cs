@@ -10,6 +10,23 @@ internal sealed record CliContext
     public required TextWriter Error { get; init; }
     public required TextReader In { get; init; }
 
+    /// <summary>
+    /// Standard input as bytes (names that are not UTF-8 must keep their bytes); null in tests that give only
+    /// <see cref="In"/>, whose text is then taken as UTF-8.
+    /// </summary>
+    public Func<Stream>? OpenInBytes { get; init; }
+
+    /// <summary>All of standard input, as bytes.</summary>
+    public byte[] ReadAllInBytes()
+    {
+        if (OpenInBytes is null)
+            return System.Text.Encoding.UTF8.GetBytes(In.ReadToEnd());
+        using var buffer = new MemoryStream();
+        using (Stream stdin = OpenInBytes())
+            stdin.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
     /// <summary>Whether standard input is a terminal (rsync only prompts for a password then).</summary>
     public bool StdinIsTerminal { get; init; }
 
@@ -23,6 +40,7 @@ internal sealed record CliContext
         Out = Console.Out,
         Error = Console.Error,
         In = Console.In,
+        OpenInBytes = Console.OpenStandardInput,
         StdinIsTerminal = !Console.IsInputRedirected,
         Cancellation = cancellation,
     };

@@ -18,8 +18,13 @@ internal static class Usage
         Options
         --verbose, -v            increase verbosity
         --quiet, -q              suppress non-error messages
+        --no-motd                suppress daemon-mode MOTD
+        --checksum, -c           skip based on checksum, not mod-time & size
         --archive, -a            archive mode is -rlptgoD (no -A,-X,-U,-N,-H)
+        --no-OPTION              turn off an implied OPTION (e.g. --no-D)
         --recursive, -r          recurse into directories
+        --no-inc-recursive       disable incremental recursion
+        --no-i-r                 same as --no-inc-recursive
         --relative, -R           use relative path names
         --links, -l              copy symlinks as symlinks
         --hard-links, -H         preserve hard links
@@ -32,47 +37,54 @@ internal static class Usage
         --times, -t              preserve modification times
         --dry-run, -n            perform a trial run with no changes made
         --whole-file, -W         copy files whole (w/o delta-xfer algorithm)
-        --checksum, -c           skip based on checksum, not mod-time & size
+        --no-whole-file, --no-W  use the delta-xfer algorithm
         --checksum-choice=STR    choose the checksum algorithm (aka --cc)
-        --delete                 delete extraneous files from dest dirs
+        --block-size=SIZE, -B    force a fixed checksum block-size
+        --del                    an alias for --delete-during
+        --delete                 delete extraneous files from dest directories
         --delete-before          receiver deletes before xfer, not during
-        --delete-during          receiver deletes during the transfer (--del)
+        --delete-during          receiver deletes during the transfer
         --delete-delay           find deletions during, delete after
         --delete-after           receiver deletes after transfer, not during
-        --delete-excluded        also delete excluded files from dest dirs
-        --delete-missing-args    delete missing source args from destination
+        --delete-excluded        also delete excluded files from dest directories
+        --delete-missing-args    delete missing source arguments from destination
         --partial                keep partially transferred files
-        --temp-dir=DIR, -T       create temporary files in directory DIR
+        --numeric-ids            don't map uid/gid values by user/group name
         --timeout=SECONDS        set I/O timeout in seconds
         --contimeout=SECONDS     set daemon connection timeout in seconds
-        --numeric-ids            don't map uid/gid values by user/group name
+        --ignore-times, -I       don't skip files that match size and time
+        --size-only              skip files that match in size
+        --temp-dir=DIR, -T       create temporary files in directory DIR
         --compress, -z           compress file data during the transfer
         --compress-choice=STR    choose the compression algorithm (aka --zc)
-        --compress-level=NUM     explicitly set compression level
+        --compress-level=NUM     explicitly set compression level (aka --zl)
+        --cvs-exclude, -C        auto-ignore files in the same way CVS does
         --filter=RULE, -f        add a file-filtering RULE
+        -F                       same as --filter='dir-merge /.rsync-filter'
+                                 repeated: --filter='- .rsync-filter'
         --exclude=PATTERN        exclude files matching PATTERN
         --exclude-from=FILE      read exclude patterns from FILE
         --include=PATTERN        don't exclude files matching PATTERN
         --include-from=FILE      read include patterns from FILE
         --files-from=FILE        read list of source-file names from FILE
         --from0, -0              all *-from/filter files are delimited by 0s
+        --address=ADDRESS        bind address for outgoing socket to daemon
+        --port=PORT              specify double-colon alternate port number
         --stats                  give some file-transfer stats
+        --human-readable, -h     output numbers in a human-readable format
         --progress               show progress during transfer
         -P                       same as --partial --progress
         --itemize-changes, -i    output a change-summary for all updates
-        --human-readable, -h     output numbers in a human-readable format
+        --password-file=FILE     read daemon-access password from FILE
         --list-only              list the files instead of copying them
         --bwlimit=RATE           limit socket I/O bandwidth
-        --address=ADDRESS        bind address for outgoing socket to daemon
-        --port=PORT              specify double-colon alternate port number
-        --password-file=FILE     read daemon-access password from FILE
         --protocol=NUM           force an older protocol version to be used
-        --no-motd                suppress daemon-mode MOTD
         --ipv4, -4               prefer IPv4
         --ipv6, -6               prefer IPv6
-        --rsh=COMMAND, -e        (remote shell: not supported yet)
-        --version, -V            print the version and other info and exit
+        --version, -V            print the version + other info and exit
         --help, -h (*)           show this help (* -h is help only on its own)
-        Use "--no-OPTION" to turn off an implied OPTION (e.g. --no-D).
+
+        These are the rsync options mrsync implements, as stock rsync 3.5.0 does them (--files-from on a
+        push only). Every other rsync option is refused by name with exit 4 ("not supported yet").
         """;
 }

@@ -63,6 +63,25 @@ public sealed class NonUtf8NameTests(RsyncDaemonFixture daemon) : IDisposable
     }
 
     [Fact]
+    public async Task FilesFromListKeepsTheExactBytesOfEveryName()
+    {
+        // The list is read as bytes (FilesFrom.Parse), not as UTF-8 text that would mangle these names.
+        string src = Path.Combine(_work, "src");
+        CreateSource(src);
+        string list = Path.Combine(_work, "list");
+        File.WriteAllBytes(list, [.. Gbk, (byte)'\n', .. Directory1, (byte)'/', .. Inner, (byte)'\n', .. "plain.txt"u8, (byte)'\n']);
+        string stockName = "stock-ff-" + Guid.NewGuid().ToString("N")[..12], mineName = "mine-ff-" + Guid.NewGuid().ToString("N")[..12];
+
+        ProcessResult stock = await daemon.RunRsyncAsync(["-a", "--files-from=" + list, src + "/", $"{daemon.Url}{DaemonModules.Open}/{stockName}/"]);
+        ProcessResult mine = await daemon.RunMrsyncAsync(["-a", "--files-from=" + list, src + "/", $"{daemon.Url}{DaemonModules.Open}/{mineName}/"]);
+
+        Assert.True(stock.ExitCode == 0 && mine.ExitCode == 0, daemon.Explain(stock, mine));
+        string stockTree = RawFiles.Describe(ModuleDirectory(stockName));
+        Assert.Contains("in\\xff.txt = inner", stockTree);
+        Assert.Equal(stockTree, RawFiles.Describe(ModuleDirectory(mineName)));
+    }
+
+    [Fact]
     public async Task DeleteRemovesOnlyWhatTheSourceLacks()
     {
         // The backup already holds the GBK file (from an earlier stock rsync) and an extraneous Latin-1 one.

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using ManagedRsync.Daemon;
+using ManagedRsync.FileList;
 using ManagedRsync.Filters;
 using ManagedRsync.Transfer;
 
@@ -32,13 +34,19 @@ internal static partial class RsyncCommand
             // rsync --files-from: one source directory, the names relative to it, -R implied.
             if (invocation.LocalPaths.Count != 1)
                 throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "--files-from needs exactly one source directory");
-            string text = listFile == "-" ? await context.In.ReadToEndAsync().ConfigureAwait(false) : await File.ReadAllTextAsync(listFile).ConfigureAwait(false);
+            // A list on the daemon's side (":FILE", HOST:FILE) is read by the daemon and forwarded to us (options.c
+            // check_for_hostspec, io.c forward_filesfrom_data); --no-R sends bare names. Neither is done yet.
+            if (listFile.StartsWith(':') || DaemonAddress.IsRemoteShellSpec(listFile) || DaemonAddress.TryParse(listFile, out _))
+                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, $"--files-from={listFile} (a list on the remote side) is not supported yet");
+            if (!o.Relative)
+                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "--no-relative with --files-from is not supported yet");
+            // The list is bytes: names that are not UTF-8 keep them (FileNameEncoding carries them in the string).
+            byte[] list = listFile == "-" ? context.ReadAllInBytes() : await File.ReadAllBytesAsync(listFile, context.Cancellation).ConfigureAwait(false);
             request = request with
             {
                 Sources = [],
                 SourceRoot = invocation.LocalPaths[0],
-                RelativePaths = text.Split(o.From0 ? '\0' : '\n', StringSplitOptions.RemoveEmptyEntries)
-                    .Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0 && l[0] is not ('#' or ';')).ToList(),
+                RelativePaths = FilesFrom.Parse(list, o.From0).Select(name => FileNameEncoding.Decode(name)).ToList(),
                 Options = options with { Relative = true, Dirs = options.Dirs || !options.Recursive },
             };
         }

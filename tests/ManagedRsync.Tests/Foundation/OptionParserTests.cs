@@ -316,6 +316,20 @@ public class OptionParserTests
     }
 
     [Fact]
+    public void HelpListsOnlyWhatIsImplemented()
+    {
+        // Every "--name" or "-x" at the start of an option line of --help (and its aliases) is an implemented row.
+        var named = System.Text.RegularExpressions.Regex.Matches(Cli.Usage.Help, @"^(--?[A-Za-z0-9][\w-]*)(?:=\S+)?(?:, (--?[\w-]+))?", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .SelectMany(m => new[] { m.Groups[1].Value, m.Groups[2].Value }).Where(n => n.Length > 0 && n != "--no-OPTION").ToList();
+        Assert.True(named.Count > 60, string.Join(' ', named));
+        foreach (string name in named)
+        {
+            OptionSpec? spec = OptionTable.All.FirstOrDefault(s => name.StartsWith("--", StringComparison.Ordinal) ? s.Long == name[2..] : s.Short == name[1]);
+            Assert.True(spec is { Refused: false }, $"--help lists {name}, which is {(spec is null ? "unknown" : "refused")}");
+        }
+    }
+
+    [Fact]
     public void TheTableHasEveryStockRowOnce()
     {
         // rsync 3.5.0 options.c long_options: 255 long names (-D, -F and -P have none) and these letters.
