@@ -114,6 +114,9 @@ internal static partial class RsyncCommand
         }
         if (args.Count > 1 && DaemonAddress.TryParse(args[^1], out var destination))
         {
+            // rsync -R keeps an absolute source's leading '/' in the names it sends (flist.c); our file list does not.
+            if (options.Relative && options.FilesFrom is null && args.Take(args.Count - 1).Any(Path.IsPathRooted))
+                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "--relative (-R) with an absolute source path is not supported yet");
             var invocation = new DaemonInvocation(options, destination, context);
             invocation.RemotePaths.Add(destination.ModulePath);
             invocation.LocalPaths.AddRange(args.Take(args.Count - 1));

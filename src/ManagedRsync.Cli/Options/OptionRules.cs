@@ -31,6 +31,10 @@ internal static class OptionRules
             o.ShowHelp = true;
         SettleCompression(state);
         o.HardLinks = state.HardLinks > 0;
+        // Before protocol 28 a -H file list carries dev/ino for every regular file (flist.c: send_file_entry), which
+        // the library does not write or read.
+        if (o.HardLinks && o.Protocol < 28)
+            throw new OptionException("--hard-links (-H) with --protocol below 28 is not supported yet", RsyncExitCode.Unsupported);
 
         bool filesFrom = o.FilesFrom != null;
         // options.c: --files-from turns off the recursion -a implied, not an explicit -r.

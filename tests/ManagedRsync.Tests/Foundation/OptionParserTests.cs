@@ -292,6 +292,7 @@ public class OptionParserTests
     [InlineData(new[] { "-e", "ssh" }, "-e (--rsh) is not supported yet")]
     [InlineData(new[] { "-a", "--link-dest=../x", "--inplace" }, "--link-dest is not supported yet")]
     [InlineData(new[] { "-HH" }, "-HH is not supported yet")]
+    [InlineData(new[] { "-H", "--protocol=27" }, "--hard-links (-H) with --protocol below 28 is not supported yet")]
     [InlineData(new[] { "--cc=bogus" }, "unknown checksum name: bogus")]
     [InlineData(new[] { "--zc=bogus" }, "unknown compress name: bogus")]
     public void StockOptionsNotImplementedAreRefusedByName(string[] args, string message)
@@ -319,7 +320,7 @@ public class OptionParserTests
     public void HelpListsOnlyWhatIsImplemented()
     {
         // Every "--name" or "-x" at the start of an option line of --help (and its aliases) is an implemented row.
-        var named = System.Text.RegularExpressions.Regex.Matches(Cli.Usage.Help, @"^(--?[A-Za-z0-9][\w-]*)(?:=\S+)?(?:, (--?[\w-]+))?", System.Text.RegularExpressions.RegexOptions.Multiline)
+        var named = System.Text.RegularExpressions.Regex.Matches(ManagedRsync.Cli.Usage.Help, @"^(--?[A-Za-z0-9][\w-]*)(?:=\S+)?(?:, (--?[\w-]+))?", System.Text.RegularExpressions.RegexOptions.Multiline)
             .SelectMany(m => new[] { m.Groups[1].Value, m.Groups[2].Value }).Where(n => n.Length > 0 && n != "--no-OPTION").ToList();
         Assert.True(named.Count > 60, string.Join(' ', named));
         foreach (string name in named)
