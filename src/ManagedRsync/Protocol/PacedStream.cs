@@ -1,7 +1,9 @@
+using ManagedRsync.IO;
+
 namespace ManagedRsync.Protocol;
 
 /// <summary>A write-side stream that paces what goes through it with a <see cref="BandwidthPacer"/>.</summary>
-internal sealed class PacedStream(Stream inner, BandwidthPacer pacer) : Stream
+internal sealed class PacedStream(Stream inner, BandwidthPacer pacer) : WriteOnlyForwardStream
 {
     /// <summary><paramref name="inner"/> itself when <paramref name="kibPerSecond"/> is 0 (no limit), else paced.</summary>
     public static Stream Wrap(Stream inner, int kibPerSecond) =>
@@ -18,16 +20,5 @@ internal sealed class PacedStream(Stream inner, BandwidthPacer pacer) : Stream
         }
     }
 
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
     public override void Flush() => inner.Flush();
-
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }
