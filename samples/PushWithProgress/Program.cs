@@ -1,0 +1,60 @@
+// Pushes a directory to an rsync daemon module and prints the progress of each file as the library reports it.
+//
+//   dotnet run -- SRC/ rsync://[USER@]HOST[:PORT]/MODULE/[PATH]     (RSYNC_PASSWORD for a module with auth)
+//
+// The same as `rsync -a --delete SRC/ DEST`, without rsync's output: what is printed here is the sample's own.
+using ManagedRsync;
+using ManagedRsync.Daemon;
+using ManagedRsync.Transfer;
+
+if (args.Length != 2)
+{
+    Console.Error.WriteLine("usage: PushWithProgress SRC/ rsync://[USER@]HOST[:PORT]/MODULE/[PATH]");
+    return 1;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+var request = new PushRequest
+{
+    Sources = [args[0]],
+    Destination = DaemonAddress.Parse(args[1]),
+    // Read only when the daemon asks for a password.
+    Password = () => Environment.GetEnvironmentVariable("RSYNC_PASSWORD"),
+    Options = TransferOptions.Archive with { Delete = DeleteTiming.Default },
+};
+
+try
+{
+    TransferResult result = await RsyncClient.PushAsync(request, progress: new ProgressPrinter(), ct: cancel.Token);
+    TransferStats stats = result.Stats;
+    Console.WriteLine($"done: {stats.TransferredFiles} of {stats.NumFiles} files sent, {stats.TotalBytesSent:N0} bytes " +
+                      $"on the wire for {stats.TotalSize:N0} bytes of files ({result.Protocol})");
+    // 23 and 24 (some files failed or vanished) are results, not exceptions, as for rsync.
+    return (int)result.ExitCode;
+}
+catch (RsyncException e)
+{
+    Console.Error.WriteLine($"push failed ({e.Kind}): {e.RemoteMessage ?? e.Message}");
+    return 1;
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("cancelled");
+    return 130;
+}
+
+/// <summary>One line per file when it completes; the library reports synchronously, on the transfer's thread.</summary>
+internal sealed class ProgressPrinter : IProgress<TransferProgress>
+{
+    public void Report(TransferProgress p)
+    {
+        if (p.BytesDone == p.FileSize)
+            Console.WriteLine($"[{p.FileNumber + 1}/{p.FilesTotal}] {p.Name} {p.FileSize:N0} bytes");
+    }
+}
