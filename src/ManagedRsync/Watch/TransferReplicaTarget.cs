@@ -1,0 +1,81 @@
+using ManagedRsync.FileList;
+using ManagedRsync.Filters;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Watch;
+
+/// <summary>
+/// A replica kept by the library's rsync transfers (never a child process), whatever transport carries them. A batch
+/// becomes at most two transfers: the changed and deleted paths as a --files-from style list without recursion (missing
+/// ones deleted with --delete-missing-args when deletions are on: rsync(1) "--delete-missing-args"), and the subtrees to
+/// re-send recursively with the target's --delete inside them. A full sync is one recursive transfer of the whole source.
+/// </summary>
+public abstract class TransferReplicaTarget : IReplicaTarget
+{
+    private readonly TransferOptions _options;
+    private readonly bool _delete;
+    private readonly Func<FilterList>? _filters;
+
+    /// <summary>
+    /// <paramref name="options"/> are the target's rsync options (their --delete applies to full syncs and re-sent
+    /// trees); <paramref name="delete"/> says whether deleted paths are sent as deletions (--delete-missing-args);
+    /// <paramref name="filters"/> gives the watch's filter rules as they stand for each transfer.
+    /// </summary>
+    protected TransferReplicaTarget(string name, string source, TransferOptions options, bool delete, Func<FilterList>? filters)
+    {
+        Name = name;
+        Source = Path.GetFullPath(source);
+        _options = options;
+        _delete = delete;
+        _filters = filters;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The watched tree, as a full path.</summary>
+    protected string Source { get; }
+
+    /// <summary>Runs one transfer; its statistics feed the batch's result.</summary>
+    protected abstract Task<TransferStats> TransferAsync(ReplicaPass pass, CancellationToken cancellationToken);
+
+    public async Task<SyncResult> SyncAsync(ChangeBatch batch, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(Source))
+            throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileSelect, $"source {Source} is missing; not syncing");
+        long files = 0, bytes = 0;
+        void Add(TransferStats s)
+        {
+            files += s.NumRegular;
+            bytes += s.TotalBytesSent;
+        }
+        if (batch.FullSync)
+        {
+            Add(await TransferAsync(Pass(sources: [Source + "/"], recursive: true), cancellationToken).ConfigureAwait(false));
+            return new SyncResult(files, bytes);
+        }
+        List<string> list = [.. Paths(batch.Send), .. _delete ? Paths(batch.Delete) : []];
+        if (list.Count > 0)
+            Add(await TransferAsync(Pass(paths: list, recursive: false), cancellationToken).ConfigureAwait(false));
+        List<string> trees = Paths(batch.SendTrees);
+        if (trees.Count > 0)
+            Add(await TransferAsync(Pass(paths: trees, recursive: true), cancellationToken).ConfigureAwait(false));
+        return new SyncResult(files, bytes);
+    }
+
+    private ReplicaPass Pass(IReadOnlyList<string>? sources = null, IReadOnlyList<string>? paths = null, bool recursive = true) => new(
+        Sources: sources ?? [],
+        SourceRoot: paths is null ? null : Source,
+        RelativePaths: paths,
+        Options: _options with
+        {
+            Recursive = recursive,
+            Dirs = !recursive,
+            DeleteMissingArgs = _delete && paths is not null,
+            Relative = paths is not null, // rsync --files-from implies -R: each path keeps its parent directories
+        },
+        Filters: _filters?.Invoke()); // the same rules the watcher applies; the receiver gets them too, as a push sends them
+
+    // The transfer API takes names as strings; a name that is not UTF-8 travels escaped and keeps its bytes (FileNameEncoding).
+    private static List<string> Paths(IReadOnlyList<RawPath> paths) =>
+        paths.Select(p => FileNameEncoding.Decode(p.ToBytes())).ToList();
+}
