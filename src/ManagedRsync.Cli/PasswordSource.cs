@@ -1,4 +1,4 @@
-using ManagedRsync.Cli.Native;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.Cli;
 
@@ -40,12 +40,12 @@ internal static class PasswordSource
         using (handle)
         {
             // rsync authenticate.c: getpassf checks the opened file (fstat), not the path.
-            var (owner, mode) = LibC.FStat(handle);
+            var (owner, mode) = NativeStat.OwnerAndMode(handle);
             if ((mode & 0x6) != 0)
             {
                 throw Usage("ERROR: password file must not be other-accessible");
             }
-            if (LibC.GetEffectiveUserId() == 0 && owner != 0)
+            if (Interop.GetEffectiveUserId() == 0 && owner != 0)
             {
                 throw Usage("ERROR: password file must be owned by root when running as root");
             }

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using ManagedRsync.FileList;
+using ManagedRsync.Platform;
 using ManagedRsync.Watch;
 
 namespace ManagedRsync.InteropTests.Fixtures;

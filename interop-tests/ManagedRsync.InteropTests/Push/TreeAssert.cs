@@ -1,4 +1,5 @@
 using ManagedRsync.FileList;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.InteropTests.Push;
 

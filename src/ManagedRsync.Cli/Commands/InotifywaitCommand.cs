@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
+using ManagedRsync.Platform;
 using ManagedRsync.Watch;
 
 namespace ManagedRsync.Cli.Commands;

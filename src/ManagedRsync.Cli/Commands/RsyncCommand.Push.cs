@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using ManagedRsync.Daemon;
-using ManagedRsync.FileList;
 using ManagedRsync.Filters;
+using ManagedRsync.Platform;
 using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Cli.Commands;

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using ManagedRsync.Filters;
+using ManagedRsync.Platform;
 using ManagedRsync.Watch;
 
 namespace ManagedRsync.Cli.Commands;

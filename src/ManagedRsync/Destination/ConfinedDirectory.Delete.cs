@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using ManagedRsync.FileList;
-using static ManagedRsync.Destination.DestinationNative;
+using ManagedRsync.Platform;
+using static ManagedRsync.Platform.Interop;
 
 namespace ManagedRsync.Destination;
 

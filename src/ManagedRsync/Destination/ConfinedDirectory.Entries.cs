@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using ManagedRsync.FileList;
 using Microsoft.Win32.SafeHandles;
-using static ManagedRsync.Destination.DestinationNative;
+using ManagedRsync.Platform;
+using static ManagedRsync.Platform.Interop;
 
 namespace ManagedRsync.Destination;
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
-using static ManagedRsync.Destination.DestinationNative;
+using ManagedRsync.Platform;
+using static ManagedRsync.Platform.Interop;
 
 namespace ManagedRsync.Destination;
 

@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
-using static ManagedRsync.Destination.DestinationNative;
+using ManagedRsync.Platform;
+using static ManagedRsync.Platform.Interop;
 
 namespace ManagedRsync.Destination;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using ManagedRsync.FileList;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.Destination;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using ManagedRsync.Platform;
 using ManagedRsync.Watch;
 
 namespace ManagedRsync.FileList;
@@ -123,12 +124,12 @@ internal sealed class FileListBuilder
         int err = NativeStat.TryLstat(full, out NativeStat.Info info);
         if (err != 0)
         {
-            if (err == NativeStat.ENOENT && _options.DeleteMissingArgs)
+            if (err == Interop.ENOENT && _options.DeleteMissingArgs)
             {
                 _byName[rel] = new FileEntry { Name = FileNameEncoding.Encode(rel), LocalPath = full, Mode = 0 };
                 return;
             }
-            Report(full, err, vanished: !isArgument && err == NativeStat.ENOENT);
+            Report(full, err, vanished: !isArgument && err == Interop.ENOENT);
             return;
         }
         if (rel != "." && Excluded(rel, (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR))
@@ -185,7 +186,7 @@ internal sealed class FileListBuilder
             int err = NativeStat.TryLstat(child, out NativeStat.Info info);
             if (err != 0)
             {
-                Report(child, err, vanished: err == NativeStat.ENOENT);
+                Report(child, err, vanished: err == Interop.ENOENT);
                 continue;
             }
             bool isDir = (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using ManagedRsync.Destination;
 using Microsoft.Win32.SafeHandles;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.FileList;
 
@@ -17,15 +17,15 @@ internal static class LocalFile
             return File.OpenHandle(path, mode, access, share, options);
         if (mode != FileMode.Open || access != FileAccess.Read)
             throw new ArgumentException("only opening for reading is supported for a name that is not UTF-8");
-        int fd = DestinationNative.OpenAt(DestinationNative.AT_FDCWD, path, DestinationNative.O_RDONLY | DestinationNative.O_CLOEXEC, 0);
+        int fd = Interop.OpenAt(Interop.AT_FDCWD, path, Interop.O_RDONLY | Interop.O_CLOEXEC, 0);
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             string shown = FileNameEncoding.Display(path);
             throw errno switch
             {
-                DestinationNative.ENOENT or DestinationNative.ENOTDIR => new FileNotFoundException($"Could not find file '{shown}'", shown),
-                DestinationNative.EACCES => new UnauthorizedAccessException($"Access to the path '{shown}' is denied."),
+                Interop.ENOENT or Interop.ENOTDIR => new FileNotFoundException($"Could not find file '{shown}'", shown),
+                Interop.EACCES => new UnauthorizedAccessException($"Access to the path '{shown}' is denied."),
                 _ => new IOException($"open '{shown}' failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno),
             };
         }
@@ -43,7 +43,7 @@ internal static class LocalFile
     {
         // PATH_MAX: a longer target cannot be created on Linux.
         byte* buffer = stackalloc byte[4096];
-        nint n = DestinationNative.ReadlinkAt(DestinationNative.AT_FDCWD, path, buffer, 4096);
+        nint n = Interop.ReadlinkAt(Interop.AT_FDCWD, path, buffer, 4096);
         return n < 0 ? null : new ReadOnlySpan<byte>(buffer, (int)n).ToArray();
     }
 }

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using ManagedRsync.Daemon;
-using ManagedRsync.FileList;
+using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
 
 namespace ManagedRsync.Transfer;

@@ -1,5 +1,6 @@
 using System.Text;
 using ManagedRsync.FileList;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.Transfer;
 

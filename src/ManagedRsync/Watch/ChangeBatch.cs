@@ -1,3 +1,5 @@
+using ManagedRsync.Platform;
+
 namespace ManagedRsync.Watch;
 
 /// <summary>

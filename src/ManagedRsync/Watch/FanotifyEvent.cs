@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.Watch;
 

@@ -16,6 +16,7 @@
 //   event with both bits, so the caller looks at the file system to learn which came last.
 using System.Runtime.InteropServices;
 using System.Text;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.Watch;
 
@@ -27,9 +28,9 @@ internal sealed unsafe class FanotifyInstance : WatchEventQueue
     /// <summary>Events the root's own inode mark asks for.</summary>
     private const ulong RootSelfEvents = Interop.FAN_DELETE_SELF | Interop.FAN_MOVE_SELF | Interop.FAN_ONDIR;
 
-    private readonly FileDescriptor _mountFd;
+    private readonly DescriptorHandle _mountFd;
 
-    private FanotifyInstance(int fd, FileDescriptor mountFd, string fileSystem)
+    private FanotifyInstance(int fd, DescriptorHandle mountFd, string fileSystem)
         : base(fd, "fanotify")
     {
         _mountFd = mountFd;
@@ -74,7 +75,7 @@ internal sealed unsafe class FanotifyInstance : WatchEventQueue
         }
         string canonical = FdPath(mountFd) ?? rootText;
         MountTable.Mount? mount = MountTable.Containing(canonical);
-        var instance = new FanotifyInstance(fd, new FileDescriptor(mountFd), mount?.Type ?? "unknown");
+        var instance = new FanotifyInstance(fd, new DescriptorHandle(mountFd), mount?.Type ?? "unknown");
         if (MountTable.MountsUnder(canonical) is { } inner)
         {
             instance.Dispose();

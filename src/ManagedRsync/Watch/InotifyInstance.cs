@@ -1,3 +1,5 @@
+using ManagedRsync.Platform;
+
 // Implementation notes
 // --------------------
 // * One inotify instance per watcher (inotify_init1 with IN_NONBLOCK | IN_CLOEXEC). Each watch is a directory;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.Watch;
 

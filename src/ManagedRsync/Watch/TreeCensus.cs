@@ -1,3 +1,5 @@
+using ManagedRsync.Platform;
+
 namespace ManagedRsync.Watch;
 
 /// <summary>What a tree needs from inotify: one watch per directory (symlinks not followed).</summary>

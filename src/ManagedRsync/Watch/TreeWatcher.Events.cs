@@ -1,3 +1,5 @@
+using ManagedRsync.Platform;
+
 namespace ManagedRsync.Watch;
 
 public sealed partial class TreeWatcher

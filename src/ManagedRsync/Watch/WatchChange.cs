@@ -1,3 +1,5 @@
+using ManagedRsync.Platform;
+
 namespace ManagedRsync.Watch;
 
 /// <summary>What happened to a path, as far as a replica cares.</summary>

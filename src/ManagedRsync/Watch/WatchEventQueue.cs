@@ -1,4 +1,5 @@
 using System.Buffers;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.Watch;
 
@@ -14,8 +15,8 @@ public abstract unsafe class WatchEventQueue : IDisposable
     /// <summary>Large enough for many records per read (inotify(7) and fanotify(7) suggest a multiple of the largest record).</summary>
     public const int BufferSize = 64 * 1024;
 
-    private readonly FileDescriptor _fd;
-    private readonly FileDescriptor _wake;
+    private readonly DescriptorHandle _fd;
+    private readonly DescriptorHandle _wake;
     private readonly string _name;
     private byte[]? _buffer;
     private int _disposed;
@@ -23,7 +24,7 @@ public abstract unsafe class WatchEventQueue : IDisposable
     /// <summary>Takes ownership of <paramref name="fd"/>; <paramref name="name"/> names it in errors ("inotify").</summary>
     private protected WatchEventQueue(int fd, string name)
     {
-        _fd = new FileDescriptor(fd);
+        _fd = new DescriptorHandle(fd);
         _name = name;
         int wake = Interop.EventFd(0, Interop.EFD_CLOEXEC | Interop.EFD_NONBLOCK);
         if (wake < 0)
@@ -32,7 +33,7 @@ public abstract unsafe class WatchEventQueue : IDisposable
             _fd.Dispose();
             throw Errno("eventfd", errno);
         }
-        _wake = new FileDescriptor(wake);
+        _wake = new DescriptorHandle(wake);
         _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using ManagedRsync.Filters;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.Watch;
 

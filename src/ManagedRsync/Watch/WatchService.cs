@@ -1,4 +1,5 @@
 using System.Text;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.Watch;
 

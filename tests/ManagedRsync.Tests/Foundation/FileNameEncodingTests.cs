@@ -1,4 +1,4 @@
-using ManagedRsync.FileList;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.Tests.Foundation;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ManagedRsync.Platform;
 using ManagedRsync.Watch;
 
 namespace ManagedRsync.Tests.Watch;

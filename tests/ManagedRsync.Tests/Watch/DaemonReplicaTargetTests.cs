@@ -1,4 +1,5 @@
 using ManagedRsync.Daemon;
+using ManagedRsync.Platform;
 using ManagedRsync.Transfer;
 using ManagedRsync.Watch;
 

@@ -1,5 +1,6 @@
 using ManagedRsync.Cli.Commands;
 using ManagedRsync.Filters;
+using ManagedRsync.Platform;
 using ManagedRsync.Watch;
 
 namespace ManagedRsync.Tests.Watch;

@@ -1,6 +1,7 @@
 using ManagedRsync.Destination;
 using ManagedRsync.FileList;
 using ManagedRsync.Filters;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.Transfer.Receive;
 

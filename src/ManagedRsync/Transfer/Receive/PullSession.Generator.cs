@@ -4,6 +4,7 @@ using ManagedRsync.Checksums;
 using ManagedRsync.Delta;
 using ManagedRsync.Destination;
 using ManagedRsync.FileList;
+using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
 
 namespace ManagedRsync.Transfer.Receive;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ManagedRsync.FileList;
+using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
 
 namespace ManagedRsync.Transfer.Receive;

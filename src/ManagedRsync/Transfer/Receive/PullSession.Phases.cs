@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using ManagedRsync.Delta;
 using ManagedRsync.Destination;
-using ManagedRsync.FileList;
+using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
 
 namespace ManagedRsync.Transfer.Receive;

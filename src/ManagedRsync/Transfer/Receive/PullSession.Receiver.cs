@@ -3,6 +3,7 @@ using ManagedRsync.Delta;
 using ManagedRsync.Delta.Tokens;
 using ManagedRsync.Destination;
 using ManagedRsync.FileList;
+using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
 using Microsoft.Win32.SafeHandles;
 

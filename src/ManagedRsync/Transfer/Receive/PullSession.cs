@@ -5,6 +5,7 @@ using ManagedRsync.Daemon;
 using ManagedRsync.Delta.Tokens;
 using ManagedRsync.Destination;
 using ManagedRsync.FileList;
+using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
 
 namespace ManagedRsync.Transfer.Receive;

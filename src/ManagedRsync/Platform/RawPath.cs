@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Unicode;
 
-namespace ManagedRsync.Watch;
+namespace ManagedRsync.Platform;
 
 /// <summary>
 /// A path relative to the watched root, kept as the exact bytes the kernel gave us: Linux names are bytes, and a

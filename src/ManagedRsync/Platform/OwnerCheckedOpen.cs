@@ -1,9 +1,7 @@
 using System.Runtime.InteropServices;
-using ManagedRsync.Destination;
-using ManagedRsync.FileList;
 using Microsoft.Win32.SafeHandles;
 
-namespace ManagedRsync.Cli.Native;
+namespace ManagedRsync.Platform;
 
 /// <summary>
 /// Opens a path the user named (the password file) walking it one component at a time and refusing to pass through
@@ -21,7 +19,6 @@ internal static class OwnerCheckedOpen
 
     // rsync syscall.c: ona_open caps symlink expansions (not depth) at 40, SYMLOOP_MAX-like.
     private const int MaxSymlinks = 40;
-    private const int EINVAL = 22;
 
     /// <summary>The open file, or the errno of the failure and whether it was the untrusted-symlink refusal.</summary>
     public readonly record struct Result(SafeFileHandle? Handle, int Errno, bool UntrustedSymlink);
@@ -29,16 +26,16 @@ internal static class OwnerCheckedOpen
     public static unsafe Result OpenForReading(string path)
     {
         if (path.Length == 0)
-            return new(null, DestinationNative.ENOENT, false);
-        uint euid = LibC.GetEffectiveUserId();
-        int dirFd = DestinationNative.AT_FDCWD;
+            return new(null, Interop.ENOENT, false);
+        uint euid = Interop.GetEffectiveUserId();
+        int dirFd = Interop.AT_FDCWD;
         string remaining = path;
         int symlinks = MaxSymlinks;
         try
         {
             if (remaining[0] == '/')
             {
-                if (!Reopen(ref dirFd, DestinationNative.AT_FDCWD, "/", out int errno))
+                if (!Reopen(ref dirFd, Interop.AT_FDCWD, "/", out int errno))
                     return new(null, errno, false);
                 remaining = remaining.TrimStart('/');
             }
@@ -48,23 +45,23 @@ internal static class OwnerCheckedOpen
                 string component = slash < 0 ? remaining : remaining[..slash];
                 string tail = slash < 0 ? "" : remaining[slash..];
                 if (component.Length == 0)
-                    return new(null, EINVAL, false); // "a//b": rsync's walk refuses an empty component too
-                DestinationNative.Statx st;
-                if (DestinationNative.StatxAt(dirFd, component, DestinationNative.AT_SYMLINK_NOFOLLOW,
-                        DestinationNative.STATX_BASIC_STATS, &st) != 0)
+                    return new(null, Interop.EINVAL, false); // "a//b": rsync's walk refuses an empty component too
+                Interop.Statx st;
+                if (Interop.StatxAt(dirFd, component, Interop.AT_SYMLINK_NOFOLLOW,
+                        Interop.STATX_BASIC_STATS, &st) != 0)
                     return new(null, Marshal.GetLastPInvokeError(), false);
-                if ((st.Mode & DestinationNative.S_IFMT) == DestinationNative.S_IFLNK)
+                if ((st.Mode & Interop.S_IFMT) == Interop.S_IFLNK)
                 {
                     if (st.Uid != 0 && st.Uid != euid)
-                        return new(null, DestinationNative.ELOOP, true);
+                        return new(null, Interop.ELOOP, true);
                     if (--symlinks < 0)
-                        return new(null, DestinationNative.ELOOP, false);
+                        return new(null, Interop.ELOOP, false);
                     if (ReadLink(dirFd, component) is not { } target)
                         return new(null, Marshal.GetLastPInvokeError(), false);
                     remaining = target + tail;
                     if (remaining.StartsWith('/'))
                     {
-                        if (!Reopen(ref dirFd, DestinationNative.AT_FDCWD, "/", out int errno))
+                        if (!Reopen(ref dirFd, Interop.AT_FDCWD, "/", out int errno))
                             return new(null, errno, false);
                         remaining = remaining.TrimStart('/');
                     }
@@ -72,35 +69,35 @@ internal static class OwnerCheckedOpen
                 }
                 if (slash < 0)
                 {
-                    int fd = DestinationNative.OpenAt(dirFd, component,
-                        DestinationNative.O_RDONLY | DestinationNative.O_NOFOLLOW | DestinationNative.O_CLOEXEC, 0);
+                    int fd = Interop.OpenAt(dirFd, component,
+                        Interop.O_RDONLY | Interop.O_NOFOLLOW | Interop.O_CLOEXEC, 0);
                     return fd < 0 ? new(null, Marshal.GetLastPInvokeError(), false) : new(new SafeFileHandle(fd, ownsHandle: true), 0, false);
                 }
                 if (!Reopen(ref dirFd, dirFd, component, out int dirErrno))
                     return new(null, dirErrno, false);
                 remaining = tail.TrimStart('/');
                 if (remaining.Length == 0)
-                    return new(null, DestinationNative.EISDIR, false);
+                    return new(null, Interop.EISDIR, false);
             }
-            return new(null, DestinationNative.EISDIR, false);
+            return new(null, Interop.EISDIR, false);
         }
         finally
         {
-            if (dirFd != DestinationNative.AT_FDCWD)
-                _ = DestinationNative.Close(dirFd);
+            if (dirFd != Interop.AT_FDCWD)
+                _ = Interop.Close(dirFd);
         }
     }
 
     /// <summary>Replaces <paramref name="dirFd"/> with the directory <paramref name="name"/> opened below <paramref name="from"/>, never through a symlink.</summary>
     private static bool Reopen(ref int dirFd, int from, string name, out int errno)
     {
-        int next = DestinationNative.OpenAt(from, name,
-            DestinationNative.O_RDONLY | DestinationNative.O_DIRECTORY | DestinationNative.O_NOFOLLOW | DestinationNative.O_CLOEXEC, 0);
+        int next = Interop.OpenAt(from, name,
+            Interop.O_RDONLY | Interop.O_DIRECTORY | Interop.O_NOFOLLOW | Interop.O_CLOEXEC, 0);
         errno = next < 0 ? Marshal.GetLastPInvokeError() : 0;
         if (next < 0)
             return false;
-        if (dirFd != DestinationNative.AT_FDCWD)
-            _ = DestinationNative.Close(dirFd);
+        if (dirFd != Interop.AT_FDCWD)
+            _ = Interop.Close(dirFd);
         dirFd = next;
         return true;
     }
@@ -109,7 +106,7 @@ internal static class OwnerCheckedOpen
     {
         const int max = 4096;
         byte* buffer = stackalloc byte[max];
-        nint n = DestinationNative.ReadlinkAt(dirFd, name, buffer, max - 1);
+        nint n = Interop.ReadlinkAt(dirFd, name, buffer, max - 1);
         return n < 0 ? null : FileNameEncoding.Decode(new ReadOnlySpan<byte>(buffer, (int)n));
     }
 }

@@ -1,15 +1,16 @@
 using System.Runtime.InteropServices;
 using System.Runtime.InteropServices.Marshalling;
-using ManagedRsync.FileList;
 
-namespace ManagedRsync.Destination;
+namespace ManagedRsync.Platform;
 
 /// <summary>
-/// The libc calls the confined destination needs, all relative to a directory descriptor (the *at family) so that no
-/// path is ever resolved from the process's working directory or through a symlink we did not ask to follow.
+/// Files: open(2) and the *at family, so that the confined destination resolves every path relative to a directory
+/// descriptor (never from the working directory, never through a symlink it did not ask to follow), plus the plain
+/// read/write/fsync/readlink the watcher needs. Paths are marshalled as their exact bytes
+/// (<see cref="FileNameEncoding.PathMarshaller"/>) or passed as NUL-terminated byte pointers.
 /// Constants keep their C names; the values are Linux's (asm-generic, with the x86-64 O_DIRECTORY/O_NOFOLLOW differences).
 /// </summary>
-internal static unsafe partial class DestinationNative
+internal static unsafe partial class Interop
 {
     private const string Libc = "libc";
 
@@ -22,6 +23,9 @@ internal static unsafe partial class DestinationNative
     public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
 
+    /// <summary>O_PATH (asm-generic/fcntl.h; the same on x86-64 and arm64): a descriptor that only names the inode.</summary>
+    public const int O_PATH = 0x200000;
+
     // These two differ between x86-64 (and most arches) and arm64 (asm-generic/fcntl.h vs arch/arm64/include/uapi/asm/fcntl.h).
     public static readonly int O_DIRECTORY = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x4000 : 0x10000;
     public static readonly int O_NOFOLLOW = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x8000 : 0x20000;
@@ -32,19 +36,6 @@ internal static unsafe partial class DestinationNative
     public const int AT_EMPTY_PATH = 0x1000;
 
     public const long UTIME_OMIT = (1L << 30) - 2;
-
-    public const uint STATX_BASIC_STATS = 0x7ff;
-
-    public const int EPERM = 1;
-    public const int ENOENT = 2;
-    public const int EINTR = 4;
-    public const int EACCES = 13;
-    public const int EEXIST = 17;
-    public const int EXDEV = 18;
-    public const int ENOTDIR = 20;
-    public const int EISDIR = 21;
-    public const int ENOTEMPTY = 39;
-    public const int ELOOP = 40;
 
     public const uint S_IFMT = 0xF000;
     public const uint S_IFDIR = 0x4000;
@@ -58,24 +49,8 @@ internal static unsafe partial class DestinationNative
         public long Nanoseconds;
     }
 
-    /// <summary>struct statx (linux/stat.h): the same layout on every architecture, unlike struct stat.</summary>
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
-    public struct Statx
-    {
-        [FieldOffset(0)] public uint Mask;
-        [FieldOffset(16)] public uint Nlink;
-        [FieldOffset(20)] public uint Uid;
-        [FieldOffset(24)] public uint Gid;
-        [FieldOffset(28)] public ushort Mode;
-        [FieldOffset(32)] public ulong Ino;
-        [FieldOffset(40)] public ulong Size;
-        [FieldOffset(112)] public long MtimeSeconds;
-        [FieldOffset(120)] public uint MtimeNanoseconds;
-        [FieldOffset(128)] public uint RdevMajor;
-        [FieldOffset(132)] public uint RdevMinor;
-        [FieldOffset(136)] public uint DevMajor;
-        [FieldOffset(140)] public uint DevMinor;
-    }
+    [LibraryImport(Libc, EntryPoint = "open", SetLastError = true)]
+    public static partial int Open(byte* pathname, int flags, int mode);
 
     [LibraryImport(Libc, EntryPoint = "openat", SetLastError = true)]
     public static partial int OpenAt(int dirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, int flags, uint mode);
@@ -86,11 +61,23 @@ internal static unsafe partial class DestinationNative
     [LibraryImport(Libc, EntryPoint = "dup", SetLastError = true)]
     public static partial int Dup(int fd);
 
+    [LibraryImport(Libc, EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, byte* buf, nint count);
+
+    [LibraryImport(Libc, EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, byte* buf, nint count);
+
+    [LibraryImport(Libc, EntryPoint = "fsync", SetLastError = true)]
+    public static partial int FSync(int fd);
+
     [LibraryImport(Libc, EntryPoint = "mkdirat", SetLastError = true)]
     public static partial int MkdirAt(int dirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, uint mode);
 
     [LibraryImport(Libc, EntryPoint = "symlinkat", SetLastError = true)]
     public static partial int SymlinkAt([MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string target, int newDirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string linkPath);
+
+    [LibraryImport(Libc, EntryPoint = "readlink", SetLastError = true)]
+    public static partial nint ReadLink(byte* pathname, byte* buf, nuint bufsiz);
 
     [LibraryImport(Libc, EntryPoint = "readlinkat", SetLastError = true)]
     public static partial nint ReadlinkAt(int dirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, byte* buffer, nuint size);
@@ -125,27 +112,8 @@ internal static unsafe partial class DestinationNative
     [LibraryImport(Libc, EntryPoint = "utimensat", SetLastError = true)]
     public static partial int UtimensAt(int dirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, Timespec* times, int flags);
 
-    [LibraryImport(Libc, EntryPoint = "statx", SetLastError = true)]
-    public static partial int StatxAt(int dirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, int flags, uint mask, Statx* buffer);
-
-    [LibraryImport(Libc, EntryPoint = "fdopendir", SetLastError = true)]
-    public static partial nint FdOpenDir(int fd);
-
-    [LibraryImport(Libc, EntryPoint = "readdir", SetLastError = true)]
-    public static partial nint ReadDir(nint dir);
-
-    [LibraryImport(Libc, EntryPoint = "rewinddir")]
-    public static partial void RewindDir(nint dir);
-
-    [LibraryImport(Libc, EntryPoint = "closedir", SetLastError = true)]
-    public static partial int CloseDir(nint dir);
-
     /// <summary>gnu_dev_makedev (sys/sysmacros.h): the 64-bit dev_t glibc passes to mknod.</summary>
     public static ulong MakeDev(uint major, uint minor) =>
         ((ulong)(major & 0xfffff000) << 32) | ((ulong)(major & 0xfff) << 8)
         | ((ulong)(minor & 0xffffff00) << 12) | (minor & 0xff);
-
-    /// <summary>struct dirent64 on 64-bit glibc: d_ino (8), d_off (8), d_reclen (2), d_type (1), then d_name.</summary>
-    public const int DirentNameOffset = 19;
-    public const int DirentTypeOffset = 18;
 }

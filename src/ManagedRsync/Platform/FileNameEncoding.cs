@@ -5,7 +5,7 @@ using System.Runtime.InteropServices.Marshalling;
 using System.Text;
 using System.Text.Unicode;
 
-namespace ManagedRsync.FileList;
+namespace ManagedRsync.Platform;
 
 /// <summary>
 /// Linux file names are bytes and rsync moves them as bytes (old servers hold Latin-1 and GBK names that are not valid

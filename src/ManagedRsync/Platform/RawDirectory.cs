@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
-namespace ManagedRsync.Watch;
+namespace ManagedRsync.Platform;
 
 /// <summary>What getdents64 says an entry is (dirent.h d_type); Unknown on filesystems that do not fill it.</summary>
 public enum EntryType : byte
@@ -20,8 +20,8 @@ public enum EntryType : byte
 /// </summary>
 internal static unsafe class RawDirectory
 {
-    /// <summary>linux_dirent64: u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[] (getdents64(2)).</summary>
-    private const int RecLenOffset = 16, TypeOffset = 18, NameOffset = 19;
+    // linux_dirent64 (getdents64(2)): u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[].
+    private const int RecLenOffset = Interop.DirentRecLenOffset, TypeOffset = Interop.DirentTypeOffset, NameOffset = Interop.DirentNameOffset;
 
     /// <summary>
     /// Calls <paramref name="onEntry"/> for each entry except . and .., returning 0, or the errno of open(2) when

@@ -1,8 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace ManagedRsync.Destination;
+namespace ManagedRsync.Platform;
 
-/// <summary>An open file descriptor (a directory, usually) that is closed exactly once, however many users hold it.</summary>
+/// <summary>
+/// The one owner of a Linux file descriptor (a directory, an inotify or fanotify instance, an eventfd): closed
+/// exactly once, however many users hold it.
+/// </summary>
 internal sealed class DescriptorHandle : SafeHandle
 {
     public DescriptorHandle(int fd)
@@ -13,5 +16,5 @@ internal sealed class DescriptorHandle : SafeHandle
     /// <summary>The descriptor number, valid while the caller holds a reference.</summary>
     public int Fd => (int)handle.ToInt64();
 
-    protected override bool ReleaseHandle() => DestinationNative.Close(Fd) == 0;
+    protected override bool ReleaseHandle() => Interop.Close(Fd) == 0;
 }

@@ -1,0 +1,54 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace ManagedRsync.Platform;
+
+/// <summary>
+/// lstat and fstat through statx(2), which has one struct layout on every Linux architecture and gives what the file
+/// list needs and .NET's FileSystemInfo does not: nanosecond mtime, uid, gid, inode, device, rdev and link count.
+/// </summary>
+internal static class NativeStat
+{
+    public readonly record struct Info(
+        int Mode, long Size, long MTime, int MTimeNsec, int Uid, int Gid, long Ino, long Dev, int Nlink,
+        int RdevMajor, int RdevMinor);
+
+    /// <summary>lstat(2) of <paramref name="path"/>; returns the errno on failure.</summary>
+    public static unsafe int TryLstat(string path, out Info info)
+    {
+        Interop.Statx b;
+        if (Interop.StatxAt(Interop.AT_FDCWD, path, Interop.AT_SYMLINK_NOFOLLOW, Interop.STATX_BASIC_STATS, &b) != 0)
+        {
+            info = default;
+            return Marshal.GetLastPInvokeError();
+        }
+        info = new Info(b.Mode, (long)b.Size, b.MtimeSeconds, (int)b.MtimeNanoseconds, (int)b.Uid, (int)b.Gid, (long)b.Ino,
+            ((long)b.DevMajor << 32) | b.DevMinor, (int)b.Nlink, (int)b.RdevMajor, (int)b.RdevMinor);
+        return 0;
+    }
+
+    /// <summary>Owner uid and st_mode of an open file (fstat: the file actually read, whatever the path now is).</summary>
+    /// <exception cref="IOException">statx failed (the message carries strerror and the errno).</exception>
+    public static unsafe (uint Uid, uint Mode) OwnerAndMode(SafeFileHandle handle)
+    {
+        bool added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            Interop.Statx b;
+            if (Interop.StatxAt((int)handle.DangerousGetHandle(), "", Interop.AT_EMPTY_PATH, Interop.STATX_BASIC_STATS, &b) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                throw new IOException($"{Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
+            }
+            return (b.Uid, b.Mode);
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+}
