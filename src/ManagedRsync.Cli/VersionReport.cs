@@ -1,6 +1,6 @@
 using System.Text;
 using ManagedRsync.Daemon;
-using ManagedRsync.Protocol;
+using ManagedRsync.Client;
 
 namespace ManagedRsync.Cli;
 
@@ -47,8 +47,8 @@ internal static class VersionReport
         ],
         // The rolling checksum is vectorised (Checksums/RollingChecksum.cs, AVX2 or 128-bit vectors); the rest is .NET's.
         Optimizations: ["SIMD-roll", "no asm-roll", "no openssl-crypto", "no asm-MD5"],
-        Checksums: [.. SessionSetup.Checksums.SelectMany(c => c == "xxh64" ? new[] { c, "(xxhash)" } : [c]), "none"],
-        Compressions: [.. SessionSetup.Compressions, "none"],
+        Checksums: [.. RsyncCapabilities.Checksums.SelectMany(c => c == "xxh64" ? new[] { c, "(xxhash)" } : [c]), "none"],
+        Compressions: [.. RsyncCapabilities.Compressions, "none"],
         AuthDigests: [.. AuthDigestNegotiation.DefaultPreference.Select(AuthDigestNegotiation.Name)],
         License: "",
         Caveat: "mrsync comes with ABSOLUTELY NO WARRANTY",

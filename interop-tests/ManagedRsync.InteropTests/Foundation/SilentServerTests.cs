@@ -4,6 +4,8 @@ using System.Net;
 using System.Net.Sockets;
 using ManagedRsync.Daemon;
 using ManagedRsync.InteropTests.Fixtures;
+using ManagedRsync.Cli;
+using ManagedRsync.Cli.Commands;
 
 namespace ManagedRsync.InteropTests.Foundation;
 
@@ -19,8 +21,8 @@ public sealed class SilentServerTests
     public void HandshakeWaitsSixtySecondsWithoutTimeoutAndTimeoutWhenGiven()
     {
         DaemonAddress address = DaemonAddress.Parse("rsync://127.0.0.1/module/");
-        Assert.Equal(TimeSpan.FromSeconds(60), DaemonConnectOptions.For(address, new RsyncOptions()).HandshakeTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(7), DaemonConnectOptions.For(address, new RsyncOptions { Timeout = 7 }).HandshakeTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(60), new RsyncOptions().ConnectOptionsFor(address).HandshakeTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(7), new RsyncOptions { Timeout = 7 }.ConnectOptionsFor(address).HandshakeTimeout);
     }
 
     [Fact]

@@ -102,7 +102,7 @@ internal static class DeltaCommands
         try
         {
             var options = new DeltaOptions { BlockLength = blockLength, Checksum = checksum, StrongLength = strongLength };
-            _ = options.LayoutFor(0, ChecksumNames.Resolve(checksum, 31));
+            options.Validate();
             return (options, files);
         }
         catch (ArgumentException e)

@@ -1,7 +1,9 @@
+using ManagedRsync.Client;
 using ManagedRsync.Daemon;
 using ManagedRsync.Filters;
 using ManagedRsync.Transfer;
 using ManagedRsync.Watch;
+using RsyncClient = ManagedRsync.Client.RsyncClient;
 
 namespace ManagedRsync.Cli.Commands;
 
@@ -47,18 +49,18 @@ internal static class ReplicaTargets
         WatchOptionRules.CheckDaemon(given, t.Name);
         if (WatchOptionRules.LeavesPreservationOpen(given))
             options = WatchOptionRules.Parse(["-a", .. config.RsyncArgs, .. own], null, t.Name); // the seed's "rsync -az"
-        options.Motd = false; // a connection per batch: the daemon's MOTD is not printed (--motd is refused)
         TransferOptions transfer = options.ToTransferOptions();
         DaemonAddress address = DaemonAddress.Parse(t.Dest);
         // Connects as `mrsync` would (--port, --address, -4/-6, --contimeout, --timeout, --protocol, USER@ or $USER), and
         // reads the password when the daemon asks, every connection (the file may be rotated), never by prompting.
         var invocation = new DaemonInvocation(options, address, context with { StdinIsTerminal = false });
-        var transferLog = new WatchTransferLog(t.Name, log, verbose);
+        var events = new WatchTransferEvents(t.Name, log, verbose);
         return new DaemonReplicaTarget(t.Name, config.Source!, address, transfer, propagateDeletes, invocation.GetPassword,
             () => filter.CurrentFor(rules),
             async (request, ct) =>
             {
-                TransferResult result = await RsyncClient.PushAsync(request, transferLog, null, ct, invocation.OpenModuleAsync).ConfigureAwait(false);
+                request = request with { Connection = invocation.Connection, User = invocation.User };
+                TransferResult result = await RsyncClient.PushAsync(request, events, ct).ConfigureAwait(false);
                 // 24 (files vanished since the event) is normal for a live tree; 23 keeps the batch for a retry.
                 if (result.ExitCode is not (RsyncExitCode.Ok or RsyncExitCode.Vanished))
                     throw new RsyncException(RsyncErrorKind.RemoteError, result.ExitCode, $"push ended with rsync exit code {(int)result.ExitCode}");
@@ -66,15 +68,16 @@ internal static class ReplicaTargets
             });
     }
 
-    /// <summary>The daemon's messages and errors go to the watch log, prefixed with the target; with -v the file names too.</summary>
-    private sealed class WatchTransferLog(string target, Action<string> log, bool verbose) : ITransferLog
+    /// <summary>
+    /// The daemon's messages and errors go to the watch log, prefixed with the target; with -v the file names too.
+    /// MOTD lines are not printed (a connection per batch; --motd is refused for a watch).
+    /// </summary>
+    private sealed class WatchTransferEvents(string target, Action<string> log, bool verbose) : ITransferEvents
     {
-        public void Info(string line)
+        public void OnMessage(TransferMessage message)
         {
-            if (verbose)
-                log($"{target}: {line}");
+            if (message.Kind == TransferMessageKind.Error || (message.Kind == TransferMessageKind.Info && verbose))
+                log($"{target}: {message.Text}");
         }
-
-        public void Error(string line) => log($"{target}: {line}");
     }
 }

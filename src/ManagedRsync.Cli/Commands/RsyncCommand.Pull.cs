@@ -1,5 +1,7 @@
+using ManagedRsync.Cli.Output;
 using ManagedRsync.Transfer;
 using ManagedRsync.Transfer.Receive;
+using RsyncClient = ManagedRsync.Client.RsyncClient;
 
 namespace ManagedRsync.Cli.Commands;
 
@@ -30,39 +32,22 @@ internal static partial class RsyncCommand
         var request = new PullRequest
         {
             Source = invocation.Address,
+            Connection = invocation.Connection,
+            User = invocation.User,
+            Password = invocation.GetPassword,
             ExtraSourcePaths = invocation.RemotePaths.Skip(1).ToList(),
             Destination = destination,
             Options = transfer,
             Filters = options.BuildFilters(context),
             KeepPartial = options.Partial,
             TempDirectory = options.TempDir,
-            Progress = options.Progress && !options.Quiet && destination is not null
-                ? new ProgressPrinter(output, HumanNumbers.For(options)) : null,
         };
-        var log = new ConsoleLog(output, context.Error, options.Quiet);
-        var session = new PullSession(request, log, invocation.OpenModuleAsync);
-        TransferResult result = await session.RunAsync(context.Cancellation).ConfigureAwait(false);
+        var events = new ConsoleEvents(output, context.Error, options);
+        TransferResult result = await RsyncClient.PullAsync(request, events, context.Cancellation).ConfigureAwait(false);
         if (destination is not null)
             TransferSummary.Print(output, options, result, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - started);
         if (result.ExitCode != RsyncExitCode.Ok)
             context.Error.WriteLine($"rsync error: {ExitCodeText.Describe(result.ExitCode)} (code {(int)result.ExitCode})");
         return (int)result.ExitCode;
-    }
-
-    /// <summary>Lines for stdout and stderr; -q drops every stdout line (rsync log.c: rwrite under quiet).</summary>
-    private sealed class ConsoleLog(TextWriter output, TextWriter error, bool quiet = false) : ITransferLog
-    {
-        public ConsoleLog(CliContext context, bool quiet = false)
-            : this(context.Out, context.Error, quiet)
-        {
-        }
-
-        public void Info(string line)
-        {
-            if (!quiet)
-                output.WriteLine(line);
-        }
-
-        public void Error(string line) => error.WriteLine(line);
     }
 }

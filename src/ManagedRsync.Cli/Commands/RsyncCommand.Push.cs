@@ -1,10 +1,10 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
+using ManagedRsync.Cli.Output;
+using ManagedRsync.Client;
 using ManagedRsync.Daemon;
 using ManagedRsync.Filters;
 using ManagedRsync.Platform;
 using ManagedRsync.Transfer;
+using RsyncClient = ManagedRsync.Client.RsyncClient;
 
 namespace ManagedRsync.Cli.Commands;
 
@@ -24,7 +24,9 @@ internal static partial class RsyncCommand
         var request = new PushRequest
         {
             Destination = invocation.Address,
-            Port = o.Port,
+            Connection = invocation.Connection,
+            User = invocation.User,
+            Password = invocation.GetPassword,
             Options = options,
             Sources = invocation.LocalPaths,
             Filters = filters,
@@ -46,18 +48,16 @@ internal static partial class RsyncCommand
             {
                 Sources = [],
                 SourceRoot = invocation.LocalPaths[0],
-                RelativePaths = FilesFrom.Parse(list, o.From0).Select(name => FileNameEncoding.Decode(name)).ToList(),
+                RelativePaths = FilesFrom.ParsePaths(list, o.From0),
                 Options = options with { Relative = true, Dirs = options.Dirs || !options.Recursive },
             };
         }
 
-        var log = new ConsoleLog(context, o.Quiet);
+        var events = new ConsoleEvents(context.Out, context.Error, o);
         if (o.Verbose > 0 && !o.Quiet)
             context.Out.WriteLine("building file list ... done");
         long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        IProgress<TransferProgress>? progress = o.Progress && !o.Quiet ? new ProgressPrinter(context.Out, HumanNumbers.For(o)) : null;
-        TransferResult result = await RsyncClient.PushAsync(request with { }, log, progress, context.Cancellation,
-            invocation.OpenModuleAsync).ConfigureAwait(false);
+        TransferResult result = await RsyncClient.PushAsync(request, events, context.Cancellation).ConfigureAwait(false);
         TransferSummary.Print(context.Out, o, result, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - started);
         if (result.ExitCode != RsyncExitCode.Ok)
             context.Error.WriteLine($"mrsync error: {ExitCodeText.Describe(result.ExitCode)} (code {(int)result.ExitCode})");

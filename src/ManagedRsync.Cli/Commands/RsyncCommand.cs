@@ -1,4 +1,6 @@
 using ManagedRsync.Cli.Options;
+using ManagedRsync.Cli.Output;
+using ManagedRsync.Client;
 using ManagedRsync.Daemon;
 
 namespace ManagedRsync.Cli.Commands;
@@ -129,9 +131,9 @@ internal static partial class RsyncCommand
     // `mrsync HOST::` and `mrsync rsync://HOST/`: the daemon prints MOTD and module lines, then @RSYNCD: EXIT.
     private static async Task<int> ListModulesAsync(DaemonInvocation invocation)
     {
-        var ct = invocation.Context.Cancellation;
-        await using var session = await DaemonSession.ConnectAsync(invocation.ConnectOptions(), ct).ConfigureAwait(false);
-        await session.ListModulesAsync(ct).ConfigureAwait(false);
+        CliContext context = invocation.Context;
+        var events = new ConsoleEvents(context.Out, context.Error, invocation.Options);
+        await RsyncClient.ListModulesAsync(invocation.Connection, events, context.Cancellation).ConfigureAwait(false);
         return 0;
     }
 }

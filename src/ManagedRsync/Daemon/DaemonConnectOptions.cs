@@ -38,27 +38,6 @@ public sealed record DaemonConnectOptions
     /// <summary>How long the handshake waits for a line when no <c>--timeout</c> is given.</summary>
     public static readonly TimeSpan DefaultHandshakeTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>
-    /// The options rsync's command line implies for reaching <paramref name="address"/>: its port (else
-    /// <c>--port</c>, else 873), <c>--address</c>, <c>-4</c>/<c>-6</c>, <c>--contimeout</c>, <c>--timeout</c> and
-    /// <c>--protocol</c>. Set <see cref="ServerLine"/> with <c>with</c> to see the MOTD.
-    /// </summary>
-    public static DaemonConnectOptions For(DaemonAddress address, RsyncOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(address);
-        ArgumentNullException.ThrowIfNull(options);
-        return new DaemonConnectOptions
-        {
-            Host = address.Host,
-            Port = address.EffectivePort(options.Port),
-            BindAddress = options.Address,
-            AddressFamily = options.AddressFamily,
-            ConnectTimeout = options.ConnectTimeout is > 0 and int c ? TimeSpan.FromSeconds(c) : null,
-            HandshakeTimeout = options.Timeout is > 0 and int t ? TimeSpan.FromSeconds(t) : DefaultHandshakeTimeout,
-            ProtocolVersion = options.Protocol ?? MaxProtocolVersion,
-        };
-    }
-
     /// <summary>The protocol version we announce (<c>--protocol</c>); 27-32.</summary>
     public int ProtocolVersion { get; init; } = MaxProtocolVersion;
 

@@ -35,6 +35,13 @@ public sealed class DeltaOptions
         return StrongLength == 0 ? digest : StrongLength;
     }
 
+    /// <summary>
+    /// Checks the choices before any file is touched: the block length (at most 512 MiB), the checksum (not
+    /// <see cref="ChecksumKind.None"/>) and the strong length (at most the digest's).
+    /// </summary>
+    /// <exception cref="ArgumentException">A choice the engine cannot use; the message says which.</exception>
+    public void Validate() => _ = LayoutFor(0, Variant);
+
     internal SumHeader LayoutFor(long basisLength, ChecksumVariant variant)
     {
         int blength = BlockLength > 0 ? BlockLength : BlockLayout.ChooseBlockLength(basisLength, 31);

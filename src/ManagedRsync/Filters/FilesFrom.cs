@@ -44,6 +44,16 @@ public static class FilesFrom
     }
 
     /// <summary>
+    /// A local files-from list (<see cref="Parse"/> with -R's defaults) as the paths a
+    /// <see cref="Transfer.PushRequest.RelativePaths"/> takes: names that are not UTF-8 keep their bytes (carried in
+    /// the string as the library carries every file name, and written back byte for byte).
+    /// </summary>
+    /// <param name="content">The list file's bytes.</param>
+    /// <param name="from0">Names end at NUL (--from0), else at a line break.</param>
+    public static List<string> ParsePaths(ReadOnlySpan<byte> content, bool from0) =>
+        Parse(content, from0).ConvertAll(name => FileList.FileNameEncoding.Decode(name));
+
+    /// <summary>
     /// rsync util1.c sanitize_path(dest, p, "", 0, SP_KEEP_DOT_DIRS) for a name from the list: never absolute, never
     /// above the transfer root; an empty result is ".".
     /// </summary>

@@ -92,25 +92,6 @@ public sealed class FilterListBuilder
         return this;
     }
 
-    /// <summary>
-    /// The filter list of parsed command-line options (<see cref="RsyncOptions.Filters"/> in order). RsyncOptions keeps
-    /// --delete-excluded and --from0 as plain flags, so they are applied before every rule: that only changes how a
-    /// pull spells rules given before --delete-excluded on the wire ("-s x" instead of "- x"), not what they do.
-    /// </summary>
-    public static FilterList FromOptions(RsyncOptions options, Func<string, byte[]>? readFile = null, Func<byte[]>? readStdin = null,
-        string? homeDirectory = null, string? cvsIgnoreVariable = null)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var builder = new FilterListBuilder(readFile, readStdin, homeDirectory, cvsIgnoreVariable)
-        {
-            DeleteExcluded = options.DeleteExcluded,
-            From0 = options.From0,
-        };
-        foreach (FilterArgument argument in options.Filters)
-            builder.Add(argument.Option, argument.Value);
-        return builder.Build();
-    }
-
     /// <summary>Adds rule text with the full filter syntax, as --filter does.</summary>
     public FilterListBuilder AddFilter(string rule) => Add(FilterOptionKind.Filter, rule);
 

@@ -32,6 +32,19 @@ public sealed record PushRequest
     /// <summary>--contimeout.</summary>
     public TimeSpan? ConnectTimeout { get; init; }
 
+    /// <summary>
+    /// How to reach the daemon, in full (--address, -4/-6, --contimeout, the handshake's --timeout, --protocol, the
+    /// auth digests). When set, its host and port are used and <see cref="Port"/> and <see cref="ConnectTimeout"/> are
+    /// not; its <see cref="DaemonConnectOptions.ServerLine"/> is replaced by the events' server lines.
+    /// </summary>
+    public DaemonConnectOptions? Connection { get; init; }
+
+    /// <summary>
+    /// The user to log in as when the daemon asks; null takes the address's <c>USER@</c>. (rsync's client then falls
+    /// back to $USER and $LOGNAME: a command line sets this from them.)
+    /// </summary>
+    public string? User { get; init; }
+
     public TransferOptions Options { get; init; } = TransferOptions.Archive;
 
     /// <summary>--exclude/--include/--filter rules: applied to the scan, and sent to a deleting daemon.</summary>

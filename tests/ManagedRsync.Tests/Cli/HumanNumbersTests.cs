@@ -1,4 +1,4 @@
-using ManagedRsync.Cli.Commands;
+using ManagedRsync.Cli.Output;
 
 namespace ManagedRsync.Tests.Cli;
 

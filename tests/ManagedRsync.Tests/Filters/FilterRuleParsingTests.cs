@@ -1,5 +1,7 @@
 using System.Text;
 using ManagedRsync.Filters;
+using ManagedRsync.Cli;
+using ManagedRsync.Cli.Commands;
 
 namespace ManagedRsync.Tests.Filters;
 
@@ -209,7 +211,7 @@ public class FilterMatcherTests
         var options = new RsyncOptions { DeleteExcluded = true };
         options.Filters.Add(new FilterArgument(FilterOptionKind.Include, "*.c"));
         options.Filters.Add(new FilterArgument(FilterOptionKind.Exclude, "*"));
-        FilterList list = FilterListBuilder.FromOptions(options);
+        FilterList list = options.BuildFilterList();
         Assert.Equal(["+s *.c", "-s *"], list.Rules.Select(r => r.ToString()));
         Assert.True(list.DeleteExcluded);
     }

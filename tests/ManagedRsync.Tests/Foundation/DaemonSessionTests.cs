@@ -1,4 +1,6 @@
 using ManagedRsync.Daemon;
+using ManagedRsync.Cli;
+using ManagedRsync.Cli.Commands;
 
 namespace ManagedRsync.Tests.Foundation;
 
@@ -185,7 +187,7 @@ public class DaemonSessionTests
             await c.SendAsync("v6only         \tover ::1\n@RSYNCD: EXIT\n");
         }, System.Net.IPAddress.IPv6Loopback);
         var address = DaemonAddress.Parse($"rsync://[::1]:{peer.Port}/");
-        var options = DaemonConnectOptions.For(address, new RsyncOptions { Protocol = 30, Timeout = 20, ConnectTimeout = 5 });
+        var options = new RsyncOptions { Protocol = 30, Timeout = 20, ConnectTimeout = 5 }.ConnectOptionsFor(address);
         Assert.Equal(TimeSpan.FromSeconds(20), options.HandshakeTimeout);
         Assert.Equal(TimeSpan.FromSeconds(5), options.ConnectTimeout);
         await using var session = await DaemonSession.ConnectAsync(options, CancellationToken.None);

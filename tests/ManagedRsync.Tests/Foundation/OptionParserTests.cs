@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using ManagedRsync.Cli;
 using ManagedRsync.Cli.Commands;
 using ManagedRsync.Cli.Options;
 using ManagedRsync.Filters;

@@ -1,4 +1,4 @@
-using ManagedRsync.Cli.Commands;
+using ManagedRsync.Cli.Output;
 using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Tests.Push;

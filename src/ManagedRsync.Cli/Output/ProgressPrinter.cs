@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using ManagedRsync.Transfer;
 
-namespace ManagedRsync.Cli.Commands;
+namespace ManagedRsync.Cli.Output;
 
 /// <summary>
 /// rsync --progress (progress.c: show_progress, rprint_progress): one line per file, rewritten in place with '\r' at

@@ -1,11 +1,12 @@
 using System.Net.Sockets;
 using ManagedRsync.Filters;
 
-namespace ManagedRsync;
+namespace ManagedRsync.Cli;
 
 /// <summary>
-/// Every rsync option mrsync understands, as parsed from an rsync-style command line (the CLI fills it; push, pull
-/// and watch only read it). Names follow rsync's long options; rsync's implied options are already applied
+/// Every rsync option mrsync understands, as parsed from an rsync-style command line: the CLI's own model, mutable
+/// while <see cref="Options.OptionParser"/> fills it. The library never sees it: the commands map it to the library's
+/// immutable records (<see cref="Commands.OptionsMapping"/>: TransferOptions, DaemonConnectOptions, the FilterList). Names follow rsync's long options; rsync's implied options are already applied
 /// (<c>-a</c> sets its seven, <c>-P</c> sets <see cref="Partial"/> and <see cref="Progress"/>, each
 /// <c>--delete-WHEN</c> sets <see cref="Delete"/>, --files-from drops the -r that -a implied; rsync options.c:
 /// parse_arguments).
@@ -136,23 +137,6 @@ public sealed class RsyncOptions
     public bool ShowVersion => VersionCount > 0;
     /// <summary>The non-option arguments: sources then destination.</summary>
     public List<string> Args { get; } = [];
-}
-
-/// <summary>When deletions happen on the receiver (rsync --delete-before/-during/-delay/-after).</summary>
-public enum DeleteTiming
-{
-    /// <summary>No --delete.</summary>
-    None,
-    /// <summary>--delete: rsync picks (during from protocol 30, before for older peers).</summary>
-    Default,
-    /// <summary>--delete-before.</summary>
-    Before,
-    /// <summary>--delete-during / --del.</summary>
-    During,
-    /// <summary>--delete-delay.</summary>
-    Delay,
-    /// <summary>--delete-after.</summary>
-    After,
 }
 
 /// <summary>One filter option as given, in order.</summary>

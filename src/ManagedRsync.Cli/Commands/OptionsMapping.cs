@@ -1,10 +1,14 @@
+using ManagedRsync.Daemon;
 using ManagedRsync.Filters;
 using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Cli.Commands;
 
-/// <summary>The parsed command line as the library's <see cref="TransferOptions"/>.</summary>
-internal static class TransferOptionsMapping
+/// <summary>
+/// The parsed command line (<see cref="RsyncOptions"/>, the CLI's mutable model) as the library's immutable records:
+/// <see cref="TransferOptions"/>, <see cref="DaemonConnectOptions"/> and the <see cref="FilterList"/>.
+/// </summary>
+internal static class OptionsMapping
 {
     // Each field is taken as parsed: -a already set its seven options and a later --no-X cleared one, so nothing
     // here may add the archive bits back (rsync options.c case 'a' sets the variables, --no-o resets one).
@@ -56,6 +60,39 @@ internal static class TransferOptionsMapping
     public static FilterList? BuildFilters(this RsyncOptions o, CliContext context) =>
         o.Filters.Count == 0
             ? null
-            : FilterListBuilder.FromOptions(o, readStdin: () => System.Text.Encoding.UTF8.GetBytes(context.In.ReadToEnd()),
+            : o.BuildFilterList(readStdin: () => System.Text.Encoding.UTF8.GetBytes(context.In.ReadToEnd()),
                 homeDirectory: context.GetEnvironmentVariable("HOME"), cvsIgnoreVariable: context.GetEnvironmentVariable("CVSIGNORE"));
+
+    /// <summary>
+    /// The filter list of the filter options (<see cref="RsyncOptions.Filters"/> in order). RsyncOptions keeps
+    /// --delete-excluded and --from0 as plain flags, so they are applied before every rule: that only changes how a
+    /// pull spells rules given before --delete-excluded on the wire ("-s x" instead of "- x"), not what they do.
+    /// </summary>
+    public static FilterList BuildFilterList(this RsyncOptions o, Func<string, byte[]>? readFile = null, Func<byte[]>? readStdin = null,
+        string? homeDirectory = null, string? cvsIgnoreVariable = null)
+    {
+        var builder = new FilterListBuilder(readFile, readStdin, homeDirectory, cvsIgnoreVariable)
+        {
+            DeleteExcluded = o.DeleteExcluded,
+            From0 = o.From0,
+        };
+        foreach (FilterArgument argument in o.Filters)
+            builder.Add(argument.Option, argument.Value);
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// What the command line implies for reaching <paramref name="address"/>: its port (else --port, else 873),
+    /// --address, -4/-6, --contimeout, --timeout (which also bounds the text handshake) and --protocol.
+    /// </summary>
+    public static DaemonConnectOptions ConnectOptionsFor(this RsyncOptions o, DaemonAddress address) => new()
+    {
+        Host = address.Host,
+        Port = address.EffectivePort(o.Port),
+        BindAddress = o.Address,
+        AddressFamily = o.AddressFamily,
+        ConnectTimeout = o.ConnectTimeout is > 0 and int c ? TimeSpan.FromSeconds(c) : null,
+        HandshakeTimeout = o.Timeout is > 0 and int t ? TimeSpan.FromSeconds(t) : DaemonConnectOptions.DefaultHandshakeTimeout,
+        ProtocolVersion = o.Protocol ?? DaemonConnectOptions.MaxProtocolVersion,
+    };
 }

@@ -1,6 +1,6 @@
 using ManagedRsync.Transfer;
 
-namespace ManagedRsync.Cli.Commands;
+namespace ManagedRsync.Cli.Output;
 
 /// <summary>
 /// What a client prints after a push or a pull (rsync main.c: output_summary): with --stats the full block, with -v

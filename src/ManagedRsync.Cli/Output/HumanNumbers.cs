@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ManagedRsync.Cli.Commands;
+namespace ManagedRsync.Cli.Output;
 
 /// <summary>
 /// Numbers as stock rsync prints them (lib/compat.c: do_big_num, do_big_dnum; inums.h: human_num, comma_num,

@@ -1,0 +1,27 @@
+using ManagedRsync.Daemon;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Client;
+
+/// <summary>
+/// The roles' output (lines through <see cref="ITransferLog"/>, progress through <see cref="IProgress{T}"/>) raised as
+/// <see cref="ITransferEvents"/>. Output sites move to structured events one at a time; until one has moved, its
+/// lines arrive here and go out as messages.
+/// </summary>
+internal sealed class EventSink(ITransferEvents? events) : ITransferLog, IProgress<TransferProgress>
+{
+    public void Info(string line) => events?.OnMessage(new TransferMessage(TransferMessageKind.Info, line));
+
+    public void Error(string line) => events?.OnMessage(new TransferMessage(TransferMessageKind.Error, line));
+
+    public void ServerLine(string line) => events?.OnMessage(new TransferMessage(TransferMessageKind.ServerLine, line));
+
+    public void Report(TransferProgress value) => events?.OnProgress(value);
+
+    /// <summary>The connect options with the daemon's greeting lines routed here (and to the caller's own hook).</summary>
+    public DaemonConnectOptions Attach(DaemonConnectOptions connection)
+    {
+        Action<string>? own = connection.ServerLine;
+        return connection with { ServerLine = own is null ? ServerLine : line => { own(line); ServerLine(line); } };
+    }
+}

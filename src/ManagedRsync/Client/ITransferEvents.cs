@@ -1,0 +1,29 @@
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Client;
+
+/// <summary>
+/// What a transfer reports while it runs, as values: messages, per-file progress. Every method has an empty default,
+/// so an implementation overrides only what it wants. The library never prints: a command line formats these events
+/// (mrsync prints them exactly as rsync would), a service logs them, a UI draws them.
+/// </summary>
+/// <remarks>
+/// Events are raised synchronously on the transfer's own threads, in the order they happen on each. A pull runs its
+/// generator and receiver concurrently, so an implementation used for pulls must be safe to call from two threads at
+/// once. An exception thrown by a handler ends the transfer.
+/// </remarks>
+public interface ITransferEvents
+{
+    /// <summary>A line of text from the transfer or the daemon; <see cref="TransferMessage.Kind"/> says which.</summary>
+    void OnMessage(TransferMessage message)
+    {
+    }
+
+    /// <summary>
+    /// Progress of one file: first with <see cref="TransferProgress.BytesDone"/> 0 or the bytes so far, last with it
+    /// equal to <see cref="TransferProgress.FileSize"/> (rsync --progress reports the same moments).
+    /// </summary>
+    void OnProgress(TransferProgress progress)
+    {
+    }
+}

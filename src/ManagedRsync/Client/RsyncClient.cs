@@ -1,0 +1,76 @@
+using ManagedRsync.Daemon;
+using ManagedRsync.Transfer;
+using ManagedRsync.Transfer.Receive;
+
+namespace ManagedRsync.Client;
+
+/// <summary>
+/// The library's entry point: list a daemon's modules, push to it, pull from it. Each call is one connection, takes a
+/// request record (immutable; build one with an object initializer or <c>with</c>), reports what happens through
+/// <see cref="ITransferEvents"/>, honours its <see cref="CancellationToken"/>, and returns a
+/// <see cref="TransferResult"/> with rsync's figures.
+/// </summary>
+/// <remarks>
+/// Failures that end a run throw <see cref="RsyncException"/>, whose <see cref="RsyncException.Kind"/> says what failed
+/// (authentication, protocol violation, remote error, connection, file I/O, timeout, usage) and whose
+/// <see cref="RsyncException.RemoteMessage"/> keeps the daemon's words. A run that completes with some files failed or
+/// vanished is a result, not an exception: see <see cref="TransferResult.ExitCode"/>. Cancelling closes the
+/// connection and throws <see cref="OperationCanceledException"/>.
+/// </remarks>
+public static class RsyncClient
+{
+    /// <summary>
+    /// Lists the daemon's modules, as <c>rsync rsync://HOST/</c> does. Its message of the day and every listing line
+    /// are also raised as <see cref="TransferMessageKind.ServerLine"/> messages, in order.
+    /// </summary>
+    /// <param name="connection">The daemon to ask.</param>
+    /// <param name="events">Receives the daemon's lines, or null.</param>
+    /// <param name="ct">Cancels the connection.</param>
+    /// <returns>The modules after the message of the day.</returns>
+    public static async Task<IReadOnlyList<ModuleInfo>> ListModulesAsync(DaemonConnectOptions connection,
+        ITransferEvents? events = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var sink = new EventSink(events);
+        await using var session = await DaemonSession.ConnectAsync(sink.Attach(connection), ct).ConfigureAwait(false);
+        return await session.ListModulesAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Pushes local files to a daemon module, as <c>rsync [options] SRC... [USER@]HOST::MODULE/PATH</c> does.
+    /// </summary>
+    /// <param name="request">What to send where, and the rsync options.</param>
+    /// <param name="events">Receives messages, and per-file progress when <see cref="TransferOptions.Progress"/> is set.</param>
+    /// <param name="ct">Cancels the transfer.</param>
+    /// <returns>The run's figures and rsync's exit code for it (0, 23 or 24).</returns>
+    /// <exception cref="RsyncException">The run could not complete.</exception>
+    public static Task<TransferResult> PushAsync(PushRequest request, ITransferEvents? events = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var sink = new EventSink(events);
+        var module = new ModuleOpener(request.Destination, request.Connection, request.Port, request.ConnectTimeout,
+            request.Options.Protocol, request.User, request.Password, sink);
+        return Transfer.RsyncClient.PushAsync(request, sink, request.Options.Progress ? sink : null, ct, module.OpenAsync);
+    }
+
+    /// <summary>
+    /// Pulls from a daemon module into a local directory, as <c>rsync [options] [USER@]HOST::MODULE/PATH DEST</c> does;
+    /// with no <see cref="PullRequest.Destination"/>, lists the source as <c>rsync --list-only</c> does (the lines are
+    /// <see cref="TransferMessageKind.Info"/> messages). Nothing outside the destination is read or written, whatever
+    /// the daemon sends.
+    /// </summary>
+    /// <param name="request">What to fetch into where, and the rsync options.</param>
+    /// <param name="events">Receives messages, and per-file progress when <see cref="TransferOptions.Progress"/> is set.</param>
+    /// <param name="ct">Cancels the transfer.</param>
+    /// <returns>The run's figures and rsync's exit code for it (0 or 23).</returns>
+    /// <exception cref="RsyncException">The run could not complete.</exception>
+    public static Task<TransferResult> PullAsync(PullRequest request, ITransferEvents? events = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var sink = new EventSink(events);
+        var module = new ModuleOpener(request.Source, request.Connection, request.Port, request.ConnectTimeout,
+            request.Options.Protocol, request.User, request.Password, sink);
+        var session = new PullSession(request with { Progress = request.Options.Progress ? sink : null }, sink, module.OpenAsync);
+        return session.RunAsync(ct);
+    }
+}

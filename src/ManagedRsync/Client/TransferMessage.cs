@@ -1,0 +1,25 @@
+namespace ManagedRsync.Client;
+
+/// <summary>What a <see cref="TransferMessage"/> is.</summary>
+public enum TransferMessageKind
+{
+    /// <summary>
+    /// Informational output of the transfer, what rsync prints on stdout (file names with -v, itemized changes with
+    /// -i, "deleting ...", the daemon's own informational messages).
+    /// </summary>
+    Info,
+
+    /// <summary>An error or warning, what rsync prints on stderr (the daemon's errors included, verbatim).</summary>
+    Error,
+
+    /// <summary>
+    /// A line the daemon sent before the transfer or listing started: its message of the day, or a module listing
+    /// line (rsync clientserver.c: the lines before "@RSYNCD: OK").
+    /// </summary>
+    ServerLine,
+}
+
+/// <summary>A line a transfer reports, without a trailing newline.</summary>
+/// <param name="Kind">What the line is.</param>
+/// <param name="Text">The text; names that are not UTF-8 are escaped as rsync prints them (<c>\#ooo</c>).</param>
+public readonly record struct TransferMessage(TransferMessageKind Kind, string Text);
