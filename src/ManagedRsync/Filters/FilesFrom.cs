@@ -51,7 +51,7 @@ public static class FilesFrom
     /// <param name="content">The list file's bytes.</param>
     /// <param name="from0">Names end at NUL (--from0), else at a line break.</param>
     public static List<string> ParsePaths(ReadOnlySpan<byte> content, bool from0) =>
-        Parse(content, from0).ConvertAll(name => FileList.FileNameEncoding.Decode(name));
+        Parse(content, from0).ConvertAll(name => Platform.FileNameEncoding.Decode(name));
 
     /// <summary>
     /// rsync util1.c sanitize_path(dest, p, "", 0, SP_KEEP_DOT_DIRS) for a name from the list: never absolute, never

@@ -1,4 +1,4 @@
-using ManagedRsync.FileList;
+using ManagedRsync.Platform;
 using ManagedRsync.Filters;
 using ManagedRsync.Platform;
 using ManagedRsync.Transfer;
