@@ -1,4 +1,4 @@
-using ManagedRsync.Platform;
+using ManagedRsync.FileList;
 using ManagedRsync.Filters;
 using ManagedRsync.Platform;
 using ManagedRsync.Transfer;
