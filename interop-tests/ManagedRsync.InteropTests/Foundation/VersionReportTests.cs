@@ -4,6 +4,7 @@ using ManagedRsync.Cli.Options;
 using ManagedRsync.Daemon;
 using ManagedRsync.InteropTests.Fixtures;
 using ManagedRsync.Protocol;
+using ManagedRsync.Session;
 
 namespace ManagedRsync.InteropTests.Foundation;
 

@@ -1,7 +1,9 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using ManagedRsync.FileList;
 using ManagedRsync.Checksums;
 using ManagedRsync.Protocol;
+using ManagedRsync.Session;
 using ManagedRsync.Transfer;
 using ManagedRsync.Transfer.Receive;
 

@@ -1,5 +1,6 @@
 using ManagedRsync.Daemon;
 using ManagedRsync.Protocol;
+using ManagedRsync.Session;
 
 namespace ManagedRsync.Client;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using ManagedRsync.Protocol;
+using ManagedRsync.Session;
 
 namespace ManagedRsync.FileList;
 

@@ -101,6 +101,16 @@ public sealed class FilterListBuilder
     /// <summary>Adds an --include pattern.</summary>
     public FilterListBuilder AddInclude(string pattern) => Add(FilterOptionKind.Include, pattern);
 
+    /// <summary>
+    /// Adds one rule as it arrives from the peer (rsync exclude.c: recv_filter_list parses each with
+    /// parse_filter_str and rule_template(0); before protocol 29 with the old prefixes).
+    /// </summary>
+    internal FilterListBuilder AddWireRule(ReadOnlySpan<byte> rule, int protocol)
+    {
+        ParseString(rule, FilterRuleFlags.None, oldPrefixes: protocol < 29);
+        return this;
+    }
+
     /// <summary>The list built so far.</summary>
     public FilterList Build() =>
         new(new List<FilterRule>(_rules), _cvsExclude, DeleteExcluded, _cvsHomeWords ?? [],

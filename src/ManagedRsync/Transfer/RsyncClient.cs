@@ -1,6 +1,10 @@
+using ManagedRsync.Daemon;
+using ManagedRsync.Roles.Sender;
+using ManagedRsync.Session;
+
 namespace ManagedRsync.Transfer;
 
-/// <summary>The library's entry point for transfers with an rsync daemon.</summary>
+/// <summary>The library's entry point for transfers with an rsync daemon, and for local copies.</summary>
 public static class RsyncClient
 {
     /// <summary>
@@ -12,17 +16,43 @@ public static class RsyncClient
         IProgress<TransferProgress>? progress = null, CancellationToken ct = default) =>
         PushAsync(request, log, progress, ct, openModule: null);
 
+    /// <summary>
+    /// Copies between local paths, as <c>rsync [options] SRC... DEST</c> does: a sender and a receiving server (generator
+    /// and receiver) run in this process over an in-memory pipe, as stock's local copy runs over a pipe to a forked
+    /// server. Returns rsync's exit code for the run (0, 23 or 24); failures that end the copy throw
+    /// <see cref="RsyncException"/> with rsync's exit code. Nothing outside the destination is ever written, and
+    /// nothing is deleted when the file list is incomplete.
+    /// </summary>
+    public static Task<TransferResult> CopyAsync(LocalCopyRequest request, ITransferLog? log = null,
+        IProgress<TransferProgress>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Transports.LocalCopy.RunAsync(request, log ?? NullLog.Instance, progress, ct);
+    }
+
     /// <summary>As the public overload, with the caller's own connection (the CLI's connect options and password).</summary>
     internal static async Task<TransferResult> PushAsync(PushRequest request, ITransferLog? log,
         IProgress<TransferProgress>? progress, CancellationToken ct,
-        Func<IReadOnlyList<string>, CancellationToken, Task<Daemon.DaemonSession>>? openModule)
+        Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>>? openModule)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await using var session = new PushSession(request, log ?? NullLog.Instance, progress, openModule);
-        return await session.RunAsync(ct).ConfigureAwait(false);
+        ITransferLog output = log ?? NullLog.Instance;
+        TransferOptions options = request.Options;
+        List<string> args = ServerArguments.Build(options, daemonSends: false, [request.Destination.ModulePath]);
+        openModule ??= (a, c) => DaemonTransport.OpenModuleAsync(request.Destination, request.Port, request.ConnectTimeout,
+            options.Protocol, request.Password, a, output, c);
+        // The daemon client is the transport: it hands the sender an opened stream and the greeting's protocol.
+        await using DaemonSession daemon = await openModule(args, ct).ConfigureAwait(false);
+        await using var connection = new Connection(daemon.Stream, isServer: false, output, options.BandwidthLimit);
+        await connection.SetupClientAsync(daemon.ProtocolVersion, options, ct).ConfigureAwait(false);
+        connection.StartMultiplexing(options.TimeoutSpan);
+        var sender = new SenderRole(
+            new SendSource(request.Sources, request.SourceRoot, request.RelativePaths, request.Filters, request.IsExcluded),
+            options, output, progress);
+        return await sender.RunAsync(connection, sendFilters: true, ct).ConfigureAwait(false);
     }
 
-    private sealed class NullLog : ITransferLog
+    internal sealed class NullLog : ITransferLog
     {
         public static readonly NullLog Instance = new();
 

@@ -92,5 +92,8 @@ public sealed record TransferOptions
     /// <summary>--protocol: the highest protocol to speak (27-32).</summary>
     public int Protocol { get; init; } = 32;
 
+    /// <summary>--timeout as a span (zero: none).</summary>
+    internal TimeSpan TimeoutSpan => Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : default;
+
     internal bool IsDeleting => Delete != DeleteTiming.None || DeleteExcluded;
 }

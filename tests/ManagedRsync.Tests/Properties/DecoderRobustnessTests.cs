@@ -5,6 +5,7 @@ using ManagedRsync.Delta;
 using ManagedRsync.Delta.Tokens;
 using ManagedRsync.FileList;
 using ManagedRsync.Protocol;
+using ManagedRsync.Session;
 using ManagedRsync.Tests.Tokens;
 using ManagedRsync.Transfer;
 using ManagedRsync.Transfer.Receive;

@@ -2,6 +2,7 @@ using System.Buffers;
 using CsCheck;
 using ManagedRsync.FileList;
 using ManagedRsync.Protocol;
+using ManagedRsync.Session;
 using ManagedRsync.Transfer;
 using ManagedRsync.Transfer.Receive;
 

@@ -1,5 +1,7 @@
 using System.Buffers;
+using ManagedRsync.FileList;
 using ManagedRsync.Protocol;
+using ManagedRsync.Session;
 using ManagedRsync.Transfer;
 using ManagedRsync.Transfer.Receive;
 

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using ManagedRsync.FileList;
 using ManagedRsync.Protocol;
+using ManagedRsync.Session;
 using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Tests.Pull;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using ManagedRsync.FileList;
 using ManagedRsync.Protocol;
+using ManagedRsync.Session;
 using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Tests.Push;

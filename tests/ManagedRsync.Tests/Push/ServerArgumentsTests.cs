@@ -1,6 +1,7 @@
 using ManagedRsync.Cli.Commands;
 using ManagedRsync.Cli.Options;
 using ManagedRsync.Protocol;
+using ManagedRsync.Session;
 
 namespace ManagedRsync.Tests.Push;
 

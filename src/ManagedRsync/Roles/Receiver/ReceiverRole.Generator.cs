@@ -7,12 +7,15 @@ using ManagedRsync.FileList;
 using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
 
-namespace ManagedRsync.Transfer.Receive;
+using ManagedRsync.Session;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Roles.Receiver;
 
 // The generator (rsync generator.c: generate_files, recv_generator): walks the sorted list, makes directories,
 // symlinks and devices itself, deletes what the sender no longer has, and asks for every regular file that fails
 // the quick check, with the block sums of the local file as the basis.
-internal sealed partial class PullSession
+internal sealed partial class ReceiverRole
 {
     private static readonly bool s_isRoot = Environment.UserName == "root";
     private readonly LocalIds _ids = new();

@@ -1,90 +1,83 @@
 using System.Diagnostics;
-using System.Text;
 using ManagedRsync.Checksums;
-using ManagedRsync.Daemon;
-using ManagedRsync.Delta.Tokens;
 using ManagedRsync.FileList;
 using ManagedRsync.Filters;
 using ManagedRsync.Protocol;
+using ManagedRsync.Session;
+using ManagedRsync.Transfer;
 
-namespace ManagedRsync.Transfer;
+namespace ManagedRsync.Roles.Sender;
 
 /// <summary>
-/// The client side of a push to an rsync daemon: the client is the sender and the daemon runs generator and
-/// receiver (rsync main.c: client_run with am_sender). Phases: session setup, filter list, file list, then
-/// answering the generator's requests with token streams (sender.c: send_files), then the end-of-run exchange
-/// (main.c: read_final_goodbye).
+/// The sender (rsync sender.c: send_files, with flist.c: send_file_list before it): sends the filter list when the
+/// receiver wants it, builds and sends the file list, then answers the generator's requests with token streams, and
+/// ends with the end-of-run exchange (main.c: read_final_goodbye). It runs over any <see cref="Connection"/>: a push
+/// to a daemon, or a local copy's client half (stock's local copy is always a client sender with a forked server
+/// receiver, pipe.c: local_child).
 /// </summary>
-internal sealed partial class PushSession : IMessageHandler, IAsyncDisposable
+internal sealed partial class SenderRole : IMessageHandler
 {
-    private readonly PushRequest _request;
+    private readonly SendSource _source;
     private readonly TransferOptions _options;
     private readonly ITransferLog _log;
     private readonly IProgress<TransferProgress>? _progress;
     private readonly TransferStats _stats = new();
+    private Connection _conn = null!;
     private MultiplexReader _in = null!;
     private MultiplexWriter _out = null!;
     private SessionParameters _session = null!;
     private List<FileEntry> _files = [];
     private int _ioError;
-    private int _remoteIoError;
-    private bool _sawErrors;
 
-    private readonly Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> _openModule;
-
-    /// <param name="request">What to push.</param>
+    /// <param name="source">What to send.</param>
+    /// <param name="options">The transfer's options.</param>
     /// <param name="log">Where file names and messages go.</param>
     /// <param name="progress">Per-file progress, or null.</param>
-    /// <param name="openModule">
-    /// Connects, authenticates and sends the server arguments (the CLI brings its own, with its connect options);
-    /// null to connect with what <paramref name="request"/> says.
-    /// </param>
-    public PushSession(PushRequest request, ITransferLog log, IProgress<TransferProgress>? progress,
-        Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>>? openModule = null)
+    public SenderRole(SendSource source, TransferOptions options, ITransferLog log, IProgress<TransferProgress>? progress)
     {
-        _openModule = openModule ?? OpenModuleAsync;
-        _request = request;
-        _options = request.Options;
+        _source = source;
+        _options = options;
         _log = log;
         _progress = progress;
     }
 
-    public async Task<TransferResult> RunAsync(CancellationToken ct)
+    /// <summary>
+    /// Runs the sender over a connection whose setup is done and whose multiplexing is on.
+    /// </summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="sendFilters">
+    /// False when the receiver shares our filter list in memory (a local copy: exclude.c send_filter_list sends
+    /// nothing when local_server), true to send it when the receiver wants it.
+    /// </param>
+    /// <param name="ct">Cancels the run.</param>
+    public async Task<TransferResult> RunAsync(Connection connection, bool sendFilters, CancellationToken ct)
     {
-        List<string> args = ServerArguments.Build(_options, daemonSends: false, [_request.Destination.ModulePath]);
-        await using DaemonSession daemon = await _openModule(args, ct).ConfigureAwait(false);
-
-        int protocol = daemon.ProtocolVersion;
-        _in = new MultiplexReader(daemon.Stream, this);
-        // rsync io.c: perform_io paces every write of the sender by --bwlimit (sleep_for_bwlimit).
-        _out = new MultiplexWriter(PacedStream.Wrap(daemon.Stream, _options.BandwidthLimit));
+        _conn = connection;
+        _conn.Attach(this);
+        _in = connection.In;
+        _out = connection.Out;
+        _session = connection.Parameters;
+        int protocol = _session.Protocol;
         _in.BeforeWait = _out.Send;
-        await using (_in.ConfigureAwait(false))
-        {
-            _session = await SessionSetup.RunAsync(_in, _out, protocol, _options, ct).ConfigureAwait(false);
-            // rsync main.c: client_run, am_sender: output multiplexed from 30, input from 23.
-            if (protocol >= 30)
-                _out.StartMultiplexing();
-            _in.StartMultiplexing(_options.Timeout > 0 ? TimeSpan.FromSeconds(_options.Timeout) : default);
 
-            SendFilterList();
-            long listStart = _out.TotalWritten;
-            var listClock = Stopwatch.StartNew();
-            BuildFileList();
-            _stats.FileListBuildMs = Math.Max(1, listClock.ElapsedMilliseconds);
-            listClock.Restart();
-            SendFileList();
-            _out.Send();
-            _stats.FileListTransferMs = listClock.ElapsedMilliseconds;
-            _stats.FileListSize = _out.TotalWritten - listStart;
+        if (sendFilters)
+            _conn.SendFilterList((_source.Filters ?? FilterList.Empty).GetWireRules(protocol, localIsSender: true, _options.IsDeleting));
+        long listStart = _out.TotalWritten;
+        var listClock = Stopwatch.StartNew();
+        BuildFileList();
+        _stats.FileListBuildMs = Math.Max(1, listClock.ElapsedMilliseconds);
+        listClock.Restart();
+        SendFileList();
+        _out.Send();
+        _stats.FileListTransferMs = listClock.ElapsedMilliseconds;
+        _stats.FileListSize = _out.TotalWritten - listStart;
 
-            await SendFilesAsync(ct).ConfigureAwait(false);
-            await ReadFinalGoodbyeAsync(ct).ConfigureAwait(false);
-        }
+        await SendFilesAsync(ct).ConfigureAwait(false);
+        await ReadFinalGoodbyeAsync(ct).ConfigureAwait(false);
 
         _stats.TotalBytesSent = _out.TotalWritten;
         _stats.TotalBytesReceived = _in.RawBytesRead;
-        RsyncExitCode code = _sawErrors || (_ioError & FileListBuilder.IoErrorGeneral) != 0 ? RsyncExitCode.Partial
+        RsyncExitCode code = _conn.SawErrors || (_ioError & FileListBuilder.IoErrorGeneral) != 0 ? RsyncExitCode.Partial
             : (_ioError & FileListBuilder.IoErrorVanished) != 0 ? RsyncExitCode.Vanished
             : RsyncExitCode.Ok;
         return new TransferResult
@@ -96,39 +89,19 @@ internal sealed partial class PushSession : IMessageHandler, IAsyncDisposable
         };
     }
 
-    private Task<DaemonSession> OpenModuleAsync(IReadOnlyList<string> args, CancellationToken ct) =>
-        DaemonMessages.OpenModuleAsync(_request.Destination, _request.Port, _request.ConnectTimeout, _options.Protocol,
-            _request.Password, args, _log, ct);
-
-    // rsync exclude.c: send_filter_list — only sent to a receiver that deletes (or prunes); each rule as int32
-    // length + bytes, then int32 0; nothing at all otherwise.
-    private void SendFilterList()
-    {
-        bool deleting = _options.IsDeleting;
-        IReadOnlyList<byte[]>? rules = (_request.Filters ?? FilterList.Empty).GetWireRules(_session.Protocol, localIsSender: true, deleting);
-        if (rules is null)
-            return;
-        foreach (byte[] rule in rules)
-        {
-            _out.WriteInt32(rule.Length);
-            _out.Write(rule);
-        }
-        _out.WriteInt32(0);
-    }
-
     private void BuildFileList()
     {
-        FilterMatcher? matcher = _request.Filters is { Rules.Count: > 0 } or { CvsExclude: true }
-            ? _request.Filters.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = TransferRoot() })
+        FilterMatcher? matcher = _source.Filters is { Rules.Count: > 0 } or { CvsExclude: true }
+            ? _source.Filters.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = TransferRoot() })
             : null;
-        var builder = new FileListBuilder(_options, matcher, _request.IsExcluded, line => _log.Error(line));
-        if (_request.RelativePaths is { } paths)
+        var builder = new FileListBuilder(_options, matcher, _source.IsExcluded, line => _log.Error(line));
+        if (_source.RelativePaths is { } paths)
         {
-            string root = _request.SourceRoot ?? throw new ArgumentException("RelativePaths need a SourceRoot");
+            string root = _source.SourceRoot ?? throw new ArgumentException("RelativePaths need a SourceRoot");
             foreach (string p in paths)
                 builder.AddRelative(root, p, isArgument: true);
         }
-        foreach (string s in _request.Sources)
+        foreach (string s in _source.Sources)
             builder.AddSource(s);
         _files = builder.Result(_session.Protocol);
         _ioError |= builder.IoError;
@@ -139,9 +112,9 @@ internal sealed partial class PushSession : IMessageHandler, IAsyncDisposable
     // The directory names in the list are relative to (rsync's curr_dir when it sends): "dir/" -> dir, "dir" -> its parent.
     private string TransferRoot()
     {
-        if (_request.SourceRoot is { } root)
+        if (_source.SourceRoot is { } root)
             return root;
-        string first = _request.Sources.Count > 0 ? _request.Sources[0] : ".";
+        string first = _source.Sources.Count > 0 ? _source.Sources[0] : ".";
         if (first.EndsWith('/') || first == ".")
             return first;
         return Path.GetDirectoryName(Path.GetFullPath(first)) ?? "/";
@@ -223,11 +196,5 @@ internal sealed partial class PushSession : IMessageHandler, IAsyncDisposable
             _stats.NumDevices++;
         else if (f.IsSpecial)
             _stats.NumSpecials++;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_in is not null)
-            await _in.DisposeAsync().ConfigureAwait(false);
     }
 }

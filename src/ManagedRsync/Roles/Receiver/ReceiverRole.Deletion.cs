@@ -2,8 +2,12 @@ using ManagedRsync.Destination;
 using ManagedRsync.FileList;
 using ManagedRsync.Filters;
 using ManagedRsync.Platform;
+using ManagedRsync.Protocol;
 
-namespace ManagedRsync.Transfer.Receive;
+using ManagedRsync.Session;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Roles.Receiver;
 
 // --delete on our side: what the sender no longer has goes, except what the filter rules exclude. rsync's receiver
 // keeps its own filter list for this (exclude.c send_filter_list parses the rules on the client too) and a name
@@ -15,7 +19,7 @@ namespace ManagedRsync.Transfer.Receive;
 // during = each directory as the generator reaches it; delay = chosen during, removed after the transfers
 // (remember_delete / do_delayed_deletions); after = one pass after the transfers. A dry run reports the same
 // "deleting" lines and removes nothing (syscall.c: do_unlink/do_rmdir return early under dry_run).
-internal sealed partial class PullSession
+internal sealed partial class ReceiverRole
 {
     private FilterMatcher? _protect;
 
@@ -46,8 +50,8 @@ internal sealed partial class PullSession
     }
 
     private FilterMatcher? CreateProtection() =>
-        _request.Filters is { } filters && (filters.Rules.Count > 0 || filters.CvsExclude)
-            ? filters.CreateMatcher(FilterSide.Receiver, new FilterMatcherOptions { LocalRoot = _request.Destination })
+        _filters is { } filters && (filters.Rules.Count > 0 || filters.CvsExclude)
+            ? filters.CreateMatcher(FilterSide.Receiver, new FilterMatcherOptions { LocalRoot = _target.Destination })
             : null;
 
     // rsync generator.c: do_delete_pass — every directory of the list that exists locally, in list order.
@@ -149,7 +153,14 @@ internal sealed partial class PullSession
         if (!_options.DryRun)
             _dest.Delete(path);
         CountDeleted(st);
-        if (ItemLog.IsLogging(_options))
+        if (IsServer)
+        {
+            // rsync log.c: log_delete — a server tells the client, which prints the line (protocol 29+; a directory's
+            // name ends in a NUL).
+            if (Protocol >= 29)
+                TellDeleted(path, isDirectory);
+        }
+        else if (ItemLog.IsLogging(_options))
         {
             // rsync log.c: log_delete — "deleting %n" with -v, "*deleting   %n" with -i; printed by the generator at
             // once, ahead of lines that wait for the sender's answer.
@@ -160,6 +171,15 @@ internal sealed partial class PullSession
                 _log.Info(line);
         }
         return true;
+    }
+
+    private void TellDeleted(string path, bool isDirectory)
+    {
+        byte[] name = FileNameEncoding.Encode(path);
+        byte[] payload = new byte[name.Length + (isDirectory ? 1 : 0)];
+        name.CopyTo(payload, 0);
+        _conn.ServerLog!.DrainInto(_out);
+        _out.WriteMessage(MessageCode.Deleted, payload);
     }
 
     // rsync delete.c: delete_item counts by kind; deleted_files is the total on the wire (main.c: write_del_stats).

@@ -1,4 +1,6 @@
-namespace ManagedRsync.Transfer.Receive;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Roles.Receiver;
 
 /// <summary>
 /// The -v lines of a pull in file-list order, as stock rsync prints them: the generator settles directories, symlinks

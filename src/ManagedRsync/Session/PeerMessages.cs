@@ -1,16 +1,16 @@
 using System.Buffers.Binary;
-using ManagedRsync.Daemon;
 using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
 
-namespace ManagedRsync.Transfer;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Session;
 
 /// <summary>
-/// What both client roles share about a daemon connection: opening the module, and the out-of-band messages that
-/// mean the same to a pushing and a pulling client (rsync io.c: read_a_msg). Each session handles the few that
-/// depend on its role (MSG_DELETED, MSG_NO_SEND) itself.
+/// The out-of-band messages that mean the same to every role on either side of a connection (rsync io.c:
+/// read_a_msg). Each role handles the few that depend on it (MSG_DELETED, MSG_NO_SEND, MSG_REDO) itself.
 /// </summary>
-internal static class DaemonMessages
+internal static class PeerMessages
 {
     /// <summary>
     /// Handles a message whose meaning does not depend on the role; false when the caller must decide.
@@ -55,8 +55,9 @@ internal static class DaemonMessages
         }
     }
 
-    public static RsyncException Unexpected(MessageCode code) =>
-        RsyncException.Protocol($"unexpected message tag {(int)code} from the daemon");
+    /// <summary>A message this side never expects; <paramref name="peer"/> names the other side ("daemon", "client").</summary>
+    public static RsyncException Unexpected(MessageCode code, string peer = "daemon") =>
+        RsyncException.Protocol($"unexpected message tag {(int)code} from the {peer}");
 
     /// <summary>A message's int32 payload (rsync io.c: send_msg_int), bounded to exactly four bytes.</summary>
     public static int Int(ReadOnlySpan<byte> payload, MessageCode code) =>
@@ -73,33 +74,5 @@ internal static class DaemonMessages
         if (!payload.IsEmpty && payload[^1] is (byte)'\n' or (byte)'\r')
             payload = payload[..^1];
         return FileNameEncoding.Display(payload);
-    }
-
-    /// <summary>
-    /// Connects, authenticates and starts <paramref name="address"/>'s module with the server arguments (rsync
-    /// clientserver.c: start_socket_client, start_inband_exchange); the connection is closed if that fails.
-    /// </summary>
-    public static async Task<DaemonSession> OpenModuleAsync(DaemonAddress address, int? port, TimeSpan? connectTimeout,
-        int protocol, Func<string?>? password, IReadOnlyList<string> args, ITransferLog log, CancellationToken ct)
-    {
-        var connect = new DaemonConnectOptions
-        {
-            Host = address.Host,
-            Port = address.EffectivePort(port),
-            ConnectTimeout = connectTimeout,
-            ProtocolVersion = protocol,
-            ServerLine = log.Info,
-        };
-        DaemonSession daemon = await DaemonSession.ConnectAsync(connect, ct).ConfigureAwait(false);
-        try
-        {
-            await daemon.StartModuleAsync(address.ModulePath, address.User, password ?? (() => null), args, ct).ConfigureAwait(false);
-            return daemon;
-        }
-        catch
-        {
-            await daemon.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
     }
 }

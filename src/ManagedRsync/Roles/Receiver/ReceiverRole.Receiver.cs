@@ -7,14 +7,17 @@ using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
 using Microsoft.Win32.SafeHandles;
 
-namespace ManagedRsync.Transfer.Receive;
+using ManagedRsync.Session;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Roles.Receiver;
 
 // The receiver (rsync receiver.c: recv_files, receive_data): takes each file the sender answers with, rebuilds it from
 // the basis and the token stream into a temporary file, checks the whole-file sum and renames it into place.
 // It runs synchronously on a thread of its own (see RunPhasesAsync): most reads are served from the multiplex
 // reader's buffer without waiting, and the few that must wait block this thread only, never the thread pool that
 // runs the socket pump. Hopping threads per file cost more than the file itself for small files.
-internal sealed partial class PullSession
+internal sealed partial class ReceiverRole
 {
     /// <summary>How far a file may outgrow its file-list size before we stop writing (see <see cref="BoundedDeltaSource"/>).</summary>
     private const long GrowthAllowance = 16 << 20;
@@ -92,7 +95,7 @@ internal sealed partial class PullSession
         }
         // progress.c: the first line comes with the first token (show_progress); an empty file has only its last.
         if (file.Size > 0)
-            _request.Progress?.Report(new TransferProgress(name, 0, file.Size, ndx, _files.Count));
+            _target.Progress?.Report(new TransferProgress(name, 0, file.Size, ndx, _files.Count));
 
         // rsync io.c: read_sum_head — the sender echoes the header we sent; anything else is not a delta against our basis.
         Span<byte> headBytes = stackalloc byte[SumHeader.WireSize(Protocol)];
@@ -115,7 +118,7 @@ internal sealed partial class PullSession
             var tokens = new BoundedDeltaSource(_decoder!, file.Size + GrowthAllowance, name);
             _decoder!.BeginFile(sent.Count, file.Size + GrowthAllowance);
             _writer!.Start(temp.Handle);
-            if (_request.Progress is { } progress)
+            if (_target.Progress is { } progress)
             {
                 // progress.c: show_progress as the data comes (the printer shows at most one line a second); the
                 // last line is the one after the whole-file check.
@@ -158,9 +161,9 @@ internal sealed partial class PullSession
             _stats.TransferredFiles++;
             if (existing is null)
                 _stats.CreatedFiles++;
-            _request.Progress?.Report(new TransferProgress(name, length, length, ndx, _files.Count));
+            _target.Progress?.Report(new TransferProgress(name, length, length, ndx, _files.Count));
         }
-        catch when (_request.KeepPartial && !keep)
+        catch when (_target.KeepPartial && !keep)
         {
             // --partial: what arrived replaces the old file rather than being thrown away (rsync cleanup.c).
             try

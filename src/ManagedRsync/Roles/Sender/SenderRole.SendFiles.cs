@@ -5,15 +5,14 @@ using ManagedRsync.Delta;
 using ManagedRsync.Delta.Tokens;
 using ManagedRsync.FileList;
 using ManagedRsync.Protocol;
+using ManagedRsync.Session;
+using ManagedRsync.Transfer;
 
-namespace ManagedRsync.Transfer;
+namespace ManagedRsync.Roles.Sender;
 
 // The sender loop (rsync sender.c: send_files) and the end of the run (main.c: read_final_goodbye).
-internal sealed partial class PushSession
+internal sealed partial class SenderRole
 {
-    /// <summary>rsync rsync.h: MAXPATHLEN, the bound on an xname from the peer.</summary>
-    private const int MaxPathLength = 4096;
-
     /// <summary>
     /// The most block sums we hold for one file. rsync's generator sizes blocks near the square root of the file
     /// length (at most 128 KiB each from protocol 30), so even a multi-terabyte basis stays far below this.
@@ -26,14 +25,10 @@ internal sealed partial class PushSession
     /// <summary>Files at least this large are opened with read-ahead advice (posix_fadvise SEQUENTIAL).</summary>
     private const long SequentialScanThreshold = 1 << 20;
 
-    private NdxCodec _ndxRead = null!;
     private string? _workingDirectory;
-    private NdxCodec _ndxWrite = null!;
 
     private async Task SendFilesAsync(CancellationToken ct)
     {
-        _ndxRead = new NdxCodec(_session.Protocol);
-        _ndxWrite = new NdxCodec(_session.Protocol);
         int phase = 0;
         int maxPhase = _session.Protocol >= 29 ? 2 : 1;
         int savedIoError = _ioError;
@@ -54,7 +49,7 @@ internal sealed partial class PushSession
                 {
                     if (++phase > maxPhase)
                         break;
-                    _ndxWrite.Write(_out, Ndx.Done);
+                    _conn.NdxOut.Write(_out, Ndx.Done);
                     _out.Send();
                     continue;
                 }
@@ -111,7 +106,7 @@ internal sealed partial class PushSession
 
             if (_ioError != savedIoError && _session.Protocol >= 30)
                 _out.WriteMessageInt(MessageCode.IoError, _ioError);
-            _ndxWrite.Write(_out, Ndx.Done);
+            _conn.NdxOut.Write(_out, Ndx.Done);
             _out.Send();
         }
         finally
@@ -127,12 +122,12 @@ internal sealed partial class PushSession
     {
         while (true)
         {
-            int ndx = await _in.ReadNdxAsync(_ndxRead, ct).ConfigureAwait(false);
+            int ndx = await _in.ReadNdxAsync(_conn.NdxIn, ct).ConfigureAwait(false);
             if (ndx == Ndx.Done)
                 return (ndx, 0, 0, null);
             if (ndx == Ndx.DelStats)
             {
-                await ReadDelStatsAsync(ct).ConfigureAwait(false);
+                await _conn.ReadDeleteStatsAsync(_stats, ct).ConfigureAwait(false);
                 continue;
             }
             if (ndx < 0)
@@ -156,7 +151,7 @@ internal sealed partial class PushSession
                 int len = await _in.ReadByteAsync(ct).ConfigureAwait(false);
                 if ((len & 0x80) != 0)
                     len = ((len & 0x7F) << 8) | await _in.ReadByteAsync(ct).ConfigureAwait(false);
-                if (len >= MaxPathLength)
+                if (len >= Connection.MaxPathLength)
                     throw RsyncException.Protocol($"xname of {len} bytes exceeds MAXPATHLEN");
                 xname = new byte[len];
                 await _in.ReadExactlyAsync(xname, ct).ConfigureAwait(false);
@@ -165,21 +160,10 @@ internal sealed partial class PushSession
         }
     }
 
-    // rsync main.c: read_del_stats — five varints (files, dirs, symlinks, devices, specials).
-    private async Task ReadDelStatsAsync(CancellationToken ct)
-    {
-        int files = await _in.ReadVarIntAsync(ct).ConfigureAwait(false);
-        _stats.DeletedDirs = await _in.ReadVarIntAsync(ct).ConfigureAwait(false);
-        _stats.DeletedSymlinks = await _in.ReadVarIntAsync(ct).ConfigureAwait(false);
-        _stats.DeletedDevices = await _in.ReadVarIntAsync(ct).ConfigureAwait(false);
-        _stats.DeletedSpecials = await _in.ReadVarIntAsync(ct).ConfigureAwait(false);
-        _stats.DeletedFiles = files;
-    }
-
     // rsync rsync.c: write_ndx_and_attrs.
     private void WriteNdxAndAttrs(int ndx, ItemFlags iflags, byte basisType, byte[]? xname)
     {
-        _ndxWrite.Write(_out, ndx);
+        _conn.NdxOut.Write(_out, ndx);
         if (_session.Protocol < 29)
             return;
         _out.WriteUInt16((ushort)iflags);
@@ -289,7 +273,7 @@ internal sealed partial class PushSession
             (ndx, _, _, _) = await ReadNdxAndAttrsAsync(ct).ConfigureAwait(false);
             if (_session.Protocol >= 31 && ndx == Ndx.Done)
             {
-                _ndxWrite.Write(_out, Ndx.Done);
+                _conn.NdxOut.Write(_out, Ndx.Done);
                 _out.Send();
                 (ndx, _, _, _) = await ReadNdxAndAttrsAsync(ct).ConfigureAwait(false);
             }

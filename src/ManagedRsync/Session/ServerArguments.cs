@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text;
 using ManagedRsync.Transfer;
 
-namespace ManagedRsync.Protocol;
+using ManagedRsync.Protocol;
+
+namespace ManagedRsync.Session;
 
 /// <summary>
 /// The argument vector a daemon client sends after the module line, for both directions: rsync options.c

@@ -1,7 +1,9 @@
 using ManagedRsync.IO;
 using ManagedRsync.Protocol;
 
-namespace ManagedRsync.Transfer.Receive;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Roles.Receiver;
 
 /// <summary>
 /// The demultiplexed data of the session as a read-only <see cref="Stream"/>, for the token decoders, which read

@@ -1,6 +1,8 @@
 using ManagedRsync.Delta;
 
-namespace ManagedRsync.Transfer.Receive;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Roles.Receiver;
 
 /// <summary>
 /// The session's token decoder as seen by <see cref="DeltaPatcher"/> for one file: counts literal and matched bytes

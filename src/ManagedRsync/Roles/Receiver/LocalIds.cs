@@ -1,4 +1,6 @@
-namespace ManagedRsync.Transfer.Receive;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Roles.Receiver;
 
 /// <summary>
 /// Maps the sender's user and group names to local ids (rsync uidlist.c: match_uid/match_gid: by name unless

@@ -1,8 +1,11 @@
 using ManagedRsync.FileList;
 using ManagedRsync.Protocol;
+using ManagedRsync.Session;
 using static ManagedRsync.FileList.FileListWriter;
 
-namespace ManagedRsync.Transfer.Receive;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.FileList;
 
 /// <summary>
 /// Decodes the sender's file list on the receiving side (rsync flist.c: recv_file_list, recv_file_entry,

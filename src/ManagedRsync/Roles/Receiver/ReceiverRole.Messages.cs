@@ -4,37 +4,42 @@ using ManagedRsync.FileList;
 using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
 
-namespace ManagedRsync.Transfer.Receive;
+using ManagedRsync.Session;
+using ManagedRsync.Transfer;
 
-// What the daemon tells us out of band, and what we print (rsync log.c, and list_file_entry in generator.c).
-internal sealed partial class PullSession
+namespace ManagedRsync.Roles.Receiver;
+
+// What the sender tells us out of band (the messages every role treats alike are the connection's, PeerMessages), and what we print (rsync log.c, and list_file_entry in generator.c).
+internal sealed partial class ReceiverRole
 {
     public void OnMessage(MessageCode code, ReadOnlySpan<byte> payload)
     {
-        if (DaemonMessages.TryHandle(code, payload, _log, ref _sawErrors, ref _remoteIoError))
-            return;
         switch (code)
         {
             case MessageCode.NoSend:
             {
                 // rsync receiver.c: the sender could not open a file we asked for; it will not come.
-                int ndx = DaemonMessages.Int(payload, code);
+                int ndx = PeerMessages.Int(payload, code);
                 if (_pending.TryRemove(ndx, out _))
                     _sawErrors = true;
                 _order?.TransferDone(ndx);
                 break;
             }
             case MessageCode.Deleted:
-                // Bookkeeping: nothing for a receiving client to do.
+                // Bookkeeping: nothing for a receiving side to do.
                 break;
             default:
-                throw DaemonMessages.Unexpected(code);
+                throw PeerMessages.Unexpected(code, IsServer ? "client" : "daemon");
         }
     }
 
     // rsync log.c: log_item / maybe_log_item — the line -v or -i prints for an entry, if any.
     private void LogItem(int ndx, FileEntry file, ItemFlags iflags)
     {
+        // A server prints nothing of its own: its client prints each line from the item flags that travel with the
+        // requests and itemizations (generator.c: itemize -> write_ndx_and_attrs; sender.c logs the echo).
+        if (IsServer)
+            return;
         // Names that are not UTF-8 print as rsync prints them ("\#ooo", log.c), not as their escaped local form.
         // log.c %n is the sender's name for the entry (f_name), also when a lone file lands under another name.
         string listed = _names[ndx];

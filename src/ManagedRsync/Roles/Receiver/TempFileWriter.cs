@@ -2,7 +2,9 @@ using System.Buffers;
 using ManagedRsync.IO;
 using Microsoft.Win32.SafeHandles;
 
-namespace ManagedRsync.Transfer.Receive;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Roles.Receiver;
 
 /// <summary>
 /// The receiver's output: a write-only stream over one temporary file at a time that gathers small writes (literal

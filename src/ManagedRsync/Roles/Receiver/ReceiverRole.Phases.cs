@@ -4,13 +4,16 @@ using ManagedRsync.Destination;
 using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
 
-namespace ManagedRsync.Transfer.Receive;
+using ManagedRsync.Session;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Roles.Receiver;
 
 // The order of the end-of-phase indexes on both sides (rsync generator.c: generate_files, receiver.c: recv_files,
 // sender.c: send_files, main.c: do_recv and read_final_goodbye), as a stock 3.5.0 daemon exchanges them:
 //   generator -> sender:  requests, DONE | redo requests, DONE, DONE (29+), [del stats,] DONE (31+) | DONE (goodbye)
 //   sender -> receiver:   files, DONE | redo files, DONE (29+), DONE | stats | DONE (31+)
-internal sealed partial class PullSession
+internal sealed partial class ReceiverRole
 {
     private NdxCodec _ndxOut = null!;
     private NdxCodec _ndxIn = null!;
@@ -35,21 +38,19 @@ internal sealed partial class PullSession
         _rootCreated = dest?.WasCreated ?? true;
         if (ItemLog.IsLogging(_options))
         {
-            // rsync main.c: get_local_name reports the destination it had to create (or, dry, would create).
+            // rsync main.c: get_local_name reports the destination it had to create (or, dry, would create); a
+            // server's line goes to the client as MSG_INFO.
             if (_rootCreated)
                 _log.Info($"created directory {(destination.Length > 1 ? destination.TrimEnd('/') : destination)}");
-            _order = new OrderedLog(_log, _files.Count);
+            if (!IsServer)
+                _order = new OrderedLog(_log, _files.Count);
         }
-        using ConfinedDirectory? tempDir = _request.TempDirectory is { } t && !_options.DryRun ? ConfinedDirectory.Open(t, create: false) : null;
+        using ConfinedDirectory? tempDir = _target.TempDirectory is { } t && !_options.DryRun ? ConfinedDirectory.Open(t, create: false) : null;
         _tempDir = tempDir;
         try
         {
             await RunPhasesAsync(ct).ConfigureAwait(false);
-            if (!_options.DryRun)
-            {
-                FinishHardLinks();
-                FinishDirectories();
-            }
+            FinishTree();
         }
         finally
         {
@@ -74,18 +75,31 @@ internal sealed partial class PullSession
         return (destination, null);
     }
 
+    // rsync hlink.c: finish_hardlink and generator.c: touch_up_dirs, once per run (a server does it before its goodbye).
+    private void FinishTree()
+    {
+        if (_options.DryRun || _dest is null || _treeFinished)
+            return;
+        _treeFinished = true;
+        FinishHardLinks();
+        FinishDirectories();
+    }
+
+    private bool _treeFinished;
+
     private Task FinishWithoutTransfersAsync(CancellationToken ct) => RunPhasesAsync(ct);
 
     private async Task RunPhasesAsync(CancellationToken ct)
     {
         // Phase 1: the generator walks the sorted list on its own thread while the receiver takes the answers on
-        // another; both are synchronous (the receiver's note in PullSession.Receiver.cs says why).
+        // another; both are synchronous (the receiver's note in ReceiverRole.Receiver.cs says why).
         Task generator = RunOnOwnThread(() =>
         {
-            if (_files.Count > 0 && (_dest is not null || _request.Destination is not null))
+            _conn.ServerLog?.TakeOutput();
+            if (_files.Count > 0 && (_dest is not null || _target.Destination is not null))
                 GenerateAll();
             _ndxOut.Write(_out, Ndx.Done);
-            _out.Send();
+            _conn.Send();
             _order?.Release(_files.Count);
         }, ct);
         Task receiver = RunOnOwnThread(() => ReceiveAll(generator, ct), ct);
@@ -104,6 +118,7 @@ internal sealed partial class PullSession
         var redo = new List<int>();
         ReceivePhase(redo, ct);
         generator.GetAwaiter().GetResult();
+        _conn.ServerLog?.TakeOutput();
         _order?.Flush();
 
         // Phase 2: the redo pass with full-length block sums, then the closing indexes in one go.
@@ -120,7 +135,7 @@ internal sealed partial class PullSession
         bool late = _keep is not null && EffectiveDeleteTiming is DeleteTiming.Delay or DeleteTiming.After;
         if (Protocol >= 31 && !late)
             WriteDeleteDone();
-        _out.Send();
+        _conn.Send();
 
         for (int phase = 2; phase <= MaxPhase + 1; phase++)
             ReceivePhase(redo: null, ct);
@@ -137,21 +152,31 @@ internal sealed partial class PullSession
             if (Protocol >= 31)
             {
                 WriteDeleteDone();
-                _out.Send();
+                _conn.Send();
             }
         }
 
-        ReadSenderStats(ct);
+        // rsync main.c: handle_stats — a server sender reports its totals to a client receiver; a client sender keeps
+        // its own, so a server receiver reads none.
+        if (!IsServer)
+            ReadSenderStats(ct);
         if (Protocol >= 31)
         {
+            // rsync main.c: read_final_goodbye — the NDX_DONE a sender echoes once it has our deletion counts.
             int last = ReadNdxSkippingDeleteStats(ct);
             if (last != Ndx.Done)
                 throw RsyncException.Protocol($"Invalid packet at end of run ({last})");
         }
+        if (IsServer)
+        {
+            // rsync generator.c: generate_files ends with touch_up_dirs before main.c: do_recv's goodbye, so a client
+            // that exits on the goodbye finds the directories' times and modes already set.
+            FinishTree();
+        }
         if (Protocol >= 24)
         {
             _ndxOut.Write(_out, Ndx.Done);
-            _out.Send();
+            _conn.Send();
         }
     }
 
@@ -159,7 +184,7 @@ internal sealed partial class PullSession
     private void WriteDeleteDone()
     {
         if (_options.IsDeleting)
-            WriteDeleteStats();
+            _conn.WriteDeleteStats(_stats);
         _ndxOut.Write(_out, Ndx.Done);
     }
 
@@ -171,25 +196,18 @@ internal sealed partial class PullSession
             int ndx = Wait(_in.ReadNdxAsync(_ndxIn, ct));
             if (ndx != Ndx.DelStats)
                 return ndx;
-            for (int i = 0; i < 5; i++)
-                Wait(_in.ReadVarIntAsync(ct));
+            Wait(_conn.ReadDeleteStatsAsync(into: null, ct));
         }
     }
 
-    // rsync main.c: write_del_stats.
-    private void WriteDeleteStats()
-    {
-        _ndxOut.Write(_out, Ndx.DelStats);
-        _out.WriteVarInt(_stats.DeletedFiles);
-        _out.WriteVarInt(_stats.DeletedDirs);
-        _out.WriteVarInt(_stats.DeletedSymlinks);
-        _out.WriteVarInt(_stats.DeletedDevices);
-        _out.WriteVarInt(_stats.DeletedSpecials);
-    }
 
+    // rsync log.c: FERROR_XFER — the run becomes a partial transfer (exit 23); a server tells the client so.
     private void ReportFailure(string message)
     {
         _sawErrors = true;
-        _log.Error(message);
+        if (_conn.ServerLog is { } server)
+            server.Failure(message);
+        else
+            _log.Error(message);
     }
 }

@@ -1,0 +1,22 @@
+using ManagedRsync.Destination;
+using ManagedRsync.Filters;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Roles.Receiver;
+
+/// <summary>
+/// Where and how a receiving side writes, whoever started it.
+/// </summary>
+/// <param name="Destination">The local destination (rsync main.c: get_local_name's argument); null lists the sender's files.</param>
+/// <param name="Requested">The top-level names the sender may send (a client's sources; a server takes any safe name).</param>
+/// <param name="Filters">The rules that protect local names from --delete (the receiver's side of the filter list).</param>
+/// <param name="KeepPartial">--partial: keep a partially received file in place of the old one.</param>
+/// <param name="Progress">Told when each received file starts and when it is complete.</param>
+/// <param name="TempDirectory">--temp-dir: where new files are written before they are renamed into place.</param>
+internal sealed record ReceiveTarget(
+    string? Destination,
+    RequestedNames Requested,
+    FilterList? Filters,
+    bool KeepPartial = false,
+    IProgress<TransferProgress>? Progress = null,
+    string? TempDirectory = null);

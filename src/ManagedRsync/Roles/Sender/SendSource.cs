@@ -1,0 +1,15 @@
+using ManagedRsync.Filters;
+
+namespace ManagedRsync.Roles.Sender;
+
+/// <summary>
+/// What a sender sends, whoever asked: rsync command-line sources ("dir/" sends the contents, "dir" the directory
+/// itself), or <see cref="SourceRoot"/> with <see cref="RelativePaths"/> (--files-from: each path with its parents,
+/// as -R does), the filter rules, and an extra verdict for a transfer-relative path (path, is directory) -> excluded.
+/// </summary>
+internal sealed record SendSource(
+    IReadOnlyList<string> Sources,
+    string? SourceRoot,
+    IReadOnlyList<string>? RelativePaths,
+    FilterList? Filters,
+    Func<string, bool, bool>? IsExcluded);

@@ -1,0 +1,42 @@
+using ManagedRsync.FileList;
+using ManagedRsync.Protocol;
+using ManagedRsync.Session;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Roles.Sender;
+
+// What only a sender makes of the receiving side's messages, and what it prints about each file (rsync log.c:
+// log_item); the messages every role treats alike are the connection's (PeerMessages).
+internal sealed partial class SenderRole
+{
+    public void OnMessage(MessageCode code, ReadOnlySpan<byte> payload)
+    {
+        switch (code)
+        {
+            case MessageCode.Deleted:
+                // rsync io.c: read_a_msg MSG_DELETED — a receiving server's deletion, printed by the client (log.c:
+                // log_delete); a directory's name ends in a NUL.
+                if (ItemLog.IsLogging(_options))
+                    _log.Info((ItemLog.Level(_options) > 0 ? "*deleting   " : "deleting ") + DeletedName(payload));
+                break;
+            case MessageCode.NoSend or MessageCode.Client or MessageCode.Redo or MessageCode.Stats:
+                // Bookkeeping between the other side's own processes: nothing for a sender to do.
+                break;
+            default:
+                throw PeerMessages.Unexpected(code);
+        }
+    }
+
+    // rsync io.c: read_a_msg — MSG_DELETED's trailing NUL marks a directory, which log.c's %n shows with a '/'.
+    private static string DeletedName(ReadOnlySpan<byte> payload) =>
+        payload is [.., 0] ? PeerMessages.Text(payload[..^1]) + "/" : PeerMessages.Text(payload);
+
+    // rsync sender.c / log.c: the line for each entry, as the receiving side prints it (ItemLog); the transfer flag is
+    // set for what is sent.
+    private void LogItem(FileEntry file, ItemFlags iflags, bool transferred)
+    {
+        ItemFlags shown = transferred ? iflags | ItemFlags.Transfer : iflags & ~ItemFlags.Transfer;
+        if (ItemLog.Line(_options, file, file.DisplayName, shown, sender: true) is { } line)
+            _log.Info(line);
+    }
+}

@@ -1,0 +1,137 @@
+using ManagedRsync.Protocol;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Session;
+
+/// <summary>
+/// One rsync connection after its transport has opened it, whatever the transport (a daemon socket, the local
+/// in-memory pipe; later a remote shell) and whichever side started it: the multiplexed input and output over the
+/// transport's duplex stream, what the setup settled, the ndx codecs of both directions and the dispatch of the
+/// out-of-band messages. The roles (Sender, Generator, Receiver) run over it and never see the transport, as
+/// rsync's send_files / generate_files / recv_files run the same whether main.c started them from client_run,
+/// start_server or local_child.
+/// </summary>
+internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
+{
+    private readonly Stream _stream;
+    private IMessageHandler? _role;
+    private int _remoteIoError;
+    private bool _sawErrors;
+
+    /// <param name="stream">The transport's duplex stream, positioned where the binary protocol starts.</param>
+    /// <param name="isServer">rsync's am_server: this side was started by the peer (a local copy's receiving half).</param>
+    /// <param name="log">Where the peer's text messages go.</param>
+    /// <param name="bandwidthLimit">--bwlimit in KiB per second for what this side writes, 0 for none.</param>
+    public Connection(Stream stream, bool isServer, ITransferLog log, int bandwidthLimit = 0)
+    {
+        _stream = stream;
+        IsServer = isServer;
+        Log = log;
+        In = new MultiplexReader(stream, this);
+        // rsync io.c: perform_io paces the writes of the process that owns the socket by --bwlimit (sleep_for_bwlimit).
+        Out = new MultiplexWriter(PacedStream.Wrap(stream, bandwidthLimit));
+    }
+
+    public MultiplexReader In { get; }
+
+    public MultiplexWriter Out { get; }
+
+    /// <summary>rsync's am_server.</summary>
+    public bool IsServer { get; }
+
+    /// <summary>Where the peer's MSG_INFO / MSG_ERROR text goes.</summary>
+    public ITransferLog Log { get; }
+
+    /// <summary>What the setup settled; set by <see cref="SetupClientAsync"/> or <see cref="SetupServerAsync"/>.</summary>
+    public SessionParameters Parameters { get; private set; } = null!;
+
+    public int Protocol => Parameters.Protocol;
+
+    /// <summary>rsync io.c: read_ndx's previous values, for what the peer sends.</summary>
+    public NdxCodec NdxIn { get; private set; } = null!;
+
+    /// <summary>rsync io.c: write_ndx's previous values, for what we send.</summary>
+    public NdxCodec NdxOut { get; private set; } = null!;
+
+    /// <summary>MSG_ERROR_XFER arrived: rsync log.c makes the run a partial transfer (exit 23).</summary>
+    public bool SawErrors => Volatile.Read(ref _sawErrors);
+
+    /// <summary>MSG_IO_ERROR's flags or'ed: the peer's file list may be incomplete, so nothing is deleted.</summary>
+    public int RemoteIoError
+    {
+        get => Volatile.Read(ref _remoteIoError);
+        set => Volatile.Write(ref _remoteIoError, value);
+    }
+
+    /// <summary>The role's handler for the messages whose meaning depends on it (MSG_DELETED, MSG_NO_SEND, ...).</summary>
+    public void Attach(IMessageHandler role) => _role = role;
+
+    /// <summary>
+    /// The client's half of the setup (rsync compat.c: setup_protocol). A daemon states the protocol in its greeting
+    /// (<paramref name="knownProtocol"/>); any other transport exchanges the versions first.
+    /// </summary>
+    public async Task SetupClientAsync(int? knownProtocol, TransferOptions options, CancellationToken ct)
+    {
+        int protocol = knownProtocol
+            ?? await SessionSetup.ExchangeVersionsAsync(In, Out, options.Protocol, ct).ConfigureAwait(false);
+        Settle(await SessionSetup.RunAsync(In, Out, protocol, options, ct).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// The server's half of the setup (rsync main.c: start_server, compat.c: setup_protocol with am_server):
+    /// versions exchanged as int32s (a transport that is not a daemon), then compat flags, names and seed.
+    /// </summary>
+    /// <param name="options">The server's options (a local copy: the client's own; later parsed from --server argv).</param>
+    /// <param name="clientInfo">The capability letters after "-e." in the client's server arguments.</param>
+    /// <param name="ct">Cancels the setup.</param>
+    public async Task SetupServerAsync(TransferOptions options, string clientInfo, CancellationToken ct)
+    {
+        int protocol = await SessionSetup.ExchangeVersionsAsync(In, Out, options.Protocol, ct).ConfigureAwait(false);
+        int seed = (int)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() ^ ((long)Environment.ProcessId << 6));
+        Settle(await SessionSetup.RunServerAsync(In, Out, protocol, options, clientInfo, seed, ct).ConfigureAwait(false));
+    }
+
+    private void Settle(SessionParameters parameters)
+    {
+        Parameters = parameters;
+        NdxIn = new NdxCodec(parameters.Protocol);
+        NdxOut = new NdxCodec(parameters.Protocol);
+    }
+
+    /// <summary>
+    /// Turns on multiplexing where stock does for this side and role: a client multiplexes its output from protocol 30
+    /// and its input from 23 (main.c: client_run, for either role); a server its output from 23 (start_server) and
+    /// its input from 30 (do_server_recv; a server sender only when need_messages_from_generator, also from 30).
+    /// </summary>
+    /// <param name="timeout">rsync --timeout: no byte from the peer for this long ends the session (exit 30).</param>
+    public void StartMultiplexing(TimeSpan timeout)
+    {
+        int outputFrom = IsServer ? 23 : 30;
+        int inputFrom = IsServer ? 30 : 23;
+        if (Protocol >= outputFrom)
+            Out.StartMultiplexing();
+        if (Protocol >= inputFrom)
+            In.StartMultiplexing(timeout);
+    }
+
+    /// <summary>Sends whatever is buffered, with the messages that wait for the output (<see cref="ServerLog"/>).</summary>
+    public void Send()
+    {
+        ServerLog?.DrainInto(Out);
+        Out.Send();
+    }
+
+    /// <summary>The log of a server role: its text goes to the client as MSG_INFO / MSG_ERROR (rsync log.c: rwrite).</summary>
+    public ServerMessageLog? ServerLog { get; set; }
+
+    public void OnMessage(MessageCode code, ReadOnlySpan<byte> payload)
+    {
+        if (PeerMessages.TryHandle(code, payload, Log, ref _sawErrors, ref _remoteIoError))
+            return;
+        if (_role is null)
+            throw PeerMessages.Unexpected(code, IsServer ? "client" : "daemon");
+        _role.OnMessage(code, payload);
+    }
+
+    public ValueTask DisposeAsync() => In.DisposeAsync();
+}

@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using System.Text;
+using ManagedRsync.Protocol;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Session;
+
+/// <summary>
+/// The log of a server role: what a client role would print goes to the client instead, as MSG_INFO, MSG_ERROR
+/// or MSG_ERROR_XFER (rsync log.c: rwrite sends FINFO/FERROR/FERROR_XFER to the client when am_server), for the
+/// client to print. Only one thread writes the output at a time (the generator, then the receiver once the generator
+/// has sent its end of phase 1, as in <c>Roles</c>); a line from another thread waits here until the writing thread
+/// sends (<see cref="Connection.Send"/>), as stock's receiver hands its messages to the generator to forward.
+/// </summary>
+internal sealed class ServerMessageLog(MultiplexWriter output) : ITransferLog
+{
+    private readonly ConcurrentQueue<(MessageCode Code, byte[] Text)> _pending = new();
+    private int _owner = -1;
+
+    /// <summary>The calling thread writes the output from now on; what waited goes out first.</summary>
+    public void TakeOutput()
+    {
+        Volatile.Write(ref _owner, Environment.CurrentManagedThreadId);
+        DrainInto(output);
+    }
+
+    public void Info(string line) => Post(MessageCode.Info, line);
+
+    public void Error(string line) => Post(MessageCode.Error, line);
+
+    /// <summary>An error that makes the run a partial transfer on the client (rsync log.c: FERROR_XFER, exit 23).</summary>
+    public void Failure(string line) => Post(MessageCode.ErrorXfer, line);
+
+    /// <summary>Writes what waits; called only by the thread that writes the output.</summary>
+    public void DrainInto(MultiplexWriter writer)
+    {
+        while (_pending.TryDequeue(out var message))
+            writer.WriteMessage(message.Code, message.Text);
+    }
+
+    private void Post(MessageCode code, string line)
+    {
+        _pending.Enqueue((code, Encoding.UTF8.GetBytes(line + "\n")));
+        if (Volatile.Read(ref _owner) == Environment.CurrentManagedThreadId && output.IsMultiplexed)
+            DrainInto(output);
+    }
+}

@@ -1,0 +1,83 @@
+using ManagedRsync.Destination;
+using ManagedRsync.Roles.Receiver;
+using ManagedRsync.Roles.Sender;
+using ManagedRsync.Session;
+using ManagedRsync.Transfer;
+
+namespace ManagedRsync.Transports;
+
+/// <summary>
+/// A local copy in stock rsync's shape (main.c: the local branch of start_client, pipe.c: local_child): the client is
+/// always the sender, and a server runs generator and receiver (main.c: start_server, do_server_recv) at the other end
+/// of a pipe. Here both halves run in this process over <see cref="LocalPipe"/>. As in stock's forked child, the server
+/// takes the client's parsed options and filter rules in memory (local_server: exclude.c send_filter_list and
+/// recv_filter_list skip the wire), but the protocol versions, compat flags, negotiated names and seed are exchanged
+/// as over any connection (compat.c: setup_protocol).
+/// </summary>
+internal static class LocalCopy
+{
+    public static async Task<TransferResult> RunAsync(LocalCopyRequest request, ITransferLog log,
+        IProgress<TransferProgress>? progress, CancellationToken ct)
+    {
+        TransferOptions options = request.Options;
+        (Stream clientEnd, Stream serverEnd) = LocalPipe.Create();
+        Task<TransferResult> server = Task.Run(() => ServeAsync(serverEnd, request, log, ct), ct);
+        Task<TransferResult> client = SendAsync(clientEnd, request, log, progress, ct);
+        try
+        {
+            await Task.WhenAll(client, server).ConfigureAwait(false);
+        }
+        catch (Exception) when (server.IsFaulted && server.Exception!.InnerException is RsyncException { Kind: not RsyncErrorKind.Connection } cause)
+        {
+            // The server's own failure is the cause; the client only saw the pipe close (as stock's client reports the
+            // error its server sent before exiting).
+            throw cause;
+        }
+        TransferResult sent = await client.ConfigureAwait(false);
+        TransferResult received = await server.ConfigureAwait(false);
+        return sent.ExitCode == RsyncExitCode.Ok && received.ExitCode != RsyncExitCode.Ok
+            ? new TransferResult { Stats = sent.Stats, ExitCode = received.ExitCode, Protocol = sent.Protocol, ProtocolVersion = sent.ProtocolVersion }
+            : sent;
+    }
+
+    // The client half: rsync main.c client_run with am_sender.
+    private static async Task<TransferResult> SendAsync(Stream stream, LocalCopyRequest request, ITransferLog log,
+        IProgress<TransferProgress>? progress, CancellationToken ct)
+    {
+        TransferOptions options = request.Options;
+        try
+        {
+            await using var connection = new Connection(stream, isServer: false, log, options.BandwidthLimit);
+            await connection.SetupClientAsync(knownProtocol: null, options, ct).ConfigureAwait(false);
+            connection.StartMultiplexing(options.TimeoutSpan);
+            var sender = new SenderRole(
+                new SendSource(request.Sources, request.SourceRoot, request.RelativePaths, request.Filters, request.IsExcluded),
+                options, log, progress);
+            return await sender.RunAsync(connection, sendFilters: false, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    // The server half: rsync main.c start_server -> do_server_recv, into the destination only.
+    private static async Task<TransferResult> ServeAsync(Stream stream, LocalCopyRequest request, ITransferLog log, CancellationToken ct)
+    {
+        TransferOptions options = request.Options;
+        try
+        {
+            await using var connection = new Connection(stream, isServer: true, log);
+            await connection.SetupServerAsync(options, ServerArguments.Capabilities, ct).ConfigureAwait(false);
+            connection.StartMultiplexing(options.TimeoutSpan);
+            var target = new ReceiveTarget(request.Destination, RequestedNames.All, request.Filters,
+                KeepPartial: options.Partial, TempDirectory: options.TempDir);
+            var receiver = new ReceiverRole(target, options, log);
+            return await receiver.RunAsync(connection, exchangeFilters: false, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
