@@ -7,7 +7,7 @@ namespace ManagedRsync.Destination;
 /// Checks every file-list entry a server sends before the receiver acts on it: the name is relative and clean, within
 /// length bounds, asked for, not a duplicate, and not below something that is not a directory. A failure is an
 /// <see cref="RsyncException"/> that ends the session; nothing is "fixed up". The sender sends its list in the order
-/// it walked the tree; the receiver sorts it afterwards (<see cref="FileListOrder"/>), so arrival order is not checked.
+/// it walked the tree; the receiver sorts it afterwards (<see cref="FileList.FileListOrder"/>), so arrival order is not checked.
 /// </summary>
 /// <remarks>
 /// rsync itself (flist.c: recv_file_entry) aborts on an unsafe name ("ABORTING due to unsafe pathname from sender",

@@ -1,4 +1,3 @@
-using ManagedRsync.Destination;
 
 namespace ManagedRsync.FileList;
 

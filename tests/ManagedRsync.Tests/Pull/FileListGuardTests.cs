@@ -1,5 +1,6 @@
 using System.Text;
 using ManagedRsync.Destination;
+using ManagedRsync.FileList;
 
 namespace ManagedRsync.Tests.Pull;
 

@@ -1,4 +1,4 @@
-namespace ManagedRsync.Destination;
+namespace ManagedRsync.FileList;
 
 /// <summary>
 /// The order a sender sorts its file list in (rsync flist.c: f_name_cmp), on UTF-8 name bytes.
