@@ -26,9 +26,14 @@ public class LayerTests
     /// </summary>
     internal static readonly HashSet<(string From, string To)> Allowed =
     [
-        ("ManagedRsync.Protocol", "ManagedRsync.Transfer"), // engine removes this (ServerArguments/SessionSetup take TransferOptions)
+        // What is left in Transfer/ after the Roles/Session/Transports split: options and log that Session and the
+        // roles use (they go below Session), the entry point that uses the roles and transports (it goes to Client).
+        ("ManagedRsync.Session", "ManagedRsync.Transfer"), // engine removes this (Connection takes ITransferLog, TransferOptions)
         ("ManagedRsync.FileList", "ManagedRsync.Transfer"), // engine removes this (FileListBuilder takes TransferOptions)
-        ("ManagedRsync.Transfer", "ManagedRsync.Daemon"), // engine removes this (DaemonMessages.OpenModuleAsync)
+        ("ManagedRsync.Roles.Sender", "ManagedRsync.Transfer"), // engine removes this (SenderRole takes TransferOptions)
+        ("ManagedRsync.Transfer", "ManagedRsync.Roles.Sender"), // engine removes this (Transfer.RsyncClient.PushAsync)
+        ("ManagedRsync.Transfer", "ManagedRsync.Transports"), // engine removes this (Transfer.RsyncClient.CopyAsync)
+        ("ManagedRsync.Transfer", "ManagedRsync.Daemon"), // engine removes this (PushRequest carries a DaemonAddress)
         ("ManagedRsync.Transfer.Receive", "ManagedRsync.Daemon"), // engine removes this (PullClient opens the module)
     ];
 
