@@ -4,6 +4,7 @@
 //
 // The same as `rsync -a --delete SRC/ DEST`, without rsync's output: what is printed here is the sample's own.
 using ManagedRsync;
+using ManagedRsync.Client;
 using ManagedRsync.Daemon;
 using ManagedRsync.Transfer;
 
@@ -24,14 +25,15 @@ var request = new PushRequest
 {
     Sources = [args[0]],
     Destination = DaemonAddress.Parse(args[1]),
-    // Read only when the daemon asks for a password.
-    Password = () => Environment.GetEnvironmentVariable("RSYNC_PASSWORD"),
-    Options = TransferOptions.Archive with { Delete = DeleteTiming.Default },
+    // Called only when the daemon asks: --password-file, else RSYNC_PASSWORD, as rsync takes it (no prompt here).
+    Password = () => DaemonPassword.Resolve(passwordFile: null, Console.In, Environment.GetEnvironmentVariable, prompt: null),
+    // -a --delete, and progress events (rsync's --progress).
+    Options = TransferOptions.Archive with { Delete = DeleteTiming.Default, Progress = true },
 };
 
 try
 {
-    TransferResult result = await RsyncClient.PushAsync(request, progress: new ProgressPrinter(), ct: cancel.Token);
+    TransferResult result = await RsyncClient.PushAsync(request, new PrintProgress(), cancel.Token);
     TransferStats stats = result.Stats;
     Console.WriteLine($"done: {stats.TransferredFiles} of {stats.NumFiles} files sent, {stats.TotalBytesSent:N0} bytes " +
                       $"on the wire for {stats.TotalSize:N0} bytes of files ({result.Protocol})");
@@ -49,12 +51,21 @@ catch (OperationCanceledException)
     return 130;
 }
 
-/// <summary>One line per file when it completes; the library reports synchronously, on the transfer's thread.</summary>
-internal sealed class ProgressPrinter : IProgress<TransferProgress>
+/// <summary>
+/// One line per file when it completes, and the daemon's errors. The library raises events on the transfer's thread, in
+/// order; it prints nothing itself.
+/// </summary>
+internal sealed class PrintProgress : ITransferEvents
 {
-    public void Report(TransferProgress p)
+    public void OnProgress(TransferProgress p)
     {
         if (p.BytesDone == p.FileSize)
             Console.WriteLine($"[{p.FileNumber + 1}/{p.FilesTotal}] {p.Name} {p.FileSize:N0} bytes");
+    }
+
+    public void OnMessage(TransferMessage message)
+    {
+        if (message.Kind == TransferMessageKind.Error)
+            Console.Error.WriteLine(message.Text);
     }
 }

@@ -30,5 +30,5 @@ internal sealed class DaemonInvocation(RsyncOptions options, DaemonAddress addre
     public DaemonConnectOptions Connection => Options.ConnectOptionsFor(Address);
 
     /// <summary>The password, read only when the daemon asks (rsync authenticate.c: auth_client).</summary>
-    public string? GetPassword() => PasswordSource.Get(Options.PasswordFile, Context);
+    public string? GetPassword() => PasswordPrompt.Get(Options.PasswordFile, Context);
 }

@@ -33,20 +33,20 @@ public sealed class PasswordSourceTests : IDisposable
     [InlineData("with spaces inside", "with spaces inside")]
     public void FirstLineOfThePasswordFile(string content, string expected)
     {
-        Assert.Equal(expected, PasswordSource.Get(File(content), Context()));
+        Assert.Equal(expected, PasswordPrompt.Get(File(content), Context()));
     }
 
     [Fact]
     public void PasswordFileBeatsTheEnvironment()
     {
-        Assert.Equal("fromfile", PasswordSource.Get(File("fromfile\n"), Context(env: new() { ["RSYNC_PASSWORD"] = "env" })));
+        Assert.Equal("fromfile", PasswordPrompt.Get(File("fromfile\n"), Context(env: new() { ["RSYNC_PASSWORD"] = "env" })));
     }
 
     [Fact]
     public void OtherAccessibleFileIsRefusedWithExit1()
     {
         string path = File("secret\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
-        var e = Assert.Throws<RsyncException>(() => PasswordSource.Get(path, Context()));
+        var e = Assert.Throws<RsyncException>(() => PasswordPrompt.Get(path, Context()));
         Assert.Equal(RsyncExitCode.Syntax, e.ExitCode);
         Assert.Equal("ERROR: password file must not be other-accessible", e.Message);
     }
@@ -56,7 +56,7 @@ public sealed class PasswordSourceTests : IDisposable
     {
         // rsync checks only the "other" bits (st_mode & 06).
         string path = File("secret\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
-        Assert.Equal("secret", PasswordSource.Get(path, Context()));
+        Assert.Equal("secret", PasswordPrompt.Get(path, Context()));
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class PasswordSourceTests : IDisposable
         var chown = System.Diagnostics.Process.Start("chown", ["65534", path]);
         chown.WaitForExit();
         Assert.Equal(0, chown.ExitCode);
-        var e = Assert.Throws<RsyncException>(() => PasswordSource.Get(path, Context()));
+        var e = Assert.Throws<RsyncException>(() => PasswordPrompt.Get(path, Context()));
         Assert.Equal("ERROR: password file must be owned by root when running as root", e.Message);
         Assert.Equal(RsyncExitCode.Syntax, e.ExitCode);
     }
@@ -76,22 +76,22 @@ public sealed class PasswordSourceTests : IDisposable
     public void MissingOrEmptyFileIsExit1()
     {
         Assert.Equal(RsyncExitCode.Syntax,
-            Assert.Throws<RsyncException>(() => PasswordSource.Get(Path.Combine(_dir, "nope"), Context())).ExitCode);
-        var e = Assert.Throws<RsyncException>(() => PasswordSource.Get(File("\n"), Context()));
+            Assert.Throws<RsyncException>(() => PasswordPrompt.Get(Path.Combine(_dir, "nope"), Context())).ExitCode);
+        var e = Assert.Throws<RsyncException>(() => PasswordPrompt.Get(File("\n"), Context()));
         Assert.StartsWith("ERROR: failed to read a password from", e.Message);
     }
 
     [Fact]
     public void DashReadsStdin()
     {
-        Assert.Equal("typed", PasswordSource.Get("-", Context(stdin: "typed\nnext\n")));
+        Assert.Equal("typed", PasswordPrompt.Get("-", Context(stdin: "typed\nnext\n")));
     }
 
     [Fact]
     public void EnvironmentThenNoPromptWithoutTerminal()
     {
-        Assert.Equal("env", PasswordSource.Get(null, Context(env: new() { ["RSYNC_PASSWORD"] = "env" })));
-        Assert.Null(PasswordSource.Get(null, Context(stdin: "would-be-typed\n", terminal: false)));
+        Assert.Equal("env", PasswordPrompt.Get(null, Context(env: new() { ["RSYNC_PASSWORD"] = "env" })));
+        Assert.Null(PasswordPrompt.Get(null, Context(stdin: "would-be-typed\n", terminal: false)));
     }
 
     private static void ChownNoFollow(string path, string owner)
@@ -134,10 +134,10 @@ public sealed class PasswordSourceTests : IDisposable
                 path = Path.Combine(trusted, "pw");
             }
         }
-        Assert.Equal("secret", PasswordSource.Get(path, Context())); // followed while we own every link
+        Assert.Equal("secret", PasswordPrompt.Get(path, Context())); // followed while we own every link
         ChownNoFollow(planted, "65534");
 
-        var e = Assert.Throws<RsyncException>(() => PasswordSource.Get(path, Context()));
+        var e = Assert.Throws<RsyncException>(() => PasswordPrompt.Get(path, Context()));
         Assert.Equal(RsyncExitCode.Syntax, e.ExitCode);
         Assert.Equal(
             "refusing to follow a symlink owned by an untrusted user; use --insecure-links locally or \"insecure links = yes\" " +
@@ -153,13 +153,13 @@ public sealed class PasswordSourceTests : IDisposable
         Directory.CreateDirectory(sub);
         System.IO.File.CreateSymbolicLink(Path.Combine(sub, "relative"), Path.Combine("..", Path.GetFileName(password)));
         Directory.CreateSymbolicLink(Path.Combine(_dir, "absolute"), sub);
-        Assert.Equal("secret", PasswordSource.Get(Path.Combine(_dir, "absolute", "relative"), Context()));
+        Assert.Equal("secret", PasswordPrompt.Get(Path.Combine(_dir, "absolute", "relative"), Context()));
     }
 
     [Fact]
     public void DirectoryAsPasswordFileIsExit1()
     {
-        var e = Assert.Throws<RsyncException>(() => PasswordSource.Get(_dir, Context()));
+        var e = Assert.Throws<RsyncException>(() => PasswordPrompt.Get(_dir, Context()));
         Assert.Equal(RsyncExitCode.Syntax, e.ExitCode);
         Assert.Equal($"ERROR: failed to read a password from {_dir}", e.Message);
     }

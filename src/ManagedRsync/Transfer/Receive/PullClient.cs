@@ -1,7 +1,10 @@
 namespace ManagedRsync.Transfer.Receive;
 
-/// <summary>The library's entry point for pulling from an rsync daemon (beside <c>RsyncClient.PushAsync</c>).</summary>
-public static class PullClient
+/// <summary>
+/// A pull with the daemon connection made from the request alone (the tests' way in). The public entry point is
+/// <see cref="Client.RsyncClient.PullAsync"/>.
+/// </summary>
+internal static class PullClient
 {
     /// <summary>
     /// Pulls from a daemon module into a local directory, as <c>rsync [options] [user@]host::module/path DEST</c> does

@@ -1,32 +1,51 @@
 using ManagedRsync.Platform;
 
-namespace ManagedRsync.Cli;
+namespace ManagedRsync.Client;
 
 /// <summary>
-/// Where the daemon password comes from, exactly as rsync takes it (rsync authenticate.c: auth_client, getpassf):
-/// <c>--password-file</c>, else <c>RSYNC_PASSWORD</c>, else a prompt, but only when stdin is a terminal.
+/// Where a daemon password comes from, exactly as rsync's client takes it (rsync authenticate.c: auth_client,
+/// getpassf): <c>--password-file</c> (<c>-</c> is standard input), else <c>RSYNC_PASSWORD</c>, else a prompt, which
+/// rsync only shows when standard input is a terminal. Use it in <see cref="Transfer.PushRequest.Password"/>, which is
+/// called only when the daemon asks, as rsync reads the file only then.
 /// </summary>
-internal static class PasswordSource
+public static class DaemonPassword
 {
     // rsync authenticate.c: getpassf reads at most this much of the file.
     private const int MaxFileBytes = 511;
 
-    /// <summary>The password, resolved when the daemon asks for one (never before, as rsync).</summary>
-    /// <exception cref="RsyncException">A password-file problem: exit 1 with rsync's message.</exception>
-    public static string? Get(string? passwordFile, CliContext context)
+    /// <summary>The password, resolved in rsync's order.</summary>
+    /// <param name="passwordFile">--password-file: a path, or "-" for the first line of <paramref name="standardInput"/>; null if not given.</param>
+    /// <param name="standardInput">Read for "-".</param>
+    /// <param name="environment">Looks up RSYNC_PASSWORD (e.g. <see cref="Environment.GetEnvironmentVariable(string)"/>).</param>
+    /// <param name="prompt">Asks the user when nothing else gives a password; null means no prompt (no password).</param>
+    /// <returns>The password, or null for none.</returns>
+    /// <exception cref="RsyncException">A password-file problem (<see cref="RsyncErrorKind.Usage"/>), with rsync's message.</exception>
+    public static string? Resolve(string? passwordFile, TextReader standardInput, Func<string, string?> environment, Func<string?>? prompt)
     {
+        ArgumentNullException.ThrowIfNull(standardInput);
+        ArgumentNullException.ThrowIfNull(environment);
         if (passwordFile != null)
         {
-            return passwordFile == "-" ? FirstLine(context.In.ReadLine() ?? "", passwordFile) : ReadFile(passwordFile);
+            return passwordFile == "-" ? FirstLine(standardInput.ReadLine() ?? "", passwordFile) : ReadFile(passwordFile);
         }
-        if (context.GetEnvironmentVariable("RSYNC_PASSWORD") is { } fromEnvironment)
-        {
-            return fromEnvironment;
-        }
-        return context.StdinIsTerminal ? Prompt(context) : null;
+        return environment("RSYNC_PASSWORD") ?? prompt?.Invoke();
     }
 
-    private static string ReadFile(string path)
+    /// <summary>
+    /// Reads a password file as rsync's getpassf does: no symlink owned by someone other than root or us is followed
+    /// (as the leaf or any parent), the file must not be other-accessible, must be root's when running as root, and the
+    /// password is its first line (leading line breaks skipped; at most 511 bytes are read).
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The password.</returns>
+    /// <exception cref="RsyncException">The file is refused or unreadable (<see cref="RsyncErrorKind.Usage"/>), with rsync's message.</exception>
+    public static string ReadFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return ReadPasswordFile(path);
+    }
+
+    private static string ReadPasswordFile(string path)
     {
         // rsync authenticate.c: getpassf opens with open_no_attacker_symlinks: no symlink someone else owns is
         // followed, as the leaf or as any parent directory.
@@ -71,32 +90,6 @@ internal static class PasswordSource
         int end = rest.IndexOfAny('\r', '\n');
         var line = end < 0 ? rest : rest[..end];
         return line.IsEmpty ? throw Usage($"ERROR: failed to read a password from {source}") : line.ToString();
-    }
-
-    private static string? Prompt(CliContext context)
-    {
-        context.Error.Write("Password: ");
-        var password = new System.Text.StringBuilder();
-        while (true)
-        {
-            var key = Console.ReadKey(intercept: true);
-            if (key.Key == ConsoleKey.Enter)
-            {
-                context.Error.WriteLine();
-                return password.ToString();
-            }
-            if (key.Key == ConsoleKey.Backspace)
-            {
-                if (password.Length > 0)
-                {
-                    password.Length--;
-                }
-            }
-            else if (key.KeyChar != '\0')
-            {
-                password.Append(key.KeyChar);
-            }
-        }
     }
 
     private static RsyncException Usage(string message) => new(RsyncErrorKind.Usage, RsyncExitCode.Syntax, message);

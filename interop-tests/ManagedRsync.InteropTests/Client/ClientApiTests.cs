@@ -1,0 +1,145 @@
+using ManagedRsync.Client;
+using ManagedRsync.Daemon;
+using ManagedRsync.InteropTests.Fixtures;
+using ManagedRsync.InteropTests.Push;
+using ManagedRsync.Transfer;
+using ManagedRsync.Transfer.Receive;
+using RsyncClient = ManagedRsync.Client.RsyncClient;
+
+namespace ManagedRsync.InteropTests.Client;
+
+/// <summary>
+/// The public entry point as a library user has it (<see cref="RsyncClient"/>), against the stock daemon: module
+/// list, push and pull through the request records, events as values, cancellation, and the error kinds.
+/// </summary>
+[Collection(RsyncDaemonCollection.Name)]
+public sealed class ClientApiTests(RsyncDaemonFixture daemon) : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("mrsync-client-").FullName;
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    private sealed class Recorder : ITransferEvents
+    {
+        public List<TransferMessage> Messages { get; } = [];
+        public List<TransferProgress> Progress { get; } = [];
+
+        public void OnMessage(TransferMessage message)
+        {
+            lock (Messages)
+                Messages.Add(message);
+        }
+
+        public void OnProgress(TransferProgress progress)
+        {
+            lock (Progress)
+                Progress.Add(progress);
+        }
+    }
+
+    private DaemonConnectOptions Connection => new() { Host = daemon.Host, Port = daemon.Port };
+
+    [Fact]
+    public async Task ListModulesReturnsTheListedModulesAndRaisesTheDaemonLines()
+    {
+        var events = new Recorder();
+        IReadOnlyList<ModuleInfo> modules = await RsyncClient.ListModulesAsync(Connection, events);
+        Assert.Equal(DaemonModules.All.Where(m => m.List).Select(m => m.Name), modules.Select(m => m.Name));
+        Assert.Contains(events.Messages, m => m.Kind == TransferMessageKind.ServerLine && m.Text == RsyncDaemonFixture.Motd);
+        // Every listing line is raised too, verbatim, after the MOTD.
+        Assert.Equal(modules.Select(m => m.Line), events.Messages.Select(m => m.Text).TakeLast(modules.Count));
+    }
+
+    [Fact]
+    public async Task PushRaisesProgressForEveryFileOnlyWhenAskedAndTheTreeArrives()
+    {
+        string src = SourceTree.Create(Path.Combine(_work, "src"));
+        string name = $"client-{Guid.NewGuid():N}";
+        var request = new PushRequest
+        {
+            Sources = [src + "/"],
+            Destination = DaemonAddress.Parse($"{daemon.Url}{DaemonModules.Open}/{name}/"),
+            Options = TransferOptions.Archive with { HardLinks = true, Progress = true },
+        };
+        var events = new Recorder();
+        TransferResult result = await RsyncClient.PushAsync(request, events);
+        Assert.Equal(RsyncExitCode.Ok, result.ExitCode);
+        TreeAssert.Equal(src, Path.Combine(daemon.ModulePath(DaemonModules.Open), name), nanoseconds: true);
+        // Each file whose data was sent reports its progress up to its full size (the hard-linked pair once, under
+        // the name whose data goes; the empty file has no data).
+        var started = events.Progress.Select(p => p.Name).Distinct().ToList();
+        var finished = events.Progress.Where(p => p.BytesDone == p.FileSize).Select(p => p.Name).Distinct().ToList();
+        Assert.Equal(started, finished);
+        Assert.Contains("sub/deeper/file.txt", finished);
+        Assert.Contains("two-blocks-exact", finished);
+        Assert.Single(finished, n => n is "medium.bin" or "sub/hard-link");
+        Assert.Equal(result.Stats.TransferredFiles - 1, finished.Count);
+        Assert.DoesNotContain(events.Messages, m => m.Kind == TransferMessageKind.Error);
+
+        // Without Progress (rsync's --progress) no progress is computed or raised.
+        var quiet = new Recorder();
+        await RsyncClient.PushAsync(request with { Options = request.Options with { Progress = false } }, quiet);
+        Assert.Empty(quiet.Progress);
+    }
+
+    [Fact]
+    public async Task PullWithAuthUsesTheRequestsUserAndPasswordAndRaisesProgress()
+    {
+        string module = daemon.ModulePath(DaemonModules.Auth);
+        string name = $"client-pull-{Guid.NewGuid():N}";
+        Directory.CreateDirectory(Path.Combine(module, name));
+        File.WriteAllBytes(Path.Combine(module, name, "data.bin"), new byte[100_000]);
+        string dest = Path.Combine(_work, "restore");
+        var request = new PullRequest
+        {
+            // No USER@ in the address: the request's User logs in, the password is asked for when the daemon wants it.
+            Source = DaemonAddress.Parse($"{daemon.Url}{DaemonModules.Auth}/{name}/"),
+            User = RsyncDaemonFixture.User,
+            Password = () => RsyncDaemonFixture.Password,
+            Destination = dest,
+            Options = TransferOptions.Archive with { Progress = true },
+        };
+        var events = new Recorder();
+        TransferResult result = await RsyncClient.PullAsync(request, events);
+        Assert.Equal(RsyncExitCode.Ok, result.ExitCode);
+        Assert.Equal(new byte[100_000], File.ReadAllBytes(Path.Combine(dest, "data.bin")));
+        Assert.Contains(events.Progress, p => p.Name == "data.bin" && p.BytesDone == 100_000);
+    }
+
+    [Fact]
+    public async Task AWrongPasswordIsAnAuthenticationFailureWithTheDaemonsWords()
+    {
+        var request = new PullRequest
+        {
+            Source = DaemonAddress.Parse($"rsync://{RsyncDaemonFixture.User}@{daemon.Host}:{daemon.Port}/{DaemonModules.Auth}/"),
+            Password = () => "wrong",
+            Destination = Path.Combine(_work, "never"),
+        };
+        var e = await Assert.ThrowsAsync<RsyncException>(() => RsyncClient.PullAsync(request));
+        Assert.Equal(RsyncErrorKind.AuthenticationFailed, e.Kind);
+        Assert.StartsWith("@ERROR: auth failed", e.RemoteMessage);
+        Assert.False(Directory.Exists(Path.Combine(_work, "never")));
+    }
+
+    [Fact]
+    public async Task CancellingAPushEndsItWithOperationCanceled()
+    {
+        string src = Path.Combine(_work, "big");
+        Directory.CreateDirectory(src);
+        File.WriteAllBytes(Path.Combine(src, "big.bin"), new byte[64 << 20]);
+        var request = new PushRequest
+        {
+            Sources = [src + "/"],
+            Destination = DaemonAddress.Parse($"{daemon.Url}{DaemonModules.Open}/cancel-{Guid.NewGuid():N}/"),
+            Options = TransferOptions.Archive with { Progress = true },
+        };
+        using var cancel = new CancellationTokenSource();
+        var events = new CancelOnFirstProgress(cancel);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RsyncClient.PushAsync(request, events, cancel.Token));
+    }
+
+    private sealed class CancelOnFirstProgress(CancellationTokenSource cancel) : ITransferEvents
+    {
+        public void OnProgress(TransferProgress progress) => cancel.Cancel();
+    }
+}
