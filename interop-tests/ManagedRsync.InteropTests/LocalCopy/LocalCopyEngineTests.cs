@@ -110,4 +110,90 @@ public sealed class LocalCopyEngineTests : IDisposable
         Assert.False(File.Exists(Path.Combine(dest, "gone")));
         Assert.True(File.Exists(Path.Combine(dest, "old.tmp")), "an excluded name is protected from --delete");
     }
+    // Runs stock rsync and CopyAsync with the same arguments into two destinations; returns stock's lines between its
+    // header and its summary (the engine's part of the output) and ours.
+    private async Task<(string[] Stock, List<string> Ours, TransferResult Result, int StockExit)> SideBySide(
+        string[] stockArgs, string source, string destName, TransferOptions options, FilterList? filters = null)
+    {
+        string stockDest = Dir("stock-" + destName);
+        string ourDest = Dir("ours-" + destName);
+        string suffix = destName.EndsWith('/') ? "/" : "";
+        var stock = await StockRsyncRunner.RunAsync([.. stockArgs, source, stockDest.TrimEnd('/') + suffix]);
+        var log = new PushInteropTests.Log();
+        TransferResult result = await RsyncClient.CopyAsync(
+            new LocalCopyRequest { Sources = [source], Destination = ourDest.TrimEnd('/') + suffix, Options = options, Filters = filters },
+            log).WaitAsync(TimeSpan.FromSeconds(60));
+        string[] lines = stock.Stdout.Split('\n')
+            .Where(l => l.Length > 0 && l != "sending incremental file list" && !l.StartsWith("sent ", StringComparison.Ordinal)
+                && !l.StartsWith("total size is", StringComparison.Ordinal))
+            .Select(l => l.Replace(stockDest.TrimEnd('/'), ourDest.TrimEnd('/')))
+            .ToArray();
+        return (lines, log.Lines, result, stock.ExitCode);
+    }
+
+    [Fact]
+    public async Task Itemized_lines_show_the_receivers_arrow_as_stock_local_copy_does()
+    {
+        string src = Dir("src");
+        StockRsyncRunner.CreateTree(src, ["a.txt", "d/b.txt"]);
+        var (stock, ours, result, _) = await SideBySide(["-ai"], src + "/", "dst/", TransferOptions.Archive with { ItemizeChanges = 1 });
+        Assert.Equal(RsyncExitCode.Ok, result.ExitCode);
+        Assert.Contains(">f+++++++++ a.txt", ours);
+        Assert.Equal(stock, ours);
+    }
+
+    [Fact]
+    public async Task Lone_file_into_a_destination_with_a_slash_makes_the_directory()
+    {
+        string src = Dir("src");
+        StockRsyncRunner.CreateTree(src, ["a.txt"]);
+        var (stock, ours, result, _) = await SideBySide(["-av"], Path.Combine(src, "a.txt"), "dst/", TransferOptions.Archive with { Verbose = 1 });
+        Assert.Equal(RsyncExitCode.Ok, result.ExitCode);
+        Assert.Equal(stock, ours);
+        Assert.True(File.Exists(Path.Combine(Dir("ours-dst"), "a.txt")));
+    }
+
+    [Fact]
+    public async Task Empty_list_still_makes_the_destination_and_dry_run_only_says_so()
+    {
+        string src = Dir("src");
+        Directory.CreateDirectory(src);
+        var (stock, ours, result, _) = await SideBySide(["-av"], src + "/", "dst/", TransferOptions.Archive with { Verbose = 1 });
+        Assert.Equal(RsyncExitCode.Ok, result.ExitCode);
+        Assert.Equal(stock, ours);
+        Assert.True(Directory.Exists(Dir("ours-dst")));
+
+        StockRsyncRunner.CreateTree(src, ["a.txt"]);
+        var (dryStock, dryOurs, _, _) = await SideBySide(["-ain"], src + "/", "dry/", TransferOptions.Archive with { ItemizeChanges = 1, DryRun = true });
+        Assert.Equal(dryStock, dryOurs);
+        Assert.Contains(dryOurs, l => l.StartsWith("created directory", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(Dir("ours-dry")));
+    }
+
+    [Fact]
+    public async Task Missing_parent_of_the_destination_is_a_file_io_error()
+    {
+        string src = Dir("src");
+        StockRsyncRunner.CreateTree(src, ["a.txt"]);
+        var stock = await StockRsyncRunner.RunAsync(["-a", src + "/", Dir("stock") + "/missing/child/"]);
+        Assert.Equal(11, stock.ExitCode);
+        var e = await Assert.ThrowsAsync<RsyncException>(() => RsyncClient.CopyAsync(
+            new LocalCopyRequest { Sources = [src + "/"], Destination = Dir("ours") + "/missing/child/" }).WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(RsyncExitCode.FileIo, e.ExitCode);
+        Assert.Contains("mkdir", e.Message);
+    }
+
+    [Fact]
+    public async Task Undeletable_directory_is_reported_before_its_parents_line()
+    {
+        string src = Dir("src");
+        StockRsyncRunner.CreateTree(src, ["keep"]);
+        foreach (string side in new[] { "stock-dst", "ours-dst" })
+            StockRsyncRunner.CreateTree(Dir(side), ["keep", "old/x.o"]);
+        FilterList filters = new FilterListBuilder().AddExclude("*.o").Build();
+        var (stock, ours, result, _) = await SideBySide(["-ai", "--delete", "--exclude=*.o"], src + "/", "dst/",
+            TransferOptions.Archive with { ItemizeChanges = 1, Delete = DeleteTiming.Default }, filters);
+        Assert.Equal(RsyncExitCode.Ok, result.ExitCode);
+        Assert.Equal(stock, ours);
+    }
 }

@@ -77,6 +77,18 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
         if (!_multiplexed)
             throw new InvalidOperationException("messages need a multiplexed stream");
         FlushBuffer();
+        WriteMessageAhead(code, payload);
+    }
+
+    /// <summary>
+    /// Sends a non-data message ahead of the data still buffered, as rsync io.c: perform_io does (it writes pending
+    /// messages before buffered data; only a flush orders them after it). A server's messages reach the client this
+    /// way, before the itemization it has buffered.
+    /// </summary>
+    public void WriteMessageAhead(MessageCode code, ReadOnlySpan<byte> payload)
+    {
+        if (!_multiplexed)
+            throw new InvalidOperationException("messages need a multiplexed stream");
         Span<byte> header = stackalloc byte[HeaderLength];
         BinaryPrimitives.WriteUInt32LittleEndian(header, ((uint)(MultiplexReader.MplexBase + (int)code) << 24) | (uint)payload.Length);
         _stream.Write(header);

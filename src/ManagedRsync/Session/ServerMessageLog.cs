@@ -31,11 +31,21 @@ internal sealed class ServerMessageLog(MultiplexWriter output) : ITransferLog
     /// <summary>An error that makes the run a partial transfer on the client (rsync log.c: FERROR_XFER, exit 23).</summary>
     public void Failure(string line) => Post(MessageCode.ErrorXfer, line);
 
-    /// <summary>Writes what waits; called only by the thread that writes the output.</summary>
+    /// <summary>
+    /// Writes what waits, ahead of the data still buffered (rsync io.c: perform_io sends messages first); called only
+    /// by the thread that writes the output.
+    /// </summary>
     public void DrainInto(MultiplexWriter writer)
     {
         while (_pending.TryDequeue(out var message))
-            writer.WriteMessage(message.Code, message.Text);
+            writer.WriteMessageAhead(message.Code, message.Text);
+    }
+
+    /// <summary>A message with bytes of its own (MSG_DELETED's name), after what waits; only by the writing thread.</summary>
+    public void Send(MessageCode code, ReadOnlySpan<byte> payload)
+    {
+        DrainInto(output);
+        output.WriteMessageAhead(code, payload);
     }
 
     private void Post(MessageCode code, string line)

@@ -49,7 +49,7 @@ public static class RsyncClient
         var sender = new SenderRole(
             new SendSource(request.Sources, request.SourceRoot, request.RelativePaths, request.Filters, request.IsExcluded),
             options, output, progress);
-        return await sender.RunAsync(connection, sendFilters: true, ct).ConfigureAwait(false);
+        return await sender.RunAsync(connection, localServer: false, ct).ConfigureAwait(false);
     }
 
     internal sealed class NullLog : ITransferLog

@@ -53,7 +53,7 @@ internal static class LocalCopy
             var sender = new SenderRole(
                 new SendSource(request.Sources, request.SourceRoot, request.RelativePaths, request.Filters, request.IsExcluded),
                 options, log, progress);
-            return await sender.RunAsync(connection, sendFilters: false, ct).ConfigureAwait(false);
+            return await sender.RunAsync(connection, localServer: true, ct).ConfigureAwait(false);
         }
         finally
         {

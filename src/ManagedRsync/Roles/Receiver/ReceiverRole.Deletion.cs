@@ -178,8 +178,7 @@ internal sealed partial class ReceiverRole
         byte[] name = FileNameEncoding.Encode(path);
         byte[] payload = new byte[name.Length + (isDirectory ? 1 : 0)];
         name.CopyTo(payload, 0);
-        _conn.ServerLog!.DrainInto(_out);
-        _out.WriteMessage(MessageCode.Deleted, payload);
+        _conn.ServerLog!.Send(MessageCode.Deleted, payload);
     }
 
     // rsync delete.c: delete_item counts by kind; deleted_files is the total on the wire (main.c: write_del_stats).

@@ -28,19 +28,33 @@ internal sealed partial class ReceiverRole
 
     private async Task ReceiveTreeAsync(string destination, CancellationToken ct)
     {
-        (string root, string? singleName) = LocalRoot(destination);
+        (string root, string? singleName, bool announce) = LocalRoot(destination);
         _singleFileName = singleName;
         // rsync main.c: get_local_name — a dry run does not make a missing destination (dry_run++ instead, after
         // which every entry is treated as missing and nothing local is looked at).
         bool dryMissingRoot = _options.DryRun && singleName is null && !Directory.Exists(root);
-        using ConfinedDirectory? dest = dryMissingRoot ? null : ConfinedDirectory.Open(root, create: singleName is null && !_options.DryRun);
+        ConfinedDirectory? opened = null;
+        if (!dryMissingRoot)
+        {
+            try
+            {
+                opened = ConfinedDirectory.Open(root, create: singleName is null && !_options.DryRun);
+            }
+            catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo && singleName is null)
+            {
+                // rsync main.c: get_local_name — "mkdir %s failed" ends the run with RERR_FILEIO (a missing parent:
+                // only --mkpath makes those).
+                throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileIo, e.Message, e);
+            }
+        }
+        using ConfinedDirectory? dest = opened;
         _dest = dest;
         _rootCreated = dest?.WasCreated ?? true;
         if (ItemLog.IsLogging(_options))
         {
-            // rsync main.c: get_local_name reports the destination it had to create (or, dry, would create); a
-            // server's line goes to the client as MSG_INFO.
-            if (_rootCreated)
+            // rsync main.c: get_local_name reports the destination directory it had to create (or, dry, would
+            // create); a server's line goes to the client as MSG_INFO.
+            if (_rootCreated && announce)
                 _log.Info($"created directory {(destination.Length > 1 ? destination.TrimEnd('/') : destination)}");
             if (!IsServer)
                 _order = new OrderedLog(_log, _files.Count);
@@ -62,17 +76,35 @@ internal sealed partial class ReceiverRole
     }
 
     /// <summary>
-    /// rsync main.c: get_local_name — a lone non-directory pulled to a path that is not an existing directory takes
-    /// that path's name; otherwise the destination is a directory (created if missing).
+    /// rsync main.c: get_local_name — an existing directory is the destination; a list of more than one entry, or a
+    /// destination ending in '/', makes a missing destination directory ("created directory", Announce); otherwise
+    /// the lone entry takes the destination's name in its parent (a lone directory is made there under that name).
     /// </summary>
-    private (string Root, string? SingleName) LocalRoot(string destination)
+    private (string Root, string? SingleName, bool Announce) LocalRoot(string destination)
     {
-        if (_files.Count == 1 && !_files[0].IsDirectory && !Directory.Exists(destination))
+        bool trailingSlash = destination.EndsWith('/');
+        if (Directory.Exists(destination))
+            return (destination, null, false);
+        bool existsAsFile = File.Exists(destination) || new FileInfo(destination).LinkTarget is not null;
+        if (existsAsFile)
         {
-            string full = Path.GetFullPath(destination.TrimEnd('/'));
-            return (Path.GetDirectoryName(full) ?? "/", Path.GetFileName(full));
+            if (_files.Count > 1)
+                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.FileSelect,
+                    "ERROR: destination must be a directory when copying more than 1 file");
+            if (_files.Count == 1 && _files[0].IsDirectory)
+                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.FileSelect,
+                    "ERROR: cannot overwrite non-directory with a directory");
+            if (trailingSlash)
+                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "ERROR: destination path is not a directory");
         }
-        return (destination, null);
+        if (_files.Count > 1 || trailingSlash)
+            return (destination, null, true);
+        if (_files.Count == 0 || !_files[0].IsDirectory)
+        {
+            string full = Path.GetFullPath(destination);
+            return (Path.GetDirectoryName(full) ?? "/", Path.GetFileName(full), false);
+        }
+        return (destination, null, false);
     }
 
     // rsync hlink.c: finish_hardlink and generator.c: touch_up_dirs, once per run (a server does it before its goodbye).

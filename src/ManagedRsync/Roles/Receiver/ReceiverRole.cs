@@ -119,17 +119,14 @@ internal sealed partial class ReceiverRole : IMessageHandler
 
         if (_target.Destination is null)
             ListOnly();
-        if (_files.Count > 0)
+        // A client receives only a list with entries (main.c: client_run); a server runs get_local_name and do_recv
+        // whatever arrived (do_server_recv), so an empty list still makes the destination and ends with the goodbye.
+        if (_files.Count > 0 || IsServer)
         {
             if (_target.Destination is { } destination)
                 await ReceiveTreeAsync(destination, ct).ConfigureAwait(false);
             else
                 await FinishWithoutTransfersAsync(ct).ConfigureAwait(false);
-        }
-        else if (IsServer)
-        {
-            // An empty list still ends with the goodbye (main.c: do_server_recv runs do_recv whatever arrived).
-            await FinishWithoutTransfersAsync(ct).ConfigureAwait(false);
         }
 
         SettleTotals();

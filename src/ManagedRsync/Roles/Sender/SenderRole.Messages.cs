@@ -36,7 +36,7 @@ internal sealed partial class SenderRole
     private void LogItem(FileEntry file, ItemFlags iflags, bool transferred)
     {
         ItemFlags shown = transferred ? iflags | ItemFlags.Transfer : iflags & ~ItemFlags.Transfer;
-        if (ItemLog.Line(_options, file, file.DisplayName, shown, sender: true) is { } line)
+        if (ItemLog.Line(_options, file, file.DisplayName, shown, sender: !_localServer) is { } line)
             _log.Info(line);
     }
 }

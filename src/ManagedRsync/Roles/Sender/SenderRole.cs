@@ -28,6 +28,7 @@ internal sealed partial class SenderRole : IMessageHandler
     private SessionParameters _session = null!;
     private List<FileEntry> _files = [];
     private int _ioError;
+    private bool _localServer;
 
     /// <param name="source">What to send.</param>
     /// <param name="options">The transfer's options.</param>
@@ -45,12 +46,13 @@ internal sealed partial class SenderRole : IMessageHandler
     /// Runs the sender over a connection whose setup is done and whose multiplexing is on.
     /// </summary>
     /// <param name="connection">The connection.</param>
-    /// <param name="sendFilters">
-    /// False when the receiver shares our filter list in memory (a local copy: exclude.c send_filter_list sends
-    /// nothing when local_server), true to send it when the receiver wants it.
+    /// <param name="localServer">
+    /// rsync's local_server: the receiver is this process's own server half (a local copy). It shares our filter list
+    /// in memory (exclude.c: send_filter_list sends nothing), and the item lines show '>' as a receiver's do (log.c:
+    /// log_item, "!local_server &amp;&amp; *op == 's' ? '&lt;' : '&gt;'").
     /// </param>
     /// <param name="ct">Cancels the run.</param>
-    public async Task<TransferResult> RunAsync(Connection connection, bool sendFilters, CancellationToken ct)
+    public async Task<TransferResult> RunAsync(Connection connection, bool localServer, CancellationToken ct)
     {
         _conn = connection;
         _conn.Attach(this);
@@ -60,7 +62,8 @@ internal sealed partial class SenderRole : IMessageHandler
         int protocol = _session.Protocol;
         _in.BeforeWait = _out.Send;
 
-        if (sendFilters)
+        _localServer = localServer;
+        if (!localServer)
             _conn.SendFilterList((_source.Filters ?? FilterList.Empty).GetWireRules(protocol, localIsSender: true, _options.IsDeleting));
         long listStart = _out.TotalWritten;
         var listClock = Stopwatch.StartNew();
