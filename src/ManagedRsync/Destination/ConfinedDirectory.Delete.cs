@@ -22,40 +22,12 @@ public sealed partial class ConfinedDirectory
         return ListDescriptor(lease.Fd, relativeDirectory);
     }
 
-    private static unsafe List<string> ListDescriptor(int directoryFd, string forPath)
+    private static List<string> ListDescriptor(int directoryFd, string forPath)
     {
-        // fdopendir takes the descriptor over, so it gets a duplicate.
-        int fd = Dup(directoryFd);
-        if (fd < 0)
-            throw IoError("opendir", forPath, Marshal.GetLastPInvokeError());
-        nint dir = FdOpenDir(fd);
-        if (dir == 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            Close(fd);
-            throw IoError("opendir", forPath, errno);
-        }
         var names = new List<string>();
-        try
-        {
-            // The duplicate shares its offset with the (possibly cached) original, which an earlier listing moved.
-            RewindDir(dir);
-            while (true)
-            {
-                nint entry = ReadDir(dir);
-                if (entry == 0)
-                    break;
-                byte* name = (byte*)entry + DirentNameOffset;
-                var span = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(name);
-                if (span is [(byte)'.'] or [(byte)'.', (byte)'.'])
-                    continue;
-                names.Add(FileNameEncoding.Decode(span));
-            }
-        }
-        finally
-        {
-            CloseDir(dir);
-        }
+        int errno = RawDirectory.ListFromStart(directoryFd, (name, _) => names.Add(FileNameEncoding.Decode(name)));
+        if (errno != 0)
+            throw IoError("opendir", forPath, errno);
         return names;
     }
 

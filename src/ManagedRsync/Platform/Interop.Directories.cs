@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace ManagedRsync.Platform;
 
 /// <summary>
-/// Directory listing: opendir(3)/readdir(3) over a descriptor (the confined destination) and getdents64(2) (the
-/// watcher's <see cref="RawDirectory"/>); both hand back names as bytes, never decoded.
+/// Directory listing: getdents64(2), read by <see cref="RawDirectory"/> for the watcher, the file list and the
+/// confined destination alike; names come back as bytes, never decoded.
 /// </summary>
 internal static unsafe partial class Interop
 {
@@ -14,22 +14,10 @@ internal static unsafe partial class Interop
     public const byte DT_REG = 8;
     public const byte DT_LNK = 10;
 
-    /// <summary>struct dirent64 on 64-bit glibc (and linux_dirent64): d_ino (8), d_off (8), d_reclen (2), d_type (1), then d_name.</summary>
+    /// <summary>linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), then d_name.</summary>
     public const int DirentRecLenOffset = 16;
     public const int DirentTypeOffset = 18;
     public const int DirentNameOffset = 19;
-
-    [LibraryImport(Libc, EntryPoint = "fdopendir", SetLastError = true)]
-    public static partial nint FdOpenDir(int fd);
-
-    [LibraryImport(Libc, EntryPoint = "readdir", SetLastError = true)]
-    public static partial nint ReadDir(nint dir);
-
-    [LibraryImport(Libc, EntryPoint = "rewinddir")]
-    public static partial void RewindDir(nint dir);
-
-    [LibraryImport(Libc, EntryPoint = "closedir", SetLastError = true)]
-    public static partial int CloseDir(nint dir);
 
     /// <summary>getdents64(2): glibc exports it since 2.30. Records are linux_dirent64 (see <see cref="RawDirectory"/>).</summary>
     [LibraryImport(Libc, EntryPoint = "getdents64", SetLastError = true)]

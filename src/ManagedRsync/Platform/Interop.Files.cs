@@ -67,6 +67,11 @@ internal static unsafe partial class Interop
     [LibraryImport(Libc, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buf, nint count);
 
+    public const int SEEK_SET = 0;
+
+    [LibraryImport(Libc, EntryPoint = "lseek", SetLastError = true)]
+    public static partial long LSeek(int fd, long offset, int whence);
+
     [LibraryImport(Libc, EntryPoint = "fsync", SetLastError = true)]
     public static partial int FSync(int fd);
 

@@ -32,6 +32,24 @@ internal static unsafe class RawDirectory
         int fd = OpenDirectory(path, out int errno);
         if (fd < 0)
             return errno;
+        try
+        {
+            return ListFromStart(fd, onEntry);
+        }
+        finally
+        {
+            _ = Interop.Close(fd);
+        }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="onEntry"/> for each entry except . and .. of the directory open at <paramref name="directoryFd"/>,
+    /// from its first entry whatever an earlier listing read (the offset is rewound); returns 0 or the errno.
+    /// </summary>
+    public static int ListFromStart(int directoryFd, Action<ReadOnlySpan<byte>, EntryType> onEntry)
+    {
+        if (Interop.LSeek(directoryFd, 0, Interop.SEEK_SET) < 0)
+            return Marshal.GetLastPInvokeError();
         byte[] buffer = ArrayPool<byte>.Shared.Rent(32 * 1024);
         try
         {
@@ -39,7 +57,7 @@ internal static unsafe class RawDirectory
             {
                 nint n;
                 fixed (byte* b = buffer)
-                    n = Interop.GetDents64(fd, b, (nuint)buffer.Length);
+                    n = Interop.GetDents64(directoryFd, b, (nuint)buffer.Length);
                 if (n == 0)
                     return 0;
                 if (n < 0)
@@ -68,7 +86,6 @@ internal static unsafe class RawDirectory
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            _ = Interop.Close(fd);
         }
     }
 
