@@ -122,6 +122,23 @@ public sealed class ClientApiTests(RsyncDaemonFixture daemon) : IDisposable
     }
 
     [Fact]
+    public async Task CopyCopiesLocallyAndRaisesProgress()
+    {
+        string src = SourceTree.Create(Path.Combine(_work, "src"));
+        string dest = Path.Combine(_work, "copy");
+        var events = new Recorder();
+        TransferResult result = await RsyncClient.CopyAsync(new LocalCopyRequest
+        {
+            Sources = [src + "/"],
+            Destination = dest,
+            Options = TransferOptions.Archive with { HardLinks = true, Progress = true },
+        }, events);
+        Assert.Equal(RsyncExitCode.Ok, result.ExitCode);
+        TreeAssert.Equal(src, dest, nanoseconds: true);
+        Assert.Contains(events.Progress, p => p.Name == "sub/deeper/file.txt" && p.BytesDone == p.FileSize);
+    }
+
+    [Fact]
     public async Task CancellingAPushEndsItWithOperationCanceled()
     {
         string src = Path.Combine(_work, "big");

@@ -5,7 +5,7 @@ using ManagedRsync.Transfer.Receive;
 namespace ManagedRsync.Client;
 
 /// <summary>
-/// The library's entry point: list a daemon's modules, push to it, pull from it. Each call is one connection, takes a
+/// The library's entry point: list a daemon's modules, push to it, pull from it, copy locally. Each call is one connection, takes a
 /// request record (immutable; build one with an object initializer or <c>with</c>), reports what happens through
 /// <see cref="ITransferEvents"/>, honours its <see cref="CancellationToken"/>, and returns a
 /// <see cref="TransferResult"/> with rsync's figures.
@@ -48,9 +48,10 @@ public static class RsyncClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var sink = new EventSink(events);
-        var module = new ModuleOpener(request.Destination, request.Connection, request.Port, request.ConnectTimeout,
-            request.Options.Protocol, request.User, request.Password, sink);
-        return Transfer.RsyncClient.PushAsync(request, sink, request.Options.Progress ? sink : null, ct, module.OpenAsync);
+        Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> openModule = (args, c) => DaemonTransport.OpenModuleAsync(
+            sink.Attach(request.Connection ?? DaemonConnectOptions.ForAddress(request.Destination, request.Port, request.ConnectTimeout, request.Options.Protocol)),
+            request.Destination, request.User ?? request.Destination.User, request.Password, args, c);
+        return Transfer.RsyncClient.PushAsync(request, sink, request.Options.Progress ? sink : null, ct, openModule);
     }
 
     /// <summary>
@@ -68,9 +69,28 @@ public static class RsyncClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var sink = new EventSink(events);
-        var module = new ModuleOpener(request.Source, request.Connection, request.Port, request.ConnectTimeout,
-            request.Options.Protocol, request.User, request.Password, sink);
-        var session = new PullSession(request with { Progress = request.Options.Progress ? sink : null }, sink, module.OpenAsync);
+        Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> openModule = (args, c) => DaemonTransport.OpenModuleAsync(
+            sink.Attach(request.Connection ?? DaemonConnectOptions.ForAddress(request.Source, request.Port, request.ConnectTimeout, request.Options.Protocol)),
+            request.Source, request.User ?? request.Source.User, request.Password, args, c);
+        var session = new PullSession(request with { Progress = request.Options.Progress ? sink : null }, sink, openModule);
         return session.RunAsync(ct);
+    }
+
+    /// <summary>
+    /// Copies between local paths, as <c>rsync [options] SRC... DEST</c> does with no host on either side: a sender
+    /// and a receiving server (generator and receiver) in this process over an in-memory pipe, as stock's local copy
+    /// runs over a pipe to a forked server. Nothing outside the destination is written, and nothing is deleted when the
+    /// file list is incomplete.
+    /// </summary>
+    /// <param name="request">What to copy where, and the rsync options (both halves use them).</param>
+    /// <param name="events">Receives messages, and per-file progress when <see cref="TransferOptions.Progress"/> is set.</param>
+    /// <param name="ct">Cancels the copy.</param>
+    /// <returns>The run's figures and rsync's exit code for it (0, 23 or 24).</returns>
+    /// <exception cref="RsyncException">The copy could not complete.</exception>
+    public static Task<TransferResult> CopyAsync(LocalCopyRequest request, ITransferEvents? events = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var sink = new EventSink(events);
+        return Transfer.RsyncClient.CopyAsync(request, sink, request.Options.Progress ? sink : null, ct);
     }
 }

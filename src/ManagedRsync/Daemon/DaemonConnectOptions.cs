@@ -38,6 +38,15 @@ public sealed record DaemonConnectOptions
     /// <summary>How long the handshake waits for a line when no <c>--timeout</c> is given.</summary>
     public static readonly TimeSpan DefaultHandshakeTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>The options for <paramref name="address"/> with its port (else <paramref name="port"/>, else 873).</summary>
+    internal static DaemonConnectOptions ForAddress(DaemonAddress address, int? port, TimeSpan? connectTimeout, int protocol) => new()
+    {
+        Host = address.Host,
+        Port = address.EffectivePort(port),
+        ConnectTimeout = connectTimeout,
+        ProtocolVersion = protocol,
+    };
+
     /// <summary>The protocol version we announce (<c>--protocol</c>); 27-32.</summary>
     public int ProtocolVersion { get; init; } = MaxProtocolVersion;
 

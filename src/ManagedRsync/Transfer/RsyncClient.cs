@@ -4,8 +4,11 @@ using ManagedRsync.Session;
 
 namespace ManagedRsync.Transfer;
 
-/// <summary>The library's entry point for transfers with an rsync daemon, and for local copies.</summary>
-public static class RsyncClient
+/// <summary>
+/// The transfers behind the public entry point (<see cref="Client.RsyncClient"/>, which raises their lines and progress
+/// as events), with the roles' own log and progress interfaces; the tests' way in.
+/// </summary>
+internal static class RsyncClient
 {
     /// <summary>
     /// Pushes to a daemon module over one connection, as <c>rsync [options] SRC... [user@]host::module/path</c> does.
