@@ -4,7 +4,8 @@ namespace ManagedRsync.Platform;
 
 /// <summary>
 /// The one owner of a Linux file descriptor (a directory, an inotify or fanotify instance, an eventfd): closed
-/// exactly once, however many users hold it.
+/// exactly once, however many users hold it. A regular file whose content is read or written is handed to the BCL's
+/// SafeFileHandle instead, so that RandomAccess and FileStream work on it.
 /// </summary>
 internal sealed class DescriptorHandle : SafeHandle
 {

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace ManagedRsync.Watch;
+namespace ManagedRsync.Platform;
 
 /// <summary>
 /// The mounts this process sees, from /proc/self/mountinfo (proc(5): field 5 is the mount point with space, tab,
