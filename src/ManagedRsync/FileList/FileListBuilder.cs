@@ -17,7 +17,7 @@ internal sealed class FileListBuilder
     /// <summary>rsync rsync.h: IOERR_VANISHED — a file disappeared while we looked at it.</summary>
     public const int IoErrorVanished = 2;
 
-    private readonly Transfer.TransferOptions _options;
+    private readonly TransferOptions _options;
     private readonly Filters.FilterMatcher? _filters;
     private readonly Func<string, bool, bool>? _isExcluded;
     private readonly Action<string> _warn;
@@ -27,7 +27,7 @@ internal sealed class FileListBuilder
     /// <param name="filters">The sender's view of the filter rules, walked directory by directory.</param>
     /// <param name="isExcluded">A further verdict: (transfer-relative path, is directory) -> excluded.</param>
     /// <param name="warn">Receives rsync-style error lines ("rsync: link_stat ... failed").</param>
-    public FileListBuilder(Transfer.TransferOptions options, Filters.FilterMatcher? filters, Func<string, bool, bool>? isExcluded,
+    public FileListBuilder(TransferOptions options, Filters.FilterMatcher? filters, Func<string, bool, bool>? isExcluded,
         Action<string> warn)
     {
         _options = options;

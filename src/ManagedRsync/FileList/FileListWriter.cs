@@ -34,7 +34,7 @@ internal sealed class FileListWriter
     internal const int XMIT_MOD_NSEC = 1 << 13;
 
     private readonly SessionParameters _session;
-    private readonly Transfer.TransferOptions _options;
+    private readonly TransferOptions _options;
     private readonly int _protocol;
 
     // The "same as previous" state of send_file_entry.
@@ -52,7 +52,7 @@ internal sealed class FileListWriter
     private readonly HashSet<int> _seenUids = [];
     private readonly HashSet<int> _seenGids = [];
 
-    public FileListWriter(SessionParameters session, Transfer.TransferOptions options)
+    public FileListWriter(SessionParameters session, TransferOptions options)
     {
         _session = session;
         _options = options;

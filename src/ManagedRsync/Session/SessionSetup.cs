@@ -41,7 +41,7 @@ internal static class SessionSetup
     public const int MaxNegotiationString = 256;
 
     public static async Task<SessionParameters> RunAsync(
-        MultiplexReader input, MultiplexWriter output, int protocol, Transfer.TransferOptions options, CancellationToken ct)
+        MultiplexReader input, MultiplexWriter output, int protocol, TransferOptions options, CancellationToken ct)
     {
         var flags = CompatFlags.None;
         if (protocol >= 30)
@@ -60,7 +60,7 @@ internal static class SessionSetup
     // 30) the protocol implies the checksum (null here: md5 from 30, the md4 forms before, checksum.c:
     // parse_csum_name) and zlib.
     private static async Task<SessionParameters> NegotiateAsync(MultiplexReader input, MultiplexWriter output, int protocol,
-        CompatFlags flags, Transfer.TransferOptions options, bool peerIsServer, CancellationToken ct)
+        CompatFlags flags, TransferOptions options, bool peerIsServer, CancellationToken ct)
     {
         bool negotiated = (flags & CompatFlags.VarintFlistFlags) != 0;
         string? checksumChoice = options.ChecksumChoice;
@@ -124,7 +124,7 @@ internal static class SessionSetup
     /// (time ^ pid &lt;&lt; 6 in stock; any int32 is valid).
     /// </summary>
     public static async Task<SessionParameters> RunServerAsync(MultiplexReader input, MultiplexWriter output, int protocol,
-        Transfer.TransferOptions options, string clientInfo, int checksumSeed, CancellationToken ct)
+        TransferOptions options, string clientInfo, int checksumSeed, CancellationToken ct)
     {
         var flags = CompatFlags.None;
         if (protocol >= 30)

@@ -1,6 +1,4 @@
 using ManagedRsync.Daemon;
-using ManagedRsync.Roles.Sender;
-using ManagedRsync.Session;
 
 namespace ManagedRsync.Transfer;
 
@@ -30,41 +28,15 @@ internal static class RsyncClient
         IProgress<TransferProgress>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Transports.LocalCopy.RunAsync(request, log ?? NullLog.Instance, progress, ct);
+        return Transports.LocalCopy.RunAsync(request, log ?? SilentLog.Instance, progress, ct);
     }
 
     /// <summary>As the public overload, with the caller's own connection (the CLI's connect options and password).</summary>
-    internal static async Task<TransferResult> PushAsync(PushRequest request, ITransferLog? log,
+    internal static Task<TransferResult> PushAsync(PushRequest request, ITransferLog? log,
         IProgress<TransferProgress>? progress, CancellationToken ct,
         Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>>? openModule)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ITransferLog output = log ?? NullLog.Instance;
-        TransferOptions options = request.Options;
-        List<string> args = ServerArguments.Build(options, daemonSends: false, [request.Destination.ModulePath]);
-        openModule ??= (a, c) => DaemonTransport.OpenModuleAsync(request.Destination, request.Port, request.ConnectTimeout,
-            options.Protocol, request.Password, a, output, c);
-        // The daemon client is the transport: it hands the sender an opened stream and the greeting's protocol.
-        await using DaemonSession daemon = await openModule(args, ct).ConfigureAwait(false);
-        await using var connection = new Connection(daemon.Stream, isServer: false, output, options.BandwidthLimit);
-        await connection.SetupClientAsync(daemon.ProtocolVersion, options, ct).ConfigureAwait(false);
-        connection.StartMultiplexing(options.TimeoutSpan);
-        var sender = new SenderRole(
-            new SendSource(request.Sources, request.SourceRoot, request.RelativePaths, request.Filters, request.IsExcluded),
-            options, output, progress);
-        return await sender.RunAsync(connection, localServer: false, ct).ConfigureAwait(false);
-    }
-
-    internal sealed class NullLog : ITransferLog
-    {
-        public static readonly NullLog Instance = new();
-
-        public void Info(string line)
-        {
-        }
-
-        public void Error(string line)
-        {
-        }
+        return DaemonPush.RunAsync(request, log ?? SilentLog.Instance, progress, openModule, ct);
     }
 }

@@ -154,7 +154,7 @@ public class OptionParserTests
     {
         var t = OptionParser.Parse(["-a", negation, "a", "b"]).ToTransferOptions();
         var archive = OptionParser.Parse(["-a", "a", "b"]).ToTransferOptions();
-        bool[] Bits(Transfer.TransferOptions x) => [x.Recursive, x.Links, x.Perms, x.Times, x.Group, x.Owner, x.Devices, x.Specials];
+        bool[] Bits(TransferOptions x) => [x.Recursive, x.Links, x.Perms, x.Times, x.Group, x.Owner, x.Devices, x.Specials];
         Assert.Equal(negation == "--no-D" ? 6 : 7, Bits(t).Count(b => b));
         Assert.All(Bits(archive), Assert.True);
     }

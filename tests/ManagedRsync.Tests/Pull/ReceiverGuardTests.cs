@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using ManagedRsync.Roles;
 using ManagedRsync.FileList;
 using ManagedRsync.Protocol;
 using ManagedRsync.Session;

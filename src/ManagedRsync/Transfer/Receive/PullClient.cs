@@ -15,20 +15,7 @@ internal static class PullClient
     public static async Task<TransferResult> PullAsync(PullRequest request, ITransferLog? log = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var session = new PullSession(request, log ?? SilentLog.Instance);
+        var session = new Daemon.PullSession(request, log ?? SilentLog.Instance);
         return await session.RunAsync(ct).ConfigureAwait(false);
-    }
-
-    private sealed class SilentLog : ITransferLog
-    {
-        public static readonly SilentLog Instance = new();
-
-        public void Info(string line)
-        {
-        }
-
-        public void Error(string line)
-        {
-        }
     }
 }

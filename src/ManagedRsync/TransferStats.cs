@@ -1,4 +1,4 @@
-namespace ManagedRsync.Transfer;
+namespace ManagedRsync;
 
 /// <summary>The figures rsync's --stats prints (rsync main.c: output_summary), from the client's side.</summary>
 public sealed class TransferStats
@@ -58,3 +58,17 @@ public interface ITransferLog
 
 /// <summary>Progress of the file being sent (rsync --progress).</summary>
 public readonly record struct TransferProgress(string Name, long BytesDone, long FileSize, int FileNumber, int FilesTotal);
+
+/// <summary>A log that drops everything (the library's default when the caller passes none).</summary>
+internal sealed class SilentLog : ITransferLog
+{
+    public static readonly SilentLog Instance = new();
+
+    public void Info(string line)
+    {
+    }
+
+    public void Error(string line)
+    {
+    }
+}

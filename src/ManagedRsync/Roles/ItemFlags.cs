@@ -1,4 +1,4 @@
-namespace ManagedRsync.Transfer;
+namespace ManagedRsync.Roles;
 
 /// <summary>rsync rsync.h: ITEM_* flags the generator sends with each file-list index.</summary>
 [Flags]

@@ -2,7 +2,7 @@ using System.Text;
 using ManagedRsync.FileList;
 using ManagedRsync.Platform;
 
-namespace ManagedRsync.Transfer;
+namespace ManagedRsync.Roles;
 
 /// <summary>
 /// The line a client prints about one entry, for push and pull alike (rsync log.c: log_item, maybe_log_item). The

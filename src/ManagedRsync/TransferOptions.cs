@@ -1,4 +1,4 @@
-namespace ManagedRsync.Transfer;
+namespace ManagedRsync;
 
 /// <summary>
 /// The rsync options a transfer honours, named after rsync's own. Defaults are rsync's defaults (nothing

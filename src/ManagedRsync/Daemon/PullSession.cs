@@ -1,9 +1,11 @@
-using ManagedRsync.Daemon;
 using ManagedRsync.Destination;
 using ManagedRsync.Roles.Receiver;
 using ManagedRsync.Session;
 
-namespace ManagedRsync.Transfer.Receive;
+using ManagedRsync.Transfer;
+using ManagedRsync.Transfer.Receive;
+
+namespace ManagedRsync.Daemon;
 
 /// <summary>
 /// A pull from an rsync daemon: the daemon client transport opens the module (rsync clientserver.c:
