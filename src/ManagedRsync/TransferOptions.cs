@@ -12,18 +12,29 @@ public sealed record TransferOptions
         Recursive = true, Links = true, Perms = true, Times = true, Group = true, Owner = true, Devices = true, Specials = true,
     };
 
+    /// <summary>-v, counted.</summary>
     public int Verbose { get; init; }
+    /// <summary>-q: no informational output.</summary>
     public bool Quiet { get; init; }
+    /// <summary>-r.</summary>
     public bool Recursive { get; init; }
     /// <summary>-d: transfer directories without recursing.</summary>
     public bool Dirs { get; init; }
+    /// <summary>-l: symlinks as symlinks.</summary>
     public bool Links { get; init; }
+    /// <summary>-p: permissions.</summary>
     public bool Perms { get; init; }
+    /// <summary>-t: modification times.</summary>
     public bool Times { get; init; }
+    /// <summary>-g: group.</summary>
     public bool Group { get; init; }
+    /// <summary>-o: owner.</summary>
     public bool Owner { get; init; }
+    /// <summary>--devices: device files.</summary>
     public bool Devices { get; init; }
+    /// <summary>--specials: FIFOs and sockets.</summary>
     public bool Specials { get; init; }
+    /// <summary>-H: hard links.</summary>
     public bool HardLinks { get; init; }
     /// <summary>-R: send the full path names given.</summary>
     public bool Relative { get; init; }
@@ -49,7 +60,9 @@ public sealed record TransferOptions
     public string? CompressChoice { get; init; }
     /// <summary>--checksum-choice (xxh128, xxh3, xxh64, md5, md4, none).</summary>
     public string? ChecksumChoice { get; init; }
+    /// <summary>--delete and when it happens (--delete-before/-during/-delay/-after).</summary>
     public DeleteTiming Delete { get; init; }
+    /// <summary>--delete-excluded.</summary>
     public bool DeleteExcluded { get; init; }
     /// <summary>--delete-missing-args: a listed path that does not exist is deleted on the receiver.</summary>
     public bool DeleteMissingArgs { get; init; }
@@ -60,6 +73,7 @@ public sealed record TransferOptions
     /// lists each entry and returns; its deletions and every write are skipped while list_only is set).
     /// </summary>
     public bool ListOnly { get; init; }
+    /// <summary>--numeric-ids: owner and group by number, not name.</summary>
     public bool NumericIds { get; init; }
     /// <summary>-i, counted (rsync's itemize_changes; -ii also itemizes unchanged files).</summary>
     public int ItemizeChanges { get; init; }
@@ -68,7 +82,9 @@ public sealed record TransferOptions
     /// list_only |= 1 for a single argument). Only <see cref="ListOnly"/> sends "--list-only"; both make --dirs send 'd'.
     /// </summary>
     public bool Listing { get; init; }
+    /// <summary>--stats.</summary>
     public bool Stats { get; init; }
+    /// <summary>--progress: per-file progress is reported (events: <c>ITransferEvents.OnProgress</c>), and file names are logged as rsync logs them with --progress.</summary>
     public bool Progress { get; init; }
     /// <summary>-I: transfer files even when size and time match.</summary>
     public bool IgnoreTimes { get; init; }

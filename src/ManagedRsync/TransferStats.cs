@@ -3,37 +3,64 @@ namespace ManagedRsync;
 /// <summary>The figures rsync's --stats prints (rsync main.c: output_summary), from the client's side.</summary>
 public sealed class TransferStats
 {
+    /// <summary>Entries in the file list (rsync's "Number of files").</summary>
     public int NumFiles { get; internal set; }
+    /// <summary>Regular files in the file list.</summary>
     public int NumRegular { get; internal set; }
+    /// <summary>Directories in the file list.</summary>
     public int NumDirs { get; internal set; }
+    /// <summary>Symlinks in the file list.</summary>
     public int NumSymlinks { get; internal set; }
+    /// <summary>Devices in the file list.</summary>
     public int NumDevices { get; internal set; }
+    /// <summary>Special files (FIFOs, sockets) in the file list.</summary>
     public int NumSpecials { get; internal set; }
+    /// <summary>Entries created on the receiver (protocol 29+).</summary>
     public int CreatedFiles { get; internal set; }
+    /// <summary>Directories created.</summary>
     public int CreatedDirs { get; internal set; }
+    /// <summary>Symlinks created.</summary>
     public int CreatedSymlinks { get; internal set; }
+    /// <summary>Devices created.</summary>
     public int CreatedDevices { get; internal set; }
+    /// <summary>Special files created.</summary>
     public int CreatedSpecials { get; internal set; }
+    /// <summary>Regular files deleted (protocol 31+).</summary>
     public int DeletedFiles { get; internal set; }
+    /// <summary>Directories deleted.</summary>
     public int DeletedDirs { get; internal set; }
+    /// <summary>Symlinks deleted.</summary>
     public int DeletedSymlinks { get; internal set; }
+    /// <summary>Devices deleted.</summary>
     public int DeletedDevices { get; internal set; }
+    /// <summary>Special files deleted.</summary>
     public int DeletedSpecials { get; internal set; }
+    /// <summary>Regular files whose data was transferred.</summary>
     public int TransferredFiles { get; internal set; }
+    /// <summary>Total size of the files in the list, in bytes.</summary>
     public long TotalSize { get; internal set; }
+    /// <summary>Total size of the transferred files, in bytes.</summary>
     public long TotalTransferredSize { get; internal set; }
+    /// <summary>Bytes sent as literal data.</summary>
     public long LiteralData { get; internal set; }
+    /// <summary>Bytes matched against the receiver's basis files (not sent).</summary>
     public long MatchedData { get; internal set; }
+    /// <summary>Bytes of the file list on the wire.</summary>
     public long FileListSize { get; internal set; }
+    /// <summary>Milliseconds spent building the file list (0 when not known).</summary>
     public long FileListBuildMs { get; internal set; }
+    /// <summary>Milliseconds spent sending the file list.</summary>
     public long FileListTransferMs { get; internal set; }
+    /// <summary>Bytes this side sent.</summary>
     public long TotalBytesSent { get; internal set; }
+    /// <summary>Bytes this side received.</summary>
     public long TotalBytesReceived { get; internal set; }
 }
 
 /// <summary>How a transfer ended.</summary>
 public sealed class TransferResult
 {
+    /// <summary>The figures of the run (rsync --stats).</summary>
     public required TransferStats Stats { get; init; }
 
     /// <summary>rsync's exit code for the run: 0, or 23 (partial transfer) / 24 (vanished files).</summary>

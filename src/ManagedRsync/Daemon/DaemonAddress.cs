@@ -79,6 +79,7 @@ public sealed class DaemonAddress
     public static bool IsRemoteShellSpec(string text) =>
         !TryParse(text, out _) && TrySplitHost(text.AsSpan(), url: false, out _, out _, out _, out _);
 
+    /// <inheritdoc/>
     public override string ToString()
     {
         string host = Host.Contains(':') ? $"[{Host}]" : Host;

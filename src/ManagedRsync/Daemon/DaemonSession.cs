@@ -79,6 +79,7 @@ public sealed partial class DaemonSession : IAsyncDisposable
         return session;
     }
 
+    /// <summary>Closes the connection.</summary>
     public ValueTask DisposeAsync() => _stream.DisposeAsync();
 }
 

@@ -61,6 +61,7 @@ public sealed partial class ConfinedDirectory : IDisposable
         return new ConfinedDirectory(new DescriptorHandle(fd), rootPath, created);
     }
 
+    /// <summary>Closes the directory descriptor.</summary>
     public void Dispose()
     {
         lock (_cacheGate)

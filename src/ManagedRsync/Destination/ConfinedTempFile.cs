@@ -135,6 +135,7 @@ public sealed class ConfinedTempFile : IDisposable
         }
     }
 
+    /// <summary>Closes the file and removes it unless it was committed.</summary>
     public void Dispose()
     {
         if (_disposed)

@@ -33,6 +33,7 @@ public sealed class FileListGuard
     private readonly HashSet<string> _nonDirectories = new(StringComparer.Ordinal);
     private readonly HashSet<string> _impliedDirectories = new(StringComparer.Ordinal);
 
+    /// <summary>A guard for a file list answering <paramref name="requested"/> (the names the client asked for).</summary>
     public FileListGuard(RequestedNames requested) => _requested = requested;
 
     /// <summary>Accepts the next entry or throws.</summary>

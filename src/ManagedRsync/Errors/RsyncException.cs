@@ -7,6 +7,7 @@ namespace ManagedRsync;
 /// </summary>
 public class RsyncException : Exception
 {
+    /// <summary>A failure of kind <paramref name="kind"/>, which stock rsync would end with <paramref name="exitCode"/>.</summary>
     public RsyncException(RsyncErrorKind kind, RsyncExitCode exitCode, string message, Exception? inner = null)
         : base(message, inner)
     {

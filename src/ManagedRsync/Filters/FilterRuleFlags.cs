@@ -7,6 +7,7 @@ namespace ManagedRsync.Filters;
 [Flags]
 public enum FilterRuleFlags
 {
+    /// <summary>No modifier.</summary>
     None = 0,
     /// <summary>The pattern has '*', '[' or '?' (FILTRULE_WILD).</summary>
     Wild = 1 << 0,

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace ManagedRsync.Platform;
 
 /// <summary>What getdents64 says an entry is (dirent.h d_type); Unknown on filesystems that do not fill it.</summary>
-public enum EntryType : byte
+internal enum EntryType : byte
 {
     Unknown = Interop.DT_UNKNOWN,
     Directory = Interop.DT_DIR,

@@ -15,24 +15,31 @@ public readonly struct RawPath : IEquatable<RawPath>, IComparable<RawPath>
 
     private RawPath(string bytes) => _bytes = bytes;
 
+    /// <summary>The root itself (the empty path).</summary>
     public static RawPath Root => default;
 
     /// <summary>The path as one-char-per-byte (Latin-1) text; the lossless form to store.</summary>
     public string Latin1 => _bytes ?? "";
 
+    /// <summary>This is the root.</summary>
     public bool IsRoot => string.IsNullOrEmpty(_bytes);
 
+    /// <summary>The length in bytes.</summary>
     public int ByteCount => Latin1.Length;
 
+    /// <summary>The path with these bytes.</summary>
     public static RawPath FromBytes(ReadOnlySpan<byte> bytes) => new(Encoding.Latin1.GetString(bytes));
 
+    /// <summary>The path whose bytes are the chars of <paramref name="latin1"/> (one per byte).</summary>
     public static RawPath FromLatin1(string latin1) => new(latin1);
 
     /// <summary>A path typed by a user or read from a config file (UTF-8).</summary>
     public static RawPath FromUtf8(string path) => FromBytes(Encoding.UTF8.GetBytes(path));
 
+    /// <summary>The path's bytes.</summary>
     public byte[] ToBytes() => Encoding.Latin1.GetBytes(Latin1);
 
+    /// <summary>Copies the bytes into <paramref name="destination"/>; returns how many.</summary>
     public int CopyTo(Span<byte> destination) => Encoding.Latin1.GetBytes(Latin1, destination);
 
     /// <summary>This directory's child <paramref name="name"/>.</summary>
@@ -42,6 +49,7 @@ public readonly struct RawPath : IEquatable<RawPath>, IComparable<RawPath>
         return IsRoot ? new RawPath(n) : new RawPath(string.Concat(Latin1, "/", n));
     }
 
+    /// <summary>The path of <paramref name="name"/> inside this one.</summary>
     public RawPath Child(RawPath name) => IsRoot ? name : new RawPath(string.Concat(Latin1, "/", name.Latin1));
 
     /// <summary>The parent directory (the root for a top-level name).</summary>
@@ -75,6 +83,7 @@ public readonly struct RawPath : IEquatable<RawPath>, IComparable<RawPath>
     public RawPath Rebase(RawPath oldPrefix, RawPath newPrefix) =>
         Latin1 == oldPrefix.Latin1 ? newPrefix : newPrefix.Child(new RawPath(Latin1[(oldPrefix.Latin1.Length + 1)..]));
 
+    /// <summary>The bytes are valid UTF-8.</summary>
     public bool IsValidUtf8 => Utf8.IsValid(ToBytes());
 
     /// <summary>The path as UTF-8 text, or false when its bytes are not valid UTF-8.</summary>
@@ -107,14 +116,24 @@ public readonly struct RawPath : IEquatable<RawPath>, IComparable<RawPath>
         return sb.ToString();
     }
 
+    /// <summary>Byte-wise equality.</summary>
     public bool Equals(RawPath other) => string.Equals(Latin1, other.Latin1, StringComparison.Ordinal);
+    /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is RawPath p && Equals(p);
+    /// <inheritdoc/>
     public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Latin1);
+    /// <summary>Byte-wise (ordinal) order.</summary>
     public int CompareTo(RawPath other) => string.CompareOrdinal(Latin1, other.Latin1);
+    /// <summary>Byte-wise equality.</summary>
     public static bool operator ==(RawPath a, RawPath b) => a.Equals(b);
+    /// <summary>Byte-wise inequality.</summary>
     public static bool operator !=(RawPath a, RawPath b) => !a.Equals(b);
+    /// <summary>Byte-wise order.</summary>
     public static bool operator <(RawPath a, RawPath b) => a.CompareTo(b) < 0;
+    /// <summary>Byte-wise order.</summary>
     public static bool operator >(RawPath a, RawPath b) => a.CompareTo(b) > 0;
+    /// <summary>Byte-wise order.</summary>
     public static bool operator <=(RawPath a, RawPath b) => a.CompareTo(b) <= 0;
+    /// <summary>Byte-wise order.</summary>
     public static bool operator >=(RawPath a, RawPath b) => a.CompareTo(b) >= 0;
 }

@@ -45,6 +45,7 @@ public sealed record PushRequest
     /// </summary>
     public string? User { get; init; }
 
+    /// <summary>The rsync options of the push (-a by default).</summary>
     public TransferOptions Options { get; init; } = TransferOptions.Archive;
 
     /// <summary>--exclude/--include/--filter rules: applied to the scan, and sent to a deleting daemon.</summary>

@@ -10,6 +10,7 @@ namespace ManagedRsync.Watch;
 /// </summary>
 public sealed class ChangeBatch
 {
+    /// <summary>A batch; the lists are taken as given.</summary>
     public ChangeBatch(bool fullSync, IReadOnlyList<RawPath> send, IReadOnlyList<RawPath> sendTrees, IReadOnlyList<RawPath> delete)
     {
         FullSync = fullSync;
@@ -18,15 +19,22 @@ public sealed class ChangeBatch
         Delete = delete;
     }
 
+    /// <summary>The whole tree is to be synced (the lists are covered by it).</summary>
     public bool FullSync { get; }
+    /// <summary>Paths sent as themselves (a directory without its contents).</summary>
     public IReadOnlyList<RawPath> Send { get; }
+    /// <summary>Directories sent recursively.</summary>
     public IReadOnlyList<RawPath> SendTrees { get; }
+    /// <summary>Paths removed on the replica when deletions are enabled.</summary>
     public IReadOnlyList<RawPath> Delete { get; }
 
+    /// <summary>The number of changes (a full sync counts one).</summary>
     public int Count => (FullSync ? 1 : 0) + Send.Count + SendTrees.Count + Delete.Count;
 
+    /// <summary>A batch that syncs the whole tree.</summary>
     public static ChangeBatch Full { get; } = new(true, [], [], []);
 
+    /// <inheritdoc/>
     public override string ToString() =>
         FullSync ? "full sync" : $"{Send.Count} send, {SendTrees.Count} trees, {Delete.Count} delete";
 }
@@ -43,5 +51,6 @@ public interface IReplicaTarget
     /// <summary>Name for logs and the status file (the config section, or DEST as given).</summary>
     string Name { get; }
 
+    /// <summary>Applies <paramref name="batch"/> to the replica; throws when it could not (the batch is then retried).</summary>
     Task<SyncResult> SyncAsync(ChangeBatch batch, CancellationToken cancellationToken);
 }

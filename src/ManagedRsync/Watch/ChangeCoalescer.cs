@@ -21,7 +21,7 @@ public sealed class CoalescerOptions
 /// <see cref="CoalescerOptions.MaxOpenWait"/>; a deleted directory drops the pending changes under it; a full rescan
 /// drops everything else. Thread-safe: the watcher thread adds, <see cref="RunAsync"/> cuts batches.
 /// </summary>
-public sealed class ChangeCoalescer
+internal sealed class ChangeCoalescer
 {
     private struct Entry
     {

@@ -21,6 +21,7 @@ public sealed class ChangeJournal : IDisposable
     private readonly string _path;
     private FileStream _stream;
 
+    /// <summary>Opens (or creates) the journal at <paramref name="path"/>.</summary>
     public ChangeJournal(string path)
     {
         _path = path;
@@ -111,6 +112,7 @@ public sealed class ChangeJournal : IDisposable
         _stream = OpenForAppend(_path);
     }
 
+    /// <summary>Closes the journal file.</summary>
     public void Dispose() => _stream.Dispose();
 
     private static FileStream OpenForAppend(string path)

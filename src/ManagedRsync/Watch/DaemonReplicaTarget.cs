@@ -30,6 +30,7 @@ public sealed class DaemonReplicaTarget : TransferReplicaTarget
         _push = push;
     }
 
+    /// <inheritdoc/>
     protected override Task<TransferStats> TransferAsync(ReplicaPass pass, CancellationToken cancellationToken) =>
         _push(new PushRequest
         {

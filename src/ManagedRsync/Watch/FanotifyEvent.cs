@@ -13,7 +13,7 @@ namespace ManagedRsync.Watch;
 /// <see cref="Directory"/> (and the old/new ones) is the whole <c>struct file_handle</c>, as open_by_handle_at takes
 /// it; names are the raw bytes without the NUL, and "." for an event on the directory itself.
 /// </summary>
-public readonly ref struct FanotifyEvent
+internal readonly ref struct FanotifyEvent
 {
     internal const int MetadataSize = 24;
 
@@ -54,7 +54,7 @@ public readonly ref struct FanotifyEvent
 /// <see cref="InvalidDataException"/> (the kernel writes only whole events, so this means the buffer is not what
 /// read returned). Info records of types this watcher does not use (pidfd, error, range) are skipped by their length.
 /// </summary>
-public ref struct FanotifyEventEnumerator
+internal ref struct FanotifyEventEnumerator
 {
     // Offsets in fanotify_event_metadata and in the info records (linux/fanotify.h).
     private const int EventLenOffset = 0, VersOffset = 4, MetadataLenOffset = 6, MaskOffset = 8, PidOffset = 20;

@@ -11,6 +11,7 @@ public readonly ref struct InotifyEvent
 {
     internal const int HeaderSize = 16;
 
+    /// <summary>An event with the fields of <c>struct inotify_event</c>.</summary>
     public InotifyEvent(int wd, InotifyMask mask, uint cookie, ReadOnlySpan<byte> name)
     {
         Wd = wd;
@@ -19,11 +20,16 @@ public readonly ref struct InotifyEvent
         Name = name;
     }
 
+    /// <summary>The watch descriptor the event is for.</summary>
     public int Wd { get; }
+    /// <summary>What happened (and IN_ISDIR for a directory).</summary>
     public InotifyMask Mask { get; }
+    /// <summary>Pairs an IN_MOVED_FROM with its IN_MOVED_TO.</summary>
     public uint Cookie { get; }
+    /// <summary>The entry's name inside the watched directory, as raw bytes; empty for the directory itself.</summary>
     public ReadOnlySpan<byte> Name { get; }
 
+    /// <summary>The entry is a directory (IN_ISDIR).</summary>
     public bool IsDirectory => (Mask & InotifyMask.IN_ISDIR) != 0;
 }
 
@@ -32,7 +38,7 @@ public readonly ref struct InotifyEvent
 /// records, so a record that claims to run past the buffer means the buffer is not what read returned; it stops
 /// the walk with <see cref="InvalidDataException"/> rather than reading garbage.
 /// </summary>
-public ref struct InotifyEventEnumerator
+internal ref struct InotifyEventEnumerator
 {
     private ReadOnlySpan<byte> _rest;
     private InotifyEvent _current;

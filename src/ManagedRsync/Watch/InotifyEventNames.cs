@@ -70,6 +70,7 @@ public static class InotifyEventNames
         }
     }
 
+    /// <summary>The event names of <paramref name="mask"/> as inotifywait prints them, joined by <paramref name="separator"/>.</summary>
     public static string ToString(InotifyMask mask, char separator = ',')
     {
         var sb = new System.Text.StringBuilder();

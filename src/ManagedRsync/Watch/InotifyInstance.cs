@@ -15,7 +15,7 @@ using ManagedRsync.Platform;
 namespace ManagedRsync.Watch;
 
 /// <summary>An inotify instance: per-directory watches on a <see cref="WatchEventQueue"/>.</summary>
-public sealed unsafe class InotifyInstance : WatchEventQueue
+internal sealed unsafe class InotifyInstance : WatchEventQueue
 {
     public InotifyInstance()
         : base(Init(), "inotify")

@@ -13,12 +13,16 @@ public sealed class InotifywaitFormat
     /// <summary>--format; null for the default "%w %e %f".</summary>
     public string? Format { get; init; }
 
+    /// <summary>--timefmt, the strftime format of %T; null when not given.</summary>
     public string? TimeFormat { get; init; }
+    /// <summary>--csv: fields quoted and separated as CSV.</summary>
     public bool Csv { get; init; }
+    /// <summary>--no-newline: no newline after each event.</summary>
     public bool NoNewline { get; init; }
 
     /// <summary>--exclude/--excludei and --include/--includei, matched against %w%f.</summary>
     public Regex? Exclude { get; init; }
+    /// <summary>--include/--includei: only paths (%w%f) that match are printed.</summary>
     public Regex? Include { get; init; }
 }
 
@@ -56,6 +60,7 @@ public sealed class InotifywaitPrinter : ITreeWatchObserver
     /// <summary>Raised after each printed event (the first one ends a run without -m).</summary>
     public event Action? EventPrinted;
 
+    /// <inheritdoc/>
     public void OnEvent(RawPath directory, in InotifyEvent e)
     {
         if ((e.Mask & InotifyMask.IN_IGNORED) != 0)
@@ -99,16 +104,19 @@ public sealed class InotifywaitPrinter : ITreeWatchObserver
         EventPrinted?.Invoke();
     }
 
+    /// <inheritdoc/>
     public void OnIdle()
     {
         lock (_lock)
             _output.Flush();
     }
 
+    /// <inheritdoc/>
     public void OnChange(in WatchChange change)
     {
     }
 
+    /// <inheritdoc/>
     public void OnWarning(string message) => _warn(message);
 
     private byte[] WatchedPath(RawPath directory)

@@ -58,8 +58,10 @@ public sealed class LocalDirectoryTarget : IReplicaTarget
         Name = name ?? dest;
     }
 
+    /// <inheritdoc/>
     public string Name { get; }
 
+    /// <inheritdoc/>
     public Task<SyncResult> SyncAsync(ChangeBatch batch, CancellationToken cancellationToken) =>
         Task.Run(() =>
         {

@@ -6,7 +6,9 @@ namespace ManagedRsync.Watch;
 /// <summary>Retry policy of a replica queue.</summary>
 public sealed class ReplicaQueueOptions
 {
+    /// <summary>The wait after a first failed push; doubled after each further failure.</summary>
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>The longest wait between retries.</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The journal is rewritten when it grows past this many bytes even while pushes keep failing.</summary>
@@ -30,6 +32,7 @@ public sealed class ReplicaQueue : IDisposable
     private long _seq;
     private long _fullSeq; // > 0: a full sync is owed, requested at this sequence number
 
+    /// <summary>A queue for <paramref name="target"/>, resumed from <paramref name="journal"/> when given.</summary>
     public ReplicaQueue(IReplicaTarget target, ChangeJournal? journal, ReplicaQueueOptions options, Action<string> log, bool startWithFullSync)
     {
         _target = target;
@@ -51,6 +54,7 @@ public sealed class ReplicaQueue : IDisposable
             Enqueue(true, []);
     }
 
+    /// <summary>The replica's name.</summary>
     public string Name => _target.Name;
 
     /// <summary>Changes owed (a pending full sync counts one).</summary>
@@ -63,9 +67,13 @@ public sealed class ReplicaQueue : IDisposable
         }
     }
 
+    /// <summary>When a push last succeeded; null before the first.</summary>
     public DateTimeOffset? LastSuccess { get; private set; }
+    /// <summary>The last push failure's message; null after a success.</summary>
     public string? LastError { get; private set; }
+    /// <summary>Failed pushes since the last success.</summary>
     public int ConsecutiveFailures { get; private set; }
+    /// <summary>Batches pushed successfully.</summary>
     public long BatchesSent { get; private set; }
 
     /// <summary>Adds changes; they are durable in the journal when this returns.</summary>
@@ -166,6 +174,7 @@ public sealed class ReplicaQueue : IDisposable
         return true;
     }
 
+    /// <summary>Stops the push loop (pending changes stay in the journal).</summary>
     public void Dispose()
     {
         _journal?.Dispose();

@@ -4,7 +4,7 @@ using System.Text;
 namespace ManagedRsync.Watch;
 
 /// <summary>The strftime(3) conversions inotifywait's --timefmt is used with (C locale).</summary>
-public static class Strftime
+internal static class Strftime
 {
     public static string Format(string format, DateTime local)
     {

@@ -31,6 +31,7 @@ public abstract class TransferReplicaTarget : IReplicaTarget
         _filters = filters;
     }
 
+    /// <inheritdoc/>
     public string Name { get; }
 
     /// <summary>The watched tree, as a full path.</summary>
@@ -39,6 +40,7 @@ public abstract class TransferReplicaTarget : IReplicaTarget
     /// <summary>Runs one transfer; its statistics feed the batch's result.</summary>
     protected abstract Task<TransferStats> TransferAsync(ReplicaPass pass, CancellationToken cancellationToken);
 
+    /// <inheritdoc/>
     public async Task<SyncResult> SyncAsync(ChangeBatch batch, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(Source))

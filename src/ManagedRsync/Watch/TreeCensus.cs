@@ -5,6 +5,7 @@ namespace ManagedRsync.Watch;
 /// <summary>What a tree needs from inotify: one watch per directory (symlinks not followed).</summary>
 public readonly record struct TreeCensus(long Directories, long Files, long Unreadable)
 {
+    /// <summary>Counts the tree under <paramref name="root"/>.</summary>
     public static TreeCensus Of(string root)
     {
         long dirs = 0, files = 0, unreadable = 0;
@@ -32,6 +33,7 @@ public readonly record struct TreeCensus(long Directories, long Files, long Unre
 /// <summary>inotify instances and watches in use now, from /proc/*/fdinfo (visible processes only).</summary>
 public readonly record struct InotifyUsage(long Instances, long Watches)
 {
+    /// <summary>The usage now, counted over the processes this one can see.</summary>
     public static InotifyUsage Current()
     {
         long instances = 0, watches = 0;

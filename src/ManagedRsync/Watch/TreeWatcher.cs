@@ -49,6 +49,7 @@ public sealed partial class TreeWatcher : IDisposable
     private RawPath _movePath;
     private bool _moveIsDir;
 
+    /// <summary>A watcher of the tree under <paramref name="root"/>, reporting to <paramref name="observer"/>; call Start to begin.</summary>
     public TreeWatcher(string root, TreeWatcherOptions options, ITreeWatchObserver observer)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
@@ -120,6 +121,7 @@ public sealed partial class TreeWatcher : IDisposable
         return full;
     }
 
+    /// <summary>Stops watching and closes the kernel queue.</summary>
     public void Dispose()
     {
         _stopping = true;

@@ -10,7 +10,7 @@ namespace ManagedRsync.Watch;
 /// into one pooled buffer that the caller walks with its decoder (no allocation per event). Both kernels return
 /// only whole records per read.
 /// </summary>
-public abstract unsafe class WatchEventQueue : IDisposable
+internal abstract unsafe class WatchEventQueue : IDisposable
 {
     /// <summary>Large enough for many records per read (inotify(7) and fanotify(7) suggest a multiple of the largest record).</summary>
     public const int BufferSize = 64 * 1024;

@@ -23,6 +23,7 @@ public sealed class WatchFilter
     private readonly SortedSet<RawPath> _denied = [];
     private FilterList? _current;
 
+    /// <summary>The rules <paramref name="list"/> for the tree at <paramref name="sourceRoot"/>.</summary>
     public WatchFilter(FilterList list, string sourceRoot)
     {
         ArgumentNullException.ThrowIfNull(list);
@@ -33,6 +34,7 @@ public sealed class WatchFilter
     /// <summary>The rules as given.</summary>
     public FilterList List { get; }
 
+    /// <summary>No rule and no -C: nothing is excluded.</summary>
     public bool IsEmpty => List.Rules.Count == 0 && !List.CvsExclude;
 
     /// <summary>

@@ -6,6 +6,7 @@ namespace ManagedRsync.Watch;
 /// </summary>
 public sealed class WatchLimitException : RsyncException
 {
+    /// <summary>The limit at <paramref name="limitPath"/> was hit; the tree needs <paramref name="needed"/>.</summary>
     public WatchLimitException(string limitPath, long needed, string message)
         : base(RsyncErrorKind.FileIo, RsyncExitCode.FileIo, message)
     {
@@ -13,6 +14,8 @@ public sealed class WatchLimitException : RsyncException
         Needed = needed;
     }
 
+    /// <summary>The /proc/sys/fs/inotify file to raise.</summary>
     public string LimitPath { get; }
+    /// <summary>How many the tree needs; 0 when not known.</summary>
     public long Needed { get; }
 }

@@ -16,6 +16,7 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
     private readonly List<ReplicaQueue> _queues = [];
     private TreeWatcher? _watcher;
 
+    /// <summary>A service replicating <see cref="WatchServiceOptions.Source"/> to <paramref name="targets"/>, logging to <paramref name="log"/>.</summary>
     public WatchService(WatchServiceOptions options, IReadOnlyList<IReplicaTarget> targets, Action<string> log)
     {
         if (targets.Count == 0)
@@ -37,6 +38,7 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
         }
     }
 
+    /// <summary>One queue per replica, in the order the targets were given.</summary>
     public IReadOnlyList<ReplicaQueue> Queues => _queues;
 
     /// <summary>Watches in use (0 before the watches are set).</summary>
@@ -51,6 +53,7 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
     /// <summary>Changes waiting for their quiet window.</summary>
     public int BatchingDepth => _coalescer.Depth;
 
+    /// <summary>The status file written for `mrsync watch --status`; null without a state directory.</summary>
     public string? StatusFile => _options.StateDirectory is null ? null : Path.Combine(_options.StateDirectory, "status");
 
     /// <summary>
@@ -119,6 +122,7 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
 
     void ITreeWatchObserver.OnAccessChanged(RawPath directory, bool denied) => _options.AccessChanged?.Invoke(directory, denied);
 
+    /// <summary>Stops watching and pushing; the journals keep what is pending.</summary>
     public void Dispose()
     {
         _watcher?.Dispose();

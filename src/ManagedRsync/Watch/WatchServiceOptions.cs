@@ -5,8 +5,11 @@ namespace ManagedRsync.Watch;
 /// <summary>Everything `mrsync watch` needs besides its targets.</summary>
 public sealed class WatchServiceOptions
 {
+    /// <summary>The directory to replicate.</summary>
     public required string Source { get; init; }
+    /// <summary>How changes are coalesced before a push.</summary>
     public CoalescerOptions Batching { get; init; } = new();
+    /// <summary>How failed pushes are retried.</summary>
     public ReplicaQueueOptions Retry { get; init; } = new();
 
     /// <summary>Where the per-target journals and the status file live; null keeps pending changes in memory only.</summary>
@@ -24,6 +27,7 @@ public sealed class WatchServiceOptions
     /// <summary>fanotify: drop events this process caused (see <see cref="TreeWatcherOptions.IgnoreOwnProcess"/>).</summary>
     public bool IgnoreOwnProcess { get; init; }
 
+    /// <summary>How often the tree is rescanned where events cannot be had (a directory that could not be watched).</summary>
     public TimeSpan FallbackScanInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Longest shutdown waits for the pending batch to reach the targets; the journal keeps whatever is left.</summary>

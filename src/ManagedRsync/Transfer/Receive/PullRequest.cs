@@ -40,6 +40,7 @@ public sealed record PullRequest
     /// </summary>
     public string? User { get; init; }
 
+    /// <summary>The rsync options of the pull (-a by default).</summary>
     public TransferOptions Options { get; init; } = TransferOptions.Archive;
 
     /// <summary>
