@@ -1,0 +1,160 @@
+namespace ManagedRsync.InteropTests.LocalCopy;
+
+/// <summary>
+/// `mrsync ARGS SRC/ DST/` next to `rsync ARGS SRC/ DST/` (stock 3.5.0's local copy: its client sender and forked
+/// server generator/receiver) on the same source: trees byte for byte (names that are not UTF-8, modes, mtimes,
+/// owners, symlinks, hard-link groups, devices and fifos), stdout of -v and -i runs, exit codes.
+/// </summary>
+public sealed class LocalCopyParityTests : IDisposable
+{
+    private readonly SideBySide _pair = new();
+
+    public void Dispose() => _pair.Dispose();
+
+    public static TheoryData<string> FreshCopies() =>
+    [
+        "-a", "-av", "-ai", "-avi", "-avv", "-aH", "-aHv", "-aHi", "-a --stats", "-av --stats", "-rv", "-rlv", "-rtv",
+        "-rlptv", "-a --no-D -v", "-a --no-l -v", "-a --no-p -i", "-a --no-t -i", "-aq", "-a --itemize-changes -v",
+        "-a --exclude=*.o", "-av --exclude=sub/ --exclude=/CVS", "-av --include=*/ --include=*.txt --exclude=*",
+        "-ai --filter=-_*.tmp --filter=+_core --filter=-_c*", "-avC", "-av -f-/_.git",
+    ];
+
+    [Theory]
+    [MemberData(nameof(FreshCopies))]
+    public async Task FreshCopyIsStocks(string options)
+    {
+        CreateFullSource();
+        var outcome = await _pair.RunAsync(Split(options));
+        outcome.AssertExit(0).AssertSame(KeepsTimes(options));
+    }
+
+    public static TheoryData<string, string> SecondRuns() => new()
+    {
+        { "-a", "-ai" }, { "-a", "-av" }, { "-a", "-avi" }, { "-aH", "-aHi" }, { "-a", "-ai --delete" }, { "-a", "-av --delete" },
+        { "-a", "-ai --delete-before" }, { "-a", "-av --delete-after" }, { "-a", "-ai --delete-delay" }, { "-a", "-av --delete-during" },
+        { "-a", "-ai --delete --exclude=*.o" }, { "-a", "-ai --delete-excluded --exclude=*.o --exclude=/CVS" },
+        { "-a", "-av --delete --filter=P_*.o --exclude=*.o" }, { "-a", "-ai --delete -C" }, { "-a", "-ai --stats --delete" },
+        { "-a", "-ai --checksum" }, { "-a", "-ai --ignore-times" }, { "-a", "-ai --size-only" }, { "-a", "-ai --no-W" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SecondRuns))]
+    public async Task SecondRunAfterEditsIsStocks(string first, string second)
+    {
+        CreateFullSource();
+        (await _pair.RunAsync(Split(first))).AssertExit(0).AssertSame();
+        LocalSource.Edit(_pair.Source);
+        // An extraneous file in both copies for --delete, and one the exclude rules protect from it.
+        foreach (string dest in new[] { _pair.Stock, _pair.Ours })
+        {
+            LocalSource.Write(dest, "only-in-dest.txt", "x");
+            LocalSource.Write(dest, "old/x.o", "x");
+            LocalSource.SetTimes(dest);
+        }
+        (await _pair.RunAsync(Split(second))).AssertExit(0).AssertSame(KeepsTimes(second));
+    }
+
+    [Theory]
+    [InlineData("-avn")]
+    [InlineData("-ain")]
+    [InlineData("-ain --delete")]
+    [InlineData("-an --stats")]
+    public async Task DryRunChangesNothing(string options)
+    {
+        CreateFullSource();
+        (await _pair.RunAsync(["-a"])).AssertExit(0).AssertSame();
+        LocalSource.Edit(_pair.Source);
+        string before = TreeSnapshot.Of(_pair.Ours);
+
+        (await _pair.RunAsync(Split(options))).AssertExit(0).AssertSame();
+
+        Assert.Equal(before, TreeSnapshot.Of(_pair.Ours));
+    }
+
+    [Theory]
+    [InlineData("-avn")]
+    [InlineData("-ain")]
+    public async Task DryRunIntoAMissingDestinationCreatesNothing(string options)
+    {
+        CreateFullSource();
+        (await _pair.RunAsync(Split(options))).AssertExit(0).AssertSame();
+        Assert.False(Directory.Exists(_pair.Ours));
+    }
+
+    [Theory]
+    [InlineData("-a")]
+    [InlineData("-av")]
+    public async Task MissingSourceIsExit23(string options)
+    {
+        CreateFullSource();
+        var outcome = await _pair.RunAsync(Split(options), from: Path.Combine(_pair.Root, "no-such-dir") + "/");
+        outcome.AssertExit(23).AssertSameOutput();
+        Assert.Contains("no-such-dir", outcome.Ours.Stderr, StringComparison.Ordinal);
+        Assert.NotEqual("", outcome.Stock.Stderr);
+    }
+
+    [Theory]
+    [InlineData("-av")]
+    [InlineData("-ai")]
+    public async Task OneMissingSourceAmongOthersIsExit23AndTheRestIsCopied(string options)
+    {
+        CreateFullSource();
+        var stock = await Fixtures.ToolProcess.RunAsync("rsync",
+            [.. Split(options), _pair.Source + "/a.txt", _pair.Source + "/nope", _pair.Source + "/sub", _pair.Stock + "/"]);
+        var ours = await Fixtures.MrsyncProcess.RunAsync(
+            [.. Split(options), _pair.Source + "/a.txt", _pair.Source + "/nope", _pair.Source + "/sub", _pair.Ours + "/"],
+            new Dictionary<string, string?>());
+        var outcome = new SideBySide.Outcome(stock, ours, _pair);
+        outcome.AssertExit(23).AssertSameOutput();
+        outcome.AssertSameTrees(rootTimes: false);
+    }
+
+    [Theory]
+    [InlineData("-a", "one")]
+    [InlineData("-av", "one")]
+    [InlineData("-av", "missing-parent/child")]
+    public async Task DestinationIsCreatedAsStockCreatesIt(string options, string under)
+    {
+        CreateFullSource();
+        Directory.CreateDirectory(_pair.Stock);
+        Directory.CreateDirectory(_pair.Ours);
+        (await _pair.RunAsync(Split(options), under: under)).AssertSame(rootTimes: false);
+    }
+
+    [Theory]
+    [InlineData("-av", "")]
+    [InlineData("-av", "/a.txt")]
+    [InlineData("-ai", "/sub")]
+    public async Task SourceWithoutTrailingSlashOrAFileIsStocks(string options, string path)
+    {
+        CreateFullSource();
+        (await _pair.RunAsync(Split(options), from: _pair.Source + path)).AssertExit(0).AssertSame(rootTimes: false);
+    }
+
+    private void CreateFullSource()
+    {
+        LocalSource.CreateSample(_pair.Source);
+        LocalSource.AddHardLinks(_pair.Source);
+        LocalSource.AddSpecials(_pair.Source);
+    }
+
+    // rsync -t, -a and their --no-t: whether the copies' mtimes are the source's (else the time of copying).
+    private static bool KeepsTimes(string options)
+    {
+        bool times = false;
+        foreach (string arg in Split(options))
+        {
+            if (arg is "--no-t" or "--no-times")
+                times = false;
+            else if (arg == "--times")
+                times = true;
+            else if (arg.StartsWith('-') && !arg.StartsWith("--", StringComparison.Ordinal))
+                times |= arg[1..].TakeWhile(c => c != 'f').Any(c => c is 'a' or 't');
+        }
+        return times;
+    }
+
+    // "_" in an option stands for a space inside one argument (--filter=-_*.tmp is "--filter=- *.tmp").
+    private static string[] Split(string options) =>
+        options.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(a => a.Replace('_', ' ')).ToArray();
+}

@@ -1,0 +1,53 @@
+using ManagedRsync.InteropTests.Fixtures;
+
+namespace ManagedRsync.InteropTests.LocalCopy;
+
+/// <summary>
+/// What looks local but is not: a HOST:PATH argument is a remote-shell transfer (rsync main.c, options.c:
+/// check_for_hostspec), which mrsync does not do; it is refused by name with exit 4 before anything is written,
+/// never taken as a local directory called "HOST:PATH".
+/// </summary>
+public sealed class LocalCopyRefusalTests : IDisposable
+{
+    private readonly SideBySide _pair = new();
+
+    public void Dispose() => _pair.Dispose();
+
+    [Theory]
+    [InlineData("somehost:copy/")]
+    [InlineData("user@somehost:copy/")]
+    [InlineData("somehost:")]
+    public async Task RemoteShellDestinationIsRefusedByName(string destination)
+    {
+        LocalSource.CreateSample(_pair.Source);
+        string before = Directory.GetCurrentDirectory();
+
+        var ours = await MrsyncProcess.RunAsync(["-a", _pair.Source + "/", destination], new Dictionary<string, string?>());
+
+        Assert.True(ours.ExitCode == 4, ours.ToString());
+        Assert.Contains("remote-shell", ours.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(before, destination)), ours.ToString());
+        Assert.Equal("", ours.Stdout);
+    }
+
+    [Fact]
+    public async Task RemoteShellSourceIsRefusedByName()
+    {
+        var ours = await MrsyncProcess.RunAsync(["-a", "somehost:data/", _pair.Ours + "/"], new Dictionary<string, string?>());
+
+        Assert.True(ours.ExitCode == 4, ours.ToString());
+        Assert.Contains("remote-shell", ours.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_pair.Ours));
+    }
+
+    [Fact]
+    public async Task ColonAfterASlashIsALocalPath()
+    {
+        // check_for_hostspec: a ':' after the first '/' is part of a local name ("./a:b" is local).
+        LocalSource.CreateSample(_pair.Source);
+        Directory.CreateDirectory(_pair.Stock);
+        Directory.CreateDirectory(_pair.Ours);
+
+        (await _pair.RunAsync(["-a"], under: "x:y")).AssertExit(0).AssertSame(rootTimes: false);
+    }
+}
