@@ -33,25 +33,8 @@ fi
 RSYNC=$(command -v rsync)
 
 echo "== generating data"
-python3 - "$WORK" <<'PY'
-import os, random, sys
-work = sys.argv[1]
-rng = random.Random(1)
-small = os.path.join(work, "small")
-for d in range(100):
-    os.makedirs(os.path.join(small, f"dir{d:03}"), exist_ok=True)
-    for f in range(100):
-        with open(os.path.join(small, f"dir{d:03}", f"file{f:03}.txt"), "wb") as h:
-            h.write(rng.randbytes(rng.randint(1024, 8192)))
-data = bytearray(b"".join(rng.randbytes(1 << 20) for _ in range(256)))
-with open(os.path.join(work, "old.bin"), "wb") as h: h.write(data)
-for _ in range(64):
-    at = rng.randrange(len(data) - 4096)
-    data[at:at + 4096] = rng.randbytes(4096)
-new = os.path.join(work, "big"); os.makedirs(new)
-with open(os.path.join(new, "data.bin"), "wb") as h: h.write(data)
-PY
-touch -d '2020-01-01' "$WORK/old.bin"
+python3 benchmarks/bench_data.py "$WORK"
+touch -d '2020-01-01' "$WORK/big-old/data.bin"
 
 run() { # name, hyperfine args...
   local name=$1; shift
@@ -75,17 +58,17 @@ mkdir -p "$TO/big-rsync" "$TO/big-mrsync"
 # The basis must be used: one run of each with --stats, outside the timing.
 for tool in rsync mrsync; do
   bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC
-  cp -p "$WORK/old.bin" "$TO/big-$tool/data.bin"
-  matched=$("$bin" -a --no-W --stats "$WORK/big/" "$TO/big-$tool/" | sed -n 's/^Matched data: \([0-9,]*\) bytes$/\1/p' | tr -d ,)
+  cp -p "$WORK/big-old/data.bin" "$TO/big-$tool/data.bin"
+  matched=$("$bin" -a --no-W --stats "$WORK/big-new/" "$TO/big-$tool/" | sed -n 's/^Matched data: \([0-9,]*\) bytes$/\1/p' | tr -d ,)
   echo "$tool: Matched data $matched bytes"
   [ "${matched:-0}" -gt $((200 << 20)) ] || { echo "$tool did not use the old copy as the basis"; exit 1; }
-  cmp "$WORK/big/data.bin" "$TO/big-$tool/data.bin"
+  cmp "$WORK/big-new/data.bin" "$TO/big-$tool/data.bin"
 done
 run local-delta-big \
-  --prepare "cp -p $WORK/old.bin $TO/big-rsync/data.bin; cp -p $WORK/old.bin $TO/big-mrsync/data.bin" \
-  -n rsync "$RSYNC -a --no-W $WORK/big/ $TO/big-rsync/" \
-  -n mrsync "$MRSYNC -a --no-W $WORK/big/ $TO/big-mrsync/"
-cmp "$WORK/big/data.bin" "$TO/big-mrsync/data.bin" && echo "mrsync's copy of the big file is identical"
+  --prepare "cp -p $WORK/big-old/data.bin $TO/big-rsync/data.bin; cp -p $WORK/big-old/data.bin $TO/big-mrsync/data.bin" \
+  -n rsync "$RSYNC -a --no-W $WORK/big-new/ $TO/big-rsync/" \
+  -n mrsync "$MRSYNC -a --no-W $WORK/big-new/ $TO/big-mrsync/"
+cmp "$WORK/big-new/data.bin" "$TO/big-mrsync/data.bin" && echo "mrsync's copy of the big file is identical"
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), rsync $(rsync --version | head -1 | awk '{print $3}'), load:$(uptime | sed 's/.*load average://')"
 for name in local-initial-small local-recopy-small local-delta-big; do echo "### $name"; cat "$OUT/$name.md"; done

@@ -52,25 +52,7 @@ done
 URL="rsync://127.0.0.1:$PORT/bench"
 
 echo "== generating data"
-python3 - "$WORK" <<'PY'
-import os, random, sys
-work = sys.argv[1]
-rng = random.Random(1)
-small = os.path.join(work, "small")
-for d in range(100):
-    os.makedirs(os.path.join(small, f"dir{d:03}"), exist_ok=True)
-    for f in range(100):
-        with open(os.path.join(small, f"dir{d:03}", f"file{f:03}.txt"), "wb") as h:
-            h.write(rng.randbytes(rng.randint(1024, 8192)))
-big = os.path.join(work, "big-old"); os.makedirs(big)
-data = bytearray(b"".join(rng.randbytes(1 << 20) for _ in range(256)))
-with open(os.path.join(big, "data.bin"), "wb") as h: h.write(data)
-for _ in range(64):
-    at = rng.randrange(len(data) - 4096)
-    data[at:at + 4096] = rng.randbytes(4096)
-new = os.path.join(work, "big-new"); os.makedirs(new)
-with open(os.path.join(new, "data.bin"), "wb") as h: h.write(data)
-PY
+python3 benchmarks/bench_data.py "$WORK"
 touch -d '2020-01-01' "$WORK/big-old/data.bin"
 
 run() { # name, hyperfine args...
