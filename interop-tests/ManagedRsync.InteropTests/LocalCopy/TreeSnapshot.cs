@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using ManagedRsync.FileList;
-using ManagedRsync.Watch;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.InteropTests.LocalCopy;
 
