@@ -50,4 +50,32 @@ public sealed class LocalCopyRefusalTests : IDisposable
 
         (await _pair.RunAsync(["-a"], under: "x:y")).AssertExit(0).AssertSame(rootTimes: false);
     }
+
+    [Fact]
+    public async Task LocalListingIsRefusedByName()
+    {
+        // Stock lists a lone local argument like --list-only (main.c); mrsync does not list local trees yet.
+        LocalSource.CreateSample(_pair.Source);
+        foreach (string[] args in new[] { new[] { "-a", _pair.Source + "/" }, ["-a", "--list-only", _pair.Source + "/", _pair.Ours + "/"] })
+        {
+            var ours = await MrsyncProcess.RunAsync(args, new Dictionary<string, string?>());
+            Assert.True(ours.ExitCode == 4, ours.ToString());
+            Assert.Contains("listing a local directory", ours.Stderr, StringComparison.Ordinal);
+        }
+        Assert.False(Directory.Exists(_pair.Ours));
+    }
+
+    [Fact]
+    public async Task FilesFromWithALocalCopyIsRefusedByName()
+    {
+        LocalSource.CreateSample(_pair.Source);
+        string list = Path.Combine(_pair.Root, "list");
+        File.WriteAllText(list, "a.txt\n");
+
+        var ours = await MrsyncProcess.RunAsync(["-a", "--files-from=" + list, _pair.Source + "/", _pair.Ours + "/"], new Dictionary<string, string?>());
+
+        Assert.True(ours.ExitCode == 4, ours.ToString());
+        Assert.Contains("--files-from", ours.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_pair.Ours));
+    }
 }

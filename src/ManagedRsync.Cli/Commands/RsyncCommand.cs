@@ -124,8 +124,7 @@ internal static partial class RsyncCommand
             invocation.LocalPaths.AddRange(args.Take(args.Count - 1));
             return RunPushAsync(invocation);
         }
-        throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported,
-            "local copies are not supported: one side must be a daemon address (HOST::MODULE or rsync://HOST/MODULE)");
+        return RunLocalCopyAsync(options, context);
     }
 
     // `mrsync HOST::` and `mrsync rsync://HOST/`: the daemon prints MOTD and module lines, then @RSYNCD: EXIT.

@@ -1,0 +1,43 @@
+using ManagedRsync.Cli.Output;
+using ManagedRsync.Transfer;
+using RsyncClient = ManagedRsync.Client.RsyncClient;
+
+namespace ManagedRsync.Cli.Commands;
+
+// `mrsync [options] SRC... DEST` with no host on either side: rsync's local copy. Stock forks a server that runs the
+// generator and receiver (main.c: local_child, child_main -> do_server_recv) and is the sender itself; the library
+// runs the same roles in one process over an in-memory pipe. Output and exit codes are the push's and the pull's.
+internal static partial class RsyncCommand
+{
+    private static async Task<int> RunLocalCopyAsync(RsyncOptions o, CliContext context)
+    {
+        var args = o.Args;
+        // rsync main.c: a single local argument, or --list-only, lists the source as ls -l would; not done yet.
+        if (args.Count == 1 || o.ListOnly)
+            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported,
+                "listing a local directory (one local argument, or --list-only with a local copy) is not supported yet");
+        if (o.FilesFrom is not null)
+            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "--files-from with a local copy is not supported yet");
+        var request = new LocalCopyRequest
+        {
+            Sources = [.. args.Take(args.Count - 1)],
+            Destination = args[^1],
+            // rsync main.c (do_cmd, local_server): a local copy is whole-file unless --no-W was given.
+            Options = o.ToTransferOptions() with { WholeFile = o.WholeFile ?? true },
+            Filters = o.BuildFilters(context),
+        };
+        // The sender's lines, the generator's and --progress come from different tasks: one writer, one lock.
+        TextWriter output = TextWriter.Synchronized(context.Out);
+        var events = new ConsoleEvents(output, context.Error, o);
+        // rsync flist.c: send_file_list prints "building file list ... done" when the list is not incremental; the
+        // library's sender sends the whole list first (as stock's does with --no-i-r).
+        if (o.Verbose > 0 && !o.Quiet)
+            output.WriteLine("building file list ... done");
+        long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        TransferResult result = await RsyncClient.CopyAsync(request, events, context.Cancellation).ConfigureAwait(false);
+        TransferSummary.Print(output, o, result, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - started);
+        if (result.ExitCode != RsyncExitCode.Ok)
+            context.Error.WriteLine($"rsync error: {ExitCodeText.Describe(result.ExitCode)} (code {(int)result.ExitCode})");
+        return (int)result.ExitCode;
+    }
+}
