@@ -4,16 +4,6 @@ using System.Runtime.InteropServices;
 
 namespace ManagedRsync.Platform;
 
-/// <summary>What getdents64 says an entry is (dirent.h d_type); Unknown on filesystems that do not fill it.</summary>
-internal enum EntryType : byte
-{
-    Unknown = Interop.DT_UNKNOWN,
-    Directory = Interop.DT_DIR,
-    File = Interop.DT_REG,
-    Symlink = Interop.DT_LNK,
-    Other = 255,
-}
-
 /// <summary>
 /// Lists a directory by raw name bytes with open(O_DIRECTORY | O_NOFOLLOW) + getdents64(2): no UTF-8 decoding
 /// (names stay exact), no symlink followed (a directory replaced by a symlink fails with ENOTDIR/ELOOP).
