@@ -8,8 +8,8 @@ public class LayerTests
 {
     /// <summary>Bottom first (STYLE.md "Layers" as plan12 adapts it; the CLI is another assembly, above them all).</summary>
     internal static readonly LayerModel Library = new("ManagedRsync",
-        // The root namespace is the library's common vocabulary (RsyncException, RsyncErrorKind, RsyncExitCode,
-        // DeleteTiming): everyone throws the one exception type, so it sits at the bottom and uses nothing.
+        // The root namespace is the library's common vocabulary (RsyncException, RsyncErrorKind, RsyncExitCode;
+        // TransferOptions, ITransferLog, TransferStats, DeleteTiming): every layer uses it, so it sits at the bottom.
         ("Platform", ["ManagedRsync.Platform", "ManagedRsync"]),
         ("Wire", ["ManagedRsync.IO", "ManagedRsync.Protocol"]),
         ("Session", ["ManagedRsync.Session"]),
