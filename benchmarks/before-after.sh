@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Regression check for a refactoring: stock rsync, an mrsync built BEFORE the change and one built AFTER it, side by
+# side in one hyperfine run per scenario, against the same stock daemon on loopback (push and pull: 10,000 small files,
+# a no-change re-run, a 256 MiB file with 64 scattered 4 KiB edits). Both mrsync builds are measured under the same
+# load, so their ratio is what to read; the absolute figures are push-compare.sh's and pull-compare.sh's business.
+# Usage: BEFORE=path/to/old/mrsync [AFTER=path/to/new/mrsync] benchmarks/before-after.sh [RUNS]
+#   AFTER defaults to a NativeAOT publish of this checkout. Results go to $OUT (default /tmp/mrsync-before-after).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-5}
+OUT=${OUT:-/tmp/mrsync-before-after}
+: "${BEFORE:?set BEFORE to the mrsync binary built before the change}"
+command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get install hyperfine)"; exit 1; }
+command -v rsync >/dev/null || { echo "stock rsync is required"; exit 1; }
+
+WORK=$(mktemp -d /tmp/mrsync-ba.XXXXXX)
+DAEMON_PID=
+cleanup() {
+  [ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+mkdir -p "$OUT"
+
+if [ -z "${AFTER:-}" ]; then
+  echo "== publishing mrsync (NativeAOT) from this checkout"
+  dotnet publish src/ManagedRsync.Cli -c Release -o "$WORK/bin" -v quiet -nologo >/dev/null
+  AFTER="$WORK/bin/mrsync"
+fi
+RSYNC=$(command -v rsync)
+
+MOD="$WORK/mod"
+mkdir -p "$MOD"
+{
+  echo "use chroot = no"
+  echo "munge symlinks = no"
+  if [ "$(id -u)" = 0 ]; then echo "uid = root"; echo "gid = root"; fi
+  echo "[bench]"
+  echo "path = $MOD"
+  echo "read only = no"
+} > "$WORK/rsyncd.conf"
+for _ in $(seq 20); do
+  PORT=$(( (RANDOM % 40000) + 20000 ))
+  ss -ltn | grep -q ":$PORT " && continue
+  rsync --daemon --no-detach --address 127.0.0.1 --port "$PORT" --config "$WORK/rsyncd.conf" &
+  DAEMON_PID=$!
+  sleep 0.5
+  kill -0 "$DAEMON_PID" 2>/dev/null && break
+  DAEMON_PID=
+done
+[ -n "$DAEMON_PID" ] || { echo "could not start rsync --daemon"; exit 1; }
+URL="rsync://127.0.0.1:$PORT/bench"
+
+echo "== generating data"
+python3 benchmarks/bench_data.py "$WORK"
+touch -d '2020-01-01' "$WORK/big-old/data.bin"
+cp -a "$WORK/small" "$MOD/small"
+cp -a "$WORK/big-new" "$MOD/big"
+
+run() { # name, hyperfine args...
+  local name=$1; shift
+  hyperfine --runs "$RUNS" --warmup 1 --export-markdown "$OUT/$name.md" --export-json "$OUT/$name.json" "$@"
+}
+
+echo "== push: initial 10,000 small files"
+run push-initial \
+  --prepare "rm -rf $MOD/p-rsync $MOD/p-before $MOD/p-after" \
+  -n rsync "$RSYNC -a $WORK/small/ $URL/p-rsync/" \
+  -n before "$BEFORE -a $WORK/small/ $URL/p-before/" \
+  -n after "$AFTER -a $WORK/small/ $URL/p-after/"
+
+echo "== push: no-change re-run"
+run push-nochange \
+  -n rsync "$RSYNC -a $WORK/small/ $URL/p-rsync/" \
+  -n before "$BEFORE -a $WORK/small/ $URL/p-before/" \
+  -n after "$AFTER -a $WORK/small/ $URL/p-after/"
+
+echo "== push: 256 MiB, 64 scattered edits (delta)"
+mkdir -p "$MOD/b-rsync" "$MOD/b-before" "$MOD/b-after"
+run push-delta \
+  --prepare "cp -p $WORK/big-old/data.bin $MOD/b-rsync/data.bin; cp -p $WORK/big-old/data.bin $MOD/b-before/data.bin; cp -p $WORK/big-old/data.bin $MOD/b-after/data.bin" \
+  -n rsync "$RSYNC -a $WORK/big-new/ $URL/b-rsync/" \
+  -n before "$BEFORE -a $WORK/big-new/ $URL/b-before/" \
+  -n after "$AFTER -a $WORK/big-new/ $URL/b-after/"
+cmp "$WORK/big-new/data.bin" "$MOD/b-after/data.bin"
+
+echo "== pull: initial 10,000 small files"
+run pull-initial \
+  --prepare "rm -rf $WORK/l-rsync $WORK/l-before $WORK/l-after" \
+  -n rsync "$RSYNC -a $URL/small/ $WORK/l-rsync/" \
+  -n before "$BEFORE -a $URL/small/ $WORK/l-before/" \
+  -n after "$AFTER -a $URL/small/ $WORK/l-after/"
+
+echo "== pull: no-change re-run"
+run pull-nochange \
+  -n rsync "$RSYNC -a $URL/small/ $WORK/l-rsync/" \
+  -n before "$BEFORE -a $URL/small/ $WORK/l-before/" \
+  -n after "$AFTER -a $URL/small/ $WORK/l-after/"
+
+echo "== pull: 256 MiB, 64 scattered edits (delta)"
+mkdir -p "$WORK/d-rsync" "$WORK/d-before" "$WORK/d-after"
+run pull-delta \
+  --prepare "cp -p $WORK/big-old/data.bin $WORK/d-rsync/data.bin; cp -p $WORK/big-old/data.bin $WORK/d-before/data.bin; cp -p $WORK/big-old/data.bin $WORK/d-after/data.bin" \
+  -n rsync "$RSYNC -a $URL/big/ $WORK/d-rsync/" \
+  -n before "$BEFORE -a $URL/big/ $WORK/d-before/" \
+  -n after "$AFTER -a $URL/big/ $WORK/d-after/"
+cmp "$WORK/big-new/data.bin" "$WORK/d-after/data.bin"
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), rsync $(rsync --version | head -1 | awk '{print $3}'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+cat "$OUT"/*.md
