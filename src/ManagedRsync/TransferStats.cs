@@ -81,6 +81,16 @@ public interface ITransferLog
 
     /// <summary>A line rsync prints on stderr (errors and warnings, the daemon's included).</summary>
     void Error(string line);
+
+    /// <summary>
+    /// An entry deleted on the receiver, reported where rsync logs it (log.c: log_delete); by default the line rsync
+    /// prints: "deleting %n" (with -i "*deleting   %n"), a directory's name ending in '/'.
+    /// </summary>
+    /// <param name="name">The entry's path in the transfer, as rsync displays it.</param>
+    /// <param name="isDirectory">Whether it was a directory.</param>
+    /// <param name="itemized">-i is on.</param>
+    void Deleted(string name, bool isDirectory, bool itemized) =>
+        Info((itemized ? "*deleting   " : "deleting ") + name + (isDirectory ? "/" : ""));
 }
 
 /// <summary>Progress of the file being sent (rsync --progress).</summary>

@@ -23,6 +23,13 @@ public sealed class ClientApiTests(RsyncDaemonFixture daemon) : IDisposable
     {
         public List<TransferMessage> Messages { get; } = [];
         public List<TransferProgress> Progress { get; } = [];
+        public List<TransferDeletion> Deletions { get; } = [];
+
+        public void OnDeleted(TransferDeletion deletion)
+        {
+            lock (Deletions)
+                Deletions.Add(deletion);
+        }
 
         public void OnMessage(TransferMessage message)
         {
@@ -136,6 +143,42 @@ public sealed class ClientApiTests(RsyncDaemonFixture daemon) : IDisposable
         Assert.Equal(RsyncExitCode.Ok, result.ExitCode);
         TreeAssert.Equal(src, dest, nanoseconds: true);
         Assert.Contains(events.Progress, p => p.Name == "sub/deeper/file.txt" && p.BytesDone == p.FileSize);
+    }
+
+    [Fact]
+    public async Task DeletionsArriveAsValuesOnPushAndPull()
+    {
+        string src = Path.Combine(_work, "del-src");
+        Directory.CreateDirectory(src);
+        File.WriteAllText(Path.Combine(src, "keep"), "k");
+        string name = $"client-del-{Guid.NewGuid():N}";
+        string remote = Path.Combine(daemon.ModulePath(DaemonModules.Open), name);
+        Directory.CreateDirectory(Path.Combine(remote, "gone-dir"));
+        File.WriteAllText(Path.Combine(remote, "gone-file"), "x");
+        var push = new Recorder();
+        await RsyncClient.PushAsync(new PushRequest
+        {
+            Sources = [src + "/"],
+            Destination = DaemonAddress.Parse($"{daemon.Url}{DaemonModules.Open}/{name}/"),
+            Options = TransferOptions.Archive with { Delete = DeleteTiming.Default, Verbose = 1 },
+        }, push);
+        Assert.Equal([new TransferDeletion("gone-file", false), new TransferDeletion("gone-dir", true)],
+            push.Deletions.OrderBy(d => d.IsDirectory));
+        Assert.DoesNotContain(push.Messages, m => m.Text.StartsWith("deleting", StringComparison.Ordinal));
+
+        string local = Path.Combine(_work, "del-local");
+        Directory.CreateDirectory(Path.Combine(local, "extra-dir"));
+        File.WriteAllText(Path.Combine(local, "extra"), "e");
+        var pull = new Recorder();
+        await RsyncClient.PullAsync(new PullRequest
+        {
+            Source = DaemonAddress.Parse($"{daemon.Url}{DaemonModules.Open}/{name}/"),
+            Destination = local,
+            Options = TransferOptions.Archive with { Delete = DeleteTiming.Default, Verbose = 1 },
+        }, pull);
+        Assert.Equal([new TransferDeletion("extra", false), new TransferDeletion("extra-dir", true)],
+            pull.Deletions.OrderBy(d => d.IsDirectory));
+        Assert.False(Directory.Exists(Path.Combine(local, "extra-dir")));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using ManagedRsync.Cli.Output;
 using ManagedRsync.Client;
 using ManagedRsync.Daemon;
 using ManagedRsync.Filters;
@@ -78,6 +79,12 @@ internal static class ReplicaTargets
         {
             if (message.Kind == TransferMessageKind.Error || (message.Kind == TransferMessageKind.Info && verbose))
                 log($"{target}: {message.Text}");
+        }
+
+        public void OnDeleted(TransferDeletion deletion)
+        {
+            if (verbose)
+                log($"{target}: {ConsoleEvents.DeletionLine(deletion, itemized: false)}");
         }
     }
 }

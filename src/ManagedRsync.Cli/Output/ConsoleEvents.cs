@@ -28,4 +28,14 @@ internal sealed class ConsoleEvents(TextWriter output, TextWriter error, RsyncOp
     }
 
     public void OnProgress(TransferProgress progress) => _progress?.Report(progress);
+
+    public void OnDeleted(TransferDeletion deletion)
+    {
+        if (!options.Quiet)
+            output.WriteLine(DeletionLine(deletion, options.ItemizeChanges > 0));
+    }
+
+    /// <summary>rsync log.c: log_delete — "deleting %n", with -i "*deleting   %n"; a directory's %n ends in '/'.</summary>
+    public static string DeletionLine(TransferDeletion deletion, bool itemized) =>
+        (itemized ? "*deleting   " : "deleting ") + deletion.Name + (deletion.IsDirectory ? "/" : "");
 }

@@ -18,6 +18,8 @@ internal sealed class EventSink(ITransferEvents? events) : ITransferLog, IProgre
 
     public void Report(TransferProgress value) => events?.OnProgress(value);
 
+    public void Deleted(string name, bool isDirectory, bool itemized) => events?.OnDeleted(new TransferDeletion(name, isDirectory));
+
     /// <summary>The connect options with the daemon's greeting lines routed here (and to the caller's own hook).</summary>
     public DaemonConnectOptions Attach(DaemonConnectOptions connection)
     {

@@ -26,4 +26,13 @@ public interface ITransferEvents
     void OnProgress(TransferProgress progress)
     {
     }
+
+    /// <summary>
+    /// An entry was deleted on the receiving side (--delete and its kin), in the order rsync reports deletions. Raised
+    /// when entries are logged (<see cref="TransferOptions.Verbose"/>, <see cref="TransferOptions.ItemizeChanges"/> or
+    /// <see cref="TransferOptions.Progress"/>): a daemon reports its deletions only then (rsync log.c: log_delete).
+    /// </summary>
+    void OnDeleted(TransferDeletion deletion)
+    {
+    }
 }

@@ -68,6 +68,16 @@ public sealed class ConsoleEventsTests
     }
 
     [Fact]
+    public void DeletionsArePrintedAsRsyncLogsThem()
+    {
+        var output = new StringWriter { NewLine = "\n" };
+        new ConsoleEvents(output, TextWriter.Null, new RsyncOptions { Verbose = 1 }).OnDeleted(new TransferDeletion("old", IsDirectory: true));
+        new ConsoleEvents(output, TextWriter.Null, new RsyncOptions { ItemizeChanges = 1 }).OnDeleted(new TransferDeletion("a b", IsDirectory: false));
+        new ConsoleEvents(output, TextWriter.Null, new RsyncOptions { Verbose = 1, Quiet = true }).OnDeleted(new TransferDeletion("q", false));
+        Assert.Equal("deleting old/\n*deleting   a b\n", output.ToString());
+    }
+
+    [Fact]
     public void TheLibraryGrantsTheCliNoInternals()
     {
         var friends = typeof(ManagedRsync.Client.RsyncClient).Assembly.GetCustomAttributes<InternalsVisibleToAttribute>().Select(a => a.AssemblyName).ToList();

@@ -43,6 +43,13 @@ internal sealed class OrderedLog(ITransferLog log, int count)
             log.Info(line);
     }
 
+    /// <summary>A deletion reported now, ahead of whatever is held (the generator's own output).</summary>
+    public void DeletedNow(string name, bool isDirectory, bool itemized)
+    {
+        lock (_gate)
+            log.Deleted(name, isDirectory, itemized);
+    }
+
     /// <summary>The generator's output up to entry <paramref name="ndx"/> (exclusive) has been sent.</summary>
     public void Release(int ndx)
     {

@@ -164,11 +164,12 @@ internal sealed partial class ReceiverRole
         {
             // rsync log.c: log_delete — "deleting %n" with -v, "*deleting   %n" with -i; printed by the generator at
             // once, ahead of lines that wait for the sender's answer.
-            string line = (ItemLog.Level(_options) > 0 ? "*deleting   " : "deleting ") + FileNameEncoding.Display(path) + (isDirectory ? "/" : "");
+            string name = FileNameEncoding.Display(path);
+            bool itemized = ItemLog.Level(_options) > 0;
             if (_order is { } order)
-                order.AddNow(line);
+                order.DeletedNow(name, isDirectory, itemized);
             else
-                _log.Info(line);
+                _log.Deleted(name, isDirectory, itemized);
         }
         return true;
     }

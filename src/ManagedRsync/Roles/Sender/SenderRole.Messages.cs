@@ -17,7 +17,10 @@ internal sealed partial class SenderRole
                 // rsync io.c: read_a_msg MSG_DELETED — a receiving server's deletion, printed by the client (log.c:
                 // log_delete); a directory's name ends in a NUL.
                 if (ItemLog.IsLogging(_options))
-                    _log.Info((ItemLog.Level(_options) > 0 ? "*deleting   " : "deleting ") + DeletedName(payload));
+                {
+                    bool isDirectory = payload is [.., 0];
+                    _log.Deleted(PeerMessages.Text(isDirectory ? payload[..^1] : payload), isDirectory, ItemLog.Level(_options) > 0);
+                }
                 break;
             case MessageCode.NoSend or MessageCode.Client or MessageCode.Redo or MessageCode.Stats:
                 // Bookkeeping between the other side's own processes: nothing for a sender to do.
@@ -26,10 +29,6 @@ internal sealed partial class SenderRole
                 throw PeerMessages.Unexpected(code);
         }
     }
-
-    // rsync io.c: read_a_msg — MSG_DELETED's trailing NUL marks a directory, which log.c's %n shows with a '/'.
-    private static string DeletedName(ReadOnlySpan<byte> payload) =>
-        payload is [.., 0] ? PeerMessages.Text(payload[..^1]) + "/" : PeerMessages.Text(payload);
 
     // rsync sender.c / log.c: the line for each entry, as the receiving side prints it (ItemLog); the transfer flag is
     // set for what is sent.

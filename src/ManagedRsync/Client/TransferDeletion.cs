@@ -1,0 +1,9 @@
+namespace ManagedRsync.Client;
+
+/// <summary>An entry deleted on the receiving side of a transfer.</summary>
+/// <param name="Name">
+/// Its path in the transfer, without a trailing '/'; names that are not UTF-8 are escaped as rsync prints them
+/// (<c>\#ooo</c>).
+/// </param>
+/// <param name="IsDirectory">Whether it was a directory (rsync prints its name with a trailing '/').</param>
+public readonly record struct TransferDeletion(string Name, bool IsDirectory);
