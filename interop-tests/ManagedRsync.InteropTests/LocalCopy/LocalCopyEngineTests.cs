@@ -196,4 +196,34 @@ public sealed class LocalCopyEngineTests : IDisposable
         Assert.Equal(RsyncExitCode.Ok, result.ExitCode);
         Assert.Equal(stock, ours);
     }
+    [Fact]
+    public async Task Missing_args_are_deleted_at_the_destination_as_stock_does()
+    {
+        string src = Dir("src");
+        StockRsyncRunner.CreateTree(src, ["keep", "d/changed", "d/other"]);
+        foreach (string side in new[] { "stock", "ours" })
+            StockRsyncRunner.CreateTree(Dir(side), ["keep", "d/changed", "d/gone", "gone-dir/x", "untouched"]);
+        File.WriteAllText(Path.Combine(src, "d", "changed"), "new content");
+        string list = Path.Combine(_work, "list");
+        File.WriteAllText(list, "d/changed\nd/gone\ngone-dir\n");
+        var stock = await StockRsyncRunner.RunAsync(["-av", "--delete-missing-args", "--files-from=" + list, src + "/", Dir("stock") + "/"]);
+        Assert.True(stock.ExitCode == 0, stock.ToString());
+
+        var log = new PushInteropTests.Log();
+        var request = new LocalCopyRequest
+        {
+            SourceRoot = src, RelativePaths = ["d/changed", "d/gone", "gone-dir"], Destination = Dir("ours") + "/",
+            Options = TransferOptions.Archive with { Recursive = false, Dirs = true, Relative = true, DeleteMissingArgs = true, Verbose = 1 },
+        };
+        TransferResult result = await RsyncClient.CopyAsync(request, log).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(RsyncExitCode.Ok, result.ExitCode);
+        Assert.False(File.Exists(Path.Combine(Dir("ours"), "d", "gone")));
+        Assert.True(File.Exists(Path.Combine(Dir("ours"), "gone-dir", "x")), "without --delete a non-empty directory stays");
+        Assert.Equal("new content", File.ReadAllText(Path.Combine(Dir("ours"), "d", "changed")));
+        Assert.True(File.Exists(Path.Combine(Dir("ours"), "untouched")));
+        TreeAssert.Equal(Dir("stock"), Dir("ours"), nanoseconds: false, hardLinks: false);
+        Assert.Contains("deleting d/gone", log.Lines);
+        Assert.Contains("cannot delete non-empty directory: gone-dir", log.Lines);
+    }
 }

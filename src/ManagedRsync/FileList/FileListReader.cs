@@ -164,7 +164,10 @@ internal sealed class FileListReader
             _mode = await _input.ReadInt32Async(ct).ConfigureAwait(false);
         int mode = _mode;
         int type = mode & FileEntry.S_IFMT;
-        if (type is not (FileEntry.S_IFREG or FileEntry.S_IFDIR or FileEntry.S_IFLNK or FileEntry.S_IFCHR
+        // rsync flist.c: recv_file_entry — mode 0 is the one exception, and only with --delete-missing-args
+        // (missing_args == 2): a source argument that no longer exists, which the generator deletes.
+        bool missingArg = mode == 0 && _options.DeleteMissingArgs;
+        if (!missingArg && type is not (FileEntry.S_IFREG or FileEntry.S_IFDIR or FileEntry.S_IFLNK or FileEntry.S_IFCHR
             or FileEntry.S_IFBLK or FileEntry.S_IFIFO or FileEntry.S_IFSOCK))
             throw RsyncException.Protocol($"file mode 0{Convert.ToString(mode, 8)} has no valid file type");
 

@@ -38,7 +38,12 @@ internal sealed partial class ReceiverRole
     private Dictionary<string, HashSet<string>>? PlanDeletion()
     {
         // rsync generator.c: do_delete_pass and delete_in_dir do nothing in a destination a dry run did not make.
-        if (!_options.IsDeleting || _dest is null || _singleFileName is not null)
+        if (_dest is null || _singleFileName is not null)
+            return null;
+        // The receiver's rules also guard what --delete-missing-args removes (generator.c: recv_generator checks
+        // filter_list before delete_item).
+        _protect = CreateProtection();
+        if (!_options.IsDeleting)
             return null;
         if (_remoteIoError != 0)
         {
@@ -126,7 +131,7 @@ internal sealed partial class ReceiverRole
     /// Deletes <paramref name="path"/> unless the rules protect it or something in it, a directory's contents first
     /// (rsync delete.c: delete_item, delete_dir_contents), each with its own "deleting" line; returns whether it went.
     /// </summary>
-    private bool DeleteUnlessProtected(string path)
+    private bool DeleteUnlessProtected(string path, bool recurse = true)
     {
         EntryStatus? status = _dest!.Stat(path);
         if (status is not { } st)
@@ -141,7 +146,15 @@ internal sealed partial class ReceiverRole
                 _protect.IgnorePerishable = true;
             bool emptied = true;
             foreach (string child in SortedForDeletion(path))
+            {
+                // rsync delete.c: delete_item without DEL_RECURSE only finds out that the directory is not empty.
+                if (!recurse)
+                {
+                    emptied = false;
+                    break;
+                }
                 emptied &= DeleteUnlessProtected(path + "/" + child);
+            }
             if (outermost)
                 _protect!.IgnorePerishable = false;
             if (!emptied)

@@ -88,6 +88,16 @@ internal sealed partial class ReceiverRole
         ConfinedDirectory? dest = _dest;
         bool dry = _options.DryRun;
         EntryStatus? local = StatLocal(name);
+        if (file.Mode == 0)
+        {
+            // rsync generator.c: recv_generator with missing_args == 2 — the sender's argument is gone: what is at its
+            // name goes (delete_item, unless the receiver's rules protect it), and nothing is itemized.
+            // A directory's contents go only with --delete (generator.c: del_opts is DEL_RECURSE with delete_mode or
+            // --force).
+            if (local is not null && dest is not null)
+                DeleteUnlessProtected(name, recurse: _options.IsDeleting);
+            return;
+        }
         if (file.IsDirectory)
         {
             _stats.NumDirs++;
@@ -171,8 +181,9 @@ internal sealed partial class ReceiverRole
             {
                 Settle(ndx, file, ItemizeAgainst(file, local, ItemFlags.None));
             }
+            // rsync rsync.c: dest_mode — a device made without -p gets the sender's mode less the umask.
             if (!dry)
-                dest!.SetAttributes(name, AttributesFor(file, isNew: false));
+                dest!.SetAttributes(name, AttributesFor(file, isNew: !same));
             return;
         }
 
