@@ -11,8 +11,6 @@ internal static class LocalCopyKnownDifferences
 {
     private static readonly Dictionary<string, string> Ledger = new(StringComparer.Ordinal)
     {
-        ["Fresh -a --no-p -i"] =
-            "a device created without -p keeps the source's mode (660); stock applies the umask (640, rsync.c: dest_mode)",
         ["Fresh -aHi"] = "-H: the first name of a link group is sent; stock sends the last (hlink.c) and links the others to it",
         ["Fresh -aHv"] = "-H: the first name of a link group is sent; stock sends the last (hlink.c) and links the others to it",
     };
