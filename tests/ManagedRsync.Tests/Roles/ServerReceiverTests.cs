@@ -1,0 +1,121 @@
+using ManagedRsync.Destination;
+using ManagedRsync.Filters;
+using ManagedRsync.Roles.Receiver;
+using ManagedRsync.Roles.Sender;
+using ManagedRsync.Session;
+using ManagedRsync.Transfer;
+using ManagedRsync.Transports;
+
+namespace ManagedRsync.Tests.Roles;
+
+/// <summary>
+/// The receiving role as a server (main.c: start_server, do_server_recv) under a client sender, over the in-memory pipe:
+/// the server half of the setup, recv_filter_list over the wire (as a daemon or remote-shell server reads it), and
+/// local copies at every protocol we speak.
+/// </summary>
+public sealed class ServerReceiverTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("mrsync-server-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private string Make(string name, params string[] files)
+    {
+        string dir = Path.Combine(_root, name);
+        Directory.CreateDirectory(dir);
+        foreach (string f in files)
+        {
+            string full = Path.Combine(dir, f);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.WriteAllText(full, f);
+        }
+        return dir;
+    }
+
+    private sealed class Lines : ITransferLog
+    {
+        public List<string> All { get; } = [];
+
+        public void Info(string line)
+        {
+            lock (All)
+                All.Add(line);
+        }
+
+        public void Error(string line) => Info("E " + line);
+    }
+
+    [Fact]
+    public async Task Server_reads_the_filter_list_from_the_wire_and_protects_what_it_excludes()
+    {
+        string src = Make("src", "keep", "skip.tmp", "d/keep");
+        string dest = Make("dest", "old.tmp", "gone", "d/gone.tmp");
+        var options = TransferOptions.Archive with { Delete = DeleteTiming.Default, Verbose = 1 };
+        FilterList filters = new FilterListBuilder().AddExclude("*.tmp").Build();
+        (Stream clientEnd, Stream serverEnd) = LocalPipe.Create();
+        var log = new Lines();
+
+        Task<TransferResult> server = Task.Run(async () =>
+        {
+            await using var connection = new Connection(serverEnd, isServer: true, log);
+            await connection.SetupServerAsync(options, ServerArguments.Capabilities, default);
+            connection.StartMultiplexing(default);
+            // No rules in memory: whatever protects old.tmp came over the wire.
+            var receiver = new ReceiverRole(new ReceiveTarget(dest, RequestedNames.All, Filters: null), options, log);
+            try
+            {
+                return await receiver.RunAsync(connection, exchangeFilters: true, default);
+            }
+            finally
+            {
+                serverEnd.Dispose();
+            }
+        });
+        TransferResult sent;
+        await using (var connection = new Connection(clientEnd, isServer: false, log))
+        {
+            await connection.SetupClientAsync(knownProtocol: null, options, default);
+            connection.StartMultiplexing(default);
+            var sender = new SenderRole(new SendSource([src + "/"], null, null, filters, null), options, log, null);
+            sent = await sender.RunAsync(connection, localServer: false, default).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        clientEnd.Dispose();
+        await server.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(RsyncExitCode.Ok, sent.ExitCode);
+        Assert.True(File.Exists(Path.Combine(dest, "old.tmp")), "an excluded name is protected by the rules the client sent");
+        Assert.True(File.Exists(Path.Combine(dest, "d", "gone.tmp")));
+        Assert.False(File.Exists(Path.Combine(dest, "gone")));
+        Assert.False(File.Exists(Path.Combine(dest, "skip.tmp")));
+        Assert.Equal("d/keep", File.ReadAllText(Path.Combine(dest, "d", "keep")));
+        Assert.Contains("deleting gone", log.All);
+        Assert.Equal(1, sent.Stats.DeletedFiles);
+    }
+
+    [Theory]
+    [InlineData(29)]
+    [InlineData(30)]
+    [InlineData(31)]
+    [InlineData(32)]
+    public async Task Local_copy_at_each_protocol(int protocol)
+    {
+        string src = Make("src", "a", "b/c", "b/d/e");
+        File.WriteAllBytes(Path.Combine(src, "big"), Enumerable.Range(0, 300_000).Select(i => (byte)(i * 7)).ToArray());
+        string dest = Make("dest", "b/c", "stale");
+        var options = TransferOptions.Archive with { Protocol = protocol, Delete = DeleteTiming.Default, WholeFile = false };
+        var log = new Lines();
+
+        TransferResult result = await RsyncClient.CopyAsync(
+            new LocalCopyRequest { Sources = [src + "/"], Destination = dest, Options = options }, log).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(RsyncExitCode.Ok, result.ExitCode);
+        Assert.Equal(protocol, result.ProtocolVersion);
+        Assert.False(File.Exists(Path.Combine(dest, "stale")));
+        foreach (string f in new[] { "a", "b/c", "b/d/e", "big" })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(src, f)), File.ReadAllBytes(Path.Combine(dest, f)));
+        // Nanoseconds travel from protocol 31 (flist.c: XMIT_MOD_NSEC); before, whole seconds.
+        DateTime sent = File.GetLastWriteTimeUtc(Path.Combine(src, "big"));
+        DateTime got = File.GetLastWriteTimeUtc(Path.Combine(dest, "big"));
+        Assert.Equal(protocol >= 31 ? sent : sent.AddTicks(-(sent.Ticks % TimeSpan.TicksPerSecond)), got);
+    }
+}
