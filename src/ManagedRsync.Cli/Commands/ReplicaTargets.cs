@@ -55,18 +55,8 @@ internal static class ReplicaTargets
         // Connects as `mrsync` would (--port, --address, -4/-6, --contimeout, --timeout, --protocol, USER@ or $USER), and
         // reads the password when the daemon asks, every connection (the file may be rotated), never by prompting.
         var invocation = new DaemonInvocation(options, address, context with { StdinIsTerminal = false });
-        var events = new WatchTransferEvents(t.Name, log, verbose);
-        return new DaemonReplicaTarget(t.Name, config.Source!, address, transfer, propagateDeletes, invocation.GetPassword,
-            () => filter.CurrentFor(rules),
-            async (request, ct) =>
-            {
-                request = request with { Connection = invocation.Connection, User = invocation.User };
-                TransferResult result = await RsyncClient.PushAsync(request, events, ct).ConfigureAwait(false);
-                // 24 (files vanished since the event) is normal for a live tree; 23 keeps the batch for a retry.
-                if (result.ExitCode is not (RsyncExitCode.Ok or RsyncExitCode.Vanished))
-                    throw new RsyncException(RsyncErrorKind.RemoteError, result.ExitCode, $"push ended with rsync exit code {(int)result.ExitCode}");
-                return result.Stats;
-            });
+        return new DaemonReplicaTarget(t.Name, config.Source!, address, transfer, propagateDeletes, () => filter.CurrentFor(rules),
+            invocation.Connection, invocation.User, invocation.GetPassword, new WatchTransferEvents(t.Name, log, verbose));
     }
 
     /// <summary>
