@@ -194,6 +194,9 @@ public sealed partial class ConfinedDirectory
         string name = leaf == "." ? "" : leaf;
         var status = StatAt(lease.Fd, name, relativePath)
             ?? throw IoError("stat", relativePath, ENOENT);
+        attributes = attributes.Except(status);
+        if (attributes.IsEmpty)
+            return;
         if (status.IsDirectory || status.IsRegularFile)
         {
             int fd = name.Length == 0

@@ -220,6 +220,46 @@ public sealed class ConfinedDirectoryTests : IDisposable
         _destination.SetAttributes("ro", new EntryAttributes(Permissions: 0x1ED));
     }
 
+    [Fact]
+    public void AnUpToDateEntryIsNotTouched()
+    {
+        // rsync.c set_file_attrs changes only what differs: a no-change run leaves ctime alone.
+        WriteViaTemp("f", "x", new EntryAttributes(Permissions: 0x1A4, MtimeSeconds: 1_000_000_000, MtimeNanoseconds: 7));
+        var before = _destination.Stat("f")!.Value;
+        string ctime = ChangeTime(Local("f"));
+        Thread.Sleep(20);
+
+        _destination.SetAttributes("f", new EntryAttributes(Permissions: before.Permissions, MtimeSeconds: before.MtimeSeconds,
+            MtimeNanoseconds: before.MtimeNanoseconds, Uid: before.Uid, Gid: before.Gid));
+        Assert.Equal(ctime, ChangeTime(Local("f")));
+
+        _destination.SetAttributes("f", new EntryAttributes(Permissions: before.Permissions, MtimeSeconds: 1_000_000_001, Uid: before.Uid));
+        Assert.NotEqual(ctime, ChangeTime(Local("f")));
+        Assert.Equal(1_000_000_001, _destination.Stat("f")!.Value.MtimeSeconds);
+        Assert.Equal(before.Permissions, _destination.Stat("f")!.Value.Permissions);
+    }
+
+    [Fact]
+    public void AChownStillReappliesTheModeItMayHaveCleared()
+    {
+        var attributes = new EntryAttributes(Permissions: 0x1A4, Uid: 1, Gid: 2);
+        var current = new EntryStatus(0x81A4, 0, 0, 0, Uid: 0, Gid: 2, 0, 0, 1, 0, 0);
+        Assert.Equal(new EntryAttributes(Permissions: 0x1A4, Uid: 1), attributes.Except(current));
+        Assert.True(attributes.Except(current with { Uid = 1 }).IsEmpty);
+    }
+
+    private static string ChangeTime(string path)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%z", path])
+        {
+            RedirectStandardOutput = true,
+        })!;
+        string text = stat.StandardOutput.ReadToEnd();
+        stat.WaitForExit();
+        Assert.Equal(0, stat.ExitCode);
+        return text;
+    }
+
     [Theory]
     [InlineData("../outside/canary")]
     [InlineData("/etc/passwd")]
