@@ -6,6 +6,7 @@ using ManagedRsync.Destination;
 using ManagedRsync.FileList;
 using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
+using ManagedRsync.Roles.Generator;
 
 using ManagedRsync.Session;
 using ManagedRsync.Transfer;
@@ -328,46 +329,7 @@ internal sealed partial class ReceiverRole
         Span<byte> head = _out.GetSpan(SumHeader.WireSize(Protocol));
         _out.Advance(header.Write(head, Protocol));
         if (header.Count > 0)
-            WriteBlockSums(basis!, header);
-    }
-
-    /// <summary>Reads the basis in runs of whole blocks (about 1 MiB) and sends each block's rolling and strong sum.</summary>
-    private void WriteBlockSums(Microsoft.Win32.SafeHandles.SafeFileHandle basis, SumHeader header)
-    {
-        var strong = BlockChecksum.Create(_checksum, _session.ChecksumSeed, _session.ChecksumSeedFix);
-        Span<byte> digest = stackalloc byte[ChecksumNames.MaxDigestLength];
-        int blocksPerRead = Math.Max(1, (1 << 20) / header.BlockLength);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(blocksPerRead * header.BlockLength);
-        try
-        {
-            for (int first = 0; first < header.Count; first += blocksPerRead)
-            {
-                int count = Math.Min(blocksPerRead, header.Count - first);
-                int wanted = (count - 1) * header.BlockLength + header.LengthOf(first + count - 1);
-                long offset = (long)first * header.BlockLength;
-                int got = 0;
-                while (got < wanted)
-                {
-                    int n = RandomAccess.Read(basis, buffer.AsSpan(got, wanted - got), offset + got);
-                    if (n <= 0)
-                        break;
-                    got += n;
-                }
-                if (got < wanted)
-                    buffer.AsSpan(got, wanted - got).Clear(); // the basis shrank under us: the redo pass will fix it
-                for (int i = 0; i < count; i++)
-                {
-                    var data = buffer.AsSpan(i * header.BlockLength, header.LengthOf(first + i));
-                    _out.WriteInt32((int)RollingChecksum.Compute(data));
-                    strong.Compute(data, digest);
-                    _out.Write(digest[..header.StrongLength]);
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+            BlockSums.Write(basis!, header, _checksum, _session.ChecksumSeed, _session.ChecksumSeedFix, _out);
     }
 
     private EntryAttributes AttributesFor(FileEntry file, bool isNew)
