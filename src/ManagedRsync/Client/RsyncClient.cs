@@ -48,9 +48,8 @@ public static class RsyncClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var sink = new EventSink(events);
-        Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> openModule = (args, c) => DaemonTransport.OpenModuleAsync(
-            sink.Attach(request.Connection ?? DaemonConnectOptions.ForAddress(request.Destination, request.Port, request.ConnectTimeout, request.Options.Protocol)),
-            request.Destination, request.User ?? request.Destination.User, request.Password, args, c);
+        var openModule = ModuleOpener(request.Destination, request.Connection, request.Port, request.ConnectTimeout, request.Options,
+            request.User, request.Password, sink);
         return Transfer.RsyncClient.PushAsync(request, sink, request.Options.Progress ? sink : null, ct, openModule);
     }
 
@@ -69,9 +68,8 @@ public static class RsyncClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var sink = new EventSink(events);
-        Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> openModule = (args, c) => DaemonTransport.OpenModuleAsync(
-            sink.Attach(request.Connection ?? DaemonConnectOptions.ForAddress(request.Source, request.Port, request.ConnectTimeout, request.Options.Protocol)),
-            request.Source, request.User ?? request.Source.User, request.Password, args, c);
+        var openModule = ModuleOpener(request.Source, request.Connection, request.Port, request.ConnectTimeout, request.Options,
+            request.User, request.Password, sink);
         var session = new PullSession(request with { Progress = request.Options.Progress ? sink : null }, sink, openModule);
         return session.RunAsync(ct);
     }
@@ -93,4 +91,13 @@ public static class RsyncClient
         var sink = new EventSink(events);
         return Transfer.RsyncClient.CopyAsync(request, sink, request.Options.Progress ? sink : null, ct);
     }
+
+    // Opens the request's module with the server arguments the role builds: its Connection (else the address, --port,
+    // --contimeout and --protocol), its User (else the address's), the password only when asked; greeting lines to the events.
+    private static Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> ModuleOpener(DaemonAddress address,
+        DaemonConnectOptions? connection, int? port, TimeSpan? connectTimeout, TransferOptions options, string? user,
+        Func<string?>? password, EventSink sink) =>
+        (args, ct) => DaemonTransport.OpenModuleAsync(
+            sink.Attach(connection ?? DaemonConnectOptions.ForAddress(address, port, connectTimeout, options.Protocol)),
+            address, user ?? address.User, password, args, ct);
 }
