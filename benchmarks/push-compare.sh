@@ -8,6 +8,7 @@
 # Usage: benchmarks/push-compare.sh [RUNS]   (default 5; results go to $OUT, default /tmp/mrsync-push-bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/stock_daemon.sh
 RUNS=${1:-5}
 OUT=${OUT:-/tmp/mrsync-push-bench}
 command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get install hyperfine)"; exit 1; }
@@ -30,26 +31,7 @@ RSYNC=$(command -v rsync)
 echo "== starting a stock daemon"
 MOD="$WORK/mod"
 mkdir -p "$MOD"
-{
-  echo "use chroot = no"
-  echo "munge symlinks = no"
-  echo "log file = $WORK/rsyncd.log"
-  if [ "$(id -u)" = 0 ]; then echo "uid = root"; echo "gid = root"; fi
-  echo "[bench]"
-  echo "path = $MOD"
-  echo "read only = no"
-} > "$WORK/rsyncd.conf"
-for _ in $(seq 20); do
-  PORT=$(( (RANDOM % 40000) + 20000 ))
-  ss -ltn | grep -q ":$PORT " && continue
-  rsync --daemon --no-detach --address 127.0.0.1 --port "$PORT" --config "$WORK/rsyncd.conf" &
-  DAEMON_PID=$!
-  sleep 0.5
-  kill -0 "$DAEMON_PID" 2>/dev/null && break
-  DAEMON_PID=
-done
-[ -n "$DAEMON_PID" ] || { echo "could not start rsync --daemon"; exit 1; }
-URL="rsync://127.0.0.1:$PORT/bench"
+start_stock_daemon "$MOD" "$WORK"
 
 echo "== generating data"
 python3 benchmarks/bench_data.py "$WORK"
