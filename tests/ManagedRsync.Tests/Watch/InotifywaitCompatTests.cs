@@ -65,7 +65,7 @@ public sealed class InotifywaitCompatTests : IDisposable
             p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (realOut) realOut.Append(e.Data).Append('\n'); };
             p.BeginOutputReadLine();
             p.BeginErrorReadLine();
-            Func<string>[] watching = simultaneous ? [Real, Ours] : [Real];
+            (string, Func<string>)[] watching = simultaneous ? [("inotifywait", Real), ("mrsync", Ours)] : [("inotifywait", Real)];
             Probe("", watching);
             ops(_tree.Root, dir => Probe(dir, watching));
             Probe("", watching);
@@ -75,8 +75,8 @@ public sealed class InotifywaitCompatTests : IDisposable
         if (!simultaneous)
         {
             StartOurs();
-            ops(_tree.Root, dir => Probe(dir, Ours));
-            Probe("", Ours);
+            ops(_tree.Root, dir => Probe(dir, ("mrsync", Ours)));
+            Probe("", ("mrsync", Ours));
         }
         stop.Cancel();
         mine!.Join();
@@ -90,9 +90,10 @@ public sealed class InotifywaitCompatTests : IDisposable
     /// Creates and deletes probe files in <paramref name="relativeDir"/> until every output has reported one: then
     /// each watcher is live there and has read everything that happened before (its queue is in order).
     /// </summary>
-    private void Probe(string relativeDir, params Func<string>[] outputs)
+    private void Probe(string relativeDir, params (string Name, Func<string> Output)[] outputs)
     {
         var made = new List<string>();
+        bool Saw(Func<string> output) => made.Any(m => output().Contains(m, StringComparison.Ordinal));
         DateTime until = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
@@ -104,12 +105,12 @@ public sealed class InotifywaitCompatTests : IDisposable
             // Poll the outputs (a watcher's own thread writes them); a new probe only when this one went unseen.
             for (int i = 0; i < 50; i++)
             {
-                if (outputs.All(o => made.Any(m => o().Contains(m, StringComparison.Ordinal))))
+                if (outputs.All(o => Saw(o.Output)))
                     return;
                 Thread.Sleep(10);
             }
             if (DateTime.UtcNow > until)
-                Assert.Fail($"a watcher never reported a probe in \"{relativeDir}\"; outputs: {string.Join("\n---\n", outputs.Select(o => o()))}");
+                Assert.Fail($"{string.Join(" and ", outputs.Where(o => !Saw(o.Output)).Select(o => o.Name))} never reported a probe in \"{relativeDir}\"; outputs: {string.Join("\n---\n", outputs.Select(o => $"{o.Name}:\n{o.Output()}"))}");
         }
     }
 
