@@ -183,6 +183,17 @@ public sealed partial class ConfinedDirectory
     }
 
     /// <summary>
+    /// As <see cref="SetAttributes(string, EntryAttributes)"/>, for an entry the caller has just stat'ed (the
+    /// generator's quick check): when <paramref name="current"/> already has the attributes nothing is done, not even a
+    /// second stat (rsync generator.c: recv_generator hands its own stat to set_file_attrs).
+    /// </summary>
+    public void SetAttributes(string relativePath, EntryAttributes attributes, EntryStatus current)
+    {
+        if (!attributes.Except(current).IsEmpty)
+            SetAttributes(relativePath, attributes);
+    }
+
+    /// <summary>
     /// Sets ownership, permissions and modification time without following a symlink: directories and regular files
     /// through a descriptor opened with O_NOFOLLOW, symlinks with the AT_SYMLINK_NOFOLLOW calls (Linux has no lchmod),
     /// devices and specials by name relative to their parent. New files get theirs from <see cref="ConfinedTempFile"/>.

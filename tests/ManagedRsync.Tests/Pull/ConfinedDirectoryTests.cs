@@ -240,6 +240,23 @@ public sealed class ConfinedDirectoryTests : IDisposable
     }
 
     [Fact]
+    public void TheGeneratorsOwnStatDecidesWhatIsLeftToChange()
+    {
+        WriteViaTemp("f", "x", new EntryAttributes(Permissions: 0x1A4, MtimeSeconds: 1_000_000_000));
+        var seen = _destination.Stat("f")!.Value;
+        var wanted = new EntryAttributes(Permissions: 0x1A4, MtimeSeconds: 1_000_000_000);
+
+        // The file changed after the generator's stat: what that stat said is what counts (no second look)...
+        File.SetLastWriteTimeUtc(Local("f"), new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        _destination.SetAttributes("f", wanted, seen);
+        Assert.NotEqual(1_000_000_000, _destination.Stat("f")!.Value.MtimeSeconds);
+
+        // ...and what differs from it is applied.
+        _destination.SetAttributes("f", wanted, seen with { MtimeSeconds = 5 });
+        Assert.Equal(1_000_000_000, _destination.Stat("f")!.Value.MtimeSeconds);
+    }
+
+    [Fact]
     public void AChownStillReappliesTheModeItMayHaveCleared()
     {
         var attributes = new EntryAttributes(Permissions: 0x1A4, Uid: 1, Gid: 2);

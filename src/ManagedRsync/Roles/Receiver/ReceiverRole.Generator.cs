@@ -140,10 +140,10 @@ internal sealed partial class ReceiverRole
                 return;
             }
             string target = FileNameEncoding.Decode(file.LinkTarget);
-            if (local is { IsSymlink: true } && dest!.ReadSymlink(name) == target)
+            if (local is { IsSymlink: true } link && dest!.ReadSymlink(name) == target)
             {
                 if (!dry)
-                    dest.SetAttributes(name, AttributesFor(file, isNew: false) with { Permissions = null });
+                    dest.SetAttributes(name, AttributesFor(file, isNew: false) with { Permissions = null }, link);
                 Settle(ndx, file, ItemizeAgainst(file, local, ItemFlags.None));
                 return;
             }
@@ -199,7 +199,7 @@ internal sealed partial class ReceiverRole
         if (local is { IsRegularFile: true } current && QuickCheckPasses(file, current, name))
         {
             if (!dry)
-                dest!.SetAttributes(name, AttributesFor(file, isNew: false));
+                dest!.SetAttributes(name, AttributesFor(file, isNew: false), current);
             Settle(ndx, file, ItemizeAgainst(file, local, ItemFlags.None));
             return;
         }
