@@ -7,43 +7,20 @@
 #   AFTER defaults to a NativeAOT publish of this checkout. Results go to $OUT (default /tmp/mrsync-before-after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source benchmarks/stock_daemon.sh
+source benchmarks/bench_common.sh
 RUNS=${1:-5}
 OUT=${OUT:-/tmp/mrsync-before-after}
 : "${BEFORE:?set BEFORE to the mrsync binary built before the change}"
-command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get install hyperfine)"; exit 1; }
-command -v rsync >/dev/null || { echo "stock rsync is required"; exit 1; }
-
-WORK=$(mktemp -d /tmp/mrsync-ba.XXXXXX)
-DAEMON_PID=
-cleanup() {
-  [ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-mkdir -p "$OUT"
-
-if [ -z "${AFTER:-}" ]; then
-  echo "== publishing mrsync (NativeAOT) from this checkout"
-  dotnet publish src/ManagedRsync.Cli -c Release -o "$WORK/bin" -v quiet -nologo >/dev/null
-  AFTER="$WORK/bin/mrsync"
-fi
-RSYNC=$(command -v rsync)
+bench_setup mrsync-ba
+bench_publish AFTER
 
 MOD="$WORK/mod"
 mkdir -p "$MOD"
-start_stock_daemon "$MOD" "$WORK"
+start_stock_daemon "$MOD"
 
-echo "== generating data"
-python3 benchmarks/bench_data.py "$WORK"
-touch -d '2020-01-01' "$WORK/big-old/data.bin"
+bench_data
 cp -a "$WORK/small" "$MOD/small"
 cp -a "$WORK/big-new" "$MOD/big"
-
-run() { # name, hyperfine args...
-  local name=$1; shift
-  hyperfine --runs "$RUNS" --warmup 1 --export-markdown "$OUT/$name.md" --export-json "$OUT/$name.json" "$@"
-}
 
 echo "== push: initial 10,000 small files"
 run push-initial \

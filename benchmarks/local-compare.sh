@@ -15,31 +15,15 @@
 #   OUT      where hyperfine's markdown and JSON go (default /tmp/mrsync-local-bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/bench_common.sh
 RUNS=${1:-5}
 OUT=${OUT:-/tmp/mrsync-local-bench}
-command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get install hyperfine)"; exit 1; }
-command -v rsync >/dev/null || { echo "stock rsync is required"; exit 1; }
-
-WORK=$(mktemp -d /tmp/local-compare.XXXXXX)
+bench_setup local-compare
 TO=$(mktemp -d "${DEST:-$WORK}/local-compare-dest.XXXXXX")
-cleanup() { rm -rf "$WORK" "$TO"; }
-trap cleanup EXIT
-mkdir -p "$OUT"
-if [ -z "${MRSYNC:-}" ]; then
-  echo "== publishing mrsync (NativeAOT)"
-  dotnet publish src/ManagedRsync.Cli -c Release -o "$WORK/bin" -v quiet -nologo >/dev/null
-  MRSYNC="$WORK/bin/mrsync"
-fi
-RSYNC=$(command -v rsync)
+CLEAN_ALSO=$TO
+bench_publish MRSYNC
 
-echo "== generating data"
-python3 benchmarks/bench_data.py "$WORK"
-touch -d '2020-01-01' "$WORK/big-old/data.bin"
-
-run() { # name, hyperfine args...
-  local name=$1; shift
-  hyperfine --runs "$RUNS" --warmup 1 --export-markdown "$OUT/$name.md" --export-json "$OUT/$name.json" "$@"
-}
+bench_data
 
 echo "== 1. initial local copy of 10,000 small files"
 run local-initial-small \

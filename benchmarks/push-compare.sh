@@ -5,42 +5,22 @@
 #   2. no-change re-push of that tree
 #   3. a 256 MiB file with 64 scattered 4 KiB edits over the old copy (delta)
 #   4. the same with -z (both sides negotiate zstd with a 3.5.0 daemon)
-# Usage: benchmarks/push-compare.sh [RUNS]   (default 5; results go to $OUT, default /tmp/mrsync-push-bench)
+# Usage: [MRSYNC=path/to/mrsync] benchmarks/push-compare.sh [RUNS]   (default 5; results go to $OUT, default
+#   /tmp/mrsync-push-bench; without MRSYNC the script publishes one from this checkout)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source benchmarks/stock_daemon.sh
+source benchmarks/bench_common.sh
 RUNS=${1:-5}
 OUT=${OUT:-/tmp/mrsync-push-bench}
-command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get install hyperfine)"; exit 1; }
-command -v rsync >/dev/null || { echo "stock rsync is required"; exit 1; }
-
-WORK=$(mktemp -d /tmp/mrsync-bench.XXXXXX)
-DAEMON_PID=
-cleanup() {
-  [ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-mkdir -p "$OUT"
-
-echo "== publishing mrsync (NativeAOT)"
-dotnet publish src/ManagedRsync.Cli -c Release -o "$WORK/bin" -v quiet -nologo >/dev/null
-MRSYNC="$WORK/bin/mrsync"
-RSYNC=$(command -v rsync)
+bench_setup mrsync-bench
+bench_publish MRSYNC
 
 echo "== starting a stock daemon"
 MOD="$WORK/mod"
 mkdir -p "$MOD"
-start_stock_daemon "$MOD" "$WORK"
+start_stock_daemon "$MOD"
 
-echo "== generating data"
-python3 benchmarks/bench_data.py "$WORK"
-touch -d '2020-01-01' "$WORK/big-old/data.bin"
-
-run() { # name, hyperfine args...
-  local name=$1; shift
-  hyperfine --runs "$RUNS" --warmup 1 --export-markdown "$OUT/$name.md" --export-json "$OUT/$name.json" "$@"
-}
+bench_data
 
 echo "== 1. initial push of 10,000 small files"
 run initial-small \
