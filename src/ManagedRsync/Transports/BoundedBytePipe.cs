@@ -34,8 +34,22 @@ internal sealed class BoundedBytePipe(int capacity)
                 _count += n;
                 wake = _readable;
                 _readable = null;
+                Monitor.PulseAll(_gate); // a synchronous reader waits on the gate, an asynchronous one on _readable
             }
             wake?.TrySetResult();
+        }
+    }
+
+    /// <summary>Reads what is there, blocking while the pipe is empty; 0 at the end of the stream.</summary>
+    public int Read(Span<byte> buffer)
+    {
+        if (buffer.IsEmpty)
+            return 0;
+        lock (_gate)
+        {
+            while (_count == 0 && !_writerDone)
+                Monitor.Wait(_gate);
+            return TakeLocked(buffer);
         }
     }
 
@@ -49,14 +63,7 @@ internal sealed class BoundedBytePipe(int capacity)
             lock (_gate)
             {
                 if (_count > 0)
-                {
-                    int n = Math.Min(buffer.Length, Math.Min(_count, _ring.Length - _head));
-                    _ring.AsSpan(_head, n).CopyTo(buffer.Span);
-                    _head = (_head + n) % _ring.Length;
-                    _count -= n;
-                    Monitor.PulseAll(_gate);
-                    return n;
-                }
+                    return TakeLocked(buffer.Span);
                 if (_writerDone)
                     return 0;
                 _readable ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -64,6 +71,17 @@ internal sealed class BoundedBytePipe(int capacity)
             }
             await ready.WaitAsync(ct).ConfigureAwait(false);
         }
+    }
+
+    // Under _gate, with _count > 0 (or at the end of the stream): copies out what is contiguous and wakes a waiting writer.
+    private int TakeLocked(Span<byte> buffer)
+    {
+        int n = Math.Min(buffer.Length, Math.Min(_count, _ring.Length - _head));
+        _ring.AsSpan(_head, n).CopyTo(buffer);
+        _head = (_head + n) % _ring.Length;
+        _count -= n;
+        Monitor.PulseAll(_gate);
+        return n;
     }
 
     /// <summary>The writing end is closed: the reader gets the rest, then the end of the stream.</summary>
@@ -75,6 +93,7 @@ internal sealed class BoundedBytePipe(int capacity)
             _writerDone = true;
             wake = _readable;
             _readable = null;
+            Monitor.PulseAll(_gate);
         }
         wake?.TrySetResult();
     }

@@ -34,13 +34,7 @@ internal static class LocalPipe
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-        public override int Read(Span<byte> buffer)
-        {
-            byte[] chunk = new byte[buffer.Length];
-            int n = incoming.ReadAsync(chunk, default).AsTask().GetAwaiter().GetResult();
-            chunk.AsSpan(0, n).CopyTo(buffer);
-            return n;
-        }
+        public override int Read(Span<byte> buffer) => incoming.Read(buffer);
 
         public override void Write(byte[] buffer, int offset, int count) => outgoing.Write(buffer.AsSpan(offset, count));
 
