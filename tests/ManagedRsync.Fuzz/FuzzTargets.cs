@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using ManagedRsync.Checksums;
+using ManagedRsync.Cli.Options;
 using ManagedRsync.Client;
 using ManagedRsync.Daemon;
 using ManagedRsync.Delta;
@@ -32,6 +33,8 @@ internal static class FuzzTargets
         ["filter-rules"] = Refusing(FilterRules),
         ["files-from"] = Refusing(FilesFromList),
         ["password"] = Refusing(Password),
+        ["address"] = Refusing(Address),
+        ["options"] = Refusing(CommandLine),
     };
 
     /// <summary>The protocols a header byte selects: every version the client speaks (27-32).</summary>
@@ -45,6 +48,10 @@ internal static class FuzzTargets
         }
         catch (RsyncException)
         {
+        }
+        catch (OptionException)
+        {
+            // The command line's refusal (rsync's "unknown option" and its kin, exit 1).
         }
     };
 
@@ -196,6 +203,17 @@ internal static class FuzzTargets
     /// <summary>A password read from --password-file=- (rsync authenticate.c: getpassf reads its first line).</summary>
     private static void Password(byte[] input) =>
         DaemonPassword.Resolve("-", new StringReader(Encoding.UTF8.GetString(input)), _ => null, prompt: null);
+
+    /// <summary>A source or destination argument: a daemon address (host::module, rsync://) or not.</summary>
+    private static void Address(byte[] input)
+    {
+        if (DaemonAddress.TryParse(Encoding.UTF8.GetString(input), out var address) && address.Port is < 0 or > 65535)
+            throw new InvalidOperationException($"an address parsed to port {address.Port}");
+    }
+
+    /// <summary>An rsync command line (NUL-separated words) through mrsync's option parser (rsync options.c).</summary>
+    private static void CommandLine(byte[] input) =>
+        OptionParser.Parse(Encoding.UTF8.GetString(input).Split('\0'));
 
     private sealed class IgnoredMessages : IMessageHandler
     {

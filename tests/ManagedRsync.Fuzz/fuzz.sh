@@ -21,10 +21,12 @@ if ! command -v sharpfuzz >/dev/null; then
   dotnet tool install --global SharpFuzz.CommandLine >/dev/null
 fi
 
-# A plain Release publish (no ReadyToRun, no trimming) so that SharpFuzz can rewrite ManagedRsync.dll's IL in place.
+# A plain Release publish (no ReadyToRun, no trimming) so that SharpFuzz can rewrite the assemblies' IL in place.
 rm -rf "$work/bin"
 dotnet publish "$here/ManagedRsync.Fuzz.csproj" -c Release -o "$work/bin" --nologo -v q >/dev/null
+# The library and the CLI's assembly (the option parser of the "options" target).
 sharpfuzz "$work/bin/ManagedRsync.dll" >/dev/null
+sharpfuzz "$work/bin/mrsync.dll" >/dev/null
 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=($(ls "$here/corpus"))

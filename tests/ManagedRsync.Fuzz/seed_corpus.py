@@ -163,6 +163,16 @@ def main():
     write("files-from", "seed-lines", bytes([2]) + b"a.txt\n./dir/b\n/abs/path\n../up\n#comment\n;also\n\ndir/sub/\n")
     write("files-from", "seed-from0", bytes([3]) + b"a\0dir/../b\0/x/./y\0\0")
     write("files-from", "seed-crlf", bytes([0]) + b"one\r\ntwo\r\n")
+    write("address", "seed-daemon", b"rsync_backup@backup::nfsbackup/sub/")
+    write("address", "seed-url", b"rsync://user@[::1]:8730/module/path")
+    write("address", "seed-port", b"rsync://host:873")
+    write("address", "seed-shell", b"host:/path")
+    write("options", "seed-seed-loop", b"\0".join([b"-az", b"--delete", b"/data/", b"rsync_backup@backup::nfsbackup",
+                                                   b"--password-file=/etc/rsync.password"]))
+    write("options", "seed-filters", b"\0".join([b"-avH", b"--exclude=*.tmp", b"-f", b"- x", b"--include", b"y",
+                                                 b"--bwlimit=1.5M", b"--timeout=30", b"-e", b"ssh -p 22", b"src", b"dst"]))
+    write("options", "seed-bundled", b"\0".join([b"-vvrltpgoDzc", b"--compress-choice=zstd", b"--checksum-choice=xxh3",
+                                                 b"--no-o", b"--port=8730", b"--max-size=1.5G", b"a", b"b"]))
     write("password", "seed-plain", b"secret\n")
     write("password", "seed-leading-lines", b"\n\r\nsecret\r\nsecond\n")
     write("password", "seed-long", b"p" * 600 + b"\n")
