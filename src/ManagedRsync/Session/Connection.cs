@@ -42,7 +42,7 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
     /// <summary>Where the peer's MSG_INFO / MSG_ERROR text goes.</summary>
     public ITransferLog Log { get; }
 
-    /// <summary>What the setup settled; set by <see cref="SetupClientAsync"/> or <see cref="SetupServerAsync"/>.</summary>
+    /// <summary>What the setup settled; set by <see cref="SetupClientAsync"/> or <see cref="SetupServerAsync(int?, TransferOptions, string, CancellationToken)"/>.</summary>
     public SessionParameters Parameters { get; private set; } = null!;
 
     public int Protocol => Parameters.Protocol;
@@ -84,9 +84,18 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
     /// <param name="options">The server's options (a local copy: the client's own; later parsed from --server argv).</param>
     /// <param name="clientInfo">The capability letters after "-e." in the client's server arguments.</param>
     /// <param name="ct">Cancels the setup.</param>
-    public async Task SetupServerAsync(TransferOptions options, string clientInfo, CancellationToken ct)
+    public Task SetupServerAsync(TransferOptions options, string clientInfo, CancellationToken ct) =>
+        SetupServerAsync(knownProtocol: null, options, clientInfo, ct);
+
+    /// <summary>
+    /// The server's half of the setup when the protocol is already settled (<paramref name="knownProtocol"/>: a daemon
+    /// connection, whose greetings chose it, clientserver.c: exchange_protocols; compat.c: setup_protocol skips the
+    /// version exchange when remote_protocol is set); null exchanges the versions as any other transport does.
+    /// </summary>
+    public async Task SetupServerAsync(int? knownProtocol, TransferOptions options, string clientInfo, CancellationToken ct)
     {
-        int protocol = await SessionSetup.ExchangeVersionsAsync(In, Out, options.Protocol, ct).ConfigureAwait(false);
+        int protocol = knownProtocol
+            ?? await SessionSetup.ExchangeVersionsAsync(In, Out, options.Protocol, ct).ConfigureAwait(false);
         int seed = (int)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() ^ ((long)Environment.ProcessId << 6));
         Settle(await SessionSetup.RunServerAsync(In, Out, protocol, options, clientInfo, seed, ct).ConfigureAwait(false));
     }

@@ -16,7 +16,7 @@ public class LayerTests
         ("FileList/Filters/Destination", ["ManagedRsync.FileList", "ManagedRsync.Filters", "ManagedRsync.Destination",
             "ManagedRsync.Checksums", "ManagedRsync.Delta"]),
         ("Roles", ["ManagedRsync.Roles", "ManagedRsync.Transfer"]),
-        ("Transports", ["ManagedRsync.Transports", "ManagedRsync.Daemon"]),
+        ("Transports", ["ManagedRsync.Transports", "ManagedRsync.Daemon", "ManagedRsync.Server"]),
         ("Client", ["ManagedRsync.Client"]),
         ("Watch", ["ManagedRsync.Watch"]));
 

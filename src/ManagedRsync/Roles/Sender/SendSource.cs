@@ -6,10 +6,12 @@ namespace ManagedRsync.Roles.Sender;
 /// What a sender sends, whoever asked: rsync command-line sources ("dir/" sends the contents, "dir" the directory
 /// itself), or <see cref="SourceRoot"/> with <see cref="RelativePaths"/> (--files-from: each path with its parents,
 /// as -R does), the filter rules, and an extra verdict for a transfer-relative path (path, is directory) -> excluded.
+/// A server passes <see cref="ReadRuleFile"/>: how a merge file the client names is read (beneath a daemon module only).
 /// </summary>
 internal sealed record SendSource(
     IReadOnlyList<string> Sources,
     string? SourceRoot,
     IReadOnlyList<string>? RelativePaths,
     FilterList? Filters,
-    Func<string, bool, bool>? IsExcluded);
+    Func<string, bool, bool>? IsExcluded,
+    Func<string, byte[]>? ReadRuleFile = null);

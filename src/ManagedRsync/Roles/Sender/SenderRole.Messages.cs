@@ -34,6 +34,9 @@ internal sealed partial class SenderRole
     // set for what is sent.
     private void LogItem(FileEntry file, ItemFlags iflags, bool transferred)
     {
+        // rsync sender.c: log_item(FCLIENT, ...) — a server's item lines are for its own log only, never the client's.
+        if (_conn.IsServer)
+            return;
         ItemFlags shown = transferred ? iflags | ItemFlags.Transfer : iflags & ~ItemFlags.Transfer;
         if (ItemLog.Line(_options, file, file.DisplayName, shown, sender: !_localServer) is { } line)
             _log.Info(line);

@@ -19,7 +19,8 @@ internal sealed partial class SenderRole : IMessageHandler
 {
     private readonly SendSource _source;
     private readonly TransferOptions _options;
-    private readonly ITransferLog _log;
+    private ITransferLog _log;
+    private FilterList? _filters;
     private readonly IProgress<TransferProgress>? _progress;
     private readonly TransferStats _stats = new();
     private Connection _conn = null!;
@@ -40,6 +41,7 @@ internal sealed partial class SenderRole : IMessageHandler
         _options = options;
         _log = log;
         _progress = progress;
+        _filters = source.Filters;
     }
 
     /// <summary>
@@ -63,8 +65,10 @@ internal sealed partial class SenderRole : IMessageHandler
         _in.BeforeWait = _out.Send;
 
         _localServer = localServer;
-        if (!localServer)
-            _conn.SendFilterList((_source.Filters ?? FilterList.Empty).GetWireRules(protocol, localIsSender: true, _options.IsDeleting));
+        if (connection.IsServer)
+            await StartAsServerAsync(ct).ConfigureAwait(false);
+        else if (!localServer)
+            _conn.SendFilterList((_filters ?? FilterList.Empty).GetWireRules(protocol, localIsSender: true, _options.IsDeleting));
         long listStart = _out.TotalWritten;
         var listClock = Stopwatch.StartNew();
         BuildFileList();
@@ -75,9 +79,18 @@ internal sealed partial class SenderRole : IMessageHandler
         _stats.FileListTransferMs = listClock.ElapsedMilliseconds;
         _stats.FileListSize = _out.TotalWritten - listStart;
 
+        // rsync main.c: do_server_sender ends at once when the list is empty (exit_cleanup(0), no stats, no goodbye).
+        if (_conn.IsServer && _files.Count == 0)
+            return Result(protocol);
         await SendFilesAsync(ct).ConfigureAwait(false);
+        if (_conn.IsServer)
+            WriteStats();
         await ReadFinalGoodbyeAsync(ct).ConfigureAwait(false);
+        return Result(protocol);
+    }
 
+    private TransferResult Result(int protocol)
+    {
         _stats.TotalBytesSent = _out.TotalWritten;
         _stats.TotalBytesReceived = _in.RawBytesRead;
         RsyncExitCode code = _conn.SawErrors || (_ioError & FileListBuilder.IoErrorGeneral) != 0 ? RsyncExitCode.Partial
@@ -94,8 +107,8 @@ internal sealed partial class SenderRole : IMessageHandler
 
     private void BuildFileList()
     {
-        FilterMatcher? matcher = _source.Filters is { Rules.Count: > 0 } or { CvsExclude: true }
-            ? _source.Filters.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = TransferRoot() })
+        FilterMatcher? matcher = _filters is { Rules.Count: > 0 } or { CvsExclude: true }
+            ? _filters.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = TransferRoot() })
             : null;
         var builder = new FileListBuilder(_options, matcher, _source.IsExcluded, line => _log.Error(line));
         if (_source.RelativePaths is { } paths)

@@ -1,0 +1,53 @@
+using ManagedRsync.Filters;
+using ManagedRsync.Protocol;
+using ManagedRsync.Session;
+
+namespace ManagedRsync.Roles.Sender;
+
+// The sender as a server (rsync main.c: start_server with am_sender, do_server_sender): a pull from a daemon or from
+// `mrsync --server --sender` over a remote shell.
+internal sealed partial class SenderRole
+{
+    /// <summary>
+    /// rsync main.c: start_server — a sending server's messages go to the client (log.c: rwrite, MSG_INFO/MSG_ERROR),
+    /// and it always reads the client's filter list (exclude.c: recv_filter_list, am_sender); -C adds the CVS rules
+    /// on this side (":C" and "-C", as recv_filter_list does for a sender).
+    /// </summary>
+    private async Task StartAsServerAsync(CancellationToken ct)
+    {
+        var serverLog = new ServerMessageLog(_out);
+        _conn.ServerLog = serverLog;
+        _log = serverLog;
+        // Messages wait in the log until the output is written; every wait for the client sends them first.
+        _in.BeforeWait = _conn.Send;
+        List<byte[]> rules = await _conn.ReadFilterListAsync(ct).ConfigureAwait(false);
+        var builder = _source.ReadRuleFile is { } read ? new FilterListBuilder(read, NoStdin) : new FilterListBuilder(readStdin: NoStdin);
+        foreach (byte[] rule in rules)
+            builder.AddWireRule(rule, _session.Protocol);
+        if (_options.CvsExclude)
+            builder.Add(FilterOptionKind.CvsExclude);
+        _filters = builder.Build();
+    }
+
+    // A server has no standard input of its own to read rules from: "merge -" from a client is refused.
+    private static byte[] NoStdin() =>
+        throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "a server cannot read filter rules from its standard input");
+
+    /// <summary>
+    /// rsync main.c: handle_stats for a sending server — total read, total written and the total size, then (protocol
+    /// 29+) the file-list build and transfer times, each a varlong30(3); the receiving client prints them.
+    /// </summary>
+    private void WriteStats()
+    {
+        int protocol = _session.Protocol;
+        _out.WriteVarLong30(_in.RawBytesRead, 3, protocol);
+        _out.WriteVarLong30(_out.TotalWritten, 3, protocol);
+        _out.WriteVarLong30(_stats.TotalSize, 3, protocol);
+        if (protocol >= 29)
+        {
+            _out.WriteVarLong30(_stats.FileListBuildMs, 3, protocol);
+            _out.WriteVarLong30(_stats.FileListTransferMs, 3, protocol);
+        }
+        _conn.Send();
+    }
+}

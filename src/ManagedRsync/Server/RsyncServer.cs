@@ -1,0 +1,147 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using ManagedRsync.Destination;
+using ManagedRsync.Protocol;
+using ManagedRsync.Roles.Receiver;
+using ManagedRsync.Roles.Sender;
+using ManagedRsync.Session;
+
+namespace ManagedRsync.Server;
+
+/// <summary>
+/// The server side of an rsync connection, whatever carried the client to it (rsync main.c: start_server): a daemon
+/// connection after "@RSYNCD: OK" (clientserver.c: rsync_module), or a remote shell's stdin/stdout for
+/// <c>mrsync --server ...</c>. It reads the client's argument vector, sets the session up (compat.c: setup_protocol),
+/// and runs the sender for a pull (do_server_sender) or generator and receiver for a push (do_server_recv), sending
+/// every error to the client as stock does (log.c: rwrite over MSG_ERROR, cleanup.c: MSG_ERROR_EXIT).
+/// </summary>
+public static class RsyncServer
+{
+    /// <summary>rsync errcode.h: RERR_UNSUPPORTED, what a refused option ends with (clientserver.c: rsync_module).</summary>
+    private const RsyncExitCode Refused = RsyncExitCode.Unsupported;
+
+    /// <summary>Runs the server over separate input and output streams (a remote shell's stdin and stdout).</summary>
+    /// <returns>The exit code the server process ends with (rsync's exit_cleanup code).</returns>
+    public static Task<RsyncExitCode> RunAsync(Stream input, Stream output, IReadOnlyList<string> argv,
+        ServerSettings settings, CancellationToken ct) =>
+        RunAsync(new DuplexStream(input, output), argv, settings, ct);
+
+    /// <summary>
+    /// Runs the server over <paramref name="stream"/>, positioned where the binary protocol starts (a daemon: just after
+    /// the arguments; a remote shell: at the start). <paramref name="argv"/> is the client's vector without a program
+    /// name: "--server", options, ".", paths. The stream is not closed.
+    /// </summary>
+    /// <returns>The exit code the server process ends with (rsync's exit_cleanup code).</returns>
+    public static async Task<RsyncExitCode> RunAsync(Stream stream, IReadOnlyList<string> argv, ServerSettings settings,
+        CancellationToken ct)
+    {
+        ServerRequest request = ServerArgumentParser.Parse(argv, out string? error);
+        error ??= ServerRefusals.Check(request, settings);
+        TransferOptions options = request.Options;
+        // clientserver.c: rsync_module — a module's timeout tightens the client's (set_io_timeout).
+        if (settings.Timeout > 0 && (options.Timeout == 0 || settings.Timeout < options.Timeout))
+            options = options with { Timeout = settings.Timeout };
+        var daemonLog = new DaemonSideLog(settings.Log);
+        await using var connection = new Connection(stream, isServer: true, daemonLog, options.BandwidthLimit);
+        try
+        {
+            await connection.SetupServerAsync(settings.Protocol, options, request.ClientInfo, ct).ConfigureAwait(false);
+            connection.StartMultiplexing(options.TimeoutSpan);
+            // main.c: start_server — a daemon tells a protocol-31 client its timeout, so that the client keeps the
+            // connection alive in time (MSG_IO_TIMEOUT).
+            if (settings.ModuleName is not null && options.Timeout > 0 && connection.Protocol >= 31)
+                connection.Out.WriteMessageInt(MessageCode.IoTimeout, options.Timeout);
+            if (error is not null)
+                return await FailAsync(connection, "rsync: " + error, Refused, ct).ConfigureAwait(false);
+
+            TransferResult result = request.IsSender
+                ? await SendAsync(connection, request, options, settings, ct).ConfigureAwait(false)
+                : await ReceiveAsync(connection, request, options, settings, ct).ConfigureAwait(false);
+            if (result.ExitCode != RsyncExitCode.Ok)
+                await FinishWithErrorAsync(connection, result.ExitCode, ct).ConfigureAwait(false);
+            return result.ExitCode;
+        }
+        catch (RsyncException e) when (e.Kind != RsyncErrorKind.Connection && connection.Out.IsMultiplexed)
+        {
+            settings.Log?.Invoke(e.Message);
+            return await FailAsync(connection, e.Message, e.ExitCode, ct).ConfigureAwait(false);
+        }
+    }
+
+    // main.c: do_server_sender.
+    private static async Task<TransferResult> SendAsync(Connection connection, ServerRequest request, TransferOptions options,
+        ServerSettings settings, CancellationToken ct)
+    {
+        if (settings.WriteOnly)
+            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "ERROR: module is write only");
+        SendSource source = ServerSources.Resolve(request, options, settings);
+        var sender = new SenderRole(source, options, SilentLog.Instance, progress: null);
+        return await sender.RunAsync(connection, localServer: false, ct).ConfigureAwait(false);
+    }
+
+    // main.c: do_server_recv.
+    private static async Task<TransferResult> ReceiveAsync(Connection connection, ServerRequest request,
+        TransferOptions options, ServerSettings settings, CancellationToken ct)
+    {
+        if (settings.ReadOnly)
+            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "ERROR: module is read only");
+        string destination = request.Paths.Count > 0 ? ServerPaths.WithoutModule(request.Paths[0], settings.ModuleName) : ".";
+        string? tempDir = settings.TempDir ?? options.TempDir;
+        if (settings.Confined)
+        {
+            destination = ServerPaths.Sanitize(destination);
+            Confine(settings, destination, "change_dir");
+            if (tempDir is not null)
+            {
+                // A client's --temp-dir is relative to the destination (main.c: do_recv runs in it) and sanitized
+                // like every path; the module's own "temp dir" is taken as the operator wrote it.
+                tempDir = settings.TempDir ?? ServerPaths.Sanitize(Path.Join(destination.TrimEnd('/'), tempDir));
+                if (settings.TempDir is null)
+                    Confine(settings, tempDir, "change_dir");
+            }
+        }
+        string fullDestination = !settings.Confined && Path.IsPathFullyQualified(destination) ? destination : Path.Join(settings.Root, destination);
+        if (destination.EndsWith('/') && !fullDestination.EndsWith('/'))
+            fullDestination += "/";
+        string? fullTemp = tempDir is null ? null : Path.IsPathFullyQualified(tempDir) ? tempDir : Path.Join(settings.Root, tempDir);
+        var target = new ReceiveTarget(fullDestination, RequestedNames.All, Filters: null,
+            KeepPartial: options.Partial, TempDirectory: fullTemp);
+        var receiver = new ReceiverRole(target, options, SilentLog.Instance);
+        return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);
+    }
+
+    private static void Confine(ServerSettings settings, string relative, string what)
+    {
+        int err = ServerPaths.CheckBeneath(settings.Root, relative, lastMayBeAnything: false);
+        if (err != 0)
+            throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileSelect,
+                $"rsync: [Receiver] {what} \"/{relative.TrimEnd('/')}\" (in {settings.ModuleName}) failed: {Marshal.GetPInvokeErrorMessage(err)} ({err})");
+    }
+
+    // cleanup.c: _exit_cleanup — the error goes to the client as MSG_ERROR; from protocol 31 MSG_ERROR_EXIT carries
+    // the code; then the server reads until the client closes (noop_io_until_death), so the client sees it all.
+    private static async Task<RsyncExitCode> FailAsync(Connection connection, string message, RsyncExitCode code,
+        CancellationToken ct)
+    {
+        connection.Out.WriteMessage(MessageCode.Error, Encoding.UTF8.GetBytes(message.EndsWith('\n') ? message : message + "\n"));
+        await FinishWithErrorAsync(connection, code, ct).ConfigureAwait(false);
+        return code;
+    }
+
+    private static async Task FinishWithErrorAsync(Connection connection, RsyncExitCode code, CancellationToken ct)
+    {
+        try
+        {
+            connection.ServerLog?.DrainInto(connection.Out);
+            if (connection.Protocol >= 31 && code is not (RsyncExitCode.SocketIo or RsyncExitCode.StreamIo or RsyncExitCode.Timeout))
+                connection.Out.WriteMessageInt(MessageCode.ErrorExit, (int)code);
+            connection.Out.Send();
+            await ServerDrain.UntilClosedAsync(connection, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or RsyncException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client has gone: nothing more to tell it.
+        }
+    }
+
+}

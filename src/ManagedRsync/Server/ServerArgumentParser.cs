@@ -1,0 +1,288 @@
+using System.Globalization;
+
+namespace ManagedRsync.Server;
+
+/// <summary>
+/// Reads the argument vector a client sends a server (rsync options.c: server_options writes it; parse_arguments reads
+/// it on the server): <c>--server [--sender] -vlogDtpre.iLsfxCIvu [long options] . PATH...</c>. Every option server_options
+/// can send is known here; those mrsync's server implements become <see cref="TransferOptions"/>, the others are
+/// refused by name as stock refuses an option it cannot honour (options.c: create_refuse_error, "The server does not
+/// support --sparse (-S)"). Nothing is dropped silently.
+/// </summary>
+public static class ServerArgumentParser
+{
+    /// <summary>rsync rsync.h: MAX_ARGS * 16 (io.c: read_args, MAX_DAEMON_ARGS): more arguments end the connection.</summary>
+    public const int MaxArguments = 16_000;
+
+    // The letters server_options sends that a server of ours does not implement, with their long names.
+    private static readonly Dictionary<char, string> s_refusedLetters = new()
+    {
+        ['b'] = "backup", ['u'] = "update", ['K'] = "keep-dirlinks", ['m'] = "prune-empty-dirs",
+        ['O'] = "omit-dir-times", ['J'] = "omit-link-times", ['y'] = "fuzzy", ['L'] = "copy-links",
+        ['k'] = "copy-dirlinks", ['U'] = "atimes", ['N'] = "crtimes", ['E'] = "executability", ['A'] = "acls",
+        ['X'] = "xattrs", ['x'] = "one-file-system", ['S'] = "sparse", ['s'] = "secluded-args", ['P'] = "partial",
+        ['T'] = "temp-dir", ['0'] = "from0", ['@'] = "modify-window", ['F'] = "filter", ['h'] = "human-readable",
+        ['i'] = "itemize-changes", ['M'] = "remote-option", ['V'] = "version", ['4'] = "ipv4", ['6'] = "ipv6",
+        ['a'] = "archive", ['f'] = "filter", ['8'] = "8-bit-output",
+    };
+
+    // The long names of the letters we implement (for "refuse options" and the refusal text).
+    private static readonly Dictionary<char, string> s_letterNames = new()
+    {
+        ['v'] = "verbose", ['q'] = "quiet", ['n'] = "dry-run", ['l'] = "links", ['d'] = "dirs", ['W'] = "whole-file",
+        ['H'] = "hard-links", ['o'] = "owner", ['g'] = "group", ['D'] = "devices", ['t'] = "times", ['p'] = "perms",
+        ['r'] = "recursive", ['c'] = "checksum", ['C'] = "cvs-exclude", ['I'] = "ignore-times", ['R'] = "relative",
+        ['z'] = "compress", ['e'] = "rsh", ['B'] = "block-size",
+    };
+
+    /// <summary>
+    /// Parses <paramref name="argv"/> (without a program name; "--server" first). A refused or malformed option does
+    /// not stop the parse: the request is still returned (its capability letters drive the protocol setup that must
+    /// come before the error can be sent, clientserver.c: rsync_module) with the error text in <paramref name="error"/>,
+    /// worded as stock's err_buf (the caller prefixes "rsync: " as option_error does).
+    /// </summary>
+    public static ServerRequest Parse(IReadOnlyList<string> argv, out string? error)
+    {
+        var s = new State();
+        error = null;
+        if (argv.Count > MaxArguments)
+        {
+            error = "too many daemon arguments\n";
+            argv = argv.Take(MaxArguments).ToList();
+        }
+        int i = 0;
+        for (; i < argv.Count; i++)
+        {
+            string arg = argv[i];
+            if (arg == ".")
+            {
+                i++;
+                break;
+            }
+            string? problem = arg.StartsWith("--", StringComparison.Ordinal) ? s.Long(arg, argv, ref i)
+                : arg.StartsWith('-') && arg.Length > 1 ? s.Letters(arg, argv, ref i)
+                : $"{arg}: unexpected argument before \".\"\n";
+            error ??= problem;
+        }
+        var paths = new List<string>();
+        for (; i < argv.Count; i++)
+            paths.Add(argv[i]);
+        if (!s.Server && error is null)
+            error = "--server must come first in a server's arguments\n";
+        error ??= s.Check();
+        return new ServerRequest
+        {
+            IsSender = s.Sender,
+            Options = s.Build(),
+            ClientInfo = s.ClientInfo ?? "",
+            HasClientInfo = s.ClientInfo is not null,
+            Paths = paths,
+            LogFormat = s.LogFormat,
+            OptionNames = s.Names,
+        };
+    }
+
+    /// <summary>rsync options.c: create_refuse_error's text (with "The server does not support").</summary>
+    public static string Refusal(string prefix, string longName, char? letter) =>
+        letter is char c ? $"{prefix} --{longName} (-{c})\n" : $"{prefix} --{longName}\n";
+
+    /// <summary>The long name of a short option letter, or null.</summary>
+    internal static string? LongName(char letter) =>
+        s_letterNames.TryGetValue(letter, out string? name) || s_refusedLetters.TryGetValue(letter, out name) ? name : null;
+
+    /// <summary>The short letter of a long option, or null.</summary>
+    internal static char? Letter(string longName)
+    {
+        foreach ((char letter, string name) in s_letterNames)
+        {
+            if (name == longName)
+                return letter;
+        }
+        return null;
+    }
+
+    internal const string NotSupported = "The server does not support";
+
+    private sealed class State
+    {
+        public bool Server, Sender, Quiet, DryRun, Links, Dirs, WholeFile, HardLinks, Owner, Group, Devices,
+            Times, Perms, Recursive, Checksum, Cvs, IgnoreTimes, Relative, Compress, ListOnly, NoRecursive,
+            DeleteExcluded, SizeOnly, Stats, DeleteMissingArgs, Partial, NumericIds, NewCompress, OldCompress;
+        public bool? SpecialsOverride;
+        public int Verbose, BlockSize, Timeout, Bwlimit;
+        public int? CompressLevel;
+        public string? ClientInfo, LogFormat, ChecksumChoice, CompressChoice, TempDir;
+        public DeleteTiming Delete;
+        public int DeleteTimings;
+        public List<string> Names = [];
+
+        public string? Letters(string word, IReadOnlyList<string> argv, ref int i)
+        {
+            for (int k = 1; k < word.Length; k++)
+            {
+                char c = word[k];
+                if (c == 'e')
+                {
+                    // popt: 'e' takes the rest of the word as its value (".iLsfxCIvu"); compat.c skips the '.'.
+                    string info = k + 1 < word.Length ? word[(k + 1)..] : Next(argv, ref i) ?? "";
+                    ClientInfo = info.StartsWith('.') ? info[1..] : info;
+                    Names.Add("rsh");
+                    return null;
+                }
+                if (c == 'B')
+                {
+                    string? value = k + 1 < word.Length ? word[(k + 1)..] : Next(argv, ref i);
+                    Names.Add("block-size");
+                    return Number(value, "-B", 0, int.MaxValue, out BlockSize);
+                }
+                if (s_letterNames.TryGetValue(c, out string? name))
+                    Names.Add(name);
+                switch (c)
+                {
+                    case 'v': Verbose++; break;
+                    case 'q': Quiet = true; break;
+                    case 'n': DryRun = true; break;
+                    case 'l': Links = true; break;
+                    case 'd': Dirs = true; break;
+                    case 'W': WholeFile = true; break;
+                    case 'H': HardLinks = true; break;
+                    case 'o': Owner = true; break;
+                    case 'g': Group = true; break;
+                    case 'D': Devices = true; break;
+                    case 't': Times = true; break;
+                    case 'p': Perms = true; break;
+                    case 'r': Recursive = true; break;
+                    case 'c': Checksum = true; break;
+                    case 'C': Cvs = true; break;
+                    case 'I': IgnoreTimes = true; break;
+                    case 'R': Relative = true; break;
+                    case 'z': Compress = true; break;
+                    default:
+                        if (s_refusedLetters.TryGetValue(c, out string? refused))
+                        {
+                            Names.Add(refused);
+                            return Refusal(NotSupported, refused, c);
+                        }
+                        return $"-{c}: unknown option\n";
+                }
+            }
+            return null;
+        }
+
+        public string? Long(string word, IReadOnlyList<string> argv, ref int i)
+        {
+            int eq = word.IndexOf('=');
+            string name = eq < 0 ? word[2..] : word[2..eq];
+            string? inline = eq < 0 ? null : word[(eq + 1)..];
+            Names.Add(name);
+            switch (name)
+            {
+                case "server": Server = true; return None(inline, name);
+                case "sender": Sender = true; return None(inline, name);
+                case "list-only": ListOnly = true; return None(inline, name);
+                case "no-r" or "no-recursive": NoRecursive = true; return None(inline, name);
+                case "specials": SpecialsOverride = true; return None(inline, name);
+                case "no-specials": SpecialsOverride = false; return None(inline, name);
+                case "delete": return Timing(DeleteTiming.Default, inline, name);
+                case "del" or "delete-during": return Timing(DeleteTiming.During, inline, name);
+                case "delete-before": return Timing(DeleteTiming.Before, inline, name);
+                case "delete-delay": return Timing(DeleteTiming.Delay, inline, name);
+                case "delete-after": return Timing(DeleteTiming.After, inline, name);
+                case "delete-excluded": DeleteExcluded = true; return None(inline, name);
+                case "size-only": SizeOnly = true; return None(inline, name);
+                case "stats": Stats = true; return None(inline, name);
+                case "delete-missing-args": DeleteMissingArgs = true; return None(inline, name);
+                case "partial": Partial = true; return None(inline, name);
+                case "numeric-ids": NumericIds = true; return None(inline, name);
+                case "new-compress": NewCompress = true; return None(inline, name);
+                case "old-compress": OldCompress = true; return None(inline, name);
+                // Where the server's messages go: a daemon has no stderr, a remote shell's is the client's; either
+                // way the client sees the same text (options.c: msgs2stderr).
+                case "msgs2stderr" or "no-msgs2stderr": return None(inline, name);
+                case "compress-level":
+                {
+                    string? problem = Number(inline ?? Next(argv, ref i), word, int.MinValue, int.MaxValue, out int level);
+                    CompressLevel = level;
+                    return problem;
+                }
+                case "block-size": return Number(inline ?? Next(argv, ref i), word, 0, int.MaxValue, out BlockSize);
+                case "timeout": return Number(inline ?? Next(argv, ref i), word, 0, int.MaxValue, out Timeout);
+                case "bwlimit": return Number(inline ?? Next(argv, ref i), word, int.MinValue, int.MaxValue, out Bwlimit);
+                case "checksum-choice": ChecksumChoice = inline ?? Next(argv, ref i); return Missing(ChecksumChoice, word);
+                case "compress-choice": CompressChoice = inline ?? Next(argv, ref i); return Missing(CompressChoice, word);
+                case "log-format": LogFormat = inline ?? Next(argv, ref i); return Missing(LogFormat, word);
+                case "temp-dir": TempDir = inline ?? Next(argv, ref i); return Missing(TempDir, word);
+                default:
+                    // A value the refused option carries must not be taken for the next option or for ".".
+                    if (inline is null && TakesValue(name))
+                        Next(argv, ref i);
+                    return Refusal(NotSupported, name, null);
+            }
+        }
+
+        // server_options sends these long options with their value as the next word.
+        private static bool TakesValue(string name) =>
+            name is "backup-dir" or "partial-dir" or "files-from" or "compare-dest" or "copy-dest" or "link-dest";
+
+        private string? Timing(DeleteTiming timing, string? inline, string name)
+        {
+            if (timing != DeleteTiming.Default)
+                DeleteTimings++;
+            if (Delete == DeleteTiming.None || timing != DeleteTiming.Default)
+                Delete = timing;
+            return None(inline, name);
+        }
+
+        public string? Check()
+        {
+            // rsync options.c: parse_arguments.
+            if (DeleteTimings > 1)
+                return "You may not combine multiple --delete-WHEN options.\n";
+            return null;
+        }
+
+        public TransferOptions Build()
+        {
+            bool recursive = Recursive && !NoRecursive;
+            string? compressChoice = NewCompress ? "zlibx" : OldCompress ? "zlib" : CompressChoice;
+            bool compress = Compress || CompressLevel is not null || compressChoice is not null;
+            return new TransferOptions
+            {
+                Verbose = Verbose, Quiet = Quiet, DryRun = DryRun, Links = Links, Dirs = Dirs,
+                WholeFile = WholeFile, HardLinks = HardLinks, Owner = Owner, Group = Group, Devices = Devices,
+                Specials = SpecialsOverride ?? Devices, Times = Times, Perms = Perms, Recursive = recursive,
+                AlwaysChecksum = Checksum, CvsExclude = Cvs, IgnoreTimes = IgnoreTimes, Relative = Relative,
+                Compress = compress && !string.Equals(compressChoice, "none", StringComparison.OrdinalIgnoreCase),
+                CompressFromLevelOnly = !Compress && CompressLevel is not null && compressChoice is null,
+                CompressLevel = CompressLevel, CompressChoice = compressChoice, ChecksumChoice = ChecksumChoice,
+                Delete = DeleteExcluded && Delete == DeleteTiming.None ? DeleteTiming.Default : Delete,
+                DeleteExcluded = DeleteExcluded, DeleteMissingArgs = DeleteMissingArgs, ListOnly = ListOnly,
+                Listing = ListOnly, NumericIds = NumericIds, SizeOnly = SizeOnly, Stats = Stats, Partial = Partial,
+                TempDir = TempDir, BlockSize = BlockSize, Timeout = Timeout, BandwidthLimit = Bwlimit,
+                ItemizeChanges = LogFormat switch { "%i%I" => 2, "%i" => 1, _ => 0 },
+            };
+        }
+
+        private static string? Next(IReadOnlyList<string> argv, ref int i) =>
+            i + 1 < argv.Count && argv[i + 1] != "." ? argv[++i] : null;
+
+        private static string? None(string? inline, string name) =>
+            inline is null ? null : $"--{name}: option does not take an argument\n";
+
+        private static string? Missing(string? value, string word) =>
+            value is null ? $"{word}: missing argument\n" : null;
+
+        private static string? Number(string? value, string word, int min, int max, out int result)
+        {
+            result = 0;
+            if (value is null)
+                return $"{word}: missing argument\n";
+            if (!long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long n))
+                return $"{word}: bad numeric value\n";
+            if (n < min || n > max)
+                return $"{word}: number too large or too small\n";
+            result = (int)n;
+            return null;
+        }
+    }
+}

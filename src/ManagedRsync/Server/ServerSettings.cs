@@ -1,0 +1,52 @@
+using ManagedRsync.Filters;
+
+namespace ManagedRsync.Server;
+
+/// <summary>
+/// What the host of a server decides rather than the client: where paths start, whether they are confined, and a
+/// daemon module's policy (rsync clientserver.c: rsync_module sets these before start_server runs).
+/// </summary>
+public sealed record ServerSettings
+{
+    /// <summary>
+    /// The directory the client's paths are relative to: a daemon module's path, or a remote shell's working directory.
+    /// </summary>
+    public required string Root { get; init; }
+
+    /// <summary>
+    /// Every path the client names is resolved beneath <see cref="Root"/> without following a symlink out of it, and
+    /// nothing outside it is read or written (a daemon module; stock's sanitize_paths and secure_relative_open). A
+    /// remote-shell server (false) acts with its user's own rights, as stock's does.
+    /// </summary>
+    public bool Confined { get; init; }
+
+    /// <summary>
+    /// The protocol the daemon greetings settled (clientserver.c: exchange_protocols); null for a remote shell, where
+    /// the versions are exchanged as int32s (compat.c: setup_protocol).
+    /// </summary>
+    public int? Protocol { get; init; }
+
+    /// <summary>The daemon module's name (am_daemon: refusals say "configured to refuse", paths say "(in NAME)").</summary>
+    public string? ModuleName { get; init; }
+
+    /// <summary>read only: a push is refused ("ERROR: module is read only", main.c: do_server_recv).</summary>
+    public bool ReadOnly { get; init; }
+
+    /// <summary>write only: a pull is refused ("ERROR: module is write only", main.c: do_server_sender).</summary>
+    public bool WriteOnly { get; init; }
+
+    /// <summary>refuse options: space-separated option names or wildcards (options.c: set_refuse_options).</summary>
+    public string? RefuseOptions { get; init; }
+
+    /// <summary>The module's own filter rules (filter/include/exclude[-from]): excluded names are never sent.</summary>
+    public FilterList? ModuleFilters { get; init; }
+
+    /// <summary>timeout: the module's I/O timeout in seconds, which tightens the client's --timeout (0: none).</summary>
+    public int Timeout { get; init; }
+
+    /// <summary>temp dir: where received files are written before they are renamed (beneath the module).</summary>
+    public string? TempDir { get; init; }
+
+    /// <summary>The daemon's log (log file / transfer logging); null logs nothing.</summary>
+    public Action<string>? Log { get; init; }
+}

@@ -1,0 +1,90 @@
+using System.Runtime.InteropServices;
+using ManagedRsync.FileList;
+using ManagedRsync.Filters;
+using ManagedRsync.Platform;
+using ManagedRsync.Roles.Sender;
+
+namespace ManagedRsync.Server;
+
+/// <summary>
+/// What a sending server sends (rsync main.c: do_server_sender; clientserver.c via io.c: read_args and util1.c:
+/// glob_expand_module for a daemon): the paths after ".", a daemon's with the module name taken off and sanitized,
+/// each walked beneath the module; none at all with -r/-d means ".".
+/// </summary>
+internal static class ServerSources
+{
+    /// <summary>The most bytes of a merge file a client may have a server read.</summary>
+    private const int MaxRuleFile = 1 << 20;
+
+    public static SendSource Resolve(ServerRequest request, TransferOptions options, ServerSettings settings)
+    {
+        var paths = new List<string>();
+        foreach (string path in request.Paths)
+            paths.Add(ServerPaths.WithoutModule(path, settings.ModuleName));
+        // main.c: do_server_sender — no path with -r, -d or --list-only sends ".".
+        if (paths.Count == 0 && (options.Recursive || options.Dirs || options.Listing))
+            paths.Add(".");
+
+        if (!settings.Confined)
+        {
+            // A remote-shell server: the paths as given, relative to its working directory.
+            var rooted = paths.Select(p => Path.IsPathFullyQualified(p) ? p : Path.Join(settings.Root, p) + (p.EndsWith('/') ? "/" : "")).ToList();
+            return options.Relative
+                ? new SendSource([], settings.Root, paths, null, null)
+                : new SendSource(rooted, null, null, null, null);
+        }
+
+        var relative = new List<string>();
+        foreach (string path in paths)
+        {
+            string clean = ServerPaths.Sanitize(path);
+            int err = ServerPaths.CheckBeneath(settings.Root, clean, lastMayBeAnything: true);
+            if (err != 0)
+                throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileSelect,
+                    $"rsync: [sender] link_stat \"/{clean.TrimEnd('/')}\" (in {settings.ModuleName}) failed: {Marshal.GetPInvokeErrorMessage(err)} ({err})");
+            relative.Add(clean);
+        }
+        Func<string, bool, bool>? hidden = ModuleVerdict(settings, relative, options.Relative);
+        Func<string, byte[]> readRules = name => ReadRuleFile(settings, name);
+        if (options.Relative)
+            return new SendSource([], settings.Root, relative.Select(p => p.TrimEnd('/')).ToList(), null, hidden, readRules);
+        var sources = relative.Select(p => p == "./" ? settings.Root.TrimEnd('/') + "/" : Path.Join(settings.Root, p) + (p.EndsWith('/') ? "/" : "")).ToList();
+        return new SendSource(sources, null, null, null, hidden, readRules);
+    }
+
+    /// <summary>
+    /// The module's own filter rules (clientserver.c: rsync_module loads daemon_filter_list), which match names relative
+    /// to the module; the file list's names are relative to where each argument starts, so each is checked under the
+    /// argument directories' prefixes (with several, excluded under any of them: fail closed).
+    /// </summary>
+    private static Func<string, bool, bool>? ModuleVerdict(ServerSettings settings, List<string> relative, bool relativePaths)
+    {
+        if (settings.ModuleFilters is not { Rules.Count: > 0 } filters)
+            return null;
+        FilterMatcher matcher = filters.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = settings.Root });
+        string[] prefixes = relativePaths
+            ? [""]
+            : relative.Select(p => p.EndsWith('/') ? (p == "./" ? "" : p) : (p.Contains('/') ? p[..(p.LastIndexOf('/') + 1)] : "")).Distinct().ToArray();
+        return (name, isDirectory) =>
+        {
+            if (name == ".")
+                return false;
+            lock (matcher)
+                return prefixes.Any(prefix => matcher.IsExcluded(prefix + name, isDirectory));
+        };
+    }
+
+    // exclude.c: a merge file a client names is read only beneath the module, never through a symlink.
+    private static byte[] ReadRuleFile(ServerSettings settings, string name)
+    {
+        string clean = ServerPaths.Sanitize(name);
+        int err = ServerPaths.CheckBeneath(settings.Root, clean, lastMayBeAnything: false);
+        string full = Path.Join(settings.Root, clean);
+        if (err == 0 && NativeStat.TryLstat(full, out NativeStat.Info info) == 0 && (info.Mode & FileEntry.S_IFMT) != FileEntry.S_IFREG)
+            err = Interop.ELOOP;
+        if (err != 0)
+            throw new IOException($"failed to open merge file \"{name}\": {Marshal.GetPInvokeErrorMessage(err)}");
+        byte[] bytes = File.ReadAllBytes(full);
+        return bytes.Length <= MaxRuleFile ? bytes : throw new IOException($"merge file \"{name}\" is larger than {MaxRuleFile} bytes");
+    }
+}

@@ -1,0 +1,114 @@
+using ManagedRsync.Server;
+using ManagedRsync.Session;
+
+namespace ManagedRsync.Tests.Server;
+
+/// <summary>
+/// The server reads the vector stock's client sends (options.c: server_options) back into the same options: every
+/// vector our own client builds round-trips, stock's captured vectors parse, and what we do not implement is refused
+/// with stock's wording.
+/// </summary>
+public class ServerArgumentParserTests
+{
+    [Fact]
+    public void Stock_push_vector_parses_into_its_options()
+    {
+        // Captured from a 3.5.0 client: rsync -av --delete src/ rsync://host/mod/
+        ServerRequest r = ServerArgumentParser.Parse(["--server", "-vlogDtpre.iLsfxCIvu", "--delete", ".", "mod/"], out string? error);
+        Assert.Null(error);
+        Assert.False(r.IsSender);
+        Assert.Equal("iLsfxCIvu", r.ClientInfo);
+        Assert.Equal(["mod/"], r.Paths);
+        TransferOptions o = r.Options;
+        Assert.Equal(1, o.Verbose);
+        Assert.True(o.Links && o.Owner && o.Group && o.Devices && o.Specials && o.Times && o.Perms && o.Recursive);
+        Assert.Equal(DeleteTiming.Default, o.Delete);
+    }
+
+    [Fact]
+    public void Pull_vector_with_values_parses()
+    {
+        ServerRequest r = ServerArgumentParser.Parse(
+            ["--server", "--sender", "-logDtprze.LsfxCIvu", "--no-specials", "-B2048", "--timeout=30", "--bwlimit=100",
+             "--checksum-choice=md5", ".", "mod/a", "mod/b/"], out string? error);
+        Assert.Null(error);
+        Assert.True(r.IsSender);
+        Assert.Equal(["mod/a", "mod/b/"], r.Paths);
+        Assert.True(r.Options.Compress);
+        Assert.False(r.Options.Specials);
+        Assert.Equal(2048, r.Options.BlockSize);
+        Assert.Equal(30, r.Options.Timeout);
+        Assert.Equal(100, r.Options.BandwidthLimit);
+        Assert.Equal("md5", r.Options.ChecksumChoice);
+    }
+
+    public static TheoryData<TransferOptions, bool> ClientOptions() => new()
+    {
+        { TransferOptions.Archive with { Verbose = 2, Delete = DeleteTiming.Default }, false },
+        { TransferOptions.Archive with { Delete = DeleteTiming.After, DeleteExcluded = true, Stats = true, SizeOnly = true }, false },
+        { TransferOptions.Archive with { Compress = true, CompressLevel = 3, CompressChoice = "zstd" }, true },
+        { TransferOptions.Archive with { Compress = true, CompressChoice = "zlibx" }, false },
+        { TransferOptions.Archive with { Compress = true, CompressChoice = "zlib" }, true },
+        { new TransferOptions { Dirs = true, Links = true, Delete = DeleteTiming.During, ItemizeChanges = 2 }, false },
+        { TransferOptions.Archive with { HardLinks = true, AlwaysChecksum = true, IgnoreTimes = true, Relative = true, NumericIds = true }, true },
+        { TransferOptions.Archive with { Partial = true, TempDir = "tmp dir", BlockSize = 4096, Timeout = 9, BandwidthLimit = 7 }, false },
+        { TransferOptions.Archive with { DryRun = true, DeleteMissingArgs = true, Quiet = true, WholeFile = true, Protocol = 29 }, true },
+        { new TransferOptions { Devices = false, Specials = true, Recursive = true }, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(ClientOptions))]
+    public void What_our_client_sends_parses_back_into_the_same_options(TransferOptions sent, bool daemonSends)
+    {
+        List<string> argv = ServerArguments.Build(sent, daemonSends, ["mod/x"]);
+        ServerRequest r = ServerArgumentParser.Parse(argv, out string? error);
+        Assert.Null(error);
+        Assert.Equal(daemonSends, r.IsSender);
+        Assert.Equal(["mod/x"], r.Paths);
+        TransferOptions got = r.Options;
+        // What the server never learns from the vector: the client's own protocol ceiling, and receiver-only options of
+        // a pull (stock's server_options sends them only to a receiving server).
+        TransferOptions expected = sent with
+        {
+            Protocol = 32,
+            Delete = daemonSends ? DeleteTiming.None : sent.Delete == DeleteTiming.None && sent.DeleteExcluded ? DeleteTiming.Default : sent.Delete,
+            DeleteExcluded = !daemonSends && sent.DeleteExcluded,
+            SizeOnly = !daemonSends && sent.SizeOnly,
+            Stats = !daemonSends && sent.Stats,
+            Partial = !daemonSends && sent.Partial,
+            TempDir = daemonSends ? null : sent.TempDir,
+            ItemizeChanges = daemonSends ? 0 : sent.ItemizeChanges,
+        };
+        Assert.Equal(expected, got);
+        Assert.Equal(sent.Protocol >= 30, r.HasClientInfo);
+    }
+
+    [Theory]
+    [InlineData("-vlogDtpSre.iLsfxCIvu", "The server does not support --sparse (-S)\n")]
+    [InlineData("-vlogDtpXre.iLsfxCIvu", "The server does not support --xattrs (-X)\n")]
+    [InlineData("--inplace", "The server does not support --inplace\n")]
+    [InlineData("--max-delete=5", "The server does not support --max-delete\n")]
+    [InlineData("--timeout=x", "--timeout=x: bad numeric value\n")]
+    [InlineData("--stats=1", "--stats: option does not take an argument\n")]
+    public void What_the_server_does_not_implement_is_refused_by_name(string option, string message)
+    {
+        ServerRequest r = ServerArgumentParser.Parse(["--server", "-r", option, ".", "mod/"], out string? error);
+        Assert.Equal(message, error);
+        Assert.Equal(["mod/"], r.Paths);
+    }
+
+    [Fact]
+    public void A_refused_option_with_a_separate_value_does_not_swallow_the_paths()
+    {
+        ServerRequest r = ServerArgumentParser.Parse(["--server", "-r", "--backup-dir", "bak", ".", "mod/"], out string? error);
+        Assert.Equal("The server does not support --backup-dir\n", error);
+        Assert.Equal(["mod/"], r.Paths);
+    }
+
+    [Fact]
+    public void A_vector_without_server_first_is_refused()
+    {
+        ServerArgumentParser.Parse(["-r", ".", "mod/"], out string? error);
+        Assert.NotNull(error);
+    }
+}

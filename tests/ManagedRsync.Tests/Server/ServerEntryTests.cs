@@ -1,0 +1,203 @@
+using ManagedRsync.Destination;
+using ManagedRsync.Roles.Receiver;
+using ManagedRsync.Roles.Sender;
+using ManagedRsync.Server;
+using ManagedRsync.Session;
+using ManagedRsync.Transfer;
+using ManagedRsync.Transports;
+
+namespace ManagedRsync.Tests.Server;
+
+/// <summary>
+/// The server entry (main.c: start_server) under mrsync's own client roles over the in-memory pipe: a pull runs the
+/// sending server (do_server_sender), a push the receiving one (do_server_recv), a refused option reaches the client
+/// as stock's error, and a confined server reads and writes nothing outside its root.
+/// </summary>
+public sealed class ServerEntryTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("mrsync-serverentry-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private string Make(string name, params string[] files)
+    {
+        string dir = Path.Combine(_root, name);
+        Directory.CreateDirectory(dir);
+        foreach (string f in files)
+        {
+            string full = Path.Combine(dir, f);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.WriteAllText(full, "content of " + f);
+        }
+        return dir;
+    }
+
+    private sealed class Lines : ITransferLog
+    {
+        public List<string> All { get; } = [];
+
+        public void Info(string line)
+        {
+            lock (All)
+                All.Add(line);
+        }
+
+        public void Error(string line) => Info("E " + line);
+    }
+
+    private static ServerSettings Module(string root) => new() { Root = root, Confined = true, ModuleName = "mod" };
+
+    // The client's half over one end of a pipe, the server entry over the other.
+    private static async Task<(TransferResult Client, RsyncExitCode Server)> RunAsync(TransferOptions options, bool pull,
+        IReadOnlyList<string> remotePaths, ServerSettings settings, Lines log, Func<Connection, Task<TransferResult>> client)
+    {
+        (Stream clientEnd, Stream serverEnd) = LocalPipe.Create();
+        List<string> argv = ServerArguments.Build(options, daemonSends: pull, remotePaths);
+        Task<RsyncExitCode> server = Task.Run(async () =>
+        {
+            try
+            {
+                return await RsyncServer.RunAsync(serverEnd, argv, settings, default);
+            }
+            finally
+            {
+                serverEnd.Dispose();
+            }
+        });
+        TransferResult result;
+        try
+        {
+            await using var connection = new Connection(clientEnd, isServer: false, log);
+            await connection.SetupClientAsync(knownProtocol: null, options, default);
+            connection.StartMultiplexing(default);
+            result = await client(connection).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            clientEnd.Dispose();
+        }
+        return (result, await server.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Theory]
+    [InlineData(29)]
+    [InlineData(30)]
+    [InlineData(32)]
+    public async Task A_pull_runs_the_sending_server(int protocol)
+    {
+        string module = Make("module", "a", "d/b", "d/e/c");
+        File.WriteAllBytes(Path.Combine(module, "big"), Enumerable.Range(0, 200_000).Select(i => (byte)(i * 13)).ToArray());
+        string dest = Make("dest", "d/b", "stale");
+        var options = TransferOptions.Archive with { Protocol = protocol, Delete = DeleteTiming.Default, Stats = true };
+        var log = new Lines();
+
+        (TransferResult client, RsyncExitCode server) = await RunAsync(options, pull: true, ["mod/"], Module(module), log,
+            c => new ReceiverRole(new ReceiveTarget(dest, RequestedNames.All, Filters: null), options, log).RunAsync(c, exchangeFilters: true, default));
+
+        Assert.Equal(RsyncExitCode.Ok, client.ExitCode);
+        Assert.Equal(RsyncExitCode.Ok, server);
+        foreach (string f in new[] { "a", "d/b", "d/e/c", "big" })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(module, f)), File.ReadAllBytes(Path.Combine(dest, f)));
+        Assert.False(File.Exists(Path.Combine(dest, "stale")));
+        // main.c: handle_stats — the sending server's totals reach the client.
+        Assert.Equal(new FileInfo(Path.Combine(module, "big")).Length + 3 * 0 + "content of a".Length + "content of d/b".Length + "content of d/e/c".Length,
+            client.Stats.TotalSize);
+    }
+
+    [Fact]
+    public async Task A_push_runs_the_receiving_server_into_a_subdirectory()
+    {
+        string src = Make("src", "x", "y/z");
+        string module = Make("module", "sub/old");
+        var options = TransferOptions.Archive with { Delete = DeleteTiming.Default, Verbose = 1 };
+        var log = new Lines();
+
+        TransferResult client;
+        RsyncExitCode server;
+        try
+        {
+            (client, server) = await RunAsync(options, pull: false, ["mod/sub/"], Module(module), log,
+                c => new SenderRole(new SendSource([src + "/"], null, null, null, null), options, log, null).RunAsync(c, localServer: false, default));
+        }
+        catch (RsyncException e)
+        {
+            throw new InvalidOperationException(e.Message + "\n" + string.Join('\n', log.All), e);
+        }
+
+        Assert.True(client.ExitCode == RsyncExitCode.Ok, string.Join('\n', log.All));
+        Assert.Equal(RsyncExitCode.Ok, server);
+        Assert.Equal("content of y/z", File.ReadAllText(Path.Combine(module, "sub", "y", "z")));
+        Assert.False(File.Exists(Path.Combine(module, "sub", "old")));
+        Assert.Contains("deleting old", log.All);
+    }
+
+    [Fact]
+    public async Task A_refused_option_reaches_the_client_with_stock_wording_and_exit_4()
+    {
+        string module = Make("module", "a");
+        string dest = Make("dest");
+        var options = TransferOptions.Archive;
+        var log = new Lines();
+        var settings = Module(module) with { RefuseOptions = "times" };
+
+        var error = await Assert.ThrowsAsync<RsyncException>(() => RunAsync(options, pull: true, ["mod/"], settings, log,
+            c => new ReceiverRole(new ReceiveTarget(dest, RequestedNames.All, Filters: null), options, log).RunAsync(c, exchangeFilters: true, default)));
+
+        Assert.Equal(RsyncExitCode.Unsupported, error.ExitCode);
+        Assert.Contains("E rsync: The server is configured to refuse --times (-t)", log.All);
+        Assert.Empty(Directory.GetFileSystemEntries(dest));
+    }
+
+    [Fact]
+    public async Task A_read_only_module_refuses_a_push()
+    {
+        string src = Make("src", "x");
+        string module = Make("module");
+        var options = TransferOptions.Archive;
+        var log = new Lines();
+
+        var error = await Assert.ThrowsAsync<RsyncException>(() => RunAsync(options, pull: false, ["mod/"], Module(module) with { ReadOnly = true }, log,
+            c => new SenderRole(new SendSource([src + "/"], null, null, null, null), options, log, null).RunAsync(c, localServer: false, default)));
+
+        Assert.Equal(RsyncExitCode.Syntax, error.ExitCode);
+        Assert.Contains("E ERROR: module is read only", log.All);
+        Assert.Empty(Directory.GetFileSystemEntries(module));
+    }
+
+    [Fact]
+    public async Task A_confined_server_follows_no_symlink_out_of_its_root()
+    {
+        string outside = Make("outside", "secret");
+        string module = Make("module", "a");
+        File.CreateSymbolicLink(Path.Combine(module, "out"), outside);
+        string src = Make("src", "secret");
+        File.WriteAllText(Path.Combine(src, "secret"), "overwritten");
+        string dest = Make("dest");
+        var options = TransferOptions.Archive;
+        var pushLog = new Lines();
+
+        // A push into "out/" would write through the link.
+        var push = await Assert.ThrowsAsync<RsyncException>(() => RunAsync(options, pull: false, ["mod/out/"], Module(module), pushLog,
+            c => new SenderRole(new SendSource([src + "/"], null, null, null, null), options, new Lines(), null).RunAsync(c, localServer: false, default)));
+        Assert.Equal("content of secret", File.ReadAllText(Path.Combine(outside, "secret")));
+
+        // A pull of "out/" or "out/secret" would read through it.
+        foreach (string path in new[] { "mod/out/", "mod/out/secret", "mod/../outside/secret" })
+        {
+            var log = new Lines();
+            RsyncExitCode code;
+            try
+            {
+                code = (await RunAsync(options, pull: true, [path], Module(module), log,
+                    c => new ReceiverRole(new ReceiveTarget(dest, RequestedNames.All, Filters: null), options, log).RunAsync(c, exchangeFilters: true, default))).Client.ExitCode;
+            }
+            catch (RsyncException e)
+            {
+                code = e.ExitCode;
+            }
+            Assert.NotEqual(RsyncExitCode.Ok, code);
+            Assert.False(File.Exists(Path.Combine(dest, "secret")), path);
+        }
+        Assert.Equal(RsyncExitCode.FileSelect, push.ExitCode);
+    }
+}
