@@ -6,7 +6,6 @@
 using ManagedRsync;
 using ManagedRsync.Client;
 using ManagedRsync.Daemon;
-using ManagedRsync.Transfer;
 
 if (args.Length != 2)
 {

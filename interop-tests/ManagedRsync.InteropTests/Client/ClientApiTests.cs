@@ -2,8 +2,6 @@ using ManagedRsync.Client;
 using ManagedRsync.Daemon;
 using ManagedRsync.InteropTests.Fixtures;
 using ManagedRsync.InteropTests.Push;
-using ManagedRsync.Transfer;
-using ManagedRsync.Transfer.Receive;
 using RsyncClient = ManagedRsync.Client.RsyncClient;
 
 namespace ManagedRsync.InteropTests.Client;

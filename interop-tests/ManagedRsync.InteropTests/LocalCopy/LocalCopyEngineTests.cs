@@ -1,7 +1,8 @@
 using ManagedRsync.Filters;
 using ManagedRsync.InteropTests.Filters;
+using ManagedRsync.Client;
+using ManagedRsync.InteropTests.Fixtures;
 using ManagedRsync.InteropTests.Push;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.InteropTests.LocalCopy;
 
@@ -24,7 +25,7 @@ public sealed class LocalCopyEngineTests : IDisposable
         var stock = await StockRsyncRunner.RunAsync(["-a", src + "/", Dir("stock") + "/"]);
         Assert.True(stock.ExitCode == 0, stock.ToString());
 
-        var log = new PushInteropTests.Log();
+        var log = new RecordedEvents();
         TransferResult result = await RsyncClient.CopyAsync(
             new LocalCopyRequest { Sources = [src + "/"], Destination = Dir("ours") + "/", Options = TransferOptions.Archive with { HardLinks = true } },
             log).WaitAsync(TimeSpan.FromSeconds(60));
@@ -51,7 +52,7 @@ public sealed class LocalCopyEngineTests : IDisposable
         var stockDest = Dir("stock");
         Assert.Equal(0, (await StockRsyncRunner.RunAsync(["-a", src + "/", stockDest + "/"])).ExitCode);
 
-        var log = new PushInteropTests.Log();
+        var log = new RecordedEvents();
         TransferResult second = await RsyncClient.CopyAsync(request, log).WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(RsyncExitCode.Ok, second.ExitCode);
         Assert.Equal(1, second.Stats.TransferredFiles);
@@ -73,7 +74,7 @@ public sealed class LocalCopyEngineTests : IDisposable
         var stock = await StockRsyncRunner.RunAsync(["-av", src + "/", Dir("stock") + "/"]);
         Assert.Equal(0, stock.ExitCode);
 
-        var log = new PushInteropTests.Log();
+        var log = new RecordedEvents();
         var request = new LocalCopyRequest
         {
             Sources = [src + "/"], Destination = Dir("ours") + "/", Options = TransferOptions.Archive with { Verbose = 1 },
@@ -119,7 +120,7 @@ public sealed class LocalCopyEngineTests : IDisposable
         string ourDest = Dir("ours-" + destName);
         string suffix = destName.EndsWith('/') ? "/" : "";
         var stock = await StockRsyncRunner.RunAsync([.. stockArgs, source, stockDest.TrimEnd('/') + suffix]);
-        var log = new PushInteropTests.Log();
+        var log = new RecordedEvents();
         TransferResult result = await RsyncClient.CopyAsync(
             new LocalCopyRequest { Sources = [source], Destination = ourDest.TrimEnd('/') + suffix, Options = options, Filters = filters },
             log).WaitAsync(TimeSpan.FromSeconds(60));
@@ -209,7 +210,7 @@ public sealed class LocalCopyEngineTests : IDisposable
         var stock = await StockRsyncRunner.RunAsync(["-av", "--delete-missing-args", "--files-from=" + list, src + "/", Dir("stock") + "/"]);
         Assert.True(stock.ExitCode == 0, stock.ToString());
 
-        var log = new PushInteropTests.Log();
+        var log = new RecordedEvents();
         var request = new LocalCopyRequest
         {
             SourceRoot = src, RelativePaths = ["d/changed", "d/gone", "gone-dir"], Destination = Dir("ours") + "/",

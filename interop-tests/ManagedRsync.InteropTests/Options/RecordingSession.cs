@@ -4,8 +4,6 @@ using ManagedRsync.FileList;
 using ManagedRsync.Checksums;
 using ManagedRsync.Protocol;
 using ManagedRsync.Session;
-using ManagedRsync.Transfer;
-using ManagedRsync.Transfer.Receive;
 
 namespace ManagedRsync.InteropTests.Options;
 

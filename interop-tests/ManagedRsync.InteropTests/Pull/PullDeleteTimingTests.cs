@@ -1,8 +1,7 @@
 using ManagedRsync.Daemon;
 using ManagedRsync.InteropTests.Fixtures;
 using ManagedRsync.Tests.Pull;
-using ManagedRsync.Transfer;
-using ManagedRsync.Transfer.Receive;
+using ManagedRsync.Client;
 
 namespace ManagedRsync.InteropTests.Pull;
 
@@ -81,18 +80,13 @@ public sealed class PullDeleteTimingTests(RsyncDaemonFixture daemon) : IDisposab
         {
             Source = source!,
             Destination = destination,
-            Options = TransferOptions.Archive with { Delete = when },
-            Progress = new Progress(_ => cancel.Cancel()),
+            Options = TransferOptions.Archive with { Delete = when, Progress = true },
         };
+        var events = new RecordedEvents(progress: _ => cancel.Cancel());
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => PullClient.PullAsync(request, ct: cancel.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RsyncClient.PullAsync(request, events, cancel.Token));
 
         Assert.Equal(deleted, !File.Exists(extra));
         Assert.False(File.Exists(Path.Combine(destination, "kept.txt")), "the run was meant to stop before its last file");
-    }
-
-    private sealed class Progress(Action<TransferProgress> report) : IProgress<TransferProgress>
-    {
-        public void Report(TransferProgress value) => report(value);
     }
 }

@@ -2,8 +2,7 @@ using System.Text.RegularExpressions;
 using ManagedRsync.Daemon;
 using ManagedRsync.InteropTests.Fixtures;
 using ManagedRsync.Tests.Pull;
-using ManagedRsync.Transfer;
-using ManagedRsync.Transfer.Receive;
+using ManagedRsync.Client;
 using Xunit.Abstractions;
 
 namespace ManagedRsync.InteropTests.Pull;
@@ -51,7 +50,7 @@ public sealed partial class PullDeltaTests(RsyncDaemonFixture daemon, ITestOutpu
         Assert.Equal(current, File.ReadAllBytes(Path.Combine(theirs, "big.bin")));
         long stockReceived = long.Parse(ReceivedBytes().Match(stock.Stdout).Groups[1].Value.Replace(",", ""));
 
-        var result = await PullClient.PullAsync(new PullRequest
+        var result = await RsyncClient.PullAsync(new PullRequest
         {
             Source = DaemonAddress.Parse(url),
             Destination = ours,

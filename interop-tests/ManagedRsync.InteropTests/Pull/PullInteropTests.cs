@@ -1,8 +1,7 @@
 using ManagedRsync.Daemon;
 using ManagedRsync.InteropTests.Fixtures;
 using ManagedRsync.Tests.Pull;
-using ManagedRsync.Transfer;
-using ManagedRsync.Transfer.Receive;
+using ManagedRsync.Client;
 
 namespace ManagedRsync.InteropTests.Pull;
 
@@ -30,8 +29,8 @@ public sealed class PullInteropTests(RsyncDaemonFixture daemon) : IDisposable
     }
 
     private Task<TransferResult> PullAsync(string pathInModule, string destination, TransferOptions? options = null,
-        ITransferLog? log = null) =>
-        PullClient.PullAsync(new PullRequest
+        RecordedEvents? log = null) =>
+        RsyncClient.PullAsync(new PullRequest
         {
             Source = DaemonAddress.Parse($"rsync://{daemon.Host}:{daemon.Port}/{DaemonModules.ReadOnly}/{pathInModule}"),
             Destination = destination,

@@ -1,6 +1,6 @@
 using ManagedRsync.Daemon;
 using ManagedRsync.InteropTests.Fixtures;
-using ManagedRsync.Transfer;
+using ManagedRsync.Client;
 
 namespace ManagedRsync.InteropTests.Push;
 
@@ -9,27 +9,9 @@ namespace ManagedRsync.InteropTests.Push;
 public sealed class PushInteropTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("mrsync-push-").FullName;
-    private readonly Log _log = new();
+    private readonly RecordedEvents _log = new();
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
-
-    internal sealed class Log : ITransferLog
-    {
-        public List<string> Lines { get; } = [];
-        public List<string> Errors { get; } = [];
-
-        public void Info(string line)
-        {
-            lock (Lines)
-                Lines.Add(line);
-        }
-
-        public void Error(string line)
-        {
-            lock (Errors)
-                Errors.Add(line);
-        }
-    }
 
     private static readonly TransferOptions ArchiveH = TransferOptions.Archive with { HardLinks = true };
 
@@ -154,7 +136,7 @@ public sealed class PushInteropTests(RsyncDaemonFixture daemon) : IDisposable
         bool spoiled = false;
         // Called synchronously by the sender after the first matched block, before any later token is written: the
         // receiver cannot have read past its first map window (256 KiB, rsync fileio.c: MAX_MAP_SIZE) of the basis yet.
-        var progress = new SyncProgress(p =>
+        var events = new RecordedEvents(progress: p =>
         {
             if (spoiled || p.BytesDone == 0)
                 return;
@@ -168,19 +150,14 @@ public sealed class PushInteropTests(RsyncDaemonFixture daemon) : IDisposable
         {
             Sources = [src + "/"],
             Destination = DaemonAddress.Parse($"{daemon.Url}{DaemonModules.Open}/{name}/"),
-            Options = TransferOptions.Archive with { Verbose = 1 },
+            Options = TransferOptions.Archive with { Verbose = 1, Progress = true },
         };
-        TransferResult result = await RsyncClient.PushAsync(request, _log, progress);
+        TransferResult result = await RsyncClient.PushAsync(request, events);
 
         Assert.True(spoiled);
         Assert.True(result.ExitCode == RsyncExitCode.Ok, Explain());
-        Assert.Contains(_log.Errors.Concat(_log.Lines), l => l.Contains("failed verification", StringComparison.Ordinal));
+        Assert.Contains(events.Errors.Concat(events.Lines), l => l.Contains("failed verification", StringComparison.Ordinal));
         Assert.Equal(content, File.ReadAllBytes(basis));
-    }
-
-    private sealed class SyncProgress(Action<TransferProgress> report) : IProgress<TransferProgress>
-    {
-        public void Report(TransferProgress value) => report(value);
     }
 
     [Fact]

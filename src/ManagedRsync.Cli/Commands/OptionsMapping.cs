@@ -1,6 +1,5 @@
 using ManagedRsync.Daemon;
 using ManagedRsync.Filters;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Cli.Commands;
 

@@ -2,7 +2,6 @@ using ManagedRsync.Cli.Output;
 using ManagedRsync.Client;
 using ManagedRsync.Daemon;
 using ManagedRsync.Filters;
-using ManagedRsync.Transfer;
 using ManagedRsync.Watch;
 using RsyncClient = ManagedRsync.Client.RsyncClient;
 

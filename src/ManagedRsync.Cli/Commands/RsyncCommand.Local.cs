@@ -1,5 +1,5 @@
 using ManagedRsync.Cli.Output;
-using ManagedRsync.Transfer;
+using ManagedRsync.Client;
 using RsyncClient = ManagedRsync.Client.RsyncClient;
 
 namespace ManagedRsync.Cli.Commands;

@@ -1,6 +1,5 @@
 using ManagedRsync.Cli.Output;
-using ManagedRsync.Transfer;
-using ManagedRsync.Transfer.Receive;
+using ManagedRsync.Client;
 using RsyncClient = ManagedRsync.Client.RsyncClient;
 
 namespace ManagedRsync.Cli.Commands;

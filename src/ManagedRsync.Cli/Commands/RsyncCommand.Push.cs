@@ -3,7 +3,6 @@ using ManagedRsync.Client;
 using ManagedRsync.Daemon;
 using ManagedRsync.Filters;
 using ManagedRsync.Platform;
-using ManagedRsync.Transfer;
 using RsyncClient = ManagedRsync.Client.RsyncClient;
 
 namespace ManagedRsync.Cli.Commands;

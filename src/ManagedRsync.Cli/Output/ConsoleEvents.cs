@@ -1,5 +1,4 @@
 using ManagedRsync.Client;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Cli.Output;
 

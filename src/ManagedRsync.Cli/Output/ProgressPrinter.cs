@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Cli.Output;
 

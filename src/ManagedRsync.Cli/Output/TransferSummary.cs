@@ -1,4 +1,3 @@
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Cli.Output;
 

@@ -5,7 +5,7 @@ namespace ManagedRsync.Client;
 /// <summary>
 /// Where a daemon password comes from, exactly as rsync's client takes it (rsync authenticate.c: auth_client,
 /// getpassf): <c>--password-file</c> (<c>-</c> is standard input), else <c>RSYNC_PASSWORD</c>, else a prompt, which
-/// rsync only shows when standard input is a terminal. Use it in <see cref="Transfer.PushRequest.Password"/>, which is
+/// rsync only shows when standard input is a terminal. Use it in <see cref="PushRequest.Password"/>, which is
 /// called only when the daemon asks, as rsync reads the file only then.
 /// </summary>
 public static class DaemonPassword

@@ -1,5 +1,4 @@
 using ManagedRsync.Daemon;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Client;
 

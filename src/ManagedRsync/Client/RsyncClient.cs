@@ -1,6 +1,5 @@
 using ManagedRsync.Daemon;
-using ManagedRsync.Transfer;
-using ManagedRsync.Transfer.Receive;
+using ManagedRsync.Roles.Receiver;
 
 namespace ManagedRsync.Client;
 
@@ -50,7 +49,8 @@ public static class RsyncClient
         var sink = new EventSink(events);
         var openModule = ModuleOpener(request.Destination, request.Connection, request.Port, request.ConnectTimeout, request.Options,
             request.User, request.Password, sink);
-        return Transfer.RsyncClient.PushAsync(request, sink, request.Options.Progress ? sink : null, ct, openModule);
+        return DaemonPush.RunAsync(request.Source, request.Destination.ModulePath, request.Options, sink,
+            request.Options.Progress ? sink : null, openModule, ct);
     }
 
     /// <summary>
@@ -70,8 +70,11 @@ public static class RsyncClient
         var sink = new EventSink(events);
         var openModule = ModuleOpener(request.Source, request.Connection, request.Port, request.ConnectTimeout, request.Options,
             request.User, request.Password, sink);
-        var session = new PullSession(request with { Progress = request.Options.Progress ? sink : null }, sink, openModule);
-        return session.RunAsync(ct);
+        var target = new ReceiveTarget(request.Destination,
+            PullSession.Requested(request.Source, request.ExtraSourcePaths, request.Options.Relative), request.Filters,
+            request.KeepPartial, request.Options.Progress ? sink : null, request.TempDirectory);
+        return PullSession.RunAsync(request.Options, [request.Source.ModulePath, .. request.ExtraSourcePaths], target, sink,
+            openModule, ct);
     }
 
     /// <summary>
@@ -89,7 +92,8 @@ public static class RsyncClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var sink = new EventSink(events);
-        return Transfer.RsyncClient.CopyAsync(request, sink, request.Options.Progress ? sink : null, ct);
+        return Transports.LocalCopy.RunAsync(request.Source, request.Destination, request.Options, sink,
+            request.Options.Progress ? sink : null, ct);
     }
 
     // Opens the request's module with the server arguments the role builds: its Connection (else the address, --port,

@@ -1,6 +1,5 @@
 using ManagedRsync.Roles.Sender;
 using ManagedRsync.Session;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Daemon;
 
@@ -11,21 +10,24 @@ namespace ManagedRsync.Daemon;
 /// </summary>
 internal static class DaemonPush
 {
-    public static async Task<TransferResult> RunAsync(PushRequest request, ITransferLog log, IProgress<TransferProgress>? progress,
-        Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>>? openModule, CancellationToken ct)
+    /// <param name="source">What to send.</param>
+    /// <param name="modulePath">The destination as the daemon is asked for it ("module/path").</param>
+    /// <param name="options">The push's rsync options.</param>
+    /// <param name="log">The client's output.</param>
+    /// <param name="progress">Per-file progress, or null.</param>
+    /// <param name="openModule">Opens the module with the server arguments built here.</param>
+    /// <param name="ct">Cancels the push.</param>
+    public static async Task<TransferResult> RunAsync(SendSource source, string modulePath, TransferOptions options,
+        ITransferLog log, IProgress<TransferProgress>? progress,
+        Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> openModule, CancellationToken ct)
     {
-        TransferOptions options = request.Options;
-        List<string> args = ServerArguments.Build(options, daemonSends: false, [request.Destination.ModulePath]);
-        openModule ??= (a, c) => DaemonTransport.OpenModuleAsync(request.Destination, request.Port, request.ConnectTimeout,
-            options.Protocol, request.Password, a, log, c);
+        List<string> args = ServerArguments.Build(options, daemonSends: false, [modulePath]);
         await using DaemonSession daemon = await openModule(args, ct).ConfigureAwait(false);
         // rsync io.c: perform_io paces every write of the sender by --bwlimit (sleep_for_bwlimit).
         await using var connection = new Connection(daemon.Stream, isServer: false, log, options.BandwidthLimit);
         await connection.SetupClientAsync(daemon.ProtocolVersion, options, ct).ConfigureAwait(false);
         connection.StartMultiplexing(options.TimeoutSpan);
-        var sender = new SenderRole(
-            new SendSource(request.Sources, request.SourceRoot, request.RelativePaths, request.Filters, request.IsExcluded),
-            options, log, progress);
+        var sender = new SenderRole(source, options, log, progress);
         return await sender.RunAsync(connection, localServer: false, ct).ConfigureAwait(false);
     }
 }

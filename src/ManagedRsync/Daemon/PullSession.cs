@@ -2,9 +2,6 @@ using ManagedRsync.Destination;
 using ManagedRsync.Roles.Receiver;
 using ManagedRsync.Session;
 
-using ManagedRsync.Transfer;
-using ManagedRsync.Transfer.Receive;
-
 namespace ManagedRsync.Daemon;
 
 /// <summary>
@@ -12,32 +9,35 @@ namespace ManagedRsync.Daemon;
 /// start_inband_exchange with the server arguments of options.c: server_options, am_sender off), and generator and
 /// receiver run over the connection as its client (main.c: client_run, do_recv).
 /// </summary>
-internal sealed class PullSession(PullRequest request, ITransferLog log,
-    Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>>? openModule = null)
+internal static class PullSession
 {
-    public async Task<TransferResult> RunAsync(CancellationToken ct)
+    /// <param name="options">The pull's rsync options.</param>
+    /// <param name="sources">The sources as the daemon is asked for them, each "module/path".</param>
+    /// <param name="target">Where and how the received files are written.</param>
+    /// <param name="log">The client's output.</param>
+    /// <param name="openModule">Opens the module with the server arguments built here.</param>
+    /// <param name="ct">Cancels the pull.</param>
+    public static async Task<TransferResult> RunAsync(TransferOptions options, IReadOnlyList<string> sources, ReceiveTarget target,
+        ITransferLog log, Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> openModule, CancellationToken ct)
     {
-        TransferOptions options = request.Options;
-        List<string> args = ServerArguments.Build(options, daemonSends: true, [request.Source.ModulePath, .. request.ExtraSourcePaths]);
-        Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> open = openModule
-            ?? ((a, c) => DaemonTransport.OpenModuleAsync(request.Source, request.Port, request.ConnectTimeout, options.Protocol,
-                request.Password, a, log, c));
-        await using DaemonSession daemon = await open(args, ct).ConfigureAwait(false);
+        List<string> args = ServerArguments.Build(options, daemonSends: true, sources);
+        await using DaemonSession daemon = await openModule(args, ct).ConfigureAwait(false);
         // rsync main.c: do_recv — the generator's writes (sums, indexes) are paced by --bwlimit; the receiver's are not.
         await using var connection = new Connection(daemon.Stream, isServer: false, log, options.BandwidthLimit);
         await connection.SetupClientAsync(daemon.ProtocolVersion, options, ct).ConfigureAwait(false);
         connection.StartMultiplexing(options.TimeoutSpan);
-        var receiver = new ReceiverRole(Target(), options, log);
+        var receiver = new ReceiverRole(target, options, log);
         return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);
     }
 
-    // Further sources are sent as "module/path"; rsync matches them without the module (exclude.c:
-    // add_implied_include with skip_daemon_module).
-    private ReceiveTarget Target()
+    /// <summary>
+    /// The top-level names a pull of <paramref name="source"/> (and the further "module/path" sources) may receive.
+    /// Further sources are sent as "module/path"; rsync matches them without the module (exclude.c:
+    /// add_implied_include with skip_daemon_module).
+    /// </summary>
+    public static RequestedNames Requested(DaemonAddress source, IReadOnlyList<string> extraSourcePaths, bool relative)
     {
-        var extras = request.ExtraSourcePaths.Select(p => p.IndexOf('/') is int slash and >= 0 ? p[(slash + 1)..] : "");
-        var requested = RequestedNames.FromSources([request.Source.Path, .. extras], request.Options.Relative);
-        return new ReceiveTarget(request.Destination, requested, request.Filters, request.KeepPartial, request.Progress,
-            request.TempDirectory);
+        var extras = extraSourcePaths.Select(p => p.IndexOf('/') is int slash and >= 0 ? p[(slash + 1)..] : "");
+        return RequestedNames.FromSources([source.Path, .. extras], relative);
     }
 }

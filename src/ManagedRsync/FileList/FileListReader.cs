@@ -3,7 +3,6 @@ using ManagedRsync.Protocol;
 using ManagedRsync.Session;
 using static ManagedRsync.FileList.FileListWriter;
 
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.FileList;
 

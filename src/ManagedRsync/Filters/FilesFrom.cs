@@ -45,7 +45,7 @@ public static class FilesFrom
 
     /// <summary>
     /// A local files-from list (<see cref="Parse"/> with -R's defaults) as the paths a
-    /// <see cref="Transfer.PushRequest.RelativePaths"/> takes: names that are not UTF-8 keep their bytes (carried in
+    /// <see cref="Client.SendRequest.RelativePaths"/> takes: names that are not UTF-8 keep their bytes (carried in
     /// the string as the library carries every file name, and written back byte for byte).
     /// </summary>
     /// <param name="content">The list file's bytes.</param>

@@ -1,5 +1,4 @@
 using ManagedRsync.Protocol;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Session;
 

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
 
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Session;
 

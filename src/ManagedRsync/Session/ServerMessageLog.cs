@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
 using ManagedRsync.Protocol;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Session;
 

@@ -2,7 +2,6 @@ using ManagedRsync.Destination;
 using ManagedRsync.Roles.Receiver;
 using ManagedRsync.Roles.Sender;
 using ManagedRsync.Session;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Transports;
 
@@ -16,13 +15,18 @@ namespace ManagedRsync.Transports;
 /// </summary>
 internal static class LocalCopy
 {
-    public static async Task<TransferResult> RunAsync(LocalCopyRequest request, ITransferLog log,
-        IProgress<TransferProgress>? progress, CancellationToken ct)
+    /// <param name="source">What to copy.</param>
+    /// <param name="destination">Where to (rsync main.c: get_local_name's argument).</param>
+    /// <param name="options">The copy's rsync options; both halves use them.</param>
+    /// <param name="log">The client's output.</param>
+    /// <param name="progress">Per-file progress, or null.</param>
+    /// <param name="ct">Cancels the copy.</param>
+    public static async Task<TransferResult> RunAsync(SendSource source, string destination, TransferOptions options,
+        ITransferLog log, IProgress<TransferProgress>? progress, CancellationToken ct)
     {
-        TransferOptions options = request.Options;
         (Stream clientEnd, Stream serverEnd) = LocalPipe.Create();
-        Task<TransferResult> server = Task.Run(() => ServeAsync(serverEnd, request, log, ct), ct);
-        Task<TransferResult> client = SendAsync(clientEnd, request, log, progress, ct);
+        Task<TransferResult> server = Task.Run(() => ServeAsync(serverEnd, destination, source.Filters, options, log, ct), ct);
+        Task<TransferResult> client = SendAsync(clientEnd, source, options, log, progress, ct);
         try
         {
             await Task.WhenAll(client, server).ConfigureAwait(false);
@@ -41,18 +45,15 @@ internal static class LocalCopy
     }
 
     // The client half: rsync main.c client_run with am_sender.
-    private static async Task<TransferResult> SendAsync(Stream stream, LocalCopyRequest request, ITransferLog log,
-        IProgress<TransferProgress>? progress, CancellationToken ct)
+    private static async Task<TransferResult> SendAsync(Stream stream, SendSource source, TransferOptions options,
+        ITransferLog log, IProgress<TransferProgress>? progress, CancellationToken ct)
     {
-        TransferOptions options = request.Options;
         try
         {
             await using var connection = new Connection(stream, isServer: false, log, options.BandwidthLimit);
             await connection.SetupClientAsync(knownProtocol: null, options, ct).ConfigureAwait(false);
             connection.StartMultiplexing(options.TimeoutSpan);
-            var sender = new SenderRole(
-                new SendSource(request.Sources, request.SourceRoot, request.RelativePaths, request.Filters, request.IsExcluded),
-                options, log, progress);
+            var sender = new SenderRole(source, options, log, progress);
             return await sender.RunAsync(connection, localServer: true, ct).ConfigureAwait(false);
         }
         finally
@@ -62,15 +63,15 @@ internal static class LocalCopy
     }
 
     // The server half: rsync main.c start_server -> do_server_recv, into the destination only.
-    private static async Task<TransferResult> ServeAsync(Stream stream, LocalCopyRequest request, ITransferLog log, CancellationToken ct)
+    private static async Task<TransferResult> ServeAsync(Stream stream, string destination, Filters.FilterList? filters,
+        TransferOptions options, ITransferLog log, CancellationToken ct)
     {
-        TransferOptions options = request.Options;
         try
         {
             await using var connection = new Connection(stream, isServer: true, log);
             await connection.SetupServerAsync(options, ServerArguments.Capabilities, ct).ConfigureAwait(false);
             connection.StartMultiplexing(options.TimeoutSpan);
-            var target = new ReceiveTarget(request.Destination, RequestedNames.All, request.Filters,
+            var target = new ReceiveTarget(destination, RequestedNames.All, filters,
                 KeepPartial: options.Partial, TempDirectory: options.TempDir);
             var receiver = new ReceiverRole(target, options, log);
             return await receiver.RunAsync(connection, exchangeFilters: false, ct).ConfigureAwait(false);

@@ -2,7 +2,6 @@ using ManagedRsync.Client;
 using ManagedRsync.Daemon;
 using ManagedRsync.Filters;
 using ManagedRsync.Platform;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Watch;
 

@@ -1,5 +1,4 @@
 using ManagedRsync.Filters;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Watch;
 

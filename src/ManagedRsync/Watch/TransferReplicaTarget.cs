@@ -1,7 +1,6 @@
 using ManagedRsync.FileList;
 using ManagedRsync.Filters;
 using ManagedRsync.Platform;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Watch;
 

@@ -15,7 +15,7 @@ public class LayerTests
         ("Session", ["ManagedRsync.Session"]),
         ("FileList/Filters/Destination", ["ManagedRsync.FileList", "ManagedRsync.Filters", "ManagedRsync.Destination",
             "ManagedRsync.Checksums", "ManagedRsync.Delta"]),
-        ("Roles", ["ManagedRsync.Roles", "ManagedRsync.Transfer"]),
+        ("Roles", ["ManagedRsync.Roles"]),
         ("Transports", ["ManagedRsync.Transports", "ManagedRsync.Daemon", "ManagedRsync.Server"]),
         ("Client", ["ManagedRsync.Client"]),
         ("Watch", ["ManagedRsync.Watch"]));
@@ -26,12 +26,6 @@ public class LayerTests
     /// </summary>
     internal static readonly HashSet<(string From, string To)> Allowed =
     [
-        // What is left in Transfer/: the public request records and entry points (PushRequest names a DaemonAddress;
-        // RsyncClient and PullClient call the transports); they go to Client with api's reshaping. The vocabulary that
-        // Session and the roles use (TransferOptions, ITransferLog, TransferStats) is in the root namespace now.
-        ("ManagedRsync.Transfer", "ManagedRsync.Transports"), // api removes this (Transfer.RsyncClient.CopyAsync -> Client)
-        ("ManagedRsync.Transfer", "ManagedRsync.Daemon"), // api removes this (PushRequest's DaemonAddress, RsyncClient.PushAsync)
-        ("ManagedRsync.Transfer.Receive", "ManagedRsync.Daemon"), // api removes this (PullClient calls Daemon.PullSession)
     ];
 
     private static readonly Lazy<NamespaceGraph> Graph = new(() =>

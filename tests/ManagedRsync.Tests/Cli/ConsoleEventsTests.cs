@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using ManagedRsync.Cli;
 using ManagedRsync.Cli.Output;
 using ManagedRsync.Client;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Tests.Cli;
 

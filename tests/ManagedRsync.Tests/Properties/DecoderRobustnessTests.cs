@@ -7,8 +7,6 @@ using ManagedRsync.FileList;
 using ManagedRsync.Protocol;
 using ManagedRsync.Session;
 using ManagedRsync.Tests.Tokens;
-using ManagedRsync.Transfer;
-using ManagedRsync.Transfer.Receive;
 
 namespace ManagedRsync.Tests.Properties;
 

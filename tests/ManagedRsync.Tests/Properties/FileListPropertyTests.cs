@@ -3,8 +3,6 @@ using CsCheck;
 using ManagedRsync.FileList;
 using ManagedRsync.Protocol;
 using ManagedRsync.Session;
-using ManagedRsync.Transfer;
-using ManagedRsync.Transfer.Receive;
 
 namespace ManagedRsync.Tests.Properties;
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Tests.Pull;
 

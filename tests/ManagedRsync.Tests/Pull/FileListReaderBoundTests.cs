@@ -2,8 +2,6 @@ using System.Buffers;
 using ManagedRsync.FileList;
 using ManagedRsync.Protocol;
 using ManagedRsync.Session;
-using ManagedRsync.Transfer;
-using ManagedRsync.Transfer.Receive;
 
 namespace ManagedRsync.Tests.Pull;
 

@@ -1,8 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using ManagedRsync.Daemon;
-using ManagedRsync.Transfer;
-using ManagedRsync.Transfer.Receive;
+using ManagedRsync.Client;
 
 namespace ManagedRsync.Tests.Pull;
 
@@ -38,7 +37,7 @@ internal sealed class HostilePull : IDisposable
                 Options = options ?? TransferOptions.Archive,
             };
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            e = await Assert.ThrowsAsync<RsyncException>(() => PullClient.PullAsync(request, ct: timeout.Token));
+            e = await Assert.ThrowsAsync<RsyncException>(() => RsyncClient.PullAsync(request, ct: timeout.Token));
             canary.AssertNothingTouched();
         }
         _sandbox.AssertOutsideUntouched();

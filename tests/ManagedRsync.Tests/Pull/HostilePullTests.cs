@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using ManagedRsync.Protocol;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Tests.Pull;
 

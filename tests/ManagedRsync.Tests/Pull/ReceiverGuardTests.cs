@@ -4,7 +4,6 @@ using ManagedRsync.Roles;
 using ManagedRsync.FileList;
 using ManagedRsync.Protocol;
 using ManagedRsync.Session;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Tests.Pull;
 

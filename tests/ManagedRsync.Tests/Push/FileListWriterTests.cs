@@ -3,7 +3,6 @@ using System.Text;
 using ManagedRsync.FileList;
 using ManagedRsync.Protocol;
 using ManagedRsync.Session;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Tests.Push;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using ManagedRsync.Daemon;
 using ManagedRsync.Tests.Foundation;
-using ManagedRsync.Transfer;
+using ManagedRsync.Client;
 
 namespace ManagedRsync.Tests.Push;
 

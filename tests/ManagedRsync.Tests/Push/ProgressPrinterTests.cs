@@ -1,5 +1,4 @@
 using ManagedRsync.Cli.Output;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Tests.Push;
 

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using ManagedRsync.Protocol;
 using ManagedRsync.Session;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Tests.Push;
 

@@ -3,7 +3,7 @@ using ManagedRsync.Filters;
 using ManagedRsync.Roles.Receiver;
 using ManagedRsync.Roles.Sender;
 using ManagedRsync.Session;
-using ManagedRsync.Transfer;
+using ManagedRsync.Client;
 using ManagedRsync.Transports;
 
 namespace ManagedRsync.Tests.Roles;
@@ -103,10 +103,9 @@ public sealed class ServerReceiverTests : IDisposable
         File.WriteAllBytes(Path.Combine(src, "big"), Enumerable.Range(0, 300_000).Select(i => (byte)(i * 7)).ToArray());
         string dest = Make("dest", "b/c", "stale");
         var options = TransferOptions.Archive with { Protocol = protocol, Delete = DeleteTiming.Default, WholeFile = false };
-        var log = new Lines();
 
         TransferResult result = await RsyncClient.CopyAsync(
-            new LocalCopyRequest { Sources = [src + "/"], Destination = dest, Options = options }, log).WaitAsync(TimeSpan.FromSeconds(30));
+            new LocalCopyRequest { Sources = [src + "/"], Destination = dest, Options = options }).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(RsyncExitCode.Ok, result.ExitCode);
         Assert.Equal(protocol, result.ProtocolVersion);

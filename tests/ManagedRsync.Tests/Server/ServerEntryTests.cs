@@ -3,7 +3,6 @@ using ManagedRsync.Roles.Receiver;
 using ManagedRsync.Roles.Sender;
 using ManagedRsync.Server;
 using ManagedRsync.Session;
-using ManagedRsync.Transfer;
 using ManagedRsync.Transports;
 
 namespace ManagedRsync.Tests.Server;

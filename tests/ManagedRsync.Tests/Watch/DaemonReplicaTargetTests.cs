@@ -1,6 +1,6 @@
 using ManagedRsync.Daemon;
 using ManagedRsync.Platform;
-using ManagedRsync.Transfer;
+using ManagedRsync.Client;
 using ManagedRsync.Watch;
 
 namespace ManagedRsync.Tests.Watch;

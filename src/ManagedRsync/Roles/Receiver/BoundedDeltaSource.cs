@@ -1,6 +1,5 @@
 using ManagedRsync.Delta;
 
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Roles.Receiver;
 

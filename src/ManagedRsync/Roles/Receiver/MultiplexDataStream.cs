@@ -1,7 +1,6 @@
 using ManagedRsync.IO;
 using ManagedRsync.Protocol;
 
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Roles.Receiver;
 

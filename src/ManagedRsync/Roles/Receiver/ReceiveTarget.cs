@@ -1,6 +1,5 @@
 using ManagedRsync.Destination;
 using ManagedRsync.Filters;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Roles.Receiver;
 

@@ -5,7 +5,6 @@ using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
 
 using ManagedRsync.Session;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Roles.Receiver;
 

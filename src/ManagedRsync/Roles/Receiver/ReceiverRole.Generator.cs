@@ -9,7 +9,6 @@ using ManagedRsync.Protocol;
 using ManagedRsync.Roles.Generator;
 
 using ManagedRsync.Session;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Roles.Receiver;
 

@@ -8,7 +8,6 @@ using ManagedRsync.Protocol;
 using Microsoft.Win32.SafeHandles;
 
 using ManagedRsync.Session;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Roles.Receiver;
 

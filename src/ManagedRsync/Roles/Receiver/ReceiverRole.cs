@@ -8,7 +8,6 @@ using ManagedRsync.Filters;
 using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
 using ManagedRsync.Session;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Roles.Receiver;
 

@@ -2,7 +2,6 @@ using System.Buffers;
 using ManagedRsync.IO;
 using Microsoft.Win32.SafeHandles;
 
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Roles.Receiver;
 

@@ -1,7 +1,6 @@
 using ManagedRsync.FileList;
 using ManagedRsync.Protocol;
 using ManagedRsync.Session;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Roles.Sender;
 

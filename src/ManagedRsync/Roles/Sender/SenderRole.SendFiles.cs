@@ -6,7 +6,6 @@ using ManagedRsync.Delta.Tokens;
 using ManagedRsync.FileList;
 using ManagedRsync.Protocol;
 using ManagedRsync.Session;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Roles.Sender;
 

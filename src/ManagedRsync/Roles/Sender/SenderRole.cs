@@ -4,7 +4,6 @@ using ManagedRsync.FileList;
 using ManagedRsync.Filters;
 using ManagedRsync.Protocol;
 using ManagedRsync.Session;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Roles.Sender;
 

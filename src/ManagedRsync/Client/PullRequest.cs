@@ -1,7 +1,7 @@
 using ManagedRsync.Daemon;
 using ManagedRsync.Filters;
 
-namespace ManagedRsync.Transfer.Receive;
+namespace ManagedRsync.Client;
 
 /// <summary>
 /// What to pull from where: <c>rsync [options] [user@]host::module/path DEST</c>. The path's trailing slash means what it
@@ -51,12 +51,6 @@ public sealed record PullRequest
 
     /// <summary>--partial: keep a partially received file in place of the old one when a transfer fails.</summary>
     public bool KeepPartial { get; init; }
-
-    /// <summary>
-    /// Told when each received file starts and when it is complete. Set by <see cref="Client.RsyncClient.PullAsync"/>
-    /// from its events when <see cref="TransferOptions.Progress"/> is on.
-    /// </summary>
-    internal IProgress<TransferProgress>? Progress { get; init; }
 
     /// <summary>--temp-dir: where new files are written before they are renamed into place.</summary>
     public string? TempDirectory { get; init; }
