@@ -22,3 +22,17 @@ internal interface ITransferLog
     void Deleted(string name, bool isDirectory, bool itemized) =>
         Info((itemized ? "*deleting   " : "deleting ") + name + (isDirectory ? "/" : ""));
 }
+
+/// <summary>A log that drops everything.</summary>
+internal sealed class SilentLog : ITransferLog
+{
+    public static readonly SilentLog Instance = new();
+
+    public void Info(string line)
+    {
+    }
+
+    public void Error(string line)
+    {
+    }
+}
