@@ -1,5 +1,6 @@
 using ManagedRsync.Destination;
 using ManagedRsync.Roles.Receiver;
+using ManagedRsync.Roles.Receiving;
 using ManagedRsync.Session;
 
 namespace ManagedRsync.Daemon;
@@ -26,7 +27,7 @@ internal static class PullSession
         await using var connection = new Connection(daemon.Stream, isServer: false, log, options.BandwidthLimit);
         await connection.SetupClientAsync(daemon.ProtocolVersion, options, ct).ConfigureAwait(false);
         connection.StartMultiplexing(options.TimeoutSpan);
-        var receiver = new ReceiverRole(target, options, log);
+        var receiver = new ReceivingSide(target, options, log);
         return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);
     }
 

@@ -1,5 +1,6 @@
 using ManagedRsync.Destination;
 using ManagedRsync.Roles.Receiver;
+using ManagedRsync.Roles.Receiving;
 using ManagedRsync.Roles.Sender;
 using ManagedRsync.Session;
 
@@ -73,7 +74,7 @@ internal static class LocalCopy
             connection.StartMultiplexing(options.TimeoutSpan);
             var target = new ReceiveTarget(destination, RequestedNames.All, filters,
                 KeepPartial: options.Partial, TempDirectory: options.TempDir);
-            var receiver = new ReceiverRole(target, options, log);
+            var receiver = new ReceivingSide(target, options, log);
             return await receiver.RunAsync(connection, exchangeFilters: false, ct).ConfigureAwait(false);
         }
         finally

@@ -1,6 +1,7 @@
 using ManagedRsync.Destination;
 using ManagedRsync.Filters;
 using ManagedRsync.Roles.Receiver;
+using ManagedRsync.Roles.Receiving;
 using ManagedRsync.Roles.Sender;
 using ManagedRsync.Session;
 using ManagedRsync.Client;
@@ -61,7 +62,7 @@ public sealed class ServerReceiverTests : IDisposable
             await connection.SetupServerAsync(options, ServerArguments.Capabilities, default);
             connection.StartMultiplexing(default);
             // No rules in memory: whatever protects old.tmp came over the wire.
-            var receiver = new ReceiverRole(new ReceiveTarget(dest, RequestedNames.All, Filters: null), options, log);
+            var receiver = new ReceivingSide(new ReceiveTarget(dest, RequestedNames.All, Filters: null), options, log);
             try
             {
                 return await receiver.RunAsync(connection, exchangeFilters: true, default);

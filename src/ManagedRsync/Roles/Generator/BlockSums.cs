@@ -9,7 +9,7 @@ namespace ManagedRsync.Roles.Generator;
 /// <summary>
 /// The generator's block sums of a basis file (rsync generator.c: generate_and_send_sums): after the sum header, per
 /// block an int32 rolling sum and the first s2length bytes of its strong sum. The generator's walk over the file list
-/// (recv_generator) is <c>Roles/Receiver/ReceiverRole.Generator.cs</c>, which runs beside the receiver.
+/// (recv_generator) is <see cref="GeneratorRole"/>.
 /// </summary>
 internal static class BlockSums
 {

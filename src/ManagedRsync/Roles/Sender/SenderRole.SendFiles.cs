@@ -29,27 +29,28 @@ internal sealed partial class SenderRole
     private async Task SendFilesAsync(CancellationToken ct)
     {
         int phase = 0;
-        int maxPhase = _session.Protocol >= 29 ? 2 : 1;
+        int maxPhase = _conn.Protocol >= 29 ? 2 : 1;
         int savedIoError = _ioError;
-        TokenCodec codec = TokenCodecNames.TryParse(_session.Compression, out TokenCodec c) ? c : TokenCodec.None;
-        using TokenEncoder encoder = TokenCodecFactory.CreateEncoder(codec, _session.Protocol, _options.CompressLevel, _out);
+        TokenCodec codec = TokenCodecNames.TryParse(_conn.Parameters.Compression, out TokenCodec c) ? c : TokenCodec.None;
+        using TokenEncoder encoder = TokenCodecFactory.CreateEncoder(codec, _conn.Protocol, _options.CompressLevel, _conn.Out);
         ChecksumVariant xfer = XferChecksumVariant;
-        using FileChecksum fileSum = FileChecksum.CreateTransferSum(xfer, _session.ChecksumSeed);
+        using FileChecksum fileSum = FileChecksum.CreateTransferSum(xfer, _conn.Parameters.ChecksumSeed);
         int digestLength = ChecksumNames.DigestLength(xfer);
-        BlockChecksum blockSum = BlockChecksum.Create(xfer, _session.ChecksumSeed, _session.ChecksumSeedFix);
+        BlockChecksum blockSum = BlockChecksum.Create(xfer, _conn.Parameters.ChecksumSeed, _conn.Parameters.ChecksumSeedFix);
         var counting = new CountingSink(encoder);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
         try
         {
             while (true)
             {
-                (int ndx, ItemFlags iflags, byte basisType, byte[]? xname) = await ReadNdxAndAttrsAsync(ct).ConfigureAwait(false);
+                (int ndx, ItemFlags iflags, byte basisType, byte[]? xname) =
+                    await NdxAndAttrs.ReadAsync(_conn, _files, _stats, alternatesOffered: true, ct).ConfigureAwait(false);
                 if (ndx == Ndx.Done)
                 {
                     if (++phase > maxPhase)
                         break;
-                    _conn.NdxOut.Write(_out, Ndx.Done);
-                    _out.Send();
+                    _conn.NdxOut.Write(_conn.Out, Ndx.Done);
+                    _conn.Out.Send();
                     continue;
                 }
 
@@ -57,12 +58,15 @@ internal sealed partial class SenderRole
                 if ((iflags & ItemFlags.Transfer) == 0)
                 {
                     LogItem(file, iflags, transferred: false);
-                    WriteNdxAndAttrs(ndx, iflags, basisType, xname);
+                    NdxAndAttrs.Write(_conn, ndx, iflags, basisType, xname);
                     CountCreated(file, iflags);
                     continue;
                 }
                 if (phase == 2)
                     throw RsyncException.Protocol($"got transfer request in phase 2 for index {ndx}");
+                // rsync rsync.c: read_ndx_and_attrs — only a regular file can be asked for.
+                if (!file.IsRegular)
+                    throw RsyncException.Protocol($"received request to transfer non-regular file: {ndx}");
                 if ((iflags & ItemFlags.IsNew) != 0 && !file.Sent)
                     _stats.CreatedFiles++;
                 _stats.TransferredFiles++;
@@ -71,7 +75,7 @@ internal sealed partial class SenderRole
                 if (_options.DryRun)
                 {
                     LogItem(file, iflags, transferred: true);
-                    WriteNdxAndAttrs(ndx, iflags, basisType, xname);
+                    NdxAndAttrs.Write(_conn, ndx, iflags, basisType, xname);
                     continue;
                 }
 
@@ -82,9 +86,9 @@ internal sealed partial class SenderRole
                     continue;
                 using (handle)
                 {
-                    WriteNdxAndAttrs(ndx, iflags, basisType, xname);
-                    int headLength = head.Write(_out.GetSpan(16), _session.Protocol);
-                    _out.Advance(headLength);
+                    NdxAndAttrs.Write(_conn, ndx, iflags, basisType, xname);
+                    int headLength = head.Write(_conn.Out.GetSpan(16), _conn.Protocol);
+                    _conn.Out.Advance(headLength);
                     // rsync sender.c: the client names the file before its data (log_before_transfer), so that
                     // --progress lines follow their name.
                     LogItem(file, iflags, transferred: true);
@@ -103,10 +107,10 @@ internal sealed partial class SenderRole
                 file.Sent = true;
             }
 
-            if (_ioError != savedIoError && _session.Protocol >= 30)
-                _out.WriteMessageInt(MessageCode.IoError, _ioError);
-            _conn.NdxOut.Write(_out, Ndx.Done);
-            _out.Send();
+            if (_ioError != savedIoError && _conn.Protocol >= 30)
+                _conn.Out.WriteMessageInt(MessageCode.IoError, _ioError);
+            _conn.NdxOut.Write(_conn.Out, Ndx.Done);
+            _conn.Out.Send();
         }
         finally
         {
@@ -116,78 +120,22 @@ internal sealed partial class SenderRole
         _stats.MatchedData = counting.Matched;
     }
 
-    // rsync rsync.c: read_ndx_and_attrs, for a sender without incremental recursion.
-    private async Task<(int Ndx, ItemFlags Flags, byte BasisType, byte[]? Xname)> ReadNdxAndAttrsAsync(CancellationToken ct)
-    {
-        while (true)
-        {
-            int ndx = await _in.ReadNdxAsync(_conn.NdxIn, ct).ConfigureAwait(false);
-            if (ndx == Ndx.Done)
-                return (ndx, 0, 0, null);
-            if (ndx == Ndx.DelStats)
-            {
-                await _conn.ReadDeleteStatsAsync(_stats, ct).ConfigureAwait(false);
-                continue;
-            }
-            if (ndx < 0)
-                throw RsyncException.Protocol($"Invalid file index: {ndx} ({Ndx.Done} - {_files.Count - 1})");
-
-            var iflags = _session.Protocol >= 29
-                ? (ItemFlags)await _in.ReadUInt16Async(ct).ConfigureAwait(false)
-                : ItemFlags.Transfer | ItemFlags.MissingData;
-            // rsync rsync.c: protocol 29's keep-alive is the index one past the end with ITEM_IS_NEW.
-            if (_session.Protocol < 30 && ndx == _files.Count && iflags == ItemFlags.IsNew)
-                continue;
-            if (ndx >= _files.Count)
-                throw RsyncException.Protocol($"Invalid file index: {ndx} ({Ndx.Done} - {_files.Count - 1})");
-
-            byte basisType = 0x80; // FNAMECMP_FNAME
-            if ((iflags & ItemFlags.BasisTypeFollows) != 0)
-                basisType = await _in.ReadByteAsync(ct).ConfigureAwait(false);
-            byte[]? xname = null;
-            if ((iflags & ItemFlags.XnameFollows) != 0)
-            {
-                int len = await _in.ReadByteAsync(ct).ConfigureAwait(false);
-                if ((len & 0x80) != 0)
-                    len = ((len & 0x7F) << 8) | await _in.ReadByteAsync(ct).ConfigureAwait(false);
-                if (len >= Connection.MaxPathLength)
-                    throw RsyncException.Protocol($"xname of {len} bytes exceeds MAXPATHLEN");
-                xname = new byte[len];
-                await _in.ReadExactlyAsync(xname, ct).ConfigureAwait(false);
-            }
-            return (ndx, iflags, basisType, xname);
-        }
-    }
-
-    // rsync rsync.c: write_ndx_and_attrs.
-    private void WriteNdxAndAttrs(int ndx, ItemFlags iflags, byte basisType, byte[]? xname)
-    {
-        _conn.NdxOut.Write(_out, ndx);
-        if (_session.Protocol < 29)
-            return;
-        _out.WriteUInt16((ushort)iflags);
-        if ((iflags & ItemFlags.BasisTypeFollows) != 0)
-            _out.WriteByte(basisType);
-        if ((iflags & ItemFlags.XnameFollows) != 0)
-            _out.WriteVString(xname ?? []);
-    }
-
     // rsync io.c: read_sum_head + sender.c: receive_sums: per block an int32 rolling sum and s2length bytes of strong
     // sum. The signature grows with what actually arrives, so a header that lies about the count costs the liar the
     // bytes, not us the memory.
     private async Task<Signature> ReceiveSumsAsync(ChecksumVariant variant, int digestLength, CancellationToken ct)
     {
         byte[] raw = new byte[20];
-        int headSize = SumHeader.WireSize(_session.Protocol);
-        await _in.ReadExactlyAsync(raw.AsMemory(0, headSize), ct).ConfigureAwait(false);
-        SumHeader head = SumHeader.Read(raw.AsSpan(0, headSize), _session.Protocol, digestLength);
+        int headSize = SumHeader.WireSize(_conn.Protocol);
+        await _conn.In.ReadExactlyAsync(raw.AsMemory(0, headSize), ct).ConfigureAwait(false);
+        SumHeader head = SumHeader.Read(raw.AsSpan(0, headSize), _conn.Protocol, digestLength);
         if (head.Count > MaxBlockCount)
             throw RsyncException.Protocol($"Invalid checksum count {head.Count} (more than {MaxBlockCount} blocks)");
-        var signature = new Signature(head, variant, _session.ChecksumSeed);
+        var signature = new Signature(head, variant, _conn.Parameters.ChecksumSeed);
         byte[] block = new byte[4 + head.StrongLength];
         for (int i = 0; i < head.Count; i++)
         {
-            await _in.ReadExactlyAsync(block, ct).ConfigureAwait(false);
+            await _conn.In.ReadExactlyAsync(block, ct).ConfigureAwait(false);
             signature.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(block), block.AsSpan(4));
         }
         return signature;
@@ -214,8 +162,8 @@ internal sealed partial class SenderRole
             _ioError |= FileListBuilder.IoErrorGeneral;
             _log.Error($"rsync: [sender] send_files failed to open \"{file.LocalPath}\": {ex.Message}");
         }
-        if (_session.Protocol >= 30)
-            _out.WriteMessageInt(MessageCode.NoSend, ndx);
+        if (_conn.Protocol >= 30)
+            _conn.Out.WriteMessageInt(MessageCode.NoSend, ndx);
         return null;
     }
 
@@ -256,30 +204,30 @@ internal sealed partial class SenderRole
         }
         Span<byte> digest = stackalloc byte[ChecksumNames.MaxDigestLength];
         fileSum.GetDigestAndReset(digest);
-        _out.Write(digest[..fileSum.DigestLength]);
+        _conn.Out.Write(digest[..fileSum.DigestLength]);
     }
 
     // rsync main.c: read_final_goodbye — NDX_DONE, and from protocol 31 one more NDX_DONE round trip.
     private async Task ReadFinalGoodbyeAsync(CancellationToken ct)
     {
         int ndx;
-        if (_session.Protocol < 29)
+        if (_conn.Protocol < 29)
         {
-            ndx = await _in.ReadInt32Async(ct).ConfigureAwait(false);
+            ndx = await _conn.In.ReadInt32Async(ct).ConfigureAwait(false);
         }
         else
         {
-            (ndx, _, _, _) = await ReadNdxAndAttrsAsync(ct).ConfigureAwait(false);
-            if (_session.Protocol >= 31 && ndx == Ndx.Done)
+            ndx = (await NdxAndAttrs.ReadAsync(_conn, _files, _stats, alternatesOffered: true, ct).ConfigureAwait(false)).Ndx;
+            if (_conn.Protocol >= 31 && ndx == Ndx.Done)
             {
-                _conn.NdxOut.Write(_out, Ndx.Done);
-                _out.Send();
-                (ndx, _, _, _) = await ReadNdxAndAttrsAsync(ct).ConfigureAwait(false);
+                _conn.NdxOut.Write(_conn.Out, Ndx.Done);
+                _conn.Out.Send();
+                ndx = (await NdxAndAttrs.ReadAsync(_conn, _files, _stats, alternatesOffered: true, ct).ConfigureAwait(false)).Ndx;
             }
         }
         if (ndx != Ndx.Done)
             throw RsyncException.Protocol($"Invalid packet at end of run ({ndx})");
-        _in.DrainArrived();
+        _conn.In.DrainArrived();
     }
 
     private void CountCreated(FileEntry file, ItemFlags iflags)

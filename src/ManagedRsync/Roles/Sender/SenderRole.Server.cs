@@ -15,15 +15,15 @@ internal sealed partial class SenderRole
     /// </summary>
     private async Task StartAsServerAsync(CancellationToken ct)
     {
-        var serverLog = new ServerMessageLog(_out);
+        var serverLog = new ServerMessageLog(_conn.Out);
         _conn.ServerLog = serverLog;
         _log = serverLog;
         // Messages wait in the log until the output is written; every wait for the client sends them first.
-        _in.BeforeWait = _conn.Send;
+        _conn.In.BeforeWait = _conn.Send;
         List<byte[]> rules = await _conn.ReadFilterListAsync(ct).ConfigureAwait(false);
         var builder = _source.ReadRuleFile is { } read ? new FilterListBuilder(read, NoStdin) : new FilterListBuilder(readStdin: NoStdin);
         foreach (byte[] rule in rules)
-            builder.AddWireRule(rule, _session.Protocol);
+            builder.AddWireRule(rule, _conn.Protocol);
         if (_options.CvsExclude)
             builder.Add(FilterOptionKind.CvsExclude);
         _filters = builder.Build();
@@ -39,14 +39,14 @@ internal sealed partial class SenderRole
     /// </summary>
     private void WriteStats()
     {
-        int protocol = _session.Protocol;
-        _out.WriteVarLong30(_in.RawBytesRead, 3, protocol);
-        _out.WriteVarLong30(_out.TotalWritten, 3, protocol);
-        _out.WriteVarLong30(_stats.TotalSize, 3, protocol);
+        int protocol = _conn.Protocol;
+        _conn.Out.WriteVarLong30(_conn.In.RawBytesRead, 3, protocol);
+        _conn.Out.WriteVarLong30(_conn.Out.TotalWritten, 3, protocol);
+        _conn.Out.WriteVarLong30(_stats.TotalSize, 3, protocol);
         if (protocol >= 29)
         {
-            _out.WriteVarLong30(_stats.FileListBuildMs, 3, protocol);
-            _out.WriteVarLong30(_stats.FileListTransferMs, 3, protocol);
+            _conn.Out.WriteVarLong30(_stats.FileListBuildMs, 3, protocol);
+            _conn.Out.WriteVarLong30(_stats.FileListTransferMs, 3, protocol);
         }
         _conn.Send();
     }

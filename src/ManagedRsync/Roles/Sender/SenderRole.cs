@@ -23,9 +23,6 @@ internal sealed partial class SenderRole : IMessageHandler
     private readonly IProgress<TransferProgress>? _progress;
     private readonly TransferStats _stats = new();
     private Connection _conn = null!;
-    private MultiplexReader _in = null!;
-    private MultiplexWriter _out = null!;
-    private SessionParameters _session = null!;
     private List<FileEntry> _files = [];
     private int _ioError;
     private bool _localServer;
@@ -57,26 +54,23 @@ internal sealed partial class SenderRole : IMessageHandler
     {
         _conn = connection;
         _conn.Attach(this);
-        _in = connection.In;
-        _out = connection.Out;
-        _session = connection.Parameters;
-        int protocol = _session.Protocol;
-        _in.BeforeWait = _out.Send;
+        int protocol = _conn.Protocol;
+        _conn.In.BeforeWait = _conn.Out.Send;
 
         _localServer = localServer;
         if (connection.IsServer)
             await StartAsServerAsync(ct).ConfigureAwait(false);
         else if (!localServer)
             _conn.SendFilterList((_filters ?? FilterList.Empty).GetWireRules(protocol, localIsSender: true, _options.IsDeleting));
-        long listStart = _out.TotalWritten;
+        long listStart = _conn.Out.TotalWritten;
         var listClock = Stopwatch.StartNew();
         BuildFileList();
         _stats.FileListBuildMs = Math.Max(1, listClock.ElapsedMilliseconds);
         listClock.Restart();
         SendFileList();
-        _out.Send();
+        _conn.Out.Send();
         _stats.FileListTransferMs = listClock.ElapsedMilliseconds;
-        _stats.FileListSize = _out.TotalWritten - listStart;
+        _stats.FileListSize = _conn.Out.TotalWritten - listStart;
 
         // rsync main.c: do_server_sender ends at once when the list is empty (exit_cleanup(0), no stats, no goodbye).
         if (_conn.IsServer && _files.Count == 0)
@@ -90,8 +84,8 @@ internal sealed partial class SenderRole : IMessageHandler
 
     private TransferResult Result(int protocol)
     {
-        _stats.TotalBytesSent = _out.TotalWritten;
-        _stats.TotalBytesReceived = _in.RawBytesRead;
+        _stats.TotalBytesSent = _conn.Out.TotalWritten;
+        _stats.TotalBytesReceived = _conn.In.RawBytesRead;
         RsyncExitCode code = _conn.SawErrors || (_ioError & FileListBuilder.IoErrorGeneral) != 0 ? RsyncExitCode.Partial
             : (_ioError & FileListBuilder.IoErrorVanished) != 0 ? RsyncExitCode.Vanished
             : RsyncExitCode.Ok;
@@ -99,7 +93,7 @@ internal sealed partial class SenderRole : IMessageHandler
         {
             Stats = _stats,
             ExitCode = code,
-            Protocol = $"protocol {protocol}, checksum {_session.Checksum ?? "auto"}, compression {_session.Compression}",
+            Protocol = $"protocol {protocol}, checksum {_conn.Parameters.Checksum ?? "auto"}, compression {_conn.Parameters.Compression}",
             ProtocolVersion = protocol,
         };
     }
@@ -118,7 +112,7 @@ internal sealed partial class SenderRole : IMessageHandler
         }
         foreach (string s in _source.Sources)
             builder.AddSource(s);
-        _files = builder.Result(_session.Protocol);
+        _files = builder.Result(_conn.Protocol);
         _ioError |= builder.IoError;
         if (_options.AlwaysChecksum)
             ComputeListChecksums();
@@ -160,7 +154,7 @@ internal sealed partial class SenderRole : IMessageHandler
     }
 
     private ChecksumVariant XferChecksumVariant =>
-        ChecksumNames.Resolve(_session.Checksum is null ? null : Parse(_session.Checksum), _session.Protocol);
+        ChecksumNames.Resolve(_conn.Parameters.Checksum is null ? null : Parse(_conn.Parameters.Checksum), _conn.Protocol);
 
     // rsync checksum.c: the --checksum sums use file_sum_nni: the second name of "--checksum-choice=a,b".
     private ChecksumVariant ListChecksumVariant
@@ -169,7 +163,7 @@ internal sealed partial class SenderRole : IMessageHandler
         {
             string? choice = _options.ChecksumChoice;
             if (choice is not null && choice.Contains(','))
-                return ChecksumNames.Resolve(Parse(choice[(choice.IndexOf(',') + 1)..]), _session.Protocol);
+                return ChecksumNames.Resolve(Parse(choice[(choice.IndexOf(',') + 1)..]), _conn.Protocol);
             return XferChecksumVariant;
         }
     }
@@ -182,21 +176,21 @@ internal sealed partial class SenderRole : IMessageHandler
     {
         int csumLength = _options.AlwaysChecksum ? ChecksumNames.DigestLength(ListChecksumVariant) : 0;
         // rsync flist.c: flist_csum_len — protocols before 30 always send 16 bytes (MD4) with -c.
-        if (_options.AlwaysChecksum && _session.Protocol < 30)
+        if (_options.AlwaysChecksum && _conn.Protocol < 30)
             csumLength = 16;
-        var writer = new FileListWriter(_session, _options) { ChecksumLength = Math.Max(csumLength, 1) };
+        var writer = new FileListWriter(_conn.Parameters, _options) { ChecksumLength = Math.Max(csumLength, 1) };
         for (int i = 0; i < _files.Count; i++)
         {
             FileEntry f = _files[i];
-            writer.Write(_out, f, i);
+            writer.Write(_conn.Out, f, i);
             CountEntry(f);
         }
-        writer.WriteEnd(_out, _ioError);
+        writer.WriteEnd(_conn.Out, _ioError);
         _stats.TotalSize = writer.TotalSize;
         _stats.NumFiles = _files.Count;
         // rsync flist.c: protocol 30 without the safe file list reports io_error in a message.
-        if (_session.Protocol == 30 && !_session.SafeFlist && _ioError != 0)
-            _out.WriteMessageInt(MessageCode.IoError, _ioError);
+        if (_conn.Protocol == 30 && !_conn.Parameters.SafeFlist && _ioError != 0)
+            _conn.Out.WriteMessageInt(MessageCode.IoError, _ioError);
     }
 
     private void CountEntry(FileEntry f)

@@ -1,7 +1,7 @@
 using ManagedRsync.Destination;
 using ManagedRsync.Filters;
 
-namespace ManagedRsync.Roles.Receiver;
+namespace ManagedRsync.Roles.Receiving;
 
 /// <summary>
 /// Where and how a receiving side writes, whoever started it.

@@ -3,10 +3,9 @@ using ManagedRsync.FileList;
 using ManagedRsync.Filters;
 using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
+using ManagedRsync.Roles.Receiving;
 
-using ManagedRsync.Session;
-
-namespace ManagedRsync.Roles.Receiver;
+namespace ManagedRsync.Roles.Generator;
 
 // --delete on our side: what the sender no longer has goes, except what the filter rules exclude. rsync's receiver
 // keeps its own filter list for this (exclude.c send_filter_list parses the rules on the client too) and a name
@@ -18,7 +17,7 @@ namespace ManagedRsync.Roles.Receiver;
 // during = each directory as the generator reaches it; delay = chosen during, removed after the transfers
 // (remember_delete / do_delayed_deletions); after = one pass after the transfers. A dry run reports the same
 // "deleting" lines and removes nothing (syscall.c: do_unlink/do_rmdir return early under dry_run).
-internal sealed partial class ReceiverRole
+internal sealed partial class GeneratorRole
 {
     private FilterMatcher? _protect;
 
@@ -28,7 +27,7 @@ internal sealed partial class ReceiverRole
     /// <summary>--delete-delay: what the generator chose, in the order it chose it.</summary>
     private readonly List<string> _remembered = [];
 
-    private DeleteTiming EffectiveDeleteTiming => _options.Delete switch
+    private DeleteTiming EffectiveDeleteTiming => Options.Delete switch
     {
         DeleteTiming.Default or DeleteTiming.None => Protocol >= 30 ? DeleteTiming.During : DeleteTiming.Before,
         DeleteTiming chosen => chosen,
@@ -37,16 +36,16 @@ internal sealed partial class ReceiverRole
     private Dictionary<string, HashSet<string>>? PlanDeletion()
     {
         // rsync generator.c: do_delete_pass and delete_in_dir do nothing in a destination a dry run did not make.
-        if (_dest is null || _singleFileName is not null)
+        if (Destination is null || run.SingleFileName is not null)
             return null;
         // The receiver's rules also guard what --delete-missing-args removes (generator.c: recv_generator checks
         // filter_list before delete_item).
         _protect = CreateProtection();
-        if (!_options.IsDeleting)
+        if (!Options.IsDeleting)
             return null;
-        if (_remoteIoError != 0)
+        if (run.ListIoError != 0)
         {
-            ReportFailure("IO error encountered -- skipping file deletion");
+            run.ReportFailure("IO error encountered -- skipping file deletion");
             return null;
         }
         _protect = CreateProtection();
@@ -54,8 +53,8 @@ internal sealed partial class ReceiverRole
     }
 
     private FilterMatcher? CreateProtection() =>
-        _filters is { } filters && (filters.Rules.Count > 0 || filters.CvsExclude)
-            ? filters.CreateMatcher(FilterSide.Receiver, new FilterMatcherOptions { LocalRoot = _target.Destination })
+        run.Filters is { } filters && (filters.Rules.Count > 0 || filters.CvsExclude)
+            ? filters.CreateMatcher(FilterSide.Receiver, new FilterMatcherOptions { LocalRoot = run.Target.Destination })
             : null;
 
     // rsync generator.c: do_delete_pass — every directory of the list that exists locally, in list order.
@@ -63,13 +62,13 @@ internal sealed partial class ReceiverRole
     {
         if (_keep is null)
             return;
-        for (int ndx = 0; ndx < _files.Count; ndx++)
+        for (int ndx = 0; ndx < Files.Count; ndx++)
         {
-            FileEntry file = _files[ndx];
-            if (!file.IsDirectory || file.IsNoContentDir || _dest!.Stat(_names[ndx]) is not { IsDirectory: true })
+            FileEntry file = Files[ndx];
+            if (!file.IsDirectory || file.IsNoContentDir || Destination!.Stat(run.Names[ndx]) is not { IsDirectory: true })
                 continue;
             _generating = ndx;
-            DeleteExtraneous(_names[ndx], remember: false);
+            DeleteExtraneous(run.Names[ndx], remember: false);
         }
         _generating = -1;
     }
@@ -102,7 +101,7 @@ internal sealed partial class ReceiverRole
             }
             catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)
             {
-                ReportFailure(e.Message);
+                run.ReportFailure(e.Message);
             }
         }
         _remembered.Clear();
@@ -116,10 +115,10 @@ internal sealed partial class ReceiverRole
     private List<string> SortedForDeletion(string directory)
     {
         var entries = new List<(string Name, byte[] Bytes, bool IsDirectory)>();
-        foreach (string child in _dest!.List(directory))
+        foreach (string child in Destination!.List(directory))
         {
             string path = directory == "." ? child : directory + "/" + child;
-            entries.Add((child, FileNameEncoding.Encode(child), _dest.Stat(path) is { IsDirectory: true }));
+            entries.Add((child, FileNameEncoding.Encode(child), Destination.Stat(path) is { IsDirectory: true }));
         }
         int protocol = Protocol;
         entries.Sort((a, b) => FileListOrder.Compare(b.Bytes, b.IsDirectory, a.Bytes, a.IsDirectory, protocol));
@@ -132,7 +131,7 @@ internal sealed partial class ReceiverRole
     /// </summary>
     private bool DeleteUnlessProtected(string path, bool recurse = true)
     {
-        EntryStatus? status = _dest!.Stat(path);
+        EntryStatus? status = Destination!.Stat(path);
         if (status is not { } st)
             return true;
         bool isDirectory = st.IsDirectory;
@@ -158,30 +157,30 @@ internal sealed partial class ReceiverRole
                 _protect!.IgnorePerishable = false;
             if (!emptied)
             {
-                Say(_generating, $"cannot delete non-empty directory: {FileNameEncoding.Display(path)}");
+                run.Say(_generating, $"cannot delete non-empty directory: {FileNameEncoding.Display(path)}");
                 return false;
             }
         }
-        if (!_options.DryRun)
-            _dest.Delete(path);
+        if (!Options.DryRun)
+            Destination.Delete(path);
         CountDeleted(st);
-        if (IsServer)
+        if (run.IsServer)
         {
             // rsync log.c: log_delete — a server tells the client, which prints the line (protocol 29+; a directory's
             // name ends in a NUL).
             if (Protocol >= 29)
                 TellDeleted(path, isDirectory);
         }
-        else if (ItemLog.IsLogging(_options))
+        else if (ItemLog.IsLogging(Options))
         {
             // rsync log.c: log_delete — "deleting %n" with -v, "*deleting   %n" with -i; printed by the generator at
             // once, ahead of lines that wait for the sender's answer.
             string name = FileNameEncoding.Display(path);
-            bool itemized = ItemLog.Level(_options) > 0;
-            if (_order is { } order)
+            bool itemized = ItemLog.Level(Options) > 0;
+            if (run.Order is { } order)
                 order.DeletedNow(name, isDirectory, itemized);
             else
-                _log.Deleted(name, isDirectory, itemized);
+                run.Log.Deleted(name, isDirectory, itemized);
         }
         return true;
     }
@@ -191,17 +190,36 @@ internal sealed partial class ReceiverRole
         byte[] name = FileNameEncoding.Encode(path);
         byte[] payload = new byte[name.Length + (isDirectory ? 1 : 0)];
         name.CopyTo(payload, 0);
-        _conn.ServerLog!.Send(MessageCode.Deleted, payload);
+        run.Connection.ServerLog!.Send(MessageCode.Deleted, payload);
     }
 
     // rsync delete.c: delete_item counts by kind; deleted_files is the total on the wire (main.c: write_del_stats).
     private void CountDeleted(EntryStatus st)
     {
         uint type = st.Mode & 0xF000;
-        if (type == 0x8000) _stats.DeletedFiles++;
-        else if (type == 0x4000) _stats.DeletedDirs++;
-        else if (type == 0xA000) _stats.DeletedSymlinks++;
-        else if (type is 0x2000 or 0x6000) _stats.DeletedDevices++;
-        else _stats.DeletedSpecials++;
+        if (type == 0x8000) run.Stats.DeletedFiles++;
+        else if (type == 0x4000) run.Stats.DeletedDirs++;
+        else if (type == 0xA000) run.Stats.DeletedSymlinks++;
+        else if (type is 0x2000 or 0x6000) run.Stats.DeletedDevices++;
+        else run.Stats.DeletedSpecials++;
+    }
+
+    // The names each directory of the list keeps (rsync generator.c: delete_in_dir compares the local directory
+    // with the received entries below it).
+    private Dictionary<string, HashSet<string>> ChildrenByDirectory()
+    {
+        var children = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        for (int ndx = 0; ndx < Files.Count; ndx++)
+        {
+            string name = run.Names[ndx];
+            if (name == ".")
+                continue;
+            int slash = name.LastIndexOf('/');
+            string parent = slash < 0 ? "." : name[..slash];
+            if (!children.TryGetValue(parent, out var set))
+                children[parent] = set = new HashSet<string>(StringComparer.Ordinal);
+            set.Add(slash < 0 ? name : name[(slash + 1)..]);
+        }
+        return children;
     }
 }

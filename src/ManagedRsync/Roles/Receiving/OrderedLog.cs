@@ -1,5 +1,5 @@
 
-namespace ManagedRsync.Roles.Receiver;
+namespace ManagedRsync.Roles.Receiving;
 
 /// <summary>
 /// The -v lines of a pull in file-list order, as stock rsync prints them: the generator settles directories, symlinks

@@ -1,5 +1,5 @@
 
-namespace ManagedRsync.Roles.Receiver;
+namespace ManagedRsync.Roles.Receiving;
 
 /// <summary>
 /// Maps the sender's user and group names to local ids (rsync uidlist.c: match_uid/match_gid: by name unless

@@ -1,0 +1,57 @@
+using ManagedRsync.Destination;
+using ManagedRsync.FileList;
+
+namespace ManagedRsync.Roles.Generator;
+
+// rsync generator.c: itemize — what the generator tells the sender (and the log) about an entry it settled.
+internal sealed partial class GeneratorRole
+{
+    /// <summary>
+    /// An entry the generator settled itself: it is itemized to the sender as stock's generator does (from protocol
+    /// 29, when something significant changed or -ii / -vv asks for every entry; generator.c: itemize), which the
+    /// sender echoes back (and counts) before its answer to the next request, and its line is printed.
+    /// </summary>
+    private void Settle(int ndx, FileEntry file, ItemFlags iflags)
+    {
+        if (Protocol >= 29 && ((iflags & ItemFlags.Significant) != 0 || ItemLog.Level(Options) > 1 || Options.Verbose > 1))
+            NdxAndAttrs.Write(run.Connection, ndx, iflags);
+        run.LogItem(ndx, file, iflags);
+    }
+
+    /// <summary>
+    /// rsync generator.c: itemize — what differs between the sender's entry and what lstat found at its name
+    /// (nothing found: ITEM_IS_NEW). Times are compared in whole seconds (util1.c: same_time with modify_window 0).
+    /// </summary>
+    private ItemFlags ItemizeAgainst(FileEntry file, EntryStatus? local, ItemFlags iflags)
+    {
+        if (local is not { } st)
+            return iflags | ItemFlags.IsNew;
+        if (file.IsRegular && file.Size != st.Size)
+            iflags |= ItemFlags.ReportSize;
+        bool timeDiffers = Options.Times
+            ? st.MtimeSeconds != file.ModTime
+            : (iflags & (ItemFlags.Transfer | ItemFlags.LocalChange)) != 0;
+        if (timeDiffers)
+            iflags |= ItemFlags.ReportTime;
+        if (Options.Perms && !file.IsSymlink && (st.Mode & 0xFFF) != ((uint)file.Mode & 0xFFF))
+            iflags |= ItemFlags.ReportPerms;
+        if (run.AttributesFor(file, isNew: false) is var wanted)
+        {
+            if (wanted.Uid is { } uid && uid != st.Uid)
+                iflags |= ItemFlags.ReportOwner;
+            if (wanted.Gid is { } gid && gid != st.Gid)
+                iflags |= ItemFlags.ReportGroup;
+        }
+        return iflags;
+    }
+
+    // rsync receiver.c: the created counts follow ITEM_IS_NEW by kind (regular files are counted by the receiver).
+    private void CountCreated(FileEntry file)
+    {
+        run.Stats.CreatedFiles++;
+        if (file.IsDirectory) run.Stats.CreatedDirs++;
+        else if (file.IsSymlink) run.Stats.CreatedSymlinks++;
+        else if (file.IsDevice) run.Stats.CreatedDevices++;
+        else if (file.IsSpecial) run.Stats.CreatedSpecials++;
+    }
+}

@@ -1,0 +1,100 @@
+using ManagedRsync.Destination;
+using ManagedRsync.Protocol;
+using ManagedRsync.Roles.Receiving;
+
+namespace ManagedRsync.Roles.Generator;
+
+// The order of the end-of-phase indexes on both sides (rsync generator.c: generate_files, receiver.c: recv_files,
+// sender.c: send_files, main.c: do_recv and read_final_goodbye), as a stock 3.5.0 daemon exchanges them:
+//   generator -> sender:  requests, DONE | redo requests, DONE, DONE (29+), [del stats,] DONE (31+) | DONE (goodbye)
+//   sender -> receiver:   files, DONE | redo files, DONE (29+), DONE | stats | DONE (31+)
+internal sealed partial class GeneratorRole
+{
+    /// <summary>Runs on its own thread (see <c>Receiver/ReceivingSide</c>) from the first request to the goodbye.</summary>
+    public void Run(CancellationToken ct)
+    {
+        var conn = run.Connection;
+        conn.ServerLog?.TakeOutput();
+        // Phase 1: every entry of the list.
+        if (Files.Count > 0 && (Destination is not null || run.Target.Destination is not null))
+            GenerateAll();
+        conn.NdxOut.Write(conn.Out, Ndx.Done);
+        conn.Send();
+        run.Order?.Release(Files.Count);
+
+        // The redo pass (generator.c: check_for_finished_files with check_redo): the files the receiver found
+        // corrupt in phase 1, asked for again with full-length strong sums, then the closing indexes in one go.
+        var redo = new List<int>();
+        for (int message; (message = run.ToGenerator.Next(ct)) != ReceiverMessages.PhaseDone;)
+            redo.Add(message);
+        run.Order?.Flush();
+        foreach (int ndx in redo)
+        {
+            EntryStatus? local = Destination!.Stat(NameOf(ndx));
+            Request(ndx, redo: true, local, ItemFlags.Transfer | (local is null ? ItemFlags.IsNew : 0));
+        }
+        conn.NdxOut.Write(conn.Out, Ndx.Done);
+        if (Protocol >= 29)
+            conn.NdxOut.Write(conn.Out, Ndx.Done);
+        // rsync generator.c: EARLY_DELETE_DONE_MSG — after --delete-delay/--delete-after the deletion counts and
+        // their NDX_DONE go out only once the late deletions are done, after every transfer.
+        bool late = _keep is not null && EffectiveDeleteTiming is DeleteTiming.Delay or DeleteTiming.After;
+        if (Protocol >= 31 && !late)
+            WriteDeleteDone();
+        conn.Send();
+
+        // The receiver's remaining phases (the redo files, then the sender's closing indexes).
+        for (int phase = 2; phase <= run.MaxPhase + 1; phase++)
+            ExpectFromReceiver(ReceiverMessages.PhaseDone, ct);
+        if (late)
+        {
+            run.Order?.Flush();
+            if (EffectiveDeleteTiming == DeleteTiming.Delay)
+                DeleteRemembered();
+            else
+                DeletePass();
+            if (Protocol >= 31)
+            {
+                WriteDeleteDone();
+                conn.Send();
+            }
+        }
+
+        ExpectFromReceiver(ReceiverMessages.Finished, ct);
+        // rsync generator.c: generate_files ends with touch_up_dirs before main.c: do_recv's goodbye, so a client
+        // that exits on the goodbye finds the directories' times and modes already set.
+        if (run.IsServer)
+            FinishTree();
+        if (Protocol >= 24)
+        {
+            conn.NdxOut.Write(conn.Out, Ndx.Done);
+            conn.Send();
+        }
+        FinishTree();
+    }
+
+    private void ExpectFromReceiver(int expected, CancellationToken ct)
+    {
+        int message = run.ToGenerator.Next(ct);
+        if (message != expected)
+            throw RsyncException.Protocol($"redo request for index {message} after phase 1");
+    }
+
+    // rsync generator.c: generate_files at protocol 31 — the deletion counts (when deleting) and an NDX_DONE.
+    private void WriteDeleteDone()
+    {
+        if (Options.IsDeleting)
+            run.Connection.WriteDeleteStats(run.Stats);
+        run.Connection.NdxOut.Write(run.Connection.Out, Ndx.Done);
+    }
+
+    // rsync hlink.c: finish_hardlink and generator.c: touch_up_dirs, once per run (a server does it before its goodbye).
+    private void FinishTree()
+    {
+        if (Options.DryRun || Destination is null || _treeFinished)
+            return;
+        _treeFinished = true;
+        FinishHardLinks();
+        FinishDirectories();
+    }
+}

@@ -1,0 +1,82 @@
+using System.Buffers;
+using ManagedRsync.Checksums;
+using ManagedRsync.Delta;
+using ManagedRsync.Destination;
+using ManagedRsync.FileList;
+using ManagedRsync.Roles.Receiving;
+
+namespace ManagedRsync.Roles.Generator;
+
+// rsync generator.c: quick_check_ok, and a request for a file (write_ndx_and_attrs, write_sum_head,
+// generate_and_send_sums).
+internal sealed partial class GeneratorRole
+{
+    // rsync generator.c: quick_check_ok — same size and same mtime, or same checksum with -c (which -I does not
+    // override), or same size with --size-only; -I fails the time comparison only.
+    private bool QuickCheckPasses(FileEntry file, EntryStatus local, string name)
+    {
+        if (local.Size != file.Size)
+            return false;
+        if (Options.AlwaysChecksum && file.Checksum is { } remoteSum)
+            return ChecksumOfLocalFile(name) is { } localSum && localSum.AsSpan().SequenceEqual(remoteSum);
+        if (Options.SizeOnly)
+            return true;
+        return !Options.IgnoreTimes && local.MtimeSeconds == file.ModTime;
+    }
+
+    private byte[]? ChecksumOfLocalFile(string name)
+    {
+        using var handle = Destination!.OpenBasis(name);
+        if (handle is null)
+            return null;
+        using var sum = FileChecksum.CreateListSum(run.Checksum);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
+        try
+        {
+            long offset = 0;
+            int n;
+            while ((n = RandomAccess.Read(handle, buffer, offset)) > 0)
+            {
+                sum.Append(buffer.AsSpan(0, n));
+                offset += n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        var digest = new byte[sum.DigestLength];
+        sum.GetDigestAndReset(digest);
+        return digest;
+    }
+
+    /// <summary>
+    /// Sends ndx, item flags and the sum header with the block sums of the basis (rsync generator.c:
+    /// write_ndx_and_attrs, generate_and_send_sums). No basis (or -W) sends an empty header: the whole file comes.
+    /// <paramref name="local"/> is what lstat found at the name; the receiver uses it instead of looking again.
+    /// A dry run sends the index and flags only: with do_xfers off the generator skips write_sum_head and the
+    /// sender echoes the index without reading sums (generator.c: recv_generator "if (!do_xfers)", sender.c:
+    /// send_files "if (!do_xfers)"); before protocol 29 there are no flags on the wire, only the index.
+    /// </summary>
+    private void Request(int ndx, bool redo, EntryStatus? local, ItemFlags iflags)
+    {
+        string name = NameOf(ndx);
+        bool sums = !Options.DryRun && !Options.WholeFile && local is { IsRegularFile: true, Size: > 0 };
+        using var basis = sums ? Destination!.OpenBasis(name) : null;
+        long basisLength = basis is null ? 0 : RandomAccess.GetLength(basis);
+        int digestLength = ChecksumNames.DigestLength(run.Checksum);
+        SumHeader header = basis is null || basisLength == 0
+            ? default
+            : BlockLayout.For(basisLength, Protocol, digestLength, Options.BlockSize, redo);
+        run.Order?.ExpectTransfer(ndx);
+        run.Pending[ndx] = new PendingFile(header, local, iflags);
+
+        NdxAndAttrs.Write(run.Connection, ndx, iflags);
+        if (Options.DryRun)
+            return;
+        Span<byte> head = run.Connection.Out.GetSpan(SumHeader.WireSize(Protocol));
+        run.Connection.Out.Advance(header.Write(head, Protocol));
+        if (header.Count > 0)
+            BlockSums.Write(basis!, header, run.Checksum, run.Connection.Parameters.ChecksumSeed, run.Connection.Parameters.ChecksumSeedFix, run.Connection.Out);
+    }
+}

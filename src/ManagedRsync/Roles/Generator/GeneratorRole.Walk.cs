@@ -1,0 +1,185 @@
+using ManagedRsync.Destination;
+using ManagedRsync.FileList;
+using ManagedRsync.Platform;
+using ManagedRsync.Roles.Receiving;
+
+namespace ManagedRsync.Roles.Generator;
+
+// rsync generator.c: generate_files' walk and recv_generator for each entry: directories, symlinks and devices are
+// made here, regular files that fail the quick check are requested (GeneratorRole.Requests.cs).
+internal sealed partial class GeneratorRole
+{
+    private void GenerateAll()
+    {
+        _keep = PlanDeletion();
+        // rsync generator.c: generate_files — --delete-before is a whole pass ahead of the first request.
+        if (_keep is not null && EffectiveDeleteTiming == DeleteTiming.Before)
+            DeletePass();
+        long flushed = run.Connection.Out.TotalWritten;
+        for (int ndx = 0; ndx < Files.Count; ndx++)
+        {
+            _generating = ndx;
+            try
+            {
+                GenerateOne(ndx);
+            }
+            catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)
+            {
+                run.ReportFailure(e.Message);
+            }
+            run.Order?.GeneratorDone(ndx);
+            if (run.Connection.Out.TotalWritten != flushed)
+            {
+                // What went out can be answered now; a stock client prints an entry's line only when the sender's
+                // answer comes back, so lines wait for the requests that carry their index.
+                flushed = run.Connection.Out.TotalWritten;
+                run.Order?.Release(ndx);
+            }
+        }
+        _generating = -1;
+    }
+
+    /// <summary>lstat of a destination name, or nothing when a dry run has not made the directory it would be in.</summary>
+    private EntryStatus? StatLocal(string name)
+    {
+        // rsync generator.c: recv_generator — with dry_run > 1 (no destination) or below dry_missing_dir every entry
+        // is treated as missing (statret -1, ENOENT) instead of being looked up.
+        if (Destination is null)
+            return null;
+        if (_dryMissingDir is { } missing)
+        {
+            if (name.Length > missing.Length && name[missing.Length] == '/' && name.StartsWith(missing, StringComparison.Ordinal))
+                return null;
+            _dryMissingDir = null;
+        }
+        return Destination.Stat(name);
+    }
+
+    private void GenerateOne(int ndx)
+    {
+        FileEntry file = Files[ndx];
+        string name = NameOf(ndx);
+        ConfinedDirectory? dest = Destination;
+        bool dry = Options.DryRun;
+        EntryStatus? local = StatLocal(name);
+        if (file.Mode == 0)
+        {
+            // rsync generator.c: recv_generator with missing_args == 2 — the sender's argument is gone: what is at its
+            // name goes (delete_item, unless the receiver's rules protect it), and nothing is itemized.
+            // A directory's contents go only with --delete (generator.c: del_opts is DEL_RECURSE with delete_mode or
+            // --force).
+            if (local is not null && dest is not null)
+                DeleteUnlessProtected(name, recurse: Options.IsDeleting);
+            return;
+        }
+        if (file.IsDirectory)
+        {
+            run.Stats.NumDirs++;
+            if (local is { IsDirectory: false })
+            {
+                // rsync generator.c: a non-directory in the way is removed (delete_item, DEL_FOR_DIR: no "deleting").
+                if (!dry)
+                    dest!.Delete(name);
+                local = null;
+            }
+            bool missing = local is null || (name == "." && run.RootCreated);
+            if (dry && local is null && name != ".")
+                _dryMissingDir = name;
+            ItemFlags iflags = missing ? ItemFlags.LocalChange | ItemFlags.IsNew : ItemizeAgainst(file, local, ItemFlags.None);
+            if (local is null && !dry)
+            {
+                dest!.CreateDirectory(name);
+                _createdDirectories.Add(ndx);
+            }
+            if (missing)
+                CountCreated(file);
+            Settle(ndx, file, iflags);
+            if (!dry)
+                _directories.Add(ndx);
+            // rsync generator.c: delete_in_dir runs for a directory that exists (FLAG_MISSING_DIR excludes the rest).
+            if (_keep is not null && local is not null && !file.IsNoContentDir
+                && EffectiveDeleteTiming is DeleteTiming.During or DeleteTiming.Delay)
+                DeleteExtraneous(name, remember: EffectiveDeleteTiming == DeleteTiming.Delay);
+            return;
+        }
+        if (run.List.HardLinkLeaders.ContainsKey(file))
+            return;
+        if (file.IsSymlink)
+        {
+            run.Stats.NumSymlinks++;
+            if (!Options.Links || file.LinkTarget is null)
+            {
+                run.Say(ndx, $"skipping non-regular file \"{FileNameEncoding.Display(name)}\"");
+                return;
+            }
+            string target = FileNameEncoding.Decode(file.LinkTarget);
+            if (local is { IsSymlink: true } link && dest!.ReadSymlink(name) == target)
+            {
+                if (!dry)
+                    dest.SetAttributes(name, run.AttributesFor(file, isNew: false) with { Permissions = null }, link);
+                Settle(ndx, file, ItemizeAgainst(file, local, ItemFlags.None));
+                return;
+            }
+            if (!dry)
+            {
+                dest!.CreateSymlink(name, target);
+                dest.SetAttributes(name, run.AttributesFor(file, isNew: false) with { Permissions = null });
+            }
+            if (local is null)
+                CountCreated(file);
+            // rsync generator.c: a replaced entry of another type is itemized as new.
+            EntryStatus? was = local is { IsSymlink: true } ? local : null;
+            Settle(ndx, file, ItemizeAgainst(file, was, ItemFlags.LocalChange | ItemFlags.ReportChange));
+            return;
+        }
+        if (file.IsDevice || file.IsSpecial)
+        {
+            bool wanted = file.IsDevice ? Options.Devices : Options.Specials;
+            if (!wanted || (file.IsDevice && !ReceiveRun.IsRoot))
+            {
+                run.Say(ndx, $"skipping non-regular file \"{FileNameEncoding.Display(name)}\"");
+                return;
+            }
+            if (file.IsDevice) run.Stats.NumDevices++; else run.Stats.NumSpecials++;
+            bool same = local is { } st && (st.Mode & 0xF000) == ((uint)file.Mode & 0xF000)
+                && (!file.IsDevice || (st.RdevMajor == (uint)file.RdevMajor && st.RdevMinor == (uint)file.RdevMinor));
+            if (!same)
+            {
+                if (!dry)
+                    dest!.CreateDevice(name, (uint)file.Mode, (uint)file.RdevMajor, (uint)file.RdevMinor);
+                if (local is null)
+                    CountCreated(file);
+                Settle(ndx, file, ItemizeAgainst(file, null, ItemFlags.LocalChange | ItemFlags.ReportChange));
+            }
+            else
+            {
+                Settle(ndx, file, ItemizeAgainst(file, local, ItemFlags.None));
+            }
+            // rsync rsync.c: dest_mode — a device made without -p gets the sender's mode less the umask.
+            if (!dry)
+                dest!.SetAttributes(name, run.AttributesFor(file, isNew: !same));
+            return;
+        }
+
+        run.Stats.NumRegular++;
+        if (local is { IsDirectory: true })
+        {
+            // rsync generator.c: a directory in the way of a file is removed (with --force, or when empty).
+            if (!dry)
+                dest!.Delete(name);
+            local = null;
+        }
+        if (local is { IsRegularFile: true } current && QuickCheckPasses(file, current, name))
+        {
+            if (!dry)
+                dest!.SetAttributes(name, run.AttributesFor(file, isNew: false), current);
+            Settle(ndx, file, ItemizeAgainst(file, local, ItemFlags.None));
+            return;
+        }
+        if (local is { IsRegularFile: false })
+            local = null; // rsync: another kind of entry is replaced, the file is itemized as new
+        ItemFlags request = ItemFlags.Transfer | (Options.AlwaysChecksum ? ItemFlags.ReportChange : 0);
+        Request(ndx, redo: false, local, ItemizeAgainst(file, local, request));
+    }
+
+}

@@ -1,0 +1,89 @@
+using ManagedRsync.Destination;
+using ManagedRsync.Roles.Receiving;
+
+namespace ManagedRsync.Roles.Receiver;
+
+// rsync main.c: get_local_name — where the list lands, opened once for both units.
+internal sealed partial class ReceivingSide
+{
+    private async Task<long[]?> ReceiveTreeAsync(string destination, CancellationToken ct)
+    {
+        (string root, string? singleName, bool announce) = LocalRoot(destination);
+        _run.SingleFileName = singleName;
+        // rsync main.c: get_local_name — a dry run does not make a missing destination (dry_run++ instead, after
+        // which every entry is treated as missing and nothing local is looked at).
+        bool dryMissingRoot = _options.DryRun && singleName is null && !Directory.Exists(root);
+        ConfinedDirectory? opened = null;
+        if (!dryMissingRoot)
+        {
+            try
+            {
+                opened = ConfinedDirectory.Open(root, create: singleName is null && !_options.DryRun);
+            }
+            catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo && singleName is null)
+            {
+                // rsync main.c: get_local_name — "mkdir %s failed" ends the run with RERR_FILEIO (a missing parent:
+                // only --mkpath makes those).
+                throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileIo, e.Message, e);
+            }
+        }
+        using ConfinedDirectory? dest = opened;
+        _run.Destination = dest;
+        _run.RootCreated = dest?.WasCreated ?? true;
+        if (ItemLog.IsLogging(_options))
+        {
+            // rsync main.c: get_local_name reports the destination directory it had to create (or, dry, would
+            // create); a server's line goes to the client as MSG_INFO.
+            if (_run.RootCreated && announce)
+                _run.Log.Info($"created directory {(destination.Length > 1 ? destination.TrimEnd('/') : destination)}");
+            if (!_run.IsServer)
+                _run.Order = new OrderedLog(_run.Log, _run.Files.Count);
+        }
+        using ConfinedDirectory? tempDir = _target.TempDirectory is { } t && !_options.DryRun ? ConfinedDirectory.Open(t, create: false) : null;
+        _run.TempDirectory = tempDir;
+        try
+        {
+            return await RunUnitsAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _run.Order?.Flush();
+            _run.Order = null;
+            _run.Destination = null;
+            _run.TempDirectory = null;
+        }
+    }
+
+    /// <summary>
+    /// rsync main.c: get_local_name — an existing directory is the destination; a list of more than one entry, or a
+    /// destination ending in '/', makes a missing destination directory ("created directory", Announce); otherwise
+    /// the lone entry takes the destination's name in its parent (a lone directory is made there under that name).
+    /// </summary>
+    private (string Root, string? SingleName, bool Announce) LocalRoot(string destination)
+    {
+        int count = _run.Files.Count;
+        bool trailingSlash = destination.EndsWith('/');
+        if (Directory.Exists(destination))
+            return (destination, null, false);
+        bool existsAsFile = File.Exists(destination) || new FileInfo(destination).LinkTarget is not null;
+        if (existsAsFile)
+        {
+            if (count > 1)
+                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.FileSelect,
+                    "ERROR: destination must be a directory when copying more than 1 file");
+            if (count == 1 && _run.Files[0].IsDirectory)
+                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.FileSelect,
+                    "ERROR: cannot overwrite non-directory with a directory");
+            if (trailingSlash)
+                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "ERROR: destination path is not a directory");
+        }
+        if (count > 1 || trailingSlash)
+            return (destination, null, true);
+        if (count == 0 || !_run.Files[0].IsDirectory)
+        {
+            string full = Path.GetFullPath(destination);
+            return (Path.GetDirectoryName(full) ?? "/", Path.GetFileName(full), false);
+        }
+        return (destination, null, false);
+    }
+}

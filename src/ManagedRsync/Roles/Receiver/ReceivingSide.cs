@@ -1,0 +1,254 @@
+using System.Runtime.ExceptionServices;
+using System.Text;
+using ManagedRsync.Checksums;
+using ManagedRsync.Delta.Tokens;
+using ManagedRsync.Destination;
+using ManagedRsync.FileList;
+using ManagedRsync.Filters;
+using ManagedRsync.Platform;
+using ManagedRsync.Protocol;
+using ManagedRsync.Roles.Generator;
+using ManagedRsync.Roles.Receiving;
+using ManagedRsync.Session;
+
+namespace ManagedRsync.Roles.Receiver;
+
+/// <summary>
+/// The receiving side of a transfer (rsync main.c: do_recv, and do_server_recv before it): the filter list (sent by a
+/// client receiver, read by a server receiver), the file list (validated and sorted), the destination
+/// (get_local_name), then the two units stock forks into two processes, run here on two threads over the same
+/// <see cref="Connection"/>: <see cref="GeneratorRole"/> (the walk, requests, deletions, every write to the sender)
+/// and <see cref="ReceiverRole"/> (the sender's answers, temp files, renames). What they share is one
+/// <see cref="ReceiveRun"/> (protocol-notes §20 says why this shape). It runs as the client of a pull (main.c:
+/// client_run) or as the server of a push or a local copy (main.c: start_server), over any transport.
+/// </summary>
+/// <remarks>
+/// Every name is checked by <see cref="FileListGuard"/> and every file-system change goes through
+/// <see cref="ConfinedDirectory"/>. The multiplexed input is pumped independently of both units, so a sender that
+/// writes file data while the generator is still writing requests cannot deadlock us.
+/// </remarks>
+internal sealed partial class ReceivingSide : IMessageHandler
+{
+    private readonly ReceiveTarget _target;
+    private readonly TransferOptions _options;
+    private readonly ITransferLog _log;
+    private ReceiveRun _run = null!;
+
+    public ReceivingSide(ReceiveTarget target, TransferOptions options, ITransferLog log)
+    {
+        _target = target;
+        _options = options;
+        _log = log;
+    }
+
+    /// <summary>
+    /// Runs generator and receiver over a connection whose setup is done and whose multiplexing is on.
+    /// </summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="exchangeFilters">
+    /// Whether the filter list travels: a client receiver sends its rules, a server receiver reads the client's when
+    /// the client sends them (exclude.c: recv_filter_list, receiver_wants_list); false for a local copy, whose server
+    /// half shares the client's parsed rules in memory as stock's forked child does (local_server).
+    /// </param>
+    /// <param name="ct">Cancels the run.</param>
+    public async Task<TransferResult> RunAsync(Connection connection, bool exchangeFilters, CancellationToken ct)
+    {
+        var run = _run = new ReceiveRun(connection, _target, _options, _log) { Filters = _target.Filters };
+        connection.Attach(this);
+        int protocol = connection.Protocol;
+        run.Checksum = ResolveChecksum(connection.Parameters);
+        run.Codec = connection.Parameters.Compressing && TokenCodecNames.TryParse(connection.Parameters.Compression, out TokenCodec codec)
+            ? codec : TokenCodec.None;
+        if (connection.IsServer)
+        {
+            // rsync log.c: a server's messages go to the client (MSG_INFO / MSG_ERROR).
+            var serverLog = new ServerMessageLog(connection.Out);
+            connection.ServerLog = serverLog;
+            run.Log = serverLog;
+            // rsync exclude.c: recv_filter_list — the client sends its rules only to a receiver that deletes
+            // (receiver_wants_list; with --delete-excluded only from protocol 29).
+            if (exchangeFilters && _options.IsDeleting && (!_options.DeleteExcluded || protocol >= 29))
+            {
+                var rules = new FilterListBuilder { DeleteExcluded = _options.DeleteExcluded };
+                foreach (byte[] rule in await connection.ReadFilterListAsync(ct).ConfigureAwait(false))
+                    rules.AddWireRule(rule, protocol);
+                run.Filters = rules.Build();
+            }
+        }
+        else if (exchangeFilters)
+        {
+            // rsync exclude.c: send_filter_list — a receiving client always sends its rules (and the closing 0) so that
+            // the sender leaves out what is excluded; their spelling depends on the negotiated protocol.
+            connection.SendFilterList(run.Filters?.GetWireRules(protocol, localIsSender: false, deleteMode: _options.IsDeleting) ?? []);
+            connection.Send();
+        }
+
+        bool incrementalHeader = IncrementalListHeader(protocol);
+        if (incrementalHeader)
+            run.Log.Info("receiving incremental file list");
+        long listStart = connection.In.TotalRead;
+        run.List = new FileListReader(connection.In, connection.Parameters, _options, ChecksumNames.DigestLength(run.Checksum));
+        run.Files = await run.List.ReadAsync(ct).ConfigureAwait(false);
+        run.Stats.FileListSize = connection.In.TotalRead - listStart;
+        run.ListIoError = run.List.IoError;
+        CheckAndSortFileList();
+        if (ListHeader && !incrementalHeader)
+            run.Log.Info(ListHeaderLine(run.Files.Count));
+
+        if (_target.Destination is null)
+            GeneratorRole.ListOnly(run);
+        // A client receives only a list with entries (main.c: client_run); a server runs get_local_name and do_recv
+        // whatever arrived (do_server_recv), so an empty list still makes the destination and ends with the goodbye.
+        long[]? senderStats = null;
+        if (run.Files.Count > 0 || connection.IsServer)
+        {
+            senderStats = _target.Destination is { } destination
+                ? await ReceiveTreeAsync(destination, ct).ConfigureAwait(false)
+                : await RunUnitsAsync(ct).ConfigureAwait(false);
+        }
+
+        SettleTotals(senderStats);
+        bool errors = run.SawErrors || connection.SawErrors || run.ListIoError != 0 || connection.RemoteIoError != 0;
+        return new TransferResult
+        {
+            Stats = run.Stats,
+            ExitCode = errors ? RsyncExitCode.Partial : RsyncExitCode.Ok,
+            Protocol = $"protocol {protocol}, checksum {connection.Parameters.Checksum}, compression {connection.Parameters.Compression}",
+            ProtocolVersion = protocol,
+        };
+    }
+
+    /// <summary>
+    /// The generator and the receiver, each on a thread of its own (both are synchronous: most reads are served from
+    /// the multiplex reader's buffer without waiting, and hopping threads per file cost more than a small file).
+    /// Whichever fails first ends the run: the other is cancelled and not waited for (it may be blocked on a peer
+    /// that is gone). Returns the sender's totals when a client receiver read them.
+    /// </summary>
+    private async Task<long[]?> RunUnitsAsync(CancellationToken ct)
+    {
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        Exception? failure = null;
+        var generator = new GeneratorRole(_run);
+        var receiver = new ReceiverRole(_run);
+        Task Start(Action<CancellationToken> work) => Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                work(failed.Token);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref failure, e, null);
+                failed.Cancel();
+                throw;
+            }
+        }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        Task generating = Start(generator.Run);
+        Task receiving = Start(receiver.Run);
+        Task first = await Task.WhenAny(generating, receiving).ConfigureAwait(false);
+        if (!first.IsCompletedSuccessfully && failure is not null)
+            ExceptionDispatchInfo.Throw(failure);
+        await first.ConfigureAwait(false);
+        await (first == generating ? receiving : generating).ConfigureAwait(false);
+        _run.Connection.In.DrainArrived();
+        return receiver.SenderStats;
+    }
+
+    public void OnMessage(MessageCode code, ReadOnlySpan<byte> payload)
+    {
+        switch (code)
+        {
+            case MessageCode.NoSend:
+            {
+                // rsync receiver.c: the sender could not open a file we asked for; it will not come.
+                int ndx = PeerMessages.Int(payload, code);
+                if (_run.Pending.TryRemove(ndx, out _))
+                    _run.MarkErrors();
+                _run.Order?.TransferDone(ndx);
+                break;
+            }
+            case MessageCode.Deleted:
+                // Bookkeeping: nothing for a receiving side to do.
+                break;
+            default:
+                throw PeerMessages.Unexpected(code, _run.IsServer ? "client" : "daemon");
+        }
+    }
+
+    // rsync flist.c: recv_file_list announces the list with -v; stock rsync names it "incremental" whenever it would
+    // recurse incrementally (compat.c: set_allow_inc_recurse: -r, protocol 30+, no --delete-before/-after), which is
+    // what a user of stock rsync sees, although mrsync always takes the whole list first.
+    private bool IncrementalListHeader(int protocol) =>
+        ListHeader && _options.Recursive && protocol >= 30
+        && _options.Delete is not (DeleteTiming.Before or DeleteTiming.After);
+
+    // rsync flist.c: start_filelist_progress, maybe_emit_filelist_progress, finish_filelist_progress — with --progress
+    // (info=flist2) the count every 100 entries, each ending in '\r', then "N files to consider"; else "done".
+    private string ListHeaderLine(int count)
+    {
+        if (!_options.Progress)
+            return "receiving file list ... done";
+        var line = new StringBuilder("receiving file list ... ");
+        for (int k = 100; k <= count; k += 100)
+            line.Append(' ').Append(k).Append(" files...\r");
+        return line.Append(count).Append(count == 1 ? " file to consider" : " files to consider").ToString();
+    }
+
+    // rsync flist.c: show_filelist_progress — info=flist1 (-v, or --progress) on a client that transfers
+    // directories (-r or -d), and never for a listing.
+    private bool ListHeader =>
+        (_options.Verbose > 0 || _options.Progress) && !_options.Quiet && (_options.Recursive || _options.Dirs)
+        && _target.Destination is not null && !_run.IsServer;
+
+    // Without negotiation the protocol implies the checksum (rsync checksum.c: parse_csum_name "auto").
+    private ChecksumVariant ResolveChecksum(SessionParameters session)
+    {
+        bool chosen = _options.ChecksumChoice is not null || (session.Protocol >= 30 && session.VarintFlistFlags);
+        return chosen && ChecksumNames.TryParse(session.Checksum, out ChecksumKind kind)
+            ? ChecksumNames.Resolve(kind, session.Protocol)
+            : ChecksumNames.Resolve(null, session.Protocol);
+    }
+
+    // rsync flist.c: recv_file_entry's checks, then flist_sort_and_clean; the ndx the generator sends is the
+    // index in this sorted list.
+    private void CheckAndSortFileList()
+    {
+        List<FileEntry> files = _run.Files;
+        var guard = new FileListGuard(_target.Requested);
+        foreach (FileEntry file in files)
+        {
+            guard.Accept(file.LocalName, file.IsDirectory);
+            if (file.IsSymlink && file.LinkTarget is { } target)
+                FileListGuard.CheckSymlinkTarget(file.DisplayName, FileNameEncoding.Decode(target));
+        }
+        files.Sort(new FileNameOrder(_run.Protocol));
+        _run.Names = files.Select(f => f.LocalName).ToArray();
+        foreach (FileEntry file in files)
+        {
+            if (file.IsRegular || file.IsSymlink)
+                _run.Stats.TotalSize += file.Size;
+        }
+        _run.Stats.NumFiles = files.Count;
+    }
+
+    /// <summary>
+    /// The client's totals: the sender's report when it came (main.c: handle_stats — a receiving client prints the
+    /// sender's figures, read and written swapped, total size, the file-list times), else our own counts.
+    /// </summary>
+    private void SettleTotals(long[]? sender)
+    {
+        TransferStats stats = _run.Stats;
+        if (sender is not null)
+        {
+            stats.TotalBytesSent = sender[0];
+            stats.TotalBytesReceived = sender[1];
+            stats.TotalSize = sender[2];
+            stats.FileListBuildMs = sender[3];
+            stats.FileListTransferMs = sender[4];
+            return;
+        }
+        stats.TotalBytesSent = _run.Connection.Out.TotalWritten;
+        stats.TotalBytesReceived = _run.Connection.In.RawBytesRead;
+    }
+}

@@ -1,0 +1,55 @@
+using ManagedRsync.FileList;
+using ManagedRsync.Platform;
+
+namespace ManagedRsync.Roles.Receiving;
+
+// What the receiving side prints about each entry (rsync log.c: log_item, maybe_log_item), from whichever unit
+// settles it: the generator for what it makes itself, the receiver for what arrives.
+internal sealed partial class ReceiveRun
+{
+    /// <summary>rsync log.c: log_item / maybe_log_item — the line -v or -i prints for an entry, if any.</summary>
+    public void LogItem(int ndx, FileEntry file, ItemFlags iflags)
+    {
+        // A server prints nothing of its own: its client prints each line from the item flags that travel with the
+        // requests and itemizations (generator.c: itemize -> write_ndx_and_attrs; sender.c logs the echo).
+        if (IsServer)
+            return;
+        // Names that are not UTF-8 print as rsync prints them ("\#ooo", log.c), not as their escaped local form.
+        // log.c %n is the sender's name for the entry (f_name), also when a lone file lands under another name.
+        string listed = Names[ndx];
+        string display = listed == "." ? "." : FileNameEncoding.Display(listed);
+        bool transfer = (iflags & ItemFlags.Transfer) != 0;
+        // Before protocol 29 no flags travel: the receiver knows only "transfer, data missing" (rsync.c:
+        // read_ndx_and_attrs), and the generator prints every other line itself at once (generator.c: itemize).
+        if (Protocol < 29 && transfer)
+            iflags = ItemFlags.Transfer | ItemFlags.MissingData;
+        // compat.c: receiver_symlink_times is set for a receiver only from protocol 29 on, and log.c prints a
+        // symlink's time change as 'T' without it, as it does without -t.
+        TransferOptions options = Protocol < 29 && file.IsSymlink ? Options with { Times = false } : Options;
+        if (ItemLog.Line(options, file, display, iflags, sender: false) is not { } line)
+            return;
+        if (Protocol < 29 && !transfer && Order is { } order)
+            order.AddNow(line);
+        else
+            Say(ndx, line);
+    }
+
+    /// <summary>A -v line about entry <paramref name="ndx"/>, kept in file-list order when a transfer is running.</summary>
+    public void Say(int ndx, string line)
+    {
+        if (Order is { } order)
+            order.Add(ndx, line);
+        else
+            Log.Info(line);
+    }
+
+    /// <summary>rsync log.c: FERROR_XFER — the run becomes a partial transfer (exit 23); a server tells the client so.</summary>
+    public void ReportFailure(string message)
+    {
+        MarkErrors();
+        if (Connection.ServerLog is { } server)
+            server.Failure(message);
+        else
+            Log.Error(message);
+    }
+}

@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using ManagedRsync.Checksums;
+using ManagedRsync.Delta;
+using ManagedRsync.Delta.Tokens;
+using ManagedRsync.Destination;
+using ManagedRsync.FileList;
+using ManagedRsync.Filters;
+using ManagedRsync.Protocol;
+using ManagedRsync.Session;
+
+namespace ManagedRsync.Roles.Receiving;
+
+/// <summary>
+/// What the generator and the receiver of one receiving run share. Stock rsync forks them after the file list has
+/// arrived (main.c: do_recv), so both hold the same sorted list, and the only thing that flows between them is the
+/// receiver's messages to the generator over a pipe (receiver.c: MSG_REDO, MSG_DONE at each phase end, io.c:
+/// send_msg_int); everything else each learns from the sender's echo. In one process the list, the destination
+/// directory, the counts and the log are this one object instead of two copies; the pipe is
+/// <see cref="ToGenerator"/>; and the generator's outstanding requests (<see cref="Pending"/>: the sum header it
+/// sent and what lstat found) let the receiver check the sender's echo and skip a second stat. The generator is the
+/// only writer of the connection's output for the whole run (stock: only the generator writes to the sender), the
+/// receiver the only reader of its input.
+/// </summary>
+internal sealed partial class ReceiveRun
+{
+    private static readonly bool s_isRoot = Environment.UserName == "root";
+    private readonly LocalIds _ids = new();
+    private int _sawErrors;
+
+    public ReceiveRun(Connection connection, ReceiveTarget target, TransferOptions options, ITransferLog log)
+    {
+        Connection = connection;
+        Target = target;
+        Options = options;
+        Log = log;
+    }
+
+    public Connection Connection { get; }
+
+    public ReceiveTarget Target { get; }
+
+    public TransferOptions Options { get; }
+
+    /// <summary>Where lines go: the caller's log on a client, the client (MSG_INFO...) on a server.</summary>
+    public ITransferLog Log { get; set; }
+
+    public TransferStats Stats { get; } = new();
+
+    public int Protocol => Connection.Protocol;
+
+    /// <summary>rsync's am_server: the client prints the lines, this side reports them over the connection.</summary>
+    public bool IsServer => Connection.IsServer;
+
+    /// <summary>The transfer checksum both sides settled (checksum.c: xfer_sum).</summary>
+    public ChecksumVariant Checksum { get; set; }
+
+    /// <summary>The token codec of the data the sender sends.</summary>
+    public TokenCodec Codec { get; set; }
+
+    /// <summary>The file list, sorted (flist.c: flist_sort_and_clean); every ndx is an index into it.</summary>
+    public List<FileEntry> Files { get; set; } = [];
+
+    /// <summary>The local name of each entry of <see cref="Files"/>.</summary>
+    public string[] Names { get; set; } = [];
+
+    /// <summary>The receiver side's rules: they protect local names from --delete (exclude.c, receiver side).</summary>
+    public FilterList? Filters { get; set; }
+
+    /// <summary>The list's reader: the sender's id names and hard-link groups.</summary>
+    public FileListReader List { get; set; } = null!;
+
+    /// <summary>rsync main.c: get_local_name — a lone file stored under the destination's name.</summary>
+    public string? SingleFileName { get; set; }
+
+    /// <summary>The destination; null for a dry run whose destination does not exist, or a listing.</summary>
+    public ConfinedDirectory? Destination { get; set; }
+
+    /// <summary>--temp-dir, opened.</summary>
+    public ConfinedDirectory? TempDirectory { get; set; }
+
+    /// <summary>get_local_name made the destination directory (its "." is then new).</summary>
+    public bool RootCreated { get; set; }
+
+    /// <summary>A client's -v lines in file-list order; null on a server or without -v/-i.</summary>
+    public OrderedLog? Order { get; set; }
+
+    /// <summary>The io_error the sender reported at the end of its list: the list may be incomplete.</summary>
+    public int ListIoError { get; set; }
+
+    /// <summary>What the generator asked for and has not received yet, by ndx.</summary>
+    public ConcurrentDictionary<int, PendingFile> Pending { get; } = new();
+
+    /// <summary>The receiver's messages to the generator (stock's pipe between the two processes).</summary>
+    public ReceiverMessages ToGenerator { get; } = new();
+
+    /// <summary>A file failed, or the sender could not send one: the run ends as a partial transfer (exit 23).</summary>
+    public bool SawErrors => Volatile.Read(ref _sawErrors) != 0;
+
+    /// <summary>rsync receiver.c / sender.c: max_phase.</summary>
+    public int MaxPhase => Protocol >= 29 ? 2 : 1;
+
+    /// <summary>The local name of entry <paramref name="ndx"/> (a lone file may be renamed by the destination).</summary>
+    public string NameOf(int ndx) => SingleFileName ?? Names[ndx];
+
+    public void MarkErrors() => Volatile.Write(ref _sawErrors, 1);
+
+    /// <summary>
+    /// The attributes the sender's entry asks for (rsync rsync.c: set_file_attrs, dest_mode): the mode with -p (else a
+    /// new entry gets the sender's mode less the umask), owner and group when root, the time with -t.
+    /// </summary>
+    public EntryAttributes AttributesFor(FileEntry file, bool isNew)
+    {
+        uint? permissions = Options.Perms ? (uint)file.Mode & 0xFFF
+            : isNew ? (uint)file.Mode & 0x1FF & ~0x12u /* rsync: the sender's mode less the umask (022 assumed) */ : null;
+        uint? uid = Options.Owner && s_isRoot
+            ? (uint)(Options.NumericIds ? file.Uid : _ids.MapUser(file.Uid, List.UserNames)) : null;
+        uint? gid = Options.Group && s_isRoot
+            ? (uint)(Options.NumericIds ? file.Gid : _ids.MapGroup(file.Gid, List.GroupNames)) : null;
+        long? mtime = Options.Times ? file.ModTime : null;
+        return new EntryAttributes(permissions, mtime, (uint)file.ModTimeNsec, uid, gid);
+    }
+
+    /// <summary>Whether the entry is a device or special file this process may make (mknod needs root).</summary>
+    public static bool IsRoot => s_isRoot;
+}
+
+/// <summary>A requested file: the sum header the generator sent, what it found at the name, and the item flags.</summary>
+internal readonly record struct PendingFile(SumHeader Header, EntryStatus? Local, ItemFlags Flags);
