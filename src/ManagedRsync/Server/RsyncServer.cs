@@ -3,6 +3,7 @@ using System.Text;
 using ManagedRsync.Destination;
 using ManagedRsync.Protocol;
 using ManagedRsync.Roles.Receiver;
+using ManagedRsync.Roles.Receiving;
 using ManagedRsync.Roles.Sender;
 using ManagedRsync.Session;
 
@@ -106,7 +107,7 @@ public static class RsyncServer
         string? fullTemp = tempDir is null ? null : Path.IsPathFullyQualified(tempDir) ? tempDir : Path.Join(settings.Root, tempDir);
         var target = new ReceiveTarget(fullDestination, RequestedNames.All, Filters: null,
             KeepPartial: options.Partial, TempDirectory: fullTemp);
-        var receiver = new ReceiverRole(target, options, SilentLog.Instance);
+        var receiver = new ReceivingSide(target, options, SilentLog.Instance);
         return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);
     }
 

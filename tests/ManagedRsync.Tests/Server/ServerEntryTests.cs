@@ -1,5 +1,6 @@
 using ManagedRsync.Destination;
 using ManagedRsync.Roles.Receiver;
+using ManagedRsync.Roles.Receiving;
 using ManagedRsync.Roles.Sender;
 using ManagedRsync.Server;
 using ManagedRsync.Session;
@@ -91,7 +92,7 @@ public sealed class ServerEntryTests : IDisposable
         var log = new Lines();
 
         (TransferResult client, RsyncExitCode server) = await RunAsync(options, pull: true, ["mod/"], Module(module), log,
-            c => new ReceiverRole(new ReceiveTarget(dest, RequestedNames.All, Filters: null), options, log).RunAsync(c, exchangeFilters: true, default));
+            c => new ReceivingSide(new ReceiveTarget(dest, RequestedNames.All, Filters: null), options, log).RunAsync(c, exchangeFilters: true, default));
 
         Assert.Equal(RsyncExitCode.Ok, client.ExitCode);
         Assert.Equal(RsyncExitCode.Ok, server);
@@ -140,7 +141,7 @@ public sealed class ServerEntryTests : IDisposable
         var settings = Module(module) with { RefuseOptions = "times" };
 
         var error = await Assert.ThrowsAsync<RsyncException>(() => RunAsync(options, pull: true, ["mod/"], settings, log,
-            c => new ReceiverRole(new ReceiveTarget(dest, RequestedNames.All, Filters: null), options, log).RunAsync(c, exchangeFilters: true, default)));
+            c => new ReceivingSide(new ReceiveTarget(dest, RequestedNames.All, Filters: null), options, log).RunAsync(c, exchangeFilters: true, default)));
 
         Assert.Equal(RsyncExitCode.Unsupported, error.ExitCode);
         Assert.Contains("E rsync: The server is configured to refuse --times (-t)", log.All);
@@ -188,7 +189,7 @@ public sealed class ServerEntryTests : IDisposable
             try
             {
                 code = (await RunAsync(options, pull: true, [path], Module(module), log,
-                    c => new ReceiverRole(new ReceiveTarget(dest, RequestedNames.All, Filters: null), options, log).RunAsync(c, exchangeFilters: true, default))).Client.ExitCode;
+                    c => new ReceivingSide(new ReceiveTarget(dest, RequestedNames.All, Filters: null), options, log).RunAsync(c, exchangeFilters: true, default))).Client.ExitCode;
             }
             catch (RsyncException e)
             {
