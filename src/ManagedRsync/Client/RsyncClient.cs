@@ -1,5 +1,5 @@
 using ManagedRsync.Daemon;
-using ManagedRsync.Roles.Receiver;
+using ManagedRsync.Roles.Receiving;
 
 namespace ManagedRsync.Client;
 
