@@ -3,11 +3,11 @@ using ManagedRsync.InteropTests.Fixtures;
 namespace ManagedRsync.InteropTests.Watch;
 
 /// <summary>
-/// Names that are not valid UTF-8 (GBK, Latin-1) or hold a newline: the watcher keeps them as bytes, the push sends
-/// those exact bytes, and the replica converges (names, types, link targets, contents by <see cref="RawFiles"/>). The
+/// Names that are not valid UTF-8 (GBK, Latin-1) or hold a newline: the watcher keeps them as bytes, the push (or the
+/// local copy, for a local replica) sends those exact bytes, and the replica converges (names, types, link targets, contents by <see cref="RawFiles"/>). The
 /// files are made by bash ($'\ooo' names) since .NET's string file APIs cannot name them.
 /// </summary>
-public abstract class WatchNameTests(RsyncDaemonFixture daemon, string backend)
+public abstract class WatchNameTests(RsyncDaemonFixture daemon, string backend, bool localReplica = false)
 {
     private static async Task ShAsync(string dir, string script)
     {
@@ -45,7 +45,7 @@ public abstract class WatchNameTests(RsyncDaemonFixture daemon, string backend)
     [Fact]
     public async Task NamesThatAreNotUtf8OrHoldANewlineKeepTheirBytes()
     {
-        using var s = new WatchScenario(daemon, backend: backend);
+        using var s = new WatchScenario(daemon, backend: backend, localReplica: localReplica);
         try
         {
             await ShAsync(s.Source, "printf old > $'caf\\351'");
@@ -80,3 +80,7 @@ public sealed class InotifyWatchNameTests(RsyncDaemonFixture daemon) : WatchName
 /// <summary><see cref="WatchNameTests"/> with the fanotify file-system mark (root, as CI runs them).</summary>
 [Collection(RsyncDaemonCollection.Name)]
 public sealed class FanotifyWatchNameTests(RsyncDaemonFixture daemon) : WatchNameTests(daemon, "fanotify");
+
+/// <summary><see cref="WatchNameTests"/> with a local replica (the local-copy engine), on inotify.</summary>
+[Collection(RsyncDaemonCollection.Name)]
+public sealed class LocalReplicaWatchNameTests(RsyncDaemonFixture daemon) : WatchNameTests(daemon, "inotify", localReplica: true);

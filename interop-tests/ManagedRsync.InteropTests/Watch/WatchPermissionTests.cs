@@ -4,17 +4,20 @@ namespace ManagedRsync.InteropTests.Watch;
 
 /// <summary>
 /// `mrsync watch` run as an unprivileged user (setpriv to nobody when the tests run as root, where permissions do not
-/// bite) over a world-readable tree with one chmod 000 directory, pushing with --delete to the stock daemon.
+/// bite) over a world-readable tree with one chmod 000 directory, pushing with --delete to the stock daemon or copying
+/// to a local replica (which gets the same handling: the unreadable directory is reported and its old copy kept).
 /// </summary>
 [Collection(RsyncDaemonCollection.Name)]
 public sealed class WatchPermissionTests(RsyncDaemonFixture daemon)
 {
     private const UnixFileMode Open = (UnixFileMode)0x1ED; // 0755
 
-    [Fact]
-    public async Task UnreadableDirectoryIsReportedKeptOnTheReplicaAndTheRestConverges()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task UnreadableDirectoryIsReportedKeptOnTheReplicaAndTheRestConverges(bool localReplica)
     {
-        using var s = new WatchScenario(daemon);
+        using var s = new WatchScenario(daemon, localReplica: localReplica);
         File.SetUnixFileMode(s.Work, Open);
         File.SetUnixFileMode(s.Source, Open);
         s.Write("a", "a\n");
@@ -29,6 +32,12 @@ public sealed class WatchPermissionTests(RsyncDaemonFixture daemon)
         File.WriteAllText(Path.Combine(s.Replica, "locked/old"), "old\n");
         File.WriteAllText(Path.Combine(s.Replica, "stale"), "stale\n");
 
+        if (localReplica && Environment.UserName == "root")
+        {
+            // The watcher runs as nobody below: the local replica must be nobody's to write.
+            ProcessResult chown = await ToolProcess.RunAsync("chown", ["-R", "65534:65534", s.Replica]);
+            Assert.True(chown.ExitCode == 0, chown.ToString());
+        }
         string[]? wrapper = Environment.UserName == "root"
             ? [ToolProcess.FindOnPath("setpriv") ?? throw new InvalidOperationException("setpriv is not installed (util-linux)"),
                 "--reuid=65534", "--regid=65534", "--clear-groups"]

@@ -4,15 +4,16 @@ namespace ManagedRsync.InteropTests.Watch;
 
 /// <summary>
 /// One watch test's directories: the source tree, a place outside it on the same filesystem (for moves in and out),
-/// and the replica: a fresh directory in a module of a stock daemon.
+/// and the replica: a fresh directory in a module of a stock daemon, or, for a local replica, a directory beside the source.
 /// </summary>
 internal sealed class WatchScenario : IDisposable
 {
     private readonly RsyncDaemonFixture _daemon;
 
-    public WatchScenario(RsyncDaemonFixture daemon, string module = DaemonModules.Open, string? backend = null)
+    public WatchScenario(RsyncDaemonFixture daemon, string module = DaemonModules.Open, string? backend = null, bool localReplica = false)
     {
         _daemon = daemon;
+        LocalReplica = localReplica;
         Module = module;
         Backend = backend;
         Work = Directory.CreateTempSubdirectory("mrsync-watch-").FullName;
@@ -30,11 +31,14 @@ internal sealed class WatchScenario : IDisposable
     public string? Backend { get; }
     public string Name { get; }
 
-    /// <summary>The replica's directory on the daemon side.</summary>
-    public string Replica => Path.Combine(_daemon.ModulePath(Module), Name);
+    /// <summary>The replica is a local directory (`mrsync watch SRC/ /some/dir`), copied by the local-copy engine.</summary>
+    public bool LocalReplica { get; }
+
+    /// <summary>The replica's directory on the daemon side, or the local replica.</summary>
+    public string Replica => LocalReplica ? Path.Combine(Work, "replica") : Path.Combine(_daemon.ModulePath(Module), Name);
 
     /// <summary>DEST for `mrsync watch`.</summary>
-    public string Destination => $"{_daemon.Url}{Module}/{Name}/";
+    public string Destination => LocalReplica ? Replica : $"{_daemon.Url}{Module}/{Name}/";
 
     public WatchProcess? Watcher { get; set; }
 
@@ -55,7 +59,9 @@ internal sealed class WatchScenario : IDisposable
 
     public Task ConvergedAsync() => Converge.WaitAsync(Source, Replica, Explain);
 
-    public string Explain() => $"--- watch log ---\n{Watcher?.Log}\n--- rsyncd.log (tail) ---\n{Tail(_daemon.DaemonLog, 30)}";
+    public string Explain() => LocalReplica
+        ? $"--- watch log ---\n{Watcher?.Log}"
+        : $"--- watch log ---\n{Watcher?.Log}\n--- rsyncd.log (tail) ---\n{Tail(_daemon.DaemonLog, 30)}";
 
     public string P(string relative) => Path.Combine(Source, relative);
 
