@@ -37,25 +37,28 @@ internal static class ReplicaTargets
         bool propagateDeletes = options.Delete != DeleteTiming.None || options.DeleteExcluded || options.DeleteMissingArgs;
         bool verbose = (options.Verbose > 0 || config.Verbose) && !options.Quiet;
 
-        if (!IsDaemon(t.Dest))
-        {
+        bool local = !IsDaemon(t.Dest);
+        if (local)
             WatchOptionRules.CheckLocal(given, t.Name);
-            bool filtered = rules.Rules.Count > 0 || rules.CvsExclude;
-            return new LocalDirectoryTarget(config.Source!, t.Dest, LocalDeletions.For(options.Delete, options.DeleteMissingArgs),
-                filtered ? filter.CreatePredicate(rules) : null, filtered ? filter.CreatePredicate(rules, FilterSide.Receiver) : null,
-                log, t.Name, verbose ? line => log($"{t.Name}: {line}") : null);
-        }
-
-        WatchOptionRules.CheckDaemon(given, t.Name);
+        else
+            WatchOptionRules.CheckDaemon(given, t.Name);
         if (WatchOptionRules.LeavesPreservationOpen(given))
             options = WatchOptionRules.Parse(["-a", .. config.RsyncArgs, .. own], null, t.Name); // the seed's "rsync -az"
+        var events = new WatchTransferEvents(t.Name, log, verbose);
+        if (local)
+        {
+            // The local-copy engine with the daemon replica's requests; whole-file unless --no-W, as stock forces it
+            // for a local copy (main.c: whole_file < 0 becomes 1 for local_server).
+            TransferOptions copy = options.ToTransferOptions() with { WholeFile = options.WholeFile ?? true };
+            return new LocalReplicaTarget(t.Name, config.Source!, t.Dest, copy, propagateDeletes, () => filter.CurrentFor(rules), events);
+        }
         TransferOptions transfer = options.ToTransferOptions();
         DaemonAddress address = DaemonAddress.Parse(t.Dest);
         // Connects as `mrsync` would (--port, --address, -4/-6, --contimeout, --timeout, --protocol, USER@ or $USER), and
         // reads the password when the daemon asks, every connection (the file may be rotated), never by prompting.
         var invocation = new DaemonInvocation(options, address, context with { StdinIsTerminal = false });
         return new DaemonReplicaTarget(t.Name, config.Source!, address, transfer, propagateDeletes, () => filter.CurrentFor(rules),
-            invocation.Connection, invocation.User, invocation.GetPassword, new WatchTransferEvents(t.Name, log, verbose));
+            invocation.Connection, invocation.User, invocation.GetPassword, events);
     }
 
     /// <summary>

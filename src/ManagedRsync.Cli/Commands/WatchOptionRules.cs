@@ -7,22 +7,16 @@ namespace ManagedRsync.Cli.Commands;
 /// (<see cref="OptionParser"/>); an option a replica cannot honour is refused by name with exit 4 when the watch
 /// starts, never dropped. A daemon replica is pushed to by the push client, so it honours what a push honours, except
 /// the options that would change what the watch is (a listing, a fixed file list, -R paths, per-run reports). A local
-/// replica copies as -rlpt and honours only deletion, filter and -v/-q options.
+/// replica is copied by the local-copy engine with the same requests, so it honours the same options, except those of
+/// a daemon connection.
 /// </summary>
 internal static class WatchOptionRules
 {
-    /// <summary>What a local replica does (or may be told): LocalDirectoryTarget copies as -rlpt.</summary>
-    private static readonly HashSet<string> LocalHonours = new(StringComparer.Ordinal)
+    /// <summary>Options that only shape a daemon connection; a local replica has none.</summary>
+    private static readonly HashSet<string> ConnectionOnly = new(StringComparer.Ordinal)
     {
-        "--recursive", "--links", "--perms", "--times",
-        "--delete", "--delete-before", "--delete-during", "--delete-delay", "--delete-after", "--delete-excluded",
-        "--delete-missing-args",
-        "--exclude", "--include", "--filter", "--exclude-from", "--include-from", "--cvs-exclude", "-F", "--from0",
-        "--verbose", "--quiet",
+        "--password-file", "--port", "--address", "--contimeout", "--no-contimeout", "--ipv4", "--ipv6",
     };
-
-    /// <summary>The preservation a local replica always applies; giving part of it would ask for less than it does.</summary>
-    private static readonly string[] LocalCopies = ["--links", "--perms", "--times"];
 
     /// <summary>Options a push honours that a watch cannot: each changes what is sent or prints a per-run report.</summary>
     private static readonly Dictionary<string, string> DaemonRefuses = new(StringComparer.Ordinal)
@@ -68,21 +62,15 @@ internal static class WatchOptionRules
     public static bool LeavesPreservationOpen(IEnumerable<string> given) =>
         !given.Any(n => Preservation.Contains(n) || n.StartsWith("--no-", StringComparison.Ordinal));
 
-    /// <exception cref="RsyncException">Exit 4, naming the first option a local replica cannot honour.</exception>
+    /// <exception cref="RsyncException">Exit 4, naming the first option a local replica cannot honour: what no watch
+    /// can, and the options of a daemon connection.</exception>
     public static void CheckLocal(IReadOnlyCollection<string> given, string target)
     {
+        CheckDaemon(given, target);
         foreach (string name in given)
         {
-            if (!LocalHonours.Contains(name))
-                throw Refused($"{Display(name)} is not supported for a local replica ({target}) yet: it copies as -rlpt and honours only --delete*, filter options, -v and -q");
-        }
-        if (given.Any(n => n is "--recursive" or "--links" or "--perms" or "--times"))
-        {
-            foreach (string needed in LocalCopies)
-            {
-                if (!given.Contains(needed))
-                    throw Refused($"leaving out {Display(needed)} is not supported for a local replica ({target}) yet: it always copies as -rlpt");
-            }
+            if (ConnectionOnly.Contains(name))
+                throw Refused($"{Display(name)} is not supported for a local replica ({target}): it shapes a daemon connection");
         }
     }
 

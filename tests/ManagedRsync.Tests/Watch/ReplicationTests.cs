@@ -1,3 +1,4 @@
+using ManagedRsync.Transfer;
 using ManagedRsync.Watch;
 
 namespace ManagedRsync.Tests.Watch;
@@ -52,7 +53,9 @@ public sealed class ReplicationTests : IDisposable
         return new Running { Service = service, Run = run, Stop = stop };
     }
 
-    private LocalDirectoryTarget Local(bool delete = true) => new(_src.Root, _dst.Root, delete);
+    // rsync -a --delete through the local-copy engine, as `mrsync watch -a --delete SRC/ DST` builds it.
+    private LocalReplicaTarget Local(bool delete = true) => new("replica", _src.Root, _dst.Root,
+        TransferOptions.Archive with { Delete = delete ? DeleteTiming.Default : DeleteTiming.None, WholeFile = true }, delete, filters: null);
 
     [Fact]
     public async Task InitialFullSyncThenFileChangesConverge()

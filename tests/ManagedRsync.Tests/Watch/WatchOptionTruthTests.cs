@@ -24,20 +24,81 @@ public sealed class WatchOptionTruthTests : IDisposable
 
     [Theory]
     [InlineData("--bogus", 1, "--bogus: unknown option")]
-    [InlineData("-z", 4, "--compress (-z) is not supported for a local replica")]
-    [InlineData("-a", 4, "--archive (-a) is not supported for a local replica")]
-    [InlineData("-n", 4, "--dry-run (-n) is not supported for a local replica")]
-    [InlineData("--files-from=list", 4, "--files-from is not supported for a local replica")]
-    [InlineData("--bwlimit=100", 4, "--bwlimit is not supported for a local replica")]
+    [InlineData("--files-from=list", 4, "--files-from is not supported by mrsync watch")]
+    [InlineData("--stats", 4, "--stats is not supported by mrsync watch")]
+    [InlineData("-i", 4, "--itemize-changes (-i) is not supported by mrsync watch")]
     [InlineData("--password-file=pw", 4, "--password-file is not supported for a local replica")]
-    [InlineData("-rt", 4, "leaving out --links (-l) is not supported for a local replica")]
-    [InlineData("--no-perms", 4, "--no-perms is not supported for a local replica")]
+    [InlineData("--port=873", 4, "--port is not supported for a local replica")]
+    [InlineData("-4", 4, "--ipv4 (-4) is not supported for a local replica")]
     public async Task LocalReplicaRefusesWhatItCannotDo(string option, int exit, string message)
     {
         (int code, string log) = await RunToExitAsync([option, _src.Root + "/", _dst.Root]);
         Assert.True(code == exit, log);
         Assert.Contains(message, log, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_dst.Root));
+    }
+
+    // A local replica runs the local-copy engine with the daemon replica's requests, so the copy options reach it.
+    [Theory]
+    [InlineData("-a")]
+    [InlineData("-az")]
+    [InlineData("-rt")]
+    [InlineData("-a --no-perms")]
+    [InlineData("-a --bwlimit=100000")]
+    [InlineData("-a --no-W")]
+    public async Task LocalReplicaHonoursCopyOptions(string options)
+    {
+        File.WriteAllText(_src["a.txt"], "sent");
+        await using var watch = await WatchAsync([.. options.Split(' '), _src.Root + "/", _dst.Root]);
+        await watch.UntilAsync(() => File.Exists(_dst["a.txt"]), "the full sync");
+        Assert.Equal("sent", File.ReadAllText(_dst["a.txt"]));
+    }
+
+    [Fact]
+    public async Task DryRunReachesALocalReplica()
+    {
+        File.WriteAllText(_src["a.txt"], "not copied under -n");
+        await using var watch = await WatchAsync(["-a", "-n", "-v", _src.Root + "/", _dst.Root]);
+        await watch.UntilAsync(() => watch.Log.Contains("full sync", StringComparison.Ordinal), "the full sync");
+        File.WriteAllText(_src["b.txt"], "nor this");
+        await watch.UntilAsync(() => watch.Log.Contains(": b.txt", StringComparison.Ordinal), "the batch");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_dst.Root));
+    }
+
+    [Fact]
+    public async Task HardLinksExcludesAndNonUtf8NamesReachALocalReplica()
+    {
+        File.WriteAllText(_src["one"], "shared");
+        RawNames.HardLink(_src["one"], _src["two"]);
+        File.WriteAllText(_src["cache.tmp"], "excluded");
+        byte[] latin1 = [.. "caf"u8, 0xe9];
+        RawNames.CreateFile(_src.Root, latin1);
+        await using var watch = await WatchAsync(["-a", "-H", "--exclude=*.tmp", "--delete", _src.Root + "/", _dst.Root]);
+        await watch.UntilAsync(() => File.Exists(_dst["two"]) && Names(_dst.Root).Contains(Convert.ToHexString(latin1)), "the full sync");
+        Assert.False(File.Exists(_dst["cache.tmp"]));
+        Assert.Equal(Inode(_dst["one"]), Inode(_dst["two"]));
+
+        // A batch: a new link and a second name that is not UTF-8, the first one deleted.
+        RawNames.HardLink(_src["one"], _src["three"]);
+        byte[] gbk = [.. "gbk-"u8, 0xc4, 0xe3];
+        RawNames.CreateFile(_src.Root, gbk);
+        RawNames.Delete(_src.Root, latin1);
+        await watch.UntilAsync(() => File.Exists(_dst["three"]) && Names(_dst.Root).Contains(Convert.ToHexString(gbk))
+            && !Names(_dst.Root).Contains(Convert.ToHexString(latin1)), "the batch");
+        Assert.Equal(Inode(_dst["one"]), Inode(_dst["three"]));
+    }
+
+    private static HashSet<string> Names(string dir)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        Assert.Equal(0, ManagedRsync.Platform.RawDirectory.List(System.Text.Encoding.UTF8.GetBytes(dir), (name, _) => names.Add(Convert.ToHexString(name))));
+        return names;
+    }
+
+    private static long Inode(string path)
+    {
+        Assert.Equal(0, ManagedRsync.Platform.NativeStat.TryLstat(path, out var st));
+        return st.Ino;
     }
 
     [Theory]
@@ -59,10 +120,10 @@ public sealed class WatchOptionTruthTests : IDisposable
     public async Task ConfigFileTargetOptionsAreCheckedToo()
     {
         string config = _dst["watch.conf"];
-        File.WriteAllText(config, $"source = {_src.Root}\n[mirror]\ndest = {_dst["mirror"]}\noptions = --delete -z\n");
+        File.WriteAllText(config, $"source = {_src.Root}\n[mirror]\ndest = {_dst["mirror"]}\noptions = --delete --port=873\n");
         (int code, string log) = await RunToExitAsync(["--config", config]);
         Assert.True(code == 4, log);
-        Assert.Contains("--compress (-z) is not supported for a local replica (mirror)", log, StringComparison.Ordinal);
+        Assert.Contains("--port is not supported for a local replica (mirror)", log, StringComparison.Ordinal);
     }
 
     [Theory]
