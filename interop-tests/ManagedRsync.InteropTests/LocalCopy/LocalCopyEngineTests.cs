@@ -203,7 +203,7 @@ public sealed class LocalCopyEngineTests : IDisposable
         string src = Dir("src");
         StockRsyncRunner.CreateTree(src, ["keep", "d/changed", "d/other"]);
         foreach (string side in new[] { "stock", "ours" })
-            StockRsyncRunner.CreateTree(Dir(side), ["keep", "d/changed", "d/gone", "gone-dir/x", "untouched"]);
+            CreateAged(Dir(side), ["keep", "d/changed", "d/gone", "gone-dir/x", "untouched"]);
         File.WriteAllText(Path.Combine(src, "d", "changed"), "new content");
         string list = Path.Combine(_work, "list");
         File.WriteAllText(list, "d/changed\nd/gone\ngone-dir\n");
@@ -226,5 +226,73 @@ public sealed class LocalCopyEngineTests : IDisposable
         TreeAssert.Equal(Dir("stock"), Dir("ours"), nanoseconds: false, hardLinks: false);
         Assert.Contains("deleting d/gone", log.Lines);
         Assert.Contains("cannot delete non-empty directory: gone-dir", log.Lines);
+    }
+
+    // rsync flist.c: recv_file_entry — -R's implied parents and the directories a list names without -r arrive with
+    // XMIT_NO_CONTENT_DIR, and delete_in_dir never sweeps them: --delete removes nothing in them (the watcher's batches
+    // are such lists).
+    [Fact]
+    public async Task Directories_of_a_files_from_list_without_recursion_are_not_swept_by_delete()
+    {
+        string src = Dir("src");
+        StockRsyncRunner.CreateTree(src, ["in/sub/g", "in/sub/after", "d/x"]);
+        foreach (string side in new[] { "stock", "ours" })
+            CreateAged(Dir(side), ["in/sub/g", "in/sub/extra", "d/x", "d/extra"]);
+        string list = Path.Combine(_work, "list");
+        File.WriteAllText(list, "in/sub/after\nd\n");
+        var stock = await StockRsyncRunner.RunAsync(["-a", "--delete", "--delete-missing-args", "--files-from=" + list, src + "/", Dir("stock") + "/"]);
+        Assert.True(stock.ExitCode == 0, stock.ToString());
+
+        var request = new LocalCopyRequest
+        {
+            SourceRoot = src, RelativePaths = ["in/sub/after", "d"], Destination = Dir("ours") + "/",
+            Options = TransferOptions.Archive with
+            {
+                Recursive = false, Dirs = true, Relative = true, DeleteMissingArgs = true, Delete = DeleteTiming.Default,
+            },
+        };
+        TransferResult result = await RsyncClient.CopyAsync(request).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(RsyncExitCode.Ok, result.ExitCode);
+        Assert.True(File.Exists(Path.Combine(Dir("ours"), "in", "sub", "after")));
+        Assert.True(File.Exists(Path.Combine(Dir("ours"), "in", "sub", "extra")), "an implied directory is not swept");
+        Assert.True(File.Exists(Path.Combine(Dir("ours"), "d", "extra")), "a directory listed without -r is not swept");
+        TreeAssert.Equal(Dir("stock"), Dir("ours"), nanoseconds: false, hardLinks: false);
+    }
+
+    // rsync generator.c: atomic_create and recv_generator make way for a symlink or a file where the destination has a
+    // directory (delete.c: delete_item with DEL_MAKE_ROOM): its contents go only with a delete option, each logged, the
+    // directory itself unlogged; without one, "cannot delete non-empty directory" and exit 23, the directory kept.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_directory_in_the_way_of_a_symlink_or_a_file_goes_only_with_delete(bool delete)
+    {
+        string src = Dir("src");
+        Directory.CreateDirectory(src);
+        File.CreateSymbolicLink(Path.Combine(src, "d"), "elsewhere");
+        File.WriteAllText(Path.Combine(src, "f"), "file");
+        foreach (string side in new[] { "stock-dst", "ours-dst" })
+            CreateAged(Dir(side), ["d/x", "d/sub/y", "f/z"]);
+        string[] args = delete ? ["-ai", "--delete"] : ["-ai"];
+        var (stock, ours, result, stockExit) = await SideBySide(args, src + "/", "dst/",
+            TransferOptions.Archive with { ItemizeChanges = 1, Delete = delete ? DeleteTiming.Default : DeleteTiming.None });
+
+        Assert.Equal(delete ? 0 : 23, stockExit);
+        Assert.Equal((RsyncExitCode)stockExit, result.ExitCode);
+        Assert.Equal(stock, ours);
+        TreeAssert.Equal(Dir("stock-dst"), Dir("ours-dst"), nanoseconds: false, hardLinks: false);
+        Assert.Equal(delete, new FileInfo(Path.Combine(Dir("ours-dst"), "d")).LinkTarget == "elsewhere");
+    }
+
+    // Two destinations made a moment apart must not differ by a second boundary (itemized times, what is left untouched).
+    private static void CreateAged(string root, string[] names)
+    {
+        StockRsyncRunner.CreateTree(root, names);
+        var aged = new DateTime(2020, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+        foreach (string file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+            File.SetLastWriteTimeUtc(file, aged);
+        foreach (string dir in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories).Append(root))
+            Directory.SetLastWriteTimeUtc(dir, aged);
     }
 }

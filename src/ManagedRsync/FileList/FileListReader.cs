@@ -248,6 +248,10 @@ internal sealed class FileListReader
             Name = name, Mode = mode, Size = size, ModTime = _modTime, ModTimeNsec = nsec, Uid = _uid, Gid = _gid,
             RdevMajor = _rdevMajor, RdevMinor = rdevMinor, LinkTarget = target, Dev = dev, Ino = ino, Checksum = checksum,
             IsTopDir = (xflags & XMIT_TOP_DIR) != 0 && type == FileEntry.S_IFDIR,
+            // rsync flist.c: recv_file_entry — from protocol 30 a directory without XMIT_NO_CONTENT_DIR is a content
+            // directory (FLAG_CONTENT_DIR); the others (-R's implied parents, -d's subdirectories) are never swept by
+            // delete_in_dir.
+            IsNoContentDir = _protocol >= 30 && type == FileEntry.S_IFDIR && (xflags & XMIT_NO_CONTENT_DIR) != 0,
         };
     }
 

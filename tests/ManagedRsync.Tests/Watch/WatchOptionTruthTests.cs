@@ -78,14 +78,26 @@ public sealed class WatchOptionTruthTests : IDisposable
         Assert.False(File.Exists(_dst["cache.tmp"]));
         Assert.Equal(Inode(_dst["one"]), Inode(_dst["two"]));
 
-        // A batch: a new link and a second name that is not UTF-8, the first one deleted.
-        RawNames.HardLink(_src["one"], _src["three"]);
+        // A batch: a second name that is not UTF-8, the first one deleted, and a directory holding a linked pair moved
+        // in (one re-sent tree, so both names are in one file list: rsync -H links only within its list).
+        using var outside = new TempTree();
+        Directory.CreateDirectory(outside["pair"]);
+        File.WriteAllText(outside["pair/x"], "pair");
+        RawNames.HardLink(outside["pair/x"], outside["pair/y"]);
         byte[] gbk = [.. "gbk-"u8, 0xc4, 0xe3];
         RawNames.CreateFile(_src.Root, gbk);
         RawNames.Delete(_src.Root, latin1);
-        await watch.UntilAsync(() => File.Exists(_dst["three"]) && Names(_dst.Root).Contains(Convert.ToHexString(gbk))
+        Directory.Move(outside["pair"], _src["pair"]);
+        await watch.UntilAsync(() => File.Exists(_dst["pair/y"]) && Names(_dst.Root).Contains(Convert.ToHexString(gbk))
             && !Names(_dst.Root).Contains(Convert.ToHexString(latin1)), "the batch");
-        Assert.Equal(Inode(_dst["one"]), Inode(_dst["three"]));
+        Assert.Equal(Inode(_dst["pair/x"]), Inode(_dst["pair/y"]));
+        Assert.NotEqual(Inode(_dst["one"]), Inode(_dst["pair/x"]));
+
+        // A new name of an inode the replica already has, alone in its batch: stock rsync's list then holds one member of
+        // the group and copies it as a file of its own (hlink.c: match_hard_links links only names in the list).
+        RawNames.HardLink(_src["one"], _src["three"]);
+        await watch.UntilAsync(() => File.Exists(_dst["three"]), "the new link");
+        Assert.Equal("shared", File.ReadAllText(_dst["three"]));
     }
 
     private static HashSet<string> Names(string dir)

@@ -126,16 +126,32 @@ internal sealed partial class GeneratorRole
     }
 
     /// <summary>
+    /// rsync generator.c: atomic_create and recv_generator (DEL_FOR_FILE, DEL_FOR_SYMLINK, DEL_FOR_DEVICE) — a directory
+    /// in the way of a non-directory goes first. Its contents go only with a delete option (del_opts is DEL_RECURSE
+    /// with delete_mode or --force), each with its own "deleting" line; the directory itself is neither logged nor
+    /// counted (delete.c: delete_item skips log_delete under DEL_MAKE_ROOM). When it cannot go, "could not make way
+    /// for new KIND: NAME" is an error of the transfer (exit 23) and the entry is skipped.
+    /// </summary>
+    private bool MakeWay(string path, string kind)
+    {
+        if (DeleteUnlessProtected(path, recurse: Options.IsDeleting, makingWay: true))
+            return true;
+        run.ReportFailure($"could not make way for new {kind}: {FileNameEncoding.Display(path)}");
+        return false;
+    }
+
+    /// <summary>
     /// Deletes <paramref name="path"/> unless the rules protect it or something in it, a directory's contents first
     /// (rsync delete.c: delete_item, delete_dir_contents), each with its own "deleting" line; returns whether it went.
+    /// <paramref name="makingWay"/>: the sender has an entry of another kind at this name (<see cref="MakeWay"/>).
     /// </summary>
-    private bool DeleteUnlessProtected(string path, bool recurse = true)
+    private bool DeleteUnlessProtected(string path, bool recurse = true, bool makingWay = false)
     {
         EntryStatus? status = Destination!.Stat(path);
         if (status is not { } st)
             return true;
         bool isDirectory = st.IsDirectory;
-        if (_protect is not null && _protect.IsExcluded(path, isDirectory))
+        if (!makingWay && _protect is not null && _protect.IsExcluded(path, isDirectory))
             return false;
         if (isDirectory)
         {
@@ -163,6 +179,8 @@ internal sealed partial class GeneratorRole
         }
         if (!Options.DryRun)
             Destination.Delete(path);
+        if (makingWay)
+            return true;
         CountDeleted(st);
         if (run.IsServer)
         {

@@ -120,6 +120,8 @@ internal sealed partial class GeneratorRole
                 Settle(ndx, file, ItemizeAgainst(file, local, ItemFlags.None));
                 return;
             }
+            if (local is { IsDirectory: true } && !MakeWay(name, "symlink"))
+                return;
             if (!dry)
             {
                 dest!.CreateSymlink(name, target);
@@ -145,6 +147,8 @@ internal sealed partial class GeneratorRole
                 && (!file.IsDevice || (st.RdevMajor == (uint)file.RdevMajor && st.RdevMinor == (uint)file.RdevMinor));
             if (!same)
             {
+                if (local is { IsDirectory: true } && !MakeWay(name, file.IsDevice ? "device file" : "special file"))
+                    return;
                 if (!dry)
                     dest!.CreateDevice(name, (uint)file.Mode, (uint)file.RdevMajor, (uint)file.RdevMinor);
                 if (local is null)
@@ -164,9 +168,8 @@ internal sealed partial class GeneratorRole
         run.Stats.NumRegular++;
         if (local is { IsDirectory: true })
         {
-            // rsync generator.c: a directory in the way of a file is removed (with --force, or when empty).
-            if (!dry)
-                dest!.Delete(name);
+            if (!MakeWay(name, "regular file"))
+                return;
             local = null;
         }
         if (local is { IsRegularFile: true } current && QuickCheckPasses(file, current, name))
