@@ -120,7 +120,7 @@ public sealed class LocalCopyEngineTests : IDisposable
         string ourDest = Dir("ours-" + destName);
         string suffix = destName.EndsWith('/') ? "/" : "";
         var stock = await StockRsyncRunner.RunAsync([.. stockArgs, source, stockDest.TrimEnd('/') + suffix]);
-        var log = new RecordedEvents();
+        var log = new RecordedEvents(itemized: options.ItemizeChanges > 0);
         TransferResult result = await RsyncClient.CopyAsync(
             new LocalCopyRequest { Sources = [source], Destination = ourDest.TrimEnd('/') + suffix, Options = options, Filters = filters },
             log).WaitAsync(TimeSpan.FromSeconds(60));

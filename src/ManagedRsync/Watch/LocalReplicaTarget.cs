@@ -1,6 +1,5 @@
 using ManagedRsync.Client;
 using ManagedRsync.Filters;
-using ManagedRsync.Transfer;
 using RsyncClient = ManagedRsync.Client.RsyncClient;
 
 namespace ManagedRsync.Watch;

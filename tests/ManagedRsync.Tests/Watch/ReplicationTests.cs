@@ -1,4 +1,3 @@
-using ManagedRsync.Transfer;
 using ManagedRsync.Watch;
 
 namespace ManagedRsync.Tests.Watch;
