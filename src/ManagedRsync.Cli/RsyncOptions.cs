@@ -135,6 +135,63 @@ public sealed class RsyncOptions
     public int VersionCount { get; set; }
     /// <summary>At least one -V.</summary>
     public bool ShowVersion => VersionCount > 0;
+    /// <summary>-b (or implied by --backup-dir).</summary>
+    public bool Backup { get; set; }
+    /// <summary>--backup-dir=DIR, after stock's trimming of leading "./" (options.c), or null.</summary>
+    public string? BackupDir { get; set; }
+    /// <summary>--suffix=SUFFIX as given, or null for stock's default.</summary>
+    public string? BackupSuffix { get; set; }
+    /// <summary>--compare-dest, --copy-dest or --link-dest (one kind per command line, as stock).</summary>
+    public AltDestKind AltDest { get; set; }
+    /// <summary>The basis directories, in order (at most 20).</summary>
+    public List<string> AltDestDirs { get; } = [];
+    /// <summary>--max-delete=NUM as given (null: not given).</summary>
+    public int? MaxDelete { get; set; }
+    /// <summary>--ignore-errors.</summary>
+    public bool IgnoreErrors { get; set; }
+    /// <summary>--force.</summary>
+    public bool Force { get; set; }
+    /// <summary>-u, --update.</summary>
+    public bool Update { get; set; }
+    /// <summary>--existing (--ignore-non-existing).</summary>
+    public bool Existing { get; set; }
+    /// <summary>--ignore-existing.</summary>
+    public bool IgnoreExisting { get; set; }
+    /// <summary>--max-size in bytes.</summary>
+    public long? MaxSize { get; set; }
+    /// <summary>--min-size in bytes.</summary>
+    public long? MinSize { get; set; }
+    /// <summary>--partial-dir=DIR as given.</summary>
+    public string? PartialDir { get; set; }
+    /// <summary>The partial directory is ".~tmp~" implied by --delay-updates, not one the user named (not sent).</summary>
+    public bool PartialDirImplied { get; set; }
+    /// <summary>--delay-updates.</summary>
+    public bool DelayUpdates { get; set; }
+    /// <summary>-S, --sparse.</summary>
+    public bool Sparse { get; set; }
+    /// <summary>--preallocate.</summary>
+    public bool Preallocate { get; set; }
+    /// <summary>--modify-window=NUM / -@NUM (null: not given).</summary>
+    public int? ModifyWindow { get; set; }
+    /// <summary>-y, counted.</summary>
+    public int Fuzzy { get; set; }
+    /// <summary>--mkpath.</summary>
+    public bool MakePath { get; set; }
+    /// <summary>--fsync.</summary>
+    public bool Fsync { get; set; }
+    /// <summary>--usermap (or "*:USER" from --chown).</summary>
+    public string? UserMap { get; set; }
+    /// <summary>--groupmap (or "*:GROUP" from --chown).</summary>
+    public string? GroupMap { get; set; }
+    /// <summary>Whether <see cref="UserMap"/> / <see cref="GroupMap"/> came from --chown (options.c usermap_via_chown).</summary>
+    public bool UserMapViaChown { get; set; }
+    public bool GroupMapViaChown { get; set; }
+    /// <summary>--checksum-seed=NUM.</summary>
+    public int ChecksumSeed { get; set; }
+    /// <summary>--max-alloc=SIZE as written (or $RSYNC_MAX_ALLOC), null when absent.</summary>
+    public string? MaxAlloc { get; set; }
+    /// <summary>-K, --keep-dirlinks.</summary>
+    public bool KeepDirLinks { get; set; }
     /// <summary>The non-option arguments: sources then destination.</summary>
     public List<string> Args { get; } = [];
 }

@@ -49,6 +49,34 @@ internal static class Usage
         --delete-excluded        also delete excluded files from dest directories
         --delete-missing-args    delete missing source arguments from destination
         --partial                keep partially transferred files
+        --partial-dir=DIR        put a partially transferred file into DIR [push]
+        --delay-updates          put all updated files into place at end [push]
+        --backup, -b             make backups (see --suffix & --backup-dir) [push]
+        --backup-dir=DIR         make backups into hierarchy based in DIR [push]
+        --suffix=SUFFIX          backup suffix (default ~ w/o --backup-dir) [push]
+        --update, -u             skip files that are newer on the receiver [push]
+        --existing               skip creating new files on receiver [push]
+        --ignore-existing        skip updating files that exist on receiver [push]
+        --max-size=SIZE          don't transfer any file larger than SIZE [push]
+        --min-size=SIZE          don't transfer any file smaller than SIZE [push]
+        --max-delete=NUM         don't delete more than NUM files [push]
+        --ignore-errors          delete even if there are I/O errors [push]
+        --force                  force deletion of directories even if not empty [push]
+        --compare-dest=DIR       also compare destination files relative to DIR [push]
+        --copy-dest=DIR          ... and include copies of unchanged files [push]
+        --link-dest=DIR          hardlink to files in DIR when unchanged [push]
+        --fuzzy, -y              find similar file for basis if no dest file [push]
+        --sparse, -S             turn sequences of nulls into sparse blocks [push]
+        --preallocate            allocate dest files before writing them [push]
+        --fsync                  fsync every written file [push]
+        --mkpath                 create destination's missing path components [push]
+        --keep-dirlinks, -K      treat symlinked directory on receiver as directory [push]
+        --modify-window=NUM, -@  set the accuracy for mod-time comparisons [push]
+        --usermap=STRING         custom username mapping [push]
+        --groupmap=STRING        custom groupname mapping [push]
+        --chown=USER:GROUP       simple username/groupname mapping [push]
+        --checksum-seed=NUM      set block/file checksum seed (advanced) [push, pull]
+        --max-alloc=SIZE         change a limit relating to memory alloc [push, pull]
         --numeric-ids            don't map uid/gid values by user/group name
         --timeout=SECONDS        set I/O timeout in seconds
         --contimeout=SECONDS     set daemon connection timeout in seconds
@@ -85,6 +113,7 @@ internal static class Usage
         --help, -h (*)           show this help (* -h is help only on its own)
 
         These are the rsync options mrsync implements, as stock rsync 3.5.0 does them (--files-from on a
-        push only). Every other rsync option is refused by name with exit 4 ("not supported yet").
+        push only; [push]: a push only, where the receiving daemon does the work; elsewhere refused with
+        exit 4). Every other rsync option is refused by name with exit 4 ("not supported yet").
         """;
 }

@@ -29,7 +29,8 @@ internal static class VersionReport
 
     /// <summary>
     /// mrsync's own facts. Capabilities follow what the option table implements (an option refused with exit 4 is a
-    /// "no" here: inplace, append, ACLs, xattrs, atimes, crtimes, iconv, prealloc, stop-at, batch files, secluded args);
+    /// "no" here: inplace, append, ACLs, xattrs, atimes, crtimes, iconv, stop-at, batch files, secluded args; prealloc is
+    /// "yes" since --preallocate is accepted, done by the receiving daemon on a push and refused where not done yet);
     /// socketpairs serve stock's local and remote-shell transports, which mrsync does not have. The lists are what the
     /// session setup offers a daemon (plus "none", and xxh64's alias "xxhash" in the text form, as stock prints them).
     /// </summary>
@@ -43,7 +44,7 @@ internal static class VersionReport
             "64-bit files", "64-bit inums", "64-bit timestamps", "64-bit long ints", "no socketpairs", "symlinks",
             "symtimes", "hardlinks", "hardlink-specials", "hardlink-symlinks", "IPv6", "no atimes", "no batchfiles",
             "no inplace", "no append", "no ACLs", "no ACL-at", "no xattrs", "no secluded-args", "no iconv",
-            "no prealloc", "no stop-at", "no crtimes",
+            "prealloc", "no stop-at", "no crtimes",
         ],
         // The rolling checksum is vectorised (Checksums/RollingChecksum.cs, AVX2 or 128-bit vectors); the rest is .NET's.
         Optimizations: ["SIMD-roll", "no asm-roll", "no openssl-crypto", "no asm-MD5"],

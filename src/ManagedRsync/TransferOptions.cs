@@ -4,7 +4,7 @@ namespace ManagedRsync;
 /// The rsync options a transfer honours, named after rsync's own. Defaults are rsync's defaults (nothing
 /// preserved); <see cref="Archive"/> gives -a.
 /// </summary>
-public sealed record TransferOptions
+public sealed partial record TransferOptions
 {
     /// <summary>-a: -rlptgoD.</summary>
     public static TransferOptions Archive { get; } = new()

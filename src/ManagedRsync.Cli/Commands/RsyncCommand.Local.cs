@@ -18,6 +18,7 @@ internal static partial class RsyncCommand
                 "listing a local directory (one local argument, or --list-only with a local copy) is not supported yet");
         if (o.FilesFrom is not null)
             throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "--files-from with a local copy is not supported yet");
+        Options.DirectionSupport.Check(o, Options.TransferDirection.Local);
         var request = new LocalCopyRequest
         {
             Sources = [.. args.Take(args.Count - 1)],

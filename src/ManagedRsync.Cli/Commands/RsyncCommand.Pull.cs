@@ -19,6 +19,8 @@ internal static partial class RsyncCommand
         RsyncOptions options = invocation.Options;
         // rsync generator.c: recv_generator deletes the missing-arg entries (mode 0) of --delete-missing-args; our
         // file-list reader refuses mode 0, so the option is refused by name rather than dropped.
+        if (destination is not null)
+            Options.DirectionSupport.Check(options, Options.TransferDirection.Pull);
         if (options.DeleteMissingArgs && destination is not null)
             throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "--delete-missing-args is not supported yet on a pull");
         long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();

@@ -27,7 +27,7 @@ internal static partial class RsyncCommand
         RsyncOptions options;
         try
         {
-            options = OptionParser.Parse(args);
+            options = OptionParser.Parse(args, environment: context.GetEnvironmentVariable);
             OptionRules.CheckDeleteHasDirs(options);
         }
         catch (OptionException e)

@@ -12,8 +12,10 @@ internal static class OptionParser
     /// <param name="args">The command line.</param>
     /// <param name="given">When not null, receives each option given, by its canonical name
     /// (<see cref="OptionSpec.Name"/>), for callers that honour only some options.</param>
+    /// <param name="environment">Reads an environment variable (the process's when null).</param>
     /// <exception cref="OptionException">What stock rejects (exit 1), or a stock option mrsync refuses (exit 4).</exception>
-    public static RsyncOptions Parse(IReadOnlyList<string> args, ICollection<string>? given = null)
+    public static RsyncOptions Parse(IReadOnlyList<string> args, ICollection<string>? given = null,
+        Func<string, string?>? environment = null)
     {
         var state = new OptionState { Given = given };
         bool optionsEnded = false;
@@ -32,7 +34,7 @@ internal static class OptionParser
             if (state.Options.ShowHelp)
                 return state.Options;
         }
-        OptionRules.Finish(state, args.Count);
+        OptionRules.Finish(state, args.Count, environment ?? Environment.GetEnvironmentVariable);
         return state.Options;
     }
 

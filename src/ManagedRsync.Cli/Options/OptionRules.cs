@@ -13,7 +13,8 @@ internal static class OptionRules
 
     /// <param name="state">The parsed command line.</param>
     /// <param name="argCount">How many words the command line had (stock's argc minus the program name).</param>
-    public static void Finish(OptionState state, int argCount)
+    /// <param name="environment">Reads an environment variable ($RSYNC_MAX_ALLOC, $RSYNC_PARTIAL_DIR).</param>
+    public static void Finish(OptionState state, int argCount, Func<string, string?> environment)
     {
         RsyncOptions o = state.Options;
         // options.c: -V prints the version right after the loop, before any other check.
@@ -24,6 +25,7 @@ internal static class OptionRules
             state.Refused ??= "-HH";
         if (state.Refused is { } refused)
             throw new OptionException($"{refused} is not supported yet", RsyncExitCode.Unsupported);
+        ReceivingOptionRules.CheckMaxAlloc(o, environment);
 
         CheckChecksumChoice(o);
         // options.c: "-h" (or -hh, --human-readable) as the only word is the old spelling of --help.
@@ -46,6 +48,7 @@ internal static class OptionRules
         o.Relative = state.Relative < 0 ? filesFrom : state.Relative > 0;
 
         SettleDelete(state);
+        ReceivingOptionRules.Finish(o, environment);
     }
 
     // rsync checksum.c parse_checksum_choice: up to two names ("xfer,file"); "auto" means negotiate; "none" forces

@@ -64,6 +64,15 @@ internal static class ServerArguments
             args.Add("--timeout=" + Number(o.Timeout));
         if (o.BandwidthLimit != 0)
             args.Add("--bwlimit=" + Number(o.BandwidthLimit));
+        if (o.BackupDir is { } backupDir)
+        {
+            // Two words, as stock splits it so a remote shell could expand "~".
+            args.Add("--backup-dir");
+            args.Add(backupDir);
+        }
+        // Only a suffix other than the default for the backup-dir setting is sent.
+        if (o.BackupSuffix is { } suffix && suffix != (o.BackupDir is null ? "~" : ""))
+            args.Add("--suffix=" + suffix);
         if (o.ChecksumChoice is not null)
             args.Add("--checksum-choice=" + o.ChecksumChoice);
         if (Is(o.Compress ? o.CompressChoice : null, "zlibx"))
@@ -74,27 +83,80 @@ internal static class ServerArguments
             args.Add("--compress-choice=" + o.CompressChoice);
         if (weSend)
         {
+            // --max-delete=0 (or negative) means "no deletions" and is sent as -1; an absent one is not sent.
+            if (o.MaxDelete is int maxDelete)
+                args.Add("--max-delete=" + Number(maxDelete > 0 ? maxDelete : -1));
+            if (o.MinSize is long minSize)
+                args.Add("--min-size=" + minSize.ToString(CultureInfo.InvariantCulture));
+            if (o.MaxSize is long maxSize)
+                args.Add("--max-size=" + maxSize.ToString(CultureInfo.InvariantCulture));
             if (DeleteOption(o) is { } delete)
                 args.Add(delete);
             if (o.DeleteExcluded)
                 args.Add("--delete-excluded");
+            if (o.Force)
+                args.Add("--force");
             if (o.SizeOnly)
                 args.Add("--size-only");
             if (o.Stats)
                 args.Add("--stats");
         }
+        if (o.MaxAlloc is { } maxAlloc)
+            args.Add("--max-alloc=" + maxAlloc);
         if (o.DeleteMissingArgs)
             args.Add("--delete-missing-args");
-        if (o.Partial && weSend)
+        if (weSend && o.ModifyWindow is int window)
+            args.Add(window < 0 ? "-@" + Number(window) : "--modify-window=" + Number(window));
+        if (o.ChecksumSeed != 0)
+            args.Add("--checksum-seed=" + Number(o.ChecksumSeed));
+        if (weSend && o.PartialDir is { } partialDir)
+        {
+            if (!o.PartialDirImplied)
+            {
+                args.Add("--partial-dir");
+                args.Add(partialDir);
+            }
+            if (o.DelayUpdates)
+                args.Add("--delay-updates");
+        }
+        else if (o.Partial && weSend)
+        {
             args.Add("--partial");
+        }
+        if (o.IgnoreErrors)
+            args.Add("--ignore-errors");
         if (o.NumericIds)
             args.Add("--numeric-ids");
-        if (weSend && o.TempDir is { } tempDir)
+        if (weSend)
         {
-            // Two words, as stock splits it ("--temp-dir", DIR) so a remote shell could expand "~".
-            args.Add("--temp-dir");
-            args.Add(tempDir);
+            if (o.UserMap is { } userMap)
+                args.Add("--usermap=" + userMap);
+            if (o.GroupMap is { } groupMap)
+                args.Add("--groupmap=" + groupMap);
+            if (o.IgnoreExisting)
+                args.Add("--ignore-existing");
+            // Stock sends --existing, not --ignore-non-existing, for old servers.
+            if (o.Existing)
+                args.Add("--existing");
+            if (o.TempDir is { } tempDir)
+            {
+                // Two words, as stock splits it ("--temp-dir", DIR) so a remote shell could expand "~".
+                args.Add("--temp-dir");
+                args.Add(tempDir);
+            }
+            if (o.Fsync)
+                args.Add("--fsync");
+            // The basis directories matter only to a receiving server (an old one may not know the option).
+            foreach (string dir in o.AltDestDirs)
+            {
+                args.Add(o.AltDest.OptionName());
+                args.Add(dir);
+            }
         }
+        if (weSend && o.Preallocate)
+            args.Add("--preallocate");
+        if (weSend && o.MakePath)
+            args.Add("--mkpath");
         return args;
     }
 
@@ -111,6 +173,10 @@ internal static class ServerArguments
         // 'q' is sent when quiet and messages may go to stderr (msgs2stderr, 2 unless --stderr/--msgs2stderr).
         if (o.Quiet)
             s.Append('q');
+        if (o.Backup)
+            s.Append('b');
+        if (o.Update)
+            s.Append('u');
         if (o.DryRun)
             s.Append('n');
         if (o.Links)
@@ -118,6 +184,13 @@ internal static class ServerArguments
         // --dirs without -r is sent for a listing, or to a receiving daemon when deleting.
         if (o.Dirs && !o.Recursive && (o.Listing || (o.IsDeleting && weSend)))
             s.Append('d');
+        if (weSend)
+        {
+            if (o.KeepDirLinks)
+                s.Append('K');
+            if (o.Fuzzy > 0)
+                s.Append('y', o.Fuzzy > 1 ? 2 : 1);
+        }
         if (o.WholeFile)
             s.Append('W');
         if (o.HardLinks)
@@ -142,6 +215,8 @@ internal static class ServerArguments
             s.Append('I');
         if (o.Relative)
             s.Append('R');
+        if (o.Sparse)
+            s.Append('S');
         // 'z' only for plain zlib (CPRES_ZLIB): -z without a choice or --zc=zlib; not for --compress-level alone.
         if (o.Compress && !o.CompressFromLevelOnly && (o.CompressChoice is null || Is(o.CompressChoice, "zlib")))
             s.Append('z');

@@ -1,0 +1,107 @@
+using ManagedRsync.InteropTests.Fixtures;
+
+namespace ManagedRsync.InteropTests.ReceivingOptions;
+
+/// <summary>
+/// The trees issue 11's option tests start from, written the same way for stock rsync and for mrsync: a source
+/// (version 1, then edited to version 2) and a destination side holding "yesterday" (a copy of version 1), "dest"
+/// (an older copy with extras, a newer file and a changed file) and whatever a scenario adds. Every time is fixed, so
+/// two preparations are equal entry for entry.
+/// </summary>
+internal static class OptionScenario
+{
+    public static readonly DateTime Old = new(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+    public static readonly DateTime Mid = new(2024, 6, 7, 8, 9, 10, DateTimeKind.Utc);
+    public static readonly DateTime New = new(2025, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+
+    /// <summary>Version 2 of the source: same.txt unchanged since v1, changed.txt edited, big.bin 300 KB, small.txt 3 bytes, sub/ with one file, a new file.</summary>
+    public static void WriteSource(string root)
+    {
+        Write(root, "same.txt", "the same in every copy\n", Old);
+        Write(root, "changed.txt", "version two, longer than before\n", Mid);
+        Write(root, "small.txt", "abc", Old);
+        Write(root, "new.txt", "only in version two\n", Mid);
+        Write(root, "sub/inner.txt", "inner file, unchanged\n", Old);
+        Write(root, "sub/edited.txt", "inner v2\n", Mid);
+        WriteBytes(root, "big.bin", Pull.PullTree.RandomBytes(300_000, 11), Old);
+        Write(root, "newer-on-receiver.txt", "sender's older copy\n", Old);
+        Directory.SetLastWriteTimeUtc(Path.Combine(root, "sub"), Old);
+        Directory.SetLastWriteTimeUtc(root, Old);
+    }
+
+    /// <summary>Version 1 of the source, as "yesterday" holds it.</summary>
+    public static void WriteVersionOne(string root)
+    {
+        Write(root, "same.txt", "the same in every copy\n", Old);
+        Write(root, "changed.txt", "version one\n", Old);
+        Write(root, "small.txt", "abc", Old);
+        Write(root, "sub/inner.txt", "inner file, unchanged\n", Old);
+        Write(root, "sub/edited.txt", "inner v1\n", Old);
+        WriteBytes(root, "big.bin", Pull.PullTree.RandomBytes(300_000, 11), Old);
+        Write(root, "newer-on-receiver.txt", "sender's older copy\n", Old);
+        Write(root, "gone.txt", "deleted in version two\n", Old);
+        Directory.SetLastWriteTimeUtc(Path.Combine(root, "sub"), Old);
+        Directory.SetLastWriteTimeUtc(root, Old);
+    }
+
+    /// <summary>
+    /// The receiving side: yesterday/ (version 1) and dest/ (version 1 plus extra files to delete, an extra directory,
+    /// and a file that is newer on the receiver).
+    /// </summary>
+    public static void WriteReceiver(string root)
+    {
+        WriteVersionOne(Path.Combine(root, "yesterday"));
+        string dest = Path.Combine(root, "dest");
+        WriteVersionOne(dest);
+        Write(dest, "newer-on-receiver.txt", "receiver's newer copy\n", New);
+        Write(dest, "extra1.txt", "extra 1\n", Old);
+        Write(dest, "extra2.txt", "extra 2\n", Old);
+        Write(dest, "extra3.txt", "extra 3\n", Old);
+        Write(dest, "extradir/x.txt", "extra dir's file\n", Old);
+        Directory.SetLastWriteTimeUtc(Path.Combine(dest, "extradir"), Old);
+        Directory.SetLastWriteTimeUtc(Path.Combine(dest, "sub"), Old);
+        Directory.SetLastWriteTimeUtc(dest, Old);
+    }
+
+    public static void Write(string root, string relative, string text, DateTime mtime) =>
+        WriteBytes(root, relative, System.Text.Encoding.UTF8.GetBytes(text), mtime);
+
+    public static void WriteBytes(string root, string relative, byte[] bytes, DateTime mtime)
+    {
+        string path = Path.Combine(root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, bytes);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.SetLastWriteTimeUtc(path, mtime);
+    }
+
+    /// <summary>
+    /// The tree as <see cref="LocalCopy.TreeSnapshot"/> writes it, without directory mtimes (a directory the receiver
+    /// creates, e.g. a backup directory, gets the time of the run) and without the root's.
+    /// </summary>
+    public static string Snapshot(string root) =>
+        string.Join('\n', LocalCopy.TreeSnapshot.Of(root, times: true, rootTimes: false).Split('\n')
+            .Select(line => line.Contains(" dir ", StringComparison.Ordinal)
+                ? System.Text.RegularExpressions.Regex.Replace(line, @" mtime=\S+", "")
+                : line));
+
+    /// <summary>
+    /// What stdout says apart from the paths, the timing figures and stock's incremental-recursion header.
+    /// </summary>
+    public static string Output(ProcessResult r, string root) =>
+        Pull.StockOutput.Normalize(r.Stdout.Replace(root, "ROOT", StringComparison.Ordinal), "DEST")
+            .Replace("sending incremental file list\n", "", StringComparison.Ordinal)
+            .Replace("building file list ... done\n", "", StringComparison.Ordinal);
+
+    /// <summary>The first line of stderr with the program's name taken off.</summary>
+    public static string FirstError(ProcessResult r)
+    {
+        string line = r.Stderr.Split('\n')[0];
+        foreach (string program in new[] { "mrsync: ", "rsync: " })
+        {
+            if (line.StartsWith(program, StringComparison.Ordinal))
+                return line[program.Length..];
+        }
+        return line;
+    }
+}

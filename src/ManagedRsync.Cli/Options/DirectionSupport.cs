@@ -1,0 +1,72 @@
+namespace ManagedRsync.Cli.Options;
+
+/// <summary>Which way a command line transfers: to a daemon, from a daemon, or between two local paths.</summary>
+internal enum TransferDirection
+{
+    Push,
+    Pull,
+    Local,
+}
+
+/// <summary>
+/// Options the command line accepts that are not done in every direction yet. On a push most of issue 11's options are
+/// the receiving daemon's work (stock's client only sends them: options.c server_options); on a pull and in a local
+/// copy our own generator and receiver must do them. An option given where it is not done is refused by name with
+/// exit 4, never dropped.
+/// </summary>
+internal static class DirectionSupport
+{
+    private sealed record Row(string Name, Func<RsyncOptions, bool> Given, params TransferDirection[] Done);
+
+    private const TransferDirection Push = TransferDirection.Push;
+
+    // In the order a user would look for them (stock's --help order); the first one given and not done is named.
+    private static readonly Row[] Rows =
+    [
+        new("--backup", o => o.Backup && o.BackupDir is null, Push),
+        new("--backup-dir", o => o.BackupDir is not null, Push),
+        new("--suffix", o => o.BackupSuffix is not null && o.BackupSuffix != (o.BackupDir is null ? "~" : ""), Push),
+        new("--update", o => o.Update, Push),
+        new("--mkpath", o => o.MakePath, Push),
+        new("--keep-dirlinks", o => o.KeepDirLinks, Push),
+        new("--chown", o => o.UserMapViaChown || o.GroupMapViaChown, Push),
+        new("--usermap", o => o.UserMap is not null && !o.UserMapViaChown, Push),
+        new("--groupmap", o => o.GroupMap is not null && !o.GroupMapViaChown, Push),
+        new("--sparse", o => o.Sparse, Push),
+        new("--preallocate", o => o.Preallocate, Push),
+        new("--existing (--ignore-non-existing)", o => o.Existing, Push),
+        new("--ignore-existing", o => o.IgnoreExisting, Push),
+        new("--ignore-errors", o => o.IgnoreErrors, Push),
+        new("--force", o => o.Force, Push),
+        new("--max-delete", o => o.MaxDelete is not null, Push),
+        new("--max-size", o => o.MaxSize is not null, Push),
+        new("--min-size", o => o.MinSize is not null, Push),
+        new("--max-alloc", o => o.MaxAlloc is not null, Push, TransferDirection.Pull),
+        new("--partial-dir", o => o.PartialDir is not null && !o.PartialDirImplied, Push),
+        new("--delay-updates", o => o.DelayUpdates, Push),
+        new("--modify-window", o => o.ModifyWindow is not null, Push),
+        new("--fuzzy", o => o.Fuzzy > 0, Push),
+        new("--compare-dest", o => o.AltDest == AltDestKind.Compare, Push),
+        new("--copy-dest", o => o.AltDest == AltDestKind.Copy, Push),
+        new("--link-dest", o => o.AltDest == AltDestKind.Link, Push),
+        new("--fsync", o => o.Fsync, Push),
+        new("--checksum-seed", o => o.ChecksumSeed != 0, Push, TransferDirection.Pull),
+    ];
+
+    /// <exception cref="RsyncException">Exit 4 naming the first option given that <paramref name="direction"/> does not do yet.</exception>
+    public static void Check(RsyncOptions o, TransferDirection direction)
+    {
+        foreach (Row row in Rows)
+        {
+            if (row.Given(o) && !row.Done.Contains(direction))
+            {
+                string where = direction == TransferDirection.Pull ? "on a pull" : "with a local copy";
+                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, $"{row.Name} is not supported yet {where}");
+            }
+        }
+    }
+
+    /// <summary>For -V's capability report and the help: whether <paramref name="name"/> is done in every direction.</summary>
+    public static bool DoneEverywhere(string name) =>
+        Rows.FirstOrDefault(r => r.Name == name) is not { } row || row.Done.Length == 3;
+}

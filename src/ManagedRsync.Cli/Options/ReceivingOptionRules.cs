@@ -1,0 +1,153 @@
+namespace ManagedRsync.Cli.Options;
+
+/// <summary>
+/// What rsync's parse_arguments (options.c) checks and implies for the receiving side's options of issue 11:
+/// the basis directories (one kind, at most 20), --usermap/--groupmap/--chown (once each), and after the loop
+/// --max-alloc ($RSYNC_MAX_ALLOC), --max-delete, the backup suffix and directory, -yy, --partial-dir
+/// ($RSYNC_PARTIAL_DIR, --delay-updates).
+/// </summary>
+internal static class ReceivingOptionRules
+{
+    /// <summary>rsync.h MAX_BASIS_DIRS.</summary>
+    public const int MaxBasisDirs = 20;
+
+    /// <summary>options.c: DEFAULT_MAX_ALLOC, 1 GiB; --max-alloc is sent only when it differs.</summary>
+    private const long DefaultMaxAlloc = 1L << 30;
+
+    /// <summary>rsync.h MAXPATHLEN; options.c refuses a --backup-dir longer than MAXPATHLEN - 128.</summary>
+    private const int MaxPathLength = 4096;
+
+    /// <summary>options.c tmp_partialdir: the partial directory --delay-updates implies.</summary>
+    public const string DelayUpdatesDir = ".~tmp~";
+
+    // options.c set_dest_dir: one kind per command line, at most MAX_BASIS_DIRS of it.
+    public static void AddAltDest(RsyncOptions o, AltDestKind kind, string dir)
+    {
+        if (o.AltDest != AltDestKind.None && o.AltDest != kind)
+            throw new OptionException($"ERROR: the {kind.OptionName()} option conflicts with the {o.AltDest.OptionName()} option");
+        o.AltDest = kind;
+        if (o.AltDestDirs.Count >= MaxBasisDirs)
+            throw new OptionException($"ERROR: at most {MaxBasisDirs} {kind.OptionName()} args may be specified");
+        o.AltDestDirs.Add(dir);
+    }
+
+    // options.c OPT_USERMAP / OPT_GROUPMAP / OPT_CHOWN: each map once, --chown as "*:USER" and "*:GROUP"; any of them
+    // preserves the owner or group it maps.
+    public static void SetUserMap(RsyncOptions o, string map)
+    {
+        if (o.UserMap is not null)
+            throw new OptionException(o.UserMapViaChown ? "--usermap conflicts with prior --chown." : "You can only specify --usermap once.");
+        o.UserMap = map;
+        o.UserMapViaChown = false;
+        o.Owner = true;
+    }
+
+    public static void SetGroupMap(RsyncOptions o, string map)
+    {
+        if (o.GroupMap is not null)
+            throw new OptionException(o.GroupMapViaChown ? "--groupmap conflicts with prior --chown." : "You can only specify --groupmap once.");
+        o.GroupMap = map;
+        o.GroupMapViaChown = false;
+        o.Group = true;
+    }
+
+    public static void SetChown(RsyncOptions o, string chown)
+    {
+        int colon = chown.IndexOf(':');
+        string user = colon < 0 ? chown : chown[..colon];
+        string? group = colon < 0 ? null : chown[(colon + 1)..];
+        if (user.Length > 0)
+        {
+            if (o.UserMap is not null)
+                throw new OptionException(o.UserMapViaChown ? "You can only specify a user-affecting --chown once." : "--chown conflicts with prior --usermap.");
+            o.UserMap = "*:" + user;
+            o.UserMapViaChown = true;
+            o.Owner = true;
+        }
+        if (group is { Length: > 0 })
+        {
+            if (o.GroupMap is not null)
+                throw new OptionException(o.GroupMapViaChown ? "You can only specify a group-affecting --chown once." : "--chown conflicts with prior --groupmap.");
+            o.GroupMap = "*:" + group;
+            o.GroupMapViaChown = true;
+            o.Group = true;
+        }
+    }
+
+    /// <summary>--max-alloc (or $RSYNC_MAX_ALLOC) is checked right after the loop, before the other rules.</summary>
+    public static void CheckMaxAlloc(RsyncOptions o, Func<string, string?> environment)
+    {
+        if (o.MaxAlloc is null && environment("RSYNC_MAX_ALLOC") is { Length: > 0 } fromEnvironment)
+            o.MaxAlloc = fromEnvironment;
+        if (o.MaxAlloc is not { } arg)
+            return;
+        long size = SizeArgument.Parse(new OptionValue("--max-alloc", arg), 'B', "max-alloc", 1024 * 1024, -1, unlimitedZero: true);
+        // 0 is "unlimited" (options.c then uses SIZE_MAX); the installed 3.5.0 accepts it (its source's "must be
+        // greater than zero" branch is not reached), so it is accepted and sent as written.
+        if (size == DefaultMaxAlloc)
+            o.MaxAlloc = null;
+    }
+
+    /// <summary>The rules that follow the --delete-WHEN checks in parse_arguments, in its order.</summary>
+    public static void Finish(RsyncOptions o, Func<string, string?> environment)
+    {
+        // options.c: negative numbers are "no deletions"; INT_MIN is popt's "not given".
+        if (o.MaxDelete is int max && max < 0)
+            o.MaxDelete = max == int.MinValue ? null : 0;
+        SettleBackups(o);
+        SettlePartialDir(o, environment);
+        // options.c: -yy looks in every basis directory too (fuzzy_basis = basis_dir_cnt + 1).
+        if (o.Fuzzy > 1)
+            o.Fuzzy = o.AltDestDirs.Count + 1;
+    }
+
+    private static void SettleBackups(RsyncOptions o)
+    {
+        string suffix = o.BackupSuffix ?? (o.BackupDir is not null ? "" : "~");
+        if (suffix.Contains('/'))
+            throw new OptionException($"--suffix cannot contain slashes: {suffix}");
+        bool sameAsDestination = false;
+        if (o.BackupDir is { } dir)
+        {
+            // --backup-dir implies --backup; leading "./" go, and "." (or nothing) is the destination itself.
+            o.Backup = true;
+            while (dir.StartsWith("./", StringComparison.Ordinal))
+                dir = dir[2..];
+            if (dir == ".")
+                dir = "";
+            if (dir.Length > MaxPathLength - 128)
+                throw new OptionException("the --backup-dir path is WAY too long.");
+            sameAsDestination = dir.Length == 0;
+            o.BackupDir = sameAsDestination ? null : dir;
+        }
+        o.BackupSuffix = suffix;
+        if (o.BackupDir is not null)
+            return;
+        if (suffix.Length == 0)
+            throw new OptionException("--suffix cannot be empty " + (sameAsDestination ? "when --backup-dir is the same as the dest dir" : "without a --backup-dir"));
+        // Backups in place must survive --delete: the client adds a protect rule for them (sent with the filter list).
+        if (o.Backup && o.Delete != DeleteTiming.None && !o.DeleteExcluded)
+            o.Filters.Add(new FilterArgument(Filters.FilterOptionKind.Filter, "P *" + suffix));
+    }
+
+    private static void SettlePartialDir(RsyncOptions o, Func<string, string?> environment)
+    {
+        // options.c: --delay-updates without --partial-dir uses ".~tmp~" (not sent: the server implies it too);
+        // otherwise --partial takes $RSYNC_PARTIAL_DIR.
+        if (o.DelayUpdates && o.PartialDir is null)
+        {
+            o.PartialDir = DelayUpdatesDir;
+            o.PartialDirImplied = true;
+        }
+        else if (o.Partial && o.PartialDir is null && environment("RSYNC_PARTIAL_DIR") is { Length: > 0 } fromEnvironment)
+        {
+            o.PartialDir = fromEnvironment;
+        }
+        if (o.PartialDir is not { } dir)
+            return;
+        if (dir.Length > 0)
+            dir = CleanFileName.CollapseDotDot(dir);
+        o.PartialDir = dir.Length == 0 || dir == "." ? null : dir;
+        o.Partial = true;
+    }
+}

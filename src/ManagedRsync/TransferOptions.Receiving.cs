@@ -1,0 +1,87 @@
+namespace ManagedRsync;
+
+/// <summary>How a basis directory given with --compare-dest, --copy-dest or --link-dest is used (rsync.h: COMPARE_DEST, COPY_DEST, LINK_DEST).</summary>
+public enum AltDestKind
+{
+    /// <summary>No basis directory.</summary>
+    None,
+    /// <summary>--compare-dest: an unchanged file there is not transferred (and not created).</summary>
+    Compare,
+    /// <summary>--copy-dest: an unchanged file there is copied locally.</summary>
+    Copy,
+    /// <summary>--link-dest: an unchanged file there is hard-linked.</summary>
+    Link,
+}
+
+/// <summary>Names of <see cref="AltDestKind"/> values.</summary>
+public static class AltDestKinds
+{
+    /// <summary>rsync options.c alt_dest_opt: the option that names a basis directory of this kind.</summary>
+    public static string OptionName(this AltDestKind kind) => kind switch
+    {
+        AltDestKind.Compare => "--compare-dest",
+        AltDestKind.Copy => "--copy-dest",
+        _ => "--link-dest",
+    };
+}
+
+// The receiving side's options of issue 11 (backups, basis directories, update rules, limits, how files are written),
+// named after stock's variables (options.c). A push sends them to the receiving daemon (options.c: server_options);
+// a pull and a local copy apply them in the generator and receiver.
+public sealed partial record TransferOptions
+{
+    /// <summary>-b (make_backups; implied by --backup-dir).</summary>
+    public bool Backup { get; init; }
+    /// <summary>--backup-dir=DIR as given (after stock's "./" trimming), or null.</summary>
+    public string? BackupDir { get; init; }
+    /// <summary>--suffix as given, or null for the default ("~" without --backup-dir, "" with it).</summary>
+    public string? BackupSuffix { get; init; }
+    /// <summary>The kind of the basis directories in <see cref="AltDestDirs"/>.</summary>
+    public AltDestKind AltDest { get; init; }
+    /// <summary>--compare-dest/--copy-dest/--link-dest directories, in command-line order (at most 20).</summary>
+    public IReadOnlyList<string> AltDestDirs { get; init; } = [];
+    /// <summary>--max-delete=N: null when not given, 0 for "no deletions" (stock turns negatives into 0).</summary>
+    public int? MaxDelete { get; init; }
+    /// <summary>--ignore-errors: delete even when the sender reported I/O errors.</summary>
+    public bool IgnoreErrors { get; init; }
+    /// <summary>--force: delete a non-empty directory that a non-directory replaces.</summary>
+    public bool Force { get; init; }
+    /// <summary>-u: skip files that are newer on the receiver.</summary>
+    public bool Update { get; init; }
+    /// <summary>--existing: skip creating new files.</summary>
+    public bool Existing { get; init; }
+    /// <summary>--ignore-existing: skip files that exist on the receiver.</summary>
+    public bool IgnoreExisting { get; init; }
+    /// <summary>--max-size in bytes (null: no limit).</summary>
+    public long? MaxSize { get; init; }
+    /// <summary>--min-size in bytes (null: no limit).</summary>
+    public long? MinSize { get; init; }
+    /// <summary>--partial-dir=DIR, cleaned as stock cleans it, or ".~tmp~" implied by --delay-updates.</summary>
+    public string? PartialDir { get; init; }
+    /// <summary><see cref="PartialDir"/> is the one --delay-updates implies (the server implies it too: not sent).</summary>
+    public bool PartialDirImplied { get; init; }
+    /// <summary>--delay-updates: updated files are put in place at the end.</summary>
+    public bool DelayUpdates { get; init; }
+    /// <summary>-S: sequences of zero bytes become holes.</summary>
+    public bool Sparse { get; init; }
+    /// <summary>--preallocate: allocate destination files before writing them.</summary>
+    public bool Preallocate { get; init; }
+    /// <summary>--modify-window=N (null when not given; negative means nanosecond-exact as in stock).</summary>
+    public int? ModifyWindow { get; init; }
+    /// <summary>-y, counted (-yy also looks in the basis directories).</summary>
+    public int Fuzzy { get; init; }
+    /// <summary>--mkpath: create the destination's missing path components.</summary>
+    public bool MakePath { get; init; }
+    /// <summary>--fsync: fsync every written file.</summary>
+    public bool Fsync { get; init; }
+    /// <summary>--usermap (or the user part of --chown as "*:USER").</summary>
+    public string? UserMap { get; init; }
+    /// <summary>--groupmap (or the group part of --chown as "*:GROUP").</summary>
+    public string? GroupMap { get; init; }
+    /// <summary>--checksum-seed=N (0: the server picks one).</summary>
+    public int ChecksumSeed { get; init; }
+    /// <summary>--max-alloc as given, when it is not stock's default of 1 GiB (sent to the server as written).</summary>
+    public string? MaxAlloc { get; init; }
+    /// <summary>-K: a symlink to a directory on the receiver is treated as the directory.</summary>
+    public bool KeepDirLinks { get; init; }
+}

@@ -1,0 +1,153 @@
+using ManagedRsync.Cli;
+using ManagedRsync.Cli.Commands;
+using ManagedRsync.Cli.Options;
+using ManagedRsync.Filters;
+
+namespace ManagedRsync.Tests.Foundation;
+
+/// <summary>
+/// What rsync 3.5.0's parse_arguments (options.c) implies and refuses for issue 11's receiving-side options; each
+/// message as stock prints it after "rsync: " (checked by running stock with the same command line).
+/// </summary>
+public sealed class ReceivingOptionRulesTests
+{
+    private static RsyncOptions Parse(params string[] args) => OptionParser.Parse([.. args, "src/", "host::module"], environment: _ => null);
+
+    [Fact]
+    public void BackupDirImpliesBackupAndAnEmptySuffix()
+    {
+        var o = Parse("--backup-dir=././bak");
+        Assert.True(o.Backup);
+        Assert.Equal("bak", o.BackupDir);
+        Assert.Equal("", o.BackupSuffix);
+        Assert.Equal("~", Parse("-b").BackupSuffix);
+        Assert.Equal(".old", Parse("-b", "--suffix=.old").BackupSuffix);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--suffix=a/b" }, "--suffix cannot contain slashes: a/b")]
+    [InlineData(new[] { "-b", "--suffix=" }, "--suffix cannot be empty without a --backup-dir")]
+    [InlineData(new[] { "--suffix=" }, "--suffix cannot be empty without a --backup-dir")]
+    [InlineData(new[] { "--backup-dir=." }, "--suffix cannot be empty when --backup-dir is the same as the dest dir")]
+    [InlineData(new[] { "--link-dest=a", "--compare-dest=b" }, "ERROR: the --compare-dest option conflicts with the --link-dest option")]
+    [InlineData(new[] { "--usermap=a:b", "--usermap=c:d" }, "You can only specify --usermap once.")]
+    [InlineData(new[] { "--chown=a", "--usermap=c:d" }, "--usermap conflicts with prior --chown.")]
+    [InlineData(new[] { "--groupmap=a:b", "--chown=:g" }, "--chown conflicts with prior --groupmap.")]
+    [InlineData(new[] { "--chown=a:g", "--chown=:h" }, "You can only specify a group-affecting --chown once.")]
+    [InlineData(new[] { "--max-alloc=1k" }, "--max-alloc=1k is too small (min: 1.00M or 0 for unlimited)")]
+    [InlineData(new[] { "--max-size=abc" }, "--max-size=abc is invalid")]
+    public void ErrorsReadLikeRsyncs(string[] args, string message)
+    {
+        var e = Assert.Throws<OptionException>(() => Parse(args));
+        Assert.Equal(message, e.Message);
+        Assert.Equal(RsyncExitCode.Syntax, e.ExitCode);
+    }
+
+    [Fact]
+    public void AtMostTwentyBasisDirectories()
+    {
+        string[] twenty = Enumerable.Range(0, 20).Select(i => $"--link-dest=d{i}").ToArray();
+        Assert.Equal(20, Parse(twenty).AltDestDirs.Count);
+        var e = Assert.Throws<OptionException>(() => Parse([.. twenty, "--link-dest=d20"]));
+        Assert.Equal("ERROR: at most 20 --link-dest args may be specified", e.Message);
+    }
+
+    [Fact]
+    public void BackupsInPlaceAreProtectedFromDelete()
+    {
+        // options.c: -b with --delete (not --delete-excluded) and no --backup-dir adds "P *SUFFIX" after the user's rules.
+        var o = Parse("-a", "--exclude=x", "-b", "--suffix=.old", "--delete");
+        Assert.Equal(new FilterArgument(FilterOptionKind.Filter, "P *.old"), o.Filters[^1]);
+        Assert.DoesNotContain(Parse("-a", "-b", "--delete-excluded").Filters, f => f.Value.StartsWith("P ", StringComparison.Ordinal));
+        Assert.DoesNotContain(Parse("-a", "--backup-dir=b", "--delete").Filters, f => f.Value.StartsWith("P ", StringComparison.Ordinal));
+        Assert.Empty(Parse("-a", "-b").Filters);
+    }
+
+    [Fact]
+    public void ChownIsAUserMapAndAGroupMap()
+    {
+        var o = Parse("--chown=alice:staff");
+        Assert.Equal("*:alice", o.UserMap);
+        Assert.Equal("*:staff", o.GroupMap);
+        Assert.True(o.Owner && o.Group);
+        var groupOnly = Parse("--chown=:staff");
+        Assert.Null(groupOnly.UserMap);
+        Assert.False(groupOnly.Owner);
+        Assert.True(Parse("--usermap=1:2").Owner);
+    }
+
+    [Fact]
+    public void LimitsAndCounts()
+    {
+        Assert.Equal(0, Parse("--max-delete=-5").MaxDelete);
+        Assert.Null(Parse("-a").MaxDelete);
+        Assert.Equal(1048576L, Parse("--max-size=1M").MaxSize);
+        Assert.Equal(1000L, Parse("--min-size=1kb").MinSize);
+        Assert.Equal(3, Parse("-yy", "--link-dest=a", "--link-dest=b").Fuzzy);
+        Assert.Equal(1, Parse("-yy").Fuzzy);
+        Assert.Null(Parse("--max-alloc=1G").MaxAlloc);
+        Assert.Equal("2G", Parse("--max-alloc=2G").MaxAlloc);
+        Assert.Equal(-1, Parse("-@-1").ModifyWindow);
+    }
+
+    [Fact]
+    public void EnvironmentSuppliesMaxAllocAndPartialDir()
+    {
+        var env = new Dictionary<string, string?> { ["RSYNC_MAX_ALLOC"] = "2G", ["RSYNC_PARTIAL_DIR"] = ".rsync-partial" };
+        var o = OptionParser.Parse(["-P", "src/", "host::m"], environment: n => env.GetValueOrDefault(n));
+        Assert.Equal("2G", o.MaxAlloc);
+        Assert.Equal(".rsync-partial", o.PartialDir);
+        // Only with --partial, and --delay-updates wins with its own directory.
+        Assert.Null(OptionParser.Parse(["-a", "src/", "host::m"], environment: n => env.GetValueOrDefault(n)).PartialDir);
+        var delayed = OptionParser.Parse(["-P", "--delay-updates", "src/", "host::m"], environment: n => env.GetValueOrDefault(n));
+        Assert.Equal(".~tmp~", delayed.PartialDir);
+        Assert.True(delayed.PartialDirImplied);
+    }
+
+    [Theory]
+    [InlineData("a//b/../c/", "a/c")]
+    [InlineData("./x/./y", "x/y")]
+    [InlineData("../up", "../up")]
+    [InlineData("/abs/../x", "/x")]
+    [InlineData("/..", "/")]
+    [InlineData("a/..", ".")]
+    [InlineData("a/b/../../..", "..")]
+    public void PartialDirIsCleanedAsStockCleansIt(string given, string cleaned) =>
+        Assert.Equal(cleaned, CleanFileName.CollapseDotDot(given));
+
+    [Fact]
+    public void PartialDirThatIsTheDestinationIsNone()
+    {
+        var o = Parse("--partial-dir=./");
+        Assert.Null(o.PartialDir);
+        Assert.True(o.Partial);
+    }
+
+    [Fact]
+    public void PullAndLocalCopyRefuseWhatOnlyAPushDoes()
+    {
+        var o = Parse("-a", "--ignore-non-existing");
+        var pull = Assert.Throws<RsyncException>(() => DirectionSupport.Check(o, TransferDirection.Pull));
+        Assert.Equal(RsyncExitCode.Unsupported, pull.ExitCode);
+        Assert.Contains("--ignore-non-existing", pull.Message);
+        var local = Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("--link-dest=../y"), TransferDirection.Local));
+        Assert.Equal("--link-dest is not supported yet with a local copy", local.Message);
+        DirectionSupport.Check(Parse("-a", "--link-dest=../y", "-b"), TransferDirection.Push);
+        DirectionSupport.Check(Parse("-a", "--checksum-seed=5"), TransferDirection.Pull);
+    }
+
+    [Fact]
+    public void TheLibraryGetsEveryOption()
+    {
+        var t = Parse("-a", "--backup-dir=bak", "--suffix=.b", "--link-dest=y", "--max-delete=3", "--ignore-errors", "--force",
+            "-u", "--existing", "--ignore-existing", "--max-size=9", "--min-size=1", "--partial-dir=p", "--delay-updates", "-S",
+            "--preallocate", "--modify-window=2", "-y", "--mkpath", "--fsync", "--usermap=1:2", "--groupmap=3:4",
+            "--checksum-seed=7", "--max-alloc=2G", "-K").ToTransferOptions();
+        Assert.Equal(("bak", ".b", AltDestKind.Link, 3), (t.BackupDir, t.BackupSuffix, t.AltDest, t.MaxDelete));
+        Assert.Equal(["y"], t.AltDestDirs);
+        Assert.True(t.Backup && t.IgnoreErrors && t.Force && t.Update && t.Existing && t.IgnoreExisting && t.DelayUpdates && t.Sparse
+            && t.Preallocate && t.MakePath && t.Fsync && t.KeepDirLinks && t.Partial);
+        Assert.Equal((9L, 1L, "p", 2, 1), (t.MaxSize, t.MinSize, t.PartialDir, t.ModifyWindow, t.Fuzzy));
+        Assert.Equal(("1:2", "3:4", 7, "2G"), (t.UserMap, t.GroupMap, t.ChecksumSeed, t.MaxAlloc));
+    }
+}
