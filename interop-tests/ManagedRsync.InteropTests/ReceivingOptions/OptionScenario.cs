@@ -25,6 +25,7 @@ internal static class OptionScenario
         Write(root, "sub/edited.txt", "inner v2\n", Mid);
         WriteBytes(root, "big.bin", Pull.PullTree.RandomBytes(300_000, 11), Old);
         Write(root, "newer-on-receiver.txt", "sender's older copy\n", Old);
+        Write(root, "window.txt", "same bytes, a second apart\n", Old);
         Directory.SetLastWriteTimeUtc(Path.Combine(root, "sub"), Old);
         Directory.SetLastWriteTimeUtc(root, Old);
     }
@@ -54,6 +55,7 @@ internal static class OptionScenario
         string dest = Path.Combine(root, "dest");
         WriteVersionOne(dest);
         Write(dest, "newer-on-receiver.txt", "receiver's newer copy\n", New);
+        Write(dest, "window.txt", "same bytes, a second apart\n", Old.AddSeconds(1));
         Write(dest, "extra1.txt", "extra 1\n", Old);
         Write(dest, "extra2.txt", "extra 2\n", Old);
         Write(dest, "extra3.txt", "extra 3\n", Old);

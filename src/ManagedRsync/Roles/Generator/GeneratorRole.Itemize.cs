@@ -29,7 +29,7 @@ internal sealed partial class GeneratorRole
         if (file.IsRegular && file.Size != st.Size)
             iflags |= ItemFlags.ReportSize;
         bool timeDiffers = Options.Times
-            ? st.MtimeSeconds != file.ModTime
+            ? !UpdateRules.SameTime(Options, file, st)
             : (iflags & (ItemFlags.Transfer | ItemFlags.LocalChange)) != 0;
         if (timeDiffers)
             iflags |= ItemFlags.ReportTime;

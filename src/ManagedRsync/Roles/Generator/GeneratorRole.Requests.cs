@@ -21,7 +21,7 @@ internal sealed partial class GeneratorRole
             return ChecksumOfLocalFile(name) is { } localSum && localSum.AsSpan().SequenceEqual(remoteSum);
         if (Options.SizeOnly)
             return true;
-        return !Options.IgnoreTimes && local.MtimeSeconds == file.ModTime;
+        return !Options.IgnoreTimes && UpdateRules.SameTime(Options, file, local);
     }
 
     private byte[]? ChecksumOfLocalFile(string name)

@@ -72,6 +72,9 @@ internal sealed partial class GeneratorRole
                 DeleteUnlessProtected(name, recurse: Options.IsDeleting);
             return;
         }
+        // A directory not created for --existing leaves its contents missing too, and the rule skips them in turn.
+        if (UpdateRules.SkipsMissing(Options, local) || UpdateRules.SkipsExisting(Options, file, local))
+            return;
         if (file.IsDirectory)
         {
             run.Stats.NumDirs++;
@@ -166,6 +169,8 @@ internal sealed partial class GeneratorRole
         }
 
         run.Stats.NumRegular++;
+        if (UpdateRules.SkipsRegular(Options, file, local))
+            return;
         if (local is { IsDirectory: true })
         {
             if (!MakeWay(name, "regular file"))
@@ -175,7 +180,7 @@ internal sealed partial class GeneratorRole
         if (local is { IsRegularFile: true } current && QuickCheckPasses(file, current, name))
         {
             if (!dry)
-                dest!.SetAttributes(name, run.AttributesFor(file, isNew: false), current);
+                dest!.SetAttributes(name, UpdateRules.KeepingSameTime(Options, run.AttributesFor(file, isNew: false), file, current), current);
             Settle(ndx, file, ItemizeAgainst(file, local, ItemFlags.None));
             return;
         }

@@ -1,0 +1,55 @@
+using ManagedRsync.InteropTests.Fixtures;
+
+namespace ManagedRsync.InteropTests.ReceivingOptions;
+
+/// <summary>
+/// Issue 11's receiving-side options where our own generator does them: a pull from the stock daemon and a local copy,
+/// each beside stock rsync doing the same (same command line, identical starting trees); the trees after, the
+/// itemized output, the first error line and the exit code must be equal.
+/// </summary>
+[Collection(RsyncDaemonCollection.Name)]
+public sealed class PullAndLocalReceivingOptionTests(RsyncDaemonFixture daemon) : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("mrsync-recvopt-").FullName;
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    public static TheoryData<string, bool> Rows()
+    {
+        var rows = new TheoryData<string, bool>();
+        foreach (string options in new[]
+                 {
+                     "-a -u", "-a --existing", "-a --ignore-existing", "-a --max-size=100", "-a --min-size=10",
+                     "-a --max-size=1k --min-size=4", "-a --modify-window=2", "-a -@-1", "-a -u --modify-window=5",
+                     "-a --delete --existing", "-a --ignore-existing --delete", "-rlp --size-only --modify-window=3",
+                 })
+        {
+            rows.Add(options, true);
+            rows.Add(options, false);
+        }
+        return rows;
+    }
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public async Task GivesStocksResult(string options, bool pull)
+    {
+        string[] args = [.. options.Split(' '), "-i"];
+        string id = Guid.NewGuid().ToString("N");
+        string source = pull ? Path.Combine(daemon.ModulePath(DaemonModules.Open), id) : Path.Combine(_work, "src");
+        OptionScenario.WriteSource(source);
+        string from = pull ? $"{daemon.Url}{DaemonModules.Open}/{id}/" : source + "/";
+        string stockRoot = Path.Combine(_work, "stock"), oursRoot = Path.Combine(_work, "ours");
+        OptionScenario.WriteReceiver(stockRoot);
+        OptionScenario.WriteReceiver(oursRoot);
+
+        ProcessResult stock = await daemon.RunRsyncAsync([.. args, from, Path.Combine(stockRoot, "dest") + "/"]);
+        ProcessResult ours = await daemon.RunMrsyncAsync([.. args, from, Path.Combine(oursRoot, "dest") + "/"]);
+
+        string explain = daemon.Explain(stock, ours);
+        Assert.True(stock.ExitCode == ours.ExitCode, "exit codes differ\n" + explain);
+        Assert.Equal(OptionScenario.FirstError(stock), OptionScenario.FirstError(ours));
+        Assert.Equal(OptionScenario.Output(stock, stockRoot), OptionScenario.Output(ours, oursRoot));
+        Assert.Equal(OptionScenario.Snapshot(stockRoot), OptionScenario.Snapshot(oursRoot));
+    }
+}
