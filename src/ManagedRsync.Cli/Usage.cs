@@ -54,13 +54,13 @@ internal static class Usage
         --backup, -b             make backups (see --suffix & --backup-dir) [push]
         --backup-dir=DIR         make backups into hierarchy based in DIR [push]
         --suffix=SUFFIX          backup suffix (default ~ w/o --backup-dir) [push]
-        --update, -u             skip files that are newer on the receiver [push]
-        --existing               skip creating new files on receiver [push]
-        --ignore-existing        skip updating files that exist on receiver [push]
-        --max-size=SIZE          don't transfer any file larger than SIZE [push]
-        --min-size=SIZE          don't transfer any file smaller than SIZE [push]
-        --max-delete=NUM         don't delete more than NUM files [push]
-        --ignore-errors          delete even if there are I/O errors [push]
+        --update, -u             skip files that are newer on the receiver
+        --existing               skip creating new files on receiver
+        --ignore-existing        skip updating files that exist on receiver
+        --max-size=SIZE          don't transfer any file larger than SIZE
+        --min-size=SIZE          don't transfer any file smaller than SIZE
+        --max-delete=NUM         don't delete more than NUM files
+        --ignore-errors          delete even if there are I/O errors
         --force                  force deletion of directories even if not empty [push]
         --compare-dest=DIR       also compare destination files relative to DIR [push]
         --copy-dest=DIR          ... and include copies of unchanged files [push]
@@ -71,7 +71,7 @@ internal static class Usage
         --fsync                  fsync every written file [push]
         --mkpath                 create destination's missing path components [push]
         --keep-dirlinks, -K      treat symlinked directory on receiver as directory [push]
-        --modify-window=NUM, -@  set the accuracy for mod-time comparisons [push]
+        --modify-window=NUM, -@  set the accuracy for mod-time comparisons
         --usermap=STRING         custom username mapping [push]
         --groupmap=STRING        custom groupname mapping [push]
         --chown=USER:GROUP       simple username/groupname mapping [push]

@@ -5,7 +5,7 @@ namespace ManagedRsync.InteropTests.ReceivingOptions;
 /// <summary>
 /// Issue 11's receiving-side options where our own generator does them: a pull from the stock daemon and a local copy,
 /// each beside stock rsync doing the same (same command line, identical starting trees); the trees after, the
-/// itemized output, the first error line and the exit code must be equal.
+/// itemized output, the first error line and the exit code must be equal (--max-delete's 25 included).
 /// </summary>
 [Collection(RsyncDaemonCollection.Name)]
 public sealed class PullAndLocalReceivingOptionTests(RsyncDaemonFixture daemon) : IDisposable
@@ -21,7 +21,9 @@ public sealed class PullAndLocalReceivingOptionTests(RsyncDaemonFixture daemon) 
                  {
                      "-a -u", "-a --existing", "-a --ignore-existing", "-a --max-size=100", "-a --min-size=10",
                      "-a --max-size=1k --min-size=4", "-a --modify-window=2", "-a -@-1", "-a -u --modify-window=5",
-                     "-a --delete --existing", "-a --ignore-existing --delete", "-rlp --size-only --modify-window=3",
+                     "-a --delete --existing", "-a --ignore-existing --delete", "-a --size-only --modify-window=3",
+                     "-a --delete --max-delete=2", "-a --delete --max-delete=0", "-a --delete --max-delete=100",
+                     "-a --delete-after --max-delete=1", "-a --delete-delay --max-delete=3", "-a --delete --ignore-errors",
                  })
         {
             rows.Add(options, true);
@@ -49,6 +51,7 @@ public sealed class PullAndLocalReceivingOptionTests(RsyncDaemonFixture daemon) 
         string explain = daemon.Explain(stock, ours);
         Assert.True(stock.ExitCode == ours.ExitCode, "exit codes differ\n" + explain);
         Assert.Equal(OptionScenario.FirstError(stock), OptionScenario.FirstError(ours));
+        Assert.Equal(stock.Stderr.Contains("--max-delete limit", StringComparison.Ordinal), ours.Stderr.Contains("--max-delete limit", StringComparison.Ordinal));
         Assert.Equal(OptionScenario.Output(stock, stockRoot), OptionScenario.Output(ours, oursRoot));
         Assert.Equal(OptionScenario.Snapshot(stockRoot), OptionScenario.Snapshot(oursRoot));
     }

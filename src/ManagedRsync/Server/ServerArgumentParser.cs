@@ -17,7 +17,7 @@ public static class ServerArgumentParser
     // The letters server_options sends that a server of ours does not implement, with their long names.
     private static readonly Dictionary<char, string> s_refusedLetters = new()
     {
-        ['b'] = "backup", ['u'] = "update", ['K'] = "keep-dirlinks", ['m'] = "prune-empty-dirs",
+        ['b'] = "backup", ['K'] = "keep-dirlinks", ['m'] = "prune-empty-dirs",
         ['O'] = "omit-dir-times", ['J'] = "omit-link-times", ['y'] = "fuzzy", ['L'] = "copy-links",
         ['k'] = "copy-dirlinks", ['U'] = "atimes", ['N'] = "crtimes", ['E'] = "executability", ['A'] = "acls",
         ['X'] = "xattrs", ['x'] = "one-file-system", ['S'] = "sparse", ['s'] = "secluded-args", ['P'] = "partial",
@@ -32,7 +32,7 @@ public static class ServerArgumentParser
         ['v'] = "verbose", ['q'] = "quiet", ['n'] = "dry-run", ['l'] = "links", ['d'] = "dirs", ['W'] = "whole-file",
         ['H'] = "hard-links", ['o'] = "owner", ['g'] = "group", ['D'] = "devices", ['t'] = "times", ['p'] = "perms",
         ['r'] = "recursive", ['c'] = "checksum", ['C'] = "cvs-exclude", ['I'] = "ignore-times", ['R'] = "relative",
-        ['z'] = "compress", ['e'] = "rsh", ['B'] = "block-size",
+        ['z'] = "compress", ['e'] = "rsh", ['B'] = "block-size", ['u'] = "update",
     };
 
     /// <summary>
@@ -107,7 +107,10 @@ public static class ServerArgumentParser
     {
         public bool Server, Sender, Quiet, DryRun, Links, Dirs, WholeFile, HardLinks, Owner, Group, Devices,
             Times, Perms, Recursive, Checksum, Cvs, IgnoreTimes, Relative, Compress, ListOnly, NoRecursive,
-            DeleteExcluded, SizeOnly, Stats, DeleteMissingArgs, Partial, NumericIds, NewCompress, OldCompress;
+            DeleteExcluded, SizeOnly, Stats, DeleteMissingArgs, Partial, NumericIds, NewCompress, OldCompress,
+            Update, Existing, IgnoreExisting;
+        public long? MaxSize, MinSize;
+        public int? ModifyWindow;
         public bool? SpecialsOverride;
         public int Verbose, BlockSize, Timeout, Bwlimit;
         public int? CompressLevel;
@@ -157,6 +160,7 @@ public static class ServerArgumentParser
                     case 'I': IgnoreTimes = true; break;
                     case 'R': Relative = true; break;
                     case 'z': Compress = true; break;
+                    case 'u': Update = true; break;
                     default:
                         if (s_refusedLetters.TryGetValue(c, out string? refused))
                         {
@@ -212,6 +216,17 @@ public static class ServerArgumentParser
                 case "compress-choice": CompressChoice = inline ?? Next(argv, ref i); return Missing(CompressChoice, word);
                 case "log-format": LogFormat = inline ?? Next(argv, ref i); return Missing(LogFormat, word);
                 case "temp-dir": TempDir = inline ?? Next(argv, ref i); return Missing(TempDir, word);
+                // Issue 11's generator rules (Roles/Generator/UpdateRules.cs); a client sends the sizes as bytes.
+                case "existing" or "ignore-non-existing": Existing = true; return None(inline, name);
+                case "ignore-existing": IgnoreExisting = true; return None(inline, name);
+                case "max-size": return Size(inline ?? Next(argv, ref i), word, out MaxSize);
+                case "min-size": return Size(inline ?? Next(argv, ref i), word, out MinSize);
+                case "modify-window":
+                {
+                    string? problem = Number(inline ?? Next(argv, ref i), word, int.MinValue, int.MaxValue, out int window);
+                    ModifyWindow = window;
+                    return problem;
+                }
                 default:
                     // A value the refused option carries must not be taken for the next option or for ".".
                     if (inline is null && TakesValue(name))
@@ -260,6 +275,8 @@ public static class ServerArgumentParser
                 Listing = ListOnly, NumericIds = NumericIds, SizeOnly = SizeOnly, Stats = Stats, Partial = Partial,
                 TempDir = TempDir, BlockSize = BlockSize, Timeout = Timeout, BandwidthLimit = Bwlimit,
                 ItemizeChanges = LogFormat switch { "%i%I" => 2, "%i" => 1, _ => 0 },
+                Update = Update, Existing = Existing, IgnoreExisting = IgnoreExisting, MaxSize = MaxSize, MinSize = MinSize,
+                ModifyWindow = ModifyWindow,
             };
         }
 
@@ -271,6 +288,18 @@ public static class ServerArgumentParser
 
         private static string? Missing(string? value, string word) =>
             value is null ? $"{word}: missing argument\n" : null;
+
+        // options.c parse_size_arg as a server meets it: server_options sends plain bytes (do_big_num(n, 0)).
+        private static string? Size(string? value, string word, out long? result)
+        {
+            result = null;
+            if (value is null)
+                return $"{word}: missing argument\n";
+            if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long n))
+                return $"{word} is invalid\n";
+            result = n;
+            return null;
+        }
 
         private static string? Number(string? value, string word, int min, int max, out int result)
         {

@@ -27,6 +27,9 @@ internal sealed class ServerMessageLog(MultiplexWriter output) : ITransferLog
 
     public void Error(string line) => Post(MessageCode.Error, line);
 
+    /// <summary>A warning (rsync log.c: FWARNING, MSG_WARNING): printed by the client, not an error of the run.</summary>
+    public void Warning(string line) => Post(MessageCode.Warning, line);
+
     /// <summary>An error that makes the run a partial transfer on the client (rsync log.c: FERROR_XFER, exit 23).</summary>
     public void Failure(string line) => Post(MessageCode.ErrorXfer, line);
 

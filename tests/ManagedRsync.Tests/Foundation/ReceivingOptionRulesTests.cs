@@ -126,10 +126,12 @@ public sealed class ReceivingOptionRulesTests
     [Fact]
     public void PullAndLocalCopyRefuseWhatOnlyAPushDoes()
     {
-        var o = Parse("-a", "--ignore-non-existing");
-        var pull = Assert.Throws<RsyncException>(() => DirectionSupport.Check(o, TransferDirection.Pull));
+        var pull = Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("-a", "-b"), TransferDirection.Pull));
         Assert.Equal(RsyncExitCode.Unsupported, pull.ExitCode);
-        Assert.Contains("--ignore-non-existing", pull.Message);
+        Assert.Equal("--backup is not supported yet on a pull", pull.Message);
+        var hardLinks = Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("-aH", "-u"), TransferDirection.Local));
+        Assert.StartsWith("--hard-links (-H) with --update", hardLinks.Message);
+        DirectionSupport.Check(Parse("-a", "-u", "--ignore-non-existing", "--max-size=1", "--max-delete=2", "--ignore-errors"), TransferDirection.Pull);
         var local = Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("--link-dest=../y"), TransferDirection.Local));
         Assert.Equal("--link-dest is not supported yet with a local copy", local.Message);
         DirectionSupport.Check(Parse("-a", "--link-dest=../y", "-b"), TransferDirection.Push);
@@ -149,5 +151,21 @@ public sealed class ReceivingOptionRulesTests
             && t.Preallocate && t.MakePath && t.Fsync && t.KeepDirLinks && t.Partial);
         Assert.Equal((9L, 1L, "p", 2, 1), (t.MaxSize, t.MinSize, t.PartialDir, t.ModifyWindow, t.Fuzzy));
         Assert.Equal(("1:2", "3:4", 7, "2G"), (t.UserMap, t.GroupMap, t.ChecksumSeed, t.MaxAlloc));
+    }
+}
+
+/// <summary>Our server (the daemon side, issue 13) reads what our client sends for the generator rules our roles do.</summary>
+public sealed class ReceivingOptionServerArgumentTests
+{
+    [Fact]
+    public void GeneratorRulesRoundTripThroughTheServerVector()
+    {
+        TransferOptions sent = OptionParser.Parse(["-a", "-u", "--existing", "--ignore-existing", "--max-size=1M", "--min-size=4",
+            "--modify-window=2", "src/", "host::m"], environment: _ => null).ToTransferOptions();
+        List<string> argv = ManagedRsync.Session.ServerArguments.Build(sent, daemonSends: false, ["m"]);
+        ManagedRsync.Server.ServerRequest r = ManagedRsync.Server.ServerArgumentParser.Parse(argv, out string? error);
+        Assert.Null(error);
+        Assert.True(r.Options.Update && r.Options.Existing && r.Options.IgnoreExisting);
+        Assert.Equal((1048576L, 4L, 2), (r.Options.MaxSize, r.Options.MinSize, r.Options.ModifyWindow));
     }
 }

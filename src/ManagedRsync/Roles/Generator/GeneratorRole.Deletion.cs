@@ -43,7 +43,8 @@ internal sealed partial class GeneratorRole
         _protect = CreateProtection();
         if (!Options.IsDeleting)
             return null;
-        if (run.ListIoError != 0)
+        // rsync generator.c: delete_in_dir — --ignore-errors deletes even after the sender's I/O errors.
+        if (run.ListIoError != 0 && !Options.IgnoreErrors)
         {
             run.ReportFailure("IO error encountered -- skipping file deletion");
             return null;
@@ -177,6 +178,8 @@ internal sealed partial class GeneratorRole
                 return false;
             }
         }
+        if (SkipForDeletionLimit())
+            return false;
         if (!Options.DryRun)
             Destination.Delete(path);
         if (makingWay)

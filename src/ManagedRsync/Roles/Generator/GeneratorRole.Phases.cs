@@ -39,6 +39,8 @@ internal sealed partial class GeneratorRole
         // rsync generator.c: EARLY_DELETE_DONE_MSG — after --delete-delay/--delete-after the deletion counts and
         // their NDX_DONE go out only once the late deletions are done, after every transfer.
         bool late = _keep is not null && EffectiveDeleteTiming is DeleteTiming.Delay or DeleteTiming.After;
+        if (!late)
+            ReportDeletionLimit();
         if (Protocol >= 31 && !late)
             WriteDeleteDone();
         conn.Send();
@@ -53,6 +55,7 @@ internal sealed partial class GeneratorRole
                 DeleteRemembered();
             else
                 DeletePass();
+            ReportDeletionLimit();
             if (Protocol >= 31)
             {
                 WriteDeleteDone();

@@ -112,7 +112,7 @@ internal sealed partial class ReceivingSide : IMessageHandler
         return new TransferResult
         {
             Stats = run.Stats,
-            ExitCode = errors ? RsyncExitCode.Partial : RsyncExitCode.Ok,
+            ExitCode = errors ? RsyncExitCode.Partial : run.DeletionLimitReached ? RsyncExitCode.DeleteLimit : RsyncExitCode.Ok,
             Protocol = $"protocol {protocol}, checksum {connection.Parameters.Checksum}, compression {connection.Parameters.Compression}",
             ProtocolVersion = protocol,
         };

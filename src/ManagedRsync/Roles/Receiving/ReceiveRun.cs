@@ -96,6 +96,9 @@ internal sealed partial class ReceiveRun
     /// <summary>A file failed, or the sender could not send one: the run ends as a partial transfer (exit 23).</summary>
     public bool SawErrors => Volatile.Read(ref _sawErrors) != 0;
 
+    /// <summary>--max-delete stopped the deletions (generator.c: IOERR_DEL_LIMIT): exit 25 unless the run is partial.</summary>
+    public bool DeletionLimitReached { get; set; }
+
     /// <summary>rsync receiver.c / sender.c: max_phase.</summary>
     public int MaxPhase => Protocol >= 29 ? 2 : 1;
 
