@@ -7,7 +7,7 @@ tests/tools/capture-token-vectors.sh). From those captures:
   flist  the demultiplexed data of a pull (the server sender's file list first), with the target's header;
   sums   the generator's sum header and block sums of a --no-W push (found by their known header values);
   tokens the token streams of tests/ManagedRsync.Tests/Vectors/Tokens (already stock captures), with the header;
-  greeting  the first line of `rsync --daemon` in inetd mode.
+  greeting  the first line of `rsync --daemon` in inetd mode (a socket pair on its stdin).
 Filter rules, --files-from lists and password files are hand-written cases of what users write.
 The header bytes of each target are documented in FuzzTargets.cs.
 
@@ -15,6 +15,7 @@ usage: tests/ManagedRsync.Fuzz/seed_corpus.py [CORPUS_DIR]
 """
 import os
 import shutil
+import socket
 import struct
 import subprocess
 import sys
@@ -144,8 +145,22 @@ def main():
         conf = os.path.join(work, "rsyncd.conf")
         with open(conf, "w") as f:
             f.write(f"[m]\npath = {src}\n")
-        greeting = subprocess.run(["rsync", "--daemon", f"--config={conf}"], input=b"", capture_output=True).stdout
-        write("greeting", "seed-stock", greeting.split(b"\n")[0] + b"\n")
+        # inetd mode needs a socket on stdin (a pipe would make rsync daemonize on port 873).
+        ours, theirs = socket.socketpair()
+        daemon = subprocess.Popen(["rsync", "--daemon", f"--config={conf}"], stdin=theirs, stdout=theirs)
+        theirs.close()
+        ours.settimeout(10)
+        greeting = b""
+        while not greeting.endswith(b"\n"):
+            chunk = ours.recv(256)
+            if not chunk:
+                break
+            greeting += chunk
+        ours.close()
+        daemon.wait(timeout=10)
+        if not greeting.startswith(b"@RSYNCD: "):
+            raise SystemExit(f"stock daemon greeting not read: {greeting!r}")
+        write("greeting", "seed-stock", greeting)
         write("greeting", "seed-old", b"@RSYNCD: 29\n")
         write("greeting", "seed-sub", b"@RSYNCD: 31.0 md5 md4\n")
     finally:
