@@ -23,8 +23,11 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
             throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "watch needs at least one target");
         _options = options;
         _log = log;
+        var siblings = new HardLinkSiblings(options.Source);
         _coalescer = new ChangeCoalescer(options.Batching, (full, batch) =>
         {
+            if (!full)
+                siblings.AddTo(batch);
             foreach (ReplicaQueue q in _queues)
                 q.Enqueue(full, batch);
         });
