@@ -8,6 +8,8 @@ internal static class Program
     {
         // mrsync is a drop-in for rsync command lines; the few subcommands of its own are words rsync would take
         // as a local path, so they are only recognised as the very first argument.
+        if (DaemonCommand.Wants(args))
+            return DaemonCommand.Run(args);
         if (args.Length > 0)
         {
             switch (args[0])

@@ -7,4 +7,8 @@ internal static partial class Interop
 {
     [LibraryImport(Libc, EntryPoint = "geteuid")]
     public static partial uint GetEffectiveUserId();
+
+    /// <summary>getegid(2): a daemon's "gid" parameter may only name the group it runs with.</summary>
+    [LibraryImport(Libc, EntryPoint = "getegid")]
+    public static partial uint GetEffectiveGroupId();
 }

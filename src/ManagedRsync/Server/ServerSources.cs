@@ -42,6 +42,10 @@ internal static class ServerSources
             if (err != 0)
                 throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileSelect,
                     $"rsync: [sender] link_stat \"/{clean.TrimEnd('/')}\" (in {settings.ModuleName}) failed: {Marshal.GetPInvokeErrorMessage(err)} ({err})");
+            // flist.c: path_is_daemon_excluded — an argument under (or at) a name the module excludes does not exist.
+            if (settings.ModuleFilters is { Rules.Count: > 0 } && IsModuleExcluded(settings, clean))
+                throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileSelect,
+                    $"rsync: [sender] link_stat \"/{clean.TrimEnd('/')}\" (in {settings.ModuleName}) failed: No such file or directory (2)");
             relative.Add(clean);
         }
         Func<string, bool, bool>? hidden = ModuleVerdict(settings, relative, options.Relative);
@@ -72,6 +76,21 @@ internal static class ServerSources
             lock (matcher)
                 return prefixes.Any(prefix => matcher.IsExcluded(prefix + name, isDirectory));
         };
+    }
+
+    private static bool IsModuleExcluded(ServerSettings settings, string clean)
+    {
+        FilterMatcher matcher = settings.ModuleFilters!.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = settings.Root });
+        string path = clean.TrimEnd('/');
+        if (path == ".")
+            return false;
+        for (int slash = path.IndexOf('/'); slash > 0; slash = path.IndexOf('/', slash + 1))
+        {
+            if (matcher.IsExcluded(path[..slash], isDirectory: true))
+                return true;
+        }
+        string full = Path.Join(settings.Root, path);
+        return matcher.IsExcluded(path, Directory.Exists(full) && !File.GetAttributes(full).HasFlag(FileAttributes.ReparsePoint));
     }
 
     // exclude.c: a merge file a client names is read only beneath the module, never through a symlink.

@@ -16,7 +16,7 @@ public class LayerTests
         ("FileList/Filters/Destination", ["ManagedRsync.FileList", "ManagedRsync.Filters", "ManagedRsync.Destination",
             "ManagedRsync.Checksums", "ManagedRsync.Delta"]),
         ("Roles", ["ManagedRsync.Roles"]),
-        ("Transports", ["ManagedRsync.Transports", "ManagedRsync.Daemon", "ManagedRsync.Server"]),
+        ("Transports", ["ManagedRsync.Transports", "ManagedRsync.Daemon", "ManagedRsync.Server", "ManagedRsync.DaemonServer"]),
         ("Client", ["ManagedRsync.Client"]),
         ("Watch", ["ManagedRsync.Watch"]));
 

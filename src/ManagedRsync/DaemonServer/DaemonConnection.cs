@@ -1,0 +1,299 @@
+using System.Net;
+using System.Net.Sockets;
+using ManagedRsync.Daemon;
+using ManagedRsync.Filters;
+using ManagedRsync.Server;
+
+namespace ManagedRsync.DaemonServer;
+
+/// <summary>
+/// One client of the daemon, from its greeting to the end of its transfer (clientserver.c: start_daemon,
+/// exchange_protocols, send_listing, rsync_module; io.c: read_args), then the server (<see cref="RsyncServer"/>). Every
+/// text the client can see is stock 3.5.0's ("@ERROR: Unknown module 'x'", "@RSYNCD: EXIT", ...).
+/// </summary>
+internal sealed class DaemonConnection
+{
+    /// <summary>clientserver.c: DAEMON_HANDSHAKE_TIMEOUT, the bound on everything the client sends before its transfer.</summary>
+    public static readonly TimeSpan HandshakeLimit = TimeSpan.FromSeconds(60);
+
+    /// <summary>rsync protocol version we speak (rsync.h: PROTOCOL_VERSION 32, subprotocol 0).</summary>
+    private const int OurProtocol = 32;
+
+    private readonly DaemonOptions _options;
+    private readonly DaemonLineIo _io;
+    private readonly string _address;
+    private DaemonLogFile _log;
+
+    public DaemonConnection(Stream stream, EndPoint? peer, DaemonOptions options)
+    {
+        _options = options;
+        _io = new DaemonLineIo(stream);
+        _address = peer is IPEndPoint ip ? (ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address).ToString() : "0.0.0.0";
+        _log = new DaemonLogFile(options.LogFile);
+    }
+
+    public async Task<RsyncExitCode> RunAsync(CancellationToken ct)
+    {
+        // clientserver.c: start_daemon re-reads the config for every connection.
+        DaemonConfig config;
+        try
+        {
+            config = _options.LoadConfig();
+        }
+        catch (DaemonConfigException e)
+        {
+            _log.Write(e.Message);
+            return RsyncExitCode.Syntax;
+        }
+        _log = new DaemonLogFile(_options.LogFile ?? config.LogFile);
+
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        handshake.CancelAfter(HandshakeLimit);
+        try
+        {
+            return await HandshakeAsync(config, handshake, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (handshake.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            _log.Write($"daemon handshake timeout from {_address}");
+            return RsyncExitCode.Timeout;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or SocketException or ObjectDisposedException)
+        {
+            _log.Write($"connection from {_address} ended: {e.Message}");
+            return RsyncExitCode.SocketIo;
+        }
+    }
+
+    private async Task<RsyncExitCode> HandshakeAsync(DaemonConfig config, CancellationTokenSource handshake, CancellationToken ct)
+    {
+        CancellationToken hs = handshake.Token;
+        string host = config.ReverseLookup || config.Modules.Any(m => m.ReverseLookup)
+            ? await ReverseLookupAsync(hs).ConfigureAwait(false)
+            : "UNDETERMINED";
+        _log.Write($"connect from {host} ({_address})");
+
+        // clientserver.c: exchange_protocols — our greeting, the motd and its empty line, then the client's greeting.
+        await _io.WriteAsync($"@RSYNCD: {OurProtocol}.0 {AuthDigestNegotiation.FormatList(AuthDigestNegotiation.DefaultPreference)}\n", hs).ConfigureAwait(false);
+        if (config.MotdFile is { } motd)
+        {
+            await _io.WriteAsync(ReadMotd(motd), hs).ConfigureAwait(false);
+            await _io.WriteAsync("\n", hs).ConfigureAwait(false);
+        }
+        string? greetingLine = await _io.ReadLineAsync(nulTerminated: false, hs).ConfigureAwait(false);
+        if (greetingLine is null)
+            return RsyncExitCode.StartClient;
+        if (!DaemonGreeting.TryParse(greetingLine, out DaemonGreeting greeting))
+            return await ErrorAsync("@ERROR: protocol startup error", hs).ConfigureAwait(false);
+        if (greeting.SubProtocol is null && greeting.Protocol >= 30)
+            return await ErrorAsync($"@ERROR: your client omitted the subprotocol value: {greetingLine}", hs).ConfigureAwait(false);
+        if (greeting.DigestList is null && greeting.Protocol > 31)
+            return await ErrorAsync($"@ERROR: your client omitted the digest name list: {greetingLine}", hs).ConfigureAwait(false);
+        int protocol = DaemonGreeting.Negotiate(OurProtocol, 0, greeting.Protocol, greeting.SubProtocol ?? 0);
+
+        string? line = await _io.ReadLineAsync(nulTerminated: false, hs).ConfigureAwait(false);
+        if (line is null)
+            return RsyncExitCode.StartClient;
+        // clientserver.c: EARLY_INPUT_CMD — data for a pre-xfer exec; mrsync runs none, so it is read and dropped.
+        if (line.StartsWith("#early_input=", StringComparison.Ordinal))
+        {
+            if (!int.TryParse(line.AsSpan("#early_input=".Length), out int length) || length <= 0 || length > DaemonLineIo.MaxLine)
+                return await ErrorAsync("@ERROR: invalid early_input length", hs).ConfigureAwait(false);
+            await _io.ReadExactlyAsync(length, hs).ConfigureAwait(false);
+            line = await _io.ReadLineAsync(nulTerminated: false, hs).ConfigureAwait(false);
+            if (line is null)
+                return RsyncExitCode.StartClient;
+        }
+        if (line.Length == 0 || line == "#list")
+        {
+            _log.Write($"module-list request from {host} ({_address})");
+            foreach (DaemonModule m in config.Modules.Where(m => m.List))
+                await _io.WriteAsync($"{m.Name,-15}\t{m.Comment}\n", hs).ConfigureAwait(false);
+            if (protocol >= 25)
+                await _io.WriteAsync("@RSYNCD: EXIT\n", hs).ConfigureAwait(false);
+            return RsyncExitCode.Ok;
+        }
+        if (line.StartsWith('#'))
+            return await ErrorAsync($"@ERROR: Unknown command '{line}'", hs).ConfigureAwait(false);
+        DaemonModule? module = config.Find(line);
+        if (module is null)
+        {
+            _log.Write($"unknown module '{line}' tried from {host} ({_address})");
+            return await ErrorAsync($"@ERROR: Unknown module '{line}'", hs).ConfigureAwait(false);
+        }
+        return await ModuleAsync(module, host, protocol, greeting.DigestList, handshake, ct).ConfigureAwait(false);
+    }
+
+    // clientserver.c: rsync_module.
+    private async Task<RsyncExitCode> ModuleAsync(DaemonModule module, string host, int protocol, string? digestList,
+        CancellationTokenSource handshake, CancellationToken ct)
+    {
+        CancellationToken hs = handshake.Token;
+        if (module.LogFile is { } moduleLog && _options.LogFile is null)
+            _log = new DaemonLogFile(moduleLog);
+        bool forward = !module.Values.TryGetValue("forwardlookup", out string? fl) || !fl.Equals("no", StringComparison.OrdinalIgnoreCase);
+        if (!await HostAccess.IsAllowedAsync(module.HostsAllow, module.HostsDeny, _address, host, forward, hs).ConfigureAwait(false))
+        {
+            _log.Write($"rsync denied on module {module.Name} from {host} ({_address})");
+            return await ErrorAsync(module.List ? $"@ERROR: access denied to {module.Name} from {host} ({_address})"
+                : $"@ERROR: Unknown module '{module.Name}'", hs).ConfigureAwait(false);
+        }
+        _log.Write($"rsync allowed access on module {module.Name} from {host} ({_address})");
+
+        IDisposable? slot;
+        try
+        {
+            slot = ConnectionSlots.TryClaim(module.LockFile, module.MaxConnections);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Write($"failed to open lock file {module.LockFile}: {e.Message}");
+            return await ErrorAsync("@ERROR: failed to open lock file", hs).ConfigureAwait(false);
+        }
+        if (slot is null)
+        {
+            _log.Write($"max connections ({module.MaxConnections}) reached");
+            return await ErrorAsync($"@ERROR: max connections ({module.MaxConnections}) reached -- try again later", hs).ConfigureAwait(false);
+        }
+        using (slot)
+        {
+            // A module's own timeout may shorten the handshake (clientserver.c: daemon_handshake_timeout).
+            if (module.Timeout > 0 && module.Timeout < HandshakeLimit.TotalSeconds)
+                handshake.CancelAfter(TimeSpan.FromSeconds(module.Timeout));
+
+            bool readOnly = module.ReadOnly;
+            string user = "";
+            if (module.AuthUsers is not null)
+            {
+                // compat.c: negotiate_daemon_auth — a client whose list has none of ours is told so, and the
+                // connection ends (RERR_UNSUPPORTED).
+                AuthDigest digest;
+                try
+                {
+                    digest = AuthDigestNegotiation.Choose(digestList, protocol, AuthDigestNegotiation.DefaultPreference);
+                }
+                catch (RsyncException)
+                {
+                    return await ErrorAsync("@ERROR: your client does not support one of our daemon-auth checksums: "
+                        + AuthDigestNegotiation.FormatList(AuthDigestNegotiation.DefaultPreference), hs, RsyncExitCode.Unsupported).ConfigureAwait(false);
+                }
+                DaemonAuth.Outcome outcome = await DaemonAuth.AuthenticateAsync(_io, module, digest, host, _address, hs).ConfigureAwait(false);
+                if (outcome.User is null)
+                {
+                    _log.Write(outcome.Failure ?? "auth failed");
+                    return await ErrorAsync($"@ERROR: auth failed on module {module.Name}", hs).ConfigureAwait(false);
+                }
+                user = outcome.User;
+                readOnly = outcome.ReadOnly ?? readOnly;
+            }
+
+            if (module.Path is not { } path)
+            {
+                _log.Write($"No path specified for module {module.Name}");
+                return await ErrorAsync("@ERROR: no path setting.", hs).ConfigureAwait(false);
+            }
+            if (!Directory.Exists(path))
+            {
+                _log.Write($"chdir {path} failed: No such file or directory");
+                return await ErrorAsync($"@ERROR: chdir failed", hs).ConfigureAwait(false);
+            }
+            FilterList? filters;
+            try
+            {
+                filters = ModuleFilters.Build(module);
+            }
+            catch (RsyncException e)
+            {
+                _log.Write(e.Message);
+                return await ErrorAsync("@ERROR: invalid filter settings", hs).ConfigureAwait(false);
+            }
+
+            await _io.WriteAsync("@RSYNCD: OK\n", hs).ConfigureAwait(false);
+            List<string>? argv = await ReadArgumentsAsync(protocol >= 30, hs).ConfigureAwait(false);
+            if (argv is null)
+                return RsyncExitCode.Protocol;
+            string request = string.Join(' ', argv.SkipWhile(a => a != ".").Skip(1));
+            bool sender = argv.Contains("--sender");
+            _log.Write(user.Length > 0
+                ? $"rsync {(sender ? "on" : "to")} {request} from {user}@{host} ({_address})"
+                : $"rsync {(sender ? "on" : "to")} {request} from {host} ({_address})");
+
+            var settings = new ServerSettings
+            {
+                Root = path,
+                Confined = true,
+                Protocol = protocol,
+                ModuleName = module.Name,
+                ReadOnly = readOnly,
+                WriteOnly = module.WriteOnly,
+                RefuseOptions = module.RefuseOptions,
+                ModuleFilters = filters,
+                Timeout = module.Timeout,
+                TempDir = module.TempDir,
+                Log = _log.Write,
+            };
+            RsyncExitCode code = await RsyncServer.RunAsync(_io.Stream, argv, settings, ct).ConfigureAwait(false);
+            if (code != RsyncExitCode.Ok)
+                _log.Write($"rsync error: exit code {(int)code} from {host} ({_address}) on module {module.Name}");
+            return code;
+        }
+    }
+
+    // io.c: read_args — NUL-terminated arguments from protocol 30 ('\n' before), ended by an empty one, at most
+    // MAX_DAEMON_ARGS of them ("too many daemon arguments", RERR_PROTOCOL).
+    private async Task<List<string>?> ReadArgumentsAsync(bool nulTerminated, CancellationToken ct)
+    {
+        var argv = new List<string>();
+        while (true)
+        {
+            string? arg = await _io.ReadLineAsync(nulTerminated, ct).ConfigureAwait(false);
+            if (arg is null)
+                return null;
+            if (arg.Length == 0)
+                return argv;
+            if (argv.Count >= ServerArgumentParser.MaxArguments)
+            {
+                _log.Write($"too many daemon arguments from {_address}");
+                return null;
+            }
+            argv.Add(arg);
+        }
+    }
+
+    private async Task<RsyncExitCode> ErrorAsync(string line, CancellationToken ct, RsyncExitCode code = RsyncExitCode.StartClient)
+    {
+        await _io.WriteAsync(line + "\n", ct).ConfigureAwait(false);
+        return code;
+    }
+
+    // clientserver.c: exchange_protocols — the motd file's bytes as they are, opened without following a symlink an
+    // attacker owns (syscall.c: open_no_attacker_symlinks); one that cannot be read sends nothing.
+    private static byte[] ReadMotd(string path)
+    {
+        Platform.OwnerCheckedOpen.Result opened = Platform.OwnerCheckedOpen.OpenForReading(path);
+        if (opened.Handle is null)
+            return [];
+        using var stream = new FileStream(opened.Handle, FileAccess.Read, 1);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    // socket.c: client_name — the peer's name from a reverse lookup, "UNKNOWN" when there is none.
+    private async Task<string> ReverseLookupAsync(CancellationToken ct)
+    {
+        if (!IPAddress.TryParse(_address, out IPAddress? ip))
+            return "UNKNOWN";
+        try
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            limit.CancelAfter(TimeSpan.FromSeconds(5));
+            IPHostEntry entry = await Dns.GetHostEntryAsync(ip.ToString(), limit.Token).ConfigureAwait(false);
+            return string.IsNullOrEmpty(entry.HostName) ? "UNKNOWN" : entry.HostName;
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ArgumentException)
+        {
+            return "UNKNOWN";
+        }
+    }
+}

@@ -1,0 +1,31 @@
+namespace ManagedRsync.DaemonServer;
+
+/// <summary>
+/// How `mrsync daemon` was started (rsync options.c: the --daemon options): the config file, -M parameters, and the
+/// command line's --port / --address / --log-file, which win over the config's.
+/// </summary>
+public sealed record DaemonOptions
+{
+    /// <summary>rsync rsync.h: RSYNCD_SYSCONF.</summary>
+    public const string DefaultConfigFile = "/etc/rsyncd.conf";
+
+    /// <summary>--config.</summary>
+    public string ConfigFile { get; init; } = DefaultConfigFile;
+
+    /// <summary>-M / --dparam PARAM=VALUE, applied at the end of the global section.</summary>
+    public IReadOnlyList<string> ConfigParameters { get; init; } = [];
+
+    /// <summary>--port (wins over "port").</summary>
+    public int? Port { get; init; }
+
+    /// <summary>--address (wins over "address").</summary>
+    public string? Address { get; init; }
+
+    /// <summary>--log-file (wins over every "log file").</summary>
+    public string? LogFile { get; init; }
+
+    /// <summary>Receives the config parser's warnings (unknown parameters), as rsync logs them.</summary>
+    public Action<string>? Warn { get; init; }
+
+    internal DaemonConfig LoadConfig() => DaemonConfigParser.Load(ConfigFile, ConfigParameters, Warn);
+}

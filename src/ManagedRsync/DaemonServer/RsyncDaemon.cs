@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Sockets;
+using ManagedRsync.Platform;
+
+namespace ManagedRsync.DaemonServer;
+
+/// <summary>
+/// `mrsync daemon`: rsync's daemon (clientserver.c: daemon_main, start_accept_loop in socket.c) serving stock rsync
+/// clients and mrsync's own. One process serves every connection, each on its own task; nothing is forked, so the
+/// daemon runs with one user's rights for all of them (uid/gid/use chroot that would need another are refused at
+/// start, see <see cref="DaemonConfig.Validate"/>). Every path a client names stays beneath its module.
+/// </summary>
+public sealed class RsyncDaemon : IAsyncDisposable
+{
+    private readonly Socket _listener;
+    private readonly DaemonOptions _options;
+    private readonly string? _pidFile;
+    private readonly List<Task> _connections = [];
+
+    private RsyncDaemon(Socket listener, DaemonOptions options, string? pidFile)
+    {
+        _listener = listener;
+        _options = options;
+        _pidFile = pidFile;
+    }
+
+    /// <summary>Where it listens.</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
+
+    /// <summary>
+    /// Loads and checks the config, then listens (on <paramref name="listener"/> when given: a systemd socket). Throws
+    /// <see cref="DaemonConfigException"/> naming every parameter it would not honour.
+    /// </summary>
+    public static RsyncDaemon Start(DaemonOptions options, Socket? listener = null)
+    {
+        DaemonConfig config = CheckConfig(options);
+        if (listener is null)
+        {
+            int port = options.Port ?? (config.Port > 0 ? config.Port : DaemonConfig.DefaultPort);
+            string? address = options.Address ?? config.Address;
+            IPAddress bind = address is null ? IPAddress.IPv6Any : IPAddress.Parse(address);
+            listener = new Socket(bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            if (bind.Equals(IPAddress.IPv6Any))
+                listener.DualMode = true;
+            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            try
+            {
+                listener.Bind(new IPEndPoint(bind, port));
+                listener.Listen(config.ListenBacklog);
+            }
+            catch (SocketException e)
+            {
+                listener.Dispose();
+                throw new DaemonConfigException($"bind() failed: {e.Message} (address {bind}, port {port})");
+            }
+        }
+        if (config.PidFile is { } pidFile)
+            File.WriteAllText(pidFile, Environment.ProcessId + "\n");
+        return new RsyncDaemon(listener, options, config.PidFile);
+    }
+
+    /// <summary>Loads the config and refuses what mrsync would not honour (every problem named).</summary>
+    public static DaemonConfig CheckConfig(DaemonOptions options)
+    {
+        DaemonConfig config = options.LoadConfig();
+        IReadOnlyList<string> problems = config.Validate(Interop.GetEffectiveUserId(), LocalAccounts.UserId,
+            LocalAccounts.GroupId, Interop.GetEffectiveGroupId());
+        if (problems.Count > 0)
+            throw new DaemonConfigException(string.Join('\n', problems));
+        return config;
+    }
+
+    /// <summary>Accepts and serves clients until <paramref name="ct"/> is cancelled, then waits for those being served.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                Socket client = await _listener.AcceptAsync(ct).ConfigureAwait(false);
+                client.NoDelay = true;
+                lock (_connections)
+                {
+                    _connections.RemoveAll(t => t.IsCompleted);
+                    _connections.Add(Task.Run(() => ServeSocketAsync(client, ct), CancellationToken.None));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        Task[] running;
+        lock (_connections)
+            running = [.. _connections];
+        await Task.WhenAll(running).ConfigureAwait(false);
+    }
+
+    private async Task ServeSocketAsync(Socket client, CancellationToken ct)
+    {
+        try
+        {
+            await using var stream = new NetworkStream(client, ownsSocket: true);
+            await ServeAsync(stream, client.RemoteEndPoint, _options, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The client went away; the others are served on.
+        }
+    }
+
+    /// <summary>
+    /// Serves one client over <paramref name="stream"/> (inetd / systemd Accept=yes: the connection is stdin/stdout;
+    /// the listener's own connections come here too).
+    /// </summary>
+    /// <returns>The connection's exit code (rsync's exit_cleanup code for it).</returns>
+    public static Task<RsyncExitCode> ServeAsync(Stream stream, EndPoint? peer, DaemonOptions options, CancellationToken ct) =>
+        new DaemonConnection(stream, peer, options).RunAsync(ct);
+
+    /// <summary>Serves one client whose connection is two streams (inetd's stdin and stdout).</summary>
+    /// <returns>The connection's exit code.</returns>
+    public static Task<RsyncExitCode> ServeAsync(Stream input, Stream output, EndPoint? peer, DaemonOptions options,
+        CancellationToken ct) =>
+        ServeAsync(new Server.DuplexStream(input, output), peer, options, ct);
+
+    /// <summary>Stops listening, waits for the clients being served, removes the pid file.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Dispose();
+        Task[] running;
+        lock (_connections)
+            running = [.. _connections];
+        try
+        {
+            await Task.WhenAll(running).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+        }
+        if (_pidFile is not null)
+            File.Delete(_pidFile);
+    }
+}
