@@ -10,13 +10,14 @@ namespace ManagedRsync.InteropTests.Fixtures;
 /// <see cref="DaemonModules.All"/> from a temporary directory. Shared by the tests of <see cref="RsyncDaemonCollection"/>.
 /// If rsync is not installed, creating the fixture fails and so does every test using it, saying why.
 /// </summary>
-public sealed class RsyncDaemonFixture : IAsyncLifetime
+public class RsyncDaemonFixture : IAsyncLifetime
 {
     public const string User = "tester";
     public const string Password = "s3cret pass";
     public const string Motd = "Welcome to the ManagedRsync interop daemon";
 
     private Process? _daemon;
+    private string _startErrors = "";
 
     public RsyncDaemonFixture()
     {
@@ -29,6 +30,9 @@ public sealed class RsyncDaemonFixture : IAsyncLifetime
 
     /// <summary>Path of the stock rsync executable.</summary>
     public string RsyncPath { get; }
+
+    /// <summary>The executable started as `--daemon --no-detach` (stock rsync here; mrsync in <see cref="MrsyncDaemonFixture"/>).</summary>
+    public virtual string DaemonPath => RsyncPath;
 
     /// <summary>Temporary directory holding config, log, secrets and module directories.</summary>
     public string Root { get; }
@@ -83,9 +87,9 @@ public sealed class RsyncDaemonFixture : IAsyncLifetime
                 Port = port;
                 return;
             }
-            failures += $"port {port}: daemon did not start\n{DaemonLog}\n";
+            failures += $"port {port}: daemon did not start\n{DaemonLog}\n{_startErrors}\n";
         }
-        throw new InvalidOperationException("could not start the stock rsync daemon:\n" + failures);
+        throw new InvalidOperationException($"could not start the daemon {DaemonPath}:\n" + failures);
     }
 
     public Task DisposeAsync()
@@ -207,7 +211,7 @@ public sealed class RsyncDaemonFixture : IAsyncLifetime
 
     private async Task<bool> TryStartAsync(int port)
     {
-        var psi = new ProcessStartInfo(RsyncPath)
+        var psi = new ProcessStartInfo(DaemonPath)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -219,7 +223,7 @@ public sealed class RsyncDaemonFixture : IAsyncLifetime
         }
         var daemon = Process.Start(psi)!;
         daemon.OutputDataReceived += (_, _) => { };
-        daemon.ErrorDataReceived += (_, _) => { };
+        daemon.ErrorDataReceived += (_, e) => _startErrors += e.Data + "\n";
         daemon.BeginOutputReadLine();
         daemon.BeginErrorReadLine();
 

@@ -1,0 +1,263 @@
+using System.Text.RegularExpressions;
+using ManagedRsync.InteropTests.Fixtures;
+using ManagedRsync.InteropTests.LocalCopy;
+using ManagedRsync.InteropTests.Push;
+
+namespace ManagedRsync.InteropTests.DaemonServer;
+
+[CollectionDefinition(Name)]
+public sealed class DaemonParityCollection : ICollectionFixture<RsyncDaemonFixture>, ICollectionFixture<MrsyncDaemonFixture>
+{
+    public const string Name = "stock daemon beside mrsync daemon";
+}
+
+/// <summary>
+/// Stock rsync 3.5.0 as the client of `mrsync daemon` and, side by side with the same command, of `rsync --daemon`
+/// serving the same rsyncd.conf: the trees, the client's exit code and its output must be the same. The one mapped
+/// difference: mrsync's server never turns on incremental recursion (compat.c: CF_INC_RECURSE; its receiver takes the
+/// whole list first), so stock's client prints "building file list ... done" / "receiving file list ... done" where it
+/// prints "sending/receiving incremental file list" against a stock daemon, and the list comes in one piece.
+/// </summary>
+[Collection(DaemonParityCollection.Name)]
+public sealed class StockClientParityTests(RsyncDaemonFixture stock, MrsyncDaemonFixture ours) : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("mrsync-parity-").FullName;
+    private readonly string _id = Guid.NewGuid().ToString("N")[..8];
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    private IEnumerable<RsyncDaemonFixture> Both => [stock, ours];
+
+    private string Url(RsyncDaemonFixture d, string path) => d.Url + path;
+
+    private async Task<(ProcessResult Stock, ProcessResult Ours)> BothAsync(Func<RsyncDaemonFixture, IEnumerable<string>> args,
+        IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        ProcessResult s = await stock.RunRsyncAsync(args(stock), environment);
+        ProcessResult o = await ours.RunRsyncAsync(args(ours), environment);
+        return (s, o);
+    }
+
+    // What differs between two runs of stock itself (the rate line) and the mapped incremental-recursion headers.
+    private static string Normalize(string output)
+    {
+        string text = Regex.Replace(output, @"^sent [\d,]+ bytes  received [\d,]+ bytes  [\d,.]+ bytes/sec\n", "", RegexOptions.Multiline);
+        text = Regex.Replace(text, @"^total size is [\d,]+  speedup is [\d,.]+.*\n", m => Regex.Replace(m.Value, @"speedup is [\d,.]+", "speedup is X"), RegexOptions.Multiline);
+        return text.Replace("sending incremental file list\n", "building file list ... done\n", StringComparison.Ordinal)
+            .Replace("receiving incremental file list\n", "receiving file list ... done\n", StringComparison.Ordinal);
+    }
+
+    private static void AssertSame((ProcessResult Stock, ProcessResult Ours) r, bool output = true)
+    {
+        Assert.True(r.Stock.ExitCode == r.Ours.ExitCode, $"exit codes differ\n{r.Stock}\n{r.Ours}");
+        if (output)
+            Assert.Equal(Normalize(r.Stock.Stdout), Normalize(r.Ours.Stdout));
+    }
+
+    private string Module(RsyncDaemonFixture d, string module = DaemonModules.Open) => Path.Combine(d.ModulePath(module), _id);
+
+    private void AssertSameTrees(string module = DaemonModules.Open, bool times = true) =>
+        Assert.Equal(TreeSnapshot.Of(Module(stock, module), times), TreeSnapshot.Of(Module(ours, module), times));
+
+    // Both modules start from the same tree (cp -a keeps times, modes and hard links).
+    private void Seed(string tree, string module = DaemonModules.Open)
+    {
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            Directory.CreateDirectory(Module(d, module));
+            if (!Directory.Exists(tree))
+                continue;
+            using var cp = System.Diagnostics.Process.Start("cp", ["-a", tree + "/.", Module(d, module) + "/"])!;
+            cp.WaitForExit();
+        }
+    }
+
+    [Fact]
+    public async Task The_module_list_is_the_same()
+    {
+        var r = await BothAsync(d => [d.Url]);
+        Assert.Equal(0, r.Ours.ExitCode);
+        Assert.Equal(r.Stock.Stdout, r.Ours.Stdout);
+        Assert.Contains(RsyncDaemonFixture.Motd, r.Ours.Stdout);
+        Assert.DoesNotContain(DaemonModules.Hidden, r.Ours.Stdout);
+    }
+
+    [Theory]
+    [InlineData(RsyncDaemonFixture.Password, 0)]
+    [InlineData("wrong", 5)]
+    public async Task Authentication_succeeds_and_fails_as_stock_does(string password, int exit)
+    {
+        string file = Path.Combine(_work, "pw");
+        File.WriteAllText(file, password + "\n");
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var r = await BothAsync(d => ["--password-file", file, $"rsync://{RsyncDaemonFixture.User}@{d.Host}:{d.Port}/{DaemonModules.Auth}/"]);
+        AssertSame(r);
+        Assert.Equal(exit, r.Ours.ExitCode);
+        if (exit != 0)
+            Assert.StartsWith("@ERROR: auth failed on module auth\n", r.Ours.Stderr);
+    }
+
+    [Theory]
+    [InlineData("nosuch")]
+    [InlineData("#cmd")]
+    public async Task Unknown_modules_and_commands_get_stock_errors(string module)
+    {
+        var r = await BothAsync(d => [d.Url + module + "/"]);
+        AssertSame(r);
+        Assert.Equal(r.Stock.Stderr.Split('\n')[0], r.Ours.Stderr.Split('\n')[0]);
+    }
+
+    [Fact]
+    public async Task A_push_to_a_read_only_module_is_refused_as_stock_refuses_it()
+    {
+        string src = SourceTree.Create(Path.Combine(_work, "src"), hardLinks: false);
+        var r = await BothAsync(d => ["-a", src + "/", Url(d, DaemonModules.ReadOnly + "/")]);
+        AssertSame(r, output: false);
+        Assert.Equal(1, r.Ours.ExitCode);
+        Assert.Contains("ERROR: module is read only", r.Ours.Stderr);
+    }
+
+    [Fact]
+    public async Task Push_avz_delete_then_an_edit_gives_the_same_trees_and_output()
+    {
+        string src = SourceTree.Create(Path.Combine(_work, "src"), hardLinks: false);
+        Seed(Path.Combine(_work, "empty-seed-does-not-exist"));
+        var first = await BothAsync(d => ["-avz", "--delete", src + "/", Url(d, $"open/{_id}/")]);
+        AssertSame(first);
+        Assert.Equal(0, first.Ours.ExitCode);
+        AssertSameTrees();
+
+        File.Delete(Path.Combine(src, "one-byte"));
+        File.WriteAllText(Path.Combine(src, "sub", "x"), "changed");
+        File.SetLastWriteTimeUtc(Path.Combine(src, "sub", "x"), new DateTime(2022, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var second = await BothAsync(d => ["-avz", "--delete", "--stats", src + "/", Url(d, $"open/{_id}/")]);
+        AssertSame(second, output: false);
+        Assert.Equal(0, second.Ours.ExitCode);
+        Assert.Contains("deleting one-byte", second.Ours.Stdout);
+        AssertSameTrees();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Pull_gives_the_same_tree_and_output(bool hardLinks)
+    {
+        string tree = SourceTree.Create(Path.Combine(_work, "tree"), hardLinks);
+        Seed(tree);
+        string flags = hardLinks ? "-avH" : "-av";
+        var r = await BothAsync(d => [flags, Url(d, $"open/{_id}/"), Path.Combine(_work, d == stock ? "stock" : "ours") + "/"]);
+        AssertSame(r);
+        Assert.Equal(0, r.Ours.ExitCode);
+        Assert.Equal(TreeSnapshot.Of(Path.Combine(_work, "stock")), TreeSnapshot.Of(Path.Combine(_work, "ours")));
+        Assert.Equal(TreeSnapshot.Of(tree), TreeSnapshot.Of(Path.Combine(_work, "ours")));
+    }
+
+    [Fact]
+    public async Task Push_with_hard_links_keeps_them()
+    {
+        string src = SourceTree.Create(Path.Combine(_work, "src"), hardLinks: true);
+        var r = await BothAsync(d => ["-aH", src + "/", Url(d, $"open/{_id}/")]);
+        AssertSame(r);
+        Assert.Equal(0, r.Ours.ExitCode);
+        AssertSameTrees();
+        Assert.Contains("links=", TreeSnapshot.Of(Module(ours)));
+    }
+
+    [Theory]
+    [InlineData(27)]
+    [InlineData(28)]
+    [InlineData(29)]
+    [InlineData(30)]
+    [InlineData(31)]
+    [InlineData(32)]
+    public async Task Every_protocol_pushes_and_pulls(int protocol)
+    {
+        string src = SourceTree.Create(Path.Combine(_work, "src"), hardLinks: false);
+        var push = await BothAsync(d => ["-av", "--delete", $"--protocol={protocol}", src + "/", Url(d, $"open/{_id}/")]);
+        AssertSame(push);
+        Assert.Equal(0, push.Ours.ExitCode);
+        // Before protocol 31 times travel in whole seconds: both daemons drop the nanoseconds alike.
+        AssertSameTrees();
+        var pull = await BothAsync(d => ["-av", $"--protocol={protocol}", Url(d, $"open/{_id}/"), Path.Combine(_work, d == stock ? "stock" : "ours") + "/"]);
+        AssertSame(pull);
+        Assert.Equal(0, pull.Ours.ExitCode);
+        Assert.Equal(TreeSnapshot.Of(Path.Combine(_work, "stock")), TreeSnapshot.Of(Path.Combine(_work, "ours")));
+    }
+
+    [Theory]
+    [InlineData("--zc=zlib")]
+    [InlineData("--zc=zlibx")]
+    [InlineData("--zc=lz4")]
+    [InlineData("--zc=zstd")]
+    [InlineData("--cc=md4")]
+    [InlineData("--cc=md5")]
+    [InlineData("--cc=xxh64")]
+    [InlineData("--cc=xxh3")]
+    [InlineData("--cc=xxh128")]
+    public async Task Every_compression_and_checksum_pushes_and_pulls(string choice)
+    {
+        string src = SourceTree.Create(Path.Combine(_work, "src"), hardLinks: false);
+        var push = await BothAsync(d => ["-az", "--no-W", choice, src + "/", Url(d, $"open/{_id}/")]);
+        AssertSame(push);
+        Assert.Equal(0, push.Ours.ExitCode);
+        AssertSameTrees();
+        var pull = await BothAsync(d => ["-az", choice, Url(d, $"open/{_id}/"), Path.Combine(_work, d == stock ? "stock" : "ours") + "/"]);
+        AssertSame(pull);
+        Assert.Equal(0, pull.Ours.ExitCode);
+        Assert.Equal(TreeSnapshot.Of(Path.Combine(_work, "stock")), TreeSnapshot.Of(Path.Combine(_work, "ours")));
+    }
+
+    [Fact]
+    public async Task Filters_protect_and_select_as_stock()
+    {
+        string src = SourceTree.Create(Path.Combine(_work, "src"), hardLinks: false);
+        string seed = Path.Combine(_work, "seed");
+        Directory.CreateDirectory(Path.Combine(seed, "sub"));
+        File.WriteAllText(Path.Combine(seed, "keep.bin"), "protected by the exclude");
+        File.WriteAllText(Path.Combine(seed, "gone.txt"), "deleted");
+        Seed(seed);
+        var push = await BothAsync(d => ["-av", "--delete", "--exclude=*.bin", "--exclude=sub/deeper/", src + "/", Url(d, $"open/{_id}/")]);
+        AssertSame(push);
+        AssertSameTrees();
+        Assert.True(File.Exists(Path.Combine(Module(ours), "keep.bin")));
+        Assert.False(File.Exists(Path.Combine(Module(ours), "gone.txt")));
+        var pull = await BothAsync(d => ["-av", "--include=sub/", "--include=sub/**", "--exclude=*", Url(d, $"open/{_id}/"), Path.Combine(_work, d == stock ? "stock" : "ours") + "/"]);
+        AssertSame(pull);
+        Assert.Equal(TreeSnapshot.Of(Path.Combine(_work, "stock")), TreeSnapshot.Of(Path.Combine(_work, "ours")));
+    }
+
+    [Fact]
+    public async Task A_large_file_goes_as_a_delta_both_ways()
+    {
+        var rng = new Random(7);
+        string src = Path.Combine(_work, "big");
+        Directory.CreateDirectory(src);
+        byte[] data = SourceTree.Bytes(rng, 16 << 20);
+        File.WriteAllBytes(Path.Combine(src, "data.bin"), data);
+        File.SetLastWriteTimeUtc(Path.Combine(src, "data.bin"), DateTime.UtcNow.AddHours(-1));
+        var first = await BothAsync(d => ["-a", src + "/", Url(d, $"open/{_id}/")]);
+        AssertSame(first);
+        rng.NextBytes(data.AsSpan(8 << 20, 4096));
+        File.WriteAllBytes(Path.Combine(src, "data.bin"), data);
+        var delta = await BothAsync(d => ["-a", "--stats", src + "/", Url(d, $"open/{_id}/")]);
+        AssertSame(delta, output: false);
+        AssertSameTrees();
+        string Line(string output, string name) => output.Split('\n').Single(l => l.StartsWith(name, StringComparison.Ordinal));
+        Assert.Equal(Line(delta.Stock.Stdout, "Matched data"), Line(delta.Ours.Stdout, "Matched data"));
+        Assert.Equal(Line(delta.Stock.Stdout, "Literal data"), Line(delta.Ours.Stdout, "Literal data"));
+
+        // And back: a pull of the edited file into the old copy.
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            Directory.CreateDirectory(Path.Combine(_work, d == stock ? "stock" : "ours"));
+            File.WriteAllBytes(Path.Combine(_work, d == stock ? "stock" : "ours", "data.bin"), File.ReadAllBytes(Path.Combine(src, "data.bin")));
+        }
+        rng.NextBytes(data.AsSpan(1 << 20, 4096));
+        File.WriteAllBytes(Path.Combine(Module(stock), "data.bin"), data);
+        File.WriteAllBytes(Path.Combine(Module(ours), "data.bin"), data);
+        var pull = await BothAsync(d => ["-a", "--stats", "--no-W", Url(d, $"open/{_id}/"), Path.Combine(_work, d == stock ? "stock" : "ours") + "/"]);
+        AssertSame(pull, output: false);
+        Assert.Equal(Line(pull.Stock.Stdout, "Matched data"), Line(pull.Ours.Stdout, "Matched data"));
+        Assert.Equal(data, File.ReadAllBytes(Path.Combine(_work, "ours", "data.bin")));
+    }
+}
