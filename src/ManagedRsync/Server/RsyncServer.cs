@@ -106,7 +106,7 @@ public static class RsyncServer
             fullDestination += "/";
         string? fullTemp = tempDir is null ? null : Path.IsPathFullyQualified(tempDir) ? tempDir : Path.Join(settings.Root, tempDir);
         var target = new ReceiveTarget(fullDestination, RequestedNames.All, Filters: null,
-            KeepPartial: options.Partial, TempDirectory: fullTemp);
+            KeepPartial: options.Partial, TempDirectory: fullTemp, DisplayDestination: settings.Confined ? destination : null);
         var receiver = new ReceivingSide(target, options, SilentLog.Instance);
         return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);
     }

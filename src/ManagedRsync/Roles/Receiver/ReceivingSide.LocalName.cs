@@ -35,7 +35,10 @@ internal sealed partial class ReceivingSide
             // rsync main.c: get_local_name reports the destination directory it had to create (or, dry, would
             // create); a server's line goes to the client as MSG_INFO.
             if (_run.RootCreated && announce)
-                _run.Log.Info($"created directory {(destination.Length > 1 ? destination.TrimEnd('/') : destination)}");
+            {
+                string shown = _target.DisplayDestination ?? destination;
+                _run.Log.Info($"created directory {(shown.Length > 1 ? shown.TrimEnd('/') : shown)}");
+            }
             if (!_run.IsServer)
                 _run.Order = new OrderedLog(_run.Log, _run.Files.Count);
         }

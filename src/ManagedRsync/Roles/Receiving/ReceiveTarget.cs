@@ -12,10 +12,16 @@ namespace ManagedRsync.Roles.Receiving;
 /// <param name="KeepPartial">--partial: keep a partially received file in place of the old one.</param>
 /// <param name="Progress">Told when each received file starts and when it is complete.</param>
 /// <param name="TempDirectory">--temp-dir: where new files are written before they are renamed into place.</param>
+/// <param name="DisplayDestination">
+/// The destination as the client named it, for the lines the client sees ("created directory NAME"): a daemon module's
+/// server writes under the module's path but names what the client asked for (module-relative), as stock's chdir'd
+/// daemon does. Null shows <paramref name="Destination"/>.
+/// </param>
 internal sealed record ReceiveTarget(
     string? Destination,
     RequestedNames Requested,
     FilterList? Filters,
     bool KeepPartial = false,
     IProgress<TransferProgress>? Progress = null,
-    string? TempDirectory = null);
+    string? TempDirectory = null,
+    string? DisplayDestination = null);
