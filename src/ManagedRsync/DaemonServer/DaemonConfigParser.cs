@@ -38,13 +38,13 @@ public static class DaemonConfigParser
     public static DaemonConfig Parse(string text, string baseDirectory = "/", IReadOnlyList<string>? dparams = null,
         Action<string>? warn = null)
     {
-        var state = new State(warn ?? (_ => { }));
+        var state = new State(warn ?? (_ => { }), dparams ?? []);
         state.Feed(text, baseDirectory, 0);
-        state.EndGlobal(dparams);
+        state.EndGlobal();
         return new DaemonConfig(state.Global, state.Modules);
     }
 
-    private sealed class State(Action<string> warn)
+    private sealed class State(Action<string> warn, IReadOnlyList<string> dparams)
     {
         public Dictionary<string, string> Global { get; } = new(StringComparer.Ordinal);
         public List<(string Name, Dictionary<string, string> Values)> Modules { get; } = [];
@@ -93,7 +93,7 @@ public static class DaemonConfigParser
             }
             if (name.Contains('/'))
                 throw new DaemonConfigException($"Warning: invalid section name in configuration file: {name}");
-            EndGlobal(null);
+            EndGlobal();
             int existing = Modules.FindIndex(m => m.Name == name);
             if (existing >= 0)
             {
@@ -156,12 +156,12 @@ public static class DaemonConfigParser
             }
         }
 
-        public void EndGlobal(IReadOnlyList<string>? dparams)
+        public void EndGlobal()
         {
             if (_dparamsDone)
                 return;
             _dparamsDone = true;
-            foreach (string p in dparams ?? [])
+            foreach (string p in dparams)
             {
                 int eq = p.IndexOf('=');
                 if (eq <= 0)
