@@ -105,6 +105,9 @@ public sealed class StockClientParityTests(RsyncDaemonFixture stock, MrsyncDaemo
         string file = Path.Combine(_work, "pw");
         File.WriteAllText(file, password + "\n");
         File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        // The listing shows the module directory's time: the two fixtures made theirs at different moments.
+        foreach (RsyncDaemonFixture d in Both)
+            Directory.SetLastWriteTimeUtc(d.ModulePath(DaemonModules.Auth), new DateTime(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc));
         var r = await BothAsync(d => ["--password-file", file, $"rsync://{RsyncDaemonFixture.User}@{d.Host}:{d.Port}/{DaemonModules.Auth}/"]);
         AssertSame(r);
         Assert.Equal(exit, r.Ours.ExitCode);
