@@ -51,9 +51,9 @@ internal static class Usage
         --partial                keep partially transferred files
         --partial-dir=DIR        put a partially transferred file into DIR [push]
         --delay-updates          put all updated files into place at end [push]
-        --backup, -b             make backups (see --suffix & --backup-dir) [push]
+        --backup, -b             make backups (see --suffix & --backup-dir) [push, local]
         --backup-dir=DIR         make backups into hierarchy based in DIR [push]
-        --suffix=SUFFIX          backup suffix (default ~ w/o --backup-dir) [push]
+        --suffix=SUFFIX          backup suffix (default ~ w/o --backup-dir) [push, local]
         --update, -u             skip files that are newer on the receiver
         --existing               skip creating new files on receiver
         --ignore-existing        skip updating files that exist on receiver
@@ -113,7 +113,7 @@ internal static class Usage
         --help, -h (*)           show this help (* -h is help only on its own)
 
         These are the rsync options mrsync implements, as stock rsync 3.5.0 does them (--files-from on a
-        push only; [push]: a push only, where the receiving daemon does the work; elsewhere refused with
-        exit 4). Every other rsync option is refused by name with exit 4 ("not supported yet").
+        push only; [push]: a push only, where the receiving daemon does the work; [push, local]: not on a
+        pull; elsewhere refused with exit 4). Every other rsync option is refused by name with exit 4 ("not supported yet").
         """;
 }

@@ -129,6 +129,8 @@ public sealed class ReceivingOptionRulesTests
         var pull = Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("-a", "-b"), TransferDirection.Pull));
         Assert.Equal(RsyncExitCode.Unsupported, pull.ExitCode);
         Assert.Equal("--backup is not supported yet on a pull", pull.Message);
+        Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("-a", "--backup-dir=b"), TransferDirection.Local));
+        DirectionSupport.Check(Parse("-a", "-b", "--suffix=.old"), TransferDirection.Local);
         var hardLinks = Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("-aH", "-u"), TransferDirection.Local));
         Assert.StartsWith("--hard-links (-H) with --update", hardLinks.Message);
         DirectionSupport.Check(Parse("-a", "-u", "--ignore-non-existing", "--max-size=1", "--max-delete=2", "--ignore-errors"), TransferDirection.Pull);

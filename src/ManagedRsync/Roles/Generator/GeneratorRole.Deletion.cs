@@ -180,6 +180,15 @@ internal sealed partial class GeneratorRole
         }
         if (SkipForDeletionLimit())
             return false;
+        // With -b the deleted contents stay as backups inside the directory: stock's rmdir then fails with ENOTEMPTY.
+        if (isDirectory && Backups.Active(Options) && Destination!.List(path).Count > 0)
+        {
+            run.Say(_generating, $"cannot delete non-empty directory: {FileNameEncoding.Display(path)}");
+            return false;
+        }
+        // delete.c: delete_item keeps a backup of what it deletes with -b (not of a directory, nor of a backup).
+        if (!isDirectory && Backups.WantedOnDelete(Options, st, path))
+            Backups.Keep(Destination!, Options, path);
         if (!Options.DryRun)
             Destination.Delete(path);
         if (makingWay)

@@ -127,6 +127,8 @@ internal sealed partial class GeneratorRole
                 return;
             if (!dry)
             {
+                if (Backups.Wanted(Options, local))
+                    Backups.Keep(dest!, Options, name);
                 dest!.CreateSymlink(name, target);
                 dest.SetAttributes(name, run.AttributesFor(file, isNew: false) with { Permissions = null });
             }
@@ -153,7 +155,12 @@ internal sealed partial class GeneratorRole
                 if (local is { IsDirectory: true } && !MakeWay(name, file.IsDevice ? "device file" : "special file"))
                     return;
                 if (!dry)
+                {
+                    // generator.c: atomic_create backs up what it replaces (make_backup) with -b.
+                    if (Backups.Wanted(Options, local))
+                        Backups.Keep(dest!, Options, name);
                     dest!.CreateDevice(name, (uint)file.Mode, (uint)file.RdevMajor, (uint)file.RdevMinor);
+                }
                 if (local is null)
                     CountCreated(file);
                 Settle(ndx, file, ItemizeAgainst(file, null, ItemFlags.LocalChange | ItemFlags.ReportChange));
@@ -185,7 +192,13 @@ internal sealed partial class GeneratorRole
             return;
         }
         if (local is { IsRegularFile: false })
-            local = null; // rsync: another kind of entry is replaced, the file is itemized as new
+        {
+            // rsync: another kind of entry is replaced (delete_item DEL_FOR_FILE backs it up with -b), the file is
+            // itemized as new.
+            if (Backups.Wanted(Options, local))
+                Backups.Keep(dest!, Options, name);
+            local = null;
+        }
         ItemFlags request = ItemFlags.Transfer | (Options.AlwaysChecksum ? ItemFlags.ReportChange : 0);
         Request(ndx, redo: false, local, ItemizeAgainst(file, local, request));
     }

@@ -138,6 +138,9 @@ internal sealed partial class ReceiverRole
             if (!run.Options.Perms && existing is { } old)
                 attributes = attributes with { Permissions = old.Permissions };
             temp.SetAttributes(attributes);
+            // rsync.c finish_transfer: make_backup of the old file before the new one takes its name.
+            if (Backups.Wanted(run.Options, existing))
+                Backups.Keep(dest, run.Options, name);
             temp.Commit();
             keep = true;
             run.Stats.TransferredFiles++;
