@@ -54,6 +54,20 @@ public static class RsyncClient
     }
 
     /// <summary>
+    /// As <see cref="PushAsync(PushRequest, ITransferEvents?, CancellationToken)"/>, over the module connection
+    /// <paramref name="openModule"/> gives for the push's server arguments (the watcher hands one it greeted and
+    /// authenticated ahead of need); the request's connection, user and password are not used.
+    /// </summary>
+    internal static Task<TransferResult> PushAsync(PushRequest request, ITransferEvents? events,
+        Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> openModule, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var sink = new EventSink(events);
+        return DaemonPush.RunAsync(request.Source, request.Destination.ModulePath, request.Options, sink,
+            request.Options.Progress ? sink : null, openModule, ct);
+    }
+
+    /// <summary>
     /// Pulls from a daemon module into a local directory, as <c>rsync [options] [USER@]HOST::MODULE/PATH DEST</c> does;
     /// with no <see cref="PullRequest.Destination"/>, lists the source as <c>rsync --list-only</c> does (the lines are
     /// <see cref="TransferMessageKind.Info"/> messages). Nothing outside the destination is read or written, whatever

@@ -110,9 +110,21 @@ public sealed partial class DaemonSession
     public async Task StartModuleAsync(string module, string? user, Func<string?> getPassword,
         IReadOnlyList<string> serverArgs, CancellationToken ct)
     {
+        CheckServerArguments(serverArgs);
+        await RequestModuleAsync(module, user, getPassword, ct).ConfigureAwait(false);
+        await SendServerArgumentsAsync(serverArgs, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The first half of <see cref="StartModuleAsync(string, string?, Func{string?}, IReadOnlyList{string}, CancellationToken)"/>:
+    /// the module name sent, the challenge answered, <c>@RSYNCD: OK</c> read. The daemon then waits for the server
+    /// arguments (<see cref="SendServerArgumentsAsync"/>) for at most its handshake timeout (rsync clientserver.c:
+    /// rsync_module reads them under daemon_handshake_timeout: the module's "timeout", at most 60 s).
+    /// </summary>
+    internal async Task RequestModuleAsync(string module, string? user, Func<string?> getPassword, CancellationToken ct)
+    {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(getPassword);
-        ArgumentNullException.ThrowIfNull(serverArgs);
         int slash = module.IndexOf('/');
         string name = slash < 0 ? module : module[..slash];
         if (name.Length == 0 || name.Contains('\n') || name.Contains('\0'))
@@ -120,15 +132,6 @@ public sealed partial class DaemonSession
             throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax,
                 "ERROR: The remote path must start with a module name not a /");
         }
-        bool nulTerminated = ProtocolVersion >= 30;
-        foreach (var arg in serverArgs)
-        {
-            if (arg.Contains('\0') || (!nulTerminated && arg.Contains('\n')))
-            {
-                throw new ArgumentException($"server argument cannot be sent at protocol {ProtocolVersion}: {arg}", nameof(serverArgs));
-            }
-        }
-
         BeginModuleRequest();
         await _stream.WriteTextAsync(name + "\n", ct).ConfigureAwait(false);
         bool answered = false;
@@ -159,15 +162,40 @@ public sealed partial class DaemonSession
             }
             _options.ServerLine?.Invoke(line);
         }
+    }
 
+    /// <summary>
+    /// The second half of <see cref="StartModuleAsync(string, string?, Func{string?}, IReadOnlyList{string}, CancellationToken)"/>,
+    /// after <see cref="RequestModuleAsync"/>: the server arguments, each NUL-terminated from protocol 30 and
+    /// newline-terminated before, then an empty one.
+    /// </summary>
+    internal async Task SendServerArgumentsAsync(IReadOnlyList<string> serverArgs, CancellationToken ct)
+    {
+        CheckServerArguments(serverArgs);
         var args = new StringBuilder();
-        char terminator = nulTerminated ? '\0' : '\n';
+        char terminator = ProtocolVersion >= 30 ? '\0' : '\n';
         foreach (var arg in serverArgs)
         {
             args.Append(arg).Append(terminator);
         }
         args.Append(terminator);
         await _stream.WriteTextAsync(args.ToString(), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>True when the daemon has sent nothing unread and not closed the connection (see <see cref="DaemonStream.IsQuiet"/>).</summary>
+    internal bool IsQuiet => _stream.IsQuiet;
+
+    private void CheckServerArguments(IReadOnlyList<string> serverArgs)
+    {
+        ArgumentNullException.ThrowIfNull(serverArgs);
+        bool nulTerminated = ProtocolVersion >= 30;
+        foreach (var arg in serverArgs)
+        {
+            if (arg.Contains('\0') || (!nulTerminated && arg.Contains('\n')))
+            {
+                throw new ArgumentException($"server argument cannot be sent at protocol {ProtocolVersion}: {arg}", nameof(serverArgs));
+            }
+        }
     }
 
     private async Task AnswerChallengeAsync(string challenge, string? user, Func<string?> getPassword, CancellationToken ct)

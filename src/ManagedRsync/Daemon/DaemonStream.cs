@@ -91,6 +91,12 @@ internal sealed class DaemonStream : Stream
         set => throw new NotSupportedException();
     }
 
+    /// <summary>
+    /// True when the peer has sent nothing that is not read yet, and not closed its side: a connection parked between
+    /// two phases (a daemon waiting for the server arguments) is still waiting.
+    /// </summary>
+    public bool IsQuiet => _start == _end && (_inner is not QuickAckNetworkStream net || !net.HasInput);
+
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)

@@ -17,6 +17,26 @@ internal sealed class QuickAckNetworkStream(Socket socket) : NetworkStream(socke
     private static readonly byte[] On = BitConverter.GetBytes(1);
     private bool _unsupported;
 
+    /// <summary>Data or an end of stream is waiting to be read (poll(2) POLLIN without blocking).</summary>
+    public bool HasInput
+    {
+        get
+        {
+            try
+            {
+                return Socket.Poll(0, SelectMode.SelectRead);
+            }
+            catch (ObjectDisposedException)
+            {
+                return true;
+            }
+            catch (SocketException)
+            {
+                return true;
+            }
+        }
+    }
+
     public override int Read(Span<byte> buffer)
     {
         QuickAck();

@@ -5,7 +5,10 @@ namespace ManagedRsync.Watch;
 /// <summary>When a batch is cut.</summary>
 public sealed class CoalescerOptions
 {
-    /// <summary>Quiet window: a batch goes out once no change arrived for this long (--delay).</summary>
+    /// <summary>
+    /// Quiet window (--delay): a change that follows at least this long without changes starts a batch at once; the
+    /// changes that follow it within this window wait until no change arrived for this long.
+    /// </summary>
     public TimeSpan Delay { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Longest a change waits under a steady stream of other changes.</summary>
@@ -16,7 +19,10 @@ public sealed class CoalescerOptions
 }
 
 /// <summary>
-/// Coalesces watcher changes per path over a quiet window and hands finished batches to <c>flush</c>. A path seen
+/// Coalesces watcher changes per path and hands finished batches to <c>flush</c>. The first change after an idle
+/// period (no change for <see cref="CoalescerOptions.Delay"/>) goes out at once, as soon as it is complete (not a file
+/// still open for writing or just created): nothing is known to follow it, and whatever does follow is collected
+/// by the quiet window while its push is in flight (a replica queue sends what arrived meanwhile right after). A path seen
 /// many times goes out once with its latest state; a file being written is held until IN_CLOSE_WRITE or
 /// <see cref="CoalescerOptions.MaxOpenWait"/>; a deleted directory drops the pending changes under it; a full rescan
 /// drops everything else. Thread-safe: the watcher thread adds, <see cref="RunAsync"/> cuts batches.
@@ -28,7 +34,11 @@ internal sealed class ChangeCoalescer
         public PendingOp Op;
         public bool Writing;
         public long WritingSince;
+        public bool Created; // made and not yet closed after writing, as far as the events tell
     }
+
+    /// <summary>At most this many changes are checked for completeness before a leading batch gives way to the window.</summary>
+    private const int LeadingLimit = 64;
 
     private readonly CoalescerOptions _options;
     private readonly Action<bool, List<KeyValuePair<RawPath, PendingOp>>> _flush;
@@ -39,11 +49,13 @@ internal sealed class ChangeCoalescer
     private long _firstPending = long.MaxValue;
     private long _lastChange;
     private bool _holdingOnlyOpenFiles;
+    private bool _leading; // the pending changes began after an idle period: cut once all of them are complete
 
     public ChangeCoalescer(CoalescerOptions options, Action<bool, List<KeyValuePair<RawPath, PendingOp>>> flush)
     {
         _options = options;
         _flush = flush;
+        _lastChange = Environment.TickCount64; // a start is activity: a change right after it waits for the window
     }
 
     /// <summary>Changes not yet handed on.</summary>
@@ -56,12 +68,16 @@ internal sealed class ChangeCoalescer
         }
     }
 
-    public void Add(in WatchChange change)
+    public void Add(in WatchChange change) => Add(change, Environment.TickCount64);
+
+    /// <summary>As <see cref="Add(in WatchChange)"/> at the time <paramref name="now"/> (Environment.TickCount64).</summary>
+    internal void Add(in WatchChange change, long now)
     {
-        long now = Environment.TickCount64;
         lock (_lock)
         {
             bool wasEmpty = _pending.Count == 0 && !_full;
+            if (wasEmpty && now - _lastChange >= (long)_options.Delay.TotalMilliseconds)
+                _leading = true;
             switch (change.Kind)
             {
                 case ChangeKind.FullRescan:
@@ -73,6 +89,7 @@ internal sealed class ChangeCoalescer
                     if (!existed || !w.Writing)
                         w.WritingSince = now;
                     w.Writing = true;
+                    w.Created = false;
                     w.Op = PendingOp.Send;
                     break;
                 case ChangeKind.Changed:
@@ -81,6 +98,7 @@ internal sealed class ChangeCoalescer
                     {
                         Op = _pending.TryGetValue(change.Path, out Entry before) && before.Op is PendingOp.Delete or PendingOp.SendTree
                             ? PendingOp.SendTree : PendingOp.Send,
+                        Created = change.Created,
                     };
                     break;
                 case ChangeKind.SubtreeDirty:
@@ -93,6 +111,10 @@ internal sealed class ChangeCoalescer
                     break;
             }
             _lastChange = now;
+            if (_leading && _pending.Count > LeadingLimit)
+                _leading = false; // a burst: the window batches it
+            if (_leading && !wasEmpty)
+                _signal.Release(); // the leading batch may be complete now (the close after the create)
             if (wasEmpty || _holdingOnlyOpenFiles)
             {
                 if (wasEmpty)
@@ -132,8 +154,11 @@ internal sealed class ChangeCoalescer
             long quietAt = _lastChange + (long)_options.Delay.TotalMilliseconds;
             long maxAt = _firstPending + (long)_options.MaxWait.TotalMilliseconds;
             long dueAt = Math.Min(quietAt, maxAt);
+            if (_leading && AllComplete())
+                dueAt = now;
             if (!force && now < dueAt)
                 return dueAt - now;
+            _leading = false;
             full = _full;
             _full = false;
             batch = new List<KeyValuePair<RawPath, PendingOp>>(_pending.Count);
@@ -158,6 +183,17 @@ internal sealed class ChangeCoalescer
         if (full || batch.Count > 0)
             _flush(full, batch);
         return next;
+    }
+
+    // Nothing pending is a file still open for writing or only just created (its close may be on the way).
+    private bool AllComplete()
+    {
+        foreach (Entry e in _pending.Values)
+        {
+            if (e.Writing || e.Created)
+                return false;
+        }
+        return true;
     }
 
     private void RemoveUnder(RawPath dir)

@@ -78,7 +78,7 @@ public sealed partial class TreeWatcher
             return;
         if ((m & InotifyMask.IN_CREATE) != 0)
         {
-            Report(ChangeKind.Changed, path, isDir);
+            Report(ChangeKind.Changed, path, isDir, created: !isDir);
             if (isDir && _options.Recursive)
                 WatchTree(path, report: true);
         }
@@ -152,10 +152,10 @@ public sealed partial class TreeWatcher
 
     private bool IsExcluded(RawPath path, bool isDir) => _options.Exclude is { } f && f(path, isDir);
 
-    private void Report(ChangeKind kind, RawPath path, bool isDir)
+    private void Report(ChangeKind kind, RawPath path, bool isDir, bool created = false)
     {
         if (_options.ReportChanges)
-            _observer.OnChange(new WatchChange(kind, path, isDir));
+            _observer.OnChange(new WatchChange(kind, path, isDir, created));
     }
 
     private string Display(RawPath path) => RawPath.FromBytes(FullPath(path)).ToString();

@@ -135,11 +135,11 @@ public sealed partial class TreeWatcher
             // Merged events do not say their order: a name both removed and made exists now only if made last.
             Report(ChangeKind.Deleted, path, isDir);
             if ((m & (Interop.FAN_CREATE | Interop.FAN_MOVED_TO)) != 0 && RawDirectory.Exists(FullPath(path)))
-                Appeared(path, isDir, movedIn: (m & Interop.FAN_MOVED_TO) != 0);
+                Appeared(path, isDir, m);
             return;
         }
         if ((m & (Interop.FAN_CREATE | Interop.FAN_MOVED_TO)) != 0)
-            Appeared(path, isDir, movedIn: (m & Interop.FAN_MOVED_TO) != 0);
+            Appeared(path, isDir, m);
         else if ((m & (Interop.FAN_CLOSE_WRITE | Interop.FAN_ATTRIB)) != 0)
             Report(ChangeKind.Changed, path, isDir);
         // Written and not closed since (a create merged with its first writes, say): hold it until FAN_CLOSE_WRITE.
@@ -148,9 +148,11 @@ public sealed partial class TreeWatcher
     }
 
     /// <summary>A new entry; a directory moved in brings a subtree no event described.</summary>
-    private void Appeared(RawPath path, bool isDir, bool movedIn)
+    private void Appeared(RawPath path, bool isDir, ulong mask)
     {
-        Report(ChangeKind.Changed, path, isDir);
+        bool movedIn = (mask & Interop.FAN_MOVED_TO) != 0;
+        // A file made here and not closed after writing in the same (merged) event may still be being written.
+        Report(ChangeKind.Changed, path, isDir, created: !isDir && !movedIn && (mask & Interop.FAN_CLOSE_WRITE) == 0);
         if (isDir && movedIn)
             Report(ChangeKind.SubtreeDirty, path, true);
     }
@@ -185,7 +187,7 @@ public sealed partial class TreeWatcher
         {
             RawPath came = to.Relative.Child(e.NewName);
             if (!IsExcluded(came, isDir))
-                Appeared(came, isDir, movedIn: true);
+                Appeared(came, isDir, Interop.FAN_MOVED_TO);
         }
     }
 

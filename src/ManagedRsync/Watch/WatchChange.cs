@@ -17,5 +17,9 @@ public enum ChangeKind : byte
     FullRescan,
 }
 
-/// <summary>One change reported by <see cref="TreeWatcher"/>, relative to the watched root.</summary>
-public readonly record struct WatchChange(ChangeKind Kind, RawPath Path, bool IsDirectory);
+/// <summary>
+/// One change reported by <see cref="TreeWatcher"/>, relative to the watched root. <paramref name="Created"/>: a new
+/// non-directory that may still be open for writing (IN_CREATE, FAN_CREATE without FAN_CLOSE_WRITE): it is sent like
+/// any change, but it does not start a batch at once after an idle period, since its data may be on the way.
+/// </summary>
+public readonly record struct WatchChange(ChangeKind Kind, RawPath Path, bool IsDirectory, bool Created = false);

@@ -14,6 +14,7 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
     private readonly Action<string> _log;
     private readonly ChangeCoalescer _coalescer;
     private readonly List<ReplicaQueue> _queues = [];
+    private readonly IReadOnlyList<IReplicaTarget> _targets;
     private TreeWatcher? _watcher;
 
     /// <summary>A service replicating <see cref="WatchServiceOptions.Source"/> to <paramref name="targets"/>, logging to <paramref name="log"/>.</summary>
@@ -24,6 +25,7 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
         _options = options;
         _log = log;
         var siblings = new HardLinkSiblings(options.Source);
+        _targets = targets;
         _coalescer = new ChangeCoalescer(options.Batching, (full, batch) =>
         {
             if (!full)
@@ -97,6 +99,11 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
             await WhenAllQuietly(tasks).ConfigureAwait(false);
             await DrainAsync().ConfigureAwait(false);
             WriteStatus();
+            foreach (IReplicaTarget t in _targets)
+            {
+                if (t is IAsyncDisposable held)
+                    await held.DisposeAsync().ConfigureAwait(false); // a daemon target's standby connection
+            }
         }
         await _watcher.Completion.ConfigureAwait(false);
     }

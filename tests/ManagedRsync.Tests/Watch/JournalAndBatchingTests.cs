@@ -96,6 +96,46 @@ public sealed class JournalAndBatchingTests : IDisposable
     }
 
     [Fact]
+    public void FirstCompleteChangeAfterAQuietWindowIsCutAtOnce()
+    {
+        var batches = new List<List<KeyValuePair<RawPath, PendingOp>>>();
+        var c = new ChangeCoalescer(new CoalescerOptions { Delay = TimeSpan.FromMilliseconds(10), MaxOpenWait = TimeSpan.FromSeconds(5) },
+            (_, items) => batches.Add(items));
+        long t0 = Environment.TickCount64;
+        // Right after the start: the window applies.
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("early"), false), t0 + 1);
+        Assert.True(c.CutIfDue(t0 + 2, force: false) > 0);
+        Assert.Empty(batches);
+        c.CutIfDue(t0 + 12, force: false);
+        Assert.Equal("early", Assert.Single(batches[0]).Key.Latin1);
+
+        // After 10 ms of quiet a complete change goes at once; the next, within the window, waits for it.
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("a"), false), t0 + 100);
+        c.CutIfDue(t0 + 100, force: false);
+        Assert.Equal("a", Assert.Single(batches[1]).Key.Latin1);
+        c.Add(new WatchChange(ChangeKind.Deleted, RawPath.FromUtf8("b"), false), t0 + 101);
+        Assert.True(c.CutIfDue(t0 + 102, force: false) > 0);
+        Assert.Equal(2, batches.Count);
+        c.CutIfDue(t0 + 111, force: false);
+        Assert.Equal(PendingOp.Delete, Assert.Single(batches[2]).Value);
+
+        // A file just created may still be written: it starts the batch when its close arrives.
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("new"), false, Created: true), t0 + 200);
+        Assert.True(c.CutIfDue(t0 + 200, force: false) > 0);
+        c.Add(new WatchChange(ChangeKind.Writing, RawPath.FromUtf8("new"), false), t0 + 201);
+        Assert.True(c.CutIfDue(t0 + 201, force: false) > 0);
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("new"), false), t0 + 202);
+        c.CutIfDue(t0 + 202, force: false);
+        Assert.Equal("new", Assert.Single(batches[3]).Key.Latin1);
+
+        // Created and never closed (a hard link, a fifo): sent after the window, as before.
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("link"), false, Created: true), t0 + 300);
+        Assert.True(c.CutIfDue(t0 + 305, force: false) > 0);
+        c.CutIfDue(t0 + 310, force: false);
+        Assert.Equal("link", Assert.Single(batches[4]).Key.Latin1);
+    }
+
+    [Fact]
     public void FileThatNeverClosesIsSentAfterTheBound()
     {
         var batches = new List<List<KeyValuePair<RawPath, PendingOp>>>();
