@@ -93,8 +93,8 @@ public sealed class WatchOptionTruthTests : IDisposable
         Assert.Equal(Inode(_dst["pair/x"]), Inode(_dst["pair/y"]));
         Assert.NotEqual(Inode(_dst["one"]), Inode(_dst["pair/x"]));
 
-        // A new name of an inode the replica already has, alone in its batch: stock rsync's list then holds one member of
-        // the group and copies it as a file of its own (hlink.c: match_hard_links links only names in the list).
+        // A new name of an inode the replica already has: its content arrives (the watcher adds the inode's other names to
+        // the batch, HardLinkSiblings; rsync -H links only names within one list, hlink.c: match_hard_links).
         RawNames.HardLink(_src["one"], _src["three"]);
         await watch.UntilAsync(() => File.Exists(_dst["three"]), "the new link");
         Assert.Equal("shared", File.ReadAllText(_dst["three"]));
