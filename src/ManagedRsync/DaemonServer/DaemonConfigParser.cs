@@ -77,9 +77,11 @@ public static class DaemonConfigParser
                 else
                 {
                     int eq = t.IndexOf('=');
+                    // params.c: Parameter — a line without '=' is logged and skipped ("ignore errors" alone, say).
                     if (eq < 0)
-                        throw new DaemonConfigException($"params.c:Parameter() - Ignoring badly formed line in config file: {t}");
-                    Parameter(t[..eq].Trim(), t[(eq + 1)..].Trim());
+                        warn($"params.c:Parameter() - Ignoring badly formed line in config file: {t}");
+                    else
+                        Parameter(t[..eq].Trim(), t[(eq + 1)..].Trim());
                 }
             }
         }
