@@ -11,8 +11,6 @@ internal static class LocalCopyKnownDifferences
 {
     private static readonly Dictionary<string, string> Ledger = new(StringComparer.Ordinal)
     {
-        ["Fresh -aHi"] = "-H: the first name of a link group is sent; stock sends the last (hlink.c) and links the others to it",
-        ["Fresh -aHv"] = "-H: the first name of a link group is sent; stock sends the last (hlink.c) and links the others to it",
     };
 
     /// <summary>Runs <paramref name="compare"/>; for a listed case, requires that it still finds the difference.</summary>

@@ -72,6 +72,29 @@ public sealed class LocalCopyParityTests : IDisposable
         Assert.Equal(before, TreeSnapshot.Of(_pair.Ours));
     }
 
+    /// <summary>
+    /// -H as stock's generator does it (hlink.c): a fresh copy transfers the last name of each group and links the
+    /// others to it ("NAME => LEADER"); a dry run prints those lines right after the leader's; a second run that finds
+    /// some members gone links them to the first member done, and a member already linked shows as "hf" with -ii.
+    /// </summary>
+    [Theory]
+    [InlineData("-aHin")]
+    [InlineData("-aHvn")]
+    [InlineData("-aHii")]
+    [InlineData("-aHv")]
+    public async Task HardLinkGroupsAreLinkedAndNamedAsStock(string options)
+    {
+        CreateFullSource();
+        (await _pair.RunAsync(["-aH"])).AssertExit(0).AssertSame();
+        foreach (string dest in new[] { _pair.Stock, _pair.Ours })
+        {
+            File.Delete(Path.Combine(dest, "hl/one"));
+            File.Delete(Path.Combine(dest, "hl2/three-b"));
+        }
+        (await _pair.RunAsync(Split(options))).AssertExit(0).AssertSame();
+        (await _pair.RunAsync(Split(options), under: "fresh")).AssertExit(0).AssertSameOutput();
+    }
+
     [Theory]
     [InlineData("-avn")]
     [InlineData("-ain")]

@@ -67,6 +67,70 @@ public sealed class PullOutputParityTests(RsyncDaemonFixture daemon) : IDisposab
             PullTree.AssertSame(_source, ours);
     }
 
+    /// <summary>
+    /// -H on a pull (hlink.c, generator side): the last name of each group is transferred and the others are linked to
+    /// it, each printed "NAME => LEADER" after the walk (in a dry run right after the leader); into a copy that lost
+    /// some members they are linked to the first member found done. Compared with stock's client without incremental
+    /// recursion, which orders its walk the same way ours does.
+    /// </summary>
+    [Theory]
+    [InlineData("-aHi", false)]
+    [InlineData("-aHin", false)]
+    [InlineData("-aHii", true)]
+    [InlineData("-aHi", true)]
+    public async Task PullOfHardLinksPrintsWhatStockPrints(string options, bool existing)
+    {
+        Directory.CreateDirectory(_source);
+        PullTree.CreateSample(_source);
+        Directory.CreateDirectory(Path.Combine(_source, "hl"));
+        Directory.CreateDirectory(Path.Combine(_source, "hl2"));
+        File.WriteAllText(Path.Combine(_source, "hl", "one"), "shared one\n");
+        File.WriteAllText(Path.Combine(_source, "hl2", "three"), "shared three\n");
+        File.CreateSymbolicLink(Path.Combine(_source, "hl", "zz-link"), "one");
+        foreach (var (from, to) in new[] { ("hl/one", "hl/one-again"), ("hl2/three", "hl/three-a"), ("hl2/three", "hl2/three-b") })
+            LocalCopy.LocalSource.Run("ln", Path.Combine(_source, from), Path.Combine(_source, to));
+        string ours = Path.Combine(_sandbox.Root, "ours");
+        string theirs = Path.Combine(_sandbox.Root, "theirs");
+        string[] args = [.. options.Split(' '), "--no-i-r"];
+        if (existing)
+        {
+            Assert.Equal(0, (await daemon.RunRsyncAsync(["-aH", Url, ours + "/"])).ExitCode);
+            Assert.Equal(0, (await daemon.RunRsyncAsync(["-aH", Url, theirs + "/"])).ExitCode);
+            foreach (string dest in new[] { ours, theirs })
+            {
+                File.Delete(Path.Combine(dest, "hl", "one"));
+                File.Delete(Path.Combine(dest, "hl2", "three-b"));
+            }
+        }
+
+        var mine = await daemon.RunMrsyncAsync([.. args, Url, ours + "/"]);
+        var stock = await daemon.RunRsyncAsync([.. args, Url, theirs + "/"]);
+
+        Assert.True(stock.ExitCode == 0, daemon.Explain(stock));
+        Assert.True(mine.ExitCode == 0, daemon.Explain(mine, stock));
+        Assert.Equal(StockOutput.Normalize(stock.Stdout, theirs), StockOutput.Normalize(mine.Stdout, ours));
+        if (!options.Contains('n', StringComparison.Ordinal))
+        {
+            Assert.Equal(File.ReadAllText(Path.Combine(_source, "hl", "one")), File.ReadAllText(Path.Combine(ours, "hl", "one")));
+            Assert.Equal(Inode(Path.Combine(ours, "hl", "one")), Inode(Path.Combine(ours, "hl", "one-again")));
+            Assert.Equal(Inode(Path.Combine(ours, "hl2", "three")), Inode(Path.Combine(ours, "hl", "three-a")));
+            Assert.Equal(Inode(Path.Combine(ours, "hl2", "three")), Inode(Path.Combine(ours, "hl2", "three-b")));
+        }
+    }
+
+    private static string Inode(string path)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("stat") { RedirectStandardOutput = true, UseShellExecute = false };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("%i");
+        psi.ArgumentList.Add(path);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        string inode = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0 && inode.Length > 0, $"stat {path}: exit {p.ExitCode}");
+        return inode;
+    }
+
     // rsync generator.c: --delete-missing-args deletes the receiver's copy of a source the sender lacks; mrsync's
     // receiver cannot do that yet, so the option is refused by name before anything happens.
     [Fact]

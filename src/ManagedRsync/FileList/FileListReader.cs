@@ -54,9 +54,6 @@ internal sealed class FileListReader
 
     public Dictionary<int, string> GroupNames { get; } = [];
 
-    /// <summary>With -H: each later hard link and the first entry of its group (rsync hlink.c).</summary>
-    public Dictionary<FileEntry, FileEntry> HardLinkLeaders { get; } = new(ReferenceEqualityComparer.Instance);
-
     /// <summary>Reads the whole list in the order the sender sent it.</summary>
     public async Task<List<FileEntry>> ReadAsync(CancellationToken ct)
     {
@@ -139,7 +136,6 @@ internal sealed class FileListReader
                 Uid = leader.Uid, Gid = leader.Gid, RdevMajor = leader.RdevMajor, RdevMinor = leader.RdevMinor,
                 LinkTarget = leader.LinkTarget, Dev = leader.Dev, Ino = leader.Ino, Checksum = leader.Checksum,
             };
-            HardLinkLeaders[follower] = leader;
             return follower;
         }
 

@@ -19,9 +19,18 @@ internal static class ItemLog
     /// <summary>
     /// The line for an entry, or null when stock prints none: a transferred file always has one; another entry only
     /// when maybe_log_item would show it (something significant changed, or -ii, or -vv with -i, or a local change,
-    /// or a directory with any significant change).
+    /// or a directory with any significant change, or a hard link made to a leader).
     /// </summary>
-    public static string? Line(TransferOptions o, FileEntry file, string displayName, ItemFlags iflags, bool sender)
+    /// <param name="o">The transfer's options (the format: -i, -v, --progress).</param>
+    /// <param name="file">The entry.</param>
+    /// <param name="displayName">Its name as printed (log.c %n).</param>
+    /// <param name="iflags">Its item flags.</param>
+    /// <param name="sender">Whether this side sends ('&lt;' for a transfer) or receives ('&gt;').</param>
+    /// <param name="hardLink">
+    /// The leader a hard link was made to (the xname of ITEM_XNAME_FOLLOWS; log.c %L prints " => NAME"), or null.
+    /// </param>
+    public static string? Line(TransferOptions o, FileEntry file, string displayName, ItemFlags iflags, bool sender,
+        string? hardLink = null)
     {
         if (!IsLogging(o))
             return null;
@@ -31,7 +40,7 @@ internal static class ItemLog
             bool significant = (iflags & ItemFlags.Significant) != 0;
             bool seeItem = itemize > 0 && (significant || itemize > 1 || o.Verbose > 1);
             bool localChange = (iflags & ItemFlags.LocalChange) != 0 && significant;
-            if (!seeItem && !localChange && !(file.IsDirectory && significant))
+            if (!seeItem && !localChange && string.IsNullOrEmpty(hardLink) && !(file.IsDirectory && significant))
                 return null;
         }
         var line = new StringBuilder();
@@ -41,7 +50,9 @@ internal static class ItemLog
         line.Append(displayName);
         if (file.IsDirectory)
             line.Append('/');
-        if (file.IsSymlink && file.LinkTarget is { } target)
+        if (!string.IsNullOrEmpty(hardLink))
+            line.Append(" => ").Append(hardLink);
+        else if (file.IsSymlink && file.LinkTarget is { } target)
             line.Append(" -> ").Append(FileNameEncoding.Display(target));
         return line.ToString();
     }

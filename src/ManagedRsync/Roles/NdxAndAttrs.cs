@@ -32,7 +32,7 @@ internal readonly record struct NdxAndAttrs(int Ndx, ItemFlags Flags, byte Basis
     /// <param name="deleteStats">Where the peer's deletion counts go; null drops them.</param>
     /// <param name="alternatesOffered">
     /// False on a receiver whose generator never offers another basis: a basis type other than the file itself, or an
-    /// alternate name, is refused as soon as its flags say it follows.
+    /// alternate name with a transfer, is refused as soon as its flags say it follows.
     /// </param>
     /// <param name="ct">Cancels the read.</param>
     public static async ValueTask<NdxAndAttrs> ReadAsync(Connection connection, IReadOnlyList<FileEntry> files,
@@ -65,7 +65,9 @@ internal readonly record struct NdxAndAttrs(int Ndx, ItemFlags Flags, byte Basis
                 throw RsyncException.Protocol($"basis type 0x{basisType:x2} for \"{files[ndx].LocalName}\", which we never offered");
             if ((iflags & ItemFlags.XnameFollows) != 0)
             {
-                if (!alternatesOffered)
+                // A hard link's leader travels as an xname without ITEM_TRANSFER (hlink.c: maybe_hard_link); only a
+                // transfer's xname names a basis.
+                if (!alternatesOffered && (iflags & ItemFlags.Transfer) != 0)
                     throw RsyncException.Protocol($"alternate basis name for \"{files[ndx].LocalName}\", which we never offered");
                 // io.c: read_vstring — one byte, or two with the high bit set; bounded by MAXPATHLEN.
                 int length = await input.ReadByteAsync(ct).ConfigureAwait(false);

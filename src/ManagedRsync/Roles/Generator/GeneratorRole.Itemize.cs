@@ -1,5 +1,6 @@
 using ManagedRsync.Destination;
 using ManagedRsync.FileList;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.Roles.Generator;
 
@@ -9,13 +10,23 @@ internal sealed partial class GeneratorRole
     /// <summary>
     /// An entry the generator settled itself: it is itemized to the sender as stock's generator does (from protocol
     /// 29, when something significant changed or -ii / -vv asks for every entry; generator.c: itemize), which the
-    /// sender echoes back (and counts) before its answer to the next request, and its line is printed.
+    /// sender echoes back (and counts) before its answer to the next request, and its line is printed. A hard link
+    /// carries its leader's name as the xname and is always itemized when it has one.
     /// </summary>
-    private void Settle(int ndx, FileEntry file, ItemFlags iflags)
+    private void Settle(int ndx, FileEntry file, ItemFlags iflags, byte[]? xname = null)
     {
-        if (Protocol >= 29 && ((iflags & ItemFlags.Significant) != 0 || ItemLog.Level(Options) > 1 || Options.Verbose > 1))
-            NdxAndAttrs.Write(run.Connection, ndx, iflags);
-        run.LogItem(ndx, file, iflags);
+        bool named = xname is { Length: > 0 };
+        if (Protocol >= 29
+            && ((iflags & ItemFlags.Significant) != 0 || ItemLog.Level(Options) > 1 || Options.Verbose > 1 || named))
+            NdxAndAttrs.Write(run.Connection, ndx, iflags, xname: xname);
+        // A hard link's line comes where stock's client prints it, when the sender echoes the itemization
+        // (receiver.c: recv_files, maybe_log_item with the xname): after the lines of everything asked before it, i.e.
+        // before the next entry of the walk, or after every entry once the walk is over.
+        if ((iflags & ItemFlags.XnameFollows) != 0)
+            run.LogItem(ndx, file, iflags, named ? FileNameEncoding.Display(xname) : null,
+                before: _generating >= 0 ? _generating + 1 : Files.Count);
+        else
+            run.LogItem(ndx, file, iflags);
     }
 
     /// <summary>

@@ -25,8 +25,8 @@ internal sealed partial class GeneratorRole
         // The redo pass (generator.c: check_for_finished_files with check_redo): the files the receiver found
         // corrupt in phase 1, asked for again with full-length strong sums, then the closing indexes in one go.
         var redo = new List<int>();
-        for (int message; (message = run.ToGenerator.Next(ct)) != ReceiverMessages.PhaseDone;)
-            redo.Add(message);
+        for (ReceiverMessage message; (message = NextFromReceiver(ct)).Kind != ReceiverMessageKind.PhaseDone;)
+            redo.Add(message.Ndx);
         run.Order?.Flush();
         foreach (int ndx in redo)
         {
@@ -47,7 +47,7 @@ internal sealed partial class GeneratorRole
 
         // The receiver's remaining phases (the redo files, then the sender's closing indexes).
         for (int phase = 2; phase <= run.MaxPhase + 1; phase++)
-            ExpectFromReceiver(ReceiverMessages.PhaseDone, ct);
+            ExpectFromReceiver(ReceiverMessageKind.PhaseDone, ct);
         if (late)
         {
             run.Order?.Flush();
@@ -63,7 +63,7 @@ internal sealed partial class GeneratorRole
             }
         }
 
-        ExpectFromReceiver(ReceiverMessages.Finished, ct);
+        ExpectFromReceiver(ReceiverMessageKind.Finished, ct);
         // rsync generator.c: generate_files ends with touch_up_dirs before main.c: do_recv's goodbye, so a client
         // that exits on the goodbye finds the directories' times and modes already set.
         if (run.IsServer)
@@ -76,11 +76,27 @@ internal sealed partial class GeneratorRole
         FinishTree();
     }
 
-    private void ExpectFromReceiver(int expected, CancellationToken ct)
+    private void ExpectFromReceiver(ReceiverMessageKind expected, CancellationToken ct)
     {
-        int message = run.ToGenerator.Next(ct);
-        if (message != expected)
-            throw RsyncException.Protocol($"redo request for index {message} after phase 1");
+        ReceiverMessage message = NextFromReceiver(ct);
+        if (message.Kind != expected)
+            throw RsyncException.Protocol($"redo request for index {message.Ndx} after phase 1");
+    }
+
+    /// <summary>
+    /// The receiver's next message other than a finished hard-link leader, whose group is linked on the way (rsync
+    /// generator.c: check_for_finished_files while it waits for the receiver).
+    /// </summary>
+    private ReceiverMessage NextFromReceiver(CancellationToken ct)
+    {
+        while (true)
+        {
+            ReceiverMessage message = run.ToGenerator.Next(ct);
+            if (message.Kind != ReceiverMessageKind.HardLinkDone)
+                return message;
+            FinishHardLinkGroup(message.Ndx);
+            run.Connection.Send();
+        }
     }
 
     // rsync generator.c: generate_files at protocol 31 — the deletion counts (when deleting) and an NDX_DONE.
@@ -91,13 +107,12 @@ internal sealed partial class GeneratorRole
         run.Connection.NdxOut.Write(run.Connection.Out, Ndx.Done);
     }
 
-    // rsync hlink.c: finish_hardlink and generator.c: touch_up_dirs, once per run (a server does it before its goodbye).
+    // rsync generator.c: touch_up_dirs, once per run (a server does it before its goodbye).
     private void FinishTree()
     {
         if (Options.DryRun || Destination is null || _treeFinished)
             return;
         _treeFinished = true;
-        FinishHardLinks();
         FinishDirectories();
     }
 }

@@ -68,6 +68,7 @@ internal sealed partial class GeneratorRole
         SumHeader header = basis is null || basisLength == 0
             ? default
             : BlockLayout.For(basisLength, Protocol, digestLength, Options.BlockSize, redo);
+        MarkRequested(ndx);
         run.Order?.ExpectTransfer(ndx);
         run.Pending[ndx] = new PendingFile(header, local, iflags);
 

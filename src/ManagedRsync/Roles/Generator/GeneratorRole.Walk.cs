@@ -105,8 +105,6 @@ internal sealed partial class GeneratorRole
                 DeleteExtraneous(name, remember: EffectiveDeleteTiming == DeleteTiming.Delay);
             return;
         }
-        if (run.List.HardLinkLeaders.ContainsKey(file))
-            return;
         if (file.IsSymlink)
         {
             run.Stats.NumSymlinks++;
@@ -115,12 +113,15 @@ internal sealed partial class GeneratorRole
                 run.Say(ndx, $"skipping non-regular file \"{FileNameEncoding.Display(name)}\"");
                 return;
             }
+            if (IsLinkedOrWaiting(ndx))
+                return;
             string target = FileNameEncoding.Decode(file.LinkTarget);
             if (local is { IsSymlink: true } link && dest!.ReadSymlink(name) == target)
             {
                 if (!dry)
                     dest.SetAttributes(name, run.AttributesFor(file, isNew: false) with { Permissions = null }, link);
                 Settle(ndx, file, ItemizeAgainst(file, local, ItemFlags.None));
+                FinishHardLinkGroup(ndx);
                 return;
             }
             if (local is { IsDirectory: true } && !MakeWay(name, "symlink"))
@@ -137,6 +138,7 @@ internal sealed partial class GeneratorRole
             // rsync generator.c: a replaced entry of another type is itemized as new.
             EntryStatus? was = local is { IsSymlink: true } ? local : null;
             Settle(ndx, file, ItemizeAgainst(file, was, ItemFlags.LocalChange | ItemFlags.ReportChange));
+            FinishHardLinkGroup(ndx);
             return;
         }
         if (file.IsDevice || file.IsSpecial)
@@ -148,6 +150,8 @@ internal sealed partial class GeneratorRole
                 return;
             }
             if (file.IsDevice) run.Stats.NumDevices++; else run.Stats.NumSpecials++;
+            if (IsLinkedOrWaiting(ndx))
+                return;
             bool same = local is { } st && (st.Mode & 0xF000) == ((uint)file.Mode & 0xF000)
                 && (!file.IsDevice || (st.RdevMajor == (uint)file.RdevMajor && st.RdevMinor == (uint)file.RdevMinor));
             if (!same)
@@ -172,10 +176,13 @@ internal sealed partial class GeneratorRole
             // rsync rsync.c: dest_mode — a device made without -p gets the sender's mode less the umask.
             if (!dry)
                 dest!.SetAttributes(name, run.AttributesFor(file, isNew: !same));
+            FinishHardLinkGroup(ndx);
             return;
         }
 
         run.Stats.NumRegular++;
+        if (IsLinkedOrWaiting(ndx))
+            return;
         if (UpdateRules.SkipsRegular(Options, file, local))
             return;
         if (local is { IsDirectory: true })
@@ -189,6 +196,7 @@ internal sealed partial class GeneratorRole
             if (!dry)
                 dest!.SetAttributes(name, UpdateRules.KeepingSameTime(Options, run.AttributesFor(file, isNew: false), file, current), current);
             Settle(ndx, file, ItemizeAgainst(file, local, ItemFlags.None));
+            FinishHardLinkGroup(ndx);
             return;
         }
         if (local is { IsRegularFile: false })
@@ -199,8 +207,13 @@ internal sealed partial class GeneratorRole
                 Backups.Keep(dest!, Options, name);
             local = null;
         }
+        if (local is null && PutOffHardLink(ndx))
+            return;
         ItemFlags request = ItemFlags.Transfer | (Options.AlwaysChecksum ? ItemFlags.ReportChange : 0);
         Request(ndx, redo: false, local, ItemizeAgainst(file, local, request));
+        // generator.c: recv_generator — without transfers (a dry run) the group's links follow their leader at once.
+        if (Options.DryRun)
+            FinishHardLinkGroup(ndx);
     }
 
 }

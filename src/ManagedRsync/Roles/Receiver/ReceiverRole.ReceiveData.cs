@@ -143,6 +143,8 @@ internal sealed partial class ReceiverRole
                 Backups.Keep(dest, run.Options, name);
             temp.Commit();
             keep = true;
+            if (run.HardLinkGroup(ndx) is not null)
+                run.ToGenerator.HardLinkDone(ndx);
             run.Stats.TransferredFiles++;
             if (existing is null)
                 run.Stats.CreatedFiles++;

@@ -230,6 +230,7 @@ internal sealed partial class ReceivingSide : IMessageHandler
                 _run.Stats.TotalSize += file.Size;
         }
         _run.Stats.NumFiles = files.Count;
+        _run.FindHardLinkGroups();
     }
 
     /// <summary>

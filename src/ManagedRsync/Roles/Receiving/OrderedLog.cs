@@ -17,6 +17,7 @@ internal sealed class OrderedLog(ITransferLog log, int count)
 
     private readonly Lock _gate = new();
     private readonly List<string>?[] _lines = new List<string>?[count];
+    private readonly List<string>?[] _before = new List<string>?[count + 1];
     private readonly byte[] _state = new byte[count];
     private int _cursor;
     private int _released;
@@ -32,6 +33,24 @@ internal sealed class OrderedLog(ITransferLog log, int count)
                 return;
             }
             (_lines[ndx] ??= []).Add(line);
+        }
+    }
+
+    /// <summary>
+    /// A line printed once every entry before <paramref name="position"/> is out, ahead of that entry's own lines
+    /// (<paramref name="position"/> = count: after every entry).
+    /// </summary>
+    public void AddBefore(int position, string line)
+    {
+        lock (_gate)
+        {
+            if (position < _cursor || (uint)position > (uint)count)
+            {
+                log.Info(line);
+                return;
+            }
+            (_before[position] ??= []).Add(line);
+            Pump();
         }
     }
 
@@ -93,6 +112,7 @@ internal sealed class OrderedLog(ITransferLog log, int count)
         {
             while (_cursor < count)
                 PrintNext();
+            PrintBefore();
         }
     }
 
@@ -109,13 +129,29 @@ internal sealed class OrderedLog(ITransferLog log, int count)
 
     private void Pump()
     {
-        while (_cursor < _released && (_state[_cursor] & Generated) != 0
-               && (_state[_cursor] & (Requested | Received)) != Requested)
+        while (true)
+        {
+            PrintBefore();
+            if (!(_cursor < _released && (_state[_cursor] & Generated) != 0
+                  && (_state[_cursor] & (Requested | Received)) != Requested))
+                return;
             PrintNext();
+        }
+    }
+
+    private void PrintBefore()
+    {
+        if (_before[_cursor] is { } lines)
+        {
+            foreach (string line in lines)
+                log.Info(line);
+            _before[_cursor] = null;
+        }
     }
 
     private void PrintNext()
     {
+        PrintBefore();
         if (_lines[_cursor] is { } lines)
         {
             foreach (string line in lines)

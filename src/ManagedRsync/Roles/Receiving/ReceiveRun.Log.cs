@@ -7,8 +7,12 @@ namespace ManagedRsync.Roles.Receiving;
 // settles it: the generator for what it makes itself, the receiver for what arrives.
 internal sealed partial class ReceiveRun
 {
-    /// <summary>rsync log.c: log_item / maybe_log_item — the line -v or -i prints for an entry, if any.</summary>
-    public void LogItem(int ndx, FileEntry file, ItemFlags iflags)
+    /// <summary>
+    /// rsync log.c: log_item / maybe_log_item — the line -v or -i prints for an entry, if any; <paramref name="hardLink"/>
+    /// is the leader a hard link was made to, and <paramref name="before"/> the entry whose lines it is printed ahead of
+    /// (<see cref="Files"/>.Count: after every entry) instead of in its own place.
+    /// </summary>
+    public void LogItem(int ndx, FileEntry file, ItemFlags iflags, string? hardLink = null, int? before = null)
     {
         // A server prints nothing of its own: its client prints each line from the item flags that travel with the
         // requests and itemizations (generator.c: itemize -> write_ndx_and_attrs; sender.c logs the echo).
@@ -26,10 +30,12 @@ internal sealed partial class ReceiveRun
         // compat.c: receiver_symlink_times is set for a receiver only from protocol 29 on, and log.c prints a
         // symlink's time change as 'T' without it, as it does without -t.
         TransferOptions options = Protocol < 29 && file.IsSymlink ? Options with { Times = false } : Options;
-        if (ItemLog.Line(options, file, display, iflags, sender: false) is not { } line)
+        if (ItemLog.Line(options, file, display, iflags, sender: false, hardLink) is not { } line)
             return;
         if (Protocol < 29 && !transfer && Order is { } order)
             order.AddNow(line);
+        else if (before is { } position && Order is { } ordered)
+            ordered.AddBefore(position, line);
         else
             Say(ndx, line);
     }

@@ -123,6 +123,41 @@ internal sealed partial class ReceiveRun
         return new EntryAttributes(permissions, mtime, (uint)file.ModTimeNsec, uid, gid);
     }
 
+    /// <summary>
+    /// With -H, the sorted indexes of the entry's hard-link group (two or more entries), else null. The sender marks
+    /// the members (flist.c: XMIT_HLINKED; from protocol 30 a later member names the first's index, before that each
+    /// carries dev and inode), and the reader gives each member of a group the same (Dev, Ino).
+    /// </summary>
+    public int[]? HardLinkGroup(int ndx) => _hardLinkGroups?[ndx];
+
+    private int[]?[]? _hardLinkGroups;
+
+    /// <summary>rsync hlink.c: match_hard_links — the groups, each in file-list order, once the list is sorted.</summary>
+    public void FindHardLinkGroups()
+    {
+        if (!Options.HardLinks)
+            return;
+        var byInode = new Dictionary<(long Dev, long Ino), List<int>>();
+        for (int ndx = 0; ndx < Files.Count; ndx++)
+        {
+            FileEntry file = Files[ndx];
+            if (file.Dev < 0 || file.IsDirectory)
+                continue;
+            if (!byInode.TryGetValue((file.Dev, file.Ino), out List<int>? members))
+                byInode[(file.Dev, file.Ino)] = members = [];
+            members.Add(ndx);
+        }
+        foreach (List<int> members in byInode.Values)
+        {
+            if (members.Count < 2)
+                continue;
+            _hardLinkGroups ??= new int[]?[Files.Count];
+            int[] group = [.. members];
+            foreach (int ndx in group)
+                _hardLinkGroups[ndx] = group;
+        }
+    }
+
     /// <summary>Whether the entry is a device or special file this process may make (mknod needs root).</summary>
     public static bool IsRoot => s_isRoot;
 }

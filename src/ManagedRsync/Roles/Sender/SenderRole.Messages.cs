@@ -1,4 +1,5 @@
 using ManagedRsync.FileList;
+using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
 using ManagedRsync.Session;
 
@@ -31,13 +32,15 @@ internal sealed partial class SenderRole
 
     // rsync sender.c / log.c: the line for each entry, as the receiving side prints it (ItemLog); the transfer flag is
     // set for what is sent.
-    private void LogItem(FileEntry file, ItemFlags iflags, bool transferred)
+    // A hard link's line names its leader (the xname the generator sent: log.c %L " => NAME").
+    private void LogItem(FileEntry file, ItemFlags iflags, bool transferred, byte[]? xname = null)
     {
         // rsync sender.c: log_item(FCLIENT, ...) — a server's item lines are for its own log only, never the client's.
         if (_conn.IsServer)
             return;
         ItemFlags shown = transferred ? iflags | ItemFlags.Transfer : iflags & ~ItemFlags.Transfer;
-        if (ItemLog.Line(_options, file, file.DisplayName, shown, sender: !_localServer) is { } line)
+        if (ItemLog.Line(_options, file, file.DisplayName, shown, sender: !_localServer,
+                xname is { Length: > 0 } ? FileNameEncoding.Display(xname) : null) is { } line)
             _log.Info(line);
     }
 }

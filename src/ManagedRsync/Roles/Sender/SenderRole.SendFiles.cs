@@ -57,7 +57,7 @@ internal sealed partial class SenderRole
                 FileEntry file = _files[ndx];
                 if ((iflags & ItemFlags.Transfer) == 0)
                 {
-                    LogItem(file, iflags, transferred: false);
+                    LogItem(file, iflags, transferred: false, xname);
                     NdxAndAttrs.Write(_conn, ndx, iflags, basisType, xname);
                     CountCreated(file, iflags);
                     continue;

@@ -1,0 +1,130 @@
+using ManagedRsync.Destination;
+using ManagedRsync.FileList;
+using ManagedRsync.Platform;
+
+namespace ManagedRsync.Roles.Generator;
+
+// -H on the receiving side, as stock's generator does it (rsync hlink.c: match_gnums, hard_link_check,
+// finish_hard_link, maybe_hard_link; generator.c: recv_generator). Each group is in file-list order. A member whose
+// earlier member is done is linked to the group's leader at once; one whose earlier member is being transferred waits
+// for it; otherwise the member is generated as any file, except that a missing regular file that is not the group's
+// last member is put off (generator.c: "statret != 0 && F_HLINK_NOT_LAST": in_progress++), so that a fresh copy
+// transfers the LAST name of the group and links the others to it. The member that gets done first (up to date, made
+// by the generator, or received) becomes the leader, and every member put off or waiting is linked to it, latest
+// first (finish_hard_link walks F_HL_PREV from the leader back), each itemized "hf ... NAME => LEADER" with the
+// leader's name as the xname (ITEM_LOCAL_CHANGE | ITEM_XNAME_FOLLOWS). A transferred leader is done when the receiver
+// says so (ReceiverMessages.HardLinkDone), which the generator reads after its walk, so those lines come after the
+// walk's, as stock prints them; in a dry run the request itself finishes the group (generator.c: "if (!do_xfers)"),
+// so the lines follow the leader's.
+internal sealed partial class GeneratorRole
+{
+    private enum LinkState : byte
+    {
+        NotReached,
+        PutOff,
+        Requested,
+        Waiting,
+        Done,
+    }
+
+    /// <summary>Per group member: where it stands, and the leader it was linked to (itself when it is the leader).</summary>
+    private Dictionary<int, (LinkState State, int Leader)>? _links;
+
+    private LinkState StateOf(int ndx) => _links is not null && _links.TryGetValue(ndx, out var s) ? s.State : LinkState.NotReached;
+
+    private void SetState(int ndx, LinkState state, int leader = -1) => (_links ??= [])[ndx] = (state, leader);
+
+    /// <summary>
+    /// rsync hlink.c: hard_link_check for a member that is not its group's first — true when it is settled here
+    /// (linked to a done leader, or waiting for one being transferred), false when it is to be generated itself.
+    /// </summary>
+    private bool IsLinkedOrWaiting(int ndx)
+    {
+        if (run.HardLinkGroup(ndx) is not { } group)
+            return false;
+        int position = Array.IndexOf(group, ndx);
+        if (position <= 0)
+            return false;
+        int prior = group[position - 1];
+        switch (StateOf(prior))
+        {
+            case LinkState.Done:
+                LinkToLeader(ndx, _links![prior].Leader);
+                return true;
+            case LinkState.Requested or LinkState.Waiting:
+                SetState(ndx, LinkState.Waiting);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>generator.c: a missing regular file of a group that is not its last member is put off.</summary>
+    private bool PutOffHardLink(int ndx)
+    {
+        if (run.HardLinkGroup(ndx) is not { } group || group[^1] == ndx)
+            return false;
+        SetState(ndx, LinkState.PutOff);
+        return true;
+    }
+
+    private void MarkRequested(int ndx)
+    {
+        if (run.HardLinkGroup(ndx) is not null)
+            SetState(ndx, LinkState.Requested);
+    }
+
+    /// <summary>
+    /// rsync hlink.c: finish_hard_link — <paramref name="leader"/> is in place: the members put off or waiting for it
+    /// are linked to it, latest in the list first.
+    /// </summary>
+    private void FinishHardLinkGroup(int leader)
+    {
+        if (run.HardLinkGroup(leader) is not { } group)
+            return;
+        SetState(leader, LinkState.Done, leader);
+        for (int i = group.Length - 1; i >= 0; i--)
+        {
+            int member = group[i];
+            if (member != leader && StateOf(member) is LinkState.PutOff or LinkState.Waiting)
+                LinkToLeader(member, leader);
+        }
+    }
+
+    /// <summary>
+    /// rsync hlink.c: maybe_hard_link — a name already linked to the leader is itemized without a name; otherwise
+    /// whatever is there is replaced by a link to the leader (atomic_create), itemized with the leader's name.
+    /// </summary>
+    private void LinkToLeader(int ndx, int leader)
+    {
+        SetState(ndx, LinkState.Done, leader);
+        FileEntry file = Files[ndx];
+        string name = NameOf(ndx);
+        string leaderName = NameOf(leader);
+        try
+        {
+            EntryStatus? local = StatLocal(name);
+            EntryStatus? target = Destination?.Stat(leaderName);
+            if (local is { } st && target is { } t && st.Inode == t.Inode && st.Device == t.Device)
+            {
+                Settle(ndx, file, ItemizeAgainst(file, local, ItemFlags.LocalChange | ItemFlags.XnameFollows), xname: []);
+                return;
+            }
+            if (!Options.DryRun)
+            {
+                if (local is not null)
+                    Destination!.Delete(name);
+                Destination!.CreateHardLink(name, leaderName);
+            }
+            if (local is null)
+                CountCreated(file);
+            EntryStatus? was = local is { IsRegularFile: true } ? local : null;
+            Settle(ndx, file, ItemizeAgainst(file, was, ItemFlags.LocalChange | ItemFlags.XnameFollows),
+                xname: FileNameEncoding.Encode(leaderName));
+        }
+        catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)
+        {
+            run.ReportFailure(e.Message);
+        }
+    }
+}
