@@ -116,8 +116,17 @@ public sealed class RsyncOptions
     public string? Address { get; set; }
     /// <summary>-4 / -6.</summary>
     public AddressFamily AddressFamily { get; set; } = AddressFamily.Unspecified;
-    /// <summary>-e / --rsh=COMMAND (remote-shell transport, not supported yet).</summary>
+    /// <summary>-e / --rsh=COMMAND: the remote-shell command (null: $RSYNC_RSH, then "ssh").</summary>
     public string? RemoteShell { get; set; }
+    /// <summary>--rsync-path=PROGRAM: what runs on the far side of a remote shell.</summary>
+    public string? RsyncPath { get; set; }
+    /// <summary>
+    /// rsync's protect_args as given: -s/--secluded-args/--protect-args true, --no-s... false, null when neither (then
+    /// $RSYNC_PROTECT_ARGS decides).
+    /// </summary>
+    public bool? SecludedArgs { get; set; }
+    /// <summary>rsync's old_style_args as given: --old-args counted, 0 after --no-old-args, null when neither ($RSYNC_OLD_ARGS).</summary>
+    public int? OldArgs { get; set; }
     /// <summary>--partial (and -P).</summary>
     public bool Partial { get; set; }
     /// <summary>--temp-dir / -T.</summary>

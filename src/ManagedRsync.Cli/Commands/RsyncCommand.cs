@@ -68,16 +68,18 @@ internal static partial class RsyncCommand
     }
 
     // rsync main.c: start_client: a remote first argument makes a pull (or a listing when it is alone); otherwise a
-    // remote last argument makes a push; otherwise the copy is local.
+    // remote last argument makes a push; otherwise the copy is local. HOST:PATH (one colon) goes through a remote
+    // shell, HOST::MODULE and rsync:// to a daemon.
     private static Task<int> DispatchAsync(RsyncOptions options, CliContext context)
     {
         var args = options.Args;
-        if (options.RemoteShell != null || args.Any(DaemonAddress.IsRemoteShellSpec))
-        {
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported,
-                "remote-shell transport (-e/--rsh, HOST:PATH) is not supported yet: use a daemon address, " +
-                "HOST::MODULE/PATH or rsync://HOST[:PORT]/MODULE/PATH");
-        }
+        if (DaemonAddress.IsRemoteShellSpec(args[0]))
+            return RunShellPullAsync(options, context);
+        if (args.Count > 1 && !DaemonAddress.TryParse(args[0], out _) && DaemonAddress.IsRemoteShellSpec(args[^1]))
+            return RunShellPushAsync(options, context);
+        // rsync main.c: do_cmd runs no shell for a local copy, so -e, --rsync-path, -s and --old-args change nothing there.
+        if (args.Any(a => DaemonAddress.TryParse(a, out _)))
+            RefuseShellOptionsForDaemon(options, context);
 
         if (DaemonAddress.TryParse(args[0], out var source))
         {
@@ -86,7 +88,7 @@ internal static partial class RsyncCommand
             int last = args.Count - 1;
             if (args.Count > 1)
             {
-                if (DaemonAddress.TryParse(args[last], out _))
+                if (DaemonAddress.TryParse(args[last], out _) || DaemonAddress.IsRemoteShellSpec(args[last]))
                 {
                     throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "The source and destination cannot both be remote.");
                 }

@@ -27,6 +27,9 @@ internal static class OptionRules
             throw new OptionException($"{refused} is not supported yet", RsyncExitCode.Unsupported);
         ReceivingOptionRules.CheckMaxAlloc(o, environment);
 
+        // options.c: an explicit --old-args with an explicit -s (the environment variables are read later).
+        if (o.OldArgs > 0 && o.SecludedArgs == true)
+            throw new OptionException("--secluded-args conflicts with --old-args.");
         CheckChecksumChoice(o);
         // options.c: "-h" (or -hh, --human-readable) as the only word is the old spelling of --help.
         if (o.HumanReadable > 1 && argCount == 1)

@@ -79,6 +79,24 @@ public sealed class DaemonAddress
     public static bool IsRemoteShellSpec(string text) =>
         !TryParse(text, out _) && TrySplitHost(text.AsSpan(), url: false, out _, out _, out _, out _);
 
+    /// <summary>
+    /// Splits rsync's remote-shell form <c>[USER@]HOST:PATH</c> (options.c: check_for_hostspec with one colon; main.c:
+    /// start_client splits the user at the last '@'). A further source may leave the host empty (<c>:PATH</c>).
+    /// False for a daemon address or a local path.
+    /// </summary>
+    public static bool TrySplitRemoteShell(string text, out string? user, out string host, out string path)
+    {
+        path = "";
+        if (TryParse(text, out _) || !TrySplitHost(text.AsSpan(), url: false, out user, out host, out _, out var rest))
+        {
+            user = null;
+            host = "";
+            return false;
+        }
+        path = rest.ToString();
+        return true;
+    }
+
     /// <inheritdoc/>
     public override string ToString()
     {

@@ -22,7 +22,7 @@ internal static class ServerArguments
     /// </summary>
     public const string Capabilities = "LsfxCIvu";
 
-    /// <summary>The whole vector: server options, ".", then <paramref name="remotePaths"/> as stock sends them.</summary>
+    /// <summary>The whole vector for a daemon: server options, ".", then <paramref name="remotePaths"/> as stock sends them.</summary>
     /// <param name="o">The transfer's options.</param>
     /// <param name="daemonSends">True for a pull (the daemon is the sender), false for a push.</param>
     /// <param name="remotePaths">"module/path" for each remote source (pull) or the destination (push).</param>
@@ -35,14 +35,40 @@ internal static class ServerArguments
         return args;
     }
 
+    /// <summary>
+    /// The vector for a server started over a remote shell (rsync main.c: do_cmd after the shell words and the rsync
+    /// path): server options, ".", then each remote path quoted for the remote shell (options.c: safe_arg). With -s
+    /// the words after the single-letter one are <see cref="ShellServerArguments.Secluded"/>: stock ends the command
+    /// line there (server_options: "unprotected args stop here") and sends the rest on the connection.
+    /// </summary>
+    /// <param name="o">The transfer's options.</param>
+    /// <param name="serverSends">True for a pull (the remote end is the sender).</param>
+    /// <param name="remotePaths">The remote paths without the host: the sources of a pull, the destination of a push.</param>
+    /// <param name="quoting">-s, --old-args and --trust-sender as parsed.</param>
+    public static ShellServerArguments BuildForShell(TransferOptions o, bool serverSends, IEnumerable<string> remotePaths, SafeArgument quoting)
+    {
+        List<string> args = ServerOptions(o, serverSends, quoting);
+        args.Add(".");
+        foreach (string path in remotePaths)
+            args.Add(quoting.FileName(path));
+        if (!quoting.Secluded)
+            return new ShellServerArguments(args, null);
+        // "--server" ["--sender"] and the letters, which with -s always hold 's'.
+        int clear = serverSends ? 3 : 2;
+        return new ShellServerArguments(args[..clear], args[clear..]);
+    }
+
     /// <summary>rsync options.c: server_options for the options mrsync implements.</summary>
-    public static List<string> ServerOptions(TransferOptions o, bool daemonSends)
+    public static List<string> ServerOptions(TransferOptions o, bool daemonSends) =>
+        ServerOptions(o, daemonSends, new SafeArgument(false, 0, false, !daemonSends, o.Relative));
+
+    private static List<string> ServerOptions(TransferOptions o, bool daemonSends, SafeArgument quoting)
     {
         bool weSend = !daemonSends; // stock's am_sender on the client
         var args = new List<string> { "--server" };
         if (daemonSends)
             args.Add("--sender");
-        args.AddIfAny(Letters(o, weSend));
+        args.AddIfAny(Letters(o, weSend, quoting.Secluded));
 
         if (o.ListOnly)
             args.Add("--list-only");
@@ -68,28 +94,28 @@ internal static class ServerArguments
         {
             // Two words, as stock splits it so a remote shell could expand "~".
             args.Add("--backup-dir");
-            args.Add(backupDir);
+            args.Add(quoting.Value(backupDir));
         }
         // Only a suffix other than the default for the backup-dir setting is sent.
         if (o.BackupSuffix is { } suffix && suffix != (o.BackupDir is null ? "~" : ""))
-            args.Add("--suffix=" + suffix);
+            args.Add(quoting.Option("--suffix", suffix));
         if (o.ChecksumChoice is not null)
-            args.Add("--checksum-choice=" + o.ChecksumChoice);
+            args.Add(quoting.Option("--checksum-choice", o.ChecksumChoice));
         if (Is(o.Compress ? o.CompressChoice : null, "zlibx"))
             args.Add("--new-compress");
         else if (Is(o.Compress ? o.CompressChoice : null, "zlib"))
             args.Add("--old-compress");
         else if (o.CompressChoice is not null)
-            args.Add("--compress-choice=" + o.CompressChoice);
+            args.Add(quoting.Option("--compress-choice", o.CompressChoice));
         if (weSend)
         {
             // --max-delete=0 (or negative) means "no deletions" and is sent as -1; an absent one is not sent.
             if (o.MaxDelete is int maxDelete)
                 args.Add("--max-delete=" + Number(maxDelete > 0 ? maxDelete : -1));
             if (o.MinSize is long minSize)
-                args.Add("--min-size=" + minSize.ToString(CultureInfo.InvariantCulture));
+                args.Add(quoting.Option("--min-size", minSize.ToString(CultureInfo.InvariantCulture)));
             if (o.MaxSize is long maxSize)
-                args.Add("--max-size=" + maxSize.ToString(CultureInfo.InvariantCulture));
+                args.Add(quoting.Option("--max-size", maxSize.ToString(CultureInfo.InvariantCulture)));
             if (DeleteOption(o) is { } delete)
                 args.Add(delete);
             if (o.DeleteExcluded)
@@ -102,7 +128,7 @@ internal static class ServerArguments
                 args.Add("--stats");
         }
         if (o.MaxAlloc is { } maxAlloc)
-            args.Add("--max-alloc=" + maxAlloc);
+            args.Add(quoting.Option("--max-alloc", maxAlloc.ToString()!));
         if (o.DeleteMissingArgs)
             args.Add("--delete-missing-args");
         if (weSend && o.ModifyWindow is int window)
@@ -114,7 +140,7 @@ internal static class ServerArguments
             if (!o.PartialDirImplied)
             {
                 args.Add("--partial-dir");
-                args.Add(partialDir);
+                args.Add(quoting.Value(partialDir));
             }
             if (o.DelayUpdates)
                 args.Add("--delay-updates");
@@ -130,9 +156,9 @@ internal static class ServerArguments
         if (weSend)
         {
             if (o.UserMap is { } userMap)
-                args.Add("--usermap=" + userMap);
+                args.Add(quoting.Option("--usermap", userMap));
             if (o.GroupMap is { } groupMap)
-                args.Add("--groupmap=" + groupMap);
+                args.Add(quoting.Option("--groupmap", groupMap));
             if (o.IgnoreExisting)
                 args.Add("--ignore-existing");
             // Stock sends --existing, not --ignore-non-existing, for old servers.
@@ -142,7 +168,7 @@ internal static class ServerArguments
             {
                 // Two words, as stock splits it ("--temp-dir", DIR) so a remote shell could expand "~".
                 args.Add("--temp-dir");
-                args.Add(tempDir);
+                args.Add(quoting.Value(tempDir));
             }
             if (o.Fsync)
                 args.Add("--fsync");
@@ -150,7 +176,7 @@ internal static class ServerArguments
             foreach (string dir in o.AltDestDirs)
             {
                 args.Add(o.AltDest.OptionName());
-                args.Add(dir);
+                args.Add(quoting.Value(dir));
             }
         }
         if (weSend && o.Preallocate)
@@ -166,9 +192,11 @@ internal static class ServerArguments
 
     // The single-letter word: stock's argstr, letters in server_options' order, then maybe_add_e_option's "e."
     // and capability letters when the protocol is 30 or newer.
-    private static string Letters(TransferOptions o, bool weSend)
+    private static string Letters(TransferOptions o, bool weSend, bool secluded)
     {
         var s = new StringBuilder("-");
+        if (secluded)
+            s.Append('s');
         s.Append('v', Math.Min(o.Verbose, 9));
         // 'q' is sent when quiet and messages may go to stderr (msgs2stderr, 2 unless --stderr/--msgs2stderr).
         if (o.Quiet)
@@ -269,3 +297,8 @@ internal static class ServerArguments
             args.Add(letters);
     }
 }
+
+/// <summary>The server's words for a remote shell: those on its command line, and with -s those sent on the connection.</summary>
+/// <param name="CommandLine">From "--server" on: after the shell, host and rsync path on the remote command line.</param>
+/// <param name="Secluded">-s: the rest, sent NUL-terminated before the protocol starts (rsync.c: send_protected_args).</param>
+internal sealed record ShellServerArguments(IReadOnlyList<string> CommandLine, IReadOnlyList<string>? Secluded);
