@@ -4,11 +4,13 @@ namespace ManagedRsync.InteropTests.LocalCopy;
 
 /// <summary>
 /// What looks local but is not: a HOST:PATH argument is a remote-shell transfer (rsync main.c, options.c:
-/// check_for_hostspec), which mrsync does not do; it is refused by name with exit 4 before anything is written,
-/// never taken as a local directory called "HOST:PATH".
+/// check_for_hostspec): the remote shell is started for it (here $RSYNC_RSH is `false`, which ends the connection
+/// at once, exit 12 as stock), and it is never taken as a local directory called "HOST:PATH". And what a local copy
+/// does not do yet is refused by name.
 /// </summary>
 public sealed class LocalCopyRefusalTests : IDisposable
 {
+    private static readonly Dictionary<string, string?> FalseShell = new() { ["RSYNC_RSH"] = "false" };
     private readonly SideBySide _pair = new();
 
     public void Dispose() => _pair.Dispose();
@@ -17,26 +19,27 @@ public sealed class LocalCopyRefusalTests : IDisposable
     [InlineData("somehost:copy/")]
     [InlineData("user@somehost:copy/")]
     [InlineData("somehost:")]
-    public async Task RemoteShellDestinationIsRefusedByName(string destination)
+    public async Task RemoteShellDestinationGoesThroughTheShell(string destination)
     {
         LocalSource.CreateSample(_pair.Source);
         string before = Directory.GetCurrentDirectory();
 
-        var ours = await MrsyncProcess.RunAsync(["-a", _pair.Source + "/", destination], new Dictionary<string, string?>());
+        var ours = await MrsyncProcess.RunAsync(["-a", _pair.Source + "/", destination], FalseShell);
+        var stock = await ToolProcess.RunAsync("rsync", ["-a", _pair.Source + "/", destination], FalseShell);
 
-        Assert.True(ours.ExitCode == 4, ours.ToString());
-        Assert.Contains("remote-shell", ours.Stderr, StringComparison.Ordinal);
+        Assert.True(ours.ExitCode == 12 && stock.ExitCode == 12, ours + "\n" + stock);
+        Assert.Contains("connection unexpectedly closed", ours.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(before, destination)), ours.ToString());
         Assert.Equal("", ours.Stdout);
     }
 
     [Fact]
-    public async Task RemoteShellSourceIsRefusedByName()
+    public async Task RemoteShellSourceGoesThroughTheShell()
     {
-        var ours = await MrsyncProcess.RunAsync(["-a", "somehost:data/", _pair.Ours + "/"], new Dictionary<string, string?>());
+        var ours = await MrsyncProcess.RunAsync(["-a", "somehost:data/", _pair.Ours + "/"], FalseShell);
 
-        Assert.True(ours.ExitCode == 4, ours.ToString());
-        Assert.Contains("remote-shell", ours.Stderr, StringComparison.Ordinal);
+        Assert.True(ours.ExitCode == 12, ours.ToString());
+        Assert.Contains("connection unexpectedly closed", ours.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_pair.Ours));
     }
 

@@ -109,8 +109,9 @@ public static class OptionCatalog
         ["--help"] = new("prints stock's usage, which lists stock's options; mrsync's lists what mrsync does", ExpectedAlone.PrintsHelp),
         ["--version"] = new("prints each program's own version and capabilities", ExpectedAlone.PrintsVersion),
         ["-V"] = new("prints each program's own version and capabilities", ExpectedAlone.PrintsVersion),
-        ["-e"] = new("selects a remote-shell transport (stock would run the command), which mrsync does not have", ExpectedAlone.Refused),
-        ["--rsh"] = new("selects a remote-shell transport (stock would run the command), which mrsync does not have", ExpectedAlone.Refused),
+        // Compared over a remote shell instead, by RemoteShell/ShellArgumentParityTests.
+        ["-e"] = new("with a daemon address stock would reach the daemon through the command (a daemon over a remote shell), which mrsync refuses", ExpectedAlone.Refused),
+        ["--rsh"] = new("with a daemon address stock would reach the daemon through the command (a daemon over a remote shell), which mrsync refuses", ExpectedAlone.Refused),
         ["--server"] = new("server mode: stock would serve on stdin/stdout instead of connecting", ExpectedAlone.Refused),
         ["--sender"] = new("server mode only (with --server)", ExpectedAlone.Refused),
         ["--daemon"] = new("daemon mode: stock would start a daemon instead of connecting", ExpectedAlone.Refused),

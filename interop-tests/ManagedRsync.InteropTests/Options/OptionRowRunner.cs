@@ -23,30 +23,33 @@ public sealed partial class OptionRowRunner
         _daemon = daemon;
         _files = Path.Combine(root, "files");
         _rows = Path.Combine(root, "rows");
-        CreateFiles();
+        CreateFiles(_files);
     }
 
-    private void CreateFiles()
+    /// <summary>The files the catalog's samples name ({files}/src, excludes, lists, password, ...), under <paramref name="files"/>.</summary>
+    internal static void CreateFiles(string files)
     {
-        Filters.StockRsyncRunner.CreateTree(Path.Combine(_files, "src"), ["a.txt", "x.o", "keep", "sub/b.txt"]);
+        Filters.StockRsyncRunner.CreateTree(Path.Combine(files, "src"), ["a.txt", "x.o", "keep", "sub/b.txt"]);
         // A name that is not UTF-8 (Latin-1 "café.txt"), as latin1-list names it: pushed byte for byte or not at all.
-        RawFiles.Write(Path.Combine(_files, "src"), [.. "caf"u8, 0xE9, .. ".txt"u8], "latin-1");
-        Directory.CreateDirectory(Path.Combine(_files, "home"));
-        File.WriteAllText(Path.Combine(_files, "excludes"), "*.o\n- tmp/\n");
-        File.WriteAllText(Path.Combine(_files, "includes"), "keep\n+ sub/\n");
-        File.WriteAllText(Path.Combine(_files, "list"), "a.txt\nsub/b.txt\n");
-        File.WriteAllBytes(Path.Combine(_files, "latin1-list"), [.. "a.txt\n"u8, .. "caf"u8, 0xE9, .. ".txt\n"u8]);
-        File.WriteAllText(Path.Combine(_files, "list0"), "a.txt\0sub/b.txt\0");
-        File.WriteAllText(Path.Combine(_files, "early"), "early bytes\n");
-        string password = Path.Combine(_files, "password");
+        RawFiles.Write(Path.Combine(files, "src"), [.. "caf"u8, 0xE9, .. ".txt"u8], "latin-1");
+        Directory.CreateDirectory(Path.Combine(files, "home"));
+        File.WriteAllText(Path.Combine(files, "excludes"), "*.o\n- tmp/\n");
+        File.WriteAllText(Path.Combine(files, "includes"), "keep\n+ sub/\n");
+        File.WriteAllText(Path.Combine(files, "list"), "a.txt\nsub/b.txt\n");
+        File.WriteAllBytes(Path.Combine(files, "latin1-list"), [.. "a.txt\n"u8, .. "caf"u8, 0xE9, .. ".txt\n"u8]);
+        File.WriteAllText(Path.Combine(files, "list0"), "a.txt\0sub/b.txt\0");
+        File.WriteAllText(Path.Combine(files, "early"), "early bytes\n");
+        string password = Path.Combine(files, "password");
         File.WriteAllText(password, "s3cret pass\n");
         File.SetUnixFileMode(password, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
-    // Both programs see the same environment, free of the RSYNC_* variables that would change what they send.
-    private Dictionary<string, string?> Environment() => new()
+    private Dictionary<string, string?> Environment() => Environment(_files);
+
+    /// <summary>What both programs run in: HOME under <paramref name="files"/>, free of the RSYNC_* variables that would change what they send.</summary>
+    internal static Dictionary<string, string?> Environment(string files) => new()
     {
-        ["HOME"] = Path.Combine(_files, "home"),
+        ["HOME"] = Path.Combine(files, "home"),
         ["CVSIGNORE"] = "",
         ["USER"] = "tester",
         ["LOGNAME"] = "tester",

@@ -23,7 +23,9 @@ internal static partial class RsyncCommand
         var remotePaths = new List<string> { first };
         foreach (string extra in sources.Skip(1))
         {
-            if (!DaemonAddress.TrySplitRemoteShell(extra, out string? extraUser, out string extraHost, out string path))
+            // ":PATH" names the same host (options.c: parse_hostspec gives an empty host).
+            string? extraUser = null, extraHost = "", path = extra.StartsWith(':') ? extra[1..] : "";
+            if (!extra.StartsWith(':') && !DaemonAddress.TrySplitRemoteShell(extra, out extraUser, out extraHost, out path))
                 throw UsageError($"Unexpected local arg: {extra}\nIf arg is a remote file/dir, prefix it with a colon (:).");
             string named = extraUser is null ? extraHost : extraUser + "@" + extraHost;
             if (named.Length > 0 && named != (user is null ? host : user + "@" + host))

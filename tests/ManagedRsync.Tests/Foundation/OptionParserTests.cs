@@ -290,7 +290,7 @@ public class OptionParserTests
     [InlineData(new[] { "-aX" }, "-X (--xattrs) is not supported yet")]
     [InlineData(new[] { "--chmod=u+x" }, "--chmod is not supported yet")]
     [InlineData(new[] { "--log-format", "%n" }, "--log-format is not supported yet")]
-    [InlineData(new[] { "-e", "ssh" }, "-e (--rsh) is not supported yet")]
+    [InlineData(new[] { "-M", "--size-only" }, "-M (--remote-option) is not supported yet")]
     [InlineData(new[] { "-a", "--link-dest=../x", "--skip-compress=gz", "--inplace" }, "--skip-compress is not supported yet")]
     [InlineData(new[] { "-HH" }, "-HH is not supported yet")]
     [InlineData(new[] { "-H", "--protocol=27" }, "--hard-links (-H) with --protocol below 28 is not supported yet")]
