@@ -24,6 +24,10 @@ internal static class Program
                     return InotifywaitCommand.Run(args.AsSpan(1));
                 case "doctor":
                     return DoctorCommand.Run(args.AsSpan(1));
+                // A client started us over a remote shell (rsync --rsync-path=mrsync): its server_options always begin
+                // with --server (options.c: "This should always remain first on the server's command-line").
+                case "--server":
+                    return ServerCommand.Run(args);
             }
         }
         return RsyncCommand.Run(args);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ManagedRsync.Cli.Output;
+using ManagedRsync.Client;
 using ManagedRsync.Daemon;
 using ManagedRsync.Transports;
 using RsyncClient = ManagedRsync.Client.RsyncClient;
@@ -41,16 +42,16 @@ internal static partial class RsyncCommand
         // rsync options.c: listing without -r implies --dirs, so a directory's entries are listed, not skipped.
         if (listing && !options.Recursive)
             options = options with { Dirs = true };
-        var request = new RemoteShellRequest
+        var request = new RemoteShellPullRequest
         {
             Shell = Shell(o, context, user, host),
-            Pull = true,
-            RemotePaths = remotePaths,
+            Sources = remotePaths,
             Destination = listing ? null : args[^1],
             Options = options,
             Filters = o.BuildFilters(context),
         };
-        return RunShellAsync(o, context, request, printHeader: false);
+        return RunShellAsync(o, context, request.Shell, printHeader: false, summary: !listing,
+            events => RsyncClient.PullAsync(request, events, context.Cancellation));
     }
 
     // rsync main.c: start_client: a local first argument and a remote last one push; no other argument may be remote.
@@ -75,25 +76,27 @@ internal static partial class RsyncCommand
         // rsync options.c: --list-only without -r transfers directories without recursing (xfer_dirs = 1).
         if (options.ListOnly && !options.Recursive)
             options = options with { Dirs = true };
-        var request = new RemoteShellRequest
+        var request = new RemoteShellPushRequest
         {
             Shell = Shell(o, context, user, host),
-            RemotePaths = [destination],
+            Destination = destination,
             Sources = sources,
             Options = options,
             Filters = o.BuildFilters(context),
         };
-        return RunShellAsync(o, context, request, printHeader: o.Verbose > 0 && !o.Quiet);
+        return RunShellAsync(o, context, request.Shell, printHeader: o.Verbose > 0 && !o.Quiet, summary: true,
+            events => RsyncClient.PushAsync(request, events, context.Cancellation));
     }
 
-    private static async Task<int> RunShellAsync(RsyncOptions o, CliContext context, RemoteShellRequest request, bool printHeader)
+    private static async Task<int> RunShellAsync(RsyncOptions o, CliContext context, RemoteShell shell, bool printHeader, bool summary,
+        Func<ConsoleEvents, Task<TransferResult>> run)
     {
         // rsync main.c: start_client refuses the daemon-only options once it knows the transfer uses a remote shell.
         if (o.PasswordFile is not null)
             throw UsageError("The --password-file option may only be used when accessing an rsync daemon.");
         if (o.ConnectTimeout is > 0)
             throw UsageError("The --contimeout option may only be used when connecting to an rsync daemon.");
-        if (request.Shell.Host.StartsWith('-'))
+        if (shell.Host.StartsWith('-'))
             throw UsageError("Invalid remote host: hostnames may not start with '-'.");
         // The generator's lines, the receiver's and --progress come from different threads: one writer, one lock.
         TextWriter output = TextWriter.Synchronized(context.Out);
@@ -101,8 +104,8 @@ internal static partial class RsyncCommand
         if (printHeader)
             output.WriteLine("building file list ... done");
         long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        TransferResult result = await RsyncClient.RemoteShellAsync(request, events, context.Cancellation).ConfigureAwait(false);
-        if (!request.Pull || request.Destination is not null)
+        TransferResult result = await run(events).ConfigureAwait(false);
+        if (summary)
             TransferSummary.Print(output, o, result, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - started);
         if (result.ExitCode != RsyncExitCode.Ok)
             context.Error.WriteLine($"rsync error: {ExitCodeText.Describe(result.ExitCode)} (code {(int)result.ExitCode})");

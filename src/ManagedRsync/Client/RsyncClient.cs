@@ -111,22 +111,39 @@ public static class RsyncClient
     }
 
     /// <summary>
-    /// Pushes to or pulls from a host through a remote shell, as <c>rsync [options] SRC... [USER@]HOST:DEST</c> and
-    /// <c>rsync [options] [USER@]HOST:SRC... DEST</c> do: the shell command (ssh by default) runs once for the transfer
-    /// and starts the rsync server on the far side; its stderr lines arrive as <see cref="TransferMessageKind.Error"/>
-    /// messages. Nothing outside a pull's destination is written, whatever the server sends.
+    /// Pushes to a host through a remote shell, as <c>rsync [options] SRC... [USER@]HOST:DEST</c> does: the shell command
+    /// (ssh by default) runs once for the transfer and starts the rsync server on the far side; its stderr lines arrive as
+    /// <see cref="TransferMessageKind.Error"/> messages.
     /// </summary>
-    /// <param name="request">The shell, the remote and local paths, and the rsync options.</param>
+    /// <param name="request">The shell, what to send where, and the rsync options.</param>
     /// <param name="events">Receives messages, and per-file progress when <see cref="TransferOptions.Progress"/> is set.</param>
     /// <param name="ct">Cancels the transfer (the shell is ended).</param>
-    /// <returns>The run's figures and rsync's exit code for it, the shell's own when that is higher.</returns>
+    /// <returns>The run's figures and rsync's exit code for it, the shell's own status when that is higher.</returns>
     /// <exception cref="RsyncException">The run could not complete (the shell could not start: exit 14).</exception>
-    public static Task<TransferResult> RemoteShellAsync(Transports.RemoteShellRequest request, ITransferEvents? events = null,
-        CancellationToken ct = default)
+    public static Task<TransferResult> PushAsync(RemoteShellPushRequest request, ITransferEvents? events = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var sink = new EventSink(events);
-        return Transports.RemoteShellTransfer.RunAsync(request, sink, request.Options.Progress ? sink : null, ct);
+        return Transports.RemoteShellTransfer.PushAsync(request.Shell, request.Destination, request.Source, request.Options, sink,
+            request.Options.Progress ? sink : null, ct);
+    }
+
+    /// <summary>
+    /// Pulls from a host through a remote shell, as <c>rsync [options] [USER@]HOST:SRC... DEST</c> does, or lists the
+    /// sources when there is no destination; the shell runs once, as for <see cref="PushAsync(RemoteShellPushRequest, ITransferEvents?, CancellationToken)"/>.
+    /// Nothing outside the destination is written, whatever the server sends.
+    /// </summary>
+    /// <param name="request">The shell, what to fetch into where, and the rsync options.</param>
+    /// <param name="events">Receives messages, and per-file progress when <see cref="TransferOptions.Progress"/> is set.</param>
+    /// <param name="ct">Cancels the transfer (the shell is ended).</param>
+    /// <returns>The run's figures and rsync's exit code for it, the shell's own status when that is higher.</returns>
+    /// <exception cref="RsyncException">The run could not complete (the shell could not start: exit 14).</exception>
+    public static Task<TransferResult> PullAsync(RemoteShellPullRequest request, ITransferEvents? events = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var sink = new EventSink(events);
+        return Transports.RemoteShellTransfer.PullAsync(request.Shell, request.Sources, request.Destination, request.Filters,
+            request.Options, sink, request.Options.Progress ? sink : null, ct);
     }
 
     // Opens the request's module with the server arguments the role builds: its Connection (else the address, --port,

@@ -32,6 +32,26 @@ internal readonly record struct SafeArgument(bool Secluded, int OldArgs, bool Tr
     /// <summary>A -M/--remote-option word (safe_arg(SPLIT_ARG_WHEN_OLD, arg)): with --old-args it is left to split.</summary>
     public string RemoteOption(string arg) => Quote("", arg, split: true);
 
+    /// <summary>
+    /// What a daemon does to each word before "." that it reads from a client (io.c: unbackslash_arg, read_args with
+    /// unescape): every backslash escapes the next character. A remote shell has done this already for its server.
+    /// </summary>
+    public static string Unescape(string word)
+    {
+        int at = word.IndexOf('\\');
+        if (at < 0)
+            return word;
+        var result = new StringBuilder(word.Length);
+        result.Append(word, 0, at);
+        for (int i = at; i < word.Length; i++)
+        {
+            if (word[i] == '\\' && i + 1 < word.Length)
+                i++;
+            result.Append(word[i]);
+        }
+        return result.ToString();
+    }
+
     private string Quote(string? option, string arg, bool split)
     {
         bool fileName = option is null;

@@ -1,9 +1,9 @@
 using ManagedRsync.Destination;
+using ManagedRsync.Filters;
 using ManagedRsync.Platform;
 using ManagedRsync.Roles.Receiver;
 using ManagedRsync.Roles.Sender;
 using ManagedRsync.Session;
-using ManagedRsync.Transfer;
 
 namespace ManagedRsync.Transports;
 
@@ -15,67 +15,68 @@ namespace ManagedRsync.Transports;
 /// </summary>
 internal static class RemoteShellTransfer
 {
-    public static async Task<TransferResult> RunAsync(RemoteShellRequest request, ITransferLog log,
-        IProgress<TransferProgress>? progress, CancellationToken ct)
-    {
-        TransferOptions options = request.Options;
-        // rsync main.c: start_client turns an empty remote path into "." (a push's missing destination too).
-        List<string> remotePaths = request.RemotePaths.Count == 0 ? ["."]
-            : [.. request.RemotePaths.Select(p => p.Length == 0 ? "." : p)];
-        SafeArgument quoting = RemoteShellCommand.Quoting(request.Shell, options, request.Pull);
-        ShellServerArguments server = ServerArguments.BuildForShell(options, request.Pull, remotePaths, quoting);
-        List<string> argv = RemoteShellCommand.Build(request.Shell, server.CommandLine);
+    /// <summary>rsync main.c: client_run with am_sender: <paramref name="source"/> to <paramref name="remotePath"/>.</summary>
+    public static Task<TransferResult> PushAsync(RemoteShell shell, string remotePath, SendSource source, TransferOptions options,
+        ITransferLog log, IProgress<TransferProgress>? progress, CancellationToken ct) =>
+        RunAsync(shell, pull: false, [remotePath], options, log, async (connection, c) =>
+        {
+            var sender = new SenderRole(source, options, log, progress);
+            return await sender.RunAsync(connection, localServer: false, c).ConfigureAwait(false);
+        }, ct);
 
-        await using RemoteShellProcess shell = RemoteShellProcess.Start(argv, log);
+    /// <summary>
+    /// rsync main.c: client_run as the receiver (generator and receiver): <paramref name="remotePaths"/> into
+    /// <paramref name="destination"/> (null lists them).
+    /// </summary>
+    public static Task<TransferResult> PullAsync(RemoteShell shell, IReadOnlyList<string> remotePaths, string? destination,
+        FilterList? filters, TransferOptions options, ITransferLog log, IProgress<TransferProgress>? progress, CancellationToken ct)
+    {
+        List<string> paths = SentPaths(remotePaths);
+        // exclude.c: add_implied_include takes each source as written; "." sends the directory's contents.
+        var requested = RequestedNames.FromSources(paths.Select(p => p == "." ? "./" : p), options.Relative);
+        var target = new ReceiveTarget(destination, requested, filters, options.Partial, progress, options.TempDir);
+        return RunAsync(shell, pull: true, paths, options, log, async (connection, c) =>
+        {
+            var receiver = new ReceiverRole(target, options, log);
+            return await receiver.RunAsync(connection, exchangeFilters: true, c).ConfigureAwait(false);
+        }, ct);
+    }
+
+    private static async Task<TransferResult> RunAsync(RemoteShell shell, bool pull, IReadOnlyList<string> remotePaths,
+        TransferOptions options, ITransferLog log, Func<Connection, CancellationToken, Task<TransferResult>> role, CancellationToken ct)
+    {
+        SafeArgument quoting = RemoteShellCommand.Quoting(shell, options, pull);
+        ShellServerArguments server = ServerArguments.BuildForShell(options, pull, SentPaths(remotePaths), quoting);
+        List<string> argv = RemoteShellCommand.Build(shell, server.CommandLine);
+
+        await using RemoteShellProcess process = RemoteShellProcess.Start(argv, log);
         TransferResult result;
         try
         {
             if (server.Secluded is { } secluded)
-                await WriteSecludedAsync(shell.Stream, secluded, ct).ConfigureAwait(false);
-            result = request.Pull
-                ? await PullAsync(shell.Stream, request, remotePaths, log, progress, ct).ConfigureAwait(false)
-                : await PushAsync(shell.Stream, request, log, progress, ct).ConfigureAwait(false);
+                await WriteSecludedAsync(process.Stream, secluded, ct).ConfigureAwait(false);
+            await using (var connection = new Connection(process.Stream, isServer: false, log, options.BandwidthLimit))
+            {
+                await connection.SetupClientAsync(knownProtocol: null, options, ct).ConfigureAwait(false);
+                connection.StartMultiplexing(options.TimeoutSpan);
+                result = await role(connection, ct).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is RsyncException or IOException && !ct.IsCancellationRequested)
         {
-            throw await WithShellStatusAsync(shell, e, ct).ConfigureAwait(false);
+            throw await WithShellStatusAsync(process, e, ct).ConfigureAwait(false);
         }
-        // rsync main.c: client_run closes nothing early; it waits for the shell and returns the higher of the two codes.
-        await shell.Stream.DisposeAsync().ConfigureAwait(false);
-        int status = await shell.ExitStatusAsync(Timeout.InfiniteTimeSpan, ct).ConfigureAwait(false) ?? 0;
+        // rsync main.c: client_run waits for the shell and returns the higher of the two codes.
+        await process.Stream.DisposeAsync().ConfigureAwait(false);
+        int status = await process.ExitStatusAsync(Timeout.InfiniteTimeSpan, ct).ConfigureAwait(false) ?? 0;
         return status > (int)result.ExitCode
             ? new TransferResult { Stats = result.Stats, ExitCode = (RsyncExitCode)status, Protocol = result.Protocol, ProtocolVersion = result.ProtocolVersion }
             : result;
     }
 
-    // rsync main.c: client_run with am_sender.
-    private static async Task<TransferResult> PushAsync(Stream stream, RemoteShellRequest request, ITransferLog log,
-        IProgress<TransferProgress>? progress, CancellationToken ct)
-    {
-        TransferOptions options = request.Options;
-        await using var connection = new Connection(stream, isServer: false, log, options.BandwidthLimit);
-        await connection.SetupClientAsync(knownProtocol: null, options, ct).ConfigureAwait(false);
-        connection.StartMultiplexing(options.TimeoutSpan);
-        var sender = new SenderRole(
-            new SendSource(request.Sources, request.SourceRoot, request.RelativePaths, request.Filters, request.IsExcluded),
-            options, log, progress);
-        return await sender.RunAsync(connection, localServer: false, ct).ConfigureAwait(false);
-    }
-
-    // rsync main.c: client_run as the receiver (generator and receiver).
-    private static async Task<TransferResult> PullAsync(Stream stream, RemoteShellRequest request, List<string> remotePaths,
-        ITransferLog log, IProgress<TransferProgress>? progress, CancellationToken ct)
-    {
-        TransferOptions options = request.Options;
-        await using var connection = new Connection(stream, isServer: false, log, options.BandwidthLimit);
-        await connection.SetupClientAsync(knownProtocol: null, options, ct).ConfigureAwait(false);
-        connection.StartMultiplexing(options.TimeoutSpan);
-        // exclude.c: add_implied_include takes each source as written; "." sends the directory's contents.
-        var requested = RequestedNames.FromSources(remotePaths.Select(p => p == "." ? "./" : p), options.Relative);
-        var target = new ReceiveTarget(request.Destination, requested, request.Filters, options.Partial, progress, options.TempDir);
-        var receiver = new ReceiverRole(target, options, log);
-        return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);
-    }
+    // rsync main.c: start_client turns an empty remote path into "." (a push's missing destination too).
+    private static List<string> SentPaths(IReadOnlyList<string> remotePaths) =>
+        remotePaths.Count == 0 ? ["."] : [.. remotePaths.Select(p => p.Length == 0 ? "." : p)];
 
     // rsync.c: send_protected_args: a new arg 0 "rsync", each word NUL-terminated (an empty one as "."), then one NUL,
     // written before the version exchange.
