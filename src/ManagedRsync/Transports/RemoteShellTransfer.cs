@@ -2,6 +2,7 @@ using ManagedRsync.Destination;
 using ManagedRsync.Filters;
 using ManagedRsync.Platform;
 using ManagedRsync.Roles.Receiver;
+using ManagedRsync.Roles.Receiving;
 using ManagedRsync.Roles.Sender;
 using ManagedRsync.Session;
 
@@ -37,7 +38,7 @@ internal static class RemoteShellTransfer
         var target = new ReceiveTarget(destination, requested, filters, options.Partial, progress, options.TempDir);
         return RunAsync(shell, pull: true, paths, options, log, async (connection, c) =>
         {
-            var receiver = new ReceiverRole(target, options, log);
+            var receiver = new ReceivingSide(target, options, log);
             return await receiver.RunAsync(connection, exchangeFilters: true, c).ConfigureAwait(false);
         }, ct);
     }
