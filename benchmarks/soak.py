@@ -166,9 +166,9 @@ class Operations:
                 if files:
                     os.chmod(r.choice(files), r.choice([0o644, 0o600, 0o755, 0o640]))
             elif op == "symlink":
-                # Targets that stay inside the tree: a daemon without chroot sanitizes "../x" and "/x" (stock
+                # Targets that stay inside the tree: a daemon without chroot sanitizes "../x", "/x" and "./x" (stock
                 # rsync's sanitize_paths), so those would differ by design, not by a lost change.
-                os.symlink(r.choice(["target", "f1", "d1/x", "./f2"]), os.path.join(self._dir(), f"l{r.randrange(10**6)}"))
+                os.symlink(r.choice(["target", "f1", "d1/x", "sub/f2"]), os.path.join(self._dir(), f"l{r.randrange(10**6)}"))
             elif op == "hardlink":
                 files = [p for p in self._paths(False) if not os.path.islink(p)]
                 if files:

@@ -207,7 +207,8 @@ internal static class FuzzTargets
     /// <summary>A source or destination argument: a daemon address (host::module, rsync://) or not.</summary>
     private static void Address(byte[] input)
     {
-        if (DaemonAddress.TryParse(Encoding.UTF8.GetString(input), out var address) && address.Port is < 0 or > 65535)
+        // A port past 65535 is rsync's too (atoi, then getaddrinfo keeps the low 16 bits); 0 means "the default".
+        if (DaemonAddress.TryParse(Encoding.UTF8.GetString(input), out var address) && address.Port is <= 0)
             throw new InvalidOperationException($"an address parsed to port {address.Port}");
     }
 

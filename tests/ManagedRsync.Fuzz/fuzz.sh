@@ -4,7 +4,9 @@
 # Needs afl++ (Debian: apt-get install afl++) and the SharpFuzz instrumenter (dotnet tool install -g
 # SharpFuzz.CommandLine); installs both when missing and running as root. A crash or hang input is copied to
 # corpus/TARGET/crash-<sha1> (replayed by CorpusReplayTests from then on); a summary line per target says how many
-# executions ran and what was found (fuzzer_stats). Exit 1 when anything was found.
+# executions ran and what was found (fuzzer_stats). Exit 1 when anything was found. Triage a finding with the unit
+# tests (CorpusReplayTests name the exception), not with the instrumented binary of this script: outside afl-fuzz its
+# coverage hooks have no shared memory and every input fails with a NullReferenceException.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 seconds=${1:-60}
