@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using ManagedRsync.IO;
 using ManagedRsync.Platform;
 
 namespace ManagedRsync.DaemonServer;
@@ -120,7 +121,7 @@ public sealed class RsyncDaemon : IAsyncDisposable
     /// <returns>The connection's exit code.</returns>
     public static Task<RsyncExitCode> ServeAsync(Stream input, Stream output, EndPoint? peer, DaemonOptions options,
         CancellationToken ct) =>
-        ServeAsync(new Server.DuplexStream(input, output), peer, options, ct);
+        ServeAsync(new DuplexStream(input, output), peer, options, ct);
 
     /// <summary>Stops listening, waits for the clients being served, removes the pid file.</summary>
     public async ValueTask DisposeAsync()

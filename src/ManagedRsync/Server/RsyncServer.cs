@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using ManagedRsync.Destination;
+using ManagedRsync.IO;
 using ManagedRsync.Protocol;
 using ManagedRsync.Roles.Receiver;
 using ManagedRsync.Roles.Receiving;

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
+using ManagedRsync.IO;
 
 namespace ManagedRsync.Transports;
 
@@ -17,7 +18,7 @@ internal sealed class RemoteShellProcess : IAsyncDisposable
     private RemoteShellProcess(Process process, ITransferLog log)
     {
         _process = process;
-        Stream = new DuplexPipeStream(process.StandardOutput.BaseStream, process.StandardInput.BaseStream);
+        Stream = new DuplexStream(process.StandardOutput.BaseStream, process.StandardInput.BaseStream, ownsStreams: true);
         _stderr = Task.Run(() => ForwardErrorsAsync(process.StandardError.BaseStream, log));
     }
 
@@ -127,52 +128,5 @@ internal sealed class RemoteShellProcess : IAsyncDisposable
         }
         if (line.Count > 0)
             log.Error(Encoding.UTF8.GetString([.. line]));
-    }
-
-    // One duplex stream over the two pipes, as rsync's f_in/f_out pair.
-    private sealed class DuplexPipeStream(Stream input, Stream output) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanWrite => true;
-        public override bool CanSeek => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => input.Read(buffer, offset, count);
-        public override int Read(Span<byte> buffer) => input.Read(buffer);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            input.ReadAsync(buffer, cancellationToken);
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            input.ReadAsync(buffer, offset, count, cancellationToken);
-
-        public override void Write(byte[] buffer, int offset, int count) => output.Write(buffer, offset, count);
-        public override void Write(ReadOnlySpan<byte> buffer) => output.Write(buffer);
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-            output.WriteAsync(buffer, cancellationToken);
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            output.WriteAsync(buffer, offset, count, cancellationToken);
-        public override void Flush() => output.Flush();
-        public override Task FlushAsync(CancellationToken cancellationToken) => output.FlushAsync(cancellationToken);
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                // Output first: the far side sees end of input even if closing our read end fails.
-                try
-                {
-                    output.Dispose();
-                }
-                catch (IOException)
-                {
-                    // The shell already went away (EPIPE on the last flush): nothing left to tell it.
-                }
-                input.Dispose();
-            }
-            base.Dispose(disposing);
-        }
     }
 }

@@ -4,6 +4,14 @@ using ManagedRsync.Cli.Commands;
 
 namespace ManagedRsync.Tests.Watch;
 
+// Runs alone (after the parallel tests): it compares two watchers' outputs by probing until both report, and a run
+// beside the suite's parallel load once left stock inotifywait silent for a new directory for 20 s.
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class InotifywaitCollection
+{
+    public const string Name = "inotifywait comparison (runs alone)";
+}
+
 /// <summary>
 /// `mrsync inotifywait` against the real inotifywait (inotify-tools): both watch the same directory while the same
 /// operations run, and must print the same lines. Nothing waits by sleeping: readiness is shown by probe files
@@ -14,6 +22,7 @@ namespace ManagedRsync.Tests.Watch;
 /// watchers' queues for a new directory start at different moments, so only each file's own sequence of events is
 /// a fact both must agree on; the complete sets of lines must be equal too.
 /// </summary>
+[Collection(InotifywaitCollection.Name)]
 public sealed class InotifywaitCompatTests : IDisposable
 {
     private readonly TempTree _tree = new();

@@ -1,10 +1,11 @@
-namespace ManagedRsync.Server;
+namespace ManagedRsync.IO;
 
 /// <summary>
-/// One duplex stream over a separate input and output (a remote shell's stdin and stdout, an inetd daemon's socket
-/// given twice): reads come from the one, writes go to the other. Neither is closed here.
+/// One duplex stream over a separate input and output, as rsync's f_in/f_out pair (a remote shell's stdout and stdin,
+/// an inetd daemon's socket given twice): reads come from the one, writes go to the other. They are closed with it
+/// only when <paramref name="ownsStreams"/> says so (a remote shell's pipes are ours; a server's stdio is not).
 /// </summary>
-internal sealed class DuplexStream(Stream input, Stream output) : Stream
+internal sealed class DuplexStream(Stream input, Stream output, bool ownsStreams = false) : Stream
 {
     public override bool CanRead => true;
     public override bool CanWrite => true;
@@ -30,4 +31,22 @@ internal sealed class DuplexStream(Stream input, Stream output) : Stream
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && ownsStreams)
+        {
+            // Output first: the far side sees end of input even if closing our read end fails.
+            try
+            {
+                output.Dispose();
+            }
+            catch (IOException)
+            {
+                // The peer already went away (EPIPE on the last flush): nothing left to tell it.
+            }
+            input.Dispose();
+        }
+        base.Dispose(disposing);
+    }
 }
