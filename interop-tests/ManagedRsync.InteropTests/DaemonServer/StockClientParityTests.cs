@@ -71,7 +71,10 @@ public sealed class StockClientParityTests(RsyncDaemonFixture stock, MrsyncDaemo
     {
         Assert.Equal(TreeSnapshot.Of(Path.Combine(_work, "stock"), times: false), TreeSnapshot.Of(Path.Combine(_work, "ours"), times: false));
         if (source is not null)
-            Assert.Equal(TreeSnapshot.Of(source, rootTimes: rootTimes), TreeSnapshot.Of(Path.Combine(_work, "ours"), rootTimes: rootTimes));
+            // Symlink times left out: the client here is stock, which leaves a link it makes (seen with the dangling
+            // one) at "now" in some runs, whichever daemon sent it (see AssertSameTrees).
+            Assert.Equal(TreeSnapshot.Of(source, rootTimes: rootTimes, symlinkTimes: false),
+                TreeSnapshot.Of(Path.Combine(_work, "ours"), rootTimes: rootTimes, symlinkTimes: false));
     }
 
     // Both modules start from the same tree (cp -a keeps times, modes and hard links).
