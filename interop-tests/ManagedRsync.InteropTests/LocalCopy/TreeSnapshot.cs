@@ -17,7 +17,8 @@ internal static class TreeSnapshot
     /// <param name="times">Include mtimes (rsync -t).</param>
     /// <param name="rootTimes">Include the root directory's own mtime.</param>
     /// <param name="symlinkTimes">Include symlinks' own mtimes.</param>
-    public static string Of(string root, bool times = true, bool rootTimes = true, bool symlinkTimes = true)
+    /// <param name="directoryTimes">Include directories' mtimes (the root's is <paramref name="rootTimes"/>).</param>
+    public static string Of(string root, bool times = true, bool rootTimes = true, bool symlinkTimes = true, bool directoryTimes = true)
     {
         if (!Directory.Exists(root))
             return "(absent)";
@@ -41,7 +42,8 @@ internal static class TreeSnapshot
             string full = FileNameEncoding.Decode([.. Encoding.UTF8.GetBytes(root), (byte)'/', .. name]);
             text.Append(Show(name)).Append(' ').Append(TypeName(type)).Append(' ').Append(Convert.ToString(st.Mode & 0xFFF, 8))
                 .Append(" uid=").Append(st.Uid).Append(" gid=").Append(st.Gid);
-            if (times && (rootTimes || name is not [(byte)'.']) && (symlinkTimes || type != FileEntry.S_IFLNK))
+            bool isRoot = name is [(byte)'.'];
+            if (times && (isRoot ? rootTimes : (symlinkTimes || type != FileEntry.S_IFLNK) && (directoryTimes || type != FileEntry.S_IFDIR)))
                 text.Append(" mtime=").Append(st.MTime).Append('.').Append(st.MTimeNsec.ToString("D9"));
             switch (type)
             {

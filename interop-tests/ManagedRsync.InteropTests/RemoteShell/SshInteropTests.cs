@@ -64,7 +64,10 @@ public sealed class SshInteropTests(SshdFixture sshd) : IDisposable
             string[] options = ["-a", "-e", sshd.Rsh, $"--rsync-path=cd '{_root}' && rsync", .. style];
             var push = await MrsyncProcess.RunAsync([.. options, src + "/", sshd.Remote(name + "/")], Env);
             Assert.True(push.ExitCode == 0, Explain(push));
-            Assert.Equal(TreeSnapshot.Of(src), TreeSnapshot.Of(Path.Combine(_root, name)));
+            // Regular files' times only: the receiver is stock's server, which in some runs leaves a symlink it makes
+            // (the dangling one) and so its directory at "now" (seen with stock's client too: StockClientParityTests).
+            Assert.Equal(TreeSnapshot.Of(src, rootTimes: false, symlinkTimes: false, directoryTimes: false),
+                TreeSnapshot.Of(Path.Combine(_root, name), rootTimes: false, symlinkTimes: false, directoryTimes: false));
 
             string back = Path.Combine(_root, "back " + string.Join("", style));
             var pull = await MrsyncProcess.RunAsync([.. options, sshd.Remote(name + "/"), back + "/"], Env);
