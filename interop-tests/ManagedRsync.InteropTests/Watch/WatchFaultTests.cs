@@ -143,7 +143,7 @@ public abstract class WatchFaultTests(RsyncDaemonFixture daemon, string backend)
     });
 
     /// <summary>Runs <paramref name="test"/> against a stock daemon of its own, which it may stop and restart.</summary>
-    private static async Task WithOwnDaemonAsync(Func<RsyncDaemonFixture, Task> test)
+    internal static async Task WithOwnDaemonAsync(Func<RsyncDaemonFixture, Task> test)
     {
         var own = new RsyncDaemonFixture();
         await own.InitializeAsync();

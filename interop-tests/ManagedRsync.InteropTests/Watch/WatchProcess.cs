@@ -39,6 +39,9 @@ internal sealed class WatchProcess : IDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>The process has not exited (a fault must not have ended it).</summary>
+    public bool IsRunning => !_process.HasExited;
+
     public string Log
     {
         get

@@ -38,7 +38,11 @@ internal sealed class WatchScenario : IDisposable
     public string Replica => LocalReplica ? Path.Combine(Work, "replica") : Path.Combine(_daemon.ModulePath(Module), Name);
 
     /// <summary>DEST for `mrsync watch`.</summary>
-    public string Destination => LocalReplica ? Replica : $"{_daemon.Url}{Module}/{Name}/";
+    public string Destination => LocalReplica ? Replica
+        : ViaPort is { } port ? $"rsync://{_daemon.Host}:{port}/{Module}/{Name}/" : $"{_daemon.Url}{Module}/{Name}/";
+
+    /// <summary>The port the watcher connects to instead of the daemon's (a <see cref="FaultProxy"/> in between), or null.</summary>
+    public int? ViaPort { get; set; }
 
     public WatchProcess? Watcher { get; set; }
 

@@ -9,16 +9,24 @@ namespace ManagedRsync.Cli.Commands;
 /// `mrsync watch [options] SRC/ DEST [DEST...]` or `mrsync watch --config FILE`: real-time replication of SRC to
 /// each DEST (a daemon module "host::module[/path]" / "rsync://host/module", or a local directory), replacing the
 /// `inotifywait | while read; do rsync; done` loop in one process that never spawns another. Starts with a full sync,
-/// then pushes coalesced batches; failures are retried with backoff and journaled under --state-dir. SIGTERM and
-/// SIGINT flush the pending batch before exit.
+/// then pushes coalesced batches; failures are retried with backoff and journaled under --state-dir. SIGTERM,
+/// SIGINT and SIGHUP flush the pending batch before exit.
 /// </summary>
 internal static class WatchCommand
 {
     public static int Run(ReadOnlySpan<string> args)
     {
         using var stop = new CancellationTokenSource();
-        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        using PosixSignalRegistration intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        void Stop(PosixSignalContext c)
+        {
+            c.Cancel = true;
+            stop.Cancel();
+        }
+        // SIGHUP (the terminal or ssh session that started it went away) stops it the same way instead of killing it
+        // mid-batch: a watch is not reloaded in place; restart it to read a changed config.
+        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using PosixSignalRegistration intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using PosixSignalRegistration hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
         return RunAsync(args.ToArray(), CliContext.FromConsole(stop.Token), ignoreOwnProcess: true).GetAwaiter().GetResult();
     }
 
@@ -60,22 +68,26 @@ internal static class WatchCommand
             return (int)ex.ExitCode;
         }
         using var notify = new SystemdNotify(context.GetEnvironmentVariable);
-        using var service = new WatchService(new WatchServiceOptions
+        WatchService service;
+        try
         {
-            Source = config.Source!,
-            StateDirectory = config.StateDir,
-            Exclude = excluded,
-            AccessChanged = filter.SetDenied,
-            FallbackScanInterval = config.FallbackScan,
-            Backend = config.Backend ?? WatchBackend.Auto,
-            IgnoreOwnProcess = ignoreOwnProcess,
-            Batching = new CoalescerOptions { Delay = config.Delay, MaxWait = config.MaxDelay, MaxOpenWait = config.MaxOpenWait },
-        }, targets, Log);
+            service = CreateService(config, filter, excluded, targets, ignoreOwnProcess, Log);
+        }
+        catch (RsyncException ex)
+        {
+            Log(ex.Message);
+            return (int)ex.ExitCode;
+        }
+        using var owned = service;
         using var watchdog = new CancellationTokenSource();
         Task? watchdogLoop = null;
         try
         {
-            context.Cancellation.Register(() => notify.Send("STOPPING=1"));
+            context.Cancellation.Register(() =>
+            {
+                notify.Send("STOPPING=1");
+                Log("stopping: pushing what is pending first");
+            });
             await service.RunAsync(() =>
             {
                 notify.Send($"READY=1\nSTATUS=watching {service.WatchCount} directories, {targets.Count} target(s)");
@@ -105,6 +117,19 @@ internal static class WatchCommand
             }
         }
     }
+
+    private static WatchService CreateService(WatchConfig config, WatchFilter filter, Func<RawPath, bool, bool>? excluded,
+        List<IReplicaTarget> targets, bool ignoreOwnProcess, Action<string> log) => new(new WatchServiceOptions
+        {
+            Source = config.Source!,
+            StateDirectory = config.StateDir,
+            Exclude = excluded,
+            AccessChanged = filter.SetDenied,
+            FallbackScanInterval = config.FallbackScan,
+            Backend = config.Backend ?? WatchBackend.Auto,
+            IgnoreOwnProcess = ignoreOwnProcess,
+            Batching = new CoalescerOptions { Delay = config.Delay, MaxWait = config.MaxDelay, MaxOpenWait = config.MaxOpenWait },
+        }, targets, log);
 
     /// <summary>WATCHDOG=1 only while the watcher thread is alive, so systemd restarts a wedged service.</summary>
     private static async Task WatchdogAsync(SystemdNotify notify, WatchService service, TimeSpan every, CancellationToken ct)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
@@ -19,6 +20,7 @@ public sealed class ChangeJournal : IDisposable
     private const int MaxRecord = 64 * 1024;
 
     private readonly string _path;
+    private readonly ArrayBufferWriter<byte> _records = new();
     private FileStream _stream;
 
     /// <summary>Opens (or creates) the journal at <paramref name="path"/>.</summary>
@@ -86,10 +88,7 @@ public sealed class ChangeJournal : IDisposable
     /// <summary>Appends changes and makes them durable before returning.</summary>
     public void Append(bool fullSync, IEnumerable<KeyValuePair<RawPath, PendingOp>> changes)
     {
-        if (fullSync)
-            WriteRecord(_stream, FullOp, default);
-        foreach (KeyValuePair<RawPath, PendingOp> kv in changes)
-            WriteRecord(_stream, (byte)kv.Value, kv.Key);
+        _stream.Write(Records(fullSync, changes));
         _stream.Flush(flushToDisk: true);
     }
 
@@ -97,14 +96,17 @@ public sealed class ChangeJournal : IDisposable
     public void Rewrite(bool fullSync, IEnumerable<KeyValuePair<RawPath, PendingOp>> pending)
     {
         string tmp = _path + ".tmp";
-        using (var s = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        try
         {
+            using var s = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
             s.Write(Magic);
-            if (fullSync)
-                WriteRecord(s, FullOp, default);
-            foreach (KeyValuePair<RawPath, PendingOp> kv in pending)
-                WriteRecord(s, (byte)kv.Value, kv.Key);
+            s.Write(Records(fullSync, pending));
             s.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            File.Delete(tmp); // disk full: the old journal stays as it was, and no half-written copy takes space
+            throw;
         }
         _stream.Dispose();
         File.Move(tmp, _path, overwrite: true);
@@ -117,7 +119,9 @@ public sealed class ChangeJournal : IDisposable
 
     private static FileStream OpenForAppend(string path)
     {
-        var s = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        // Unbuffered (each batch's records are one write(2), see Records): a failed write (disk full) leaves nothing
+        // queued in the stream to surface later; a torn record on disk is cut off by Load, and a rewrite replaces the file.
+        var s = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         if (s.Length == 0)
         {
             s.Write(Magic);
@@ -127,16 +131,27 @@ public sealed class ChangeJournal : IDisposable
         return s;
     }
 
-    private static void WriteRecord(Stream s, byte op, RawPath path)
+    /// <summary>The records of one append or rewrite, in one buffer (reused), so they reach the file in one write.</summary>
+    private ReadOnlySpan<byte> Records(bool fullSync, IEnumerable<KeyValuePair<RawPath, PendingOp>> changes)
+    {
+        _records.ResetWrittenCount();
+        if (fullSync)
+            WriteRecord(_records, FullOp, default);
+        foreach (KeyValuePair<RawPath, PendingOp> kv in changes)
+            WriteRecord(_records, (byte)kv.Value, kv.Key);
+        return _records.WrittenSpan;
+    }
+
+    private static void WriteRecord(ArrayBufferWriter<byte> records, byte op, RawPath path)
     {
         int len = 1 + path.ByteCount;
         if (len > MaxRecord)
             throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileIo, $"path too long to journal: {path}");
-        Span<byte> buffer = len + 8 <= 1024 ? stackalloc byte[len + 8] : new byte[len + 8];
+        Span<byte> buffer = records.GetSpan(len + 8)[..(len + 8)];
         buffer[8] = op;
         path.CopyTo(buffer[9..]);
         BinaryPrimitives.WriteUInt32LittleEndian(buffer, (uint)len);
         BinaryPrimitives.WriteUInt32LittleEndian(buffer[4..], Crc32.HashToUInt32(buffer[8..]));
-        s.Write(buffer);
+        records.Advance(len + 8);
     }
 }

@@ -31,6 +31,7 @@ public sealed class ReplicaQueue : IDisposable
     private readonly SemaphoreSlim _signal = new(0);
     private long _seq;
     private long _fullSeq; // > 0: a full sync is owed, requested at this sequence number
+    private bool _journalBehind; // a journal write failed (disk full): the file lacks changes until a rewrite succeeds
 
     /// <summary>A queue for <paramref name="target"/>, resumed from <paramref name="journal"/> when given.</summary>
     public ReplicaQueue(IReplicaTarget target, ChangeJournal? journal, ReplicaQueueOptions options, Action<string> log, bool startWithFullSync)
@@ -94,7 +95,10 @@ public sealed class ReplicaQueue : IDisposable
                     DropUnder(kv.Key);
                 _pending[kv.Key] = (op, ++_seq);
             }
-            _journal?.Append(fullSync, changes);
+            if (_journalBehind)
+                RewriteJournal();
+            else
+                WriteJournal(j => j.Append(fullSync, changes));
         }
         _signal.Release();
     }
@@ -164,7 +168,7 @@ public sealed class ReplicaQueue : IDisposable
                 foreach (RawPath p in done)
                     _pending.Remove(p);
             }
-            _journal?.Rewrite(_fullSeq > 0, _pending.Select(kv => new KeyValuePair<RawPath, PendingOp>(kv.Key, kv.Value.Op)));
+            RewriteJournal();
         }
         ConsecutiveFailures = 0;
         LastError = null;
@@ -222,8 +226,36 @@ public sealed class ReplicaQueue : IDisposable
     {
         lock (_lock)
         {
-            if (_journal is not null && _journal.Length > _options.CompactAbove)
-                _journal.Rewrite(_fullSeq > 0, _pending.Select(kv => new KeyValuePair<RawPath, PendingOp>(kv.Key, kv.Value.Op)));
+            if (_journal is not null && (_journalBehind || _journal.Length > _options.CompactAbove))
+                RewriteJournal();
+        }
+    }
+
+    // Under _lock: the journal becomes exactly the pending set (also what catches it up after a failed write).
+    private void RewriteJournal() =>
+        WriteJournal(j => j.Rewrite(_fullSeq > 0, _pending.Select(kv => new KeyValuePair<RawPath, PendingOp>(kv.Key, kv.Value.Op))));
+
+    /// <summary>
+    /// A journal that cannot be written (disk full, I/O error) must not stop replication: the changes stay pending in
+    /// memory and are pushed as usual; the journal is rewritten whole at the next chance. Meanwhile a crash would lose
+    /// only the journal's copy, and every start begins with a full sync, which covers them.
+    /// </summary>
+    private void WriteJournal(Action<ChangeJournal> write)
+    {
+        if (_journal is null)
+            return;
+        try
+        {
+            write(_journal);
+            if (_journalBehind)
+                _log($"{_target.Name}: the journal is written again ({Depth} pending)");
+            _journalBehind = false;
+        }
+        catch (IOException ex)
+        {
+            if (!_journalBehind)
+                _log($"{_target.Name}: cannot write the journal ({ex.Message}); changes are kept in memory and pushed as usual, the journal is rewritten when it can be");
+            _journalBehind = true;
         }
     }
 }

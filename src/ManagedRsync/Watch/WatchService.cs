@@ -16,6 +16,7 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
     private readonly List<ReplicaQueue> _queues = [];
     private readonly IReadOnlyList<IReplicaTarget> _targets;
     private TreeWatcher? _watcher;
+    private bool _statusFailing;
 
     /// <summary>A service replicating <see cref="WatchServiceOptions.Source"/> to <paramref name="targets"/>, logging to <paramref name="log"/>.</summary>
     public WatchService(WatchServiceOptions options, IReadOnlyList<IReplicaTarget> targets, Action<string> log)
@@ -37,8 +38,7 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
             Directory.CreateDirectory(options.StateDirectory);
         foreach (IReplicaTarget t in targets)
         {
-            ChangeJournal? journal = options.StateDirectory is null ? null
-                : new ChangeJournal(Path.Combine(options.StateDirectory, JournalName(t.Name)));
+            ChangeJournal? journal = options.StateDirectory is null ? null : OpenJournal(Path.Combine(options.StateDirectory, JournalName(t.Name)));
             _queues.Add(new ReplicaQueue(t, journal, options.Retry, log, startWithFullSync: true));
         }
     }
@@ -163,8 +163,26 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
                 sb.Append(k).Append(".last_error=").Append(e.ReplaceLineEndings(" ")).Append('\n');
         }
         string tmp = path + ".tmp";
-        File.WriteAllText(tmp, sb.ToString());
-        File.Move(tmp, path, overwrite: true);
+        try
+        {
+            File.WriteAllText(tmp, sb.ToString());
+            File.Move(tmp, path, overwrite: true);
+            _statusFailing = false;
+        }
+        catch (IOException ex)
+        {
+            // Disk full under the state directory: the status is informational, replication goes on; said once.
+            if (!_statusFailing)
+                _log($"cannot write the status file {path}: {ex.Message}");
+            _statusFailing = true;
+            try
+            {
+                File.Delete(tmp);
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 
     private async Task StatusLoopAsync(CancellationToken ct)
@@ -186,6 +204,18 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
             catch (OperationCanceledException)
             {
             }
+        }
+    }
+
+    private static ChangeJournal OpenJournal(string path)
+    {
+        try
+        {
+            return new ChangeJournal(path);
+        }
+        catch (IOException ex)
+        {
+            throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileIo, $"cannot open the journal {path}: {ex.Message}");
         }
     }
 
