@@ -19,7 +19,7 @@ public sealed class DaemonParityCollection : ICollectionFixture<RsyncDaemonFixtu
 /// prints "sending/receiving incremental file list" against a stock daemon, and the list comes in one piece.
 /// </summary>
 [Collection(DaemonParityCollection.Name)]
-public sealed class StockClientParityTests(RsyncDaemonFixture stock, MrsyncDaemonFixture ours) : IDisposable
+public sealed partial class StockClientParityTests(RsyncDaemonFixture stock, MrsyncDaemonFixture ours) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("mrsync-parity-").FullName;
     private readonly string _id = Guid.NewGuid().ToString("N")[..8];
