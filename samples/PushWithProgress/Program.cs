@@ -35,9 +35,14 @@ try
     TransferResult result = await RsyncClient.PushAsync(request, new PrintProgress(), cancel.Token);
     TransferStats stats = result.Stats;
     Console.WriteLine($"done: {stats.TransferredFiles} of {stats.NumFiles} files sent, {stats.TotalBytesSent:N0} bytes " +
-                      $"on the wire for {stats.TotalSize:N0} bytes of files ({result.Protocol})");
-    // 23 and 24 (some files failed or vanished) are results, not exceptions, as for rsync.
-    return (int)result.ExitCode;
+                      $"on the wire for {stats.TotalSize:N0} bytes of files (protocol {result.ProtocolVersion}, {result.Checksum ?? "md4/md5"}, {result.Compression})");
+    // Some files failed or vanished: results, not exceptions (rsync exits 23 and 24 for them).
+    return result.Outcome switch
+    {
+        TransferOutcome.Complete => 0,
+        TransferOutcome.VanishedFiles => 24,
+        _ => 23,
+    };
 }
 catch (RsyncException e)
 {

@@ -12,15 +12,23 @@ internal interface ITransferLog
     /// <summary>A line rsync prints on stderr (errors and warnings, the daemon's included).</summary>
     void Error(string line);
 
-    /// <summary>
-    /// An entry deleted on the receiver, reported where rsync logs it (log.c: log_delete); by default the line rsync
-    /// prints: "deleting %n" (with -i "*deleting   %n"), a directory's name ending in '/'.
-    /// </summary>
+    /// <summary>An entry deleted on the receiver, reported where rsync logs it (log.c: log_delete).</summary>
     /// <param name="name">The entry's path in the transfer, as rsync displays it.</param>
     /// <param name="isDirectory">Whether it was a directory.</param>
-    /// <param name="itemized">-i is on.</param>
-    void Deleted(string name, bool isDirectory, bool itemized) =>
-        Info((itemized ? "*deleting   " : "deleting ") + name + (isDirectory ? "/" : ""));
+    /// <remarks>Nothing by default: only a client reports entries (a server's go to its client as MSG_DELETED).</remarks>
+    void Deleted(string name, bool isDirectory)
+    {
+    }
+
+    /// <summary>An entry the client reports (log.c: log_item); a server reports none of its own.</summary>
+    void Item(ItemizedChange change)
+    {
+    }
+
+    /// <summary>An entry of a listing (generator.c: list_file_entry); only a client lists.</summary>
+    void Listed(ListingEntry entry)
+    {
+    }
 }
 
 /// <summary>A log that drops everything.</summary>

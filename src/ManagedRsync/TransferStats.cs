@@ -1,7 +1,10 @@
 namespace ManagedRsync;
 
-/// <summary>The figures rsync's --stats prints (rsync main.c: output_summary), from the client's side.</summary>
-public sealed class TransferStats
+/// <summary>
+/// The figures rsync's --stats prints (rsync main.c: output_summary), from the client's side, as a value: the library
+/// fills it in while the run goes and hands it over with the <see cref="TransferResult"/>.
+/// </summary>
+public sealed record TransferStats
 {
     /// <summary>Entries in the file list (rsync's "Number of files").</summary>
     public int NumFiles { get; internal set; }
@@ -57,17 +60,33 @@ public sealed class TransferStats
     public long TotalBytesReceived { get; internal set; }
 }
 
+/// <summary>How a transfer that ran to its end went (rsync log.c: log_exit, main.c: the exit code of a finished run).</summary>
+public enum TransferOutcome
+{
+    /// <summary>Everything was transferred (rsync exits 0).</summary>
+    Complete,
+    /// <summary>Some files or attributes were not transferred; errors were reported (rsync exits 23, RERR_PARTIAL).</summary>
+    PartialTransfer,
+    /// <summary>Some source files vanished before they could be sent, and nothing else failed (rsync exits 24, RERR_VANISHED).</summary>
+    VanishedFiles,
+    /// <summary>Everything else went, but --max-delete stopped some deletions (rsync exits 25, RERR_DEL_LIMIT).</summary>
+    DeleteLimitReached,
+}
+
 /// <summary>How a transfer ended.</summary>
-public sealed class TransferResult
+public sealed record TransferResult
 {
     /// <summary>The figures of the run (rsync --stats).</summary>
     public required TransferStats Stats { get; init; }
 
-    /// <summary>rsync's exit code for the run: 0, or 23 (partial transfer) / 24 (vanished files).</summary>
-    public required RsyncExitCode ExitCode { get; init; }
+    /// <summary>Whether everything was transferred, or some files failed or vanished (rsync exits 0, 23 or 24 for them).</summary>
+    public required TransferOutcome Outcome { get; init; }
 
-    /// <summary>The negotiated protocol, checksum and compression.</summary>
-    public required string Protocol { get; init; }
+    /// <summary>The negotiated checksum name ("xxh128", "md5", ...); null before protocol 30, where the version decides it (md4/md5).</summary>
+    public string? Checksum { get; init; }
+
+    /// <summary>The negotiated compression name ("zstd", "zlib", ...; "none" without -z).</summary>
+    public required string Compression { get; init; }
 
     /// <summary>The negotiated protocol version (the --stats block depends on it: rsync main.c output_summary).</summary>
     public int ProtocolVersion { get; init; }

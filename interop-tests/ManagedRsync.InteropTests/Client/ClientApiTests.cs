@@ -22,6 +22,20 @@ public sealed class ClientApiTests(RsyncDaemonFixture daemon) : IDisposable
         public List<TransferMessage> Messages { get; } = [];
         public List<TransferProgress> Progress { get; } = [];
         public List<TransferDeletion> Deletions { get; } = [];
+        public List<ItemizedChange> Items { get; } = [];
+        public List<ListingEntry> Listed { get; } = [];
+
+        public void OnItem(ItemizedChange change)
+        {
+            lock (Items)
+                Items.Add(change);
+        }
+
+        public void OnListed(ListingEntry entry)
+        {
+            lock (Listed)
+                Listed.Add(entry);
+        }
 
         public void OnDeleted(TransferDeletion deletion)
         {
@@ -177,6 +191,50 @@ public sealed class ClientApiTests(RsyncDaemonFixture daemon) : IDisposable
         Assert.Equal([new TransferDeletion("extra", false), new TransferDeletion("extra-dir", true)],
             pull.Deletions.OrderBy(d => d.IsDirectory));
         Assert.False(Directory.Exists(Path.Combine(local, "extra-dir")));
+    }
+
+    [Fact]
+    public async Task ItemizedChangesAndListingEntriesArriveAsValues()
+    {
+        string src = Path.Combine(_work, "items-src");
+        Directory.CreateDirectory(Path.Combine(src, "dir"));
+        File.WriteAllBytes(Path.Combine(src, "dir", "data.bin"), new byte[1234]);
+        File.CreateSymbolicLink(Path.Combine(src, "link"), "dir/data.bin");
+        string name = $"client-items-{Guid.NewGuid():N}";
+        var push = new Recorder();
+        TransferResult pushed = await RsyncClient.PushAsync(new PushRequest
+        {
+            Sources = [src + "/"],
+            Destination = DaemonAddress.Parse($"{daemon.Url}{DaemonModules.Open}/{name}/"),
+            Options = TransferOptions.Archive with { ItemizeChanges = 1 },
+        }, push);
+        Assert.Equal(TransferOutcome.Complete, pushed.Outcome);
+        // The file: new, sent by us, its kind, size and name as values (the command line prints "<f+++++++++ dir/data.bin").
+        ItemizedChange file = Assert.Single(push.Items, i => i.Name == "dir/data.bin");
+        Assert.Equal(EntryKind.File, file.Kind);
+        Assert.Equal(1234, file.Size);
+        Assert.True(file.Sent);
+        Assert.True(file.Changes.HasFlag(ItemChanges.Transfer) && file.Changes.HasFlag(ItemChanges.IsNew), file.Changes.ToString());
+        Assert.Equal("<f+++++++++ dir/data.bin", Cli.Output.ItemLine.Format(file, itemize: true));
+        ItemizedChange link = Assert.Single(push.Items, i => i.Name == "link");
+        Assert.Equal((EntryKind.Symlink, "dir/data.bin"), (link.Kind, link.LinkTarget));
+        Assert.Contains(push.Items, i => i.Name == "dir" && i.Kind == EntryKind.Directory);
+        Assert.DoesNotContain(push.Messages, m => m.Text.Contains("data.bin", StringComparison.Ordinal));
+
+        // A pull with no destination lists the module path: one entry per file-list entry, as values.
+        var list = new Recorder();
+        TransferResult listed = await RsyncClient.PullAsync(new PullRequest
+        {
+            Source = DaemonAddress.Parse($"{daemon.Url}{DaemonModules.Open}/{name}/"),
+            Options = TransferOptions.Archive,
+        }, list);
+        Assert.Equal(TransferOutcome.Complete, listed.Outcome);
+        Assert.Equal([".", "dir", "dir/data.bin", "link"], list.Listed.Select(e => e.Name).Order(StringComparer.Ordinal));
+        ListingEntry data = list.Listed.Single(e => e.Name == "dir/data.bin");
+        Assert.Equal((EntryKind.File, 1234L), (data.Kind, data.Size));
+        Assert.Equal(File.GetLastWriteTimeUtc(Path.Combine(src, "dir", "data.bin")).Ticks / TimeSpan.TicksPerSecond,
+            data.ModTime.UtcTicks / TimeSpan.TicksPerSecond);
+        Assert.Equal("dir/data.bin", list.Listed.Single(e => e.Name == "link").LinkTarget);
     }
 
     [Fact]

@@ -22,7 +22,19 @@ internal sealed class RecordedEvents(bool itemized = false, Action<TransferProgr
     public void OnDeleted(TransferDeletion deletion)
     {
         lock (Lines)
-            Lines.Add(ConsoleEvents.DeletionLine(deletion, itemized));
+            Lines.Add(ItemLine.Deletion(deletion, itemized));
+    }
+
+    public void OnItem(ItemizedChange change)
+    {
+        lock (Lines)
+            Lines.Add(ItemLine.Format(change, itemized));
+    }
+
+    public void OnListed(ListingEntry entry)
+    {
+        lock (Lines)
+            Lines.Add(ItemLine.Listing(entry));
     }
 
     public void OnProgress(TransferProgress value) => progress?.Invoke(value);

@@ -67,11 +67,11 @@ internal static class DeltaCommands
         }
         catch (IOException e)
         {
-            return ExitCodeText.Report(context, new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileIo, e.Message, e));
+            return ExitCodeText.Report(context, new RsyncException(RsyncErrorKind.FileIo, e.Message, e));
         }
         catch (UnauthorizedAccessException e)
         {
-            return ExitCodeText.Report(context, new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileIo, e.Message, e));
+            return ExitCodeText.Report(context, new RsyncException(RsyncErrorKind.FileIo, e.Message, e));
         }
     }
 
@@ -124,5 +124,5 @@ internal static class DeltaCommands
         ? new BufferedStream(Console.OpenStandardOutput(), 1 << 16)
         : new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
 
-    private static RsyncException Usage(string message) => new(RsyncErrorKind.Usage, RsyncExitCode.Syntax, message);
+    private static RsyncException Usage(string message) => new(RsyncErrorKind.Usage, message);
 }

@@ -76,7 +76,13 @@ internal static class ReplicaTargets
         public void OnDeleted(TransferDeletion deletion)
         {
             if (verbose)
-                log($"{target}: {ConsoleEvents.DeletionLine(deletion, itemized: false)}");
+                log($"{target}: {ItemLine.Deletion(deletion, itemized: false)}");
+        }
+
+        public void OnItem(ItemizedChange change)
+        {
+            if (verbose)
+                log($"{target}: {ItemLine.Format(change, itemize: false)}");
         }
     }
 }

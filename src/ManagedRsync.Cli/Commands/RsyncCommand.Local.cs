@@ -14,10 +14,10 @@ internal static partial class RsyncCommand
         var args = o.Args;
         // rsync main.c: a single local argument, or --list-only, lists the source as ls -l would; not done yet.
         if (args.Count == 1 || o.ListOnly)
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported,
+            throw new RsyncException(RsyncErrorKind.Unsupported,
                 "listing a local directory (one local argument, or --list-only with a local copy) is not supported yet");
         if (o.FilesFrom is not null)
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "--files-from with a local copy is not supported yet");
+            throw new RsyncException(RsyncErrorKind.Unsupported, "--files-from with a local copy is not supported yet");
         Options.DirectionSupport.Check(o, Options.TransferDirection.Local);
         var request = new LocalCopyRequest
         {

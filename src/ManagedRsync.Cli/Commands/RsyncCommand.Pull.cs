@@ -22,7 +22,7 @@ internal static partial class RsyncCommand
         if (destination is not null)
             Options.DirectionSupport.Check(options, Options.TransferDirection.Pull);
         if (options.DeleteMissingArgs && destination is not null)
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "--delete-missing-args is not supported yet on a pull");
+            throw new RsyncException(RsyncErrorKind.Unsupported, "--delete-missing-args is not supported yet on a pull");
         long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         // The generator's lines, the receiver's and --progress come from different threads: one writer, one lock.
         TextWriter output = TextWriter.Synchronized(context.Out);

@@ -34,13 +34,13 @@ internal static partial class RsyncCommand
         {
             // rsync --files-from: one source directory, the names relative to it, -R implied.
             if (invocation.LocalPaths.Count != 1)
-                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "--files-from needs exactly one source directory");
+                throw new RsyncException(RsyncErrorKind.Usage, "--files-from needs exactly one source directory");
             // A list on the daemon's side (":FILE", HOST:FILE) is read by the daemon and forwarded to us (options.c
             // check_for_hostspec, io.c forward_filesfrom_data); --no-R sends bare names. Neither is done yet.
             if (listFile.StartsWith(':') || DaemonAddress.IsRemoteShellSpec(listFile) || DaemonAddress.TryParse(listFile, out _))
-                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, $"--files-from={listFile} (a list on the remote side) is not supported yet");
+                throw new RsyncException(RsyncErrorKind.Unsupported, $"--files-from={listFile} (a list on the remote side) is not supported yet");
             if (!o.Relative)
-                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "--no-relative with --files-from is not supported yet");
+                throw new RsyncException(RsyncErrorKind.Unsupported, "--no-relative with --files-from is not supported yet");
             // The list is bytes: names that are not UTF-8 keep them (FileNameEncoding carries them in the string).
             byte[] list = listFile == "-" ? context.ReadAllInBytes() : await File.ReadAllBytesAsync(listFile, context.Cancellation).ConfigureAwait(false);
             request = request with

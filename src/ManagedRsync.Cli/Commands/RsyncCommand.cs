@@ -50,7 +50,7 @@ internal static partial class RsyncCommand
         {
             // rsync prints its usage and exits with a usage error when given nothing to do.
             context.Out.Write(Usage.Help);
-            return ExitCodeText.Report(context, new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "no source or destination given"));
+            return ExitCodeText.Report(context, new RsyncException(RsyncErrorKind.Usage, "no source or destination given"));
         }
 
         try
@@ -63,7 +63,7 @@ internal static partial class RsyncCommand
         }
         catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested)
         {
-            return ExitCodeText.Report(context, new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.Signal, "interrupted"));
+            return ExitCodeText.Report(context, new RsyncException(RsyncErrorKind.Interrupted, "interrupted"));
         }
     }
 
@@ -90,7 +90,7 @@ internal static partial class RsyncCommand
             {
                 if (DaemonAddress.TryParse(args[last], out _) || DaemonAddress.IsRemoteShellSpec(args[last]))
                 {
-                    throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "The source and destination cannot both be remote.");
+                    throw new RsyncException(RsyncErrorKind.Usage, "The source and destination cannot both be remote.");
                 }
                 // rsync: further sources on the same daemon may be written "::mod/path" or as full addresses.
                 foreach (var extra in args.Skip(1).Take(last - 1))
@@ -101,7 +101,7 @@ internal static partial class RsyncCommand
                 // Stock sends a sending daemon "--files-from=- --from0" and forwards the list over the socket
                 // (options.c: server_options; io.c: forward_filesfrom_data); we do not yet.
                 if (options.FilesFrom != null)
-                    throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "--files-from is not supported yet on a pull");
+                    throw new RsyncException(RsyncErrorKind.Unsupported, "--files-from is not supported yet on a pull");
                 return RunPullAsync(invocation);
             }
             if (source.Module.Length == 0)
@@ -113,14 +113,14 @@ internal static partial class RsyncCommand
 
         if (options.PasswordFile != null && !args.Any(a => DaemonAddress.TryParse(a, out _)))
         {
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax,
+            throw new RsyncException(RsyncErrorKind.Usage,
                 "The --password-file option may only be used when accessing an rsync daemon.");
         }
         if (args.Count > 1 && DaemonAddress.TryParse(args[^1], out var destination))
         {
             // rsync -R keeps an absolute source's leading '/' in the names it sends (flist.c); our file list does not.
             if (options.Relative && options.FilesFrom is null && args.Take(args.Count - 1).Any(Path.IsPathRooted))
-                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "--relative (-R) with an absolute source path is not supported yet");
+                throw new RsyncException(RsyncErrorKind.Unsupported, "--relative (-R) with an absolute source path is not supported yet");
             var invocation = new DaemonInvocation(options, destination, context);
             invocation.RemotePaths.Add(destination.ModulePath);
             invocation.LocalPaths.AddRange(args.Take(args.Count - 1));

@@ -199,11 +199,11 @@ internal static class WatchCommand
         if (config.Targets.Count == 0)
             throw Usage_("no target");
         if (!Directory.Exists(config.Source))
-            throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileSelect, $"source {config.Source} is not a directory");
+            throw new RsyncException(RsyncErrorKind.FileSelection, $"source {config.Source} is not a directory");
         return config;
     }
 
-    private static RsyncException Usage_(string message) => new(RsyncErrorKind.Usage, RsyncExitCode.Syntax, message);
+    private static RsyncException Usage_(string message) => new(RsyncErrorKind.Usage, message);
 
     private const string Usage = """
         usage: mrsync watch [options] SRC/ DEST [DEST...]

@@ -86,7 +86,7 @@ internal sealed class WatchConfig
         foreach (WatchTargetConfig t in config.Targets)
         {
             if (t.Dest.Length == 0)
-                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, $"{path}: target [{t.Name}] has no 'dest ='");
+                throw new RsyncException(RsyncErrorKind.Usage, $"{path}: target [{t.Name}] has no 'dest ='");
         }
         return config;
     }
@@ -176,5 +176,5 @@ internal sealed class WatchConfig
     }
 
     private static RsyncException Bad(string path, int lineNo, string what) =>
-        new(RsyncErrorKind.Usage, RsyncExitCode.Syntax, lineNo > 0 ? $"{path}:{lineNo}: {what}" : $"{path}: {what}");
+        new(RsyncErrorKind.Usage, lineNo > 0 ? $"{path}:{lineNo}: {what}" : $"{path}: {what}");
 }

@@ -54,7 +54,7 @@ internal static class WatchOptionRules
         catch (OptionException e)
         {
             // A usage error stock would give is exit 1; a stock option mrsync does not implement is refused with exit 4.
-            throw new RsyncException(RsyncErrorKind.Usage, e.ExitCode, where is null ? e.Message : $"{where}: {e.Message}");
+            throw new RsyncException(e.Kind, where is null ? e.Message : $"{where}: {e.Message}");
         }
     }
 
@@ -84,7 +84,7 @@ internal static class WatchOptionRules
         }
     }
 
-    private static RsyncException Refused(string message) => new(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, message);
+    private static RsyncException Refused(string message) => new(RsyncErrorKind.Unsupported, message);
 
     /// <summary>"--compress (-z)": the canonical name with the letter, as the user may have typed either.</summary>
     private static string Display(string name)

@@ -67,7 +67,7 @@ internal static class DirectionSupport
             if (row.Given(o) && !row.Done.Contains(direction))
             {
                 string where = direction == TransferDirection.Pull ? "on a pull" : "with a local copy";
-                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, $"{row.Name} is not supported yet {where}");
+                throw new RsyncException(RsyncErrorKind.Unsupported, $"{row.Name} is not supported yet {where}");
             }
         }
     }

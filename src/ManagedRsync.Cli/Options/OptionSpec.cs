@@ -67,6 +67,8 @@ internal class OptionException(string message, RsyncExitCode exitCode = RsyncExi
     /// As reported: a usage error in stock's words ("rsync: --foo: unknown option", exit 1), a refusal as
     /// "mrsync: --inplace is not supported yet" (exit 4).
     /// </summary>
-    public RsyncException ToRsyncException() =>
-        new(RsyncErrorKind.Usage, ExitCode, ExitCode == RsyncExitCode.Syntax ? "rsync: " + Message : Message);
+    public RsyncException ToRsyncException() => new(Kind, ExitCode == RsyncExitCode.Syntax ? "rsync: " + Message : Message);
+
+    /// <summary>The library's kind for it: a usage error (exit 1) or an unsupported action (exit 4).</summary>
+    public RsyncErrorKind Kind => ExitCode == RsyncExitCode.Syntax ? RsyncErrorKind.Usage : RsyncErrorKind.Unsupported;
 }

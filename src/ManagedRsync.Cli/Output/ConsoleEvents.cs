@@ -3,7 +3,7 @@ using ManagedRsync.Client;
 namespace ManagedRsync.Cli.Output;
 
 /// <summary>
-/// The library's transfer events printed as rsync prints them: informational lines on stdout (none under -q: log.c
+/// The library's transfer events printed as rsync prints them: entries (ItemLine), informational lines on stdout (none under -q: log.c
 /// rwrite drops FINFO when quiet), errors on stderr, the daemon's greeting lines (MOTD, module list) on stdout unless
 /// --no-motd or -q (clientserver.c: output_motd), and --progress lines (<see cref="ProgressPrinter"/>).
 /// </summary>
@@ -31,10 +31,19 @@ internal sealed class ConsoleEvents(TextWriter output, TextWriter error, RsyncOp
     public void OnDeleted(TransferDeletion deletion)
     {
         if (!options.Quiet)
-            output.WriteLine(DeletionLine(deletion, options.ItemizeChanges > 0));
+            output.WriteLine(ItemLine.Deletion(deletion, options.ItemizeChanges > 0));
     }
 
-    /// <summary>rsync log.c: log_delete — "deleting %n", with -i "*deleting   %n"; a directory's %n ends in '/'.</summary>
-    public static string DeletionLine(TransferDeletion deletion, bool itemized) =>
-        (itemized ? "*deleting   " : "deleting ") + deletion.Name + (deletion.IsDirectory ? "/" : "");
+    public void OnItem(ItemizedChange change)
+    {
+        if (!options.Quiet)
+            output.WriteLine(ItemLine.Format(change, options.ItemizeChanges > 0));
+    }
+
+    // rsync generator.c: list_file_entry prints with rprintf(FINFO), which -q silences too.
+    public void OnListed(ListingEntry entry)
+    {
+        if (!options.Quiet)
+            output.WriteLine(ItemLine.Listing(entry));
+    }
 }

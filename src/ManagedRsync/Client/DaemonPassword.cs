@@ -92,5 +92,5 @@ public static class DaemonPassword
         return line.IsEmpty ? throw Usage($"ERROR: failed to read a password from {source}") : line.ToString();
     }
 
-    private static RsyncException Usage(string message) => new(RsyncErrorKind.Usage, RsyncExitCode.Syntax, message);
+    private static RsyncException Usage(string message) => new(RsyncErrorKind.Usage, message);
 }

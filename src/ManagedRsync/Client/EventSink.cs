@@ -3,9 +3,8 @@ using ManagedRsync.Daemon;
 namespace ManagedRsync.Client;
 
 /// <summary>
-/// The roles' output (lines through <see cref="ITransferLog"/>, progress through <see cref="IProgress{T}"/>) raised as
-/// <see cref="ITransferEvents"/>. Output sites move to structured events one at a time; until one has moved, its
-/// lines arrive here and go out as messages.
+/// The roles' output (reports through <see cref="ITransferLog"/>, progress through <see cref="IProgress{T}"/>) raised
+/// as <see cref="ITransferEvents"/>.
 /// </summary>
 internal sealed class EventSink(ITransferEvents? events) : ITransferLog, IProgress<TransferProgress>
 {
@@ -17,7 +16,11 @@ internal sealed class EventSink(ITransferEvents? events) : ITransferLog, IProgre
 
     public void Report(TransferProgress value) => events?.OnProgress(value);
 
-    public void Deleted(string name, bool isDirectory, bool itemized) => events?.OnDeleted(new TransferDeletion(name, isDirectory));
+    public void Deleted(string name, bool isDirectory) => events?.OnDeleted(new TransferDeletion(name, isDirectory));
+
+    public void Item(ItemizedChange change) => events?.OnItem(change);
+
+    public void Listed(ListingEntry entry) => events?.OnListed(entry);
 
     /// <summary>The connect options with the daemon's greeting lines routed here (and to the caller's own hook).</summary>
     public DaemonConnectOptions Attach(DaemonConnectOptions connection)

@@ -2,7 +2,8 @@
 namespace ManagedRsync.Client;
 
 /// <summary>
-/// What a transfer reports while it runs, as values: messages, per-file progress. Every method has an empty default,
+/// What a transfer reports while it runs, as values: entries (itemized changes, deletions, listing entries), messages,
+/// per-file progress; the figures come with the result (<see cref="TransferResult.Stats"/>). Every method has an empty default,
 /// so an implementation overrides only what it wants. The library never prints: a command line formats these events
 /// (mrsync prints them exactly as rsync would), a service logs them, a UI draws them.
 /// </summary>
@@ -15,6 +16,20 @@ public interface ITransferEvents
 {
     /// <summary>A line of text from the transfer or the daemon; <see cref="TransferMessage.Kind"/> says which.</summary>
     void OnMessage(TransferMessage message)
+    {
+    }
+
+    /// <summary>
+    /// An entry the transfer reports (rsync's -v and -i lines, log.c: log_item), in the order rsync prints them. Raised
+    /// when entries are logged (<see cref="TransferOptions.Verbose"/>, <see cref="TransferOptions.ItemizeChanges"/> or
+    /// <see cref="TransferOptions.Progress"/>), for the entries rsync shows at that level.
+    /// </summary>
+    void OnItem(ItemizedChange change)
+    {
+    }
+
+    /// <summary>One entry of a listing (a pull with no destination, as <c>rsync --list-only</c>), in file-list order.</summary>
+    void OnListed(ListingEntry entry)
     {
     }
 

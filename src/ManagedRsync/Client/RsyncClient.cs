@@ -11,9 +11,9 @@ namespace ManagedRsync.Client;
 /// </summary>
 /// <remarks>
 /// Failures that end a run throw <see cref="RsyncException"/>, whose <see cref="RsyncException.Kind"/> says what failed
-/// (authentication, protocol violation, remote error, connection, file I/O, timeout, usage) and whose
+/// (usage, authentication, protocol, connection, file I/O, timeout, ...: rsync's failure classes) and whose
 /// <see cref="RsyncException.RemoteMessage"/> keeps the daemon's words. A run that completes with some files failed or
-/// vanished is a result, not an exception: see <see cref="TransferResult.ExitCode"/>. Cancelling closes the
+/// vanished is a result, not an exception: see <see cref="TransferResult.Outcome"/>. Cancelling closes the
 /// connection and throws <see cref="OperationCanceledException"/>.
 /// </remarks>
 public static class RsyncClient
@@ -41,7 +41,7 @@ public static class RsyncClient
     /// <param name="request">What to send where, and the rsync options.</param>
     /// <param name="events">Receives messages, and per-file progress when <see cref="TransferOptions.Progress"/> is set.</param>
     /// <param name="ct">Cancels the transfer.</param>
-    /// <returns>The run's figures and rsync's exit code for it (0, 23 or 24).</returns>
+    /// <returns>The run's figures and its outcome (complete, partial transfer, or vanished files).</returns>
     /// <exception cref="RsyncException">The run could not complete.</exception>
     public static Task<TransferResult> PushAsync(PushRequest request, ITransferEvents? events = null, CancellationToken ct = default)
     {
@@ -69,14 +69,14 @@ public static class RsyncClient
 
     /// <summary>
     /// Pulls from a daemon module into a local directory, as <c>rsync [options] [USER@]HOST::MODULE/PATH DEST</c> does;
-    /// with no <see cref="PullRequest.Destination"/>, lists the source as <c>rsync --list-only</c> does (the lines are
-    /// <see cref="TransferMessageKind.Info"/> messages). Nothing outside the destination is read or written, whatever
+    /// with no <see cref="PullRequest.Destination"/>, lists the source as <c>rsync --list-only</c> does (each entry is
+    /// raised as <see cref="ITransferEvents.OnListed"/>). Nothing outside the destination is read or written, whatever
     /// the daemon sends.
     /// </summary>
     /// <param name="request">What to fetch into where, and the rsync options.</param>
     /// <param name="events">Receives messages, and per-file progress when <see cref="TransferOptions.Progress"/> is set.</param>
     /// <param name="ct">Cancels the transfer.</param>
-    /// <returns>The run's figures and rsync's exit code for it (0 or 23).</returns>
+    /// <returns>The run's figures and its outcome (complete or partial transfer).</returns>
     /// <exception cref="RsyncException">The run could not complete.</exception>
     public static Task<TransferResult> PullAsync(PullRequest request, ITransferEvents? events = null, CancellationToken ct = default)
     {
@@ -100,7 +100,7 @@ public static class RsyncClient
     /// <param name="request">What to copy where, and the rsync options (both halves use them).</param>
     /// <param name="events">Receives messages, and per-file progress when <see cref="TransferOptions.Progress"/> is set.</param>
     /// <param name="ct">Cancels the copy.</param>
-    /// <returns>The run's figures and rsync's exit code for it (0, 23 or 24).</returns>
+    /// <returns>The run's figures and its outcome (complete, partial transfer, or vanished files).</returns>
     /// <exception cref="RsyncException">The copy could not complete.</exception>
     public static Task<TransferResult> CopyAsync(LocalCopyRequest request, ITransferEvents? events = null, CancellationToken ct = default)
     {

@@ -4,8 +4,8 @@ namespace ManagedRsync.Client;
 public enum TransferMessageKind
 {
     /// <summary>
-    /// Informational output of the transfer, what rsync prints on stdout (file names with -v, itemized changes with
-    /// -i, "deleting ...", the daemon's own informational messages).
+    /// Informational output of the transfer, what rsync prints on stdout ("receiving incremental file list", "created
+    /// directory ...", the daemon's own informational messages); entries come as their own events.
     /// </summary>
     Info,
 

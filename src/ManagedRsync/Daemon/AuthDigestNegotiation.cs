@@ -122,6 +122,6 @@ public static class AuthDigestNegotiation
     }
 
     private static RsyncException NoCommonDigest(string serverList, IReadOnlyList<AuthDigest> preference) =>
-        new(RsyncErrorKind.AuthenticationFailed, RsyncExitCode.Unsupported,
+        new(RsyncErrorKind.Unsupported,
             $"Failed to negotiate a daemon auth checksum choice. Server list: {serverList}; client list: {FormatList(preference)}");
 }

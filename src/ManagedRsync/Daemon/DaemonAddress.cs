@@ -52,7 +52,7 @@ public sealed class DaemonAddress
     public static DaemonAddress Parse(string text) =>
         TryParse(text, out var address)
             ? address
-            : throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, $"not an rsync daemon address: {text}");
+            : throw new RsyncException(RsyncErrorKind.Usage, $"not an rsync daemon address: {text}");
 
     /// <summary>Parses a daemon address, or returns false (a local path, or a remote-shell <c>HOST:PATH</c>).</summary>
     public static bool TryParse(string text, [NotNullWhen(true)] out DaemonAddress? address)

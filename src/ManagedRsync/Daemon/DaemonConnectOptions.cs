@@ -69,21 +69,21 @@ public sealed record DaemonConnectOptions
     {
         if (string.IsNullOrEmpty(Host))
         {
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "no daemon host given");
+            throw new RsyncException(RsyncErrorKind.Usage, "no daemon host given");
         }
         // Past 65535 is not refused: rsync passes the number to getaddrinfo, which keeps its low 16 bits.
         if (Port < 0)
         {
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, $"invalid port {Port}");
+            throw new RsyncException(RsyncErrorKind.Usage, $"invalid port {Port}");
         }
         if (ProtocolVersion is < MinProtocolVersion or > MaxProtocolVersion)
         {
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Protocol,
+            throw new RsyncException(RsyncErrorKind.ProtocolIncompatible,
                 $"--protocol={ProtocolVersion} is not supported: mrsync speaks protocols {MinProtocolVersion}-{MaxProtocolVersion}");
         }
         if (AuthDigests.Count == 0)
         {
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "no auth digest allowed");
+            throw new RsyncException(RsyncErrorKind.Usage, "no auth digest allowed");
         }
     }
 }

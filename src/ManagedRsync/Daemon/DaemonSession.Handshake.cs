@@ -43,7 +43,7 @@ public sealed partial class DaemonSession
         ProtocolVersion = DaemonGreeting.Negotiate(_options.ProtocolVersion, 0, RemoteProtocolVersion, RemoteSubProtocol);
         if (ProtocolVersion < DaemonConnectOptions.MinProtocolVersion)
         {
-            throw new RsyncException(RsyncErrorKind.ProtocolViolation, RsyncExitCode.Protocol,
+            throw new RsyncException(RsyncErrorKind.ProtocolIncompatible,
                 $"protocol version mismatch: the daemon speaks protocol {ProtocolVersion}, " +
                 $"mrsync supports {DaemonConnectOptions.MinProtocolVersion}-{DaemonConnectOptions.MaxProtocolVersion}");
         }
@@ -129,7 +129,7 @@ public sealed partial class DaemonSession
         string name = slash < 0 ? module : module[..slash];
         if (name.Length == 0 || name.Contains('\n') || name.Contains('\0'))
         {
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax,
+            throw new RsyncException(RsyncErrorKind.Usage,
                 "ERROR: The remote path must start with a module name not a /");
         }
         BeginModuleRequest();
@@ -155,9 +155,10 @@ public sealed partial class DaemonSession
             if (line == Exit)
             {
                 // rsync clientserver.c: start_inband_exchange exits 0 here: the daemon ended the session.
-                throw new RsyncException(RsyncErrorKind.RemoteError, RsyncExitCode.Ok, "the daemon ended the session")
+                throw new RsyncException(RsyncErrorKind.RemoteError, "the daemon ended the session")
                 {
                     RemoteMessage = line,
+                    RemoteExitCode = 0,
                 };
             }
             _options.ServerLine?.Invoke(line);
@@ -215,7 +216,7 @@ public sealed partial class DaemonSession
         string who = string.IsNullOrEmpty(user) ? "nobody" : user;
         if (who.Contains('\n') || who.Contains(' '))
         {
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, $"invalid user name \"{who}\"");
+            throw new RsyncException(RsyncErrorKind.Usage, $"invalid user name \"{who}\"");
         }
         await _stream.WriteTextAsync($"{who} {response}\n", ct).ConfigureAwait(false);
     }
@@ -238,8 +239,8 @@ public sealed partial class DaemonSession
         {
             var kind = line.Contains("auth failed", StringComparison.Ordinal)
                 ? RsyncErrorKind.AuthenticationFailed
-                : RsyncErrorKind.RemoteError;
-            throw new RsyncException(kind, RsyncExitCode.StartClient, line) { RemoteMessage = line };
+                : RsyncErrorKind.StartFailed;
+            throw new RsyncException(kind, line) { RemoteMessage = line };
         }
         return line;
     }
@@ -255,12 +256,12 @@ public sealed partial class DaemonSession
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new RsyncException(RsyncErrorKind.Timeout, RsyncExitCode.Timeout,
+            throw new RsyncException(RsyncErrorKind.Timeout,
                 $"io timeout after {_options.HandshakeTimeout.TotalSeconds:0} seconds waiting for the daemon -- exiting");
         }
         catch (IOException e)
         {
-            throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo,
+            throw new RsyncException(RsyncErrorKind.Connection,
                 $"connection to the daemon failed: {e.Message}", e);
         }
         if (_stream.LineBytesRead > MaxHandshakeBytes)
@@ -271,5 +272,5 @@ public sealed partial class DaemonSession
     }
 
     private static RsyncException StartFailure(string message) =>
-        new(RsyncErrorKind.ProtocolViolation, RsyncExitCode.StartClient, message);
+        new(RsyncErrorKind.StartFailed, message);
 }

@@ -122,7 +122,7 @@ internal static class DaemonConnector
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {
                     // rsync socket.c: open_socket_out: the --contimeout alarm ends the whole attempt with RERR_CONTIMEOUT.
-                    throw new RsyncException(RsyncErrorKind.Timeout, RsyncExitCode.ConnectTimeout,
+                    throw new RsyncException(RsyncErrorKind.ConnectTimeout,
                         $"failed to connect to {options.Host} ({address}): Connection timed out (110)");
                 }
                 return socket;
@@ -142,7 +142,7 @@ internal static class DaemonConnector
         {
             failures.Add($"failed to connect to {options.Host}: no address of the same family as --address {options.BindAddress}");
         }
-        throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo, string.Join("\n", failures));
+        throw new RsyncException(RsyncErrorKind.Connection, string.Join("\n", failures));
     }
 
     private static async Task<IPAddress[]> ResolveAsync(string host, string what, AddressFamily family, CancellationToken ct)
@@ -152,7 +152,7 @@ internal static class DaemonConnector
             // rsync socket.c: open_socket_out asks getaddrinfo for -4/-6's family, which refuses a literal of the other.
             if (family != AddressFamily.Unspecified && literal.AddressFamily != family)
             {
-                throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo, $"{what}: Address family for hostname not supported");
+                throw new RsyncException(RsyncErrorKind.Connection, $"{what}: Address family for hostname not supported");
             }
             return [literal];
         }
@@ -166,14 +166,14 @@ internal static class DaemonConnector
         }
         catch (SocketException e)
         {
-            throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo, $"{what}: {e.Message}", e);
+            throw new RsyncException(RsyncErrorKind.Connection, $"{what}: {e.Message}", e);
         }
         catch (ArgumentException e)
         {
             // .NET refuses a name over 255 characters (or otherwise not a host name) before asking the resolver;
             // getaddrinfo answers EAI_NONAME for those, and so do we (rsync testsuite: proxy-connect-request-too-long).
-            throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo, $"{what}: Name or service not known", e);
+            throw new RsyncException(RsyncErrorKind.Connection, $"{what}: Name or service not known", e);
         }
-        throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo, $"{what}: no address");
+        throw new RsyncException(RsyncErrorKind.Connection, $"{what}: no address");
     }
 }

@@ -39,7 +39,7 @@ internal static class DeltaFileFormat
     }
 
     public static RsyncException Invalid(string message) =>
-        new(RsyncErrorKind.ProtocolViolation, RsyncExitCode.StreamIo, "Invalid delta file data: " + message);
+        new(RsyncErrorKind.ProtocolViolation, "Invalid delta file data: " + message);
 
     public static void ReadFully(Stream stream, Span<byte> destination, string what)
     {
@@ -49,7 +49,7 @@ internal static class DeltaFileFormat
         }
         catch (EndOfStreamException e)
         {
-            throw new RsyncException(RsyncErrorKind.ProtocolViolation, RsyncExitCode.StreamIo, $"Truncated {what}", e);
+            throw new RsyncException(RsyncErrorKind.ProtocolViolation, $"Truncated {what}", e);
         }
     }
 }

@@ -50,7 +50,7 @@ public static class DeltaPatcher
                     }
                     catch (EndOfStreamException e)
                     {
-                        throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileIo,
+                        throw new RsyncException(RsyncErrorKind.FileIo,
                             $"The basis is shorter than its signature: block {index} is missing", e);
                     }
                     basisPosition = offset + length;

@@ -150,7 +150,7 @@ public sealed class Signature
                 at += length;
             }
             if (!end && signature.Count == header.Count && filled > at)
-                throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileIo, "The basis grew while its signature was computed");
+                throw new RsyncException(RsyncErrorKind.FileIo, "The basis grew while its signature was computed");
             Buffer.BlockCopy(buffer, at, buffer, 0, filled - at);
             return filled - at;
         }
@@ -159,7 +159,7 @@ public sealed class Signature
         {
             var signature = _signature;
             if (!signature.IsComplete)
-                throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileIo,
+                throw new RsyncException(RsyncErrorKind.FileIo,
                     $"The basis ended after {signature.Count} of {signature.Header.Count} blocks");
             return signature;
         }

@@ -39,7 +39,7 @@ public sealed partial class ConfinedDirectory
     {
         var (parent, leaf) = Split(relativePath);
         if (leaf == ".")
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "refusing to delete the destination root");
+            throw new RsyncException(RsyncErrorKind.Usage, "refusing to delete the destination root");
         using var lease = OpenDirectory(parent) is { } l ? l : default;
         if (lease.Handle is null)
             return;

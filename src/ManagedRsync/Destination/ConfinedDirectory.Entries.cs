@@ -84,7 +84,7 @@ public sealed partial class ConfinedDirectory
                 return null;
             lease = found;
         }
-        catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)
+        catch (RsyncException e) when (e.IsLocalFileFailure)
         {
             return null;
         }

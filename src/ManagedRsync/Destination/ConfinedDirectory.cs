@@ -132,7 +132,7 @@ public sealed partial class ConfinedDirectory : IDisposable
                 if (errno == ENOENT)
                     return null;
                 if (errno is ELOOP or ENOTDIR)
-                    throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.Partial,
+                    throw new RsyncException(RsyncErrorKind.EntryFailed,
                         $"refusing to follow \"{directoryPath}\": a component is a symlink or not a directory");
                 throw IoError("open directory", directoryPath, errno);
             }
@@ -184,7 +184,7 @@ public sealed partial class ConfinedDirectory : IDisposable
     }
 
     internal static RsyncException IoError(string operation, string path, int errno) =>
-        new(RsyncErrorKind.FileIo, RsyncExitCode.Partial,
+        new(RsyncErrorKind.EntryFailed,
             $"{operation} \"{path}\" failed: {Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
 
     /// <summary>A use of a directory descriptor: a shared reference (released on dispose) or sole ownership.</summary>

@@ -126,7 +126,7 @@ public sealed class ConfinedTempFile : IDisposable
         }
         catch (IOException e)
         {
-            throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.Partial,
+            throw new RsyncException(RsyncErrorKind.EntryFailed,
                 $"copy \"{TempName}\" -> \"{RelativePath}\" failed: {e.Message}", e);
         }
         finally

@@ -73,7 +73,7 @@ public sealed class FileListGuard
         if (name == ".")
         {
             if (!isDirectory)
-                throw new RsyncException(RsyncErrorKind.ProtocolViolation, RsyncExitCode.Protocol,
+                throw new RsyncException(RsyncErrorKind.ProtocolIncompatible,
                     "rejecting non-directory transfer-root entry: .");
             return;
         }
@@ -94,5 +94,5 @@ public sealed class FileListGuard
     }
 
     private static RsyncException Unsupported(string message) =>
-        new(RsyncErrorKind.ProtocolViolation, RsyncExitCode.Unsupported, message);
+        new(RsyncErrorKind.UnsafeFileList, message);
 }

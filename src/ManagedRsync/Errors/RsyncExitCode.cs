@@ -1,8 +1,9 @@
 namespace ManagedRsync;
 
 /// <summary>
-/// rsync's process exit codes. The values are rsync's own (rsync errcode.h) so that scripts written
-/// for stock rsync keep working with mrsync.
+/// rsync's exit codes (rsync errcode.h), the values a process exits with and MSG_ERROR_EXIT carries on the wire. The
+/// client API reports failures by <see cref="RsyncErrorKind"/> and runs by <see cref="TransferOutcome"/>; a command line
+/// chooses the code for each (mrsync does it at its edge), a server sends the one its failure calls for.
 /// </summary>
 public enum RsyncExitCode
 {

@@ -145,7 +145,7 @@ internal sealed class FileListBuilder
             if (p == ".")
                 continue;
             if (p == "..")
-                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, $"a relative path may not contain \"..\": {path}");
+                throw new RsyncException(RsyncErrorKind.Usage, $"a relative path may not contain \"..\": {path}");
             parts.Add(p);
         }
         return string.Join('/', parts);

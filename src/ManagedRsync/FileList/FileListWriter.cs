@@ -86,7 +86,7 @@ internal sealed class FileListWriter
             sendRdev = true;
             rdevMinor = file.RdevMinor;
             if (_protocol < 28)
-                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "devices need protocol 28 or newer here");
+                throw new RsyncException(RsyncErrorKind.Unsupported, "devices need protocol 28 or newer here");
             if (file.RdevMajor == _rdevMajor)
                 xflags |= XMIT_SAME_RDEV_MAJOR;
             else
@@ -99,7 +99,7 @@ internal sealed class FileListWriter
             // rsync flist.c: specials need no rdev; the historical field is sent as cheaply as possible.
             sendRdev = true;
             if (_protocol < 28)
-                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "specials need protocol 28 or newer here");
+                throw new RsyncException(RsyncErrorKind.Unsupported, "specials need protocol 28 or newer here");
             xflags |= XMIT_SAME_RDEV_MAJOR;
             if (_rdevMajor < 0)
                 _rdevMajor = 0;

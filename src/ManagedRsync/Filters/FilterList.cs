@@ -87,7 +87,7 @@ public sealed class FilterList
                 }
             }
             string prefix = FilterWireFormat.GetRulePrefix(rule, protocolVersion, localIsSender, DeleteExcluded)
-                ?? throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Protocol, "filter rules are too modern for remote rsync.");
+                ?? throw new RsyncException(RsyncErrorKind.ProtocolIncompatible, "filter rules are too modern for remote rsync.");
             bool dirSlash = (rule.Flags & FilterRuleFlags.Directory) != 0;
             int length = prefix.Length + rule.Pattern.Length + (dirSlash ? 1 : 0);
             if (length == 0)

@@ -188,7 +188,7 @@ public sealed class FilterListBuilder
         string kind = (template & FilterRuleFlags.Include) != 0 ? "include" : "exclude";
         if (_mergeDepth >= MaxMergeDepth)
         {
-            throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileIo,
+            throw new RsyncException(RsyncErrorKind.FileIo,
                 $"merge-file include depth limit ({MaxMergeDepth}) exceeded at {name}");
         }
 
@@ -199,7 +199,7 @@ public sealed class FilterListBuilder
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileIo,
+            throw new RsyncException(RsyncErrorKind.FileIo,
                 $"failed to open {kind} file {name}: {e.Message}", e);
         }
 

@@ -203,7 +203,7 @@ internal static class FilterRuleParser
                 }
                 if (!ApplyModifier(m, sideFromPrefix, ref flags))
                 {
-                    throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax,
+                    throw new RsyncException(RsyncErrorKind.Usage,
                         $"invalid modifier '{(char)m}' at position {s} in filter rule: {Encoding.UTF8.GetString(whole)}");
                 }
             }
@@ -279,5 +279,5 @@ internal static class FilterRuleParser
     private static byte At(ReadOnlySpan<byte> s, int i) => (uint)i < (uint)s.Length ? s[i] : (byte)0;
 
     internal static RsyncException Syntax(string what, ReadOnlySpan<byte> rule) =>
-        new(RsyncErrorKind.Usage, RsyncExitCode.Syntax, $"{what}: {Encoding.UTF8.GetString(rule)}");
+        new(RsyncErrorKind.Usage, $"{what}: {Encoding.UTF8.GetString(rule)}");
 }

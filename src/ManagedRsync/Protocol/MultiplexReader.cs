@@ -102,7 +102,7 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
         while (_end - _start < count)
         {
             if (!await ReceiveOneAsync(ct).ConfigureAwait(false))
-                throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.StreamIo,
+                throw new RsyncException(RsyncErrorKind.ConnectionClosed,
                     "connection unexpectedly closed by the peer", _pumpError);
         }
     }
@@ -135,10 +135,10 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
                 if (error is RsyncException re)
                     throw re;
                 if (error is OperationCanceledException)
-                    throw new RsyncException(RsyncErrorKind.Timeout, RsyncExitCode.Timeout,
+                    throw new RsyncException(RsyncErrorKind.Timeout,
                         "timeout waiting for data from the daemon", error);
                 if (error is not null)
-                    throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo,
+                    throw new RsyncException(RsyncErrorKind.Connection,
                         $"error reading from the daemon: {error.Message}", error);
                 return false;
             }
@@ -186,7 +186,7 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
         }
         catch (IOException ex)
         {
-            throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo, $"error reading from the daemon: {ex.Message}", ex);
+            throw new RsyncException(RsyncErrorKind.Connection, $"error reading from the daemon: {ex.Message}", ex);
         }
         if (n == 0)
         {
@@ -305,7 +305,7 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
                 if (read == 0)
                 {
                     if (frameRemaining > 0 || rawEnd > 0)
-                        throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.StreamIo,
+                        throw new RsyncException(RsyncErrorKind.ConnectionClosed,
                             "connection closed by the peer in the middle of a multiplexed frame");
                     writer.TryComplete();
                     return;

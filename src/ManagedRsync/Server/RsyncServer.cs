@@ -59,14 +59,15 @@ public static class RsyncServer
             TransferResult result = request.IsSender
                 ? await SendAsync(connection, request, options, settings, ct).ConfigureAwait(false)
                 : await ReceiveAsync(connection, request, options, settings, ct).ConfigureAwait(false);
-            if (result.ExitCode != RsyncExitCode.Ok)
-                await FinishWithErrorAsync(connection, result.ExitCode, ct).ConfigureAwait(false);
-            return result.ExitCode;
+            RsyncExitCode code = RsyncExitCodes.For(result.Outcome);
+            if (code != RsyncExitCode.Ok)
+                await FinishWithErrorAsync(connection, code, ct).ConfigureAwait(false);
+            return code;
         }
-        catch (RsyncException e) when (e.Kind != RsyncErrorKind.Connection && connection.Out.IsMultiplexed)
+        catch (RsyncException e) when (!e.IsConnectionLoss && connection.Out.IsMultiplexed)
         {
             settings.Log?.Invoke(e.Message);
-            return await FailAsync(connection, e.Message, e.ExitCode, ct).ConfigureAwait(false);
+            return await FailAsync(connection, e.Message, RsyncExitCodes.For(e), ct).ConfigureAwait(false);
         }
     }
 
@@ -75,7 +76,7 @@ public static class RsyncServer
         ServerSettings settings, CancellationToken ct)
     {
         if (settings.WriteOnly)
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "ERROR: module is write only");
+            throw new RsyncException(RsyncErrorKind.Usage, "ERROR: module is write only");
         SendSource source = ServerSources.Resolve(request, options, settings);
         var sender = new SenderRole(source, options, SilentLog.Instance, progress: null);
         return await sender.RunAsync(connection, localServer: false, ct).ConfigureAwait(false);
@@ -86,7 +87,7 @@ public static class RsyncServer
         TransferOptions options, ServerSettings settings, CancellationToken ct)
     {
         if (settings.ReadOnly)
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "ERROR: module is read only");
+            throw new RsyncException(RsyncErrorKind.Usage, "ERROR: module is read only");
         string destination = request.Paths.Count > 0 ? ServerPaths.WithoutModule(request.Paths[0], settings.ModuleName) : ".";
         string? tempDir = settings.TempDir ?? options.TempDir;
         if (settings.Confined)
@@ -116,7 +117,7 @@ public static class RsyncServer
     {
         int err = ServerPaths.CheckBeneath(settings.Root, relative, lastMayBeAnything: false);
         if (err != 0)
-            throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileSelect,
+            throw new RsyncException(RsyncErrorKind.FileSelection,
                 $"rsync: [Receiver] {what} \"/{relative.TrimEnd('/')}\" (in {settings.ModuleName}) failed: {Marshal.GetPInvokeErrorMessage(err)} ({err})");
     }
 

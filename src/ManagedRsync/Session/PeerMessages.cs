@@ -41,10 +41,12 @@ internal static class PeerMessages
                 return true;
             case MessageCode.ErrorExit:
             {
-                int exit = payload.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(payload) : (int)RsyncExitCode.Partial;
-                throw new RsyncException(RsyncErrorKind.RemoteError,
-                    Enum.IsDefined((RsyncExitCode)exit) ? (RsyncExitCode)exit : RsyncExitCode.Partial,
-                    $"the daemon ended the session with exit code {exit}");
+                // The peer's exit code travels as data; a short payload reports none.
+                int? exit = payload.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(payload) : null;
+                throw new RsyncException(RsyncErrorKind.RemoteError, $"the daemon ended the session with exit code {exit}")
+                {
+                    RemoteExitCode = exit,
+                };
             }
             case MessageCode.Noop or MessageCode.IoTimeout or MessageCode.Success or MessageCode.Log:
                 // Keep-alives, the daemon's timeout, and sibling-only bookkeeping.

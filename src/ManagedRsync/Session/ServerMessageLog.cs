@@ -30,6 +30,24 @@ internal sealed class ServerMessageLog(MultiplexWriter output) : ITransferLog
     /// <summary>A warning (rsync log.c: FWARNING, MSG_WARNING): printed by the client, not an error of the run.</summary>
     public void Warning(string line) => Post(MessageCode.Warning, line);
 
+    /// <summary>
+    /// A server's deletions reach the client as MSG_DELETED, sent by the role itself (log.c: log_delete); nothing
+    /// goes out here.
+    /// </summary>
+    public void Deleted(string name, bool isDirectory)
+    {
+    }
+
+    /// <summary>A server reports no entries of its own: its client does, from the item flags (log.c: log_item).</summary>
+    public void Item(ItemizedChange change)
+    {
+    }
+
+    /// <summary>A server never lists (--list-only is a client's).</summary>
+    public void Listed(ListingEntry entry)
+    {
+    }
+
     /// <summary>An error that makes the run a partial transfer on the client (rsync log.c: FERROR_XFER, exit 23).</summary>
     public void Failure(string line) => Post(MessageCode.ErrorXfer, line);
 

@@ -109,7 +109,7 @@ internal static class SessionSetup
         output.Send();
         int theirs = await input.ReadInt32Async(ct).ConfigureAwait(false);
         if (theirs < MinProtocol || theirs > 40)
-            throw new RsyncException(RsyncErrorKind.ProtocolViolation, RsyncExitCode.Protocol,
+            throw new RsyncException(RsyncErrorKind.ProtocolIncompatible,
                 $"protocol version mismatch -- is your shell clean? (the peer speaks {theirs}, we speak {MinProtocol}-{MaxProtocol})");
         return Math.Min(ours, theirs);
     }
@@ -152,7 +152,7 @@ internal static class SessionSetup
 
     private static string Validate(string name, string[] ours, string kind) =>
         Array.IndexOf(ours, name) >= 0 ? name
-            : throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, $"unknown {kind} name: {name}");
+            : throw new RsyncException(RsyncErrorKind.Unsupported, $"unknown {kind} name: {name}");
 
     /// <summary>
     /// rsync compat.c: parse_negotiate_str — of the names in the peer's list, pick the one we rank highest.
@@ -167,7 +167,7 @@ internal static class SessionSetup
                 best = rank;
         }
         if (best == int.MaxValue)
-            throw new RsyncException(RsyncErrorKind.RemoteError, RsyncExitCode.Unsupported,
+            throw new RsyncException(RsyncErrorKind.Unsupported,
                 peerIsServer
                     ? $"Failed to negotiate a {kind} choice.\nServer {kind} list: {peerList}\nClient {kind} list: {string.Join(' ', ours)}"
                     : $"Failed to negotiate a {kind} choice.\nClient {kind} list: {peerList}\nServer {kind} list: {string.Join(' ', ours)}");

@@ -32,7 +32,7 @@ internal static class LocalCopy
         {
             await Task.WhenAll(client, server).ConfigureAwait(false);
         }
-        catch (Exception) when (server.IsFaulted && server.Exception!.InnerException is RsyncException { Kind: not RsyncErrorKind.Connection } cause)
+        catch (Exception) when (server.IsFaulted && server.Exception!.InnerException is RsyncException { IsConnectionLoss: false } cause)
         {
             // The server's own failure is the cause; the client only saw the pipe close (as stock's client reports the
             // error its server sent before exiting).
@@ -40,8 +40,8 @@ internal static class LocalCopy
         }
         TransferResult sent = await client.ConfigureAwait(false);
         TransferResult received = await server.ConfigureAwait(false);
-        return sent.ExitCode == RsyncExitCode.Ok && received.ExitCode != RsyncExitCode.Ok
-            ? new TransferResult { Stats = sent.Stats, ExitCode = received.ExitCode, Protocol = sent.Protocol, ProtocolVersion = sent.ProtocolVersion }
+        return sent.Outcome == TransferOutcome.Complete && received.Outcome != TransferOutcome.Complete
+            ? sent with { Outcome = received.Outcome }
             : sent;
     }
 

@@ -146,7 +146,7 @@ public sealed class ChangeJournal : IDisposable
     {
         int len = 1 + path.ByteCount;
         if (len > MaxRecord)
-            throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileIo, $"path too long to journal: {path}");
+            throw new RsyncException(RsyncErrorKind.FileIo, $"path too long to journal: {path}");
         Span<byte> buffer = records.GetSpan(len + 8)[..(len + 8)];
         buffer[8] = op;
         path.CopyTo(buffer[9..]);

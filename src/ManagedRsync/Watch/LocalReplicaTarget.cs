@@ -50,8 +50,9 @@ public sealed class LocalReplicaTarget : TransferReplicaTarget
             Filters = pass.Filters,
         }, _events, cancellationToken).ConfigureAwait(false);
         // 24 (files vanished since the event) is normal for a live tree; 23 keeps the batch for a retry, as for a daemon.
-        if (result.ExitCode is not (RsyncExitCode.Ok or RsyncExitCode.Vanished))
-            throw new RsyncException(RsyncErrorKind.FileIo, result.ExitCode, $"local copy ended with rsync exit code {(int)result.ExitCode}");
+        if (result.Outcome is not (TransferOutcome.Complete or TransferOutcome.VanishedFiles))
+            throw new RsyncException(RsyncErrorKind.EntryFailed,
+                $"local copy ended with rsync exit code {(int)RsyncExitCodes.For(result.Outcome)}");
         return result.Stats;
     }
 }

@@ -43,7 +43,7 @@ public abstract class TransferReplicaTarget : IReplicaTarget
     public async Task<SyncResult> SyncAsync(ChangeBatch batch, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(Source))
-            throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileSelect, $"source {Source} is missing; not syncing");
+            throw new RsyncException(RsyncErrorKind.FileSelection, $"source {Source} is missing; not syncing");
         long files = 0, bytes = 0;
         void Add(TransferStats s)
         {

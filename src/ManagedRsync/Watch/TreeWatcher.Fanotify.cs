@@ -56,7 +56,7 @@ public sealed partial class TreeWatcher
         if (_fanotify is null)
         {
             if (wanted == WatchBackend.Fanotify)
-                throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileIo,
+                throw new RsyncException(RsyncErrorKind.FileIo,
                     $"cannot watch {System.Text.Encoding.UTF8.GetString(_root)} with fanotify: {reason}");
             FallbackReason = reason;
             return false;

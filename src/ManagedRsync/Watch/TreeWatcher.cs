@@ -88,7 +88,7 @@ public sealed partial class TreeWatcher : IDisposable
     public void Start()
     {
         if (!RawDirectory.IsDirectory(_root))
-            throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileSelect,
+            throw new RsyncException(RsyncErrorKind.FileSelection,
                 $"cannot watch {System.Text.Encoding.UTF8.GetString(_root)}: not a directory (or a symlink; watch its target)");
         if (StartFanotify())
         {

@@ -108,5 +108,5 @@ internal abstract unsafe class WatchEventQueue : IDisposable
     }
 
     internal static RsyncException Errno(string call, int errno) =>
-        new(RsyncErrorKind.FileIo, RsyncExitCode.FileIo, $"{call} failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+        new(RsyncErrorKind.FileIo, $"{call} failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
 }

@@ -8,7 +8,7 @@ public sealed class WatchLimitException : RsyncException
 {
     /// <summary>The limit at <paramref name="limitPath"/> was hit; the tree needs <paramref name="needed"/>.</summary>
     public WatchLimitException(string limitPath, long needed, string message)
-        : base(RsyncErrorKind.FileIo, RsyncExitCode.FileIo, message)
+        : base(RsyncErrorKind.FileIo, message)
     {
         LimitPath = limitPath;
         Needed = needed;

@@ -22,7 +22,7 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
     public WatchService(WatchServiceOptions options, IReadOnlyList<IReplicaTarget> targets, Action<string> log)
     {
         if (targets.Count == 0)
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "watch needs at least one target");
+            throw new RsyncException(RsyncErrorKind.Usage, "watch needs at least one target");
         _options = options;
         _log = log;
         var siblings = new HardLinkSiblings(options.Source);

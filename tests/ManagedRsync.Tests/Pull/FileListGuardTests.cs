@@ -64,7 +64,7 @@ public class FileListGuardTests
         var guard = new FileListGuard(RequestedNames.All);
         var e = Assert.Throws<RsyncException>(() => guard.Accept(name, isDirectory: false));
         Assert.Equal(RsyncExitCode.Unsupported, e.ExitCode);
-        Assert.Equal(RsyncErrorKind.ProtocolViolation, e.Kind);
+        Assert.Equal(RsyncErrorKind.UnsafeFileList, e.Kind);
     }
 
     [Fact]

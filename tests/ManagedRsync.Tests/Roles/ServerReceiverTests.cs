@@ -44,6 +44,12 @@ public sealed class ServerReceiverTests : IDisposable
         }
 
         public void Error(string line) => Info("E " + line);
+
+        public void Deleted(string name, bool isDirectory) => Info("deleting " + name + (isDirectory ? "/" : ""));
+
+        public void Item(ItemizedChange change) => Info(change.Name);
+
+        public void Listed(ListingEntry entry) => Info(entry.Name);
     }
 
     [Fact]

@@ -43,6 +43,8 @@ public sealed class ServerEntryTests : IDisposable
         }
 
         public void Error(string line) => Info("E " + line);
+
+        public void Deleted(string name, bool isDirectory) => Info("deleting " + name + (isDirectory ? "/" : ""));
     }
 
     private static ServerSettings Module(string root) => new() { Root = root, Confined = true, ModuleName = "mod" };

@@ -17,7 +17,7 @@ internal sealed class SwitchableTarget(IReplicaTarget inner) : IReplicaTarget
         if (_down)
         {
             Interlocked.Increment(ref _failures);
-            throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.SocketIo, "connection refused (test target down)");
+            throw new RsyncException(RsyncErrorKind.Connection, "connection refused (test target down)");
         }
         return inner.SyncAsync(batch, cancellationToken);
     }

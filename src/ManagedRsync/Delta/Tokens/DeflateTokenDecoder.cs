@@ -109,7 +109,7 @@ internal sealed class DeflateTokenDecoder(Stream input, int protocol, bool match
         }
         catch (InvalidDataException e)
         {
-            throw new RsyncException(RsyncErrorKind.ProtocolViolation, RsyncExitCode.StreamIo, $"token stream: corrupt deflate data ({e.Message})", e);
+            throw new RsyncException(RsyncErrorKind.ProtocolViolation, $"token stream: corrupt deflate data ({e.Message})", e);
         }
     }
 

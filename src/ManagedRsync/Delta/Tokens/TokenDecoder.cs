@@ -102,7 +102,7 @@ public abstract class TokenDecoder : IDeltaSource, IDisposable
     }
 
     private static RsyncException Truncated(Exception? inner = null) =>
-        new(RsyncErrorKind.ProtocolViolation, RsyncExitCode.StreamIo, "token stream: the peer's data ended in the middle of a file's delta", inner);
+        new(RsyncErrorKind.ProtocolViolation, "token stream: the peer's data ended in the middle of a file's delta", inner);
 
     /// <inheritdoc />
     public void Dispose()

@@ -100,7 +100,7 @@ internal sealed partial class GeneratorRole
             {
                 DeleteUnlessProtected(path);
             }
-            catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)
+            catch (RsyncException e) when (e.IsLocalFileFailure)
             {
                 run.ReportFailure(e.Message);
             }
@@ -206,11 +206,10 @@ internal sealed partial class GeneratorRole
             // rsync log.c: log_delete — "deleting %n" with -v, "*deleting   %n" with -i; printed by the generator at
             // once, ahead of lines that wait for the sender's answer.
             string name = FileNameEncoding.Display(path);
-            bool itemized = ItemLog.Level(Options) > 0;
             if (run.Order is { } order)
-                order.DeletedNow(name, isDirectory, itemized);
+                order.DeletedNow(name, isDirectory);
             else
-                run.Log.Deleted(name, isDirectory, itemized);
+                run.Log.Deleted(name, isDirectory);
         }
         return true;
     }

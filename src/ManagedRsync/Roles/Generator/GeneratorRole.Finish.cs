@@ -14,7 +14,7 @@ internal sealed partial class GeneratorRole
                 // A directory we made gets the sender's mode less the umask even without -p (generator.c: dest_mode).
                 Destination!.SetAttributes(run.Names[ndx], run.AttributesFor(Files[ndx], isNew: _createdDirectories.Contains(ndx)));
             }
-            catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)
+            catch (RsyncException e) when (e.IsLocalFileFailure)
             {
                 run.ReportFailure(e.Message);
             }

@@ -23,7 +23,7 @@ internal sealed partial class GeneratorRole
             {
                 GenerateOne(ndx);
             }
-            catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)
+            catch (RsyncException e) when (e.IsLocalFileFailure)
             {
                 run.ReportFailure(e.Message);
             }

@@ -20,11 +20,11 @@ internal sealed partial class ReceivingSide
             {
                 opened = ConfinedDirectory.Open(root, create: singleName is null && !_options.DryRun);
             }
-            catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo && singleName is null)
+            catch (RsyncException e) when (e.IsLocalFileFailure && singleName is null)
             {
                 // rsync main.c: get_local_name — "mkdir %s failed" ends the run with RERR_FILEIO (a missing parent:
                 // only --mkpath makes those).
-                throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileIo, e.Message, e);
+                throw new RsyncException(RsyncErrorKind.FileIo, e.Message, e);
             }
         }
         using ConfinedDirectory? dest = opened;
@@ -72,13 +72,13 @@ internal sealed partial class ReceivingSide
         if (existsAsFile)
         {
             if (count > 1)
-                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.FileSelect,
+                throw new RsyncException(RsyncErrorKind.FileSelection,
                     "ERROR: destination must be a directory when copying more than 1 file");
             if (count == 1 && _run.Files[0].IsDirectory)
-                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.FileSelect,
+                throw new RsyncException(RsyncErrorKind.FileSelection,
                     "ERROR: cannot overwrite non-directory with a directory");
             if (trailingSlash)
-                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "ERROR: destination path is not a directory");
+                throw new RsyncException(RsyncErrorKind.Usage, "ERROR: destination path is not a directory");
         }
         if (count > 1 || trailingSlash)
             return (destination, null, true);

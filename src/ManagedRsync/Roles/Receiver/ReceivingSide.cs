@@ -112,8 +112,11 @@ internal sealed partial class ReceivingSide : IMessageHandler
         return new TransferResult
         {
             Stats = run.Stats,
-            ExitCode = errors ? RsyncExitCode.Partial : run.DeletionLimitReached ? RsyncExitCode.DeleteLimit : RsyncExitCode.Ok,
-            Protocol = $"protocol {protocol}, checksum {connection.Parameters.Checksum}, compression {connection.Parameters.Compression}",
+            Outcome = errors ? TransferOutcome.PartialTransfer
+                : run.DeletionLimitReached ? TransferOutcome.DeleteLimitReached
+                : TransferOutcome.Complete,
+            Checksum = connection.Parameters.Checksum,
+            Compression = connection.Parameters.Compression,
             ProtocolVersion = protocol,
         };
     }

@@ -2,7 +2,7 @@
 namespace ManagedRsync.Roles.Receiving;
 
 /// <summary>
-/// The -v lines of a pull in file-list order, as stock rsync prints them: the generator settles directories, symlinks
+/// The -v reports of a pull in file-list order (lines, and entries as <see cref="ItemizedChange"/>), as stock rsync prints them: the generator settles directories, symlinks
 /// and unchanged files at once, while a transferred file's line comes from the receiver later, so lines are held
 /// until every entry before them is settled (by the generator and, for a requested file, by the receiver), and until
 /// the generator's requests up to them have gone out: stock rsync prints an entry's line when the sender echoes its
@@ -16,56 +16,57 @@ internal sealed class OrderedLog(ITransferLog log, int count)
     private const byte Received = 4;
 
     private readonly Lock _gate = new();
-    private readonly List<string>?[] _lines = new List<string>?[count];
-    private readonly List<string>?[] _before = new List<string>?[count + 1];
+    // Each held report is a line (string) or an entry (ItemizedChange).
+    private readonly List<object>?[] _lines = new List<object>?[count];
+    private readonly List<object>?[] _before = new List<object>?[count + 1];
     private readonly byte[] _state = new byte[count];
     private int _cursor;
     private int _released;
 
-    /// <summary>A line for entry <paramref name="ndx"/>; printed at once when everything before it is out.</summary>
-    public void Add(int ndx, string line)
+    /// <summary>A report (a line or an entry) for entry <paramref name="ndx"/>; out at once when everything before it is out.</summary>
+    public void Add(int ndx, object report)
     {
         lock (_gate)
         {
             if (ndx < _cursor || (uint)ndx >= (uint)count)
             {
-                log.Info(line);
+                Emit(report);
                 return;
             }
-            (_lines[ndx] ??= []).Add(line);
+            (_lines[ndx] ??= []).Add(report);
         }
     }
 
     /// <summary>
-    /// A line printed once every entry before <paramref name="position"/> is out, ahead of that entry's own lines
-    /// (<paramref name="position"/> = count: after every entry).
+    /// A report (a line or an entry) out once every entry before <paramref name="position"/> is out, ahead of that
+    /// entry's own reports (<paramref name="position"/> = count: after every entry).
     /// </summary>
-    public void AddBefore(int position, string line)
+    public void AddBefore(int position, object report)
     {
         lock (_gate)
         {
             if (position < _cursor || (uint)position > (uint)count)
             {
-                log.Info(line);
+                Emit(report);
                 return;
             }
-            (_before[position] ??= []).Add(line);
+            (_before[position] ??= []).Add(report);
             Pump();
         }
     }
 
-    /// <summary>A line printed now, ahead of whatever is held (the generator's own output).</summary>
-    public void AddNow(string line)
+    /// <summary>A report out now, ahead of whatever is held (the generator's own output).</summary>
+    public void AddNow(object report)
     {
         lock (_gate)
-            log.Info(line);
+            Emit(report);
     }
 
     /// <summary>A deletion reported now, ahead of whatever is held (the generator's own output).</summary>
-    public void DeletedNow(string name, bool isDirectory, bool itemized)
+    public void DeletedNow(string name, bool isDirectory)
     {
         lock (_gate)
-            log.Deleted(name, isDirectory, itemized);
+            log.Deleted(name, isDirectory);
     }
 
     /// <summary>The generator's output up to entry <paramref name="ndx"/> (exclusive) has been sent.</summary>
@@ -89,8 +90,8 @@ internal sealed class OrderedLog(ITransferLog log, int count)
             Pump();
             if (_cursor == ndx && _lines[ndx] is { } lines)
             {
-                foreach (string line in lines)
-                    log.Info(line);
+                foreach (object report in lines)
+                    Emit(report);
                 _lines[ndx] = null;
             }
         }
@@ -141,10 +142,10 @@ internal sealed class OrderedLog(ITransferLog log, int count)
 
     private void PrintBefore()
     {
-        if (_before[_cursor] is { } lines)
+        if (_before[_cursor] is { } reports)
         {
-            foreach (string line in lines)
-                log.Info(line);
+            foreach (object report in reports)
+                Emit(report);
             _before[_cursor] = null;
         }
     }
@@ -154,10 +155,18 @@ internal sealed class OrderedLog(ITransferLog log, int count)
         PrintBefore();
         if (_lines[_cursor] is { } lines)
         {
-            foreach (string line in lines)
-                log.Info(line);
+            foreach (object report in lines)
+                Emit(report);
             _lines[_cursor] = null;
         }
         _cursor++;
+    }
+
+    private void Emit(object report)
+    {
+        if (report is ItemizedChange change)
+            log.Item(change);
+        else
+            log.Info((string)report);
     }
 }

@@ -3,14 +3,14 @@ using ManagedRsync.Platform;
 
 namespace ManagedRsync.Roles.Receiving;
 
-// What the receiving side prints about each entry (rsync log.c: log_item, maybe_log_item), from whichever unit
+// What the receiving side reports about each entry (rsync log.c: log_item, maybe_log_item), from whichever unit
 // settles it: the generator for what it makes itself, the receiver for what arrives.
 internal sealed partial class ReceiveRun
 {
     /// <summary>
-    /// rsync log.c: log_item / maybe_log_item — the line -v or -i prints for an entry, if any; <paramref name="hardLink"/>
-    /// is the leader a hard link was made to, and <paramref name="before"/> the entry whose lines it is printed ahead of
-    /// (<see cref="Files"/>.Count: after every entry) instead of in its own place.
+    /// rsync log.c: log_item / maybe_log_item — the entry -v or -i reports, if any (as an ItemizedChange);
+    /// <paramref name="hardLink"/> is the leader a hard link was made to, and <paramref name="before"/> the entry whose
+    /// reports it goes out ahead of (<see cref="Files"/>.Count: after every entry) instead of in its own place.
     /// </summary>
     public void LogItem(int ndx, FileEntry file, ItemFlags iflags, string? hardLink = null, int? before = null)
     {
@@ -30,14 +30,16 @@ internal sealed partial class ReceiveRun
         // compat.c: receiver_symlink_times is set for a receiver only from protocol 29 on, and log.c prints a
         // symlink's time change as 'T' without it, as it does without -t.
         TransferOptions options = Protocol < 29 && file.IsSymlink ? Options with { Times = false } : Options;
-        if (ItemLog.Line(options, file, display, iflags, sender: false, hardLink) is not { } line)
+        if (ItemLog.Change(options, file, display, iflags, sent: false, hardLink) is not { } change)
             return;
         if (Protocol < 29 && !transfer && Order is { } order)
-            order.AddNow(line);
+            order.AddNow(change);
         else if (before is { } position && Order is { } ordered)
-            ordered.AddBefore(position, line);
+            ordered.AddBefore(position, change);
+        else if (Order is { } inOrder)
+            inOrder.Add(ndx, change);
         else
-            Say(ndx, line);
+            Log.Item(change);
     }
 
     /// <summary>A -v line about entry <paramref name="ndx"/>, kept in file-list order when a transfer is running.</summary>

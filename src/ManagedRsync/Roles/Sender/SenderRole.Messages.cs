@@ -19,7 +19,7 @@ internal sealed partial class SenderRole
                 if (ItemLog.IsLogging(_options))
                 {
                     bool isDirectory = payload is [.., 0];
-                    _log.Deleted(PeerMessages.Text(isDirectory ? payload[..^1] : payload), isDirectory, ItemLog.Level(_options) > 0);
+                    _log.Deleted(PeerMessages.Text(isDirectory ? payload[..^1] : payload), isDirectory);
                 }
                 break;
             case MessageCode.NoSend or MessageCode.Client or MessageCode.Redo or MessageCode.Stats:
@@ -30,7 +30,7 @@ internal sealed partial class SenderRole
         }
     }
 
-    // rsync sender.c / log.c: the line for each entry, as the receiving side prints it (ItemLog); the transfer flag is
+    // rsync sender.c / log.c: the report for each entry, as the receiving side makes it (ItemLog); the transfer flag is
     // set for what is sent.
     // A hard link's line names its leader (the xname the generator sent: log.c %L " => NAME").
     private void LogItem(FileEntry file, ItemFlags iflags, bool transferred, byte[]? xname = null)
@@ -39,8 +39,8 @@ internal sealed partial class SenderRole
         if (_conn.IsServer)
             return;
         ItemFlags shown = transferred ? iflags | ItemFlags.Transfer : iflags & ~ItemFlags.Transfer;
-        if (ItemLog.Line(_options, file, file.DisplayName, shown, sender: !_localServer,
-                xname is { Length: > 0 } ? FileNameEncoding.Display(xname) : null) is { } line)
-            _log.Info(line);
+        if (ItemLog.Change(_options, file, file.DisplayName, shown, sent: !_localServer,
+                xname is { Length: > 0 } ? FileNameEncoding.Display(xname) : null) is { } change)
+            _log.Item(change);
     }
 }

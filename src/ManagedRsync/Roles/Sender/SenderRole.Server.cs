@@ -31,7 +31,7 @@ internal sealed partial class SenderRole
 
     // A server has no standard input of its own to read rules from: "merge -" from a client is refused.
     private static byte[] NoStdin() =>
-        throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, "a server cannot read filter rules from its standard input");
+        throw new RsyncException(RsyncErrorKind.Usage, "a server cannot read filter rules from its standard input");
 
     /// <summary>
     /// rsync main.c: handle_stats for a sending server — total read, total written and the total size, then (protocol

@@ -86,14 +86,15 @@ internal sealed partial class SenderRole : IMessageHandler
     {
         _stats.TotalBytesSent = _conn.Out.TotalWritten;
         _stats.TotalBytesReceived = _conn.In.RawBytesRead;
-        RsyncExitCode code = _conn.SawErrors || (_ioError & FileListBuilder.IoErrorGeneral) != 0 ? RsyncExitCode.Partial
-            : (_ioError & FileListBuilder.IoErrorVanished) != 0 ? RsyncExitCode.Vanished
-            : RsyncExitCode.Ok;
+        TransferOutcome outcome = _conn.SawErrors || (_ioError & FileListBuilder.IoErrorGeneral) != 0 ? TransferOutcome.PartialTransfer
+            : (_ioError & FileListBuilder.IoErrorVanished) != 0 ? TransferOutcome.VanishedFiles
+            : TransferOutcome.Complete;
         return new TransferResult
         {
             Stats = _stats,
-            ExitCode = code,
-            Protocol = $"protocol {protocol}, checksum {_conn.Parameters.Checksum ?? "auto"}, compression {_conn.Parameters.Compression}",
+            Outcome = outcome,
+            Checksum = _conn.Parameters.Checksum,
+            Compression = _conn.Parameters.Compression,
             ProtocolVersion = protocol,
         };
     }
@@ -170,7 +171,7 @@ internal sealed partial class SenderRole : IMessageHandler
 
     private static ChecksumKind Parse(string name) =>
         ChecksumNames.TryParse(name, out ChecksumKind k) ? k
-            : throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, $"unknown checksum name: {name}");
+            : throw new RsyncException(RsyncErrorKind.Unsupported, $"unknown checksum name: {name}");
 
     private void SendFileList()
     {

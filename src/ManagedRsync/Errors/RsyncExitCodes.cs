@@ -1,0 +1,52 @@
+namespace ManagedRsync;
+
+/// <summary>
+/// rsync's exit code for each failure kind and each outcome (rsync errcode.h, log.c: rerr_names): what a command line
+/// exits with, and what a server sends its client on the wire (io.c: MSG_ERROR_EXIT). The client API reports kinds and
+/// outcomes only; whoever ends a process (mrsync at its edge, a server) asks here.
+/// </summary>
+public static class RsyncExitCodes
+{
+    /// <summary>The exit code for a failure.</summary>
+    /// <param name="e">The failure.</param>
+    /// <returns>rsync's code for its kind (a remote error: the peer's own code).</returns>
+    public static RsyncExitCode For(RsyncException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return For(e.Kind, e.RemoteExitCode);
+    }
+
+    /// <summary>The exit code for a failure of kind <paramref name="kind"/>.</summary>
+    /// <param name="kind">What failed.</param>
+    /// <param name="remote">The peer's own exit code, for <see cref="RsyncErrorKind.RemoteError"/>.</param>
+    /// <returns>rsync's code.</returns>
+    public static RsyncExitCode For(RsyncErrorKind kind, int? remote = null) => kind switch
+    {
+        RsyncErrorKind.Usage => RsyncExitCode.Syntax,
+        RsyncErrorKind.ProtocolIncompatible => RsyncExitCode.Protocol,
+        RsyncErrorKind.FileSelection => RsyncExitCode.FileSelect,
+        RsyncErrorKind.Unsupported or RsyncErrorKind.UnsafeFileList => RsyncExitCode.Unsupported,
+        RsyncErrorKind.StartFailed or RsyncErrorKind.AuthenticationFailed => RsyncExitCode.StartClient,
+        // rsync io.c: MSG_ERROR_EXIT — the peer's code is the client's (a code rsync does not know reads as partial).
+        RsyncErrorKind.RemoteError => remote is { } code && Enum.IsDefined((RsyncExitCode)code) ? (RsyncExitCode)code : RsyncExitCode.Partial,
+        RsyncErrorKind.Connection => RsyncExitCode.SocketIo,
+        RsyncErrorKind.ConnectionClosed or RsyncErrorKind.ProtocolViolation => RsyncExitCode.StreamIo,
+        RsyncErrorKind.FileIo => RsyncExitCode.FileIo,
+        RsyncErrorKind.EntryFailed => RsyncExitCode.Partial,
+        RsyncErrorKind.Timeout => RsyncExitCode.Timeout,
+        RsyncErrorKind.ConnectTimeout => RsyncExitCode.ConnectTimeout,
+        RsyncErrorKind.Interrupted => RsyncExitCode.Signal,
+        _ => RsyncExitCode.Partial,
+    };
+
+    /// <summary>The exit code for a run that finished: 0, 23 (partial transfer), 24 (vanished files) or 25 (--max-delete).</summary>
+    /// <param name="outcome">How the run went.</param>
+    /// <returns>rsync's code.</returns>
+    public static RsyncExitCode For(TransferOutcome outcome) => outcome switch
+    {
+        TransferOutcome.Complete => RsyncExitCode.Ok,
+        TransferOutcome.VanishedFiles => RsyncExitCode.Vanished,
+        TransferOutcome.DeleteLimitReached => RsyncExitCode.DeleteLimit,
+        _ => RsyncExitCode.Partial,
+    };
+}
