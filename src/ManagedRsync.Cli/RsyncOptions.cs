@@ -17,6 +17,8 @@ public sealed class RsyncOptions
     public int Verbose { get; set; }
     /// <summary>-q.</summary>
     public bool Quiet { get; set; }
+    /// <summary>--stderr=MODE, --msgs2stderr, --no-msgs2stderr (options.c: msgs2stderr).</summary>
+    public StderrMode Stderr { get; set; } = StderrMode.Errors;
     /// <summary>-a (recorded; its implied options are set individually).</summary>
     public bool Archive { get; set; }
     /// <summary>-r (or implied by -a, except with --files-from).</summary>

@@ -16,6 +16,8 @@ public sealed partial record TransferOptions
     public int Verbose { get; init; }
     /// <summary>-q: no informational output.</summary>
     public bool Quiet { get; init; }
+    /// <summary>--stderr (options.c: msgs2stderr): where messages go; also sent to the server.</summary>
+    public StderrMode Stderr { get; init; } = StderrMode.Errors;
     /// <summary>-r.</summary>
     public bool Recursive { get; init; }
     /// <summary>-d: transfer directories without recursing.</summary>

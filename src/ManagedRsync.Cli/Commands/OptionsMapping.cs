@@ -15,6 +15,7 @@ internal static class OptionsMapping
     {
         Verbose = o.Verbose,
         Quiet = o.Quiet,
+        Stderr = o.Stderr,
         Recursive = o.Recursive,
         Dirs = o.Dirs,
         Links = o.Links,

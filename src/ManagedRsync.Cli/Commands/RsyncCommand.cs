@@ -34,6 +34,10 @@ internal static partial class RsyncCommand
         {
             return ExitCodeText.Report(context, e.ToRsyncException());
         }
+        // rsync log.c: rwrite — with --stderr=all every message (FINFO included: names, --stats, the version, the
+        // help) goes to stderr.
+        if (options.Stderr == StderrMode.All)
+            context = context with { Out = context.Error };
 
         if (options.ShowHelp)
         {

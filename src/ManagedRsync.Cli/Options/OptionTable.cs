@@ -23,9 +23,9 @@ internal static class OptionTable
         Flag("no-v", '\0', s => s.Options.Verbose = 0),
         Refuse("info", arg: Text),
         Refuse("debug", arg: Text),
-        Refuse("stderr", arg: Text),
-        Refuse("msgs2stderr"),
-        Refuse("no-msgs2stderr"),
+        Value("stderr", '\0', (s, v) => s.Options.Stderr = StderrArgument(v.Required)),
+        Flag("msgs2stderr", '\0', s => s.Options.Stderr = StderrMode.All),
+        Flag("no-msgs2stderr", '\0', s => s.Options.Stderr = StderrMode.Client),
         Flag("quiet", 'q', s => s.Options.Quiet = true),
         Flag("motd", '\0', s => s.Options.Motd = true),
         Flag("no-motd", '\0', s => s.Options.Motd = false),
@@ -323,6 +323,13 @@ internal static class OptionTable
         s.Compress = 0;
         s.Options.CompressChoice = null;
     }
+
+    // options.c: OPT_STDERR — any non-empty prefix of errors, all or client, in that order.
+    private static StderrMode StderrArgument(string mode) =>
+        mode.Length > 0 && "errors".StartsWith(mode, StringComparison.Ordinal) ? StderrMode.Errors
+        : mode.Length > 0 && "all".StartsWith(mode, StringComparison.Ordinal) ? StderrMode.All
+        : mode.Length > 0 && "client".StartsWith(mode, StringComparison.Ordinal) ? StderrMode.Client
+        : throw new OptionException($"--stderr mode \"{mode}\" is not one of errors, all, or client");
 
     private static OptionSpec Flag(string? longName, char shortName, Action<OptionState> set) =>
         new(longName, shortName, OptionArgument.None, (s, _) => set(s));

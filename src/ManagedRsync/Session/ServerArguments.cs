@@ -84,6 +84,11 @@ internal static class ServerArguments
             args.Add("--specials");
         if (weSend && LogFormat(o) is { } format)
             args.Add("--log-format=" + format);
+        // options.c: server_options — msgs2stderr travels unless it is the default (2).
+        if (o.Stderr == StderrMode.All)
+            args.Add("--msgs2stderr");
+        else if (o.Stderr == StderrMode.Client)
+            args.Add("--no-msgs2stderr");
         if (o.BlockSize > 0)
             args.Add("-B" + Number(o.BlockSize));
         if (o.Timeout != 0)
@@ -199,7 +204,7 @@ internal static class ServerArguments
             s.Append('s');
         s.Append('v', Math.Min(o.Verbose, 9));
         // 'q' is sent when quiet and messages may go to stderr (msgs2stderr, 2 unless --stderr/--msgs2stderr).
-        if (o.Quiet)
+        if (o.Quiet && o.Stderr != StderrMode.Client)
             s.Append('q');
         if (o.Backup)
             s.Append('b');
