@@ -44,7 +44,7 @@ internal static class ServerSources
                     $"rsync: [sender] link_stat \"/{clean.TrimEnd('/')}\" (in {settings.ModuleName}) failed: {Marshal.GetPInvokeErrorMessage(err)} ({err})");
             // flist.c: path_is_daemon_excluded — an argument under (or at) a name the module excludes does not exist.
             if (settings.ModuleFilters is { Rules.Count: > 0 } && IsModuleExcluded(settings, clean))
-                throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileSelect,
+                throw new RsyncException(RsyncErrorKind.FileSelection,
                     $"rsync: [sender] link_stat \"/{clean.TrimEnd('/')}\" (in {settings.ModuleName}) failed: No such file or directory (2)");
             relative.Add(clean);
         }
