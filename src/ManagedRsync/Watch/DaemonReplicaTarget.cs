@@ -117,8 +117,8 @@ public sealed class DaemonReplicaTarget : TransferReplicaTarget, IAsyncDisposabl
             {
                 result = await Client.RsyncClient.PushAsync(request, events, Open, ct).ConfigureAwait(false);
             }
-            if (result.ExitCode is not (RsyncExitCode.Ok or RsyncExitCode.Vanished))
-                throw new RsyncException(RsyncErrorKind.RemoteError, result.ExitCode, $"push ended with rsync exit code {(int)result.ExitCode}");
+            if (result.Outcome is not (TransferOutcome.Complete or TransferOutcome.VanishedFiles))
+                throw new RsyncException(RsyncErrorKind.EntryFailed, $"push ended with rsync exit code {(int)RsyncExitCodes.For(result.Outcome)}");
             return result.Stats;
         }
         finally
