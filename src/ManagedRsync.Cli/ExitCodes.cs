@@ -16,6 +16,6 @@ internal static class ExitCodes
     extension(TransferResult result)
     {
         /// <summary>The exit code stock rsync uses for this run.</summary>
-        public RsyncExitCode ExitCode => RsyncExitCodes.For(result.Outcome);
+        public RsyncExitCode ExitCode => RsyncExitCodes.For(result);
     }
 }

@@ -90,6 +90,13 @@ public sealed record TransferResult
 
     /// <summary>The negotiated protocol version (the --stats block depends on it: rsync main.c output_summary).</summary>
     public int ProtocolVersion { get; init; }
+
+    /// <summary>
+    /// Over a remote shell: the shell's exit status when it ended non-zero (ssh passes on the remote rsync's); rsync's
+    /// client exits with the higher of its own code and this one (main.c: client_run, cleanup.c: _exit_cleanup). Null
+    /// for other transports and for a status of 0.
+    /// </summary>
+    public int? ShellExitStatus { get; init; }
 }
 
 /// <summary>Progress of the file being sent (rsync --progress).</summary>

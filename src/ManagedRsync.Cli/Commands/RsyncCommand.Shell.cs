@@ -35,9 +35,9 @@ internal static partial class RsyncCommand
         }
         // rsync options.c: --files-from is forwarded by a pulling client over the connection; not done yet.
         if (o.FilesFrom is not null)
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "--files-from is not supported yet on a pull");
+            throw new RsyncException(RsyncErrorKind.Unsupported, "--files-from is not supported yet on a pull");
         if (o.DeleteMissingArgs && !listing)
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "--delete-missing-args is not supported yet on a pull");
+            throw new RsyncException(RsyncErrorKind.Unsupported, "--delete-missing-args is not supported yet on a pull");
         TransferOptions options = o.ToTransferOptions();
         // rsync options.c: listing without -r implies --dirs, so a directory's entries are listed, not skipped.
         if (listing && !options.Recursive)
@@ -68,10 +68,10 @@ internal static partial class RsyncCommand
                 throw UsageError($"Unexpected remote arg: {source}");
         }
         if (o.FilesFrom is not null)
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "--files-from over a remote shell is not supported yet");
+            throw new RsyncException(RsyncErrorKind.Unsupported, "--files-from over a remote shell is not supported yet");
         // rsync -R keeps an absolute source's leading '/' in the names it sends (flist.c); our file list does not.
         if (o.Relative && sources.Any(Path.IsPathRooted))
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "--relative (-R) with an absolute source path is not supported yet");
+            throw new RsyncException(RsyncErrorKind.Unsupported, "--relative (-R) with an absolute source path is not supported yet");
         TransferOptions options = o.ToTransferOptions();
         // rsync options.c: --list-only without -r transfers directories without recursing (xfer_dirs = 1).
         if (options.ListOnly && !options.Recursive)
@@ -165,14 +165,14 @@ internal static partial class RsyncCommand
     private static void RefuseShellOptionsForDaemon(RsyncOptions o, CliContext context)
     {
         if (o.RemoteShell is not null)
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported,
+            throw new RsyncException(RsyncErrorKind.Unsupported,
                 "-e/--rsh with a daemon address (an rsync daemon over a remote shell) is not supported yet");
         (bool secluded, int oldArgs) = ArgumentStyle(o, context);
         if (secluded)
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported,
+            throw new RsyncException(RsyncErrorKind.Unsupported,
                 "-s/--secluded-args/--protect-args with an rsync daemon is not supported yet");
         if (oldArgs > 0)
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "--old-args with an rsync daemon is not supported yet");
+            throw new RsyncException(RsyncErrorKind.Unsupported, "--old-args with an rsync daemon is not supported yet");
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
@@ -193,5 +193,5 @@ internal static partial class RsyncCommand
         return end == 0 ? 0 : sign * (int)Math.Min(long.Parse(s[..Math.Min(end, 10)], CultureInfo.InvariantCulture), int.MaxValue);
     }
 
-    private static RsyncException UsageError(string message) => new(RsyncErrorKind.Usage, RsyncExitCode.Syntax, message);
+    private static RsyncException UsageError(string message) => new(RsyncErrorKind.Usage, message);
 }

@@ -43,7 +43,7 @@ internal static class ServerCommand
         List<string> argv = [.. args];
         // main.c: "--server --daemon" starts a daemon over the remote shell (daemon_main on stdin/stdout).
         if (argv.Contains("--daemon"))
-            throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Unsupported, "--server --daemon (a daemon over a remote shell) is not supported yet");
+            throw new RsyncException(RsyncErrorKind.Unsupported, "--server --daemon (a daemon over a remote shell) is not supported yet");
         int letters = argv.Count > 1 && argv[1] == "--sender" ? 2 : 1;
         if (letters < argv.Count && argv[letters].StartsWith("-s", StringComparison.Ordinal) && !argv[letters].StartsWith("--", StringComparison.Ordinal))
         {
@@ -64,18 +64,18 @@ internal static class ServerCommand
         while (true)
         {
             if (await input.ReadAsync(one, ct).ConfigureAwait(false) == 0)
-                throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.StreamIo, "connection unexpectedly closed while reading the secluded arguments");
+                throw new RsyncException(RsyncErrorKind.ConnectionClosed, "connection unexpectedly closed while reading the secluded arguments");
             if (one[0] != 0)
             {
                 if (word.Count >= MaxWordBytes)
-                    throw new RsyncException(RsyncErrorKind.ProtocolViolation, RsyncExitCode.Protocol, "secluded argument too long");
+                    throw new RsyncException(RsyncErrorKind.ProtocolIncompatible, "secluded argument too long");
                 word.Add(one[0]);
                 continue;
             }
             if (word.Count == 0)
                 return words;
             if (words.Count >= ServerArgumentParser.MaxArguments)
-                throw new RsyncException(RsyncErrorKind.ProtocolViolation, RsyncExitCode.Protocol, "too many secluded arguments");
+                throw new RsyncException(RsyncErrorKind.ProtocolIncompatible, "too many secluded arguments");
             words.Add(Encoding.UTF8.GetString([.. word]));
             word.Clear();
         }

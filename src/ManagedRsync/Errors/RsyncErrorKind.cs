@@ -25,6 +25,8 @@ public enum RsyncErrorKind
     /// reported, when it sent one (MSG_ERROR_EXIT, or 0 for the daemon's <c>@RSYNCD: EXIT</c>).
     /// </summary>
     RemoteError,
+    /// <summary>A helper process (the remote shell) could not be started (rsync pipe.c: piped_child, RERR_IPC).</summary>
+    ProcessFailed,
     /// <summary>The network connection could not be made or failed (RERR_SOCKETIO).</summary>
     Connection,
     /// <summary>The connection closed in the middle of the protocol (RERR_STREAMIO).</summary>

@@ -26,6 +26,12 @@ public class RsyncException : Exception
     /// </summary>
     public int? RemoteExitCode { get; init; }
 
+    /// <summary>
+    /// Over a remote shell: the shell's exit status when it had already ended non-zero as the run failed (ssh's 255 for a
+    /// host it could not reach); rsync exits with the higher of it and the failure's own code (cleanup.c: _exit_cleanup).
+    /// </summary>
+    public int? ShellExitStatus { get; init; }
+
     /// <summary>A local file could not be read or written (<see cref="RsyncErrorKind.FileIo"/> or <see cref="RsyncErrorKind.EntryFailed"/>).</summary>
     public bool IsLocalFileFailure => Kind is RsyncErrorKind.FileIo or RsyncErrorKind.EntryFailed;
 

@@ -13,8 +13,22 @@ public static class RsyncExitCodes
     public static RsyncExitCode For(RsyncException e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        return For(e.Kind, e.RemoteExitCode);
+        return Higher(For(e.Kind, e.RemoteExitCode), e.ShellExitStatus);
     }
+
+    /// <summary>The exit code for a run that finished, with a remote shell's own status taken when it is higher.</summary>
+    /// <param name="result">The run's result.</param>
+    /// <returns>rsync's code.</returns>
+    public static RsyncExitCode For(TransferResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return Higher(For(result.Outcome), result.ShellExitStatus);
+    }
+
+    // rsync cleanup.c: _exit_cleanup takes the remote shell's status when it is higher than the client's own code
+    // (a process status: 0-255).
+    private static RsyncExitCode Higher(RsyncExitCode own, int? shell) =>
+        shell is int status && status > (int)own ? (RsyncExitCode)Math.Min(status, 255) : own;
 
     /// <summary>The exit code for a failure of kind <paramref name="kind"/>.</summary>
     /// <param name="kind">What failed.</param>
@@ -29,6 +43,7 @@ public static class RsyncExitCodes
         RsyncErrorKind.StartFailed or RsyncErrorKind.AuthenticationFailed => RsyncExitCode.StartClient,
         // rsync io.c: MSG_ERROR_EXIT — the peer's code is the client's (a code rsync does not know reads as partial).
         RsyncErrorKind.RemoteError => remote is { } code && Enum.IsDefined((RsyncExitCode)code) ? (RsyncExitCode)code : RsyncExitCode.Partial,
+        RsyncErrorKind.ProcessFailed => RsyncExitCode.Ipc,
         RsyncErrorKind.Connection => RsyncExitCode.SocketIo,
         RsyncErrorKind.ConnectionClosed or RsyncErrorKind.ProtocolViolation => RsyncExitCode.StreamIo,
         RsyncErrorKind.FileIo => RsyncExitCode.FileIo,

@@ -77,7 +77,7 @@ internal static class RemoteShellCommand
                 word.Append(c);
             }
             if (quote != '\0')
-                throw new RsyncException(RsyncErrorKind.Usage, RsyncExitCode.Syntax, $"Missing trailing-{quote} in remote-shell command.");
+                throw new RsyncException(RsyncErrorKind.Usage, $"Missing trailing-{quote} in remote-shell command.");
             words.Add(word.ToString());
         }
         return words;

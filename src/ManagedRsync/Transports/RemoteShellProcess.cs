@@ -52,7 +52,7 @@ internal sealed class RemoteShellProcess : IAsyncDisposable
                 13 => "Permission denied (13)",
                 _ => $"{e.Message} ({e.NativeErrorCode})",
             };
-            throw new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.Ipc, $"Failed to exec {start.FileName}: {reason}", e);
+            throw new RsyncException(RsyncErrorKind.ProcessFailed, $"Failed to exec {start.FileName}: {reason}", e);
         }
     }
 

@@ -70,9 +70,7 @@ internal static class RemoteShellTransfer
         // rsync main.c: client_run waits for the shell and returns the higher of the two codes.
         await process.Stream.DisposeAsync().ConfigureAwait(false);
         int status = await process.ExitStatusAsync(Timeout.InfiniteTimeSpan, ct).ConfigureAwait(false) ?? 0;
-        return status > (int)result.ExitCode
-            ? new TransferResult { Stats = result.Stats, ExitCode = (RsyncExitCode)status, Protocol = result.Protocol, ProtocolVersion = result.ProtocolVersion }
-            : result;
+        return status != 0 ? result with { ShellExitStatus = status } : result;
     }
 
     // rsync main.c: start_client turns an empty remote path into "." (a push's missing destination too).
@@ -97,10 +95,15 @@ internal static class RemoteShellTransfer
     private static async Task<Exception> WithShellStatusAsync(RemoteShellProcess shell, Exception failure, CancellationToken ct)
     {
         RsyncException error = failure as RsyncException
-            ?? new RsyncException(RsyncErrorKind.Connection, RsyncExitCode.StreamIo, "connection unexpectedly closed: " + failure.Message, failure);
+            ?? new RsyncException(RsyncErrorKind.ConnectionClosed, "connection unexpectedly closed: " + failure.Message, failure);
         int? status = await shell.ExitStatusAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
-        if (status is int code && code > (int)error.ExitCode)
-            return new RsyncException(error.Kind, (RsyncExitCode)code, error.Message, error) { RemoteMessage = error.RemoteMessage };
+        if (status is int code && code != 0)
+        {
+            return new RsyncException(error.Kind, error.Message, error)
+            {
+                RemoteMessage = error.RemoteMessage, RemoteExitCode = error.RemoteExitCode, ShellExitStatus = code,
+            };
+        }
         return error;
     }
 }
