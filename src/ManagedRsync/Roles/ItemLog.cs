@@ -10,6 +10,13 @@ namespace ManagedRsync.Roles;
 /// </summary>
 internal static class ItemLog
 {
+    /// <summary>
+    /// rsync rsync.h: SIGNIFICANT_ITEM_FLAGS — the bits that say something changed (not the ones that only say what
+    /// travels with the item, or that the change was local).
+    /// </summary>
+    public const ItemChanges Significant =
+        ~(ItemChanges.BasisTypeFollows | ItemChanges.OtherNameFollows | ItemChanges.LocalChange);
+
     /// <summary>How many -i were given (stock's stdout_format_has_i: 2 also shows unchanged entries).</summary>
     public static int Level(TransferOptions o) => o.ItemizeChanges;
 
@@ -29,23 +36,23 @@ internal static class ItemLog
     /// <param name="hardLink">
     /// The leader a hard link was made to (the xname of ITEM_XNAME_FOLLOWS; log.c %L prints " => NAME"), or null.
     /// </param>
-    public static ItemizedChange? Change(TransferOptions o, FileEntry file, string displayName, ItemFlags iflags, bool sent,
+    public static ItemizedChange? Change(TransferOptions o, FileEntry file, string displayName, ItemChanges iflags, bool sent,
         string? hardLink = null)
     {
         if (!IsLogging(o))
             return null;
         int itemize = Level(o);
-        if ((iflags & ItemFlags.Transfer) == 0)
+        if ((iflags & ItemChanges.Transfer) == 0)
         {
-            bool significant = (iflags & ItemFlags.Significant) != 0;
+            bool significant = (iflags & ItemLog.Significant) != 0;
             bool seeItem = itemize > 0 && (significant || itemize > 1 || o.Verbose > 1);
-            bool localChange = (iflags & ItemFlags.LocalChange) != 0 && significant;
+            bool localChange = (iflags & ItemChanges.LocalChange) != 0 && significant;
             if (!seeItem && !localChange && string.IsNullOrEmpty(hardLink) && !(file.IsDirectory && significant))
                 return null;
         }
         return new ItemizedChange
         {
-            Changes = (ItemChanges)iflags,
+            Changes = iflags,
             Kind = KindOf(file),
             Name = displayName,
             Size = file.Size,

@@ -14,7 +14,7 @@ namespace ManagedRsync.Roles;
 /// <param name="Flags">The item flags (before protocol 29 always ITEM_TRANSFER | ITEM_MISSING_DATA).</param>
 /// <param name="BasisType">rsync's fnamecmp_type; FNAMECMP_FNAME (0x80) when none follows.</param>
 /// <param name="Xname">The alternate name (a basis name, or a hard-link follower's "=> leader"), or null.</param>
-internal readonly record struct NdxAndAttrs(int Ndx, ItemFlags Flags, byte BasisType, byte[]? Xname)
+internal readonly record struct NdxAndAttrs(int Ndx, ItemChanges Flags, byte BasisType, byte[]? Xname)
 {
     /// <summary>rsync rsync.h: FNAMECMP_FNAME, the file itself as the basis.</summary>
     public const byte BasisIsFile = 0x80;
@@ -50,24 +50,24 @@ internal readonly record struct NdxAndAttrs(int Ndx, ItemFlags Flags, byte Basis
                 throw InvalidIndex(ndx, files.Count);
 
             var iflags = protocol >= 29
-                ? (ItemFlags)await input.ReadUInt16Async(ct).ConfigureAwait(false)
-                : ItemFlags.Transfer | ItemFlags.MissingData;
-            if (protocol < 30 && ndx == files.Count && iflags == ItemFlags.IsNew)
+                ? (ItemChanges)await input.ReadUInt16Async(ct).ConfigureAwait(false)
+                : ItemChanges.Transfer | ItemChanges.MissingData;
+            if (protocol < 30 && ndx == files.Count && iflags == ItemChanges.IsNew)
                 continue;
             if (ndx >= files.Count)
                 throw InvalidIndex(ndx, files.Count);
 
             byte basisType = BasisIsFile;
-            if ((iflags & ItemFlags.BasisTypeFollows) != 0)
+            if ((iflags & ItemChanges.BasisTypeFollows) != 0)
                 basisType = await input.ReadByteAsync(ct).ConfigureAwait(false);
             byte[]? xname = null;
             if (!alternatesOffered && basisType != BasisIsFile)
                 throw RsyncException.Protocol($"basis type 0x{basisType:x2} for \"{files[ndx].LocalName}\", which we never offered");
-            if ((iflags & ItemFlags.XnameFollows) != 0)
+            if ((iflags & ItemChanges.OtherNameFollows) != 0)
             {
                 // A hard link's leader travels as an xname without ITEM_TRANSFER (hlink.c: maybe_hard_link); only a
                 // transfer's xname names a basis.
-                if (!alternatesOffered && (iflags & ItemFlags.Transfer) != 0)
+                if (!alternatesOffered && (iflags & ItemChanges.Transfer) != 0)
                     throw RsyncException.Protocol($"alternate basis name for \"{files[ndx].LocalName}\", which we never offered");
                 // io.c: read_vstring — one byte, or two with the high bit set; bounded by MAXPATHLEN.
                 int length = await input.ReadByteAsync(ct).ConfigureAwait(false);
@@ -101,16 +101,16 @@ internal readonly record struct NdxAndAttrs(int Ndx, ItemFlags Flags, byte Basis
     /// <summary>
     /// rsync rsync.c: write_ndx_and_attrs — the index, and from protocol 29 the flags with what they say follows.
     /// </summary>
-    public static void Write(Connection connection, int ndx, ItemFlags iflags, byte basisType = BasisIsFile, byte[]? xname = null)
+    public static void Write(Connection connection, int ndx, ItemChanges iflags, byte basisType = BasisIsFile, byte[]? xname = null)
     {
         MultiplexWriter output = connection.Out;
         connection.NdxOut.Write(output, ndx);
         if (connection.Protocol < 29)
             return;
         output.WriteUInt16((ushort)iflags);
-        if ((iflags & ItemFlags.BasisTypeFollows) != 0)
+        if ((iflags & ItemChanges.BasisTypeFollows) != 0)
             output.WriteByte(basisType);
-        if ((iflags & ItemFlags.XnameFollows) != 0)
+        if ((iflags & ItemChanges.OtherNameFollows) != 0)
             output.WriteVString(xname ?? []);
     }
 

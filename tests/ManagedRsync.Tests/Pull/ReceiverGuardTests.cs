@@ -149,7 +149,7 @@ public sealed class ReceiverGuardTests : IDisposable
         AssertRefused(Sending(w =>
         {
             Indexes(w, 1);
-            w.WriteUInt16((ushort)(ItemFlags.Transfer | ItemFlags.BasisTypeFollows));
+            w.WriteUInt16((ushort)(ItemChanges.Transfer | ItemChanges.BasisTypeFollows));
             w.WriteByte(0x01); // FNAMECMP_PARTIAL_DIR
         }), "basis type 0x01 for \"existing.txt\", which we never offered");
 
@@ -158,7 +158,7 @@ public sealed class ReceiverGuardTests : IDisposable
         AssertRefused(Sending(w =>
         {
             Indexes(w, 1);
-            w.WriteUInt16((ushort)(ItemFlags.Transfer | ItemFlags.XnameFollows));
+            w.WriteUInt16((ushort)(ItemChanges.Transfer | ItemChanges.OtherNameFollows));
         }), "alternate basis name for \"existing.txt\", which we never offered");
 
     [Fact]
@@ -166,7 +166,7 @@ public sealed class ReceiverGuardTests : IDisposable
         AssertRefused(Sending(w =>
         {
             Indexes(w, 0); // the transfer root "."
-            w.WriteUInt16((ushort)ItemFlags.Transfer);
+            w.WriteUInt16((ushort)ItemChanges.Transfer);
         }), "the daemon sent \".\", which we did not ask for");
 
     // The echoed sum header is validated before it is compared with ours (rsync io.c: read_sum_head); a header that

@@ -107,7 +107,7 @@ internal sealed partial class GeneratorRole
             EntryStatus? target = Destination?.Stat(leaderName);
             if (local is { } st && target is { } t && st.Inode == t.Inode && st.Device == t.Device)
             {
-                Settle(ndx, file, ItemizeAgainst(file, local, ItemFlags.LocalChange | ItemFlags.XnameFollows), xname: []);
+                Settle(ndx, file, ItemizeAgainst(file, local, ItemChanges.LocalChange | ItemChanges.OtherNameFollows), xname: []);
                 return;
             }
             if (!Options.DryRun)
@@ -119,7 +119,7 @@ internal sealed partial class GeneratorRole
             if (local is null)
                 CountCreated(file);
             EntryStatus? was = local is { IsRegularFile: true } ? local : null;
-            Settle(ndx, file, ItemizeAgainst(file, was, ItemFlags.LocalChange | ItemFlags.XnameFollows),
+            Settle(ndx, file, ItemizeAgainst(file, was, ItemChanges.LocalChange | ItemChanges.OtherNameFollows),
                 xname: FileNameEncoding.Encode(leaderName));
         }
         catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)

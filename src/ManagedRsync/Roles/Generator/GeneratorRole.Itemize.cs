@@ -13,16 +13,16 @@ internal sealed partial class GeneratorRole
     /// sender echoes back (and counts) before its answer to the next request, and its line is printed. A hard link
     /// carries its leader's name as the xname and is always itemized when it has one.
     /// </summary>
-    private void Settle(int ndx, FileEntry file, ItemFlags iflags, byte[]? xname = null)
+    private void Settle(int ndx, FileEntry file, ItemChanges iflags, byte[]? xname = null)
     {
         bool named = xname is { Length: > 0 };
         if (Protocol >= 29
-            && ((iflags & ItemFlags.Significant) != 0 || ItemLog.Level(Options) > 1 || Options.Verbose > 1 || named))
+            && ((iflags & ItemLog.Significant) != 0 || ItemLog.Level(Options) > 1 || Options.Verbose > 1 || named))
             NdxAndAttrs.Write(run.Connection, ndx, iflags, xname: xname);
         // A hard link's line comes where stock's client prints it, when the sender echoes the itemization
         // (receiver.c: recv_files, maybe_log_item with the xname): after the lines of everything asked before it, i.e.
         // before the next entry of the walk, or after every entry once the walk is over.
-        if ((iflags & ItemFlags.XnameFollows) != 0)
+        if ((iflags & ItemChanges.OtherNameFollows) != 0)
             run.LogItem(ndx, file, iflags, named ? FileNameEncoding.Display(xname) : null,
                 before: _generating >= 0 ? _generating + 1 : Files.Count);
         else
@@ -33,25 +33,25 @@ internal sealed partial class GeneratorRole
     /// rsync generator.c: itemize — what differs between the sender's entry and what lstat found at its name
     /// (nothing found: ITEM_IS_NEW). Times are compared in whole seconds (util1.c: same_time with modify_window 0).
     /// </summary>
-    private ItemFlags ItemizeAgainst(FileEntry file, EntryStatus? local, ItemFlags iflags)
+    private ItemChanges ItemizeAgainst(FileEntry file, EntryStatus? local, ItemChanges iflags)
     {
         if (local is not { } st)
-            return iflags | ItemFlags.IsNew;
+            return iflags | ItemChanges.IsNew;
         if (file.IsRegular && file.Size != st.Size)
-            iflags |= ItemFlags.ReportSize;
+            iflags |= ItemChanges.Size;
         bool timeDiffers = Options.Times
             ? !UpdateRules.SameTime(Options, file, st)
-            : (iflags & (ItemFlags.Transfer | ItemFlags.LocalChange)) != 0;
+            : (iflags & (ItemChanges.Transfer | ItemChanges.LocalChange)) != 0;
         if (timeDiffers)
-            iflags |= ItemFlags.ReportTime;
+            iflags |= ItemChanges.ModTime;
         if (Options.Perms && !file.IsSymlink && (st.Mode & 0xFFF) != ((uint)file.Mode & 0xFFF))
-            iflags |= ItemFlags.ReportPerms;
+            iflags |= ItemChanges.Permissions;
         if (run.AttributesFor(file, isNew: false) is var wanted)
         {
             if (wanted.Uid is { } uid && uid != st.Uid)
-                iflags |= ItemFlags.ReportOwner;
+                iflags |= ItemChanges.Owner;
             if (wanted.Gid is { } gid && gid != st.Gid)
-                iflags |= ItemFlags.ReportGroup;
+                iflags |= ItemChanges.Group;
         }
         return iflags;
     }

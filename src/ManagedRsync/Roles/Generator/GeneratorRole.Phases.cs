@@ -31,7 +31,7 @@ internal sealed partial class GeneratorRole
         foreach (int ndx in redo)
         {
             EntryStatus? local = Destination!.Stat(NameOf(ndx));
-            Request(ndx, redo: true, local, ItemFlags.Transfer | (local is null ? ItemFlags.IsNew : 0));
+            Request(ndx, redo: true, local, ItemChanges.Transfer | (local is null ? ItemChanges.IsNew : 0));
         }
         conn.NdxOut.Write(conn.Out, Ndx.Done);
         if (Protocol >= 29)

@@ -58,7 +58,7 @@ internal sealed partial class GeneratorRole
     /// sender echoes the index without reading sums (generator.c: recv_generator "if (!do_xfers)", sender.c:
     /// send_files "if (!do_xfers)"); before protocol 29 there are no flags on the wire, only the index.
     /// </summary>
-    private void Request(int ndx, bool redo, EntryStatus? local, ItemFlags iflags)
+    private void Request(int ndx, bool redo, EntryStatus? local, ItemChanges iflags)
     {
         string name = NameOf(ndx);
         bool sums = !Options.DryRun && !Options.WholeFile && local is { IsRegularFile: true, Size: > 0 };

@@ -88,7 +88,7 @@ internal sealed partial class GeneratorRole
             bool missing = local is null || (name == "." && run.RootCreated);
             if (dry && local is null && name != ".")
                 _dryMissingDir = name;
-            ItemFlags iflags = missing ? ItemFlags.LocalChange | ItemFlags.IsNew : ItemizeAgainst(file, local, ItemFlags.None);
+            ItemChanges iflags = missing ? ItemChanges.LocalChange | ItemChanges.IsNew : ItemizeAgainst(file, local, ItemChanges.None);
             if (local is null && !dry)
             {
                 dest!.CreateDirectory(name);
@@ -120,7 +120,7 @@ internal sealed partial class GeneratorRole
             {
                 if (!dry)
                     dest.SetAttributes(name, run.AttributesFor(file, isNew: false) with { Permissions = null }, link);
-                Settle(ndx, file, ItemizeAgainst(file, local, ItemFlags.None));
+                Settle(ndx, file, ItemizeAgainst(file, local, ItemChanges.None));
                 FinishHardLinkGroup(ndx);
                 return;
             }
@@ -137,7 +137,7 @@ internal sealed partial class GeneratorRole
                 CountCreated(file);
             // rsync generator.c: a replaced entry of another type is itemized as new.
             EntryStatus? was = local is { IsSymlink: true } ? local : null;
-            Settle(ndx, file, ItemizeAgainst(file, was, ItemFlags.LocalChange | ItemFlags.ReportChange));
+            Settle(ndx, file, ItemizeAgainst(file, was, ItemChanges.LocalChange | ItemChanges.Checksum));
             FinishHardLinkGroup(ndx);
             return;
         }
@@ -167,11 +167,11 @@ internal sealed partial class GeneratorRole
                 }
                 if (local is null)
                     CountCreated(file);
-                Settle(ndx, file, ItemizeAgainst(file, null, ItemFlags.LocalChange | ItemFlags.ReportChange));
+                Settle(ndx, file, ItemizeAgainst(file, null, ItemChanges.LocalChange | ItemChanges.Checksum));
             }
             else
             {
-                Settle(ndx, file, ItemizeAgainst(file, local, ItemFlags.None));
+                Settle(ndx, file, ItemizeAgainst(file, local, ItemChanges.None));
             }
             // rsync rsync.c: dest_mode — a device made without -p gets the sender's mode less the umask.
             if (!dry)
@@ -195,7 +195,7 @@ internal sealed partial class GeneratorRole
         {
             if (!dry)
                 dest!.SetAttributes(name, UpdateRules.KeepingSameTime(Options, run.AttributesFor(file, isNew: false), file, current), current);
-            Settle(ndx, file, ItemizeAgainst(file, local, ItemFlags.None));
+            Settle(ndx, file, ItemizeAgainst(file, local, ItemChanges.None));
             FinishHardLinkGroup(ndx);
             return;
         }
@@ -209,7 +209,7 @@ internal sealed partial class GeneratorRole
         }
         if (local is null && PutOffHardLink(ndx))
             return;
-        ItemFlags request = ItemFlags.Transfer | (Options.AlwaysChecksum ? ItemFlags.ReportChange : 0);
+        ItemChanges request = ItemChanges.Transfer | (Options.AlwaysChecksum ? ItemChanges.Checksum : 0);
         Request(ndx, redo: false, local, ItemizeAgainst(file, local, request));
         // generator.c: recv_generator — without transfers (a dry run) the group's links follow their leader at once.
         if (Options.DryRun)

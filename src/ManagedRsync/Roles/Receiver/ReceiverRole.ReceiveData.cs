@@ -38,7 +38,7 @@ internal sealed partial class ReceiverRole
             int ndx = next.Ndx;
             // The sender answers in the order it was asked: everything up to this index has gone out.
             run.Order?.Release(ndx + 1);
-            if ((next.Flags & ItemFlags.Transfer) == 0)
+            if ((next.Flags & ItemChanges.Transfer) == 0)
                 continue; // an itemized non-transfer echoed back for logging (rsync log.c: maybe_log_item)
             if (run.Options.DryRun)
                 ReceiveDryRun(ndx);
@@ -55,7 +55,7 @@ internal sealed partial class ReceiverRole
             throw RsyncException.Protocol($"the daemon sent \"{run.NameOf(ndx)}\", which we did not ask for");
         run.Stats.TransferredFiles++;
         run.Stats.TotalTransferredSize += file.Size;
-        if ((pending.Flags & ItemFlags.IsNew) != 0)
+        if ((pending.Flags & ItemChanges.IsNew) != 0)
             run.Stats.CreatedFiles++;
         run.LogItem(ndx, file, pending.Flags);
         run.Order?.TransferDone(ndx);

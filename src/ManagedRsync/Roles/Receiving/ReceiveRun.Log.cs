@@ -12,7 +12,7 @@ internal sealed partial class ReceiveRun
     /// <paramref name="hardLink"/> is the leader a hard link was made to, and <paramref name="before"/> the entry whose
     /// reports it goes out ahead of (<see cref="Files"/>.Count: after every entry) instead of in its own place.
     /// </summary>
-    public void LogItem(int ndx, FileEntry file, ItemFlags iflags, string? hardLink = null, int? before = null)
+    public void LogItem(int ndx, FileEntry file, ItemChanges iflags, string? hardLink = null, int? before = null)
     {
         // A server prints nothing of its own: its client prints each line from the item flags that travel with the
         // requests and itemizations (generator.c: itemize -> write_ndx_and_attrs; sender.c logs the echo).
@@ -22,11 +22,11 @@ internal sealed partial class ReceiveRun
         // log.c %n is the sender's name for the entry (f_name), also when a lone file lands under another name.
         string listed = Names[ndx];
         string display = listed == "." ? "." : FileNameEncoding.Display(listed);
-        bool transfer = (iflags & ItemFlags.Transfer) != 0;
+        bool transfer = (iflags & ItemChanges.Transfer) != 0;
         // Before protocol 29 no flags travel: the receiver knows only "transfer, data missing" (rsync.c:
         // read_ndx_and_attrs), and the generator prints every other line itself at once (generator.c: itemize).
         if (Protocol < 29 && transfer)
-            iflags = ItemFlags.Transfer | ItemFlags.MissingData;
+            iflags = ItemChanges.Transfer | ItemChanges.MissingData;
         // compat.c: receiver_symlink_times is set for a receiver only from protocol 29 on, and log.c prints a
         // symlink's time change as 'T' without it, as it does without -t.
         TransferOptions options = Protocol < 29 && file.IsSymlink ? Options with { Times = false } : Options;

@@ -163,4 +163,4 @@ internal sealed partial class ReceiveRun
 }
 
 /// <summary>A requested file: the sum header the generator sent, what it found at the name, and the item flags.</summary>
-internal readonly record struct PendingFile(SumHeader Header, EntryStatus? Local, ItemFlags Flags);
+internal readonly record struct PendingFile(SumHeader Header, EntryStatus? Local, ItemChanges Flags);

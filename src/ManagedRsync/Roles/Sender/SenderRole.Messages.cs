@@ -33,12 +33,12 @@ internal sealed partial class SenderRole
     // rsync sender.c / log.c: the report for each entry, as the receiving side makes it (ItemLog); the transfer flag is
     // set for what is sent.
     // A hard link's line names its leader (the xname the generator sent: log.c %L " => NAME").
-    private void LogItem(FileEntry file, ItemFlags iflags, bool transferred, byte[]? xname = null)
+    private void LogItem(FileEntry file, ItemChanges iflags, bool transferred, byte[]? xname = null)
     {
         // rsync sender.c: log_item(FCLIENT, ...) — a server's item lines are for its own log only, never the client's.
         if (_conn.IsServer)
             return;
-        ItemFlags shown = transferred ? iflags | ItemFlags.Transfer : iflags & ~ItemFlags.Transfer;
+        ItemChanges shown = transferred ? iflags | ItemChanges.Transfer : iflags & ~ItemChanges.Transfer;
         if (ItemLog.Change(_options, file, file.DisplayName, shown, sent: !_localServer,
                 xname is { Length: > 0 } ? FileNameEncoding.Display(xname) : null) is { } change)
             _log.Item(change);

@@ -43,7 +43,7 @@ internal sealed partial class SenderRole
         {
             while (true)
             {
-                (int ndx, ItemFlags iflags, byte basisType, byte[]? xname) =
+                (int ndx, ItemChanges iflags, byte basisType, byte[]? xname) =
                     await NdxAndAttrs.ReadAsync(_conn, _files, _stats, alternatesOffered: true, ct).ConfigureAwait(false);
                 if (ndx == Ndx.Done)
                 {
@@ -55,7 +55,7 @@ internal sealed partial class SenderRole
                 }
 
                 FileEntry file = _files[ndx];
-                if ((iflags & ItemFlags.Transfer) == 0)
+                if ((iflags & ItemChanges.Transfer) == 0)
                 {
                     LogItem(file, iflags, transferred: false, xname);
                     NdxAndAttrs.Write(_conn, ndx, iflags, basisType, xname);
@@ -67,7 +67,7 @@ internal sealed partial class SenderRole
                 // rsync rsync.c: read_ndx_and_attrs — only a regular file can be asked for.
                 if (!file.IsRegular)
                     throw RsyncException.Protocol($"received request to transfer non-regular file: {ndx}");
-                if ((iflags & ItemFlags.IsNew) != 0 && !file.Sent)
+                if ((iflags & ItemChanges.IsNew) != 0 && !file.Sent)
                     _stats.CreatedFiles++;
                 _stats.TransferredFiles++;
                 _stats.TotalTransferredSize += file.Size;
@@ -230,9 +230,9 @@ internal sealed partial class SenderRole
         _conn.In.DrainArrived();
     }
 
-    private void CountCreated(FileEntry file, ItemFlags iflags)
+    private void CountCreated(FileEntry file, ItemChanges iflags)
     {
-        if ((iflags & ItemFlags.IsNew) == 0)
+        if ((iflags & ItemChanges.IsNew) == 0)
             return;
         _stats.CreatedFiles++;
         if (file.IsDirectory)
