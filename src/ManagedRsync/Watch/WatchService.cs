@@ -215,7 +215,7 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
         }
         catch (IOException ex)
         {
-            throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.FileIo, $"cannot open the journal {path}: {ex.Message}");
+            throw new RsyncException(RsyncErrorKind.FileIo, $"cannot open the journal {path}: {ex.Message}");
         }
     }
 
