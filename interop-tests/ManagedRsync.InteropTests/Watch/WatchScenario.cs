@@ -8,9 +8,9 @@ namespace ManagedRsync.InteropTests.Watch;
 /// </summary>
 internal sealed class WatchScenario : IDisposable
 {
-    private readonly RsyncDaemonFixture _daemon;
+    private readonly RsyncDaemonFixture? _daemon;
 
-    public WatchScenario(RsyncDaemonFixture daemon, string module = DaemonModules.Open, string? backend = null, bool localReplica = false)
+    public WatchScenario(RsyncDaemonFixture? daemon, string module = DaemonModules.Open, string? backend = null, bool localReplica = false)
     {
         _daemon = daemon;
         LocalReplica = localReplica;
@@ -35,16 +35,18 @@ internal sealed class WatchScenario : IDisposable
     public bool LocalReplica { get; }
 
     /// <summary>The replica's directory on the daemon side, or the local replica.</summary>
-    public string Replica => LocalReplica ? Path.Combine(Work, "replica") : Path.Combine(_daemon.ModulePath(Module), Name);
+    public string Replica => LocalReplica ? Path.Combine(Work, "replica") : Path.Combine(Daemon.ModulePath(Module), Name);
 
     /// <summary>DEST for `mrsync watch`.</summary>
     public string Destination => LocalReplica ? Replica
-        : ViaPort is { } port ? $"rsync://{_daemon.Host}:{port}/{Module}/{Name}/" : $"{_daemon.Url}{Module}/{Name}/";
+        : ViaPort is { } port ? $"rsync://{Daemon.Host}:{port}/{Module}/{Name}/" : $"{Daemon.Url}{Module}/{Name}/";
 
     /// <summary>The port the watcher connects to instead of the daemon's (a <see cref="FaultProxy"/> in between), or null.</summary>
     public int? ViaPort { get; set; }
 
     public WatchProcess? Watcher { get; set; }
+
+    private RsyncDaemonFixture Daemon => _daemon ?? throw new InvalidOperationException("this scenario has no daemon (a local or remote-shell replica)");
 
     /// <summary>`mrsync watch -a --delete --delay 10ms [extra] SRC/ DEST`; returns once the first full sync landed.</summary>
     public Task<WatchProcess> StartWatchAsync(params string[] extra) => StartWatchWithAsync(["-a", "--delete", .. extra]);
@@ -65,7 +67,7 @@ internal sealed class WatchScenario : IDisposable
 
     public string Explain() => LocalReplica
         ? $"--- watch log ---\n{Watcher?.Log}"
-        : $"--- watch log ---\n{Watcher?.Log}\n--- rsyncd.log (tail) ---\n{Tail(_daemon.DaemonLog, 30)}";
+        : $"--- watch log ---\n{Watcher?.Log}\n--- rsyncd.log (tail) ---\n{Tail(Daemon.DaemonLog, 30)}";
 
     public string P(string relative) => Path.Combine(Source, relative);
 

@@ -10,6 +10,8 @@ namespace ManagedRsync.Cli.Commands;
 /// <summary>Turns a `mrsync watch` DEST, with its rsync options, into a replica target.</summary>
 internal static class ReplicaTargets
 {
+    /// <summary>HOST::MODULE or rsync://: a daemon. Otherwise [USER@]HOST:PATH (a colon before any slash) is a remote
+    /// shell, as for rsync (main.c: check_for_hostspec), and anything else a local directory.</summary>
     public static bool IsDaemon(string dest) =>
         dest.StartsWith("rsync://", StringComparison.OrdinalIgnoreCase) || dest.Contains("::", StringComparison.Ordinal);
 
@@ -37,9 +39,12 @@ internal static class ReplicaTargets
         bool propagateDeletes = options.Delete != DeleteTiming.None || options.DeleteExcluded || options.DeleteMissingArgs;
         bool verbose = (options.Verbose > 0 || config.Verbose) && !options.Quiet;
 
-        bool local = !IsDaemon(t.Dest);
+        bool shell = !IsDaemon(t.Dest) && DaemonAddress.IsRemoteShellSpec(t.Dest);
+        bool local = !IsDaemon(t.Dest) && !shell;
         if (local)
             WatchOptionRules.CheckLocal(given, t.Name);
+        else if (shell)
+            WatchOptionRules.CheckShell(given, t.Name);
         else
             WatchOptionRules.CheckDaemon(given, t.Name);
         if (WatchOptionRules.LeavesPreservationOpen(given))
@@ -53,6 +58,15 @@ internal static class ReplicaTargets
             return new LocalReplicaTarget(t.Name, config.Source!, t.Dest, copy, propagateDeletes, () => filter.CurrentFor(rules), events);
         }
         TransferOptions transfer = options.ToTransferOptions();
+        if (shell)
+        {
+            // rsync main.c: start_client's shell branch, as `mrsync SRC/ [USER@]HOST:PATH` pushes.
+            DaemonAddress.TrySplitRemoteShell(t.Dest, out string? user, out string host, out string path);
+            if (host.StartsWith('-'))
+                throw new RsyncException(RsyncErrorKind.Usage, $"{t.Name}: Invalid remote host: hostnames may not start with '-'.");
+            return new RemoteShellReplicaTarget(t.Name, config.Source!, RsyncCommand.Shell(options, context, user, host), path, transfer,
+                propagateDeletes, () => filter.CurrentFor(rules), events);
+        }
         DaemonAddress address = DaemonAddress.Parse(t.Dest);
         // Connects as `mrsync` would (--port, --address, -4/-6, --contimeout, --timeout, --protocol, USER@ or $USER), and
         // reads the password when the daemon asks, every connection (the file may be rotated), never by prompting.

@@ -113,8 +113,8 @@ internal static partial class RsyncCommand
     }
 
     // rsync main.c: do_cmd: -e, else $RSYNC_RSH, else ssh; options.c: how -s and --old-args settle with their
-    // environment variables.
-    private static RemoteShell Shell(RsyncOptions o, CliContext context, string? user, string host)
+    // environment variables. Also a watch's replica over a remote shell (ReplicaTargets).
+    internal static RemoteShell Shell(RsyncOptions o, CliContext context, string? user, string host)
     {
         (bool secluded, int oldArgs) = ArgumentStyle(o, context);
         return new RemoteShell

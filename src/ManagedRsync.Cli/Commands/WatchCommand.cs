@@ -7,7 +7,8 @@ namespace ManagedRsync.Cli.Commands;
 
 /// <summary>
 /// `mrsync watch [options] SRC/ DEST [DEST...]` or `mrsync watch --config FILE`: real-time replication of SRC to
-/// each DEST (a daemon module "host::module[/path]" / "rsync://host/module", or a local directory), replacing the
+/// each DEST (a daemon module "host::module[/path]" / "rsync://host/module", "[user@]host:path" over a remote shell,
+/// or a local directory), replacing the
 /// `inotifywait | while read; do rsync; done` loop in one process that never spawns another. Starts with a full sync,
 /// then pushes coalesced batches; failures are retried with backoff and journaled under --state-dir. SIGTERM,
 /// SIGINT and SIGHUP flush the pending batch before exit.
@@ -208,7 +209,8 @@ internal static class WatchCommand
     private const string Usage = """
         usage: mrsync watch [options] SRC/ DEST [DEST...]
                mrsync watch --config /etc/mrsync/watch.conf
-          DEST               [USER@]HOST::MODULE[/PATH], rsync://[USER@]HOST[:PORT]/MODULE[/PATH], or a local directory
+          DEST               [USER@]HOST::MODULE[/PATH], rsync://[USER@]HOST[:PORT]/MODULE[/PATH], [USER@]HOST:PATH
+                             (over ssh or -e COMMAND, one shell per transfer), or a local directory
           --delay=DUR        quiet window before a batch is pushed (default 10ms)
           --max-delay=DUR    longest a change waits under a steady stream (default 1s)
           --max-open-wait=D  longest a file still open for writing is held back (default 5s)
@@ -224,6 +226,8 @@ internal static class WatchCommand
           -v                 log each file sent and deleted
           daemon DEST: every option a push takes (default -a), incl. --password-file, --port, --address, -4/-6,
                        --contimeout, --timeout, --protocol, --bwlimit
+          HOST:PATH:   every option a push over a remote shell takes (default -a), incl. -e/--rsh, --rsync-path,
+                       -s, --old-args, -4/-6, --timeout
           local DEST:  copies as -rlpt (symlinks, permissions, times); other options are refused (exit 4)
         """;
 }

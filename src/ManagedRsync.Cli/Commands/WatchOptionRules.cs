@@ -8,7 +8,7 @@ namespace ManagedRsync.Cli.Commands;
 /// starts, never dropped. A daemon replica is pushed to by the push client, so it honours what a push honours, except
 /// the options that would change what the watch is (a listing, a fixed file list, -R paths, per-run reports). A local
 /// replica is copied by the local-copy engine with the same requests, so it honours the same options, except those of
-/// a daemon connection.
+/// a daemon connection. A replica over a remote shell is pushed to as `mrsync SRC/ HOST:PATH` pushes.
 /// </summary>
 internal static class WatchOptionRules
 {
@@ -16,6 +16,12 @@ internal static class WatchOptionRules
     private static readonly HashSet<string> ConnectionOnly = new(StringComparer.Ordinal)
     {
         "--password-file", "--port", "--address", "--contimeout", "--no-contimeout", "--ipv4", "--ipv6",
+    };
+
+    /// <summary>Options that only shape a remote shell; daemon and local replicas have none.</summary>
+    private static readonly HashSet<string> ShellOnly = new(StringComparer.Ordinal)
+    {
+        "--rsh", "--rsync-path", "--secluded-args", "--old-args",
     };
 
     /// <summary>Options a push honours that a watch cannot: each changes what is sent or prints a per-run report.</summary>
@@ -27,7 +33,6 @@ internal static class WatchOptionRules
         ["--no-relative"] = "the watch sends paths relative to SRC",
         ["--dirs"] = "the watch always recurses",
         ["--no-recursive"] = "the watch always recurses",
-        ["--rsh"] = "replicas are daemon modules or local directories",
         ["--stats"] = "the watch logs one line per batch",
         ["--progress"] = "the watch logs one line per batch",
         ["-P"] = "the watch logs one line per batch (give --partial alone)",
@@ -77,12 +82,43 @@ internal static class WatchOptionRules
     /// <exception cref="RsyncException">Exit 4, naming the first option a daemon replica of a watch cannot honour.</exception>
     public static void CheckDaemon(IReadOnlyCollection<string> given, string target)
     {
+        CheckWatch(given, target);
+        foreach (string name in given)
+        {
+            if (ShellOnly.Contains(name))
+                throw Refused($"{Display(name)} is not supported for a daemon or local replica ({target}): it shapes a remote shell ([USER@]HOST:PATH)");
+        }
+    }
+
+    /// <summary>
+    /// A replica over a remote shell honours what a push over one honours (-e, --rsync-path, -s, --old-args, -4/-6).
+    /// </summary>
+    /// <exception cref="RsyncException">Exit 1 with stock's message for the daemon-only options stock refuses with a
+    /// remote shell (main.c: start_client); exit 4 for the other connection options and what no watch can honour.</exception>
+    public static void CheckShell(IReadOnlyCollection<string> given, string target)
+    {
+        CheckWatch(given, target);
+        foreach (string name in given)
+        {
+            if (name == "--password-file")
+                throw Usage($"{target}: The --password-file option may only be used when accessing an rsync daemon.");
+            if (name == "--contimeout")
+                throw Usage($"{target}: The --contimeout option may only be used when connecting to an rsync daemon.");
+            if (name is "--port" or "--address")
+                throw Refused($"{Display(name)} is not supported for a replica over a remote shell ({target}): it shapes a daemon connection");
+        }
+    }
+
+    private static void CheckWatch(IReadOnlyCollection<string> given, string target)
+    {
         foreach (string name in given)
         {
             if (DaemonRefuses.TryGetValue(name, out string? why))
                 throw Refused($"{Display(name)} is not supported by mrsync watch ({target}): {why}");
         }
     }
+
+    private static RsyncException Usage(string message) => new(RsyncErrorKind.Usage, message);
 
     private static RsyncException Refused(string message) => new(RsyncErrorKind.Unsupported, message);
 

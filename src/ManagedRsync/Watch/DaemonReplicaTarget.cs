@@ -117,9 +117,7 @@ public sealed class DaemonReplicaTarget : TransferReplicaTarget, IAsyncDisposabl
             {
                 result = await Client.RsyncClient.PushAsync(request, events, Open, ct).ConfigureAwait(false);
             }
-            if (result.Outcome is not (TransferOutcome.Complete or TransferOutcome.VanishedFiles))
-                throw new RsyncException(RsyncErrorKind.EntryFailed, $"push ended with rsync exit code {(int)RsyncExitCodes.For(result.Outcome)}");
-            return result.Stats;
+            return Succeeded(result, "push");
         }
         finally
         {

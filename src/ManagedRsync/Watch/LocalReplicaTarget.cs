@@ -38,9 +38,8 @@ public sealed class LocalReplicaTarget : TransferReplicaTarget
     }
 
     /// <inheritdoc/>
-    protected override async Task<TransferStats> TransferAsync(ReplicaPass pass, CancellationToken cancellationToken)
-    {
-        TransferResult result = await RsyncClient.CopyAsync(new LocalCopyRequest
+    protected override async Task<TransferStats> TransferAsync(ReplicaPass pass, CancellationToken cancellationToken) =>
+        Succeeded(await RsyncClient.CopyAsync(new LocalCopyRequest
         {
             Sources = pass.Sources,
             SourceRoot = pass.SourceRoot,
@@ -48,11 +47,5 @@ public sealed class LocalReplicaTarget : TransferReplicaTarget
             Destination = _destination + "/",
             Options = pass.Options,
             Filters = pass.Filters,
-        }, _events, cancellationToken).ConfigureAwait(false);
-        // 24 (files vanished since the event) is normal for a live tree; 23 keeps the batch for a retry, as for a daemon.
-        if (result.Outcome is not (TransferOutcome.Complete or TransferOutcome.VanishedFiles))
-            throw new RsyncException(RsyncErrorKind.EntryFailed,
-                $"local copy ended with rsync exit code {(int)RsyncExitCodes.For(result.Outcome)}");
-        return result.Stats;
-    }
+        }, _events, cancellationToken).ConfigureAwait(false), "local copy");
 }

@@ -39,6 +39,14 @@ public abstract class TransferReplicaTarget : IReplicaTarget
     /// <summary>Runs one transfer; its statistics feed the batch's result.</summary>
     protected abstract Task<TransferStats> TransferAsync(ReplicaPass pass, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A transfer's figures when it succeeded: 24 (files vanished since the event) is normal for a live tree, and the
+    /// next event covers it; any other non-zero code (23: some files failed) throws, so the batch is kept and retried.
+    /// </summary>
+    protected static TransferStats Succeeded(TransferResult result, string what) =>
+        result.Outcome is TransferOutcome.Complete or TransferOutcome.VanishedFiles ? result.Stats
+            : throw new RsyncException(RsyncErrorKind.EntryFailed, $"{what} ended with rsync exit code {(int)RsyncExitCodes.For(result.Outcome)}");
+
     /// <inheritdoc/>
     public async Task<SyncResult> SyncAsync(ChangeBatch batch, CancellationToken cancellationToken)
     {

@@ -131,6 +131,21 @@ public sealed class WatchOptionTruthTests : IDisposable
         Assert.Contains(message, log, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("-e ssh", "127.0.0.1::module", 4, "--rsh (-e) is not supported for a daemon or local replica")]
+    [InlineData("--rsync-path=mrsync", "127.0.0.1::module", 4, "--rsync-path is not supported for a daemon or local replica")]
+    [InlineData("-s", "LOCAL", 4, "--secluded-args (-s) is not supported for a daemon or local replica")]
+    [InlineData("--password-file=pw", "host:dir", 1, "host:dir: The --password-file option may only be used when accessing an rsync daemon.")]
+    [InlineData("--contimeout=5", "host:dir", 1, "host:dir: The --contimeout option may only be used when connecting to an rsync daemon.")]
+    [InlineData("--port=873", "host:dir", 4, "--port is not supported for a replica over a remote shell (host:dir)")]
+    [InlineData("--stats", "user@host:dir", 4, "--stats is not supported by mrsync watch (user@host:dir)")]
+    public async Task RemoteShellOptionsGoOnlyToARemoteShellReplica(string option, string dest, int exit, string message)
+    {
+        (int code, string log) = await RunToExitAsync(["-a", .. option.Split(' '), _src.Root + "/", dest == "LOCAL" ? _dst.Root : dest]);
+        Assert.True(code == exit, log);
+        Assert.Contains(message, log, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ConfigFileTargetOptionsAreCheckedToo()
     {
