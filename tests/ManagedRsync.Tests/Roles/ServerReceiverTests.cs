@@ -6,6 +6,7 @@ using ManagedRsync.Roles.Sender;
 using ManagedRsync.Session;
 using ManagedRsync.Client;
 using ManagedRsync.Transports;
+using ManagedRsync.Tests.Support;
 
 namespace ManagedRsync.Tests.Roles;
 
@@ -20,37 +21,7 @@ public sealed class ServerReceiverTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private string Make(string name, params string[] files)
-    {
-        string dir = Path.Combine(_root, name);
-        Directory.CreateDirectory(dir);
-        foreach (string f in files)
-        {
-            string full = Path.Combine(dir, f);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllText(full, f);
-        }
-        return dir;
-    }
-
-    private sealed class Lines : ITransferLog
-    {
-        public List<string> All { get; } = [];
-
-        public void Info(string line)
-        {
-            lock (All)
-                All.Add(line);
-        }
-
-        public void Error(string line) => Info("E " + line);
-
-        public void Deleted(string name, bool isDirectory) => Info("deleting " + name + (isDirectory ? "/" : ""));
-
-        public void Item(ItemizedChange change) => Info(change.Name);
-
-        public void Listed(ListingEntry entry) => Info(entry.Name);
-    }
+    private string Make(string name, params string[] files) => ScratchTree.Make(_root, name, f => f, files);
 
     [Fact]
     public async Task Server_reads_the_filter_list_from_the_wire_and_protects_what_it_excludes()
@@ -60,7 +31,7 @@ public sealed class ServerReceiverTests : IDisposable
         var options = TransferOptions.Archive with { Delete = DeleteTiming.Default, Verbose = 1 };
         FilterList filters = new FilterListBuilder().AddExclude("*.tmp").Build();
         (Stream clientEnd, Stream serverEnd) = LocalPipe.Create();
-        var log = new Lines();
+        var log = new RecordingLog();
 
         Task<TransferResult> server = Task.Run(async () =>
         {

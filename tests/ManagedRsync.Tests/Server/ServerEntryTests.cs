@@ -5,6 +5,7 @@ using ManagedRsync.Roles.Sender;
 using ManagedRsync.Server;
 using ManagedRsync.Session;
 using ManagedRsync.Transports;
+using ManagedRsync.Tests.Support;
 
 namespace ManagedRsync.Tests.Server;
 
@@ -19,39 +20,13 @@ public sealed class ServerEntryTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private string Make(string name, params string[] files)
-    {
-        string dir = Path.Combine(_root, name);
-        Directory.CreateDirectory(dir);
-        foreach (string f in files)
-        {
-            string full = Path.Combine(dir, f);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllText(full, "content of " + f);
-        }
-        return dir;
-    }
-
-    private sealed class Lines : ITransferLog
-    {
-        public List<string> All { get; } = [];
-
-        public void Info(string line)
-        {
-            lock (All)
-                All.Add(line);
-        }
-
-        public void Error(string line) => Info("E " + line);
-
-        public void Deleted(string name, bool isDirectory) => Info("deleting " + name + (isDirectory ? "/" : ""));
-    }
+    private string Make(string name, params string[] files) => ScratchTree.Make(_root, name, f => "content of " + f, files);
 
     private static ServerSettings Module(string root) => new() { Root = root, Confined = true, ModuleName = "mod" };
 
     // The client's half over one end of a pipe, the server entry over the other.
     private static async Task<(TransferResult Client, RsyncExitCode Server)> RunAsync(TransferOptions options, bool pull,
-        IReadOnlyList<string> remotePaths, ServerSettings settings, Lines log, Func<Connection, Task<TransferResult>> client)
+        IReadOnlyList<string> remotePaths, ServerSettings settings, RecordingLog log, Func<Connection, Task<TransferResult>> client)
     {
         (Stream clientEnd, Stream serverEnd) = LocalPipe.Create();
         List<string> argv = ServerArguments.Build(options, daemonSends: pull, remotePaths);
@@ -91,7 +66,7 @@ public sealed class ServerEntryTests : IDisposable
         File.WriteAllBytes(Path.Combine(module, "big"), Enumerable.Range(0, 200_000).Select(i => (byte)(i * 13)).ToArray());
         string dest = Make("dest", "d/b", "stale");
         var options = TransferOptions.Archive with { Protocol = protocol, Delete = DeleteTiming.Default, Stats = true };
-        var log = new Lines();
+        var log = new RecordingLog();
 
         (TransferResult client, RsyncExitCode server) = await RunAsync(options, pull: true, ["mod/"], Module(module), log,
             c => new ReceivingSide(new ReceiveTarget(dest, RequestedNames.All, Filters: null), options, log).RunAsync(c, exchangeFilters: true, default));
@@ -112,7 +87,7 @@ public sealed class ServerEntryTests : IDisposable
         string src = Make("src", "x", "y/z");
         string module = Make("module", "sub/old");
         var options = TransferOptions.Archive with { Delete = DeleteTiming.Default, Verbose = 1 };
-        var log = new Lines();
+        var log = new RecordingLog();
 
         TransferResult client;
         RsyncExitCode server;
@@ -139,7 +114,7 @@ public sealed class ServerEntryTests : IDisposable
         string module = Make("module", "a");
         string dest = Make("dest");
         var options = TransferOptions.Archive;
-        var log = new Lines();
+        var log = new RecordingLog();
         var settings = Module(module) with { RefuseOptions = "times" };
 
         var error = await Assert.ThrowsAsync<RsyncException>(() => RunAsync(options, pull: true, ["mod/"], settings, log,
@@ -156,7 +131,7 @@ public sealed class ServerEntryTests : IDisposable
         string src = Make("src", "x");
         string module = Make("module");
         var options = TransferOptions.Archive;
-        var log = new Lines();
+        var log = new RecordingLog();
 
         var error = await Assert.ThrowsAsync<RsyncException>(() => RunAsync(options, pull: false, ["mod/"], Module(module) with { ReadOnly = true }, log,
             c => new SenderRole(new SendSource([src + "/"], null, null, null, null), options, log, null).RunAsync(c, localServer: false, default)));
@@ -176,17 +151,17 @@ public sealed class ServerEntryTests : IDisposable
         File.WriteAllText(Path.Combine(src, "secret"), "overwritten");
         string dest = Make("dest");
         var options = TransferOptions.Archive;
-        var pushLog = new Lines();
+        var pushLog = new RecordingLog();
 
         // A push into "out/" would write through the link.
         var push = await Assert.ThrowsAsync<RsyncException>(() => RunAsync(options, pull: false, ["mod/out/"], Module(module), pushLog,
-            c => new SenderRole(new SendSource([src + "/"], null, null, null, null), options, new Lines(), null).RunAsync(c, localServer: false, default)));
+            c => new SenderRole(new SendSource([src + "/"], null, null, null, null), options, new RecordingLog(), null).RunAsync(c, localServer: false, default)));
         Assert.Equal("content of secret", File.ReadAllText(Path.Combine(outside, "secret")));
 
         // A pull of "out/" or "out/secret" would read through it.
         foreach (string path in new[] { "mod/out/", "mod/out/secret", "mod/../outside/secret" })
         {
-            var log = new Lines();
+            var log = new RecordingLog();
             RsyncExitCode code;
             try
             {
