@@ -91,8 +91,8 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
             throw new InvalidOperationException("messages need a multiplexed stream");
         Span<byte> header = stackalloc byte[HeaderLength];
         BinaryPrimitives.WriteUInt32LittleEndian(header, ((uint)(MultiplexReader.MplexBase + (int)code) << 24) | (uint)payload.Length);
-        _stream.Write(header);
-        _stream.Write(payload);
+        Raw(header);
+        Raw(payload);
         TotalWritten += HeaderLength + payload.Length;
     }
 
@@ -112,13 +112,13 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
             return;
         if (!_multiplexed)
         {
-            _stream.Write(_buffer, HeaderLength, payload);
+            Raw(_buffer.AsSpan(HeaderLength, payload));
             TotalWritten += payload;
         }
         else if (payload <= MaxFramePayload)
         {
             BinaryPrimitives.WriteUInt32LittleEndian(_buffer, ((uint)MultiplexReader.MplexBase << 24) | (uint)payload);
-            _stream.Write(_buffer, 0, HeaderLength + payload);
+            Raw(_buffer.AsSpan(0, HeaderLength + payload));
             TotalWritten += HeaderLength + payload;
         }
         else
@@ -128,8 +128,8 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
             {
                 int n = Math.Min(MaxFramePayload, _end - off);
                 BinaryPrimitives.WriteUInt32LittleEndian(header, ((uint)MultiplexReader.MplexBase << 24) | (uint)n);
-                _stream.Write(header);
-                _stream.Write(_buffer, off, n);
+                Raw(header);
+                Raw(_buffer.AsSpan(off, n));
                 TotalWritten += HeaderLength + n;
             }
             if (_buffer.Length > HeaderLength + MaxFramePayload)
@@ -142,8 +142,33 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
     public void Send()
     {
         FlushBuffer();
-        _stream.Flush();
+        try
+        {
+            _stream.Flush();
+        }
+        catch (IOException ex)
+        {
+            throw WriteError(ex);
+        }
     }
+
+    // A failed write is the connection's failure, never the file's being sent: rsync io.c (writefd_unbuffered) says
+    // "write error" and exits with RERR_SOCKETIO, whatever the writer was doing. As an RsyncException it passes the
+    // sender's handler of file read errors (an IOException) untouched.
+    private void Raw(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            _stream.Write(bytes);
+        }
+        catch (IOException ex)
+        {
+            throw WriteError(ex);
+        }
+    }
+
+    private static RsyncException WriteError(IOException ex) =>
+        new(RsyncErrorKind.Connection, $"write error: {(ex.InnerException is System.Net.Sockets.SocketException s ? s.Message : ex.Message)}", ex);
 
     /// <summary>
     /// Deliberately does nothing: writers of this stream (the token encoders) flush after every file, and sending a

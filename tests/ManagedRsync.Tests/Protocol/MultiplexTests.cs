@@ -80,4 +80,40 @@ public class MultiplexTests
         Assert.Equal(expected, sink.ToArray());
         Assert.Equal(expected.Length, w.TotalWritten);
     }
+
+    // A socket whose peer went away: every write fails as NetworkStream's do (an IOException around the SocketException).
+    private sealed class BrokenSocketStream : Stream
+    {
+        public override void Write(byte[] buffer, int offset, int count) =>
+            throw new IOException("Unable to write data to the transport connection: Broken pipe.",
+                new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.Shutdown));
+
+        public override void Flush() { }
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_failed_write_is_the_connections_error_not_an_IOException(bool multiplexed)
+    {
+        // rsync io.c writefd_unbuffered: "write error", RERR_SOCKETIO. An IOException here would be taken by the
+        // sender for a read error of the file it was sending ("read errors mapping").
+        var w = new MultiplexWriter(new BrokenSocketStream());
+        if (multiplexed)
+            w.StartMultiplexing();
+        w.Write(new byte[10]);
+        var e = Assert.Throws<RsyncException>(() => w.Send());
+        Assert.Equal(RsyncErrorKind.Connection, e.Kind);
+        Assert.StartsWith("write error: ", e.Message);
+        Assert.IsType<IOException>(e.InnerException);
+        Assert.Equal(RsyncExitCode.SocketIo, RsyncExitCodes.For(e));
+    }
 }
