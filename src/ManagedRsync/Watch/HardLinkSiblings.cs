@@ -11,15 +11,22 @@ namespace ManagedRsync.Watch;
 /// (the soak test, benchmarks/soak.py, found the replica keeping stale copies under the other names).
 /// </summary>
 /// <remarks>
-/// The inode -> names index is filled by one walk of the tree, made when a batch names a multi-link file the index
-/// does not know, or one whose link count changed since the last walk (a link made or removed since); at most one
-/// walk per batch. A name is checked to still be that inode before it is added. Links outside the tree count in the
-/// link count but are never found: the walk's count is remembered so they do not cause a walk per batch.
+/// The inode -> names index is filled by one walk of the tree, needed when a batch names a multi-link file the index
+/// does not know, or one whose link count changed since the last walk (a link made or removed since). The walk runs on
+/// a thread of its own, never on the caller's (the coalescer's: a walk of a big tree would hold back every batch): the
+/// batch goes out at once with the name that was written, and when the walk is done the names that waited for it are
+/// handed to <c>walked</c>, which feeds them back as changes, so a later batch sends each with all its other names (in
+/// one push: with -H the replica links them). One walk at a time; names arriving meanwhile wait for the next. A name is
+/// checked to still be that inode before it is added. Links outside the tree count in the link count but are never
+/// found: the walk's count is remembered so they do not cause a walk per batch.
 /// </remarks>
-internal sealed class HardLinkSiblings(string root)
+internal sealed class HardLinkSiblings(string root, Action<IReadOnlyList<RawPath>> walked)
 {
     private readonly byte[] _root = FileNameEncoding.Encode(root.TrimEnd('/'));
-    private Dictionary<(long Dev, long Ino), Inode> _inodes = [];
+    private readonly Lock _lock = new();
+    private readonly HashSet<RawPath> _waiting = [];
+    private volatile Dictionary<(long Dev, long Ino), Inode> _inodes = [];
+    private bool _walking;
 
     private sealed class Inode(int linksAtWalk)
     {
@@ -27,24 +34,27 @@ internal sealed class HardLinkSiblings(string root)
         public List<RawPath> Names { get; } = [];
     }
 
-    /// <summary>Adds to <paramref name="batch"/> a Send of every other name of each multi-link file it sends.</summary>
-    public void AddTo(List<KeyValuePair<RawPath, PendingOp>> batch)
+    /// <summary>
+    /// Adds to <paramref name="batch"/> a Send of every other name of each multi-link file it sends, as far as the
+    /// last walk knows them. Returns true when some names wait for a walk (started in the background; their siblings
+    /// come through <c>walked</c>).
+    /// </summary>
+    public bool AddTo(List<KeyValuePair<RawPath, PendingOp>> batch)
     {
+        Dictionary<(long Dev, long Ino), Inode> inodes = _inodes;
         HashSet<RawPath>? inBatch = null;
-        bool walked = false;
+        List<RawPath>? stale = null;
         int count = batch.Count;
         for (int i = 0; i < count; i++)
         {
             if (batch[i].Value != PendingOp.Send || !TryStatFile(batch[i].Key, out NativeStat.Info file) || file.Nlink < 2)
                 continue;
             var key = (file.Dev, file.Ino);
-            if (!walked && (!_inodes.TryGetValue(key, out Inode? known) || known.LinksAtWalk != file.Nlink))
+            if (!inodes.TryGetValue(key, out Inode? inode) || inode.LinksAtWalk != file.Nlink)
             {
-                _inodes = Walk();
-                walked = true;
-            }
-            if (!_inodes.TryGetValue(key, out Inode? inode))
+                (stale ??= []).Add(batch[i].Key);
                 continue;
+            }
             inBatch ??= [.. batch.Select(kv => kv.Key)];
             foreach (RawPath name in inode.Names)
             {
@@ -54,6 +64,56 @@ internal sealed class HardLinkSiblings(string root)
                     batch.Add(new(name, PendingOp.Send));
                 }
             }
+        }
+        if (stale is null)
+            return false;
+        lock (_lock)
+        {
+            _waiting.UnionWith(stale);
+            if (!_walking)
+            {
+                _walking = true;
+                _ = Task.Run(WalkLoop);
+            }
+        }
+        return true;
+    }
+
+    // Walks until no name waits any more; hands on the waiting names the fresh index knows.
+    private void WalkLoop()
+    {
+        try
+        {
+            WalkUntilNoneWaits();
+        }
+        catch
+        {
+            lock (_lock)
+                _walking = false; // the next batch that needs a walk starts one again
+            throw;
+        }
+    }
+
+    private void WalkUntilNoneWaits()
+    {
+        while (true)
+        {
+            RawPath[] names;
+            lock (_lock)
+            {
+                if (_waiting.Count == 0)
+                {
+                    _walking = false;
+                    return;
+                }
+                names = [.. _waiting];
+                _waiting.Clear();
+            }
+            Dictionary<(long Dev, long Ino), Inode> inodes = Walk();
+            _inodes = inodes;
+            List<RawPath> known = [.. names.Where(n => TryStatFile(n, out NativeStat.Info f) && inodes.ContainsKey((f.Dev, f.Ino)))];
+            if (known.Count > 0)
+                walked(known);
         }
     }
 

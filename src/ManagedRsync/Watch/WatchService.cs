@@ -25,7 +25,12 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
             throw new RsyncException(RsyncErrorKind.Usage, "watch needs at least one target");
         _options = options;
         _log = log;
-        var siblings = new HardLinkSiblings(options.Source);
+        // The names a sibling walk found come back as changes: the next batch sends each with its other names.
+        var siblings = new HardLinkSiblings(options.Source, names =>
+        {
+            foreach (RawPath name in names)
+                _coalescer!.Add(new WatchChange(ChangeKind.Changed, name, false)); // set below, before any batch
+        });
         _targets = targets;
         _coalescer = new ChangeCoalescer(options.Batching, (full, batch) =>
         {

@@ -19,6 +19,7 @@ public sealed partial class HardLinkSiblingsTests : IDisposable
 
     public void Dispose()
     {
+        _walked.Dispose();
         // rm, not Directory.Delete: .NET cannot name the non-UTF-8 entry one test makes.
         using var rm = System.Diagnostics.Process.Start("rm", ["-rf", _root])!;
         rm.WaitForExit();
@@ -28,6 +29,29 @@ public sealed partial class HardLinkSiblingsTests : IDisposable
 
     private static List<KeyValuePair<RawPath, PendingOp>> Batch(params (string Path, PendingOp Op)[] ops) =>
         [.. ops.Select(o => new KeyValuePair<RawPath, PendingOp>(RawPath.FromUtf8(o.Path), o.Op))];
+
+    private readonly SemaphoreSlim _walked = new(0);
+    private int _walkThread;
+
+    private HardLinkSiblings New() => new(_root, names =>
+    {
+        _walkThread = Environment.CurrentManagedThreadId;
+        _walked.Release();
+    });
+
+    // What a batch sending these paths sends once the sibling walk it may need is done: the walk runs in the
+    // background and hands the names back (the watch feeds them back as changes); the next batch has the siblings.
+    private List<KeyValuePair<RawPath, PendingOp>> Complete(HardLinkSiblings siblings, params (string Path, PendingOp Op)[] ops)
+    {
+        var batch = Batch(ops);
+        if (siblings.AddTo(batch))
+        {
+            Assert.True(_walked.Wait(TimeSpan.FromSeconds(60)), "the sibling walk never finished");
+            batch = Batch(ops);
+            Assert.False(siblings.AddTo(batch), "walked, and still the index does not know the file");
+        }
+        return batch;
+    }
 
     private static string[] Sent(List<KeyValuePair<RawPath, PendingOp>> batch) =>
         [.. batch.Where(kv => kv.Value == PendingOp.Send).Select(kv => kv.Key.ToString()).Order(StringComparer.Ordinal)];
@@ -40,16 +64,31 @@ public sealed partial class HardLinkSiblingsTests : IDisposable
         File.CreateSymbolicLink(P("dir/not-a-link-of-f"), "../f");
         File.WriteAllText(P("g"), "unrelated");
         Link(P("f"), P("dir/sub/h"));
-        var siblings = new HardLinkSiblings(_root);
+        var siblings = New();
 
-        var batch = Batch(("f", PendingOp.Send), ("gone", PendingOp.Delete));
-        siblings.AddTo(batch);
+        var batch = Complete(siblings, ("f", PendingOp.Send), ("gone", PendingOp.Delete));
         Assert.Equal(["dir/sub/h", "f"], Sent(batch));
 
-        // a file with one name adds nothing; a Delete op is not a write
+        // a file with one name adds nothing and needs no walk; a Delete op is not a write
         batch = Batch(("g", PendingOp.Send), ("dir/sub/h", PendingOp.Delete));
-        siblings.AddTo(batch);
+        Assert.False(siblings.AddTo(batch));
         Assert.Equal(["g"], Sent(batch));
+    }
+
+    [Fact]
+    public void TheWalkNeverRunsOnTheCallersThread()
+    {
+        File.WriteAllText(P("f"), "one");
+        Link(P("f"), P("h"));
+        var siblings = New();
+        var batch = Batch(("f", PendingOp.Send));
+        Assert.True(siblings.AddTo(batch), "a multi-link file the index does not know needs a walk");
+        Assert.Equal(["f"], Sent(batch)); // out at once with the name that was written, nothing walked here
+        Assert.True(_walked.Wait(TimeSpan.FromSeconds(60)), "the sibling walk never finished");
+        Assert.NotEqual(Environment.CurrentManagedThreadId, _walkThread);
+        batch = Batch(("f", PendingOp.Send));
+        Assert.False(siblings.AddTo(batch));
+        Assert.Equal(["f", "h"], Sent(batch));
     }
 
     [Fact]
@@ -57,22 +96,19 @@ public sealed partial class HardLinkSiblingsTests : IDisposable
     {
         File.WriteAllText(P("f"), "one");
         Link(P("f"), P("h1"));
-        var siblings = new HardLinkSiblings(_root);
-        var batch = Batch(("h1", PendingOp.Send));
-        siblings.AddTo(batch);
+        var siblings = New();
+        var batch = Complete(siblings, ("h1", PendingOp.Send));
         Assert.Equal(["f", "h1"], Sent(batch));
 
         // a third name (the link count changed: walked again), then one removed and one renamed away
         Directory.CreateDirectory(P("d"));
         Link(P("f"), P("d/h2"));
-        batch = Batch(("f", PendingOp.Send));
-        siblings.AddTo(batch);
+        batch = Complete(siblings, ("f", PendingOp.Send));
         Assert.Equal(["d/h2", "f", "h1"], Sent(batch));
 
         File.Delete(P("h1"));
         File.Move(P("d/h2"), P("d/h3"));
-        batch = Batch(("f", PendingOp.Send));
-        siblings.AddTo(batch);
+        batch = Complete(siblings, ("f", PendingOp.Send));
         Assert.Equal(["d/h3", "f"], Sent(batch));
     }
 
@@ -83,9 +119,8 @@ public sealed partial class HardLinkSiblingsTests : IDisposable
         byte[] name = [(byte)'x', 0xff, 0xfe];
         var raw = RawPath.FromBytes(name);
         Link(P("f"), [.. Encoding.UTF8.GetBytes(_root + "/"), .. name]);
-        var siblings = new HardLinkSiblings(_root);
-        var batch = Batch(("f", PendingOp.Send));
-        siblings.AddTo(batch);
+        var siblings = New();
+        var batch = Complete(siblings, ("f", PendingOp.Send));
         Assert.Contains(batch, kv => kv.Key == raw && kv.Value == PendingOp.Send);
         Assert.Equal(2, batch.Count);
     }
