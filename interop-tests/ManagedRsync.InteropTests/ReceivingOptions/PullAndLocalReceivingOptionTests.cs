@@ -5,7 +5,8 @@ namespace ManagedRsync.InteropTests.ReceivingOptions;
 /// <summary>
 /// Issue 11's receiving-side options where our own generator does them: a pull from the stock daemon and a local copy,
 /// each beside stock rsync doing the same (same command line, identical starting trees); the trees after, the
-/// itemized output, the first error line and the exit code must be equal (--max-delete's 25 included).
+/// itemized output, the first error line and the exit code must be equal (--max-delete's 25 included); backups
+/// (-b, --suffix, --backup-dir with its directories) included.
 /// </summary>
 [Collection(RsyncDaemonCollection.Name)]
 public sealed class PullAndLocalReceivingOptionTests(RsyncDaemonFixture daemon) : IDisposable
@@ -29,13 +30,15 @@ public sealed class PullAndLocalReceivingOptionTests(RsyncDaemonFixture daemon) 
             rows.Add(options, true);
             rows.Add(options, false);
         }
-        // -b is done in a local copy only so far (a pull refuses it by name).
         foreach (string options in new[]
                  {
                      "-a -b", "-a --delete -b", "-a --delete -b --suffix=.old", "-a --delete-after -b --max-delete=2",
-                     "-a --delete --delete-excluded --exclude=extra1.txt -b",
+                     "-a --delete --delete-excluded --exclude=extra1.txt -b", "-a --delete --backup-dir=../bak",
+                     "-a --delete --backup-dir=../bak --suffix=.bak", "-a --backup-dir=bak", "-a --delete-after --backup-dir=../bak/",
+                     "-a -n --delete --backup-dir=../bak", "-rt --delete --backup-dir=../deep/er/bak",
                  })
         {
+            rows.Add(options, true);
             rows.Add(options, false);
         }
         return rows;

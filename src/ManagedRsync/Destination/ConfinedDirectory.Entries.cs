@@ -133,11 +133,14 @@ public sealed partial class ConfinedDirectory
         CreateViaTempName(relativePath, "symlink", (dirFd, tempName) => SymlinkAt(target, dirFd, tempName));
     }
 
-    /// <summary>Creates <paramref name="relativePath"/> as a hard link to the existing entry <paramref name="existingPath"/>.</summary>
-    public void CreateHardLink(string relativePath, string existingPath)
+    /// <summary>
+    /// Creates <paramref name="relativePath"/> as a hard link to the existing entry <paramref name="existingPath"/> of
+    /// this directory, or of <paramref name="from"/> (a --link-dest directory), reached the same confined way.
+    /// </summary>
+    public void CreateHardLink(string relativePath, string existingPath, ConfinedDirectory? from = null)
     {
         var (sourceParent, sourceLeaf) = Split(existingPath);
-        using var source = RequireDirectory(sourceParent, existingPath);
+        using var source = (from ?? this).RequireDirectory(sourceParent, existingPath);
         int sourceFd = source.Fd;
         // linkat without AT_SYMLINK_FOLLOW links a symlink itself, never what it points to.
         CreateViaTempName(relativePath, "link", (dirFd, tempName) => LinkAt(sourceFd, sourceLeaf, dirFd, tempName, 0));

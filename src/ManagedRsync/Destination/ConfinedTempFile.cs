@@ -111,6 +111,13 @@ public sealed class ConfinedTempFile : IDisposable
         }
     }
 
+    /// <summary>Writes the whole content of <paramref name="source"/> into the file (--copy-dest's local copy).</summary>
+    public void CopyFrom(SafeFileHandle source)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CopyContent(source, Handle);
+    }
+
     private void CopyContent(SafeFileHandle from, SafeFileHandle to)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);

@@ -133,9 +133,21 @@ internal sealed partial class GeneratorRole
     /// counted (delete.c: delete_item skips log_delete under DEL_MAKE_ROOM). When it cannot go, "could not make way
     /// for new KIND: NAME" is an error of the transfer (exit 23) and the entry is skipped.
     /// </summary>
+    // delete.c: delete_item's line is the generator's own output, printed at once like "deleting" (a pull's client
+    // prints it ahead of the transfer lines still held for the sender's echo).
+    private void CannotDeleteNonEmpty(string path)
+    {
+        string line = $"cannot delete non-empty directory: {FileNameEncoding.Display(path)}";
+        if (run.Order is { } order)
+            order.AddNow(line);
+        else
+            run.Log.Info(line);
+    }
+
     private bool MakeWay(string path, string kind)
     {
-        if (DeleteUnlessProtected(path, recurse: Options.IsDeleting, makingWay: true))
+        // generator.c: del_opts is DEL_RECURSE with --delete or --force.
+        if (DeleteUnlessProtected(path, recurse: Options.IsDeleting || Options.Force, makingWay: true))
             return true;
         run.ReportFailure($"could not make way for new {kind}: {FileNameEncoding.Display(path)}");
         return false;
@@ -174,7 +186,7 @@ internal sealed partial class GeneratorRole
                 _protect!.IgnorePerishable = false;
             if (!emptied)
             {
-                run.Say(_generating, $"cannot delete non-empty directory: {FileNameEncoding.Display(path)}");
+                CannotDeleteNonEmpty(path);
                 return false;
             }
         }
@@ -183,12 +195,12 @@ internal sealed partial class GeneratorRole
         // With -b the deleted contents stay as backups inside the directory: stock's rmdir then fails with ENOTEMPTY.
         if (isDirectory && Backups.Active(Options) && Destination!.List(path).Count > 0)
         {
-            run.Say(_generating, $"cannot delete non-empty directory: {FileNameEncoding.Display(path)}");
+            CannotDeleteNonEmpty(path);
             return false;
         }
         // delete.c: delete_item keeps a backup of what it deletes with -b (not of a directory, nor of a backup).
         if (!isDirectory && Backups.WantedOnDelete(Options, st, path))
-            Backups.Keep(Destination!, Options, path);
+            run.Backups.Keep(path);
         if (!Options.DryRun)
             Destination.Delete(path);
         if (makingWay)

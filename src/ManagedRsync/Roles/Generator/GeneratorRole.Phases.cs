@@ -99,10 +99,11 @@ internal sealed partial class GeneratorRole
         }
     }
 
-    // rsync generator.c: generate_files at protocol 31 — the deletion counts (when deleting) and an NDX_DONE.
+    // rsync generator.c: generate_files at protocol 31 — the deletion counts (when deleting or with --force) and an
+    // NDX_DONE.
     private void WriteDeleteDone()
     {
-        if (Options.IsDeleting)
+        if (Options.IsDeleting || Options.Force)
             run.Connection.WriteDeleteStats(run.Stats);
         run.Connection.NdxOut.Write(run.Connection.Out, Ndx.Done);
     }

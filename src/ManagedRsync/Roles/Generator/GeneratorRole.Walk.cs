@@ -69,7 +69,7 @@ internal sealed partial class GeneratorRole
             // A directory's contents go only with --delete (generator.c: del_opts is DEL_RECURSE with delete_mode or
             // --force).
             if (local is not null && dest is not null)
-                DeleteUnlessProtected(name, recurse: Options.IsDeleting);
+                DeleteUnlessProtected(name, recurse: Options.IsDeleting || Options.Force);
             return;
         }
         // A directory not created for --existing leaves its contents missing too, and the rule skips them in turn.
@@ -88,7 +88,15 @@ internal sealed partial class GeneratorRole
             bool missing = local is null || (name == "." && run.RootCreated);
             if (dry && local is null && name != ".")
                 _dryMissingDir = name;
-            ItemChanges iflags = missing ? ItemChanges.LocalChange | ItemChanges.IsNew : ItemizeAgainst(file, local, ItemChanges.None);
+            // generator.c: a directory it has to make (the destination's "." included) is itemized against its
+            // best match in the basis directories, and not at all after an exact one.
+            EntryStatus? against = null;
+            bool quiet = false;
+            if (missing)
+                TryBasisDirectoriesForOther(ndx, file, name, out against, out quiet);
+            ItemChanges iflags = !missing ? ItemizeAgainst(file, local, ItemChanges.None)
+                : against is { } basis ? ItemizeAgainst(file, basis, ItemChanges.LocalChange)
+                : ItemChanges.LocalChange | ItemChanges.IsNew;
             if (local is null && !dry)
             {
                 dest!.CreateDirectory(name);
@@ -96,7 +104,8 @@ internal sealed partial class GeneratorRole
             }
             if (missing)
                 CountCreated(file);
-            Settle(ndx, file, iflags);
+            if (!quiet)
+                Settle(ndx, file, iflags);
             if (!dry)
                 _directories.Add(ndx);
             // rsync generator.c: delete_in_dir runs for a directory that exists (FLAG_MISSING_DIR excludes the rest).
@@ -124,20 +133,25 @@ internal sealed partial class GeneratorRole
                 FinishHardLinkGroup(ndx);
                 return;
             }
+            EntryStatus? against = null;
+            bool quiet = false;
+            if (local is null && TryBasisDirectoriesForOther(ndx, file, name, out against, out quiet))
+                return;
             if (local is { IsDirectory: true } && !MakeWay(name, "symlink"))
                 return;
             if (!dry)
             {
                 if (Backups.Wanted(Options, local))
-                    Backups.Keep(dest!, Options, name);
+                    run.Backups.Keep(name);
                 dest!.CreateSymlink(name, target);
                 dest.SetAttributes(name, run.AttributesFor(file, isNew: false) with { Permissions = null });
             }
             if (local is null)
                 CountCreated(file);
             // rsync generator.c: a replaced entry of another type is itemized as new.
-            EntryStatus? was = local is { IsSymlink: true } ? local : null;
-            Settle(ndx, file, ItemizeAgainst(file, was, ItemChanges.LocalChange | ItemChanges.Checksum));
+            EntryStatus? was = local is { IsSymlink: true } ? local : against;
+            if (!quiet)
+                Settle(ndx, file, ItemizeAgainst(file, was, ItemChanges.LocalChange | ItemChanges.Checksum));
             FinishHardLinkGroup(ndx);
             return;
         }
@@ -154,6 +168,10 @@ internal sealed partial class GeneratorRole
                 return;
             bool same = local is { } st && (st.Mode & 0xF000) == ((uint)file.Mode & 0xF000)
                 && (!file.IsDevice || (st.RdevMajor == (uint)file.RdevMajor && st.RdevMinor == (uint)file.RdevMinor));
+            EntryStatus? against = null;
+            bool quiet = false;
+            if (local is null && TryBasisDirectoriesForOther(ndx, file, name, out against, out quiet))
+                return;
             if (!same)
             {
                 if (local is { IsDirectory: true } && !MakeWay(name, file.IsDevice ? "device file" : "special file"))
@@ -162,12 +180,13 @@ internal sealed partial class GeneratorRole
                 {
                     // generator.c: atomic_create backs up what it replaces (make_backup) with -b.
                     if (Backups.Wanted(Options, local))
-                        Backups.Keep(dest!, Options, name);
+                        run.Backups.Keep(name);
                     dest!.CreateDevice(name, (uint)file.Mode, (uint)file.RdevMajor, (uint)file.RdevMinor);
                 }
                 if (local is null)
                     CountCreated(file);
-                Settle(ndx, file, ItemizeAgainst(file, null, ItemChanges.LocalChange | ItemChanges.Checksum));
+                if (!quiet)
+                    Settle(ndx, file, ItemizeAgainst(file, against, ItemChanges.LocalChange | ItemChanges.Checksum));
             }
             else
             {
@@ -191,6 +210,18 @@ internal sealed partial class GeneratorRole
                 return;
             local = null;
         }
+        if (local is { IsRegularFile: false })
+        {
+            // rsync: another kind of entry is replaced (delete_item DEL_FOR_FILE backs it up with -b), the file is
+            // itemized as new.
+            if (Backups.Wanted(Options, local))
+                run.Backups.Keep(name);
+            local = null;
+        }
+        // generator.c: try_dests_reg comes before the quick check of the destination's own file.
+        AltBasis alt = TryBasisDirectoriesForFile(ndx, file, name, local);
+        if (alt.Settled)
+            return;
         if (local is { IsRegularFile: true } current && QuickCheckPasses(file, current, name))
         {
             if (!dry)
@@ -199,18 +230,13 @@ internal sealed partial class GeneratorRole
             FinishHardLinkGroup(ndx);
             return;
         }
-        if (local is { IsRegularFile: false })
-        {
-            // rsync: another kind of entry is replaced (delete_item DEL_FOR_FILE backs it up with -b), the file is
-            // itemized as new.
-            if (Backups.Wanted(Options, local))
-                Backups.Keep(dest!, Options, name);
-            local = null;
-        }
-        if (local is null && PutOffHardLink(ndx))
+        if (local is null && alt.Directory is null && PutOffHardLink(ndx))
             return;
         ItemChanges request = ItemChanges.Transfer | (Options.AlwaysChecksum ? ItemChanges.Checksum : 0);
-        Request(ndx, redo: false, local, ItemizeAgainst(file, local, request));
+        if (alt.Directory is not null)
+            Request(ndx, redo: false, local, ItemizeAgainst(file, alt.Status, request), alt.Directory, alt.Status);
+        else
+            Request(ndx, redo: false, local, ItemizeAgainst(file, local, request));
         // generator.c: recv_generator — without transfers (a dry run) the group's links follow their leader at once.
         if (Options.DryRun)
             FinishHardLinkGroup(ndx);

@@ -88,7 +88,8 @@ internal sealed partial class ReceiverRole
 
         ConfinedDirectory dest = run.Destination!;
         EntryStatus? existing = pending.Local;
-        using SafeFileHandle? basisHandle = sent.Count > 0 ? dest.OpenBasis(name) : null;
+        // The basis is the destination's own file, or the generator's pick from the basis directories (--link-dest...).
+        using SafeFileHandle? basisHandle = sent.Count > 0 ? (pending.BasisDirectory ?? dest).OpenBasis(name) : null;
         if (sent.Count > 0 && basisHandle is null)
             throw ConfinedDirectory.IoError("open basis", name, 2);
         using FileStream? basis = basisHandle is null ? null
@@ -100,6 +101,11 @@ internal sealed partial class ReceiverRole
             var tokens = new BoundedDeltaSource(_decoder!, file.Size + GrowthAllowance, name);
             _decoder!.BeginFile(sent.Count, file.Size + GrowthAllowance);
             _writer!.Start(temp.Handle);
+            _writer.Sparse = run.Options.Sparse;
+            _writer.Fsync = run.Options.Fsync;
+            // receiver.c: receive_data preallocates the sender's length (--preallocate); a failure is only a warning.
+            if (run.Options.Preallocate && _writer.Preallocate(file.Size) is not 0 and int errno)
+                run.Log.Error($"do_fallocate \"{FileNameEncoding.Display(name)}\" failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
             if (run.Target.Progress is { } progress)
             {
                 // progress.c: show_progress as the data comes (the printer shows at most one line a second); the
@@ -140,7 +146,7 @@ internal sealed partial class ReceiverRole
             temp.SetAttributes(attributes);
             // rsync.c finish_transfer: make_backup of the old file before the new one takes its name.
             if (Backups.Wanted(run.Options, existing))
-                Backups.Keep(dest, run.Options, name);
+                run.Backups.Keep(name);
             temp.Commit();
             keep = true;
             if (run.HardLinkGroup(ndx) is not null)

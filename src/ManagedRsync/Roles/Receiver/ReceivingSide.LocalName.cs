@@ -44,6 +44,8 @@ internal sealed partial class ReceivingSide
         }
         using ConfinedDirectory? tempDir = _target.TempDirectory is { } t && !_options.DryRun ? ConfinedDirectory.Open(t, create: false) : null;
         _run.TempDirectory = tempDir;
+        using BasisDirectories? basis = BasisDirectories.Open(_options, root, dest is null, _run.Log);
+        _run.BasisDirectories = basis;
         try
         {
             return await RunUnitsAsync(ct).ConfigureAwait(false);
@@ -54,6 +56,8 @@ internal sealed partial class ReceivingSide
             _run.Order = null;
             _run.Destination = null;
             _run.TempDirectory = null;
+            _run.BasisDirectories = null;
+            _run.Backups.Dispose();
         }
     }
 

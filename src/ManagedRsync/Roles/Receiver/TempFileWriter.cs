@@ -10,7 +10,7 @@ namespace ManagedRsync.Roles.Receiver;
 /// chunks of at most 32 KiB, matched blocks) into large positional writes. One instance serves the whole session so
 /// that its buffer is rented once, not once per file.
 /// </summary>
-internal sealed class TempFileWriter : WriteOnlyForwardStream
+internal sealed partial class TempFileWriter : WriteOnlyForwardStream
 {
     private const int BufferSize = 256 * 1024;
 
@@ -26,14 +26,18 @@ internal sealed class TempFileWriter : WriteOnlyForwardStream
     public void Start(SafeFileHandle file)
     {
         _file = file;
+        _preallocated = 0;
+        _holeStart = _holeEnd = 0;
         _buffered = 0;
         _flushed = 0;
     }
 
-    /// <summary>Writes what is still buffered and lets go of the file.</summary>
+    /// <summary>Writes what is still buffered, ends the file at what was written and lets go of it.</summary>
     public void Finish()
     {
         Flush();
+        if (_file is not null)
+            EndFile(_file, _flushed);
         _file = null;
     }
 
@@ -57,7 +61,10 @@ internal sealed class TempFileWriter : WriteOnlyForwardStream
     {
         if (_buffered == 0 || _file is null || _buffer is null)
             return;
-        RandomAccess.Write(_file, _buffer.AsSpan(0, _buffered), _flushed);
+        if (Sparse)
+            WriteSparse(_file, _buffer.AsSpan(0, _buffered), _flushed);
+        else
+            RandomAccess.Write(_file, _buffer.AsSpan(0, _buffered), _flushed);
         _flushed += _buffered;
         _buffered = 0;
         Written?.Invoke(_flushed);

@@ -3,28 +3,88 @@ using ManagedRsync.Destination;
 namespace ManagedRsync.Roles.Receiving;
 
 /// <summary>
-/// -b/--backup with --suffix on our receiving side (rsync backup.c: make_backup without --backup-dir): before an
-/// existing non-directory is replaced (an updated file, a symlink or device that changes, another kind of entry a file
-/// takes the place of) or deleted, it is kept as NAME+SUFFIX, replacing an older backup of that name. Stock renames
-/// the entry to its backup name; here the backup name is made a hard link to it (linkat, no symlink followed, inside
-/// the confined destination) and the replacement or deletion that follows removes the original name, which leaves the
-/// same tree: the backup is the old inode. A name that already ends in the suffix is deleted without a backup
-/// (delete.c: is_backup_file). A directory whose deleted contents left backups in it stays ("cannot delete non-empty
-/// directory": stock's rmdir fails). A dry run keeps nothing.
+/// -b/--backup, --suffix and --backup-dir on our receiving side (rsync backup.c: make_backup): before an existing
+/// non-directory is replaced (an updated file, a symlink or device that changes, another kind of entry a file takes
+/// the place of) or deleted, it is kept: as NAME+SUFFIX beside it, or with --backup-dir as DIR/NAME+SUFFIX (the
+/// suffix is then empty by default), replacing an older backup of that name. Stock renames the entry to its backup
+/// name (or hard-links it there first); here the backup name is made a hard link to it (linkat, no symlink followed,
+/// confined) and the replacement or deletion that follows removes the original name, which leaves the same tree: the
+/// backup is the old inode. Without --backup-dir a name that already ends in the suffix is deleted without a backup
+/// (delete.c: is_backup_file), and a directory whose deleted contents left backups in it stays ("cannot delete
+/// non-empty directory": stock's rmdir fails). A dry run keeps nothing.
 /// </summary>
-internal static class Backups
+internal sealed class Backups(ReceiveRun run) : IDisposable
 {
-    /// <summary>Whether the entry found at a name (<paramref name="local"/>) is kept before it is replaced or deleted.</summary>
-    public static bool Wanted(TransferOptions o, EntryStatus? local) => Active(o) && local is { IsDirectory: false };
+    private ConfinedDirectory? _backupDir;
 
-    /// <summary>Backups are being kept (-b without --backup-dir, not a dry run).</summary>
+    /// <summary>Whether the entry found at a name (<paramref name="local"/>) is kept before it is replaced or deleted.</summary>
+    public static bool Wanted(TransferOptions o, EntryStatus? local) => o.Backup && !o.DryRun && local is { IsDirectory: false };
+
+    /// <summary>Backups are kept beside what they back up (-b without --backup-dir, not a dry run).</summary>
     public static bool Active(TransferOptions o) => o.Backup && o.BackupDir is null && !o.DryRun;
 
-    /// <summary>delete.c: delete_item backs up what it deletes unless it is a backup itself.</summary>
+    /// <summary>delete.c: delete_item backs up what it deletes unless, without --backup-dir, it is a backup itself.</summary>
     public static bool WantedOnDelete(TransferOptions o, EntryStatus local, string path) =>
-        Wanted(o, local) && !path.EndsWith(o.BackupSuffix ?? "~", StringComparison.Ordinal);
+        Wanted(o, local) && (o.BackupDir is not null || !path.EndsWith(o.BackupSuffix ?? "~", StringComparison.Ordinal));
 
-    /// <summary>Makes NAME+SUFFIX the old entry at <paramref name="path"/>.</summary>
-    public static void Keep(ConfinedDirectory dest, TransferOptions o, string path) =>
-        dest.CreateHardLink(path + (o.BackupSuffix ?? "~"), path);
+    /// <summary>Keeps the entry at <paramref name="path"/> under its backup name.</summary>
+    public void Keep(string path)
+    {
+        ConfinedDirectory dest = run.Destination!;
+        TransferOptions o = run.Options;
+        if (o.BackupDir is null)
+        {
+            dest.CreateHardLink(path + (o.BackupSuffix ?? "~"), path);
+            return;
+        }
+        ConfinedDirectory backups = OpenBackupDirectory(dest, o.BackupDir);
+        MakeParents(dest, backups, path);
+        backups.CreateHardLink(path + (o.BackupSuffix ?? ""), path, from: dest);
+    }
+
+    // backup.c: get_backup_name — the backup directory (relative to the destination, where stock runs) is made with
+    // its missing parents on the first backup (make_path).
+    private ConfinedDirectory OpenBackupDirectory(ConfinedDirectory dest, string backupDir)
+    {
+        if (_backupDir is { } open)
+            return open;
+        string full = backupDir.StartsWith('/') ? backupDir : Path.Join(Path.GetFullPath(dest.RootPath), backupDir);
+        try
+        {
+            Directory.CreateDirectory(full);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.Partial, $"backup mkdir {full} failed: {e.Message}", e);
+        }
+        return _backupDir = ConfinedDirectory.Open(full, create: false);
+    }
+
+    // backup.c: copy_valid_path — each directory above the backup that is missing is made, anything else in its way
+    // removed, and a new one gets the attributes of the destination's directory of that name (set_file_attrs: its
+    // mode, its time with -t, its group with -g, its owner with -o as root).
+    private void MakeParents(ConfinedDirectory dest, ConfinedDirectory backups, string path)
+    {
+        for (int slash = path.IndexOf('/'); slash >= 0; slash = path.IndexOf('/', slash + 1))
+        {
+            string dir = path[..slash];
+            if (backups.Stat(dir) is { IsDirectory: true })
+                continue;
+            if (backups.Stat(dir) is not null)
+                backups.Delete(dir);
+            backups.CreateDirectory(dir);
+            if (dest.Stat(dir) is { } st)
+            {
+                TransferOptions o = run.Options;
+                backups.SetAttributes(dir, new EntryAttributes(st.Permissions, o.Times ? st.MtimeSeconds : null, st.MtimeNanoseconds,
+                    o.Owner && ReceiveRun.IsRoot ? st.Uid : null, o.Group ? st.Gid : null));
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _backupDir?.Dispose();
+        _backupDir = null;
+    }
 }

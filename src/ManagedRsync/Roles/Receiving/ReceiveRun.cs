@@ -33,6 +33,7 @@ internal sealed partial class ReceiveRun
         Target = target;
         Options = options;
         Log = log;
+        Backups = new Backups(this);
     }
 
     public Connection Connection { get; }
@@ -77,6 +78,12 @@ internal sealed partial class ReceiveRun
 
     /// <summary>--temp-dir, opened.</summary>
     public ConfinedDirectory? TempDirectory { get; set; }
+
+    /// <summary>-b: what is replaced or deleted is kept (beside it, or in --backup-dir).</summary>
+    public Backups Backups { get; }
+
+    /// <summary>--compare-dest / --copy-dest / --link-dest, opened; null without them.</summary>
+    public BasisDirectories? BasisDirectories { get; set; }
 
     /// <summary>get_local_name made the destination directory (its "." is then new).</summary>
     public bool RootCreated { get; set; }
@@ -162,5 +169,8 @@ internal sealed partial class ReceiveRun
     public static bool IsRoot => s_isRoot;
 }
 
-/// <summary>A requested file: the sum header the generator sent, what it found at the name, and the item flags.</summary>
-internal readonly record struct PendingFile(SumHeader Header, EntryStatus? Local, ItemChanges Flags);
+/// <summary>
+/// A requested file: the sum header the generator sent, what it found at the name, the item flags, and the basis
+/// directory whose file of that name the sums describe (null: the destination's own file).
+/// </summary>
+internal readonly record struct PendingFile(SumHeader Header, EntryStatus? Local, ItemChanges Flags, ConfinedDirectory? BasisDirectory = null);

@@ -1,0 +1,217 @@
+using ManagedRsync.Destination;
+using ManagedRsync.FileList;
+using ManagedRsync.Roles.Receiving;
+
+namespace ManagedRsync.Roles.Generator;
+
+// --compare-dest, --copy-dest and --link-dest in our generator (rsync generator.c: try_dests_reg for regular files,
+// try_dests_non for the rest). Each basis directory is looked at in command-line order for an entry of the same name
+// and type; the best one wins: level 1 the same type, level 2 also passing the quick check, level 3 also the same
+// attributes (unchanged_attrs), which ends the search.
+internal sealed partial class GeneratorRole
+{
+    /// <summary>What the basis directories gave a regular file.</summary>
+    private readonly record struct AltBasis(bool Settled, ConfinedDirectory? Directory, EntryStatus Status);
+
+    /// <summary>
+    /// rsync generator.c: try_dests_reg for a regular file whose destination is missing, or (compare and link only)
+    /// exists: an exact match (level 3) is linked (--link-dest), left out (--compare-dest; an existing destination
+    /// file goes) or, with --copy-dest or when linking fails, copied from the basis (as is a level-2 match of a
+    /// missing file); a level-1 match of a missing file becomes the basis of the delta. Settled: the entry is done.
+    /// </summary>
+    private AltBasis TryBasisDirectoriesForFile(int ndx, FileEntry file, string name, EntryStatus? local)
+    {
+        if (run.BasisDirectories is not { } basis || (local is not null && basis.Kind == AltDestKind.Copy))
+            return default;
+        (int level, ConfinedDirectory? dir, EntryStatus st) = BestBasis(basis, file, name);
+        if (level == 0)
+            return default;
+        bool dry = Options.DryRun;
+        if (level == 3 && basis.Kind != AltDestKind.Copy)
+        {
+            if (local is { } existing)
+            {
+                if (basis.Kind == AltDestKind.Link && existing.Inode == st.Inode && existing.Device == st.Device)
+                    return default;
+                if (!dry)
+                    Destination!.Delete(name);
+            }
+            if (basis.Kind == AltDestKind.Link)
+            {
+                if (!TryLinkFromBasis(dir!, name))
+                    return CopyFromBasis(ndx, file, name, dir!, st, local);
+                FinishHardLinkGroup(ndx);
+                // generator.c: a linked file is itemized only for -ii / -vv ("hf" with an empty xname).
+                if (ItemLog.Level(Options) > 1 || Options.Verbose > 1)
+                    Settle(ndx, file, WithoutTimeUnlessKept(ItemizeAgainst(file, st, ItemChanges.LocalChange | ItemChanges.OtherNameFollows)), xname: []);
+            }
+            else
+            {
+                Settle(ndx, file, ItemizeAgainst(file, st, ItemChanges.None));
+            }
+            return new AltBasis(true, null, st);
+        }
+        if (local is not null)
+            return default;
+        if (level >= 2)
+            return CopyFromBasis(ndx, file, name, dir!, st, local);
+        return new AltBasis(false, dir, st);
+    }
+
+    /// <summary>
+    /// rsync generator.c: try_dests_non for a symlink, device or special file (or a directory) with nothing at its
+    /// name: an exact match is hard-linked (--link-dest, not a directory) or stands for the entry (--compare-dest: not
+    /// made); otherwise the entry is made and itemized against the best match. Returns whether the entry is settled,
+    /// and the status to itemize it against (null: as new); <paramref name="quiet"/>: made, but not itemized.
+    /// </summary>
+    private bool TryBasisDirectoriesForOther(int ndx, FileEntry file, string name, out EntryStatus? against, out bool quiet)
+    {
+        against = null;
+        quiet = false;
+        if (run.BasisDirectories is not { } basis)
+            return false;
+        (int level, ConfinedDirectory? dir, EntryStatus st) = BestBasis(basis, file, name);
+        if (level == 0)
+            return false;
+        if (level == 3)
+        {
+            bool linked = false;
+            if (basis.Kind == AltDestKind.Link && !file.IsDirectory)
+            {
+                linked = Options.DryRun || TryLinkFromBasis(dir!, name);
+                if (linked)
+                    FinishHardLinkGroup(ndx);
+            }
+            if (ItemLog.Level(Options) > 1 || Options.Verbose > 1)
+            {
+                ItemChanges change = basis.Kind == AltDestKind.Compare && !file.IsDirectory ? ItemChanges.None
+                    : ItemChanges.LocalChange | (linked ? ItemChanges.OtherNameFollows : ItemChanges.None);
+                Settle(ndx, file, WithoutTimeUnlessKept(ItemizeAgainst(file, st, change)), xname: linked ? [] : null);
+            }
+            // generator.c: -2 skips the entry (linked, or compared); --copy-dest and a refused link make it, quietly.
+            quiet = true;
+            return linked || (basis.Kind == AltDestKind.Compare && !file.IsDirectory);
+        }
+        against = st;
+        return false;
+    }
+
+    // generator.c: itemize — without -t, a local change is itemized with a time change unless it is a match
+    // (ITEM_MATCHED) or a link with an empty xname.
+    private ItemChanges WithoutTimeUnlessKept(ItemChanges iflags) => Options.Times ? iflags : iflags & ~ItemChanges.ModTime;
+
+    /// <summary>The best match over the basis directories: its level (0: none), directory and status.</summary>
+    private (int Level, ConfinedDirectory? Directory, EntryStatus Status) BestBasis(BasisDirectories basis, FileEntry file, string name)
+    {
+        int level = 0;
+        ConfinedDirectory? best = null;
+        EntryStatus bestStatus = default;
+        foreach (ConfinedDirectory? dir in basis.Directories)
+        {
+            if (dir is null || StatBasis(dir, name) is not { } st || !SameType(file, st))
+                continue;
+            if (level == 0)
+                (level, best, bestStatus) = (1, dir, st);
+            if (!BasisQuickCheck(file, st, dir, name))
+                continue;
+            if (level == 1)
+                (level, best, bestStatus) = (2, dir, st);
+            if (UnchangedAttributes(file, st))
+                return (3, dir, st);
+        }
+        return (level, best, bestStatus);
+    }
+
+    private static EntryStatus? StatBasis(ConfinedDirectory dir, string name)
+    {
+        try
+        {
+            return dir.Stat(name);
+        }
+        catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)
+        {
+            // A symlink or a non-directory on the way: no match (stock's lstat fails too, or its ownership walk refuses).
+            return null;
+        }
+    }
+
+    // generator.c: get_file_type of both sides.
+    private static bool SameType(FileEntry file, EntryStatus st) => ((uint)file.Mode & 0xF000) == (st.Mode & 0xF000);
+
+    // generator.c: quick_check_ok by type, against the basis directory's entry.
+    private bool BasisQuickCheck(FileEntry file, EntryStatus st, ConfinedDirectory dir, string name)
+    {
+        if (file.IsRegular)
+        {
+            if (st.Size != file.Size)
+                return false;
+            if (Options.AlwaysChecksum && file.Checksum is { } remoteSum)
+                return ChecksumOfLocalFile(name, dir) is { } localSum && localSum.AsSpan().SequenceEqual(remoteSum);
+            if (Options.SizeOnly)
+                return true;
+            return !Options.IgnoreTimes && UpdateRules.SameTime(Options, file, st);
+        }
+        if (file.IsSymlink)
+            return file.LinkTarget is { } target && dir.ReadSymlink(name) == Platform.FileNameEncoding.Decode(target);
+        if (file.IsDevice)
+            return st.RdevMajor == (uint)file.RdevMajor && st.RdevMinor == (uint)file.RdevMinor;
+        return true;
+    }
+
+    /// <summary>
+    /// rsync generator.c: unchanged_attrs — the time (-t, symlinks included), the permissions (-p, not for a symlink:
+    /// Linux cannot chmod one), the owner (root with -o) and the group (-g).
+    /// </summary>
+    private bool UnchangedAttributes(FileEntry file, EntryStatus st)
+    {
+        if (Options.Times && !UpdateRules.SameTime(Options, file, st))
+            return false;
+        if (!file.IsSymlink && Options.Perms && (st.Mode & 0xFFF) != ((uint)file.Mode & 0xFFF))
+            return false;
+        EntryAttributes wanted = run.AttributesFor(file, isNew: false);
+        return (wanted.Uid is not { } uid || uid == st.Uid) && (wanted.Gid is not { } gid || gid == st.Gid);
+    }
+
+    // hlink.c: hard_link_one with terse set — a failed link is no error: the file is copied instead.
+    private bool TryLinkFromBasis(ConfinedDirectory dir, string name)
+    {
+        if (Options.DryRun)
+            return true;
+        try
+        {
+            Destination!.CreateHardLink(name, name, from: dir);
+            return true;
+        }
+        catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// rsync generator.c: copy_altdest_file — the basis file is copied into a temporary file beside the name, given the
+    /// sender's attributes and renamed into place (finish_transfer), then itemized as a local change against it.
+    /// </summary>
+    private AltBasis CopyFromBasis(int ndx, FileEntry file, string name, ConfinedDirectory dir, EntryStatus st, EntryStatus? local)
+    {
+        if (!Options.DryRun)
+        {
+            try
+            {
+                using var source = dir.OpenBasis(name) ?? throw ConfinedDirectory.IoError("open", name, 2);
+                using ConfinedTempFile temp = Destination!.CreateTempFile(name, run.TempDirectory);
+                temp.CopyFrom(source);
+                temp.SetAttributes(run.AttributesFor(file, isNew: local is null));
+                temp.Commit();
+            }
+            catch (Exception e) when (e is IOException || (e is RsyncException r && r.Kind == RsyncErrorKind.FileIo))
+            {
+                // generator.c: a failed copy falls back to the transfer (try_dests_reg returns -1).
+                return default;
+            }
+        }
+        Settle(ndx, file, ItemizeAgainst(file, st, ItemChanges.LocalChange));
+        FinishHardLinkGroup(ndx);
+        return new AltBasis(true, null, st);
+    }
+}
