@@ -128,7 +128,7 @@ internal sealed partial class GeneratorRole
         {
             return dir.Stat(name);
         }
-        catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)
+        catch (RsyncException e) when (e.IsLocalFileFailure)
         {
             // A symlink or a non-directory on the way: no match (stock's lstat fails too, or its ownership walk refuses).
             return null;
@@ -182,7 +182,7 @@ internal sealed partial class GeneratorRole
             Destination!.CreateHardLink(name, name, from: dir);
             return true;
         }
-        catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)
+        catch (RsyncException e) when (e.IsLocalFileFailure)
         {
             return false;
         }
@@ -204,7 +204,7 @@ internal sealed partial class GeneratorRole
                 temp.SetAttributes(run.AttributesFor(file, isNew: local is null));
                 temp.Commit();
             }
-            catch (Exception e) when (e is IOException || (e is RsyncException r && r.Kind == RsyncErrorKind.FileIo))
+            catch (Exception e) when (e is IOException || (e is RsyncException r && r.IsLocalFileFailure))
             {
                 // generator.c: a failed copy falls back to the transfer (try_dests_reg returns -1).
                 return default;

@@ -122,7 +122,7 @@ internal sealed partial class GeneratorRole
             Settle(ndx, file, ItemizeAgainst(file, was, ItemChanges.LocalChange | ItemChanges.OtherNameFollows),
                 xname: FileNameEncoding.Encode(leaderName));
         }
-        catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)
+        catch (RsyncException e) when (e.IsLocalFileFailure)
         {
             run.ReportFailure(e.Message);
         }

@@ -55,7 +55,7 @@ internal sealed class Backups(ReceiveRun run) : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new RsyncException(RsyncErrorKind.FileIo, RsyncExitCode.Partial, $"backup mkdir {full} failed: {e.Message}", e);
+            throw new RsyncException(RsyncErrorKind.EntryFailed, $"backup mkdir {full} failed: {e.Message}", e);
         }
         return _backupDir = ConfinedDirectory.Open(full, create: false);
     }

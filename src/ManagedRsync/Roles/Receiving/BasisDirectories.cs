@@ -65,7 +65,7 @@ internal sealed class BasisDirectories : IDisposable
                 {
                     opened[j] = ConfinedDirectory.Open(dir, create: false);
                 }
-                catch (RsyncException e) when (e.Kind == RsyncErrorKind.FileIo)
+                catch (RsyncException e) when (e.IsLocalFileFailure)
                 {
                     // Unreadable: no match in it, as stock's failing lstat gives none.
                 }
