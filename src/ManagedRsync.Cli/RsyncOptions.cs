@@ -44,6 +44,9 @@ public sealed class RsyncOptions
     public bool Specials { get; set; }
     /// <summary>-H (-HH is refused for now).</summary>
     public bool HardLinks { get; set; }
+
+    /// <summary>--inc-recursive (default) / --no-inc-recursive, --no-i-r (options.c: allow_inc_recurse).</summary>
+    public bool IncrementalRecursion { get; set; } = true;
     /// <summary>
     /// Compression is on: -z, a --compress-choice other than "none", or only --compress-level (see
     /// <see cref="CompressFromLevelOnly"/>).

@@ -26,6 +26,7 @@ internal static class OptionsMapping
         Devices = o.Devices,
         Specials = o.Specials,
         HardLinks = o.HardLinks,
+        IncrementalRecursion = o.IncrementalRecursion,
         Relative = o.Relative,
         AlwaysChecksum = o.Checksum,
         IgnoreTimes = o.IgnoreTimes,

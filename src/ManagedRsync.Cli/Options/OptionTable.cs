@@ -38,11 +38,11 @@ internal static class OptionTable
         Flag("recursive", 'r', s => s.Recurse = 2),
         Flag("no-recursive", '\0', s => s.Recurse = 0),
         Flag("no-r", '\0', s => s.Recurse = 0),
-        // We never offer incremental recursion (the 'i' capability), which is exactly --no-i-r.
-        Refuse("inc-recursive"),
-        Default("no-inc-recursive"),
-        Refuse("i-r"),
-        Default("no-i-r"),
+        // options.c: allow_inc_recurse — incremental recursion where compat.c: set_allow_inc_recurse allows it.
+        Flag("inc-recursive", '\0', s => s.Options.IncrementalRecursion = true),
+        Flag("no-inc-recursive", '\0', s => s.Options.IncrementalRecursion = false),
+        Flag("i-r", '\0', s => s.Options.IncrementalRecursion = true),
+        Flag("no-i-r", '\0', s => s.Options.IncrementalRecursion = false),
         Refuse("dirs", 'd'),
         Refuse("no-dirs"),
         Refuse("no-d"),

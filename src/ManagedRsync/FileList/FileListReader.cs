@@ -33,6 +33,7 @@ internal sealed class FileListReader
     private int _gid;
     private int _rdevMajor;
     private long _dev;
+    private int _total;
 
     // maxEntries: only tests lower it, to reach the guard without 50 million entries.
     public FileListReader(MultiplexReader input, SessionParameters session, TransferOptions options, int checksumLength,
@@ -54,7 +55,11 @@ internal sealed class FileListReader
 
     public Dictionary<int, string> GroupNames { get; } = [];
 
-    /// <summary>Reads the whole list in the order the sender sent it.</summary>
+    /// <summary>
+    /// Reads the whole list (or, with incremental recursion, one of its parts) in the order the sender sent it. The
+    /// entries' compression state (the previous name, time, mode, ids) carries over from one part to the next, as
+    /// stock's recv_file_entry keeps it in statics; the bound on entries is over all parts.
+    /// </summary>
     public async Task<List<FileEntry>> ReadAsync(CancellationToken ct)
     {
         var entries = new List<FileEntry>();
@@ -63,11 +68,14 @@ internal sealed class FileListReader
             int xflags = await ReadFlagsAsync(ct).ConfigureAwait(false);
             if (xflags == 0)
                 break;
-            if (entries.Count >= _maxEntries)
+            if (_total >= _maxEntries)
                 throw RsyncException.Protocol($"file list has more than {_maxEntries} entries");
+            _total++;
             entries.Add(await ReadEntryAsync(xflags, entries, ct).ConfigureAwait(false));
         }
-        if (!_options.NumericIds)
+        // rsync flist.c: send_file_list sends the id lists only without incremental recursion (the names then
+        // travel inside the entries, XMIT_USER_NAME_FOLLOWS).
+        if (!_options.NumericIds && !_session.IncRecurse)
         {
             if (_options.Owner)
                 await ReadIdListAsync(UserNames, ct).ConfigureAwait(false);
@@ -75,7 +83,7 @@ internal sealed class FileListReader
                 await ReadIdListAsync(GroupNames, ct).ConfigureAwait(false);
         }
         if (_protocol < 30)
-            IoError = await _input.ReadInt32Async(ct).ConfigureAwait(false);
+            IoError |= await _input.ReadInt32Async(ct).ConfigureAwait(false);
         return entries;
     }
 
@@ -87,7 +95,7 @@ internal sealed class FileListReader
             int flags = await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
             if (flags == 0)
             {
-                IoError = await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
+                IoError |= await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
                 return 0;
             }
             return flags;
@@ -100,7 +108,7 @@ internal sealed class FileListReader
             xflags |= await _input.ReadByteAsync(ct).ConfigureAwait(false) << 8;
             if (xflags == (XMIT_EXTENDED_FLAGS | XMIT_IO_ERROR_ENDLIST) && _session.SafeFlist)
             {
-                IoError = await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
+                IoError |= await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
                 return 0;
             }
         }

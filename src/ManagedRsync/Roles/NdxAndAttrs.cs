@@ -34,15 +34,25 @@ internal readonly record struct NdxAndAttrs(int Ndx, ItemChanges Flags, byte Bas
     /// False on a receiver whose generator never offers another basis: a basis type other than the file itself, or an
     /// alternate name with a transfer, is refused as soon as its flags say it follows.
     /// </param>
+    /// <param name="listAnnounced">
+    /// An incremental receiver's reader of NDX_FLIST_EOF and NDX_FLIST_OFFSET - dir (rsync.c: read_ndx_and_attrs reads
+    /// the announced file list and goes on); null refuses them as any other negative index.
+    /// </param>
     /// <param name="ct">Cancels the read.</param>
     public static async ValueTask<NdxAndAttrs> ReadAsync(Connection connection, IReadOnlyList<FileEntry> files,
-        TransferStats? deleteStats, bool alternatesOffered, CancellationToken ct)
+        TransferStats? deleteStats, bool alternatesOffered, CancellationToken ct,
+        Func<int, CancellationToken, Task>? listAnnounced = null)
     {
         MultiplexReader input = connection.In;
         int protocol = connection.Protocol;
         while (true)
         {
-            int ndx = await ReadIndexAsync(connection, files.Count, deleteStats, ct).ConfigureAwait(false);
+            int ndx = await ReadIndexAsync(connection, files.Count, deleteStats, ct, listAnnounced is not null).ConfigureAwait(false);
+            if (ndx < Protocol.Ndx.Done)
+            {
+                await listAnnounced!(ndx, ct).ConfigureAwait(false);
+                continue;
+            }
             if (ndx == Protocol.Ndx.Done)
                 return new NdxAndAttrs(ndx, 0, BasisIsFile, null);
             // Past the end is an error before anything else is read, except protocol 29's keep-alive.
@@ -87,13 +97,14 @@ internal readonly record struct NdxAndAttrs(int Ndx, ItemChanges Flags, byte Bas
     /// a negative index other than NDX_DONE is a protocol error.
     /// </summary>
     public static async ValueTask<int> ReadIndexAsync(Connection connection, int fileCount, TransferStats? deleteStats,
-        CancellationToken ct)
+        CancellationToken ct, bool listIndexes = false)
     {
         while (true)
         {
             int ndx = await connection.In.ReadNdxAsync(connection.NdxIn, ct).ConfigureAwait(false);
             if (ndx != Protocol.Ndx.DelStats)
-                return ndx >= Protocol.Ndx.Done ? ndx : throw InvalidIndex(ndx, fileCount);
+                return ndx >= Protocol.Ndx.Done || (listIndexes && (ndx == Protocol.Ndx.FlistEof || ndx <= Protocol.Ndx.FlistOffset))
+                    ? ndx : throw InvalidIndex(ndx, fileCount);
             await connection.ReadDeleteStatsAsync(deleteStats, ct).ConfigureAwait(false);
         }
     }

@@ -69,11 +69,15 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
     /// The client's half of the setup (rsync compat.c: setup_protocol). A daemon states the protocol in its greeting
     /// (<paramref name="knownProtocol"/>); any other transport exchanges the versions first.
     /// </summary>
-    public async Task SetupClientAsync(int? knownProtocol, TransferOptions options, CancellationToken ct)
+    /// <param name="knownProtocol">The protocol a daemon's greeting settled, or null to exchange versions.</param>
+    /// <param name="options">The transfer's options.</param>
+    /// <param name="weSend">Whether this client is the sender (a push): it decides what the server may turn on.</param>
+    /// <param name="ct">Cancels the setup.</param>
+    public async Task SetupClientAsync(int? knownProtocol, TransferOptions options, bool weSend, CancellationToken ct)
     {
         int protocol = knownProtocol
             ?? await SessionSetup.ExchangeVersionsAsync(In, Out, options.Protocol, ct).ConfigureAwait(false);
-        Settle(await SessionSetup.RunAsync(In, Out, protocol, options, ct).ConfigureAwait(false));
+        Settle(await SessionSetup.RunAsync(In, Out, protocol, options, weSend, ct).ConfigureAwait(false));
     }
 
     /// <summary>

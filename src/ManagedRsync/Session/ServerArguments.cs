@@ -17,8 +17,8 @@ internal static class ServerArguments
     /// <summary>
     /// What we tell a protocol-30+ server we support (rsync options.c: maybe_add_e_option; compat.c reads them):
     /// L symlink times, s symlink iconv, f safe file list, x no xattr optimisation, C checksum-seed fix,
-    /// I inplace partial dir, v varint flist flags + negotiated names, u names for id 0. No 'i': incremental
-    /// recursion is declined, the whole file list goes first (stock sends 'i' unless --no-i-r).
+    /// I inplace partial dir, v varint flist flags + negotiated names, u names for id 0. 'i' (incremental
+    /// recursion) goes in front of them when <see cref="IncrementalRecursion.Offered"/> says so.
     /// </summary>
     public const string Capabilities = "LsfxCIvu";
 
@@ -253,8 +253,9 @@ internal static class ServerArguments
         // 'z' only for plain zlib (CPRES_ZLIB): -z without a choice or --zc=zlib; not for --compress-level alone.
         if (o.Compress && !o.CompressFromLevelOnly && (o.CompressChoice is null || Is(o.CompressChoice, "zlib")))
             s.Append('z');
+        // options.c: maybe_add_e_option puts 'i' first when incremental recursion is allowed.
         if (o.Protocol >= 30)
-            s.Append("e.").Append(Capabilities);
+            s.Append("e.").Append(IncrementalRecursion.Offered(o, weSend) ? "i" : "").Append(Capabilities);
         return s.ToString();
     }
 

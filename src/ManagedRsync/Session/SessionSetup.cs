@@ -12,6 +12,9 @@ internal sealed record SessionParameters(
     /// <summary>rsync compat.c: xfer_flags_as_varint.</summary>
     public bool VarintFlistFlags => (Flags & CompatFlags.VarintFlistFlags) != 0;
 
+    /// <summary>rsync compat.c: inc_recurse — the sender sends the file list directory by directory.</summary>
+    public bool IncRecurse => (Flags & CompatFlags.IncRecurse) != 0;
+
     /// <summary>rsync compat.c: use_safe_inc_flist — io_error travels at the end of the file list.</summary>
     public bool SafeFlist => (Flags & CompatFlags.SafeFlist) != 0 || Protocol >= 31;
 
@@ -41,13 +44,15 @@ internal static class SessionSetup
     public const int MaxNegotiationString = 256;
 
     public static async Task<SessionParameters> RunAsync(
-        MultiplexReader input, MultiplexWriter output, int protocol, TransferOptions options, CancellationToken ct)
+        MultiplexReader input, MultiplexWriter output, int protocol, TransferOptions options, bool weSend, CancellationToken ct)
     {
         var flags = CompatFlags.None;
         if (protocol >= 30)
         {
             flags = (CompatFlags)await input.ReadVarIntAsync(ct).ConfigureAwait(false);
-            if ((flags & CompatFlags.IncRecurse) != 0)
+            // compat.c: setup_protocol — "Incompatible options specified for inc-recursive connection" (RERR_SYNTAX
+            // in stock; a peer that turns on what we did not offer is a protocol violation here).
+            if ((flags & CompatFlags.IncRecurse) != 0 && !IncrementalRecursion.Offered(options, weSend))
                 throw RsyncException.Protocol("the daemon turned on incremental recursion, which we did not offer");
         }
         SessionParameters result = await NegotiateAsync(input, output, protocol, flags, options, peerIsServer: true, ct).ConfigureAwait(false);

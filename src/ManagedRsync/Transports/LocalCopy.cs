@@ -52,7 +52,7 @@ internal static class LocalCopy
         try
         {
             await using var connection = new Connection(stream, isServer: false, log, options.BandwidthLimit);
-            await connection.SetupClientAsync(knownProtocol: null, options, ct).ConfigureAwait(false);
+            await connection.SetupClientAsync(knownProtocol: null, options, weSend: true, ct).ConfigureAwait(false);
             connection.StartMultiplexing(options.TimeoutSpan);
             var sender = new SenderRole(source, options, log, progress);
             return await sender.RunAsync(connection, localServer: true, ct).ConfigureAwait(false);

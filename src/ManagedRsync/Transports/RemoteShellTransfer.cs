@@ -58,7 +58,7 @@ internal static class RemoteShellTransfer
                 await WriteSecludedAsync(process.Stream, secluded, ct).ConfigureAwait(false);
             await using (var connection = new Connection(process.Stream, isServer: false, log, options.BandwidthLimit))
             {
-                await connection.SetupClientAsync(knownProtocol: null, options, ct).ConfigureAwait(false);
+                await connection.SetupClientAsync(knownProtocol: null, options, weSend: !pull, ct).ConfigureAwait(false);
                 connection.StartMultiplexing(options.TimeoutSpan);
                 result = await role(connection, ct).ConfigureAwait(false);
             }

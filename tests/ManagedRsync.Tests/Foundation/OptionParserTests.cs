@@ -307,7 +307,6 @@ public class OptionParserTests
     // Negations that restore what mrsync always does are accepted and change nothing.
     [InlineData("--no-sparse")]
     [InlineData("--no-inplace")]
-    [InlineData("--no-i-r")]
     [InlineData("--no-A")]
     [InlineData("--no-X")]
     [InlineData("--no-iconv")]
@@ -316,6 +315,16 @@ public class OptionParserTests
         var plain = OptionParser.Parse(["-a", "a", "b"]).ToTransferOptions();
         Assert.Equal(plain, OptionParser.Parse(["-a", arg, "a", "b"]).ToTransferOptions());
     }
+
+    [Theory]
+    // options.c: allow_inc_recurse is 1 unless the last of these says otherwise.
+    [InlineData(new string[0], true)]
+    [InlineData(new[] { "--no-i-r" }, false)]
+    [InlineData(new[] { "--no-inc-recursive" }, false)]
+    [InlineData(new[] { "--no-i-r", "--i-r" }, true)]
+    [InlineData(new[] { "--no-i-r", "--inc-recursive" }, true)]
+    public void IncrementalRecursionFollowsTheLastOption(string[] args, bool expected) =>
+        Assert.Equal(expected, OptionParser.Parse(["-a", .. args, "a", "b"]).ToTransferOptions().IncrementalRecursion);
 
     [Fact]
     public void HelpListsOnlyWhatIsImplemented()

@@ -55,7 +55,8 @@ public sealed class ReceiverGuardTests : IDisposable
     [Fact]
     public Task IncrementalRecursionTurnedOnByTheDaemon() =>
         AssertRefused(new HostileDaemon((s, ct) => s.HandshakeAsync(ct, compatFlags: 0x80 | 0x20 | 0x08 | 0x01)),
-            "the daemon turned on incremental recursion, which we did not offer");
+            "the daemon turned on incremental recursion, which we did not offer",
+            options: TransferOptions.Archive with { IncrementalRecursion = false });
 
     [Fact]
     public Task NegotiationStringOverTheLimit() =>

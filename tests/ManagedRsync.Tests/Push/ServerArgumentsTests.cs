@@ -7,8 +7,8 @@ namespace ManagedRsync.Tests.Push;
 
 /// <summary>
 /// The server argument vector for both directions against stock rsync 3.5.0's: each row was captured from stock's
-/// client (a recording daemon on loopback; the command line plus --no-i-r, since we never offer incremental
-/// recursion) pushing to and pulling from rsync://HOST/mod/. "|" separates the words.
+/// client (a recording daemon on loopback; the command line plus --no-i-r, which the test adds too) pushing to and
+/// pulling from rsync://HOST/mod/. "|" separates the words.
 /// </summary>
 public class ServerArgumentsTests
 {
@@ -46,10 +46,26 @@ public class ServerArgumentsTests
     [InlineData("-r --bwlimit=1000 --no-whole-file", "--server|-re.LsfxCIvu|--bwlimit=1000|.|mod/", "--server|--sender|-re.LsfxCIvu|--bwlimit=1000|.|mod/")]
     public void VectorIsStocks(string options, string push, string pull)
     {
-        string[] words = options.Split(' ');
+        string[] words = [.. options.Split(' '), "--no-i-r"];
         var pushed = OptionParser.Parse([.. words, "src/", "host::mod/"]).ToTransferOptions();
         Assert.Equal(push, string.Join('|', ServerArguments.Build(pushed, daemonSends: false, ["mod/"])));
         var pulled = OptionParser.Parse([.. words, "host::mod/", "dst/"]).ToTransferOptions();
+        Assert.Equal(pull, string.Join('|', ServerArguments.Build(pulled, daemonSends: true, ["mod/"])));
+    }
+
+    [Theory]
+    // options.c: maybe_add_e_option puts 'i' first when incremental recursion is allowed (compat.c:
+    // set_allow_inc_recurse); mrsync offers it on a pull without -H, -R, a listing or per-entry lines
+    // (IncrementalRecursion.Offered), and not yet as a sender.
+    [InlineData("-r", "--server|--sender|-re.iLsfxCIvu|.|mod/")]
+    [InlineData("-a --delete", "--server|--sender|-logDtpre.iLsfxCIvu|.|mod/")]
+    [InlineData("-a --delete-delay", "--server|--sender|-logDtpre.iLsfxCIvu|.|mod/")]
+    [InlineData("-a --delete-after", "--server|--sender|-logDtpre.LsfxCIvu|.|mod/")]
+    [InlineData("-a --no-i-r", "--server|--sender|-logDtpre.LsfxCIvu|.|mod/")]
+    [InlineData("-r -H", "--server|--sender|-Hre.LsfxCIvu|.|mod/")]
+    public void PullOffersIncrementalRecursion(string options, string pull)
+    {
+        var pulled = OptionParser.Parse([.. options.Split(' '), "host::mod/", "dst/"]).ToTransferOptions();
         Assert.Equal(pull, string.Join('|', ServerArguments.Build(pulled, daemonSends: true, ["mod/"])));
     }
 

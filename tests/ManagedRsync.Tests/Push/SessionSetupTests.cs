@@ -35,7 +35,7 @@ public class SessionSetupTests
         var sent = new MemoryStream();
         await using var input = new MultiplexReader(new MemoryStream(daemon), new Ignore());
         var output = new MultiplexWriter(sent);
-        SessionParameters p = await SessionSetup.RunAsync(input, output, 32, TransferOptions.Archive, default);
+        SessionParameters p = await SessionSetup.RunAsync(input, output, 32, TransferOptions.Archive, weSend: true, default);
         Assert.Equal((CompatFlags)0x1FE, p.Flags);
         Assert.Equal("xxh128", p.Checksum);
         Assert.Equal("none", p.Compression);
@@ -51,7 +51,7 @@ public class SessionSetupTests
         byte[] daemon = [0x81, 0xff, 0x8f, 0xff, 0, 0, 0];
         await using var input = new MultiplexReader(new MemoryStream(daemon), new Ignore());
         var ex = await Assert.ThrowsAsync<RsyncException>(() =>
-            SessionSetup.RunAsync(input, new MultiplexWriter(new MemoryStream()), 32, TransferOptions.Archive, default));
+            SessionSetup.RunAsync(input, new MultiplexWriter(new MemoryStream()), 32, TransferOptions.Archive, weSend: true, default));
         Assert.Equal(RsyncErrorKind.ProtocolViolation, ex.Kind);
     }
 }

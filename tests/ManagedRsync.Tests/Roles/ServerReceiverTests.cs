@@ -52,7 +52,7 @@ public sealed class ServerReceiverTests : IDisposable
         TransferResult sent;
         await using (var connection = new Connection(clientEnd, isServer: false, log))
         {
-            await connection.SetupClientAsync(knownProtocol: null, options, default);
+            await connection.SetupClientAsync(knownProtocol: null, options, weSend: true, default);
             connection.StartMultiplexing(default);
             var sender = new SenderRole(new SendSource([src + "/"], null, null, filters, null), options, log, null);
             sent = await sender.RunAsync(connection, localServer: false, default).WaitAsync(TimeSpan.FromSeconds(30));

@@ -45,7 +45,7 @@ public sealed class ServerEntryTests : IDisposable
         try
         {
             await using var connection = new Connection(clientEnd, isServer: false, log);
-            await connection.SetupClientAsync(knownProtocol: null, options, default);
+            await connection.SetupClientAsync(knownProtocol: null, options, weSend: true, default);
             connection.StartMultiplexing(default);
             result = await client(connection).WaitAsync(TimeSpan.FromSeconds(30));
         }

@@ -250,7 +250,16 @@ internal sealed partial class GeneratorRole
     private Dictionary<string, HashSet<string>> ChildrenByDirectory()
     {
         var children = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        for (int ndx = 0; ndx < Files.Count; ndx++)
+        // With incremental recursion each part adds its names as the walk reaches it (GeneratorRole.Incremental.cs).
+        if (run.Lists is null)
+            KeepChildren(children, 0, Files.Count);
+        return children;
+    }
+
+    // Adds the entries [from, to) of the list to the names their directories keep.
+    private void KeepChildren(Dictionary<string, HashSet<string>> children, int from, int to)
+    {
+        for (int ndx = from; ndx < to; ndx++)
         {
             string name = run.Names[ndx];
             if (name == ".")
@@ -261,6 +270,5 @@ internal sealed partial class GeneratorRole
                 children[parent] = set = new HashSet<string>(StringComparer.Ordinal);
             set.Add(slash < 0 ? name : name[(slash + 1)..]);
         }
-        return children;
     }
 }

@@ -15,10 +15,17 @@ internal sealed partial class GeneratorRole
     {
         var conn = run.Connection;
         conn.ServerLog?.TakeOutput();
-        // Phase 1: every entry of the list.
-        if (Files.Count > 0 && (Destination is not null || run.Target.Destination is not null))
-            GenerateAll();
-        conn.NdxOut.Write(conn.Out, Ndx.Done);
+        // Phase 1: every entry of the list (with incremental recursion: of each part, each part ended by its NDX_DONE).
+        if (run.Lists is not null)
+        {
+            GenerateIncrementally(ct);
+        }
+        else
+        {
+            if (Files.Count > 0 && (Destination is not null || run.Target.Destination is not null))
+                GenerateAll();
+            conn.NdxOut.Write(conn.Out, Ndx.Done);
+        }
         conn.Send();
         run.Order?.Release(Files.Count);
 
@@ -29,10 +36,7 @@ internal sealed partial class GeneratorRole
             redo.Add(message.Ndx);
         run.Order?.Flush();
         foreach (int ndx in redo)
-        {
-            EntryStatus? local = Destination!.Stat(NameOf(ndx));
-            Request(ndx, redo: true, local, ItemChanges.Transfer | (local is null ? ItemChanges.IsNew : 0));
-        }
+            RequestAgain(ndx);
         conn.NdxOut.Write(conn.Out, Ndx.Done);
         if (Protocol >= 29)
             conn.NdxOut.Write(conn.Out, Ndx.Done);

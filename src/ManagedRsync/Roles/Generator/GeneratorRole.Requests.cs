@@ -71,6 +71,7 @@ internal sealed partial class GeneratorRole
             ? default
             : BlockLayout.For(basisLength, Protocol, digestLength, Options.BlockSize, redo);
         MarkRequested(ndx);
+        _parts?.Requested(ndx);
         run.Order?.ExpectTransfer(ndx);
         run.Pending[ndx] = new PendingFile(header, local, iflags, basis is null ? null : basisDirectory);
 

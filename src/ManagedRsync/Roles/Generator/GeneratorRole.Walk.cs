@@ -15,28 +15,35 @@ internal sealed partial class GeneratorRole
         // rsync generator.c: generate_files — --delete-before is a whole pass ahead of the first request.
         if (_keep is not null && EffectiveDeleteTiming == DeleteTiming.Before)
             DeletePass();
-        long flushed = run.Connection.Out.TotalWritten;
+        _flushed = run.Connection.Out.TotalWritten;
         for (int ndx = 0; ndx < Files.Count; ndx++)
-        {
-            _generating = ndx;
-            try
-            {
-                GenerateOne(ndx);
-            }
-            catch (RsyncException e) when (e.IsLocalFileFailure)
-            {
-                run.ReportFailure(e.Message);
-            }
-            run.Order?.GeneratorDone(ndx);
-            if (run.Connection.Out.TotalWritten != flushed)
-            {
-                // What went out can be answered now; a stock client prints an entry's line only when the sender's
-                // answer comes back, so lines wait for the requests that carry their index.
-                flushed = run.Connection.Out.TotalWritten;
-                run.Order?.Release(ndx);
-            }
-        }
+            GenerateAt(ndx);
         _generating = -1;
+    }
+
+    /// <summary>Output written when the walk last released log lines.</summary>
+    private long _flushed;
+
+    // One entry of the walk: a failure local to it is reported and the walk goes on.
+    private void GenerateAt(int ndx)
+    {
+        _generating = ndx;
+        try
+        {
+            GenerateOne(ndx);
+        }
+        catch (RsyncException e) when (e.IsLocalFileFailure)
+        {
+            run.ReportFailure(e.Message);
+        }
+        run.Order?.GeneratorDone(ndx);
+        if (run.Connection.Out.TotalWritten != _flushed)
+        {
+            // What went out can be answered now; a stock client prints an entry's line only when the sender's
+            // answer comes back, so lines wait for the requests that carry their index.
+            _flushed = run.Connection.Out.TotalWritten;
+            run.Order?.Release(ndx);
+        }
     }
 
     /// <summary>lstat of a destination name, or nothing when a dry run has not made the directory it would be in.</summary>

@@ -29,21 +29,34 @@ internal sealed partial class ReceiverRole
         _decoder ??= TokenCodecFactory.CreateDecoder(run.Codec, Protocol, new MultiplexDataStream(run.Connection.In, ct));
         _fileSum ??= FileChecksum.CreateTransferSum(run.Checksum, run.Connection.Parameters.ChecksumSeed);
         _writer ??= new TempFileWriter();
+        IncrementalLists? lists = firstPass ? run.Lists : null;
         while (true)
         {
             // Our generator offers no basis but the file itself (FNAMECMP_FNAME) and no alternate name.
-            NdxAndAttrs next = Wait(NdxAndAttrs.ReadAsync(run.Connection, run.Files, deleteStats: null, alternatesOffered: false, ct));
-            if (next.IsDone)
+            NdxAndAttrs next = Wait(NdxAndAttrs.ReadAsync(run.Connection, run.Files, deleteStats: null, alternatesOffered: false, ct,
+                lists is null ? null : lists.ReadAnnouncedAsync));
+            // rsync receiver.c: recv_files — with incremental recursion each NDX_DONE of the first phase drops the
+            // oldest part; the phase ends with the last.
+            if (next.IsDone && (lists is null || lists.DoneReceived()))
                 return;
+            if (next.IsDone)
+                continue;
             int ndx = next.Ndx;
             // The sender answers in the order it was asked: everything up to this index has gone out.
             run.Order?.Release(ndx + 1);
             if ((next.Flags & ItemChanges.Transfer) == 0)
                 continue; // an itemized non-transfer echoed back for logging (rsync log.c: maybe_log_item)
+            bool redo = false;
             if (run.Options.DryRun)
                 ReceiveDryRun(ndx);
             else
-                ReceiveFile(ndx, firstPass, ct);
+                redo = ReceiveFile(ndx, firstPass && !_redone.Contains(ndx), ct);
+            // Incremental recursion redoes a file within the first phase (generator.c: check_for_finished_files),
+            // so the second failure must be the last; and the generator counts what is settled per part.
+            if (redo)
+                _redone.Add(ndx);
+            else if (lists is not null)
+                run.ToGenerator.FileSettled(ndx);
         }
     }
 
@@ -61,7 +74,8 @@ internal sealed partial class ReceiverRole
         run.Order?.TransferDone(ndx);
     }
 
-    private void ReceiveFile(int ndx, bool firstPass, CancellationToken ct)
+    /// <summary>Receives one file; true when it failed its check and the generator was asked to redo it.</summary>
+    private bool ReceiveFile(int ndx, bool firstPass, CancellationToken ct)
     {
         string name = run.NameOf(ndx);
         FileEntry file = run.Files[ndx];
@@ -134,10 +148,10 @@ internal sealed partial class ReceiverRole
                     // rsync receiver.c: the first failure asks the generator to redo the file with full sums (MSG_REDO).
                     run.Log.Error($"WARNING: {FileNameEncoding.Display(name)} failed verification -- update discarded (will try again).");
                     run.ToGenerator.Redo(ndx);
-                    return;
+                    return true;
                 }
                 run.ReportFailure($"ERROR: {FileNameEncoding.Display(name)} failed verification -- update discarded.");
-                return;
+                return false;
             }
 
             EntryAttributes attributes = run.AttributesFor(file, isNew: existing is null);
@@ -155,6 +169,7 @@ internal sealed partial class ReceiverRole
             if (existing is null)
                 run.Stats.CreatedFiles++;
             run.Target.Progress?.Report(new TransferProgress(name, length, length, ndx, run.Files.Count));
+            return false;
         }
         catch when (run.Target.KeepPartial && !keep)
         {

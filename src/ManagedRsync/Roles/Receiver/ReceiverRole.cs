@@ -21,6 +21,9 @@ internal sealed partial class ReceiverRole(ReceiveRun run)
     private FileChecksum? _fileSum;
     private TempFileWriter? _writer;
 
+    /// <summary>Files already asked for again (incremental recursion redoes them in the first phase).</summary>
+    private readonly HashSet<int> _redone = [];
+
     /// <summary>The sender's totals, read by a client receiver (main.c: handle_stats); null on a server.</summary>
     public long[]? SenderStats { get; private set; }
 

@@ -68,7 +68,7 @@ internal sealed partial class ReceivingSide
     /// </summary>
     private (string Root, string? SingleName, bool Announce) LocalRoot(string destination)
     {
-        int count = _run.Files.Count;
+        int count = _run.FileTotal;
         bool trailingSlash = destination.EndsWith('/');
         if (Directory.Exists(destination))
             return (destination, null, false);
@@ -78,7 +78,7 @@ internal sealed partial class ReceivingSide
             if (count > 1)
                 throw new RsyncException(RsyncErrorKind.FileSelection,
                     "ERROR: destination must be a directory when copying more than 1 file");
-            if (count == 1 && _run.Files[0].IsDirectory)
+            if (count == 1 && _run.FirstFile!.IsDirectory)
                 throw new RsyncException(RsyncErrorKind.FileSelection,
                     "ERROR: cannot overwrite non-directory with a directory");
             if (trailingSlash)
@@ -86,7 +86,7 @@ internal sealed partial class ReceivingSide
         }
         if (count > 1 || trailingSlash)
             return (destination, null, true);
-        if (count == 0 || !_run.Files[0].IsDirectory)
+        if (count == 0 || !_run.FirstFile!.IsDirectory)
         {
             string full = Path.GetFullPath(destination);
             return (Path.GetDirectoryName(full) ?? "/", Path.GetFileName(full), false);

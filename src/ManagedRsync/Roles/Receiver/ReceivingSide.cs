@@ -88,10 +88,22 @@ internal sealed partial class ReceivingSide : IMessageHandler
             run.Log.Info("receiving incremental file list");
         long listStart = connection.In.TotalRead;
         run.List = new FileListReader(connection.In, connection.Parameters, _options, ChecksumNames.DigestLength(run.Checksum));
-        run.Files = await run.List.ReadAsync(ct).ConfigureAwait(false);
+        var guard = new FileListGuard(_target.Requested);
+        if (connection.Parameters.IncRecurse)
+        {
+            // rsync flist.c: recv_file_list with inc_recurse — the first part now, the rest while files move.
+            run.Lists = new IncrementalLists(run, guard);
+            await run.Lists.ReadFirstAsync(ct).ConfigureAwait(false);
+        }
+        else
+        {
+            run.Files = await run.List.ReadAsync(ct).ConfigureAwait(false);
+            run.AcceptList(run.Files, guard);
+            run.Names = run.Files.ConvertAll(f => f.LocalName);
+            run.FindHardLinkGroups();
+        }
         run.Stats.FileListSize = connection.In.TotalRead - listStart;
         run.ListIoError = run.List.IoError;
-        CheckAndSortFileList();
         if (ListHeader && !incrementalHeader)
             run.Log.Info(ListHeaderLine(run.Files.Count));
 
@@ -100,7 +112,7 @@ internal sealed partial class ReceivingSide : IMessageHandler
         // A client receives only a list with entries (main.c: client_run); a server runs get_local_name and do_recv
         // whatever arrived (do_server_recv), so an empty list still makes the destination and ends with the goodbye.
         long[]? senderStats = null;
-        if (run.Files.Count > 0 || connection.IsServer)
+        if (run.FileTotal > 0 || connection.IsServer)
         {
             senderStats = _target.Destination is { } destination
                 ? await ReceiveTreeAsync(destination, ct).ConfigureAwait(false)
@@ -167,7 +179,11 @@ internal sealed partial class ReceivingSide : IMessageHandler
                 // rsync receiver.c: the sender could not open a file we asked for; it will not come.
                 int ndx = PeerMessages.Int(payload, code);
                 if (_run.Pending.TryRemove(ndx, out _))
+                {
                     _run.MarkErrors();
+                    if (_run.Lists is not null)
+                        _run.ToGenerator.FileSettled(ndx);
+                }
                 _run.Order?.TransferDone(ndx);
                 break;
             }
@@ -180,11 +196,10 @@ internal sealed partial class ReceivingSide : IMessageHandler
     }
 
     // rsync flist.c: recv_file_list announces the list with -v; stock rsync names it "incremental" whenever it would
-    // recurse incrementally (compat.c: set_allow_inc_recurse: -r, protocol 30+, no --delete-before/-after), which is
-    // what a user of stock rsync sees, although mrsync always takes the whole list first.
+    // recurse incrementally (compat.c: set_allow_inc_recurse), which is what a user of stock rsync sees, also where
+    // mrsync declines it for now (IncrementalRecursion.Offered) and takes the whole list first.
     private bool IncrementalListHeader(int protocol) =>
-        ListHeader && _options.Recursive && protocol >= 30
-        && _options.Delete is not (DeleteTiming.Before or DeleteTiming.After);
+        ListHeader && protocol >= 30 && IncrementalRecursion.StockAllows(_options, weSend: false);
 
     // rsync flist.c: start_filelist_progress, maybe_emit_filelist_progress, finish_filelist_progress — with --progress
     // (info=flist2) the count every 100 entries, each ending in '\r', then "N files to consider"; else "done".
@@ -211,29 +226,6 @@ internal sealed partial class ReceivingSide : IMessageHandler
         return chosen && ChecksumNames.TryParse(session.Checksum, out ChecksumKind kind)
             ? ChecksumNames.Resolve(kind, session.Protocol)
             : ChecksumNames.Resolve(null, session.Protocol);
-    }
-
-    // rsync flist.c: recv_file_entry's checks, then flist_sort_and_clean; the ndx the generator sends is the
-    // index in this sorted list.
-    private void CheckAndSortFileList()
-    {
-        List<FileEntry> files = _run.Files;
-        var guard = new FileListGuard(_target.Requested);
-        foreach (FileEntry file in files)
-        {
-            guard.Accept(file.LocalName, file.IsDirectory);
-            if (file.IsSymlink && file.LinkTarget is { } target)
-                FileListGuard.CheckSymlinkTarget(file.DisplayName, FileNameEncoding.Decode(target));
-        }
-        files.Sort(new FileNameOrder(_run.Protocol));
-        _run.Names = files.Select(f => f.LocalName).ToArray();
-        foreach (FileEntry file in files)
-        {
-            if (file.IsRegular || file.IsSymlink)
-                _run.Stats.TotalSize += file.Size;
-        }
-        _run.Stats.NumFiles = files.Count;
-        _run.FindHardLinkGroups();
     }
 
     /// <summary>

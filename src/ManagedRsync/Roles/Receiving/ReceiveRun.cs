@@ -5,6 +5,7 @@ using ManagedRsync.Delta.Tokens;
 using ManagedRsync.Destination;
 using ManagedRsync.FileList;
 using ManagedRsync.Filters;
+using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
 using ManagedRsync.Session;
 
@@ -58,11 +59,25 @@ internal sealed partial class ReceiveRun
     /// <summary>The token codec of the data the sender sends.</summary>
     public TokenCodec Codec { get; set; }
 
-    /// <summary>The file list, sorted (flist.c: flist_sort_and_clean); every ndx is an index into it.</summary>
+    /// <summary>
+    /// The file list, sorted (flist.c: flist_sort_and_clean); every ndx is an index into it. With incremental
+    /// recursion the parts are appended as they arrive (by the receiver, while the generator reads what it was told
+    /// of: only ever appended, so an index once published stays valid), each after the slot stock numbers
+    /// ndx_start - 1, which holds the part's directory (<see cref="IncrementalLists"/>).
+    /// </summary>
     public List<FileEntry> Files { get; set; } = [];
 
     /// <summary>The local name of each entry of <see cref="Files"/>.</summary>
-    public string[] Names { get; set; } = [];
+    public List<string> Names { get; set; } = [];
+
+    /// <summary>The incremental file lists (compat.c: inc_recurse); null when the whole list came first.</summary>
+    public IncrementalLists? Lists { get; set; }
+
+    /// <summary>How many entries the sender listed (flist.c: file_total), without incremental recursion's slots.</summary>
+    public int FileTotal => Lists?.FileTotal ?? Files.Count;
+
+    /// <summary>The first entry the sender listed (main.c: get_local_name looks at it), or null.</summary>
+    public FileEntry? FirstFile => FileTotal == 0 ? null : Files[Lists is null ? 0 : 1];
 
     /// <summary>The receiver side's rules: they protect local names from --delete (exclude.c, receiver side).</summary>
     public FilterList? Filters { get; set; }
@@ -113,6 +128,28 @@ internal sealed partial class ReceiveRun
     public string NameOf(int ndx) => SingleFileName ?? Names[ndx];
 
     public void MarkErrors() => Volatile.Write(ref _sawErrors, 1);
+
+    /// <summary>
+    /// rsync flist.c: recv_file_entry's checks, then flist_sort_and_clean, for a list or one part of it: every name
+    /// through <paramref name="guard"/> (one guard for all parts), symlink targets checked, the entries sorted (the
+    /// ndx the generator sends is the index in this order) and counted.
+    /// </summary>
+    public void AcceptList(List<FileEntry> files, FileListGuard guard)
+    {
+        foreach (FileEntry file in files)
+        {
+            guard.Accept(file.LocalName, file.IsDirectory);
+            if (file.IsSymlink && file.LinkTarget is { } target)
+                FileListGuard.CheckSymlinkTarget(file.DisplayName, FileNameEncoding.Decode(target));
+        }
+        files.Sort(new FileNameOrder(Protocol));
+        foreach (FileEntry file in files)
+        {
+            if (file.IsRegular || file.IsSymlink)
+                Stats.TotalSize += file.Size;
+        }
+        Stats.NumFiles += files.Count;
+    }
 
     /// <summary>
     /// The attributes the sender's entry asks for (rsync rsync.c: set_file_attrs, dest_mode): the mode with -p (else a

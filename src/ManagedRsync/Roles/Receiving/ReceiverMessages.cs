@@ -25,7 +25,25 @@ internal sealed class ReceiverMessages
     /// <summary>The receiver has read the sender's last index (the end-of-run exchange is complete).</summary>
     public void EndOfRun() => _queue.Add(new ReceiverMessage(ReceiverMessageKind.Finished, -1));
 
+    /// <summary>
+    /// Incremental recursion: a part of the file list arrived (stock forwards its bytes to the generator, io.c:
+    /// start_flist_forward; here the part is already in the shared list).
+    /// </summary>
+    public void NewList() => _queue.Add(new ReceiverMessage(ReceiverMessageKind.NewList, -1));
+
+    /// <summary>Incremental recursion: NDX_FLIST_EOF arrived (rsync.c: the receiver passes it on to the generator).</summary>
+    public void ListsComplete() => _queue.Add(new ReceiverMessage(ReceiverMessageKind.ListsComplete, -1));
+
+    /// <summary>
+    /// Incremental recursion: a requested file is settled (received, failed, or not sent), so its part may be done
+    /// (stock's generator counts these as flist->in_progress, io.c: MSG_SUCCESS / MSG_NO_SEND handling).
+    /// </summary>
+    public void FileSettled(int ndx) => _queue.Add(new ReceiverMessage(ReceiverMessageKind.FileSettled, ndx));
+
     public ReceiverMessage Next(CancellationToken ct) => _queue.Take(ct);
+
+    /// <summary>The next message if one is waiting.</summary>
+    public bool TryNext(out ReceiverMessage message) => _queue.TryTake(out message);
 }
 
 internal enum ReceiverMessageKind
@@ -34,6 +52,9 @@ internal enum ReceiverMessageKind
     HardLinkDone,
     PhaseDone,
     Finished,
+    NewList,
+    ListsComplete,
+    FileSettled,
 }
 
 internal readonly record struct ReceiverMessage(ReceiverMessageKind Kind, int Ndx);

@@ -1,0 +1,137 @@
+using ManagedRsync.Destination;
+using ManagedRsync.Protocol;
+using ManagedRsync.Roles.Receiving;
+
+namespace ManagedRsync.Roles.Generator;
+
+// rsync generator.c: generate_files with inc_recurse — the file list's parts in the order they arrive: each part's
+// directory settled in full at the slot before the part (ndx_start - 1: made, itemized, its extraneous entries
+// deleted), then the part's entries (a directory among them waits for its own part); and check_for_finished_files'
+// NDX_DONE for the oldest part once the walk has moved past it and none of its files is still on its way or due to
+// be redone (redos are asked for at once, in this phase), so the sender can drop it. The last NDX_DONE ends the
+// first phase (sender.c: send_files counts phases only when no part is left).
+internal sealed partial class GeneratorRole
+{
+    /// <summary>Requested files not yet settled, per part; null without incremental recursion.</summary>
+    private PartProgress? _parts;
+
+    private void GenerateIncrementally(CancellationToken ct)
+    {
+        IncrementalLists lists = run.Lists!;
+        _parts = new PartProgress(lists);
+        bool walking = Destination is not null || run.Target.Destination is not null;
+        if (walking)
+            _keep = PlanDeletion();
+        _flushed = run.Connection.Out.TotalWritten;
+        int walked = 0, done = 0;
+        bool complete = false;
+        while (true)
+        {
+            // Parts before the one the walk is on may end (generator.c: "if (cur_flist == first_flist) break").
+            EndFinishedParts(ref done, walked - 1);
+            while (walked == lists.PartCount && !complete)
+            {
+                run.Connection.Send();
+                complete |= Handle(NextFromReceiver(ct));
+                EndFinishedParts(ref done, walked - 1);
+            }
+            if (walked == lists.PartCount)
+                break;
+            IncrementalLists.Part part = lists.PartAt(walked);
+            if (walking)
+                WalkPart(part);
+            walked++;
+            while (run.ToGenerator.TryNext(out ReceiverMessage message))
+                complete |= Handle(message);
+        }
+        _generating = -1;
+        // generate_files' loop has ended (cur_flist is NULL): every part may end, the last one ending the phase.
+        while (true)
+        {
+            EndFinishedParts(ref done, walked);
+            if (done == walked)
+                break;
+            run.Connection.Send();
+            Handle(NextFromReceiver(ct));
+        }
+    }
+
+    // The part's directory in full at ndx_start - 1, then its entries but the directories (generator.c: recv_generator
+    // with is_dir -1 leaves them to their own part).
+    private void WalkPart(IncrementalLists.Part part)
+    {
+        if (_keep is not null)
+            KeepChildren(_keep, part.Start, part.End);
+        if (part.Directory >= 0)
+            GenerateAt(part.Start - 1);
+        else
+            run.Order?.GeneratorDone(part.Start - 1);
+        for (int ndx = part.Start; ndx < part.End; ndx++)
+        {
+            if (Files[ndx].IsDirectory)
+                run.Order?.GeneratorDone(ndx);
+            else
+                GenerateAt(ndx);
+        }
+    }
+
+    // generator.c: check_for_finished_files — NDX_DONE for each oldest part before `limit` that nothing holds.
+    private void EndFinishedParts(ref int done, int limit)
+    {
+        while (done < limit && _parts!.IsSettled(done))
+        {
+            run.Connection.NdxOut.Write(run.Connection.Out, Ndx.Done);
+            done++;
+        }
+    }
+
+    // What the receiver said while the walk goes on; true when the sender's lists are complete.
+    private bool Handle(ReceiverMessage message)
+    {
+        switch (message.Kind)
+        {
+            case ReceiverMessageKind.NewList:
+                return false;
+            case ReceiverMessageKind.ListsComplete:
+                return true;
+            case ReceiverMessageKind.FileSettled:
+                _parts!.Settled(message.Ndx);
+                return false;
+            case ReceiverMessageKind.Redo:
+                _parts!.Settled(message.Ndx);
+                RequestAgain(message.Ndx);
+                return false;
+            default:
+                throw RsyncException.Protocol($"the receiver ended a phase (message {message.Kind}) before the file lists did");
+        }
+    }
+
+    /// <summary>
+    /// rsync generator.c: check_for_finished_files with check_redo — a file that failed its whole-file check is asked
+    /// for again with full-length sums.
+    /// </summary>
+    private void RequestAgain(int ndx)
+    {
+        EntryStatus? local = Destination!.Stat(NameOf(ndx));
+        Request(ndx, redo: true, local, ItemChanges.Transfer | (local is null ? ItemChanges.IsNew : 0));
+    }
+
+    /// <summary>generator.c: flist->in_progress — requests per part that the receiver has not settled.</summary>
+    private sealed class PartProgress(IncrementalLists lists)
+    {
+        private readonly List<int> _open = [];
+
+        public void Requested(int ndx) => Add(lists.PartOf(ndx), 1);
+
+        public void Settled(int ndx) => Add(lists.PartOf(ndx), -1);
+
+        public bool IsSettled(int part) => part >= _open.Count || _open[part] == 0;
+
+        private void Add(int part, int delta)
+        {
+            while (_open.Count <= part)
+                _open.Add(0);
+            _open[part] += delta;
+        }
+    }
+}

@@ -1,0 +1,210 @@
+using ManagedRsync.Destination;
+using ManagedRsync.FileList;
+using ManagedRsync.Protocol;
+using ManagedRsync.Session;
+
+namespace ManagedRsync.Roles.Receiving;
+
+/// <summary>
+/// The receiving side of incremental recursion (protocol-notes §24): the sender's file list arrives in parts, the
+/// first before anything else (flist.c: recv_file_list, main.c: do_recv reads one more when the first holds a single
+/// entry, recv_additional_file_list), every later one announced by an index NDX_FLIST_OFFSET - dir between the file
+/// indexes (rsync.c: read_ndx_and_attrs), each holding the entries directly inside one directory of an earlier part,
+/// until NDX_FLIST_EOF. The receiver reads the parts (<see cref="ReadAnnouncedAsync"/>), the generator walks them in
+/// order and tells the sender when it is done with each (<see cref="Generator.GeneratorRole"/>).
+/// </summary>
+/// <remarks>
+/// Numbering (flist.c: flist_new): the first part starts at index 1, each later one at the previous start + count + 1;
+/// the index before a part's start (ndx_start - 1) stands for the part's directory, which the generator settles
+/// there (generator.c: generate_files) and the sender may echo. <see cref="ReceiveRun.Files"/> keeps that slot, so an
+/// index is a position in it whatever part it belongs to. Directories are numbered in the order they arrive, each
+/// part's in sorted order (flist.c: dir_flist, fsort); "dir" of an announcement indexes them.
+/// Guards (the CVE-2024-12087 class, stock's own checks in recv_file_list): an announced directory must be one that
+/// was listed (not past the end of the directory table), must get one part only, and every entry of the part must
+/// lie directly inside it ("ABORTING due to invalid path from sender"); every name also passes the one
+/// <see cref="FileListGuard"/> of the run (unrequested names, duplicates across parts, names below a non-directory).
+/// A part after the last NDX_DONE of the first phase is refused (recv_file_list: "refusing sub-flist after final
+/// flist was freed").
+/// </remarks>
+internal sealed class IncrementalLists
+{
+    /// <summary>The placeholder at index 0 when the first part has no "." to stand for (flist.c: parent_ndx -1).</summary>
+    private static readonly FileEntry s_noDirectory = new() { Name = "."u8.ToArray(), Mode = FileEntry.S_IFDIR | 0x1ED };
+
+    private readonly ReceiveRun _run;
+    private readonly FileListGuard _guard;
+    private readonly Lock _gate = new();
+    private readonly List<Part> _parts = [];
+    private readonly List<int> _directories = [];
+    private readonly HashSet<int> _announced = [];
+    private int _donesSeen;
+    private bool _finished;
+
+    public IncrementalLists(ReceiveRun run, FileListGuard guard)
+    {
+        _run = run;
+        _guard = guard;
+    }
+
+    /// <summary>One part: its first index, how many entries, and the index of its directory (-1: none).</summary>
+    public readonly record struct Part(int Start, int Count, int Directory)
+    {
+        public int End => Start + Count;
+    }
+
+    /// <summary>flist.c: file_total — the entries of all parts so far.</summary>
+    public int FileTotal { get; private set; }
+
+    /// <summary>The sender sent NDX_FLIST_EOF: no part follows.</summary>
+    public bool Complete { get; private set; }
+
+    /// <summary>How many parts have arrived.</summary>
+    public int PartCount
+    {
+        get
+        {
+            lock (_gate)
+                return _parts.Count;
+        }
+    }
+
+    public Part PartAt(int k)
+    {
+        lock (_gate)
+            return _parts[k];
+    }
+
+    /// <summary>The part an index belongs to (its directory's slot included; rsync.c: flist_for_ndx).</summary>
+    public int PartOf(int ndx)
+    {
+        lock (_gate)
+        {
+            int lo = 0, hi = _parts.Count - 1;
+            while (lo < hi)
+            {
+                int mid = (lo + hi + 1) / 2;
+                if (_parts[mid].Start - 1 <= ndx)
+                    lo = mid;
+                else
+                    hi = mid - 1;
+            }
+            return lo;
+        }
+    }
+
+    /// <summary>
+    /// The first part (main.c: do_recv / client_run: recv_file_list(f_in, -1)), and when it holds one entry the
+    /// announcement after it too (recv_additional_file_list), so that get_local_name sees whether a lone directory
+    /// has contents.
+    /// </summary>
+    public async Task ReadFirstAsync(CancellationToken ct)
+    {
+        List<FileEntry> first = await _run.List.ReadAsync(ct).ConfigureAwait(false);
+        foreach (FileEntry file in first)
+        {
+            // recv_file_list: the first part's entries lie in no directory ("" is the only dirname allowed).
+            if (file.LocalName.Contains('/'))
+                throw InvalidPath(file.LocalName);
+        }
+        _run.AcceptList(first, _guard);
+        // flist.c: recv_file_list — the first part stands for "." when it starts with one, else for nothing.
+        bool dot = first.Count > 0 && first[0].IsDirectory && first[0].LocalName == ".";
+        Append(first, dot ? first[0] : s_noDirectory, dot ? 1 : -1);
+        if (FileTotal == 1)
+        {
+            Connection connection = _run.Connection;
+            int ndx = await connection.In.ReadNdxAsync(connection.NdxIn, ct).ConfigureAwait(false);
+            await ReadAnnouncedAsync(ndx, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Whether <paramref name="ndx"/> is NDX_FLIST_EOF or announces a part (NDX_FLIST_OFFSET - dir).</summary>
+    public static bool IsAnnouncement(int ndx) => ndx == Ndx.FlistEof || ndx <= Ndx.FlistOffset;
+
+    /// <summary>
+    /// rsync.c: read_ndx_and_attrs for a negative index on an incremental receiver: NDX_FLIST_EOF ends the lists,
+    /// NDX_FLIST_OFFSET - dir is followed by the part for directory number dir.
+    /// </summary>
+    public async Task ReadAnnouncedAsync(int ndx, CancellationToken ct)
+    {
+        if (ndx == Ndx.FlistEof)
+        {
+            if (Complete)
+                throw RsyncException.Protocol("a second end of the incremental file lists");
+            Complete = true;
+            _run.ToGenerator.ListsComplete();
+            return;
+        }
+        if (!IsAnnouncement(ndx))
+            throw RsyncException.Protocol($"Invalid file index: {ndx}");
+        if (Complete || _finished)
+            throw RsyncException.Protocol("refusing a file list after the last one (NDX_FLIST_EOF or the final NDX_DONE)");
+        int dir = Ndx.FlistOffset - ndx;
+        if (dir < 0 || dir >= _directories.Count)
+            throw RsyncException.Protocol($"Invalid dir index: {dir} ({Ndx.FlistOffset} - {Ndx.FlistOffset - _directories.Count + 1})");
+        if (!_announced.Add(dir))
+            throw RsyncException.Protocol($"refusing malicious duplicate flist for dir {dir}");
+        int dirNdx = _directories[dir];
+        string dirName = _run.Names[dirNdx];
+        // stock never sends a part for "." (flist.c: add_dirs_to_tree leaves it out of the tree it walks).
+        if (dirName == ".")
+            throw RsyncException.Protocol($"refusing a file list for the transfer root (dir {dir})");
+
+        long start = _run.Connection.In.TotalRead;
+        List<FileEntry> part = await _run.List.ReadAsync(ct).ConfigureAwait(false);
+        foreach (FileEntry file in part)
+        {
+            string name = file.LocalName;
+            if (name.Length <= dirName.Length + 1 || !name.StartsWith(dirName, StringComparison.Ordinal)
+                || name[dirName.Length] != '/' || name.IndexOf('/', dirName.Length + 1) >= 0)
+                throw InvalidPath(name);
+        }
+        _run.AcceptList(part, _guard);
+        Append(part, _run.Files[dirNdx], dirNdx);
+        _run.Stats.FileListSize += _run.Connection.In.TotalRead - start;
+        _run.ListIoError = _run.List.IoError;
+        _run.ToGenerator.NewList();
+    }
+
+    /// <summary>
+    /// The sender's NDX_DONE in the first phase: it has dropped the oldest part (receiver.c: recv_files, flist_free);
+    /// true when that was the last one, which ends the phase.
+    /// </summary>
+    public bool DoneReceived()
+    {
+        lock (_gate)
+        {
+            _donesSeen++;
+            if (_donesSeen < _parts.Count)
+                return false;
+            _finished = true;
+            return true;
+        }
+    }
+
+    // The part's slot for its directory, then its entries; its directories join the table in their sorted order.
+    private void Append(List<FileEntry> part, FileEntry directory, int directoryNdx)
+    {
+        List<FileEntry> files = _run.Files;
+        List<string> names = _run.Names;
+        lock (_gate)
+        {
+            files.Add(directory);
+            names.Add(directory.LocalName);
+            int start = files.Count;
+            foreach (FileEntry file in part)
+            {
+                if (file.IsDirectory)
+                    _directories.Add(files.Count);
+                files.Add(file);
+                names.Add(file.LocalName);
+            }
+            _parts.Add(new Part(start, part.Count, directoryNdx));
+            FileTotal += part.Count;
+        }
+    }
+
+    // rsync flist.c: recv_file_list — RERR_UNSUPPORTED (exit 4), as stock ends it.
+    private static RsyncException InvalidPath(string name) =>
+        new(RsyncErrorKind.UnsafeFileList, $"ABORTING due to invalid path from sender: {name}");
+}

@@ -1,0 +1,27 @@
+namespace ManagedRsync.Session;
+
+/// <summary>
+/// When a transfer recurses incrementally (protocol-notes §24): the client offers it with the 'i' capability letter
+/// (options.c: maybe_add_e_option) and the server turns it on with CF_INC_RECURSE (compat.c: setup_protocol).
+/// </summary>
+internal static class IncrementalRecursion
+{
+    /// <summary>
+    /// rsync compat.c: set_allow_inc_recurse — recursion, protocol 30, no --no-inc-recursive, and on a receiving side
+    /// no --delete-before / --delete-after / --delay-updates (those need the whole list first). Stock's -v header
+    /// ("receiving incremental file list") follows this, whatever mrsync then does.
+    /// </summary>
+    public static bool StockAllows(TransferOptions o, bool weSend) =>
+        o.Recursive && o.IncrementalRecursion && o.Protocol >= 30
+        && (weSend || (o.Delete is not (DeleteTiming.Before or DeleteTiming.After) && !o.DelayUpdates));
+
+    /// <summary>
+    /// Whether we offer 'i': what stock allows, narrowed to what mrsync implements so far — the receiving side of a
+    /// transfer (a pull), without -H (a later list's hard-link leader indexes reach into earlier lists), -R (implied
+    /// directories in later lists), a listing, or per-entry lines (the ordered log is sized by the first list).
+    /// Declining only changes when the list travels, never what is transferred.
+    /// </summary>
+    public static bool Offered(TransferOptions o, bool weSend) =>
+        StockAllows(o, weSend) && !weSend && !o.HardLinks && !o.Relative && !o.ListOnly && !o.Listing
+        && o.ItemizeChanges == 0 && o.Verbose == 0 && !o.Progress;
+}
