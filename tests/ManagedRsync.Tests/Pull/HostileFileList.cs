@@ -97,6 +97,24 @@ internal sealed class HostileFileList(HostileSession session)
         return this;
     }
 
+    /// <summary>
+    /// The end of one part of an incremental list: the end marker and io_error only (flist.c: write_end_of_flist; with
+    /// inc_recurse no id lists follow, the names travel in the entries).
+    /// </summary>
+    public HostileFileList EndPart(int ioError = 0)
+    {
+        _bytes.WriteVarInt(0);
+        _bytes.WriteVarInt(ioError);
+        return this;
+    }
+
+    /// <summary>An index as the sender writes it between parts (NDX_FLIST_OFFSET - dir, NDX_FLIST_EOF).</summary>
+    public HostileFileList Index(NdxCodec codec, int ndx)
+    {
+        codec.Write(_bytes, ndx);
+        return this;
+    }
+
     public ReadOnlyMemory<byte> Bytes => _bytes.WrittenMemory;
 
     public Task SendAsync(CancellationToken ct) => session.SendDataAsync(_bytes.WrittenMemory, ct);

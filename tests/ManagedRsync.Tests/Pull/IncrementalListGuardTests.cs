@@ -1,0 +1,116 @@
+using ManagedRsync.Protocol;
+
+namespace ManagedRsync.Tests.Pull;
+
+/// <summary>
+/// The guards on the parts of an incremental file list (protocol-notes §24; the class of CVE-2024-12087: a later part
+/// naming paths outside its directory or the requested tree, under a symlink, for a directory never listed, or twice
+/// for one directory), each reached through a scripted daemon that turns on CF_INC_RECURSE and sends a well-formed
+/// first part, so that only the guard under test can stop the pull. Each case asserts the guard's message and exit
+/// code, and the sandbox (<see cref="HostilePull"/>): nothing outside the destination touched, no temp file, the
+/// existing file intact.
+/// </summary>
+public sealed class IncrementalListGuardTests : IDisposable
+{
+    // CF_VARINT_FLIST_FLAGS | CF_CHKSUM_SEED_FIX | CF_SAFE_FLIST | CF_INC_RECURSE.
+    private const int IncrementalFlags = 0x80 | 0x20 | 0x08 | 0x01;
+
+    // -r without -o/-g: the entries carry no ids, so the scripted lists stay short.
+    private static readonly TransferOptions s_options = TransferOptions.Archive with { Owner = false, Group = false };
+
+    private readonly HostilePull _pull = new();
+
+    public void Dispose() => _pull.Dispose();
+
+    // The first part: "." (directory 0), "sub" (directory 1), "link" (a symlink) and "top.txt"; then what the script
+    // writes after it, all on the data stream as the sender interleaves it with file data.
+    private async Task AssertRefused(Action<HostileFileList, NdxCodec> after, string message, RsyncExitCode exit = RsyncExitCode.StreamIo)
+    {
+        var daemon = new HostileDaemon(async (s, ct) =>
+        {
+            await s.HandshakeAsync(ct, compatFlags: IncrementalFlags);
+            var list = new HostileFileList(s)
+                .Add(".", HostileFileList.Directory)
+                .Add("sub", HostileFileList.Directory)
+                .Add("link", HostileFileList.Symlink, 7, "nowhere")
+                .Add("top.txt", HostileFileList.Regular, 0)
+                .EndPart();
+            after(list, new NdxCodec(32));
+            await list.SendAsync(ct);
+            await s.DrainAsync(ct);
+        });
+        RsyncException e = await _pull.ExpectFailureAsync(daemon, options: s_options);
+        Assert.Equal(message, e.Message);
+        Assert.Equal(exit, e.ExitCode);
+    }
+
+    [Fact]
+    public Task APartForADirectoryNeverListedIsRefused() =>
+        AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistOffset - 2).Add("sub/x", HostileFileList.Regular).EndPart(),
+            "Invalid dir index: 2 (-101 - -102)");
+
+    [Fact]
+    public Task APartForTheSymlinkIsRefused() =>
+        // The directory table holds "." and "sub" only: "link" is not a directory, so no index reaches it.
+        AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistOffset - 3).Add("link/passwd", HostileFileList.Regular).EndPart(),
+            "Invalid dir index: 3 (-101 - -102)");
+
+    [Fact]
+    public Task APartNamingAPathUnderTheSymlinkIsRefused() =>
+        AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistOffset - 1).Add("link/passwd", HostileFileList.Regular).EndPart(),
+            "ABORTING due to invalid path from sender: link/passwd", RsyncExitCode.Unsupported);
+
+    [Fact]
+    public Task APartNamingAPathOutsideItsDirectoryIsRefused() =>
+        AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistOffset - 1).Add("other/x", HostileFileList.Regular).EndPart(),
+            "ABORTING due to invalid path from sender: other/x", RsyncExitCode.Unsupported);
+
+    [Fact]
+    public Task APartNamingAPathDeeperThanItsDirectoryIsRefused() =>
+        AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistOffset - 1).Add("sub/deep/x", HostileFileList.Regular).EndPart(),
+            "ABORTING due to invalid path from sender: sub/deep/x", RsyncExitCode.Unsupported);
+
+    [Fact]
+    public Task APartClimbingOutOfTheTreeIsRefused() =>
+        // A direct child of "sub" by its shape, stopped by the name check every part goes through.
+        AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistOffset - 1).Add("sub/..", HostileFileList.Directory).EndPart(),
+            "ABORTING due to unsafe pathname from sender: sub/..", RsyncExitCode.Unsupported);
+
+    [Fact]
+    public Task ASecondPartForOneDirectoryIsRefused() =>
+        AssertRefused((l, ndx) => l
+                .Index(ndx, Ndx.FlistOffset - 1).Add("sub/a", HostileFileList.Regular).EndPart()
+                .Index(ndx, Ndx.FlistOffset - 1).Add("sub/b", HostileFileList.Symlink, 7, "nowhere").EndPart(),
+            "refusing malicious duplicate flist for dir 1");
+
+    [Fact]
+    public Task APartForTheTransferRootIsRefused() =>
+        AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistOffset - 0).Add("x", HostileFileList.Regular).EndPart(),
+            "refusing a file list for the transfer root (dir 0)");
+
+    [Fact]
+    public Task APartAfterTheLastIsRefused() =>
+        AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistEof).Index(ndx, Ndx.FlistOffset - 1).EndPart(),
+            "refusing a file list after the last one (NDX_FLIST_EOF or the final NDX_DONE)");
+
+    [Fact]
+    public Task ADirectoryListedAgainAsASymlinkInItsPartIsRefused() =>
+        // A part may not list a name twice (a directory swapped for a link between two uses).
+        AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistOffset - 1)
+                .Add("sub/d", HostileFileList.Directory).Add("sub/d", HostileFileList.Symlink, 7, "nowhere").EndPart(),
+            "duplicate file-list name: sub/d");
+
+    [Fact]
+    public async Task AFirstPartWithANestedNameIsRefused()
+    {
+        var daemon = new HostileDaemon(async (s, ct) =>
+        {
+            await s.HandshakeAsync(ct, compatFlags: IncrementalFlags);
+            await new HostileFileList(s).Add(".", HostileFileList.Directory).Add("sub/x", HostileFileList.Regular).EndPart().SendAsync(ct);
+            await s.DrainAsync(ct);
+        });
+        RsyncException e = await _pull.ExpectFailureAsync(daemon, options: s_options);
+        Assert.Equal("ABORTING due to invalid path from sender: sub/x", e.Message);
+        Assert.Equal(RsyncExitCode.Unsupported, e.ExitCode);
+    }
+}
