@@ -52,8 +52,9 @@ public sealed class ClientRecord
     /// </summary>
     /// <param name="withoutIncRecurse">
     /// Leave the capability letter 'i' (incremental recursion, options.c: maybe_add_e_option) out of the
-    /// short-option argument: mrsync never offers it, which a daemon answers by sending the whole file list first
-    /// (compat.c: setup_protocol sets CF_INC_RECURSE only for a client that offered 'i').
+    /// short-option argument, on both sides of a comparison: mrsync offers it only where it implements incremental
+    /// recursion (Session/IncrementalRecursion.Offered, pinned by ServerArgumentsTests.PullOffersIncrementalRecursion),
+    /// and a daemon that gets no 'i' sends the whole file list first (compat.c: setup_protocol).
     /// </param>
     public string Render(bool withoutIncRecurse = false)
     {

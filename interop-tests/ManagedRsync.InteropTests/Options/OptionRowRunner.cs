@@ -127,7 +127,7 @@ public sealed partial class OptionRowRunner
             return Mismatch($"mrsync exit 4 without naming {string.Join(" or ", row.Names)}: {FirstLine(ours.Stderr)}");
         if (stockRecord is not null && oursRecord is not null)
         {
-            string[] left = stockRecord.Render(withoutIncRecurse: true).Split('\n'), right = oursRecord.Render().Split('\n');
+            string[] left = stockRecord.Render(withoutIncRecurse: true).Split('\n'), right = oursRecord.Render(withoutIncRecurse: true).Split('\n');
             if (left.SequenceEqual(right))
                 return Match("identical");
             int at = Enumerable.Range(0, Math.Max(left.Length, right.Length))
@@ -162,7 +162,7 @@ public sealed partial class OptionRowRunner
     private static string Detail(ProcessResult? stock, ClientRecord? stockRecord, ProcessResult ours, ClientRecord? oursRecord)
     {
         string[] left = stockRecord?.Render(withoutIncRecurse: true).TrimEnd('\n').Split('\n') ?? ["(no session)"];
-        string[] right = oursRecord?.Render().TrimEnd('\n').Split('\n') ?? ["(no session)"];
+        string[] right = oursRecord?.Render(withoutIncRecurse: true).TrimEnd('\n').Split('\n') ?? ["(no session)"];
         int width = Math.Max(24, left.Max(l => l.Length));
         var text = new StringBuilder();
         text.Append("  ").Append("stock rsync".PadRight(width)).Append(" | mrsync\n");

@@ -137,7 +137,7 @@ public sealed partial class ShellRowRunner
             return new(row, false, $"mrsync exit 4 without naming {string.Join(" or ", row.Names)}: {FirstLine(ours.Stderr)}", detail);
         if (stockRecord is not null && oursRecord is not null)
         {
-            string[] left = stockRecord.Render(withoutIncRecurse: true).Split('\n'), right = oursRecord.Render().Split('\n');
+            string[] left = stockRecord.Render(withoutIncRecurse: true).Split('\n'), right = oursRecord.Render(withoutIncRecurse: true).Split('\n');
             if (left.SequenceEqual(right))
                 return new(row, true, "identical", detail);
             int at = Enumerable.Range(0, Math.Max(left.Length, right.Length))
@@ -177,7 +177,7 @@ public sealed partial class ShellRowRunner
     private static string Detail(ProcessResult stock, ShellRecord? stockRecord, ProcessResult ours, ShellRecord? oursRecord)
     {
         string[] left = stockRecord?.Render(withoutIncRecurse: true).TrimEnd('\n').Split('\n') ?? ["(no shell)"];
-        string[] right = oursRecord?.Render().TrimEnd('\n').Split('\n') ?? ["(no shell)"];
+        string[] right = oursRecord?.Render(withoutIncRecurse: true).TrimEnd('\n').Split('\n') ?? ["(no shell)"];
         int width = Math.Max(24, left.Max(l => l.Length));
         var text = new StringBuilder();
         text.Append("  ").Append("stock rsync".PadRight(width)).Append(" | mrsync\n");
