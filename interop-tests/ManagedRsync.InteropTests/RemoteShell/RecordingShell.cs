@@ -90,7 +90,7 @@ public sealed record ShellRecord(IReadOnlyList<string> Argv, IReadOnlyList<strin
     }
 
     // Stock offers incremental recursion with 'i' right after "e." in its letters (options.c: maybe_add_e_option);
-    // mrsync only where it implements it (protocol-notes §24, ServerArgumentsTests.PullOffersIncrementalRecursion),
+    // mrsync only where it implements it (protocol-notes §25, ServerArgumentsTests.PullOffersIncrementalRecursion),
     // so comparisons leave the letter out on both sides.
     private static string WithoutIncRecurse(string word) =>
         System.Text.RegularExpressions.Regex.Replace(word, @"^(-[A-Za-z]*e\.)i([A-Za-z]*)$", "$1$2");

@@ -1,7 +1,7 @@
 namespace ManagedRsync.Session;
 
 /// <summary>
-/// When a transfer recurses incrementally (protocol-notes §24): the client offers it with the 'i' capability letter
+/// When a transfer recurses incrementally (protocol-notes §25): the client offers it with the 'i' capability letter
 /// (options.c: maybe_add_e_option) and the server turns it on with CF_INC_RECURSE (compat.c: setup_protocol).
 /// </summary>
 internal static class IncrementalRecursion

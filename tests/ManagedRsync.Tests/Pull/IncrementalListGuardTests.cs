@@ -3,7 +3,7 @@ using ManagedRsync.Protocol;
 namespace ManagedRsync.Tests.Pull;
 
 /// <summary>
-/// The guards on the parts of an incremental file list (protocol-notes §24; the class of CVE-2024-12087: a later part
+/// The guards on the parts of an incremental file list (protocol-notes §25; the class of CVE-2024-12087: a later part
 /// naming paths outside its directory or the requested tree, under a symlink, for a directory never listed, or twice
 /// for one directory), each reached through a scripted daemon that turns on CF_INC_RECURSE and sends a well-formed
 /// first part, so that only the guard under test can stop the pull. Each case asserts the guard's message and exit

@@ -6,7 +6,7 @@ using ManagedRsync.Session;
 namespace ManagedRsync.Roles.Receiving;
 
 /// <summary>
-/// The receiving side of incremental recursion (protocol-notes §24): the sender's file list arrives in parts, the
+/// The receiving side of incremental recursion (protocol-notes §25): the sender's file list arrives in parts, the
 /// first before anything else (flist.c: recv_file_list, main.c: do_recv reads one more when the first holds a single
 /// entry, recv_additional_file_list), every later one announced by an index NDX_FLIST_OFFSET - dir between the file
 /// indexes (rsync.c: read_ndx_and_attrs), each holding the entries directly inside one directory of an earlier part,
