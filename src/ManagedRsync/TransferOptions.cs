@@ -77,6 +77,11 @@ public sealed partial record TransferOptions
     public bool ListOnly { get; init; }
     /// <summary>--numeric-ids: owner and group by number, not name.</summary>
     public bool NumericIds { get; init; }
+    /// <summary>
+    /// A daemon module's "numeric ids = yes" (clientserver.c: rsync_module sets numeric_ids = -1): owner and group by
+    /// number here, while the wire keeps the (then empty) name lists the client expects, as the client did not ask.
+    /// </summary>
+    public bool NumericIdsHere { get; init; }
     /// <summary>-i, counted (rsync's itemize_changes; -ii also itemizes unchanged files).</summary>
     public int ItemizeChanges { get; init; }
     /// <summary>

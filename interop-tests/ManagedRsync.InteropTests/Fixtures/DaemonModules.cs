@@ -37,7 +37,7 @@ public static class DaemonModules
 /// <param name="ReadOnly"><c>read only</c>.</param>
 /// <param name="List"><c>list</c>.</param>
 /// <param name="AuthUsers"><c>auth users</c>; the fixture's secrets file is used with it.</param>
-/// <param name="Extra">More rsyncd.conf lines for this module, verbatim.</param>
+/// <param name="Extra">More rsyncd.conf lines for this module, verbatim but for "{root}", the fixture's directory.</param>
 public sealed record DaemonModule(
     string Name,
     string Comment = "",

@@ -8,7 +8,10 @@ namespace ManagedRsync.InteropTests.Fixtures;
 /// </summary>
 public sealed class MrsyncDaemonFixture : RsyncDaemonFixture
 {
-    public override string DaemonPath =>
+    public override string DaemonPath => Executable;
+
+    /// <summary>The mrsync executable the daemon fixtures start.</summary>
+    public static string Executable =>
         Environment.GetEnvironmentVariable("MRSYNC_BIN") is { Length: > 0 } bin ? bin : BuiltCli();
 
     internal static string BuiltCli()

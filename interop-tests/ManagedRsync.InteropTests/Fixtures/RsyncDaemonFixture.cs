@@ -34,6 +34,9 @@ public class RsyncDaemonFixture : IAsyncLifetime
     /// <summary>The executable started as `--daemon --no-detach` (stock rsync here; mrsync in <see cref="MrsyncDaemonFixture"/>).</summary>
     public virtual string DaemonPath => RsyncPath;
 
+    /// <summary>The modules the generated rsyncd.conf serves (a fixture of a test class may serve others).</summary>
+    protected virtual IReadOnlyList<DaemonModule> Modules => DaemonModules.All;
+
     /// <summary>Temporary directory holding config, log, secrets and module directories.</summary>
     public string Root { get; }
 
@@ -68,7 +71,7 @@ public class RsyncDaemonFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        foreach (var module in DaemonModules.All)
+        foreach (var module in Modules)
         {
             Directory.CreateDirectory(ModulePath(module.Name));
         }
@@ -188,7 +191,7 @@ public class RsyncDaemonFixture : IAsyncLifetime
             conf.AppendLine("uid = root");
             conf.AppendLine("gid = root");
         }
-        foreach (var module in DaemonModules.All)
+        foreach (var module in Modules)
         {
             conf.AppendLine();
             conf.AppendLine($"[{module.Name}]");
@@ -203,7 +206,7 @@ public class RsyncDaemonFixture : IAsyncLifetime
             }
             foreach (var line in module.Extra)
             {
-                conf.AppendLine("    " + line);
+                conf.AppendLine("    " + line.Replace("{root}", Root, StringComparison.Ordinal));
             }
         }
         return conf.ToString();

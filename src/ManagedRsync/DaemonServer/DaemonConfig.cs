@@ -82,9 +82,7 @@ public sealed class DaemonConfig
             "uid" => userId(value) == euid ? null : $"\"uid = {value}\" is not supported: mrsync serves every connection as the user it runs as (uid {euid}); run it as that user instead",
             "gid" => value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries) is [var g] && groupId(g) == egid ? null
                 : $"\"gid = {value}\" is not supported: mrsync serves every connection with the group it runs as (gid {egid})",
-            "numericids" => IsFalse(value) || IsUnset(value) ? null : "\"numeric ids = yes\" is not supported yet",
-            "mungesymlinks" => IsFalse(value) || IsUnset(value) ? null : "\"munge symlinks = yes\" is not supported yet (mrsync stores symlinks as sent, as a chrooted stock module does)",
-            "transferlogging" or "ignoreerrors" or "ignorenonreadable" or "fakesuper" or "proxyprotocol" or "insecurelinks" or "opennoatime" =>
+            "transferlogging" or "ignorenonreadable" or "fakesuper" or "proxyprotocol" or "insecurelinks" or "opennoatime" =>
                 IsFalse(value) || IsUnset(value) ? null : $"\"{Spelled(key)} = {value}\" is not supported yet",
             _ => value.Length == 0 ? null : $"\"{Spelled(key)}\" is not supported yet",
         };
@@ -205,6 +203,27 @@ public sealed class DaemonModule
 
     /// <summary>exclude from.</summary>
     public string? ExcludeFrom => DaemonConfig.Str(Values, "excludefrom");
+
+    /// <summary>
+    /// munge symlinks: unset means yes for a module that is not chrooted (clientserver.c: rsync_module,
+    /// "munge_symlinks = !use_chroot || module_dirlen"), and mrsync's never are.
+    /// </summary>
+    public bool MungeSymlinks => DaemonConfig.Bool(Values, "mungesymlinks", true);
+
+    /// <summary>
+    /// numeric ids: with "use chroot = no" (mrsync's modules) only an explicit yes turns it on (clientserver.c:
+    /// rsync_module, "lp_numeric_ids(module_id) == True").
+    /// </summary>
+    public bool NumericIds => DaemonConfig.Bool(Values, "numericids", false);
+
+    /// <summary>ignore errors (default no).</summary>
+    public bool IgnoreErrors => DaemonConfig.Bool(Values, "ignoreerrors", false);
+
+    /// <summary>pre-xfer exec: a shell command run before the transfer, which can refuse it.</summary>
+    public string? PreXferExec => DaemonConfig.Str(Values, "pre-xferexec");
+
+    /// <summary>post-xfer exec: a shell command run after the connection ends.</summary>
+    public string? PostXferExec => DaemonConfig.Str(Values, "post-xferexec");
 
     /// <summary>temp dir.</summary>
     public string? TempDir => DaemonConfig.Str(Values, "tempdir");

@@ -208,35 +208,83 @@ internal sealed class DaemonConnection
                 return await ErrorAsync("@ERROR: invalid filter settings", hs).ConfigureAwait(false);
             }
 
-            await _io.WriteAsync("@RSYNCD: OK\n", hs).ConfigureAwait(false);
-            List<string>? argv = await ReadArgumentsAsync(protocol >= 30, hs).ConfigureAwait(false);
-            if (argv is null)
-                return RsyncExitCode.Protocol;
-            string request = string.Join(' ', argv.SkipWhile(a => a != ".").Skip(1));
-            bool sender = argv.Contains("--sender");
-            _log.Write(user.Length > 0
-                ? $"rsync {(sender ? "on" : "to")} {request} from {user}@{host} ({_address})"
-                : $"rsync {(sender ? "on" : "to")} {request} from {host} ({_address})");
-
-            var settings = new ServerSettings
+            // clientserver.c: rsync_module — from here on the module's post-xfer exec runs when the connection ends,
+            // whatever ended it.
+            XferExec? exec = null;
+            if ((module.PreXferExec ?? module.PostXferExec) is not null && XferExec.Enabled)
+                exec = new XferExec(ModuleEnvironment(module, path, host, user));
+            RsyncExitCode code = RsyncExitCode.SocketIo;
+            try
             {
-                Root = path,
-                Confined = true,
-                Protocol = protocol,
-                ModuleName = module.Name,
-                ReadOnly = readOnly,
-                WriteOnly = module.WriteOnly,
-                RefuseOptions = module.RefuseOptions,
-                ModuleFilters = filters,
-                Timeout = module.Timeout,
-                TempDir = module.TempDir,
-                Log = _log.Write,
-            };
-            RsyncExitCode code = await RsyncServer.RunAsync(_io.Stream, argv, settings, ct).ConfigureAwait(false);
-            if (code != RsyncExitCode.Ok)
-                _log.Write($"rsync error: exit code {(int)code} from {host} ({_address}) on module {module.Name}");
-            return code;
+                code = await TransferAsync(module, path, host, user, readOnly, protocol, filters, exec, handshake, ct).ConfigureAwait(false);
+                return code;
+            }
+            finally
+            {
+                if (exec is not null && module.PostXferExec is { } post)
+                    await RunPostAsync(exec, post, code).ConfigureAwait(false);
+            }
         }
+    }
+
+    // clientserver.c: rsync_module, from the munge check to start_server.
+    private async Task<RsyncExitCode> TransferAsync(DaemonModule module, string path, string host, string user, bool readOnly,
+        int protocol, FilterList? filters, XferExec? exec, CancellationTokenSource handshake, CancellationToken ct)
+    {
+        CancellationToken hs = handshake.Token;
+        // clientserver.c: rsync_module — munging is no defence if the prefix's directory exists (a link stored as
+        // "/rsyncd-munged/..." would then lead somewhere).
+        if (module.MungeSymlinks && Directory.Exists(ReceivedLinks.UnsafeDirectory))
+        {
+            _log.Write($"Symlink munging is unsafe when a {ReceivedLinks.UnsafeDirectory} directory exists.");
+            return await ErrorAsync("@ERROR: daemon security issue -- contact admin", hs, RsyncExitCode.Unsupported).ConfigureAwait(false);
+        }
+
+        await _io.WriteAsync("@RSYNCD: OK\n", hs).ConfigureAwait(false);
+        List<string>? argv = await ReadArgumentsAsync(protocol >= 30, hs).ConfigureAwait(false);
+        if (argv is null)
+            return RsyncExitCode.Protocol;
+        string request = string.Join(' ', argv.SkipWhile(a => a != ".").Skip(1));
+        bool sender = argv.Contains("--sender");
+        string? startError = null;
+        if (exec is not null && module.PreXferExec is { } pre)
+        {
+            try
+            {
+                startError = await exec.RunPreAsync(pre, request.Length > 0 ? request : null, ExecArguments(argv, module.Name), ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
+            {
+                _log.Write($"pre-xfer exec preparation failed: {e.Message}");
+                return await ErrorAsync("@ERROR: pre-xfer exec preparation failed", hs).ConfigureAwait(false);
+            }
+        }
+        _log.Write(user.Length > 0
+            ? $"rsync {(sender ? "on" : "to")} {request} from {user}@{host} ({_address})"
+            : $"rsync {(sender ? "on" : "to")} {request} from {host} ({_address})");
+
+        var settings = new ServerSettings
+        {
+            Root = path,
+            Confined = true,
+            Protocol = protocol,
+            ModuleName = module.Name,
+            ReadOnly = readOnly,
+            WriteOnly = module.WriteOnly,
+            RefuseOptions = module.RefuseOptions,
+            ModuleFilters = filters,
+            Timeout = module.Timeout,
+            TempDir = module.TempDir,
+            StartError = startError,
+            MungeSymlinks = module.MungeSymlinks,
+            NumericIds = module.NumericIds,
+            IgnoreErrors = module.IgnoreErrors,
+            Log = _log.Write,
+        };
+        RsyncExitCode code = await RsyncServer.RunAsync(_io.Stream, argv, settings, ct).ConfigureAwait(false);
+        if (code != RsyncExitCode.Ok)
+            _log.Write($"rsync error: exit code {(int)code} from {host} ({_address}) on module {module.Name}");
+        return code;
     }
 
     // io.c: read_args — NUL-terminated arguments from protocol 30 ('\n' before), ended by an empty one, at most
@@ -251,6 +299,9 @@ internal sealed class DaemonConnection
                 return null;
             if (arg.Length == 0)
                 return argv;
+            // io.c: read_args(unescape) — a daemon takes safe_arg's backslashes off the words before ".".
+            if (!argv.Contains("."))
+                arg = Session.SafeArgument.Unescape(arg);
             if (argv.Count >= ServerArgumentParser.MaxArguments)
             {
                 _log.Write($"too many daemon arguments from {_address}");
@@ -258,6 +309,48 @@ internal sealed class DaemonConnection
             }
             argv.Add(arg);
         }
+    }
+
+    // Stock's post-xfer parent waits for the connection's process to end, so the client has its EOF first; a
+    // daemon being stopped still runs it.
+    private async Task RunPostAsync(XferExec exec, string command, RsyncExitCode code)
+    {
+        await _io.Stream.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await exec.RunPostAsync(command, (int)code, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
+        {
+            _log.Write($"post-xfer exec failed: {e.Message}");
+        }
+    }
+
+    // clientserver.c: rsync_module sets these in the environment of every command it runs for the module.
+    private Dictionary<string, string> ModuleEnvironment(DaemonModule module, string path, string host, string user) => new()
+    {
+        ["RSYNC_MODULE_NAME"] = module.Name,
+        ["RSYNC_MODULE_PATH"] = path,
+        ["RSYNC_HOST_ADDR"] = _address,
+        ["RSYNC_HOST_NAME"] = host,
+        ["RSYNC_USER_NAME"] = user,
+        ["RSYNC_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    // The words a pre-xfer exec sees (io.c: read_args): the options as read, then each path with the module's name
+    // taken off and sanitized (util1.c: glob_expand_module, glob_expand).
+    private static List<string> ExecArguments(List<string> argv, string moduleName)
+    {
+        int dot = argv.IndexOf(".");
+        if (dot < 0)
+            return argv;
+        var words = argv.Take(dot + 1).ToList();
+        foreach (string p in argv.Skip(dot + 1))
+        {
+            string clean = ServerPaths.Sanitize(ServerPaths.WithoutModule(p, moduleName));
+            words.Add(clean == "./" ? "." : clean);
+        }
+        return words;
     }
 
     private async Task<RsyncExitCode> ErrorAsync(string line, CancellationToken ct, RsyncExitCode code = RsyncExitCode.StartClient)

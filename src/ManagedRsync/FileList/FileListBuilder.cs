@@ -21,15 +21,18 @@ internal sealed class FileListBuilder
     private readonly Filters.FilterMatcher? _filters;
     private readonly Func<string, bool, bool>? _isExcluded;
     private readonly Action<string> _warn;
+    private readonly Func<byte[], byte[]>? _linkTarget;
     private readonly Dictionary<string, FileEntry> _byName = new(StringComparer.Ordinal);
 
     /// <param name="options">What to include (links, devices, recursion).</param>
     /// <param name="filters">The sender's view of the filter rules, walked directory by directory.</param>
     /// <param name="isExcluded">A further verdict: (transfer-relative path, is directory) -> excluded.</param>
     /// <param name="warn">Receives rsync-style error lines ("rsync: link_stat ... failed").</param>
+    /// <param name="linkTarget">What a symlink's target read from disk is sent as (null: as read).</param>
     public FileListBuilder(TransferOptions options, Filters.FilterMatcher? filters, Func<string, bool, bool>? isExcluded,
-        Action<string> warn)
+        Action<string> warn, Func<byte[], byte[]>? linkTarget = null)
     {
+        _linkTarget = linkTarget;
         _options = options;
         _filters = filters;
         _isExcluded = isExcluded;
@@ -251,6 +254,9 @@ internal sealed class FileListBuilder
         {
             entry.LinkTarget = LocalFile.ReadLink(path) ?? [];
             entry.Size = entry.LinkTarget.Length;
+            // The length stays the one on disk (rsync flist.c: readlink_stat changes only the name it sends).
+            if (_linkTarget is not null)
+                entry.LinkTarget = _linkTarget(entry.LinkTarget);
         }
         if (_options.HardLinks && type != FileEntry.S_IFDIR)
         {

@@ -114,7 +114,7 @@ internal sealed class FileListWriter
         else
         {
             _uid = file.Uid;
-            if (!_options.NumericIds && _seenUids.Add(file.Uid))
+            if (!_options.NumericIds && !_options.NumericIdsHere && _seenUids.Add(file.Uid))
                 _uids.Add(file.Uid);
         }
         if (!_options.Group || (file.Gid == _gid && !_first))
@@ -124,7 +124,7 @@ internal sealed class FileListWriter
         else
         {
             _gid = file.Gid;
-            if (!_options.NumericIds && _seenGids.Add(file.Gid))
+            if (!_options.NumericIds && !_options.NumericIdsHere && _seenGids.Add(file.Gid))
                 _gids.Add(file.Gid);
         }
 

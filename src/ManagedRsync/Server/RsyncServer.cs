@@ -43,6 +43,11 @@ public static class RsyncServer
         // clientserver.c: rsync_module — a module's timeout tightens the client's (set_io_timeout).
         if (settings.Timeout > 0 && (options.Timeout == 0 || settings.Timeout < options.Timeout))
             options = options with { Timeout = settings.Timeout };
+        // clientserver.c: rsync_module — the module's settings after the client's options, which cannot undo them.
+        if (settings.IgnoreErrors)
+            options = options with { IgnoreErrors = true };
+        if (settings.NumericIds && !options.NumericIds)
+            options = options with { NumericIdsHere = true };
         var daemonLog = new DaemonSideLog(settings.Log);
         await using var connection = new Connection(stream, isServer: true, daemonLog, options.BandwidthLimit);
         try
@@ -53,6 +58,8 @@ public static class RsyncServer
             // connection alive in time (MSG_IO_TIMEOUT).
             if (settings.ModuleName is not null && options.Timeout > 0 && connection.Protocol >= 31)
                 connection.Out.WriteMessageInt(MessageCode.IoTimeout, options.Timeout);
+            if (settings.StartError is { } startError)
+                return await FailAsync(connection, startError, Refused, ct).ConfigureAwait(false);
             if (error is not null)
                 return await FailAsync(connection, "rsync: " + error, Refused, ct).ConfigureAwait(false);
 
@@ -108,7 +115,8 @@ public static class RsyncServer
             fullDestination += "/";
         string? fullTemp = tempDir is null ? null : Path.IsPathFullyQualified(tempDir) ? tempDir : Path.Join(settings.Root, tempDir);
         var target = new ReceiveTarget(fullDestination, RequestedNames.All, Filters: null,
-            KeepPartial: options.Partial, TempDirectory: fullTemp, DisplayDestination: settings.Confined ? destination : null);
+            KeepPartial: options.Partial, TempDirectory: fullTemp, DisplayDestination: settings.Confined ? destination : null,
+            LinkTargets: settings.Confined ? new ReceivedLinks(settings.MungeSymlinks).Map : null);
         var receiver = new ReceivingSide(target, options, SilentLog.Instance);
         return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);
     }
@@ -126,7 +134,9 @@ public static class RsyncServer
     private static async Task<RsyncExitCode> FailAsync(Connection connection, string message, RsyncExitCode code,
         CancellationToken ct)
     {
-        connection.Out.WriteMessage(MessageCode.Error, Encoding.UTF8.GetBytes(message.EndsWith('\n') ? message : message + "\n"));
+        // One message a line (log.c: rwrite per line): a client shows a newline inside a message as "\#012".
+        foreach (string line in message.TrimEnd('\n').Split('\n'))
+            connection.Out.WriteMessage(MessageCode.Error, Encoding.UTF8.GetBytes(line + "\n"));
         await FinishWithErrorAsync(connection, code, ct).ConfigureAwait(false);
         return code;
     }

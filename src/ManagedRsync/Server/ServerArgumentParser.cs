@@ -108,7 +108,7 @@ public static class ServerArgumentParser
         public bool Server, Sender, Quiet, DryRun, Links, Dirs, WholeFile, HardLinks, Owner, Group, Devices,
             Times, Perms, Recursive, Checksum, Cvs, IgnoreTimes, Relative, Compress, ListOnly, NoRecursive,
             DeleteExcluded, SizeOnly, Stats, DeleteMissingArgs, Partial, NumericIds, NewCompress, OldCompress,
-            Update, Existing, IgnoreExisting;
+            Update, Existing, IgnoreExisting, IgnoreErrors;
         public long? MaxSize, MinSize;
         public int? ModifyWindow;
         public bool? SpecialsOverride;
@@ -198,6 +198,7 @@ public static class ServerArgumentParser
                 case "delete-missing-args": DeleteMissingArgs = true; return None(inline, name);
                 case "partial": Partial = true; return None(inline, name);
                 case "numeric-ids": NumericIds = true; return None(inline, name);
+                case "ignore-errors": IgnoreErrors = true; return None(inline, name);
                 case "new-compress": NewCompress = true; return None(inline, name);
                 case "old-compress": OldCompress = true; return None(inline, name);
                 // Where the server's messages go: a daemon has no stderr, a remote shell's is the client's; either
@@ -276,7 +277,7 @@ public static class ServerArgumentParser
                 TempDir = TempDir, BlockSize = BlockSize, Timeout = Timeout, BandwidthLimit = Bwlimit,
                 ItemizeChanges = LogFormat switch { "%i%I" => 2, "%i" => 1, _ => 0 },
                 Update = Update, Existing = Existing, IgnoreExisting = IgnoreExisting, MaxSize = MaxSize, MinSize = MinSize,
-                ModifyWindow = ModifyWindow,
+                ModifyWindow = ModifyWindow, IgnoreErrors = IgnoreErrors,
             };
         }
 

@@ -47,6 +47,24 @@ public sealed record ServerSettings
     /// <summary>temp dir: where received files are written before they are renamed (beneath the module).</summary>
     public string? TempDir { get; init; }
 
+    /// <summary>
+    /// munge symlinks: received symlink targets get the "/rsyncd-munged/" prefix and sent ones lose it (flist.c). A
+    /// confined server that does not munge sanitizes received targets instead (sanitize_paths).
+    /// </summary>
+    public bool MungeSymlinks { get; init; }
+
+    /// <summary>numeric ids: owner and group kept by number (the wire still carries the name lists, clientserver.c).</summary>
+    public bool NumericIds { get; init; }
+
+    /// <summary>ignore errors: deletions go ahead despite I/O errors, and a sent list reports none (flist.c, generator.c).</summary>
+    public bool IgnoreErrors { get; init; }
+
+    /// <summary>
+    /// A message that ends the connection as soon as the protocol is set up, sent to the client as it is, exit 4 (a
+    /// module's pre-xfer exec that failed: clientserver.c: rsync_module, err_msg).
+    /// </summary>
+    public string? StartError { get; init; }
+
     /// <summary>The daemon's log (log file / transfer logging); null logs nothing.</summary>
     public Action<string>? Log { get; init; }
 }

@@ -50,10 +50,11 @@ internal static class ServerSources
         }
         Func<string, bool, bool>? hidden = ModuleVerdict(settings, relative, options.Relative);
         Func<string, byte[]> readRules = name => ReadRuleFile(settings, name);
+        Func<byte[], byte[]>? linkTarget = settings.MungeSymlinks ? ReceivedLinks.Unmunge : null;
         if (options.Relative)
-            return new SendSource([], settings.Root, relative.Select(p => p.TrimEnd('/')).ToList(), null, hidden, readRules);
+            return new SendSource([], settings.Root, relative.Select(p => p.TrimEnd('/')).ToList(), null, hidden, readRules, linkTarget);
         var sources = relative.Select(p => p == "./" ? settings.Root.TrimEnd('/') + "/" : Path.Join(settings.Root, p) + (p.EndsWith('/') ? "/" : "")).ToList();
-        return new SendSource(sources, null, null, null, hidden, readRules);
+        return new SendSource(sources, null, null, null, hidden, readRules, linkTarget);
     }
 
     /// <summary>

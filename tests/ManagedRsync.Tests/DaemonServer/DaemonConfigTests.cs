@@ -68,7 +68,7 @@ public class DaemonConfigTests
     [InlineData("use chroot = yes", "use chroot")]
     [InlineData("uid = nobody", "uid = nobody")]
     [InlineData("transfer logging = yes", "transfer logging")]
-    [InlineData("pre-xfer exec = /bin/true", "pre-xfer exec")]
+    [InlineData("fake super = yes", "fake super")]
     [InlineData("incoming chmod = Dg+s", "incoming chmod")]
     [InlineData("dont compress = *.gz", "dont compress")]
     public void What_mrsync_would_not_honour_is_refused_by_name(string line, string named)

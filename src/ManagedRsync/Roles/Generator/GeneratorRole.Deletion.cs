@@ -46,7 +46,12 @@ internal sealed partial class GeneratorRole
         // rsync generator.c: delete_in_dir — --ignore-errors deletes even after the sender's I/O errors.
         if (run.ListIoError != 0 && !Options.IgnoreErrors)
         {
-            run.ReportFailure("IO error encountered -- skipping file deletion");
+            // An FINFO line (the sender's error already makes the run partial): a client's stdout.
+            const string skipping = "IO error encountered -- skipping file deletion";
+            if (run.Connection.ServerLog is { } server)
+                server.Info(skipping);
+            else
+                run.Log.Info(skipping);
             return null;
         }
         _protect = CreateProtection();

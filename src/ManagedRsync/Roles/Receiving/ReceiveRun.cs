@@ -140,7 +140,12 @@ internal sealed partial class ReceiveRun
         {
             guard.Accept(file.LocalName, file.IsDirectory);
             if (file.IsSymlink && file.LinkTarget is { } target)
+            {
                 FileListGuard.CheckSymlinkTarget(file.DisplayName, FileNameEncoding.Decode(target));
+                // A daemon module munges or sanitizes what it stores (in list order, as flist.c reads it).
+                if (Target.LinkTargets is { } map)
+                    file.LinkTarget = map(file.Name, target);
+            }
         }
         files.Sort(new FileNameOrder(Protocol));
         foreach (FileEntry file in files)
@@ -160,9 +165,9 @@ internal sealed partial class ReceiveRun
         uint? permissions = Options.Perms ? (uint)file.Mode & 0xFFF
             : isNew ? (uint)file.Mode & 0x1FF & ~0x12u /* rsync: the sender's mode less the umask (022 assumed) */ : null;
         uint? uid = Options.Owner && s_isRoot
-            ? (uint)(Options.NumericIds ? file.Uid : _ids.MapUser(file.Uid, List.UserNames)) : null;
+            ? (uint)(Options.NumericIds || Options.NumericIdsHere ? file.Uid : _ids.MapUser(file.Uid, List.UserNames)) : null;
         uint? gid = Options.Group && s_isRoot
-            ? (uint)(Options.NumericIds ? file.Gid : _ids.MapGroup(file.Gid, List.GroupNames)) : null;
+            ? (uint)(Options.NumericIds || Options.NumericIdsHere ? file.Gid : _ids.MapGroup(file.Gid, List.GroupNames)) : null;
         long? mtime = Options.Times ? file.ModTime : null;
         return new EntryAttributes(permissions, mtime, (uint)file.ModTimeNsec, uid, gid);
     }

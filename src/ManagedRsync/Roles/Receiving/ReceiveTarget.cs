@@ -17,6 +17,10 @@ namespace ManagedRsync.Roles.Receiving;
 /// server writes under the module's path but names what the client asked for (module-relative), as stock's chdir'd
 /// daemon does. Null shows <paramref name="Destination"/>.
 /// </param>
+/// <param name="LinkTargets">
+/// A daemon module's rewrite of each received symlink target, in list order: (name, target) -> stored target
+/// (flist.c: recv_file_entry munges or sanitizes it); null stores targets as sent.
+/// </param>
 internal sealed record ReceiveTarget(
     string? Destination,
     RequestedNames Requested,
@@ -24,4 +28,5 @@ internal sealed record ReceiveTarget(
     bool KeepPartial = false,
     IProgress<TransferProgress>? Progress = null,
     string? TempDirectory = null,
-    string? DisplayDestination = null);
+    string? DisplayDestination = null,
+    Func<byte[], byte[], byte[]>? LinkTargets = null);

@@ -6,7 +6,8 @@ namespace ManagedRsync.Roles.Sender;
 /// What a sender sends, whoever asked: rsync command-line sources ("dir/" sends the contents, "dir" the directory
 /// itself), or <see cref="SourceRoot"/> with <see cref="RelativePaths"/> (--files-from: each path with its parents,
 /// as -R does), the filter rules, and an extra verdict for a transfer-relative path (path, is directory) -> excluded.
-/// A server passes <see cref="ReadRuleFile"/>: how a merge file the client names is read (beneath a daemon module only).
+/// A server passes <see cref="ReadRuleFile"/>: how a merge file the client names is read (beneath a daemon module only),
+/// and <see cref="LinkTarget"/>: what a symlink's target read from disk is sent as (a module that munges symlinks).
 /// </summary>
 internal sealed record SendSource(
     IReadOnlyList<string> Sources,
@@ -14,4 +15,5 @@ internal sealed record SendSource(
     IReadOnlyList<string>? RelativePaths,
     FilterList? Filters,
     Func<string, bool, bool>? IsExcluded,
-    Func<string, byte[]>? ReadRuleFile = null);
+    Func<string, byte[]>? ReadRuleFile = null,
+    Func<byte[], byte[]>? LinkTarget = null);

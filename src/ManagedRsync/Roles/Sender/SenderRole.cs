@@ -104,7 +104,7 @@ internal sealed partial class SenderRole : IMessageHandler
         FilterMatcher? matcher = _filters is { Rules.Count: > 0 } or { CvsExclude: true }
             ? _filters.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = TransferRoot() })
             : null;
-        var builder = new FileListBuilder(_options, matcher, _source.IsExcluded, line => _log.Error(line));
+        var builder = new FileListBuilder(_options, matcher, _source.IsExcluded, line => _log.Error(line), _source.LinkTarget);
         if (_source.RelativePaths is { } paths)
         {
             string root = _source.SourceRoot ?? throw new ArgumentException("RelativePaths need a SourceRoot");
@@ -186,12 +186,15 @@ internal sealed partial class SenderRole : IMessageHandler
             writer.Write(_conn.Out, f, i);
             CountEntry(f);
         }
-        writer.WriteEnd(_conn.Out, _ioError);
+        // rsync flist.c: send_file_list — with --ignore-errors (or a module's "ignore errors") the list's io_error
+        // goes out as 0, so the receiver deletes all the same.
+        int listIoError = _options.IgnoreErrors ? 0 : _ioError;
+        writer.WriteEnd(_conn.Out, listIoError);
         _stats.TotalSize = writer.TotalSize;
         _stats.NumFiles = _files.Count;
         // rsync flist.c: protocol 30 without the safe file list reports io_error in a message.
-        if (_conn.Protocol == 30 && !_conn.Parameters.SafeFlist && _ioError != 0)
-            _conn.Out.WriteMessageInt(MessageCode.IoError, _ioError);
+        if (_conn.Protocol == 30 && !_conn.Parameters.SafeFlist && listIoError != 0)
+            _conn.Out.WriteMessageInt(MessageCode.IoError, listIoError);
     }
 
     private void CountEntry(FileEntry f)

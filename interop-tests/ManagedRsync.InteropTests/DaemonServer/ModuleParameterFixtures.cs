@@ -1,0 +1,73 @@
+using ManagedRsync.InteropTests.Fixtures;
+
+namespace ManagedRsync.InteropTests.DaemonServer;
+
+/// <summary>
+/// Modules with the rsyncd.conf parameters of <see cref="ModuleParameterTests"/>, served by stock rsync and by mrsync
+/// from the same generated config. The pre-/post-xfer commands write the RSYNC_ variables they see beside the config
+/// (pre-env.MODULE, post-env.MODULE) and the pre-xfer one fails while the module holds a file called "refuse".
+/// </summary>
+public static class ParameterModules
+{
+    public const string Munge = "munge";
+    public const string Plain = "plain";
+    public const string Numeric = "numeric";
+    public const string IgnoreErrors = "ignerr";
+    public const string Exec = "exec";
+
+    public static readonly IReadOnlyList<DaemonModule> All =
+    [
+        new(Munge, Comment: "munge symlinks", Extra: ["munge symlinks = yes"]),
+        new(Plain, Comment: "no munging, no chroot: sanitized"),
+        new(Numeric, Comment: "numeric ids", Extra: ["numeric ids = yes"]),
+        new(IgnoreErrors, Comment: "ignore errors", Extra: ["ignore errors = yes"]),
+        new(Exec, Comment: "pre/post-xfer exec", Extra: ["pre-xfer exec = {root}/pre-xfer.sh", "post-xfer exec = {root}/post-xfer.sh"]),
+    ];
+
+    internal static void WriteScripts(string root)
+    {
+        Write(Path.Combine(root, "pre-xfer.sh"), """
+            #!/bin/sh
+            env | grep '^RSYNC_' | sort > "$(dirname "$0")/pre-env.$RSYNC_MODULE_NAME"
+            if [ -e "$RSYNC_MODULE_PATH/refuse" ]; then
+                echo "refused by the pre-xfer exec"
+                printf 'second line\r\n'
+                exit 3
+            fi
+            echo "not shown when it succeeds"
+            """);
+        Write(Path.Combine(root, "post-xfer.sh"), """
+            #!/bin/sh
+            out="$(dirname "$0")/post-env.$RSYNC_MODULE_NAME"
+            env | grep '^RSYNC_' | sort > "$out.tmp" && mv "$out.tmp" "$out"
+            """);
+    }
+
+    private static void Write(string path, string text)
+    {
+        File.WriteAllText(path, text.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n");
+        File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32("755", 8));
+    }
+}
+
+public sealed class StockParameterDaemonFixture : RsyncDaemonFixture
+{
+    public StockParameterDaemonFixture() => ParameterModules.WriteScripts(Root);
+
+    protected override IReadOnlyList<DaemonModule> Modules => ParameterModules.All;
+}
+
+public sealed class MrsyncParameterDaemonFixture : RsyncDaemonFixture
+{
+    public MrsyncParameterDaemonFixture() => ParameterModules.WriteScripts(Root);
+
+    public override string DaemonPath => MrsyncDaemonFixture.Executable;
+
+    protected override IReadOnlyList<DaemonModule> Modules => ParameterModules.All;
+}
+
+[CollectionDefinition(Name)]
+public sealed class ModuleParameterCollection : ICollectionFixture<StockParameterDaemonFixture>, ICollectionFixture<MrsyncParameterDaemonFixture>
+{
+    public const string Name = "module parameters: stock daemon beside mrsync daemon";
+}

@@ -1,0 +1,238 @@
+using System.Text.RegularExpressions;
+using ManagedRsync.InteropTests.Fixtures;
+using ManagedRsync.InteropTests.LocalCopy;
+
+namespace ManagedRsync.InteropTests.DaemonServer;
+
+/// <summary>
+/// rsyncd.conf parameters backup users set (munge symlinks, the sanitizing of a module that is not chrooted, numeric
+/// ids, ignore errors, pre-/post-xfer exec), each with stock rsync 3.5.0 as the client of `mrsync daemon` and, side by
+/// side with the same command, of `rsync --daemon` serving the same rsyncd.conf (<see cref="ParameterModules"/>): the
+/// client's output and exit code and what the modules hold must be the same.
+/// </summary>
+[Collection(ModuleParameterCollection.Name)]
+public sealed class ModuleParameterTests(StockParameterDaemonFixture stock, MrsyncParameterDaemonFixture ours) : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("mrsync-params-").FullName;
+    private readonly string _id = Guid.NewGuid().ToString("N")[..8];
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    private IEnumerable<RsyncDaemonFixture> Both => [stock, ours];
+
+    private string Local(RsyncDaemonFixture d) => Path.Combine(_work, d == stock ? "stock" : "ours");
+
+    private async Task<(ProcessResult Stock, ProcessResult Ours)> BothAsync(Func<RsyncDaemonFixture, IEnumerable<string>> args,
+        bool asNobody = false)
+    {
+        return (await RunAsync(stock), await RunAsync(ours));
+
+        // setpriv: stock's client as user nobody.
+        Task<ProcessResult> RunAsync(RsyncDaemonFixture d) => asNobody
+            ? ToolProcess.RunAsync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", d.RsyncPath, .. args(d)])
+            : d.RunRsyncAsync(args(d));
+    }
+
+    // The rate line differs between any two runs; the incremental-recursion headers are the mapped difference of
+    // StockClientParityTests; the local directories differ by name.
+    private string Normalize(string output)
+    {
+        string text = output.Replace(Local(stock), "LOCAL", StringComparison.Ordinal).Replace(Local(ours), "LOCAL", StringComparison.Ordinal);
+        text = Regex.Replace(text, @"^sent [\d,]+ bytes  received [\d,]+ bytes  [\d,.]+ bytes/sec\n", "", RegexOptions.Multiline);
+        text = Regex.Replace(text, @"speedup is [\d,.]+", "speedup is X");
+        // The receiver's temporary names (".NAME.XXXXXX", receiver.c: get_tmpname) in stock's debug lines.
+        text = Regex.Replace(text, @"(\.[^/\s]+\.)[A-Za-z0-9]{6}\b", "$1XXXXXX");
+        return text.Replace("sending incremental file list\n", "building file list ... done\n", StringComparison.Ordinal)
+            .Replace("receiving incremental file list\n", "receiving file list ... done\n", StringComparison.Ordinal);
+    }
+
+    private void AssertSame((ProcessResult Stock, ProcessResult Ours) r)
+    {
+        Assert.True(r.Stock.ExitCode == r.Ours.ExitCode, $"exit codes differ\n{r.Stock}\n{r.Ours}\n--- mrsync log ---\n{ours.DaemonLog}");
+        Assert.Equal(Normalize(r.Stock.Stdout), Normalize(r.Ours.Stdout));
+        // Stock's client starts its stderr with a newline when "building file list ... " (no incremental recursion,
+        // the mapped difference) is still open on stdout: blank lines are not compared.
+        Assert.Equal(NonBlank(r.Stock.Stderr), NonBlank(r.Ours.Stderr));
+    }
+
+    private string NonBlank(string text) => string.Join('\n', Normalize(text).Split('\n').Where(l => l.Length > 0));
+
+    private string Module(RsyncDaemonFixture d, string module) => Path.Combine(d.ModulePath(module), _id);
+
+    // Each symlink under root with its target, as the file system holds it.
+    private static string Links(string root)
+    {
+        var lines = new List<string>();
+        Walk(root);
+        return string.Join("\n", lines.Order(StringComparer.Ordinal));
+
+        void Walk(string dir)
+        {
+            foreach (string p in Directory.GetFileSystemEntries(dir))
+            {
+                if (new FileInfo(p).LinkTarget is { } target)
+                    lines.Add($"{Path.GetRelativePath(root, p)} -> {target}");
+                else if (Directory.Exists(p))
+                    Walk(p);
+            }
+        }
+    }
+
+    // Targets a client may send that climb out of the module, are absolute, or have "." and ".." inside.
+    private string LinkTree()
+    {
+        string src = Path.Combine(_work, "links");
+        Directory.CreateDirectory(Path.Combine(src, "a", "b"));
+        File.WriteAllText(Path.Combine(src, "a", "file"), "x");
+        (string Name, string Target)[] links =
+        [
+            ("abs", "/etc/passwd"), ("up", "../../outside"), ("plain", "a/file"), ("dots", "./a/./file"),
+            ("a/one-up", "../a/file"), ("a/two-up", "../../x"), ("a/b/deep", "../../../../y/../z"),
+            ("a/b/inner", "q/../../r"), ("a/b/slashes", "//s//t/"), ("a/b/mid-abs", "/../../etc"),
+            ("munged-already", "/rsyncd-munged/etc/passwd"),
+        ];
+        foreach ((string name, string target) in links)
+            File.CreateSymbolicLink(Path.Combine(src, name), target);
+        return src;
+    }
+
+    [Fact]
+    public async Task A_module_that_munges_stores_links_with_the_prefix_and_sends_them_without()
+    {
+        string src = LinkTree();
+        var push = await BothAsync(d => ["-av", src + "/", d.Url + $"{ParameterModules.Munge}/{_id}/"]);
+        AssertSame(push);
+        Assert.Equal(0, push.Ours.ExitCode);
+        Assert.Equal(Links(Module(stock, ParameterModules.Munge)), Links(Module(ours, ParameterModules.Munge)));
+        Assert.Contains("abs -> /rsyncd-munged//etc/passwd", Links(Module(ours, ParameterModules.Munge)));
+
+        // A second push changes nothing (the stored targets compare equal to the sent ones), a pull gives them back.
+        var again = await BothAsync(d => ["-avi", src + "/", d.Url + $"{ParameterModules.Munge}/{_id}/"]);
+        AssertSame(again);
+        var pull = await BothAsync(d => ["-av", d.Url + $"{ParameterModules.Munge}/{_id}/", Local(d) + "/"]);
+        AssertSame(pull);
+        Assert.Equal(Links(Local(stock)), Links(Local(ours)));
+        // What was sent comes back: the one link whose target had the prefix already keeps it (stored with it twice).
+        Assert.Equal(Links(src), Links(Local(ours)));
+    }
+
+    [Fact]
+    public async Task A_module_that_does_not_munge_sanitizes_received_link_targets_as_stock()
+    {
+        string src = LinkTree();
+        var push = await BothAsync(d => ["-av", src + "/", d.Url + $"{ParameterModules.Plain}/{_id}/"]);
+        AssertSame(push);
+        Assert.Equal(0, push.Ours.ExitCode);
+        string links = Links(Module(ours, ParameterModules.Plain));
+        Assert.Equal(Links(Module(stock, ParameterModules.Plain)), links);
+        Assert.Contains("abs -> etc/passwd", links);
+        Assert.DoesNotContain("-> /", links);
+    }
+
+    [Fact]
+    public async Task Numeric_ids_send_no_names_to_a_pulling_client()
+    {
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            Directory.CreateDirectory(Module(d, ParameterModules.Numeric));
+            File.WriteAllText(Path.Combine(Module(d, ParameterModules.Numeric), "f"), "x");
+            File.WriteAllText(Path.Combine(Module(d, ParameterModules.Numeric), "nobody's"), "y");
+            System.Diagnostics.Process.Start("chown", ["65534:65534", Path.Combine(Module(d, ParameterModules.Numeric), "nobody's")])!.WaitForExit();
+            foreach (string f in Directory.GetFiles(Module(d, ParameterModules.Numeric)))
+                File.SetLastWriteTimeUtc(f, new DateTime(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc));
+            Directory.SetLastWriteTimeUtc(Module(d, ParameterModules.Numeric), new DateTime(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc));
+        }
+        // --debug=OWN2: the client prints each name it is sent and the id it maps it to (uidlist.c: recv_add_id).
+        // --no-i-r: with incremental recursion stock sends names inside the list, which mrsync's sender does not yet.
+        var numeric = await BothAsync(d => ["-av", "--no-i-r", "--debug=OWN2", d.Url + $"{ParameterModules.Numeric}/{_id}/", Local(d) + "/"]);
+        AssertSame(numeric);
+        Assert.Equal(0, numeric.Ours.ExitCode);
+        Assert.Equal(TreeSnapshot.Of(Local(stock), rootTimes: false), TreeSnapshot.Of(Local(ours), rootTimes: false));
+        Assert.DoesNotContain("(nobody)", numeric.Ours.Stdout);
+    }
+
+    [Fact]
+    public async Task Ignore_errors_deletes_despite_the_clients_io_error()
+    {
+        // The client runs as nobody and cannot read one directory of its source: an I/O error in its file list.
+        // --no-i-r: with incremental recursion stock deletes in the top directory before the error is known.
+        Directory.CreateDirectory(Path.Combine(_work, "src", "closed"));
+        File.WriteAllText(Path.Combine(_work, "src", "new"), "n");
+        File.SetUnixFileMode(Path.Combine(_work, "src", "closed"), UnixFileMode.None);
+        foreach (string dir in new[] { _work, Path.Combine(_work, "src") })
+            File.SetUnixFileMode(dir, (UnixFileMode)Convert.ToInt32("755", 8));
+        foreach (string module in new[] { ParameterModules.IgnoreErrors, ParameterModules.Plain })
+        {
+            foreach (RsyncDaemonFixture d in Both)
+            {
+                Directory.CreateDirectory(Module(d, module));
+                File.WriteAllText(Path.Combine(Module(d, module), "stale"), "s");
+            }
+            var r = await BothAsync(d => ["-rv", "--no-i-r", "--delete", Path.Combine(_work, "src") + "/", d.Url + $"{module}/{_id}/"], asNobody: true);
+            Assert.True(Normalize(r.Stock.Stdout) == Normalize(r.Ours.Stdout), $"{module}:\n{r.Stock}\n{r.Ours}");
+            AssertSame(r);
+            Assert.Equal(23, r.Ours.ExitCode);
+            bool deleted = module == ParameterModules.IgnoreErrors;
+            Assert.Equal(!deleted, File.Exists(Path.Combine(Module(ours, module), "stale")));
+            Assert.Equal(File.Exists(Path.Combine(Module(stock, module), "stale")), File.Exists(Path.Combine(Module(ours, module), "stale")));
+            Assert.Equal(!deleted, r.Ours.Stdout.Contains("IO error encountered -- skipping file deletion", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Pre_and_post_xfer_exec_run_with_stocks_environment_and_a_failing_pre_xfer_refuses()
+    {
+        string src = Path.Combine(_work, "src");
+        Directory.CreateDirectory(src);
+        File.WriteAllText(Path.Combine(src, "f"), "x");
+        foreach (RsyncDaemonFixture d in Both)
+            Directory.CreateDirectory(Module(d, ParameterModules.Exec));
+
+        var ok = await BothAsync(d => ["-av", "--timeout=90", src + "/", d.Url + $"{ParameterModules.Exec}/{_id}/"]);
+        AssertSame(ok);
+        Assert.Equal(0, ok.Ours.ExitCode);
+        string pre = await EnvAsync(ours, "pre"), post = await EnvAsync(ours, "post");
+        Assert.Equal(await EnvAsync(stock, "pre"), pre);
+        Assert.Equal(await EnvAsync(stock, "post"), post);
+        Assert.Contains("RSYNC_EXIT_STATUS=0", post);
+        Assert.Contains($"RSYNC_REQUEST={ParameterModules.Exec}/{_id}/", pre);
+
+        foreach (RsyncDaemonFixture d in Both)
+            File.WriteAllText(Path.Combine(d.ModulePath(ParameterModules.Exec), "refuse"), "");
+        try
+        {
+            var refused = await BothAsync(d => ["-av", src + "/", d.Url + $"{ParameterModules.Exec}/{_id}/"]);
+            Assert.True(refused.Stock.ExitCode == refused.Ours.ExitCode, $"exit codes differ\n{refused.Stock}\n{refused.Ours}");
+            Assert.Equal(4, refused.Ours.ExitCode);
+            // The command's failure and output, then stock's daemon names its own source line ("rsync error: ... at
+            // clientserver.c(1267) [Receiver=3.5.0]") and its client may add a read error of the reset: compared up to there.
+            string Refusal(string stderr) => string.Join('\n', stderr.Split('\n').Where(l => l.Length > 0).TakeWhile(l => !l.StartsWith("rsync", StringComparison.Ordinal)));
+            Assert.Equal("pre-xfer exec returned failure (768):\nrefused by the pre-xfer exec\nsecond line", Refusal(refused.Stock.Stderr));
+            Assert.Equal(Refusal(refused.Stock.Stderr), Refusal(refused.Ours.Stderr));
+            Assert.Equal(await EnvAsync(stock, "post"), await EnvAsync(ours, "post"));
+        }
+        finally
+        {
+            foreach (RsyncDaemonFixture d in Both)
+                File.Delete(Path.Combine(d.ModulePath(ParameterModules.Exec), "refuse"));
+        }
+    }
+
+    // What the module's command saw, with what differs between the two daemons by nature (their directories and
+    // pids, the client's ephemeral arguments) masked. The post-xfer command may still be running when the client has
+    // its answer: its file is awaited (and taken away for the next run).
+    private async Task<string> EnvAsync(RsyncDaemonFixture d, string which)
+    {
+        string path = Path.Combine(d.Root, $"{which}-env.{ParameterModules.Exec}");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!File.Exists(path))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the {which}-xfer exec of {d.DaemonPath} left no {path}\n{d.DaemonLog}");
+            await Task.Delay(50);
+        }
+        string text = File.ReadAllText(path).Replace(d.Root, "ROOT", StringComparison.Ordinal);
+        if (which == "post")
+            File.Delete(path);
+        return Regex.Replace(text, @"^RSYNC_PID=\d+$", "RSYNC_PID=N", RegexOptions.Multiline);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace ManagedRsync.DaemonServer;
+
+/// <summary>
+/// A module's "pre-xfer exec" and "post-xfer exec" commands (clientserver.c: start_pre_exec, write_pre_exec_args,
+/// finish_pre_exec, and the post-xfer parent of rsync_module), run by the shell as system() runs them ($RSYNC_SHELL -c
+/// when set, else /bin/sh -c) with the daemon's environment plus RSYNC_MODULE_NAME, RSYNC_MODULE_PATH,
+/// RSYNC_HOST_ADDR, RSYNC_HOST_NAME, RSYNC_USER_NAME and RSYNC_PID. The pre-xfer command also gets RSYNC_REQUEST and
+/// RSYNC_ARG0.. (the client's arguments, "rsyncd" first) and its standard output: when it exits with a failure, that
+/// output ends the transfer before it starts, sent to the client. The post-xfer command runs after the connection has
+/// ended, with RSYNC_EXIT_STATUS and RSYNC_RAW_STATUS. With RSYNC_NO_XFER_EXEC set, neither runs.
+/// </summary>
+internal sealed class XferExec(IReadOnlyDictionary<string, string> environment)
+{
+    /// <summary>clientserver.c: finish_pre_exec reads at most BIGPATHBUFLEN - 1 bytes of the command's output.</summary>
+    private const int MaxOutput = DaemonLineIo.MaxLine - 1;
+
+    /// <summary>Whether a daemon runs module commands at all (clientserver.c: getenv("RSYNC_NO_XFER_EXEC")).</summary>
+    public static bool Enabled => Environment.GetEnvironmentVariable("RSYNC_NO_XFER_EXEC") is null;
+
+    /// <summary>
+    /// Runs the pre-xfer command; null when it exits with 0, else the text the client is sent
+    /// ("pre-xfer exec returned failure (STATUS)" and the command's output, STATUS as wait(2) gives it).
+    /// </summary>
+    public async Task<string?> RunPreAsync(string command, string? request, IReadOnlyList<string> argv, CancellationToken ct)
+    {
+        var env = new Dictionary<string, string>(environment) { ["RSYNC_REQUEST"] = request ?? "(NONE)" };
+        // io.c: read_args puts "rsyncd" before the client's words for a daemon.
+        env["RSYNC_ARG0"] = "rsyncd";
+        for (int i = 0; i < argv.Count; i++)
+            env["RSYNC_ARG" + (i + 1)] = argv[i];
+        using Process process = Start(command, env, captureOutput: true);
+        process.StandardInput.Close();
+        var output = new MemoryStream();
+        byte[] buffer = new byte[4096];
+        Stream stdout = process.StandardOutput.BaseStream;
+        int read;
+        while ((read = await stdout.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+        {
+            // Past the limit the output is read and dropped, so the command is not stopped by a full pipe.
+            int keep = (int)Math.Min(read, MaxOutput - output.Length);
+            if (keep > 0)
+                output.Write(buffer, 0, keep);
+        }
+        await process.WaitForExitAsync(ct).ConfigureAwait(false);
+        if (process.ExitCode == 0)
+            return null;
+        // finish_pre_exec drops the '\r' of each "\r\n".
+        string text = Encoding.UTF8.GetString(output.ToArray()).Replace("\r\n", "\n", StringComparison.Ordinal);
+        return $"pre-xfer exec returned failure ({RawStatus(process.ExitCode)}){(text.Length > 0 ? ":" : "")}\n{text}";
+    }
+
+    /// <summary>Runs the post-xfer command with the transfer's exit code and waits for it.</summary>
+    public async Task RunPostAsync(string command, int exitCode, CancellationToken ct)
+    {
+        var env = new Dictionary<string, string>(environment)
+        {
+            ["RSYNC_RAW_STATUS"] = RawStatus(exitCode).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RSYNC_EXIT_STATUS"] = exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        using Process process = Start(command, env, captureOutput: false);
+        process.StandardInput.Close();
+        await process.WaitForExitAsync(ct).ConfigureAwait(false);
+    }
+
+    // wait(2)'s status for a normal exit: the code in the second byte (WEXITSTATUS). .NET reports a command killed by
+    // signal N as 128 + N, which the shell would report the same way.
+    private static int RawStatus(int exitCode) => (exitCode & 0xFF) << 8;
+
+    private static Process Start(string command, Dictionary<string, string> env, bool captureOutput)
+    {
+        string shell = Environment.GetEnvironmentVariable("RSYNC_SHELL") is { Length: > 0 } s ? s : "/bin/sh";
+        var psi = new ProcessStartInfo(shell)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            // Post-xfer's output goes where the daemon's own goes (stock: the parent's stdout, /dev/null when detached).
+            RedirectStandardOutput = captureOutput,
+        };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(command);
+        foreach ((string key, string value) in env)
+            psi.Environment[key] = value;
+        return Process.Start(psi) ?? throw new IOException($"could not start {shell}");
+    }
+}
