@@ -8,6 +8,7 @@
 #   TARGET=daemon|local     daemon (default): a stock `rsync --daemon` on a free loopback port
 #   LAT_N=200               single-file writes for the latency percentiles
 #   BURSTS="10000 40000"    burst sizes (new files at once)
+#   BURST_DIRS=400          directories of a burst, made first (mkdir -p), then the files spread over them
 #   DIRS=100000             directories for the watch-setup and RSS measurement
 #   LSYNCD_DELAY=0          lsyncd's delay (seconds; its default is 15)
 #   MRSYNC_DELAY=20ms       mrsync watch --delay (quiet window; its default is 50ms)
@@ -25,6 +26,7 @@ MRSYNC=${MRSYNC:-mrsync}
 TARGET=${TARGET:-daemon}
 LAT_N=${LAT_N:-200}
 BURSTS=${BURSTS:-"10000 40000"}
+BURST_DIRS=${BURST_DIRS:-400}
 DIRS=${DIRS:-100000}
 LSYNCD_DELAY=${LSYNCD_DELAY:-0}
 MRSYNC_DELAY=${MRSYNC_DELAY:-20ms}
@@ -140,9 +142,9 @@ if [ "$what" = burst ] || [ "$what" = all ]; then
       src="$WORK/src-$tool"; rm -rf "$src"; mkdir -p "$src"
       start_tool "$tool" "$src"
       read -r cpu0 _ < <(usage)
-      secs=$($probe burst "$src" "$WORK/dst-$tool" "$n")
+      secs=$($probe burst "$src" "$WORK/dst-$tool" "$n" "$BURST_DIRS")
       read -r cpu1 rss < <(usage)
-      printf "burst   %-7s files=%d converged=%ss cpu=%.2fs rss=%dMiB\n" "$tool" "$n" "$secs" "$(echo "$cpu1 - $cpu0" | bc)" $((rss / 1024))
+      printf "burst   %-7s files=%d dirs=%d converged=%ss cpu=%.2fs rss=%dMiB\n" "$tool" "$n" "$BURST_DIRS" "$secs" "$(echo "$cpu1 - $cpu0" | bc)" $((rss / 1024))
       stop_tool
     done
   done

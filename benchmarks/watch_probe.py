@@ -4,7 +4,8 @@
   latency N   write N single files (one at a time, 4 KiB each, a pause between them) and print the
               event-to-replica latency of each (ms): time from close() of the source file to the moment
               the replica has the file with its full size.
-  burst N     create N files at once (in 100 directories) and print the seconds until all N are on the replica.
+  burst N [D] create D directories (default 100), then N files spread over them, and print the seconds from the first
+              mkdir until all N are on the replica.
   mkdirs N    create N directories under SRC/tree (for the watch-setup measurement).
 """
 import os, sys, time
@@ -54,15 +55,14 @@ def count(dst_root):
             n += sum(1 for e in os.scandir(d.path) if e.is_file(follow_symlinks=False) and not e.name.startswith("."))
     return n
 
-def burst(src, dst, n, timeout=600):
+def burst(src, dst, n, dirs=100, timeout=600):
+    # `mkdir -p` of every directory, then the writes (issue 16's burst: 40,000 files in 400 directories)
     root = os.path.join(src, f"burst{n}")
-    os.makedirs(root)
     t0 = time.monotonic()
+    for j in range(dirs):
+        os.makedirs(os.path.join(root, f"d{j:03d}"))
     for i in range(n):
-        d = os.path.join(root, f"d{i % 100:02d}")
-        if i < 100:
-            os.makedirs(d)
-        with open(os.path.join(d, f"f{i:06d}"), "wb") as f:
+        with open(os.path.join(root, f"d{i % dirs:03d}", f"f{i:06d}"), "wb") as f:
             f.write(b"x" * 100)
     dst_root = os.path.join(dst, f"burst{n}")
     while time.monotonic() - t0 < timeout:
@@ -90,7 +90,7 @@ if __name__ == "__main__":
     if mode == "latency":
         latency(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif mode == "burst":
-        burst(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        burst(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else 100)
     elif mode == "mkdirs":
         mkdirs(sys.argv[2], int(sys.argv[3]))
 
