@@ -149,5 +149,11 @@ internal static class ReceivingOptionRules
             dir = CleanFileName.CollapseDotDot(dir);
         o.PartialDir = dir.Length == 0 || dir == "." ? null : dir;
         o.Partial = true;
+        // compat.c: setup_protocol — a client adds a perishable exclude of a relative partial directory (a directory
+        // rule), so that the sender leaves such directories out and --delete leaves them alone. Stock makes it
+        // perishable only for a receiver or from protocol 30; here it always is, so a push at protocol 29 or older
+        // sends no rule for it (exclude.c: get_rule_prefix drops a perishable rule a sender cannot send).
+        if (o.PartialDir is { } kept && !kept.StartsWith('/'))
+            o.Filters.Add(new FilterArgument(Filters.FilterOptionKind.Filter, "-p " + kept + "/"));
     }
 }

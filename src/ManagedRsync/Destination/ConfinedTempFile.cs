@@ -72,6 +72,15 @@ public sealed class ConfinedTempFile : IDisposable
         _renamed = true;
     }
 
+    /// <summary>Renames the file to <paramref name="leaf"/> in <paramref name="parent"/> instead of its final name (--partial-dir).</summary>
+    internal void CommitTo(DescriptorHandle parent, string leaf)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (RenameAt(_tempParent.Fd, TempName, parent.Fd, leaf) != 0)
+            throw ConfinedDirectory.IoError($"rename \"{TempName}\" ->", leaf, Marshal.GetLastPInvokeError());
+        _renamed = true;
+    }
+
     /// <summary>
     /// rsync util1.c: robust_rename falls back to copy_file on EXDEV, which writes straight onto the final name. We copy
     /// into a second temporary file beside the final name instead, give it the attributes, and rename that into place,

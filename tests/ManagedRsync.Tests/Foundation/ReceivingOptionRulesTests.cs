@@ -124,6 +124,18 @@ public sealed class ReceivingOptionRulesTests
     }
 
     [Fact]
+    public void ARelativePartialDirIsExcludedPerishably()
+    {
+        // compat.c: setup_protocol adds the partial directory as a perishable directory exclude, after the user's rules.
+        Assert.Equal("-p .~tmp~/", Parse("-a", "--exclude=x", "--delay-updates").Filters[^1].Value);
+        Assert.Equal("-p a/b/", Parse("--partial-dir=a//./b/").Filters[^1].Value);
+        Assert.DoesNotContain(Parse("--partial-dir=/abs/p").Filters, f => f.Value.StartsWith("-p", StringComparison.Ordinal));
+        Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("--partial-dir=../p"), TransferDirection.Pull));
+        DirectionSupport.Check(Parse("--partial-dir=../p"), TransferDirection.Push);
+        DirectionSupport.Check(Parse("-a", "--delay-updates", "--partial-dir=.p"), TransferDirection.Local);
+    }
+
+    [Fact]
     public void PullAndLocalCopyRefuseWhatOnlyAPushDoes()
     {
         var pull = Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("-a", "--mkpath"), TransferDirection.Pull));

@@ -38,7 +38,10 @@ internal sealed partial class GeneratorRole
         foreach (int ndx in redo)
             RequestAgain(ndx);
         conn.NdxOut.Write(conn.Out, Ndx.Done);
-        if (Protocol >= 29)
+        // rsync generator.c: EARLY_DELAY_DONE_MSG — with --delay-updates the delay phase's NDX_DONE waits until the
+        // receiver has put the held files in place (and said which hard-link leaders are done).
+        bool delay = Options.DelayUpdates && Protocol >= 29;
+        if (Protocol >= 29 && !delay)
             conn.NdxOut.Write(conn.Out, Ndx.Done);
         // rsync generator.c: EARLY_DELETE_DONE_MSG — after --delete-delay/--delete-after the deletion counts and
         // their NDX_DONE go out only once the late deletions are done, after every transfer.
@@ -46,12 +49,21 @@ internal sealed partial class GeneratorRole
         if (!late)
             ReportDeletionLimit();
         if (Protocol >= 31 && !late)
-            WriteDeleteDone();
+            WriteDeleteDone(done: !delay);
         conn.Send();
 
         // The receiver's remaining phases (the redo files, then the sender's closing indexes).
         for (int phase = 2; phase <= run.MaxPhase + 1; phase++)
+        {
             ExpectFromReceiver(ReceiverMessageKind.PhaseDone, ct);
+            if (delay && phase == 2)
+            {
+                conn.NdxOut.Write(conn.Out, Ndx.Done);
+                if (Protocol >= 31 && !late)
+                    conn.NdxOut.Write(conn.Out, Ndx.Done);
+                conn.Send();
+            }
+        }
         if (late)
         {
             run.Order?.Flush();
@@ -105,11 +117,12 @@ internal sealed partial class GeneratorRole
 
     // rsync generator.c: generate_files at protocol 31 — the deletion counts (when deleting or with --force) and an
     // NDX_DONE.
-    private void WriteDeleteDone()
+    private void WriteDeleteDone(bool done = true)
     {
         if (Options.IsDeleting || Options.Force)
             run.Connection.WriteDeleteStats(run.Stats);
-        run.Connection.NdxOut.Write(run.Connection.Out, Ndx.Done);
+        if (done)
+            run.Connection.NdxOut.Write(run.Connection.Out, Ndx.Done);
     }
 
     // rsync generator.c: touch_up_dirs, once per run (a server does it before its goodbye).

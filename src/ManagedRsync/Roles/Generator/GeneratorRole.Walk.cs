@@ -229,18 +229,32 @@ internal sealed partial class GeneratorRole
         AltBasis alt = TryBasisDirectoriesForFile(ndx, file, name, local);
         if (alt.Settled)
             return;
-        if (local is { IsRegularFile: true } current && QuickCheckPasses(file, current, name))
+        // generator.c: a copy an earlier run left in --partial-dir is the basis (of a missing file at once).
+        string? partialName = PartialDirs.FileName(Options, name);
+        bool hasPartial = partialName is not null && dest is not null && StatBasis(dest, partialName) is { IsRegularFile: true };
+        if (local is { IsRegularFile: true } current && alt.Directory is null && !(hasPartial && local is null) && QuickCheckPasses(file, current, name))
         {
             if (!dry)
+            {
+                // generator.c: an up-to-date file's partial copy goes, and its partial directory if that empties it.
+                if (hasPartial)
+                {
+                    dest!.Delete(partialName!);
+                    dest.RemoveIfEmpty(PartialDirs.DirectoryOf(Options.PartialDir!, name)!);
+                }
                 dest!.SetAttributes(name, UpdateRules.KeepingSameTime(Options, run.AttributesFor(file, isNew: false), file, current), current);
+            }
             Settle(ndx, file, ItemizeAgainst(file, local, ItemChanges.None));
             FinishHardLinkGroup(ndx);
             return;
         }
-        if (local is null && alt.Directory is null && PutOffHardLink(ndx))
+        if (local is null && alt.Directory is null && !hasPartial && PutOffHardLink(ndx))
             return;
         ItemChanges request = ItemChanges.Transfer | (Options.AlwaysChecksum ? ItemChanges.Checksum : 0);
-        if (alt.Directory is not null)
+        if (hasPartial)
+            Request(ndx, redo: false, local, ItemizeAgainst(file, alt.Directory is null ? local : alt.Status, request),
+                basisStatus: StatBasis(dest!, partialName!), basisName: partialName);
+        else if (alt.Directory is not null)
             Request(ndx, redo: false, local, ItemizeAgainst(file, alt.Status, request), alt.Directory, alt.Status);
         else
             Request(ndx, redo: false, local, ItemizeAgainst(file, local, request));

@@ -103,7 +103,7 @@ internal sealed partial class ReceiverRole
         ConfinedDirectory dest = run.Destination!;
         EntryStatus? existing = pending.Local;
         // The basis is the destination's own file, or the generator's pick from the basis directories (--link-dest...).
-        using SafeFileHandle? basisHandle = sent.Count > 0 ? (pending.BasisDirectory ?? dest).OpenBasis(name) : null;
+        using SafeFileHandle? basisHandle = sent.Count > 0 ? (pending.BasisDirectory ?? dest).OpenBasis(pending.BasisName ?? name) : null;
         if (sent.Count > 0 && basisHandle is null)
             throw ConfinedDirectory.IoError("open basis", name, 2);
         using FileStream? basis = basisHandle is null ? null
@@ -158,13 +158,27 @@ internal sealed partial class ReceiverRole
             if (!run.Options.Perms && existing is { } old)
                 attributes = attributes with { Permissions = old.Permissions };
             temp.SetAttributes(attributes);
-            // rsync.c finish_transfer: make_backup of the old file before the new one takes its name.
-            if (Backups.Wanted(run.Options, existing))
-                run.Backups.Keep(name);
-            temp.Commit();
-            keep = true;
-            if (run.HardLinkGroup(ndx) is not null)
-                run.ToGenerator.HardLinkDone(ndx);
+            if (run.Options.DelayUpdates)
+            {
+                // receiver.c: --delay-updates finishes the file into the partial directory; it takes its name at the
+                // end of the run (HandleDelayedUpdates).
+                CommitToPartialDir(temp, name);
+                keep = true;
+                _delayed.Add(ndx);
+            }
+            else
+            {
+                // rsync.c finish_transfer: make_backup of the old file before the new one takes its name.
+                if (Backups.Wanted(run.Options, existing))
+                    run.Backups.Keep(name);
+                temp.Commit();
+                keep = true;
+                // receiver.c: a --partial-dir copy that was the basis is used up.
+                if (pending.BasisName is { } used)
+                    RemovePartial(dest, used, name);
+                if (run.HardLinkGroup(ndx) is not null)
+                    run.ToGenerator.HardLinkDone(ndx);
+            }
             run.Stats.TransferredFiles++;
             if (existing is null)
                 run.Stats.CreatedFiles++;
@@ -182,7 +196,11 @@ internal sealed partial class ReceiverRole
             {
                 // Keep what reached the file; the original failure is the one to report.
             }
-            temp.Commit();
+            // With --partial-dir it goes there instead, for the next run's basis (handle_partial_dir PDIR_CREATE).
+            if (run.Options.PartialDir is not null)
+                CommitToPartialDir(temp, name);
+            else
+                temp.Commit();
             keep = true;
             throw;
         }

@@ -38,6 +38,9 @@ internal sealed partial class ReceiverRole(ReceiveRun run)
         for (int phase = 2; phase <= run.MaxPhase + 1; phase++)
         {
             ReceivePhase(firstPass: false, ct);
+            // receiver.c: recv_files — entering phase 2 (after the redo phase) the delayed updates are done.
+            if (phase == 2)
+                HandleDelayedUpdates();
             run.ToGenerator.EndOfPhase();
         }
         foreach (int ndx in run.Pending.Keys)
