@@ -10,6 +10,9 @@ namespace ManagedRsync.Cli.Commands;
 /// </summary>
 internal sealed class SystemdNotify : IDisposable
 {
+    /// <summary>Longest a state may wait for room in systemd's queue before it is dropped.</summary>
+    public static readonly TimeSpan SendLimit = TimeSpan.FromSeconds(1);
+
     private readonly Socket? _socket;
 
     public SystemdNotify(Func<string, string?> env)
@@ -23,6 +26,10 @@ internal sealed class SystemdNotify : IDisposable
         {
             _socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
             _socket.Connect(new UnixDomainSocketEndPoint(path));
+            // A unix datagram send blocks while the reader's queue is full (net.unix.max_dgram_qlen). A systemd that
+            // stops reading must not stall the watcher: the watchdog loop, or the STOPPING=1 sent from the shutdown's
+            // cancellation callback (which would hold the shutdown itself). A state not sent in time is dropped.
+            _socket.SendTimeout = (int)SendLimit.TotalMilliseconds;
         }
         catch (SocketException)
         {
@@ -48,7 +55,7 @@ internal sealed class SystemdNotify : IDisposable
         }
         catch (SocketException)
         {
-            // systemd went away; nothing to tell.
+            // systemd went away, or its queue stayed full for SendLimit; nothing to tell.
         }
     }
 

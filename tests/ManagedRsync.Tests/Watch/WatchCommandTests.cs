@@ -25,6 +25,32 @@ public sealed class WatchCommandTests : IDisposable
         string sockPath = _state["notify.sock"];
         using var systemd = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         systemd.Bind(new UnixDomainSocketEndPoint(sockPath));
+        // Read as systemd does, all the time: a unix datagram queue holds only net.unix.max_dgram_qlen (10) datagrams,
+        // and with WATCHDOG=1 every 100 ms a reader that stops reading fills it within a second.
+        var states = new System.Collections.Concurrent.BlockingCollection<string>();
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        Task reader = Task.Run(() =>
+        {
+            byte[] buffer = new byte[4096];
+            try
+            {
+                while (true)
+                {
+                    string state = Encoding.UTF8.GetString(buffer, 0, systemd.Receive(buffer));
+                    seen.Enqueue(state);
+                    states.Add(state);
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // the test is over
+            }
+        });
+        string Next()
+        {
+            Assert.True(states.TryTake(out string? state, TimeSpan.FromSeconds(20)), "no datagram from mrsync watch in 20 s");
+            return state;
+        }
         var env = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = sockPath, ["WATCHDOG_USEC"] = "200000" };
         using var stop = new CancellationTokenSource();
         var err = new StringWriter();
@@ -40,9 +66,9 @@ public sealed class WatchCommandTests : IDisposable
         Task<int> run = Task.Run(() => WatchCommand.RunAsync(
             ["--delete", "--delay=30s", "--max-delay=60s", "--state-dir", _state["state"], _src.Root + "/", _dst.Root], ctx, s => ready.SetResult(s)));
         WatchService service = await ready.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.StartsWith("READY=1", Receive(systemd), StringComparison.Ordinal);
+        Assert.StartsWith("READY=1", Next(), StringComparison.Ordinal);
         SpinWait.SpinUntil(() => service.Queues[0].BatchesSent == 1, TimeSpan.FromSeconds(20)); // the initial full sync
-        Assert.StartsWith("WATCHDOG=1", Receive(systemd), StringComparison.Ordinal);
+        Assert.StartsWith("WATCHDOG=1", Next(), StringComparison.Ordinal);
 
         // Inside a 30 s quiet window: only the shutdown flush can deliver it.
         File.WriteAllText(_src["late.txt"], "written just before SIGTERM");
@@ -50,10 +76,10 @@ public sealed class WatchCommandTests : IDisposable
         await stop.CancelAsync();
         Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal("written just before SIGTERM", File.ReadAllText(_dst["late.txt"]));
-        var states = new List<string>();
-        while (systemd.Available > 0)
-            states.Add(Receive(systemd));
-        Assert.Contains(states, s => s.StartsWith("STOPPING=1", StringComparison.Ordinal));
+        Assert.True(SpinWait.SpinUntil(() => seen.Any(s => s.StartsWith("STOPPING=1", StringComparison.Ordinal)), TimeSpan.FromSeconds(20)),
+            "no STOPPING=1: " + string.Join(" | ", seen));
+        systemd.Dispose();
+        await reader.WaitAsync(TimeSpan.FromSeconds(20));
         string log = err.ToString();
         string status = File.ReadAllText(Path.Combine(_state["state"], "status"));
         Assert.Contains($"target.{_dst.Root}.queue=0", status, StringComparison.Ordinal);
@@ -73,11 +99,22 @@ public sealed class WatchCommandTests : IDisposable
         Assert.Contains("usage: mrsync watch", err.ToString(), StringComparison.Ordinal);
     }
 
-    private static string Receive(Socket s)
+    [Fact]
+    public async Task A_systemd_that_stops_reading_never_stalls_the_notifier()
     {
-        byte[] buffer = new byte[4096];
-        s.ReceiveTimeout = 20_000;
-        int n = s.Receive(buffer);
-        return Encoding.UTF8.GetString(buffer, 0, n);
+        // Nobody reads: the datagram queue (net.unix.max_dgram_qlen, 10 by default) fills, and a blocking send
+        // would wait for ever (it hung the whole test host once, from the shutdown's STOPPING=1).
+        string sockPath = _state["silent.sock"];
+        using var systemd = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        systemd.Bind(new UnixDomainSocketEndPoint(sockPath));
+        using var notify = new SystemdNotify(k => k == "NOTIFY_SOCKET" ? sockPath : null);
+        Assert.True(notify.Enabled);
+        Task sends = Task.Run(() =>
+        {
+            for (int i = 0; i < 14; i++)
+                notify.Send("WATCHDOG=1");
+        });
+        await sends.WaitAsync(TimeSpan.FromSeconds(60)); // 4 dropped after SendLimit each, at most
+        Assert.True(systemd.Available > 0);
     }
 }
