@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Million-file trees (issue 16): stock rsync 3.5.0 vs mrsync against one stock daemon, side by side in one run.
+# The tree: FILES small files (default 1,000,000) in DIRS directories (default 10,000; 100 per parent), generated here.
+# Scenarios, each for both tools in turn (same daemon, same tree):
+#   pull-initial   the module into an empty directory          (stock's daemon sends its list incrementally to both)
+#   pull-nochange  the same again, nothing to do
+#   pull-touch1    after touching 1% of the source files (new mtime, same size: each is sent again)
+#   push-initial   the tree into an empty module directory
+#   push-nochange  the same again
+#   push-touch1    after touching 1% of the source files
+# Per run: wall seconds, the client's user+system CPU seconds and peak RSS (/usr/bin/time: the client process only,
+# not the daemon), and the time to the first file data (a poller that waits for the first regular file of the
+# tree, in sorted order, to appear in the destination; 1 ms resolution).
+#
+#   [MRSYNC=path/to/mrsync] [FILES=N] [DIRS=N] [RUNS=N] benchmarks/million.sh
+#   MRSYNC  the NativeAOT binary; unset publishes one from this checkout
+#   RUNS    runs per scenario and tool (default 3; the table shows the median run by wall time)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FILES=${FILES:-1000000}
+DIRS=${DIRS:-10000}
+RUNS=${RUNS:-3}
+OUT=${OUT:-/tmp/million-results}
+. benchmarks/bench_common.sh
+bench_setup million
+bench_publish MRSYNC
+
+echo "== generating $FILES files in $DIRS directories"
+python3 - "$WORK/mod/src" "$FILES" "$DIRS" <<'PY'
+import os, sys
+root, files, dirs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+per_dir = max(1, files // dirs)
+made = 0
+for d in range(dirs):
+    path = os.path.join(root, f"p{d // 100:03d}", f"d{d % 100:02d}")
+    os.makedirs(path, exist_ok=True)
+    for f in range(per_dir if d < dirs - 1 else files - made):
+        with open(os.path.join(path, f"f{f:04d}"), "wb") as fh:
+            fh.write(b"x" * (64 + (made % 512)))
+        made += 1
+PY
+FIRST="p000/d00/f0000"
+SRC="$WORK/mod/src"
+start_stock_daemon "$WORK/mod"
+
+# one TOOL SCENARIO CMD...: runs CMD under /usr/bin/time with a poller for the first file; appends a result line
+# "scenario tool wall cpu rss_kib first_ms" to $OUT/million.txt.
+one() {
+  local tool=$1 scenario=$2 dest=$3; shift 3
+  rm -f "$WORK/first" "$WORK/ready"
+  # The poller reports the wall-clock time (ns) the file appeared; it is ready before the command starts, so its
+  # own start-up is not counted. An existing file (a re-run) reports "-".
+  python3 - "$dest/$FIRST" "$WORK/first" "$WORK/ready" <<'PY' &
+import os, sys, time
+path, out, ready = sys.argv[1], sys.argv[2], sys.argv[3]
+existed = os.path.exists(path)
+open(ready, "w").close()
+t0 = time.monotonic()
+while not existed and not os.path.exists(path) and time.monotonic() - t0 < 3600:
+    time.sleep(0.001)
+open(out, "w").write("-" if existed else str(time.time_ns()))
+PY
+  local poller=$!
+  while [ ! -e "$WORK/ready" ]; do sleep 0.01; done
+  local start=$(date +%s%N)
+  /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" "$@" >/dev/null
+  sleep 0.05
+  kill "$poller" 2>/dev/null || true
+  wait "$poller" 2>/dev/null || true
+  read -r wall user sys rss < "$WORK/time"
+  local first="-"
+  if [ -s "$WORK/first" ] && [ "$(cat "$WORK/first")" != "-" ]; then first=$(( ($(cat "$WORK/first") - start) / 1000000 )); fi
+  echo "$scenario $tool $wall $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }') $rss $first" | tee -a "$OUT/million.txt"
+}
+
+touch1() { # 1% of the files get a new mtime (same size)
+  find "$SRC" -type f | awk 'NR % 100 == 0' | xargs touch -d "@$(( $(date +%s) - 10 ))"
+}
+
+: > "$OUT/million.txt"
+for run in $(seq "$RUNS"); do
+  for tool in rsync mrsync; do
+    bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC
+    dst="$WORK/pull-$tool"
+    rm -rf "$dst"
+    one $tool pull-initial "$dst" "$bin" -a "$URL/src/" "$dst/"
+    one $tool pull-nochange "$dst" "$bin" -a "$URL/src/" "$dst/"
+  done
+  touch1
+  for tool in rsync mrsync; do
+    bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC
+    one $tool pull-touch1 "$WORK/pull-$tool" "$bin" -a "$URL/src/" "$WORK/pull-$tool/"
+    diff -rq "$SRC" "$WORK/pull-$tool" >/dev/null
+  done
+  for tool in rsync mrsync; do
+    bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC
+    rm -rf "$WORK/mod/push-$tool"
+    one $tool push-initial "$WORK/mod/push-$tool" "$bin" -a "$SRC/" "$URL/push-$tool/"
+    one $tool push-nochange "$WORK/mod/push-$tool" "$bin" -a "$SRC/" "$URL/push-$tool/"
+  done
+  touch1
+  for tool in rsync mrsync; do
+    bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC
+    one $tool push-touch1 "$WORK/mod/push-$tool" "$bin" -a "$SRC/" "$URL/push-$tool/"
+    diff -rq "$SRC" "$WORK/mod/push-$tool" >/dev/null
+  done
+done
+
+echo "== median run by wall time: scenario tool wall_s cpu_s peak_rss_kib first_data_ms"
+sort -k1,1 -k2,2 -k3,3n "$OUT/million.txt" | awk -v runs="$RUNS" '
+  { key = $1 " " $2; n[key]++; if (n[key] == int((runs + 1) / 2)) print }'
