@@ -95,6 +95,8 @@ public sealed class RsyncOptions
     public bool Progress { get; set; }
     /// <summary>-i, counted (-ii also itemizes unchanged files and sends the server "--log-format=%i%I").</summary>
     public int ItemizeChanges { get; set; }
+    /// <summary>--out-format / --log-format: the line for each reported entry (rsync log.c: log_formatted).</summary>
+    public string? OutFormat { get; set; }
     /// <summary>--numeric-ids.</summary>
     public bool NumericIds { get; set; }
     /// <summary>--timeout=SECONDS (0 = none).</summary>

@@ -103,6 +103,8 @@ internal static class Usage
         --progress               show progress during transfer
         -P                       same as --partial --progress
         --itemize-changes, -i    output a change-summary for all updates
+        --out-format=FORMAT      output updates using the specified FORMAT
+        --stderr=e|a|c           change stderr output mode (default: errors)
         --password-file=FILE     read daemon-access password from FILE
         --list-only              list the files instead of copying them
         --bwlimit=RATE           limit socket I/O bandwidth

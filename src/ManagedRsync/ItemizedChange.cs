@@ -107,6 +107,18 @@ public sealed record ItemizedChange
     public bool Sent { get; init; }
 
     /// <summary>
+    /// The sending side reports this entry (rsync's %o: "send"; "recv" when the receiving side does). A push and a local
+    /// copy report from the sender (stock's local copy logs in its sending process), a pull from the receiver.
+    /// </summary>
+    public bool ReportedBySender { get; init; }
+
+    /// <summary>
+    /// Its path as rsync's %f shows it: for an entry the sending side reports, the source directory joined with
+    /// <see cref="Name"/>, cleaned, without a leading '/' (log.c: log_formatted, F_PATHNAME); else <see cref="Name"/>.
+    /// </summary>
+    public string? FullPath { get; init; }
+
+    /// <summary>
     /// The receiver sets modification times for this entry (-t; for a symlink, also a protocol that carries them): a
     /// time change then shows as 't' in %i, else as 'T'.
     /// </summary>

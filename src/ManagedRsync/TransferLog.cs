@@ -15,8 +15,9 @@ internal interface ITransferLog
     /// <summary>An entry deleted on the receiver, reported where rsync logs it (log.c: log_delete).</summary>
     /// <param name="name">The entry's path in the transfer, as rsync displays it.</param>
     /// <param name="isDirectory">Whether it was a directory.</param>
+    /// <param name="mode">Its st_mode, or only its type when a remote receiver deleted it (MSG_DELETED).</param>
     /// <remarks>Nothing by default: only a client reports entries (a server's go to its client as MSG_DELETED).</remarks>
-    void Deleted(string name, bool isDirectory)
+    void Deleted(string name, bool isDirectory, int mode)
     {
     }
 

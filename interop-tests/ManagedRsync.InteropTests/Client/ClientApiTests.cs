@@ -174,7 +174,8 @@ public sealed class ClientApiTests(RsyncDaemonFixture daemon) : IDisposable
             Destination = DaemonAddress.Parse($"{daemon.Url}{DaemonModules.Open}/{name}/"),
             Options = TransferOptions.Archive with { Delete = DeleteTiming.Default, Verbose = 1 },
         }, push);
-        Assert.Equal([new TransferDeletion("gone-file", false), new TransferDeletion("gone-dir", true)],
+        // A remote receiver's MSG_DELETED tells only the type (io.c: read_a_msg logs S_IFREG or S_IFDIR).
+        Assert.Equal([new TransferDeletion("gone-file", false, 0x8000), new TransferDeletion("gone-dir", true, 0x4000)],
             push.Deletions.OrderBy(d => d.IsDirectory));
         Assert.DoesNotContain(push.Messages, m => m.Text.StartsWith("deleting", StringComparison.Ordinal));
 
@@ -188,8 +189,10 @@ public sealed class ClientApiTests(RsyncDaemonFixture daemon) : IDisposable
             Destination = local,
             Options = TransferOptions.Archive with { Delete = DeleteTiming.Default, Verbose = 1 },
         }, pull);
-        Assert.Equal([new TransferDeletion("extra", false), new TransferDeletion("extra-dir", true)],
-            pull.Deletions.OrderBy(d => d.IsDirectory));
+        // This side deleted them: their own modes.
+        Assert.Equal([("extra", false), ("extra-dir", true)], pull.Deletions.OrderBy(d => d.IsDirectory).Select(d => (d.Name, d.IsDirectory)));
+        Assert.Equal([0x8000, 0x4000], pull.Deletions.OrderBy(d => d.IsDirectory).Select(d => d.Mode & 0xF000));
+        Assert.All(pull.Deletions, d => Assert.NotEqual(0, d.Mode & 0x1FF));
         Assert.False(Directory.Exists(Path.Combine(local, "extra-dir")));
     }
 

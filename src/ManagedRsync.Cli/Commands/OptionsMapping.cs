@@ -46,6 +46,7 @@ internal static class OptionsMapping
         ListOnly = o.ListOnly,
         NumericIds = o.NumericIds,
         ItemizeChanges = o.ItemizeChanges,
+        OutFormat = o.OutFormat,
         Listing = o.ListOnly || o.Args.Count == 1,
         Stats = o.Stats,
         Progress = o.Progress,

@@ -23,6 +23,10 @@ internal static class OptionRules
         // options.c case 'H' counts; -HH changes only what the server is told, which we do not carry yet.
         if (state.HardLinks > 1)
             state.Refused ??= "-HH";
+        // %b, %c and %C need the bytes and checksum of each transfer, and the line after it (options.c:
+        // log_before_transfer), which the library does not report yet.
+        if (o.OutFormat is { } outFormat && "bcC".Any(letter => LogFormat.Has(outFormat, letter)))
+            state.Refused ??= "--out-format with %b, %c or %C";
         if (state.Refused is { } refused)
             throw new OptionException($"{refused} is not supported yet", RsyncExitCode.Unsupported);
         ReceivingOptionRules.CheckMaxAlloc(o, environment);

@@ -3,12 +3,13 @@ using ManagedRsync.Client;
 namespace ManagedRsync.Cli.Output;
 
 /// <summary>
-/// The library's transfer events printed as rsync prints them: entries (ItemLine), informational lines on stdout (none under -q: log.c
+/// The library's transfer events printed as rsync prints them: entries and deletions (OutFormat), informational lines on stdout (none under -q: log.c
 /// rwrite drops FINFO when quiet), errors on stderr, the daemon's greeting lines (MOTD, module list) on stdout unless
 /// --no-motd or -q (clientserver.c: output_motd), and --progress lines (<see cref="ProgressPrinter"/>).
 /// </summary>
 internal sealed class ConsoleEvents(TextWriter output, TextWriter error, RsyncOptions options) : ITransferEvents
 {
+    private readonly OutFormat _lines = new(options);
     private readonly ProgressPrinter? _progress =
         options.Progress && !options.Quiet ? new ProgressPrinter(output, HumanNumbers.For(options)) : null;
 
@@ -31,13 +32,13 @@ internal sealed class ConsoleEvents(TextWriter output, TextWriter error, RsyncOp
     public void OnDeleted(TransferDeletion deletion)
     {
         if (!options.Quiet)
-            output.WriteLine(ItemLine.Deletion(deletion, options.ItemizeChanges > 0));
+            output.WriteLine(_lines.Deletion(deletion));
     }
 
     public void OnItem(ItemizedChange change)
     {
         if (!options.Quiet)
-            output.WriteLine(ItemLine.Format(change, options.ItemizeChanges > 0));
+            output.WriteLine(_lines.Item(change));
     }
 
     // rsync generator.c: list_file_entry prints with rprintf(FINFO), which -q silences too.

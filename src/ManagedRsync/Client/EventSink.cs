@@ -16,7 +16,7 @@ internal sealed class EventSink(ITransferEvents? events) : ITransferLog, IProgre
 
     public void Report(TransferProgress value) => events?.OnProgress(value);
 
-    public void Deleted(string name, bool isDirectory) => events?.OnDeleted(new TransferDeletion(name, isDirectory));
+    public void Deleted(string name, bool isDirectory, int mode) => events?.OnDeleted(new TransferDeletion(name, isDirectory, mode));
 
     public void Item(ItemizedChange change) => events?.OnItem(change);
 

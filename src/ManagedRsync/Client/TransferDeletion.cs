@@ -6,4 +6,8 @@ namespace ManagedRsync.Client;
 /// (<c>\#ooo</c>).
 /// </param>
 /// <param name="IsDirectory">Whether it was a directory (rsync prints its name with a trailing '/').</param>
-public readonly record struct TransferDeletion(string Name, bool IsDirectory);
+/// <param name="Mode">
+/// Its st_mode when the deleting side is this one (a pull); from a remote receiver only the type is known
+/// (S_IFDIR or S_IFREG, as rsync's MSG_DELETED tells it: io.c read_a_msg).
+/// </param>
+public readonly record struct TransferDeletion(string Name, bool IsDirectory, int Mode);

@@ -17,11 +17,14 @@ internal static class ItemLog
     public const ItemChanges Significant =
         ~(ItemChanges.BasisTypeFollows | ItemChanges.OtherNameFollows | ItemChanges.LocalChange);
 
-    /// <summary>How many -i were given (stock's stdout_format_has_i: 2 also shows unchanged entries).</summary>
-    public static int Level(TransferOptions o) => o.ItemizeChanges;
+    /// <summary>
+    /// Stock's stdout_format_has_i: how many -i count (2 also shows unchanged entries); 0 when an --out-format without
+    /// %i is given.
+    /// </summary>
+    public static int Level(TransferOptions o) => o.StdoutFormatHasI;
 
-    /// <summary>Whether entries are reported at all (a stdout format is set).</summary>
-    public static bool IsLogging(TransferOptions o) => Level(o) > 0 || o.Verbose > 0 || o.Progress;
+    /// <summary>Whether entries are reported at all (a stdout format is set: -i, -v, --progress or --out-format).</summary>
+    public static bool IsLogging(TransferOptions o) => o.StdoutFormat is not null;
 
     /// <summary>
     /// The report for an entry, or null when stock reports none: a transferred file always has one; another entry only
@@ -36,8 +39,9 @@ internal static class ItemLog
     /// <param name="hardLink">
     /// The leader a hard link was made to (the xname of ITEM_XNAME_FOLLOWS; log.c %L prints " => NAME"), or null.
     /// </param>
+    /// <param name="bySender">The sending side reports it (log.c %o "send", %f with the source directory).</param>
     public static ItemizedChange? Change(TransferOptions o, FileEntry file, string displayName, ItemChanges iflags, bool sent,
-        string? hardLink = null)
+        string? hardLink = null, bool bySender = false)
     {
         if (!IsLogging(o))
             return null;
@@ -65,6 +69,8 @@ internal static class ItemLog
             LinkTarget = string.IsNullOrEmpty(hardLink) && file.IsSymlink && file.LinkTarget is { } target
                 ? FileNameEncoding.Display(target) : null,
             Sent = sent,
+            ReportedBySender = bySender,
+            FullPath = bySender && file.LocalPath is { } local ? SenderPath(local, file) : displayName,
             TimesPreserved = o.Times,
         };
     }
@@ -76,4 +82,37 @@ internal static class ItemLog
         : file.IsDevice ? EntryKind.Device
         : file.IsSpecial ? EntryKind.Special
         : EntryKind.File;
+
+    // log.c: log_formatted %f on the sender — F_PATHNAME (the directory the source was read from) joined with the
+    // name, cleaned (util1.c: clean_fname), without a leading '/'. The entry's local path is that directory joined
+    // with its name, so the directory is what is left when the name is taken off (all of it for the top ".").
+    private static string SenderPath(string localPath, FileEntry file)
+    {
+        string name = FileNameEncoding.Display(file.Name);
+        string shown = FileNameEncoding.Display(localPath);
+        string? dir = name == "." ? shown
+            : shown == name ? ""
+            : shown.EndsWith("/" + name, StringComparison.Ordinal) ? shown[..^(name.Length + 1)]
+            : null;
+        string joined = dir is null ? shown : dir.Length == 0 ? name : dir + "/" + name;
+        return Clean(joined).TrimStart('/') is { Length: > 0 } clean ? clean : ".";
+    }
+
+    // util1.c: clean_fname with no flags — "//" becomes "/", "./" components go (not a trailing "."), a trailing '/'
+    // goes; ".." stays.
+    private static string Clean(string path)
+    {
+        bool anchored = path.StartsWith('/');
+        var parts = new List<string>();
+        string[] words = path.Split('/');
+        for (int i = 0; i < words.Length; i++)
+        {
+            string w = words[i];
+            if (w.Length == 0 || (w == "." && i < words.Length - 1))
+                continue;
+            parts.Add(w);
+        }
+        string joined = string.Join('/', parts);
+        return anchored ? "/" + joined : joined.Length == 0 ? "." : joined;
+    }
 }

@@ -259,13 +259,15 @@ internal static class ServerArguments
         return s.ToString();
     }
 
-    // What server_options sends a receiving daemon of the client's stdout_format (options.c parse_arguments sets it
-    // to "%i %n%L" for -i, "%n%L" for -v or --progress): "%i%I" for -ii, "%i" for -i, "X" when it is only there
-    // for --progress (no -v).
+    // What server_options sends a receiving server of the client's stdout_format (options.c: "%i %n%L" for -i, "%n%L"
+    // for -v or --progress, or --out-format's): "%i%I" for -ii, "%i" when it itemizes, "%o" when it names the
+    // operation, "X" when it is set without -v (--progress, or a format with neither).
     private static string? LogFormat(TransferOptions o) =>
-        o.ItemizeChanges > 1 ? "%i%I"
-        : o.ItemizeChanges == 1 ? "%i"
-        : o.Progress && o.Verbose == 0 ? "X"
+        o.StdoutFormat is null ? null
+        : o.StdoutFormatHasI > 1 ? "%i%I"
+        : o.StdoutFormatHasI > 0 ? "%i"
+        : o.StdoutFormatHasOOrI ? "%o"
+        : o.Verbose == 0 ? "X"
         : null;
 
     // Only one timing is ever set (the CLI refuses combinations as stock does); --delete alone is not repeated next

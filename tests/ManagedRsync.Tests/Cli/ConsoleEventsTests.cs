@@ -70,9 +70,9 @@ public sealed class ConsoleEventsTests
     public void DeletionsArePrintedAsRsyncLogsThem()
     {
         var output = new StringWriter { NewLine = "\n" };
-        new ConsoleEvents(output, TextWriter.Null, new RsyncOptions { Verbose = 1 }).OnDeleted(new TransferDeletion("old", IsDirectory: true));
-        new ConsoleEvents(output, TextWriter.Null, new RsyncOptions { ItemizeChanges = 1 }).OnDeleted(new TransferDeletion("a b", IsDirectory: false));
-        new ConsoleEvents(output, TextWriter.Null, new RsyncOptions { Verbose = 1, Quiet = true }).OnDeleted(new TransferDeletion("q", false));
+        new ConsoleEvents(output, TextWriter.Null, new RsyncOptions { Verbose = 1 }).OnDeleted(new TransferDeletion("old", IsDirectory: true, 0x4000));
+        new ConsoleEvents(output, TextWriter.Null, new RsyncOptions { ItemizeChanges = 1 }).OnDeleted(new TransferDeletion("a b", IsDirectory: false, 0x8000));
+        new ConsoleEvents(output, TextWriter.Null, new RsyncOptions { Verbose = 1, Quiet = true }).OnDeleted(new TransferDeletion("q", false, 0x8000));
         Assert.Equal("deleting old/\n*deleting   a b\n", output.ToString());
     }
 

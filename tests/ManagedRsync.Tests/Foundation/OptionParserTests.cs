@@ -289,7 +289,7 @@ public class OptionParserTests
     [InlineData(new[] { "--inplace" }, "--inplace is not supported yet")]
     [InlineData(new[] { "-aX" }, "-X (--xattrs) is not supported yet")]
     [InlineData(new[] { "--chmod=u+x" }, "--chmod is not supported yet")]
-    [InlineData(new[] { "--log-format", "%n" }, "--log-format is not supported yet")]
+    [InlineData(new[] { "--log-format", "%n %b" }, "--out-format with %b, %c or %C is not supported yet")]
     [InlineData(new[] { "-M", "--size-only" }, "-M (--remote-option) is not supported yet")]
     [InlineData(new[] { "-a", "--link-dest=../x", "--skip-compress=gz", "--inplace" }, "--skip-compress is not supported yet")]
     [InlineData(new[] { "-HH" }, "-HH is not supported yet")]

@@ -16,7 +16,7 @@ internal sealed class RecordingLog : ITransferLog
 
     public void Error(string line) => Info("E " + line);
 
-    public void Deleted(string name, bool isDirectory) => Info("deleting " + name + (isDirectory ? "/" : ""));
+    public void Deleted(string name, bool isDirectory, int mode) => Info("deleting " + name + (isDirectory ? "/" : ""));
 
     public void Item(ItemizedChange change) => Info(change.Name);
 

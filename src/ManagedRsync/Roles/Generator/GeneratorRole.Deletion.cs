@@ -224,9 +224,9 @@ internal sealed partial class GeneratorRole
             // once, ahead of lines that wait for the sender's answer.
             string name = FileNameEncoding.Display(path);
             if (run.Order is { } order)
-                order.DeletedNow(name, isDirectory);
+                order.DeletedNow(name, isDirectory, (int)st.Mode);
             else
-                run.Log.Deleted(name, isDirectory);
+                run.Log.Deleted(name, isDirectory, (int)st.Mode);
         }
         return true;
     }

@@ -34,7 +34,7 @@ internal sealed partial class ReceivingSide
         {
             // rsync main.c: get_local_name reports the destination directory it had to create (or, dry, would
             // create); a server's line goes to the client as MSG_INFO.
-            if (_run.RootCreated && announce)
+            if (_run.RootCreated && announce && _options.ReportsCreatedDirectory)
             {
                 string shown = _target.DisplayDestination ?? destination;
                 _run.Log.Info($"created directory {(shown.Length > 1 ? shown.TrimEnd('/') : shown)}");

@@ -63,10 +63,10 @@ internal sealed class OrderedLog(ITransferLog log, int count)
     }
 
     /// <summary>A deletion reported now, ahead of whatever is held (the generator's own output).</summary>
-    public void DeletedNow(string name, bool isDirectory)
+    public void DeletedNow(string name, bool isDirectory, int mode)
     {
         lock (_gate)
-            log.Deleted(name, isDirectory);
+            log.Deleted(name, isDirectory, mode);
     }
 
     /// <summary>The generator's output up to entry <paramref name="ndx"/> (exclusive) has been sent.</summary>

@@ -19,7 +19,9 @@ internal sealed partial class SenderRole
                 if (ItemLog.IsLogging(_options))
                 {
                     bool isDirectory = payload is [.., 0];
-                    _log.Deleted(PeerMessages.Text(isDirectory ? payload[..^1] : payload), isDirectory);
+                    // io.c: read_a_msg — the client knows only the type (log_delete with S_IFDIR or S_IFREG).
+                    _log.Deleted(PeerMessages.Text(isDirectory ? payload[..^1] : payload), isDirectory,
+                        isDirectory ? FileEntry.S_IFDIR : FileEntry.S_IFREG);
                 }
                 break;
             case MessageCode.NoSend or MessageCode.Client or MessageCode.Redo or MessageCode.Stats:
@@ -40,7 +42,7 @@ internal sealed partial class SenderRole
             return;
         ItemChanges shown = transferred ? iflags | ItemChanges.Transfer : iflags & ~ItemChanges.Transfer;
         if (ItemLog.Change(_options, file, file.DisplayName, shown, sent: !_localServer,
-                xname is { Length: > 0 } ? FileNameEncoding.Display(xname) : null) is { } change)
+                xname is { Length: > 0 } ? FileNameEncoding.Display(xname) : null, bySender: true) is { } change)
             _log.Item(change);
     }
 }

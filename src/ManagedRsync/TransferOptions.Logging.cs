@@ -1,0 +1,33 @@
+namespace ManagedRsync;
+
+// The client's per-entry output format, and what follows from it (rsync options.c: parse_arguments, where
+// stdout_format, stdout_format_has_i and stdout_format_has_o_or_i are settled): which entries are reported, and what
+// a receiving server is told (server_options: --log-format).
+public sealed partial record TransferOptions
+{
+    /// <summary>
+    /// --out-format=FORMAT (also spelled --log-format): the line for each reported entry, with rsync's % escapes
+    /// (<see cref="LogFormat"/>); null for rsync's own, "%i %n%L" with -i and "%n%L" with -v or --progress. Setting it
+    /// reports entries as -v does; without %i in it, -i itemizes nothing.
+    /// </summary>
+    public string? OutFormat { get; init; }
+
+    // options.c: stdout_format — the explicit one, else "%i %n%L" for -i, else "%n%L" for -v (info name1) or for
+    // --progress, which adds info name when no format logs after the transfer.
+    internal string? StdoutFormat =>
+        OutFormat ?? (ItemizeChanges > 0 ? "%i %n%L" : Verbose > 0 || Progress ? "%n%L" : null);
+
+    // options.c: stdout_format_has_i — with an explicit format only a %i in it itemizes (itemize_changes | 1).
+    internal int StdoutFormatHasI =>
+        OutFormat is { } format ? (LogFormat.Has(format, 'i') ? ItemizeChanges | 1 : 0) : ItemizeChanges;
+
+    // INFO_GTE(NAME, 1): -v, or --progress when no format was set before it (options.c: with do_progress, "name" is
+    // added unless log_before_transfer, which -i and --out-format without %b/%c/%C set).
+    internal bool InfoName => Verbose > 0 || (Progress && OutFormat is null && ItemizeChanges == 0);
+
+    // main.c: get_local_name says "created directory" with INFO_GTE(NAME, 1) or stdout_format_has_i.
+    internal bool ReportsCreatedDirectory => InfoName || StdoutFormatHasI > 0;
+
+    // options.c: stdout_format_has_o_or_i — deletions are then printed with the format itself (log.c: log_delete).
+    internal bool StdoutFormatHasOOrI => StdoutFormatHasI > 0 || LogFormat.Has(StdoutFormat, 'o');
+}
