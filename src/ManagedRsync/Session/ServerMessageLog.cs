@@ -34,7 +34,7 @@ internal sealed class ServerMessageLog(MultiplexWriter output) : ITransferLog
     /// A server's deletions reach the client as MSG_DELETED, sent by the role itself (log.c: log_delete); nothing
     /// goes out here.
     /// </summary>
-    public void Deleted(string name, bool isDirectory)
+    public void Deleted(string name, bool isDirectory, int mode)
     {
     }
 
