@@ -33,18 +33,7 @@ public sealed class ModuleParameterTests(StockParameterDaemonFixture stock, Mrsy
             : d.RunRsyncAsync(args(d));
     }
 
-    // The rate line differs between any two runs; the incremental-recursion headers are the mapped difference of
-    // StockClientParityTests; the local directories differ by name.
-    private string Normalize(string output)
-    {
-        string text = output.Replace(Local(stock), "LOCAL", StringComparison.Ordinal).Replace(Local(ours), "LOCAL", StringComparison.Ordinal);
-        text = Regex.Replace(text, @"^sent [\d,]+ bytes  received [\d,]+ bytes  [\d,.]+ bytes/sec\n", "", RegexOptions.Multiline);
-        text = Regex.Replace(text, @"speedup is [\d,.]+", "speedup is X");
-        // The receiver's temporary names (".NAME.XXXXXX", receiver.c: get_tmpname) in stock's debug lines.
-        text = Regex.Replace(text, @"(\.[^/\s]+\.)[A-Za-z0-9]{6}\b", "$1XXXXXX");
-        return text.Replace("sending incremental file list\n", "building file list ... done\n", StringComparison.Ordinal)
-            .Replace("receiving incremental file list\n", "receiving file list ... done\n", StringComparison.Ordinal);
-    }
+    private string Normalize(string output) => DaemonOutput.Normalize(output, "LOCAL", Local(stock), Local(ours));
 
     private void AssertSame((ProcessResult Stock, ProcessResult Ours) r)
     {

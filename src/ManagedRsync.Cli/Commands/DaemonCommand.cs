@@ -45,6 +45,7 @@ internal static class DaemonCommand
         DaemonOptions options = new() { Warn = error.WriteLine };
         bool detach = true;
         bool server = false;
+        bool configGiven = false;
         var dparams = new List<string>();
         for (int i = 0; i < words.Length; i++)
         {
@@ -57,7 +58,7 @@ internal static class DaemonCommand
             {
                 switch (name)
                 {
-                    case "--config": options = options with { ConfigFile = Value() }; break;
+                    case "--config": options = options with { ConfigFile = Value() }; configGiven = true; break;
                     case "--port": options = options with { Port = int.Parse(Value()) }; break;
                     case "--address": options = options with { Address = Value() }; break;
                     case "--log-file": options = options with { LogFile = Value() }; break;
@@ -88,11 +89,13 @@ internal static class DaemonCommand
             }
         }
         options = options with { ConfigParameters = dparams };
+        if (server && !configGiven)
+            options = options with { ConfigFile = DaemonOptions.RemoteShellConfigFile };
 
         try
         {
             if (server || StdinIsSocket(out Socket? inetd))
-                return await ServeStdioAsync(options, server ? null : InetdPeer(), ct).ConfigureAwait(false);
+                return await ServeStdioAsync(options, server ? RemoteShellPeer() : InetdPeer(), ct).ConfigureAwait(false);
             inetd?.Dispose();
 
             Socket? activated = SystemdSocket();
@@ -117,12 +120,28 @@ internal static class DaemonCommand
     private static async Task<int> ServeStdioAsync(DaemonOptions options, System.Net.EndPoint? peer, CancellationToken ct)
     {
         RsyncDaemon.CheckConfig(options);
-        await using Stream input = Console.OpenStandardInput();
+        // Reads of stdin cannot be cancelled: the session's last read is given up, so that the process can exit (the
+        // client of a daemon over a remote shell waits for that).
+        await using Stream input = new AbandonableReads(Console.OpenStandardInput());
         await using Stream output = Console.OpenStandardOutput();
         return (int)await RsyncDaemon.ServeAsync(input, output, peer, options, ct).ConfigureAwait(false);
     }
 
     // clientserver.c: daemon_main — "if (is_a_socket(STDIN_FILENO))" serve that one connection.
+    // clientname.c: client_addr in daemon-over-rsh mode — the first word of REMOTE_HOST, SSH_CONNECTION, SSH_CLIENT
+    // or SSH2_CLIENT when it is an address, else 0.0.0.0 (null here).
+    private static System.Net.EndPoint? RemoteShellPeer()
+    {
+        foreach (string name in new[] { "REMOTE_HOST", "SSH_CONNECTION", "SSH_CLIENT", "SSH2_CLIENT" })
+        {
+            if (Environment.GetEnvironmentVariable(name) is not { } value)
+                continue;
+            string first = value.Split(' ')[0];
+            return System.Net.IPAddress.TryParse(first, out System.Net.IPAddress? ip) ? new System.Net.IPEndPoint(ip, 0) : null;
+        }
+        return null;
+    }
+
     private static bool StdinIsSocket(out Socket? socket)
     {
         socket = null;

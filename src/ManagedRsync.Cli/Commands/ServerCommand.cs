@@ -17,6 +17,9 @@ internal static class ServerCommand
 
     public static int Run(string[] args)
     {
+        // main.c: "--server --daemon ." is a daemon over the remote shell (daemon_main on stdin/stdout).
+        if (args.Contains("--daemon"))
+            return DaemonCommand.Run(args);
         using var cts = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -41,9 +44,6 @@ internal static class ServerCommand
     public static async Task<RsyncExitCode> RunAsync(IReadOnlyList<string> args, Stream input, Stream output, CancellationToken ct)
     {
         List<string> argv = [.. args];
-        // main.c: "--server --daemon" starts a daemon over the remote shell (daemon_main on stdin/stdout).
-        if (argv.Contains("--daemon"))
-            throw new RsyncException(RsyncErrorKind.Unsupported, "--server --daemon (a daemon over a remote shell) is not supported yet");
         int letters = argv.Count > 1 && argv[1] == "--sender" ? 2 : 1;
         if (letters < argv.Count && argv[letters].StartsWith("-s", StringComparison.Ordinal) && !argv[letters].StartsWith("--", StringComparison.Ordinal))
         {
@@ -79,48 +79,5 @@ internal static class ServerCommand
             words.Add(Encoding.UTF8.GetString([.. word]));
             word.Clear();
         }
-    }
-
-    /// <summary>
-    /// Standard input whose asynchronous reads can be given up: a read of stdin blocks in the kernel and cannot be
-    /// cancelled, and the connection's reader waits for its last read when the session ends, while the client waits for
-    /// this process to exit before it closes its end (main.c: client_run, wait_process_with_flush). A cancelled read is
-    /// left to finish into a buffer of its own, and what it brings is dropped with the session.
-    /// </summary>
-    private sealed class AbandonableReads(Stream inner) : Stream
-    {
-        private readonly byte[] _buffer = new byte[64 * 1024];
-        private Task<int>? _pending;
-
-        public override bool CanRead => true;
-        public override bool CanWrite => false;
-        public override bool CanSeek => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            int wanted = Math.Min(buffer.Length, _buffer.Length);
-            _pending ??= Task.Factory.StartNew(() => inner.Read(_buffer, 0, wanted), CancellationToken.None,
-                TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            int read = await _pending.WaitAsync(cancellationToken).ConfigureAwait(false);
-            _pending = null;
-            int n = Math.Min(read, buffer.Length);
-            _buffer.AsSpan(0, n).CopyTo(buffer.Span);
-            return n;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -9,6 +9,15 @@ public sealed record DaemonOptions
     /// <summary>rsync rsync.h: RSYNCD_SYSCONF.</summary>
     public const string DefaultConfigFile = "/etc/rsyncd.conf";
 
+    /// <summary>rsync.h: RSYNCD_USERCONF, in the working directory.</summary>
+    public const string UserConfigFile = "rsyncd.conf";
+
+    /// <summary>
+    /// The config a daemon over a remote shell reads without --config (clientserver.c: load_config): an ordinary
+    /// user's "rsyncd.conf" in the directory the shell starts in (the home), root's the system one.
+    /// </summary>
+    public static string RemoteShellConfigFile => Platform.Interop.GetEffectiveUserId() == 0 ? DefaultConfigFile : UserConfigFile;
+
     /// <summary>--config.</summary>
     public string ConfigFile { get; init; } = DefaultConfigFile;
 
