@@ -82,12 +82,13 @@ public static class RsyncClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var sink = new EventSink(events);
-        var openModule = ModuleOpener(request.Source, request.Connection, request.Port, request.ConnectTimeout, request.Options,
+        TransferOptions options = Listing(request.Options, request.Destination);
+        var openModule = ModuleOpener(request.Source, request.Connection, request.Port, request.ConnectTimeout, options,
             request.User, request.Password, sink);
         var target = new ReceiveTarget(request.Destination,
-            PullSession.Requested(request.Source, request.ExtraSourcePaths, request.Options.Relative), request.Filters,
-            request.KeepPartial, request.Options.Progress ? sink : null, request.TempDirectory);
-        return PullSession.RunAsync(request.Options, [request.Source.ModulePath, .. request.ExtraSourcePaths], target, sink,
+            PullSession.Requested(request.Source, request.ExtraSourcePaths, options.Relative), request.Filters,
+            request.KeepPartial, options.Progress ? sink : null, request.TempDirectory);
+        return PullSession.RunAsync(options, [request.Source.ModulePath, .. request.ExtraSourcePaths], target, sink,
             openModule, ct);
     }
 
@@ -142,9 +143,15 @@ public static class RsyncClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var sink = new EventSink(events);
+        TransferOptions options = Listing(request.Options, request.Destination);
         return Transports.RemoteShellTransfer.PullAsync(request.Shell, request.Sources, request.Destination, request.Filters,
-            request.Options, sink, request.Options.Progress ? sink : null, ct);
+            options, sink, options.Progress ? sink : null, ct);
     }
+
+    // A pull with no destination is a listing (options.c: list_only |= 1 for a single argument), whether or not the
+    // caller said so: what the session offers (no incremental recursion for a listing) and sends depends on it.
+    private static TransferOptions Listing(TransferOptions options, string? destination) =>
+        destination is null && !options.Listing ? options with { Listing = true } : options;
 
     // Opens the request's module with the server arguments the role builds: its Connection (else the address, --port,
     // --contimeout and --protocol), its User (else the address's), the password only when asked; greeting lines to the events.
