@@ -75,9 +75,22 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
     /// <param name="ct">Cancels the setup.</param>
     public async Task SetupClientAsync(int? knownProtocol, TransferOptions options, bool weSend, CancellationToken ct)
     {
-        int protocol = knownProtocol
-            ?? await SessionSetup.ExchangeVersionsAsync(In, Out, options.Protocol, ct).ConfigureAwait(false);
-        Settle(await SessionSetup.RunAsync(In, Out, protocol, options, weSend, ct).ConfigureAwait(false));
+        // rsync io.c: --timeout bounds every read, the setup's too (compat.c setup_protocol reads under io_timeout); a
+        // peer that goes silent after the arguments (a stalled link) would otherwise hold the client for ever, before
+        // the multiplexed reader's own timeout starts.
+        using CancellationTokenSource? limit = options.Timeout > 0 ? CancellationTokenSource.CreateLinkedTokenSource(ct) : null;
+        limit?.CancelAfter(options.TimeoutSpan);
+        CancellationToken token = limit?.Token ?? ct;
+        try
+        {
+            int protocol = knownProtocol
+                ?? await SessionSetup.ExchangeVersionsAsync(In, Out, options.Protocol, token).ConfigureAwait(false);
+            Settle(await SessionSetup.RunAsync(In, Out, protocol, options, weSend, token).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (limit is not null && limit.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new RsyncException(RsyncErrorKind.Timeout, $"io timeout after {options.Timeout} seconds -- exiting");
+        }
     }
 
     /// <summary>
