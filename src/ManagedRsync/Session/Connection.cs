@@ -73,25 +73,13 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
     /// <param name="options">The transfer's options.</param>
     /// <param name="weSend">Whether this client is the sender (a push): it decides what the server may turn on.</param>
     /// <param name="ct">Cancels the setup.</param>
-    public async Task SetupClientAsync(int? knownProtocol, TransferOptions options, bool weSend, CancellationToken ct)
-    {
-        // rsync io.c: --timeout bounds every read, the setup's too (compat.c setup_protocol reads under io_timeout); a
-        // peer that goes silent after the arguments (a stalled link) would otherwise hold the client for ever, before
-        // the multiplexed reader's own timeout starts.
-        using CancellationTokenSource? limit = options.Timeout > 0 ? CancellationTokenSource.CreateLinkedTokenSource(ct) : null;
-        limit?.CancelAfter(options.TimeoutSpan);
-        CancellationToken token = limit?.Token ?? ct;
-        try
+    public Task SetupClientAsync(int? knownProtocol, TransferOptions options, bool weSend, CancellationToken ct) =>
+        UnderTimeoutAsync(options, ct, async token =>
         {
             int protocol = knownProtocol
                 ?? await SessionSetup.ExchangeVersionsAsync(In, Out, options.Protocol, token).ConfigureAwait(false);
             Settle(await SessionSetup.RunAsync(In, Out, protocol, options, weSend, token).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException) when (limit is not null && limit.IsCancellationRequested && !ct.IsCancellationRequested)
-        {
-            throw new RsyncException(RsyncErrorKind.Timeout, $"io timeout after {options.Timeout} seconds -- exiting");
-        }
-    }
+        });
 
     /// <summary>
     /// The server's half of the setup (rsync main.c: start_server, compat.c: setup_protocol with am_server):
@@ -108,12 +96,35 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
     /// connection, whose greetings chose it, clientserver.c: exchange_protocols; compat.c: setup_protocol skips the
     /// version exchange when remote_protocol is set); null exchanges the versions as any other transport does.
     /// </summary>
-    public async Task SetupServerAsync(int? knownProtocol, TransferOptions options, string clientInfo, CancellationToken ct)
+    public Task SetupServerAsync(int? knownProtocol, TransferOptions options, string clientInfo, CancellationToken ct) =>
+        UnderTimeoutAsync(options, ct, async token =>
+        {
+            int protocol = knownProtocol
+                ?? await SessionSetup.ExchangeVersionsAsync(In, Out, options.Protocol, token).ConfigureAwait(false);
+            int seed = (int)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() ^ ((long)Environment.ProcessId << 6));
+            Settle(await SessionSetup.RunServerAsync(In, Out, protocol, options, clientInfo, seed, token).ConfigureAwait(false));
+        });
+
+    // rsync io.c: --timeout bounds every read, the setup's too (compat.c setup_protocol reads under io_timeout), on
+    // either side: a peer that goes silent before multiplexing (a stalled link) would otherwise hold us for ever,
+    // since the multiplexed reader's own timeout starts only after the setup.
+    private static async Task UnderTimeoutAsync(TransferOptions options, CancellationToken ct, Func<CancellationToken, Task> setup)
     {
-        int protocol = knownProtocol
-            ?? await SessionSetup.ExchangeVersionsAsync(In, Out, options.Protocol, ct).ConfigureAwait(false);
-        int seed = (int)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() ^ ((long)Environment.ProcessId << 6));
-        Settle(await SessionSetup.RunServerAsync(In, Out, protocol, options, clientInfo, seed, ct).ConfigureAwait(false));
+        if (options.Timeout <= 0)
+        {
+            await setup(ct).ConfigureAwait(false);
+            return;
+        }
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(options.TimeoutSpan);
+        try
+        {
+            await setup(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new RsyncException(RsyncErrorKind.Timeout, $"io timeout after {options.Timeout} seconds -- exiting");
+        }
     }
 
     private void Settle(SessionParameters parameters)

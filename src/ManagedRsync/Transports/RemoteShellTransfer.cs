@@ -94,9 +94,13 @@ internal static class RemoteShellTransfer
     // the client's own (ssh's 255 for a host it could not reach); its stderr is printed before the client's error.
     private static async Task<Exception> WithShellStatusAsync(RemoteShellProcess shell, Exception failure, CancellationToken ct)
     {
-        RsyncException error = failure as RsyncException
-            ?? new RsyncException(RsyncErrorKind.ConnectionClosed, "connection unexpectedly closed: " + failure.Message, failure);
         int? status = await shell.ExitStatusAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+        // A shell that has ended closed both pipes: stock's client, polling its input while it writes (io.c
+        // perform_io), reads that end first and says so (exit 12), whether or not our write hit the closed pipe first.
+        bool shellGone = status is not null && failure is RsyncException { Kind: RsyncErrorKind.Connection, InnerException: IOException };
+        RsyncException error = failure is RsyncException known && !shellGone
+            ? known
+            : new RsyncException(RsyncErrorKind.ConnectionClosed, "connection unexpectedly closed: " + (failure.InnerException ?? failure).Message, failure);
         if (status is int code && code != 0)
         {
             return new RsyncException(error.Kind, error.Message, error)

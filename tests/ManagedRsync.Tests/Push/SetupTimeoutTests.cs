@@ -37,4 +37,18 @@ public sealed class SetupTimeoutTests
         Task setup = connection.SetupClientAsync(32, TransferOptions.Archive, weSend: true, cancel.Token);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => setup);
     }
+
+    [Theory]
+    [InlineData(32)]
+    [InlineData(null)]
+    public async Task A_silent_client_during_the_servers_setup_times_out(int? knownProtocol)
+    {
+        (Stream silentEnd, Stream serverEnd) = LocalPipe.Create();
+        await using var _ = silentEnd;
+        await using var connection = new Connection(serverEnd, isServer: true, new RecordingLog());
+        var options = TransferOptions.Archive with { Timeout = 1 };
+        Task setup = connection.SetupServerAsync(knownProtocol, options, ServerArguments.Capabilities, default);
+        var e = await Assert.ThrowsAsync<RsyncException>(() => setup.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(RsyncErrorKind.Timeout, e.Kind);
+    }
 }
