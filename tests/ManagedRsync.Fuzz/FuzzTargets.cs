@@ -4,6 +4,7 @@ using ManagedRsync.Checksums;
 using ManagedRsync.Cli.Options;
 using ManagedRsync.Client;
 using ManagedRsync.Daemon;
+using ManagedRsync.DaemonServer;
 using ManagedRsync.Delta;
 using ManagedRsync.Delta.Tokens;
 using ManagedRsync.FileList;
@@ -35,6 +36,7 @@ internal static class FuzzTargets
         ["password"] = Refusing(Password),
         ["address"] = Refusing(Address),
         ["options"] = Refusing(CommandLine),
+        ["rsyncd.conf"] = Refusing(DaemonConfigText),
     };
 
     /// <summary>The protocols a header byte selects: every version the client speaks (27-32).</summary>
@@ -52,6 +54,10 @@ internal static class FuzzTargets
         catch (OptionException)
         {
             // The command line's refusal (rsync's "unknown option" and its kin, exit 1).
+        }
+        catch (DaemonConfigException)
+        {
+            // The daemon's refusal to load a config file (rsync params.c / loadparm.c complaints, exit 1).
         }
     };
 
@@ -215,6 +221,30 @@ internal static class FuzzTargets
     /// <summary>An rsync command line (NUL-separated words) through mrsync's option parser (rsync options.c).</summary>
     private static void CommandLine(byte[] input) =>
         OptionParser.Parse(Encoding.UTF8.GetString(input).Split('\0'));
+
+    /// <summary>
+    /// The daemon's config file (rsync params.c: pm_process, loadparm.c: do_parameter), then every value a module's
+    /// session reads from it and the start-up check. &amp;include / &amp;merge resolve against a directory that does not
+    /// exist; an absolute directive names a file of the administrator's choosing (stock reads /dev/zero for ever too),
+    /// so those inputs are not fuzzed.
+    /// </summary>
+    private static void DaemonConfigText(byte[] input)
+    {
+        string text = Encoding.UTF8.GetString(input);
+        if (text.Contains("&include /", StringComparison.Ordinal) || text.Contains("&merge /", StringComparison.Ordinal))
+            return;
+        DaemonConfig config = DaemonConfigParser.Parse(text, "/nonexistent-fuzz", dparams: null, warn: _ => { });
+        _ = (config.Port, config.Address, config.MotdFile, config.PidFile, config.ListenBacklog, config.LogFile, config.ReverseLookup);
+        foreach (DaemonModule m in config.Modules)
+        {
+            _ = (m.Path, m.Comment, m.ReadOnly, m.WriteOnly, m.List, m.AuthUsers, m.SecretsFile, m.StrictModes, m.AuthDigest,
+                m.HostsAllow, m.HostsDeny, m.MaxConnections, m.LockFile, m.Timeout, m.RefuseOptions, m.Filter,
+                m.MungeSymlinks, m.NumericIds, m.IgnoreErrors, m.TempDir);
+            if (config.Find(m.Name) is null)
+                throw new InvalidOperationException($"module [{m.Name}] parsed but cannot be found by its name");
+        }
+        config.Validate(1000, name => name == "me" ? 1000u : null, name => name == "me" ? 1000u : null, 1000);
+    }
 
     private sealed class IgnoredMessages : IMessageHandler
     {

@@ -8,7 +8,7 @@ tests/tools/capture-token-vectors.sh). From those captures:
   sums   the generator's sum header and block sums of a --no-W push (found by their known header values);
   tokens the token streams of tests/ManagedRsync.Tests/Vectors/Tokens (already stock captures), with the header;
   greeting  the first line of `rsync --daemon` in inetd mode (a socket pair on its stdin).
-Filter rules, --files-from lists and password files are hand-written cases of what users write.
+Filter rules, --files-from lists, password files and rsyncd.conf files are hand-written cases of what users write.
 The header bytes of each target are documented in FuzzTargets.cs.
 
 usage: tests/ManagedRsync.Fuzz/seed_corpus.py [CORPUS_DIR]
@@ -191,6 +191,28 @@ def main():
     write("password", "seed-plain", b"secret\n")
     write("password", "seed-leading-lines", b"\n\r\nsecret\r\nsecond\n")
     write("password", "seed-long", b"p" * 600 + b"\n")
+    write("rsyncd.conf", "seed-modules", b"""# global
+port = 8730
+reverse lookup = no
+use chroot = no
+[backup]
+    path = /srv/backup/
+    read only = false
+    auth users = rsync_backup:rw, @ops:ro
+    secrets file = /etc/rsync.secrets
+    hosts allow = 10.0.0.0/8 192.168.1.1
+    max connections = 4
+[global]
+timeout = 600
+[pub]
+path = %HOME%/pub
+comment = public \\
+  files
+refuse options = delete* checksum
+""")
+    write("rsyncd.conf", "seed-include", b"[a]\npath = /tmp\n&include conf.d\n&merge extra.conf\n[b/c]\n")
+    write("rsyncd.conf", "seed-odd", b"\r\n;comment\n[ Mixed Case ]\nRead Only=yes\nno equals line\nlisten backlog = -3x\n"
+          b"[global]\nunknown thing = 1\n[x\n")
 
 
 if __name__ == "__main__":

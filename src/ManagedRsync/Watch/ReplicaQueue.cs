@@ -13,6 +13,21 @@ public sealed class ReplicaQueueOptions
 
     /// <summary>The journal is rewritten when it grows past this many bytes even while pushes keep failing.</summary>
     public long CompactAbove { get; init; } = 4 << 20;
+
+    /// <summary>The clock the waits between retries run on (tests give one that records them).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// The wait after the <paramref name="consecutiveFailures"/>-th failed push in a row: <see cref="InitialBackoff"/>
+    /// doubled for each failure after the first, never more than <see cref="MaxBackoff"/> (so a replica that comes
+    /// back is tried again within that long).
+    /// </summary>
+    public TimeSpan BackoffAfter(int consecutiveFailures)
+    {
+        // The exponent stops growing long before a double could overflow; the cap has been reached by then.
+        double ms = InitialBackoff.TotalMilliseconds * Math.Pow(2, Math.Clamp(consecutiveFailures - 1, 0, 30));
+        return TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, ms));
+    }
 }
 
 /// <summary>
@@ -115,9 +130,7 @@ public sealed class ReplicaQueue : IDisposable
             }
             if (await PushOnceAsync(cancellationToken).ConfigureAwait(false))
                 continue;
-            double ms = Math.Min(_options.MaxBackoff.TotalMilliseconds,
-                _options.InitialBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(ConsecutiveFailures - 1, 20)));
-            await Task.Delay(TimeSpan.FromMilliseconds(ms), cancellationToken).ConfigureAwait(false);
+            await Task.Delay(_options.BackoffAfter(ConsecutiveFailures), _options.Time, cancellationToken).ConfigureAwait(false);
         }
     }
 
