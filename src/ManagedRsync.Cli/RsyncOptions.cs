@@ -145,6 +145,8 @@ public sealed class RsyncOptions
     /// 1000, 3+: units of 1024), --no-h makes it 0 (plain digits). options.c; lib/compat.c do_big_num.
     /// </summary>
     public int HumanReadable { get; set; } = 1;
+    /// <summary>Numbers printed at <see cref="HumanReadable"/>'s level.</summary>
+    public HumanNumbers Numbers => new(Math.Max(0, HumanReadable));
     /// <summary>--help (or a lone -h).</summary>
     public bool ShowHelp { get; set; }
     /// <summary>--version / -V, counted (-VV asks for the JSON capability report).</summary>

@@ -30,4 +30,13 @@ public sealed partial record TransferOptions
 
     // options.c: stdout_format_has_o_or_i — deletions are then printed with the format itself (log.c: log_delete).
     internal bool StdoutFormatHasOOrI => StdoutFormatHasI > 0 || LogFormat.Has(StdoutFormat, 'o');
+
+    /// <summary>
+    /// The format of the lines this side writes to its log file about each entry (options.c: logfile_format; a daemon
+    /// module's "log format" under "transfer logging", clientserver.c: rsync_module); null writes none.
+    /// </summary>
+    internal string? LogFileFormat { get; init; }
+
+    // options.c: logfile_format_has_i — a server then also logs the entries it did not transfer (log.c: maybe_log_item).
+    internal bool LogFileFormatHasI => LogFormat.Has(LogFileFormat, 'i');
 }

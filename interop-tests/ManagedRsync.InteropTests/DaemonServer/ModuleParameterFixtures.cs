@@ -14,6 +14,11 @@ public static class ParameterModules
     public const string Numeric = "numeric";
     public const string IgnoreErrors = "ignerr";
     public const string Exec = "exec";
+    public const string TransferLog = "xferlog";
+    public const string TransferLogItemized = "xferlogi";
+
+    /// <summary>A log format with every escape both daemons fill alike (not %p, %t, %P, which differ by nature).</summary>
+    public const string ItemizedLogFormat = "%i %h [%a] %m (%u) %o %l %'l %10n| %-8B %U %G %M %f%L";
 
     public static readonly IReadOnlyList<DaemonModule> All =
     [
@@ -22,6 +27,8 @@ public static class ParameterModules
         new(Numeric, Comment: "numeric ids", Extra: ["numeric ids = yes"]),
         new(IgnoreErrors, Comment: "ignore errors", Extra: ["ignore errors = yes"]),
         new(Exec, Comment: "pre/post-xfer exec", Extra: ["pre-xfer exec = {root}/pre-xfer.sh", "post-xfer exec = {root}/post-xfer.sh"]),
+        new(TransferLog, Comment: "transfer logging, default format", Extra: ["transfer logging = yes"]),
+        new(TransferLogItemized, Comment: "transfer logging with %i", Extra: ["transfer logging = yes", "log format = " + ItemizedLogFormat]),
     ];
 
     internal static void WriteScripts(string root)

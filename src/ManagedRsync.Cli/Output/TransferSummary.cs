@@ -13,7 +13,7 @@ internal static class TransferSummary
         if (o.Quiet)
             return;
         TransferStats s = result.Stats;
-        var n = HumanNumbers.For(o);
+        var n = o.Numbers;
         int protocol = result.ProtocolVersion;
         if (o.Stats)
         {

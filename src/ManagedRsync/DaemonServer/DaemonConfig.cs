@@ -60,6 +60,9 @@ public sealed class DaemonConfig
         {
             foreach ((string key, string value) in module.Values)
                 Check(problems, module.Name, key, value, euid, userId, groupId, egid);
+            // log.c: log_formatted's %b, %c and %C (bytes and checksums of each file's transfer) are not kept yet.
+            if (module.TransferLogging && "bcC".FirstOrDefault(l => ManagedRsync.LogFormat.Has(module.LogFormat, l)) is var letter and not '\0')
+                problems.Add($"module [{module.Name}]: \"log format\" with %{letter} is not supported yet");
             if (!module.ReadOnly && (module.Filter ?? module.Include ?? module.Exclude ?? module.IncludeFrom ?? module.ExcludeFrom) is not null)
                 problems.Add($"module [{module.Name}]: filter/include/exclude on a writable module are not supported yet (stock refuses daemon-excluded names a client sends; mrsync applies a module's rules only to what it sends)");
             // clientserver.c: rsync_module — as root with no uid, stock drops to "nobody" for the connection.
@@ -82,7 +85,7 @@ public sealed class DaemonConfig
             "uid" => userId(value) == euid ? null : $"\"uid = {value}\" is not supported: mrsync serves every connection as the user it runs as (uid {euid}); run it as that user instead",
             "gid" => value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries) is [var g] && groupId(g) == egid ? null
                 : $"\"gid = {value}\" is not supported: mrsync serves every connection with the group it runs as (gid {egid})",
-            "transferlogging" or "ignorenonreadable" or "fakesuper" or "proxyprotocol" or "insecurelinks" or "opennoatime" =>
+            "ignorenonreadable" or "fakesuper" or "proxyprotocol" or "insecurelinks" or "opennoatime" =>
                 IsFalse(value) || IsUnset(value) ? null : $"\"{Spelled(key)} = {value}\" is not supported yet",
             _ => value.Length == 0 ? null : $"\"{Spelled(key)}\" is not supported yet",
         };
@@ -227,4 +230,10 @@ public sealed class DaemonModule
 
     /// <summary>temp dir.</summary>
     public string? TempDir => DaemonConfig.Str(Values, "tempdir");
+
+    /// <summary>transfer logging: each entry sent, received or deleted gets a line in the log file (default no).</summary>
+    public bool TransferLogging => DaemonConfig.Bool(Values, "transferlogging", false);
+
+    /// <summary>log format: the line of transfer logging (daemon-parm.txt: "%o %h [%a] %m (%u) %f %l").</summary>
+    public string LogFormat => Values.TryGetValue("logformat", out string? f) ? f : "%o %h [%a] %m (%u) %f %l";
 }

@@ -280,12 +280,25 @@ internal sealed class DaemonConnection
             NumericIds = module.NumericIds,
             IgnoreErrors = module.IgnoreErrors,
             Log = _log.Write,
+            TransferLog = module.TransferLogging ? TransferLogLine(module, path, host, user) : null,
         };
         RsyncExitCode code = await RsyncServer.RunAsync(_io.Stream, argv, settings, ct).ConfigureAwait(false);
         if (code != RsyncExitCode.Ok)
             _log.Write($"rsync error: exit code {(int)code} from {host} ({_address}) on module {module.Name}");
         return code;
     }
+
+    // clientserver.c: rsync_module — transfer logging writes the module's log format; %h is the reverse-looked-up name
+    // only where the module asks for the lookup (log.c: log_formatted, undetermined_hostname otherwise).
+    private LogLine TransferLogLine(DaemonModule module, string path, string host, string user) =>
+        new(module.LogFormat, new LogLineContext
+        {
+            Module = module.Name,
+            Host = module.ReverseLookup ? host : "UNDETERMINED",
+            Address = _address,
+            User = user,
+            ModulePath = path,
+        });
 
     // io.c: read_args — NUL-terminated arguments from protocol 30 ('\n' before), ended by an empty one, at most
     // MAX_DAEMON_ARGS of them ("too many daemon arguments", RERR_PROTOCOL).

@@ -49,7 +49,7 @@ internal static class DaemonParameters
         "authusers", "secretsfile", "strictmodes", "authdigest", "hostsallow", "hostsdeny", "reverselookup",
         "forwardlookup", "maxconnections", "lockfile", "logfile", "timeout", "refuseoptions", "filter", "include",
         "exclude", "includefrom", "excludefrom", "maxverbosity", "name", "syslogtag", "syslogfacility", "logformat",
-        "tempdir", "mungesymlinks", "numericids", "ignoreerrors", "pre-xferexec", "post-xferexec",
+        "tempdir", "mungesymlinks", "numericids", "ignoreerrors", "pre-xferexec", "post-xferexec", "transferlogging",
     ];
 
     public static bool IsKnown(string key) => s_labels.ContainsKey(key) || s_aliases.ContainsKey(key);

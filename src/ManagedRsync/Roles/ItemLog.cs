@@ -54,7 +54,28 @@ internal static class ItemLog
             if (!seeItem && !localChange && string.IsNullOrEmpty(hardLink) && !(file.IsDirectory && significant))
                 return null;
         }
-        return new ItemizedChange
+        return Build(o, file, displayName, iflags, sent, hardLink, bySender);
+    }
+
+    /// <summary>
+    /// The entry a server writes to its log file (log.c: log_item with FLOG/FINFO on a server, maybe_log_item's am_server
+    /// branch), or null: with a log-file format, a transferred file always; another entry only when the format has %i
+    /// and something significant changed or a hard link was made; nothing in a dry run.
+    /// </summary>
+    public static ItemizedChange? ServerChange(TransferOptions o, FileEntry file, string displayName, ItemChanges iflags,
+        bool sent, string? hardLink = null, bool bySender = false)
+    {
+        if (o.LogFileFormat is null || o.DryRun)
+            return null;
+        if ((iflags & ItemChanges.Transfer) == 0
+            && !(o.LogFileFormatHasI && ((iflags & Significant) != 0 || !string.IsNullOrEmpty(hardLink))))
+            return null;
+        return Build(o, file, displayName, iflags, sent, hardLink, bySender);
+    }
+
+    private static ItemizedChange Build(TransferOptions o, FileEntry file, string displayName, ItemChanges iflags,
+        bool sent, string? hardLink, bool bySender) =>
+        new ItemizedChange
         {
             Changes = iflags,
             Kind = KindOf(file),
@@ -73,7 +94,6 @@ internal static class ItemLog
             FullPath = bySender && file.LocalPath is { } local ? SenderPath(local, file) : displayName,
             TimesPreserved = o.Times,
         };
-    }
 
     /// <summary>What the entry is, from its mode's type bits.</summary>
     public static EntryKind KindOf(FileEntry file) =>

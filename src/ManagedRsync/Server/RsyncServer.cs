@@ -48,6 +48,8 @@ public static class RsyncServer
             options = options with { IgnoreErrors = true };
         if (settings.NumericIds && !options.NumericIds)
             options = options with { NumericIdsHere = true };
+        if (settings.TransferLog is { } transferLog)
+            options = options with { LogFileFormat = transferLog.Format };
         var daemonLog = new DaemonSideLog(settings.Log);
         await using var connection = new Connection(stream, isServer: true, daemonLog, options.BandwidthLimit);
         try
@@ -63,10 +65,16 @@ public static class RsyncServer
             if (error is not null)
                 return await FailAsync(connection, "rsync: " + error, Refused, ct).ConfigureAwait(false);
 
+            // flist.c: send_file_list / recv_file_list — the log file says which way the list goes.
+            settings.Log?.Invoke(request.IsSender ? "building file list" : "receiving file list");
             TransferResult result = request.IsSender
                 ? await SendAsync(connection, request, options, settings, ct).ConfigureAwait(false)
                 : await ReceiveAsync(connection, request, options, settings, ct).ConfigureAwait(false);
             RsyncExitCode code = RsyncExitCodes.For(result.Outcome);
+            // log.c: log_exit — the totals; a receiving side only when it succeeded (its figures are split between
+            // generator and receiver until the end).
+            if (code == RsyncExitCode.Ok || request.IsSender)
+                settings.Log?.Invoke(Totals(result.Stats));
             if (code != RsyncExitCode.Ok)
                 await FinishWithErrorAsync(connection, code, ct).ConfigureAwait(false);
             return code;
@@ -85,7 +93,7 @@ public static class RsyncServer
         if (settings.WriteOnly)
             throw new RsyncException(RsyncErrorKind.Usage, "ERROR: module is write only");
         SendSource source = ServerSources.Resolve(request, options, settings);
-        var sender = new SenderRole(source, options, SilentLog.Instance, progress: null);
+        var sender = new SenderRole(source, options, TransferLog(settings, options, ""), progress: null);
         return await sender.RunAsync(connection, localServer: false, ct).ConfigureAwait(false);
     }
 
@@ -117,9 +125,21 @@ public static class RsyncServer
         var target = new ReceiveTarget(fullDestination, RequestedNames.All, Filters: null,
             KeepPartial: options.Partial, TempDirectory: fullTemp, DisplayDestination: settings.Confined ? destination : null,
             LinkTargets: settings.Confined ? new ReceivedLinks(settings.MungeSymlinks).Map : null);
-        var receiver = new ReceivingSide(target, options, SilentLog.Instance);
+        var receiver = new ReceivingSide(target, options, TransferLog(settings, options, settings.Confined ? destination : ""));
         return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);
     }
+
+    // The daemon's transfer logging, or nothing (a server's own lines never reach its client this way).
+    // %U and %G show ids only when the client asked for them to be preserved (log.c: uid_ndx, gid_ndx).
+    private static ITransferLog TransferLog(ServerSettings settings, TransferOptions options, string receiveDirectory) =>
+        settings.TransferLog is { } line && settings.Log is { } sink
+            ? new ServerTransferLog(new LogLine(line.Format, line.Context with { Owners = options.Owner, Groups = options.Group }),
+                sink, settings.Root, receiveDirectory)
+            : SilentLog.Instance;
+
+    // log.c: log_exit — "sent N bytes  received N bytes  total size N" (big_num: plain digits).
+    private static string Totals(TransferStats stats) =>
+        FormattableString.Invariant($"sent {stats.TotalBytesSent} bytes  received {stats.TotalBytesReceived} bytes  total size {stats.TotalSize}");
 
     private static void Confine(ServerSettings settings, string relative, string what)
     {

@@ -67,4 +67,11 @@ public sealed record ServerSettings
 
     /// <summary>The daemon's log (log file / transfer logging); null logs nothing.</summary>
     public Action<string>? Log { get; init; }
+
+    /// <summary>
+    /// transfer logging: each entry sent, received or deleted is written to <see cref="Log"/> in this format (the
+    /// module's "log format"; clientserver.c: rsync_module sets logfile_format); null logs no entries. Its context
+    /// gives the daemon's escapes (%h, %a, %m, %u, %P).
+    /// </summary>
+    public LogLine? TransferLog { get; init; }
 }

@@ -10,8 +10,10 @@ namespace ManagedRsync.Session;
 /// client to print. Only one thread writes the output at a time (the generator, then the receiver once the generator
 /// has sent its end of phase 1, as in <c>Roles</c>); a line from another thread waits here until the writing thread
 /// sends (<see cref="Connection.Send"/>), as stock's receiver hands its messages to the generator to forward.
+/// Entries and deletions go to <paramref name="logFile"/>, the host's own log (a daemon's transfer logging), never to
+/// the client.
 /// </summary>
-internal sealed class ServerMessageLog(MultiplexWriter output) : ITransferLog
+internal sealed class ServerMessageLog(MultiplexWriter output, ITransferLog logFile) : ITransferLog
 {
     private readonly ConcurrentQueue<(MessageCode Code, byte[] Text)> _pending = new();
     private int _owner = -1;
@@ -31,17 +33,16 @@ internal sealed class ServerMessageLog(MultiplexWriter output) : ITransferLog
     public void Warning(string line) => Post(MessageCode.Warning, line);
 
     /// <summary>
-    /// A server's deletions reach the client as MSG_DELETED, sent by the role itself (log.c: log_delete); nothing
-    /// goes out here.
+    /// A server's deletions reach the client as MSG_DELETED, sent by the role itself (log.c: log_delete); here they
+    /// go to the host's log only.
     /// </summary>
-    public void Deleted(string name, bool isDirectory, int mode)
-    {
-    }
+    public void Deleted(string name, bool isDirectory, int mode) => logFile.Deleted(name, isDirectory, mode);
 
-    /// <summary>A server reports no entries of its own: its client does, from the item flags (log.c: log_item).</summary>
-    public void Item(ItemizedChange change)
-    {
-    }
+    /// <summary>
+    /// A server reports no entries to its client, which prints them from the item flags (log.c: log_item with FLOG);
+    /// here they go to the host's log only.
+    /// </summary>
+    public void Item(ItemizedChange change) => logFile.Item(change);
 
     /// <summary>A server never lists (--list-only is a client's).</summary>
     public void Listed(ListingEntry entry)

@@ -217,6 +217,9 @@ internal sealed partial class GeneratorRole
             // name ends in a NUL).
             if (Protocol >= 29)
                 TellDeleted(path, isDirectory);
+            // log.c: log_delete — and its own log file, under a daemon's transfer logging (never in a dry run).
+            if (Options.LogFileFormat is not null && !Options.DryRun)
+                run.Log.Deleted(FileNameEncoding.Display(path), isDirectory, (int)st.Mode);
         }
         else if (ItemLog.IsLogging(Options))
         {

@@ -14,14 +14,21 @@ internal sealed partial class ReceiveRun
     /// </summary>
     public void LogItem(int ndx, FileEntry file, ItemChanges iflags, string? hardLink = null, int? before = null)
     {
-        // A server prints nothing of its own: its client prints each line from the item flags that travel with the
-        // requests and itemizations (generator.c: itemize -> write_ndx_and_attrs; sender.c logs the echo).
-        if (IsServer)
+        if (IsServer && Options.LogFileFormat is null)
             return;
         // Names that are not UTF-8 print as rsync prints them ("\#ooo", log.c), not as their escaped local form.
         // log.c %n is the sender's name for the entry (f_name), also when a lone file lands under another name.
         string listed = Names[ndx];
         string display = listed == "." ? "." : FileNameEncoding.Display(listed);
+        // A server prints nothing of its own: its client prints each line from the item flags that travel with the
+        // requests and itemizations (generator.c: itemize -> write_ndx_and_attrs; sender.c logs the echo). Only its
+        // log file gets lines, under a daemon's transfer logging.
+        if (IsServer)
+        {
+            if (ItemLog.ServerChange(Options, file, display, iflags, sent: false, hardLink) is { } logged)
+                Log.Item(logged);
+            return;
+        }
         bool transfer = (iflags & ItemChanges.Transfer) != 0;
         // Before protocol 29 no flags travel: the receiver knows only "transfer, data missing" (rsync.c:
         // read_ndx_and_attrs), and the generator prints every other line itself at once (generator.c: itemize).

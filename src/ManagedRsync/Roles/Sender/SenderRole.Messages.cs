@@ -37,12 +37,14 @@ internal sealed partial class SenderRole
     // A hard link's line names its leader (the xname the generator sent: log.c %L " => NAME").
     private void LogItem(FileEntry file, ItemChanges iflags, bool transferred, byte[]? xname = null)
     {
-        // rsync sender.c: log_item(FCLIENT, ...) — a server's item lines are for its own log only, never the client's.
-        if (_conn.IsServer)
-            return;
         ItemChanges shown = transferred ? iflags | ItemChanges.Transfer : iflags & ~ItemChanges.Transfer;
-        if (ItemLog.Change(_options, file, file.DisplayName, shown, sent: !_localServer,
-                xname is { Length: > 0 } ? FileNameEncoding.Display(xname) : null, bySender: true) is { } change)
+        string? hardLink = xname is { Length: > 0 } ? FileNameEncoding.Display(xname) : null;
+        // rsync sender.c: log_item(FCLIENT, ...) — a server's item lines are for its own log file only, never the
+        // client's (log.c: log_item with FLOG, maybe_log_item's am_server branch).
+        ItemizedChange? change = _conn.IsServer
+            ? ItemLog.ServerChange(_options, file, file.DisplayName, shown, sent: true, hardLink, bySender: true)
+            : ItemLog.Change(_options, file, file.DisplayName, shown, sent: !_localServer, hardLink, bySender: true);
+        if (change is not null)
             _log.Item(change);
     }
 }

@@ -1,27 +1,35 @@
 using System.Globalization;
 
-namespace ManagedRsync.Cli.Output;
+namespace ManagedRsync;
 
 /// <summary>
 /// Numbers as stock rsync prints them (lib/compat.c: do_big_num, do_big_dnum; inums.h: human_num, comma_num,
 /// human_dnum, comma_dnum). The level is options.c's human_readable: 0 plain digits (--no-h), 1 thousands separated
 /// by ',' (the default), 2 with K/M/G/T/P units of 1000 (-h), 3 units of 1024 (-hh).
 /// </summary>
-internal readonly record struct HumanNumbers(int Level)
+/// <param name="Level">rsync's human_readable level, 0 to 3.</param>
+public readonly record struct HumanNumbers(int Level)
 {
-    /// <summary>The command line's level (RsyncOptions keeps stock's human_readable: 1 unless -h or --no-h).</summary>
-    public static HumanNumbers For(RsyncOptions o) => new(Math.Max(0, o.HumanReadable));
-
     /// <summary>human_num: a count or size at the chosen level.</summary>
+    /// <param name="n">The number.</param>
+    /// <returns>It as rsync prints it.</returns>
     public string Human(long n) => BigNum(n, Level, null);
 
     /// <summary>comma_num: separators unless --no-h, never units.</summary>
+    /// <param name="n">The number.</param>
+    /// <returns>It as rsync prints it.</returns>
     public string Comma(long n) => BigNum(n, Level != 0 ? 1 : 0, null);
 
     /// <summary>human_dnum: a rate, "%.Nf" with the integer part shown as <see cref="Human"/> from 1000 up.</summary>
+    /// <param name="d">The number.</param>
+    /// <param name="digits">Digits after the point.</param>
+    /// <returns>It as rsync prints it.</returns>
     public string HumanDecimal(double d, int digits) => BigDecimal(d, Level, digits);
 
-    /// <summary>comma_dnum.</summary>
+    /// <summary>comma_dnum: <see cref="HumanDecimal"/> with separators, never units.</summary>
+    /// <param name="d">The number.</param>
+    /// <param name="digits">Digits after the point.</param>
+    /// <returns>It as rsync prints it.</returns>
     public string CommaDecimal(double d, int digits) => BigDecimal(d, Level != 0 ? 1 : 0, digits);
 
     private static string BigNum(long num, int level, string? fraction)
