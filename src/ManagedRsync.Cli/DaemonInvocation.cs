@@ -1,5 +1,6 @@
 using ManagedRsync.Cli.Commands;
 using ManagedRsync.Daemon;
+using ManagedRsync.Transports;
 
 namespace ManagedRsync.Cli;
 
@@ -15,6 +16,9 @@ internal sealed class DaemonInvocation(RsyncOptions options, DaemonAddress addre
     public DaemonAddress Address { get; } = address;
 
     public CliContext Context { get; } = context;
+
+    /// <summary>The remote shell the daemon is reached through (-e with a daemon address), or null for TCP.</summary>
+    public RemoteShell? Shell { get; init; }
 
     /// <summary>The remote paths as rsync sends them to the daemon (<c>module/path</c>), in order.</summary>
     public List<string> RemotePaths { get; } = [];

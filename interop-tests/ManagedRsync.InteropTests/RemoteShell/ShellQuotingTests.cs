@@ -68,6 +68,22 @@ public sealed class ShellQuotingTests
         { ["-a", "--password-file={files}/password", "host:a", "{out}/dst/"], null },
         { ["-a", "--contimeout=3", "{files}/src/", "host:a"], null },
         { ["-a", "--port=2222", "--address=127.0.0.1", "{files}/src/", "host:a"], null },
+        // A daemon over the remote shell (main.c: do_cmd with daemon_connection: "--server --daemon ." only; the
+        // transfer's arguments go in-band; "-l USER" is left out when the -e words already hold "-l NAME").
+        { ["-a", "-e", "{shell}", "host::mod/path", "{out}/dst/"], null },
+        { ["-e", "{shell}", "user@host::"], null },
+        { ["-e", "{shell}", "user@host::mod/dir it's *"], null },
+        { ["-a", "-e", "{shell}", "{files}/src/", "user@host::mod/dest dir/"], null },
+        { ["-a", "-e", "{shell} -l other", "user@host::mod", "{out}/dst/"], null },
+        { ["-a", "-e", "{shell} -l -x", "user@host::mod", "{out}/dst/"], null },
+        { ["-a", "-e", "{shell} -l", "user@host::mod", "{out}/dst/"], null },
+        { ["-a", "-4", "-e", "{shell} -p 2222", "rsync://user@host:984/mod/x", "{out}/dst/"], null },
+        { ["-a", "-6", "-e", "{shell}", "[::1]::mod", "{out}/dst/"], null },
+        { ["-a", "--rsync-path=/opt/rsync 3/rsync --config=/etc/x y.conf", "-e", "{shell}", "host::mod", "{out}/dst/"], null },
+        { ["-a", "--password-file={files}/password", "-e", "{shell}", "host::mod", "{out}/dst/"], null },
+        { ["-a", "--contimeout=3", "-e", "{shell}", "host::mod", "{out}/dst/"], null },
+        { ["-a", "-e", "{shell}", "-host::mod", "{out}/dst/"], null },
+        { ["-a", "-e", "{shell}", "host::mod/a", "::mod/b", "{out}/dst/"], null },
     };
 
     [Theory]

@@ -44,14 +44,14 @@ public sealed partial class ShellRowRunner
         Directory.CreateDirectory(dst);
         return CompareAsync(row, rowDir, shell =>
         {
-            // The catalog's -e sample ("false") becomes the recording shell with words of its own to split.
+            // The catalog's -e sample becomes the recording shell with words of its own to split.
             string rsh = shell + " -o 'ControlPath none' -p 22";
             string[] options = row.Options.Select(o => o.Replace("{files}", _files, StringComparison.Ordinal)
                 .Replace("{out}", rowDir, StringComparison.Ordinal)
-                .Replace("--rsh=false", "--rsh=" + rsh, StringComparison.Ordinal)).ToArray();
+                .Replace("--rsh=" + OptionCatalog.RshSample, "--rsh=" + rsh, StringComparison.Ordinal)).ToArray();
             for (int i = 1; i < options.Length; i++)
             {
-                if (options[i] == "false" && options[i - 1] == "-e")
+                if (options[i] == OptionCatalog.RshSample && options[i - 1] == "-e")
                     options[i] = rsh;
             }
             return row.NoPaths ? [.. options]
@@ -99,9 +99,7 @@ public sealed partial class ShellRowRunner
         ProcessResult ours = Plain(await MrsyncProcess.RunAsync(commandLine(oursShell.Path), Env(oursShell)), oursShell);
         if (Refused(row, ours))
             return new RowResult(row, true, "refused by name", "");
-        // The catalog excludes -e from the daemon comparison (with a daemon address it asks for a daemon over a remote
-        // shell); here it is what is compared.
-        if (row.Excluded is { } excluded && !row.Options.Any(o => o == "-e" || o.StartsWith("--rsh", StringComparison.Ordinal)))
+        if (row.Excluded is { } excluded)
             return Excluded(row, excluded, ours, oursShell.Take());
         ProcessResult stock = Plain(await ToolProcess.RunAsync("rsync", commandLine(stockShell.Path), Env(stockShell)), stockShell);
         return Classify(row, stock, Clean(stockShell.Take(), stockShell), ours, Clean(oursShell.Take(), oursShell));

@@ -34,6 +34,8 @@ internal static partial class RsyncCommand
         {
             Source = invocation.Address,
             Connection = invocation.Connection,
+            Shell = invocation.Shell,
+            Port = invocation.Options.Port,
             User = invocation.User,
             Password = invocation.GetPassword,
             ExtraSourcePaths = invocation.RemotePaths.Skip(1).ToList(),

@@ -24,6 +24,8 @@ internal static partial class RsyncCommand
         {
             Destination = invocation.Address,
             Connection = invocation.Connection,
+            Shell = invocation.Shell,
+            Port = invocation.Options.Port,
             User = invocation.User,
             Password = invocation.GetPassword,
             Options = options,

@@ -160,19 +160,27 @@ internal static partial class RsyncCommand
         return (secluded > 0, oldArgs);
     }
 
-    // What the daemon client does not do yet of a remote-shell command line's options: a daemon reached through the
-    // shell (-e with HOST::MODULE or rsync://), and the quoting styles a daemon would be sent.
-    private static void RefuseShellOptionsForDaemon(RsyncOptions o, CliContext context)
+    /// <summary>
+    /// The remote shell a daemon address is reached through: -e/--rsh given (rsync main.c: start_client sets
+    /// daemon_connection from shell_cmd, so $RSYNC_RSH alone still connects over TCP), else null. Then stock refuses
+    /// --contimeout and a host starting with '-' as for any remote shell; --password-file stays (the daemon asks).
+    /// The quoting styles are not done for a daemon yet (refused by name).
+    /// </summary>
+    private static RemoteShell? DaemonShell(RsyncOptions o, CliContext context, DaemonAddress address)
     {
-        if (o.RemoteShell is not null)
-            throw new RsyncException(RsyncErrorKind.Unsupported,
-                "-e/--rsh with a daemon address (an rsync daemon over a remote shell) is not supported yet");
         (bool secluded, int oldArgs) = ArgumentStyle(o, context);
         if (secluded)
             throw new RsyncException(RsyncErrorKind.Unsupported,
                 "-s/--secluded-args/--protect-args with an rsync daemon is not supported yet");
         if (oldArgs > 0)
             throw new RsyncException(RsyncErrorKind.Unsupported, "--old-args with an rsync daemon is not supported yet");
+        if (o.RemoteShell is null)
+            return null;
+        if (o.ConnectTimeout is > 0)
+            throw UsageError("The --contimeout option may only be used when connecting to an rsync daemon.");
+        if (address.Host.StartsWith('-'))
+            throw UsageError("Invalid remote host: hostnames may not start with '-'.");
+        return Shell(o, context, address.User, address.Host);
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

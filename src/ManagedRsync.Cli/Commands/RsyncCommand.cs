@@ -82,12 +82,9 @@ internal static partial class RsyncCommand
         if (args.Count > 1 && !DaemonAddress.TryParse(args[0], out _) && DaemonAddress.IsRemoteShellSpec(args[^1]))
             return RunShellPushAsync(options, context);
         // rsync main.c: do_cmd runs no shell for a local copy, so -e, --rsync-path, -s and --old-args change nothing there.
-        if (args.Any(a => DaemonAddress.TryParse(a, out _)))
-            RefuseShellOptionsForDaemon(options, context);
-
         if (DaemonAddress.TryParse(args[0], out var source))
         {
-            var invocation = new DaemonInvocation(options, source, context);
+            var invocation = new DaemonInvocation(options, source, context) { Shell = DaemonShell(options, context, source) };
             invocation.RemotePaths.Add(source.ModulePath);
             int last = args.Count - 1;
             if (args.Count > 1)
@@ -125,7 +122,7 @@ internal static partial class RsyncCommand
             // rsync -R keeps an absolute source's leading '/' in the names it sends (flist.c); our file list does not.
             if (options.Relative && options.FilesFrom is null && args.Take(args.Count - 1).Any(Path.IsPathRooted))
                 throw new RsyncException(RsyncErrorKind.Unsupported, "--relative (-R) with an absolute source path is not supported yet");
-            var invocation = new DaemonInvocation(options, destination, context);
+            var invocation = new DaemonInvocation(options, destination, context) { Shell = DaemonShell(options, context, destination) };
             invocation.RemotePaths.Add(destination.ModulePath);
             invocation.LocalPaths.AddRange(args.Take(args.Count - 1));
             return RunPushAsync(invocation);
@@ -138,6 +135,12 @@ internal static partial class RsyncCommand
     {
         CliContext context = invocation.Context;
         var events = new ConsoleEvents(context.Out, context.Error, invocation.Options);
+        if (invocation.Shell is { } shell)
+        {
+            await RsyncClient.ListModulesAsync(shell, invocation.Address, invocation.Options.Port, invocation.Connection, events,
+                context.Cancellation).ConfigureAwait(false);
+            return 0;
+        }
         await RsyncClient.ListModulesAsync(invocation.Connection, events, context.Cancellation).ConfigureAwait(false);
         return 0;
     }

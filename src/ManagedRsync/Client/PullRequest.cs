@@ -1,4 +1,5 @@
 using ManagedRsync.Daemon;
+using ManagedRsync.Transports;
 using ManagedRsync.Filters;
 
 namespace ManagedRsync.Client;
@@ -17,6 +18,15 @@ public sealed record PullRequest
 
     /// <summary>The local destination; null lists the source like <c>rsync --list-only</c>.</summary>
     public string? Destination { get; init; }
+
+    /// <summary>
+    /// A remote shell to reach the daemon through, as <c>rsync -e COMMAND [USER@]HOST::MODULE</c> does: the shell runs
+    /// <c>rsync --server --daemon .</c> (the shell's <see cref="RemoteShell.RsyncPath"/>) on its host, once, and the
+    /// daemon protocol runs over its pipes. Null connects over TCP. Its host and user are the shell's login (the
+    /// address's, normally); <see cref="Connection"/> then gives only the greeting's protocol and handshake timeout,
+    /// and --port (the address's or <see cref="Port"/>) only $RSYNC_PORT for the shell.
+    /// </summary>
+    public RemoteShell? Shell { get; init; }
 
     /// <summary>--port, when the address names none.</summary>
     public int? Port { get; init; }

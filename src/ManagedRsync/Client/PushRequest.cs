@@ -1,4 +1,5 @@
 using ManagedRsync.Daemon;
+using ManagedRsync.Transports;
 
 namespace ManagedRsync.Client;
 
@@ -12,6 +13,15 @@ public sealed record PushRequest : SendRequest
 
     /// <summary>The daemon, module and path inside it ("[user@]host::module/path" or rsync://...).</summary>
     public required DaemonAddress Destination { get; init; }
+
+    /// <summary>
+    /// A remote shell to reach the daemon through, as <c>rsync -e COMMAND [USER@]HOST::MODULE</c> does: the shell runs
+    /// <c>rsync --server --daemon .</c> (the shell's <see cref="RemoteShell.RsyncPath"/>) on its host, once, and the
+    /// daemon protocol runs over its pipes. Null connects over TCP. Its host and user are the shell's login (the
+    /// address's, normally); <see cref="Connection"/> then gives only the greeting's protocol and handshake timeout,
+    /// and --port (the address's or <see cref="Port"/>) only $RSYNC_PORT for the shell.
+    /// </summary>
+    public RemoteShell? Shell { get; init; }
 
     /// <summary>--port, when the address names none.</summary>
     public int? Port { get; init; }

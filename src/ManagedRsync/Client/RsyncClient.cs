@@ -36,6 +36,29 @@ public static class RsyncClient
     }
 
     /// <summary>
+    /// Lists the modules of a daemon reached through a remote shell, as <c>rsync -e COMMAND HOST::</c> does: the shell
+    /// runs <c>rsync --server --daemon .</c> on its host and the listing comes over its pipes. The daemon's lines and
+    /// the shell's stderr are raised as messages, as for <see cref="ListModulesAsync(DaemonConnectOptions, ITransferEvents?, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="shell">How to reach the host (ssh unless the command says otherwise).</param>
+    /// <param name="address">The daemon address as written (<c>HOST::</c>, <c>rsync://HOST:PORT/</c>): its port and
+    /// else <paramref name="port"/> become $RSYNC_PORT in the shell's environment, as rsync sets it for a helper script.</param>
+    /// <param name="port">--port, or null.</param>
+    /// <param name="greeting">The greeting's protocol and handshake timeout, or null for the defaults (its host is not used).</param>
+    /// <param name="events">Receives the daemon's lines and the shell's stderr, or null.</param>
+    /// <param name="ct">Cancels the listing (the shell is ended).</param>
+    /// <returns>The modules after the message of the day.</returns>
+    public static Task<IReadOnlyList<ModuleInfo>> ListModulesAsync(Transports.RemoteShell shell, DaemonAddress address, int? port = null,
+        DaemonConnectOptions? greeting = null, ITransferEvents? events = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(shell);
+        ArgumentNullException.ThrowIfNull(address);
+        var sink = new EventSink(events);
+        return DaemonOverShell.ListModulesAsync(shell, sink.Attach(greeting ?? DaemonConnectOptions.ForAddress(address, port, null,
+            DaemonConnectOptions.MaxProtocolVersion)), DaemonOverShell.RsyncPort(address, port), sink, ct);
+    }
+
+    /// <summary>
     /// Pushes local files to a daemon module, as <c>rsync [options] SRC... [USER@]HOST::MODULE/PATH</c> does.
     /// </summary>
     /// <param name="request">What to send where, and the rsync options.</param>
@@ -47,10 +70,16 @@ public static class RsyncClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var sink = new EventSink(events);
-        var openModule = ModuleOpener(request.Destination, request.Connection, request.Port, request.ConnectTimeout, request.Options,
-            request.User, request.Password, sink);
-        return DaemonPush.RunAsync(request.Source, request.Destination.ModulePath, request.Options, sink,
-            request.Options.Progress ? sink : null, openModule, ct);
+        Task<TransferResult> Push(Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> openModule, CancellationToken c) =>
+            DaemonPush.RunAsync(request.Source, request.Destination.ModulePath, request.Options, sink,
+                request.Options.Progress ? sink : null, openModule, c);
+        if (request.Shell is { } shell)
+        {
+            return OverShell(shell, request.Destination, request.Connection, request.Port, request.Options, request.User,
+                request.Password, sink, Push, ct);
+        }
+        return Push(ModuleOpener(request.Destination, request.Connection, request.Port, request.ConnectTimeout, request.Options,
+            request.User, request.Password, sink), ct);
     }
 
     /// <summary>
@@ -83,13 +112,15 @@ public static class RsyncClient
         ArgumentNullException.ThrowIfNull(request);
         var sink = new EventSink(events);
         TransferOptions options = Listing(request.Options, request.Destination);
-        var openModule = ModuleOpener(request.Source, request.Connection, request.Port, request.ConnectTimeout, options,
-            request.User, request.Password, sink);
         var target = new ReceiveTarget(request.Destination,
             PullSession.Requested(request.Source, request.ExtraSourcePaths, options.Relative), request.Filters,
             request.KeepPartial, options.Progress ? sink : null, request.TempDirectory);
-        return PullSession.RunAsync(options, [request.Source.ModulePath, .. request.ExtraSourcePaths], target, sink,
-            openModule, ct);
+        Task<TransferResult> Pull(Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> openModule, CancellationToken c) =>
+            PullSession.RunAsync(options, [request.Source.ModulePath, .. request.ExtraSourcePaths], target, sink, openModule, c);
+        if (request.Shell is { } shell)
+            return OverShell(shell, request.Source, request.Connection, request.Port, options, request.User, request.Password, sink, Pull, ct);
+        return Pull(ModuleOpener(request.Source, request.Connection, request.Port, request.ConnectTimeout, options,
+            request.User, request.Password, sink), ct);
     }
 
     /// <summary>
@@ -152,6 +183,15 @@ public static class RsyncClient
     // caller said so: what the session offers (no incremental recursion for a listing) and sends depends on it.
     private static TransferOptions Listing(TransferOptions options, string? destination) =>
         destination is null && !options.Listing ? options with { Listing = true } : options;
+
+    // A daemon push or pull through the request's remote shell: the greeting as the request's Connection (else the
+    // address's and --protocol) says, the user as for a socket, $RSYNC_PORT from the address or --port.
+    private static Task<TransferResult> OverShell(Transports.RemoteShell shell, DaemonAddress address, DaemonConnectOptions? connection,
+        int? port, TransferOptions options, string? user, Func<string?>? password, EventSink sink,
+        Func<Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>>, CancellationToken, Task<TransferResult>> transfer,
+        CancellationToken ct) =>
+        DaemonOverShell.RunAsync(shell, sink.Attach(connection ?? DaemonConnectOptions.ForAddress(address, port, null, options.Protocol)),
+            DaemonOverShell.RsyncPort(address, port), address, user ?? address.User, password, sink, transfer, ct);
 
     // Opens the request's module with the server arguments the role builds: its Connection (else the address, --port,
     // --contimeout and --protocol), its User (else the address's), the password only when asked; greeting lines to the events.

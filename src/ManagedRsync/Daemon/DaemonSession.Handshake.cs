@@ -19,7 +19,17 @@ public sealed partial class DaemonSession
     {
         string? digests = _options.SendDigestList ? AuthDigestNegotiation.FormatList(_options.AuthDigests) : null;
         var ours = new DaemonGreeting(_options.ProtocolVersion, 0, digests);
-        await _stream.WriteTextAsync(ours.Format() + "\n", ct).ConfigureAwait(false);
+        try
+        {
+            await _stream.WriteTextAsync(ours.Format() + "\n", ct).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // A peer gone before it greeted (a remote shell that could not log in has closed its pipe): stock's
+            // greeting lands in the pipe or socket buffer and its read then finds the end (clientserver.c:
+            // exchange_protocols: "did not see server greeting", exit 5); ours found the end one step earlier.
+            throw StartFailure("did not see server greeting");
+        }
 
         string line = await ReadServerLineAsync(ct).ConfigureAwait(false)
             ?? throw StartFailure("did not see server greeting");

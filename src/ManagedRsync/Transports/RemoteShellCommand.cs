@@ -10,14 +10,26 @@ namespace ManagedRsync.Transports;
 /// </summary>
 internal static class RemoteShellCommand
 {
-    /// <summary>The whole vector, program first.</summary>
-    public static List<string> Build(RemoteShell shell, IReadOnlyList<string> serverWords)
+    /// <summary>
+    /// The server's words for a daemon reached through the shell (rsync main.c: do_cmd with daemon_connection: the
+    /// daemon protocol then runs over the shell's pipes; the transfer's own arguments go in-band after the module).
+    /// </summary>
+    public static readonly IReadOnlyList<string> DaemonServerWords = ["--server", "--daemon", "."];
+
+    /// <summary>
+    /// The whole vector, program first. <paramref name="daemonConnection"/>: the far side is a daemon
+    /// (<see cref="DaemonServerWords"/>), which changes when "-l USER" is added.
+    /// </summary>
+    public static List<string> Build(RemoteShell shell, IReadOnlyList<string> serverWords, bool daemonConnection = false)
     {
         List<string> argv = Split(shell.Command);
         // An empty command leaves the host (or "-l") as the program, as in stock.
         string program = argv.Count == 0 ? "" : argv[0][(argv[0].LastIndexOf('/') + 1)..];
-        // rsync checks "-l" for a daemon over a remote shell only; a plain remote shell always gets "-l USER".
-        if (shell.User is { } user)
+        // rsync main.c: do_cmd: for a daemon over a remote shell, a "-l NAME" already among the command's words (NAME
+        // not starting with '-') keeps USER@ for the daemon's login only; a plain remote shell always gets "-l USER".
+        bool dashLSet = daemonConnection && Enumerable.Range(0, Math.Max(0, argv.Count - 1))
+            .Any(i => argv[i] == "-l" && !argv[i + 1].StartsWith('-'));
+        if (shell.User is { } user && !dashLSet)
         {
             argv.Add("-l");
             argv.Add(user);

@@ -25,9 +25,13 @@ internal sealed class RemoteShellProcess : IAsyncDisposable
     /// <summary>Reads what the remote end writes, writes what it reads.</summary>
     public Stream Stream { get; }
 
-    /// <summary>Starts <paramref name="argv"/> (program looked up on PATH, as execvp does).</summary>
+    /// <summary>
+    /// Starts <paramref name="argv"/> (program looked up on PATH, as execvp does), with <paramref name="environment"/>
+    /// added to ours.
+    /// </summary>
     /// <exception cref="RsyncException">The program could not be started: "Failed to exec", RERR_IPC (14).</exception>
-    public static RemoteShellProcess Start(IReadOnlyList<string> argv, ITransferLog log)
+    public static RemoteShellProcess Start(IReadOnlyList<string> argv, ITransferLog log,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(argv.Count > 0 ? argv[0] : "")
         {
@@ -38,6 +42,8 @@ internal sealed class RemoteShellProcess : IAsyncDisposable
         };
         foreach (string arg in argv.Skip(1))
             start.ArgumentList.Add(arg);
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         try
         {
             Process process = Process.Start(start) ?? throw new Win32Exception(2);

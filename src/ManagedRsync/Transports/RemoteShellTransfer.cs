@@ -43,35 +43,60 @@ internal static class RemoteShellTransfer
         }, ct);
     }
 
-    private static async Task<TransferResult> RunAsync(RemoteShell shell, bool pull, IReadOnlyList<string> remotePaths,
+    private static Task<TransferResult> RunAsync(RemoteShell shell, bool pull, IReadOnlyList<string> remotePaths,
         TransferOptions options, ITransferLog log, Func<Connection, CancellationToken, Task<TransferResult>> role, CancellationToken ct)
     {
         SafeArgument quoting = RemoteShellCommand.Quoting(shell, options, pull);
         ShellServerArguments server = ServerArguments.BuildForShell(options, pull, SentPaths(remotePaths), quoting);
         List<string> argv = RemoteShellCommand.Build(shell, server.CommandLine);
-
-        await using RemoteShellProcess process = RemoteShellProcess.Start(argv, log);
-        TransferResult result;
-        try
+        return OverShellAsync(argv, environment: null, log, async (stream, c) =>
         {
             if (server.Secluded is { } secluded)
-                await WriteSecludedAsync(process.Stream, secluded, ct).ConfigureAwait(false);
-            await using (var connection = new Connection(process.Stream, isServer: false, log, options.BandwidthLimit))
-            {
-                await connection.SetupClientAsync(knownProtocol: null, options, weSend: !pull, ct).ConfigureAwait(false);
-                connection.StartMultiplexing(options.TimeoutSpan);
-                result = await role(connection, ct).ConfigureAwait(false);
-            }
+                await WriteSecludedAsync(stream, secluded, c).ConfigureAwait(false);
+            await using var connection = new Connection(stream, isServer: false, log, options.BandwidthLimit);
+            await connection.SetupClientAsync(knownProtocol: null, options, weSend: !pull, c).ConfigureAwait(false);
+            connection.StartMultiplexing(options.TimeoutSpan);
+            return await role(connection, c).ConfigureAwait(false);
+        }, WithShellStatus, inClientRun: null, ct);
+    }
+
+    /// <summary>
+    /// Starts the shell <paramref name="argv"/> (with <paramref name="environment"/> added to ours) and runs
+    /// <paramref name="run"/> over its stdin and stdout. A failure is reported with the shell's status when the shell
+    /// has ended with one, once <paramref name="inClientRun"/> says the transfer proper has begun (null: from the
+    /// start): rsync cleanup.c takes the child's status only once main.c: client_run has set cleanup_child_pid, so a
+    /// daemon's in-band handshake that fails exits with its own code. With <paramref name="withStatus"/>, the shell is
+    /// waited for once <paramref name="run"/> is done and its exit status given to it (client_run waits for the
+    /// child); without, it is not waited for.
+    /// </summary>
+    internal static async Task<T> OverShellAsync<T>(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string>? environment,
+        ITransferLog log, Func<Stream, CancellationToken, Task<T>> run, Func<T, int, T>? withStatus, Func<bool>? inClientRun,
+        CancellationToken ct)
+    {
+        await using RemoteShellProcess process = RemoteShellProcess.Start(argv, log, environment);
+        T result;
+        try
+        {
+            result = await run(process.Stream, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RsyncException or IOException && !ct.IsCancellationRequested)
         {
-            throw await WithShellStatusAsync(process, e, ct).ConfigureAwait(false);
+            if (inClientRun is null || inClientRun())
+                throw await WithShellStatusAsync(process, e, ct).ConfigureAwait(false);
+            if (e is RsyncException)
+                throw;
+            throw new RsyncException(RsyncErrorKind.ConnectionClosed, "connection unexpectedly closed: " + e.Message, e);
         }
-        // rsync main.c: client_run waits for the shell and returns the higher of the two codes.
+        if (withStatus is null)
+            return result;
         await process.Stream.DisposeAsync().ConfigureAwait(false);
         int status = await process.ExitStatusAsync(Timeout.InfiniteTimeSpan, ct).ConfigureAwait(false) ?? 0;
-        return status != 0 ? result with { ShellExitStatus = status } : result;
+        return withStatus(result, status);
     }
+
+    /// <summary>rsync main.c: client_run returns the higher of its own code and the shell's status.</summary>
+    internal static TransferResult WithShellStatus(TransferResult result, int status) =>
+        status != 0 ? result with { ShellExitStatus = status } : result;
 
     // rsync main.c: start_client turns an empty remote path into "." (a push's missing destination too).
     private static List<string> SentPaths(IReadOnlyList<string> remotePaths) =>
