@@ -130,19 +130,9 @@ internal sealed unsafe class FanotifyInstance : WatchEventQueue
     /// <summary>The root's handle must open again: that is what every event's directory goes through.</summary>
     private string ProbeHandles(ReadOnlySpan<byte> root)
     {
-        Span<byte> handle = stackalloc byte[8 + Interop.MAX_HANDLE_SZ];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(handle, Interop.MAX_HANDLE_SZ); // handle_bytes: room offered
-        Span<byte> z = stackalloc byte[root.Length + 1];
-        root.CopyTo(z);
-        int mountId, r;
-        fixed (byte* p = z)
-        fixed (byte* h = handle)
-            r = Interop.NameToHandleAt(Interop.AT_FDCWD, p, h, &mountId, 0);
-        if (r < 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
+        byte[]? handle = HandleOf(root, out int errno);
+        if (handle is null)
             return $"name_to_handle_at on the root failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})";
-        }
         int fd = OpenDirectory(handle, out int openErrno);
         if (fd < 0)
         {
@@ -152,6 +142,25 @@ internal sealed unsafe class FanotifyInstance : WatchEventQueue
         }
         _ = Interop.Close(fd);
         return "";
+    }
+
+    /// <summary>
+    /// The <c>struct file_handle</c> (handle_bytes, handle_type, f_handle) of <paramref name="path"/>, as fanotify
+    /// reports a directory in its events (name_to_handle_at(2)); null with <paramref name="errno"/> when there is none.
+    /// </summary>
+    internal static byte[]? HandleOf(ReadOnlySpan<byte> path, out int errno)
+    {
+        Span<byte> handle = stackalloc byte[8 + Interop.MAX_HANDLE_SZ];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(handle, Interop.MAX_HANDLE_SZ); // handle_bytes: room offered
+        Span<byte> z = path.Length < 1024 ? stackalloc byte[path.Length + 1] : new byte[path.Length + 1];
+        path.CopyTo(z);
+        z[path.Length] = 0;
+        int mountId, r;
+        fixed (byte* p = z)
+        fixed (byte* h = handle)
+            r = Interop.NameToHandleAt(Interop.AT_FDCWD, p, h, &mountId, 0);
+        errno = r < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return r < 0 ? null : handle[..(8 + (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(handle))].ToArray();
     }
 
     private int AddMark(uint flags, ulong mask, ReadOnlySpan<byte> path)

@@ -141,7 +141,7 @@ public sealed partial class TreeWatcher
         _observer.OnWarning($"watched root {Display(RawPath.Root)} is gone ({why}); waiting for it to come back; nothing is deleted on the replicas meanwhile");
         foreach (int wd in _wdToPath.Keys)
             _inotify?.RemoveWatch(wd);
-        _directories.Clear();
+        ForgetDirectories();
         _wdToPath.Clear();
         _pathToWd.Clear();
         _unwatched.Clear();

@@ -5,9 +5,15 @@ namespace ManagedRsync.Watch;
 /// <summary>
 /// The fanotify event source: one file-system mark, events that name a directory handle and an entry name.
 /// <list type="bullet">
-/// <item>Directory handles are resolved to paths (open_by_handle_at, readlink) and cached; the cache is dropped on
-/// every directory move (any path under it may have changed) and on overflow, and is bounded. A handle that no longer
-/// opens (ESTALE: the directory was deleted) drops the event: the deletion itself is reported by its parent.</item>
+/// <item>Directory handles are resolved to paths (open_by_handle_at, readlink) and cached with their verdict (in the
+/// tree, outside it, or above it); the cache is dropped when a directory moves into, out of or inside the tree (any
+/// path under it may have changed) and on overflow, and is bounded. A move wholly outside the tree keeps it: no
+/// directory under the moved one can be in the tree, and one above the root moving is the root gone. A handle that
+/// no longer opens (ESTALE: the directory was deleted) drops the event: the deletion itself is reported by its parent.</item>
+/// <item>The file-system mark reports every writer on the file system, so an event outside the tree must cost next to
+/// nothing: its directory handle is compared with the last one seen, then looked up in the cache without building a
+/// key, and dropped before its name is looked at; an outside directory's cache entry holds no path. Nothing on this
+/// path allocates (FanotifyFilterCostTests).</item>
 /// <item>The kernel's path is canonical, so it is compared with the root's canonical path: events outside the tree,
 /// under an excluded directory, or (with <see cref="TreeWatcherOptions.IgnoreOwnProcess"/>) caused by this process
 /// are dropped.</item>
@@ -26,12 +32,37 @@ public sealed partial class TreeWatcher
     private readonly Dictionary<string, ResolvedDirectory> _directories = new(StringComparer.Ordinal);
     private readonly int _ownPid = Environment.ProcessId;
     private readonly byte[] _resolveBuffer = new byte[4096];
+    private readonly byte[] _lastHandle = new byte[8 + Interop.MAX_HANDLE_SZ];
+    private int _lastHandleLength = -1; // -1: no last handle (cleared with the cache)
+    private ResolvedDirectory _lastDirectory;
     private FanotifyInstance? _fanotify;
     private byte[] _canonicalRoot = [];
     private uint _renameCookie;
 
-    /// <summary>A directory handle's path when it was resolved; <see cref="Inside"/>: in the tree and not excluded.</summary>
-    private readonly record struct ResolvedDirectory(RawPath Absolute, RawPath Relative, bool Inside);
+    /// <summary>Where a resolved directory lies relative to the tree.</summary>
+    private enum Placement : byte
+    {
+        /// <summary>Outside the tree and not above it: its events are dropped, its moves change nothing in the tree.</summary>
+        Outside,
+        /// <summary>A directory the root lies under: outside, but moving one of its entries may move the root.</summary>
+        Above,
+        /// <summary>In the tree, below no excluded directory.</summary>
+        Inside,
+        /// <summary>In the tree, at or below an excluded directory.</summary>
+        Excluded,
+    }
+
+    /// <summary>
+    /// A directory handle's verdict when it was resolved: <see cref="Relative"/> is its path in the tree (Inside,
+    /// Excluded), <see cref="Absolute"/> its path (Above only); an Outside entry holds no path at all.
+    /// </summary>
+    private readonly record struct ResolvedDirectory(Placement Where, RawPath Relative, RawPath Absolute)
+    {
+        public bool Inside => Where == Placement.Inside;
+    }
+
+    /// <summary>Directory handles turned into paths with open_by_handle_at so far (cache misses; for tests).</summary>
+    internal long DirectoryResolutions { get; private set; }
 
     /// <summary>The events asked of the file-system mark for <see cref="TreeWatcherOptions.Events"/> (moves are added by the instance).</summary>
     private ulong FanotifyMask()
@@ -87,29 +118,44 @@ public sealed partial class TreeWatcher
         ulong m = e.Mask;
         if (e.IsOverflow)
         {
-            _directories.Clear();
+            ForgetDirectories();
             _observer.OnEvent(RawPath.Root, new InotifyEvent(0, InotifyMask.IN_Q_OVERFLOW, 0, default));
             _observer.OnWarning($"fanotify queue overflowed (raise {FanotifyInstance.MaxQueuedEventsPath}); doing a full sync");
             if (!_rootMissing)
                 Report(ChangeKind.FullRescan, RawPath.Root, true);
             return;
         }
-        // A moved directory changes the path of every directory under it: resolve afresh after it.
-        bool movesDirectories = e.IsDirectory && (m & (Interop.FAN_RENAME | Interop.FAN_MOVED_FROM | Interop.FAN_MOVED_TO)) != 0;
-        try
+        if (_rootMissing || (_options.IgnoreOwnProcess && e.Pid == _ownPid))
         {
-            if (_rootMissing || (_options.IgnoreOwnProcess && e.Pid == _ownPid))
-                return;
-            if (e.IsRename)
-                Renamed(e);
-            else if (Resolve(e.Directory, out ResolvedDirectory dir) && dir.Inside)
-                Named(e, dir.Relative);
+            if (e.IsDirectory && (m & (Interop.FAN_RENAME | Interop.FAN_MOVED_FROM | Interop.FAN_MOVED_TO)) != 0)
+                ForgetDirectories(); // unseen, so it may have been in the tree
+            return;
         }
-        finally
+        if (e.IsRename)
         {
-            if (movesDirectories || _directories.Count > DirectoryCacheLimit)
-                _directories.Clear();
+            Renamed(e);
+            return;
         }
+        if (!Resolve(e.Directory, out ResolvedDirectory dir))
+        {
+            if (e.IsDirectory && (m & (Interop.FAN_MOVED_FROM | Interop.FAN_MOVED_TO)) != 0)
+                ForgetDirectories();
+            return;
+        }
+        if (dir.Where is Placement.Outside or Placement.Above)
+            return; // the common case on a busy file system: nothing else is looked at
+        // A directory moved in, out or within the tree changes the path of every directory under it: resolve afresh.
+        if (e.IsDirectory && (m & (Interop.FAN_MOVED_FROM | Interop.FAN_MOVED_TO)) != 0)
+            ForgetDirectories();
+        if (dir.Inside)
+            Named(e, dir.Relative);
+    }
+
+    /// <summary>Drops every cached directory verdict (a move touched the tree, an overflow, the root back).</summary>
+    private void ForgetDirectories()
+    {
+        _directories.Clear();
+        _lastHandleLength = -1;
     }
 
     /// <summary>An event naming an entry of a directory in the tree (or the directory itself, as ".").</summary>
@@ -163,11 +209,18 @@ public sealed partial class TreeWatcher
         bool isDir = e.IsDirectory;
         bool oldKnown = Resolve(e.OldDirectory, out ResolvedDirectory from);
         bool newKnown = Resolve(e.NewDirectory, out ResolvedDirectory to);
-        if (isDir && oldKnown && AboveOrAtRoot(from.Absolute.Child(e.OldName)))
+        if (isDir && oldKnown && from.Where == Placement.Above && AboveOrAtRoot(from.Absolute, e.OldName))
         {
             RootGone("it or a directory above it was moved or renamed");
             return;
         }
+        // Both ends outside (or above): no directory in the tree moved, and none moved into it; the cache stands.
+        bool outsideOnly = oldKnown && newKnown && from.Where is Placement.Outside or Placement.Above
+            && to.Where is Placement.Outside or Placement.Above;
+        if (outsideOnly)
+            return;
+        if (isDir)
+            ForgetDirectories(); // after the lookups above: their verdicts were taken before the move
         bool fromInside = oldKnown && from.Inside, toInside = newKnown && to.Inside;
         uint cookie = ++_renameCookie;
         InotifyMask dirBit = isDir ? InotifyMask.IN_ISDIR : InotifyMask.None;
@@ -199,57 +252,77 @@ public sealed partial class TreeWatcher
             dir = default;
             return false;
         }
+        // Events come in runs from one directory (a writer filling it): the last handle answers most of them.
+        if (handle.Length == _lastHandleLength && handle.SequenceEqual(_lastHandle.AsSpan(0, _lastHandleLength)))
+        {
+            dir = _lastDirectory;
+            return true;
+        }
         // The key is the handle's bytes one char each; the alternate lookup finds it without making the string.
         Span<char> key = handle.Length <= 256 ? stackalloc char[handle.Length] : new char[handle.Length];
         for (int i = 0; i < handle.Length; i++)
             key[i] = (char)handle[i];
         Dictionary<string, ResolvedDirectory>.AlternateLookup<ReadOnlySpan<char>> lookup = _directories.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(key, out dir))
-            return true;
-        int n = _fanotify!.ResolveDirectory(handle, _resolveBuffer, out _);
-        if (n < 0)
-            return false;
-        ReadOnlySpan<byte> abs = _resolveBuffer.AsSpan(0, n);
-        dir = Place(abs);
-        lookup[key] = dir;
+        if (!lookup.TryGetValue(key, out dir))
+        {
+            DirectoryResolutions++;
+            int n = _fanotify!.ResolveDirectory(handle, _resolveBuffer, out _);
+            if (n < 0)
+                return false;
+            dir = Place(_resolveBuffer.AsSpan(0, n));
+            if (_directories.Count >= DirectoryCacheLimit)
+                _directories.Clear(); // only a cache: start again rather than grow without bound
+            lookup[key] = dir;
+        }
+        if (handle.Length <= _lastHandle.Length)
+        {
+            handle.CopyTo(_lastHandle);
+            _lastHandleLength = handle.Length;
+            _lastDirectory = dir;
+        }
         return true;
     }
 
-    /// <summary>Where an absolute directory path lies relative to the tree.</summary>
+    /// <summary>Where an absolute directory path lies relative to the tree; an outside one costs no allocation.</summary>
     private ResolvedDirectory Place(ReadOnlySpan<byte> abs)
     {
-        RawPath absolute = RawPath.FromBytes(abs);
         ReadOnlySpan<byte> root = _canonicalRoot;
         bool rootIsSlash = root.Length == 1 && root[0] == '/';
         if (abs.SequenceEqual(root))
-            return new(absolute, RawPath.Root, true);
+            return new(Placement.Inside, RawPath.Root, default);
         if (!abs.StartsWith(root) || (!rootIsSlash && (abs.Length <= root.Length || abs[root.Length] != '/')))
-            return new(absolute, RawPath.Root, false);
+        {
+            // Above the root: "/" always, else a proper prefix of it that ends where one of its names ends.
+            bool above = root.StartsWith(abs) && (abs.Length == 1 || root[abs.Length] == '/');
+            return above ? new(Placement.Above, default, RawPath.FromBytes(abs)) : default;
+        }
         RawPath relative = RawPath.FromBytes(abs[(rootIsSlash ? 1 : root.Length + 1)..]);
         if (!_options.Recursive)
-            return new(absolute, relative, false);
+            return new(Placement.Excluded, relative, default);
         // Inside only if no directory on the way down is excluded (inotify never watches below an excluded one).
         for (int slash = relative.Latin1.IndexOf('/'); ; slash = relative.Latin1.IndexOf('/', slash + 1))
         {
             RawPath prefix = slash < 0 ? relative : RawPath.FromLatin1(relative.Latin1[..slash]);
             if (IsExcluded(prefix, true))
-                return new(absolute, relative, false);
+                return new(Placement.Excluded, relative, default);
             if (slash < 0)
-                return new(absolute, relative, true);
+                return new(Placement.Inside, relative, default);
         }
     }
 
-    private bool AboveOrAtRoot(RawPath absolute)
+    /// <summary>Whether the entry <paramref name="name"/> of the directory <paramref name="above"/> is the root or one of its ancestors.</summary>
+    private bool AboveOrAtRoot(RawPath above, ReadOnlySpan<byte> name)
     {
         string root = System.Text.Encoding.Latin1.GetString(_canonicalRoot);
-        string moved = absolute.Latin1;
+        string dir = above.Latin1;
+        string moved = string.Concat(dir.EndsWith('/') ? dir : dir + "/", System.Text.Encoding.Latin1.GetString(name)); // "/" has no slash to add
         return root == moved || (root.Length > moved.Length && root[moved.Length] == '/' && root.StartsWith(moved, StringComparison.Ordinal));
     }
 
     /// <summary>A vanished root is back: it may be a new inode, so its own mark is set again.</summary>
     private void RootBackFanotify()
     {
-        _directories.Clear();
+        ForgetDirectories();
         _canonicalRoot = FanotifyInstance.CanonicalPath(_root) ?? _root;
         string failed = _fanotify!.MarkRoot(_root);
         if (failed.Length > 0)

@@ -78,6 +78,9 @@ public sealed partial class TreeWatcher : IDisposable
     /// <summary>Subtrees left unwatched by the watch limit (covered by periodic re-sends).</summary>
     public int UnwatchedSubtrees { get; private set; }
 
+    /// <summary>Pauses the reader took inside event streams so that each read carries many records (for tests).</summary>
+    internal long StreamPauses => _queue?.StreamPauses ?? 0;
+
     /// <summary>Completes when the reader thread ends; faulted when it failed.</summary>
     public Task Completion => _completion.Task;
 
@@ -103,6 +106,8 @@ public sealed partial class TreeWatcher : IDisposable
             WatchTree(RawPath.Root, report: false);
         }
         _nextFallback = Environment.TickCount64 + (long)_options.FallbackScanInterval.TotalMilliseconds;
+        if (_options.WithoutReader)
+            return;
         _thread = new Thread(ReadLoop) { IsBackground = true, Name = Backend == WatchBackend.Fanotify ? "mrsync fanotify" : "mrsync inotify" };
         _thread.Start();
     }
@@ -131,6 +136,22 @@ public sealed partial class TreeWatcher : IDisposable
         _completion.TrySetResult();
     }
 
+    /// <summary>Handles one read's worth of kernel records (the reader thread's step; tests call it with <see cref="TreeWatcherOptions.WithoutReader"/>).</summary>
+    internal void Feed(ReadOnlySpan<byte> batch)
+    {
+        if (_fanotify is not null)
+        {
+            foreach (FanotifyEvent e in new FanotifyEventEnumerator(batch))
+                Handle(e);
+        }
+        else
+        {
+            foreach (InotifyEvent e in new InotifyEventEnumerator(batch))
+                Handle(e);
+            ResolveUnpairedMove();
+        }
+    }
+
     private void ReadLoop()
     {
         try
@@ -143,17 +164,7 @@ public sealed partial class TreeWatcher : IDisposable
                 ReadOnlySpan<byte> batch = queue.WaitAndRead(timeout);
                 if (_stopping)
                     break;
-                if (_fanotify is not null)
-                {
-                    foreach (FanotifyEvent e in new FanotifyEventEnumerator(batch))
-                        Handle(e);
-                }
-                else
-                {
-                    foreach (InotifyEvent e in new InotifyEventEnumerator(batch))
-                        Handle(e);
-                    ResolveUnpairedMove();
-                }
+                Feed(batch);
                 if (fallback && Environment.TickCount64 >= _nextFallback)
                     RunFallback();
                 _observer.OnIdle();

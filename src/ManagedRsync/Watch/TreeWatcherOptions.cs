@@ -50,6 +50,12 @@ public sealed class TreeWatcherOptions
     internal bool FanotifyWithoutRename { get; init; }
 
     /// <summary>
+    /// Tests only: set the watches or the mark but start no reader thread; the test hands buffers laid out as the
+    /// kernel's to <see cref="TreeWatcher.Feed"/> on its own thread (to measure what handling them costs).
+    /// </summary>
+    internal bool WithoutReader { get; init; }
+
+    /// <summary>
     /// Tests only: behave as if max_user_watches allowed this many watches (ENOSPC past it), so the fallback path
     /// runs without lowering a machine-wide sysctl.
     /// </summary>

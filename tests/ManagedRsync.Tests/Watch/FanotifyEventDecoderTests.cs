@@ -10,43 +10,12 @@ namespace ManagedRsync.Tests.Watch;
 /// </summary>
 public sealed class FanotifyEventDecoderTests
 {
+    private static byte[] Fid(byte type, byte[] handle, string? name, int handleType = 1) => FanotifyRecords.Fid(type, handle, name, handleType);
+
+    private static byte[] Event(ulong mask, int pid, params byte[][] records) => FanotifyRecords.Event(mask, pid, records);
+
     private const ulong Create = 0x100, Rename = 0x10000000, OnDir = 0x40000000, Overflow = 0x4000;
     private const byte DfidName = 2, OldDfidName = 10, NewDfidName = 12, Pidfd = 4;
-
-    /// <summary>One info record: header, fsid, file_handle (handle_bytes, handle_type, f_handle), name, NUL, pad to 4.</summary>
-    private static byte[] Fid(byte type, byte[] handle, string? name, int handleType = 1)
-    {
-        byte[] n = name is null ? [] : [.. System.Text.Encoding.UTF8.GetBytes(name), 0];
-        int len = (4 + 8 + 8 + handle.Length + n.Length + 3) & ~3;
-        byte[] r = new byte[len];
-        r[0] = type;
-        BinaryPrimitives.WriteUInt16LittleEndian(r.AsSpan(2), (ushort)len);
-        BinaryPrimitives.WriteInt32LittleEndian(r.AsSpan(4), 0x1234);
-        BinaryPrimitives.WriteUInt32LittleEndian(r.AsSpan(12), (uint)handle.Length);
-        BinaryPrimitives.WriteInt32LittleEndian(r.AsSpan(16), handleType);
-        handle.CopyTo(r, 20);
-        n.CopyTo(r, 20 + handle.Length);
-        return r;
-    }
-
-    private static byte[] Event(ulong mask, int pid, params byte[][] records)
-    {
-        int len = 24 + records.Sum(r => r.Length);
-        byte[] e = new byte[len];
-        BinaryPrimitives.WriteUInt32LittleEndian(e, (uint)len);
-        e[4] = 3;
-        BinaryPrimitives.WriteUInt16LittleEndian(e.AsSpan(6), 24);
-        BinaryPrimitives.WriteUInt64LittleEndian(e.AsSpan(8), mask);
-        BinaryPrimitives.WriteInt32LittleEndian(e.AsSpan(16), -1);
-        BinaryPrimitives.WriteInt32LittleEndian(e.AsSpan(20), pid);
-        int at = 24;
-        foreach (byte[] r in records)
-        {
-            r.CopyTo(e, at);
-            at += r.Length;
-        }
-        return e;
-    }
 
     private static readonly byte[] DirA = [1, 2, 3, 4, 5, 6, 7, 8];
     private static readonly byte[] DirB = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];

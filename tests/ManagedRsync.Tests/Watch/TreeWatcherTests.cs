@@ -65,6 +65,19 @@ public abstract class TreeWatcherTests : IDisposable
     }
 
     [Fact]
+    public void AStreamOfEventsIsReadInBatchesAndNothingIsLost()
+    {
+        Start();
+        Directory.CreateDirectory(_tree["s"]);
+        const int Files = 3000;
+        for (int i = 0; i < Files; i++)
+            File.WriteAllText(_tree[$"s/f{i:D4}"], "x");
+        _seen.WaitFor(s => s.Changes.Where(c => c.Kind == ChangeKind.Changed).Select(c => c.Path.Latin1).Distinct().Count() >= Files + 1,
+            "every file of the stream");
+        Assert.True(_watcher!.StreamPauses > 0, "the reader never paused inside a stream of 3,000 files");
+    }
+
+    [Fact]
     public void MkdirPThenImmediateWritesAreAllSeen()
     {
         Start();
