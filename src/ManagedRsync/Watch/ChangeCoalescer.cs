@@ -26,6 +26,14 @@ public sealed class CoalescerOptions
 /// many times goes out once with its latest state; a file being written is held until IN_CLOSE_WRITE or
 /// <see cref="CoalescerOptions.MaxOpenWait"/>; a deleted directory drops the pending changes under it; a full rescan
 /// drops everything else. Thread-safe: the watcher thread adds, <see cref="RunAsync"/> cuts batches.
+/// <para>A burst (at least <see cref="BurstChanges"/> changes within two <see cref="RateWindowMs"/> windows) is cut in
+/// few, large batches, since each push pays a fixed cost (the daemon's fork, the file list, the goodbye) and a
+/// writer on a loaded machine pauses often enough to close a 10 ms window hundreds of times: while the rate stays
+/// high the quiet window becomes twice the longest pause seen between changes in the last window or two (at least
+/// <see cref="CoalescerOptions.Delay"/>, at most <see cref="CoalescerOptions.MaxWait"/>), and a batch is cut as soon
+/// as <see cref="BurstBatch"/> changes are pending, so the replicas start on a burst at once and then take what piled
+/// up during each push. Changes still wait at most <see cref="CoalescerOptions.MaxWait"/>, and a single change after
+/// a quiet spell still goes at once.</para>
 /// </summary>
 internal sealed class ChangeCoalescer
 {
@@ -40,6 +48,22 @@ internal sealed class ChangeCoalescer
     /// <summary>At most this many changes are checked for completeness before a leading batch gives way to the window.</summary>
     private const int LeadingLimit = 64;
 
+    /// <summary>Changes within the current and the previous rate window that make a burst.</summary>
+    internal const int BurstChanges = 64;
+
+    /// <summary>The rate window: a burst is judged, and its pauses remembered, over this and the window before.</summary>
+    internal const int RateWindowMs = 500;
+
+    /// <summary>In a burst, a batch is cut once this many changes are pending, whatever the quiet window says.</summary>
+    internal const int BurstBatch = 1024;
+
+    /// <summary>Changes and the longest pause between two of them, over one rate window.</summary>
+    private struct RateWindow
+    {
+        public int Changes;
+        public long LongestPause;
+    }
+
     private readonly CoalescerOptions _options;
     private readonly Action<bool, List<KeyValuePair<RawPath, PendingOp>>> _flush;
     private readonly Lock _lock = new();
@@ -50,6 +74,9 @@ internal sealed class ChangeCoalescer
     private long _lastChange;
     private bool _holdingOnlyOpenFiles;
     private bool _leading; // the pending changes began after an idle period: cut once all of them are complete
+    private long _windowStart;
+    private RateWindow _window, _previousWindow;
+    private bool _fullSignalled; // RunAsync was woken for a burst batch of BurstBatch changes
 
     public ChangeCoalescer(CoalescerOptions options, Action<bool, List<KeyValuePair<RawPath, PendingOp>>> flush)
     {
@@ -76,8 +103,10 @@ internal sealed class ChangeCoalescer
         lock (_lock)
         {
             bool wasEmpty = _pending.Count == 0 && !_full;
-            if (wasEmpty && now - _lastChange >= (long)_options.Delay.TotalMilliseconds)
+            long pause = now - _lastChange;
+            if (wasEmpty && pause >= QuietWindow())
                 _leading = true;
+            CountRate(now, pause);
             switch (change.Kind)
             {
                 case ChangeKind.FullRescan:
@@ -122,7 +151,42 @@ internal sealed class ChangeCoalescer
                 _holdingOnlyOpenFiles = false;
                 _signal.Release();
             }
+            else if (!_fullSignalled && _pending.Count >= BurstBatch && InBurst)
+            {
+                _fullSignalled = true;
+                _signal.Release();
+            }
         }
+    }
+
+    /// <summary>Whether the changes come fast enough to be a burst (as of the last change).</summary>
+    private bool InBurst => _window.Changes + _previousWindow.Changes >= BurstChanges;
+
+    /// <summary>
+    /// The quiet window that closes a batch: --delay, or in a burst twice its longest recent pause (a writer that
+    /// pauses that long is still writing), bounded by --max-delay.
+    /// </summary>
+    private long QuietWindow()
+    {
+        long delay = (long)_options.Delay.TotalMilliseconds;
+        if (!InBurst)
+            return delay;
+        long pause = Math.Max(_window.LongestPause, _previousWindow.LongestPause);
+        return Math.Clamp(2 * pause, delay, Math.Max(delay, (long)_options.MaxWait.TotalMilliseconds));
+    }
+
+    private void CountRate(long now, long pause)
+    {
+        if (now - _windowStart >= RateWindowMs)
+        {
+            _previousWindow = now - _windowStart < 2 * RateWindowMs ? _window : default;
+            _window = default;
+            _windowStart = now;
+        }
+        _window.Changes++;
+        // A pause as long as --max-delay is an idle spell between streams, not a pause inside one.
+        if (pause < (long)_options.MaxWait.TotalMilliseconds)
+            _window.LongestPause = Math.Max(_window.LongestPause, pause);
     }
 
     /// <summary>Cuts batches until cancelled; the last pending changes are left for <see cref="FlushAll"/>.</summary>
@@ -151,14 +215,15 @@ internal sealed class ChangeCoalescer
         {
             if (_pending.Count == 0 && !_full)
                 return -1;
-            long quietAt = _lastChange + (long)_options.Delay.TotalMilliseconds;
+            long quietAt = _lastChange + QuietWindow();
             long maxAt = _firstPending + (long)_options.MaxWait.TotalMilliseconds;
             long dueAt = Math.Min(quietAt, maxAt);
-            if (_leading && AllComplete())
+            if ((_leading && AllComplete()) || (_pending.Count >= BurstBatch && InBurst))
                 dueAt = now;
             if (!force && now < dueAt)
                 return dueAt - now;
             _leading = false;
+            _fullSignalled = false;
             full = _full;
             _full = false;
             batch = new List<KeyValuePair<RawPath, PendingOp>>(_pending.Count);

@@ -6,7 +6,7 @@ namespace ManagedRsync.Tests.Watch;
 /// Real inotify, real directories: a <see cref="WatchService"/> keeps a local replica in step and every case ends
 /// with the replica equal to the source, file by file.
 /// </summary>
-public sealed class ReplicationTests : IDisposable
+public sealed class ReplicationTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private readonly TempTree _src = new();
     private readonly TempTree _dst = new();
@@ -76,6 +76,43 @@ public sealed class ReplicationTests : IDisposable
         if (OperatingSystem.IsLinux())
             File.SetUnixFileMode(_src["renamed.txt"], UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
         TreeCompare.WaitConverged(_src.Root, _dst.Root, "chmod");
+    }
+
+    [Fact]
+    public async Task ABurstFromAWriterThatKeepsPausingConvergesInFewPushes()
+    {
+        await using Running r = Start(Local());
+        TreeCompare.WaitConverged(_src.Root, _dst.Root, "initial");
+        int before = Batches();
+
+        // 2,000 files in 40 directories made first, with a 25 ms pause after every 20 files (longer than the 20 ms
+        // quiet window, as a writer on a loaded machine pauses): cut at every pause, as the watcher did, this was one
+        // push per pause, some 100.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int d = 0; d < 40; d++)
+            Directory.CreateDirectory(_src[$"burst/d{d:D2}"]);
+        const int Files = 2000;
+        for (int i = 0; i < Files; i++)
+        {
+            File.WriteAllText(_src[$"burst/d{i % 40:D2}/f{i:D4}"], "x");
+            if (i % 20 == 19)
+                Thread.Sleep(25);
+        }
+        TimeSpan writing = clock.Elapsed;
+        TreeCompare.WaitConverged(_src.Root, _dst.Root, "the burst");
+
+        // A few batches while the burst is recognised, then one per 1,024 changes or per --max-delay (1 s) at most,
+        // and one more at each stall longer than any before it; twice that per second of writing, for a loaded machine.
+        int pushes = Batches() - before;
+        int bound = 8 + (int)Math.Ceiling(Files / (double)ChangeCoalescer.BurstBatch) + 2 * (int)Math.Ceiling(writing.TotalSeconds);
+        output.WriteLine($"{pushes} pushes for {Files} files written in {writing.TotalSeconds:0.0} s (bound {bound}), converged {clock.Elapsed.TotalSeconds:0.0} s after the first mkdir");
+        Assert.True(pushes <= bound, $"{pushes} pushes for {Files} files written in {writing.TotalSeconds:0.0} s (bound {bound})");
+    }
+
+    private int Batches()
+    {
+        lock (_log)
+            return _log.Count(l => l.Contains(": batch ", StringComparison.Ordinal));
     }
 
     [Fact]
