@@ -16,6 +16,7 @@ public static class ParameterModules
     public const string Exec = "exec";
     public const string TransferLog = "xferlog";
     public const string TransferLogItemized = "xferlogi";
+    public const string Filtered = "filtered";
 
     /// <summary>A log format with every escape both daemons fill alike (not %p, %t, %P, which differ by nature).</summary>
     public const string ItemizedLogFormat = "%i %h [%a] %m (%u) %o %l %'l %10n| %-8B %U %G %M %f%L";
@@ -29,6 +30,7 @@ public static class ParameterModules
         new(Exec, Comment: "pre/post-xfer exec", Extra: ["pre-xfer exec = {root}/pre-xfer.sh", "post-xfer exec = {root}/post-xfer.sh"]),
         new(TransferLog, Comment: "transfer logging, default format", Extra: ["transfer logging = yes"]),
         new(TransferLogItemized, Comment: "transfer logging with %i", Extra: ["transfer logging = yes", "log format = " + ItemizedLogFormat]),
+        new(Filtered, Comment: "writable, with the module's own rules", Extra: ["exclude = ? foobar.baz *.tmp /secret/", "filter = - locked/"]),
     ];
 
     internal static void WriteScripts(string root)

@@ -63,8 +63,6 @@ public sealed class DaemonConfig
             // log.c: log_formatted's %b, %c and %C (bytes and checksums of each file's transfer) are not kept yet.
             if (module.TransferLogging && "bcC".FirstOrDefault(l => ManagedRsync.LogFormat.Has(module.LogFormat, l)) is var letter and not '\0')
                 problems.Add($"module [{module.Name}]: \"log format\" with %{letter} is not supported yet");
-            if (!module.ReadOnly && (module.Filter ?? module.Include ?? module.Exclude ?? module.IncludeFrom ?? module.ExcludeFrom) is not null)
-                problems.Add($"module [{module.Name}]: filter/include/exclude on a writable module are not supported yet (stock refuses daemon-excluded names a client sends; mrsync applies a module's rules only to what it sends)");
             // clientserver.c: rsync_module — as root with no uid, stock drops to "nobody" for the connection.
             if (euid == 0 && Str(module.Values, "uid") is null)
                 problems.Add($"module [{module.Name}]: running as root, stock rsync would serve it as user nobody; mrsync cannot change user per connection: set \"uid = root\" and \"use chroot = no\" explicitly, or run mrsync daemon as an ordinary user");

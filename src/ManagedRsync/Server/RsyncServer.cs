@@ -103,7 +103,11 @@ public static class RsyncServer
     {
         if (settings.ReadOnly)
             throw new RsyncException(RsyncErrorKind.Usage, "ERROR: module is read only");
+        // (The backup dir is checked the same way by stock; mrsync's server refuses --backup-dir before this point.)
+        if (ModuleReceiveFilter.RejectsDirectory(settings, options.TempDir))
+            throw new RsyncException(RsyncErrorKind.Unsupported, "rsync: " + ModuleReceiveFilter.Rejected);
         string destination = request.Paths.Count > 0 ? ServerPaths.WithoutModule(request.Paths[0], settings.ModuleName) : ".";
+        string named = destination;
         string? tempDir = settings.TempDir ?? options.TempDir;
         if (settings.Confined)
         {
@@ -118,13 +122,15 @@ public static class RsyncServer
                     Confine(settings, tempDir, "change_dir");
             }
         }
+        ModuleReceiveFilter.CheckDestination(settings, destination, named.TrimStart('/'));
         string fullDestination = !settings.Confined && Path.IsPathFullyQualified(destination) ? destination : Path.Join(settings.Root, destination);
         if (destination.EndsWith('/') && !fullDestination.EndsWith('/'))
             fullDestination += "/";
         string? fullTemp = tempDir is null ? null : Path.IsPathFullyQualified(tempDir) ? tempDir : Path.Join(settings.Root, tempDir);
         var target = new ReceiveTarget(fullDestination, RequestedNames.All, Filters: null,
             KeepPartial: options.Partial, TempDirectory: fullTemp, DisplayDestination: settings.Confined ? destination : null,
-            LinkTargets: settings.Confined ? new ReceivedLinks(settings.MungeSymlinks).Map : null);
+            LinkTargets: settings.Confined ? new ReceivedLinks(settings.MungeSymlinks).Map : null,
+            ModuleExcluded: ModuleReceiveFilter.For(settings, destination));
         var receiver = new ReceivingSide(target, options, TransferLog(settings, options, settings.Confined ? destination : ""));
         return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);
     }

@@ -121,10 +121,15 @@ internal sealed partial class GeneratorRole
     private List<string> SortedForDeletion(string directory)
     {
         var entries = new List<(string Name, byte[] Bytes, bool IsDirectory)>();
+        Func<string, bool, bool>? moduleExcluded = run.Target.ModuleExcluded;
         foreach (string child in Destination!.List(directory))
         {
             string path = directory == "." ? child : directory + "/" + child;
-            entries.Add((child, FileNameEncoding.Encode(child), Destination.Stat(path) is { IsDirectory: true }));
+            bool isDirectory = Destination.Stat(path) is { IsDirectory: true };
+            // flist.c: get_dirlist — what a daemon module's rules exclude is not listed, so never deleted.
+            if (moduleExcluded is not null && moduleExcluded(path, isDirectory))
+                continue;
+            entries.Add((child, FileNameEncoding.Encode(child), isDirectory));
         }
         int protocol = Protocol;
         entries.Sort((a, b) => FileListOrder.Compare(b.Bytes, b.IsDirectory, a.Bytes, a.IsDirectory, protocol));

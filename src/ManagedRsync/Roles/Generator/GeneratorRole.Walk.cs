@@ -62,10 +62,37 @@ internal sealed partial class GeneratorRole
         return Destination.Stat(name);
     }
 
+    /// <summary>A directory the module's rules refused: its contents are skipped (generator.c: skip_dir).</summary>
+    private string? _refusedDirectory;
+
+    // rsync generator.c: recv_generator — a daemon module's rules refuse a name the client sends; a refused directory's
+    // contents follow it silently.
+    private bool RefusedByModule(FileEntry file, string name)
+    {
+        if (_refusedDirectory is { } refused)
+        {
+            if (name.Length > refused.Length && name[refused.Length] == '/' && name.StartsWith(refused, StringComparison.Ordinal))
+                return true;
+            _refusedDirectory = null;
+        }
+        if (run.Target.ModuleExcluded is not { } excluded || !excluded(name, file.IsDirectory))
+            return false;
+        string shown = FileNameEncoding.Display(name);
+        run.ReportFailure($"ERROR: daemon refused to receive {(file.IsDirectory ? "directory" : "file")} \"{shown}\"");
+        if (file.IsDirectory)
+        {
+            run.ReportError("*** Skipping any contents from this failed directory ***");
+            _refusedDirectory = name;
+        }
+        return true;
+    }
+
     private void GenerateOne(int ndx)
     {
         FileEntry file = Files[ndx];
         string name = NameOf(ndx);
+        if (RefusedByModule(file, name))
+            return;
         ConfinedDirectory? dest = Destination;
         bool dry = Options.DryRun;
         EntryStatus? local = StatLocal(name);

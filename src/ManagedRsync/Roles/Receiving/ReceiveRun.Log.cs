@@ -58,6 +58,15 @@ internal sealed partial class ReceiveRun
             Log.Info(line);
     }
 
+    /// <summary>rsync log.c: FERROR — an error line that does not by itself make the run partial.</summary>
+    public void ReportError(string message)
+    {
+        if (Connection.ServerLog is { } server)
+            server.Error(message);
+        else
+            Log.Error(message);
+    }
+
     /// <summary>rsync log.c: FERROR_XFER — the run becomes a partial transfer (exit 23); a server tells the client so.</summary>
     public void ReportFailure(string message)
     {

@@ -21,6 +21,11 @@ namespace ManagedRsync.Roles.Receiving;
 /// A daemon module's rewrite of each received symlink target, in list order: (name, target) -> stored target
 /// (flist.c: recv_file_entry munges or sanitizes it); null stores targets as sent.
 /// </param>
+/// <param name="ModuleExcluded">
+/// A daemon module's own rules on a name of the transfer ((name, isDirectory) -> excluded): such an entry is refused
+/// ("daemon refused to receive"), a directory's contents skipped, and a local entry they exclude is never deleted
+/// (generator.c: recv_generator; flist.c: get_dirlist). Null: no module rules.
+/// </param>
 internal sealed record ReceiveTarget(
     string? Destination,
     RequestedNames Requested,
@@ -29,4 +34,5 @@ internal sealed record ReceiveTarget(
     IProgress<TransferProgress>? Progress = null,
     string? TempDirectory = null,
     string? DisplayDestination = null,
-    Func<byte[], byte[], byte[]>? LinkTargets = null);
+    Func<byte[], byte[], byte[]>? LinkTargets = null,
+    Func<string, bool, bool>? ModuleExcluded = null);
