@@ -28,6 +28,8 @@ public sealed class RsyncOptions
     /// (options.c). (-d itself is not supported yet.)
     /// </summary>
     public bool Dirs { get; set; }
+    /// <summary>-d given without -r (options.c xfer_dirs == 2): the server is told.</summary>
+    public bool DirsGiven { get; set; }
     /// <summary>-l, copy symlinks as symlinks.</summary>
     public bool Links { get; set; }
     /// <summary>-p.</summary>
@@ -210,6 +212,14 @@ public sealed class RsyncOptions
     public string? MaxAlloc { get; set; }
     /// <summary>-K, --keep-dirlinks.</summary>
     public bool KeepDirLinks { get; set; }
+    /// <summary>--remove-source-files (1) or the old --remove-sent-files (2), 0 when neither (options.c remove_source_files).</summary>
+    public int RemoveSourceFiles { get; set; }
+    /// <summary>--chmod, every value in order (options.c parse_chmod appends to one list).</summary>
+    public ChmodRules? Chmod { get; set; }
+    /// <summary>--inplace (implied by --append).</summary>
+    public bool Inplace { get; set; }
+    /// <summary>--append (1) or --append-verify (2), 0 when neither (options.c append_mode on a client).</summary>
+    public int AppendMode { get; set; }
     /// <summary>The non-option arguments: sources then destination.</summary>
     public List<string> Args { get; } = [];
 }

@@ -84,4 +84,21 @@ public sealed partial record TransferOptions
     public string? MaxAlloc { get; init; }
     /// <summary>-K: a symlink to a directory on the receiver is treated as the directory.</summary>
     public bool KeepDirLinks { get; init; }
+    /// <summary>--inplace: the receiver writes into the destination file itself, no temporary file (implied by --append).</summary>
+    public bool Inplace { get; init; }
+    /// <summary>--append: a file longer than the receiver's copy gets only its new tail (implies <see cref="Inplace"/>).</summary>
+    public bool Append { get; init; }
+    /// <summary>--append-verify: as --append, and the whole-file sum covers the kept start too (implies <see cref="Append"/>).</summary>
+    public bool AppendVerify { get; init; }
+    /// <summary>
+    /// --remove-source-files: the sender removes each non-directory the receiving side has confirmed (a transferred
+    /// file, or one already up to date there).
+    /// </summary>
+    public bool RemoveSourceFiles { get; init; }
+    /// <summary>The deprecated --remove-sent-files: as <see cref="RemoveSourceFiles"/> for what was sent or made only.</summary>
+    public bool RemoveSentFiles { get; init; }
+    /// <summary>--chmod rules, applied to the file list's modes where the list is made or read (never sent).</summary>
+    public ChmodRules? Chmod { get; init; }
+    /// <summary>--no-W was given (stock's whole_file == 0): a push with --inplace and -S then tells the server --no-W.</summary>
+    public bool NoWholeFile { get; init; }
 }

@@ -22,6 +22,8 @@ public sealed partial record TransferOptions
     public bool Recursive { get; init; }
     /// <summary>-d: transfer directories without recursing.</summary>
     public bool Dirs { get; init; }
+    /// <summary>-d was given (without -r): the server is told 'd' whatever else is asked (options.c xfer_dirs == 2).</summary>
+    public bool DirsGiven { get; init; }
     /// <summary>-l: symlinks as symlinks.</summary>
     public bool Links { get; init; }
     /// <summary>-p: permissions.</summary>

@@ -77,6 +77,15 @@ internal static class OptionScenario
         File.SetLastWriteTimeUtc(path, mtime);
     }
 
+    // A symlink with a fixed time of its own (touch -h), so that two preparations are equal entry for entry.
+    public static async Task SymlinkAsync(string root, string name, string target)
+    {
+        string path = Path.Combine(root, name);
+        File.CreateSymbolicLink(path, target);
+        ProcessResult touch = await ToolProcess.RunAsync("touch", ["-h", "-d", "2024-01-02 03:04:05Z", path]);
+        Assert.True(touch.ExitCode == 0, touch.Stderr);
+    }
+
     /// <summary>
     /// The tree as <see cref="LocalCopy.TreeSnapshot"/> writes it, without directory mtimes (a directory the receiver
     /// creates, e.g. a backup directory, gets the time of the run) and without the root's.
@@ -94,6 +103,46 @@ internal static class OptionScenario
         Pull.StockOutput.Normalize(r.Stdout.Replace(root, "ROOT", StringComparison.Ordinal), "DEST")
             .Replace("sending incremental file list\n", "", StringComparison.Ordinal)
             .Replace("building file list ... done\n", "", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Where a side-by-side run keeps its trees: the one source (in the daemon's module for a pull), the stock and ours
+    /// receiving roots (in the module for a push), and the command line's source URL or path (<see cref="From"/>) and
+    /// destination (<see cref="To"/>: ROOT/dest/).
+    /// </summary>
+    public sealed record Places(RsyncDaemonFixture Daemon, string Id, bool Push, bool Pull, string Source, string StockRoot, string OursRoot)
+    {
+        public static Places For(RsyncDaemonFixture daemon, string work, InplaceAppendTests.Way way)
+        {
+            string id = Guid.NewGuid().ToString("N");
+            string module = daemon.ModulePath(DaemonModules.Open);
+            bool push = way == InplaceAppendTests.Way.Push, pull = way == InplaceAppendTests.Way.Pull;
+            return new Places(daemon, id, push, pull, pull ? Path.Combine(module, id, "src") : Path.Combine(work, "src"),
+                Path.Combine(push ? Path.Combine(module, id) : work, "stock"), Path.Combine(push ? Path.Combine(module, id) : work, "ours"));
+        }
+
+        /// <summary>The source as the command line names it, "/" or "/NAME" after it.</summary>
+        public string From(string leaf = "/") => (Pull ? $"{Daemon.Url}{DaemonModules.Open}/{Id}/src" : Source) + leaf;
+
+        /// <summary>The destination of the stock or the ours run.</summary>
+        public string To(bool stock) =>
+            Push ? $"{Daemon.Url}{DaemonModules.Open}/{Id}/{(stock ? "stock" : "ours")}/dest/" : Path.Combine(stock ? StockRoot : OursRoot, "dest") + "/";
+    }
+
+    /// <summary>
+    /// Stock's run and ours of the same command line gave the same result: exit code, first stderr line, output
+    /// (<see cref="Output"/>) and tree (<see cref="Snapshot"/>). Returns our tree's snapshot.
+    /// </summary>
+    public static string AssertSameResult(RsyncDaemonFixture daemon, ProcessResult stock, ProcessResult ours, string stockRoot, string oursRoot,
+        int exitCode = 0)
+    {
+        string explain = daemon.Explain(stock, ours);
+        Assert.True(stock.ExitCode == exitCode && ours.ExitCode == exitCode, $"exit codes (expected {exitCode})\n" + explain);
+        Assert.Equal(FirstError(stock), FirstError(ours));
+        Assert.Equal(Output(stock, stockRoot), Output(ours, oursRoot));
+        string snapshot = Snapshot(oursRoot);
+        Assert.Equal(Snapshot(stockRoot), snapshot);
+        return snapshot;
+    }
 
     /// <summary>The first line of stderr with the program's name taken off.</summary>
     public static string FirstError(ProcessResult r)

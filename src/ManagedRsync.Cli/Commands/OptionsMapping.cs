@@ -18,6 +18,7 @@ internal static class OptionsMapping
         Stderr = o.Stderr,
         Recursive = o.Recursive,
         Dirs = o.Dirs,
+        DirsGiven = o.DirsGiven,
         Links = o.Links,
         Perms = o.Perms,
         Times = o.Times,
@@ -82,6 +83,13 @@ internal static class OptionsMapping
         ChecksumSeed = o.ChecksumSeed,
         MaxAlloc = o.MaxAlloc,
         KeepDirLinks = o.KeepDirLinks,
+        Inplace = o.Inplace,
+        Append = o.AppendMode > 0,
+        AppendVerify = o.AppendMode > 1,
+        NoWholeFile = o.WholeFile == false,
+        RemoveSourceFiles = o.RemoveSourceFiles == 1,
+        RemoveSentFiles = o.RemoveSourceFiles == 2,
+        Chmod = o.Chmod,
     };
 
     /// <summary>The filter list of the command line, or null when it has no filter option. Rule files named "-" are

@@ -61,6 +61,19 @@ internal static class DirectionSupport
         // A pull's client prints the wrong lines for a hard-link group whose leader --delay-updates holds back (seen
         // in PullAndLocalPartialDirTests, not understood yet); a local copy gives stock's result.
         new("--hard-links (-H) with --delay-updates", o => o.HardLinks && o.DelayUpdates, Push, TransferDirection.Local),
+        // Our receiver writes in place without a backup copy first (generator.c: the --inplace -b back_file), without
+        // holes (a skipped zero run would keep old data) and over the destination's own file only.
+        new("--inplace with --backup", o => o.Inplace && o.Backup, Push),
+        new("--inplace with --sparse", o => o.Inplace && o.Sparse, Push),
+        new("--inplace with --compare-dest, --copy-dest or --link-dest", o => o.Inplace && o.AltDest != AltDestKind.None, Push),
+        // generator.c: handle_skipped_hlink for a group whose leader --append skips; not done yet.
+        new("--hard-links (-H) with --append", o => o.HardLinks && o.AppendMode > 0, Push),
+        // Our generator confirms what it has to the sender (MSG_SUCCESS) from protocol 30, for entries it transfers,
+        // finds up to date or makes; not yet for hard links (hlink.c), basis-directory matches or delayed updates.
+        new("--remove-source-files with --protocol below 30", o => o.RemoveSourceFiles > 0 && o.Protocol is < 30, Push),
+        new("--remove-source-files with --hard-links (-H)", o => o.RemoveSourceFiles > 0 && o.HardLinks, Push),
+        new("--remove-source-files with --compare-dest, --copy-dest or --link-dest", o => o.RemoveSourceFiles > 0 && o.AltDest != AltDestKind.None, Push),
+        new("--remove-source-files with --delay-updates", o => o.RemoveSourceFiles > 0 && o.DelayUpdates, Push),
         new("--checksum-seed", o => o.ChecksumSeed != 0, Push, TransferDirection.Pull),
     ];
 

@@ -50,8 +50,17 @@ internal static class OptionRules
         if (filesFrom && state.Recurse == 1)
             state.Recurse = 0;
         o.Recursive = state.Recurse > 0;
-        // options.c: one argument is a listing (list_only |= 1); --dirs is implied by -r, --files-from or a listing.
-        o.Dirs = o.Recursive || filesFrom || o.ListOnly || o.Args.Count < 2;
+        // options.c: one argument is a listing (list_only |= 1); --dirs is implied by -r, --files-from or a listing
+        // unless -d/--no-d said otherwise (xfer_dirs 2 stays 2 only without -r: then 'd' is sent).
+        int xferDirs = state.XferDirs;
+        if (filesFrom && xferDirs < 0)
+            xferDirs = 1;
+        if (o.Recursive)
+            xferDirs = 1;
+        else if (xferDirs < 0)
+            xferDirs = o.ListOnly || o.Args.Count < 2 ? 1 : 0;
+        o.Dirs = xferDirs > 0;
+        o.DirsGiven = xferDirs == 2;
         o.Relative = state.Relative < 0 ? filesFrom : state.Relative > 0;
 
         SettleDelete(state);

@@ -12,6 +12,9 @@ internal sealed class OptionState
     /// <summary>options.c recurse: 0, 1 when implied by -a, 2 when -r was given.</summary>
     public int Recurse { get; set; }
 
+    /// <summary>options.c xfer_dirs while parsing: -1 until -d (2) or --no-d (0) is given.</summary>
+    public int XferDirs { get; set; } = -1;
+
     /// <summary>options.c relative_paths: -1 until -R or --no-R is given.</summary>
     public int Relative { get; set; } = -1;
 

@@ -43,9 +43,9 @@ internal static class OptionTable
         Flag("no-inc-recursive", '\0', s => s.Options.IncrementalRecursion = false),
         Flag("i-r", '\0', s => s.Options.IncrementalRecursion = true),
         Flag("no-i-r", '\0', s => s.Options.IncrementalRecursion = false),
-        Refuse("dirs", 'd'),
-        Refuse("no-dirs"),
-        Refuse("no-d"),
+        Flag("dirs", 'd', s => s.XferDirs = 2),
+        Flag("no-dirs", '\0', s => s.XferDirs = 0),
+        Flag("no-d", '\0', s => s.XferDirs = 0),
         Refuse("old-dirs"),
         Refuse("old-d"),
         Flag("perms", 'p', s => s.Options.Perms = true),
@@ -120,7 +120,7 @@ internal static class OptionTable
         Refuse("no-implied-dirs"),
         Default("i-d"),
         Refuse("no-i-d"),
-        Refuse("chmod", arg: Text),
+        Value("chmod", '\0', (s, v) => AddChmod(s.Options, v.Required)),
         Flag("ignore-times", 'I', s => s.Options.IgnoreTimes = true),
         Flag("size-only", '\0', s => s.Options.SizeOnly = true),
         Refuse("one-file-system", 'x'),
@@ -137,11 +137,12 @@ internal static class OptionTable
         Flag("no-sparse", '\0', s => s.Options.Sparse = false),
         Flag("no-S", '\0', s => s.Options.Sparse = false),
         Flag("preallocate", '\0', s => s.Options.Preallocate = true),
-        Refuse("inplace"),
-        Default("no-inplace"),
-        Refuse("append"),
-        Refuse("append-verify"),
-        Default("no-append"),
+        Flag("inplace", '\0', s => s.Options.Inplace = true),
+        Flag("no-inplace", '\0', s => s.Options.Inplace = false),
+        // options.c OPT_APPEND: a client's --append is 1 however often it is given (only a server counts them).
+        Flag("append", '\0', s => s.Options.AppendMode = 1),
+        Flag("append-verify", '\0', s => s.Options.AppendMode = 2),
+        Flag("no-append", '\0', s => s.Options.AppendMode = 0),
         Flag("del", '\0', s => s.DeleteDuring = 1),
         Flag("delete", '\0', s => s.DeleteMode = true),
         Flag("delete-before", '\0', s => s.DeleteBefore = true),
@@ -151,8 +152,8 @@ internal static class OptionTable
         Flag("delete-excluded", '\0', s => s.Options.DeleteExcluded = true),
         Flag("delete-missing-args", '\0', s => s.Options.DeleteMissingArgs = true),
         Refuse("ignore-missing-args"),
-        Refuse("remove-sent-files"),
-        Refuse("remove-source-files"),
+        Flag("remove-sent-files", '\0', s => s.Options.RemoveSourceFiles = 2),
+        Flag("remove-source-files", '\0', s => s.Options.RemoveSourceFiles = 1),
         Flag("force", '\0', s => s.Options.Force = true),
         Flag("no-force", '\0', s => s.Options.Force = false),
         Flag("ignore-errors", '\0', s => s.Options.IgnoreErrors = true),
@@ -342,6 +343,14 @@ internal static class OptionTable
         new(longName, '\0', OptionArgument.Int, (s, v) => set(s, v.Int()));
 
     // A "--no-X" row whose value is already the only behaviour mrsync has.
+    // options.c OPT_CHMOD: parse_chmod adds to one list; a bad value is "Invalid argument passed to --chmod (V)".
+    private static void AddChmod(RsyncOptions o, string value)
+    {
+        o.Chmod ??= new ChmodRules();
+        if (!o.Chmod.TryAdd(value, ProcessUmask.Value))
+            throw new OptionException($"Invalid argument passed to --chmod ({value})");
+    }
+
     private static OptionSpec Default(string longName) => Flag(longName, '\0', _ => { });
 
     private static OptionSpec Refuse(string longName, char shortName = '\0', OptionArgument arg = OptionArgument.None) =>

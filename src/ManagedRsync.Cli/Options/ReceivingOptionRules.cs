@@ -95,7 +95,8 @@ internal static class ReceivingOptionRules
         if (o.MaxDelete is int max && max < 0)
             o.MaxDelete = max == int.MinValue ? null : 0;
         SettleBackups(o);
-        SettlePartialDir(o, environment);
+        if (SettleInplace(o))
+            SettlePartialDir(o, environment);
         // options.c: -yy looks in every basis directory too (fuzzy_basis = basis_dir_cnt + 1).
         if (o.Fuzzy > 1)
             o.Fuzzy = o.AltDestDirs.Count + 1;
@@ -128,6 +129,25 @@ internal static class ReceivingOptionRules
         // Backups in place must survive --delete: the client adds a protect rule for them (sent with the filter list).
         if (o.Backup && o.Delete != DeleteTiming.None && !o.DeleteExcluded)
             o.Filters.Add(new FilterArgument(Filters.FilterOptionKind.Filter, "P *" + suffix));
+    }
+
+    // options.c after the loop: --append refuses -W and implies --inplace; --inplace refuses a partial directory
+    // (also the one --delay-updates implies) and turns --partial off (keep_partial = 0: not sent, no
+    // $RSYNC_PARTIAL_DIR). False when --inplace is on.
+    private static bool SettleInplace(RsyncOptions o)
+    {
+        if (o.AppendMode > 0)
+        {
+            if (o.WholeFile == true)
+                throw new OptionException("--append cannot be used with --whole-file");
+            o.Inplace = true;
+        }
+        if (!o.Inplace)
+            return true;
+        if (o.PartialDir is not null || o.DelayUpdates)
+            throw new OptionException($"--{(o.AppendMode > 0 ? "append" : "inplace")} cannot be used with --{(o.DelayUpdates ? "delay-updates" : "partial-dir")}");
+        o.Partial = false;
+        return false;
     }
 
     private static void SettlePartialDir(RsyncOptions o, Func<string, string?> environment)

@@ -87,6 +87,19 @@ public sealed class MatchFinder
         }
     }
 
+    /// <summary>
+    /// The receiver rebuilds the file over its basis (rsync --inplace; match.c: updating_basis_file): a block is
+    /// matched only where the receiver has not written yet (its offset at or after the current one) unless it already
+    /// matched at its own offset, and a block matching at its own offset is preferred (the receiver need not write it).
+    /// </summary>
+    public bool UpdatingBasis
+    {
+        get => _sameOffset is not null;
+        init => _sameOffset = value ? new bool[_header.Count] : null;
+    }
+
+    private readonly bool[]? _sameOffset;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Mix(uint sum) => sum * 0x9E3779B1u;
 
@@ -115,6 +128,8 @@ public sealed class MatchFinder
         _s1 = _s2 = 0;
         _haveSum = _finished = false;
         _wantIndex = 0;
+        if (_sameOffset is not null)
+            Array.Clear(_sameOffset);
         Matches = 0;
         LiteralBytes = 0;
     }
@@ -283,8 +298,11 @@ public sealed class MatchFinder
         int s2length = _header.StrongLength;
         bool haveStrong = false;
         int chain = 0;
+        bool[]? sameOffset = _sameOffset;
         for (int i = _head[(int)(Mix(sum) >> _tableShift)]; i >= 0; i = _next[i])
         {
+            if (sameOffset is not null && (long)i * _header.BlockLength < _offset && !sameOffset[i])
+                continue;
             if (weak[i] != sum)
                 continue;
             if (++chain > MaxChainLength)
@@ -299,6 +317,19 @@ public sealed class MatchFinder
             if (!_digest.AsSpan(0, s2length).SequenceEqual(_signature.StrongSum(i)))
                 continue;
             int want = _wantIndex;
+            if (sameOffset is not null && _offset % _header.BlockLength == 0 && _offset / _header.BlockLength < _header.Count)
+            {
+                // match.c: the block at this very offset wins over the one found, when it matches too.
+                int aligned = (int)(_offset / _header.BlockLength);
+                if (aligned == i || (weak[aligned] == sum && _header.LengthOf(aligned) == length
+                    && _digest.AsSpan(0, s2length).SequenceEqual(_signature.StrongSum(aligned))))
+                {
+                    i = want = aligned;
+                    sameOffset[i] = true;
+                }
+            }
+            if (sameOffset is not null && want < _header.Count && (long)want * _header.BlockLength < _offset && !sameOffset[want])
+                want = i;
             if (i != want && want < _header.Count && weak[want] == sum && _header.LengthOf(want) == length
                 && _digest.AsSpan(0, s2length).SequenceEqual(_signature.StrongSum(want)))
             {

@@ -125,6 +125,27 @@ public sealed partial class ConfinedDirectory
         }
     }
 
+    /// <summary>
+    /// Opens <paramref name="relativePath"/> to be rewritten where it is (--inplace; rsync receiver.c: recv_files opens
+    /// it O_WRONLY|O_CREAT, mode 0600 when new), never through a symlink; anything but a regular file there is refused.
+    /// </summary>
+    public SafeFileHandle OpenInPlace(string relativePath)
+    {
+        var (parent, leaf) = Split(relativePath);
+        using var lease = RequireDirectory(parent, relativePath);
+        int fd = OpenAt(lease.Fd, leaf, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0x180 /* 0600 */);
+        if (fd < 0)
+            throw IoError("open", relativePath, Marshal.GetLastPInvokeError());
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (StatAt(fd, "", relativePath) is not { IsRegularFile: true })
+        {
+            handle.Dispose();
+            throw IoError("open", relativePath, EISDIR);
+        }
+        ForgetCached(relativePath);
+        return handle;
+    }
+
     /// <summary>Creates (or atomically replaces) a symlink; its target is stored, never resolved.</summary>
     public void CreateSymlink(string relativePath, string target)
     {

@@ -21,6 +21,7 @@ internal sealed class FileListBuilder
     private readonly Filters.FilterMatcher? _filters;
     private readonly Func<string, bool, bool>? _isExcluded;
     private readonly Action<string> _warn;
+    private readonly Action<string> _info;
     private readonly Func<byte[], byte[]>? _linkTarget;
     private readonly Dictionary<string, FileEntry> _byName = new(StringComparer.Ordinal);
 
@@ -29,9 +30,11 @@ internal sealed class FileListBuilder
     /// <param name="isExcluded">A further verdict: (transfer-relative path, is directory) -> excluded.</param>
     /// <param name="warn">Receives rsync-style error lines ("rsync: link_stat ... failed").</param>
     /// <param name="linkTarget">What a symlink's target read from disk is sent as (null: as read).</param>
+    /// <param name="info">Receives informational lines ("skipping directory NAME"); null: <paramref name="warn"/>.</param>
     public FileListBuilder(TransferOptions options, Filters.FilterMatcher? filters, Func<string, bool, bool>? isExcluded,
-        Action<string> warn, Func<byte[], byte[]>? linkTarget = null)
+        Action<string> warn, Func<byte[], byte[]>? linkTarget = null, Action<string>? info = null)
     {
+        _info = info ?? warn;
         _linkTarget = linkTarget;
         _options = options;
         _filters = filters;
@@ -78,7 +81,7 @@ internal sealed class FileListBuilder
             }
             if (!_options.Recursive && !_options.Dirs)
             {
-                _warn("skipping directory .");
+                _info("skipping directory ."); // flist.c: rprintf(FINFO, ...)
                 return;
             }
             // rsync flist.c: send_file_list: a "dir/" argument is a content directory with -r and with -d alike
@@ -159,7 +162,7 @@ internal sealed class FileListBuilder
         bool isDir = (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR;
         if (isDir && !_options.Recursive && !_options.Dirs)
         {
-            _warn($"skipping directory {name}");
+            _info($"skipping directory {name}");
             return;
         }
         FileEntry entry = Make(name, path, info);
@@ -258,6 +261,9 @@ internal sealed class FileListBuilder
             if (_linkTarget is not null)
                 entry.LinkTarget = _linkTarget(entry.LinkTarget);
         }
+        // flist.c: send_file_name applies --chmod to every entry but symlinks.
+        if (_options.Chmod is { } chmod && type != FileEntry.S_IFLNK && entry.Mode != 0)
+            entry.Mode = chmod.Apply(entry.Mode);
         if (_options.HardLinks && type != FileEntry.S_IFDIR)
         {
             entry.Dev = info.Dev;

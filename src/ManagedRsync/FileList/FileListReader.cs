@@ -247,6 +247,9 @@ internal sealed class FileListReader
             await _input.ReadExactlyAsync(checksum, ct).ConfigureAwait(false);
         }
 
+        // flist.c: recv_file_entry applies --chmod to all but symlinks (and a missing argument's 0).
+        if (_options.Chmod is { } chmod && type != FileEntry.S_IFLNK && mode != 0)
+            mode = chmod.Apply(mode);
         return new FileEntry
         {
             Name = name, Mode = mode, Size = size, ModTime = _modTime, ModTimeNsec = nsec, Uid = _uid, Gid = _gid,

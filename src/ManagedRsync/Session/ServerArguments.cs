@@ -184,6 +184,24 @@ internal static class ServerArguments
                 args.Add(quoting.Value(dir));
             }
         }
+        // options.c: server_options — --append-verify is "--append" twice (a server counts them); --inplace with -S
+        // and an explicit --no-W adds --no-W for older receivers.
+        if (o.Append)
+        {
+            if (o.AppendVerify)
+                args.Add("--append");
+            args.Add("--append");
+        }
+        else if (o.Inplace)
+        {
+            args.Add("--inplace");
+            if (o.Sparse && o.NoWholeFile && weSend)
+                args.Add("--no-W");
+        }
+        if (o.RemoveSourceFiles)
+            args.Add("--remove-source-files");
+        else if (o.RemoveSentFiles)
+            args.Add("--remove-sent-files");
         if (weSend && o.Preallocate)
             args.Add("--preallocate");
         if (weSend && o.MakePath)
@@ -214,8 +232,8 @@ internal static class ServerArguments
             s.Append('n');
         if (o.Links)
             s.Append('l');
-        // --dirs without -r is sent for a listing, or to a receiving daemon when deleting.
-        if (o.Dirs && !o.Recursive && (o.Listing || (o.IsDeleting && weSend)))
+        // -d given is sent; --dirs implied without -r is sent for a listing, or to a receiving daemon when deleting.
+        if (o.DirsGiven || (o.Dirs && !o.Recursive && (o.Listing || (o.IsDeleting && weSend))))
             s.Append('d');
         if (weSend)
         {

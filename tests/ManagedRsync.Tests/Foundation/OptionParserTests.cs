@@ -258,7 +258,7 @@ public class OptionParserTests
         Assert.True(OptionParser.Parse(["--version"]).ShowVersion);
         Assert.Equal(2, OptionParser.Parse(["-VV"]).VersionCount);
         // -V wins over a refusal, as stock prints the version right after its option loop.
-        Assert.True(OptionParser.Parse(["-V", "--inplace"]).ShowVersion);
+        Assert.True(OptionParser.Parse(["-V", "--copy-unsafe-links"]).ShowVersion);
     }
 
     // Messages as stock rsync 3.5.0 prints them after "rsync: " (checked by running it).
@@ -278,6 +278,12 @@ public class OptionParserTests
     [InlineData(new[] { "--verb" }, "--verb: unknown option")]
     [InlineData(new[] { "--max-delete=abc" }, "--max-delete=abc: invalid numeric value")]
     [InlineData(new[] { "--inplace", "--foo" }, "--foo: unknown option")]
+    // options.c after the loop: --append refuses -W; --inplace and --append refuse a partial directory.
+    [InlineData(new[] { "--append", "-W", "a", "b" }, "--append cannot be used with --whole-file")]
+    [InlineData(new[] { "--chmod=u+r-w", "a", "b" }, "Invalid argument passed to --chmod (u+r-w)")]
+    [InlineData(new[] { "--chmod=a+r,", "a", "b" }, "Invalid argument passed to --chmod (a+r,)")]
+    [InlineData(new[] { "--inplace", "--partial-dir=.p", "a", "b" }, "--inplace cannot be used with --partial-dir")]
+    [InlineData(new[] { "--append-verify", "--delay-updates", "a", "b" }, "--append cannot be used with --delay-updates")]
     public void ErrorsReadLikeRsyncs(string[] args, string message)
     {
         var e = Assert.Throws<OptionException>(() => OptionParser.Parse(args));
@@ -286,9 +292,9 @@ public class OptionParserTests
     }
 
     [Theory]
-    [InlineData(new[] { "--inplace" }, "--inplace is not supported yet")]
+    [InlineData(new[] { "--copy-unsafe-links" }, "--copy-unsafe-links is not supported yet")]
     [InlineData(new[] { "-aX" }, "-X (--xattrs) is not supported yet")]
-    [InlineData(new[] { "--chmod=u+x" }, "--chmod is not supported yet")]
+    [InlineData(new[] { "-E" }, "-E (--executability) is not supported yet")]
     [InlineData(new[] { "--log-format", "%n %b" }, "--out-format with %b, %c or %C is not supported yet")]
     [InlineData(new[] { "-M", "--size-only" }, "-M (--remote-option) is not supported yet")]
     [InlineData(new[] { "-a", "--link-dest=../x", "--skip-compress=gz", "--inplace" }, "--skip-compress is not supported yet")]

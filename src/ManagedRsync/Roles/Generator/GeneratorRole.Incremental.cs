@@ -97,6 +97,9 @@ internal sealed partial class GeneratorRole
             case ReceiverMessageKind.FileSettled:
                 _parts!.Settled(message.Ndx);
                 return false;
+            case ReceiverMessageKind.Received:
+                ConfirmToSender(message.Ndx, alsoForSentFiles: true);
+                return false;
             case ReceiverMessageKind.Redo:
                 _parts!.Settled(message.Ndx);
                 RequestAgain(message.Ndx);
@@ -112,8 +115,10 @@ internal sealed partial class GeneratorRole
     /// </summary>
     private void RequestAgain(int ndx)
     {
+        // generator.c: the redo is a whole recv_generator, itemized against what is there now (an --inplace attempt
+        // has changed the file's size and time).
         EntryStatus? local = Destination!.Stat(NameOf(ndx));
-        Request(ndx, redo: true, local, ItemChanges.Transfer | (local is null ? ItemChanges.IsNew : 0));
+        Request(ndx, redo: true, local, ItemizeAgainst(Files[ndx], local, ItemChanges.Transfer | (Options.AlwaysChecksum ? ItemChanges.Checksum : 0)));
     }
 
     /// <summary>generator.c: flist->in_progress — requests per part that the receiver has not settled.</summary>

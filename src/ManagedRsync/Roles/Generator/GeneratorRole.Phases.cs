@@ -108,9 +108,12 @@ internal sealed partial class GeneratorRole
         while (true)
         {
             ReceiverMessage message = run.ToGenerator.Next(ct);
-            if (message.Kind != ReceiverMessageKind.HardLinkDone)
+            if (message.Kind == ReceiverMessageKind.Received)
+                ConfirmToSender(message.Ndx, alsoForSentFiles: true);
+            else if (message.Kind == ReceiverMessageKind.HardLinkDone)
+                FinishHardLinkGroup(message.Ndx);
+            else
                 return message;
-            FinishHardLinkGroup(message.Ndx);
             run.Connection.Send();
         }
     }

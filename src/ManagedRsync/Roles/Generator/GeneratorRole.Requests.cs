@@ -66,7 +66,10 @@ internal sealed partial class GeneratorRole
     {
         string name = NameOf(ndx);
         bool otherBasis = basisDirectory is not null || basisName is not null;
-        bool sums = !Options.DryRun && !Options.WholeFile && (otherBasis ? basisStatus : local) is { IsRegularFile: true, Size: > 0 };
+        // generator.c: --append (not on a redo) sends the header of the receiver's copy without its block sums, and
+        // turns -W off (generate_files: whole_file = 0).
+        bool append = Options.Append && !redo;
+        bool sums = !Options.DryRun && (!Options.WholeFile || Options.Append) && (otherBasis ? basisStatus : local) is { IsRegularFile: true, Size: > 0 };
         using var basis = sums ? (basisDirectory ?? Destination!).OpenBasis(basisName ?? name) : null;
         long basisLength = basis is null ? 0 : RandomAccess.GetLength(basis);
         int digestLength = ChecksumNames.DigestLength(run.Checksum);
@@ -83,7 +86,7 @@ internal sealed partial class GeneratorRole
             return;
         Span<byte> head = run.Connection.Out.GetSpan(SumHeader.WireSize(Protocol));
         run.Connection.Out.Advance(header.Write(head, Protocol));
-        if (header.Count > 0)
+        if (header.Count > 0 && !append)
             BlockSums.Write(basis!, header, run.Checksum, run.Connection.Parameters.ChecksumSeed, run.Connection.Parameters.ChecksumSeedFix, run.Connection.Out);
     }
 }

@@ -165,6 +165,7 @@ internal sealed partial class GeneratorRole
                     dest.SetAttributes(name, run.AttributesFor(file, isNew: false) with { Permissions = null }, link);
                 Settle(ndx, file, ItemizeAgainst(file, local, ItemChanges.None));
                 FinishHardLinkGroup(ndx);
+                ConfirmToSender(ndx, alsoForSentFiles: false);
                 return;
             }
             EntryStatus? against = null;
@@ -187,6 +188,8 @@ internal sealed partial class GeneratorRole
             if (!quiet)
                 Settle(ndx, file, ItemizeAgainst(file, was, ItemChanges.LocalChange | ItemChanges.Checksum));
             FinishHardLinkGroup(ndx);
+            // generator.c: a symlink made is one of what the old --remove-sent-files removes too.
+            ConfirmToSender(ndx, alsoForSentFiles: true);
             return;
         }
         if (file.IsDevice || file.IsSpecial)
@@ -230,6 +233,7 @@ internal sealed partial class GeneratorRole
             if (!dry)
                 dest!.SetAttributes(name, run.AttributesFor(file, isNew: !same));
             FinishHardLinkGroup(ndx);
+            ConfirmToSender(ndx, alsoForSentFiles: false);
             return;
         }
 
@@ -273,8 +277,14 @@ internal sealed partial class GeneratorRole
             }
             Settle(ndx, file, ItemizeAgainst(file, local, ItemChanges.None));
             FinishHardLinkGroup(ndx);
+            // generator.c: return_with_success — an up-to-date file may go from the sender too.
+            ConfirmToSender(ndx, alsoForSentFiles: false);
             return;
         }
+        // generator.c: recv_generator — --append leaves a file alone that is not shorter than the sender's: no line,
+        // nothing sent.
+        if (Options.Append && local is { IsRegularFile: true, Size: var have } && have >= file.Size)
+            return;
         if (local is null && alt.Directory is null && !hasPartial && PutOffHardLink(ndx))
             return;
         ItemChanges request = ItemChanges.Transfer | (Options.AlwaysChecksum ? ItemChanges.Checksum : 0);

@@ -83,11 +83,15 @@ internal sealed partial class ReceiverRole
             throw RsyncException.Protocol($"the daemon sent \"{name}\", which we did not ask for");
         SumHeader sent = pending.Header;
         // rsync log.c: with a format that has no %b/%c the line is printed before the data (log_before_transfer),
-        // so --progress lines follow their name; a redo is not announced again.
+        // so --progress lines follow their name; receiver.c: recv_files logs a redo again, with the redo's flags.
         if (firstPass)
         {
             run.LogItem(ndx, file, pending.Flags);
             run.Order?.Announce(ndx);
+        }
+        else
+        {
+            run.LogItem(ndx, file, pending.Flags, now: true);
         }
         // progress.c: the first line comes with the first token (show_progress); an empty file has only its last.
         if (file.Size > 0)
@@ -108,17 +112,35 @@ internal sealed partial class ReceiverRole
             throw ConfinedDirectory.IoError("open basis", name, 2);
         using FileStream? basis = basisHandle is null ? null
             : new FileStream(basisHandle, FileAccess.Read, (int)Math.Min(BasisBufferSize, Math.Max(4096, (long)sent.Count * sent.BlockLength)));
-        ConfinedTempFile temp = dest.CreateTempFile(name, run.TempDirectory);
+        // --inplace writes into the file itself (receiver.c: recv_files, "inplace"); else a temporary file beside it.
+        bool inPlace = run.Options.Inplace;
+        ConfinedTempFile? temp = inPlace ? null : dest.CreateTempFile(name, run.TempDirectory);
+        using SafeFileHandle? inPlaceFile = inPlace ? dest.OpenInPlace(name) : null;
+        SafeFileHandle output = inPlaceFile ?? temp!.Handle;
+        // --append (not on a redo): the sender sends only what follows the length the header describes.
+        long appendFrom = inPlace && run.Options.Append && firstPass ? AppendedLength(sent) : 0;
         bool keep = false;
         try
         {
             var tokens = new BoundedDeltaSource(_decoder!, file.Size + GrowthAllowance, name);
-            _decoder!.BeginFile(sent.Count, file.Size + GrowthAllowance);
-            _writer!.Start(temp.Handle);
+            _decoder!.BeginFile(appendFrom > 0 ? 0 : sent.Count, file.Size + GrowthAllowance);
+            _writer!.Start(output, appendFrom);
+            _writer.InPlace = inPlace;
             _writer.Sparse = run.Options.Sparse;
             _writer.Fsync = run.Options.Fsync;
-            // receiver.c: receive_data preallocates the sender's length (--preallocate); a failure is only a warning.
-            if (run.Options.Preallocate && _writer.Preallocate(file.Size) is not 0 and int errno)
+            FileChecksum? patchSum = _fileSum;
+            if (appendFrom > 0)
+            {
+                // receiver.c: receive_data — --append-verify (and --append before protocol 30) sums the kept start.
+                _fileSum!.Reset();
+                if (run.Options.AppendVerify || Protocol < 30)
+                    SumKeptStart(basis, appendFrom, _fileSum);
+                _writer.Sum = _fileSum;
+                patchSum = null;
+            }
+            // receiver.c: receive_data preallocates the sender's length (--preallocate; in place only when the file
+            // grows); a failure is only a warning.
+            if (run.Options.Preallocate && (!inPlace || file.Size > (existing?.Size ?? 0)) && _writer.Preallocate(file.Size) is not 0 and int errno)
                 run.Log.Error($"do_fallocate \"{FileNameEncoding.Display(name)}\" failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
             if (run.Target.Progress is { } progress)
             {
@@ -130,7 +152,7 @@ internal sealed partial class ReceiverRole
                         progress.Report(new TransferProgress(name, done, file.Size, ndx, run.Files.Count));
                 };
             }
-            long length = DeltaPatcher.Apply(basis, sent, tokens, _writer, _fileSum, cancellationToken: ct);
+            long length = appendFrom + DeltaPatcher.Apply(appendFrom > 0 ? null : basis, appendFrom > 0 ? default : sent, tokens, _writer, patchSum, cancellationToken: ct);
             _writer.Finish();
             run.Stats.LiteralData += tokens.Literal;
             run.Stats.MatchedData += tokens.Matched;
@@ -143,31 +165,41 @@ internal sealed partial class ReceiverRole
             run.Stats.TotalTransferredSize += length;
             if (!actual.SequenceEqual(expected))
             {
+                // receiver.c: an update written in place stays, with the attributes but not the time (finish_transfer
+                // with ok_to_set_time off).
+                string kept = inPlace ? "retained" : "discarded";
+                if (inPlaceFile is not null)
+                    ConfinedDirectory.ApplyToDescriptor((int)inPlaceFile.DangerousGetHandle(), AttributesFor(file, existing) with { MtimeSeconds = null }, name);
                 if (firstPass)
                 {
                     // rsync receiver.c: the first failure asks the generator to redo the file with full sums (MSG_REDO).
-                    run.Log.Error($"WARNING: {FileNameEncoding.Display(name)} failed verification -- update discarded (will try again).");
+                    run.Log.Error($"WARNING: {FileNameEncoding.Display(name)} failed verification -- update {kept} (will try again).");
                     run.ToGenerator.Redo(ndx);
                     return true;
                 }
-                run.ReportFailure($"ERROR: {FileNameEncoding.Display(name)} failed verification -- update discarded.");
+                run.ReportFailure($"ERROR: {FileNameEncoding.Display(name)} failed verification -- update {kept}.");
                 return false;
             }
 
-            EntryAttributes attributes = run.AttributesFor(file, isNew: existing is null);
-            if (!run.Options.Perms && existing is { } old)
-                attributes = attributes with { Permissions = old.Permissions };
-            temp.SetAttributes(attributes);
-            if (run.Options.DelayUpdates)
+            EntryAttributes attributes = AttributesFor(file, existing);
+            if (inPlaceFile is not null)
+            {
+                // rsync.c: finish_transfer — in place there is nothing to rename, only the attributes to set.
+                ConfinedDirectory.ApplyToDescriptor((int)inPlaceFile.DangerousGetHandle(), attributes, name);
+                InPlace(ndx);
+            }
+            else if (run.Options.DelayUpdates)
             {
                 // receiver.c: --delay-updates finishes the file into the partial directory; it takes its name at the
                 // end of the run (HandleDelayedUpdates).
+                temp!.SetAttributes(attributes);
                 CommitToPartialDir(temp, name);
                 keep = true;
                 _delayed.Add(ndx);
             }
             else
             {
+                temp!.SetAttributes(attributes);
                 // rsync.c finish_transfer: make_backup of the old file before the new one takes its name.
                 if (Backups.Wanted(run.Options, existing))
                     run.Backups.Keep(name);
@@ -176,8 +208,7 @@ internal sealed partial class ReceiverRole
                 // receiver.c: a --partial-dir copy that was the basis is used up.
                 if (pending.BasisName is { } used)
                     RemovePartial(dest, used, name);
-                if (run.HardLinkGroup(ndx) is not null)
-                    run.ToGenerator.HardLinkDone(ndx);
+                InPlace(ndx);
             }
             run.Stats.TransferredFiles++;
             if (existing is null)
@@ -185,7 +216,7 @@ internal sealed partial class ReceiverRole
             run.Target.Progress?.Report(new TransferProgress(name, length, length, ndx, run.Files.Count));
             return false;
         }
-        catch when (run.Target.KeepPartial && !keep)
+        catch when (run.Target.KeepPartial && !keep && temp is not null)
         {
             // --partial: what arrived replaces the old file rather than being thrown away (rsync cleanup.c).
             try
@@ -207,8 +238,52 @@ internal sealed partial class ReceiverRole
         finally
         {
             _writer!.Written = null;
-            temp.Dispose();
+            _writer.Sum = null;
+            temp?.Dispose();
             run.Order?.TransferDone(ndx);
+        }
+    }
+
+    private EntryAttributes AttributesFor(FileEntry file, EntryStatus? existing)
+    {
+        EntryAttributes attributes = run.AttributesFor(file, isNew: existing is null);
+        return !run.Options.Perms && existing is { } old ? attributes with { Permissions = old.Permissions } : attributes;
+    }
+
+    // receiver.c: recv_files — a file in place is its hard-link group's leader done, and confirmed to the sender
+    // (send_msg_success) for --remove-source-files.
+    private void InPlace(int ndx)
+    {
+        if (run.HardLinkGroup(ndx) is not null)
+            run.ToGenerator.HardLinkDone(ndx);
+        if (run.Options.RemoveSourceFiles || run.Options.RemoveSentFiles)
+            run.ToGenerator.Received(ndx);
+    }
+
+    // rsync receiver.c: receive_data with --append — the header's blocks cover the receiver's copy (sum.flength).
+    private static long AppendedLength(SumHeader head) =>
+        head.Count == 0 ? 0 : (long)(head.Count - 1) * head.BlockLength + head.LengthOf(head.Count - 1);
+
+    private static void SumKeptStart(FileStream? basis, long length, FileChecksum sum)
+    {
+        if (basis is null)
+            throw new IOException("the file to append to is gone");
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(256 * 1024);
+        try
+        {
+            basis.Position = 0;
+            for (long at = 0; at < length;)
+            {
+                int n = basis.Read(buffer, 0, (int)Math.Min(buffer.Length, length - at));
+                if (n <= 0)
+                    throw new IOException("the file to append to shrank");
+                sum.Append(buffer.AsSpan(0, n));
+                at += n;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

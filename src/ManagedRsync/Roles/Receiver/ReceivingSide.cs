@@ -53,7 +53,8 @@ internal sealed partial class ReceivingSide : IMessageHandler
     /// <param name="ct">Cancels the run.</param>
     public async Task<TransferResult> RunAsync(Connection connection, bool exchangeFilters, CancellationToken ct)
     {
-        var run = _run = new ReceiveRun(connection, _target, _options, _log) { Filters = _target.Filters };
+        // Only a local copy's server half shares the client's rules instead of exchanging them.
+        var run = _run = new ReceiveRun(connection, _target, _options, _log) { Filters = _target.Filters, LocalServer = !exchangeFilters };
         connection.Attach(this);
         int protocol = connection.Protocol;
         run.Checksum = ResolveChecksum(connection.Parameters);
@@ -187,7 +188,7 @@ internal sealed partial class ReceivingSide : IMessageHandler
                 _run.Order?.TransferDone(ndx);
                 break;
             }
-            case MessageCode.Deleted:
+            case MessageCode.Deleted or MessageCode.Success:
                 // Bookkeeping: nothing for a receiving side to do.
                 break;
             default:

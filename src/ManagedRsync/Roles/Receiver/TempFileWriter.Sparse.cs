@@ -100,7 +100,7 @@ internal sealed partial class TempFileWriter
     // preallocated past it; then --fsync.
     private void EndFile(SafeFileHandle file, long length)
     {
-        if ((Sparse && _holeEnd == length && length > 0) || _preallocated > length)
+        if ((Sparse && _holeEnd == length && length > 0) || _preallocated > length || InPlace)
             RandomAccess.SetLength(file, length);
         if (Fsync && FSync((int)file.DangerousGetHandle()) != 0)
             throw new IOException($"fsync failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");

@@ -22,14 +22,26 @@ internal sealed partial class TempFileWriter : WriteOnlyForwardStream
     /// <summary>Told how far the file is written after each large write (--progress while a file arrives).</summary>
     public Action<long>? Written { get; set; }
 
-    /// <summary>Directs the following writes to the start of <paramref name="file"/>.</summary>
-    public void Start(SafeFileHandle file)
+    /// <summary>
+    /// Also fed every byte written, when set (--append: the whole-file sum goes on after the kept start, which the
+    /// patcher does not see).
+    /// </summary>
+    public Checksums.FileChecksum? Sum { get; set; }
+
+    /// <summary>
+    /// The file is rewritten in place (--inplace): it ends where the writes end, whatever was there before
+    /// (receiver.c: receive_data's closing ftruncate).
+    /// </summary>
+    public bool InPlace { get; set; }
+
+    /// <summary>Directs the following writes to <paramref name="file"/>, from <paramref name="at"/> on (--append: after what it holds).</summary>
+    public void Start(SafeFileHandle file, long at = 0)
     {
         _file = file;
         _preallocated = 0;
-        _holeStart = _holeEnd = 0;
+        _holeStart = _holeEnd = at;
         _buffered = 0;
-        _flushed = 0;
+        _flushed = at;
     }
 
     /// <summary>Writes what is still buffered, ends the file at what was written and lets go of it.</summary>
@@ -46,6 +58,7 @@ internal sealed partial class TempFileWriter : WriteOnlyForwardStream
         byte[] buffer = _buffer ?? throw new ObjectDisposedException(nameof(TempFileWriter));
         if (_file is null)
             throw new InvalidOperationException("no file to write to");
+        Sum?.Append(data);
         while (!data.IsEmpty)
         {
             int n = Math.Min(data.Length, buffer.Length - _buffered);

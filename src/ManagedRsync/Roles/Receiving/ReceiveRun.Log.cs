@@ -12,7 +12,8 @@ internal sealed partial class ReceiveRun
     /// <paramref name="hardLink"/> is the leader a hard link was made to, and <paramref name="before"/> the entry whose
     /// reports it goes out ahead of (<see cref="Files"/>.Count: after every entry) instead of in its own place.
     /// </summary>
-    public void LogItem(int ndx, FileEntry file, ItemChanges iflags, string? hardLink = null, int? before = null)
+    /// <remarks><paramref name="now"/>: out at once, ahead of whatever is held (a redo's line: phase 1 is out).</remarks>
+    public void LogItem(int ndx, FileEntry file, ItemChanges iflags, string? hardLink = null, int? before = null, bool now = false)
     {
         if (IsServer && Options.LogFileFormat is null)
             return;
@@ -39,7 +40,7 @@ internal sealed partial class ReceiveRun
         TransferOptions options = Protocol < 29 && file.IsSymlink ? Options with { Times = false } : Options;
         if (ItemLog.Change(options, file, display, iflags, sent: false, hardLink) is not { } change)
             return;
-        if (Protocol < 29 && !transfer && Order is { } order)
+        if (((Protocol < 29 && !transfer) || now) && Order is { } order)
             order.AddNow(change);
         else if (before is { } position && Order is { } ordered)
             ordered.AddBefore(position, change);

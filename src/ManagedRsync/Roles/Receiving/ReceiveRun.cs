@@ -39,6 +39,9 @@ internal sealed partial class ReceiveRun
 
     public Connection Connection { get; }
 
+    /// <summary>rsync's local_server: the sender is this process's own (a local copy).</summary>
+    public bool LocalServer { get; init; }
+
     public ReceiveTarget Target { get; }
 
     public TransferOptions Options { get; }

@@ -40,6 +40,9 @@ internal sealed class ReceiverMessages
     /// </summary>
     public void FileSettled(int ndx) => _queue.Add(new ReceiverMessage(ReceiverMessageKind.FileSettled, ndx));
 
+    /// <summary>MSG_SUCCESS: the file is in place; the generator tells the sender (--remove-source-files).</summary>
+    public void Received(int ndx) => _queue.Add(new ReceiverMessage(ReceiverMessageKind.Received, ndx));
+
     public ReceiverMessage Next(CancellationToken ct) => _queue.Take(ct);
 
     /// <summary>The next message if one is waiting.</summary>
@@ -55,6 +58,7 @@ internal enum ReceiverMessageKind
     NewList,
     ListsComplete,
     FileSettled,
+    Received,
 }
 
 internal readonly record struct ReceiverMessage(ReceiverMessageKind Kind, int Ndx);

@@ -24,6 +24,9 @@ internal sealed partial class SenderRole
                         isDirectory ? FileEntry.S_IFDIR : FileEntry.S_IFREG);
                 }
                 break;
+            case MessageCode.Success:
+                OnSuccess(payload);
+                break;
             case MessageCode.NoSend or MessageCode.Client or MessageCode.Redo or MessageCode.Stats:
                 // Bookkeeping between the other side's own processes: nothing for a sender to do.
                 break;

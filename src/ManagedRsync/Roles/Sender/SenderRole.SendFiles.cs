@@ -79,13 +79,29 @@ internal sealed partial class SenderRole
                     continue;
                 }
 
-                Signature signature = await ReceiveSumsAsync(xfer, digestLength, ct).ConfigureAwait(false);
+                // sender.c: a redo (FLAG_FILE_SENT) turns --append off, for a whole in-place transfer with block sums;
+                // before protocol 30 --append is --append-verify (compat.c: setup_protocol).
+                bool append = _options.Append && !file.Sent;
+                Signature signature = await ReceiveSumsAsync(xfer, digestLength, withSums: !append, ct).ConfigureAwait(false);
                 SumHeader head = signature.Header;
                 SafeFileHandle? handle = OpenSource(file, ndx);
                 if (handle is null)
                     continue;
                 using (handle)
                 {
+                    // sender.c: --append never sends a file that shrank since the list was made.
+                    if (append && RandomAccess.GetLength(handle) < file.Size)
+                    {
+                        _log.Error($"skipped diminished file: \"{file.LocalPath}\"");
+                        if (_conn.Protocol >= 30)
+                            _conn.Out.WriteMessageInt(MessageCode.NoSend, ndx);
+                        continue;
+                    }
+                    // sender.c: updating_basis_file — the receiver writes over its basis, so no block may come from
+                    // where it has already written (match.c: hash_search).
+                    bool updatingBasis = _options.Inplace
+                        && (_conn.Protocol >= 29 ? basisType == NdxAndAttrs.BasisIsFile : !_options.Backup || file.Sent);
+                    var how = new SendMode(append ? AppendedLength(head) : -1, append && (_options.AppendVerify || _conn.Protocol < 30), updatingBasis);
                     NdxAndAttrs.Write(_conn, ndx, iflags, basisType, xname);
                     int headLength = head.Write(_conn.Out.GetSpan(16), _conn.Protocol);
                     _conn.Out.Advance(headLength);
@@ -94,7 +110,7 @@ internal sealed partial class SenderRole
                     LogItem(file, iflags, transferred: true);
                     try
                     {
-                        SendFileData(handle, file, ndx, signature, blockSum, counting, fileSum, buffer);
+                        SendFileData(handle, file, ndx, signature, how, blockSum, counting, fileSum, buffer);
                     }
                     catch (IOException ex)
                     {
@@ -123,7 +139,8 @@ internal sealed partial class SenderRole
     // rsync io.c: read_sum_head + sender.c: receive_sums: per block an int32 rolling sum and s2length bytes of strong
     // sum. The signature grows with what actually arrives, so a header that lies about the count costs the liar the
     // bytes, not us the memory.
-    private async Task<Signature> ReceiveSumsAsync(ChecksumVariant variant, int digestLength, CancellationToken ct)
+    // With --append only the header comes: it says how much the receiver already has (sender.c: receive_sums).
+    private async Task<Signature> ReceiveSumsAsync(ChecksumVariant variant, int digestLength, bool withSums, CancellationToken ct)
     {
         byte[] raw = new byte[20];
         int headSize = SumHeader.WireSize(_conn.Protocol);
@@ -132,6 +149,8 @@ internal sealed partial class SenderRole
         if (head.Count > MaxBlockCount)
             throw RsyncException.Protocol($"Invalid checksum count {head.Count} (more than {MaxBlockCount} blocks)");
         var signature = new Signature(head, variant, _conn.Parameters.ChecksumSeed);
+        if (!withSums)
+            return signature;
         byte[] block = new byte[4 + head.StrongLength];
         for (int i = 0; i < head.Count; i++)
         {
@@ -170,22 +189,40 @@ internal sealed partial class SenderRole
     private string AbsolutePath(string path) =>
         Path.IsPathFullyQualified(path) ? path : Path.Join(_workingDirectory ??= Environment.CurrentDirectory, path);
 
-    // rsync match.c: match_sums — with no block sums (a new file, or -W) the file goes as literal data in
-    // CHUNK_SIZE pieces; otherwise the match finder emits matches and literals. Either way the whole-file sum follows.
-    private void SendFileData(SafeFileHandle handle, FileEntry file, int ndx, Signature signature, BlockChecksum blockSum,
+    /// <summary>
+    /// How one file goes: <paramref name="AppendFrom"/> is where --append starts sending (-1: not appending), with
+    /// <paramref name="VerifyPrefix"/> the kept start is in the whole-file sum too (--append-verify);
+    /// <paramref name="UpdatingBasis"/>: the receiver writes in place over the basis.
+    /// </summary>
+    private readonly record struct SendMode(long AppendFrom, bool VerifyPrefix, bool UpdatingBasis);
+
+    // sender.c: receive_sums — with --append the header's blocks cover what the receiver has (flength).
+    private static long AppendedLength(SumHeader head) =>
+        head.Count == 0 ? 0 : (long)(head.Count - 1) * head.BlockLength + head.LengthOf(head.Count - 1);
+
+    // rsync match.c: match_sums — with no block sums (a new file, -W, or --append) the file goes as literal data in
+    // CHUNK_SIZE pieces (with --append from the receiver's length on, at most the file's: a peer may claim more);
+    // otherwise the match finder emits matches and literals. Either way the whole-file sum follows.
+    private void SendFileData(SafeFileHandle handle, FileEntry file, int ndx, Signature signature, SendMode how, BlockChecksum blockSum,
         CountingSink sink, FileChecksum fileSum, byte[] buffer)
     {
         FileProgress? progress = _progress is null ? null : new FileProgress(_progress, file, ndx, _files.Count);
-        if (signature.Header.Count > 0)
+        if (signature.Header.Count > 0 && how.AppendFrom < 0)
         {
             using var stream = new FileStream(handle, FileAccess.Read, 0);
-            var finder = new MatchFinder(signature, blockSum);
+            var finder = new MatchFinder(signature, blockSum) { UpdatingBasis = how.UpdatingBasis };
             finder.Run(stream, sink, fileSum, progress);
         }
         else
         {
             fileSum.Reset();
             long done = 0;
+            if (how.AppendFrom > 0)
+            {
+                done = Math.Min(how.AppendFrom, RandomAccess.GetLength(handle));
+                if (how.VerifyPrefix)
+                    SumPrefix(handle, done, fileSum, buffer);
+            }
             while (true)
             {
                 int n = RandomAccess.Read(handle, buffer, done);
@@ -205,6 +242,18 @@ internal sealed partial class SenderRole
         Span<byte> digest = stackalloc byte[ChecksumNames.MaxDigestLength];
         fileSum.GetDigestAndReset(digest);
         _conn.Out.Write(digest[..fileSum.DigestLength]);
+    }
+
+    private static void SumPrefix(SafeFileHandle handle, long length, FileChecksum fileSum, byte[] buffer)
+    {
+        for (long at = 0; at < length;)
+        {
+            int n = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - at)), at);
+            if (n <= 0)
+                throw new IOException("the file shrank while its start was read");
+            fileSum.Append(buffer.AsSpan(0, n));
+            at += n;
+        }
     }
 
     // rsync main.c: read_final_goodbye — NDX_DONE, and from protocol 31 one more NDX_DONE round trip.

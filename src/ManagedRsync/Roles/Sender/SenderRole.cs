@@ -86,7 +86,7 @@ internal sealed partial class SenderRole : IMessageHandler
     {
         _stats.TotalBytesSent = _conn.Out.TotalWritten;
         _stats.TotalBytesReceived = _conn.In.RawBytesRead;
-        TransferOutcome outcome = _conn.SawErrors || (_ioError & FileListBuilder.IoErrorGeneral) != 0 ? TransferOutcome.PartialTransfer
+        TransferOutcome outcome = _conn.SawErrors || _removeFailed || (_ioError & FileListBuilder.IoErrorGeneral) != 0 ? TransferOutcome.PartialTransfer
             : (_ioError & FileListBuilder.IoErrorVanished) != 0 ? TransferOutcome.VanishedFiles
             : TransferOutcome.Complete;
         return new TransferResult
@@ -104,7 +104,7 @@ internal sealed partial class SenderRole : IMessageHandler
         FilterMatcher? matcher = _filters is { Rules.Count: > 0 } or { CvsExclude: true }
             ? _filters.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = TransferRoot() })
             : null;
-        var builder = new FileListBuilder(_options, matcher, _source.IsExcluded, line => _log.Error(line), _source.LinkTarget);
+        var builder = new FileListBuilder(_options, matcher, _source.IsExcluded, line => _log.Error(line), _source.LinkTarget, line => _log.Info(line));
         if (_source.RelativePaths is { } paths)
         {
             string root = _source.SourceRoot ?? throw new ArgumentException("RelativePaths need a SourceRoot");

@@ -1,0 +1,69 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using ManagedRsync.FileList;
+using ManagedRsync.Platform;
+using ManagedRsync.Protocol;
+
+namespace ManagedRsync.Roles.Sender;
+
+// --remove-source-files (rsync sender.c: successful_send, io.c: read_a_msg MSG_SUCCESS): the receiving side confirms
+// each entry it has (received, or found up to date) and the sender removes it, unless it changed since the list was
+// made or, in a local copy, it is the very file the receiver has (the same device and inode).
+internal sealed partial class SenderRole
+{
+    private volatile bool _removeFailed;
+
+    private void OnSuccess(ReadOnlySpan<byte> payload)
+    {
+        // io.c: 4 bytes, or index, dev and ino (4 + 8 + 8) from a local copy's own receiver; else "invalid multi-message".
+        if (payload.Length != (_localServer ? 20 : 4))
+            throw RsyncException.Protocol($"invalid multi-message {(int)MessageCode.Success}:{payload.Length}");
+        if (!_options.RemoveSourceFiles && !_options.RemoveSentFiles)
+            return;
+        int ndx = BinaryPrimitives.ReadInt32LittleEndian(payload);
+        if ((uint)ndx >= (uint)_files.Count)
+            throw RsyncException.Protocol($"Invalid file index: {ndx} (count={_files.Count})");
+        FileEntry file = _files[ndx];
+        if (file.IsDirectory || file.LocalPath is null)
+            return;
+        string name = file.DisplayName;
+        string path = AbsolutePath(file.LocalPath);
+        if (NativeStat.TryLstat(path, out NativeStat.Info st) is not 0 and int errno)
+        {
+            RemoveFailed(errno, "re-lstat", name);
+            return;
+        }
+        if (_localServer && st.Dev == BinaryPrimitives.ReadInt64LittleEndian(payload[4..]) && st.Ino == BinaryPrimitives.ReadInt64LittleEndian(payload[12..]))
+        {
+            _removeFailed = true;
+            _log.Error($"ERROR: Skipping sender remove of destination file: {name}");
+            return;
+        }
+        // rsync.h NSEC_BUMP: the nanoseconds count when the list carries them (protocol 31, a non-zero value).
+        if (st.Size != file.Size || st.MTime != file.ModTime || (_conn.Protocol >= 31 && file.ModTimeNsec != 0 && st.MTimeNsec != file.ModTimeNsec))
+        {
+            _removeFailed = true;
+            _log.Error($"ERROR: Skipping sender remove for changed file: {name}");
+            return;
+        }
+        if (Interop.UnlinkAt(Interop.AT_FDCWD, path, 0) != 0)
+        {
+            RemoveFailed(Marshal.GetLastPInvokeError(), "remove", name);
+            return;
+        }
+        // options.c: info=remove is a -vv level.
+        if (_options.Verbose > 1 && !_conn.IsServer)
+            _log.Info($"sender removed {name}");
+    }
+
+    private void RemoveFailed(int errno, string operation, string name)
+    {
+        if (errno == Interop.ENOENT)
+        {
+            _log.Info($"sender file already removed: {name}");
+            return;
+        }
+        _removeFailed = true;
+        _log.Error($"rsync: [sender] sender failed to {operation} {name}: {Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
+    }
+}
