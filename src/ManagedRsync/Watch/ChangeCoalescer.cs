@@ -77,6 +77,7 @@ internal sealed class ChangeCoalescer
     private long _windowStart;
     private RateWindow _window, _previousWindow;
     private bool _fullSignalled; // RunAsync was woken for a burst batch of BurstBatch changes
+    private int _burstCutAt = BurstBatch; // pending count that cuts a burst batch: files still open stay behind a cut
 
     public ChangeCoalescer(CoalescerOptions options, Action<bool, List<KeyValuePair<RawPath, PendingOp>>> flush)
     {
@@ -151,7 +152,7 @@ internal sealed class ChangeCoalescer
                 _holdingOnlyOpenFiles = false;
                 _signal.Release();
             }
-            else if (!_fullSignalled && _pending.Count >= BurstBatch && InBurst)
+            else if (!_fullSignalled && _pending.Count >= _burstCutAt && InBurst)
             {
                 _fullSignalled = true;
                 _signal.Release();
@@ -218,7 +219,7 @@ internal sealed class ChangeCoalescer
             long quietAt = _lastChange + QuietWindow();
             long maxAt = _firstPending + (long)_options.MaxWait.TotalMilliseconds;
             long dueAt = Math.Min(quietAt, maxAt);
-            if ((_leading && AllComplete()) || (_pending.Count >= BurstBatch && InBurst))
+            if ((_leading && AllComplete()) || (_pending.Count >= _burstCutAt && InBurst))
                 dueAt = now;
             if (!force && now < dueAt)
                 return dueAt - now;
@@ -243,6 +244,8 @@ internal sealed class ChangeCoalescer
             // Only files still being written remain: wake when the first of them hits its bound.
             _firstPending = _pending.Count > 0 ? now : long.MaxValue;
             _holdingOnlyOpenFiles = _pending.Count > 0;
+            // Files still open are not a batch: the next burst batch is BurstBatch changes on top of them.
+            _burstCutAt = _pending.Count + BurstBatch;
             next = _pending.Count == 0 ? -1 : Math.Max(1, Math.Min(nextOpen - now, (long)_options.MaxWait.TotalMilliseconds));
         }
         if (full || batch.Count > 0)
