@@ -18,7 +18,8 @@ public sealed class WatchSystemFaultCollection : ICollectionFixture<RsyncDaemonF
 /// Real faults under `mrsync watch` (its own process) pushing to a stock rsync daemon, each ending with the replica
 /// equal to the source: the inotify watch limit hit through the real sysctl, the replica's disk full, the state
 /// directory's disk full, one replica dead while another stays current (and the backoff schedule), SIGTERM / SIGINT /
-/// SIGHUP with a batch pending, the network cut mid-push, a stalled connection, and a steady write stream cut by
+/// SIGHUP with a batch pending, the network cut mid-push, a stalled connection (with --timeout, and without it: the
+/// watch's stall timeout), and a steady write stream cut by
 /// --max-delay. Waits are for conditions, with generous deadlines; what a changed sysctl or mount touched is restored
 /// in a finally.
 /// </summary>
@@ -243,6 +244,30 @@ public sealed class WatchSystemFaultTests(RsyncDaemonFixture daemon)
         File.AppendAllText(s.P("a"), "more\n");
         await w.WaitForLogAsync("failed (attempt 1");
         Assert.Contains("timeout", w.Log, StringComparison.OrdinalIgnoreCase);
+        Assert.False(File.Exists(Path.Combine(s.Replica, "b")));
+        proxy.Resume();
+        await s.ConvergedAsync();
+    }
+
+    // No --timeout: stock rsync would wait on the stalled daemon for ever; the watch's push ends at its stall timeout
+    // (10 minutes by default, 3 s here; WatchStallTimeoutTests shows the default reaches the daemon as --timeout=600)
+    // and is retried, and the replica converges once the stall is over.
+    [Fact]
+    public async Task StalledDaemonWithoutTimeoutEndsAtTheStallTimeoutAndConverges()
+    {
+        using var s = new WatchScenario(daemon);
+        await using var proxy = new FaultProxy(daemon.Port);
+        s.ViaPort = proxy.Port;
+        s.Write("a", "a\n");
+        WatchProcess w = await s.StartWatchAsync("--stall-timeout=3s");
+        await s.ConvergedAsync();
+
+        proxy.Stall();
+        s.Write("b", "b\n");
+        File.AppendAllText(s.P("a"), "more\n");
+        await w.WaitForLogAsync("failed (attempt 1");
+        string failure = w.Log.Split('\n').First(l => l.Contains("failed (attempt 1", StringComparison.Ordinal));
+        Assert.Contains("timeout", failure, StringComparison.OrdinalIgnoreCase);
         Assert.False(File.Exists(Path.Combine(s.Replica, "b")));
         proxy.Resume();
         await s.ConvergedAsync();

@@ -57,7 +57,11 @@ internal static class ReplicaTargets
             TransferOptions copy = options.ToTransferOptions() with { WholeFile = options.WholeFile ?? true };
             return new LocalReplicaTarget(t.Name, config.Source!, t.Dest, copy, propagateDeletes, () => filter.CurrentFor(rules), events);
         }
-        TransferOptions transfer = options.ToTransferOptions();
+        // Over a network a push gets an I/O timeout even when the user gave none (WatchConfig.DefaultStallTimeout says
+        // why); the daemon's greeting and login keep their own bound (60 s without --timeout), or the stall timeout
+        // when that is shorter.
+        int stall = config.StallTimeoutSeconds;
+        TransferOptions transfer = options.ToTransferOptions() with { Timeout = options.Timeout ?? stall };
         if (shell)
         {
             // rsync main.c: start_client's shell branch, as `mrsync SRC/ [USER@]HOST:PATH` pushes.
@@ -71,8 +75,11 @@ internal static class ReplicaTargets
         // Connects as `mrsync` would (--port, --address, -4/-6, --contimeout, --timeout, --protocol, USER@ or $USER), and
         // reads the password when the daemon asks, every connection (the file may be rotated), never by prompting.
         var invocation = new DaemonInvocation(options, address, context with { StdinIsTerminal = false });
+        DaemonConnectOptions connection = invocation.Connection;
+        if (options.Timeout is null && stall > 0 && TimeSpan.FromSeconds(stall) < connection.HandshakeTimeout)
+            connection = connection with { HandshakeTimeout = TimeSpan.FromSeconds(stall) };
         return new DaemonReplicaTarget(t.Name, config.Source!, address, transfer, propagateDeletes, () => filter.CurrentFor(rules),
-            invocation.Connection, invocation.User, invocation.GetPassword, events);
+            connection, invocation.User, invocation.GetPassword, events);
     }
 
     /// <summary>

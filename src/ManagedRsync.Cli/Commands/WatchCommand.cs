@@ -162,6 +162,7 @@ internal static class WatchCommand
                 case "--max-delay": config.MaxDelay = WatchConfig.ParseDuration(Value(), "--max-delay"); break;
                 case "--max-open-wait": config.MaxOpenWait = WatchConfig.ParseDuration(Value(), "--max-open-wait"); break;
                 case "--fallback-scan": config.FallbackScan = WatchConfig.ParseDuration(Value(), "--fallback-scan"); break;
+                case "--stall-timeout": config.StallTimeout = WatchConfig.ParseDuration(Value(), "--stall-timeout"); break;
                 case "--state-dir": config.StateDir = Value(); break;
                 case "--backend":
                     string backend = Value();
@@ -179,6 +180,7 @@ internal static class WatchCommand
             // Command-line values given next to --config override the file's globals.
             fromFile.StateDir = config.StateDir ?? fromFile.StateDir;
             fromFile.Backend = config.Backend ?? fromFile.Backend;
+            fromFile.StallTimeout = config.StallTimeout ?? fromFile.StallTimeout;
             if (positional.Count > 0)
                 fromFile.Source = positional[0];
             config = fromFile;
@@ -218,6 +220,8 @@ internal static class WatchCommand
           --backend=B        auto (default: fanotify when root may mark the file system, else inotify, saying why),
                              fanotify (one mark for the whole file system; fails if it cannot), or inotify
           --fallback-scan=D  re-send interval for subtrees the watch limit left unwatched (default 10s)
+          --stall-timeout=D  a push to a daemon or over a remote shell without --timeout gets --timeout=D (whole
+                             seconds): a stalled daemon or link ends it and it is retried (default 10m; 0: none)
         rsync options, parsed as mrsync parses them, apply to every DEST:
           --delete, --del, --delete-before/-during/-delay/-after, --delete-excluded, --delete-missing-args
                              propagate deletions (the replica mirrors SRC)

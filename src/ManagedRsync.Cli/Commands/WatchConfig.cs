@@ -41,6 +41,25 @@ internal sealed class WatchConfig
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan MaxOpenWait { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan FallbackScan { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The I/O timeout of a push to a daemon or over a remote shell that has no --timeout of its own. Stock rsync has
+    /// none by default (options.c: io_timeout = 0) and waits for ever on a daemon or link that stalls; a watch is a
+    /// service that must not stop replicating for ever, so its pushes end after this long without a byte from the
+    /// peer (--timeout's meaning, io.c: check_timeout; sent to the daemon as --timeout too, options.c:
+    /// server_options, so the daemon gives up its side and sends keep-alives meanwhile) and are retried with backoff.
+    /// Ten minutes: well past any quiet spell of a healthy push (mrsync's sender builds the whole file list, checksums
+    /// with -c included, before its first byte, and the daemon waits in silence meanwhile), yet a stall ends.
+    /// 0: wait for ever, as rsync.
+    /// </summary>
+    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>--stall-timeout / "stall timeout =" (null: <see cref="DefaultStallTimeout"/>).</summary>
+    public TimeSpan? StallTimeout { get; set; }
+
+    /// <summary>The stall timeout as rsync's --timeout takes it: whole seconds, rounded up.</summary>
+    public int StallTimeoutSeconds =>
+        (int)Math.Min(int.MaxValue, Math.Ceiling((StallTimeout ?? DefaultStallTimeout).TotalSeconds));
     /// <summary>--backend / backend =: auto (fanotify when it can watch the tree, else inotify), fanotify, inotify.</summary>
     public WatchBackend? Backend { get; set; }
     /// <summary>--exclude/--include/--filter/--exclude-from/--include-from in command-line order (first match wins).</summary>
@@ -101,6 +120,7 @@ internal sealed class WatchConfig
             case "maxdelay": MaxDelay = ParseDuration(value, path, lineNo); break;
             case "maxopenwait": MaxOpenWait = ParseDuration(value, path, lineNo); break;
             case "fallbackscan": FallbackScan = ParseDuration(value, path, lineNo); break;
+            case "stalltimeout": StallTimeout = ParseDuration(value, path, lineNo); break;
             case "backend": Backend = TryParseBackend(value, out WatchBackend b) ? b : throw Bad(path, lineNo, $"backend must be auto, fanotify or inotify, not '{value}'"); break;
             case "exclude": AddWords(FilterOptionKind.Exclude, value); break;
             case "include": AddWords(FilterOptionKind.Include, value); break;
