@@ -2,11 +2,12 @@
 """Soak test of `mrsync watch` (issue 15; not in CI): random file operations for a long time against a stock rsync
 daemon, with daemon restarts and network cuts injected, and the replica checked against the source every minute.
 
-    benchmarks/soak.py [--minutes 60] [--mrsync PATH] [--seed N] [--rate OPS_PER_S]
+    benchmarks/soak.py [--minutes 60] [--mrsync PATH] [--seed N] [--rate OPS_PER_S] [--rsync PATH]
 
 The watcher reaches the daemon through a TCP proxy in this script, which can cut every connection and refuse new ones
 for a while (a network cut: the watcher must retry and lose nothing). The daemon itself is killed and restarted on
-the same port. Each minute the operations pause and the replica must converge (content, size, mode, mtime, symlink
+the same port; a daemon that dies without the script stopping it (a signal from outside: on a shared machine another
+process's `pkill rsync`) is counted as a fault of its own and restarted at once. Each minute the operations pause and the replica must converge (content, size, mode, mtime, symlink
 targets) within --settle seconds. Prints one line per check and a summary; exit 1 if any check did not converge.
 """
 import argparse
@@ -89,7 +90,8 @@ class CuttableProxy:
 
 
 class StockDaemon:
-    def __init__(self, work, module_dir):
+    def __init__(self, work, module_dir, binary):
+        self.binary = binary
         self.port = free_port()
         self.conf = os.path.join(work, "rsyncd.conf")
         secrets = os.path.join(work, "rsyncd.secrets")
@@ -102,7 +104,7 @@ class StockDaemon:
         self.proc = None
 
     def start(self):
-        self.proc = subprocess.Popen(["rsync", "--daemon", "--no-detach", f"--port={self.port}", "--address=127.0.0.1",
+        self.proc = subprocess.Popen([self.binary, "--daemon", "--no-detach", f"--port={self.port}", "--address=127.0.0.1",
                                       f"--config={self.conf}"])
         for _ in range(100):
             try:
@@ -115,6 +117,10 @@ class StockDaemon:
     def stop(self):
         self.proc.kill()
         self.proc.wait()
+
+    def died(self):
+        """True when the daemon ended although stop() was not called (and it was running)."""
+        return self.proc is not None and self.proc.poll() is not None
 
 
 class Operations:
@@ -218,6 +224,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--minutes", type=float, default=60)
     ap.add_argument("--mrsync", default=None)
+    ap.add_argument("--rsync", default="rsync", help="the stock rsync binary the daemon runs")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--rate", type=float, default=20, help="operations per second")
     ap.add_argument("--settle", type=float, default=60, help="seconds a check may wait for convergence")
@@ -239,7 +246,7 @@ def main():
         f.write("soak\n")
     os.chmod(password, 0o600)
 
-    daemon = StockDaemon(work, module)
+    daemon = StockDaemon(work, module, args.rsync)
     daemon.start()
     proxy = CuttableProxy(daemon.port)
     log = open(os.path.join(work, "watch.log"), "w")
@@ -248,7 +255,7 @@ def main():
                              stdout=log, stderr=subprocess.STDOUT)
     rng = random.Random(args.seed)
     ops = Operations(src, rng)
-    faults = {"network cut": 0, "daemon restart": 0}
+    faults = {"network cut": 0, "daemon restart": 0, "daemon killed from outside": 0}
     checks, failed = 0, 0
     start = time.time()
     next_check, next_cut, next_restart = start + 60, start + args.cut_every, start + args.restart_every
@@ -257,6 +264,11 @@ def main():
             ops.step()
             time.sleep(1 / args.rate)
             now = time.time()
+            if daemon.died():
+                print(f"at {int(now - start)} s: the daemon ended by itself (exit {daemon.proc.returncode}); restarted",
+                      flush=True)
+                daemon.start()
+                faults["daemon killed from outside"] += 1
             if now >= next_cut:
                 proxy.cut(20)
                 faults["network cut"] += 1

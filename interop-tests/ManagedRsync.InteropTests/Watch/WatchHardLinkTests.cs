@@ -63,6 +63,29 @@ public abstract class WatchHardLinkTests(RsyncDaemonFixture daemon, string backe
         // -H: the other name goes in the same push, so the daemon links the two as in the source
         await ChangeThroughEachNameAsync(hardLinks: true);
     }
+
+    // The soak test's finding: the other name's directory moved (link count unchanged), then a write through the first
+    // name. The watcher must find the other name where it is now, not where its last walk saw it.
+    [Fact]
+    public async Task AWriteAfterTheOtherNamesDirectoryMovedReachesItsNewName()
+    {
+        Directory.CreateDirectory(_s.P("sub"));
+        _s.Write("f", "first\n");
+        await _s.StartWatchAsync();
+        await _s.ConvergedAsync();
+        SourceTree.HardLink(_s.P("f"), _s.P("sub/h"));
+        File.AppendAllText(_s.P("f"), "before the move\n");
+        await Converge.UntilAsync(() => BothNamesHold("first\nbefore the move\n"), "both names hold the first write",
+            () => _s.Explain());
+
+        Directory.Move(_s.P("sub"), _s.P("moved"));
+        await Converge.UntilAsync(() => File.Exists(R("moved/h")) && !File.Exists(R("sub/h")), "the directory moved on the module",
+            () => _s.Explain());
+        File.AppendAllText(_s.P("f"), "after the move\n");
+        await Converge.UntilAsync(() => File.ReadAllText(R("f")) == "first\nbefore the move\nafter the move\n"
+            && File.ReadAllText(R("moved/h")) == "first\nbefore the move\nafter the move\n",
+            "moved/h holds the write through f", () => _s.Explain());
+    }
 }
 
 [Collection(RsyncDaemonCollection.Name)]

@@ -12,9 +12,11 @@ namespace ManagedRsync.Watch;
 /// </summary>
 /// <remarks>
 /// The inode -> names index is filled by one walk of the tree, needed when a batch names a multi-link file the index
-/// does not know, or one whose link count changed since the last walk (a link made or removed since). The walk runs on
+/// does not know, one whose link count changed since the last walk (a link made or removed since), or one with a name
+/// that is no longer it (renamed, or moved with its directory). The walk runs on
 /// a thread of its own, never on the caller's (the coalescer's: a walk of a big tree would hold back every batch): the
-/// batch goes out at once with the name that was written, and when the walk is done the names that waited for it are
+/// batch goes out at once with the name that was written (and the other names still where the index has them), and
+/// when the walk is done the names that waited for it are
 /// handed to <c>walked</c>, which feeds them back as changes, so a later batch sends each with all its other names (in
 /// one push: with -H the replica links them). One walk at a time; names arriving meanwhile wait for the next. A name is
 /// checked to still be that inode before it is added. Links outside the tree count in the link count but are never
@@ -56,14 +58,25 @@ internal sealed class HardLinkSiblings(string root, Action<IReadOnlyList<RawPath
                 continue;
             }
             inBatch ??= [.. batch.Select(kv => kv.Key)];
+            bool moved = false;
             foreach (RawPath name in inode.Names)
             {
-                if (!inBatch.Contains(name) && TryStatFile(name, out NativeStat.Info other) && (other.Dev, other.Ino) == key)
+                if (inBatch.Contains(name))
+                    continue;
+                if (TryStatFile(name, out NativeStat.Info other) && (other.Dev, other.Ino) == key)
                 {
                     inBatch.Add(name);
                     batch.Add(new(name, PendingOp.Send));
                 }
+                else
+                {
+                    moved = true;
+                }
             }
+            // A name the walk found is no longer this file, with the link count unchanged: renamed, or its directory
+            // was (the soak test found the copy under the moved name left stale). Walk again for its new name.
+            if (moved)
+                (stale ??= []).Add(batch[i].Key);
         }
         if (stale is null)
             return false;

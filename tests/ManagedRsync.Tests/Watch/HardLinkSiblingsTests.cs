@@ -112,6 +112,31 @@ public sealed partial class HardLinkSiblingsTests : IDisposable
         Assert.Equal(["d/h3", "f"], Sent(batch));
     }
 
+    // The soak test (benchmarks/soak.py) found a write through one name after the other name's directory had been
+    // moved: the link count had not changed, so the index's old name was used, no longer existed, and the replica's
+    // copy under the new name stayed stale.
+    [Fact]
+    public void NamesMovedWithTheirDirectoryOrRenamedAreFoundAgain()
+    {
+        Directory.CreateDirectory(P("X/deep"));
+        File.WriteAllText(P("f"), "one");
+        Link(P("f"), P("X/deep/h"));
+        var siblings = New();
+        var batch = Complete(siblings, ("f", PendingOp.Send));
+        Assert.Equal(["X/deep/h", "f"], Sent(batch));
+
+        Directory.Move(P("X"), P("m"));
+        batch = Batch(("f", PendingOp.Send));
+        Assert.True(siblings.AddTo(batch), "a name the index has is gone while the link count is the same: walk again");
+        Assert.True(_walked.Wait(TimeSpan.FromSeconds(60)), "the sibling walk never finished");
+        batch = Complete(siblings, ("f", PendingOp.Send));
+        Assert.Equal(["f", "m/deep/h"], Sent(batch));
+
+        File.Move(P("f"), P("g"));
+        batch = Complete(siblings, ("m/deep/h", PendingOp.Send));
+        Assert.Equal(["g", "m/deep/h"], Sent(batch));
+    }
+
     [Fact]
     public void NamesThatAreNotUtf8AreFoundByTheirBytes()
     {
