@@ -1,4 +1,5 @@
 using System.Text;
+using ManagedRsync.Protocol;
 
 namespace ManagedRsync.Daemon;
 
@@ -70,11 +71,22 @@ internal sealed class DaemonStream : Stream
         }
     }
 
-    /// <summary>Writes <paramref name="text"/> (UTF-8) and flushes.</summary>
+    /// <summary>
+    /// Writes <paramref name="text"/> (UTF-8) and flushes. A daemon that hung up makes this a "write error" (exit 10),
+    /// as every other write of the session (a daemon that closed right after its greeting ended mrsync with an
+    /// unhandled IOException and a stack trace).
+    /// </summary>
     public async ValueTask WriteTextAsync(string text, CancellationToken ct)
     {
-        await _inner.WriteAsync(Encoding.UTF8.GetBytes(text), ct).ConfigureAwait(false);
-        await _inner.FlushAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await _inner.WriteAsync(Encoding.UTF8.GetBytes(text), ct).ConfigureAwait(false);
+            await _inner.FlushAsync(ct).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw MultiplexWriter.WriteError(e);
+        }
     }
 
     private static string Decode(List<byte> bytes) =>

@@ -167,7 +167,8 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
         }
     }
 
-    private static RsyncException WriteError(IOException ex) =>
+    /// <summary>rsync io.c (writefd_unbuffered): a failed write on the connection, RERR_SOCKETIO.</summary>
+    internal static RsyncException WriteError(IOException ex) =>
         new(RsyncErrorKind.Connection, $"write error: {(ex.InnerException is System.Net.Sockets.SocketException s ? s.Message : ex.Message)}", ex);
 
     /// <summary>

@@ -47,7 +47,9 @@ public class HostileDeltaInputTests
         var bytes = new byte[12];
         new SumHeader(3, 1 << 20, 2, 5).Write(bytes, 26);
         Assert.Equal(new SumHeader(3, 1 << 20, 2, 5), SumHeader.Read(bytes, 26, 16));
-        Assert.Throws<RsyncException>(() => SumHeader.Read(bytes.AsSpan(0, 11), 26, 16));
+        var e = Assert.Throws<RsyncException>(() => SumHeader.Read(bytes.AsSpan(0, 11), 26, 16));
+        Assert.Equal("Truncated sum header: 11 bytes", e.Message);
+        Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
     }
 
     [Fact]
@@ -55,7 +57,9 @@ public class HostileDeltaInputTests
     {
         var sig = new Signature(new SumHeader(1, 700, 2, 0));
         sig.Add(1, [1, 2]);
-        Assert.Equal(RsyncErrorKind.ProtocolViolation, Assert.Throws<RsyncException>(() => sig.Add(2, [3, 4])).Kind);
+        var e = Assert.Throws<RsyncException>(() => sig.Add(2, [3, 4]));
+        Assert.Equal("More block sums than the 1 announced", e.Message);
+        Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
     }
 
     [Fact]
@@ -66,6 +70,18 @@ public class HostileDeltaInputTests
         var e = Assert.Throws<RsyncException>(() =>
             DeltaPatcher.Apply(new MemoryStream(new byte[2100]), new SumHeader(3, 700, 2, 0), tokens, new MemoryStream()));
         Assert.Equal(RsyncErrorKind.ProtocolViolation, e.Kind);
+        Assert.Equal("Block index 3 out of range: the basis has 3 blocks", e.Message);
+        Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
+    }
+
+    [Fact]
+    public void ASignatureFileOfAnotherKindIsInvalidDeltaFileData()
+    {
+        var (_, sig, _) = MakeFiles();
+        sig[0] ^= 1;
+        var e = Assert.Throws<RsyncException>(() => SignatureFile.Read(new MemoryStream(sig)));
+        Assert.StartsWith("Invalid delta file data: not a ManagedRsync ", e.Message, StringComparison.Ordinal);
+        Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
     }
 
     private static (byte[] Basis, byte[] Signature, byte[] Delta) MakeFiles()

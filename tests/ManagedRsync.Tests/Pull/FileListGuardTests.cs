@@ -92,6 +92,7 @@ public class FileListGuardTests
         guard.Accept("d", false); // the symlink d -> /outside
         var e = Assert.Throws<RsyncException>(() => guard.Accept("d/file", false));
         Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
+        Assert.Equal("file-list name \"d/file\" lies below \"d\", which is not a directory", e.Message);
     }
 
     [Fact]
@@ -99,7 +100,9 @@ public class FileListGuardTests
     {
         var guard = new FileListGuard(RequestedNames.All);
         guard.Accept("d/file", false);
-        Assert.Throws<RsyncException>(() => guard.Accept("d", false));
+        var e = Assert.Throws<RsyncException>(() => guard.Accept("d", false));
+        Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
+        Assert.Equal("file-list entry \"d\" is not a directory but has entries below it", e.Message);
     }
 
     [Fact]
@@ -108,7 +111,8 @@ public class FileListGuardTests
         var guard = new FileListGuard(RequestedNames.All);
         guard.Accept("d", true);
         var e = Assert.Throws<RsyncException>(() => guard.Accept("d", true));
-        Assert.Contains("duplicate", e.Message);
+        Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
+        Assert.Equal("duplicate file-list name: d", e.Message);
     }
 
     [Fact]

@@ -94,6 +94,11 @@ public sealed class IncrementalListGuardTests : IDisposable
             "refusing a file list after the last one (NDX_FLIST_EOF or the final NDX_DONE)");
 
     [Fact]
+    public Task ASecondEndOfTheListsIsRefused() =>
+        AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistEof).Index(ndx, Ndx.FlistEof),
+            "a second end of the incremental file lists");
+
+    [Fact]
     public Task ADirectoryListedAgainAsASymlinkInItsPartIsRefused() =>
         // A part may not list a name twice (a directory swapped for a link between two uses).
         AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistOffset - 1)

@@ -120,7 +120,35 @@ public sealed class HostileGeneratorTests : IDisposable
     {
         RsyncException e = await PushAgainst(Frame(0, [0x50, 0x00, 0x80]));
         Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
-        Assert.Contains("Invalid file index", e.Message);
+        Assert.Equal("Invalid file index: 79 (-1 - 2)", e.Message);
+    }
+
+    // rsync sender.c / rsync.c: read_ndx_and_attrs — only a regular file is ever asked for; index 0 is ".".
+    [Fact]
+    public async Task RequestForADirectoryIsAProtocolError()
+    {
+        RsyncException e = await PushAgainst(Frame(0, [0x01, 0x00, 0x80]));
+        Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
+        Assert.Equal("received request to transfer non-regular file: 0", e.Message);
+    }
+
+    // Two NDX_DONE end phases 1 and 2 (sender.c: send_files, max_phase 2): a transfer asked for after that is refused.
+    [Fact]
+    public async Task TransferRequestInPhaseTwoIsAProtocolError()
+    {
+        RsyncException e = await PushAgainst(Frame(0, [0x00, 0x00, 0x02, 0x00, 0x80]));
+        Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
+        Assert.Equal("got transfer request in phase 2 for index 1", e.Message);
+    }
+
+    // ITEM_XNAME_FOLLOWS without ITEM_TRANSFER (a hard link's leader, hlink.c) with a name length of MAXPATHLEN:
+    // io.c read_vstring's bound.
+    [Fact]
+    public async Task OtherNameOverMaxPathLenIsAProtocolError()
+    {
+        RsyncException e = await PushAgainst(Frame(0, [0x02, 0x00, 0x10, 0x90, 0x00]));
+        Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
+        Assert.Equal("xname of 4096 bytes exceeds MAXPATHLEN", e.Message);
     }
 
     [Fact]
