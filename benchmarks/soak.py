@@ -203,15 +203,20 @@ def snapshot(root):
         for n in dirs + files:
             p = os.path.join(d, n)
             rel = os.path.relpath(p, root)
-            st = os.lstat(p)
-            if os.path.islink(p):
-                out[rel] = ("l", os.readlink(p))
-            elif os.path.isdir(p):
-                out[rel] = ("d", st.st_mode & 0o7777)
-            else:
-                with open(p, "rb") as f:
-                    digest = hashlib.sha1(f.read()).hexdigest()
-                out[rel] = ("f", st.st_size, st.st_mode & 0o7777, int(st.st_mtime), digest)
+            # The replica changes while it is read (the watcher is still pushing): an entry gone meanwhile is absent,
+            # and the next round of the check reads it again.
+            try:
+                st = os.lstat(p)
+                if os.path.islink(p):
+                    out[rel] = ("l", os.readlink(p))
+                elif os.path.isdir(p):
+                    out[rel] = ("d", st.st_mode & 0o7777)
+                else:
+                    with open(p, "rb") as f:
+                        digest = hashlib.sha1(f.read()).hexdigest()
+                    out[rel] = ("f", st.st_size, st.st_mode & 0o7777, int(st.st_mtime), digest)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
     return out
 
 
