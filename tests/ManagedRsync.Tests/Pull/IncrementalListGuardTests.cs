@@ -93,6 +93,12 @@ public sealed class IncrementalListGuardTests : IDisposable
         AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistEof).Index(ndx, Ndx.FlistOffset - 1).EndPart(),
             "refusing a file list after the last one (NDX_FLIST_EOF or the final NDX_DONE)");
 
+    // A negative index that is neither NDX_DONE, NDX_FLIST_EOF, NDX_DEL_STATS nor an announcement (rsync.c:
+    // read_ndx_and_attrs, "Invalid file index"): refused where the index is read, before the lists see it.
+    [Fact]
+    public Task ANegativeIndexThatAnnouncesNothingIsRefused() =>
+        AssertRefused((l, ndx) => l.Index(ndx, -50), "Invalid file index: -50 (-1 - 4)");
+
     [Fact]
     public Task ASecondEndOfTheListsIsRefused() =>
         AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistEof).Index(ndx, Ndx.FlistEof),

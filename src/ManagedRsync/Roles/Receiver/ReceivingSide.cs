@@ -164,7 +164,23 @@ internal sealed partial class ReceivingSide : IMessageHandler
         Task receiving = Start(receiver.Run);
         Task first = await Task.WhenAny(generating, receiving).ConfigureAwait(false);
         if (!first.IsCompletedSuccessfully && failure is not null)
+        {
+            // The other role was cancelled; it must have stopped before the caller hears of the failure, or it could
+            // still be writing into the destination after the call returned (IncrementalListGuardTests found a
+            // generator's temporary symlink name there, renamed a moment later). Both roles observe the token; the
+            // bound only keeps a role stuck in a system call from holding the error back for ever.
+            Task other = first == generating ? receiving : generating;
+            try
+            {
+                await other.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // its own failure is a consequence of the first one, which is what is reported
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
             ExceptionDispatchInfo.Throw(failure);
+        }
         await first.ConfigureAwait(false);
         await (first == generating ? receiving : generating).ConfigureAwait(false);
         _run.Connection.In.DrainArrived();
