@@ -130,6 +130,11 @@ public static class DaemonConfigParser
             int space = line.IndexOfAny([' ', '\t']);
             string word = space < 0 ? line : line[..space];
             string arg = space < 0 ? "" : line[(space + 1)..].Trim();
+            // params.c keeps the name as a C string: it ends at a NUL byte (.NET's file calls throw on one; AFL's
+            // rsyncd.conf target found "&include a\0b" ending `mrsync daemon` with an unhandled ArgumentException).
+            int nul = arg.IndexOf('\0', StringComparison.Ordinal);
+            if (nul >= 0)
+                arg = arg[..nul].TrimEnd();
             if (word is not ("&include" or "&merge"))
                 throw new DaemonConfigException($"Unknown directive in config file: {line}");
             if (depth >= MaxIncludeDepth)

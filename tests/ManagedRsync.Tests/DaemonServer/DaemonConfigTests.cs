@@ -64,6 +64,26 @@ public class DaemonConfigTests
         }
     }
 
+    // AFL's rsyncd.conf target (tests/ManagedRsync.Fuzz/corpus/rsyncd.conf/crash-*): the name ends at a NUL, as the C
+    // string params.c reads does, instead of an unhandled ArgumentException from .NET's file calls.
+    [Fact]
+    public void Include_name_ends_at_a_nul()
+    {
+        string dir = Directory.CreateTempSubdirectory("mrsync-conf-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "more.inc"), "[extra]\npath = /srv/extra\n");
+            DaemonConfig config = DaemonConfigParser.Parse("&include more.inc\0junk\n[main]\npath = /srv/main\n", dir);
+            Assert.Equal(["extra", "main"], config.Modules.Select(m => m.Name));
+            var e = Assert.Throws<DaemonConfigException>(() => DaemonConfigParser.Parse("&merge missing.conf\0\x01\n", dir));
+            Assert.StartsWith($"Failed to open config file: {Path.Combine(dir, "missing.conf")}: ", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("use chroot = yes", "use chroot")]
     [InlineData("uid = nobody", "uid = nobody")]
