@@ -5,7 +5,7 @@ namespace ManagedRsync.InteropTests.ReceivingOptions;
 /// <summary>
 /// --chmod beside stock rsync 3.5.0 doing the same: it is never sent to the server, so on a push our sender applies it
 /// to the file list (the daemon sets what the list says), on a pull our receiver applies it to the list it reads, and
-/// a local copy does both, as stock's two halves do. Rules: who/op/perms, X, s and t, copies ("g=u"), D and F limits,
+/// a local copy only its sender (stock's receiving child drops the rules: pipe.c local_child). Rules: who/op/perms, X, s and t, copies ("g=u"), D and F limits,
 /// octal modes, several --chmod options, rules without a "who" (limited by the umask), with -p and without it (then
 /// only new files take the list's mode). Trees, itemized output, first stderr line and exit code must be stock's.
 /// </summary>
@@ -23,6 +23,8 @@ public sealed class ChmodTests(RsyncDaemonFixture daemon) : IDisposable
                  {
                      "-a --chmod=ug+rwX,o-rwx", "-a --chmod=Du+s,Fg=u --chmod=o=", "-a --chmod=D2755,F640", "-a --chmod=+x",
                      "-a --chmod=a+t,u-w", "-rlt --chmod=go-w,F+X", "-a --chmod=a=rX,u+w --delete",
+                     // Copies are not idempotent: applied once, by the side that makes or reads the list.
+                     "-a --chmod=g=o,o=", "-a --chmod=Fu=g", "-a --chmod=Do=u,Fg-o",
                  })
         {
             foreach (InplaceAppendTests.Way way in Enum.GetValues<InplaceAppendTests.Way>())

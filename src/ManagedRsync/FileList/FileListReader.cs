@@ -247,9 +247,11 @@ internal sealed class FileListReader
             await _input.ReadExactlyAsync(checksum, ct).ConfigureAwait(false);
         }
 
-        // flist.c: recv_file_entry applies --chmod to all but symlinks (and a missing argument's 0).
+        // flist.c: recv_file_entry applies --chmod to all but symlinks (and a missing argument's 0), to its static
+        // mode: the next entry sent with XMIT_SAME_MODE starts from the changed mode and is changed again (which a
+        // copy rule such as g=o makes visible).
         if (_options.Chmod is { } chmod && type != FileEntry.S_IFLNK && mode != 0)
-            mode = chmod.Apply(mode);
+            _mode = mode = chmod.Apply(mode);
         return new FileEntry
         {
             Name = name, Mode = mode, Size = size, ModTime = _modTime, ModTimeNsec = nsec, Uid = _uid, Gid = _gid,

@@ -74,7 +74,9 @@ internal static class LocalCopy
             connection.StartMultiplexing(options.TimeoutSpan);
             var target = new ReceiveTarget(destination, RequestedNames.All, filters,
                 KeepPartial: options.Partial, TempDirectory: options.TempDir);
-            var receiver = new ReceivingSide(target, options, log);
+            // pipe.c: local_child — "Let the sending side handle this": --chmod is applied once, by the sender (a
+            // copy rule such as g=o is not idempotent).
+            var receiver = new ReceivingSide(target, options with { Chmod = null }, log);
             return await receiver.RunAsync(connection, exchangeFilters: false, ct).ConfigureAwait(false);
         }
         finally
