@@ -20,6 +20,8 @@ public static class ParameterModules
 
     /// <summary>A log format with every escape both daemons fill alike (not %p, %t, %P, which differ by nature).</summary>
     public const string ItemizedLogFormat = "%i %h [%a] %m (%u) %o %l %'l %10n| %-8B %U %G %M %f%L";
+    public const string DontCompress = "nocomp";
+    public const string Glob = "glob";
 
     public static readonly IReadOnlyList<DaemonModule> All =
     [
@@ -31,6 +33,8 @@ public static class ParameterModules
         new(TransferLog, Comment: "transfer logging, default format", Extra: ["transfer logging = yes"]),
         new(TransferLogItemized, Comment: "transfer logging with %i", Extra: ["transfer logging = yes", "log format = " + ItemizedLogFormat]),
         new(Filtered, Comment: "writable, with the module's own rules", Extra: ["exclude = ? foobar.baz *.tmp /secret/", "filter = - locked/"]),
+        new(DontCompress, Comment: "dont compress", Extra: ["dont compress = * *.txt *.[gx]z"]),
+        new(Glob, Comment: "wildcards in pulled paths", ReadOnly: true, Extra: ["exclude = secret*"]),
     ];
 
     internal static void WriteScripts(string root)

@@ -141,6 +141,63 @@ public sealed class ModuleParameterTests(StockParameterDaemonFixture stock, Mrsy
     }
 
     [Fact]
+    public async Task Dont_compress_changes_nothing_on_the_wire_as_in_stock_3_5_0()
+    {
+        // token.c: set_compression's per-file choice is compiled out ("#if 0"): with "dont compress = *" a -z transfer
+        // is still compressed both ways. A megabyte of text travels as a few kilobytes from and into either daemon.
+        string src = Path.Combine(_work, "text");
+        Directory.CreateDirectory(src);
+        File.WriteAllText(Path.Combine(src, "big.txt"), string.Concat(Enumerable.Repeat("the same line of text, again\n", 40_000)));
+        var push = await BothAsync(d => ["-az", "--stats", src + "/", d.Url + $"{ParameterModules.DontCompress}/{_id}/"]);
+        Assert.True(push.Stock.ExitCode == 0 && push.Ours.ExitCode == 0, $"{push.Stock}\n{push.Ours}\n{ours.DaemonLog}");
+        var pull = await BothAsync(d => ["-az", "--stats", d.Url + $"{ParameterModules.DontCompress}/{_id}/", Local(d) + "/"]);
+        Assert.True(pull.Stock.ExitCode == 0 && pull.Ours.ExitCode == 0, $"{pull.Stock}\n{pull.Ours}");
+        Assert.Equal(TreeSnapshot.Of(src, rootTimes: false), TreeSnapshot.Of(Local(ours), rootTimes: false));
+        Assert.Equal(TreeSnapshot.Of(Local(stock), rootTimes: false), TreeSnapshot.Of(Local(ours), rootTimes: false));
+        foreach ((ProcessResult run, string figure) in new[] { (push.Stock, "sent"), (push.Ours, "sent"), (pull.Stock, "received"), (pull.Ours, "received") })
+        {
+            Match m = Regex.Match(run.Stdout, $@"Total bytes {figure}: ([\d,]+)");
+            Assert.True(m.Success, run.ToString());
+            Assert.True(long.Parse(m.Groups[1].Value.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture) < 100_000, run.ToString());
+        }
+    }
+
+    public static readonly TheoryData<string[]> GlobSources = new()
+    {
+        { ["*.txt"] },
+        { ["d*/"] },
+        { ["d*"] },
+        { ["d?r1/x", "*.bin"] },
+        { ["[ab].txt", "dir[0-9]/"] },
+        { ["*/"] },
+        { ["*/*"] },
+        { ["?.txt", "*.bin"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(GlobSources))]
+    public async Task Wildcards_in_pulled_paths_are_expanded_in_the_module_as_stock(string[] sources)
+    {
+        // util1.c: glob_expand (io.c: read_args, for every path after "."): matched against the module's names, what
+        // the module excludes ("exclude = secret*") never matched; a pattern that matches nothing stays as written.
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            string mod = Module(d, ParameterModules.Glob);
+            Directory.CreateDirectory(Path.Combine(mod, "dir1"));
+            Directory.CreateDirectory(Path.Combine(mod, "dir2"));
+            foreach (string f in new[] { "a.txt", "b.txt", "c.bin", "secret.txt", "dir1/x", "dir2/y", "dir2/z.txt" })
+                File.WriteAllText(Path.Combine(mod, f), f);
+            foreach (string f in Directory.EnumerateFileSystemEntries(mod, "*", SearchOption.AllDirectories).Append(mod))
+                File.SetLastWriteTimeUtc(f, new DateTime(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc));
+        }
+        var pull = await BothAsync(d => ["-av", "--no-i-r", .. sources.Select(s => d.Url + $"{ParameterModules.Glob}/{_id}/{s}"),
+            Local(d) + "/"]);
+        AssertSame(pull);
+        Assert.Equal(TreeSnapshot.Of(Local(stock), rootTimes: false), TreeSnapshot.Of(Local(ours), rootTimes: false));
+        Assert.False(File.Exists(Path.Combine(Local(ours), "secret.txt")));
+    }
+
+    [Fact]
     public async Task Ignore_errors_deletes_despite_the_clients_io_error()
     {
         // The client runs as nobody and cannot read one directory of its source: an I/O error in its file list.

@@ -83,7 +83,7 @@ public sealed class DaemonConfig
             "uid" => userId(value) == euid ? null : $"\"uid = {value}\" is not supported: mrsync serves every connection as the user it runs as (uid {euid}); run it as that user instead",
             "gid" => value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries) is [var g] && groupId(g) == egid ? null
                 : $"\"gid = {value}\" is not supported: mrsync serves every connection with the group it runs as (gid {egid})",
-            "ignorenonreadable" or "fakesuper" or "proxyprotocol" or "insecurelinks" or "opennoatime" =>
+            "fakesuper" or "proxyprotocol" or "insecurelinks" or "opennoatime" =>
                 IsFalse(value) || IsUnset(value) ? null : $"\"{Spelled(key)} = {value}\" is not supported yet",
             _ => value.Length == 0 ? null : $"\"{Spelled(key)}\" is not supported yet",
         };
@@ -219,6 +219,9 @@ public sealed class DaemonModule
 
     /// <summary>ignore errors (default no).</summary>
     public bool IgnoreErrors => DaemonConfig.Bool(Values, "ignoreerrors", false);
+
+    /// <summary>ignore nonreadable (default no): a pull's list leaves out what the daemon cannot read (flist.c: make_file).</summary>
+    public bool IgnoreNonreadable => DaemonConfig.Bool(Values, "ignorenonreadable", false);
 
     /// <summary>pre-xfer exec: a shell command run before the transfer, which can refuse it.</summary>
     public string? PreXferExec => DaemonConfig.Str(Values, "pre-xferexec");

@@ -279,6 +279,7 @@ internal sealed class DaemonConnection
             MungeSymlinks = module.MungeSymlinks,
             NumericIds = module.NumericIds,
             IgnoreErrors = module.IgnoreErrors,
+            IgnoreNonreadable = module.IgnoreNonreadable,
             Log = _log.Write,
             TransferLog = module.TransferLogging ? TransferLogLine(module, path, host, user) : null,
         };

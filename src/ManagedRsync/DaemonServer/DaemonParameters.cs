@@ -41,7 +41,10 @@ internal static class DaemonParameters
 
     /// <summary>
     /// What mrsync honours exactly as rsync does, whatever the value (the others are accepted only with the values
-    /// <see cref="DaemonConfig.Validate"/> names, e.g. "use chroot = no").
+    /// <see cref="DaemonConfig.Validate"/> names, e.g. "use chroot = no"). "dont compress" among them: rsync 3.5.0
+    /// parses it and changes nothing on the wire (token.c: set_compression's per-file level choice is compiled out
+    /// with "#if 0": no codec can change its level mid-stream), so honouring it is accepting any value and
+    /// compressing as the client asked.
     /// </summary>
     private static readonly HashSet<string> s_honoured =
     [
@@ -50,6 +53,7 @@ internal static class DaemonParameters
         "forwardlookup", "maxconnections", "lockfile", "logfile", "timeout", "refuseoptions", "filter", "include",
         "exclude", "includefrom", "excludefrom", "maxverbosity", "name", "syslogtag", "syslogfacility", "logformat",
         "tempdir", "mungesymlinks", "numericids", "ignoreerrors", "pre-xferexec", "post-xferexec", "transferlogging",
+        "ignorenonreadable", "dontcompress",
     ];
 
     public static bool IsKnown(string key) => s_labels.ContainsKey(key) || s_aliases.ContainsKey(key);

@@ -42,6 +42,12 @@ internal sealed class FileListBuilder
         _warn = warn;
     }
 
+    /// <summary>
+    /// A daemon module's "ignore nonreadable": an entry other than a symlink that this process may not read is left out
+    /// of the list without a word (flist.c: make_file, after the filters: access(R_OK) != 0 returns no entry).
+    /// </summary>
+    public bool IgnoreNonreadable { get; init; }
+
     /// <summary>rsync's io_error bits collected while scanning.</summary>
     public int IoError { get; private set; }
 
@@ -95,7 +101,7 @@ internal sealed class FileListBuilder
 
         string path = source;
         string name = Path.GetFileName(path);
-        if (!Stat(path, out NativeStat.Info st))
+        if (!Stat(path, out NativeStat.Info st) || Unreadable(path, st))
             return;
         AddNamed(path, name, st, topDir: true);
     }
@@ -138,7 +144,7 @@ internal sealed class FileListBuilder
             Report(full, err, vanished: !isArgument && err == Interop.ENOENT);
             return;
         }
-        if (rel != "." && Excluded(rel, (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR))
+        if (rel != "." && (Excluded(rel, (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR) || Unreadable(full, info)))
             return;
         AddNamed(full, rel, info, topDir: isArgument);
     }
@@ -196,7 +202,7 @@ internal sealed class FileListBuilder
                 continue;
             }
             bool isDir = (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR;
-            if (Excluded(name, isDir))
+            if (Excluded(name, isDir) || Unreadable(child, info))
                 continue;
             FileEntry entry = Make(name, child, info);
             _byName[name] = entry;
@@ -206,6 +212,9 @@ internal sealed class FileListBuilder
                 entry.IsNoContentDir = true; // rsync flist.c: send_directory recurses only with -r
         }
     }
+
+    private bool Unreadable(string path, NativeStat.Info info) =>
+        IgnoreNonreadable && (info.Mode & FileEntry.S_IFMT) != FileEntry.S_IFLNK && Interop.Access(path, Interop.R_OK) != 0;
 
     // rsync exclude.c: check_filter on the sender (is_excluded with ALL_FILTERS), then the caller's own verdict.
     private bool Excluded(string name, bool isDirectory) =>

@@ -81,6 +81,12 @@ internal static unsafe partial class Interop
     [LibraryImport(Libc, EntryPoint = "symlinkat", SetLastError = true)]
     public static partial int SymlinkAt([MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string target, int newDirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string linkPath);
 
+    public const int R_OK = 4;
+
+    /// <summary>access(2) with the real ids (a daemon's "ignore nonreadable": flist.c make_file asks access(R_OK)).</summary>
+    [LibraryImport(Libc, EntryPoint = "access", SetLastError = true)]
+    public static partial int Access([MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, int mode);
+
     [LibraryImport(Libc, EntryPoint = "readlink", SetLastError = true)]
     public static partial nint ReadLink(byte* pathname, byte* buf, nuint bufsiz);
 

@@ -59,6 +59,9 @@ public sealed record ServerSettings
     /// <summary>ignore errors: deletions go ahead despite I/O errors, and a sent list reports none (flist.c, generator.c).</summary>
     public bool IgnoreErrors { get; init; }
 
+    /// <summary>ignore nonreadable: what this process cannot read is left out of a sent list (flist.c: make_file).</summary>
+    public bool IgnoreNonreadable { get; init; }
+
     /// <summary>
     /// A message that ends the connection as soon as the protocol is set up, sent to the client as it is, exit 4 (a
     /// module's pre-xfer exec that failed: clientserver.c: rsync_module, err_msg).

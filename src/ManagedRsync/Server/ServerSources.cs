@@ -8,8 +8,8 @@ namespace ManagedRsync.Server;
 
 /// <summary>
 /// What a sending server sends (rsync main.c: do_server_sender; clientserver.c via io.c: read_args and util1.c:
-/// glob_expand_module for a daemon): the paths after ".", a daemon's with the module name taken off and sanitized,
-/// each walked beneath the module; none at all with -r/-d means ".".
+/// glob_expand_module for a daemon): the paths after ".", a daemon's with the module name taken off, sanitized and
+/// wildcard-expanded (<see cref="ServerGlob"/>), each walked beneath the module; none at all with -r/-d means ".".
 /// </summary>
 internal static class ServerSources
 {
@@ -35,9 +35,14 @@ internal static class ServerSources
         }
 
         var relative = new List<string>();
-        foreach (string path in paths)
+        // util1.c: glob_expand: each path is sanitized and then wildcard-expanded in the module, leaving out what the
+        // module's rules exclude.
+        FilterMatcher? globFilter = settings.ModuleFilters is { Rules.Count: > 0 } moduleRules
+            ? moduleRules.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = settings.Root })
+            : null;
+        foreach (string clean in paths.SelectMany(path => ServerGlob.Expand(settings.Root, ServerPaths.Sanitize(path),
+                     globFilter is null ? null : globFilter.IsExcluded)))
         {
-            string clean = ServerPaths.Sanitize(path);
             int err = ServerPaths.CheckBeneath(settings.Root, clean, lastMayBeAnything: true);
             if (err != 0)
                 throw new RsyncException(RsyncErrorKind.FileSelection,
@@ -52,9 +57,12 @@ internal static class ServerSources
         Func<string, byte[]> readRules = name => ReadRuleFile(settings, name);
         Func<byte[], byte[]>? linkTarget = settings.MungeSymlinks ? ReceivedLinks.Unmunge : null;
         if (options.Relative)
-            return new SendSource([], settings.Root, relative.Select(p => p.TrimEnd('/')).ToList(), null, hidden, readRules, linkTarget);
+        {
+            return new SendSource([], settings.Root, relative.Select(p => p.TrimEnd('/')).ToList(), null, hidden, readRules, linkTarget,
+                settings.IgnoreNonreadable);
+        }
         var sources = relative.Select(p => p == "./" ? settings.Root.TrimEnd('/') + "/" : Path.Join(settings.Root, p) + (p.EndsWith('/') ? "/" : "")).ToList();
-        return new SendSource(sources, null, null, null, hidden, readRules, linkTarget);
+        return new SendSource(sources, null, null, null, hidden, readRules, linkTarget, settings.IgnoreNonreadable);
     }
 
     /// <summary>

@@ -91,12 +91,21 @@ public class DaemonConfigTests
     [InlineData("transfer logging = yes\nlog format = %C", "\"log format\" with %C")]
     [InlineData("fake super = yes", "fake super")]
     [InlineData("incoming chmod = Dg+s", "incoming chmod")]
-    [InlineData("dont compress = *.gz", "dont compress")]
+    [InlineData("outgoing chmod = o-w", "outgoing chmod")]
     public void What_mrsync_would_not_honour_is_refused_by_name(string line, string named)
     {
         DaemonConfig config = DaemonConfigParser.Parse($"use chroot = no\n[m]\npath = /x\n{line}\n");
         IReadOnlyList<string> problems = config.Validate(1000, n => n == "nobody" ? 65534u : null, _ => null, 1000);
         Assert.Contains(problems, p => p.Contains(named, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("dont compress = *.gz *.[ch] *")]
+    [InlineData("ignore nonreadable = yes")]
+    public void What_mrsync_honours_is_accepted(string line)
+    {
+        DaemonConfig config = DaemonConfigParser.Parse($"use chroot = no\n[m]\npath = /x\n{line}\n");
+        Assert.Empty(config.Validate(1000, _ => null, _ => null, 1000));
     }
 
     [Fact]

@@ -7,7 +7,8 @@ namespace ManagedRsync.Roles.Sender;
 /// itself), or <see cref="SourceRoot"/> with <see cref="RelativePaths"/> (--files-from: each path with its parents,
 /// as -R does), the filter rules, and an extra verdict for a transfer-relative path (path, is directory) -> excluded.
 /// A server passes <see cref="ReadRuleFile"/>: how a merge file the client names is read (beneath a daemon module only),
-/// and <see cref="LinkTarget"/>: what a symlink's target read from disk is sent as (a module that munges symlinks).
+/// and <see cref="LinkTarget"/>: what a symlink's target read from disk is sent as (a module that munges symlinks);
+/// <see cref="IgnoreNonreadable"/>: a daemon module's "ignore nonreadable" (entries this process cannot read are not listed).
 /// </summary>
 internal sealed record SendSource(
     IReadOnlyList<string> Sources,
@@ -16,4 +17,5 @@ internal sealed record SendSource(
     FilterList? Filters,
     Func<string, bool, bool>? IsExcluded,
     Func<string, byte[]>? ReadRuleFile = null,
-    Func<byte[], byte[]>? LinkTarget = null);
+    Func<byte[], byte[]>? LinkTarget = null,
+    bool IgnoreNonreadable = false);

@@ -104,7 +104,10 @@ internal sealed partial class SenderRole : IMessageHandler
         FilterMatcher? matcher = _filters is { Rules.Count: > 0 } or { CvsExclude: true }
             ? _filters.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = TransferRoot() })
             : null;
-        var builder = new FileListBuilder(_options, matcher, _source.IsExcluded, line => _log.Error(line), _source.LinkTarget, line => _log.Info(line));
+        var builder = new FileListBuilder(_options, matcher, _source.IsExcluded, line => _log.Error(line), _source.LinkTarget, line => _log.Info(line))
+        {
+            IgnoreNonreadable = _source.IgnoreNonreadable,
+        };
         if (_source.RelativePaths is { } paths)
         {
             string root = _source.SourceRoot ?? throw new ArgumentException("RelativePaths need a SourceRoot");
