@@ -62,3 +62,44 @@ start_stock_daemon() {
   [ -n "$DAEMON_PID" ] || { echo "could not start rsync --daemon"; exit 1; }
   URL="rsync://127.0.0.1:$PORT/bench"
 }
+
+# start_sshd: a throwaway OpenSSH server on a free loopback port (as the interop tests' SshdFixture: its own host and
+# client keys, the client key authorized for this user, no ssh configuration of the machine read). Sets SSH_PORT,
+# SSHD_PID (killed on exit with the daemon: add it to DAEMON_PID's trap through SSHD_PID) and RSH, the -e command.
+start_sshd() {
+  [ -x /usr/sbin/sshd ] || { echo "OpenSSH's server is required (apt-get install openssh-server)"; exit 1; }
+  ssh-keygen -q -t ed25519 -N "" -f "$WORK/host_key"
+  ssh-keygen -q -t ed25519 -N "" -f "$WORK/client_key"
+  cp "$WORK/client_key.pub" "$WORK/authorized_keys"
+  mkdir -p /run/sshd 2>/dev/null || true
+  SSHD_PID=
+  for _ in $(seq 20); do
+    SSH_PORT=$(( (RANDOM % 40000) + 20000 ))
+    ss -ltn | grep -q ":$SSH_PORT " && continue
+    cat > "$WORK/sshd_config" <<CONF
+Port $SSH_PORT
+ListenAddress 127.0.0.1
+HostKey $WORK/host_key
+PidFile $WORK/sshd.pid
+AuthorizedKeysFile $WORK/authorized_keys
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+PermitRootLogin prohibit-password
+StrictModes no
+PrintMotd no
+UseDNS no
+MaxStartups 64:30:128
+LogLevel ERROR
+CONF
+    /usr/sbin/sshd -D -e -f "$WORK/sshd_config" 2>>"$WORK/sshd.log" &
+    SSHD_PID=$!
+    for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/$SSH_PORT) 2>/dev/null && break; sleep 0.05; done
+    kill -0 "$SSHD_PID" 2>/dev/null && break
+    SSHD_PID=
+  done
+  [ -n "$SSHD_PID" ] || { echo "could not start sshd:"; cat "$WORK/sshd.log"; exit 1; }
+  echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1-2 "$WORK/host_key.pub")" > "$WORK/known_hosts"
+  RSH="ssh -F /dev/null -p $SSH_PORT -i $WORK/client_key -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$WORK/known_hosts -o GlobalKnownHostsFile=/dev/null -o LogLevel=ERROR"
+}

@@ -27,39 +27,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  while :; do
-    p=$((20000 + RANDOM % 40000))
-    (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo $p; return; }
-  done
-}
-
-ssh-keygen -q -t ed25519 -N "" -f "$WORK/host_key"
-ssh-keygen -q -t ed25519 -N "" -f "$WORK/client_key"
-cp "$WORK/client_key.pub" "$WORK/authorized_keys"
-PORT=$(free_port)
-cat > "$WORK/sshd_config" <<CONF
-Port $PORT
-ListenAddress 127.0.0.1
-HostKey $WORK/host_key
-PidFile $WORK/sshd.pid
-AuthorizedKeysFile $WORK/authorized_keys
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-PermitRootLogin prohibit-password
-StrictModes no
-UseDNS no
-MaxStartups 64:30:128
-LogLevel ERROR
-CONF
-echo "[127.0.0.1]:$PORT $(cut -d' ' -f1-2 "$WORK/host_key.pub")" > "$WORK/known_hosts"
-setsid /usr/sbin/sshd -D -e -f "$WORK/sshd_config" 2>"$WORK/sshd.log" &
-pids+=($!)
-for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.05; done
-
-rsh="ssh -F /dev/null -p $PORT -i $WORK/client_key -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$WORK/known_hosts -o LogLevel=ERROR"
+source "$here/bench_common.sh"
+start_sshd
+pids+=("$SSHD_PID")
+rsh="$RSH"
 master="-o ControlMaster=auto -o ControlPath=$WORK/cm-%r@%h:%p -o ControlPersist=60"
 
 percentiles() { # file of numbers -> "p50 p99 max"
@@ -81,6 +52,6 @@ for mode in plain master; do
   printf "ssh %-6s n=%d p50=%sms p99=%sms max=%sms cpu=%.2fs batches=%d\n" "$mode" "$LAT_N" "$p50" "$p99" "$max" \
     "$(echo "$cpu1 - $cpu0" | bc)" "$(grep -c ': batch ' "$WORK/$mode.log")"
   kill -- "-$SID" 2>/dev/null || true; wait "$SID" 2>/dev/null || true
-  [ $mode = master ] && ssh -F /dev/null -o ControlPath="$WORK/cm-%r@%h:%p" -O exit -p "$PORT" 127.0.0.1 2>/dev/null || true
+  [ $mode = master ] && ssh -F /dev/null -o ControlPath="$WORK/cm-%r@%h:%p" -O exit -p "$SSH_PORT" 127.0.0.1 2>/dev/null || true
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
