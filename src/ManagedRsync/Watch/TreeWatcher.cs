@@ -148,9 +148,11 @@ public sealed partial class TreeWatcher : IDisposable
         {
             foreach (InotifyEvent e in new InotifyEventEnumerator(batch))
                 Handle(e);
-            ResolveUnpairedMove();
         }
     }
+
+    /// <summary>How long an unpaired IN_MOVED_FROM at the end of a read waits for its IN_MOVED_TO before it counts as a move out of the tree.</summary>
+    private const int MovePairWaitMs = 50;
 
     private void ReadLoop()
     {
@@ -161,10 +163,17 @@ public sealed partial class TreeWatcher : IDisposable
             {
                 bool fallback = _rootMissing || _unwatched.Count > 0;
                 int timeout = fallback ? (int)Math.Max(1, _nextFallback - Environment.TickCount64) : -1;
+                // An IN_MOVED_FROM that ended the last read waits a little for its IN_MOVED_TO: the kernel queues the
+                // two one after the other within the rename (fsnotify_move), and a read can fall between them.
+                if (_moveFromPending)
+                    timeout = timeout < 0 ? MovePairWaitMs : Math.Min(timeout, MovePairWaitMs);
                 ReadOnlySpan<byte> batch = queue.WaitAndRead(timeout);
                 if (_stopping)
                     break;
-                Feed(batch);
+                if (batch.IsEmpty)
+                    ResolveUnpairedMove();
+                else
+                    Feed(batch);
                 if (fallback && Environment.TickCount64 >= _nextFallback)
                     RunFallback();
                 _observer.OnIdle();
