@@ -126,6 +126,19 @@ internal static class FileNameEncoding
     /// <summary>A name that may carry escapes, as rsync would print its bytes.</summary>
     public static string Display(string name) => Display(Encode(name));
 
+    /// <summary>
+    /// The byte-wise (memcmp) order of two names. Below U+D800 the UTF-16 code-unit order is the code-point order,
+    /// which is UTF-8's byte order; a surrogate (a pair, or an escaped byte) needs the bytes themselves.
+    /// </summary>
+    public static int CompareBytes(string a, string b)
+    {
+        if (!HasSurrogates(a) && !HasSurrogates(b))
+            return string.CompareOrdinal(a, b);
+        return Encode(a).AsSpan().SequenceCompareTo(Encode(b));
+    }
+
+    private static bool HasSurrogates(ReadOnlySpan<char> name) => name.ContainsAnyInRange('\uD800', '\uDFFF');
+
     private static bool IsEscape(char c) => c is >= '\uDC80' and <= '\uDCFF';
 
     private static int EncodeEscaped(ReadOnlySpan<char> name, Span<byte> destination)

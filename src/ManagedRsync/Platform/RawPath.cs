@@ -1,64 +1,61 @@
-using System.Text;
-using System.Text.Unicode;
-
 namespace ManagedRsync.Platform;
 
 /// <summary>
 /// A path relative to the watched root, kept as the exact bytes the kernel gave us: Linux names are bytes, and a
 /// name that is not valid UTF-8 (or holds a newline) must still be watched, journaled and synced by its own bytes.
-/// Stored as a string with one char per byte (Latin-1), which makes it a cheap, ordinal dictionary key.
-/// The empty path is the root itself.
+/// It holds the one form the whole library carries file names in (internal FileNameEncoding): UTF-8 text, where each
+/// byte that is not part of a valid UTF-8 sequence is the lone surrogate U+DC80..U+DCFF. So a path goes to a transfer
+/// as it is, and it is a cheap, ordinal dictionary key. The empty path is the root itself.
 /// </summary>
 public readonly struct RawPath : IEquatable<RawPath>, IComparable<RawPath>
 {
-    private readonly string? _bytes;
+    private readonly string? _text;
 
-    private RawPath(string bytes) => _bytes = bytes;
+    private RawPath(string text) => _text = text;
 
     /// <summary>The root itself (the empty path).</summary>
     public static RawPath Root => default;
 
-    /// <summary>The path as one-char-per-byte (Latin-1) text; the lossless form to store.</summary>
-    public string Latin1 => _bytes ?? "";
+    /// <summary>
+    /// The path as .NET text: UTF-8 decoded, each byte that is not valid UTF-8 carried as U+DC80 + its value (the
+    /// lossless form to store, and the form the transfer API takes names in).
+    /// </summary>
+    public string Text => _text ?? "";
 
     /// <summary>This is the root.</summary>
-    public bool IsRoot => string.IsNullOrEmpty(_bytes);
+    public bool IsRoot => string.IsNullOrEmpty(_text);
 
     /// <summary>The length in bytes.</summary>
-    public int ByteCount => Latin1.Length;
+    public int ByteCount => FileNameEncoding.ByteCount(Text);
 
     /// <summary>The path with these bytes.</summary>
-    public static RawPath FromBytes(ReadOnlySpan<byte> bytes) => new(Encoding.Latin1.GetString(bytes));
+    public static RawPath FromBytes(ReadOnlySpan<byte> bytes) => new(FileNameEncoding.Decode(bytes));
 
-    /// <summary>The path whose bytes are the chars of <paramref name="latin1"/> (one per byte).</summary>
-    public static RawPath FromLatin1(string latin1) => new(latin1);
-
-    /// <summary>A path typed by a user or read from a config file (UTF-8).</summary>
-    public static RawPath FromUtf8(string path) => FromBytes(Encoding.UTF8.GetBytes(path));
+    /// <summary>
+    /// A path given as .NET text: typed by a user, read from a config file, or <see cref="Text"/> of another path
+    /// (bytes that are not UTF-8 escaped as there).
+    /// </summary>
+    public static RawPath FromText(string text) => new(text);
 
     /// <summary>The path's bytes.</summary>
-    public byte[] ToBytes() => Encoding.Latin1.GetBytes(Latin1);
+    public byte[] ToBytes() => FileNameEncoding.Encode(Text);
 
-    /// <summary>Copies the bytes into <paramref name="destination"/>; returns how many.</summary>
-    public int CopyTo(Span<byte> destination) => Encoding.Latin1.GetBytes(Latin1, destination);
+    /// <summary>Copies the bytes into <paramref name="destination"/> (room for <see cref="ByteCount"/>); returns how many.</summary>
+    public int CopyTo(Span<byte> destination) => FileNameEncoding.GetBytes(Text, destination);
 
     /// <summary>This directory's child <paramref name="name"/>.</summary>
-    public RawPath Child(ReadOnlySpan<byte> name)
-    {
-        string n = Encoding.Latin1.GetString(name);
-        return IsRoot ? new RawPath(n) : new RawPath(string.Concat(Latin1, "/", n));
-    }
+    public RawPath Child(ReadOnlySpan<byte> name) => Child(FromBytes(name));
 
     /// <summary>The path of <paramref name="name"/> inside this one.</summary>
-    public RawPath Child(RawPath name) => IsRoot ? name : new RawPath(string.Concat(Latin1, "/", name.Latin1));
+    public RawPath Child(RawPath name) => IsRoot ? name : new RawPath(string.Concat(Text, "/", name.Text));
 
     /// <summary>The parent directory (the root for a top-level name).</summary>
     public RawPath Parent
     {
         get
         {
-            int slash = Latin1.LastIndexOf('/');
-            return slash < 0 ? Root : new RawPath(Latin1[..slash]);
+            int slash = Text.LastIndexOf('/');
+            return slash < 0 ? Root : new RawPath(Text[..slash]);
         }
     }
 
@@ -67,63 +64,56 @@ public readonly struct RawPath : IEquatable<RawPath>, IComparable<RawPath>
     {
         get
         {
-            int slash = Latin1.LastIndexOf('/');
-            return slash < 0 ? this : new RawPath(Latin1[(slash + 1)..]);
+            int slash = Text.LastIndexOf('/');
+            return slash < 0 ? this : new RawPath(Text[(slash + 1)..]);
         }
+    }
+
+    /// <summary>
+    /// The ancestors from the top-level one down, then this path itself ("a", "a/b", "a/b/c" for "a/b/c"); nothing
+    /// for the root. ('/' is one byte and one char in both forms, so cutting the text at it cuts the bytes there.)
+    /// </summary>
+    public IEnumerable<RawPath> SelfAndAncestorsTopDown()
+    {
+        string text = Text;
+        for (int slash = text.IndexOf('/'); slash >= 0; slash = text.IndexOf('/', slash + 1))
+            yield return new RawPath(text[..slash]);
+        if (text.Length > 0)
+            yield return this;
     }
 
     /// <summary>True when this is <paramref name="ancestor"/> or lies under it.</summary>
     public bool IsUnder(RawPath ancestor) =>
         ancestor.IsRoot
-        || Latin1 == ancestor.Latin1
-        || (Latin1.Length > ancestor.Latin1.Length && Latin1[ancestor.Latin1.Length] == '/'
-            && Latin1.StartsWith(ancestor.Latin1, StringComparison.Ordinal));
+        || Text == ancestor.Text
+        || (Text.Length > ancestor.Text.Length && Text[ancestor.Text.Length] == '/'
+            && Text.StartsWith(ancestor.Text, StringComparison.Ordinal));
 
     /// <summary>The same relative position under <paramref name="newPrefix"/> instead of <paramref name="oldPrefix"/>.</summary>
     public RawPath Rebase(RawPath oldPrefix, RawPath newPrefix) =>
-        Latin1 == oldPrefix.Latin1 ? newPrefix : newPrefix.Child(new RawPath(Latin1[(oldPrefix.Latin1.Length + 1)..]));
+        Text == oldPrefix.Text ? newPrefix : newPrefix.Child(new RawPath(Text[(oldPrefix.Text.Length + 1)..]));
 
     /// <summary>The bytes are valid UTF-8.</summary>
-    public bool IsValidUtf8 => Utf8.IsValid(ToBytes());
+    public bool IsValidUtf8 => !FileNameEncoding.HasEscapes(Text);
 
     /// <summary>The path as UTF-8 text, or false when its bytes are not valid UTF-8.</summary>
     public bool TryGetUtf8(out string path)
     {
-        byte[] b = ToBytes();
-        if (!Utf8.IsValid(b))
-        {
-            path = "";
-            return false;
-        }
-        path = Encoding.UTF8.GetString(b);
-        return true;
+        path = IsValidUtf8 ? Text : "";
+        return IsValidUtf8;
     }
 
-    /// <summary>For logs: UTF-8 where valid, invalid bytes and control characters as \ooo like rsync prints them.</summary>
-    public override string ToString()
-    {
-        byte[] b = ToBytes();
-        if (Utf8.IsValid(b) && !Latin1.AsSpan().ContainsAnyInRange('\0', '\x1f'))
-            return Encoding.UTF8.GetString(b);
-        var sb = new StringBuilder(b.Length + 8);
-        foreach (byte c in b)
-        {
-            if (c < 0x20 || c >= 0x7f || c == '\\')
-                sb.Append('\\').Append(Convert.ToString(c, 8).PadLeft(3, '0'));
-            else
-                sb.Append((char)c);
-        }
-        return sb.ToString();
-    }
+    /// <summary>For logs: as rsync prints a name (UTF-8 where valid, other bytes and control characters as \#ooo).</summary>
+    public override string ToString() => FileNameEncoding.Display(Text);
 
     /// <summary>Byte-wise equality.</summary>
-    public bool Equals(RawPath other) => string.Equals(Latin1, other.Latin1, StringComparison.Ordinal);
+    public bool Equals(RawPath other) => string.Equals(Text, other.Text, StringComparison.Ordinal);
     /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is RawPath p && Equals(p);
     /// <inheritdoc/>
-    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Latin1);
-    /// <summary>Byte-wise (ordinal) order.</summary>
-    public int CompareTo(RawPath other) => string.CompareOrdinal(Latin1, other.Latin1);
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Text);
+    /// <summary>Byte-wise order.</summary>
+    public int CompareTo(RawPath other) => FileNameEncoding.CompareBytes(Text, other.Text);
     /// <summary>Byte-wise equality.</summary>
     public static bool operator ==(RawPath a, RawPath b) => a.Equals(b);
     /// <summary>Byte-wise inequality.</summary>

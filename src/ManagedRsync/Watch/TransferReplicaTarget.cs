@@ -85,7 +85,6 @@ public abstract class TransferReplicaTarget : IReplicaTarget
         },
         Filters: _filters?.Invoke()); // the same rules the watcher applies; the receiver gets them too, as a push sends them
 
-    // The transfer API takes names as strings; a name that is not UTF-8 travels escaped and keeps its bytes (FileNameEncoding).
-    private static List<string> Paths(IReadOnlyList<RawPath> paths) =>
-        paths.Select(p => FileNameEncoding.Decode(p.ToBytes())).ToList();
+    // The transfer API takes names in the form RawPath holds them (a name that is not UTF-8 keeps its bytes escaped).
+    private static List<string> Paths(IReadOnlyList<RawPath> paths) => paths.Select(p => p.Text).ToList();
 }

@@ -300,23 +300,20 @@ public sealed partial class TreeWatcher
         if (!_options.Recursive)
             return new(Placement.Excluded, relative, default);
         // Inside only if no directory on the way down is excluded (inotify never watches below an excluded one).
-        for (int slash = relative.Latin1.IndexOf('/'); ; slash = relative.Latin1.IndexOf('/', slash + 1))
+        foreach (RawPath prefix in relative.SelfAndAncestorsTopDown())
         {
-            RawPath prefix = slash < 0 ? relative : RawPath.FromLatin1(relative.Latin1[..slash]);
             if (IsExcluded(prefix, true))
                 return new(Placement.Excluded, relative, default);
-            if (slash < 0)
-                return new(Placement.Inside, relative, default);
         }
+        return new(Placement.Inside, relative, default);
     }
 
     /// <summary>Whether the entry <paramref name="name"/> of the directory <paramref name="above"/> is the root or one of its ancestors.</summary>
     private bool AboveOrAtRoot(RawPath above, ReadOnlySpan<byte> name)
     {
-        string root = System.Text.Encoding.Latin1.GetString(_canonicalRoot);
-        string dir = above.Latin1;
-        string moved = string.Concat(dir.EndsWith('/') ? dir : dir + "/", System.Text.Encoding.Latin1.GetString(name)); // "/" has no slash to add
-        return root == moved || (root.Length > moved.Length && root[moved.Length] == '/' && root.StartsWith(moved, StringComparison.Ordinal));
+        string dir = above.Text;
+        var moved = RawPath.FromText(string.Concat(dir.EndsWith('/') ? dir : dir + "/", FileNameEncoding.Decode(name))); // "/" has no slash to add
+        return RawPath.FromBytes(_canonicalRoot).IsUnder(moved);
     }
 
     /// <summary>A vanished root is back: it may be a new inode, so its own mark is set again.</summary>

@@ -51,12 +51,7 @@ public sealed class WatchFilter
     {
         ArgumentNullException.ThrowIfNull(list);
         FilterMatcher matcher = list.CreateMatcher(side, new FilterMatcherOptions { LocalRoot = _root });
-        return (path, isDirectory) =>
-        {
-            Span<byte> name = path.ByteCount <= 1024 ? stackalloc byte[1024] : new byte[path.ByteCount];
-            int n = path.CopyTo(name);
-            return matcher.IsExcluded(name[..n], isDirectory);
-        };
+        return (path, isDirectory) => matcher.IsExcluded(path.Text, isDirectory);
     }
 
     /// <summary>Marks a directory unreadable (true) or readable again (false); thread-safe.</summary>

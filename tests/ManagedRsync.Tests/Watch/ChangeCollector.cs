@@ -38,5 +38,5 @@ internal sealed class ChangeCollector : ITreeWatchObserver
         }
     }
 
-    public bool Saw(ChangeKind kind, string path) => _changes.Any(c => c.Kind == kind && c.Path.Latin1 == RawPath.FromUtf8(path).Latin1);
+    public bool Saw(ChangeKind kind, string path) => _changes.Any(c => c.Kind == kind && c.Path.Text == RawPath.FromText(path).Text);
 }

@@ -38,7 +38,7 @@ public sealed class DaemonReplicaTargetTests : IDisposable
     [Fact]
     public async Task BatchSendsChangedAndMissingPathsThenTrees()
     {
-        var batch = new ChangeBatch(false, [RawPath.FromUtf8("a/f"), RawPath.FromUtf8("new dir")], [RawPath.FromUtf8("moved")], [RawPath.FromUtf8("gone")]);
+        var batch = new ChangeBatch(false, [RawPath.FromText("a/f"), RawPath.FromText("new dir")], [RawPath.FromText("moved")], [RawPath.FromText("gone")]);
         await Target(delete: true).SyncAsync(batch, default);
         Assert.Equal(2, _pushed.Count);
         Assert.Equal(["a/f", "new dir", "gone"], _pushed[0].RelativePaths);
@@ -52,7 +52,7 @@ public sealed class DaemonReplicaTargetTests : IDisposable
     [Fact]
     public async Task WithoutDeleteNothingIsDeleted()
     {
-        var batch = new ChangeBatch(false, [RawPath.FromUtf8("x")], [], [RawPath.FromUtf8("gone")]);
+        var batch = new ChangeBatch(false, [RawPath.FromText("x")], [], [RawPath.FromText("gone")]);
         await Target(delete: false).SyncAsync(batch, default);
         PushRequest r = Assert.Single(_pushed);
         Assert.Equal(["x"], r.RelativePaths);

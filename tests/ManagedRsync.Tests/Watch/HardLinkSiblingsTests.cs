@@ -28,7 +28,7 @@ public sealed partial class HardLinkSiblingsTests : IDisposable
     private string P(string relative) => Path.Combine(_root, relative);
 
     private static List<KeyValuePair<RawPath, PendingOp>> Batch(params (string Path, PendingOp Op)[] ops) =>
-        [.. ops.Select(o => new KeyValuePair<RawPath, PendingOp>(RawPath.FromUtf8(o.Path), o.Op))];
+        [.. ops.Select(o => new KeyValuePair<RawPath, PendingOp>(RawPath.FromText(o.Path), o.Op))];
 
     private readonly SemaphoreSlim _walked = new(0);
     private int _walkThread;

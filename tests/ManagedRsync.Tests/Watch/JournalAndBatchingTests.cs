@@ -11,7 +11,7 @@ public sealed class JournalAndBatchingTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static KeyValuePair<RawPath, PendingOp> Op(string path, PendingOp op) => new(RawPath.FromUtf8(path), op);
+    private static KeyValuePair<RawPath, PendingOp> Op(string path, PendingOp op) => new(RawPath.FromText(path), op);
 
     [Fact]
     public void JournalReplaysAndDropsATornTail()
@@ -29,9 +29,9 @@ public sealed class JournalAndBatchingTests : IDisposable
         using (var j = new ChangeJournal(path))
             Assert.False(j.Load(pending));
         Assert.Equal(whole, new FileInfo(path).Length);
-        Assert.Equal(PendingOp.Delete, pending[RawPath.FromUtf8("a")]);
-        Assert.Equal(PendingOp.Send, pending[RawPath.FromUtf8("b")]);
-        Assert.Equal(PendingOp.SendTree, pending[RawPath.FromUtf8("dir")]);
+        Assert.Equal(PendingOp.Delete, pending[RawPath.FromText("a")]);
+        Assert.Equal(PendingOp.Send, pending[RawPath.FromText("b")]);
+        Assert.Equal(PendingOp.SendTree, pending[RawPath.FromText("dir")]);
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class JournalAndBatchingTests : IDisposable
         var pending = new Dictionary<RawPath, PendingOp>();
         using (var j = new ChangeJournal(path))
             j.Load(pending);
-        Assert.Equal(["after", "only"], pending.Keys.Select(k => k.Latin1).Order());
+        Assert.Equal(["after", "only"], pending.Keys.Select(k => k.Text).Order());
     }
 
     [Fact]
@@ -73,22 +73,22 @@ public sealed class JournalAndBatchingTests : IDisposable
         var batches = new List<(bool Full, List<KeyValuePair<RawPath, PendingOp>> Items)>();
         var c = new ChangeCoalescer(new CoalescerOptions { Delay = TimeSpan.FromMilliseconds(10), MaxOpenWait = TimeSpan.FromSeconds(100) },
             (full, items) => batches.Add((full, items)));
-        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("a"), false));
-        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("a"), false));
-        c.Add(new WatchChange(ChangeKind.Writing, RawPath.FromUtf8("open"), false));
-        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("gone/x"), false));
-        c.Add(new WatchChange(ChangeKind.Deleted, RawPath.FromUtf8("gone"), true));
-        c.Add(new WatchChange(ChangeKind.Deleted, RawPath.FromUtf8("re"), false));
-        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("re"), true));
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromText("a"), false));
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromText("a"), false));
+        c.Add(new WatchChange(ChangeKind.Writing, RawPath.FromText("open"), false));
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromText("gone/x"), false));
+        c.Add(new WatchChange(ChangeKind.Deleted, RawPath.FromText("gone"), true));
+        c.Add(new WatchChange(ChangeKind.Deleted, RawPath.FromText("re"), false));
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromText("re"), true));
         long now = Environment.TickCount64 + 1000; // past the quiet window
         c.CutIfDue(now, force: false);
-        var items = Assert.Single(batches).Items.ToDictionary(kv => kv.Key.Latin1, kv => kv.Value);
+        var items = Assert.Single(batches).Items.ToDictionary(kv => kv.Key.Text, kv => kv.Value);
         Assert.Equal(new Dictionary<string, PendingOp> { ["a"] = PendingOp.Send, ["gone"] = PendingOp.Delete, ["re"] = PendingOp.SendTree }, items);
         Assert.Equal(1, c.Depth); // "open" waits for IN_CLOSE_WRITE
-        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("open"), false));
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromText("open"), false));
         c.CutIfDue(now + 1000, force: false);
-        Assert.Equal("open", Assert.Single(batches[1].Items).Key.Latin1);
-        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("b"), false));
+        Assert.Equal("open", Assert.Single(batches[1].Items).Key.Text);
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromText("b"), false));
         c.Add(new WatchChange(ChangeKind.FullRescan, RawPath.Root, true));
         c.CutIfDue(now + 2000, force: false);
         Assert.True(batches[2].Full);
@@ -103,36 +103,36 @@ public sealed class JournalAndBatchingTests : IDisposable
             (_, items) => batches.Add(items));
         long t0 = Environment.TickCount64;
         // Right after the start: the window applies.
-        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("early"), false), t0 + 1);
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromText("early"), false), t0 + 1);
         Assert.True(c.CutIfDue(t0 + 2, force: false) > 0);
         Assert.Empty(batches);
         c.CutIfDue(t0 + 12, force: false);
-        Assert.Equal("early", Assert.Single(batches[0]).Key.Latin1);
+        Assert.Equal("early", Assert.Single(batches[0]).Key.Text);
 
         // After 10 ms of quiet a complete change goes at once; the next, within the window, waits for it.
-        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("a"), false), t0 + 100);
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromText("a"), false), t0 + 100);
         c.CutIfDue(t0 + 100, force: false);
-        Assert.Equal("a", Assert.Single(batches[1]).Key.Latin1);
-        c.Add(new WatchChange(ChangeKind.Deleted, RawPath.FromUtf8("b"), false), t0 + 101);
+        Assert.Equal("a", Assert.Single(batches[1]).Key.Text);
+        c.Add(new WatchChange(ChangeKind.Deleted, RawPath.FromText("b"), false), t0 + 101);
         Assert.True(c.CutIfDue(t0 + 102, force: false) > 0);
         Assert.Equal(2, batches.Count);
         c.CutIfDue(t0 + 111, force: false);
         Assert.Equal(PendingOp.Delete, Assert.Single(batches[2]).Value);
 
         // A file just created may still be written: it starts the batch when its close arrives.
-        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("new"), false, Created: true), t0 + 200);
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromText("new"), false, Created: true), t0 + 200);
         Assert.True(c.CutIfDue(t0 + 200, force: false) > 0);
-        c.Add(new WatchChange(ChangeKind.Writing, RawPath.FromUtf8("new"), false), t0 + 201);
+        c.Add(new WatchChange(ChangeKind.Writing, RawPath.FromText("new"), false), t0 + 201);
         Assert.True(c.CutIfDue(t0 + 201, force: false) > 0);
-        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("new"), false), t0 + 202);
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromText("new"), false), t0 + 202);
         c.CutIfDue(t0 + 202, force: false);
-        Assert.Equal("new", Assert.Single(batches[3]).Key.Latin1);
+        Assert.Equal("new", Assert.Single(batches[3]).Key.Text);
 
         // Created and never closed (a hard link, a fifo): sent after the window, as before.
-        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("link"), false, Created: true), t0 + 300);
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromText("link"), false, Created: true), t0 + 300);
         Assert.True(c.CutIfDue(t0 + 305, force: false) > 0);
         c.CutIfDue(t0 + 310, force: false);
-        Assert.Equal("link", Assert.Single(batches[4]).Key.Latin1);
+        Assert.Equal("link", Assert.Single(batches[4]).Key.Text);
     }
 
     [Fact]
@@ -141,12 +141,12 @@ public sealed class JournalAndBatchingTests : IDisposable
         var batches = new List<List<KeyValuePair<RawPath, PendingOp>>>();
         var c = new ChangeCoalescer(new CoalescerOptions { Delay = TimeSpan.FromMilliseconds(10), MaxOpenWait = TimeSpan.FromSeconds(2) },
             (_, items) => batches.Add(items));
-        c.Add(new WatchChange(ChangeKind.Writing, RawPath.FromUtf8("log"), false));
+        c.Add(new WatchChange(ChangeKind.Writing, RawPath.FromText("log"), false));
         long t0 = Environment.TickCount64;
         c.CutIfDue(t0 + 500, force: false);
         Assert.Empty(batches);
         c.CutIfDue(t0 + 2500, force: false);
-        Assert.Equal("log", Assert.Single(Assert.Single(batches)).Key.Latin1);
+        Assert.Equal("log", Assert.Single(Assert.Single(batches)).Key.Text);
     }
 
     [Fact]
@@ -193,15 +193,15 @@ public sealed class JournalAndBatchingTests : IDisposable
         c.Filters.Add(new(FilterOptionKind.Include, "keep.log"));
         c.Filters.Add(new(FilterOptionKind.Filter, "- *.log"));
         Func<RawPath, bool, bool> g = c.BuildFilter().CreatePredicate();
-        Assert.True(g(RawPath.FromUtf8("x/y/file.tmp"), false));
-        Assert.True(g(RawPath.FromUtf8("top-only"), false));
-        Assert.False(g(RawPath.FromUtf8("sub/top-only"), false));
-        Assert.True(g(RawPath.FromUtf8("src/build"), true));
-        Assert.False(g(RawPath.FromUtf8("src/build"), false));
-        Assert.True(g(RawPath.FromUtf8("a/b/c/z"), false));
-        Assert.False(g(RawPath.FromUtf8("file.tmpx"), false));
-        Assert.False(g(RawPath.FromUtf8("d/keep.log"), false));
-        Assert.True(g(RawPath.FromUtf8("d/other.log"), false));
+        Assert.True(g(RawPath.FromText("x/y/file.tmp"), false));
+        Assert.True(g(RawPath.FromText("top-only"), false));
+        Assert.False(g(RawPath.FromText("sub/top-only"), false));
+        Assert.True(g(RawPath.FromText("src/build"), true));
+        Assert.False(g(RawPath.FromText("src/build"), false));
+        Assert.True(g(RawPath.FromText("a/b/c/z"), false));
+        Assert.False(g(RawPath.FromText("file.tmpx"), false));
+        Assert.False(g(RawPath.FromText("d/keep.log"), false));
+        Assert.True(g(RawPath.FromText("d/other.log"), false));
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public sealed class JournalAndBatchingTests : IDisposable
         c.Filters.Add(new(FilterOptionKind.Include, "*"));
         WatchFilter f = c.BuildFilter();
         Assert.Same(f.List, f.Current());
-        f.SetDenied(RawPath.FromUtf8("a/lo*ck"), true);
+        f.SetDenied(RawPath.FromText("a/lo*ck"), true);
         FilterList now = f.Current();
         // In front of the user's "+ *", so they win; the wildcard in the name is escaped.
         var wire = now.GetWireRules(32, localIsSender: true, deleteMode: true)!.Select(System.Text.Encoding.UTF8.GetString).ToList();
@@ -220,7 +220,7 @@ public sealed class JournalAndBatchingTests : IDisposable
         Assert.True(sender.IsExcluded("a/lo*ck", isDirectory: true));
         Assert.False(sender.IsExcluded("a/loXck", isDirectory: true));
         Assert.True(now.CreateMatcher(FilterSide.Receiver).IsExcluded("a/lo*ck", isDirectory: true));
-        f.SetDenied(RawPath.FromUtf8("a/lo*ck"), false);
+        f.SetDenied(RawPath.FromText("a/lo*ck"), false);
         Assert.Same(f.List, f.Current());
     }
 
