@@ -9,6 +9,17 @@ namespace ManagedRsync.Cli.Commands;
 /// </summary>
 internal static class OptionsMapping
 {
+    /// <summary>
+    /// As <see cref="ToTransferOptions(RsyncOptions)"/>, for a transfer that lists (--list-only, or a pull with no
+    /// destination): without -r it transfers directories without recursing (rsync options.c: parse_arguments,
+    /// xfer_dirs = list_only ? 1 : 0), so a directory's entries are listed, not skipped.
+    /// </summary>
+    public static TransferOptions ToTransferOptions(this RsyncOptions o, bool listing)
+    {
+        TransferOptions options = o.ToTransferOptions();
+        return listing && !options.Recursive ? options with { Dirs = true } : options;
+    }
+
     // Each field is taken as parsed: -a already set its seven options and a later --no-X cleared one, so nothing
     // here may add the archive bits back (rsync options.c case 'a' sets the variables, --no-o resets one).
     public static TransferOptions ToTransferOptions(this RsyncOptions o) => new()

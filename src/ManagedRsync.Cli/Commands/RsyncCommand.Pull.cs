@@ -17,19 +17,12 @@ internal static partial class RsyncCommand
     {
         var context = invocation.Context;
         RsyncOptions options = invocation.Options;
-        // rsync generator.c: recv_generator deletes the missing-arg entries (mode 0) of --delete-missing-args; our
-        // file-list reader refuses mode 0, so the option is refused by name rather than dropped.
         if (destination is not null)
             Options.DirectionSupport.Check(options, Options.TransferDirection.Pull);
-        if (options.DeleteMissingArgs && destination is not null)
-            throw new RsyncException(RsyncErrorKind.Unsupported, "--delete-missing-args is not supported yet on a pull");
         long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         // The generator's lines, the receiver's and --progress come from different threads: one writer, one lock.
         TextWriter output = TextWriter.Synchronized(context.Out);
-        TransferOptions transfer = options.ToTransferOptions();
-        // rsync options.c: listing without -r implies --dirs, so a directory's entries are listed, not skipped.
-        if (destination is null && !transfer.Recursive)
-            transfer = transfer with { Dirs = true };
+        TransferOptions transfer = options.ToTransferOptions(listing: destination is null);
         var request = new PullRequest
         {
             Source = invocation.Address,
@@ -42,8 +35,6 @@ internal static partial class RsyncCommand
             Destination = destination,
             Options = transfer,
             Filters = options.BuildFilters(context),
-            KeepPartial = options.Partial,
-            TempDirectory = options.TempDir,
         };
         var events = new ConsoleEvents(output, context.Error, options);
         TransferResult result = await RsyncClient.PullAsync(request, events, context.Cancellation).ConfigureAwait(false);

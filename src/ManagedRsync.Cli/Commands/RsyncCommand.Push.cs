@@ -14,11 +14,8 @@ internal static partial class RsyncCommand
     {
         RsyncOptions o = invocation.Options;
         CliContext context = invocation.Context;
-        TransferOptions options = o.ToTransferOptions();
-        // rsync options.c: --list-only without -r transfers directories without recursing (xfer_dirs = 1); the
-        // daemon then lists the entries it is sent and writes and deletes nothing (generator.c: recv_generator).
-        if (options.ListOnly && !options.Recursive)
-            options = options with { Dirs = true };
+        // The daemon lists the entries it is sent and writes and deletes nothing (generator.c: recv_generator).
+        TransferOptions options = o.ToTransferOptions(listing: o.ListOnly);
         FilterList? filters = o.BuildFilters(context);
         var request = new PushRequest
         {

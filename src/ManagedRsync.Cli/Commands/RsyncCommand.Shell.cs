@@ -36,12 +36,7 @@ internal static partial class RsyncCommand
         // rsync options.c: --files-from is forwarded by a pulling client over the connection; not done yet.
         if (o.FilesFrom is not null)
             throw new RsyncException(RsyncErrorKind.Unsupported, "--files-from is not supported yet on a pull");
-        if (o.DeleteMissingArgs && !listing)
-            throw new RsyncException(RsyncErrorKind.Unsupported, "--delete-missing-args is not supported yet on a pull");
-        TransferOptions options = o.ToTransferOptions();
-        // rsync options.c: listing without -r implies --dirs, so a directory's entries are listed, not skipped.
-        if (listing && !options.Recursive)
-            options = options with { Dirs = true };
+        TransferOptions options = o.ToTransferOptions(listing);
         var request = new RemoteShellPullRequest
         {
             Shell = Shell(o, context, user, host),
@@ -72,10 +67,7 @@ internal static partial class RsyncCommand
         // rsync -R keeps an absolute source's leading '/' in the names it sends (flist.c); our file list does not.
         if (o.Relative && sources.Any(Path.IsPathRooted))
             throw new RsyncException(RsyncErrorKind.Unsupported, "--relative (-R) with an absolute source path is not supported yet");
-        TransferOptions options = o.ToTransferOptions();
-        // rsync options.c: --list-only without -r transfers directories without recursing (xfer_dirs = 1).
-        if (options.ListOnly && !options.Recursive)
-            options = options with { Dirs = true };
+        TransferOptions options = o.ToTransferOptions(listing: o.ListOnly);
         var request = new RemoteShellPushRequest
         {
             Shell = Shell(o, context, user, host),

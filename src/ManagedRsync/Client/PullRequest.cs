@@ -1,6 +1,5 @@
 using ManagedRsync.Daemon;
 using ManagedRsync.Transports;
-using ManagedRsync.Filters;
 
 namespace ManagedRsync.Client;
 
@@ -8,16 +7,15 @@ namespace ManagedRsync.Client;
 /// What to pull from where: <c>rsync [options] [user@]host::module/path DEST</c>. The path's trailing slash means what it
 /// means to rsync ("dir/" restores the contents of dir, "dir" the directory itself).
 /// </summary>
-public sealed record PullRequest
+public sealed record PullRequest : ReceiveRequest, IDaemonRequest
 {
     /// <summary>The daemon, module and path inside it.</summary>
     public required DaemonAddress Source { get; init; }
 
+    DaemonAddress IDaemonRequest.Address => Source;
+
     /// <summary>Further sources in the same module (rsync's "host::mod/a ::mod/b" form), each as "module/path".</summary>
     public IReadOnlyList<string> ExtraSourcePaths { get; init; } = [];
-
-    /// <summary>The local destination; null lists the source like <c>rsync --list-only</c>.</summary>
-    public string? Destination { get; init; }
 
     /// <summary>
     /// A remote shell to reach the daemon through, as <c>rsync -e COMMAND [USER@]HOST::MODULE</c> does: the shell runs
@@ -49,19 +47,4 @@ public sealed record PullRequest
     /// back to $USER and $LOGNAME: a command line sets this from them.)
     /// </summary>
     public string? User { get; init; }
-
-    /// <summary>The rsync options of the pull (-a by default).</summary>
-    public TransferOptions Options { get; init; } = TransferOptions.Archive;
-
-    /// <summary>
-    /// --exclude/--include/--filter/-C/-F: sent to the daemon so that it leaves excluded names out of the file list,
-    /// and kept here so that --delete never removes a local name the rules exclude (rsync's receiver protects them).
-    /// </summary>
-    public FilterList? Filters { get; init; }
-
-    /// <summary>--partial: keep a partially received file in place of the old one when a transfer fails.</summary>
-    public bool KeepPartial { get; init; }
-
-    /// <summary>--temp-dir: where new files are written before they are renamed into place.</summary>
-    public string? TempDirectory { get; init; }
 }

@@ -8,11 +8,12 @@ namespace ManagedRsync.Client;
 /// A relative path that no longer exists is deleted on the daemon when <see cref="TransferOptions.DeleteMissingArgs"/>
 /// is set; <see cref="SendRequest.Filters"/> are also sent to a deleting daemon.
 /// </summary>
-public sealed record PushRequest : SendRequest
+public sealed record PushRequest : SendRequest, IDaemonRequest
 {
-
     /// <summary>The daemon, module and path inside it ("[user@]host::module/path" or rsync://...).</summary>
     public required DaemonAddress Destination { get; init; }
+
+    DaemonAddress IDaemonRequest.Address => Destination;
 
     /// <summary>
     /// A remote shell to reach the daemon through, as <c>rsync -e COMMAND [USER@]HOST::MODULE</c> does: the shell runs

@@ -1,5 +1,4 @@
 using ManagedRsync.Daemon;
-using ManagedRsync.Roles.Receiving;
 
 namespace ManagedRsync.Client;
 
@@ -70,16 +69,9 @@ public static class RsyncClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var sink = new EventSink(events);
-        Task<TransferResult> Push(Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> openModule, CancellationToken c) =>
+        return ToDaemon(request, request.Options, sink, (openModule, c) =>
             DaemonPush.RunAsync(request.Source, request.Destination.ModulePath, request.Options, sink,
-                request.Options.Progress ? sink : null, openModule, c);
-        if (request.Shell is { } shell)
-        {
-            return OverShell(shell, request.Destination, request.Connection, request.Port, request.Options, request.User,
-                request.Password, sink, Push, ct);
-        }
-        return Push(ModuleOpener(request.Destination, request.Connection, request.Port, request.ConnectTimeout, request.Options,
-            request.User, request.Password, sink), ct);
+                request.Options.Progress ? sink : null, openModule, c), ct);
     }
 
     /// <summary>
@@ -98,7 +90,7 @@ public static class RsyncClient
 
     /// <summary>
     /// Pulls from a daemon module into a local directory, as <c>rsync [options] [USER@]HOST::MODULE/PATH DEST</c> does;
-    /// with no <see cref="PullRequest.Destination"/>, lists the source as <c>rsync --list-only</c> does (each entry is
+    /// with no <see cref="ReceiveRequest.Destination"/>, lists the source as <c>rsync --list-only</c> does (each entry is
     /// raised as <see cref="ITransferEvents.OnListed"/>). Nothing outside the destination is read or written, whatever
     /// the daemon sends.
     /// </summary>
@@ -111,16 +103,10 @@ public static class RsyncClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var sink = new EventSink(events);
-        TransferOptions options = Listing(request.Options, request.Destination);
-        var target = new ReceiveTarget(request.Destination,
-            PullSession.Requested(request.Source, request.ExtraSourcePaths, options.Relative), request.Filters,
-            request.KeepPartial, options.Progress ? sink : null, request.TempDirectory);
-        Task<TransferResult> Pull(Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> openModule, CancellationToken c) =>
-            PullSession.RunAsync(options, [request.Source.ModulePath, .. request.ExtraSourcePaths], target, sink, openModule, c);
-        if (request.Shell is { } shell)
-            return OverShell(shell, request.Source, request.Connection, request.Port, options, request.User, request.Password, sink, Pull, ct);
-        return Pull(ModuleOpener(request.Source, request.Connection, request.Port, request.ConnectTimeout, options,
-            request.User, request.Password, sink), ct);
+        TransferOptions options = request.RunOptions();
+        var target = request.Target(PullSession.Requested(request.Source, request.ExtraSourcePaths, options.Relative), options, sink);
+        return ToDaemon(request, options, sink, (openModule, c) =>
+            PullSession.RunAsync(options, [request.Source.ModulePath, .. request.ExtraSourcePaths], target, sink, openModule, c), ct);
     }
 
     /// <summary>
@@ -174,31 +160,34 @@ public static class RsyncClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var sink = new EventSink(events);
-        TransferOptions options = Listing(request.Options, request.Destination);
-        return Transports.RemoteShellTransfer.PullAsync(request.Shell, request.Sources, request.Destination, request.Filters,
-            options, sink, options.Progress ? sink : null, ct);
+        TransferOptions options = request.RunOptions();
+        var target = request.Target(Transports.RemoteShellTransfer.Requested(request.Sources, options.Relative), options, sink);
+        return Transports.RemoteShellTransfer.PullAsync(request.Shell, request.Sources, target, options, sink, ct);
     }
 
-    // A pull with no destination is a listing (options.c: list_only |= 1 for a single argument), whether or not the
-    // caller said so: what the session offers (no incremental recursion for a listing) and sends depends on it.
-    private static TransferOptions Listing(TransferOptions options, string? destination) =>
-        destination is null && !options.Listing ? options with { Listing = true } : options;
+    // A daemon push or pull: through the request's remote shell when it names one, else over a socket.
+    private static Task<TransferResult> ToDaemon(IDaemonRequest request, TransferOptions options, EventSink sink,
+        Func<Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>>, CancellationToken, Task<TransferResult>> transfer,
+        CancellationToken ct) =>
+        request.Shell is { } shell
+            ? OverShell(shell, request, options, sink, transfer, ct)
+            : transfer(ModuleOpener(request, options, sink), ct);
 
     // A daemon push or pull through the request's remote shell: the greeting as the request's Connection (else the
     // address's and --protocol) says, the user as for a socket, $RSYNC_PORT from the address or --port.
-    private static Task<TransferResult> OverShell(Transports.RemoteShell shell, DaemonAddress address, DaemonConnectOptions? connection,
-        int? port, TransferOptions options, string? user, Func<string?>? password, EventSink sink,
-        Func<Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>>, CancellationToken, Task<TransferResult>> transfer,
+    private static Task<TransferResult> OverShell(Transports.RemoteShell shell, IDaemonRequest request, TransferOptions options,
+        EventSink sink, Func<Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>>, CancellationToken, Task<TransferResult>> transfer,
         CancellationToken ct) =>
-        DaemonOverShell.RunAsync(shell, sink.Attach(connection ?? DaemonConnectOptions.ForAddress(address, port, null, options.Protocol)),
-            DaemonOverShell.RsyncPort(address, port), address, user ?? address.User, password, sink, transfer, ct);
+        DaemonOverShell.RunAsync(shell,
+            sink.Attach(request.Connection ?? DaemonConnectOptions.ForAddress(request.Address, request.Port, null, options.Protocol)),
+            DaemonOverShell.RsyncPort(request.Address, request.Port), request.Address, request.User ?? request.Address.User,
+            request.Password, sink, transfer, ct);
 
     // Opens the request's module with the server arguments the role builds: its Connection (else the address, --port,
     // --contimeout and --protocol), its User (else the address's), the password only when asked; greeting lines to the events.
-    private static Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> ModuleOpener(DaemonAddress address,
-        DaemonConnectOptions? connection, int? port, TimeSpan? connectTimeout, TransferOptions options, string? user,
-        Func<string?>? password, EventSink sink) =>
+    private static Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> ModuleOpener(IDaemonRequest request,
+        TransferOptions options, EventSink sink) =>
         (args, ct) => DaemonTransport.OpenModuleAsync(
-            sink.Attach(connection ?? DaemonConnectOptions.ForAddress(address, port, connectTimeout, options.Protocol)),
-            address, user ?? address.User, password, args, ct);
+            sink.Attach(request.Connection ?? DaemonConnectOptions.ForAddress(request.Address, request.Port, request.ConnectTimeout, options.Protocol)),
+            request.Address, request.User ?? request.Address.User, request.Password, args, ct);
 }

@@ -27,21 +27,20 @@ internal static class RemoteShellTransfer
 
     /// <summary>
     /// rsync main.c: client_run as the receiver (generator and receiver): <paramref name="remotePaths"/> into
-    /// <paramref name="destination"/> (null lists them).
+    /// <paramref name="target"/> (with no destination, a listing of them).
     /// </summary>
-    public static Task<TransferResult> PullAsync(RemoteShell shell, IReadOnlyList<string> remotePaths, string? destination,
-        FilterList? filters, TransferOptions options, ITransferLog log, IProgress<TransferProgress>? progress, CancellationToken ct)
-    {
-        List<string> paths = SentPaths(remotePaths);
-        // exclude.c: add_implied_include takes each source as written; "." sends the directory's contents.
-        var requested = RequestedNames.FromSources(paths.Select(p => p == "." ? "./" : p), options.Relative);
-        var target = new ReceiveTarget(destination, requested, filters, options.Partial, progress, options.TempDir);
-        return RunAsync(shell, pull: true, paths, options, log, async (connection, c) =>
+    public static Task<TransferResult> PullAsync(RemoteShell shell, IReadOnlyList<string> remotePaths, ReceiveTarget target,
+        TransferOptions options, ITransferLog log, CancellationToken ct) =>
+        RunAsync(shell, pull: true, SentPaths(remotePaths), options, log, async (connection, c) =>
         {
             var receiver = new ReceivingSide(target, options, log);
             return await receiver.RunAsync(connection, exchangeFilters: true, c).ConfigureAwait(false);
         }, ct);
-    }
+
+    /// <summary>The top-level names a pull of <paramref name="remotePaths"/> may receive.</summary>
+    public static RequestedNames Requested(IReadOnlyList<string> remotePaths, bool relative) =>
+        // exclude.c: add_implied_include takes each source as written; "." sends the directory's contents.
+        RequestedNames.FromSources(SentPaths(remotePaths).Select(p => p == "." ? "./" : p), relative);
 
     private static Task<TransferResult> RunAsync(RemoteShell shell, bool pull, IReadOnlyList<string> remotePaths,
         TransferOptions options, ITransferLog log, Func<Connection, CancellationToken, Task<TransferResult>> role, CancellationToken ct)

@@ -30,9 +30,9 @@ public sealed class BurstBatchingTests
             _now = start;
             _coalescer = new ChangeCoalescer(Options, (_, items) =>
             {
-                Batches.Add((_now, items.Select(kv => kv.Key.Latin1).ToList()));
+                Batches.Add((_now, items.Select(kv => kv.Key.Text).ToList()));
                 foreach (KeyValuePair<RawPath, PendingOp> kv in items)
-                    LongestWait = Math.Max(LongestWait, _now - _added[kv.Key.Latin1]);
+                    LongestWait = Math.Max(LongestWait, _now - _added[kv.Key.Text]);
             });
         }
 
@@ -43,7 +43,7 @@ public sealed class BurstBatchingTests
         public void Add(string path)
         {
             _added[path] = _now;
-            _coalescer.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8(path), false), _now);
+            _coalescer.Add(new WatchChange(ChangeKind.Changed, RawPath.FromText(path), false), _now);
         }
 
         /// <summary>Moves the clock on <paramref name="ms"/>, letting the runner cut at every millisecond on the way.</summary>

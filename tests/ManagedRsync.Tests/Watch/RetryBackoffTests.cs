@@ -37,7 +37,7 @@ public sealed class RetryBackoffTests
         using var stop = new CancellationTokenSource();
         Task run = Task.Run(() => queue.RunAsync(stop.Token));
         await WaitForAsync(() => target.Attempts >= 5 && queue.Depth == 0, run);
-        queue.Enqueue(false, [new(RawPath.FromUtf8("f"), PendingOp.Send)]);
+        queue.Enqueue(false, [new(RawPath.FromText("f"), PendingOp.Send)]);
         await WaitForAsync(() => clock.Waits.Count >= 7, run);
         await StopAsync(stop, run);
 

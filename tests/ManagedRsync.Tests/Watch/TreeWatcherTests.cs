@@ -72,7 +72,7 @@ public abstract class TreeWatcherTests : IDisposable
         const int Files = 3000;
         for (int i = 0; i < Files; i++)
             File.WriteAllText(_tree[$"s/f{i:D4}"], "x");
-        _seen.WaitFor(s => s.Changes.Where(c => c.Kind == ChangeKind.Changed).Select(c => c.Path.Latin1).Distinct().Count() >= Files + 1,
+        _seen.WaitFor(s => s.Changes.Where(c => c.Kind == ChangeKind.Changed).Select(c => c.Path.Text).Distinct().Count() >= Files + 1,
             "every file of the stream");
         Assert.True(_watcher!.StreamPauses > 0, "the reader never paused inside a stream of 3,000 files");
     }
