@@ -1,4 +1,5 @@
 using System.Text;
+using ManagedRsync.IO;
 
 namespace ManagedRsync.Daemon;
 
@@ -257,17 +258,11 @@ public sealed partial class DaemonSession
 
     private async Task<string?> ReadServerLineAsync(CancellationToken ct)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(_options.HandshakeTimeout);
         string? line;
         try
         {
-            line = await _stream.ReadLineAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            throw new RsyncException(RsyncErrorKind.Timeout,
-                $"io timeout after {_options.HandshakeTimeout.TotalSeconds:0} seconds waiting for the daemon -- exiting");
+            line = await TimeLimit.RunAsync(_options.HandshakeTimeout, ct, _stream.ReadLineAsync, () => new RsyncException(RsyncErrorKind.Timeout,
+                $"io timeout after {_options.HandshakeTimeout.TotalSeconds:0} seconds waiting for the daemon -- exiting")).ConfigureAwait(false);
         }
         catch (IOException e)
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using ManagedRsync.IO;
 
 namespace ManagedRsync.Daemon;
 
@@ -110,21 +111,10 @@ internal static class DaemonConnector
                 {
                     socket.Bind(new IPEndPoint(bind, 0));
                 }
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                if (options.ConnectTimeout is TimeSpan limit)
-                {
-                    timeout.CancelAfter(limit);
-                }
-                try
-                {
-                    await socket.ConnectAsync(new IPEndPoint(address, port), timeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    // rsync socket.c: open_socket_out: the --contimeout alarm ends the whole attempt with RERR_CONTIMEOUT.
-                    throw new RsyncException(RsyncErrorKind.ConnectTimeout,
-                        $"failed to connect to {options.Host} ({address}): Connection timed out (110)");
-                }
+                // rsync socket.c: open_socket_out: the --contimeout alarm ends the whole attempt with RERR_CONTIMEOUT.
+                await TimeLimit.RunAsync(options.ConnectTimeout, ct, t => socket.ConnectAsync(new IPEndPoint(address, port), t).AsTask(),
+                    () => new RsyncException(RsyncErrorKind.ConnectTimeout,
+                        $"failed to connect to {options.Host} ({address}): Connection timed out (110)")).ConfigureAwait(false);
                 return socket;
             }
             catch (SocketException e)

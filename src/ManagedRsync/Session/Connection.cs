@@ -1,3 +1,4 @@
+using ManagedRsync.IO;
 using ManagedRsync.Protocol;
 
 namespace ManagedRsync.Session;
@@ -101,6 +102,7 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
         {
             int protocol = knownProtocol
                 ?? await SessionSetup.ExchangeVersionsAsync(In, Out, options.Protocol, token).ConfigureAwait(false);
+            ClientOfferedIncremental = clientInfo.Contains('i');
             int seed = (int)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() ^ ((long)Environment.ProcessId << 6));
             Settle(await SessionSetup.RunServerAsync(In, Out, protocol, options, clientInfo, seed, token).ConfigureAwait(false));
         });
@@ -108,24 +110,9 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
     // rsync io.c: --timeout bounds every read, the setup's too (compat.c setup_protocol reads under io_timeout), on
     // either side: a peer that goes silent before multiplexing (a stalled link) would otherwise hold us for ever,
     // since the multiplexed reader's own timeout starts only after the setup.
-    private static async Task UnderTimeoutAsync(TransferOptions options, CancellationToken ct, Func<CancellationToken, Task> setup)
-    {
-        if (options.Timeout <= 0)
-        {
-            await setup(ct).ConfigureAwait(false);
-            return;
-        }
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limit.CancelAfter(options.TimeoutSpan);
-        try
-        {
-            await setup(limit.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (limit.IsCancellationRequested && !ct.IsCancellationRequested)
-        {
-            throw new RsyncException(RsyncErrorKind.Timeout, $"io timeout after {options.Timeout} seconds -- exiting");
-        }
-    }
+    private static Task UnderTimeoutAsync(TransferOptions options, CancellationToken ct, Func<CancellationToken, Task> setup) =>
+        TimeLimit.RunAsync(options.Timeout > 0 ? options.TimeoutSpan : null, ct, setup,
+            () => new RsyncException(RsyncErrorKind.Timeout, $"io timeout after {options.Timeout} seconds -- exiting"));
 
     private void Settle(SessionParameters parameters)
     {
@@ -156,6 +143,12 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
         ServerLog?.DrainInto(Out);
         Out.Send();
     }
+
+    /// <summary>
+    /// A server's client offered incremental recursion ('i' in its capability letters, options.c: maybe_add_e_option):
+    /// stock's server would take it (compat.c: set_allow_inc_recurse) where ours declines it.
+    /// </summary>
+    public bool ClientOfferedIncremental { get; private set; }
 
     /// <summary>The log of a server role: its text goes to the client as MSG_INFO / MSG_ERROR (rsync log.c: rwrite).</summary>
     public ServerMessageLog? ServerLog { get; set; }
