@@ -41,10 +41,9 @@ public sealed partial class StockClientParityTests
         Put(seed, "c.o", "protected by -C's default list\n");
         Seed(seed);
         var push = await BothAsync(d => ["-av", "--delete", "--no-i-r", option, src + "/", Url(d, $"open/{_id}/")]);
-        // The same lines; the order differs: stock's generator names "./" between the deletions of the top directory
-        // and those of the directories under it, mrsync's deletes first and names after.
-        AssertSame(push, output: false);
-        Assert.Equal(Normalize(push.Stock.Stdout).Split('\n').Order(StringComparer.Ordinal), Normalize(push.Ours.Stdout).Split('\n').Order(StringComparer.Ordinal));
+        // In stock's order: its generator flushes after the top directory (generator.c: generate_files calls
+        // maybe_flush_socket after the first entry), so "./" comes between the deletions there and those below it.
+        AssertSame(push);
         Assert.Equal(0, push.Ours.ExitCode);
         AssertSameTrees();
         Assert.True(File.Exists(Path.Combine(Module(ours), "sub", "a.keep")), push.Ours.ToString());

@@ -55,6 +55,35 @@ public sealed class LocalCopyParityTests : IDisposable
         LocalCopyKnownDifferences.Check($"SecondRun {first} | {second}", () => outcome.AssertExit(0).AssertSame(KeepsTimes(second)));
     }
 
+    /// <summary>
+    /// The deletion lines in stock's order, names and deletions of the top directory and below it compared line by
+    /// line: with --no-i-r stock's server generator flushes after the top directory (generator.c: generate_files,
+    /// io.c: maybe_flush_socket), so "./" comes between the top's deletions and those below. (With incremental
+    /// recursion stock's client prints each part's deletions and names in turn: mrsync's local copy does not recurse
+    /// incrementally yet, and those runs are compared stream by stream.)
+    /// </summary>
+    [Theory]
+    [InlineData("-av --delete --no-i-r")]
+    [InlineData("-ai --delete --no-i-r")]
+    [InlineData("-av --delete-during --no-i-r")]
+    public async Task DeletionLinesComeInStocksOrder(string options)
+    {
+        CreateFullSource();
+        (await _pair.RunAsync(["-a"])).AssertExit(0).AssertSame();
+        LocalSource.Edit(_pair.Source);
+        foreach (string dest in new[] { _pair.Stock, _pair.Ours })
+        {
+            LocalSource.Write(dest, "only-in-dest.txt", "x");
+            LocalSource.Write(dest, "gone-dir/x/y", "x");
+            LocalSource.Write(dest, "sub/only-below.txt", "x");
+            LocalSource.Write(dest, "sub/deeper/only-deeper.txt", "x");
+            LocalSource.SetTimes(dest);
+        }
+        var outcome = await _pair.RunAsync(Split(options));
+        outcome.AssertExit(0).AssertSame(KeepsTimes(options)).AssertSameOutputInOrder();
+        Assert.Contains("sub/deeper/only-deeper.txt\n", outcome.Ours.Stdout);
+    }
+
     [Theory]
     [InlineData("-avn")]
     [InlineData("-ain")]

@@ -69,17 +69,28 @@ internal sealed class SideBySide : IDisposable
         /// </summary>
         public void AssertSameOutput()
         {
-            // Stock's sender recurses incrementally and says so; mrsync's sends the whole list first and prints what
-            // stock prints then (flist.c: send_file_list, show_filelist_progress when !inc_recurse). The lines that
-            // follow are in the same order either way.
-            string stock = StockOutput.Normalize(Stock.Stdout, Pair.Stock)
-                .Replace("sending incremental file list\n", "building file list ... done\n", StringComparison.Ordinal);
-            string ours = StockOutput.Normalize(Ours.Stdout, Pair.Ours);
+            (string stock, string ours) = NormalizedOutput();
             if (stock == ours)
                 return;
             foreach (var stream in new Func<string, bool>[] { IsDeletion, IsSkipNotice, l => !IsDeletion(l) && !IsSkipNotice(l) })
                 Assert.Equal(Lines(stock).Where(stream), Lines(ours).Where(stream));
         }
+
+        /// <summary>The same lines in the same order, deletions and names interleaved as stock interleaves them.</summary>
+        public Outcome AssertSameOutputInOrder()
+        {
+            (string stock, string ours) = NormalizedOutput();
+            Assert.Equal(stock, ours);
+            return this;
+        }
+
+        private (string Stock, string Ours) NormalizedOutput() =>
+            // Stock's sender recurses incrementally and says so; mrsync's sends the whole list first and prints what
+            // stock prints then (flist.c: send_file_list, show_filelist_progress when !inc_recurse). The lines that
+            // follow are in the same order either way.
+            (StockOutput.Normalize(Stock.Stdout, Pair.Stock)
+                .Replace("sending incremental file list\n", "building file list ... done\n", StringComparison.Ordinal),
+            StockOutput.Normalize(Ours.Stdout, Pair.Ours));
 
         /// <param name="times">Compare mtimes (rsync -t); without it the copies' times are those of the copying.</param>
         /// <param name="rootTimes">Compare the destination directory's own mtime: only when it is the transfer's root (SRC/ DST/).</param>

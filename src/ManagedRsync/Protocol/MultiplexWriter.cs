@@ -41,6 +41,9 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
 
     public bool IsMultiplexed => _multiplexed;
 
+    /// <summary>Data waits in the buffer (rsync io.c: iobuf.out.len > iobuf.out_empty_len).</summary>
+    public bool HasBufferedData => _end > HeaderLength;
+
     public void Advance(int count)
     {
         if ((uint)count > (uint)(_buffer.Length - _end))

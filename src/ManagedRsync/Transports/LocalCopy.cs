@@ -70,7 +70,9 @@ internal static class LocalCopy
         try
         {
             await using var connection = new Connection(stream, isServer: true, log);
-            await connection.SetupServerAsync(options, ServerArguments.Capabilities, ct).ConfigureAwait(false);
+            // The letters stock's client sends its forked server (options.c: maybe_add_e_option), 'i' among them.
+            string clientInfo = (IncrementalRecursion.StockAllows(options, weSend: true) ? "i" : "") + ServerArguments.Capabilities;
+            await connection.SetupServerAsync(options, clientInfo, ct).ConfigureAwait(false);
             connection.StartMultiplexing(options.TimeoutSpan);
             var target = new ReceiveTarget(destination, RequestedNames.All, filters,
                 KeepPartial: options.Partial, TempDirectory: options.TempDir);

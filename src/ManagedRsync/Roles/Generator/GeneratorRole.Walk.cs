@@ -2,6 +2,7 @@ using ManagedRsync.Destination;
 using ManagedRsync.FileList;
 using ManagedRsync.Platform;
 using ManagedRsync.Roles.Receiving;
+using ManagedRsync.Session;
 
 namespace ManagedRsync.Roles.Generator;
 
@@ -16,9 +17,44 @@ internal sealed partial class GeneratorRole
         if (_keep is not null && EffectiveDeleteTiming == DeleteTiming.Before)
             DeletePass();
         _flushed = run.Connection.Out.TotalWritten;
+        int nextLoopCheck = 0;
         for (int ndx = 0; ndx < Files.Count; ndx++)
+        {
             GenerateAt(ndx);
+            if (ndx >= nextLoopCheck)
+            {
+                MaybeFlushSocket(ndx);
+                nextLoopCheck += LoopCheckLimit;
+            }
+        }
         _generating = -1;
+    }
+
+    // rsync generator.c: generate_files checks the socket after the entry at next_loopchk (the first, then every
+    // loopchk_limit = 200 without --timeout).
+    private const int LoopCheckLimit = 200;
+
+    /// <summary>
+    /// rsync io.c: maybe_flush_socket(0) with the whole list in (flist_eof): without --timeout last_io_out is never
+    /// set (perform_io updates it only when io_timeout is), so it flushes whenever data waits. The messages queued so
+    /// far go first (perform_io), then the data: a server's deletions in the top directory, then the top directory's
+    /// itemization, which is why a stock client prints "./" between them and the deletions below it (a push or a local
+    /// copy with --no-i-r). With --timeout it flushes only after 5 idle seconds, which a walk that writes does not
+    /// reach: nothing is flushed then. Where the client offered incremental recursion, stock's server takes it: it
+    /// flushes at the end of each part (waiting for the receiver), so within a part every deletion precedes the names;
+    /// our server declines it and keeps that order by not flushing here (the order across parts, dir by dir, no walk of
+    /// a whole list gives). A client's generator (a pull) prints its deletions itself: its flushes change no output.
+    /// </summary>
+    private void MaybeFlushSocket(int ndx)
+    {
+        Connection conn = run.Connection;
+        if (!conn.IsServer || Options.Timeout != 0 || !conn.Out.HasBufferedData)
+            return;
+        if (conn.ClientOfferedIncremental && IncrementalRecursion.StockAllows(Options, weSend: false))
+            return;
+        conn.Send();
+        _flushed = conn.Out.TotalWritten;
+        run.Order?.Release(ndx);
     }
 
     /// <summary>Output written when the walk last released log lines.</summary>
