@@ -105,6 +105,9 @@ internal static unsafe partial class Interop
     [LibraryImport(Libc, EntryPoint = "mknodat", SetLastError = true)]
     public static partial int MknodAt(int dirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, uint mode, ulong dev);
 
+    [LibraryImport(Libc, EntryPoint = "pwrite", SetLastError = true)]
+    public static partial nint PWrite(int fd, byte* buffer, nuint count, long offset);
+
     [LibraryImport(Libc, EntryPoint = "fchmod", SetLastError = true)]
     public static partial int FChmod(int fd, uint mode);
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ManagedRsync.Platform;
 using Microsoft.Win32.SafeHandles;
 using static ManagedRsync.Platform.Interop;
 
@@ -73,7 +74,7 @@ internal sealed partial class TempFileWriter
                 end += length;
             }
             PunchPendingHole(file);
-            RandomAccess.Write(file, data[at..end], offset + at);
+            PositionalWrite.WriteAt(file, data[at..end], offset + at);
             at = end;
         }
     }

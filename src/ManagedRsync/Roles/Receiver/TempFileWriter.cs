@@ -1,5 +1,6 @@
 using System.Buffers;
 using ManagedRsync.IO;
+using ManagedRsync.Platform;
 using Microsoft.Win32.SafeHandles;
 
 
@@ -77,7 +78,7 @@ internal sealed partial class TempFileWriter : WriteOnlyForwardStream
         if (Sparse)
             WriteSparse(_file, _buffer.AsSpan(0, _buffered), _flushed);
         else
-            RandomAccess.Write(_file, _buffer.AsSpan(0, _buffered), _flushed);
+            PositionalWrite.WriteAt(_file, _buffer.AsSpan(0, _buffered), _flushed);
         _flushed += _buffered;
         _buffered = 0;
         Written?.Invoke(_flushed);
