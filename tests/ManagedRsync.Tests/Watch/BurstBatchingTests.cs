@@ -125,14 +125,14 @@ public sealed class BurstBatchingTests
         var c = new ChangeCoalescer(Options, (_, items) => batches.Add(items));
         long t = Environment.TickCount64 + 10_000;
         for (int i = 0; i < 1500; i++)
-            c.Add(new WatchChange(ChangeKind.Writing, RawPath.FromUtf8($"open/f{i:D4}"), false), t);
+            c.Add(new WatchChange(ChangeKind.Writing, RawPath.FromText($"open/f{i:D4}"), false), t);
         Assert.True(c.CutIfDue(t, force: false) > 0);
         Assert.Empty(batches);
-        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromUtf8("done"), false), t);
+        c.Add(new WatchChange(ChangeKind.Changed, RawPath.FromText("done"), false), t);
         c.CutIfDue(t, force: false);
         Assert.Empty(batches); // one complete change beside 1,500 open files is no burst batch of 1,024
         c.CutIfDue(t + 1000, force: false);
-        Assert.Equal("done", Assert.Single(Assert.Single(batches)).Key.Latin1);
+        Assert.Equal("done", Assert.Single(Assert.Single(batches)).Key.Text);
         Assert.Equal(1500, c.Depth);
     }
 
