@@ -20,7 +20,7 @@ internal static class ModuleReceiveFilter
     {
         if (settings.ModuleFilters is not { Rules.Count: > 0 } filters)
             return null;
-        FilterMatcher matcher = filters.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = settings.Root });
+        FilterMatcher matcher = Matcher(filters, settings);
         string dir = Clean(destination);
         string prefix = dir is "" or "." ? "" : dir + "/";
         return (name, isDirectory) =>
@@ -43,7 +43,7 @@ internal static class ModuleReceiveFilter
         string dir = Clean(destination);
         if (dir is "" or ".")
             return;
-        FilterMatcher matcher = filters.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = settings.Root });
+        FilterMatcher matcher = Matcher(filters, settings);
         if (matcher.IsExcluded(dir, isDirectory: false) || matcher.IsExcluded(dir, isDirectory: true))
             throw new RsyncException(RsyncErrorKind.FileSelection, $"ERROR: daemon has excluded destination \"{shown}\"");
     }
@@ -56,9 +56,13 @@ internal static class ModuleReceiveFilter
         if (directory.Length == 0)
             return true;
         string dir = Clean(ServerPaths.Sanitize(directory));
-        FilterMatcher matcher = filters.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = settings.Root });
+        FilterMatcher matcher = Matcher(filters, settings);
         return dir is not ("" or ".") && matcher.IsExcluded(dir, isDirectory: true);
     }
+
+    // The module's rules match module-relative names, as for what the module sends (ServerSources).
+    private static FilterMatcher Matcher(FilterList filters, ServerSettings settings) =>
+        filters.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = settings.Root });
 
     // The module-relative path without "./" in front and without a trailing "/" or "/.".
     private static string Clean(string path)
