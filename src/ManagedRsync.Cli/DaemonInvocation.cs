@@ -30,8 +30,16 @@ internal sealed class DaemonInvocation(RsyncOptions options, DaemonAddress addre
     public string? User =>
         Address.User ?? Context.GetEnvironmentVariable("USER") ?? Context.GetEnvironmentVariable("LOGNAME");
 
-    /// <summary>How to reach the daemon: --port, --address, -4/-6, --contimeout, --timeout, --protocol.</summary>
-    public DaemonConnectOptions Connection => Options.ConnectOptionsFor(Address);
+    /// <summary>
+    /// How to reach the daemon: --port, --address, -4/-6, --contimeout, --timeout, --protocol, and from the environment
+    /// $RSYNC_PROXY and $RSYNC_CONNECT_PROG (rsync socket.c reads both at each connection; set but empty, the proxy
+    /// is off and the program is run as it is).
+    /// </summary>
+    public DaemonConnectOptions Connection => Options.ConnectOptionsFor(Address) with
+    {
+        Proxy = Context.GetEnvironmentVariable("RSYNC_PROXY"),
+        ConnectProgram = Context.GetEnvironmentVariable("RSYNC_CONNECT_PROG"),
+    };
 
     /// <summary>The password, read only when the daemon asks (rsync authenticate.c: auth_client).</summary>
     public string? GetPassword() => PasswordPrompt.Get(Options.PasswordFile, Context);

@@ -30,6 +30,21 @@ public sealed record DaemonConnectOptions
     public TimeSpan? ConnectTimeout { get; init; }
 
     /// <summary>
+    /// An HTTP proxy to tunnel through with CONNECT, as <c>RSYNC_PROXY</c> spells it: <c>[USER:PASS@]HOST:PORT</c>
+    /// (rsync socket.c: open_socket_out). Null or empty: connect directly. The mrsync command line takes it from
+    /// <c>$RSYNC_PROXY</c>.
+    /// </summary>
+    public string? Proxy { get; init; }
+
+    /// <summary>
+    /// A shell command that carries the connection instead of TCP, as <c>RSYNC_CONNECT_PROG</c> spells it: run by the
+    /// shell with a socket as its stdin and stdout, <c>%H</c> replaced by the host (rsync socket.c:
+    /// open_socket_out_wrapped). Null: TCP (or <see cref="Proxy"/>). The mrsync command line takes it from
+    /// <c>$RSYNC_CONNECT_PROG</c>.
+    /// </summary>
+    public string? ConnectProgram { get; init; }
+
+    /// <summary>
     /// Longest wait for any line during the text handshake (greeting, MOTD, listing, auth). rsync without
     /// <c>--timeout</c> would wait forever on a silent server; we never do. <c>--timeout</c> sets it when given.
     /// </summary>

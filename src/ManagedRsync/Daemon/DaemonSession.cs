@@ -59,8 +59,7 @@ public sealed partial class DaemonSession : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var socket = await DaemonConnector.ConnectAsync(options, ct).ConfigureAwait(false);
-        var stream = new DaemonStream(new QuickAckNetworkStream(socket));
+        var stream = new DaemonStream(await DaemonConnector.OpenAsync(options, ct).ConfigureAwait(false));
         try
         {
             return await StartAsync(stream, options, ct).ConfigureAwait(false);
@@ -84,14 +83,28 @@ public sealed partial class DaemonSession : IAsyncDisposable
     public ValueTask DisposeAsync() => _stream.DisposeAsync();
 }
 
-/// <summary>TCP connect the way rsync socket.c: open_socket_out does it.</summary>
+/// <summary>
+/// The connection to a daemon the way rsync socket.c: open_socket_out_wrapped makes it: through RSYNC_CONNECT_PROG's
+/// program, or TCP (open_socket_out), directly or through RSYNC_PROXY's HTTP proxy.
+/// </summary>
 internal static class DaemonConnector
 {
+    public static async Task<Stream> OpenAsync(DaemonConnectOptions options, CancellationToken ct)
+    {
+        if (options.ConnectProgram is { } program)
+            return ConnectProgram.Start(ConnectProgram.Command(program, options.Host));
+        return new QuickAckNetworkStream(await ConnectAsync(options, ct).ConfigureAwait(false));
+    }
+
     public static async Task<Socket> ConnectAsync(DaemonConnectOptions options, CancellationToken ct)
     {
+        HttpConnectProxy? proxy = HttpConnectProxy.Parse(options.Proxy);
+        // With a proxy, its host is resolved and connected, and failures name it; the daemon's host is only sent.
+        string host = proxy?.Host ?? options.Host;
+        string portText = proxy?.Port ?? options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         // rsync socket.c: open_socket_out hands the port to getaddrinfo as text; the kernel keeps its low 16 bits.
-        int port = options.Port & 0xFFFF;
-        var addresses = await ResolveAsync(options.Host, $"getaddrinfo: {options.Host} {options.Port}", options.AddressFamily, ct).ConfigureAwait(false);
+        int port = proxy?.PortNumber() ?? options.Port & 0xFFFF;
+        var addresses = await ResolveAsync(host, $"getaddrinfo: {host} {portText}", options.AddressFamily, ct).ConfigureAwait(false);
         // rsync socket.c: try_bind_local: "getaddrinfo ADDR: reason", without the port.
         IPAddress? bind = options.BindAddress is null
             ? null
@@ -114,13 +127,31 @@ internal static class DaemonConnector
                 // rsync socket.c: open_socket_out: the --contimeout alarm ends the whole attempt with RERR_CONTIMEOUT.
                 await TimeLimit.RunAsync(options.ConnectTimeout, ct, t => socket.ConnectAsync(new IPEndPoint(address, port), t).AsTask(),
                     () => new RsyncException(RsyncErrorKind.ConnectTimeout,
-                        $"failed to connect to {options.Host} ({address}): Connection timed out (110)")).ConfigureAwait(false);
-                return socket;
+                        $"failed to connect to {host} ({address}): Connection timed out (110)")).ConfigureAwait(false);
             }
             catch (SocketException e)
             {
                 socket.Dispose();
-                failures.Add($"failed to connect to {options.Host} ({address}): {e.Message} ({e.NativeErrorCode})");
+                failures.Add($"failed to connect to {host} ({address}): {e.Message} ({e.NativeErrorCode})");
+                continue;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+            if (proxy is null)
+                return socket;
+            try
+            {
+                // A proxy that refuses or misbehaves costs this address only (socket.c: the loop goes on to the next).
+                await proxy.EstablishAsync(socket, options.Host, options.Port, options.HandshakeTimeout, ct).ConfigureAwait(false);
+                return socket;
+            }
+            catch (RsyncException e) when (e.Kind == RsyncErrorKind.Connection)
+            {
+                socket.Dispose();
+                failures.Add(e.Message);
             }
             catch
             {
