@@ -50,17 +50,26 @@ start_stock_daemon() {
     echo "path = $mod"
     echo "read only = no"
   } > "$WORK/rsyncd.conf"
+  launch_daemon rsync "$WORK/rsyncd.conf"
+  DAEMON_PID=$LAUNCHED_PID
+  URL="rsync://127.0.0.1:$PORT/bench"
+}
+
+# launch_daemon PROGRAM CONFIG: `PROGRAM --daemon --no-detach` (stock rsync or mrsync) with CONFIG on a free loopback
+# port, waited for until it accepts. Sets PORT and LAUNCHED_PID.
+launch_daemon() {
+  local program=$1 config=$2
+  LAUNCHED_PID=
   for _ in $(seq 20); do
     PORT=$(( (RANDOM % 40000) + 20000 ))
     ss -ltn | grep -q ":$PORT " && continue
-    rsync --daemon --no-detach --address 127.0.0.1 --port "$PORT" --config "$WORK/rsyncd.conf" &
-    DAEMON_PID=$!
-    sleep 0.5
-    kill -0 "$DAEMON_PID" 2>/dev/null && break
-    DAEMON_PID=
+    "$program" --daemon --no-detach --address 127.0.0.1 --port "$PORT" --config "$config" &
+    LAUNCHED_PID=$!
+    for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.05; done
+    kill -0 "$LAUNCHED_PID" 2>/dev/null && break
+    LAUNCHED_PID=
   done
-  [ -n "$DAEMON_PID" ] || { echo "could not start rsync --daemon"; exit 1; }
-  URL="rsync://127.0.0.1:$PORT/bench"
+  [ -n "$LAUNCHED_PID" ] || { echo "could not start $program --daemon"; exit 1; }
 }
 
 # start_sshd: a throwaway OpenSSH server on a free loopback port (as the interop tests' SshdFixture: its own host and
