@@ -117,6 +117,12 @@ public sealed partial record TransferOptions
     /// <summary>--protocol: the highest protocol to speak (27-32).</summary>
     public int Protocol { get; init; } = 32;
 
+    /// <summary>
+    /// -M/--remote-option: words for the far side only, each starting with '-', added after the server options a daemon
+    /// or a remote shell's server is sent (options.c: server_options). A local copy does not use them.
+    /// </summary>
+    public IReadOnlyList<string> RemoteOptions { get; init; } = [];
+
     /// <summary>--timeout as a span (zero: none).</summary>
     internal TimeSpan TimeoutSpan => Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : default;
 

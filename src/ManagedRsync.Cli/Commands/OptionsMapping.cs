@@ -101,6 +101,7 @@ internal static class OptionsMapping
         RemoveSourceFiles = o.RemoveSourceFiles == 1,
         RemoveSentFiles = o.RemoveSourceFiles == 2,
         Chmod = o.Chmod,
+        RemoteOptions = o.RemoteOptions.Count == 0 ? [] : [.. o.RemoteOptions],
     };
 
     /// <summary>The filter list of the command line, or null when it has no filter option. Rule files named "-" are

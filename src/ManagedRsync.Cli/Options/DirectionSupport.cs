@@ -75,6 +75,8 @@ internal static class DirectionSupport
         new("--remove-source-files with --compare-dest, --copy-dest or --link-dest", o => o.RemoveSourceFiles > 0 && o.AltDest != AltDestKind.None, Push),
         new("--remove-source-files with --delay-updates", o => o.RemoveSourceFiles > 0 && o.DelayUpdates, Push),
         new("--checksum-seed", o => o.ChecksumSeed != 0, Push, TransferDirection.Pull),
+        // pipe.c: local_child parses a local copy's remote options into its receiving half's own options.
+        new("--remote-option (-M)", o => o.RemoteOptions.Count > 0, Push, TransferDirection.Pull),
     ];
 
     /// <exception cref="RsyncException">Exit 4 naming the first option given that <paramref name="direction"/> does not do yet.</exception>

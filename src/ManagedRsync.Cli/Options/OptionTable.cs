@@ -271,7 +271,7 @@ internal static class OptionTable
         Refuse("blocking-io"),
         Default("no-blocking-io"),
         Refuse("outbuf", arg: Text),
-        Refuse("remote-option", 'M', Text),
+        Value("remote-option", 'M', (s, v) => AddRemoteOption(s.Options, v.Required)),
         Number("protocol", (s, n) => s.Options.Protocol = n),
         Number("checksum-seed", (s, n) => s.Options.ChecksumSeed = n),
         Refuse("server"),
@@ -349,6 +349,14 @@ internal static class OptionTable
         o.Chmod ??= new ChmodRules();
         if (!o.Chmod.TryAdd(value, ProcessUmask.Value))
             throw new OptionException($"Invalid argument passed to --chmod ({value})");
+    }
+
+    // options.c: parse_arguments case 'M' — only an option may be passed on.
+    private static void AddRemoteOption(RsyncOptions o, string value)
+    {
+        if (!value.StartsWith('-'))
+            throw new OptionException($"Remote option must start with a dash: {value}");
+        o.RemoteOptions.Add(value);
     }
 
     private static OptionSpec Default(string longName) => Flag(longName, '\0', _ => { });

@@ -22,6 +22,9 @@ internal static class ServerArguments
     /// </summary>
     public const string Capabilities = "LsfxCIvu";
 
+    // rsync.h: MAX_SERVER_ARGS, room for 20 basis directories' words and 100 more.
+    private const int MaxServerArgs = 20 * 2 + 100;
+
     /// <summary>The whole vector for a daemon: server options, ".", then <paramref name="remotePaths"/> as stock sends them.</summary>
     /// <param name="o">The transfer's options.</param>
     /// <param name="daemonSends">True for a pull (the daemon is the sender), false for a push.</param>
@@ -206,6 +209,15 @@ internal static class ServerArguments
             args.Add("--preallocate");
         if (weSend && o.MakePath)
             args.Add("--mkpath");
+        // options.c: server_options — -M words last, each quoted as a value that --old-args may leave to split; at most
+        // MAX_SERVER_ARGS (MAX_BASIS_DIRS * 2 + 100) words in all.
+        if (o.RemoteOptions.Count > 0)
+        {
+            if (args.Count + o.RemoteOptions.Count > MaxServerArgs)
+                throw new RsyncException(RsyncErrorKind.Usage, "too many remote options specified.");
+            foreach (string word in o.RemoteOptions)
+                args.Add(quoting.RemoteOption(word));
+        }
         return args;
     }
 

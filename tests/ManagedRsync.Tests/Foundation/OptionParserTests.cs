@@ -281,6 +281,8 @@ public class OptionParserTests
     // options.c after the loop: --append refuses -W; --inplace and --append refuse a partial directory.
     [InlineData(new[] { "--append", "-W", "a", "b" }, "--append cannot be used with --whole-file")]
     [InlineData(new[] { "--chmod=u+r-w", "a", "b" }, "Invalid argument passed to --chmod (u+r-w)")]
+    // options.c: parse_arguments case 'M'.
+    [InlineData(new[] { "-M", "size-only", "a", "b" }, "Remote option must start with a dash: size-only")]
     [InlineData(new[] { "--chmod=a+r,", "a", "b" }, "Invalid argument passed to --chmod (a+r,)")]
     [InlineData(new[] { "--inplace", "--partial-dir=.p", "a", "b" }, "--inplace cannot be used with --partial-dir")]
     [InlineData(new[] { "--append-verify", "--delay-updates", "a", "b" }, "--append cannot be used with --delay-updates")]
@@ -296,7 +298,7 @@ public class OptionParserTests
     [InlineData(new[] { "-aX" }, "-X (--xattrs) is not supported yet")]
     [InlineData(new[] { "-E" }, "-E (--executability) is not supported yet")]
     [InlineData(new[] { "--log-format", "%n %b" }, "--out-format with %b, %c or %C is not supported yet")]
-    [InlineData(new[] { "-M", "--size-only" }, "-M (--remote-option) is not supported yet")]
+    [InlineData(new[] { "--sockopts=SO_SNDBUF=65536" }, "--sockopts is not supported yet")]
     [InlineData(new[] { "-a", "--link-dest=../x", "--skip-compress=gz", "--inplace" }, "--skip-compress is not supported yet")]
     [InlineData(new[] { "-HH" }, "-HH is not supported yet")]
     [InlineData(new[] { "-H", "--protocol=27" }, "--hard-links (-H) with --protocol below 28 is not supported yet")]
