@@ -214,6 +214,8 @@ public sealed class RsyncOptions
     public bool KeepDirLinks { get; set; }
     /// <summary>--remove-source-files (1) or the old --remove-sent-files (2), 0 when neither (options.c remove_source_files).</summary>
     public int RemoveSourceFiles { get; set; }
+    /// <summary>--early-input=FILE: sent to a daemon before the module name (unused without a daemon, as stock).</summary>
+    public string? EarlyInput { get; set; }
     /// <summary>-M/--remote-option, every value in order.</summary>
     public List<string> RemoteOptions { get; } = [];
     /// <summary>--chmod, every value in order (options.c parse_chmod appends to one list).</summary>

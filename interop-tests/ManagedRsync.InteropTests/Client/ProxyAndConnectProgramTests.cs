@@ -8,7 +8,7 @@ using ManagedRsync.InteropTests.Push;
 namespace ManagedRsync.InteropTests.Client;
 
 /// <summary>
-/// The two other ways rsync reaches a daemon (socket.c): through an HTTP proxy's CONNECT (<c>RSYNC_PROXY</c>) and
+/// The two other ways rsync reaches a daemon (socket.c), and --early-input on the way: through an HTTP proxy's CONNECT (<c>RSYNC_PROXY</c>) and
 /// through a program on a socket pair (<c>RSYNC_CONNECT_PROG</c>). Stock's client and mrsync run the same command
 /// line against the same recording proxy (relaying to the stock daemon) or the same program (stock's
 /// <c>rsync --daemon</c> in inetd mode); the requests, trees, messages and exit codes are compared.
@@ -145,6 +145,43 @@ public sealed class ProxyAndConnectProgramTests(RsyncDaemonFixture daemon) : IDi
         Assert.False(File.Exists(sentinel));
     }
 
+    [Fact]
+    public async Task Early_input_reaches_the_modules_early_exec_as_from_stocks_client()
+    {
+        // A stock daemon (reached through RSYNC_CONNECT_PROG, above) whose module's "early exec" keeps its stdin.
+        string module = Path.Combine(_work, "module");
+        Directory.CreateDirectory(module);
+        string seen = Path.Combine(_work, "seen");
+        string config = Path.Combine(_work, "early.conf");
+        File.WriteAllText(config, $"use chroot = no\nuid = {Environment.UserName}\ngid = {GroupName()}\n[m]\npath = {module}\n"
+            + $"early exec = /bin/sh -c 'cat > {seen}'\n");
+        var env = new Dictionary<string, string?> { ["RSYNC_CONNECT_PROG"] = $"{daemon.RsyncPath} --config={config} --daemon" };
+        string input = Path.Combine(_work, "input");
+        File.WriteAllBytes(input, [.. "line one\nbinary \0 byte\n"u8]);
+
+        foreach (bool stockClient in new[] { true, false })
+        {
+            File.Delete(seen);
+            string[] args = [$"--early-input={input}", "rsync://localhost/m/", Path.Combine(_work, "out" + stockClient)];
+            ProcessResult r = stockClient ? await daemon.RunRsyncAsync(args, env) : await daemon.RunMrsyncAsync(args, env);
+            Assert.True(r.ExitCode == 0, daemon.Explain(r));
+            Assert.Equal(File.ReadAllBytes(input), File.ReadAllBytes(seen));
+        }
+
+        // Too big for stock's line buffer, and missing: stock's words, exit 5, before the module is asked for.
+        File.WriteAllBytes(input, new byte[5121]);
+        foreach (string file in new[] { input, Path.Combine(_work, "absent") })
+        {
+            string[] args = [$"--early-input={file}", "rsync://localhost/m/"];
+            ProcessResult stock = await daemon.RunRsyncAsync(args, env);
+            ProcessResult mine = await daemon.RunMrsyncAsync(args, env);
+            Assert.True(stock.ExitCode == 5 && mine.ExitCode == 5, daemon.Explain(stock, mine));
+            string words = file == input ? $"{input} is > 5120 bytes." : $"failed to open {file}: No such file or directory (2)";
+            Assert.Contains(words, stock.Stderr, StringComparison.Ordinal);
+            Assert.Contains(words, mine.Stderr, StringComparison.Ordinal);
+        }
+    }
+
     private static string GroupName()
     {
         string gid = File.ReadAllLines("/proc/self/status").First(l => l.StartsWith("Gid:", StringComparison.Ordinal)).Split('\t')[1];
@@ -205,8 +242,9 @@ public sealed class ProxyAndConnectProgramTests(RsyncDaemonFixture daemon) : IDi
                     _ = Task.Run(() => ServeAsync(client, daemonPort, answer));
                 }
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or SocketException or ObjectDisposedException)
             {
+                // Stopped: the listener is gone (which of these depends on where the accept loop was).
             }
         }
 

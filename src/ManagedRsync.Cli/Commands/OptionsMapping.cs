@@ -143,5 +143,6 @@ internal static class OptionsMapping
         ConnectTimeout = o.ConnectTimeout is > 0 and int c ? TimeSpan.FromSeconds(c) : null,
         HandshakeTimeout = o.Timeout is > 0 and int t ? TimeSpan.FromSeconds(t) : DaemonConnectOptions.DefaultHandshakeTimeout,
         ProtocolVersion = o.Protocol ?? DaemonConnectOptions.MaxProtocolVersion,
+        EarlyInputFile = o.EarlyInput,
     };
 }

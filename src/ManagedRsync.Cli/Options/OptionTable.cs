@@ -267,7 +267,7 @@ internal static class OptionTable
         Number("port", (s, n) => s.Options.Port = n),
         Refuse("sockopts", arg: Text),
         Value("password-file", '\0', (s, v) => s.Options.PasswordFile = v.Required),
-        Refuse("early-input", arg: Text),
+        Value("early-input", '\0', (s, v) => s.Options.EarlyInput = v.Required),
         Refuse("blocking-io"),
         Default("no-blocking-io"),
         Refuse("outbuf", arg: Text),

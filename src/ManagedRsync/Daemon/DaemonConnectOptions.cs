@@ -30,6 +30,13 @@ public sealed record DaemonConnectOptions
     public TimeSpan? ConnectTimeout { get; init; }
 
     /// <summary>
+    /// --early-input=FILE: up to 5,120 bytes sent after the greeting and before the module name, which a daemon hands
+    /// to the module's "early exec" program on its stdin (clientserver.c: start_inband_exchange). Read when the session
+    /// asks for its module, through no symlink an untrusted user owns.
+    /// </summary>
+    public string? EarlyInputFile { get; init; }
+
+    /// <summary>
     /// An HTTP proxy to tunnel through with CONNECT, as <c>RSYNC_PROXY</c> spells it: <c>[USER:PASS@]HOST:PORT</c>
     /// (rsync socket.c: open_socket_out). Null or empty: connect directly. The mrsync command line takes it from
     /// <c>$RSYNC_PROXY</c>.

@@ -67,7 +67,7 @@ public sealed partial class DaemonSession
     /// </summary>
     public async Task<IReadOnlyList<ModuleInfo>> ListModulesAsync(CancellationToken ct)
     {
-        BeginModuleRequest();
+        await BeginModuleRequestAsync(ct).ConfigureAwait(false);
         await _stream.WriteTextAsync("\n", ct).ConfigureAwait(false);
         var modules = new List<ModuleInfo>();
         while (true)
@@ -143,7 +143,7 @@ public sealed partial class DaemonSession
             throw new RsyncException(RsyncErrorKind.Usage,
                 "ERROR: The remote path must start with a module name not a /");
         }
-        BeginModuleRequest();
+        await BeginModuleRequestAsync(ct).ConfigureAwait(false);
         await _stream.WriteTextAsync(name + "\n", ct).ConfigureAwait(false);
         bool answered = false;
         while (true)
@@ -232,13 +232,19 @@ public sealed partial class DaemonSession
         await _stream.WriteTextAsync($"{who} {response}\n", ct).ConfigureAwait(false);
     }
 
-    private void BeginModuleRequest()
+    // Once per session, before the module name (or the empty listing request): --early-input's bytes, when given.
+    private async Task BeginModuleRequestAsync(CancellationToken ct)
     {
         if (_moduleRequested)
         {
             throw new InvalidOperationException("A daemon session serves one module request.");
         }
         _moduleRequested = true;
+        if (_options.EarlyInputFile is { } file && EarlyInput.Read(file) is { Length: > 0 } bytes)
+        {
+            await _stream.WriteTextAsync(EarlyInput.Header(bytes.Length), ct).ConfigureAwait(false);
+            await _stream.WriteAsync(bytes, ct).ConfigureAwait(false);
+        }
     }
 
     // A line of the module phase; @ERROR ends the session with the daemon's words (rsync prints them verbatim).
