@@ -212,6 +212,14 @@ public sealed class RsyncOptions
     public string? MaxAlloc { get; set; }
     /// <summary>-K, --keep-dirlinks.</summary>
     public bool KeepDirLinks { get; set; }
+    /// <summary>-x, counted (options.c one_file_system).</summary>
+    public int OneFileSystem { get; set; }
+    /// <summary>-L, --copy-links.</summary>
+    public bool CopyLinks { get; set; }
+    /// <summary>-k, --copy-dirlinks.</summary>
+    public bool CopyDirLinks { get; set; }
+    /// <summary>--copy-unsafe-links.</summary>
+    public bool CopyUnsafeLinks { get; set; }
     /// <summary>--remove-source-files (1) or the old --remove-sent-files (2), 0 when neither (options.c remove_source_files).</summary>
     public int RemoveSourceFiles { get; set; }
     /// <summary>--early-input=FILE: sent to a daemon before the module name (unused without a daemon, as stock).</summary>

@@ -27,6 +27,9 @@ internal static class Usage
         --no-i-r                 same as --no-inc-recursive
         --relative, -R           use relative path names
         --links, -l              copy symlinks as symlinks
+        --copy-links, -L         transform symlink into referent file/directory
+        --copy-unsafe-links      only "unsafe" symlinks are transformed
+        --copy-dirlinks, -k      transform symlink to directory into referent directory
         --hard-links, -H         preserve hard links
         --perms, -p              preserve permissions
         --owner, -o              preserve owner (super-user only)
@@ -80,6 +83,7 @@ internal static class Usage
         --numeric-ids            don't map uid/gid values by user/group name
         --timeout=SECONDS        set I/O timeout in seconds
         --contimeout=SECONDS     set daemon connection timeout in seconds
+        --one-file-system, -x    don't cross filesystem boundaries
         --ignore-times, -I       don't skip files that match size and time
         --size-only              skip files that match in size
         --temp-dir=DIR, -T       create temporary files in directory DIR

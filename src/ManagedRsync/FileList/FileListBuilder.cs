@@ -77,7 +77,7 @@ internal sealed class FileListBuilder
             string dir = source.TrimEnd('/');
             if (dir.Length == 0)
                 dir = "/";
-            if (!Stat(dir, out NativeStat.Info info))
+            if (!Stat(dir, followDirLinks: true, out NativeStat.Info info))
                 return;
             if ((info.Mode & FileEntry.S_IFMT) != FileEntry.S_IFDIR)
             {
@@ -95,13 +95,13 @@ internal sealed class FileListBuilder
             FileEntry top = Make(".", dir, info);
             top.IsTopDir = true;
             _byName["."] = top;
-            AddDirectoryContents(dir, "");
+            AddDirectoryContents(dir, "", info.Dev);
             return;
         }
 
         string path = source;
         string name = Path.GetFileName(path);
-        if (!Stat(path, out NativeStat.Info st) || Unreadable(path, st))
+        if (!Stat(path, _options.CopyDirLinks, out NativeStat.Info st) || Unreadable(path, st))
             return;
         AddNamed(path, name, st, topDir: true);
     }
@@ -133,7 +133,8 @@ internal sealed class FileListBuilder
             _byName[parent] = implied;
         }
 
-        int err = NativeStat.TryLstat(full, out NativeStat.Info info);
+        // flist.c: send_file_list — a name ending in '/' or "." has its symlink to a directory followed.
+        int err = LinkStat(full, _options.CopyDirLinks || rel == "." || relativePath.EndsWith('/'), out NativeStat.Info info);
         if (err != 0)
         {
             if (err == Interop.ENOENT && _options.DeleteMissingArgs)
@@ -176,15 +177,18 @@ internal sealed class FileListBuilder
         entry.IsNoContentDir = isDir && !_options.Recursive;
         _byName[name] = entry;
         if (isDir && _options.Recursive)
-            AddDirectoryContents(path, name);
+            AddDirectoryContents(path, name, info.Dev);
     }
 
-    private void AddDirectoryContents(string dirPath, string prefix)
+    /// <param name="dirPath">The directory as this process reaches it.</param>
+    /// <param name="prefix">Its name in the list ("" for the top of a "dir/" argument).</param>
+    /// <param name="filesystem">The device of the argument it belongs to (flist.c: filesystem_dev, for -x).</param>
+    private void AddDirectoryContents(string dirPath, string prefix, long filesystem)
     {
         // Listed by name bytes: a name that is not UTF-8 is kept, escaped (FileNameEncoding), not lost.
         var children = new List<string>();
         int errno = RawDirectory.List(FileNameEncoding.Encode(dirPath),
-            (name, _) => children.Add(Path.Combine(dirPath, FileNameEncoding.Decode(name))));
+            (name, _) => children.Add(Path.Combine(dirPath, FileNameEncoding.Decode(name))), followLink: FollowsLinks || prefix.Length == 0);
         if (errno != 0)
         {
             _warn($"rsync: [sender] opendir \"{FileNameEncoding.Display(dirPath)}\" failed: {ErrnoText(errno)} ({errno})");
@@ -195,23 +199,37 @@ internal sealed class FileListBuilder
         {
             string leaf = Path.GetFileName(child);
             string name = prefix.Length == 0 ? leaf : prefix + "/" + leaf;
-            int err = NativeStat.TryLstat(child, out NativeStat.Info info);
+            int err = ReadLinkStat(child, name, out NativeStat.Info info);
             if (err != 0)
             {
-                Report(child, err, vanished: err == Interop.ENOENT);
+                if (!Excluded(name, false) && !Excluded(name, true))
+                    ReportUnfollowed(child, err);
                 continue;
             }
             bool isDir = (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR;
+            // flist.c: make_file — with -x a directory on another filesystem is a mount point: sent without its
+            // contents, or with -xx not at all.
+            bool mountPoint = isDir && _options.OneFileSystem > 0 && info.Dev != filesystem;
+            if (mountPoint && _options.OneFileSystem > 1)
+            {
+                if (_options.Verbose > 1)
+                    _info($"[sender] skipping mount-point dir {name}");
+                continue;
+            }
             if (Excluded(name, isDir) || Unreadable(child, info))
                 continue;
             FileEntry entry = Make(name, child, info);
             _byName[name] = entry;
-            if (isDir && _options.Recursive)
-                AddDirectoryContents(child, name);
+            if (isDir && _options.Recursive && !mountPoint)
+                AddDirectoryContents(child, name, filesystem);
             else if (isDir)
                 entry.IsNoContentDir = true; // rsync flist.c: send_directory recurses only with -r
         }
     }
+
+    // A sender that follows links lists directories through them (flist.c: send_directory uses opendir, not
+    // secure_opendir, with -L, -k or --copy-unsafe-links).
+    private bool FollowsLinks => _options.CopyLinks || _options.CopyDirLinks || _options.CopyUnsafeLinks;
 
     private bool Unreadable(string path, NativeStat.Info info) =>
         IgnoreNonreadable && (info.Mode & FileEntry.S_IFMT) != FileEntry.S_IFLNK && Interop.Access(path, Interop.R_OK) != 0;
@@ -220,13 +238,55 @@ internal sealed class FileListBuilder
     private bool Excluded(string name, bool isDirectory) =>
         _filters?.IsExcluded(name, isDirectory) == true || _isExcluded?.Invoke(name, isDirectory) == true;
 
-    private bool Stat(string path, out NativeStat.Info info)
+    private bool Stat(string path, bool followDirLinks, out NativeStat.Info info)
     {
-        int err = NativeStat.TryLstat(path, out info);
+        int err = LinkStat(path, followDirLinks, out info);
         if (err == 0)
             return true;
         Report(path, err, vanished: false);
         return false;
+    }
+
+    // rsync flist.c: link_stat — -L follows every symlink; followDirLinks (-k, or a command-line name ending in '/')
+    // one that points to a directory.
+    private int LinkStat(string path, bool followDirLinks, out NativeStat.Info info)
+    {
+        if (_options.CopyLinks)
+            return NativeStat.TryStat(path, out info);
+        int err = NativeStat.TryLstat(path, out info);
+        if (err == 0 && followDirLinks && (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFLNK
+            && NativeStat.TryStat(path, out NativeStat.Info target) == 0 && (target.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR)
+            info = target;
+        return err;
+    }
+
+    // rsync flist.c: readlink_stat — as link_stat with -k, and --copy-unsafe-links follows a link leading outside the
+    // transfer (said with -v: INFO SYMSAFE).
+    private int ReadLinkStat(string path, string name, out NativeStat.Info info)
+    {
+        int err = LinkStat(path, _options.CopyDirLinks, out info);
+        if (err != 0 || !_options.CopyUnsafeLinks || (info.Mode & FileEntry.S_IFMT) != FileEntry.S_IFLNK)
+            return err;
+        byte[] target = LocalFile.ReadLink(path) ?? [];
+        if (!SymlinkSafety.IsUnsafe(target, FileNameEncoding.Encode(name)))
+            return 0;
+        if (_options.Verbose > 0)
+            _info($"copying unsafe symlink \"{FileNameEncoding.Display(name)}\" -> \"{FileNameEncoding.Display(target)}\"");
+        return NativeStat.TryStat(path, out info);
+    }
+
+    // flist.c: make_file — a link the options follow that points nowhere is named as such (an error of the
+    // transfer), anything else that is gone has vanished.
+    private void ReportUnfollowed(string path, int errno)
+    {
+        if (errno == Interop.ENOENT && FollowsLinks
+            && NativeStat.TryLstat(path, out NativeStat.Info link) == 0 && (link.Mode & FileEntry.S_IFMT) == FileEntry.S_IFLNK)
+        {
+            IoError |= IoErrorGeneral;
+            _warn($"symlink has no referent: \"{path}\"");
+            return;
+        }
+        Report(path, errno, vanished: errno == Interop.ENOENT);
     }
 
     private void Report(string path, int errno, bool vanished)

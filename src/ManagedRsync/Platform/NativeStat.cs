@@ -14,10 +14,15 @@ internal static class NativeStat
         int RdevMajor, int RdevMinor);
 
     /// <summary>lstat(2) of <paramref name="path"/>; returns the errno on failure.</summary>
-    public static unsafe int TryLstat(string path, out Info info)
+    public static int TryLstat(string path, out Info info) => TryStatx(path, Interop.AT_SYMLINK_NOFOLLOW, out info);
+
+    /// <summary>stat(2) of <paramref name="path"/>, following symlinks; returns the errno on failure.</summary>
+    public static int TryStat(string path, out Info info) => TryStatx(path, 0, out info);
+
+    private static unsafe int TryStatx(string path, int flags, out Info info)
     {
         Interop.Statx b;
-        if (Interop.StatxAt(Interop.AT_FDCWD, path, Interop.AT_SYMLINK_NOFOLLOW, Interop.STATX_BASIC_STATS, &b) != 0)
+        if (Interop.StatxAt(Interop.AT_FDCWD, path, flags, Interop.STATX_BASIC_STATS, &b) != 0)
         {
             info = default;
             return Marshal.GetLastPInvokeError();

@@ -16,10 +16,12 @@ internal static unsafe class RawDirectory
     /// <summary>
     /// Calls <paramref name="onEntry"/> for each entry except . and .., returning 0, or the errno of open(2) when
     /// the directory cannot be opened (ENOENT gone, EACCES permission denied, ENOTDIR/ELOOP not a directory).
+    /// <paramref name="followLink"/>: a symlink to a directory is listed as the directory (the sender's -L, -k and
+    /// --copy-unsafe-links, which list what a link leads to: flist.c send_directory's plain opendir).
     /// </summary>
-    public static int List(ReadOnlySpan<byte> path, Action<ReadOnlySpan<byte>, EntryType> onEntry)
+    public static int List(ReadOnlySpan<byte> path, Action<ReadOnlySpan<byte>, EntryType> onEntry, bool followLink = false)
     {
-        int fd = OpenDirectory(path, out int errno);
+        int fd = OpenDirectory(path, out int errno, followLink);
         if (fd < 0)
             return errno;
         try
@@ -125,14 +127,14 @@ internal static unsafe class RawDirectory
         _ = Interop.Close(fd);
     }
 
-    private static int OpenDirectory(ReadOnlySpan<byte> path, out int errno)
+    private static int OpenDirectory(ReadOnlySpan<byte> path, out int errno, bool followLink = false)
     {
         Span<byte> z = path.Length < 1024 ? stackalloc byte[path.Length + 1] : new byte[path.Length + 1];
         path.CopyTo(z);
         z[path.Length] = 0;
         int fd;
         fixed (byte* p = z)
-            fd = Interop.Open(p, Interop.O_RDONLY | Interop.O_DIRECTORY | Interop.O_NOFOLLOW | Interop.O_CLOEXEC, 0);
+            fd = Interop.Open(p, Interop.O_RDONLY | Interop.O_DIRECTORY | (followLink ? 0 : Interop.O_NOFOLLOW) | Interop.O_CLOEXEC, 0);
         errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
         return fd;
     }

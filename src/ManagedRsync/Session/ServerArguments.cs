@@ -159,6 +159,8 @@ internal static class ServerArguments
         }
         if (o.IgnoreErrors)
             args.Add("--ignore-errors");
+        if (o.CopyUnsafeLinks)
+            args.Add("--copy-unsafe-links");
         if (o.NumericIds)
             args.Add("--numeric-ids");
         if (weSend)
@@ -254,6 +256,14 @@ internal static class ServerArguments
             if (o.Fuzzy > 0)
                 s.Append('y', o.Fuzzy > 1 ? 2 : 1);
         }
+        else
+        {
+            // A sending server follows links as the client asks; a receiver never does (main.c: do_recv clears them).
+            if (o.CopyLinks)
+                s.Append('L');
+            if (o.CopyDirLinks)
+                s.Append('k');
+        }
         if (o.WholeFile)
             s.Append('W');
         if (o.HardLinks)
@@ -278,6 +288,8 @@ internal static class ServerArguments
             s.Append('I');
         if (o.Relative)
             s.Append('R');
+        if (o.OneFileSystem > 0)
+            s.Append('x', o.OneFileSystem > 1 ? 2 : 1);
         if (o.Sparse)
             s.Append('S');
         // 'z' only for plain zlib (CPRES_ZLIB): -z without a choice or --zc=zlib; not for --compress-level alone.

@@ -74,21 +74,30 @@ internal sealed partial class GeneratorRole
             if (!file.IsDirectory || file.IsNoContentDir || Destination!.Stat(run.Names[ndx]) is not { IsDirectory: true })
                 continue;
             _generating = ndx;
-            DeleteExtraneous(run.Names[ndx], remember: false);
+            DeleteExtraneous(file, run.Names[ndx], remember: false);
         }
         _generating = -1;
     }
 
     // rsync generator.c: delete_in_dir — the local directory's entries, last first in file-list order, that the
     // sender's list does not hold.
-    private void DeleteExtraneous(string directory, bool remember)
+    private void DeleteExtraneous(FileEntry file, string directory, bool remember)
     {
+        if (!OnDeletionFilesystem(file, directory))
+            return;
         HashSet<string> wanted = _keep!.GetValueOrDefault(directory) ?? [];
         foreach (string child in SortedForDeletion(directory))
         {
             if (wanted.Contains(child))
                 continue;
             string path = directory == "." ? child : directory + "/" + child;
+            if (IsMountPoint(path))
+            {
+                // generator.c: delete_in_dir (INFO MOUNT, a -vv level).
+                if (Options.Verbose > 1)
+                    run.Log.Info($"cannot delete mount point: {FileNameEncoding.Display(path)}");
+                continue;
+            }
             if (remember)
                 _remembered.Add(path);
             else
@@ -190,6 +199,12 @@ internal sealed partial class GeneratorRole
                     emptied = false;
                     break;
                 }
+                // delete.c: delete_dir_contents — with -x a mount point inside pins the directory.
+                if (IsMountPoint(path + "/" + child))
+                {
+                    emptied = false;
+                    continue;
+                }
                 emptied &= DeleteUnlessProtected(path + "/" + child);
             }
             if (outermost)
@@ -238,6 +253,30 @@ internal sealed partial class GeneratorRole
         }
         return true;
     }
+
+    // -x on the receiving side (generator.c: delete_in_dir): deletion stays on the filesystem of the top directory it
+    // started in (or of an earlier top directory), and a directory of another device inside it is a mount point that
+    // is neither deleted nor entered (flist.c: make_file FLAG_MOUNT_DIR, compared with filesystem_dev).
+    private readonly HashSet<ulong> _topDevices = [];
+    private ulong? _filesystem;
+
+    private bool OnDeletionFilesystem(FileEntry file, string directory)
+    {
+        if (Options.OneFileSystem == 0 || Destination!.Stat(directory) is not { } st)
+            return true;
+        if (file.IsTopDir)
+            _topDevices.Add(st.Device);
+        else if (st.Device != DeletionFilesystem && !_topDevices.Contains(st.Device))
+            return false;
+        _filesystem = st.Device;
+        return true;
+    }
+
+    // main.c: do_recv sets filesystem_dev to the destination's device before any top directory is seen.
+    private ulong DeletionFilesystem => _filesystem ??= Destination!.Stat(".") is { } top ? top.Device : 0;
+
+    private bool IsMountPoint(string path) =>
+        Options.OneFileSystem > 0 && Destination!.Stat(path) is { IsDirectory: true } st && st.Device != DeletionFilesystem;
 
     private void TellDeleted(string path, bool isDirectory)
     {

@@ -181,7 +181,7 @@ internal sealed partial class GeneratorRole
             // rsync generator.c: delete_in_dir runs for a directory that exists (FLAG_MISSING_DIR excludes the rest).
             if (_keep is not null && local is not null && !file.IsNoContentDir
                 && EffectiveDeleteTiming is DeleteTiming.During or DeleteTiming.Delay)
-                DeleteExtraneous(name, remember: EffectiveDeleteTiming == DeleteTiming.Delay);
+                DeleteExtraneous(file, name, remember: EffectiveDeleteTiming == DeleteTiming.Delay);
             return;
         }
         if (file.IsSymlink)

@@ -28,7 +28,9 @@ internal sealed partial class SenderRole
             return;
         string name = file.DisplayName;
         string path = AbsolutePath(file.LocalPath);
-        if (NativeStat.TryLstat(path, out NativeStat.Info st) is not 0 and int errno)
+        // sender.c: remove_the_source_file — with -L the checked size and time are the referent's (the link goes).
+        int statError = _options.CopyLinks ? NativeStat.TryStat(path, out NativeStat.Info st) : NativeStat.TryLstat(path, out st);
+        if (statError is not 0 and int errno)
         {
             RemoveFailed(errno, "re-lstat", name);
             return;
