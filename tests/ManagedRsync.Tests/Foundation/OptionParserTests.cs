@@ -258,7 +258,7 @@ public class OptionParserTests
         Assert.True(OptionParser.Parse(["--version"]).ShowVersion);
         Assert.Equal(2, OptionParser.Parse(["-VV"]).VersionCount);
         // -V wins over a refusal, as stock prints the version right after its option loop.
-        Assert.True(OptionParser.Parse(["-V", "--copy-unsafe-links"]).ShowVersion);
+        Assert.True(OptionParser.Parse(["-V", "--munge-links"]).ShowVersion);
     }
 
     // Messages as stock rsync 3.5.0 prints them after "rsync: " (checked by running it).
@@ -294,7 +294,7 @@ public class OptionParserTests
     }
 
     [Theory]
-    [InlineData(new[] { "--copy-unsafe-links" }, "--copy-unsafe-links is not supported yet")]
+    [InlineData(new[] { "--munge-links" }, "--munge-links is not supported yet")]
     [InlineData(new[] { "-aX" }, "-X (--xattrs) is not supported yet")]
     [InlineData(new[] { "-E" }, "-E (--executability) is not supported yet")]
     [InlineData(new[] { "--log-format", "%n %b" }, "--out-format with %b, %c or %C is not supported yet")]
