@@ -29,6 +29,7 @@ internal static class Usage
         --links, -l              copy symlinks as symlinks
         --copy-links, -L         transform symlink into referent file/directory
         --copy-unsafe-links      only "unsafe" symlinks are transformed
+        --safe-links             ignore symlinks that point outside the tree
         --copy-dirlinks, -k      transform symlink to directory into referent directory
         --hard-links, -H         preserve hard links
         --perms, -p              preserve permissions

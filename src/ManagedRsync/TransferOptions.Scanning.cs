@@ -1,6 +1,6 @@
 namespace ManagedRsync;
 
-/// <summary>How the sender reads its tree: which symlinks it follows and which filesystems it stays on.</summary>
+/// <summary>How the sender reads its tree (which symlinks it follows, which filesystems it stays on) and which links a receiver makes.</summary>
 public sealed partial record TransferOptions
 {
     /// <summary>
@@ -18,4 +18,9 @@ public sealed partial record TransferOptions
     /// unsafe_symlink; flist.c: readlink_stat).
     /// </summary>
     public bool CopyUnsafeLinks { get; init; }
+    /// <summary>
+    /// --safe-links: the receiver does not make a symlink that could lead outside the destination (generator.c:
+    /// recv_generator, "ignoring unsafe symlink"); sent to a daemon in both directions.
+    /// </summary>
+    public bool SafeLinks { get; init; }
 }

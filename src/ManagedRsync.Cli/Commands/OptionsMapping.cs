@@ -98,6 +98,7 @@ internal static class OptionsMapping
         CopyLinks = o.CopyLinks,
         CopyDirLinks = o.CopyDirLinks,
         CopyUnsafeLinks = o.CopyUnsafeLinks,
+        SafeLinks = o.SafeLinks,
         Inplace = o.Inplace,
         Append = o.AppendMode > 0,
         AppendVerify = o.AppendMode > 1,

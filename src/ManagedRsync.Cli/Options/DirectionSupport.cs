@@ -77,6 +77,8 @@ internal static class DirectionSupport
         new("--checksum-seed", o => o.ChecksumSeed != 0, Push, TransferDirection.Pull),
         // pipe.c: local_child parses a local copy's remote options into its receiving half's own options.
         new("--remote-option (-M)", o => o.RemoteOptions.Count > 0, Push, TransferDirection.Pull),
+        // backup.c: make_backup does not back up an unsafe symlink under --safe-links; our backups do not check yet.
+        new("--safe-links with --backup", o => o.SafeLinks && o.Backup, Push),
     ];
 
     /// <exception cref="RsyncException">Exit 4 naming the first option given that <paramref name="direction"/> does not do yet.</exception>

@@ -103,7 +103,7 @@ internal static class OptionTable
         Flag("no-l", '\0', s => s.Options.Links = false),
         Flag("copy-links", 'L', s => s.Options.CopyLinks = true),
         Flag("copy-unsafe-links", '\0', s => s.Options.CopyUnsafeLinks = true),
-        Refuse("safe-links"),
+        Flag("safe-links", '\0', s => s.Options.SafeLinks = true),
         Refuse("insecure-links"),
         Default("no-insecure-links"),
         Refuse("munge-links"),

@@ -161,6 +161,8 @@ internal static class ServerArguments
             args.Add("--ignore-errors");
         if (o.CopyUnsafeLinks)
             args.Add("--copy-unsafe-links");
+        if (o.SafeLinks)
+            args.Add("--safe-links");
         if (o.NumericIds)
             args.Add("--numeric-ids");
         if (weSend)

@@ -194,6 +194,14 @@ internal sealed partial class GeneratorRole
             }
             if (IsLinkedOrWaiting(ndx))
                 return;
+            // generator.c: recv_generator — --safe-links makes no link that could lead out of the destination,
+            // whatever the sender says (util1.c: unsafe_symlink, with the CVE-2024-12088 ".." checks).
+            if (Options.SafeLinks && SymlinkSafety.IsUnsafe(file.LinkTarget, FileNameEncoding.Encode(name)))
+            {
+                if (Options.InfoName)
+                    run.Say(ndx, $"ignoring unsafe symlink \"{FileNameEncoding.Display(name)}\" -> \"{FileNameEncoding.Display(file.LinkTarget)}\"");
+                return;
+            }
             string target = FileNameEncoding.Decode(file.LinkTarget);
             if (local is { IsSymlink: true } link && dest!.ReadSymlink(name) == target)
             {

@@ -4,16 +4,18 @@ using ManagedRsync.InteropTests.ReceivingOptions;
 namespace ManagedRsync.InteropTests.SenderOptions;
 
 /// <summary>
-/// -L/--copy-links, -k/--copy-dirlinks and --copy-unsafe-links beside stock rsync 3.5.0 doing the same: a push to the
-/// stock daemon and a local copy (our sender follows the links while it lists), a pull from it (the client tells the
-/// sending daemon 'L', 'k' or --copy-unsafe-links and our receiver never follows anything itself). The source holds
+/// -L/--copy-links, -k/--copy-dirlinks, --copy-unsafe-links and --safe-links beside stock rsync 3.5.0 doing the same: a
+/// push to the stock daemon and a local copy (our sender follows the links while it lists), a pull from it (the client
+/// tells the sending daemon 'L', 'k' or --copy-unsafe-links and our receiver never follows anything itself); with
+/// --safe-links the receiver (the daemon on a push, our generator on a pull and in a local copy) makes no link that
+/// leads out of the tree. The source holds
 /// links to a file and a directory inside the tree, links that climb out of it (relative and absolute), a link that
 /// stays inside from a subdirectory, and a dangling link ("symlink has no referent", exit 23 when followed); the
 /// destination holds an old symlink where the followed file now lands. Trees, itemized and -v output, first stderr
 /// line and exit code must be stock's.
 /// </summary>
 [Collection(RsyncDaemonCollection.Name)]
-public sealed class CopyLinksTests(RsyncDaemonFixture daemon) : IDisposable
+public sealed class SymlinkOptionsTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("mrsync-copylinks-").FullName;
 
@@ -26,6 +28,7 @@ public sealed class CopyLinksTests(RsyncDaemonFixture daemon) : IDisposable
                  {
                      "-rlt -L -i", "-rt -L -i", "-a -L --delete -i", "-rlt -k -i", "-rlt -kL -i", "-rlt --copy-unsafe-links -i",
                      "-rlt --copy-unsafe-links -v", "-a --copy-unsafe-links -k --delete -i", "-rlt -L -v",
+                     "-rlt --safe-links -i", "-rlt --safe-links -v", "-a --safe-links --copy-unsafe-links -i", "-rlt --safe-links -k -v",
                  })
         {
             foreach (InplaceAppendTests.Way way in Enum.GetValues<InplaceAppendTests.Way>())
@@ -50,7 +53,7 @@ public sealed class CopyLinksTests(RsyncDaemonFixture daemon) : IDisposable
         // The dangling link is an error of the transfer wherever -L follows it; a daemon's sender also refuses to open
         // what leads out of its module (the absolute link), which a pull's exit code shows.
         bool followsAll = options.Contains("-L", StringComparison.Ordinal) || options.Contains("-kL", StringComparison.Ordinal);
-        int expected = followsAll || way == InplaceAppendTests.Way.Pull && options.Contains("unsafe", StringComparison.Ordinal) ? 23 : 0;
+        int expected = followsAll || way == InplaceAppendTests.Way.Pull && options.Contains("--copy-unsafe", StringComparison.Ordinal) ? 23 : 0;
         OptionScenario.AssertSameResult(daemon, stock, ours, places.StockRoot, places.OursRoot, exitCode: expected);
     }
 
