@@ -220,6 +220,8 @@ public sealed class RsyncOptions
     public bool CopyDirLinks { get; set; }
     /// <summary>--copy-unsafe-links.</summary>
     public bool CopyUnsafeLinks { get; set; }
+    /// <summary>-E, --executability.</summary>
+    public bool Executability { get; set; }
     /// <summary>--safe-links.</summary>
     public bool SafeLinks { get; set; }
     /// <summary>--remove-source-files (1) or the old --remove-sent-files (2), 0 when neither (options.c remove_source_files).</summary>

@@ -33,6 +33,7 @@ internal static class Usage
         --copy-dirlinks, -k      transform symlink to directory into referent directory
         --hard-links, -H         preserve hard links
         --perms, -p              preserve permissions
+        --executability, -E      preserve executability
         --owner, -o              preserve owner (super-user only)
         --group, -g              preserve group
         --devices                preserve device files (super-user only)

@@ -82,6 +82,11 @@ public sealed partial record TransferOptions
     public int ChecksumSeed { get; init; }
     /// <summary>--max-alloc as given, when it is not stock's default of 1 GiB (sent to the server as written).</summary>
     public string? MaxAlloc { get; init; }
+    /// <summary>
+    /// -E without -p: an existing file keeps its permissions but takes the sender's executability (rsync.c: dest_mode);
+    /// sent to a receiving server as 'E' (options.c: server_options).
+    /// </summary>
+    public bool Executability { get; init; }
     /// <summary>-K: a symlink to a directory on the receiver is treated as the directory.</summary>
     public bool KeepDirLinks { get; init; }
     /// <summary>--inplace: the receiver writes into the destination file itself, no temporary file (implied by --append).</summary>

@@ -99,6 +99,7 @@ internal static class OptionsMapping
         CopyDirLinks = o.CopyDirLinks,
         CopyUnsafeLinks = o.CopyUnsafeLinks,
         SafeLinks = o.SafeLinks,
+        Executability = o.Executability,
         Inplace = o.Inplace,
         Append = o.AppendMode > 0,
         AppendVerify = o.AppendMode > 1,

@@ -79,6 +79,9 @@ internal static class DirectionSupport
         new("--remote-option (-M)", o => o.RemoteOptions.Count > 0, Push, TransferDirection.Pull),
         // backup.c: make_backup does not back up an unsafe symlink under --safe-links; our backups do not check yet.
         new("--safe-links with --backup", o => o.SafeLinks && o.Backup, Push),
+        // A basis directory's match is itemized and copied with its own attributes (GeneratorRole.AltDest); -E is not
+        // applied there yet.
+        new("--executability (-E) with --compare-dest, --copy-dest or --link-dest", o => o.Executability && !o.Perms && o.AltDest != AltDestKind.None, Push),
     ];
 
     /// <exception cref="RsyncException">Exit 4 naming the first option given that <paramref name="direction"/> does not do yet.</exception>

@@ -51,7 +51,7 @@ internal static class OptionTable
         Flag("perms", 'p', s => s.Options.Perms = true),
         Flag("no-perms", '\0', s => s.Options.Perms = false),
         Flag("no-p", '\0', s => s.Options.Perms = false),
-        Refuse("executability", 'E'),
+        Flag("executability", 'E', s => s.Options.Executability = true),
         Refuse("acls", 'A'),
         Default("no-acls"),
         Default("no-A"),

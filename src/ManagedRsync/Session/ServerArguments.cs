@@ -280,6 +280,8 @@ internal static class ServerArguments
             s.Append('t');
         if (o.Perms)
             s.Append('p');
+        else if (o.Executability && weSend)
+            s.Append('E');
         if (o.Recursive)
             s.Append('r');
         if (o.AlwaysChecksum)

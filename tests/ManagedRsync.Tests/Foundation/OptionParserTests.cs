@@ -296,7 +296,7 @@ public class OptionParserTests
     [Theory]
     [InlineData(new[] { "--munge-links" }, "--munge-links is not supported yet")]
     [InlineData(new[] { "-aX" }, "-X (--xattrs) is not supported yet")]
-    [InlineData(new[] { "-E" }, "-E (--executability) is not supported yet")]
+    [InlineData(new[] { "-U" }, "-U (--atimes) is not supported yet")]
     [InlineData(new[] { "--log-format", "%n %b" }, "--out-format with %b, %c or %C is not supported yet")]
     [InlineData(new[] { "--sockopts=SO_SNDBUF=65536" }, "--sockopts is not supported yet")]
     [InlineData(new[] { "-a", "--link-dest=../x", "--skip-compress=gz", "--inplace" }, "--skip-compress is not supported yet")]

@@ -46,6 +46,9 @@ internal sealed partial class GeneratorRole
             iflags |= ItemChanges.ModTime;
         if (Options.Perms && !file.IsSymlink && (st.Mode & 0xFFF) != ((uint)file.Mode & 0xFFF))
             iflags |= ItemChanges.Permissions;
+        // generator.c: itemize — with -E (no -p) when the file's x bits come or go (file->mode already dest_mode's).
+        else if (run.ExecutabilityFor(file, st) is { } mode && ((mode & 0x49) != 0) != ((st.Permissions & 0x49) != 0))
+            iflags |= ItemChanges.Permissions;
         if (run.AttributesFor(file, isNew: false) is var wanted)
         {
             if (wanted.Uid is { } uid && uid != st.Uid)

@@ -317,7 +317,7 @@ internal sealed partial class GeneratorRole
                     dest!.Delete(partialName!);
                     dest.RemoveIfEmpty(PartialDirs.DirectoryOf(Options.PartialDir!, name)!);
                 }
-                dest!.SetAttributes(name, UpdateRules.KeepingSameTime(Options, run.AttributesFor(file, isNew: false), file, current), current);
+                dest!.SetAttributes(name, UpdateRules.KeepingSameTime(Options, run.AttributesFor(file, isNew: false, current), file, current), current);
             }
             Settle(ndx, file, ItemizeAgainst(file, local, ItemChanges.None));
             FinishHardLinkGroup(ndx);

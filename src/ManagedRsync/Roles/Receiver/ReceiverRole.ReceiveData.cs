@@ -246,8 +246,8 @@ internal sealed partial class ReceiverRole
 
     private EntryAttributes AttributesFor(FileEntry file, EntryStatus? existing)
     {
-        EntryAttributes attributes = run.AttributesFor(file, isNew: existing is null);
-        return !run.Options.Perms && existing is { } old ? attributes with { Permissions = old.Permissions } : attributes;
+        EntryAttributes attributes = run.AttributesFor(file, isNew: existing is null, existing);
+        return !run.Options.Perms && existing is { } old && attributes.Permissions is null ? attributes with { Permissions = old.Permissions } : attributes;
     }
 
     // receiver.c: recv_files — a file in place is its hard-link group's leader done, and confirmed to the sender

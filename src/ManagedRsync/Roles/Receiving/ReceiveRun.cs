@@ -161,18 +161,38 @@ internal sealed partial class ReceiveRun
 
     /// <summary>
     /// The attributes the sender's entry asks for (rsync rsync.c: set_file_attrs, dest_mode): the mode with -p (else a
-    /// new entry gets the sender's mode less the umask), owner and group when root, the time with -t.
+    /// new entry gets the sender's mode less the umask, and with -E an <paramref name="existing"/> regular file its
+    /// own permissions with the sender's executability), owner and group when root, the time with -t.
     /// </summary>
-    public EntryAttributes AttributesFor(FileEntry file, bool isNew)
+    public EntryAttributes AttributesFor(FileEntry file, bool isNew, EntryStatus? existing = null)
     {
         uint? permissions = Options.Perms ? (uint)file.Mode & 0xFFF
-            : isNew ? (uint)file.Mode & 0x1FF & ~0x12u /* rsync: the sender's mode less the umask (022 assumed) */ : null;
+            : isNew ? (uint)file.Mode & 0x1FF & ~0x12u /* rsync: the sender's mode less the umask (022 assumed) */
+            : ExecutabilityFor(file, existing);
         uint? uid = Options.Owner && s_isRoot
             ? (uint)(Options.NumericIds || Options.NumericIdsHere ? file.Uid : _ids.MapUser(file.Uid, List.UserNames)) : null;
         uint? gid = Options.Group && s_isRoot
             ? (uint)(Options.NumericIds || Options.NumericIdsHere ? file.Gid : _ids.MapGroup(file.Gid, List.GroupNames)) : null;
         long? mtime = Options.Times ? file.ModTime : null;
         return new EntryAttributes(permissions, mtime, (uint)file.ModTimeNsec, uid, gid);
+    }
+
+    /// <summary>
+    /// rsync.c: dest_mode for an existing regular file under -E without -p: its own permissions, without any x bit when
+    /// the sender's file has none, or with x wherever it has r when the sender's has one and it had none; null when -E
+    /// does not apply (the permissions stay as they are).
+    /// </summary>
+    public uint? ExecutabilityFor(FileEntry file, EntryStatus? existing)
+    {
+        if (!Options.Executability || Options.Perms || !file.IsRegular || existing is not { IsRegularFile: true } st)
+            return null;
+        const uint anyX = 0x49; // 0111
+        uint mode = st.Permissions;
+        if (((uint)file.Mode & anyX) == 0)
+            mode &= ~anyX;
+        else if ((st.Permissions & anyX) == 0)
+            mode |= (mode & 0x124) >> 2; // 0444 -> 0111
+        return mode;
     }
 
     /// <summary>
