@@ -20,7 +20,7 @@ public sealed class ExecutabilityTests(RsyncDaemonFixture daemon) : IDisposable
     public static TheoryData<string, InplaceAppendTests.Way> Rows()
     {
         var rows = new TheoryData<string, InplaceAppendTests.Way>();
-        foreach (string options in new[] { "-rtE", "-rlE", "-rtE --inplace", "-rtE -c", "-rtpE", "-rtE --no-W", "-rtE -I" })
+        foreach (string options in new[] { "-rtE", "-rtE --size-only", "-rtE --inplace", "-rtE -c", "-rtpE", "-rtE --no-W", "-rtE -I" })
         {
             foreach (InplaceAppendTests.Way way in Enum.GetValues<InplaceAppendTests.Way>())
                 rows.Add(options, way);

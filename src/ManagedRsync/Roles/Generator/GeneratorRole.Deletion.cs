@@ -154,9 +154,10 @@ internal sealed partial class GeneratorRole
     /// </summary>
     // delete.c: delete_item's line is the generator's own output, printed at once like "deleting" (a pull's client
     // prints it ahead of the transfer lines still held for the sender's echo).
-    private void CannotDeleteNonEmpty(string path)
+    private void CannotDeleteNonEmpty(string path) => SayNow($"cannot delete non-empty directory: {FileNameEncoding.Display(path)}");
+
+    private void SayNow(string line)
     {
-        string line = $"cannot delete non-empty directory: {FileNameEncoding.Display(path)}";
         if (run.Order is { } order)
             order.AddNow(line);
         else

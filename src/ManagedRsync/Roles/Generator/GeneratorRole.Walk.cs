@@ -198,8 +198,10 @@ internal sealed partial class GeneratorRole
             // whatever the sender says (util1.c: unsafe_symlink, with the CVE-2024-12088 ".." checks).
             if (Options.SafeLinks && SymlinkSafety.IsUnsafe(file.LinkTarget, FileNameEncoding.Encode(name)))
             {
+                // The generator's own line, printed at once (a pull's client prints it ahead of the names that wait
+                // for the sender's echo).
                 if (Options.InfoName)
-                    run.Say(ndx, $"ignoring unsafe symlink \"{FileNameEncoding.Display(name)}\" -> \"{FileNameEncoding.Display(file.LinkTarget)}\"");
+                    SayNow($"ignoring unsafe symlink \"{FileNameEncoding.Display(name)}\" -> \"{FileNameEncoding.Display(file.LinkTarget)}\"");
                 return;
             }
             string target = FileNameEncoding.Decode(file.LinkTarget);
