@@ -17,16 +17,8 @@ public sealed class ExecutabilityTests(RsyncDaemonFixture daemon) : IDisposable
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
-    public static TheoryData<string, InplaceAppendTests.Way> Rows()
-    {
-        var rows = new TheoryData<string, InplaceAppendTests.Way>();
-        foreach (string options in new[] { "-rtE", "-rtE --size-only", "-rtE --inplace", "-rtE -c", "-rtpE", "-rtE --no-W", "-rtE -I" })
-        {
-            foreach (InplaceAppendTests.Way way in Enum.GetValues<InplaceAppendTests.Way>())
-                rows.Add(options, way);
-        }
-        return rows;
-    }
+    public static TheoryData<string, InplaceAppendTests.Way> Rows() =>
+        OptionScenario.EveryWay("-rtE", "-rtE --size-only", "-rtE --inplace", "-rtE -c", "-rtpE", "-rtE --no-W", "-rtE -I");
 
     [Theory]
     [MemberData(nameof(Rows))]
@@ -38,9 +30,7 @@ public sealed class ExecutabilityTests(RsyncDaemonFixture daemon) : IDisposable
         WriteDestination(Path.Combine(places.StockRoot, "dest"));
         WriteDestination(Path.Combine(places.OursRoot, "dest"));
 
-        ProcessResult stock = await daemon.RunRsyncAsync([.. args, places.From(), places.To(stock: true)]);
-        ProcessResult ours = await daemon.RunMrsyncAsync([.. args, places.From(), places.To(stock: false)]);
-
+        (ProcessResult stock, ProcessResult ours) = await OptionScenario.RunBothAsync(daemon, places, args);
         OptionScenario.AssertSameResult(daemon, stock, ours, places.StockRoot, places.OursRoot);
     }
 

@@ -128,6 +128,26 @@ internal static class OptionScenario
             Push ? $"{Daemon.Url}{DaemonModules.Open}/{Id}/{(stock ? "stock" : "ours")}/dest/" : Path.Combine(stock ? StockRoot : OursRoot, "dest") + "/";
     }
 
+    /// <summary>Each command line (split at spaces) in push, pull and local-copy position.</summary>
+    public static TheoryData<string, InplaceAppendTests.Way> EveryWay(params string[] options)
+    {
+        var rows = new TheoryData<string, InplaceAppendTests.Way>();
+        foreach (string option in options)
+        {
+            foreach (InplaceAppendTests.Way way in Enum.GetValues<InplaceAppendTests.Way>())
+                rows.Add(option, way);
+        }
+        return rows;
+    }
+
+    /// <summary>Stock's client, then ours, with the same <paramref name="args"/> from the places' source to their own destination.</summary>
+    public static async Task<(ProcessResult Stock, ProcessResult Ours)> RunBothAsync(RsyncDaemonFixture daemon, Places places, string[] args)
+    {
+        ProcessResult stock = await daemon.RunRsyncAsync([.. args, places.From(), places.To(stock: true)]);
+        ProcessResult ours = await daemon.RunMrsyncAsync([.. args, places.From(), places.To(stock: false)]);
+        return (stock, ours);
+    }
+
     /// <summary>
     /// Stock's run and ours of the same command line gave the same result: exit code, first stderr line, output
     /// (<see cref="Output"/>) and tree (<see cref="Snapshot"/>). Returns our tree's snapshot.

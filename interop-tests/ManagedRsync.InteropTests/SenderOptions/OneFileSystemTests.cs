@@ -24,16 +24,8 @@ public sealed class OneFileSystemTests(RsyncDaemonFixture daemon) : IDisposable
         Directory.Delete(_work, recursive: true);
     }
 
-    public static TheoryData<string, InplaceAppendTests.Way> Rows()
-    {
-        var rows = new TheoryData<string, InplaceAppendTests.Way>();
-        foreach (string options in new[] { "-a -x", "-a -xx", "-a -x --delete", "-a -xx --delete", "-a --one-file-system --delete-after", "-a -x --no-x" })
-        {
-            foreach (InplaceAppendTests.Way way in Enum.GetValues<InplaceAppendTests.Way>())
-                rows.Add(options, way);
-        }
-        return rows;
-    }
+    public static TheoryData<string, InplaceAppendTests.Way> Rows() =>
+        OptionScenario.EveryWay("-a -x", "-a -xx", "-a -x --delete", "-a -xx --delete", "-a --one-file-system --delete-after", "-a -x --no-x");
 
     [Theory]
     [MemberData(nameof(Rows))]
@@ -45,9 +37,7 @@ public sealed class OneFileSystemTests(RsyncDaemonFixture daemon) : IDisposable
         await WriteDestinationAsync(Path.Combine(places.StockRoot, "dest"));
         await WriteDestinationAsync(Path.Combine(places.OursRoot, "dest"));
 
-        ProcessResult stock = await daemon.RunRsyncAsync([.. args, places.From(), places.To(stock: true)]);
-        ProcessResult ours = await daemon.RunMrsyncAsync([.. args, places.From(), places.To(stock: false)]);
-
+        (ProcessResult stock, ProcessResult ours) = await OptionScenario.RunBothAsync(daemon, places, args);
         OptionScenario.AssertSameResult(daemon, stock, ours, places.StockRoot, places.OursRoot);
         bool crossed = File.Exists(Path.Combine(places.OursRoot, "dest", "mnt", "inside.txt"));
         Assert.True(crossed == options.Contains("--no-x", StringComparison.Ordinal), "what -x keeps out stays out\n" + daemon.Explain(stock, ours));

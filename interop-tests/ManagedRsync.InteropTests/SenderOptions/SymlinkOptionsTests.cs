@@ -21,21 +21,10 @@ public sealed class SymlinkOptionsTests(RsyncDaemonFixture daemon) : IDisposable
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
-    public static TheoryData<string, InplaceAppendTests.Way> Rows()
-    {
-        var rows = new TheoryData<string, InplaceAppendTests.Way>();
-        foreach (string options in new[]
-                 {
-                     "-rlt -L -i", "-rt -L -i", "-a -L --delete -i", "-rlt -k -i", "-rlt -kL -i", "-rlt --copy-unsafe-links -i",
-                     "-rlt --copy-unsafe-links -v", "-a --copy-unsafe-links -k --delete -i", "-rlt -L -v",
-                     "-rlt --safe-links -i", "-rlt --safe-links -v", "-a --safe-links --copy-unsafe-links -i", "-rlt --safe-links -k -v",
-                 })
-        {
-            foreach (InplaceAppendTests.Way way in Enum.GetValues<InplaceAppendTests.Way>())
-                rows.Add(options, way);
-        }
-        return rows;
-    }
+    public static TheoryData<string, InplaceAppendTests.Way> Rows() => OptionScenario.EveryWay(
+        "-rlt -L -i", "-rt -L -i", "-a -L --delete -i", "-rlt -k -i", "-rlt -kL -i", "-rlt --copy-unsafe-links -i",
+        "-rlt --copy-unsafe-links -v", "-a --copy-unsafe-links -k --delete -i", "-rlt -L -v",
+        "-rlt --safe-links -i", "-rlt --safe-links -v", "-a --safe-links --copy-unsafe-links -i", "-rlt --safe-links -k -v");
 
     [Theory]
     [MemberData(nameof(Rows))]
@@ -47,8 +36,7 @@ public sealed class SymlinkOptionsTests(RsyncDaemonFixture daemon) : IDisposable
         await WriteDestinationAsync(Path.Combine(places.StockRoot, "dest"));
         await WriteDestinationAsync(Path.Combine(places.OursRoot, "dest"));
 
-        ProcessResult stock = await daemon.RunRsyncAsync([.. args, places.From(), places.To(stock: true)]);
-        ProcessResult ours = await daemon.RunMrsyncAsync([.. args, places.From(), places.To(stock: false)]);
+        (ProcessResult stock, ProcessResult ours) = await OptionScenario.RunBothAsync(daemon, places, args);
 
         // The dangling link is an error of the transfer wherever -L follows it; a daemon's sender also refuses to open
         // what leads out of its module (the absolute link), which a pull's exit code shows.
