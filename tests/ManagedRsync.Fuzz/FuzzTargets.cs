@@ -239,7 +239,7 @@ internal static class FuzzTargets
         {
             _ = (m.Path, m.Comment, m.ReadOnly, m.WriteOnly, m.List, m.AuthUsers, m.SecretsFile, m.StrictModes, m.AuthDigest,
                 m.HostsAllow, m.HostsDeny, m.MaxConnections, m.LockFile, m.Timeout, m.RefuseOptions, m.Filter,
-                m.MungeSymlinks, m.NumericIds, m.IgnoreErrors, m.TempDir);
+                m.MungeSymlinksWhen(false, "/"), m.NumericIdsWhen(false), m.IgnoreErrors, m.TempDir);
             if (config.Find(m.Name) is null)
                 throw new InvalidOperationException($"module [{m.Name}] parsed but cannot be found by its name");
         }

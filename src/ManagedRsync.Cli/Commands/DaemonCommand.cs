@@ -95,8 +95,9 @@ internal static class DaemonCommand
         try
         {
             if (server || StdinIsSocket(out Socket? inetd))
-                return await ServeStdioAsync(options, server ? RemoteShellPeer() : InetdPeer(), ct).ConfigureAwait(false);
+                return await ServeStdioAsync(options with { OwnProcess = true }, server ? RemoteShellPeer() : InetdPeer(), ct).ConfigureAwait(false);
             inetd?.Dispose();
+            options = options with { ConnectionCommand = ConnectionCommand(options) };
 
             Socket? activated = SystemdSocket();
             if (detach && activated is null && Environment.GetEnvironmentVariable("NOTIFY_SOCKET") is null)
@@ -115,6 +116,25 @@ internal static class DaemonCommand
             error.WriteLine($"mrsync daemon: {e.Message.Replace("\n", "\nmrsync daemon: ", StringComparison.Ordinal)}");
             return (int)RsyncExitCode.Syntax;
         }
+    }
+
+    // How the listener starts a process for one connection (socket.c: start_accept_loop forks one): this executable
+    // again as inetd would start it, with the same config, -M parameters and --log-file.
+    private static List<string> ConnectionCommand(DaemonOptions options)
+    {
+        string self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot find this executable");
+        var command = new List<string> { self };
+        // Under `dotnet mrsync.dll` the executable is dotnet and the first argument the assembly.
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+            command.Add(Environment.GetCommandLineArgs()[0]);
+        command.Add("--daemon");
+        command.Add("--no-detach");
+        command.Add("--config=" + Path.GetFullPath(options.ConfigFile));
+        foreach (string p in options.ConfigParameters)
+            command.Add("--dparam=" + p);
+        if (options.LogFile is { } log)
+            command.Add("--log-file=" + Path.GetFullPath(log));
+        return command;
     }
 
     private static async Task<int> ServeStdioAsync(DaemonOptions options, System.Net.EndPoint? peer, CancellationToken ct)

@@ -48,38 +48,62 @@ public sealed class DaemonConfig
 
     /// <summary>
     /// Every parameter mrsync's daemon would not honour as rsync does, each named (the daemon refuses to start with
-    /// any). <paramref name="euid"/> / <paramref name="egid"/> are the ids the daemon runs with: "uid"/"gid" may only
-    /// name those, since one process serves every connection (.NET cannot fork a connection into another user).
+    /// any). <paramref name="euid"/> / <paramref name="egid"/> are the ids the daemon runs with. With
+    /// <paramref name="ownProcesses"/> (root, each connection served by a process of its own, as stock forks one)
+    /// "uid"/"gid" are taken per connection as stock takes them; otherwise they may only name the daemon's own ids.
     /// </summary>
-    public IReadOnlyList<string> Validate(uint euid, Func<string, uint?> userId, Func<string, uint?> groupId, uint egid)
+    public IReadOnlyList<string> Validate(uint euid, Func<string, uint?> userId, Func<string, uint?> groupId, uint egid,
+        bool ownProcesses = false, bool canChroot = false)
     {
+        bool identities = ownProcesses && euid == 0;
+        bool chroots = identities && canChroot;
         var problems = new List<string>();
         foreach ((string key, string value) in _global)
-            Check(problems, "global", key, value, euid, userId, groupId, egid);
+            Check(problems, "global", key, value, euid, userId, groupId, egid, identities, chroots);
         foreach (DaemonModule module in Modules)
         {
             foreach ((string key, string value) in module.Values)
-                Check(problems, module.Name, key, value, euid, userId, groupId, egid);
+                Check(problems, module.Name, key, value, euid, userId, groupId, egid, identities, chroots);
             // log.c: log_formatted's %b, %c and %C (bytes and checksums of each file's transfer) are not kept yet.
             if (module.TransferLogging && "bcC".FirstOrDefault(l => ManagedRsync.LogFormat.Has(module.LogFormat, l)) is var letter and not '\0')
                 problems.Add($"module [{module.Name}]: \"log format\" with %{letter} is not supported yet");
+            if (identities)
+            {
+                // clientserver.c: rsync_module starts the exec hooks before it drops to the module's user; mrsync runs
+                // them from the connection's process after that.
+                if ((module.PreXferExec ?? module.PostXferExec) is not null
+                    && ModuleIdentity.Resolve(module, euid).Identity?.IsCurrent(euid, egid) != true)
+                    problems.Add($"module [{module.Name}]: \"pre-xfer exec\" / \"post-xfer exec\" with a \"uid\"/\"gid\" other than the daemon's are not supported yet (stock runs them before it drops to the module's user)");
+            }
             // clientserver.c: rsync_module — as root with no uid, stock drops to "nobody" for the connection.
-            if (euid == 0 && Str(module.Values, "uid") is null)
+            else if (euid == 0 && Str(module.Values, "uid") is null)
                 problems.Add($"module [{module.Name}]: running as root, stock rsync would serve it as user nobody; mrsync cannot change user per connection: set \"uid = root\" and \"use chroot = no\" explicitly, or run mrsync daemon as an ordinary user");
-            if (euid == 0 && Str(module.Values, "usechroot") is null)
-                problems.Add($"module [{module.Name}]: running as root, stock rsync would chroot into the module; mrsync confines paths without chroot: set \"use chroot = no\" explicitly");
+            if (euid == 0 && !chroots && Str(module.Values, "usechroot") is null)
+                problems.Add($"module [{module.Name}]: running as root, stock rsync would chroot into the module; only the NativeAOT mrsync can (one process per connection), this one confines paths without chroot: set \"use chroot = no\" explicitly");
         }
         return problems.Distinct().ToList();
     }
 
+    /// <summary>
+    /// True when a daemon running as <paramref name="euid"/>/<paramref name="egid"/> serves some module as another
+    /// user or group (root: any module without "uid = root" and "gid = root") or, as root, chrooted: either takes a
+    /// process per connection.
+    /// </summary>
+    public bool NeedsOwnProcesses(uint euid, uint egid) =>
+        Modules.Any(m => ModuleIdentity.Resolve(m, euid).Identity?.IsCurrent(euid, egid) != true
+            || (euid == 0 && ModuleEntry.UsesChroot(m)));
+
     private static void Check(List<string> problems, string where, string key, string value, uint euid,
-        Func<string, uint?> userId, Func<string, uint?> groupId, uint egid)
+        Func<string, uint?> userId, Func<string, uint?> groupId, uint egid, bool identities, bool chroots)
     {
         if (DaemonParameters.IsHonoured(key))
             return;
         string? problem = key switch
         {
-            "usechroot" => IsFalse(value) ? null : "\"use chroot\" is not supported (mrsync confines every path beneath the module without chroot): set \"use chroot = no\"",
+            "usechroot" when chroots => null,
+            "usechroot" => IsFalse(value) ? null : "\"use chroot\" is supported only by the NativeAOT mrsync running as root (mrsync confines every path beneath the module without chroot): set \"use chroot = no\"",
+            "uid" when identities => null,
+            "gid" when identities => null,
             "uid" => userId(value) == euid ? null : $"\"uid = {value}\" is not supported: mrsync serves every connection as the user it runs as (uid {euid}); run it as that user instead",
             "gid" => value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries) is [var g] && groupId(g) == egid ? null
                 : $"\"gid = {value}\" is not supported: mrsync serves every connection with the group it runs as (gid {egid})",
@@ -96,10 +120,13 @@ public sealed class DaemonConfig
     private static bool IsFalse(string v) => v.Equals("no", StringComparison.OrdinalIgnoreCase)
         || v.Equals("false", StringComparison.OrdinalIgnoreCase) || v == "0";
 
-    private static bool IsUnset(string v) => v.Equals("unset", StringComparison.OrdinalIgnoreCase) || v == "-1";
+    // loadparm.c: FN_GLOBAL_STRING / FN_LOCAL_STRING expand %VAR% as the value is read (RETURN_EXPANDED).
+    // loadparm.c: set_boolean with allow_unset — "unset" or -1 leaves a BOOL3 unset.
+    internal static bool IsUnset(string v) => v.Equals("unset", StringComparison.OrdinalIgnoreCase) || v == "-1";
 
-    internal static string? Str(IReadOnlyDictionary<string, string> values, string key) =>
-        values.TryGetValue(key, out string? v) && v.Length > 0 ? v : null;
+    internal static string? Str(IReadOnlyDictionary<string, string> values, string key,
+        IReadOnlyDictionary<string, string>? variables = null) =>
+        values.TryGetValue(key, out string? v) && v.Length > 0 ? DaemonVariables.Expand(v, variables) : null;
 
     // loadparm.c: P_INTEGER is atoi of the value.
     internal static int Int(IReadOnlyDictionary<string, string> values, string key, int fallback)
@@ -128,22 +155,34 @@ public sealed class DaemonConfig
 /// <summary>One module section with rsync's defaults (daemon-parm.txt "Locals").</summary>
 public sealed class DaemonModule
 {
-    internal DaemonModule(string name, IReadOnlyDictionary<string, string> values)
+    internal DaemonModule(string name, IReadOnlyDictionary<string, string> values,
+        IReadOnlyDictionary<string, string>? variables = null)
     {
         Name = name;
         Values = values;
+        _variables = variables;
     }
 
+    private readonly IReadOnlyDictionary<string, string>? _variables;
+
     internal IReadOnlyDictionary<string, string> Values { get; }
+
+    /// <summary>
+    /// The module as one connection reads it: its strings expand %RSYNC_MODULE_NAME% and the other variables stock's
+    /// rsync_module has set by then (clientserver.c: set_env_str) from <paramref name="variables"/>.
+    /// </summary>
+    internal DaemonModule ForConnection(IReadOnlyDictionary<string, string> variables) => new(Name, Values, variables);
+
+    private string? Str(string key) => DaemonConfig.Str(Values, key, _variables);
 
     /// <summary>The section name.</summary>
     public string Name { get; }
 
     /// <summary>path, trailing slashes trimmed (loadparm.c: P_PATH).</summary>
-    public string? Path => DaemonConfig.Str(Values, "path") is { } p ? (p.TrimEnd('/') is { Length: > 0 } t ? t : "/") : null;
+    public string? Path => Str("path") is { } p ? (p.TrimEnd('/') is { Length: > 0 } t ? t : "/") : null;
 
     /// <summary>comment.</summary>
-    public string Comment => DaemonConfig.Str(Values, "comment") ?? "";
+    public string Comment => Str("comment") ?? "";
 
     /// <summary>read only (default yes).</summary>
     public bool ReadOnly => DaemonConfig.Bool(Values, "readonly", true);
@@ -154,23 +193,29 @@ public sealed class DaemonModule
     /// <summary>list (default yes).</summary>
     public bool List => DaemonConfig.Bool(Values, "list", true);
 
+    /// <summary>uid: the user the module is served as.</summary>
+    public string? Uid => Str("uid");
+
+    /// <summary>gid: the groups the module is served with.</summary>
+    public string? Gid => Str("gid");
+
     /// <summary>auth users.</summary>
-    public string? AuthUsers => DaemonConfig.Str(Values, "authusers");
+    public string? AuthUsers => Str("authusers");
 
     /// <summary>secrets file.</summary>
-    public string? SecretsFile => DaemonConfig.Str(Values, "secretsfile");
+    public string? SecretsFile => Str("secretsfile");
 
     /// <summary>strict modes (default yes).</summary>
     public bool StrictModes => DaemonConfig.Bool(Values, "strictmodes", true);
 
     /// <summary>auth digest: the weakest digest accepted.</summary>
-    public string? AuthDigest => DaemonConfig.Str(Values, "authdigest");
+    public string? AuthDigest => Str("authdigest");
 
     /// <summary>hosts allow.</summary>
-    public string? HostsAllow => DaemonConfig.Str(Values, "hostsallow");
+    public string? HostsAllow => Str("hostsallow");
 
     /// <summary>hosts deny.</summary>
-    public string? HostsDeny => DaemonConfig.Str(Values, "hostsdeny");
+    public string? HostsDeny => Str("hostsdeny");
 
     /// <summary>reverse lookup (default yes).</summary>
     public bool ReverseLookup => DaemonConfig.Bool(Values, "reverselookup", true);
@@ -179,43 +224,51 @@ public sealed class DaemonModule
     public int MaxConnections => DaemonConfig.Int(Values, "maxconnections", 0);
 
     /// <summary>lock file (rsync.h: DEFAULT_LOCK_FILE).</summary>
-    public string LockFile => DaemonConfig.Str(Values, "lockfile") ?? "/var/run/rsyncd.lock";
+    public string LockFile => Str("lockfile") ?? "/var/run/rsyncd.lock";
 
     /// <summary>log file.</summary>
-    public string? LogFile => DaemonConfig.Str(Values, "logfile");
+    public string? LogFile => Str("logfile");
 
     /// <summary>timeout in seconds (0: none).</summary>
     public int Timeout => DaemonConfig.Int(Values, "timeout", 0);
 
     /// <summary>refuse options.</summary>
-    public string? RefuseOptions => DaemonConfig.Str(Values, "refuseoptions");
+    public string? RefuseOptions => Str("refuseoptions");
 
     /// <summary>filter.</summary>
-    public string? Filter => DaemonConfig.Str(Values, "filter");
+    public string? Filter => Str("filter");
 
     /// <summary>include.</summary>
-    public string? Include => DaemonConfig.Str(Values, "include");
+    public string? Include => Str("include");
 
     /// <summary>exclude.</summary>
-    public string? Exclude => DaemonConfig.Str(Values, "exclude");
+    public string? Exclude => Str("exclude");
 
     /// <summary>include from.</summary>
-    public string? IncludeFrom => DaemonConfig.Str(Values, "includefrom");
+    public string? IncludeFrom => Str("includefrom");
 
     /// <summary>exclude from.</summary>
-    public string? ExcludeFrom => DaemonConfig.Str(Values, "excludefrom");
+    public string? ExcludeFrom => Str("excludefrom");
+
+    /// <summary>use chroot: yes, no, or null when unset (daemon-parm.txt: BOOL3).</summary>
+    public bool? UseChroot => Values.ContainsKey("usechroot") && !DaemonConfig.IsUnset(Values["usechroot"])
+        ? DaemonConfig.Bool(Values, "usechroot", true) : null;
 
     /// <summary>
-    /// munge symlinks: unset means yes for a module that is not chrooted (clientserver.c: rsync_module,
-    /// "munge_symlinks = !use_chroot || module_dirlen"), and mrsync's never are.
+    /// munge symlinks: unset means yes for a module that is not chrooted, or chrooted with an inner module directory
+    /// (clientserver.c: rsync_module, "munge_symlinks = !use_chroot || module_dirlen").
     /// </summary>
-    public bool MungeSymlinks => DaemonConfig.Bool(Values, "mungesymlinks", true);
+    public bool MungeSymlinksWhen(bool chrooted, string root) =>
+        Values.TryGetValue("mungesymlinks", out string? v) && !DaemonConfig.IsUnset(v)
+            ? DaemonConfig.Bool(Values, "mungesymlinks", true) : !chrooted || root != "/";
 
     /// <summary>
-    /// numeric ids: with "use chroot = no" (mrsync's modules) only an explicit yes turns it on (clientserver.c:
-    /// rsync_module, "lp_numeric_ids(module_id) == True").
+    /// numeric ids: unset means yes in a chroot (where the names of the host are not to be seen) and no otherwise
+    /// (clientserver.c: rsync_module, "use_chroot ? lp_numeric_ids != False, unless a name converter is set; else == True").
     /// </summary>
-    public bool NumericIds => DaemonConfig.Bool(Values, "numericids", false);
+    public bool NumericIdsWhen(bool chrooted) =>
+        Values.TryGetValue("numericids", out string? v) && !DaemonConfig.IsUnset(v) ? DaemonConfig.Bool(Values, "numericids", false) : chrooted;
+
 
     /// <summary>ignore errors (default no).</summary>
     public bool IgnoreErrors => DaemonConfig.Bool(Values, "ignoreerrors", false);
@@ -224,13 +277,15 @@ public sealed class DaemonModule
     public bool IgnoreNonreadable => DaemonConfig.Bool(Values, "ignorenonreadable", false);
 
     /// <summary>pre-xfer exec: a shell command run before the transfer, which can refuse it.</summary>
+    // Read with the daemon's own environment only: a %RSYNC_*% value in a shell command needs loadparm.c's
+    // expand_vars_shell_escape quoting, which mrsync does not do yet, so it stays as written.
     public string? PreXferExec => DaemonConfig.Str(Values, "pre-xferexec");
 
     /// <summary>post-xfer exec: a shell command run after the connection ends.</summary>
     public string? PostXferExec => DaemonConfig.Str(Values, "post-xferexec");
 
     /// <summary>temp dir.</summary>
-    public string? TempDir => DaemonConfig.Str(Values, "tempdir");
+    public string? TempDir => Str("tempdir");
 
     /// <summary>transfer logging: each entry sent, received or deleted gets a line in the log file (default no).</summary>
     public bool TransferLogging => DaemonConfig.Bool(Values, "transferlogging", false);

@@ -46,7 +46,7 @@ public static class DaemonConfigParser
 
     private sealed class State(Action<string> warn, IReadOnlyList<string> dparams)
     {
-        public Dictionary<string, string> Global { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, string> Global { get; private set; } = new(StringComparer.Ordinal);
         public List<(string Name, Dictionary<string, string> Values)> Modules { get; } = [];
         private Dictionary<string, string>? _current;
         private bool _dparamsDone;
@@ -96,7 +96,8 @@ public static class DaemonConfigParser
             if (name.Contains('/'))
                 throw new DaemonConfigException($"Warning: invalid section name in configuration file: {name}");
             EndGlobal();
-            int existing = Modules.FindIndex(m => m.Name == name);
+            // loadparm.c: getsectionbyname compares names as strwiEQ does (no case, no white space).
+            int existing = Modules.FindIndex(m => NameKey(m.Name) == NameKey(name));
             if (existing >= 0)
             {
                 _current = Modules[existing].Values;
@@ -122,27 +123,41 @@ public static class DaemonConfigParser
                 warn($"Global parameter {name} found in module section!");
                 return;
             }
-            (_current ?? Global)[key] = ExpandVariables(value);
+            // loadparm.c: do_parameter expands %VAR% in a boolean or number now, in a string or path only when it is
+            // read (FN_LOCAL_STRING: RETURN_EXPANDED), after rsync_module has set RSYNC_MODULE_NAME and the like.
+            (_current ?? Global)[key] = DaemonParameters.ExpandsWhenRead(key) ? value : DaemonVariables.Expand(value, null);
         }
 
+        // params.c: Parameter divides a directive from its value at the first space or tab, then skips white space
+        // and one '=' ("&include = dir" is "&include dir"); parse_directives compares the name without case.
         private void Directive(string line, string baseDirectory, int depth)
         {
             int space = line.IndexOfAny([' ', '\t']);
             string word = space < 0 ? line : line[..space];
-            string arg = space < 0 ? "" : line[(space + 1)..].Trim();
+            string arg = space < 0 ? "" : line[(space + 1)..].TrimStart();
+            if (arg.StartsWith('='))
+                arg = arg[1..].TrimStart();
             // params.c keeps the name as a C string: it ends at a NUL byte (.NET's file calls throw on one; AFL's
             // rsyncd.conf target found "&include a\0b" ending `mrsync daemon` with an unhandled ArgumentException).
             int nul = arg.IndexOf('\0', StringComparison.Ordinal);
             if (nul >= 0)
-                arg = arg[..nul].TrimEnd();
-            if (word is not ("&include" or "&merge"))
-                throw new DaemonConfigException($"Unknown directive in config file: {line}");
+                arg = arg[..nul];
+            arg = arg.TrimEnd();
+            bool include = word.Equals("&include", StringComparison.OrdinalIgnoreCase);
+            if (!include && !word.Equals("&merge", StringComparison.OrdinalIgnoreCase))
+                throw new DaemonConfigException($"Unknown directive: {word}.");
             if (depth >= MaxIncludeDepth)
                 throw new DaemonConfigException($"&include / &merge nested more than {MaxIncludeDepth} deep: {arg}");
             string path = Path.IsPathFullyQualified(arg) ? arg : Path.Combine(baseDirectory, arg);
+            // params.c: include_config — a directory's "*.conf" files for &include, its "*.inc" files for &merge, in
+            // name order.
             IEnumerable<string> files = Directory.Exists(path)
-                ? Directory.GetFiles(path, word == "&include" ? "*.inc" : "*.conf").Order(StringComparer.Ordinal)
+                ? Directory.GetFiles(path, include ? "*.conf" : "*.inc").Order(StringComparer.Ordinal)
                 : [path];
+            // loadparm.c: do_section's "]push" / "]reset" / "]pop": an &include'd file starts in the global section
+            // with the globals as they were, and what it sets in its global section is undone after it; the reading
+            // goes on in the global section. A merged file simply continues where the directive stands.
+            Dictionary<string, string> pushed = new(Global, StringComparer.Ordinal);
             foreach (string file in files)
             {
                 string text;
@@ -154,12 +169,17 @@ public static class DaemonConfigParser
                 {
                     throw new DaemonConfigException($"Failed to open config file: {file}: {e.Message}");
                 }
-                // params.c: an &include'd file's sections stay its own (it is read as if pushed and popped); a merged
-                // file continues the current section.
-                Dictionary<string, string>? saved = _current;
+                if (include)
+                {
+                    Global = new Dictionary<string, string>(pushed, StringComparer.Ordinal);
+                    _current = null;
+                }
                 Feed(text, Path.GetDirectoryName(file) ?? "/", depth + 1);
-                if (word == "&include")
-                    _current = saved;
+            }
+            if (include)
+            {
+                Global = pushed;
+                _current = null;
             }
         }
 
@@ -176,7 +196,9 @@ public static class DaemonConfigParser
                 string key = NameKey(p[..eq]);
                 if (!DaemonParameters.IsKnown(key))
                     throw new DaemonConfigException($"Unknown parameter \"{p[..eq]}\"");
-                Global[DaemonParameters.Canonical(key)] = p[(eq + 1)..].Trim();
+                key = DaemonParameters.Canonical(key);
+                string value = p[(eq + 1)..].Trim();
+                Global[key] = DaemonParameters.ExpandsWhenRead(key) ? value : DaemonVariables.Expand(value, null);
             }
         }
     }
@@ -189,37 +211,6 @@ public static class DaemonConfigParser
         {
             if (!char.IsWhiteSpace(c))
                 s.Append(char.ToLowerInvariant(c));
-        }
-        return s.ToString();
-    }
-
-    // loadparm.c: expand_vars — %NAME% becomes the environment variable's value; a name that is not set is left as written.
-    private static string ExpandVariables(string value)
-    {
-        if (!value.Contains('%'))
-            return value;
-        var s = new StringBuilder();
-        int i = 0;
-        while (i < value.Length)
-        {
-            int start = value.IndexOf('%', i);
-            int end = start < 0 ? -1 : value.IndexOf('%', start + 1);
-            if (start < 0 || end < 0)
-            {
-                s.Append(value, i, value.Length - i);
-                break;
-            }
-            s.Append(value, i, start - i);
-            string name = value[(start + 1)..end];
-            string? env = name.Length > 0 ? Environment.GetEnvironmentVariable(name) : null;
-            if (env is null)
-            {
-                s.Append(value, start, end - start);
-                i = end;
-                continue;
-            }
-            s.Append(env);
-            i = end + 1;
         }
         return s.ToString();
     }

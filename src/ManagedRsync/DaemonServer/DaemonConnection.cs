@@ -129,6 +129,15 @@ internal sealed class DaemonConnection
         CancellationTokenSource handshake, CancellationToken ct)
     {
         CancellationToken hs = handshake.Token;
+        // clientserver.c: rsync_module sets RSYNC_MODULE_NAME, RSYNC_HOST_NAME and RSYNC_HOST_ADDR (RSYNC_USER_NAME
+        // after the authentication) before it reads the module's strings, which may name them (%RSYNC_MODULE_NAME%).
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["RSYNC_MODULE_NAME"] = module.Name,
+            ["RSYNC_HOST_NAME"] = host,
+            ["RSYNC_HOST_ADDR"] = _address,
+        };
+        module = module.ForConnection(variables);
         if (module.LogFile is { } moduleLog && _options.LogFile is null)
             _log = new DaemonLogFile(moduleLog);
         bool forward = !module.Values.TryGetValue("forwardlookup", out string? fl) || !fl.Equals("no", StringComparison.OrdinalIgnoreCase);
@@ -186,6 +195,20 @@ internal sealed class DaemonConnection
                 user = outcome.User;
                 readOnly = outcome.ReadOnly ?? readOnly;
             }
+            variables["RSYNC_USER_NAME"] = user;
+
+            // clientserver.c: rsync_module — the module's user and groups are looked up now and taken after the
+            // module directory is found; only a process serving this one connection can take them.
+            ModuleIdentity? identity = null;
+            if (_options.OwnProcess && Platform.Interop.GetEffectiveUserId() == 0)
+            {
+                (identity, string? invalid) = ModuleIdentity.Resolve(module, 0);
+                if (identity is null)
+                {
+                    _log.Write(char.ToUpperInvariant(invalid![0]) + invalid[1..]);
+                    return await ErrorAsync($"@ERROR: {invalid}", hs).ConfigureAwait(false);
+                }
+            }
 
             if (module.Path is not { } path)
             {
@@ -208,6 +231,20 @@ internal sealed class DaemonConnection
                 return await ErrorAsync("@ERROR: invalid filter settings", hs).ConfigureAwait(false);
             }
 
+            string root = path;
+            bool chrooted = false;
+            if (identity is not null)
+            {
+                chrooted = ModuleEntry.UsesChroot(module);
+                (string? entered, string? failure, string? error) = ModuleEntry.Enter(path, chrooted, identity, _log);
+                if (entered is null)
+                {
+                    _log.Write(failure!);
+                    return await ErrorAsync($"@ERROR: {error}", hs).ConfigureAwait(false);
+                }
+                root = entered;
+            }
+
             // clientserver.c: rsync_module — from here on the module's post-xfer exec runs when the connection ends,
             // whatever ended it.
             XferExec? exec = null;
@@ -216,7 +253,7 @@ internal sealed class DaemonConnection
             RsyncExitCode code = RsyncExitCode.SocketIo;
             try
             {
-                code = await TransferAsync(module, path, host, user, readOnly, protocol, filters, exec, handshake, ct).ConfigureAwait(false);
+                code = await TransferAsync(module, path, root, chrooted, host, user, readOnly, protocol, filters, exec, handshake, ct).ConfigureAwait(false);
                 return code;
             }
             finally
@@ -228,13 +265,13 @@ internal sealed class DaemonConnection
     }
 
     // clientserver.c: rsync_module, from the munge check to start_server.
-    private async Task<RsyncExitCode> TransferAsync(DaemonModule module, string path, string host, string user, bool readOnly,
+    private async Task<RsyncExitCode> TransferAsync(DaemonModule module, string path, string root, bool chrooted, string host, string user, bool readOnly,
         int protocol, FilterList? filters, XferExec? exec, CancellationTokenSource handshake, CancellationToken ct)
     {
         CancellationToken hs = handshake.Token;
         // clientserver.c: rsync_module — munging is no defence if the prefix's directory exists (a link stored as
         // "/rsyncd-munged/..." would then lead somewhere).
-        if (module.MungeSymlinks && Directory.Exists(ReceivedLinks.UnsafeDirectory))
+        if (module.MungeSymlinksWhen(chrooted, root) && Directory.Exists(ReceivedLinks.UnsafeDirectory))
         {
             _log.Write($"Symlink munging is unsafe when a {ReceivedLinks.UnsafeDirectory} directory exists.");
             return await ErrorAsync("@ERROR: daemon security issue -- contact admin", hs, RsyncExitCode.Unsupported).ConfigureAwait(false);
@@ -265,7 +302,7 @@ internal sealed class DaemonConnection
 
         var settings = new ServerSettings
         {
-            Root = path,
+            Root = root,
             Confined = true,
             Protocol = protocol,
             ModuleName = module.Name,
@@ -276,8 +313,8 @@ internal sealed class DaemonConnection
             Timeout = module.Timeout,
             TempDir = module.TempDir,
             StartError = startError,
-            MungeSymlinks = module.MungeSymlinks,
-            NumericIds = module.NumericIds,
+            MungeSymlinks = module.MungeSymlinksWhen(chrooted, root),
+            NumericIds = module.NumericIdsWhen(chrooted),
             IgnoreErrors = module.IgnoreErrors,
             IgnoreNonreadable = module.IgnoreNonreadable,
             Log = _log.Write,

@@ -10,8 +10,26 @@ namespace ManagedRsync.DaemonServer;
 internal sealed class DaemonLogFile(string? path)
 {
     private readonly object _gate = new();
+    private FileStream? _held;
 
     public string? Path => path;
+
+    /// <summary>
+    /// Keeps the file open from now on (log.c: log_init opens it once): a connection about to take a module's user
+    /// can still write to a log file only root may open.
+    /// </summary>
+    public void Hold()
+    {
+        if (path is null || _held is not null)
+            return;
+        try
+        {
+            _held = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
 
     public void Write(string text)
     {
@@ -25,7 +43,15 @@ internal sealed class DaemonLogFile(string? path)
         {
             try
             {
-                File.AppendAllText(path, line.ToString());
+                if (_held is not null)
+                {
+                    _held.Write(Encoding.UTF8.GetBytes(line.ToString()));
+                    _held.Flush();
+                }
+                else
+                {
+                    File.AppendAllText(path, line.ToString());
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

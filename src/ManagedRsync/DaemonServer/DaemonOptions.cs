@@ -36,5 +36,19 @@ public sealed record DaemonOptions
     /// <summary>Receives the config parser's warnings (unknown parameters), as rsync logs them.</summary>
     public Action<string>? Warn { get; init; }
 
+    /// <summary>
+    /// The command (executable first) that serves one connection on its stdin/stdout, as inetd would start it: the
+    /// listener of a daemon running as root starts it for every connection when some module is served as another
+    /// user or group (stock forks a child per connection, which takes the module's uid/gid). Null: every connection is
+    /// served in this process, and a "uid"/"gid" other than the daemon's own is refused at start.
+    /// </summary>
+    public IReadOnlyList<string>? ConnectionCommand { get; init; }
+
+    /// <summary>
+    /// This process serves one connection only (inetd, a remote shell, or a listener's <see cref="ConnectionCommand"/>):
+    /// as root it takes the module's "uid"/"gid" as stock's per-connection child does.
+    /// </summary>
+    public bool OwnProcess { get; init; }
+
     internal DaemonConfig LoadConfig() => DaemonConfigParser.Load(ConfigFile, ConfigParameters, Warn);
 }

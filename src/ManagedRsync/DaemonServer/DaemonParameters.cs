@@ -56,6 +56,21 @@ internal static class DaemonParameters
         "ignorenonreadable", "dontcompress",
     ];
 
+    // daemon-parm.txt: the INTEGER, ENUM, BOOL and BOOL3 parameters; every other one is a STRING or PATH.
+    private static readonly HashSet<string> s_notStrings =
+    [
+        "listenbacklog", "port", "proxyprotocol", "maxconnections", "maxverbosity", "timeout", "syslogfacility",
+        "fakesuper", "forwardlookup", "ignoreerrors", "ignorenonreadable", "insecurelinks", "list", "readonly",
+        "reverselookup", "strictmodes", "transferlogging", "writeonly", "mungesymlinks", "numericids", "opennoatime",
+        "usechroot",
+    ];
+
+    /// <summary>
+    /// loadparm.c: do_parameter — a STRING or PATH keeps its %VAR% until it is read; the others are expanded as the
+    /// file is read.
+    /// </summary>
+    public static bool ExpandsWhenRead(string key) => !s_notStrings.Contains(key);
+
     public static bool IsKnown(string key) => s_labels.ContainsKey(key) || s_aliases.ContainsKey(key);
 
     /// <summary>The parameter's name as rsync's documentation spells it.</summary>

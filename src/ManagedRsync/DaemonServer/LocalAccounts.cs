@@ -13,6 +13,17 @@ internal static class LocalAccounts
     public static uint? GroupId(string name) => Lookup("/etc/group", name) is [_, _, var id, ..] && uint.TryParse(id, out uint n) ? n
         : uint.TryParse(name, out uint numeric) ? numeric : null;
 
+    /// <summary>The login name and primary group of the user with id <paramref name="uid"/> (getpwuid), or null.</summary>
+    public static (string Name, uint Gid)? UserById(uint uid)
+    {
+        foreach (string[] f in Entries("/etc/passwd"))
+        {
+            if (f.Length > 3 && uint.TryParse(f[2], out uint id) && id == uid && uint.TryParse(f[3], out uint gid))
+                return (f[0], gid);
+        }
+        return null;
+    }
+
     /// <summary>The names of the groups <paramref name="user"/> is in (its primary group and the member lists).</summary>
     public static IReadOnlyList<string> GroupsOf(string user)
     {

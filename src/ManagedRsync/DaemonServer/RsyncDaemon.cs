@@ -17,12 +17,14 @@ public sealed class RsyncDaemon : IAsyncDisposable
     private readonly DaemonOptions _options;
     private readonly string? _pidFile;
     private readonly List<Task> _connections = [];
+    private readonly bool _processPerConnection;
 
-    private RsyncDaemon(Socket listener, DaemonOptions options, string? pidFile)
+    private RsyncDaemon(Socket listener, DaemonOptions options, string? pidFile, bool processPerConnection)
     {
         _listener = listener;
         _options = options;
         _pidFile = pidFile;
+        _processPerConnection = processPerConnection;
     }
 
     /// <summary>Where it listens.</summary>
@@ -57,7 +59,11 @@ public sealed class RsyncDaemon : IAsyncDisposable
         }
         if (config.PidFile is { } pidFile)
             File.WriteAllText(pidFile, Environment.ProcessId + "\n");
-        return new RsyncDaemon(listener, options, config.PidFile);
+        // socket.c: start_accept_loop forks a child per connection, which takes the module's user; mrsync starts its
+        // ConnectionCommand when some module needs that (or a chroot), and serves the others in this process.
+        bool perConnection = options.ConnectionCommand is not null && Interop.GetEffectiveUserId() == 0
+            && config.NeedsOwnProcesses(0, Interop.GetEffectiveGroupId());
+        return new RsyncDaemon(listener, options, config.PidFile, perConnection);
     }
 
     /// <summary>Loads the config and refuses what mrsync would not honour (every problem named).</summary>
@@ -65,7 +71,8 @@ public sealed class RsyncDaemon : IAsyncDisposable
     {
         DaemonConfig config = options.LoadConfig();
         IReadOnlyList<string> problems = config.Validate(Interop.GetEffectiveUserId(), LocalAccounts.UserId,
-            LocalAccounts.GroupId, Interop.GetEffectiveGroupId());
+            LocalAccounts.GroupId, Interop.GetEffectiveGroupId(), options.OwnProcess || options.ConnectionCommand is not null,
+            ModuleEntry.CanChroot);
         if (problems.Count > 0)
             throw new DaemonConfigException(string.Join('\n', problems));
         return config;
@@ -83,7 +90,9 @@ public sealed class RsyncDaemon : IAsyncDisposable
                 lock (_connections)
                 {
                     _connections.RemoveAll(t => t.IsCompleted);
-                    _connections.Add(Task.Run(() => ServeSocketAsync(client, ct), CancellationToken.None));
+                    _connections.Add(_processPerConnection
+                        ? ServeInChildAsync(client)
+                        : Task.Run(() => ServeSocketAsync(client, ct), CancellationToken.None));
                 }
             }
         }
@@ -106,6 +115,27 @@ public sealed class RsyncDaemon : IAsyncDisposable
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
             // The client went away; the others are served on.
+        }
+    }
+
+    // The connection's own process serves it (inetd-style: the socket is its stdin and stdout); this one lets go of its
+    // copy of the socket and waits for the child, which a stopping daemon leaves to finish, as stock's children do.
+    private Task ServeInChildAsync(Socket client)
+    {
+        IReadOnlyList<string> command = _options.ConnectionCommand!;
+        try
+        {
+            int pid = SocketChildProcess.Start(command[0], command, client.SafeHandle);
+            return SocketChildProcess.WaitAsync(pid);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            _options.Warn?.Invoke($"mrsync daemon: {e.Message}");
+            return Task.CompletedTask;
+        }
+        finally
+        {
+            client.Dispose();
         }
     }
 

@@ -64,6 +64,65 @@ public class DaemonConfigTests
         }
     }
 
+    // params.c: include_config — a directory named by &include gives its *.conf files (in name order), one named by
+    // &merge its *.inc files; Parameter takes an '=' after the directive's name ("&include = dir").
+    [Fact]
+    public void Include_and_merge_directories_read_conf_and_inc_files_and_take_an_equals_sign()
+    {
+        string dir = Directory.CreateTempSubdirectory("mrsync-conf-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "d"));
+            File.WriteAllText(Path.Combine(dir, "d", "20-b.conf"), "[b]\npath = /srv/b\n");
+            File.WriteAllText(Path.Combine(dir, "d", "10-a.conf"), "[a]\npath = /srv/a\n");
+            File.WriteAllText(Path.Combine(dir, "d", "x.inc"), "[inc]\npath = /srv/inc\n");
+            File.WriteAllText(Path.Combine(dir, "extra.inc"), "max connections = 7\n");
+            DaemonConfig included = DaemonConfigParser.Parse($"&include = {dir}/d\n[m]\npath = /x\n&merge = {dir}/extra.inc\n", dir);
+            Assert.Equal(["a", "b", "m"], included.Modules.Select(m => m.Name));
+            Assert.Equal(7, included.Find("m")!.MaxConnections);
+            DaemonConfig merged = DaemonConfigParser.Parse("&merge d\n", dir);
+            Assert.Equal(["inc"], merged.Modules.Select(m => m.Name));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    // loadparm.c: do_section's "]push"/"]pop" — an &include'd file starts from the globals as they stand and what its
+    // own global section sets ends with it; after the directive the reading is back in the global section.
+    [Fact]
+    public void An_included_files_globals_end_with_it_and_reading_goes_on_in_the_global_section()
+    {
+        string dir = Directory.CreateTempSubdirectory("mrsync-conf-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "one.conf"), "read only = no\n[inner]\npath = /srv/inner\n");
+            DaemonConfig config = DaemonConfigParser.Parse("timeout = 9\n[before]\npath = /b\n&include one.conf\ncomment = global now\n[after]\npath = /a\n", dir);
+            Assert.False(config.Find("inner")!.ReadOnly);
+            Assert.Equal(9, config.Find("inner")!.Timeout);
+            Assert.True(config.Find("after")!.ReadOnly);
+            Assert.Equal("global now", config.Find("after")!.Comment);
+            Assert.Equal("", config.Find("before")!.Comment);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    // loadparm.c: do_parameter delays the expansion of a STRING or PATH to when it is read (after rsync_module has set
+    // RSYNC_MODULE_NAME); expand_vars only takes a name that starts with an upper-case letter.
+    [Fact]
+    public void A_paths_variables_are_those_of_the_connection_reading_it()
+    {
+        DaemonConfig config = DaemonConfigParser.Parse("[served]\npath = /srv/%RSYNC_MODULE_NAME%/%home%/%NO_SUCH_VAR_HERE%\n");
+        DaemonModule module = config.Find("served")!;
+        Assert.Equal("/srv/%RSYNC_MODULE_NAME%/%home%/%NO_SUCH_VAR_HERE%", module.Path);
+        Assert.Equal("/srv/served/%home%/%NO_SUCH_VAR_HERE%",
+            module.ForConnection(new Dictionary<string, string> { ["RSYNC_MODULE_NAME"] = "served" }).Path);
+    }
+
     // AFL's rsyncd.conf target (tests/ManagedRsync.Fuzz/corpus/rsyncd.conf/crash-*): the name ends at a NUL, as the C
     // string params.c reads does, instead of an unhandled ArgumentException from .NET's file calls.
     [Fact]
@@ -85,7 +144,7 @@ public class DaemonConfigTests
     }
 
     [Theory]
-    [InlineData("use chroot = yes", "use chroot")]
+    [InlineData("use chroot = yes", "\"use chroot\" is supported only by the NativeAOT mrsync running as root")]
     [InlineData("uid = nobody", "uid = nobody")]
     [InlineData("transfer logging = yes\nlog format = %o %b %f", "\"log format\" with %b")]
     [InlineData("transfer logging = yes\nlog format = %C", "\"log format\" with %C")]
@@ -115,6 +174,21 @@ public class DaemonConfigTests
         Assert.Equal(2, bare.Validate(0, _ => 0, _ => 0, 0).Count);
         DaemonConfig said = DaemonConfigParser.Parse("uid = root\ngid = root\nuse chroot = no\n[m]\npath = /x\n");
         Assert.Empty(said.Validate(0, n => n == "root" ? 0u : null, n => n == "root" ? 0u : null, 0));
+    }
+
+    // clientserver.c: rsync_module — a process of the connection's own (stock forks one) takes the module's uid/gid,
+    // "nobody" when root names none; exec hooks, which stock starts before dropping, are refused with a change.
+    [Fact]
+    public void With_a_process_per_connection_root_serves_modules_as_their_users()
+    {
+        DaemonConfig config = DaemonConfigParser.Parse("use chroot = no\n[m]\npath = /x\n[n]\npath = /y\nuid = 1\ngid = 1 2\n");
+        Assert.Empty(config.Validate(0, _ => null, _ => null, 0, ownProcesses: true));
+        Assert.True(config.NeedsOwnProcesses(0, 0));
+        DaemonConfig hooked = DaemonConfigParser.Parse("use chroot = no\n[m]\npath = /x\npre-xfer exec = /bin/true\n");
+        Assert.Contains(hooked.Validate(0, _ => null, _ => null, 0, ownProcesses: true), p => p.Contains("pre-xfer exec", StringComparison.Ordinal));
+        DaemonConfig asRoot = DaemonConfigParser.Parse("use chroot = no\nuid = 0\ngid = 0\n[m]\npath = /x\n");
+        Assert.False(asRoot.NeedsOwnProcesses(0, 0));
+        Assert.True(DaemonConfigParser.Parse("uid = 0\ngid = 0\n[m]\npath = /x\n").NeedsOwnProcesses(0, 0)); // chrooted
     }
 
     [Theory]

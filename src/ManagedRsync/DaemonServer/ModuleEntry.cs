@@ -1,0 +1,88 @@
+using System.Runtime.InteropServices;
+using ManagedRsync.Platform;
+
+namespace ManagedRsync.DaemonServer;
+
+/// <summary>
+/// A connection's own process entering its module as stock's forked child does (clientserver.c: rsync_module): chroot
+/// into the module when "use chroot" asks for it, change into the module while still privileged, then take the
+/// module's groups and user (<see cref="ModuleIdentity"/>).
+/// </summary>
+internal static class ModuleEntry
+{
+    /// <summary>
+    /// Whether the module is served chrooted when the daemon runs as root: "use chroot" as set; unset, yes (stock
+    /// tests chroot("/"), which root passes; a path with "/./" expects it in any case).
+    /// </summary>
+    public static bool UsesChroot(DaemonModule module) => module.UseChroot ?? true;
+
+    /// <summary>
+    /// Whether this build can serve from inside a chroot: the NativeAOT mrsync carries all its code in the executable;
+    /// a JIT-compiled one loads assemblies from the runtime's directory as it goes, which the chroot hides.
+    /// </summary>
+    public static bool CanChroot => !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported;
+
+    /// <summary>
+    /// The outer directory a chrooted module is confined to and the module's directory inside it: "/outer/./inner"
+    /// is chrooted to "/outer" and served from "/inner"; any other path is chrooted to itself and served from "/".
+    /// </summary>
+    public static (string Outer, string Inner) Split(string path)
+    {
+        int mark = path.IndexOf("/./", StringComparison.Ordinal);
+        if (mark < 0)
+            return (path, "/");
+        string outer = mark == 0 ? "/" : path[..mark];
+        string inner = "/" + string.Join('/', path[(mark + 3)..].Split('/', StringSplitOptions.RemoveEmptyEntries).Where(c => c != "."));
+        return (outer, inner);
+    }
+
+    /// <summary>
+    /// Enters the module at <paramref name="path"/>; returns the root the server is to use, or the log line and
+    /// stock's @ERROR text of the step that failed.
+    /// </summary>
+    public static (string? Root, string? Log, string? Error) Enter(string path, bool chroot, ModuleIdentity identity, DaemonLogFile log)
+    {
+        // log.c: log_init opens the log file once; clientserver.c calls tzset before the chroot hides /etc/localtime.
+        log.Hold();
+        _ = TimeZoneInfo.Local;
+        string root;
+        if (chroot)
+        {
+            (string outer, string inner) = Split(path);
+            if (Interop.ChangeRoot(outer) != 0)
+                return (null, $"chroot(\"{outer}\") failed: {Marshal.GetLastPInvokeErrorMessage()}", "chroot failed");
+            if (!ChangeDirectory(inner, out string? failure))
+                return (null, $"chdir {inner} failed: {failure}", "chdir failed");
+            root = inner;
+        }
+        else
+        {
+            if (!ChangeDirectory(path, out string? failure))
+                return (null, $"chdir {path} failed: {failure}", "chdir failed");
+            // clientserver.c: rsync_module pins the module (module_dirfd) while still privileged and serves paths
+            // relative to it, so a module beneath a directory the module's user may not search is served all the same.
+            // This process serves one connection, so its working directory is the module's, named as /proc/self/cwd/.
+            // (the "." so that the link itself is followed too): .NET makes every path it opens absolute, and a
+            // process may always follow its own /proc links (proc(5): ptrace access mode, same thread group).
+            root = "/proc/self/cwd/.";
+        }
+        if (identity.Apply() is { } failed)
+            return (null, failed.Log, $"{failed.Call} failed");
+        return (root, null, null);
+    }
+
+    private static bool ChangeDirectory(string path, out string? failure)
+    {
+        failure = null;
+        try
+        {
+            Directory.SetCurrentDirectory(path);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            failure = e.Message;
+            return false;
+        }
+    }
+}
