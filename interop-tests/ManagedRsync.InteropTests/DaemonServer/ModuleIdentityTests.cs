@@ -32,20 +32,17 @@ public static class IdentityModules
     }
 }
 
-public sealed class StockIdentityDaemonFixture : RsyncDaemonFixture
+/// <summary>A daemon serving <see cref="IdentityModules"/>: stock's, or mrsync's in <see cref="MrsyncIdentityDaemonFixture"/>.</summary>
+public class StockIdentityDaemonFixture : RsyncDaemonFixture
 {
     public StockIdentityDaemonFixture() => IdentityModules.Prepare(Root);
 
     protected override IReadOnlyList<DaemonModule> Modules => IdentityModules.All;
 }
 
-public sealed class MrsyncIdentityDaemonFixture : RsyncDaemonFixture
+public sealed class MrsyncIdentityDaemonFixture : StockIdentityDaemonFixture
 {
-    public MrsyncIdentityDaemonFixture() => IdentityModules.Prepare(Root);
-
     public override string DaemonPath => MrsyncDaemonFixture.Executable;
-
-    protected override IReadOnlyList<DaemonModule> Modules => IdentityModules.All;
 }
 
 [CollectionDefinition(Name)]

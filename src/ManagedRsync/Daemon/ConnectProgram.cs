@@ -84,34 +84,11 @@ internal static class ConnectProgram
 
     private static int Spawn(string[] argv, int socket)
     {
-        IntPtr actions = Marshal.AllocHGlobal(Interop.SpawnFileActionsSize);
-        var strings = new List<IntPtr>();
-        try
-        {
-            Interop.SpawnFileActionsInit(actions);
-            Interop.SpawnFileActionsAddDup2(actions, socket, 0);
-            Interop.SpawnFileActionsAddDup2(actions, socket, 1);
-            IntPtr[] Terminated(IEnumerable<string> items)
-            {
-                var pointers = items.Select(Marshal.StringToCoTaskMemUTF8).ToList();
-                strings.AddRange(pointers);
-                return [.. pointers, IntPtr.Zero];
-            }
-            IntPtr[] args = Terminated(argv);
-            IntPtr[] env = Terminated(Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-                .Select(e => $"{e.Key}={e.Value}"));
-            int err = Interop.PosixSpawn(out int pid, argv[0], actions, IntPtr.Zero, args, env);
-            if (err != 0)
-                throw new RsyncException(RsyncErrorKind.ProcessFailed,
-                    $"Failed to run \"{argv[^1]}\": {Marshal.GetPInvokeErrorMessage(err)} ({err})");
-            return pid;
-        }
-        finally
-        {
-            Interop.SpawnFileActionsDestroy(actions);
-            Marshal.FreeHGlobal(actions);
-            strings.ForEach(Marshal.ZeroFreeCoTaskMemUTF8);
-        }
+        int pid = SocketChildProcess.Start(argv, socket, out int err);
+        if (pid == 0)
+            throw new RsyncException(RsyncErrorKind.ProcessFailed,
+                $"Failed to run \"{argv[^1]}\": {Marshal.GetPInvokeErrorMessage(err)} ({err})");
+        return pid;
     }
 
     // socket.c: shell_unsafe_connect_host — letters, digits and "._:-%+~" only, not empty, and not starting with one

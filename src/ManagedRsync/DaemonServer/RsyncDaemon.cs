@@ -122,15 +122,12 @@ public sealed class RsyncDaemon : IAsyncDisposable
     // copy of the socket and waits for the child, which a stopping daemon leaves to finish, as stock's children do.
     private Task ServeInChildAsync(Socket client)
     {
-        IReadOnlyList<string> command = _options.ConnectionCommand!;
         try
         {
-            int pid = SocketChildProcess.Start(command[0], command, client.SafeHandle);
-            return SocketChildProcess.WaitAsync(pid);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            _options.Warn?.Invoke($"mrsync daemon: {e.Message}");
+            int pid = SocketChildProcess.Start(_options.ConnectionCommand!, (int)client.SafeHandle.DangerousGetHandle(), out int error);
+            if (pid != 0)
+                return SocketChildProcess.WaitAsync(pid);
+            _options.Warn?.Invoke($"mrsync daemon: posix_spawn {_options.ConnectionCommand![0]} failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(error)}");
             return Task.CompletedTask;
         }
         finally

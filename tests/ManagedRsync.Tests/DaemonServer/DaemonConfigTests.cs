@@ -5,6 +5,19 @@ namespace ManagedRsync.Tests.DaemonServer;
 /// <summary>rsyncd.conf read as rsync reads it (params.c, loadparm.c), and what mrsync refuses to start with.</summary>
 public class DaemonConfigTests
 {
+    private static void InTempDirectory(Action<string> test)
+    {
+        string dir = Directory.CreateTempSubdirectory("mrsync-conf-").FullName;
+        try
+        {
+            test(dir);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void Sections_defaults_continuations_and_names_without_case_or_spaces()
     {
@@ -51,17 +64,12 @@ public class DaemonConfigTests
     [Fact]
     public void Include_reads_another_file()
     {
-        string dir = Directory.CreateTempSubdirectory("mrsync-conf-").FullName;
-        try
+        InTempDirectory(dir =>
         {
             File.WriteAllText(Path.Combine(dir, "more.inc"), "[extra]\npath = /srv/extra\n");
             DaemonConfig config = DaemonConfigParser.Parse("&include more.inc\n[main]\npath = /srv/main\n", dir);
             Assert.Equal(["extra", "main"], config.Modules.Select(m => m.Name));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        });
     }
 
     // params.c: include_config — a directory named by &include gives its *.conf files (in name order), one named by
@@ -69,8 +77,7 @@ public class DaemonConfigTests
     [Fact]
     public void Include_and_merge_directories_read_conf_and_inc_files_and_take_an_equals_sign()
     {
-        string dir = Directory.CreateTempSubdirectory("mrsync-conf-").FullName;
-        try
+        InTempDirectory(dir =>
         {
             Directory.CreateDirectory(Path.Combine(dir, "d"));
             File.WriteAllText(Path.Combine(dir, "d", "20-b.conf"), "[b]\npath = /srv/b\n");
@@ -82,11 +89,7 @@ public class DaemonConfigTests
             Assert.Equal(7, included.Find("m")!.MaxConnections);
             DaemonConfig merged = DaemonConfigParser.Parse("&merge d\n", dir);
             Assert.Equal(["inc"], merged.Modules.Select(m => m.Name));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        });
     }
 
     // loadparm.c: do_section's "]push"/"]pop" — an &include'd file starts from the globals as they stand and what its
@@ -94,8 +97,7 @@ public class DaemonConfigTests
     [Fact]
     public void An_included_files_globals_end_with_it_and_reading_goes_on_in_the_global_section()
     {
-        string dir = Directory.CreateTempSubdirectory("mrsync-conf-").FullName;
-        try
+        InTempDirectory(dir =>
         {
             File.WriteAllText(Path.Combine(dir, "one.conf"), "read only = no\n[inner]\npath = /srv/inner\n");
             DaemonConfig config = DaemonConfigParser.Parse("timeout = 9\n[before]\npath = /b\n&include one.conf\ncomment = global now\n[after]\npath = /a\n", dir);
@@ -104,11 +106,7 @@ public class DaemonConfigTests
             Assert.True(config.Find("after")!.ReadOnly);
             Assert.Equal("global now", config.Find("after")!.Comment);
             Assert.Equal("", config.Find("before")!.Comment);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        });
     }
 
     // loadparm.c: do_parameter delays the expansion of a STRING or PATH to when it is read (after rsync_module has set
@@ -128,19 +126,14 @@ public class DaemonConfigTests
     [Fact]
     public void Include_name_ends_at_a_nul()
     {
-        string dir = Directory.CreateTempSubdirectory("mrsync-conf-").FullName;
-        try
+        InTempDirectory(dir =>
         {
             File.WriteAllText(Path.Combine(dir, "more.inc"), "[extra]\npath = /srv/extra\n");
             DaemonConfig config = DaemonConfigParser.Parse("&include more.inc\0junk\n[main]\npath = /srv/main\n", dir);
             Assert.Equal(["extra", "main"], config.Modules.Select(m => m.Name));
             var e = Assert.Throws<DaemonConfigException>(() => DaemonConfigParser.Parse("&merge missing.conf\0\x01\n", dir));
             Assert.StartsWith($"Failed to open config file: {Path.Combine(dir, "missing.conf")}: ", e.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        });
     }
 
     [Theory]
