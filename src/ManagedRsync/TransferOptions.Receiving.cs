@@ -32,6 +32,12 @@ public sealed partial record TransferOptions
 {
     /// <summary>-b (make_backups; implied by --backup-dir).</summary>
     public bool Backup { get; init; }
+    /// <summary>
+    /// Directories keep their own times (stock's omit_dir_times): -b without --backup-dir implies it, so that the
+    /// backups made inside a directory do not fight its time (options.c: parse_arguments, "Implied, so avoid -O to
+    /// sender"); a directory's time is then neither set nor reported (generator.c: itemize, rsync.c: set_file_attrs).
+    /// </summary>
+    public bool OmitDirTimes => Backup && BackupDir is null;
     /// <summary>--backup-dir=DIR as given (after stock's "./" trimming), or null.</summary>
     public string? BackupDir { get; init; }
     /// <summary>--suffix as given, or null for the default ("~" without --backup-dir, "" with it).</summary>

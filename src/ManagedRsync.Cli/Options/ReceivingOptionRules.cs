@@ -8,14 +8,8 @@ namespace ManagedRsync.Cli.Options;
 /// </summary>
 internal static class ReceivingOptionRules
 {
-    /// <summary>rsync.h MAX_BASIS_DIRS.</summary>
-    public const int MaxBasisDirs = 20;
-
     /// <summary>options.c: DEFAULT_MAX_ALLOC, 1 GiB; --max-alloc is sent only when it differs.</summary>
     private const long DefaultMaxAlloc = 1L << 30;
-
-    /// <summary>rsync.h MAXPATHLEN; options.c refuses a --backup-dir longer than MAXPATHLEN - 128.</summary>
-    private const int MaxPathLength = 4096;
 
     /// <summary>options.c tmp_partialdir: the partial directory --delay-updates implies.</summary>
     public const string DelayUpdatesDir = ".~tmp~";
@@ -23,11 +17,9 @@ internal static class ReceivingOptionRules
     // options.c set_dest_dir: one kind per command line, at most MAX_BASIS_DIRS of it.
     public static void AddAltDest(RsyncOptions o, AltDestKind kind, string dir)
     {
-        if (o.AltDest != AltDestKind.None && o.AltDest != kind)
-            throw new OptionException($"ERROR: the {kind.OptionName()} option conflicts with the {o.AltDest.OptionName()} option");
+        if (ReceivingOptionChecks.AltDest(o.AltDest, o.AltDestDirs.Count, kind) is { } error)
+            throw new OptionException(error);
         o.AltDest = kind;
-        if (o.AltDestDirs.Count >= MaxBasisDirs)
-            throw new OptionException($"ERROR: at most {MaxBasisDirs} {kind.OptionName()} args may be specified");
         o.AltDestDirs.Add(dir);
     }
 
@@ -104,28 +96,15 @@ internal static class ReceivingOptionRules
 
     private static void SettleBackups(RsyncOptions o)
     {
-        string suffix = o.BackupSuffix ?? (o.BackupDir is not null ? "" : "~");
-        if (suffix.Contains('/'))
-            throw new OptionException($"--suffix cannot contain slashes: {suffix}");
-        bool sameAsDestination = false;
-        if (o.BackupDir is { } dir)
-        {
-            // --backup-dir implies --backup; leading "./" go, and "." (or nothing) is the destination itself.
-            o.Backup = true;
-            while (dir.StartsWith("./", StringComparison.Ordinal))
-                dir = dir[2..];
-            if (dir == ".")
-                dir = "";
-            if (dir.Length > MaxPathLength - 128)
-                throw new OptionException("the --backup-dir path is WAY too long.");
-            sameAsDestination = dir.Length == 0;
-            o.BackupDir = sameAsDestination ? null : dir;
-        }
+        bool backup = o.Backup;
+        string? backupDir = o.BackupDir, suffix = o.BackupSuffix;
+        if (ReceivingOptionChecks.SettleBackups(ref backup, ref backupDir, ref suffix) is { } error)
+            throw new OptionException(error);
+        o.Backup = backup;
+        o.BackupDir = backupDir;
         o.BackupSuffix = suffix;
         if (o.BackupDir is not null)
             return;
-        if (suffix.Length == 0)
-            throw new OptionException("--suffix cannot be empty " + (sameAsDestination ? "when --backup-dir is the same as the dest dir" : "without a --backup-dir"));
         // Backups in place must survive --delete: the client adds a protect rule for them (sent with the filter list).
         if (o.Backup && o.Delete != DeleteTiming.None && !o.DeleteExcluded)
             o.Filters.Add(new FilterArgument(Filters.FilterOptionKind.Filter, "P *" + suffix));
@@ -165,9 +144,7 @@ internal static class ReceivingOptionRules
         }
         if (o.PartialDir is not { } dir)
             return;
-        if (dir.Length > 0)
-            dir = CleanFileName.CollapseDotDot(dir);
-        o.PartialDir = dir.Length == 0 || dir == "." ? null : dir;
+        o.PartialDir = ReceivingOptionChecks.CleanPartialDir(dir);
         o.Partial = true;
         // compat.c: setup_protocol — a client adds a perishable exclude of a relative partial directory (a directory
         // rule), so that the sender leaves such directories out and --delete leaves them alone. Stock makes it

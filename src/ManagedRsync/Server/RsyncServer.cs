@@ -38,8 +38,11 @@ public static class RsyncServer
         CancellationToken ct)
     {
         ServerRequest request = ServerArgumentParser.Parse(argv, out string? error);
-        error ??= ServerRefusals.Check(request, settings);
+        // options.c: parse_arguments — a refused option stops popt's loop where it stands; what refused options imply
+        // for the rest is settled after the loop.
+        error = ServerRefusals.CheckGiven(request, settings) ?? error;
         TransferOptions options = request.Options;
+        error ??= ServerRefusals.CheckImplied(ref options, settings);
         // clientserver.c: rsync_module — a module's timeout tightens the client's (set_io_timeout).
         if (settings.Timeout > 0 && (options.Timeout == 0 || settings.Timeout < options.Timeout))
             options = options with { Timeout = settings.Timeout };
@@ -103,9 +106,9 @@ public static class RsyncServer
     {
         if (settings.ReadOnly)
             throw new RsyncException(RsyncErrorKind.Usage, "ERROR: module is read only");
-        // (The backup dir is checked the same way by stock; mrsync's server refuses --backup-dir before this point.)
         if (ModuleReceiveFilter.RejectsDirectory(settings, options.TempDir))
             throw new RsyncException(RsyncErrorKind.Unsupported, "rsync: " + ModuleReceiveFilter.Rejected);
+        ServerOptionDirectories.CheckBackupDirectory(settings, options);
         string destination = request.Paths.Count > 0 ? ServerPaths.WithoutModule(request.Paths[0], settings.ModuleName) : ".";
         string named = destination;
         string? tempDir = settings.TempDir ?? options.TempDir;
@@ -130,7 +133,8 @@ public static class RsyncServer
         var target = new ReceiveTarget(fullDestination, RequestedNames.All, Filters: null,
             KeepPartial: options.Partial, TempDirectory: fullTemp, DisplayDestination: settings.Confined ? destination : null,
             LinkTargets: settings.Confined ? new ReceivedLinks(settings.MungeSymlinks).Map : null,
-            ModuleExcluded: ModuleReceiveFilter.For(settings, destination));
+            ModuleExcluded: ModuleReceiveFilter.For(settings, destination),
+            OptionDirectories: settings.Confined ? ServerOptionDirectories.For(settings) : null);
         var receiver = new ReceivingSide(target, options, TransferLog(settings, options, settings.Confined ? destination : ""));
         return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);
     }
@@ -160,6 +164,8 @@ public static class RsyncServer
     private static async Task<RsyncExitCode> FailAsync(Connection connection, string message, RsyncExitCode code,
         CancellationToken ct)
     {
+        // What the run told the client before it failed comes first (a warning, then the error that ended it).
+        connection.ServerLog?.DrainInto(connection.Out);
         // One message a line (log.c: rwrite per line): a client shows a newline inside a message as "\#012".
         foreach (string line in message.TrimEnd('\n').Split('\n'))
             connection.Out.WriteMessage(MessageCode.Error, Encoding.UTF8.GetBytes(line + "\n"));

@@ -14,26 +14,13 @@ public static class ServerArgumentParser
     /// <summary>rsync rsync.h: MAX_ARGS * 16 (io.c: read_args, MAX_DAEMON_ARGS): more arguments end the connection.</summary>
     public const int MaxArguments = 16_000;
 
-    // The letters server_options sends that a server of ours does not implement, with their long names.
-    private static readonly Dictionary<char, string> s_refusedLetters = new()
-    {
-        ['b'] = "backup", ['K'] = "keep-dirlinks", ['m'] = "prune-empty-dirs",
-        ['O'] = "omit-dir-times", ['J'] = "omit-link-times", ['y'] = "fuzzy", ['L'] = "copy-links",
-        ['k'] = "copy-dirlinks", ['U'] = "atimes", ['N'] = "crtimes", ['E'] = "executability", ['A'] = "acls",
-        ['X'] = "xattrs", ['x'] = "one-file-system", ['S'] = "sparse", ['s'] = "secluded-args", ['P'] = "partial",
-        ['T'] = "temp-dir", ['0'] = "from0", ['@'] = "modify-window", ['F'] = "filter", ['h'] = "human-readable",
-        ['i'] = "itemize-changes", ['M'] = "remote-option", ['V'] = "version", ['4'] = "ipv4", ['6'] = "ipv6",
-        ['a'] = "archive", ['f'] = "filter", ['8'] = "8-bit-output",
-    };
+    // The letters server_options sends that a server of ours does not implement (named as stock's table names them).
+    private static readonly HashSet<char> s_refusedLetters =
+        ['K', 'm', 'O', 'J', 'y', 'L', 'k', 'U', 'N', 'E', 'A', 'X', 'x', 'S', 's', 'P', 'T', '0', '@', 'F', 'h', 'i', 'M',
+         'V', '4', '6', 'a', 'f', '8'];
 
-    // The long names of the letters we implement (for "refuse options" and the refusal text).
-    private static readonly Dictionary<char, string> s_letterNames = new()
-    {
-        ['v'] = "verbose", ['q'] = "quiet", ['n'] = "dry-run", ['l'] = "links", ['d'] = "dirs", ['W'] = "whole-file",
-        ['H'] = "hard-links", ['o'] = "owner", ['g'] = "group", ['D'] = "devices", ['t'] = "times", ['p'] = "perms",
-        ['r'] = "recursive", ['c'] = "checksum", ['C'] = "cvs-exclude", ['I'] = "ignore-times", ['R'] = "relative",
-        ['z'] = "compress", ['e'] = "rsh", ['B'] = "block-size", ['u'] = "update",
-    };
+    /// <summary>A receiving server's --partial-dir inside each file's directory: one that leaves it stays refused.</summary>
+    private const string PartialDirAway = "The server does not support --partial-dir with an absolute path or a '..' component";
 
     /// <summary>
     /// Parses <paramref name="argv"/> (without a program name; "--server" first). A refused or malformed option does
@@ -86,21 +73,6 @@ public static class ServerArgumentParser
     public static string Refusal(string prefix, string longName, char? letter) =>
         letter is char c ? $"{prefix} --{longName} (-{c})\n" : $"{prefix} --{longName}\n";
 
-    /// <summary>The long name of a short option letter, or null.</summary>
-    internal static string? LongName(char letter) =>
-        s_letterNames.TryGetValue(letter, out string? name) || s_refusedLetters.TryGetValue(letter, out name) ? name : null;
-
-    /// <summary>The short letter of a long option, or null.</summary>
-    internal static char? Letter(string longName)
-    {
-        foreach ((char letter, string name) in s_letterNames)
-        {
-            if (name == longName)
-                return letter;
-        }
-        return null;
-    }
-
     internal const string NotSupported = "The server does not support";
 
     private sealed class State
@@ -108,7 +80,11 @@ public static class ServerArgumentParser
         public bool Server, Sender, Quiet, DryRun, Links, Dirs, WholeFile, HardLinks, Owner, Group, Devices,
             Times, Perms, Recursive, Checksum, Cvs, IgnoreTimes, Relative, Compress, ListOnly, NoRecursive,
             DeleteExcluded, SizeOnly, Stats, DeleteMissingArgs, Partial, NumericIds, NewCompress, OldCompress,
-            Update, Existing, IgnoreExisting, IgnoreErrors;
+            Update, Existing, IgnoreExisting, IgnoreErrors, Backup, DelayUpdates, Force, Fsync;
+        public string? BackupDir, BackupSuffix, PartialDir;
+        public AltDestKind AltDest;
+        public List<string> AltDestDirs = [];
+        public int? MaxDelete;
         public long? MaxSize, MinSize;
         public int? ModifyWindow;
         public bool? SpecialsOverride;
@@ -129,17 +105,16 @@ public static class ServerArgumentParser
                     // popt: 'e' takes the rest of the word as its value (".iLsfxCIvu"); compat.c skips the '.'.
                     string info = k + 1 < word.Length ? word[(k + 1)..] : Next(argv, ref i) ?? "";
                     ClientInfo = info.StartsWith('.') ? info[1..] : info;
-                    Names.Add("rsh");
+                    Names.Add("-e");
                     return null;
                 }
                 if (c == 'B')
                 {
                     string? value = k + 1 < word.Length ? word[(k + 1)..] : Next(argv, ref i);
-                    Names.Add("block-size");
+                    Names.Add("-B");
                     return Number(value, "-B", 0, int.MaxValue, out BlockSize);
                 }
-                if (s_letterNames.TryGetValue(c, out string? name))
-                    Names.Add(name);
+                Names.Add("-" + c);
                 switch (c)
                 {
                     case 'v': Verbose++; break;
@@ -161,11 +136,12 @@ public static class ServerArgumentParser
                     case 'R': Relative = true; break;
                     case 'z': Compress = true; break;
                     case 'u': Update = true; break;
+                    case 'b': Backup = true; break;
                     default:
-                        if (s_refusedLetters.TryGetValue(c, out string? refused))
+                        if (s_refusedLetters.Contains(c))
                         {
-                            Names.Add(refused);
-                            return Refusal(NotSupported, refused, c);
+                            int row = StockOptionTable.ByShort(c);
+                            return Refusal(NotSupported, row < 0 ? c.ToString() : StockOptionTable.Rows[row].Long, c);
                         }
                         return $"-{c}: unknown option\n";
                 }
@@ -178,7 +154,7 @@ public static class ServerArgumentParser
             int eq = word.IndexOf('=');
             string name = eq < 0 ? word[2..] : word[2..eq];
             string? inline = eq < 0 ? null : word[(eq + 1)..];
-            Names.Add(name);
+            Names.Add("--" + name);
             switch (name)
             {
                 case "server": Server = true; return None(inline, name);
@@ -222,6 +198,24 @@ public static class ServerArgumentParser
                 case "ignore-existing": IgnoreExisting = true; return None(inline, name);
                 case "max-size": return Size(inline ?? Next(argv, ref i), word, out MaxSize);
                 case "min-size": return Size(inline ?? Next(argv, ref i), word, out MinSize);
+                // Issue 11's receiving options (Roles/Receiving: Backups, BasisDirectories, PartialDirs); a daemon
+                // confines the directories beneath the module (RsyncServer.ConfineDirectories).
+                case "backup-dir": BackupDir = inline ?? Next(argv, ref i); return Missing(BackupDir, word);
+                case "suffix": BackupSuffix = inline ?? Next(argv, ref i); return Missing(BackupSuffix, word);
+                case "partial-dir": PartialDir = inline ?? Next(argv, ref i); return Missing(PartialDir, word);
+                case "delay-updates": DelayUpdates = true; return None(inline, name);
+                case "force": Force = true; return None(inline, name);
+                case "fsync": Fsync = true; return None(inline, name);
+                case "compare-dest": return AddAltDest(AltDestKind.Compare, inline ?? Next(argv, ref i), word);
+                case "copy-dest": return AddAltDest(AltDestKind.Copy, inline ?? Next(argv, ref i), word);
+                case "link-dest": return AddAltDest(AltDestKind.Link, inline ?? Next(argv, ref i), word);
+                case "max-delete":
+                {
+                    string? problem = Number(inline ?? Next(argv, ref i), word, int.MinValue, int.MaxValue, out int max);
+                    // options.c: negative numbers are "no deletions" (a client sends --max-delete=-1 for 0).
+                    MaxDelete = max < 0 ? 0 : max;
+                    return problem;
+                }
                 case "modify-window":
                 {
                     string? problem = Number(inline ?? Next(argv, ref i), word, int.MinValue, int.MaxValue, out int window);
@@ -240,6 +234,17 @@ public static class ServerArgumentParser
         private static bool TakesValue(string name) =>
             name is "backup-dir" or "partial-dir" or "files-from" or "compare-dest" or "copy-dest" or "link-dest";
 
+        private string? AddAltDest(AltDestKind kind, string? dir, string word)
+        {
+            if (dir is null)
+                return $"{word}: missing argument\n";
+            if (ReceivingOptionChecks.AltDest(AltDest, AltDestDirs.Count, kind) is { } error)
+                return error + "\n";
+            AltDest = kind;
+            AltDestDirs.Add(dir);
+            return null;
+        }
+
         private string? Timing(DeleteTiming timing, string? inline, string name)
         {
             if (timing != DeleteTiming.Default)
@@ -254,6 +259,24 @@ public static class ServerArgumentParser
             // rsync options.c: parse_arguments.
             if (DeleteTimings > 1)
                 return "You may not combine multiple --delete-WHEN options.\n";
+            // The suffix stays as given (null: the default, which Roles/Receiving/Backups.cs supplies).
+            string? suffix = BackupSuffix;
+            if (ReceivingOptionChecks.SettleBackups(ref Backup, ref BackupDir, ref suffix) is { } backupError)
+                return backupError + "\n";
+            // options.c: --delay-updates without --partial-dir uses ".~tmp~"; any partial dir implies --partial.
+            if (DelayUpdates && PartialDir is null)
+                PartialDir = ".~tmp~";
+            if (PartialDir is not null)
+            {
+                PartialDir = ReceivingOptionChecks.CleanPartialDir(PartialDir);
+                Partial |= PartialDir is not null;
+                // Our receiver keeps a partial directory beside each file (Roles/Receiving/PartialDirs.cs).
+                if (PartialDir is { } dir && (dir.StartsWith('/') || dir.Split('/').Contains("..")))
+                    return PartialDirAway + "\n";
+            }
+            // Combinations our receiver does not do yet (Cli/Options/DirectionSupport.cs refuses them on a pull).
+            if (HardLinks && DelayUpdates)
+                return Refusal(NotSupported, "delay-updates", null);
             return null;
         }
 
@@ -278,6 +301,10 @@ public static class ServerArgumentParser
                 ItemizeChanges = LogFormat switch { "%i%I" => 2, "%i" => 1, _ => 0 },
                 Update = Update, Existing = Existing, IgnoreExisting = IgnoreExisting, MaxSize = MaxSize, MinSize = MinSize,
                 ModifyWindow = ModifyWindow, IgnoreErrors = IgnoreErrors,
+                Backup = Backup, BackupDir = BackupDir, BackupSuffix = BackupSuffix, PartialDir = PartialDir,
+                DelayUpdates = DelayUpdates, AltDest = AltDest, MaxDelete = MaxDelete,
+                AltDestDirs = AltDestDirs.Count == 0 ? Array.Empty<string>() : [.. AltDestDirs],
+                Force = Force, Fsync = Fsync,
             };
         }
 

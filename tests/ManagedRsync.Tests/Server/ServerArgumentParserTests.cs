@@ -90,7 +90,9 @@ public class ServerArgumentParserTests
     [InlineData("-vlogDtpSre.iLsfxCIvu", "The server does not support --sparse (-S)\n")]
     [InlineData("-vlogDtpXre.iLsfxCIvu", "The server does not support --xattrs (-X)\n")]
     [InlineData("--inplace", "The server does not support --inplace\n")]
-    [InlineData("--max-delete=5", "The server does not support --max-delete\n")]
+    [InlineData("--copy-unsafe-links", "The server does not support --copy-unsafe-links\n")]
+    [InlineData("--partial-dir=/abs", "The server does not support --partial-dir with an absolute path or a '..' component\n")]
+    [InlineData("--suffix=a/b", "--suffix cannot contain slashes: a/b\n")]
     [InlineData("--timeout=x", "--timeout=x: bad numeric value\n")]
     [InlineData("--stats=1", "--stats: option does not take an argument\n")]
     public void What_the_server_does_not_implement_is_refused_by_name(string option, string message)
@@ -103,9 +105,42 @@ public class ServerArgumentParserTests
     [Fact]
     public void A_refused_option_with_a_separate_value_does_not_swallow_the_paths()
     {
-        ServerRequest r = ServerArgumentParser.Parse(["--server", "-r", "--backup-dir", "bak", ".", "mod/"], out string? error);
-        Assert.Equal("The server does not support --backup-dir\n", error);
+        ServerRequest r = ServerArgumentParser.Parse(["--server", "-r", "--files-from", "list", ".", "mod/"], out string? error);
+        Assert.Equal("The server does not support --files-from\n", error);
         Assert.Equal(["mod/"], r.Paths);
+    }
+
+    [Fact]
+    public void The_receiving_options_of_a_push_are_read_as_stock_settles_them()
+    {
+        ServerRequest r = ServerArgumentParser.Parse(["--server", "-rb", "--backup-dir", "./old", "--suffix=.1", "--link-dest", "../a",
+            "--link-dest", "/b", "--max-delete=-1", "--force", "--delay-updates", ".", "mod/"], out string? error);
+        Assert.Null(error);
+        TransferOptions o = r.Options;
+        Assert.True(o.Backup);
+        Assert.Equal("old", o.BackupDir);
+        Assert.Equal(".1", o.BackupSuffix);
+        Assert.Equal(AltDestKind.Link, o.AltDest);
+        Assert.Equal(["../a", "/b"], o.AltDestDirs);
+        Assert.Equal(0, o.MaxDelete);
+        Assert.True(o.Force);
+        Assert.Equal(".~tmp~", o.PartialDir);
+        Assert.True(o.Partial);
+        Assert.False(o.OmitDirTimes);
+        Assert.True(ServerArgumentParser.Parse(["--server", "-rb", ".", "mod/"], out _).Options.OmitDirTimes);
+    }
+
+    [Theory]
+    [InlineData("--copy-dest", "ERROR: the --copy-dest option conflicts with the --link-dest option\n")]
+    [InlineData("--link-dest", "ERROR: at most 20 --link-dest args may be specified\n")]
+    public void Basis_directories_are_one_kind_and_at_most_twenty(string second, string message)
+    {
+        var argv = new List<string> { "--server", "-r" };
+        for (int i = 0; i < 20; i++)
+            argv.AddRange(["--link-dest", "d" + i]);
+        argv.AddRange([second, "x", ".", "mod/"]);
+        ServerArgumentParser.Parse(argv, out string? error);
+        Assert.Equal(message, error);
     }
 
     [Fact]

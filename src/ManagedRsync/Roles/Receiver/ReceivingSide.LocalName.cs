@@ -44,7 +44,7 @@ internal sealed partial class ReceivingSide
         }
         using ConfinedDirectory? tempDir = _target.TempDirectory is { } t && !_options.DryRun ? ConfinedDirectory.Open(t, create: false) : null;
         _run.TempDirectory = tempDir;
-        using BasisDirectories? basis = BasisDirectories.Open(_options, root, dest is null, _run.Log);
+        using BasisDirectories? basis = BasisDirectories.Open(_options, root, dest is null, _run.Log, _target.OptionDirectories);
         _run.BasisDirectories = basis;
         try
         {

@@ -48,7 +48,8 @@ internal sealed class Backups(ReceiveRun run) : IDisposable
     {
         if (_backupDir is { } open)
             return open;
-        string full = backupDir.StartsWith('/') ? backupDir : Path.Join(Path.GetFullPath(dest.RootPath), backupDir);
+        string full = run.Target.OptionDirectories is { } resolve ? resolve(Path.GetFullPath(dest.RootPath), backupDir, mayClimb: false).Full
+            : backupDir.StartsWith('/') ? backupDir : Path.Join(Path.GetFullPath(dest.RootPath), backupDir);
         try
         {
             Directory.CreateDirectory(full);

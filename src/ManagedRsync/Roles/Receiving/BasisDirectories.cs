@@ -31,7 +31,8 @@ internal sealed class BasisDirectories : IDisposable
     /// or null when there are none. <paramref name="destinationMissing"/>: a dry run did not make the destination, so,
     /// as stock does, one leading "../" is taken off against the destination's parent.
     /// </summary>
-    public static BasisDirectories? Open(TransferOptions options, string destinationRoot, bool destinationMissing, ITransferLog log)
+    public static BasisDirectories? Open(TransferOptions options, string destinationRoot, bool destinationMissing, ITransferLog log,
+        OptionDirectoryResolver? resolver = null)
     {
         if (options.AltDest == AltDestKind.None || options.AltDestDirs.Count == 0)
             return null;
@@ -39,12 +40,19 @@ internal sealed class BasisDirectories : IDisposable
         if (current.Length == 0)
             current = "/";
         var opened = new ConfinedDirectory?[options.AltDestDirs.Count];
+        string? rejection = null;
         for (int j = 0; j < opened.Length; j++)
         {
             string dir = options.AltDestDirs[j];
             if (dir.Length > 1 && dir.EndsWith('/'))
                 dir = dir[..^1];
-            if (!dir.StartsWith('/'))
+            string shown;
+            if (resolver is not null)
+            {
+                (dir, shown, string? rejected) = resolver(current, dir, mayClimb: true);
+                rejection ??= rejected;
+            }
+            else if (!dir.StartsWith('/'))
             {
                 string baseDir = current;
                 if (destinationMissing && dir.StartsWith("../", StringComparison.Ordinal))
@@ -53,12 +61,17 @@ internal sealed class BasisDirectories : IDisposable
                     dir = dir[3..];
                 }
                 dir = (baseDir == "/" ? "" : baseDir) + "/" + dir;
+                shown = dir;
+            }
+            else
+            {
+                shown = dir;
             }
             // main.c: check_alt_basis_dirs warns (stat follows symlinks) and keeps going.
             if (!Path.Exists(dir))
-                log.Error($"{options.AltDest.OptionName()} arg does not exist: {dir}");
+                log.Error($"{options.AltDest.OptionName()} arg does not exist: {shown}");
             else if (!Directory.Exists(dir))
-                log.Error($"{options.AltDest.OptionName()} arg is not a dir: {dir}");
+                log.Error($"{options.AltDest.OptionName()} arg is not a dir: {shown}");
             else
             {
                 try
@@ -71,7 +84,15 @@ internal sealed class BasisDirectories : IDisposable
                 }
             }
         }
-        return new BasisDirectories(options.AltDest, opened);
+        var result = new BasisDirectories(options.AltDest, opened);
+        // main.c: do_server_recv checks a daemon module's rules on the basis directories after check_alt_basis_dirs
+        // has warned about them ("Your options have been rejected by the server.", RERR_SYNTAX).
+        if (rejection is not null)
+        {
+            result.Dispose();
+            throw new RsyncException(RsyncErrorKind.Usage, rejection);
+        }
+        return result;
     }
 
     public void Dispose()

@@ -162,7 +162,8 @@ internal sealed partial class ReceiveRun
     /// <summary>
     /// The attributes the sender's entry asks for (rsync rsync.c: set_file_attrs, dest_mode): the mode with -p (else a
     /// new entry gets the sender's mode less the umask, and with -E an <paramref name="existing"/> regular file its
-    /// own permissions with the sender's executability), owner and group when root, the time with -t.
+    /// own permissions with the sender's executability), owner and group when root, the time with -t (a
+    /// directory's not when directory times are omitted).
     /// </summary>
     public EntryAttributes AttributesFor(FileEntry file, bool isNew, EntryStatus? existing = null)
     {
@@ -173,7 +174,7 @@ internal sealed partial class ReceiveRun
             ? (uint)(Options.NumericIds || Options.NumericIdsHere ? file.Uid : _ids.MapUser(file.Uid, List.UserNames)) : null;
         uint? gid = Options.Group && s_isRoot
             ? (uint)(Options.NumericIds || Options.NumericIdsHere ? file.Gid : _ids.MapGroup(file.Gid, List.GroupNames)) : null;
-        long? mtime = Options.Times ? file.ModTime : null;
+        long? mtime = Options.Times && !(file.IsDirectory && Options.OmitDirTimes) ? file.ModTime : null;
         return new EntryAttributes(permissions, mtime, (uint)file.ModTimeNsec, uid, gid);
     }
 

@@ -26,6 +26,11 @@ namespace ManagedRsync.Roles.Receiving;
 /// ("daemon refused to receive"), a directory's contents skipped, and a local entry they exclude is never deleted
 /// (generator.c: recv_generator; flist.c: get_dirlist). Null: no module rules.
 /// </param>
+/// <param name="OptionDirectories">
+/// A daemon module's resolution of the --backup-dir and --compare-dest/--copy-dest/--link-dest directories a client
+/// named (sanitized and confined beneath the module, options.c and main.c: sanitize_path); null takes them as given,
+/// relative ones from the receiving directory.
+/// </param>
 internal sealed record ReceiveTarget(
     string? Destination,
     RequestedNames Requested,
@@ -35,4 +40,14 @@ internal sealed record ReceiveTarget(
     string? TempDirectory = null,
     string? DisplayDestination = null,
     Func<byte[], byte[], byte[]>? LinkTargets = null,
-    Func<string, bool, bool>? ModuleExcluded = null);
+    Func<string, bool, bool>? ModuleExcluded = null,
+    OptionDirectoryResolver? OptionDirectories = null);
+
+/// <summary>
+/// Where a directory a client named in an option (<paramref name="dir"/>) is, for a receiving side whose files land in
+/// <paramref name="receivingRoot"/> (a full path); <paramref name="mayClimb"/>: leading ".." may climb as far as the
+/// receiving directory is below the root of what is served (basis directories), or not at all (the backup directory).
+/// Returns the full path to open, the name to show in messages, and the error that rejects the directory once every
+/// basis directory has been looked at (a daemon module's rules exclude it), or null.
+/// </summary>
+internal delegate (string Full, string Shown, string? Rejection) OptionDirectoryResolver(string receivingRoot, string dir, bool mayClimb);

@@ -1,12 +1,13 @@
-namespace ManagedRsync.Cli.Options;
+namespace ManagedRsync;
 
 /// <summary>
 /// rsync util1.c clean_fname(name, CFN_COLLAPSE_DOT_DOT_DIRS), which options.c applies to --partial-dir: repeated
 /// slashes and interior "." components go, "dir/.." collapses (a leading ".." that has nothing to collapse stays, and
 /// "/.." is "/"), a trailing slash goes, and an empty result is ".".
 /// </summary>
-internal static class CleanFileName
+public static class CleanFileName
 {
+    /// <summary>The cleaned name.</summary>
     public static string CollapseDotDot(string name)
     {
         char[] b = name.ToCharArray();

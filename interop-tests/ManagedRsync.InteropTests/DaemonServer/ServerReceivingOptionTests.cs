@@ -1,0 +1,229 @@
+using ManagedRsync.InteropTests.Fixtures;
+using ManagedRsync.InteropTests.LocalCopy;
+
+namespace ManagedRsync.InteropTests.DaemonServer;
+
+/// <summary>
+/// The receiving options a stock rsync 3.5.0 client sends a daemon it pushes to (options.c: server_options): -b,
+/// --backup-dir, --suffix, --compare-dest/--copy-dest/--link-dest, --partial-dir, --delay-updates, --max-delete,
+/// --force. Each push runs side by side into `rsync --daemon` and `mrsync daemon` serving the same rsyncd.conf
+/// (<see cref="OptionModules"/>): the module trees (with their hard-link structure), the client's output and its exit
+/// code must be the same; the directories the client names are confined beneath the module as stock's daemon confines
+/// them (sanitize_path), checked against a canary outside the module.
+/// </summary>
+[Collection(OptionDaemonCollection.Name)]
+public sealed class ServerReceivingOptionTests(StockOptionDaemonFixture stock, MrsyncOptionDaemonFixture ours) : IDisposable
+{
+    private static readonly DateTime Old = new(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+    private static readonly DateTime New = new(2024, 6, 7, 8, 9, 10, DateTimeKind.Utc);
+    private readonly string _work = Directory.CreateTempSubdirectory("mrsync-srvopts-").FullName;
+    private readonly string _id = Guid.NewGuid().ToString("N")[..8];
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    private IEnumerable<RsyncDaemonFixture> Both => [stock, ours];
+
+    // This test's directory in a module (each test its own, so that the shared daemons' modules do not interfere).
+    private string Mine(RsyncDaemonFixture d, string module = OptionModules.Writable) => Path.Combine(d.ModulePath(module), _id);
+
+    private string Url(RsyncDaemonFixture d, string path, string module = OptionModules.Writable) => $"{d.Url}{module}/{_id}/{path}";
+
+    private async Task<(ProcessResult Stock, ProcessResult Ours)> PushBothAsync(Func<RsyncDaemonFixture, IEnumerable<string>> args)
+    {
+        // The seeded directories were made at different moments in the two modules: the same time for all of them
+        // (what -v itemizes of a directory depends on it).
+        foreach (string module in (string[])[OptionModules.Writable, OptionModules.Excluding])
+        {
+            foreach (RsyncDaemonFixture d in Both)
+            {
+                if (!Directory.Exists(Mine(d, module)))
+                    continue;
+                foreach (string dir in Directory.GetDirectories(Mine(d, module), "*", SearchOption.AllDirectories))
+                    Directory.SetLastWriteTimeUtc(dir, Old);
+            }
+        }
+        return (await stock.RunRsyncAsync(args(stock)), await ours.RunRsyncAsync(args(ours)));
+    }
+
+    // Directories' times are not compared (as in PullAndLocalReceivingOptionTests): stock sets a directory's time
+    // before the backups of its files move out of it (or, with -b alone, never: TransferOptions.OmitDirTimes), so the
+    // moment of the push is left there, which differs between the two runs by nature; mrsync sets it last.
+    private void AssertSame((ProcessResult Stock, ProcessResult Ours) r, string module = OptionModules.Writable, bool directoryTimes = false)
+    {
+        Assert.True(r.Stock.ExitCode == r.Ours.ExitCode, $"exit codes differ\n{r.Stock}\n{r.Ours}\n--- mrsync log ---\n{ours.DaemonLog}");
+        Assert.Equal(Normalize(r.Stock.Stdout), Normalize(r.Ours.Stdout));
+        Assert.Equal(NonBlank(r.Stock.Stderr), NonBlank(r.Ours.Stderr));
+        string stockTree = TreeSnapshot.Of(Mine(stock, module), rootTimes: false, directoryTimes: directoryTimes);
+        string ourTree = TreeSnapshot.Of(Mine(ours, module), rootTimes: false, directoryTimes: directoryTimes);
+        Assert.True(stockTree == ourTree, $"trees differ\n{stockTree}\n{ourTree}");
+    }
+
+    private string Normalize(string text) => DaemonOutput.Normalize(text, "ROOT", stock.Root, ours.Root);
+
+    // Stock's daemon ends an error with its own "rsync error: ... at FILE(LINE) [Receiver=3.5.0]" line and its client
+    // may add the read error of the reset; blank lines (the open "building file list ... " of the mapped difference)
+    // are not compared.
+    private string NonBlank(string text) => string.Join('\n', Normalize(text).Split('\n')
+        .Where(l => l.Length > 0 && !l.StartsWith("rsync error: ", StringComparison.Ordinal) && !l.Contains("read error: Connection reset", StringComparison.Ordinal)));
+
+
+    private static void Write(string root, string name, string text, DateTime? time = null)
+    {
+        string path = Path.Combine(root, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        File.SetLastWriteTimeUtc(path, time ?? New);
+    }
+
+    // The source: a changed file, a new one, an unchanged one, one in a directory.
+    private string Source()
+    {
+        string src = Path.Combine(_work, "src");
+        Write(src, "changed", "new contents of changed\n");
+        Write(src, "added", "a new file\n");
+        Write(src, "same", "unchanged\n", Old);
+        Write(src, "dir/inner", "new inner contents\n");
+        return src;
+    }
+
+    // What each module holds before the push, in DIR of this test's directory.
+    private void Seed(string dir, bool extra = true)
+    {
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            string root = Path.Combine(Mine(d), dir);
+            Write(root, "changed", "old\n", Old);
+            Write(root, "same", "unchanged\n", Old);
+            Write(root, "dir/inner", "old inner\n", Old);
+            if (extra)
+                Write(root, "extra", "only here\n", Old);
+        }
+    }
+
+    [Theory]
+    [InlineData("-b")]
+    [InlineData("-b", "--suffix=.bak")]
+    [InlineData("--backup-dir=/backups")]
+    [InlineData("--backup-dir=old", "--suffix=.1")]
+    [InlineData("--backup-dir=./a/../b/")]
+    public async Task Backups_are_kept_as_stocks_daemon_keeps_them(params string[] options)
+    {
+        string src = Source();
+        Seed("dest");
+        // "/" is the module's path: this test's own directory there.
+        options = [.. options.Select(o => o.Replace("=/backups", $"=/{_id}/backups", StringComparison.Ordinal))];
+        var r = await PushBothAsync(d => ["-av", "--delete", .. options, src + "/", Url(d, "dest/")]);
+        AssertSame(r);
+        Assert.Equal(0, r.Ours.ExitCode);
+        // The old "changed" and the deleted "extra" are kept somewhere in the module, under some name.
+        Assert.Equal(2, Directory.GetFiles(Mine(ours), "*", SearchOption.AllDirectories)
+            .Count(f => File.ReadAllText(f) is "old\n" or "only here\n" && !f.EndsWith("/dest/same", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("--link-dest")]
+    [InlineData("--copy-dest")]
+    [InlineData("--compare-dest")]
+    public async Task A_basis_directory_beside_the_destination_is_used_as_stock_uses_it(string option)
+    {
+        string src = Source();
+        Seed("yesterday", extra: false);
+        // The daily snapshot: today's destination does not exist yet, yesterday's is its sibling.
+        var r = await PushBothAsync(d => ["-av", $"{option}=../yesterday", src + "/", Url(d, "today")]);
+        AssertSame(r);
+        Assert.Equal(0, r.Ours.ExitCode);
+        if (option == "--link-dest")
+            Assert.Contains("links=", TreeSnapshot.Of(Mine(ours)));
+    }
+
+    [Fact]
+    public async Task A_missing_basis_directory_is_warned_about_with_stocks_name_for_it()
+    {
+        string src = Source();
+        foreach (RsyncDaemonFixture d in Both)
+            Directory.CreateDirectory(Mine(d));
+        var r = await PushBothAsync(d => ["-av", "--link-dest=../../../../nothere", "--link-dest=/abs/nothere", src + "/", Url(d, "new/")]);
+        AssertSame(r);
+        Assert.Contains("--link-dest arg does not exist: ../../nothere", r.Ours.Stderr);
+    }
+
+    // A client's ".." and "/" never leave the module: "/" is the module's path, ".." stops at the module (and, for a
+    // backup directory, at the destination).
+    [Theory]
+    [InlineData("--backup-dir=../../../../../escaped")]
+    [InlineData("--backup-dir=/../../escaped")]
+    [InlineData("--link-dest=../../../../../escaped-basis")]
+    [InlineData("--copy-dest=/../../escaped-basis")]
+    public async Task Directories_that_climb_out_stay_in_the_module(string option)
+    {
+        string src = Source();
+        Seed("dest");
+        // What an escape would reach: the daemons' own directories, above and beside their modules, each holding a
+        // basis that matches the source (a --link-dest there would link to it).
+        string[] Outside(RsyncDaemonFixture d) => [d.Root, Path.GetDirectoryName(d.ModulePath(OptionModules.Writable))!];
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            foreach (string dir in Outside(d))
+                Write(Path.Combine(dir, "escaped-basis"), "changed", "new contents of changed\n");
+        }
+        var r = await PushBothAsync(d => ["-a", "-b", option, src + "/", Url(d, "dest/")]);
+        AssertSame(r);
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            foreach (string dir in Outside(d))
+            {
+                Assert.False(Directory.Exists(Path.Combine(dir, "escaped")), $"a backup left the module of {d.DaemonPath}");
+                Assert.DoesNotContain("links=", TreeSnapshot.Of(Path.Combine(dir, "escaped-basis")));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_backup_directory_through_a_symlink_out_of_the_module_writes_nothing_outside()
+    {
+        string src = Source();
+        Seed("dest");
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            Directory.CreateDirectory(Path.Combine(_work, "outside-" + (d == stock ? "stock" : "ours")));
+            File.CreateSymbolicLink(Path.Combine(Mine(d), "elink"), Path.Combine(_work, "outside-" + (d == stock ? "stock" : "ours")));
+        }
+        var r = await PushBothAsync(d => ["-a", "-b", $"--backup-dir=/{_id}/elink", src + "/", Url(d, "dest/")]);
+        // Stock follows a symlink that stays in the module and refuses one that leaves it; mrsync follows none.
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(_work, "outside-ours")));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(_work, "outside-stock")));
+        Assert.Equal("old\n", File.ReadAllText(Path.Combine(Mine(ours), "dest", "changed")));
+        Assert.NotEqual(0, r.Ours.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("--backup-dir=/secret")]
+    [InlineData("--link-dest=/secret")]
+    [InlineData("--compare-dest=../keep1")]
+    public async Task A_directory_the_modules_rules_exclude_is_rejected_as_stock_rejects_it(string option)
+    {
+        string src = Source();
+        foreach (RsyncDaemonFixture d in Both)
+            Directory.CreateDirectory(Path.Combine(Mine(d, OptionModules.Excluding), "dest"));
+        var r = await PushBothAsync(d => ["-a", "-b", option, src + "/", Url(d, "dest/", OptionModules.Excluding)]);
+        AssertSame(r, OptionModules.Excluding);
+        Assert.NotEqual(0, r.Ours.ExitCode);
+        Assert.Contains("Your options have been rejected by the server.", r.Ours.Stderr);
+    }
+
+    [Theory]
+    [InlineData("--partial-dir=.rsync-partial")]
+    [InlineData("--delay-updates")]
+    [InlineData("--delay-updates", "--partial-dir=.p")]
+    [InlineData("--max-delete=1")]
+    [InlineData("--force", "--delete")]
+    public async Task Other_receiving_options_act_as_on_stocks_daemon(params string[] options)
+    {
+        string src = Source();
+        Seed("dest");
+        foreach (RsyncDaemonFixture d in Both)
+            Write(Path.Combine(Mine(d), "dest"), "extra2", "only here too\n", Old);
+        var r = await PushBothAsync(d => ["-av", "--delete", .. options, src + "/", Url(d, "dest/")]);
+        AssertSame(r);
+    }
+}
