@@ -51,9 +51,9 @@ internal static partial class RsyncCommand
             };
         }
 
+        // The -v header ("sending incremental file list" or "building file list ... done") is the sender's: it
+        // depends on what the daemon agreed to.
         var events = new ConsoleEvents(context.Out, context.Error, o);
-        if (o.Verbose > 0 && !o.Quiet)
-            context.Out.WriteLine("building file list ... done");
         long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         TransferResult result = await RsyncClient.PushAsync(request, events, context.Cancellation).ConfigureAwait(false);
         TransferSummary.Print(context.Out, o, result, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - started);

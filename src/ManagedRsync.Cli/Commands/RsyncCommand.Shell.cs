@@ -45,7 +45,7 @@ internal static partial class RsyncCommand
             Options = options,
             Filters = o.BuildFilters(context),
         };
-        return RunShellAsync(o, context, request.Shell, printHeader: false, summary: !listing,
+        return RunShellAsync(o, context, request.Shell, summary: !listing,
             events => RsyncClient.PullAsync(request, events, context.Cancellation));
     }
 
@@ -76,11 +76,12 @@ internal static partial class RsyncCommand
             Options = options,
             Filters = o.BuildFilters(context),
         };
-        return RunShellAsync(o, context, request.Shell, printHeader: o.Verbose > 0 && !o.Quiet, summary: true,
+        // The sender prints the -v header itself (it depends on whether the lists go incrementally).
+        return RunShellAsync(o, context, request.Shell, summary: true,
             events => RsyncClient.PushAsync(request, events, context.Cancellation));
     }
 
-    private static async Task<int> RunShellAsync(RsyncOptions o, CliContext context, RemoteShell shell, bool printHeader, bool summary,
+    private static async Task<int> RunShellAsync(RsyncOptions o, CliContext context, RemoteShell shell, bool summary,
         Func<ConsoleEvents, Task<TransferResult>> run)
     {
         // rsync main.c: start_client refuses the daemon-only options once it knows the transfer uses a remote shell.
@@ -93,8 +94,6 @@ internal static partial class RsyncCommand
         // The generator's lines, the receiver's and --progress come from different threads: one writer, one lock.
         TextWriter output = TextWriter.Synchronized(context.Out);
         var events = new ConsoleEvents(output, context.Error, o);
-        if (printHeader)
-            output.WriteLine("building file list ... done");
         long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         TransferResult result = await run(events).ConfigureAwait(false);
         if (summary)

@@ -48,6 +48,41 @@ internal sealed class FileListBuilder
     /// </summary>
     public bool IgnoreNonreadable { get; init; }
 
+    /// <summary>
+    /// rsync flist.c: FLAG_DIVERT_DIRS — with incremental recursion a directory's contents are not listed with it but
+    /// later, in a list of their own (<see cref="ListContents"/>).
+    /// </summary>
+    public bool DivertDirectories { get; init; }
+
+    /// <summary>
+    /// The entries directly inside <paramref name="directory"/>, an entry of an earlier list, sorted (rsync flist.c:
+    /// send1extra -> send_directory with FLAG_DIVERT_DIRS); nothing of earlier lists is kept.
+    /// </summary>
+    public List<FileEntry> ListContents(FileEntry directory, int protocol)
+    {
+        _byName.Clear();
+        // flist.c: send1extra — a directory sent without its contents (a -x mount point) gets an empty list; with -x
+        // the contents are compared with the directory's own device (filesystem_dev = its st_dev).
+        if (directory.IsNoContentDir)
+            return [];
+        string path = directory.LocalPath!;
+        long filesystem = -1;
+        if (_options.OneFileSystem > 0)
+        {
+            int err = NativeStat.TryStat(path, out NativeStat.Info st);
+            if (err != 0)
+            {
+                Report(path, err, vanished: false);
+                return [];
+            }
+            filesystem = st.Dev;
+        }
+        AddDirectoryContents(path, directory.LocalName, filesystem);
+        return Result(protocol);
+    }
+
+    private bool Recurses => _options.Recursive && !DivertDirectories;
+
     /// <summary>rsync's io_error bits collected while scanning.</summary>
     public int IoError { get; private set; }
 
@@ -176,7 +211,7 @@ internal sealed class FileListBuilder
         entry.IsTopDir = topDir && isDir;
         entry.IsNoContentDir = isDir && !_options.Recursive;
         _byName[name] = entry;
-        if (isDir && _options.Recursive)
+        if (isDir && Recurses)
             AddDirectoryContents(path, name, info.Dev);
     }
 
@@ -220,9 +255,9 @@ internal sealed class FileListBuilder
                 continue;
             FileEntry entry = Make(name, child, info);
             _byName[name] = entry;
-            if (isDir && _options.Recursive && !mountPoint)
+            if (isDir && Recurses && !mountPoint)
                 AddDirectoryContents(child, name, filesystem);
-            else if (isDir)
+            else if (isDir && (!_options.Recursive || mountPoint))
                 entry.IsNoContentDir = true; // rsync flist.c: send_directory recurses only with -r
         }
     }

@@ -107,6 +107,7 @@ internal sealed class FileListWriter
                 xflags |= XMIT_RDEV_MINOR_8_pre30;
         }
 
+        byte[]? userName = null, groupName = null;
         if (!_options.Owner || (file.Uid == _uid && !_first))
         {
             xflags |= XMIT_SAME_UID;
@@ -115,7 +116,7 @@ internal sealed class FileListWriter
         {
             _uid = file.Uid;
             if (!_options.NumericIds && !_options.NumericIdsHere && _seenUids.Add(file.Uid))
-                _uids.Add(file.Uid);
+                userName = NewIdName(_uids, file.Uid, IdNames.User);
         }
         if (!_options.Group || (file.Gid == _gid && !_first))
         {
@@ -125,8 +126,12 @@ internal sealed class FileListWriter
         {
             _gid = file.Gid;
             if (!_options.NumericIds && !_options.NumericIdsHere && _seenGids.Add(file.Gid))
-                _gids.Add(file.Gid);
+                groupName = NewIdName(_gids, file.Gid, IdNames.Group);
         }
+        if (userName is not null)
+            xflags |= XMIT_USER_NAME_FOLLOWS;
+        if (groupName is not null)
+            xflags |= XMIT_GROUP_NAME_FOLLOWS;
 
         if (file.ModTime == _modTime)
             xflags |= XMIT_SAME_TIME;
@@ -240,6 +245,8 @@ internal sealed class FileListWriter
                 w.WriteInt32(file.Uid);
             else
                 w.WriteVarInt(file.Uid);
+            if (userName is not null)
+                WriteShortName(w, userName);
         }
         if (_options.Group && (xflags & XMIT_SAME_GID) == 0)
         {
@@ -247,6 +254,8 @@ internal sealed class FileListWriter
                 w.WriteInt32(file.Gid);
             else
                 w.WriteVarInt(file.Gid);
+            if (groupName is not null)
+                WriteShortName(w, groupName);
         }
         if (sendRdev)
         {
@@ -306,7 +315,8 @@ internal sealed class FileListWriter
             w.WriteByte(0);
         }
 
-        if (!_options.NumericIds)
+        // flist.c: send_file_list — with incremental recursion the names went in the entries instead.
+        if (!_options.NumericIds && !_session.IncRecurse)
         {
             if (_options.Owner)
                 WriteIdList(w, _uids, IdNames.User);
@@ -333,10 +343,28 @@ internal sealed class FileListWriter
 
     private void WriteIdName(IBufferWriter<byte> w, int id, string name)
     {
-        byte[] bytes = Encoding.UTF8.GetBytes(name);
-        int len = Math.Min(bytes.Length, 255);
         w.WriteVarInt30(id, _protocol);
+        WriteShortName(w, Encoding.UTF8.GetBytes(name));
+    }
+
+    // A name of at most 255 bytes after its length byte (uidlist.c: send_one_name; flist.c: send_file_entry).
+    private static void WriteShortName(IBufferWriter<byte> w, byte[] name)
+    {
+        int len = Math.Min(name.Length, 255);
         w.WriteByte((byte)len);
-        w.Write(bytes.AsSpan(0, len));
+        w.Write(name.AsSpan(0, len));
+    }
+
+    // The first time an id is sent: without incremental recursion it joins the id list sent after the entries;
+    // with it, its name (when it has one) follows the id in this entry (flist.c: send_file_entry,
+    // XMIT_USER_NAME_FOLLOWS / XMIT_GROUP_NAME_FOLLOWS; uidlist.c: add_uid returns the name once).
+    private byte[]? NewIdName(List<int> ids, int id, Func<int, string?> lookup)
+    {
+        if (!_session.IncRecurse)
+        {
+            ids.Add(id);
+            return null;
+        }
+        return lookup(id) is { } name ? Encoding.UTF8.GetBytes(name) : null;
     }
 }

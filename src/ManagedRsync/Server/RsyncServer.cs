@@ -57,7 +57,7 @@ public static class RsyncServer
         await using var connection = new Connection(stream, isServer: true, daemonLog, options.BandwidthLimit);
         try
         {
-            await connection.SetupServerAsync(settings.Protocol, options, request.ClientInfo, ct).ConfigureAwait(false);
+            await connection.SetupServerAsync(settings.Protocol, options, request.ClientInfo, request.IsSender, ct).ConfigureAwait(false);
             connection.StartMultiplexing(options.TimeoutSpan);
             // main.c: start_server — a daemon tells a protocol-31 client its timeout, so that the client keeps the
             // connection alive in time (MSG_IO_TIMEOUT).

@@ -42,7 +42,7 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
     /// <summary>Where the peer's MSG_INFO / MSG_ERROR text goes.</summary>
     public ITransferLog Log { get; }
 
-    /// <summary>What the setup settled; set by <see cref="SetupClientAsync"/> or <see cref="SetupServerAsync(int?, TransferOptions, string, CancellationToken)"/>.</summary>
+    /// <summary>What the setup settled; set by <see cref="SetupClientAsync"/> or <see cref="SetupServerAsync(int?, TransferOptions, string, bool, CancellationToken)"/>.</summary>
     public SessionParameters Parameters { get; private set; } = null!;
 
     public int Protocol => Parameters.Protocol;
@@ -90,21 +90,22 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
     /// <param name="clientInfo">The capability letters after "-e." in the client's server arguments.</param>
     /// <param name="ct">Cancels the setup.</param>
     public Task SetupServerAsync(TransferOptions options, string clientInfo, CancellationToken ct) =>
-        SetupServerAsync(knownProtocol: null, options, clientInfo, ct);
+        SetupServerAsync(knownProtocol: null, options, clientInfo, serverSends: false, ct);
 
     /// <summary>
     /// The server's half of the setup when the protocol is already settled (<paramref name="knownProtocol"/>: a daemon
     /// connection, whose greetings chose it, clientserver.c: exchange_protocols; compat.c: setup_protocol skips the
     /// version exchange when remote_protocol is set); null exchanges the versions as any other transport does.
+    /// With serverSends this server is the sender (main.c: do_server_sender), which may list incrementally.
     /// </summary>
-    public Task SetupServerAsync(int? knownProtocol, TransferOptions options, string clientInfo, CancellationToken ct) =>
+    public Task SetupServerAsync(int? knownProtocol, TransferOptions options, string clientInfo, bool serverSends, CancellationToken ct) =>
         UnderTimeoutAsync(options, ct, async token =>
         {
             int protocol = knownProtocol
                 ?? await SessionSetup.ExchangeVersionsAsync(In, Out, options.Protocol, token).ConfigureAwait(false);
             ClientOfferedIncremental = clientInfo.Contains('i');
             int seed = (int)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() ^ ((long)Environment.ProcessId << 6));
-            Settle(await SessionSetup.RunServerAsync(In, Out, protocol, options, clientInfo, seed, token).ConfigureAwait(false));
+            Settle(await SessionSetup.RunServerAsync(In, Out, protocol, options, clientInfo, serverSends, seed, token).ConfigureAwait(false));
         });
 
     // rsync io.c: --timeout bounds every read, the setup's too (compat.c setup_protocol reads under io_timeout), on

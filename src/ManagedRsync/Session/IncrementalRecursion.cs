@@ -16,12 +16,22 @@ internal static class IncrementalRecursion
         && (weSend || (o.Delete is not (DeleteTiming.Before or DeleteTiming.After) && !o.DelayUpdates));
 
     /// <summary>
-    /// Whether we offer 'i': what stock allows, narrowed to what mrsync implements so far — the receiving side of a
-    /// transfer (a pull), without -H (a later list's hard-link leader indexes reach into earlier lists), -R (implied
-    /// directories in later lists), a listing, or per-entry lines (the ordered log is sized by the first list).
+    /// Whether a sending server turns incremental recursion on for a client that offered 'i' (compat.c:
+    /// set_allow_inc_recurse: recursion and no --no-i-r; the receiving side's options do not matter to a sender),
+    /// narrowed as <see cref="Offered"/> narrows a sender: not with -H, -R or --files-from.
+    /// </summary>
+    public static bool ServerSends(TransferOptions o) =>
+        o.Recursive && o.IncrementalRecursion && !o.HardLinks && !o.Relative;
+
+    /// <summary>
+    /// Whether we offer 'i' (and accept CF_INC_RECURSE): what stock allows, narrowed to what mrsync implements so far.
+    /// Never with -H (a later list's hard-link leader indexes reach into earlier lists), -R or --files-from (implied
+    /// directories in later lists) or a listing. A sender (push) sends the lists directory by directory
+    /// (Roles/Sender/SentLists) but not with --progress (stock's "ir-chk" counts); a receiver (pull) takes them without
+    /// per-entry lines (-v, -i, --progress: the ordered log is sized by the first list).
     /// Declining only changes when the list travels, never what is transferred.
     /// </summary>
     public static bool Offered(TransferOptions o, bool weSend) =>
-        StockAllows(o, weSend) && !weSend && !o.HardLinks && !o.Relative && !o.ListOnly && !o.Listing
-        && o.ItemizeChanges == 0 && o.Verbose == 0 && !o.Progress;
+        StockAllows(o, weSend) && !o.HardLinks && !o.Relative && !o.ListOnly && !o.Listing && !o.Progress
+        && (weSend || (o.ItemizeChanges == 0 && o.Verbose == 0));
 }

@@ -122,19 +122,22 @@ internal static class SessionSetup
     /// <summary>
     /// The server's half of rsync compat.c: setup_protocol (a receiving server, main.c: start_server). From protocol 30
     /// it writes the compatibility flags, chosen from the client's "-e" capability letters (<paramref name="clientInfo"/>,
-    /// compat.c: set_allow_inc_recurse reads them; CF_INC_RECURSE is never set: our receiver takes the whole list
-    /// first, as stock does for a client without 'i'); then both sides send their checksum and compression lists
+    /// compat.c: set_allow_inc_recurse reads them; CF_INC_RECURSE only when this server sends and the client offered
+    /// 'i' (<see cref="IncrementalRecursion.ServerSends"/>): a receiving server takes the whole list first, as stock does
+    /// for a client without 'i'); then both sides send their checksum and compression lists
     /// before reading the other's (negotiate_the_strings, when 'v' made names negotiable) and each picks the name it
     /// ranks highest of the other's list (parse_negotiate_str); last the server writes the checksum seed
     /// (time ^ pid &lt;&lt; 6 in stock; any int32 is valid).
     /// </summary>
     public static async Task<SessionParameters> RunServerAsync(MultiplexReader input, MultiplexWriter output, int protocol,
-        TransferOptions options, string clientInfo, int checksumSeed, CancellationToken ct)
+        TransferOptions options, string clientInfo, bool serverSends, int checksumSeed, CancellationToken ct)
     {
         var flags = CompatFlags.None;
         if (protocol >= 30)
         {
             flags = CompatFlags.SymlinkTimes;
+            if (serverSends && clientInfo.Contains('i') && IncrementalRecursion.ServerSends(options))
+                flags |= CompatFlags.IncRecurse;
             foreach ((char letter, CompatFlags flag) in s_clientInfoFlags)
             {
                 if (clientInfo.Contains(letter))

@@ -56,7 +56,7 @@ public class ServerArgumentsTests
     [Theory]
     // options.c: maybe_add_e_option puts 'i' first when incremental recursion is allowed (compat.c:
     // set_allow_inc_recurse); mrsync offers it on a pull without -H, -R, a listing or per-entry lines
-    // (IncrementalRecursion.Offered), and not yet as a sender.
+    // (IncrementalRecursion.Offered); a push: PushOffersIncrementalRecursion.
     [InlineData("-r", "--server|--sender|-re.iLsfxCIvu|.|mod/")]
     [InlineData("-a --delete", "--server|--sender|-logDtpre.iLsfxCIvu|.|mod/")]
     [InlineData("-a --delete-delay", "--server|--sender|-logDtpre.iLsfxCIvu|.|mod/")]
@@ -67,6 +67,23 @@ public class ServerArgumentsTests
     {
         var pulled = OptionParser.Parse([.. options.Split(' '), "host::mod/", "dst/"]).ToTransferOptions();
         Assert.Equal(pull, string.Join('|', ServerArguments.Build(pulled, daemonSends: true, ["mod/"])));
+    }
+
+    [Theory]
+    // A push offers 'i' as stock's client does (compat.c: set_allow_inc_recurse: the delete timing only matters to the
+    // receiving side, whose daemon then declines), but not with -H, -R or --progress (IncrementalRecursion.Offered).
+    [InlineData("-r", "--server|-re.iLsfxCIvu|.|mod/")]
+    [InlineData("-a --delete", "--server|-logDtpre.iLsfxCIvu|--delete|.|mod/")]
+    [InlineData("-a --delete-after", "--server|-logDtpre.iLsfxCIvu|--delete-after|.|mod/")]
+    [InlineData("-a --no-i-r", "--server|-logDtpre.LsfxCIvu|.|mod/")]
+    [InlineData("-r -H", "--server|-Hre.LsfxCIvu|.|mod/")]
+    [InlineData("-r -R", "--server|-rRe.LsfxCIvu|.|mod/")]
+    [InlineData("-r --progress", "--server|-re.LsfxCIvu|--log-format=X|.|mod/")]
+    [InlineData("-d", "--server|-de.LsfxCIvu|.|mod/")]
+    public void PushOffersIncrementalRecursion(string options, string push)
+    {
+        var pushed = OptionParser.Parse([.. options.Split(' '), "src/", "host::mod/"]).ToTransferOptions();
+        Assert.Equal(push, string.Join('|', ServerArguments.Build(pushed, daemonSends: false, ["mod/"])));
     }
 
     [Fact]

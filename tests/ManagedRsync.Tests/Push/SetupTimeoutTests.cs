@@ -47,7 +47,7 @@ public sealed class SetupTimeoutTests
         await using var _ = silentEnd;
         await using var connection = new Connection(serverEnd, isServer: true, new RecordingLog());
         var options = TransferOptions.Archive with { Timeout = 1 };
-        Task setup = connection.SetupServerAsync(knownProtocol, options, ServerArguments.Capabilities, default);
+        Task setup = connection.SetupServerAsync(knownProtocol, options, ServerArguments.Capabilities, serverSends: false, default);
         var e = await Assert.ThrowsAsync<RsyncException>(() => setup.WaitAsync(TimeSpan.FromSeconds(60)));
         Assert.Equal(RsyncErrorKind.Timeout, e.Kind);
     }

@@ -43,10 +43,21 @@ internal sealed partial class SenderRole
         {
             while (true)
             {
+                if (_lists is not null)
+                    SendMoreLists(MinLookahead);
+                _listWhileIdle = _lists is not null;
                 (int ndx, ItemChanges iflags, byte basisType, byte[]? xname) =
                     await NdxAndAttrs.ReadAsync(_conn, _files, _stats, alternatesOffered: true, ct).ConfigureAwait(false);
+                _listWhileIdle = false;
                 if (ndx == Ndx.Done)
                 {
+                    // sender.c: send_files — with incremental recursion an NDX_DONE first frees the oldest list and is
+                    // echoed; only the one for the last list (and those after) count as the end of a phase.
+                    if (_lists is { AnyLive: true } && _lists.DropOldest())
+                    {
+                        _conn.NdxOut.Write(_conn.Out, Ndx.Done);
+                        continue;
+                    }
                     if (++phase > maxPhase)
                         break;
                     _conn.NdxOut.Write(_conn.Out, Ndx.Done);
@@ -54,7 +65,9 @@ internal sealed partial class SenderRole
                     continue;
                 }
 
-                FileEntry file = _files[ndx];
+                if (_lists is not null)
+                    SendMoreLists(MinLookahead);
+                FileEntry file = _lists?.Resolve(ndx) ?? _files[ndx];
                 if ((iflags & ItemChanges.Transfer) == 0)
                 {
                     LogItem(file, iflags, transferred: false, xname);

@@ -23,7 +23,7 @@ internal sealed partial class SenderRole : IMessageHandler
     private readonly IProgress<TransferProgress>? _progress;
     private readonly TransferStats _stats = new();
     private Connection _conn = null!;
-    private List<FileEntry> _files = [];
+    private IReadOnlyList<FileEntry> _files = [];
     private int _ioError;
     private bool _localServer;
 
@@ -55,13 +55,21 @@ internal sealed partial class SenderRole : IMessageHandler
         _conn = connection;
         _conn.Attach(this);
         int protocol = _conn.Protocol;
-        _conn.In.BeforeWait = _conn.Out.Send;
+        _conn.In.BeforeWait = () =>
+        {
+            ListWhileIdle();
+            _conn.Out.Send();
+        };
 
         _localServer = localServer;
         if (connection.IsServer)
             await StartAsServerAsync(ct).ConfigureAwait(false);
         else if (!localServer)
             _conn.SendFilterList((_filters ?? FilterList.Empty).GetWireRules(protocol, localIsSender: true, _options.IsDeleting));
+        // rsync flist.c: send_file_list — a client's -v header: "sending incremental file list" when the lists go
+        // directory by directory, else "building file list ... done" (a local copy's client prints its own).
+        if (!connection.IsServer && !localServer && _options.Verbose > 0 && !_options.Quiet)
+            _log.Info(_conn.Parameters.IncRecurse ? "sending incremental file list" : "building file list ... done");
         long listStart = _conn.Out.TotalWritten;
         var listClock = Stopwatch.StartNew();
         BuildFileList();
@@ -73,7 +81,7 @@ internal sealed partial class SenderRole : IMessageHandler
         _stats.FileListSize = _conn.Out.TotalWritten - listStart;
 
         // rsync main.c: do_server_sender ends at once when the list is empty (exit_cleanup(0), no stats, no goodbye).
-        if (_conn.IsServer && _files.Count == 0)
+        if (_conn.IsServer && _stats.NumFiles == 0)
             return Result(protocol);
         await SendFilesAsync(ct).ConfigureAwait(false);
         if (_conn.IsServer)
@@ -107,7 +115,9 @@ internal sealed partial class SenderRole : IMessageHandler
         var builder = new FileListBuilder(_options, matcher, _source.IsExcluded, line => _log.Error(line), _source.LinkTarget, line => _log.Info(line))
         {
             IgnoreNonreadable = _source.IgnoreNonreadable,
+            DivertDirectories = _conn.Parameters.IncRecurse,
         };
+        _builder = builder;
         if (_source.RelativePaths is { } paths)
         {
             string root = _source.SourceRoot ?? throw new ArgumentException("RelativePaths need a SourceRoot");
@@ -116,10 +126,11 @@ internal sealed partial class SenderRole : IMessageHandler
         }
         foreach (string s in _source.Sources)
             builder.AddSource(s);
-        _files = builder.Result(_conn.Protocol);
+        List<FileEntry> files = builder.Result(_conn.Protocol);
+        _files = files;
         _ioError |= builder.IoError;
         if (_options.AlwaysChecksum)
-            ComputeListChecksums();
+            ComputeListChecksums(files);
     }
 
     // The directory names in the list are relative to (rsync's curr_dir when it sends): "dir/" -> dir, "dir" -> its parent.
@@ -133,11 +144,11 @@ internal sealed partial class SenderRole : IMessageHandler
         return Path.GetDirectoryName(Path.GetFullPath(first)) ?? "/";
     }
 
-    private void ComputeListChecksums()
+    private void ComputeListChecksums(List<FileEntry> files)
     {
         using FileChecksum sum = FileChecksum.CreateListSum(ListChecksumVariant);
         byte[] buffer = new byte[256 * 1024];
-        foreach (FileEntry f in _files)
+        foreach (FileEntry f in files)
         {
             if (!f.IsRegular || f.LocalPath is null)
                 continue;
@@ -182,22 +193,34 @@ internal sealed partial class SenderRole : IMessageHandler
         // rsync flist.c: flist_csum_len — protocols before 30 always send 16 bytes (MD4) with -c.
         if (_options.AlwaysChecksum && _conn.Protocol < 30)
             csumLength = 16;
-        var writer = new FileListWriter(_conn.Parameters, _options) { ChecksumLength = Math.Max(csumLength, 1) };
-        for (int i = 0; i < _files.Count; i++)
-        {
-            FileEntry f = _files[i];
-            writer.Write(_conn.Out, f, i);
-            CountEntry(f);
-        }
+        _writer = new FileListWriter(_conn.Parameters, _options) { ChecksumLength = Math.Max(csumLength, 1) };
+        var files = (List<FileEntry>)_files;
+        WriteEntries(files, _conn.Parameters.IncRecurse ? 1 : 0);
         // rsync flist.c: send_file_list — with --ignore-errors (or a module's "ignore errors") the list's io_error
         // goes out as 0, so the receiver deletes all the same.
         int listIoError = _options.IgnoreErrors ? 0 : _ioError;
-        writer.WriteEnd(_conn.Out, listIoError);
-        _stats.TotalSize = writer.TotalSize;
-        _stats.NumFiles = _files.Count;
+        if (listIoError != 0)
+            RefuseUnsafeIoError();
+        _writer.WriteEnd(_conn.Out, listIoError);
         // rsync flist.c: protocol 30 without the safe file list reports io_error in a message.
         if (_conn.Protocol == 30 && !_conn.Parameters.SafeFlist && listIoError != 0)
             _conn.Out.WriteMessageInt(MessageCode.IoError, listIoError);
+        if (_conn.Parameters.IncRecurse)
+            StartIncremental(files);
+    }
+
+    // The entries of one list, the first numbered from firstNdx (a hard link's leader is named by its index), and
+    // their counts in the statistics (flist.c: stats.num_files and the per-type counts grow with every list).
+    private void WriteEntries(List<FileEntry> files, int firstNdx)
+    {
+        for (int i = 0; i < files.Count; i++)
+        {
+            FileEntry f = files[i];
+            _writer!.Write(_conn.Out, f, firstNdx + i);
+            CountEntry(f);
+        }
+        _stats.TotalSize = _writer!.TotalSize;
+        _stats.NumFiles += files.Count;
     }
 
     private void CountEntry(FileEntry f)
