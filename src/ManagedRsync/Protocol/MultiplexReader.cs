@@ -93,6 +93,12 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
         return FillAsync(count, ct);
     }
 
+    /// <summary>
+    /// Whether anything from the peer is waiting to be taken (buffered data, or a piece the pump has queued): what
+    /// rsync's io.c learns from a poll with no timeout.
+    /// </summary>
+    public bool HasArrived => _end > _start || (_pump is not null && _queue.Reader.Count > 0);
+
     /// <summary>Called before waiting for the peer: whatever we still hold must reach it first, or both sides wait.</summary>
     public Action? BeforeWait { get; set; }
 

@@ -39,15 +39,19 @@ internal readonly record struct NdxAndAttrs(int Ndx, ItemChanges Flags, byte Bas
     /// the announced file list and goes on); null refuses them as any other negative index.
     /// </param>
     /// <param name="ct">Cancels the read.</param>
+    /// <param name="echoDeleteStats">
+    /// A sending server passes NDX_DEL_STATS on to the client's receiver, which prints the counts its generator made
+    /// (rsync.c: read_ndx_and_attrs, "if (am_sender &amp;&amp; am_server) write_del_stats(f_out)").
+    /// </param>
     public static async ValueTask<NdxAndAttrs> ReadAsync(Connection connection, IReadOnlyList<FileEntry> files,
         TransferStats? deleteStats, bool alternatesOffered, CancellationToken ct,
-        Func<int, CancellationToken, Task>? listAnnounced = null)
+        Func<int, CancellationToken, Task>? listAnnounced = null, bool echoDeleteStats = false)
     {
         MultiplexReader input = connection.In;
         int protocol = connection.Protocol;
         while (true)
         {
-            int ndx = await ReadIndexAsync(connection, files.Count, deleteStats, ct, listAnnounced is not null).ConfigureAwait(false);
+            int ndx = await ReadIndexAsync(connection, files.Count, deleteStats, ct, listAnnounced is not null, echoDeleteStats).ConfigureAwait(false);
             if (ndx < Protocol.Ndx.Done)
             {
                 await listAnnounced!(ndx, ct).ConfigureAwait(false);
@@ -97,7 +101,7 @@ internal readonly record struct NdxAndAttrs(int Ndx, ItemChanges Flags, byte Bas
     /// a negative index other than NDX_DONE is a protocol error.
     /// </summary>
     public static async ValueTask<int> ReadIndexAsync(Connection connection, int fileCount, TransferStats? deleteStats,
-        CancellationToken ct, bool listIndexes = false)
+        CancellationToken ct, bool listIndexes = false, bool echoDeleteStats = false)
     {
         while (true)
         {
@@ -105,7 +109,10 @@ internal readonly record struct NdxAndAttrs(int Ndx, ItemChanges Flags, byte Bas
             if (ndx != Protocol.Ndx.DelStats)
                 return ndx >= Protocol.Ndx.Done || (listIndexes && (ndx == Protocol.Ndx.FlistEof || ndx <= Protocol.Ndx.FlistOffset))
                     ? ndx : throw InvalidIndex(ndx, fileCount);
-            await connection.ReadDeleteStatsAsync(deleteStats, ct).ConfigureAwait(false);
+            var stats = deleteStats ?? (echoDeleteStats ? new TransferStats() : null);
+            await connection.ReadDeleteStatsAsync(stats, ct).ConfigureAwait(false);
+            if (echoDeleteStats)
+                connection.WriteDeleteStats(stats!);
         }
     }
 

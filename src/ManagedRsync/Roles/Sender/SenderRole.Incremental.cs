@@ -79,11 +79,17 @@ internal sealed partial class SenderRole
                 $"FATAL I/O ERROR: dying to avoid a --delete-{(_options.Delete == DeleteTiming.Delay ? "delay" : "during")} issue with a pre-3.0.7 receiver.");
     }
 
-    // io.c: perform_io — while send_files waits for an index, lists go out instead of idling, up to
-    // MAX_FILECNT_LOOKAHEAD entries ahead (the poll with no timeout; here: whenever the input has nothing buffered).
+    // io.c: perform_io — while send_files waits for an index and nothing has arrived (its poll with no timeout), one
+    // more list goes out, and again, up to MAX_FILECNT_LOOKAHEAD entries ahead; each is sent at once, so that the
+    // generator can start on it while we look for the next.
     private void ListWhileIdle()
     {
-        if (_listWhileIdle && _lists is { Complete: false } lists && lists.FileTotal - lists.OldTotal < MaxLookahead)
-            SendMoreLists(Math.Min(MaxLookahead, lists.FileTotal - lists.OldTotal + MinLookahead));
+        if (!_listWhileIdle || _lists is not { } lists)
+            return;
+        while (!lists.Complete && lists.FileTotal - lists.OldTotal < MaxLookahead && !_conn.In.HasArrived)
+        {
+            SendMoreLists(lists.FileTotal - lists.OldTotal + 1);
+            _conn.Send();
+        }
     }
 }

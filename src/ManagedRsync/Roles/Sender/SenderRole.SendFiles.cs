@@ -47,7 +47,7 @@ internal sealed partial class SenderRole
                     SendMoreLists(MinLookahead);
                 _listWhileIdle = _lists is not null;
                 (int ndx, ItemChanges iflags, byte basisType, byte[]? xname) =
-                    await NdxAndAttrs.ReadAsync(_conn, _files, _stats, alternatesOffered: true, ct).ConfigureAwait(false);
+                    await NdxAndAttrs.ReadAsync(_conn, _files, _stats, alternatesOffered: true, ct, echoDeleteStats: _conn.IsServer).ConfigureAwait(false);
                 _listWhileIdle = false;
                 if (ndx == Ndx.Done)
                 {
@@ -279,12 +279,12 @@ internal sealed partial class SenderRole
         }
         else
         {
-            ndx = (await NdxAndAttrs.ReadAsync(_conn, _files, _stats, alternatesOffered: true, ct).ConfigureAwait(false)).Ndx;
+            ndx = (await NdxAndAttrs.ReadAsync(_conn, _files, _stats, alternatesOffered: true, ct, echoDeleteStats: _conn.IsServer).ConfigureAwait(false)).Ndx;
             if (_conn.Protocol >= 31 && ndx == Ndx.Done)
             {
                 _conn.NdxOut.Write(_conn.Out, Ndx.Done);
                 _conn.Out.Send();
-                ndx = (await NdxAndAttrs.ReadAsync(_conn, _files, _stats, alternatesOffered: true, ct).ConfigureAwait(false)).Ndx;
+                ndx = (await NdxAndAttrs.ReadAsync(_conn, _files, _stats, alternatesOffered: true, ct, echoDeleteStats: _conn.IsServer).ConfigureAwait(false)).Ndx;
             }
         }
         if (ndx != Ndx.Done)

@@ -18,8 +18,7 @@ internal sealed partial class SenderRole
         var serverLog = new ServerMessageLog(_conn.Out, _log);
         _conn.ServerLog = serverLog;
         _log = serverLog;
-        // Messages wait in the log until the output is written; every wait for the client sends them first.
-        _conn.In.BeforeWait = _conn.Send;
+        // Messages wait in the log until the output is written; every wait for the client sends them first (RunAsync).
         List<byte[]> rules = await _conn.ReadFilterListAsync(ct).ConfigureAwait(false);
         var builder = _source.ReadRuleFile is { } read ? new FilterListBuilder(read, NoStdin) : new FilterListBuilder(readStdin: NoStdin);
         foreach (byte[] rule in rules)

@@ -55,10 +55,11 @@ internal sealed partial class SenderRole : IMessageHandler
         _conn = connection;
         _conn.Attach(this);
         int protocol = _conn.Protocol;
+        // Every wait for the peer sends what we hold first (a server's messages too), and lists while idle.
         _conn.In.BeforeWait = () =>
         {
             ListWhileIdle();
-            _conn.Out.Send();
+            _conn.Send();
         };
 
         _localServer = localServer;

@@ -1,0 +1,99 @@
+using ManagedRsync.InteropTests.Fixtures;
+using ManagedRsync.InteropTests.Pull;
+using ManagedRsync.Tests.Pull;
+
+namespace ManagedRsync.InteropTests.DaemonServer;
+
+/// <summary>
+/// Stock's client pulls from `mrsync daemon` with incremental recursion on, as it does from stock's daemon (issue 16):
+/// it offers 'i' by default, mrsync's sending server sets CF_INC_RECURSE (compat.c: setup_protocol) and sends the
+/// top level first and every directory's contents in a list of its own (flist.c: send_extra_file_list), interleaved
+/// with file data and freeing each list on the client generator's NDX_DONE. The trees, the client's output line for
+/// line and its --stats counts must be stock's; stock's own debug output (--debug=FLIST2: "receiving flist for dir N")
+/// proves the lists came one directory at a time, as many as from stock's daemon.
+/// </summary>
+[Collection(DaemonParityCollection.Name)]
+public sealed class IncrementalServerSenderTests(RsyncDaemonFixture stock, MrsyncDaemonFixture ours) : IDisposable
+{
+    private readonly Sandbox _sandbox = new();
+    private readonly string _name = "isend-" + Guid.NewGuid().ToString("N")[..12];
+
+    public void Dispose()
+    {
+        _sandbox.Dispose();
+        foreach (RsyncDaemonFixture d in (RsyncDaemonFixture[])[stock, ours])
+        {
+            string dir = Source(d);
+            if (Directory.Exists(dir))
+                Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private string Source(RsyncDaemonFixture d) => Path.Combine(d.ModulePath(DaemonModules.ReadOnly), _name);
+
+    private string Url(RsyncDaemonFixture d) => $"{d.Url}{DaemonModules.ReadOnly}/{_name}/";
+
+    private string Dest(string side) => Path.Combine(_sandbox.Root, side);
+
+    // One tree, copied with its symlinks' times (cp -a), so that both daemons serve the same entries.
+    private void CreateSources()
+    {
+        IncrementalTree.Create(Source(ours));
+        using var cp = System.Diagnostics.Process.Start("cp", ["-a", Source(ours), Source(stock)])!;
+        cp.WaitForExit();
+        Assert.Equal(0, cp.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("-av")]
+    [InlineData("-avi --delete")]
+    [InlineData("-a --delete --stats")]
+    [InlineData("-rltv --no-i-r")]
+    public async Task AStockClientPullsATreeAsFromStocksDaemon(string options)
+    {
+        CreateSources();
+        string template = Path.Combine(_sandbox.Root, "template");
+        IncrementalTree.CreateStaleCopy(Source(ours), template);
+        StockOutput.CopyTree(template, Dest("stock"));
+        StockOutput.CopyTree(template, Dest("ours"));
+        string[] args = options.Split(' ');
+
+        ProcessResult fromStock = await stock.RunRsyncAsync([.. args, Url(stock), Dest("stock") + "/"]);
+        ProcessResult fromOurs = await ours.RunRsyncAsync([.. args, Url(ours), Dest("ours") + "/"]);
+
+        Assert.True(fromStock.ExitCode == 0, stock.Explain(fromStock));
+        Assert.True(fromOurs.ExitCode == 0, ours.Explain(fromOurs, fromStock));
+        PullTree.AssertSame(Dest("stock"), Dest("ours"));
+        if (options.Contains("--delete", StringComparison.Ordinal))
+            PullTree.AssertSame(Source(ours), Dest("ours"));
+        // The client's generator's lines in its order, its deletions in theirs and its receiver's ("&gt;f" with -i) in
+        // theirs; with -v alone they cannot be told apart, so the same lines (IncrementalTree.AssertSameSequences: the interleaving is timing).
+        string expected = StockOutput.Normalize(fromStock.Stdout, Dest("stock")), actual = StockOutput.Normalize(fromOurs.Stdout, Dest("ours"));
+        if (options.Split(' ')[0].Contains('i'))
+            IncrementalTree.AssertSameSequences(expected, actual, l => l.StartsWith(">f", StringComparison.Ordinal), IncrementalTree.IsDeletion);
+        else
+            Assert.Equal(expected.Split('\n').Order(StringComparer.Ordinal), actual.Split('\n').Order(StringComparer.Ordinal));
+        Assert.Equal(IncrementalTree.Counts(fromStock.Stdout), IncrementalTree.Counts(fromOurs.Stdout));
+    }
+
+    [Theory]
+    [InlineData("", 47)]
+    [InlineData("--no-i-r", 0)]
+    [InlineData("-H", 47)] // stock's daemon lists incrementally with -H; mrsync's declines it (IncrementalRecursion.ServerSends)
+    public async Task TheListsComeOneDirectoryAtATime(string option, int stockLists)
+    {
+        CreateSources();
+        string[] args = option.Length == 0 ? ["-a", "--debug=FLIST2"] : ["-a", "--debug=FLIST2", option];
+
+        ProcessResult fromStock = await stock.RunRsyncAsync([.. args, Url(stock), Dest("stock") + "/"]);
+        ProcessResult fromOurs = await ours.RunRsyncAsync([.. args, Url(ours), Dest("ours") + "/"]);
+
+        Assert.True(fromStock.ExitCode == 0 && fromOurs.ExitCode == 0, ours.Explain(fromOurs, fromStock));
+        PullTree.AssertSame(Source(ours), Dest("ours"));
+        // flist.c / rsync.c: the client's receiver and its generator each log "receiving flist for dir N" per list.
+        static int Lists(ProcessResult r) =>
+            r.Stdout.Split('\n').Count(l => l.Contains("] receiving flist for dir ", StringComparison.Ordinal));
+        Assert.Equal(stockLists, Lists(fromStock) / 2);
+        Assert.Equal(option == "-H" ? 0 : stockLists, Lists(fromOurs) / 2);
+    }
+}
