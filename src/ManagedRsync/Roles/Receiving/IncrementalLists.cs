@@ -78,18 +78,7 @@ internal sealed class IncrementalLists
     public int PartOf(int ndx)
     {
         lock (_gate)
-        {
-            int lo = 0, hi = _parts.Count - 1;
-            while (lo < hi)
-            {
-                int mid = (lo + hi + 1) / 2;
-                if (_parts[mid].Start - 1 <= ndx)
-                    lo = mid;
-                else
-                    hi = mid - 1;
-            }
-            return lo;
-        }
+            return ListParts.Find(_parts, 0, ndx, static p => p.Start);
     }
 
     /// <summary>

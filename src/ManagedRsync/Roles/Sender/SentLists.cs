@@ -193,16 +193,8 @@ internal sealed class SentLists : IReadOnlyList<FileEntry>
     // in %d - %d" (RERR_PROTOCOL) for an index in no live part.
     private int Find(int ndx)
     {
-        int lo = _first, hi = _parts.Count - 1;
-        while (lo < hi)
-        {
-            int mid = (lo + hi + 1) / 2;
-            if (_parts[mid].Start - 1 <= ndx)
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        if (lo > hi || ndx < _parts[lo].Start - 1 || ndx >= _parts[lo].End)
+        int lo = ListParts.Find(_parts, _first, ndx, static p => p.Start);
+        if (lo >= _parts.Count || ndx < _parts[lo].Start - 1 || ndx >= _parts[lo].End)
         {
             (int first, int last) = _first < _parts.Count ? (_parts[_first].Start - 1, _end - 1) : (0, -1);
             throw RsyncException.Protocol($"File-list index {ndx} not in {first} - {last}");
