@@ -23,6 +23,21 @@ internal static partial class RawFiles
     public static void Symlink(string root, byte[] target, byte[] relative) =>
         Assert.True(SymlinkNative([.. target, 0], Path(root, relative)) == 0, $"symlink failed: {Marshal.GetLastPInvokeError()}");
 
+    /// <summary>
+    /// Gives every entry under <paramref name="root"/> (itself included, names of any bytes, symlinks themselves) an old
+    /// modification time. A receiver sets a directory's or a symlink's time only when it differs from the one the new
+    /// entry already has, in whole seconds with no --modify-window (rsync.c: set_file_attrs, same_mtime; util1.c:
+    /// same_time), so a source made in the same second as the copy keeps the copy's creation times or not by whether a
+    /// second ticked in between: two copies made one after the other (ours, then stock's) could differ, though each
+    /// did what stock does.
+    /// </summary>
+    public static void DateTree(string root)
+    {
+        ProcessResult r = ToolProcess.RunAsync("find", [root, "-exec", "touch", "-h", "-d", "2020-05-06 07:08:09.123456789", "{}", "+"])
+            .GetAwaiter().GetResult();
+        Assert.True(r.ExitCode == 0, r.ToString());
+    }
+
     /// <summary>Every entry under <paramref name="root"/> with its bytes hex-escaped: a file's content, a link's target.</summary>
     public static string Describe(string root)
     {

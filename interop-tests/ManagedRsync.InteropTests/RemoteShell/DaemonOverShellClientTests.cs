@@ -95,6 +95,7 @@ public sealed class DaemonOverShellClientTests(SshdFixture sshd) : IDisposable
         Assert.Contains("mod            \tover ssh", list.Ours.Stdout);
 
         string src = SourceTree.Create(Path.Combine(_root, "src"), hardLinks: false);
+        RawFiles.DateTree(src);
         var push = await BothAsync(server, ["-av", "--delete", src + "/", Host + "mod/tree/"]);
         AssertSame(server, push);
         Assert.Equal(0, push.Ours.ExitCode);

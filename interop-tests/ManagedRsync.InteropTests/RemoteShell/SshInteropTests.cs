@@ -142,6 +142,7 @@ public sealed class SshInteropTests(SshdFixture sshd) : IDisposable
         RawFiles.MakeDirectory(src, [.. "d"u8, 0xFF, 0xFE]);
         RawFiles.Write(src, [.. "d"u8, 0xFF, 0xFE, .. "/x"u8, 0x80], "high bytes");
         File.CreateSymbolicLink(Path.Combine(src, "link to it"), "it's \"quoted\".txt");
+        RawFiles.DateTree(src);
         return src;
     }
 
