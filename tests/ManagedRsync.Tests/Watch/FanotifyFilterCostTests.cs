@@ -63,7 +63,10 @@ public sealed class FanotifyFilterCostTests(ITestOutputHelper output) : IDisposa
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         output.WriteLine($"{Rounds * 1020} outside events: {allocated} bytes allocated, {clock.Elapsed.TotalNanoseconds / (Rounds * 1020):0} ns each");
 
-        Assert.Equal(0, allocated);
+        // Nothing per event: an allocation per event would be 51,000 of them at least. The runtime may still allocate a
+        // few hundred bytes once on this thread while it promotes the hot methods (tiered compilation: 232 bytes were
+        // seen in one CI run of 51,000 events), which is not the filter's.
+        Assert.True(allocated < 1024, $"{allocated} bytes allocated for {Rounds * 1020} events");
         Assert.Equal(2, watcher.DirectoryResolutions); // the renames outside kept the cache
         Assert.Empty(_seen.Changes);
 
