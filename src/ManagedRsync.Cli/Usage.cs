@@ -74,7 +74,7 @@ internal static class Usage
         --sparse, -S             turn sequences of nulls into sparse blocks [push]
         --preallocate            allocate dest files before writing them [push]
         --fsync                  fsync every written file [push]
-        --mkpath                 create destination's missing path components [push]
+        --mkpath                 create destination's missing path components
         --keep-dirlinks, -K      treat symlinked directory on receiver as directory [push]
         --modify-window=NUM, -@  set the accuracy for mod-time comparisons
         --usermap=STRING         custom username mapping [push]

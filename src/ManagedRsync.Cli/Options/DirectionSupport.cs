@@ -28,7 +28,7 @@ internal static class DirectionSupport
         new("--backup-dir", o => o.BackupDir is not null, Everywhere),
         new("--suffix", o => o.BackupSuffix is not null && o.BackupSuffix != (o.BackupDir is null ? "~" : ""), Everywhere),
         new("--update", o => o.Update, Everywhere),
-        new("--mkpath", o => o.MakePath, Push),
+        new("--mkpath", o => o.MakePath, Everywhere),
         new("--keep-dirlinks", o => o.KeepDirLinks, Push),
         new("--chown", o => o.UserMapViaChown || o.GroupMapViaChown, Push),
         new("--usermap", o => o.UserMap is not null && !o.UserMapViaChown, Push),

@@ -138,18 +138,20 @@ public sealed class ReceivingOptionRulesTests
     [Fact]
     public void PullAndLocalCopyRefuseWhatOnlyAPushDoes()
     {
-        var pull = Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("-a", "--mkpath"), TransferDirection.Pull));
+        var pull = Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("-a", "--inplace", "-S"), TransferDirection.Pull));
         Assert.Equal(RsyncExitCode.Unsupported, pull.ExitCode);
-        Assert.Equal("--mkpath is not supported yet on a pull", pull.Message);
-        Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("-a", "--mkpath"), TransferDirection.Local));
+        Assert.Equal("--inplace with --sparse is not supported yet on a pull", pull.Message);
+        Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("-a", "--inplace", "-S"), TransferDirection.Local));
+        DirectionSupport.Check(Parse("-a", "--mkpath"), TransferDirection.Pull);
+        DirectionSupport.Check(Parse("-a", "--mkpath"), TransferDirection.Local);
         DirectionSupport.Check(Parse("-a", "-b", "--suffix=.old"), TransferDirection.Local);
         DirectionSupport.Check(Parse("-a", "--backup-dir=b", "--link-dest=../y", "--force"), TransferDirection.Pull);
         DirectionSupport.Check(Parse("-a", "--backup-dir=b", "--copy-dest=../y", "--force"), TransferDirection.Local);
         var hardLinks = Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("-aH", "-u"), TransferDirection.Local));
         Assert.StartsWith("--hard-links (-H) with --update", hardLinks.Message);
         DirectionSupport.Check(Parse("-a", "-u", "--ignore-non-existing", "--max-size=1", "--max-delete=2", "--ignore-errors"), TransferDirection.Pull);
-        var local = Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("--mkpath"), TransferDirection.Local));
-        Assert.Equal("--mkpath is not supported yet with a local copy", local.Message);
+        var local = Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("--inplace", "-S"), TransferDirection.Local));
+        Assert.Equal("--inplace with --sparse is not supported yet with a local copy", local.Message);
         DirectionSupport.Check(Parse("-a", "--link-dest=../y", "-b"), TransferDirection.Push);
         DirectionSupport.Check(Parse("-a", "--checksum-seed=5"), TransferDirection.Pull);
     }

@@ -8,11 +8,13 @@ internal sealed partial class ReceivingSide
 {
     private async Task<long[]?> ReceiveTreeAsync(string destination, CancellationToken ct)
     {
+        MakeDestinationPath(destination);
         (string root, string? singleName, bool announce) = LocalRoot(destination);
         _run.SingleFileName = singleName;
         // rsync main.c: get_local_name — a dry run does not make a missing destination (dry_run++ instead, after
-        // which every entry is treated as missing and nothing local is looked at).
-        bool dryMissingRoot = _options.DryRun && singleName is null && !Directory.Exists(root);
+        // which every entry is treated as missing and nothing local is looked at); with --mkpath, nor a lone file's
+        // missing parent.
+        bool dryMissingRoot = _options.DryRun && (singleName is null || _options.MakePath) && !Directory.Exists(root);
         ConfinedDirectory? opened = null;
         if (!dryMissingRoot)
         {
