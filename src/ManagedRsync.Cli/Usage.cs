@@ -77,9 +77,9 @@ internal static class Usage
         --mkpath                 create destination's missing path components
         --keep-dirlinks, -K      treat symlinked directory on receiver as directory [push]
         --modify-window=NUM, -@  set the accuracy for mod-time comparisons
-        --usermap=STRING         custom username mapping [push]
-        --groupmap=STRING        custom groupname mapping [push]
-        --chown=USER:GROUP       simple username/groupname mapping [push]
+        --usermap=STRING         custom username mapping
+        --groupmap=STRING        custom groupname mapping
+        --chown=USER:GROUP       simple username/groupname mapping
         --checksum-seed=NUM      set block/file checksum seed (advanced) [push, pull]
         --max-alloc=SIZE         change a limit relating to memory alloc [push, pull]
         --numeric-ids            don't map uid/gid values by user/group name

@@ -8,6 +8,7 @@ internal sealed partial class ReceivingSide
 {
     private async Task<long[]?> ReceiveTreeAsync(string destination, CancellationToken ct)
     {
+        _run.ReadIdMaps();
         MakeDestinationPath(destination);
         (string root, string? singleName, bool announce) = LocalRoot(destination);
         _run.SingleFileName = singleName;

@@ -25,7 +25,7 @@ namespace ManagedRsync.Roles.Receiving;
 internal sealed partial class ReceiveRun
 {
     private static readonly bool s_isRoot = Environment.UserName == "root";
-    private readonly LocalIds _ids = new();
+    private LocalIds _ids = null!;
     private int _sawErrors;
 
     public ReceiveRun(Connection connection, ReceiveTarget target, TransferOptions options, ITransferLog log)
@@ -170,13 +170,27 @@ internal sealed partial class ReceiveRun
         uint? permissions = Options.Perms ? (uint)file.Mode & 0xFFF
             : isNew ? (uint)file.Mode & 0x1FF & ~0x12u /* rsync: the sender's mode less the umask (022 assumed) */
             : ExecutabilityFor(file, existing);
+        // uidlist.c: recv_id_list — ids are mapped unless --numeric-ids without a map.
+        bool numeric = Options.NumericIds || Options.NumericIdsHere;
         uint? uid = Options.Owner && s_isRoot
-            ? (uint)(Options.NumericIds || Options.NumericIdsHere ? file.Uid : _ids.MapUser(file.Uid, List.UserNames)) : null;
+            ? (uint)(numeric && Options.UserMap is null ? file.Uid : _ids.MapUser(file.Uid, SenderName(file.Uid, List.UserNames, numeric))) : null;
         uint? gid = Options.Group && s_isRoot
-            ? (uint)(Options.NumericIds || Options.NumericIdsHere ? file.Gid : _ids.MapGroup(file.Gid, List.GroupNames)) : null;
+            ? (uint)(numeric && Options.GroupMap is null ? file.Gid : _ids.MapGroup(file.Gid, SenderName(file.Gid, List.GroupNames, numeric))) : null;
         long? mtime = Options.Times && !(file.IsDirectory && Options.OmitDirTimes) ? file.ModTime : null;
         return new EntryAttributes(permissions, mtime, (uint)file.ModTimeNsec, uid, gid);
     }
+
+    /// <summary>
+    /// --usermap, --groupmap and --chown, read as the receiving side starts (flist.c: recv_file_list calls
+    /// parse_name_map before the first list).
+    /// </summary>
+    /// <exception cref="RsyncException">A malformed map (exit 1).</exception>
+    public void ReadIdMaps() => _ids = new LocalIds(Options.UserMap, Options.GroupMap, Log);
+
+    // uidlist.c: the sender's name for an id; none with --numeric-ids; "root" for id 0 when id 0's name is not sent
+    // (parse_name_map and recv_id_list assume it).
+    private string? SenderName(int id, Dictionary<int, string> names, bool numeric) =>
+        numeric ? null : names.TryGetValue(id, out string? name) ? name : id == 0 && !Connection.Parameters.Id0Names ? "root" : null;
 
     /// <summary>
     /// rsync.c: dest_mode for an existing regular file under -E without -p: its own permissions, without any x bit when
