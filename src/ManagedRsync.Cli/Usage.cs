@@ -80,7 +80,7 @@ internal static class Usage
         --usermap=STRING         custom username mapping
         --groupmap=STRING        custom groupname mapping
         --chown=USER:GROUP       simple username/groupname mapping
-        --checksum-seed=NUM      set block/file checksum seed (advanced) [push, pull]
+        --checksum-seed=NUM      set block/file checksum seed (advanced)
         --max-alloc=SIZE         change a limit relating to memory alloc [push, pull]
         --numeric-ids            don't map uid/gid values by user/group name
         --timeout=SECONDS        set I/O timeout in seconds

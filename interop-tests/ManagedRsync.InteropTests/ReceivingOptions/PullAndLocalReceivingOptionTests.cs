@@ -25,6 +25,8 @@ public sealed class PullAndLocalReceivingOptionTests(RsyncDaemonFixture daemon) 
                      "-a --delete --existing", "-a --ignore-existing --delete", "-a --size-only --modify-window=3",
                      "-a --delete --max-delete=2", "-a --delete --max-delete=0", "-a --delete --max-delete=100",
                      "-a --delete-after --max-delete=1", "-a --delete-delay --max-delete=3", "-a --delete --ignore-errors",
+                     // The seed both sides' block and file sums use (the server sends it: compat.c setup_protocol).
+                     "-a -I --no-W --checksum-seed=5", "-a -I --no-W --checksum-seed=-300",
                  })
         {
             rows.Add(options, true);

@@ -74,7 +74,7 @@ internal static class DirectionSupport
         new("--remove-source-files with --hard-links (-H)", o => o.RemoveSourceFiles > 0 && o.HardLinks, Push),
         new("--remove-source-files with --compare-dest, --copy-dest or --link-dest", o => o.RemoveSourceFiles > 0 && o.AltDest != AltDestKind.None, Push),
         new("--remove-source-files with --delay-updates", o => o.RemoveSourceFiles > 0 && o.DelayUpdates, Push),
-        new("--checksum-seed", o => o.ChecksumSeed != 0, Push, TransferDirection.Pull),
+        new("--checksum-seed", o => o.ChecksumSeed != 0, Everywhere),
         // pipe.c: local_child parses a local copy's remote options into its receiving half's own options.
         new("--remote-option (-M)", o => o.RemoteOptions.Count > 0, Push, TransferDirection.Pull),
         // backup.c: make_backup does not back up an unsafe symlink under --safe-links; our backups do not check yet.

@@ -104,7 +104,10 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
             int protocol = knownProtocol
                 ?? await SessionSetup.ExchangeVersionsAsync(In, Out, options.Protocol, token).ConfigureAwait(false);
             ClientOfferedIncremental = clientInfo.Contains('i');
-            int seed = (int)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() ^ ((long)Environment.ProcessId << 6));
+            // compat.c: setup_protocol — the server sends --checksum-seed's value when one was given (a local copy's
+            // server half has the client's options), else time ^ pid << 6.
+            int seed = options.ChecksumSeed != 0 ? options.ChecksumSeed
+                : (int)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() ^ ((long)Environment.ProcessId << 6));
             Settle(await SessionSetup.RunServerAsync(In, Out, protocol, options, clientInfo, serverSends, seed, token).ConfigureAwait(false));
         });
 
