@@ -55,6 +55,12 @@ internal sealed class FileListBuilder
     public bool DivertDirectories { get; init; }
 
     /// <summary>
+    /// A daemon module's root: each directory beneath it is opened through it (openat2 RESOLVE_BENEATH), so a listing
+    /// never follows a symlink out of the module (flist.c: send_directory's confined opendir, stock's ELOOP).
+    /// </summary>
+    public BeneathRoot? Confinement { get; init; }
+
+    /// <summary>
     /// The entries directly inside <paramref name="directory"/>, an entry of an earlier list, sorted (rsync flist.c:
     /// send1extra -> send_directory with FLAG_DIVERT_DIRS); nothing of earlier lists is kept.
     /// </summary>
@@ -222,11 +228,17 @@ internal sealed class FileListBuilder
     {
         // Listed by name bytes: a name that is not UTF-8 is kept, escaped (FileNameEncoding), not lost.
         var children = new List<string>();
-        int errno = RawDirectory.List(FileNameEncoding.Encode(dirPath),
-            (name, _) => children.Add(Path.Combine(dirPath, FileNameEncoding.Decode(name))), followLink: FollowsLinks || prefix.Length == 0);
+        bool follow = FollowsLinks || prefix.Length == 0;
+        Action<ReadOnlySpan<byte>, EntryType> add = (name, _) => children.Add(Path.Combine(dirPath, FileNameEncoding.Decode(name)));
+        int errno = Confinement?.Relative(dirPath) is { } beneath
+            ? ListBeneath(Confinement, beneath, follow, add)
+            : RawDirectory.List(FileNameEncoding.Encode(dirPath), add, followLink: follow);
         if (errno != 0)
         {
-            _warn($"rsync: [sender] opendir \"{FileNameEncoding.Display(dirPath)}\" failed: {ErrnoText(errno)} ({errno})");
+            string shown = Confinement?.Relative(dirPath) is { } inModule
+                ? Confinement.Quote(inModule)
+                : $"\"{FileNameEncoding.Display(dirPath)}\"";
+            _warn($"rsync: [sender] opendir {shown} failed: {ErrnoText(errno)} ({errno})");
             IoError |= IoErrorGeneral;
             return;
         }
@@ -259,6 +271,21 @@ internal sealed class FileListBuilder
                 AddDirectoryContents(child, name, filesystem);
             else if (isDir && (!_options.Recursive || mountPoint))
                 entry.IsNoContentDir = true; // rsync flist.c: send_directory recurses only with -r
+        }
+    }
+
+    private static int ListBeneath(BeneathRoot root, string relative, bool follow, Action<ReadOnlySpan<byte>, EntryType> add)
+    {
+        int fd = root.Open(relative, Interop.O_RDONLY | Interop.O_DIRECTORY | (follow ? 0 : Interop.O_NOFOLLOW), out int errno);
+        if (fd < 0)
+            return errno;
+        try
+        {
+            return RawDirectory.ListFromStart(fd, add);
+        }
+        finally
+        {
+            _ = Interop.Close(fd);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using ManagedRsync.Destination;
 using ManagedRsync.IO;
+using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
 using ManagedRsync.Roles.Receiver;
 using ManagedRsync.Roles.Receiving;
@@ -95,7 +96,9 @@ public static class RsyncServer
     {
         if (settings.WriteOnly)
             throw new RsyncException(RsyncErrorKind.Usage, "ERROR: module is write only");
-        SendSource source = ServerSources.Resolve(request, options, settings);
+        // A daemon module's sender reads beneath the module root only (Platform/BeneathRoot).
+        using BeneathRoot? confinement = settings.Confined ? BeneathRoot.Open(settings.Root, settings.ModuleName ?? "") : null;
+        SendSource source = ServerSources.Resolve(request, options, settings) with { Confinement = confinement };
         var sender = new SenderRole(source, options, TransferLog(settings, options, ""), progress: null);
         return await sender.RunAsync(connection, localServer: false, ct).ConfigureAwait(false);
     }

@@ -16,7 +16,7 @@ public static class ServerArgumentParser
 
     // The letters server_options sends that a server of ours does not implement (named as stock's table names them).
     private static readonly HashSet<char> s_refusedLetters =
-        ['K', 'm', 'O', 'J', 'y', 'L', 'k', 'U', 'N', 'E', 'A', 'X', 'x', 'S', 's', 'P', 'T', '0', '@', 'F', 'h', 'i', 'M',
+        ['K', 'm', 'O', 'J', 'y', 'U', 'N', 'E', 'A', 'X', 'x', 'S', 's', 'P', 'T', '0', '@', 'F', 'h', 'i', 'M',
          'V', '4', '6', 'a', 'f', '8'];
 
     /// <summary>A receiving server's --partial-dir inside each file's directory: one that leaves it stays refused.</summary>
@@ -80,7 +80,8 @@ public static class ServerArgumentParser
         public bool Server, Sender, Quiet, DryRun, Links, Dirs, WholeFile, HardLinks, Owner, Group, Devices,
             Times, Perms, Recursive, Checksum, Cvs, IgnoreTimes, Relative, Compress, ListOnly, NoRecursive,
             DeleteExcluded, SizeOnly, Stats, DeleteMissingArgs, Partial, NumericIds, NewCompress, OldCompress,
-            Update, Existing, IgnoreExisting, IgnoreErrors, Backup, DelayUpdates, Force, Fsync;
+            Update, Existing, IgnoreExisting, IgnoreErrors, Backup, DelayUpdates, Force, Fsync,
+            CopyLinks, CopyDirLinks, CopyUnsafeLinks, SafeLinks;
         public string? BackupDir, BackupSuffix, PartialDir;
         public AltDestKind AltDest;
         public List<string> AltDestDirs = [];
@@ -137,6 +138,8 @@ public static class ServerArgumentParser
                     case 'z': Compress = true; break;
                     case 'u': Update = true; break;
                     case 'b': Backup = true; break;
+                    case 'L': CopyLinks = true; break;
+                    case 'k': CopyDirLinks = true; break;
                     default:
                         if (s_refusedLetters.Contains(c))
                         {
@@ -206,6 +209,8 @@ public static class ServerArgumentParser
                 case "delay-updates": DelayUpdates = true; return None(inline, name);
                 case "force": Force = true; return None(inline, name);
                 case "fsync": Fsync = true; return None(inline, name);
+                case "copy-unsafe-links": CopyUnsafeLinks = true; return None(inline, name);
+                case "safe-links": SafeLinks = true; return None(inline, name);
                 case "compare-dest": return AddAltDest(AltDestKind.Compare, inline ?? Next(argv, ref i), word);
                 case "copy-dest": return AddAltDest(AltDestKind.Copy, inline ?? Next(argv, ref i), word);
                 case "link-dest": return AddAltDest(AltDestKind.Link, inline ?? Next(argv, ref i), word);
@@ -277,6 +282,9 @@ public static class ServerArgumentParser
             // Combinations our receiver does not do yet (Cli/Options/DirectionSupport.cs refuses them on a pull).
             if (HardLinks && DelayUpdates)
                 return Refusal(NotSupported, "delay-updates", null);
+            // backup.c: make_backup skips an unsafe symlink under --safe-links; our backups do not check that yet.
+            if (SafeLinks && Backup && !Sender)
+                return Refusal(NotSupported, "safe-links", null);
             return null;
         }
 
@@ -305,6 +313,9 @@ public static class ServerArgumentParser
                 DelayUpdates = DelayUpdates, AltDest = AltDest, MaxDelete = MaxDelete,
                 AltDestDirs = AltDestDirs.Count == 0 ? Array.Empty<string>() : [.. AltDestDirs],
                 Force = Force, Fsync = Fsync,
+                // main.c: do_recv clears the link-following options on the receiving side: they are the sender's.
+                SafeLinks = SafeLinks,
+                CopyLinks = Sender && CopyLinks, CopyDirLinks = Sender && CopyDirLinks, CopyUnsafeLinks = Sender && CopyUnsafeLinks,
             };
         }
 

@@ -90,7 +90,7 @@ public class ServerArgumentParserTests
     [InlineData("-vlogDtpSre.iLsfxCIvu", "The server does not support --sparse (-S)\n")]
     [InlineData("-vlogDtpXre.iLsfxCIvu", "The server does not support --xattrs (-X)\n")]
     [InlineData("--inplace", "The server does not support --inplace\n")]
-    [InlineData("--copy-unsafe-links", "The server does not support --copy-unsafe-links\n")]
+    [InlineData("--open-noatime", "The server does not support --open-noatime\n")]
     [InlineData("--partial-dir=/abs", "The server does not support --partial-dir with an absolute path or a '..' component\n")]
     [InlineData("--suffix=a/b", "--suffix cannot contain slashes: a/b\n")]
     [InlineData("--timeout=x", "--timeout=x: bad numeric value\n")]
@@ -100,6 +100,23 @@ public class ServerArgumentParserTests
         ServerRequest r = ServerArgumentParser.Parse(["--server", "-r", option, ".", "mod/"], out string? error);
         Assert.Equal(message, error);
         Assert.Equal(["mod/"], r.Paths);
+    }
+
+    // options.c: server_options sends L, k and --copy-unsafe-links to a sending server; main.c: do_recv clears them on a
+    // receiving one (they are the sender's).
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Link_following_is_the_senders(bool sender)
+    {
+        string[] argv = sender ? ["--server", "--sender", "-rLke.iLsfxCIvu", "--copy-unsafe-links", "--safe-links", ".", "mod/"]
+            : ["--server", "-rLke.iLsfxCIvu", "--copy-unsafe-links", "--safe-links", ".", "mod/"];
+        ServerRequest r = ServerArgumentParser.Parse(argv, out string? error);
+        Assert.Null(error);
+        Assert.Equal(sender, r.Options.CopyLinks);
+        Assert.Equal(sender, r.Options.CopyDirLinks);
+        Assert.Equal(sender, r.Options.CopyUnsafeLinks);
+        Assert.True(r.Options.SafeLinks);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using ManagedRsync.Filters;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.Roles.Sender;
 
@@ -8,7 +9,8 @@ namespace ManagedRsync.Roles.Sender;
 /// as -R does), the filter rules, and an extra verdict for a transfer-relative path (path, is directory) -> excluded.
 /// A server passes <see cref="ReadRuleFile"/>: how a merge file the client names is read (beneath a daemon module only),
 /// and <see cref="LinkTarget"/>: what a symlink's target read from disk is sent as (a module that munges symlinks);
-/// <see cref="IgnoreNonreadable"/>: a daemon module's "ignore nonreadable" (entries this process cannot read are not listed).
+/// <see cref="IgnoreNonreadable"/>: a daemon module's "ignore nonreadable" (entries this process cannot read are not listed);
+/// <see cref="Confinement"/>: a daemon module's root, beneath which every directory is listed and every file opened.
 /// </summary>
 internal sealed record SendSource(
     IReadOnlyList<string> Sources,
@@ -18,4 +20,5 @@ internal sealed record SendSource(
     Func<string, bool, bool>? IsExcluded,
     Func<string, byte[]>? ReadRuleFile = null,
     Func<byte[], byte[]>? LinkTarget = null,
-    bool IgnoreNonreadable = false);
+    bool IgnoreNonreadable = false,
+    BeneathRoot? Confinement = null);

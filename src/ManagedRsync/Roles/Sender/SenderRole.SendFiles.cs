@@ -4,6 +4,7 @@ using ManagedRsync.Checksums;
 using ManagedRsync.Delta;
 using ManagedRsync.Delta.Tokens;
 using ManagedRsync.FileList;
+using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
 using ManagedRsync.Session;
 
@@ -175,11 +176,14 @@ internal sealed partial class SenderRole
 
     private SafeFileHandle? OpenSource(FileEntry file, int ndx)
     {
+        string path = AbsolutePath(file.LocalPath!);
+        if (_source.Confinement?.Relative(path) is { } beneath)
+            return OpenBeneath(_source.Confinement, beneath, ndx);
         try
         {
             // One open, one fstat and the reads per file: FileStream would add a getcwd (relative paths), read-ahead
             // advice and a statx; the CLI turns off .NET's advisory flock emulation (rsync takes no locks).
-            return LocalFile.OpenHandle(AbsolutePath(file.LocalPath!), FileMode.Open, FileAccess.Read,
+            return LocalFile.OpenHandle(path, FileMode.Open, FileAccess.Read,
                 FileShare.ReadWrite | FileShare.Delete,
                 file.Size >= SequentialScanThreshold ? FileOptions.SequentialScan : FileOptions.None);
         }
@@ -193,6 +197,30 @@ internal sealed partial class SenderRole
         {
             _ioError |= FileListBuilder.IoErrorGeneral;
             _log.Error($"rsync: [sender] send_files failed to open \"{file.LocalPath}\": {ex.Message}");
+        }
+        if (_conn.Protocol >= 30)
+            _conn.Out.WriteMessageInt(MessageCode.NoSend, ndx);
+        return null;
+    }
+
+    // sender.c: send_files in a daemon module — opened beneath the module root, the last component without following
+    // a symlink unless the transfer follows links (then an in-module link is followed, one leading out is ELOOP):
+    // a file swapped for a symlink since it was listed is not read through it.
+    private SafeFileHandle? OpenBeneath(BeneathRoot root, string relative, int ndx)
+    {
+        bool follow = _options.CopyLinks || _options.CopyUnsafeLinks || _options.CopyDirLinks;
+        int fd = root.Open(relative, Interop.O_RDONLY | (follow ? 0 : Interop.O_NOFOLLOW), out int errno);
+        if (fd >= 0)
+            return new SafeFileHandle(fd, ownsHandle: true);
+        if (errno == Interop.ENOENT)
+        {
+            _ioError |= FileListBuilder.IoErrorVanished;
+            _log.Error($"file has vanished: {root.Quote(relative)}");
+        }
+        else
+        {
+            _ioError |= FileListBuilder.IoErrorGeneral;
+            _log.Error($"rsync: [sender] send_files failed to open {root.Quote(relative)}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
         }
         if (_conn.Protocol >= 30)
             _conn.Out.WriteMessageInt(MessageCode.NoSend, ndx);

@@ -77,7 +77,9 @@ internal sealed partial class SenderRole : IMessageHandler
         _stats.FileListBuildMs = Math.Max(1, listClock.ElapsedMilliseconds);
         listClock.Restart();
         SendFileList();
-        _conn.Out.Send();
+        // A server's messages from the listing (flist.c: "copying unsafe symlink") reach the client with the list, as
+        // stock's rprintf writes them while it lists: before the client acts on the list.
+        _conn.Send();
         _stats.FileListTransferMs = listClock.ElapsedMilliseconds;
         _stats.FileListSize = _conn.Out.TotalWritten - listStart;
 
@@ -116,6 +118,7 @@ internal sealed partial class SenderRole : IMessageHandler
         var builder = new FileListBuilder(_options, matcher, _source.IsExcluded, line => _log.Error(line), _source.LinkTarget, line => _log.Info(line))
         {
             IgnoreNonreadable = _source.IgnoreNonreadable,
+            Confinement = _source.Confinement,
             DivertDirectories = _conn.Parameters.IncRecurse,
         };
         _builder = builder;

@@ -1,0 +1,120 @@
+using System.Runtime.InteropServices;
+
+namespace ManagedRsync.Platform;
+
+/// <summary>
+/// A daemon module's root, held open, that a sending server reads through: every directory it lists and every file it
+/// sends is opened relative to it with openat2 RESOLVE_BENEATH, so a symlink that a module's owner (or a local user
+/// racing the transfer) points out of the module is never followed out of it. A symlink inside the module is followed
+/// when the transfer asks for that (-L, -k, --copy-unsafe-links), as stock 3.5.0's sender does
+/// (sender.c: sender_open_copylinks_confined, flist.c: the confined opendir); one that leads out fails with ELOOP,
+/// stock's errno ("Too many levels of symbolic links"), where openat2 says EXDEV.
+/// </summary>
+internal sealed unsafe class BeneathRoot : IDisposable
+{
+    private readonly DescriptorHandle _root;
+
+    private BeneathRoot(string path, string module, DescriptorHandle root)
+    {
+        Path = path;
+        _module = module;
+        _root = root;
+    }
+
+    private readonly string _module;
+
+    /// <summary>The root as this process names it: paths under it are opened through the descriptor.</summary>
+    public string Path { get; }
+
+    /// <summary>Opens the root directory; throws when it cannot be opened.</summary>
+    public static BeneathRoot Open(string path, string module)
+    {
+        int fd = Interop.OpenAt(Interop.AT_FDCWD, path, Interop.O_RDONLY | Interop.O_DIRECTORY | Interop.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"change_dir \"{path}\" failed: {Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
+        }
+        return new BeneathRoot(path, module, new DescriptorHandle(fd));
+    }
+
+    /// <summary>
+    /// The part of <paramref name="path"/> below <see cref="Path"/> ("." for the root itself), or null when the path
+    /// does not start with it (then it is not this root's to confine).
+    /// </summary>
+    public string? Relative(string path) => RelativeTo(Path, path);
+
+    internal static string? RelativeTo(string rootPath, string path)
+    {
+        string root = rootPath.Length > 1 ? rootPath.TrimEnd('/') : rootPath;
+        if (!path.StartsWith(root, StringComparison.Ordinal))
+            return null;
+        if (path.Length > root.Length && path[root.Length] != '/' && root != "/")
+            return null;
+        string rest = path[root.Length..].Trim('/');
+        return rest.Length == 0 ? "." : rest;
+    }
+
+    /// <summary>A path beneath the root as a daemon names it in a message (util1.c: full_fname): "/sub/x" (in mod).</summary>
+    public string Quote(string relative) =>
+        $"\"/{FileNameEncoding.Display(relative == "." ? "" : relative)}\" (in {_module})";
+
+    /// <summary>
+    /// Opens <paramref name="relative"/> beneath the root with <paramref name="flags"/> (O_CLOEXEC is added; O_NOFOLLOW
+    /// refuses a symlink as the last component). Returns the descriptor, or -1 with the errno in
+    /// <paramref name="errno"/>: ELOOP for a path that leads out of the root.
+    /// </summary>
+    public int Open(string relative, int flags, out int errno)
+    {
+        byte[] name = FileNameEncoding.EncodeNullTerminated(relative);
+        bool added = false;
+        try
+        {
+            _root.DangerousAddRef(ref added);
+            int fd;
+            fixed (byte* p = name)
+                fd = Interop.OpenAt2(_root.Fd, p, flags | Interop.O_CLOEXEC, Interop.RESOLVE_BENEATH | Interop.RESOLVE_NO_MAGICLINKS);
+            errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+            if (errno == Interop.ENOSYS)
+                return OpenWithoutLinks(relative, flags, out errno);
+            // An escape is stock's ELOOP.
+            if (errno == Interop.EXDEV)
+                errno = Interop.ELOOP;
+            return fd;
+        }
+        finally
+        {
+            if (added)
+                _root.DangerousRelease();
+        }
+    }
+
+    // A kernel before 5.6 has no openat2: each component is opened without following a symlink, so nothing leads out
+    // (an in-module link the transfer asked to follow fails with ELOOP too: closed rather than open).
+    private int OpenWithoutLinks(string relative, int flags, out int errno)
+    {
+        string[] parts = relative.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        int current = Interop.Dup(_root.Fd);
+        errno = current < 0 ? Marshal.GetLastPInvokeError() : 0;
+        for (int i = 0; i < parts.Length && current >= 0; i++)
+        {
+            bool last = i == parts.Length - 1;
+            int next = Interop.OpenAt(current, parts[i],
+                (last ? flags : Interop.O_RDONLY | Interop.O_DIRECTORY) | Interop.O_NOFOLLOW | Interop.O_CLOEXEC, 0);
+            errno = next < 0 ? Marshal.GetLastPInvokeError() : 0;
+            _ = Interop.Close(current);
+            current = next;
+        }
+        if (parts.Length == 0 && current >= 0)
+        {
+            // "." itself: reopened with the caller's flags.
+            int fd = Interop.OpenAt(current, ".", flags | Interop.O_CLOEXEC, 0);
+            errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+            _ = Interop.Close(current);
+            current = fd;
+        }
+        return current;
+    }
+
+    public void Dispose() => _root.Dispose();
+}

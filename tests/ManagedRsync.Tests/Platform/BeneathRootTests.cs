@@ -1,0 +1,73 @@
+using ManagedRsync.Platform;
+
+namespace ManagedRsync.Tests.Platform;
+
+/// <summary>
+/// A daemon module's sender opens beneath the module root only: links inside it are followed when asked, a link out
+/// of it (climbing with "..", or absolute, even one naming a place inside) is ELOOP as stock's confined open gives it,
+/// and O_NOFOLLOW still refuses a symlink as the last component.
+/// </summary>
+public sealed class BeneathRootTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("mrsync-beneath-").FullName;
+    private readonly string _module;
+
+    public BeneathRootTests()
+    {
+        _module = Path.Combine(_dir, "module");
+        Directory.CreateDirectory(Path.Combine(_module, "sub"));
+        Directory.CreateDirectory(Path.Combine(_module, "targetdir"));
+        Directory.CreateDirectory(Path.Combine(_dir, "outside"));
+        File.WriteAllText(Path.Combine(_module, "target.txt"), "in");
+        File.WriteAllText(Path.Combine(_module, "targetdir", "f"), "in dir");
+        File.WriteAllText(Path.Combine(_dir, "outside", "secret"), "out");
+        File.CreateSymbolicLink(Path.Combine(_module, "sub", "in_file"), "../target.txt");
+        File.CreateSymbolicLink(Path.Combine(_module, "sub", "in_dir"), "../targetdir");
+        File.CreateSymbolicLink(Path.Combine(_module, "sub", "esc_file"), "../../outside/secret");
+        File.CreateSymbolicLink(Path.Combine(_module, "sub", "esc_dir"), "../../outside");
+        File.CreateSymbolicLink(Path.Combine(_module, "sub", "abs_in"), Path.Combine(_module, "target.txt"));
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Theory]
+    [InlineData("target.txt", false, "in")]
+    [InlineData("sub/in_file", false, "in")]
+    [InlineData("sub/in_dir/f", false, "in dir")]
+    [InlineData("sub/in_dir/f", true, "in dir")]
+    public void Follows_links_that_stay_inside(string relative, bool noFollowLeaf, string content)
+    {
+        using BeneathRoot root = BeneathRoot.Open(_module, "m");
+        int fd = root.Open(relative, Interop.O_RDONLY | (noFollowLeaf ? Interop.O_NOFOLLOW : 0), out int errno);
+        Assert.True(fd >= 0, $"errno {errno}");
+        using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+        byte[] buffer = new byte[64];
+        int n = RandomAccess.Read(handle, buffer, 0);
+        Assert.Equal(content, System.Text.Encoding.UTF8.GetString(buffer, 0, n));
+    }
+
+    [Theory]
+    [InlineData("sub/esc_file", false, Interop.ELOOP)]
+    [InlineData("sub/esc_dir/secret", false, Interop.ELOOP)]
+    [InlineData("sub/abs_in", false, Interop.ELOOP)]
+    [InlineData("sub/in_file", true, Interop.ELOOP)]
+    [InlineData("sub/missing", false, Interop.ENOENT)]
+    public void Refuses_what_leads_out_or_a_leaf_link(string relative, bool noFollowLeaf, int expected)
+    {
+        using BeneathRoot root = BeneathRoot.Open(_module, "m");
+        int fd = root.Open(relative, Interop.O_RDONLY | (noFollowLeaf ? Interop.O_NOFOLLOW : 0), out int errno);
+        if (fd >= 0)
+            _ = Interop.Close(fd);
+        Assert.Equal(-1, fd);
+        Assert.Equal(expected, errno);
+    }
+
+    [Theory]
+    [InlineData("/srv/mod", "/srv/mod/a/b", "a/b")]
+    [InlineData("/srv/mod/", "/srv/mod/a/", "a")]
+    [InlineData("/srv/mod", "/srv/mod", ".")]
+    [InlineData("/srv/mod", "/srv/modx/a", null)]
+    [InlineData("/", "/etc/x", "etc/x")]
+    public void Relative_names_only_what_is_under_the_root(string root, string path, string? expected) =>
+        Assert.Equal(expected, BeneathRoot.RelativeTo(root, path));
+}
