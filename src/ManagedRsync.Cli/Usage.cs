@@ -70,7 +70,7 @@ internal static class Usage
         --compare-dest=DIR       also compare destination files relative to DIR [push]
         --copy-dest=DIR          ... and include copies of unchanged files [push]
         --link-dest=DIR          hardlink to files in DIR when unchanged [push]
-        --fuzzy, -y              find similar file for basis if no dest file [push]
+        --fuzzy, -y              find similar file for basis if no dest file
         --sparse, -S             turn sequences of nulls into sparse blocks [push]
         --preallocate            allocate dest files before writing them [push]
         --fsync                  fsync every written file [push]

@@ -50,7 +50,7 @@ internal static class DirectionSupport
         new("--partial-dir", o => o.PartialDir is not null && !o.PartialDirImplied, Everywhere),
         new("--delay-updates", o => o.DelayUpdates, Everywhere),
         new("--modify-window", o => o.ModifyWindow is not null, Everywhere),
-        new("--fuzzy", o => o.Fuzzy > 0, Push),
+        new("--fuzzy", o => o.Fuzzy > 0, Everywhere),
         new("--compare-dest", o => o.AltDest == AltDestKind.Compare, Everywhere),
         new("--copy-dest", o => o.AltDest == AltDestKind.Copy, Everywhere),
         new("--link-dest", o => o.AltDest == AltDestKind.Link, Everywhere),

@@ -55,14 +55,15 @@ internal sealed partial class GeneratorRole
     /// write_ndx_and_attrs, generate_and_send_sums). No basis (or -W) sends an empty header: the whole file comes.
     /// <paramref name="local"/> is what lstat found at the name; the receiver uses it instead of looking again.
     /// <paramref name="basisDirectory"/>: the basis is that --compare/--copy/--link-dest directory's file of the name
-    /// (generator.c: FNAMECMP_BASIS_DIR_LOW + j), or <paramref name="basisName"/> (the --partial-dir copy,
-    /// FNAMECMP_PARTIAL_DIR), which only our receiver needs to know: the sender just echoes it.
+    /// (generator.c: FNAMECMP_BASIS_DIR_LOW + j), or <paramref name="basisName"/> in it or in the destination (the
+    /// --partial-dir copy, FNAMECMP_PARTIAL_DIR, which <paramref name="usesUpBasis"/>; a -y pick, FNAMECMP_FUZZY + j),
+    /// which only our receiver needs to know: the sender just echoes it.
     /// A dry run sends the index and flags only: with do_xfers off the generator skips write_sum_head and the
     /// sender echoes the index without reading sums (generator.c: recv_generator "if (!do_xfers)", sender.c:
     /// send_files "if (!do_xfers)"); before protocol 29 there are no flags on the wire, only the index.
     /// </summary>
     private void Request(int ndx, bool redo, EntryStatus? local, ItemChanges iflags, ConfinedDirectory? basisDirectory = null,
-        EntryStatus? basisStatus = null, string? basisName = null)
+        EntryStatus? basisStatus = null, string? basisName = null, bool usesUpBasis = false)
     {
         string name = NameOf(ndx);
         bool otherBasis = basisDirectory is not null || basisName is not null;
@@ -79,7 +80,7 @@ internal sealed partial class GeneratorRole
         MarkRequested(ndx);
         _parts?.Requested(ndx);
         run.Order?.ExpectTransfer(ndx);
-        run.Pending[ndx] = new PendingFile(header, local, iflags, basis is null ? null : basisDirectory, basisName);
+        run.Pending[ndx] = new PendingFile(header, local, iflags, basis is null ? null : basisDirectory, basisName, usesUpBasis);
 
         NdxAndAttrs.Write(run.Connection, ndx, iflags);
         if (Options.DryRun)

@@ -129,6 +129,8 @@ internal sealed partial class GeneratorRole
         string name = NameOf(ndx);
         if (RefusedByModule(file, name))
             return;
+        if (Options.Fuzzy > 0)
+            LeaveFuzzyDirectory(DirectoryPart(name));
         ConfinedDirectory? dest = Destination;
         bool dry = Options.DryRun;
         EntryStatus? local = StatLocal(name);
@@ -331,12 +333,19 @@ internal sealed partial class GeneratorRole
         // nothing sent.
         if (Options.Append && local is { IsRegularFile: true, Size: var have } && have >= file.Size)
             return;
-        if (local is null && alt.Directory is null && !hasPartial && PutOffHardLink(ndx))
+        // generator.c: -y — a file still without a basis takes the most similar one of its directory; one found counts
+        // as a basis for the hard-link rule below too (statret becomes 0), even with -W where no sums are sent.
+        var fuzzy = Options.Fuzzy > 0 && local is null && alt.Directory is null && !hasPartial ? FindFuzzyBasis(file, name) : null;
+        if (local is null && alt.Directory is null && !hasPartial && fuzzy is null && PutOffHardLink(ndx))
             return;
+        if (!Options.DryRun && !Options.WholeFile && (local is { IsRegularFile: true } || alt.Directory is not null || hasPartial || fuzzy is not null))
+            MarkFuzzySent(file, name);
         ItemChanges request = ItemChanges.Transfer | (Options.AlwaysChecksum ? ItemChanges.Checksum : 0);
         if (hasPartial)
             Request(ndx, redo: false, local, ItemizeAgainst(file, alt.Directory is null ? local : alt.Status, request),
-                basisStatus: StatBasis(dest!, partialName!), basisName: partialName);
+                basisStatus: StatBasis(dest!, partialName!), basisName: partialName, usesUpBasis: true);
+        else if (fuzzy is { } near)
+            Request(ndx, redo: false, local, ItemizeAgainst(file, local, request), near.Directory ?? dest, near.Status, near.Name);
         else if (alt.Directory is not null)
             Request(ndx, redo: false, local, ItemizeAgainst(file, alt.Status, request), alt.Directory, alt.Status);
         else

@@ -206,7 +206,7 @@ internal sealed partial class ReceiverRole
                 temp.Commit();
                 keep = true;
                 // receiver.c: a --partial-dir copy that was the basis is used up.
-                if (pending.BasisName is { } used)
+                if (pending is { BasisName: { } used, UsesUpBasis: true })
                     RemovePartial(dest, used, name);
                 InPlace(ndx);
             }

@@ -252,7 +252,7 @@ internal sealed partial class ReceiveRun
 /// <summary>
 /// A requested file: the sum header the generator sent, what it found at the name, the item flags, and the basis
 /// directory whose file of that name the sums describe (null: the destination's own file), and the name of the basis
-/// when it is not the file's own (its --partial-dir copy, which is consumed).
+/// when it is not the file's own (its --partial-dir copy, which is consumed: UsesUpBasis; or the -y pick, which stays).
 /// </summary>
 internal readonly record struct PendingFile(SumHeader Header, EntryStatus? Local, ItemChanges Flags, ConfinedDirectory? BasisDirectory = null,
-    string? BasisName = null);
+    string? BasisName = null, bool UsesUpBasis = false);
