@@ -22,6 +22,10 @@ public static class ParameterModules
     public const string ItemizedLogFormat = "%i %h [%a] %m (%u) %o %l %'l %10n| %-8B %U %G %M %f%L";
     public const string DontCompress = "nocomp";
     public const string Glob = "glob";
+    public const string HookQuoting = "hookq";
+
+    /// <summary>A user name that is shell syntax (command substitution), and one that is not, for <see cref="HookQuoting"/>.</summary>
+    public const string HostileUser = "$(touch${IFS}HOOKMARK)x", BenignUser = "alice.b-1_x", HookPassword = "pw";
 
     public static readonly IReadOnlyList<DaemonModule> All =
     [
@@ -35,10 +39,20 @@ public static class ParameterModules
         new(Filtered, Comment: "writable, with the module's own rules", Extra: ["exclude = ? foobar.baz *.tmp /secret/", "filter = - locked/"]),
         new(DontCompress, Comment: "dont compress", Extra: ["dont compress = * *.txt *.[gx]z"]),
         new(Glob, Comment: "wildcards in pulled paths", ReadOnly: true, Extra: ["exclude = secret*"]),
+        // %RSYNC_*% in each quoting a command can have (unquoted, '...', "...", a ' inside "...", a second shell),
+        // %RSYNC_PID% (not set yet when stock first reads the command) and a variable of the daemon's own environment.
+        new(HookQuoting, Comment: "exec hook quoting", Extra:
+        [
+            "auth users = *", "secrets file = {root}/hook.secrets",
+            "pre-xfer exec = printf '[%s]' %RSYNC_USER_NAME% '%RSYNC_MODULE_NAME%' \"%RSYNC_USER_NAME%\" \"it's %RSYNC_MODULE_NAME%\" %RSYNC_PID% %HOOKQ_PLAIN% >{root}/hookq.out; sh -c 'printf [%s] %RSYNC_USER_NAME%' >>{root}/hookq.out",
+        ]),
     ];
 
     internal static void WriteScripts(string root)
     {
+        string secrets = Path.Combine(root, "hook.secrets");
+        File.WriteAllText(secrets, $"{HostileUser}:{HookPassword}\n{BenignUser}:{HookPassword}\n");
+        File.SetUnixFileMode(secrets, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         Write(Path.Combine(root, "pre-xfer.sh"), """
             #!/bin/sh
             env | grep '^RSYNC_' | sort > "$(dirname "$0")/pre-env.$RSYNC_MODULE_NAME"

@@ -264,6 +264,48 @@ public sealed class ModuleParameterTests(StockParameterDaemonFixture stock, Mrsy
         }
     }
 
+    // loadparm.c: expand_vars for a shell hook — a %RSYNC_*% value is quoted for where it stands in the command, and
+    // one that is shell syntax is refused before the transfer: the connection closes and the hook never runs.
+    [Fact]
+    public async Task Exec_hook_values_are_quoted_as_stock_quotes_them_and_shell_syntax_is_refused()
+    {
+        string src = Path.Combine(_work, "src");
+        Directory.CreateDirectory(src);
+        File.WriteAllText(Path.Combine(src, "f"), "x");
+        string passwordFile = Path.Combine(_work, "pw");
+        File.WriteAllText(passwordFile, ParameterModules.HookPassword + "\n");
+        File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        string Url(RsyncDaemonFixture d, string user) =>
+            d.Url.Replace("rsync://", $"rsync://{user}@", StringComparison.Ordinal) + $"{ParameterModules.HookQuoting}/";
+
+        var benign = await BothAsync(d => ["-r", $"--password-file={passwordFile}", src + "/", Url(d, ParameterModules.BenignUser)]);
+        AssertSame(benign);
+        Assert.Equal(0, benign.Ours.ExitCode);
+        string Out(RsyncDaemonFixture d) => File.ReadAllText(Path.Combine(d.Root, "hookq.out"));
+        Assert.Equal(Out(stock), Out(ours));
+        Assert.Equal($"[{ParameterModules.BenignUser}][hookq]['{ParameterModules.BenignUser}'][it's 'hookq'][%RSYNC_PID%][%HOOKQ_PLAIN%][{ParameterModules.BenignUser}]",
+            Out(ours));
+
+        // A URL's user name has no '/': the marker is made wherever the hook would run.
+        string marker = "pwned-" + _id;
+        string hostile = ParameterModules.HostileUser.Replace("HOOKMARK", marker, StringComparison.Ordinal);
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            File.Delete(Path.Combine(d.Root, "hookq.out"));
+            string secrets = Path.Combine(d.Root, "hook.secrets");
+            File.WriteAllText(secrets, File.ReadAllText(secrets).Replace("HOOKMARK", marker, StringComparison.Ordinal));
+        }
+        int mark = ours.LogMark();
+        var refused = await BothAsync(d => ["-r", $"--password-file={passwordFile}", src + "/", Url(d, hostile)]);
+        Assert.True(refused.Stock.ExitCode == refused.Ours.ExitCode, $"exit codes differ\n{refused.Stock}\n{refused.Ours}");
+        Assert.Equal(5, refused.Ours.ExitCode);
+        Assert.Equal(NonBlank(refused.Stock.Stderr), NonBlank(refused.Ours.Stderr));
+        foreach (string dir in (string[])[Environment.CurrentDirectory, stock.Root, ours.Root, "/", ours.ModulePath(ParameterModules.HookQuoting)])
+            Assert.False(File.Exists(Path.Combine(dir, marker)), "the user name ran as a command");
+        Assert.False(File.Exists(Path.Combine(ours.Root, "hookq.out")), "the hook ran");
+        Assert.Contains("refusing to run shell hook: %RSYNC_USER_NAME% holds a shell metacharacter", ours.DaemonLogSince(mark));
+    }
+
     // What the module's command saw, with what differs between the two daemons by nature (their directories and
     // pids, the client's ephemeral arguments) masked. The post-xfer command may still be running when the client has
     // its answer: its file is awaited (and taken away for the next run).

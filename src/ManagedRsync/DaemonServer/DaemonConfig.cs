@@ -277,8 +277,7 @@ public sealed class DaemonModule
     public bool IgnoreNonreadable => DaemonConfig.Bool(Values, "ignorenonreadable", false);
 
     /// <summary>pre-xfer exec: a shell command run before the transfer, which can refuse it.</summary>
-    // Read with the daemon's own environment only: a %RSYNC_*% value in a shell command needs loadparm.c's
-    // expand_vars_shell_escape quoting, which mrsync does not do yet, so it stays as written.
+    // As written: XferExec.Expand expands it for the shell, with the connection's variables quoted.
     public string? PreXferExec => DaemonConfig.Str(Values, "pre-xferexec");
 
     /// <summary>post-xfer exec: a shell command run after the connection ends.</summary>

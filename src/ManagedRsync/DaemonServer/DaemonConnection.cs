@@ -249,7 +249,17 @@ internal sealed class DaemonConnection
             // whatever ended it.
             XferExec? exec = null;
             if ((module.PreXferExec ?? module.PostXferExec) is not null && XferExec.Enabled)
-                exec = new XferExec(ModuleEnvironment(module, path, host, user));
+            {
+                Dictionary<string, string> environment = ModuleEnvironment(module, path, host, user);
+                exec = XferExec.Expand(module.PreXferExec, module.PostXferExec, environment, out string? refused);
+                if (exec is null)
+                {
+                    // loadparm.c: expand_vars ends the connection (exit_cleanup(RERR_UNSUPPORTED)) before the greeting's
+                    // OK: the client sees the connection close ("didn't get server startup line", exit 5).
+                    _log.Write($"refusing to run shell hook: %{refused}% holds a shell metacharacter");
+                    return RsyncExitCode.Unsupported;
+                }
+            }
             RsyncExitCode code = RsyncExitCode.SocketIo;
             try
             {
@@ -258,7 +268,7 @@ internal sealed class DaemonConnection
             }
             finally
             {
-                if (exec is not null && module.PostXferExec is { } post)
+                if (exec?.PostCommand is { } post)
                     await RunPostAsync(exec, post, code).ConfigureAwait(false);
             }
         }
@@ -284,7 +294,7 @@ internal sealed class DaemonConnection
         string request = string.Join(' ', argv.SkipWhile(a => a != ".").Skip(1));
         bool sender = argv.Contains("--sender");
         string? startError = null;
-        if (exec is not null && module.PreXferExec is { } pre)
+        if (exec?.PreCommand is { } pre)
         {
             try
             {

@@ -14,6 +14,35 @@ namespace ManagedRsync.DaemonServer;
 /// </summary>
 internal sealed class XferExec(IReadOnlyDictionary<string, string> environment)
 {
+    /// <summary>The pre-xfer command with its %VAR% expanded, or null.</summary>
+    public string? PreCommand { get; private init; }
+
+    /// <summary>The post-xfer command with its %VAR% expanded, or null.</summary>
+    public string? PostCommand { get; private init; }
+
+    /// <summary>
+    /// The module's commands as stock reads them (loadparm.c: RETURN_EXPANDED_SHELL, once, at their first read in
+    /// clientserver.c: rsync_module): after the connection's RSYNC_MODULE_NAME, RSYNC_HOST_*, RSYNC_USER_NAME and
+    /// RSYNC_MODULE_PATH are set and before RSYNC_PID is, except a post-xfer command behind a pre-xfer one, first read
+    /// after RSYNC_PID is set; RSYNC_REQUEST and RSYNC_ARG# come later still (a %VAR% of theirs takes the daemon's own
+    /// environment, or stays as written). Null when a %RSYNC_*% value holds shell syntax (its name in
+    /// <paramref name="refused"/>).
+    /// </summary>
+    public static XferExec? Expand(string? pre, string? post, Dictionary<string, string> environment, out string? refused)
+    {
+        refused = null;
+        var early = new Dictionary<string, string>(environment, StringComparer.Ordinal);
+        early.Remove("RSYNC_PID");
+        string? preCommand = pre is null ? null : DaemonVariables.ExpandForShell(pre, early, out refused);
+        if (pre is not null && preCommand is null)
+            return null;
+        string? postCommand = post is null ? null
+            : DaemonVariables.ExpandForShell(post, pre is null ? early : environment, out refused);
+        if (post is not null && postCommand is null)
+            return null;
+        return new XferExec(environment) { PreCommand = preCommand, PostCommand = postCommand };
+    }
+
     /// <summary>clientserver.c: finish_pre_exec reads at most BIGPATHBUFLEN - 1 bytes of the command's output.</summary>
     private const int MaxOutput = DaemonLineIo.MaxLine - 1;
 
