@@ -61,6 +61,9 @@ public sealed class FileListGuard
             _nonDirectories.Add(name);
     }
 
+    /// <summary>Whether directory <paramref name="name"/> was sent only as a parent of what was asked for (see <see cref="RequestedNames.IsImpliedParentOnly"/>).</summary>
+    public bool IsImpliedParentOnly(string name) => _requested.IsImpliedParentOnly(name);
+
     /// <summary>Checks a symlink's target for length and NUL; its content is stored as-is and never followed.</summary>
     public static void CheckSymlinkTarget(string name, string target)
     {

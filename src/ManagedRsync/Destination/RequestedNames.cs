@@ -55,6 +55,22 @@ public sealed class RequestedNames
         return names._roots.Count == 0 ? All : names;
     }
 
+    /// <summary>
+    /// Whether directory <paramref name="name"/> is in the list only as a parent of a requested name, never as one
+    /// itself: the transfer root "." unless the contents of a directory were asked for, or a leading directory of a
+    /// --relative source (exclude.c: is_implied_parent_dir). Its contents were not requested, so --delete must not
+    /// touch them whatever the sender flags it as (flist.c: recv_file_entry forces such an entry to
+    /// XMIT_TOP_DIR|XMIT_NO_CONTENT_DIR).
+    /// </summary>
+    public bool IsImpliedParentOnly(string name)
+    {
+        if (_all)
+            return false;
+        if (name == ".")
+            return true;
+        return _impliedDirectories.Contains(name) && !_roots.Contains(name);
+    }
+
     /// <summary>Whether <paramref name="name"/> (already checked for safety) is one that was asked for.</summary>
     public bool Allows(string name, bool isDirectory)
     {

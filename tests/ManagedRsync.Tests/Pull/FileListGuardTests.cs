@@ -138,6 +138,23 @@ public class FileListGuardTests
         Assert.False(relative.Allows("a/c", false));
     }
 
+    // exclude.c: is_implied_parent_dir — "." and a --relative source's leading directories were not asked for.
+    [Fact]
+    public void ParentsOfRequestedNamesAreImpliedOnly()
+    {
+        var single = RequestedNames.FromSources(["mod-dir/requested"], relativePaths: false);
+        Assert.True(single.IsImpliedParentOnly("."));
+        Assert.False(single.IsImpliedParentOnly("requested"));
+        var relative = RequestedNames.FromSources(["x/./a/b", "x/./c"], relativePaths: true);
+        Assert.True(relative.IsImpliedParentOnly("a"));
+        Assert.False(relative.IsImpliedParentOnly("a/b"));
+        Assert.False(relative.IsImpliedParentOnly("c"));
+        var both = RequestedNames.FromSources(["x/./a/b", "x/./a"], relativePaths: true);
+        Assert.False(both.IsImpliedParentOnly("a"));
+        Assert.False(RequestedNames.FromSources(["dir/"], false).IsImpliedParentOnly("."));
+        Assert.False(RequestedNames.All.IsImpliedParentOnly("."));
+    }
+
     [Fact]
     public void RejectsBadSymlinkTargets()
     {

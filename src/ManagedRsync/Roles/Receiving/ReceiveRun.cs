@@ -142,6 +142,13 @@ internal sealed partial class ReceiveRun
         foreach (FileEntry file in files)
         {
             guard.Accept(file.LocalName, file.IsDirectory);
+            // flist.c: recv_file_entry — a parent that was not itself asked for is never a content directory, so a
+            // hostile sender flagging it as one cannot widen --delete to its siblings (the transfer root included).
+            if (file.IsDirectory && guard.IsImpliedParentOnly(file.LocalName))
+            {
+                file.IsTopDir = true;
+                file.IsNoContentDir = true;
+            }
             if (file.IsSymlink && file.LinkTarget is { } target)
             {
                 FileListGuard.CheckSymlinkTarget(file.DisplayName, FileNameEncoding.Decode(target));
