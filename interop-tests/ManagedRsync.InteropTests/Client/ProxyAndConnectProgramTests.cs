@@ -145,6 +145,45 @@ public sealed class ProxyAndConnectProgramTests(RsyncDaemonFixture daemon) : IDi
         Assert.False(File.Exists(sentinel));
     }
 
+    // socket.c: sock_exec runs the program on a TCP connection over 127.0.0.1 (socketpair_tcp), so a daemon serving it
+    // in inetd mode sees the client at 127.0.0.1 and a module's "hosts allow" admits it (a Unix socket pair has no
+    // address: the daemon would deny "UNKNOWN"). rsync's testsuite reaches its daemons this way (basis-xname-traversal).
+    [Fact]
+    public async Task The_program_sees_a_loopback_tcp_peer_that_hosts_allow_admits()
+    {
+        string module = Path.Combine(_work, "allow");
+        string source = SourceTree.Create(Path.Combine(module, "tree"));
+        string config = Path.Combine(_work, "allow.conf");
+        File.WriteAllText(config, $"use chroot = no\nhosts allow = 127.0.0.0/8\nuid = {Environment.UserName}\ngid = {GroupName()}\n[m]\npath = {module}\nread only = yes\n");
+        var env = new Dictionary<string, string?> { ["RSYNC_CONNECT_PROG"] = $"{daemon.RsyncPath} --config={config} --daemon" };
+        ProcessResult stock = await daemon.RunRsyncAsync(["-a", "rsync://localhost/m/tree/", Path.Combine(_work, "allowed-stock")], env);
+        ProcessResult mine = await daemon.RunMrsyncAsync(["-a", "rsync://localhost/m/tree/", Path.Combine(_work, "allowed-mine")], env);
+        Assert.True(stock.ExitCode == 0 && mine.ExitCode == 0, daemon.Explain(stock, mine));
+        TreeAssert.Equal(source, Path.Combine(_work, "allowed-mine"), nanoseconds: false, hardLinks: false);
+    }
+
+    // options.c: parse_hostspec gives `rsync:///m/` an empty host, which stays a daemon address: RSYNC_CONNECT_PROG
+    // refuses it (socket.c: shell_unsafe_connect_host, a nested shell would drop the empty word), and without a program
+    // getaddrinfo finds no such name. rsync's testsuite: connect-prog-nested-singlequote-host-injection.
+    [Fact]
+    public async Task An_empty_host_is_a_daemon_address_the_connection_refuses_as_stocks_does()
+    {
+        string seen = Path.Combine(_work, "seen-empty");
+        var env = new Dictionary<string, string?> { ["RSYNC_CONNECT_PROG"] = $"printf '%%s' %H > {seen}" };
+        ProcessResult stock = await daemon.RunRsyncAsync(["rsync:///m/", Path.Combine(_work, "o")], env);
+        ProcessResult mine = await daemon.RunMrsyncAsync(["rsync:///m/", Path.Combine(_work, "o")], env);
+        Assert.True(stock.ExitCode == mine.ExitCode && mine.ExitCode == 10, daemon.Explain(stock, mine));
+        Assert.Contains("unsafe host characters for RSYNC_CONNECT_PROG", mine.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(seen));
+
+        var direct = new Dictionary<string, string?> { ["RSYNC_CONNECT_PROG"] = null, ["RSYNC_PROXY"] = null };
+        stock = await daemon.RunRsyncAsync(["::m", Path.Combine(_work, "o")], direct);
+        mine = await daemon.RunMrsyncAsync(["::m", Path.Combine(_work, "o")], direct);
+        Assert.True(stock.ExitCode == mine.ExitCode && mine.ExitCode == 10, daemon.Explain(stock, mine));
+        Assert.Contains("getaddrinfo:  873: Name or service not known", mine.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_work, "o")));
+    }
+
     [Fact]
     public async Task Early_input_reaches_the_modules_early_exec_as_from_stocks_client()
     {

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -7,7 +8,7 @@ namespace ManagedRsync.Daemon;
 
 /// <summary>
 /// <c>RSYNC_CONNECT_PROG</c>: instead of a TCP connection to the daemon, a program run by the shell whose stdin and
-/// stdout are one end of a connected socket (rsync socket.c: open_socket_out_wrapped, sock_exec). rsync's own testsuite
+/// stdout are one end of a loopback TCP connection (rsync socket.c: open_socket_out_wrapped, sock_exec, socketpair_tcp). rsync's own testsuite
 /// reaches its daemons this way (<c>rsync --config=F --daemon</c> serves the socket in inetd mode), and so do custom
 /// transports. <c>%H</c> in the command is the daemon host, shell-quoted, and <c>%%</c> a single <c>%</c>.
 /// </summary>
@@ -54,32 +55,68 @@ internal static class ConnectProgram
     /// <exception cref="RsyncException">The socket pair or the shell could not be made (exit 10 / 14).</exception>
     public static Stream Start(string command)
     {
-        Span<int> pair = stackalloc int[2];
-        if (Interop.SocketPair(Interop.AF_UNIX, Interop.SOCK_STREAM | Interop.SOCK_CLOEXEC, 0, pair) != 0)
-        {
-            int err = Marshal.GetLastPInvokeError();
-            throw new RsyncException(RsyncErrorKind.Connection, $"socketpair_tcp failed: {Marshal.GetPInvokeErrorMessage(err)} ({err})");
-        }
-        int ours = pair[0], theirs = pair[1];
+        (Socket ours, Socket theirs) = LoopbackPair();
         try
         {
-            // Both ends are close-on-exec, so no other child inherits them; dup2 onto 0 and 1 clears the flag there.
+            // Both ends are close-on-exec (.NET opens every socket so), so no other child inherits them; dup2 onto 0
+            // and 1 clears the flag there.
             int pid = Spawn(["/bin/sh", "-c",
                 "if [ -n \"${RSYNC_SHELL+set}\" ]; then exec \"$RSYNC_SHELL\" -c \"$1\"; else exec /bin/sh -c \"$1\"; fi",
-                "sh", command], theirs);
+                "sh", command], (int)theirs.SafeHandle.DangerousGetHandle());
             var reaper = new Thread(() => Interop.WaitPid(pid, out _, 0)) { IsBackground = true, Name = "RSYNC_CONNECT_PROG reaper" };
             reaper.Start();
         }
         catch
         {
-            Interop.Close(ours);
+            ours.Dispose();
             throw;
         }
         finally
         {
-            Interop.Close(theirs);
+            theirs.Dispose();
         }
-        return new QuickAckNetworkStream(new Socket(new SafeSocketHandle(ours, ownsHandle: true)));
+        return new QuickAckNetworkStream(ours);
+    }
+
+    /// <summary>
+    /// A connected pair of TCP sockets on 127.0.0.1 (socket.c: socketpair_tcp), not a Unix socket pair: a daemon run
+    /// as the program serves its stdin in inetd mode and takes the peer's address from it, so its "hosts allow" sees
+    /// 127.0.0.1 as with stock's client. The accepted connection must be the one we made (its peer our connecting
+    /// end's address), else a local process raced in on the listener and the pair is refused.
+    /// </summary>
+    private static (Socket Ours, Socket Theirs) LoopbackPair()
+    {
+        var theirs = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        Socket? ours = null;
+        try
+        {
+            using (var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+            {
+                listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                listener.Listen(1);
+                theirs.Connect(listener.LocalEndPoint!);
+                // socket.c: SOCKETPAIR_ACCEPT_TIMEOUT bounds the wait for our own connection.
+                if (!listener.Poll(TimeSpan.FromSeconds(60), SelectMode.SelectRead))
+                    throw new SocketException((int)SocketError.TimedOut);
+                ours = listener.Accept();
+            }
+            if (ours.RemoteEndPoint is not IPEndPoint peer || theirs.LocalEndPoint is not IPEndPoint local
+                || !peer.Equals(local) || !IPAddress.IsLoopback(peer.Address))
+                throw new RsyncException(RsyncErrorKind.Connection, "socketpair_tcp failed: Operation not permitted (1)");
+            return (ours, theirs);
+        }
+        catch (SocketException e)
+        {
+            ours?.Dispose();
+            theirs.Dispose();
+            throw new RsyncException(RsyncErrorKind.Connection, $"socketpair_tcp failed: {e.Message} ({e.NativeErrorCode})");
+        }
+        catch
+        {
+            ours?.Dispose();
+            theirs.Dispose();
+            throw;
+        }
     }
 
     private static int Spawn(string[] argv, int socket)

@@ -206,8 +206,10 @@ public sealed class DaemonAddress
                 }
             }
         }
+        // An empty host is still a host (parse_hostspec returns ""): `rsync:///m`, `::m` and `:path` are remote, and
+        // the connection then fails (getaddrinfo, or RSYNC_CONNECT_PROG's unsafe-host check) as stock's does.
         host = s[hostStart..hostEnd].ToString();
         rest = i <= s.Length ? s[i..] : default;
-        return host.Length > 0;
+        return true;
     }
 }

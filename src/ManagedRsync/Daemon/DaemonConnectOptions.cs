@@ -89,7 +89,9 @@ public sealed record DaemonConnectOptions
 
     internal void Validate()
     {
-        if (string.IsNullOrEmpty(Host))
+        // An empty host is a host the connection refuses as stock does (socket.c: getaddrinfo "Name or service not
+        // known", or RSYNC_CONNECT_PROG's "unsafe host characters"); only a missing one is a usage error.
+        if (Host is null)
         {
             throw new RsyncException(RsyncErrorKind.Usage, "no daemon host given");
         }

@@ -177,6 +177,9 @@ internal static class DaemonConnector
             }
             return [literal];
         }
+        // getaddrinfo refuses an empty name (EAI_NONAME); .NET would answer the local host's own addresses instead.
+        if (host.Length == 0)
+            throw new RsyncException(RsyncErrorKind.Connection, $"{what}: Name or service not known");
         try
         {
             var found = await Dns.GetHostAddressesAsync(host, family, ct).ConfigureAwait(false);

@@ -22,6 +22,10 @@ public class DaemonAddressTests
     [InlineData("rsync://host:0/m", null, "host", null, "m", "")]
     [InlineData("rsync://host:99999/m", null, "host", 99999, "m", "")]
     [InlineData("rsync://host:99999999999999999999/m", null, "host", int.MaxValue, "m", "")]
+    // An empty host is still a host (parse_hostspec): the connection refuses it, as stock's does.
+    [InlineData("rsync:///m/", null, "", null, "m", "")]
+    [InlineData("::m/p", null, "", null, "m", "p")]
+    [InlineData("u@::m", "u", "", null, "m", "")]
     public void ParsesRsyncForms(string text, string? user, string host, int? port, string module, string path)
     {
         Assert.True(DaemonAddress.TryParse(text, out var a));
@@ -39,6 +43,7 @@ public class DaemonAddressTests
     [InlineData("rsync://host:12x/mod")]
     [InlineData("[::1")]
     [InlineData("x[::1]::mod")]
+    [InlineData("rsync://[]/mod")]
     public void RejectsWhatIsNotADaemonAddress(string text)
     {
         Assert.False(DaemonAddress.TryParse(text, out _));
@@ -48,6 +53,7 @@ public class DaemonAddressTests
     public void RemoteShellFormIsRecognisedSeparately()
     {
         Assert.True(DaemonAddress.IsRemoteShellSpec("user@host:dir"));
+        Assert.True(DaemonAddress.IsRemoteShellSpec(":dir")); // an empty host, as main.c: start_client passes it to ssh
         Assert.False(DaemonAddress.IsRemoteShellSpec("host::mod"));
         Assert.False(DaemonAddress.IsRemoteShellSpec("plain/path"));
     }

@@ -3,22 +3,15 @@ using System.Runtime.InteropServices;
 namespace ManagedRsync.Platform;
 
 /// <summary>
-/// socketpair(2), posix_spawn(3) with dup2 file actions, and waitpid(2): RSYNC_CONNECT_PROG's program gets one end of a
-/// connected stream socket as its stdin and stdout (rsync socket.c: sock_exec), because `rsync --daemon` serves a
+/// posix_spawn(3) with dup2 file actions, and waitpid(2): RSYNC_CONNECT_PROG's program gets one end of a connected
+/// loopback TCP connection as its stdin and stdout (rsync socket.c: sock_exec, socketpair_tcp), because `rsync --daemon` serves a
 /// connection in inetd mode only when its stdin is a socket (clientserver.c: daemon_main, is_a_socket); a pipe, which
 /// is all System.Diagnostics.Process offers, would make it start a listener instead.
 /// </summary>
 internal static partial class Interop
 {
-    public const int AF_UNIX = 1;
-    public const int SOCK_STREAM = 1;
-    public const int SOCK_CLOEXEC = 0x80000;
-
     /// <summary>glibc's posix_spawn_file_actions_t is 80 bytes on 64-bit Linux; room to spare.</summary>
     public const int SpawnFileActionsSize = 256;
-
-    [LibraryImport(Libc, EntryPoint = "socketpair", SetLastError = true)]
-    public static partial int SocketPair(int domain, int type, int protocol, Span<int> fds);
 
     [LibraryImport(Libc, EntryPoint = "posix_spawn_file_actions_init")]
     public static partial int SpawnFileActionsInit(IntPtr actions);
