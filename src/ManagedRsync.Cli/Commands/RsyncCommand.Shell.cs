@@ -125,7 +125,7 @@ internal static partial class RsyncCommand
     /// unless -s was given; --old-args turns -s off; without -s/--no-s, $RSYNC_PROTECT_ARGS decides (this rsync is built
     /// with secluded args optional, so off by default).
     /// </summary>
-    private static (bool Secluded, int OldArgs) ArgumentStyle(RsyncOptions o, CliContext context)
+    internal static (bool Secluded, int OldArgs) ArgumentStyle(RsyncOptions o, CliContext context)
     {
         int secluded = o.SecludedArgs is { } s ? (s ? 1 : 0) : -1;
         int oldArgs = o.OldArgs ?? -1;
@@ -155,14 +155,12 @@ internal static partial class RsyncCommand
     /// The remote shell a daemon address is reached through: -e/--rsh given (rsync main.c: start_client sets
     /// daemon_connection from shell_cmd, so $RSYNC_RSH alone still connects over TCP), else null. Then stock refuses
     /// --contimeout and a host starting with '-' as for any remote shell; --password-file stays (the daemon asks).
-    /// The quoting styles are not done for a daemon yet (refused by name).
+    /// --old-args is not done for a daemon yet (refused by name).
     /// </summary>
     private static RemoteShell? DaemonShell(RsyncOptions o, CliContext context, DaemonAddress address)
     {
-        (bool secluded, int oldArgs) = ArgumentStyle(o, context);
-        if (secluded)
-            throw new RsyncException(RsyncErrorKind.Unsupported,
-                "-s/--secluded-args/--protect-args with an rsync daemon is not supported yet");
+        // -s travels in the connection's options (DaemonInvocation.Connection), as stock sends it after the module.
+        (_, int oldArgs) = ArgumentStyle(o, context);
         if (oldArgs > 0)
             throw new RsyncException(RsyncErrorKind.Unsupported, "--old-args with an rsync daemon is not supported yet");
         if (o.RemoteShell is null)

@@ -71,7 +71,7 @@ public static class RsyncClient
         var sink = new EventSink(events);
         return ToDaemon(request, request.Options, sink, (openModule, c) =>
             DaemonPush.RunAsync(request.Source, request.Destination.ModulePath, request.Options, sink,
-                request.Options.Progress ? sink : null, openModule, c), ct);
+                request.Options.Progress ? sink : null, openModule, Secluded(request), c), ct);
     }
 
     /// <summary>
@@ -85,7 +85,7 @@ public static class RsyncClient
         ArgumentNullException.ThrowIfNull(request);
         var sink = new EventSink(events);
         return DaemonPush.RunAsync(request.Source, request.Destination.ModulePath, request.Options, sink,
-            request.Options.Progress ? sink : null, openModule, ct);
+            request.Options.Progress ? sink : null, openModule, Secluded(request), ct);
     }
 
     /// <summary>
@@ -106,7 +106,8 @@ public static class RsyncClient
         TransferOptions options = request.RunOptions();
         var target = request.Target(PullSession.Requested(request.Source, request.ExtraSourcePaths, options.Relative), options, sink);
         return ToDaemon(request, options, sink, (openModule, c) =>
-            PullSession.RunAsync(options, [request.Source.ModulePath, .. request.ExtraSourcePaths], target, sink, openModule, c), ct);
+            PullSession.RunAsync(options, [request.Source.ModulePath, .. request.ExtraSourcePaths], target, sink, openModule,
+                Secluded(request), c), ct);
     }
 
     /// <summary>
@@ -182,6 +183,10 @@ public static class RsyncClient
             sink.Attach(request.Connection ?? DaemonConnectOptions.ForAddress(request.Address, request.Port, null, options.Protocol)),
             DaemonOverShell.RsyncPort(request.Address, request.Port), request.Address, request.User ?? request.Address.User,
             request.Password, sink, transfer, ct);
+
+    // -s reaches a daemon through its connection's options, or through the remote shell a daemon is reached over.
+    private static bool Secluded(IDaemonRequest request) =>
+        request.Connection?.SecludedArgs == true || request.Shell?.SecludedArgs == true;
 
     // Opens the request's module with the server arguments the role builds: its Connection (else the address, --port,
     // --contimeout and --protocol), its User (else the address's), the password only when asked; greeting lines to the events.

@@ -26,6 +26,13 @@ public sealed record DaemonConnectOptions
     /// <summary>Restrict name resolution to IPv4 or IPv6 (<c>-4</c>/<c>-6</c>); Unspecified tries all.</summary>
     public AddressFamily AddressFamily { get; init; } = AddressFamily.Unspecified;
 
+    /// <summary>
+    /// -s/--secluded-args: after the module is opened only "--server", "--sender" and the option letters go in the clear,
+    /// the rest as protected args (clientserver.c: start_inband_exchange, rsync.c: send_protected_args), so the daemon
+    /// takes every word as it is, unescaped and unsplit.
+    /// </summary>
+    public bool SecludedArgs { get; init; }
+
     /// <summary>Give up connecting after this long (<c>--contimeout</c>, exit 35); null waits for the OS.</summary>
     public TimeSpan? ConnectTimeout { get; init; }
 

@@ -16,12 +16,13 @@ internal static class DaemonPush
     /// <param name="log">The client's output.</param>
     /// <param name="progress">Per-file progress, or null.</param>
     /// <param name="openModule">Opens the module with the server arguments built here.</param>
+    /// <param name="secluded">-s: the arguments after the letters travel protected.</param>
     /// <param name="ct">Cancels the push.</param>
     public static async Task<TransferResult> RunAsync(SendSource source, string modulePath, TransferOptions options,
         ITransferLog log, IProgress<TransferProgress>? progress,
-        Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> openModule, CancellationToken ct)
+        Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> openModule, bool secluded, CancellationToken ct)
     {
-        List<string> args = ServerArguments.Build(options, daemonSends: false, [modulePath]);
+        List<string> args = ServerArguments.Build(options, daemonSends: false, [modulePath], secluded);
         await using DaemonSession daemon = await openModule(args, ct).ConfigureAwait(false);
         // rsync io.c: perform_io paces every write of the sender by --bwlimit (sleep_for_bwlimit).
         await using var connection = new Connection(daemon.Stream, isServer: false, log, options.BandwidthLimit);

@@ -1,5 +1,6 @@
 using System.Text;
 using ManagedRsync.IO;
+using ManagedRsync.Session;
 
 namespace ManagedRsync.Daemon;
 
@@ -184,14 +185,22 @@ public sealed partial class DaemonSession
     internal async Task SendServerArgumentsAsync(IReadOnlyList<string> serverArgs, CancellationToken ct)
     {
         CheckServerArguments(serverArgs);
+        // -s: the words after the letters follow as protected args (clientserver.c: start_inband_exchange stops the
+        // list at server_options' NULL and calls send_protected_args), which a daemon reads only NUL-terminated.
+        int clear = ServerArguments.ClearWordCount(serverArgs);
+        if (clear < serverArgs.Count && ProtocolVersion < 30)
+            throw new RsyncException(RsyncErrorKind.Unsupported,
+                $"-s/--secluded-args with a protocol {ProtocolVersion} daemon is not supported");
         var args = new StringBuilder();
         char terminator = ProtocolVersion >= 30 ? '\0' : '\n';
-        foreach (var arg in serverArgs)
+        for (int i = 0; i < clear; i++)
         {
-            args.Append(arg).Append(terminator);
+            args.Append(serverArgs[i]).Append(terminator);
         }
         args.Append(terminator);
         await _stream.WriteTextAsync(args.ToString(), ct).ConfigureAwait(false);
+        if (clear < serverArgs.Count)
+            await _stream.WriteBytesAsync(ServerArguments.SecludedBytes(serverArgs.Skip(clear)), ct).ConfigureAwait(false);
     }
 
     /// <summary>True when the daemon has sent nothing unread and not closed the connection (see <see cref="DaemonStream.IsQuiet"/>).</summary>

@@ -76,11 +76,14 @@ internal sealed class DaemonStream : Stream
     /// as every other write of the session (a daemon that closed right after its greeting ended mrsync with an
     /// unhandled IOException and a stack trace).
     /// </summary>
-    public async ValueTask WriteTextAsync(string text, CancellationToken ct)
+    public ValueTask WriteTextAsync(string text, CancellationToken ct) => WriteBytesAsync(Encoding.UTF8.GetBytes(text), ct);
+
+    /// <summary>Writes <paramref name="bytes"/> and flushes, a daemon that hung up failing as <see cref="WriteTextAsync"/> does.</summary>
+    public async ValueTask WriteBytesAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
     {
         try
         {
-            await _inner.WriteAsync(Encoding.UTF8.GetBytes(text), ct).ConfigureAwait(false);
+            await _inner.WriteAsync(bytes, ct).ConfigureAwait(false);
             await _inner.FlushAsync(ct).ConfigureAwait(false);
         }
         catch (IOException e)

@@ -17,11 +17,12 @@ internal static class PullSession
     /// <param name="target">Where and how the received files are written.</param>
     /// <param name="log">The client's output.</param>
     /// <param name="openModule">Opens the module with the server arguments built here.</param>
+    /// <param name="secluded">-s: the arguments after the letters travel protected.</param>
     /// <param name="ct">Cancels the pull.</param>
     public static async Task<TransferResult> RunAsync(TransferOptions options, IReadOnlyList<string> sources, ReceiveTarget target,
-        ITransferLog log, Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> openModule, CancellationToken ct)
+        ITransferLog log, Func<IReadOnlyList<string>, CancellationToken, Task<DaemonSession>> openModule, bool secluded, CancellationToken ct)
     {
-        List<string> args = ServerArguments.Build(options, daemonSends: true, sources);
+        List<string> args = ServerArguments.Build(options, daemonSends: true, sources, secluded);
         await using DaemonSession daemon = await openModule(args, ct).ConfigureAwait(false);
         // rsync main.c: do_recv — the generator's writes (sums, indexes) are paced by --bwlimit; the receiver's are not.
         await using var connection = new Connection(daemon.Stream, isServer: false, log, options.BandwidthLimit);

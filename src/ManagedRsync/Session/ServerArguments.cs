@@ -29,9 +29,13 @@ internal static class ServerArguments
     /// <param name="o">The transfer's options.</param>
     /// <param name="daemonSends">True for a pull (the daemon is the sender), false for a push.</param>
     /// <param name="remotePaths">"module/path" for each remote source (pull) or the destination (push).</param>
-    public static List<string> Build(TransferOptions o, bool daemonSends, IEnumerable<string> remotePaths)
+    /// <param name="secluded">
+    /// -s: 's' leads the letters and no word is escaped; the words after the letters then travel as protected args
+    /// (see <see cref="ClearWordCount"/>; clientserver.c: start_inband_exchange, rsync.c: send_protected_args).
+    /// </param>
+    public static List<string> Build(TransferOptions o, bool daemonSends, IEnumerable<string> remotePaths, bool secluded = false)
     {
-        List<string> args = ServerOptions(o, daemonSends);
+        List<string> args = ServerOptions(o, daemonSends, new SafeArgument(secluded, 0, false, !daemonSends, o.Relative));
         args.Add(".");
         foreach (string path in remotePaths)
             args.Add(RemotePath(path));
@@ -54,11 +58,35 @@ internal static class ServerArguments
         args.Add(".");
         foreach (string path in remotePaths)
             args.Add(quoting.FileName(path));
-        if (!quoting.Secluded)
-            return new ShellServerArguments(args, null);
-        // "--server" ["--sender"] and the letters, which with -s always hold 's'.
-        int clear = serverSends ? 3 : 2;
-        return new ShellServerArguments(args[..clear], args[clear..]);
+        int clear = ClearWordCount(args);
+        return clear == args.Count
+            ? new ShellServerArguments(args, null)
+            : new ShellServerArguments(args[..clear], args[clear..]);
+    }
+
+    /// <summary>
+    /// How many of <paramref name="args"/> go in the clear: all of them, or with -s "--server", "--sender" when present
+    /// and the letters, which then start with 's' (options.c: server_options puts it first and ends the unprotected
+    /// words after the letters: "unprotected args stop here"). The rest travel as <see cref="SecludedBytes"/>.
+    /// </summary>
+    public static int ClearWordCount(IReadOnlyList<string> args)
+    {
+        int letters = args.Count > 1 && args[1] == "--sender" ? 2 : 1;
+        return args.Count > letters && args[letters].StartsWith("-s", StringComparison.Ordinal) ? letters + 1 : args.Count;
+    }
+
+    /// <summary>
+    /// The protected words as they follow the clear ones on the connection (rsync.c: send_protected_args): "rsync" as a
+    /// new argv[0], each word NUL-terminated (an empty one as "."), then an empty word.
+    /// </summary>
+    public static byte[] SecludedBytes(IEnumerable<string> words)
+    {
+        using var bytes = new MemoryStream();
+        bytes.Write("rsync\0"u8);
+        foreach (string word in words)
+            bytes.Write(Platform.FileNameEncoding.EncodeNullTerminated(word.Length == 0 ? "." : word));
+        bytes.WriteByte(0);
+        return bytes.ToArray();
     }
 
     /// <summary>rsync options.c: server_options for the options mrsync implements.</summary>

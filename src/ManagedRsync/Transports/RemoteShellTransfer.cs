@@ -105,12 +105,7 @@ internal static class RemoteShellTransfer
     // written before the version exchange.
     private static async Task WriteSecludedAsync(Stream stream, IReadOnlyList<string> words, CancellationToken ct)
     {
-        using var bytes = new MemoryStream();
-        bytes.Write("rsync\0"u8);
-        foreach (string word in words)
-            bytes.Write(FileNameEncoding.EncodeNullTerminated(word.Length == 0 ? "." : word));
-        bytes.WriteByte(0);
-        await stream.WriteAsync(bytes.GetBuffer().AsMemory(0, (int)bytes.Length), ct).ConfigureAwait(false);
+        await stream.WriteAsync(ServerArguments.SecludedBytes(words), ct).ConfigureAwait(false);
         await stream.FlushAsync(ct).ConfigureAwait(false);
     }
 
