@@ -86,9 +86,6 @@ public sealed class InplaceAppendTests(RsyncDaemonFixture daemon) : IDisposable
             Assert.True(r.ExitCode == 4, r.Stderr);
             Assert.Contains(name + " is not supported yet", r.Stderr);
         }
-        ProcessResult h = await daemon.RunMrsyncAsync(["-aH", "--append", from, Path.Combine(_work, "none") + "/"]);
-        Assert.True(h.ExitCode == 4, h.Stderr);
-        Assert.Contains("--hard-links (-H) with --append is not supported yet", h.Stderr);
         Assert.False(Directory.Exists(Path.Combine(_work, "none")));
     }
 

@@ -147,8 +147,9 @@ public sealed class ReceivingOptionRulesTests
         DirectionSupport.Check(Parse("-a", "-b", "--suffix=.old"), TransferDirection.Local);
         DirectionSupport.Check(Parse("-a", "--backup-dir=b", "--link-dest=../y", "--force"), TransferDirection.Pull);
         DirectionSupport.Check(Parse("-a", "--backup-dir=b", "--copy-dest=../y", "--force"), TransferDirection.Local);
-        var hardLinks = Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("-aH", "-u"), TransferDirection.Local));
-        Assert.StartsWith("--hard-links (-H) with --update", hardLinks.Message);
+        var hardLinks = Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("-aH", "--delay-updates"), TransferDirection.Pull));
+        Assert.StartsWith("--hard-links (-H) with --delay-updates", hardLinks.Message);
+        DirectionSupport.Check(Parse("-aH", "-u", "--existing", "--append"), TransferDirection.Local);
         DirectionSupport.Check(Parse("-a", "-u", "--ignore-non-existing", "--max-size=1", "--max-delete=2", "--ignore-errors"), TransferDirection.Pull);
         var local = Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("--inplace", "-S"), TransferDirection.Local));
         Assert.Equal("--inplace with --sparse is not supported yet with a local copy", local.Message);

@@ -25,6 +25,9 @@ internal sealed partial class GeneratorRole
         Requested,
         Waiting,
         Done,
+
+        /// <summary>hlink.c: FLAG_SKIP_HLINK — a rule left it alone (-u, --existing, --ignore-existing, --append).</summary>
+        Skipped,
     }
 
     /// <summary>Per group member: where it stands, and the leader it was linked to (itself when it is the leader).</summary>
@@ -42,16 +45,20 @@ internal sealed partial class GeneratorRole
     {
         if (run.HardLinkGroup(ndx) is not { } group)
             return false;
-        int position = Array.IndexOf(group, ndx);
-        if (position <= 0)
+        // hlink.c: check_prior — the nearest earlier member not skipped; with none the member is its group's first.
+        int prior = PriorMember(group, ndx);
+        (_hlPrev ??= [])[ndx] = prior;
+        if (prior < 0)
             return false;
-        int prior = group[position - 1];
         switch (StateOf(prior))
         {
             case LinkState.Done:
                 LinkToLeader(ndx, _links![prior].Leader);
                 return true;
             case LinkState.Requested or LinkState.Waiting:
+                // hard_link_check: it joins the chain right after the member it waits for.
+                _hlPrev[ndx] = _hlPrev.GetValueOrDefault(prior, -1);
+                _hlPrev[prior] = ndx;
                 SetState(ndx, LinkState.Waiting);
                 return true;
             default:
@@ -59,13 +66,58 @@ internal sealed partial class GeneratorRole
         }
     }
 
-    /// <summary>generator.c: a missing regular file of a group that is not its last member is put off.</summary>
+    /// <summary>
+    /// generator.c: a missing regular file of a group that is not its last member is put off. The last is the last in
+    /// the list, or the member a skipped last one handed the role to (hlink.c: skip_hard_link moves FLAG_HLINK_LAST).
+    /// </summary>
     private bool PutOffHardLink(int ndx)
     {
-        if (run.HardLinkGroup(ndx) is not { } group || group[^1] == ndx)
+        if (run.HardLinkGroup(ndx) is not { } group || IsLastMember(group, ndx))
             return false;
         SetState(ndx, LinkState.PutOff);
         return true;
+    }
+
+    private bool IsLastMember(int[] group, int ndx)
+    {
+        for (int i = Array.IndexOf(group, ndx) + 1; i < group.Length; i++)
+        {
+            if (StateOf(group[i]) != LinkState.Skipped)
+                return false;
+        }
+        return true;
+    }
+
+    private int PriorMember(int[] group, int ndx)
+    {
+        for (int i = Array.IndexOf(group, ndx) - 1; i >= 0; i--)
+        {
+            if (StateOf(group[i]) != LinkState.Skipped)
+                return group[i];
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// generator.c: handle_skipped_hlink, hlink.c: skip_hard_link — a member a rule leaves alone is no leader and no
+    /// prior for the others. When it was the group's last, the nearest earlier member still put off (not done, not
+    /// being transferred) becomes the last and is generated again now, so that it is transferred and the members
+    /// put off are linked to it. Its line then comes where this member's would have.
+    /// </summary>
+    private void SkipHardLink(int ndx)
+    {
+        if (run.HardLinkGroup(ndx) is not { } group)
+            return;
+        SetState(ndx, LinkState.Skipped);
+        if (!IsLastMember(group, ndx))
+            return;
+        int prior = PriorMember(group, ndx);
+        if (prior < 0 || StateOf(prior) is LinkState.Done or LinkState.Requested or LinkState.Waiting)
+            return;
+        // The walk counted it the first time.
+        run.Stats.NumRegular--;
+        run.Order?.Redirect(prior, ndx);
+        GenerateOne(prior);
     }
 
     private void MarkRequested(int ndx)
@@ -75,18 +127,26 @@ internal sealed partial class GeneratorRole
     }
 
     /// <summary>
+    /// hlink.c: F_HL_PREV — each member's link back to the member before it (the nearest one not skipped, set when it
+    /// is checked); a member that waits for another is put right after it in that chain.
+    /// </summary>
+    private Dictionary<int, int>? _hlPrev;
+
+    /// <summary>
     /// rsync hlink.c: finish_hard_link — <paramref name="leader"/> is in place: the members put off or waiting for it
-    /// are linked to it, latest in the list first.
+    /// are linked to it in the order of the chain back from it (the members put off latest first, one waiting right
+    /// after the member it waited for).
     /// </summary>
     private void FinishHardLinkGroup(int leader)
     {
-        if (run.HardLinkGroup(leader) is not { } group)
+        if (run.HardLinkGroup(leader) is null)
             return;
         SetState(leader, LinkState.Done, leader);
-        for (int i = group.Length - 1; i >= 0; i--)
+        var seen = new HashSet<int> { leader };
+        for (int member = _hlPrev?.GetValueOrDefault(leader, -1) ?? -1; member >= 0 && seen.Add(member);
+             member = _hlPrev!.GetValueOrDefault(member, -1))
         {
-            int member = group[i];
-            if (member != leader && StateOf(member) is LinkState.PutOff or LinkState.Waiting)
+            if (StateOf(member) is LinkState.PutOff or LinkState.Waiting)
                 LinkToLeader(member, leader);
         }
     }

@@ -146,7 +146,10 @@ internal sealed partial class GeneratorRole
         }
         // A directory not created for --existing leaves its contents missing too, and the rule skips them in turn.
         if (UpdateRules.SkipsMissing(Options, local) || UpdateRules.SkipsExisting(Options, file, local))
+        {
+            SkipHardLink(ndx);
             return;
+        }
         if (file.IsDirectory)
         {
             run.Stats.NumDirs++;
@@ -288,8 +291,13 @@ internal sealed partial class GeneratorRole
         run.Stats.NumRegular++;
         if (IsLinkedOrWaiting(ndx))
             return;
-        if (UpdateRules.SkipsRegular(Options, file, local))
+        if (UpdateRules.SkipsBySize(Options, file))
             return;
+        if (UpdateRules.SkipsAsNewer(Options, file, local))
+        {
+            SkipHardLink(ndx);
+            return;
+        }
         if (local is { IsDirectory: true })
         {
             if (!MakeWay(name, "regular file"))
@@ -332,7 +340,10 @@ internal sealed partial class GeneratorRole
         // generator.c: recv_generator — --append leaves a file alone that is not shorter than the sender's: no line,
         // nothing sent.
         if (Options.Append && local is { IsRegularFile: true, Size: var have } && have >= file.Size)
+        {
+            SkipHardLink(ndx);
             return;
+        }
         // generator.c: -y — a file still without a basis takes the most similar one of its directory; one found counts
         // as a basis for the hard-link rule below too (statret becomes 0), even with -W where no sums are sent.
         var fuzzy = Options.Fuzzy > 0 && local is null && alt.Directory is null && !hasPartial ? FindFuzzyBasis(file, name) : null;

@@ -18,14 +18,13 @@ internal static class UpdateRules
     public static bool SkipsExisting(TransferOptions o, FileEntry file, EntryStatus? local) =>
         o.IgnoreExisting && local is { } st && !(file.IsDirectory && st.IsDirectory);
 
-    /// <summary>
-    /// A regular file over --max-size or under --min-size, or, with -u, one whose destination (a regular file too)
-    /// is newer: the sender's mtime minus the receiver's is below the modify window.
-    /// </summary>
-    public static bool SkipsRegular(TransferOptions o, FileEntry file, EntryStatus? local) =>
-        (o.MaxSize is long max && file.Size > max)
-        || (o.MinSize is long min && file.Size < min)
-        || (o.Update && local is { IsRegularFile: true } st && file.ModTime - st.MtimeSeconds < (o.ModifyWindow ?? 0));
+    /// <summary>--max-size / --min-size (generator.c: no handle_skipped_hlink for these).</summary>
+    public static bool SkipsBySize(TransferOptions o, FileEntry file) =>
+        (o.MaxSize is long max && file.Size > max) || (o.MinSize is long min && file.Size < min);
+
+    /// <summary>-u: the destination's regular file is newer by the modify window.</summary>
+    public static bool SkipsAsNewer(TransferOptions o, FileEntry file, EntryStatus? local) =>
+        o.Update && local is { IsRegularFile: true } st && file.ModTime - st.MtimeSeconds < (o.ModifyWindow ?? 0);
 
     /// <summary>
     /// util1.c same_time: whole seconds by default; with a negative --modify-window the nanoseconds too; with a

@@ -22,12 +22,26 @@ internal sealed class OrderedLog(ITransferLog log, int count)
     private readonly byte[] _state = new byte[count];
     private int _cursor;
     private int _released;
+    private Dictionary<int, int>? _redirects;
+
+    /// <summary>
+    /// From now on entry <paramref name="from"/>'s reports and states count as entry <paramref name="to"/>'s (a hard
+    /// link generated again when a later member of its group was skipped: its line comes where that member's would).
+    /// </summary>
+    public void Redirect(int from, int to)
+    {
+        lock (_gate)
+            (_redirects ??= [])[from] = to;
+    }
+
+    private int Slot(int ndx) => _redirects is not null && _redirects.TryGetValue(ndx, out int to) ? to : ndx;
 
     /// <summary>A report (a line or an entry) for entry <paramref name="ndx"/>; out at once when everything before it is out.</summary>
     public void Add(int ndx, object report)
     {
         lock (_gate)
         {
+            ndx = Slot(ndx);
             if (ndx < _cursor || (uint)ndx >= (uint)count)
             {
                 Emit(report);
@@ -87,6 +101,7 @@ internal sealed class OrderedLog(ITransferLog log, int count)
     {
         lock (_gate)
         {
+            ndx = Slot(ndx);
             Pump();
             if (_cursor == ndx && _lines[ndx] is { } lines)
             {
@@ -121,6 +136,7 @@ internal sealed class OrderedLog(ITransferLog log, int count)
     {
         lock (_gate)
         {
+            ndx = Slot(ndx);
             if ((uint)ndx >= (uint)count)
                 return;
             _state[ndx] |= flag;
