@@ -55,6 +55,7 @@ public sealed class RefuseOptionsTests(StockOptionDaemonFixture stock, MrsyncOpt
             Directory.CreateDirectory(dest);
             File.WriteAllText(Path.Combine(dest, "gone"), "deleted by --delete\n");
         }
+        int stockMark = stock.LogMark(), ourMark = ours.LogMark();
         ProcessResult s = await stock.RunRsyncAsync(["-rv", .. options, src + "/", $"{stock.Url}{module}/{_id}/"]);
         ProcessResult o = await ours.RunRsyncAsync(["-rv", .. options, src + "/", $"{ours.Url}{module}/{_id}/"]);
         AssertExitCodes(s, o, refusal);
@@ -62,6 +63,9 @@ public sealed class RefuseOptionsTests(StockOptionDaemonFixture stock, MrsyncOpt
         if (refusal is not null)
         {
             Assert.Equal("rsync: " + refusal, FirstLine(o.Stderr));
+            // The daemon's log file says it too (log.c: an FERROR in a daemon is logged).
+            Assert.Contains("rsync: " + refusal, stock.DaemonLogSince(stockMark));
+            Assert.Contains("rsync: " + refusal, ours.DaemonLogSince(ourMark));
         }
         else
         {

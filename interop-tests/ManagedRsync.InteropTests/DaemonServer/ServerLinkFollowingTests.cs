@@ -88,6 +88,40 @@ public sealed class ServerLinkFollowingTests(StockOptionDaemonFixture stock, Mrs
             Assert.Contains("Too many levels of symbolic links (40)", o.Result.Stderr);
     }
 
+    // An argument whose path goes through a link: followed beneath the module with -k/-L (the daemon's cwd and the
+    // lexical path then disagree: stock anchors at the module root), refused out of it, never followed without them.
+    // Known difference: an argument "DIR/" whose last link leads out fails in stock's change_dir into it, in ours at
+    // the opendir of its listing: the same exit code and result, another message.
+    [Theory]
+    [InlineData("sub/in_dir/", true, "-rv", "-k")]
+    [InlineData("sub/in_dir/", true, "-rv", "-L")]
+    [InlineData("sub/in_dir/", true, "-rlv")]
+    [InlineData("sub/esc_dir/", false, "-rv", "-k")]
+    [InlineData("sub/abs_in_file", true, "-v", "-L")]
+    public async Task An_argument_through_a_link_is_followed_only_inside_the_module(string path, bool sameMessages, params string[] options)
+    {
+        Seed();
+        var results = new List<(ProcessResult Result, string Dest)>();
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            string dest = Path.Combine(_work, d == stock ? "stock" : "ours");
+            Directory.CreateDirectory(dest);
+            results.Add((await d.RunRsyncAsync([.. options, $"{d.Url}{OptionModules.Writable}/{_id}/{path}", dest + "/"]), dest));
+        }
+        var (s, o) = (results[0], results[1]);
+        string context = $"{s.Result}\n{o.Result}\n--- mrsync log ---\n{ours.DaemonLog}";
+        Assert.True(s.Result.ExitCode == o.Result.ExitCode, "exit codes differ\n" + context);
+        Assert.Equal(Lines(s.Result.Stdout, s.Dest), Lines(o.Result.Stdout, o.Dest));
+        if (sameMessages)
+            Assert.Equal(Lines(s.Result.Stderr, s.Dest), Lines(o.Result.Stderr, o.Dest));
+        else
+            Assert.Contains("Too many levels of symbolic links (40)", o.Result.Stderr);
+        Assert.Equal(Normalize(TreeSnapshot.Of(s.Dest, times: false, rootTimes: false)),
+            Normalize(TreeSnapshot.Of(o.Dest, times: false, rootTimes: false)));
+        foreach (string file in Directory.GetFiles(o.Dest, "*", SearchOption.AllDirectories))
+            Assert.False(File.ReadAllText(file) == Secret, $"{file} holds what lies outside the module\n{context}");
+    }
+
     // Rates and timings differ by run; stock's own "rsync error: ... at main.c(LINE)" lines are the same from both.
     private string Normalize(string text) => DaemonOutput.Normalize(text, "ROOT", stock.Root, ours.Root).Replace(_id, "ID", StringComparison.Ordinal);
 

@@ -278,10 +278,13 @@ public sealed class DaemonModule
 
     /// <summary>pre-xfer exec: a shell command run before the transfer, which can refuse it.</summary>
     // As written: XferExec.Expand expands it for the shell, with the connection's variables quoted.
-    public string? PreXferExec => DaemonConfig.Str(Values, "pre-xferexec");
+    public string? PreXferExec => Raw("pre-xferexec");
 
     /// <summary>post-xfer exec: a shell command run after the connection ends.</summary>
-    public string? PostXferExec => DaemonConfig.Str(Values, "post-xferexec");
+    public string? PostXferExec => Raw("post-xferexec");
+
+    // A shell hook's text with its %VAR% still in it: XferExec.Expand expands it as stock does for a shell.
+    private string? Raw(string key) => Values.TryGetValue(key, out string? v) && v.Length > 0 ? v : null;
 
     /// <summary>temp dir.</summary>
     public string? TempDir => Str("tempdir");

@@ -23,6 +23,8 @@ internal sealed unsafe class BeneathRoot : IDisposable
 
     private readonly string _module;
 
+    private const int MaxAttempts = 64;
+
     /// <summary>The root as this process names it: paths under it are opened through the descriptor.</summary>
     public string Path { get; }
 
@@ -71,16 +73,23 @@ internal sealed unsafe class BeneathRoot : IDisposable
         try
         {
             _root.DangerousAddRef(ref added);
-            int fd;
-            fixed (byte* p = name)
-                fd = Interop.OpenAt2(_root.Fd, p, flags | Interop.O_CLOEXEC, Interop.RESOLVE_BENEATH | Interop.RESOLVE_NO_MAGICLINKS);
-            errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+            errno = Interop.EAGAIN;
+            // openat2(2): a ".." walked while any rename or mount happens on the system gives EAGAIN; try again.
+            for (int attempt = 0; attempt < MaxAttempts && errno == Interop.EAGAIN; attempt++)
+            {
+                int fd;
+                fixed (byte* p = name)
+                    fd = Interop.OpenAt2(_root.Fd, p, flags | Interop.O_CLOEXEC, Interop.RESOLVE_BENEATH | Interop.RESOLVE_NO_MAGICLINKS);
+                errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+                if (fd >= 0)
+                    return fd;
+            }
             if (errno == Interop.ENOSYS)
                 return OpenWithoutLinks(relative, flags, out errno);
-            // An escape is stock's ELOOP.
-            if (errno == Interop.EXDEV)
+            // An escape is stock's ELOOP (and so is a resolution that kept racing renames).
+            if (errno is Interop.EXDEV or Interop.EAGAIN)
                 errno = Interop.ELOOP;
-            return fd;
+            return -1;
         }
         finally
         {

@@ -67,7 +67,12 @@ public static class RsyncServer
             if (settings.StartError is { } startError)
                 return await FailAsync(connection, startError, Refused, ct).ConfigureAwait(false);
             if (error is not null)
+            {
+                // log.c: rprintf(FERROR) in a daemon goes to its log file too ("rsync: The server is configured to
+                // refuse --delete").
+                settings.Log?.Invoke("rsync: " + error.TrimEnd('\n'));
                 return await FailAsync(connection, "rsync: " + error, Refused, ct).ConfigureAwait(false);
+            }
 
             // flist.c: send_file_list / recv_file_list — the log file says which way the list goes.
             settings.Log?.Invoke(request.IsSender ? "building file list" : "receiving file list");

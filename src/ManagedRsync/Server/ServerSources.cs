@@ -40,10 +40,14 @@ internal static class ServerSources
         FilterMatcher? globFilter = settings.ModuleFilters is { Rules.Count: > 0 } moduleRules
             ? moduleRules.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = settings.Root })
             : null;
+        // main.c: do_server_sender / flist.c: an argument's directories are reached as stock's daemon reaches them,
+        // through in-module links too, never out of the module (Platform/BeneathRoot); its last component is the
+        // listing's to stat (and follow or not as the options say).
+        using BeneathRoot beneath = BeneathRoot.Open(settings.Root, settings.ModuleName ?? "");
         foreach (string clean in paths.SelectMany(path => ServerGlob.Expand(settings.Root, ServerPaths.Sanitize(path),
                      globFilter is null ? null : globFilter.IsExcluded)))
         {
-            int err = ServerPaths.CheckBeneath(settings.Root, clean, lastMayBeAnything: true);
+            int err = ReachableBeneath(beneath, clean);
             if (err != 0)
                 throw new RsyncException(RsyncErrorKind.FileSelection,
                     $"rsync: [sender] link_stat \"/{clean.TrimEnd('/')}\" (in {settings.ModuleName}) failed: {Marshal.GetPInvokeErrorMessage(err)} ({err})");
@@ -63,6 +67,16 @@ internal static class ServerSources
         }
         var sources = relative.Select(p => p == "./" ? settings.Root.TrimEnd('/') + "/" : Path.Join(settings.Root, p) + (p.EndsWith('/') ? "/" : "")).ToList();
         return new SendSource(sources, null, null, null, hidden, readRules, linkTarget, settings.IgnoreNonreadable);
+    }
+
+    // 0 when the path leads nowhere out of the module (a missing entry is the listing's to report), else the errno.
+    private static int ReachableBeneath(BeneathRoot root, string relative)
+    {
+        string path = relative.TrimEnd('/');
+        int fd = root.Open(path.Length == 0 ? "." : path, Interop.O_PATH | Interop.O_NOFOLLOW, out int errno);
+        if (fd >= 0)
+            _ = Interop.Close(fd);
+        return errno == Interop.ENOENT ? 0 : errno;
     }
 
     /// <summary>

@@ -46,3 +46,21 @@ public sealed class DaemonVariablesTests
         Assert.Equal(value, DaemonVariables.Expand("%RSYNC_REQUEST%", vars));
     }
 }
+
+/// <summary>A module's shell hooks are read with their %VAR% still in them, for XferExec to expand for the shell.</summary>
+public sealed class ShellHookTextTests
+{
+    [Fact]
+    public void A_hook_keeps_its_variables_until_expanded_for_the_shell()
+    {
+        // PATH is set in every environment: a plain read would put its value in unquoted.
+        DaemonConfig config = DaemonConfigParser.Parse("[m]\npath = /tmp\npre-xfer exec = echo %PATH% %RSYNC_REQUEST%\npost-xfer exec = echo %PATH%\n");
+        DaemonModule module = config.Find("m")!;
+        Assert.Equal("echo %PATH% %RSYNC_REQUEST%", module.PreXferExec);
+        Assert.Equal("echo %PATH%", module.PostXferExec);
+        XferExec? exec = XferExec.Expand(module.PreXferExec, module.PostXferExec,
+            new Dictionary<string, string> { ["RSYNC_REQUEST"] = "a;b" }, out string? refused);
+        Assert.Null(exec);
+        Assert.Equal("RSYNC_REQUEST", refused);
+    }
+}
