@@ -87,6 +87,8 @@ public sealed class RsyncOptions
     public string? FilesFrom { get; set; }
     /// <summary>--from0 / -0.</summary>
     public bool From0 { get; set; }
+    /// <summary>-m/--prune-empty-dirs.</summary>
+    public bool PruneEmptyDirs { get; set; }
     /// <summary>-R (implied by --files-from unless --no-R).</summary>
     public bool Relative { get; set; }
     /// <summary>-n.</summary>

@@ -56,6 +56,7 @@ internal static class Usage
         --partial                keep partially transferred files
         --partial-dir=DIR        put a partially transferred file into DIR [push]
         --delay-updates          put all updated files into place at end [push]
+        --prune-empty-dirs, -m   prune empty directory chains from file-list
         --backup, -b             make backups (see --suffix & --backup-dir) [push, local]
         --backup-dir=DIR         make backups into hierarchy based in DIR [push]
         --suffix=SUFFIX          backup suffix (default ~ w/o --backup-dir) [push, local]

@@ -8,4 +8,11 @@ public sealed partial record TransferOptions
     /// --no-inc-recursive; compat.c: set_allow_inc_recurse narrows it further).
     /// </summary>
     public bool IncrementalRecursion { get; init; } = true;
+
+    /// <summary>
+    /// -m/--prune-empty-dirs: the receiving side drops from its sorted file list every directory with no
+    /// non-directory below it (flist.c: flist_sort_and_clean, !am_sender), unless the receiver's rules exclude
+    /// (protect) it or one below it. Sent to a receiving server as 'm' (options.c: server_options).
+    /// </summary>
+    public bool PruneEmptyDirs { get; init; }
 }

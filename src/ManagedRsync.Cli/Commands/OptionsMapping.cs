@@ -40,6 +40,7 @@ internal static class OptionsMapping
         HardLinks = o.HardLinks,
         IncrementalRecursion = o.IncrementalRecursion,
         Relative = o.Relative,
+        PruneEmptyDirs = o.PruneEmptyDirs,
         AlwaysChecksum = o.Checksum,
         IgnoreTimes = o.IgnoreTimes,
         SizeOnly = o.SizeOnly,

@@ -44,6 +44,13 @@ internal sealed class FileEntry
     /// <summary>rsync FLAG_FILE_SENT: the sender has sent this file once (a second request is the redo pass).</summary>
     public bool Sent { get; set; }
 
+    /// <summary>
+    /// rsync flist.c: clear_file — a directory the receiving side dropped from its sorted list (--prune-empty-dirs): it
+    /// keeps its index (the sender numbers the list without knowing), but is neither made, itemized nor kept from
+    /// --delete.
+    /// </summary>
+    public bool Pruned { get; set; }
+
     public const int S_IFMT = 0xF000;
     public const int S_IFDIR = 0x4000;
     public const int S_IFREG = 0x8000;

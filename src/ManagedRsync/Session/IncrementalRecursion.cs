@@ -8,12 +8,12 @@ internal static class IncrementalRecursion
 {
     /// <summary>
     /// rsync compat.c: set_allow_inc_recurse — recursion, protocol 30, no --no-inc-recursive, and on a receiving side
-    /// no --delete-before / --delete-after / --delay-updates (those need the whole list first). Stock's -v header
+    /// no --delete-before / --delete-after / --delay-updates / --prune-empty-dirs (those need the whole list first). Stock's -v header
     /// ("receiving incremental file list") follows this, whatever mrsync then does.
     /// </summary>
     public static bool StockAllows(TransferOptions o, bool weSend) =>
         o.Recursive && o.IncrementalRecursion && o.Protocol >= 30
-        && (weSend || (o.Delete is not (DeleteTiming.Before or DeleteTiming.After) && !o.DelayUpdates));
+        && (weSend || (o.Delete is not (DeleteTiming.Before or DeleteTiming.After) && !o.DelayUpdates && !o.PruneEmptyDirs));
 
     /// <summary>
     /// Whether a sending server turns incremental recursion on for a client that offered 'i' (compat.c:

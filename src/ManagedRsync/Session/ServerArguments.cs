@@ -283,6 +283,8 @@ internal static class ServerArguments
         {
             if (o.KeepDirLinks)
                 s.Append('K');
+            if (o.PruneEmptyDirs)
+                s.Append('m');
             if (o.Fuzzy > 0)
                 s.Append('y', o.Fuzzy > 1 ? 2 : 1);
         }

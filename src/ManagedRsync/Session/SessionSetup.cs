@@ -46,6 +46,7 @@ internal static class SessionSetup
     public static async Task<SessionParameters> RunAsync(
         MultiplexReader input, MultiplexWriter output, int protocol, TransferOptions options, bool weSend, CancellationToken ct)
     {
+        CheckOptionsForProtocol(protocol, options);
         var flags = CompatFlags.None;
         if (protocol >= 30)
         {
@@ -58,6 +59,17 @@ internal static class SessionSetup
         SessionParameters result = await NegotiateAsync(input, output, protocol, flags, options, peerIsServer: true, ct).ConfigureAwait(false);
         int seed = await input.ReadInt32Async(ct).ConfigureAwait(false);
         return result with { ChecksumSeed = seed };
+    }
+
+    /// <summary>
+    /// rsync compat.c: setup_protocol — options an older protocol cannot carry end the session on either side once the
+    /// version is settled (RERR_PROTOCOL).
+    /// </summary>
+    private static void CheckOptionsForProtocol(int protocol, TransferOptions options)
+    {
+        if (protocol < 29 && options.PruneEmptyDirs)
+            throw new RsyncException(RsyncErrorKind.ProtocolIncompatible,
+                $"--prune-empty-dirs requires protocol 29 or higher (negotiated {protocol}).");
     }
 
     // rsync compat.c: negotiate_the_strings — both lists go out before either is read; with a --checksum-choice or
@@ -132,6 +144,7 @@ internal static class SessionSetup
     public static async Task<SessionParameters> RunServerAsync(MultiplexReader input, MultiplexWriter output, int protocol,
         TransferOptions options, string clientInfo, bool serverSends, int checksumSeed, CancellationToken ct)
     {
+        CheckOptionsForProtocol(protocol, options);
         var flags = CompatFlags.None;
         if (protocol >= 30)
         {

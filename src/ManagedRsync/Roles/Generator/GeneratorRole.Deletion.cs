@@ -71,7 +71,7 @@ internal sealed partial class GeneratorRole
         for (int ndx = 0; ndx < Files.Count; ndx++)
         {
             FileEntry file = Files[ndx];
-            if (!file.IsDirectory || file.IsNoContentDir || Destination!.Stat(run.Names[ndx]) is not { IsDirectory: true })
+            if (!file.IsDirectory || file.IsNoContentDir || file.Pruned || Destination!.Stat(run.Names[ndx]) is not { IsDirectory: true })
                 continue;
             _generating = ndx;
             DeleteExtraneous(file, run.Names[ndx], remember: false);
@@ -315,7 +315,7 @@ internal sealed partial class GeneratorRole
         for (int ndx = from; ndx < to; ndx++)
         {
             string name = run.Names[ndx];
-            if (name == ".")
+            if (name == "." || Files[ndx].Pruned)
                 continue;
             int slash = name.LastIndexOf('/');
             string parent = slash < 0 ? "." : name[..slash];

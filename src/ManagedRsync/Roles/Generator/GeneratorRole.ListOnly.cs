@@ -13,6 +13,8 @@ internal sealed partial class GeneratorRole
     {
         foreach (FileEntry file in run.Files)
         {
+            if (file.Pruned)
+                continue;
             run.Log.Listed(new ListingEntry(ItemLog.KindOf(file), file.Mode, file.Size, DateTimeOffset.FromUnixTimeSeconds(file.ModTime),
                 file.DisplayName, file.IsSymlink && file.LinkTarget is { } target ? FileNameEncoding.Display(target) : null));
         }

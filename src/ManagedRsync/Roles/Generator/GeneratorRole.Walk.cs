@@ -126,6 +126,12 @@ internal sealed partial class GeneratorRole
     private void GenerateOne(int ndx)
     {
         FileEntry file = Files[ndx];
+        // --prune-empty-dirs dropped it from the list (counted as received, flist.c: recv_file_list).
+        if (file.Pruned)
+        {
+            run.Stats.NumDirs++;
+            return;
+        }
         string name = NameOf(ndx);
         if (RefusedByModule(file, name))
             return;

@@ -101,6 +101,8 @@ internal sealed partial class ReceivingSide : IMessageHandler
             run.Files = await run.List.ReadAsync(ct).ConfigureAwait(false);
             run.AcceptList(run.Files, guard);
             run.Names = run.Files.ConvertAll(f => f.LocalName);
+            if (_options.PruneEmptyDirs)
+                PruneEmptyDirectories(run);
             run.FindHardLinkGroups();
         }
         run.Stats.FileListSize = connection.In.TotalRead - listStart;
@@ -185,6 +187,17 @@ internal sealed partial class ReceivingSide : IMessageHandler
         await (first == generating ? receiving : generating).ConfigureAwait(false);
         _run.Connection.In.DrainArrived();
         return receiver.SenderStats;
+    }
+
+    // rsync flist.c: flist_sort_and_clean — the receiver prunes after sorting, before anything is made. Its rules are
+    // the global ones only: no directory has been entered yet, so no dir-merge file has been read (exclude.c:
+    // push_local_filters runs in the generator's walk).
+    private static void PruneEmptyDirectories(ReceiveRun run)
+    {
+        FilterMatcher? rules = run.Filters is { } filters && (filters.Rules.Count > 0 || filters.CvsExclude)
+            ? filters.CreateMatcher(FilterSide.Receiver, new FilterMatcherOptions { ReadFile = static _ => null })
+            : null;
+        EmptyDirectories.Prune(run.Files, run.Names, name => rules is not null && rules.IsExcluded(name, isDirectory: true));
     }
 
     public void OnMessage(MessageCode code, ReadOnlySpan<byte> payload)

@@ -66,7 +66,7 @@ internal sealed partial class SenderRole : IMessageHandler
         if (connection.IsServer)
             await StartAsServerAsync(ct).ConfigureAwait(false);
         else if (!localServer)
-            _conn.SendFilterList((_filters ?? FilterList.Empty).GetWireRules(protocol, localIsSender: true, _options.IsDeleting));
+            _conn.SendFilterList((_filters ?? FilterList.Empty).GetWireRules(protocol, localIsSender: true, _options.IsDeleting, _options.PruneEmptyDirs));
         // rsync flist.c: send_file_list — a client's -v header: "sending incremental file list" when the lists go
         // directory by directory, else "building file list ... done" (a local copy's client prints its own).
         if (!connection.IsServer && !localServer && _options.Verbose > 0 && !_options.Quiet)
