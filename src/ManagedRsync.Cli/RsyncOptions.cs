@@ -81,12 +81,18 @@ public sealed class RsyncOptions
     public bool DeleteExcluded { get; set; }
     /// <summary>--delete-missing-args.</summary>
     public bool DeleteMissingArgs { get; set; }
+    /// <summary>--ignore-missing-args (--delete-missing-args wins when both are given: options.c missing_args 3 is 2).</summary>
+    public bool IgnoreMissingArgs { get; set; }
     /// <summary>--exclude, --include, --filter/-f, --exclude-from, --include-from, -C, -F, in command-line order.</summary>
     public List<FilterArgument> Filters { get; } = [];
     /// <summary>--files-from=FILE ("-" is stdin).</summary>
     public string? FilesFrom { get; set; }
     /// <summary>--from0 / -0.</summary>
     public bool From0 { get; set; }
+    /// <summary>--munge-links / --no-munge-links.</summary>
+    public bool MungeLinks { get; set; }
+    /// <summary>--implied-dirs / --no-implied-dirs (default on).</summary>
+    public bool ImpliedDirs { get; set; } = true;
     /// <summary>-m/--prune-empty-dirs.</summary>
     public bool PruneEmptyDirs { get; set; }
     /// <summary>-R (implied by --files-from unless --no-R).</summary>

@@ -26,10 +26,12 @@ internal static class Usage
         --no-inc-recursive       disable incremental recursion
         --no-i-r                 same as --no-inc-recursive
         --relative, -R           use relative path names
+        --no-implied-dirs        don't send implied dirs with --relative
         --links, -l              copy symlinks as symlinks
         --copy-links, -L         transform symlink into referent file/directory
         --copy-unsafe-links      only "unsafe" symlinks are transformed
         --safe-links             ignore symlinks that point outside the tree
+        --munge-links            munge symlinks to make them safe & unusable
         --copy-dirlinks, -k      transform symlink to directory into referent directory
         --hard-links, -H         preserve hard links
         --perms, -p              preserve permissions
@@ -53,6 +55,7 @@ internal static class Usage
         --delete-after           receiver deletes after transfer, not during
         --delete-excluded        also delete excluded files from dest directories
         --delete-missing-args    delete missing source arguments from destination
+        --ignore-missing-args    ignore missing source args without error
         --partial                keep partially transferred files
         --partial-dir=DIR        put a partially transferred file into DIR [push]
         --delay-updates          put all updated files into place at end [push]

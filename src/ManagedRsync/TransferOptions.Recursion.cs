@@ -15,4 +15,12 @@ public sealed partial record TransferOptions
     /// (protect) it or one below it. Sent to a receiving server as 'm' (options.c: server_options).
     /// </summary>
     public bool PruneEmptyDirs { get; init; }
+
+    /// <summary>
+    /// --implied-dirs (the default) / --no-implied-dirs, only meaningful with -R (options.c: parse_arguments clears
+    /// implied_dirs without relative_paths). Without them a sender sends the path's directories only from protocol 30,
+    /// flagged as implied (flist.c: send_file_list), and a receiver neither makes nor touches an implied directory, but
+    /// makes a missing parent as make_path does (generator.c: recv_generator).
+    /// </summary>
+    public bool ImpliedDirs { get; init; } = true;
 }

@@ -70,6 +70,16 @@ public sealed partial record TransferOptions
     public bool DeleteExcluded { get; init; }
     /// <summary>--delete-missing-args: a listed path that does not exist is deleted on the receiver.</summary>
     public bool DeleteMissingArgs { get; init; }
+    /// <summary>
+    /// --ignore-missing-args: a source argument that does not exist is left out without an error (flist.c:
+    /// send_file_list, missing_args 1); sent only to a sending server (options.c: server_options).
+    /// </summary>
+    public bool IgnoreMissingArgs { get; init; }
+    /// <summary>
+    /// --munge-links: this side's own symlink munging, never sent (<see cref="FileList.MungedLinks"/>): a sender sends
+    /// "/rsyncd-munged/"-prefixed targets without the prefix, a receiver stores every received target behind it.
+    /// </summary>
+    public bool MungeLinks { get; init; }
     /// <summary>-n.</summary>
     public bool DryRun { get; init; }
     /// <summary>

@@ -41,6 +41,8 @@ internal static class OptionsMapping
         IncrementalRecursion = o.IncrementalRecursion,
         Relative = o.Relative,
         PruneEmptyDirs = o.PruneEmptyDirs,
+        // options.c: parse_arguments — without -R there are no implied directories (implied_dirs = 0 changes nothing).
+        ImpliedDirs = o.ImpliedDirs || !o.Relative,
         AlwaysChecksum = o.Checksum,
         IgnoreTimes = o.IgnoreTimes,
         SizeOnly = o.SizeOnly,
@@ -55,6 +57,8 @@ internal static class OptionsMapping
         Delete = o.Delete,
         DeleteExcluded = o.DeleteExcluded,
         DeleteMissingArgs = o.DeleteMissingArgs,
+        IgnoreMissingArgs = o.IgnoreMissingArgs && !o.DeleteMissingArgs,
+        MungeLinks = o.MungeLinks,
         DryRun = o.DryRun,
         ListOnly = o.ListOnly,
         NumericIds = o.NumericIds,

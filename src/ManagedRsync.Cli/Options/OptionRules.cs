@@ -65,6 +65,10 @@ internal static class OptionRules
 
         SettleDelete(state);
         ReceivingOptionRules.Finish(o, environment);
+        // options.c: parse_arguments — a client that munges would make links that a directory of that name could
+        // resolve: it refuses to start (RERR_UNSUPPORTED).
+        if (o.MungeLinks && Directory.Exists("/rsyncd-munged"))
+            throw new OptionException("Symlink munging is unsafe when a /rsyncd-munged directory exists.", RsyncExitCode.Unsupported);
     }
 
     // rsync checksum.c parse_checksum_choice: up to two names ("xfer,file"); "auto" means negotiate; "none" forces

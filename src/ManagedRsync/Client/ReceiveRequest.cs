@@ -33,14 +33,11 @@ public abstract record ReceiveRequest
     /// </summary>
     internal TransferOptions RunOptions()
     {
-        // rsync generator.c: recv_generator deletes the missing-arg entries (mode 0) of --delete-missing-args; our
-        // file-list reader refuses mode 0, so the option is refused by name rather than dropped.
-        if (Options.DeleteMissingArgs && Destination is not null)
-            throw new RsyncException(RsyncErrorKind.Unsupported, "--delete-missing-args is not supported yet on a pull");
         return Destination is null && !Options.Listing ? Options with { Listing = true } : Options;
     }
 
     /// <summary>Where and how the received files are written, for the top-level names the sources may send.</summary>
     internal ReceiveTarget Target(RequestedNames requested, TransferOptions options, IProgress<TransferProgress> progress) =>
-        new(Destination, requested, Filters, options.Partial, options.Progress ? progress : null, options.TempDir);
+        new(Destination, requested, Filters, options.Partial, options.Progress ? progress : null, options.TempDir,
+            LinkTargets: options.MungeLinks ? static (_, target) => FileList.MungedLinks.Munge(target) : null);
 }

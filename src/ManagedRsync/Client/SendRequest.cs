@@ -29,5 +29,6 @@ public abstract record SendRequest
     public Func<string, bool, bool>? IsExcluded { get; init; }
 
     /// <summary>The sender's view of this request.</summary>
-    internal Roles.Sender.SendSource Source => new(Sources, SourceRoot, RelativePaths, Filters, IsExcluded);
+    internal Roles.Sender.SendSource Source => new(Sources, SourceRoot, RelativePaths, Filters, IsExcluded,
+        LinkTarget: Options.MungeLinks ? FileList.MungedLinks.Unmunge : null);
 }

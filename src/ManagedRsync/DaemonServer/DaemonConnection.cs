@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using ManagedRsync.Daemon;
+using ManagedRsync.FileList;
 using ManagedRsync.Filters;
 using ManagedRsync.Server;
 
@@ -281,9 +282,9 @@ internal sealed class DaemonConnection
         CancellationToken hs = handshake.Token;
         // clientserver.c: rsync_module — munging is no defence if the prefix's directory exists (a link stored as
         // "/rsyncd-munged/..." would then lead somewhere).
-        if (module.MungeSymlinksWhen(chrooted, root) && Directory.Exists(ReceivedLinks.UnsafeDirectory))
+        if (module.MungeSymlinksWhen(chrooted, root) && Directory.Exists(MungedLinks.UnsafeDirectory))
         {
-            _log.Write($"Symlink munging is unsafe when a {ReceivedLinks.UnsafeDirectory} directory exists.");
+            _log.Write($"Symlink munging is unsafe when a {MungedLinks.UnsafeDirectory} directory exists.");
             return await ErrorAsync("@ERROR: daemon security issue -- contact admin", hs, RsyncExitCode.Unsupported).ConfigureAwait(false);
         }
 

@@ -120,6 +120,16 @@ public sealed partial class ConfinedDirectory : IDisposable
             }
         }
 
+        if (FollowInTreeDirLinks)
+        {
+            if (WalkFollowingLinks(directoryPath) is not { } followed)
+                return null;
+            // A path that leads back to the root is the root itself: not a handle the cache may own.
+            if (ReferenceEquals(followed.Handle, _root))
+                return followed;
+            return Cache(directoryPath, followed);
+        }
+
         var current = ParentLease.Share(_root);
         foreach (var range in directoryPath.AsSpan().Split('/'))
         {
@@ -138,9 +148,13 @@ public sealed partial class ConfinedDirectory : IDisposable
             }
             current = ParentLease.Own(new DescriptorHandle(fd));
         }
+        return Cache(directoryPath, current);
+    }
 
-        // The cache takes ownership of the walked handle (in its least recently used slot); the caller gets its own
-        // reference to it.
+    // The cache takes ownership of the walked handle (in its least recently used slot); the caller gets its own
+    // reference to it.
+    private ParentLease Cache(string directoryPath, ParentLease current)
+    {
         lock (_cacheGate)
         {
             int slot = 0;

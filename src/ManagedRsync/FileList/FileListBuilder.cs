@@ -142,7 +142,14 @@ internal sealed class FileListBuilder
 
         string path = source;
         string name = Path.GetFileName(path);
-        if (!Stat(path, _options.CopyDirLinks, out NativeStat.Info st) || Unreadable(path, st))
+        int err = LinkStat(path, _options.CopyDirLinks, out NativeStat.Info st);
+        if (err != 0)
+        {
+            if (!MissingArgument(err, name, path))
+                Report(path, err, vanished: false);
+            return;
+        }
+        if (Unreadable(path, st))
             return;
         AddNamed(path, name, st, topDir: true);
     }
@@ -159,7 +166,36 @@ internal sealed class FileListBuilder
             rel = ".";
         string full = Path.Combine(baseDir, rel);
 
-        // Implied parent directories (rsync flist.c: FLAG_IMPLIED_DIR -> XMIT_TOP_DIR | XMIT_NO_CONTENT_DIR).
+        // flist.c: send_file_list — a name ending in '/' or "." has its symlink to a directory followed. An argument
+        // that fails, is excluded or is a skipped directory sends no implied directories either (they follow those
+        // checks there); a missing one under --delete-missing-args does.
+        int err = LinkStat(full, _options.CopyDirLinks || rel == "." || relativePath.EndsWith('/'), out NativeStat.Info info);
+        if (err != 0)
+        {
+            if (!isArgument || !MissingArgument(err, rel, full))
+                Report(full, err, vanished: !isArgument && err == Interop.ENOENT);
+            else if (_options.DeleteMissingArgs)
+                AddImpliedDirectories(baseDir, rel);
+            return;
+        }
+        bool isDir = (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR;
+        if (rel != "." && (Excluded(rel, isDir) || Unreadable(full, info)))
+            return;
+        if (!isDir || _options.Recursive || _options.Dirs)
+            AddImpliedDirectories(baseDir, rel);
+        AddNamed(full, rel, info, topDir: isArgument);
+    }
+
+    /// <summary>
+    /// rsync flist.c: send_file_list / send_implied_dirs — with -R the directories of the sent name before its last
+    /// component go first, unfiltered, as implied directories (FLAG_IMPLIED_DIR: XMIT_TOP_DIR | XMIT_NO_CONTENT_DIR
+    /// from protocol 30), so the receiver gets their attributes right. With --no-implied-dirs a sender still sends them
+    /// from protocol 30 (flagged, the receiver skips them) and not before (<see cref="SendImpliedDirectories"/>).
+    /// </summary>
+    private void AddImpliedDirectories(string baseDir, string rel)
+    {
+        if (!SendImpliedDirectories)
+            return;
         int slash = -1;
         while ((slash = rel.IndexOf('/', slash + 1)) > 0)
         {
@@ -173,22 +209,26 @@ internal sealed class FileListBuilder
             implied.IsNoContentDir = true;
             _byName[parent] = implied;
         }
+    }
 
-        // flist.c: send_file_list — a name ending in '/' or "." has its symlink to a directory followed.
-        int err = LinkStat(full, _options.CopyDirLinks || rel == "." || relativePath.EndsWith('/'), out NativeStat.Info info);
-        if (err != 0)
-        {
-            if (err == Interop.ENOENT && _options.DeleteMissingArgs)
-            {
-                _byName[rel] = new FileEntry { Name = FileNameEncoding.Encode(rel), LocalPath = full, Mode = 0 };
-                return;
-            }
-            Report(full, err, vanished: !isArgument && err == Interop.ENOENT);
-            return;
-        }
-        if (rel != "." && (Excluded(rel, (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR) || Unreadable(full, info)))
-            return;
-        AddNamed(full, rel, info, topDir: isArgument);
+    /// <summary>
+    /// Whether -R's implied directories are sent: always from protocol 30 (flist.c: send_file_list sets implied_dirs
+    /// "We send flagged implied dirs"), before it only without --no-implied-dirs.
+    /// </summary>
+    public bool SendImpliedDirectories { get; init; } = true;
+
+    /// <summary>
+    /// rsync flist.c: send_file_list — a source argument that does not exist (ENOENT) is left out silently with
+    /// --ignore-missing-args, or with --delete-missing-args sent as a "missing" entry (mode 0) that tells the generator
+    /// to delete the name; returns false when neither applies (the caller reports the error).
+    /// </summary>
+    private bool MissingArgument(int err, string name, string path)
+    {
+        if (err != Interop.ENOENT)
+            return false;
+        if (_options.DeleteMissingArgs)
+            _byName[name] = new FileEntry { Name = FileNameEncoding.Encode(name), LocalPath = path, Mode = 0 };
+        return _options.DeleteMissingArgs || _options.IgnoreMissingArgs;
     }
 
     private static string NormalizeRelative(string path)

@@ -1,3 +1,5 @@
+using ManagedRsync.FileList;
+
 namespace ManagedRsync.Server;
 
 /// <summary>
@@ -10,9 +12,6 @@ namespace ManagedRsync.Server;
 /// </summary>
 internal sealed class ReceivedLinks(bool munge)
 {
-    /// <summary>rsync.h: SYMLINK_PREFIX (it must keep its trailing slash).</summary>
-    private static readonly byte[] s_prefix = "/rsyncd-munged/"u8.ToArray();
-
     /// <summary>The depth of the last directory seen (flist.c: lastdir_depth is static and only changes on a name with a '/').</summary>
     private int _lastDirDepth;
 
@@ -23,16 +22,9 @@ internal sealed class ReceivedLinks(bool munge)
         if (slash >= 0)
             _lastDirDepth = CountDirElements(name.AsSpan(0, slash));
         if (munge)
-            return [.. s_prefix, .. target];
+            return MungedLinks.Munge(target);
         return target.Length == 0 ? target : Sanitize(target, _lastDirDepth);
     }
-
-    /// <summary>flist.c: readlink_stat — a sending module shows a munged link's target without the prefix.</summary>
-    public static byte[] Unmunge(byte[] target) =>
-        target.Length > s_prefix.Length && target.AsSpan().StartsWith(s_prefix) ? target[s_prefix.Length..] : target;
-
-    /// <summary>rsync.h SYMLINK_PREFIX without its slash: the directory whose presence makes munging unsafe.</summary>
-    public const string UnsafeDirectory = "/rsyncd-munged";
 
     // util1.c: count_dir_elements — components, not counting "." ones.
     private static int CountDirElements(ReadOnlySpan<byte> p)

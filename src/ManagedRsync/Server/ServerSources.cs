@@ -59,7 +59,7 @@ internal static class ServerSources
         }
         Func<string, bool, bool>? hidden = ModuleVerdict(settings, relative, options.Relative);
         Func<string, byte[]> readRules = name => ReadRuleFile(settings, name);
-        Func<byte[], byte[]>? linkTarget = settings.MungeSymlinks ? ReceivedLinks.Unmunge : null;
+        Func<byte[], byte[]>? linkTarget = settings.MungeSymlinks ? MungedLinks.Unmunge : null;
         if (options.Relative)
         {
             return new SendSource([], settings.Root, relative.Select(p => p.TrimEnd('/')).ToList(), null, hidden, readRules, linkTarget,

@@ -165,8 +165,11 @@ internal static class ServerArguments
         }
         if (o.MaxAlloc is { } maxAlloc)
             args.Add(quoting.Option("--max-alloc", maxAlloc.ToString()!));
+        // --delete-missing-args needs both sides; a sender ignores missing arguments by itself.
         if (o.DeleteMissingArgs)
             args.Add("--delete-missing-args");
+        else if (o.IgnoreMissingArgs && !weSend)
+            args.Add("--ignore-missing-args");
         if (weSend && o.ModifyWindow is int window)
             args.Add(window < 0 ? "-@" + Number(window) : "--modify-window=" + Number(window));
         if (o.ChecksumSeed != 0)
@@ -233,6 +236,10 @@ internal static class ServerArguments
             if (o.Sparse && o.NoWholeFile && weSend)
                 args.Add("--no-W");
         }
+        // "It's OK that this checks the upper-bound of the protocol_version": a sender at 29 or below sends no
+        // implied directories at all instead.
+        if (o.Relative && !o.ImpliedDirs && (!weSend || o.Protocol >= 30))
+            args.Add("--no-implied-dirs");
         if (o.RemoveSourceFiles)
             args.Add("--remove-source-files");
         else if (o.RemoveSentFiles)

@@ -98,6 +98,77 @@ internal sealed partial class GeneratorRole
         return Destination.Stat(name);
     }
 
+    /// <summary>The parent the last entry was checked against (generator.c: parent_dirname).</summary>
+    private string? _checkedParent;
+
+    /// <summary>The directories the list holds, for <see cref="CheckParentListed"/>.</summary>
+    private HashSet<string>? _listedDirectories;
+
+    /// <summary>
+    /// generator.c: recv_generator without incremental recursion — "Each parent dir must be in the file list or the
+    /// flist data is bad": an entry whose directory (other than ".") the list does not hold as a directory ends the run
+    /// with "ABORTING due to invalid path from sender" (RERR_PROTOCOL), except a --delete-missing-args entry whose
+    /// directory is not listed at all, which is only warned about. (Stock 3.5.0 thereby refuses a -R list sent
+    /// without its implied directories, i.e. --no-implied-dirs below protocol 30.)
+    /// </summary>
+    private void CheckParentListed(FileEntry file, string name)
+    {
+        int slash = name.LastIndexOf('/');
+        string parent = slash < 0 ? "." : name[..slash];
+        if (parent == "." || parent == _checkedParent)
+            return;
+        _checkedParent = parent;
+        if (_listedDirectories is null)
+        {
+            _listedDirectories = new HashSet<string>(StringComparer.Ordinal);
+            for (int i = 0; i < Files.Count; i++)
+            {
+                if (Files[i].IsDirectory && !Files[i].Pruned)
+                    _listedDirectories.Add(run.Names[i]);
+            }
+        }
+        if (_listedDirectories.Contains(parent))
+            return;
+        if (Options.DeleteMissingArgs && file.Mode == 0 && !run.Names.Contains(parent))
+        {
+            run.ReportError($"WARNING: parent dir is absent in the file list: {FileNameEncoding.Display(parent)}");
+            return;
+        }
+        throw new RsyncException(RsyncErrorKind.ProtocolIncompatible,
+            $"ABORTING due to invalid path from sender: {FileNameEncoding.Display(parent)}/{FileNameEncoding.Display(name[(slash + 1)..])}");
+    }
+
+    /// <summary>
+    /// util1.c: make_path(fname, MKP_DROP_NAME) — every missing directory above <paramref name="name"/>, from the
+    /// deepest that exists down, with mode 0777 less the umask (022 assumed); a failure is "recv_generator: mkdir
+    /// DIR failed" and the entry goes on (FERROR_XFER).
+    /// </summary>
+    private void MakeMissingParents(ConfinedDirectory dest, string name)
+    {
+        int slash = name.LastIndexOf('/');
+        if (slash <= 0 || dest.IsDirectory(name[..slash]))
+            return;
+        try
+        {
+            for (int at = name.IndexOf('/'); at > 0; at = name.IndexOf('/', at + 1))
+            {
+                string dir = name[..at];
+                if (dest.IsDirectory(dir))
+                    continue;
+                // make_path only makes what is missing: something else in the way (a link that leaves the
+                // destination, a file) is its mkdir's failure, never replaced.
+                if (dest.Stat(dir) is not null)
+                    throw new RsyncException(RsyncErrorKind.EntryFailed, $"\"{FileNameEncoding.Display(dir)}\" is in the way");
+                dest.CreateDirectory(dir);
+                dest.SetAttributes(dir, new EntryAttributes(Permissions: 0x1ED /* 0777 & ~022 */));
+            }
+        }
+        catch (RsyncException e) when (e.IsLocalFileFailure)
+        {
+            run.ReportFailure($"recv_generator: mkdir \"{FileNameEncoding.Display(dest.RootPath.TrimEnd('/') + "/" + name[..slash])}\" failed: {e.Message}");
+        }
+    }
+
     /// <summary>A directory the module's rules refused: its contents are skipped (generator.c: skip_dir).</summary>
     private string? _refusedDirectory;
 
@@ -139,6 +210,21 @@ internal sealed partial class GeneratorRole
             LeaveFuzzyDirectory(DirectoryPart(name));
         ConfinedDirectory? dest = Destination;
         bool dry = Options.DryRun;
+        if (run.Lists is null && !(dry && _dryMissingDir is not null))
+            CheckParentListed(file, name);
+        if (Options.Relative && !Options.ImpliedDirs)
+        {
+            // generator.c: recv_generator with --no-implied-dirs — a missing parent is made as make_path makes it (no
+            // line, default permissions); an implied directory (FLAG_IMPLIED_DIR: sent with XMIT_TOP_DIR |
+            // XMIT_NO_CONTENT_DIR) is neither made nor touched.
+            if (file.Mode != 0 && !dry && dest is not null)
+                MakeMissingParents(dest, name);
+            if (file.IsDirectory && file.IsTopDir && file.IsNoContentDir)
+            {
+                run.Stats.NumDirs++;
+                return;
+            }
+        }
         EntryStatus? local = StatLocal(name);
         if (file.Mode == 0)
         {

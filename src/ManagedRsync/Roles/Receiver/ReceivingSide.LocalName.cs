@@ -31,6 +31,10 @@ internal sealed partial class ReceivingSide
             }
         }
         using ConfinedDirectory? dest = opened;
+        // syscall.c: secure_relative_open follows in-tree directory links; only --no-implied-dirs (-R) relies on it
+        // here, where the destination may hold a link in an implied directory's place.
+        if (dest is not null && _options.Relative && !_options.ImpliedDirs)
+            dest.FollowInTreeDirLinks = true;
         _run.Destination = dest;
         _run.RootCreated = dest?.WasCreated ?? true;
         if (ItemLog.IsLogging(_options))

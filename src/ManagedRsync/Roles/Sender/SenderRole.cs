@@ -120,6 +120,7 @@ internal sealed partial class SenderRole : IMessageHandler
             IgnoreNonreadable = _source.IgnoreNonreadable,
             Confinement = _source.Confinement,
             DivertDirectories = _conn.Parameters.IncRecurse,
+            SendImpliedDirectories = _options.ImpliedDirs || _conn.Protocol >= 30,
         };
         _builder = builder;
         if (_source.RelativePaths is { } paths)
