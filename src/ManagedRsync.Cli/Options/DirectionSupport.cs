@@ -73,8 +73,6 @@ internal static class DirectionSupport
         new("--checksum-seed", o => o.ChecksumSeed != 0, Everywhere),
         // pipe.c: local_child parses a local copy's remote options into its receiving half's own options.
         new("--remote-option (-M)", o => o.RemoteOptions.Count > 0, Push, TransferDirection.Pull),
-        // backup.c: make_backup does not back up an unsafe symlink under --safe-links; our backups do not check yet.
-        new("--safe-links with --backup", o => o.SafeLinks && o.Backup, Push),
         // A basis directory's match is itemized and copied with its own attributes (GeneratorRole.AltDest); -E is not
         // applied there yet.
         new("--executability (-E) with --compare-dest, --copy-dest or --link-dest", o => o.Executability && !o.Perms && o.AltDest != AltDestKind.None, Push),

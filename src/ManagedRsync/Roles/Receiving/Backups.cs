@@ -1,4 +1,6 @@
 using ManagedRsync.Destination;
+using ManagedRsync.FileList;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.Roles.Receiving;
 
@@ -27,11 +29,29 @@ internal sealed class Backups(ReceiveRun run) : IDisposable
     public static bool WantedOnDelete(TransferOptions o, EntryStatus local, string path) =>
         Wanted(o, local) && (o.BackupDir is not null || !path.EndsWith(o.BackupSuffix ?? "~", StringComparison.Ordinal));
 
-    /// <summary>Keeps the entry at <paramref name="path"/> under its backup name.</summary>
+    /// <summary>
+    /// Keeps the entry at <paramref name="path"/> under its backup name; with --safe-links (and -l) a symlink that
+    /// util1.c unsafe_symlink calls unsafe is not kept (backup.c: make_backup_inner, "not backing up unsafe symlink"
+    /// at INFO SYMSAFE, i.e. -v), and what follows removes it all the same.
+    /// </summary>
     public void Keep(string path)
     {
         ConfinedDirectory dest = run.Destination!;
         TransferOptions o = run.Options;
+        if (o.SafeLinks && o.Links && dest.Stat(path) is { IsSymlink: true } && dest.ReadSymlink(path) is { } target
+            && SymlinkSafety.IsUnsafe(FileNameEncoding.Encode(target), FileNameEncoding.Encode(path)))
+        {
+            if (o.Verbose > 0)
+            {
+                // The generator's own line: out at once, ahead of the names that wait for the sender.
+                string line = $"not backing up unsafe symlink \"{FileNameEncoding.Display(path)}\" -> \"{FileNameEncoding.Display(target)}\"";
+                if (run.Order is { } order)
+                    order.AddNow(line);
+                else
+                    run.Log.Info(line);
+            }
+            return;
+        }
         if (o.BackupDir is null)
         {
             dest.CreateHardLink(path + (o.BackupSuffix ?? "~"), path);
