@@ -17,6 +17,13 @@ public sealed class RsyncOptions
     public int Verbose { get; set; }
     /// <summary>-q.</summary>
     public bool Quiet { get; set; }
+    /// <summary>--info=FLAGS, every value applied in order (options.c: parse_output_words with USER_PRIORITY).</summary>
+    public InfoLevels InfoGiven { get; set; }
+    /// <summary>The --info levels in force: the given ones over what -v, --stats and --progress imply.</summary>
+    public InfoLevels Info =>
+        InfoLevels.Effective(InfoGiven, Verbose, Stats, Progress, logBeforeTransfer: OutFormat is not null || ItemizeChanges > 0);
+    /// <summary>A help text an option asked for instead of a transfer (--info=help), printed unless -q came first.</summary>
+    public string? HelpText { get; set; }
     /// <summary>--stderr=MODE, --msgs2stderr, --no-msgs2stderr (options.c: msgs2stderr).</summary>
     public StderrMode Stderr { get; set; } = StderrMode.Errors;
     /// <summary>-a (recorded; its implied options are set individually).</summary>

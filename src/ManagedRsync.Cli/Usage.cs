@@ -17,6 +17,7 @@ internal static class Usage
 
         Options
         --verbose, -v            increase verbosity
+        --info=FLAGS             fine-grained informational verbosity (--info=help lists them)
         --quiet, -q              suppress non-error messages
         --no-motd                suppress daemon-mode MOTD
         --checksum, -c           skip based on checksum, not mod-time & size

@@ -12,18 +12,36 @@ public sealed partial record TransferOptions
     /// </summary>
     public string? OutFormat { get; init; }
 
-    // options.c: stdout_format — the explicit one, else "%i %n%L" for -i, else "%n%L" for -v (info name1) or for
-    // --progress, which adds info name when no format logs after the transfer.
+    /// <summary>
+    /// --info=FLAGS as given (<see cref="InfoLevels.Apply"/>): the flags named there keep their level whatever -v,
+    /// --stats and --progress imply (<see cref="Info"/>); a client tells the server those the server uses.
+    /// </summary>
+    public InfoLevels InfoGiven { get; init; }
+
+    /// <summary>The --info levels in force (<see cref="InfoLevels.Effective"/>).</summary>
+    // options.c: the info levels in force after parse_arguments — the user's --info over what -v, --stats and
+    // --progress imply (log_before_transfer: -i or a format without %b/%c/%C, which the CLI refuses for now).
+    public InfoLevels Info =>
+        InfoLevels.Effective(InfoGiven, Verbose, Stats, Progress, logBeforeTransfer: OutFormat is not null || ItemizeChanges > 0);
+
+    // options.c: stdout_format — the explicit one, else "%i %n%L" for -i, else "%n%L" when INFO_GTE(NAME, 1) (-v, or
+    // --progress, which adds info name when no format logs after the transfer).
     internal string? StdoutFormat =>
-        OutFormat ?? (ItemizeChanges > 0 ? "%i %n%L" : Verbose > 0 || Progress ? "%n%L" : null);
+        OutFormat ?? (ItemizeChanges > 0 ? "%i %n%L" : Info.Gte(InfoFlag.Name, 1) ? "%n%L" : null);
 
     // options.c: stdout_format_has_i — with an explicit format only a %i in it itemizes (itemize_changes | 1).
     internal int StdoutFormatHasI =>
         OutFormat is { } format ? (LogFormat.Has(format, 'i') ? ItemizeChanges | 1 : 0) : ItemizeChanges;
 
     // INFO_GTE(NAME, 1): -v, or --progress when no format was set before it (options.c: with do_progress, "name" is
-    // added unless log_before_transfer, which -i and --out-format without %b/%c/%C set).
-    internal bool InfoName => Verbose > 0 || (Progress && OutFormat is null && ItemizeChanges == 0);
+    // added unless log_before_transfer, which -i and --out-format without %b/%c/%C set), or --info=name.
+    internal bool InfoName => Info.Gte(InfoFlag.Name, 1);
+
+    // INFO_GTE(PROGRESS, 1): --progress, or --info=progress (per-file progress is reported).
+    internal bool ReportsProgress => Info.Gte(InfoFlag.Progress, 1);
+
+    // log.c: log_delete — a client prints a deletion with INFO_GTE(DEL, 1) or whenever a stdout format is set.
+    internal bool LogsDeletions => Info.Gte(InfoFlag.Del, 1) || StdoutFormat is not null;
 
     // main.c: get_local_name says "created directory" with INFO_GTE(NAME, 1) or stdout_format_has_i.
     internal bool ReportsCreatedDirectory => InfoName || StdoutFormatHasI > 0;

@@ -26,6 +26,7 @@ internal static class OptionsMapping
     {
         Verbose = o.Verbose,
         Quiet = o.Quiet,
+        InfoGiven = o.InfoGiven,
         Stderr = o.Stderr,
         Recursive = o.Recursive,
         Dirs = o.Dirs,

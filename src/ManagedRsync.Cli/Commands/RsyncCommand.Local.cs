@@ -32,7 +32,7 @@ internal static partial class RsyncCommand
         var events = new ConsoleEvents(output, context.Error, o);
         // rsync flist.c: send_file_list prints "building file list ... done" when the list is not incremental; the
         // library's sender sends the whole list first (as stock's does with --no-i-r).
-        if (o.Verbose > 0 && !o.Quiet)
+        if (o.Info.Gte(InfoFlag.Flist, 1) && !o.Quiet)
             output.WriteLine("building file list ... done");
         long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         TransferResult result = await RsyncClient.CopyAsync(request, events, context.Cancellation).ConfigureAwait(false);

@@ -41,7 +41,9 @@ internal static partial class RsyncCommand
 
         if (options.ShowHelp)
         {
-            context.Out.Write(Usage.Help);
+            // options.c: output_item_help writes with rprintf(FINFO), which an earlier -q silences.
+            if (options.HelpText is null || !options.Quiet)
+                context.Out.Write(options.HelpText ?? Usage.Help);
             return 0;
         }
         if (options.ShowVersion)

@@ -24,6 +24,13 @@ internal static class DirectionSupport
     // In the order a user would look for them (stock's --help order); the first one given and not done is named.
     private static readonly Row[] Rows =
     [
+        // The receiver's --info lines that only a stock receiver prints: on a push the daemon's, which the client shows.
+        new("--info=backup", o => InfoSupport.Raised(o.InfoGiven, InfoFlag.Backup), Push),
+        new("--info=copy", o => InfoSupport.Raised(o.InfoGiven, InfoFlag.Copy), Push),
+        new("--info=skip", o => InfoSupport.Raised(o.InfoGiven, InfoFlag.Skip), Push),
+        // generator.c / rsync.c: set_file_attrs — info=name2 without itemizing says "NAME is uptodate" for each unchanged
+        // entry (ATTRS_REPORT); our generator does not yet.
+        new("--info=name2 without --itemize-changes (-i)", InfoSupport.UnchangedNamesWithoutItemizing, Push),
         new("--backup", o => o.Backup && o.BackupDir is null, Everywhere),
         new("--backup-dir", o => o.BackupDir is not null, Everywhere),
         new("--suffix", o => o.BackupSuffix is not null && o.BackupSuffix != (o.BackupDir is null ? "~" : ""), Everywhere),

@@ -27,6 +27,7 @@ internal static class OptionRules
         // log_before_transfer), which the library does not report yet.
         if (o.OutFormat is { } outFormat && "bcC".Any(letter => LogFormat.Has(outFormat, letter)))
             state.Refused ??= "--out-format with %b, %c or %C";
+        state.Refused ??= InfoSupport.Refused(o.InfoGiven);
         if (state.Refused is { } refused)
             throw new OptionException($"{refused} is not supported yet", RsyncExitCode.Unsupported);
         ReceivingOptionRules.CheckMaxAlloc(o, environment);

@@ -63,11 +63,18 @@ internal class OptionException(string message, RsyncExitCode exitCode = RsyncExi
     /// <summary>1 for what stock rsync rejects too; 4 for a stock option mrsync does not implement.</summary>
     public RsyncExitCode ExitCode { get; } = exitCode;
 
+    /// <summary>Stock prints the message as it is, without "rsync: " (options.c: "Unknown --info item").</summary>
+    public bool Verbatim { get; init; }
+
     /// <summary>
     /// As reported: a usage error in stock's words ("rsync: --foo: unknown option", exit 1), a refusal as
     /// "mrsync: --inplace is not supported yet" (exit 4).
     /// </summary>
-    public RsyncException ToRsyncException() => new(Kind, ExitCode == RsyncExitCode.Syntax ? "rsync: " + Message : Message);
+    public RsyncException ToRsyncException() =>
+        Verbatim
+            // Printed as it is, as a peer's message would be (ExitCodeText.Report).
+            ? new(Kind, Message) { RemoteMessage = Message }
+            : new(Kind, ExitCode == RsyncExitCode.Syntax ? "rsync: " + Message : Message);
 
     /// <summary>The library's kind for it: a usage error (exit 1) or an unsupported action (exit 4).</summary>
     public RsyncErrorKind Kind => ExitCode == RsyncExitCode.Syntax ? RsyncErrorKind.Usage : RsyncErrorKind.Unsupported;

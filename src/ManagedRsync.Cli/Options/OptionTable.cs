@@ -21,7 +21,7 @@ internal static class OptionTable
         Flag("verbose", 'v', s => s.Options.Verbose++),
         Flag("no-verbose", '\0', s => s.Options.Verbose = 0),
         Flag("no-v", '\0', s => s.Options.Verbose = 0),
-        Refuse("info", arg: Text),
+        Value("info", '\0', (s, v) => ApplyInfo(s.Options, v.Required)),
         Refuse("debug", arg: Text),
         Value("stderr", '\0', (s, v) => s.Options.Stderr = StderrArgument(v.Required)),
         Flag("msgs2stderr", '\0', s => s.Options.Stderr = StderrMode.All),
@@ -324,6 +324,20 @@ internal static class OptionTable
     {
         s.Compress = 0;
         s.Options.CompressChoice = null;
+    }
+
+    // options.c: OPT_INFO — parse_output_words at once: "help" prints the list and exits 0 there, an unknown word is
+    // "Unknown --info item" and exit 1 before any later option is read.
+    private static void ApplyInfo(RsyncOptions o, string words)
+    {
+        o.InfoGiven = o.InfoGiven.Apply(words, out bool help, out string? unknown);
+        if (unknown is not null)
+            throw new OptionException($"Unknown --info item: \"{unknown}\"") { Verbatim = true };
+        if (help)
+        {
+            o.HelpText = InfoLevels.Help;
+            o.ShowHelp = true;
+        }
     }
 
     // options.c: OPT_STDERR — any non-empty prefix of errors, all or client, in that order.

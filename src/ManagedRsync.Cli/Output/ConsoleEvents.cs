@@ -11,7 +11,7 @@ internal sealed class ConsoleEvents(TextWriter output, TextWriter error, RsyncOp
 {
     private readonly OutFormat _lines = new(options);
     private readonly ProgressPrinter? _progress =
-        options.Progress && !options.Quiet ? new ProgressPrinter(output, options.Numbers) : null;
+        options.Info.Gte(InfoFlag.Progress, 1) && !options.Quiet ? new ProgressPrinter(output, options.Numbers) : null;
 
     public void OnMessage(TransferMessage message)
     {

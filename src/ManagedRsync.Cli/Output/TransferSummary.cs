@@ -15,7 +15,10 @@ internal static class TransferSummary
         TransferStats s = result.Stats;
         var n = o.Numbers;
         int protocol = result.ProtocolVersion;
-        if (o.Stats)
+        // main.c: output_summary — the full block with INFO_GTE(STATS, 2) (--stats), the two closing lines with
+        // INFO_GTE(STATS, 1) (-v too).
+        InfoLevels info = o.Info;
+        if (info.Gte(InfoFlag.Stats, 2))
         {
             w.WriteLine();
             w.WriteLine(Counts(n, "Number of files", s.NumFiles, s.NumDirs, s.NumSymlinks, s.NumDevices, s.NumSpecials));
@@ -40,7 +43,7 @@ internal static class TransferSummary
             w.WriteLine($"Total bytes sent: {n.Human(s.TotalBytesSent)}");
             w.WriteLine($"Total bytes received: {n.Human(s.TotalBytesReceived)}");
         }
-        if (o.Stats || o.Verbose > 0)
+        if (info.Gte(InfoFlag.Stats, 1))
         {
             long moved = s.TotalBytesSent + s.TotalBytesReceived;
             w.WriteLine();

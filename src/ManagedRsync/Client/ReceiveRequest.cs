@@ -38,6 +38,6 @@ public abstract record ReceiveRequest
 
     /// <summary>Where and how the received files are written, for the top-level names the sources may send.</summary>
     internal ReceiveTarget Target(RequestedNames requested, TransferOptions options, IProgress<TransferProgress> progress) =>
-        new(Destination, requested, Filters, options.Partial, options.Progress ? progress : null, options.TempDir,
+        new(Destination, requested, Filters, options.Partial, options.ReportsProgress ? progress : null, options.TempDir,
             LinkTargets: options.MungeLinks ? static (_, target) => FileList.MungedLinks.Munge(target) : null);
 }

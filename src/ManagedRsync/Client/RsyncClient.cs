@@ -71,7 +71,7 @@ public static class RsyncClient
         var sink = new EventSink(events);
         return ToDaemon(request, request.Options, sink, (openModule, c) =>
             DaemonPush.RunAsync(request.Source, request.Destination.ModulePath, request.Options, sink,
-                request.Options.Progress ? sink : null, openModule, Secluded(request), c), ct);
+                request.Options.ReportsProgress ? sink : null, openModule, Secluded(request), c), ct);
     }
 
     /// <summary>
@@ -85,7 +85,7 @@ public static class RsyncClient
         ArgumentNullException.ThrowIfNull(request);
         var sink = new EventSink(events);
         return DaemonPush.RunAsync(request.Source, request.Destination.ModulePath, request.Options, sink,
-            request.Options.Progress ? sink : null, openModule, Secluded(request), ct);
+            request.Options.ReportsProgress ? sink : null, openModule, Secluded(request), ct);
     }
 
     /// <summary>
@@ -126,7 +126,7 @@ public static class RsyncClient
         ArgumentNullException.ThrowIfNull(request);
         var sink = new EventSink(events);
         return Transports.LocalCopy.RunAsync(request.Source, request.Destination, request.Options, sink,
-            request.Options.Progress ? sink : null, ct);
+            request.Options.ReportsProgress ? sink : null, ct);
     }
 
     /// <summary>
@@ -144,7 +144,7 @@ public static class RsyncClient
         ArgumentNullException.ThrowIfNull(request);
         var sink = new EventSink(events);
         return Transports.RemoteShellTransfer.PushAsync(request.Shell, request.Destination, request.Source, request.Options, sink,
-            request.Options.Progress ? sink : null, ct);
+            request.Options.ReportsProgress ? sink : null, ct);
     }
 
     /// <summary>

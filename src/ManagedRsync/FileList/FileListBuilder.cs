@@ -299,7 +299,7 @@ internal sealed class FileListBuilder
             bool mountPoint = isDir && _options.OneFileSystem > 0 && info.Dev != filesystem;
             if (mountPoint && _options.OneFileSystem > 1)
             {
-                if (_options.Verbose > 1)
+                if (_options.Info.Gte(InfoFlag.Mount, 1))
                     _info($"[sender] skipping mount-point dir {name}");
                 continue;
             }
@@ -372,7 +372,7 @@ internal sealed class FileListBuilder
         byte[] target = LocalFile.ReadLink(path) ?? [];
         if (!SymlinkSafety.IsUnsafe(target, FileNameEncoding.Encode(name)))
             return 0;
-        if (_options.Verbose > 0)
+        if (_options.Info.Gte(InfoFlag.Symsafe, 1))
             _info($"copying unsafe symlink \"{FileNameEncoding.Display(name)}\" -> \"{FileNameEncoding.Display(target)}\"");
         return NativeStat.TryStat(path, out info);
     }

@@ -49,7 +49,7 @@ internal static class ItemLog
         if ((iflags & ItemChanges.Transfer) == 0)
         {
             bool significant = (iflags & ItemLog.Significant) != 0;
-            bool seeItem = itemize > 0 && (significant || itemize > 1 || o.Verbose > 1);
+            bool seeItem = itemize > 0 && (significant || itemize > 1 || o.Info.Gte(InfoFlag.Name, 2));
             bool localChange = (iflags & ItemChanges.LocalChange) != 0 && significant;
             if (!seeItem && !localChange && string.IsNullOrEmpty(hardLink) && !(file.IsDirectory && significant))
                 return null;

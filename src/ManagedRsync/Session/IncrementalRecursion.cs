@@ -32,6 +32,6 @@ internal static class IncrementalRecursion
     /// Declining only changes when the list travels, never what is transferred.
     /// </summary>
     public static bool Offered(TransferOptions o, bool weSend) =>
-        StockAllows(o, weSend) && !o.HardLinks && !o.Relative && !o.ListOnly && !o.Listing && !o.Progress
-        && (weSend || (o.ItemizeChanges == 0 && o.Verbose == 0));
+        StockAllows(o, weSend) && !o.HardLinks && !o.Relative && !o.ListOnly && !o.Listing && !o.ReportsProgress
+        && (weSend || (o.ItemizeChanges == 0 && !o.InfoName));
 }

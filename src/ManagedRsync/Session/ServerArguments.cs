@@ -222,6 +222,9 @@ internal static class ServerArguments
                 args.Add(quoting.Value(dir));
             }
         }
+        // options.c: server_options — the --info flags the user set that the server's side uses (make_output_option).
+        if (o.InfoGiven.ServerOption(serverSends: !weSend) is { } info)
+            args.Add(info);
         // options.c: server_options — --append-verify is "--append" twice (a server counts them); --inplace with -S
         // and an explicit --no-W adds --no-W for older receivers.
         if (o.Append)

@@ -42,7 +42,7 @@ internal sealed partial class GeneratorRole
                     return CopyFromBasis(ndx, file, name, dir!, st, local);
                 FinishHardLinkGroup(ndx);
                 // generator.c: a linked file is itemized only for -ii / -vv ("hf" with an empty xname).
-                if (ItemLog.Level(Options) > 1 || Options.Verbose > 1)
+                if (ItemLog.Level(Options) > 1 || Options.Info.Gte(InfoFlag.Name, 2))
                     Settle(ndx, file, WithoutTimeUnlessKept(ItemizeAgainst(file, st, ItemChanges.LocalChange | ItemChanges.OtherNameFollows)), xname: []);
             }
             else
@@ -82,7 +82,7 @@ internal sealed partial class GeneratorRole
                 if (linked)
                     FinishHardLinkGroup(ndx);
             }
-            if (ItemLog.Level(Options) > 1 || Options.Verbose > 1)
+            if (ItemLog.Level(Options) > 1 || Options.Info.Gte(InfoFlag.Name, 2))
             {
                 ItemChanges change = basis.Kind == AltDestKind.Compare && !file.IsDirectory ? ItemChanges.None
                     : ItemChanges.LocalChange | (linked ? ItemChanges.OtherNameFollows : ItemChanges.None);

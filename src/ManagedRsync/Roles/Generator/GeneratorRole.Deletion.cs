@@ -94,7 +94,7 @@ internal sealed partial class GeneratorRole
             if (IsMountPoint(path))
             {
                 // generator.c: delete_in_dir (INFO MOUNT, a -vv level).
-                if (Options.Verbose > 1)
+                if (Options.Info.Gte(InfoFlag.Mount, 1))
                     run.Log.Info($"cannot delete mount point: {FileNameEncoding.Display(path)}");
                 continue;
             }
@@ -242,7 +242,7 @@ internal sealed partial class GeneratorRole
             if (Options.LogFileFormat is not null && !Options.DryRun)
                 run.Log.Deleted(FileNameEncoding.Display(path), isDirectory, (int)st.Mode);
         }
-        else if (ItemLog.IsLogging(Options))
+        else if (Options.LogsDeletions)
         {
             // rsync log.c: log_delete — "deleting %n" with -v, "*deleting   %n" with -i; printed by the generator at
             // once, ahead of lines that wait for the sender's answer.

@@ -17,7 +17,7 @@ internal sealed partial class GeneratorRole
     {
         bool named = xname is { Length: > 0 };
         if (Protocol >= 29
-            && ((iflags & ItemLog.Significant) != 0 || ItemLog.Level(Options) > 1 || Options.Verbose > 1 || named))
+            && ((iflags & ItemLog.Significant) != 0 || ItemLog.Level(Options) > 1 || Options.Info.Gte(InfoFlag.Name, 2) || named))
             NdxAndAttrs.Write(run.Connection, ndx, iflags, xname: xname);
         // A hard link's line comes where stock's client prints it, when the sender echoes the itemization
         // (receiver.c: recv_files, maybe_log_item with the xname): after the lines of everything asked before it, i.e.

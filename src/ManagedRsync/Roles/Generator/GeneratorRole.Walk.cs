@@ -286,7 +286,7 @@ internal sealed partial class GeneratorRole
             run.Stats.NumSymlinks++;
             if (!Options.Links || file.LinkTarget is null)
             {
-                run.Say(ndx, $"skipping non-regular file \"{FileNameEncoding.Display(name)}\"");
+                SkippingNonRegular(ndx, name);
                 return;
             }
             if (IsLinkedOrWaiting(ndx))
@@ -340,7 +340,7 @@ internal sealed partial class GeneratorRole
             bool wanted = file.IsDevice ? Options.Devices : Options.Specials;
             if (!wanted || (file.IsDevice && !ReceiveRun.IsRoot))
             {
-                run.Say(ndx, $"skipping non-regular file \"{FileNameEncoding.Display(name)}\"");
+                SkippingNonRegular(ndx, name);
                 return;
             }
             if (file.IsDevice) run.Stats.NumDevices++; else run.Stats.NumSpecials++;
@@ -458,4 +458,11 @@ internal sealed partial class GeneratorRole
             FinishHardLinkGroup(ndx);
     }
 
+    // generator.c: recv_generator — "skipping non-regular file" under INFO_GTE(NONREG, 1) (on by default; --info=nonreg0
+    // silences it).
+    private void SkippingNonRegular(int ndx, string name)
+    {
+        if (Options.Info.Gte(InfoFlag.Nonreg, 1))
+            run.Say(ndx, $"skipping non-regular file \"{FileNameEncoding.Display(name)}\"");
+    }
 }

@@ -231,22 +231,13 @@ internal sealed partial class ReceivingSide : IMessageHandler
     private bool IncrementalListHeader(int protocol) =>
         ListHeader && protocol >= 30 && IncrementalRecursion.StockAllows(_options, weSend: false);
 
-    // rsync flist.c: start_filelist_progress, maybe_emit_filelist_progress, finish_filelist_progress — with --progress
-    // (info=flist2) the count every 100 entries, each ending in '\r', then "N files to consider"; else "done".
-    private string ListHeaderLine(int count)
-    {
-        if (!_options.Progress)
-            return "receiving file list ... done";
-        var line = new StringBuilder("receiving file list ... ");
-        for (int k = 100; k <= count; k += 100)
-            line.Append(' ').Append(k).Append(" files...\r");
-        return line.Append(count).Append(count == 1 ? " file to consider" : " files to consider").ToString();
-    }
+    private string ListHeaderLine(int count) =>
+        FileListProgress.Line("receiving file list", count, _options.Info.Gte(InfoFlag.Flist, 2), sender: false);
 
     // rsync flist.c: show_filelist_progress — info=flist1 (-v, or --progress) on a client that transfers
     // directories (-r or -d), and never for a listing.
     private bool ListHeader =>
-        (_options.Verbose > 0 || _options.Progress) && !_options.Quiet && (_options.Recursive || _options.Dirs)
+        _options.Info.Gte(InfoFlag.Flist, 1) && !_options.Quiet && (_options.Recursive || _options.Dirs)
         && _target.Destination is not null && !_run.IsServer;
 
     // Without negotiation the protocol implies the checksum (rsync checksum.c: parse_csum_name "auto").

@@ -54,7 +54,7 @@ internal sealed partial class SenderRole
             return;
         }
         // options.c: info=remove is a -vv level.
-        if (_options.Verbose > 1 && !_conn.IsServer)
+        if (_options.Info.Gte(InfoFlag.Remove, 1) && !_conn.IsServer)
             _log.Info($"sender removed {name}");
     }
 

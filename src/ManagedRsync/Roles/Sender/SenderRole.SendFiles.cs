@@ -278,6 +278,10 @@ internal sealed partial class SenderRole
                 if (n < buffer.Length)
                     break;
             }
+            // sender.c: send_files — end_progress follows match_sums for every file: an empty one (never mapped, so no
+            // show_progress) still gets its "0 100%" line.
+            if (file.Size == 0)
+                _progress?.Report(new TransferProgress(file.DisplayName, 0, 0, ndx, _files.Count));
             sink.Finish();
         }
         Span<byte> digest = stackalloc byte[ChecksumNames.MaxDigestLength];

@@ -68,13 +68,18 @@ internal sealed partial class SenderRole : IMessageHandler
         else if (!localServer)
             _conn.SendFilterList((_filters ?? FilterList.Empty).GetWireRules(protocol, localIsSender: true, _options.IsDeleting, _options.PruneEmptyDirs));
         // rsync flist.c: send_file_list — a client's -v header: "sending incremental file list" when the lists go
-        // directory by directory, else "building file list ... done" (a local copy's client prints its own).
-        if (!connection.IsServer && !localServer && _options.Verbose > 0 && !_options.Quiet)
+        // directory by directory, else "building file list ... done" (a local copy's client prints its own); with
+        // info=flist2 the counts, once the list is built.
+        bool listHeader = !connection.IsServer && !localServer && _options.Info.Gte(InfoFlag.Flist, 1) && !_options.Quiet;
+        bool listCounts = listHeader && !_conn.Parameters.IncRecurse && _options.Info.Gte(InfoFlag.Flist, 2);
+        if (listHeader && !listCounts)
             _log.Info(_conn.Parameters.IncRecurse ? "sending incremental file list" : "building file list ... done");
         long listStart = _conn.Out.TotalWritten;
         var listClock = Stopwatch.StartNew();
         BuildFileList();
         _stats.FileListBuildMs = Math.Max(1, listClock.ElapsedMilliseconds);
+        if (listCounts)
+            _log.Info(FileListProgress.Line("building file list", _files.Count, counts: true, sender: true));
         listClock.Restart();
         SendFileList();
         // A server's messages from the listing (flist.c: "copying unsafe symlink") reach the client with the list, as
