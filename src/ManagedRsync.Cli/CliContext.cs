@@ -16,6 +16,10 @@ internal sealed record CliContext
     /// </summary>
     public Func<Stream>? OpenInBytes { get; init; }
 
+    /// <summary>Standard output and error as bytes (-8 writes a name's bytes as they are); null in tests.</summary>
+    public Func<Stream>? OpenOutBytes { get; init; }
+    public Func<Stream>? OpenErrorBytes { get; init; }
+
     /// <summary>All of standard input, as bytes.</summary>
     public byte[] ReadAllInBytes()
     {
@@ -41,6 +45,8 @@ internal sealed record CliContext
         Error = Console.Error,
         In = Console.In,
         OpenInBytes = Console.OpenStandardInput,
+        OpenOutBytes = Console.OpenStandardOutput,
+        OpenErrorBytes = Console.OpenStandardError,
         StdinIsTerminal = !Console.IsInputRedirected,
         Cancellation = cancellation,
     };

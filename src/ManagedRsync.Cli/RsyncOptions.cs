@@ -22,6 +22,10 @@ public sealed class RsyncOptions
     /// <summary>The --info levels in force: the given ones over what -v, --stats and --progress imply.</summary>
     public InfoLevels Info =>
         InfoLevels.Effective(InfoGiven, Verbose, Stats, Progress, logBeforeTransfer: OutFormat is not null || ItemizeChanges > 0);
+    /// <summary>-8, --8-bit-output: a name's bytes that are not UTF-8 are printed as they are, not as "\#ooo".</summary>
+    public bool EightBitOutput { get; set; }
+    /// <summary>--debug=FLAGS: each debug flag's level as given (options.c debug_words order), -1 when not given.</summary>
+    public int[] DebugGiven { get; } = [.. Enumerable.Repeat(-1, 24)];
     /// <summary>A help text an option asked for instead of a transfer (--info=help), printed unless -q came first.</summary>
     public string? HelpText { get; set; }
     /// <summary>--stderr=MODE, --msgs2stderr, --no-msgs2stderr (options.c: msgs2stderr).</summary>

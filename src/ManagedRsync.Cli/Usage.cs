@@ -116,6 +116,7 @@ internal static class Usage
         --itemize-changes, -i    output a change-summary for all updates
         --out-format=FORMAT      output updates using the specified FORMAT
         --stderr=e|a|c           change stderr output mode (default: errors)
+        --8-bit-output, -8       leave high-bit chars unescaped in output
         --password-file=FILE     read daemon-access password from FILE
         --list-only              list the files instead of copying them
         --bwlimit=RATE           limit socket I/O bandwidth

@@ -99,66 +99,12 @@ public readonly record struct InfoLevels
     public InfoLevels Apply(string words, out bool help, out string? unknown)
     {
         InfoLevels result = this;
-        help = false;
-        unknown = null;
-        foreach (string word in words.Split(','))
+        OutputWords.Parse(words, Names, (flag, level) =>
         {
-            if (word.Length == 0)
-                continue;
-            (string name, int level) = Split(word);
-            if (name.Equals("help", StringComparison.OrdinalIgnoreCase))
-            {
-                help = true;
-                return result;
-            }
-            bool none = name.Equals("none", StringComparison.OrdinalIgnoreCase);
-            if (none || name.Equals("all", StringComparison.OrdinalIgnoreCase))
-            {
-                for (int j = 0; j < Count; j++)
-                    result = result.With((InfoFlag)j, none ? 0 : level, set: true);
-                continue;
-            }
-            int index = IndexOf(name);
-            if (index < 0)
-            {
-                unknown = name;
-                return result;
-            }
-            result = result.With((InfoFlag)index, level, set: true);
-        }
+            for (int j = flag < 0 ? 0 : flag; j < (flag < 0 ? Count : flag + 1); j++)
+                result = result.With((InfoFlag)j, level, set: true);
+        }, out help, out unknown);
         return result;
-    }
-
-    // options.c: parse_output_words — trailing digits are the level unless the word is all digits; atoi of an
-    // overflowing string is capped at MAX_OUT_LEVEL.
-    private static (string Name, int Level) Split(string word)
-    {
-        int len = word.Length;
-        if (!char.IsAsciiDigit(word[0]))
-        {
-            while (len > 0 && char.IsAsciiDigit(word[len - 1]))
-                len--;
-        }
-        string digits = word[len..];
-        int level = 1;
-        if (digits.Length > 0 && char.IsAsciiDigit(digits[0]))
-        {
-            int leading = 0;
-            while (leading < digits.Length && char.IsAsciiDigit(digits[leading]))
-                leading++;
-            level = int.TryParse(digits.AsSpan(0, leading), out int n) && n <= MaxLevel ? n : MaxLevel;
-        }
-        return (word[..len], level);
-    }
-
-    private static int IndexOf(string name)
-    {
-        for (int j = 0; j < Count; j++)
-        {
-            if (Names[j].Equals(name, StringComparison.OrdinalIgnoreCase))
-                return j;
-        }
-        return -1;
     }
 
     // Applies built-in words below the user's priority: flags the user set keep their level.
@@ -272,26 +218,6 @@ public readonly record struct InfoLevels
             "Mention files skipped due to transfer overrides (levels 1-2)", "Mention statistics at end of run (levels 1-3)",
             "Mention symlinks that are unsafe",
         ];
-        var text = new StringBuilder("Use OPT or OPT1 for level 1 output, OPT2 for level 2, etc.; OPT0 silences.\n\n");
-        for (int j = 0; j < Count; j++)
-            text.Append(Names[j].PadRight(10)).Append(' ').Append(help[j]).Append('\n');
-        text.Append('\n');
-        text.Append("ALL".PadRight(10)).Append(" Set all --info options (e.g. all4)\n");
-        text.Append("NONE".PadRight(10)).Append(" Silence all --info options (same as all0)\n");
-        text.Append("HELP".PadRight(10)).Append(" Output this help message\n\n");
-        text.Append("Options added at each level of verbosity:\n");
-        for (int j = 0; j < Verbosity.Length; j++)
-        {
-            // The words of one level, in table order, as make_output_option writes them.
-            InfoLevels level = VerbosityLevels[j];
-            var words = new List<string>();
-            for (int k = 0; k < Count; k++)
-            {
-                if (level.IsSet((InfoFlag)k))
-                    words.Add(Names[k] + (level[(InfoFlag)k] == 1 ? "" : level[(InfoFlag)k].ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            }
-            text.Append(j).Append(") ").Append(string.Join(',', words)).Append('\n');
-        }
-        return text.ToString();
+        return OutputWords.Help("--info", Names, help, Verbosity);
     }
 }

@@ -23,16 +23,23 @@ public static class MrsyncProcess
         var argv = args.ToArray();
         var stdout = new StringWriter();
         var stderr = new StringWriter();
+        // What a process would write as bytes (-8), read back as the process's output is: UTF-8, U+FFFD for the rest.
+        var stdoutBytes = new MemoryStream();
+        var stderrBytes = new MemoryStream();
         var context = new CliContext
         {
             Out = stdout,
             Error = stderr,
+            OpenOutBytes = () => stdoutBytes,
+            OpenErrorBytes = () => stderrBytes,
             In = new StringReader(stdin ?? ""),
             StdinIsTerminal = false,
             GetEnvironmentVariable = name => environment.TryGetValue(name, out var value) ? value : Environment.GetEnvironmentVariable(name),
         };
         using var cts = new CancellationTokenSource(ToolProcess.HangLimit);
         int code = await RsyncCommand.RunAsync(argv, context with { Cancellation = cts.Token });
-        return new ProcessResult("mrsync " + string.Join(' ', argv), code, stdout.ToString(), stderr.ToString());
+        return new ProcessResult("mrsync " + string.Join(' ', argv), code,
+            stdout + System.Text.Encoding.UTF8.GetString(stdoutBytes.ToArray()),
+            stderr + System.Text.Encoding.UTF8.GetString(stderrBytes.ToArray()));
     }
 }

@@ -54,6 +54,9 @@ public sealed partial class InfoFlagsTests(RsyncDaemonFixture daemon) : IDisposa
 
     [Theory]
     [MemberData(nameof(Rows))]
+    // --debug where stock's client prints nothing for it (DebugOption).
+    [InlineData("-av --debug=none,acl,iconv")]
+    [InlineData("-av --debug=all0")]
     public async Task LocalCopyPrintsWhatStockPrints(string args)
     {
         LocalSource.CreateSample(_pair.Source);
@@ -103,6 +106,8 @@ public sealed partial class InfoFlagsTests(RsyncDaemonFixture daemon) : IDisposa
     [InlineData("-a --info=all")]
     [InlineData("-a --info=name2")]
     [InlineData("-av --info=name9")]
+    [InlineData("-av --debug=del2,backup,genr,fuzzy,acl,iconv -b")]
+    [InlineData("-av --debug=none")]
     public async Task PushToTheStockDaemonPrintsWhatStockPrints(string args)
     {
         string src = SourceTree.Create(Path.Combine(_sandbox.Root, "src"), hardLinks: true);
@@ -132,6 +137,8 @@ public sealed partial class InfoFlagsTests(RsyncDaemonFixture daemon) : IDisposa
 
     [Theory]
     [MemberData(nameof(Rows))]
+    [InlineData("-av --debug=send2,acl")]
+    [InlineData("-av --debug=ALL0")]
     public async Task PullFromTheStockDaemonPrintsWhatStockPrints(string args)
     {
         string source = Path.Combine(daemon.ModulePath(DaemonModules.ReadOnly), "info-" + Guid.NewGuid().ToString("N")[..12]);
@@ -162,6 +169,8 @@ public sealed partial class InfoFlagsTests(RsyncDaemonFixture daemon) : IDisposa
     [InlineData("--info=help")]
     [InlineData("--info=name,HELP,nonsense")]
     [InlineData("-q --info=help")]
+    [InlineData("--debug=help")]
+    [InlineData("--debug=del,help")]
     public async Task HelpIsStocksList(string args)
     {
         var stock = await ToolProcess.RunAsync("rsync", args.Split(' '));
@@ -176,6 +185,8 @@ public sealed partial class InfoFlagsTests(RsyncDaemonFixture daemon) : IDisposa
     [InlineData("--info=nonsense")]
     [InlineData("--info=name,2")]
     [InlineData("--info=names")]
+    [InlineData("--debug=nonsense")]
+    [InlineData("--debug=del,info")]
     [InlineData("--info=nonsense --no-such-option")]
     public async Task AnUnknownWordIsStocksUsageError(string args)
     {
@@ -195,6 +206,9 @@ public sealed partial class InfoFlagsTests(RsyncDaemonFixture daemon) : IDisposa
     [InlineData("--info=backup -b", "--info=backup is not supported yet with a local copy")]
     [InlineData("--info=copy", "--info=copy is not supported yet with a local copy")]
     [InlineData("--info=name2", "--info=name2 without --itemize-changes (-i) is not supported yet with a local copy")]
+    [InlineData("--debug=del2", "--debug=del2 is not supported yet with a local copy")]
+    [InlineData("--debug=send", "--debug=send is not supported yet with a local copy")]
+    [InlineData("--debug=iconv2", "--debug=iconv2 is not supported yet with a local copy")]
     public async Task WhatIsNotPrintedIsRefusedByName(string args, string message)
     {
         LocalSource.CreateSample(_pair.Source);
@@ -205,12 +219,28 @@ public sealed partial class InfoFlagsTests(RsyncDaemonFixture daemon) : IDisposa
         Assert.False(Directory.Exists(_pair.Ours));
     }
 
-    [Fact]
-    public async Task ThePullOfARefusedReceiverFlagIsRefusedByName()
+    [Theory]
+    [InlineData("--info=skip", "--info=skip is not supported yet on a pull")]
+    [InlineData("--debug=del2", "--debug=del2 is not supported yet on a pull")]
+    [InlineData("--debug=flist", "--debug=flist is not supported yet on a pull")]
+    public async Task APullOfWhatOnlyStocksReceiverPrintsIsRefusedByName(string option, string message)
     {
-        var ours = await daemon.RunMrsyncAsync(["-a", "--info=skip", $"{daemon.Url}{DaemonModules.ReadOnly}/", Path.Combine(_sandbox.Root, "x") + "/"]);
+        var ours = await daemon.RunMrsyncAsync(["-a", option, $"{daemon.Url}{DaemonModules.ReadOnly}/", Path.Combine(_sandbox.Root, "x") + "/"]);
         Assert.Equal(4, ours.ExitCode);
-        Assert.Contains("mrsync: --info=skip is not supported yet on a pull", ours.Stderr, StringComparison.Ordinal);
+        Assert.Contains("mrsync: " + message, ours.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_sandbox.Root, "x")));
+    }
+
+    [Theory]
+    [InlineData("--debug=send", "--debug=send is not supported yet on a push")]
+    [InlineData("--debug=exit", "--debug=exit is not supported yet on a push")]
+    public async Task APushOfWhatStocksSenderPrintsIsRefusedByName(string option, string message)
+    {
+        string src = SourceTree.Create(Path.Combine(_sandbox.Root, "src"), hardLinks: false);
+        string name = "debug-" + Guid.NewGuid().ToString("N")[..12];
+        var ours = await daemon.RunMrsyncAsync(["-a", option, src + "/", $"{daemon.Url}{DaemonModules.Open}/{name}/"]);
+        Assert.Equal(4, ours.ExitCode);
+        Assert.Contains("mrsync: " + message, ours.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(daemon.ModulePath(DaemonModules.Open), name)));
     }
 }

@@ -34,6 +34,9 @@ internal static partial class RsyncCommand
         {
             return ExitCodeText.Report(context, e.ToRsyncException());
         }
+        // log.c: rwrite — -8 leaves a name's high-bit bytes unescaped, on stdout and stderr alike.
+        if (options.EightBitOutput && context.OpenOutBytes is { } stdout && context.OpenErrorBytes is { } stderr)
+            context = context with { Out = new EightBitWriter(stdout()), Error = new EightBitWriter(stderr()) };
         // rsync log.c: rwrite — with --stderr=all every message (FINFO included: names, --stats, the version, the
         // help) goes to stderr.
         if (options.Stderr == StderrMode.All)
@@ -79,6 +82,11 @@ internal static partial class RsyncCommand
     private static Task<int> DispatchAsync(RsyncOptions options, CliContext context)
     {
         var args = options.Args;
+        // options.c: --debug is never sent to a server; what it adds comes from this side's own roles (DebugOption).
+        bool pushing = args.Count > 1 && !DaemonAddress.TryParse(args[0], out _) && !DaemonAddress.IsRemoteShellSpec(args[0])
+            && (DaemonAddress.TryParse(args[^1], out _) || DaemonAddress.IsRemoteShellSpec(args[^1]));
+        bool pulling = DaemonAddress.IsRemoteShellSpec(args[0]) || DaemonAddress.TryParse(args[0], out _);
+        DebugOption.Check(options, pushing ? TransferDirection.Push : pulling ? TransferDirection.Pull : TransferDirection.Local);
         if (DaemonAddress.IsRemoteShellSpec(args[0]))
             return RunShellPullAsync(options, context);
         if (args.Count > 1 && !DaemonAddress.TryParse(args[0], out _) && DaemonAddress.IsRemoteShellSpec(args[^1]))
