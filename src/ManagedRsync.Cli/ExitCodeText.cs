@@ -32,14 +32,14 @@ internal static class ExitCodeText
 
     /// <summary>
     /// Reports a failure the way rsync does: the message (the daemon's own words verbatim when it sent them), then
-    /// "mrsync error: WHAT (code N)". Returns the exit code.
+    /// "mrsync error: WHAT (code N)" (only that line for an empty message). Returns the exit code.
     /// </summary>
     public static int Report(CliContext context, RsyncException e)
     {
         string message = e.RemoteMessage ?? e.Message;
         bool verbatim = e.RemoteMessage != null || message.StartsWith("ERROR", StringComparison.Ordinal)
             || message.StartsWith("rsync:", StringComparison.Ordinal) || message.StartsWith('@');
-        foreach (var line in message.Split('\n'))
+        foreach (var line in message.Length == 0 ? [] : message.Split('\n'))
         {
             context.Error.WriteLine(verbatim ? line : "mrsync: " + line);
         }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ManagedRsync.Cli.Options;
 using ManagedRsync.Cli.Output;
 using ManagedRsync.Client;
@@ -14,12 +15,18 @@ internal static partial class RsyncCommand
     public static int Run(string[] args)
     {
         using var cts = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            cts.Cancel();
-        };
+        // rsync main.c: SIGINT, SIGTERM and SIGHUP all end the run through exit_cleanup (RERR_SIGNAL, 20), which removes
+        // the receiver's temporary file; left to the runtime, SIGTERM and SIGHUP would kill us with it in place.
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using PosixSignalRegistration hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
         return RunAsync(args, CliContext.FromConsole(cts.Token)).GetAwaiter().GetResult();
+
+        void Stop(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            cts.Cancel();
+        }
     }
 
     public static async Task<int> RunAsync(string[] args, CliContext context)
@@ -66,13 +73,16 @@ internal static partial class RsyncCommand
         {
             return await DispatchAsync(options, context).ConfigureAwait(false);
         }
+        catch (Exception e) when (context.Cancellation.IsCancellationRequested && e is OperationCanceledException or RsyncException or IOException)
+        {
+            // rsync main.c: sig_int ends the run at once with exit_cleanup(RERR_SIGNAL), whatever it was doing; here the
+            // run unwinds first, and the failure the stop caused on the way (a local copy's sender finds its pipe closed
+            // by the stopped receiver) is the signal's, not a second error. Stock prints only the one "rsync error:" line.
+            return ExitCodeText.Report(context, new RsyncException(RsyncErrorKind.Interrupted, ""));
+        }
         catch (RsyncException e)
         {
             return ExitCodeText.Report(context, e);
-        }
-        catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested)
-        {
-            return ExitCodeText.Report(context, new RsyncException(RsyncErrorKind.Interrupted, "interrupted"));
         }
     }
 

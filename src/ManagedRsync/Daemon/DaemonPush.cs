@@ -25,7 +25,7 @@ internal static class DaemonPush
         List<string> args = ServerArguments.Build(options, daemonSends: false, [modulePath], secluded);
         await using DaemonSession daemon = await openModule(args, ct).ConfigureAwait(false);
         // rsync io.c: perform_io paces every write of the sender by --bwlimit (sleep_for_bwlimit).
-        await using var connection = new Connection(daemon.Stream, isServer: false, log, options.BandwidthLimit);
+        await using var connection = new Connection(daemon.Stream, isServer: false, log, options.BandwidthLimit, ct);
         await connection.SetupClientAsync(daemon.ProtocolVersion, options, weSend: true, ct).ConfigureAwait(false);
         connection.StartMultiplexing(options.TimeoutSpan);
         var sender = new SenderRole(source, options, log, progress);

@@ -25,7 +25,7 @@ internal static class PullSession
         List<string> args = ServerArguments.Build(options, daemonSends: true, sources, secluded);
         await using DaemonSession daemon = await openModule(args, ct).ConfigureAwait(false);
         // rsync main.c: do_recv — the generator's writes (sums, indexes) are paced by --bwlimit; the receiver's are not.
-        await using var connection = new Connection(daemon.Stream, isServer: false, log, options.BandwidthLimit);
+        await using var connection = new Connection(daemon.Stream, isServer: false, log, options.BandwidthLimit, ct);
         await connection.SetupClientAsync(daemon.ProtocolVersion, options, weSend: false, ct).ConfigureAwait(false);
         connection.StartMultiplexing(options.TimeoutSpan);
         var receiver = new ReceivingSide(target, options, log);

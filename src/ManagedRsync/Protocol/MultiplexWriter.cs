@@ -141,6 +141,9 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
         _end = HeaderLength;
     }
 
+    /// <summary>Once cancelled, the next write to the connection throws <see cref="OperationCanceledException"/>.</summary>
+    public CancellationToken Stop { get; init; }
+
     /// <summary>Sends everything buffered now.</summary>
     public void Send()
     {
@@ -160,6 +163,7 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
     // sender's handler of file read errors (an IOException) untouched.
     private void Raw(ReadOnlySpan<byte> bytes)
     {
+        Stop.ThrowIfCancellationRequested();
         try
         {
             _stream.Write(bytes);

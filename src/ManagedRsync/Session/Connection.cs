@@ -22,14 +22,19 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
     /// <param name="isServer">rsync's am_server: this side was started by the peer (a local copy's receiving half).</param>
     /// <param name="log">Where the peer's text messages go.</param>
     /// <param name="bandwidthLimit">--bwlimit in KiB per second for what this side writes, 0 for none.</param>
-    public Connection(Stream stream, bool isServer, ITransferLog log, int bandwidthLimit = 0)
+    /// <param name="stop">
+    /// Ends the run at the next write once cancelled (Ctrl-C): a reader waits on its own token, but a sender busy with one
+    /// large file only writes, and without this went on to the end of the file, at --bwlimit's pace, before it noticed
+    /// (rsync exits from its signal handler at once).
+    /// </param>
+    public Connection(Stream stream, bool isServer, ITransferLog log, int bandwidthLimit = 0, CancellationToken stop = default)
     {
         _stream = stream;
         IsServer = isServer;
         Log = log;
         In = new MultiplexReader(stream, this);
         // rsync io.c: perform_io paces the writes of the process that owns the socket by --bwlimit (sleep_for_bwlimit).
-        Out = new MultiplexWriter(PacedStream.Wrap(stream, bandwidthLimit));
+        Out = new MultiplexWriter(PacedStream.Wrap(stream, bandwidthLimit)) { Stop = stop };
     }
 
     public MultiplexReader In { get; }

@@ -51,7 +51,7 @@ internal static class LocalCopy
     {
         try
         {
-            await using var connection = new Connection(stream, isServer: false, log, options.BandwidthLimit);
+            await using var connection = new Connection(stream, isServer: false, log, options.BandwidthLimit, ct);
             await connection.SetupClientAsync(knownProtocol: null, options, weSend: true, ct).ConfigureAwait(false);
             connection.StartMultiplexing(options.TimeoutSpan);
             var sender = new SenderRole(source, options, log, progress);

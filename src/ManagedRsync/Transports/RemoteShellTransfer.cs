@@ -52,7 +52,7 @@ internal static class RemoteShellTransfer
         {
             if (server.Secluded is { } secluded)
                 await WriteSecludedAsync(stream, secluded, c).ConfigureAwait(false);
-            await using var connection = new Connection(stream, isServer: false, log, options.BandwidthLimit);
+            await using var connection = new Connection(stream, isServer: false, log, options.BandwidthLimit, c);
             await connection.SetupClientAsync(knownProtocol: null, options, weSend: !pull, c).ConfigureAwait(false);
             connection.StartMultiplexing(options.TimeoutSpan);
             return await role(connection, c).ConfigureAwait(false);
