@@ -134,6 +134,11 @@ public sealed class RsyncOptions
     public long BandwidthBytesPerSecond => BandwidthLimit * 1024L;
     /// <summary>--port=PORT.</summary>
     public int? Port { get; set; }
+    /// <summary>
+    /// --stop-after / --time-limit / --stop-at: when the client ends its run, in seconds since the epoch (options.c
+    /// stop_at_utime; the last of them given wins). Never sent to the server.
+    /// </summary>
+    public long? StopAt { get; set; }
     /// <summary>--password-file=FILE ("-" is stdin).</summary>
     public string? PasswordFile { get; set; }
     /// <summary>--protocol=NUM.</summary>

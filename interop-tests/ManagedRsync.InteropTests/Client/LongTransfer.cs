@@ -3,10 +3,10 @@ using ManagedRsync.InteropTests.Fixtures;
 
 namespace ManagedRsync.InteropTests.Client;
 
-/// <summary>How a long transfer ended: exit code, stderr, what the destination held afterwards, and how long it ran after the signal.</summary>
-internal sealed record SignalledRun(int Code, string Stderr, string[] Left, TimeSpan AfterSignal)
+/// <summary>How a long transfer ended: exit code, stderr, what the destination held afterwards, and how long it ran after the signal (in all, when none was sent).</summary>
+internal sealed record SignalledRun(int Code, string Stderr, string[] Left, TimeSpan Elapsed)
 {
-    public override string ToString() => $"exit {Code} after {AfterSignal}, left [{string.Join(", ", Left)}]\n{Stderr}";
+    public override string ToString() => $"exit {Code} after {Elapsed}, left [{string.Join(", ", Left)}]\n{Stderr}";
 }
 
 /// <summary>

@@ -69,9 +69,14 @@ internal static partial class RsyncCommand
             return ExitCodeText.Report(context, new RsyncException(RsyncErrorKind.Usage, "no source or destination given"));
         }
 
+        using var limit = new RunLimit(context.Cancellation, options.StopAt);
         try
         {
-            return await DispatchAsync(options, context).ConfigureAwait(false);
+            return await DispatchAsync(options, context with { Cancellation = limit.Token }).ConfigureAwait(false);
+        }
+        catch (Exception e) when (limit.Reached && !context.Cancellation.IsCancellationRequested && e is OperationCanceledException or RsyncException or IOException)
+        {
+            return ReportStopLimit(context, options);
         }
         catch (Exception e) when (context.Cancellation.IsCancellationRequested && e is OperationCanceledException or RsyncException or IOException)
         {
@@ -84,6 +89,19 @@ internal static partial class RsyncCommand
         {
             return ExitCodeText.Report(context, e);
         }
+    }
+
+    // rsync io.c: perform_io — the process that meets the limit says "stopping at requested limit" and exits with
+    // RERR_TIMEOUT (30). On a push and in a local copy that is stock's client itself, the sender. On a pull (and a
+    // listing) the client is the generator and its forked receiver, busy reading, meets it first: the generator then
+    // finds the receiver gone and exits with RERR_STREAMIO (12), which is the client's exit code (main.c: do_recv).
+    private static int ReportStopLimit(CliContext context, RsyncOptions options)
+    {
+        context.Error.WriteLine("stopping at requested limit");
+        context.Error.WriteLine($"mrsync error: {ExitCodeText.Describe(RsyncExitCode.Timeout)} (code {(int)RsyncExitCode.Timeout})");
+        if (!DaemonAddress.TryParse(options.Args[0], out _) && !DaemonAddress.IsRemoteShellSpec(options.Args[0]))
+            return (int)RsyncExitCode.Timeout;
+        return ExitCodeText.Report(context, new RsyncException(RsyncErrorKind.ConnectionClosed, "connection unexpectedly closed [generator]"));
     }
 
     // rsync main.c: start_client: a remote first argument makes a pull (or a listing when it is alone); otherwise a

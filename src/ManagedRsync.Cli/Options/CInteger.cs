@@ -45,6 +45,32 @@ internal static class CInteger
         return Result.Ok;
     }
 
+    /// <summary>
+    /// C's atol (strtol base 10): leading white space, an optional sign, then as many digits as there are; the rest is
+    /// ignored, no digits is 0, and a value out of range is long's limit on that side.
+    /// </summary>
+    public static long Atol(string text)
+    {
+        int i = 0;
+        while (i < text.Length && text[i] is ' ' or '\t' or '\n' or '\v' or '\f' or '\r')
+            i++;
+        bool negative = false;
+        if (i < text.Length && text[i] is '+' or '-')
+            negative = text[i++] == '-';
+        ulong magnitude = 0;
+        bool overflow = false;
+        for (; i < text.Length && Digit(text[i], 10) is int d and >= 0; i++)
+        {
+            if (magnitude > (ulong.MaxValue - (ulong)d) / 10)
+                overflow = true;
+            else
+                magnitude = magnitude * 10 + (ulong)d;
+        }
+        if (negative)
+            return overflow || magnitude > 1UL << 63 ? long.MinValue : (long)(0 - magnitude);
+        return overflow || magnitude > long.MaxValue ? long.MaxValue : (long)magnitude;
+    }
+
     private static int Digit(char c, int radix)
     {
         int d = c is >= '0' and <= '9' ? c - '0' : c is >= 'a' and <= 'f' ? c - 'a' + 10 : c is >= 'A' and <= 'F' ? c - 'A' + 10 : -1;
