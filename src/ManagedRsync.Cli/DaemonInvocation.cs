@@ -33,13 +33,18 @@ internal sealed class DaemonInvocation(RsyncOptions options, DaemonAddress addre
     /// <summary>
     /// How to reach the daemon: --port, --address, -4/-6, --contimeout, --timeout, --protocol, and from the environment
     /// $RSYNC_PROXY and $RSYNC_CONNECT_PROG (rsync socket.c reads both at each connection; set but empty, the proxy
-    /// is off and the program is run as it is), and -s as it settles with $RSYNC_PROTECT_ARGS and $RSYNC_OLD_ARGS.
+    /// is off and the program is run as it is), -s as it settles with $RSYNC_PROTECT_ARGS and $RSYNC_OLD_ARGS, and
+    /// --sockopts.
     /// </summary>
     public DaemonConnectOptions Connection => Options.ConnectOptionsFor(Address) with
     {
         Proxy = Context.GetEnvironmentVariable("RSYNC_PROXY"),
         ConnectProgram = Context.GetEnvironmentVariable("RSYNC_CONNECT_PROG"),
         SecludedArgs = RsyncCommand.ArgumentStyle(Options, Context).Secluded,
+        SocketOptions = Options.SocketOptions,
+        SocketOptionProblem = line => Context.Error.WriteLine(line),
+        // A push names the daemon last; a pull or a listing first.
+        Role = DaemonAddress.TryParse(Options.Args[0], out _) ? "Receiver" : "sender",
     };
 
     /// <summary>The password, read only when the daemon asks (rsync authenticate.c: auth_client).</summary>

@@ -74,6 +74,8 @@ public sealed class RsyncOptions
     public int? CompressLevel { get; set; }
     /// <summary>--compress-choice / --zc as written (-zz makes it "zlibx", --old-compress "zlib", --new-compress "zlibx").</summary>
     public string? CompressChoice { get; set; }
+    /// <summary>--skip-compress=LIST: sent to a sending server; changes nothing else (see TransferOptions.SkipCompress).</summary>
+    public string? SkipCompress { get; set; }
     /// <summary>--checksum-choice / --cc, as written ("xxh128", "md5,md4", ...).</summary>
     public string? ChecksumChoice { get; set; }
     /// <summary>-c, compare files by checksum.</summary>
@@ -132,13 +134,15 @@ public sealed class RsyncOptions
     public int BandwidthLimit { get; set; }
     /// <summary>The pacing rate in bytes per second (<see cref="BandwidthLimit"/> x 1024), 0 = unlimited.</summary>
     public long BandwidthBytesPerSecond => BandwidthLimit * 1024L;
-    /// <summary>--port=PORT.</summary>
-    public int? Port { get; set; }
     /// <summary>
     /// --stop-after / --time-limit / --stop-at: when the client ends its run, in seconds since the epoch (options.c
     /// stop_at_utime; the last of them given wins). Never sent to the server.
     /// </summary>
     public long? StopAt { get; set; }
+    /// <summary>--port=PORT.</summary>
+    public int? Port { get; set; }
+    /// <summary>--sockopts=OPTIONS: set on the socket to a daemon (socket.c: set_socket_options); nothing elsewhere.</summary>
+    public string? SocketOptions { get; set; }
     /// <summary>--password-file=FILE ("-" is stdin).</summary>
     public string? PasswordFile { get; set; }
     /// <summary>--protocol=NUM.</summary>

@@ -86,6 +86,12 @@ public sealed partial record TransferOptions
     public string? GroupMap { get; init; }
     /// <summary>--checksum-seed=N (0: the server picks one).</summary>
     public int ChecksumSeed { get; init; }
+    /// <summary>
+    /// --skip-compress=LIST as given. Stock 3.5.0 parses the list but compresses every file alike (token.c:
+    /// set_compression's suffix match is compiled out), so a sender does nothing with it; a client that receives sends
+    /// it to the sending server (options.c: server_options), where it does nothing either.
+    /// </summary>
+    public string? SkipCompress { get; init; }
     /// <summary>--max-alloc as given, when it is not stock's default of 1 GiB (sent to the server as written).</summary>
     public string? MaxAlloc { get; init; }
     /// <summary>

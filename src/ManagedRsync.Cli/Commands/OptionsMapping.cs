@@ -99,6 +99,7 @@ internal static class OptionsMapping
         GroupMap = o.GroupMap,
         ChecksumSeed = o.ChecksumSeed,
         MaxAlloc = o.MaxAlloc,
+        SkipCompress = o.SkipCompress,
         KeepDirLinks = o.KeepDirLinks,
         OneFileSystem = o.OneFileSystem,
         CopyLinks = o.CopyLinks,

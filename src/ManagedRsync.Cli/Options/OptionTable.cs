@@ -191,7 +191,9 @@ internal static class OptionTable
         Flag("no-z", '\0', NoCompress),
         Value("compress-choice", '\0', (s, v) => s.Options.CompressChoice = v.Required),
         Value("zc", '\0', (s, v) => s.Options.CompressChoice = v.Required),
-        Refuse("skip-compress", arg: Text),
+        // token.c: set_compression's per-file choice is compiled out in 3.5.0 ("No compression algorithms currently
+        // allow mid-stream changing of the level"), so the list only travels to a sending server.
+        Value("skip-compress", '\0', (s, v) => s.Options.SkipCompress = v.Required),
         Number("compress-level", (s, n) => s.Options.CompressLevel = n),
         Number("zl", (s, n) => s.Options.CompressLevel = n),
         Refuse("compress-threads", arg: Int),
@@ -266,7 +268,7 @@ internal static class OptionTable
         Refuse("copy-as", arg: Text),
         Value("address", '\0', (s, v) => s.Options.Address = v.Required),
         Number("port", (s, n) => s.Options.Port = n),
-        Refuse("sockopts", arg: Text),
+        Value("sockopts", '\0', (s, v) => s.Options.SocketOptions = v.Required),
         Value("password-file", '\0', (s, v) => s.Options.PasswordFile = v.Required),
         Value("early-input", '\0', (s, v) => s.Options.EarlyInput = v.Required),
         Refuse("blocking-io"),

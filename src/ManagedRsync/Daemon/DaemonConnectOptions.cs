@@ -59,6 +59,22 @@ public sealed record DaemonConnectOptions
     public string? ConnectProgram { get; init; }
 
     /// <summary>
+    /// --sockopts=OPTIONS: socket options set on each TCP socket to the daemon (or its proxy) before it connects (rsync
+    /// socket.c: open_socket_out, set_socket_options); see <see cref="SocketOptions"/>. Not used with
+    /// <see cref="ConnectProgram"/>.
+    /// </summary>
+    public string? SocketOptions { get; init; }
+
+    /// <summary>
+    /// Where the complaints about <see cref="SocketOptions"/> go, one line each in stock's words (stock prints them on
+    /// stderr and carries on); the role is rsync's who_am_i() in them: "sender" on a push, else "Receiver".
+    /// </summary>
+    public Action<string>? SocketOptionProblem { get; init; }
+
+    /// <summary>rsync's who_am_i() while it connects: "sender" when the client sends (a push), else "Receiver".</summary>
+    public string Role { get; init; } = "Receiver";
+
+    /// <summary>
     /// Longest wait for any line during the text handshake (greeting, MOTD, listing, auth). rsync without
     /// <c>--timeout</c> would wait forever on a silent server; we never do. <c>--timeout</c> sets it when given.
     /// </summary>

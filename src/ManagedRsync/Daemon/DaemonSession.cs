@@ -124,6 +124,8 @@ internal static class DaemonConnector
                 {
                     socket.Bind(new IPEndPoint(bind, 0));
                 }
+                // rsync socket.c: open_socket_out sets them on each socket it tries, after binding, before connecting.
+                SocketOptions.Apply(socket, options.SocketOptions, options.Role, options.SocketOptionProblem ?? (_ => { }));
                 // rsync socket.c: open_socket_out: the --contimeout alarm ends the whole attempt with RERR_CONTIMEOUT.
                 await TimeLimit.RunAsync(options.ConnectTimeout, ct, t => socket.ConnectAsync(new IPEndPoint(address, port), t).AsTask(),
                     () => new RsyncException(RsyncErrorKind.ConnectTimeout,

@@ -163,6 +163,10 @@ internal static class ServerArguments
             if (o.Stats)
                 args.Add("--stats");
         }
+        else if (o.SkipCompress is { } skipCompress)
+        {
+            args.Add(quoting.Option("--skip-compress", skipCompress));
+        }
         if (o.MaxAlloc is { } maxAlloc)
             args.Add(quoting.Option("--max-alloc", maxAlloc.ToString()!));
         // --delete-missing-args needs both sides; a sender ignores missing arguments by itself.
