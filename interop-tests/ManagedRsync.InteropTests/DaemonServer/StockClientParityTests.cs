@@ -216,6 +216,22 @@ public sealed partial class StockClientParityTests(RsyncDaemonFixture stock, Mrs
         AssertSamePulledTrees();
     }
 
+    // -s: stock's client ends the clear list after the letters and sends the rest as protected args; the daemon reads
+    // them under the module's handshake deadline and takes them unescaped (clientserver.c: rsync_module, read_args).
+    [Fact]
+    public async Task Secluded_args_push_and_pull_as_with_stock()
+    {
+        string src = SourceTree.Create(Path.Combine(_work, "src"), hardLinks: false);
+        var push = await BothAsync(d => ["-av", "-s", "--chmod=Fu+x", src + "/", Url(d, $"open/{_id}/")]);
+        AssertSame(push);
+        Assert.Equal(0, push.Ours.ExitCode);
+        AssertSameTrees(null);
+        var pull = await BothAsync(d => ["-av", "-s", Url(d, $"open/{_id}/"), Path.Combine(_work, d == stock ? "stock" : "ours") + "/"]);
+        AssertSame(pull);
+        Assert.Equal(0, pull.Ours.ExitCode);
+        AssertSamePulledTrees();
+    }
+
     [Theory]
     [InlineData("--zc=zlib")]
     [InlineData("--zc=zlibx")]

@@ -44,12 +44,12 @@ internal static class ServerCommand
     public static async Task<RsyncExitCode> RunAsync(IReadOnlyList<string> args, Stream input, Stream output, CancellationToken ct)
     {
         List<string> argv = [.. args];
-        int letters = argv.Count > 1 && argv[1] == "--sender" ? 2 : 1;
-        if (letters < argv.Count && argv[letters].StartsWith("-s", StringComparison.Ordinal) && !argv[letters].StartsWith("--", StringComparison.Ordinal))
+        int letters = ServerArgumentParser.SecludedLetters(argv);
+        if (letters >= 0)
         {
             // The client ended its command line after the letters; the rest replaces it (a new arg 0, then the words).
             List<string> secluded = await ReadSecludedAsync(input, ct).ConfigureAwait(false);
-            argv = [.. argv.Take(letters), "-" + argv[letters][2..], .. secluded.Skip(1)];
+            argv = ServerArgumentParser.WithSecluded(argv, letters, secluded);
         }
         return await RsyncServer.RunAsync(input, output, argv, new ServerSettings { Root = Environment.CurrentDirectory }, ct)
             .ConfigureAwait(false);

@@ -40,6 +40,9 @@ public sealed class DaemonConfig
     /// <summary>The global section's log file (each module may name its own).</summary>
     public string? LogFile => Str(_global, "logfile");
 
+    /// <summary>The global section's timeout (0 when unset): it bounds a client's handshake before it names a module.</summary>
+    public int Timeout => Int(_global, "timeout", 0);
+
     /// <summary>reverse lookup in the global section (default yes).</summary>
     public bool ReverseLookup => Bool(_global, "reverselookup", true);
 

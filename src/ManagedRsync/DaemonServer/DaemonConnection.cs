@@ -17,6 +17,15 @@ internal sealed class DaemonConnection
     /// <summary>clientserver.c: DAEMON_HANDSHAKE_TIMEOUT, the bound on everything the client sends before its transfer.</summary>
     public static readonly TimeSpan HandshakeLimit = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// clientserver.c: daemon_handshake_timeout — a section's "timeout" when it is 1 to 60 seconds, else
+    /// <see cref="HandshakeLimit"/>. The global section's bounds the client until it names a module; the module's then
+    /// bounds its authentication and, armed afresh, the reading of its arguments (io.c: set_daemon_handshake_timeout
+    /// sets an absolute deadline, so a client trickling bytes gains nothing).
+    /// </summary>
+    internal static TimeSpan HandshakeLimitFor(int timeout) =>
+        timeout is > 0 and <= 60 ? TimeSpan.FromSeconds(timeout) : HandshakeLimit;
+
     /// <summary>rsync protocol version we speak (rsync.h: PROTOCOL_VERSION 32, subprotocol 0).</summary>
     private const int OurProtocol = 32;
 
@@ -49,7 +58,7 @@ internal sealed class DaemonConnection
         _log = new DaemonLogFile(_options.LogFile ?? config.LogFile);
 
         using var handshake = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        handshake.CancelAfter(HandshakeLimit);
+        handshake.CancelAfter(HandshakeLimitFor(config.Timeout));
         try
         {
             return await HandshakeAsync(config, handshake, ct).ConfigureAwait(false);
@@ -167,9 +176,9 @@ internal sealed class DaemonConnection
         }
         using (slot)
         {
-            // A module's own timeout may shorten the handshake (clientserver.c: daemon_handshake_timeout).
-            if (module.Timeout > 0 && module.Timeout < HandshakeLimit.TotalSeconds)
-                handshake.CancelAfter(TimeSpan.FromSeconds(module.Timeout));
+            // clientserver.c: rsync_module — the module's own deadline, from now, while the claimed slot awaits the
+            // authentication (it may be longer than the global one: a module's "timeout = 0" means 60 s here).
+            handshake.CancelAfter(HandshakeLimitFor(module.Timeout));
 
             bool readOnly = module.ReadOnly;
             string user = "";
@@ -197,6 +206,8 @@ internal sealed class DaemonConnection
                 readOnly = outcome.ReadOnly ?? readOnly;
             }
             variables["RSYNC_USER_NAME"] = user;
+            // Local setup and the operator's hooks are not the client's time (set_daemon_handshake_timeout(0)).
+            handshake.CancelAfter(Timeout.InfiniteTimeSpan);
 
             // clientserver.c: rsync_module — the module's user and groups are looked up now and taken after the
             // module directory is found; only a process serving this one connection can take them.
@@ -288,10 +299,22 @@ internal sealed class DaemonConnection
             return await ErrorAsync("@ERROR: daemon security issue -- contact admin", hs, RsyncExitCode.Unsupported).ConfigureAwait(false);
         }
 
+        // clientserver.c: rsync_module arms the module's deadline again for both argument reads, then clears it.
+        handshake.CancelAfter(HandshakeLimitFor(module.Timeout));
         await _io.WriteAsync("@RSYNCD: OK\n", hs).ConfigureAwait(false);
-        List<string>? argv = await ReadArgumentsAsync(protocol >= 30, hs).ConfigureAwait(false);
+        List<string>? argv = await ReadArgumentsAsync(protocol >= 30, unescape: true, hs).ConfigureAwait(false);
         if (argv is null)
             return RsyncExitCode.Protocol;
+        // -s: the rest of the vector follows, NUL-terminated and taken as it is (read_args with unescape 0).
+        int secludedLetters = ServerArgumentParser.SecludedLetters(argv);
+        if (secludedLetters >= 0)
+        {
+            List<string>? secluded = await ReadArgumentsAsync(nulTerminated: true, unescape: false, hs).ConfigureAwait(false);
+            if (secluded is null)
+                return RsyncExitCode.Protocol;
+            argv = ServerArgumentParser.WithSecluded(argv, secludedLetters, secluded);
+        }
+        handshake.CancelAfter(Timeout.InfiniteTimeSpan);
         string request = string.Join(' ', argv.SkipWhile(a => a != ".").Skip(1));
         bool sender = argv.Contains("--sender");
         string? startError = null;
@@ -350,8 +373,9 @@ internal sealed class DaemonConnection
         });
 
     // io.c: read_args — NUL-terminated arguments from protocol 30 ('\n' before), ended by an empty one, at most
-    // MAX_DAEMON_ARGS of them ("too many daemon arguments", RERR_PROTOCOL).
-    private async Task<List<string>?> ReadArgumentsAsync(bool nulTerminated, CancellationToken ct)
+    // MAX_DAEMON_ARGS of them ("too many daemon arguments", RERR_PROTOCOL); with unescape, the words before "." lose
+    // safe_arg's backslashes.
+    private async Task<List<string>?> ReadArgumentsAsync(bool nulTerminated, bool unescape, CancellationToken ct)
     {
         var argv = new List<string>();
         while (true)
@@ -362,7 +386,7 @@ internal sealed class DaemonConnection
             if (arg.Length == 0)
                 return argv;
             // io.c: read_args(unescape) — a daemon takes safe_arg's backslashes off the words before ".".
-            if (!argv.Contains("."))
+            if (unescape && !argv.Contains("."))
                 arg = Session.SafeArgument.Unescape(arg);
             if (argv.Count >= ServerArgumentParser.MaxArguments)
             {

@@ -69,6 +69,25 @@ public static class ServerArgumentParser
         };
     }
 
+    /// <summary>
+    /// Where the letters word that asks for secluded args is ("-s..." after "--server" and an optional "--sender"), or
+    /// -1. With one, the client's clear list ends there and the protected words follow it on the connection (main.c and
+    /// clientserver.c: read_args again when protect_args), to be joined with <see cref="WithSecluded"/>.
+    /// </summary>
+    public static int SecludedLetters(IReadOnlyList<string> argv) => Session.ServerArguments.SecludedLetters(argv);
+
+    /// <summary>
+    /// The vector a server acts on once it has read the protected words: the clear words up to the letters (without
+    /// the framing 's'), then the protected ones after their "rsync" arg 0.
+    /// </summary>
+    public static List<string> WithSecluded(IReadOnlyList<string> clear, int letters, IReadOnlyList<string> secluded)
+    {
+        ArgumentNullException.ThrowIfNull(clear);
+        ArgumentNullException.ThrowIfNull(secluded);
+        string rest = clear[letters][2..];
+        return [.. clear.Take(letters), .. rest.Length > 0 ? ["-" + rest] : Array.Empty<string>(), .. secluded.Skip(1)];
+    }
+
     /// <summary>rsync options.c: create_refuse_error's text (with "The server does not support").</summary>
     public static string Refusal(string prefix, string longName, char? letter) =>
         letter is char c ? $"{prefix} --{longName} (-{c})\n" : $"{prefix} --{longName}\n";

@@ -69,10 +69,18 @@ internal static class ServerArguments
     /// and the letters, which then start with 's' (options.c: server_options puts it first and ends the unprotected
     /// words after the letters: "unprotected args stop here"). The rest travel as <see cref="SecludedBytes"/>.
     /// </summary>
-    public static int ClearWordCount(IReadOnlyList<string> args)
+    public static int ClearWordCount(IReadOnlyList<string> args) =>
+        SecludedLetters(args) is int letters and >= 0 ? letters + 1 : args.Count;
+
+    /// <summary>
+    /// Where the letters word that asks for secluded args is ("-s..." after "--server" and an optional "--sender"), or
+    /// -1: a server reads the protected words after the clear list then (main.c and clientserver.c: read_args again
+    /// when protect_args).
+    /// </summary>
+    public static int SecludedLetters(IReadOnlyList<string> args)
     {
         int letters = args.Count > 1 && args[1] == "--sender" ? 2 : 1;
-        return args.Count > letters && args[letters].StartsWith("-s", StringComparison.Ordinal) ? letters + 1 : args.Count;
+        return args.Count > letters && args[letters].StartsWith("-s", StringComparison.Ordinal) ? letters : -1;
     }
 
     /// <summary>
