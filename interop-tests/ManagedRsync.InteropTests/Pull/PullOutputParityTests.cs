@@ -130,20 +130,4 @@ public sealed class PullOutputParityTests(RsyncDaemonFixture daemon) : IDisposab
         Assert.True(p.ExitCode == 0 && inode.Length > 0, $"stat {path}: exit {p.ExitCode}");
         return inode;
     }
-
-    // rsync generator.c: --delete-missing-args deletes the receiver's copy of a source the sender lacks; mrsync's
-    // receiver cannot do that yet, so the option is refused by name before anything happens.
-    [Fact]
-    public async Task DeleteMissingArgsOnAPullIsRefusedByName()
-    {
-        Directory.CreateDirectory(_source);
-        PullTree.CreateSample(_source);
-        string ours = Path.Combine(_sandbox.Root, "ours");
-
-        var mine = await daemon.RunMrsyncAsync(["-a", "--delete-missing-args", Url, ours + "/"]);
-
-        Assert.Equal(4, mine.ExitCode);
-        Assert.Contains("--delete-missing-args", mine.Stderr, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(ours));
-    }
 }
