@@ -98,7 +98,21 @@ internal static class LongTransfer
         }
         TimeSpan took = since.Elapsed;
         process.WaitForExit(); // drains the redirected output
-        return new SignalledRun(process.ExitCode, await stderr, Left(dest), took);
+        return new SignalledRun(process.ExitCode, await stderr, await SettledLeftAsync(dest), took);
+    }
+
+    // On a push the daemon's receiver removes its temporary file as it exits, which may come after our client has
+    // exited: what is left is read once the destination has stopped losing entries (or after 10 s).
+    private static async Task<string[]> SettledLeftAsync(string dest)
+    {
+        string[] left = Left(dest);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (left.Length > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            left = Left(dest);
+        }
+        return left;
     }
 
     // A receiver's temporary file is ".NAME.XXXXXX" beside NAME (receiver.c: get_tmpname).
