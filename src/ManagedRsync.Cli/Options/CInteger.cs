@@ -8,12 +8,7 @@ internal static class CInteger
     public static Result TryParse(string text, out long value)
     {
         value = 0;
-        int i = 0;
-        while (i < text.Length && text[i] is ' ' or '\t' or '\n' or '\v' or '\f' or '\r')
-            i++;
-        bool negative = false;
-        if (i < text.Length && text[i] is '+' or '-')
-            negative = text[i++] == '-';
+        int i = SpaceAndSign(text, out bool negative);
         int radix = 10;
         if (i + 1 < text.Length && text[i] == '0' && text[i + 1] is 'x' or 'X' && i + 2 < text.Length && Digit(text[i + 2], 16) >= 0)
         {
@@ -25,15 +20,7 @@ internal static class CInteger
             radix = 8;
         }
         int start = i;
-        bool overflow = false;
-        ulong magnitude = 0;
-        for (; i < text.Length && Digit(text[i], radix) is int d and >= 0; i++)
-        {
-            if (magnitude > (ulong.MaxValue - (ulong)d) / (ulong)radix)
-                overflow = true;
-            else
-                magnitude = magnitude * (ulong)radix + (ulong)d;
-        }
+        ulong magnitude = Digits(text, ref i, radix, out bool overflow);
         // strtoll with no digits consumes nothing, so anything but an empty text is left over.
         if (i == start)
             return text.Length == 0 ? Result.Ok : Result.Invalid;
@@ -51,24 +38,38 @@ internal static class CInteger
     /// </summary>
     public static long Atol(string text)
     {
-        int i = 0;
-        while (i < text.Length && text[i] is ' ' or '\t' or '\n' or '\v' or '\f' or '\r')
-            i++;
-        bool negative = false;
-        if (i < text.Length && text[i] is '+' or '-')
-            negative = text[i++] == '-';
-        ulong magnitude = 0;
-        bool overflow = false;
-        for (; i < text.Length && Digit(text[i], 10) is int d and >= 0; i++)
-        {
-            if (magnitude > (ulong.MaxValue - (ulong)d) / 10)
-                overflow = true;
-            else
-                magnitude = magnitude * 10 + (ulong)d;
-        }
+        int i = SpaceAndSign(text, out bool negative);
+        ulong magnitude = Digits(text, ref i, 10, out bool overflow);
         if (negative)
             return overflow || magnitude > 1UL << 63 ? long.MinValue : (long)(0 - magnitude);
         return overflow || magnitude > long.MaxValue ? long.MaxValue : (long)magnitude;
+    }
+
+    // strtol's prefix: white space (isspace in the C locale), then one optional sign; returns where the digits start.
+    private static int SpaceAndSign(string text, out bool negative)
+    {
+        int i = 0;
+        while (i < text.Length && text[i] is ' ' or '\t' or '\n' or '\v' or '\f' or '\r')
+            i++;
+        negative = false;
+        if (i < text.Length && text[i] is '+' or '-')
+            negative = text[i++] == '-';
+        return i;
+    }
+
+    // As many digits of the radix as follow i (advanced past them); overflow says the value did not fit 64 bits.
+    private static ulong Digits(string text, ref int i, int radix, out bool overflow)
+    {
+        overflow = false;
+        ulong magnitude = 0;
+        for (; i < text.Length && Digit(text[i], radix) is int d and >= 0; i++)
+        {
+            if (magnitude > (ulong.MaxValue - (ulong)d) / (ulong)radix)
+                overflow = true;
+            else
+                magnitude = magnitude * (ulong)radix + (ulong)d;
+        }
+        return magnitude;
     }
 
     private static int Digit(char c, int radix)

@@ -68,7 +68,10 @@ internal sealed unsafe class BeneathRoot : IDisposable
     /// </summary>
     public int Open(string relative, int flags, out int errno)
     {
-        byte[] name = FileNameEncoding.EncodeNullTerminated(relative);
+        // Called once per file sent and per directory listed: the name is encoded on the stack (a PATH_MAX one fits).
+        int max = System.Text.Encoding.UTF8.GetMaxByteCount(relative.Length) + 1;
+        Span<byte> name = max <= 4096 ? stackalloc byte[max] : new byte[max];
+        name[FileNameEncoding.GetBytes(relative, name)] = 0;
         bool added = false;
         try
         {

@@ -103,7 +103,7 @@ public static class RsyncServer
             throw new RsyncException(RsyncErrorKind.Usage, "ERROR: module is write only");
         // A daemon module's sender reads beneath the module root only (Platform/BeneathRoot).
         using BeneathRoot? confinement = settings.Confined ? BeneathRoot.Open(settings.Root, settings.ModuleName ?? "") : null;
-        SendSource source = ServerSources.Resolve(request, options, settings) with { Confinement = confinement };
+        SendSource source = ServerSources.Resolve(request, options, settings, confinement);
         var sender = new SenderRole(source, options, TransferLog(settings, options, ""), progress: null);
         return await sender.RunAsync(connection, localServer: false, ct).ConfigureAwait(false);
     }

@@ -16,7 +16,9 @@ internal static class ServerSources
     /// <summary>The most bytes of a merge file a client may have a server read.</summary>
     private const int MaxRuleFile = 1 << 20;
 
-    public static SendSource Resolve(ServerRequest request, TransferOptions options, ServerSettings settings)
+    // beneath: the module root a confined server reads beneath (null for a remote-shell server); its arguments are
+    // checked, and its files later opened, through this one descriptor.
+    public static SendSource Resolve(ServerRequest request, TransferOptions options, ServerSettings settings, BeneathRoot? beneath)
     {
         var paths = new List<string>();
         foreach (string path in request.Paths)
@@ -25,7 +27,7 @@ internal static class ServerSources
         if (paths.Count == 0 && (options.Recursive || options.Dirs || options.Listing))
             paths.Add(".");
 
-        if (!settings.Confined)
+        if (!settings.Confined || beneath is null)
         {
             // A remote-shell server: the paths as given, relative to its working directory.
             var rooted = paths.Select(p => Path.IsPathFullyQualified(p) ? p : Path.Join(settings.Root, p) + (p.EndsWith('/') ? "/" : "")).ToList();
@@ -43,7 +45,6 @@ internal static class ServerSources
         // main.c: do_server_sender / flist.c: an argument's directories are reached as stock's daemon reaches them,
         // through in-module links too, never out of the module (Platform/BeneathRoot); its last component is the
         // listing's to stat (and follow or not as the options say).
-        using BeneathRoot beneath = BeneathRoot.Open(settings.Root, settings.ModuleName ?? "");
         foreach (string clean in paths.SelectMany(path => ServerGlob.Expand(settings.Root, ServerPaths.Sanitize(path),
                      globFilter is null ? null : globFilter.IsExcluded)))
         {
@@ -63,10 +64,10 @@ internal static class ServerSources
         if (options.Relative)
         {
             return new SendSource([], settings.Root, relative.Select(p => p.TrimEnd('/')).ToList(), null, hidden, readRules, linkTarget,
-                settings.IgnoreNonreadable);
+                settings.IgnoreNonreadable, beneath);
         }
         var sources = relative.Select(p => p == "./" ? settings.Root.TrimEnd('/') + "/" : Path.Join(settings.Root, p) + (p.EndsWith('/') ? "/" : "")).ToList();
-        return new SendSource(sources, null, null, null, hidden, readRules, linkTarget, settings.IgnoreNonreadable);
+        return new SendSource(sources, null, null, null, hidden, readRules, linkTarget, settings.IgnoreNonreadable, beneath);
     }
 
     // 0 when the path leads nowhere out of the module (a missing entry is the listing's to report), else the errno.
