@@ -138,6 +138,16 @@ internal sealed class FileListReader
             var leader = previous[first];
             if (leader.IsDirectory)
                 throw RsyncException.Protocol($"hard link to directory \"{leader.DisplayName}\"");
+            // rsync flist.c: recv_file_entry — the abbreviated entry sets the "same as previous" statics from the
+            // first (mode, time, ids, a device's major), as send_file_entry set its own from this file before it
+            // wrote the index: the next entry's XMIT_SAME_* flags refer to the leader's values, not the entry
+            // before the follower.
+            _mode = leader.Mode;
+            _modTime = leader.ModTime;
+            _uid = leader.Uid;
+            _gid = leader.Gid;
+            if (_options.Devices && leader.IsDevice)
+                _rdevMajor = leader.RdevMajor;
             var follower = new FileEntry
             {
                 Name = name, Mode = leader.Mode, Size = leader.Size, ModTime = leader.ModTime, ModTimeNsec = leader.ModTimeNsec,
