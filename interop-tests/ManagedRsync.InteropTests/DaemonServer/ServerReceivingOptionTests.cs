@@ -189,7 +189,7 @@ public sealed class ServerReceivingOptionTests(StockOptionDaemonFixture stock, M
             File.CreateSymbolicLink(Path.Combine(Mine(d), "elink"), Path.Combine(_work, "outside-" + (d == stock ? "stock" : "ours")));
         }
         var r = await PushBothAsync(d => ["-a", "-b", $"--backup-dir=/{_id}/elink", src + "/", Url(d, "dest/")]);
-        // Stock follows a symlink that stays in the module and refuses one that leaves it; mrsync follows none.
+        // Both follow a symlink that stays in the module (ServerInModuleLinkTests) and refuse one that leaves it.
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(_work, "outside-ours")));
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(_work, "outside-stock")));
         Assert.Equal("old\n", File.ReadAllText(Path.Combine(Mine(ours), "dest", "changed")));

@@ -123,7 +123,12 @@ public static class RsyncServer
         if (settings.Confined)
         {
             destination = ServerPaths.Sanitize(destination);
-            Confine(settings, destination, "change_dir");
+            // main.c: get_local_name — the destination is entered through change_dir (links inside the module
+            // followed); its failure names the sanitized destination as given ("change_dir#1 "sub/" (in mod)").
+            int err = ServerPaths.CheckBeneath(settings.Root, destination, lastMayBeAnything: false);
+            if (err != 0)
+                throw new RsyncException(RsyncErrorKind.FileSelection,
+                    $"rsync: [Receiver] change_dir#1 \"{destination}\" (in {settings.ModuleName}) failed: {Marshal.GetPInvokeErrorMessage(err)} ({err})");
             if (tempDir is not null)
             {
                 // A client's --temp-dir is relative to the destination (main.c: do_recv runs in it) and sanitized

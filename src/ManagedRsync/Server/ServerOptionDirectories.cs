@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using ManagedRsync.Platform;
 using ManagedRsync.Roles.Receiving;
 
 namespace ManagedRsync.Server;
@@ -10,10 +11,10 @@ namespace ManagedRsync.Server;
 /// module ("/" is the module's path, util1.c: sanitize_path with rootdir module_dir); a relative one is from the
 /// receiving directory, its ".." collapsed and never above where it starts, except that a basis directory may lead
 /// with as many ".." as the receiving directory is deep in the module (main.c: do_server_recv passes curr_dir_depth;
-/// the backup directory gets depth 0, options.c: parse_arguments). Then every component that exists must be a real
-/// directory beneath the module, no symlink (the walk <see cref="ServerPaths.CheckBeneath"/> does for every path a
-/// daemon client names); a path through a symlink ends the transfer with the errno, where stock 3.5.0 follows a
-/// symlink that stays inside the module.
+/// the backup directory gets depth 0, options.c: parse_arguments). Then every component that exists must lead to a
+/// directory beneath the module, a symlink followed only while it stays inside (the walk
+/// <see cref="ServerPaths.CheckBeneath"/> does for every path a daemon client names); a backup directory through a
+/// link that leads out ends the transfer with ELOOP, a basis directory through one is never looked in.
 /// A module's own filter rules also apply: an excluded backup directory is refused as stock's options.c refuses it
 /// ("rsync: Your options have been rejected by the server.", exit 4), an excluded basis directory as main.c does
 /// (the same words without "rsync: ", exit 1).
@@ -34,7 +35,7 @@ internal static class ServerOptionDirectories
     public static OptionDirectoryResolver For(ServerSettings settings) =>
         (receivingRoot, dir, mayClimb) => Resolve(settings, receivingRoot, dir, mayClimb);
 
-    private static (string Full, string Shown, string? Rejection) Resolve(ServerSettings settings, string receivingRoot, string dir, bool mayClimb)
+    private static (string? Full, string Shown, string? Rejection) Resolve(ServerSettings settings, string receivingRoot, string dir, bool mayClimb)
     {
         string root = Path.GetFullPath(settings.Root).TrimEnd('/');
         string receiving = Path.GetRelativePath(root.Length == 0 ? "/" : root, receivingRoot);
@@ -52,7 +53,11 @@ internal static class ServerOptionDirectories
             moduleRelative = ServerPaths.Sanitize(receiving == "." ? shown : receiving + "/" + shown).TrimEnd('/');
         }
         int err = ServerPaths.CheckBeneath(settings.Root, moduleRelative, lastMayBeAnything: false);
-        if (err != 0)
+        // A basis directory through a link that leads out of the module is no error: stock's basis lookups in it
+        // (syscall.c: secure_relative_open from the module) all fail, so every file is sent whole (receiver.c,
+        // generator.c: try_dests_reg find nothing).
+        bool outside = err == Interop.ELOOP && mayClimb;
+        if (err != 0 && !outside)
             throw new RsyncException(RsyncErrorKind.FileSelection,
                 $"rsync: [Receiver] change_dir \"/{moduleRelative}\" (in {settings.ModuleName}) failed: {Marshal.GetPInvokeErrorMessage(err)} ({err})");
         // main.c: do_server_recv matches a basis directory as a name in the receiving directory (an absolute one from
@@ -64,6 +69,8 @@ internal static class ServerOptionDirectories
             if (ModuleReceiveFilter.RejectsDirectory(settings, named))
                 rejection = ModuleReceiveFilter.Rejected;
         }
-        return (moduleRelative is "." or "" ? root : Path.Join(root, moduleRelative), shown, rejection);
+        // A module whose path is "/" has the empty root here: its directories are absolute all the same.
+        string top = root.Length == 0 ? "/" : root;
+        return (outside ? null : moduleRelative is "." or "" ? top : Path.Join(top, moduleRelative), shown, rejection);
     }
 }

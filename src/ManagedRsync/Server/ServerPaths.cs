@@ -37,35 +37,41 @@ internal static class ServerPaths
     }
 
     /// <summary>
-    /// Walks <paramref name="relative"/> (already sanitized) beneath <paramref name="root"/>: every component that
-    /// exists must be a directory that is not a symlink, except the last when <paramref name="lastMayBeAnything"/>
-    /// (a sender sends a symlink named as an argument as a symlink; it never follows it). Returns 0 or the errno that
-    /// stops the walk (ELOOP for a symlink, ENOTDIR for a file in the middle); a missing component ends the walk
-    /// with 0 (nothing beneath it exists to be followed: what is made there is made by the confined writer).
+    /// Walks <paramref name="relative"/> (already sanitized) beneath <paramref name="root"/> as stock 3.5.0's daemon
+    /// does (util1.c: change_dir and syscall.c: secure_relative_open, anchored at the module): every component that
+    /// exists must lead to a directory, and a symlink on the way is followed only while it stays beneath the module (a
+    /// relative target whose ".." never climbs above the root; an absolute target or an escape is ELOOP), through
+    /// openat2 RESOLVE_BENEATH (<see cref="BeneathRoot"/>). The last component is not followed when
+    /// <paramref name="lastMayBeAnything"/> (a sender sends a symlink named as an argument as a symlink). Returns 0 or
+    /// the errno that stops the walk (ELOOP for a link that leads out, ENOTDIR for a file in the middle); a missing
+    /// component ends the walk with 0 (nothing beneath it exists to be followed: what is made there is made by the
+    /// confined writer).
     /// </summary>
     public static int CheckBeneath(string root, string relative, bool lastMayBeAnything)
     {
-        string[] parts = relative.TrimEnd('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        string[] parts = relative.TrimEnd('/').Split('/', StringSplitOptions.RemoveEmptyEntries)
+            .Where(p => p != ".").ToArray();
         bool trailingSlash = relative.EndsWith('/');
-        string path = root;
+        if (parts.Length == 0)
+            return 0;
+        using BeneathRoot beneath = BeneathRoot.Open(root, "");
         for (int i = 0; i < parts.Length; i++)
         {
-            if (parts[i] == ".")
-                continue;
-            path = Path.Join(path, parts[i]);
-            int err = NativeStat.TryLstat(path, out NativeStat.Info info);
-            if (err == Interop.ENOENT)
-                return 0;
-            if (err != 0)
-                return err;
             bool last = i == parts.Length - 1;
             if (last && lastMayBeAnything && !trailingSlash)
                 return 0;
-            var type = info.Mode & FileEntry.S_IFMT;
-            if (type == FileEntry.S_IFLNK)
-                return Interop.ELOOP;
-            if (type != FileEntry.S_IFDIR)
+            int fd = beneath.Open(string.Join('/', parts, 0, i + 1), Interop.O_PATH | Interop.O_DIRECTORY, out int err);
+            if (fd >= 0)
+            {
+                _ = Interop.Close(fd);
+                continue;
+            }
+            if (err == Interop.ENOENT)
+                return 0;
+            // A file (or a link to one) at the end is the caller's to judge; in the middle it ends the walk.
+            if (err == Interop.ENOTDIR)
                 return last ? 0 : Interop.ENOTDIR;
+            return err;
         }
         return 0;
     }

@@ -68,7 +68,7 @@ internal sealed class Backups(ReceiveRun run) : IDisposable
     {
         if (_backupDir is { } open)
             return open;
-        string full = run.Target.OptionDirectories is { } resolve ? resolve(Path.GetFullPath(dest.RootPath), backupDir, mayClimb: false).Full
+        string full = run.Target.OptionDirectories is { } resolve ? resolve(Path.GetFullPath(dest.RootPath), backupDir, mayClimb: false).Full!
             : backupDir.StartsWith('/') ? backupDir : Path.Join(Path.GetFullPath(dest.RootPath), backupDir);
         try
         {

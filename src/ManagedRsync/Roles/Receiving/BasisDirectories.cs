@@ -49,8 +49,12 @@ internal sealed class BasisDirectories : IDisposable
             string shown;
             if (resolver is not null)
             {
-                (dir, shown, string? rejected) = resolver(current, dir, mayClimb: true);
+                (string? full, shown, string? rejected) = resolver(current, dir, mayClimb: true);
                 rejection ??= rejected;
+                // A link out of the module: no basis in it, and nothing outside is looked at to say so.
+                if (full is null)
+                    continue;
+                dir = full;
             }
             else if (!dir.StartsWith('/'))
             {

@@ -24,7 +24,9 @@ namespace ManagedRsync.Roles.Receiving;
 /// </summary>
 internal sealed partial class ReceiveRun
 {
-    private static readonly bool s_isRoot = Environment.UserName == "root";
+    // The effective uid, not a name from the password file: a chrooted daemon module may have none (rsync main.c:
+    // am_root = !MY_UID()).
+    private static readonly bool s_isRoot = Platform.Interop.GetEffectiveUserId() == 0;
     private LocalIds _ids = null!;
     private int _sawErrors;
 

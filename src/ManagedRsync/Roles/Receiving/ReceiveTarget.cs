@@ -47,7 +47,9 @@ internal sealed record ReceiveTarget(
 /// Where a directory a client named in an option (<paramref name="dir"/>) is, for a receiving side whose files land in
 /// <paramref name="receivingRoot"/> (a full path); <paramref name="mayClimb"/>: leading ".." may climb as far as the
 /// receiving directory is below the root of what is served (basis directories), or not at all (the backup directory).
-/// Returns the full path to open, the name to show in messages, and the error that rejects the directory once every
-/// basis directory has been looked at (a daemon module's rules exclude it), or null.
+/// Returns the full path to open (null for a basis directory reached through a link that leads out of what is served:
+/// nothing in it may be a basis, as stock's confined basis lookups find nothing there), the name to show in messages,
+/// and the error that rejects the directory once every basis directory has been looked at (a daemon module's rules
+/// exclude it), or null.
 /// </summary>
-internal delegate (string Full, string Shown, string? Rejection) OptionDirectoryResolver(string receivingRoot, string dir, bool mayClimb);
+internal delegate (string? Full, string Shown, string? Rejection) OptionDirectoryResolver(string receivingRoot, string dir, bool mayClimb);
