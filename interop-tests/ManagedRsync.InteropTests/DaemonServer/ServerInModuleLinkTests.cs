@@ -182,4 +182,51 @@ public sealed class ServerInModuleLinkTests(StockOptionDaemonFixture stock, Mrsy
         Assert.Equal(0, r.Ours.ExitCode);
         Assert.Equal("old\n", File.ReadAllText(Path.Combine(Mine(ours), "backups", "changed")));
     }
+
+    // -K (generator.c: recv_generator with keep_dirlinks): a link in the module where the source has a directory stands
+    // for the directory it leads to: kept, itemized against it, the source's files written into it; the module's rules
+    // are names ("/ID/yesterday/changed" does not exclude "ylink/changed"). Its time goes to the link itself, and a mode
+    // that differs cannot be set through the link (stock: "failed to set permissions on ...", exit 23).
+    [Theory]
+    [InlineData("700")]
+    [InlineData("755")]
+    public async Task Keep_dirlinks_writes_through_a_link_to_a_directory_inside_the_module(string mode)
+    {
+        Seed();
+        string src = Path.Combine(_work, "ksrc");
+        Write(src, "ylink/changed", "pushed through the link\n", New);
+        Write(src, "blink/added", "a new file\n", New);
+        Write(src, "fresh/f", "fresh\n", New);
+        File.SetUnixFileMode(Path.Combine(src, "ylink"), (UnixFileMode)Convert.ToInt32(mode, 8));
+        foreach (string dir in (string[])["ylink", "blink", "fresh", "."])
+            Directory.SetLastWriteTimeUtc(Path.Combine(src, dir), Old);
+        var r = await PushBothAsync(d => ["-aiK", src + "/", Url(d, "")]);
+        AssertSame(r);
+        Assert.Equal(mode == "755" ? 0 : 23, r.Ours.ExitCode);
+        Assert.Equal("pushed through the link\n", File.ReadAllText(Path.Combine(Mine(ours), "yesterday", "changed")));
+        Assert.True(File.GetAttributes(Path.Combine(Mine(ours), "ylink")).HasFlag(FileAttributes.ReparsePoint));
+        if (mode == "700")
+            Assert.Contains("failed to set permissions on \"ID/ylink\" (in wr): Too many levels of symbolic links (40)", Normalize(r.Ours.Stderr));
+    }
+
+    // A link out of the module is never written through: stock's stat follows it (a directory), then its writes below
+    // it fail with ELOOP; mrsync's generator refuses the entry. Both end with exit 23 and write nothing outside.
+    [Fact]
+    public async Task Keep_dirlinks_never_writes_through_a_link_out_of_the_module()
+    {
+        Seed();
+        string src = Path.Combine(_work, "ksrc");
+        Write(src, "abs_out/changed", "must not land outside\n", New);
+        Write(src, "rel_out/same", "must not land outside\n", New);
+        var r = await PushBothAsync(d => ["-aK", src + "/", Url(d, "")]);
+        Assert.True(r.Stock.ExitCode == r.Ours.ExitCode, $"exit codes differ\n{r.Stock}\n{r.Ours}");
+        Assert.Equal(23, r.Ours.ExitCode);
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            Assert.Equal(["changed", "same"], Directory.GetFileSystemEntries(Outside(d)).Select(Path.GetFileName).Order());
+            Assert.Equal("new contents of changed\n", File.ReadAllText(Path.Combine(Outside(d), "changed")));
+            Assert.Equal("unchanged\n", File.ReadAllText(Path.Combine(Outside(d), "same")));
+        }
+        Assert.Contains("Too many levels of symbolic links", r.Ours.Stderr);
+    }
 }

@@ -103,6 +103,36 @@ public sealed partial class ConfinedDirectory
         return 0;
     }
 
+    /// <summary>
+    /// -K (rsync flist.c: link_stat with follow_dirlinks): the status of the directory the symlink
+    /// <paramref name="relativePath"/> leads to, walked as <see cref="FollowInTreeDirLinks"/> walks (its parent included),
+    /// or null when it leads to no directory (a link to a file, a dangling link). A link that leaves the destination is
+    /// a failure of the entry, never looked through: stock 3.5.0's stat would follow it out, its writes below it then
+    /// fail with ELOOP.
+    /// </summary>
+    public EntryStatus? StatDirectoryLink(string relativePath)
+    {
+        var held = new List<DescriptorHandle>();
+        try
+        {
+            int hops = MaxSymlinkHops;
+            int errno = Walk(held, relativePath, ref hops);
+            if (errno is ENOENT or ENOTDIR)
+                return null;
+            if (errno != 0)
+                throw errno == ELOOP
+                    ? new RsyncException(RsyncErrorKind.EntryFailed,
+                        $"refusing to follow \"{relativePath}\": a symlink that leaves the destination")
+                    : IoError("open directory", relativePath, errno);
+            return StatAt(held.Count == 0 ? _root.Fd : held[^1].Fd, "", relativePath);
+        }
+        finally
+        {
+            foreach (DescriptorHandle handle in held)
+                handle.Dispose();
+        }
+    }
+
     /// <summary>Whether <paramref name="relativePath"/> is a directory, reached as every other name is (through in-tree
     /// directory links when <see cref="FollowInTreeDirLinks"/> is on).</summary>
     public bool IsDirectory(string relativePath)

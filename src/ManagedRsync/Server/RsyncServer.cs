@@ -147,7 +147,8 @@ public static class RsyncServer
             KeepPartial: options.Partial, TempDirectory: fullTemp, DisplayDestination: settings.Confined ? destination : null,
             LinkTargets: settings.Confined ? new ReceivedLinks(settings.MungeSymlinks).Map : null,
             ModuleExcluded: ModuleReceiveFilter.For(settings, destination),
-            OptionDirectories: settings.Confined ? ServerOptionDirectories.For(settings) : null);
+            OptionDirectories: settings.Confined ? ServerOptionDirectories.For(settings) : null,
+            ModuleName: settings.Confined ? settings.ModuleName : null);
         var receiver = new ReceivingSide(target, options, TransferLog(settings, options, settings.Confined ? destination : ""));
         return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);
     }

@@ -16,7 +16,7 @@ public static class ServerArgumentParser
 
     // The letters server_options sends that a server of ours does not implement (named as stock's table names them).
     private static readonly HashSet<char> s_refusedLetters =
-        ['K', 'm', 'O', 'J', 'y', 'U', 'N', 'E', 'A', 'X', 'x', 'S', 's', 'P', 'T', '0', '@', 'F', 'h', 'i', 'M',
+        ['m', 'O', 'J', 'y', 'U', 'N', 'E', 'A', 'X', 'x', 'S', 's', 'P', 'T', '0', '@', 'F', 'h', 'i', 'M',
          'V', '4', '6', 'a', 'f', '8'];
 
     /// <summary>A receiving server's --partial-dir inside each file's directory: one that leaves it stays refused.</summary>
@@ -100,7 +100,7 @@ public static class ServerArgumentParser
             Times, Perms, Recursive, Checksum, Cvs, IgnoreTimes, Relative, Compress, ListOnly, NoRecursive,
             DeleteExcluded, SizeOnly, Stats, DeleteMissingArgs, Partial, NumericIds, NewCompress, OldCompress,
             Update, Existing, IgnoreExisting, IgnoreErrors, Backup, DelayUpdates, Force, Fsync,
-            CopyLinks, CopyDirLinks, CopyUnsafeLinks, SafeLinks;
+            CopyLinks, CopyDirLinks, CopyUnsafeLinks, SafeLinks, KeepDirLinks;
         public string? BackupDir, BackupSuffix, PartialDir;
         public AltDestKind AltDest;
         public List<string> AltDestDirs = [];
@@ -159,6 +159,7 @@ public static class ServerArgumentParser
                     case 'b': Backup = true; break;
                     case 'L': CopyLinks = true; break;
                     case 'k': CopyDirLinks = true; break;
+                    case 'K': KeepDirLinks = true; break;
                     default:
                         if (s_refusedLetters.Contains(c))
                         {
@@ -335,6 +336,8 @@ public static class ServerArgumentParser
                 // main.c: do_recv clears the link-following options on the receiving side: they are the sender's.
                 SafeLinks = SafeLinks,
                 CopyLinks = Sender && CopyLinks, CopyDirLinks = Sender && CopyDirLinks, CopyUnsafeLinks = Sender && CopyUnsafeLinks,
+                // main.c: do_server_sender — keep_dirlinks "must be disabled on the sender".
+                KeepDirLinks = !Sender && KeepDirLinks,
             };
         }
 

@@ -1,3 +1,6 @@
+using ManagedRsync.Destination;
+using ManagedRsync.Platform;
+
 namespace ManagedRsync.Roles.Generator;
 
 // What the generator does once the transfers are done: the directories' modes and times after their contents.
@@ -12,12 +15,42 @@ internal sealed partial class GeneratorRole
             try
             {
                 // A directory we made gets the sender's mode less the umask even without -p (generator.c: dest_mode).
-                Destination!.SetAttributes(run.Names[ndx], run.AttributesFor(Files[ndx], isNew: _createdDirectories.Contains(ndx)));
+                EntryAttributes attributes = run.AttributesFor(Files[ndx], isNew: _createdDirectories.Contains(ndx));
+                if (_directoryLinks.TryGetValue(ndx, out EntryStatus linked) && !LinkedDirectoryAttributes(ndx, linked, ref attributes))
+                    continue;
+                Destination!.SetAttributes(run.Names[ndx], attributes);
             }
             catch (RsyncException e) when (e.IsLocalFileFailure)
             {
                 run.ReportFailure(e.Message);
             }
         }
+    }
+
+    // util1.c: full_fname — a name as a message quotes it: a daemon's from its module's root with "(in MODULE)".
+    private string FullName(string name)
+    {
+        if (run.Target.ModuleName is not { } module)
+            return $"\"{FileNameEncoding.Display(Destination!.RootPath.TrimEnd('/') + "/" + name)}\"";
+        string within = (run.Target.DisplayDestination ?? ".").Trim('/');
+        string prefix = within is "." or "" ? "" : "/" + within + "/";
+        return $"\"{FileNameEncoding.Display(prefix + name)}\" (in {module})";
+    }
+
+    /// <summary>-K: the directories that are links to directories in the destination, with what they lead to.</summary>
+    private readonly Dictionary<int, EntryStatus> _directoryLinks = [];
+
+    // rsync.c: set_file_attrs on a -K directory link compares with the directory it leads to; a time goes to the link
+    // itself (utimensat without following), a mode cannot (its chmod goes through the confined resolver, which refuses
+    // the link: ELOOP), reported as stock reports it. False when nothing is left to set.
+    private bool LinkedDirectoryAttributes(int ndx, EntryStatus linked, ref EntryAttributes attributes)
+    {
+        attributes = attributes.Except(linked);
+        if (attributes.Permissions is not null)
+        {
+            run.ReportFailure($"rsync: [generator] failed to set permissions on {FullName(run.Names[ndx])}: Too many levels of symbolic links (40)");
+            attributes = attributes with { Permissions = null };
+        }
+        return !attributes.IsEmpty;
     }
 }

@@ -226,6 +226,14 @@ internal sealed partial class GeneratorRole
             }
         }
         EntryStatus? local = StatLocal(name);
+        // generator.c: recv_generator — with -K a directory's name is stat'ed through a link to a directory
+        // (flist.c: link_stat with follow_dirlinks), which then stands for the directory: kept, itemized against
+        // what it leads to, its contents written through it (inside the destination only).
+        if (file.IsDirectory && Options.KeepDirLinks && local is { IsSymlink: true } && Destination?.StatDirectoryLink(name) is { } linked)
+        {
+            local = linked;
+            _directoryLinks[ndx] = linked;
+        }
         if (file.Mode == 0)
         {
             // rsync generator.c: recv_generator with missing_args == 2 — the sender's argument is gone: what is at its

@@ -31,9 +31,10 @@ internal sealed partial class ReceivingSide
             }
         }
         using ConfinedDirectory? dest = opened;
-        // syscall.c: secure_relative_open follows in-tree directory links; only --no-implied-dirs (-R) relies on it
-        // here, where the destination may hold a link in an implied directory's place.
-        if (dest is not null && _options.Relative && !_options.ImpliedDirs)
+        // syscall.c: secure_relative_open follows in-tree directory links; --no-implied-dirs (-R) relies on it here,
+        // where the destination may hold a link in an implied directory's place, and -K (a link to a directory is
+        // taken for that directory, generator.c: recv_generator with keep_dirlinks).
+        if (dest is not null && (_options.KeepDirLinks || (_options.Relative && !_options.ImpliedDirs)))
             dest.FollowInTreeDirLinks = true;
         _run.Destination = dest;
         _run.RootCreated = dest?.WasCreated ?? true;

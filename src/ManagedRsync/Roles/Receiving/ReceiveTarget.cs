@@ -26,6 +26,10 @@ namespace ManagedRsync.Roles.Receiving;
 /// ("daemon refused to receive"), a directory's contents skipped, and a local entry they exclude is never deleted
 /// (generator.c: recv_generator; flist.c: get_dirlist). Null: no module rules.
 /// </param>
+/// <param name="ModuleName">
+/// The daemon module received into, which a server's messages name as stock's do (util1.c: full_fname: "sub/name"
+/// (in mod), from the module's root); null: the local path.
+/// </param>
 /// <param name="OptionDirectories">
 /// A daemon module's resolution of the --backup-dir and --compare-dest/--copy-dest/--link-dest directories a client
 /// named (sanitized and confined beneath the module, options.c and main.c: sanitize_path); null takes them as given,
@@ -41,7 +45,8 @@ internal sealed record ReceiveTarget(
     string? DisplayDestination = null,
     Func<byte[], byte[], byte[]>? LinkTargets = null,
     Func<string, bool, bool>? ModuleExcluded = null,
-    OptionDirectoryResolver? OptionDirectories = null);
+    OptionDirectoryResolver? OptionDirectories = null,
+    string? ModuleName = null);
 
 /// <summary>
 /// Where a directory a client named in an option (<paramref name="dir"/>) is, for a receiving side whose files land in
