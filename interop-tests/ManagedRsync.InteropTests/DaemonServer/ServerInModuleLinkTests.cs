@@ -194,7 +194,7 @@ public sealed class ServerInModuleLinkTests(StockOptionDaemonFixture stock, Mrsy
     {
         Seed();
         string src = Path.Combine(_work, "ksrc");
-        Write(src, "ylink/changed", "pushed through the link\n", New);
+        Write(src, "ylink/changed", "pushed through the in-module link\n", New);
         Write(src, "blink/added", "a new file\n", New);
         Write(src, "fresh/f", "fresh\n", New);
         File.SetUnixFileMode(Path.Combine(src, "ylink"), (UnixFileMode)Convert.ToInt32(mode, 8));
@@ -203,7 +203,7 @@ public sealed class ServerInModuleLinkTests(StockOptionDaemonFixture stock, Mrsy
         var r = await PushBothAsync(d => ["-aiK", src + "/", Url(d, "")]);
         AssertSame(r);
         Assert.Equal(mode == "755" ? 0 : 23, r.Ours.ExitCode);
-        Assert.Equal("pushed through the link\n", File.ReadAllText(Path.Combine(Mine(ours), "yesterday", "changed")));
+        Assert.Equal("pushed through the in-module link\n", File.ReadAllText(Path.Combine(Mine(ours), "yesterday", "changed")));
         Assert.True(File.GetAttributes(Path.Combine(Mine(ours), "ylink")).HasFlag(FileAttributes.ReparsePoint));
         if (mode == "700")
             Assert.Contains("failed to set permissions on \"ID/ylink\" (in wr): Too many levels of symbolic links (40)", Normalize(r.Ours.Stderr));

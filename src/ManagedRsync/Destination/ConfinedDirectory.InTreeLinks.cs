@@ -119,11 +119,9 @@ public sealed partial class ConfinedDirectory
             int errno = Walk(held, relativePath, ref hops);
             if (errno is ENOENT or ENOTDIR)
                 return null;
+            // ELOOP: a link that leaves the destination (stock's errno for the writes below it).
             if (errno != 0)
-                throw errno == ELOOP
-                    ? new RsyncException(RsyncErrorKind.EntryFailed,
-                        $"refusing to follow \"{relativePath}\": a symlink that leaves the destination")
-                    : IoError("open directory", relativePath, errno);
+                throw IoError("stat", relativePath, errno);
             return StatAt(held.Count == 0 ? _root.Fd : held[^1].Fd, "", relativePath);
         }
         finally

@@ -119,6 +119,18 @@ public class ServerArgumentParserTests
         Assert.True(r.Options.SafeLinks);
     }
 
+    // options.c: server_options sends K; main.c: do_server_sender clears keep_dirlinks ("Must be disabled on the sender").
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Keep_dirlinks_is_the_receivers(bool sender)
+    {
+        string[] argv = sender ? ["--server", "--sender", "-rKe.iLsfxCIvu", ".", "mod/"] : ["--server", "-rKe.iLsfxCIvu", ".", "mod/"];
+        ServerRequest r = ServerArgumentParser.Parse(argv, out string? error);
+        Assert.Null(error);
+        Assert.Equal(!sender, r.Options.KeepDirLinks);
+    }
+
     [Fact]
     public void A_refused_option_with_a_separate_value_does_not_swallow_the_paths()
     {
