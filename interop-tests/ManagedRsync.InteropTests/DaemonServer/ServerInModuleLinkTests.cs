@@ -229,4 +229,21 @@ public sealed class ServerInModuleLinkTests(StockOptionDaemonFixture stock, Mrsy
         }
         Assert.Contains("Too many levels of symbolic links", r.Ours.Stderr);
     }
+
+    // clientserver.c: rsync_module reads a module's rules with XFLG_DIR2WILD3: "exclude = /secret/" excludes the whole
+    // subtree, so a push naming a destination beneath it ends with "daemon has excluded destination", exit 3.
+    [Theory]
+    [InlineData("secret/ID-x2.tx")]
+    [InlineData("secret/ID/")]
+    public async Task A_destination_beneath_an_excluded_directory_is_refused_as_stock_refuses_it(string destination)
+    {
+        string src = Source();
+        destination = destination.Replace("ID", _id, StringComparison.Ordinal);
+        var r = await PushBothAsync(d => ["-a", Path.Combine(src, "changed"), $"{d.Url}{OptionModules.Excluding}/{destination}"]);
+        Assert.True(r.Stock.ExitCode == r.Ours.ExitCode, $"exit codes differ\n{r.Stock}\n{r.Ours}");
+        Assert.Equal(3, r.Ours.ExitCode);
+        Assert.Equal(NonBlank(r.Stock.Stderr), NonBlank(r.Ours.Stderr));
+        foreach (RsyncDaemonFixture d in Both)
+            Assert.False(Path.Exists(Path.Combine(d.ModulePath(OptionModules.Excluding), destination.TrimEnd('/'))), d.DaemonPath);
+    }
 }

@@ -24,7 +24,9 @@ internal static class ModuleFilters
             builder.Add(FilterOptionKind.ExcludeFrom, excludeFrom);
         foreach (string word in Words(module.Exclude))
             builder.Add(FilterOptionKind.Exclude, word);
-        return builder.Build();
+        // clientserver.c: rsync_module parses them with XFLG_DIR2WILD3: an excluded directory's whole subtree is
+        // excluded (a push to "dir/file" under "exclude = /dir/" is refused; a bare "/dir" protects only that name).
+        return builder.Build().Map(rule => rule.WithDirectoryAsSubtree());
     }
 
     // exclude.c: parse_filter_str with FILTRULE_WORD_SPLIT — rules end at white space, except that a rule prefix

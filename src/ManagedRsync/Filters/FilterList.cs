@@ -25,6 +25,10 @@ public sealed class FilterList
     internal FilterList Prepend(IEnumerable<FilterRule> first) =>
         new([.. first, .. Rules], CvsExclude, DeleteExcluded, _cvsHomeWords, _cvsEnvironmentWords);
 
+    /// <summary>This list with each rule replaced by what <paramref name="map"/> makes of it.</summary>
+    internal FilterList Map(Func<FilterRule, FilterRule> map) =>
+        new([.. Rules.Select(map)], CvsExclude, DeleteExcluded, _cvsHomeWords, _cvsEnvironmentWords);
+
     /// <summary>An empty list.</summary>
     public static FilterList Empty { get; } = new([], false, false, [], []);
 

@@ -93,6 +93,18 @@ public sealed class FilterRule
     }
 
     /// <summary>
+    /// exclude.c: add_rule with XFLG_DIR2WILD3 (a daemon module's own rules, clientserver.c: rsync_module) — an exclude
+    /// rule for a directory ("/dir/") becomes "/dir/***", which also excludes everything beneath it; other rules are
+    /// kept as they are.
+    /// </summary>
+    internal FilterRule WithDirectoryAsSubtree()
+    {
+        if ((Flags & (FilterRuleFlags.Directory | FilterRuleFlags.Include)) != FilterRuleFlags.Directory)
+            return this;
+        return Create([.. Pattern, .. "/***"u8], Flags & ~FilterRuleFlags.Directory);
+    }
+
+    /// <summary>
     /// Whether the rule fires for <paramref name="path"/> (relative to the transfer root, as in the file list), following
     /// rsync exclude.c rule_matches: a pattern without '/' or "**" sees only the last component; one with an inner '/'
     /// sees the last SlashCount+1 components; a leading '/' anchors at the root; "**" not at the start may match after
