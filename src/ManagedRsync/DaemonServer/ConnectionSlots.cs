@@ -17,11 +17,14 @@ internal static class ConnectionSlots
             return new Slot(null, null, -1);
         if (!OperatingSystem.IsLinux())
             throw new PlatformNotSupportedException("max connections needs POSIX record locks (Linux)");
-        var file = new FileStream(lockFile, new FileStreamOptions
-        {
-            Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.ReadWrite,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
+        // connection.c: claim_connection opens it through syscall.c: open_no_attacker_symlinks (3.5.0): a symlink on
+        // the way that another user owns (planted in a directory they can write) is refused with ELOOP, never followed
+        // to create a root-owned file where they point.
+        Platform.OwnerCheckedOpen.Result opened = Platform.OwnerCheckedOpen.Open(lockFile,
+            Platform.Interop.O_RDWR | Platform.Interop.O_CREAT, 0x180 /* 0600 */);
+        if (opened.Handle is not { } handle)
+            throw new IOException($"{System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(opened.Errno)} ({opened.Errno})");
+        var file = new FileStream(handle, FileAccess.ReadWrite, 1);
         lock (s_held)
         {
             if (!s_held.TryGetValue(lockFile, out HashSet<int>? held))

@@ -23,7 +23,13 @@ internal static class OwnerCheckedOpen
     /// <summary>The open file, or the errno of the failure and whether it was the untrusted-symlink refusal.</summary>
     public readonly record struct Result(SafeFileHandle? Handle, int Errno, bool UntrustedSymlink);
 
-    public static unsafe Result OpenForReading(string path)
+    public static Result OpenForReading(string path) => Open(path, Interop.O_RDONLY, 0);
+
+    /// <summary>
+    /// The same walk for <paramref name="flags"/> (O_CREAT makes a missing last component, with <paramref name="mode"/>,
+    /// never through a symlink: the daemon's lock file, connection.c: claim_connection opens it so in 3.5.0).
+    /// </summary>
+    public static unsafe Result Open(string path, int flags, uint mode)
     {
         if (path.Length == 0)
             return new(null, Interop.ENOENT, false);
@@ -49,7 +55,14 @@ internal static class OwnerCheckedOpen
                 Interop.Statx st;
                 if (Interop.StatxAt(dirFd, component, Interop.AT_SYMLINK_NOFOLLOW,
                         Interop.STATX_BASIC_STATS, &st) != 0)
-                    return new(null, Marshal.GetLastPInvokeError(), false);
+                {
+                    int statErrno = Marshal.GetLastPInvokeError();
+                    if (statErrno != Interop.ENOENT || slash >= 0 || (flags & Interop.O_CREAT) == 0)
+                        return new(null, statErrno, false);
+                    // A missing leaf is made where the walk is; a symlink raced in meanwhile is refused by O_NOFOLLOW.
+                    int created = Interop.OpenAt(dirFd, component, flags | Interop.O_NOFOLLOW | Interop.O_CLOEXEC, mode);
+                    return created < 0 ? new(null, Marshal.GetLastPInvokeError(), false) : new(new SafeFileHandle(created, ownsHandle: true), 0, false);
+                }
                 if ((st.Mode & Interop.S_IFMT) == Interop.S_IFLNK)
                 {
                     if (st.Uid != 0 && st.Uid != euid)
@@ -69,8 +82,7 @@ internal static class OwnerCheckedOpen
                 }
                 if (slash < 0)
                 {
-                    int fd = Interop.OpenAt(dirFd, component,
-                        Interop.O_RDONLY | Interop.O_NOFOLLOW | Interop.O_CLOEXEC, 0);
+                    int fd = Interop.OpenAt(dirFd, component, flags | Interop.O_NOFOLLOW | Interop.O_CLOEXEC, mode);
                     return fd < 0 ? new(null, Marshal.GetLastPInvokeError(), false) : new(new SafeFileHandle(fd, ownsHandle: true), 0, false);
                 }
                 if (!Reopen(ref dirFd, dirFd, component, out int dirErrno))
