@@ -18,6 +18,13 @@ public sealed partial record TransferOptions
     /// </summary>
     public InfoLevels InfoGiven { get; init; }
 
+    /// <summary>
+    /// --debug=del level as given (0-3, 0 without): the lines generator.c and delete.c print for deletions
+    /// (delete_in_dir, delete_item, delete_dir_contents; "deleting in" for the before/after passes). Never sent to the
+    /// server (options.c: server_options sends no --debug): a pull's or a local copy's own generator prints them.
+    /// </summary>
+    public int DebugDel { get; init; }
+
     /// <summary>The --info levels in force (<see cref="InfoLevels.Effective"/>).</summary>
     // options.c: the info levels in force after parse_arguments — the user's --info over what -v, --stats and
     // --progress imply (log_before_transfer: -i or a format without %b/%c/%C, which the CLI refuses for now).

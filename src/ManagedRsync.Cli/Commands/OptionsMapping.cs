@@ -1,3 +1,4 @@
+using ManagedRsync.Cli.Options;
 using ManagedRsync.Daemon;
 using ManagedRsync.Filters;
 
@@ -27,6 +28,7 @@ internal static class OptionsMapping
         Verbose = o.Verbose,
         Quiet = o.Quiet,
         InfoGiven = o.InfoGiven,
+        DebugDel = DebugOption.Level(o, "DEL"),
         Stderr = o.Stderr,
         Recursive = o.Recursive,
         Dirs = o.Dirs,

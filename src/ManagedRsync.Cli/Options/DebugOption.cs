@@ -2,11 +2,12 @@ namespace ManagedRsync.Cli.Options;
 
 /// <summary>
 /// --debug=FLAGS (options.c: debug_words). Stock's client never sends it (server_options sends only --info), so every
-/// line it adds is printed by the client's own processes; mrsync prints none of them. A --debug is therefore accepted
+/// line it adds is printed by the client's own processes; mrsync prints only DEL's. A --debug is therefore accepted
 /// only where stock's client prints nothing for it either: a flag set to 0, --debug=none, ACL (-A is refused, so acls.c
 /// never runs), ICONV1 (setup_iconv says it only with --iconv, which is refused), and on a push the flags whose lines
-/// only a receiver prints (BACKUP, DEL, FUZZY, GENR: backup.c, delete.c, generator.c run in the daemon there), on a pull
-/// SEND (sender.c runs in the daemon). Anything else is refused by name (exit 4).
+/// only a receiver prints (BACKUP, FUZZY, GENR: backup.c, generator.c run in the daemon there), on a pull SEND (sender.c
+/// runs in the daemon), and DEL everywhere (on a pull and a local copy our generator prints delete.c's lines, levels
+/// 1-3). Anything else is refused by name (exit 4).
 /// </summary>
 internal static class DebugOption
 {
@@ -59,13 +60,24 @@ internal static class DebugOption
         }
     }
 
+    /// <summary>The level --debug gave flag <paramref name="name"/> (0 when not given: -v's implied levels are not applied).</summary>
+    public static int Level(RsyncOptions o, string name)
+    {
+        for (int j = 0; j < Names.Count; j++)
+        {
+            if (Names[j] == name)
+                return Math.Max(0, o.DebugGiven[j]);
+        }
+        return 0;
+    }
+
     /// <summary>The first flag --debug raised that stock's client would print lines for in <paramref name="direction"/>, as "--debug=nameN", or null.</summary>
     public static string? Refused(RsyncOptions o, TransferDirection direction)
     {
         for (int j = 0; j < Names.Count; j++)
         {
             int level = o.DebugGiven[j];
-            if (level <= 0 || Silent(Names[j], level, direction))
+            if (level <= 0 || Silent(Names[j], level, direction, o))
                 continue;
             return "--debug=" + Names[j].ToLowerInvariant() + (level == 1 ? "" : level.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
@@ -86,13 +98,24 @@ internal static class DebugOption
         throw new RsyncException(RsyncErrorKind.Unsupported, $"{flag} is not supported yet {where}");
     }
 
-    private static bool Silent(string name, int level, TransferDirection direction) => name switch
+    private static bool Silent(string name, int level, TransferDirection direction, RsyncOptions o) => name switch
     {
         "ACL" => true,
         // rsync.c: setup_iconv — ICONV2 reports the isprint() check on every client without -8.
         "ICONV" => level < 2,
-        "BACKUP" or "DEL" or "FUZZY" or "GENR" => direction == TransferDirection.Push,
+        // DEL: on a pull and a local copy our generator prints delete.c's and generator.c's lines (GeneratorRole.Deletion),
+        // levels 2-3 not where stock prints a delete_item line ours does not: backup.c's (-b: a backup's name taken by
+        // another kind of entry), atomic_create's with --temp-dir, and recv_generator's early one for a directory of a
+        // later incremental part (with -t, a non-directory in its way goes while the parent's part is walked).
+        "DEL" => direction == TransferDirection.Push || level < 2
+            || (!o.Backup && o.TempDir is null && !(o.Times && StockRecursesIncrementally(o))),
+        "BACKUP" or "FUZZY" or "GENR" => direction == TransferDirection.Push,
         "SEND" => direction == TransferDirection.Pull,
         _ => false,
     };
+
+    // compat.c: set_allow_inc_recurse on the receiving side (IncrementalRecursion.StockAllows).
+    private static bool StockRecursesIncrementally(RsyncOptions o) =>
+        o.Recursive && o.IncrementalRecursion && o.Delete is not (DeleteTiming.Before or DeleteTiming.After)
+        && !o.DelayUpdates && !o.PruneEmptyDirs;
 }

@@ -24,8 +24,13 @@ internal sealed partial class GeneratorRole
     /// <summary>The names each directory of the list keeps; null when nothing is to be deleted.</summary>
     private Dictionary<string, HashSet<string>>? _keep;
 
-    /// <summary>--delete-delay: what the generator chose, in the order it chose it.</summary>
-    private readonly List<string> _remembered = [];
+    /// <summary>--delete-delay: what the generator chose, in the order it chose it (generator.c: remember_delete).</summary>
+    private readonly List<(string Path, DeleteFlags Flags)> _remembered = [];
+
+    /// <summary>The sender's list had I/O errors: each delete_in_dir says so once and deletes nothing.</summary>
+    private bool _skipDeletionsForIoError;
+
+    private static readonly bool s_amRoot = Interop.GetEffectiveUserId() == 0;
 
     private DeleteTiming EffectiveDeleteTiming => Options.Delete switch
     {
@@ -43,19 +48,43 @@ internal sealed partial class GeneratorRole
         _protect = CreateProtection();
         if (!Options.IsDeleting)
             return null;
-        // rsync generator.c: delete_in_dir — --ignore-errors deletes even after the sender's I/O errors.
-        if (run.ListIoError != 0 && !Options.IgnoreErrors)
-        {
-            // An FINFO line (the sender's error already makes the run partial): a client's stdout.
-            const string skipping = "IO error encountered -- skipping file deletion";
-            if (run.Connection.ServerLog is { } server)
-                server.Info(skipping);
-            else
-                run.Log.Info(skipping);
-            return null;
-        }
+        // rsync generator.c: delete_in_dir — --ignore-errors deletes even after the sender's I/O errors; without it
+        // the first delete_in_dir says so (after its --debug=del2 line) and none deletes anything.
+        _skipDeletionsForIoError = run.ListIoError != 0 && !Options.IgnoreErrors;
         _protect = CreateProtection();
         return ChildrenByDirectory();
+    }
+
+    private bool _ioErrorSaid;
+
+    private bool SkipDeletionsForIoError()
+    {
+        if (!_skipDeletionsForIoError)
+            return false;
+        if (_ioErrorSaid)
+            return true;
+        _ioErrorSaid = true;
+        // An FINFO line (the sender's error already makes the run partial): a client's stdout.
+        const string skipping = "IO error encountered -- skipping file deletion";
+        if (run.Connection.ServerLog is { } server)
+            server.Info(skipping);
+        else
+            SayNow(skipping);
+        return true;
+    }
+
+    // --debug=delN: the generator's own lines (rprintf FINFO), printed at once like "deleting".
+    private void DebugDel(int level, string line)
+    {
+        if (Options.DebugDel >= level)
+            SayNow(line);
+    }
+
+    // delete.c: delete_item's --debug=del2 line.
+    private void DebugDeleteItem(string path, EntryStatus st, DeleteFlags flags)
+    {
+        if (Options.DebugDel >= 2)
+            DebugDel(2, $"delete_item({FileNameEncoding.Display(path)}) mode={Convert.ToString((int)(st.Mode & 0xFFFF), 8)} flags={(int)flags}");
     }
 
     private FilterMatcher? CreateProtection() =>
@@ -71,7 +100,11 @@ internal sealed partial class GeneratorRole
         for (int ndx = 0; ndx < Files.Count; ndx++)
         {
             FileEntry file = Files[ndx];
-            if (!file.IsDirectory || file.IsNoContentDir || file.Pruned || Destination!.Stat(run.Names[ndx]) is not { IsDirectory: true })
+            if (!file.IsDirectory || file.IsNoContentDir || file.Pruned)
+                continue;
+            if (file.IsTopDir)
+                DebugDel(1, $"deleting in {FileNameEncoding.Display(run.Names[ndx])}");
+            if (Destination!.Stat(run.Names[ndx]) is not { IsDirectory: true })
                 continue;
             _generating = ndx;
             DeleteExtraneous(file, run.Names[ndx], remember: false);
@@ -83,7 +116,8 @@ internal sealed partial class GeneratorRole
     // sender's list does not hold.
     private void DeleteExtraneous(FileEntry file, string directory, bool remember)
     {
-        if (!OnDeletionFilesystem(file, directory))
+        DebugDel(2, $"delete_in_dir({FileNameEncoding.Display(directory)})");
+        if (SkipDeletionsForIoError() || !OnDeletionFilesystem(file, directory))
             return;
         HashSet<string> wanted = _keep!.GetValueOrDefault(directory) ?? [];
         foreach (string child in SortedForDeletion(directory))
@@ -98,21 +132,25 @@ internal sealed partial class GeneratorRole
                     run.Log.Info($"cannot delete mount point: {FileNameEncoding.Display(path)}");
                 continue;
             }
+            // generator.c: delete_in_dir — DEL_NO_UID_WRITE for an entry of ours we could not write (not as root).
+            DeleteFlags flags = DeleteFlags.Recurse;
+            if (!s_amRoot && Destination!.Stat(path) is { } st && (st.Mode & 0x80) == 0 && st.Uid == Interop.GetEffectiveUserId())
+                flags |= DeleteFlags.NoUidWrite;
             if (remember)
-                _remembered.Add(path);
+                _remembered.Add((path, flags));
             else
-                DeleteUnlessProtected(path);
+                DeleteUnlessProtected(path, flags);
         }
     }
 
     // rsync generator.c: do_delayed_deletions.
     private void DeleteRemembered()
     {
-        foreach (string path in _remembered)
+        foreach ((string path, DeleteFlags flags) in _remembered)
         {
             try
             {
-                DeleteUnlessProtected(path);
+                DeleteUnlessProtected(path, flags | DeleteFlags.Recurse);
             }
             catch (RsyncException e) when (e.IsLocalFileFailure)
             {
@@ -166,60 +204,108 @@ internal sealed partial class GeneratorRole
 
     private bool MakeWay(string path, string kind)
     {
-        // generator.c: del_opts is DEL_RECURSE with --delete or --force.
-        if (DeleteUnlessProtected(path, recurse: Options.IsDeleting || Options.Force, makingWay: true))
+        DeleteFlags forKind = kind switch
+        {
+            "regular file" => DeleteFlags.ForFile,
+            "symlink" => DeleteFlags.ForSymlink,
+            "device file" => DeleteFlags.ForDevice,
+            _ => DeleteFlags.ForSpecial,
+        };
+        if (DeleteUnlessProtected(path, DeleteOptions | forKind))
             return true;
         run.ReportFailure($"could not make way for new {kind}: {FileNameEncoding.Display(path)}");
         return false;
     }
 
+    // generator.c: del_opts is DEL_RECURSE with --delete or --force.
+    private DeleteFlags DeleteOptions => Options.IsDeleting || Options.Force ? DeleteFlags.Recurse : DeleteFlags.None;
+
     /// <summary>
-    /// Deletes <paramref name="path"/> unless the rules protect it or something in it, a directory's contents first
-    /// (rsync delete.c: delete_item, delete_dir_contents), each with its own "deleting" line; returns whether it went.
-    /// <paramref name="makingWay"/>: the sender has an entry of another kind at this name (<see cref="MakeWay"/>).
+    /// generator.c: recv_generator's delete_item for an entry of another kind in the way that goes without our
+    /// <see cref="DeleteUnlessProtected"/> (a non-directory in the way of a directory, or of a regular file): only its
+    /// --debug=del2 line, the caller removes or replaces it.
     /// </summary>
-    private bool DeleteUnlessProtected(string path, bool recurse = true, bool makingWay = false)
+    private void DebugMakeRoom(string path, EntryStatus local, DeleteFlags forKind) =>
+        DebugDeleteItem(path, local, DeleteOptions | forKind);
+
+    /// <summary>
+    /// Deletes <paramref name="path"/> unless the rules protect it or something in it (rsync delete.c: delete_item;
+    /// get_dirlist leaves a protected name out of what delete_in_dir and delete_dir_contents see, and making room
+    /// ignores the rules for the entry itself), a directory's contents first, each with its own "deleting" line;
+    /// returns whether it went.
+    /// </summary>
+    private bool DeleteUnlessProtected(string path, DeleteFlags flags)
     {
-        EntryStatus? status = Destination!.Stat(path);
-        if (status is not { } st)
+        if (Destination!.Stat(path) is not { } st)
             return true;
-        bool isDirectory = st.IsDirectory;
-        if (!makingWay && _protect is not null && _protect.IsExcluded(path, isDirectory))
+        if ((flags & DeleteFlags.MakeRoom) == 0 && _protect is not null && _protect.IsExcluded(path, st.IsDirectory))
             return false;
-        if (isDirectory)
+        return DeleteItem(path, st, flags);
+    }
+
+    // rsync delete.c: delete_dir_contents — the directory's entries, last first; a subdirectory's contents before the
+    // subdirectory itself, which then goes as an empty one. Returns whether nothing is left (else "cannot delete
+    // non-empty directory"); without DEL_RECURSE it only finds out whether there is anything.
+    private bool DeleteDirContents(string path, DeleteFlags flags)
+    {
+        DebugDel(3, $"delete_dir_contents({FileNameEncoding.Display(path)}) flags={(int)flags}");
+        bool emptied = true;
+        DeleteFlags inner = (flags & ~(DeleteFlags.Recurse | DeleteFlags.MakeRoom | DeleteFlags.NoUidWrite)) | DeleteFlags.DirIsEmpty;
+        foreach (string child in SortedForDeletion(path))
+        {
+            string childPath = path + "/" + child;
+            if ((flags & DeleteFlags.Recurse) == 0)
+            {
+                emptied = false;
+                break;
+            }
+            // delete.c: delete_dir_contents — with -x a mount point inside pins the directory.
+            if (IsMountPoint(childPath))
+            {
+                DebugDel(1, $"mount point, {FileNameEncoding.Display(childPath)}, pins parent directory");
+                emptied = false;
+                continue;
+            }
+            if (Destination!.Stat(childPath) is not { } st)
+                continue;
+            if (_protect is not null && _protect.IsExcluded(childPath, st.IsDirectory))
+            {
+                emptied = false;
+                continue;
+            }
+            if (st.IsDirectory && !DeleteDirContents(childPath, inner | DeleteFlags.Recurse))
+                emptied = false;
+            if (!DeleteItem(childPath, st, inner))
+                emptied = false;
+        }
+        if (!emptied)
+            CannotDeleteNonEmpty(path);
+        return emptied;
+    }
+
+    // rsync delete.c: delete_item.
+    private bool DeleteItem(string path, EntryStatus st, DeleteFlags flags)
+    {
+        DebugDeleteItem(path, st, flags);
+        bool isDirectory = st.IsDirectory;
+        bool makingWay = (flags & DeleteFlags.MakeRoom) != 0;
+        if (isDirectory && (flags & DeleteFlags.DirIsEmpty) == 0)
         {
             bool outermost = _protect is not null && !_protect.IgnorePerishable;
             if (_protect is not null)
                 _protect.IgnorePerishable = true;
-            bool emptied = true;
-            foreach (string child in SortedForDeletion(path))
-            {
-                // rsync delete.c: delete_item without DEL_RECURSE only finds out that the directory is not empty.
-                if (!recurse)
-                {
-                    emptied = false;
-                    break;
-                }
-                // delete.c: delete_dir_contents — with -x a mount point inside pins the directory.
-                if (IsMountPoint(path + "/" + child))
-                {
-                    emptied = false;
-                    continue;
-                }
-                emptied &= DeleteUnlessProtected(path + "/" + child);
-            }
+            bool emptied = DeleteDirContents(path, flags);
             if (outermost)
                 _protect!.IgnorePerishable = false;
             if (!emptied)
-            {
-                CannotDeleteNonEmpty(path);
                 return false;
-            }
         }
-        if (SkipForDeletionLimit())
+        if (!makingWay && SkipForDeletionLimit())
             return false;
-        // With -b the deleted contents stay as backups inside the directory: stock's rmdir then fails with ENOTEMPTY.
-        if (isDirectory && Backups.Active(Options) && Destination!.List(path).Count > 0)
+        // rmdir fails with ENOTEMPTY (delete.c: delete_item) when something stayed: with -b the deleted contents kept
+        // as backups inside, in a subdirectory what the rules protect or --max-delete left. A dry run's rmdir removes
+        // nothing and succeeds (syscall.c: do_unlink_atfd).
+        if (isDirectory && !Options.DryRun && Destination!.List(path).Count > 0)
         {
             CannotDeleteNonEmpty(path);
             return false;
@@ -228,7 +314,7 @@ internal sealed partial class GeneratorRole
         if (!isDirectory && Backups.WantedOnDelete(Options, st, path))
             run.Backups.Keep(path);
         if (!Options.DryRun)
-            Destination.Delete(path);
+            Destination!.Delete(path);
         if (makingWay)
             return true;
         CountDeleted(st);

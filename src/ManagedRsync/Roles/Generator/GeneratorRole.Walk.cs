@@ -241,7 +241,7 @@ internal sealed partial class GeneratorRole
             // A directory's contents go only with --delete (generator.c: del_opts is DEL_RECURSE with delete_mode or
             // --force).
             if (local is not null && dest is not null)
-                DeleteUnlessProtected(name, recurse: Options.IsDeleting || Options.Force);
+                DeleteUnlessProtected(name, DeleteOptions);
             return;
         }
         // A directory not created for --existing leaves its contents missing too, and the rule skips them in turn.
@@ -256,6 +256,7 @@ internal sealed partial class GeneratorRole
             if (local is { IsDirectory: false })
             {
                 // rsync generator.c: a non-directory in the way is removed (delete_item, DEL_FOR_DIR: no "deleting").
+                DebugMakeRoom(name, local.Value, DeleteFlags.ForDir);
                 if (!dry)
                     dest!.Delete(name);
                 local = null;
@@ -283,8 +284,9 @@ internal sealed partial class GeneratorRole
                 Settle(ndx, file, iflags);
             if (!dry)
                 _directories.Add(ndx);
-            // rsync generator.c: delete_in_dir runs for a directory that exists (FLAG_MISSING_DIR excludes the rest).
-            if (_keep is not null && local is not null && !file.IsNoContentDir
+            // rsync generator.c: delete_in_dir runs for a content directory unless a dry run did not make it
+            // (FLAG_MISSING_DIR); in one just made it finds nothing, but says so with --debug=del2.
+            if (_keep is not null && !(dry && local is null) && !file.IsNoContentDir
                 && EffectiveDeleteTiming is DeleteTiming.During or DeleteTiming.Delay)
                 DeleteExtraneous(file, name, remember: EffectiveDeleteTiming == DeleteTiming.Delay);
             return;
@@ -404,8 +406,10 @@ internal sealed partial class GeneratorRole
                 return;
             local = null;
         }
-        if (local is { IsRegularFile: false })
+        if (local is { IsRegularFile: false } other)
         {
+            // generator.c: recv_generator — delete_item(DEL_FOR_FILE) before the basis is looked for.
+            DebugMakeRoom(name, other, DeleteFlags.ForFile);
             // rsync: another kind of entry is replaced (delete_item DEL_FOR_FILE backs it up with -b), the file is
             // itemized as new.
             if (Backups.Wanted(Options, local))
