@@ -116,6 +116,12 @@ public sealed partial record TransferOptions
     public bool RemoveSentFiles { get; init; }
     /// <summary>--chmod rules, applied to the file list's modes where the list is made or read (never sent).</summary>
     public ChmodRules? Chmod { get; init; }
+    /// <summary>
+    /// A daemon module's "incoming chmod" on its receiving side: besides joining <see cref="Chmod"/> (the list's modes),
+    /// it is applied again to the mode each entry ends with, which without -p is an existing entry's own (rsync.c:
+    /// set_file_attrs tweaks new_mode with daemon_chmod_modes; clientserver.c: rsync_module).
+    /// </summary>
+    public ChmodRules? ModuleChmod { get; init; }
     /// <summary>--no-W was given (stock's whole_file == 0): a push with --inplace and -S then tells the server --no-W.</summary>
     public bool NoWholeFile { get; init; }
 }

@@ -30,6 +30,11 @@ public sealed partial record TransferOptions
     public bool Perms { get; init; }
     /// <summary>-t: modification times.</summary>
     public bool Times { get; init; }
+    /// <summary>
+    /// -U/--atimes on a sending server: every entry but a directory carries its access time in the list (compat.c:
+    /// setup_protocol sets atimes_ndx). Nothing of ours receives them yet: a client and a receiving server refuse -U.
+    /// </summary>
+    public bool Atimes { get; init; }
     /// <summary>-g: group.</summary>
     public bool Group { get; init; }
     /// <summary>-o: owner.</summary>

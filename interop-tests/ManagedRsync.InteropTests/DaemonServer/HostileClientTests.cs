@@ -116,10 +116,14 @@ public sealed class HostileClientTests(RsyncDaemonFixture stock, MrsyncDaemonFix
         args.Append(".\0x\0\0");
         foreach (RsyncDaemonFixture d in Both)
             Canary(d);
+        int stockMark = stock.LogMark(), oursMark = ours.LogMark();
         string s = await RawAsync(stock, Text("@RSYNCD: 32.0 md5\n" + DaemonModules.Open + "\n"), Text(args.ToString()));
         string o = await RawAsync(ours, Text("@RSYNCD: 32.0 md5\n" + DaemonModules.Open + "\n"), Text(args.ToString()));
         Assert.Equal(s, o);
         Assert.Equal(Snapshot(Canary(stock)), Snapshot(Canary(ours)));
+        // io.c: read_args — the log says it in stock's words (rsync's testsuite, daemon-argv-limit, looks for them).
+        foreach ((RsyncDaemonFixture d, int mark) in new[] { (stock, stockMark), (ours, oursMark) })
+            Assert.Contains(d.DaemonLogSince(mark).Split('\n'), l => l.EndsWith("] too many daemon arguments", StringComparison.Ordinal));
         await AssertStillServesAsync(ours);
     }
 

@@ -23,6 +23,15 @@ public static class ParameterModules
     public const string DontCompress = "nocomp";
     public const string Glob = "glob";
     public const string HookQuoting = "hookq";
+    public const string IncomingChmod = "inchmod";
+    public const string OutgoingChmod = "outchmod";
+    public const string BadChmod = "badchmod";
+
+    /// <summary>
+    /// The global "socket options" both daemons are started with: settable ones, one that takes no value given one,
+    /// and an unknown name (socket.c: set_socket_options reports those and goes on).
+    /// </summary>
+    public static readonly IReadOnlyList<string> GlobalLines = ["socket options = SO_KEEPALIVE SO_RCVBUF=65536,TCP_NODELAY NOSUCHOPT"];
 
     /// <summary>A user name that is shell syntax (command substitution), and one that is not, for <see cref="HookQuoting"/>.</summary>
     public const string HostileUser = "$(touch${IFS}HOOKMARK)x", BenignUser = "alice.b-1_x", HookPassword = "pw";
@@ -41,6 +50,10 @@ public static class ParameterModules
         new(Glob, Comment: "wildcards in pulled paths", ReadOnly: true, Extra: ["exclude = secret*"]),
         // %RSYNC_*% in each quoting a command can have (unquoted, '...', "...", a ' inside "...", a second shell),
         // %RSYNC_PID% (not set yet when stock first reads the command) and a variable of the daemon's own environment.
+        new(IncomingChmod, Comment: "incoming chmod", Extra: ["incoming chmod = Fu+x,g-w,o=r,Dg+s,Do-rwx"]),
+        new(OutgoingChmod, Comment: "outgoing chmod", Extra: ["outgoing chmod = F-x,o-rwx,Dg-w", "incoming chmod = Fa+w"]),
+        // chmod.c: parse_chmod refuses "g=ur" (a "who" letter after a permission): logged, nothing applied.
+        new(BadChmod, Comment: "malformed incoming chmod", Extra: ["incoming chmod = g=ur"]),
         new(HookQuoting, Comment: "exec hook quoting", Extra:
         [
             "auth users = *", "secrets file = {root}/hook.secrets",
@@ -82,6 +95,8 @@ public sealed class StockParameterDaemonFixture : RsyncDaemonFixture
     public StockParameterDaemonFixture() => ParameterModules.WriteScripts(Root);
 
     protected override IReadOnlyList<DaemonModule> Modules => ParameterModules.All;
+
+    protected override IEnumerable<string> GlobalLines => ParameterModules.GlobalLines;
 }
 
 public sealed class MrsyncParameterDaemonFixture : RsyncDaemonFixture
@@ -91,6 +106,8 @@ public sealed class MrsyncParameterDaemonFixture : RsyncDaemonFixture
     public override string DaemonPath => MrsyncDaemonFixture.Executable;
 
     protected override IReadOnlyList<DaemonModule> Modules => ParameterModules.All;
+
+    protected override IEnumerable<string> GlobalLines => ParameterModules.GlobalLines;
 }
 
 [CollectionDefinition(Name)]

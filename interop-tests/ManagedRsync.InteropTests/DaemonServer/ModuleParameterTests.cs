@@ -11,7 +11,7 @@ namespace ManagedRsync.InteropTests.DaemonServer;
 /// client's output and exit code and what the modules hold must be the same.
 /// </summary>
 [Collection(ModuleParameterCollection.Name)]
-public sealed class ModuleParameterTests(StockParameterDaemonFixture stock, MrsyncParameterDaemonFixture ours) : IDisposable
+public sealed partial class ModuleParameterTests(StockParameterDaemonFixture stock, MrsyncParameterDaemonFixture ours) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("mrsync-params-").FullName;
     private readonly string _id = Guid.NewGuid().ToString("N")[..8];

@@ -226,4 +226,30 @@ public sealed class ServerReceivingOptionTests(StockOptionDaemonFixture stock, M
         var r = await PushBothAsync(d => ["-av", "--delete", .. options, src + "/", Url(d, "dest/")]);
         AssertSame(r);
     }
+
+    [Theory]
+    // A stock client escapes the "*" (options.c: safe_arg) and a daemon takes the backslash off (io.c: read_args).
+    [InlineData("-og", "--usermap=*:1", "--groupmap=*:1")]
+    [InlineData("-og", "--chown=2:2")]
+    [InlineData("-og", "--usermap=0-10:3,*:4", "--groupmap=root:5,*:6")]
+    [InlineData("-og", "--groupmap=*:no-such-group-here")]
+    public async Task Id_maps_act_as_on_stocks_daemon(params string[] options)
+    {
+        string src = Source();
+        Seed("dest");
+        var r = await PushBothAsync(d => ["-rtv", .. options, src + "/", Url(d, "dest/")]);
+        AssertSame(r);
+    }
+
+    [Theory]
+    [InlineData("--no-implied-dirs")]
+    [InlineData("--implied-dirs")]
+    public async Task Relative_paths_without_implied_directories_act_as_on_stocks_daemon(string option)
+    {
+        string src = Source();
+        Write(src, "dir/sub/deeper", "deep\n");
+        Seed("dest");
+        var r = await PushBothAsync(d => ["-rtvR", option, src + "/./dir/sub/deeper", src + "/./same", Url(d, "dest/")]);
+        AssertSame(r);
+    }
 }

@@ -37,6 +37,9 @@ public class RsyncDaemonFixture : IAsyncLifetime
     /// <summary>The modules the generated rsyncd.conf serves (a fixture of a test class may serve others).</summary>
     protected virtual IReadOnlyList<DaemonModule> Modules => DaemonModules.All;
 
+    /// <summary>Lines the generated rsyncd.conf adds to its global section (a fixture of a test class may set some).</summary>
+    protected virtual IEnumerable<string> GlobalLines => [];
+
     /// <summary>Temporary directory holding config, log, secrets and module directories.</summary>
     public string Root { get; }
 
@@ -191,6 +194,8 @@ public class RsyncDaemonFixture : IAsyncLifetime
             conf.AppendLine("uid = root");
             conf.AppendLine("gid = root");
         }
+        foreach (string line in GlobalLines)
+            conf.AppendLine(line);
         foreach (var module in Modules)
         {
             conf.AppendLine();

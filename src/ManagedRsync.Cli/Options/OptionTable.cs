@@ -364,7 +364,7 @@ internal static class OptionTable
     private static void AddChmod(RsyncOptions o, string value)
     {
         o.Chmod ??= new ChmodRules();
-        if (!o.Chmod.TryAdd(value, ProcessUmask.Value))
+        if (!o.Chmod.TryAdd(value, ManagedRsync.Platform.ProcessUmask.Value))
             throw new OptionException($"Invalid argument passed to --chmod ({value})");
     }
 

@@ -92,6 +92,22 @@ internal sealed class DaemonStream : Stream
         }
     }
 
+    /// <summary>
+    /// The next byte through the buffer, or -1 at the end of the stream: a daemon's side reads the client's lines with
+    /// it (NUL-terminated ones too), a byte at a time without a system call for each.
+    /// </summary>
+    public async ValueTask<int> ReadBufferedByteAsync(CancellationToken ct)
+    {
+        if (_start == _end)
+        {
+            _start = 0;
+            _end = await _inner.ReadAsync(_buffer, ct).ConfigureAwait(false);
+            if (_end == 0)
+                return -1;
+        }
+        return _buffer[_start++];
+    }
+
     private static string Decode(List<byte> bytes) =>
         Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes));
 

@@ -40,6 +40,9 @@ public sealed class DaemonConfig
     /// <summary>The global section's log file (each module may name its own).</summary>
     public string? LogFile => Str(_global, "logfile");
 
+    /// <summary>socket options: set on the listening socket, which its connections inherit (socket.c: open_socket_in).</summary>
+    public string? SocketOptions => Str(_global, "socketoptions");
+
     /// <summary>The global section's timeout (0 when unset): it bounds a client's handshake before it names a module.</summary>
     public int Timeout => Int(_global, "timeout", 0);
 
@@ -234,6 +237,12 @@ public sealed class DaemonModule
 
     /// <summary>timeout in seconds (0: none).</summary>
     public int Timeout => DaemonConfig.Int(Values, "timeout", 0);
+
+    /// <summary>incoming chmod: rules for the modes of what a client pushes (chmod.c syntax).</summary>
+    public string? IncomingChmod => Str("incomingchmod");
+
+    /// <summary>outgoing chmod: rules for the modes of what a client pulls.</summary>
+    public string? OutgoingChmod => Str("outgoingchmod");
 
     /// <summary>refuse options.</summary>
     public string? RefuseOptions => Str("refuseoptions");

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using ManagedRsync.Daemon;
 using ManagedRsync.FileList;
 using ManagedRsync.Filters;
+using ManagedRsync.Platform;
 using ManagedRsync.Server;
 
 namespace ManagedRsync.DaemonServer;
@@ -333,6 +334,7 @@ internal sealed class DaemonConnection
         _log.Write(user.Length > 0
             ? $"rsync {(sender ? "on" : "to")} {request} from {user}@{host} ({_address})"
             : $"rsync {(sender ? "on" : "to")} {request} from {host} ({_address})");
+        ChmodRules? moduleChmod = ModuleChmod(module, sender);
 
         var settings = new ServerSettings
         {
@@ -353,6 +355,7 @@ internal sealed class DaemonConnection
             IgnoreNonreadable = module.IgnoreNonreadable,
             Log = _log.Write,
             TransferLog = module.TransferLogging ? TransferLogLine(module, path, host, user) : null,
+            ModuleChmod = moduleChmod,
         };
         RsyncExitCode code = await RsyncServer.RunAsync(_io.Stream, argv, settings, ct).ConfigureAwait(false);
         if (code != RsyncExitCode.Ok)
@@ -372,12 +375,26 @@ internal sealed class DaemonConnection
             ModulePath = path,
         });
 
+    // clientserver.c: rsync_module — "outgoing chmod" for a sender, "incoming chmod" for a receiver, read with the
+    // daemon's umask (chmod.c: parse_chmod); a malformed one is logged and nothing of it applies.
+    private ChmodRules? ModuleChmod(DaemonModule module, bool sender)
+    {
+        if ((sender ? module.OutgoingChmod : module.IncomingChmod) is not { } text)
+            return null;
+        var rules = new ChmodRules();
+        if (rules.TryAdd(text, ProcessUmask.Value))
+            return rules;
+        _log.Write($"Invalid \"{(sender ? "outgo" : "incom")}ing chmod\" directive: {text}");
+        return null;
+    }
+
     // io.c: read_args — NUL-terminated arguments from protocol 30 ('\n' before), ended by an empty one, at most
     // MAX_DAEMON_ARGS of them ("too many daemon arguments", RERR_PROTOCOL); with unescape, the words before "." lose
     // safe_arg's backslashes.
     private async Task<List<string>?> ReadArgumentsAsync(bool nulTerminated, bool unescape, CancellationToken ct)
     {
         var argv = new List<string>();
+        bool afterDot = false;
         while (true)
         {
             string? arg = await _io.ReadLineAsync(nulTerminated, ct).ConfigureAwait(false);
@@ -385,12 +402,14 @@ internal sealed class DaemonConnection
                 return null;
             if (arg.Length == 0)
                 return argv;
-            // io.c: read_args(unescape) — a daemon takes safe_arg's backslashes off the words before ".".
-            if (unescape && !argv.Contains("."))
+            // io.c: read_args(unescape) — a daemon takes safe_arg's backslashes off the words before ".". (Whether
+            // "." came is kept as it is read: searching the list for it made a flood of arguments quadratic.)
+            if (unescape && !afterDot)
                 arg = Session.SafeArgument.Unescape(arg);
+            afterDot |= arg == ".";
             if (argv.Count >= ServerArgumentParser.MaxArguments)
             {
-                _log.Write($"too many daemon arguments from {_address}");
+                _log.Write("too many daemon arguments");
                 return null;
             }
             argv.Add(arg);

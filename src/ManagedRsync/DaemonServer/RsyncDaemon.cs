@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using ManagedRsync.Daemon;
 using ManagedRsync.IO;
 using ManagedRsync.Platform;
 
@@ -46,6 +47,10 @@ public sealed class RsyncDaemon : IAsyncDisposable
             if (bind.Equals(IPAddress.IPv6Any))
                 listener.DualMode = true;
             listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // socket.c: open_socket_in sets "socket options" on the listening socket (its connections inherit them);
+            // each problem is reported and the daemon goes on ("Unknown socket option NAME"). Still starting up,
+            // stock's who_am_i says "client".
+            SocketOptions.Apply(listener, config.SocketOptions, "client", problem => options.Warn?.Invoke(problem));
             try
             {
                 listener.Bind(new IPEndPoint(bind, port));

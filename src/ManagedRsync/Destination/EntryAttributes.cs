@@ -8,8 +8,15 @@ namespace ManagedRsync.Destination;
 public readonly record struct EntryAttributes(
     uint? Permissions = null, long? MtimeSeconds = null, uint MtimeNanoseconds = 0, uint? Uid = null, uint? Gid = null)
 {
+    /// <summary>
+    /// A daemon module's "incoming chmod" still to apply to the entry's own permissions (no -p: <see cref="Permissions"/>
+    /// is null), once its status is read (rsync.c: set_file_attrs tweaks an existing entry's mode with
+    /// daemon_chmod_modes). Never set for a symlink.
+    /// </summary>
+    public ChmodRules? ModuleChmod { get; init; }
+
     /// <summary>Nothing to change.</summary>
-    public bool IsEmpty => Permissions is null && MtimeSeconds is null && Uid is null && Gid is null;
+    public bool IsEmpty => Permissions is null && MtimeSeconds is null && Uid is null && Gid is null && ModuleChmod is null;
 
     /// <summary>
     /// What is left to change on an entry that already has <paramref name="current"/>: rsync.c set_file_attrs changes
@@ -21,7 +28,10 @@ public readonly record struct EntryAttributes(
     {
         uint? uid = Uid == current.Uid ? null : Uid;
         uint? gid = Gid == current.Gid ? null : Gid;
-        uint? permissions = uid is null && gid is null && Permissions is { } p && (p & 0xFFF) == current.Permissions ? null : Permissions;
+        uint? wanted = ModuleChmod is { } rules && !current.IsSymlink
+            ? (uint)rules.Apply((int)((current.Mode & ~0xFFFu) | (Permissions ?? current.Permissions))) & 0xFFF
+            : Permissions;
+        uint? permissions = uid is null && gid is null && wanted is { } p && (p & 0xFFF) == current.Permissions ? null : wanted;
         bool sameTime = MtimeSeconds == current.MtimeSeconds && MtimeNanoseconds == current.MtimeNanoseconds;
         return new EntryAttributes(permissions, sameTime ? null : MtimeSeconds, MtimeNanoseconds, uid, gid);
     }

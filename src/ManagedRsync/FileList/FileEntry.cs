@@ -19,6 +19,8 @@ internal sealed class FileEntry
     public long Size { get; set; }
     public long ModTime { get; set; }
     public int ModTimeNsec { get; set; }
+    /// <summary>st_atime in seconds, sent with -U for all but directories (flist.c: send_file_entry).</summary>
+    public long AccessTime { get; set; }
     public int Uid { get; set; }
     public int Gid { get; set; }
     public int RdevMajor { get; set; }

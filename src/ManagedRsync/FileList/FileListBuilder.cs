@@ -419,6 +419,7 @@ internal sealed class FileListBuilder
             Size = type is FileEntry.S_IFREG or FileEntry.S_IFDIR or FileEntry.S_IFLNK ? info.Size : 0,
             ModTime = info.MTime,
             ModTimeNsec = info.MTimeNsec,
+            AccessTime = info.ATime,
             Uid = info.Uid,
             Gid = info.Gid,
             RdevMajor = info.RdevMajor,

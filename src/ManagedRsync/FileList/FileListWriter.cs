@@ -32,6 +32,7 @@ internal sealed class FileListWriter
     internal const int XMIT_HLINK_FIRST = 1 << 12;
     internal const int XMIT_IO_ERROR_ENDLIST = 1 << 12;
     internal const int XMIT_MOD_NSEC = 1 << 13;
+    internal const int XMIT_SAME_ATIME = 1 << 14;
 
     private readonly SessionParameters _session;
     private readonly TransferOptions _options;
@@ -39,6 +40,8 @@ internal sealed class FileListWriter
 
     // The "same as previous" state of send_file_entry.
     private long _modTime = long.MinValue;
+    // flist.c: send_file_entry's static atime starts at 0, as recv_file_entry's does.
+    private long _atime;
     private int _mode = -1;
     private int _uid = -1;
     private int _gid = -1;
@@ -139,6 +142,14 @@ internal sealed class FileListWriter
             _modTime = file.ModTime;
         if (file.ModTimeNsec != 0 && _protocol >= 31)
             xflags |= XMIT_MOD_NSEC;
+        bool sendsAtime = _options.Atimes && !file.IsDirectory;
+        if (sendsAtime)
+        {
+            if (file.AccessTime == _atime)
+                xflags |= XMIT_SAME_ATIME;
+            else
+                _atime = file.AccessTime;
+        }
 
         int firstHardLink = -1;
         // rsync flist.c: make_file — from protocol 28 any non-directory with more than one link; before 28 every
@@ -239,6 +250,8 @@ internal sealed class FileListWriter
             w.WriteVarInt(file.ModTimeNsec);
         if ((xflags & XMIT_SAME_MODE) == 0)
             w.WriteInt32(file.Mode);
+        if (sendsAtime && (xflags & XMIT_SAME_ATIME) == 0)
+            w.WriteVarLong(file.AccessTime, 4);
         if (_options.Owner && (xflags & XMIT_SAME_UID) == 0)
         {
             if (_protocol < 30)

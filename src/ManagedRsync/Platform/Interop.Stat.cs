@@ -22,6 +22,7 @@ internal static unsafe partial class Interop
         [FieldOffset(28)] public ushort Mode;
         [FieldOffset(32)] public ulong Ino;
         [FieldOffset(40)] public ulong Size;
+        [FieldOffset(64)] public long AtimeSeconds;
         [FieldOffset(112)] public long MtimeSeconds;
         [FieldOffset(120)] public uint MtimeNanoseconds;
         [FieldOffset(128)] public uint RdevMajor;

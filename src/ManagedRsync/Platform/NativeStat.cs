@@ -11,7 +11,7 @@ internal static class NativeStat
 {
     public readonly record struct Info(
         int Mode, long Size, long MTime, int MTimeNsec, int Uid, int Gid, long Ino, long Dev, int Nlink,
-        int RdevMajor, int RdevMinor);
+        int RdevMajor, int RdevMinor, long ATime = 0);
 
     /// <summary>lstat(2) of <paramref name="path"/>; returns the errno on failure.</summary>
     public static int TryLstat(string path, out Info info) => TryStatx(path, Interop.AT_SYMLINK_NOFOLLOW, out info);
@@ -28,7 +28,7 @@ internal static class NativeStat
             return Marshal.GetLastPInvokeError();
         }
         info = new Info(b.Mode, (long)b.Size, b.MtimeSeconds, (int)b.MtimeNanoseconds, (int)b.Uid, (int)b.Gid, (long)b.Ino,
-            ((long)b.DevMajor << 32) | b.DevMinor, (int)b.Nlink, (int)b.RdevMajor, (int)b.RdevMinor);
+            ((long)b.DevMajor << 32) | b.DevMinor, (int)b.Nlink, (int)b.RdevMajor, (int)b.RdevMinor, b.AtimeSeconds);
         return 0;
     }
 

@@ -52,6 +52,10 @@ public static class RsyncServer
             options = options with { IgnoreErrors = true };
         if (settings.NumericIds && !options.NumericIds)
             options = options with { NumericIdsHere = true };
+        // clientserver.c: rsync_module — the module's chmod is applied to the file list's modes, and a receiver applies
+        // it again to each entry's final mode (rsync.c: set_file_attrs, daemon_chmod_modes).
+        if (settings.ModuleChmod is { } moduleChmod)
+            options = options with { Chmod = moduleChmod, ModuleChmod = request.IsSender ? null : moduleChmod };
         if (settings.TransferLog is { } transferLog)
             options = options with { LogFileFormat = transferLog.Format };
         var daemonLog = new DaemonSideLog(settings.Log);

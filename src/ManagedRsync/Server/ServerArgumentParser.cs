@@ -16,7 +16,7 @@ public static class ServerArgumentParser
 
     // The letters server_options sends that a server of ours does not implement (named as stock's table names them).
     private static readonly HashSet<char> s_refusedLetters =
-        ['m', 'O', 'J', 'y', 'U', 'N', 'E', 'A', 'X', 'x', 'S', 's', 'P', 'T', '0', '@', 'F', 'h', 'i', 'M',
+        ['m', 'O', 'J', 'y', 'N', 'E', 'A', 'X', 'x', 'S', 's', 'P', 'T', '0', '@', 'F', 'h', 'i', 'M',
          'V', '4', '6', 'a', 'f', '8'];
 
     /// <summary>A receiving server's --partial-dir inside each file's directory: one that leaves it stays refused.</summary>
@@ -100,7 +100,7 @@ public static class ServerArgumentParser
             Times, Perms, Recursive, Checksum, Cvs, IgnoreTimes, Relative, Compress, ListOnly, NoRecursive,
             DeleteExcluded, SizeOnly, Stats, DeleteMissingArgs, Partial, NumericIds, NewCompress, OldCompress,
             Update, Existing, IgnoreExisting, IgnoreErrors, Backup, DelayUpdates, Force, Fsync,
-            CopyLinks, CopyDirLinks, CopyUnsafeLinks, SafeLinks, KeepDirLinks;
+            CopyLinks, CopyDirLinks, CopyUnsafeLinks, SafeLinks, KeepDirLinks, NoImpliedDirs;
         public string? BackupDir, BackupSuffix, PartialDir;
         public AltDestKind AltDest;
         public List<string> AltDestDirs = [];
@@ -108,9 +108,9 @@ public static class ServerArgumentParser
         public long? MaxSize, MinSize;
         public int? ModifyWindow;
         public bool? SpecialsOverride;
-        public int Verbose, BlockSize, Timeout, Bwlimit;
+        public int Verbose, BlockSize, Timeout, Bwlimit, Atimes;
         public int? CompressLevel;
-        public string? ClientInfo, LogFormat, ChecksumChoice, CompressChoice, TempDir;
+        public string? ClientInfo, LogFormat, ChecksumChoice, CompressChoice, TempDir, UserMap, GroupMap;
         public DeleteTiming Delete;
         public int DeleteTimings;
         public List<string> Names = [];
@@ -156,6 +156,7 @@ public static class ServerArgumentParser
                     case 'R': Relative = true; break;
                     case 'z': Compress = true; break;
                     case 'u': Update = true; break;
+                    case 'U': Atimes++; break;
                     case 'b': Backup = true; break;
                     case 'L': CopyLinks = true; break;
                     case 'k': CopyDirLinks = true; break;
@@ -226,6 +227,14 @@ public static class ServerArgumentParser
                 case "backup-dir": BackupDir = inline ?? Next(argv, ref i); return Missing(BackupDir, word);
                 case "suffix": BackupSuffix = inline ?? Next(argv, ref i); return Missing(BackupSuffix, word);
                 case "partial-dir": PartialDir = inline ?? Next(argv, ref i); return Missing(PartialDir, word);
+                // options.c: server_options sends the maps (a --chown is sent as "*:USER") to a receiving server, which
+                // reads them as its receiver starts (uidlist.c: parse_name_map); a daemon has taken safe_arg's
+                // backslashes off first (io.c: read_args), so a wildcard stays one.
+                case "usermap": return Map(ref UserMap, inline ?? Next(argv, ref i), word, "usermap");
+                case "groupmap": return Map(ref GroupMap, inline ?? Next(argv, ref i), word, "groupmap");
+                // options.c: server_options sends --no-implied-dirs with -R (to a sender from protocol 30).
+                case "no-implied-dirs" or "no-i-d": NoImpliedDirs = true; return None(inline, name);
+                case "implied-dirs" or "i-d": NoImpliedDirs = false; return None(inline, name);
                 case "delay-updates": DelayUpdates = true; return None(inline, name);
                 case "force": Force = true; return None(inline, name);
                 case "fsync": Fsync = true; return None(inline, name);
@@ -258,6 +267,17 @@ public static class ServerArgumentParser
         // server_options sends these long options with their value as the next word.
         private static bool TakesValue(string name) =>
             name is "backup-dir" or "partial-dir" or "files-from" or "compare-dest" or "copy-dest" or "link-dest";
+
+        // options.c: parse_arguments — "You can only specify --usermap once."
+        private static string? Map(ref string? map, string? value, string word, string name)
+        {
+            if (value is null)
+                return $"{word}: missing argument\n";
+            if (map is not null)
+                return $"You can only specify --{name} once.\n";
+            map = value;
+            return null;
+        }
 
         private string? AddAltDest(AltDestKind kind, string? dir, string word)
         {
@@ -299,6 +319,12 @@ public static class ServerArgumentParser
                 if (PartialDir is { } dir && (dir.StartsWith('/') || dir.Split('/').Contains("..")))
                     return PartialDirAway + "\n";
             }
+            // -U: a sending server lists the access times (FileListWriter); nothing of ours sets them on receiving
+            // yet. A second U is --open-noatime (options.c: parse_arguments), which our sender does not do.
+            if (Atimes > 0 && !Sender)
+                return Refusal(NotSupported, "atimes", 'U');
+            if (Atimes > 1)
+                return Refusal(NotSupported, "open-noatime", null);
             // Combinations our receiver does not do yet (Cli/Options/DirectionSupport.cs refuses them on a pull).
             if (HardLinks && DelayUpdates)
                 return Refusal(NotSupported, "delay-updates", null);
@@ -332,7 +358,7 @@ public static class ServerArgumentParser
                 Backup = Backup, BackupDir = BackupDir, BackupSuffix = BackupSuffix, PartialDir = PartialDir,
                 DelayUpdates = DelayUpdates, AltDest = AltDest, MaxDelete = MaxDelete,
                 AltDestDirs = AltDestDirs.Count == 0 ? Array.Empty<string>() : [.. AltDestDirs],
-                Force = Force, Fsync = Fsync,
+                Atimes = Atimes > 0, Force = Force, Fsync = Fsync, UserMap = UserMap, GroupMap = GroupMap, ImpliedDirs = !NoImpliedDirs,
                 // main.c: do_recv clears the link-following options on the receiving side: they are the sender's.
                 SafeLinks = SafeLinks,
                 CopyLinks = Sender && CopyLinks, CopyDirLinks = Sender && CopyDirLinks, CopyUnsafeLinks = Sender && CopyUnsafeLinks,

@@ -68,6 +68,12 @@ public sealed record ServerSettings
     /// </summary>
     public string? StartError { get; init; }
 
+    /// <summary>
+    /// The module's "incoming chmod" (receiving) or "outgoing chmod" (sending) rules, applied after the client's
+    /// (clientserver.c: rsync_module appends them to chmod_modes); null when it has none.
+    /// </summary>
+    public ChmodRules? ModuleChmod { get; init; }
+
     /// <summary>The daemon's log (log file / transfer logging); null logs nothing.</summary>
     public Action<string>? Log { get; init; }
 

@@ -142,8 +142,8 @@ public class DaemonConfigTests
     [InlineData("transfer logging = yes\nlog format = %o %b %f", "\"log format\" with %b")]
     [InlineData("transfer logging = yes\nlog format = %C", "\"log format\" with %C")]
     [InlineData("fake super = yes", "fake super")]
-    [InlineData("incoming chmod = Dg+s", "incoming chmod")]
-    [InlineData("outgoing chmod = o-w", "outgoing chmod")]
+    [InlineData("insecure links = yes", "insecure links")]
+    [InlineData("open noatime = yes", "open noatime")]
     public void What_mrsync_would_not_honour_is_refused_by_name(string line, string named)
     {
         DaemonConfig config = DaemonConfigParser.Parse($"use chroot = no\n[m]\npath = /x\n{line}\n");
@@ -154,10 +154,22 @@ public class DaemonConfigTests
     [Theory]
     [InlineData("dont compress = *.gz *.[ch] *")]
     [InlineData("ignore nonreadable = yes")]
+    [InlineData("incoming chmod = Dg+s")]
+    [InlineData("outgoing chmod = o-w")]
+    [InlineData("incoming chmod = g=ur")]
     public void What_mrsync_honours_is_accepted(string line)
     {
         DaemonConfig config = DaemonConfigParser.Parse($"use chroot = no\n[m]\npath = /x\n{line}\n");
         Assert.Empty(config.Validate(1000, _ => null, _ => null, 1000));
+    }
+
+    // socket.c: open_socket_in sets the global "socket options" on the listening socket (an unknown name is reported).
+    [Fact]
+    public void Socket_options_are_honoured_in_the_global_section()
+    {
+        DaemonConfig config = DaemonConfigParser.Parse("use chroot = no\nsocket options = SO_KEEPALIVE NOSUCH\n[m]\npath = /x\n");
+        Assert.Empty(config.Validate(1000, _ => null, _ => null, 1000));
+        Assert.Equal("SO_KEEPALIVE NOSUCH", config.SocketOptions);
     }
 
     [Fact]

@@ -178,4 +178,27 @@ public class ServerArgumentParserTests
         ServerArgumentParser.Parse(["-r", ".", "mod/"], out string? error);
         Assert.NotNull(error);
     }
+
+    // options.c: server_options — -U in the letters (a second U is --open-noatime); the id maps (a --chown is sent as
+    // "*:USER") and --no-implied-dirs to a receiving server.
+    [Fact]
+    public void Atimes_id_maps_and_implied_dirs_are_read_where_the_server_does_them()
+    {
+        ServerRequest pull = ServerArgumentParser.Parse(["--server", "--sender", "-rUe.iLsfxCIvu", ".", "mod/"], out string? error);
+        Assert.Null(error);
+        Assert.True(pull.Options.Atimes);
+        ServerArgumentParser.Parse(["--server", "-rUe.iLsfxCIvu", ".", "mod/"], out error);
+        Assert.Equal("The server does not support --atimes (-U)\n", error);
+        ServerArgumentParser.Parse(["--server", "--sender", "-rUUe.iLsfxCIvu", ".", "mod/"], out error);
+        Assert.Equal("The server does not support --open-noatime\n", error);
+
+        ServerRequest push = ServerArgumentParser.Parse(
+            ["--server", "-rRe.iLsfxCIvu", "--usermap=*:1", "--groupmap", "0-9:2", "--no-implied-dirs", ".", "mod/"], out error);
+        Assert.Null(error);
+        Assert.Equal(("*:1", "0-9:2", false), (push.Options.UserMap, push.Options.GroupMap, push.Options.ImpliedDirs));
+        Assert.Equal(["mod/"], push.Paths);
+        ServerArgumentParser.Parse(["--server", "-r", "--groupmap=*:1", "--groupmap=*:2", ".", "mod/"], out error);
+        Assert.Equal("You can only specify --groupmap once.\n", error);
+        Assert.True(ServerArgumentParser.Parse(["--server", "-r", ".", "mod/"], out _).Options.ImpliedDirs);
+    }
 }

@@ -177,8 +177,16 @@ internal sealed partial class ReceiveRun
     public EntryAttributes AttributesFor(FileEntry file, bool isNew, EntryStatus? existing = null)
     {
         uint? permissions = Options.Perms ? (uint)file.Mode & 0xFFF
-            : isNew ? (uint)file.Mode & 0x1FF & ~0x12u /* rsync: the sender's mode less the umask (022 assumed) */
+            : isNew ? (uint)file.Mode & 0x1FF & ~(uint)ProcessUmask.Value /* rsync.c: dest_mode, the sender's mode less the umask */
             : ExecutabilityFor(file, existing);
+        // rsync.c: set_file_attrs — a daemon module's incoming chmod tweaks the mode the entry ends with; without -p an
+        // existing entry's own mode, which SetAttributes reads (EntryAttributes.ModuleChmod).
+        ChmodRules? moduleChmod = file.IsSymlink ? null : Options.ModuleChmod;
+        if (moduleChmod is not null && (permissions ?? existing?.Permissions) is { } settled)
+        {
+            permissions = (uint)moduleChmod.Apply((file.Mode & ~0xFFF) | (int)settled) & 0xFFF;
+            moduleChmod = null;
+        }
         // uidlist.c: recv_id_list — ids are mapped unless --numeric-ids without a map.
         bool numeric = Options.NumericIds || Options.NumericIdsHere;
         uint? uid = Options.Owner && s_isRoot
@@ -186,7 +194,7 @@ internal sealed partial class ReceiveRun
         uint? gid = Options.Group && s_isRoot
             ? (uint)(numeric && Options.GroupMap is null ? file.Gid : _ids.MapGroup(file.Gid, SenderName(file.Gid, List.GroupNames, numeric))) : null;
         long? mtime = Options.Times && !(file.IsDirectory && Options.OmitDirTimes) ? file.ModTime : null;
-        return new EntryAttributes(permissions, mtime, (uint)file.ModTimeNsec, uid, gid);
+        return new EntryAttributes(permissions, mtime, (uint)file.ModTimeNsec, uid, gid) { ModuleChmod = moduleChmod };
     }
 
     /// <summary>
