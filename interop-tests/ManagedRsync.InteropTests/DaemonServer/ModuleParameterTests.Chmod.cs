@@ -119,12 +119,15 @@ public sealed partial class ModuleParameterTests
     }
 
     [Fact]
-    public async Task Socket_options_with_an_unknown_name_still_serve_as_stock()
+    public async Task Socket_options_with_an_unknown_name_still_serve_and_the_start_is_logged_as_stock()
     {
         // socket.c: set_socket_options reports an unknown name and sets the others on the listening socket.
         var list = await BothAsync(d => [d.Url]);
         AssertSame(list);
         Assert.Equal(0, list.Ours.ExitCode);
         Assert.Contains(ParameterModules.IncomingChmod, list.Ours.Stdout);
+        // clientserver.c: daemon_main logs "rsyncd version V starting, listening on port N" (V: each its own version).
+        foreach (RsyncDaemonFixture d in Both)
+            Assert.Matches($@"\] rsyncd version [0-9.]+ starting, listening on port {d.Port}\n", d.DaemonLog);
     }
 }

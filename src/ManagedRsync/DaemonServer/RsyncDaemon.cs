@@ -64,6 +64,10 @@ public sealed class RsyncDaemon : IAsyncDisposable
         }
         if (config.PidFile is { } pidFile)
             File.WriteAllText(pidFile, Environment.ProcessId + "\n");
+        // clientserver.c: daemon_main logs its start once the pid file is written (rsync's testsuite,
+        // daemon-standalone-detach, waits for this line); the version is mrsync's own.
+        new DaemonLogFile(options.LogFile ?? config.LogFile).Write(
+            $"rsyncd version {typeof(RsyncDaemon).Assembly.GetName().Version?.ToString(3)} starting, listening on port {((IPEndPoint)listener.LocalEndPoint!).Port}");
         // socket.c: start_accept_loop forks a child per connection, which takes the module's user; mrsync starts its
         // ConnectionCommand when some module needs that (or a chroot), and serves the others in this process.
         bool perConnection = options.ConnectionCommand is not null && Interop.GetEffectiveUserId() == 0

@@ -199,6 +199,8 @@ public static class ServerArgumentParser
                 case "partial": Partial = true; return None(inline, name);
                 case "numeric-ids": NumericIds = true; return None(inline, name);
                 case "ignore-errors": IgnoreErrors = true; return None(inline, name);
+                // popt takes the long spelling of -z too (rsync's testsuite's raw clients send it).
+                case "compress": Compress = true; return None(inline, name);
                 case "new-compress": NewCompress = true; return None(inline, name);
                 case "old-compress": OldCompress = true; return None(inline, name);
                 // Where the server's messages go: a daemon has no stderr, a remote shell's is the client's; either
