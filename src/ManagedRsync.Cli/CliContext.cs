@@ -34,6 +34,9 @@ internal sealed record CliContext
     /// <summary>Whether standard input is a terminal (rsync only prompts for a password then).</summary>
     public bool StdinIsTerminal { get; init; }
 
+    /// <summary>The client's --log-file, open for the run; null without one (or when it could not be opened).</summary>
+    public Output.ClientLog? Log { get; init; }
+
     public Func<string, string?> GetEnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
 
     /// <summary>Cancelled on Ctrl-C / SIGTERM in the real process.</summary>

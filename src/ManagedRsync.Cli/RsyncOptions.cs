@@ -120,6 +120,13 @@ public sealed class RsyncOptions
     public int ItemizeChanges { get; set; }
     /// <summary>--out-format / --log-format: the line for each reported entry (rsync log.c: log_formatted).</summary>
     public string? OutFormat { get; set; }
+    /// <summary>--log-file=FILE: the client's own log (log.c: logfile_open); null for none.</summary>
+    public string? LogFile { get; set; }
+    /// <summary>
+    /// --log-file-format=FMT: the log file's line for each entry; "%i %n%L" with --log-file alone, null without a log
+    /// file (options.c: parse_arguments drops it then).
+    /// </summary>
+    public string? LogFileFormat { get; set; }
     /// <summary>--numeric-ids.</summary>
     public bool NumericIds { get; set; }
     /// <summary>--timeout=SECONDS (0 = none).</summary>

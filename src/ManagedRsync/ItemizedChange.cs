@@ -123,6 +123,18 @@ public sealed record ItemizedChange
     /// time change then shows as 't' in %i, else as 'T'.
     /// </summary>
     public bool TimesPreserved { get; init; }
+
+    /// <summary>
+    /// The line goes to the client's output (rsync's stdout format is set: -v, -i, --progress or --out-format); false
+    /// for an entry only the log file gets (log.c: log_item with FLOG).
+    /// </summary>
+    public bool Printed { get; init; } = true;
+
+    /// <summary>
+    /// The line goes to the client's --log-file too (log.c: log_item with FINFO or FLOG, maybe_log_item's FINFO for a
+    /// significant change or a log format with %i; never a dry run's transfer).
+    /// </summary>
+    public bool Logged { get; init; }
 }
 
 /// <summary>One entry of a listing (<c>rsync --list-only</c>; rsync generator.c: list_file_entry).</summary>

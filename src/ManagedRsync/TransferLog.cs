@@ -9,6 +9,14 @@ internal interface ITransferLog
     /// <summary>A line rsync prints on stdout (file names with -v, itemized changes, daemon info).</summary>
     void Info(string line);
 
+    /// <summary>A line rsync prints on stdout but never logs (FCLIENT: the file-list headers).</summary>
+    void Client(string line) => Info(line);
+
+    /// <summary>A line only a client's --log-file gets (FLOG; raised only with a log format set); nothing by default.</summary>
+    void LogFile(string line)
+    {
+    }
+
     /// <summary>A line rsync prints on stderr (errors and warnings, the daemon's included).</summary>
     void Error(string line);
 

@@ -47,8 +47,13 @@ public sealed partial record TransferOptions
     // INFO_GTE(PROGRESS, 1): --progress, or --info=progress (per-file progress is reported).
     internal bool ReportsProgress => Info.Gte(InfoFlag.Progress, 1);
 
-    // log.c: log_delete — a client prints a deletion with INFO_GTE(DEL, 1) or whenever a stdout format is set.
-    internal bool LogsDeletions => Info.Gte(InfoFlag.Del, 1) || StdoutFormat is not null;
+    /// <summary>
+    /// A client prints a deletion (log.c: log_delete: with INFO_GTE(DEL, 1) or whenever a stdout format is set).
+    /// </summary>
+    public bool LogsDeletions => Info.Gte(InfoFlag.Del, 1) || StdoutFormat is not null;
+
+    // log.c: log_delete — a client reports a deletion it prints or writes to its --log-file.
+    internal bool ReportsDeletions => LogsDeletions || LogFileFormat is not null;
 
     // main.c: get_local_name says "created directory" with INFO_GTE(NAME, 1) or stdout_format_has_i.
     internal bool ReportsCreatedDirectory => InfoName || StdoutFormatHasI > 0;
@@ -57,10 +62,12 @@ public sealed partial record TransferOptions
     internal bool StdoutFormatHasOOrI => StdoutFormatHasI > 0 || LogFormat.Has(StdoutFormat, 'o');
 
     /// <summary>
-    /// The format of the lines this side writes to its log file about each entry (options.c: logfile_format; a daemon
-    /// module's "log format" under "transfer logging", clientserver.c: rsync_module); null writes none.
+    /// The format of the lines this side writes to its log file about each entry (options.c: logfile_format — a
+    /// client's --log-file-format, "%i %n%L" with --log-file alone; a daemon module's "log format" under "transfer
+    /// logging", clientserver.c: rsync_module); null writes none. A client's entries and deletions then come with
+    /// <see cref="ItemizedChange.Logged"/> set as stock logs them; the log file itself is the caller's.
     /// </summary>
-    internal string? LogFileFormat { get; init; }
+    public string? LogFileFormat { get; init; }
 
     // options.c: logfile_format_has_i — a server then also logs the entries it did not transfer (log.c: maybe_log_item).
     internal bool LogFileFormatHasI => LogFormat.Has(LogFileFormat, 'i');

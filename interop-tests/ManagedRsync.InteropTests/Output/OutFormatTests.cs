@@ -123,18 +123,7 @@ public sealed partial class OutFormatTests(RsyncDaemonFixture daemon) : IDisposa
     public async Task PushToTheStockDaemonPrintsWhatStockPrints(string format, bool delete)
     {
         string src = SourceTree.Create(Path.Combine(_sandbox.Root, "src"), hardLinks: true);
-        string id = Guid.NewGuid().ToString("N")[..12];
-        string stockName = "of-stock-" + id, oursName = "of-ours-" + id;
-        if (delete)
-        {
-            foreach (string name in new[] { stockName, oursName })
-            {
-                string dir = Path.Combine(daemon.ModulePath(DaemonModules.Open), name);
-                Directory.CreateDirectory(Path.Combine(dir, "old-dir"));
-                File.WriteAllText(Path.Combine(dir, "old-dir", "f"), "f");
-                File.WriteAllText(Path.Combine(dir, "old-file"), "g");
-            }
-        }
+        (string stockName, string oursName) = DaemonOutputRuns.PushDestinations(daemon, "of", delete);
         string[] args = ["-aH", "--out-format=" + format, .. delete ? new[] { "--delete" } : [], src + "/"];
         var stock = await daemon.RunRsyncAsync([.. args, $"{daemon.Url}{DaemonModules.Open}/{stockName}/"]);
         var ours = await daemon.RunMrsyncAsync([.. args, $"{daemon.Url}{DaemonModules.Open}/{oursName}/"]);
@@ -148,21 +137,9 @@ public sealed partial class OutFormatTests(RsyncDaemonFixture daemon) : IDisposa
     [InlineData(AllEscapes, false)]
     [InlineData(AllEscapes, true)]
     [InlineData("%o %n", true)]
-    public async Task PullFromTheStockDaemonPrintsWhatStockPrints(string format, bool existing)
-    {
-        string source = Path.Combine(daemon.ModulePath(DaemonModules.ReadOnly), "of-" + Guid.NewGuid().ToString("N")[..12]);
-        try
+    public Task PullFromTheStockDaemonPrintsWhatStockPrints(string format, bool existing) =>
+        DaemonOutputRuns.PullAsync(daemon, _sandbox.Root, existing, async (url, theirs, ours) =>
         {
-            PullTree.CreateSample(source);
-            string ours = Path.Combine(_sandbox.Root, "ours"), theirs = Path.Combine(_sandbox.Root, "theirs");
-            if (existing)
-            {
-                string template = Path.Combine(_sandbox.Root, "template");
-                PullTree.CreateStaleCopy(source, template);
-                StockOutput.CopyTree(template, ours);
-                StockOutput.CopyTree(template, theirs);
-            }
-            string url = $"{daemon.Url}{DaemonModules.ReadOnly}/{Path.GetFileName(source)}/";
             // Without incremental recursion on both clients: the format is what is compared here; the order of an
             // incremental pull's lines is PullOutputParityTests' business.
             string[] args = ["-a", "--no-i-r", "--delete", "--out-format=" + format, url];
@@ -171,12 +148,7 @@ public sealed partial class OutFormatTests(RsyncDaemonFixture daemon) : IDisposa
             Assert.True(stock.ExitCode == 0 && mine.ExitCode == 0, daemon.Explain(mine, stock));
             Assert.Equal(StockOutput.Normalize(stock.Stdout, theirs), StockOutput.Normalize(mine.Stdout, ours));
             Assert.Equal(stock.Stderr, mine.Stderr);
-        }
-        finally
-        {
-            Directory.Delete(source, recursive: true);
-        }
-    }
+        });
 
     [Theory]
     [InlineData("--out-format=%b")]

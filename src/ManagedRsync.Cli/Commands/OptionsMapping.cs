@@ -67,6 +67,7 @@ internal static class OptionsMapping
         NumericIds = o.NumericIds,
         ItemizeChanges = o.ItemizeChanges,
         OutFormat = o.OutFormat,
+        LogFileFormat = o.LogFileFormat,
         Listing = o.ListOnly || o.Args.Count == 1,
         Stats = o.Stats,
         Progress = o.Progress,

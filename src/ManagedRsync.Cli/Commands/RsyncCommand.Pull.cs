@@ -36,12 +36,8 @@ internal static partial class RsyncCommand
             Options = transfer,
             Filters = options.BuildFilters(context),
         };
-        var events = new ConsoleEvents(output, context.Error, options);
+        var events = new ConsoleEvents(output, context.Error, options, context.Log);
         TransferResult result = await RsyncClient.PullAsync(request, events, context.Cancellation).ConfigureAwait(false);
-        if (destination is not null)
-            TransferSummary.Print(output, options, result, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - started);
-        if (result.ExitCode != RsyncExitCode.Ok)
-            context.Error.WriteLine($"rsync error: {ExitCodeText.Describe(result.ExitCode)} (code {(int)result.ExitCode})");
-        return (int)result.ExitCode;
+        return Finish(context, output, options, result, started, summary: destination is not null, sender: false);
     }
 }

@@ -53,12 +53,9 @@ internal static partial class RsyncCommand
 
         // The -v header ("sending incremental file list" or "building file list ... done") is the sender's: it
         // depends on what the daemon agreed to.
-        var events = new ConsoleEvents(context.Out, context.Error, o);
+        var events = new ConsoleEvents(context.Out, context.Error, o, context.Log);
         long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         TransferResult result = await RsyncClient.PushAsync(request, events, context.Cancellation).ConfigureAwait(false);
-        TransferSummary.Print(context.Out, o, result, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - started);
-        if (result.ExitCode != RsyncExitCode.Ok)
-            context.Error.WriteLine($"mrsync error: {ExitCodeText.Describe(result.ExitCode)} (code {(int)result.ExitCode})");
-        return (int)result.ExitCode;
+        return Finish(context, context.Out, o, result, started, summary: true, sender: true, program: "mrsync");
     }
 }

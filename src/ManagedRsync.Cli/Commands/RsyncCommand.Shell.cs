@@ -79,11 +79,11 @@ internal static partial class RsyncCommand
         };
         // The sender prints the -v header itself (it depends on whether the lists go incrementally).
         return RunShellAsync(o, context, request.Shell, summary: true,
-            events => RsyncClient.PushAsync(request, events, context.Cancellation));
+            events => RsyncClient.PushAsync(request, events, context.Cancellation), sender: true);
     }
 
     private static async Task<int> RunShellAsync(RsyncOptions o, CliContext context, RemoteShell shell, bool summary,
-        Func<ConsoleEvents, Task<TransferResult>> run)
+        Func<ConsoleEvents, Task<TransferResult>> run, bool sender = false)
     {
         // rsync main.c: start_client refuses the daemon-only options once it knows the transfer uses a remote shell.
         if (o.PasswordFile is not null)
@@ -94,14 +94,10 @@ internal static partial class RsyncCommand
             throw UsageError("Invalid remote host: hostnames may not start with '-'.");
         // The generator's lines, the receiver's and --progress come from different threads: one writer, one lock.
         TextWriter output = TextWriter.Synchronized(context.Out);
-        var events = new ConsoleEvents(output, context.Error, o);
+        var events = new ConsoleEvents(output, context.Error, o, context.Log);
         long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         TransferResult result = await run(events).ConfigureAwait(false);
-        if (summary)
-            TransferSummary.Print(output, o, result, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - started);
-        if (result.ExitCode != RsyncExitCode.Ok)
-            context.Error.WriteLine($"rsync error: {ExitCodeText.Describe(result.ExitCode)} (code {(int)result.ExitCode})");
-        return (int)result.ExitCode;
+        return Finish(context, output, o, result, started, summary, sender);
     }
 
     // rsync main.c: do_cmd: -e, else $RSYNC_RSH, else ssh; options.c: how -s and --old-args settle with their

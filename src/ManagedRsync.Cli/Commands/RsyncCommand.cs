@@ -69,6 +69,9 @@ internal static partial class RsyncCommand
             return ExitCodeText.Report(context, new RsyncException(RsyncErrorKind.Usage, "no source or destination given"));
         }
 
+        using ClientLog? log = OpenLog(options, context);
+        if (log is not null)
+            context = context with { Log = log, Error = new LoggedWriter(context.Error, log) };
         using var limit = new RunLimit(context.Cancellation, options.StopAt);
         try
         {
@@ -89,6 +92,33 @@ internal static partial class RsyncCommand
         {
             return ExitCodeText.Report(context, e);
         }
+    }
+
+    // main.c: client_run's end — output_summary (a listing has none), then exit_cleanup: log_exit's line in a
+    // --log-file, and the "rsync error:" line of a failed run (copied to the log file too).
+    private static int Finish(CliContext context, TextWriter output, RsyncOptions o, TransferResult result, long started,
+        bool summary, bool sender, string program = "rsync")
+    {
+        if (summary)
+            TransferSummary.Print(output, o, result, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - started, context.Log);
+        context.Log?.Exit(result, sender);
+        if (result.ExitCode != RsyncExitCode.Ok)
+            context.Error.WriteLine($"{program} error: {ExitCodeText.Describe(result.ExitCode)} (code {(int)result.ExitCode})");
+        return (int)result.ExitCode;
+    }
+
+    // log.c: logfile_open — a log file that cannot be opened is reported (stock then logs to syslog, which mrsync does
+    // not) and the transfer goes on.
+    private static ClientLog? OpenLog(RsyncOptions options, CliContext context)
+    {
+        if (options.LogFile is not { } path)
+            return null;
+        if (ClientLogFile.Open(path, out string? error) is { } file)
+            return new ClientLog(file, options);
+        context.Error.WriteLine(error);
+        if (!options.Quiet)
+            context.Out.WriteLine("Ignoring \"log file\" setting.");
+        return null;
     }
 
     // rsync io.c: perform_io — the process that meets the limit says "stopping at requested limit" and exits with
@@ -175,7 +205,7 @@ internal static partial class RsyncCommand
     private static async Task<int> ListModulesAsync(DaemonInvocation invocation)
     {
         CliContext context = invocation.Context;
-        var events = new ConsoleEvents(context.Out, context.Error, invocation.Options);
+        var events = new ConsoleEvents(context.Out, context.Error, invocation.Options, context.Log);
         if (invocation.Shell is { } shell)
         {
             await RsyncClient.ListModulesAsync(shell, invocation.Address, invocation.Options.Port, invocation.Connection, events,

@@ -31,6 +31,10 @@ internal static class DirectionSupport
         // generator.c / rsync.c: set_file_attrs — info=name2 without itemizing says "NAME is uptodate" for each unchanged
         // entry (ATTRS_REPORT); our generator does not yet.
         new("--info=name2 without --itemize-changes (-i)", InfoSupport.UnchangedNamesWithoutItemizing, Push),
+        // generator.c: recv_generator — with -v and a log format without %i, a pulling client's generator logs the
+        // directories, symlinks and devices it makes as bare names (rprintf(FLOG) with code FLOG); ours does not yet.
+        new("--log-file-format without %i with --verbose (-v)", o => o.LogFileFormat is { } f && !LogFormat.Has(f, 'i')
+            && o.Info.Gte(InfoFlag.Name, 1), Push, TransferDirection.Local),
         new("--backup", o => o.Backup && o.BackupDir is null, Everywhere),
         new("--backup-dir", o => o.BackupDir is not null, Everywhere),
         new("--suffix", o => o.BackupSuffix is not null && o.BackupSuffix != (o.BackupDir is null ? "~" : ""), Everywhere),

@@ -27,6 +27,10 @@ internal static class OptionRules
         // log_before_transfer), which the library does not report yet.
         if (o.OutFormat is { } outFormat && "bcC".Any(letter => LogFormat.Has(outFormat, letter)))
             state.Refused ??= "--out-format with %b, %c or %C";
+        // options.c: --log-file alone logs "%i %n%L"; a --log-file-format without --log-file is dropped.
+        o.LogFileFormat = o.LogFile is null ? null : o.LogFileFormat ?? "%i %n%L";
+        if (o.LogFileFormat is { } logFormat && "bcC".Any(letter => LogFormat.Has(logFormat, letter)))
+            state.Refused ??= "--log-file-format with %b, %c or %C";
         state.Refused ??= InfoSupport.Refused(o.InfoGiven);
         if (state.Refused is { } refused)
             throw new OptionException($"{refused} is not supported yet", RsyncExitCode.Unsupported);

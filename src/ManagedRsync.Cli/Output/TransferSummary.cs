@@ -3,15 +3,15 @@ namespace ManagedRsync.Cli.Output;
 
 /// <summary>
 /// What a client prints after a push or a pull (rsync main.c: output_summary): with --stats the full block, with -v
-/// or --stats the two closing lines; -q prints neither (log.c: rwrite drops FINFO under --quiet).
+/// or --stats the two closing lines; -q prints neither (log.c: rwrite drops FINFO under --quiet), though a --log-file
+/// gets them all the same (and never the blank lines, which are FCLIENT).
 /// </summary>
 internal static class TransferSummary
 {
     /// <param name="seconds">Whole seconds between start and end as time(NULL) counts them (main.c: starttime, endtime).</param>
-    public static void Print(TextWriter w, RsyncOptions o, TransferResult result, long seconds)
+    public static void Print(TextWriter output, RsyncOptions o, TransferResult result, long seconds, ClientLog? log = null)
     {
-        if (o.Quiet)
-            return;
+        var w = new SummaryWriter(o.Quiet ? null : output, log);
         TransferStats s = result.Stats;
         var n = o.Numbers;
         int protocol = result.ProtocolVersion;
@@ -52,6 +52,18 @@ internal static class TransferSummary
             w.WriteLine($"total size is {n.Human(s.TotalSize)}  speedup is {n.CommaDecimal((double)s.TotalSize / moved, 2)}"
                 + (o.DryRun ? " (DRY RUN)" : ""));
         }
+    }
+
+    // FINFO lines to the terminal (unless -q) and the log file; a blank line (FCLIENT) to the terminal only.
+    private sealed class SummaryWriter(TextWriter? output, ClientLog? log)
+    {
+        public void WriteLine(string line)
+        {
+            output?.WriteLine(line);
+            log?.Message(line);
+        }
+
+        public void WriteLine() => output?.WriteLine();
     }
 
     // rsync main.c: output_itemized_counts — "Number of files: 9 (reg: 4, dir: 4, link: 1)", nonzero kinds only;

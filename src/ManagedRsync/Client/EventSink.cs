@@ -10,6 +10,10 @@ internal sealed class EventSink(ITransferEvents? events) : ITransferLog, IProgre
 {
     public void Info(string line) => events?.OnMessage(new TransferMessage(TransferMessageKind.Info, line));
 
+    public void Client(string line) => events?.OnMessage(new TransferMessage(TransferMessageKind.Client, line));
+
+    public void LogFile(string line) => events?.OnMessage(new TransferMessage(TransferMessageKind.LogFile, line));
+
     public void Error(string line) => events?.OnMessage(new TransferMessage(TransferMessageKind.Error, line));
 
     public void ServerLine(string line) => events?.OnMessage(new TransferMessage(TransferMessageKind.ServerLine, line));

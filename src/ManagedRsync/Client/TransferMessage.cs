@@ -17,6 +17,15 @@ public enum TransferMessageKind
     /// line (rsync clientserver.c: the lines before "@RSYNCD: OK").
     /// </summary>
     ServerLine,
+
+    /// <summary>
+    /// Informational output only the client's terminal gets, never its --log-file (rsync's FCLIENT: "sending incremental
+    /// file list", "building file list ... done").
+    /// </summary>
+    Client,
+
+    /// <summary>A line only the client's --log-file gets (rsync's FLOG: "building file list", "receiving file list").</summary>
+    LogFile,
 }
 
 /// <summary>A line a transfer reports, without a trailing newline.</summary>

@@ -26,6 +26,13 @@ internal static class OwnerCheckedOpen
     public static Result OpenForReading(string path) => Open(path, Interop.O_RDONLY, 0);
 
     /// <summary>
+    /// Opens <paramref name="path"/> for appending, creating it with <paramref name="mode"/> (less the umask) when it
+    /// is missing (log.c: logfile_open — O_WRONLY|O_APPEND|O_CREAT, 0644, through the same walk).
+    /// </summary>
+    public static Result OpenForAppending(string path, uint mode) =>
+        Open(path, Interop.O_WRONLY | Interop.O_APPEND | Interop.O_CREAT, mode);
+
+    /// <summary>
     /// The same walk for <paramref name="flags"/> (O_CREAT makes a missing last component, with <paramref name="mode"/>,
     /// never through a symlink: the daemon's lock file, connection.c: claim_connection opens it so in 3.5.0).
     /// </summary>

@@ -20,7 +20,7 @@ internal static class FileListProgress
     {
         var line = new StringBuilder(kind).Append(" ... ");
         if (!counts)
-            return line.Append("done").ToString();
+            return line.Append(Finish(count, counts)).ToString();
         bool first = true;
         for (int k = sender ? 0 : 100; sender ? k < count : k <= count; k += 100)
         {
@@ -30,6 +30,13 @@ internal static class FileListProgress
             first = false;
             line.Append(' ').Append(k).Append(" files...\r");
         }
-        return line.Append(count).Append(count == 1 ? " file to consider" : " files to consider").ToString();
+        return line.Append(Finish(count, counts)).ToString();
     }
+
+    /// <summary>
+    /// The line's end, "done" or "N files to consider": the only part stock writes with FINFO (finish_filelist_progress),
+    /// which a --log-file gets too; the rest is FCLIENT.
+    /// </summary>
+    public static string Finish(int count, bool counts) =>
+        !counts ? "done" : count + (count == 1 ? " file to consider" : " files to consider");
 }

@@ -23,13 +23,19 @@ internal static class ItemLog
     /// </summary>
     public static int Level(TransferOptions o) => o.StdoutFormatHasI;
 
-    /// <summary>Whether entries are reported at all (a stdout format is set: -i, -v, --progress or --out-format).</summary>
+    /// <summary>Whether entries are printed at all (a stdout format is set: -i, -v, --progress or --out-format).</summary>
     public static bool IsLogging(TransferOptions o) => o.StdoutFormat is not null;
+
+    /// <summary>Whether a client reports entries to its output or to its --log-file (options.c: logfile_format).</summary>
+    public static bool IsReporting(TransferOptions o) => o.StdoutFormat is not null || o.LogFileFormat is not null;
 
     /// <summary>
     /// The report for an entry, or null when stock reports none: a transferred file always has one; another entry only
     /// when maybe_log_item would show it (something significant changed, or -ii, or -vv with -i, or a local change,
-    /// or a directory with any significant change, or a hard link made to a leader).
+    /// or a directory with any significant change, or a hard link made to a leader). It is printed when a stdout
+    /// format is set, and logged to a client's --log-file as log.c logs it: a transfer unless dry (log_item with FINFO
+    /// or FLOG; a dry run's is FCLIENT), another entry when it changed significantly or the log format has %i
+    /// (maybe_log_item's FINFO rather than FCLIENT).
     /// </summary>
     /// <param name="o">The transfer's options (the format: -i, -v, --progress).</param>
     /// <param name="file">The entry.</param>
@@ -43,9 +49,10 @@ internal static class ItemLog
     public static ItemizedChange? Change(TransferOptions o, FileEntry file, string displayName, ItemChanges iflags, bool sent,
         string? hardLink = null, bool bySender = false)
     {
-        if (!IsLogging(o))
+        if (!IsReporting(o))
             return null;
         int itemize = Level(o);
+        bool logged = o.LogFileFormat is not null;
         if ((iflags & ItemChanges.Transfer) == 0)
         {
             bool significant = (iflags & ItemLog.Significant) != 0;
@@ -53,8 +60,15 @@ internal static class ItemLog
             bool localChange = (iflags & ItemChanges.LocalChange) != 0 && significant;
             if (!seeItem && !localChange && string.IsNullOrEmpty(hardLink) && !(file.IsDirectory && significant))
                 return null;
+            logged &= significant || o.LogFileFormatHasI;
         }
-        return Build(o, file, displayName, iflags, sent, hardLink, bySender);
+        else
+        {
+            logged &= !o.DryRun;
+        }
+        if (!logged && !IsLogging(o))
+            return null;
+        return Build(o, file, displayName, iflags, sent, hardLink, bySender) with { Printed = IsLogging(o), Logged = logged };
     }
 
     /// <summary>

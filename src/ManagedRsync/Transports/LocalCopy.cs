@@ -78,7 +78,8 @@ internal static class LocalCopy
                 KeepPartial: options.Partial, TempDirectory: options.TempDir);
             // pipe.c: local_child — "Let the sending side handle this": --chmod is applied once, by the sender (a
             // copy rule such as g=o is not idempotent).
-            var receiver = new ReceivingSide(target, options with { Chmod = null }, log);
+            // pipe.c: local_child also drops --log-file in the child ("Let the client side handle this").
+            var receiver = new ReceivingSide(target, options with { Chmod = null, LogFileFormat = null }, log);
             return await receiver.RunAsync(connection, exchangeFilters: false, ct).ConfigureAwait(false);
         }
         finally

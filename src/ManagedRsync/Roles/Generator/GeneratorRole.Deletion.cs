@@ -328,7 +328,7 @@ internal sealed partial class GeneratorRole
             if (Options.LogFileFormat is not null && !Options.DryRun)
                 run.Log.Deleted(FileNameEncoding.Display(path), isDirectory, (int)st.Mode);
         }
-        else if (Options.LogsDeletions)
+        else if (Options.ReportsDeletions)
         {
             // rsync log.c: log_delete — "deleting %n" with -v, "*deleting   %n" with -i; printed by the generator at
             // once, ahead of lines that wait for the sender's answer.

@@ -38,18 +38,16 @@ internal sealed partial class ReceivingSide
             dest.FollowInTreeDirLinks = true;
         _run.Destination = dest;
         _run.RootCreated = dest?.WasCreated ?? true;
-        if (ItemLog.IsLogging(_options))
+        // rsync main.c: get_local_name reports the destination directory it had to create (or, dry, would create); a
+        // server's line goes to the client as MSG_INFO.
+        if (ItemLog.IsLogging(_options) && _run.RootCreated && announce && _options.ReportsCreatedDirectory)
         {
-            // rsync main.c: get_local_name reports the destination directory it had to create (or, dry, would
-            // create); a server's line goes to the client as MSG_INFO.
-            if (_run.RootCreated && announce && _options.ReportsCreatedDirectory)
-            {
-                string shown = _target.DisplayDestination ?? destination;
-                _run.Log.Info($"created directory {(shown.Length > 1 ? shown.TrimEnd('/') : shown)}");
-            }
-            if (!_run.IsServer)
-                _run.Order = new OrderedLog(_run.Log, _run.Files.Count);
+            string shown = _target.DisplayDestination ?? destination;
+            _run.Log.Info($"created directory {(shown.Length > 1 ? shown.TrimEnd('/') : shown)}");
         }
+        // A client's entries come out in stock's order, on its output and in its --log-file alike.
+        if (ItemLog.IsReporting(_options) && !_run.IsServer)
+            _run.Order = new OrderedLog(_run.Log, _run.Files.Count);
         using ConfinedDirectory? tempDir = _target.TempDirectory is { } t && !_options.DryRun ? ConfinedDirectory.Open(t, create: false) : null;
         _run.TempDirectory = tempDir;
         using BasisDirectories? basis = BasisDirectories.Open(_options, root, dest is null, _run.Log, _target.OptionDirectories);

@@ -86,7 +86,11 @@ internal sealed partial class ReceivingSide : IMessageHandler
 
         bool incrementalHeader = IncrementalListHeader(protocol);
         if (incrementalHeader)
-            run.Log.Info("receiving incremental file list");
+            run.Log.Client("receiving incremental file list");
+        // flist.c: recv_file_list — rprintf(FLOG, "receiving file list"): a client's log file only.
+        bool logFile = !connection.IsServer && _options.LogFileFormat is not null;
+        if (logFile)
+            run.Log.LogFile("receiving file list");
         long listStart = connection.In.TotalRead;
         run.List = new FileListReader(connection.In, connection.Parameters, _options, ChecksumNames.DigestLength(run.Checksum));
         var guard = new FileListGuard(_target.Requested);
@@ -108,7 +112,11 @@ internal sealed partial class ReceivingSide : IMessageHandler
         run.Stats.FileListSize = connection.In.TotalRead - listStart;
         run.ListIoError = run.List.IoError;
         if (ListHeader && !incrementalHeader)
-            run.Log.Info(ListHeaderLine(run.Files.Count));
+        {
+            run.Log.Client(ListHeaderLine(run.Files.Count));
+            if (logFile)
+                run.Log.LogFile(FileListProgress.Finish(run.Files.Count, _options.Info.Gte(InfoFlag.Flist, 2)));
+        }
 
         if (_target.Destination is null)
             GeneratorRole.ListOnly(run);

@@ -16,7 +16,7 @@ internal sealed partial class SenderRole
             case MessageCode.Deleted:
                 // rsync io.c: read_a_msg MSG_DELETED — a receiving server's deletion, printed by the client (log.c:
                 // log_delete); a directory's name ends in a NUL.
-                if (_options.LogsDeletions)
+                if (_options.ReportsDeletions)
                 {
                     bool isDirectory = payload is [.., 0];
                     // io.c: read_a_msg — the client knows only the type (log_delete with S_IFDIR or S_IFREG).

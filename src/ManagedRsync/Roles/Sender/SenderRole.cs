@@ -72,14 +72,21 @@ internal sealed partial class SenderRole : IMessageHandler
         // info=flist2 the counts, once the list is built.
         bool listHeader = !connection.IsServer && !localServer && _options.Info.Gte(InfoFlag.Flist, 1) && !_options.Quiet;
         bool listCounts = listHeader && !_conn.Parameters.IncRecurse && _options.Info.Gte(InfoFlag.Flist, 2);
+        // flist.c: send_file_list starts with rprintf(FLOG, "building file list"): a client's log file only.
+        bool logFile = !connection.IsServer && _options.LogFileFormat is not null;
+        if (logFile)
+            _log.LogFile("building file list");
         if (listHeader && !listCounts)
-            _log.Info(_conn.Parameters.IncRecurse ? "sending incremental file list" : "building file list ... done");
+            _log.Client(_conn.Parameters.IncRecurse ? "sending incremental file list" : "building file list ... done");
         long listStart = _conn.Out.TotalWritten;
         var listClock = Stopwatch.StartNew();
         BuildFileList();
         _stats.FileListBuildMs = Math.Max(1, listClock.ElapsedMilliseconds);
         if (listCounts)
-            _log.Info(FileListProgress.Line("building file list", _files.Count, counts: true, sender: true));
+            _log.Client(FileListProgress.Line("building file list", _files.Count, counts: true, sender: true));
+        // flist.c: finish_filelist_progress's FINFO "done" (or the count) reaches a log file once the list is built.
+        if (logFile && listHeader && !_conn.Parameters.IncRecurse)
+            _log.LogFile(FileListProgress.Finish(_files.Count, listCounts));
         listClock.Restart();
         SendFileList();
         // A server's messages from the listing (flist.c: "copying unsafe symlink") reach the client with the list, as
