@@ -21,7 +21,7 @@ public sealed class RsyncOptions
     public InfoLevels InfoGiven { get; set; }
     /// <summary>The --info levels in force: the given ones over what -v, --stats and --progress imply.</summary>
     public InfoLevels Info =>
-        InfoLevels.Effective(InfoGiven, Verbose, Stats, Progress, logBeforeTransfer: OutFormat is not null || ItemizeChanges > 0);
+        InfoLevels.Effective(InfoGiven, Verbose, Stats, Progress, logBeforeTransfer: TransferOptions.LogBeforeTransfer(OutFormat, ItemizeChanges));
     /// <summary>-8, --8-bit-output: a name's bytes that are not UTF-8 are printed as they are, not as "\#ooo".</summary>
     public bool EightBitOutput { get; set; }
     /// <summary>--debug=FLAGS: each debug flag's level as given (options.c debug_words order), -1 when not given.</summary>

@@ -135,6 +135,24 @@ public sealed record ItemizedChange
     /// significant change or a log format with %i; never a dry run's transfer).
     /// </summary>
     public bool Logged { get; init; }
+
+    /// <summary>
+    /// For a transferred file, the data bytes this side wrote while transferring it (rsync's %b on the sending side, %c
+    /// on the receiving side; log.c: total_data_written since remember_initial_stats); 0 otherwise.
+    /// </summary>
+    public long BytesWritten { get; init; }
+
+    /// <summary>For a transferred file, the data bytes this side read while transferring it (%c sending, %b receiving).</summary>
+    public long BytesRead { get; init; }
+
+    /// <summary>
+    /// rsync's %C: a transferred file's whole-file checksum in lower-case hex, as util2.c: sum_as_hex prints it; null
+    /// prints <see cref="ChecksumDigits"/> spaces.
+    /// </summary>
+    public string? Checksum { get; init; }
+
+    /// <summary>How many spaces a %C without a checksum prints (twice the transfer checksum's length).</summary>
+    public int ChecksumDigits { get; init; } = 32;
 }
 
 /// <summary>One entry of a listing (<c>rsync --list-only</c>; rsync generator.c: list_file_entry).</summary>

@@ -7,6 +7,12 @@ namespace ManagedRsync;
 /// </summary>
 public static class LogFormat
 {
+    /// <summary>
+    /// Whether <paramref name="format"/> shows what is known only once a file is transferred (%b, %c, %C): options.c
+    /// then clears log_before_transfer, and the entry's line comes after its data.
+    /// </summary>
+    public static bool HasTransferFigures(string? format) => Has(format, 'b') || Has(format, 'c') || Has(format, 'C');
+
     // log.c: LOG_FMT_SIZE 32 — the flags and width of one escape are copied into fmt[32], and the scan stops at 8
     // bytes short of it; the character there is taken as the escape letter.
     private const int MaxWidthChars = 32 - 8;

@@ -33,8 +33,8 @@ public sealed record LogLineContext
 
 /// <summary>
 /// One format of rsync's per-entry lines (--out-format, a daemon's "log format"; log.c: log_formatted) applied to the
-/// entries a transfer reports and to deletions. The escapes %b, %c and %C (bytes and checksums of the transfer) are
-/// not known here: they stay as written, so whoever takes a format from a user refuses them first.
+/// entries a transfer reports and to deletions. %b, %c and %C show what <see cref="ItemizedChange"/> carries of the
+/// transfer (its byte counts and whole-file checksum); a deletion's are 0 and a blank checksum.
 /// </summary>
 public sealed class LogLine
 {
@@ -236,8 +236,17 @@ public sealed class LogLine
                 return Pad(e, c is null ? "*deleting  " : Itemize(c));
             case '%':
                 return Pad(e, "%");
+            case 'b' or 'c':
+            {
+                // The side that reports the entry: a sender's %b is what it wrote, a receiver's what it read; %c the other.
+                long bytes = c is null || (c.Changes & ItemChanges.Transfer) == 0 ? 0
+                    : c.ReportedBySender ^ (e.Letter == 'c') ? c.BytesWritten : c.BytesRead;
+                return Pad(e, new HumanNumbers(Math.Min(e.Humanize, 3)).Human(bytes));
+            }
+            case 'C':
+                // A blank %C is not padded: log_formatted pads only a value that is not already in its buffer.
+                return c is { Kind: EntryKind.File, Checksum: { } sum } ? Pad(e, sum) : new string(' ', c?.ChecksumDigits ?? 32);
             default:
-                // %b, %c, %C are refused where a format is taken; anything else is no escape.
                 return null;
         }
     }

@@ -27,9 +27,17 @@ public sealed partial record TransferOptions
 
     /// <summary>The --info levels in force (<see cref="InfoLevels.Effective"/>).</summary>
     // options.c: the info levels in force after parse_arguments — the user's --info over what -v, --stats and
-    // --progress imply (log_before_transfer: -i or a format without %b/%c/%C, which the CLI refuses for now).
+    // --progress imply (log_before_transfer: -i or a format without %b/%c/%C).
     public InfoLevels Info =>
-        InfoLevels.Effective(InfoGiven, Verbose, Stats, Progress, logBeforeTransfer: OutFormat is not null || ItemizeChanges > 0);
+        InfoLevels.Effective(InfoGiven, Verbose, Stats, Progress, logBeforeTransfer: LogBeforeTransfer(OutFormat, ItemizeChanges));
+
+    /// <summary>options.c: log_before_transfer — -i, or an --out-format without %b, %c or %C.</summary>
+    public static bool LogBeforeTransfer(string? outFormat, int itemizeChanges) =>
+        outFormat is not null ? !LogFormat.HasTransferFigures(outFormat) : itemizeChanges > 0;
+
+    // A format shows a transfer's byte counts or checksum: the entry's report waits for the end of its data (log.c:
+    // log_item after match_sums / receive_data).
+    internal bool LogsAfterTransfer => LogFormat.HasTransferFigures(StdoutFormat) || LogFormat.HasTransferFigures(LogFileFormat);
 
     // options.c: stdout_format — the explicit one, else "%i %n%L" for -i, else "%n%L" when INFO_GTE(NAME, 1) (-v, or
     // --progress, which adds info name when no format logs after the transfer).

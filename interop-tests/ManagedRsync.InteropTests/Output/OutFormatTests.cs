@@ -150,19 +150,6 @@ public sealed partial class OutFormatTests(RsyncDaemonFixture daemon) : IDisposa
             Assert.Equal(stock.Stderr, mine.Stderr);
         });
 
-    [Theory]
-    [InlineData("--out-format=%b")]
-    [InlineData("--out-format=%n %'10c")]
-    [InlineData("--log-format=%C")]
-    public async Task ByteCountsAndChecksumsAreRefusedByName(string option)
-    {
-        LocalSource.CreateSample(_pair.Source);
-        var ours = await MrsyncProcess.RunAsync(["-a", option, _pair.Source + "/", _pair.Ours + "/"], new Dictionary<string, string?>());
-        Assert.Equal(4, ours.ExitCode);
-        Assert.Contains("mrsync: --out-format with %b, %c or %C is not supported yet", ours.Stderr, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(_pair.Ours));
-    }
-
     // A push's lines come from the sender in list order for both clients; stock's -v header differs only with -v.
     private static string[] Lines(string stdout) => stdout.Split('\n');
 

@@ -70,6 +70,12 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
     /// <summary>Data bytes received (after demultiplexing), for rsync's "received N bytes" figure.</summary>
     public long TotalRead { get; private set; }
 
+    /// <summary>
+    /// Data bytes the reader's user has taken (rsync io.c: total_data_read counts what read_buf returns): what arrived
+    /// less what still waits in the buffer.
+    /// </summary>
+    public long Consumed => TotalRead - (_end - _start);
+
     /// <summary>Raw bytes read from the socket.</summary>
     public long RawBytesRead => Volatile.Read(ref _rawBytes);
 

@@ -32,6 +32,9 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
     /// <summary>Bytes handed to the socket (including frame headers), for rsync's "sent N bytes" figure.</summary>
     public long TotalWritten { get; private set; }
 
+    /// <summary>Data bytes handed to the writer, frame headers and messages not counted (rsync io.c: total_data_written).</summary>
+    public long DataWritten { get; private set; }
+
     /// <summary>From now on, data goes out in MSG_DATA frames (rsync io.c: io_start_multiplex_out).</summary>
     public void StartMultiplexing()
     {
@@ -49,6 +52,7 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
         if ((uint)count > (uint)(_buffer.Length - _end))
             throw new ArgumentOutOfRangeException(nameof(count));
         _end += count;
+        DataWritten += count;
     }
 
     public Memory<byte> GetMemory(int sizeHint = 0)
@@ -199,6 +203,7 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
             int n = Math.Min(buffer.Length, _buffer.Length - _end);
             buffer[..n].CopyTo(_buffer.AsSpan(_end));
             _end += n;
+            DataWritten += n;
             buffer = buffer[n..];
         }
     }
@@ -208,6 +213,7 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
         if (_end == _buffer.Length)
             FlushBuffer();
         _buffer[_end++] = value;
+        DataWritten++;
     }
 
     public override bool CanRead => false;

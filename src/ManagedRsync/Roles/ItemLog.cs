@@ -46,8 +46,9 @@ internal static class ItemLog
     /// The leader a hard link was made to (the xname of ITEM_XNAME_FOLLOWS; log.c %L prints " => NAME"), or null.
     /// </param>
     /// <param name="bySender">The sending side reports it (log.c %o "send", %f with the source directory).</param>
+    /// <param name="figures">A transferred file's byte counts and checksum (%b, %c, %C), when a format shows them.</param>
     public static ItemizedChange? Change(TransferOptions o, FileEntry file, string displayName, ItemChanges iflags, bool sent,
-        string? hardLink = null, bool bySender = false)
+        string? hardLink = null, bool bySender = false, TransferFigures? figures = null)
     {
         if (!IsReporting(o))
             return null;
@@ -68,7 +69,7 @@ internal static class ItemLog
         }
         if (!logged && !IsLogging(o))
             return null;
-        return Build(o, file, displayName, iflags, sent, hardLink, bySender) with { Printed = IsLogging(o), Logged = logged };
+        return Build(o, file, displayName, iflags, sent, hardLink, bySender, figures) with { Printed = IsLogging(o), Logged = logged };
     }
 
     /// <summary>
@@ -77,18 +78,18 @@ internal static class ItemLog
     /// and something significant changed or a hard link was made; nothing in a dry run.
     /// </summary>
     public static ItemizedChange? ServerChange(TransferOptions o, FileEntry file, string displayName, ItemChanges iflags,
-        bool sent, string? hardLink = null, bool bySender = false)
+        bool sent, string? hardLink = null, bool bySender = false, TransferFigures? figures = null)
     {
         if (o.LogFileFormat is null || o.DryRun)
             return null;
         if ((iflags & ItemChanges.Transfer) == 0
             && !(o.LogFileFormatHasI && ((iflags & Significant) != 0 || !string.IsNullOrEmpty(hardLink))))
             return null;
-        return Build(o, file, displayName, iflags, sent, hardLink, bySender);
+        return Build(o, file, displayName, iflags, sent, hardLink, bySender, figures);
     }
 
     private static ItemizedChange Build(TransferOptions o, FileEntry file, string displayName, ItemChanges iflags,
-        bool sent, string? hardLink, bool bySender) =>
+        bool sent, string? hardLink, bool bySender, TransferFigures? figures) =>
         new ItemizedChange
         {
             Changes = iflags,
@@ -107,6 +108,10 @@ internal static class ItemLog
             ReportedBySender = bySender,
             FullPath = bySender && file.LocalPath is { } local ? SenderPath(local, file) : displayName,
             TimesPreserved = o.Times,
+            BytesWritten = figures?.Written ?? 0,
+            BytesRead = figures?.Read ?? 0,
+            Checksum = figures?.Checksum,
+            ChecksumDigits = figures?.Digits ?? 32,
         };
 
     /// <summary>What the entry is, from its mode's type bits.</summary>

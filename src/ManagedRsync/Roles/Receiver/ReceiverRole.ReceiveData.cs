@@ -70,8 +70,24 @@ internal sealed partial class ReceiverRole
         run.Stats.TotalTransferredSize += file.Size;
         if ((pending.Flags & ItemChanges.IsNew) != 0)
             run.Stats.CreatedFiles++;
-        run.LogItem(ndx, file, pending.Flags);
+        int digits = 2 * ChecksumNames.DigestLength(run.Checksum);
+        // A dry run computes no checksum: stock's %C shows sender_file_sum as it started, all zeros.
+        run.LogItem(ndx, file, pending.Flags, figures: new TransferFigures(0, 0, new string('0', digits), digits));
         run.Order?.TransferDone(ndx);
+    }
+
+    // The entry's report as its data goes: in file-list order the first time, at once for a redo.
+    private void LogTransfer(int ndx, FileEntry file, ItemChanges iflags, bool firstPass, TransferFigures? figures)
+    {
+        if (firstPass)
+        {
+            run.LogItem(ndx, file, iflags, figures: figures);
+            run.Order?.Announce(ndx);
+        }
+        else
+        {
+            run.LogItem(ndx, file, iflags, now: true, figures: figures);
+        }
     }
 
     /// <summary>Receives one file; true when it failed its check and the generator was asked to redo it.</summary>
@@ -82,17 +98,12 @@ internal sealed partial class ReceiverRole
         if (!run.Pending.TryRemove(ndx, out PendingFile pending) || !file.IsRegular)
             throw RsyncException.Protocol($"the daemon sent \"{name}\", which we did not ask for");
         SumHeader sent = pending.Header;
-        // rsync log.c: with a format that has no %b/%c the line is printed before the data (log_before_transfer),
+        // rsync log.c: with a format that has no %b/%c/%C the line is printed before the data (log_before_transfer),
         // so --progress lines follow their name; receiver.c: recv_files logs a redo again, with the redo's flags.
-        if (firstPass)
-        {
-            run.LogItem(ndx, file, pending.Flags);
-            run.Order?.Announce(ndx);
-        }
-        else
-        {
-            run.LogItem(ndx, file, pending.Flags, now: true);
-        }
+        // log.c: remember_initial_stats — %b counts from here (the index and attributes already read).
+        long read0 = run.Connection.In.Consumed;
+        if (!run.Options.LogsAfterTransfer)
+            LogTransfer(ndx, file, pending.Flags, firstPass, figures: null);
         // progress.c: the first line comes with the first token (show_progress); an empty file has only its last.
         if (file.Size > 0)
             run.Target.Progress?.Report(new TransferProgress(name, 0, file.Size, ndx, run.Files.Count));
@@ -160,6 +171,13 @@ internal sealed partial class ReceiverRole
             FileChecksum fileSum = _fileSum!;
             Span<byte> expected = stackalloc byte[fileSum.DigestLength];
             ReadExactly(expected, ct);
+            // receiver.c: log_item right after receive_data, whatever the check says. The receiving process writes no
+            // data of its own (the generator's requests are another process's in stock): its %c is 0.
+            if (run.Options.LogsAfterTransfer)
+            {
+                LogTransfer(ndx, file, pending.Flags, firstPass, new TransferFigures(0, run.Connection.In.Consumed - read0,
+                    TransferFigures.Hex(run.Checksum, expected), 2 * expected.Length));
+            }
             Span<byte> actual = stackalloc byte[fileSum.DigestLength];
             fileSum.GetDigestAndReset(actual);
             run.Stats.TotalTransferredSize += length;

@@ -13,7 +13,9 @@ internal sealed partial class ReceiveRun
     /// reports it goes out ahead of (<see cref="Files"/>.Count: after every entry) instead of in its own place.
     /// </summary>
     /// <remarks><paramref name="now"/>: out at once, ahead of whatever is held (a redo's line: phase 1 is out).</remarks>
-    public void LogItem(int ndx, FileEntry file, ItemChanges iflags, string? hardLink = null, int? before = null, bool now = false)
+    /// <remarks><paramref name="figures"/>: a transferred file's byte counts and checksum (%b, %c, %C).</remarks>
+    public void LogItem(int ndx, FileEntry file, ItemChanges iflags, string? hardLink = null, int? before = null, bool now = false,
+        TransferFigures? figures = null)
     {
         if (IsServer && Options.LogFileFormat is null)
             return;
@@ -26,7 +28,7 @@ internal sealed partial class ReceiveRun
         // log file gets lines, under a daemon's transfer logging.
         if (IsServer)
         {
-            if (ItemLog.ServerChange(Options, file, display, iflags, sent: false, hardLink) is { } logged)
+            if (ItemLog.ServerChange(Options, file, display, iflags, sent: false, hardLink, figures: figures) is { } logged)
                 Log.Item(logged);
             return;
         }
@@ -38,7 +40,7 @@ internal sealed partial class ReceiveRun
         // compat.c: receiver_symlink_times is set for a receiver only from protocol 29 on, and log.c prints a
         // symlink's time change as 'T' without it, as it does without -t.
         TransferOptions options = Protocol < 29 && file.IsSymlink ? Options with { Times = false } : Options;
-        if (ItemLog.Change(options, file, display, iflags, sent: false, hardLink) is not { } change)
+        if (ItemLog.Change(options, file, display, iflags, sent: false, hardLink, figures: figures) is not { } change)
             return;
         if (((Protocol < 29 && !transfer) || now) && Order is { } order)
             order.AddNow(change);

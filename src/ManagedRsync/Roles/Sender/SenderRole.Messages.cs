@@ -38,15 +38,15 @@ internal sealed partial class SenderRole
     // rsync sender.c / log.c: the report for each entry, as the receiving side makes it (ItemLog); the transfer flag is
     // set for what is sent.
     // A hard link's line names its leader (the xname the generator sent: log.c %L " => NAME").
-    private void LogItem(FileEntry file, ItemChanges iflags, bool transferred, byte[]? xname = null)
+    private void LogItem(FileEntry file, ItemChanges iflags, bool transferred, byte[]? xname = null, TransferFigures? figures = null)
     {
         ItemChanges shown = transferred ? iflags | ItemChanges.Transfer : iflags & ~ItemChanges.Transfer;
         string? hardLink = xname is { Length: > 0 } ? FileNameEncoding.Display(xname) : null;
         // rsync sender.c: log_item(FCLIENT, ...) — a server's item lines are for its own log file only, never the
         // client's (log.c: log_item with FLOG, maybe_log_item's am_server branch).
         ItemizedChange? change = _conn.IsServer
-            ? ItemLog.ServerChange(_options, file, file.DisplayName, shown, sent: true, hardLink, bySender: true)
-            : ItemLog.Change(_options, file, file.DisplayName, shown, sent: !_localServer, hardLink, bySender: true);
+            ? ItemLog.ServerChange(_options, file, file.DisplayName, shown, sent: true, hardLink, bySender: true, figures)
+            : ItemLog.Change(_options, file, file.DisplayName, shown, sent: !_localServer, hardLink, bySender: true, figures);
         if (change is not null)
             _log.Item(change);
     }

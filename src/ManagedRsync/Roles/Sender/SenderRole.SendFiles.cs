@@ -40,6 +40,7 @@ internal sealed partial class SenderRole
         BlockChecksum blockSum = BlockChecksum.Create(xfer, _conn.Parameters.ChecksumSeed, _conn.Parameters.ChecksumSeedFix);
         var counting = new CountingSink(encoder);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
+        byte[] digest = new byte[ChecksumNames.MaxDigestLength];
         try
         {
             while (true)
@@ -88,7 +89,8 @@ internal sealed partial class SenderRole
 
                 if (_options.DryRun)
                 {
-                    LogItem(file, iflags, transferred: true);
+                    // A dry run computes no checksum: stock's %C shows its sender_file_sum as it started, all zeros.
+                    LogItem(file, iflags, transferred: true, figures: new TransferFigures(0, 0, new string('0', 2 * digestLength), 2 * digestLength));
                     NdxAndAttrs.Write(_conn, ndx, iflags, basisType, xname);
                     continue;
                 }
@@ -96,6 +98,8 @@ internal sealed partial class SenderRole
                 // sender.c: a redo (FLAG_FILE_SENT) turns --append off, for a whole in-place transfer with block sums;
                 // before protocol 30 --append is --append-verify (compat.c: setup_protocol).
                 bool append = _options.Append && !file.Sent;
+                // log.c: remember_initial_stats — %b and %c count from here (the request's index already read).
+                (long read0, long written0) = (_conn.In.Consumed, _conn.Out.DataWritten);
                 Signature signature = await ReceiveSumsAsync(xfer, digestLength, withSums: !append, ct).ConfigureAwait(false);
                 SumHeader head = signature.Header;
                 SafeFileHandle? handle = OpenSource(file, ndx);
@@ -120,11 +124,12 @@ internal sealed partial class SenderRole
                     int headLength = head.Write(_conn.Out.GetSpan(16), _conn.Protocol);
                     _conn.Out.Advance(headLength);
                     // rsync sender.c: the client names the file before its data (log_before_transfer), so that
-                    // --progress lines follow their name.
-                    LogItem(file, iflags, transferred: true);
+                    // --progress lines follow their name; a format with %b, %c or %C waits for the end of it.
+                    if (!_options.LogsAfterTransfer)
+                        LogItem(file, iflags, transferred: true);
                     try
                     {
-                        SendFileData(handle, file, ndx, signature, how, blockSum, counting, fileSum, buffer);
+                        SendFileData(handle, file, ndx, signature, how, blockSum, counting, fileSum, buffer, digest);
                     }
                     catch (IOException ex)
                     {
@@ -132,6 +137,11 @@ internal sealed partial class SenderRole
                         // whole-file check then fails and it redoes or reports the file).
                         _ioError |= FileListBuilder.IoErrorGeneral;
                         _log.Error($"rsync: [sender] read errors mapping \"{file.LocalPath}\": {ex.Message}");
+                    }
+                    if (_options.LogsAfterTransfer)
+                    {
+                        LogItem(file, iflags, transferred: true, figures: new TransferFigures(_conn.Out.DataWritten - written0,
+                            _conn.In.Consumed - read0, TransferFigures.Hex(xfer, digest.AsSpan(0, digestLength)), 2 * digestLength));
                     }
                 }
                 file.Sent = true;
@@ -245,7 +255,7 @@ internal sealed partial class SenderRole
     // CHUNK_SIZE pieces (with --append from the receiver's length on, at most the file's: a peer may claim more);
     // otherwise the match finder emits matches and literals. Either way the whole-file sum follows.
     private void SendFileData(SafeFileHandle handle, FileEntry file, int ndx, Signature signature, SendMode how, BlockChecksum blockSum,
-        CountingSink sink, FileChecksum fileSum, byte[] buffer)
+        CountingSink sink, FileChecksum fileSum, byte[] buffer, Span<byte> digest)
     {
         FileProgress? progress = _progress is null ? null : new FileProgress(_progress, file, ndx, _files.Count);
         if (signature.Header.Count > 0 && how.AppendFrom < 0)
@@ -284,7 +294,6 @@ internal sealed partial class SenderRole
                 _progress?.Report(new TransferProgress(file.DisplayName, 0, 0, ndx, _files.Count));
             sink.Finish();
         }
-        Span<byte> digest = stackalloc byte[ChecksumNames.MaxDigestLength];
         fileSum.GetDigestAndReset(digest);
         _conn.Out.Write(digest[..fileSum.DigestLength]);
     }

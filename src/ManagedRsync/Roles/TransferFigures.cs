@@ -1,0 +1,44 @@
+using ManagedRsync.Checksums;
+
+namespace ManagedRsync.Roles;
+
+/// <summary>
+/// What rsync's %b, %c and %C show for one transferred file (log.c: log_formatted): the data bytes this side wrote and
+/// read from just before the file's checksums or data went out or came in (remember_initial_stats: after the request's
+/// index and attributes were read) to the end of its whole-file checksum, and that checksum as %C prints it.
+/// </summary>
+/// <param name="Written">Data bytes written (io.c: total_data_written, frame headers and messages not counted).</param>
+/// <param name="Read">Data bytes read (io.c: total_data_read).</param>
+/// <param name="Checksum">The whole-file checksum in hex (util2.c: sum_as_hex), or null when the kind has no canonical form.</param>
+/// <param name="Digits">Twice the transfer checksum's length: the spaces a %C without a checksum prints.</param>
+internal readonly record struct TransferFigures(long Written, long Read, string? Checksum, int Digits)
+{
+    /// <summary>
+    /// util2.c: sum_as_hex — lower-case hex, in the byte order checksum.c: canonical_checksum gives the kind: MD4 (protocol
+    /// 30+), MD5 and SHA1 as the digest's bytes run, the xxhash kinds from the last byte (their digests are stored little
+    /// endian); the older MD4 forms and "none" have none (null).
+    /// </summary>
+    public static string? Hex(ChecksumVariant kind, ReadOnlySpan<byte> digest)
+    {
+        bool reversed;
+        switch (kind)
+        {
+            case ChecksumVariant.Md4 or ChecksumVariant.Md5 or ChecksumVariant.Sha1:
+                reversed = false;
+                break;
+            case ChecksumVariant.Xxh64 or ChecksumVariant.Xxh3 or ChecksumVariant.Xxh128:
+                reversed = true;
+                break;
+            default:
+                return null;
+        }
+        Span<char> hex = stackalloc char[digest.Length * 2];
+        for (int i = 0; i < digest.Length; i++)
+        {
+            byte b = digest[reversed ? digest.Length - 1 - i : i];
+            hex[2 * i] = "0123456789abcdef"[b >> 4];
+            hex[2 * i + 1] = "0123456789abcdef"[b & 0xF];
+        }
+        return new string(hex);
+    }
+}
