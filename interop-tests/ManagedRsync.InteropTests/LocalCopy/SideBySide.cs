@@ -84,13 +84,11 @@ internal sealed class SideBySide : IDisposable
             return this;
         }
 
-        private (string Stock, string Ours) NormalizedOutput() =>
-            // Stock's sender recurses incrementally and says so; mrsync's sends the whole list first and prints what
-            // stock prints then (flist.c: send_file_list, show_filelist_progress when !inc_recurse). The lines that
-            // follow are in the same order either way.
-            (StockOutput.Normalize(Stock.Stdout, Pair.Stock)
-                .Replace("sending incremental file list\n", "building file list ... done\n", StringComparison.Ordinal),
-            StockOutput.Normalize(Ours.Stdout, Pair.Ours));
+        private (string Stock, string Ours) NormalizedOutput()
+        {
+            string ours = StockOutput.Normalize(Ours.Stdout, Pair.Ours);
+            return (StockOutput.Normalize(Stock.Stdout, Pair.Stock).DeclinedIncrementalHeader(ours), ours);
+        }
 
         /// <param name="times">Compare mtimes (rsync -t); without it the copies' times are those of the copying.</param>
         /// <param name="rootTimes">Compare the destination directory's own mtime: only when it is the transfer's root (SRC/ DST/).</param>

@@ -67,9 +67,8 @@ public sealed partial class InfoFlagsTests(RsyncDaemonFixture daemon) : IDisposa
         }
         var outcome = await _pair.RunAsync([.. args.Split(' '), "--delete"]);
         outcome.AssertExit(0).AssertSameTrees();
-        string stock = Output(outcome.Stock.Stdout, _pair.Stock)
-            .Replace("sending incremental file list\n", "building file list ... done\n", StringComparison.Ordinal);
         string ours = Output(outcome.Ours.Stdout, _pair.Ours);
+        string stock = Output(outcome.Stock.Stdout, _pair.Stock).DeclinedIncrementalHeader(ours);
         // As SideBySide.AssertSameOutput: stock's forked generator's deletions and notices interleave with its sender's
         // names as the pipe has it, so each stream is compared in order.
         foreach (var stream in new Func<string, bool>[] { IsDeletion, IsSkipNotice, l => !IsDeletion(l) && !IsSkipNotice(l) })

@@ -24,6 +24,21 @@ internal static partial class StockOutput
         return text;
     }
 
+    /// <summary>
+    /// Stock's -v header where mrsync's sender declined incremental recursion (--progress, -H, -R: the whole list goes
+    /// first): stock prints "sending incremental file list", mrsync what stock prints then (flist.c: send_file_list,
+    /// show_filelist_progress when !inc_recurse: "done", or the file count with info=flist2). Where mrsync recursed incrementally too, both print stock's header
+    /// and nothing is mapped; the lines that follow are in the same order either way.
+    /// </summary>
+    public static string DeclinedIncrementalHeader(this string stock, string ours) =>
+        WholeListHeader().Match(ours) is { Success: true } header
+            ? stock.Replace("sending incremental file list\n", header.Value, StringComparison.Ordinal)
+            : stock;
+
+    // "building file list ... done", or with info=flist2 (--progress) the counting form that ends "N files to consider".
+    [GeneratedRegex(@"^building file list \.\.\. (done\n|\n[^\n]*files to consider\n)", RegexOptions.Multiline)]
+    private static partial Regex WholeListHeader();
+
     /// <summary>A snapshot of a tree: every entry (the root too) with type, mode, mtime to the tick, target or content hash.</summary>
     public static string Snapshot(string root)
     {

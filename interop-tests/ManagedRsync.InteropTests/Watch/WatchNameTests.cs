@@ -67,7 +67,10 @@ public abstract class WatchNameTests(RsyncDaemonFixture daemon, string backend, 
         }
         finally
         {
-            // .NET's Directory.Delete cannot name these files.
+            // .NET's Directory.Delete cannot name these files. The watcher goes first: a push still under way would
+            // make a removed name again (a CI run saw the replica's renamed directory come back after the rm).
+            s.Watcher?.Dispose();
+            s.Watcher = null;
             await ToolProcess.RunAsync("rm", ["-rf", s.Source, s.Replica]);
         }
     }

@@ -30,10 +30,7 @@ internal static partial class RsyncCommand
         // The sender's lines, the generator's and --progress come from different tasks: one writer, one lock.
         TextWriter output = TextWriter.Synchronized(context.Out);
         var events = new ConsoleEvents(output, context.Error, o, context.Log);
-        // rsync flist.c: send_file_list prints "building file list ... done" when the list is not incremental; the
-        // library's sender sends the whole list first (as stock's does with --no-i-r).
-        if (o.Info.Gte(InfoFlag.Flist, 1) && !o.Quiet)
-            output.WriteLine("building file list ... done");
+        // The -v header ("sending incremental file list" or "building file list ... done") is the sender's, as on a push.
         long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         TransferResult result = await RsyncClient.CopyAsync(request, events, context.Cancellation).ConfigureAwait(false);
         return Finish(context, output, o, result, started, summary: true, sender: true);

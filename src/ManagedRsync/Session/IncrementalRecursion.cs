@@ -24,6 +24,17 @@ internal static class IncrementalRecursion
         o.Recursive && o.IncrementalRecursion && !o.HardLinks && !o.Relative;
 
     /// <summary>
+    /// Whether a receiving server (a daemon pushed to, the server half of a local copy) turns incremental recursion on
+    /// for a client that offered 'i' (compat.c: set_allow_inc_recurse on a receiver: not with --delete-before,
+    /// --delete-after, --delay-updates or --prune-empty-dirs), narrowed as <see cref="Offered"/> narrows a receiver:
+    /// not with -H or -R. A server prints no per-entry line of its own (the client that sends does), so -v and -i do
+    /// not narrow it. --progress is never sent to a server; it is seen here only by a local copy's server half, which
+    /// shares its client's options, and our sender does not recurse incrementally with it (<see cref="Offered"/>).
+    /// </summary>
+    public static bool ServerReceives(TransferOptions o) =>
+        StockAllows(o, weSend: false) && !o.HardLinks && !o.Relative && !o.ReportsProgress;
+
+    /// <summary>
     /// Whether we offer 'i' (and accept CF_INC_RECURSE): what stock allows, narrowed to what mrsync implements so far.
     /// Never with -H (a later list's hard-link leader indexes reach into earlier lists), -R or --files-from (implied
     /// directories in later lists) or a listing. A sender (push) sends the lists directory by directory

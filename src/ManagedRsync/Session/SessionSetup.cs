@@ -134,9 +134,9 @@ internal static class SessionSetup
     /// <summary>
     /// The server's half of rsync compat.c: setup_protocol (a receiving server, main.c: start_server). From protocol 30
     /// it writes the compatibility flags, chosen from the client's "-e" capability letters (<paramref name="clientInfo"/>,
-    /// compat.c: set_allow_inc_recurse reads them; CF_INC_RECURSE only when this server sends and the client offered
-    /// 'i' (<see cref="IncrementalRecursion.ServerSends"/>): a receiving server takes the whole list first, as stock does
-    /// for a client without 'i'); then both sides send their checksum and compression lists
+    /// compat.c: set_allow_inc_recurse reads them; CF_INC_RECURSE when the client offered 'i' and this server's role
+    /// takes it: <see cref="IncrementalRecursion.ServerSends"/>, <see cref="IncrementalRecursion.ServerReceives"/>);
+    /// then both sides send their checksum and compression lists
     /// before reading the other's (negotiate_the_strings, when 'v' made names negotiable) and each picks the name it
     /// ranks highest of the other's list (parse_negotiate_str); last the server writes the checksum seed
     /// (time ^ pid &lt;&lt; 6 in stock; any int32 is valid).
@@ -149,7 +149,7 @@ internal static class SessionSetup
         if (protocol >= 30)
         {
             flags = CompatFlags.SymlinkTimes;
-            if (serverSends && clientInfo.Contains('i') && IncrementalRecursion.ServerSends(options))
+            if (clientInfo.Contains('i') && (serverSends ? IncrementalRecursion.ServerSends(options) : IncrementalRecursion.ServerReceives(options)))
                 flags |= CompatFlags.IncRecurse;
             foreach ((char letter, CompatFlags flag) in s_clientInfoFlags)
             {

@@ -68,9 +68,11 @@ internal sealed partial class SenderRole : IMessageHandler
         else if (!localServer)
             _conn.SendFilterList((_filters ?? FilterList.Empty).GetWireRules(protocol, localIsSender: true, _options.IsDeleting, _options.PruneEmptyDirs));
         // rsync flist.c: send_file_list — a client's -v header: "sending incremental file list" when the lists go
-        // directory by directory, else "building file list ... done" (a local copy's client prints its own); with
+        // directory by directory, else "building file list ... done" (a local copy's client too), and only where
+        // directories are transferred (flist.c: show_filelist_progress needs xfer_dirs: -r, -d, --files-from); with
         // info=flist2 the counts, once the list is built.
-        bool listHeader = !connection.IsServer && !localServer && _options.Info.Gte(InfoFlag.Flist, 1) && !_options.Quiet;
+        bool listHeader = !connection.IsServer && _options.Info.Gte(InfoFlag.Flist, 1) && !_options.Quiet
+            && (_options.Recursive || _options.Dirs);
         bool listCounts = listHeader && !_conn.Parameters.IncRecurse && _options.Info.Gte(InfoFlag.Flist, 2);
         // flist.c: send_file_list starts with rprintf(FLOG, "building file list"): a client's log file only.
         bool logFile = !connection.IsServer && _options.LogFileFormat is not null;

@@ -1,0 +1,103 @@
+using ManagedRsync.InteropTests.Fixtures;
+using ManagedRsync.Platform;
+using ManagedRsync.InteropTests.Pull;
+using ManagedRsync.Tests.Pull;
+
+namespace ManagedRsync.InteropTests.DaemonServer;
+
+/// <summary>
+/// Stock's client pushes to `mrsync daemon` with incremental recursion on, as it does to stock's daemon (issue 16): it
+/// offers 'i' by default and mrsync's receiving server sets CF_INC_RECURSE where a stock receiver would (compat.c:
+/// set_allow_inc_recurse: not with --delete-before/--delete-after/--delay-updates/-m), so stock's sender lists the top
+/// level first and every directory's contents in a list of its own while files move. Stock's client says which it did:
+/// "sending incremental file list" only once the server's compat flags carry CF_INC_RECURSE (flist.c: send_file_list),
+/// "building file list ... done" otherwise. Over a stale copy (changed, missing and extra files and directories, a
+/// file where a directory is and the reverse), the trees, the client's lines and its --stats counts must be stock's.
+/// </summary>
+[Collection(DaemonParityCollection.Name)]
+public sealed class IncrementalServerReceiverTests(RsyncDaemonFixture stock, MrsyncDaemonFixture ours) : IDisposable
+{
+    private readonly Sandbox _sandbox = new();
+    private readonly string _name = "irecv-" + Guid.NewGuid().ToString("N")[..12];
+
+    public void Dispose()
+    {
+        _sandbox.Dispose();
+        foreach (RsyncDaemonFixture d in (RsyncDaemonFixture[])[stock, ours])
+        {
+            string dir = Dest(d);
+            if (Directory.Exists(dir))
+                Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private string Dest(RsyncDaemonFixture d) => Path.Combine(d.ModulePath(DaemonModules.Open), _name);
+
+    private string Url(RsyncDaemonFixture d) => $"{d.Url}{DaemonModules.Open}/{_name}/";
+
+    [Theory]
+    [InlineData("-av", true)]
+    [InlineData("-avi --delete", true)]
+    [InlineData("-av --delete-during --stats", true)]
+    [InlineData("-rltv --no-i-r", false)]
+    [InlineData("-av --delete-after", false)]
+    [InlineData("-av --delay-updates", false)]
+    [InlineData("-av --delete-before", false)]
+    public async Task AStockClientPushesATreeAsToStocksDaemon(string options, bool incremental)
+    {
+        string source = Path.Combine(_sandbox.Root, "src");
+        IncrementalTree.Create(source);
+        string template = Path.Combine(_sandbox.Root, "template");
+        IncrementalTree.CreateStaleCopy(source, template);
+        StockOutput.CopyTree(template, Dest(stock));
+        StockOutput.CopyTree(template, Dest(ours));
+        string[] args = options.Split(' ');
+
+        ProcessResult toStock = await stock.RunRsyncAsync([.. args, source + "/", Url(stock)]);
+        ProcessResult toOurs = await ours.RunRsyncAsync([.. args, source + "/", Url(ours)]);
+
+        Assert.True(toStock.ExitCode == 0, stock.Explain(toStock));
+        Assert.True(toOurs.ExitCode == 0, ours.Explain(toOurs, toStock));
+        string header = incremental ? "sending incremental file list" : "building file list ... done";
+        Assert.Equal(header, ListHeader(toStock));
+        Assert.Equal(header, ListHeader(toOurs));
+        PullTree.AssertSame(Dest(stock), Dest(ours));
+        if (options.Contains("--delete", StringComparison.Ordinal))
+            PullTree.AssertSame(source, Dest(ours));
+        // The sender's lines; the interleaving of deletions (the daemon's generator, sent as messages) with the names
+        // is timing, so each kind is compared in its own order (as for the pull).
+        string expected = StockOutput.Normalize(toStock.Stdout, Dest(stock)), actual = StockOutput.Normalize(toOurs.Stdout, Dest(ours));
+        if (options.Split(' ')[0].Contains('i'))
+            IncrementalTree.AssertSameSequences(expected, actual, l => l.StartsWith("<f", StringComparison.Ordinal), IncrementalTree.IsDeletion);
+        else
+            Assert.Equal(expected.Split('\n').Order(StringComparer.Ordinal), actual.Split('\n').Order(StringComparer.Ordinal));
+        Assert.Equal(IncrementalTree.Counts(toStock.Stdout), IncrementalTree.Counts(toOurs.Stdout));
+    }
+
+    // The client's first line after the daemon's motd (which ends with a blank line).
+    private static string ListHeader(ProcessResult r) =>
+        r.Stdout.Split('\n').SkipWhile(l => l.Length > 0).SkipWhile(l => l.Length == 0).FirstOrDefault() ?? "";
+
+    // -H: stock's receiving daemon takes the lists incrementally, mrsync's declines (a later list's hard-link leaders
+    // reach into earlier lists: IncrementalRecursion.ServerReceives); the tree is the same either way.
+    [Fact]
+    public async Task WithHardLinksOursTakesTheWholeListFirst()
+    {
+        string source = Path.Combine(_sandbox.Root, "src");
+        IncrementalTree.Create(source);
+        using (var ln = System.Diagnostics.Process.Start("ln", [Path.Combine(source, "d09", "g000.txt"), Path.Combine(source, "d08", "hard")])!)
+        {
+            ln.WaitForExit();
+            Assert.Equal(0, ln.ExitCode);
+        }
+        ProcessResult toStock = await stock.RunRsyncAsync(["-avH", source + "/", Url(stock)]);
+        ProcessResult toOurs = await ours.RunRsyncAsync(["-avH", source + "/", Url(ours)]);
+
+        Assert.True(toStock.ExitCode == 0 && toOurs.ExitCode == 0, ours.Explain(toOurs, toStock));
+        Assert.Equal("sending incremental file list", ListHeader(toStock));
+        Assert.Equal("building file list ... done", ListHeader(toOurs));
+        PullTree.AssertSame(Dest(stock), Dest(ours));
+        Assert.Equal(0, NativeStat.TryLstat(Path.Combine(Dest(ours), "d08", "hard"), out NativeStat.Info hard));
+        Assert.Equal(2L, (long)hard.Nlink);
+    }
+}
