@@ -59,8 +59,8 @@ public sealed class LocalCopyParityTests : IDisposable
     /// The deletion lines in stock's order, names and deletions of the top directory and below it compared line by
     /// line: with --no-i-r stock's server generator flushes after the top directory (generator.c: generate_files,
     /// io.c: maybe_flush_socket), so "./" comes between the top's deletions and those below. (With incremental
-    /// recursion stock's client prints each part's deletions and names in turn: mrsync's local copy does not recurse
-    /// incrementally yet, and those runs are compared stream by stream.)
+    /// recursion each part's deletions and names come in turn, interleaved as the two halves' timing has it, in stock's
+    /// local copy as in mrsync's: those runs are compared stream by stream.)
     /// </summary>
     [Theory]
     [InlineData("-av --delete --no-i-r")]
