@@ -278,6 +278,21 @@ public sealed class LogLine
     private static string Unsigned(int id) => ((uint)id).ToString(CultureInfo.InvariantCulture);
 
     // log.c: timestring — local time as "%Y/%m/%d %H:%M:%S".
-    private static string TimeString(DateTimeOffset t) =>
+    /// <summary>
+    /// The bytes a line of this library's text stands for: names that are not UTF-8 are shown with "\#ooo" escapes
+    /// (as stock shows them); a writer of raw bytes (-8, a log file) gets each escape from <paramref name="lowest"/> up
+    /// as the byte itself.
+    /// </summary>
+    /// <param name="text">A line as the library reports it.</param>
+    /// <param name="lowest">The lowest escaped value to turn back into its byte.</param>
+    /// <returns>UTF-8 with those escapes undone.</returns>
+    public static byte[] DisplayedBytes(string text, byte lowest)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Platform.FileNameEncoding.DisplayedBytes(text, lowest);
+    }
+
+    // log.c: timestring — local time as "YYYY/MM/DD HH:MM:SS" (%t, and the head of every log-file line).
+    internal static string TimeString(DateTimeOffset t) =>
         t.ToLocalTime().ToString("yyyy/MM/dd HH:mm:ss", CultureInfo.InvariantCulture);
 }

@@ -22,7 +22,8 @@ internal sealed class EightBitWriter(Stream output) : TextWriter
     {
         if (string.IsNullOrEmpty(value))
             return;
-        byte[] bytes = Raw(value);
+        // 0177 too: stock's filtered_fwrite escapes only bytes below ' ' once isprint() is not asked.
+        byte[] bytes = LogLine.DisplayedBytes(value, lowest: 0x7F);
         lock (_gate)
         {
             output.Write(bytes);
@@ -38,45 +39,5 @@ internal sealed class EightBitWriter(Stream output) : TextWriter
     {
         lock (_gate)
             output.Flush();
-    }
-
-    /// <summary>The text as UTF-8, with every "\#ooo" of 0177-0377 as its byte.</summary>
-    public static byte[] Raw(string text)
-    {
-        if (!text.Contains("\\#", StringComparison.Ordinal))
-            return Encoding.UTF8.GetBytes(text);
-        var bytes = new List<byte>(text.Length + 8);
-        int start = 0;
-        for (int i = 0; i < text.Length; i++)
-        {
-            if (!IsHighEscape(text, i, out byte raw))
-                continue;
-            bytes.AddRange(Encoding.UTF8.GetBytes(text[start..i]));
-            bytes.Add(raw);
-            i += 4;
-            start = i + 1;
-        }
-        bytes.AddRange(Encoding.UTF8.GetBytes(text[start..]));
-        return [.. bytes];
-    }
-
-    private static bool IsHighEscape(string text, int i, out byte raw)
-    {
-        raw = 0;
-        if (i + 4 >= text.Length || text[i] != '\\' || text[i + 1] != '#')
-            return false;
-        int value = 0;
-        for (int k = 2; k <= 4; k++)
-        {
-            char c = text[i + k];
-            if (c is < '0' or > '7')
-                return false;
-            value = value * 8 + (c - '0');
-        }
-        // 0177 too: stock's filtered_fwrite escapes only bytes below ' ' once isprint() is not asked.
-        if (value is < 0x7F or > 0xFF)
-            return false;
-        raw = (byte)value;
-        return true;
     }
 }

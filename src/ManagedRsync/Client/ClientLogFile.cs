@@ -47,8 +47,8 @@ public sealed class ClientLogFile : IDisposable
     public void Write(string line)
     {
         ArgumentNullException.ThrowIfNull(line);
-        string stamp = DateTime.Now.ToString("yyyy/MM/dd HH:mm:ss", CultureInfo.InvariantCulture);
-        byte[] text = Escape(Unescape(line));
+        string stamp = LogLine.TimeString(DateTimeOffset.Now);
+        byte[] text = Escape(LogLine.DisplayedBytes(line, lowest: 0));
         byte[] prefix = Encoding.ASCII.GetBytes($"{stamp} [{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}] ");
         lock (_gate)
         {
@@ -62,33 +62,15 @@ public sealed class ClientLogFile : IDisposable
     /// <summary>Closes the file.</summary>
     public void Dispose() => _file.Dispose();
 
-    // The bytes a line stands for: UTF-8, with each "\#ooo" (FileNameEncoding.Display's escape) as its byte.
-    private static List<byte> Unescape(string text)
-    {
-        var bytes = new List<byte>(text.Length + 16);
-        int start = 0;
-        for (int i = text.IndexOf("\\#", StringComparison.Ordinal); i >= 0 && i + 4 < text.Length;
-             i = text.IndexOf("\\#", i + 1, StringComparison.Ordinal))
-        {
-            if (i < start || text.AsSpan(i + 2, 3).ContainsAnyExceptInRange('0', '7') || text[i + 2] > '3')
-                continue;
-            bytes.AddRange(Encoding.UTF8.GetBytes(text[start..i]));
-            bytes.Add((byte)(((text[i + 2] - '0') << 6) | ((text[i + 3] - '0') << 3) | (text[i + 4] - '0')));
-            start = i + 5;
-        }
-        bytes.AddRange(Encoding.UTF8.GetBytes(text[start..]));
-        return bytes;
-    }
-
     // log.c: filtered_fwrite(use_isprint 0, escape_c1 1) — a byte below ' ' but a tab, a C1 byte, and the backslash of
     // a literal "\#ddd" become "\#ooo".
-    private static byte[] Escape(List<byte> bytes)
+    private static byte[] Escape(byte[] bytes)
     {
-        var output = new List<byte>(bytes.Count + 8);
-        for (int i = 0; i < bytes.Count; i++)
+        var output = new List<byte>(bytes.Length + 8);
+        for (int i = 0; i < bytes.Length; i++)
         {
             byte b = bytes[i];
-            bool literalEscape = i < bytes.Count - 4 && b == '\\' && bytes[i + 1] == '#'
+            bool literalEscape = i < bytes.Length - 4 && b == '\\' && bytes[i + 1] == '#'
                 && IsDigit(bytes[i + 2]) && IsDigit(bytes[i + 3]) && IsDigit(bytes[i + 4]);
             if (literalEscape || (b != '\t' && (b < ' ' || b is >= 0x80 and <= 0x9f)))
                 output.AddRange(Encoding.ASCII.GetBytes("\\#" + Convert.ToString(b, 8).PadLeft(3, '0')));

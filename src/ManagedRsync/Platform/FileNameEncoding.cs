@@ -127,6 +127,40 @@ internal static class FileNameEncoding
     public static string Display(string name) => Display(Encode(name));
 
     /// <summary>
+    /// Undoes <see cref="Display(ReadOnlySpan{byte})"/> for a writer that wants bytes: the text as UTF-8, with each
+    /// "\#ooo" escape of a value from <paramref name="lowest"/> to 0377 as the byte itself. Lower escapes stay as text
+    /// (-8 keeps control bytes escaped, log.c: filtered_fwrite); a log file passes 0 and escapes again by its own rule.
+    /// </summary>
+    public static byte[] DisplayedBytes(string text, byte lowest)
+    {
+        if (!text.Contains("\\#", StringComparison.Ordinal))
+            return Encoding.UTF8.GetBytes(text);
+        var bytes = new List<byte>(text.Length + 8);
+        int start = 0;
+        for (int i = text.IndexOf("\\#", StringComparison.Ordinal); i >= 0;
+             i = text.IndexOf("\\#", i + 1, StringComparison.Ordinal))
+        {
+            if (i < start || !TryOctalEscape(text.AsSpan(i + 2), out int value) || value < lowest)
+                continue;
+            bytes.AddRange(Encoding.UTF8.GetBytes(text[start..i]));
+            bytes.Add((byte)value);
+            start = i + 5;
+        }
+        bytes.AddRange(Encoding.UTF8.GetBytes(text[start..]));
+        return [.. bytes];
+    }
+
+    // Three octal digits of at most 0377, as Display writes them.
+    private static bool TryOctalEscape(ReadOnlySpan<char> digits, out int value)
+    {
+        value = 0;
+        if (digits.Length < 3 || digits[..3].ContainsAnyExceptInRange('0', '7') || digits[0] > '3')
+            return false;
+        value = ((digits[0] - '0') << 6) | ((digits[1] - '0') << 3) | (digits[2] - '0');
+        return true;
+    }
+
+    /// <summary>
     /// The byte-wise (memcmp) order of two names. Below U+D800 the UTF-16 code-unit order is the code-point order,
     /// which is UTF-8's byte order; a surrogate (a pair, or an escaped byte) needs the bytes themselves.
     /// </summary>

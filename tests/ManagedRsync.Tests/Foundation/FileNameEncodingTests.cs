@@ -39,4 +39,22 @@ public class FileNameEncodingTests
         Assert.Equal(expected, FileNameEncoding.Display(bytes));
         Assert.Equal(expected, FileNameEncoding.Display(FileNameEncoding.Decode(bytes)));
     }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void DisplayedBytesUndoesDisplay(byte[] bytes)
+    {
+        // A log file (every escape) gets the name's bytes back; -8 (from 0177) keeps control bytes escaped.
+        string shown = FileNameEncoding.Display(bytes);
+        Assert.Equal(bytes, FileNameEncoding.DisplayedBytes(shown, lowest: 0));
+        byte[] eightBit = FileNameEncoding.DisplayedBytes(shown, lowest: 0x7F);
+        Assert.Equal(bytes.Any(b => b < 0x20 && b != (byte)'\t'), eightBit.AsSpan().IndexOf("\\#"u8) >= 0);
+    }
+
+    [Theory]
+    [InlineData("a\\#400b", "a\\#400b")]   // over 0377: not an escape Display writes
+    [InlineData("a\\#37", "a\\#37")]       // cut short
+    [InlineData("\\#\\#101", "\\#A")]     // the second one is the escape
+    public void DisplayedBytesLeavesWhatIsNotAnEscape(string text, string expected) =>
+        Assert.Equal(System.Text.Encoding.UTF8.GetBytes(expected), FileNameEncoding.DisplayedBytes(text, lowest: 0));
 }
