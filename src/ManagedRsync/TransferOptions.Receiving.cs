@@ -114,6 +114,8 @@ public sealed partial record TransferOptions
     public bool RemoveSourceFiles { get; init; }
     /// <summary>The deprecated --remove-sent-files: as <see cref="RemoveSourceFiles"/> for what was sent or made only.</summary>
     public bool RemoveSentFiles { get; init; }
+    /// <summary>Either of them (options.c: remove_source_files non-zero).</summary>
+    public bool RemovesFromSender => RemoveSourceFiles || RemoveSentFiles;
     /// <summary>--chmod rules, applied to the file list's modes where the list is made or read (never sent).</summary>
     public ChmodRules? Chmod { get; init; }
     /// <summary>

@@ -25,7 +25,23 @@ public sealed class RemoveSourceFilesTests(RsyncDaemonFixture daemon) : IDisposa
             foreach (InplaceAppendTests.Way way in Enum.GetValues<InplaceAppendTests.Way>())
                 rows.Add(options, way);
         }
-        rows.Add("-a --remove-source-files --protocol=29", InplaceAppendTests.Way.Push);
+        // Each confirmation stock's generator sends besides a received file: a hard-link group's members
+        // (hlink.c), a basis directory's match (generator.c: try_dests_reg -2), a delayed update once renamed
+        // (receiver.c: handle_delayed_updates); and below protocol 30, where only --remove-source-files makes the
+        // receiving side's generator talk to the sender (options.c: need_messages_from_generator).
+        foreach (string options in new[]
+                 {
+                     "-aH --remove-source-files", "-a --remove-source-files --delay-updates", "-a --remove-source-files --protocol=29",
+                     "-aH --remove-sent-files --protocol=28", "-a --remove-source-files --link-dest=../basis",
+                     "-a --remove-source-files --compare-dest=../basis", "-a --remove-source-files --copy-dest=../basis",
+                     "-aH --remove-source-files --link-dest=../basis",
+                 })
+        {
+            foreach (InplaceAppendTests.Way way in Enum.GetValues<InplaceAppendTests.Way>())
+                rows.Add(options, way);
+        }
+        rows.Add("-aH --remove-source-files --delay-updates", InplaceAppendTests.Way.Push);
+        rows.Add("-aH --remove-source-files --delay-updates", InplaceAppendTests.Way.Local);
         return rows;
     }
 
@@ -43,6 +59,7 @@ public sealed class RemoveSourceFilesTests(RsyncDaemonFixture daemon) : IDisposa
         {
             await WriteSourceAsync(Path.Combine(root, "src"));
             await WriteDestinationAsync(Path.Combine(root, "dest"));
+            WriteBasis(Path.Combine(root, "basis"));
         }
         string Url(string side, string leaf) => $"{daemon.Url}{DaemonModules.Open}/{id}/{side}/{leaf}/";
         string[] Ends(string side, string root) => push ? [Path.Combine(root, "src") + "/", Url(side, "dest")]
@@ -88,8 +105,21 @@ public sealed class RemoveSourceFilesTests(RsyncDaemonFixture daemon) : IDisposa
         OptionScenario.WriteBytes(root, "sub/big.bin", Pull.PullTree.RandomBytes(200_000, 41), OptionScenario.Mid);
         await OptionScenario.SymlinkAsync(root, "link-new", "same.txt");
         await OptionScenario.SymlinkAsync(root, "link-same", "changed.txt");
+        // A hard-link group, one member also in the basis directory.
+        OptionScenario.Write(root, "sub/hl-a.txt", "linked twice\n", OptionScenario.Mid);
+        Push.SourceTree.HardLink(Path.Combine(root, "sub/hl-a.txt"), Path.Combine(root, "sub/hl-b.txt"));
         Directory.SetLastWriteTimeUtc(Path.Combine(root, "sub"), OptionScenario.Old);
         Directory.SetLastWriteTimeUtc(root, OptionScenario.Old);
+    }
+
+    // What --link-dest, --compare-dest and --copy-dest=../basis find: an exact match of a new file and of a changed
+    // one, one of a hard-link group's members, and a file that differs (a basis for the delta only).
+    private static void WriteBasis(string root)
+    {
+        OptionScenario.Write(root, "sub/new.txt", "only on the sender\n", OptionScenario.Mid);
+        OptionScenario.Write(root, "changed.txt", "version two\n", OptionScenario.Mid);
+        OptionScenario.Write(root, "sub/hl-b.txt", "linked twice\n", OptionScenario.Mid);
+        OptionScenario.WriteBytes(root, "sub/big.bin", Pull.PullTree.RandomBytes(200_000, 42), OptionScenario.Mid);
     }
 
     private static async Task WriteDestinationAsync(string root)

@@ -75,12 +75,6 @@ internal static class DirectionSupport
         new("--inplace with --backup", o => o.Inplace && o.Backup, Push),
         new("--inplace with --sparse", o => o.Inplace && o.Sparse, Push),
         new("--inplace with --compare-dest, --copy-dest or --link-dest", o => o.Inplace && o.AltDest != AltDestKind.None, Push),
-        // Our generator confirms what it has to the sender (MSG_SUCCESS) from protocol 30, for entries it transfers,
-        // finds up to date or makes; not yet for hard links (hlink.c), basis-directory matches or delayed updates.
-        new("--remove-source-files with --protocol below 30", o => o.RemoveSourceFiles > 0 && o.Protocol is < 30, Push),
-        new("--remove-source-files with --hard-links (-H)", o => o.RemoveSourceFiles > 0 && o.HardLinks, Push),
-        new("--remove-source-files with --compare-dest, --copy-dest or --link-dest", o => o.RemoveSourceFiles > 0 && o.AltDest != AltDestKind.None, Push),
-        new("--remove-source-files with --delay-updates", o => o.RemoveSourceFiles > 0 && o.DelayUpdates, Push),
         new("--checksum-seed", o => o.ChecksumSeed != 0, Everywhere),
         // pipe.c: local_child parses a local copy's remote options into its receiving half's own options.
         new("--remote-option (-M)", o => o.RemoteOptions.Count > 0, Push, TransferDirection.Pull),

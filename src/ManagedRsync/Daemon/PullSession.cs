@@ -27,7 +27,7 @@ internal static class PullSession
         // rsync main.c: do_recv — the generator's writes (sums, indexes) are paced by --bwlimit; the receiver's are not.
         await using var connection = new Connection(daemon.Stream, isServer: false, log, options.BandwidthLimit, ct);
         await connection.SetupClientAsync(daemon.ProtocolVersion, options, weSend: false, ct).ConfigureAwait(false);
-        connection.StartMultiplexing(options.TimeoutSpan);
+        connection.StartMultiplexing(options.TimeoutSpan, generatorMessages: options.RemovesFromSender);
         var receiver = new ReceivingSide(target, options, log);
         return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);
     }

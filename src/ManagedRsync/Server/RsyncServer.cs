@@ -43,7 +43,7 @@ public static class RsyncServer
         // for the rest is settled after the loop.
         error = ServerRefusals.CheckGiven(request, settings) ?? error;
         TransferOptions options = request.Options;
-        error ??= ServerRefusals.CheckImplied(ref options, settings);
+        error ??= ServerRefusals.CheckImplied(ref options, settings, request.IsSender);
         // clientserver.c: rsync_module — a module's timeout tightens the client's (set_io_timeout).
         if (settings.Timeout > 0 && (options.Timeout == 0 || settings.Timeout < options.Timeout))
             options = options with { Timeout = settings.Timeout };
@@ -63,7 +63,7 @@ public static class RsyncServer
         try
         {
             await connection.SetupServerAsync(settings.Protocol, options, request.ClientInfo, request.IsSender, ct).ConfigureAwait(false);
-            connection.StartMultiplexing(options.TimeoutSpan);
+            connection.StartMultiplexing(options.TimeoutSpan, generatorMessages: request.IsSender && options.RemovesFromSender);
             // main.c: start_server — a daemon tells a protocol-31 client its timeout, so that the client keeps the
             // connection alive in time (MSG_IO_TIMEOUT).
             if (settings.ModuleName is not null && options.Timeout > 0 && connection.Protocol >= 31)
@@ -105,6 +105,12 @@ public static class RsyncServer
     {
         if (settings.WriteOnly)
             throw new RsyncException(RsyncErrorKind.Usage, "ERROR: module is write only");
+        // main.c: do_server_sender — a read-only module's files are not the client's to remove.
+        if (settings.ReadOnly && options.RemovesFromSender)
+        {
+            throw new RsyncException(RsyncErrorKind.Usage,
+                $"ERROR: --remove-{(options.RemoveSourceFiles ? "source" : "sent")}-files cannot be used with a read-only module");
+        }
         // A daemon module's sender reads beneath the module root only (Platform/BeneathRoot).
         using BeneathRoot? confinement = settings.Confined ? BeneathRoot.Open(settings.Root, settings.ModuleName ?? "") : null;
         SendSource source = ServerSources.Resolve(request, options, settings, confinement);

@@ -109,6 +109,8 @@ public static class ServerArgumentParser
         public int? ModifyWindow;
         public bool? SpecialsOverride;
         public int Verbose, BlockSize, Timeout, Bwlimit, Atimes;
+        /// <summary>options.c: remove_source_files — 1 for --remove-source-files, 2 for the old --remove-sent-files.</summary>
+        public int RemoveSource;
         public int? CompressLevel;
         public string? ClientInfo, LogFormat, ChecksumChoice, CompressChoice, TempDir, UserMap, GroupMap;
         public DeleteTiming Delete;
@@ -238,6 +240,10 @@ public static class ServerArgumentParser
                 case "no-implied-dirs" or "no-i-d": NoImpliedDirs = true; return None(inline, name);
                 case "implied-dirs" or "i-d": NoImpliedDirs = false; return None(inline, name);
                 case "delay-updates": DelayUpdates = true; return None(inline, name);
+                // The sender removes what the receiving side confirms (Roles/Sender/SenderRole.RemoveSource.cs); the
+                // receiving side's generator confirms (Roles/Generator/GeneratorRole.RemoveSource.cs).
+                case "remove-source-files": RemoveSource = 1; return None(inline, name);
+                case "remove-sent-files": RemoveSource = 2; return None(inline, name);
                 case "force": Force = true; return None(inline, name);
                 case "fsync": Fsync = true; return None(inline, name);
                 case "copy-unsafe-links": CopyUnsafeLinks = true; return None(inline, name);
@@ -360,6 +366,7 @@ public static class ServerArgumentParser
                 Backup = Backup, BackupDir = BackupDir, BackupSuffix = BackupSuffix, PartialDir = PartialDir,
                 DelayUpdates = DelayUpdates, AltDest = AltDest, MaxDelete = MaxDelete,
                 AltDestDirs = AltDestDirs.Count == 0 ? Array.Empty<string>() : [.. AltDestDirs],
+                RemoveSourceFiles = RemoveSource == 1, RemoveSentFiles = RemoveSource == 2,
                 Atimes = Atimes > 0, Force = Force, Fsync = Fsync, UserMap = UserMap, GroupMap = GroupMap, ImpliedDirs = !NoImpliedDirs,
                 // main.c: do_recv clears the link-following options on the receiving side: they are the sender's.
                 SafeLinks = SafeLinks,

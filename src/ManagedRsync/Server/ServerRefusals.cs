@@ -50,10 +50,10 @@ internal static class ServerRefusals
 
     /// <summary>
     /// options.c: parse_arguments after the loop — what a refused option implies for the options the client did
-    /// not name (compression, deletion). Returns the refusal text, or null with <paramref name="options"/>'s deletion
+    /// not name (compression, deletion, a sender's removal of its files). Returns the refusal text, or null with <paramref name="options"/>'s deletion
     /// timing settled as stock settles it when one timing is refused.
     /// </summary>
-    public static string? CheckImplied(ref TransferOptions options, ServerSettings settings)
+    public static string? CheckImplied(ref TransferOptions options, ServerSettings settings, bool serverSends)
     {
         if (settings.ModuleName is null)
             return null;
@@ -76,6 +76,9 @@ internal static class ServerRefusals
             }
         }
         if ((options.Delete != DeleteTiming.None || options.DeleteMissingArgs) && Is("delete"))
+            return Error(StockOptionTable.ByLong("delete"));
+        // "We only want to infer this refusal of --remove-source-files via the refusal of delete": a sender's.
+        if (options.RemovesFromSender && serverSends && Is("delete"))
             return Error(StockOptionTable.ByLong("delete"));
         return null;
     }

@@ -136,13 +136,18 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
     /// its input from 30 (do_server_recv; a server sender only when need_messages_from_generator, also from 30).
     /// </summary>
     /// <param name="timeout">rsync --timeout: no byte from the peer for this long ends the session (exit 30).</param>
-    public void StartMultiplexing(TimeSpan timeout)
+    /// <param name="generatorMessages">
+    /// The receiving side's generator talks to the sender below protocol 30 too: --remove-source-files sets
+    /// need_messages_from_generator (options.c), so a receiving client multiplexes its output and a sending server
+    /// its input at any protocol. Pass it only for those two: the other roles multiplex by protocol alone.
+    /// </param>
+    public void StartMultiplexing(TimeSpan timeout, bool generatorMessages = false)
     {
         int outputFrom = IsServer ? 23 : 30;
         int inputFrom = IsServer ? 30 : 23;
-        if (Protocol >= outputFrom)
+        if (Protocol >= outputFrom || (generatorMessages && !IsServer))
             Out.StartMultiplexing();
-        if (Protocol >= inputFrom)
+        if (Protocol >= inputFrom || (generatorMessages && IsServer))
             In.StartMultiplexing(timeout);
     }
 

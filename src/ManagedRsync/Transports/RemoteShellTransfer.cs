@@ -54,7 +54,7 @@ internal static class RemoteShellTransfer
                 await WriteSecludedAsync(stream, secluded, c).ConfigureAwait(false);
             await using var connection = new Connection(stream, isServer: false, log, options.BandwidthLimit, c);
             await connection.SetupClientAsync(knownProtocol: null, options, weSend: !pull, c).ConfigureAwait(false);
-            connection.StartMultiplexing(options.TimeoutSpan);
+            connection.StartMultiplexing(options.TimeoutSpan, generatorMessages: pull && options.RemovesFromSender);
             return await role(connection, c).ConfigureAwait(false);
         }, WithShellStatus, inClientRun: null, ct);
     }

@@ -15,7 +15,7 @@ public sealed class ServerRefusalsTests
         ServerRequest request = ServerArgumentParser.Parse(["--server", .. options, ".", "m/"], out _);
         ServerSettings settings = Module(refuse);
         TransferOptions o = request.Options;
-        return ServerRefusals.CheckGiven(request, settings) ?? ServerRefusals.CheckImplied(ref o, settings);
+        return ServerRefusals.CheckGiven(request, settings) ?? ServerRefusals.CheckImplied(ref o, settings, request.IsSender);
     }
 
     [Theory]
@@ -35,6 +35,11 @@ public sealed class ServerRefusalsTests
     [InlineData("delete", new[] { "-r", "--delete-after" }, "The server is configured to refuse --delete\n")]
     [InlineData("delete", new[] { "-r", "--delete-missing-args" }, "The server is configured to refuse --delete\n")]
     [InlineData("delete-before delete-during", new[] { "-r", "--delete" }, "The server is configured to refuse --delete-before\n")]
+    // options.c: a refused delete refuses a sender's --remove-source-files; a receiver's is the sender's business.
+    [InlineData("delete", new[] { "--sender", "-r", "--remove-source-files" }, "The server is configured to refuse --delete\n")]
+    [InlineData("delete", new[] { "--sender", "-r", "--remove-sent-files" }, "The server is configured to refuse --delete\n")]
+    [InlineData("delete", new[] { "-r", "--remove-source-files" }, null)]
+    [InlineData("remove-source-files", new[] { "-r", "--remove-source-files" }, "The server is configured to refuse --remove-source-files\n")]
     [InlineData("checksum*", new[] { "-r", "--checksum-choice=md5" }, "The server is configured to refuse --checksum-choice\n")]
     [InlineData("checksum* !checksum-choice", new[] { "-r", "--checksum-choice=md5" }, null)]
     // A daemon always refuses these.
@@ -54,7 +59,7 @@ public sealed class ServerRefusalsTests
     {
         ServerRequest request = ServerArgumentParser.Parse(["--server", "-r", "--delete", ".", "m/"], out _);
         TransferOptions o = request.Options;
-        Assert.Null(ServerRefusals.CheckImplied(ref o, Module(refuse)));
+        Assert.Null(ServerRefusals.CheckImplied(ref o, Module(refuse), serverSends: false));
         Assert.Equal(timing, o.Delete);
     }
 
@@ -65,6 +70,6 @@ public sealed class ServerRefusalsTests
         var settings = new ServerSettings { Root = "/", RefuseOptions = "*" };
         TransferOptions o = request.Options;
         Assert.Null(ServerRefusals.CheckGiven(request, settings));
-        Assert.Null(ServerRefusals.CheckImplied(ref o, settings));
+        Assert.Null(ServerRefusals.CheckImplied(ref o, settings, serverSends: false));
     }
 }

@@ -168,6 +168,7 @@ internal sealed partial class GeneratorRole
             if (local is { } st && target is { } t && st.Inode == t.Inode && st.Device == t.Device)
             {
                 Settle(ndx, file, ItemizeAgainst(file, local, ItemChanges.LocalChange | ItemChanges.OtherNameFollows), xname: []);
+                ConfirmToSender(ndx, alsoForSentFiles: false);
                 return;
             }
             if (!Options.DryRun)
@@ -181,6 +182,8 @@ internal sealed partial class GeneratorRole
             EntryStatus? was = local is { IsRegularFile: true } ? local : null;
             Settle(ndx, file, ItemizeAgainst(file, was, ItemChanges.LocalChange | ItemChanges.OtherNameFollows),
                 xname: FileNameEncoding.Encode(leaderName));
+            // hlink.c: hard_link_check and finish_hard_link — a member linked (or found linked) may go from the sender.
+            ConfirmToSender(ndx, alsoForSentFiles: false);
         }
         catch (RsyncException e) when (e.IsLocalFileFailure)
         {

@@ -419,7 +419,11 @@ internal sealed partial class GeneratorRole
         // generator.c: try_dests_reg comes before the quick check of the destination's own file.
         AltBasis alt = TryBasisDirectoriesForFile(ndx, file, name, local);
         if (alt.Settled)
+        {
+            // generator.c: try_dests_reg's -2 (linked, compared or copied) goes to return_with_success.
+            ConfirmToSender(ndx, alsoForSentFiles: false);
             return;
+        }
         // generator.c: a copy an earlier run left in --partial-dir is the basis (of a missing file at once).
         string? partialName = PartialDirs.FileName(Options, name);
         bool hasPartial = partialName is not null && dest is not null && StatBasis(dest, partialName) is { IsRegularFile: true };

@@ -29,7 +29,8 @@ internal sealed partial class ReceiverRole
 
     /// <summary>
     /// receiver.c: handle_delayed_updates, once the redo phase is over — each held file is backed up (-b) and renamed
-    /// into place, its partial directory removed when empty; a hard-link leader tells the generator only now.
+    /// into place, its partial directory removed when empty; a hard-link leader, and a file to remove from the sender,
+    /// is confirmed only now.
     /// </summary>
     private void HandleDelayedUpdates()
     {
@@ -46,8 +47,8 @@ internal sealed partial class ReceiverRole
                     run.Backups.Keep(name);
                 dest.Rename(partialName, name);
                 dest.RemoveIfEmpty(PartialDirs.DirectoryOf(run.Options.PartialDir!, name)!);
-                if (run.HardLinkGroup(ndx) is not null)
-                    run.ToGenerator.HardLinkDone(ndx);
+                // receiver.c: handle_delayed_updates — only now is the file in place for -H and --remove-source-files.
+                InPlace(ndx);
             }
             catch (RsyncException e) when (e.IsLocalFileFailure)
             {

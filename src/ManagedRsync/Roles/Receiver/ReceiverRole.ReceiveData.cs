@@ -274,7 +274,7 @@ internal sealed partial class ReceiverRole
     {
         if (run.HardLinkGroup(ndx) is not null)
             run.ToGenerator.HardLinkDone(ndx);
-        if (run.Options.RemoveSourceFiles || run.Options.RemoveSentFiles)
+        if (run.Options.RemovesFromSender)
             run.ToGenerator.Received(ndx);
     }
 
