@@ -29,8 +29,13 @@ public sealed class PullAndLocalPartialDirTests(RsyncDaemonFixture daemon) : IDi
             rows.Add(options, true);
             rows.Add(options, false);
         }
-        // A pull refuses -H with --delay-updates by name (DirectionSupport).
-        rows.Add("-aH -i --delay-updates", false);
+        // -H: the group's last member is transferred and held back; the others are linked to it once it is renamed
+        // into place (the generator reads the receiver's "done" in the delay phase).
+        foreach (string options in new[] { "-aH -i --delay-updates", "-aH -i --delay-updates -b", "-aH -i --delay-updates --delete", "-aH -i -n --delay-updates" })
+        {
+            rows.Add(options, true);
+            rows.Add(options, false);
+        }
         return rows;
     }
 
