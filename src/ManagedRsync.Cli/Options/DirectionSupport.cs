@@ -40,7 +40,6 @@ internal static class DirectionSupport
         new("--suffix", o => o.BackupSuffix is not null && o.BackupSuffix != (o.BackupDir is null ? "~" : ""), Everywhere),
         new("--update", o => o.Update, Everywhere),
         new("--mkpath", o => o.MakePath, Everywhere),
-        new("--keep-dirlinks", o => o.KeepDirLinks, Push),
         new("--chown", o => o.UserMapViaChown || o.GroupMapViaChown, Everywhere),
         new("--usermap", o => o.UserMap is not null && !o.UserMapViaChown, Everywhere),
         new("--groupmap", o => o.GroupMap is not null && !o.GroupMapViaChown, Everywhere),

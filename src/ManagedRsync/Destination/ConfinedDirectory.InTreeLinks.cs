@@ -107,11 +107,14 @@ public sealed partial class ConfinedDirectory
     /// -K (rsync flist.c: link_stat with follow_dirlinks): the status of the directory the symlink
     /// <paramref name="relativePath"/> leads to, walked as <see cref="FollowInTreeDirLinks"/> walks (its parent included),
     /// or null when it leads to no directory (a link to a file, a dangling link). A link that leaves the destination is
-    /// a failure of the entry, never looked through: stock 3.5.0's stat would follow it out, its writes below it then
-    /// fail with ELOOP.
+    /// a failure of the entry unless <paramref name="followOut"/>: a daemon's stat stays in its module, where a client's
+    /// stat follows the link out as stock 3.5.0's does (flist.c: link_stat is a plain stat()); then
+    /// <paramref name="leaves"/> is true, the status is that of the directory outside, and nothing below the link can be
+    /// reached from here (every name under it fails with ELOOP, as stock's secure walk fails its writes).
     /// </summary>
-    public EntryStatus? StatDirectoryLink(string relativePath)
+    public unsafe EntryStatus? StatDirectoryLink(string relativePath, bool followOut, out bool leaves)
     {
+        leaves = false;
         var held = new List<DescriptorHandle>();
         try
         {
@@ -119,6 +122,17 @@ public sealed partial class ConfinedDirectory
             int errno = Walk(held, relativePath, ref hops);
             if (errno is ENOENT or ENOTDIR)
                 return null;
+            if (errno == ELOOP && followOut)
+            {
+                // Metadata only: the directory the link leads to is looked at, never opened or written.
+                Statx buffer;
+                if (StatxAt(_root.Fd, relativePath, 0, STATX_BASIC_STATS, &buffer) != 0 || (buffer.Mode & 0xF000) != 0x4000)
+                    throw IoError("stat", relativePath, ELOOP);
+                leaves = true;
+                return new EntryStatus(buffer.Mode, (long)buffer.Size, buffer.MtimeSeconds, buffer.MtimeNanoseconds,
+                    buffer.Uid, buffer.Gid, buffer.Ino, ((ulong)buffer.DevMajor << 32) | buffer.DevMinor, buffer.Nlink,
+                    buffer.RdevMajor, buffer.RdevMinor);
+            }
             // ELOOP: a link that leaves the destination (stock's errno for the writes below it).
             if (errno != 0)
                 throw IoError("stat", relativePath, errno);

@@ -83,7 +83,7 @@ internal sealed partial class GeneratorRole
     }
 
     /// <summary>lstat of a destination name, or nothing when a dry run has not made the directory it would be in.</summary>
-    private EntryStatus? StatLocal(string name)
+    private EntryStatus? StatLocal(string name, bool directory = false)
     {
         // rsync generator.c: recv_generator — with dry_run > 1 (no destination) or below dry_missing_dir every entry
         // is treated as missing (statret -1, ENOENT) instead of being looked up.
@@ -95,8 +95,24 @@ internal sealed partial class GeneratorRole
                 return null;
             _dryMissingDir = null;
         }
+        // A name below a -K link that leads out of the destination: stock's stat of it goes through its secure walk,
+        // which refuses the link (ELOOP). generator.c: recv_generator — a file's "failed to stat" ends it; a directory
+        // counts as missing, and its mkdir fails in turn (MakeBelowLinkOut).
+        if (BelowLinkOut(name))
+        {
+            if (directory)
+                return null;
+            throw new RsyncException(RsyncErrorKind.EntryFailed, $"rsync: [generator] recv_generator: failed to stat {FullName(name)}: {LoopText}");
+        }
         return Destination.Stat(name);
     }
+
+    private const string LoopText = "Too many levels of symbolic links (40)";
+
+    private bool BelowLinkOut(string name) => _linksOut is not null && _linksOut.Any(link => name.StartsWith(link, StringComparison.Ordinal));
+
+    /// <summary>-K links that lead out of the destination (a client's; a daemon's stat never leaves its module), with "/".</summary>
+    private List<string>? _linksOut;
 
     /// <summary>The parent the last entry was checked against (generator.c: parent_dirname).</summary>
     private string? _checkedParent;
@@ -169,7 +185,7 @@ internal sealed partial class GeneratorRole
         }
     }
 
-    /// <summary>A directory the module's rules refused: its contents are skipped (generator.c: skip_dir).</summary>
+    /// <summary>A directory the module's rules refused, or whose mkdir failed: its contents are skipped (generator.c: skip_dir).</summary>
     private string? _refusedDirectory;
 
     // rsync generator.c: recv_generator — a daemon module's rules refuse a name the client sends; a refused directory's
@@ -225,14 +241,17 @@ internal sealed partial class GeneratorRole
                 return;
             }
         }
-        EntryStatus? local = StatLocal(name);
+        EntryStatus? local = StatLocal(name, file.IsDirectory);
         // generator.c: recv_generator — with -K a directory's name is stat'ed through a link to a directory
         // (flist.c: link_stat with follow_dirlinks), which then stands for the directory: kept, itemized against
         // what it leads to, its contents written through it (inside the destination only).
-        if (file.IsDirectory && Options.KeepDirLinks && local is { IsSymlink: true } && Destination?.StatDirectoryLink(name) is { } linked)
+        if (file.IsDirectory && Options.KeepDirLinks && local is { IsSymlink: true }
+            && Destination?.StatDirectoryLink(name, followOut: run.Target.ModuleName is null, out bool leaves) is { } linked)
         {
             local = linked;
             _directoryLinks[ndx] = linked;
+            if (leaves)
+                (_linksOut ??= []).Add(name + "/");
         }
         if (file.Mode == 0)
         {
@@ -273,6 +292,15 @@ internal sealed partial class GeneratorRole
             ItemChanges iflags = !missing ? ItemizeAgainst(file, local, ItemChanges.None)
                 : against is { } basis ? ItemizeAgainst(file, basis, ItemChanges.LocalChange)
                 : ItemChanges.LocalChange | ItemChanges.IsNew;
+            if (local is null && !dry && BelowLinkOut(name))
+            {
+                // generator.c: the directory is itemized, its mkdir fails (ELOOP), and its contents are skipped.
+                Settle(ndx, file, iflags);
+                run.ReportFailure($"rsync: [generator] recv_generator: mkdir {FullName(name)} failed: {LoopText}");
+                run.ReportError("*** Skipping any contents from this failed directory ***");
+                _refusedDirectory = name;
+                return;
+            }
             if (local is null && !dry)
             {
                 dest!.CreateDirectory(name);
