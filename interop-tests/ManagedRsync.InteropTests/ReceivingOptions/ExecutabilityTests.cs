@@ -18,7 +18,8 @@ public sealed class ExecutabilityTests(RsyncDaemonFixture daemon) : IDisposable
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
     public static TheoryData<string, InplaceAppendTests.Way> Rows() =>
-        OptionScenario.EveryWay("-rtE", "-rtE --size-only", "-rtE --inplace", "-rtE -c", "-rtpE", "-rtE --no-W", "-rtE -I");
+        OptionScenario.EveryWay("-rtE", "-rtE --size-only", "-rtE --inplace", "-rtE -c", "-rtpE", "-rtE --no-W", "-rtE -I",
+            "-rtE --link-dest=../basis", "-rtE --compare-dest=../basis", "-rtE --copy-dest=../basis", "-rtpE --link-dest=../basis");
 
     [Theory]
     [MemberData(nameof(Rows))]
@@ -29,6 +30,8 @@ public sealed class ExecutabilityTests(RsyncDaemonFixture daemon) : IDisposable
         WriteSource(places.Source);
         WriteDestination(Path.Combine(places.StockRoot, "dest"));
         WriteDestination(Path.Combine(places.OursRoot, "dest"));
+        WriteBasis(Path.Combine(places.StockRoot, "basis"));
+        WriteBasis(Path.Combine(places.OursRoot, "basis"));
 
         (ProcessResult stock, ProcessResult ours) = await OptionScenario.RunBothAsync(daemon, places, args);
         OptionScenario.AssertSameResult(daemon, stock, ours, places.StockRoot, places.OursRoot);
@@ -55,6 +58,18 @@ public sealed class ExecutabilityTests(RsyncDaemonFixture daemon) : IDisposable
         foreach ((string name, int mode, _, bool changed) in Files)
         {
             OptionScenario.Write(root, name, changed ? "the sender's version\n" : "the same bytes\n", OptionScenario.Mid);
+            File.SetUnixFileMode(Path.Combine(root, name), (UnixFileMode)mode);
+        }
+        Directory.SetLastWriteTimeUtc(root, OptionScenario.Old);
+    }
+
+    // A basis directory (--link-dest, --compare-dest, --copy-dest=../basis): the sender's new files and one changed
+    // file with the sender's bytes and time, in other modes, so that -E decides what the match's x bits become.
+    private static void WriteBasis(string root)
+    {
+        foreach ((string name, int mode) in (ReadOnlySpan<(string, int)>)[("new.sh", 0x1A4), ("new.txt", 0x1C0), ("becomes-exec-changed.sh", 0x1A4), ("stops-exec-changed.txt", 0x1ED)])
+        {
+            OptionScenario.Write(root, name, "the sender's version\n", OptionScenario.Mid);
             File.SetUnixFileMode(Path.Combine(root, name), (UnixFileMode)mode);
         }
         Directory.SetLastWriteTimeUtc(root, OptionScenario.Old);

@@ -74,9 +74,6 @@ internal static class DirectionSupport
         new("--checksum-seed", o => o.ChecksumSeed != 0, Everywhere),
         // pipe.c: local_child parses a local copy's remote options into its receiving half's own options.
         new("--remote-option (-M)", o => o.RemoteOptions.Count > 0, Push, TransferDirection.Pull),
-        // A basis directory's match is itemized and copied with its own attributes (GeneratorRole.AltDest); -E is not
-        // applied there yet.
-        new("--executability (-E) with --compare-dest, --copy-dest or --link-dest", o => o.Executability && !o.Perms && o.AltDest != AltDestKind.None, Push),
     ];
 
     /// <exception cref="RsyncException">Exit 4 naming the first option given that <paramref name="direction"/> does not do yet.</exception>

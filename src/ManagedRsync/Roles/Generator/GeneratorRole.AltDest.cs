@@ -166,7 +166,10 @@ internal sealed partial class GeneratorRole
     {
         if (Options.Times && !UpdateRules.SameTime(Options, file, st))
             return false;
+        // generator.c: perms_differ — all of the mode with -p, else with -E whether either is executable at all.
         if (!file.IsSymlink && Options.Perms && (st.Mode & 0xFFF) != ((uint)file.Mode & 0xFFF))
+            return false;
+        if (!file.IsSymlink && !Options.Perms && Options.Executability && ((st.Mode & 0x49) != 0) != (((uint)file.Mode & 0x49) != 0))
             return false;
         EntryAttributes wanted = run.AttributesFor(file, isNew: false);
         return (wanted.Uid is not { } uid || uid == st.Uid) && (wanted.Gid is not { } gid || gid == st.Gid);
