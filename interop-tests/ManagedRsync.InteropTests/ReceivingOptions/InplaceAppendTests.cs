@@ -37,9 +37,14 @@ public sealed class InplaceAppendTests(RsyncDaemonFixture daemon) : IDisposable
         rows.Add("-a --append --protocol=29", Way.Push);
         rows.Add("-a --append --protocol=29", Way.Pull);
         rows.Add("-a --inplace --no-W --protocol=28", Way.Push);
-        // Done by the daemon's receiver only (refused on a pull and a local copy for now): with -b the basis is the
-        // backup, so our sender matches freely; -S with --no-W sends --no-W.
-        rows.Add("-a --inplace -b --no-W", Way.Push);
+        // -b: the file about to be written in place is copied to its backup first (generator.c: back_file), with its
+        // old attributes; on a push the daemon's basis is then the backup, so our sender matches freely.
+        foreach (string options in new[] { "-a --inplace -b --no-W", "-a --inplace -b", "-a --inplace --backup-dir=bak --no-W", "-a --append -b" })
+        {
+            foreach (Way way in Enum.GetValues<Way>())
+                rows.Add(options, way);
+        }
+        // Done by the daemon's receiver only (refused on a pull and a local copy for now): -S with --no-W sends --no-W.
         rows.Add("-a --inplace -S --no-W", Way.Push);
         return rows;
     }
@@ -78,7 +83,7 @@ public sealed class InplaceAppendTests(RsyncDaemonFixture daemon) : IDisposable
         string from = way == Way.Pull ? $"{daemon.Url}{DaemonModules.Open}/" : source + "/";
         foreach ((string option, string name) in new[]
                  {
-                     ("-b", "--inplace with --backup"), ("-S", "--inplace with --sparse"),
+                     ("-S", "--inplace with --sparse"), ("--backup-dir=../old", "--inplace with a --backup-dir that has a '..' component"),
                      ("--link-dest=../x", "--inplace with --compare-dest, --copy-dest or --link-dest"),
                  })
         {

@@ -68,7 +68,11 @@ internal static class DirectionSupport
 
         // Our receiver writes in place without a backup copy first (generator.c: the --inplace -b back_file), without
         // holes (a skipped zero run would keep old data) and over the destination's own file only.
-        new("--inplace with --backup", o => o.Inplace && o.Backup, Push),
+        // generator.c: recv_generator's --inplace backup resolves the backup name with the operator-path walk, which
+        // refuses a ".." component (EINVAL): stock 3.5.0 leaves a backup without the old file's attributes and exits
+        // 23. Not imitated.
+        new("--inplace with a --backup-dir that has a '..' component", o => o.Inplace && o.Backup && o.BackupDir is { } dir
+            && dir.Split('/').Contains(".."), Push),
         new("--inplace with --sparse", o => o.Inplace && o.Sparse, Push),
         new("--inplace with --compare-dest, --copy-dest or --link-dest", o => o.Inplace && o.AltDest != AltDestKind.None, Push),
         new("--checksum-seed", o => o.ChecksumSeed != 0, Everywhere),

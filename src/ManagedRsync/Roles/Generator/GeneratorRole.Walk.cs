@@ -496,7 +496,13 @@ internal sealed partial class GeneratorRole
         else if (alt.Directory is not null)
             Request(ndx, redo: false, local, ItemizeAgainst(file, alt.Status, request), alt.Directory, alt.Status);
         else
+        {
+            // generator.c: recv_generator — with --inplace the file itself is about to be overwritten, so -b keeps a
+            // copy of it first (copy_file, or the delta path's f_copy), not a second name for the same inode.
+            if (Options.Inplace && Backups.Wanted(Options, local) && local is { IsRegularFile: true })
+                run.Backups.KeepCopy(name);
             Request(ndx, redo: false, local, ItemizeAgainst(file, local, request));
+        }
         // generator.c: recv_generator — without transfers (a dry run) the group's links follow their leader at once.
         if (Options.DryRun)
             FinishHardLinkGroup(ndx);

@@ -62,6 +62,33 @@ internal sealed class Backups(ReceiveRun run) : IDisposable
         backups.CreateHardLink(path + (o.BackupSuffix ?? ""), path, from: dest);
     }
 
+    /// <summary>
+    /// --inplace with -b (generator.c: recv_generator's back_file): the file at <paramref name="path"/> is copied to its
+    /// backup name (replacing an older backup) and given the old file's mode, owner, group and time (set_file_attrs of
+    /// back_file), before the receiver writes over it in place.
+    /// </summary>
+    public void KeepCopy(string path)
+    {
+        ConfinedDirectory dest = run.Destination!;
+        TransferOptions o = run.Options;
+        if (dest.Stat(path) is not { IsRegularFile: true } st)
+            return;
+        ConfinedDirectory into = dest;
+        string backupName = path + (o.BackupSuffix ?? "~");
+        if (o.BackupDir is not null)
+        {
+            into = OpenBackupDirectory(dest, o.BackupDir);
+            MakeParents(dest, into, path);
+            backupName = path + (o.BackupSuffix ?? "");
+        }
+        using var source = dest.OpenBasis(path) ?? throw ConfinedDirectory.IoError("open", path, 2);
+        using ConfinedTempFile temp = into.CreateTempFile(backupName, null);
+        temp.CopyFrom(source);
+        temp.SetAttributes(new EntryAttributes(st.Permissions, o.Times ? st.MtimeSeconds : null, st.MtimeNanoseconds,
+            o.Owner && ReceiveRun.IsRoot ? st.Uid : null, o.Group ? st.Gid : null));
+        temp.Commit();
+    }
+
     // backup.c: get_backup_name — the backup directory (relative to the destination, where stock runs) is made with
     // its missing parents on the first backup (make_path).
     private ConfinedDirectory OpenBackupDirectory(ConfinedDirectory dest, string backupDir)
