@@ -29,6 +29,12 @@ public sealed record LogLineContext
 
     /// <summary>%P: the module's path; null leaves the escape.</summary>
     public string? ModulePath { get; init; }
+
+    /// <summary>
+    /// The spaces of a %C with no checksum on a line that carries no width of its own (a deletion): twice the length of
+    /// the transfer checksum, or of the file-list one with --checksum (log.c: csum_len_for_type).
+    /// </summary>
+    public int BlankChecksumDigits { get; init; } = 32;
 }
 
 /// <summary>
@@ -245,7 +251,7 @@ public sealed class LogLine
             }
             case 'C':
                 // A blank %C is not padded: log_formatted pads only a value that is not already in its buffer.
-                return c is { Kind: EntryKind.File, Checksum: { } sum } ? Pad(e, sum) : new string(' ', c?.ChecksumDigits ?? 32);
+                return c is { Kind: EntryKind.File, Checksum: { } sum } ? Pad(e, sum) : new string(' ', c?.ChecksumDigits ?? _context.BlankChecksumDigits);
             default:
                 return null;
         }

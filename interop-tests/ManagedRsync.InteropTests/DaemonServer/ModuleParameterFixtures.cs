@@ -18,6 +18,9 @@ public static class ParameterModules
     public const string TransferLogItemized = "xferlogi";
     public const string Filtered = "filtered";
 
+    /// <summary>Transfer logging with %C (rsync's testsuite: scanner-daemon-log-checksum), %i for every entry.</summary>
+    public const string TransferLogChecksum = "xferlogc";
+
     /// <summary>A log format with every escape both daemons fill alike (not %p, %t, %P, which differ by nature).</summary>
     public const string ItemizedLogFormat = "%i %h [%a] %m (%u) %o %l %'l %10n| %-8B %U %G %M %f%L";
     public const string DontCompress = "nocomp";
@@ -45,6 +48,7 @@ public static class ParameterModules
         new(Exec, Comment: "pre/post-xfer exec", Extra: ["pre-xfer exec = {root}/pre-xfer.sh", "post-xfer exec = {root}/post-xfer.sh"]),
         new(TransferLog, Comment: "transfer logging, default format", Extra: ["transfer logging = yes"]),
         new(TransferLogItemized, Comment: "transfer logging with %i", Extra: ["transfer logging = yes", "log format = " + ItemizedLogFormat]),
+        new(TransferLogChecksum, Comment: "transfer logging with %C", Extra: ["transfer logging = yes", "log format = %i %o [%C] %f %l"]),
         new(Filtered, Comment: "writable, with the module's own rules", Extra: ["exclude = ? foobar.baz *.tmp /secret/", "filter = - locked/"]),
         new(DontCompress, Comment: "dont compress", Extra: ["dont compress = * *.txt *.[gx]z"]),
         new(Glob, Comment: "wildcards in pulled paths", ReadOnly: true, Extra: ["exclude = secret*"]),

@@ -67,6 +67,41 @@ public sealed partial class TransferLoggingTests(StockParameterDaemonFixture sto
         Assert.Contains("receiving file list", lines);
     }
 
+    // log.c %C on a daemon: the whole-file transfer checksum of each file sent or received, with -c the file list's
+    // checksum of every regular file logged (main.c: start_server's sender_keeps_checksum), blanks as wide as the
+    // session's checksum for the rest and for deletions (csum_len_for_type: 16 spaces with xxh64).
+    public static TheoryData<string[]> ChecksumRuns =>
+    [
+        [],
+        ["-c"],
+        ["--checksum-choice=xxh64"],
+        ["--checksum-choice=md5", "-c"],
+        ["--checksum-choice=sha1"],
+    ];
+
+    [Theory]
+    [MemberData(nameof(ChecksumRuns))]
+    public async Task C_shows_the_checksum_stock_logs(string[] options)
+    {
+        const string module = ParameterModules.TransferLogChecksum;
+        string src = SourceTree();
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            string old = Path.Combine(d.ModulePath(module), _id, "old");
+            Directory.CreateDirectory(old);
+            File.WriteAllText(Path.Combine(old, "z"), "gone");
+        }
+        await AssertSameLogAsync(d => [.. options, "-a", "--delete", src + "/", $"{d.Url}{module}/{_id}/"], ordered: false);
+        // A changed file beside unchanged ones: with -c every regular file's list checksum is shown where %i logs it.
+        File.AppendAllText(Path.Combine(src, "a"), "more");
+        Directory.SetLastWriteTimeUtc(Path.Combine(src, "sub"), new DateTime(2021, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        await AssertSameLogAsync(d => [.. options, "-a", src + "/", $"{d.Url}{module}/{_id}/"], ordered: false);
+        foreach (RsyncDaemonFixture d in Both)
+            Directory.CreateDirectory(Local(d, ""));
+        string lines = await AssertSameLogAsync(d => [.. options, "-a", $"{d.Url}{module}/{_id}/", Local(d, "pulled") + "/"], ordered: true);
+        Assert.Matches(@"send \[[0-9a-f]{16,40}\] ", lines);
+    }
+
     private IEnumerable<RsyncDaemonFixture> Both => [stock, ours];
 
     private string Local(RsyncDaemonFixture d, string name) => Path.Combine(_work, d == stock ? "stock" : "ours", name);

@@ -46,6 +46,12 @@ public sealed class DaemonConfig
     /// <summary>The global section's timeout (0 when unset): it bounds a client's handshake before it names a module.</summary>
     public int Timeout => Int(_global, "timeout", 0);
 
+    /// <summary>proxy protocol (default no): a PROXY v1/v2 header comes before the client's greeting.</summary>
+    public bool ProxyProtocol => Bool(_global, "proxyprotocol", false);
+
+    /// <summary>proxy protocol hosts: the peers allowed to send that header (none: every connection is refused).</summary>
+    public string? ProxyProtocolHosts => Str(_global, "proxyprotocolhosts");
+
     /// <summary>reverse lookup in the global section (default yes).</summary>
     public bool ReverseLookup => Bool(_global, "reverselookup", true);
 
@@ -70,8 +76,9 @@ public sealed class DaemonConfig
         {
             foreach ((string key, string value) in module.Values)
                 Check(problems, module.Name, key, value, euid, userId, groupId, egid, identities, chroots);
-            // log.c: log_formatted's %b, %c and %C (bytes and checksums of each file's transfer) are not kept yet.
-            if (module.TransferLogging && "bcC".FirstOrDefault(l => ManagedRsync.LogFormat.Has(module.LogFormat, l)) is var letter and not '\0')
+            // log.c: log_formatted's %b and %c (a server's own byte counts of each file) are not checked against stock's
+            // daemon yet; %C is shown as stock shows it (Server/ServerTransferLog.cs).
+            if (module.TransferLogging && "bc".FirstOrDefault(l => ManagedRsync.LogFormat.Has(module.LogFormat, l)) is var letter and not '\0')
                 problems.Add($"module [{module.Name}]: \"log format\" with %{letter} is not supported yet");
             if (identities)
             {
@@ -113,7 +120,7 @@ public sealed class DaemonConfig
             "uid" => userId(value) == euid ? null : $"\"uid = {value}\" is not supported: mrsync serves every connection as the user it runs as (uid {euid}); run it as that user instead",
             "gid" => value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries) is [var g] && groupId(g) == egid ? null
                 : $"\"gid = {value}\" is not supported: mrsync serves every connection with the group it runs as (gid {egid})",
-            "fakesuper" or "proxyprotocol" or "insecurelinks" or "opennoatime" =>
+            "fakesuper" or "insecurelinks" or "opennoatime" =>
                 IsFalse(value) || IsUnset(value) ? null : $"\"{Spelled(key)} = {value}\" is not supported yet",
             _ => value.Length == 0 ? null : $"\"{Spelled(key)}\" is not supported yet",
         };

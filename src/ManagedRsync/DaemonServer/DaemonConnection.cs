@@ -32,7 +32,7 @@ internal sealed class DaemonConnection
 
     private readonly DaemonOptions _options;
     private readonly DaemonLineIo _io;
-    private readonly string _address;
+    private string _address;
     private DaemonLogFile _log;
 
     public DaemonConnection(Stream stream, EndPoint? peer, DaemonOptions options)
@@ -79,6 +79,20 @@ internal sealed class DaemonConnection
     private async Task<RsyncExitCode> HandshakeAsync(DaemonConfig config, CancellationTokenSource handshake, CancellationToken ct)
     {
         CancellationToken hs = handshake.Token;
+        // clientserver.c: start_daemon reads the PROXY header under the handshake's deadline, before the reverse lookup,
+        // which then looks up the address the proxy reported; any failure ends the connection without a word.
+        if (config.ProxyProtocol)
+        {
+            if (!await HostAccess.IsTrustedProxyAsync(config.ProxyProtocolHosts, _address, hs).ConfigureAwait(false))
+            {
+                _log.Write($"proxy protocol rejected from untrusted peer UNDETERMINED ({_address})");
+                return RsyncExitCode.StartClient;
+            }
+            ProxyProtocolHeader.Result proxied = await ProxyProtocolHeader.ReadAsync(_io.ReadExactlyAsync, hs).ConfigureAwait(false);
+            if (!proxied.Accepted)
+                return RsyncExitCode.StartClient;
+            _address = proxied.SourceAddress ?? _address;
+        }
         string host = config.ReverseLookup || config.Modules.Any(m => m.ReverseLookup)
             ? await ReverseLookupAsync(hs).ConfigureAwait(false)
             : "UNDETERMINED";

@@ -50,9 +50,13 @@ internal sealed class DaemonLineIo(Stream inner)
     }
 
     /// <summary>Exactly <paramref name="count"/> bytes (#early_input's data).</summary>
-    public async Task ReadExactlyAsync(int count, CancellationToken ct)
+    public async Task<byte[]> ReadExactlyAsync(int count, CancellationToken ct)
     {
         byte[] buffer = new byte[count];
         await _stream.ReadExactlyAsync(buffer, ct).ConfigureAwait(false);
+        return buffer;
     }
+
+    /// <summary>Fills <paramref name="buffer"/> (a PROXY protocol header's parts); the end of the stream throws.</summary>
+    public Task ReadExactlyAsync(Memory<byte> buffer, CancellationToken ct) => _stream.ReadExactlyAsync(buffer, ct).AsTask();
 }

@@ -53,7 +53,8 @@ internal static class DaemonParameters
         "forwardlookup", "maxconnections", "lockfile", "logfile", "timeout", "refuseoptions", "filter", "include",
         "exclude", "includefrom", "excludefrom", "maxverbosity", "name", "syslogtag", "syslogfacility", "logformat",
         "tempdir", "mungesymlinks", "numericids", "ignoreerrors", "pre-xferexec", "post-xferexec", "transferlogging",
-        "ignorenonreadable", "dontcompress", "incomingchmod", "outgoingchmod", "socketoptions",
+        "ignorenonreadable", "dontcompress", "incomingchmod", "outgoingchmod", "socketoptions", "proxyprotocol",
+        "proxyprotocolhosts",
     ];
 
     // daemon-parm.txt: the INTEGER, ENUM, BOOL and BOOL3 parameters; every other one is a STRING or PATH.

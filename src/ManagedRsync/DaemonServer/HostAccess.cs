@@ -32,6 +32,14 @@ internal static class HostAccess
         return true;
     }
 
+    /// <summary>
+    /// access.c: allow_proxy_protocol_peer — the direct peer may send a PROXY header when "proxy protocol hosts" has an
+    /// item matching it (no forward lookup; an empty or unset list trusts nobody).
+    /// </summary>
+    public static Task<bool> IsTrustedProxyAsync(string? list, string address, CancellationToken ct) =>
+        string.IsNullOrEmpty(list) ? Task.FromResult(false)
+            : MatchesAsync(list, address, "UNDETERMINED", forwardLookup: false, deny: false, ct);
+
     private static async Task<bool> MatchesAsync(string list, string address, string? host, bool forwardLookup, bool deny,
         CancellationToken ct)
     {
@@ -71,7 +79,9 @@ internal static class HostAccess
     }
 
     // access.c: match_address — the item must be a numeric address (digits and dots, or holding ':'), optionally with
-    // /bits or /mask; families must agree.
+    // /bits or /mask; families must agree. An IPv4-mapped IPv6 address is IPv6 here: the socket's own peer address
+    // is already IPv4 (clientname.c: client_sockaddr converts it), and one a PROXY header reports stays as written, so
+    // "::ffff:10.1.1.1" does not match 10.0.0.0/8 (stock's daemon denies it).
     internal static bool MatchesAddress(string address, string token)
     {
         int slash = token.IndexOf('/');
@@ -80,8 +90,6 @@ internal static class HostAccess
             return false;
         if (!IPAddress.TryParse(address, out IPAddress? peer) || !IPAddress.TryParse(item, out IPAddress? want))
             return false;
-        if (peer.IsIPv4MappedToIPv6 && want.AddressFamily == AddressFamily.InterNetwork)
-            peer = peer.MapToIPv4();
         if (peer.AddressFamily != want.AddressFamily)
             return false;
         byte[] a = peer.GetAddressBytes();

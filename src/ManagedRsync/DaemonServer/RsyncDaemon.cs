@@ -62,6 +62,15 @@ public sealed class RsyncDaemon : IAsyncDisposable
                 throw new DaemonConfigException($"bind() failed: {e.Message} (address {bind}, port {port})");
             }
         }
+        // clientserver.c: daemon_main warns that a PROXY-header daemon trusting no proxy refuses every connection
+        // (rprintf FWARNING: stderr and, in a daemon, its log file).
+        if (config.ProxyProtocol && string.IsNullOrEmpty(config.ProxyProtocolHosts))
+        {
+            const string warning = "\"proxy protocol = true\" but \"proxy protocol hosts\" is unset: all connections will be"
+                + " rejected as untrusted proxy peers.  Set \"proxy protocol hosts\" to your trusted proxy's address.";
+            options.Warn?.Invoke(warning);
+            new DaemonLogFile(options.LogFile ?? config.LogFile).Write(warning);
+        }
         if (config.PidFile is { } pidFile)
             File.WriteAllText(pidFile, Environment.ProcessId + "\n");
         // clientserver.c: daemon_main logs its start once the pid file is written (rsync's testsuite,

@@ -14,6 +14,25 @@ namespace ManagedRsync.Roles;
 internal readonly record struct TransferFigures(long Written, long Read, string? Checksum, int Digits)
 {
     /// <summary>
+    /// log.c %C with --checksum (always_checksum): a regular file shows its file-list checksum (F_SUM, file_sum_nni,
+    /// util2.c: sum_as_hex with flist_csum) whether or not it was transferred; the counts stay the transfer's.
+    /// </summary>
+    public static TransferFigures WithListSum(TransferFigures? figures, ChecksumVariant listKind, byte[]? listSum)
+    {
+        int digits = BlankDigits(listKind, fileList: true);
+        string? hex = listSum is { } sum ? Hex(listKind, sum.AsSpan(0, Math.Min(sum.Length, digits / 2))) : null;
+        return new TransferFigures(figures?.Written ?? 0, figures?.Read ?? 0, hex, digits);
+    }
+
+    /// <summary>checksum.c: csum_len_for_type(kind, flist_csum) twice: the spaces of a %C with no checksum to show.</summary>
+    public static int BlankDigits(ChecksumVariant kind, bool fileList) => 2 * kind switch
+    {
+        ChecksumVariant.None => 1,
+        ChecksumVariant.Md4Archaic when fileList => 2,
+        _ => ChecksumNames.DigestLength(kind),
+    };
+
+    /// <summary>
     /// util2.c: sum_as_hex — lower-case hex, in the byte order checksum.c: canonical_checksum gives the kind: MD4 (protocol
     /// 30+), MD5 and SHA1 as the digest's bytes run, the xxhash kinds from the last byte (their digests are stored little
     /// endian); the older MD4 forms and "none" have none (null).

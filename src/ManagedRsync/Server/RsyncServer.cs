@@ -1,9 +1,11 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using ManagedRsync.Checksums;
 using ManagedRsync.Destination;
 using ManagedRsync.IO;
 using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
+using ManagedRsync.Roles;
 using ManagedRsync.Roles.Receiver;
 using ManagedRsync.Roles.Receiving;
 using ManagedRsync.Roles.Sender;
@@ -114,7 +116,7 @@ public static class RsyncServer
         // A daemon module's sender reads beneath the module root only (Platform/BeneathRoot).
         using BeneathRoot? confinement = settings.Confined ? BeneathRoot.Open(settings.Root, settings.ModuleName ?? "") : null;
         SendSource source = ServerSources.Resolve(request, options, settings, confinement);
-        var sender = new SenderRole(source, options, TransferLog(settings, options, ""), progress: null);
+        var sender = new SenderRole(source, options, TransferLog(connection, settings, options, ""), progress: null);
         return await sender.RunAsync(connection, localServer: false, ct).ConfigureAwait(false);
     }
 
@@ -159,17 +161,36 @@ public static class RsyncServer
             ModuleExcluded: ModuleReceiveFilter.For(settings, destination),
             OptionDirectories: settings.Confined ? ServerOptionDirectories.For(settings) : null,
             ModuleName: settings.Confined ? settings.ModuleName : null);
-        var receiver = new ReceivingSide(target, options, TransferLog(settings, options, settings.Confined ? destination : ""));
+        var receiver = new ReceivingSide(target, options, TransferLog(connection, settings, options, settings.Confined ? destination : ""));
         return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);
     }
 
     // The daemon's transfer logging, or nothing (a server's own lines never reach its client this way).
     // %U and %G show ids only when the client asked for them to be preserved (log.c: uid_ndx, gid_ndx).
-    private static ITransferLog TransferLog(ServerSettings settings, TransferOptions options, string receiveDirectory) =>
+    private static ITransferLog TransferLog(Connection connection, ServerSettings settings, TransferOptions options,
+        string receiveDirectory) =>
         settings.TransferLog is { } line && settings.Log is { } sink
-            ? new ServerTransferLog(new LogLine(line.Format, line.Context with { Owners = options.Owner, Groups = options.Group }),
+            ? new ServerTransferLog(new LogLine(line.Format, line.Context with
+                {
+                    Owners = options.Owner, Groups = options.Group,
+                    BlankChecksumDigits = BlankChecksumDigits(connection.Parameters, options),
+                }),
                 sink, settings.Root, receiveDirectory)
             : SilentLog.Instance;
+
+    // log.c %C with no checksum: csum_len_for_type of the file-list checksum with -c (file_sum_nni: the second name of
+    // --checksum-choice=A,B), else of the transfer checksum (xfer_sum_nni), twice. The negotiated name counts only
+    // when there was a negotiation (compat.c: the client chose, or protocol 30+ with varint flags).
+    private static int BlankChecksumDigits(SessionParameters session, TransferOptions options)
+    {
+        bool chosen = options.ChecksumChoice is not null || (session.Protocol >= 30 && session.VarintFlistFlags);
+        string? name = chosen ? session.Checksum : null;
+        if (options.AlwaysChecksum && options.ChecksumChoice is { } choice && choice.Contains(','))
+            name = choice[(choice.IndexOf(',') + 1)..];
+        ChecksumVariant kind = name is not null && ChecksumNames.TryParse(name, out ChecksumKind k)
+            ? ChecksumNames.Resolve(k, session.Protocol) : ChecksumNames.Resolve(null, session.Protocol);
+        return TransferFigures.BlankDigits(kind, fileList: options.AlwaysChecksum);
+    }
 
     // log.c: log_exit — "sent N bytes  received N bytes  total size N" (big_num: plain digits).
     private static string Totals(TransferStats stats) =>

@@ -24,8 +24,14 @@ internal sealed class ServerTransferLog(LogLine line, Action<string> sink, strin
         // Likewise: errors reach the log through the server's own handling.
     }
 
+    // A %C with nothing to show is as wide as the session's checksum (log.c: csum_len_for_type), which the roles that
+    // made the entry do not carry when it was not transferred.
     public void Item(ItemizedChange change) =>
-        sink(line.Item(change with { FullPath = ModuleRelative(change) }));
+        sink(line.Item(change with
+        {
+            FullPath = ModuleRelative(change),
+            ChecksumDigits = change.Checksum is null ? line.Context.BlankChecksumDigits : change.ChecksumDigits,
+        }));
 
     public void Deleted(string name, bool isDirectory, int mode) =>
         sink(_deletions.Deletion(name, isDirectory, mode, Joined(receiveDirectory, name)));

@@ -140,7 +140,7 @@ public class DaemonConfigTests
     [InlineData("use chroot = yes", "\"use chroot\" is supported only by the NativeAOT mrsync running as root")]
     [InlineData("uid = nobody", "uid = nobody")]
     [InlineData("transfer logging = yes\nlog format = %o %b %f", "\"log format\" with %b")]
-    [InlineData("transfer logging = yes\nlog format = %C", "\"log format\" with %C")]
+    [InlineData("transfer logging = yes\nlog format = %c", "\"log format\" with %c")]
     [InlineData("fake super = yes", "fake super")]
     [InlineData("insecure links = yes", "insecure links")]
     [InlineData("open noatime = yes", "open noatime")]
@@ -157,6 +157,7 @@ public class DaemonConfigTests
     [InlineData("incoming chmod = Dg+s")]
     [InlineData("outgoing chmod = o-w")]
     [InlineData("incoming chmod = g=ur")]
+    [InlineData("transfer logging = yes\nlog format = %o %C %f")]
     public void What_mrsync_honours_is_accepted(string line)
     {
         DaemonConfig config = DaemonConfigParser.Parse($"use chroot = no\n[m]\npath = /x\n{line}\n");

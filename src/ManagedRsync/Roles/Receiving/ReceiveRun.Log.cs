@@ -28,6 +28,9 @@ internal sealed partial class ReceiveRun
         // log file gets lines, under a daemon's transfer logging.
         if (IsServer)
         {
+            // log.c %C with -c: the checksum the file list brought for a regular file (F_SUM).
+            if (Options.AlwaysChecksum && file.IsRegular)
+                figures = TransferFigures.WithListSum(figures, Checksum, file.Checksum);
             if (ItemLog.ServerChange(Options, file, display, iflags, sent: false, hardLink, figures: figures) is { } logged)
                 Log.Item(logged);
             return;

@@ -44,6 +44,10 @@ internal sealed partial class SenderRole
         string? hardLink = xname is { Length: > 0 } ? FileNameEncoding.Display(xname) : null;
         // rsync sender.c: log_item(FCLIENT, ...) — a server's item lines are for its own log file only, never the
         // client's (log.c: log_item with FLOG, maybe_log_item's am_server branch).
+        // log.c %C with -c: the file-list checksum of a regular file (a daemon's "log format"; main.c: start_server sets
+        // sender_keeps_checksum for it).
+        if (_conn.IsServer && _options.AlwaysChecksum && file.IsRegular)
+            figures = TransferFigures.WithListSum(figures, ListChecksumVariant, file.Checksum);
         ItemizedChange? change = _conn.IsServer
             ? ItemLog.ServerChange(_options, file, file.DisplayName, shown, sent: true, hardLink, bySender: true, figures)
             : ItemLog.Change(_options, file, file.DisplayName, shown, sent: !_localServer, hardLink, bySender: true, figures);
