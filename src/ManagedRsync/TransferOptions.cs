@@ -99,6 +99,12 @@ public sealed partial record TransferOptions
     /// number here, while the wire keeps the (then empty) name lists the client expects, as the client did not ask.
     /// </summary>
     public bool NumericIdsHere { get; init; }
+
+    /// <summary>
+    /// Where this side's user and group names come from: a daemon module's "name converter", else (null) the host's
+    /// account files.
+    /// </summary>
+    internal FileList.IAccountNames? AccountNames { get; init; }
     /// <summary>-i, counted (rsync's itemize_changes; -ii also itemizes unchanged files).</summary>
     public int ItemizeChanges { get; init; }
     /// <summary>

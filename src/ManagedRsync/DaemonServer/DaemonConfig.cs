@@ -286,7 +286,9 @@ public sealed class DaemonModule
     /// (clientserver.c: rsync_module, "use_chroot ? lp_numeric_ids != False, unless a name converter is set; else == True").
     /// </summary>
     public bool NumericIdsWhen(bool chrooted) =>
-        Values.TryGetValue("numericids", out string? v) && !DaemonConfig.IsUnset(v) ? DaemonConfig.Bool(Values, "numericids", false) : chrooted;
+        Values.TryGetValue("numericids", out string? v) && !DaemonConfig.IsUnset(v)
+            ? DaemonConfig.Bool(Values, "numericids", false) && (!chrooted || NameConverter is null)
+            : chrooted && NameConverter is null;
 
 
     /// <summary>ignore errors (default no).</summary>
@@ -298,6 +300,12 @@ public sealed class DaemonModule
     /// <summary>pre-xfer exec: a shell command run before the transfer, which can refuse it.</summary>
     // As written: XferExec.Expand expands it for the shell, with the connection's variables quoted.
     public string? PreXferExec => Raw("pre-xferexec");
+
+    /// <summary>early exec: a shell command run before "@RSYNCD: OK" with the client's --early-input as its stdin.</summary>
+    public string? EarlyExec => Raw("earlyexec");
+
+    /// <summary>name converter: a program that answers the daemon's id and name lookups (uidlist.c: namecvt_call).</summary>
+    public string? NameConverter => Raw("nameconverter");
 
     /// <summary>post-xfer exec: a shell command run after the connection ends.</summary>
     public string? PostXferExec => Raw("post-xferexec");

@@ -33,6 +33,7 @@ internal sealed class DaemonConnection
     private readonly DaemonOptions _options;
     private readonly DaemonLineIo _io;
     private string _address;
+    private byte[]? _earlyInput;
     private DaemonLogFile _log;
 
     public DaemonConnection(Stream stream, EndPoint? peer, DaemonOptions options)
@@ -119,12 +120,14 @@ internal sealed class DaemonConnection
         string? line = await _io.ReadLineAsync(nulTerminated: false, hs).ConfigureAwait(false);
         if (line is null)
             return RsyncExitCode.StartClient;
-        // clientserver.c: EARLY_INPUT_CMD — data for a pre-xfer exec; mrsync runs none, so it is read and dropped.
+        // clientserver.c: EARLY_INPUT_CMD — up to BIGPATHBUFLEN bytes for the module's "early exec" (its stdin); the
+        // length is strtol's (leading blanks and a sign taken, trailing bytes ignored).
         if (line.StartsWith("#early_input=", StringComparison.Ordinal))
         {
-            if (!int.TryParse(line.AsSpan("#early_input=".Length), out int length) || length <= 0 || length > DaemonLineIo.MaxLine)
+            long length = StrToL(line.AsSpan("#early_input=".Length));
+            if (length <= 0 || length > DaemonLineIo.MaxLine)
                 return await ErrorAsync("@ERROR: invalid early_input length", hs).ConfigureAwait(false);
-            await _io.ReadExactlyAsync(length, hs).ConfigureAwait(false);
+            _earlyInput = await _io.ReadExactlyAsync((int)length, hs).ConfigureAwait(false);
             line = await _io.ReadLineAsync(nulTerminated: false, hs).ConfigureAwait(false);
             if (line is null)
                 return RsyncExitCode.StartClient;
@@ -258,27 +261,14 @@ internal sealed class DaemonConnection
                 return await ErrorAsync("@ERROR: invalid filter settings", hs).ConfigureAwait(false);
             }
 
-            string root = path;
-            bool chrooted = false;
-            if (identity is not null)
-            {
-                chrooted = ModuleEntry.UsesChroot(module);
-                (string? entered, string? failure, string? error) = ModuleEntry.Enter(path, chrooted, identity, _log);
-                if (entered is null)
-                {
-                    _log.Write(failure!);
-                    return await ErrorAsync($"@ERROR: {error}", hs).ConfigureAwait(false);
-                }
-                root = entered;
-            }
-
-            // clientserver.c: rsync_module — from here on the module's post-xfer exec runs when the connection ends,
-            // whatever ended it.
+            // clientserver.c: rsync_module — the hooks are read (and their %VAR% expanded) before the chroot and the
+            // change of user; from here on the module's post-xfer exec runs when the connection ends, whatever ended it.
             XferExec? exec = null;
-            if ((module.PreXferExec ?? module.PostXferExec) is not null && XferExec.Enabled)
+            Dictionary<string, string> environment = ModuleEnvironment(module, path, host, user);
+            if ((module.EarlyExec ?? module.PreXferExec ?? module.PostXferExec ?? module.NameConverter) is not null && XferExec.Enabled)
             {
-                Dictionary<string, string> environment = ModuleEnvironment(module, path, host, user);
-                exec = XferExec.Expand(module.PreXferExec, module.PostXferExec, environment, out string? refused);
+                exec = XferExec.Expand(module.EarlyExec, module.PreXferExec, module.PostXferExec, environment, out string? refused,
+                    module.NameConverter);
                 if (exec is null)
                 {
                     // loadparm.c: expand_vars ends the connection (exit_cleanup(RERR_UNSUPPORTED)) before the greeting's
@@ -287,14 +277,69 @@ internal sealed class DaemonConnection
                     return RsyncExitCode.Unsupported;
                 }
             }
+            byte[]? earlyInput = _earlyInput;
+            _earlyInput = null;
             RsyncExitCode code = RsyncExitCode.SocketIo;
+            NameConverter? converter = null;
             try
             {
-                code = await TransferAsync(module, path, root, chrooted, host, user, readOnly, protocol, filters, exec, handshake, ct).ConfigureAwait(false);
+                // clientserver.c: rsync_module — "early exec" runs now, as the daemon's user, with RSYNC_REQUEST
+                // "(NONE)" and the client's --early-input on its stdin; the daemon waits for it, and a failure ends
+                // the connection before "@RSYNCD: OK".
+                if (exec?.EarlyCommand is { } early)
+                {
+                    bool ran;
+                    try
+                    {
+                        ran = await exec.RunEarlyAsync(early, earlyInput, stdoutIsClient: _options.OwnProcess, ct).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
+                    {
+                        _log.Write($"rsync: [Receiver] early exec preparation failed: {e.Message}");
+                        return code = await ErrorAsync("@ERROR: early exec preparation failed", hs).ConfigureAwait(false);
+                    }
+                    if (!ran)
+                    {
+                        // Stock's rsyserr shows the errno its wait left behind: ECHILD, every time (seen with 3.5.0).
+                        _log.Write("rsync: [Receiver] early exec failed: No child processes (10)");
+                        return code = await ErrorAsync("@ERROR: early exec failed", hs).ConfigureAwait(false);
+                    }
+                }
+
+                // clientserver.c: rsync_module — the name converter starts next, still as the daemon's user; it learns
+                // the request once the arguments are read (TransferAsync).
+                if (exec?.ConverterCommand is { } conversion)
+                {
+                    try
+                    {
+                        converter = NameConverter.Start(conversion, environment, _log.Write);
+                    }
+                    catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
+                    {
+                        _log.Write($"rsync: [Receiver] name-converter exec preparation failed: {e.Message}");
+                        return code = await ErrorAsync("@ERROR: name-converter exec preparation failed", hs).ConfigureAwait(false);
+                    }
+                }
+
+                string root = path;
+                bool chrooted = false;
+                if (identity is not null)
+                {
+                    chrooted = ModuleEntry.UsesChroot(module);
+                    (string? entered, string? failure, string? error) = ModuleEntry.Enter(path, chrooted, identity, _log);
+                    if (entered is null)
+                    {
+                        _log.Write(failure!);
+                        return code = await ErrorAsync($"@ERROR: {error}", hs).ConfigureAwait(false);
+                    }
+                    root = entered;
+                }
+                code = await TransferAsync(module, path, root, chrooted, host, user, readOnly, protocol, filters, exec, converter, handshake, ct).ConfigureAwait(false);
                 return code;
             }
             finally
             {
+                converter?.Dispose();
                 if (exec?.PostCommand is { } post)
                     await RunPostAsync(exec, post, code).ConfigureAwait(false);
             }
@@ -303,7 +348,8 @@ internal sealed class DaemonConnection
 
     // clientserver.c: rsync_module, from the munge check to start_server.
     private async Task<RsyncExitCode> TransferAsync(DaemonModule module, string path, string root, bool chrooted, string host, string user, bool readOnly,
-        int protocol, FilterList? filters, XferExec? exec, CancellationTokenSource handshake, CancellationToken ct)
+        int protocol, FilterList? filters, XferExec? exec, NameConverter? converter, CancellationTokenSource handshake,
+        CancellationToken ct)
     {
         CancellationToken hs = handshake.Token;
         // clientserver.c: rsync_module — munging is no defence if the prefix's directory exists (a link stored as
@@ -345,6 +391,8 @@ internal sealed class DaemonConnection
                 return await ErrorAsync("@ERROR: pre-xfer exec preparation failed", hs).ConfigureAwait(false);
             }
         }
+        // clientserver.c: rsync_module writes the request to the name converter after the pre-xfer exec.
+        converter?.SendArguments(request.Length > 0 ? request : null, ExecArguments(argv, module.Name));
         _log.Write(user.Length > 0
             ? $"rsync {(sender ? "on" : "to")} {request} from {user}@{host} ({_address})"
             : $"rsync {(sender ? "on" : "to")} {request} from {host} ({_address})");
@@ -370,6 +418,7 @@ internal sealed class DaemonConnection
             Log = _log.Write,
             TransferLog = module.TransferLogging ? TransferLogLine(module, path, host, user) : null,
             ModuleChmod = moduleChmod,
+            AccountNames = converter,
         };
         RsyncExitCode code = await RsyncServer.RunAsync(_io.Stream, argv, settings, ct).ConfigureAwait(false);
         if (code != RsyncExitCode.Ok)
@@ -455,6 +504,21 @@ internal sealed class DaemonConnection
         ["RSYNC_USER_NAME"] = user,
         ["RSYNC_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
+
+    // strtol(s, NULL, 10) as far as it matters for a length: white space, a sign, digits (clamped), the rest ignored.
+    private static long StrToL(ReadOnlySpan<char> s)
+    {
+        int i = 0;
+        while (i < s.Length && s[i] is ' ' or '\t' or '\n' or '\v' or '\f' or '\r')
+            i++;
+        bool negative = i < s.Length && s[i] == '-';
+        if (i < s.Length && s[i] is '+' or '-')
+            i++;
+        long n = 0;
+        for (; i < s.Length && char.IsAsciiDigit(s[i]); i++)
+            n = Math.Min(n * 10 + (s[i] - '0'), int.MaxValue + 1L);
+        return negative ? -n : n;
+    }
 
     // The words a pre-xfer exec sees (io.c: read_args): the options as read, then each path with the module's name
     // taken off and sanitized (util1.c: glob_expand_module, glob_expand).

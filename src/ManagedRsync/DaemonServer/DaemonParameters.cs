@@ -53,7 +53,7 @@ internal static class DaemonParameters
         "forwardlookup", "maxconnections", "lockfile", "logfile", "timeout", "refuseoptions", "filter", "include",
         "exclude", "includefrom", "excludefrom", "maxverbosity", "name", "syslogtag", "syslogfacility", "logformat",
         "tempdir", "mungesymlinks", "numericids", "ignoreerrors", "pre-xferexec", "post-xferexec", "transferlogging",
-        "ignorenonreadable", "dontcompress", "incomingchmod", "outgoingchmod", "socketoptions", "proxyprotocol",
+        "ignorenonreadable", "dontcompress", "incomingchmod", "outgoingchmod", "socketoptions", "proxyprotocol", "earlyexec", "nameconverter",
         "proxyprotocolhosts",
     ];
 

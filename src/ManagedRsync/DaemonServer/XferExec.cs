@@ -14,6 +14,12 @@ namespace ManagedRsync.DaemonServer;
 /// </summary>
 internal sealed class XferExec(IReadOnlyDictionary<string, string> environment)
 {
+    /// <summary>The early exec command with its %VAR% expanded, or null.</summary>
+    public string? EarlyCommand { get; private init; }
+
+    /// <summary>The name converter's command with its %VAR% expanded, or null.</summary>
+    public string? ConverterCommand { get; private init; }
+
     /// <summary>The pre-xfer command with its %VAR% expanded, or null.</summary>
     public string? PreCommand { get; private init; }
 
@@ -22,25 +28,61 @@ internal sealed class XferExec(IReadOnlyDictionary<string, string> environment)
 
     /// <summary>
     /// The module's commands as stock reads them (loadparm.c: RETURN_EXPANDED_SHELL, once, at their first read in
-    /// clientserver.c: rsync_module): after the connection's RSYNC_MODULE_NAME, RSYNC_HOST_*, RSYNC_USER_NAME and
-    /// RSYNC_MODULE_PATH are set and before RSYNC_PID is, except a post-xfer command behind a pre-xfer one, first read
-    /// after RSYNC_PID is set; RSYNC_REQUEST and RSYNC_ARG# come later still (a %VAR% of theirs takes the daemon's own
-    /// environment, or stays as written). Null when a %RSYNC_*% value holds shell syntax (its name in
-    /// <paramref name="refused"/>).
+    /// clientserver.c: rsync_module): the condition `*lp_early_exec || *lp_prexfer_exec || *lp_postxfer_exec ||
+    /// *lp_name_converter` reads them in that order up to the first that is set, after the connection's
+    /// RSYNC_MODULE_NAME, RSYNC_HOST_*, RSYNC_USER_NAME and RSYNC_MODULE_PATH are set and before RSYNC_PID is; the
+    /// others are first read after RSYNC_PID is set; RSYNC_REQUEST and RSYNC_ARG# come later still (a %VAR% of theirs
+    /// takes the daemon's own environment, or stays as written). Null when a %RSYNC_*% value holds shell syntax (its
+    /// name in <paramref name="refused"/>).
     /// </summary>
-    public static XferExec? Expand(string? pre, string? post, Dictionary<string, string> environment, out string? refused)
+    public static XferExec? Expand(string? early, string? pre, string? post, Dictionary<string, string> environment,
+        out string? refused, string? converter = null)
     {
         refused = null;
-        var early = new Dictionary<string, string>(environment, StringComparer.Ordinal);
-        early.Remove("RSYNC_PID");
-        string? preCommand = pre is null ? null : DaemonVariables.ExpandForShell(pre, early, out refused);
-        if (pre is not null && preCommand is null)
-            return null;
-        string? postCommand = post is null ? null
-            : DaemonVariables.ExpandForShell(post, pre is null ? early : environment, out refused);
-        if (post is not null && postCommand is null)
-            return null;
-        return new XferExec(environment) { PreCommand = preCommand, PostCommand = postCommand };
+        var withoutPid = new Dictionary<string, string>(environment, StringComparer.Ordinal);
+        withoutPid.Remove("RSYNC_PID");
+        string?[] commands = [early, pre, post, converter];
+        int first = Array.FindIndex(commands, c => c is not null);
+        var expanded = new string?[commands.Length];
+        for (int i = 0; i < commands.Length; i++)
+        {
+            if (commands[i] is not { } command)
+                continue;
+            expanded[i] = DaemonVariables.ExpandForShell(command, i == first ? withoutPid : environment, out refused);
+            if (expanded[i] is null)
+                return null;
+        }
+        return new XferExec(environment)
+        {
+            EarlyCommand = expanded[0], PreCommand = expanded[1], PostCommand = expanded[2], ConverterCommand = expanded[3],
+        };
+    }
+
+    /// <summary>
+    /// clientserver.c: the early exec — RSYNC_REQUEST "(NONE)", no RSYNC_ARG#, the client's early input (if any) on its
+    /// stdin, its stdout the daemon's own; true when it exits with 0. <paramref name="stdoutIsClient"/>: the daemon's
+    /// stdout is the client's socket (a connection's own process), so the command's output goes to stderr instead.
+    /// </summary>
+    public async Task<bool> RunEarlyAsync(string command, byte[]? input, bool stdoutIsClient, CancellationToken ct)
+    {
+        var env = new Dictionary<string, string>(environment) { ["RSYNC_REQUEST"] = "(NONE)" };
+        using Process process = Start(command, env, captureOutput: stdoutIsClient);
+        Task relay = Task.CompletedTask;
+        if (stdoutIsClient)
+            relay = process.StandardOutput.BaseStream.CopyToAsync(Console.OpenStandardError(), ct);
+        try
+        {
+            if (input is { Length: > 0 })
+                await process.StandardInput.BaseStream.WriteAsync(input, ct).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The command need not read its input (stock's write to the pipe is not checked either).
+        }
+        process.StandardInput.Close();
+        await relay.ConfigureAwait(false);
+        await process.WaitForExitAsync(ct).ConfigureAwait(false);
+        return process.ExitCode == 0;
     }
 
     /// <summary>clientserver.c: finish_pre_exec reads at most BIGPATHBUFLEN - 1 bytes of the command's output.</summary>

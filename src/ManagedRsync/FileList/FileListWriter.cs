@@ -55,11 +55,14 @@ internal sealed class FileListWriter
     private readonly HashSet<int> _seenUids = [];
     private readonly HashSet<int> _seenGids = [];
 
+    private readonly IAccountNames _names;
+
     public FileListWriter(SessionParameters session, TransferOptions options)
     {
         _session = session;
         _options = options;
         _protocol = session.Protocol;
+        _names = options.AccountNames ?? SystemAccountNames.Instance;
     }
 
     /// <summary>rsync "total size" (regular files and symlinks).</summary>
@@ -119,7 +122,7 @@ internal sealed class FileListWriter
         {
             _uid = file.Uid;
             if (!_options.NumericIds && !_options.NumericIdsHere && _seenUids.Add(file.Uid))
-                userName = NewIdName(_uids, file.Uid, IdNames.User);
+                userName = NewIdName(_uids, file.Uid, _names.UserName);
         }
         if (!_options.Group || (file.Gid == _gid && !_first))
         {
@@ -129,7 +132,7 @@ internal sealed class FileListWriter
         {
             _gid = file.Gid;
             if (!_options.NumericIds && !_options.NumericIdsHere && _seenGids.Add(file.Gid))
-                groupName = NewIdName(_gids, file.Gid, IdNames.Group);
+                groupName = NewIdName(_gids, file.Gid, _names.GroupName);
         }
         if (userName is not null)
             xflags |= XMIT_USER_NAME_FOLLOWS;
@@ -332,9 +335,9 @@ internal sealed class FileListWriter
         if (!_options.NumericIds && !_session.IncRecurse)
         {
             if (_options.Owner)
-                WriteIdList(w, _uids, IdNames.User);
+                WriteIdList(w, _uids, _names.UserName);
             if (_options.Group)
-                WriteIdList(w, _gids, IdNames.Group);
+                WriteIdList(w, _gids, _names.GroupName);
         }
         if (_protocol < 30)
             w.WriteInt32(ioError);

@@ -54,6 +54,8 @@ public static class RsyncServer
             options = options with { IgnoreErrors = true };
         if (settings.NumericIds && !options.NumericIds)
             options = options with { NumericIdsHere = true };
+        if (settings.AccountNames is { } names)
+            options = options with { AccountNames = names };
         // clientserver.c: rsync_module — the module's chmod is applied to the file list's modes, and a receiver applies
         // it again to each entry's final mode (rsync.c: set_file_attrs, daemon_chmod_modes).
         if (settings.ModuleChmod is { } moduleChmod)

@@ -83,4 +83,7 @@ public sealed record ServerSettings
     /// gives the daemon's escapes (%h, %a, %m, %u, %P).
     /// </summary>
     public LogLine? TransferLog { get; init; }
+
+    /// <summary>A daemon module's "name converter" for user and group names; null: the host's account files.</summary>
+    internal FileList.IAccountNames? AccountNames { get; init; }
 }

@@ -58,7 +58,7 @@ public sealed class ShellHookTextTests
         DaemonModule module = config.Find("m")!;
         Assert.Equal("echo %PATH% %RSYNC_REQUEST%", module.PreXferExec);
         Assert.Equal("echo %PATH%", module.PostXferExec);
-        XferExec? exec = XferExec.Expand(module.PreXferExec, module.PostXferExec,
+        XferExec? exec = XferExec.Expand(null, module.PreXferExec, module.PostXferExec,
             new Dictionary<string, string> { ["RSYNC_REQUEST"] = "a;b" }, out string? refused);
         Assert.Null(exec);
         Assert.Equal("RSYNC_REQUEST", refused);

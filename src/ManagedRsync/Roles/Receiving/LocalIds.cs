@@ -1,4 +1,5 @@
 using System.Text;
+using ManagedRsync.FileList;
 using ManagedRsync.Filters;
 
 namespace ManagedRsync.Roles.Receiving;
@@ -12,8 +13,8 @@ namespace ManagedRsync.Roles.Receiving;
 /// </summary>
 internal sealed class LocalIds
 {
-    private readonly Dictionary<string, int> _users = Load("/etc/passwd");
-    private readonly Dictionary<string, int> _groups = Load("/etc/group");
+    private readonly Func<string, int?> _users;
+    private readonly Func<string, int?> _groups;
     private readonly List<Rule> _userRules = [];
     private readonly List<Rule> _groupRules = [];
 
@@ -24,8 +25,11 @@ internal sealed class LocalIds
     /// line (the run goes on, as stock's does). Read when the receiving side starts (flist.c: recv_file_list).
     /// </summary>
     /// <exception cref="RsyncException">A pair without a colon, without a TO, or with a bad number (exit 1, stock's words).</exception>
-    public LocalIds(string? userMap, string? groupMap, ITransferLog log)
+    public LocalIds(string? userMap, string? groupMap, ITransferLog log, IAccountNames? names = null)
     {
+        names ??= SystemAccountNames.Instance;
+        _users = names.UserId;
+        _groups = names.GroupId;
         if (userMap is not null)
             Parse(userMap, "user", _users, _userRules, log);
         if (groupMap is not null)
@@ -36,7 +40,7 @@ internal sealed class LocalIds
 
     public int MapGroup(int remoteId, string? remoteName) => Map(remoteId, remoteName, _groupRules, _groups);
 
-    private static int Map(int remoteId, string? remoteName, List<Rule> rules, Dictionary<string, int> local)
+    private static int Map(int remoteId, string? remoteName, List<Rule> rules, Func<string, int?> local)
     {
         string name = remoteName ?? "";
         foreach (Rule rule in rules)
@@ -44,10 +48,10 @@ internal sealed class LocalIds
             if (rule.Matches(remoteId, name))
                 return rule.To;
         }
-        return name.Length > 0 && remoteId != 0 && local.TryGetValue(name, out int id) ? id : remoteId;
+        return name.Length > 0 && remoteId != 0 && local(name) is { } id ? id : remoteId;
     }
 
-    private static void Parse(string map, string kind, Dictionary<string, int> local, List<Rule> rules, ITransferLog log)
+    private static void Parse(string map, string kind, Func<string, int?> local, List<Rule> rules, ITransferLog log)
     {
         // Stock reads the pairs last to first (so its errors come in that order) and puts each at the front.
         string[] pairs = map.Split(',');
@@ -77,7 +81,7 @@ internal sealed class LocalIds
             }
             if (to.All(char.IsAsciiDigit))
                 rules.Insert(0, rule with { To = (int)ParseId(to) });
-            else if (local.TryGetValue(to, out int id))
+            else if (local(to) is { } id)
                 rules.Insert(0, rule with { To = id });
             else
                 log.Error($"Unknown --{kind}map name on receiver: {to}");
@@ -104,26 +108,5 @@ internal sealed class LocalIds
             RuleKind.Name => Name == name,
             _ => High != 0 ? (uint)id >= Low && (uint)id <= High : (uint)id == Low,
         };
-    }
-
-    private static Dictionary<string, int> Load(string path)
-    {
-        var map = new Dictionary<string, int>(StringComparer.Ordinal);
-        try
-        {
-            foreach (string line in File.ReadLines(path))
-            {
-                string[] fields = line.Split(':');
-                if (fields.Length >= 3 && int.TryParse(fields[2], out int id))
-                    map.TryAdd(fields[0], id);
-            }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-        return map;
     }
 }

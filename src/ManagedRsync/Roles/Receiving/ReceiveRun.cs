@@ -202,7 +202,7 @@ internal sealed partial class ReceiveRun
     /// parse_name_map before the first list).
     /// </summary>
     /// <exception cref="RsyncException">A malformed map (exit 1).</exception>
-    public void ReadIdMaps() => _ids = new LocalIds(Options.UserMap, Options.GroupMap, Log);
+    public void ReadIdMaps() => _ids = new LocalIds(Options.UserMap, Options.GroupMap, Log, Options.AccountNames);
 
     // uidlist.c: the sender's name for an id; none with --numeric-ids; "root" for id 0 when id 0's name is not sent
     // (parse_name_map and recv_id_list assume it).
