@@ -18,6 +18,12 @@ public static class ParameterModules
     public const string TransferLogItemized = "xferlogi";
     public const string Filtered = "filtered";
 
+    /// <summary>"early exec": the command writes its variables and stdin beside the config; fails while the module holds "refuse".</summary>
+    public const string Early = "early";
+
+    /// <summary>"name converter": answers "convname" for any id, 4242 for "convname", 4343 for any other name.</summary>
+    public const string Converter = "conv";
+
     /// <summary>Transfer logging with %C (rsync's testsuite: scanner-daemon-log-checksum), %i for every entry.</summary>
     public const string TransferLogChecksum = "xferlogc";
 
@@ -48,6 +54,8 @@ public static class ParameterModules
         new(Exec, Comment: "pre/post-xfer exec", Extra: ["pre-xfer exec = {root}/pre-xfer.sh", "post-xfer exec = {root}/post-xfer.sh"]),
         new(TransferLog, Comment: "transfer logging, default format", Extra: ["transfer logging = yes"]),
         new(TransferLogItemized, Comment: "transfer logging with %i", Extra: ["transfer logging = yes", "log format = " + ItemizedLogFormat]),
+        new(Early, Comment: "early exec", Extra: ["early exec = {root}/early.sh %RSYNC_MODULE_NAME%"]),
+        new(Converter, Comment: "name converter", Extra: ["name converter = {root}/conv.sh", "numeric ids = no"]),
         new(TransferLogChecksum, Comment: "transfer logging with %C", Extra: ["transfer logging = yes", "log format = %i %o [%C] %f %l"]),
         new(Filtered, Comment: "writable, with the module's own rules", Extra: ["exclude = ? foobar.baz *.tmp /secret/", "filter = - locked/"]),
         new(DontCompress, Comment: "dont compress", Extra: ["dont compress = * *.txt *.[gx]z"]),
@@ -79,6 +87,28 @@ public static class ParameterModules
                 exit 3
             fi
             echo "not shown when it succeeds"
+            """);
+        Write(Path.Combine(root, "early.sh"), """
+            #!/bin/sh
+            out="$(dirname "$0")/early.$1"
+            env | grep '^RSYNC_' | sort > "$out"
+            echo "stdin:" >> "$out"
+            cat >> "$out"
+            [ -e "$RSYNC_MODULE_PATH/refuse" ] && exit 3
+            exit 0
+            """);
+        Write(Path.Combine(root, "conv.sh"), """
+            #!/bin/sh
+            dir="$(dirname "$0")"
+            env | grep '^RSYNC_' | sort > "$dir/conv-env.$RSYNC_MODULE_NAME"
+            while IFS= read -r line; do
+                printf '%s\n' "$line" >> "$dir/conv-req.$RSYNC_MODULE_NAME"
+                case "$line" in
+                    "uid "*|"gid "*) echo convname ;;
+                    "usr convname"|"grp convname") echo 4242 ;;
+                    *) echo 4343 ;;
+                esac
+            done
             """);
         Write(Path.Combine(root, "post-xfer.sh"), """
             #!/bin/sh
