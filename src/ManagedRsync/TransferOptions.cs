@@ -104,7 +104,7 @@ public sealed partial record TransferOptions
     /// Where this side's user and group names come from: a daemon module's "name converter", else (null) the host's
     /// account files.
     /// </summary>
-    internal FileList.IAccountNames? AccountNames { get; init; }
+    internal IAccountNames? AccountNames { get; init; }
     /// <summary>-i, counted (rsync's itemize_changes; -ii also itemizes unchanged files).</summary>
     public int ItemizeChanges { get; init; }
     /// <summary>

@@ -85,5 +85,5 @@ public sealed record ServerSettings
     public LogLine? TransferLog { get; init; }
 
     /// <summary>A daemon module's "name converter" for user and group names; null: the host's account files.</summary>
-    internal FileList.IAccountNames? AccountNames { get; init; }
+    internal IAccountNames? AccountNames { get; init; }
 }
