@@ -52,6 +52,9 @@ public sealed class DaemonConfig
     /// <summary>proxy protocol hosts: the peers allowed to send that header (none: every connection is refused).</summary>
     public string? ProxyProtocolHosts => Str(_global, "proxyprotocolhosts");
 
+    /// <summary>daemon chroot: each connection's process chroots here before it reads anything of a module.</summary>
+    public string? DaemonChroot => Str(_global, "daemonchroot");
+
     /// <summary>reverse lookup in the global section (default yes).</summary>
     public bool ReverseLookup => Bool(_global, "reverselookup", true);
 
@@ -103,7 +106,7 @@ public sealed class DaemonConfig
     /// process per connection.
     /// </summary>
     public bool NeedsOwnProcesses(uint euid, uint egid) =>
-        Modules.Any(m => ModuleIdentity.Resolve(m, euid).Identity?.IsCurrent(euid, egid) != true
+        (euid == 0 && DaemonChroot is not null) || Modules.Any(m => ModuleIdentity.Resolve(m, euid).Identity?.IsCurrent(euid, egid) != true
             || (euid == 0 && ModuleEntry.UsesChroot(m)));
 
     private static void Check(List<string> problems, string where, string key, string value, uint euid,
@@ -114,6 +117,9 @@ public sealed class DaemonConfig
         string? problem = key switch
         {
             "usechroot" when chroots => null,
+            "daemonchroot" when chroots => null,
+            "daemonchroot" => value.Length == 0 ? null
+                : "\"daemon chroot\" is supported only by the NativeAOT mrsync running as root (each connection's own process chroots, as stock's forked child does)",
             "usechroot" => IsFalse(value) ? null : "\"use chroot\" is supported only by the NativeAOT mrsync running as root (mrsync confines every path beneath the module without chroot): set \"use chroot = no\"",
             "uid" when identities => null,
             "gid" when identities => null,

@@ -34,6 +34,7 @@ internal sealed class DaemonConnection
     private readonly DaemonLineIo _io;
     private string _address;
     private byte[]? _earlyInput;
+    private bool _daemonChrooted;
     private DaemonLogFile _log;
 
     public DaemonConnection(Stream stream, EndPoint? peer, DaemonOptions options)
@@ -97,6 +98,29 @@ internal sealed class DaemonConnection
         string host = config.ReverseLookup || config.Modules.Any(m => m.ReverseLookup)
             ? await ReverseLookupAsync(hs).ConfigureAwait(false)
             : "UNDETERMINED";
+        // clientserver.c: start_daemon — "daemon chroot" after the reverse lookup (so that host names in hosts
+        // allow/deny still work), with the log file open and the time zone read; everything after it (motd, modules,
+        // secrets) is looked up inside. Only a connection's own process as root gets here (DaemonConfig.Validate).
+        if (config.DaemonChroot is { } daemonRoot)
+        {
+            _log.Hold();
+            _ = TimeZoneInfo.Local;
+            if (Platform.Interop.ChangeRoot(daemonRoot) != 0)
+            {
+                _log.Write($"rsync: [Receiver] daemon chroot(\"{daemonRoot}\") failed: {LastError()}");
+                return RsyncExitCode.StartClient;
+            }
+            try
+            {
+                Directory.SetCurrentDirectory("/");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _log.Write($"rsync: [Receiver] daemon chdir(\"/\") failed: {e.Message}");
+                return RsyncExitCode.StartClient;
+            }
+            _daemonChrooted = true;
+        }
         _log.Write($"connect from {host} ({_address})");
 
         // clientserver.c: exchange_protocols — our greeting, the motd and its empty line, then the client's greeting.
@@ -166,7 +190,9 @@ internal sealed class DaemonConnection
             ["RSYNC_HOST_ADDR"] = _address,
         };
         module = module.ForConnection(variables);
-        if (module.LogFile is { } moduleLog && _options.LogFile is null)
+        // log.c: log_init(1) reopens the log only when the module names another file (the global one stays open, which
+        // inside a daemon chroot could not be opened again).
+        if (module.LogFile is { } moduleLog && _options.LogFile is null && moduleLog != _log.Path)
             _log = new DaemonLogFile(moduleLog);
         bool forward = !module.Values.TryGetValue("forwardlookup", out string? fl) || !fl.Equals("no", StringComparison.OrdinalIgnoreCase);
         if (!await HostAccess.IsAllowedAsync(module.HostsAllow, module.HostsDeny, _address, host, forward, hs).ConfigureAwait(false))
@@ -333,6 +359,10 @@ internal sealed class DaemonConnection
                         return code = await ErrorAsync($"@ERROR: {error}", hs).ConfigureAwait(false);
                     }
                     root = entered;
+                    // Inside a daemon chroot there is no /proc: an unchrooted module is served by its path, which its
+                    // user must then be able to search (stock serves it through the fd it pinned as root).
+                    if (_daemonChrooted && !chrooted)
+                        root = path;
                 }
                 code = await TransferAsync(module, path, root, chrooted, host, user, readOnly, protocol, filters, exec, converter, handshake, ct).ConfigureAwait(false);
                 return code;
@@ -504,6 +534,10 @@ internal sealed class DaemonConnection
         ["RSYNC_USER_NAME"] = user,
         ["RSYNC_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
+
+    // rsyserr's "MESSAGE (ERRNO)" for the last system call.
+    private static string LastError() =>
+        $"{System.Runtime.InteropServices.Marshal.GetLastPInvokeErrorMessage()} ({System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})";
 
     // strtol(s, NULL, 10) as far as it matters for a length: white space, a sign, digits (clamped), the rest ignored.
     private static long StrToL(ReadOnlySpan<char> s)

@@ -20,7 +20,13 @@ internal static class ModuleEntry
     /// Whether this build can serve from inside a chroot: the NativeAOT mrsync carries all its code in the executable;
     /// a JIT-compiled one loads assemblies from the runtime's directory as it goes, which the chroot hides.
     /// </summary>
-    public static bool CanChroot => !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported;
+    /// <remarks>
+    /// Not RuntimeFeature.IsDynamicCodeSupported: PublishAot puts that switch (false) in the JIT build's runtimeconfig
+    /// too, and a JIT build chrooted then fails at its first assembly load ("Could not load file or assembly
+    /// 'System.Threading.Channels'"). The CoreCLR host hands the runtime its list of framework assemblies
+    /// (TRUSTED_PLATFORM_ASSEMBLIES); a NativeAOT executable has none.
+    /// </remarks>
+    public static bool CanChroot => AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is null;
 
     /// <summary>
     /// The outer directory a chrooted module is confined to and the module's directory inside it: "/outer/./inner"
