@@ -164,6 +164,24 @@ public class DaemonConfigTests
         Assert.Empty(config.Validate(1000, _ => null, _ => null, 1000));
     }
 
+    // clientserver.c: start_daemon — the PROXY header and "daemon chroot" are global; the chroot needs a connection's own
+    // process as root in a build that can serve chrooted (NativeAOT), else it is refused by name.
+    [Fact]
+    public void Proxy_protocol_is_honoured_and_daemon_chroot_only_where_a_connection_can_chroot()
+    {
+        DaemonConfig proxied = DaemonConfigParser.Parse("use chroot = no\nproxy protocol = yes\nproxy protocol hosts = 10.0.0.0/8\n[m]\npath = /x\nearly exec = /bin/true\nname converter = /bin/cat\n");
+        Assert.Empty(proxied.Validate(1000, _ => null, _ => null, 1000));
+        Assert.True(proxied.ProxyProtocol);
+        Assert.Equal("10.0.0.0/8", proxied.ProxyProtocolHosts);
+
+        DaemonConfig jailed = DaemonConfigParser.Parse("use chroot = no\ndaemon chroot = /srv/jail\n[m]\npath = /x\nuid = 0\ngid = 0\n");
+        Assert.Contains(jailed.Validate(1000, _ => null, _ => null, 1000), p => p.Contains("\"daemon chroot\" is supported only", StringComparison.Ordinal));
+        Assert.Contains(jailed.Validate(0, _ => 0, _ => 0, 0, ownProcesses: true, canChroot: false), p => p.Contains("daemon chroot", StringComparison.Ordinal));
+        Assert.Empty(jailed.Validate(0, _ => 0, _ => 0, 0, ownProcesses: true, canChroot: true));
+        Assert.True(jailed.NeedsOwnProcesses(0, 0));
+        Assert.False(DaemonConfigParser.Parse("daemon chroot = /srv/jail\n[m]\npath = /x\n").NeedsOwnProcesses(1000, 1000));
+    }
+
     // socket.c: open_socket_in sets the global "socket options" on the listening socket (an unknown name is reported).
     [Fact]
     public void Socket_options_are_honoured_in_the_global_section()
