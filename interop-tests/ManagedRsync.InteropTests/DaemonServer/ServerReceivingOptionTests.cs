@@ -120,6 +120,33 @@ public sealed class ServerReceivingOptionTests(StockOptionDaemonFixture stock, M
             .Count(f => File.ReadAllText(f) is "old\n" or "only here\n" && !f.EndsWith("/dest/same", StringComparison.Ordinal)));
     }
 
+    // How the daemon writes (issue 11's -S, --preallocate, --inplace, --append, --append-verify, -E, -y, -x on
+    // the daemon's side): a stock client pushes the same tree over the same seed into both daemons.
+    [Theory]
+    [InlineData("--inplace")]
+    [InlineData("--inplace", "-b")]
+    [InlineData("--append")]
+    [InlineData("--append-verify")]
+    [InlineData("-S")]
+    [InlineData("-S", "--preallocate")]
+    [InlineData("-E", "--no-p")]
+    [InlineData("-y")]
+    [InlineData("-x")]
+    public async Task Files_are_written_as_stocks_daemon_writes_them(params string[] options)
+    {
+        string src = Source();
+        Write(src, "empty/only/dir-without-files/.keep", "");
+        File.Delete(Path.Combine(src, "empty/only/dir-without-files/.keep"));
+        Write(src, "added-too", "a new file\n");
+        File.SetUnixFileMode(Path.Combine(src, "added"), (UnixFileMode)0x1ED);
+        Seed("dest");
+        foreach (RsyncDaemonFixture d in Both)
+            File.SetUnixFileMode(Path.Combine(Mine(d), "dest", "changed"), (UnixFileMode)0x180);
+        var r = await PushBothAsync(d => ["-avi", .. options, src + "/", Url(d, "dest/")]);
+        AssertSame(r);
+        Assert.Equal(0, r.Ours.ExitCode);
+    }
+
     [Theory]
     [InlineData("--link-dest")]
     [InlineData("--copy-dest")]

@@ -16,8 +16,7 @@ public static class ServerArgumentParser
 
     // The letters server_options sends that a server of ours does not implement (named as stock's table names them).
     private static readonly HashSet<char> s_refusedLetters =
-        ['m', 'O', 'J', 'y', 'N', 'E', 'A', 'X', 'x', 'S', 's', 'P', 'T', '0', '@', 'F', 'h', 'i', 'M',
-         'V', '4', '6', 'a', 'f', '8'];
+        ['m', 'O', 'J', 'N', 'A', 'X', 's', 'P', 'T', '0', '@', 'F', 'h', 'i', 'M', 'V', '4', '6', 'a', 'f', '8'];
 
     /// <summary>A receiving server's --partial-dir inside each file's directory: one that leaves it stays refused.</summary>
     private const string PartialDirAway = "The server does not support --partial-dir with an absolute path or a '..' component";
@@ -108,7 +107,10 @@ public static class ServerArgumentParser
         public long? MaxSize, MinSize;
         public int? ModifyWindow;
         public bool? SpecialsOverride;
-        public int Verbose, BlockSize, Timeout, Bwlimit, Atimes;
+        public int Verbose, BlockSize, Timeout, Bwlimit, Atimes, Fuzzy, OneFileSystem;
+        public bool Sparse, Executability, Inplace, Preallocate;
+        /// <summary>options.c: OPT_APPEND — a server counts each --append (two are --append-verify).</summary>
+        public int Append;
         /// <summary>options.c: remove_source_files — 1 for --remove-source-files, 2 for the old --remove-sent-files.</summary>
         public int RemoveSource;
         public int? CompressLevel;
@@ -163,6 +165,11 @@ public static class ServerArgumentParser
                     case 'L': CopyLinks = true; break;
                     case 'k': CopyDirLinks = true; break;
                     case 'K': KeepDirLinks = true; break;
+                    // Issue 11's options, done by the same roles on a pull and in a local copy.
+                    case 'S': Sparse = true; break;
+                    case 'E': Executability = true; break;
+                    case 'y': Fuzzy++; break;
+                    case 'x': OneFileSystem++; break;
                     default:
                         if (s_refusedLetters.Contains(c))
                         {
@@ -244,6 +251,9 @@ public static class ServerArgumentParser
                 // receiving side's generator confirms (Roles/Generator/GeneratorRole.RemoveSource.cs).
                 case "remove-source-files": RemoveSource = 1; return None(inline, name);
                 case "remove-sent-files": RemoveSource = 2; return None(inline, name);
+                case "inplace": Inplace = true; return None(inline, name);
+                case "append": Append++; return None(inline, name);
+                case "preallocate": Preallocate = true; return None(inline, name);
                 case "force": Force = true; return None(inline, name);
                 case "fsync": Fsync = true; return None(inline, name);
                 case "copy-unsafe-links": CopyUnsafeLinks = true; return None(inline, name);
@@ -333,9 +343,16 @@ public static class ServerArgumentParser
                 return Refusal(NotSupported, "atimes", 'U');
             if (Atimes > 1)
                 return Refusal(NotSupported, "open-noatime", null);
+            // options.c: parse_arguments — --append implies --inplace, which no partial directory goes with.
+            if (Append > 0 && WholeFile)
+                return "--append cannot be used with --whole-file\n";
+            if ((Inplace || Append > 0) && PartialDir is not null)
+                return $"--{(Append > 0 ? "append" : "inplace")} cannot be used with --{(DelayUpdates ? "delay-updates" : "partial-dir")}\n";
             // Combinations our receiver does not do yet (Cli/Options/DirectionSupport.cs refuses them on a pull).
-            if (HardLinks && DelayUpdates)
-                return Refusal(NotSupported, "delay-updates", null);
+            if ((Inplace || Append > 0) && !Sender && Sparse)
+                return Refusal(NotSupported, "sparse", 'S');
+            if ((Inplace || Append > 0) && !Sender && AltDest != AltDestKind.None)
+                return Refusal(NotSupported, Append > 0 ? "append" : "inplace", null);
             // backup.c: make_backup skips an unsafe symlink under --safe-links; our backups do not check that yet.
             if (SafeLinks && Backup && !Sender)
                 return Refusal(NotSupported, "safe-links", null);
@@ -367,6 +384,9 @@ public static class ServerArgumentParser
                 DelayUpdates = DelayUpdates, AltDest = AltDest, MaxDelete = MaxDelete,
                 AltDestDirs = AltDestDirs.Count == 0 ? Array.Empty<string>() : [.. AltDestDirs],
                 RemoveSourceFiles = RemoveSource == 1, RemoveSentFiles = RemoveSource == 2,
+                Sparse = Sparse, Preallocate = Preallocate, Executability = Executability, Fuzzy = Fuzzy,
+                OneFileSystem = OneFileSystem,
+                Inplace = Inplace || Append > 0, Append = Append > 0, AppendVerify = Append > 1,
                 Atimes = Atimes > 0, Force = Force, Fsync = Fsync, UserMap = UserMap, GroupMap = GroupMap, ImpliedDirs = !NoImpliedDirs,
                 // main.c: do_recv clears the link-following options on the receiving side: they are the sender's.
                 SafeLinks = SafeLinks,

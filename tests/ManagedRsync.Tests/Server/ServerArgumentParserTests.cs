@@ -87,9 +87,12 @@ public class ServerArgumentParserTests
     }
 
     [Theory]
-    [InlineData("-vlogDtpSre.iLsfxCIvu", "The server does not support --sparse (-S)\n")]
+    [InlineData("-vlogDtpSre.iLsfxCIvu --inplace", "The server does not support --sparse (-S)\n")]
     [InlineData("-vlogDtpXre.iLsfxCIvu", "The server does not support --xattrs (-X)\n")]
-    [InlineData("--inplace", "The server does not support --inplace\n")]
+    [InlineData("--inplace --link-dest=../x", "The server does not support --inplace\n")]
+    [InlineData("--append --append --compare-dest=../x", "The server does not support --append\n")]
+    [InlineData("--inplace --delay-updates", "--inplace cannot be used with --delay-updates\n")]
+    [InlineData("--append --partial-dir=.p", "--append cannot be used with --partial-dir\n")]
     [InlineData("--open-noatime", "The server does not support --open-noatime\n")]
     [InlineData("--partial-dir=/abs", "The server does not support --partial-dir with an absolute path or a '..' component\n")]
     [InlineData("--suffix=a/b", "--suffix cannot contain slashes: a/b\n")]
@@ -97,7 +100,7 @@ public class ServerArgumentParserTests
     [InlineData("--stats=1", "--stats: option does not take an argument\n")]
     public void What_the_server_does_not_implement_is_refused_by_name(string option, string message)
     {
-        ServerRequest r = ServerArgumentParser.Parse(["--server", "-r", option, ".", "mod/"], out string? error);
+        ServerRequest r = ServerArgumentParser.Parse(["--server", "-r", .. option.Split(" "), ".", "mod/"], out string? error);
         Assert.Equal(message, error);
         Assert.Equal(["mod/"], r.Paths);
     }
