@@ -27,6 +27,9 @@ public static class ParameterModules
     /// <summary>Transfer logging with %C (rsync's testsuite: scanner-daemon-log-checksum), %i for every entry.</summary>
     public const string TransferLogChecksum = "xferlogc";
 
+    /// <summary>Transfer logging with %b and %c: the bytes of each file's transfer.</summary>
+    public const string TransferLogBytes = "xferlogb";
+
     /// <summary>A log format with every escape both daemons fill alike (not %p, %t, %P, which differ by nature).</summary>
     public const string ItemizedLogFormat = "%i %h [%a] %m (%u) %o %l %'l %10n| %-8B %U %G %M %f%L";
     public const string DontCompress = "nocomp";
@@ -56,6 +59,7 @@ public static class ParameterModules
         new(TransferLogItemized, Comment: "transfer logging with %i", Extra: ["transfer logging = yes", "log format = " + ItemizedLogFormat]),
         new(Early, Comment: "early exec", Extra: ["early exec = {root}/early.sh %RSYNC_MODULE_NAME%"]),
         new(Converter, Comment: "name converter", Extra: ["name converter = {root}/conv.sh", "numeric ids = no"]),
+        new(TransferLogBytes, Comment: "transfer logging with %b and %c", Extra: ["transfer logging = yes", "log format = %i %o %b %c %f"]),
         new(TransferLogChecksum, Comment: "transfer logging with %C", Extra: ["transfer logging = yes", "log format = %i %o [%C] %f %l"]),
         new(Filtered, Comment: "writable, with the module's own rules", Extra: ["exclude = ? foobar.baz *.tmp /secret/", "filter = - locked/"]),
         new(DontCompress, Comment: "dont compress", Extra: ["dont compress = * *.txt *.[gx]z"]),

@@ -102,6 +102,40 @@ public sealed partial class TransferLoggingTests(StockParameterDaemonFixture sto
         Assert.Matches(@"send \[[0-9a-f]{16,40}\] ", lines);
     }
 
+    // log.c %b and %c on a daemon (io.c: total_data_written / total_data_read between remember_initial_stats and the
+    // file's end): what the server's side wrote and read of each file's transfer, compressed bytes with -z.
+    public static TheoryData<string[]> ByteRuns => [.. ChecksumRuns, ["-z"], ["--zc=zstd"], ["--protocol=29"]];
+
+    [Theory]
+    [MemberData(nameof(ByteRuns))]
+    public async Task B_and_c_show_the_bytes_stock_logs(string[] options)
+    {
+        const string module = ParameterModules.TransferLogBytes;
+        string src = SourceTree();
+        File.WriteAllBytes(Path.Combine(src, "big"), Enumerable.Range(0, 300_000).Select(i => (byte)(i * 7 % 251)).ToArray());
+        string pushed = await AssertSameLogAsync(d => [.. options, "-a", src + "/", $"{d.Url}{module}/{_id}/"], ordered: false);
+        Assert.Matches(@"recv [1-9]\d* 0 [^\n]*big", pushed);
+        // A delta: the big file changed in the middle.
+        using (FileStream f = File.OpenWrite(Path.Combine(src, "big")))
+        {
+            f.Position = 150_000;
+            f.Write("changed in the middle"u8);
+        }
+        File.SetLastWriteTimeUtc(Path.Combine(src, "big"), new DateTime(2022, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        await AssertSameLogAsync(d => [.. options, "-a", src + "/", $"{d.Url}{module}/{_id}/"], ordered: false);
+        foreach (RsyncDaemonFixture d in Both)
+            Directory.CreateDirectory(Local(d, ""));
+        await AssertSameLogAsync(d => [.. options, "-a", $"{d.Url}{module}/{_id}/", Local(d, "pulled") + "/"], ordered: true);
+        File.WriteAllText(Path.Combine(src, "a"), "a new a");
+        foreach (RsyncDaemonFixture d in Both)
+            File.SetLastWriteTimeUtc(Path.Combine(Local(d, "pulled"), "big"), new DateTime(2023, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        string delta = await AssertSameLogAsync(d => [.. options, "-a", "--no-W", $"{d.Url}{module}/{_id}/", Local(d, "pulled") + "/"], ordered: true);
+        // The sender's %b is what it wrote (tokens), its %c the block sums it read: both more than nothing here (with -c
+        // the contents match, and only the time is set).
+        if (!options.Contains("-c"))
+            Assert.Matches(@"send [1-9]\d* [1-9]\d* [^\n]*big", delta);
+    }
+
     private IEnumerable<RsyncDaemonFixture> Both => [stock, ours];
 
     private string Local(RsyncDaemonFixture d, string name) => Path.Combine(_work, d == stock ? "stock" : "ours", name);

@@ -79,10 +79,6 @@ public sealed class DaemonConfig
         {
             foreach ((string key, string value) in module.Values)
                 Check(problems, module.Name, key, value, euid, userId, groupId, egid, identities, chroots);
-            // log.c: log_formatted's %b and %c (a server's own byte counts of each file) are not checked against stock's
-            // daemon yet; %C is shown as stock shows it (Server/ServerTransferLog.cs).
-            if (module.TransferLogging && "bc".FirstOrDefault(l => ManagedRsync.LogFormat.Has(module.LogFormat, l)) is var letter and not '\0')
-                problems.Add($"module [{module.Name}]: \"log format\" with %{letter} is not supported yet");
             if (identities)
             {
                 // clientserver.c: rsync_module starts the exec hooks before it drops to the module's user; mrsync runs
