@@ -7,7 +7,8 @@ namespace ManagedRsync.InteropTests.ReceivingOptions;
 /// -S/--sparse, --preallocate and --fsync where our own receiver writes (a pull from the stock daemon and a local
 /// copy), beside stock rsync doing the same: the files' bytes, sizes and allocated block counts (stat %b) must be
 /// equal, and so must the itemized output and the exit code. The source holds holes in the middle and at the end, an
-/// all-zero file, short zero runs that stay data, and a destination with an older version to update by delta.
+/// all-zero file, short zero runs that stay data, and a destination with an older version to update by delta (or in
+/// place, where a zero run over old data is punched out).
 /// </summary>
 [Collection(RsyncDaemonCollection.Name)]
 public sealed class PullAndLocalSparseTests(RsyncDaemonFixture daemon) : IDisposable
@@ -19,7 +20,8 @@ public sealed class PullAndLocalSparseTests(RsyncDaemonFixture daemon) : IDispos
     public static TheoryData<string, bool, bool> Rows()
     {
         var rows = new TheoryData<string, bool, bool>();
-        foreach (string options in new[] { "-a -i -S", "-a -i -S --preallocate", "-a -i --preallocate", "-a -i --fsync", "-a -i -S --no-W", "-a -i -S -z" })
+        foreach (string options in new[] { "-a -i -S", "-a -i -S --preallocate", "-a -i --preallocate", "-a -i --fsync", "-a -i -S --no-W", "-a -i -S -z",
+                     "-a -i -S --inplace", "-a -i -S --inplace --no-W", "-a -i -S --inplace --preallocate", "-a -i -S --inplace -I --no-W" })
         {
             foreach (bool fresh in new[] { true, false })
             {
@@ -56,7 +58,10 @@ public sealed class PullAndLocalSparseTests(RsyncDaemonFixture daemon) : IDispos
         string stockBlocks = Blocks(stockDest), oursBlocks = Blocks(oursDest);
         Assert.Equal(stockBlocks, oursBlocks);
         if (options.Contains("-S", StringComparison.Ordinal))
+        {
             Assert.Contains("holes.bin 1", oursBlocks); // made sparse: fewer blocks than its length needs
+            Assert.Contains("filled.bin 1", oursBlocks);
+        }
     }
 
     /// <summary>Version 2 (or 1: other data around the same holes, an older time) of the files.</summary>
@@ -81,8 +86,13 @@ public sealed class PullAndLocalSparseTests(RsyncDaemonFixture daemon) : IDispos
         byte[] mixed = Pull.PullTree.RandomBytes(20_000, version + 20);
         mixed.AsSpan(6000, 5000).Clear();
         File.WriteAllBytes(Path.Combine(root, "mixed.bin"), mixed);
+        // Data in version 1 where version 2 has a zero run of 300 KB: written in place with -S, the run is punched out.
+        byte[] filled = Pull.PullTree.RandomBytes(500_000, 30);
+        if (version == 2)
+            filled.AsSpan(100_000, 300_000).Clear();
+        File.WriteAllBytes(Path.Combine(root, "filled.bin"), filled);
         DateTime when = version == 2 ? OptionScenario.Mid : OptionScenario.Old;
-        foreach (string name in new[] { "holes.bin", "zeros.bin", "striped.bin", "mixed.bin" })
+        foreach (string name in new[] { "holes.bin", "zeros.bin", "striped.bin", "mixed.bin", "filled.bin" })
             File.SetLastWriteTimeUtc(Path.Combine(root, name), when);
         Directory.SetLastWriteTimeUtc(root, when);
     }

@@ -73,7 +73,9 @@ internal static class DirectionSupport
         // 23. Not imitated.
         new("--inplace with a --backup-dir that has a '..' component", o => o.Inplace && o.Backup && o.BackupDir is { } dir
             && dir.Split('/').Contains(".."), Push),
-        new("--inplace with --sparse", o => o.Inplace && o.Sparse, Push),
+        // fileio.c: write_sparse with --append starts its holes at the kept length, and a redo turns -S off
+        // (receiver.c: sparse_files = -sparse_files); not done here yet.
+        new("--append with --sparse", o => o.AppendMode > 0 && o.Sparse, Push),
         new("--inplace with --compare-dest, --copy-dest or --link-dest", o => o.Inplace && o.AltDest != AltDestKind.None, Push),
         new("--checksum-seed", o => o.ChecksumSeed != 0, Everywhere),
         // pipe.c: local_child parses a local copy's remote options into its receiving half's own options.

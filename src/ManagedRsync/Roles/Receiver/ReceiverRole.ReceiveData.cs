@@ -151,8 +151,11 @@ internal sealed partial class ReceiverRole
             }
             // receiver.c: receive_data preallocates the sender's length (--preallocate; in place only when the file
             // grows); a failure is only a warning.
-            if (run.Options.Preallocate && (!inPlace || file.Size > (existing?.Size ?? 0)) && _writer.Preallocate(file.Size) is not 0 and int errno)
+            bool preallocating = run.Options.Preallocate && (!inPlace || file.Size > (existing?.Size ?? 0));
+            if (preallocating && _writer.Preallocate(file.Size) is not 0 and int errno)
                 run.Log.Error($"do_fallocate \"{FileNameEncoding.Display(name)}\" failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
+            else if (!preallocating && inPlace && run.Options.Sparse)
+                _writer.SizeInPlace(existing is { IsRegularFile: true } had ? had.Size : 0, startEmpty: run.Options.WholeFile);
             if (run.Target.Progress is { } progress)
             {
                 // progress.c: show_progress as the data comes (the printer shows at most one line a second); the

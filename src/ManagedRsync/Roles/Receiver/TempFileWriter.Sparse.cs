@@ -43,6 +43,24 @@ internal sealed partial class TempFileWriter
         return 0;
     }
 
+    /// <summary>
+    /// receiver.c: receive_data's inplace_sizing with -S — the file written in place already holds its old length, in
+    /// which a run of zeros must be punched out, not skipped (the old data would stay); with -W it is cut to nothing
+    /// first ("the most compatible way to create a sparse file is to start with no length").
+    /// </summary>
+    public void SizeInPlace(long existingLength, bool startEmpty)
+    {
+        if (_file is null)
+            return;
+        if (startEmpty)
+        {
+            RandomAccess.SetLength(_file, 0);
+            _preallocated = 0;
+            return;
+        }
+        _preallocated = existingLength;
+    }
+
     private void WriteSparse(SafeFileHandle file, ReadOnlySpan<byte> data, long offset)
     {
         int at = 0;
@@ -101,6 +119,9 @@ internal sealed partial class TempFileWriter
     // preallocated past it; then --fsync.
     private void EndFile(SafeFileHandle file, long length)
     {
+        // fileio.c: sparse_end — updating the file in place, a hole it ends in is punched out before the truncate.
+        if (Sparse && InPlace && _holeEnd > _holeStart)
+            Fallocate((int)file.DangerousGetHandle(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, _holeStart, _holeEnd - _holeStart);
         if ((Sparse && _holeEnd == length && length > 0) || _preallocated > length || InPlace)
             RandomAccess.SetLength(file, length);
         if (Fsync && FSync((int)file.DangerousGetHandle()) != 0)
