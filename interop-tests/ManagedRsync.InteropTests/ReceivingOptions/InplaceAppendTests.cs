@@ -83,11 +83,11 @@ public sealed class InplaceAppendTests(RsyncDaemonFixture daemon) : IDisposable
         string from = way == Way.Pull ? $"{daemon.Url}{DaemonModules.Open}/" : source + "/";
         foreach ((string option, string name) in new[]
                  {
-                     ("-S", "--inplace with --sparse"), ("--backup-dir=../old", "--inplace with a --backup-dir that has a '..' component"),
+                     ("--append-verify -S", "--append with --sparse"), ("--backup-dir=../old", "--inplace with a --backup-dir that has a '..' component"),
                      ("--link-dest=../x", "--inplace with --compare-dest, --copy-dest or --link-dest"),
                  })
         {
-            ProcessResult r = await daemon.RunMrsyncAsync(["-a", "--inplace", option, from, Path.Combine(_work, "none") + "/"]);
+            ProcessResult r = await daemon.RunMrsyncAsync(["-a", "--inplace", .. option.Split(' '), from, Path.Combine(_work, "none") + "/"]);
             Assert.True(r.ExitCode == 4, r.Stderr);
             Assert.Contains(name + " is not supported yet", r.Stderr);
         }
