@@ -271,6 +271,12 @@ public sealed class RsyncOptions
     public bool Inplace { get; set; }
     /// <summary>--append (1) or --append-verify (2), 0 when neither (options.c append_mode on a client).</summary>
     public int AppendMode { get; set; }
+    /// <summary>--write-batch=FILE.</summary>
+    public string? WriteBatch { get; set; }
+    /// <summary>The command line as given, after the program name (batch.c: write_batch_shell_file reads raw_argv).</summary>
+    public IReadOnlyList<string> RawArgs { get; set; } = [];
+    /// <summary>The filter list the run built from <see cref="Filters"/> (the rules FILE.sh repeats), once built.</summary>
+    public Filters.FilterList? BuiltFilters { get; set; }
     /// <summary>The non-option arguments: sources then destination.</summary>
     public List<string> Args { get; } = [];
 }

@@ -68,6 +68,8 @@ internal static class OptionsMapping
         ItemizeChanges = o.ItemizeChanges,
         OutFormat = o.OutFormat,
         LogFileFormat = o.LogFileFormat,
+        WriteBatch = o.WriteBatch,
+        BatchScript = o.WriteBatch is null ? null : protocol => BatchScript.Text(o, protocol),
         Listing = o.ListOnly || o.Args.Count == 1,
         Stats = o.Stats,
         Progress = o.Progress,
@@ -123,7 +125,7 @@ internal static class OptionsMapping
     /// <summary>The filter list of the command line, or null when it has no filter option. Rule files named "-" are
     /// read from the context's stdin; -C reads $HOME/.cvsignore and $CVSIGNORE from the context's environment.</summary>
     public static FilterList? BuildFilters(this RsyncOptions o, CliContext context) =>
-        o.Filters.Count == 0
+        o.BuiltFilters = o.Filters.Count == 0
             ? null
             : o.BuildFilterList(readStdin: () => System.Text.Encoding.UTF8.GetBytes(context.In.ReadToEnd()),
                 homeDirectory: context.GetEnvironmentVariable("HOME"), cvsIgnoreVariable: context.GetEnvironmentVariable("CVSIGNORE"));

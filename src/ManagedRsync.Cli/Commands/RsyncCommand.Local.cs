@@ -24,7 +24,8 @@ internal static partial class RsyncCommand
             Sources = [.. args.Take(args.Count - 1)],
             Destination = args[^1],
             // rsync main.c (do_cmd, local_server): a local copy is whole-file unless --no-W was given.
-            Options = o.ToTransferOptions() with { WholeFile = o.WholeFile ?? true },
+            // main.c: "If the user didn't request --[no-]whole-file, force it on, but only if we're not batch processing."
+            Options = o.ToTransferOptions() with { WholeFile = o.WholeFile ?? o.WriteBatch is null },
             Filters = o.BuildFilters(context),
         };
         // The sender's lines, the generator's and --progress come from different tasks: one writer, one lock.

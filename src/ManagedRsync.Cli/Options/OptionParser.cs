@@ -35,6 +35,7 @@ internal static class OptionParser
                 return state.Options;
         }
         OptionRules.Finish(state, args.Count, environment ?? Environment.GetEnvironmentVariable);
+        state.Options.RawArgs = [.. args];
         return state.Options;
     }
 

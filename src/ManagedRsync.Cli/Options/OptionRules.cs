@@ -50,6 +50,14 @@ internal static class OptionRules
         if (state.Refused is { } refused)
             throw new OptionException($"{refused} is not supported yet", RsyncExitCode.Unsupported);
         ReceivingOptionRules.CheckMaxAlloc(o, environment);
+        // options.c: parse_arguments — the batch name is bounded (MAX_BATCH_NAME_LEN), and -n turns --write-batch off.
+        if (o.WriteBatch is { } batchName)
+        {
+            if (System.Text.Encoding.UTF8.GetByteCount(batchName) > 256)
+                throw new OptionException("the batch-file name must be 256 characters or less.");
+            if (o.DryRun)
+                o.WriteBatch = null;
+        }
 
         // options.c: an explicit --old-args with an explicit -s (the environment variables are read later).
         if (o.OldArgs > 0 && o.SecludedArgs == true)

@@ -224,7 +224,7 @@ internal static class OptionTable
         Value("suffix", '\0', (s, v) => s.Options.BackupSuffix = v.Required),
         Flag("list-only", '\0', s => s.Options.ListOnly = true),
         Refuse("read-batch", arg: Text),
-        Refuse("write-batch", arg: Text),
+        Value("write-batch", '\0', (s, v) => s.Options.WriteBatch = v.Required),
         Refuse("only-write-batch", arg: Text),
         Value("files-from", '\0', (s, v) => s.Options.FilesFrom = v.Required),
         Flag("from0", '0', s => s.Options.From0 = true),

@@ -67,6 +67,12 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
         _pump = Task.Run(() => PumpAsync(initial, timeout, _stop.Token));
     }
 
+    /// <summary>
+    /// Where every data byte taken from the peer is copied as well, once set (rsync io.c: read_buf copies to batch_fd
+    /// what it reads from write_batch_monitor_in). Set before the data it is to copy arrives in the buffer.
+    /// </summary>
+    public Stream? Tee { get; set; }
+
     /// <summary>Data bytes received (after demultiplexing), for rsync's "received N bytes" figure.</summary>
     public long TotalRead { get; private set; }
 
@@ -168,6 +174,7 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
             {
                 Append(item.Buffer.AsSpan(0, item.Length));
                 TotalRead += item.Length;
+                Tee?.Write(item.Buffer.AsSpan(0, item.Length));
             }
             else
             {

@@ -44,6 +44,28 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
 
     public bool IsMultiplexed => _multiplexed;
 
+    private Stream? _tee;
+    private int _teeFrom;
+
+    /// <summary>
+    /// From here on every data byte written is copied to <paramref name="tee"/> too (rsync io.c: write_buf copies to
+    /// batch_fd what goes to write_batch_monitor_out): data already buffered is not.
+    /// </summary>
+    public void StartTee(Stream tee)
+    {
+        _tee = tee;
+        _teeFrom = _end;
+    }
+
+    /// <summary>Sends what is buffered (so that it reaches the tee too) and stops copying.</summary>
+    public void StopTee()
+    {
+        if (_tee is null)
+            return;
+        FlushBuffer();
+        _tee = null;
+    }
+
     /// <summary>Data waits in the buffer (rsync io.c: iobuf.out.len > iobuf.out_empty_len).</summary>
     public bool HasBufferedData => _end > HeaderLength;
 
@@ -117,6 +139,12 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
         int payload = _end - HeaderLength;
         if (payload <= 0)
             return;
+        if (_tee is not null)
+        {
+            int from = Math.Max(HeaderLength, _teeFrom);
+            _tee.Write(_buffer.AsSpan(from, _end - from));
+            _teeFrom = HeaderLength;
+        }
         if (!_multiplexed)
         {
             Raw(_buffer.AsSpan(HeaderLength, payload));

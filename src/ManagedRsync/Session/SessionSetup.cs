@@ -80,20 +80,25 @@ internal static class SessionSetup
         CompatFlags flags, TransferOptions options, bool peerIsServer, CancellationToken ct)
     {
         bool negotiated = (flags & CompatFlags.VarintFlistFlags) != 0;
+        // compat.c: getenv_nstr — "When writing a batch file, we always negotiate an old-style choice": the lists are
+        // md5 (md4 before protocol 30) and zlib, what a replay without negotiation assumes (a local copy's server half
+        // has the client's options, as stock's forked child keeps write_batch).
+        string[] checksums = options.WriteBatch is null ? Checksums : [protocol >= 30 ? "md5" : "md4"];
+        string[] compressions = options.WriteBatch is null ? Compressions : ["zlib"];
         string? checksumChoice = options.ChecksumChoice;
         string? compressChoice = options.Compress ? ServerArguments.CompressionChoice(options) : null;
 
         if (checksumChoice is null && negotiated)
-            output.WriteVString(Encoding.ASCII.GetBytes(string.Join(' ', Checksums)));
+            output.WriteVString(Encoding.ASCII.GetBytes(string.Join(' ', checksums)));
         if (options.Compress && compressChoice is null && negotiated)
-            output.WriteVString(Encoding.ASCII.GetBytes(string.Join(' ', Compressions)));
+            output.WriteVString(Encoding.ASCII.GetBytes(string.Join(' ', compressions)));
         output.Send();
 
         string? checksum = null;
         if (checksumChoice is not null)
             checksum = Validate(checksumChoice.Split(',')[0], Checksums, "checksum");
         else if (negotiated)
-            checksum = Choose(await ReadVStringAsync(input, ct).ConfigureAwait(false), Checksums, "checksum", peerIsServer);
+            checksum = Choose(await ReadVStringAsync(input, ct).ConfigureAwait(false), checksums, "checksum", peerIsServer);
 
         string compression = "none";
         if (options.Compress)
@@ -101,7 +106,7 @@ internal static class SessionSetup
             if (compressChoice is not null)
                 compression = compressChoice == "none" ? "none" : Validate(compressChoice, Compressions, "compress");
             else if (negotiated)
-                compression = Choose(await ReadVStringAsync(input, ct).ConfigureAwait(false), Compressions, "compress", peerIsServer);
+                compression = Choose(await ReadVStringAsync(input, ct).ConfigureAwait(false), compressions, "compress", peerIsServer);
             else
                 compression = "zlib";
         }

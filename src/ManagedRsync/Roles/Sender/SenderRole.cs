@@ -67,6 +67,8 @@ internal sealed partial class SenderRole : IMessageHandler
             await StartAsServerAsync(ct).ConfigureAwait(false);
         else if (!localServer)
             _conn.SendFilterList((_filters ?? FilterList.Empty).GetWireRules(protocol, localIsSender: true, _options.IsDeleting, _options.PruneEmptyDirs));
+        // main.c: client_run — a sending client's --write-batch copies what it writes from here on (start_write_batch(f_out)).
+        using BatchFile? batch = BatchFile.StartFor(_conn, _options, sending: true);
         // rsync flist.c: send_file_list — a client's -v header: "sending incremental file list" when the lists go
         // directory by directory, else "building file list ... done" (a local copy's client too), and only where
         // directories are transferred (flist.c: show_filelist_progress needs xfer_dirs: -r, -d, --files-from); with
@@ -103,6 +105,14 @@ internal sealed partial class SenderRole : IMessageHandler
         await SendFilesAsync(ct).ConfigureAwait(false);
         if (_conn.IsServer)
             WriteStats();
+        if (batch is not null)
+        {
+            // main.c: handle_stats — "The --read-batch process is going to be a client receiver, so we need to give it
+            // the stats", after everything sent so far.
+            _conn.Out.Send();
+            batch.WriteSenderStats(protocol, _conn.In.RawBytesRead, _conn.Out.TotalWritten, _stats.TotalSize,
+                _stats.FileListBuildMs, _stats.FileListTransferMs);
+        }
         await ReadFinalGoodbyeAsync(ct).ConfigureAwait(false);
         return Result(protocol);
     }

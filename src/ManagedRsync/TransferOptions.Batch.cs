@@ -1,0 +1,17 @@
+namespace ManagedRsync;
+
+public sealed partial record TransferOptions
+{
+    /// <summary>
+    /// --write-batch=FILE on a client: FILE records the data stream the receiving side reads (rsync batch.c), FILE.sh
+    /// gets <see cref="BatchScript"/>. Both names negotiate md5 and zlib, as stock's client does when it writes a batch
+    /// (compat.c: getenv_nstr), so that a replay without negotiation decodes the same stream.
+    /// </summary>
+    public string? WriteBatch { get; init; }
+
+    /// <summary>
+    /// The text of FILE.sh for the negotiated protocol (batch.c: write_batch_shell_file: it names --filter='._-' from
+    /// protocol 29, --exclude-from=- before); null writes an empty script.
+    /// </summary>
+    public Func<int, string>? BatchScript { get; init; }
+}
