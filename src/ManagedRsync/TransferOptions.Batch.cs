@@ -14,4 +14,10 @@ public sealed partial record TransferOptions
     /// protocol 29, --exclude-from=- before); null writes an empty script.
     /// </summary>
     public Func<int, string>? BatchScript { get; init; }
+
+    /// <summary>
+    /// --read-batch=FILE: the run replays FILE into the destination instead of reaching a sender (rsync main.c:
+    /// start_client with read_batch); set by <see cref="Client.RsyncClient.ReadBatchAsync"/>.
+    /// </summary>
+    public string? ReadBatch { get; init; }
 }

@@ -70,7 +70,7 @@ internal static class OptionsMapping
         LogFileFormat = o.LogFileFormat,
         WriteBatch = o.WriteBatch,
         BatchScript = o.WriteBatch is null ? null : protocol => BatchScript.Text(o, protocol),
-        Listing = o.ListOnly || o.Args.Count == 1,
+        Listing = o.ListOnly || (o.Args.Count == 1 && o.ReadBatch is null),
         Stats = o.Stats,
         Progress = o.Progress,
         Partial = o.Partial,

@@ -140,6 +140,8 @@ internal static partial class RsyncCommand
     private static Task<int> DispatchAsync(RsyncOptions options, CliContext context)
     {
         var args = options.Args;
+        if (options.ReadBatch is not null)
+            return RunReadBatchAsync(options, context);
         // options.c: --debug is never sent to a server; what it adds comes from this side's own roles (DebugOption).
         bool pushing = args.Count > 1 && !DaemonAddress.TryParse(args[0], out _) && !DaemonAddress.IsRemoteShellSpec(args[0])
             && (DaemonAddress.TryParse(args[^1], out _) || DaemonAddress.IsRemoteShellSpec(args[^1]));

@@ -50,8 +50,15 @@ internal static class OptionRules
         if (state.Refused is { } refused)
             throw new OptionException($"{refused} is not supported yet", RsyncExitCode.Unsupported);
         ReceivingOptionRules.CheckMaxAlloc(o, environment);
-        // options.c: parse_arguments — the batch name is bounded (MAX_BATCH_NAME_LEN), and -n turns --write-batch off.
-        if (o.WriteBatch is { } batchName)
+        // options.c: parse_arguments — the batch options' conflicts, the batch name's bound (MAX_BATCH_NAME_LEN), and
+        // -n turning --write-batch off.
+        if (o.WriteBatch is not null && o.ReadBatch is not null)
+            throw new OptionException("--write-batch and --read-batch can not be used together");
+        if (o.ReadBatch is not null && o.FilesFrom is not null)
+            throw new OptionException("--read-batch cannot be used with --files-from");
+        if (o.ReadBatch is not null && o.RemoveSourceFiles != 0)
+            throw new OptionException($"--read-batch cannot be used with --remove-{(o.RemoveSourceFiles == 1 ? "source" : "sent")}-files");
+        if ((o.WriteBatch ?? o.ReadBatch) is { } batchName)
         {
             if (System.Text.Encoding.UTF8.GetByteCount(batchName) > 256)
                 throw new OptionException("the batch-file name must be 256 characters or less.");
@@ -86,7 +93,7 @@ internal static class OptionRules
         if (o.Recursive)
             xferDirs = 1;
         else if (xferDirs < 0)
-            xferDirs = o.ListOnly || o.Args.Count < 2 ? 1 : 0;
+            xferDirs = o.ListOnly || (o.Args.Count < 2 && o.ReadBatch is null) ? 1 : 0;
         o.Dirs = xferDirs > 0;
         o.DirsGiven = xferDirs == 2;
         o.Relative = state.Relative < 0 ? filesFrom : state.Relative > 0;

@@ -223,7 +223,7 @@ internal static class OptionTable
         Value("backup-dir", '\0', (s, v) => s.Options.BackupDir = v.Required),
         Value("suffix", '\0', (s, v) => s.Options.BackupSuffix = v.Required),
         Flag("list-only", '\0', s => s.Options.ListOnly = true),
-        Refuse("read-batch", arg: Text),
+        Value("read-batch", '\0', (s, v) => s.Options.ReadBatch = v.Required),
         Value("write-batch", '\0', (s, v) => s.Options.WriteBatch = v.Required),
         Refuse("only-write-batch", arg: Text),
         Value("files-from", '\0', (s, v) => s.Options.FilesFrom = v.Required),

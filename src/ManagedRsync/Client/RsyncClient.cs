@@ -130,6 +130,26 @@ public static class RsyncClient
     }
 
     /// <summary>
+    /// Replays a batch file into a local directory, as <c>rsync [options] --read-batch=FILE DEST</c> does (rsync batch.c):
+    /// the options the batch's data depends on are taken from its header, and only the files the destination still needs
+    /// are taken from it. Nothing outside the destination is written, whatever the batch holds.
+    /// </summary>
+    /// <param name="request">The batch, where to replay it, and the rsync options.</param>
+    /// <param name="events">Receives messages, and per-file progress when <see cref="TransferOptions.Progress"/> is set.</param>
+    /// <param name="ct">Cancels the replay.</param>
+    /// <returns>The run's figures and its outcome.</returns>
+    /// <exception cref="RsyncException">The replay could not complete.</exception>
+    public static Task<TransferResult> ReadBatchAsync(ReadBatchRequest request, ITransferEvents? events = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Destination);
+        var sink = new EventSink(events);
+        TransferOptions options = request.Options with { ReadBatch = request.Batch };
+        var target = request.Target(Destination.RequestedNames.All, options, sink);
+        return Transports.BatchReplay.RunAsync(request.Batch, target, options, sink, ct);
+    }
+
+    /// <summary>
     /// Pushes to a host through a remote shell, as <c>rsync [options] SRC... [USER@]HOST:DEST</c> does: the shell command
     /// (ssh by default) runs once for the transfer and starts the rsync server on the far side; its stderr lines arrive as
     /// <see cref="TransferMessageKind.Error"/> messages.

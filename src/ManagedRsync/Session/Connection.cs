@@ -123,6 +123,18 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
         TimeLimit.RunAsync(options.Timeout > 0 ? options.TimeoutSpan : null, ct, setup,
             () => new RsyncException(RsyncErrorKind.Timeout, $"io timeout after {options.Timeout} seconds -- exiting"));
 
+    /// <summary>
+    /// A --read-batch run's "connection": the batch file's header settled what a setup would have (compat.c:
+    /// setup_protocol reads the protocol, compat flags and seed from it, and negotiates no names). What the run writes
+    /// goes nowhere (the generator's requests are told to the receiver directly), so the output is multiplexed only
+    /// to let messages be written like on any client; the input (the batch's data stream) is not.
+    /// </summary>
+    public void SetupFromBatch(SessionParameters parameters)
+    {
+        Settle(parameters);
+        Out.StartMultiplexing();
+    }
+
     private void Settle(SessionParameters parameters)
     {
         Parameters = parameters;

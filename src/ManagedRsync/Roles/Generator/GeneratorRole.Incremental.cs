@@ -81,6 +81,7 @@ internal sealed partial class GeneratorRole
         while (done < limit && _parts!.IsSettled(done))
         {
             run.Connection.NdxOut.Write(run.Connection.Out, Ndx.Done);
+            run.Batch?.Done();
             done++;
         }
     }

@@ -15,6 +15,10 @@ internal sealed partial class GeneratorRole
     /// </summary>
     private void Settle(int ndx, FileEntry file, ItemChanges iflags, byte[]? xname = null)
     {
+        // generator.c: itemize — a --read-batch run's generator says nothing ("&& !read_batch"): the lines come from the
+        // itemizations the batch holds, as the receiver reads them.
+        if (run.Batch is not null)
+            return;
         bool named = xname is { Length: > 0 };
         if (Protocol >= 29
             && ((iflags & ItemLog.Significant) != 0 || ItemLog.Level(Options) > 1 || Options.Info.Gte(InfoFlag.Name, 2) || named))

@@ -25,6 +25,7 @@ internal sealed partial class GeneratorRole
             if (Files.Count > 0 && (Destination is not null || run.Target.Destination is not null))
                 GenerateAll();
             conn.NdxOut.Write(conn.Out, Ndx.Done);
+            run.Batch?.Done();
         }
         conn.Send();
         run.Order?.Release(Files.Count);

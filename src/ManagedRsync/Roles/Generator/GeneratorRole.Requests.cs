@@ -66,6 +66,18 @@ internal sealed partial class GeneratorRole
         EntryStatus? basisStatus = null, string? basisName = null, bool usesUpBasis = false)
     {
         string name = NameOf(ndx);
+        if (run.Batch is { } batch)
+        {
+            // generator.c: recv_generator with read_batch — only the index goes out (to the receiver, batch_gen_fd),
+            // no flags and no sums: the data in the batch was made against the sums the original run's generator sent,
+            // which the batch holds (the receiver reads them there). A redo is the receiver's own list.
+            MarkRequested(ndx);
+            _parts?.Requested(ndx);
+            run.Pending[ndx] = new PendingFile(default, local, iflags);
+            if (!redo)
+                batch.Want(ndx);
+            return;
+        }
         bool otherBasis = basisDirectory is not null || basisName is not null;
         // generator.c: --append (not on a redo) sends the header of the receiver's copy without its block sums, and
         // turns -W off (generate_files: whole_file = 0).

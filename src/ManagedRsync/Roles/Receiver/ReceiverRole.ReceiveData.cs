@@ -35,6 +35,10 @@ internal sealed partial class ReceiverRole
             // Our generator offers no basis but the file itself (FNAMECMP_FNAME) and no alternate name.
             NdxAndAttrs next = Wait(NdxAndAttrs.ReadAsync(run.Connection, run.Files, deleteStats: null, alternatesOffered: false, ct,
                 lists is null ? null : lists.ReadAnnouncedAsync));
+            // receiver.c: recv_files — in a --read-batch run the list the NDX_DONE ends is settled with the generator:
+            // what it asked for and the batch did not hold is reported.
+            if (next.IsDone && firstPass && run.Batch is not null)
+                SettleBatchList(lists, ct);
             // rsync receiver.c: recv_files — with incremental recursion each NDX_DONE of the first phase drops the
             // oldest part; the phase ends with the last.
             if (next.IsDone && (lists is null || lists.DoneReceived()))
@@ -45,12 +49,20 @@ internal sealed partial class ReceiverRole
             // The sender answers in the order it was asked: everything up to this index has gone out.
             run.Order?.Release(ndx + 1);
             if ((next.Flags & ItemChanges.Transfer) == 0)
-                continue; // an itemized non-transfer echoed back for logging (rsync log.c: maybe_log_item)
+            {
+                // An itemized non-transfer echoed back for logging (rsync log.c: maybe_log_item); our generator prints
+                // its own, but a --read-batch run's lines are the batch's.
+                if (run.Batch is not null)
+                    run.LogItem(ndx, run.Files[ndx], next.Flags, now: true);
+                continue;
+            }
+            if (run.Batch is { } batch && !BatchWanted(batch, ndx, firstPass, lists, ct))
+                continue;
             bool redo = false;
             if (run.Options.DryRun)
                 ReceiveDryRun(ndx);
             else
-                redo = ReceiveFile(ndx, firstPass && !_redone.Contains(ndx), ct);
+                redo = ReceiveFile(ndx, firstPass && !_redone.Contains(ndx), ct, next.Flags);
             // Incremental recursion redoes a file within the first phase (generator.c: check_for_finished_files),
             // so the second failure must be the last; and the generator counts what is settled per part.
             if (redo)
@@ -58,6 +70,59 @@ internal sealed partial class ReceiverRole
             else if (lists is not null)
                 run.ToGenerator.FileSettled(ndx);
         }
+    }
+
+    // receiver.c: recv_files with read_batch — whether the generator asked for the batched file (gen_wants_ndx, or
+    // we_want_redo in the redo phase); if not, "(Skipping batched update for ...)" and its data is read past
+    // (discard_receive_data).
+    private bool BatchWanted(BatchWants batch, int ndx, bool firstPass, IncrementalLists? lists, CancellationToken ct)
+    {
+        bool wanted = firstPass
+            ? batch.Wants(ndx, lists is null ? 0 : lists.PartOf(ndx) + 1, missing => NoBatchedUpdate(missing, resend: false), ct)
+            : batch.WantsRedo(ndx, missing => NoBatchedUpdate(missing, resend: true));
+        if (wanted)
+            return true;
+        run.Log.Info($"(Skipping batched update for{(firstPass ? "" : " resend of")} \"{FileNameEncoding.Display(run.NameOf(ndx))}\")");
+        DiscardData(run.Files[ndx], ct);
+        return false;
+    }
+
+    // receiver.c: the NDX_DONE of a list in the first phase — gen_wants_ndx up to the list's end.
+    private void SettleBatchList(IncrementalLists? lists, CancellationToken ct)
+    {
+        int end = run.Files.Count, number = 0;
+        if (lists is not null)
+        {
+            int oldest = lists.DonesSeen;
+            if (oldest >= lists.PartCount)
+                return;
+            end = lists.PartAt(oldest).End;
+            number = oldest + 1;
+        }
+        run.Batch!.Wants(end, number, missing => NoBatchedUpdate(missing, resend: false), ct);
+    }
+
+    // receiver.c: no_batched_update — FERROR_XFER (the run is partial); the generator stops waiting for it (MSG_NO_SEND).
+    private void NoBatchedUpdate(int ndx, bool resend)
+    {
+        run.Pending.TryRemove(ndx, out _);
+        run.ReportFailure($"(No batched update for{(resend ? " resend of" : "")} \"{FileNameEncoding.Display(run.NameOf(ndx))}\")");
+        if (run.Lists is not null)
+            run.ToGenerator.FileSettled(ndx);
+    }
+
+    // receiver.c: discard_receive_data — the sum header, the tokens and the whole-file sum, read and dropped.
+    private void DiscardData(FileEntry file, CancellationToken ct)
+    {
+        Span<byte> headBytes = stackalloc byte[SumHeader.WireSize(Protocol)];
+        ReadExactly(headBytes, ct);
+        SumHeader head = SumHeader.Read(headBytes, Protocol, ChecksumNames.DigestLength(run.Checksum));
+        _decoder!.BeginFile(head.Count, file.Size + GrowthAllowance);
+        while (_decoder.Read(out _, out _) != DeltaTokenKind.End)
+        {
+        }
+        Span<byte> sum = stackalloc byte[_fileSum!.DigestLength];
+        ReadExactly(sum, ct);
     }
 
     // rsync receiver.c: recv_files with do_xfers off — the echoed index is the whole answer: counted, logged, no data.
@@ -91,13 +156,16 @@ internal sealed partial class ReceiverRole
     }
 
     /// <summary>Receives one file; true when it failed its check and the generator was asked to redo it.</summary>
-    private bool ReceiveFile(int ndx, bool firstPass, CancellationToken ct)
+    private bool ReceiveFile(int ndx, bool firstPass, CancellationToken ct, ItemChanges? echoedFlags = null)
     {
         string name = run.NameOf(ndx);
         FileEntry file = run.Files[ndx];
         if (!run.Pending.TryRemove(ndx, out PendingFile pending) || !file.IsRegular)
             throw RsyncException.Protocol($"the daemon sent \"{name}\", which we did not ask for");
         SumHeader sent = pending.Header;
+        // A --read-batch run logs the batch's item flags (the original run's), as stock's receiver logs what it read.
+        if (run.Batch is not null && echoedFlags is { } batchFlags)
+            pending = pending with { Flags = batchFlags };
         // rsync log.c: with a format that has no %b/%c/%C the line is printed before the data (log_before_transfer),
         // so --progress lines follow their name; receiver.c: recv_files logs a redo again, with the redo's flags.
         // log.c: remember_initial_stats — %b counts from here (the index and attributes already read).
@@ -112,7 +180,11 @@ internal sealed partial class ReceiverRole
         Span<byte> headBytes = stackalloc byte[SumHeader.WireSize(Protocol)];
         ReadExactly(headBytes, ct);
         SumHeader echoed = SumHeader.Read(headBytes, Protocol, ChecksumNames.DigestLength(run.Checksum));
-        if (echoed != sent)
+        // In a --read-batch run the batch's header is the only one: the data was made against the original basis's sums,
+        // and is applied to the file of that name here (receiver.c reads the header, whoever sent it).
+        if (run.Batch is not null)
+            sent = echoed;
+        else if (echoed != sent)
             throw RsyncException.Protocol($"sum header for \"{name}\" does not match the one we sent");
 
         ConfinedDirectory dest = run.Destination!;
@@ -194,7 +266,9 @@ internal sealed partial class ReceiverRole
                 if (firstPass)
                 {
                     // rsync receiver.c: the first failure asks the generator to redo the file with full sums (MSG_REDO).
-                    run.Log.Error($"WARNING: {FileNameEncoding.Display(name)} failed verification -- update {kept} (will try again).");
+                    // receiver.c: in a batch run "(may try again)": the redo phase takes it only if the batch has it.
+                    run.Log.Error($"WARNING: {FileNameEncoding.Display(name)} failed verification -- update {kept} ({(run.Batch is null ? "will" : "may")} try again).");
+                    run.Batch?.RedoLater(ndx);
                     run.ToGenerator.Redo(ndx);
                     return true;
                 }

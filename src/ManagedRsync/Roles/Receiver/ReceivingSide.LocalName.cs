@@ -46,7 +46,8 @@ internal sealed partial class ReceivingSide
             _run.Log.Info($"created directory {(shown.Length > 1 ? shown.TrimEnd('/') : shown)}");
         }
         // A client's entries come out in stock's order, on its output and in its --log-file alike.
-        if (ItemLog.IsReporting(_options) && !_run.IsServer)
+        // A --read-batch run prints as it reads the batch: the order is the batch's.
+        if (ItemLog.IsReporting(_options) && !_run.IsServer && _run.Batch is null)
             _run.Order = new OrderedLog(_run.Log, _run.Files.Count);
         using ConfinedDirectory? tempDir = _target.TempDirectory is { } t && !_options.DryRun ? ConfinedDirectory.Open(t, create: false) : null;
         _run.TempDirectory = tempDir;

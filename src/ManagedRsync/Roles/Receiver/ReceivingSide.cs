@@ -57,6 +57,8 @@ internal sealed partial class ReceivingSide : IMessageHandler
         var run = _run = new ReceiveRun(connection, _target, _options, _log) { Filters = _target.Filters, LocalServer = !exchangeFilters };
         connection.Attach(this);
         int protocol = connection.Protocol;
+        if (_options.ReadBatch is not null && !connection.IsServer)
+            run.Batch = new BatchWants(connection.Parameters.IncRecurse);
         run.Checksum = ResolveChecksum(connection.Parameters);
         run.Codec = connection.Parameters.Compressing && TokenCodecNames.TryParse(connection.Parameters.Compression, out TokenCodec codec)
             ? codec : TokenCodec.None;

@@ -58,6 +58,16 @@ internal sealed class IncrementalLists
     /// <summary>The sender sent NDX_FLIST_EOF: no part follows.</summary>
     public bool Complete { get; private set; }
 
+    /// <summary>How many of the sender's first-phase NDX_DONEs have come (the oldest part still held is this one).</summary>
+    public int DonesSeen
+    {
+        get
+        {
+            lock (_gate)
+                return _donesSeen;
+        }
+    }
+
     /// <summary>How many parts have arrived.</summary>
     public int PartCount
     {

@@ -114,6 +114,9 @@ internal sealed partial class ReceiveRun
     /// <summary>The io_error the sender reported at the end of its list: the list may be incomplete.</summary>
     public int ListIoError { get; set; }
 
+    /// <summary>--read-batch: what the generator asks of the batch (rsync main.c: batch_gen_fd); null otherwise.</summary>
+    public BatchWants? Batch { get; set; }
+
     /// <summary>What the generator asked for and has not received yet, by ndx.</summary>
     public ConcurrentDictionary<int, PendingFile> Pending { get; } = new();
 
