@@ -271,6 +271,8 @@ public sealed class RsyncOptions
     public bool Inplace { get; set; }
     /// <summary>--append (1) or --append-verify (2), 0 when neither (options.c append_mode on a client).</summary>
     public int AppendMode { get; set; }
+    /// <summary>--only-write-batch (with <see cref="WriteBatch"/>): options.c write_batch = -1.</summary>
+    public bool OnlyWriteBatch { get; set; }
     /// <summary>--read-batch=FILE.</summary>
     public string? ReadBatch { get; set; }
     /// <summary>--write-batch=FILE.</summary>

@@ -16,6 +16,17 @@ public sealed partial record TransferOptions
     public Func<int, string>? BatchScript { get; init; }
 
     /// <summary>
+    /// --only-write-batch=FILE (<see cref="WriteBatch"/> names it): a dry run whose data still moves (main.c: dry_run = 1
+    /// after options.c settled do_xfers), into the batch only: a sending client writes each file's data to FILE
+    /// instead of the connection (sender.c: f_xfer), a receiving client reads it past after copying it, and the
+    /// receiving side changes nothing (receiver.c: write_batch &lt; 0). Set with <see cref="DryRun"/>.
+    /// </summary>
+    public bool OnlyWriteBatch { get; init; }
+
+    /// <summary>rsync's do_xfers: file data is asked for and sent (not in a dry run, but with --only-write-batch).</summary>
+    internal bool Transfers => !DryRun || OnlyWriteBatch;
+
+    /// <summary>
     /// --read-batch=FILE: the run replays FILE into the destination instead of reaching a sender (rsync main.c:
     /// start_client with read_batch); set by <see cref="Client.RsyncClient.ReadBatchAsync"/>.
     /// </summary>

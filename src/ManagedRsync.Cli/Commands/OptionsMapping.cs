@@ -62,7 +62,9 @@ internal static class OptionsMapping
         DeleteMissingArgs = o.DeleteMissingArgs,
         IgnoreMissingArgs = o.IgnoreMissingArgs && !o.DeleteMissingArgs,
         MungeLinks = o.MungeLinks,
-        DryRun = o.DryRun,
+        // main.c: "if (write_batch < 0) dry_run = 1;" (after options.c settled do_xfers).
+        DryRun = o.DryRun || o.OnlyWriteBatch,
+        OnlyWriteBatch = o.OnlyWriteBatch,
         ListOnly = o.ListOnly,
         NumericIds = o.NumericIds,
         ItemizeChanges = o.ItemizeChanges,

@@ -62,8 +62,9 @@ internal static class OptionRules
         {
             if (System.Text.Encoding.UTF8.GetByteCount(batchName) > 256)
                 throw new OptionException("the batch-file name must be 256 characters or less.");
+            // options.c: -n turns either writing option off (write_batch = 0).
             if (o.DryRun)
-                o.WriteBatch = null;
+                (o.WriteBatch, o.OnlyWriteBatch) = (null, false);
         }
 
         // options.c: an explicit --old-args with an explicit -s (the environment variables are read later).

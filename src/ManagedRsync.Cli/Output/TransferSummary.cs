@@ -50,7 +50,7 @@ internal static class TransferSummary
             w.WriteLine($"sent {n.Human(s.TotalBytesSent)} bytes  received {n.Human(s.TotalBytesReceived)} bytes  "
                 + $"{n.HumanDecimal(moved / (0.5 + seconds), 2)} bytes/sec");
             w.WriteLine($"total size is {n.Human(s.TotalSize)}  speedup is {n.CommaDecimal((double)s.TotalSize / moved, 2)}"
-                + (o.DryRun ? " (DRY RUN)" : ""));
+                + (o.OnlyWriteBatch ? " (BATCH ONLY)" : o.DryRun ? " (DRY RUN)" : ""));
         }
     }
 

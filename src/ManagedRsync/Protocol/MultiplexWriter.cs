@@ -57,6 +57,20 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
         _teeFrom = _end;
     }
 
+    private bool _teeOnly;
+
+    /// <summary>
+    /// While on, data written goes to the tee and not to the peer (rsync sender.c: f_xfer is batch_fd with
+    /// --only-write-batch); what was buffered before goes to both.
+    /// </summary>
+    public void DivertToTee(bool on)
+    {
+        if (_tee is null)
+            throw new InvalidOperationException("no tee to divert to");
+        FlushBuffer();
+        _teeOnly = on;
+    }
+
     /// <summary>Sends what is buffered (so that it reaches the tee too) and stops copying.</summary>
     public void StopTee()
     {
@@ -144,6 +158,11 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
             int from = Math.Max(HeaderLength, _teeFrom);
             _tee.Write(_buffer.AsSpan(from, _end - from));
             _teeFrom = HeaderLength;
+            if (_teeOnly)
+            {
+                _end = HeaderLength;
+                return;
+            }
         }
         if (!_multiplexed)
         {

@@ -166,6 +166,9 @@ internal static class ServerArguments
                 args.Add("--delete-excluded");
             if (o.Force)
                 args.Add("--force");
+            // options.c: server_options — the receiving server changes nothing and takes no data (receiver.c).
+            if (o.OnlyWriteBatch)
+                args.Add("--only-write-batch=X");
             if (o.SizeOnly)
                 args.Add("--size-only");
             if (o.Stats)
@@ -294,7 +297,8 @@ internal static class ServerArguments
             s.Append('b');
         if (o.Update)
             s.Append('u');
-        if (o.DryRun)
+        // options.c: 'n' is sent when !do_xfers — not for --only-write-batch, whose dry run main.c sets afterwards.
+        if (!o.Transfers)
             s.Append('n');
         if (o.Links)
             s.Append('l');

@@ -82,7 +82,7 @@ internal sealed partial class GeneratorRole
         // generator.c: --append (not on a redo) sends the header of the receiver's copy without its block sums, and
         // turns -W off (generate_files: whole_file = 0).
         bool append = Options.Append && !redo;
-        bool sums = !Options.DryRun && (!Options.WholeFile || Options.Append) && (otherBasis ? basisStatus : local) is { IsRegularFile: true, Size: > 0 };
+        bool sums = Options.Transfers && (!Options.WholeFile || Options.Append) && (otherBasis ? basisStatus : local) is { IsRegularFile: true, Size: > 0 };
         using var basis = sums ? (basisDirectory ?? Destination!).OpenBasis(basisName ?? name) : null;
         long basisLength = basis is null ? 0 : RandomAccess.GetLength(basis);
         int digestLength = ChecksumNames.DigestLength(run.Checksum);
@@ -95,7 +95,7 @@ internal sealed partial class GeneratorRole
         run.Pending[ndx] = new PendingFile(header, local, iflags, basis is null ? null : basisDirectory, basisName, usesUpBasis);
 
         NdxAndAttrs.Write(run.Connection, ndx, iflags);
-        if (Options.DryRun)
+        if (!Options.Transfers)
             return;
         Span<byte> head = run.Connection.Out.GetSpan(SumHeader.WireSize(Protocol));
         run.Connection.Out.Advance(header.Write(head, Protocol));

@@ -60,7 +60,13 @@ internal sealed partial class ReceiverRole
                 continue;
             bool redo = false;
             if (run.Options.DryRun)
+            {
+                // receiver.c: recv_files with write_batch < 0 — logged as a dry run's; a client reads the data past
+                // (it went to the batch as it was read), a server got none.
+                if (run.Options.OnlyWriteBatch && !run.IsServer)
+                    DiscardData(run.Files[ndx], ct);
                 ReceiveDryRun(ndx);
+            }
             else
                 redo = ReceiveFile(ndx, firstPass && !_redone.Contains(ndx), ct, next.Flags);
             // Incremental recursion redoes a file within the first phase (generator.c: check_for_finished_files),

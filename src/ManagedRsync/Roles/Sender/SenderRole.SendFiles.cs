@@ -87,7 +87,7 @@ internal sealed partial class SenderRole
                 _stats.TransferredFiles++;
                 _stats.TotalTransferredSize += file.Size;
 
-                if (_options.DryRun)
+                if (!_options.Transfers)
                 {
                     // A dry run computes no checksum: stock's %C shows its sender_file_sum as it started, all zeros.
                     LogItem(file, iflags, transferred: true, figures: new TransferFigures(0, 0, new string('0', 2 * digestLength), 2 * digestLength));
@@ -121,6 +121,9 @@ internal sealed partial class SenderRole
                         && (_conn.Protocol >= 29 ? basisType == NdxAndAttrs.BasisIsFile : !_options.Backup || file.Sent);
                     var how = new SendMode(append ? AppendedLength(head) : -1, append && (_options.AppendVerify || _conn.Protocol < 30), updatingBasis);
                     NdxAndAttrs.Write(_conn, ndx, iflags, basisType, xname);
+                    // sender.c: f_xfer — with --only-write-batch the data goes to the batch file only.
+                    if (_options.OnlyWriteBatch)
+                        _conn.Out.DivertToTee(true);
                     int headLength = head.Write(_conn.Out.GetSpan(16), _conn.Protocol);
                     _conn.Out.Advance(headLength);
                     // rsync sender.c: the client names the file before its data (log_before_transfer), so that
@@ -137,6 +140,11 @@ internal sealed partial class SenderRole
                         // whole-file check then fails and it redoes or reports the file).
                         _ioError |= FileListBuilder.IoErrorGeneral;
                         _log.Error($"rsync: [sender] read errors mapping \"{file.LocalPath}\": {ex.Message}");
+                    }
+                    finally
+                    {
+                        if (_options.OnlyWriteBatch)
+                            _conn.Out.DivertToTee(false);
                     }
                     if (_options.LogsAfterTransfer)
                     {
