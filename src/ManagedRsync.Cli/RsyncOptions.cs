@@ -273,6 +273,8 @@ public sealed class RsyncOptions
     public int AppendMode { get; set; }
     /// <summary>--only-write-batch (with <see cref="WriteBatch"/>): options.c write_batch = -1.</summary>
     public bool OnlyWriteBatch { get; set; }
+    /// <summary>-r itself, not -a's (options.c: recurse == 2; batch.c: check_batch_flags compares the value).</summary>
+    public bool RecurseGiven { get; set; }
     /// <summary>--read-batch=FILE.</summary>
     public string? ReadBatch { get; set; }
     /// <summary>--write-batch=FILE.</summary>

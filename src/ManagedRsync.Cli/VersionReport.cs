@@ -43,7 +43,7 @@ internal static class VersionReport
         Capabilities:
         [
             "64-bit files", "64-bit inums", "64-bit timestamps", "64-bit long ints", "no socketpairs", "symlinks",
-            "symtimes", "hardlinks", "hardlink-specials", "hardlink-symlinks", "IPv6", "no atimes", "no batchfiles",
+            "symtimes", "hardlinks", "hardlink-specials", "hardlink-symlinks", "IPv6", "no atimes", "batchfiles",
             "inplace", "append", "no ACLs", "no ACL-at", "no xattrs", "optional secluded-args", "no iconv",
             "prealloc", "stop-at", "no crtimes",
         ],

@@ -23,6 +23,12 @@ public sealed partial record TransferOptions
     /// </summary>
     public bool OnlyWriteBatch { get; init; }
 
+    /// <summary>
+    /// -r was given itself, not through -a (options.c: recurse is 2, not 1): --read-batch's check_batch_flags compares
+    /// the value with the batch's bit, so stock then always says it is "Setting the --recurse (-r) option".
+    /// </summary>
+    public bool RecurseGiven { get; init; }
+
     /// <summary>rsync's do_xfers: file data is asked for and sent (not in a dry run, but with --only-write-batch).</summary>
     internal bool Transfers => !DryRun || OnlyWriteBatch;
 

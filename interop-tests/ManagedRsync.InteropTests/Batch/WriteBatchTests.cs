@@ -8,7 +8,7 @@ namespace ManagedRsync.InteropTests.Batch;
 /// --write-batch beside stock rsync 3.5.0 on a push, a pull and a local copy: the same command line makes the same
 /// tree, itemizes the same and exits the same; FILE.sh says the same (but the program's name); the batch starts with
 /// the same stream flags and protocol; and stock's --read-batch replays our batch onto the old destination, as it
-/// replays its own (rsync batch.c, io.c: start_write_batch). --read-batch and --only-write-batch stay refused by name.
+/// replays its own (rsync batch.c, io.c: start_write_batch). ReadBatchTests has the other direction and --only-write-batch.
 /// </summary>
 [Collection(RsyncDaemonCollection.Name)]
 public sealed class WriteBatchTests(RsyncDaemonFixture daemon) : IDisposable
@@ -82,27 +82,6 @@ public sealed class WriteBatchTests(RsyncDaemonFixture daemon) : IDisposable
         }
         Assert.Equal(replays[0].Stdout, replays[1].Stdout);
         Assert.Contains(">f.st...... a\n", replays[1].Stdout, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Replaying_and_batch_only_runs_stay_refused_by_name()
-    {
-        string src = Path.Combine(_work, "s");
-        Directory.CreateDirectory(src);
-        File.WriteAllText(Path.Combine(src, "f"), "x\n");
-        string batch = Path.Combine(_work, "stock-batch");
-        ProcessResult stock = await daemon.RunRsyncAsync(["-a", $"--write-batch={batch}", src + "/", Path.Combine(_work, "t") + "/"]);
-        Assert.True(stock.ExitCode == 0, daemon.Explain(stock));
-
-        ProcessResult read = await daemon.RunMrsyncAsync(["-a", $"--read-batch={batch}", Path.Combine(_work, "u") + "/"]);
-        Assert.Equal(4, read.ExitCode);
-        Assert.Contains("--read-batch is not supported yet", read.Stderr, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(Path.Combine(_work, "u")));
-
-        ProcessResult only = await daemon.RunMrsyncAsync(["-a", $"--only-write-batch={batch}-2", src + "/", Path.Combine(_work, "v") + "/"]);
-        Assert.Equal(4, only.ExitCode);
-        Assert.Contains("--only-write-batch is not supported yet", only.Stderr, StringComparison.Ordinal);
-        Assert.False(File.Exists(batch + "-2"));
     }
 
     [Fact]

@@ -65,6 +65,7 @@ internal static class OptionsMapping
         // main.c: "if (write_batch < 0) dry_run = 1;" (after options.c settled do_xfers).
         DryRun = o.DryRun || o.OnlyWriteBatch,
         OnlyWriteBatch = o.OnlyWriteBatch,
+        RecurseGiven = o.RecurseGiven,
         ListOnly = o.ListOnly,
         NumericIds = o.NumericIds,
         ItemizeChanges = o.ItemizeChanges,

@@ -1,6 +1,5 @@
 using ManagedRsync.Cli.Output;
 using ManagedRsync.Client;
-using ManagedRsync.Daemon;
 using RsyncClient = ManagedRsync.Client.RsyncClient;
 
 namespace ManagedRsync.Cli.Commands;
@@ -10,12 +9,15 @@ internal static partial class RsyncCommand
 {
     private static async Task<int> RunReadBatchAsync(RsyncOptions o, CliContext context)
     {
-        // main.c: only the last argument counts, and it must be local.
+        // main.c: only the last argument counts (it must be local: the library says so once the batch is open, as
+        // stock opens it before it looks at the arguments).
         string destination = o.Args[^1];
-        if (DaemonAddress.TryParse(destination, out _) || DaemonAddress.IsRemoteShellSpec(destination))
-            throw new RsyncException(RsyncErrorKind.Usage, "remote destination is not allowed with --read-batch");
-        if (o.DryRun || o.ListOnly)
-            throw new RsyncException(RsyncErrorKind.Unsupported, $"--read-batch with {(o.DryRun ? "--dry-run (-n)" : "--list-only")} is not supported yet");
+        // Not replayed yet: a dry run or listing of a batch, and the options whose batch data names another basis than
+        // the file itself (the batch's basis types; our replay applies every update to the file of its name).
+        string? refused = o.DryRun ? "--dry-run (-n)" : o.ListOnly ? "--list-only" : o.AltDestDirs.Count > 0 ? $"--{o.AltDest.ToString().ToLowerInvariant()}-dest"
+            : o.Fuzzy > 0 ? "--fuzzy (-y)" : o.PartialDir is not null && !o.PartialDirImplied ? "--partial-dir" : null;
+        if (refused is not null)
+            throw new RsyncException(RsyncErrorKind.Unsupported, $"--read-batch with {refused} is not supported yet");
         Options.DirectionSupport.Check(o, Options.TransferDirection.Pull);
         Options.DebugOption.Check(o, Options.TransferDirection.Pull);
         long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();

@@ -86,6 +86,7 @@ internal static class OptionRules
         if (filesFrom && state.Recurse == 1)
             state.Recurse = 0;
         o.Recursive = state.Recurse > 0;
+        o.RecurseGiven = state.Recurse == 2;
         // options.c: one argument is a listing (list_only |= 1); --dirs is implied by -r, --files-from or a listing
         // unless -d/--no-d said otherwise (xfer_dirs 2 stays 2 only without -r: then 'd' is sent).
         int xferDirs = state.XferDirs;

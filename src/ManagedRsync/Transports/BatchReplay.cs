@@ -27,6 +27,9 @@ internal static class BatchReplay
         CancellationToken ct)
     {
         await using Stream input = Open(batchName);
+        // main.c: start_client — the batch is opened first (main), then the destination must be local.
+        if (target.Destination is { } destination && (Daemon.DaemonAddress.TryParse(destination, out _) || Daemon.DaemonAddress.IsRemoteShellSpec(destination)))
+            throw new RsyncException(RsyncErrorKind.Usage, "remote destination is not allowed with --read-batch");
         await using var connection = new Connection(new BatchStream(input), isServer: false, log);
         MultiplexReader header = connection.In;
         int streamFlags = await header.ReadInt32Async(ct).ConfigureAwait(false);
@@ -41,6 +44,10 @@ internal static class BatchReplay
             throw new RsyncException(RsyncErrorKind.Unsupported, $"--read-batch of a protocol {protocol} batch file is not supported yet");
         bool allowIncremental = IncrementalRecursion.StockAllows(options, weSend: false);
         options = ApplyStreamFlags(options, streamFlags, protocol, log);
+        // Our generator picks a hard-link group's leader where stock's does not always, so the batch's update of a group
+        // could be skipped for the wrong member: refused by name until the two agree.
+        if (options.HardLinks)
+            throw new RsyncException(RsyncErrorKind.Unsupported, "--read-batch with --hard-links (-H) is not supported yet");
         var flags = CompatFlags.None;
         if (protocol >= 30)
             flags = (CompatFlags)await header.ReadVarIntAsync(ct).ConfigureAwait(false);
@@ -68,13 +75,13 @@ internal static class BatchReplay
         {
             string reason = opened.UntrustedSymlink ? OwnerCheckedOpen.RefusalNote
                 : System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(opened.Errno);
-            throw new RsyncException(RsyncErrorKind.FileIo, $"Batch file \"{Path.GetFullPath(name)}\" open error: {reason} ({opened.Errno})");
+            throw new RsyncException(RsyncErrorKind.FileIo, $"[Receiver] Batch file \"{Path.GetFullPath(name)}\" open error: {reason} ({opened.Errno})");
         }
         var stream = new FileStream(handle, FileAccess.Read, 64 * 1024);
         if ((NativeStat.OwnerAndMode(handle).Mode & FileList.FileEntry.S_IFMT) != FileList.FileEntry.S_IFREG)
         {
             stream.Dispose();
-            throw new RsyncException(RsyncErrorKind.FileIo, $"Batch file \"{Path.GetFullPath(name)}\" is not a regular file");
+            throw new RsyncException(RsyncErrorKind.FileIo, $"[Receiver] Batch file \"{Path.GetFullPath(name)}\" is not a regular file");
         }
         return stream;
     }
@@ -88,17 +95,20 @@ internal static class BatchReplay
     private static TransferOptions ApplyStreamFlags(TransferOptions o, int flags, int protocol, ITransferLog log)
     {
         int count = protocol < 29 ? 7 : protocol < 30 ? 9 : s_flagNames.Length;
-        bool[] now =
+        // The variables as options.c left them: -r is recurse 2 (-a's is 1), -d without -r is xfer_dirs 2; check_batch_flags
+        // compares each with the bit, so those two always differ.
+        int[] now =
         [
-            o.Recursive, o.Owner, o.Group, o.Links, o.Devices, o.HardLinks, o.AlwaysChecksum, o.Dirs, o.Compress, false, false,
-            false, o.Inplace, o.Append && !o.AppendVerify, o.AppendVerify,
+            o.RecurseGiven ? 2 : o.Recursive ? 1 : 0, Bit(o.Owner), Bit(o.Group), Bit(o.Links), Bit(o.Devices), Bit(o.HardLinks),
+            Bit(o.AlwaysChecksum), o.DirsGiven ? 2 : Bit(o.Dirs), Bit(o.Compress), 0, 0, 0, Bit(o.Inplace),
+            Bit(o.Append && !o.AppendVerify), Bit(o.AppendVerify),
         ];
         bool[] set = new bool[now.Length];
         for (int i = 0; i < now.Length; i++)
-            set[i] = i < count ? (flags & (1 << i)) != 0 : now[i];
+            set[i] = i < count ? (flags & (1 << i)) != 0 : now[i] != 0;
         for (int i = 0; i < count; i++)
         {
-            if (set[i] == now[i])
+            if (Bit(set[i]) == now[i])
                 continue;
             if (i == 9)
                 throw new RsyncException(RsyncErrorKind.Usage, $"{(set[i] ? "Please" : "Do not")} specify the --iconv option to use this batch file.");
@@ -109,11 +119,15 @@ internal static class BatchReplay
         }
         return o with
         {
+            RecurseGiven = false,
+            DirsGiven = false,
             Recursive = set[0], Owner = set[1], Group = set[2], Links = set[3], Devices = set[4], HardLinks = set[5],
             AlwaysChecksum = set[6], Dirs = protocol < 29 ? set[0] || o.Dirs : set[7], Compress = set[8], Inplace = set[12],
             Append = set[13] || set[14], AppendVerify = set[14],
         };
     }
+
+    private static int Bit(bool value) => value ? 1 : 0;
 
     /// <summary>The batch's data as the connection's input; what the run writes is dropped.</summary>
     private sealed class BatchStream(Stream input) : Stream

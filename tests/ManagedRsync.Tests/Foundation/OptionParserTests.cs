@@ -289,6 +289,10 @@ public class OptionParserTests
     // options.c: set_refuse_options refuses crtimes in a build without SUPPORT_CRTIMES (stock 3.5.0 on Linux): popt
     // stops there with create_refuse_error's words, exit 1, before a later unknown option.
     [InlineData(new[] { "-aN", "--foo" }, "This rsync does not support --crtimes (-N)")]
+    // options.c: parse_arguments — the batch options' conflicts (RERR_SYNTAX).
+    [InlineData(new[] { "--write-batch=x", "--read-batch=y", "a" }, "--write-batch and --read-batch can not be used together")]
+    [InlineData(new[] { "--read-batch=y", "--files-from=f", "a" }, "--read-batch cannot be used with --files-from")]
+    [InlineData(new[] { "--read-batch=y", "--remove-source-files", "a" }, "--read-batch cannot be used with --remove-source-files")]
     [InlineData(new[] { "--insecure-links", "--crtimes" }, "This rsync does not support --crtimes (-N)")]
     [InlineData(new[] { "--foo", "-N" }, "--foo: unknown option")]
     public void ErrorsReadLikeRsyncs(string[] args, string message)
@@ -305,7 +309,6 @@ public class OptionParserTests
     [InlineData(new[] { "--log-format", "%n %b", "-P" }, "--out-format with %b, %c or %C and --progress is not supported yet")]
     [InlineData(new[] { "--log-file=x", "--log-file-format=%C", "-c" }, "%C with --checksum (-c) is not supported yet")]
     [InlineData(new[] { "--outbuf=L" }, "--outbuf is not supported yet")]
-    [InlineData(new[] { "-a", "--link-dest=../x", "--read-batch=b", "--inplace" }, "--read-batch is not supported yet")]
     [InlineData(new[] { "-HH" }, "-HH is not supported yet")]
     [InlineData(new[] { "-H", "--protocol=27" }, "--hard-links (-H) with --protocol below 28 is not supported yet")]
     [InlineData(new[] { "--info=progress2" }, "--info=progress2 is not supported yet")]

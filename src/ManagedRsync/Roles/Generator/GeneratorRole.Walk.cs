@@ -274,8 +274,11 @@ internal sealed partial class GeneratorRole
             run.Stats.NumDirs++;
             if (local is { IsDirectory: false })
             {
-                // rsync generator.c: a non-directory in the way is removed (delete_item, DEL_FOR_DIR: no "deleting").
+                // rsync generator.c: a non-directory in the way is removed (delete_item, DEL_FOR_DIR: no "deleting"); with
+                // -b delete_item keeps it first (make_backup), unless, without --backup-dir, it is a backup itself.
                 DebugMakeRoom(name, local.Value, DeleteFlags.ForDir);
+                if (!dry && Backups.WantedOnDelete(Options, local.Value, name))
+                    run.Backups.Keep(name);
                 if (!dry)
                     dest!.Delete(name);
                 local = null;
