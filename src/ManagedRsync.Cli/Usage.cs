@@ -120,6 +120,9 @@ internal static class Usage
         --password-file=FILE     read daemon-access password from FILE
         --list-only              list the files instead of copying them
         --bwlimit=RATE           limit socket I/O bandwidth
+        --write-batch=FILE       write a batched update to FILE
+        --only-write-batch=FILE  like --write-batch but w/o updating dest
+        --read-batch=FILE        read a batched update from FILE
         --protocol=NUM           force an older protocol version to be used
         --ipv4, -4               prefer IPv4
         --ipv6, -6               prefer IPv6

@@ -29,7 +29,8 @@ internal static class VersionReport
 
     /// <summary>
     /// mrsync's own facts. Capabilities follow what the option table implements (an option refused with exit 4 is a
-    /// "no" here: ACLs, xattrs, atimes, crtimes, iconv, batch files; prealloc is "yes" since
+    /// "no" here: ACLs, xattrs, atimes, crtimes, iconv; batch files are "yes" (written on push, pull and local copy,
+    /// replayed into a local destination, a few replays refused by name); prealloc is "yes" since
     /// --preallocate is accepted, done by the receiving daemon on a push and refused where not done yet); secluded args
     /// are "optional" as in stock (off unless -s or RSYNC_PROTECT_ARGS); socketpairs serve stock's local and remote-shell
     /// transports, which mrsync runs over in-memory pipes and the shell's own pipes. The lists are what the
