@@ -146,7 +146,8 @@ public static class RsyncClient
         var sink = new EventSink(events);
         TransferOptions options = request.Options with { ReadBatch = request.Batch };
         var target = request.Target(Destination.RequestedNames.All, options, sink);
-        return Transports.BatchReplay.RunAsync(request.Batch, target, options, sink, ct);
+        bool remote = Daemon.DaemonAddress.TryParse(request.Destination, out _) || Daemon.DaemonAddress.IsRemoteShellSpec(request.Destination);
+        return Transports.BatchReplay.RunAsync(request.Batch, target, options, sink, remote, ct);
     }
 
     /// <summary>

@@ -23,12 +23,18 @@ internal static class BatchReplay
         "--append", "--append-verify",
     ];
 
+    /// <param name="batchName">The batch file, or "-" for stdin.</param>
+    /// <param name="target">The local destination.</param>
+    /// <param name="options">The command line's options (the batch's flags change the data options).</param>
+    /// <param name="log">The client's output.</param>
+    /// <param name="remoteDestination">The destination names a host (the caller parses addresses): refused, as stock
+    /// refuses it once the batch is open (main.c: start_client after main's open_batch_files).</param>
+    /// <param name="ct">Cancels the replay.</param>
     public static async Task<TransferResult> RunAsync(string batchName, ReceiveTarget target, TransferOptions options, ITransferLog log,
-        CancellationToken ct)
+        bool remoteDestination, CancellationToken ct)
     {
         await using Stream input = Open(batchName);
-        // main.c: start_client — the batch is opened first (main), then the destination must be local.
-        if (target.Destination is { } destination && (Daemon.DaemonAddress.TryParse(destination, out _) || Daemon.DaemonAddress.IsRemoteShellSpec(destination)))
+        if (remoteDestination)
             throw new RsyncException(RsyncErrorKind.Usage, "remote destination is not allowed with --read-batch");
         await using var connection = new Connection(new BatchStream(input), isServer: false, log);
         MultiplexReader header = connection.In;
