@@ -13,17 +13,37 @@ public static class IdentityModules
 {
     public const string Nobody = "asnobody";
     public const string ByName = "byname";
+    /// <summary>Unchrooted; its path is a symlink another user (65534) planted, leading to a directory beside it.</summary>
+    public const string Planted = "planted";
+    /// <summary>Unchrooted; its path is a symlink root owns, leading to the same directory (the "/srv -> /mnt/disk" case).</summary>
+    public const string RootLinked = "rootlinked";
+    public const string Canary = "escape-canary";
 
     public static readonly IReadOnlyList<DaemonModule> All =
     [
         new(Nobody, Comment: "served as uid/gid 65534", Extra: ["uid = 65534", "gid = 65534"]),
         new(ByName, Comment: "path named by the module", Extra: ["path = {root}/modules/%RSYNC_MODULE_NAME%-real"]),
+        new(Planted, Comment: "path through a planted link", ReadOnly: true, Extra: ["path = {root}/links/planted", "use chroot = no"]),
+        new(RootLinked, Comment: "path through root's link", ReadOnly: true, Extra: ["path = {root}/links/rootlinked", "use chroot = no"]),
     ];
 
     internal static void Prepare(string root)
     {
         Directory.CreateDirectory(Path.Combine(root, "modules", ByName + "-real"));
         File.WriteAllText(Path.Combine(root, "modules", ByName + "-real", "named"), "by name\n");
+        string escape = Path.Combine(root, "escape");
+        Directory.CreateDirectory(escape);
+        File.WriteAllText(Path.Combine(escape, Canary), "served only through a trusted link\n");
+        // Fixed times: the two fixtures' listings of it are compared.
+        File.SetLastWriteTimeUtc(Path.Combine(escape, Canary), new DateTime(2020, 1, 2, 3, 4, 5, DateTimeKind.Utc));
+        Directory.SetLastWriteTimeUtc(escape, new DateTime(2020, 1, 2, 3, 4, 5, DateTimeKind.Utc));
+        Directory.CreateDirectory(Path.Combine(root, "links"));
+        File.CreateSymbolicLink(Path.Combine(root, "links", RootLinked), escape);
+        string planted = Path.Combine(root, "links", Planted);
+        File.CreateSymbolicLink(planted, escape);
+        if (Environment.UserName == "root")
+            using (var chown = System.Diagnostics.Process.Start("chown", ["-h", "65534:65534", planted]))
+                chown.WaitForExit();
         // The module itself is open to its user (as an operator would chown it); its parent is not.
         string nobody = Path.Combine(root, "modules", Nobody);
         Directory.CreateDirectory(nobody);
@@ -107,6 +127,28 @@ public sealed class ModuleIdentityTests(StockIdentityDaemonFixture stock, Mrsync
             oursTree = TreeSnapshot.Of(Local(ours), rootTimes: false, directoryTimes: false);
         Assert.True(stockTree == oursTree, $"{stockTree}\n---\n{oursTree}\n{ours.Explain(pull.Ours)}");
         Assert.Equal("pushed\n", File.ReadAllText(Path.Combine(Local(ours), "dir", "file")));
+    }
+
+    /// <summary>
+    /// util1.c: change_dir — an unchrooted daemon walks the module's path refusing a symlink owned by neither root nor
+    /// itself (syscall.c: open_no_attacker_symlinks): the planted link is refused ("@ERROR: chdir failed", exit 5),
+    /// root's own link is followed (upstream daemon-module-chdir-symlink).
+    /// </summary>
+    [Fact]
+    public async Task An_unchrooted_module_path_through_another_users_symlink_is_refused_and_roots_is_followed()
+    {
+        if (Environment.UserName != "root")
+            Assert.Fail("the test needs root: only root can plant a symlink owned by another user");
+        var planted = await BothAsync(d => [$"{d.Url}{IdentityModules.Planted}/"]);
+        AssertSame(planted);
+        Assert.Equal(5, planted.Ours.ExitCode);
+        Assert.DoesNotContain(IdentityModules.Canary, planted.Ours.Stdout);
+        Assert.Contains("@ERROR: chdir failed", planted.Ours.Stderr);
+
+        var trusted = await BothAsync(d => [$"{d.Url}{IdentityModules.RootLinked}/"]);
+        AssertSame(trusted);
+        Assert.Equal(0, trusted.Ours.ExitCode);
+        Assert.Contains(IdentityModules.Canary, trusted.Ours.Stdout);
     }
 
     [Fact]

@@ -63,7 +63,7 @@ internal static class ModuleEntry
         }
         else
         {
-            if (!ChangeDirectory(path, out string? failure))
+            if (!EnterUnchrooted(path, out string? failure))
                 return (null, $"chdir {path} failed: {failure}", "chdir failed");
             // clientserver.c: rsync_module pins the module (module_dirfd) while still privileged and serves paths
             // relative to it, so a module beneath a directory the module's user may not search is served all the same.
@@ -75,6 +75,33 @@ internal static class ModuleEntry
         if (identity.Apply() is { } failed)
             return (null, failed.Log, $"{failed.Call} failed");
         return (root, null, null);
+    }
+
+    /// <summary>
+    /// util1.c: change_dir — an unchrooted daemon enters its module's path (absolute, from rsyncd.conf) through
+    /// syscall.c: open_no_attacker_symlinks and fchdir(2), not chdir(2): a symlink anywhere on the path that is owned by
+    /// neither root nor the daemon's euid (planted in a directory another user may write, "path = /home/USER/share")
+    /// is refused with ELOOP rather than followed out of the module (upstream daemon-module-chdir-symlink).
+    /// </summary>
+    private static bool EnterUnchrooted(string path, out string? failure)
+    {
+        failure = null;
+        // clientserver.c: normalize_path leaves no trailing slash (the walk takes no empty component); "/" is the root.
+        string walked = path.TrimEnd('/');
+        if (walked.Length == 0)
+            return ChangeDirectory("/", out failure);
+        OwnerCheckedOpen.Result opened = OwnerCheckedOpen.Open(walked, Interop.O_RDONLY | Interop.O_DIRECTORY, 0);
+        int errno = opened.Errno;
+        if (opened.Handle is { } handle)
+        {
+            using (handle)
+                errno = Interop.ChangeDirectory((int)handle.DangerousGetHandle()) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        }
+        if (errno == 0)
+            return true;
+        // log.c: rsyserr's "TEXT: STRERROR (ERRNO)".
+        failure = $"{Marshal.GetPInvokeErrorMessage(errno)} ({errno})";
+        return false;
     }
 
     private static bool ChangeDirectory(string path, out string? failure)

@@ -23,4 +23,8 @@ internal static partial class Interop
     /// <summary>chroot(2): a connection's process confined to its module ("use chroot").</summary>
     [LibraryImport(Libc, EntryPoint = "chroot", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int ChangeRoot(string path);
+
+    /// <summary>fchdir(2): a connection's process entering the module directory it opened (util1.c: change_dir).</summary>
+    [LibraryImport(Libc, EntryPoint = "fchdir", SetLastError = true)]
+    public static partial int ChangeDirectory(int fd);
 }
