@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using System.Net;
 using System.Net.Sockets;
 using ManagedRsync.Daemon;
@@ -363,6 +364,20 @@ internal sealed class DaemonConnection
                     // user must then be able to search (stock serves it through the fd it pinned as root).
                     if (_daemonChrooted && !chrooted)
                         root = path;
+                }
+                else
+                {
+                    // A connection served in the listener's own process changes no directory: the module's path is
+                    // walked as a forked child would enter it (util1.c: change_dir, the owner-checked walk), a planted
+                    // link refused, then served by its name. (Unlike the forked child's fchdir, a link planted after
+                    // this check is not caught here; what is served stays beneath what the path then names.)
+                    (SafeFileHandle? pinned, string? failure) = ModuleEntry.Pin(path);
+                    if (pinned is null)
+                    {
+                        _log.Write($"chdir {path} failed: {failure}");
+                        return code = await ErrorAsync("@ERROR: chdir failed", hs).ConfigureAwait(false);
+                    }
+                    pinned.Dispose();
                 }
                 code = await TransferAsync(module, path, root, chrooted, host, user, readOnly, protocol, filters, exec, converter, handshake, ct).ConfigureAwait(false);
                 return code;

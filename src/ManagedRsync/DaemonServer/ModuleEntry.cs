@@ -78,6 +78,24 @@ internal static class ModuleEntry
     }
 
     /// <summary>
+    /// The module's directory opened through the same walk as <see cref="EnterUnchrooted"/>, for a connection that
+    /// cannot change its process's directory (served in the listener's process); or the failure, as rsyserr words it.
+    /// </summary>
+    public static (Microsoft.Win32.SafeHandles.SafeFileHandle? Handle, string? Failure) Pin(string path)
+    {
+        string walked = path.TrimEnd('/');
+        if (walked.Length == 0)
+        {
+            // "path = /": no component to walk.
+            int fd = Interop.OpenAt(Interop.AT_FDCWD, "/", Interop.O_RDONLY | Interop.O_DIRECTORY | Interop.O_CLOEXEC, 0);
+            return fd >= 0 ? (new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true), null)
+                : (null, $"{Marshal.GetLastPInvokeErrorMessage()} ({Marshal.GetLastPInvokeError()})");
+        }
+        OwnerCheckedOpen.Result opened = OwnerCheckedOpen.Open(walked, Interop.O_RDONLY | Interop.O_DIRECTORY, 0);
+        return opened.Handle is { } handle ? (handle, null) : (null, $"{Marshal.GetPInvokeErrorMessage(opened.Errno)} ({opened.Errno})");
+    }
+
+    /// <summary>
     /// util1.c: change_dir — an unchrooted daemon enters its module's path (absolute, from rsyncd.conf) through
     /// syscall.c: open_no_attacker_symlinks and fchdir(2), not chdir(2): a symlink anywhere on the path that is owned by
     /// neither root nor the daemon's euid (planted in a directory another user may write, "path = /home/USER/share")
