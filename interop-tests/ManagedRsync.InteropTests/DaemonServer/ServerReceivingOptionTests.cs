@@ -227,6 +227,7 @@ public sealed class ServerReceivingOptionTests(StockOptionDaemonFixture stock, M
     [InlineData("--backup-dir=/secret")]
     [InlineData("--link-dest=/secret")]
     [InlineData("--compare-dest=../keep1")]
+    [InlineData("--partial-dir=/secret")]
     public async Task A_directory_the_modules_rules_exclude_is_rejected_as_stock_rejects_it(string option)
     {
         string src = Source();
@@ -236,6 +237,55 @@ public sealed class ServerReceivingOptionTests(StockOptionDaemonFixture stock, M
         AssertSame(r, OptionModules.Excluding);
         Assert.NotEqual(0, r.Ours.ExitCode);
         Assert.Contains("Your options have been rejected by the server.", r.Ours.Stderr);
+    }
+
+    /// <summary>
+    /// An absolute --partial-dir is one directory beneath the module for every file (util1.c: partial_dir_fname,
+    /// main.c: do_server_recv sanitizes it with the module's path in front): a copy left there is the basis and goes
+    /// once used, the directory stays (handle_partial_dir never removes an absolute one), --delay-updates makes it
+    /// (0700) and holds the files there; a link inside the module on the way is followed, whatever the module's rules
+    /// say of where it leads (they match names; upstream operator-path-*-daemon).
+    /// </summary>
+    [Theory]
+    [InlineData("--partial-dir=/ID/dest/.pd")]
+    [InlineData("--partial-dir=/ID/dest/.pd/")]
+    [InlineData("--delay-updates", "--partial-dir=/ID/dest/held")]
+    [InlineData("--partial-dir=/ID/dest/blink")]
+    [InlineData("--delay-updates", "--partial-dir=/ID/dest/blink/new")]
+    [InlineData("--partial-dir=/ID/dest/not/there")]
+    public async Task An_absolute_partial_directory_in_the_receiving_directory_acts_as_on_stocks_daemon(params string[] options)
+    {
+        string src = Source();
+        Seed("dest");
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            string dest = Path.Combine(Mine(d), "dest");
+            // A copy an earlier run left: the first bytes of the new "changed" (the basis of its delta).
+            Write(Path.Combine(dest, ".pd"), "changed", "new contents", Old);
+            Write(Path.Combine(dest, "linked"), "changed", "new contents of", Old);
+            Write(Path.Combine(dest, "linked"), "kept", "not a transferred name\n", Old);
+            File.CreateSymbolicLink(Path.Combine(dest, "blink"), "linked");
+        }
+        options = [.. options.Select(o => o.Replace("/ID/", $"/{_id}/", StringComparison.Ordinal))];
+        var r = await PushBothAsync(d => ["-av", .. options, src + "/", Url(d, "dest/")]);
+        AssertSame(r);
+        Assert.Equal(0, r.Ours.ExitCode);
+        Assert.Equal("new contents of changed\n", File.ReadAllText(Path.Combine(Mine(ours), "dest", "changed")));
+    }
+
+    /// <summary>
+    /// Our receiver reaches an absolute --partial-dir from the destination: one elsewhere in the module stays refused by
+    /// name (stock's daemon would take it); nothing is received.
+    /// </summary>
+    [Fact]
+    public async Task An_absolute_partial_directory_outside_the_receiving_directory_is_refused_by_name()
+    {
+        string src = Source();
+        Seed("dest");
+        ProcessResult r = await ours.RunRsyncAsync(["-a", $"--partial-dir=/{_id}/pd", src + "/", Url(ours, "dest/")]);
+        Assert.Equal(4, r.ExitCode);
+        Assert.Contains("--partial-dir outside the receiving directory", r.Stderr);
+        Assert.Equal("old\n", File.ReadAllText(Path.Combine(Mine(ours), "dest", "changed")));
     }
 
     [Theory]

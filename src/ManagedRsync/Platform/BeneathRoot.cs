@@ -128,5 +128,98 @@ internal sealed unsafe class BeneathRoot : IDisposable
         return current;
     }
 
+    /// <summary>
+    /// lstat(2) of <paramref name="relative"/> (stat(2) with <paramref name="follow"/>) done at its directory opened
+    /// beneath the root, and a symlink's target read there (readlinkat): a parent raced into a link out of the module
+    /// meanwhile gives ELOOP, never what lies outside (rsync sender.c/flist.c read a scanned entry at the directory fd
+    /// it listed; upstream sender-readlink-atfd). Returns the errno, 0 on success.
+    /// </summary>
+    public int LinkStat(string relative, bool follow, out NativeStat.Info info, out byte[]? linkTarget)
+    {
+        info = default;
+        linkTarget = null;
+        if (follow)
+        {
+            int fd = Open(relative, Interop.O_PATH, out int errno);
+            if (fd < 0)
+                return errno;
+            errno = NativeStat.TryStatAt(fd, "", Interop.AT_EMPTY_PATH, out info);
+            _ = Interop.Close(fd);
+            return errno;
+        }
+        string trimmed = relative.TrimEnd('/');
+        int slash = trimmed.LastIndexOf('/');
+        string parent = slash < 0 ? "." : trimmed[..slash];
+        string leaf = slash < 0 ? trimmed : trimmed[(slash + 1)..];
+        if (leaf is "" or "." or "..")
+            return LinkStat(relative, follow: true, out info, out linkTarget);
+        int dir = Open(parent, Interop.O_PATH | Interop.O_DIRECTORY, out int err);
+        if (dir < 0)
+            return err;
+        try
+        {
+            err = NativeStat.TryStatAt(dir, leaf, Interop.AT_SYMLINK_NOFOLLOW, out info);
+            if (err == 0 && (info.Mode & (int)Interop.S_IFMT) == (int)Interop.S_IFLNK)
+                linkTarget = ReadLinkAt(dir, leaf);
+            return err;
+        }
+        finally
+        {
+            _ = Interop.Close(dir);
+        }
+    }
+
+    private static byte[]? ReadLinkAt(int dirFd, string name)
+    {
+        const int max = 4096;
+        byte* buffer = stackalloc byte[max];
+        nint n = Interop.ReadlinkAt(dirFd, name, buffer, max - 1);
+        return n < 0 ? null : new ReadOnlySpan<byte>(buffer, (int)n).ToArray();
+    }
+
+    /// <summary>
+    /// <paramref name="relative"/> beneath <paramref name="rootPath"/> with every link on the way resolved (each one
+    /// followed only while it stays beneath): the real directories of its longest existing part, then the rest as
+    /// named. Null when a part leads out, is not a directory, or cannot be read. What is later done at the result
+    /// follows no link (Destination/ConfinedDirectory), so a link changed meanwhile makes that fail, never lead out.
+    /// </summary>
+    public static string? ResolveLinks(string rootPath, string relative)
+    {
+        string[] parts = relative.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        using BeneathRoot root = Open(rootPath, "");
+        if (FdPath(root._root.Fd) is not { } rootReal)
+            return null;
+        int existing = parts.Length;
+        string baseReal = rootReal;
+        for (; existing > 0; existing--)
+        {
+            int fd = root.Open(string.Join('/', parts, 0, existing), Interop.O_PATH | Interop.O_DIRECTORY, out int err);
+            if (fd >= 0)
+            {
+                string? real = FdPath(fd);
+                _ = Interop.Close(fd);
+                if (real is null)
+                    return null;
+                baseReal = real;
+                break;
+            }
+            if (err != Interop.ENOENT)
+                return null;
+        }
+        if (RelativeTo(rootReal, baseReal) is not { } under)
+            return null;
+        string rest = string.Join('/', parts, existing, parts.Length - existing);
+        return under == "." ? (rest.Length == 0 ? "." : rest) : rest.Length == 0 ? under : under + "/" + rest;
+    }
+
+    // proc(5): /proc/self/fd/N names the path the descriptor was opened at, as the kernel resolved it.
+    private static string? FdPath(int fd)
+    {
+        const int max = 4096;
+        byte* buffer = stackalloc byte[max];
+        nint n = Interop.ReadlinkAt(Interop.AT_FDCWD, $"/proc/self/fd/{fd}", buffer, max - 1);
+        return n <= 0 ? null : FileNameEncoding.Decode(new ReadOnlySpan<byte>(buffer, (int)n));
+    }
+
     public void Dispose() => _root.Dispose();
 }

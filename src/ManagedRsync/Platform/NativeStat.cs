@@ -19,10 +19,13 @@ internal static class NativeStat
     /// <summary>stat(2) of <paramref name="path"/>, following symlinks; returns the errno on failure.</summary>
     public static int TryStat(string path, out Info info) => TryStatx(path, 0, out info);
 
-    private static unsafe int TryStatx(string path, int flags, out Info info)
+    private static int TryStatx(string path, int flags, out Info info) => TryStatAt(Interop.AT_FDCWD, path, flags, out info);
+
+    /// <summary>statx(2) of <paramref name="name"/> in the directory <paramref name="dirFd"/>; returns the errno on failure.</summary>
+    public static unsafe int TryStatAt(int dirFd, string name, int flags, out Info info)
     {
         Interop.Statx b;
-        if (Interop.StatxAt(Interop.AT_FDCWD, path, flags, Interop.STATX_BASIC_STATS, &b) != 0)
+        if (Interop.StatxAt(dirFd, name, flags, Interop.STATX_BASIC_STATS, &b) != 0)
         {
             info = default;
             return Marshal.GetLastPInvokeError();

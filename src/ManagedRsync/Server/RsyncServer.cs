@@ -153,6 +153,10 @@ public static class RsyncServer
             }
         }
         ModuleReceiveFilter.CheckDestination(settings, destination, named.TrimStart('/'));
+        // main.c: do_server_recv — an absolute --partial-dir the module's rules exclude (as a directory, module-relative)
+        // rejects the options, as an excluded basis directory does (RERR_SYNTAX).
+        if (settings.Confined && options.PartialDir is ['/', ..] && ModuleReceiveFilter.RejectsDirectory(settings, options.PartialDir))
+            throw new RsyncException(RsyncErrorKind.Usage, ModuleReceiveFilter.Rejected);
         string fullDestination = !settings.Confined && Path.IsPathFullyQualified(destination) ? destination : Path.Join(settings.Root, destination);
         if (destination.EndsWith('/') && !fullDestination.EndsWith('/'))
             fullDestination += "/";

@@ -18,8 +18,11 @@ public static class ServerArgumentParser
     private static readonly HashSet<char> s_refusedLetters =
         ['m', 'O', 'J', 'N', 'A', 'X', 's', 'P', 'T', '0', '@', 'F', 'h', 'i', 'M', 'V', '4', '6', 'a', 'f', '8'];
 
-    /// <summary>A receiving server's --partial-dir inside each file's directory: one that leaves it stays refused.</summary>
-    private const string PartialDirAway = "The server does not support --partial-dir with an absolute path or a '..' component";
+    /// <summary>
+    /// A receiving server's --partial-dir: inside each file's directory, or an absolute one in a daemon module
+    /// (<see cref="RsyncServer"/> places it); one with a '..' stays refused.
+    /// </summary>
+    internal const string PartialDirAway = "The server does not support --partial-dir with an absolute path or a '..' component";
 
     /// <summary>
     /// Parses <paramref name="argv"/> (without a program name; "--server" first). A refused or malformed option does
@@ -333,8 +336,9 @@ public static class ServerArgumentParser
             {
                 PartialDir = ReceivingOptionChecks.CleanPartialDir(PartialDir);
                 Partial |= PartialDir is not null;
-                // Our receiver keeps a partial directory beside each file (Roles/Receiving/PartialDirs.cs).
-                if (PartialDir is { } dir && (dir.StartsWith('/') || dir.Split('/').Contains("..")))
+                // Our receiver keeps a partial directory beside each file, or one for all that an absolute
+                // --partial-dir names in a daemon module (Roles/Receiving/PartialDirs.cs, RsyncServer.ReceiveAsync).
+                if (PartialDir is { } dir && dir.Split('/').Contains(".."))
                     return PartialDirAway + "\n";
             }
             // -U: a sending server lists the access times (FileListWriter); nothing of ours sets them on receiving

@@ -456,7 +456,7 @@ internal sealed partial class GeneratorRole
             return;
         }
         // generator.c: a copy an earlier run left in --partial-dir is the basis (of a missing file at once).
-        string? partialName = PartialDirs.FileName(Options, name);
+        string? partialName = PartialDirs.FileName(Options, run.FixedPartialDir, name);
         bool hasPartial = partialName is not null && dest is not null && StatBasis(dest, partialName) is { IsRegularFile: true };
         if (local is { IsRegularFile: true } current && alt.Directory is null && !(hasPartial && local is null) && QuickCheckPasses(file, current, name))
         {
@@ -466,7 +466,8 @@ internal sealed partial class GeneratorRole
                 if (hasPartial)
                 {
                     dest!.Delete(partialName!);
-                    dest.RemoveIfEmpty(PartialDirs.DirectoryOf(Options.PartialDir!, name)!);
+                    if (PartialDirs.RemovesEmptied(run.FixedPartialDir))
+                        dest.RemoveIfEmpty(PartialDirs.DirectoryOf(Options.PartialDir!, null, name)!);
                 }
                 dest!.SetAttributes(name, UpdateRules.KeepingSameTime(Options, run.AttributesFor(file, isNew: false, current), file, current), current);
             }

@@ -16,15 +16,16 @@ internal sealed partial class ReceiverRole
     private void CommitToPartialDir(ConfinedTempFile temp, string name)
     {
         ConfinedDirectory dest = run.Destination!;
-        dest.CreateDirectory(PartialDirs.DirectoryOf(run.Options.PartialDir!, name)!);
-        dest.CommitTempAs(temp, PartialDirs.FileName(run.Options, name)!);
+        dest.CreateDirectory(PartialDirs.DirectoryOf(run.Options.PartialDir!, run.FixedPartialDir, name)!);
+        dest.CommitTempAs(temp, PartialDirs.FileName(run.Options, run.FixedPartialDir, name)!);
     }
 
     // The partial copy goes, and its directory when that leaves it empty (PDIR_DELETE: rmdir).
     private void RemovePartial(ConfinedDirectory dest, string partialName, string name)
     {
         dest.Delete(partialName);
-        dest.RemoveIfEmpty(PartialDirs.DirectoryOf(run.Options.PartialDir!, name)!);
+        if (PartialDirs.RemovesEmptied(run.FixedPartialDir))
+            dest.RemoveIfEmpty(PartialDirs.DirectoryOf(run.Options.PartialDir!, null, name)!);
     }
 
     /// <summary>
@@ -40,13 +41,14 @@ internal sealed partial class ReceiverRole
         foreach (int ndx in _delayed)
         {
             string name = run.NameOf(ndx);
-            string partialName = PartialDirs.FileName(run.Options, name)!;
+            string partialName = PartialDirs.FileName(run.Options, run.FixedPartialDir, name)!;
             try
             {
                 if (Backups.Wanted(run.Options, dest.Stat(name)))
                     run.Backups.Keep(name);
                 dest.Rename(partialName, name);
-                dest.RemoveIfEmpty(PartialDirs.DirectoryOf(run.Options.PartialDir!, name)!);
+                if (PartialDirs.RemovesEmptied(run.FixedPartialDir))
+                    dest.RemoveIfEmpty(PartialDirs.DirectoryOf(run.Options.PartialDir!, null, name)!);
                 // receiver.c: handle_delayed_updates — only now is the file in place for -H and --remove-source-files.
                 InPlace(ndx);
             }

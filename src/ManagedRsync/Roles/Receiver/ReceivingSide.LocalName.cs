@@ -37,6 +37,8 @@ internal sealed partial class ReceivingSide
         if (dest is not null && (_options.KeepDirLinks || (_options.Relative && !_options.ImpliedDirs)))
             dest.FollowInTreeDirLinks = true;
         _run.Destination = dest;
+        if (_options.PartialDir is ['/', ..] absolute)
+            _run.FixedPartialDir = FixedPartialDir(absolute, root);
         _run.RootCreated = dest?.WasCreated ?? true;
         // rsync main.c: get_local_name reports the destination directory it had to create (or, dry, would create); a
         // server's line goes to the client as MSG_INFO.
@@ -66,6 +68,32 @@ internal sealed partial class ReceivingSide
             _run.BasisDirectories = null;
             _run.Backups.Dispose();
         }
+    }
+
+    /// <summary>
+    /// util1.c: partial_dir_fname — an absolute --partial-dir is one directory for every file. A receiving daemon has it
+    /// beneath its module (main.c: do_server_recv sanitizes it with the module's path in front) and reaches it through
+    /// the links inside the module, as every path its client names (<see cref="ReceiveTarget.OptionDirectories"/>);
+    /// our receiver reaches it from the destination, so one outside the receiving directory stays refused, as does an
+    /// absolute one anywhere else (an unconfined server, a client).
+    /// </summary>
+    private string FixedPartialDir(string partialDir, string root)
+    {
+        if (_target.OptionDirectories is not { } resolve)
+            throw new RsyncException(RsyncErrorKind.Unsupported,
+                "rsync: The server does not support --partial-dir with an absolute path or a '..' component");
+        string receiving = Path.GetFullPath(root);
+        // A link out of the module on the way ends the run (ELOOP), as for --backup-dir: nothing outside is touched.
+        string full = resolve(receiving, partialDir, mayClimb: false).Full!;
+        string relative = Path.GetRelativePath(receiving, full);
+        // Our destination follows no link on the way to a name; stock's operator-path walk follows the module's own
+        // (syscall.c: owner_walk_parent): the directory is taken where they lead now, beneath the receiving directory.
+        string? real = relative is ".." || relative.StartsWith("../", StringComparison.Ordinal) || Path.IsPathRooted(relative)
+            ? null : Platform.BeneathRoot.ResolveLinks(receiving, relative);
+        if (real is null or ".")
+            throw new RsyncException(RsyncErrorKind.Unsupported,
+                "rsync: The server does not support an absolute --partial-dir outside the receiving directory");
+        return real;
     }
 
     /// <summary>

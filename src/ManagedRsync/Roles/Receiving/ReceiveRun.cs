@@ -93,6 +93,12 @@ internal sealed partial class ReceiveRun
     /// <summary>rsync main.c: get_local_name — a lone file stored under the destination's name.</summary>
     public string? SingleFileName { get; set; }
 
+    /// <summary>
+    /// The one partial directory an absolute --partial-dir names, relative to the destination (a receiving daemon's,
+    /// placed beneath its module); null for a relative one, beside each file (<see cref="PartialDirs"/>).
+    /// </summary>
+    public string? FixedPartialDir { get; set; }
+
     /// <summary>The destination; null for a dry run whose destination does not exist, or a listing.</summary>
     public ConfinedDirectory? Destination { get; set; }
 
