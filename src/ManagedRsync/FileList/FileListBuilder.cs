@@ -349,13 +349,24 @@ internal sealed class FileListBuilder
         return false;
     }
 
+    // A symlink's target; in a module, read at the directory opened beneath it, so a parent raced into a link out
+    // of the module is never followed (sender.c: the 3.5.0 sender reads a listed entry at its directory's fd).
+    private byte[]? ReadLink(string path)
+    {
+        if (Confinement?.Relative(path) is not { } beneath || beneath == ".")
+            return LocalFile.ReadLink(path);
+        return Confinement.LinkStat(beneath, follow: false, out _, out byte[]? target) == 0 ? target : null;
+    }
+
     // rsync flist.c: link_stat — -L follows every symlink; followDirLinks (-k, or a command-line name ending in '/')
     // one that points to a directory.
     private int LinkStat(string path, bool followDirLinks, out NativeStat.Info info)
     {
         if (_options.CopyLinks)
             return NativeStat.TryStat(path, out info);
-        int err = NativeStat.TryLstat(path, out info);
+        int err = Confinement?.Relative(path) is { } beneath and not "."
+            ? Confinement.LinkStat(beneath, follow: false, out info, out _)
+            : NativeStat.TryLstat(path, out info);
         if (err == 0 && followDirLinks && (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFLNK
             && NativeStat.TryStat(path, out NativeStat.Info target) == 0 && (target.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR)
             info = target;
@@ -369,7 +380,7 @@ internal sealed class FileListBuilder
         int err = LinkStat(path, _options.CopyDirLinks, out info);
         if (err != 0 || !_options.CopyUnsafeLinks || (info.Mode & FileEntry.S_IFMT) != FileEntry.S_IFLNK)
             return err;
-        byte[] target = LocalFile.ReadLink(path) ?? [];
+        byte[] target = ReadLink(path) ?? [];
         if (!SymlinkSafety.IsUnsafe(target, FileNameEncoding.Encode(name)))
             return 0;
         if (_options.Info.Gte(InfoFlag.Symsafe, 1))
@@ -427,7 +438,7 @@ internal sealed class FileListBuilder
         };
         if (type == FileEntry.S_IFLNK)
         {
-            entry.LinkTarget = LocalFile.ReadLink(path) ?? [];
+            entry.LinkTarget = ReadLink(path) ?? [];
             entry.Size = entry.LinkTarget.Length;
             // The length stays the one on disk (rsync flist.c: readlink_stat changes only the name it sends).
             if (_linkTarget is not null)

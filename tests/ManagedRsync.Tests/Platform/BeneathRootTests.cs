@@ -70,4 +70,45 @@ public sealed class BeneathRootTests : IDisposable
     [InlineData("/", "/etc/x", "etc/x")]
     public void Relative_names_only_what_is_under_the_root(string root, string path, string? expected) =>
         Assert.Equal(expected, BeneathRoot.RelativeTo(root, path));
+
+    /// <summary>
+    /// A listed entry's lstat and link target are read at its directory opened beneath the root: a parent that has
+    /// become a link out of the module (the raced flip of upstream sender-readlink-atfd, here at rest) gives ELOOP and
+    /// no target, never the outside link's; the entry where it belongs gives its own.
+    /// </summary>
+    [Fact]
+    public void A_link_target_is_read_beneath_the_root_never_through_a_parent_that_leads_out()
+    {
+        File.CreateSymbolicLink(Path.Combine(_module, "targetdir", "link"), "inside-target");
+        File.CreateSymbolicLink(Path.Combine(_dir, "outside", "link"), "OUTSIDE-LINK-TARGET");
+        File.CreateSymbolicLink(Path.Combine(_module, "flipped"), Path.Combine(_dir, "outside"));
+        using BeneathRoot root = BeneathRoot.Open(_module, "m");
+
+        Assert.Equal(0, root.LinkStat("targetdir/link", follow: false, out NativeStat.Info info, out byte[]? target));
+        Assert.Equal((int)Interop.S_IFLNK, info.Mode & (int)Interop.S_IFMT);
+        Assert.Equal("inside-target"u8.ToArray(), target);
+
+        Assert.Equal(Interop.ELOOP, root.LinkStat("flipped/link", follow: false, out _, out byte[]? leaked));
+        Assert.Null(leaked);
+        Assert.Equal(Interop.ELOOP, root.LinkStat("sub/esc_dir/secret", follow: false, out _, out _));
+        Assert.Equal(Interop.ELOOP, root.LinkStat("sub/esc_file", follow: true, out _, out _));
+        // A link inside the module is itself (lstat), and followed only when asked.
+        Assert.Equal(0, root.LinkStat("sub/in_dir", follow: true, out NativeStat.Info followed, out _));
+        Assert.Equal((int)Interop.S_IFDIR, followed.Mode & (int)Interop.S_IFMT);
+    }
+
+    /// <summary>
+    /// A receiving daemon's absolute --partial-dir is taken where the module's links lead (ResolveLinks): the real
+    /// directories of what exists, the rest as named; a link out of the root, or a file in the way, gives nothing.
+    /// </summary>
+    [Theory]
+    [InlineData("sub/in_dir", "targetdir")]
+    [InlineData("sub/in_dir/new/deeper", "targetdir/new/deeper")]
+    [InlineData("not/there", "not/there")]
+    [InlineData(".", ".")]
+    [InlineData("sub/esc_dir", null)]
+    [InlineData("sub/esc_dir/x", null)]
+    [InlineData("target.txt/x", null)]
+    public void Resolves_a_directory_through_the_links_inside(string relative, string? expected) =>
+        Assert.Equal(expected, BeneathRoot.ResolveLinks(_module, relative));
 }
