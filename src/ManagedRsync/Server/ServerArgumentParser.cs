@@ -68,6 +68,7 @@ public static class ServerArgumentParser
             Paths = paths,
             LogFormat = s.LogFormat,
             OptionNames = s.Names,
+            FilterRules = s.FilterRules,
         };
     }
 
@@ -121,6 +122,7 @@ public static class ServerArgumentParser
         public DeleteTiming Delete;
         public int DeleteTimings;
         public List<string> Names = [];
+        public List<string> FilterRules = [];
 
         public string? Letters(string word, IReadOnlyList<string> argv, ref int i)
         {
@@ -241,6 +243,15 @@ public static class ServerArgumentParser
                 case "backup-dir": BackupDir = inline ?? Next(argv, ref i); return Missing(BackupDir, word);
                 case "suffix": BackupSuffix = inline ?? Next(argv, ref i); return Missing(BackupSuffix, word);
                 case "partial-dir": PartialDir = inline ?? Next(argv, ref i); return Missing(PartialDir, word);
+                // options.c: OPT_FILTER — a client's -M--filter=RULE reaches the server's own filter list (a stock
+                // client never sends it otherwise); a sending server applies it (Roles/Sender: StartAsServerAsync).
+                case "filter":
+                {
+                    string? rule = inline ?? Next(argv, ref i);
+                    if (rule is not null)
+                        FilterRules.Add(rule);
+                    return Missing(rule, word);
+                }
                 // options.c: server_options sends the maps (a --chown is sent as "*:USER") to a receiving server, which
                 // reads them as its receiver starts (uidlist.c: parse_name_map); a daemon has taken safe_arg's
                 // backslashes off first (io.c: read_args), so a wildcard stays one.
@@ -341,6 +352,9 @@ public static class ServerArgumentParser
                 if (PartialDir is { } dir && dir.Split('/').Contains(".."))
                     return PartialDirAway + "\n";
             }
+            // A receiving server's rules would also protect and hide names from deletion: not done yet.
+            if (FilterRules.Count > 0 && !Sender)
+                return Refusal(NotSupported, "filter", null);
             // -U: a sending server lists the access times (FileListWriter); nothing of ours sets them on receiving
             // yet. A second U is --open-noatime (options.c: parse_arguments), which our sender does not do.
             if (Atimes > 0 && !Sender)

@@ -27,4 +27,7 @@ public sealed record ServerRequest
 
     /// <summary>The long names of the options given, for the daemon's "refuse options" (options.c: set_refuse_options).</summary>
     public IReadOnlyList<string> OptionNames { get; init; } = [];
+
+    /// <summary>--filter rules in the vector, in order (a sending server's own list starts with them, options.c: OPT_FILTER).</summary>
+    public IReadOnlyList<string> FilterRules { get; init; } = [];
 }

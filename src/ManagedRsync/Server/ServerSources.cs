@@ -32,8 +32,8 @@ internal static class ServerSources
             // A remote-shell server: the paths as given, relative to its working directory.
             var rooted = paths.Select(p => Path.IsPathFullyQualified(p) ? p : Path.Join(settings.Root, p) + (p.EndsWith('/') ? "/" : "")).ToList();
             return options.Relative
-                ? new SendSource([], settings.Root, paths, null, null)
-                : new SendSource(rooted, null, null, null, null);
+                ? new SendSource([], settings.Root, paths, null, null, ArgumentRules: request.FilterRules)
+                : new SendSource(rooted, null, null, null, null, ArgumentRules: request.FilterRules);
         }
 
         var relative = new List<string>();
@@ -64,10 +64,10 @@ internal static class ServerSources
         if (options.Relative)
         {
             return new SendSource([], settings.Root, relative.Select(p => p.TrimEnd('/')).ToList(), null, hidden, readRules, linkTarget,
-                settings.IgnoreNonreadable, beneath);
+                settings.IgnoreNonreadable, beneath, request.FilterRules);
         }
         var sources = relative.Select(p => p == "./" ? settings.Root.TrimEnd('/') + "/" : Path.Join(settings.Root, p) + (p.EndsWith('/') ? "/" : "")).ToList();
-        return new SendSource(sources, null, null, null, hidden, readRules, linkTarget, settings.IgnoreNonreadable, beneath);
+        return new SendSource(sources, null, null, null, hidden, readRules, linkTarget, settings.IgnoreNonreadable, beneath, request.FilterRules);
     }
 
     // 0 when the path leads nowhere out of the module (a missing entry is the listing's to report), else the errno.
@@ -121,6 +121,15 @@ internal static class ServerSources
     private static byte[] ReadRuleFile(ServerSettings settings, string name)
     {
         string clean = ServerPaths.Sanitize(name);
+        // exclude.c: parse_filter_file — a merge file the module's own rules hide (its module-relative name, as a
+        // file) is taken as not there, silently, and never opened: no rule of it applies, no error tells it exists
+        // (upstream daemon-filter-merge-bypass).
+        if (settings.ModuleFilters is { Rules.Count: > 0 } moduleRules)
+        {
+            FilterMatcher hiding = moduleRules.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = settings.Root });
+            if (clean.TrimEnd('/') is { } named && named != "." && hiding.IsExcluded(named, isDirectory: false))
+                return [];
+        }
         int err = ServerPaths.CheckBeneath(settings.Root, clean, lastMayBeAnything: false);
         string full = Path.Join(settings.Root, clean);
         if (err == 0 && NativeStat.TryLstat(full, out NativeStat.Info info) == 0 && (info.Mode & FileEntry.S_IFMT) != FileEntry.S_IFREG)

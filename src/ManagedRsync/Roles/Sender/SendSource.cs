@@ -10,7 +10,8 @@ namespace ManagedRsync.Roles.Sender;
 /// A server passes <see cref="ReadRuleFile"/>: how a merge file the client names is read (beneath a daemon module only),
 /// and <see cref="LinkTarget"/>: what a symlink's target read from disk is sent as (a module that munges symlinks);
 /// <see cref="IgnoreNonreadable"/>: a daemon module's "ignore nonreadable" (entries this process cannot read are not listed);
-/// <see cref="Confinement"/>: a daemon module's root, beneath which every directory is listed and every file opened.
+/// <see cref="Confinement"/>: a daemon module's root, beneath which every directory is listed and every file opened;
+/// <see cref="ArgumentRules"/>: a sending server's --filter rules from its argument vector, before the client's list.
 /// </summary>
 internal sealed record SendSource(
     IReadOnlyList<string> Sources,
@@ -21,4 +22,5 @@ internal sealed record SendSource(
     Func<string, byte[]>? ReadRuleFile = null,
     Func<byte[], byte[]>? LinkTarget = null,
     bool IgnoreNonreadable = false,
-    BeneathRoot? Confinement = null);
+    BeneathRoot? Confinement = null,
+    IReadOnlyList<string>? ArgumentRules = null);

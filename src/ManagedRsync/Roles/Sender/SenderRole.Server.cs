@@ -21,6 +21,9 @@ internal sealed partial class SenderRole
         // Messages wait in the log until the output is written; every wait for the client sends them first (RunAsync).
         List<byte[]> rules = await _conn.ReadFilterListAsync(ct).ConfigureAwait(false);
         var builder = _source.ReadRuleFile is { } read ? new FilterListBuilder(read, NoStdin) : new FilterListBuilder(readStdin: NoStdin);
+        // options.c: OPT_FILTER parsed the vector's rules into filter_list before recv_filter_list appends the client's.
+        foreach (string rule in _source.ArgumentRules ?? [])
+            builder.AddFilter(rule);
         foreach (byte[] rule in rules)
             builder.AddWireRule(rule, _conn.Protocol);
         if (_options.CvsExclude)
