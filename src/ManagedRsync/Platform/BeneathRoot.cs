@@ -169,6 +169,26 @@ internal sealed unsafe class BeneathRoot : IDisposable
         }
     }
 
+    /// <summary>
+    /// unlink(2) of <paramref name="relative"/> at its directory opened beneath the root (never through a parent that
+    /// has become a link out of it: ELOOP). Returns the errno, 0 on success.
+    /// </summary>
+    public int Unlink(string relative)
+    {
+        string trimmed = relative.TrimEnd('/');
+        int slash = trimmed.LastIndexOf('/');
+        string parent = slash < 0 ? "." : trimmed[..slash];
+        string leaf = slash < 0 ? trimmed : trimmed[(slash + 1)..];
+        if (leaf is "" or "." or "..")
+            return Interop.EISDIR;
+        int dir = Open(parent, Interop.O_PATH | Interop.O_DIRECTORY, out int err);
+        if (dir < 0)
+            return err;
+        err = Interop.UnlinkAt(dir, leaf, 0) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        _ = Interop.Close(dir);
+        return err;
+    }
+
     private static byte[]? ReadLinkAt(int dirFd, string name)
     {
         const int max = 4096;

@@ -111,4 +111,22 @@ public sealed class BeneathRootTests : IDisposable
     [InlineData("target.txt/x", null)]
     public void Resolves_a_directory_through_the_links_inside(string relative, string? expected) =>
         Assert.Equal(expected, BeneathRoot.ResolveLinks(_module, relative));
+
+    /// <summary>
+    /// --remove-source-files on a daemon's sender removes at the directory opened beneath the root: through a parent
+    /// that has become a link out of the module it is ELOOP and the outside file stays (upstream
+    /// sender-remove-source-secure, here at rest).
+    /// </summary>
+    [Fact]
+    public void A_file_is_removed_beneath_the_root_never_through_a_parent_that_leads_out()
+    {
+        File.CreateSymbolicLink(Path.Combine(_module, "flipped"), Path.Combine(_dir, "outside"));
+        File.WriteAllText(Path.Combine(_module, "targetdir", "gone"), "x");
+        using BeneathRoot root = BeneathRoot.Open(_module, "m");
+        Assert.Equal(Interop.ELOOP, root.Unlink("flipped/secret"));
+        Assert.True(File.Exists(Path.Combine(_dir, "outside", "secret")));
+        Assert.Equal(0, root.Unlink("targetdir/gone"));
+        Assert.False(File.Exists(Path.Combine(_module, "targetdir", "gone")));
+        Assert.Equal(Interop.ENOENT, root.Unlink("targetdir/gone"));
+    }
 }

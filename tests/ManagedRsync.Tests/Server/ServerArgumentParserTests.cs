@@ -94,12 +94,15 @@ public class ServerArgumentParserTests
     [InlineData("--inplace --delay-updates", "--inplace cannot be used with --delay-updates\n")]
     [InlineData("--append --partial-dir=.p", "--append cannot be used with --partial-dir\n")]
     [InlineData("--open-noatime", "The server does not support --open-noatime\n")]
-    [InlineData("--partial-dir=/abs", "The server does not support --partial-dir with an absolute path or a '..' component\n")]
+    [InlineData("--partial-dir=a/../../up", "The server does not support --partial-dir with an absolute path or a '..' component\n")]
+    [InlineData("--filter=-_x", "The server does not support --filter\n")]
     [InlineData("--suffix=a/b", "--suffix cannot contain slashes: a/b\n")]
     [InlineData("--timeout=x", "--timeout=x: bad numeric value\n")]
     [InlineData("--stats=1", "--stats: option does not take an argument\n")]
     public void What_the_server_does_not_implement_is_refused_by_name(string option, string message)
     {
+        // (An absolute --partial-dir is placed, or refused, by the receiving side: RsyncServer, ReceivingSide.LocalName;
+        // --filter is taken by a sending server only.)
         ServerRequest r = ServerArgumentParser.Parse(["--server", "-r", .. option.Split(" "), ".", "mod/"], out string? error);
         Assert.Equal(message, error);
         Assert.Equal(["mod/"], r.Paths);
@@ -203,5 +206,15 @@ public class ServerArgumentParserTests
         ServerArgumentParser.Parse(["--server", "-r", "--groupmap=*:1", "--groupmap=*:2", ".", "mod/"], out error);
         Assert.Equal("You can only specify --groupmap once.\n", error);
         Assert.True(ServerArgumentParser.Parse(["--server", "-r", ".", "mod/"], out _).Options.ImpliedDirs);
+    }
+
+    /// <summary>A sending server takes the vector's --filter rules in order (options.c: OPT_FILTER), the value inline or next.</summary>
+    [Fact]
+    public void A_sending_server_takes_filter_rules_in_order()
+    {
+        ServerRequest r = ServerArgumentParser.Parse(["--server", "--sender", "-r", "--filter=- a", "--filter", "._/rules", ".", "mod/"], out string? error);
+        Assert.Null(error);
+        Assert.Equal(["- a", "._/rules"], r.FilterRules);
+        Assert.Equal(["mod/"], r.Paths);
     }
 }

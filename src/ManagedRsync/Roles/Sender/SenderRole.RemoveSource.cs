@@ -28,8 +28,16 @@ internal sealed partial class SenderRole
             return;
         string name = file.DisplayName;
         string path = AbsolutePath(file.LocalPath);
+        // A daemon module's file is checked and removed at its directory opened beneath the module (3.5.0's sender
+        // works on the held directory fd): a parent raced into a link out of it is ELOOP, never an outside file
+        // removed (upstream sender-remove-source-secure).
+        BeneathRoot? module = _source.Confinement;
+        string? beneath = module?.Relative(path) is { } r && r != "." ? r : null;
         // sender.c: remove_the_source_file — with -L the checked size and time are the referent's (the link goes).
-        int statError = _options.CopyLinks ? NativeStat.TryStat(path, out NativeStat.Info st) : NativeStat.TryLstat(path, out st);
+        NativeStat.Info st;
+        int statError = beneath is not null
+            ? module!.LinkStat(beneath, follow: _options.CopyLinks, out st, out _)
+            : _options.CopyLinks ? NativeStat.TryStat(path, out st) : NativeStat.TryLstat(path, out st);
         if (statError is not 0 and int errno)
         {
             RemoveFailed(errno, "re-lstat", name);
@@ -48,9 +56,11 @@ internal sealed partial class SenderRole
             _log.Error($"ERROR: Skipping sender remove for changed file: {name}");
             return;
         }
-        if (Interop.UnlinkAt(Interop.AT_FDCWD, path, 0) != 0)
+        int unlinkError = beneath is not null ? module!.Unlink(beneath)
+            : Interop.UnlinkAt(Interop.AT_FDCWD, path, 0) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        if (unlinkError != 0)
         {
-            RemoveFailed(Marshal.GetLastPInvokeError(), "remove", name);
+            RemoveFailed(unlinkError, "remove", name);
             return;
         }
         // options.c: info=remove is a -vv level.
