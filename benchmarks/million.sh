@@ -15,11 +15,14 @@
 #   [MRSYNC=path/to/mrsync] [FILES=N] [DIRS=N] [RUNS=N] benchmarks/million.sh
 #   MRSYNC  the NativeAOT binary; unset publishes one from this checkout
 #   RUNS    runs per scenario and tool (default 3; the table shows the median run by wall time)
+#   ONLY    "pull" or "push": only that direction's three scenarios (default: both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FILES=${FILES:-1000000}
 DIRS=${DIRS:-10000}
 RUNS=${RUNS:-3}
+ONLY=${ONLY:-}
+case "$ONLY" in ""|pull|push) ;; *) echo "million.sh: ONLY is pull or push" >&2; exit 2 ;; esac
 OUT=${OUT:-/tmp/million-results}
 . benchmarks/bench_common.sh
 bench_setup million
@@ -79,6 +82,7 @@ touch1() { # 1% of the files get a new mtime (same size)
 
 : > "$OUT/million.txt"
 for run in $(seq "$RUNS"); do
+  if [ "$ONLY" != push ]; then
   for tool in rsync mrsync; do
     bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC
     dst="$WORK/pull-$tool"
@@ -92,6 +96,8 @@ for run in $(seq "$RUNS"); do
     one $tool pull-touch1 "$WORK/pull-$tool" "$bin" -a "$URL/src/" "$WORK/pull-$tool/"
     diff -rq "$SRC" "$WORK/pull-$tool" >/dev/null
   done
+  fi
+  [ "$ONLY" = pull ] && continue
   for tool in rsync mrsync; do
     bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC
     rm -rf "$WORK/mod/push-$tool"

@@ -55,10 +55,42 @@ public sealed class FileListGuard
             throw RsyncException.Protocol($"file-list entry \"{name}\" is not a directory but has entries below it");
 
         if (!_seen.Add(name))
-            throw RsyncException.Protocol($"duplicate file-list name: {name}");
+        {
+            if (!ClearsDuplicates)
+                throw RsyncException.Protocol($"duplicate file-list name: {name}");
+            // Cleared after sorting (ReceiveRun.AcceptList); what is kept of the name is what came first here.
+            (_duplicates ??= []).Add(name);
+            return;
+        }
 
         if (!isDirectory)
             _nonDirectories.Add(name);
+    }
+
+    /// <summary>
+    /// A receiving server's guard: a name listed twice within one list is let through, to be cleared after the sort
+    /// as stock does (flist.c: flist_sort_and_clean) and refused only when used; a client still refuses it at once.
+    /// </summary>
+    public bool ClearsDuplicates { get; init; }
+
+    private List<string>? _duplicates;
+
+    /// <summary>The names let through again since the last call (<see cref="ClearsDuplicates"/>), or null.</summary>
+    public List<string>? TakeDuplicates()
+    {
+        List<string>? taken = _duplicates;
+        _duplicates = null;
+        return taken;
+    }
+
+    /// <summary>
+    /// Forgets a non-directory name whose list part has ended (incremental recursion): no later part can list it
+    /// again (<see cref="Roles.Receiving.IncrementalLists"/>), so the sets need not hold it.
+    /// </summary>
+    internal void Forget(string name)
+    {
+        _seen.Remove(name);
+        _nonDirectories.Remove(name);
     }
 
     /// <summary>Whether directory <paramref name="name"/> was sent only as a parent of what was asked for (see <see cref="RequestedNames.IsImpliedParentOnly"/>).</summary>
@@ -71,7 +103,11 @@ public sealed class FileListGuard
             throw RsyncException.Protocol($"symlink \"{name}\" has an empty, NUL-bearing or overlong target");
     }
 
-    private static void CheckName(string name, bool isDirectory)
+    /// <summary>
+    /// The name alone (flist.c: recv_file_entry, before anything looks at where the entry lies): relative, clean and
+    /// within bounds.
+    /// </summary>
+    internal static void CheckName(string name, bool isDirectory)
     {
         if (name == ".")
         {

@@ -53,6 +53,13 @@ internal sealed class FileEntry
     /// </summary>
     public bool Pruned { get; set; }
 
+    /// <summary>
+    /// rsync flist.c: flist_sort_and_clean / clear_file — a receiving server's copy of a name the sender listed twice
+    /// in one list: it keeps its index, is never acted on, and a later use of it (a transfer index, a sub-list for it
+    /// as a directory) ends the run (receiver.c: recv_files, flist.c: recv_file_list).
+    /// </summary>
+    public bool Cleared { get; set; }
+
     public const int S_IFMT = 0xF000;
     public const int S_IFDIR = 0x4000;
     public const int S_IFREG = 0x8000;

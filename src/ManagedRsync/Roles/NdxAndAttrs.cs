@@ -70,6 +70,10 @@ internal readonly record struct NdxAndAttrs(int Ndx, ItemChanges Flags, byte Bas
                 continue;
             if (ndx >= files.Count)
                 throw InvalidIndex(ndx, files.Count);
+            // An index into a part both sides have ended, whose entries are gone (rsync.c: flist_for_ndx finds no
+            // list for it).
+            if (files[ndx] is null)
+                throw RsyncException.Protocol($"File-list index {ndx} is in a file list that was already freed");
 
             byte basisType = BasisIsFile;
             if ((iflags & ItemChanges.BasisTypeFollows) != 0)

@@ -106,6 +106,23 @@ public class FileListGuardTests
     }
 
     [Fact]
+    public void AServersGuardLetsADuplicateThroughToBeCleared()
+    {
+        // flist.c: flist_sort_and_clean — a receiving server clears the copy after sorting and refuses only its use.
+        var guard = new FileListGuard(RequestedNames.All) { ClearsDuplicates = true };
+        guard.Accept("d", true);
+        guard.Accept("f", false);
+        Assert.Null(guard.TakeDuplicates());
+        guard.Accept("d", true);
+        guard.Accept("f", false);
+        Assert.Equal(["d", "f"], guard.TakeDuplicates());
+        Assert.Null(guard.TakeDuplicates());
+        // What came first decides the ancestor checks: "f" is still no directory.
+        var e = Assert.Throws<RsyncException>(() => guard.Accept("f/x", false));
+        Assert.Equal("file-list name \"f/x\" lies below \"f\", which is not a directory", e.Message);
+    }
+
+    [Fact]
     public void RejectsDuplicateDirectory()
     {
         var guard = new FileListGuard(RequestedNames.All);

@@ -47,13 +47,13 @@ public sealed class IncrementalListGuardTests : IDisposable
     [Fact]
     public Task APartForADirectoryNeverListedIsRefused() =>
         AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistOffset - 2).Add("sub/x", HostileFileList.Regular).EndPart(),
-            "Invalid dir index: 2 (-101 - -102)");
+            "Invalid dir index: -103 (-101 - -102)");
 
     [Fact]
     public Task APartForTheSymlinkIsRefused() =>
         // The directory table holds "." and "sub" only: "link" is not a directory, so no index reaches it.
         AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistOffset - 3).Add("link/passwd", HostileFileList.Regular).EndPart(),
-            "Invalid dir index: 3 (-101 - -102)");
+            "Invalid dir index: -104 (-101 - -102)");
 
     [Fact]
     public Task APartNamingAPathUnderTheSymlinkIsRefused() =>
@@ -91,7 +91,7 @@ public sealed class IncrementalListGuardTests : IDisposable
     [Fact]
     public Task APartAfterTheLastIsRefused() =>
         AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistEof).Index(ndx, Ndx.FlistOffset - 1).EndPart(),
-            "refusing a file list after the last one (NDX_FLIST_EOF or the final NDX_DONE)");
+            "refusing a file list after the last one (NDX_FLIST_EOF)");
 
     // A negative index that is neither NDX_DONE, NDX_FLIST_EOF, NDX_DEL_STATS nor an announcement (rsync.c:
     // read_ndx_and_attrs, "Invalid file index"): refused where the index is read, before the lists see it.

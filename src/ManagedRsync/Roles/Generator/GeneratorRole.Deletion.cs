@@ -100,7 +100,7 @@ internal sealed partial class GeneratorRole
         for (int ndx = 0; ndx < Files.Count; ndx++)
         {
             FileEntry file = Files[ndx];
-            if (!file.IsDirectory || file.IsNoContentDir || file.Pruned)
+            if (!file.IsDirectory || file.IsNoContentDir || file.Pruned || file.Cleared)
                 continue;
             if (file.IsTopDir)
                 DebugDel(1, $"deleting in {FileNameEncoding.Display(run.Names[ndx])}");

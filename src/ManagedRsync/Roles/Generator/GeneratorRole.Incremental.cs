@@ -80,6 +80,7 @@ internal sealed partial class GeneratorRole
     {
         while (done < limit && _parts!.IsSettled(done))
         {
+            run.Lists!.GeneratorEnded(done + 1);
             run.Connection.NdxOut.Write(run.Connection.Out, Ndx.Done);
             run.Batch?.Done();
             done++;

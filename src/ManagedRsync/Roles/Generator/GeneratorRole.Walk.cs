@@ -139,7 +139,7 @@ internal sealed partial class GeneratorRole
             _listedDirectories = new HashSet<string>(StringComparer.Ordinal);
             for (int i = 0; i < Files.Count; i++)
             {
-                if (Files[i].IsDirectory && !Files[i].Pruned)
+                if (Files[i].IsDirectory && !Files[i].Pruned && !Files[i].Cleared)
                     _listedDirectories.Add(run.Names[i]);
             }
         }
@@ -213,6 +213,9 @@ internal sealed partial class GeneratorRole
     private void GenerateOne(int ndx)
     {
         FileEntry file = Files[ndx];
+        // generator.c: generate_files skips an inactive entry (a duplicate the list's cleaning dropped).
+        if (file.Cleared)
+            return;
         // --prune-empty-dirs dropped it from the list (counted as received, flist.c: recv_file_list).
         if (file.Pruned)
         {

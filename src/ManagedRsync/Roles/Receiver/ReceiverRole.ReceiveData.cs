@@ -33,8 +33,10 @@ internal sealed partial class ReceiverRole
         while (true)
         {
             // Our generator offers no basis but the file itself (FNAMECMP_FNAME) and no alternate name.
+            // A part announced after the first phase is read only to be refused as stock refuses it (flist.c:
+            // recv_file_list, "refusing sub-flist after final flist was freed").
             NdxAndAttrs next = Wait(NdxAndAttrs.ReadAsync(run.Connection, run.Files, deleteStats: null, alternatesOffered: false, ct,
-                lists is null ? null : lists.ReadAnnouncedAsync));
+                run.Lists is null ? null : run.Lists.ReadAnnouncedAsync));
             // receiver.c: recv_files — in a --read-batch run the list the NDX_DONE ends is settled with the generator:
             // what it asked for and the batch did not hold is reported.
             if (next.IsDone && firstPass && run.Batch is not null)
@@ -46,6 +48,9 @@ internal sealed partial class ReceiverRole
             if (next.IsDone)
                 continue;
             int ndx = next.Ndx;
+            // receiver.c: recv_files — an index of a duplicate the list's cleaning dropped is never acted on.
+            if (run.Files[ndx].Cleared)
+                throw RsyncException.Protocol($"refusing transfer of cleared file index {ndx}");
             // The sender answers in the order it was asked: everything up to this index has gone out.
             run.Order?.Release(ndx + 1);
             if ((next.Flags & ItemChanges.Transfer) == 0)

@@ -97,7 +97,7 @@ internal sealed partial class ReceivingSide : IMessageHandler
             run.Log.LogFile("receiving file list");
         long listStart = connection.In.TotalRead;
         run.List = new FileListReader(connection.In, connection.Parameters, _options, ChecksumNames.DigestLength(run.Checksum));
-        var guard = new FileListGuard(_target.Requested);
+        var guard = new FileListGuard(_target.Requested) { ClearsDuplicates = connection.IsServer };
         if (connection.Parameters.IncRecurse)
         {
             // rsync flist.c: recv_file_list with inc_recurse — the first part now, the rest while files move.

@@ -101,7 +101,9 @@ internal sealed class IncrementalLists
         List<FileEntry> first = await _run.List.ReadAsync(ct).ConfigureAwait(false);
         foreach (FileEntry file in first)
         {
-            // recv_file_list: the first part's entries lie in no directory ("" is the only dirname allowed).
+            // recv_file_list: the first part's entries lie in no directory ("" is the only dirname allowed); an
+            // unsafe name is refused as such first (recv_file_entry).
+            FileListGuard.CheckName(file.LocalName, file.IsDirectory);
             if (file.LocalName.Contains('/'))
                 throw InvalidPath(file.LocalName);
         }
@@ -128,6 +130,8 @@ internal sealed class IncrementalLists
     {
         if (ndx == Ndx.FlistEof)
         {
+            if (_finished)
+                throw RsyncException.Protocol($"Invalid file index: {ndx}");
             if (Complete)
                 throw RsyncException.Protocol("a second end of the incremental file lists");
             Complete = true;
@@ -136,14 +140,21 @@ internal sealed class IncrementalLists
         }
         if (!IsAnnouncement(ndx))
             throw RsyncException.Protocol($"Invalid file index: {ndx}");
-        if (Complete || _finished)
-            throw RsyncException.Protocol("refusing a file list after the last one (NDX_FLIST_EOF or the final NDX_DONE)");
+        // rsync.c: read_ndx_and_attrs — the raw index and the range the directory table allows.
         int dir = Ndx.FlistOffset - ndx;
         if (dir < 0 || dir >= _directories.Count)
-            throw RsyncException.Protocol($"Invalid dir index: {dir} ({Ndx.FlistOffset} - {Ndx.FlistOffset - _directories.Count + 1})");
+            throw RsyncException.Protocol($"Invalid dir index: {ndx} ({Ndx.FlistOffset} - {Ndx.FlistOffset - _directories.Count + 1})");
+        // flist.c: recv_file_list — after the last NDX_DONE of the first phase every part is gone (first_flist NULL).
+        if (_finished)
+            throw RsyncException.Protocol("refusing sub-flist after final flist was freed");
+        if (Complete)
+            throw RsyncException.Protocol("refusing a file list after the last one (NDX_FLIST_EOF)");
+        int dirNdx = _directories[dir];
+        // flist.c: recv_file_list — a directory the list's cleaning dropped as a duplicate gets no part.
+        if (_run.Files[dirNdx].Cleared)
+            throw RsyncException.Protocol($"refusing flist for cleared dir_ndx {dir}");
         if (!_announced.Add(dir))
             throw RsyncException.Protocol($"refusing malicious duplicate flist for dir {dir}");
-        int dirNdx = _directories[dir];
         string dirName = _run.Names[dirNdx];
         // stock never sends a part for "." (flist.c: add_dirs_to_tree leaves it out of the tree it walks).
         if (dirName == ".")
@@ -154,6 +165,7 @@ internal sealed class IncrementalLists
         foreach (FileEntry file in part)
         {
             string name = file.LocalName;
+            FileListGuard.CheckName(name, file.IsDirectory);
             if (name.Length <= dirName.Length + 1 || !name.StartsWith(dirName, StringComparison.Ordinal)
                 || name[dirName.Length] != '/' || name.IndexOf('/', dirName.Length + 1) >= 0)
                 throw InvalidPath(name);
@@ -173,11 +185,54 @@ internal sealed class IncrementalLists
     {
         lock (_gate)
         {
+            if (_finished)
+                return true;
             _donesSeen++;
+            DropFinishedParts();
             if (_donesSeen < _parts.Count)
                 return false;
             _finished = true;
             return true;
+        }
+    }
+
+    /// <summary>
+    /// The generator has ended the first <paramref name="count"/> parts (its NDX_DONE for the last of them is about to
+    /// go out): none of their entries is used by it again. Called before the NDX_DONE is written, so the sender's
+    /// echo always finds it.
+    /// </summary>
+    public void GeneratorEnded(int count) => Volatile.Write(ref _generatorEnded, count);
+
+    private int _generatorEnded;
+    private int _dropped;
+
+    /// <summary>How many parts' entries have been dropped (<see cref="DropFinishedParts"/>).</summary>
+    public int DroppedParts => _dropped;
+
+    // receiver.c: recv_files frees first_flist at each NDX_DONE of the first phase (flist_free): a part both sides
+    // have ended is dropped here — its entries other than directories (the directory table and the final
+    // touch-up of directory times keep those, as stock keeps dir_flist) and their names in the name guard. Later
+    // parts cannot name them again (each lies in another directory, and a directory gets one part). A sender that
+    // sends NDX_DONE before our generator has ended the part (stock's would not) only delays the drop. Runs on the
+    // receiver's thread, the only one that touches the guard.
+    private void DropFinishedParts()
+    {
+        int upTo = Math.Min(Math.Min(_donesSeen, Volatile.Read(ref _generatorEnded)), _parts.Count);
+        List<FileEntry> files = _run.Files;
+        List<string> names = _run.Names;
+        for (; _dropped < upTo; _dropped++)
+        {
+            Part part = _parts[_dropped];
+            for (int i = part.Start; i < part.End; i++)
+            {
+                FileEntry file = files[i];
+                if (file is null || file.IsDirectory)
+                    continue;
+                if (!file.Cleared)
+                    _guard.Forget(names[i]);
+                files[i] = null!;
+                names[i] = null!;
+            }
         }
     }
 

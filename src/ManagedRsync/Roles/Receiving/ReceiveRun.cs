@@ -168,13 +168,70 @@ internal sealed partial class ReceiveRun
                     file.LinkTarget = map(file.Name, target);
             }
         }
-        files.Sort(new FileNameOrder(Protocol));
+        var order = new FileNameOrder(Protocol);
+        if (guard.TakeDuplicates() is { } duplicates)
+        {
+            // fsort is a merge sort: of two equal names the one listed first stays first, and is the one kept.
+            FileEntry[] sorted = [.. files.OrderBy(f => f, order)];
+            files.Clear();
+            files.AddRange(sorted);
+            ClearDuplicates(files, duplicates);
+        }
+        else
+        {
+            files.Sort(order);
+        }
         foreach (FileEntry file in files)
         {
             if (file.IsRegular || file.IsSymlink)
                 Stats.TotalSize += file.Size;
         }
         Stats.NumFiles += files.Count;
+    }
+
+    /// <summary>
+    /// rsync flist.c: flist_sort_and_clean on a receiver — of a name listed twice in one (sorted) list, a directory is
+    /// kept over a non-directory (it may have contents in the list), else the first; the other is cleared
+    /// (<see cref="FileEntry.Cleared"/>), and a kept directory takes the dropped one's top-dir and content flags.
+    /// A name whose first copy came in an earlier part is no duplicate to stock (each part is cleaned alone), but
+    /// both would be acted on; it is refused here.
+    /// </summary>
+    private static void ClearDuplicates(List<FileEntry> files, List<string> duplicates)
+    {
+        var names = new HashSet<string>(duplicates, StringComparer.Ordinal);
+        var kept = new Dictionary<string, int>(StringComparer.Ordinal);
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < files.Count; i++)
+        {
+            FileEntry file = files[i];
+            string name = file.LocalName;
+            if (!names.Contains(name))
+                continue;
+            if (!kept.TryGetValue(name, out int j))
+            {
+                kept[name] = i;
+                continue;
+            }
+            found.Add(name);
+            FileEntry prior = files[j];
+            if (file.IsDirectory && !prior.IsDirectory)
+            {
+                prior.Cleared = true;
+                kept[name] = i;
+                continue;
+            }
+            if (file.IsDirectory)
+            {
+                prior.IsTopDir |= file.IsTopDir;
+                prior.IsNoContentDir &= file.IsNoContentDir;
+            }
+            file.Cleared = true;
+        }
+        foreach (string name in duplicates)
+        {
+            if (!found.Contains(name))
+                throw RsyncException.Protocol($"duplicate file-list name: {name}");
+        }
     }
 
     /// <summary>
@@ -254,7 +311,7 @@ internal sealed partial class ReceiveRun
         for (int ndx = 0; ndx < Files.Count; ndx++)
         {
             FileEntry file = Files[ndx];
-            if (file.Dev < 0 || file.IsDirectory)
+            if (file.Dev < 0 || file.IsDirectory || file.Cleared)
                 continue;
             if (!byInode.TryGetValue((file.Dev, file.Ino), out List<int>? members))
                 byInode[(file.Dev, file.Ino)] = members = [];
