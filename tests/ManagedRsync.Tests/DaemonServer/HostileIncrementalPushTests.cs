@@ -4,7 +4,7 @@ namespace ManagedRsync.Tests.DaemonServer;
 
 /// <summary>
 /// A raw client (<see cref="HostilePushClient"/>) pushing incremental file lists into `mrsync daemon` that no real
-/// sender sends (protocol-notes §25, §43): a part for a directory never listed, a second part for one directory, a
+/// sender sends (protocol-notes §25, §44): a part for a directory never listed, a second part for one directory, a
 /// part for a directory listed twice (the copy stock's list cleaning clears), names outside the part's directory,
 /// under a symlink the module holds, climbing with ".." or absolute, a part after the final NDX_DONE, a transfer
 /// index of a cleared duplicate, an undeclared hard-link back-reference. Each ends with stock 3.5.0's words (in the
