@@ -70,12 +70,17 @@ public sealed class FanotifyEventDecoderTests
         byte[] buffer = [.. Event(Create, 1, Fid(DfidName, DirA, "a")), .. Event(Rename, 1, Fid(OldDfidName, DirA, "b"), Fid(NewDfidName, DirB, "c"))];
         for (int i = 0; i < 200; i++)
             _ = Walk(buffer); // past tiered compilation, whose own allocations would be counted
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        int total = 0;
-        for (int i = 0; i < 1000; i++)
-            total += Walk(buffer);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(2000, total);
+        // Two measured batches: a late tier-up on this thread allocates once, in one of them only (FanotifyFilterCostTests).
+        long allocated = long.MaxValue;
+        for (int batch = 0; batch < 2; batch++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            int total = 0;
+            for (int i = 0; i < 1000; i++)
+                total += Walk(buffer);
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(2000, total);
+        }
         Assert.Equal(0, allocated);
     }
 

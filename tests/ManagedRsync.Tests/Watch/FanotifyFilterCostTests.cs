@@ -53,20 +53,23 @@ public sealed class FanotifyFilterCostTests(ITestOutputHelper output) : IDisposa
         watcher.Feed(outside); // warm: both handles resolved once, every path jitted
         Assert.Equal(2, watcher.DirectoryResolutions);
 
+        // Two measured batches of 51,000 events: the runtime may allocate once on this thread while it promotes the
+        // hot methods (tiered compilation: 232 and 4,792 bytes were seen in CI runs), which lands in one batch only;
+        // an allocation per event would be 51,000 of them in each.
         const int Rounds = 50;
-        var clock = new Stopwatch();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        clock.Start();
-        for (int round = 0; round < Rounds; round++)
-            watcher.Feed(outside);
-        clock.Stop();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        output.WriteLine($"{Rounds * 1020} outside events: {allocated} bytes allocated, {clock.Elapsed.TotalNanoseconds / (Rounds * 1020):0} ns each");
-
-        // Nothing per event: an allocation per event would be 51,000 of them at least. The runtime may still allocate a
-        // few hundred bytes once on this thread while it promotes the hot methods (tiered compilation: 232 bytes were
-        // seen in one CI run of 51,000 events), which is not the filter's.
-        Assert.True(allocated < 1024, $"{allocated} bytes allocated for {Rounds * 1020} events");
+        long allocated = long.MaxValue;
+        for (int batch = 0; batch < 2; batch++)
+        {
+            var clock = Stopwatch.StartNew();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int round = 0; round < Rounds; round++)
+                watcher.Feed(outside);
+            long batchBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            clock.Stop();
+            output.WriteLine($"{Rounds * 1020} outside events: {batchBytes} bytes allocated, {clock.Elapsed.TotalNanoseconds / (Rounds * 1020):0} ns each");
+            allocated = Math.Min(allocated, batchBytes);
+        }
+        Assert.True(allocated < 1024, $"{allocated} bytes allocated for {Rounds * 1020} events in the quieter batch");
         Assert.Equal(2, watcher.DirectoryResolutions); // the renames outside kept the cache
         Assert.Empty(_seen.Changes);
 
