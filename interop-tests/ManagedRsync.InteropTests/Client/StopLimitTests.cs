@@ -79,7 +79,9 @@ public sealed class StopLimitTests(RsyncDaemonFixture daemon) : IDisposable
         var runs = new List<(InplaceAppendTests.Way Way, Task<SignalledRun> Stock, Task<SignalledRun> Ours)>();
         foreach (InplaceAppendTests.Way way in Enum.GetValues<InplaceAppendTests.Way>())
         {
-            var places = OptionScenario.Places.For(daemon, _work, way);
+            // Each direction its own roots: a pull's and a local copy's would otherwise share _work/stock/dest, and the
+            // two stock runs racing to make it failed one with "mkdir ... failed" (seen in CI).
+            var places = OptionScenario.Places.For(daemon, Directory.CreateDirectory(Path.Combine(_work, way.ToString())).FullName, way);
             LongTransfer.WriteSource(places.Source);
             Directory.CreateDirectory(places.StockRoot);
             Directory.CreateDirectory(places.OursRoot);
