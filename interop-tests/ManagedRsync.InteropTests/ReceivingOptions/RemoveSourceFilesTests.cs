@@ -32,7 +32,7 @@ public sealed class RemoveSourceFilesTests(RsyncDaemonFixture daemon) : IDisposa
         foreach (string options in new[]
                  {
                      "-aH --remove-source-files", "-a --remove-source-files --delay-updates", "-a --remove-source-files --protocol=29",
-                     "-aH --remove-sent-files --protocol=28", "-a --remove-source-files --link-dest=../basis",
+                     "-aH --remove-sent-files", "-a --remove-source-files --link-dest=../basis",
                      "-a --remove-source-files --compare-dest=../basis", "-a --remove-source-files --copy-dest=../basis",
                      "-aH --remove-source-files --link-dest=../basis",
                  })
