@@ -84,8 +84,7 @@ internal sealed class Backups(ReceiveRun run) : IDisposable
         using var source = dest.OpenBasis(path) ?? throw ConfinedDirectory.IoError("open", path, 2);
         using ConfinedTempFile temp = into.CreateTempFile(backupName, null);
         temp.CopyFrom(source);
-        temp.SetAttributes(new EntryAttributes(st.Permissions, o.Times ? st.MtimeSeconds : null, st.MtimeNanoseconds,
-            o.Owner && ReceiveRun.IsRoot ? st.Uid : null, o.Group ? st.Gid : null));
+        temp.SetAttributes(KeptAttributes(st));
         temp.Commit();
     }
 
@@ -122,12 +121,17 @@ internal sealed class Backups(ReceiveRun run) : IDisposable
                 backups.Delete(dir);
             backups.CreateDirectory(dir);
             if (dest.Stat(dir) is { } st)
-            {
-                TransferOptions o = run.Options;
-                backups.SetAttributes(dir, new EntryAttributes(st.Permissions, o.Times ? st.MtimeSeconds : null, st.MtimeNanoseconds,
-                    o.Owner && ReceiveRun.IsRoot ? st.Uid : null, o.Group ? st.Gid : null));
-            }
+                backups.SetAttributes(dir, KeptAttributes(st));
         }
+    }
+
+    // backup.c / generator.c: what a kept entry takes from the one it keeps (set_file_attrs of its stat): the mode,
+    // the time with -t, the group with -g, the owner with -o as root.
+    private EntryAttributes KeptAttributes(EntryStatus st)
+    {
+        TransferOptions o = run.Options;
+        return new EntryAttributes(st.Permissions, o.Times ? st.MtimeSeconds : null, st.MtimeNanoseconds,
+            o.Owner && ReceiveRun.IsRoot ? st.Uid : null, o.Group ? st.Gid : null);
     }
 
     public void Dispose()
