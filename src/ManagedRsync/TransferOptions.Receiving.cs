@@ -25,11 +25,42 @@ public static class AltDestKinds
     };
 }
 
+/// <summary>
+/// Who the receiving side takes itself to be (rsync options.c: am_root, "0 = normal, 1 = root, 2 = --super,
+/// -1 = --fake-super"): whether it sets owners, makes devices, and where it keeps what it cannot set.
+/// </summary>
+public enum SuperMode
+{
+    /// <summary>As the effective uid says: root is a super-user receiver (main.c: am_root = our_uid == ROOT_UID).</summary>
+    Default,
+    /// <summary>--super: tries owners and devices whoever it runs as (am_root 2).</summary>
+    Super,
+    /// <summary>--no-super: never, even as root (am_root 0).</summary>
+    NoSuper,
+    /// <summary>
+    /// --fake-super or a daemon module's "fake super": owner, group, full mode and device numbers go into the
+    /// user.rsync.%stat xattr, symlinks and devices become regular files (am_root -1; xattrs.c: set_stat_xattr).
+    /// </summary>
+    Fake,
+}
+
 // The receiving side's options of issue 11 (backups, basis directories, update rules, limits, how files are written),
 // named after stock's variables (options.c). A push sends them to the receiving daemon (options.c: server_options);
 // a pull and a local copy apply them in the generator and receiver.
 public sealed partial record TransferOptions
 {
+    /// <summary>--super, --no-super, --fake-super, or a daemon module's "fake super" (am_root).</summary>
+    public SuperMode Super { get; init; }
+    /// <summary>rsync's am_root as a truth value: the receiving side sets owners and makes devices (fake super too).</summary>
+    public bool AmRoot => Super switch
+    {
+        SuperMode.Default => s_euidIsRoot,
+        SuperMode.NoSuper => false,
+        _ => true,
+    };
+    /// <summary>am_root &lt; 0: metadata lives in the user.rsync.%stat xattr (xattrs.c: get_stat_xattr, set_stat_xattr).</summary>
+    public bool FakeSuper => Super == SuperMode.Fake;
+    private static readonly bool s_euidIsRoot = Platform.Interop.GetEffectiveUserId() == 0;
     /// <summary>-b (make_backups; implied by --backup-dir).</summary>
     public bool Backup { get; init; }
     /// <summary>

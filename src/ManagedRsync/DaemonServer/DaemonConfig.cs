@@ -122,7 +122,7 @@ public sealed class DaemonConfig
             "uid" => userId(value) == euid ? null : $"\"uid = {value}\" is not supported: mrsync serves every connection as the user it runs as (uid {euid}); run it as that user instead",
             "gid" => value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries) is [var g] && groupId(g) == egid ? null
                 : $"\"gid = {value}\" is not supported: mrsync serves every connection with the group it runs as (gid {egid})",
-            "fakesuper" or "insecurelinks" or "opennoatime" =>
+            "insecurelinks" or "opennoatime" =>
                 IsFalse(value) || IsUnset(value) ? null : $"\"{Spelled(key)} = {value}\" is not supported yet",
             _ => value.Length == 0 ? null : $"\"{Spelled(key)}\" is not supported yet",
         };
@@ -298,6 +298,9 @@ public sealed class DaemonModule
 
     /// <summary>ignore nonreadable (default no): a pull's list leaves out what the daemon cannot read (flist.c: make_file).</summary>
     public bool IgnoreNonreadable => DaemonConfig.Bool(Values, "ignorenonreadable", false);
+
+    /// <summary>fake super: am_root -1 for the module's transfers (clientserver.c: rsync_module).</summary>
+    public bool FakeSuper => DaemonConfig.Bool(Values, "fakesuper", false);
 
     /// <summary>pre-xfer exec: a shell command run before the transfer, which can refuse it.</summary>
     // As written: XferExec.Expand expands it for the shell, with the connection's variables quoted.

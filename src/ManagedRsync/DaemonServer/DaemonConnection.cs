@@ -460,6 +460,7 @@ internal sealed class DaemonConnection
             NumericIds = module.NumericIdsWhen(chrooted),
             IgnoreErrors = module.IgnoreErrors,
             IgnoreNonreadable = module.IgnoreNonreadable,
+            FakeSuper = module.FakeSuper,
             Log = _log.Write,
             TransferLog = module.TransferLogging ? TransferLogLine(module, path, host, user) : null,
             ModuleChmod = moduleChmod,

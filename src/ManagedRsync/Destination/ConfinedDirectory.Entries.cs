@@ -20,7 +20,10 @@ public sealed partial class ConfinedDirectory
         using var lease = OpenDirectory(parent) is { } l ? l : default;
         if (lease.Handle is null)
             return null;
-        return StatAt(lease.Fd, leaf == "." ? "" : leaf, relativePath);
+        string name = leaf == "." ? "" : leaf;
+        EntryStatus? status = StatAt(lease.Fd, name, relativePath);
+        // xattrs.c: x_lstat — a fake-super receiver sees what the xattr says.
+        return FakeSuper && status is { } real ? Folded(lease.Fd, name, relativePath, real) : status;
     }
 
     private static unsafe EntryStatus? StatAt(int dirFd, string leaf, string forPath)
@@ -118,7 +121,7 @@ public sealed partial class ConfinedDirectory
             string tempName = tempDirectory is null ? TempName(leaf) : TempName(leaf)[1..];
             int fd = OpenAt(temp.Fd, tempName, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0x180 /* 0600 */);
             if (fd >= 0)
-                return new ConfinedTempFile(temp.Handle, final.Handle, relativePath, leaf, tempName, new SafeFileHandle(fd, true));
+                return new ConfinedTempFile(temp.Handle, final.Handle, relativePath, leaf, tempName, new SafeFileHandle(fd, true)) { FakeSuper = FakeSuper };
             int errno = Marshal.GetLastPInvokeError();
             if (errno != EEXIST || attempt > 100)
                 throw IoError("mkstemp", relativePath, errno);
@@ -151,6 +154,12 @@ public sealed partial class ConfinedDirectory
     {
         if (target.Length == 0 || target.Contains('\0'))
             throw RsyncException.Protocol($"refusing symlink \"{relativePath}\" with an empty or NUL-bearing target");
+        if (FakeSuper)
+        {
+            byte[] content = FileNameEncoding.Encode(target);
+            CreateViaTempName(relativePath, "symlink", (dirFd, tempName) => CreatePlainFile(dirFd, tempName, content));
+            return;
+        }
         CreateViaTempName(relativePath, "symlink", (dirFd, tempName) => SymlinkAt(target, dirFd, tempName));
     }
 
@@ -173,6 +182,11 @@ public sealed partial class ConfinedDirectory
         uint type = mode & S_IFMT;
         if (type is S_IFDIR or S_IFREG or S_IFLNK or 0)
             throw RsyncException.Protocol($"mode {Convert.ToString(mode, 8)} of \"{relativePath}\" is not a device or special file");
+        if (FakeSuper)
+        {
+            CreateViaTempName(relativePath, "mknod", (dirFd, tempName) => CreatePlainFile(dirFd, tempName, []));
+            return;
+        }
         ulong dev = MakeDev(major, minor);
         CreateViaTempName(relativePath, "mknod", (dirFd, tempName) =>
         {
@@ -229,6 +243,23 @@ public sealed partial class ConfinedDirectory
         string name = leaf == "." ? "" : leaf;
         var status = StatAt(lease.Fd, name, relativePath)
             ?? throw IoError("stat", relativePath, ENOENT);
+        if (FakeSuper)
+        {
+            if (status.IsDirectory || status.IsRegularFile)
+            {
+                int held = name.Length == 0
+                    ? Dup(lease.Fd)
+                    : OpenAt(lease.Fd, name, O_RDONLY | (status.IsDirectory ? O_DIRECTORY : O_NONBLOCK | O_NOCTTY) | O_NOFOLLOW | O_CLOEXEC, 0);
+                if (held < 0)
+                    throw IoError("open", relativePath, Marshal.GetLastPInvokeError());
+                using var heldHandle = new DescriptorHandle(held);
+                ApplyFake(heldHandle.Fd, status, attributes, relativePath);
+                return;
+            }
+            // A real symlink, device or special in a fake-super tree (not one this side made): no user xattr can be
+            // set on it (set_stat_xattr's EPERM), so only its time.
+            attributes = new EntryAttributes(MtimeSeconds: attributes.MtimeSeconds, MtimeNanoseconds: attributes.MtimeNanoseconds);
+        }
         attributes = attributes.Except(status);
         if (attributes.IsEmpty)
             return;
@@ -265,8 +296,13 @@ public sealed partial class ConfinedDirectory
     }
 
     /// <summary>chown before chmod: chown clears set-id bits (rsync.c: set_file_attrs does the same order).</summary>
-    internal static unsafe void ApplyToDescriptor(int fd, EntryAttributes attributes, string forPath)
+    internal static unsafe void ApplyToDescriptor(int fd, EntryAttributes attributes, string forPath, bool fakeSuper = false)
     {
+        if (fakeSuper)
+        {
+            ApplyFake(fd, StatAt(fd, "", forPath) ?? throw IoError("stat", forPath, ENOENT), attributes, forPath);
+            return;
+        }
         if (attributes.Uid is not null || attributes.Gid is not null)
         {
             if (FChown(fd, attributes.Uid ?? uint.MaxValue, attributes.Gid ?? uint.MaxValue) != 0)
@@ -291,6 +327,8 @@ public sealed partial class ConfinedDirectory
         using var lease = OpenDirectory(parent) is { } l ? l : default;
         if (lease.Handle is null)
             return null;
+        if (FakeSuper)
+            return ReadFakeSymlink(lease.Fd, leaf);
         var buffer = stackalloc byte[4096];
         nint length = ReadlinkAt(lease.Fd, leaf, buffer, 4096);
         return length < 0 ? null : FileNameEncoding.Decode(new ReadOnlySpan<byte>(buffer, (int)length));

@@ -41,6 +41,9 @@ public sealed class ConfinedTempFile : IDisposable
     /// <summary>The temporary name, in the same directory (or in the --temp-dir directory).</summary>
     public string TempName { get; }
 
+    /// <summary>Its attributes go into the user.rsync.%stat xattr (a fake-super destination's).</summary>
+    internal bool FakeSuper { get; init; }
+
     /// <summary>The open file, read-write.</summary>
     public SafeFileHandle Handle { get; }
 
@@ -48,7 +51,7 @@ public sealed class ConfinedTempFile : IDisposable
     public void SetAttributes(EntryAttributes attributes)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ConfinedDirectory.ApplyToDescriptor((int)Handle.DangerousGetHandle(), attributes, RelativePath);
+        ConfinedDirectory.ApplyToDescriptor((int)Handle.DangerousGetHandle(), attributes, RelativePath, FakeSuper);
         _attributes = attributes;
     }
 
@@ -107,7 +110,7 @@ public sealed class ConfinedTempFile : IDisposable
             {
                 CopyContent(Handle, copy);
                 if (_attributes is { } attributes)
-                    ConfinedDirectory.ApplyToDescriptor(fd, attributes, RelativePath);
+                    ConfinedDirectory.ApplyToDescriptor(fd, attributes, RelativePath, FakeSuper);
             }
             if (RenameAt(_finalParent.Fd, copyName, _finalParent.Fd, _leaf) != 0)
                 throw ConfinedDirectory.IoError($"rename \"{copyName}\" ->", RelativePath, Marshal.GetLastPInvokeError());

@@ -15,6 +15,18 @@ public readonly record struct EntryAttributes(
     /// </summary>
     public ChmodRules? ModuleChmod { get; init; }
 
+    /// <summary>
+    /// The sender's full st_mode, type included (0: not known), and its device numbers: what a fake-super receiver
+    /// keeps in the user.rsync.%stat xattr (xattrs.c: set_stat_xattr takes file->mode and F_RDEV_P).
+    /// </summary>
+    public uint EntryMode { get; init; }
+
+    /// <summary>The sender's device major number (a device's; see <see cref="EntryMode"/>).</summary>
+    public uint RdevMajor { get; init; }
+
+    /// <summary>The sender's device minor number.</summary>
+    public uint RdevMinor { get; init; }
+
     /// <summary>Nothing to change.</summary>
     public bool IsEmpty => Permissions is null && MtimeSeconds is null && Uid is null && Gid is null && ModuleChmod is null;
 

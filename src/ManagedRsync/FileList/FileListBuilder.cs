@@ -353,6 +353,8 @@ internal sealed class FileListBuilder
     // of the module is never followed (sender.c: the 3.5.0 sender reads a listed entry at its directory's fd).
     private byte[]? ReadLink(string path)
     {
+        if (_options.FakeSuper && ReadFakeLink(path) is { } content)
+            return content;
         if (Confinement?.Relative(path) is not { } beneath || beneath == ".")
             return LocalFile.ReadLink(path);
         return Confinement.LinkStat(beneath, follow: false, out _, out byte[]? target) == 0 ? target : null;
@@ -361,6 +363,15 @@ internal sealed class FileListBuilder
     // rsync flist.c: link_stat — -L follows every symlink; followDirLinks (-k, or a command-line name ending in '/')
     // one that points to a directory.
     private int LinkStat(string path, bool followDirLinks, out NativeStat.Info info)
+    {
+        int err = RealLinkStat(path, followDirLinks, out info);
+        // xattrs.c: x_lstat / x_stat — a fake-super sender lists what the user.rsync.%stat xattr says.
+        if (err == 0 && _options.FakeSuper)
+            info = FoldFakeStat(path, info);
+        return err;
+    }
+
+    private int RealLinkStat(string path, bool followDirLinks, out NativeStat.Info info)
     {
         if (_options.CopyLinks)
             return NativeStat.TryStat(path, out info);
@@ -371,6 +382,54 @@ internal sealed class FileListBuilder
             && NativeStat.TryStat(path, out NativeStat.Info target) == 0 && (target.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR)
             info = target;
         return err;
+    }
+
+    // Opens a listed entry to read its xattr or a fake symlink's content: beneath a module's root when confined,
+    // never through a symlink at the last component.
+    private int OpenNoFollow(string path, int flags)
+    {
+        flags |= Interop.O_RDONLY | Interop.O_NOFOLLOW | Interop.O_NONBLOCK | Interop.O_NOCTTY | Interop.O_CLOEXEC;
+        return Confinement?.Relative(path) is { } beneath
+            ? Confinement.Open(beneath, flags, out _)
+            : Interop.OpenAt(Interop.AT_FDCWD, path, flags, 0);
+    }
+
+    // xattrs.c: get_stat_xattr — only a regular file or a directory holds one; none (or unreadable) leaves the real
+    // stat; a value that does not parse ends the run (RERR_FILEIO).
+    private NativeStat.Info FoldFakeStat(string path, NativeStat.Info info)
+    {
+        int type = info.Mode & FileEntry.S_IFMT;
+        if (type is not (FileEntry.S_IFREG or FileEntry.S_IFDIR))
+            return info;
+        int fd = OpenNoFollow(path, type == FileEntry.S_IFDIR ? Interop.O_DIRECTORY : 0);
+        if (fd < 0)
+            return info;
+        using var handle = new DescriptorHandle(fd);
+        if (FakeStat.TryRead(handle.Fd, out FakeStat fake, out string? corrupt) != 0)
+            return info;
+        if (corrupt is not null)
+        {
+            throw new RsyncException(RsyncErrorKind.FileIo,
+                $"Corrupt {FakeStat.XattrName} xattr attached to \"{FileNameEncoding.Display(path)}\": \"{corrupt}\"");
+        }
+        return info with
+        {
+            Mode = (int)fake.Mode, Uid = (int)fake.Uid, Gid = (int)fake.Gid,
+            RdevMajor = (int)fake.RdevMajor, RdevMinor = (int)fake.RdevMinor,
+        };
+    }
+
+    // syscall.c: do_readlink with am_root < 0 — a fake symlink's target is its file's content (MAXPATHLEN at most);
+    // a real symlink (ELOOP) is read as one.
+    private unsafe byte[]? ReadFakeLink(string path)
+    {
+        int fd = OpenNoFollow(path, 0);
+        if (fd < 0)
+            return null;
+        using var handle = new DescriptorHandle(fd);
+        byte* buffer = stackalloc byte[4096];
+        nint n = Interop.Read(handle.Fd, buffer, 4095);
+        return n < 0 ? null : new ReadOnlySpan<byte>(buffer, (int)n).ToArray();
     }
 
     // rsync flist.c: readlink_stat — as link_stat with -k, and --copy-unsafe-links follows a link leading outside the

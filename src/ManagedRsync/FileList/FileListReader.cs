@@ -55,6 +55,12 @@ internal sealed class FileListReader
 
     public Dictionary<int, string> GroupNames { get; } = [];
 
+    /// <summary>Told of each user name as it is read (uidlist.c: recv_user_name maps it at once).</summary>
+    public Action<int, string>? UserNameArrived { get; set; }
+
+    /// <summary>Told of each group name as it is read (uidlist.c: recv_group_name).</summary>
+    public Action<int, string>? GroupNameArrived { get; set; }
+
     /// <summary>
     /// Reads the whole list (or, with incremental recursion, one of its parts) in the order the sender sent it. The
     /// entries' compression state (the previous name, time, mode, ids) carries over from one part to the next, as
@@ -78,9 +84,9 @@ internal sealed class FileListReader
         if (!_options.NumericIds && !_session.IncRecurse)
         {
             if (_options.Owner)
-                await ReadIdListAsync(UserNames, ct).ConfigureAwait(false);
+                await ReadIdListAsync(UserNames, UserNameArrived, ct).ConfigureAwait(false);
             if (_options.Group)
-                await ReadIdListAsync(GroupNames, ct).ConfigureAwait(false);
+                await ReadIdListAsync(GroupNames, GroupNameArrived, ct).ConfigureAwait(false);
         }
         if (_protocol < 30)
             IoError |= await _input.ReadInt32Async(ct).ConfigureAwait(false);
@@ -189,12 +195,14 @@ internal sealed class FileListReader
             _uid = _protocol < 30 ? await _input.ReadInt32Async(ct).ConfigureAwait(false) : await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
             if ((xflags & XMIT_USER_NAME_FOLLOWS) != 0 && _protocol >= 30)
                 UserNames[_uid] = await ReadShortNameAsync(ct).ConfigureAwait(false);
+                UserNameArrived?.Invoke(_uid, UserNames[_uid]);
         }
         if (_options.Group && (xflags & XMIT_SAME_GID) == 0)
         {
             _gid = _protocol < 30 ? await _input.ReadInt32Async(ct).ConfigureAwait(false) : await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
             if ((xflags & XMIT_GROUP_NAME_FOLLOWS) != 0 && _protocol >= 30)
                 GroupNames[_gid] = await ReadShortNameAsync(ct).ConfigureAwait(false);
+                GroupNameArrived?.Invoke(_gid, GroupNames[_gid]);
         }
 
         int rdevMinor = 0;
@@ -286,7 +294,7 @@ internal sealed class FileListReader
     }
 
     // rsync uidlist.c: recv_id_list: (id, name) pairs until id 0, then id 0's name with CF_ID0_NAMES.
-    private async ValueTask ReadIdListAsync(Dictionary<int, string> names, CancellationToken ct)
+    private async ValueTask ReadIdListAsync(Dictionary<int, string> names, Action<int, string>? arrived, CancellationToken ct)
     {
         for (int count = 0; ; count++)
         {
@@ -296,8 +304,12 @@ internal sealed class FileListReader
             if (id == 0)
                 break;
             names[id] = await ReadShortNameAsync(ct).ConfigureAwait(false);
+            arrived?.Invoke(id, names[id]);
         }
         if (_session.Id0Names)
+        {
             names[0] = await ReadShortNameAsync(ct).ConfigureAwait(false);
+            arrived?.Invoke(0, names[0]);
+        }
     }
 }

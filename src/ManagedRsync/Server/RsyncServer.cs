@@ -54,6 +54,12 @@ public static class RsyncServer
             options = options with { IgnoreErrors = true };
         if (settings.NumericIds && !options.NumericIds)
             options = options with { NumericIdsHere = true };
+        // clientserver.c: rsync_module — a "fake super" module is am_root -1 whatever the client sent; otherwise a
+        // client's --fake-super is taken as --super.
+        if (settings.FakeSuper)
+            options = options with { Super = SuperMode.Fake };
+        else if (settings.ModuleName is not null && options.Super == SuperMode.Fake)
+            options = options with { Super = SuperMode.Super };
         if (settings.AccountNames is { } names)
             options = options with { AccountNames = names };
         // clientserver.c: rsync_module — the module's chmod is applied to the file list's modes, and a receiver applies

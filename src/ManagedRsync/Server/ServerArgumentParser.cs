@@ -113,6 +113,8 @@ public static class ServerArgumentParser
         public bool? SpecialsOverride;
         public int Verbose, BlockSize, Timeout, Bwlimit, Atimes, Fuzzy, OneFileSystem;
         public bool Sparse, Executability, Inplace, Preallocate;
+        /// <summary>options.c: am_root — the last of --super, --no-super, --fake-super wins (popt POPT_ARG_VAL).</summary>
+        public SuperMode Super;
         /// <summary>options.c: OPT_APPEND — a server counts each --append (two are --append-verify).</summary>
         public int Append;
         /// <summary>options.c: remove_source_files — 1 for --remove-source-files, 2 for the old --remove-sent-files.</summary>
@@ -268,6 +270,10 @@ public static class ServerArgumentParser
                 case "inplace": Inplace = true; return None(inline, name);
                 case "append": Append++; return None(inline, name);
                 case "preallocate": Preallocate = true; return None(inline, name);
+                // options.c: am_root 2, 0, -1 (a daemon module then settles it: clientserver.c: rsync_module).
+                case "super": Super = SuperMode.Super; return None(inline, name);
+                case "no-super": Super = SuperMode.NoSuper; return None(inline, name);
+                case "fake-super": Super = SuperMode.Fake; return None(inline, name);
                 case "force": Force = true; return None(inline, name);
                 case "fsync": Fsync = true; return None(inline, name);
                 case "copy-unsafe-links": CopyUnsafeLinks = true; return None(inline, name);
@@ -402,7 +408,7 @@ public static class ServerArgumentParser
                 DelayUpdates = DelayUpdates, AltDest = AltDest, MaxDelete = MaxDelete,
                 AltDestDirs = AltDestDirs.Count == 0 ? Array.Empty<string>() : [.. AltDestDirs],
                 RemoveSourceFiles = RemoveSource == 1, RemoveSentFiles = RemoveSource == 2,
-                Sparse = Sparse, Preallocate = Preallocate, Executability = Executability, Fuzzy = Fuzzy,
+                Super = Super, Sparse = Sparse, Preallocate = Preallocate, Executability = Executability, Fuzzy = Fuzzy,
                 OneFileSystem = OneFileSystem,
                 Inplace = Inplace || Append > 0, Append = Append > 0, AppendVerify = Append > 1,
                 Atimes = Atimes > 0, Force = Force, Fsync = Fsync, UserMap = UserMap, GroupMap = GroupMap, ImpliedDirs = !NoImpliedDirs,

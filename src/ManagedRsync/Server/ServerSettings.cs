@@ -59,6 +59,12 @@ public sealed record ServerSettings
     /// <summary>ignore errors: deletions go ahead despite I/O errors, and a sent list reports none (flist.c, generator.c).</summary>
     public bool IgnoreErrors { get; init; }
 
+    /// <summary>
+    /// fake super: the module keeps owners, full modes and devices in the user.rsync.%stat xattr and lists what it
+    /// says (clientserver.c: rsync_module sets am_root = -1).
+    /// </summary>
+    public bool FakeSuper { get; init; }
+
     /// <summary>ignore nonreadable: what this process cannot read is left out of a sent list (flist.c: make_file).</summary>
     public bool IgnoreNonreadable { get; init; }
 

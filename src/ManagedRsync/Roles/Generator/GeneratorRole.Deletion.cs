@@ -30,8 +30,6 @@ internal sealed partial class GeneratorRole
     /// <summary>The sender's list had I/O errors: each delete_in_dir says so once and deletes nothing.</summary>
     private bool _skipDeletionsForIoError;
 
-    private static readonly bool s_amRoot = Interop.GetEffectiveUserId() == 0;
-
     private DeleteTiming EffectiveDeleteTiming => Options.Delete switch
     {
         DeleteTiming.Default or DeleteTiming.None => Protocol >= 30 ? DeleteTiming.During : DeleteTiming.Before,
@@ -134,7 +132,7 @@ internal sealed partial class GeneratorRole
             }
             // generator.c: delete_in_dir — DEL_NO_UID_WRITE for an entry of ours we could not write (not as root).
             DeleteFlags flags = DeleteFlags.Recurse;
-            if (!s_amRoot && Destination!.Stat(path) is { } st && (st.Mode & 0x80) == 0 && st.Uid == Interop.GetEffectiveUserId())
+            if (!Options.AmRoot && Destination!.Stat(path) is { } st && (st.Mode & 0x80) == 0 && st.Uid == Interop.GetEffectiveUserId())
                 flags |= DeleteFlags.NoUidWrite;
             if (remember)
                 _remembered.Add((path, flags));

@@ -382,7 +382,7 @@ internal sealed partial class GeneratorRole
         if (file.IsDevice || file.IsSpecial)
         {
             bool wanted = file.IsDevice ? Options.Devices : Options.Specials;
-            if (!wanted || (file.IsDevice && !ReceiveRun.IsRoot))
+            if (!wanted || (file.IsDevice && !run.IsRoot))
             {
                 SkippingNonRegular(ndx, name);
                 return;

@@ -273,7 +273,7 @@ internal sealed partial class ReceiverRole
                 // with ok_to_set_time off).
                 string kept = inPlace ? "retained" : "discarded";
                 if (inPlaceFile is not null)
-                    ConfinedDirectory.ApplyToDescriptor((int)inPlaceFile.DangerousGetHandle(), AttributesFor(file, existing) with { MtimeSeconds = null }, name);
+                    ConfinedDirectory.ApplyToDescriptor((int)inPlaceFile.DangerousGetHandle(), AttributesFor(file, existing) with { MtimeSeconds = null }, name, run.Options.FakeSuper);
                 if (firstPass)
                 {
                     // rsync receiver.c: the first failure asks the generator to redo the file with full sums (MSG_REDO).
@@ -291,7 +291,7 @@ internal sealed partial class ReceiverRole
             if (inPlaceFile is not null)
             {
                 // rsync.c: finish_transfer — in place there is nothing to rename, only the attributes to set.
-                ConfinedDirectory.ApplyToDescriptor((int)inPlaceFile.DangerousGetHandle(), attributes, name);
+                ConfinedDirectory.ApplyToDescriptor((int)inPlaceFile.DangerousGetHandle(), attributes, name, run.Options.FakeSuper);
                 InPlace(ndx);
             }
             else if (run.Options.DelayUpdates)

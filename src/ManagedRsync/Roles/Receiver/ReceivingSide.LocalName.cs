@@ -34,6 +34,8 @@ internal sealed partial class ReceivingSide
         // syscall.c: secure_relative_open follows in-tree directory links; --no-implied-dirs (-R) relies on it here,
         // where the destination may hold a link in an implied directory's place, and -K (a link to a directory is
         // taken for that directory, generator.c: recv_generator with keep_dirlinks).
+        if (dest is not null)
+            dest.FakeSuper = _options.FakeSuper;
         if (dest is not null && (_options.KeepDirLinks || (_options.Relative && !_options.ImpliedDirs)))
             dest.FollowInTreeDirLinks = true;
         _run.Destination = dest;

@@ -97,6 +97,7 @@ internal sealed partial class ReceivingSide : IMessageHandler
             run.Log.LogFile("receiving file list");
         long listStart = connection.In.TotalRead;
         run.List = new FileListReader(connection.In, connection.Parameters, _options, ChecksumNames.DigestLength(run.Checksum));
+        run.MapNamesAsTheyArrive();
         var guard = new FileListGuard(_target.Requested) { ClearsDuplicates = connection.IsServer };
         if (connection.Parameters.IncRecurse)
         {

@@ -104,7 +104,9 @@ internal sealed class Backups(ReceiveRun run) : IDisposable
         {
             throw new RsyncException(RsyncErrorKind.EntryFailed, $"backup mkdir {full} failed: {e.Message}", e);
         }
-        return _backupDir = ConfinedDirectory.Open(full, create: false);
+        _backupDir = ConfinedDirectory.Open(full, create: false);
+        _backupDir.FakeSuper = dest.FakeSuper;
+        return _backupDir;
     }
 
     // backup.c: copy_valid_path — each directory above the backup that is missing is made, anything else in its way
@@ -131,7 +133,12 @@ internal sealed class Backups(ReceiveRun run) : IDisposable
     {
         TransferOptions o = run.Options;
         return new EntryAttributes(st.Permissions, o.Times ? st.MtimeSeconds : null, st.MtimeNanoseconds,
-            o.Owner && ReceiveRun.IsRoot ? st.Uid : null, o.Group ? st.Gid : null);
+            o.Owner && o.AmRoot ? st.Uid : null, o.Group ? st.Gid : null)
+        {
+            EntryMode = st.Mode,
+            RdevMajor = st.RdevMajor,
+            RdevMinor = st.RdevMinor,
+        };
     }
 
     public void Dispose()

@@ -81,6 +81,7 @@ internal sealed class BasisDirectories : IDisposable
                 try
                 {
                     opened[j] = ConfinedDirectory.Open(dir, create: false);
+                    opened[j]!.FakeSuper = options.FakeSuper;
                 }
                 catch (RsyncException e) when (e.IsLocalFileFailure)
                 {

@@ -24,9 +24,6 @@ namespace ManagedRsync.Roles.Receiving;
 /// </summary>
 internal sealed partial class ReceiveRun
 {
-    // The effective uid, not a name from the password file: a chrooted daemon module may have none (rsync main.c:
-    // am_root = !MY_UID()).
-    private static readonly bool s_isRoot = Platform.Interop.GetEffectiveUserId() == 0;
     private LocalIds _ids = null!;
     private int _sawErrors;
 
@@ -255,12 +252,18 @@ internal sealed partial class ReceiveRun
         }
         // uidlist.c: recv_id_list — ids are mapped unless --numeric-ids without a map.
         bool numeric = Options.NumericIds || Options.NumericIdsHere;
-        uint? uid = Options.Owner && s_isRoot
+        uint? uid = Options.Owner && IsRoot
             ? (uint)(numeric && Options.UserMap is null ? file.Uid : _ids.MapUser(file.Uid, SenderName(file.Uid, List.UserNames, numeric))) : null;
-        uint? gid = Options.Group && s_isRoot
+        uint? gid = Options.Group && IsRoot
             ? (uint)(numeric && Options.GroupMap is null ? file.Gid : _ids.MapGroup(file.Gid, SenderName(file.Gid, List.GroupNames, numeric))) : null;
         long? mtime = Options.Times && !(file.IsDirectory && Options.OmitDirTimes) ? file.ModTime : null;
-        return new EntryAttributes(permissions, mtime, (uint)file.ModTimeNsec, uid, gid) { ModuleChmod = moduleChmod };
+        return new EntryAttributes(permissions, mtime, (uint)file.ModTimeNsec, uid, gid)
+        {
+            ModuleChmod = moduleChmod,
+            EntryMode = (uint)file.Mode,
+            RdevMajor = (uint)file.RdevMajor,
+            RdevMinor = (uint)file.RdevMinor,
+        };
     }
 
     /// <summary>
@@ -268,7 +271,23 @@ internal sealed partial class ReceiveRun
     /// parse_name_map before the first list).
     /// </summary>
     /// <exception cref="RsyncException">A malformed map (exit 1).</exception>
-    public void ReadIdMaps() => _ids = new LocalIds(Options.UserMap, Options.GroupMap, Log, Options.AccountNames);
+    public void ReadIdMaps() => _ids ??= new LocalIds(Options.UserMap, Options.GroupMap, Log, Options.AccountNames);
+
+    /// <summary>
+    /// uidlist.c: recv_user_name / recv_group_name — stock maps each name as it arrives (recv_add_id: a map rule, else
+    /// the local id of the name, which asks a daemon's name converter), in an entry or in the id lists after the
+    /// list; a name the converter refuses is refused while the list is read, whether or not a file is ever written.
+    /// The answers are kept (the converter is asked once per name). A module's "numeric ids" drops the names
+    /// (numeric_ids &lt; 0: none is looked up).
+    /// </summary>
+    public void MapNamesAsTheyArrive()
+    {
+        if (Options.NumericIds || Options.NumericIdsHere)
+            return;
+        ReadIdMaps();
+        List.UserNameArrived = (id, name) => _ids.MapUser(id, name.Length == 0 ? null : name);
+        List.GroupNameArrived = (id, name) => _ids.MapGroup(id, name.Length == 0 ? null : name);
+    }
 
     // uidlist.c: the sender's name for an id; none with --numeric-ids; "root" for id 0 when id 0's name is not sent
     // (parse_name_map and recv_id_list assume it).
@@ -328,8 +347,12 @@ internal sealed partial class ReceiveRun
         }
     }
 
-    /// <summary>Whether the entry is a device or special file this process may make (mknod needs root).</summary>
-    public static bool IsRoot => s_isRoot;
+    /// <summary>
+    /// rsync's am_root as a truth value: owners are set and devices made (the effective uid, not a name from the
+    /// password file: a chrooted daemon module may have none; main.c: am_root = !MY_UID(); --super, --no-super and
+    /// fake super override it, options.c).
+    /// </summary>
+    public bool IsRoot => Options.AmRoot;
 }
 
 /// <summary>
