@@ -38,6 +38,7 @@ public static class ParameterModules
     public const string IncomingChmod = "inchmod";
     public const string OutgoingChmod = "outchmod";
     public const string BadChmod = "badchmod";
+    public const string FakeSuper = "fakesuper";
 
     /// <summary>
     /// The global "socket options" both daemons are started with: settable ones, one that takes no value given one,
@@ -70,6 +71,8 @@ public static class ParameterModules
         new(OutgoingChmod, Comment: "outgoing chmod", Extra: ["outgoing chmod = F-x,o-rwx,Dg-w", "incoming chmod = Fa+w"]),
         // chmod.c: parse_chmod refuses "g=ur" (a "who" letter after a permission): logged, nothing applied.
         new(BadChmod, Comment: "malformed incoming chmod", Extra: ["incoming chmod = g=ur"]),
+        // clientserver.c: rsync_module sets am_root = -1 (xattrs.c: set_stat_xattr, get_stat_xattr).
+        new(FakeSuper, Comment: "fake super", Extra: ["fake super = yes"]),
         new(HookQuoting, Comment: "exec hook quoting", Extra:
         [
             "auth users = *", "secrets file = {root}/hook.secrets",

@@ -194,15 +194,19 @@ internal sealed class FileListReader
         {
             _uid = _protocol < 30 ? await _input.ReadInt32Async(ct).ConfigureAwait(false) : await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
             if ((xflags & XMIT_USER_NAME_FOLLOWS) != 0 && _protocol >= 30)
+            {
                 UserNames[_uid] = await ReadShortNameAsync(ct).ConfigureAwait(false);
                 UserNameArrived?.Invoke(_uid, UserNames[_uid]);
+            }
         }
         if (_options.Group && (xflags & XMIT_SAME_GID) == 0)
         {
             _gid = _protocol < 30 ? await _input.ReadInt32Async(ct).ConfigureAwait(false) : await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
             if ((xflags & XMIT_GROUP_NAME_FOLLOWS) != 0 && _protocol >= 30)
+            {
                 GroupNames[_gid] = await ReadShortNameAsync(ct).ConfigureAwait(false);
                 GroupNameArrived?.Invoke(_gid, GroupNames[_gid]);
+            }
         }
 
         int rdevMinor = 0;

@@ -24,23 +24,34 @@ internal readonly record struct FakeStat(uint Mode, uint RdevMajor, uint RdevMin
     /// ENOATTR/ENOTSUP: no fake stat), another errno for a failure; <paramref name="corrupt"/> is the text of a value
     /// that does not parse (stock ends the run: "Corrupt ... xattr attached to ...", RERR_FILEIO).
     /// </summary>
-    public static unsafe int TryRead(int fd, out FakeStat stat, out string? corrupt)
+    public static int TryRead(int fd, out FakeStat stat, out string? corrupt)
     {
         stat = default;
         corrupt = null;
-        byte* buffer = stackalloc byte[256];
-        nint length = Interop.FGetXattr(fd, XattrName, buffer, 255);
-        if (length < 0)
-            return Marshal.GetLastPInvokeError();
-        if (length >= 255)
-            return Interop.ERANGE;
-        var text = new ReadOnlySpan<byte>(buffer, (int)length);
+        int errno = ReadValue(fd, out byte[] value);
+        if (errno != 0)
+            return errno;
+        ReadOnlySpan<byte> text = value;
         int nul = text.IndexOf((byte)0);
         if (nul >= 0)
             text = text[..nul];
         if (TryParse(text, out stat))
             return 0;
         corrupt = Encoding.Latin1.GetString(text);
+        return 0;
+    }
+
+    /// <summary>The xattr's value as stored; returns 0 or the errno (ERANGE for 255 bytes or more).</summary>
+    public static unsafe int ReadValue(int fd, out byte[] value)
+    {
+        value = [];
+        byte* buffer = stackalloc byte[256];
+        nint length = Interop.FGetXattr(fd, XattrName, buffer, 255);
+        if (length < 0)
+            return Marshal.GetLastPInvokeError();
+        if (length >= 255)
+            return Interop.ERANGE;
+        value = new ReadOnlySpan<byte>(buffer, (int)length).ToArray();
         return 0;
     }
 
