@@ -234,6 +234,8 @@ public sealed class RsyncOptions
     public bool MakePath { get; set; }
     /// <summary>--fsync.</summary>
     public bool Fsync { get; set; }
+    /// <summary>--super, --no-super, --fake-super: the last one given (options.c: am_root, POPT_ARG_VAL).</summary>
+    public SuperMode Super { get; set; }
     /// <summary>--usermap (or "*:USER" from --chown).</summary>
     public string? UserMap { get; set; }
     /// <summary>--groupmap (or "*:GROUP" from --chown).</summary>

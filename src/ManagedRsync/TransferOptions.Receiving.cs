@@ -61,6 +61,8 @@ public sealed partial record TransferOptions
     /// <summary>am_root &lt; 0: metadata lives in the user.rsync.%stat xattr (xattrs.c: get_stat_xattr, set_stat_xattr).</summary>
     public bool FakeSuper => Super == SuperMode.Fake;
     private static readonly bool s_euidIsRoot = Platform.Interop.GetEffectiveUserId() == 0;
+    /// <summary>This process's effective uid is 0 (main.c: am_root = our_uid == ROOT_UID).</summary>
+    public static bool RunsAsRoot => s_euidIsRoot;
     /// <summary>-b (make_backups; implied by --backup-dir).</summary>
     public bool Backup { get; init; }
     /// <summary>

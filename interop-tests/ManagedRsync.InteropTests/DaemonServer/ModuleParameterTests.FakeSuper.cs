@@ -1,8 +1,5 @@
-using System.Text;
-using ManagedRsync.FileList;
 using ManagedRsync.InteropTests.Fixtures;
 using ManagedRsync.InteropTests.LocalCopy;
-using ManagedRsync.Platform;
 
 namespace ManagedRsync.InteropTests.DaemonServer;
 
@@ -15,74 +12,11 @@ namespace ManagedRsync.InteropTests.DaemonServer;
 /// </summary>
 public sealed partial class ModuleParameterTests
 {
-    private static bool IsRoot => Environment.UserName == "root";
+    private static bool IsRoot => FakeSuperTrees.IsRoot;
 
-    // Files of varied modes and owners, symlinks, a FIFO, a socket, a device (as root) and hard links.
-    private string FakeSuperTree()
-    {
-        string src = Path.Combine(_work, "fake-src");
-        Directory.CreateDirectory(Path.Combine(src, "sub", "deep"));
-        (string Name, string Mode)[] files =
-            [("plain", "644"), ("setuid", "4755"), ("private", "600"), ("sub/setgid", "2750"), ("sub/deep/open", "666"), ("sub/none", "0")];
-        foreach ((string name, string mode) in files)
-        {
-            string path = Path.Combine(src, name);
-            File.WriteAllText(path, "content of " + name);
-            File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32(mode, 8));
-            File.SetLastWriteTimeUtc(path, Stamp);
-        }
-        File.CreateSymbolicLink(Path.Combine(src, "rel-link"), "sub/setgid");
-        // (An absolute target would be sanitized by this unchrooted module, and not come back as it was.)
-        File.CreateSymbolicLink(Path.Combine(src, "sub", "up-link"), "../plain");
-        File.CreateSymbolicLink(Path.Combine(src, "dangling"), "no/such/thing");
-        Assert.Equal(0, ToolProcess.RunAsync("mkfifo", [Path.Combine(src, "sub", "fifo")]).Result.ExitCode);
-        File.WriteAllText(Path.Combine(src, "sub", "deep", "linked"), "one inode");
-        LocalSource.Run("ln", Path.Combine(src, "sub", "deep", "linked"), Path.Combine(src, "hard-twin"));
-        if (IsRoot)
-        {
-            Assert.Equal(0, ToolProcess.RunAsync("mknod", [Path.Combine(src, "sub", "null"), "c", "1", "3"]).Result.ExitCode);
-            Assert.Equal(0, ToolProcess.RunAsync("mknod", [Path.Combine(src, "blockdev"), "b", "7", "200"]).Result.ExitCode);
-            Assert.Equal(0, ToolProcess.RunAsync("chown", ["-h", "1234:5678", Path.Combine(src, "plain"), Path.Combine(src, "rel-link")]).Result.ExitCode);
-            Assert.Equal(0, ToolProcess.RunAsync("chown", ["4321:0", Path.Combine(src, "sub", "deep")]).Result.ExitCode);
-        }
-        File.SetUnixFileMode(Path.Combine(src, "sub"), (UnixFileMode)Convert.ToInt32("1777", 8));
-        Directory.SetLastWriteTimeUtc(Path.Combine(src, "sub", "deep"), Stamp);
-        return src;
-    }
+    private string FakeSuperTree() => FakeSuperTrees.Write(Path.Combine(_work, "fake-src"));
 
-    // Each entry's user.rsync.%stat value as stored ("-" for none; a symlink, device or special cannot hold one).
-    private static string StatXattrs(string root)
-    {
-        var lines = new List<string>();
-        Walk(root, "");
-        lines.Sort(StringComparer.Ordinal);
-        return string.Join("\n", lines);
-
-        void Walk(string dir, string prefix)
-        {
-            lines.Add($"{(prefix.Length == 0 ? "." : prefix)} {Value(dir, directory: true)}");
-            foreach (string p in Directory.GetFileSystemEntries(dir))
-            {
-                string name = prefix.Length == 0 ? Path.GetFileName(p) : prefix + "/" + Path.GetFileName(p);
-                Assert.Equal(0, NativeStat.TryLstat(p, out NativeStat.Info st));
-                int type = st.Mode & FileEntry.S_IFMT;
-                if (type == FileEntry.S_IFDIR)
-                    Walk(p, name);
-                else
-                    lines.Add($"{name} {(type == FileEntry.S_IFREG ? Value(p, directory: false) : "(" + Convert.ToString(type, 8) + ")")}");
-            }
-        }
-
-        static string Value(string path, bool directory)
-        {
-            int fd = Interop.OpenAt(Interop.AT_FDCWD, path,
-                Interop.O_RDONLY | Interop.O_NOFOLLOW | Interop.O_NONBLOCK | Interop.O_CLOEXEC | (directory ? Interop.O_DIRECTORY : 0), 0);
-            Assert.True(fd >= 0, $"open {path}");
-            using var handle = new DescriptorHandle(fd);
-            int errno = FakeStat.ReadValue(handle.Fd, out byte[] value);
-            return errno == Interop.ENODATA ? "-" : errno != 0 ? $"errno {errno}" : "\"" + Encoding.Latin1.GetString(value) + "\"";
-        }
-    }
+    private static string StatXattrs(string root) => FakeSuperTrees.StatXattrs(root);
 
     // Stock's fake-super receiver does not always set the time of a fake symlink, device or special, nor of the
     // directory holding them (in about half of the runs here they keep the time they were made at, for a source made

@@ -103,6 +103,7 @@ internal static class OptionsMapping
         Fuzzy = o.Fuzzy,
         MakePath = o.MakePath,
         Fsync = o.Fsync,
+        Super = o.Super,
         UserMap = o.UserMap,
         GroupMap = o.GroupMap,
         ChecksumSeed = o.ChecksumSeed,

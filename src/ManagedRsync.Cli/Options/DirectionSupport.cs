@@ -78,6 +78,10 @@ internal static class DirectionSupport
         new("--append with --sparse", o => o.AppendMode > 0 && o.Sparse, Push),
         new("--inplace with --compare-dest, --copy-dest or --link-dest", o => o.Inplace && o.AltDest != AltDestKind.None, Push),
         new("--checksum-seed", o => o.ChecksumSeed != 0, Everywhere),
+        // options.c: am_root 2 — a receiver that is not root tries chown and mknod and reports each EPERM (rsync.c:
+        // set_file_attrs, generator.c); our receiver's words for those failures are not stock's yet. As root it is
+        // the default.
+        new("--super without root rights", o => o.Super == SuperMode.Super && !TransferOptions.RunsAsRoot, Push),
         // pipe.c: local_child parses a local copy's remote options into its receiving half's own options.
         new("--remote-option (-M)", o => o.RemoteOptions.Count > 0, Push, TransferDirection.Pull),
     ];

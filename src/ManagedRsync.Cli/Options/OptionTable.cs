@@ -76,10 +76,10 @@ internal static class OptionTable
         Default("no-omit-link-times"),
         Default("no-J"),
         new("modify-window", '@', Int, (s, v) => s.Options.ModifyWindow = v.Int()),
-        Refuse("super"),
-        // Not a default: a root client is a super-user receiver unless --no-super (main.c sets am_root).
-        Refuse("no-super"),
-        Refuse("fake-super"),
+        // options.c: am_root 2, 0, -1 (the receiving side's; a fake-super sender lists what the xattrs say).
+        Flag("super", '\0', s => s.Options.Super = SuperMode.Super),
+        Flag("no-super", '\0', s => s.Options.Super = SuperMode.NoSuper),
+        Flag("fake-super", '\0', s => s.Options.Super = SuperMode.Fake),
         Flag("owner", 'o', s => s.Options.Owner = true),
         Flag("no-owner", '\0', s => s.Options.Owner = false),
         Flag("no-o", '\0', s => s.Options.Owner = false),

@@ -271,6 +271,8 @@ public static class ServerArgumentParser
                 case "append": Append++; return None(inline, name);
                 case "preallocate": Preallocate = true; return None(inline, name);
                 // options.c: am_root 2, 0, -1 (a daemon module then settles it: clientserver.c: rsync_module).
+                // A server that is not root would try chown and mknod and report each EPERM in words not yet stock's.
+                case "super" when !TransferOptions.RunsAsRoot: return Refusal(NotSupported, name, null);
                 case "super": Super = SuperMode.Super; return None(inline, name);
                 case "no-super": Super = SuperMode.NoSuper; return None(inline, name);
                 case "fake-super": Super = SuperMode.Fake; return None(inline, name);

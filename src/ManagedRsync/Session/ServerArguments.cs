@@ -169,6 +169,10 @@ internal static class ServerArguments
             // options.c: server_options — the receiving server changes nothing and takes no data (receiver.c).
             if (o.OnlyWriteBatch)
                 args.Add("--only-write-batch=X");
+            // options.c: server_options — "if (am_root > 1)": only --super reaches the receiving server (a pushing
+            // client's --fake-super and --no-super are its own sender's business).
+            if (o.Super == SuperMode.Super)
+                args.Add("--super");
             if (o.SizeOnly)
                 args.Add("--size-only");
             if (o.Stats)
