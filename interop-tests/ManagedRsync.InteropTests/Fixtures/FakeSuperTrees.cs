@@ -52,6 +52,17 @@ internal static class FakeSuperTrees
         Assert.True(r.ExitCode == 0, r.ToString());
     }
 
+    /// <summary>Sets a regular file's user.rsync.%stat value to <paramref name="text"/>, as it is.</summary>
+    public static unsafe void SetStatXattr(string path, string text)
+    {
+        int fd = Interop.OpenAt(Interop.AT_FDCWD, path, Interop.O_RDONLY | Interop.O_NOFOLLOW | Interop.O_CLOEXEC, 0);
+        Assert.True(fd >= 0, $"open {path}");
+        using var handle = new DescriptorHandle(fd);
+        byte[] value = Encoding.ASCII.GetBytes(text);
+        fixed (byte* p = value)
+            Assert.Equal(0, Interop.FSetXattr(handle.Fd, FakeStat.XattrName, p, (nuint)value.Length, 0));
+    }
+
     /// <summary>Each entry's user.rsync.%stat value as stored ("-" for none; a symlink, device or special cannot hold one).</summary>
     public static string StatXattrs(string root)
     {
