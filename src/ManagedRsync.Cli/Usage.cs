@@ -43,6 +43,8 @@ internal static class Usage
         --specials               preserve special files
         -D                       same as --devices --specials
         --times, -t              preserve modification times
+        --super                  receiver attempts super-user activities
+        --fake-super             store/recover privileged attrs using xattrs
         --dry-run, -n            perform a trial run with no changes made
         --whole-file, -W         copy files whole (w/o delta-xfer algorithm)
         --no-whole-file, --no-W  use the delta-xfer algorithm
