@@ -92,6 +92,11 @@ internal static partial class RsyncCommand
         {
             return ExitCodeText.Report(context, e);
         }
+        catch (Exception e) when (RsyncException.IsFault(e))
+        {
+            // A fault of ours ends the run with its words and stock's code for a crashed process, not a stack trace.
+            return ExitCodeText.Report(context, RsyncException.Internal(e));
+        }
     }
 
     // main.c: client_run's end — output_summary (a listing has none), then exit_cleanup: log_exit's line in a

@@ -38,6 +38,12 @@ internal static class ServerCommand
             Console.Error.WriteLine(e.Message.StartsWith("rsync", StringComparison.Ordinal) ? e.Message : "rsync: " + e.Message);
             return (int)e.ExitCode;
         }
+        catch (Exception e) when (RsyncException.IsFault(e))
+        {
+            RsyncException fault = RsyncException.Internal(e);
+            Console.Error.WriteLine("rsync: " + fault.Message);
+            return (int)fault.ExitCode;
+        }
     }
 
     /// <summary>Serves the client on <paramref name="input"/>/<paramref name="output"/>; returns the exit code.</summary>

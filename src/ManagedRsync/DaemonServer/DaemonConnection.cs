@@ -77,6 +77,13 @@ internal sealed class DaemonConnection
             _log.Write($"connection from {_address} ended: {e.Message}");
             return RsyncExitCode.SocketIo;
         }
+        catch (Exception e) when (RsyncException.IsFault(e))
+        {
+            // Before the transfer's own report (RsyncServer): a fault of ours is at least in the daemon's log.
+            RsyncException fault = RsyncException.Internal(e);
+            _log.Write($"connection from {_address} ended: {fault.Message}");
+            return RsyncExitCodes.For(fault);
+        }
     }
 
     private async Task<RsyncExitCode> HandshakeAsync(DaemonConfig config, CancellationTokenSource handshake, CancellationToken ct)

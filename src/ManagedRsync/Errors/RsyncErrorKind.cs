@@ -43,4 +43,9 @@ public enum RsyncErrorKind
     ConnectTimeout,
     /// <summary>The run was interrupted by a signal (RERR_SIGNAL).</summary>
     Interrupted,
+    /// <summary>
+    /// A fault in mrsync itself: an exception no part of the run expected. It is reported in words and with stock's code
+    /// for a process that crashed (RERR_CRASHED), never as a stack trace or a silent close.
+    /// </summary>
+    Internal,
 }

@@ -40,4 +40,21 @@ public class RsyncException : Exception
 
     /// <summary>A protocol violation: the peer sent something we must not act on.</summary>
     public static RsyncException Protocol(string message) => new(RsyncErrorKind.ProtocolViolation, message);
+
+    /// <summary>
+    /// <paramref name="fault"/>, an exception no part of the run expected, as the failure a user is told about: its type
+    /// and message, so that it can be reported, with <see cref="RsyncErrorKind.Internal"/>'s exit code.
+    /// </summary>
+    public static RsyncException Internal(Exception fault)
+    {
+        ArgumentNullException.ThrowIfNull(fault);
+        return new(RsyncErrorKind.Internal, $"internal error in mrsync ({fault.GetType().Name}): {fault.Message}", fault);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="e"/> is a fault of mrsync's own rather than a failure the run expects: rsync-level
+    /// failures, the connection going (I/O, a disposed stream) and cancellation have their own handling.
+    /// </summary>
+    public static bool IsFault(Exception e) =>
+        e is not (RsyncException or IOException or ObjectDisposedException or OperationCanceledException);
 }

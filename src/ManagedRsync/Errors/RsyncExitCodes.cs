@@ -51,6 +51,7 @@ public static class RsyncExitCodes
         RsyncErrorKind.Timeout => RsyncExitCode.Timeout,
         RsyncErrorKind.ConnectTimeout => RsyncExitCode.ConnectTimeout,
         RsyncErrorKind.Interrupted => RsyncExitCode.Signal,
+        RsyncErrorKind.Internal => RsyncExitCode.Crashed,
         _ => RsyncExitCode.Partial,
     };
 

@@ -107,6 +107,14 @@ public static class RsyncServer
             settings.Log?.Invoke(e.Message);
             return await FailAsync(connection, e.Message, RsyncExitCodes.For(e), ct).ConfigureAwait(false);
         }
+        catch (Exception e) when (RsyncException.IsFault(e) && connection.Out.IsMultiplexed)
+        {
+            // A fault of ours (whatever input provoked it) is told to the client and the daemon's log in words, where it
+            // would otherwise end the connection without one ("connection unexpectedly closed").
+            RsyncException fault = RsyncException.Internal(e);
+            settings.Log?.Invoke(fault.Message);
+            return await FailAsync(connection, "rsync: " + fault.Message, RsyncExitCodes.For(fault), ct).ConfigureAwait(false);
+        }
     }
 
     // main.c: do_server_sender.

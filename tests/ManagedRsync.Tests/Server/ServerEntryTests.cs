@@ -125,6 +125,47 @@ public sealed class ServerEntryTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(dest));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_fault_of_the_server_reaches_the_client_and_the_log_in_words_with_exit_15(bool pull)
+    {
+        string src = Make("src", "x");
+        string module = Make("module", "a");
+        string dest = Make("dest");
+        var options = TransferOptions.Archive;
+        var log = new RecordingLog();
+        // The fault is planted in the module's log: the first line of the transfer proper throws what no part of the
+        // run expects, as a bug of ours would.
+        var daemonLog = new List<string>();
+        bool planted = false;
+        var settings = Module(module) with
+        {
+            Log = line =>
+            {
+                if (!planted && line is "building file list" or "receiving file list")
+                {
+                    planted = true;
+                    throw new InvalidOperationException("planted fault");
+                }
+                daemonLog.Add(line);
+            },
+        };
+
+        var error = await Assert.ThrowsAsync<RsyncException>(() => pull
+            ? RunAsync(options, pull: true, ["mod/"], settings, log,
+                c => new ReceivingSide(new ReceiveTarget(dest, RequestedNames.All, Filters: null), options, log).RunAsync(c, exchangeFilters: true, default))
+            : RunAsync(options, pull: false, ["mod/"], settings, log,
+                c => new SenderRole(new SendSource([src + "/"], null, null, null, null), options, log, null).RunAsync(c, localServer: false, default)));
+
+        Assert.True(planted);
+        Assert.Equal(RsyncExitCode.Crashed, error.ExitCode);
+        Assert.Contains("E rsync: internal error in mrsync (InvalidOperationException): planted fault", log.All);
+        Assert.Contains("internal error in mrsync (InvalidOperationException): planted fault", daemonLog);
+        Assert.Empty(Directory.GetFileSystemEntries(dest));
+        Assert.Equal(["a"], Directory.GetFileSystemEntries(module).Select(Path.GetFileName));
+    }
+
     [Fact]
     public async Task A_read_only_module_refuses_a_push()
     {
