@@ -106,6 +106,10 @@ public sealed class RsyncOptions
     public bool MungeLinks { get; set; }
     /// <summary>--implied-dirs / --no-implied-dirs (default on).</summary>
     public bool ImpliedDirs { get; set; } = true;
+    /// <summary>-O/--omit-dir-times.</summary>
+    public bool OmitDirTimes { get; set; }
+    /// <summary>-J/--omit-link-times.</summary>
+    public bool OmitLinkTimes { get; set; }
     /// <summary>-m/--prune-empty-dirs.</summary>
     public bool PruneEmptyDirs { get; set; }
     /// <summary>-R (implied by --files-from unless --no-R).</summary>

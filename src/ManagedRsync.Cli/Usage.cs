@@ -45,6 +45,8 @@ internal static class Usage
         --times, -t              preserve modification times
         --super                  receiver attempts super-user activities
         --fake-super             store/recover privileged attrs using xattrs
+        --omit-dir-times, -O     omit directories from --times
+        --omit-link-times, -J    omit symlinks from --times
         --dry-run, -n            perform a trial run with no changes made
         --whole-file, -W         copy files whole (w/o delta-xfer algorithm)
         --no-whole-file, --no-W  use the delta-xfer algorithm

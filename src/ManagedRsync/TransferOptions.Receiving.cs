@@ -66,11 +66,31 @@ public sealed partial record TransferOptions
     /// <summary>-b (make_backups; implied by --backup-dir).</summary>
     public bool Backup { get; init; }
     /// <summary>
-    /// Directories keep their own times (stock's omit_dir_times): -b without --backup-dir implies it, so that the
-    /// backups made inside a directory do not fight its time (options.c: parse_arguments, "Implied, so avoid -O to
-    /// sender"); a directory's time is then neither set nor reported (generator.c: itemize, rsync.c: set_file_attrs).
+    /// Directories keep their own times (stock's omit_dir_times): -O/--omit-dir-times, or -b without --backup-dir,
+    /// which implies it so that the backups made inside a directory do not fight its time (options.c:
+    /// parse_arguments, "Implied, so avoid -O to sender"); a directory's time is then neither set nor reported
+    /// (generator.c: itemize, rsync.c: set_file_attrs).
     /// </summary>
-    public bool OmitDirTimes => Backup && BackupDir is null;
+    public bool OmitDirTimes => OmitDirTimesGiven || ImpliedOmitDirTimes;
+    /// <summary>-O/--omit-dir-times as given (options.c: omit_dir_times = 1).</summary>
+    public bool OmitDirTimesGiven { get; init; }
+    /// <summary>
+    /// -b without --backup-dir: omit_dir_times = -1, which server_options does not send as 'O' (the receiving side
+    /// implies it itself).
+    /// </summary>
+    public bool ImpliedOmitDirTimes => Backup && BackupDir is null;
+    /// <summary>
+    /// -J/--omit-link-times: symlinks keep their own times (rsync.c: set_file_attrs skips them; generator.c:
+    /// unchanged_attrs and itemize do not compare them).
+    /// </summary>
+    public bool OmitLinkTimes { get; init; }
+
+    /// <summary>
+    /// Whether an entry's time is the sender's to set and to compare (generator.c: itemize's keep_time): with -t,
+    /// unless it is a directory under <see cref="OmitDirTimes"/> or a symlink under <see cref="OmitLinkTimes"/>.
+    /// </summary>
+    public bool KeepsTime(bool isDirectory, bool isSymlink) =>
+        Times && !(isDirectory && OmitDirTimes) && !(isSymlink && OmitLinkTimes);
     /// <summary>--backup-dir=DIR as given (after stock's "./" trimming), or null.</summary>
     public string? BackupDir { get; init; }
     /// <summary>--suffix as given, or null for the default ("~" without --backup-dir, "" with it).</summary>

@@ -147,6 +147,52 @@ public sealed class ServerReceivingOptionTests(StockOptionDaemonFixture stock, M
         Assert.Equal(0, r.Ours.ExitCode);
     }
 
+    // -O and -J on the daemon's side (generator.c: itemize, rsync.c: set_file_attrs): a directory ("quiet") and a
+    // symlink that match the source but for their times, pushed with each; the times the daemon leaves are compared, a moment of
+    // the push itself shown as RECENT.
+    [Theory]
+    [InlineData("-O")]
+    [InlineData("-J")]
+    [InlineData("-OJ")]
+    [InlineData("-O", "-b")]
+    [InlineData("-O", "--no-O", "-J", "--no-J")]
+    [InlineData("--omit-dir-times", "--omit-link-times", "--protocol=29")]
+    public async Task Directory_and_symlink_times_are_left_as_stocks_daemon_leaves_them(params string[] options)
+    {
+        string src = Source();
+        await LinkAsync(src, "link", "same", Old);
+        Write(src, "quiet/file", "unchanged\n", Old);
+        foreach (string dir in new[] { "dir", "quiet", "" })
+            Directory.SetLastWriteTimeUtc(Path.Combine(src, dir), New);
+        Seed("dest", extra: false);
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            await LinkAsync(Path.Combine(Mine(d), "dest"), "link", "same", New);
+            Write(Path.Combine(Mine(d), "dest"), "quiet/file", "unchanged\n", Old);
+        }
+        var r = await PushBothAsync(d => ["-rlti", .. options, src + "/", Url(d, "dest/")]);
+        AssertSame(r);
+        string tree = ReceivingOptions.OmitTimesTests.Snapshot(Mine(ours));
+        Assert.Equal(ReceivingOptions.OmitTimesTests.Snapshot(Mine(stock)), tree);
+        Assert.Equal(0, r.Ours.ExitCode);
+        // The directory kept its seeded time only where -O (or -b alone) omitted it, the symlink only under -J.
+        bool omitDirs = options.Any(o => o is "-O" or "-OJ" or "--omit-dir-times" or "-b") && !options.Contains("--no-O");
+        bool omitLinks = options.Any(o => o is "-J" or "-OJ" or "--omit-link-times") && !options.Contains("--no-J");
+        Assert.Equal(omitDirs, Has(tree, "dest/quiet dir", Old));
+        Assert.Equal(omitLinks, Has(tree, "dest/link link", New));
+    }
+
+    private static bool Has(string tree, string entry, DateTime time) => System.Text.RegularExpressions.Regex.IsMatch(tree,
+        $@"^{entry} \d+ uid=\d+ gid=\d+ mtime={new DateTimeOffset(time).ToUnixTimeSeconds()}\.", System.Text.RegularExpressions.RegexOptions.Multiline);
+
+    private static async Task LinkAsync(string root, string name, string target, DateTime time)
+    {
+        string path = Path.Combine(root, name);
+        File.CreateSymbolicLink(path, target);
+        ProcessResult touch = await ToolProcess.RunAsync("touch", ["-h", "-d", time.ToString("yyyy-MM-dd HH:mm:ss") + "Z", path]);
+        Assert.True(touch.ExitCode == 0, touch.Stderr);
+    }
+
     [Theory]
     [InlineData("--link-dest")]
     [InlineData("--copy-dest")]

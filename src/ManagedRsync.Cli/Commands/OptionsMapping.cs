@@ -36,6 +36,8 @@ internal static class OptionsMapping
         Links = o.Links,
         Perms = o.Perms,
         Times = o.Times,
+        OmitDirTimesGiven = o.OmitDirTimes,
+        OmitLinkTimes = o.OmitLinkTimes,
         Group = o.Group,
         Owner = o.Owner,
         Devices = o.Devices,

@@ -16,7 +16,7 @@ public static class ServerArgumentParser
 
     // The letters server_options sends that a server of ours does not implement (named as stock's table names them).
     private static readonly HashSet<char> s_refusedLetters =
-        ['m', 'O', 'J', 'N', 'A', 'X', 's', 'P', 'T', '0', '@', 'F', 'h', 'i', 'M', 'V', '4', '6', 'a', 'f', '8'];
+        ['m', 'N', 'A', 'X', 's', 'P', 'T', '0', '@', 'F', 'h', 'i', 'M', 'V', '4', '6', 'a', 'f', '8'];
 
     /// <summary>
     /// A receiving server's --partial-dir: inside each file's directory, or an absolute one in a daemon module
@@ -103,7 +103,7 @@ public static class ServerArgumentParser
             Times, Perms, Recursive, Checksum, Cvs, IgnoreTimes, Relative, Compress, ListOnly, NoRecursive,
             DeleteExcluded, SizeOnly, Stats, DeleteMissingArgs, Partial, NumericIds, NewCompress, OldCompress,
             Update, Existing, IgnoreExisting, IgnoreErrors, Backup, DelayUpdates, Force, Fsync,
-            CopyLinks, CopyDirLinks, CopyUnsafeLinks, SafeLinks, KeepDirLinks, NoImpliedDirs;
+            CopyLinks, CopyDirLinks, CopyUnsafeLinks, SafeLinks, KeepDirLinks, NoImpliedDirs, OmitDirTimes, OmitLinkTimes;
         public string? BackupDir, BackupSuffix, PartialDir;
         public AltDestKind AltDest;
         public List<string> AltDestDirs = [];
@@ -172,6 +172,9 @@ public static class ServerArgumentParser
                     case 'L': CopyLinks = true; break;
                     case 'k': CopyDirLinks = true; break;
                     case 'K': KeepDirLinks = true; break;
+                    // generator.c / rsync.c: set_file_attrs — the receiving side leaves these times alone.
+                    case 'O': OmitDirTimes = true; break;
+                    case 'J': OmitLinkTimes = true; break;
                     // Issue 11's options, done by the same roles on a pull and in a local copy.
                     case 'S': Sparse = true; break;
                     case 'E': Executability = true; break;
@@ -404,6 +407,7 @@ public static class ServerArgumentParser
                 Listing = ListOnly, NumericIds = NumericIds, SizeOnly = SizeOnly, Stats = Stats, Partial = Partial,
                 TempDir = TempDir, BlockSize = BlockSize, Timeout = Timeout, BandwidthLimit = Bwlimit,
                 ItemizeChanges = LogFormat switch { "%i%I" => 2, "%i" => 1, _ => 0 },
+                OmitDirTimesGiven = OmitDirTimes, OmitLinkTimes = OmitLinkTimes,
                 Update = Update, Existing = Existing, IgnoreExisting = IgnoreExisting, MaxSize = MaxSize, MinSize = MinSize,
                 ModifyWindow = ModifyWindow, IgnoreErrors = IgnoreErrors,
                 Backup = Backup, BackupDir = BackupDir, BackupSuffix = BackupSuffix, PartialDir = PartialDir,

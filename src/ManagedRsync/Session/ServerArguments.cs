@@ -315,6 +315,12 @@ internal static class ServerArguments
                 s.Append('K');
             if (o.PruneEmptyDirs)
                 s.Append('m');
+            // options.c: server_options — 'O' only when given (omit_dir_times > 0: -b without --backup-dir sets it
+            // to -1, which the receiving side implies itself), 'J' when given.
+            if (o.OmitDirTimesGiven && !o.ImpliedOmitDirTimes)
+                s.Append('O');
+            if (o.OmitLinkTimes)
+                s.Append('J');
             if (o.Fuzzy > 0)
                 s.Append('y', o.Fuzzy > 1 ? 2 : 1);
         }

@@ -41,6 +41,10 @@ public class ServerArgumentsTests
     [InlineData("-r --numeric-ids --timeout=5 --bwlimit=1.5M -B 4k", "--server|-re.LsfxCIvu|-B4096|--timeout=5|--bwlimit=1536|--numeric-ids|.|mod/", "--server|--sender|-re.LsfxCIvu|-B4096|--timeout=5|--bwlimit=1536|--numeric-ids|.|mod/")]
     [InlineData("-r --cc=xxh128", "--server|-re.LsfxCIvu|--checksum-choice=xxh128|.|mod/", "--server|--sender|-re.LsfxCIvu|--checksum-choice=xxh128|.|mod/")]
     [InlineData("-r --cc=none", "--server|-Wre.LsfxCIvu|--checksum-choice=none|.|mod/", "--server|--sender|-Wre.LsfxCIvu|--checksum-choice=none|.|mod/")]
+    // options.c: server_options — 'O' and 'J' to a receiving server only, 'O' not when -b without --backup-dir implies it.
+    [InlineData("-rlt -O -J -m", "--server|-lmOJtre.LsfxCIvu|.|mod/", "--server|--sender|-ltre.LsfxCIvu|.|mod/")]
+    [InlineData("-rlt -b -O", "--server|-bltre.LsfxCIvu|.|mod/", "--server|--sender|-bltre.LsfxCIvu|.|mod/")]
+    [InlineData("-rlt -O --backup-dir=x", "--server|-blOtre.LsfxCIvu|--backup-dir|x|.|mod/", "--server|--sender|-bltre.LsfxCIvu|--backup-dir|x|.|mod/")]
     [InlineData("--protocol=29 -av", "--server|-vlogDtpr|.|mod/", "--server|--sender|-vlogDtpr|.|mod/")]
     [InlineData("--protocol=30 -a", "--server|-logDtpre.LsfxCIvu|.|mod/", "--server|--sender|-logDtpre.LsfxCIvu|.|mod/")]
     [InlineData("-r --bwlimit=1000 --no-whole-file", "--server|-re.LsfxCIvu|--bwlimit=1000|.|mod/", "--server|--sender|-re.LsfxCIvu|--bwlimit=1000|.|mod/")]

@@ -165,6 +165,21 @@ public class ServerArgumentParserTests
         Assert.True(ServerArgumentParser.Parse(["--server", "-rb", ".", "mod/"], out _).Options.OmitDirTimes);
     }
 
+    // options.c: server_options sends -O and -J as letters to a receiving server (generator.c / rsync.c use them).
+    [Fact]
+    public void Omitted_directory_and_symlink_times_are_taken()
+    {
+        ServerRequest r = ServerArgumentParser.Parse(["--server", "-lOJtr", ".", "mod/"], out string? error);
+        Assert.Null(error);
+        Assert.True(r.Options.OmitDirTimes);
+        Assert.True(r.Options.OmitLinkTimes);
+        Assert.False(r.Options.KeepsTime(isDirectory: true, isSymlink: false));
+        Assert.False(r.Options.KeepsTime(isDirectory: false, isSymlink: true));
+        Assert.True(r.Options.KeepsTime(isDirectory: false, isSymlink: false));
+        TransferOptions plain = ServerArgumentParser.Parse(["--server", "-ltr", ".", "mod/"], out _).Options;
+        Assert.True(plain.KeepsTime(isDirectory: true, isSymlink: false) && plain.KeepsTime(isDirectory: false, isSymlink: true));
+    }
+
     [Theory]
     [InlineData("--copy-dest", "ERROR: the --copy-dest option conflicts with the --link-dest option\n")]
     [InlineData("--link-dest", "ERROR: at most 20 --link-dest args may be specified\n")]

@@ -159,12 +159,12 @@ internal sealed partial class GeneratorRole
     }
 
     /// <summary>
-    /// rsync generator.c: unchanged_attrs — the time (-t, symlinks included), the permissions (-p, not for a symlink:
+    /// rsync generator.c: unchanged_attrs — the time (-t, symlinks included unless -J), the permissions (-p, not for a symlink:
     /// Linux cannot chmod one), the owner (root with -o) and the group (-g).
     /// </summary>
     private bool UnchangedAttributes(FileEntry file, EntryStatus st)
     {
-        if (Options.Times && !UpdateRules.SameTime(Options, file, st))
+        if (Options.Times && !(file.IsSymlink && Options.OmitLinkTimes) && !UpdateRules.SameTime(Options, file, st))
             return false;
         // generator.c: perms_differ — all of the mode with -p, else with -E whether either is executable at all.
         if (!file.IsSymlink && Options.Perms && (st.Mode & 0xFFF) != ((uint)file.Mode & 0xFFF))

@@ -43,7 +43,7 @@ internal sealed partial class GeneratorRole
             return iflags | ItemChanges.IsNew;
         if (file.IsRegular && file.Size != st.Size)
             iflags |= ItemChanges.Size;
-        bool timeDiffers = Options.Times && !(file.IsDirectory && Options.OmitDirTimes)
+        bool timeDiffers = Options.KeepsTime(file.IsDirectory, file.IsSymlink)
             ? !UpdateRules.SameTime(Options, file, st)
             : (iflags & (ItemChanges.Transfer | ItemChanges.LocalChange)) != 0;
         if (timeDiffers)

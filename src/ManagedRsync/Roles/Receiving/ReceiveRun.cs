@@ -235,7 +235,7 @@ internal sealed partial class ReceiveRun
     /// The attributes the sender's entry asks for (rsync rsync.c: set_file_attrs, dest_mode): the mode with -p (else a
     /// new entry gets the sender's mode less the umask, and with -E an <paramref name="existing"/> regular file its
     /// own permissions with the sender's executability), owner and group when root, the time with -t (a
-    /// directory's not when directory times are omitted).
+    /// directory's not under -O, a symlink's not under -J).
     /// </summary>
     public EntryAttributes AttributesFor(FileEntry file, bool isNew, EntryStatus? existing = null)
     {
@@ -256,7 +256,7 @@ internal sealed partial class ReceiveRun
             ? (uint)(numeric && Options.UserMap is null ? file.Uid : _ids.MapUser(file.Uid, SenderName(file.Uid, List.UserNames, numeric))) : null;
         uint? gid = Options.Group && IsRoot
             ? (uint)(numeric && Options.GroupMap is null ? file.Gid : _ids.MapGroup(file.Gid, SenderName(file.Gid, List.GroupNames, numeric))) : null;
-        long? mtime = Options.Times && !(file.IsDirectory && Options.OmitDirTimes) ? file.ModTime : null;
+        long? mtime = Options.KeepsTime(file.IsDirectory, file.IsSymlink) ? file.ModTime : null;
         return new EntryAttributes(permissions, mtime, (uint)file.ModTimeNsec, uid, gid)
         {
             ModuleChmod = moduleChmod,

@@ -48,9 +48,12 @@ internal sealed partial class SenderRole
         // sender_keeps_checksum for it).
         if (_conn.IsServer && _options.AlwaysChecksum && file.IsRegular)
             figures = TransferFigures.WithListSum(figures, ListChecksumVariant, file.Checksum);
+        // compat.c: a sender's receiver_symlink_times comes from the compat flags (a client) or the client's 'L' (a
+        // server), both from protocol 30 only: below it log.c prints a symlink's time change as 'T', as without -t.
+        TransferOptions options = file.IsSymlink && _conn.Protocol < 30 ? _options with { Times = false } : _options;
         ItemizedChange? change = _conn.IsServer
-            ? ItemLog.ServerChange(_options, file, file.DisplayName, shown, sent: true, hardLink, bySender: true, figures)
-            : ItemLog.Change(_options, file, file.DisplayName, shown, sent: !_localServer, hardLink, bySender: true, figures);
+            ? ItemLog.ServerChange(options, file, file.DisplayName, shown, sent: true, hardLink, bySender: true, figures)
+            : ItemLog.Change(options, file, file.DisplayName, shown, sent: !_localServer, hardLink, bySender: true, figures);
         if (change is not null)
             _log.Item(change);
     }
