@@ -43,6 +43,7 @@ internal static class Usage
         --specials               preserve special files
         -D                       same as --devices --specials
         --times, -t              preserve modification times
+        --open-noatime           avoid changing the atime on opened files
         --super                  receiver attempts super-user activities
         --fake-super             store/recover privileged attrs using xattrs
         --omit-dir-times, -O     omit directories from --times

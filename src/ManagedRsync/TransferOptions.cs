@@ -35,6 +35,12 @@ public sealed partial record TransferOptions
     /// setup_protocol sets atimes_ndx). Nothing of ours receives them yet: a client and a receiving server refuse -U.
     /// </summary>
     public bool Atimes { get; init; }
+    /// <summary>
+    /// --open-noatime: the sender opens what it reads (files, the directories it lists, -c's list checksums) with
+    /// O_NOATIME (syscall.c: do_open, secure_relative_open; flist.c: secure_opendir). Stock does not fall back when the
+    /// kernel refuses it (EPERM: not the owner and no CAP_FOWNER): the open fails and is reported as any failed open.
+    /// </summary>
+    public bool OpenNoAtime { get; init; }
     /// <summary>-g: group.</summary>
     public bool Group { get; init; }
     /// <summary>-o: owner.</summary>

@@ -29,6 +29,12 @@ public static class OptionModules
     /// <summary>refuse options = compress (any compression) and a wildcard: checksum*.</summary>
     public const string RefuseCompress = "refz";
 
+    /// <summary>open noatime = yes: the daemon opens with O_NOATIME whatever the client says.</summary>
+    public const string NoAtime = "noatime";
+
+    /// <summary>open noatime = no: the client's --open-noatime is overruled.</summary>
+    public const string AtimeMoves = "atimemoves";
+
     public static readonly IReadOnlyList<DaemonModule> All =
     [
         new(Writable, Comment: "writable"),
@@ -38,6 +44,8 @@ public static class OptionModules
         new(RefuseDelete, Comment: "refuses delete", Extra: ["refuse options = delete"]),
         new(AllowList, Comment: "allow-list", ReadOnly: true, Extra: ["refuse options = * !a !v"]),
         new(RefuseCompress, Comment: "refuses compress", ReadOnly: true, Extra: ["refuse options = compress checksum*"]),
+        new(NoAtime, Comment: "open noatime", Extra: ["open noatime = yes"]),
+        new(AtimeMoves, Comment: "no open noatime", Extra: ["open noatime = no"]),
     ];
 }
 

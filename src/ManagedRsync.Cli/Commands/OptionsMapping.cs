@@ -38,6 +38,7 @@ internal static class OptionsMapping
         Times = o.Times,
         OmitDirTimesGiven = o.OmitDirTimes,
         OmitLinkTimes = o.OmitLinkTimes,
+        OpenNoAtime = o.OpenNoAtime,
         Group = o.Group,
         Owner = o.Owner,
         Devices = o.Devices,

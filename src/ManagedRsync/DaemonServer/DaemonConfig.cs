@@ -122,7 +122,7 @@ public sealed class DaemonConfig
             "uid" => userId(value) == euid ? null : $"\"uid = {value}\" is not supported: mrsync serves every connection as the user it runs as (uid {euid}); run it as that user instead",
             "gid" => value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries) is [var g] && groupId(g) == egid ? null
                 : $"\"gid = {value}\" is not supported: mrsync serves every connection with the group it runs as (gid {egid})",
-            "insecurelinks" or "opennoatime" =>
+            "insecurelinks" =>
                 IsFalse(value) || IsUnset(value) ? null : $"\"{Spelled(key)} = {value}\" is not supported yet",
             _ => value.Length == 0 ? null : $"\"{Spelled(key)}\" is not supported yet",
         };
@@ -292,6 +292,10 @@ public sealed class DaemonModule
             ? DaemonConfig.Bool(Values, "numericids", false) && (!chrooted || NameConverter is null)
             : chrooted && NameConverter is null;
 
+
+    /// <summary>open noatime: unset (null) leaves it to the client's --open-noatime (loadparm.c: open_noatime = -1).</summary>
+    public bool? OpenNoAtime =>
+        Values.TryGetValue("opennoatime", out string? v) && !DaemonConfig.IsUnset(v) ? DaemonConfig.Bool(Values, "opennoatime", false) : null;
 
     /// <summary>ignore errors (default no).</summary>
     public bool IgnoreErrors => DaemonConfig.Bool(Values, "ignoreerrors", false);

@@ -468,6 +468,7 @@ internal sealed class DaemonConnection
             IgnoreErrors = module.IgnoreErrors,
             IgnoreNonreadable = module.IgnoreNonreadable,
             FakeSuper = module.FakeSuper,
+            OpenNoAtime = module.OpenNoAtime,
             Log = _log.Write,
             TransferLog = module.TransferLogging ? TransferLogLine(module, path, host, user) : null,
             ModuleChmod = moduleChmod,

@@ -54,7 +54,7 @@ internal static class DaemonParameters
         "exclude", "includefrom", "excludefrom", "maxverbosity", "name", "syslogtag", "syslogfacility", "logformat",
         "tempdir", "mungesymlinks", "numericids", "ignoreerrors", "pre-xferexec", "post-xferexec", "transferlogging",
         "ignorenonreadable", "dontcompress", "incomingchmod", "outgoingchmod", "socketoptions", "proxyprotocol", "earlyexec", "nameconverter",
-        "proxyprotocolhosts", "fakesuper",
+        "proxyprotocolhosts", "fakesuper", "opennoatime",
     ];
 
     // daemon-parm.txt: the INTEGER, ENUM, BOOL and BOOL3 parameters; every other one is a STRING or PATH.

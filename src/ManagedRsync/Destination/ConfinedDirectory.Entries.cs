@@ -93,7 +93,7 @@ public sealed partial class ConfinedDirectory
         }
         using (lease)
         {
-            int fd = OpenAt(lease.Fd, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+            int fd = OpenAt(lease.Fd, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | _readFlags, 0);
             if (fd < 0)
                 return null;
             var handle = new SafeFileHandle(fd, ownsHandle: true);

@@ -31,12 +31,17 @@ public sealed partial class ConfinedDirectory : IDisposable
     private readonly long[] _cacheUsed = new long[CacheSlots];
     private long _cacheClock;
 
-    private ConfinedDirectory(DescriptorHandle root, string rootPath, bool wasCreated)
+    private ConfinedDirectory(DescriptorHandle root, string rootPath, bool wasCreated, int readFlags)
     {
         _root = root;
         RootPath = rootPath;
         WasCreated = wasCreated;
+        _readFlags = readFlags;
     }
+
+    // O_NOATIME under --open-noatime (syscall.c: do_open, secure_relative_open): the directories walked and listed and
+    // the files read (basis files, -c's checksums) keep their access times.
+    private readonly int _readFlags;
 
     /// <summary>The local path of the destination root as the user gave it.</summary>
     public string RootPath { get; }
@@ -49,16 +54,17 @@ public sealed partial class ConfinedDirectory : IDisposable
     /// get_local_name creates only the final directory of the destination). The root may be reached through symlinks:
     /// the local user named it.
     /// </summary>
-    public static ConfinedDirectory Open(string rootPath, bool create)
+    public static ConfinedDirectory Open(string rootPath, bool create, bool noAtime = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(rootPath);
         bool created = create && MkdirAt(AT_FDCWD, rootPath, 0x1ED /* 0755 */) == 0;
         if (create && !created && Marshal.GetLastPInvokeError() != EEXIST)
             throw IoError("mkdir", rootPath, Marshal.GetLastPInvokeError());
-        int fd = OpenAt(AT_FDCWD, rootPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        int readFlags = noAtime ? O_NOATIME : 0;
+        int fd = OpenAt(AT_FDCWD, rootPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC | readFlags, 0);
         if (fd < 0)
             throw IoError("change_dir", rootPath, Marshal.GetLastPInvokeError());
-        return new ConfinedDirectory(new DescriptorHandle(fd), rootPath, created);
+        return new ConfinedDirectory(new DescriptorHandle(fd), rootPath, created, readFlags);
     }
 
     /// <summary>Closes the directory descriptor.</summary>
@@ -134,7 +140,7 @@ public sealed partial class ConfinedDirectory : IDisposable
         foreach (var range in directoryPath.AsSpan().Split('/'))
         {
             string component = directoryPath[range];
-            int fd = OpenAt(current.Fd, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+            int fd = OpenAt(current.Fd, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | _readFlags, 0);
             int errno = Marshal.GetLastPInvokeError();
             current.Dispose();
             if (fd < 0)

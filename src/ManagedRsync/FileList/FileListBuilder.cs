@@ -270,14 +270,18 @@ internal sealed class FileListBuilder
         var children = new List<string>();
         bool follow = FollowsLinks || prefix.Length == 0;
         Action<ReadOnlySpan<byte>, EntryType> add = (name, _) => children.Add(Path.Combine(dirPath, FileNameEncoding.Decode(name)));
+        // flist.c: secure_opendir opens with O_NOATIME under --open-noatime (syscall.c: secure_relative_open).
+        int noAtime = _options.OpenNoAtime ? Interop.O_NOATIME : 0;
         int errno = Confinement?.Relative(dirPath) is { } beneath
-            ? ListBeneath(Confinement, beneath, follow, add)
-            : RawDirectory.List(FileNameEncoding.Encode(dirPath), add, followLink: follow);
+            ? ListBeneath(Confinement, beneath, follow, add, noAtime)
+            : RawDirectory.List(FileNameEncoding.Encode(dirPath), add, followLink: follow, extraFlags: noAtime);
         if (errno != 0)
         {
+            // flist.c: send_file_list names the top of a "dir/" argument "dir/." (send_directory's fbuf).
+            string named = prefix.Length == 0 && dirPath != "." && !dirPath.EndsWith("/.", StringComparison.Ordinal) ? dirPath + "/." : dirPath;
             string shown = Confinement?.Relative(dirPath) is { } inModule
                 ? Confinement.Quote(inModule)
-                : $"\"{FileNameEncoding.Display(dirPath)}\"";
+                : $"\"{FileNameEncoding.Display(named)}\"";
             _warn($"rsync: [sender] opendir {shown} failed: {ErrnoText(errno)} ({errno})");
             IoError |= IoErrorGeneral;
             return;
@@ -314,9 +318,9 @@ internal sealed class FileListBuilder
         }
     }
 
-    private static int ListBeneath(BeneathRoot root, string relative, bool follow, Action<ReadOnlySpan<byte>, EntryType> add)
+    private static int ListBeneath(BeneathRoot root, string relative, bool follow, Action<ReadOnlySpan<byte>, EntryType> add, int extraFlags)
     {
-        int fd = root.Open(relative, Interop.O_RDONLY | Interop.O_DIRECTORY | (follow ? 0 : Interop.O_NOFOLLOW), out int errno);
+        int fd = root.Open(relative, Interop.O_RDONLY | Interop.O_DIRECTORY | (follow ? 0 : Interop.O_NOFOLLOW) | extraFlags, out int errno);
         if (fd < 0)
             return errno;
         try

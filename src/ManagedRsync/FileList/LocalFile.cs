@@ -32,6 +32,19 @@ internal static class LocalFile
         return new SafeFileHandle(fd, ownsHandle: true);
     }
 
+    /// <summary>Opens <paramref name="path"/> for reading with O_NOATIME (--open-noatime).</summary>
+    /// <exception cref="IOException">The open failed (EPERM when not the owner and without CAP_FOWNER).</exception>
+    public static SafeFileHandle OpenWithoutAtime(string path)
+    {
+        int fd = Interop.OpenAt(Interop.AT_FDCWD, path, Interop.O_RDONLY | Interop.O_CLOEXEC | Interop.O_NOATIME, 0);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"open '{FileNameEncoding.Display(path)}' failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+        }
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
     /// <summary>Opens <paramref name="path"/> for reading, as <c>new FileStream(path, options)</c> does.</summary>
     public static FileStream OpenRead(string path, FileStreamOptions options) =>
         FileNameEncoding.HasEscapes(path)

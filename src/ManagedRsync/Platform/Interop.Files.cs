@@ -28,6 +28,12 @@ internal static unsafe partial class Interop
     /// <summary>O_PATH (asm-generic/fcntl.h; the same on x86-64 and arm64): a descriptor that only names the inode.</summary>
     public const int O_PATH = 0x200000;
 
+    /// <summary>
+    /// O_NOATIME (asm-generic/fcntl.h, 01000000; the same on x86-64 and arm64): reads through the descriptor leave the
+    /// access time alone. Only the file's owner or a process with CAP_FOWNER may use it, else open(2) fails with EPERM.
+    /// </summary>
+    public const int O_NOATIME = 0x40000;
+
     // These two differ between x86-64 (and most arches) and arm64 (asm-generic/fcntl.h vs arch/arm64/include/uapi/asm/fcntl.h).
     public static readonly int O_DIRECTORY = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x4000 : 0x10000;
     public static readonly int O_NOFOLLOW = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x8000 : 0x20000;

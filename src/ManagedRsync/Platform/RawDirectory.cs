@@ -19,9 +19,9 @@ internal static unsafe class RawDirectory
     /// <paramref name="followLink"/>: a symlink to a directory is listed as the directory (the sender's -L, -k and
     /// --copy-unsafe-links, which list what a link leads to: flist.c send_directory's plain opendir).
     /// </summary>
-    public static int List(ReadOnlySpan<byte> path, Action<ReadOnlySpan<byte>, EntryType> onEntry, bool followLink = false)
+    public static int List(ReadOnlySpan<byte> path, Action<ReadOnlySpan<byte>, EntryType> onEntry, bool followLink = false, int extraFlags = 0)
     {
-        int fd = OpenDirectory(path, out int errno, followLink);
+        int fd = OpenDirectory(path, out int errno, followLink, extraFlags);
         if (fd < 0)
             return errno;
         try
@@ -127,14 +127,14 @@ internal static unsafe class RawDirectory
         _ = Interop.Close(fd);
     }
 
-    private static int OpenDirectory(ReadOnlySpan<byte> path, out int errno, bool followLink = false)
+    private static int OpenDirectory(ReadOnlySpan<byte> path, out int errno, bool followLink = false, int extraFlags = 0)
     {
         Span<byte> z = path.Length < 1024 ? stackalloc byte[path.Length + 1] : new byte[path.Length + 1];
         path.CopyTo(z);
         z[path.Length] = 0;
         int fd;
         fixed (byte* p = z)
-            fd = Interop.Open(p, Interop.O_RDONLY | Interop.O_DIRECTORY | (followLink ? 0 : Interop.O_NOFOLLOW) | Interop.O_CLOEXEC, 0);
+            fd = Interop.Open(p, Interop.O_RDONLY | Interop.O_DIRECTORY | (followLink ? 0 : Interop.O_NOFOLLOW) | Interop.O_CLOEXEC | extraFlags, 0);
         errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
         return fd;
     }

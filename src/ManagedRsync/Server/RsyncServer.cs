@@ -52,6 +52,8 @@ public static class RsyncServer
         // clientserver.c: rsync_module — the module's settings after the client's options, which cannot undo them.
         if (settings.IgnoreErrors)
             options = options with { IgnoreErrors = true };
+        if (settings.OpenNoAtime is { } noAtime)
+            options = options with { OpenNoAtime = noAtime };
         if (settings.NumericIds && !options.NumericIds)
             options = options with { NumericIdsHere = true };
         // clientserver.c: rsync_module — a "fake super" module is am_root -1 whatever the client sent; otherwise a

@@ -103,7 +103,7 @@ public static class ServerArgumentParser
             Times, Perms, Recursive, Checksum, Cvs, IgnoreTimes, Relative, Compress, ListOnly, NoRecursive,
             DeleteExcluded, SizeOnly, Stats, DeleteMissingArgs, Partial, NumericIds, NewCompress, OldCompress,
             Update, Existing, IgnoreExisting, IgnoreErrors, Backup, DelayUpdates, Force, Fsync,
-            CopyLinks, CopyDirLinks, CopyUnsafeLinks, SafeLinks, KeepDirLinks, NoImpliedDirs, OmitDirTimes, OmitLinkTimes;
+            CopyLinks, CopyDirLinks, CopyUnsafeLinks, SafeLinks, KeepDirLinks, NoImpliedDirs, OmitDirTimes, OmitLinkTimes, OpenNoAtime;
         public string? BackupDir, BackupSuffix, PartialDir;
         public AltDestKind AltDest;
         public List<string> AltDestDirs = [];
@@ -266,6 +266,8 @@ public static class ServerArgumentParser
                 case "no-implied-dirs" or "no-i-d": NoImpliedDirs = true; return None(inline, name);
                 case "implied-dirs" or "i-d": NoImpliedDirs = false; return None(inline, name);
                 case "delay-updates": DelayUpdates = true; return None(inline, name);
+                // options.c: server_options sends it in either direction; our sender opens with O_NOATIME.
+                case "open-noatime": OpenNoAtime = true; return None(inline, name);
                 // The sender removes what the receiving side confirms (Roles/Sender/SenderRole.RemoveSource.cs); the
                 // receiving side's generator confirms (Roles/Generator/GeneratorRole.RemoveSource.cs).
                 case "remove-source-files": RemoveSource = 1; return None(inline, name);
@@ -367,11 +369,11 @@ public static class ServerArgumentParser
             if (FilterRules.Count > 0 && !Sender)
                 return Refusal(NotSupported, "filter", null);
             // -U: a sending server lists the access times (FileListWriter); nothing of ours sets them on receiving
-            // yet. A second U is --open-noatime (options.c: parse_arguments), which our sender does not do.
+            // yet. A second U is --open-noatime (options.c: parse_arguments).
             if (Atimes > 0 && !Sender)
                 return Refusal(NotSupported, "atimes", 'U');
             if (Atimes > 1)
-                return Refusal(NotSupported, "open-noatime", null);
+                OpenNoAtime = true;
             // options.c: parse_arguments — --append implies --inplace, which no partial directory goes with.
             if (Append > 0 && WholeFile)
                 return "--append cannot be used with --whole-file\n";
@@ -407,7 +409,7 @@ public static class ServerArgumentParser
                 Listing = ListOnly, NumericIds = NumericIds, SizeOnly = SizeOnly, Stats = Stats, Partial = Partial,
                 TempDir = TempDir, BlockSize = BlockSize, Timeout = Timeout, BandwidthLimit = Bwlimit,
                 ItemizeChanges = LogFormat switch { "%i%I" => 2, "%i" => 1, _ => 0 },
-                OmitDirTimesGiven = OmitDirTimes, OmitLinkTimes = OmitLinkTimes,
+                OmitDirTimesGiven = OmitDirTimes, OmitLinkTimes = OmitLinkTimes, OpenNoAtime = OpenNoAtime,
                 Update = Update, Existing = Existing, IgnoreExisting = IgnoreExisting, MaxSize = MaxSize, MinSize = MinSize,
                 ModifyWindow = ModifyWindow, IgnoreErrors = IgnoreErrors,
                 Backup = Backup, BackupDir = BackupDir, BackupSuffix = BackupSuffix, PartialDir = PartialDir,

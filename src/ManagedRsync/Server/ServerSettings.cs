@@ -69,6 +69,12 @@ public sealed record ServerSettings
     public bool IgnoreNonreadable { get; init; }
 
     /// <summary>
+    /// open noatime: null when the module does not say (the client's --open-noatime decides), else the module's value,
+    /// which wins over the client's (clientserver.c: rsync_module, "if (lp_open_noatime(module_id) >= 0)").
+    /// </summary>
+    public bool? OpenNoAtime { get; init; }
+
+    /// <summary>
     /// A message that ends the connection as soon as the protocol is set up, sent to the client as it is, exit 4 (a
     /// module's pre-xfer exec that failed: clientserver.c: rsync_module, err_msg).
     /// </summary>

@@ -268,6 +268,10 @@ internal static class ServerArguments
             args.Add("--remove-sent-files");
         if (weSend && o.Preallocate)
             args.Add("--preallocate");
+        // options.c: server_options — either way (a sending server opens its files with it, a receiving one its basis
+        // files); -UU would say it as the second U, which mrsync does not send (-U is refused).
+        if (o.OpenNoAtime)
+            args.Add("--open-noatime");
         if (weSend && o.MakePath)
             args.Add("--mkpath");
         // options.c: server_options — -M words last, each quoted as a value that --old-args may leave to split; at most

@@ -45,6 +45,8 @@ public class ServerArgumentsTests
     [InlineData("-rlt -O -J -m", "--server|-lmOJtre.LsfxCIvu|.|mod/", "--server|--sender|-ltre.LsfxCIvu|.|mod/")]
     [InlineData("-rlt -b -O", "--server|-bltre.LsfxCIvu|.|mod/", "--server|--sender|-bltre.LsfxCIvu|.|mod/")]
     [InlineData("-rlt -O --backup-dir=x", "--server|-blOtre.LsfxCIvu|--backup-dir|x|.|mod/", "--server|--sender|-bltre.LsfxCIvu|--backup-dir|x|.|mod/")]
+    // options.c: server_options — --open-noatime in either direction, after --preallocate.
+    [InlineData("-r --open-noatime --preallocate", "--server|-re.LsfxCIvu|--preallocate|--open-noatime|.|mod/", "--server|--sender|-re.LsfxCIvu|--open-noatime|.|mod/")]
     [InlineData("--protocol=29 -av", "--server|-vlogDtpr|.|mod/", "--server|--sender|-vlogDtpr|.|mod/")]
     [InlineData("--protocol=30 -a", "--server|-logDtpre.LsfxCIvu|.|mod/", "--server|--sender|-logDtpre.LsfxCIvu|.|mod/")]
     [InlineData("-r --bwlimit=1000 --no-whole-file", "--server|-re.LsfxCIvu|--bwlimit=1000|.|mod/", "--server|--sender|-re.LsfxCIvu|--bwlimit=1000|.|mod/")]

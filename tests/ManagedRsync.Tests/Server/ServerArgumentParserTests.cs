@@ -93,7 +93,6 @@ public class ServerArgumentParserTests
     [InlineData("--append --append --compare-dest=../x", "The server does not support --append\n")]
     [InlineData("--inplace --delay-updates", "--inplace cannot be used with --delay-updates\n")]
     [InlineData("--append --partial-dir=.p", "--append cannot be used with --partial-dir\n")]
-    [InlineData("--open-noatime", "The server does not support --open-noatime\n")]
     [InlineData("--partial-dir=a/../../up", "The server does not support --partial-dir with an absolute path or a '..' component\n")]
     [InlineData("--filter=-_x", "The server does not support --filter\n")]
     [InlineData("--suffix=a/b", "--suffix cannot contain slashes: a/b\n")]
@@ -210,8 +209,13 @@ public class ServerArgumentParserTests
         Assert.True(pull.Options.Atimes);
         ServerArgumentParser.Parse(["--server", "-rUe.iLsfxCIvu", ".", "mod/"], out error);
         Assert.Equal("The server does not support --atimes (-U)\n", error);
-        ServerArgumentParser.Parse(["--server", "--sender", "-rUUe.iLsfxCIvu", ".", "mod/"], out error);
-        Assert.Equal("The server does not support --open-noatime\n", error);
+        // A second U is --open-noatime (options.c: parse_arguments), and so is the word, in either direction.
+        ServerRequest twice = ServerArgumentParser.Parse(["--server", "--sender", "-rUUe.iLsfxCIvu", ".", "mod/"], out error);
+        Assert.Null(error);
+        Assert.True(twice.Options.Atimes && twice.Options.OpenNoAtime);
+        Assert.True(ServerArgumentParser.Parse(["--server", "-re.iLsfxCIvu", "--open-noatime", ".", "mod/"], out error).Options.OpenNoAtime);
+        Assert.Null(error);
+        Assert.False(pull.Options.OpenNoAtime);
 
         ServerRequest push = ServerArgumentParser.Parse(
             ["--server", "-rRe.iLsfxCIvu", "--usermap=*:1", "--groupmap", "0-9:2", "--no-implied-dirs", ".", "mod/"], out error);

@@ -21,7 +21,7 @@ internal sealed partial class ReceivingSide
         {
             try
             {
-                opened = ConfinedDirectory.Open(root, create: singleName is null && !_options.DryRun);
+                opened = ConfinedDirectory.Open(root, create: singleName is null && !_options.DryRun, noAtime: _options.OpenNoAtime);
             }
             catch (RsyncException e) when (e.IsLocalFileFailure && singleName is null)
             {

@@ -80,7 +80,7 @@ internal sealed class BasisDirectories : IDisposable
             {
                 try
                 {
-                    opened[j] = ConfinedDirectory.Open(dir, create: false);
+                    opened[j] = ConfinedDirectory.Open(dir, create: false, noAtime: options.OpenNoAtime);
                     opened[j]!.FakeSuper = options.FakeSuper;
                 }
                 catch (RsyncException e) when (e.IsLocalFileFailure)

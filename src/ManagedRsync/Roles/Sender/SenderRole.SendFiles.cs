@@ -197,6 +197,8 @@ internal sealed partial class SenderRole
         string path = AbsolutePath(file.LocalPath!);
         if (_source.Confinement?.Relative(path) is { } beneath)
             return OpenBeneath(_source.Confinement, beneath, ndx);
+        if (_options.OpenNoAtime)
+            return OpenNoAtime(file, path, ndx);
         try
         {
             // One open, one fstat and the reads per file: FileStream would add a getcwd (relative paths), read-ahead
@@ -227,7 +229,7 @@ internal sealed partial class SenderRole
     private SafeFileHandle? OpenBeneath(BeneathRoot root, string relative, int ndx)
     {
         bool follow = _options.CopyLinks || _options.CopyUnsafeLinks || _options.CopyDirLinks;
-        int fd = root.Open(relative, Interop.O_RDONLY | (follow ? 0 : Interop.O_NOFOLLOW), out int errno);
+        int fd = root.Open(relative, Interop.O_RDONLY | (follow ? 0 : Interop.O_NOFOLLOW) | (_options.OpenNoAtime ? Interop.O_NOATIME : 0), out int errno);
         if (fd >= 0)
             return new SafeFileHandle(fd, ownsHandle: true);
         if (errno == Interop.ENOENT)
@@ -239,6 +241,29 @@ internal sealed partial class SenderRole
         {
             _ioError |= FileListBuilder.IoErrorGeneral;
             _log.Error($"rsync: [sender] send_files failed to open {root.Quote(relative)}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
+        }
+        if (_conn.Protocol >= 30)
+            _conn.Out.WriteMessageInt(MessageCode.NoSend, ndx);
+        return null;
+    }
+
+    // syscall.c: do_open with open_noatime — O_NOATIME, no fallback: an EPERM (not the owner, no CAP_FOWNER) is a
+    // failed open like any other (sender.c: send_files, "send_files failed to open NAME: Operation not permitted (1)").
+    private SafeFileHandle? OpenNoAtime(FileEntry file, string path, int ndx)
+    {
+        int fd = Interop.OpenAt(Interop.AT_FDCWD, path, Interop.O_RDONLY | Interop.O_CLOEXEC | Interop.O_NOATIME, 0);
+        if (fd >= 0)
+            return new SafeFileHandle(fd, ownsHandle: true);
+        int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+        if (errno == Interop.ENOENT)
+        {
+            _ioError |= FileListBuilder.IoErrorVanished;
+            _log.Error($"file has vanished: \"{FileNameEncoding.Display(file.LocalPath!)}\"");
+        }
+        else
+        {
+            _ioError |= FileListBuilder.IoErrorGeneral;
+            _log.Error($"rsync: [sender] send_files failed to open \"{FileNameEncoding.Display(file.LocalPath!)}\": {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
         }
         if (_conn.Protocol >= 30)
             _conn.Out.WriteMessageInt(MessageCode.NoSend, ndx);

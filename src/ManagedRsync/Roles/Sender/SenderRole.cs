@@ -183,7 +183,11 @@ internal sealed partial class SenderRole : IMessageHandler
                 continue;
             try
             {
-                using var fs = LocalFile.OpenRead(f.LocalPath, new FileStreamOptions { Share = FileShare.ReadWrite, BufferSize = 1, Options = FileOptions.SequentialScan });
+                // checksum.c: file_checksum opens with do_open (O_NOATIME under --open-noatime); a file it cannot
+                // open gets an empty sum.
+                using var fs = _options.OpenNoAtime
+                    ? new FileStream(LocalFile.OpenWithoutAtime(f.LocalPath), FileAccess.Read, 1)
+                    : LocalFile.OpenRead(f.LocalPath, new FileStreamOptions { Share = FileShare.ReadWrite, BufferSize = 1, Options = FileOptions.SequentialScan });
                 int n;
                 while ((n = fs.Read(buffer)) > 0)
                     sum.Append(buffer.AsSpan(0, n));
