@@ -106,6 +106,8 @@ public sealed class RsyncOptions
     public bool MungeLinks { get; set; }
     /// <summary>--implied-dirs / --no-implied-dirs (default on).</summary>
     public bool ImpliedDirs { get; set; } = true;
+    /// <summary>--qsort.</summary>
+    public bool UseQsort { get; set; }
     /// <summary>--open-noatime.</summary>
     public bool OpenNoAtime { get; set; }
     /// <summary>-O/--omit-dir-times.</summary>

@@ -41,6 +41,11 @@ public sealed partial record TransferOptions
     /// kernel refuses it (EPERM: not the owner and no CAP_FOWNER): the open fails and is reported as any failed open.
     /// </summary>
     public bool OpenNoAtime { get; init; }
+    /// <summary>
+    /// --qsort: the file list sorted with qsort(3) instead of rsync's merge sort (flist.c: fsort; mrsync's sort gives the
+    /// same order), no incremental recursion (compat.c: set_allow_inc_recurse), and "--use-qsort" sent to a server.
+    /// </summary>
+    public bool UseQsort { get; init; }
     /// <summary>-g: group.</summary>
     public bool Group { get; init; }
     /// <summary>-o: owner.</summary>

@@ -44,7 +44,9 @@ internal static class OptionsMapping
         Devices = o.Devices,
         Specials = o.Specials,
         HardLinks = o.HardLinks,
-        IncrementalRecursion = o.IncrementalRecursion,
+        // compat.c: set_allow_inc_recurse — --qsort turns incremental recursion off.
+        IncrementalRecursion = o.IncrementalRecursion && !o.UseQsort,
+        UseQsort = o.UseQsort,
         Relative = o.Relative,
         PruneEmptyDirs = o.PruneEmptyDirs,
         // options.c: parse_arguments — without -R there are no implied directories (implied_dirs = 0 changes nothing).

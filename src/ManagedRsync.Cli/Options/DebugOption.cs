@@ -116,6 +116,6 @@ internal static class DebugOption
 
     // compat.c: set_allow_inc_recurse on the receiving side (IncrementalRecursion.StockAllows).
     private static bool StockRecursesIncrementally(RsyncOptions o) =>
-        o.Recursive && o.IncrementalRecursion && o.Delete is not (DeleteTiming.Before or DeleteTiming.After)
+        o.Recursive && o.IncrementalRecursion && !o.UseQsort && o.Delete is not (DeleteTiming.Before or DeleteTiming.After)
         && !o.DelayUpdates && !o.PruneEmptyDirs;
 }

@@ -264,7 +264,7 @@ internal static class OptionTable
         Flag("no-8", '\0', s => s.Options.EightBitOutput = false),
         Flag("mkpath", '\0', s => s.Options.MakePath = true),
         Flag("no-mkpath", '\0', s => s.Options.MakePath = false),
-        Refuse("qsort"),
+        Flag("qsort", '\0', s => s.Options.UseQsort = true),
         Refuse("copy-as", arg: Text),
         Value("address", '\0', (s, v) => s.Options.Address = v.Required),
         Number("port", (s, n) => s.Options.Port = n),

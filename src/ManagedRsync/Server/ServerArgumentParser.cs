@@ -266,6 +266,8 @@ public static class ServerArgumentParser
                 case "no-implied-dirs" or "no-i-d": NoImpliedDirs = true; return None(inline, name);
                 case "implied-dirs" or "i-d": NoImpliedDirs = false; return None(inline, name);
                 case "delay-updates": DelayUpdates = true; return None(inline, name);
+                // options.c: server_options sends --qsort so, and popt on the server knows no such name.
+                case "use-qsort": return $"--{name}: unknown option\n";
                 // options.c: server_options sends it in either direction; our sender opens with O_NOATIME.
                 case "open-noatime": OpenNoAtime = true; return None(inline, name);
                 // The sender removes what the receiving side confirms (Roles/Sender/SenderRole.RemoveSource.cs); the

@@ -215,6 +215,10 @@ internal static class ServerArguments
             args.Add("--safe-links");
         if (o.NumericIds)
             args.Add("--numeric-ids");
+        // options.c: server_options sends --qsort as "--use-qsort", a name no rsync's option table has: a server
+        // (stock's daemon included) answers "--use-qsort: unknown option".
+        if (o.UseQsort)
+            args.Add("--use-qsort");
         if (weSend)
         {
             if (o.UserMap is { } userMap)

@@ -47,6 +47,8 @@ public class ServerArgumentsTests
     [InlineData("-rlt -O --backup-dir=x", "--server|-blOtre.LsfxCIvu|--backup-dir|x|.|mod/", "--server|--sender|-bltre.LsfxCIvu|--backup-dir|x|.|mod/")]
     // options.c: server_options — --open-noatime in either direction, after --preallocate.
     [InlineData("-r --open-noatime --preallocate", "--server|-re.LsfxCIvu|--preallocate|--open-noatime|.|mod/", "--server|--sender|-re.LsfxCIvu|--open-noatime|.|mod/")]
+    // options.c: server_options — --qsort goes as "--use-qsort", and turns incremental recursion off (no 'i').
+    [InlineData("-r --qsort --numeric-ids", "--server|-re.LsfxCIvu|--numeric-ids|--use-qsort|.|mod/", "--server|--sender|-re.LsfxCIvu|--numeric-ids|--use-qsort|.|mod/")]
     [InlineData("--protocol=29 -av", "--server|-vlogDtpr|.|mod/", "--server|--sender|-vlogDtpr|.|mod/")]
     [InlineData("--protocol=30 -a", "--server|-logDtpre.LsfxCIvu|.|mod/", "--server|--sender|-logDtpre.LsfxCIvu|.|mod/")]
     [InlineData("-r --bwlimit=1000 --no-whole-file", "--server|-re.LsfxCIvu|--bwlimit=1000|.|mod/", "--server|--sender|-re.LsfxCIvu|--bwlimit=1000|.|mod/")]

@@ -93,6 +93,7 @@ public class ServerArgumentParserTests
     [InlineData("--append --append --compare-dest=../x", "The server does not support --append\n")]
     [InlineData("--inplace --delay-updates", "--inplace cannot be used with --delay-updates\n")]
     [InlineData("--append --partial-dir=.p", "--append cannot be used with --partial-dir\n")]
+    [InlineData("--use-qsort", "--use-qsort: unknown option\n")]
     [InlineData("--partial-dir=a/../../up", "The server does not support --partial-dir with an absolute path or a '..' component\n")]
     [InlineData("--filter=-_x", "The server does not support --filter\n")]
     [InlineData("--suffix=a/b", "--suffix cannot contain slashes: a/b\n")]
