@@ -106,6 +106,8 @@ public sealed class RsyncOptions
     public bool MungeLinks { get; set; }
     /// <summary>--implied-dirs / --no-implied-dirs (default on).</summary>
     public bool ImpliedDirs { get; set; } = true;
+    /// <summary>--outbuf=N|L|B as given (checked once the options are read).</summary>
+    public string? Outbuf { get; set; }
     /// <summary>--qsort.</summary>
     public bool UseQsort { get; set; }
     /// <summary>--open-noatime.</summary>

@@ -75,6 +75,11 @@ internal static class OptionRules
         if (o.HumanReadable > 1 && argCount == 1)
             o.ShowHelp = true;
         SettleCompression(state);
+        // options.c: parse_arguments — --outbuf's first letter, in either case, is N/U, L or B/F (setvbuf of stdout);
+        // stock flushes stdout at each line end and each partial progress line anyway (log.c: rwrite, rflush), so
+        // the mode changes nothing a reader of the output sees, and mrsync writes as it does.
+        if (o.Outbuf is { } outbuf && (outbuf.Length == 0 || char.ToUpperInvariant(outbuf[0]) is not ('N' or 'U' or 'L' or 'B' or 'F')))
+            throw new OptionException("Invalid --outbuf setting -- specify N, L, or B.");
         o.HardLinks = state.HardLinks > 0;
         // Before protocol 28 a -H file list carries dev/ino for every regular file (flist.c: send_file_entry), which
         // the library does not write or read.

@@ -271,9 +271,11 @@ internal static class OptionTable
         Value("sockopts", '\0', (s, v) => s.Options.SocketOptions = v.Required),
         Value("password-file", '\0', (s, v) => s.Options.PasswordFile = v.Required),
         Value("early-input", '\0', (s, v) => s.Options.EarlyInput = v.Required),
-        Refuse("blocking-io"),
+        // main.c / pipe.c: blocking I/O on the client's ends of a remote shell's pipes (not sent to the server): what
+        // goes through them is the same either way, and mrsync's pipes are streams it reads and writes whole.
+        Default("blocking-io"),
         Default("no-blocking-io"),
-        Refuse("outbuf", arg: Text),
+        Value("outbuf", '\0', (s, v) => s.Options.Outbuf = v.Required),
         Value("remote-option", 'M', (s, v) => AddRemoteOption(s.Options, v.Required)),
         Number("protocol", (s, n) => s.Options.Protocol = n),
         Number("checksum-seed", (s, n) => s.Options.ChecksumSeed = n),

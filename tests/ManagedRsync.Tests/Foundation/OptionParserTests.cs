@@ -295,6 +295,9 @@ public class OptionParserTests
     [InlineData(new[] { "--read-batch=y", "--remove-source-files", "a" }, "--read-batch cannot be used with --remove-source-files")]
     [InlineData(new[] { "--insecure-links", "--crtimes" }, "This rsync does not support --crtimes (-N)")]
     [InlineData(new[] { "--foo", "-N" }, "--foo: unknown option")]
+    // options.c: parse_arguments checks --outbuf's first letter once every option is read.
+    [InlineData(new[] { "--outbuf=x", "a" }, "Invalid --outbuf setting -- specify N, L, or B.")]
+    [InlineData(new[] { "--outbuf=", "a" }, "Invalid --outbuf setting -- specify N, L, or B.")]
     public void ErrorsReadLikeRsyncs(string[] args, string message)
     {
         var e = Assert.Throws<OptionException>(() => OptionParser.Parse(args));
@@ -308,7 +311,6 @@ public class OptionParserTests
     [InlineData(new[] { "-U" }, "-U (--atimes) is not supported yet")]
     [InlineData(new[] { "--log-format", "%n %b", "-P" }, "--out-format with %b, %c or %C and --progress is not supported yet")]
     [InlineData(new[] { "--log-file=x", "--log-file-format=%C", "-c" }, "%C with --checksum (-c) is not supported yet")]
-    [InlineData(new[] { "--outbuf=L" }, "--outbuf is not supported yet")]
     [InlineData(new[] { "-HH" }, "-HH is not supported yet")]
     [InlineData(new[] { "-H", "--protocol=27" }, "--hard-links (-H) with --protocol below 28 is not supported yet")]
     [InlineData(new[] { "--info=progress2" }, "--info=progress2 is not supported yet")]
@@ -331,6 +333,11 @@ public class OptionParserTests
     [InlineData("--no-A")]
     [InlineData("--no-X")]
     [InlineData("--no-iconv")]
+    // --blocking-io, --outbuf: what reaches a reader of the output or the server is the same (OptionTable).
+    [InlineData("--blocking-io")]
+    [InlineData("--outbuf=N")]
+    [InlineData("--outbuf=line")]
+    [InlineData("--outbuf=B")]
     public void NegationsOfTheOnlyBehaviourAreAccepted(string arg)
     {
         var plain = OptionParser.Parse(["-a", "a", "b"]).ToTransferOptions();
