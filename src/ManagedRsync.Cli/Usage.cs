@@ -114,6 +114,8 @@ internal static class Usage
         --from0, -0              all *-from/filter files are delimited by 0s
         --address=ADDRESS        bind address for outgoing socket to daemon
         --port=PORT              specify double-colon alternate port number
+        --blocking-io            use blocking I/O for the remote shell
+        --outbuf=N|L|B           set out buffering to None, Line, or Block
         --stats                  give some file-transfer stats
         --human-readable, -h     output numbers in a human-readable format
         --progress               show progress during transfer
