@@ -44,10 +44,10 @@ internal static class Usage
         -D                       same as --devices --specials
         --times, -t              preserve modification times
         --open-noatime           avoid changing the atime on opened files
-        --super                  receiver attempts super-user activities
-        --fake-super             store/recover privileged attrs using xattrs
         --omit-dir-times, -O     omit directories from --times
         --omit-link-times, -J    omit symlinks from --times
+        --super                  receiver attempts super-user activities
+        --fake-super             store/recover privileged attrs using xattrs
         --dry-run, -n            perform a trial run with no changes made
         --whole-file, -W         copy files whole (w/o delta-xfer algorithm)
         --no-whole-file, --no-W  use the delta-xfer algorithm
