@@ -63,7 +63,8 @@ internal sealed class PrintProgress : ITransferEvents
 {
     public void OnProgress(TransferProgress p)
     {
-        if (p.BytesDone == p.FileSize)
+        // EndOfList: the totals at an end-of-list index, no file's.
+        if (!p.EndOfList && p.BytesDone == p.FileSize)
             Console.WriteLine($"[{p.FileNumber + 1}/{p.FilesTotal}] {p.Name} {p.FileSize:N0} bytes");
     }
 

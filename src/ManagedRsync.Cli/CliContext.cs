@@ -39,6 +39,9 @@ internal sealed record CliContext
 
     public Func<string, string?> GetEnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
 
+    /// <summary>The newline a progress line owes (log.c: output_needs_newline); null without progress output.</summary>
+    public Output.OwedNewline? Newline { get; init; }
+
     /// <summary>Cancelled on Ctrl-C / SIGTERM in the real process.</summary>
     public CancellationToken Cancellation { get; init; }
 

@@ -45,6 +45,8 @@ internal static class ExitCodeText
         }
         if (e.ExitCode != RsyncExitCode.Ok)
         {
+            // cleanup.c: _exit_cleanup ends a progress line on stdout before log_exit's line.
+            context.Newline?.Settle();
             context.Error.WriteLine($"mrsync error: {Describe(e.ExitCode)} (code {(int)e.ExitCode})");
         }
         return (int)e.ExitCode;

@@ -99,5 +99,25 @@ public sealed record TransferResult
     public int? ShellExitStatus { get; init; }
 }
 
-/// <summary>Progress of the file being sent (rsync --progress).</summary>
-public readonly record struct TransferProgress(string Name, long BytesDone, long FileSize, int FileNumber, int FilesTotal);
+/// <summary>
+/// Progress of the file being sent (rsync --progress). <see cref="FileNumber"/> is the entry's place among all entries
+/// listed so far and <see cref="FilesTotal"/> their count (progress.c: current_file_index and stats.num_files, which
+/// grow as incremental recursion's lists come).
+/// </summary>
+public readonly record struct TransferProgress(string Name, long BytesDone, long FileSize, int FileNumber, int FilesTotal)
+{
+    /// <summary>More file lists may still come (incremental recursion before NDX_FLIST_EOF: progress.c "ir-chk").</summary>
+    public bool ListsIncomplete { get; init; }
+
+    /// <summary>The size of every regular file and symlink listed so far (stats.total_size).</summary>
+    public long TotalSize { get; init; }
+
+    /// <summary>The sizes of the files transferred so far, this one included (stats.total_transferred_size).</summary>
+    public long TransferredSize { get; init; }
+
+    /// <summary>
+    /// Not a file's progress: an end-of-list index (NDX_DONE) came while a list was current (sender.c / receiver.c:
+    /// end_progress(0), which --info=progress2 shows); <see cref="FileNumber"/> is that list's last entry.
+    /// </summary>
+    public bool EndOfList { get; init; }
+}

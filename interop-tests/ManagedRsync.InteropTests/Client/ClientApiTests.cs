@@ -86,9 +86,11 @@ public sealed class ClientApiTests(RsyncDaemonFixture daemon) : IDisposable
         TreeAssert.Equal(src, Path.Combine(daemon.ModulePath(DaemonModules.Open), name), nanoseconds: true);
         // Each file whose data was sent reports its progress up to its full size (the hard-linked pair once, under
         // the name whose data goes; the empty file too: stock's end_progress follows every file's match_sums).
-        var started = events.Progress.Select(p => p.Name).Distinct().ToList();
-        var finished = events.Progress.Where(p => p.BytesDone == p.FileSize).Select(p => p.Name).Distinct().ToList();
+        // Between them, the end-of-list indexes' totals (sender.c: end_progress(0)).
+        var started = events.Progress.Where(p => !p.EndOfList).Select(p => p.Name).Distinct().ToList();
+        var finished = events.Progress.Where(p => !p.EndOfList && p.BytesDone == p.FileSize).Select(p => p.Name).Distinct().ToList();
         Assert.Equal(started, finished);
+        Assert.Contains(events.Progress, p => p.EndOfList && p.Name == "" && p.TransferredSize == result.Stats.TotalTransferredSize);
         Assert.Contains("sub/deeper/file.txt", finished);
         Assert.Contains("two-blocks-exact", finished);
         Assert.Single(finished, n => n is "medium.bin" or "sub/hard-link");

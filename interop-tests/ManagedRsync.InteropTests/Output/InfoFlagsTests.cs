@@ -197,7 +197,6 @@ public sealed partial class InfoFlagsTests(RsyncDaemonFixture daemon) : IDisposa
     }
 
     [Theory]
-    [InlineData("--info=progress2", "--info=progress2 is not supported yet")]
     [InlineData("--info=stats3", "--info=stats3 is not supported yet")]
     [InlineData("-vv --info=misc2", "--info=misc2 is not supported yet")]
     [InlineData("--info=all4", "--info=misc2 is not supported yet")]

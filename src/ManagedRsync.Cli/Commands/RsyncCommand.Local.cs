@@ -30,7 +30,7 @@ internal static partial class RsyncCommand
         };
         // The sender's lines, the generator's and --progress come from different tasks: one writer, one lock.
         TextWriter output = TextWriter.Synchronized(context.Out);
-        var events = new ConsoleEvents(output, context.Error, o, context.Log);
+        var events = new ConsoleEvents(output, context.Error, o, context.Log, context.Newline);
         // The -v header ("sending incremental file list" or "building file list ... done") is the sender's, as on a push.
         long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         TransferResult result = await RsyncClient.CopyAsync(request, events, context.Cancellation).ConfigureAwait(false);

@@ -36,7 +36,7 @@ internal static partial class RsyncCommand
             Options = transfer,
             Filters = options.BuildFilters(context),
         };
-        var events = new ConsoleEvents(output, context.Error, options, context.Log);
+        var events = new ConsoleEvents(output, context.Error, options, context.Log, context.Newline);
         TransferResult result = await RsyncClient.PullAsync(request, events, context.Cancellation).ConfigureAwait(false);
         return Finish(context, output, options, result, started, summary: destination is not null, sender: false);
     }

@@ -53,7 +53,7 @@ internal static partial class RsyncCommand
 
         // The -v header ("sending incremental file list" or "building file list ... done") is the sender's: it
         // depends on what the daemon agreed to.
-        var events = new ConsoleEvents(context.Out, context.Error, o, context.Log);
+        var events = new ConsoleEvents(context.Out, context.Error, o, context.Log, context.Newline);
         long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         TransferResult result = await RsyncClient.PushAsync(request, events, context.Cancellation).ConfigureAwait(false);
         return Finish(context, context.Out, o, result, started, summary: true, sender: true, program: "mrsync");

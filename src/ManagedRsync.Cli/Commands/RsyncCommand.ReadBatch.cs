@@ -29,7 +29,7 @@ internal static partial class RsyncCommand
             Options = o.ToTransferOptions(),
             Filters = o.BuildFilters(context),
         };
-        var events = new ConsoleEvents(output, context.Error, o, context.Log);
+        var events = new ConsoleEvents(output, context.Error, o, context.Log, context.Newline);
         TransferResult result = await RsyncClient.ReadBatchAsync(request, events, context.Cancellation).ConfigureAwait(false);
         return Finish(context, output, o, result, started, summary: true, sender: false);
     }

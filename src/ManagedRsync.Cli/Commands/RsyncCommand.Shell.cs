@@ -94,7 +94,7 @@ internal static partial class RsyncCommand
             throw UsageError("Invalid remote host: hostnames may not start with '-'.");
         // The generator's lines, the receiver's and --progress come from different threads: one writer, one lock.
         TextWriter output = TextWriter.Synchronized(context.Out);
-        var events = new ConsoleEvents(output, context.Error, o, context.Log);
+        var events = new ConsoleEvents(output, context.Error, o, context.Log, context.Newline);
         long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         TransferResult result = await run(events).ConfigureAwait(false);
         return Finish(context, output, o, result, started, summary, sender);

@@ -48,6 +48,12 @@ internal static partial class RsyncCommand
         // help) goes to stderr.
         if (options.Stderr == StderrMode.All)
             context = context with { Out = context.Error };
+        // log.c: output_needs_newline — what follows a progress line left open starts on a new line.
+        if (options.Info.Gte(InfoFlag.Progress, 1) && !options.Quiet)
+        {
+            var owed = new OwedNewline(context.Out);
+            context = context with { Out = new NewlineFirstWriter(context.Out, owed), Error = new NewlineFirstWriter(context.Error, owed), Newline = owed };
+        }
 
         if (options.ShowHelp)
         {
@@ -75,7 +81,9 @@ internal static partial class RsyncCommand
         using var limit = new RunLimit(context.Cancellation, options.StopAt);
         try
         {
-            return await DispatchAsync(options, context with { Cancellation = limit.Token }).ConfigureAwait(false);
+            int code = await DispatchAsync(options, context with { Cancellation = limit.Token }).ConfigureAwait(false);
+            context.Newline?.Settle();
+            return code;
         }
         catch (Exception e) when (limit.Reached && !context.Cancellation.IsCancellationRequested && e is OperationCanceledException or RsyncException or IOException)
         {
@@ -106,6 +114,7 @@ internal static partial class RsyncCommand
     {
         if (summary)
             TransferSummary.Print(output, o, result, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - started, context.Log);
+        context.Newline?.Settle();
         context.Log?.Exit(result, sender);
         if (result.ExitCode != RsyncExitCode.Ok)
             context.Error.WriteLine($"{program} error: {ExitCodeText.Describe(result.ExitCode)} (code {(int)result.ExitCode})");
@@ -212,7 +221,7 @@ internal static partial class RsyncCommand
     private static async Task<int> ListModulesAsync(DaemonInvocation invocation)
     {
         CliContext context = invocation.Context;
-        var events = new ConsoleEvents(context.Out, context.Error, invocation.Options, context.Log);
+        var events = new ConsoleEvents(context.Out, context.Error, invocation.Options, context.Log, context.Newline);
         if (invocation.Shell is { } shell)
         {
             await RsyncClient.ListModulesAsync(shell, invocation.Address, invocation.Options.Port, invocation.Connection, events,

@@ -13,7 +13,7 @@ internal static class InfoSupport
     private static readonly int[] Done =
     [
         /* BACKUP */ 0, /* COPY */ 0, /* DEL */ InfoLevels.MaxLevel, /* FLIST */ InfoLevels.MaxLevel, /* MISC */ 1,
-        /* MOUNT */ InfoLevels.MaxLevel, /* NAME */ InfoLevels.MaxLevel, /* NONREG */ InfoLevels.MaxLevel, /* PROGRESS */ 1,
+        /* MOUNT */ InfoLevels.MaxLevel, /* NAME */ InfoLevels.MaxLevel, /* NONREG */ InfoLevels.MaxLevel, /* PROGRESS */ 2,
         /* REMOVE */ InfoLevels.MaxLevel, /* SKIP */ 0, /* STATS */ 2, /* SYMSAFE */ InfoLevels.MaxLevel,
     ];
 

@@ -10,13 +10,15 @@ namespace ManagedRsync.Cli.Output;
 /// the lines stock logs go to <paramref name="log"/> too (<see cref="ClientLog"/>; errors through the context's error
 /// writer, which copies them there).
 /// </summary>
-internal sealed class ConsoleEvents(TextWriter output, TextWriter error, RsyncOptions options, ClientLog? log = null) : ITransferEvents
+internal sealed class ConsoleEvents(TextWriter output, TextWriter error, RsyncOptions options, ClientLog? log = null,
+    OwedNewline? newline = null) : ITransferEvents
 {
     private readonly OutFormat _lines = new(options);
     // log.c: log_delete — the library also reports the deletions only a --log-file gets.
     private readonly bool _printsDeletions = options.ToTransferOptions().LogsDeletions;
     private readonly ProgressPrinter? _progress =
-        options.Info.Gte(InfoFlag.Progress, 1) && !options.Quiet ? new ProgressPrinter(output, options.Numbers) : null;
+        options.Info.Gte(InfoFlag.Progress, 1) && !options.Quiet
+            ? new ProgressPrinter(output, options.Numbers, wholeTransfer: options.Info.Gte(InfoFlag.Progress, 2), owed: newline) : null;
 
     public void OnMessage(TransferMessage message)
     {

@@ -35,7 +35,9 @@ public interface ITransferEvents
 
     /// <summary>
     /// Progress of one file: first with <see cref="TransferProgress.BytesDone"/> 0 or the bytes so far, last with it
-    /// equal to <see cref="TransferProgress.FileSize"/> (rsync --progress reports the same moments).
+    /// equal to <see cref="TransferProgress.FileSize"/> (rsync --progress reports the same moments). Between files,
+    /// one with <see cref="TransferProgress.EndOfList"/> set and no name at each end-of-list index (the totals
+    /// --info=progress2 shows then).
     /// </summary>
     void OnProgress(TransferProgress progress)
     {

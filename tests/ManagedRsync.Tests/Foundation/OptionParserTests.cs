@@ -313,7 +313,6 @@ public class OptionParserTests
     [InlineData(new[] { "--log-file=x", "--log-file-format=%C", "-c" }, "%C with --checksum (-c) is not supported yet")]
     [InlineData(new[] { "-HH" }, "-HH is not supported yet")]
     [InlineData(new[] { "-H", "--protocol=27" }, "--hard-links (-H) with --protocol below 28 is not supported yet")]
-    [InlineData(new[] { "--info=progress2" }, "--info=progress2 is not supported yet")]
     [InlineData(new[] { "--info=name,stats3" }, "--info=stats3 is not supported yet")]
     [InlineData(new[] { "-vv", "--info=misc2" }, "--info=misc2 is not supported yet")]
     [InlineData(new[] { "--info=ALL2" }, "--info=misc2 is not supported yet")]

@@ -71,6 +71,8 @@ public class ServerArgumentsTests
     [InlineData("-a --delete-after", "--server|--sender|-logDtpre.LsfxCIvu|.|mod/")]
     [InlineData("-a --no-i-r", "--server|--sender|-logDtpre.LsfxCIvu|.|mod/")]
     [InlineData("-r -H", "--server|--sender|-Hre.LsfxCIvu|.|mod/")]
+    [InlineData("-r --info=progress2", "--server|--sender|-re.iLsfxCIvu|.|mod/")]
+    [InlineData("-r --progress", "--server|--sender|-re.LsfxCIvu|.|mod/")]
     public void PullOffersIncrementalRecursion(string options, string pull)
     {
         var pulled = OptionParser.Parse([.. options.Split(' '), "host::mod/", "dst/"]).ToTransferOptions();
@@ -79,14 +81,14 @@ public class ServerArgumentsTests
 
     [Theory]
     // A push offers 'i' as stock's client does (compat.c: set_allow_inc_recurse: the delete timing only matters to the
-    // receiving side, whose daemon then declines), but not with -H, -R or --progress (IncrementalRecursion.Offered).
+    // receiving side, whose daemon then declines), but not with -H or -R (IncrementalRecursion.Offered).
     [InlineData("-r", "--server|-re.iLsfxCIvu|.|mod/")]
     [InlineData("-a --delete", "--server|-logDtpre.iLsfxCIvu|--delete|.|mod/")]
     [InlineData("-a --delete-after", "--server|-logDtpre.iLsfxCIvu|--delete-after|.|mod/")]
     [InlineData("-a --no-i-r", "--server|-logDtpre.LsfxCIvu|.|mod/")]
     [InlineData("-r -H", "--server|-Hre.LsfxCIvu|.|mod/")]
     [InlineData("-r -R", "--server|-rRe.LsfxCIvu|.|mod/")]
-    [InlineData("-r --progress", "--server|-re.LsfxCIvu|--log-format=X|.|mod/")]
+    [InlineData("-r --progress", "--server|-re.iLsfxCIvu|--log-format=X|.|mod/")]
     [InlineData("-d", "--server|-de.LsfxCIvu|.|mod/")]
     public void PushOffersIncrementalRecursion(string options, string push)
     {

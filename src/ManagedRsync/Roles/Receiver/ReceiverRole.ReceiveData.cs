@@ -23,6 +23,55 @@ internal sealed partial class ReceiverRole
     /// <summary>Read-ahead for a basis file: consecutive matched blocks are read in one system call.</summary>
     private const int BasisBufferSize = 1 << 20;
 
+    // progress.c: stats.total_transferred_size as recv_files counts it (every file whose data comes).
+    private long _startedSize;
+
+    // progress.c: cur_flist — the part of the last index read (the first part until then), -1 once every part is gone.
+    private int _currentPart;
+
+    // progress.c: set_current_file_index — an entry's place among all entries listed: with incremental recursion an
+    // index less the number of its part (flist.c: flist_new numbers part k from ndx_start, its flist_num k + 1).
+    private TransferProgress ProgressAt(string name, int ndx, long done, long size)
+    {
+        IncrementalLists? lists = run.Lists;
+        int place = lists is null ? ndx : ndx - (lists.PartOf(ndx) + 1);
+        return new TransferProgress(name, done, size, place, run.Stats.NumFiles)
+        {
+            ListsIncomplete = lists is { Complete: false },
+            TotalSize = run.Stats.TotalSize,
+            TransferredSize = _startedSize,
+        };
+    }
+
+    // receiver.c: recv_files — an NDX_DONE read while a list is current ends the whole-transfer progress line again
+    // (end_progress(0), shown under --info=progress2) at the list's last entry; with incremental recursion a
+    // first-phase NDX_DONE then frees the oldest part, and a current part that goes makes the next one current
+    // (flist.c: flist_free), none after the last.
+    private void EndOfListProgress(bool firstPass)
+    {
+        IncrementalLists? lists = run.Lists;
+        if (run.Target.Progress is not { } progress || lists is not null && _currentPart < 0)
+            return;
+        int last = run.Stats.NumFiles - 1;
+        if (lists is not null)
+        {
+            IncrementalLists.Part part = lists.PartAt(_currentPart);
+            last = part.End - 1 - (_currentPart + 1);
+        }
+        progress.Report(new TransferProgress("", 0, 0, last, run.Stats.NumFiles)
+        {
+            ListsIncomplete = lists is { Complete: false },
+            TotalSize = run.Stats.TotalSize,
+            TransferredSize = _startedSize,
+            EndOfList = true,
+        });
+        if (lists is null || !firstPass)
+            return;
+        int oldest = lists.DonesSeen;
+        if (_currentPart == oldest)
+            _currentPart = oldest + 1 < lists.PartCount ? oldest + 1 : -1;
+    }
+
     /// <summary>Reads the sender's answers until its next end-of-phase index.</summary>
     private void ReceivePhase(bool firstPass, CancellationToken ct)
     {
@@ -41,6 +90,8 @@ internal sealed partial class ReceiverRole
             // what it asked for and the batch did not hold is reported.
             if (next.IsDone && firstPass && run.Batch is not null)
                 SettleBatchList(lists, ct);
+            if (next.IsDone)
+                EndOfListProgress(firstPass);
             // rsync receiver.c: recv_files — with incremental recursion each NDX_DONE of the first phase drops the
             // oldest part; the phase ends with the last.
             if (next.IsDone && (lists is null || lists.DoneReceived()))
@@ -48,6 +99,8 @@ internal sealed partial class ReceiverRole
             if (next.IsDone)
                 continue;
             int ndx = next.Ndx;
+            if (run.Lists is { } parts)
+                _currentPart = parts.PartOf(ndx);
             // receiver.c: recv_files — an index of a duplicate the list's cleaning dropped is never acted on.
             if (run.Files[ndx].Cleared)
                 throw RsyncException.Protocol($"refusing transfer of cleared file index {ndx}");
@@ -181,11 +234,13 @@ internal sealed partial class ReceiverRole
         // so --progress lines follow their name; receiver.c: recv_files logs a redo again, with the redo's flags.
         // log.c: remember_initial_stats — %b counts from here (the index and attributes already read).
         long read0 = run.Connection.In.Consumed;
+        // receiver.c: recv_files counts the file's size in stats.total_transferred_size before its data.
+        _startedSize += file.Size;
         if (!run.Options.LogsAfterTransfer)
             LogTransfer(ndx, file, pending.Flags, firstPass, figures: null);
         // progress.c: the first line comes with the first token (show_progress); an empty file has only its last.
         if (file.Size > 0)
-            run.Target.Progress?.Report(new TransferProgress(name, 0, file.Size, ndx, run.Files.Count));
+            run.Target.Progress?.Report(ProgressAt(name, ndx, 0, file.Size));
 
         // rsync io.c: read_sum_head — the sender echoes the header we sent; anything else is not a delta against our basis.
         Span<byte> headBytes = stackalloc byte[SumHeader.WireSize(Protocol)];
@@ -246,7 +301,7 @@ internal sealed partial class ReceiverRole
                 _writer.Written = done =>
                 {
                     if (done < file.Size)
-                        progress.Report(new TransferProgress(name, done, file.Size, ndx, run.Files.Count));
+                        progress.Report(ProgressAt(name, ndx, done, file.Size));
                 };
             }
             long length = appendFrom + DeltaPatcher.Apply(appendFrom > 0 ? null : basis, appendFrom > 0 ? default : sent, tokens, _writer, patchSum, cancellationToken: ct);
@@ -319,7 +374,7 @@ internal sealed partial class ReceiverRole
             run.Stats.TransferredFiles++;
             if (existing is null)
                 run.Stats.CreatedFiles++;
-            run.Target.Progress?.Report(new TransferProgress(name, length, length, ndx, run.Files.Count));
+            run.Target.Progress?.Report(ProgressAt(name, ndx, length, length));
             return false;
         }
         catch when (run.Target.KeepPartial && !keep && temp is not null)

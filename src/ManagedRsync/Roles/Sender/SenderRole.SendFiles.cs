@@ -53,6 +53,10 @@ internal sealed partial class SenderRole
                 _listWhileIdle = false;
                 if (ndx == Ndx.Done)
                 {
+                    // sender.c: send_files — every NDX_DONE a client's sender reads while a list is current ends the
+                    // whole-transfer progress line again (end_progress(0) under --info=progress2).
+                    if (_progress is not null && (_lists is null ? _files.Count - 1 : _lists.CurrentLastPlace) is int last)
+                        _progress.Report(ProgressTotals(new TransferProgress("", 0, 0, last, 0)) with { EndOfList = true });
                     // sender.c: send_files — with incremental recursion an NDX_DONE first frees the oldest list and is
                     // echoed; only the one for the last list (and those after) count as the end of a phase.
                     if (_lists is { AnyLive: true } && _lists.DropOldest())
@@ -290,7 +294,7 @@ internal sealed partial class SenderRole
     private void SendFileData(SafeFileHandle handle, FileEntry file, int ndx, Signature signature, SendMode how, BlockChecksum blockSum,
         CountingSink sink, FileChecksum fileSum, byte[] buffer, Span<byte> digest)
     {
-        FileProgress? progress = _progress is null ? null : new FileProgress(_progress, file, ndx, _files.Count);
+        FileProgress? progress = _progress is null ? null : new FileProgress(_progress, done => FileProgressAt(file, ndx, done));
         if (signature.Header.Count > 0 && how.AppendFrom < 0)
         {
             using var stream = new FileStream(handle, FileAccess.Read, 0);
@@ -316,7 +320,7 @@ internal sealed partial class SenderRole
                 for (int off = 0; off < n; off += ChunkSize)
                     sink.WriteLiteral(buffer.AsSpan(off, Math.Min(ChunkSize, n - off)));
                 done += n;
-                _progress?.Report(new TransferProgress(file.DisplayName, done, file.Size, ndx, _files.Count));
+                _progress?.Report(FileProgressAt(file, ndx, done));
                 // A short read of a regular file is its end: spare the small file a second read that returns 0.
                 if (n < buffer.Length)
                     break;
@@ -324,7 +328,7 @@ internal sealed partial class SenderRole
             // sender.c: send_files — end_progress follows match_sums for every file: an empty one (never mapped, so no
             // show_progress) still gets its "0 100%" line.
             if (file.Size == 0)
-                _progress?.Report(new TransferProgress(file.DisplayName, 0, 0, ndx, _files.Count));
+                _progress?.Report(FileProgressAt(file, ndx, 0));
             sink.Finish();
         }
         fileSum.GetDigestAndReset(digest);
@@ -382,10 +386,25 @@ internal sealed partial class SenderRole
     }
 
     // Reports synchronously, in order (System.Progress would post to the thread pool).
-    private sealed class FileProgress(IProgress<TransferProgress> target, FileEntry file, int ndx, int total) : IProgress<long>
+    private sealed class FileProgress(IProgress<TransferProgress> target, Func<long, TransferProgress> at) : IProgress<long>
     {
-        public void Report(long value) => target.Report(new TransferProgress(file.DisplayName, value, file.Size, ndx, total));
+        public void Report(long value) => target.Report(at(value));
     }
+
+    // progress.c: show_progress / end_progress — the entry's place among all listed so far (with incremental
+    // recursion its index less its part's number); the totals are stats.total_size (every list's regular files and
+    // symlinks so far) and stats.total_transferred_size, which counted this file when its request came (sender.c:
+    // send_files).
+    private TransferProgress FileProgressAt(FileEntry file, int ndx, long done) =>
+        ProgressTotals(new TransferProgress(file.DisplayName, done, file.Size, _lists?.Place(ndx) ?? ndx, 0));
+
+    private TransferProgress ProgressTotals(TransferProgress p) => p with
+    {
+        FilesTotal = _lists?.Listed ?? _files.Count,
+        ListsIncomplete = _lists is { Complete: false },
+        TotalSize = _writer?.TotalSize ?? _stats.TotalSize,
+        TransferredSize = _stats.TotalTransferredSize,
+    };
 
     /// <summary>Counts literal and matched bytes on their way to the token encoder (rsync match.c: stats).</summary>
     private sealed class CountingSink(IDeltaSink inner) : IDeltaSink

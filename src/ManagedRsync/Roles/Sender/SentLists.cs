@@ -19,9 +19,13 @@ internal sealed class SentLists : IReadOnlyList<FileEntry>
     private readonly List<Directory> _directories = [];
     private int _next = -1;
     private int _end;
+    private int _numbered;
 
-    /// <summary>One part: its first index, its entries, and its directory's place in the table (-1: none).</summary>
-    private sealed record Part(int Start, FileEntry[] Files, int Directory)
+    /// <summary>
+    /// One part: its first index, its entries, its directory's place in the table (-1: none), and its number (flist.c:
+    /// flist_num, 1 for the first part).
+    /// </summary>
+    private sealed record Part(int Start, FileEntry[] Files, int Directory, int Number)
     {
         public int End => Start + Files.Length;
     }
@@ -40,6 +44,9 @@ internal sealed class SentLists : IReadOnlyList<FileEntry>
 
     /// <summary>flist.c: file_old_total — the entries of the parts up to the one the generator last named.</summary>
     public int OldTotal { get; private set; }
+
+    /// <summary>stats.num_files — the entries of every part sent so far.</summary>
+    public int Listed { get; private set; }
 
     /// <summary>flist.c: flist_eof — every part has been sent.</summary>
     public bool Complete { get; private set; }
@@ -145,6 +152,19 @@ internal sealed class SentLists : IReadOnlyList<FileEntry>
         return _first < _parts.Count;
     }
 
+    /// <summary>
+    /// progress.c: set_current_file_index — an index's place among every entry listed so far (the index less its
+    /// part's flist_num).
+    /// </summary>
+    public int Place(int ndx) => ndx - _parts[Find(ndx)].Number;
+
+    /// <summary>
+    /// The place of the current part's last entry (set_current_file_index(NULL, 0) at an NDX_DONE), or null when no
+    /// part is live (cur_flist NULL).
+    /// </summary>
+    public int? CurrentLastPlace =>
+        _current >= _first && _current < _parts.Count ? _parts[_current].End - 1 - _parts[_current].Number : null;
+
     public FileEntry this[int ndx] => EntryAt(_parts[Find(ndx)], ndx);
 
     public IEnumerator<FileEntry> GetEnumerator()
@@ -160,9 +180,11 @@ internal sealed class SentLists : IReadOnlyList<FileEntry>
 
     private void Add(int start, List<FileEntry> files, int directory)
     {
-        _parts.Add(new Part(start, [.. files], directory));
+        _numbered++;
+        _parts.Add(new Part(start, [.. files], directory, _numbered));
         _end = start + files.Count;
         FileTotal += files.Count;
+        Listed += files.Count;
     }
 
     // flist.c: add_dirs_to_tree — the part's directories join the table in sorted order; all but "." become children
