@@ -40,6 +40,9 @@ public static class ParameterModules
     public const string BadChmod = "badchmod";
     public const string FakeSuper = "fakesuper";
 
+    /// <summary>"timeout = 300": a daemon tells a protocol-31 client its timeout (main.c: start_server, MSG_IO_TIMEOUT).</summary>
+    public const string Timed = "timed";
+
     /// <summary>
     /// The global "socket options" both daemons are started with: settable ones, one that takes no value given one,
     /// and an unknown name (socket.c: set_socket_options reports those and goes on).
@@ -73,6 +76,7 @@ public static class ParameterModules
         new(BadChmod, Comment: "malformed incoming chmod", Extra: ["incoming chmod = g=ur"]),
         // clientserver.c: rsync_module sets am_root = -1 (xattrs.c: set_stat_xattr, get_stat_xattr).
         new(FakeSuper, Comment: "fake super", Extra: ["fake super = yes"]),
+        new(Timed, Comment: "module timeout", Extra: ["timeout = 300"]),
         new(HookQuoting, Comment: "exec hook quoting", Extra:
         [
             "auth users = *", "secrets file = {root}/hook.secrets",

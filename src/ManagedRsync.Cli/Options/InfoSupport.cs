@@ -12,7 +12,7 @@ internal static class InfoSupport
     // (progress.c), STATS3 each process's heap statistics (main.c: show_malloc_stats).
     private static readonly int[] Done =
     [
-        /* BACKUP */ 0, /* COPY */ 0, /* DEL */ InfoLevels.MaxLevel, /* FLIST */ InfoLevels.MaxLevel, /* MISC */ 1,
+        /* BACKUP */ 0, /* COPY */ 0, /* DEL */ InfoLevels.MaxLevel, /* FLIST */ InfoLevels.MaxLevel, /* MISC */ 2,
         /* MOUNT */ InfoLevels.MaxLevel, /* NAME */ InfoLevels.MaxLevel, /* NONREG */ InfoLevels.MaxLevel, /* PROGRESS */ 2,
         /* REMOVE */ InfoLevels.MaxLevel, /* SKIP */ 0, /* STATS */ 2, /* SYMSAFE */ InfoLevels.MaxLevel,
     ];

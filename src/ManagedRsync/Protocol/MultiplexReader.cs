@@ -64,8 +64,15 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
             throw new InvalidOperationException("already multiplexed");
         byte[] initial = Buffered.ToArray();
         _start = _end = 0;
-        _pump = Task.Run(() => PumpAsync(initial, timeout, _stop.Token));
+        Volatile.Write(ref _timeoutTicks, timeout.Ticks);
+        _pump = Task.Run(() => PumpAsync(initial, _stop.Token));
     }
+
+    // The read timeout in ticks (0: none); a daemon's MSG_IO_TIMEOUT may shorten it while the pump runs.
+    private long _timeoutTicks;
+
+    /// <summary>io.c: set_io_timeout — the reads from here on are bounded by <paramref name="timeout"/>.</summary>
+    public void SetTimeout(TimeSpan timeout) => Volatile.Write(ref _timeoutTicks, timeout.Ticks);
 
     /// <summary>
     /// Where every data byte taken from the peer is copied as well, once set (rsync io.c: read_buf copies to batch_fd
@@ -240,7 +247,7 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
         _end += bytes.Length;
     }
 
-    private async Task PumpAsync(byte[] initial, TimeSpan timeout, CancellationToken ct)
+    private async Task PumpAsync(byte[] initial, CancellationToken ct)
     {
         var raw = new byte[ChunkSize + 4];
         int rawStart = 0, rawEnd = initial.Length;
@@ -311,6 +318,7 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
                     rawStart = 0;
                 }
                 int read;
+                var timeout = TimeSpan.FromTicks(Volatile.Read(ref _timeoutTicks));
                 if (timeout > TimeSpan.Zero)
                 {
                     using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);

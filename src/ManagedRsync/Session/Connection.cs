@@ -79,13 +79,37 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
     /// <param name="options">The transfer's options.</param>
     /// <param name="weSend">Whether this client is the sender (a push): it decides what the server may turn on.</param>
     /// <param name="ct">Cancels the setup.</param>
-    public Task SetupClientAsync(int? knownProtocol, TransferOptions options, bool weSend, CancellationToken ct) =>
-        UnderTimeoutAsync(options, ct, async token =>
+    public Task SetupClientAsync(int? knownProtocol, TransferOptions options, bool weSend, CancellationToken ct)
+    {
+        _ioTimeout = options.Timeout;
+        _announceTimeout = options.Info.Gte(InfoFlag.Misc, 2);
+        return UnderTimeoutAsync(options, ct, async token =>
         {
             int protocol = knownProtocol
                 ?? await SessionSetup.ExchangeVersionsAsync(In, Out, options.Protocol, token).ConfigureAwait(false);
             Settle(await SessionSetup.RunAsync(In, Out, protocol, options, weSend, token).ConfigureAwait(false));
         });
+    }
+
+    // A client's --timeout in seconds (0: none), which a daemon's MSG_IO_TIMEOUT may shorten; whether to say so (MISC2).
+    private int _ioTimeout;
+    private bool _announceTimeout;
+
+    // io.c: read_a_msg, MSG_IO_TIMEOUT — only a client takes it, with exactly four bytes (else "invalid message"); a
+    // value that is not positive or is over a day is ignored (it would disable or overflow the timeout), and one
+    // shorter than ours (or any, when we have none) becomes ours, said with --info=misc2 (-vv).
+    private void AdoptServerTimeout(ReadOnlySpan<byte> payload)
+    {
+        if (IsServer)
+            throw PeerMessages.Unexpected(MessageCode.IoTimeout, "client");
+        int seconds = PeerMessages.Int(payload, MessageCode.IoTimeout);
+        if (seconds is <= 0 or > 86400 || (_ioTimeout != 0 && _ioTimeout <= seconds))
+            return;
+        if (_announceTimeout)
+            Log.Info($"Setting --timeout={seconds} to match server");
+        _ioTimeout = seconds;
+        In.SetTimeout(TimeSpan.FromSeconds(seconds));
+    }
 
     /// <summary>
     /// The server's half of the setup (rsync main.c: start_server, compat.c: setup_protocol with am_server):
@@ -181,6 +205,11 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
 
     public void OnMessage(MessageCode code, ReadOnlySpan<byte> payload)
     {
+        if (code == MessageCode.IoTimeout)
+        {
+            AdoptServerTimeout(payload);
+            return;
+        }
         if (PeerMessages.TryHandle(code, payload, Log, ref _sawErrors, ref _remoteIoError))
             return;
         if (_role is null)

@@ -48,8 +48,8 @@ internal static class PeerMessages
                     RemoteExitCode = exit,
                 };
             }
-            case MessageCode.Noop or MessageCode.IoTimeout or MessageCode.Log:
-                // Keep-alives, the daemon's timeout, and sibling-only bookkeeping (MSG_SUCCESS is the sender's:
+            case MessageCode.Noop or MessageCode.Log:
+                // Keep-alives and sibling-only bookkeeping (MSG_SUCCESS is the sender's:
                 // --remove-source-files).
                 return true;
             default:
