@@ -2,18 +2,18 @@ namespace ManagedRsync.Cli.Options;
 
 /// <summary>
 /// Which --info levels mrsync prints as stock rsync 3.5.0 does. A flag the user raises above what is done here is
-/// refused by name ("--info=progress2 is not supported yet", exit 4); lowering one (FLAG0) is always done. The
+/// refused by name ("--info=stats3 is not supported yet", exit 4); lowering one (FLAG0) is always done. The
 /// receiver's BACKUP, COPY and SKIP lines are done where a stock daemon receives (DirectionSupport).
 /// </summary>
 internal static class InfoSupport
 {
-    // The highest level done in every direction, by InfoFlag (options.c: info_words order). Stock's lines above these:
-    // MISC2 "Setting --timeout=N to match server" (io.c: MSG_IO_TIMEOUT), PROGRESS2 the whole transfer's progress line
-    // (progress.c), STATS3 each process's heap statistics (main.c: show_malloc_stats).
+    // The highest level done in every direction, by InfoFlag (options.c: info_words order; MISC and PROGRESS have lines
+    // at levels 1-2 only, so every level of them is done). Stock's lines above these: STATS3 each process's heap
+    // statistics (main.c: show_malloc_stats).
     private static readonly int[] Done =
     [
-        /* BACKUP */ 0, /* COPY */ 0, /* DEL */ InfoLevels.MaxLevel, /* FLIST */ InfoLevels.MaxLevel, /* MISC */ 2,
-        /* MOUNT */ InfoLevels.MaxLevel, /* NAME */ InfoLevels.MaxLevel, /* NONREG */ InfoLevels.MaxLevel, /* PROGRESS */ 2,
+        /* BACKUP */ 0, /* COPY */ 0, /* DEL */ InfoLevels.MaxLevel, /* FLIST */ InfoLevels.MaxLevel, /* MISC */ InfoLevels.MaxLevel,
+        /* MOUNT */ InfoLevels.MaxLevel, /* NAME */ InfoLevels.MaxLevel, /* NONREG */ InfoLevels.MaxLevel, /* PROGRESS */ InfoLevels.MaxLevel,
         /* REMOVE */ InfoLevels.MaxLevel, /* SKIP */ 0, /* STATS */ 2, /* SYMSAFE */ InfoLevels.MaxLevel,
     ];
 
