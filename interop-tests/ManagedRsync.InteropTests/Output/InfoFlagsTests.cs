@@ -50,6 +50,11 @@ public sealed partial class InfoFlagsTests(RsyncDaemonFixture daemon) : IDisposa
         "-a --info=name --info=name0",
         "-ai --info=name9",
         "-a --out-format=%i:%n --info=name2",
+        // generator.c: recv_generator's SKIP1 lines, our generator's on a pull and in a local copy.
+        "-a --info=skip --ignore-existing",
+        "-a --info=skip --max-size=100",
+        "-a --info=skip --min-size=100 -u",
+        "-a --info=skip --existing",
     };
 
     [Theory]
@@ -99,7 +104,6 @@ public sealed partial class InfoFlagsTests(RsyncDaemonFixture daemon) : IDisposa
 
     [Theory]
     [MemberData(nameof(Rows))]
-    [InlineData("-a --info=skip --ignore-existing")]
     [InlineData("-a --info=skip2 --max-size=100")]
     [InlineData("-a --info=backup -b")]
     [InlineData("-a --info=all")]
@@ -199,7 +203,7 @@ public sealed partial class InfoFlagsTests(RsyncDaemonFixture daemon) : IDisposa
     [Theory]
     [InlineData("--info=stats3", "--info=stats3 is not supported yet")]
     [InlineData("--info=all4", "--info=stats3 is not supported yet")]
-    [InlineData("--info=skip", "--info=skip is not supported yet with a local copy")]
+    [InlineData("--info=skip2", "--info=skip2 is not supported yet with a local copy")]
     [InlineData("--info=backup -b", "--info=backup is not supported yet with a local copy")]
     [InlineData("--info=copy", "--info=copy is not supported yet with a local copy")]
     [InlineData("--info=name2", "--info=name2 without --itemize-changes (-i) is not supported yet with a local copy")]
@@ -217,7 +221,7 @@ public sealed partial class InfoFlagsTests(RsyncDaemonFixture daemon) : IDisposa
     }
 
     [Theory]
-    [InlineData("--info=skip", "--info=skip is not supported yet on a pull")]
+    [InlineData("--info=skip2", "--info=skip2 is not supported yet on a pull")]
     [InlineData("--debug=del2", "--debug=del2 is not supported yet on a pull")]
     [InlineData("--debug=flist", "--debug=flist is not supported yet on a pull")]
     public async Task APullOfWhatOnlyStocksReceiverPrintsIsRefusedByName(string option, string message)

@@ -27,7 +27,8 @@ internal static class DirectionSupport
         // The receiver's --info lines that only a stock receiver prints: on a push the daemon's, which the client shows.
         new("--info=backup", o => InfoSupport.Raised(o.InfoGiven, InfoFlag.Backup), Push),
         new("--info=copy", o => InfoSupport.Raised(o.InfoGiven, InfoFlag.Copy), Push),
-        new("--info=skip", o => InfoSupport.Raised(o.InfoGiven, InfoFlag.Skip), Push),
+        // generator.c: recv_generator's SKIP2 suffixes (" (type change)", " (sum change)", ...) to "NAME exists".
+        new("--info=skip2", o => o.InfoGiven.IsSet(InfoFlag.Skip) && o.InfoGiven[InfoFlag.Skip] >= 2, Push),
         // generator.c / rsync.c: set_file_attrs — info=name2 without itemizing says "NAME is uptodate" for each unchanged
         // entry (ATTRS_REPORT); our generator does not yet.
         new("--info=name2 without --itemize-changes (-i)", InfoSupport.UnchangedNamesWithoutItemizing, Push),

@@ -3,7 +3,7 @@ namespace ManagedRsync.Cli.Options;
 /// <summary>
 /// Which --info levels mrsync prints as stock rsync 3.5.0 does. A flag the user raises above what is done here is
 /// refused by name ("--info=stats3 is not supported yet", exit 4); lowering one (FLAG0) is always done. The
-/// receiver's BACKUP, COPY and SKIP lines are done where a stock daemon receives (DirectionSupport).
+/// receiver's BACKUP and COPY lines, and SKIP's level 2, are done where a stock daemon receives (DirectionSupport).
 /// </summary>
 internal static class InfoSupport
 {
@@ -14,11 +14,12 @@ internal static class InfoSupport
     [
         /* BACKUP */ 0, /* COPY */ 0, /* DEL */ InfoLevels.MaxLevel, /* FLIST */ InfoLevels.MaxLevel, /* MISC */ InfoLevels.MaxLevel,
         /* MOUNT */ InfoLevels.MaxLevel, /* NAME */ InfoLevels.MaxLevel, /* NONREG */ InfoLevels.MaxLevel, /* PROGRESS */ InfoLevels.MaxLevel,
-        /* REMOVE */ InfoLevels.MaxLevel, /* SKIP */ 0, /* STATS */ 2, /* SYMSAFE */ InfoLevels.MaxLevel,
+        /* REMOVE */ InfoLevels.MaxLevel, /* SKIP */ InfoLevels.MaxLevel, /* STATS */ 2, /* SYMSAFE */ InfoLevels.MaxLevel,
     ];
 
-    // Flags done only on a push (their lines come from the stock daemon's receiver).
-    private static readonly InfoFlag[] PushOnly = [InfoFlag.Backup, InfoFlag.Copy, InfoFlag.Skip];
+    // Flags done only on a push (their lines come from the stock daemon's receiver); SKIP above level 1 too
+    // (DirectionSupport).
+    private static readonly InfoFlag[] PushOnly = [InfoFlag.Backup, InfoFlag.Copy];
 
     /// <summary>The first flag given above what mrsync does anywhere, as "--info=nameN", or null.</summary>
     public static string? Refused(InfoLevels given)

@@ -270,6 +270,16 @@ internal sealed partial class GeneratorRole
         if (UpdateRules.SkipsMissing(Options, local) || UpdateRules.SkipsExisting(Options, file, local))
         {
             SkipHardLink(ndx);
+            // generator.c: recv_generator — at --info=skip (-vv) "not creating new directory|file" for --existing,
+            // "NAME exists" for --ignore-existing; what lies below a directory not created is passed over silently
+            // (skip_dir, FLAG_MISSING_DIR).
+            int slash = name.LastIndexOf('/');
+            bool belowSkipped = slash > 0 && _notCreatedDirs.Contains(name[..slash]);
+            if (local is null && file.IsDirectory)
+                _notCreatedDirs.Add(name);
+            if (Options.Info.Gte(InfoFlag.Skip, 1) && !belowSkipped)
+                run.Say(ndx, local is null ? $"not creating new {(file.IsDirectory ? "directory" : "file")} \"{FileNameEncoding.Display(name)}\""
+                    : $"{FileNameEncoding.Display(name)} exists");
             return;
         }
         if (file.IsDirectory)
@@ -427,10 +437,17 @@ internal sealed partial class GeneratorRole
         run.Stats.NumRegular++;
         if (IsLinkedOrWaiting(ndx))
             return;
+        // generator.c: recv_generator — at --info=skip (-vv) what kept the file is said.
         if (UpdateRules.SkipsBySize(Options, file))
+        {
+            if (Options.Info.Gte(InfoFlag.Skip, 1))
+                run.Say(ndx, $"{FileNameEncoding.Display(name)} is {(Options.MaxSize is long max && file.Size > max ? "over max-size" : "under min-size")}");
             return;
+        }
         if (UpdateRules.SkipsAsNewer(Options, file, local))
         {
+            if (Options.Info.Gte(InfoFlag.Skip, 1))
+                run.Say(ndx, $"{FileNameEncoding.Display(name)} is newer");
             SkipHardLink(ndx);
             return;
         }
@@ -514,6 +531,9 @@ internal sealed partial class GeneratorRole
         if (Options.DryRun)
             FinishHardLinkGroup(ndx);
     }
+
+    // --existing's directories not created (generator.c: skip_dir), whose contents are passed over without a word.
+    private readonly HashSet<string> _notCreatedDirs = new(StringComparer.Ordinal);
 
     // generator.c: recv_generator — "skipping non-regular file" under INFO_GTE(NONREG, 1) (on by default; --info=nonreg0
     // silences it).
