@@ -17,7 +17,8 @@ internal static class Usage
 
         Options
         --verbose, -v            increase verbosity
-        --info=FLAGS             fine-grained informational verbosity (--info=help lists them)
+        --info=FLAGS             fine-grained informational verbosity (--info=help lists them;
+                                 not stats3; backup, copy, skip2 and name2 without -i: [push])
         --quiet, -q              suppress non-error messages
         --no-motd                suppress daemon-mode MOTD
         --checksum, -c           skip based on checksum, not mod-time & size
