@@ -64,6 +64,40 @@ public sealed class PullAndLocalSparseTests(RsyncDaemonFixture daemon) : IDispos
         }
     }
 
+    /// <summary>
+    /// Why --append (and --append-verify) with -S stays refused on a pull and in a local copy: stock 3.5.0's receiver
+    /// loses the start it was to keep (protocol-notes 48). On a pull whose appended part begins with zeros it punches
+    /// the kept start out from offset 0 and fails ("write failed", exit 11); in a local copy it empties the file first
+    /// (whole-file is on in its receiver) and exits 0 with zeros where the kept start was. Ours refuses by name and
+    /// leaves the file as it was. Should stock keep the start one day, this fails and the refusal can be lifted.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AppendWithSparseStaysRefusedWhereStockLosesTheKeptStart(bool pull)
+    {
+        string id = Guid.NewGuid().ToString("N");
+        string source = pull ? Path.Combine(daemon.ModulePath(DaemonModules.Open), id) : Path.Combine(_work, "src");
+        byte[] kept = Pull.PullTree.RandomBytes(100_000, 40), tail = Pull.PullTree.RandomBytes(5_000, 41);
+        byte[] whole = [.. kept, .. new byte[64 * 1024], .. tail]; // the appended part begins with a zero run
+        OptionScenario.WriteBytes(source, "log.bin", whole, OptionScenario.Mid);
+        string from = pull ? $"{daemon.Url}{DaemonModules.Open}/{id}/" : source + "/";
+        string stockDest = Path.Combine(_work, "stock"), oursDest = Path.Combine(_work, "ours");
+        OptionScenario.WriteBytes(stockDest, "log.bin", kept, OptionScenario.Old);
+        OptionScenario.WriteBytes(oursDest, "log.bin", kept, OptionScenario.Old);
+
+        ProcessResult stock = await daemon.RunRsyncAsync(["-a", "-i", "--append", "-S", from, stockDest + "/"]);
+        ProcessResult ours = await daemon.RunMrsyncAsync(["-a", "-i", "--append", "-S", from, oursDest + "/"]);
+
+        string explain = daemon.Explain(stock, ours);
+        Assert.True(stock.ExitCode == (pull ? 11 : 0), explain);
+        byte[] stockKept = File.ReadAllBytes(Path.Combine(stockDest, "log.bin"))[..kept.Length];
+        Assert.True(stockKept.AsSpan(0, 4096).IndexOfAnyExcept((byte)0) < 0, explain); // the kept start is gone
+        Assert.True(ours.ExitCode == 4, explain);
+        Assert.Contains("--append with --sparse is not supported yet", ours.Stderr);
+        Assert.Equal(kept, File.ReadAllBytes(Path.Combine(oursDest, "log.bin")));
+    }
+
     /// <summary>Version 2 (or 1: other data around the same holes, an older time) of the files.</summary>
     private static void WriteSparseSource(string root, int version)
     {
