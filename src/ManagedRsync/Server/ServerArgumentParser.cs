@@ -117,6 +117,8 @@ public static class ServerArgumentParser
         public SuperMode Super;
         /// <summary>options.c: OPT_APPEND — a server counts each --append (two are --append-verify).</summary>
         public int Append;
+        /// <summary>options.c: parse_arguments — --append implies --inplace: the receiver writes into the file itself.</summary>
+        public bool WritesInPlace => Inplace || Append > 0;
         /// <summary>options.c: remove_source_files — 1 for --remove-source-files, 2 for the old --remove-sent-files.</summary>
         public int RemoveSource;
         public int? CompressLevel;
@@ -379,12 +381,12 @@ public static class ServerArgumentParser
             // options.c: parse_arguments — --append implies --inplace, which no partial directory goes with.
             if (Append > 0 && WholeFile)
                 return "--append cannot be used with --whole-file\n";
-            if ((Inplace || Append > 0) && PartialDir is not null)
+            if (WritesInPlace && PartialDir is not null)
                 return $"--{(Append > 0 ? "append" : "inplace")} cannot be used with --{(DelayUpdates ? "delay-updates" : "partial-dir")}\n";
             // Combinations our receiver does not do yet (Cli/Options/DirectionSupport.cs refuses them on a pull).
-            if ((Inplace || Append > 0) && !Sender && Sparse)
+            if (WritesInPlace && !Sender && Sparse)
                 return Refusal(NotSupported, "sparse", 'S');
-            if ((Inplace || Append > 0) && !Sender && AltDest != AltDestKind.None)
+            if (WritesInPlace && !Sender && AltDest != AltDestKind.None)
                 return Refusal(NotSupported, Append > 0 ? "append" : "inplace", null);
             // backup.c: make_backup skips an unsafe symlink under --safe-links; our backups do not check that yet.
             if (SafeLinks && Backup && !Sender)
@@ -420,7 +422,7 @@ public static class ServerArgumentParser
                 RemoveSourceFiles = RemoveSource == 1, RemoveSentFiles = RemoveSource == 2,
                 Super = Super, Sparse = Sparse, Preallocate = Preallocate, Executability = Executability, Fuzzy = Fuzzy,
                 OneFileSystem = OneFileSystem,
-                Inplace = Inplace || Append > 0, Append = Append > 0, AppendVerify = Append > 1,
+                Inplace = WritesInPlace, Append = Append > 0, AppendVerify = Append > 1,
                 Atimes = Atimes > 0, Force = Force, Fsync = Fsync, UserMap = UserMap, GroupMap = GroupMap, ImpliedDirs = !NoImpliedDirs,
                 // main.c: do_recv clears the link-following options on the receiving side: they are the sender's.
                 SafeLinks = SafeLinks,
