@@ -1,6 +1,7 @@
 using ManagedRsync.InteropTests.Fixtures;
 using ManagedRsync.Platform;
 using ManagedRsync.InteropTests.Pull;
+using ManagedRsync.InteropTests.Push;
 using ManagedRsync.Tests.Pull;
 
 namespace ManagedRsync.InteropTests.DaemonServer;
@@ -78,26 +79,37 @@ public sealed class IncrementalServerReceiverTests(RsyncDaemonFixture stock, Mrs
     private static string ListHeader(ProcessResult r) =>
         r.Stdout.Split('\n').SkipWhile(l => l.Length > 0).SkipWhile(l => l.Length == 0).FirstOrDefault() ?? "";
 
-    // -H: stock's receiving daemon takes the lists incrementally, mrsync's declines (a later list's hard-link leaders
-    // reach into earlier lists: IncrementalRecursion.ServerReceives); the tree is the same either way.
-    [Fact]
-    public async Task WithHardLinksOursTakesTheWholeListFirst()
+    // -H: both receiving daemons take the lists incrementally (hlink.c: match_gnums joins a later list's members to
+    // their groups by the global index of the group's first); groups spanning directories in different lists
+    // (IncrementalTree.AddHardLinks), fresh and over a stale copy whose members are separate files, end up linked as
+    // stock's daemon links them, with the client's lines and counts.
+    [Theory]
+    [InlineData("-avH", false)]
+    [InlineData("-aviH --delete --stats", true)]
+    public async Task HardLinksAcrossListsAreLinkedAsByStocksDaemon(string options, bool stale)
     {
         string source = Path.Combine(_sandbox.Root, "src");
         IncrementalTree.Create(source);
-        using (var ln = System.Diagnostics.Process.Start("ln", [Path.Combine(source, "d09", "g000.txt"), Path.Combine(source, "d08", "hard")])!)
+        IncrementalTree.AddHardLinks(source);
+        if (stale)
         {
-            ln.WaitForExit();
-            Assert.Equal(0, ln.ExitCode);
+            string template = Path.Combine(_sandbox.Root, "template");
+            IncrementalTree.CreateStaleCopy(source, template);
+            StockOutput.CopyTree(template, Dest(stock));
+            StockOutput.CopyTree(template, Dest(ours));
         }
-        ProcessResult toStock = await stock.RunRsyncAsync(["-avH", source + "/", Url(stock)]);
-        ProcessResult toOurs = await ours.RunRsyncAsync(["-avH", source + "/", Url(ours)]);
+        string[] args = options.Split(' ');
+        ProcessResult toStock = await stock.RunRsyncAsync([.. args, source + "/", Url(stock)]);
+        ProcessResult toOurs = await ours.RunRsyncAsync([.. args, source + "/", Url(ours)]);
 
         Assert.True(toStock.ExitCode == 0 && toOurs.ExitCode == 0, ours.Explain(toOurs, toStock));
         Assert.Equal("sending incremental file list", ListHeader(toStock));
-        Assert.Equal("building file list ... done", ListHeader(toOurs));
-        PullTree.AssertSame(Dest(stock), Dest(ours));
-        Assert.Equal(0, NativeStat.TryLstat(Path.Combine(Dest(ours), "d08", "hard"), out NativeStat.Info hard));
-        Assert.Equal(2L, (long)hard.Nlink);
+        Assert.Equal("sending incremental file list", ListHeader(toOurs));
+        TreeAssert.Equal(Dest(stock), Dest(ours), nanoseconds: true, hardLinks: true);
+        Assert.Equal(0, NativeStat.TryLstat(Path.Combine(Dest(ours), "d09", "s2", "top-link2"), out NativeStat.Info top));
+        Assert.Equal(3L, (long)top.Nlink);
+        string expected = StockOutput.Normalize(toStock.Stdout, Dest(stock)), actual = StockOutput.Normalize(toOurs.Stdout, Dest(ours));
+        IncrementalTree.AssertSameWithLinkLinesApart(expected, actual);
+        Assert.Equal(IncrementalTree.Counts(toStock.Stdout), IncrementalTree.Counts(toOurs.Stdout));
     }
 }

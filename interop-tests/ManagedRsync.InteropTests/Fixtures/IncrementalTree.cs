@@ -40,6 +40,32 @@ internal static class IncrementalTree
         Directory.SetLastWriteTimeUtc(root, time);
     }
 
+    /// <summary>
+    /// Hard-link groups whose members lie in directories that travel in different lists (issue 16, hlink.c:
+    /// match_gnums with incremental recursion): a top-level file with members two and three levels down, a member in
+    /// the deepest directory, a pair inside one directory, a group of two subdirectories' files; the directories' times
+    /// are set back to the tree's.
+    /// </summary>
+    public static void AddHardLinks(string root)
+    {
+        void Link(string existing, string link)
+        {
+            using var ln = System.Diagnostics.Process.Start("ln", [Path.Combine(root, existing), Path.Combine(root, link)])!;
+            ln.WaitForExit();
+            Assert.Equal(0, ln.ExitCode);
+        }
+        Link("top.txt", "d03/s1/top-link");
+        Link("top.txt", "d09/s2/top-link2");
+        Link("d01/g001.txt", "d08/g001-link");
+        Link("d01/g001.txt", "d00/a/b/c/d/e/f/g001-deep");
+        Link("d09/g000.txt", "d08/hard");
+        Link("d02/g002.txt", "d02/g002-b");
+        Link("d04/s0/f003.txt", "d05/s2/f003-link");
+        var time = new DateTime(2021, 5, 6, 7, 8, 9, DateTimeKind.Utc);
+        foreach (string dir in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories).Append(root))
+            Directory.SetLastWriteTimeUtc(dir, time);
+    }
+
     // The source with a changed file of the same size (new time), a changed big file (delta), missing files and a
     // missing directory, extra files and an extra directory, a file where a directory is and a directory where a
     // file is.
@@ -81,6 +107,26 @@ internal static class IncrementalTree
         for (int k = -1; k < kinds.Length; k++)
             Assert.Equal(want.Where(l => Kind(l) == k), got.Where(l => Kind(l) == k));
     }
+
+    /// <summary>
+    /// With -H and incremental recursion: the same linked members' lines (<see cref="IsHardLinkLine"/>) as a set (when
+    /// each comes depends on when the generator reads that its leader is in place: in stock's own runs too), the
+    /// deletions in their order, and all other lines in theirs.
+    /// </summary>
+    public static void AssertSameWithLinkLinesApart(string expected, string actual)
+    {
+        static IEnumerable<string> Links(string text) => text.Split('\n').Where(IsHardLinkLine).Order(StringComparer.Ordinal);
+        Assert.Equal(Links(expected), Links(actual));
+        static string Rest(string text) => string.Join('\n', text.Split('\n').Where(l => !IsHardLinkLine(l)));
+        AssertSameSequences(Rest(expected), Rest(actual), IsDeletion);
+    }
+
+    /// <summary>
+    /// A hard-link member's line, "NAME => LEADER" (with -i "hf+++++++++ NAME => LEADER"): printed when the generator
+    /// finishes the group (hlink.c: finish_hard_link), i.e. when it reads that the leader is in place, which with
+    /// incremental recursion depends on when stock's generator reads its receiver's pipe.
+    /// </summary>
+    public static bool IsHardLinkLine(string line) => line.Contains(" => ", StringComparison.Ordinal);
 
     /// <summary>A deletion line, "deleting NAME" or with -i "*deleting   NAME".</summary>
     public static bool IsDeletion(string line) =>

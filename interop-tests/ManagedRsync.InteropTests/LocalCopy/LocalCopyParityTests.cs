@@ -129,6 +129,29 @@ public sealed class LocalCopyParityTests : IDisposable
         (await _pair.RunAsync(Split(options), under: "fresh")).AssertExit(0).AssertSameOutput();
     }
 
+    /// <summary>
+    /// -H with incremental recursion in a local copy (both halves use it, as stock's): groups spanning directories
+    /// that travel in different lists (IncrementalTree.AddHardLinks; hlink.c: match_gnums), fresh and again after
+    /// members were removed from the copies, with stock's lines.
+    /// </summary>
+    [Theory]
+    [InlineData("-aiH")]
+    [InlineData("-avH")]
+    public async Task HardLinkGroupsAcrossListsAreLinkedAsStock(string options)
+    {
+        Fixtures.IncrementalTree.Create(_pair.Source);
+        Fixtures.IncrementalTree.AddHardLinks(_pair.Source);
+        (await _pair.RunAsync(Split(options))).AssertExit(0).AssertSameOutputWithLinkLinesApart().AssertSameTrees();
+        foreach (string dest in new[] { _pair.Stock, _pair.Ours })
+        {
+            File.Delete(Path.Combine(dest, "top.txt"));
+            File.Delete(Path.Combine(dest, "d08", "g001-link"));
+            foreach (string dir in new[] { dest, Path.Combine(dest, "d08") })
+                Directory.SetLastWriteTimeUtc(dir, new DateTime(2021, 5, 6, 7, 8, 9, DateTimeKind.Utc));
+        }
+        (await _pair.RunAsync(Split(options))).AssertExit(0).AssertSameOutputWithLinkLinesApart().AssertSameTrees();
+    }
+
     [Theory]
     [InlineData("-avn")]
     [InlineData("-ain")]

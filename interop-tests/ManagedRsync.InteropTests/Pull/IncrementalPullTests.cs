@@ -52,4 +52,37 @@ public sealed class IncrementalPullTests(RsyncDaemonFixture daemon) : IDisposabl
             PullTree.AssertSame(_source, ours);
         Assert.Equal(IncrementalTree.Counts(stock.Stdout), IncrementalTree.Counts(mine.Stdout));
     }
+
+    /// <summary>
+    /// -H with incremental recursion (mrsync offers 'i' with -H as stock's client does): a later list's member of a
+    /// group names its first by a global index in an earlier list (flist.c: recv_file_entry, hlink.c: match_gnums).
+    /// Groups spanning directories in different lists (IncrementalTree.AddHardLinks), fresh and over a stale copy
+    /// whose members are separate files, are linked as stock's client links them.
+    /// </summary>
+    [Theory]
+    [InlineData("-aH --delete", true)]
+    [InlineData("-aH", false)]
+    public async Task HardLinksAcrossListsAreLinkedAsByStocksClient(string options, bool stale)
+    {
+        IncrementalTree.Create(_source);
+        IncrementalTree.AddHardLinks(_source);
+        string ours = Path.Combine(_sandbox.Root, "ours");
+        string theirs = Path.Combine(_sandbox.Root, "theirs");
+        if (stale)
+        {
+            string template = Path.Combine(_sandbox.Root, "template");
+            IncrementalTree.CreateStaleCopy(_source, template);
+            StockOutput.CopyTree(template, ours);
+            StockOutput.CopyTree(template, theirs);
+        }
+        string[] args = [.. options.Split(' '), "--stats"];
+
+        var mine = await daemon.RunMrsyncAsync([.. args, Url, ours + "/"]);
+        var stock = await daemon.RunRsyncAsync([.. args, Url, theirs + "/"]);
+
+        Assert.True(stock.ExitCode == 0 && mine.ExitCode == 0, daemon.Explain(mine, stock));
+        ManagedRsync.InteropTests.Push.TreeAssert.Equal(theirs, ours, nanoseconds: true, hardLinks: true);
+        ManagedRsync.InteropTests.Push.TreeAssert.Equal(_source, ours, nanoseconds: true, hardLinks: true);
+        Assert.Equal(IncrementalTree.Counts(stock.Stdout), IncrementalTree.Counts(mine.Stdout));
+    }
 }

@@ -47,6 +47,12 @@ internal sealed class FileListReader
         _checksumLength = checksumLength;
     }
 
+    /// <summary>
+    /// The global index of the list being read (flist.c: ndx_start): 0 for a whole list, each part's own start with
+    /// incremental recursion (hard-link group numbers are global indexes).
+    /// </summary>
+    public int ListStart { get; set; }
+
     /// <summary>The sender's io_error value (rsync flist.c: the end marker or the int after the list).</summary>
     public int IoError { get; private set; }
 
@@ -135,13 +141,20 @@ internal sealed class FileListReader
         await _input.ReadExactlyAsync(name.AsMemory(l1), ct).ConfigureAwait(false);
         _lastName = name;
 
+        int gnum = -1;
         if ((xflags & XMIT_HLINKED) != 0 && _protocol >= 30 && (xflags & XMIT_HLINK_FIRST) == 0)
         {
-            // rsync flist.c: a later hard link names the index of the first; all else is the first's.
-            int first = await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
-            if (first < 0 || first >= previous.Count)
-                throw RsyncException.Protocol($"hard link to file-list index {first} of {previous.Count}");
-            var leader = previous[first];
+            // rsync flist.c: recv_file_entry — a later hard link names the global index of its group's first (the
+            // group number, F_HL_GNUM), below the end of this list; one in this list abbreviates the entry (all else
+            // is the first's), one in an earlier list (incremental recursion) is followed by the full entry, and the
+            // group must have been declared there (hlink.c: match_gnums, ReceiveRun.MatchHardLinks).
+            gnum = await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
+            if (gnum < 0 || gnum >= ListStart + previous.Count)
+                throw RsyncException.Protocol($"hard-link reference out of range: {gnum} ({ListStart + previous.Count})");
+        }
+        if (gnum >= ListStart)
+        {
+            var leader = previous[gnum - ListStart];
             if (leader.IsDirectory)
                 throw RsyncException.Protocol($"hard link to directory \"{leader.DisplayName}\"");
             // rsync flist.c: recv_file_entry — the abbreviated entry sets the "same as previous" statics from the
@@ -158,7 +171,7 @@ internal sealed class FileListReader
             {
                 Name = name, Mode = leader.Mode, Size = leader.Size, ModTime = leader.ModTime, ModTimeNsec = leader.ModTimeNsec,
                 Uid = leader.Uid, Gid = leader.Gid, RdevMajor = leader.RdevMajor, RdevMinor = leader.RdevMinor,
-                LinkTarget = leader.LinkTarget, Dev = leader.Dev, Ino = leader.Ino, Checksum = leader.Checksum,
+                LinkTarget = leader.LinkTarget, Dev = 0, Ino = gnum, Checksum = leader.Checksum,
             };
             return follower;
         }
@@ -257,9 +270,10 @@ internal sealed class FileListReader
         }
         else if ((xflags & XMIT_HLINKED) != 0 && _protocol >= 30)
         {
-            // The first of a hard-link group: its index identifies the group.
+            // flist.c: recv_file_entry — the group number: the first's own global index (ndx_start + used), or the
+            // one a later member in a later list named.
             dev = 0;
-            ino = previous.Count;
+            ino = gnum >= 0 ? gnum : ListStart + previous.Count;
         }
 
         byte[]? checksum = null;

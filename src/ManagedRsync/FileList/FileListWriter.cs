@@ -65,6 +65,12 @@ internal sealed class FileListWriter
         _names = options.AccountNames ?? SystemAccountNames.Instance;
     }
 
+    /// <summary>
+    /// The global index of the list being written (flist.c: first_ndx, the list's ndx_start): 0 for a whole list,
+    /// each part's own start with incremental recursion. Entry numbers passed to <see cref="Write"/> are global.
+    /// </summary>
+    public int ListStart { get; set; }
+
     /// <summary>rsync "total size" (regular files and symlinks).</summary>
     public long TotalSize { get; private set; }
 
@@ -236,9 +242,12 @@ internal sealed class FileListWriter
 
         if (firstHardLink >= 0)
         {
-            // Everything else is the first link's (rsync flist.c: the_end when first_hlink_ndx >= first_ndx).
+            // rsync flist.c: send_file_entry — a first in this list abbreviates the entry (the_end when
+            // first_hlink_ndx >= first_ndx); one in an earlier list (incremental recursion) is followed by the whole
+            // entry, which the receiver may no longer be able to copy from.
             w.WriteVarInt(firstHardLink);
-            return;
+            if (firstHardLink >= ListStart)
+                return;
         }
 
         w.WriteVarLong30(file.Size, 3, _protocol);

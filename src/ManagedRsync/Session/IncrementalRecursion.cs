@@ -18,32 +18,32 @@ internal static class IncrementalRecursion
     /// <summary>
     /// Whether a sending server turns incremental recursion on for a client that offered 'i' (compat.c:
     /// set_allow_inc_recurse: recursion and no --no-i-r; the receiving side's options do not matter to a sender),
-    /// narrowed as <see cref="Offered"/> narrows a sender: not with -H, -R or --files-from.
+    /// narrowed as <see cref="Offered"/> narrows a sender: not with -R or --files-from.
     /// </summary>
     public static bool ServerSends(TransferOptions o) =>
-        o.Recursive && o.IncrementalRecursion && !o.HardLinks && !o.Relative;
+        o.Recursive && o.IncrementalRecursion && !o.Relative;
 
     /// <summary>
     /// Whether a receiving server (a daemon pushed to, the server half of a local copy) turns incremental recursion on
     /// for a client that offered 'i' (compat.c: set_allow_inc_recurse on a receiver: not with --delete-before,
     /// --delete-after, --delay-updates or --prune-empty-dirs), narrowed as <see cref="Offered"/> narrows a receiver:
-    /// not with -H or -R. A server prints no per-entry line of its own (the client that sends does), so -v and -i do
+    /// not with -R. A server prints no per-entry line of its own (the client that sends does), so -v and -i do
     /// not narrow it, nor does --progress (never sent to a server; a local copy's server half shares its client's
     /// options, and the client's sender shows the progress).
     /// </summary>
     public static bool ServerReceives(TransferOptions o) =>
-        StockAllows(o, weSend: false) && !o.HardLinks && !o.Relative;
+        StockAllows(o, weSend: false) && !o.Relative;
 
     /// <summary>
     /// Whether we offer 'i' (and accept CF_INC_RECURSE): what stock allows, narrowed to what mrsync implements so far.
-    /// Never with -H (a later list's hard-link leader indexes reach into earlier lists), -R or --files-from (implied
-    /// directories in later lists) or a listing. A sender (push, local copy) sends the lists directory by directory
+    /// Not with -R or --files-from (implied directories in later lists) or a listing; with -H as stock (a later list's
+    /// hard-link group numbers reach into earlier lists: FileListWriter.ListStart, ReceiveRun.MatchHardLinks). A sender (push, local copy) sends the lists directory by directory
     /// (Roles/Sender/SentLists); a receiver (pull) takes them without per-entry lines (-v, -i, --progress's implied
     /// names: the ordered log is sized by the first list). Either side's progress lines count entries across the parts
     /// (progress.c: set_current_file_index, "ir-chk" until the last part).
     /// Declining only changes when the list travels, never what is transferred.
     /// </summary>
     public static bool Offered(TransferOptions o, bool weSend) =>
-        StockAllows(o, weSend) && !o.HardLinks && !o.Relative && !o.ListOnly && !o.Listing
+        StockAllows(o, weSend) && !o.Relative && !o.ListOnly && !o.Listing
         && (weSend || (o.ItemizeChanges == 0 && !o.InfoName));
 }

@@ -20,6 +20,7 @@ internal sealed class HostilePushClient : IAsyncDisposable
     private const int XmitSameUid = 1 << 3;
     private const int XmitSameGid = 1 << 4;
     private const int XmitHardLinked = 1 << 9;
+    private const int XmitHardLinkFirst = 1 << 12;
     private const int XmitExtendedFlags = 1 << 2;
 
     /// <summary>rsync flist.c: NDX_FLIST_OFFSET.</summary>
@@ -96,11 +97,15 @@ internal sealed class HostilePushClient : IAsyncDisposable
     /// <summary>
     /// One entry as rsync_proto.py's FileEntry encodes it (flist.c: send_file_entry at protocol 30 with byte flags, no
     /// prefix compression, same uid and gid): flags, name, size, mtime, mode; with <paramref name="hardLinkTo"/> a
-    /// later hard link naming that index (XMIT_HLINKED without XMIT_HLINK_FIRST).
+    /// later hard link naming that index (XMIT_HLINKED without XMIT_HLINK_FIRST), abbreviated (nothing after the
+    /// index, as for a first in the same list) with <paramref name="abbreviated"/>; with <paramref name="hardLinkFirst"/>
+    /// the first of a group (XMIT_HLINKED | XMIT_HLINK_FIRST).
     /// </summary>
-    public HostilePushClient Entry(string name, int mode, long size = 0, bool topDir = false, int? hardLinkTo = null)
+    public HostilePushClient Entry(string name, int mode, long size = 0, bool topDir = false, int? hardLinkTo = null,
+        bool abbreviated = false, bool hardLinkFirst = false)
     {
-        int xflags = XmitSameUid | XmitSameGid | (topDir ? XmitTopDir : 0) | (hardLinkTo is null ? 0 : XmitHardLinked);
+        int xflags = XmitSameUid | XmitSameGid | (topDir ? XmitTopDir : 0) | (hardLinkTo is null ? 0 : XmitHardLinked)
+            | (hardLinkFirst ? XmitHardLinked | XmitHardLinkFirst : 0);
         if ((xflags & 0xFF00) != 0)
         {
             xflags |= XmitExtendedFlags;
@@ -116,7 +121,11 @@ internal sealed class HostilePushClient : IAsyncDisposable
         _data.Write([(byte)bytes.Length]);
         _data.Write(bytes);
         if (hardLinkTo is int first)
+        {
             _data.WriteVarInt(first);
+            if (abbreviated)
+                return this;
+        }
         _data.WriteVarLong(size, 3);
         _data.WriteVarLong(1_700_000_000, 4);
         _data.WriteInt32(mode);

@@ -78,8 +78,8 @@ public sealed class ReceiverGuardTests : IDisposable
             "file-list name overflow: shared 0 of 1, new 4096 bytes");
 
     [Theory]
-    [InlineData(5, "hard link to file-list index 5 of 1")]
-    [InlineData(-1, "hard link to file-list index -1 of 1")]
+    [InlineData(5, "hard-link reference out of range: 5 (1)")]
+    [InlineData(-1, "hard-link reference out of range: -1 (1)")]
     [InlineData(0, "hard link to directory \".\"")]
     public Task HardLinkToAnythingButAnEarlierFile(int first, string message) =>
         AssertRefused(Listing(l => l.Add(".", HostileFileList.Directory)

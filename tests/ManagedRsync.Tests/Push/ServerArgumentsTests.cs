@@ -63,14 +63,14 @@ public class ServerArgumentsTests
 
     [Theory]
     // options.c: maybe_add_e_option puts 'i' first when incremental recursion is allowed (compat.c:
-    // set_allow_inc_recurse); mrsync offers it on a pull without -H, -R, a listing or per-entry lines
+    // set_allow_inc_recurse); mrsync offers it on a pull (with -H too, as stock) without -R, a listing or per-entry lines
     // (IncrementalRecursion.Offered); a push: PushOffersIncrementalRecursion.
     [InlineData("-r", "--server|--sender|-re.iLsfxCIvu|.|mod/")]
     [InlineData("-a --delete", "--server|--sender|-logDtpre.iLsfxCIvu|.|mod/")]
     [InlineData("-a --delete-delay", "--server|--sender|-logDtpre.iLsfxCIvu|.|mod/")]
     [InlineData("-a --delete-after", "--server|--sender|-logDtpre.LsfxCIvu|.|mod/")]
     [InlineData("-a --no-i-r", "--server|--sender|-logDtpre.LsfxCIvu|.|mod/")]
-    [InlineData("-r -H", "--server|--sender|-Hre.LsfxCIvu|.|mod/")]
+    [InlineData("-r -H", "--server|--sender|-Hre.iLsfxCIvu|.|mod/")]
     [InlineData("-r --info=progress2", "--server|--sender|-re.iLsfxCIvu|.|mod/")]
     [InlineData("-r --progress", "--server|--sender|-re.LsfxCIvu|.|mod/")]
     public void PullOffersIncrementalRecursion(string options, string pull)
@@ -81,12 +81,12 @@ public class ServerArgumentsTests
 
     [Theory]
     // A push offers 'i' as stock's client does (compat.c: set_allow_inc_recurse: the delete timing only matters to the
-    // receiving side, whose daemon then declines), but not with -H or -R (IncrementalRecursion.Offered).
+    // receiving side, whose daemon then declines), with -H too, but not with -R (IncrementalRecursion.Offered).
     [InlineData("-r", "--server|-re.iLsfxCIvu|.|mod/")]
     [InlineData("-a --delete", "--server|-logDtpre.iLsfxCIvu|--delete|.|mod/")]
     [InlineData("-a --delete-after", "--server|-logDtpre.iLsfxCIvu|--delete-after|.|mod/")]
     [InlineData("-a --no-i-r", "--server|-logDtpre.LsfxCIvu|.|mod/")]
-    [InlineData("-r -H", "--server|-Hre.LsfxCIvu|.|mod/")]
+    [InlineData("-r -H", "--server|-Hre.iLsfxCIvu|.|mod/")]
     [InlineData("-r -R", "--server|-rRe.LsfxCIvu|.|mod/")]
     [InlineData("-r --progress", "--server|-re.iLsfxCIvu|--log-format=X|.|mod/")]
     [InlineData("-d", "--server|-de.LsfxCIvu|.|mod/")]

@@ -60,6 +60,8 @@ internal sealed partial class GeneratorRole
                 _hlPrev[ndx] = _hlPrev.GetValueOrDefault(prior, -1);
                 _hlPrev[prior] = ndx;
                 SetState(ndx, LinkState.Waiting);
+                // generator.c: cur_flist->in_progress++ — its part is not done while it waits.
+                _parts?.Requested(ndx);
                 return true;
             default:
                 return false;
@@ -75,6 +77,7 @@ internal sealed partial class GeneratorRole
         if (run.HardLinkGroup(ndx) is not { } group || IsLastMember(group, ndx))
             return false;
         SetState(ndx, LinkState.PutOff);
+        _parts?.Requested(ndx);
         return true;
     }
 
@@ -114,8 +117,9 @@ internal sealed partial class GeneratorRole
         int prior = PriorMember(group, ndx);
         if (prior < 0 || StateOf(prior) is LinkState.Done or LinkState.Requested or LinkState.Waiting)
             return;
-        // The walk counted it the first time.
+        // The walk counted it the first time, and its part holds it (put off) until it is generated again.
         run.Stats.NumRegular--;
+        _parts?.Settled(prior);
         run.Order?.Redirect(prior, ndx);
         GenerateOne(prior);
     }
@@ -132,6 +136,9 @@ internal sealed partial class GeneratorRole
     /// </summary>
     private Dictionary<int, int>? _hlPrev;
 
+    /// <summary>With incremental recursion, each done leader's local name (hlink.c: prior_hlinks' node data).</summary>
+    private Dictionary<int, string>? _leaderNames;
+
     /// <summary>
     /// rsync hlink.c: finish_hard_link — <paramref name="leader"/> is in place: the members put off or waiting for it
     /// are linked to it in the order of the chain back from it (the members put off latest first, one waiting right
@@ -142,6 +149,10 @@ internal sealed partial class GeneratorRole
         if (run.HardLinkGroup(leader) is null)
             return;
         SetState(leader, LinkState.Done, leader);
+        // hlink.c: finish_hard_link keeps the leader's name for members in later parts (prior_hlinks), which may come
+        // after the leader's part is dropped.
+        if (_parts is not null)
+            (_leaderNames ??= [])[leader] = NameOf(leader);
         var seen = new HashSet<int> { leader };
         for (int member = _hlPrev?.GetValueOrDefault(leader, -1) ?? -1; member >= 0 && seen.Add(member);
              member = _hlPrev!.GetValueOrDefault(member, -1))
@@ -152,15 +163,41 @@ internal sealed partial class GeneratorRole
     }
 
     /// <summary>
+    /// With incremental recursion, a group member the receiver settled without having put it in place (its transfer
+    /// failed: no <see cref="FinishHardLinkGroup"/> came first): the members put off or waiting for it are let go
+    /// unlinked, so that their parts can end (stock's generator.c: handle_skipped_hlink after MSG_NO_SEND may instead
+    /// generate one of them again; mrsync leaves them, as a failed transfer already makes the run partial).
+    /// </summary>
+    private void AbandonHardLinkGroup(int ndx)
+    {
+        if (StateOf(ndx) != LinkState.Requested || run.HardLinkGroup(ndx) is null)
+            return;
+        SetState(ndx, LinkState.Skipped);
+        var seen = new HashSet<int> { ndx };
+        for (int member = _hlPrev?.GetValueOrDefault(ndx, -1) ?? -1; member >= 0 && seen.Add(member);
+             member = _hlPrev!.GetValueOrDefault(member, -1))
+        {
+            if (StateOf(member) is LinkState.PutOff or LinkState.Waiting)
+            {
+                _parts?.Settled(member);
+                SetState(member, LinkState.Skipped);
+            }
+        }
+    }
+
+    /// <summary>
     /// rsync hlink.c: maybe_hard_link — a name already linked to the leader is itemized without a name; otherwise
     /// whatever is there is replaced by a link to the leader (atomic_create), itemized with the leader's name.
     /// </summary>
     private void LinkToLeader(int ndx, int leader)
     {
+        // hlink.c: finish_hard_link — flist->in_progress-- for a member that was put off or waited.
+        if (StateOf(ndx) is LinkState.PutOff or LinkState.Waiting)
+            _parts?.Settled(ndx);
         SetState(ndx, LinkState.Done, leader);
         FileEntry file = Files[ndx];
         string name = NameOf(ndx);
-        string leaderName = NameOf(leader);
+        string leaderName = _leaderNames?.GetValueOrDefault(leader) ?? NameOf(leader);
         try
         {
             EntryStatus? local = StatLocal(name);

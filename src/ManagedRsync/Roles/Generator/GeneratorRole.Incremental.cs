@@ -15,6 +15,18 @@ internal sealed partial class GeneratorRole
     /// <summary>Requested files not yet settled, per part; null without incremental recursion.</summary>
     private PartProgress? _parts;
 
+    /// <summary>rsync.h: MIN_FILECNT_LOOKAHEAD / 2 — the entries a -H generator wants listed before each part.</summary>
+    private const int HardLinkLookahead = 500;
+
+    /// <summary>The entries of the parts ended so far (flist.c: flist_free takes them off file_total).</summary>
+    private int _endedEntries;
+
+    /// <summary>How many parts the generator has taken, and their entries (flist.c: file_total grows as it reads them).</summary>
+    private int _taken, _takenEntries;
+
+    /// <summary>The receiver has read NDX_FLIST_EOF.</summary>
+    private bool _listsComplete;
+
     private void GenerateIncrementally(CancellationToken ct)
     {
         IncrementalLists lists = run.Lists!;
@@ -24,25 +36,32 @@ internal sealed partial class GeneratorRole
             _keep = PlanDeletion();
         _flushed = run.Connection.Out.TotalWritten;
         int walked = 0, done = 0;
-        bool complete = false;
         while (true)
         {
             // Parts before the one the walk is on may end (generator.c: "if (cur_flist == first_flist) break").
             EndFinishedParts(ref done, walked - 1);
-            while (walked == lists.PartCount && !complete)
+            while (walked == _taken && !AllTaken)
             {
-                run.Connection.Send();
-                complete |= Handle(NextFromReceiver(ct));
-                EndFinishedParts(ref done, walked - 1);
+                if (!TakePart())
+                    WaitForReceiver(ref done, walked - 1, ct);
             }
-            if (walked == lists.PartCount)
+            // generator.c: generate_files — with -H each part waits until the lists are complete or
+            // MIN_FILECNT_LOOKAHEAD/2 entries are in the parts taken and not yet ended (wait_for_receiver reads one
+            // more list each time), so that a group's later members in later parts are mostly known before its
+            // earlier ones are generated (the last is the one transferred).
+            while (Options.HardLinks && !AllTaken && _takenEntries - _endedEntries < HardLinkLookahead)
+            {
+                if (!TakePart())
+                    WaitForReceiver(ref done, walked - 1, ct);
+            }
+            if (walked == _taken)
                 break;
             IncrementalLists.Part part = lists.PartAt(walked);
             if (walking)
                 WalkPart(part);
             walked++;
             while (run.ToGenerator.TryNext(out ReceiverMessage message))
-                complete |= Handle(message);
+                Handle(message);
         }
         _generating = -1;
         // generate_files' loop has ended (cur_flist is NULL): every part may end, the last one ending the phase.
@@ -54,6 +73,31 @@ internal sealed partial class GeneratorRole
             run.Connection.Send();
             Handle(NextFromReceiver(ct));
         }
+    }
+
+    // The sender's lists are complete (NDX_FLIST_EOF came) and the generator has taken every part (flist_eof).
+    private bool AllTaken => _listsComplete && _taken == run.Lists!.PartCount;
+
+    private void WaitForReceiver(ref int done, int limit, CancellationToken ct)
+    {
+        run.Connection.Send();
+        Handle(NextFromReceiver(ct));
+        EndFinishedParts(ref done, limit);
+    }
+
+    // io.c: the generator takes the next list the receiver has read (recv_file_list, then match_hard_links): false
+    // when none is waiting. Only taken parts are walked, and a part's hard-link members join their groups here, so
+    // which member of a group is its last depends on what the generator has taken, as in stock.
+    private bool TakePart()
+    {
+        IncrementalLists lists = run.Lists!;
+        if (_taken == lists.PartCount)
+            return false;
+        IncrementalLists.Part part = lists.PartAt(_taken);
+        run.MatchHardLinks(part.Start, part.End);
+        _takenEntries += part.Count;
+        _taken++;
+        return true;
     }
 
     // The part's directory in full at ndx_start - 1, then its entries but the directories (generator.c: recv_generator
@@ -72,6 +116,13 @@ internal sealed partial class GeneratorRole
                 run.Order?.GeneratorDone(ndx);
             else
                 GenerateAt(ndx);
+            // generator.c: generate_files — check_for_finished_files after each entry: a group whose leader the
+            // receiver has put in place is linked now, not after the part.
+            if (Options.HardLinks)
+            {
+                while (run.ToGenerator.TryNext(out ReceiverMessage message))
+                    Handle(message);
+            }
         }
     }
 
@@ -81,6 +132,7 @@ internal sealed partial class GeneratorRole
         while (done < limit && _parts!.IsSettled(done))
         {
             run.Lists!.GeneratorEnded(done + 1);
+            _endedEntries += run.Lists.PartAt(done).Count;
             run.Connection.NdxOut.Write(run.Connection.Out, Ndx.Done);
             run.Batch?.Done();
             done++;
@@ -95,12 +147,17 @@ internal sealed partial class GeneratorRole
             case ReceiverMessageKind.NewList:
                 return false;
             case ReceiverMessageKind.ListsComplete:
+                _listsComplete = true;
                 return true;
             case ReceiverMessageKind.FileSettled:
+                AbandonHardLinkGroup(message.Ndx);
                 _parts!.Settled(message.Ndx);
                 return false;
             case ReceiverMessageKind.Received:
                 ConfirmToSender(message.Ndx, alsoForSentFiles: true);
+                return false;
+            case ReceiverMessageKind.HardLinkDone:
+                FinishHardLinkGroup(message.Ndx);
                 return false;
             case ReceiverMessageKind.Redo:
                 _parts!.Settled(message.Ndx);

@@ -98,6 +98,8 @@ internal sealed class IncrementalLists
     /// </summary>
     public async Task ReadFirstAsync(CancellationToken ct)
     {
+        // flist.c: flist_new — the first part starts at 1 (hard-link group numbers are counted from it).
+        _run.List.ListStart = _run.Files.Count + 1;
         List<FileEntry> first = await _run.List.ReadAsync(ct).ConfigureAwait(false);
         foreach (FileEntry file in first)
         {
@@ -161,6 +163,7 @@ internal sealed class IncrementalLists
             throw RsyncException.Protocol($"refusing a file list for the transfer root (dir {dir})");
 
         long start = _run.Connection.In.TotalRead;
+        _run.List.ListStart = _run.Files.Count + 1;
         List<FileEntry> part = await _run.List.ReadAsync(ct).ConfigureAwait(false);
         foreach (FileEntry file in part)
         {

@@ -317,9 +317,66 @@ internal sealed partial class ReceiveRun
     /// the members (flist.c: XMIT_HLINKED; from protocol 30 a later member names the first's index, before that each
     /// carries dev and inode), and the reader gives each member of a group the same (Dev, Ino).
     /// </summary>
-    public int[]? HardLinkGroup(int ndx) => _hardLinkGroups?[ndx];
+    public int[]? HardLinkGroup(int ndx)
+    {
+        if (_growingGroups is null)
+            return _hardLinkGroups?[ndx];
+        lock (_growingGroups)
+            return _groupOf.TryGetValue(ndx, out long gnum) ? _growingGroups[gnum] : null;
+    }
 
     private int[]?[]? _hardLinkGroups;
+
+    // With incremental recursion: each group by its number (the global index of its first, flist.c: F_HL_GNUM), in
+    // file-list order over all parts so far (an array replaced as the group grows, so a reader's copy stays whole),
+    // and each member's group number. Written by the receiver as parts arrive, read by the generator.
+    private Dictionary<long, int[]>? _growingGroups;
+    private readonly Dictionary<int, long> _groupOf = [];
+
+    /// <summary>
+    /// rsync hlink.c: match_hard_links / match_gnums with incremental recursion, for the part of <see cref="Files"/>
+    /// from <paramref name="start"/> (its ndx_start) to <paramref name="end"/>: its hard-linked entries (not
+    /// directories, not cleared duplicates) join their groups by group number, after the members earlier parts
+    /// brought. A group number below the part's start must name a group an earlier part declared (prior_hlinks),
+    /// else "hard-link gnum N precedes flist start M" (RERR_PROTOCOL): a back-reference to an entry never sent as a
+    /// group's first, to a directory, or to a first that list's cleaning cleared. Unlike a whole list, a group of one
+    /// stays a group (it may grow: FLAG_HLINK_FIRST | FLAG_HLINK_LAST, and finish_hard_link keeps its name).
+    /// </summary>
+    public void MatchHardLinks(int start, int end)
+    {
+        if (!Options.HardLinks)
+            return;
+        SortedDictionary<long, List<int>>? found = null;
+        for (int ndx = start; ndx < end; ndx++)
+        {
+            FileEntry file = Files[ndx];
+            if (file.Dev < 0 || file.IsDirectory || file.Cleared)
+                continue;
+            found ??= [];
+            if (!found.TryGetValue(file.Ino, out List<int>? members))
+                found[file.Ino] = members = [];
+            members.Add(ndx);
+        }
+        if (found is null)
+            return;
+        _growingGroups ??= [];
+        lock (_growingGroups)
+        {
+            // hlink.c: match_gnums takes the groups in ascending number (its qsort), so the first bad one is named.
+            foreach ((long gnum, List<int> members) in found)
+            {
+                if (!_growingGroups.TryGetValue(gnum, out int[]? group))
+                {
+                    if (gnum < start)
+                        throw RsyncException.Protocol($"hard-link gnum {gnum} precedes flist start {start}");
+                    group = [];
+                }
+                _growingGroups[gnum] = [.. group, .. members];
+                foreach (int ndx in members)
+                    _groupOf[ndx] = gnum;
+            }
+        }
+    }
 
     /// <summary>rsync hlink.c: match_hard_links — the groups, each in file-list order, once the list is sorted.</summary>
     public void FindHardLinkGroups()

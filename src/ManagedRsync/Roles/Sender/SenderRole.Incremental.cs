@@ -54,7 +54,8 @@ internal sealed partial class SenderRole
             _ioError |= _builder.IoError & ~before;
             if (_options.AlwaysChecksum)
                 ComputeListChecksums(part);
-            WriteEntries(part, 0);
+            // flist.c: send_extra_file_list numbers the list from its ndx_start (hard-link group numbers are global).
+            WriteEntries(part, lists.NextStart);
             // flist.c: send_extra_file_list — the end marker carries io_error only when this list added to it.
             bool newError = _ioError != savedIoError && !_options.IgnoreErrors;
             if (newError)

@@ -246,6 +246,7 @@ internal sealed partial class SenderRole : IMessageHandler
     // their counts in the statistics (flist.c: stats.num_files and the per-type counts grow with every list).
     private void WriteEntries(List<FileEntry> files, int firstNdx)
     {
+        _writer!.ListStart = firstNdx;
         for (int i = 0; i < files.Count; i++)
         {
             FileEntry f = files[i];

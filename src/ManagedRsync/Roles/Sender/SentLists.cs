@@ -57,6 +57,9 @@ internal sealed class SentLists : IReadOnlyList<FileEntry>
     /// <summary>The index just past the newest part: the bound an index read from the generator must stay under.</summary>
     public int Count => _end;
 
+    /// <summary>The first index of the next part (flist.c: flist_new, the newest part's end + 1).</summary>
+    public int NextStart => _end + 1;
+
     /// <summary>The directory whose entries go in the next part, or null when the tree is walked.</summary>
     public FileEntry? NextDirectory => _next < 0 ? null : _directories[_next].Entry;
 
