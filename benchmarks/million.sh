@@ -16,12 +16,16 @@
 #   MRSYNC  the NativeAOT binary; unset publishes one from this checkout
 #   RUNS    runs per scenario and tool (default 3; the table shows the median run by wall time)
 #   ONLY    "pull" or "push": only that direction's three scenarios (default: both)
+#   HLINK   1: every 50th file also gets a hard link in the directory before its own (a group whose members travel
+#           in different incremental lists), and both tools run with -H (default 0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FILES=${FILES:-1000000}
 DIRS=${DIRS:-10000}
 RUNS=${RUNS:-3}
 ONLY=${ONLY:-}
+HLINK=${HLINK:-0}
+A=-a; [ "$HLINK" = 1 ] && A=-aH
 case "$ONLY" in ""|pull|push) ;; *) echo "million.sh: ONLY is pull or push" >&2; exit 2 ;; esac
 OUT=${OUT:-/tmp/million-results}
 . benchmarks/bench_common.sh
@@ -29,18 +33,23 @@ bench_setup million
 bench_publish MRSYNC
 
 echo "== generating $FILES files in $DIRS directories"
-python3 - "$WORK/mod/src" "$FILES" "$DIRS" <<'PY'
+python3 - "$WORK/mod/src" "$FILES" "$DIRS" "$HLINK" <<'PY'
 import os, sys
-root, files, dirs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+root, files, dirs, hlink = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1"
 per_dir = max(1, files // dirs)
 made = 0
+previous = None
 for d in range(dirs):
     path = os.path.join(root, f"p{d // 100:03d}", f"d{d % 100:02d}")
     os.makedirs(path, exist_ok=True)
     for f in range(per_dir if d < dirs - 1 else files - made):
-        with open(os.path.join(path, f"f{f:04d}"), "wb") as fh:
+        name = os.path.join(path, f"f{f:04d}")
+        with open(name, "wb") as fh:
             fh.write(b"x" * (64 + (made % 512)))
+        if hlink and previous and made % 50 == 0:
+            os.link(name, os.path.join(previous, f"h{f:04d}"))
         made += 1
+    previous = path
 PY
 FIRST="p000/d00/f0000"
 SRC="$WORK/mod/src"
@@ -76,6 +85,11 @@ PY
   echo "$scenario $tool $wall $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }') $rss $first" | tee -a "$OUT/million.txt"
 }
 
+# With HLINK=1: the first link (p000/d00/h0000, the first file of p000/d01) arrived as a second name of that file.
+linked() {
+  [ "$HLINK" != 1 ] || [ "$(stat -c %h "$1/p000/d00/h0000")" = 2 ] || { echo "million.sh: $1 lost a hard link" >&2; exit 1; }
+}
+
 touch1() { # 1% of the files get a new mtime (same size)
   find "$SRC" -type f | awk 'NR % 100 == 0' | xargs touch -d "@$(( $(date +%s) - 10 ))"
 }
@@ -87,28 +101,30 @@ for run in $(seq "$RUNS"); do
     bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC
     dst="$WORK/pull-$tool"
     rm -rf "$dst"
-    one $tool pull-initial "$dst" "$bin" -a "$URL/src/" "$dst/"
-    one $tool pull-nochange "$dst" "$bin" -a "$URL/src/" "$dst/"
+    one $tool pull-initial "$dst" "$bin" $A "$URL/src/" "$dst/"
+    one $tool pull-nochange "$dst" "$bin" $A "$URL/src/" "$dst/"
   done
   touch1
   for tool in rsync mrsync; do
     bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC
-    one $tool pull-touch1 "$WORK/pull-$tool" "$bin" -a "$URL/src/" "$WORK/pull-$tool/"
+    one $tool pull-touch1 "$WORK/pull-$tool" "$bin" $A "$URL/src/" "$WORK/pull-$tool/"
     diff -rq "$SRC" "$WORK/pull-$tool" >/dev/null
+    linked "$WORK/pull-$tool"
   done
   fi
   [ "$ONLY" = pull ] && continue
   for tool in rsync mrsync; do
     bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC
     rm -rf "$WORK/mod/push-$tool"
-    one $tool push-initial "$WORK/mod/push-$tool" "$bin" -a "$SRC/" "$URL/push-$tool/"
-    one $tool push-nochange "$WORK/mod/push-$tool" "$bin" -a "$SRC/" "$URL/push-$tool/"
+    one $tool push-initial "$WORK/mod/push-$tool" "$bin" $A "$SRC/" "$URL/push-$tool/"
+    one $tool push-nochange "$WORK/mod/push-$tool" "$bin" $A "$SRC/" "$URL/push-$tool/"
   done
   touch1
   for tool in rsync mrsync; do
     bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC
-    one $tool push-touch1 "$WORK/mod/push-$tool" "$bin" -a "$SRC/" "$URL/push-$tool/"
+    one $tool push-touch1 "$WORK/mod/push-$tool" "$bin" $A "$SRC/" "$URL/push-$tool/"
     diff -rq "$SRC" "$WORK/mod/push-$tool" >/dev/null
+    linked "$WORK/mod/push-$tool"
   done
 done
 

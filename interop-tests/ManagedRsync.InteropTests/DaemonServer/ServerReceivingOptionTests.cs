@@ -209,6 +209,50 @@ public sealed class ServerReceivingOptionTests(StockOptionDaemonFixture stock, M
             Assert.Contains("links=", TreeSnapshot.Of(Mine(ours)));
     }
 
+    // -H with incremental recursion into a --link-dest snapshot (protocol-notes §49): a group whose second name lies in
+    // a directory listed after the first's, one of its names unchanged in yesterday's copy.
+    [Theory]
+    [InlineData("--link-dest")]
+    [InlineData("--copy-dest")]
+    public async Task Hard_links_across_lists_into_a_basis_directory_are_linked_as_stock_links_them(string option)
+    {
+        string src = Source();
+        Write(src, "sub/deeper/other", "other\n", Old);
+        using (var ln = System.Diagnostics.Process.Start("ln", [Path.Combine(src, "same"), Path.Combine(src, "sub", "deeper", "same-link")])!)
+        {
+            ln.WaitForExit();
+            Assert.Equal(0, ln.ExitCode);
+        }
+        Seed("yesterday", extra: false);
+        var r = await PushBothAsync(d => ["-aviH", $"{option}=../yesterday", src + "/", Url(d, "today")]);
+        AssertSame(r);
+        Assert.Equal(0, r.Ours.ExitCode);
+        Assert.Contains("sub/deeper/same-link => same", r.Ours.Stdout, StringComparison.Ordinal);
+    }
+
+    // -m on a receiving server (flist.c: flist_sort_and_clean prunes on the receiver; exclude.c: recv_filter_list reads
+    // the client's rules for it, whose protect rules keep an empty directory): directories with nothing but
+    // directories below them are dropped from the list, and stock's client, told nothing of it, sends the same.
+    [Theory]
+    [InlineData("-m")]
+    [InlineData("-m", "--delete")]
+    [InlineData("-m", "--filter=P e1/")]
+    [InlineData("-m", "--no-i-r")]
+    public async Task Empty_directories_are_pruned_as_stocks_daemon_prunes_them(params string[] options)
+    {
+        string src = Source();
+        Directory.CreateDirectory(Path.Combine(src, "e1", "e2", "e3"));
+        Directory.CreateDirectory(Path.Combine(src, "e4"));
+        Write(src, "deep/er/file", "deep\n", Old);
+        Seed("dest");
+        foreach (RsyncDaemonFixture d in Both)
+            Directory.CreateDirectory(Path.Combine(Mine(d), "dest", "e4"));
+        var r = await PushBothAsync(d => ["-avi", .. options, src + "/", Url(d, "dest/")]);
+        AssertSame(r);
+        Assert.Equal(0, r.Ours.ExitCode);
+        Assert.False(Directory.Exists(Path.Combine(Mine(ours), "dest", "e1", "e2")) && !options.Contains("--filter=P e1/"));
+    }
+
     [Fact]
     public async Task A_missing_basis_directory_is_warned_about_with_stocks_name_for_it()
     {

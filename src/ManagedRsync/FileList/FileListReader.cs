@@ -150,7 +150,8 @@ internal sealed class FileListReader
             // group must have been declared there (hlink.c: match_gnums, ReceiveRun.MatchHardLinks).
             gnum = await _input.ReadVarIntAsync(ct).ConfigureAwait(false);
             if (gnum < 0 || gnum >= ListStart + previous.Count)
-                throw RsyncException.Protocol($"hard-link reference out of range: {gnum} ({ListStart + previous.Count})");
+                throw new RsyncException(RsyncErrorKind.ProtocolIncompatible, // RERR_PROTOCOL, as stock exits
+                    $"hard-link reference out of range: {gnum} ({ListStart + previous.Count})");
         }
         if (gnum >= ListStart)
         {

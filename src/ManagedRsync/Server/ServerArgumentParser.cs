@@ -16,7 +16,7 @@ public static class ServerArgumentParser
 
     // The letters server_options sends that a server of ours does not implement (named as stock's table names them).
     private static readonly HashSet<char> s_refusedLetters =
-        ['m', 'N', 'A', 'X', 's', 'P', 'T', '0', '@', 'F', 'h', 'i', 'M', 'V', '4', '6', 'a', 'f', '8'];
+        ['N', 'A', 'X', 's', 'P', 'T', '0', '@', 'F', 'h', 'i', 'M', 'V', '4', '6', 'a', 'f', '8'];
 
     /// <summary>
     /// A receiving server's --partial-dir: inside each file's directory, or an absolute one in a daemon module
@@ -103,7 +103,8 @@ public static class ServerArgumentParser
             Times, Perms, Recursive, Checksum, Cvs, IgnoreTimes, Relative, Compress, ListOnly, NoRecursive,
             DeleteExcluded, SizeOnly, Stats, DeleteMissingArgs, Partial, NumericIds, NewCompress, OldCompress,
             Update, Existing, IgnoreExisting, IgnoreErrors, Backup, DelayUpdates, Force, Fsync,
-            CopyLinks, CopyDirLinks, CopyUnsafeLinks, SafeLinks, KeepDirLinks, NoImpliedDirs, OmitDirTimes, OmitLinkTimes, OpenNoAtime;
+            CopyLinks, CopyDirLinks, CopyUnsafeLinks, SafeLinks, KeepDirLinks, NoImpliedDirs, OmitDirTimes, OmitLinkTimes, OpenNoAtime,
+            PruneEmptyDirs;
         public string? BackupDir, BackupSuffix, PartialDir;
         public AltDestKind AltDest;
         public List<string> AltDestDirs = [];
@@ -182,6 +183,7 @@ public static class ServerArgumentParser
                     case 'E': Executability = true; break;
                     case 'y': Fuzzy++; break;
                     case 'x': OneFileSystem++; break;
+                    case 'm': PruneEmptyDirs = true; break;
                     default:
                         if (s_refusedLetters.Contains(c))
                         {
@@ -388,6 +390,10 @@ public static class ServerArgumentParser
                 return Refusal(NotSupported, "sparse", 'S');
             if (WritesInPlace && !Sender && AltDest != AltDestKind.None)
                 return Refusal(NotSupported, Append > 0 ? "append" : "inplace", null);
+            // -m: a receiving server prunes its list (flist.c: flist_sort_and_clean, !am_sender); a sending one is
+            // not done yet.
+            if (PruneEmptyDirs && Sender)
+                return Refusal(NotSupported, "prune-empty-dirs", 'm');
             // backup.c: make_backup skips an unsafe symlink under --safe-links; our backups do not check that yet.
             if (SafeLinks && Backup && !Sender)
                 return Refusal(NotSupported, "safe-links", null);
@@ -420,7 +426,7 @@ public static class ServerArgumentParser
                 DelayUpdates = DelayUpdates, AltDest = AltDest, MaxDelete = MaxDelete,
                 AltDestDirs = AltDestDirs.Count == 0 ? Array.Empty<string>() : [.. AltDestDirs],
                 RemoveSourceFiles = RemoveSource == 1, RemoveSentFiles = RemoveSource == 2,
-                Super = Super, Sparse = Sparse, Preallocate = Preallocate, Executability = Executability, Fuzzy = Fuzzy,
+                Super = Super, PruneEmptyDirs = PruneEmptyDirs, Sparse = Sparse, Preallocate = Preallocate, Executability = Executability, Fuzzy = Fuzzy,
                 OneFileSystem = OneFileSystem,
                 Inplace = WritesInPlace, Append = Append > 0, AppendVerify = Append > 1,
                 Atimes = Atimes > 0, Force = Force, Fsync = Fsync, UserMap = UserMap, GroupMap = GroupMap, ImpliedDirs = !NoImpliedDirs,

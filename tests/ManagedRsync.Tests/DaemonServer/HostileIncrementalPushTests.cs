@@ -111,19 +111,19 @@ public sealed class HostileIncrementalPushTests : IDisposable
         // hlink.c: match_gnums — the part for "d" starts at 4 (1 + 2 entries + its directory's slot); group number 1
         // is the directory "d", never a group's first (upstream's proto-hlink-gnum).
         AssertRefusedAsync(c => First(c).Index(HostilePushClient.FlistOffset).Entry("d/h", HostilePushClient.Regular, hardLinkTo: 1).End(),
-            "hard-link gnum 1 precedes flist start 4", RsyncExitCode.StreamIo, s_hardLinkArgs);
+            "hard-link gnum 1 precedes flist start 4", RsyncExitCode.Protocol, s_hardLinkArgs);
 
     [Fact]
     public Task A_back_reference_to_a_file_that_was_not_a_groups_first_is_refused() =>
         AssertRefusedAsync(c => First(c).Index(HostilePushClient.FlistOffset).Entry("d/h", HostilePushClient.Regular, hardLinkTo: 2).End(),
-            "hard-link gnum 2 precedes flist start 4", RsyncExitCode.StreamIo, s_hardLinkArgs);
+            "hard-link gnum 2 precedes flist start 4", RsyncExitCode.Protocol, s_hardLinkArgs);
 
     [Fact]
     public Task A_back_reference_beyond_what_was_received_is_refused() =>
         // flist.c: recv_file_entry — the bound is the part's start plus the entries read so far.
         AssertRefusedAsync(c => First(c).Index(HostilePushClient.FlistOffset).Entry("d/a", HostilePushClient.Regular)
                 .Entry("d/h", HostilePushClient.Regular, hardLinkTo: 5).End(),
-            "hard-link reference out of range: 5 (5)", RsyncExitCode.StreamIo, s_hardLinkArgs);
+            "hard-link reference out of range: 5 (5)", RsyncExitCode.Protocol, s_hardLinkArgs);
 
     [Fact]
     public Task A_back_reference_to_a_first_cleared_as_a_duplicate_is_refused() =>
@@ -133,7 +133,7 @@ public sealed class HostileIncrementalPushTests : IDisposable
         AssertRefusedAsync(c => c.Entry("d", HostilePushClient.Directory, topDir: true).Entry("f", HostilePushClient.Regular, 100)
                 .Entry("h", HostilePushClient.Regular, 10, hardLinkFirst: true).Entry("h", HostilePushClient.Directory, topDir: true).End()
                 .Index(HostilePushClient.FlistOffset).Entry("d/x", HostilePushClient.Regular, hardLinkTo: 3).End(),
-            "hard-link gnum 3 precedes flist start 6", RsyncExitCode.StreamIo, s_hardLinkArgs);
+            "hard-link gnum 3 precedes flist start 6", RsyncExitCode.Protocol, s_hardLinkArgs);
 
     [Fact]
     public async Task A_transfer_index_of_a_cleared_duplicate_is_refused()

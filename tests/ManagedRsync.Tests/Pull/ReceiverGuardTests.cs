@@ -78,12 +78,13 @@ public sealed class ReceiverGuardTests : IDisposable
             "file-list name overflow: shared 0 of 1, new 4096 bytes");
 
     [Theory]
-    [InlineData(5, "hard-link reference out of range: 5 (1)")]
-    [InlineData(-1, "hard-link reference out of range: -1 (1)")]
-    [InlineData(0, "hard link to directory \".\"")]
-    public Task HardLinkToAnythingButAnEarlierFile(int first, string message) =>
+    // flist.c: recv_file_entry — out of range is RERR_PROTOCOL (exit 2).
+    [InlineData(5, "hard-link reference out of range: 5 (1)", RsyncExitCode.Protocol)]
+    [InlineData(-1, "hard-link reference out of range: -1 (1)", RsyncExitCode.Protocol)]
+    [InlineData(0, "hard link to directory \".\"", RsyncExitCode.StreamIo)]
+    public Task HardLinkToAnythingButAnEarlierFile(int first, string message, RsyncExitCode exit) =>
         AssertRefused(Listing(l => l.Add(".", HostileFileList.Directory)
-            .Add("link"u8.ToArray(), HostileFileList.Regular, 0, null, hardLinkTo: first)), message);
+            .Add("link"u8.ToArray(), HostileFileList.Regular, 0, null, hardLinkTo: first)), message, exit);
 
     [Fact]
     public Task NegativeFileSize() =>

@@ -69,8 +69,9 @@ internal sealed partial class ReceivingSide : IMessageHandler
             connection.ServerLog = serverLog;
             run.Log = serverLog;
             // rsync exclude.c: recv_filter_list — the client sends its rules only to a receiver that deletes
-            // (receiver_wants_list; with --delete-excluded only from protocol 29).
-            if (exchangeFilters && _options.IsDeleting && (!_options.DeleteExcluded || protocol >= 29))
+            // (receiver_wants_list; with --delete-excluded only from protocol 29) or prunes empty directories (-m:
+            // its protect rules keep one).
+            if (exchangeFilters && (_options.PruneEmptyDirs || (_options.IsDeleting && (!_options.DeleteExcluded || protocol >= 29))))
             {
                 var rules = new FilterListBuilder { DeleteExcluded = _options.DeleteExcluded };
                 foreach (byte[] rule in await connection.ReadFilterListAsync(ct).ConfigureAwait(false))

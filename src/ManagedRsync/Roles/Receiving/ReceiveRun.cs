@@ -368,7 +368,8 @@ internal sealed partial class ReceiveRun
                 if (!_growingGroups.TryGetValue(gnum, out int[]? group))
                 {
                     if (gnum < start)
-                        throw RsyncException.Protocol($"hard-link gnum {gnum} precedes flist start {start}");
+                        throw new RsyncException(RsyncErrorKind.ProtocolIncompatible, // RERR_PROTOCOL (exit 2), as stock exits
+                            $"hard-link gnum {gnum} precedes flist start {start}");
                     group = [];
                 }
                 _growingGroups[gnum] = [.. group, .. members];
