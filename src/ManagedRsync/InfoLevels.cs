@@ -146,6 +146,31 @@ public readonly record struct InfoLevels
         return levels;
     }
 
+    /// <summary>
+    /// The levels capped at what <paramref name="verbosity"/> -v would give at most (options.c: limit_output_verbosity,
+    /// which a daemon applies with its module's "max verbosity": clientserver.c: rsync_module); above 2 (MAX_VERBOSITY)
+    /// or null nothing is capped.
+    /// </summary>
+    public InfoLevels LimitedTo(int? verbosity)
+    {
+        if (verbosity is not int limit || limit > VerbosityLevels.Length - 1)
+            return this;
+        InfoLevels result = this;
+        for (int j = 0; j < Count; j++)
+        {
+            var flag = (InfoFlag)j;
+            int cap = 0;
+            for (int v = 0; v <= limit; v++)
+            {
+                if (VerbosityLevels[v].IsSet(flag))
+                    cap = VerbosityLevels[v][flag];
+            }
+            if (result[flag] > cap)
+                result = result.With(flag, cap, set: result.IsSet(flag));
+        }
+        return result;
+    }
+
     // options.c: the where bits of info_words (W_CLI 1, W_SRV 2, W_SND 4, W_REC 8).
     private static readonly byte[] Where = [8, 8, 8, 1, 12, 12, 12, 8, 1, 4, 8, 3, 12];
 

@@ -29,7 +29,14 @@ public sealed partial record TransferOptions
     // options.c: the info levels in force after parse_arguments — the user's --info over what -v, --stats and
     // --progress imply (log_before_transfer: -i or a format without %b/%c/%C).
     public InfoLevels Info =>
-        InfoLevels.Effective(InfoGiven, Verbose, Stats, Progress, logBeforeTransfer: LogBeforeTransfer(OutFormat, ItemizeChanges));
+        InfoLevels.Effective(InfoGiven, Verbose, Stats, Progress, logBeforeTransfer: LogBeforeTransfer(OutFormat, ItemizeChanges))
+            .LimitedTo(InfoLimit);
+
+    /// <summary>
+    /// A daemon module's "max verbosity" (default 1): the --info levels a connection's server side uses are capped at
+    /// what that many -v give (clientserver.c: rsync_module, limit_output_verbosity); null caps nothing.
+    /// </summary>
+    public int? InfoLimit { get; init; }
 
     /// <summary>options.c: log_before_transfer — -i, or an --out-format without %b, %c or %C.</summary>
     public static bool LogBeforeTransfer(string? outFormat, int itemizeChanges) =>

@@ -7,34 +7,13 @@ namespace ManagedRsync.Cli.Options;
 /// </summary>
 internal static class InfoSupport
 {
-    // The highest level done in every direction, by InfoFlag (options.c: info_words order; MISC and PROGRESS have lines
-    // at levels 1-2 only, so every level of them is done). Stock's lines above these: STATS3 each process's heap
-    // statistics (main.c: show_malloc_stats).
-    private static readonly int[] Done =
-    [
-        /* BACKUP */ 0, /* COPY */ 0, /* DEL */ InfoLevels.MaxLevel, /* FLIST */ InfoLevels.MaxLevel, /* MISC */ InfoLevels.MaxLevel,
-        /* MOUNT */ InfoLevels.MaxLevel, /* NAME */ InfoLevels.MaxLevel, /* NONREG */ InfoLevels.MaxLevel, /* PROGRESS */ InfoLevels.MaxLevel,
-        /* REMOVE */ InfoLevels.MaxLevel, /* SKIP */ InfoLevels.MaxLevel, /* STATS */ 2, /* SYMSAFE */ InfoLevels.MaxLevel,
-    ];
-
     // Flags done only on a push (their lines come from the stock daemon's receiver); SKIP above level 1 too
     // (DirectionSupport).
     private static readonly InfoFlag[] PushOnly = [InfoFlag.Backup, InfoFlag.Copy];
 
-    /// <summary>The first flag given above what mrsync does anywhere, as "--info=nameN", or null.</summary>
-    public static string? Refused(InfoLevels given)
-    {
-        for (int j = 0; j < Done.Length; j++)
-        {
-            var flag = (InfoFlag)j;
-            if (PushOnly.Contains(flag) || !given.IsSet(flag) || given[flag] <= Done[j])
-                continue;
-            // The lowest level that is not done names it ("--info=stats3", "--info=progress2").
-            int level = Done[j] + 1;
-            return "--info=" + InfoLevels.Names[j].ToLowerInvariant() + (level == 1 ? "" : level.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-        return null;
-    }
+    /// <summary>The first flag given above what mrsync does anywhere (<see cref="InfoDone"/>), as "--info=nameN", or null.</summary>
+    public static string? Refused(InfoLevels given) =>
+        InfoDone.FirstAbove(given, flag => PushOnly.Contains(flag) ? InfoLevels.MaxLevel : InfoDone.Level(flag));
 
     /// <summary>
     /// info=name2 set by --info where nothing itemizes (no -i, or an --out-format without %i) or below protocol 29

@@ -297,6 +297,9 @@ public sealed class DaemonModule
     public bool? OpenNoAtime =>
         Values.TryGetValue("opennoatime", out string? v) && !DaemonConfig.IsUnset(v) ? DaemonConfig.Bool(Values, "opennoatime", false) : null;
 
+    /// <summary>max verbosity (default 1, loadparm.c): the cap on a connection's --info levels.</summary>
+    public int MaxVerbosity => DaemonConfig.Int(Values, "maxverbosity", 1);
+
     /// <summary>ignore errors (default no).</summary>
     public bool IgnoreErrors => DaemonConfig.Bool(Values, "ignoreerrors", false);
 

@@ -54,6 +54,9 @@ public static class RsyncServer
             options = options with { IgnoreErrors = true };
         if (settings.OpenNoAtime is { } noAtime)
             options = options with { OpenNoAtime = noAtime };
+        if (settings.MaxVerbosity is { } maxVerbosity)
+            options = options with { InfoLimit = maxVerbosity };
+        error ??= ServerArgumentParser.InfoRefusal(options.InfoGiven.LimitedTo(options.InfoLimit), request.IsSender);
         if (settings.NumericIds && !options.NumericIds)
             options = options with { NumericIdsHere = true };
         // clientserver.c: rsync_module — a "fake super" module is am_root -1 whatever the client sent; otherwise a

@@ -97,6 +97,28 @@ public static class ServerArgumentParser
 
     internal const string NotSupported = "The server does not support";
 
+    /// <summary>
+    /// The refusal of a --info flag the client set (<paramref name="given"/>, after a daemon's "max verbosity" cap) that
+    /// this server's side would not print as stock's does, or null.
+    /// </summary>
+    public static string? InfoRefusal(InfoLevels given, bool serverSends) =>
+        InfoDone.FirstAbove(given, serverSends ? SendingInfoLevel : ReceivingInfoLevel) is { } info ? $"{NotSupported} {info}\n" : null;
+
+    // A sending server prints none of the receiver's BACKUP and COPY lines, whatever their level (options.c: info_words'
+    // W_REC; stock's client never sends them to a sender).
+    private static int SendingInfoLevel(InfoFlag flag) =>
+        flag is InfoFlag.Backup or InfoFlag.Copy ? InfoLevels.MaxLevel : InfoDone.Level(flag);
+
+    // What a receiving server's generator and receiver print of each --info flag: not the receiver's BACKUP and COPY
+    // lines, SKIP's level-2 suffixes or NAME2's "is uptodate" lines (a pull refuses them too:
+    // Cli/Options/DirectionSupport.cs).
+    private static int ReceivingInfoLevel(InfoFlag flag) => flag switch
+    {
+        InfoFlag.Backup or InfoFlag.Copy => 0,
+        InfoFlag.Skip or InfoFlag.Name => 1,
+        _ => InfoDone.Level(flag),
+    };
+
     private sealed class State
     {
         public bool Server, Sender, Quiet, DryRun, Links, Dirs, WholeFile, HardLinks, Owner, Group, Devices,
@@ -118,6 +140,7 @@ public static class ServerArgumentParser
         public SuperMode Super;
         /// <summary>options.c: OPT_APPEND — a server counts each --append (two are --append-verify).</summary>
         public int Append;
+        public InfoLevels InfoGiven;
         /// <summary>options.c: parse_arguments — --append implies --inplace: the receiver writes into the file itself.</summary>
         public bool WritesInPlace => Inplace || Append > 0;
         /// <summary>options.c: remove_source_files — 1 for --remove-source-files, 2 for the old --remove-sent-files.</summary>
@@ -270,6 +293,9 @@ public static class ServerArgumentParser
                 case "no-implied-dirs" or "no-i-d": NoImpliedDirs = true; return None(inline, name);
                 case "implied-dirs" or "i-d": NoImpliedDirs = false; return None(inline, name);
                 case "delay-updates": DelayUpdates = true; return None(inline, name);
+                // options.c: server_options sends the --info flags the user set that the server's side uses
+                // (make_output_option); a server skips a word it does not know (parse_output_words: !am_server).
+                case "info": InfoGiven = InfoGiven.Apply(inline ?? Next(argv, ref i) ?? "", out _, out _); return null;
                 // options.c: server_options sends --qsort so, and popt on the server knows no such name.
                 case "use-qsort": return $"--{name}: unknown option\n";
                 // options.c: server_options sends it in either direction; our sender opens with O_NOATIME.
@@ -407,7 +433,7 @@ public static class ServerArgumentParser
             bool compress = Compress || CompressLevel is not null || compressChoice is not null;
             return new TransferOptions
             {
-                Verbose = Verbose, Quiet = Quiet, DryRun = DryRun, Links = Links, Dirs = Dirs,
+                Verbose = Verbose, InfoGiven = InfoGiven, Quiet = Quiet, DryRun = DryRun, Links = Links, Dirs = Dirs,
                 WholeFile = WholeFile, HardLinks = HardLinks, Owner = Owner, Group = Group, Devices = Devices,
                 Specials = SpecialsOverride ?? Devices, Times = Times, Perms = Perms, Recursive = recursive,
                 AlwaysChecksum = Checksum, CvsExclude = Cvs, IgnoreTimes = IgnoreTimes, Relative = Relative,

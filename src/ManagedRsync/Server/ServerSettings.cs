@@ -75,6 +75,12 @@ public sealed record ServerSettings
     public bool? OpenNoAtime { get; init; }
 
     /// <summary>
+    /// A daemon module's "max verbosity": the server's --info levels are capped at what that many -v give
+    /// (clientserver.c: rsync_module, limit_output_verbosity); null (not a daemon) caps nothing.
+    /// </summary>
+    public int? MaxVerbosity { get; init; }
+
+    /// <summary>
     /// A message that ends the connection as soon as the protocol is set up, sent to the client as it is, exit 4 (a
     /// module's pre-xfer exec that failed: clientserver.c: rsync_module, err_msg).
     /// </summary>

@@ -82,4 +82,25 @@ public sealed class InfoLevelsTests
         Assert.EndsWith("0) NONREG\n1) COPY,DEL,FLIST,MISC,NAME,STATS,SYMSAFE\n2) BACKUP,MISC2,MOUNT,NAME2,REMOVE,SKIP\n",
             o.HelpText, StringComparison.Ordinal);
     }
+
+    // options.c: limit_output_verbosity — each flag capped at what that many -v give (a daemon's "max verbosity").
+    [Theory]
+    [InlineData("ALL4", 1, "COPY,DEL,FLIST,MISC,NAME,NONREG,STATS,SYMSAFE")]
+    [InlineData("ALL4", 2, "BACKUP,COPY,DEL,FLIST,MISC2,MOUNT,NAME2,NONREG,REMOVE,SKIP,STATS,SYMSAFE")]
+    [InlineData("ALL4", 0, "NONREG")]
+    [InlineData("skip2,name2,progress2,stats2", 1, "NAME,STATS")]
+    [InlineData("skip2,progress2", 3, "PROGRESS2,SKIP2")]
+    public void A_limit_caps_each_flag_at_what_that_verbosity_gives(string words, int limit, string expected)
+    {
+        InfoLevels info = default(InfoLevels).Apply(words, out _, out _).LimitedTo(limit);
+        var named = new List<string>();
+        for (int j = 0; j < InfoLevels.Names.Count; j++)
+        {
+            int level = info[(InfoFlag)j];
+            if (level > 0)
+                named.Add(InfoLevels.Names[j] + (level == 1 ? "" : level.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        Assert.Equal(expected, string.Join(',', named));
+        Assert.Equal(default(InfoLevels).Apply(words, out _, out _), default(InfoLevels).Apply(words, out _, out _).LimitedTo(null));
+    }
 }

@@ -237,4 +237,21 @@ public class ServerArgumentParserTests
         Assert.Equal(["- a", "._/rules"], r.FilterRules);
         Assert.Equal(["mod/"], r.Paths);
     }
+
+    // options.c: server_options sends --info with the flags the server's side uses; a server skips a word it does not
+    // know (parse_output_words), and refuses only what its side would not print as stock's does.
+    [Theory]
+    [InlineData(false, "--info=stats2,del0,bogus", null)]
+    [InlineData(false, "--info=skip", null)]
+    [InlineData(false, "--info=skip2", "The server does not support --info=skip2\n")]
+    [InlineData(false, "--info=backup", "The server does not support --info=backup\n")]
+    [InlineData(true, "--info=backup", null)]
+    [InlineData(true, "--info=stats3", "The server does not support --info=stats3\n")]
+    public void Info_flags_are_taken_and_what_our_side_does_not_print_is_refused(bool sender, string info, string? refusal)
+    {
+        ServerRequest r = ServerArgumentParser.Parse(["--server", .. sender ? new[] { "--sender" } : [], "-r", info, ".", "mod/"], out string? error);
+        Assert.Null(error);
+        Assert.Equal(refusal, ServerArgumentParser.InfoRefusal(r.Options.InfoGiven, r.IsSender));
+        Assert.Equal(info.Contains("stats2", StringComparison.Ordinal) ? 2 : r.Options.InfoGiven[InfoFlag.Stats], r.Options.InfoGiven[InfoFlag.Stats]);
+    }
 }
