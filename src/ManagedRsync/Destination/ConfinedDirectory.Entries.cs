@@ -247,13 +247,8 @@ public sealed partial class ConfinedDirectory
         {
             if (status.IsDirectory || status.IsRegularFile)
             {
-                int held = name.Length == 0
-                    ? Dup(lease.Fd)
-                    : OpenAt(lease.Fd, name, O_RDONLY | (status.IsDirectory ? O_DIRECTORY : O_NONBLOCK | O_NOCTTY) | O_NOFOLLOW | O_CLOEXEC, 0);
-                if (held < 0)
-                    throw IoError("open", relativePath, Marshal.GetLastPInvokeError());
-                using var heldHandle = new DescriptorHandle(held);
-                ApplyFake(heldHandle.Fd, status, attributes, relativePath);
+                using DescriptorHandle held = Hold(lease.Fd, name, status, relativePath);
+                ApplyFake(held.Fd, status, attributes, relativePath);
                 return;
             }
             // A real symlink, device or special in a fake-super tree (not one this side made): no user xattr can be
@@ -265,12 +260,7 @@ public sealed partial class ConfinedDirectory
             return;
         if (status.IsDirectory || status.IsRegularFile)
         {
-            int fd = name.Length == 0
-                ? Dup(lease.Fd)
-                : OpenAt(lease.Fd, name, O_RDONLY | (status.IsDirectory ? O_DIRECTORY : O_NONBLOCK | O_NOCTTY) | O_NOFOLLOW | O_CLOEXEC, 0);
-            if (fd < 0)
-                throw IoError("open", relativePath, Marshal.GetLastPInvokeError());
-            using var handle = new DescriptorHandle(fd);
+            using DescriptorHandle handle = Hold(lease.Fd, name, status, relativePath);
             ApplyToDescriptor(handle.Fd, attributes, relativePath);
             return;
         }
@@ -346,5 +336,17 @@ public sealed partial class ConfinedDirectory
         for (int i = 0; i < suffix.Length; i++)
             suffix[i] = alphabet[Random.Shared.Next(alphabet.Length)];
         return string.Concat(".", name, ".", suffix);
+    }
+
+    // A directory or regular file at NAME beneath DIRFD (the directory itself for ""), opened without following a
+    // symlink and without blocking on a FIFO put in its place, so that its attributes are set on what was checked.
+    private static DescriptorHandle Hold(int dirFd, string name, EntryStatus status, string relativePath)
+    {
+        int fd = name.Length == 0
+            ? Dup(dirFd)
+            : OpenAt(dirFd, name, O_RDONLY | (status.IsDirectory ? O_DIRECTORY : O_NONBLOCK | O_NOCTTY) | O_NOFOLLOW | O_CLOEXEC, 0);
+        if (fd < 0)
+            throw IoError("open", relativePath, Marshal.GetLastPInvokeError());
+        return new DescriptorHandle(fd);
     }
 }
