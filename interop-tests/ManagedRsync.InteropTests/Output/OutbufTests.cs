@@ -26,11 +26,7 @@ public sealed class OutbufTests(RsyncDaemonFixture daemon) : IDisposable
     [MemberData(nameof(Rows))]
     public async Task GivesStocksResult(string options, InplaceAppendTests.Way way)
     {
-        var places = OptionScenario.Places.For(daemon, _work, way);
-        OptionScenario.WriteSource(places.Source);
-        OptionScenario.WriteReceiver(places.StockRoot);
-        OptionScenario.WriteReceiver(places.OursRoot);
-        (ProcessResult stock, ProcessResult ours) = await OptionScenario.RunBothAsync(daemon, places, options.Split(' '));
+        var (places, stock, ours) = await OptionScenario.RunSeededAsync(daemon, _work, way, options);
         bool invalid = options.EndsWith("=x", StringComparison.Ordinal) || options.EndsWith('=');
         OptionScenario.AssertSameResult(daemon, stock, ours, places.StockRoot, places.OursRoot, exitCode: invalid ? 1 : 0);
         if (invalid)

@@ -149,6 +149,21 @@ internal static class OptionScenario
     }
 
     /// <summary>
+    /// The places for <paramref name="way"/>, the scenario's source and both receivers written, then
+    /// <see cref="RunBothAsync"/> with <paramref name="options"/> (space-separated).
+    /// </summary>
+    public static async Task<(Places Places, ProcessResult Stock, ProcessResult Ours)> RunSeededAsync(RsyncDaemonFixture daemon,
+        string work, InplaceAppendTests.Way way, string options)
+    {
+        var places = Places.For(daemon, work, way);
+        WriteSource(places.Source);
+        WriteReceiver(places.StockRoot);
+        WriteReceiver(places.OursRoot);
+        (ProcessResult stock, ProcessResult ours) = await RunBothAsync(daemon, places, options.Split(' '));
+        return (places, stock, ours);
+    }
+
+    /// <summary>
     /// Stock's run and ours of the same command line gave the same result: exit code, first stderr line, output
     /// (<see cref="Output"/>) and tree (<see cref="Snapshot"/>). Returns our tree's snapshot.
     /// </summary>

@@ -23,11 +23,7 @@ public sealed class QsortTests(RsyncDaemonFixture daemon) : IDisposable
     [MemberData(nameof(Rows))]
     public async Task GivesStocksResult(string options, InplaceAppendTests.Way way)
     {
-        var places = OptionScenario.Places.For(daemon, _work, way);
-        OptionScenario.WriteSource(places.Source);
-        OptionScenario.WriteReceiver(places.StockRoot);
-        OptionScenario.WriteReceiver(places.OursRoot);
-        (ProcessResult stock, ProcessResult ours) = await OptionScenario.RunBothAsync(daemon, places, options.Split(' '));
+        var (places, stock, ours) = await OptionScenario.RunSeededAsync(daemon, _work, way, options);
         int expected = way switch { InplaceAppendTests.Way.Push => 4, InplaceAppendTests.Way.Pull => 10, _ => 0 };
         if (way == InplaceAppendTests.Way.Local)
         {
