@@ -11,6 +11,8 @@ internal static class LocalCopyKnownDifferences
 {
     private static readonly Dictionary<string, string> Ledger = new(StringComparer.Ordinal)
     {
+        ["TwoSources -av"] = "\"total size is\" counts the duplicate names of two sources in stock (its sender lists both and "
+            + "the receiver drops one); mrsync's sender lists only the one kept",
     };
 
     /// <summary>Runs <paramref name="compare"/>; for a listed case, requires that it still finds the difference.</summary>

@@ -217,6 +217,42 @@ public sealed class LocalCopyParityTests : IDisposable
         LocalCopyKnownDifferences.Check($"SourceForm {options} {path}", () => outcome.AssertExit(0).AssertSame(rootTimes: false));
     }
 
+    /// <summary>
+    /// Two "dir/" sources holding the same names (flist.c: flist_sort_and_clean): of two files the first source's is
+    /// kept, a directory wins over a file whichever comes first, and two directories' contents are merged, also when
+    /// incremental recursion lists them later (send_extra_file_list with FLAG_DUPLICATE). With -v the summary's
+    /// "total size" differs: stock counts every entry its sender listed, duplicates too (LocalCopyKnownDifferences).
+    /// </summary>
+    [Theory]
+    [InlineData("-ai")]
+    [InlineData("-ai --no-i-r")]
+    [InlineData("-a -i --delete")]
+    [InlineData("-av")]
+    public async Task TwoSourcesWithTheSameNames(string options)
+    {
+        string first = Path.Combine(_pair.Root, "first");
+        string second = _pair.Source;
+        LocalSource.Write(first, "f", "first's f");
+        LocalSource.Write(second, "f", "second's longer f");
+        LocalSource.Write(first, "d/in-first", "1");
+        LocalSource.Write(second, "d/in-second", "2");
+        LocalSource.Write(first, "d/both", "first");
+        LocalSource.Write(second, "d/both", "second");
+        Directory.CreateDirectory(Path.Combine(first, "dir-then-file"));
+        LocalSource.Write(second, "dir-then-file", "a file");
+        LocalSource.Write(first, "file-then-dir", "a file");
+        LocalSource.Write(second, "file-then-dir/inside", "x");
+        LocalSource.SetTimes(first);
+        LocalSource.SetTimes(second);
+        File.SetLastWriteTimeUtc(Path.Combine(second, "d"), LocalSource.Past);
+        foreach (string dest in new[] { _pair.Stock, _pair.Ours })
+            LocalSource.Write(dest, "only-in-dest", "x");
+
+        var outcome = await _pair.RunAsync([.. Split(options), first + "/"], from: second + "/");
+        LocalCopyKnownDifferences.Check($"TwoSources {options}", () => outcome.AssertExit(0).AssertSame());
+        Assert.Equal("first's f", File.ReadAllText(Path.Combine(_pair.Ours, "f")));
+    }
+
     private void CreateFullSource()
     {
         LocalSource.CreateSample(_pair.Source);

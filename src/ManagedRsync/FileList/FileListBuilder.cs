@@ -67,11 +67,24 @@ internal sealed class FileListBuilder
     public List<FileEntry> ListContents(FileEntry directory, int protocol)
     {
         _byName.Clear();
-        // flist.c: send1extra — a directory sent without its contents (a -x mount point) gets an empty list; with -x
-        // the contents are compared with the directory's own device (filesystem_dev = its st_dev).
+        // flist.c: send1extra — a directory sent without its contents (a -x mount point) gets an empty list.
         if (directory.IsNoContentDir)
             return [];
-        string path = directory.LocalPath!;
+        ListInto(directory.LocalPath!, directory.LocalName);
+        // flist.c: send_extra_file_list — the contents of a same-named directory of another source (FLAG_DUPLICATE)
+        // join this list.
+        if (_mergedDirectories?.Remove(directory, out List<string>? others) == true)
+        {
+            foreach (string other in others)
+                ListInto(other, directory.LocalName);
+        }
+        return Result(protocol);
+    }
+
+    // flist.c: send1extra — with -x the contents are compared with the directory's own device (filesystem_dev = its
+    // st_dev).
+    private void ListInto(string path, string name)
+    {
         long filesystem = -1;
         if (_options.OneFileSystem > 0)
         {
@@ -79,12 +92,11 @@ internal sealed class FileListBuilder
             if (err != 0)
             {
                 Report(path, err, vanished: false);
-                return [];
+                return;
             }
             filesystem = st.Dev;
         }
-        AddDirectoryContents(path, directory.LocalName, filesystem);
-        return Result(protocol);
+        AddDirectoryContents(path, name, filesystem);
     }
 
     private bool Recurses => _options.Recursive && !DivertDirectories;
@@ -135,7 +147,7 @@ internal sealed class FileListBuilder
             // (send_if_directory); -d alone lists one level, its subdirectories sent without content.
             FileEntry top = Make(".", dir, info);
             top.IsTopDir = true;
-            _byName["."] = top;
+            Put(".", top);
             AddDirectoryContents(dir, "", info.Dev);
             return;
         }
@@ -227,9 +239,40 @@ internal sealed class FileListBuilder
         if (err != Interop.ENOENT)
             return false;
         if (_options.DeleteMissingArgs)
-            _byName[name] = new FileEntry { Name = FileNameEncoding.Encode(name), LocalPath = path, Mode = 0 };
+            Put(name, new FileEntry { Name = FileNameEncoding.Encode(name), LocalPath = path, Mode = 0 });
         return _options.DeleteMissingArgs || _options.IgnoreMissingArgs;
     }
+
+    /// <summary>
+    /// rsync flist.c: flist_sort_and_clean — of a name listed twice (two "dir/" sources holding the same name), stock's
+    /// receiver keeps a directory over a non-directory, else the one listed first, and a kept directory takes the
+    /// other's top-dir and content flags. Stock's sender sends both for the receiver to drop one; this list holds only
+    /// the one that would be kept. A placeholder (mode 0: a missing argument) gives way to a real entry.
+    /// </summary>
+    private void Put(string name, FileEntry entry)
+    {
+        if (!_byName.TryGetValue(name, out FileEntry? first) || first.Mode == 0 || (entry.IsDirectory && !first.IsDirectory))
+        {
+            _byName[name] = entry;
+            return;
+        }
+        if (entry.IsDirectory && first.IsDirectory)
+        {
+            first.IsTopDir |= entry.IsTopDir;
+            first.IsNoContentDir &= entry.IsNoContentDir;
+            // A diverted directory's contents are listed later (ListContents): both directories' then.
+            if (DivertDirectories && !entry.IsNoContentDir && entry.LocalPath is { } other && other != first.LocalPath)
+            {
+                _mergedDirectories ??= new(ReferenceEqualityComparer.Instance);
+                if (!_mergedDirectories.TryGetValue(first, out List<string>? others))
+                    _mergedDirectories[first] = others = [];
+                others.Add(other);
+            }
+        }
+    }
+
+    // The kept directory -> the same-named directories of other sources whose contents are listed with its own.
+    private Dictionary<FileEntry, List<string>>? _mergedDirectories;
 
     private static string NormalizeRelative(string path)
     {
@@ -256,7 +299,7 @@ internal sealed class FileListBuilder
         FileEntry entry = Make(name, path, info);
         entry.IsTopDir = topDir && isDir;
         entry.IsNoContentDir = isDir && !_options.Recursive;
-        _byName[name] = entry;
+        Put(name, entry);
         if (isDir && Recurses)
             AddDirectoryContents(path, name, info.Dev);
     }
@@ -310,11 +353,11 @@ internal sealed class FileListBuilder
             if (Excluded(name, isDir) || Unreadable(child, info))
                 continue;
             FileEntry entry = Make(name, child, info);
-            _byName[name] = entry;
+            // rsync flist.c: send_directory recurses only with -r
+            entry.IsNoContentDir = isDir && (!_options.Recursive || mountPoint);
+            Put(name, entry);
             if (isDir && Recurses && !mountPoint)
                 AddDirectoryContents(child, name, filesystem);
-            else if (isDir && (!_options.Recursive || mountPoint))
-                entry.IsNoContentDir = true; // rsync flist.c: send_directory recurses only with -r
         }
     }
 
