@@ -25,13 +25,20 @@ internal static class DirectionSupport
     private static readonly Row[] Rows =
     [
         // The receiver's --info lines that only a stock receiver prints: on a push the daemon's, which the client shows.
-        new("--info=backup", o => InfoSupport.Raised(o.InfoGiven, InfoFlag.Backup), Push),
+        // backup.c / generator.c / main.c: "backed up NAME to BACKUP", "(new) backup_dir is DIR" (Roles/Receiving/Backups.cs).
+        new("--info=backup", o => InfoSupport.Raised(o.InfoGiven, InfoFlag.Backup), Everywhere),
         new("--info=copy", o => InfoSupport.Raised(o.InfoGiven, InfoFlag.Copy), Push),
-        // generator.c: recv_generator's SKIP2 suffixes (" (type change)", " (sum change)", ...) to "NAME exists".
-        new("--info=skip2", o => o.InfoGiven.IsSet(InfoFlag.Skip) && o.InfoGiven[InfoFlag.Skip] >= 2, Push),
+        // generator.c: recv_generator's SKIP2 suffixes (" (type change)", " (sum change)", ...) to "NAME exists"
+        // (Roles/Generator/GeneratorRole.Requests.cs: ExistsSuffix).
+        new("--info=skip2", o => o.InfoGiven.IsSet(InfoFlag.Skip) && o.InfoGiven[InfoFlag.Skip] >= 2, Everywhere),
         // generator.c / rsync.c: set_file_attrs — info=name2 without itemizing says "NAME is uptodate" for each unchanged
-        // entry (ATTRS_REPORT); our generator does not yet.
-        new("--info=name2 without --itemize-changes (-i)", InfoSupport.UnchangedNamesWithoutItemizing, Push),
+        // entry (ATTRS_REPORT; Roles/Generator/GeneratorRole.Itemize.cs ReportAttributes). The same line of a hard
+        // link already in place (hlink.c) and of an entry a basis directory settles (generator.c: try_dests_reg,
+        // try_dests_non) is not made by our generator yet.
+        new("--info=name2 without --itemize-changes (-i) with --hard-links (-H)", o => InfoSupport.UnchangedNamesWithoutItemizing(o)
+            && o.HardLinks, Push),
+        new("--info=name2 without --itemize-changes (-i) with --compare-dest, --copy-dest or --link-dest",
+            o => InfoSupport.UnchangedNamesWithoutItemizing(o) && o.AltDest != AltDestKind.None, Push),
         // generator.c: recv_generator — with -v and a log format without %i, a pulling client's generator logs the
         // directories, symlinks and devices it makes as bare names (rprintf(FLOG) with code FLOG); ours does not yet.
         new("--log-file-format without %i with --verbose (-v)", o => o.LogFileFormat is { } f && !LogFormat.Has(f, 'i')

@@ -1,6 +1,7 @@
 using ManagedRsync.Destination;
 using ManagedRsync.FileList;
 using ManagedRsync.Platform;
+using ManagedRsync.Roles.Receiving;
 
 namespace ManagedRsync.Roles.Generator;
 
@@ -32,6 +33,30 @@ internal sealed partial class GeneratorRole
         else
             run.LogItem(ndx, file, iflags);
     }
+
+    /// <summary>
+    /// rsync.c: set_file_attrs with ATTRS_REPORT — at info=name2 (-vv) an up-to-date file, symlink or device the
+    /// generator keeps says "NAME is uptodate", or "NAME" when an attribute of it was set (its kept time, permissions,
+    /// owner as root, group: what unchanged_attrs compares). generator.c: generate_files asks for the report only when
+    /// the stdout format has no %i (maybe_ATTRS_REPORT), and always on a server below protocol 29. An FCLIENT line: out
+    /// on stdout, never in the --log-file.
+    /// </summary>
+    private void ReportAttributes(FileEntry file, EntryStatus local, string name)
+    {
+        if (!Options.Info.Gte(InfoFlag.Name, 2) || (ItemLog.Level(Options) > 0 && !(Protocol < 29 && run.IsServer)))
+            return;
+        string shown = FileNameEncoding.Display(name);
+        string line = (ItemizeAgainst(file, local, ItemChanges.None) & AttributeChanges) != 0 ? shown : shown + " is uptodate";
+        // The generator's own line, out at once as "deleting" (a pull's client prints it ahead of the names that wait
+        // for the sender's echo).
+        if (run.Order is { } order)
+            order.AddNow(new OrderedLog.ClientLine(line));
+        else
+            run.Log.Client(line);
+    }
+
+    // generator.c: unchanged_attrs — the changes set_file_attrs would make to an entry kept as it is.
+    private const ItemChanges AttributeChanges = ItemChanges.ModTime | ItemChanges.Permissions | ItemChanges.Owner | ItemChanges.Group;
 
     /// <summary>
     /// rsync generator.c: itemize — what differs between the sender's entry and what lstat found at its name

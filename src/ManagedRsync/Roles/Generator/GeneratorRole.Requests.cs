@@ -3,6 +3,7 @@ using ManagedRsync.Checksums;
 using ManagedRsync.Delta;
 using ManagedRsync.Destination;
 using ManagedRsync.FileList;
+using ManagedRsync.Platform;
 using ManagedRsync.Roles.Receiving;
 
 namespace ManagedRsync.Roles.Generator;
@@ -23,6 +24,34 @@ internal sealed partial class GeneratorRole
             return true;
         return !Options.IgnoreTimes && UpdateRules.SameTime(Options, file, local);
     }
+
+    /// <summary>
+    /// generator.c: recv_generator — at --info=skip2 the reason an --ignore-existing entry is passed over: another
+    /// kind of entry (get_file_type: a device of either kind, a special of either kind), a failed quick_check_ok
+    /// ("sum change" with -c), a failed unchanged_attrs (the time kept, permissions, owner as root, group), or none.
+    /// </summary>
+    private string ExistsSuffix(FileEntry file, EntryStatus local, string name)
+    {
+        if (!Options.Info.Gte(InfoFlag.Skip, 2))
+            return "";
+        if (KindOf(file.Mode) != KindOf(local.Mode))
+            return " (type change)";
+        bool same = file.IsRegular ? QuickCheckPasses(file, local, name)
+            : file.IsSymlink ? file.LinkTarget is { } target && Destination?.ReadSymlink(name) == FileNameEncoding.Decode(target)
+            : file.IsDevice ? (uint)file.RdevMajor == local.RdevMajor && (uint)file.RdevMinor == local.RdevMinor
+            : !file.IsSpecial || ((uint)file.Mode & 0xF000) == (local.Mode & 0xF000);
+        if (!same)
+            return Options.AlwaysChecksum ? " (sum change)" : " (file change)";
+        return (ItemizeAgainst(file, local, ItemChanges.None) & AttributeChanges) != 0 ? " (attr change)" : " (uptodate)";
+    }
+
+    // generator.c: get_file_type.
+    private static int KindOf(long mode) => (mode & 0xF000) switch
+    {
+        0x2000 or 0x6000 => 0x2000,
+        0x1000 or 0xC000 => 0x1000,
+        long type => (int)type,
+    };
 
     private byte[]? ChecksumOfLocalFile(string name, ConfinedDirectory? directory = null)
     {

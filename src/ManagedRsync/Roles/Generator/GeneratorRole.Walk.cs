@@ -279,7 +279,7 @@ internal sealed partial class GeneratorRole
                 _notCreatedDirs.Add(name);
             if (Options.Info.Gte(InfoFlag.Skip, 1) && !belowSkipped)
                 run.Say(ndx, local is null ? $"not creating new {(file.IsDirectory ? "directory" : "file")} \"{FileNameEncoding.Display(name)}\""
-                    : $"{FileNameEncoding.Display(name)} exists");
+                    : $"{FileNameEncoding.Display(name)} exists{ExistsSuffix(file, local.Value, name)}");
             return;
         }
         if (file.IsDirectory)
@@ -290,7 +290,7 @@ internal sealed partial class GeneratorRole
                 // rsync generator.c: a non-directory in the way is removed (delete_item, DEL_FOR_DIR: no "deleting"); with
                 // -b delete_item keeps it first (make_backup), unless, without --backup-dir, it is a backup itself.
                 DebugMakeRoom(name, local.Value, DeleteFlags.ForDir);
-                if (!dry && Backups.WantedOnDelete(Options, local.Value, name))
+                if (Backups.WantedOnDelete(Options, local.Value, name))
                     run.Backups.Keep(name);
                 if (!dry)
                     dest!.Delete(name);
@@ -360,6 +360,7 @@ internal sealed partial class GeneratorRole
             {
                 if (!dry)
                     dest.SetAttributes(name, run.AttributesFor(file, isNew: false) with { Permissions = null }, link);
+                ReportAttributes(file, link, name);
                 Settle(ndx, file, ItemizeAgainst(file, local, ItemChanges.None));
                 FinishHardLinkGroup(ndx);
                 ConfirmToSender(ndx, alsoForSentFiles: false);
@@ -371,10 +372,11 @@ internal sealed partial class GeneratorRole
                 return;
             if (local is { IsDirectory: true } && !MakeWay(name, "symlink"))
                 return;
+            // generator.c: atomic_create backs up what it replaces (make_backup), a dry run's too.
+            if (Backups.Wanted(Options, local))
+                run.Backups.Keep(name);
             if (!dry)
             {
-                if (Backups.Wanted(Options, local))
-                    run.Backups.Keep(name);
                 dest!.CreateSymlink(name, target);
                 dest.SetAttributes(name, run.AttributesFor(file, isNew: false) with { Permissions = null });
             }
@@ -410,11 +412,11 @@ internal sealed partial class GeneratorRole
             {
                 if (local is { IsDirectory: true } && !MakeWay(name, file.IsDevice ? "device file" : "special file"))
                     return;
+                // generator.c: atomic_create backs up what it replaces (make_backup) with -b, a dry run's too.
+                if (Backups.Wanted(Options, local))
+                    run.Backups.Keep(name);
                 if (!dry)
                 {
-                    // generator.c: atomic_create backs up what it replaces (make_backup) with -b.
-                    if (Backups.Wanted(Options, local))
-                        run.Backups.Keep(name);
                     dest!.CreateDevice(name, (uint)file.Mode, (uint)file.RdevMajor, (uint)file.RdevMinor);
                 }
                 if (local is null)
@@ -424,6 +426,7 @@ internal sealed partial class GeneratorRole
             }
             else
             {
+                ReportAttributes(file, local!.Value, name);
                 Settle(ndx, file, ItemizeAgainst(file, local, ItemChanges.None));
             }
             // rsync rsync.c: dest_mode — a device made without -p gets the sender's mode less the umask.
@@ -491,6 +494,7 @@ internal sealed partial class GeneratorRole
                 }
                 dest!.SetAttributes(name, UpdateRules.KeepingSameTime(Options, run.AttributesFor(file, isNew: false, current), file, current), current);
             }
+            ReportAttributes(file, current, name);
             Settle(ndx, file, ItemizeAgainst(file, local, ItemChanges.None));
             FinishHardLinkGroup(ndx);
             // generator.c: return_with_success — an up-to-date file may go from the sender too.

@@ -45,7 +45,7 @@ internal sealed partial class ReceiverRole
             try
             {
                 if (Backups.Wanted(run.Options, dest.Stat(name)))
-                    run.Backups.Keep(name);
+                    run.Backups.Keep(name, ndx);
                 dest.Rename(partialName, name);
                 if (PartialDirs.RemovesEmptied(run.FixedPartialDir))
                     dest.RemoveIfEmpty(PartialDirs.DirectoryOf(run.Options.PartialDir!, null, name)!);

@@ -363,7 +363,7 @@ internal sealed partial class ReceiverRole
                 temp!.SetAttributes(attributes);
                 // rsync.c finish_transfer: make_backup of the old file before the new one takes its name.
                 if (Backups.Wanted(run.Options, existing))
-                    run.Backups.Keep(name);
+                    run.Backups.Keep(name, ndx);
                 temp.Commit();
                 keep = true;
                 // receiver.c: a --partial-dir copy that was the basis is used up.

@@ -53,6 +53,7 @@ internal sealed partial class ReceivingSide
         // A --read-batch run prints as it reads the batch: the order is the batch's.
         if (ItemLog.IsReporting(_options) && !_run.IsServer && _run.Batch is null)
             _run.Order = new OrderedLog(_run.Log, _run.Files.Count);
+        _run.Backups.Announce(root);
         using ConfinedDirectory? tempDir = _target.TempDirectory is { } t && !_options.DryRun ? ConfinedDirectory.Open(t, create: false) : null;
         _run.TempDirectory = tempDir;
         using BasisDirectories? basis = BasisDirectories.Open(_options, root, dest is null, _run.Log, _target.OptionDirectories);

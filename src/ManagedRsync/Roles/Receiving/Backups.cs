@@ -13,14 +13,17 @@ namespace ManagedRsync.Roles.Receiving;
 /// confined) and the replacement or deletion that follows removes the original name, which leaves the same tree: the
 /// backup is the old inode. Without --backup-dir a name that already ends in the suffix is deleted without a backup
 /// (delete.c: is_backup_file), and a directory whose deleted contents left backups in it stays ("cannot delete
-/// non-empty directory": stock's rmdir fails). A dry run keeps nothing.
+/// non-empty directory": stock's rmdir fails). A dry run keeps nothing, but says what it would keep where the
+/// generator backs up (syscall.c: do_link and do_rename succeed at once under dry_run, so make_backup reaches its
+/// "backed up" line).
 /// </summary>
 internal sealed class Backups(ReceiveRun run) : IDisposable
 {
     private ConfinedDirectory? _backupDir;
 
     /// <summary>Whether the entry found at a name (<paramref name="local"/>) is kept before it is replaced or deleted.</summary>
-    public static bool Wanted(TransferOptions o, EntryStatus? local) => o.Backup && !o.DryRun && local is { IsDirectory: false };
+    /// A dry run wants it too: <see cref="Keep"/> then only says so.
+    public static bool Wanted(TransferOptions o, EntryStatus? local) => o.Backup && local is { IsDirectory: false };
 
     /// <summary>Backups are kept beside what they back up (-b without --backup-dir, not a dry run).</summary>
     public static bool Active(TransferOptions o) => o.Backup && o.BackupDir is null && !o.DryRun;
@@ -32,12 +35,19 @@ internal sealed class Backups(ReceiveRun run) : IDisposable
     /// <summary>
     /// Keeps the entry at <paramref name="path"/> under its backup name; with --safe-links (and -l) a symlink that
     /// util1.c unsafe_symlink calls unsafe is not kept (backup.c: make_backup_inner, "not backing up unsafe symlink"
-    /// at INFO SYMSAFE, i.e. -v), and what follows removes it all the same.
+    /// at INFO SYMSAFE, i.e. -v), and what follows removes it all the same. <paramref name="ndx"/>: the receiver's
+    /// entry whose line the "backed up" line follows (rsync.c: finish_transfer, after receiver.c's log_item); without
+    /// it the line is the generator's own, out at once.
     /// </summary>
-    public void Keep(string path)
+    public void Keep(string path, int? ndx = null)
     {
-        ConfinedDirectory dest = run.Destination!;
         TransferOptions o = run.Options;
+        if (o.DryRun)
+        {
+            Said(path, ndx);
+            return;
+        }
+        ConfinedDirectory dest = run.Destination!;
         if (o.SafeLinks && o.Links && dest.Stat(path) is { IsSymlink: true } && dest.ReadSymlink(path) is { } target
             && SymlinkSafety.IsUnsafe(FileNameEncoding.Encode(target), FileNameEncoding.Encode(path)))
         {
@@ -50,16 +60,59 @@ internal sealed class Backups(ReceiveRun run) : IDisposable
                 else
                     run.Log.Info(line);
             }
+            // backup.c: make_backup_inner goes on to its "success" label: the line says it was backed up all the same.
+            Said(path, ndx);
             return;
         }
         if (o.BackupDir is null)
         {
             dest.CreateHardLink(path + (o.BackupSuffix ?? "~"), path);
-            return;
         }
-        ConfinedDirectory backups = OpenBackupDirectory(dest, o.BackupDir);
-        MakeParents(dest, backups, path);
-        backups.CreateHardLink(path + (o.BackupSuffix ?? ""), path, from: dest);
+        else
+        {
+            ConfinedDirectory backups = OpenBackupDirectory(dest, o.BackupDir);
+            MakeParents(dest, backups, path);
+            backups.CreateHardLink(path + (o.BackupSuffix ?? ""), path, from: dest);
+        }
+        Said(path, ndx);
+    }
+
+    /// <summary>
+    /// The backup name stock prints (backup.c: get_backup_name): NAME+SUFFIX, or the --backup-dir as given (its
+    /// leading "./" gone, options.c) with a '/' unless it ends in one, then NAME+SUFFIX.
+    /// </summary>
+    public static string NameFor(TransferOptions o, string path) =>
+        o.BackupDir is { } dir ? (dir.EndsWith('/') ? dir : dir + "/") + path + (o.BackupSuffix ?? "") : path + (o.BackupSuffix ?? "~");
+
+    // backup.c: make_backup_inner / generator.c: recv_generator's back_file — "backed up NAME to BACKUP" at
+    // --info=backup (-vv); a server's goes to its client (MSG_INFO), as every line of its log.
+    private void Said(string path, int? ndx)
+    {
+        if (!run.Options.Info.Gte(InfoFlag.Backup, 1))
+            return;
+        string line = $"backed up {FileNameEncoding.Display(path)} to {FileNameEncoding.Display(NameFor(run.Options, path))}";
+        if (ndx is int entry)
+            run.Say(entry, line);
+        else if (run.Order is { } order)
+            order.AddNow(line);
+        else
+            run.Log.Info(line);
+    }
+
+    /// <summary>
+    /// main.c: do_recv — with a --backup-dir and --info=backup, the receiver first says whether the directory is
+    /// there ("backup_dir is DIR") or will be made ("(new) backup_dir is DIR"), the name as given without one
+    /// trailing '/', looked up from the destination.
+    /// </summary>
+    public void Announce(string destinationRoot)
+    {
+        TransferOptions o = run.Options;
+        if (o.BackupDir is not { } dir || !o.Info.Gte(InfoFlag.Backup, 1))
+            return;
+        string shown = dir.Length > 1 && dir.EndsWith('/') ? dir[..^1] : dir;
+        string full = dir.StartsWith('/') ? dir : Path.Join(destinationRoot, dir);
+        bool there = Directory.Exists(full) || File.Exists(full);
+        run.Log.Info($"{(there ? "" : "(new) ")}backup_dir is {FileNameEncoding.Display(shown)}");
     }
 
     /// <summary>
@@ -71,7 +124,8 @@ internal sealed class Backups(ReceiveRun run) : IDisposable
     {
         ConfinedDirectory dest = run.Destination!;
         TransferOptions o = run.Options;
-        if (dest.Stat(path) is not { IsRegularFile: true } st)
+        // generator.c: without transfers (a dry run) recv_generator stops before the in-place backup.
+        if (o.DryRun || dest.Stat(path) is not { IsRegularFile: true } st)
             return;
         ConfinedDirectory into = dest;
         string backupName = path + (o.BackupSuffix ?? "~");
@@ -86,6 +140,7 @@ internal sealed class Backups(ReceiveRun run) : IDisposable
         temp.CopyFrom(source);
         temp.SetAttributes(KeptAttributes(st));
         temp.Commit();
+        Said(path, null);
     }
 
     // backup.c: get_backup_name — the backup directory (relative to the destination, where stock runs) is made with

@@ -178,10 +178,15 @@ internal sealed class OrderedLog(ITransferLog log, int count)
         _cursor++;
     }
 
+    /// <summary>A line that is printed but never logged (rsync log.c: FCLIENT).</summary>
+    public sealed record ClientLine(string Text);
+
     private void Emit(object report)
     {
         if (report is ItemizedChange change)
             log.Item(change);
+        else if (report is ClientLine client)
+            log.Client(client.Text);
         else
             log.Info((string)report);
     }
