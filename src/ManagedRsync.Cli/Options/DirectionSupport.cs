@@ -40,9 +40,10 @@ internal static class DirectionSupport
         new("--info=name2 without --itemize-changes (-i) with --compare-dest, --copy-dest or --link-dest",
             o => InfoSupport.UnchangedNamesWithoutItemizing(o) && o.AltDest != AltDestKind.None, Push),
         // generator.c: recv_generator — with -v and a log format without %i, a pulling client's generator logs the
-        // directories, symlinks and devices it makes as bare names (rprintf(FLOG) with code FLOG); ours does not yet.
-        new("--log-file-format without %i with --verbose (-v)", o => o.LogFileFormat is { } f && !LogFormat.Has(f, 'i')
-            && o.Info.Gte(InfoFlag.Name, 1), Push, TransferDirection.Local),
+        // directories, symlinks and devices it makes as bare names (rprintf(FLOG) with code FLOG; GeneratorRole.LogMade).
+        // Below protocol 29 the code is FINFO: the same lines on stdout too, which ours does not print.
+        new("--log-file-format without %i with --verbose (-v) below --protocol=29", o => o.LogFileFormat is { } f && !LogFormat.Has(f, 'i')
+            && o.Info.Gte(InfoFlag.Name, 1) && o.Protocol is > 0 and < 29, Push, TransferDirection.Local),
         new("--backup", o => o.Backup && o.BackupDir is null, Everywhere),
         new("--backup-dir", o => o.BackupDir is not null, Everywhere),
         new("--suffix", o => o.BackupSuffix is not null && o.BackupSuffix != (o.BackupDir is null ? "~" : ""), Everywhere),

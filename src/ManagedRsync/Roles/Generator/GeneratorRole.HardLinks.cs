@@ -219,6 +219,8 @@ internal sealed partial class GeneratorRole
             EntryStatus? was = local is { IsRegularFile: true } ? local : null;
             Settle(ndx, file, ItemizeAgainst(file, was, ItemChanges.LocalChange | ItemChanges.OtherNameFollows),
                 xname: FileNameEncoding.Encode(leaderName));
+            // hlink.c: hard_link_one's caller logs "NAME => LEADER" with the generator's code (LogMade).
+            LogMade($"{FileNameEncoding.Display(name)} => {FileNameEncoding.Display(leaderName)}");
             // hlink.c: hard_link_check and finish_hard_link — a member linked (or found linked) may go from the sender.
             ConfirmToSender(ndx, alsoForSentFiles: false);
         }

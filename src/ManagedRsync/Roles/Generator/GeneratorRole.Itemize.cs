@@ -55,6 +55,31 @@ internal sealed partial class GeneratorRole
             run.Log.Client(line);
     }
 
+    /// <summary>
+    /// generator.c: generate_files sets code FLOG for a client from protocol 29 when its --log-file-format has no %i;
+    /// recv_generator then logs each entry it makes itself at info=name1 as a bare line (rprintf(code, ...)): only to
+    /// the log file (log.c: rwrite, FLOG). A pulling client's own generator only: a local copy's server half has no
+    /// log file (pipe.c: local_child), a server's lines go to its client.
+    /// </summary>
+    private void LogMade(string line)
+    {
+        if (!run.IsServer && Options.LogFileFormat is not null && !Options.LogFileFormatHasI && Protocol >= 29
+            && Options.Info.Gte(InfoFlag.Name, 1))
+            run.Log.LogFile(line);
+    }
+
+    // generator.c: recv_generator logs a directory ("NAME/") when set_file_attrs changed something on it: in a dry run
+    // one that is not there (set_file_attrs without a stat returns 1 under dry_run), otherwise what differs from what
+    // lstat finds now (a directory just made has mkdir's mode and time).
+    private void LogMadeDirectory(FileEntry file, string name, EntryStatus? local, bool dry)
+    {
+        if (run.IsServer || Options.LogFileFormat is null)
+            return;
+        EntryStatus? now = dry ? local : Destination?.Stat(name);
+        if (now is null ? dry : (ItemizeAgainst(file, now, ItemChanges.None) & AttributeChanges) != 0)
+            LogMade(FileNameEncoding.Display(name) + "/");
+    }
+
     // generator.c: unchanged_attrs — the changes set_file_attrs would make to an entry kept as it is.
     private const ItemChanges AttributeChanges = ItemChanges.ModTime | ItemChanges.Permissions | ItemChanges.Owner | ItemChanges.Group;
 

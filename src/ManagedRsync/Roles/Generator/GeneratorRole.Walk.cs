@@ -326,6 +326,7 @@ internal sealed partial class GeneratorRole
                 CountCreated(file);
             if (!quiet)
                 Settle(ndx, file, iflags);
+            LogMadeDirectory(file, name, local, dry);
             if (!dry)
                 _directories.Add(ndx);
             // rsync generator.c: delete_in_dir runs for a content directory unless a dry run did not make it
@@ -385,7 +386,10 @@ internal sealed partial class GeneratorRole
             // rsync generator.c: a replaced entry of another type is itemized as new.
             EntryStatus? was = local is { IsSymlink: true } ? local : against;
             if (!quiet)
+            {
                 Settle(ndx, file, ItemizeAgainst(file, was, ItemChanges.LocalChange | ItemChanges.Checksum));
+                LogMade($"{FileNameEncoding.Display(name)} -> {FileNameEncoding.Display(file.LinkTarget)}");
+            }
             FinishHardLinkGroup(ndx);
             // generator.c: a symlink made is one of what the old --remove-sent-files removes too.
             ConfirmToSender(ndx, alsoForSentFiles: true);
@@ -422,7 +426,10 @@ internal sealed partial class GeneratorRole
                 if (local is null)
                     CountCreated(file);
                 if (!quiet)
+                {
                     Settle(ndx, file, ItemizeAgainst(file, against, ItemChanges.LocalChange | ItemChanges.Checksum));
+                    LogMade(FileNameEncoding.Display(name));
+                }
             }
             else
             {
