@@ -12,6 +12,14 @@ internal interface ITransferLog
     /// <summary>A line rsync prints on stdout but never logs (FCLIENT: the file-list headers).</summary>
     void Client(string line) => Info(line);
 
+    /// <summary>
+    /// The start of a <see cref="Client"/> line printed at once without its newline (rsync flist.c:
+    /// start_filelist_progress); the whole line follows as <see cref="Client"/>. Nothing by default.
+    /// </summary>
+    void ClientStart(string text)
+    {
+    }
+
     /// <summary>A line only a client's --log-file gets (FLOG; raised only with a log format set); nothing by default.</summary>
     void LogFile(string line)
     {

@@ -48,8 +48,9 @@ internal static partial class RsyncCommand
         // help) goes to stderr.
         if (options.Stderr == StderrMode.All)
             context = context with { Out = context.Error };
-        // log.c: output_needs_newline — what follows a progress line left open starts on a new line.
-        if (options.Info.Gte(InfoFlag.Progress, 1) && !options.Quiet)
+        // log.c: output_needs_newline — what follows a progress line or a file-list line left open ("receiving file list
+        // ... ") starts on a new line.
+        if ((options.Info.Gte(InfoFlag.Progress, 1) || options.Info.Gte(InfoFlag.Flist, 1)) && !options.Quiet)
         {
             var owed = new OwedNewline(context.Out);
             context = context with { Out = new NewlineFirstWriter(context.Out, owed), Error = new NewlineFirstWriter(context.Error, owed), Newline = owed };

@@ -20,10 +20,31 @@ internal sealed class ConsoleEvents(TextWriter output, TextWriter error, RsyncOp
         options.Info.Gte(InfoFlag.Progress, 1) && !options.Quiet
             ? new ProgressPrinter(output, options.Numbers, wholeTransfer: options.Info.Gte(InfoFlag.Progress, 2), owed: newline) : null;
 
+    // The start of a line already printed (TransferMessageKind.ClientStart), whose whole line comes later.
+    private string? _started;
+
     public void OnMessage(TransferMessage message)
     {
         switch (message.Kind)
         {
+            case TransferMessageKind.ClientStart:
+                // log.c: output_needs_newline — the next message on either stream starts on a new line.
+                if (options.Quiet || newline is null)
+                    return;
+                output.Write(message.Text);
+                output.Flush();
+                newline.Owed = true;
+                _started = message.Text;
+                return;
+            case TransferMessageKind.Client when _started is { } started && message.Text.StartsWith(started, StringComparison.Ordinal):
+                _started = null;
+                if (options.Quiet)
+                    return;
+                // flist.c: finish_filelist_progress clears output_needs_newline: the rest goes on the same line, or on the
+                // next one if a message came in between (it paid the newline).
+                newline!.Owed = false;
+                output.WriteLine(message.Text[started.Length..]);
+                return;
             case TransferMessageKind.Error:
                 error.WriteLine(message.Text);
                 return;

@@ -14,6 +14,8 @@ internal sealed class EventSink(ITransferEvents? events) : ITransferLog, IProgre
 
     public void LogFile(string line) => events?.OnMessage(new TransferMessage(TransferMessageKind.LogFile, line));
 
+    public void ClientStart(string text) => events?.OnMessage(new TransferMessage(TransferMessageKind.ClientStart, text));
+
     public void Error(string line) => events?.OnMessage(new TransferMessage(TransferMessageKind.Error, line));
 
     public void ServerLine(string line) => events?.OnMessage(new TransferMessage(TransferMessageKind.ServerLine, line));

@@ -26,6 +26,14 @@ public enum TransferMessageKind
 
     /// <summary>A line only the client's --log-file gets (rsync's FLOG: "building file list", "receiving file list").</summary>
     LogFile,
+
+    /// <summary>
+    /// The start of a <see cref="Client"/> line printed before the rest is known, without its newline: "receiving file
+    /// list ... " while the list arrives (rsync flist.c: start_filelist_progress, which leaves output_needs_newline
+    /// set). The <see cref="Client"/> message that follows carries the whole line; a message in between starts on a
+    /// new line of its own stream (log.c: rwrite).
+    /// </summary>
+    ClientStart,
 }
 
 /// <summary>A line a transfer reports, without a trailing newline.</summary>

@@ -18,7 +18,7 @@ internal static class FileListProgress
     /// </param>
     public static string Line(string kind, int count, bool counts, bool sender)
     {
-        var line = new StringBuilder(kind).Append(" ... ");
+        var line = new StringBuilder(Start(kind));
         if (!counts)
             return line.Append(Finish(count, counts)).ToString();
         bool first = true;
@@ -32,6 +32,9 @@ internal static class FileListProgress
         }
         return line.Append(Finish(count, counts)).ToString();
     }
+
+    /// <summary>The line's start, printed before the list is read (flist.c: start_filelist_progress).</summary>
+    public static string Start(string kind) => kind + " ... ";
 
     /// <summary>
     /// The line's end, "done" or "N files to consider": the only part stock writes with FINFO (finish_filelist_progress),

@@ -96,6 +96,10 @@ internal sealed partial class ReceivingSide : IMessageHandler
         bool logFile = !connection.IsServer && _options.LogFileFormat is not null;
         if (logFile)
             run.Log.LogFile("receiving file list");
+        // flist.c: start_filelist_progress — "receiving file list ... " is out before the list's first byte is read
+        // (a daemon's refusal of an option comes after it, on a line of its own).
+        if (ListHeader && !incrementalHeader)
+            run.Log.ClientStart(FileListProgress.Start("receiving file list"));
         long listStart = connection.In.TotalRead;
         run.List = new FileListReader(connection.In, connection.Parameters, _options, ChecksumNames.DigestLength(run.Checksum));
         run.MapNamesAsTheyArrive();
