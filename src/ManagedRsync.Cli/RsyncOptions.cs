@@ -53,6 +53,8 @@ public sealed class RsyncOptions
     public bool Owner { get; set; }
     /// <summary>--devices (and -D).</summary>
     public bool Devices { get; set; }
+    /// <summary>--copy-devices: a sender sends a device's contents as a regular file.</summary>
+    public bool CopyDevices { get; set; }
     /// <summary>--specials (and -D).</summary>
     public bool Specials { get; set; }
     /// <summary>-H (-HH is refused for now).</summary>

@@ -42,6 +42,7 @@ internal static class Usage
         --owner, -o              preserve owner (super-user only)
         --group, -g              preserve group
         --devices                preserve device files (super-user only)
+        --copy-devices           copy device contents as a regular file
         --specials               preserve special files
         -D                       same as --devices --specials
         --times, -t              preserve modification times

@@ -52,6 +52,11 @@ public sealed partial record TransferOptions
     public bool Owner { get; init; }
     /// <summary>--devices: device files.</summary>
     public bool Devices { get; init; }
+    /// <summary>
+    /// --copy-devices: our sender lists a device as a regular file of the device's size, timed now, and sends that many
+    /// bytes of it (flist.c: make_file, sender.c: send_files); sent to a sending server (options.c: server_options).
+    /// </summary>
+    public bool CopyDevices { get; init; }
     /// <summary>--specials: FIFOs and sockets.</summary>
     public bool Specials { get; init; }
     /// <summary>-H: hard links.</summary>

@@ -42,6 +42,7 @@ internal static class OptionsMapping
         Group = o.Group,
         Owner = o.Owner,
         Devices = o.Devices,
+        CopyDevices = o.CopyDevices,
         Specials = o.Specials,
         HardLinks = o.HardLinks,
         // compat.c: set_allow_inc_recurse — --qsort turns incremental recursion off.

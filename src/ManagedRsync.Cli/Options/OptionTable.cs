@@ -90,7 +90,7 @@ internal static class OptionTable
         Flag("no-D", '\0', s => s.Options.Devices = s.Options.Specials = false),
         Flag("devices", '\0', s => s.Options.Devices = true),
         Flag("no-devices", '\0', s => s.Options.Devices = false),
-        Refuse("copy-devices"),
+        Flag("copy-devices", '\0', s => s.Options.CopyDevices = true),
         Refuse("write-devices"),
         Default("no-write-devices"),
         Flag("specials", '\0', s => s.Options.Specials = true),

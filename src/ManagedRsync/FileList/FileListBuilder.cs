@@ -525,6 +525,27 @@ internal sealed class FileListBuilder
     // rsync prints strerror(errno).
     private static string ErrnoText(int errno) => System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno);
 
+    // flist.c: make_file with copy_devices on a sender — a device is listed as a regular file with its permissions, the
+    // size lstat gives or, when that is 0, where lseek(SEEK_END) ends (util1.c: get_device_size; a device it cannot
+    // open keeps 0), and the time of now ("The mtime on the device is not up-to-date"; its nanoseconds stay).
+    private void CopiedDevice(FileEntry entry, string path, NativeStat.Info info)
+    {
+        entry.Mode = FileEntry.S_IFREG | (info.Mode & 0x1FF);
+        entry.ModTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        entry.RdevMajor = 0;
+        entry.RdevMinor = 0;
+        entry.Size = info.Size;
+        if (entry.Size == 0)
+        {
+            int fd = OpenNoFollow(path, 0);
+            if (fd >= 0)
+            {
+                using var handle = new DescriptorHandle(fd);
+                entry.Size = DeviceSize.Of(handle.Fd);
+            }
+        }
+    }
+
     private FileEntry Make(string name, string path, NativeStat.Info info)
     {
         int type = info.Mode & FileEntry.S_IFMT;
@@ -542,6 +563,8 @@ internal sealed class FileListBuilder
             RdevMajor = info.RdevMajor,
             RdevMinor = info.RdevMinor,
         };
+        if (_options.CopyDevices && type is FileEntry.S_IFCHR or FileEntry.S_IFBLK)
+            CopiedDevice(entry, path, info);
         if (type == FileEntry.S_IFLNK)
         {
             entry.LinkTarget = ReadLink(path) ?? [];

@@ -270,6 +270,9 @@ internal static class ServerArguments
             args.Add("--remove-source-files");
         else if (o.RemoveSentFiles)
             args.Add("--remove-sent-files");
+        // options.c: server_options — a sending server converts its devices.
+        if (o.CopyDevices && !weSend)
+            args.Add("--copy-devices");
         if (weSend && o.Preallocate)
             args.Add("--preallocate");
         // options.c: server_options — either way (a sending server opens its files with it, a receiving one its basis

@@ -136,7 +136,7 @@ internal sealed partial class SenderRole
                         LogItem(file, iflags, transferred: true);
                     try
                     {
-                        SendFileData(handle, file, ndx, signature, how, blockSum, counting, fileSum, buffer, digest);
+                        SendFileData(handle, SizeAtOpen(handle), file, ndx, signature, how, blockSum, counting, fileSum, buffer, digest);
                     }
                     catch (IOException ex)
                     {
@@ -291,13 +291,29 @@ internal sealed partial class SenderRole
     // rsync match.c: match_sums — with no block sums (a new file, -W, or --append) the file goes as literal data in
     // CHUNK_SIZE pieces (with --append from the receiver's length on, at most the file's: a peer may claim more);
     // otherwise the match finder emits matches and literals. Either way the whole-file sum follows.
-    private void SendFileData(SafeFileHandle handle, FileEntry file, int ndx, Signature signature, SendMode how, BlockChecksum blockSum,
+    // sender.c: send_files — what goes is what the file held when it was opened (do_fstat's st_size; a device's
+    // get_device_size with --copy-devices), not whatever a read finds until EOF: a file that grows meanwhile is cut
+    // there, and a device such as /dev/zero (size 0) sends nothing. A device met without --copy-devices (a file swapped
+    // for one since it was listed) is not read at all; stock ends the run there ("attempt to copy device contents
+    // without --copy-devices", RERR_PROTOCOL).
+    private long SizeAtOpen(SafeFileHandle handle)
+    {
+        int fd = (int)handle.DangerousGetHandle();
+        if (NativeStat.TryStatAt(fd, "", Interop.AT_EMPTY_PATH, out NativeStat.Info st) != 0)
+            return long.MaxValue;
+        if ((st.Mode & FileEntry.S_IFMT) is FileEntry.S_IFCHR or FileEntry.S_IFBLK)
+            return !_options.CopyDevices ? 0 : st.Size != 0 ? st.Size : DeviceSize.Of(fd);
+        return st.Size;
+    }
+
+    private void SendFileData(SafeFileHandle handle, long length, FileEntry file, int ndx, Signature signature, SendMode how, BlockChecksum blockSum,
         CountingSink sink, FileChecksum fileSum, byte[] buffer, Span<byte> digest)
     {
         FileProgress? progress = _progress is null ? null : new FileProgress(_progress, done => FileProgressAt(file, ndx, done));
         if (signature.Header.Count > 0 && how.AppendFrom < 0)
         {
-            using var stream = new FileStream(handle, FileAccess.Read, 0);
+            using var opened = new FileStream(handle, FileAccess.Read, 0);
+            using var stream = new LengthLimitedStream(opened, length);
             var finder = new MatchFinder(signature, blockSum) { UpdatingBasis = how.UpdatingBasis };
             finder.Run(stream, sink, fileSum, progress);
         }
@@ -307,13 +323,13 @@ internal sealed partial class SenderRole
             long done = 0;
             if (how.AppendFrom > 0)
             {
-                done = Math.Min(how.AppendFrom, RandomAccess.GetLength(handle));
+                done = Math.Min(how.AppendFrom, length);
                 if (how.VerifyPrefix)
                     SumPrefix(handle, done, fileSum, buffer);
             }
-            while (true)
+            while (done < length)
             {
-                int n = RandomAccess.Read(handle, buffer, done);
+                int n = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - done)), done);
                 if (n == 0)
                     break;
                 fileSum.Append(buffer.AsSpan(0, n));
