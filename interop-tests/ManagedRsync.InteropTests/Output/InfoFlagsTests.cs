@@ -228,7 +228,7 @@ public sealed partial class InfoFlagsTests(RsyncDaemonFixture daemon) : IDisposa
     [InlineData("--info=stats3", "--info=stats3 is not supported yet")]
     [InlineData("--info=all4", "--info=stats3 is not supported yet")]
     [InlineData("--info=copy", "--info=copy is not supported yet with a local copy")]
-    [InlineData("--info=name2 -H", "--info=name2 without --itemize-changes (-i) with --hard-links (-H) is not supported yet with a local copy")]
+    [InlineData("--info=name2 --compare-dest=../y", "--info=name2 without --itemize-changes (-i) with --compare-dest, --copy-dest or --link-dest is not supported yet with a local copy")]
     [InlineData("--debug=del2", "--debug=del2 is not supported yet with a local copy")]
     [InlineData("--debug=send", "--debug=send is not supported yet with a local copy")]
     [InlineData("--debug=iconv2", "--debug=iconv2 is not supported yet with a local copy")]

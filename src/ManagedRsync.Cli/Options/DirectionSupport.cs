@@ -32,11 +32,9 @@ internal static class DirectionSupport
         // (Roles/Generator/GeneratorRole.Requests.cs: ExistsSuffix).
         new("--info=skip2", o => o.InfoGiven.IsSet(InfoFlag.Skip) && o.InfoGiven[InfoFlag.Skip] >= 2, Everywhere),
         // generator.c / rsync.c: set_file_attrs — info=name2 without itemizing says "NAME is uptodate" for each unchanged
-        // entry (ATTRS_REPORT; Roles/Generator/GeneratorRole.Itemize.cs ReportAttributes). The same line of a hard
-        // link already in place (hlink.c) and of an entry a basis directory settles (generator.c: try_dests_reg,
-        // try_dests_non) is not made by our generator yet.
-        new("--info=name2 without --itemize-changes (-i) with --hard-links (-H)", o => InfoSupport.UnchangedNamesWithoutItemizing(o)
-            && o.HardLinks, Push),
+        // entry (ATTRS_REPORT; Roles/Generator/GeneratorRole.Itemize.cs ReportAttributes), and a hard link already in
+        // place (hlink.c: maybe_hard_link). The same line of an entry a basis directory settles (generator.c:
+        // try_dests_reg, try_dests_non; hlink.c's link-dest match) is not made by our generator yet.
         new("--info=name2 without --itemize-changes (-i) with --compare-dest, --copy-dest or --link-dest",
             o => InfoSupport.UnchangedNamesWithoutItemizing(o) && o.AltDest != AltDestKind.None, Push),
         // generator.c: recv_generator — with -v and a log format without %i, a pulling client's generator logs the

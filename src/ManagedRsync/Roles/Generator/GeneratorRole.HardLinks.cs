@@ -205,6 +205,8 @@ internal sealed partial class GeneratorRole
             if (local is { } st && target is { } t && st.Inode == t.Inode && st.Device == t.Device)
             {
                 Settle(ndx, file, ItemizeAgainst(file, local, ItemChanges.LocalChange | ItemChanges.OtherNameFollows), xname: []);
+                // hlink.c: maybe_hard_link — "NAME is uptodate" at info=name2 without %i (maybe_ATTRS_REPORT).
+                ReportUpToDateLink(name);
                 ConfirmToSender(ndx, alsoForSentFiles: false);
                 return;
             }

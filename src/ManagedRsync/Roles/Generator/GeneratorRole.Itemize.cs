@@ -43,10 +43,24 @@ internal sealed partial class GeneratorRole
     /// </summary>
     private void ReportAttributes(FileEntry file, EntryStatus local, string name)
     {
-        if (!Options.Info.Gte(InfoFlag.Name, 2) || (ItemLog.Level(Options) > 0 && !(Protocol < 29 && run.IsServer)))
+        if (!ReportsAttributes)
             return;
         string shown = FileNameEncoding.Display(name);
-        string line = (ItemizeAgainst(file, local, ItemChanges.None) & AttributeChanges) != 0 ? shown : shown + " is uptodate";
+        SayUpToDate((ItemizeAgainst(file, local, ItemChanges.None) & AttributeChanges) != 0 ? shown : shown + " is uptodate");
+    }
+
+    // hlink.c: maybe_hard_link — a member already linked to its leader is "uptodate" without an attribute check.
+    private void ReportUpToDateLink(string name)
+    {
+        if (ReportsAttributes)
+            SayUpToDate(FileNameEncoding.Display(name) + " is uptodate");
+    }
+
+    private bool ReportsAttributes =>
+        Options.Info.Gte(InfoFlag.Name, 2) && (ItemLog.Level(Options) == 0 || (Protocol < 29 && run.IsServer));
+
+    private void SayUpToDate(string line)
+    {
         // The generator's own line, out at once as "deleting" (a pull's client prints it ahead of the names that wait
         // for the sender's echo).
         if (run.Order is { } order)
