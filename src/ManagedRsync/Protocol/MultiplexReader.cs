@@ -89,10 +89,22 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
     /// </summary>
     public long Consumed => TotalRead - (_end - _start);
 
-    /// <summary>Raw bytes read from the socket.</summary>
-    public long RawBytesRead => Volatile.Read(ref _rawBytes);
+    /// <summary>
+    /// Raw bytes read from the socket since <see cref="StartCounting"/> (rsync's stats.total_read, the "received N
+    /// bytes" figure and what a sending server reports to its client).
+    /// </summary>
+    public long RawBytesRead => Volatile.Read(ref _rawBytes) - _uncounted;
 
     private long _rawBytes;
+    private long _uncounted;
+
+    /// <summary>
+    /// From here on the bytes read count (rsync io.c: only perform_io adds to stats.total_read, and it reads for a side
+    /// only once io_start_buffering_in has set iobuf.in_fd, after compat.c: setup_protocol: the version exchange,
+    /// compat flags, the negotiated names and the seed are read with safe_read, uncounted). What was read from the
+    /// socket but not taken yet belongs to what comes after.
+    /// </summary>
+    public void StartCounting() => _uncounted = Volatile.Read(ref _rawBytes) - (_end - _start);
 
     /// <summary>Buffered data available without waiting.</summary>
     public ReadOnlySpan<byte> Buffered => _data.AsSpan(_start, _end - _start);

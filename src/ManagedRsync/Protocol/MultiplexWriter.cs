@@ -29,8 +29,19 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
         _end = HeaderLength;
     }
 
-    /// <summary>Bytes handed to the socket (including frame headers), for rsync's "sent N bytes" figure.</summary>
+    /// <summary>
+    /// Bytes handed to the socket (including frame headers) since <see cref="StartCounting"/>, for rsync's "sent N
+    /// bytes" figure. Buffered bytes count once they are sent, as stock's stats.total_written counts what perform_io
+    /// wrote (a small file list sent whole in one buffer counts nothing while it is listed: "File list size: 0").
+    /// </summary>
     public long TotalWritten { get; private set; }
+
+    /// <summary>
+    /// From here on the bytes sent count (rsync io.c: stats.total_written grows only in perform_io, once
+    /// io_start_buffering_out has set iobuf.out_fd after compat.c: setup_protocol, whose bytes go out with safe_write).
+    /// What is still buffered counts when it is sent.
+    /// </summary>
+    public void StartCounting() => TotalWritten = 0;
 
     /// <summary>Data bytes handed to the writer, frame headers and messages not counted (rsync io.c: total_data_written).</summary>
     public long DataWritten { get; private set; }

@@ -161,6 +161,10 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
 
     private void Settle(SessionParameters parameters)
     {
+        // main.c: start_server, client_run — the stats count from the end of setup_protocol (MultiplexReader and
+        // MultiplexWriter StartCounting): a pulling client prints the server's figures, which must be stock's.
+        In.StartCounting();
+        Out.StartCounting();
         Parameters = parameters;
         NdxIn = new NdxCodec(parameters.Protocol);
         NdxOut = new NdxCodec(parameters.Protocol);

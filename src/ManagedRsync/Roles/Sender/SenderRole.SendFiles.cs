@@ -66,8 +66,8 @@ internal sealed partial class SenderRole
                     }
                     if (++phase > maxPhase)
                         break;
+                    // Sent with what follows, at the next wait for the peer (sender.c: send_files does not flush here).
                     _conn.NdxOut.Write(_conn.Out, Ndx.Done);
-                    _conn.Out.Send();
                     continue;
                 }
 
@@ -377,12 +377,14 @@ internal sealed partial class SenderRole
             if (_conn.Protocol >= 31 && ndx == Ndx.Done)
             {
                 _conn.NdxOut.Write(_conn.Out, Ndx.Done);
-                _conn.Out.Send();
                 ndx = (await NdxAndAttrs.ReadAsync(_conn, _files, _stats, alternatesOffered: true, ct, echoDeleteStats: _conn.IsServer).ConfigureAwait(false)).Ndx;
             }
         }
         if (ndx != Ndx.Done)
             throw RsyncException.Protocol($"Invalid packet at end of run ({ndx})");
+        // main.c: do_server_sender and client_run — io_flush(FULL_FLUSH) after read_final_goodbye: the echo above
+        // goes out with what waited before it, or here when the last index had already arrived.
+        _conn.Send();
         _conn.In.DrainArrived();
     }
 

@@ -50,6 +50,6 @@ internal sealed partial class SenderRole
             _conn.Out.WriteVarLong30(_stats.FileListBuildMs, 3, protocol);
             _conn.Out.WriteVarLong30(_stats.FileListTransferMs, 3, protocol);
         }
-        _conn.Send();
+        // Not flushed: read_final_goodbye's wait sends the stats, with its echo when the client's NDX_DONE is already here.
     }
 }

@@ -93,15 +93,19 @@ internal sealed partial class SenderRole : IMessageHandler
             _log.LogFile(FileListProgress.Finish(_files.Count, listCounts));
         listClock.Restart();
         SendFileList();
-        // A server's messages from the listing (flist.c: "copying unsafe symlink") reach the client with the list, as
-        // stock's rprintf writes them while it lists: before the client acts on the list.
-        _conn.Send();
+        // Not sent yet: flist.c: send_file_list ends without io_flush, and send_files adds the next lists before its
+        // first wait for an index, which sends them all, with the server's messages from the listing ahead of them
+        // (io.c: perform_io writes iobuf.msg first). A flush here cost stock's client another frame header in its
+        // "File list size" and a pull's "Total bytes received".
         _stats.FileListTransferMs = listClock.ElapsedMilliseconds;
         _stats.FileListSize = _conn.Out.TotalWritten - listStart;
 
         // rsync main.c: do_server_sender ends at once when the list is empty (exit_cleanup(0), no stats, no goodbye).
         if (_conn.IsServer && _stats.NumFiles == 0)
+        {
+            _conn.Send();
             return Result(protocol);
+        }
         await SendFilesAsync(ct).ConfigureAwait(false);
         if (_conn.IsServer)
             WriteStats();
