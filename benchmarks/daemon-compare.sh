@@ -9,8 +9,14 @@
 #   5. CLIENTS concurrent clients (default 50), each pulling a 200-file tree (4 KiB files) into its own directory: the
 #      wall time of the whole wave.
 # Before them, on the freshly started daemons, the memory each needs to serve CLIENTS clients at once (see memory()).
-# Usage: [MRSYNC=path/to/mrsync] [CLIENTS=N] benchmarks/daemon-compare.sh [RUNS]   (default 5; results in $OUT,
-#   default /tmp/mrsync-daemon-bench; without MRSYNC the script publishes one from this checkout)
+# After them, where the time of scenarios 1-4 goes (daemon_cpu.py): wall time, the stock client's own CPU and each
+# daemon's CPU (its connections' processes included), the daemons alternating run by run; and the lower bound, stock
+# client's CPU over stock's wall time, below which no daemon can bring the ratio.
+# As root everything (the data, the module, the pulled copies) lives on a tmpfs mounted on the work directory
+# (TMPFS=0: not), so that a run does not pay for the kernel's writeback of the runs before it: session 12's 256 MiB
+# delta rows on ext4 took 0.5-9.9 s for one daemon by run order alone.
+# Usage: [MRSYNC=path/to/mrsync] [CLIENTS=N] [TMPFS=0] benchmarks/daemon-compare.sh [RUNS]   (default 5; results in
+#   $OUT, default /tmp/mrsync-daemon-bench; without MRSYNC the script publishes one from this checkout)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/bench_common.sh
@@ -18,8 +24,15 @@ RUNS=${1:-5}
 CLIENTS=${CLIENTS:-50}
 OUT=${OUT:-/tmp/mrsync-daemon-bench}
 bench_setup mrsync-daemon-bench
-trap 'for p in ${DAEMON_PID:-} ${MDAEMON_PID:-}; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
+TMPFS=${TMPFS:-$([ "$(id -u)" = 0 ] && echo 1 || echo 0)}
+trap 'for p in ${DAEMON_PID:-} ${MDAEMON_PID:-}; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; if [ "$TMPFS" = 1 ]; then umount "$WORK" 2>/dev/null || true; fi; rm -rf "$WORK" $CLEAN_ALSO' EXIT
 bench_publish MRSYNC
+if [ "$TMPFS" = 1 ]; then
+  # The published binary (when the script made it) is copied out first: the mount hides what WORK held.
+  if [[ "$MRSYNC" == "$WORK"/* ]]; then cp "$MRSYNC" /tmp/mrsync-daemon-bench.bin.$$; MRSYNC=/tmp/mrsync-daemon-bench.bin.$$; CLEAN_ALSO=$MRSYNC; fi
+  mount -t tmpfs -o size=6g tmpfs "$WORK"
+fi
+echo "== file system of the module: $(stat -f -c %T "$WORK"), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 bench_data
 MOD="$WORK/mod"
@@ -138,6 +151,15 @@ for p in "\${pids[@]}"; do wait "\$p"; done
 WAVE
 chmod +x "$WORK/wave.sh"
 run daemon-wave -n "rsync --daemon" "$WORK/wave.sh $STOCK" -n "mrsync daemon" "$WORK/wave.sh $OURS"
+
+echo "== where the time goes: wall, stock client's CPU, daemon's CPU"
+python3 benchmarks/daemon_cpu.py "$RUNS" "$OUT/daemon-cpu.md" "rsync --daemon=$DAEMON_PID=$STOCK" "mrsync daemon=$MDAEMON_PID=$OURS" \
+  "push 10,000 small files=if [ -d $MOD/small ]; then mv $MOD/small $MOD/trash/\$(date +%s%N); fi=$RSYNC -a $WORK/small/ @URL@/small/" \
+  "push 256 MiB delta=cp -p $WORK/big-old/data.bin $MOD/big/data.bin=$RSYNC -a $WORK/big-new/ @URL@/big/" \
+  "pull 10,000 small files=if [ -d $LOCAL/small ]; then mv $LOCAL/small $LOCAL/trash/\$(date +%s%N); fi=$RSYNC -a @URL@/small/ $LOCAL/small/" \
+  "pull 256 MiB delta=cp -p $WORK/big-old/data.bin $LOCAL/big/data.bin=$RSYNC -a @URL@/big/ $LOCAL/big/"
+cmp "$WORK/big-new/data.bin" "$LOCAL/big/data.bin"
+diff -r "$WORK/small" "$LOCAL/small"
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), rsync $(rsync --version | head -1 | awk '{print $3}')"
 cat "$OUT"/daemon-*.md

@@ -315,9 +315,41 @@ internal sealed class FileListBuilder
         Action<ReadOnlySpan<byte>, EntryType> add = (name, _) => children.Add(Path.Combine(dirPath, FileNameEncoding.Decode(name)));
         // flist.c: secure_opendir opens with O_NOATIME under --open-noatime (syscall.c: secure_relative_open).
         int noAtime = _options.OpenNoAtime ? Interop.O_NOATIME : 0;
+        int listedFd = -1;
         int errno = Confinement?.Relative(dirPath) is { } beneath
-            ? ListBeneath(Confinement, beneath, follow, add, noAtime)
+            ? ListBeneath(Confinement, beneath, follow, add, noAtime, out listedFd)
             : RawDirectory.List(FileNameEncoding.Encode(dirPath), add, followLink: follow, extraFlags: noAtime);
+        if (listedFd >= 0 && _heldDirectories >= MaxHeldDirectories)
+        {
+            _ = Interop.Close(listedFd);
+            listedFd = -1;
+        }
+        if (listedFd >= 0)
+            _heldDirectories++;
+        try
+        {
+            AddListed(dirPath, prefix, filesystem, errno, children, listedFd);
+        }
+        finally
+        {
+            if (listedFd >= 0)
+            {
+                _heldDirectories--;
+                _ = Interop.Close(listedFd);
+            }
+        }
+    }
+
+    // The most directories held open while their entries are listed (one per level of a recursion that does not go
+    // directory by directory); deeper ones are stat'ed by path beneath the module, as before.
+    private const int MaxHeldDirectories = 64;
+    private int _heldDirectories;
+
+    // The entry being stat'ed at the directory it was listed from: its path (the same string object) and its name.
+    private (int Fd, string? Path, string? Leaf) _statAt = (-1, null, null);
+
+    private void AddListed(string dirPath, string prefix, long filesystem, int errno, List<string> children, int listedFd)
+    {
         if (errno != 0)
         {
             // flist.c: send_file_list names the top of a "dir/" argument "dir/." (send_directory's fbuf).
@@ -333,7 +365,11 @@ internal sealed class FileListBuilder
         {
             string leaf = Path.GetFileName(child);
             string name = prefix.Length == 0 ? leaf : prefix + "/" + leaf;
+            // In a module, the entry is stat'ed at the directory just listed (fstatat, no symlink followed): one
+            // system call, where opening its parent beneath the module again cost an openat2 and a close per entry.
+            _statAt = (listedFd, child, leaf);
             int err = ReadLinkStat(child, name, out NativeStat.Info info);
+            _statAt = (-1, null, null);
             if (err != 0)
             {
                 if (!Excluded(name, false) && !Excluded(name, true))
@@ -361,19 +397,21 @@ internal sealed class FileListBuilder
         }
     }
 
-    private static int ListBeneath(BeneathRoot root, string relative, bool follow, Action<ReadOnlySpan<byte>, EntryType> add, int extraFlags)
+    // Lists the directory opened beneath the module, which stays open (in fd, the caller closes it) for its entries'
+    // stats; -1 when it could not be listed.
+    private static int ListBeneath(BeneathRoot root, string relative, bool follow, Action<ReadOnlySpan<byte>, EntryType> add,
+        int extraFlags, out int fd)
     {
-        int fd = root.Open(relative, Interop.O_RDONLY | Interop.O_DIRECTORY | (follow ? 0 : Interop.O_NOFOLLOW) | extraFlags, out int errno);
+        fd = root.Open(relative, Interop.O_RDONLY | Interop.O_DIRECTORY | (follow ? 0 : Interop.O_NOFOLLOW) | extraFlags, out int errno);
         if (fd < 0)
             return errno;
-        try
-        {
-            return RawDirectory.ListFromStart(fd, add);
-        }
-        finally
+        errno = RawDirectory.ListFromStart(fd, add);
+        if (errno != 0)
         {
             _ = Interop.Close(fd);
+            fd = -1;
         }
+        return errno;
     }
 
     // A sender that follows links lists directories through them (flist.c: send_directory uses opendir, not
@@ -422,7 +460,9 @@ internal sealed class FileListBuilder
     {
         if (_options.CopyLinks)
             return NativeStat.TryStat(path, out info);
-        int err = Confinement?.Relative(path) is { } beneath and not "."
+        int err = _statAt.Fd >= 0 && ReferenceEquals(path, _statAt.Path)
+            ? NativeStat.TryStatAt(_statAt.Fd, _statAt.Leaf!, Interop.AT_SYMLINK_NOFOLLOW, out info)
+            : Confinement?.Relative(path) is { } beneath and not "."
             ? Confinement.LinkStat(beneath, follow: false, out info, out _)
             : NativeStat.TryLstat(path, out info);
         if (err == 0 && followDirLinks && (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFLNK

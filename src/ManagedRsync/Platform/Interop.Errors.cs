@@ -19,6 +19,7 @@ internal static partial class Interop
     public const int EINVAL = 22;
     public const int EMFILE = 24;
     public const int ENOSPC = 28;
+    public const int ESPIPE = 29;
     public const int ENAMETOOLONG = 36;
     public const int ENOSYS = 38;
     public const int ENOTEMPTY = 39;

@@ -116,6 +116,9 @@ internal static unsafe partial class Interop
     [LibraryImport(Libc, EntryPoint = "pwrite", SetLastError = true)]
     public static partial nint PWrite(int fd, byte* buffer, nuint count, long offset);
 
+    [LibraryImport(Libc, EntryPoint = "pread", SetLastError = true)]
+    public static partial nint PRead(int fd, byte* buffer, nuint count, long offset);
+
     [LibraryImport(Libc, EntryPoint = "fchmod", SetLastError = true)]
     public static partial int FChmod(int fd, uint mode);
 

@@ -92,7 +92,7 @@ internal sealed partial class TempFileWriter
                 end += length;
             }
             PunchPendingHole(file);
-            PositionalWrite.WriteAt(file, data[at..end], offset + at);
+            PositionalIo.WriteAt(file, data[at..end], offset + at);
             at = end;
         }
     }

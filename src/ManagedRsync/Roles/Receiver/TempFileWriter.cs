@@ -78,7 +78,7 @@ internal sealed partial class TempFileWriter : WriteOnlyForwardStream
         if (Sparse)
             WriteSparse(_file, _buffer.AsSpan(0, _buffered), _flushed);
         else
-            PositionalWrite.WriteAt(_file, _buffer.AsSpan(0, _buffered), _flushed);
+            PositionalIo.WriteAt(_file, _buffer.AsSpan(0, _buffered), _flushed);
         _flushed += _buffered;
         _buffered = 0;
         Written?.Invoke(_flushed);

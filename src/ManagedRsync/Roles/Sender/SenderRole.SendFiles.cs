@@ -329,7 +329,7 @@ internal sealed partial class SenderRole
             }
             while (done < length)
             {
-                int n = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - done)), done);
+                int n = PositionalIo.ReadAt(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - done)), done);
                 if (n == 0)
                     break;
                 fileSum.Append(buffer.AsSpan(0, n));
@@ -355,7 +355,7 @@ internal sealed partial class SenderRole
     {
         for (long at = 0; at < length;)
         {
-            int n = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - at)), at);
+            int n = PositionalIo.ReadAt(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - at)), at);
             if (n <= 0)
                 throw new IOException("the file shrank while its start was read");
             fileSum.Append(buffer.AsSpan(0, n));
