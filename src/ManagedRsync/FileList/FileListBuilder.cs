@@ -405,11 +405,19 @@ internal sealed class FileListBuilder
         fd = root.Open(relative, Interop.O_RDONLY | Interop.O_DIRECTORY | (follow ? 0 : Interop.O_NOFOLLOW) | extraFlags, out int errno);
         if (fd < 0)
             return errno;
-        errno = RawDirectory.ListFromStart(fd, add);
-        if (errno != 0)
+        bool listed = false;
+        try
         {
-            _ = Interop.Close(fd);
-            fd = -1;
+            errno = RawDirectory.ListFromStart(fd, add);
+            listed = errno == 0;
+        }
+        finally
+        {
+            if (!listed)
+            {
+                _ = Interop.Close(fd);
+                fd = -1;
+            }
         }
         return errno;
     }
