@@ -263,6 +263,8 @@ public sealed class RsyncOptions
     public bool KeepDirLinks { get; set; }
     /// <summary>-x, counted (options.c one_file_system).</summary>
     public int OneFileSystem { get; set; }
+    /// <summary>-X (1) or -XX (2): preserve_xattrs.</summary>
+    public int Xattrs { get; set; }
     /// <summary>-L, --copy-links.</summary>
     public bool CopyLinks { get; set; }
     /// <summary>-k, --copy-dirlinks.</summary>

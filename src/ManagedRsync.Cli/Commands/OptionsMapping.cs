@@ -117,6 +117,7 @@ internal static class OptionsMapping
         SkipCompress = o.SkipCompress,
         KeepDirLinks = o.KeepDirLinks,
         OneFileSystem = o.OneFileSystem,
+        Xattrs = o.Xattrs,
         CopyLinks = o.CopyLinks,
         CopyDirLinks = o.CopyDirLinks,
         CopyUnsafeLinks = o.CopyUnsafeLinks,

@@ -49,7 +49,13 @@ internal static class OptionRules
         state.Refused ??= InfoSupport.Refused(o.InfoGiven);
         if (state.Refused is { } refused)
             throw new OptionException($"{refused} is not supported yet", RsyncExitCode.Unsupported);
+        // options.c: parse_arguments — -X with a batch file: the batch's stream flags do not carry it here yet.
+        if (o.Xattrs > 0 && (o.WriteBatch ?? o.ReadBatch) is not null)
+            throw new OptionException("--xattrs (-X) with a batch file is not supported yet", RsyncExitCode.Unsupported);
         ReceivingOptionRules.CheckMaxAlloc(o, environment);
+        // options.c: parse_arguments — "--fake-super conflicts with -XX".
+        if (o.Xattrs > 1 && o.Super == SuperMode.Fake)
+            throw new OptionException("--fake-super conflicts with -XX");
         // options.c: parse_arguments — the batch options' conflicts, the batch name's bound (MAX_BATCH_NAME_LEN), and
         // -n turning --write-batch off.
         if (o.WriteBatch is not null && o.ReadBatch is not null)

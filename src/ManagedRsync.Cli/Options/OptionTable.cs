@@ -55,9 +55,10 @@ internal static class OptionTable
         Refuse("acls", 'A'),
         Default("no-acls"),
         Default("no-A"),
-        Refuse("xattrs", 'X'),
-        Default("no-xattrs"),
-        Default("no-X"),
+        // options.c: -X counts (preserve_xattrs++): -XX also copies the rsync.% names.
+        Flag("xattrs", 'X', s => s.Options.Xattrs++),
+        Flag("no-xattrs", '\0', s => s.Options.Xattrs = 0),
+        Flag("no-X", '\0', s => s.Options.Xattrs = 0),
         Flag("times", 't', s => s.Options.Times = true),
         Flag("no-times", '\0', s => s.Options.Times = false),
         Flag("no-t", '\0', s => s.Options.Times = false),

@@ -60,6 +60,12 @@ internal sealed class FileEntry
     /// </summary>
     public bool Cleared { get; set; }
 
+    /// <summary>-X: the sender's list of the entry's xattrs, as read (xattrs.c: get_xattr), before it is sent.</summary>
+    public XattrItem[]? Xattrs { get; set; }
+
+    /// <summary>-X: the index of the entry's list in its side's <see cref="XattrTable"/> (F_XATTR), or -1.</summary>
+    public int XattrIndex { get; set; } = -1;
+
     public const int S_IFMT = 0xF000;
     public const int S_IFDIR = 0x4000;
     public const int S_IFREG = 0x8000;

@@ -10,7 +10,7 @@ namespace ManagedRsync.FileList;
 /// sends the directory itself; with -R the path as given is sent, with its parents as implied directories. The
 /// result is sorted in rsync's order and has no duplicates.
 /// </summary>
-internal sealed class FileListBuilder
+internal sealed partial class FileListBuilder
 {
     /// <summary>rsync rsync.h: IOERR_GENERAL — something could not be read; the receiver must not delete.</summary>
     public const int IoErrorGeneral = 1;
@@ -630,6 +630,8 @@ internal sealed class FileListBuilder
             entry.Ino = info.Ino;
             entry.Nlink = info.Nlink;
         }
+        if (_options.Xattrs > 0)
+            entry.Xattrs = ReadXattrs(path, entry);
         return entry;
     }
 }

@@ -53,6 +53,9 @@ internal sealed class FileListReader
     /// </summary>
     public int ListStart { get; set; }
 
+    /// <summary>-X: the receiving side's table of xattr lists (null without -X).</summary>
+    public XattrTable? Xattrs { get; set; }
+
     /// <summary>The sender's io_error value (rsync flist.c: the end marker or the int after the list).</summary>
     public int IoError { get; private set; }
 
@@ -283,6 +286,10 @@ internal sealed class FileListReader
             checksum = new byte[_checksumLength];
             await _input.ReadExactlyAsync(checksum, ct).ConfigureAwait(false);
         }
+        // flist.c: recv_file_entry — with -X the entry's xattr list (or the index of an earlier one) follows it.
+        int xattrIndex = Xattrs is { } xattrs
+            ? await xattrs.ReceiveAsync(_input, () => Platform.FileNameEncoding.Display(name), ct).ConfigureAwait(false)
+            : -1;
 
         // flist.c: recv_file_entry applies --chmod to all but symlinks (and a missing argument's 0), to its static
         // mode: the next entry sent with XMIT_SAME_MODE starts from the changed mode and is changed again (which a
@@ -293,6 +300,7 @@ internal sealed class FileListReader
         {
             Name = name, Mode = mode, Size = size, ModTime = _modTime, ModTimeNsec = nsec, Uid = _uid, Gid = _gid,
             RdevMajor = _rdevMajor, RdevMinor = rdevMinor, LinkTarget = target, Dev = dev, Ino = ino, Checksum = checksum,
+            XattrIndex = xattrIndex,
             IsTopDir = (xflags & XMIT_TOP_DIR) != 0 && type == FileEntry.S_IFDIR,
             // rsync flist.c: recv_file_entry — from protocol 30 a directory without XMIT_NO_CONTENT_DIR is a content
             // directory (FLAG_CONTENT_DIR); the others (-R's implied parents, -d's subdirectories) are never swept by

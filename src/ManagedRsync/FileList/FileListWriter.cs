@@ -313,7 +313,16 @@ internal sealed class FileListWriter
                 file.Checksum.AsSpan(0, ChecksumLength).CopyTo(w.GetSpan(ChecksumLength));
             w.Advance(ChecksumLength);
         }
+        // flist.c: send_file_name — with -X the entry's xattr list (or the index of an identical one) follows it.
+        if (Xattrs is { } xattrs)
+        {
+            file.XattrIndex = xattrs.Send(w, file.Xattrs ?? []);
+            file.Xattrs = null;
+        }
     }
+
+    /// <summary>-X: the sender's table of xattr lists (null without -X).</summary>
+    public XattrTable? Xattrs { get; init; }
 
     /// <summary>flist_csum_len: the whole-file checksum length of the negotiated checksum.</summary>
     public int ChecksumLength { get; init; } = 16;

@@ -3,9 +3,10 @@ using System.Runtime.InteropServices;
 namespace ManagedRsync.Platform;
 
 /// <summary>
-/// Extended attributes (getxattr(2), setxattr(2), removexattr(2)): only the one a fake-super receiver keeps an entry's
-/// ownership, full mode and device numbers in (rsync xattrs.c: XSTAT_ATTR "user.rsync.%stat"). Always on a
-/// descriptor the caller opened without following a symlink, never by a path.
+/// Extended attributes (getxattr(2), setxattr(2), removexattr(2), listxattr(2)): the one a fake-super receiver keeps an
+/// entry's ownership, full mode and device numbers in (rsync xattrs.c: XSTAT_ATTR "user.rsync.%stat") and the ones -X
+/// copies. Set and removed only on a descriptor the caller opened without following a symlink, never by a path; the
+/// l-variants read a sending side's own symlinks (no descriptor without O_PATH, which the f-calls refuse).
 /// </summary>
 internal static unsafe partial class Interop
 {
@@ -23,4 +24,22 @@ internal static unsafe partial class Interop
 
     [LibraryImport(Libc, EntryPoint = "fremovexattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int FRemoveXattr(int fd, string name);
+
+    [LibraryImport(Libc, EntryPoint = "flistxattr", SetLastError = true)]
+    public static partial nint FListXattr(int fd, byte* list, nuint size);
+
+    [LibraryImport(Libc, EntryPoint = "llistxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint LListXattr(string path, byte* list, nuint size);
+
+    [LibraryImport(Libc, EntryPoint = "fgetxattr", SetLastError = true)]
+    public static partial nint FGetXattr(int fd, byte* name, byte* value, nuint size);
+
+    [LibraryImport(Libc, EntryPoint = "lgetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint LGetXattr(string path, byte* name, byte* value, nuint size);
+
+    [LibraryImport(Libc, EntryPoint = "fsetxattr", SetLastError = true)]
+    public static partial int FSetXattr(int fd, byte* name, byte* value, nuint size, int flags);
+
+    [LibraryImport(Libc, EntryPoint = "fremovexattr", SetLastError = true)]
+    public static partial int FRemoveXattr(int fd, byte* name);
 }

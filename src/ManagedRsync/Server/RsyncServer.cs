@@ -61,8 +61,9 @@ public static class RsyncServer
             options = options with { NumericIdsHere = true };
         // clientserver.c: rsync_module — a "fake super" module is am_root -1 whatever the client sent; otherwise a
         // client's --fake-super is taken as --super.
+        // clientserver.c: rsync_module — a fake-super module turns -XX into -X.
         if (settings.FakeSuper)
-            options = options with { Super = SuperMode.Fake };
+            options = options with { Super = SuperMode.Fake, Xattrs = Math.Min(options.Xattrs, 1) };
         else if (settings.ModuleName is not null && options.Super == SuperMode.Fake)
             options = options with { Super = SuperMode.Super };
         if (settings.AccountNames is { } names)

@@ -16,7 +16,7 @@ public static class ServerArgumentParser
 
     // The letters server_options sends that a server of ours does not implement (named as stock's table names them).
     private static readonly HashSet<char> s_refusedLetters =
-        ['N', 'A', 'X', 's', 'P', 'T', '0', '@', 'F', 'h', 'i', 'M', 'V', '4', '6', 'a', 'f', '8'];
+        ['N', 'A', 's', 'P', 'T', '0', '@', 'F', 'h', 'i', 'M', 'V', '4', '6', 'a', 'f', '8'];
 
     /// <summary>
     /// A receiving server's --partial-dir: inside each file's directory, or an absolute one in a daemon module
@@ -136,6 +136,7 @@ public static class ServerArgumentParser
         public bool? SpecialsOverride;
         public int Verbose, BlockSize, Timeout, Bwlimit, Atimes, Fuzzy, OneFileSystem;
         public bool Sparse, Executability, Inplace, Preallocate;
+        public int Xattrs;
         /// <summary>options.c: am_root — the last of --super, --no-super, --fake-super wins (popt POPT_ARG_VAL).</summary>
         public SuperMode Super;
         /// <summary>options.c: OPT_APPEND — a server counts each --append (two are --append-verify).</summary>
@@ -204,6 +205,7 @@ public static class ServerArgumentParser
                     // Issue 11's options, done by the same roles on a pull and in a local copy.
                     case 'S': Sparse = true; break;
                     case 'E': Executability = true; break;
+                    case 'X': Xattrs++; break;
                     case 'y': Fuzzy++; break;
                     case 'x': OneFileSystem++; break;
                     case 'm': PruneEmptyDirs = true; break;
@@ -239,6 +241,9 @@ public static class ServerArgumentParser
                 case "delete-delay": return Timing(DeleteTiming.Delay, inline, name);
                 case "delete-after": return Timing(DeleteTiming.After, inline, name);
                 case "delete-excluded": DeleteExcluded = true; return None(inline, name);
+                // options.c: popt's long spelling of -X (counted), and its negation.
+                case "xattrs": Xattrs++; return None(inline, name);
+                case "no-xattrs" or "no-X": Xattrs = 0; return None(inline, name);
                 case "size-only": SizeOnly = true; return None(inline, name);
                 case "stats": Stats = true; return None(inline, name);
                 case "delete-missing-args": DeleteMissingArgs = true; return None(inline, name);
@@ -379,6 +384,9 @@ public static class ServerArgumentParser
         public string? Check()
         {
             // rsync options.c: parse_arguments.
+            // options.c: parse_arguments, after the loop.
+            if (Super == SuperMode.Fake && Xattrs > 1)
+                return "--fake-super conflicts with -XX\n";
             if (DeleteTimings > 1)
                 return "You may not combine multiple --delete-WHEN options.\n";
             // The suffix stays as given (null: the default, which Roles/Receiving/Backups.cs supplies).
@@ -452,7 +460,7 @@ public static class ServerArgumentParser
                 DelayUpdates = DelayUpdates, AltDest = AltDest, MaxDelete = MaxDelete,
                 AltDestDirs = AltDestDirs.Count == 0 ? Array.Empty<string>() : [.. AltDestDirs],
                 RemoveSourceFiles = RemoveSource == 1, RemoveSentFiles = RemoveSource == 2,
-                Super = Super, PruneEmptyDirs = PruneEmptyDirs, Sparse = Sparse, Preallocate = Preallocate, Executability = Executability, Fuzzy = Fuzzy,
+                Super = Super, PruneEmptyDirs = PruneEmptyDirs, Sparse = Sparse, Preallocate = Preallocate, Executability = Executability, Fuzzy = Fuzzy, Xattrs = Xattrs,
                 OneFileSystem = OneFileSystem,
                 Inplace = WritesInPlace, Append = Append > 0, AppendVerify = Append > 1,
                 Atimes = Atimes > 0, Force = Force, Fsync = Fsync, UserMap = UserMap, GroupMap = GroupMap, ImpliedDirs = !NoImpliedDirs,

@@ -359,6 +359,9 @@ internal static class ServerArguments
             s.Append('p');
         else if (o.Executability && weSend)
             s.Append('E');
+        // options.c: server_options — 'X', twice for -XX, after -A's place.
+        if (o.Xattrs > 0)
+            s.Append('X', o.Xattrs > 1 ? 2 : 1);
         if (o.Recursive)
             s.Append('r');
         if (o.AlwaysChecksum)

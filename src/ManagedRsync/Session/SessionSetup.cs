@@ -67,6 +67,10 @@ internal static class SessionSetup
     /// </summary>
     private static void CheckOptionsForProtocol(int protocol, TransferOptions options)
     {
+        // compat.c: setup_protocol — a local copy (local_server) is exempt; ours refuses -X below 30 on its command line.
+        if (protocol < 30 && options.Xattrs > 0)
+            throw new RsyncException(RsyncErrorKind.ProtocolIncompatible,
+                $"--xattrs requires protocol 30 or higher (negotiated {protocol}).");
         if (protocol < 29 && options.PruneEmptyDirs)
             throw new RsyncException(RsyncErrorKind.ProtocolIncompatible,
                 $"--prune-empty-dirs requires protocol 29 or higher (negotiated {protocol}).");

@@ -47,7 +47,7 @@ internal sealed partial class GeneratorRole
             }
             else
             {
-                Settle(ndx, file, ItemizeAgainst(file, st, ItemChanges.None));
+                SettleFrom(dir!, name, () => Settle(ndx, file, ItemizeAgainst(file, st, ItemChanges.None)));
             }
             return new AltBasis(true, null, st);
         }
@@ -86,7 +86,7 @@ internal sealed partial class GeneratorRole
             {
                 ItemChanges change = basis.Kind == AltDestKind.Compare && !file.IsDirectory ? ItemChanges.None
                     : ItemChanges.LocalChange | (linked ? ItemChanges.OtherNameFollows : ItemChanges.None);
-                Settle(ndx, file, WithoutTimeUnlessKept(ItemizeAgainst(file, st, change)), xname: linked ? [] : null);
+                SettleFrom(dir!, name, () => Settle(ndx, file, WithoutTimeUnlessKept(ItemizeAgainst(file, st, change)), xname: linked ? [] : null));
             }
             // generator.c: -2 skips the entry (linked, or compared); --copy-dest and a refused link make it, quietly.
             quiet = true;
@@ -116,7 +116,7 @@ internal sealed partial class GeneratorRole
                 continue;
             if (level == 1)
                 (level, best, bestStatus) = (2, dir, st);
-            if (UnchangedAttributes(file, st))
+            if (UnchangedAttributes(file, st) && !XattrsDiffer(file, dir, name))
                 return (3, dir, st);
         }
         return (level, best, bestStatus);
@@ -204,6 +204,10 @@ internal sealed partial class GeneratorRole
                 using var source = dir.OpenBasis(name) ?? throw ConfinedDirectory.IoError("open", name, 2);
                 using ConfinedTempFile temp = Destination!.CreateTempFile(name, run.TempDirectory);
                 temp.CopyFrom(source);
+                // generator.c: copy_altdest_file — copy_file brings the basis's xattrs along (util1.c: copy_file,
+                // xattrs.c: copy_xattrs); the sender's come with the itemization's echo.
+                if (run.Xattrs is not null)
+                    CopyXattrs(source, temp.Handle);
                 temp.SetAttributes(run.AttributesFor(file, isNew: local is null));
                 temp.Commit();
             }
@@ -213,7 +217,7 @@ internal sealed partial class GeneratorRole
                 return default;
             }
         }
-        Settle(ndx, file, ItemizeAgainst(file, st, ItemChanges.LocalChange));
+        SettleFrom(dir, name, () => Settle(ndx, file, ItemizeAgainst(file, st, ItemChanges.LocalChange)));
         FinishHardLinkGroup(ndx);
         return new AltBasis(true, null, st);
     }

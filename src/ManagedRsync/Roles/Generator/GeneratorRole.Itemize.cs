@@ -20,10 +20,14 @@ internal sealed partial class GeneratorRole
         // itemizations the batch holds, as the receiver reads them.
         if (run.Batch is not null)
             return;
+        iflags = WithXattrs(ndx, file, iflags);
         bool named = xname is { Length: > 0 };
         if (Protocol >= 29
             && ((iflags & ItemLog.Significant) != 0 || ItemLog.Level(Options) > 1 || Options.Info.Gte(InfoFlag.Name, 2) || named))
+        {
             NdxAndAttrs.Write(run.Connection, ndx, iflags, xname: xname);
+            WriteXattrRequest(file, iflags);
+        }
         // A hard link's line comes where stock's client prints it, when the sender echoes the itemization
         // (receiver.c: recv_files, maybe_log_item with the xname): after the lines of everything asked before it, i.e.
         // before the next entry of the walk, or after every entry once the walk is over.

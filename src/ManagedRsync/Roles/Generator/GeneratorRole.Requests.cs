@@ -108,6 +108,7 @@ internal sealed partial class GeneratorRole
             return;
         }
         bool otherBasis = basisDirectory is not null || basisName is not null;
+        iflags = WithXattrs(ndx, Files[ndx], iflags, basisDirectory, basisName);
         // generator.c: --append (not on a redo) sends the header of the receiver's copy without its block sums, and
         // turns -W off (generate_files: whole_file = 0).
         bool append = Options.Append && !redo;
@@ -124,6 +125,7 @@ internal sealed partial class GeneratorRole
         run.Pending[ndx] = new PendingFile(header, local, iflags, basis is null ? null : basisDirectory, basisName, usesUpBasis);
 
         NdxAndAttrs.Write(run.Connection, ndx, iflags);
+        WriteXattrRequest(Files[ndx], iflags);
         if (!Options.Transfers)
             return;
         Span<byte> head = run.Connection.Out.GetSpan(SumHeader.WireSize(Protocol));

@@ -104,10 +104,18 @@ internal sealed partial class ReceiverRole
             // receiver.c: recv_files — an index of a duplicate the list's cleaning dropped is never acted on.
             if (run.Files[ndx].Cleared)
                 throw RsyncException.Protocol($"refusing transfer of cleared file index {ndx}");
+            // receiver.c: recv_files — the long xattr values the generator asked for follow the attributes.
+            if (run.Xattrs is { } xattrs && XattrExchange.Follows(run.Options, run.Connection.Parameters, next.Flags))
+                Wait(xattrs.ReadValuesAsync(run.Connection.In, run.Files[ndx].XattrIndex, () => FileNameEncoding.Display(run.NameOf(ndx)), ct));
             // The sender answers in the order it was asked: everything up to this index has gone out.
             run.Order?.Release(ndx + 1);
             if ((next.Flags & ItemChanges.Transfer) == 0)
             {
+                // receiver.c: recv_files — an entry whose xattrs alone changed has them set now (not a hard link's
+                // follower: its leader's are its own).
+                if (run.Xattrs is not null && (next.Flags & ItemChanges.Xattr) != 0 && run.Options.Transfers
+                    && (next.Flags & (ItemChanges.OtherNameFollows | ItemChanges.LocalChange)) != (ItemChanges.OtherNameFollows | ItemChanges.LocalChange))
+                    run.ApplyXattrsInPlace(run.Files[ndx], run.NameOf(ndx));
                 // An itemized non-transfer echoed back for logging (rsync log.c: maybe_log_item); our generator prints
                 // its own, but a --read-batch run's lines are the batch's.
                 if (run.Batch is not null)
@@ -343,6 +351,15 @@ internal sealed partial class ReceiverRole
             }
 
             EntryAttributes attributes = AttributesFor(file, existing);
+            // rsync.c: finish_transfer — set_file_attrs sets the xattrs on the new file, the long values not sent
+            // taken from the basis (fnamecmp) where they match.
+            if (run.Xattrs is not null)
+            {
+                ConfinedDirectory basisDir = pending.BasisDirectory ?? dest;
+                string basisName = pending.BasisName ?? name;
+                run.ApplyXattrs((int)output.DangerousGetHandle(), file, name,
+                    inPlaceFile is not null ? null : valueName => BasisXattr(basisDir, basisName, valueName));
+            }
             if (inPlaceFile is not null)
             {
                 // rsync.c: finish_transfer — in place there is nothing to rename, only the attributes to set.
@@ -403,6 +420,14 @@ internal sealed partial class ReceiverRole
             temp?.Dispose();
             run.Order?.TransferDone(ndx);
         }
+    }
+
+    // A long xattr value of the basis, read through a descriptor held on it (null: no basis, or no such value).
+    private static byte[]? BasisXattr(ConfinedDirectory directory, string name, byte[] valueName)
+    {
+        byte[]? value = null;
+        directory.WithHeld(name, fd => value = XattrIo.GetValue(fd, null, valueName, out byte[] v) == 0 ? v : null);
+        return value;
     }
 
     private EntryAttributes AttributesFor(FileEntry file, EntryStatus? existing)

@@ -101,7 +101,10 @@ internal sealed partial class ReceivingSide : IMessageHandler
         if (ListHeader && !incrementalHeader)
             run.Log.ClientStart(FileListProgress.Start("receiving file list"));
         long listStart = connection.In.TotalRead;
-        run.List = new FileListReader(connection.In, connection.Parameters, _options, ChecksumNames.DigestLength(run.Checksum));
+        run.List = new FileListReader(connection.In, connection.Parameters, _options, ChecksumNames.DigestLength(run.Checksum))
+        {
+            Xattrs = run.Xattrs,
+        };
         run.MapNamesAsTheyArrive();
         var guard = new FileListGuard(_target.Requested) { ClearsDuplicates = connection.IsServer };
         if (connection.Parameters.IncRecurse)

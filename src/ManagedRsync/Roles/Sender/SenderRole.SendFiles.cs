@@ -74,10 +74,12 @@ internal sealed partial class SenderRole
                 if (_lists is not null)
                     SendMoreLists(MinLookahead);
                 FileEntry file = _lists?.Resolve(ndx) ?? _files[ndx];
+                await ReadXattrRequestAsync(file, iflags, ct).ConfigureAwait(false);
                 if ((iflags & ItemChanges.Transfer) == 0)
                 {
                     LogItem(file, iflags, transferred: false, xname);
                     NdxAndAttrs.Write(_conn, ndx, iflags, basisType, xname);
+                    WriteXattrValues(file, iflags);
                     CountCreated(file, iflags);
                     continue;
                 }
@@ -125,6 +127,7 @@ internal sealed partial class SenderRole
                         && (_conn.Protocol >= 29 ? basisType == NdxAndAttrs.BasisIsFile : !_options.Backup || file.Sent);
                     var how = new SendMode(append ? AppendedLength(head) : -1, append && (_options.AppendVerify || _conn.Protocol < 30), updatingBasis);
                     NdxAndAttrs.Write(_conn, ndx, iflags, basisType, xname);
+                    WriteXattrValues(file, iflags);
                     // sender.c: f_xfer — with --only-write-batch the data goes to the batch file only.
                     if (_options.OnlyWriteBatch)
                         _conn.Out.DivertToTee(true);

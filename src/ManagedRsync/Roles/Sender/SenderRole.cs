@@ -230,7 +230,7 @@ internal sealed partial class SenderRole : IMessageHandler
         // rsync flist.c: flist_csum_len — protocols before 30 always send 16 bytes (MD4) with -c.
         if (_options.AlwaysChecksum && _conn.Protocol < 30)
             csumLength = 16;
-        _writer = new FileListWriter(_conn.Parameters, _options) { ChecksumLength = Math.Max(csumLength, 1) };
+        _writer = new FileListWriter(_conn.Parameters, _options) { ChecksumLength = Math.Max(csumLength, 1), Xattrs = NewXattrTable() };
         var files = (List<FileEntry>)_files;
         WriteEntries(files, _conn.Parameters.IncRecurse ? 1 : 0);
         // rsync flist.c: send_file_list — with --ignore-errors (or a module's "ignore errors") the list's io_error

@@ -1,0 +1,81 @@
+using ManagedRsync.Destination;
+using ManagedRsync.FileList;
+
+namespace ManagedRsync.Roles.Generator;
+
+// -X in the generator (generator.c: itemize — xattr_diff and send_xattr_request): the 'x' of an entry whose xattrs
+// differ from those of what it is compared with, and the request for the long values it lacks, which follows the
+// entry's index and attributes.
+internal sealed partial class GeneratorRole
+{
+    // Where an entry's xattrs are compared from when not its own name in the destination (a --compare-dest or
+    // --copy-dest basis; generator.c: itemize reads fnamecmp's).
+    private (ConfinedDirectory Directory, string Name)? _xattrsFrom;
+
+    /// <summary>
+    /// generator.c: itemize — ITEM_REPORT_XATTR when the entry's list differs from the local one (a new entry: when the
+    /// sender listed anything), every long value missing here marked to be asked for.
+    /// </summary>
+    private ItemChanges WithXattrs(int ndx, FileEntry file, ItemChanges iflags, ConfinedDirectory? directory = null, string? name = null)
+    {
+        if (run.Xattrs is not { } table)
+            return iflags;
+        XattrItem[]? local = null;
+        if ((iflags & ItemChanges.IsNew) == 0)
+        {
+            (ConfinedDirectory? dir, string at) = _xattrsFrom is { } from ? (from.Directory, from.Name)
+                : (directory ?? Destination, name ?? NameOf(ndx));
+            local = dir is null ? [] : run.LocalXattrs(dir, at);
+        }
+        return table.Differs(file.XattrIndex, local, findAll: true) ? iflags | ItemChanges.Xattr : iflags;
+    }
+
+    /// <summary>
+    /// generator.c: itemize — after the index and attributes of an entry with ITEM_REPORT_XATTR (or a transfer), with
+    /// transfers on: the numbers of the long values to send (not for a hard link's follower under the optimisation,
+    /// nor for a transfer whose xattrs matched: those only settle the marks).
+    /// </summary>
+    private void WriteXattrRequest(FileEntry file, ItemChanges iflags)
+    {
+        if (run.Xattrs is not { } table || !Options.Transfers || (iflags & (ItemChanges.Xattr | ItemChanges.Transfer)) == 0)
+            return;
+        bool send = (iflags & ItemChanges.Xattr) != 0 && !XattrExchange.IsOptimisedLink(run.Connection.Parameters, iflags);
+        table.WriteRequest(send ? run.Connection.Out : null, file.XattrIndex);
+    }
+
+    // generator.c: itemize against a basis directory's entry reads that entry's xattrs (fnamecmp).
+    private void SettleFrom(ConfinedDirectory directory, string name, Action settle)
+    {
+        _xattrsFrom = (directory, name);
+        try
+        {
+            settle();
+        }
+        finally
+        {
+            _xattrsFrom = null;
+        }
+    }
+
+    // generator.c: unchanged_attrs — xattrs_differ: a basis whose xattrs differ is no exact match.
+    private bool XattrsDiffer(FileEntry file, ConfinedDirectory? directory, string name) =>
+        run.Xattrs is { } table && directory is not null
+        && table.Differs(file.XattrIndex, run.LocalXattrs(directory, name), findAll: false);
+
+    // xattrs.c: copy_xattrs — every name a receiving side lists (user.* only without root, never system.*).
+    private void CopyXattrs(Microsoft.Win32.SafeHandles.SafeFileHandle source, Microsoft.Win32.SafeHandles.SafeFileHandle target)
+    {
+        int from = (int)source.DangerousGetHandle(), to = (int)target.DangerousGetHandle();
+        int amRoot = run.Xattrs!.AmRoot;
+        if (Platform.XattrIo.ListNames(from, null, out List<byte[]> names) != 0)
+            return;
+        foreach (byte[] name in names)
+        {
+            bool userOnly = amRoot <= 0;
+            if (userOnly ? !name.AsSpan().StartsWith(FileList.Xattrs.UserPrefix) : name.AsSpan().StartsWith(FileList.Xattrs.SystemPrefix))
+                continue;
+            if (Platform.XattrIo.GetValue(from, null, name, out byte[] value) == 0)
+                Platform.XattrIo.Set(to, name, value);
+        }
+    }
+}
