@@ -94,7 +94,7 @@ internal sealed class XattrTable
         }
         int count = await input.ReadVarIntAsync(ct).ConfigureAwait(false);
         if (count < 0 || count > Xattrs.MaxWireCount)
-            throw OutOfRange($"wire value xattr count out of range: {count} not in [0,{Xattrs.MaxWireCount}]");
+            throw OutOfRange($"wire value xattr count out of range: {count} not in [0,{Xattrs.MaxWireCount}] [Receiver]");
         var items = new List<XattrItem>(Math.Min(count, 1024));
         long total = 0;
         bool needSort = false;
@@ -102,15 +102,15 @@ internal sealed class XattrTable
         {
             int nameLength = await input.ReadVarIntAsync(ct).ConfigureAwait(false);
             if (nameLength < 0 || nameLength > Xattrs.MaxWireNameLength)
-                throw OutOfRange($"wire size xattr name_len out of range: {nameLength} > {Xattrs.MaxWireNameLength}");
+                throw OutOfRange($"wire size xattr name_len out of range: {nameLength} > {Xattrs.MaxWireNameLength} [Receiver]");
             int datumLength = await input.ReadVarIntAsync(ct).ConfigureAwait(false);
             if (datumLength < 0)
-                throw OutOfRange($"wire size xattr datum_len out of range: {datumLength} > {int.MaxValue}");
+                throw OutOfRange($"wire size xattr datum_len out of range: {datumLength} > {int.MaxValue} [Receiver]");
             if (datumLength > Xattrs.MaxValueBytes)
-                throw OutOfRange("xattr datum_len exceeds per-value limit");
+                throw OutOfRange("xattr datum_len exceeds per-value limit [Receiver]");
             total += nameLength + (long)datumLength;
             if (total > Xattrs.MaxListBytes)
-                throw OutOfRange("xattr list exceeds per-file limit");
+                throw OutOfRange("xattr list exceeds per-file limit [Receiver]");
             byte[] name = new byte[nameLength];
             await input.ReadExactlyAsync(name, ct).ConfigureAwait(false);
             if (nameLength < 1 || name[^1] != 0)
@@ -256,7 +256,7 @@ internal sealed class XattrTable
             int rel = await input.ReadVarIntAsync(ct).ConfigureAwait(false);
             if (rel == 0)
                 return;
-            num = Advance(num, rel);
+            num = Advance(num, rel, "sender");
             lock (_gate)
             {
                 int at = Find(index, num, fileName, sender: true);
@@ -265,10 +265,11 @@ internal sealed class XattrTable
         }
     }
 
-    private static int Advance(int num, int rel)
+    // rsync.c: who_am_i — the side a message names ("sender" or "receiver" once forked, "Receiver" before).
+    private static int Advance(int num, int rel, string who)
     {
         if ((rel > 0 && num > int.MaxValue - rel) || (rel < 0 && num < int.MinValue - rel))
-            throw OutOfRange("xattr rel_pos accumulation overflow");
+            throw OutOfRange($"xattr rel_pos accumulation overflow [{who}]");
         return num + rel;
     }
 
@@ -280,11 +281,12 @@ internal sealed class XattrTable
         if (index < 0 || index >= _lists.Count)
             throw OutOfRange("recv_xattr_request: internal data error!");
         XattrItem[] items = _lists[index];
+        string who = sender ? "sender" : "receiver";
         int at = Array.FindIndex(items, i => i.Num == num);
         if (at < 0)
-            throw OutOfRange($"could not find xattr #{num} for {fileName()}");
+            throw OutOfRange($"[{who}] could not find xattr #{num} for {fileName()}");
         if (!items[at].IsLong || (sender ? _states[index][at] != Abbrev : _fetched[index][at] is not null))
-            throw OutOfRange($"internal abbrev error on {fileName()} ({Display(items[at].Name)}, len={items[at].DatumLength})!");
+            throw OutOfRange($"[{who}] internal abbrev error on {fileName()} ({Display(items[at].Name)}, len={items[at].DatumLength})!");
         return at;
     }
 
@@ -338,15 +340,15 @@ internal sealed class XattrTable
             int rel = await input.ReadVarIntAsync(ct).ConfigureAwait(false);
             if (rel == 0)
                 return;
-            num = Advance(num, rel);
+            num = Advance(num, rel, "receiver");
             int at;
             lock (_gate)
                 at = Find(index, num, fileName, sender: false);
             int length = await input.ReadVarIntAsync(ct).ConfigureAwait(false);
             if (length < 0)
-                throw OutOfRange($"wire size xattr datum_len out of range: {length} > {int.MaxValue}");
+                throw OutOfRange($"wire size xattr datum_len out of range: {length} > {int.MaxValue} [receiver]");
             if (length > Xattrs.MaxValueBytes)
-                throw OutOfRange("xattr datum_len exceeds per-value limit");
+                throw OutOfRange("xattr datum_len exceeds per-value limit [receiver]");
             byte[] value = new byte[length];
             await input.ReadExactlyAsync(value, ct).ConfigureAwait(false);
             lock (_gate)

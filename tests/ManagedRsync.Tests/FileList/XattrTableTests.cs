@@ -96,12 +96,12 @@ public sealed class XattrTableTests
     [Theory]
     [InlineData(new[] { 3 }, RsyncErrorKind.ProtocolViolation, "receive_xattr: xa index 3 out of range for f")]
     [InlineData(new[] { -1 }, RsyncErrorKind.ProtocolViolation, "receive_xattr: xa index -1 out of range for f")]
-    [InlineData(new[] { 0, 65537 }, RsyncErrorKind.ProtocolIncompatible, "wire value xattr count out of range: 65537 not in [0,65536]")]
-    [InlineData(new[] { 0, -2 }, RsyncErrorKind.ProtocolIncompatible, "wire value xattr count out of range: -2 not in [0,65536]")]
-    [InlineData(new[] { 0, 1, 4097 }, RsyncErrorKind.ProtocolIncompatible, "wire size xattr name_len out of range: 4097 > 4096")]
-    [InlineData(new[] { 0, 1, 7, -5 }, RsyncErrorKind.ProtocolIncompatible, "wire size xattr datum_len out of range: -5 > 2147483647")]
-    [InlineData(new[] { 0, 1, 7, 134217729 }, RsyncErrorKind.ProtocolIncompatible, "xattr datum_len exceeds per-value limit")]
-    [InlineData(new[] { 0, 5, 4096, 134217728, 4096, 134217728, 4096, 134217728, 4096, 134217728 }, RsyncErrorKind.ProtocolIncompatible, "xattr list exceeds per-file limit")]
+    [InlineData(new[] { 0, 65537 }, RsyncErrorKind.ProtocolIncompatible, "wire value xattr count out of range: 65537 not in [0,65536] [Receiver]")]
+    [InlineData(new[] { 0, -2 }, RsyncErrorKind.ProtocolIncompatible, "wire value xattr count out of range: -2 not in [0,65536] [Receiver]")]
+    [InlineData(new[] { 0, 1, 4097 }, RsyncErrorKind.ProtocolIncompatible, "wire size xattr name_len out of range: 4097 > 4096 [Receiver]")]
+    [InlineData(new[] { 0, 1, 7, -5 }, RsyncErrorKind.ProtocolIncompatible, "wire size xattr datum_len out of range: -5 > 2147483647 [Receiver]")]
+    [InlineData(new[] { 0, 1, 7, 134217729 }, RsyncErrorKind.ProtocolIncompatible, "xattr datum_len exceeds per-value limit [Receiver]")]
+    [InlineData(new[] { 0, 5, 4096, 134217728, 4096, 134217728, 4096, 134217728, 4096, 134217728 }, RsyncErrorKind.ProtocolIncompatible, "xattr list exceeds per-file limit [Receiver]")]
     public void A_hostile_list_is_refused_before_anything_is_kept(int[] varints, RsyncErrorKind kind, string message)
     {
         // The fourth long value of the last row would pass 512 MiB: refused before its name is read (and so before
@@ -200,10 +200,10 @@ public sealed class XattrTableTests
 
     [Theory]
     // A number past the list, a short value, one asked for twice, an overflowing sum of differences.
-    [InlineData(new[] { 4, 0 }, "could not find xattr #4 for f")]
-    [InlineData(new[] { 2, 0 }, "internal abbrev error on f (user.b, len=1)!")]
-    [InlineData(new[] { 1, 0, 1, 0 }, "internal abbrev error on f (user.a, len=3000)!")]
-    [InlineData(new[] { 1, 2147483647, 0 }, "xattr rel_pos accumulation overflow")]
+    [InlineData(new[] { 4, 0 }, "[sender] could not find xattr #4 for f")]
+    [InlineData(new[] { 2, 0 }, "[sender] internal abbrev error on f (user.b, len=1)!")]
+    [InlineData(new[] { 1, 0, 1, 0 }, "[sender] internal abbrev error on f (user.a, len=3000)!")]
+    [InlineData(new[] { 1, 2147483647, 0 }, "xattr rel_pos accumulation overflow [sender]")]
     public void A_hostile_request_ends_the_run(int[] varints, string message)
     {
         (XattrTable sender, _) = Pair(List(("user.a", Long), ("user.b", B("x")), ("user.c", Long)));
@@ -219,9 +219,9 @@ public sealed class XattrTableTests
 
     [Theory]
     // A value sent twice, one too long, one of a negative length.
-    [InlineData(new int[0], false, "internal abbrev error on f (user.a, len=3000)!")]
-    [InlineData(new[] { 1, 134217729 }, true, "xattr datum_len exceeds per-value limit")]
-    [InlineData(new[] { 1, -1 }, true, "wire size xattr datum_len out of range: -1 > 2147483647")]
+    [InlineData(new int[0], false, "[receiver] internal abbrev error on f (user.a, len=3000)!")]
+    [InlineData(new[] { 1, 134217729 }, true, "xattr datum_len exceeds per-value limit [receiver]")]
+    [InlineData(new[] { 1, -1 }, true, "wire size xattr datum_len out of range: -1 > 2147483647 [receiver]")]
     public void A_hostile_answer_ends_the_run(int[] varints, bool plain, string message)
     {
         (_, XattrTable receiving) = Pair(List(("user.a", Long)));
