@@ -5,6 +5,9 @@ namespace ManagedRsync.FileList;
 // -X on the sending side (flist.c: send_file_name calls get_xattr for every entry it lists).
 internal sealed partial class FileListBuilder
 {
+    /// <summary>-X: the sender's xattr filter rules, when it has any (exclude.c: saw_xattr_filter).</summary>
+    public Func<byte[], bool>? XattrExcluded { get; init; }
+
     /// <summary>
     /// xattrs.c: get_xattr — a regular file's or directory's xattrs through a descriptor opened without following a
     /// symlink (beneath a module's root when confined); a symlink's only with -l, a device's with --devices, a
@@ -36,7 +39,7 @@ internal sealed partial class FileListBuilder
             if (fd >= 0)
             {
                 using var handle = new DescriptorHandle(fd);
-                err = Xattrs.Read(handle.Fd, null, sender: true, level, amRoot, out items, out call);
+                err = Xattrs.Read(handle.Fd, null, sender: true, level, amRoot, XattrExcluded, out items, out call);
                 return err == 0 ? items : Failed(call, path, err);
             }
             if (type is FileEntry.S_IFREG or FileEntry.S_IFDIR)
@@ -44,7 +47,7 @@ internal sealed partial class FileListBuilder
         }
         if (Confinement is not null)
             return [];
-        err = Xattrs.Read(-1, path, sender: true, level, amRoot, out items, out call);
+        err = Xattrs.Read(-1, path, sender: true, level, amRoot, XattrExcluded, out items, out call);
         return err == 0 ? items : Failed(call, path, err);
     }
 

@@ -33,6 +33,9 @@ internal sealed class XattrTable
     /// <summary>am_root of this side (see <see cref="Xattrs.AmRoot"/>).</summary>
     public int AmRoot { get; }
 
+    /// <summary>The xattr filter rules of this side, when there are any (exclude.c: saw_xattr_filter).</summary>
+    public Func<byte[], bool>? Excluded { get; init; }
+
     public int Count
     {
         get { lock (_gate) return _lists.Count; }
@@ -129,10 +132,13 @@ internal sealed class XattrTable
                 await input.ReadExactlyAsync(value, ct).ConfigureAwait(false);
                 item = new XattrItem { Name = name, DatumLength = datumLength, Value = value, Num = num };
             }
-            // Non-root keeps only the user namespace; a fake-super side disguises the others.
+            if (Excluded is not null && Excluded(name))
+                continue;
+            // Non-root keeps only the user namespace (with xattr filter rules it disguises the others, as a
+            // fake-super side does).
             if (AmRoot <= 0 && !name.AsSpan().StartsWith(Xattrs.UserPrefix))
             {
-                if (AmRoot == 0)
+                if (AmRoot == 0 && Excluded is null)
                     continue;
                 byte[] disguised = [.. Xattrs.RsyncPrefix, .. name];
                 item = new XattrItem { Name = disguised, DatumLength = item.DatumLength, Sum = item.Sum, Value = item.Value, Num = num };

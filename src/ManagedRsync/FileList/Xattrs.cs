@@ -75,10 +75,19 @@ internal static class Xattrs
     /// a receiving side that is not root (am_root 0) only user.*; the rsync.% names only with -XX on a sender, and
     /// never a fake-super side's own.
     /// </summary>
-    public static bool Lists(ReadOnlySpan<byte> name, bool sender, int level, int amRoot)
+    /// <remarks>
+    /// With xattr filter rules (<paramref name="excluded"/>; exclude.c: saw_xattr_filter) the rules decide instead of
+    /// the namespaces.
+    /// </remarks>
+    public static bool Lists(ReadOnlySpan<byte> name, bool sender, int level, int amRoot, Func<byte[], bool>? excluded = null)
     {
         bool userOnly = !sender && amRoot == 0;
-        if (userOnly ? !name.StartsWith(UserPrefix) : name.StartsWith(SystemPrefix))
+        if (excluded is not null)
+        {
+            if (excluded(name.ToArray()))
+                return false;
+        }
+        else if (userOnly ? !name.StartsWith(UserPrefix) : name.StartsWith(SystemPrefix))
             return false;
         if (IsRsyncPercent(name) && ((sender && level < 2) || (amRoot < 0 && IsFakeSuperOwn(name))))
             return false;
@@ -89,9 +98,14 @@ internal static class Xattrs
     /// xattrs.c: rsync_xal_set — whether a receiving side may remove <paramref name="name"/> the sender did not list:
     /// user.* only unless root; never a fake-super side's user.rsync.%stat.
     /// </summary>
-    public static bool Removable(ReadOnlySpan<byte> name, int amRoot)
+    public static bool Removable(ReadOnlySpan<byte> name, int amRoot, Func<byte[], bool>? excluded = null)
     {
-        if (amRoot <= 0 ? !name.StartsWith(UserPrefix) : name.StartsWith(SystemPrefix))
+        if (excluded is not null)
+        {
+            if (excluded(name.ToArray()))
+                return false;
+        }
+        else if (amRoot <= 0 ? !name.StartsWith(UserPrefix) : name.StartsWith(SystemPrefix))
             return false;
         return !(amRoot < 0 && name.SequenceEqual("user.rsync.%stat"u8));
     }
@@ -106,7 +120,7 @@ internal static class Xattrs
     /// <paramref name="fd"/> or (fd &lt; 0) the path without following it. Returns 0 or the errno of the call that
     /// failed, with <paramref name="call"/> naming it as stock's message does.
     /// </summary>
-    public static int Read(int fd, string? path, bool sender, int level, int amRoot, out XattrItem[] items, out string call)
+    public static int Read(int fd, string? path, bool sender, int level, int amRoot, Func<byte[], bool>? excluded, out XattrItem[] items, out string call)
     {
         items = [];
         call = "get_xattr_names: llistxattr";
@@ -116,7 +130,7 @@ internal static class Xattrs
         var list = new List<XattrItem>(names.Count);
         foreach (byte[] name in names)
         {
-            if (!Lists(name, sender, level, amRoot))
+            if (!Lists(name, sender, level, amRoot, excluded))
                 continue;
             err = Platform.XattrIo.GetValue(fd, path, name, out byte[] value);
             if (err != 0)

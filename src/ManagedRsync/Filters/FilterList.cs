@@ -41,6 +41,27 @@ public sealed class FilterList
     /// <summary>--delete-excluded was given: plain rules apply on the sending side only.</summary>
     public bool DeleteExcluded { get; }
 
+    /// <summary>exclude.c: saw_xattr_filter — a rule with the 'x' modifier, which filters xattr names (-X).</summary>
+    public bool HasXattrRules => Rules.Any(r => (r.Flags & FilterRuleFlags.Xattr) != 0);
+
+    /// <summary>
+    /// exclude.c: name_is_excluded(name, NAME_IS_XATTR) — the first 'x' rule (of those for this side: a sender's are
+    /// the rules without 'r' only, a receiver's those without 's' only) that matches says whether the xattr name goes.
+    /// </summary>
+    public bool IsXattrExcluded(ReadOnlySpan<byte> name, bool sender)
+    {
+        foreach (FilterRule rule in Rules)
+        {
+            FilterRuleFlags sides = rule.Flags & FilterRuleFlags.Sides;
+            if (sides != 0 && sides != FilterRuleFlags.Sides
+                && (sender ? (sides & FilterRuleFlags.SenderSide) == 0 : (sides & FilterRuleFlags.ReceiverSide) == 0))
+                continue;
+            if (rule.MatchesXattr(name))
+                return !rule.IsInclude;
+        }
+        return false;
+    }
+
     /// <summary>Whether the list has a per-directory merge rule, which makes the matcher read files while walking.</summary>
     public bool HasPerDirectoryMerge => CvsExclude || Rules.Any(r => (r.Flags & FilterRuleFlags.PerDirMerge) != 0);
 

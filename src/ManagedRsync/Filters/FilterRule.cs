@@ -115,11 +115,21 @@ public sealed class FilterRule
     /// <param name="isDirectory">Whether the name is a directory.</param>
     /// <param name="absoluteBase">For '/'-modifier rules: the absolute directory the names are relative to, without the
     /// leading '/' (rsync curr_dir). Empty when unknown or '/'.</param>
-    public bool Matches(ReadOnlySpan<byte> path, bool isDirectory, ReadOnlySpan<byte> absoluteBase = default)
+    public bool Matches(ReadOnlySpan<byte> path, bool isDirectory, ReadOnlySpan<byte> absoluteBase = default) =>
+        (Flags & FilterRuleFlags.Xattr) == 0 && MatchesName(path, isDirectory, absoluteBase);
+
+    /// <summary>
+    /// Whether an 'x' rule fires for the xattr name <paramref name="name"/> (exclude.c: rule_matches with NAME_IS_XATTR:
+    /// only the 'x' rules see xattr names, matched as a non-directory's name).
+    /// </summary>
+    public bool MatchesXattr(ReadOnlySpan<byte> name) =>
+        (Flags & FilterRuleFlags.Xattr) != 0 && MatchesName(name, isDirectory: false, default);
+
+    private bool MatchesName(ReadOnlySpan<byte> path, bool isDirectory, ReadOnlySpan<byte> absoluteBase)
     {
         bool rooted = path.Length > 0 && path[0] == (byte)'/';
         ReadOnlySpan<byte> name = rooted ? path[1..] : path;
-        if (name.IsEmpty || (Flags & FilterRuleFlags.Xattr) != 0)
+        if (name.IsEmpty)
             return false;
 
         bool onMatch = (Flags & FilterRuleFlags.Negate) == 0;

@@ -1,4 +1,3 @@
-using ManagedRsync.Filters;
 using ManagedRsync.Protocol;
 using ManagedRsync.Session;
 
@@ -23,14 +22,4 @@ internal static class XattrExchange
     public static bool IsOptimisedLink(SessionParameters session, ItemChanges iflags) =>
         WantOptimisation(session)
         && (iflags & (ItemChanges.OtherNameFollows | ItemChanges.LocalChange)) == (ItemChanges.OtherNameFollows | ItemChanges.LocalChange);
-
-    /// <summary>
-    /// exclude.c: a rule with the 'x' modifier filters xattr names (xattrs.c: saw_xattr_filter replaces the namespace
-    /// rules with the filter's): not done here yet, so refused by name rather than ignored.
-    /// </summary>
-    public static void RefuseXattrRules(FilterList? filters, TransferOptions options)
-    {
-        if (options.Xattrs > 0 && filters is not null && filters.Rules.Any(r => (r.Flags & FilterRuleFlags.Xattr) != 0))
-            throw new RsyncException(RsyncErrorKind.Unsupported, "--xattrs (-X) with xattr filter rules (the 'x' modifier) is not supported yet");
-    }
 }

@@ -69,10 +69,13 @@ internal sealed partial class GeneratorRole
         int amRoot = run.Xattrs!.AmRoot;
         if (Platform.XattrIo.ListNames(from, null, out List<byte[]> names) != 0)
             return;
+        Func<byte[], bool>? excluded = run.Xattrs.Excluded;
         foreach (byte[] name in names)
         {
+            // copy_xattrs: the filter rules, else user.* only without root and never system.*.
             bool userOnly = amRoot <= 0;
-            if (userOnly ? !name.AsSpan().StartsWith(FileList.Xattrs.UserPrefix) : name.AsSpan().StartsWith(FileList.Xattrs.SystemPrefix))
+            if (excluded is not null ? excluded(name)
+                : userOnly ? !name.AsSpan().StartsWith(FileList.Xattrs.UserPrefix) : name.AsSpan().StartsWith(FileList.Xattrs.SystemPrefix))
                 continue;
             if (Platform.XattrIo.GetValue(from, null, name, out byte[] value) == 0)
                 Platform.XattrIo.Set(to, name, value);

@@ -86,7 +86,6 @@ internal sealed partial class ReceivingSide : IMessageHandler
             connection.SendFilterList(run.Filters?.GetWireRules(protocol, localIsSender: false, deleteMode: _options.IsDeleting) ?? []);
             connection.Send();
         }
-        XattrExchange.RefuseXattrRules(run.Filters, _options);
         // main.c: client_run — a receiving client's --write-batch copies what it reads from here on (start_write_batch(f_in)).
         using BatchFile? batch = BatchFile.StartFor(connection, _options, sending: false);
 

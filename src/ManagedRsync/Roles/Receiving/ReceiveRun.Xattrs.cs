@@ -14,7 +14,12 @@ internal sealed partial class ReceiveRun
     private XattrTable? _xattrs;
 
     /// <summary>The receiving side's xattr lists (null without -X).</summary>
-    public XattrTable? Xattrs => _xattrs ??= Options.Xattrs > 0 ? new XattrTable(Options.Xattrs, FileList.Xattrs.AmRoot(Options)) : null;
+    public XattrTable? Xattrs => _xattrs ??= Options.Xattrs > 0
+        ? new XattrTable(Options.Xattrs, FileList.Xattrs.AmRoot(Options))
+        {
+            Excluded = Filters is { HasXattrRules: true } rules ? name => rules.IsXattrExcluded(name, sender: false) : null,
+        }
+        : null;
 
     /// <summary>
     /// generator.c: itemize's get_xattr(fnamecmp) — the xattrs of the regular file or directory at
@@ -26,7 +31,7 @@ internal sealed partial class ReceiveRun
         XattrItem[] items = [];
         int err = 0;
         string call = "";
-        directory.WithHeld(name, fd => err = FileList.Xattrs.Read(fd, null, sender: false, Options.Xattrs, Xattrs!.AmRoot, out items, out call));
+        directory.WithHeld(name, fd => err = FileList.Xattrs.Read(fd, null, sender: false, Options.Xattrs, Xattrs!.AmRoot, Xattrs.Excluded, out items, out call));
         if (err != 0)
             ReportFailure($"rsync: [generator] {call}({XattrFullName(name)}) failed: {Marshal.GetPInvokeErrorMessage(err)} ({err})");
         return items;
@@ -78,7 +83,7 @@ internal sealed partial class ReceiveRun
                 return;
             foreach (byte[] had in present)
             {
-                if (!FileList.Xattrs.Removable(had, amRoot))
+                if (!FileList.Xattrs.Removable(had, amRoot, table.Excluded))
                     continue;
                 if (wanted.Any(w => w.Item.Name.AsSpan().SequenceEqual(had)))
                     continue;

@@ -68,7 +68,6 @@ internal sealed partial class SenderRole : IMessageHandler
         else if (!localServer)
             _conn.SendFilterList((_filters ?? FilterList.Empty).GetWireRules(protocol, localIsSender: true, _options.IsDeleting, _options.PruneEmptyDirs));
         // main.c: client_run — a sending client's --write-batch copies what it writes from here on (start_write_batch(f_out)).
-        XattrExchange.RefuseXattrRules(_filters, _options);
         using BatchFile? batch = BatchFile.StartFor(_conn, _options, sending: true);
         // rsync flist.c: send_file_list — a client's -v header: "sending incremental file list" when the lists go
         // directory by directory, else "building file list ... done" (a local copy's client too), and only where
@@ -150,6 +149,7 @@ internal sealed partial class SenderRole : IMessageHandler
             Confinement = _source.Confinement,
             DivertDirectories = _conn.Parameters.IncRecurse,
             SendImpliedDirectories = _options.ImpliedDirs || _conn.Protocol >= 30,
+            XattrExcluded = _filters is { HasXattrRules: true } xattrRules ? name => xattrRules.IsXattrExcluded(name, sender: true) : null,
         };
         _builder = builder;
         if (_source.RelativePaths is { } paths)
