@@ -90,9 +90,12 @@ internal sealed partial class GeneratorRole
             }
             // generator.c: -2 skips the entry (linked, or compared); --copy-dest and a refused link make it, quietly.
             quiet = true;
+            if (file.IsDirectory)
+                _xattrsBasis = (dir!, name);
             return linked || (basis.Kind == AltDestKind.Compare && !file.IsDirectory);
         }
         against = st;
+        _xattrsBasis = (dir!, name);
         return false;
     }
 

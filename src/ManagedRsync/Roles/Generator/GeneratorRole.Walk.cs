@@ -303,6 +303,7 @@ internal sealed partial class GeneratorRole
             // best match in the basis directories, and not at all after an exact one.
             EntryStatus? against = null;
             bool quiet = false;
+            _xattrsBasis = null;
             if (missing)
                 TryBasisDirectoriesForOther(ndx, file, name, out against, out quiet);
             ItemChanges iflags = !missing ? ItemizeAgainst(file, local, ItemChanges.None)
@@ -324,8 +325,7 @@ internal sealed partial class GeneratorRole
             }
             if (missing)
                 CountCreated(file);
-            if (!quiet)
-                Settle(ndx, file, iflags);
+            SettleDirectory(ndx, file, iflags, name, madeFromBasis: local is null && !dry, quiet);
             LogMadeDirectory(file, name, local, dry);
             if (!dry)
                 _directories.Add(ndx);

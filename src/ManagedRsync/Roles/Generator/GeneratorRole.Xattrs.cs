@@ -12,6 +12,30 @@ internal sealed partial class GeneratorRole
     // --copy-dest basis; generator.c: itemize reads fnamecmp's).
     private (ConfinedDirectory Directory, string Name)? _xattrsFrom;
 
+    // The basis directories' best match for a directory the generator makes (try_dests_non's statret 1).
+    private (ConfinedDirectory Directory, string Name)? _xattrsBasis;
+
+    /// <summary>
+    /// generator.c: recv_generator — a directory made after a match in the basis directories gets that match's xattrs
+    /// (gen_entry_copy_xattrs, statret 1) and is itemized against it; the sender's follow if they differ.
+    /// </summary>
+    private void SettleDirectory(int ndx, FileEntry file, ItemChanges iflags, string name, bool madeFromBasis, bool quiet)
+    {
+        if (run.Xattrs is null || _xattrsBasis is not { } basis)
+        {
+            if (!quiet)
+                Settle(ndx, file, iflags);
+            return;
+        }
+        if (madeFromBasis)
+        {
+            basis.Directory.WithHeld(basis.Name, from =>
+                Destination!.WithHeld(name, to => CopyXattrs(from, to)));
+        }
+        if (!quiet)
+            SettleFrom(basis.Directory, basis.Name, () => Settle(ndx, file, iflags));
+    }
+
     /// <summary>
     /// generator.c: itemize — ITEM_REPORT_XATTR when the entry's list differs from the local one (a new entry: when the
     /// sender listed anything), every long value missing here marked to be asked for.
@@ -63,9 +87,11 @@ internal sealed partial class GeneratorRole
         && table.Differs(file.XattrIndex, run.LocalXattrs(directory, name), findAll: false);
 
     // xattrs.c: copy_xattrs — every name a receiving side lists (user.* only without root, never system.*).
-    private void CopyXattrs(Microsoft.Win32.SafeHandles.SafeFileHandle source, Microsoft.Win32.SafeHandles.SafeFileHandle target)
+    private void CopyXattrs(Microsoft.Win32.SafeHandles.SafeFileHandle source, Microsoft.Win32.SafeHandles.SafeFileHandle target) =>
+        CopyXattrs((int)source.DangerousGetHandle(), (int)target.DangerousGetHandle());
+
+    private void CopyXattrs(int from, int to)
     {
-        int from = (int)source.DangerousGetHandle(), to = (int)target.DangerousGetHandle();
         int amRoot = run.Xattrs!.AmRoot;
         if (Platform.XattrIo.ListNames(from, null, out List<byte[]> names) != 0)
             return;
