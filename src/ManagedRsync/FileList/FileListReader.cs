@@ -177,6 +177,9 @@ internal sealed class FileListReader
                 Uid = leader.Uid, Gid = leader.Gid, RdevMajor = leader.RdevMajor, RdevMinor = leader.RdevMinor,
                 LinkTarget = leader.LinkTarget, Dev = 0, Ino = gnum, Checksum = leader.Checksum,
             };
+            // flist.c: recv_file_entry — create_object goes on to the xattr list.
+            if (Xattrs is { } followerXattrs)
+                follower.XattrIndex = await followerXattrs.ReceiveAsync(_input, () => Platform.FileNameEncoding.Display(name), ct).ConfigureAwait(false);
             return follower;
         }
 

@@ -247,7 +247,11 @@ internal sealed class FileListWriter
             // entry, which the receiver may no longer be able to copy from.
             w.WriteVarInt(firstHardLink);
             if (firstHardLink >= ListStart)
+            {
+                // flist.c: send_file_name — the xattr list follows the_end too.
+                WriteXattrs(w, file);
                 return;
+            }
         }
 
         w.WriteVarLong30(file.Size, 3, _protocol);
@@ -313,12 +317,16 @@ internal sealed class FileListWriter
                 file.Checksum.AsSpan(0, ChecksumLength).CopyTo(w.GetSpan(ChecksumLength));
             w.Advance(ChecksumLength);
         }
-        // flist.c: send_file_name — with -X the entry's xattr list (or the index of an identical one) follows it.
-        if (Xattrs is { } xattrs)
-        {
-            file.XattrIndex = xattrs.Send(w, file.Xattrs ?? []);
-            file.Xattrs = null;
-        }
+        WriteXattrs(w, file);
+    }
+
+    // flist.c: send_file_name — with -X the entry's xattr list (or the index of an identical one) follows it.
+    private void WriteXattrs(IBufferWriter<byte> w, FileEntry file)
+    {
+        if (Xattrs is not { } xattrs)
+            return;
+        file.XattrIndex = xattrs.Send(w, file.Xattrs ?? []);
+        file.Xattrs = null;
     }
 
     /// <summary>-X: the sender's table of xattr lists (null without -X).</summary>
