@@ -32,6 +32,10 @@ public sealed class XattrTests(StockOptionDaemonFixture stock, MrsyncOptionDaemo
             rows.Add(place, "-aiXX --no-i-r");
         }
         rows.Add("local", "-aiX --inplace");
+        // A hard link's follower sends its list after the abbreviated entry too.
+        rows.Add("local", "-aiXH");
+        rows.Add("stock-client-push", "-aiXH");
+        rows.Add("stock-client-pull", "-aiXH");
         rows.Add("push", "-aiXH -c");
         rows.Add("pull", "-aiX -W --delete");
         return rows;
@@ -100,7 +104,7 @@ public sealed class XattrTests(StockOptionDaemonFixture stock, MrsyncOptionDaemo
                     async () =>
                     {
                         Directory.CreateDirectory(inOurs(""));
-                        ProcessResult copy = await stock.RunRsyncAsync(["-aX", "--delete", src + "/", inOurs("src") + "/"]);
+                        ProcessResult copy = await stock.RunRsyncAsync(["-aXH", "--delete", src + "/", inOurs("src") + "/"]);
                         Assert.True(copy.ExitCode == 0, copy.ToString());
                         return await stock.RunRsyncAsync([.. opts, url(ours, "src"), oursDest + "/"]);
                     }, stockDest, oursDest);
@@ -158,6 +162,7 @@ public sealed class XattrTests(StockOptionDaemonFixture stock, MrsyncOptionDaemo
             await SetAsync(Path.Combine(root, name), "user.full", Full);
             await SetAsync(Path.Combine(root, name), "user.empty", "0x");
         }
+        await ToolAsync("ln", [Path.Combine(root, "d", "e", "h"), Path.Combine(root, "hl")]);
         await SetAsync(Path.Combine(root, "d"), "user.dir", "0x31");
         await SetAsync(Path.Combine(root, "d", "g"), "trusted.root", "0x7274");
         for (int i = 0; i < 40; i++)
