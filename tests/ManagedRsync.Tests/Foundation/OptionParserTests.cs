@@ -289,6 +289,8 @@ public class OptionParserTests
     // options.c: set_refuse_options refuses crtimes in a build without SUPPORT_CRTIMES (stock 3.5.0 on Linux): popt
     // stops there with create_refuse_error's words, exit 1, before a later unknown option.
     [InlineData(new[] { "-aN", "--foo" }, "This rsync does not support --crtimes (-N)")]
+    // options.c: parse_arguments — after the loop.
+    [InlineData(new[] { "-aXX", "--fake-super", "a", "b" }, "--fake-super conflicts with -XX")]
     // options.c: parse_arguments — the batch options' conflicts (RERR_SYNTAX).
     [InlineData(new[] { "--write-batch=x", "--read-batch=y", "a" }, "--write-batch and --read-batch can not be used together")]
     [InlineData(new[] { "--read-batch=y", "--files-from=f", "a" }, "--read-batch cannot be used with --files-from")]
@@ -307,7 +309,7 @@ public class OptionParserTests
 
     [Theory]
     [InlineData(new[] { "--insecure-links" }, "--insecure-links is not supported yet")]
-    [InlineData(new[] { "-aX" }, "-X (--xattrs) is not supported yet")]
+    [InlineData(new[] { "-aX", "--write-batch=b", "a", "b" }, "--xattrs (-X) with a batch file is not supported yet")]
     [InlineData(new[] { "-U" }, "-U (--atimes) is not supported yet")]
     [InlineData(new[] { "--log-format", "%n %b", "-P" }, "--out-format with %b, %c or %C and --progress is not supported yet")]
     [InlineData(new[] { "--log-file=x", "--log-file-format=%C", "-c" }, "%C with --checksum (-c) is not supported yet")]

@@ -88,7 +88,8 @@ public class ServerArgumentParserTests
 
     [Theory]
     [InlineData("-vlogDtpSre.iLsfxCIvu --inplace", "The server does not support --sparse (-S)\n")]
-    [InlineData("-vlogDtpXre.iLsfxCIvu", "The server does not support --xattrs (-X)\n")]
+    [InlineData("-vlogDtpAre.iLsfxCIvu", "The server does not support --acls (-A)\n")]
+    [InlineData("-vlogDtpXXre.iLsfxCIvu --fake-super", "--fake-super conflicts with -XX\n")]
     [InlineData("--inplace --link-dest=../x", "The server does not support --inplace\n")]
     [InlineData("--append --append --compare-dest=../x", "The server does not support --append\n")]
     [InlineData("--inplace --delay-updates", "--inplace cannot be used with --delay-updates\n")]
