@@ -67,17 +67,19 @@ internal sealed partial class FileListBuilder
     public List<FileEntry> ListContents(FileEntry directory, int protocol)
     {
         _byName.Clear();
-        // flist.c: send1extra — a directory sent without its contents (a -x mount point) gets an empty list.
-        if (directory.IsNoContentDir)
-            return [];
-        ListInto(directory.LocalPath!, directory.LocalName);
-        // flist.c: send_extra_file_list — the contents of a same-named directory of another source (FLAG_DUPLICATE)
-        // join this list.
-        if (_mergedDirectories?.Remove(directory, out List<string>? others) == true)
+        // flist.c: send1extra — a directory sent without its contents (a -x mount point, an implied directory of -R)
+        // lists none of them; the contents of a same-named directory of another source (FLAG_DUPLICATE) join its own
+        // (send_extra_file_list); then the rest of each -R name recorded under it.
+        if (!directory.IsNoContentDir)
         {
-            foreach (string other in others)
-                ListInto(other, directory.LocalName);
+            ListInto(directory.LocalPath!, directory.LocalName);
+            if (_mergedDirectories?.Remove(directory, out List<string>? others) == true)
+            {
+                foreach (string other in others)
+                    ListInto(other, directory.LocalName);
+            }
         }
+        AddRelativeRests(directory);
         return Result(protocol);
     }
 
@@ -97,6 +99,70 @@ internal sealed partial class FileListBuilder
             filesystem = st.Dev;
         }
         AddDirectoryContents(path, name, filesystem);
+    }
+
+    /// <summary>
+    /// What is left of a -R argument below an implied directory of an earlier list, listed in that directory's own list
+    /// (flist.c: send_implied_dirs with inc_recurse records it in the directory's F_DIR_RELNAMES; send1extra sends each
+    /// one: a rest with a '/' as the next implied directory, carrying the remainder on; the last component as a top
+    /// entry). <paramref name="Directory"/> is the directory as this process reaches it (several sources may share a
+    /// name: flist.c keeps them apart by their F_PATHNAME); <paramref name="Follow"/>: the argument ended in '/'.
+    /// </summary>
+    private sealed record RelativeRest(string Directory, string Rest, bool Follow, bool Missing);
+
+    private readonly Dictionary<FileEntry, List<RelativeRest>> _rests = new(ReferenceEqualityComparer.Instance);
+
+    // flist.c: send1extra — the recorded rests of this directory, in the order they were recorded, then forgotten.
+    private void AddRelativeRests(FileEntry directory)
+    {
+        if (!_rests.Remove(directory, out List<RelativeRest>? rests))
+            return;
+        string prefix = directory.LocalName;
+        foreach (RelativeRest r in rests)
+        {
+            int slash = r.Rest.IndexOf('/');
+            string leaf = slash < 0 ? r.Rest : r.Rest[..slash];
+            string name = prefix == "." ? leaf : prefix + "/" + leaf;
+            string path = Path.Combine(r.Directory, leaf);
+            if (slash >= 0)
+            {
+                Imply(name, path, r with { Directory = path, Rest = r.Rest[(slash + 1)..] });
+                continue;
+            }
+            if (r.Missing)
+            {
+                MissingArgument(Interop.ENOENT, name, path);
+                continue;
+            }
+            int err = LinkStat(path, _options.CopyDirLinks || r.Follow, out NativeStat.Info info);
+            if (err != 0)
+            {
+                Report(path, err, vanished: err == Interop.ENOENT);
+                continue;
+            }
+            AddNamed(path, name, info, topDir: true);
+        }
+    }
+
+    // flist.c: send_implied_dirs with inc_recurse — one implied directory (FLAG_IMPLIED_DIR, unfiltered) and the rest
+    // of the path recorded under it for its own list; a name already listed (a directory's contents, an earlier
+    // argument) is not sent again and takes the rest; one that is not a directory drops it ("dir must have vanished").
+    private void Imply(string name, string path, RelativeRest rest)
+    {
+        if (!_byName.TryGetValue(name, out FileEntry? dir))
+        {
+            if (NativeStat.TryLstat(path, out NativeStat.Info info) != 0)
+                return;
+            dir = Make(name, path, info);
+            dir.IsTopDir = true;
+            dir.IsNoContentDir = true;
+            _byName[name] = dir;
+        }
+        if (!dir.IsDirectory)
+            return;
+        if (!_rests.TryGetValue(dir, out List<RelativeRest>? list))
+            _rests[dir] = list = [];
+        list.Add(rest);
     }
 
     private bool Recurses => _options.Recursive && !DivertDirectories;
@@ -173,6 +239,13 @@ internal sealed partial class FileListBuilder
     /// </summary>
     public void AddRelative(string baseDir, string relativePath, bool isArgument = false)
     {
+        // flist.c: send_file_list — a "/./" in an argument (or a --files-from line) moves the base directory there.
+        int anchor = relativePath.IndexOf("/./", StringComparison.Ordinal);
+        if (anchor >= 0)
+        {
+            baseDir = Path.Combine(baseDir, relativePath[..anchor]);
+            relativePath = relativePath[(anchor + 3)..];
+        }
         string rel = NormalizeRelative(relativePath);
         if (rel.Length == 0)
             rel = ".";
@@ -181,11 +254,18 @@ internal sealed partial class FileListBuilder
         // flist.c: send_file_list — a name ending in '/' or "." has its symlink to a directory followed. An argument
         // that fails, is excluded or is a skipped directory sends no implied directories either (they follow those
         // checks there); a missing one under --delete-missing-args does.
-        int err = LinkStat(full, _options.CopyDirLinks || rel == "." || relativePath.EndsWith('/'), out NativeStat.Info info);
+        bool follow = _options.CopyDirLinks || rel == "." || relativePath.EndsWith('/');
+        int err = LinkStat(full, follow, out NativeStat.Info info);
+        int top = rel.IndexOf('/');
         if (err != 0)
         {
             if (!isArgument || !MissingArgument(err, rel, full))
                 Report(full, err, vanished: !isArgument && err == Interop.ENOENT);
+            else if (_options.DeleteMissingArgs && DivertDirectories && top > 0)
+            {
+                _byName.Remove(rel);
+                Imply(rel[..top], Path.Combine(baseDir, rel[..top]), new RelativeRest(Path.Combine(baseDir, rel[..top]), rel[(top + 1)..], follow, Missing: true));
+            }
             else if (_options.DeleteMissingArgs)
                 AddImpliedDirectories(baseDir, rel);
             return;
@@ -193,6 +273,21 @@ internal sealed partial class FileListBuilder
         bool isDir = (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR;
         if (rel != "." && (Excluded(rel, isDir) || Unreadable(full, info)))
             return;
+        // flist.c: send_file_list with inc_recurse and relative_paths — only the first directory of the name goes in
+        // the first list (implied); the rest follows in its list, and so on down (send1extra).
+        if (DivertDirectories && top > 0 && (!isDir || _options.Recursive || _options.Dirs))
+        {
+            string first = Path.Combine(baseDir, rel[..top]);
+            Imply(rel[..top], first, new RelativeRest(first, rel[(top + 1)..], follow, Missing: false));
+            return;
+        }
+        // flist.c: send_file_list — a "." argument's contents go in the first list with it (send_directory).
+        if (DivertDirectories && rel == "." && isDir && _options.Recursive)
+        {
+            AddNamed(full, rel, info, topDir: isArgument);
+            AddDirectoryContents(full, "", info.Dev);
+            return;
+        }
         if (!isDir || _options.Recursive || _options.Dirs)
             AddImpliedDirectories(baseDir, rel);
         AddNamed(full, rel, info, topDir: isArgument);

@@ -45,7 +45,7 @@ internal static class ServerSources
         // main.c: do_server_sender / flist.c: an argument's directories are reached as stock's daemon reaches them,
         // through in-module links too, never out of the module (Platform/BeneathRoot); its last component is the
         // listing's to stat (and follow or not as the options say).
-        foreach (string clean in paths.SelectMany(path => ServerGlob.Expand(settings.Root, ServerPaths.Sanitize(path),
+        foreach (string clean in paths.SelectMany(path => ServerGlob.Expand(settings.Root, Sanitize(path, options.Relative),
                      globFilter is null ? null : globFilter.IsExcluded)))
         {
             int err = ReachableBeneath(beneath, clean);
@@ -63,11 +63,23 @@ internal static class ServerSources
         Func<byte[], byte[]>? linkTarget = settings.MungeSymlinks ? MungedLinks.Unmunge : null;
         if (options.Relative)
         {
-            return new SendSource([], settings.Root, relative.Select(p => p.TrimEnd('/')).ToList(), null, hidden, readRules, linkTarget,
+            return new SendSource([], settings.Root, relative.Select(p => p.EndsWith("/./", StringComparison.Ordinal) ? p : p.TrimEnd('/')).ToList(), null, hidden, readRules, linkTarget,
                 settings.IgnoreNonreadable, beneath, request.FilterRules);
         }
         var sources = relative.Select(p => p == "./" ? settings.Root.TrimEnd('/') + "/" : Path.Join(settings.Root, p) + (p.EndsWith('/') ? "/" : "")).ToList();
         return new SendSource(sources, null, null, null, hidden, readRules, linkTarget, settings.IgnoreNonreadable, beneath, request.FilterRules);
+    }
+
+    // util1.c: sanitize_path with SP_KEEP_DOT_DIRS (main.c: do_server_sender) — with -R a "/./" marks where the sent
+    // name starts (flist.c: send_file_list), so it survives: each side of it is made safe on its own.
+    private static string Sanitize(string path, bool relativePaths)
+    {
+        int marker = path.IndexOf("/./", StringComparison.Ordinal);
+        if (!relativePaths || marker < 0)
+            return ServerPaths.Sanitize(path);
+        string dir = ServerPaths.Sanitize(path[..marker]).TrimEnd('/');
+        string rest = ServerPaths.Sanitize(path[(marker + 3)..]);
+        return dir + "/./" + (rest is "." or "./" ? "" : rest);
     }
 
     // 0 when the path leads nowhere out of the module (a missing entry is the listing's to report), else the errno.
@@ -91,7 +103,7 @@ internal static class ServerSources
             return null;
         FilterMatcher matcher = filters.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = settings.Root });
         string[] prefixes = relativePaths
-            ? [""]
+            ? relative.Select(p => p.IndexOf("/./", StringComparison.Ordinal) is var marker and >= 0 ? p[..(marker + 1)] : "").Distinct().ToArray()
             : relative.Select(p => p.EndsWith('/') ? (p == "./" ? "" : p) : (p.Contains('/') ? p[..(p.LastIndexOf('/') + 1)] : "")).Distinct().ToArray();
         return (name, isDirectory) =>
         {

@@ -21,7 +21,7 @@ internal static class IncrementalRecursion
     /// narrowed as <see cref="Offered"/> narrows a sender: not with -R or --files-from.
     /// </summary>
     public static bool ServerSends(TransferOptions o) =>
-        o.Recursive && o.IncrementalRecursion && !o.Relative;
+        o.Recursive && o.IncrementalRecursion;
 
     /// <summary>
     /// Whether a receiving server (a daemon pushed to, the server half of a local copy) turns incremental recursion on
@@ -32,7 +32,7 @@ internal static class IncrementalRecursion
     /// options, and the client's sender shows the progress).
     /// </summary>
     public static bool ServerReceives(TransferOptions o) =>
-        StockAllows(o, weSend: false) && !o.Relative;
+        StockAllows(o, weSend: false);
 
     /// <summary>
     /// Whether we offer 'i' (and accept CF_INC_RECURSE): what stock allows, narrowed to what mrsync implements so far.
@@ -44,6 +44,6 @@ internal static class IncrementalRecursion
     /// Declining only changes when the list travels, never what is transferred.
     /// </summary>
     public static bool Offered(TransferOptions o, bool weSend) =>
-        StockAllows(o, weSend) && !o.Relative && !o.ListOnly && !o.Listing
+        StockAllows(o, weSend) && !o.ListOnly && !o.Listing
         && (weSend || (o.ItemizeChanges == 0 && !o.InfoName));
 }

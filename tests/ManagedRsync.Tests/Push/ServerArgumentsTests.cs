@@ -81,13 +81,13 @@ public class ServerArgumentsTests
 
     [Theory]
     // A push offers 'i' as stock's client does (compat.c: set_allow_inc_recurse: the delete timing only matters to the
-    // receiving side, whose daemon then declines), with -H too, but not with -R (IncrementalRecursion.Offered).
+    // receiving side, whose daemon then declines), with -H and -R too (IncrementalRecursion.Offered).
     [InlineData("-r", "--server|-re.iLsfxCIvu|.|mod/")]
     [InlineData("-a --delete", "--server|-logDtpre.iLsfxCIvu|--delete|.|mod/")]
     [InlineData("-a --delete-after", "--server|-logDtpre.iLsfxCIvu|--delete-after|.|mod/")]
     [InlineData("-a --no-i-r", "--server|-logDtpre.LsfxCIvu|.|mod/")]
     [InlineData("-r -H", "--server|-Hre.iLsfxCIvu|.|mod/")]
-    [InlineData("-r -R", "--server|-rRe.LsfxCIvu|.|mod/")]
+    [InlineData("-r -R", "--server|-rRe.iLsfxCIvu|.|mod/")]
     [InlineData("-r --progress", "--server|-re.iLsfxCIvu|--log-format=X|.|mod/")]
     [InlineData("-d", "--server|-de.LsfxCIvu|.|mod/")]
     public void PushOffersIncrementalRecursion(string options, string push)
