@@ -16,6 +16,7 @@
 #   MRSYNC  the NativeAOT binary; unset publishes one from this checkout
 #   RUNS    runs per scenario and tool (default 3; the table shows the median run by wall time)
 #   ONLY    "pull" or "push": only that direction's three scenarios (default: both)
+#   SETTLE  seconds to wait after removing the previous run's trees, before the initial runs (default 65; see settle)
 #   HLINK   1: every 50th file also gets a hard link in the directory before its own (a group whose members travel
 #           in different incremental lists), and both tools run with -H (default 0)
 set -euo pipefail
@@ -94,13 +95,26 @@ touch1() { # 1% of the files get a new mtime (same size)
   find "$SRC" -type f | awk 'NR % 100 == 0' | xargs touch -d "@$(( $(date +%s) - 10 ))"
 }
 
+# settle DIR...: removes the previous run's destinations of both tools together, then waits out the kernel's window
+# for recently freed inodes. ext4 without a journal (this machine's root, and mke2fs -O ^has_journal) skips an inode
+# freed less than 60 s ago (RECENTCY_MIN; 300 s more while its inode-table block is dirty, hence the sync) when it
+# allocates one (fs/ext4/ialloc.c: find_inode_bit -> recently_deleted, reading the inode table for each candidate):
+# the first tool to create 100,000 files after a 300,000-file rm -rf spent 51 s in the kernel, the next 5 s
+# (RESULTS.md, session 13). SETTLE=0 skips the wait.
+SETTLE=${SETTLE:-65}
+settle() {
+  local removed=0 d
+  for d in "$@"; do [ -e "$d" ] && { rm -rf "$d"; removed=1; }; done
+  if [ "$removed" = 1 ] && [ "$SETTLE" != 0 ]; then sync; sleep "$SETTLE"; fi
+}
+
 : > "$OUT/million.txt"
 for run in $(seq "$RUNS"); do
   if [ "$ONLY" != push ]; then
+  settle "$WORK/pull-rsync" "$WORK/pull-mrsync"
   for tool in rsync mrsync; do
     bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC
     dst="$WORK/pull-$tool"
-    rm -rf "$dst"
     one $tool pull-initial "$dst" "$bin" $A "$URL/src/" "$dst/"
     one $tool pull-nochange "$dst" "$bin" $A "$URL/src/" "$dst/"
   done
@@ -113,9 +127,9 @@ for run in $(seq "$RUNS"); do
   done
   fi
   [ "$ONLY" = pull ] && continue
+  settle "$WORK/mod/push-rsync" "$WORK/mod/push-mrsync"
   for tool in rsync mrsync; do
     bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC
-    rm -rf "$WORK/mod/push-$tool"
     one $tool push-initial "$WORK/mod/push-$tool" "$bin" $A "$SRC/" "$URL/push-$tool/"
     one $tool push-nochange "$WORK/mod/push-$tool" "$bin" $A "$SRC/" "$URL/push-$tool/"
   done

@@ -151,7 +151,7 @@ internal sealed partial class FileListBuilder
     {
         if (!_byName.TryGetValue(name, out FileEntry? dir))
         {
-            if (NativeStat.TryLstat(path, out NativeStat.Info info) != 0)
+            if (ImpliedStat(path, out NativeStat.Info info) != 0)
                 return;
             dir = Make(name, path, info);
             dir.IsTopDir = true;
@@ -309,7 +309,7 @@ internal sealed partial class FileListBuilder
             string parent = rel[..slash];
             if (_byName.ContainsKey(parent))
                 continue;
-            if (NativeStat.TryLstat(Path.Combine(baseDir, parent), out NativeStat.Info pinfo) != 0)
+            if (ImpliedStat(Path.Combine(baseDir, parent), out NativeStat.Info pinfo) != 0)
                 break;
             FileEntry implied = Make(parent, Path.Combine(baseDir, parent), pinfo);
             implied.IsTopDir = true;
@@ -317,6 +317,14 @@ internal sealed partial class FileListBuilder
             _byName[parent] = implied;
         }
     }
+
+    // flist.c: send_implied_dirs sets copy_links while it sends them: an implied directory reached through a symlink
+    // is sent as the directory it leads to (the rest of the name is reached through it anyway); in a module only while
+    // the link stays beneath it (BeneathRoot).
+    private int ImpliedStat(string path, out NativeStat.Info info) =>
+        Confinement?.Relative(path) is { } beneath and not "."
+            ? Confinement.LinkStat(beneath, follow: true, out info, out _)
+            : NativeStat.TryStat(path, out info);
 
     /// <summary>
     /// Whether -R's implied directories are sent: always from protocol 30 (flist.c: send_file_list sets implied_dirs
