@@ -49,15 +49,19 @@ public sealed class RelativeIncrementalTests(RsyncDaemonFixture stock, MrsyncDae
 
     private static string[] Sources(string root) => [.. s_names.Select(n => root + "/./" + n)];
 
-    // The destination starts as a stale copy of the whole source: changed, missing and extra entries under the named
+    // Both destinations start as one stale copy of the whole source (copied with its times: the entries outside the
+    // named ones keep whatever time the stale changes gave them): changed, missing and extra entries under the named
     // directories and under their implied parents (d05/extra-dir, which --delete must leave: d05 is only implied).
-    private static void Stale(string source, string dest, bool stale)
+    private static void Stale(string source, bool stale, params string[] dests)
     {
+        foreach (string dest in dests)
+            Directory.CreateDirectory(dest);
         if (!stale)
             return;
-        string template = dest + "-template";
+        string template = dests[0] + "-template";
         IncrementalTree.CreateStaleCopy(source, template);
-        StockOutput.CopyTree(template, dest);
+        foreach (string dest in dests)
+            StockOutput.CopyTree(template, dest);
         Directory.Delete(template, recursive: true);
     }
 
@@ -95,8 +99,7 @@ public sealed class RelativeIncrementalTests(RsyncDaemonFixture stock, MrsyncDae
             string source = InModule(stock, DaemonModules.ReadOnly);
             IncrementalTree.Create(source);
             (mineDest, theirsDest) = (Local("ours"), Local("stock"));
-            Stale(source, mineDest, stale);
-            Stale(source, theirsDest, stale);
+            Stale(source, stale, mineDest, theirsDest);
             mine = await stock.RunMrsyncAsync([.. args, .. Sources(Url(stock, DaemonModules.ReadOnly)), mineDest + "/"]);
             theirs = await stock.RunRsyncAsync([.. args, .. Sources(Url(stock, DaemonModules.ReadOnly)), theirsDest + "/"]);
         }
@@ -106,10 +109,7 @@ public sealed class RelativeIncrementalTests(RsyncDaemonFixture stock, MrsyncDae
             IncrementalTree.Create(source);
             bool push = side == "push";
             (mineDest, theirsDest) = push ? (InModule(stock, DaemonModules.Open) + "-ours", InModule(stock, DaemonModules.Open)) : (Local("ours"), Local("stock"));
-            Directory.CreateDirectory(mineDest);
-            Directory.CreateDirectory(theirsDest);
-            Stale(source, mineDest, stale);
-            Stale(source, theirsDest, stale);
+            Stale(source, stale, mineDest, theirsDest);
             string Target(string dest) => push ? $"{stock.Url}{DaemonModules.Open}/{Path.GetFileName(dest)}/" : dest + "/";
             try
             {
@@ -141,11 +141,7 @@ public sealed class RelativeIncrementalTests(RsyncDaemonFixture stock, MrsyncDae
         IncrementalTree.Create(source);
         if (direction == "push")
         {
-            foreach (RsyncDaemonFixture d in (RsyncDaemonFixture[])[stock, ours])
-            {
-                Directory.CreateDirectory(InModule(d, DaemonModules.Open));
-                Stale(source, InModule(d, DaemonModules.Open), stale);
-            }
+            Stale(source, stale, InModule(stock, DaemonModules.Open), InModule(ours, DaemonModules.Open));
             ProcessResult toStock = await stock.RunRsyncAsync([.. args, .. Sources(source), Url(stock, DaemonModules.Open) + "/"]);
             ProcessResult toOurs = await ours.RunRsyncAsync([.. args, .. Sources(source), Url(ours, DaemonModules.Open) + "/"]);
             AssertSameRun(toStock, InModule(stock, DaemonModules.Open), toOurs, InModule(ours, DaemonModules.Open), options,
@@ -154,8 +150,7 @@ public sealed class RelativeIncrementalTests(RsyncDaemonFixture stock, MrsyncDae
         }
         StockOutput.CopyTree(source, InModule(stock, DaemonModules.ReadOnly));
         StockOutput.CopyTree(source, InModule(ours, DaemonModules.ReadOnly));
-        Stale(source, Local("from-stock"), stale);
-        Stale(source, Local("from-ours"), stale);
+        Stale(source, stale, Local("from-stock"), Local("from-ours"));
         ProcessResult fromStock = await stock.RunRsyncAsync([.. args, .. Sources(Url(stock, DaemonModules.ReadOnly)), Local("from-stock") + "/"]);
         ProcessResult fromOurs = await ours.RunRsyncAsync([.. args, .. Sources(Url(ours, DaemonModules.ReadOnly)), Local("from-ours") + "/"]);
         AssertSameRun(fromStock, Local("from-stock"), fromOurs, Local("from-ours"), options, ours.Explain(fromOurs, fromStock));
