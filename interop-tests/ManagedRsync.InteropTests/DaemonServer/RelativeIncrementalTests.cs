@@ -166,6 +166,8 @@ public sealed class RelativeIncrementalTests(RsyncDaemonFixture stock, MrsyncDae
         StockOutput.CopyTree(source, InModule(stock, DaemonModules.ReadOnly));
         StockOutput.CopyTree(source, InModule(ours, DaemonModules.ReadOnly));
         string[] args = option.Length == 0 ? ["-aR", "--debug=FLIST2"] : ["-aR", "--debug=FLIST2", option];
+        // Over one stale copy: --no-implied-dirs would make missing parents with the time of the second they are made.
+        Stale(source, true, Local("from-stock"), Local("from-ours"));
 
         ProcessResult fromStock = await stock.RunRsyncAsync([.. args, .. Sources(Url(stock, DaemonModules.ReadOnly)), Local("from-stock") + "/"]);
         ProcessResult fromOurs = await ours.RunRsyncAsync([.. args, .. Sources(Url(ours, DaemonModules.ReadOnly)), Local("from-ours") + "/"]);

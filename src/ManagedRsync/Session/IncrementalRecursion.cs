@@ -17,8 +17,8 @@ internal static class IncrementalRecursion
 
     /// <summary>
     /// Whether a sending server turns incremental recursion on for a client that offered 'i' (compat.c:
-    /// set_allow_inc_recurse: recursion and no --no-i-r; the receiving side's options do not matter to a sender),
-    /// narrowed as <see cref="Offered"/> narrows a sender: not with -R or --files-from.
+    /// set_allow_inc_recurse: recursion and no --no-i-r; the receiving side's options do not matter to a sender), -R
+    /// included (protocol-notes §53).
     /// </summary>
     public static bool ServerSends(TransferOptions o) =>
         o.Recursive && o.IncrementalRecursion;
@@ -26,8 +26,7 @@ internal static class IncrementalRecursion
     /// <summary>
     /// Whether a receiving server (a daemon pushed to, the server half of a local copy) turns incremental recursion on
     /// for a client that offered 'i' (compat.c: set_allow_inc_recurse on a receiver: not with --delete-before,
-    /// --delete-after, --delay-updates or --prune-empty-dirs), narrowed as <see cref="Offered"/> narrows a receiver:
-    /// not with -R. A server prints no per-entry line of its own (the client that sends does), so -v and -i do
+    /// --delete-after, --delay-updates or --prune-empty-dirs), -R included. A server prints no per-entry line of its own (the client that sends does), so -v and -i do
     /// not narrow it, nor does --progress (never sent to a server; a local copy's server half shares its client's
     /// options, and the client's sender shows the progress).
     /// </summary>
@@ -36,7 +35,8 @@ internal static class IncrementalRecursion
 
     /// <summary>
     /// Whether we offer 'i' (and accept CF_INC_RECURSE): what stock allows, narrowed to what mrsync implements so far.
-    /// Not with -R or --files-from (implied directories in later lists) or a listing; with -H as stock (a later list's
+    /// Not with a listing; with -R (and --files-from with -r) as stock: implied directories in later lists
+    /// (FileListBuilder.Imply, protocol-notes §53); with -H as stock (a later list's
     /// hard-link group numbers reach into earlier lists: FileListWriter.ListStart, ReceiveRun.MatchHardLinks). A sender (push, local copy) sends the lists directory by directory
     /// (Roles/Sender/SentLists); a receiver (pull) takes them without per-entry lines (-v, -i, --progress's implied
     /// names: the ordered log is sized by the first list). Either side's progress lines count entries across the parts
