@@ -5,7 +5,7 @@ using ManagedRsync.Tests.Pull;
 namespace ManagedRsync.InteropTests.DaemonServer;
 
 /// <summary>
-/// -R/--relative with incremental recursion, as stock 3.5.0 does it (issue 16, protocol-notes §56): stock turns i-r on
+/// -R/--relative with incremental recursion, as stock 3.5.0 does it (issue 16, protocol-notes §57): stock turns i-r on
 /// with -R (compat.c: set_allow_inc_recurse does not look at it), its sender puts only the first directory of each
 /// relative name in the first list, flagged implied, and every further component in the list of the directory before
 /// it (flist.c: send_implied_dirs, send1extra), and its receiver takes them so. Every side of mrsync now does the same:

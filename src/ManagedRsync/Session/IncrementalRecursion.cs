@@ -18,7 +18,7 @@ internal static class IncrementalRecursion
     /// <summary>
     /// Whether a sending server turns incremental recursion on for a client that offered 'i' (compat.c:
     /// set_allow_inc_recurse: recursion and no --no-i-r; the receiving side's options do not matter to a sender), -R
-    /// included (protocol-notes §56).
+    /// included (protocol-notes §57).
     /// </summary>
     public static bool ServerSends(TransferOptions o) =>
         o.Recursive && o.IncrementalRecursion;
@@ -36,7 +36,7 @@ internal static class IncrementalRecursion
     /// <summary>
     /// Whether we offer 'i' (and accept CF_INC_RECURSE): what stock allows, narrowed to what mrsync implements so far.
     /// Not with a listing; with -R (and --files-from with -r) as stock: implied directories in later lists
-    /// (FileListBuilder.Imply, protocol-notes §56); with -H as stock (a later list's
+    /// (FileListBuilder.Imply, protocol-notes §57); with -H as stock (a later list's
     /// hard-link group numbers reach into earlier lists: FileListWriter.ListStart, ReceiveRun.MatchHardLinks). A sender (push, local copy) sends the lists directory by directory
     /// (Roles/Sender/SentLists); a receiver (pull) takes them without per-entry lines (-v, -i, --progress's implied
     /// names: the ordered log is sized by the first list). Either side's progress lines count entries across the parts

@@ -3,7 +3,7 @@ using ManagedRsync.Protocol;
 namespace ManagedRsync.Tests.Pull;
 
 /// <summary>
-/// -R with incremental recursion on a pull (protocol-notes §56): stock's daemon sends only the first directory of a
+/// -R with incremental recursion on a pull (protocol-notes §57): stock's daemon sends only the first directory of a
 /// relative name in the first list and each further component in the list of the directory before it (flist.c:
 /// send_implied_dirs, send1extra). The guards of the CVE-2024-12087 class for such lists, each reached through a scripted
 /// daemon that asks for "src/./a/b/c", sends a well-formed first part ("a", an implied directory) and then one hostile
