@@ -45,6 +45,9 @@ public sealed class RsyncOptions
     public bool Links { get; set; }
     /// <summary>-p.</summary>
     public bool Perms { get; set; }
+
+    /// <summary>-A/--acls (implies -p).</summary>
+    public bool Acls { get; set; }
     /// <summary>-t.</summary>
     public bool Times { get; set; }
     /// <summary>-g.</summary>

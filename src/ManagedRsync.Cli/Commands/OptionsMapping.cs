@@ -35,6 +35,7 @@ internal static class OptionsMapping
         DirsGiven = o.DirsGiven,
         Links = o.Links,
         Perms = o.Perms,
+        Acls = o.Acls,
         Times = o.Times,
         OmitDirTimesGiven = o.OmitDirTimes,
         OmitLinkTimes = o.OmitLinkTimes,

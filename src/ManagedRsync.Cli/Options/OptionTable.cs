@@ -52,9 +52,10 @@ internal static class OptionTable
         Flag("no-perms", '\0', s => s.Options.Perms = false),
         Flag("no-p", '\0', s => s.Options.Perms = false),
         Flag("executability", 'E', s => s.Options.Executability = true),
-        Refuse("acls", 'A'),
-        Default("no-acls"),
-        Default("no-A"),
+        // options.c: -A sets preserve_perms too; --no-acls (--no-A) turns off only the ACLs.
+        Flag("acls", 'A', s => s.Options.Acls = s.Options.Perms = true),
+        Flag("no-acls", '\0', s => s.Options.Acls = false),
+        Flag("no-A", '\0', s => s.Options.Acls = false),
         // options.c: -X counts (preserve_xattrs++): -XX also copies the rsync.% names.
         Flag("xattrs", 'X', s => s.Options.Xattrs++),
         Flag("no-xattrs", '\0', s => s.Options.Xattrs = 0),

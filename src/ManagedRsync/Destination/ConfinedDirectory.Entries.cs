@@ -23,7 +23,9 @@ public sealed partial class ConfinedDirectory
         string name = leaf == "." ? "" : leaf;
         EntryStatus? status = StatAt(lease.Fd, name, relativePath);
         // xattrs.c: x_lstat — a fake-super receiver sees what the xattr says.
-        return FakeSuper && status is { } real ? Folded(lease.Fd, name, relativePath, real) : status;
+        if (FakeSuper && status is { } real)
+            status = Folded(lease.Fd, name, relativePath, real);
+        return ReadsAcls && status is { IsSymlink: false } found ? found with { Acls = AclsAt(lease.Fd, name, found) } : status;
     }
 
     private static unsafe EntryStatus? StatAt(int dirFd, string leaf, string forPath)
@@ -264,6 +266,7 @@ public sealed partial class ConfinedDirectory
             ApplyToDescriptor(handle.Fd, attributes, relativePath);
             return;
         }
+        ApplyAclsAt(lease.Fd, name, status, attributes, relativePath);
 
         if (attributes.Uid is not null || attributes.Gid is not null)
         {
@@ -297,6 +300,15 @@ public sealed partial class ConfinedDirectory
         {
             if (FChown(fd, attributes.Uid ?? uint.MaxValue, attributes.Gid ?? uint.MaxValue) != 0)
                 throw IoError("chown", forPath, Marshal.GetLastPInvokeError());
+        }
+        // rsync.c: set_file_attrs — the ACLs after the owner and before the mode (writing the access ACL sets the
+        // permission bits it carries, which are the wanted mode's).
+        if (attributes.Acls is { } acls)
+        {
+            uint mode = attributes.Permissions is { } wanted
+                ? (StatAt(fd, "", forPath)?.Mode ?? 0) & 0xF000 | wanted
+                : StatAt(fd, "", forPath)?.Mode ?? throw IoError("stat", forPath, ENOENT);
+            AclStore.Apply(fd, false, acls, (int)mode, false, forPath);
         }
         if (attributes.Permissions is { } permissions && FChmod(fd, permissions & 0xFFF) != 0)
             throw IoError("chmod", forPath, Marshal.GetLastPInvokeError());

@@ -108,6 +108,9 @@ public sealed partial class ConfinedDirectory
         (uint major, uint minor) = !device ? (0u, 0u)
             : attributes.EntryMode != 0 ? (attributes.RdevMajor, attributes.RdevMinor) : (fake.RdevMajor, fake.RdevMinor);
         var wanted = new FakeStat(wantedMode, major, minor, attributes.Uid ?? fake.Uid, attributes.Gid ?? fake.Gid);
+        // acls.c: set_rsync_acl with am_root < 0 — the ACLs go to user.rsync.%aacl / %dacl as received.
+        if (attributes.Acls is { } acls && type != S_IFLNK)
+            AclStore.Apply(fd, false, acls, (int)wantedMode, true, forPath);
 
         // "Dump the special permissions and enable full owner access."
         uint realMode = (real.Mode & S_IFMT) | (wantedMode & 0x1FF) | (real.IsDirectory ? 0x1C0u : 0x180u);

@@ -21,6 +21,12 @@ public readonly record struct EntryAttributes(
     /// </summary>
     public uint EntryMode { get; init; }
 
+    /// <summary>
+    /// -A: the ACLs the entry is to have, their ids already mapped (rsync.c: set_file_attrs calls set_acl_fdat before
+    /// the chmod); null leaves them as they are. Never set for a symlink.
+    /// </summary>
+    internal EntryAcls? Acls { get; init; }
+
     /// <summary>The sender's device major number (a device's; see <see cref="EntryMode"/>).</summary>
     public uint RdevMajor { get; init; }
 
@@ -28,7 +34,7 @@ public readonly record struct EntryAttributes(
     public uint RdevMinor { get; init; }
 
     /// <summary>Nothing to change.</summary>
-    public bool IsEmpty => Permissions is null && MtimeSeconds is null && Uid is null && Gid is null && ModuleChmod is null;
+    public bool IsEmpty => Permissions is null && MtimeSeconds is null && Uid is null && Gid is null && ModuleChmod is null && Acls is null;
 
     /// <summary>
     /// What is left to change on an entry that already has <paramref name="current"/>: rsync.c set_file_attrs changes
@@ -45,6 +51,7 @@ public readonly record struct EntryAttributes(
             : Permissions;
         uint? permissions = uid is null && gid is null && wanted is { } p && (p & 0xFFF) == current.Permissions ? null : wanted;
         bool sameTime = MtimeSeconds == current.MtimeSeconds && MtimeNanoseconds == current.MtimeNanoseconds;
-        return new EntryAttributes(permissions, sameTime ? null : MtimeSeconds, MtimeNanoseconds, uid, gid);
+        // ACLs are compared where they are written (AclStore.Apply), as stock's set_acl_fdat does.
+        return new EntryAttributes(permissions, sameTime ? null : MtimeSeconds, MtimeNanoseconds, uid, gid) { Acls = Acls };
     }
 }

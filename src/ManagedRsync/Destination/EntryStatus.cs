@@ -16,6 +16,9 @@ public readonly record struct EntryStatus(
     /// <summary>A symbolic link (S_ISLNK).</summary>
     public bool IsSymlink => (Mode & TypeMask) == 0xA000;
 
+    /// <summary>-A: the entry's ACLs as the generator read them beside its lstat (null: not read, or a symlink).</summary>
+    internal EntryAcls? Acls { get; init; }
+
     /// <summary>Permission bits including setuid/setgid/sticky (07777).</summary>
     public uint Permissions => Mode & 0xFFF;
 }

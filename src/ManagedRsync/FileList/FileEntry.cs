@@ -43,6 +43,12 @@ internal sealed class FileEntry
     /// <summary>Whole-file checksum, for -c (rsync flist.c: tmp_sum / flist_csum_len).</summary>
     public byte[]? Checksum { get; set; }
 
+    /// <summary>
+    /// -A: the entry's ACLs (rsync F_ACL / F_DIR_DEFACL): on the sending side as read from the file (null: none could
+    /// be read, its mode stands for them), on the receiving side as received, ids not yet mapped. Never for a symlink.
+    /// </summary>
+    internal EntryAcls? Acls { get; set; }
+
     /// <summary>rsync FLAG_FILE_SENT: the sender has sent this file once (a second request is the redo pass).</summary>
     public bool Sent { get; set; }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using ManagedRsync.Platform;
 using ManagedRsync.Watch;
@@ -617,6 +618,43 @@ internal sealed partial class FileListBuilder
         };
     }
 
+    // acls.c: get_acl — through a descriptor held on the entry (opened for reading where it is a directory or regular
+    // file, else O_PATH); a name -L / --copy-links followed is opened through its link, as stock's get_acl follows it.
+    // What cannot be read is reported ("get_acl: ...", an I/O error of the list) and the entry goes with the ACL its
+    // mode says (stock leaves such an entry out of the list).
+    private EntryAcls? ReadAcls(string path, int mode)
+    {
+        int type = mode & FileEntry.S_IFMT;
+        bool pathOnly = type is not (FileEntry.S_IFREG or FileEntry.S_IFDIR);
+        int flags = pathOnly ? Interop.O_PATH : type == FileEntry.S_IFDIR ? Interop.O_DIRECTORY : 0;
+        int fd = OpenNoFollow(path, flags);
+        if (fd < 0 && Marshal.GetLastPInvokeError() == Interop.ELOOP && Confinement is null)
+            fd = Interop.OpenAt(Interop.AT_FDCWD, path, (pathOnly ? Interop.O_PATH : Interop.O_RDONLY | Interop.O_NONBLOCK | flags) | Interop.O_CLOEXEC, 0);
+        if (fd < 0 && !pathOnly)
+        {
+            pathOnly = true;
+            fd = OpenNoFollow(path, Interop.O_PATH);
+        }
+        string? error;
+        EntryAcls? acls = null;
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            error = $"get_acl: acl_get_file_at({{0}}, ACL_TYPE_ACCESS) failed: {ErrnoText(errno)} ({errno})";
+        }
+        else
+        {
+            using var handle = new DescriptorHandle(fd);
+            acls = AclStore.Read(handle.Fd, pathOnly, mode, _options.FakeSuper, out error);
+        }
+        if (error is not null)
+        {
+            IoError |= IoErrorGeneral;
+            _warn("rsync: [sender] " + string.Format(System.Globalization.CultureInfo.InvariantCulture, error, FileNameEncoding.Display(path)));
+        }
+        return acls;
+    }
+
     // syscall.c: do_readlink with am_root < 0 — a fake symlink's target is its file's content (MAXPATHLEN at most);
     // a real symlink (ELOOP) is read as one.
     private unsafe byte[]? ReadFakeLink(string path)
@@ -727,6 +765,9 @@ internal sealed partial class FileListBuilder
         // flist.c: send_file_name applies --chmod to every entry but symlinks.
         if (_options.Chmod is { } chmod && type != FileEntry.S_IFLNK && entry.Mode != 0)
             entry.Mode = chmod.Apply(entry.Mode);
+        // flist.c: send_file_name — get_acl with the mode --chmod made (sx.st.st_mode = file->mode).
+        if (_options.Acls && type != FileEntry.S_IFLNK)
+            entry.Acls = ReadAcls(path, entry.Mode);
         if (_options.HardLinks && type != FileEntry.S_IFDIR)
         {
             entry.Dev = info.Dev;

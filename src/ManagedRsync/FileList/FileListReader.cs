@@ -64,6 +64,22 @@ internal sealed class FileListReader
 
     public Dictionary<int, string> GroupNames { get; } = [];
 
+    /// <summary>
+    /// -A: the receiving side's ACL caches, for the whole session (acls.c: access_acl_list, default_acl_list). A name
+    /// that travels with a named entry joins <see cref="UserNames"/> / <see cref="GroupNames"/> as an owner's does.
+    /// </summary>
+    public AclReceiver Acls => _aclReceiver ??= new AclReceiver
+    {
+        FakeSuper = _options.FakeSuper,
+        NameArrived = (user, id, name) =>
+        {
+            (user ? UserNames : GroupNames)[id] = name;
+            (user ? UserNameArrived : GroupNameArrived)?.Invoke(id, name);
+        },
+    };
+
+    private AclReceiver? _aclReceiver;
+
     /// <summary>Told of each user name as it is read (uidlist.c: recv_user_name maps it at once).</summary>
     public Action<int, string>? UserNameArrived { get; set; }
 
@@ -92,9 +108,10 @@ internal sealed class FileListReader
         // travel inside the entries, XMIT_USER_NAME_FOLLOWS).
         if (!_options.NumericIds && !_session.IncRecurse)
         {
-            if (_options.Owner)
+            // uidlist.c: recv_id_list — with -A both lists come, whatever -o and -g say.
+            if (_options.Owner || _options.Acls)
                 await ReadIdListAsync(UserNames, UserNameArrived, ct).ConfigureAwait(false);
-            if (_options.Group)
+            if (_options.Group || _options.Acls)
                 await ReadIdListAsync(GroupNames, GroupNameArrived, ct).ConfigureAwait(false);
         }
         if (_protocol < 30)
@@ -299,8 +316,13 @@ internal sealed class FileListReader
         // copy rule such as g=o makes visible).
         if (_options.Chmod is { } chmod && type != FileEntry.S_IFLNK && mode != 0)
             _mode = mode = chmod.Apply(mode);
+        // flist.c: recv_file_entry — the ACLs after the checksum (acls.c: receive_acl, with the mode --chmod made).
+        EntryAcls? acls = _options.Acls && type != FileEntry.S_IFLNK
+            ? await Acls.ReadAsync(_input, mode, ct).ConfigureAwait(false)
+            : null;
         return new FileEntry
         {
+            Acls = acls,
             Name = name, Mode = mode, Size = size, ModTime = _modTime, ModTimeNsec = nsec, Uid = _uid, Gid = _gid,
             RdevMajor = _rdevMajor, RdevMinor = rdevMinor, LinkTarget = target, Dev = dev, Ino = ino, Checksum = checksum,
             XattrIndex = xattrIndex,

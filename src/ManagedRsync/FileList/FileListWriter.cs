@@ -317,7 +317,23 @@ internal sealed class FileListWriter
                 file.Checksum.AsSpan(0, ChecksumLength).CopyTo(w.GetSpan(ChecksumLength));
             w.Advance(ChecksumLength);
         }
+        // flist.c: send_file_name — the ACLs follow the entry (acls.c: send_acl), before its xattrs.
+        if (_options.Acls && !file.IsSymlink)
+            _acls.Write(w, file.Acls, file.Mode, _session.IncRecurse, AclIdName);
         WriteXattrs(w, file);
+    }
+
+    private readonly AclSender _acls = new();
+
+    // acls.c: send_ida_entries — an ACL's named ids join the same id lists as the owners' (uidlist.c: add_uid /
+    // add_gid, which give the name only the first time an id is added, and nothing with --numeric-ids).
+    private byte[]? AclIdName(bool user, uint id)
+    {
+        if (_options.NumericIds || _options.NumericIdsHere)
+            return null;
+        return user
+            ? _seenUids.Add((int)id) ? NewIdName(_uids, (int)id, _names.UserName) : null
+            : _seenGids.Add((int)id) ? NewIdName(_gids, (int)id, _names.GroupName) : null;
     }
 
     // flist.c: send_file_name — with -X the entry's xattr list (or the index of an identical one) follows it.
@@ -360,9 +376,10 @@ internal sealed class FileListWriter
         // flist.c: send_file_list — with incremental recursion the names went in the entries instead.
         if (!_options.NumericIds && !_session.IncRecurse)
         {
-            if (_options.Owner)
+            // uidlist.c: send_id_lists — with -A both lists go, whatever -o and -g say.
+            if (_options.Owner || _options.Acls)
                 WriteIdList(w, _uids, _names.UserName);
-            if (_options.Group)
+            if (_options.Group || _options.Acls)
                 WriteIdList(w, _gids, _names.GroupName);
         }
         if (_protocol < 30)

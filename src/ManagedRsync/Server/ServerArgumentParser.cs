@@ -16,7 +16,7 @@ public static class ServerArgumentParser
 
     // The letters server_options sends that a server of ours does not implement (named as stock's table names them).
     private static readonly HashSet<char> s_refusedLetters =
-        ['N', 'A', 's', 'P', 'T', '0', '@', 'F', 'h', 'i', 'M', 'V', '4', '6', 'a', 'f', '8'];
+        ['N', 's', 'P', 'T', '0', '@', 'F', 'h', 'i', 'M', 'V', '4', '6', 'a', 'f', '8'];
 
     /// <summary>
     /// A receiving server's --partial-dir: inside each file's directory, or an absolute one in a daemon module
@@ -126,7 +126,7 @@ public static class ServerArgumentParser
             DeleteExcluded, SizeOnly, Stats, DeleteMissingArgs, Partial, NumericIds, NewCompress, OldCompress,
             Update, Existing, IgnoreExisting, IgnoreErrors, Backup, DelayUpdates, Force, Fsync,
             CopyLinks, CopyDirLinks, CopyUnsafeLinks, SafeLinks, KeepDirLinks, NoImpliedDirs, OmitDirTimes, OmitLinkTimes, OpenNoAtime,
-            PruneEmptyDirs;
+            PruneEmptyDirs, Acls;
         public string? BackupDir, BackupSuffix, PartialDir;
         public AltDestKind AltDest;
         public List<string> AltDestDirs = [];
@@ -187,6 +187,8 @@ public static class ServerArgumentParser
                     case 'D': Devices = true; break;
                     case 't': Times = true; break;
                     case 'p': Perms = true; break;
+                    // options.c: -A is also -p.
+                    case 'A': Acls = true; Perms = true; break;
                     case 'r': Recursive = true; break;
                     case 'c': Checksum = true; break;
                     case 'C': Cvs = true; break;
@@ -443,7 +445,7 @@ public static class ServerArgumentParser
             {
                 Verbose = Verbose, InfoGiven = InfoGiven, Quiet = Quiet, DryRun = DryRun, Links = Links, Dirs = Dirs,
                 WholeFile = WholeFile, HardLinks = HardLinks, Owner = Owner, Group = Group, Devices = Devices,
-                Specials = SpecialsOverride ?? Devices, Times = Times, Perms = Perms, Recursive = recursive,
+                Specials = SpecialsOverride ?? Devices, Times = Times, Perms = Perms, Acls = Acls, Recursive = recursive,
                 AlwaysChecksum = Checksum, CvsExclude = Cvs, IgnoreTimes = IgnoreTimes, Relative = Relative,
                 Compress = compress && !string.Equals(compressChoice, "none", StringComparison.OrdinalIgnoreCase),
                 CompressFromLevelOnly = !Compress && CompressLevel is not null && compressChoice is null,

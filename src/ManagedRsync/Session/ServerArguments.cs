@@ -359,6 +359,8 @@ internal static class ServerArguments
             s.Append('p');
         else if (o.Executability && weSend)
             s.Append('E');
+        if (o.Acls)
+            s.Append('A');
         // options.c: server_options — 'X', twice for -XX, after -A's place.
         if (o.Xattrs > 0)
             s.Append('X', o.Xattrs > 1 ? 2 : 1);

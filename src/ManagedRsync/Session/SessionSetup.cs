@@ -74,6 +74,10 @@ internal static class SessionSetup
         if (protocol < 29 && options.PruneEmptyDirs)
             throw new RsyncException(RsyncErrorKind.ProtocolIncompatible,
                 $"--prune-empty-dirs requires protocol 29 or higher (negotiated {protocol}).");
+        // compat.c: setup_protocol — "&& !local_server": a local copy keeps its ACLs at any protocol.
+        if (protocol < 30 && options.Acls && !options.LocalServer)
+            throw new RsyncException(RsyncErrorKind.ProtocolIncompatible,
+                $"--acls requires protocol 30 or higher (negotiated {protocol}).");
     }
 
     // rsync compat.c: negotiate_the_strings — both lists go out before either is read; with a --checksum-choice or

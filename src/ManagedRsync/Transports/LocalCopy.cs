@@ -26,6 +26,7 @@ internal static class LocalCopy
         ITransferLog log, IProgress<TransferProgress>? progress, CancellationToken ct)
     {
         (Stream clientEnd, Stream serverEnd) = LocalPipe.Create();
+        options = options with { LocalServer = true };
         Task<TransferResult> server = Task.Run(() => ServeAsync(serverEnd, destination, source.Filters, options, log, ct), ct);
         Task<TransferResult> client = SendAsync(clientEnd, source, options, log, progress, ct);
         try

@@ -175,6 +175,9 @@ internal sealed partial class GeneratorRole
         if (!file.IsSymlink && !Options.Perms && Options.Executability && ((st.Mode & 0x49) != 0) != (((uint)file.Mode & 0x49) != 0))
             return false;
         EntryAttributes wanted = run.AttributesFor(file, isNew: false);
+        // generator.c: unchanged_attrs — acls_differ, for all but symlinks.
+        if (wanted.Acls is { } acls && !file.IsSymlink && AclStore.Differ(st.Acls, acls, file.Mode))
+            return false;
         return (wanted.Uid is not { } uid || uid == st.Uid) && (wanted.Gid is not { } gid || gid == st.Gid);
     }
 

@@ -116,7 +116,14 @@ internal sealed partial class GeneratorRole
             : (iflags & (ItemChanges.Transfer | ItemChanges.LocalChange)) != 0;
         if (timeDiffers)
             iflags |= ItemChanges.ModTime;
-        if (Options.Perms && !file.IsSymlink && (st.Mode & 0xFFF) != ((uint)file.Mode & 0xFFF))
+        // generator.c: recv_generator — an up-to-date file, device or special gets its attributes (set_file_attrs)
+        // before it is itemized, and writing a changed access ACL there sets the status's permission bits to the
+        // wanted ones (acls.c: set_rsync_acl, sxp->st.st_mode = cur_mode): its 'p' is not reported then.
+        uint localMode = st.Mode;
+        if (Options.Acls && !file.IsDirectory && !file.IsSymlink && (iflags & (ItemChanges.Transfer | ItemChanges.LocalChange)) == 0
+            && run.WantedAcls(file) is { } wantedAcls && st.Acls is { } haveAcls && !RsyncAcl.EqualEnough(haveAcls.Access, wantedAcls.Access, file.Mode))
+            localMode = (localMode & ~0x1FFu) | ((uint)file.Mode & 0x1FF);
+        if (Options.Perms && !file.IsSymlink && (localMode & 0xFFF) != ((uint)file.Mode & 0xFFF))
             iflags |= ItemChanges.Permissions;
         // generator.c: itemize — with -E (no -p) when the file's x bits come or go (file->mode already dest_mode's).
         else if (run.ExecutabilityFor(file, st) is { } mode && ((mode & 0x49) != 0) != ((st.Permissions & 0x49) != 0))
@@ -127,6 +134,10 @@ internal sealed partial class GeneratorRole
                 iflags |= ItemChanges.Owner;
             if (wanted.Gid is { } gid && gid != st.Gid)
                 iflags |= ItemChanges.Group;
+            // generator.c: itemize — ITEM_REPORT_ACL when set_acl with no name says the ACLs differ (acls.c:
+            // set_acl_fdat); the status carries what the destination's entry has (ConfinedDirectory.ReadsAcls).
+            if (wanted.Acls is { } acls && !file.IsSymlink && st.Acls is { } have && AclStore.Differ(have, acls, file.Mode))
+                iflags |= ItemChanges.Acl;
         }
         return iflags;
     }

@@ -35,7 +35,10 @@ internal sealed partial class ReceivingSide
         // where the destination may hold a link in an implied directory's place, and -K (a link to a directory is
         // taken for that directory, generator.c: recv_generator with keep_dirlinks).
         if (dest is not null)
+        {
             dest.FakeSuper = _options.FakeSuper;
+            dest.ReadsAcls = _options.Acls;
+        }
         if (dest is not null && (_options.KeepDirLinks || (_options.Relative && !_options.ImpliedDirs)))
             dest.FollowInTreeDirLinks = true;
         _run.Destination = dest;

@@ -82,6 +82,7 @@ internal sealed class BasisDirectories : IDisposable
                 {
                     opened[j] = ConfinedDirectory.Open(dir, create: false, noAtime: options.OpenNoAtime);
                     opened[j]!.FakeSuper = options.FakeSuper;
+                    opened[j]!.ReadsAcls = options.Acls;
                 }
                 catch (RsyncException e) when (e.IsLocalFileFailure)
                 {

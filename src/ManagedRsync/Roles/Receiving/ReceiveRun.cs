@@ -260,6 +260,7 @@ internal sealed partial class ReceiveRun
         return new EntryAttributes(permissions, mtime, (uint)file.ModTimeNsec, uid, gid)
         {
             ModuleChmod = moduleChmod,
+            Acls = WantedAcls(file),
             EntryMode = (uint)file.Mode,
             RdevMajor = (uint)file.RdevMajor,
             RdevMinor = (uint)file.RdevMinor,

@@ -1,0 +1,133 @@
+using ManagedRsync.InteropTests.Fixtures;
+using ManagedRsync.InteropTests.LocalCopy;
+
+namespace ManagedRsync.InteropTests.ReceivingOptions;
+
+/// <summary>
+/// -A/--acls with mrsync as the client, beside stock rsync 3.5.0 doing the same (acls.c: send_acl / receive_acl, the
+/// access ACL of every entry but a symlink and a directory's default ACL after each file-list entry; set_acl_fdat on
+/// the receiving side; the 'a' column of -i): a push into the stock daemon, a pull from it and a local copy of one
+/// tree of named users and groups, masks and default ACLs (<see cref="AclTrees"/>), then a second run after the ACLs
+/// alone changed. getfacl's dumps of both results, the -i output and the exit code must be equal; with and without
+/// incremental recursion (the names travel in the entries, or in the id lists after the list) and --numeric-ids.
+/// </summary>
+[Collection(RsyncDaemonCollection.Name)]
+public sealed class AclTests(RsyncDaemonFixture daemon) : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("mrsync-acls-").FullName;
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    public static TheoryData<string, string> Rows()
+    {
+        var rows = new TheoryData<string, string>();
+        foreach (string way in new[] { "push", "pull", "local" })
+        {
+            foreach (string options in new[] { "-aiA", "-aiA --no-inc-recursive", "-aiA --numeric-ids", "-rlDtiA" })
+                rows.Add(way, options);
+        }
+        return rows;
+    }
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public async Task Gives_stocks_acls_itemizing_and_exit_code(string way, string options)
+    {
+        string id = Guid.NewGuid().ToString("N");
+        string module = daemon.ModulePath(DaemonModules.Open);
+        string source = AclTrees.Write(way == "pull" ? Path.Combine(module, id, "src") : Path.Combine(_work, "src"));
+        string from = way == "pull" ? $"{daemon.Url}{DaemonModules.Open}/{id}/src/" : source + "/";
+        string stockDest = way == "push" ? Path.Combine(module, id, "stock") : Path.Combine(_work, "stock");
+        string oursDest = way == "push" ? Path.Combine(module, id, "ours") : Path.Combine(_work, "ours");
+        string stockTo = way == "push" ? $"{daemon.Url}{DaemonModules.Open}/{id}/stock/" : stockDest + "/";
+        string oursTo = way == "push" ? $"{daemon.Url}{DaemonModules.Open}/{id}/ours/" : oursDest + "/";
+        Directory.CreateDirectory(Path.Combine(module, id));
+        string[] args = options.Split(' ');
+
+        await RunBothAsync([.. args, from], stockTo, oursTo, stockDest, oursDest);
+        Assert.Equal(AclTrees.Dump(source), AclTrees.Dump(oursDest));
+
+        // The ACLs alone change: 'a' (and 'p' where the mask moved the mode) as stock itemizes them.
+        AclTrees.Change(source);
+        string changed = await RunBothAsync([.. args, from], stockTo, oursTo, stockDest, oursDest);
+        Assert.Contains("a. named", changed);
+        Assert.Equal(AclTrees.Dump(source), AclTrees.Dump(oursDest));
+
+        // Nothing left to do.
+        await RunBothAsync([.. args, from], stockTo, oursTo, stockDest, oursDest);
+    }
+
+    [Theory]
+    [InlineData("push")]
+    [InlineData("pull")]
+    [InlineData("local")]
+    public async Task Below_protocol_30_is_refused_as_stock_refuses_it_except_in_a_local_copy(string way)
+    {
+        string id = Guid.NewGuid().ToString("N");
+        string module = daemon.ModulePath(DaemonModules.Open);
+        string source = AclTrees.Write(way == "pull" ? Path.Combine(module, id, "src") : Path.Combine(_work, "src"));
+        string from = way == "pull" ? $"{daemon.Url}{DaemonModules.Open}/{id}/src/" : source + "/";
+        string stockDest = way == "push" ? Path.Combine(module, id, "stock") : Path.Combine(_work, "stock");
+        string oursDest = way == "push" ? Path.Combine(module, id, "ours") : Path.Combine(_work, "ours");
+        string stockTo = way == "push" ? $"{daemon.Url}{DaemonModules.Open}/{id}/stock/" : stockDest + "/";
+        string oursTo = way == "push" ? $"{daemon.Url}{DaemonModules.Open}/{id}/ours/" : oursDest + "/";
+        Directory.CreateDirectory(Path.Combine(module, id));
+
+        ProcessResult stock = await daemon.RunRsyncAsync(["-aiA", "--protocol=29", from, stockTo]);
+        ProcessResult ours = await daemon.RunMrsyncAsync(["-aiA", "--protocol=29", from, oursTo]);
+        Assert.True(stock.ExitCode == ours.ExitCode, daemon.Explain(stock, ours));
+        if (way == "local")
+        {
+            Assert.Equal(0, ours.ExitCode);
+            Assert.Equal(AclTrees.Dump(source), AclTrees.Dump(oursDest));
+        }
+        else
+        {
+            Assert.Equal(2, ours.ExitCode);
+            Assert.Contains("--acls requires protocol 30 or higher (negotiated 29).", ours.Stderr);
+            Assert.Contains("--acls requires protocol 30 or higher (negotiated 29).", stock.Stderr);
+        }
+    }
+
+    [Fact]
+    public async Task A_pull_into_a_fake_super_tree_keeps_the_acls_in_xattrs_as_stock()
+    {
+        string id = Guid.NewGuid().ToString("N");
+        AclTrees.Write(Path.Combine(daemon.ModulePath(DaemonModules.Open), id));
+        string from = $"{daemon.Url}{DaemonModules.Open}/{id}/";
+        string stockDest = Path.Combine(_work, "stock"), oursDest = Path.Combine(_work, "ours");
+        // (Without times: stock's fake-super receiver does not always set a fake symlink's, protocol-notes §45.)
+        await RunBothAsync(["-aiA", "--fake-super", from], stockDest + "/", oursDest + "/", stockDest, oursDest, times: false);
+        string xattrs = AclTrees.FakeSuperAcls(oursDest);
+        Assert.Equal(AclTrees.FakeSuperAcls(stockDest), xattrs);
+        Assert.Contains("user.rsync.%dacl", xattrs);
+        // Pushed with --fake-super into a module (a real receiver), each client's sender sends what the xattrs say:
+        // the module gets the original ACLs.
+        foreach ((string name, Func<IEnumerable<string>, Task<ProcessResult>> run, string tree) in
+            new[] { ("stock-back", (Func<IEnumerable<string>, Task<ProcessResult>>)(a => daemon.RunRsyncAsync(a)), stockDest),
+                    ("ours-back", a => daemon.RunMrsyncAsync(a), oursDest) })
+        {
+            ProcessResult r = await run(["-aA", "--fake-super", tree + "/", $"{daemon.Url}{DaemonModules.Open}/{id}-{name}/"]);
+            Assert.True(r.ExitCode == 0, r.ToString());
+            Assert.Equal(AclTrees.Dump(Path.Combine(daemon.ModulePath(DaemonModules.Open), id)),
+                AclTrees.Dump(Path.Combine(daemon.ModulePath(DaemonModules.Open), $"{id}-{name}")));
+        }
+    }
+
+    private async Task<string> RunBothAsync(string[] args, string stockTo, string oursTo, string stockDest, string oursDest,
+        bool times = true)
+    {
+        ProcessResult stock = await daemon.RunRsyncAsync([.. args, stockTo]);
+        ProcessResult ours = await daemon.RunMrsyncAsync([.. args, oursTo]);
+        string explain = daemon.Explain(stock, ours);
+        Assert.True(stock.ExitCode == ours.ExitCode, "exit codes differ\n" + explain);
+        Assert.True(0 == ours.ExitCode, explain);
+        // A push's "created directory" line names the module path.
+        string output = OptionScenario.Output(ours, oursDest).Replace("/ours", "/DEST", StringComparison.Ordinal);
+        Assert.Equal(OptionScenario.Output(stock, stockDest).Replace("/stock", "/DEST", StringComparison.Ordinal), output);
+        Assert.Equal(AclTrees.Dump(stockDest), AclTrees.Dump(oursDest));
+        // A new symlink is re-timed only when it differs in whole seconds (the source's is made in the same second).
+        Assert.Equal(TreeSnapshot.Of(stockDest, times, symlinkTimes: false), TreeSnapshot.Of(oursDest, times, symlinkTimes: false));
+        return output;
+    }
+}
