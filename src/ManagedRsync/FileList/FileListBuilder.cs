@@ -626,14 +626,14 @@ internal sealed partial class FileListBuilder
     {
         int type = mode & FileEntry.S_IFMT;
         bool pathOnly = type is not (FileEntry.S_IFREG or FileEntry.S_IFDIR);
-        int flags = pathOnly ? Interop.O_PATH : type == FileEntry.S_IFDIR ? Interop.O_DIRECTORY : 0;
-        int fd = OpenNoFollow(path, flags);
+        int flags = type == FileEntry.S_IFDIR ? Interop.O_DIRECTORY : 0;
+        int fd = pathOnly ? OpenPathOnly(path) : OpenNoFollow(path, flags);
         if (fd < 0 && Marshal.GetLastPInvokeError() == Interop.ELOOP && Confinement is null)
             fd = Interop.OpenAt(Interop.AT_FDCWD, path, (pathOnly ? Interop.O_PATH : Interop.O_RDONLY | Interop.O_NONBLOCK | flags) | Interop.O_CLOEXEC, 0);
         if (fd < 0 && !pathOnly)
         {
             pathOnly = true;
-            fd = OpenNoFollow(path, Interop.O_PATH);
+            fd = OpenPathOnly(path);
         }
         string? error;
         EntryAcls? acls = null;
@@ -653,6 +653,15 @@ internal sealed partial class FileListBuilder
             _warn("rsync: [sender] " + string.Format(System.Globalization.CultureInfo.InvariantCulture, error, FileNameEncoding.Display(path)));
         }
         return acls;
+    }
+
+    // O_PATH takes no flag but O_CLOEXEC, O_DIRECTORY and O_NOFOLLOW (openat2 refuses the others: EINVAL).
+    private int OpenPathOnly(string path)
+    {
+        int flags = Interop.O_PATH | Interop.O_NOFOLLOW | Interop.O_CLOEXEC;
+        return Confinement?.Relative(path) is { } beneath
+            ? Confinement.Open(beneath, flags, out _)
+            : Interop.OpenAt(Interop.AT_FDCWD, path, flags, 0);
     }
 
     // syscall.c: do_readlink with am_root < 0 — a fake symlink's target is its file's content (MAXPATHLEN at most);

@@ -118,9 +118,9 @@ internal sealed partial class GeneratorRole
             iflags |= ItemChanges.ModTime;
         // generator.c: recv_generator — an up-to-date file, device or special gets its attributes (set_file_attrs)
         // before it is itemized, and writing a changed access ACL there sets the status's permission bits to the
-        // wanted ones (acls.c: set_rsync_acl, sxp->st.st_mode = cur_mode): its 'p' is not reported then.
+        // wanted ones (acls.c: set_rsync_acl, sxp->st.st_mode = cur_mode; not the fake-super branch, which returns before): its 'p' is not reported then.
         uint localMode = st.Mode;
-        if (Options.Acls && !file.IsDirectory && !file.IsSymlink && (iflags & (ItemChanges.Transfer | ItemChanges.LocalChange)) == 0
+        if (Options.Acls && !Options.FakeSuper && !file.IsDirectory && !file.IsSymlink && (iflags & (ItemChanges.Transfer | ItemChanges.LocalChange)) == 0
             && run.WantedAcls(file) is { } wantedAcls && st.Acls is { } haveAcls && !RsyncAcl.EqualEnough(haveAcls.Access, wantedAcls.Access, file.Mode))
             localMode = (localMode & ~0x1FFu) | ((uint)file.Mode & 0x1FF);
         if (Options.Perms && !file.IsSymlink && (localMode & 0xFFF) != ((uint)file.Mode & 0xFFF))
