@@ -39,6 +39,7 @@ internal static class Usage
         --hard-links, -H         preserve hard links
         --perms, -p              preserve permissions
         --executability, -E      preserve executability
+        --acls, -A               preserve ACLs (implies --perms)
         --xattrs, -X             preserve extended attributes
         --owner, -o              preserve owner (super-user only)
         --group, -g              preserve group

@@ -3,8 +3,8 @@ namespace ManagedRsync.Cli.Options;
 /// <summary>
 /// --debug=FLAGS (options.c: debug_words). Stock's client never sends it (server_options sends only --info), so every
 /// line it adds is printed by the client's own processes; mrsync prints only DEL's. A --debug is therefore accepted
-/// only where stock's client prints nothing for it either: a flag set to 0, --debug=none, ACL (-A is refused, so acls.c
-/// never runs), ICONV1 (setup_iconv says it only with --iconv, which is refused), and on a push the flags whose lines
+/// only where stock's client prints nothing for it either: a flag set to 0, --debug=none, ACL (acls.c's only
+/// DEBUG line is default_perms_for_dir's, which runs only without -p: protocol-notes "-A/--acls", not done), ICONV1 (setup_iconv says it only with --iconv, which is refused), and on a push the flags whose lines
 /// only a receiver prints (BACKUP, FUZZY, GENR: backup.c, generator.c run in the daemon there), on a pull SEND (sender.c
 /// runs in the daemon), and DEL everywhere (on a pull and a local copy our generator prints delete.c's lines, levels
 /// 1-3). Anything else is refused by name (exit 4).

@@ -99,7 +99,7 @@ internal sealed class BatchFile : IDisposable
         bool[] bits =
         [
             o.Recursive, o.Owner, o.Group, o.Links, o.Devices, o.HardLinks, o.AlwaysChecksum,
-            o.Recursive || o.Dirs, o.Compress, false, false, false, o.Inplace, o.Append && !o.AppendVerify, o.AppendVerify,
+            o.Recursive || o.Dirs, o.Compress, false, o.Acls, false, o.Inplace, o.Append && !o.AppendVerify, o.AppendVerify,
         ];
         int flags = 0;
         for (int i = 0; i < bits.Length; i++)
