@@ -14,6 +14,7 @@ public sealed partial class ModuleParameterTests
     [Theory]
     [InlineData(ParameterModules.Plain, "-aiA")]
     [InlineData(ParameterModules.Plain, "-aiA --no-inc-recursive")]
+    [InlineData(ParameterModules.Plain, "-aiHA")]
     [InlineData(ParameterModules.FakeSuper, "-aiA")]
     [InlineData(ParameterModules.FakeSuper, "-aiA --numeric-ids")]
     public async Task Acls_pushed_into_and_pulled_from_a_module_as_stock(string module, string options)

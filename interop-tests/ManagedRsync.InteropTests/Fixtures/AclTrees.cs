@@ -14,7 +14,7 @@ internal static class AclTrees
     /// <summary>
     /// Named users and groups with a mask, a mask that hides them, a mask below the group entry, access and default
     /// ACLs on a directory (a file made inside inherits them), a default ACL alone, a FIFO with an ACL, a file and a
-    /// directory without any, and a symlink (which has none).
+    /// directory without any, a symlink (which has none) and a hard link.
     /// </summary>
     public static string Write(string src)
     {
@@ -36,6 +36,8 @@ internal static class AclTrees
         Run("mkfifo", Path.Combine(src, "fifo"));
         SetFacl("-m", "u:nobody:r", Path.Combine(src, "fifo"));
         File.CreateSymbolicLink(Path.Combine(src, "link"), "named");
+        // A hard link: with -H its second name is an abbreviated entry, still followed by its ACL (flist.c).
+        Run("ln", Path.Combine(src, "named"), Path.Combine(src, "shared", "named-twin"));
         foreach (string p in Directory.GetFileSystemEntries(src, "*", SearchOption.AllDirectories))
         {
             if (new FileInfo(p).LinkTarget is null)

@@ -23,7 +23,7 @@ public sealed class AclTests(RsyncDaemonFixture daemon) : IDisposable
         var rows = new TheoryData<string, string>();
         foreach (string way in new[] { "push", "pull", "local" })
         {
-            foreach (string options in new[] { "-aiA", "-aiA --no-inc-recursive", "-aiA --numeric-ids", "-rlDtiA" })
+            foreach (string options in new[] { "-aiA", "-aiA --no-inc-recursive", "-aiA --numeric-ids", "-rlDtiA", "-aiHA", "-aiHA --no-inc-recursive" })
                 rows.Add(way, options);
         }
         return rows;

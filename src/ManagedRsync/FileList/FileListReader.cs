@@ -193,6 +193,8 @@ internal sealed class FileListReader
                 Name = name, Mode = leader.Mode, Size = leader.Size, ModTime = leader.ModTime, ModTimeNsec = leader.ModTimeNsec,
                 Uid = leader.Uid, Gid = leader.Gid, RdevMajor = leader.RdevMajor, RdevMinor = leader.RdevMinor,
                 LinkTarget = leader.LinkTarget, Dev = 0, Ino = gnum, Checksum = leader.Checksum,
+                // flist.c: recv_file_entry reaches receive_acl for an abbreviated entry too (create_object).
+                Acls = _options.Acls && !leader.IsSymlink ? await Acls.ReadAsync(_input, leader.Mode, ct).ConfigureAwait(false) : null,
             };
             // flist.c: recv_file_entry — create_object goes on to the xattr list.
             if (Xattrs is { } followerXattrs)
@@ -306,20 +308,20 @@ internal sealed class FileListReader
             checksum = new byte[_checksumLength];
             await _input.ReadExactlyAsync(checksum, ct).ConfigureAwait(false);
         }
-        // flist.c: recv_file_entry — with -X the entry's xattr list (or the index of an earlier one) follows it.
-        int xattrIndex = Xattrs is { } xattrs
-            ? await xattrs.ReceiveAsync(_input, () => Platform.FileNameEncoding.Display(name), ct).ConfigureAwait(false)
-            : -1;
-
         // flist.c: recv_file_entry applies --chmod to all but symlinks (and a missing argument's 0), to its static
         // mode: the next entry sent with XMIT_SAME_MODE starts from the changed mode and is changed again (which a
         // copy rule such as g=o makes visible).
         if (_options.Chmod is { } chmod && type != FileEntry.S_IFLNK && mode != 0)
             _mode = mode = chmod.Apply(mode);
-        // flist.c: recv_file_entry — the ACLs after the checksum (acls.c: receive_acl, with the mode --chmod made).
+        // flist.c: recv_file_entry — the ACLs after the checksum (acls.c: receive_acl, with the mode --chmod made),
+        // then the xattrs.
         EntryAcls? acls = _options.Acls && type != FileEntry.S_IFLNK
             ? await Acls.ReadAsync(_input, mode, ct).ConfigureAwait(false)
             : null;
+        // flist.c: recv_file_entry — with -X the entry's xattr list (or the index of an earlier one) follows it.
+        int xattrIndex = Xattrs is { } xattrs
+            ? await xattrs.ReceiveAsync(_input, () => Platform.FileNameEncoding.Display(name), ct).ConfigureAwait(false)
+            : -1;
         return new FileEntry
         {
             Acls = acls,

@@ -248,7 +248,8 @@ internal sealed class FileListWriter
             w.WriteVarInt(firstHardLink);
             if (firstHardLink >= ListStart)
             {
-                // flist.c: send_file_name — the xattr list follows the_end too.
+                // flist.c: send_file_name sends the ACLs, then the xattr list, after send_file_entry, abbreviated or not.
+                WriteAcls(w, file);
                 WriteXattrs(w, file);
                 return;
             }
@@ -317,10 +318,15 @@ internal sealed class FileListWriter
                 file.Checksum.AsSpan(0, ChecksumLength).CopyTo(w.GetSpan(ChecksumLength));
             w.Advance(ChecksumLength);
         }
-        // flist.c: send_file_name — the ACLs follow the entry (acls.c: send_acl), before its xattrs.
+        WriteAcls(w, file);
+        WriteXattrs(w, file);
+    }
+
+    // flist.c: send_file_name — the ACLs follow the entry (acls.c: send_acl), before its xattrs.
+    private void WriteAcls(IBufferWriter<byte> w, FileEntry file)
+    {
         if (_options.Acls && !file.IsSymlink)
             _acls.Write(w, file.Acls, file.Mode, _session.IncRecurse, AclIdName);
-        WriteXattrs(w, file);
     }
 
     private readonly AclSender _acls = new();
