@@ -62,14 +62,14 @@ internal static class AclStore
     /// directory's default ACL (removed when the sender's has no entries) where they differ from what the entry has.
     /// Returns whether anything was written; throws <see cref="RsyncException"/> (an entry's failure) with stock's words.
     /// </summary>
-    public static bool Apply(int fd, bool pathOnly, EntryAcls want, int mode, bool fakeSuper, string forPath)
+    public static bool Apply(int fd, bool pathOnly, EntryAcls want, int mode, bool fakeSuper, string forPath, int currentMode)
     {
         EntryAcls? have = Read(fd, pathOnly, mode, fakeSuper, out _);
         bool changed = false;
         if (have is null || !RsyncAcl.EqualEnough(have.Access, want.Access, mode))
         {
             changed = true;
-            byte[] value = fakeSuper ? FakeSuperAcl.Format(want.Access) : PosixAclXattr.Format(want.Access, true, mode);
+            byte[] value = fakeSuper ? FakeSuperAcl.Format(want.Access) : PosixAclXattr.Format(want.Access, true, SafeMode(mode, currentMode));
             int errno = AclXattrIo.Set(fd, pathOnly, fakeSuper ? FakeSuperAcl.AccessName : PosixAclXattr.AccessName, value);
             if (errno != 0)
                 throw SetFailed(fakeSuper, true, forPath, errno);
@@ -93,6 +93,19 @@ internal static class AclStore
                 throw SetFailed(fakeSuper, false, forPath, errno);
         }
         return true;
+    }
+
+    // acls.c: change_sacl_perms — "If the sticky bit is going on" (a directory) or "setuid or setgid is going off"
+    // (anything else), the ACL first goes on without group and other access (mode &= ~0077); the chmod after it gives
+    // the mask and other their bits, and a group entry the sender left out keeps none (stock's result, which upstream
+    // variety compares: a new 1777 directory with a named entry ends with group::---).
+    private static int SafeMode(int mode, int currentMode)
+    {
+        const int S_ISUID = 0x800, S_ISGID = 0x400, S_ISVTX = 0x200;
+        bool risky = (mode & 0xF000) == 0x4000
+            ? (mode & S_ISVTX) != 0 && (currentMode & S_ISVTX) == 0
+            : ((currentMode & S_ISUID) != 0 && (mode & S_ISUID) == 0) || ((currentMode & S_ISGID) != 0 && (mode & S_ISGID) == 0);
+        return risky ? mode & ~0x3F : mode;
     }
 
     private static RsyncException SetFailed(bool fakeSuper, bool access, string forPath, int errno) =>

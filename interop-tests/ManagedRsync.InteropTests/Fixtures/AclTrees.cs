@@ -36,6 +36,14 @@ internal static class AclTrees
         Run("mkfifo", Path.Combine(src, "fifo"));
         SetFacl("-m", "u:nobody:r", Path.Combine(src, "fifo"));
         File.CreateSymbolicLink(Path.Combine(src, "link"), "named");
+        // A new directory whose sticky bit comes on, a file whose setuid bit goes: the ACL goes on first without group
+        // and other access (acls.c: change_sacl_perms), so a group entry the mask covers ends with none, as stock's.
+        Directory.CreateDirectory(Path.Combine(src, "sticky"));
+        File.SetUnixFileMode(Path.Combine(src, "sticky"), (UnixFileMode)Convert.ToInt32("1777", 8));
+        SetFacl("-m", "u:bin:rwx", Path.Combine(src, "sticky"));
+        File.WriteAllText(Path.Combine(src, "setuid"), "setuid");
+        File.SetUnixFileMode(Path.Combine(src, "setuid"), (UnixFileMode)Convert.ToInt32("4755", 8));
+        SetFacl("-m", "u:bin:rx", Path.Combine(src, "setuid"));
         // A hard link: with -H its second name is an abbreviated entry, still followed by its ACL (flist.c).
         Run("ln", Path.Combine(src, "named"), Path.Combine(src, "shared", "named-twin"));
         foreach (string p in Directory.GetFileSystemEntries(src, "*", SearchOption.AllDirectories))
@@ -57,6 +65,7 @@ internal static class AclTrees
         SetFacl("-k", Path.Combine(src, "shared"));
         SetFacl("-d", "-m", "u:daemon:rx", Path.Combine(src, "none"));
         SetFacl("-m", "g:daemon:w", Path.Combine(src, "same2"));
+        File.SetUnixFileMode(Path.Combine(src, "setuid"), (UnixFileMode)Convert.ToInt32("755", 8));
         foreach (string p in Directory.GetFileSystemEntries(src, "*", SearchOption.AllDirectories))
         {
             if (new FileInfo(p).LinkTarget is null)

@@ -44,6 +44,6 @@ public sealed partial class ConfinedDirectory
         using DescriptorHandle held = HoldForAcls(dirFd, name, status, out bool pathOnly)
             ?? throw IoError("open", relativePath, Marshal.GetLastPInvokeError());
         uint mode = (status.Mode & 0xF000) | (attributes.Permissions ?? status.Permissions);
-        AclStore.Apply(held.Fd, pathOnly, acls, (int)mode, FakeSuper, relativePath);
+        AclStore.Apply(held.Fd, pathOnly, acls, (int)mode, FakeSuper, relativePath, (int)status.Mode);
     }
 }

@@ -305,10 +305,9 @@ public sealed partial class ConfinedDirectory
         // permission bits it carries, which are the wanted mode's).
         if (attributes.Acls is { } acls)
         {
-            uint mode = attributes.Permissions is { } wanted
-                ? (StatAt(fd, "", forPath)?.Mode ?? 0) & 0xF000 | wanted
-                : StatAt(fd, "", forPath)?.Mode ?? throw IoError("stat", forPath, ENOENT);
-            AclStore.Apply(fd, false, acls, (int)mode, false, forPath);
+            uint current = StatAt(fd, "", forPath)?.Mode ?? throw IoError("stat", forPath, ENOENT);
+            uint mode = attributes.Permissions is { } wanted ? (current & 0xF000) | wanted : current;
+            AclStore.Apply(fd, false, acls, (int)mode, false, forPath, (int)(attributes.AclPriorMode ?? current));
         }
         if (attributes.Permissions is { } permissions && FChmod(fd, permissions & 0xFFF) != 0)
             throw IoError("chmod", forPath, Marshal.GetLastPInvokeError());

@@ -110,7 +110,7 @@ public sealed partial class ConfinedDirectory
         var wanted = new FakeStat(wantedMode, major, minor, attributes.Uid ?? fake.Uid, attributes.Gid ?? fake.Gid);
         // acls.c: set_rsync_acl with am_root < 0 — the ACLs go to user.rsync.%aacl / %dacl as received.
         if (attributes.Acls is { } acls && type != S_IFLNK)
-            AclStore.Apply(fd, false, acls, (int)wantedMode, true, forPath);
+            AclStore.Apply(fd, false, acls, (int)wantedMode, true, forPath, (int)wantedMode);
 
         // "Dump the special permissions and enable full owner access."
         uint realMode = (real.Mode & S_IFMT) | (wantedMode & 0x1FF) | (real.IsDirectory ? 0x1C0u : 0x180u);

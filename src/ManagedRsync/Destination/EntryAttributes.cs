@@ -27,6 +27,12 @@ public readonly record struct EntryAttributes(
     /// </summary>
     internal EntryAcls? Acls { get; init; }
 
+    /// <summary>
+    /// -A: the mode stock's entry would have before its ACL is written, where it differs from ours (a directory this
+    /// run made: stock's mkdir gives it the sender's mode, ours 0700); null: the entry's own.
+    /// </summary>
+    internal uint? AclPriorMode { get; init; }
+
     /// <summary>The sender's device major number (a device's; see <see cref="EntryMode"/>).</summary>
     public uint RdevMajor { get; init; }
 
@@ -52,6 +58,6 @@ public readonly record struct EntryAttributes(
         uint? permissions = uid is null && gid is null && wanted is { } p && (p & 0xFFF) == current.Permissions ? null : wanted;
         bool sameTime = MtimeSeconds == current.MtimeSeconds && MtimeNanoseconds == current.MtimeNanoseconds;
         // ACLs are compared where they are written (AclStore.Apply), as stock's set_acl_fdat does.
-        return new EntryAttributes(permissions, sameTime ? null : MtimeSeconds, MtimeNanoseconds, uid, gid) { Acls = Acls };
+        return new EntryAttributes(permissions, sameTime ? null : MtimeSeconds, MtimeNanoseconds, uid, gid) { Acls = Acls, AclPriorMode = AclPriorMode };
     }
 }

@@ -1,4 +1,5 @@
 using ManagedRsync.Destination;
+using ManagedRsync.FileList;
 using ManagedRsync.Platform;
 
 namespace ManagedRsync.Roles.Generator;
@@ -16,6 +17,8 @@ internal sealed partial class GeneratorRole
             {
                 // A directory we made gets the sender's mode less the umask even without -p (generator.c: dest_mode).
                 EntryAttributes attributes = run.AttributesFor(Files[ndx], isNew: _createdDirectories.Contains(ndx));
+                if (attributes.Acls is not null && _createdDirectories.Contains(ndx))
+                    attributes = attributes with { AclPriorMode = StockMkdirMode(Files[ndx], run.Names[ndx]) };
                 if (_directoryLinks.TryGetValue(ndx, out EntryStatus linked) && !LinkedDirectoryAttributes(ndx, linked, ref attributes))
                     continue;
                 Destination!.SetAttributes(run.Names[ndx], attributes);
@@ -25,6 +28,22 @@ internal sealed partial class GeneratorRole
                 run.ReportFailure(e.Message);
             }
         }
+    }
+
+    // generator.c: recv_generator — the mode a directory stock made has when set_file_attrs writes its ACL
+    // (acls.c: change_sacl_perms looks at whether the sticky bit is coming on): with incremental recursion and kept
+    // directory times a subdirectory is made in its parent's pass with (mode | added_perms) & 0700, else with the
+    // sender's mode (less the umask, which mkdir applies).
+    private uint StockMkdirMode(FileEntry dir, string name)
+    {
+        uint mode = (uint)dir.Mode;
+        uint added = Options.FakeSuper ? 0x1C0u : 0;
+        // A pulling client of ours with -i lists without incremental recursion where stock's would use it
+        // (IncrementalRecursion.Offered): what stock's generator would do is what counts.
+        bool incremental = run.Connection.Parameters.IncRecurse
+            || (!run.IsServer && !run.LocalServer && Session.IncrementalRecursion.StockAllows(Options, weSend: false));
+        bool early = incremental && name != "." && Options.KeepsTime(true, false);
+        return early ? 0x4000 | ((mode | added) & 0x1C0) : 0x4000 | ((mode | added) & 0xFFF & ~(uint)ProcessUmask.Value);
     }
 
     // util1.c: full_fname — a name as a message quotes it: a daemon's from its module's root with "(in MODULE)".
