@@ -26,6 +26,15 @@ public class ServerArgumentParserTests
     }
 
     [Fact]
+    public void Acls_are_taken_and_imply_perms()
+    {
+        // options.c: -A is preserve_acls and preserve_perms (stock's client sends 'p' with it too; 'A' alone sets both).
+        ServerRequest r = ServerArgumentParser.Parse(["--server", "-rAe.iLsfxCIvu", ".", "mod/"], out string? error);
+        Assert.Null(error);
+        Assert.True(r.Options.Acls && r.Options.Perms);
+    }
+
+    [Fact]
     public void Pull_vector_with_values_parses()
     {
         ServerRequest r = ServerArgumentParser.Parse(
@@ -88,7 +97,7 @@ public class ServerArgumentParserTests
 
     [Theory]
     [InlineData("-vlogDtpSre.iLsfxCIvu --inplace", "The server does not support --sparse (-S)\n")]
-    [InlineData("-vlogDtpAre.iLsfxCIvu", "The server does not support --acls (-A)\n")]
+    [InlineData("-vlogDtpNre.iLsfxCIvu", "The server does not support --crtimes (-N)\n")]
     [InlineData("-vlogDtpXXre.iLsfxCIvu --fake-super", "--fake-super conflicts with -XX\n")]
     [InlineData("--inplace --link-dest=../x", "The server does not support --inplace\n")]
     [InlineData("--append --append --compare-dest=../x", "The server does not support --append\n")]
