@@ -112,6 +112,41 @@ public sealed class AclTests(RsyncDaemonFixture daemon) : IDisposable
         Assert.Contains("user:nobody:rw-", back);
     }
 
+    /// <summary>
+    /// Without -p (and without -A) a new entry keeps what its parent's default ACL allows, not what the umask does
+    /// (acls.c: default_perms_for_dir, rsync.c: dest_mode): a pull and a local copy into a destination that has one,
+    /// with another for a subdirectory made in the run (inherited), beside stock.
+    /// </summary>
+    [Theory]
+    [InlineData("pull", "-rti")]
+    [InlineData("local", "-rti")]
+    [InlineData("local", "-rti --no-inc-recursive")]
+    [InlineData("local", "-rlDti --chmod=Fu+x")]
+    public async Task Without_perms_a_new_entry_keeps_what_its_parents_default_acl_allows(string way, string options)
+    {
+        string id = Guid.NewGuid().ToString("N");
+        string module = daemon.ModulePath(DaemonModules.Open);
+        string source = way == "pull" ? Path.Combine(module, id, "src") : Path.Combine(_work, "src");
+        foreach (string f in new[] { "open.txt", "sub/tool", "sub/deeper/data" })
+            LocalSource.Write(source, f, "content of " + f);
+        File.SetUnixFileMode(Path.Combine(source, "open.txt"), (UnixFileMode)0x1B6); // 0666
+        File.SetUnixFileMode(Path.Combine(source, "sub/tool"), (UnixFileMode)0x1ED); // 0755
+        File.SetUnixFileMode(Path.Combine(source, "sub"), (UnixFileMode)0x1FF); // 0777
+        LocalSource.SetTimes(source);
+        string from = way == "pull" ? $"{daemon.Url}{DaemonModules.Open}/{id}/src/" : source + "/";
+        string stockDest = Path.Combine(_work, "stock"), oursDest = Path.Combine(_work, "ours");
+        foreach (string dest in new[] { stockDest, oursDest })
+        {
+            Directory.CreateDirectory(dest);
+            AclTrees.SetFacl("-d", "-m", "u::rwx,g::r-x,o::---,u:bin:rwx,m::rwx", dest);
+        }
+
+        await RunBothAsync([.. options.Split(' '), from], stockDest + "/", oursDest + "/", stockDest, oursDest);
+        // 0666 less the default ACL's other bits: 0660 (0760 with u+x), where the umask (022) would have left 0644.
+        var kept = (UnixFileMode)(options.Contains("--chmod", StringComparison.Ordinal) ? 0x1F0 : 0x1B0);
+        Assert.Equal(kept, File.GetUnixFileMode(Path.Combine(oursDest, "open.txt")) & (UnixFileMode)0x1FF);
+    }
+
     private async Task<string> RunBothAsync(string[] args, string stockTo, string oursTo, string stockDest, string oursDest,
         bool times = true)
     {

@@ -47,3 +47,33 @@ public sealed partial class ConfinedDirectory
         AclStore.Apply(held.Fd, pathOnly, acls, (int)mode, FakeSuper, relativePath, (int)status.Mode);
     }
 }
+
+public sealed partial class ConfinedDirectory
+{
+    /// <summary>
+    /// rsync acls.c: default_perms_for_dir (rsync.c: dest_mode's dflt_perms) — the permission bits a new entry in
+    /// <paramref name="directoryPath"/> may keep without -p: where the directory has a default ACL, its user, mask (else
+    /// group) and other entries; else <paramref name="umaskPermissions"/> (0777 less the umask). Stock reads this on
+    /// every transfer without -p, -A or not. A directory that does not exist (yet: a dry run) has none.
+    /// </summary>
+    public uint DefaultPermissionsIn(string directoryPath, uint umaskPermissions)
+    {
+        ParentLease? opened = OpenDirectory(directoryPath);
+        if (opened is not { } directory)
+            return umaskPermissions;
+        try
+        {
+            // ENODATA (no default ACL), EOPNOTSUPP (none on this file system): the umask's, as stock.
+            if (AclXattrIo.Get(directory.Fd, pathOnly: false, PosixAclXattr.DefaultName, out _) is not { } value
+                || PosixAclXattr.Parse(value) is not { } acl || acl.UserObj == RsyncAcl.NoEntry)
+                return umaskPermissions;
+            // acls.c: rsync_acl_get_perms (an absent entry's NO_ENTRY & 7 is 0).
+            int group = acl.MaskObj != RsyncAcl.NoEntry ? acl.MaskObj : acl.GroupObj;
+            return (uint)(((acl.UserObj & 7) << 6) | ((group & 7) << 3) | (acl.OtherObj & 7));
+        }
+        finally
+        {
+            directory.Dispose();
+        }
+    }
+}

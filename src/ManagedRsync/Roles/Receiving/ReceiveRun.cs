@@ -231,16 +231,38 @@ internal sealed partial class ReceiveRun
         }
     }
 
+    // rsync.c: dest_mode's dflt_perms — the sender's mode less the umask, or less what the parent's default ACL
+    // withholds (acls.c: default_perms_for_dir, read again when the parent changes, as generator.c and receiver.c do).
+    private uint DefaultPermissionsFor(FileEntry file)
+    {
+        uint umask = 0x1FF & ~(uint)ProcessUmask.Value;
+        if (Destination is not { } destination)
+            return umask;
+        string name = file.LocalName;
+        int slash = name.LastIndexOf('/');
+        string parent = slash < 0 ? "" : name[..slash];
+        if (_defaultPermissions is { } last && last.Directory == parent)
+            return last.Permissions;
+        uint permissions = destination.DefaultPermissionsIn(parent, umask);
+        _defaultPermissions = new DirectoryPermissions(parent, permissions);
+        return permissions;
+    }
+
+    private sealed record DirectoryPermissions(string Directory, uint Permissions);
+
+    // The last parent's (one reference, replaced whole: the generator and the receiver may ask at once).
+    private DirectoryPermissions? _defaultPermissions;
+
     /// <summary>
     /// The attributes the sender's entry asks for (rsync rsync.c: set_file_attrs, dest_mode): the mode with -p (else a
-    /// new entry gets the sender's mode less the umask, and with -E an <paramref name="existing"/> regular file its
+    /// new entry gets the sender's mode less the umask or its parent's default ACL, and with -E an <paramref name="existing"/> regular file its
     /// own permissions with the sender's executability), owner and group when root, the time with -t (a
     /// directory's not under -O, a symlink's not under -J).
     /// </summary>
     public EntryAttributes AttributesFor(FileEntry file, bool isNew, EntryStatus? existing = null)
     {
         uint? permissions = Options.Perms ? (uint)file.Mode & 0xFFF
-            : isNew ? (uint)file.Mode & 0x1FF & ~(uint)ProcessUmask.Value /* rsync.c: dest_mode, the sender's mode less the umask */
+            : isNew ? (uint)file.Mode & 0x1FF & DefaultPermissionsFor(file) /* rsync.c: dest_mode */
             : ExecutabilityFor(file, existing);
         // rsync.c: set_file_attrs — a daemon module's incoming chmod tweaks the mode the entry ends with; without -p an
         // existing entry's own mode, which SetAttributes reads (EntryAttributes.ModuleChmod).
