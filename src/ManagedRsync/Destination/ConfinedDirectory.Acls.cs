@@ -58,7 +58,17 @@ public sealed partial class ConfinedDirectory
     /// </summary>
     public uint DefaultPermissionsIn(string directoryPath, uint umaskPermissions)
     {
-        ParentLease? opened = OpenDirectory(directoryPath);
+        ParentLease? opened;
+        try
+        {
+            opened = OpenDirectory(directoryPath);
+        }
+        catch (RsyncException)
+        {
+            // A parent this walk will not enter (a symlink without -K): the entry's own creation reports it; the
+            // permissions fall back on the umask's, as stock's do when the ACL cannot be read.
+            return umaskPermissions;
+        }
         if (opened is not { } directory)
             return umaskPermissions;
         try
