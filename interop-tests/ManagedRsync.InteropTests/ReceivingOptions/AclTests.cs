@@ -33,15 +33,7 @@ public sealed class AclTests(RsyncDaemonFixture daemon) : IDisposable
     [MemberData(nameof(Rows))]
     public async Task Gives_stocks_acls_itemizing_and_exit_code(string way, string options)
     {
-        string id = Guid.NewGuid().ToString("N");
-        string module = daemon.ModulePath(DaemonModules.Open);
-        string source = AclTrees.Write(way == "pull" ? Path.Combine(module, id, "src") : Path.Combine(_work, "src"));
-        string from = way == "pull" ? $"{daemon.Url}{DaemonModules.Open}/{id}/src/" : source + "/";
-        string stockDest = way == "push" ? Path.Combine(module, id, "stock") : Path.Combine(_work, "stock");
-        string oursDest = way == "push" ? Path.Combine(module, id, "ours") : Path.Combine(_work, "ours");
-        string stockTo = way == "push" ? $"{daemon.Url}{DaemonModules.Open}/{id}/stock/" : stockDest + "/";
-        string oursTo = way == "push" ? $"{daemon.Url}{DaemonModules.Open}/{id}/ours/" : oursDest + "/";
-        Directory.CreateDirectory(Path.Combine(module, id));
+        var (source, from, stockDest, oursDest, stockTo, oursTo) = PlacesFor(way, root => AclTrees.Write(root));
         string[] args = options.Split(' ');
 
         // (Compared with stock's result, not the source: a new sticky directory's group entry ends with none there.)
@@ -63,15 +55,7 @@ public sealed class AclTests(RsyncDaemonFixture daemon) : IDisposable
     [InlineData("local")]
     public async Task Below_protocol_30_is_refused_as_stock_refuses_it_except_in_a_local_copy(string way)
     {
-        string id = Guid.NewGuid().ToString("N");
-        string module = daemon.ModulePath(DaemonModules.Open);
-        string source = AclTrees.Write(way == "pull" ? Path.Combine(module, id, "src") : Path.Combine(_work, "src"));
-        string from = way == "pull" ? $"{daemon.Url}{DaemonModules.Open}/{id}/src/" : source + "/";
-        string stockDest = way == "push" ? Path.Combine(module, id, "stock") : Path.Combine(_work, "stock");
-        string oursDest = way == "push" ? Path.Combine(module, id, "ours") : Path.Combine(_work, "ours");
-        string stockTo = way == "push" ? $"{daemon.Url}{DaemonModules.Open}/{id}/stock/" : stockDest + "/";
-        string oursTo = way == "push" ? $"{daemon.Url}{DaemonModules.Open}/{id}/ours/" : oursDest + "/";
-        Directory.CreateDirectory(Path.Combine(module, id));
+        var (_, from, stockDest, oursDest, stockTo, oursTo) = PlacesFor(way, root => AclTrees.Write(root));
 
         ProcessResult stock = await daemon.RunRsyncAsync(["-aiA", "--protocol=29", from, stockTo]);
         ProcessResult ours = await daemon.RunMrsyncAsync(["-aiA", "--protocol=29", from, oursTo]);
@@ -124,28 +108,43 @@ public sealed class AclTests(RsyncDaemonFixture daemon) : IDisposable
     [InlineData("local", "-rlDti --chmod=Fu+x")]
     public async Task Without_perms_a_new_entry_keeps_what_its_parents_default_acl_allows(string way, string options)
     {
-        string id = Guid.NewGuid().ToString("N");
-        string module = daemon.ModulePath(DaemonModules.Open);
-        string source = way == "pull" ? Path.Combine(module, id, "src") : Path.Combine(_work, "src");
-        foreach (string f in new[] { "open.txt", "sub/tool", "sub/deeper/data" })
-            LocalSource.Write(source, f, "content of " + f);
-        File.SetUnixFileMode(Path.Combine(source, "open.txt"), (UnixFileMode)0x1B6); // 0666
-        File.SetUnixFileMode(Path.Combine(source, "sub/tool"), (UnixFileMode)0x1ED); // 0755
-        File.SetUnixFileMode(Path.Combine(source, "sub"), (UnixFileMode)0x1FF); // 0777
-        LocalSource.SetTimes(source);
-        string from = way == "pull" ? $"{daemon.Url}{DaemonModules.Open}/{id}/src/" : source + "/";
-        string stockDest = Path.Combine(_work, "stock"), oursDest = Path.Combine(_work, "ours");
+        var (_, from, stockDest, oursDest, stockTo, oursTo) = PlacesFor(way, source =>
+        {
+            foreach (string f in new[] { "open.txt", "sub/tool", "sub/deeper/data" })
+                LocalSource.Write(source, f, "content of " + f);
+            File.SetUnixFileMode(Path.Combine(source, "open.txt"), (UnixFileMode)0x1B6); // 0666
+            File.SetUnixFileMode(Path.Combine(source, "sub/tool"), (UnixFileMode)0x1ED); // 0755
+            File.SetUnixFileMode(Path.Combine(source, "sub"), (UnixFileMode)0x1FF); // 0777
+            LocalSource.SetTimes(source);
+        });
         foreach (string dest in new[] { stockDest, oursDest })
         {
             Directory.CreateDirectory(dest);
             AclTrees.SetFacl("-d", "-m", "u::rwx,g::r-x,o::---,u:bin:rwx,m::rwx", dest);
         }
 
-        await RunBothAsync([.. options.Split(' '), from], stockDest + "/", oursDest + "/", stockDest, oursDest);
+        await RunBothAsync([.. options.Split(' '), from], stockTo, oursTo, stockDest, oursDest);
         // 0666 less the default ACL's other bits: 0660 (0760 with u+x), where the umask (022) would have left 0644.
         var kept = (UnixFileMode)(options.Contains("--chmod", StringComparison.Ordinal) ? 0x1F0 : 0x1B0);
         Assert.Equal(kept, File.GetUnixFileMode(Path.Combine(oursDest, "open.txt")) & (UnixFileMode)0x1FF);
     }
+
+    // Where a run goes: a push into the stock daemon's module, a pull from it, a local copy within the work directory;
+    // `write` makes the source tree at the path it is given.
+    private Places PlacesFor(string way, Action<string> write)
+    {
+        string id = Guid.NewGuid().ToString("N");
+        string module = daemon.ModulePath(DaemonModules.Open);
+        string url = $"{daemon.Url}{DaemonModules.Open}/{id}/";
+        Directory.CreateDirectory(Path.Combine(module, id));
+        string source = way == "pull" ? Path.Combine(module, id, "src") : Path.Combine(_work, "src");
+        write(source);
+        string Dest(string side) => way == "push" ? Path.Combine(module, id, side) : Path.Combine(_work, side);
+        string To(string side) => way == "push" ? url + side + "/" : Dest(side) + "/";
+        return new Places(source, way == "pull" ? url + "src/" : source + "/", Dest("stock"), Dest("ours"), To("stock"), To("ours"));
+    }
+
+    private sealed record Places(string Source, string From, string StockDest, string OursDest, string StockTo, string OursTo);
 
     private async Task<string> RunBothAsync(string[] args, string stockTo, string oursTo, string stockDest, string oursDest,
         bool times = true)
