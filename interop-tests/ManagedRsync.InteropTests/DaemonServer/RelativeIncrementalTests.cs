@@ -161,6 +161,29 @@ public sealed class RelativeIncrementalTests(RsyncDaemonFixture stock, MrsyncDae
         AssertSameRun(fromStock, Local("from-stock"), fromOurs, Local("from-ours"), options, ours.Explain(fromOurs, fromStock));
     }
 
+    /// <summary>
+    /// A relative name inside another one named before it (`-R d00 d00/a/b/c`): stock's sender lists d00, d00/a and
+    /// d00/a/b twice and its receiver clears the copies (flist.c: flist_sort_and_clean), so the pull works. mrsync's
+    /// client refused such a list ("duplicate file-list name", exit 12); it now clears them as stock does. Not
+    /// compared: --stats' "Number of files" breakdown, where stock counts the cleared directories as directories and
+    /// mrsync as regular files (protocol-notes §44).
+    /// </summary>
+    [Theory]
+    [InlineData("-aRi")]
+    [InlineData("-aRi --no-i-r")]
+    [InlineData("-aRi --delete")]
+    public async Task APullOfNestedRelativeNamesClearsTheDuplicatesAsStocksClient(string options)
+    {
+        string source = InModule(stock, DaemonModules.ReadOnly);
+        IncrementalTree.Create(source);
+        string root = Url(stock, DaemonModules.ReadOnly);
+        string[] args = [.. options.Split(' '), root + "/./d00", root + "/./d00/a/b/c", root + "/./d01/s1", root + "/./d01"];
+        Stale(source, options.Contains("--delete", StringComparison.Ordinal), Local("ours"), Local("stock"));
+        ProcessResult mine = await stock.RunMrsyncAsync([.. args, Local("ours") + "/"]);
+        ProcessResult theirs = await stock.RunRsyncAsync([.. args, Local("stock") + "/"]);
+        AssertSameRun(theirs, Local("stock"), mine, Local("ours"), options, stock.Explain(mine, theirs));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("--no-implied-dirs")]

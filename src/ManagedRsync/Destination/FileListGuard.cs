@@ -12,10 +12,11 @@ namespace ManagedRsync.Destination;
 /// <remarks>
 /// rsync itself (flist.c: recv_file_entry) aborts on an unsafe name ("ABORTING due to unsafe pathname from sender",
 /// RERR_UNSUPPORTED, after clean_fname with CFN_REFUSE_DOT_DOT_DIRS), on a non-directory "." (RERR_PROTOCOL) and on an
-/// unrequested name (RERR_UNSUPPORTED); those exit codes are kept. Duplicates, which rsync tolerates by de-duplicating
-/// after sorting (flist.c: flist_sort_and_clean), are refused here as stream errors: a well-behaved sender never sends
-/// one, and a name that appears twice (a directory, then a symlink of the same name) is exactly how a hostile sender
-/// would try to swap a directory for a link between two uses.
+/// unrequested name (RERR_UNSUPPORTED); those exit codes are kept. A name listed twice in one list is let through and
+/// cleared after the sort as stock clears it (flist.c: flist_sort_and_clean: a directory over a non-directory, else
+/// the first), so that what came first decides the checks here and the other copy is never acted on: a stock sender
+/// lists duplicates for ordinary command lines (`-R a a/b/c`, two sources holding the same name). Only the use of a
+/// cleared copy is refused, and a name whose first copy came in an earlier list (ReceiveRun.ClearDuplicates).
 /// </remarks>
 public sealed class FileListGuard
 {
@@ -56,8 +57,6 @@ public sealed class FileListGuard
 
         if (!_seen.Add(name))
         {
-            if (!ClearsDuplicates)
-                throw RsyncException.Protocol($"duplicate file-list name: {name}");
             // Cleared after sorting (ReceiveRun.AcceptList); what is kept of the name is what came first here.
             (_duplicates ??= []).Add(name);
             return;
@@ -67,15 +66,12 @@ public sealed class FileListGuard
             _nonDirectories.Add(name);
     }
 
-    /// <summary>
-    /// A receiving server's guard: a name listed twice within one list is let through, to be cleared after the sort
-    /// as stock does (flist.c: flist_sort_and_clean) and refused only when used; a client still refuses it at once.
-    /// </summary>
-    public bool ClearsDuplicates { get; init; }
-
     private List<string>? _duplicates;
 
-    /// <summary>The names let through again since the last call (<see cref="ClearsDuplicates"/>), or null.</summary>
+    /// <summary>
+    /// The names listed again since the last call, or null: let through, to be cleared after the sort as stock does
+    /// (flist.c: flist_sort_and_clean) and refused only when used.
+    /// </summary>
     public List<string>? TakeDuplicates()
     {
         List<string>? taken = _duplicates;

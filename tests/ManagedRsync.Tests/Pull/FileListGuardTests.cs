@@ -106,10 +106,10 @@ public class FileListGuardTests
     }
 
     [Fact]
-    public void AServersGuardLetsADuplicateThroughToBeCleared()
+    public void ADuplicateIsLetThroughToBeCleared()
     {
-        // flist.c: flist_sort_and_clean — a receiving server clears the copy after sorting and refuses only its use.
-        var guard = new FileListGuard(RequestedNames.All) { ClearsDuplicates = true };
+        // flist.c: flist_sort_and_clean — a receiver clears the copy after sorting and refuses only its use.
+        var guard = new FileListGuard(RequestedNames.All);
         guard.Accept("d", true);
         guard.Accept("f", false);
         Assert.Null(guard.TakeDuplicates());
@@ -120,16 +120,6 @@ public class FileListGuardTests
         // What came first decides the ancestor checks: "f" is still no directory.
         var e = Assert.Throws<RsyncException>(() => guard.Accept("f/x", false));
         Assert.Equal("file-list name \"f/x\" lies below \"f\", which is not a directory", e.Message);
-    }
-
-    [Fact]
-    public void RejectsDuplicateDirectory()
-    {
-        var guard = new FileListGuard(RequestedNames.All);
-        guard.Accept("d", true);
-        var e = Assert.Throws<RsyncException>(() => guard.Accept("d", true));
-        Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
-        Assert.Equal("duplicate file-list name: d", e.Message);
     }
 
     [Fact]

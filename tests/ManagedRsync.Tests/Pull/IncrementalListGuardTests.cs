@@ -105,11 +105,13 @@ public sealed class IncrementalListGuardTests : IDisposable
             "a second end of the incremental file lists");
 
     [Fact]
-    public Task ADirectoryListedAgainAsASymlinkInItsPartIsRefused() =>
-        // A part may not list a name twice (a directory swapped for a link between two uses).
+    public Task A_symlink_listed_again_as_a_directory_in_its_part_is_cleared_and_its_use_refused() =>
+        // flist.c: flist_sort_and_clean keeps the directory (files sort before directories: the symlink is index 6,
+        // the first of its part); receiver.c: recv_files refuses a transfer of the cleared copy.
         AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistOffset - 1)
-                .Add("sub/d", HostileFileList.Directory).Add("sub/d", HostileFileList.Symlink, 7, "nowhere").EndPart(),
-            "duplicate file-list name: sub/d");
+                .Add("sub/d", HostileFileList.Directory).Add("sub/d", HostileFileList.Symlink, 7, "nowhere").EndPart()
+                .Index(ndx, 6).Raw([0x00, 0x80]),
+            "refusing transfer of cleared file index 6");
 
     [Fact]
     public async Task AFirstPartWithANestedNameIsRefused()

@@ -106,7 +106,7 @@ internal sealed partial class ReceivingSide : IMessageHandler
             Xattrs = run.Xattrs,
         };
         run.MapNamesAsTheyArrive();
-        var guard = new FileListGuard(_target.Requested) { ClearsDuplicates = connection.IsServer };
+        var guard = new FileListGuard(_target.Requested);
         if (connection.Parameters.IncRecurse)
         {
             // rsync flist.c: recv_file_list with inc_recurse — the first part now, the rest while files move.
