@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 
 namespace ManagedRsync.Platform;
@@ -15,17 +16,25 @@ internal static unsafe class AclXattrIo
     /// <summary>The value, or null with the errno (ENODATA: none; EOPNOTSUPP: the file system keeps none).</summary>
     public static byte[]? Get(int fd, bool pathOnly, string name, out int errno)
     {
-        var buffer = new byte[MaxValue];
-        nint n;
-        fixed (byte* p = buffer)
-            n = pathOnly ? Interop.GetXattr(ProcPath(fd), name, p, (nuint)buffer.Length) : Interop.FGetXattr(fd, name, p, (nuint)buffer.Length);
-        if (n < 0)
+        // Rented: called per entry with -A and per parent directory without -p, and a value is tens of bytes.
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxValue);
+        try
         {
-            errno = Marshal.GetLastPInvokeError();
-            return null;
+            nint n;
+            fixed (byte* p = buffer)
+                n = pathOnly ? Interop.GetXattr(ProcPath(fd), name, p, MaxValue) : Interop.FGetXattr(fd, name, p, MaxValue);
+            if (n < 0)
+            {
+                errno = Marshal.GetLastPInvokeError();
+                return null;
+            }
+            errno = 0;
+            return buffer.AsSpan(0, (int)n).ToArray();
         }
-        errno = 0;
-        return buffer.AsSpan(0, (int)n).ToArray();
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>0, or the errno.</summary>
