@@ -129,6 +129,51 @@ public sealed class AclTests(RsyncDaemonFixture daemon) : IDisposable
         Assert.Equal(kept, File.GetUnixFileMode(Path.Combine(oursDest, "open.txt")) & (UnixFileMode)0x1FF);
     }
 
+    /// <summary>
+    /// With -X an entry without a transfer whose xattrs differ gets its attributes set twice by stock: by the generator
+    /// (the ACL first goes on without group and other access when a directory's sticky bit comes on or a file's setuid
+    /// bit goes, acls.c: change_sacl_perms) and again by the receiver (receiver.c: recv_files calls set_file_attrs for
+    /// ITEM_REPORT_XATTR), which finds the mode already changed and gives the group entry the mode's bits back: a new
+    /// 1777 directory with a named entry and an xattr, and an up-to-date file that loses its setuid bit while its xattr
+    /// changes, end with group::rwx where -A alone leaves group::--- (upstream variety's sticky directories).
+    /// </summary>
+    [Theory]
+    [InlineData("pull", "-aiAX")]
+    [InlineData("pull", "-aiAX --no-inc-recursive")]
+    [InlineData("local", "-aiAX")]
+    [InlineData("local", "-aiAX --no-inc-recursive")]
+    [InlineData("push", "-aiAX")]
+    public async Task With_xattrs_the_receiver_sets_an_entrys_acls_again_as_stocks_does(string way, string options)
+    {
+        var (source, from, stockDest, oursDest, stockTo, oursTo) = PlacesFor(way, root =>
+        {
+            Directory.CreateDirectory(Path.Combine(root, "sticky"));
+            File.SetUnixFileMode(Path.Combine(root, "sticky"), (UnixFileMode)Convert.ToInt32("1777", 8));
+            AclTrees.SetFacl("-m", "u:bin:rwx", Path.Combine(root, "sticky"));
+            File.WriteAllText(Path.Combine(root, "kept"), "kept");
+            File.SetUnixFileMode(Path.Combine(root, "kept"), (UnixFileMode)Convert.ToInt32("775", 8));
+            AclTrees.SetFacl("-m", "u:bin:rwx", Path.Combine(root, "kept"));
+        });
+        await XattrTrees.SetAsync(Path.Combine(source, "sticky"), "user.note", "sticky");
+        await XattrTrees.SetAsync(Path.Combine(source, "kept"), "user.note", "new");
+        foreach (string dest in new[] { stockDest, oursDest })
+        {
+            // The same file, setuid and with another xattr value.
+            Directory.CreateDirectory(dest);
+            File.WriteAllText(Path.Combine(dest, "kept"), "kept");
+            File.SetUnixFileMode(Path.Combine(dest, "kept"), (UnixFileMode)Convert.ToInt32("4775", 8));
+            await XattrTrees.SetAsync(Path.Combine(dest, "kept"), "user.note", "old");
+        }
+        foreach (string p in new[] { source, Path.Combine(source, "sticky"), Path.Combine(source, "kept"), Path.Combine(stockDest, "kept"), Path.Combine(oursDest, "kept") })
+            File.SetLastWriteTimeUtc(p, AclTrees.Stamp);
+
+        await RunBothAsync([.. options.Split(' '), from], stockTo, oursTo, stockDest, oursDest);
+        string dump = AclTrees.Dump(oursDest);
+        Assert.Contains("# file: sticky\n# owner: root\n# group: root\n# flags: --t\nuser::rwx\nuser:bin:rwx\ngroup::rwx\n", dump);
+        Assert.Contains("# file: kept\n# owner: root\n# group: root\nuser::rwx\nuser:bin:rwx\ngroup::rwx\n", dump);
+        Assert.Equal(await XattrTrees.DumpAsync(stockDest), await XattrTrees.DumpAsync(oursDest));
+    }
+
     // Where a run goes: a push into the stock daemon's module, a pull from it, a local copy within the work directory;
     // `write` makes the source tree at the path it is given.
     private Places PlacesFor(string way, Action<string> write)

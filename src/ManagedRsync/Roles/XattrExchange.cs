@@ -18,6 +18,16 @@ internal static class XattrExchange
     public static bool Follows(TransferOptions options, SessionParameters session, ItemChanges iflags) =>
         options.Xattrs > 0 && (iflags & ItemChanges.Xattr) != 0 && options.Transfers && !IsOptimisedLink(session, iflags);
 
+    /// <summary>
+    /// receiver.c: recv_files — an itemized entry without a transfer whose xattrs differ (not a hard link's follower,
+    /// ITEM_XNAME_FOLLOWS with ITEM_LOCAL_CHANGE, whatever the optimisation) gets set_file_attrs(fname, file, NULL,
+    /// fname, 0) from the receiver, with transfers on: its xattrs, and again its ACLs, owner, time and mode, after the
+    /// generator's own set_file_attrs of the entry (see protocol-notes "-A/--acls", set-id and sticky bits).
+    /// </summary>
+    public static bool ReceiverSetsAttributes(TransferOptions options, ItemChanges iflags) =>
+        options.Xattrs > 0 && options.Transfers && (iflags & (ItemChanges.Xattr | ItemChanges.Transfer)) == ItemChanges.Xattr
+        && (iflags & (ItemChanges.OtherNameFollows | ItemChanges.LocalChange)) != (ItemChanges.OtherNameFollows | ItemChanges.LocalChange);
+
     /// <summary>A hard link's follower whose xattrs come with its leader (the optimisation on).</summary>
     public static bool IsOptimisedLink(SessionParameters session, ItemChanges iflags) =>
         WantOptimisation(session)

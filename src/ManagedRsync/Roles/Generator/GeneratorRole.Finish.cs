@@ -17,7 +17,9 @@ internal sealed partial class GeneratorRole
             {
                 // A directory we made gets the sender's mode less the umask even without -p (generator.c: dest_mode).
                 EntryAttributes attributes = run.AttributesFor(Files[ndx], isNew: _createdDirectories.Contains(ndx));
-                if (attributes.Acls is not null && _createdDirectories.Contains(ndx))
+                if (attributes.Acls is not null && _setAgainByReceiver.Contains(ndx))
+                    attributes = attributes with { AclPriorMode = attributes.Permissions is { } wanted ? 0x4000 | wanted : null };
+                else if (attributes.Acls is not null && _createdDirectories.Contains(ndx))
                     attributes = attributes with { AclPriorMode = StockMkdirMode(Files[ndx], run.Names[ndx]) };
                 if (_directoryLinks.TryGetValue(ndx, out EntryStatus linked) && !LinkedDirectoryAttributes(ndx, linked, ref attributes))
                     continue;
@@ -29,6 +31,13 @@ internal sealed partial class GeneratorRole
             }
         }
     }
+
+    // receiver.c: recv_files — the directories stock's receiver gives set_file_attrs again (an itemization with
+    // ITEM_REPORT_XATTR and no transfer: XattrExchange.ReceiverSetsAttributes). Stock's generator sets the
+    // directory's attributes right after itemizing it, long before the item has gone through the sender to the
+    // receiver, so the receiver's comparison of the ACLs sees the mode the chmod gave, and change_sacl_perms no sticky
+    // bit coming on: the ACL ends as if written against the wanted mode, whatever mode the directory had before.
+    private readonly HashSet<int> _setAgainByReceiver = [];
 
     // generator.c: recv_generator — the mode a directory stock made has when set_file_attrs writes its ACL
     // (acls.c: change_sacl_perms looks at whether the sticky bit is coming on): with incremental recursion and kept

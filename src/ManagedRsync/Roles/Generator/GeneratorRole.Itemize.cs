@@ -27,6 +27,8 @@ internal sealed partial class GeneratorRole
         {
             NdxAndAttrs.Write(run.Connection, ndx, iflags, xname: xname);
             WriteXattrRequest(file, iflags);
+            if (file.IsDirectory && XattrExchange.ReceiverSetsAttributes(Options, iflags))
+                _setAgainByReceiver.Add(ndx);
         }
         // A hard link's line comes where stock's client prints it, when the sender echoes the itemization
         // (receiver.c: recv_files, maybe_log_item with the xname): after the lines of everything asked before it, i.e.

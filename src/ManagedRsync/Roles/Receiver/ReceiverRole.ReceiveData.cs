@@ -113,9 +113,8 @@ internal sealed partial class ReceiverRole
             {
                 // receiver.c: recv_files — an entry whose xattrs alone changed has them set now (not a hard link's
                 // follower: its leader's are its own).
-                if (run.Xattrs is not null && (next.Flags & ItemChanges.Xattr) != 0 && run.Options.Transfers
-                    && (next.Flags & (ItemChanges.OtherNameFollows | ItemChanges.LocalChange)) != (ItemChanges.OtherNameFollows | ItemChanges.LocalChange))
-                    run.ApplyXattrsInPlace(run.Files[ndx], run.NameOf(ndx));
+                if (XattrExchange.ReceiverSetsAttributes(run.Options, next.Flags))
+                    run.SetAttributesInPlace(run.Files[ndx], run.NameOf(ndx));
                 // An itemized non-transfer echoed back for logging (rsync log.c: maybe_log_item); our generator prints
                 // its own, but a --read-batch run's lines are the batch's.
                 if (run.Batch is not null)

@@ -98,12 +98,30 @@ internal sealed partial class ReceiveRun
         }
     }
 
-    /// <summary>receiver.c: recv_files — a non-transfer with ITEM_REPORT_XATTR: the entry's own xattrs are set.</summary>
-    public void ApplyXattrsInPlace(FileEntry file, string name)
+    /// <summary>
+    /// receiver.c: recv_files — a non-transfer with ITEM_REPORT_XATTR gets set_file_attrs(fname, file, NULL, fname, 0):
+    /// the entry's own xattrs are set, then with -A its access ACL is compared and written again, now against the mode
+    /// the generator's set_file_attrs left (acls.c: change_sacl_perms sees no set-id bit going off any more, so a
+    /// group entry its guard left without access gets the mode's group bits back). The owner, time and mode it sets
+    /// again are already the generator's. A directory's comes in <c>GeneratorRole.FinishDirectories</c>, which sets
+    /// its attributes after this.
+    /// </summary>
+    public void SetAttributesInPlace(FileEntry file, string name)
     {
         if (Destination is not { } dest)
             return;
         dest.WithHeld(name, fd => ApplyXattrs(fd, file, name, basisValue: null));
+        // Under fake super the ACLs are kept as received, whatever the mode (set_rsync_acl with am_root < 0).
+        if (file.IsDirectory || dest.FakeSuper || WantedAcls(file) is not { } acls)
+            return;
+        try
+        {
+            dest.SetAttributes(name, new EntryAttributes { Acls = acls });
+        }
+        catch (RsyncException e) when (e.IsLocalFileFailure)
+        {
+            ReportFailure(e.Message);
+        }
     }
 
     private static byte[]? CurrentValue(int fd, byte[] name) => XattrIo.GetValue(fd, null, name, out byte[] value) == 0 ? value : null;
