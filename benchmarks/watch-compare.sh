@@ -15,10 +15,12 @@
 #   MRSYNC_BACKEND=auto     mrsync watch --backend (auto: fanotify as root where the file system allows it)
 #   TOOLS="seed lsyncd mrsync"
 #   KEEP=DIR                copy the tools' logs (mrsync's batch lines) there at the end
+#   WORK_ROOT=/tmp          where the source trees and replicas are made (/dev/shm: tmpfs, the file system's own cost out)
 #
 # Latency: time from close() of a 4 KiB file in SRC to the replica holding it at full size (polled every 0.5 ms).
 # CPU: user+system seconds of the tool's whole session, children included (the seed loop's rsyncs, lsyncd's rsyncs),
 # measured over the run of that phase. RSS: sum of VmRSS of the session's processes at the end of the phase.
+# Bursts also print the writer's own time, the stock daemon's CPU over the burst and the load average before/after.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 probe="python3 $here/watch_probe.py"
@@ -33,7 +35,7 @@ MRSYNC_DELAY=${MRSYNC_DELAY:-20ms}
 MRSYNC_BACKEND=${MRSYNC_BACKEND:-auto}
 TOOLS=${TOOLS:-"seed lsyncd mrsync"}
 what=${1:-all}
-WORK=$(mktemp -d /tmp/watch-compare.XXXXXX)
+WORK=$(mktemp -d "${WORK_ROOT:-/tmp}/watch-compare.XXXXXX")
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true; done
@@ -68,7 +70,7 @@ path = $WORK/dst-lsyncd
 path = $WORK/dst-mrsync
 CONF
   setsid rsync --daemon --no-detach --port "$PORT" --address 127.0.0.1 --config "$WORK/rsyncd.conf" --log-file "$WORK/rsyncd.log" &
-  pids+=($!)
+  pids+=($!); DAEMON_SID=$!
   for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && return; sleep 0.05; done
   echo "rsync daemon did not start" >&2; exit 1
 }
@@ -114,6 +116,8 @@ LUA
 stop_tool() { kill -- "-$SID" 2>/dev/null || true; wait "$SID" 2>/dev/null || true; sleep 0.2; }
 
 usage() { $probe usage "$SID"; }
+# The stock daemon's CPU (its reaped per-connection children included); 0 with TARGET=local.
+daemon_usage() { if [ -n "${DAEMON_SID:-}" ]; then $probe usage "$DAEMON_SID"; else echo "0 0"; fi; }
 
 percentiles() { # file of numbers -> "p50 p99 max"
   sort -g "$1" | awk '{a[NR]=$1} END {i50=int(NR*0.50+0.5); i99=int(NR*0.99+0.5); if(i50<1)i50=1; if(i99<1)i99=1; printf "%.1f %.1f %.1f\n", a[i50], a[i99], a[NR]}'
@@ -142,9 +146,13 @@ if [ "$what" = burst ] || [ "$what" = all ]; then
       src="$WORK/src-$tool"; rm -rf "$src"; mkdir -p "$src"
       start_tool "$tool" "$src"
       read -r cpu0 _ < <(usage)
-      secs=$($probe burst "$src" "$WORK/dst-$tool" "$n" "$BURST_DIRS")
+      read -r dcpu0 _ < <(daemon_usage)
+      load0=$(cut -d' ' -f1 /proc/loadavg)
+      read -r secs wrote < <($probe burst "$src" "$WORK/dst-$tool" "$n" "$BURST_DIRS")
       read -r cpu1 rss < <(usage)
-      printf "burst   %-7s files=%d dirs=%d converged=%ss cpu=%.2fs rss=%dMiB\n" "$tool" "$n" "$BURST_DIRS" "$secs" "$(echo "$cpu1 - $cpu0" | bc)" $((rss / 1024))
+      read -r dcpu1 _ < <(daemon_usage)
+      printf "burst   %-7s files=%d dirs=%d converged=%ss writer=%ss cpu=%.2fs daemon-cpu=%.2fs rss=%dMiB load=%s->%s\n" "$tool" "$n" "$BURST_DIRS" "$secs" "$wrote" \
+        "$(echo "$cpu1 - $cpu0" | bc)" "$(echo "$dcpu1 - $dcpu0" | bc)" $((rss / 1024)) "$load0" "$(cut -d' ' -f1 /proc/loadavg)"
       stop_tool
     done
   done

@@ -40,7 +40,11 @@ public sealed class ChangeBatch
 }
 
 /// <summary>What a push did, for the per-batch log line.</summary>
-public readonly record struct SyncResult(long Files, long Bytes);
+public readonly record struct SyncResult(long Files, long Bytes)
+{
+    /// <summary>How long the push waited for connections to the replica (zero where none is made).</summary>
+    public TimeSpan ConnectWait { get; init; }
+}
 
 /// <summary>
 /// A replica the watcher keeps in step: a stock rsync daemon module through the library's push, or a local directory.

@@ -66,6 +66,7 @@ internal sealed class ChangeCoalescer
 
     private readonly CoalescerOptions _options;
     private readonly Action<bool, List<KeyValuePair<RawPath, PendingOp>>> _flush;
+    private readonly Action<string>? _trace;
     private readonly Lock _lock = new();
     private readonly Dictionary<RawPath, Entry> _pending = [];
     private readonly SemaphoreSlim _signal = new(0);
@@ -79,10 +80,11 @@ internal sealed class ChangeCoalescer
     private bool _fullSignalled; // RunAsync was woken for a burst batch of BurstBatch changes
     private int _burstCutAt = BurstBatch; // pending count that cuts a burst batch: files still open stay behind a cut
 
-    public ChangeCoalescer(CoalescerOptions options, Action<bool, List<KeyValuePair<RawPath, PendingOp>>> flush)
+    public ChangeCoalescer(CoalescerOptions options, Action<bool, List<KeyValuePair<RawPath, PendingOp>>> flush, Action<string>? trace = null)
     {
         _options = options;
         _flush = flush;
+        _trace = trace;
         _lastChange = Environment.TickCount64; // a start is activity: a change right after it waits for the window
     }
 
@@ -219,10 +221,15 @@ internal sealed class ChangeCoalescer
             long quietAt = _lastChange + QuietWindow();
             long maxAt = _firstPending + (long)_options.MaxWait.TotalMilliseconds;
             long dueAt = Math.Min(quietAt, maxAt);
-            if ((_leading && AllComplete()) || (_pending.Count >= _burstCutAt && InBurst))
-                dueAt = now;
+            string why = force ? "flush" : now >= maxAt ? "max-delay" : "quiet window";
+            if (_leading && AllComplete())
+                (dueAt, why) = (now, "first after idle");
+            else if (_pending.Count >= _burstCutAt && InBurst)
+                (dueAt, why) = (now, "burst size");
             if (!force && now < dueAt)
                 return dueAt - now;
+            if (_trace is not null)
+                _trace($"trace: cut {_pending.Count} pending ({why}, window {QuietWindow()} ms, oldest {now - _firstPending} ms, last {now - _lastChange} ms ago)");
             _leading = false;
             _fullSignalled = false;
             full = _full;

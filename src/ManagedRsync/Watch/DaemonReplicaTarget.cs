@@ -96,7 +96,12 @@ public sealed class DaemonReplicaTarget : TransferReplicaTarget, IAsyncDisposabl
             bool overStandby = false;
             async Task<DaemonSession> Open(IReadOnlyList<string> args, CancellationToken token)
             {
+                long asked = System.Diagnostics.Stopwatch.GetTimestamp();
                 (DaemonSession session, overStandby) = await standby.TakeAsync(token).ConfigureAwait(false);
+                ConnectWaitTicks += System.Diagnostics.Stopwatch.GetElapsedTime(asked).Ticks;
+                // The next batch's connection is greeted while this push runs: in a burst the next push follows at
+                // once, and would otherwise wait for a connect, the daemon's fork and the module's login first.
+                standby.Prepare();
                 try
                 {
                     await session.SendServerArgumentsAsync(args, token).ConfigureAwait(false);
@@ -121,7 +126,7 @@ public sealed class DaemonReplicaTarget : TransferReplicaTarget, IAsyncDisposabl
         }
         finally
         {
-            standby.Prepare(); // the next batch's connection, opened while this one's changes settle
+            standby.Prepare(); // unless one is waiting already: the next batch's, opened while its changes settle
         }
     }
 

@@ -47,6 +47,7 @@ public sealed class ReplicaQueue : IDisposable
     private long _seq;
     private long _fullSeq; // > 0: a full sync is owed, requested at this sequence number
     private bool _journalBehind; // a journal write failed (disk full): the file lacks changes until a rewrite succeeds
+    private long _owedSince; // Stopwatch timestamp of the oldest change not yet carried by a push (the trace's queue wait)
 
     /// <summary>A queue for <paramref name="target"/>, resumed from <paramref name="journal"/> when given.</summary>
     public ReplicaQueue(IReplicaTarget target, ChangeJournal? journal, ReplicaQueueOptions options, Action<string> log, bool startWithFullSync)
@@ -97,6 +98,8 @@ public sealed class ReplicaQueue : IDisposable
     {
         lock (_lock)
         {
+            if (_pending.Count == 0 && _fullSeq == 0)
+                _owedSince = Stopwatch.GetTimestamp();
             if (fullSync)
                 _fullSeq = ++_seq;
             foreach (KeyValuePair<RawPath, PendingOp> kv in changes)
@@ -145,6 +148,9 @@ public sealed class ReplicaQueue : IDisposable
                 return true;
             upTo = _seq;
             batch = Snapshot();
+            if (WatchTrace.Enabled)
+                _log($"{_target.Name}: trace: push of {batch} starts, its oldest change queued {Stopwatch.GetElapsedTime(_owedSince).TotalMilliseconds:0.0} ms ago");
+            _owedSince = Stopwatch.GetTimestamp(); // what arrives from now on waits for the next push
         }
         var clock = Stopwatch.StartNew();
         SyncResult result;
@@ -187,7 +193,8 @@ public sealed class ReplicaQueue : IDisposable
         LastError = null;
         LastSuccess = DateTimeOffset.UtcNow;
         BatchesSent++;
-        _log($"{_target.Name}: batch {batch}: {result.Files} files, {result.Bytes} bytes in {clock.Elapsed.TotalMilliseconds:0.0} ms");
+        _log($"{_target.Name}: batch {batch}: {result.Files} files, {result.Bytes} bytes in {clock.Elapsed.TotalMilliseconds:0.0} ms"
+            + (WatchTrace.Enabled ? $" (trace: {result.ConnectWait.TotalMilliseconds:0.0} ms waiting for the connection)" : ""));
         return true;
     }
 

@@ -67,12 +67,16 @@ internal sealed class StandbyModule : IAsyncDisposable
         return (await _open(ct).ConfigureAwait(false), false);
     }
 
-    /// <summary>Starts opening the next standby connection, unless one is there (called after each push).</summary>
+    /// <summary>
+    /// Starts opening the next standby connection, unless one is there or on its way (called when a push takes its
+    /// connection and after each push). One whose opening failed is replaced: a daemon that refused it while a push
+    /// held its only "max connections" slot accepts it once that push is over.
+    /// </summary>
     public void Prepare()
     {
         lock (_lock)
         {
-            if (_disposed || _standby is not null)
+            if (_disposed || _standby is { IsFaulted: false, IsCanceled: false })
                 return;
             OpenLocked();
         }

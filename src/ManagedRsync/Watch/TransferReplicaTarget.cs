@@ -36,6 +36,9 @@ public abstract class TransferReplicaTarget : IReplicaTarget
     /// <summary>The watched tree, as a full path.</summary>
     protected string Source { get; }
 
+    /// <summary>Time the current batch's transfers waited for their connections (a subclass adds to it).</summary>
+    private protected long ConnectWaitTicks;
+
     /// <summary>Runs one transfer; its statistics feed the batch's result.</summary>
     protected abstract Task<TransferStats> TransferAsync(ReplicaPass pass, CancellationToken cancellationToken);
 
@@ -53,6 +56,8 @@ public abstract class TransferReplicaTarget : IReplicaTarget
         if (!Directory.Exists(Source))
             throw new RsyncException(RsyncErrorKind.FileSelection, $"source {Source} is missing; not syncing");
         long files = 0, bytes = 0;
+        ConnectWaitTicks = 0;
+        SyncResult Result() => new(files, bytes) { ConnectWait = TimeSpan.FromTicks(ConnectWaitTicks) };
         void Add(TransferStats s)
         {
             files += s.NumRegular;
@@ -61,7 +66,7 @@ public abstract class TransferReplicaTarget : IReplicaTarget
         if (batch.FullSync)
         {
             Add(await TransferAsync(Pass(sources: [Source + "/"], recursive: true), cancellationToken).ConfigureAwait(false));
-            return new SyncResult(files, bytes);
+            return Result();
         }
         List<string> list = [.. Paths(batch.Send), .. _delete ? Paths(batch.Delete) : []];
         if (list.Count > 0)
@@ -69,7 +74,7 @@ public abstract class TransferReplicaTarget : IReplicaTarget
         List<string> trees = Paths(batch.SendTrees);
         if (trees.Count > 0)
             Add(await TransferAsync(Pass(paths: trees, recursive: true), cancellationToken).ConfigureAwait(false));
-        return new SyncResult(files, bytes);
+        return Result();
     }
 
     private ReplicaPass Pass(IReadOnlyList<string>? sources = null, IReadOnlyList<string>? paths = null, bool recursive = true) => new(

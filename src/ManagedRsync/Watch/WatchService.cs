@@ -38,7 +38,7 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
                 siblings.AddTo(batch);
             foreach (ReplicaQueue q in _queues)
                 q.Enqueue(full, batch);
-        });
+        }, WatchTrace.Enabled ? log : null);
         if (options.StateDirectory is not null)
             Directory.CreateDirectory(options.StateDirectory);
         foreach (IReplicaTarget t in targets)
