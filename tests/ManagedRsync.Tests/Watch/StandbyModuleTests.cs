@@ -73,6 +73,53 @@ public sealed class StandbyModuleTests : IAsyncDisposable
             Assert.True(wasStandby);
     }
 
+    [Fact]
+    public async Task TakingTheConnectionOpensTheNextWhileThePushRuns()
+    {
+        // DaemonReplicaTarget prepares again as soon as a push has taken its connection: the next batch of a burst
+        // then finds one at OK instead of waiting for a connect, the daemon's fork and the login.
+        await using var standby = new StandbyModule(Opener(), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
+        standby.Prepare();
+        await _daemon.WaitForAsync(c => c.Count == 1 && c[0].SawOk, "the standby connection at OK");
+        (DaemonSession first, bool firstWasStandby) = await standby.TakeAsync(CancellationToken.None);
+        await using (first)
+        {
+            standby.Prepare();
+            standby.Prepare(); // one on its way is not doubled
+            await _daemon.WaitForAsync(c => c.Count == 2 && c[1].SawOk, "the next connection at OK, the first still open");
+            Assert.False(_daemon.Connections[0].Closed);
+            (DaemonSession second, bool secondWasStandby) = await standby.TakeAsync(CancellationToken.None);
+            await using (second)
+            {
+                Assert.True(firstWasStandby);
+                Assert.True(secondWasStandby);
+            }
+        }
+        Assert.Equal(2, _daemon.Connections.Count);
+    }
+
+    [Fact]
+    public async Task AStandbyWhoseOpeningFailedIsReplacedByTheNextPrepare()
+    {
+        // A daemon at its "max connections" refuses the standby opened while a push holds the only slot; the prepare
+        // after that push must open another, not keep the failure until a push pays for a fresh connection.
+        int opened = 0;
+        Func<CancellationToken, Task<DaemonSession>> real = Opener();
+        Task<DaemonSession> Open(CancellationToken ct) => Interlocked.Increment(ref opened) == 1
+            ? Task.FromException<DaemonSession>(new RsyncException(RsyncErrorKind.RemoteError, "max connections (1) reached -- try again later"))
+            : real(ct);
+        await using var standby = new StandbyModule(Open, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
+        standby.Prepare();
+        Assert.Equal(1, opened);
+        standby.Prepare();
+        Assert.Equal(2, opened);
+        await _daemon.WaitForAsync(c => c.Count == 1 && c[0].SawOk, "the replacement at OK");
+        (DaemonSession session, bool wasStandby) = await standby.TakeAsync(CancellationToken.None);
+        await using (session)
+            Assert.True(wasStandby);
+        Assert.Equal(2, opened);
+    }
+
     /// <summary>Plays a daemon's greeting and module phase on every connection, then reads the arguments.</summary>
     private sealed class GreetingDaemon : IAsyncDisposable
     {
