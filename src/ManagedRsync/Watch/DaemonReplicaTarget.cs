@@ -99,9 +99,12 @@ public sealed class DaemonReplicaTarget : TransferReplicaTarget, IAsyncDisposabl
                 long asked = System.Diagnostics.Stopwatch.GetTimestamp();
                 (DaemonSession session, overStandby) = await standby.TakeAsync(token).ConfigureAwait(false);
                 ConnectWaitTicks += System.Diagnostics.Stopwatch.GetElapsedTime(asked).Ticks;
-                // The next batch's connection is greeted while this push runs: in a burst the next push follows at
-                // once, and would otherwise wait for a connect, the daemon's fork and the module's login first.
-                standby.Prepare();
+                // In a burst the next push follows this one at once and would wait for a connect, the daemon's fork
+                // and the module's login: a long batch has the next connection greeted while it runs. A short one
+                // (a single file written) does not: that set-up would compete with its own push for the CPU, and
+                // the next change after it usually comes later (the finally below opens it then).
+                if (InLongBatch)
+                    standby.Prepare();
                 try
                 {
                     await session.SendServerArgumentsAsync(args, token).ConfigureAwait(false);

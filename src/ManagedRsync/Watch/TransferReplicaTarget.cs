@@ -39,6 +39,15 @@ public abstract class TransferReplicaTarget : IReplicaTarget
     /// <summary>Time the current batch's transfers waited for their connections (a subclass adds to it).</summary>
     private protected long ConnectWaitTicks;
 
+    /// <summary>
+    /// The current batch is a full sync or has at least <see cref="LongBatch"/> changes: a push long enough to hide
+    /// the next connection's set-up, and in a burst the next batch follows it at once.
+    /// </summary>
+    private protected bool InLongBatch;
+
+    /// <summary>Changes that make a batch long (<see cref="InLongBatch"/>).</summary>
+    internal const int LongBatch = 256;
+
     /// <summary>Runs one transfer; its statistics feed the batch's result.</summary>
     protected abstract Task<TransferStats> TransferAsync(ReplicaPass pass, CancellationToken cancellationToken);
 
@@ -57,6 +66,7 @@ public abstract class TransferReplicaTarget : IReplicaTarget
             throw new RsyncException(RsyncErrorKind.FileSelection, $"source {Source} is missing; not syncing");
         long files = 0, bytes = 0;
         ConnectWaitTicks = 0;
+        InLongBatch = batch.FullSync || batch.Count >= LongBatch;
         SyncResult Result() => new(files, bytes) { ConnectWait = TimeSpan.FromTicks(ConnectWaitTicks) };
         void Add(TransferStats s)
         {
