@@ -20,7 +20,8 @@
 # Latency: time from close() of a 4 KiB file in SRC to the replica holding it at full size (polled every 0.5 ms).
 # CPU: user+system seconds of the tool's whole session, children included (the seed loop's rsyncs, lsyncd's rsyncs),
 # measured over the run of that phase. RSS: sum of VmRSS of the session's processes at the end of the phase.
-# Bursts also print the writer's own time, the stock daemon's CPU over the burst and the load average before/after.
+# Bursts also print the writer's own time, the stock daemon's CPU over the burst, the load average before/after and,
+# for mrsync, the pushes the burst took (its log's batch lines).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 probe="python3 $here/watch_probe.py"
@@ -116,6 +117,8 @@ LUA
 stop_tool() { kill -- "-$SID" 2>/dev/null || true; wait "$SID" 2>/dev/null || true; sleep 0.2; }
 
 usage() { $probe usage "$SID"; }
+# mrsync's batch log lines so far (pushes that succeeded); 0 for the other tools.
+pushes() { if [ "$1" = mrsync ]; then grep -c ': batch ' "$WORK/mrsync.log" || true; else echo 0; fi; }
 # The stock daemon's CPU (its reaped per-connection children included); 0 with TARGET=local.
 daemon_usage() { if [ -n "${DAEMON_SID:-}" ]; then $probe usage "$DAEMON_SID"; else echo "0 0"; fi; }
 
@@ -148,11 +151,13 @@ if [ "$what" = burst ] || [ "$what" = all ]; then
       read -r cpu0 _ < <(usage)
       read -r dcpu0 _ < <(daemon_usage)
       load0=$(cut -d' ' -f1 /proc/loadavg)
+      pushes0=$(pushes "$tool")
       read -r secs wrote < <($probe burst "$src" "$WORK/dst-$tool" "$n" "$BURST_DIRS")
       read -r cpu1 rss < <(usage)
       read -r dcpu1 _ < <(daemon_usage)
-      printf "burst   %-7s files=%d dirs=%d converged=%ss writer=%ss cpu=%.2fs daemon-cpu=%.2fs rss=%dMiB load=%s->%s\n" "$tool" "$n" "$BURST_DIRS" "$secs" "$wrote" \
-        "$(echo "$cpu1 - $cpu0" | bc)" "$(echo "$dcpu1 - $dcpu0" | bc)" $((rss / 1024)) "$load0" "$(cut -d' ' -f1 /proc/loadavg)"
+      printf "burst   %-7s files=%d dirs=%d converged=%ss writer=%ss cpu=%.2fs daemon-cpu=%.2fs rss=%dMiB load=%s->%s%s\n" "$tool" "$n" "$BURST_DIRS" "$secs" "$wrote" \
+        "$(echo "$cpu1 - $cpu0" | bc)" "$(echo "$dcpu1 - $dcpu0" | bc)" $((rss / 1024)) "$load0" "$(cut -d' ' -f1 /proc/loadavg)" \
+        "$([ "$tool" = mrsync ] && echo " pushes=$(($(pushes mrsync) - pushes0))")"
       stop_tool
     done
   done
