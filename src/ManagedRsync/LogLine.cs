@@ -70,7 +70,7 @@ public sealed class LogLine
     public string Item(ItemizedChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        return Expand(new Subject(change, null, null, false, 0));
+        return Expand(new Subject(change, null, null, false, 0, change.ChecksumDigits));
     }
 
     /// <summary>
@@ -81,11 +81,12 @@ public sealed class LogLine
     /// <param name="isDirectory">It was a directory.</param>
     /// <param name="mode">Its st_mode (or only its type).</param>
     /// <param name="fullPath">Its path as %f shows it (a daemon's: beneath the module); null for <paramref name="name"/>.</param>
+    /// <param name="checksumDigits">The spaces of its %C; null for the context's <see cref="LogLineContext.BlankChecksumDigits"/>.</param>
     /// <returns>The line, without a newline.</returns>
-    public string Deletion(string name, bool isDirectory, int mode, string? fullPath = null)
+    public string Deletion(string name, bool isDirectory, int mode, string? fullPath = null, int? checksumDigits = null)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return Expand(new Subject(null, name, fullPath ?? name, isDirectory, mode));
+        return Expand(new Subject(null, name, fullPath ?? name, isDirectory, mode, checksumDigits ?? _context.BlankChecksumDigits));
     }
 
     /// <summary>log.c: log_delete's line when the format has neither %i nor %o.</summary>
@@ -167,7 +168,7 @@ public sealed class LogLine
 
     // One entry as log_formatted sees it: an item, or the bare file struct log_delete fills with the mode only.
     private readonly record struct Subject(ItemizedChange? Change, string? DeletedName, string? DeletedPath, bool DeletedDirectory,
-        int DeletedMode)
+        int DeletedMode, int BlankDigits)
     {
         public bool IsDirectory => Change is { } c ? c.Kind == EntryKind.Directory : DeletedDirectory;
     }
@@ -251,7 +252,7 @@ public sealed class LogLine
             }
             case 'C':
                 // A blank %C is not padded: log_formatted pads only a value that is not already in its buffer.
-                return c is { Kind: EntryKind.File, Checksum: { } sum } ? Pad(e, sum) : new string(' ', c?.ChecksumDigits ?? _context.BlankChecksumDigits);
+                return c is { Kind: EntryKind.File, Checksum: { } sum } ? Pad(e, sum) : new string(' ', s.BlankDigits);
             default:
                 return null;
         }

@@ -28,6 +28,14 @@ internal interface ITransferLog
     /// <summary>A line rsync prints on stderr (errors and warnings, the daemon's included).</summary>
     void Error(string line);
 
+    /// <summary>
+    /// The session's checksum is settled: a %C with nothing to show is <paramref name="blankDigits"/> spaces wide
+    /// (log.c: log_formatted, csum_len_for_type). Nothing by default: only a client's deletions need it.
+    /// </summary>
+    void ChecksumSettled(int blankDigits)
+    {
+    }
+
     /// <summary>An entry deleted on the receiver, reported where rsync logs it (log.c: log_delete).</summary>
     /// <param name="name">The entry's path in the transfer, as rsync displays it.</param>
     /// <param name="isDirectory">Whether it was a directory.</param>

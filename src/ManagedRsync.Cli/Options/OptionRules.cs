@@ -7,10 +7,9 @@ namespace ManagedRsync.Cli.Options;
 /// </summary>
 internal static class OptionRules
 {
-    // %b, %c and %C (log.c: log_formatted) are shown from each transfer's own counts and checksum. Not yet: with
-    // --progress the name line stock prints before the data when a format waits for its end (sender.c/receiver.c:
-    // rprintf(FCLIENT, fname) with INFO_EQ(PROGRESS, 1)); with -c %C's file-list checksum (F_SUM, file_sum_nni); and
-    // %C's width where no checksum is shown for a transfer sum other than 16 bytes long (csum_len_for_type).
+    // %b, %c and %C (log.c: log_formatted) are shown from each transfer's own counts and checksum, and %C with -c from
+    // the file list's (F_SUM). Not yet: with --progress the name line stock prints before the data when a format waits
+    // for its end (sender.c/receiver.c: rprintf(FCLIENT, fname) with INFO_EQ(PROGRESS, 1)).
     private static string? TransferFiguresRefusal(RsyncOptions o)
     {
         string? shown = LogFormat.HasTransferFigures(o.OutFormat) ? "--out-format"
@@ -19,11 +18,6 @@ internal static class OptionRules
             return null;
         if (o.Progress || InfoSupport.Raised(o.InfoGiven, InfoFlag.Progress))
             return $"{shown} with %b, %c or %C and --progress";
-        bool checksum = LogFormat.Has(o.OutFormat, 'C') || LogFormat.Has(o.LogFileFormat, 'C');
-        if (checksum && o.Checksum)
-            return "%C with --checksum (-c)";
-        if (checksum && o.ChecksumChoice is { } choice && choice.Split(',')[0].ToLowerInvariant() is not ("auto" or "xxh128" or "md5" or "md4"))
-            return $"%C with --checksum-choice={choice}";
         return null;
     }
 

@@ -28,7 +28,7 @@ internal sealed class ClientLog(ClientLogFile file, RsyncOptions options) : IDis
         if (options.DryRun)
             return;
         string line = LogLine.FormatsDeletions(_line.Format)
-            ? _line.Deletion(deletion.Name, deletion.IsDirectory, deletion.Mode)
+            ? _line.Deletion(deletion.Name, deletion.IsDirectory, deletion.Mode, checksumDigits: deletion.ChecksumDigits)
             : new LogLine("deleting %n", _line.Context).Deletion(deletion.Name, deletion.IsDirectory, deletion.Mode);
         file.Write(line);
     }

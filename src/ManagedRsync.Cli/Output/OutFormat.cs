@@ -28,5 +28,5 @@ internal sealed class OutFormat
 
     /// <summary>log.c: log_delete — the line for a deletion.</summary>
     public string Deletion(TransferDeletion deletion) =>
-        _deletions.Deletion(deletion.Name, deletion.IsDirectory, deletion.Mode);
+        _deletions.Deletion(deletion.Name, deletion.IsDirectory, deletion.Mode, checksumDigits: deletion.ChecksumDigits);
 }

@@ -22,7 +22,13 @@ internal sealed class EventSink(ITransferEvents? events) : ITransferLog, IProgre
 
     public void Report(TransferProgress value) => events?.OnProgress(value);
 
-    public void Deleted(string name, bool isDirectory, int mode) => events?.OnDeleted(new TransferDeletion(name, isDirectory, mode));
+    // Written by the role that settles the session's checksum, read by whichever role reports a deletion.
+    private volatile int _checksumDigits = 32;
+
+    public void Deleted(string name, bool isDirectory, int mode) =>
+        events?.OnDeleted(new TransferDeletion(name, isDirectory, mode) { ChecksumDigits = _checksumDigits });
+
+    public void ChecksumSettled(int blankDigits) => _checksumDigits = blankDigits;
 
     public void Item(ItemizedChange change) => events?.OnItem(change);
 

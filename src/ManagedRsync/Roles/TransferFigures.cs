@@ -24,6 +24,23 @@ internal readonly record struct TransferFigures(long Written, long Read, string?
         return new TransferFigures(figures?.Written ?? 0, figures?.Read ?? 0, hex, digits);
     }
 
+    /// <summary>
+    /// log.c %C for an entry with no checksum to show (not transferred, not a regular file, deleted): twice
+    /// csum_len_for_type of the file-list kind with --checksum, else of the transfer kind.
+    /// </summary>
+    public static int SessionBlankDigits(bool alwaysChecksum, ChecksumVariant transfer, ChecksumVariant list) =>
+        alwaysChecksum ? BlankDigits(list, fileList: true) : BlankDigits(transfer, fileList: false);
+
+    /// <summary>
+    /// What a dry run shows for a transfer: no checksum was computed, so stock's %C prints its sender_file_sum as it
+    /// started, all zeros, in the kind's canonical form (none for the older MD4 forms: spaces).
+    /// </summary>
+    public static TransferFigures DryRun(ChecksumVariant transfer)
+    {
+        int length = ChecksumNames.DigestLength(transfer);
+        return new TransferFigures(0, 0, Hex(transfer, new byte[length]), 2 * length);
+    }
+
     /// <summary>checksum.c: csum_len_for_type(kind, flist_csum) twice: the spaces of a %C with no checksum to show.</summary>
     public static int BlankDigits(ChecksumVariant kind, bool fileList) => 2 * kind switch
     {

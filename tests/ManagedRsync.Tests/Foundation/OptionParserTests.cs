@@ -312,7 +312,6 @@ public class OptionParserTests
     [InlineData(new[] { "-aX", "--write-batch=b", "a", "b" }, "--xattrs (-X) with a batch file is not supported yet")]
     [InlineData(new[] { "-U" }, "-U (--atimes) is not supported yet")]
     [InlineData(new[] { "--log-format", "%n %b", "-P" }, "--out-format with %b, %c or %C and --progress is not supported yet")]
-    [InlineData(new[] { "--log-file=x", "--log-file-format=%C", "-c" }, "%C with --checksum (-c) is not supported yet")]
     [InlineData(new[] { "-HH" }, "-HH is not supported yet")]
     [InlineData(new[] { "-H", "--protocol=27" }, "--hard-links (-H) with --protocol below 28 is not supported yet")]
     [InlineData(new[] { "--info=name,stats3" }, "--info=stats3 is not supported yet")]

@@ -58,7 +58,7 @@ internal sealed partial class GeneratorRole
         using var handle = (directory ?? Destination!).OpenBasis(name);
         if (handle is null)
             return null;
-        using var sum = FileChecksum.CreateListSum(run.Checksum);
+        using var sum = FileChecksum.CreateListSum(run.ListChecksum);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
         try
         {

@@ -206,9 +206,7 @@ internal sealed partial class ReceiverRole
         run.Stats.TotalTransferredSize += file.Size;
         if ((pending.Flags & ItemChanges.IsNew) != 0)
             run.Stats.CreatedFiles++;
-        int digits = 2 * ChecksumNames.DigestLength(run.Checksum);
-        // A dry run computes no checksum: stock's %C shows sender_file_sum as it started, all zeros.
-        run.LogItem(ndx, file, pending.Flags, figures: new TransferFigures(0, 0, new string('0', digits), digits));
+        run.LogItem(ndx, file, pending.Flags, figures: TransferFigures.DryRun(run.Checksum));
         run.Order?.TransferDone(ndx);
     }
 

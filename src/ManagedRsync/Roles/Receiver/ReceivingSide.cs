@@ -60,6 +60,9 @@ internal sealed partial class ReceivingSide : IMessageHandler
         if (_options.ReadBatch is not null && !connection.IsServer)
             run.Batch = new BatchWants(connection.Parameters.IncRecurse);
         run.Checksum = ResolveChecksum(connection.Parameters);
+        run.ListChecksum = ResolveListChecksum(connection.Parameters, run.Checksum);
+        if (!connection.IsServer)
+            _log.ChecksumSettled(TransferFigures.SessionBlankDigits(_options.AlwaysChecksum, run.Checksum, run.ListChecksum));
         run.Codec = connection.Parameters.Compressing && TokenCodecNames.TryParse(connection.Parameters.Compression, out TokenCodec codec)
             ? codec : TokenCodec.None;
         if (connection.IsServer)
@@ -101,7 +104,7 @@ internal sealed partial class ReceivingSide : IMessageHandler
         if (ListHeader && !incrementalHeader)
             run.Log.ClientStart(FileListProgress.Start("receiving file list"));
         long listStart = connection.In.TotalRead;
-        run.List = new FileListReader(connection.In, connection.Parameters, _options, ChecksumNames.DigestLength(run.Checksum))
+        run.List = new FileListReader(connection.In, connection.Parameters, _options, ChecksumNames.DigestLength(run.ListChecksum))
         {
             Xattrs = run.Xattrs,
         };
@@ -264,6 +267,16 @@ internal sealed partial class ReceivingSide : IMessageHandler
         && _target.Destination is not null && !_run.IsServer;
 
     // Without negotiation the protocol implies the checksum (rsync checksum.c: parse_csum_name "auto").
+    // checksum.c: parse_checksum_choice — a negotiated name serves both; otherwise "--checksum-choice=A,B" gives the
+    // file-list sums B.
+    private ChecksumVariant ResolveListChecksum(SessionParameters session, ChecksumVariant transfer)
+    {
+        string? choice = _options.ChecksumChoice;
+        if (choice is null || !choice.Contains(',') || !ChecksumNames.TryParse(choice.AsSpan(choice.IndexOf(',') + 1), out ChecksumKind kind))
+            return transfer;
+        return ChecksumNames.Resolve(kind, session.Protocol);
+    }
+
     private ChecksumVariant ResolveChecksum(SessionParameters session)
     {
         bool chosen = _options.ChecksumChoice is not null || (session.Protocol >= 30 && session.VarintFlistFlags);

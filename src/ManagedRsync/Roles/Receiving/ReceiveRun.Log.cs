@@ -23,14 +23,16 @@ internal sealed partial class ReceiveRun
         // log.c %n is the sender's name for the entry (f_name), also when a lone file lands under another name.
         string listed = Names[ndx];
         string display = listed == "." ? "." : FileNameEncoding.Display(listed);
+        // log.c %C with -c: the checksum the file list brought for a regular file (F_SUM); otherwise, with nothing to
+        // show, spaces as wide as the session's checksum.
+        if (Options.AlwaysChecksum && file.IsRegular)
+            figures = TransferFigures.WithListSum(figures, ListChecksum, file.Checksum);
+        figures ??= new TransferFigures(0, 0, null, TransferFigures.SessionBlankDigits(Options.AlwaysChecksum, Checksum, ListChecksum));
         // A server prints nothing of its own: its client prints each line from the item flags that travel with the
         // requests and itemizations (generator.c: itemize -> write_ndx_and_attrs; sender.c logs the echo). Only its
         // log file gets lines, under a daemon's transfer logging.
         if (IsServer)
         {
-            // log.c %C with -c: the checksum the file list brought for a regular file (F_SUM).
-            if (Options.AlwaysChecksum && file.IsRegular)
-                figures = TransferFigures.WithListSum(figures, Checksum, file.Checksum);
             if (ItemLog.ServerChange(Options, file, display, iflags, sent: false, hardLink, figures: figures) is { } logged)
                 Log.Item(logged);
             return;

@@ -58,6 +58,12 @@ internal sealed partial class ReceiveRun
     /// <summary>The transfer checksum both sides settled (checksum.c: xfer_sum).</summary>
     public ChecksumVariant Checksum { get; set; }
 
+    /// <summary>
+    /// The --checksum (-c) sums' kind (checksum.c: file_sum_nni): the second name of --checksum-choice=A,B, else the
+    /// transfer's; the file list carries them at its length (flist.c: flist_csum_len).
+    /// </summary>
+    public ChecksumVariant ListChecksum { get; set; }
+
     /// <summary>The token codec of the data the sender sends.</summary>
     public TokenCodec Codec { get; set; }
 

@@ -44,10 +44,12 @@ internal sealed partial class SenderRole
         string? hardLink = xname is { Length: > 0 } ? FileNameEncoding.Display(xname) : null;
         // rsync sender.c: log_item(FCLIENT, ...) — a server's item lines are for its own log file only, never the
         // client's (log.c: log_item with FLOG, maybe_log_item's am_server branch).
-        // log.c %C with -c: the file-list checksum of a regular file (a daemon's "log format"; main.c: start_server sets
-        // sender_keeps_checksum for it).
-        if (_conn.IsServer && _options.AlwaysChecksum && file.IsRegular)
+        // log.c %C with -c: the file-list checksum of a regular file (main.c: client_run, and start_server for a daemon's
+        // "log format", set sender_keeps_checksum for it); otherwise, with nothing to show, spaces as wide as the
+        // session's checksum.
+        if (_options.AlwaysChecksum && file.IsRegular)
             figures = TransferFigures.WithListSum(figures, ListChecksumVariant, file.Checksum);
+        figures ??= new TransferFigures(0, 0, null, BlankChecksumDigits);
         // compat.c: a sender's receiver_symlink_times comes from the compat flags (a client) or the client's 'L' (a
         // server), both from protocol 30 only: below it log.c prints a symlink's time change as 'T', as without -t.
         TransferOptions options = file.IsSymlink && _conn.Protocol < 30 ? _options with { Times = false } : _options;

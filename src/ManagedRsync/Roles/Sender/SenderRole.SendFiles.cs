@@ -95,8 +95,7 @@ internal sealed partial class SenderRole
 
                 if (!_options.Transfers)
                 {
-                    // A dry run computes no checksum: stock's %C shows its sender_file_sum as it started, all zeros.
-                    LogItem(file, iflags, transferred: true, figures: new TransferFigures(0, 0, new string('0', 2 * digestLength), 2 * digestLength));
+                    LogItem(file, iflags, transferred: true, figures: TransferFigures.DryRun(xfer));
                     NdxAndAttrs.Write(_conn, ndx, iflags, basisType, xname);
                     continue;
                 }

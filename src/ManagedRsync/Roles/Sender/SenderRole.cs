@@ -63,6 +63,8 @@ internal sealed partial class SenderRole : IMessageHandler
         };
 
         _localServer = localServer;
+        if (!connection.IsServer)
+            _log.ChecksumSettled(BlankChecksumDigits);
         if (connection.IsServer)
             await StartAsServerAsync(ct).ConfigureAwait(false);
         else if (!localServer)
@@ -209,6 +211,9 @@ internal sealed partial class SenderRole : IMessageHandler
     private ChecksumVariant XferChecksumVariant =>
         ChecksumNames.Resolve(_conn.Parameters.Checksum is null ? null : Parse(_conn.Parameters.Checksum), _conn.Protocol);
 
+    // log.c %C with no checksum to show: twice csum_len_for_type of the -c kind or the transfer kind.
+    private int BlankChecksumDigits => TransferFigures.SessionBlankDigits(_options.AlwaysChecksum, XferChecksumVariant, ListChecksumVariant);
+
     // rsync checksum.c: the --checksum sums use file_sum_nni: the second name of "--checksum-choice=a,b".
     private ChecksumVariant ListChecksumVariant
     {
@@ -227,10 +232,9 @@ internal sealed partial class SenderRole : IMessageHandler
 
     private void SendFileList()
     {
+        // rsync flist.c: flist_csum_len — csum_len_for_type of the file-list kind: 16 bytes of MD4 before protocol 30
+        // unless --checksum-choice names another kind (8 for xxh64 or xxh3 at protocol 29 as at 31).
         int csumLength = _options.AlwaysChecksum ? ChecksumNames.DigestLength(ListChecksumVariant) : 0;
-        // rsync flist.c: flist_csum_len — protocols before 30 always send 16 bytes (MD4) with -c.
-        if (_options.AlwaysChecksum && _conn.Protocol < 30)
-            csumLength = 16;
         _writer = new FileListWriter(_conn.Parameters, _options) { ChecksumLength = Math.Max(csumLength, 1), Xattrs = NewXattrTable() };
         var files = (List<FileEntry>)_files;
         WriteEntries(files, _conn.Parameters.IncRecurse ? 1 : 0);
