@@ -18,8 +18,8 @@ internal static class Usage
         Options
         --verbose, -v            increase verbosity
         --info=FLAGS             fine-grained informational verbosity (--info=help lists them;
-                                 not stats3; copy, and name2 without -i with a basis
-                                 dir: [push])
+                                 copy, and name2 without -i with a basis dir: [push];
+                                 stats3 prints mrsync's own memory figures)
         --quiet, -q              suppress non-error messages
         --no-motd                suppress daemon-mode MOTD
         --checksum, -c           skip based on checksum, not mod-time & size

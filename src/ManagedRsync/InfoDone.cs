@@ -10,12 +10,12 @@ public static class InfoDone
 {
     // By InfoFlag (options.c: info_words order). MISC and PROGRESS have lines at levels 1-2 only, so every level of them
     // is done. Stock's lines above these: COPY (generator.c: copy_altdest_file's failure line, not made by our
-    // generator yet) and STATS3, each process's heap statistics (main.c: show_malloc_stats).
+    // generator yet). STATS3 (main.c: show_malloc_stats) is each role's block of memory figures: Roles/HeapStatistics.cs.
     private static readonly int[] Levels =
     [
         /* BACKUP */ InfoLevels.MaxLevel, /* COPY */ 0, /* DEL */ InfoLevels.MaxLevel, /* FLIST */ InfoLevels.MaxLevel, /* MISC */ InfoLevels.MaxLevel,
         /* MOUNT */ InfoLevels.MaxLevel, /* NAME */ InfoLevels.MaxLevel, /* NONREG */ InfoLevels.MaxLevel, /* PROGRESS */ InfoLevels.MaxLevel,
-        /* REMOVE */ InfoLevels.MaxLevel, /* SKIP */ InfoLevels.MaxLevel, /* STATS */ 2, /* SYMSAFE */ InfoLevels.MaxLevel,
+        /* REMOVE */ InfoLevels.MaxLevel, /* SKIP */ InfoLevels.MaxLevel, /* STATS */ InfoLevels.MaxLevel, /* SYMSAFE */ InfoLevels.MaxLevel,
     ];
 
     /// <summary>The highest level of <paramref name="flag"/> done.</summary>

@@ -38,6 +38,9 @@ public sealed partial record TransferOptions
     /// </summary>
     public int? InfoLimit { get; init; }
 
+    /// <summary>rsync's am_daemon on a server: the roles serve a daemon module (their --info=stats3 header says so).</summary>
+    public bool DaemonServer { get; init; }
+
     /// <summary>options.c: log_before_transfer — -i, or an --out-format without %b, %c or %C.</summary>
     public static bool LogBeforeTransfer(string? outFormat, int itemizeChanges) =>
         outFormat is not null ? !LogFormat.HasTransferFigures(outFormat) : itemizeChanges > 0;

@@ -225,8 +225,7 @@ public sealed partial class InfoFlagsTests(RsyncDaemonFixture daemon) : IDisposa
     }
 
     [Theory]
-    [InlineData("--info=stats3", "--info=stats3 is not supported yet")]
-    [InlineData("--info=all4", "--info=stats3 is not supported yet")]
+    [InlineData("--info=all4", "--info=copy is not supported yet with a local copy")]
     [InlineData("--info=copy", "--info=copy is not supported yet with a local copy")]
     [InlineData("--info=name2 --compare-dest=../y", "--info=name2 without --itemize-changes (-i) with --compare-dest, --copy-dest or --link-dest is not supported yet with a local copy")]
     [InlineData("--debug=del2", "--debug=del2 is not supported yet with a local copy")]

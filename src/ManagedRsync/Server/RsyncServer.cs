@@ -56,6 +56,8 @@ public static class RsyncServer
             options = options with { OpenNoAtime = noAtime };
         if (settings.MaxVerbosity is { } maxVerbosity)
             options = options with { InfoLimit = maxVerbosity };
+        if (settings.ModuleName is not null)
+            options = options with { DaemonServer = true };
         error ??= ServerArgumentParser.InfoRefusal(options.InfoGiven.LimitedTo(options.InfoLimit), request.IsSender);
         if (settings.NumericIds && !options.NumericIds)
             options = options with { NumericIdsHere = true };

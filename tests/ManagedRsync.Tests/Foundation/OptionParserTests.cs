@@ -314,8 +314,6 @@ public class OptionParserTests
     [InlineData(new[] { "--log-format", "%n %b", "-P" }, "--out-format with %b, %c or %C and --progress is not supported yet")]
     [InlineData(new[] { "-HH" }, "-HH is not supported yet")]
     [InlineData(new[] { "-H", "--protocol=27" }, "--hard-links (-H) with --protocol below 28 is not supported yet")]
-    [InlineData(new[] { "--info=name,stats3" }, "--info=stats3 is not supported yet")]
-    [InlineData(new[] { "--info=ALL3" }, "--info=stats3 is not supported yet")]
     [InlineData(new[] { "--cc=bogus" }, "unknown checksum name: bogus")]
     [InlineData(new[] { "--zc=bogus" }, "unknown compress name: bogus")]
     public void StockOptionsNotImplementedAreRefusedByName(string[] args, string message)

@@ -13,6 +13,7 @@ internal sealed partial class GeneratorRole
     /// <summary>Runs on its own thread (see <c>Receiver/ReceivingSide</c>) from the first request to the goodbye.</summary>
     public void Run(CancellationToken ct)
     {
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
         var conn = run.Connection;
         conn.ServerLog?.TakeOutput();
         // Phase 1: every entry of the list (with incremental recursion: of each part, each part ended by its NDX_DONE).
@@ -85,6 +86,9 @@ internal sealed partial class GeneratorRole
         // that exits on the goodbye finds the directories' times and modes already set.
         if (run.IsServer)
             FinishTree();
+        // rsync main.c: do_recv — handle_stats(-1) after generate_files, before the goodbye: --info=stats3's block,
+        // after the receiver's (which a server's output carries first).
+        HeapStatistics.Report(run.Log, Options, run.IsServer, "generator", GC.GetAllocatedBytesForCurrentThread() - allocated);
         if (Protocol >= 24)
         {
             conn.NdxOut.Write(conn.Out, Ndx.Done);

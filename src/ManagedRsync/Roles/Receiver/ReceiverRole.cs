@@ -32,6 +32,7 @@ internal sealed partial class ReceiverRole(ReceiveRun run)
     /// <summary>Runs on its own thread (see <see cref="ReceivingSide"/>) until the sender's last index.</summary>
     public void Run(CancellationToken ct)
     {
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
         // Phase 1, whose failures the generator asks for again; then the redo phase and the closing phases.
         ReceivePhase(firstPass: true, ct);
         run.ToGenerator.EndOfPhase();
@@ -50,6 +51,10 @@ internal sealed partial class ReceiverRole(ReceiveRun run)
         // its own, so a server receiver reads none.
         if (!run.IsServer)
             SenderStats = ReadSenderStats(ct);
+        // rsync main.c: do_recv — handle_stats after recv_files prints --info=stats3's block. A server sender's block
+        // comes ahead of its totals, and stock's client prints it before its receiver's, so ours waits for them (a
+        // server's waits for the generator to send it, as stock's goes through the generator).
+        HeapStatistics.Report(run.Log, run.Options, run.IsServer, "receiver", GC.GetAllocatedBytesForCurrentThread() - allocated);
         if (Protocol >= 31)
         {
             // rsync main.c: read_final_goodbye — the NDX_DONE a sender echoes once it has our deletion counts.

@@ -163,8 +163,19 @@ internal sealed partial class SenderRole
 
             if (_ioError != savedIoError && _conn.Protocol >= 30)
                 _conn.Out.WriteMessageInt(MessageCode.IoError, _ioError);
+            // main.c: handle_stats after send_files — stock's block follows the last NDX_DONE. A client's goes just
+            // ahead of it here, so that it is printed before whatever the other side prints once that index arrives
+            // (stock's order: the sender's block, then the receiver's and the generator's); a server's after it, as
+            // stock's, ahead of its totals (which a client receiver reads before printing its own).
+            if (!_conn.IsServer)
+                HeapStatistics.Report(_log, _options, isServer: false, "sender", threadAllocated: null);
             _conn.NdxOut.Write(_conn.Out, Ndx.Done);
             _conn.Out.Send();
+            if (_conn.IsServer)
+            {
+                HeapStatistics.Report(_log, _options, isServer: true, "sender", threadAllocated: null);
+                _conn.Send();
+            }
         }
         finally
         {
