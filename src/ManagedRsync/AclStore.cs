@@ -4,7 +4,7 @@ namespace ManagedRsync;
 
 /// <summary>
 /// An entry's ACLs as this machine keeps them, read and written through a descriptor the caller holds
-/// (<see cref="AclXattrIo"/>): the kernel's system.posix_acl_access / system.posix_acl_default xattrs
+/// (<see cref="XattrIo"/>): the kernel's system.posix_acl_access / system.posix_acl_default xattrs
 /// (<see cref="PosixAclXattr"/>), or, on a fake-super side (rsync am_root &lt; 0), user.rsync.%aacl / %dacl
 /// (<see cref="FakeSuperAcl"/>). rsync acls.c: get_rsync_acl, set_rsync_acl, set_acl_fdat.
 /// </summary>
@@ -12,37 +12,42 @@ internal static class AclStore
 {
     /// <summary>
     /// acls.c: get_acl — the access ACL (none: the mode's bits; none on a fake-super side: no entries at all) and, for
-    /// a directory, the default ACL (none: empty). Null with <paramref name="error"/> set when it cannot be read.
+    /// a directory, the default ACL (none: empty). Null with <paramref name="error"/> set when it cannot be read: stock's
+    /// words with {0} for the name, or empty where stock says nothing (a fake-super value of the wrong length). The
+    /// libacl call the words name is <paramref name="call"/>: the generator's read goes through a descriptor
+    /// (acl_get_file_at), a sender's by its name (sys_acl_get_file, flist.c: send_file_name's get_acl).
     /// </summary>
-    public static EntryAcls? Read(int fd, bool pathOnly, int mode, bool fakeSuper, out string? error)
+    public static EntryAcls? Read(int fd, bool pathOnly, int mode, bool fakeSuper, out string? error, string call = "acl_get_file_at")
     {
         bool isDir = (mode & 0xF000) == 0x4000;
         error = null;
-        RsyncAcl? access = ReadOne(fd, pathOnly, mode, true, fakeSuper, ref error);
+        RsyncAcl? access = ReadOne(fd, pathOnly, mode, true, fakeSuper, call, ref error);
         if (access is null)
             return null;
         RsyncAcl? dflt = null;
-        if (isDir && (dflt = ReadOne(fd, pathOnly, mode, false, fakeSuper, ref error)) is null)
+        if (isDir && (dflt = ReadOne(fd, pathOnly, mode, false, fakeSuper, call, ref error)) is null)
             return null;
         return new EntryAcls(access, dflt);
     }
 
-    private static RsyncAcl? ReadOne(int fd, bool pathOnly, int mode, bool access, bool fakeSuper, ref string? error)
+    private static RsyncAcl? ReadOne(int fd, bool pathOnly, int mode, bool access, bool fakeSuper, string call, ref string? error)
     {
         string name = fakeSuper ? (access ? FakeSuperAcl.AccessName : FakeSuperAcl.DefaultName)
             : access ? PosixAclXattr.AccessName : PosixAclXattr.DefaultName;
-        byte[]? value = AclXattrIo.Get(fd, pathOnly, name, out int errno);
-        if (value is null)
+        int errno = XattrIo.Get(XattrTarget.Held(fd, pathOnly), name, out byte[] value);
+        if (errno != 0)
         {
             // acls.c: no_acl_syscall_error — no ACL there, or none on this file system: the mode's (access) or none.
-            if (errno is Interop.ENODATA or Interop.EOPNOTSUPP or Interop.ENOSYS)
+            // A fake-super side reads its xattr as get_xattr_data with no_missing_error: whatever the error, no ACL.
+            if (errno is Interop.ENODATA or Interop.EOPNOTSUPP or Interop.ENOSYS || fakeSuper)
                 return fakeSuper ? RsyncAcl.Empty : access ? RsyncAcl.FromMode(mode) : RsyncAcl.Empty;
-            error = $"get_acl: acl_get_file_at({{0}}, {AclKind(access)}) failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({errno})";
+            error = $"get_acl: {call}({{0}}, {AclKind(access)}) failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({errno})";
             return null;
         }
         RsyncAcl? acl = fakeSuper ? FakeSuperAcl.Parse(value, mode) : PosixAclXattr.Parse(value);
+        // acls.c: get_rsync_acl — a fake-super value whose length is not 16 + 8n fails without a word.
         if (acl is null)
-            error = $"get_acl: unpack_smb_acl({{0}}) failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(Interop.EINVAL)} ({Interop.EINVAL})";
+            error = fakeSuper ? "" : $"get_acl: unpack_smb_acl({{0}}) failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(Interop.EINVAL)} ({Interop.EINVAL})";
         return acl;
     }
 
@@ -70,7 +75,7 @@ internal static class AclStore
         {
             changed = true;
             byte[] value = fakeSuper ? FakeSuperAcl.Format(want.Access) : PosixAclXattr.Format(want.Access, true, SafeMode(mode, currentMode));
-            int errno = AclXattrIo.Set(fd, pathOnly, fakeSuper ? FakeSuperAcl.AccessName : PosixAclXattr.AccessName, value);
+            int errno = XattrIo.Set(XattrTarget.Held(fd, pathOnly), fakeSuper ? FakeSuperAcl.AccessName : PosixAclXattr.AccessName, value);
             if (errno != 0)
                 throw SetFailed(fakeSuper, true, forPath, errno);
         }
@@ -79,7 +84,7 @@ internal static class AclStore
         string name = fakeSuper ? FakeSuperAcl.DefaultName : PosixAclXattr.DefaultName;
         if (d.UserObj == RsyncAcl.NoEntry)
         {
-            int errno = AclXattrIo.Remove(fd, pathOnly, name);
+            int errno = XattrIo.Remove(XattrTarget.Held(fd, pathOnly), name);
             if (errno != 0 && errno != Interop.ENODATA)
             {
                 throw new RsyncException(RsyncErrorKind.EntryFailed,
@@ -88,7 +93,7 @@ internal static class AclStore
         }
         else
         {
-            int errno = AclXattrIo.Set(fd, pathOnly, name, fakeSuper ? FakeSuperAcl.Format(d) : PosixAclXattr.Format(d, false, mode));
+            int errno = XattrIo.Set(XattrTarget.Held(fd, pathOnly), name, fakeSuper ? FakeSuperAcl.Format(d) : PosixAclXattr.Format(d, false, mode));
             if (errno != 0)
                 throw SetFailed(fakeSuper, false, forPath, errno);
         }

@@ -174,6 +174,41 @@ public sealed class AclTests(RsyncDaemonFixture daemon) : IDisposable
         Assert.Equal(await XattrTrees.DumpAsync(stockDest), await XattrTrees.DumpAsync(oursDest));
     }
 
+    /// <summary>
+    /// An entry whose ACLs its sender cannot read is left out of the list, a directory with what it holds, and the
+    /// transfer ends with 23 (flist.c: send_file_name returns NULL after get_acl fails). The reproduction without
+    /// privileges: a fake-super sender whose user.rsync.%aacl / %dacl value has a length other than 16 + 8n, which
+    /// acls.c: get_rsync_acl refuses without a word. A local copy and a push, beside stock.
+    /// </summary>
+    [Theory]
+    [InlineData("local")]
+    [InlineData("push")]
+    public async Task An_entry_whose_acls_cannot_be_read_is_left_out_as_stock_leaves_it(string way)
+    {
+        var (source, from, stockDest, oursDest, stockTo, oursTo) = PlacesFor(way, root =>
+        {
+            Directory.CreateDirectory(Path.Combine(root, "baddir"));
+            Directory.CreateDirectory(Path.Combine(root, "ok"));
+            foreach (string f in new[] { "bad", "good", "baddir/inside" })
+                File.WriteAllText(Path.Combine(root, f), "content of " + f);
+        });
+        await XattrTrees.SetAsync(Path.Combine(source, "bad"), "user.rsync.%aacl", "0x0102030405");
+        await XattrTrees.SetAsync(Path.Combine(source, "baddir"), "user.rsync.%dacl", "0x01020304");
+        foreach (string p in new[] { source, Path.Combine(source, "baddir"), Path.Combine(source, "ok"), Path.Combine(source, "bad"), Path.Combine(source, "good"), Path.Combine(source, "baddir/inside") })
+            File.SetLastWriteTimeUtc(p, AclTrees.Stamp);
+
+        ProcessResult stock = await daemon.RunRsyncAsync(["-aiA", "--fake-super", from, stockTo]);
+        ProcessResult ours = await daemon.RunMrsyncAsync(["-aiA", "--fake-super", from, oursTo]);
+        string explain = daemon.Explain(stock, ours);
+        Assert.True(stock.ExitCode == ours.ExitCode, "exit codes differ\n" + explain);
+        Assert.True(23 == ours.ExitCode, explain);
+        Assert.Equal(OptionScenario.Output(stock, stockDest).Replace("/stock", "/DEST", StringComparison.Ordinal),
+            OptionScenario.Output(ours, oursDest).Replace("/ours", "/DEST", StringComparison.Ordinal));
+        Assert.DoesNotContain("get_acl", ours.Stderr, StringComparison.Ordinal);
+        Assert.Equal(TreeSnapshot.Of(stockDest, true, symlinkTimes: false), TreeSnapshot.Of(oursDest, true, symlinkTimes: false));
+        Assert.Equal(["good", "ok"], Directory.GetFileSystemEntries(oursDest).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
     // Where a run goes: a push into the stock daemon's module, a pull from it, a local copy within the work directory;
     // `write` makes the source tree at the path it is given.
     private Places PlacesFor(string way, Action<string> write)

@@ -74,7 +74,7 @@ public sealed partial class ConfinedDirectory
         try
         {
             // ENODATA (no default ACL), EOPNOTSUPP (none on this file system): the umask's, as stock.
-            if (AclXattrIo.Get(directory.Fd, pathOnly: false, PosixAclXattr.DefaultName, out _) is not { } value
+            if (XattrIo.Get(XattrTarget.Descriptor(directory.Fd), PosixAclXattr.DefaultName, out byte[] value) != 0
                 || PosixAclXattr.Parse(value) is not { } acl || acl.UserObj == RsyncAcl.NoEntry)
                 return umaskPermissions;
             // acls.c: rsync_acl_get_perms (an absent entry's NO_ENTRY & 7 is 0).

@@ -5,17 +5,22 @@ namespace ManagedRsync.FileList;
 // -X on the sending side (flist.c: send_file_name calls get_xattr for every entry it lists).
 internal sealed partial class FileListBuilder
 {
+    // The directory of the "DIR/" argument being listed (its entries' full names, FullName).
+    private string? _dotDirectory;
+
     /// <summary>-X: the sender's xattr filter rules, when it has any (exclude.c: saw_xattr_filter).</summary>
     public Func<byte[], bool>? XattrExcluded { get; init; }
 
     /// <summary>
     /// xattrs.c: get_xattr — a regular file's or directory's xattrs through a descriptor opened without following a
-    /// symlink (beneath a module's root when confined); a symlink's only with -l, a device's with --devices, a
-    /// special's with --specials, read by its path without following it (no descriptor of a symlink can read xattrs),
-    /// and not at all inside a confined module (see protocol-notes: only root can give those any). A fake-super entry
-    /// is what its file really is.
+    /// symlink (beneath a module's root when confined; O_PATH with the calls on /proc/self/fd/N where it cannot be
+    /// opened for reading, so that what fails is the read, as stock's by name); a symlink's only with -l, a device's
+    /// with --devices, a special's with --specials, read by its path without following it (no descriptor of a symlink
+    /// can read xattrs), and not at all inside a confined module (see protocol-notes: only root can give those any). A
+    /// fake-super entry is what its file really is. Null when they cannot be read (reported): flist.c: send_file_name
+    /// leaves the entry out.
     /// </summary>
-    private XattrItem[] ReadXattrs(string path, FileEntry entry)
+    private XattrItem[]? ReadXattrs(string path, FileEntry entry)
     {
         int level = _options.Xattrs;
         int amRoot = Xattrs.AmRoot(_options);
@@ -35,28 +40,54 @@ internal sealed partial class FileListBuilder
         string call;
         if (type is FileEntry.S_IFREG or FileEntry.S_IFDIR || _options.FakeSuper)
         {
+            bool pathOnly = false;
             int fd = OpenNoFollow(path, type == FileEntry.S_IFDIR ? Interop.O_DIRECTORY : 0);
+            if (fd < 0 && type is FileEntry.S_IFREG or FileEntry.S_IFDIR)
+            {
+                pathOnly = true;
+                fd = OpenPathOnly(path);
+            }
             if (fd >= 0)
             {
                 using var handle = new DescriptorHandle(fd);
-                err = Xattrs.Read(handle.Fd, null, sender: true, level, amRoot, XattrExcluded, out items, out call);
+                err = Xattrs.Read(XattrTarget.Held(handle.Fd, pathOnly), sender: true, level, amRoot, XattrExcluded, out items, out call);
                 return err == 0 ? items : Failed(call, path, err);
             }
             if (type is FileEntry.S_IFREG or FileEntry.S_IFDIR)
-                return Failed("get_xattr_names: open", path, System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+                return Failed(Xattrs.ListCall, path, System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
         }
         if (Confinement is not null)
             return [];
-        err = Xattrs.Read(-1, path, sender: true, level, amRoot, XattrExcluded, out items, out call);
+        err = Xattrs.Read(XattrTarget.OwnPath(path), sender: true, level, amRoot, XattrExcluded, out items, out call);
         return err == 0 ? items : Failed(call, path, err);
     }
 
-    // xattrs.c: rsyserr(FERROR_XFER, ...) and io_error |= IOERR_GENERAL; the entry goes without xattrs.
-    private XattrItem[] Failed(string call, string path, int errno)
+    // xattrs.c: rsyserr(FERROR_XFER, ...) with full_fname, and io_error |= IOERR_GENERAL; null: the entry is not listed.
+    private XattrItem[]? Failed(string call, string path, int errno)
     {
         IoError |= IoErrorGeneral;
-        _warn($"rsync: [sender] {call}({FileNameEncoding.Display(path)}) failed: {ErrnoText(errno)} ({errno})");
-        return [];
+        _warn($"rsync: [sender] {string.Format(System.Globalization.CultureInfo.InvariantCulture, call, FullName(path))} failed: {ErrnoText(errno)} ({errno})");
+        return null;
+    }
+
+    // util1.c: full_fname — a module's names from its root with "(in MODULE)"; otherwise the name with the sender's
+    // working directory before it when relative. Stock's sender works in the directory of each argument, so the entries
+    // of a "DIR/" argument are named "./NAME" there: "/CWD/DIR/./NAME".
+    private string FullName(string path)
+    {
+        if (Confinement?.Relative(path) is { } inModule)
+            return Confinement.Quote(inModule);
+        string shown = path;
+        if (_dotDirectory is { } dot)
+        {
+            if (path == dot)
+                shown = dot + "/.";
+            else if (path.StartsWith(dot + "/", StringComparison.Ordinal))
+                shown = dot + "/./" + path[(dot.Length + 1)..];
+        }
+        if (!shown.StartsWith('/'))
+            shown = Environment.CurrentDirectory.TrimEnd('/') + "/" + shown;
+        return $"\"{FileNameEncoding.Display(shown)}\"";
     }
 
     /// <summary>
@@ -74,11 +105,11 @@ internal sealed partial class FileListBuilder
         if (fd >= 0)
         {
             using var handle = new DescriptorHandle(fd);
-            err = XattrIo.GetValue(handle.Fd, null, name, out value);
+            err = XattrIo.Get(XattrTarget.Descriptor(handle.Fd), name, out value);
         }
         else
         {
-            err = Confinement is null ? XattrIo.GetValue(-1, path, name, out value) : Interop.ENOENT;
+            err = Confinement is null ? XattrIo.Get(XattrTarget.OwnPath(path), name, out value) : Interop.ENOENT;
         }
         if (err == 0)
             return value;

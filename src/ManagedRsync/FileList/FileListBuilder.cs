@@ -154,7 +154,10 @@ internal sealed partial class FileListBuilder
         {
             if (ImpliedStat(path, out NativeStat.Info info) != 0)
                 return;
-            dir = Make(name, path, info);
+            // flist.c: send_file_name — an entry whose ACLs or xattrs cannot be read is not listed.
+            if (Make(name, path, info) is not { } made)
+                return;
+            dir = made;
             dir.IsTopDir = true;
             dir.IsNoContentDir = true;
             _byName[name] = dir;
@@ -212,10 +215,20 @@ internal sealed partial class FileListBuilder
             }
             // rsync flist.c: send_file_list: a "dir/" argument is a content directory with -r and with -d alike
             // (send_if_directory); -d alone lists one level, its subdirectories sent without content.
-            FileEntry top = Make(".", dir, info);
-            top.IsTopDir = true;
-            Put(".", top);
-            AddDirectoryContents(dir, "", info.Dev);
+            // flist.c: send_file_list — a "." that send_file_name leaves out is not gone into either.
+            _dotDirectory = dir;
+            try
+            {
+                if (Make(".", dir, info) is not { } top)
+                    return;
+                top.IsTopDir = true;
+                Put(".", top);
+                AddDirectoryContents(dir, "", info.Dev);
+            }
+            finally
+            {
+                _dotDirectory = null;
+            }
             return;
         }
 
@@ -312,7 +325,8 @@ internal sealed partial class FileListBuilder
                 continue;
             if (ImpliedStat(Path.Combine(baseDir, parent), out NativeStat.Info pinfo) != 0)
                 break;
-            FileEntry implied = Make(parent, Path.Combine(baseDir, parent), pinfo);
+            if (Make(parent, Path.Combine(baseDir, parent), pinfo) is not { } implied)
+                continue;
             implied.IsTopDir = true;
             implied.IsNoContentDir = true;
             _byName[parent] = implied;
@@ -400,7 +414,8 @@ internal sealed partial class FileListBuilder
             _info($"skipping directory {name}");
             return;
         }
-        FileEntry entry = Make(name, path, info);
+        if (Make(name, path, info) is not { } entry)
+            return;
         entry.IsTopDir = topDir && isDir;
         entry.IsNoContentDir = isDir && !_options.Recursive;
         Put(name, entry);
@@ -492,7 +507,8 @@ internal sealed partial class FileListBuilder
             }
             if (Excluded(name, isDir) || Unreadable(child, info))
                 continue;
-            FileEntry entry = Make(name, child, info);
+            if (Make(name, child, info) is not { } entry)
+                continue;
             // rsync flist.c: send_directory recurses only with -r
             entry.IsNoContentDir = isDir && (!_options.Recursive || mountPoint);
             Put(name, entry);
@@ -620,8 +636,8 @@ internal sealed partial class FileListBuilder
 
     // acls.c: get_acl — through a descriptor held on the entry (opened for reading where it is a directory or regular
     // file, else O_PATH); a name -L / --copy-links followed is opened through its link, as stock's get_acl follows it.
-    // What cannot be read is reported ("get_acl: ...", an I/O error of the list) and the entry goes with the ACL its
-    // mode says (stock leaves such an entry out of the list).
+    // What cannot be read is reported in stock's words (the sender's get_acl reads by name: sys_acl_get_file) as an
+    // I/O error of the list, and null leaves the entry out (flist.c: send_file_name).
     private EntryAcls? ReadAcls(string path, int mode)
     {
         int type = mode & FileEntry.S_IFMT;
@@ -637,20 +653,27 @@ internal sealed partial class FileListBuilder
         }
         string? error;
         EntryAcls? acls = null;
-        if (fd < 0)
+        if (fd < 0 && _options.FakeSuper)
+        {
+            // xattrs.c: get_xattr_acl reads with no_missing_error: an entry it cannot reach has no ACL.
+            acls = new EntryAcls(RsyncAcl.Empty, (mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR ? RsyncAcl.Empty : null);
+            error = null;
+        }
+        else if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            error = $"get_acl: acl_get_file_at({{0}}, ACL_TYPE_ACCESS) failed: {ErrnoText(errno)} ({errno})";
+            error = $"get_acl: sys_acl_get_file({{0}}, ACL_TYPE_ACCESS) failed: {ErrnoText(errno)} ({errno})";
         }
         else
         {
             using var handle = new DescriptorHandle(fd);
-            acls = AclStore.Read(handle.Fd, pathOnly, mode, _options.FakeSuper, out error);
+            acls = AclStore.Read(handle.Fd, pathOnly, mode, _options.FakeSuper, out error, call: "sys_acl_get_file");
         }
         if (error is not null)
         {
             IoError |= IoErrorGeneral;
-            _warn("rsync: [sender] " + string.Format(System.Globalization.CultureInfo.InvariantCulture, error, FileNameEncoding.Display(path)));
+            if (error.Length > 0)
+                _warn("rsync: [sender] " + string.Format(System.Globalization.CultureInfo.InvariantCulture, error, FileNameEncoding.Display(path)));
         }
         return acls;
     }
@@ -744,7 +767,9 @@ internal sealed partial class FileListBuilder
         }
     }
 
-    private FileEntry Make(string name, string path, NativeStat.Info info)
+    // flist.c: send_file_name returns NULL (the entry is not listed, nor what is below a directory) when get_acl or
+    // get_xattr fails, after their message and with io_error |= IOERR_GENERAL.
+    private FileEntry? Make(string name, string path, NativeStat.Info info)
     {
         int type = info.Mode & FileEntry.S_IFMT;
         var entry = new FileEntry
@@ -776,7 +801,11 @@ internal sealed partial class FileListBuilder
             entry.Mode = chmod.Apply(entry.Mode);
         // flist.c: send_file_name — get_acl with the mode --chmod made (sx.st.st_mode = file->mode).
         if (_options.Acls && type != FileEntry.S_IFLNK)
-            entry.Acls = ReadAcls(path, entry.Mode);
+        {
+            if (ReadAcls(path, entry.Mode) is not { } acls)
+                return null;
+            entry.Acls = acls;
+        }
         if (_options.HardLinks && type != FileEntry.S_IFDIR)
         {
             entry.Dev = info.Dev;
@@ -784,7 +813,11 @@ internal sealed partial class FileListBuilder
             entry.Nlink = info.Nlink;
         }
         if (_options.Xattrs > 0)
-            entry.Xattrs = ReadXattrs(path, entry);
+        {
+            if (ReadXattrs(path, entry) is not { } xattrs)
+                return null;
+            entry.Xattrs = xattrs;
+        }
         return entry;
     }
 }

@@ -71,6 +71,12 @@ internal static class Xattrs
         name.Length > RsyncPrefix.Length && name.StartsWith(RsyncPrefix) && name[RsyncPrefix.Length] == (byte)'%';
 
     /// <summary>
+    /// xattrs.c: get_xattr_names' words when the list cannot be read, {0} for the full name (its buffer is 1024 bytes
+    /// until a longer list made it grow: not followed here).
+    /// </summary>
+    public const string ListCall = "get_xattr_names: llistxattr({0},1024)";
+
+    /// <summary>
     /// xattrs.c: rsync_xal_get — whether a side lists <paramref name="name"/>: a sender every namespace but system.*,
     /// a receiving side that is not root (am_root 0) only user.*; the rsync.% names only with -XX on a sender, and
     /// never a fake-super side's own.
@@ -116,15 +122,15 @@ internal static class Xattrs
         : new XattrItem { Name = name, DatumLength = value.Length, Value = value };
 
     /// <summary>
-    /// xattrs.c: rsync_xal_get — the names this side lists (<see cref="Lists"/>) with their values, sorted, through
-    /// <paramref name="fd"/> or (fd &lt; 0) the path without following it. Returns 0 or the errno of the call that
-    /// failed, with <paramref name="call"/> naming it as stock's message does.
+    /// xattrs.c: rsync_xal_get — the names this side lists (<see cref="Lists"/>) with their values, sorted, read
+    /// through <paramref name="at"/>. Returns 0 or the errno of the call that
+    /// failed, with <paramref name="call"/> naming it as stock's message does ({0}: the name as full_fname gives it).
     /// </summary>
-    public static int Read(int fd, string? path, bool sender, int level, int amRoot, Func<byte[], bool>? excluded, out XattrItem[] items, out string call)
+    public static int Read(Platform.XattrTarget at, bool sender, int level, int amRoot, Func<byte[], bool>? excluded, out XattrItem[] items, out string call)
     {
         items = [];
-        call = "get_xattr_names: llistxattr";
-        int err = Platform.XattrIo.ListNames(fd, path, out List<byte[]> names);
+        call = ListCall;
+        int err = Platform.XattrIo.ListNames(at, out List<byte[]> names);
         if (err != 0)
             return err;
         var list = new List<XattrItem>(names.Count);
@@ -132,10 +138,10 @@ internal static class Xattrs
         {
             if (!Lists(name, sender, level, amRoot, excluded))
                 continue;
-            err = Platform.XattrIo.GetValue(fd, path, name, out byte[] value);
+            err = Platform.XattrIo.Get(at, name, out byte[] value);
             if (err != 0)
             {
-                call = $"get_xattr_data: lgetxattr(\"{Platform.FileNameEncoding.Display(name)}\")";
+                call = $"get_xattr_data: lgetxattr({{0}},\"{Platform.FileNameEncoding.Display(name).Replace("{", "{{", StringComparison.Ordinal).Replace("}", "}}", StringComparison.Ordinal)}\",0)";
                 return err;
             }
             list.Add(FromValue(name, value));

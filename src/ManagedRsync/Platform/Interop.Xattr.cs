@@ -5,8 +5,9 @@ namespace ManagedRsync.Platform;
 /// <summary>
 /// Extended attributes (getxattr(2), setxattr(2), removexattr(2), listxattr(2)): the one a fake-super receiver keeps an
 /// entry's ownership, full mode and device numbers in (rsync xattrs.c: XSTAT_ATTR "user.rsync.%stat") and the ones -X
-/// copies. Set and removed only on a descriptor the caller opened without following a symlink, never by a path; the
-/// l-variants read a sending side's own symlinks (no descriptor without O_PATH, which the f-calls refuse).
+/// copies, and the POSIX ACLs (system.posix_acl_*). Set and removed only on a descriptor the caller opened without following
+/// a symlink, never by an entry's name; the l-variants read a sending side's own symlinks (no descriptor without
+/// O_PATH, which the f-calls refuse). <see cref="XattrIo"/> is the one wrapper of them.
 /// </summary>
 internal static unsafe partial class Interop
 {
@@ -42,4 +43,20 @@ internal static unsafe partial class Interop
 
     [LibraryImport(Libc, EntryPoint = "fremovexattr", SetLastError = true)]
     public static partial int FRemoveXattr(int fd, byte* name);
+
+    // The following path forms, only ever on "/proc/self/fd/N" of an O_PATH descriptor the caller holds (XattrTarget):
+    // the f* calls refuse such a descriptor (EBADF); the magic link leads to the held inode, so nothing at the entry's
+    // name is resolved again.
+
+    [LibraryImport(Libc, EntryPoint = "listxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint ListXattr(string path, byte* list, nuint size);
+
+    [LibraryImport(Libc, EntryPoint = "getxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint GetXattr(string path, byte* name, byte* value, nuint size);
+
+    [LibraryImport(Libc, EntryPoint = "setxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int SetXattr(string path, byte* name, byte* value, nuint size, int flags);
+
+    [LibraryImport(Libc, EntryPoint = "removexattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int RemoveXattr(string path, byte* name);
 }

@@ -93,7 +93,7 @@ internal sealed partial class GeneratorRole
     private void CopyXattrs(int from, int to)
     {
         int amRoot = run.Xattrs!.AmRoot;
-        if (Platform.XattrIo.ListNames(from, null, out List<byte[]> names) != 0)
+        if (Platform.XattrIo.ListNames(Platform.XattrTarget.Descriptor(from), out List<byte[]> names) != 0)
             return;
         Func<byte[], bool>? excluded = run.Xattrs.Excluded;
         foreach (byte[] name in names)
@@ -103,8 +103,8 @@ internal sealed partial class GeneratorRole
             if (excluded is not null ? excluded(name)
                 : userOnly ? !name.AsSpan().StartsWith(FileList.Xattrs.UserPrefix) : name.AsSpan().StartsWith(FileList.Xattrs.SystemPrefix))
                 continue;
-            if (Platform.XattrIo.GetValue(from, null, name, out byte[] value) == 0)
-                Platform.XattrIo.Set(to, name, value);
+            if (Platform.XattrIo.Get(Platform.XattrTarget.Descriptor(from), name, out byte[] value) == 0)
+                Platform.XattrIo.Set(Platform.XattrTarget.Descriptor(to), name, value);
         }
     }
 }

@@ -423,7 +423,7 @@ internal sealed partial class ReceiverRole
     private static byte[]? BasisXattr(ConfinedDirectory directory, string name, byte[] valueName)
     {
         byte[]? value = null;
-        directory.WithHeld(name, fd => value = XattrIo.GetValue(fd, null, valueName, out byte[] v) == 0 ? v : null);
+        directory.WithHeld(name, fd => value = XattrIo.Get(XattrTarget.Descriptor(fd), valueName, out byte[] v) == 0 ? v : null);
         return value;
     }
 

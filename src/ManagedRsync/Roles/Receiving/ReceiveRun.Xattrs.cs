@@ -31,9 +31,9 @@ internal sealed partial class ReceiveRun
         XattrItem[] items = [];
         int err = 0;
         string call = "";
-        directory.WithHeld(name, fd => err = FileList.Xattrs.Read(fd, null, sender: false, Options.Xattrs, Xattrs!.AmRoot, Xattrs.Excluded, out items, out call));
+        directory.WithHeld(name, fd => err = FileList.Xattrs.Read(XattrTarget.Descriptor(fd), sender: false, Options.Xattrs, Xattrs!.AmRoot, Xattrs.Excluded, out items, out call));
         if (err != 0)
-            ReportFailure($"rsync: [generator] {call}({XattrFullName(name)}) failed: {Marshal.GetPInvokeErrorMessage(err)} ({err})");
+            ReportFailure($"rsync: [generator] {string.Format(System.Globalization.CultureInfo.InvariantCulture, call, XattrFullName(name))} failed: {Marshal.GetPInvokeErrorMessage(err)} ({err})");
         return items;
     }
 
@@ -52,7 +52,7 @@ internal sealed partial class ReceiveRun
         if (Xattrs is not { } table || file.XattrIndex < 0 || Options.DryRun)
             return;
         int amRoot = table.AmRoot;
-        int listed = XattrIo.ListNames(fd, null, out List<byte[]> present);
+        int listed = XattrIo.ListNames(XattrTarget.Descriptor(fd), out List<byte[]> present);
         uint? restoreMode = null;
         if (amRoot == 0 && StatMode(fd) is { } mode && (mode & 0x80) == 0 && Interop.FChmod(fd, (mode & 0xFFF) | 0x80) == 0)
             restoreMode = mode & 0xFFF;
@@ -76,7 +76,7 @@ internal sealed partial class ReceiveRun
                         continue;
                     value = basis;
                 }
-                if (XattrIo.Set(fd, item.Name, value) is not 0 and int errno)
+                if (XattrIo.Set(XattrTarget.Descriptor(fd), item.Name, value) is not 0 and int errno)
                     ReportFailure($"rsync: [receiver] rsync_xal_set: fsetxattr({XattrFullName(name)},\"{XattrTable.Display(item.Name)}\") failed: {Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
             }
             if (listed != 0)
@@ -87,7 +87,7 @@ internal sealed partial class ReceiveRun
                     continue;
                 if (wanted.Any(w => w.Item.Name.AsSpan().SequenceEqual(had)))
                     continue;
-                if (XattrIo.Remove(fd, had) is not 0 and int errno)
+                if (XattrIo.Remove(XattrTarget.Descriptor(fd), had) is not 0 and int errno)
                     ReportFailure($"rsync: [receiver] rsync_xal_set: fremovexattr({XattrFullName(name)},\"{XattrTable.Display(had)}\") failed: {Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
             }
         }
@@ -124,7 +124,7 @@ internal sealed partial class ReceiveRun
         }
     }
 
-    private static byte[]? CurrentValue(int fd, byte[] name) => XattrIo.GetValue(fd, null, name, out byte[] value) == 0 ? value : null;
+    private static byte[]? CurrentValue(int fd, byte[] name) => XattrIo.Get(XattrTarget.Descriptor(fd), name, out byte[] value) == 0 ? value : null;
 
     private static unsafe uint? StatMode(int fd)
     {
