@@ -39,6 +39,7 @@ public static class ParameterModules
     public const string OutgoingChmod = "outchmod";
     public const string BadChmod = "badchmod";
     public const string FakeSuper = "fakesuper";
+    public const string XattrFiltered = "xfiltered";
 
     /// <summary>"timeout = 300": a daemon tells a protocol-31 client its timeout (main.c: start_server, MSG_IO_TIMEOUT).</summary>
     public const string Timed = "timed";
@@ -76,6 +77,9 @@ public static class ParameterModules
         new(BadChmod, Comment: "malformed incoming chmod", Extra: ["incoming chmod = g=ur"]),
         // clientserver.c: rsync_module sets am_root = -1 (xattrs.c: set_stat_xattr, get_stat_xattr).
         new(FakeSuper, Comment: "fake super", Extra: ["fake super = yes"]),
+        // exclude.c: name_is_excluded checks daemon_filter_list for xattr names too; "-x NAME" is one rule, its
+        // modifier straight after the short name (parse_rule_tok).
+        new(XattrFiltered, Comment: "xattr rules", Extra: ["filter = -x user.secret +,x user.kept* -x user.k*"]),
         new(Timed, Comment: "module timeout", Extra: ["timeout = 300"]),
         new(HookQuoting, Comment: "exec hook quoting", Extra:
         [

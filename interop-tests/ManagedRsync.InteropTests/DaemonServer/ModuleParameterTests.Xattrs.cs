@@ -56,4 +56,53 @@ public sealed partial class ModuleParameterTests
         Assert.Contains("trusted.t=0x03", back);
         Assert.DoesNotContain("%stat", back);
     }
+
+    /// <summary>
+    /// A module's own 'x' rules (daemon_filter_list) decide which xattr names it takes in and gives out, before the
+    /// client's (exclude.c: name_is_excluded): pushed into and pulled from the module by stock's client, beside the
+    /// same module of `rsync --daemon`.
+    /// </summary>
+    [Theory]
+    [InlineData("-aiX")]
+    [InlineData("-aiX --no-i-r")]
+    public async Task A_modules_xattr_rules_choose_the_names_as_stock(string options)
+    {
+        string src = Path.Combine(_work, "xfilter-src");
+        Directory.CreateDirectory(Path.Combine(src, "d"));
+        File.WriteAllText(Path.Combine(src, "f"), "f\n");
+        File.WriteAllText(Path.Combine(src, "d", "g"), "g\n");
+        foreach (string p in new[] { Path.Combine(src, "f"), Path.Combine(src, "d") })
+        {
+            await XattrTrees.SetAsync(p, "user.secret", "0x01");
+            await XattrTrees.SetAsync(p, "user.kept", "0x02");
+            await XattrTrees.SetAsync(p, "user.keyless", "0x03");
+            await XattrTrees.SetAsync(p, "user.other", "0x04");
+        }
+        string url(RsyncDaemonFixture d) => d.Url + $"{ParameterModules.XattrFiltered}/{_id}/x/";
+        foreach (RsyncDaemonFixture d in Both)
+            Directory.CreateDirectory(Module(d, ParameterModules.XattrFiltered));
+
+        var push = await BothAsync(d => [.. options.Split(' '), src + "/", url(d)]);
+        AssertSame(push);
+        Assert.Equal(0, push.Ours.ExitCode);
+        string stockModule = Path.Combine(Module(stock, ParameterModules.XattrFiltered), "x");
+        string oursModule = Path.Combine(Module(ours, ParameterModules.XattrFiltered), "x");
+        string dump = await XattrTrees.DumpAsync(oursModule);
+        Assert.Equal(await XattrTrees.DumpAsync(stockModule), dump);
+        Assert.Contains("user.kept=0x02", dump);
+        Assert.Contains("user.other=0x04", dump);
+        Assert.DoesNotContain("user.secret", dump);
+        Assert.DoesNotContain("user.keyless", dump);
+
+        // What the module holds beyond its rules is not given out either.
+        foreach (string module in new[] { stockModule, oursModule })
+            await XattrTrees.SetAsync(Path.Combine(module, "f"), "user.secret", "0x05");
+        var pull = await BothAsync(d => [.. options.Split(' '), url(d), Local(d) + "/"]);
+        AssertSame(pull);
+        Assert.Equal(0, pull.Ours.ExitCode);
+        string back = await XattrTrees.DumpAsync(Local(ours));
+        Assert.Equal(await XattrTrees.DumpAsync(Local(stock)), back);
+        Assert.DoesNotContain("user.secret", back);
+        Assert.Contains("user.kept=0x02", back);
+    }
 }

@@ -49,8 +49,16 @@ internal static class ModuleFilters
         }
     }
 
-    private static bool IsPrefixOnly(string word) =>
-        word is "-" or "+" or "P" or "R" or "H" or "S" or "." or ":" or "exclude" or "include" or "protect"
-            or "risk" or "hide" or "show" or "merge" or "dir-merge"
-        || (word.Length > 1 && word[0] is '-' or '+' or 'P' or 'R' or 'H' or 'S' && word[1] == ',');
+    // exclude.c: parse_rule_tok — a rule name, short ("-") or long ("exclude"), then its modifiers, after a ',' or
+    // (short names) straight after it ("-x user.secret", "+,s keep"). 'C' is left out: "-C" is a whole rule.
+    private static bool IsPrefixOnly(string word)
+    {
+        int comma = word.IndexOf(',');
+        string name = comma >= 0 ? word[..comma] : word.Length > 1 && IsShortName(word[..1]) ? word[..1] : word;
+        string modifiers = comma >= 0 ? word[(comma + 1)..] : word[name.Length..];
+        return (IsShortName(name) || name is "exclude" or "include" or "protect" or "risk" or "hide" or "show" or "merge" or "dir-merge")
+            && modifiers.All(c => "/!enwrspx".Contains(c, StringComparison.Ordinal));
+    }
+
+    private static bool IsShortName(string name) => name is "-" or "+" or "P" or "R" or "H" or "S" or "." or ":";
 }

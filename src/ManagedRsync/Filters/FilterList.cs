@@ -62,6 +62,19 @@ public sealed class FilterList
         return false;
     }
 
+    /// <summary>
+    /// exclude.c: name_is_excluded(name, NAME_IS_XATTR, ALL_FILTERS) — a daemon module's rules first (an exclude there
+    /// is final, an include goes on), then the transfer's; null (the namespaces decide, xattrs.c) unless one of them
+    /// has an 'x' rule (saw_xattr_filter, set by any rule parsed with it, the module's included).
+    /// </summary>
+    internal static Func<byte[], bool>? XattrExclusion(FilterList? module, FilterList? transfer, bool sender)
+    {
+        bool inModule = module is { HasXattrRules: true }, inTransfer = transfer is { HasXattrRules: true };
+        if (!inModule && !inTransfer)
+            return null;
+        return name => (inModule && module!.IsXattrExcluded(name, sender)) || (inTransfer && transfer!.IsXattrExcluded(name, sender));
+    }
+
     /// <summary>Whether the list has a per-directory merge rule, which makes the matcher read files while walking.</summary>
     public bool HasPerDirectoryMerge => CvsExclude || Rules.Any(r => (r.Flags & FilterRuleFlags.PerDirMerge) != 0);
 

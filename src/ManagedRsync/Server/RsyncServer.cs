@@ -74,6 +74,8 @@ public static class RsyncServer
         // it again to each entry's final mode (rsync.c: set_file_attrs, daemon_chmod_modes).
         if (settings.ModuleChmod is { } moduleChmod)
             options = options with { Chmod = moduleChmod, ModuleChmod = request.IsSender ? null : moduleChmod };
+        if (settings.ModuleFilters is { HasXattrRules: true } moduleRules)
+            options = options with { ModuleXattrRules = moduleRules };
         if (settings.TransferLog is { } transferLog)
             options = options with { LogFileFormat = transferLog.Format };
         var daemonLog = new DaemonSideLog(settings.Log);

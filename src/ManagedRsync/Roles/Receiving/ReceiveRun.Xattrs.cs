@@ -17,7 +17,7 @@ internal sealed partial class ReceiveRun
     public XattrTable? Xattrs => _xattrs ??= Options.Xattrs > 0
         ? new XattrTable(Options.Xattrs, FileList.Xattrs.AmRoot(Options))
         {
-            Excluded = Filters is { HasXattrRules: true } rules ? name => rules.IsXattrExcluded(name, sender: false) : null,
+            Excluded = global::ManagedRsync.Filters.FilterList.XattrExclusion(Options.ModuleXattrRules, Filters, sender: false),
         }
         : null;
 

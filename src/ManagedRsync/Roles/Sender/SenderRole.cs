@@ -151,7 +151,7 @@ internal sealed partial class SenderRole : IMessageHandler
             Confinement = _source.Confinement,
             DivertDirectories = _conn.Parameters.IncRecurse,
             SendImpliedDirectories = _options.ImpliedDirs || _conn.Protocol >= 30,
-            XattrExcluded = _filters is { HasXattrRules: true } xattrRules ? name => xattrRules.IsXattrExcluded(name, sender: true) : null,
+            XattrExcluded = FilterList.XattrExclusion(_options.ModuleXattrRules, _filters, sender: true),
         };
         _builder = builder;
         if (_source.RelativePaths is { } paths)
