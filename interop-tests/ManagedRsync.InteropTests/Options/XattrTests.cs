@@ -124,6 +124,51 @@ public sealed class XattrTests(StockOptionDaemonFixture stock, MrsyncOptionDaemo
         }
     }
 
+    /// <summary>
+    /// 'x' rules in per-directory merge files (-F's .rsync-filter, a dir-merge rule) choose the names a sender lists
+    /// for the entries of the directory that holds them and below (exclude.c: check_filter goes into a merge rule's
+    /// list as push_local_filters left it; xattrs.c: rsync_xal_get). Where mrsync sends: a local copy, a push, and
+    /// stock's client pulling from `mrsync daemon` (whose sender reads the client's -F), beside stock.
+    /// </summary>
+    [Theory]
+    [InlineData("local", "-aiXF")]
+    [InlineData("local", "-aiXF --no-i-r")]
+    [InlineData("push", "-aiX --filter=dir-merge_.xrules")]
+    [InlineData("stock-client-pull", "-aiXF")]
+    public async Task Xattr_rules_in_per_directory_merge_files_choose_the_names_as_stock(string place, string options)
+    {
+        string[] opts = options.Split(' ');
+        (string Source, Func<Task<ProcessResult>> Stock, Func<Task<ProcessResult>> Ours, string StockDest, string OursDest) run = Place(place, opts);
+        string rules = options.Contains("xrules", StringComparison.Ordinal) ? ".xrules" : ".rsync-filter";
+        foreach (string f in new[] { "f", "sub/g", "sub/deeper/h", "other/i" })
+        {
+            string p = Path.Combine(run.Source, f);
+            Directory.CreateDirectory(Path.GetDirectoryName(p)!);
+            File.WriteAllText(p, f);
+        }
+        File.WriteAllText(Path.Combine(run.Source, "sub", rules), "-x user.secret\n+x user.keep\n");
+        File.WriteAllText(Path.Combine(run.Source, "sub", "deeper", rules), "-x user.keep\n");
+        foreach (string f in new[] { "f", "sub", "sub/g", "sub/deeper", "sub/deeper/h", "other/i" })
+        {
+            await SetAsync(Path.Combine(run.Source, f), "user.secret", "0x01");
+            await SetAsync(Path.Combine(run.Source, f), "user.keep", "0x02");
+        }
+        foreach (string p in Directory.GetFileSystemEntries(run.Source, "*", SearchOption.AllDirectories).Append(run.Source))
+            File.SetLastWriteTimeUtc(p, Old);
+
+        ProcessResult s = await run.Stock();
+        ProcessResult o = await run.Ours();
+        string explain = $"{s}\n{o}\n--- mrsync daemon log ---\n{ours.DaemonLog}";
+        Assert.True(s.ExitCode == o.ExitCode, "exit codes differ: " + explain);
+        Assert.True(0 == o.ExitCode, explain);
+        Assert.True(Lines(s.Stdout) == Lines(o.Stdout), "output differs: " + explain);
+        string stockDump = await DumpAsync(run.StockDest), oursDump = await DumpAsync(run.OursDest);
+        Assert.True(stockDump == oursDump, $"xattrs differ\n--- stock ---\n{stockDump}\n--- mrsync ---\n{oursDump}");
+        // The file beside the rules and below them lost the secret; deeper, the inner file's rule comes first.
+        Assert.Contains("# file: DEST/sub/g\nuser.keep=0x02\n", oursDump + "\n", StringComparison.Ordinal);
+        Assert.Contains("# file: DEST/other/i\nuser.keep=0x02\nuser.secret=0x01", oursDump, StringComparison.Ordinal);
+    }
+
     private (string, Func<Task<ProcessResult>>, Func<Task<ProcessResult>>, string, string) Place(string place, string[] opts)
     {
         string stockDest = Path.Combine(_work, "stock"), oursDest = Path.Combine(_work, "ours");

@@ -12,6 +12,12 @@ internal sealed partial class FileListBuilder
     public Func<byte[], bool>? XattrExcluded { get; init; }
 
     /// <summary>
+    /// -X with per-directory merge files: the xattr rules in effect where the entry (its name in the list) is listed,
+    /// null while none has been seen (the namespaces decide); when set it replaces <see cref="XattrExcluded"/>.
+    /// </summary>
+    public Func<byte[], Func<byte[], bool>?>? XattrRulesAt { get; init; }
+
+    /// <summary>
     /// xattrs.c: get_xattr — a regular file's or directory's xattrs through a descriptor opened without following a
     /// symlink (beneath a module's root when confined; O_PATH with the calls on /proc/self/fd/N where it cannot be
     /// opened for reading, so that what fails is the read, as stock's by name); a symlink's only with -l, a device's
@@ -38,6 +44,7 @@ internal sealed partial class FileListBuilder
         int err;
         XattrItem[] items;
         string call;
+        Func<byte[], bool>? excluded = XattrRulesAt is { } at ? at(entry.Name) : XattrExcluded;
         if (type is FileEntry.S_IFREG or FileEntry.S_IFDIR || _options.FakeSuper)
         {
             bool pathOnly = false;
@@ -50,7 +57,7 @@ internal sealed partial class FileListBuilder
             if (fd >= 0)
             {
                 using var handle = new DescriptorHandle(fd);
-                err = Xattrs.Read(XattrTarget.Held(handle.Fd, pathOnly), sender: true, level, amRoot, XattrExcluded, out items, out call);
+                err = Xattrs.Read(XattrTarget.Held(handle.Fd, pathOnly), sender: true, level, amRoot, excluded, out items, out call);
                 return err == 0 ? items : Failed(call, path, err);
             }
             if (type is FileEntry.S_IFREG or FileEntry.S_IFDIR)
@@ -58,7 +65,7 @@ internal sealed partial class FileListBuilder
         }
         if (Confinement is not null)
             return [];
-        err = Xattrs.Read(XattrTarget.OwnPath(path), sender: true, level, amRoot, XattrExcluded, out items, out call);
+        err = Xattrs.Read(XattrTarget.OwnPath(path), sender: true, level, amRoot, excluded, out items, out call);
         return err == 0 ? items : Failed(call, path, err);
     }
 

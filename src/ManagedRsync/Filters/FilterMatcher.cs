@@ -61,11 +61,53 @@ public sealed class FilterMatcher
         }
         _entries = [.. entries];
         _slots = [.. slots];
+        SawXattrRules = list.HasXattrRules;
         // The matcher does not know the protocol; perishability only matters on the wire.
         _cvsRules = needsCvs ? [.. list.CreateCvsRules(protocolVersion: 32)] : [];
     }
 
     private const int CvsListSlot = -1;
+
+    /// <summary>
+    /// exclude.c: saw_xattr_filter — a rule with the 'x' modifier was parsed: one of the list's, or one of a
+    /// per-directory merge file read so far (the flag stays set once it is). From then on the rules, not the namespaces,
+    /// choose the xattr names (xattrs.c: rsync_xal_get).
+    /// </summary>
+    public bool SawXattrRules { get; private set; }
+
+    /// <summary>
+    /// exclude.c: name_is_excluded(name, NAME_IS_XATTR) for an xattr of the entry at <paramref name="entryPath"/>:
+    /// the first 'x' rule in effect in its directory (the list's, and the per-directory merge files read down to it,
+    /// innermost first as check_filter goes into a merge rule's list) that matches the name says whether it goes.
+    /// </summary>
+    public bool IsXattrExcluded(ReadOnlySpan<byte> entryPath, ReadOnlySpan<byte> name)
+    {
+        if (_slots.Length > 0)
+            SyncDirectories(entryPath);
+        foreach (Entry entry in _entries)
+        {
+            FilterResult r = entry.Rule is not null ? XattrVerdict(entry.Rule, name)
+                : entry.Slot == CvsListSlot ? FilterResult.NoMatch
+                : _slots[entry.Slot].CheckXattr(name);
+            if (r != FilterResult.NoMatch)
+                return r == FilterResult.Excluded;
+        }
+        return false;
+    }
+
+    private static FilterResult XattrVerdict(FilterRule rule, ReadOnlySpan<byte> name) =>
+        !rule.MatchesXattr(name) ? FilterResult.NoMatch : rule.IsInclude ? FilterResult.Included : FilterResult.Excluded;
+
+    private static FilterResult CheckXattrRules(FilterRule[] rules, ReadOnlySpan<byte> name)
+    {
+        foreach (FilterRule rule in rules)
+        {
+            FilterResult r = XattrVerdict(rule, name);
+            if (r != FilterResult.NoMatch)
+                return r;
+        }
+        return FilterResult.NoMatch;
+    }
 
     /// <summary>
     /// Set while checking the contents of a directory that is being deleted: perishable rules (modifier 'p', and the
@@ -221,6 +263,17 @@ public sealed class FilterMatcher
             return Inherits ? owner.CheckRules(_parentRules, path, isDirectory) : FilterResult.NoMatch;
         }
 
+        public FilterResult CheckXattr(ReadOnlySpan<byte> name)
+        {
+            for (int i = _levels.Count - 1; i >= 0; i--)
+            {
+                FilterResult r = CheckXattrRules(_levels[i], name);
+                if (r != FilterResult.NoMatch || !Inherits)
+                    return r;
+            }
+            return Inherits ? CheckXattrRules(_parentRules, name) : FilterResult.NoMatch;
+        }
+
         public void Push(FilterMatcher owner, ReadOnlySpan<byte> relativeDirectory)
         {
             string? root = owner._options.LocalRoot;
@@ -313,6 +366,8 @@ public sealed class FilterMatcher
                     continue;
                 }
                 FilterRule rule = FilterRule.Create(pattern, flags, directory, absolute);
+                if ((flags & FilterRuleFlags.Xattr) != 0)
+                    SawXattrRules = true;
                 // rsync add_rule drops a rule meant only for the other side while reading per-directory files.
                 if (FilterList.AppliesOn(rule, _side, _deleteExcluded))
                     rules.Add(rule);

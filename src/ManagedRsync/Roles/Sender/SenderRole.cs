@@ -140,6 +140,15 @@ internal sealed partial class SenderRole : IMessageHandler
         };
     }
 
+    // exclude.c: name_is_excluded(NAME_IS_XATTR) with per-directory merge files — the module's rules, then the ones
+    // in effect in the entry's directory; none until an 'x' rule has been seen (saw_xattr_filter).
+    private Func<byte[], Func<byte[], bool>?> XattrRulesAt(FilterMatcher matcher)
+    {
+        FilterList? module = _options.ModuleXattrRules;
+        return entry => !matcher.SawXattrRules && module is null ? null
+            : name => (module is not null && module.IsXattrExcluded(name, sender: true)) || matcher.IsXattrExcluded(entry, name);
+    }
+
     private void BuildFileList()
     {
         FilterMatcher? matcher = _filters is { Rules.Count: > 0 } or { CvsExclude: true }
@@ -152,6 +161,7 @@ internal sealed partial class SenderRole : IMessageHandler
             DivertDirectories = _conn.Parameters.IncRecurse,
             SendImpliedDirectories = _options.ImpliedDirs || _conn.Protocol >= 30,
             XattrExcluded = FilterList.XattrExclusion(_options.ModuleXattrRules, _filters, sender: true),
+            XattrRulesAt = matcher is not null && _filters is { HasPerDirectoryMerge: true } ? XattrRulesAt(matcher) : null,
         };
         _builder = builder;
         if (_source.RelativePaths is { } paths)
