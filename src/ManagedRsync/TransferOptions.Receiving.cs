@@ -177,11 +177,6 @@ public sealed partial record TransferOptions
     /// set_file_attrs tweaks new_mode with daemon_chmod_modes; clientserver.c: rsync_module).
     /// </summary>
     public ChmodRules? ModuleChmod { get; init; }
-    /// <summary>
-    /// A daemon module's own rules when they have an 'x' one (clientserver.c: rsync_module parses them into
-    /// daemon_filter_list, which exclude.c: name_is_excluded checks before the transfer's for an xattr name too).
-    /// </summary>
-    internal Filters.FilterList? ModuleXattrRules { get; init; }
     /// <summary>--no-W was given (stock's whole_file == 0): a push with --inplace and -S then tells the server --no-W.</summary>
     public bool NoWholeFile { get; init; }
 }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using ManagedRsync.Checksums;
 using ManagedRsync.Destination;
+using ManagedRsync.Filters;
 using ManagedRsync.IO;
 using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
@@ -74,8 +75,6 @@ public static class RsyncServer
         // it again to each entry's final mode (rsync.c: set_file_attrs, daemon_chmod_modes).
         if (settings.ModuleChmod is { } moduleChmod)
             options = options with { Chmod = moduleChmod, ModuleChmod = request.IsSender ? null : moduleChmod };
-        if (settings.ModuleFilters is { HasXattrRules: true } moduleRules)
-            options = options with { ModuleXattrRules = moduleRules };
         if (settings.TransferLog is { } transferLog)
             options = options with { LogFileFormat = transferLog.Format };
         var daemonLog = new DaemonSideLog(settings.Log);
@@ -141,7 +140,7 @@ public static class RsyncServer
         }
         // A daemon module's sender reads beneath the module root only (Platform/BeneathRoot).
         using BeneathRoot? confinement = settings.Confined ? BeneathRoot.Open(settings.Root, settings.ModuleName ?? "") : null;
-        SendSource source = ServerSources.Resolve(request, options, settings, confinement);
+        SendSource source = ServerSources.Resolve(request, options, settings, confinement) with { ModuleXattrRules = ModuleXattrRules(settings) };
         var sender = new SenderRole(source, options, TransferLog(connection, settings, options, ""), progress: null);
         return await sender.RunAsync(connection, localServer: false, ct).ConfigureAwait(false);
     }
@@ -190,10 +189,15 @@ public static class RsyncServer
             LinkTargets: settings.Confined ? new ReceivedLinks(settings.MungeSymlinks).Map : null,
             ModuleExcluded: ModuleReceiveFilter.For(settings, destination),
             OptionDirectories: settings.Confined ? ServerOptionDirectories.For(settings) : null,
-            ModuleName: settings.Confined ? settings.ModuleName : null);
+            ModuleName: settings.Confined ? settings.ModuleName : null,
+            ModuleXattrRules: ModuleXattrRules(settings));
         var receiver = new ReceivingSide(target, options, TransferLog(connection, settings, options, settings.Confined ? destination : ""));
         return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);
     }
+
+    // clientserver.c: rsync_module parses the module's rules into daemon_filter_list, which exclude.c: name_is_excluded
+    // checks before the transfer's for an xattr name too.
+    private static FilterList? ModuleXattrRules(ServerSettings settings) => settings.ModuleFilters is { HasXattrRules: true } rules ? rules : null;
 
     // The daemon's transfer logging, or nothing (a server's own lines never reach its client this way).
     // %U and %G show ids only when the client asked for them to be preserved (log.c: uid_ndx, gid_ndx).

@@ -17,7 +17,7 @@ internal sealed partial class ReceiveRun
     public XattrTable? Xattrs => _xattrs ??= Options.Xattrs > 0
         ? new XattrTable(Options.Xattrs, FileList.Xattrs.AmRoot(Options))
         {
-            Excluded = global::ManagedRsync.Filters.FilterList.XattrExclusion(Options.ModuleXattrRules, Filters, sender: false),
+            Excluded = global::ManagedRsync.Filters.FilterList.XattrExclusion(Target.ModuleXattrRules, Filters, sender: false),
         }
         : null;
 

@@ -30,6 +30,10 @@ namespace ManagedRsync.Roles.Receiving;
 /// The daemon module received into, which a server's messages name as stock's do (util1.c: full_fname: "sub/name"
 /// (in mod), from the module's root); null: the local path.
 /// </param>
+/// <param name="ModuleXattrRules">
+/// A daemon module's own rules when one has the 'x' modifier: checked for an xattr name before the transfer's
+/// (exclude.c: name_is_excluded, daemon_filter_list); null: none.
+/// </param>
 /// <param name="OptionDirectories">
 /// A daemon module's resolution of the --backup-dir and --compare-dest/--copy-dest/--link-dest directories a client
 /// named (sanitized and confined beneath the module, options.c and main.c: sanitize_path); null takes them as given,
@@ -46,7 +50,8 @@ internal sealed record ReceiveTarget(
     Func<byte[], byte[], byte[]>? LinkTargets = null,
     Func<string, bool, bool>? ModuleExcluded = null,
     OptionDirectoryResolver? OptionDirectories = null,
-    string? ModuleName = null);
+    string? ModuleName = null,
+    FilterList? ModuleXattrRules = null);
 
 /// <summary>
 /// Where a directory a client named in an option (<paramref name="dir"/>) is, for a receiving side whose files land in

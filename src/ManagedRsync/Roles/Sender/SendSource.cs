@@ -11,7 +11,8 @@ namespace ManagedRsync.Roles.Sender;
 /// and <see cref="LinkTarget"/>: what a symlink's target read from disk is sent as (a module that munges symlinks);
 /// <see cref="IgnoreNonreadable"/>: a daemon module's "ignore nonreadable" (entries this process cannot read are not listed);
 /// <see cref="Confinement"/>: a daemon module's root, beneath which every directory is listed and every file opened;
-/// <see cref="ArgumentRules"/>: a sending server's --filter rules from its argument vector, before the client's list.
+/// <see cref="ArgumentRules"/>: a sending server's --filter rules from its argument vector, before the client's list;
+/// <see cref="ModuleXattrRules"/>: a daemon module's own rules when one has the 'x' modifier (daemon_filter_list).
 /// </summary>
 internal sealed record SendSource(
     IReadOnlyList<string> Sources,
@@ -23,4 +24,5 @@ internal sealed record SendSource(
     Func<byte[], byte[]>? LinkTarget = null,
     bool IgnoreNonreadable = false,
     BeneathRoot? Confinement = null,
-    IReadOnlyList<string>? ArgumentRules = null);
+    IReadOnlyList<string>? ArgumentRules = null,
+    FilterList? ModuleXattrRules = null);

@@ -144,7 +144,7 @@ internal sealed partial class SenderRole : IMessageHandler
     // in effect in the entry's directory; none until an 'x' rule has been seen (saw_xattr_filter).
     private Func<byte[], Func<byte[], bool>?> XattrRulesAt(FilterMatcher matcher)
     {
-        FilterList? module = _options.ModuleXattrRules;
+        FilterList? module = _source.ModuleXattrRules;
         return entry => !matcher.SawXattrRules && module is null ? null
             : name => (module is not null && module.IsXattrExcluded(name, sender: true)) || matcher.IsXattrExcluded(entry, name);
     }
@@ -160,7 +160,7 @@ internal sealed partial class SenderRole : IMessageHandler
             Confinement = _source.Confinement,
             DivertDirectories = _conn.Parameters.IncRecurse,
             SendImpliedDirectories = _options.ImpliedDirs || _conn.Protocol >= 30,
-            XattrExcluded = FilterList.XattrExclusion(_options.ModuleXattrRules, _filters, sender: true),
+            XattrExcluded = FilterList.XattrExclusion(_source.ModuleXattrRules, _filters, sender: true),
             XattrRulesAt = matcher is not null && _filters is { HasPerDirectoryMerge: true } ? XattrRulesAt(matcher) : null,
         };
         _builder = builder;
