@@ -41,7 +41,7 @@ public sealed class RemoteOptionTests(RsyncDaemonFixture daemon) : IDisposable
     }
 
     [Fact]
-    public async Task A_word_without_a_dash_and_a_local_copy_are_refused_as_stock_and_by_name()
+    public async Task A_word_without_a_dash_and_a_local_copys_delete_are_refused_as_stock_and_by_name()
     {
         ProcessResult stock = await daemon.RunRsyncAsync(["-M", "size-only", _work + "/", $"{daemon.Url}{DaemonModules.Open}/x/"]);
         ProcessResult mine = await daemon.RunMrsyncAsync(["-M", "size-only", _work + "/", $"{daemon.Url}{DaemonModules.Open}/x/"]);
@@ -51,9 +51,10 @@ public sealed class RemoteOptionTests(RsyncDaemonFixture daemon) : IDisposable
 
         string src = Path.Combine(_work, "a");
         Directory.CreateDirectory(src);
-        ProcessResult local = await daemon.RunMrsyncAsync(["-a", "-M--size-only", src + "/", Path.Combine(_work, "b") + "/"]);
+        // A local copy takes the receiving half's options (LocalCopy/RemoteOptionLocalCopyTests) and refuses the rest by name.
+        ProcessResult local = await daemon.RunMrsyncAsync(["-a", "-M--delete", src + "/", Path.Combine(_work, "b") + "/"]);
         Assert.Equal(4, local.ExitCode);
-        Assert.Contains("--remote-option (-M) is not supported yet with a local copy", local.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--remote-option (-M) with --delete is not supported yet with a local copy", local.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_work, "b")));
     }
 }

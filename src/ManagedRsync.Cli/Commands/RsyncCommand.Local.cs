@@ -19,6 +19,7 @@ internal static partial class RsyncCommand
         if (o.FilesFrom is not null)
             throw new RsyncException(RsyncErrorKind.Unsupported, "--files-from with a local copy is not supported yet");
         Options.DirectionSupport.Check(o, Options.TransferDirection.Local);
+        RsyncOptions? receiving = Options.RemoteOptionsInLocalCopy.ReceivingHalf(o, context.GetEnvironmentVariable);
         var request = new LocalCopyRequest
         {
             Sources = [.. args.Take(args.Count - 1)],
@@ -26,6 +27,8 @@ internal static partial class RsyncCommand
             // rsync main.c (do_cmd, local_server): a local copy is whole-file unless --no-W was given.
             // main.c: "If the user didn't request --[no-]whole-file, force it on, but only if we're not batch processing."
             Options = o.ToTransferOptions() with { WholeFile = o.WholeFile ?? o.WriteBatch is null },
+            ReceivingOptions = receiving is null ? null
+                : receiving.ToTransferOptions() with { WholeFile = receiving.WholeFile ?? receiving.WriteBatch is null },
             Filters = o.BuildFilters(context),
         };
         // The sender's lines, the generator's and --progress come from different tasks: one writer, one lock.

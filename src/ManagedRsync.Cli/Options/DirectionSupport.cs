@@ -90,8 +90,9 @@ internal static class DirectionSupport
         // set_file_attrs, generator.c); our receiver's words for those failures are not stock's yet. As root it is
         // the default.
         new("--super without root rights", o => o.Super == SuperMode.Super && !TransferOptions.RunsAsRoot, Push),
-        // pipe.c: local_child parses a local copy's remote options into its receiving half's own options.
-        new("--remote-option (-M)", o => o.RemoteOptions.Count > 0, Push, TransferDirection.Pull),
+        // pipe.c: local_child parses a local copy's remote options into its receiving half's own options: done for
+        // the options RemoteOptionsInLocalCopy lists, refused there by name for the others.
+        new("--remote-option (-M)", o => o.RemoteOptions.Count > 0, Everywhere),
     ];
 
     /// <exception cref="RsyncException">Exit 4 naming the first option given that <paramref name="direction"/> does not do yet.</exception>

@@ -12,4 +12,11 @@ public sealed record LocalCopyRequest : SendRequest
     /// directory, the name it takes when no directory of that name exists. Nothing outside it is ever written.
     /// </summary>
     public required string Destination { get; init; }
+
+    /// <summary>
+    /// The receiving half's own options, when they differ from <see cref="SendRequest.Options"/> (rsync pipe.c:
+    /// local_child parses the -M/--remote-option words on top of the forked server's copy of the client's options);
+    /// null for the same options on both halves.
+    /// </summary>
+    public TransferOptions? ReceivingOptions { get; init; }
 }

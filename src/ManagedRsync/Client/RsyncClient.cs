@@ -126,7 +126,7 @@ public static class RsyncClient
         ArgumentNullException.ThrowIfNull(request);
         var sink = new EventSink(events);
         return Transports.LocalCopy.RunAsync(request.Source, request.Destination, request.Options, sink,
-            request.Options.ReportsProgress ? sink : null, ct);
+            request.Options.ReportsProgress ? sink : null, ct, request.ReceivingOptions);
     }
 
     /// <summary>

@@ -22,12 +22,14 @@ internal static class LocalCopy
     /// <param name="log">The client's output.</param>
     /// <param name="progress">Per-file progress, or null.</param>
     /// <param name="ct">Cancels the copy.</param>
+    /// <param name="receivingOptions">The server half's own options (pipe.c: local_child with -M), or null for <paramref name="options"/>.</param>
     public static async Task<TransferResult> RunAsync(SendSource source, string destination, TransferOptions options,
-        ITransferLog log, IProgress<TransferProgress>? progress, CancellationToken ct)
+        ITransferLog log, IProgress<TransferProgress>? progress, CancellationToken ct, TransferOptions? receivingOptions = null)
     {
         (Stream clientEnd, Stream serverEnd) = LocalPipe.Create();
         options = options with { LocalServer = true };
-        Task<TransferResult> server = Task.Run(() => ServeAsync(serverEnd, destination, source.Filters, options, log, ct), ct);
+        TransferOptions serverOptions = (receivingOptions ?? options) with { LocalServer = true };
+        Task<TransferResult> server = Task.Run(() => ServeAsync(serverEnd, destination, source.Filters, serverOptions, log, ct), ct);
         Task<TransferResult> client = SendAsync(clientEnd, source, options, log, progress, ct);
         try
         {
