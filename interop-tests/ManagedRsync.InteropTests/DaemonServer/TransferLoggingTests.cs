@@ -77,6 +77,10 @@ public sealed partial class TransferLoggingTests(StockParameterDaemonFixture sto
         ["--checksum-choice=xxh64"],
         ["--checksum-choice=md5", "-c"],
         ["--checksum-choice=sha1"],
+        // The file list's sums in the second kind (checksum.c: file_sum_nni), as long as it is (flist.c: flist_csum_len),
+        // also below protocol 30.
+        ["--checksum-choice=md5,xxh64", "-c"],
+        ["--protocol=29", "--checksum-choice=xxh3", "-c"],
     ];
 
     [Theory]
