@@ -96,6 +96,38 @@ public sealed class OpenNoAtimeTests(RsyncDaemonFixture daemon) : IDisposable
         }
     }
 
+    // sender.c: send_files — a file the sender may not read (EACCES, not the O_NOATIME case above) is reported with
+    // the errno's words and number, the rest is sent, exit 23; before, mrsync printed .NET's untranslated resource key.
+    [Fact]
+    public async Task A_file_the_sender_may_not_read_is_reported_as_stock_reports_it()
+    {
+        Assert.True(Environment.UserName == "root", "the test needs root: it runs both clients as nobody over files root owns");
+        File.SetUnixFileMode(_work, (UnixFileMode)Convert.ToInt32("777", 8));
+        var results = new Dictionary<string, ProcessResult>();
+        foreach ((string which, string program) in new[] { ("stock", "rsync"), ("ours", MrsyncDaemonFixture.Executable) })
+        {
+            string src = Path.Combine(_work, "unreadable-src");
+            if (Directory.Exists(src))
+                Directory.Delete(src, recursive: true);
+            WriteSource(src);
+            foreach (string entry in Directory.EnumerateFileSystemEntries(src, "*", SearchOption.AllDirectories))
+                File.SetUnixFileMode(entry, (UnixFileMode)Convert.ToInt32(Directory.Exists(entry) ? "755" : "644", 8));
+            File.SetUnixFileMode(Path.Combine(src, "sub", "inner.txt"), (UnixFileMode)Convert.ToInt32("600", 8));
+            results[which] = await ToolProcess.RunAsync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", program, "-rt",
+                src + "/", Path.Combine(_work, "unreadable-" + which) + "/"]);
+        }
+        ProcessResult stock = results["stock"], ours = results["ours"];
+        Assert.True(stock.ExitCode == ours.ExitCode, $"exit codes differ\n{stock}\n{ours}");
+        Assert.Equal(23, ours.ExitCode);
+        static string Plain(ProcessResult r) => string.Join('\n', r.Stderr.Split('\n')
+            .Where(l => !l.StartsWith("rsync error:", StringComparison.Ordinal) && !l.StartsWith("mrsync error:", StringComparison.Ordinal)))
+            .Replace("mrsync:", "rsync:", StringComparison.Ordinal);
+        Assert.Equal(Plain(stock), Plain(ours));
+        Assert.Contains("/sub/inner.txt\": Permission denied (13)", ours.Stderr, StringComparison.Ordinal);
+        Assert.Equal(TreeSnapshot.Of(Path.Combine(_work, "unreadable-stock"), rootTimes: false),
+            TreeSnapshot.Of(Path.Combine(_work, "unreadable-ours"), rootTimes: false));
+    }
+
     internal static void WriteSource(string root)
     {
         OptionScenario.Write(root, "same.txt", "the same on both sides\n", OptionScenario.Old);

@@ -63,6 +63,14 @@ internal static unsafe partial class Interop
     [LibraryImport(Libc, EntryPoint = "openat", SetLastError = true)]
     public static partial int OpenAt(int dirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, int flags, uint mode);
 
+    private const int POSIX_FADV_SEQUENTIAL = 2;
+
+    [LibraryImport(Libc, EntryPoint = "posix_fadvise")]
+    private static partial int PosixFadvise(int fd, long offset, long length, int advice);
+
+    /// <summary>Asks for the kernel's sequential read-ahead on the whole of <paramref name="fd"/>; advice only, its failure changes nothing.</summary>
+    public static void FadviseSequential(int fd) => _ = PosixFadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+
     [LibraryImport(Libc, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 

@@ -214,26 +214,35 @@ internal sealed partial class SenderRole
         string path = AbsolutePath(file.LocalPath!);
         if (_source.Confinement?.Relative(path) is { } beneath)
             return OpenBeneath(_source.Confinement, beneath, ndx);
-        if (_options.OpenNoAtime)
-            return OpenNoAtime(file, path, ndx);
-        try
+        return OpenDirect(file, path, ndx);
+    }
+
+    // sender.c: send_files — do_open(fname, O_RDONLY, 0) by the name's own bytes; a failure is reported with the
+    // errno's words as stock's rsyserr does (an exception's message would be .NET's, untranslated under NativeAOT).
+    // syscall.c: do_open with open_noatime — O_NOATIME, no fallback: an EPERM (not the owner, no CAP_FOWNER) is a
+    // failed open like any other ("send_files failed to open NAME: Operation not permitted (1)").
+    private SafeFileHandle? OpenDirect(FileEntry file, string path, int ndx)
+    {
+        int flags = Interop.O_RDONLY | Interop.O_CLOEXEC | (_options.OpenNoAtime ? Interop.O_NOATIME : 0);
+        int fd = Interop.OpenAt(Interop.AT_FDCWD, path, flags, 0);
+        if (fd >= 0)
         {
-            // One open, one fstat and the reads per file: FileStream would add a getcwd (relative paths), read-ahead
-            // advice and a statx; the CLI turns off .NET's advisory flock emulation (rsync takes no locks).
-            return LocalFile.OpenHandle(path, FileMode.Open, FileAccess.Read,
-                FileShare.ReadWrite | FileShare.Delete,
-                file.Size >= SequentialScanThreshold ? FileOptions.SequentialScan : FileOptions.None);
+            // rsync takes no locks and gives no advice; large files get the kernel's sequential read-ahead.
+            if (file.Size >= SequentialScanThreshold)
+                Interop.FadviseSequential(fd);
+            return new SafeFileHandle(fd, ownsHandle: true);
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+        // rsync sender.c: a file gone since the list was built is a vanished file (exit 24), not an error.
+        if (errno == Interop.ENOENT)
         {
-            // rsync sender.c: a file gone since the list was built is a vanished file (exit 24), not an error.
             _ioError |= FileListBuilder.IoErrorVanished;
-            _log.Error($"file has vanished: \"{file.LocalPath}\"");
+            _log.Error($"file has vanished: \"{FileNameEncoding.Display(file.LocalPath!)}\"");
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        else
         {
             _ioError |= FileListBuilder.IoErrorGeneral;
-            _log.Error($"rsync: [sender] send_files failed to open \"{file.LocalPath}\": {ex.Message}");
+            _log.Error($"rsync: [sender] send_files failed to open \"{FileNameEncoding.Display(file.LocalPath!)}\": {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
         }
         if (_conn.Protocol >= 30)
             _conn.Out.WriteMessageInt(MessageCode.NoSend, ndx);
@@ -258,29 +267,6 @@ internal sealed partial class SenderRole
         {
             _ioError |= FileListBuilder.IoErrorGeneral;
             _log.Error($"rsync: [sender] send_files failed to open {root.Quote(relative)}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
-        }
-        if (_conn.Protocol >= 30)
-            _conn.Out.WriteMessageInt(MessageCode.NoSend, ndx);
-        return null;
-    }
-
-    // syscall.c: do_open with open_noatime — O_NOATIME, no fallback: an EPERM (not the owner, no CAP_FOWNER) is a
-    // failed open like any other (sender.c: send_files, "send_files failed to open NAME: Operation not permitted (1)").
-    private SafeFileHandle? OpenNoAtime(FileEntry file, string path, int ndx)
-    {
-        int fd = Interop.OpenAt(Interop.AT_FDCWD, path, Interop.O_RDONLY | Interop.O_CLOEXEC | Interop.O_NOATIME, 0);
-        if (fd >= 0)
-            return new SafeFileHandle(fd, ownsHandle: true);
-        int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-        if (errno == Interop.ENOENT)
-        {
-            _ioError |= FileListBuilder.IoErrorVanished;
-            _log.Error($"file has vanished: \"{FileNameEncoding.Display(file.LocalPath!)}\"");
-        }
-        else
-        {
-            _ioError |= FileListBuilder.IoErrorGeneral;
-            _log.Error($"rsync: [sender] send_files failed to open \"{FileNameEncoding.Display(file.LocalPath!)}\": {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
         }
         if (_conn.Protocol >= 30)
             _conn.Out.WriteMessageInt(MessageCode.NoSend, ndx);
