@@ -68,8 +68,9 @@ internal static class Usage
         --delete-missing-args    delete missing source arguments from destination
         --ignore-missing-args    ignore missing source args without error
         --partial                keep partially transferred files
-        --partial-dir=DIR        put a partially transferred file into DIR [push]
-        --delay-updates          put all updated files into place at end [push]
+        --partial-dir=DIR        put a partially transferred file into DIR (with a '..'
+                                 left in it: [push])
+        --delay-updates          put all updated files into place at end
         --prune-empty-dirs, -m   prune empty directory chains from file-list
         --backup, -b             make backups (see --suffix & --backup-dir) [push, local]
         --backup-dir=DIR         make backups into hierarchy based in DIR [push]

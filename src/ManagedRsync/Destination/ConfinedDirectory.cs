@@ -205,7 +205,7 @@ public sealed partial class ConfinedDirectory : IDisposable
 
     internal static RsyncException IoError(string operation, string path, int errno) =>
         new(RsyncErrorKind.EntryFailed,
-            $"{operation} \"{path}\" failed: {Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
+            $"{operation} \"{path}\" failed: {Marshal.GetPInvokeErrorMessage(errno)} ({errno})") { Errno = errno };
 
     /// <summary>A use of a directory descriptor: a shared reference (released on dispose) or sole ownership.</summary>
     private struct ParentLease : IDisposable

@@ -69,18 +69,27 @@ public sealed class ConfinedTempFile : IDisposable
             int errno = Marshal.GetLastPInvokeError();
             if (errno != EXDEV)
                 throw ConfinedDirectory.IoError($"rename \"{TempName}\" ->", RelativePath, errno);
-            CommitByCopy();
+            CommitByCopy(_finalParent, _leaf);
             UnlinkAt(_tempParent.Fd, TempName, 0);
         }
         _renamed = true;
     }
 
-    /// <summary>Renames the file to <paramref name="leaf"/> in <paramref name="parent"/> instead of its final name (--partial-dir).</summary>
+    /// <summary>
+    /// Renames the file to <paramref name="leaf"/> in <paramref name="parent"/> instead of its final name (--partial-dir;
+    /// an absolute one may be on another file system: rsync.c finish_transfer's robust_rename copies then).
+    /// </summary>
     internal void CommitTo(DescriptorHandle parent, string leaf)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (RenameAt(_tempParent.Fd, TempName, parent.Fd, leaf) != 0)
-            throw ConfinedDirectory.IoError($"rename \"{TempName}\" ->", leaf, Marshal.GetLastPInvokeError());
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != EXDEV)
+                throw ConfinedDirectory.IoError($"rename \"{TempName}\" ->", leaf, errno);
+            CommitByCopy(parent, leaf);
+            UnlinkAt(_tempParent.Fd, TempName, 0);
+        }
         _renamed = true;
     }
 
@@ -89,14 +98,14 @@ public sealed class ConfinedTempFile : IDisposable
     /// into a second temporary file beside the final name instead, give it the attributes, and rename that into place,
     /// so an interruption still leaves the old file whole.
     /// </summary>
-    private void CommitByCopy()
+    private void CommitByCopy(DescriptorHandle finalParent, string finalLeaf)
     {
         string copyName;
         int fd;
         for (int attempt = 0; ; attempt++)
         {
-            copyName = ConfinedDirectory.TempName(_leaf);
-            fd = OpenAt(_finalParent.Fd, copyName, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0x180 /* 0600 */);
+            copyName = ConfinedDirectory.TempName(finalLeaf);
+            fd = OpenAt(finalParent.Fd, copyName, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0x180 /* 0600 */);
             if (fd >= 0)
                 break;
             int errno = Marshal.GetLastPInvokeError();
@@ -112,14 +121,14 @@ public sealed class ConfinedTempFile : IDisposable
                 if (_attributes is { } attributes)
                     ConfinedDirectory.ApplyToDescriptor(fd, attributes, RelativePath, FakeSuper);
             }
-            if (RenameAt(_finalParent.Fd, copyName, _finalParent.Fd, _leaf) != 0)
+            if (RenameAt(finalParent.Fd, copyName, finalParent.Fd, finalLeaf) != 0)
                 throw ConfinedDirectory.IoError($"rename \"{copyName}\" ->", RelativePath, Marshal.GetLastPInvokeError());
             done = true;
         }
         finally
         {
             if (!done)
-                UnlinkAt(_finalParent.Fd, copyName, 0);
+                UnlinkAt(finalParent.Fd, copyName, 0);
         }
     }
 

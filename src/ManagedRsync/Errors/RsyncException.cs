@@ -32,6 +32,9 @@ public class RsyncException : Exception
     /// </summary>
     public int? ShellExitStatus { get; init; }
 
+    /// <summary>The errno of a failed system call on a local file, when the failure is one.</summary>
+    public int? Errno { get; init; }
+
     /// <summary>A local file could not be read or written (<see cref="RsyncErrorKind.FileIo"/> or <see cref="RsyncErrorKind.EntryFailed"/>).</summary>
     public bool IsLocalFileFailure => Kind is RsyncErrorKind.FileIo or RsyncErrorKind.EntryFailed;
 

@@ -122,7 +122,7 @@ internal sealed partial class GeneratorRole
         MarkRequested(ndx);
         _parts?.Requested(ndx);
         run.Order?.ExpectTransfer(ndx);
-        run.Pending[ndx] = new PendingFile(header, local, iflags, basis is null ? null : basisDirectory, basisName, usesUpBasis);
+        run.Pending[ndx] = new PendingFile(header, local, iflags, basis is null && !usesUpBasis ? null : basisDirectory, basisName, usesUpBasis);
 
         NdxAndAttrs.Write(run.Connection, ndx, iflags);
         WriteXattrRequest(Files[ndx], iflags);

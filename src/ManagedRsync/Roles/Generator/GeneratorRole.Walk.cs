@@ -486,8 +486,11 @@ internal sealed partial class GeneratorRole
             return;
         }
         // generator.c: a copy an earlier run left in --partial-dir is the basis (of a missing file at once).
-        string? partialName = PartialDirs.FileName(Options, run.FixedPartialDir, name);
-        bool hasPartial = partialName is not null && dest is not null && StatBasis(dest, partialName) is { IsRegularFile: true };
+        // An absolute one on a client is a directory of its own (util1.c: partial_dir_fname), looked at only if it exists.
+        (ConfinedDirectory Directory, string Name)? partial = PartialDirs.Locate(run, dest, name, create: false);
+        ConfinedDirectory? partialDir = partial?.Directory;
+        string? partialName = partial?.Name;
+        bool hasPartial = partialDir is not null && StatBasis(partialDir, partialName!) is { IsRegularFile: true };
         if (local is { IsRegularFile: true } current && alt.Directory is null && !(hasPartial && local is null) && QuickCheckPasses(file, current, name))
         {
             if (!dry)
@@ -495,9 +498,9 @@ internal sealed partial class GeneratorRole
                 // generator.c: an up-to-date file's partial copy goes, and its partial directory if that empties it.
                 if (hasPartial)
                 {
-                    dest!.Delete(partialName!);
-                    if (PartialDirs.RemovesEmptied(run.FixedPartialDir))
-                        dest.RemoveIfEmpty(PartialDirs.DirectoryOf(Options.PartialDir!, null, name)!);
+                    partialDir!.Delete(partialName!);
+                    if (PartialDirs.RemovesEmptied(run))
+                        dest!.RemoveIfEmpty(PartialDirs.DirectoryOf(Options.PartialDir!, null, name)!);
                 }
                 dest!.SetAttributes(name, UpdateRules.KeepingSameTime(Options, run.AttributesFor(file, isNew: false, current), file, current), current);
             }
@@ -525,7 +528,8 @@ internal sealed partial class GeneratorRole
         ItemChanges request = ItemChanges.Transfer | (Options.AlwaysChecksum ? ItemChanges.Checksum : 0);
         if (hasPartial)
             Request(ndx, redo: false, local, ItemizeAgainst(file, alt.Directory is null ? local : alt.Status, request),
-                basisStatus: StatBasis(dest!, partialName!), basisName: partialName, usesUpBasis: true);
+                basisDirectory: partialDir == dest ? null : partialDir, basisStatus: StatBasis(partialDir!, partialName!),
+                basisName: partialName, usesUpBasis: true);
         else if (fuzzy is { } near)
             Request(ndx, redo: false, local, ItemizeAgainst(file, local, request), near.Directory ?? dest, near.Status, near.Name);
         else if (alt.Directory is not null)

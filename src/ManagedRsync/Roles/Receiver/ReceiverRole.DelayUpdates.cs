@@ -16,16 +16,19 @@ internal sealed partial class ReceiverRole
     private void CommitToPartialDir(ConfinedTempFile temp, string name)
     {
         ConfinedDirectory dest = run.Destination!;
-        dest.CreateDirectory(PartialDirs.DirectoryOf(run.Options.PartialDir!, run.FixedPartialDir, name)!);
-        dest.CommitTempAs(temp, PartialDirs.FileName(run.Options, run.FixedPartialDir, name)!);
+        if (run.OperatorPartialDir is null)
+            dest.CreateDirectory(PartialDirs.DirectoryOf(run.Options.PartialDir!, run.FixedPartialDir, name)!);
+        (ConfinedDirectory dir, string partialName) = PartialDirs.Locate(run, dest, name, create: true)!.Value;
+        dir.CommitTempAs(temp, partialName);
     }
 
-    // The partial copy goes, and its directory when that leaves it empty (PDIR_DELETE: rmdir).
-    private void RemovePartial(ConfinedDirectory dest, string partialName, string name)
+    // The partial copy goes (from the directory it was the basis in), and its directory when that leaves it empty
+    // (PDIR_DELETE: rmdir).
+    private void RemovePartial(ConfinedDirectory partialDir, string partialName, string name)
     {
-        dest.Delete(partialName);
-        if (PartialDirs.RemovesEmptied(run.FixedPartialDir))
-            dest.RemoveIfEmpty(PartialDirs.DirectoryOf(run.Options.PartialDir!, null, name)!);
+        partialDir.Delete(partialName);
+        if (PartialDirs.RemovesEmptied(run))
+            run.Destination!.RemoveIfEmpty(PartialDirs.DirectoryOf(run.Options.PartialDir!, null, name)!);
     }
 
     /// <summary>
@@ -41,20 +44,24 @@ internal sealed partial class ReceiverRole
         foreach (int ndx in _delayed)
         {
             string name = run.NameOf(ndx);
-            string partialName = PartialDirs.FileName(run.Options, run.FixedPartialDir, name)!;
+            (ConfinedDirectory partialDir, string partialName) = PartialDirs.Locate(run, dest, name, create: true)!.Value;
             try
             {
                 if (Backups.Wanted(run.Options, dest.Stat(name)))
                     run.Backups.Keep(name, ndx);
-                dest.Rename(partialName, name);
-                if (PartialDirs.RemovesEmptied(run.FixedPartialDir))
+                dest.Rename(partialName, name, partialDir == dest ? null : partialDir);
+                if (PartialDirs.RemovesEmptied(run))
                     dest.RemoveIfEmpty(PartialDirs.DirectoryOf(run.Options.PartialDir!, null, name)!);
                 // receiver.c: handle_delayed_updates — only now is the file in place for -H and --remove-source-files.
                 InPlace(ndx);
             }
             catch (RsyncException e) when (e.IsLocalFileFailure)
             {
-                run.ReportFailure($"rename failed for \"{FileNameEncoding.Display(name)}\" (from {FileNameEncoding.Display(partialName)}): {e.Message}");
+                // receiver.c: handle_delayed_updates — rsyserr with full_fname of the name and the partial name as
+                // partial_dir_fname made it (absolute for an absolute --partial-dir).
+                string from = run.OperatorPartialDir is { } outside ? outside.Path.TrimEnd('/') + "/" + partialName : partialName;
+                string why = e.Errno is int errno ? $"{System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({errno})" : e.Message;
+                run.ReportFailure($"rsync: [receiver] rename failed for {run.QuotedFullName(name)} (from {FileNameEncoding.Display(from)}): {why}");
             }
         }
         _delayed.Clear();

@@ -382,7 +382,7 @@ internal sealed partial class ReceiverRole
                 keep = true;
                 // receiver.c: a --partial-dir copy that was the basis is used up.
                 if (pending is { BasisName: { } used, UsesUpBasis: true })
-                    RemovePartial(dest, used, name);
+                    RemovePartial(pending.BasisDirectory ?? dest, used, name);
                 InPlace(ndx);
             }
             run.Stats.TransferredFiles++;

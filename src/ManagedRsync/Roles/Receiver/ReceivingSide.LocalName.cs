@@ -42,8 +42,16 @@ internal sealed partial class ReceivingSide
         if (dest is not null && (_options.KeepDirLinks || (_options.Relative && !_options.ImpliedDirs)))
             dest.FollowInTreeDirLinks = true;
         _run.Destination = dest;
+        // util1.c: partial_dir_fname — an absolute --partial-dir is one directory for every file: a daemon's beneath its
+        // module, a client's (and a remote shell's or a local copy's receiving half's) where the user put it.
         if (_options.PartialDir is ['/', ..] absolute)
-            _run.FixedPartialDir = FixedPartialDir(absolute, root);
+        {
+            if (_target.OptionDirectories is null)
+                _run.OperatorPartialDir = new OperatorPartialDir(absolute, _options.OpenNoAtime, _options.FakeSuper);
+            else
+                _run.FixedPartialDir = FixedPartialDir(absolute, root);
+        }
+        using OperatorPartialDir? operatorPartialDir = _run.OperatorPartialDir;
         _run.RootCreated = dest?.WasCreated ?? true;
         // rsync main.c: get_local_name reports the destination directory it had to create (or, dry, would create); a
         // server's line goes to the client as MSG_INFO.
@@ -72,6 +80,7 @@ internal sealed partial class ReceivingSide
             _run.Destination = null;
             _run.TempDirectory = null;
             _run.BasisDirectories = null;
+            _run.OperatorPartialDir = null;
             _run.Backups.Dispose();
         }
     }
@@ -80,14 +89,11 @@ internal sealed partial class ReceivingSide
     /// util1.c: partial_dir_fname — an absolute --partial-dir is one directory for every file. A receiving daemon has it
     /// beneath its module (main.c: do_server_recv sanitizes it with the module's path in front) and reaches it through
     /// the links inside the module, as every path its client names (<see cref="ReceiveTarget.OptionDirectories"/>);
-    /// our receiver reaches it from the destination, so one outside the receiving directory stays refused, as does an
-    /// absolute one anywhere else (an unconfined server, a client).
+    /// our receiver reaches it from the destination, so one outside the receiving directory stays refused.
     /// </summary>
     private string FixedPartialDir(string partialDir, string root)
     {
-        if (_target.OptionDirectories is not { } resolve)
-            throw new RsyncException(RsyncErrorKind.Unsupported,
-                "rsync: The server does not support --partial-dir with an absolute path or a '..' component");
+        OptionDirectoryResolver resolve = _target.OptionDirectories!;
         string receiving = Path.GetFullPath(root);
         // A link out of the module on the way ends the run (ELOOP), as for --backup-dir: nothing outside is touched.
         string full = resolve(receiving, partialDir, mayClimb: false).Full!;

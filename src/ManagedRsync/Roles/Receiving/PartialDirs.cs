@@ -1,3 +1,5 @@
+using ManagedRsync.Destination;
+
 namespace ManagedRsync.Roles.Receiving;
 
 /// <summary>
@@ -6,7 +8,8 @@ namespace ManagedRsync.Roles.Receiving;
 /// every received file until the end of the run (util1.c: partial_dir_fname). An absolute --partial-dir is one
 /// directory for every file (partial_dir_fname joins it with the leaf alone); a receiving daemon places it beneath
 /// the module (<see cref="ReceiveRun.FixedPartialDir"/>, relative to the destination), and it is never removed
-/// (util1.c: handle_partial_dir returns before its rmdir for an absolute one).
+/// (util1.c: handle_partial_dir returns before its rmdir for an absolute one). On a receiving client an absolute one
+/// is wherever the user put it (<see cref="ReceiveRun.OperatorPartialDir"/>), reached as its own directory.
 /// </summary>
 internal static class PartialDirs
 {
@@ -24,7 +27,20 @@ internal static class PartialDirs
     }
 
     /// <summary>Whether an emptied partial directory goes (util1.c: handle_partial_dir PDIR_DELETE; not an absolute one).</summary>
-    public static bool RemovesEmptied(string? fixedDir) => fixedDir is null;
+    public static bool RemovesEmptied(ReceiveRun run) => run.FixedPartialDir is null && run.OperatorPartialDir is null;
+
+    /// <summary>
+    /// Where <paramref name="name"/>'s partial copy is or goes: the directory it is reached in and its name there;
+    /// null without a partial directory, or (<paramref name="create"/> off) when an absolute one does not exist.
+    /// </summary>
+    public static (ConfinedDirectory Directory, string Name)? Locate(ReceiveRun run, ConfinedDirectory? dest, string name, bool create)
+    {
+        if (run.Options.PartialDir is null)
+            return null;
+        if (run.OperatorPartialDir is { } outside)
+            return (create ? outside.Create() : outside.Existing()) is { } dir ? (dir, Leaf(name)) : null;
+        return dest is not null && FileName(run.Options, run.FixedPartialDir, name) is { } partialName ? (dest, partialName) : null;
+    }
 
     private static string Leaf(string name) => name[(name.LastIndexOf('/') + 1)..];
 }

@@ -132,7 +132,9 @@ internal sealed partial class ReceiveRun
         return Interop.StatxAt(fd, "", Interop.AT_EMPTY_PATH | Interop.AT_SYMLINK_NOFOLLOW, Interop.STATX_BASIC_STATS, &buffer) == 0 ? buffer.Mode : null;
     }
 
-    // util1.c: full_fname — as a message quotes a name: a daemon's from its module's root with "(in MODULE)".
+    /// <summary>util1.c: full_fname — as a message quotes a name: a daemon's from its module's root with "(in MODULE)".</summary>
+    public string QuotedFullName(string name) => XattrFullName(name);
+
     private string XattrFullName(string name)
     {
         if (Target.ModuleName is not { } module)

@@ -102,6 +102,9 @@ internal sealed partial class ReceiveRun
     /// </summary>
     public string? FixedPartialDir { get; set; }
 
+    /// <summary>An absolute --partial-dir of a receiving client, outside the destination or not; null otherwise.</summary>
+    public OperatorPartialDir? OperatorPartialDir { get; set; }
+
     /// <summary>The destination; null for a dry run whose destination does not exist, or a listing.</summary>
     public ConfinedDirectory? Destination { get; set; }
 
