@@ -220,6 +220,21 @@ public sealed class ServerReceivingOptionTests(StockOptionDaemonFixture stock, M
             Assert.Contains("links=", TreeSnapshot.Of(Mine(ours)));
     }
 
+    // --inplace with a basis directory (protocol-notes §59): a copied match written straight to its name, a delta
+    // against the basis directory's file into the new file itself.
+    [Theory]
+    [InlineData("--link-dest")]
+    [InlineData("--copy-dest")]
+    [InlineData("--compare-dest")]
+    public async Task A_basis_directory_with_inplace_is_used_as_stock_uses_it(string option)
+    {
+        string src = Source();
+        Seed("yesterday", extra: false);
+        var r = await PushBothAsync(d => ["-avi", "--inplace", "--no-W", $"{option}=../yesterday", src + "/", Url(d, "today")]);
+        AssertSame(r);
+        Assert.Equal(0, r.Ours.ExitCode);
+    }
+
     // -H with incremental recursion into a --link-dest snapshot (protocol-notes §49): a group whose second name lies in
     // a directory listed after the first's, one of its names unchanged in yesterday's copy.
     [Theory]

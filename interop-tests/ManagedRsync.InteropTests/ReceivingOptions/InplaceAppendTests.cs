@@ -84,7 +84,7 @@ public sealed class InplaceAppendTests(RsyncDaemonFixture daemon) : IDisposable
         foreach ((string option, string name) in new[]
                  {
                      ("--append-verify -S", "--append with --sparse"), ("--backup-dir=../old", "--inplace with a --backup-dir that has a '..' component"),
-                     ("--link-dest=../x", "--inplace with --compare-dest, --copy-dest or --link-dest"),
+                     ("--append --link-dest=../x", "--append with --compare-dest, --copy-dest or --link-dest"),
                  })
         {
             ProcessResult r = await daemon.RunMrsyncAsync(["-a", "--inplace", .. option.Split(' '), from, Path.Combine(_work, "none") + "/"]);

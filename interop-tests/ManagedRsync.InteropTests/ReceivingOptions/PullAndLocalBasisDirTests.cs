@@ -42,6 +42,21 @@ public sealed class PullAndLocalBasisDirTests(RsyncDaemonFixture daemon) : IDisp
         rows.Add("-aH -i --link-dest=../yesterday", false, true);
         rows.Add("-aH -i --copy-dest=../yesterday", true, true);
         rows.Add("-aH -i --copy-dest=../yesterday", false, true);
+        // --inplace: a copied match is written straight to the name, a delta against a basis file into the new file
+        // itself (generator.c: copy_altdest_file, receiver.c: recv_files).
+        foreach (string options in new[]
+                 {
+                     "-a -i --inplace --link-dest=../yesterday", "-a -i --inplace --compare-dest=../yesterday",
+                     "-a -i --inplace --copy-dest=../yesterday", "-a -i --inplace --copy-dest=../yesterday --copy-dest=../older",
+                     "-aH -i --inplace --link-dest=../yesterday", "-a -i --inplace --no-W --link-dest=../older --link-dest=../yesterday",
+                 })
+        {
+            foreach (bool fresh in new[] { true, false })
+            {
+                rows.Add(options, true, fresh);
+                rows.Add(options, false, fresh);
+            }
+        }
         rows.Add("-a -i --delete --force", true, false);
         rows.Add("-a -i --force", false, false);
         return rows;

@@ -85,7 +85,10 @@ internal static class DirectionSupport
         // first (whole_file on: receiver.c receive_data), on a pull a tail that begins with zeros is punched out from
         // offset 0 (fileio.c: sparse_past_write starts at 0, not at the kept length) and fails with exit 11. Not imitated.
         new("--append with --sparse", o => o.AppendMode > 0 && o.Sparse, Push),
-        new("--inplace with --compare-dest, --copy-dest or --link-dest", o => o.Inplace && o.AltDest != AltDestKind.None, Push),
+        // Stock 3.5.0 with --append and a basis directory takes the basis file's length as the receiver's: a file no
+        // longer than it is skipped (and left missing), a longer one written from that offset over nothing, its start
+        // left zeros, exit 0 (measured; protocol-notes 59). Not imitated.
+        new("--append with --compare-dest, --copy-dest or --link-dest", o => o.AppendMode > 0 && o.AltDest != AltDestKind.None, Push),
         new("--checksum-seed", o => o.ChecksumSeed != 0, Everywhere),
         // options.c: am_root 2 — a receiver that is not root tries chown and mknod and reports each EPERM (rsync.c:
         // set_file_attrs, generator.c); our receiver's words for those failures are not stock's yet. As root it is

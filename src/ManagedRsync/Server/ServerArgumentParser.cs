@@ -424,8 +424,9 @@ public static class ServerArgumentParser
             // Combinations our receiver does not do yet (Cli/Options/DirectionSupport.cs refuses them on a pull).
             if (WritesInPlace && !Sender && Sparse)
                 return Refusal(NotSupported, "sparse", 'S');
-            if (WritesInPlace && !Sender && AltDest != AltDestKind.None)
-                return Refusal(NotSupported, Append > 0 ? "append" : "inplace", null);
+            // --append with a basis directory: stock 3.5.0 corrupts or skips (protocol-notes 59), not imitated.
+            if (Append > 0 && !Sender && AltDest != AltDestKind.None)
+                return Refusal(NotSupported, "append", null);
             // -m: a receiving server prunes its list (flist.c: flist_sort_and_clean, !am_sender); a sending one is
             // not done yet.
             if (PruneEmptyDirs && Sender)

@@ -152,8 +152,14 @@ public sealed class ReceivingOptionRulesTests
         DirectionSupport.Check(Parse("-aK", "--remove-source-files", "-H"), TransferDirection.Local);
         DirectionSupport.Check(Parse("-aH", "-u", "--existing", "--append"), TransferDirection.Local);
         DirectionSupport.Check(Parse("-a", "-u", "--ignore-non-existing", "--max-size=1", "--max-delete=2", "--ignore-errors"), TransferDirection.Pull);
-        var local = Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("--inplace", "--link-dest=../y"), TransferDirection.Local));
-        Assert.Equal("--inplace with --compare-dest, --copy-dest or --link-dest is not supported yet with a local copy", local.Message);
+        DirectionSupport.Check(Parse("--inplace", "--link-dest=../y"), TransferDirection.Local);
+        DirectionSupport.Check(Parse("--inplace", "--copy-dest=../y"), TransferDirection.Pull);
+        DirectionSupport.Check(Parse("-a", "--partial-dir=/abs/pd"), TransferDirection.Pull);
+        DirectionSupport.Check(Parse("-a", "--delay-updates", "--partial-dir=/abs/./x/../pd/"), TransferDirection.Local);
+        var local = Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("--append", "--link-dest=../y"), TransferDirection.Local));
+        Assert.Equal("--append with --compare-dest, --copy-dest or --link-dest is not supported yet with a local copy", local.Message);
+        var up = Assert.Throws<RsyncException>(() => DirectionSupport.Check(Parse("--partial-dir=../pd"), TransferDirection.Pull));
+        Assert.Equal("--partial-dir with a '..' component is not supported yet on a pull", up.Message);
         DirectionSupport.Check(Parse("-a", "--link-dest=../y", "-b"), TransferDirection.Push);
         DirectionSupport.Check(Parse("-a", "--checksum-seed=5"), TransferDirection.Pull);
     }

@@ -99,7 +99,7 @@ public class ServerArgumentParserTests
     [InlineData("-vlogDtpSre.iLsfxCIvu --inplace", "The server does not support --sparse (-S)\n")]
     [InlineData("-vlogDtpNre.iLsfxCIvu", "The server does not support --crtimes (-N)\n")]
     [InlineData("-vlogDtpXXre.iLsfxCIvu --fake-super", "--fake-super conflicts with -XX\n")]
-    [InlineData("--inplace --link-dest=../x", "The server does not support --inplace\n")]
+    [InlineData("--append --link-dest=../x", "The server does not support --append\n")]
     [InlineData("--append --append --compare-dest=../x", "The server does not support --append\n")]
     [InlineData("--inplace --delay-updates", "--inplace cannot be used with --delay-updates\n")]
     [InlineData("--append --partial-dir=.p", "--append cannot be used with --partial-dir\n")]

@@ -199,7 +199,8 @@ internal sealed partial class GeneratorRole
 
     /// <summary>
     /// rsync generator.c: copy_altdest_file — the basis file is copied into a temporary file beside the name, given the
-    /// sender's attributes and renamed into place (finish_transfer), then itemized as a local change against it.
+    /// sender's attributes and renamed into place (finish_transfer), then itemized as a local change against it. With
+    /// --inplace it is copied straight to the name (util1.c: copy_file's unlink_and_reopen, nothing there by now).
     /// </summary>
     private AltBasis CopyFromBasis(int ndx, FileEntry file, string name, ConfinedDirectory dir, EntryStatus st, EntryStatus? local)
     {
@@ -208,14 +209,21 @@ internal sealed partial class GeneratorRole
             try
             {
                 using var source = dir.OpenBasis(name) ?? throw ConfinedDirectory.IoError("open", name, 2);
-                using ConfinedTempFile temp = Destination!.CreateTempFile(name, run.TempDirectory);
-                temp.CopyFrom(source);
-                // generator.c: copy_altdest_file — copy_file brings the basis's xattrs along (util1.c: copy_file,
-                // xattrs.c: copy_xattrs); the sender's come with the itemization's echo.
-                if (run.Xattrs is not null)
-                    CopyXattrs(source, temp.Handle);
-                temp.SetAttributes(run.AttributesFor(file, isNew: local is null));
-                temp.Commit();
+                if (Options.Inplace)
+                {
+                    CopyInPlace(source, file, name, local);
+                }
+                else
+                {
+                    using ConfinedTempFile temp = Destination!.CreateTempFile(name, run.TempDirectory);
+                    temp.CopyFrom(source);
+                    // generator.c: copy_altdest_file — copy_file brings the basis's xattrs along (util1.c: copy_file,
+                    // xattrs.c: copy_xattrs); the sender's come with the itemization's echo.
+                    if (run.Xattrs is not null)
+                        CopyXattrs(source, temp.Handle);
+                    temp.SetAttributes(run.AttributesFor(file, isNew: local is null));
+                    temp.Commit();
+                }
             }
             catch (Exception e) when (e is IOException || (e is RsyncException r && r.IsLocalFileFailure))
             {
@@ -226,5 +234,38 @@ internal sealed partial class GeneratorRole
         SettleFrom(dir, name, () => Settle(ndx, file, ItemizeAgainst(file, st, ItemChanges.LocalChange)));
         FinishHardLinkGroup(ndx);
         return new AltBasis(true, null, st);
+    }
+
+    // util1.c: copy_file with no temporary file — unlink_and_reopen (O_CREAT|O_EXCL, never through a link), the
+    // content, then finish_transfer's attributes on the file itself (nothing to rename).
+    private void CopyInPlace(Microsoft.Win32.SafeHandles.SafeFileHandle source, FileEntry file, string name, EntryStatus? local)
+    {
+        if (Destination!.Stat(name) is not null)
+            Destination.Delete(name);
+        using var target = Destination.OpenInPlace(name);
+        bool done = false;
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(256 * 1024);
+        try
+        {
+            long offset = 0;
+            int n;
+            while ((n = RandomAccess.Read(source, buffer, offset)) > 0)
+            {
+                RandomAccess.Write(target, buffer.AsSpan(0, n), offset);
+                offset += n;
+            }
+            RandomAccess.SetLength(target, offset);
+            if (run.Xattrs is not null)
+                CopyXattrs(source, target);
+            ConfinedDirectory.ApplyToDescriptor((int)target.DangerousGetHandle(), run.AttributesFor(file, isNew: local is null), name, Options.FakeSuper);
+            done = true;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            // generator.c: copy_altdest_file — a failed copy is unlinked before the transfer takes over.
+            if (!done)
+                Destination.Delete(name);
+        }
     }
 }
