@@ -117,6 +117,9 @@ public sealed class RsyncOptions
     public bool UseQsort { get; set; }
     /// <summary>--open-noatime.</summary>
     public bool OpenNoAtime { get; set; }
+
+    /// <summary>-U/--atimes, counted (options.c: preserve_atimes; a second one turns on --open-noatime).</summary>
+    public int Atimes { get; set; }
     /// <summary>-O/--omit-dir-times.</summary>
     public bool OmitDirTimes { get; set; }
     /// <summary>-J/--omit-link-times.</summary>

@@ -48,6 +48,7 @@ internal static class Usage
         --specials               preserve special files
         -D                       same as --devices --specials
         --times, -t              preserve modification times
+        --atimes, -U             preserve access (use) times
         --open-noatime           avoid changing the atime on opened files
         --omit-dir-times, -O     omit directories from --times
         --omit-link-times, -J    omit symlinks from --times

@@ -29,7 +29,7 @@ internal static class VersionReport
 
     /// <summary>
     /// mrsync's own facts. Capabilities follow what the option table implements (an option refused with exit 4 is a
-    /// "no" here: atimes, crtimes, iconv; ACLs are "yes", and "ACL-at" too (stock's word for reading and writing them
+    /// "no" here: crtimes, iconv; atimes are "yes" (-U); ACLs are "yes", and "ACL-at" too (stock's word for reading and writing them
     /// through the entry's held descriptor, never a path that is resolved again, which AclStore does); batch files are "yes" (written on push, pull and local copy,
     /// replayed into a local destination, a few replays refused by name); prealloc is "yes" since
     /// --preallocate is accepted, done by the receiving daemon on a push and refused where not done yet); secluded args
@@ -45,7 +45,7 @@ internal static class VersionReport
         Capabilities:
         [
             "64-bit files", "64-bit inums", "64-bit timestamps", "64-bit long ints", "no socketpairs", "symlinks",
-            "symtimes", "hardlinks", "hardlink-specials", "hardlink-symlinks", "IPv6", "no atimes", "batchfiles",
+            "symtimes", "hardlinks", "hardlink-specials", "hardlink-symlinks", "IPv6", "atimes", "batchfiles",
             "inplace", "append", "ACLs", "ACL-at", "xattrs", "optional secluded-args", "no iconv",
             "prealloc", "stop-at", "no crtimes",
         ],

@@ -162,4 +162,14 @@ public sealed record ItemizedChange
 /// <param name="ModTime">Its modification time.</param>
 /// <param name="Name">Its path in the listing; names that are not UTF-8 are escaped as rsync prints them (<c>\#ooo</c>).</param>
 /// <param name="LinkTarget">A symlink's target; null for other kinds.</param>
-public sealed record ListingEntry(EntryKind Kind, int Mode, long Size, DateTimeOffset ModTime, string Name, string? LinkTarget);
+public sealed record ListingEntry(EntryKind Kind, int Mode, long Size, DateTimeOffset ModTime, string Name, string? LinkTarget)
+{
+    /// <summary>
+    /// -U: the list carries access times, shown as a column after the modification time (generator.c: list_file_entry's
+    /// atime_width); <see cref="AccessTime"/> is null for a directory, whose column is blank.
+    /// </summary>
+    public bool AccessTimeColumn { get; init; }
+
+    /// <summary>The entry's access time (-U, all but a directory).</summary>
+    public DateTimeOffset? AccessTime { get; init; }
+}

@@ -31,10 +31,13 @@ public sealed partial record TransferOptions
     /// <summary>-t: modification times.</summary>
     public bool Times { get; init; }
     /// <summary>
-    /// -U/--atimes on a sending server: every entry but a directory carries its access time in the list (compat.c:
-    /// setup_protocol sets atimes_ndx). Nothing of ours receives them yet: a client and a receiving server refuse -U.
+    /// -U/--atimes: every entry but a directory carries its access time in the list (compat.c: setup_protocol sets
+    /// atimes_ndx; flist.c: XMIT_SAME_ATIME), which the receiving side sets (rsync.c: set_file_attrs) and itemizes
+    /// ('u', generator.c: itemize).
     /// </summary>
     public bool Atimes { get; init; }
+    /// <summary>-UU: the second U, sent as such (options.c: server_options), which also turns on --open-noatime.</summary>
+    public bool AtimesTwice { get; init; }
     /// <summary>
     /// --open-noatime: the sender opens what it reads (files, the directories it lists, -c's list checksums) with
     /// O_NOATIME (syscall.c: do_open, secure_relative_open; flist.c: secure_opendir). Stock does not fall back when the

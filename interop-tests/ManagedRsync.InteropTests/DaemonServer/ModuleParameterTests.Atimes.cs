@@ -5,8 +5,8 @@ namespace ManagedRsync.InteropTests.DaemonServer;
 
 /// <summary>
 /// -U/--atimes asked of a sending daemon: every entry but a directory carries its access time in the list (flist.c:
-/// send_file_entry, XMIT_SAME_ATIME), which stock's client lists and sets. A receiving `mrsync daemon` still refuses -U
-/// by name.
+/// send_file_entry, XMIT_SAME_ATIME), which stock's client lists and sets; a receiving one reads and sets those a
+/// stock client sends, as stock's daemon does.
 /// </summary>
 public sealed partial class ModuleParameterTests
 {
@@ -47,9 +47,36 @@ public sealed partial class ModuleParameterTests
         Assert.Equal(TreeSnapshot.Of(Local(stock), rootTimes: false, symlinkTimes: false),
             TreeSnapshot.Of(Local(ours), rootTimes: false, symlinkTimes: false));
 
-        // A push with -U is refused by name, as before.
-        var push = await ours.RunRsyncAsync(["-aU", Local(ours) + "/", ours.Url + $"{ParameterModules.Plain}/{_id}/"]);
-        Assert.Equal(4, push.ExitCode);
-        Assert.Contains("The server does not support --atimes (-U)", push.Stderr);
+        // A push with -U into the module: the receiving daemon reads and sets them (rsync.c: set_file_attrs) and
+        // itemizes a difference ('u'), as stock's does. The pulled copies' access times are set again first (the
+        // snapshot above read them), a second push into the same place changes only them.
+        async Task AgeAsync(DateTime when)
+        {
+            foreach (RsyncDaemonFixture d in Both)
+            {
+                foreach (string f in (string[])["a", "b", "dir/c", "dir/d"])
+                    File.SetLastAccessTimeUtc(Path.Combine(Local(d), f), when);
+                ProcessResult touch = await ToolProcess.RunAsync("touch", ["-a", "-h", "-d", "@1600000000", Path.Combine(Local(d), "link")]);
+                Assert.True(touch.ExitCode == 0, touch.Stderr);
+            }
+        }
+        await AgeAsync(accessed);
+        var push = await BothAsync(d => ["-aiU", Local(d) + "/", d.Url + $"{ParameterModules.Plain}/{_id}/back/"]);
+        AssertSame(push);
+        Assert.Equal(0, push.Ours.ExitCode);
+        await AgeAsync(accessed.AddDays(9));
+        var again = await BothAsync(d => ["-aiU", Local(d) + "/", d.Url + $"{ParameterModules.Plain}/{_id}/back/"]);
+        AssertSame(again);
+        Assert.Equal(0, again.Ours.ExitCode);
+        Assert.Contains(".f......u.. dir/c", again.Ours.Stdout);
+        foreach (string f in (string[])["a", "b", "dir/c", "dir/d", "link"])
+        {
+            string stockBack = Path.Combine(Module(stock, ParameterModules.Plain), "back", f), oursBack = Path.Combine(Module(ours, ParameterModules.Plain), "back", f);
+            Assert.Equal(0, ManagedRsync.Platform.NativeStat.TryLstat(stockBack, out ManagedRsync.Platform.NativeStat.Info s1));
+            Assert.Equal(0, ManagedRsync.Platform.NativeStat.TryLstat(oursBack, out ManagedRsync.Platform.NativeStat.Info s2));
+            Assert.True(s1.ATime == s2.ATime, $"{f}: stock's daemon left {s1.ATime}, ours {s2.ATime}");
+        }
+        Assert.Equal(new DateTimeOffset(accessed.AddDays(9)).ToUnixTimeSeconds(),
+            File.GetLastAccessTimeUtc(Path.Combine(Module(ours, ParameterModules.Plain), "back", "dir/c")) is var at ? new DateTimeOffset(at).ToUnixTimeSeconds() : 0);
     }
 }

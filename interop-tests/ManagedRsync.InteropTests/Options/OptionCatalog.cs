@@ -147,6 +147,9 @@ public static class OptionCatalog
         ["-aAX"], ["-a", "--inplace"], ["-a", "--append-verify"], ["-a", "--inplace", "-S"],
         ["-a", "-b", "--backup-dir=bak"], ["-a", "--chown=1000:1001"], ["-a", "--modify-window=-1"],
         ["-a", "-i", "--out-format=%n"], ["-a", "--info=progress2"], ["--no-such-option"],
+        // options.c: -U counts; -UU is sent as "UU" without --open-noatime, which a later --no-open-noatime does not undo.
+        ["-a", "-UU"], ["-a", "-U", "--open-noatime"], ["-a", "-UU", "--no-open-noatime"], ["-a", "-UU", "--no-U"],
+        ["-a", "--inplace", "--link-dest=base"], ["-a", "--partial-dir=/abs/pd"],
         // options.c: server_options sends the --info flags the user set that the server's side uses (make_output_option).
         ["-a", "--info=name2,remove,stats2,del"], ["-av", "--info=nonreg0,flist0"], ["--info=none"], ["-a", "--info=all"],
         ["-a", "--info=all2,name0,progress1,stats0,misc1"], ["-a", "--info=skip,backup,copy"], ["-a", "--info=NAME,name0"],

@@ -40,6 +40,8 @@ internal static class OptionsMapping
         OmitDirTimesGiven = o.OmitDirTimes,
         OmitLinkTimes = o.OmitLinkTimes,
         OpenNoAtime = o.OpenNoAtime,
+        Atimes = o.Atimes > 0,
+        AtimesTwice = o.Atimes > 1,
         Group = o.Group,
         Owner = o.Owner,
         Devices = o.Devices,

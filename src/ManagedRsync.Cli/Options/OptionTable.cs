@@ -63,9 +63,10 @@ internal static class OptionTable
         Flag("times", 't', s => s.Options.Times = true),
         Flag("no-times", '\0', s => s.Options.Times = false),
         Flag("no-t", '\0', s => s.Options.Times = false),
-        Refuse("atimes", 'U'),
-        Default("no-atimes"),
-        Default("no-U"),
+        // options.c: 'U' counts (preserve_atimes++), and a second one sets open_noatime.
+        Flag("atimes", 'U', s => s.Options.OpenNoAtime |= ++s.Options.Atimes > 1),
+        Flag("no-atimes", '\0', s => s.Options.Atimes = 0),
+        Flag("no-U", '\0', s => s.Options.Atimes = 0),
         Flag("open-noatime", '\0', s => s.Options.OpenNoAtime = true),
         Flag("no-open-noatime", '\0', s => s.Options.OpenNoAtime = false),
         NotInThisBuild("crtimes", 'N'),

@@ -39,7 +39,15 @@ internal static class ItemLine
         var line = new StringBuilder();
         line.Append(LogLine.Permissions(entry.Mode)).Append(' ');
         line.Append(entry.Size.ToString("#,0", CultureInfo.InvariantCulture).PadLeft(14)).Append(' ');
-        line.Append(entry.ModTime.ToLocalTime().ToString("yyyy/MM/dd HH:mm:ss", CultureInfo.InvariantCulture)).Append(' ');
+        string mtime = entry.ModTime.ToLocalTime().ToString("yyyy/MM/dd HH:mm:ss", CultureInfo.InvariantCulture);
+        line.Append(mtime);
+        // generator.c: list_file_entry — with -U a column as wide as " MTIME", blank for a directory.
+        if (entry.AccessTimeColumn)
+        {
+            string atime = entry.AccessTime is { } at ? at.ToLocalTime().ToString("yyyy/MM/dd HH:mm:ss", CultureInfo.InvariantCulture) : "";
+            line.Append(atime.PadLeft(mtime.Length + 1));
+        }
+        line.Append(' ');
         line.Append(entry.Name);
         if (entry.LinkTarget is { } target)
             line.Append(" -> ").Append(target);

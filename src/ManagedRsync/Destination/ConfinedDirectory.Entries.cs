@@ -41,7 +41,7 @@ public sealed partial class ConfinedDirectory
         }
         return new EntryStatus(buffer.Mode, (long)buffer.Size, buffer.MtimeSeconds, buffer.MtimeNanoseconds,
             buffer.Uid, buffer.Gid, buffer.Ino, ((ulong)buffer.DevMajor << 32) | buffer.DevMinor, buffer.Nlink,
-            buffer.RdevMajor, buffer.RdevMinor);
+            buffer.RdevMajor, buffer.RdevMinor) { AtimeSeconds = buffer.AtimeSeconds };
     }
 
     /// <summary>
@@ -255,7 +255,10 @@ public sealed partial class ConfinedDirectory
             }
             // A real symlink, device or special in a fake-super tree (not one this side made): no user xattr can be
             // set on it (set_stat_xattr's EPERM), so only its time.
-            attributes = new EntryAttributes(MtimeSeconds: attributes.MtimeSeconds, MtimeNanoseconds: attributes.MtimeNanoseconds);
+            attributes = new EntryAttributes(MtimeSeconds: attributes.MtimeSeconds, MtimeNanoseconds: attributes.MtimeNanoseconds)
+            {
+                AtimeSeconds = attributes.AtimeSeconds,
+            };
         }
         attributes = attributes.Except(status);
         if (attributes.IsEmpty)
@@ -278,11 +281,10 @@ public sealed partial class ConfinedDirectory
             if (FChmodAt(lease.Fd, name, permissions & 0xFFF, 0) != 0)
                 throw IoError("chmod", relativePath, Marshal.GetLastPInvokeError());
         }
-        if (attributes.MtimeSeconds is { } seconds)
+        if (attributes.MtimeSeconds is not null || attributes.AtimeSeconds is not null)
         {
             var times = stackalloc Timespec[2];
-            times[0] = new Timespec { Seconds = 0, Nanoseconds = UTIME_OMIT };
-            times[1] = new Timespec { Seconds = seconds, Nanoseconds = attributes.MtimeNanoseconds };
+            SetTimes(times, attributes);
             if (UtimensAt(lease.Fd, name, times, AT_SYMLINK_NOFOLLOW) != 0)
                 throw IoError("set times", relativePath, Marshal.GetLastPInvokeError());
         }
@@ -311,14 +313,25 @@ public sealed partial class ConfinedDirectory
         }
         if (attributes.Permissions is { } permissions && FChmod(fd, permissions & 0xFFF) != 0)
             throw IoError("chmod", forPath, Marshal.GetLastPInvokeError());
-        if (attributes.MtimeSeconds is { } seconds)
+        if (attributes.MtimeSeconds is not null || attributes.AtimeSeconds is not null)
         {
             var times = stackalloc Timespec[2];
-            times[0] = new Timespec { Seconds = 0, Nanoseconds = UTIME_OMIT };
-            times[1] = new Timespec { Seconds = seconds, Nanoseconds = attributes.MtimeNanoseconds };
+            SetTimes(times, attributes);
             if (FUtimens(fd, times) != 0)
                 throw IoError("set times", forPath, Marshal.GetLastPInvokeError());
         }
+    }
+
+    // utimensat's pair: the access time (-U, nanoseconds 0 as rsync.c set_file_attrs leaves them) and the modification
+    // time; what is not set is UTIME_OMIT.
+    private static unsafe void SetTimes(Timespec* times, EntryAttributes attributes)
+    {
+        times[0] = attributes.AtimeSeconds is { } atime
+            ? new Timespec { Seconds = atime, Nanoseconds = 0 }
+            : new Timespec { Seconds = 0, Nanoseconds = UTIME_OMIT };
+        times[1] = attributes.MtimeSeconds is { } seconds
+            ? new Timespec { Seconds = seconds, Nanoseconds = attributes.MtimeNanoseconds }
+            : new Timespec { Seconds = 0, Nanoseconds = UTIME_OMIT };
     }
 
     /// <summary>Reads a symlink's target without following it; null when the entry is not a symlink.</summary>

@@ -126,12 +126,13 @@ public sealed partial class ConfinedDirectory
             throw IoError($"write xattr {FakeStat.XattrName} for", forPath, errno);
         }
 
-        if (attributes.MtimeSeconds is { } seconds
-            && (seconds != real.MtimeSeconds || attributes.MtimeNanoseconds != real.MtimeNanoseconds))
+        bool mtime = attributes.MtimeSeconds is { } seconds
+            && (seconds != real.MtimeSeconds || attributes.MtimeNanoseconds != real.MtimeNanoseconds);
+        bool atime = attributes.AtimeSeconds is { } accessed && accessed != real.AtimeSeconds;
+        if (mtime || atime)
         {
             var times = stackalloc Timespec[2];
-            times[0] = new Timespec { Seconds = 0, Nanoseconds = UTIME_OMIT };
-            times[1] = new Timespec { Seconds = seconds, Nanoseconds = attributes.MtimeNanoseconds };
+            SetTimes(times, attributes with { MtimeSeconds = mtime ? attributes.MtimeSeconds : null, AtimeSeconds = atime ? attributes.AtimeSeconds : null });
             if (FUtimens(fd, times) != 0)
                 throw IoError("set times", forPath, Marshal.GetLastPInvokeError());
         }

@@ -131,7 +131,7 @@ public sealed partial class ConfinedDirectory
                 leaves = true;
                 return new EntryStatus(buffer.Mode, (long)buffer.Size, buffer.MtimeSeconds, buffer.MtimeNanoseconds,
                     buffer.Uid, buffer.Gid, buffer.Ino, ((ulong)buffer.DevMajor << 32) | buffer.DevMinor, buffer.Nlink,
-                    buffer.RdevMajor, buffer.RdevMinor);
+                    buffer.RdevMajor, buffer.RdevMinor) { AtimeSeconds = buffer.AtimeSeconds };
             }
             // ELOOP: a link that leaves the destination (stock's errno for the writes below it).
             if (errno != 0)

@@ -2,8 +2,8 @@ namespace ManagedRsync.Destination;
 
 /// <summary>
 /// The metadata to give an entry after its content is in place. A null member is left as it is (rsync.c:
-/// set_file_attrs skips what the options do not preserve). The access time is never touched (rsync sets it only with
-/// --atimes).
+/// set_file_attrs skips what the options do not preserve). The access time is touched only with -U
+/// (<see cref="AtimeSeconds"/>).
 /// </summary>
 public readonly record struct EntryAttributes(
     uint? Permissions = null, long? MtimeSeconds = null, uint MtimeNanoseconds = 0, uint? Uid = null, uint? Gid = null)
@@ -33,6 +33,12 @@ public readonly record struct EntryAttributes(
     /// </summary>
     internal uint? AclPriorMode { get; init; }
 
+    /// <summary>
+    /// -U: the access time to set, whole seconds (rsync.c: set_file_attrs sets it, nanoseconds 0, when its seconds
+    /// differ; never on a directory); null leaves it.
+    /// </summary>
+    public long? AtimeSeconds { get; init; }
+
     /// <summary>The sender's device major number (a device's; see <see cref="EntryMode"/>).</summary>
     public uint RdevMajor { get; init; }
 
@@ -40,7 +46,8 @@ public readonly record struct EntryAttributes(
     public uint RdevMinor { get; init; }
 
     /// <summary>Nothing to change.</summary>
-    public bool IsEmpty => Permissions is null && MtimeSeconds is null && Uid is null && Gid is null && ModuleChmod is null && Acls is null;
+    public bool IsEmpty => Permissions is null && MtimeSeconds is null && AtimeSeconds is null && Uid is null && Gid is null
+        && ModuleChmod is null && Acls is null;
 
     /// <summary>
     /// What is left to change on an entry that already has <paramref name="current"/>: rsync.c set_file_attrs changes
@@ -58,6 +65,10 @@ public readonly record struct EntryAttributes(
         uint? permissions = uid is null && gid is null && wanted is { } p && (p & 0xFFF) == current.Permissions ? null : wanted;
         bool sameTime = MtimeSeconds == current.MtimeSeconds && MtimeNanoseconds == current.MtimeNanoseconds;
         // ACLs are compared where they are written (AclStore.Apply), as stock's set_acl_fdat does.
-        return new EntryAttributes(permissions, sameTime ? null : MtimeSeconds, MtimeNanoseconds, uid, gid) { Acls = Acls, AclPriorMode = AclPriorMode };
+        return new EntryAttributes(permissions, sameTime ? null : MtimeSeconds, MtimeNanoseconds, uid, gid)
+        {
+            Acls = Acls, AclPriorMode = AclPriorMode,
+            AtimeSeconds = AtimeSeconds == current.AtimeSeconds ? null : AtimeSeconds,
+        };
     }
 }

@@ -19,6 +19,9 @@ public readonly record struct EntryStatus(
     /// <summary>-A: the entry's ACLs as the generator read them beside its lstat (null: not read, or a symlink).</summary>
     internal EntryAcls? Acls { get; init; }
 
+    /// <summary>st_atime in seconds (what -U compares: generator.c itemize, rsync.c set_file_attrs use same_time).</summary>
+    public long AtimeSeconds { get; init; }
+
     /// <summary>Permission bits including setuid/setgid/sticky (07777).</summary>
     public uint Permissions => Mode & 0xFFF;
 }

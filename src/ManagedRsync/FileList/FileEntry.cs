@@ -21,6 +21,12 @@ internal sealed class FileEntry
     public int ModTimeNsec { get; set; }
     /// <summary>st_atime in seconds, sent with -U for all but directories (flist.c: send_file_entry).</summary>
     public long AccessTime { get; set; }
+
+    /// <summary>
+    /// The order the sender's scan met the entry in (its lstat; flist.c: make_file), which the sorted list loses: -c
+    /// reads files in it (make_file checksums each right after its lstat).
+    /// </summary>
+    internal long ScanOrder { get; set; }
     public int Uid { get; set; }
     public int Gid { get; set; }
     public int RdevMajor { get; set; }

@@ -767,6 +767,8 @@ internal sealed partial class FileListBuilder
         }
     }
 
+    private long _scanned;
+
     // flist.c: send_file_name returns NULL (the entry is not listed, nor what is below a directory) when get_acl or
     // get_xattr fails, after their message and with io_error |= IOERR_GENERAL.
     private FileEntry? Make(string name, string path, NativeStat.Info info)
@@ -781,6 +783,7 @@ internal sealed partial class FileListBuilder
             ModTime = info.MTime,
             ModTimeNsec = info.MTimeNsec,
             AccessTime = info.ATime,
+            ScanOrder = _scanned++,
             Uid = info.Uid,
             Gid = info.Gid,
             RdevMajor = info.RdevMajor,

@@ -28,6 +28,8 @@ internal sealed class FileListReader
 
     private byte[] _lastName = [];
     private long _modTime;
+    // flist.c: recv_file_entry's static atime (-U), 0 at the start as the sender's is.
+    private long _atime;
     private int _mode;
     private int _uid;
     private int _gid;
@@ -184,6 +186,8 @@ internal sealed class FileListReader
             // before the follower.
             _mode = leader.Mode;
             _modTime = leader.ModTime;
+            if (_options.Atimes && !leader.IsDirectory)
+                _atime = leader.AccessTime;
             _uid = leader.Uid;
             _gid = leader.Gid;
             if (_options.Devices && leader.IsDevice)
@@ -192,7 +196,7 @@ internal sealed class FileListReader
             {
                 Name = name, Mode = leader.Mode, Size = leader.Size, ModTime = leader.ModTime, ModTimeNsec = leader.ModTimeNsec,
                 Uid = leader.Uid, Gid = leader.Gid, RdevMajor = leader.RdevMajor, RdevMinor = leader.RdevMinor,
-                LinkTarget = leader.LinkTarget, Dev = 0, Ino = gnum, Checksum = leader.Checksum,
+                LinkTarget = leader.LinkTarget, Dev = 0, Ino = gnum, Checksum = leader.Checksum, AccessTime = leader.AccessTime,
                 // flist.c: recv_file_entry reaches receive_acl for an abbreviated entry too (create_object).
                 Acls = _options.Acls && !leader.IsSymlink ? await Acls.ReadAsync(_input, leader.Mode, ct).ConfigureAwait(false) : null,
             };
@@ -228,6 +232,11 @@ internal sealed class FileListReader
         if (!missingArg && type is not (FileEntry.S_IFREG or FileEntry.S_IFDIR or FileEntry.S_IFLNK or FileEntry.S_IFCHR
             or FileEntry.S_IFBLK or FileEntry.S_IFIFO or FileEntry.S_IFSOCK))
             throw RsyncException.Protocol($"file mode 0{Convert.ToString(mode, 8)} has no valid file type");
+        // flist.c: recv_file_entry — -U: the access time of all but a directory, a varlong of at least 4 bytes (any
+        // 64-bit value, as the modification time: a time the file system cannot hold fails where it is set).
+        if (_options.Atimes && type != FileEntry.S_IFDIR && (xflags & XMIT_SAME_ATIME) == 0)
+            _atime = await _input.ReadVarLongAsync(4, ct).ConfigureAwait(false);
+        long atime = _options.Atimes && type != FileEntry.S_IFDIR ? _atime : 0;
 
         if (_options.Owner && (xflags & XMIT_SAME_UID) == 0)
         {
@@ -327,7 +336,7 @@ internal sealed class FileListReader
             Acls = acls,
             Name = name, Mode = mode, Size = size, ModTime = _modTime, ModTimeNsec = nsec, Uid = _uid, Gid = _gid,
             RdevMajor = _rdevMajor, RdevMinor = rdevMinor, LinkTarget = target, Dev = dev, Ino = ino, Checksum = checksum,
-            XattrIndex = xattrIndex,
+            XattrIndex = xattrIndex, AccessTime = atime,
             IsTopDir = (xflags & XMIT_TOP_DIR) != 0 && type == FileEntry.S_IFDIR,
             // rsync flist.c: recv_file_entry — from protocol 30 a directory without XMIT_NO_CONTENT_DIR is a content
             // directory (FLAG_CONTENT_DIR); the others (-R's implied parents, -d's subdirectories) are never swept by

@@ -412,8 +412,7 @@ public static class ServerArgumentParser
                 return Refusal(NotSupported, "filter", null);
             // -U: a sending server lists the access times (FileListWriter); nothing of ours sets them on receiving
             // yet. A second U is --open-noatime (options.c: parse_arguments).
-            if (Atimes > 0 && !Sender)
-                return Refusal(NotSupported, "atimes", 'U');
+            // options.c: -UU turns on --open-noatime too.
             if (Atimes > 1)
                 OpenNoAtime = true;
             // options.c: parse_arguments — --append implies --inplace, which no partial directory goes with.
@@ -466,7 +465,7 @@ public static class ServerArgumentParser
                 Super = Super, PruneEmptyDirs = PruneEmptyDirs, Sparse = Sparse, Preallocate = Preallocate, Executability = Executability, Fuzzy = Fuzzy, Xattrs = Xattrs,
                 OneFileSystem = OneFileSystem,
                 Inplace = WritesInPlace, Append = Append > 0, AppendVerify = Append > 1,
-                Atimes = Atimes > 0, Force = Force, Fsync = Fsync, UserMap = UserMap, GroupMap = GroupMap, ImpliedDirs = !NoImpliedDirs,
+                Atimes = Atimes > 0, AtimesTwice = Atimes > 1, Force = Force, Fsync = Fsync, UserMap = UserMap, GroupMap = GroupMap, ImpliedDirs = !NoImpliedDirs,
                 // main.c: do_recv clears the link-following options on the receiving side: they are the sender's.
                 SafeLinks = SafeLinks,
                 CopyLinks = Sender && CopyLinks, CopyDirLinks = Sender && CopyDirLinks, CopyUnsafeLinks = Sender && CopyUnsafeLinks,

@@ -276,8 +276,8 @@ internal static class ServerArguments
         if (weSend && o.Preallocate)
             args.Add("--preallocate");
         // options.c: server_options — either way (a sending server opens its files with it, a receiving one its basis
-        // files); -UU would say it as the second U, which mrsync does not send (-U is refused).
-        if (o.OpenNoAtime)
+        // files); -UU says it as the second U.
+        if (o.OpenNoAtime && !o.AtimesTwice)
             args.Add("--open-noatime");
         if (weSend && o.MakePath)
             args.Add("--mkpath");
@@ -355,6 +355,9 @@ internal static class ServerArguments
             s.Append('D');
         if (o.Times)
             s.Append('t');
+        // options.c: server_options — 'U', twice for -UU.
+        if (o.Atimes)
+            s.Append('U', o.AtimesTwice ? 2 : 1);
         if (o.Perms)
             s.Append('p');
         else if (o.Executability && weSend)

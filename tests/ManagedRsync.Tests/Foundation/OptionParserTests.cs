@@ -310,7 +310,6 @@ public class OptionParserTests
     [Theory]
     [InlineData(new[] { "--insecure-links" }, "--insecure-links is not supported yet")]
     [InlineData(new[] { "-aX", "--write-batch=b", "a", "b" }, "--xattrs (-X) with a batch file is not supported yet")]
-    [InlineData(new[] { "-U" }, "-U (--atimes) is not supported yet")]
     [InlineData(new[] { "--log-format", "%n %b", "-P" }, "--out-format with %b, %c or %C and --progress is not supported yet")]
     [InlineData(new[] { "-HH" }, "-HH is not supported yet")]
     [InlineData(new[] { "-H", "--protocol=27" }, "--hard-links (-H) with --protocol below 28 is not supported yet")]

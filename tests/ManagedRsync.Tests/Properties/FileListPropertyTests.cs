@@ -25,10 +25,14 @@ public sealed class FileListPropertyTests
 
     private static readonly Gen<byte[]> NameBytes = Gen.Byte[1, 255].Array[1, 60];
 
+    // -U: access times, often one of a few (XMIT_SAME_ATIME), else any 62-bit value, negative too (a varlong of 4+ bytes).
+    private static readonly Gen<long> AccessTimes =
+        Gen.Select(Gen.Int[0, 5], Gen.Long[long.MinValue / 2, long.MaxValue / 2]).Select((k, v) => k < 4 ? k * 1_000_000_007L : v);
+
     private static Gen<FileEntry> Entry(int protocol) =>
         Gen.Select(Gen.OneOf(Regular, Regular, Directory, Symlink, CharDevice, BlockDevice, Fifo, Socket), Gen.Int[0, 0xFFF],
                 Gen.Long[0, long.MaxValue / 2], Gen.Long[0, protocol >= 30 ? long.MaxValue / 2 : int.MaxValue],
-                Gen.Int[0, 999_999_999], Gen.Int[0, 70_000], Gen.Int[0, 70_000], Gen.Select(Gen.Int[0, 4095], Gen.Int[0, 1 << 20], NameBytes))
+                Gen.Int[0, 999_999_999], Gen.Int[0, 70_000], Gen.Int[0, 70_000], Gen.Select(Gen.Int[0, 4095], Gen.Int[0, 1 << 20], NameBytes, AccessTimes))
             .Select((type, perms, size, mtime, nsec, uid, gid, extra) => new FileEntry
             {
                 Name = extra.Item3,
@@ -41,6 +45,7 @@ public sealed class FileListPropertyTests
                 RdevMajor = type is CharDevice or BlockDevice ? extra.Item1 : 0,
                 RdevMinor = type is CharDevice or BlockDevice ? extra.Item2 : 0,
                 LinkTarget = type == Symlink ? extra.Item3 : null,
+                AccessTime = type == Directory ? 0 : extra.Item4,
             });
 
     // Random lists whose names often repeat a prefix of the previous one (rsync's XMIT_SAME_NAME).
@@ -60,7 +65,7 @@ public sealed class FileListPropertyTests
     private static FileEntry With(FileEntry e, byte[] name) => new()
     {
         Name = name, Mode = e.Mode, Size = e.Size, ModTime = e.ModTime, ModTimeNsec = e.ModTimeNsec, Uid = e.Uid, Gid = e.Gid,
-        RdevMajor = e.RdevMajor, RdevMinor = e.RdevMinor, LinkTarget = e.LinkTarget,
+        RdevMajor = e.RdevMajor, RdevMinor = e.RdevMinor, LinkTarget = e.LinkTarget, AccessTime = e.AccessTime,
     };
 
     // Random lists in which some entries are hard links to an earlier non-directory (its attributes, its device and
@@ -84,7 +89,7 @@ public sealed class FileListPropertyTests
                 {
                     Name = entries[i].Name, Mode = o.Mode, Size = o.Size, ModTime = o.ModTime, ModTimeNsec = o.ModTimeNsec,
                     Uid = o.Uid, Gid = o.Gid, RdevMajor = o.RdevMajor, RdevMinor = o.RdevMinor, LinkTarget = o.LinkTarget,
-                    Dev = 7, Ino = linkNotTwin[i] ? o.Ino : 1000 + i, Nlink = 1,
+                    AccessTime = o.AccessTime, Dev = 7, Ino = linkNotTwin[i] ? o.Ino : 1000 + i, Nlink = 1,
                 };
                 if (linkNotTwin[i])
                     entries[(int)(o.Ino - 1000)].Nlink++;
@@ -119,6 +124,25 @@ public sealed class FileListPropertyTests
                 }
             }
         }, iter: 2_000);
+
+    /// <summary>
+    /// -U (flist.c: send_file_entry / recv_file_entry): every non-directory's access time after its mode, left out when
+    /// it repeats the previous one (XMIT_SAME_ATIME); a hard link's abbreviated entry takes its leader's, and what
+    /// follows it is compressed against that.
+    /// </summary>
+    [Fact]
+    public void AccessTimesReadBack()
+    {
+        static void Check(int protocol, FileEntry[] entries, List<FileEntry> back)
+        {
+            for (int i = 0; i < entries.Length; i++)
+                Assert.Equal(entries[i].IsDirectory ? 0 : entries[i].AccessTime, back[i].AccessTime);
+        }
+        Lists.Sample(list => Check(list.Protocol, list.Entries,
+            AssertReadsBack(list.Protocol, list.Entries, TransferOptions.Archive with { Atimes = true })), iter: 1_000);
+        HardLinkedLists.Sample(list => Check(list.Protocol, list.Entries,
+            AssertReadsBack(list.Protocol, list.Entries, TransferOptions.Archive with { Atimes = true, HardLinks = true })), iter: 1_000);
+    }
 
     private static List<FileEntry> AssertReadsBack(int protocol, FileEntry[] entries, TransferOptions options)
     {

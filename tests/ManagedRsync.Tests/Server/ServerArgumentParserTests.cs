@@ -218,8 +218,9 @@ public class ServerArgumentParserTests
         ServerRequest pull = ServerArgumentParser.Parse(["--server", "--sender", "-rUe.iLsfxCIvu", ".", "mod/"], out string? error);
         Assert.Null(error);
         Assert.True(pull.Options.Atimes);
-        ServerArgumentParser.Parse(["--server", "-rUe.iLsfxCIvu", ".", "mod/"], out error);
-        Assert.Equal("The server does not support --atimes (-U)\n", error);
+        // A receiving server sets them (rsync.c: set_file_attrs).
+        Assert.True(ServerArgumentParser.Parse(["--server", "-rUe.iLsfxCIvu", ".", "mod/"], out error).Options.Atimes);
+        Assert.Null(error);
         // A second U is --open-noatime (options.c: parse_arguments), and so is the word, in either direction.
         ServerRequest twice = ServerArgumentParser.Parse(["--server", "--sender", "-rUUe.iLsfxCIvu", ".", "mod/"], out error);
         Assert.Null(error);

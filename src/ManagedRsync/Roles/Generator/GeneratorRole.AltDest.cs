@@ -40,6 +40,10 @@ internal sealed partial class GeneratorRole
             {
                 if (!TryLinkFromBasis(dir!, name))
                     return CopyFromBasis(ndx, file, name, dir!, st, local);
+                // generator.c: try_dests_reg — with -U the linked file (the basis directory's inode) gets the sender's
+                // access time (set_file_attrs; the rest already matches).
+                if (Options.Atimes && !dry)
+                    Destination!.SetAttributes(name, new EntryAttributes { AtimeSeconds = file.AccessTime });
                 FinishHardLinkGroup(ndx);
                 // generator.c: a linked file is itemized only for -ii / -vv ("hf" with an empty xname).
                 if (ItemLog.Level(Options) > 1 || Options.Info.Gte(InfoFlag.Name, 2))

@@ -118,6 +118,10 @@ internal sealed partial class GeneratorRole
             : (iflags & (ItemChanges.Transfer | ItemChanges.LocalChange)) != 0;
         if (timeDiffers)
             iflags |= ItemChanges.ModTime;
+        // generator.c: itemize — -U: 'u' when the access time's seconds differ, for all but a directory or a symlink
+        // (against the status read before set_file_attrs, as stock's sx).
+        if (Options.Atimes && !file.IsDirectory && !file.IsSymlink && file.AccessTime != st.AtimeSeconds)
+            iflags |= ItemChanges.AccessTime;
         // generator.c: recv_generator — an up-to-date file, device or special gets its attributes (set_file_attrs)
         // before it is itemized, and writing a changed access ACL there sets the status's permission bits to the
         // wanted ones (acls.c: set_rsync_acl, sxp->st.st_mode = cur_mode; not the fake-super branch, which returns before): its 'p' is not reported then.

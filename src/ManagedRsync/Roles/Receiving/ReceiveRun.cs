@@ -295,6 +295,9 @@ internal sealed partial class ReceiveRun
             EntryMode = (uint)file.Mode,
             RdevMajor = (uint)file.RdevMajor,
             RdevMinor = (uint)file.RdevMinor,
+            // rsync.c: set_file_attrs — -U sets the sender's access time on all but a directory (ATTRS_SKIP_ATIME),
+            // not on a symlink with -J (omit_link_times skips every time).
+            AtimeSeconds = Options.Atimes && !file.IsDirectory && !(file.IsSymlink && Options.OmitLinkTimes) ? file.AccessTime : null,
         };
     }
 

@@ -194,10 +194,16 @@ internal sealed partial class SenderRole : IMessageHandler
     {
         using FileChecksum sum = FileChecksum.CreateListSum(ListChecksumVariant);
         byte[] buffer = new byte[256 * 1024];
-        foreach (FileEntry f in files)
+        // flist.c: make_file checksums each file right after its lstat, in the scan's order: with -U a hard link met
+        // after another name of its inode was read lists the access time that read left (relatime), so the names are
+        // read in that order and such a one is looked at again just before.
+        bool atimesMove = _options.Atimes && !_options.OpenNoAtime;
+        foreach (FileEntry f in atimesMove ? files.OrderBy(e => e.ScanOrder) : (IEnumerable<FileEntry>)files)
         {
             if (!f.IsRegular || f.LocalPath is null)
                 continue;
+            if (atimesMove && Platform.NativeStat.TryLstat(f.LocalPath, out Platform.NativeStat.Info now) == 0 && now.Nlink > 1)
+                f.AccessTime = now.ATime;
             try
             {
                 // checksum.c: file_checksum opens with do_open (O_NOATIME under --open-noatime); a file it cannot
