@@ -58,6 +58,9 @@ public sealed class RsyncOptions
     public bool Devices { get; set; }
     /// <summary>--copy-devices: a sender sends a device's contents as a regular file.</summary>
     public bool CopyDevices { get; set; }
+
+    /// <summary>--drop-D: a receiver of ours makes no device or special file (options.c: drop_devices; never sent).</summary>
+    public bool DropDevices { get; set; }
     /// <summary>--specials (and -D).</summary>
     public bool Specials { get; set; }
     /// <summary>-H (-HH is refused for now).</summary>

@@ -25,6 +25,7 @@ internal static class Usage
         --checksum, -c           skip based on checksum, not mod-time & size
         --archive, -a            archive mode is -rlptgoD (no -A,-X,-U,-N,-H)
         --no-OPTION              turn off an implied OPTION (e.g. --no-D)
+        --old-dirs, --old-d      works like --dirs when talking to old rsync
         --recursive, -r          recurse into directories
         --no-inc-recursive       disable incremental recursion
         --no-i-r                 same as --no-inc-recursive
@@ -50,6 +51,7 @@ internal static class Usage
         --times, -t              preserve modification times
         --atimes, -U             preserve access (use) times
         --open-noatime           avoid changing the atime on opened files
+        --drop-D                 receiver refuses to create devices/specials
         --omit-dir-times, -O     omit directories from --times
         --omit-link-times, -J    omit symlinks from --times
         --super                  receiver attempts super-user activities

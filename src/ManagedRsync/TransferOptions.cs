@@ -60,6 +60,12 @@ public sealed partial record TransferOptions
     /// bytes of it (flist.c: make_file, sender.c: send_files); sent to a sending server (options.c: server_options).
     /// </summary>
     public bool CopyDevices { get; init; }
+    /// <summary>
+    /// --drop-D: the receiving side makes no device or special file, skipping each with "skipping non-regular file"
+    /// as without -D (generator.c: recv_generator), while the list keeps its rdev fields (-D still frames the
+    /// encoding). Not sent to a server (options.c: server_options has no word for it).
+    /// </summary>
+    public bool DropDevices { get; init; }
     /// <summary>--specials: FIFOs and sockets.</summary>
     public bool Specials { get; init; }
     /// <summary>-H: hard links.</summary>

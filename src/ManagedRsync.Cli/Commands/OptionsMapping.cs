@@ -46,6 +46,7 @@ internal static class OptionsMapping
         Owner = o.Owner,
         Devices = o.Devices,
         CopyDevices = o.CopyDevices,
+        DropDevices = o.DropDevices,
         Specials = o.Specials,
         HardLinks = o.HardLinks,
         // compat.c: set_allow_inc_recurse — --qsort turns incremental recursion off.

@@ -90,6 +90,14 @@ internal static class OptionRules
         // options.c: --files-from turns off the recursion -a implied, not an explicit -r.
         if (filesFrom && state.Recurse == 1)
             state.Recurse = 0;
+        // options.c: --old-dirs (xfer_dirs 4) is "-r --exclude='/*/*'" for an old server: the rule after the command
+        // line's, recursion on as -a turns it on (recurse 1), and no 'd' sent.
+        if (state.XferDirs >= 4)
+        {
+            o.Filters.Add(new FilterArgument(Filters.FilterOptionKind.Filter, "- /*/*"));
+            state.Recurse = 1;
+            state.XferDirs = 1;
+        }
         o.Recursive = state.Recurse > 0;
         o.RecurseGiven = state.Recurse == 2;
         // options.c: one argument is a listing (list_only |= 1); --dirs is implied by -r, --files-from or a listing

@@ -398,6 +398,14 @@ internal sealed partial class GeneratorRole
         if (file.IsDevice || file.IsSpecial)
         {
             bool wanted = file.IsDevice ? Options.Devices : Options.Specials;
+            // generator.c: recv_generator — --drop-D refuses to create it and falls through to the non-regular-file
+            // skip, as without -D; the entry was counted when the list arrived (flist.c: recv_file_list).
+            if (Options.DropDevices && wanted && (!file.IsDevice || run.IsRoot))
+            {
+                if (file.IsDevice) run.Stats.NumDevices++; else run.Stats.NumSpecials++;
+                SkippingNonRegular(ndx, name);
+                return;
+            }
             if (!wanted || (file.IsDevice && !run.IsRoot))
             {
                 SkippingNonRegular(ndx, name);
