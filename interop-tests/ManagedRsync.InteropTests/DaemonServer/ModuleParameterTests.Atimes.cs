@@ -69,7 +69,9 @@ public sealed partial class ModuleParameterTests
         AssertSame(again);
         Assert.Equal(0, again.Ours.ExitCode);
         Assert.Contains(".f......u.. dir/c", again.Ours.Stdout);
-        foreach (string f in (string[])["a", "b", "dir/c", "dir/d", "link"])
+        // (Not the symlink's: the second push's generator reads the link it made (readlink, relatime), so its access
+        // time is the moment of that read, which the two daemons do not share.)
+        foreach (string f in (string[])["a", "b", "dir/c", "dir/d"])
         {
             string stockBack = Path.Combine(Module(stock, ParameterModules.Plain), "back", f), oursBack = Path.Combine(Module(ours, ParameterModules.Plain), "back", f);
             Assert.Equal(0, ManagedRsync.Platform.NativeStat.TryLstat(stockBack, out ManagedRsync.Platform.NativeStat.Info s1));
