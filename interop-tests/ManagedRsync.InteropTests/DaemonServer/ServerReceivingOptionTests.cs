@@ -220,7 +220,7 @@ public sealed class ServerReceivingOptionTests(StockOptionDaemonFixture stock, M
             Assert.Contains("links=", TreeSnapshot.Of(Mine(ours)));
     }
 
-    // --inplace with a basis directory (protocol-notes §60): a copied match written straight to its name, a delta
+    // --inplace with a basis directory (protocol-notes §61): a copied match written straight to its name, a delta
     // against the basis directory's file into the new file itself.
     [Theory]
     [InlineData("--link-dest")]

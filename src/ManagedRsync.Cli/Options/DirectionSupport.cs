@@ -87,7 +87,7 @@ internal static class DirectionSupport
         new("--append with --sparse", o => o.AppendMode > 0 && o.Sparse, Push),
         // Stock 3.5.0 with --append and a basis directory takes the basis file's length as the receiver's: a file no
         // longer than it is skipped (and left missing), a longer one written from that offset over nothing, its start
-        // left zeros, exit 0 (measured; protocol-notes 60). Not imitated.
+        // left zeros, exit 0 (measured; protocol-notes 61). Not imitated.
         new("--append with --compare-dest, --copy-dest or --link-dest", o => o.AppendMode > 0 && o.AltDest != AltDestKind.None, Push),
         new("--checksum-seed", o => o.ChecksumSeed != 0, Everywhere),
         // options.c: am_root 2 — a receiver that is not root tries chown and mknod and reports each EPERM (rsync.c:

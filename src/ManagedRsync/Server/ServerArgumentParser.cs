@@ -423,7 +423,7 @@ public static class ServerArgumentParser
             // Combinations our receiver does not do yet (Cli/Options/DirectionSupport.cs refuses them on a pull).
             if (WritesInPlace && !Sender && Sparse)
                 return Refusal(NotSupported, "sparse", 'S');
-            // --append with a basis directory: stock 3.5.0 corrupts or skips (protocol-notes 60), not imitated.
+            // --append with a basis directory: stock 3.5.0 corrupts or skips (protocol-notes 61), not imitated.
             if (Append > 0 && !Sender && AltDest != AltDestKind.None)
                 return Refusal(NotSupported, "append", null);
             // -m: a receiving server prunes its list (flist.c: flist_sort_and_clean, !am_sender); a sending one is
