@@ -109,7 +109,7 @@ internal static class ConnectProgram
         {
             ours?.Dispose();
             theirs.Dispose();
-            throw new RsyncException(RsyncErrorKind.Connection, $"socketpair_tcp failed: {e.Message} ({e.NativeErrorCode})");
+            throw new RsyncException(RsyncErrorKind.Connection, $"socketpair_tcp failed: {SystemError.Describe(e)}");
         }
         catch
         {

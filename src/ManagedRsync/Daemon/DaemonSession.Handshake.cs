@@ -1,6 +1,7 @@
 using System.Text;
 using ManagedRsync.IO;
 using ManagedRsync.Session;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.Daemon;
 
@@ -282,7 +283,7 @@ public sealed partial class DaemonSession
         catch (IOException e)
         {
             throw new RsyncException(RsyncErrorKind.Connection,
-                $"connection to the daemon failed: {e.Message}", e);
+                $"connection to the daemon failed: {SystemError.Describe(e)}", e);
         }
         if (_stream.LineBytesRead > MaxHandshakeBytes)
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using ManagedRsync.IO;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.Daemon;
 
@@ -134,7 +135,7 @@ internal static class DaemonConnector
             catch (SocketException e)
             {
                 socket.Dispose();
-                failures.Add($"failed to connect to {host} ({address}): {e.Message} ({e.NativeErrorCode})");
+                failures.Add($"failed to connect to {host} ({address}): {SystemError.Describe(e)}");
                 continue;
             }
             catch

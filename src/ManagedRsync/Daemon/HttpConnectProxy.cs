@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using ManagedRsync.IO;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.Daemon;
 
@@ -89,7 +90,7 @@ internal sealed record HttpConnectProxy(string Host, string Port, string? User, 
             }
             catch (SocketException e)
             {
-                throw Failure($"failed to write to proxy: {e.Message} ({e.NativeErrorCode})");
+                throw Failure($"failed to write to proxy: {SystemError.Describe(e)}");
             }
             string status = await ReadLineAsync(socket, "proxy response line too long", t).ConfigureAwait(false);
             // "HTTP/" then the version's digits and dots, spaces, and a 2xx status.
@@ -126,7 +127,7 @@ internal sealed record HttpConnectProxy(string Host, string Port, string? User, 
             }
             catch (SocketException e)
             {
-                throw Failure($"failed to read from proxy: {e.Message} ({e.NativeErrorCode})");
+                throw Failure($"failed to read from proxy: {SystemError.Describe(e)}");
             }
             if (read == 0)
                 throw Failure("failed to read from proxy: the proxy closed the connection");

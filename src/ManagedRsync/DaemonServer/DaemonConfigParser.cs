@@ -1,4 +1,5 @@
 using System.Text;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.DaemonServer;
 
@@ -29,7 +30,7 @@ public static class DaemonConfigParser
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new DaemonConfigException($"Failed to open config file: {path}: {e.Message}");
+            throw new DaemonConfigException($"Failed to open config file: {path}: {SystemError.Describe(e)}");
         }
         return Parse(text, Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/", dparams, warn);
     }
@@ -167,7 +168,7 @@ public static class DaemonConfigParser
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    throw new DaemonConfigException($"Failed to open config file: {file}: {e.Message}");
+                    throw new DaemonConfigException($"Failed to open config file: {file}: {SystemError.Describe(e)}");
                 }
                 if (include)
                 {

@@ -74,7 +74,7 @@ internal sealed class DaemonConnection
         }
         catch (Exception e) when (e is IOException or InvalidDataException or SocketException or ObjectDisposedException)
         {
-            _log.Write($"connection from {_address} ended: {e.Message}");
+            _log.Write($"connection from {_address} ended: {SystemError.Describe(e)}");
             return RsyncExitCode.SocketIo;
         }
         catch (Exception e) when (RsyncException.IsFault(e))
@@ -124,7 +124,7 @@ internal sealed class DaemonConnection
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                _log.Write($"rsync: [Receiver] daemon chdir(\"/\") failed: {e.Message}");
+                _log.Write($"rsync: [Receiver] daemon chdir(\"/\") failed: {SystemError.Describe(e)}");
                 return RsyncExitCode.StartClient;
             }
             _daemonChrooted = true;
@@ -218,7 +218,7 @@ internal sealed class DaemonConnection
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _log.Write($"failed to open lock file {module.LockFile}: {e.Message}");
+            _log.Write($"failed to open lock file {module.LockFile}: {SystemError.Describe(e)}");
             return await ErrorAsync("@ERROR: failed to open lock file", hs).ConfigureAwait(false);
         }
         if (slot is null)
@@ -329,7 +329,7 @@ internal sealed class DaemonConnection
                     }
                     catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
                     {
-                        _log.Write($"rsync: [Receiver] early exec preparation failed: {e.Message}");
+                        _log.Write($"rsync: [Receiver] early exec preparation failed: {SystemError.Describe(e)}");
                         return code = await ErrorAsync("@ERROR: early exec preparation failed", hs).ConfigureAwait(false);
                     }
                     if (!ran)
@@ -350,7 +350,7 @@ internal sealed class DaemonConnection
                     }
                     catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
                     {
-                        _log.Write($"rsync: [Receiver] name-converter exec preparation failed: {e.Message}");
+                        _log.Write($"rsync: [Receiver] name-converter exec preparation failed: {SystemError.Describe(e)}");
                         return code = await ErrorAsync("@ERROR: name-converter exec preparation failed", hs).ConfigureAwait(false);
                     }
                 }
@@ -439,7 +439,7 @@ internal sealed class DaemonConnection
             }
             catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
             {
-                _log.Write($"pre-xfer exec preparation failed: {e.Message}");
+                _log.Write($"pre-xfer exec preparation failed: {SystemError.Describe(e)}");
                 return await ErrorAsync("@ERROR: pre-xfer exec preparation failed", hs).ConfigureAwait(false);
             }
         }
@@ -545,7 +545,7 @@ internal sealed class DaemonConnection
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
         {
-            _log.Write($"post-xfer exec failed: {e.Message}");
+            _log.Write($"post-xfer exec failed: {SystemError.Describe(e)}");
         }
     }
 

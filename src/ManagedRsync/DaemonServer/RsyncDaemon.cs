@@ -59,7 +59,8 @@ public sealed class RsyncDaemon : IAsyncDisposable
             catch (SocketException e)
             {
                 listener.Dispose();
-                throw new DaemonConfigException($"bind() failed: {e.Message} (address {bind}, port {port})");
+                // socket.c: open_socket_in words it "bind() failed: %s (address-family %d)" with strerror alone, no errno.
+                throw new DaemonConfigException($"bind() failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(e.NativeErrorCode)} (address {bind}, port {port})");
             }
         }
         // clientserver.c: daemon_main warns that a PROXY-header daemon trusting no proxy refuses every connection

@@ -155,7 +155,7 @@ public sealed class ConfinedTempFile : IDisposable
         catch (IOException e)
         {
             throw new RsyncException(RsyncErrorKind.EntryFailed,
-                $"copy \"{TempName}\" -> \"{RelativePath}\" failed: {e.Message}", e);
+                $"copy \"{TempName}\" -> \"{RelativePath}\" failed: {SystemError.Describe(e)}", e);
         }
         finally
         {

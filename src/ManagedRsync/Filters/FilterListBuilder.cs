@@ -1,4 +1,5 @@
 using System.Text;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.Filters;
 
@@ -200,7 +201,7 @@ public sealed class FilterListBuilder
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new RsyncException(RsyncErrorKind.FileIo,
-                $"failed to open {kind} file {name}: {e.Message}", e);
+                $"failed to open {kind} file {name}: {SystemError.Describe(e)}", e);
         }
 
         _mergeDepth++;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using ManagedRsync.Platform;
 
 namespace ManagedRsync.Protocol;
 
@@ -176,7 +177,7 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
                         "timeout waiting for data from the daemon", error);
                 if (error is not null)
                     throw new RsyncException(RsyncErrorKind.Connection,
-                        $"error reading from the daemon: {error.Message}", error);
+                        $"error reading from the daemon: {SystemError.Describe(error)}", error);
                 return false;
             }
         }
@@ -224,7 +225,7 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
         }
         catch (IOException ex)
         {
-            throw new RsyncException(RsyncErrorKind.Connection, $"error reading from the daemon: {ex.Message}", ex);
+            throw new RsyncException(RsyncErrorKind.Connection, $"error reading from the daemon: {SystemError.Describe(ex)}", ex);
         }
         if (n == 0)
         {

@@ -1,3 +1,4 @@
+using ManagedRsync.Platform;
 using System.Buffers;
 using System.Buffers.Binary;
 
@@ -238,7 +239,7 @@ internal sealed class MultiplexWriter : Stream, IBufferWriter<byte>
 
     /// <summary>rsync io.c (writefd_unbuffered): a failed write on the connection, RERR_SOCKETIO.</summary>
     internal static RsyncException WriteError(IOException ex) =>
-        new(RsyncErrorKind.Connection, $"write error: {(ex.InnerException is System.Net.Sockets.SocketException s ? s.Message : ex.Message)}", ex);
+        new(RsyncErrorKind.Connection, $"write error: {SystemError.Describe(ex)}", ex);
 
     /// <summary>
     /// Deliberately does nothing: writers of this stream (the token encoders) flush after every file, and sending a

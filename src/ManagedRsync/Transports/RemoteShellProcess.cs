@@ -1,3 +1,4 @@
+using ManagedRsync.Platform;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
@@ -52,13 +53,7 @@ internal sealed class RemoteShellProcess : IAsyncDisposable
         catch (Win32Exception e)
         {
             // rsync pipe.c: piped_child reports the failed execvp with errno and exits RERR_IPC.
-            string reason = e.NativeErrorCode switch
-            {
-                2 => "No such file or directory (2)",
-                13 => "Permission denied (13)",
-                _ => $"{e.Message} ({e.NativeErrorCode})",
-            };
-            throw new RsyncException(RsyncErrorKind.ProcessFailed, $"Failed to exec {start.FileName}: {reason}", e);
+            throw new RsyncException(RsyncErrorKind.ProcessFailed, $"Failed to exec {start.FileName}: {SystemError.Describe(e)}", e);
         }
     }
 

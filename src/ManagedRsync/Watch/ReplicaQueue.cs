@@ -167,8 +167,8 @@ public sealed class ReplicaQueue : IDisposable
 #pragma warning restore CA1031
         {
             ConsecutiveFailures++;
-            LastError = $"{DateTimeOffset.UtcNow:O} {ex.Message}";
-            _log($"{_target.Name}: push of {batch} failed (attempt {ConsecutiveFailures}, {Depth} pending, kept for retry): {ex.Message}");
+            LastError = $"{DateTimeOffset.UtcNow:O} {SystemError.Describe(ex)}";
+            _log($"{_target.Name}: push of {batch} failed (attempt {ConsecutiveFailures}, {Depth} pending, kept for retry): {SystemError.Describe(ex)}");
             CompactIfLarge();
             return false;
         }
@@ -274,7 +274,7 @@ public sealed class ReplicaQueue : IDisposable
         catch (IOException ex)
         {
             if (!_journalBehind)
-                _log($"{_target.Name}: cannot write the journal ({ex.Message}); changes are kept in memory and pushed as usual, the journal is rewritten when it can be");
+                _log($"{_target.Name}: cannot write the journal ({SystemError.Describe(ex)}); changes are kept in memory and pushed as usual, the journal is rewritten when it can be");
             _journalBehind = true;
         }
     }

@@ -184,7 +184,7 @@ public sealed partial class TreeWatcher : IDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            _observer.OnWarning($"{(_fanotify is null ? "inotify" : "fanotify")} reader stopped: {ex.Message}");
+            _observer.OnWarning($"{(_fanotify is null ? "inotify" : "fanotify")} reader stopped: {SystemError.Describe(ex)}");
             _completion.TrySetException(ex);
         }
     }

@@ -178,7 +178,7 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
         {
             // Disk full under the state directory: the status is informational, replication goes on; said once.
             if (!_statusFailing)
-                _log($"cannot write the status file {path}: {ex.Message}");
+                _log($"cannot write the status file {path}: {SystemError.Describe(ex)}");
             _statusFailing = true;
             try
             {
@@ -220,7 +220,7 @@ public sealed class WatchService : ITreeWatchObserver, IDisposable
         }
         catch (IOException ex)
         {
-            throw new RsyncException(RsyncErrorKind.FileIo, $"cannot open the journal {path}: {ex.Message}");
+            throw new RsyncException(RsyncErrorKind.FileIo, $"cannot open the journal {path}: {SystemError.Describe(ex)}");
         }
     }
 

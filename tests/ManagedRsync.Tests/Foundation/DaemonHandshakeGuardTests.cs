@@ -104,7 +104,8 @@ public sealed class DaemonHandshakeGuardTests
     {
         await using var stream = new DaemonStream(new BrokenStream());
         var e = await Assert.ThrowsAsync<RsyncException>(() => stream.WriteTextAsync("@RSYNCD: 32.0\n", CancellationToken.None).AsTask());
-        Assert.Equal("write error: Broken pipe", e.Message);
+        // io.c: writefd_unbuffered — rsyserr(FERROR_SOCKET, errno, "write error"): strerror's words and the errno.
+        Assert.Equal("write error: Broken pipe (32)", e.Message);
         Assert.Equal(RsyncExitCode.SocketIo, e.ExitCode);
     }
 

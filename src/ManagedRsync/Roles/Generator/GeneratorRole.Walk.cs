@@ -181,7 +181,7 @@ internal sealed partial class GeneratorRole
         }
         catch (RsyncException e) when (e.IsLocalFileFailure)
         {
-            run.ReportFailure($"recv_generator: mkdir \"{FileNameEncoding.Display(dest.RootPath.TrimEnd('/') + "/" + name[..slash])}\" failed: {e.Message}");
+            run.ReportFailure($"recv_generator: mkdir \"{FileNameEncoding.Display(dest.RootPath.TrimEnd('/') + "/" + name[..slash])}\" failed: {(e.Errno is int errno ? SystemError.Describe(errno) : e.Message)}");
         }
     }
 

@@ -60,7 +60,7 @@ internal sealed partial class ReceiverRole
                 // receiver.c: handle_delayed_updates — rsyserr with full_fname of the name and the partial name as
                 // partial_dir_fname made it (absolute for an absolute --partial-dir).
                 string from = run.OperatorPartialDir is { } outside ? outside.Path.TrimEnd('/') + "/" + partialName : partialName;
-                string why = e.Errno is int errno ? $"{System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({errno})" : e.Message;
+                string why = e.Errno is int errno ? SystemError.Describe(errno) : e.Message;
                 run.ReportFailure($"rsync: [receiver] rename failed for {run.QuotedFullName(name)} (from {FileNameEncoding.Display(from)}): {why}");
             }
         }

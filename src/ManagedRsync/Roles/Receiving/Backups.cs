@@ -157,7 +157,7 @@ internal sealed class Backups(ReceiveRun run) : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new RsyncException(RsyncErrorKind.EntryFailed, $"backup mkdir {full} failed: {e.Message}", e);
+            throw new RsyncException(RsyncErrorKind.EntryFailed, $"backup mkdir {full} failed: {SystemError.Describe(e)}", e);
         }
         _backupDir = ConfinedDirectory.Open(full, create: false);
         _backupDir.FakeSuper = dest.FakeSuper;

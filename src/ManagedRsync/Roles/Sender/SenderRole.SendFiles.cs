@@ -145,7 +145,7 @@ internal sealed partial class SenderRole
                         // rsync sender.c: a read error mid-file still completes the token stream (the receiver's
                         // whole-file check then fails and it redoes or reports the file).
                         _ioError |= FileListBuilder.IoErrorGeneral;
-                        _log.Error($"rsync: [sender] read errors mapping \"{file.LocalPath}\": {ex.Message}");
+                        _log.Error($"rsync: [sender] read errors mapping \"{FileNameEncoding.Display(file.LocalPath!)}\": {SystemError.Describe(ex)}");
                     }
                     finally
                     {
