@@ -28,6 +28,10 @@ public sealed partial class ConfinedDirectory
         return ReadsAcls && status is { IsSymlink: false } found ? found with { Acls = AclsAt(lease.Fd, name, found) } : status;
     }
 
+    /// <summary>The status of an open entry (fstat).</summary>
+    internal static EntryStatus StatDescriptor(int fd, string forPath) =>
+        StatAt(fd, "", forPath) ?? throw IoError("stat", forPath, ENOENT);
+
     private static unsafe EntryStatus? StatAt(int dirFd, string leaf, string forPath)
     {
         Statx buffer;

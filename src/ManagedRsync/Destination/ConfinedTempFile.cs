@@ -51,8 +51,24 @@ public sealed class ConfinedTempFile : IDisposable
     public void SetAttributes(EntryAttributes attributes)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ConfinedDirectory.ApplyToDescriptor((int)Handle.DangerousGetHandle(), attributes, RelativePath, FakeSuper);
+        int fd = (int)Handle.DangerousGetHandle();
+        ConfinedDirectory.ApplyToDescriptor(fd, FakeSuper ? attributes : WithoutOwnerItHas(fd, attributes), RelativePath, FakeSuper);
         _attributes = attributes;
+    }
+
+    // rsync.c: set_file_attrs stats the new file and changes its owner and group only where they differ (the file
+    // just made usually has them: a daemon writing as the files' owner). One stat instead of a chown per file; and a
+    // chown to the same owner is not a no-op: it clears set-id bits and a security.capability xattr just set.
+    private EntryAttributes WithoutOwnerItHas(int fd, EntryAttributes attributes)
+    {
+        if (attributes.Uid is null && attributes.Gid is null)
+            return attributes;
+        EntryStatus current = ConfinedDirectory.StatDescriptor(fd, RelativePath);
+        return attributes with
+        {
+            Uid = attributes.Uid == current.Uid ? null : attributes.Uid,
+            Gid = attributes.Gid == current.Gid ? null : attributes.Gid,
+        };
     }
 
     /// <summary>
