@@ -71,9 +71,16 @@ internal sealed partial class GeneratorRole
             if (done == walked)
                 break;
             run.Connection.Send();
-            Handle(NextFromReceiver(ct));
+            Handle(NextFromReceiver(ct, SettledWanted(done, walked)));
         }
     }
+
+    // How many FileSettled messages must have come before part DONE (the oldest not ended) can end, so that the wait
+    // need not wake for fewer: its open requests, each settled by one message (or by a Redo, which wakes the wait at
+    // once); none can matter while no part before LIMIT is left to end. With -H one message may settle several
+    // entries (a skipped leader's put-off members: AbandonHardLinkGroup), so every one counts.
+    private int SettledWanted(int done, int limit) =>
+        Options.HardLinks ? 1 : done < limit ? _parts!.Open(done) : int.MaxValue;
 
     // The sender's lists are complete (NDX_FLIST_EOF came) and the generator has taken every part (flist_eof).
     private bool AllTaken => _listsComplete && _taken == run.Lists!.PartCount;
@@ -81,7 +88,9 @@ internal sealed partial class GeneratorRole
     private void WaitForReceiver(ref int done, int limit, CancellationToken ct)
     {
         run.Connection.Send();
-        Handle(NextFromReceiver(ct));
+        Handle(NextFromReceiver(ct, SettledWanted(done, limit)));
+        while (run.ToGenerator.TryNext(out ReceiverMessage message))
+            Handle(message);
         EndFinishedParts(ref done, limit);
     }
 
@@ -190,6 +199,9 @@ internal sealed partial class GeneratorRole
         public void Settled(int ndx) => Add(lists.PartOf(ndx), -1);
 
         public bool IsSettled(int part) => part >= _open.Count || _open[part] == 0;
+
+        /// <summary>The part's requests not settled yet.</summary>
+        public int Open(int part) => part >= _open.Count ? 0 : _open[part];
 
         private void Add(int part, int delta)
         {

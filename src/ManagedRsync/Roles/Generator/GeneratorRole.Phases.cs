@@ -108,11 +108,11 @@ internal sealed partial class GeneratorRole
     /// The receiver's next message other than a finished hard-link leader, whose group is linked on the way (rsync
     /// generator.c: check_for_finished_files while it waits for the receiver).
     /// </summary>
-    private ReceiverMessage NextFromReceiver(CancellationToken ct)
+    private ReceiverMessage NextFromReceiver(CancellationToken ct, int settledWanted = 1)
     {
         while (true)
         {
-            ReceiverMessage message = run.ToGenerator.Next(ct);
+            ReceiverMessage message = run.ToGenerator.Next(ct, settledWanted);
             if (message.Kind == ReceiverMessageKind.Received)
                 ConfirmToSender(message.Ndx, alsoForSentFiles: true);
             else if (message.Kind == ReceiverMessageKind.HardLinkDone)

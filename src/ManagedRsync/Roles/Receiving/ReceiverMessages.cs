@@ -13,9 +13,16 @@ internal sealed class ReceiverMessages
     // times) before it blocks, and the generator waits once per file the receiver settles; a 100,000-file incremental
     // pull made 240,000 sched_yield calls, most of its system time on a loaded machine (RESULTS.md, session 13).
     // Monitor.Wait blocks at once; the receiver wakes it only when it waits.
+    //
+    // A generator waiting only for a part's last files (FileSettled) is woken once enough of them have come to possibly
+    // end it, not by each one: a 10,000-file push woke it some 200-600 times, each a futex wake and two context
+    // switches (RESULTS.md, session 14). Any other message wakes it at once.
     private readonly Queue<ReceiverMessage> _queue = new();
     private readonly object _gate = new();
     private bool _waiting;
+    private int _settledQueued;
+    private int _othersQueued;
+    private int _settledWanted = 1;
 
     /// <summary>How long a wait lasts before it looks at its cancellation token again.</summary>
     private const int CancellationPollMilliseconds = 100;
@@ -50,15 +57,21 @@ internal sealed class ReceiverMessages
     /// <summary>MSG_SUCCESS: the file is in place; the generator tells the sender (--remove-source-files).</summary>
     public void Received(int ndx) => Add(new ReceiverMessage(ReceiverMessageKind.Received, ndx));
 
-    /// <summary>The next message, waiting for it (without spinning) until it comes or <paramref name="ct"/> is cancelled.</summary>
-    public ReceiverMessage Next(CancellationToken ct)
+    /// <summary>
+    /// The next message, waiting for it (without spinning) until it comes or <paramref name="ct"/> is cancelled. While
+    /// only <see cref="ReceiverMessageKind.FileSettled"/> messages are queued, the wait goes on until
+    /// <paramref name="settledWanted"/> of them are (the caller's bound below which they cannot matter to it).
+    /// </summary>
+    public ReceiverMessage Next(CancellationToken ct, int settledWanted = 1)
     {
+        settledWanted = Math.Max(1, settledWanted);
         lock (_gate)
         {
-            while (_queue.Count == 0)
+            while (_othersQueued == 0 && _settledQueued < settledWanted)
             {
                 ct.ThrowIfCancellationRequested();
                 _waiting = true;
+                _settledWanted = settledWanted;
                 try
                 {
                     Monitor.Wait(_gate, CancellationPollMilliseconds);
@@ -68,7 +81,7 @@ internal sealed class ReceiverMessages
                     _waiting = false;
                 }
             }
-            return _queue.Dequeue();
+            return Take();
         }
     }
 
@@ -76,7 +89,25 @@ internal sealed class ReceiverMessages
     public bool TryNext(out ReceiverMessage message)
     {
         lock (_gate)
-            return _queue.TryDequeue(out message);
+        {
+            if (_queue.Count == 0)
+            {
+                message = default;
+                return false;
+            }
+            message = Take();
+            return true;
+        }
+    }
+
+    private ReceiverMessage Take()
+    {
+        ReceiverMessage message = _queue.Dequeue();
+        if (message.Kind == ReceiverMessageKind.FileSettled)
+            _settledQueued--;
+        else
+            _othersQueued--;
+        return message;
     }
 
     private void Add(ReceiverMessage message)
@@ -84,7 +115,12 @@ internal sealed class ReceiverMessages
         lock (_gate)
         {
             _queue.Enqueue(message);
-            if (_waiting)
+            bool settled = message.Kind == ReceiverMessageKind.FileSettled;
+            if (settled)
+                _settledQueued++;
+            else
+                _othersQueued++;
+            if (_waiting && (!settled || _settledQueued >= _settledWanted))
                 Monitor.Pulse(_gate);
         }
     }
