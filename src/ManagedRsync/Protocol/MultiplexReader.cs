@@ -29,6 +29,11 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
     // allocated anew (a deeper queue let the pump run megabytes ahead and made the small-file pull allocation-bound).
     private const int QueueCapacity = 64;
 
+    // A pump stopped by a full queue goes on once the consumer has taken it down to this many. A bounded channel
+    // wakes its writer for every item taken, each wake a thread-pool work item (a worker woken, and asleep again):
+    // when the consumer sets the pace (a receiver writing small files) that was one hand-off per 64 KiB read.
+    private const int ResumeAt = QueueCapacity / 2;
+
     private readonly Stream _stream;
     private readonly IMessageHandler _handler;
     private readonly Channel<Item> _queue;
@@ -50,8 +55,8 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
     {
         _stream = stream;
         _handler = handler;
-        // Bounded so that a peer that floods us is throttled by TCP rather than by our memory.
-        _queue = Channel.CreateBounded<Item>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, SingleWriter = true });
+        // Bounded (by QueueAsync) so that a peer that floods us is throttled by TCP rather than by our memory.
+        _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     }
 
     /// <summary>
@@ -129,7 +134,7 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
     /// Whether anything from the peer is waiting to be taken (buffered data, or a piece the pump has queued): what
     /// rsync's io.c learns from a poll with no timeout.
     /// </summary>
-    public bool HasArrived => _end > _start || (_pump is not null && _queue.Reader.Count > 0);
+    public bool HasArrived => _end > _start || (_pump is not null && Volatile.Read(ref _queued) > 0);
 
     /// <summary>Called before waiting for the peer: whatever we still hold must reach it first, or both sides wait.</summary>
     public Action? BeforeWait { get; set; }
@@ -153,7 +158,10 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
     public void DrainArrived()
     {
         while (!_eof && _pump is not null && _queue.Reader.TryRead(out Item item))
+        {
+            Took();
             Deliver(item);
+        }
     }
 
     // Takes one item from the pump: data is appended to the buffer, a message goes to the handler.
@@ -181,8 +189,43 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
                 return false;
             }
         }
+        Took();
         Deliver(item);
         return true;
+    }
+
+    // Pieces in the queue (the pump counts them in, the consumer out), and what a pump stopped by a full queue waits on.
+    private int _queued;
+    private TaskCompletionSource? _room;
+
+    // The pump's side: queues ITEM; at QueueCapacity it waits until the consumer has taken the queue down to ResumeAt.
+    private ValueTask QueueAsync(ChannelWriter<Item> writer, Item item, CancellationToken ct)
+    {
+        if (!writer.TryWrite(item))
+        {
+            ArrayPool<byte>.Shared.Return(item.Buffer);
+            throw new ChannelClosedException();
+        }
+        return Interlocked.Increment(ref _queued) < QueueCapacity ? ValueTask.CompletedTask : WaitForRoomAsync(ct);
+    }
+
+    private async ValueTask WaitForRoomAsync(CancellationToken ct)
+    {
+        var room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Published with a full fence before the count is read again, as Took decrements (a full fence) before it
+        // looks for a waiter: either this sees the consumer's count at ResumeAt, or the consumer sees this waiter.
+        Interlocked.Exchange(ref _room, room);
+        if (Volatile.Read(ref _queued) > ResumeAt)
+            await room.Task.WaitAsync(ct).ConfigureAwait(false);
+        Interlocked.CompareExchange(ref _room, null, room);
+    }
+
+    // The consumer's side, for each piece taken: the waiting pump goes on at ResumeAt.
+    private void Took()
+    {
+        if (Interlocked.Decrement(ref _queued) <= ResumeAt && Volatile.Read(ref _room) is { } room
+            && Interlocked.CompareExchange(ref _room, null, room) == room)
+            room.TrySetResult();
     }
 
     // Data is appended to the buffer, a message goes to the handler.
@@ -285,7 +328,7 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
                         raw.AsSpan(rawStart, n).CopyTo(chunk);
                         rawStart += n;
                         frameRemaining -= n;
-                        await writer.WriteAsync(new Item(MessageCode.Data, chunk, n), ct).ConfigureAwait(false);
+                        await QueueAsync(writer, new Item(MessageCode.Data, chunk, n), ct).ConfigureAwait(false);
                         continue;
                     }
                     if (rawEnd - rawStart < 4)
@@ -321,7 +364,7 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
                     byte[] payload = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
                     raw.AsSpan(rawStart + 4, length).CopyTo(payload);
                     rawStart += 4 + length;
-                    await writer.WriteAsync(new Item(code, payload, length), ct).ConfigureAwait(false);
+                    await QueueAsync(writer, new Item(code, payload, length), ct).ConfigureAwait(false);
                 }
 
                 if (rawStart > 0)
