@@ -241,7 +241,7 @@ internal sealed partial class ReceiverRole
         long read0 = run.Connection.In.Consumed;
         // receiver.c: recv_files counts the file's size in stats.total_transferred_size before its data.
         _startedSize += file.Size;
-        if (!run.Options.LogsAfterTransfer)
+        if (!_logsAfterTransfer)
             LogTransfer(ndx, file, pending.Flags, firstPass, figures: null);
         // progress.c: the first line comes with the first token (show_progress); an empty file has only its last.
         if (file.Size > 0)
@@ -319,7 +319,7 @@ internal sealed partial class ReceiverRole
             ReadExactly(expected, ct);
             // receiver.c: log_item right after receive_data, whatever the check says. The receiving process writes no
             // data of its own (the generator's requests are another process's in stock): its %c is 0.
-            if (run.Options.LogsAfterTransfer)
+            if (_logsAfterTransfer)
             {
                 LogTransfer(ndx, file, pending.Flags, firstPass, new TransferFigures(0, run.Connection.In.Consumed - read0,
                     TransferFigures.Hex(run.Checksum, expected), 2 * expected.Length));

@@ -29,6 +29,9 @@ internal sealed partial class ReceiverRole(ReceiveRun run)
 
     private int Protocol => run.Protocol;
 
+    // TransferOptions.LogsAfterTransfer works the formats out again at each call; asked twice per file.
+    private readonly bool _logsAfterTransfer = run.Options.LogsAfterTransfer;
+
     /// <summary>Runs on its own thread (see <see cref="ReceivingSide"/>) until the sender's last index.</summary>
     public void Run(CancellationToken ct)
     {

@@ -40,6 +40,8 @@ internal sealed partial class SenderRole
         BlockChecksum blockSum = BlockChecksum.Create(xfer, _conn.Parameters.ChecksumSeed, _conn.Parameters.ChecksumSeedFix);
         var counting = new CountingSink(encoder);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
+        // TransferOptions.LogsAfterTransfer works the formats out again at each call (the --info levels included).
+        bool logsAfterTransfer = _options.LogsAfterTransfer;
         byte[] digest = new byte[ChecksumNames.MaxDigestLength];
         try
         {
@@ -134,7 +136,7 @@ internal sealed partial class SenderRole
                     _conn.Out.Advance(headLength);
                     // rsync sender.c: the client names the file before its data (log_before_transfer), so that
                     // --progress lines follow their name; a format with %b, %c or %C waits for the end of it.
-                    if (!_options.LogsAfterTransfer)
+                    if (!logsAfterTransfer)
                         LogItem(file, iflags, transferred: true);
                     try
                     {
@@ -152,7 +154,7 @@ internal sealed partial class SenderRole
                         if (_options.OnlyWriteBatch)
                             _conn.Out.DivertToTee(false);
                     }
-                    if (_options.LogsAfterTransfer)
+                    if (logsAfterTransfer)
                     {
                         LogItem(file, iflags, transferred: true, figures: new TransferFigures(_conn.Out.DataWritten - written0,
                             _conn.In.Consumed - read0, TransferFigures.Hex(xfer, digest.AsSpan(0, digestLength)), 2 * digestLength));
