@@ -12,6 +12,9 @@ namespace ManagedRsync.Roles.Generator;
 // first phase (sender.c: send_files counts phases only when no part is left).
 internal sealed partial class GeneratorRole
 {
+    /// <summary>The run's token (cancelled when the receiver fails).</summary>
+    private CancellationToken _stop;
+
     /// <summary>Requested files not yet settled, per part; null without incremental recursion.</summary>
     private PartProgress? _parts;
 
@@ -30,6 +33,7 @@ internal sealed partial class GeneratorRole
     private void GenerateIncrementally(CancellationToken ct)
     {
         IncrementalLists lists = run.Lists!;
+        _stop = ct;
         _parts = new PartProgress(lists);
         bool walking = Destination is not null || run.Target.Destination is not null;
         if (walking)
@@ -173,6 +177,12 @@ internal sealed partial class GeneratorRole
                 RequestAgain(message.Ndx);
                 return false;
             default:
+                // The sender's NDX_DONE came before its lists were complete, and the receiver took it as the end of the
+                // phase. The receiver reads on and refuses what follows in stock's words (flist.c: recv_file_list,
+                // "refusing sub-flist after final flist was freed"), which is what stock's client is told; a wake of
+                // this thread first must not put our words in their place. So ours only if the receiver has not
+                // failed within a few seconds (its failure cancels the wait: ReceivingSide.RunUnitsAsync).
+                _stop.WaitHandle.WaitOne(TimeSpan.FromSeconds(5));
                 throw RsyncException.Protocol($"the receiver ended a phase (message {message.Kind}) before the file lists did");
         }
     }
