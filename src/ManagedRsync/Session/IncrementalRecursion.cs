@@ -38,12 +38,12 @@ internal static class IncrementalRecursion
     /// Not with a listing; with -R (and --files-from with -r) as stock: implied directories in later lists
     /// (FileListBuilder.Imply, protocol-notes §57); with -H as stock (a later list's
     /// hard-link group numbers reach into earlier lists: FileListWriter.ListStart, ReceiveRun.MatchHardLinks). A sender (push, local copy) sends the lists directory by directory
-    /// (Roles/Sender/SentLists); a receiver (pull) takes them without per-entry lines (-v, -i, --progress's implied
-    /// names: the ordered log is sized by the first list). Either side's progress lines count entries across the parts
-    /// (progress.c: set_current_file_index, "ir-chk" until the last part).
+    /// (Roles/Sender/SentLists); a receiver (pull, a local copy's receiving side) takes them, with its per-entry lines
+    /// (-v, -i, --out-format, --progress's names) in stock's order across the parts (Roles/Receiving/OrderedLog grows
+    /// with each part). Either side's progress lines count entries across the parts (progress.c:
+    /// set_current_file_index, "ir-chk" until the last part).
     /// Declining only changes when the list travels, never what is transferred.
     /// </summary>
     public static bool Offered(TransferOptions o, bool weSend) =>
-        StockAllows(o, weSend) && !o.ListOnly && !o.Listing
-        && (weSend || (o.ItemizeChanges == 0 && !o.InfoName));
+        StockAllows(o, weSend) && !o.ListOnly && !o.Listing;
 }

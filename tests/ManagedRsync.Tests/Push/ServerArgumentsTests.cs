@@ -63,8 +63,8 @@ public class ServerArgumentsTests
 
     [Theory]
     // options.c: maybe_add_e_option puts 'i' first when incremental recursion is allowed (compat.c:
-    // set_allow_inc_recurse); mrsync offers it on a pull (with -H too, as stock) without -R, a listing or per-entry lines
-    // (IncrementalRecursion.Offered); a push: PushOffersIncrementalRecursion.
+    // set_allow_inc_recurse); mrsync offers it on a pull as stock does (with -H, -R, -v, -i, --progress, --out-format),
+    // not for a listing (IncrementalRecursion.Offered); a push: PushOffersIncrementalRecursion.
     [InlineData("-r", "--server|--sender|-re.iLsfxCIvu|.|mod/")]
     [InlineData("-a --delete", "--server|--sender|-logDtpre.iLsfxCIvu|.|mod/")]
     [InlineData("-a --delete-delay", "--server|--sender|-logDtpre.iLsfxCIvu|.|mod/")]
@@ -72,7 +72,10 @@ public class ServerArgumentsTests
     [InlineData("-a --no-i-r", "--server|--sender|-logDtpre.LsfxCIvu|.|mod/")]
     [InlineData("-r -H", "--server|--sender|-Hre.iLsfxCIvu|.|mod/")]
     [InlineData("-r --info=progress2", "--server|--sender|-re.iLsfxCIvu|.|mod/")]
-    [InlineData("-r --progress", "--server|--sender|-re.LsfxCIvu|.|mod/")]
+    [InlineData("-r --progress", "--server|--sender|-re.iLsfxCIvu|.|mod/")]
+    [InlineData("-av", "--server|--sender|-vlogDtpre.iLsfxCIvu|.|mod/")]
+    [InlineData("-ri", "--server|--sender|-re.iLsfxCIvu|.|mod/")]
+    [InlineData("-r --out-format=%n", "--server|--sender|-re.iLsfxCIvu|.|mod/")]
     public void PullOffersIncrementalRecursion(string options, string pull)
     {
         var pulled = OptionParser.Parse([.. options.Split(' '), "host::mod/", "dst/"]).ToTransferOptions();

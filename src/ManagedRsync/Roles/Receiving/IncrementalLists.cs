@@ -259,6 +259,8 @@ internal sealed class IncrementalLists
             _parts.Add(new Part(start, part.Count, directoryNdx));
             FileTotal += part.Count;
         }
+        // The ordered -v/-i log holds the new indexes too (before the generator can take the part).
+        _run.Order?.Extend(files.Count);
     }
 
     // rsync flist.c: recv_file_list — RERR_UNSUPPORTED (exit 4), as stock ends it.

@@ -8,21 +8,52 @@ namespace ManagedRsync.Roles.Receiving;
 /// the generator's requests up to them have gone out: stock rsync prints an entry's line when the sender echoes its
 /// index back (receiver.c: recv_files, log.c: maybe_log_item), while the generator's own lines ("deleting ...")
 /// appear at once (<see cref="AddNow"/>).
+/// With incremental recursion the list grows part by part (<see cref="Extend"/>): indexes run on across the parts
+/// (each part's directory slot included, flist.c: flist_new), the generator walks them in that order and the sender
+/// echoes them in it, so one order over all of them is stock's. Only entries from the first one not yet out are held:
+/// what is out is dropped as the cursor moves (issue 16: a pull's memory is not sized by the whole tree).
 /// </summary>
-internal sealed class OrderedLog(ITransferLog log, int count)
+internal sealed class OrderedLog
 {
     private const byte Generated = 1;
     private const byte Requested = 2;
     private const byte Received = 4;
 
+    /// <summary>Drop what is out once this many entries before the cursor are held (and they are half of all held).</summary>
+    private const int TrimAfter = 4096;
+
+    private readonly ITransferLog _log;
     private readonly Lock _gate = new();
-    // Each held report is a line (string) or an entry (ItemizedChange).
-    private readonly List<object>?[] _lines = new List<object>?[count];
-    private readonly List<object>?[] _before = new List<object>?[count + 1];
-    private readonly byte[] _state = new byte[count];
+    // Entry i's reports and state are at i - _base; each held report is a line (string) or an entry (ItemizedChange).
+    // _before has one slot more than there are entries (position count: after every entry so far).
+    private readonly List<List<object>?> _lines = [];
+    private readonly List<List<object>?> _before = [null];
+    private readonly List<byte> _state = [];
+    private int _base;
+    private int _count;
     private int _cursor;
     private int _released;
     private Dictionary<int, int>? _redirects;
+
+    public OrderedLog(ITransferLog log, int count)
+    {
+        _log = log;
+        Extend(count);
+    }
+
+    /// <summary>The list now holds <paramref name="total"/> indexes (a part of an incremental list arrived).</summary>
+    public void Extend(int total)
+    {
+        lock (_gate)
+        {
+            for (; _count < total; _count++)
+            {
+                _lines.Add(null);
+                _state.Add(0);
+                _before.Add(null);
+            }
+        }
+    }
 
     /// <summary>
     /// From now on entry <paramref name="from"/>'s reports and states count as entry <paramref name="to"/>'s (a hard
@@ -42,12 +73,12 @@ internal sealed class OrderedLog(ITransferLog log, int count)
         lock (_gate)
         {
             ndx = Slot(ndx);
-            if (ndx < _cursor || (uint)ndx >= (uint)count)
+            if (ndx < _cursor || (uint)ndx >= (uint)_count)
             {
                 Emit(report);
                 return;
             }
-            (_lines[ndx] ??= []).Add(report);
+            (_lines[ndx - _base] ??= []).Add(report);
         }
     }
 
@@ -59,12 +90,12 @@ internal sealed class OrderedLog(ITransferLog log, int count)
     {
         lock (_gate)
         {
-            if (position < _cursor || (uint)position > (uint)count)
+            if (position < _cursor || (uint)position > (uint)_count)
             {
                 Emit(report);
                 return;
             }
-            (_before[position] ??= []).Add(report);
+            (_before[position - _base] ??= []).Add(report);
             Pump();
         }
     }
@@ -80,7 +111,7 @@ internal sealed class OrderedLog(ITransferLog log, int count)
     public void DeletedNow(string name, bool isDirectory, int mode)
     {
         lock (_gate)
-            log.Deleted(name, isDirectory, mode);
+            _log.Deleted(name, isDirectory, mode);
     }
 
     /// <summary>The generator's output up to entry <paramref name="ndx"/> (exclusive) has been sent.</summary>
@@ -88,7 +119,7 @@ internal sealed class OrderedLog(ITransferLog log, int count)
     {
         lock (_gate)
         {
-            _released = Math.Max(_released, Math.Min(ndx, count));
+            _released = Math.Max(_released, Math.Min(ndx, _count));
             Pump();
         }
     }
@@ -103,11 +134,11 @@ internal sealed class OrderedLog(ITransferLog log, int count)
         {
             ndx = Slot(ndx);
             Pump();
-            if (_cursor == ndx && _lines[ndx] is { } lines)
+            if (_cursor == ndx && ndx < _count && _lines[ndx - _base] is { } lines)
             {
                 foreach (object report in lines)
                     Emit(report);
-                _lines[ndx] = null;
+                _lines[ndx - _base] = null;
             }
         }
     }
@@ -126,7 +157,7 @@ internal sealed class OrderedLog(ITransferLog log, int count)
     {
         lock (_gate)
         {
-            while (_cursor < count)
+            while (_cursor < _count)
                 PrintNext();
             PrintBefore();
         }
@@ -137,9 +168,11 @@ internal sealed class OrderedLog(ITransferLog log, int count)
         lock (_gate)
         {
             ndx = Slot(ndx);
-            if ((uint)ndx >= (uint)count)
+            if ((uint)ndx >= (uint)_count)
                 return;
-            _state[ndx] |= flag;
+            if (ndx < _cursor)
+                return;
+            _state[ndx - _base] |= flag;
             Pump();
         }
     }
@@ -149,31 +182,44 @@ internal sealed class OrderedLog(ITransferLog log, int count)
         while (true)
         {
             PrintBefore();
-            if (!(_cursor < _released && (_state[_cursor] & Generated) != 0
-                  && (_state[_cursor] & (Requested | Received)) != Requested))
-                return;
+            if (!(_cursor < _released && (_state[_cursor - _base] & Generated) != 0
+                  && (_state[_cursor - _base] & (Requested | Received)) != Requested))
+                break;
             PrintNext();
         }
+        Trim();
+    }
+
+    // The entries before the cursor are out for good: their slots go (their lists were emptied as they went out).
+    private void Trim()
+    {
+        int done = _cursor - _base;
+        if (done < TrimAfter || done * 2 < _state.Count)
+            return;
+        _lines.RemoveRange(0, done);
+        _state.RemoveRange(0, done);
+        _before.RemoveRange(0, done);
+        _base = _cursor;
     }
 
     private void PrintBefore()
     {
-        if (_before[_cursor] is { } reports)
+        if (_before[_cursor - _base] is { } reports)
         {
             foreach (object report in reports)
                 Emit(report);
-            _before[_cursor] = null;
+            _before[_cursor - _base] = null;
         }
     }
 
     private void PrintNext()
     {
         PrintBefore();
-        if (_lines[_cursor] is { } lines)
+        if (_lines[_cursor - _base] is { } lines)
         {
             foreach (object report in lines)
                 Emit(report);
-            _lines[_cursor] = null;
+            _lines[_cursor - _base] = null;
         }
         _cursor++;
     }
@@ -184,10 +230,10 @@ internal sealed class OrderedLog(ITransferLog log, int count)
     private void Emit(object report)
     {
         if (report is ItemizedChange change)
-            log.Item(change);
+            _log.Item(change);
         else if (report is ClientLine client)
-            log.Client(client.Text);
+            _log.Client(client.Text);
         else
-            log.Info((string)report);
+            _log.Info((string)report);
     }
 }

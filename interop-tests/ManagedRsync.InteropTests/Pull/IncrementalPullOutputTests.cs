@@ -1,0 +1,218 @@
+using ManagedRsync.InteropTests.DaemonServer;
+using ManagedRsync.InteropTests.Fixtures;
+using ManagedRsync.Tests.Pull;
+
+namespace ManagedRsync.InteropTests.Pull;
+
+/// <summary>
+/// A receiving mrsync client takes incremental lists with per-entry output on (issue 16): -v, -i, --out-format and
+/// --progress no longer make it decline, and what it prints must be what stock's client prints: the lines of every
+/// list in stock's order (the generator walks the lists as they come and the sender echoes each index in that order,
+/// receiver.c: recv_files, log.c: maybe_log_item), each directory's line where its own list starts (generator.c:
+/// generate_files at ndx_start - 1), "receiving incremental file list", and --progress's "ir-chk"/"to-chk" places.
+/// Three ways beside stock's client pulling from stock's daemon: mrsync pulling from stock's daemon, mrsync pulling
+/// from `mrsync daemon`, and a local copy beside stock's local copy. Over the tree of IncrementalTree (47 directories,
+/// about 3,000 entries: lists interleave with file data) made stale, with --delete, --delete-during, -H.
+/// Compared as determined in stock itself: the client's generator prints "deleting" lines at once while the other
+/// lines wait for the sender's echo, so where the deletions fall among them is timing (stock's own runs move them);
+/// they are compared as a sequence of their own. A hard link's "=>" line comes when the generator reads that its
+/// leader is in place (timing too): compared as a set. Everything else line for line.
+/// </summary>
+[Collection(DaemonParityCollection.Name)]
+public sealed class IncrementalPullOutputTests(RsyncDaemonFixture stock, MrsyncDaemonFixture ours) : IDisposable
+{
+    private readonly Sandbox _sandbox = new();
+    private readonly string _name = "ipout-" + Guid.NewGuid().ToString("N")[..12];
+
+    public void Dispose()
+    {
+        _sandbox.Dispose();
+        foreach (RsyncDaemonFixture d in (RsyncDaemonFixture[])[stock, ours])
+        {
+            string dir = Source(d);
+            if (Directory.Exists(dir))
+                Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private string Source(RsyncDaemonFixture d) => Path.Combine(d.ModulePath(DaemonModules.ReadOnly), _name);
+
+    private string Url(RsyncDaemonFixture d) => $"{d.Url}{DaemonModules.ReadOnly}/{_name}/";
+
+    private string Dest(string side) => Path.Combine(_sandbox.Root, side);
+
+    // One tree in both daemons' modules (cp -a keeps the symlinks' times) and in the sandbox for a local copy.
+    private string CreateSources(bool hardLinks, Action<string> create)
+    {
+        create(Source(stock));
+        if (hardLinks)
+            IncrementalTree.AddHardLinks(Source(stock));
+        foreach (string copy in (string[])[Source(ours), Dest("src")])
+        {
+            using var cp = System.Diagnostics.Process.Start("cp", ["-a", Source(stock), copy])!;
+            cp.WaitForExit();
+            Assert.Equal(0, cp.ExitCode);
+        }
+        return Source(stock);
+    }
+
+    // mrsync's run from the given side, and stock's client pulling from stock's daemon, into copies of one template.
+    private async Task<(ProcessResult Mine, ProcessResult Theirs)> RunBoth(string from, string[] args, bool stale)
+    {
+        foreach (string side in (string[])["ours", "stock"])
+            Directory.CreateDirectory(Dest(side));
+        if (stale)
+        {
+            string template = Dest("template");
+            IncrementalTree.CreateStaleCopy(Source(stock), template);
+            StockOutput.CopyTree(template, Dest("ours"));
+            StockOutput.CopyTree(template, Dest("stock"));
+        }
+        ProcessResult mine, theirs;
+        if (from == "local")
+        {
+            mine = await stock.RunMrsyncAsync([.. args, Dest("src") + "/", Dest("ours") + "/"]);
+            theirs = await stock.RunRsyncAsync([.. args, Dest("src") + "/", Dest("stock") + "/"]);
+        }
+        else
+        {
+            mine = await (from == "ours" ? ours : stock).RunMrsyncAsync([.. args, Url(from == "ours" ? ours : stock), Dest("ours") + "/"]);
+            theirs = await stock.RunRsyncAsync([.. args, Url(stock), Dest("stock") + "/"]);
+        }
+        Assert.True(theirs.ExitCode == 0, stock.Explain(theirs));
+        Assert.True(mine.ExitCode == 0, stock.Explain(mine, theirs));
+        return (mine, theirs);
+    }
+
+    // Deletions as a sequence of their own, "=>" lines as a set, every other line in stock's order.
+    private static void AssertSameOutput(string expected, string actual)
+    {
+        static IEnumerable<string> Links(string text) => text.Split('\n').Where(IncrementalTree.IsHardLinkLine).Order(StringComparer.Ordinal);
+        Assert.Equal(Links(expected), Links(actual));
+        static string Rest(string text) => string.Join('\n', text.Split('\n').Where(l => !IncrementalTree.IsHardLinkLine(l)));
+        static IEnumerable<string> Deletions(string text) => text.Split('\n').Where(IncrementalTree.IsDeletion);
+        static IEnumerable<string> Others(string text) => text.Split('\n').Where(l => !IncrementalTree.IsDeletion(l));
+        Assert.Equal(Deletions(Rest(expected)), Deletions(Rest(actual)));
+        Assert.Equal(string.Join('\n', Others(Rest(expected))), string.Join('\n', Others(Rest(actual))));
+    }
+
+    public static TheoryData<string, string, bool> Cases()
+    {
+        var data = new TheoryData<string, string, bool>();
+        foreach (string from in (string[])["stock", "ours", "local"])
+        {
+            data.Add(from, "-av", false);
+            data.Add(from, "-av --delete --stats", true);
+            data.Add(from, "-ai --delete-during", true);
+            data.Add(from, "-aii", true);
+            data.Add(from, "-a --delete --out-format=%i|%n|%l|%b", true);
+            data.Add(from, "-aviH --delete", true);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task EveryListsLinesComeAsStocksClientPrintsThem(string from, string options, bool stale)
+    {
+        bool hardLinks = options.Contains('H', StringComparison.Ordinal);
+        CreateSources(hardLinks, IncrementalTree.Create);
+        var (mine, theirs) = await RunBoth(from, options.Split(' '), stale);
+
+        PullTree.AssertSame(Dest("stock"), Dest("ours"));
+        if (options.Contains("--delete", StringComparison.Ordinal))
+            ManagedRsync.InteropTests.Push.TreeAssert.Equal(Dest("src"), Dest("ours"), nanoseconds: true, hardLinks: hardLinks);
+        string want = StockOutput.Normalize(theirs.Stdout, Dest("stock")), got = StockOutput.Normalize(mine.Stdout, Dest("ours"));
+        if (options.Contains('v', StringComparison.Ordinal))
+            Assert.StartsWith(from == "local" ? "sending incremental file list\n" : "receiving incremental file list\n", got, StringComparison.Ordinal);
+        AssertSameOutput(want, got);
+        Assert.Equal(IncrementalTree.Counts(theirs.Stdout), IncrementalTree.Counts(mine.Stdout));
+        Assert.Equal(theirs.Stderr, mine.Stderr);
+    }
+
+    // A tree of several small lists (fewer entries than MIN_FILECNT_LOOKAHEAD, rsync.h: the sender sends every list
+    // before the first file's data, so every progress line's place and total is determined): nested directories, a
+    // file, a symlink and an empty directory at each level.
+    private static void CreateNested(string root)
+    {
+        var time = new DateTime(2022, 3, 4, 5, 6, 7, DateTimeKind.Utc);
+        foreach (string dir in (string[])["a", "a/b", "a/b/c", "a/d", "e", "e/f", "g"])
+        {
+            string path = Path.Combine(root, dir);
+            Directory.CreateDirectory(path);
+            for (int i = 0; i < 3; i++)
+                File.WriteAllText(Path.Combine(path, $"f{i}"), $"{dir}/{i}\n");
+            File.CreateSymbolicLink(Path.Combine(path, "link"), "f0");
+            Directory.CreateDirectory(Path.Combine(path, "empty"));
+        }
+        File.WriteAllBytes(Path.Combine(root, "a", "b", "c", "big"), PullTree.RandomBytes(200_000, seed: 5));
+        File.WriteAllText(Path.Combine(root, "top"), "top\n");
+        foreach (string path in Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories)
+                     .Where(p => new FileInfo(p).LinkTarget is null).OrderDescending(StringComparer.Ordinal).Append(root))
+            File.SetLastWriteTimeUtc(path, time);
+    }
+
+    /// <summary>
+    /// --progress over several lists: each file's name, then its line with "(xfr#N, to-chk=R/T)" where R counts the
+    /// entries left by their place among all listed (progress.c: set_current_file_index, the index less its list's
+    /// number), compared unmasked; only the rates and times are.
+    /// </summary>
+    [Theory]
+    [InlineData("stock", "-a --progress")]
+    [InlineData("stock", "-av --progress --delete")]
+    [InlineData("ours", "-a --progress")]
+    [InlineData("ours", "-aiP --delete")]
+    [InlineData("local", "-av --progress --delete")]
+    public async Task ProgressCountsEntriesAcrossTheListsAsStocksClient(string from, string options)
+    {
+        CreateSources(hardLinks: false, CreateNested);
+        foreach (string side in (string[])["ours", "stock"])
+        {
+            Directory.CreateDirectory(Path.Combine(Dest(side), "a", "gone"));
+            File.WriteAllText(Path.Combine(Dest(side), "a", "gone", "x"), "x\n");
+            File.WriteAllText(Path.Combine(Dest(side), "a", "b", "old"), "old\n");
+        }
+        var (mine, theirs) = await RunBoth(from, options.Split(' '), stale: false);
+
+        PullTree.AssertSame(Dest("stock"), Dest("ours"));
+        string want = MaskRates(theirs.Stdout, Dest("stock")), got = MaskRates(mine.Stdout, Dest("ours"));
+        Assert.Contains("to-chk=0/", got, StringComparison.Ordinal);
+        AssertSameOutput(want, got);
+        Assert.Equal(theirs.Stderr, mine.Stderr);
+    }
+
+    // StockOutput.Normalize without its to-chk mask: the places are compared here.
+    private static string MaskRates(string stdout, string destination) =>
+        StockOutput.Normalize(stdout.Replace("to-chk=", "TO-CHK=", StringComparison.Ordinal), destination)
+            .Replace("TO-CHK=", "to-chk=", StringComparison.Ordinal);
+
+    /// <summary>
+    /// A file redone in phase 2 (--append-verify over a destination copy whose first half differs: the whole-file
+    /// check fails, "failed verification -- update retained (will try again)", and the generator asks again): with
+    /// incremental recursion stock's generator takes the redo between later lists, so the redone file's second line
+    /// falls among them by timing and is compared as a set; every other line in stock's order.
+    /// </summary>
+    [Theory]
+    [InlineData("stock")]
+    [InlineData("ours")]
+    public async Task ARedoneFileIsPrintedAsByStocksClient(string from)
+    {
+        CreateSources(hardLinks: false, IncrementalTree.Create);
+        foreach (string side in (string[])["ours", "stock"])
+        {
+            string deep = Path.Combine(Dest(side), "d00", "a", "b", "c", "d", "e", "f");
+            Directory.CreateDirectory(deep);
+            File.WriteAllBytes(Path.Combine(deep, "deep.bin"), PullTree.RandomBytes(100_000, seed: 9));
+        }
+        var (mine, theirs) = await RunBoth(from, ["-ai", "--append-verify"], stale: false);
+
+        PullTree.AssertSame(Dest("stock"), Dest("ours"));
+        const string redone = "d00/a/b/c/d/e/f/deep.bin";
+        static List<string> Lines(string s) => [.. s.Split('\n')];
+        List<string> want = Lines(StockOutput.Normalize(theirs.Stdout, Dest("stock"))), got = Lines(StockOutput.Normalize(mine.Stdout, Dest("ours")));
+        Assert.Equal(want.Where(l => l.EndsWith(redone, StringComparison.Ordinal)).Order(StringComparer.Ordinal),
+            got.Where(l => l.EndsWith(redone, StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.Equal(want.Where(l => !l.EndsWith(redone, StringComparison.Ordinal)), got.Where(l => !l.EndsWith(redone, StringComparison.Ordinal)));
+        Assert.Equal(theirs.Stderr, mine.Stderr);
+    }
+}
