@@ -126,7 +126,12 @@ internal sealed partial class GeneratorRole
         for (int ndx = part.Start; ndx < part.End; ndx++)
         {
             if (Files[ndx].IsDirectory)
+            {
+                // A cleared copy of a directory gets no part of its own, where the others are counted.
+                if (Files[ndx].Cleared)
+                    CountCleared(Files[ndx]);
                 run.Order?.GeneratorDone(ndx);
+            }
             else
                 GenerateAt(ndx);
             // generator.c: generate_files — check_for_finished_files after each entry: a group whose leader the

@@ -82,6 +82,23 @@ internal sealed partial class GeneratorRole
         }
     }
 
+    /// <summary>
+    /// flist.c: recv_file_entry counts each entry's kind as it arrives (num_dirs, num_symlinks, ...), before
+    /// flist_sort_and_clean clears a duplicate; the walk counts the entries it settles, so a cleared copy's kind is
+    /// counted here (a regular file's is what num_files leaves over in --stats' breakdown).
+    /// </summary>
+    private void CountCleared(FileEntry file)
+    {
+        if (file.IsDirectory)
+            run.Stats.NumDirs++;
+        else if (file.IsSymlink)
+            run.Stats.NumSymlinks++;
+        else if (file.IsDevice)
+            run.Stats.NumDevices++;
+        else if (file.IsSpecial)
+            run.Stats.NumSpecials++;
+    }
+
     /// <summary>lstat of a destination name, or nothing when a dry run has not made the directory it would be in.</summary>
     private EntryStatus? StatLocal(string name, bool directory = false)
     {
@@ -215,7 +232,10 @@ internal sealed partial class GeneratorRole
         FileEntry file = Files[ndx];
         // generator.c: generate_files skips an inactive entry (a duplicate the list's cleaning dropped).
         if (file.Cleared)
+        {
+            CountCleared(file);
             return;
+        }
         // --prune-empty-dirs dropped it from the list (counted as received, flist.c: recv_file_list).
         if (file.Pruned)
         {
