@@ -172,6 +172,8 @@ public sealed class RelativeIncrementalTests(RsyncDaemonFixture stock, MrsyncDae
     [InlineData("-aRi")]
     [InlineData("-aRi --no-i-r")]
     [InlineData("-aRi --delete")]
+    [InlineData("-aRv --stats")]
+    [InlineData("-aR --stats --no-i-r")]
     public async Task APullOfNestedRelativeNamesClearsTheDuplicatesAsStocksClient(string options)
     {
         string source = InModule(stock, DaemonModules.ReadOnly);
@@ -182,6 +184,31 @@ public sealed class RelativeIncrementalTests(RsyncDaemonFixture stock, MrsyncDae
         ProcessResult mine = await stock.RunMrsyncAsync([.. args, Local("ours") + "/"]);
         ProcessResult theirs = await stock.RunRsyncAsync([.. args, Local("stock") + "/"]);
         AssertSameRun(theirs, Local("stock"), mine, Local("ours"), options, stock.Explain(mine, theirs));
+    }
+
+    /// <summary>
+    /// An absolute -R source without "/./" (a local copy: the one place mrsync takes one): stock's sender keeps the
+    /// leading '/' in the names it lists (flist.c: send_file_list; its receiver strips it, flist_sort_and_clean), so
+    /// its -i, -v and --progress lines show "/tmp/.../" where the destination gets "tmp/...". Ours must print the same.
+    /// </summary>
+    [Theory]
+    [InlineData("-aRi")]
+    [InlineData("-aRv")]
+    [InlineData("-aRv --progress --no-i-r")]
+    public async Task AnAbsoluteRelativeSourcesLinesKeepTheLeadingSlash(string options)
+    {
+        string source = Local("src");
+        IncrementalTree.Create(source);
+        string[] args = [.. options.Split(' '), source + "/d01/s1", source + "/d00/a"];
+        Stale(source, false, Local("ours"), Local("stock"));
+        ProcessResult mine = await stock.RunMrsyncAsync([.. args, Local("ours") + "/"]);
+        ProcessResult theirs = await stock.RunRsyncAsync([.. args, Local("stock") + "/"]);
+        Assert.True(theirs.ExitCode == 0 && mine.ExitCode == 0, stock.Explain(mine, theirs));
+        PullTree.AssertSame(Local("stock"), Local("ours"));
+        string want = StockOutput.Normalize(theirs.Stdout, Local("stock")), got = StockOutput.Normalize(mine.Stdout, Local("ours"));
+        Assert.Contains(source.TrimEnd('/') + "/d01/", got, StringComparison.Ordinal);
+        Assert.Equal(want, got);
+        Assert.Equal(theirs.Stderr, mine.Stderr);
     }
 
     [Theory]

@@ -181,6 +181,17 @@ internal sealed partial class FileListBuilder
         return list;
     }
 
+    private HashSet<string>? _rootedTops;
+
+    /// <summary>
+    /// Whether stock's sender would name this entry with a leading '/': with -R an absolute source without a "/./"
+    /// keeps its '/' in the names it lists (flist.c: send_file_list; the receiver strips it after sorting,
+    /// flist_sort_and_clean with strip_root), so its own -v/-i lines show "/tmp/..." (log.c %n: f_name). mrsync lists
+    /// the name without it; the sender's lines put it back for every name under such a source's first directory.
+    /// </summary>
+    public bool IsRootedName(string name) =>
+        _rootedTops is { } tops && tops.Contains(name.IndexOf('/') is int slash and >= 0 ? name[..slash] : name);
+
     /// <summary>Adds one command-line source argument.</summary>
     public void AddSource(string source)
     {
@@ -190,6 +201,8 @@ internal sealed partial class FileListBuilder
             int dot = source.IndexOf("/./", StringComparison.Ordinal);
             string baseDir = dot >= 0 ? source[..(dot + 1)] : (source.StartsWith('/') ? "/" : ".");
             string rel = dot >= 0 ? source[(dot + 3)..] : source.TrimStart('/');
+            if (dot < 0 && source.StartsWith('/') && NormalizeRelative(rel) is { Length: > 0 } named)
+                (_rootedTops ??= new HashSet<string>(StringComparer.Ordinal)).Add(named.Split('/')[0]);
             AddRelative(baseDir, rel, isArgument: true);
             return;
         }

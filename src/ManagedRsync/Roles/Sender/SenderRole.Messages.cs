@@ -37,6 +37,13 @@ internal sealed partial class SenderRole
 
     // rsync sender.c / log.c: the report for each entry, as the receiving side makes it (ItemLog); the transfer flag is
     // set for what is sent.
+    /// <summary>
+    /// An entry's name on a client sender's lines: with a leading '/' where stock's sender lists one (an absolute -R
+    /// source, <see cref="FileListBuilder.IsRootedName"/>).
+    /// </summary>
+    private string Shown(FileEntry file) =>
+        _builder is { } builder && builder.IsRootedName(file.LocalName) ? "/" + file.DisplayName : file.DisplayName;
+
     // A hard link's line names its leader (the xname the generator sent: log.c %L " => NAME").
     private void LogItem(FileEntry file, ItemChanges iflags, bool transferred, byte[]? xname = null, TransferFigures? figures = null)
     {
@@ -55,7 +62,7 @@ internal sealed partial class SenderRole
         TransferOptions options = file.IsSymlink && _conn.Protocol < 30 ? _options with { Times = false } : _options;
         ItemizedChange? change = _conn.IsServer
             ? ItemLog.ServerChange(options, file, file.DisplayName, shown, sent: true, hardLink, bySender: true, figures)
-            : ItemLog.Change(options, file, file.DisplayName, shown, sent: !_localServer, hardLink, bySender: true, figures);
+            : ItemLog.Change(options, file, Shown(file), shown, sent: !_localServer, hardLink, bySender: true, figures);
         if (change is not null)
             _log.Item(change);
     }

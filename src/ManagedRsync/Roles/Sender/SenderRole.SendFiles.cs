@@ -415,7 +415,7 @@ internal sealed partial class SenderRole
     // symlinks so far) and stats.total_transferred_size, which counted this file when its request came (sender.c:
     // send_files).
     private TransferProgress FileProgressAt(FileEntry file, int ndx, long done) =>
-        ProgressTotals(new TransferProgress(file.DisplayName, done, file.Size, _lists?.Place(ndx) ?? ndx, 0));
+        ProgressTotals(new TransferProgress(Shown(file), done, file.Size, _lists?.Place(ndx) ?? ndx, 0));
 
     private TransferProgress ProgressTotals(TransferProgress p) => p with
     {
