@@ -19,6 +19,9 @@
 #   SETTLE  seconds to wait after removing the previous run's trees, before the initial runs (default 65; see settle)
 #   HLINK   1: every 50th file also gets a hard link in the directory before its own (a group whose members travel
 #           in different incremental lists), and both tools run with -H (default 0)
+#   EXTRA   more options for every tool (e.g. "-v": the -av restore; output still goes to /dev/null)
+#   BEFORE  a second mrsync command line, run as tool "before" after "mrsync" in every scenario (e.g. an older build,
+#           or "path/to/mrsync --no-i-r"), so that before and after share the run, the tree and the daemon
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FILES=${FILES:-1000000}
@@ -27,6 +30,9 @@ RUNS=${RUNS:-3}
 ONLY=${ONLY:-}
 HLINK=${HLINK:-0}
 A=-a; [ "$HLINK" = 1 ] && A=-aH
+EXTRA=${EXTRA:-}
+BEFORE=${BEFORE:-}
+TOOLS="rsync mrsync"; [ -n "$BEFORE" ] && TOOLS="rsync mrsync before"
 case "$ONLY" in ""|pull|push) ;; *) echo "million.sh: ONLY is pull or push" >&2; exit 2 ;; esac
 OUT=${OUT:-/tmp/million-results}
 . benchmarks/bench_common.sh
@@ -111,32 +117,32 @@ settle() {
 : > "$OUT/million.txt"
 for run in $(seq "$RUNS"); do
   if [ "$ONLY" != push ]; then
-  settle "$WORK/pull-rsync" "$WORK/pull-mrsync"
-  for tool in rsync mrsync; do
-    bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC
+  settle "$WORK/pull-rsync" "$WORK/pull-mrsync" "$WORK/pull-before"
+  for tool in $TOOLS; do
+    bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC; [ $tool = before ] && bin=$BEFORE
     dst="$WORK/pull-$tool"
-    one $tool pull-initial "$dst" "$bin" $A "$URL/src/" "$dst/"
-    one $tool pull-nochange "$dst" "$bin" $A "$URL/src/" "$dst/"
+    one $tool pull-initial "$dst" $bin $A $EXTRA "$URL/src/" "$dst/"
+    one $tool pull-nochange "$dst" $bin $A $EXTRA "$URL/src/" "$dst/"
   done
   touch1
-  for tool in rsync mrsync; do
-    bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC
-    one $tool pull-touch1 "$WORK/pull-$tool" "$bin" $A "$URL/src/" "$WORK/pull-$tool/"
+  for tool in $TOOLS; do
+    bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC; [ $tool = before ] && bin=$BEFORE
+    one $tool pull-touch1 "$WORK/pull-$tool" $bin $A $EXTRA "$URL/src/" "$WORK/pull-$tool/"
     diff -rq "$SRC" "$WORK/pull-$tool" >/dev/null
     linked "$WORK/pull-$tool"
   done
   fi
   [ "$ONLY" = pull ] && continue
-  settle "$WORK/mod/push-rsync" "$WORK/mod/push-mrsync"
-  for tool in rsync mrsync; do
-    bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC
-    one $tool push-initial "$WORK/mod/push-$tool" "$bin" $A "$SRC/" "$URL/push-$tool/"
-    one $tool push-nochange "$WORK/mod/push-$tool" "$bin" $A "$SRC/" "$URL/push-$tool/"
+  settle "$WORK/mod/push-rsync" "$WORK/mod/push-mrsync" "$WORK/mod/push-before"
+  for tool in $TOOLS; do
+    bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC; [ $tool = before ] && bin=$BEFORE
+    one $tool push-initial "$WORK/mod/push-$tool" $bin $A $EXTRA "$SRC/" "$URL/push-$tool/"
+    one $tool push-nochange "$WORK/mod/push-$tool" $bin $A $EXTRA "$SRC/" "$URL/push-$tool/"
   done
   touch1
-  for tool in rsync mrsync; do
-    bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC
-    one $tool push-touch1 "$WORK/mod/push-$tool" "$bin" $A "$SRC/" "$URL/push-$tool/"
+  for tool in $TOOLS; do
+    bin=$RSYNC; [ $tool = mrsync ] && bin=$MRSYNC; [ $tool = before ] && bin=$BEFORE
+    one $tool push-touch1 "$WORK/mod/push-$tool" $bin $A $EXTRA "$SRC/" "$URL/push-$tool/"
     diff -rq "$SRC" "$WORK/mod/push-$tool" >/dev/null
     linked "$WORK/mod/push-$tool"
   done
