@@ -250,8 +250,8 @@ internal sealed partial class ReceivingSide : IMessageHandler
     }
 
     // rsync flist.c: recv_file_list announces the list with -v; stock rsync names it "incremental" whenever it would
-    // recurse incrementally (compat.c: set_allow_inc_recurse), which is what a user of stock rsync sees, also where
-    // mrsync declines it for now (IncrementalRecursion.Offered) and takes the whole list first.
+    // recurse incrementally (compat.c: set_allow_inc_recurse), which is what a user of stock rsync sees; mrsync offers it
+    // wherever stock's client does (IncrementalRecursion.Offered).
     // A --read-batch run prints what its batch is (flist.c: recv_file_list reads inc_recurse from the compat flags).
     private bool IncrementalListHeader(int protocol) =>
         ListHeader && (_run.Batch is not null ? _run.Connection.Parameters.IncRecurse
