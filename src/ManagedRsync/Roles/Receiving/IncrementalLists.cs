@@ -256,11 +256,13 @@ internal sealed class IncrementalLists
                 files.Add(file);
                 names.Add(file.LocalName);
             }
+            // The ordered -v/-i log holds the new indexes before the part is published: the generator may walk it as
+            // soon as it is counted, and a line for an index the log does not hold would go out at once, ahead of
+            // earlier lists' lines.
+            _run.Order?.Extend(files.Count);
             _parts.Add(new Part(start, part.Count, directoryNdx));
             FileTotal += part.Count;
         }
-        // The ordered -v/-i log holds the new indexes too (before the generator can take the part).
-        _run.Order?.Extend(files.Count);
     }
 
     // rsync flist.c: recv_file_list — RERR_UNSUPPORTED (exit 4), as stock ends it.
