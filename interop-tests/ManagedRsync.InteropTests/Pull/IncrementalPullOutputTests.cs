@@ -197,8 +197,14 @@ public sealed partial class IncrementalPullOutputTests(RsyncDaemonFixture stock,
             deletions.Add(m.Value.TrimEnd('\n'));
             return "";
         });
-        return string.Join('\n', text.Split('\n').Select(l => l[(l.LastIndexOf('\r') + 1)..]).Concat(deletions));
+        // A progress update cut short by the newline mrsync owes a message printed meanwhile (protocol-notes §47) is
+        // timing too (stock's two processes run the message into the line instead): only finished lines are kept.
+        return string.Join('\n', text.Split('\n').Select(l => l[(l.LastIndexOf('\r') + 1)..])
+            .Where(l => !UnfinishedProgress().IsMatch(l)).Concat(deletions));
     }
+
+    [GeneratedRegex(@"^ +[0-9,]+ +[0-9]+%RATE TIME *$")]
+    private static partial Regex UnfinishedProgress();
 
     [GeneratedRegex(@"\*?deleting +[^\n]*\n")]
     private static partial Regex DeletionLine();
