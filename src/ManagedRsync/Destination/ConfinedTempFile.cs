@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using ManagedRsync.Platform;
@@ -157,25 +156,14 @@ public sealed class ConfinedTempFile : IDisposable
 
     private void CopyContent(SafeFileHandle from, SafeFileHandle to)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
         try
         {
-            long offset = 0;
-            int n;
-            while ((n = RandomAccess.Read(from, buffer, offset)) > 0)
-            {
-                RandomAccess.Write(to, buffer.AsSpan(0, n), offset);
-                offset += n;
-            }
+            PositionalIo.Copy(from, to);
         }
         catch (IOException e)
         {
             throw new RsyncException(RsyncErrorKind.EntryFailed,
                 $"copy \"{TempName}\" -> \"{RelativePath}\" failed: {SystemError.Describe(e)}", e);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -10,6 +10,30 @@ namespace ManagedRsync.Platform;
 /// </summary>
 internal static class PositionalIo
 {
+    /// <summary>
+    /// Copies all of <paramref name="from"/> to the start of <paramref name="to"/> in 256 KiB pieces and returns the
+    /// length copied (a local basis copied into a new file: --copy-dest, --inplace's copied match, a kept partial).
+    /// </summary>
+    public static long Copy(SafeFileHandle from, SafeFileHandle to)
+    {
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(256 * 1024);
+        try
+        {
+            long offset = 0;
+            int n;
+            while ((n = RandomAccess.Read(from, buffer, offset)) > 0)
+            {
+                RandomAccess.Write(to, buffer.AsSpan(0, n), offset);
+                offset += n;
+            }
+            return offset;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>Writes all of <paramref name="data"/> at <paramref name="offset"/>.</summary>
     public static unsafe void WriteAt(SafeFileHandle file, ReadOnlySpan<byte> data, long offset)
     {

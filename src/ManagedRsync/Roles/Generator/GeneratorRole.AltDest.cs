@@ -1,5 +1,6 @@
 using ManagedRsync.Destination;
 using ManagedRsync.FileList;
+using ManagedRsync.Platform;
 using ManagedRsync.Roles.Receiving;
 
 namespace ManagedRsync.Roles.Generator;
@@ -248,17 +249,9 @@ internal sealed partial class GeneratorRole
             Destination.Delete(name);
         using var target = Destination.OpenInPlace(name);
         bool done = false;
-        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(256 * 1024);
         try
         {
-            long offset = 0;
-            int n;
-            while ((n = RandomAccess.Read(source, buffer, offset)) > 0)
-            {
-                RandomAccess.Write(target, buffer.AsSpan(0, n), offset);
-                offset += n;
-            }
-            RandomAccess.SetLength(target, offset);
+            RandomAccess.SetLength(target, PositionalIo.Copy(source, target));
             if (run.Xattrs is not null)
                 CopyXattrs(source, target);
             ConfinedDirectory.ApplyToDescriptor((int)target.DangerousGetHandle(), run.AttributesFor(file, isNew: local is null), name, Options.FakeSuper);
@@ -266,7 +259,6 @@ internal sealed partial class GeneratorRole
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
             // generator.c: copy_altdest_file — a failed copy is unlinked before the transfer takes over.
             if (!done)
                 Destination.Delete(name);
