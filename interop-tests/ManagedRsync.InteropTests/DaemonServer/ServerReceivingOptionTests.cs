@@ -48,16 +48,14 @@ public sealed class ServerReceivingOptionTests(StockOptionDaemonFixture stock, M
     // Directories' times are not compared (as in PullAndLocalReceivingOptionTests): stock sets a directory's time
     // before the backups of its files move out of it (or, with -b alone, never: TransferOptions.OmitDirTimes), so the
     // moment of the push is left there, which differs between the two runs by nature; mrsync sets it last.
-    // With REDONE, files are sent twice (--append-verify's failed check): the generator takes its redo queue between
-    // incremental file lists (generator.c: generate_files calls check_for_finished_files(..., 1) after each), so where
-    // the second lines fall among the later lists' lines depends on when the receiver reports them; the lines are
-    // compared as a set there.
+    // With REDONE, files are sent twice (--append-verify's failed check): the lines are compared as a set
+    // (OptionScenario.Unordered says why).
     private void AssertSame((ProcessResult Stock, ProcessResult Ours) r, string module = OptionModules.Writable, bool directoryTimes = false, bool redone = false)
     {
         Assert.True(r.Stock.ExitCode == r.Ours.ExitCode, $"exit codes differ\n{r.Stock}\n{r.Ours}\n--- mrsync log ---\n{ours.DaemonLog}");
         string stockOut = Normalize(r.Stock.Stdout), ourOut = Normalize(r.Ours.Stdout);
         if (redone)
-            (stockOut, ourOut) = (Sorted(stockOut), Sorted(ourOut));
+            (stockOut, ourOut) = (ReceivingOptions.OptionScenario.Unordered(stockOut), ReceivingOptions.OptionScenario.Unordered(ourOut));
         Assert.True(stockOut == ourOut, $"outputs differ\n--- stock ---\n{stockOut}\n--- mrsync ---\n{ourOut}");
         Assert.Equal(NonBlank(r.Stock.Stderr), NonBlank(r.Ours.Stderr));
         string stockTree = TreeSnapshot.Of(Mine(stock, module), rootTimes: false, directoryTimes: directoryTimes);
@@ -73,8 +71,6 @@ public sealed class ServerReceivingOptionTests(StockOptionDaemonFixture stock, M
     private string NonBlank(string text) => string.Join('\n', Normalize(text).Split('\n')
         .Where(l => l.Length > 0 && !l.StartsWith("rsync error: ", StringComparison.Ordinal) && !l.Contains("read error: Connection reset", StringComparison.Ordinal)));
 
-
-    private static string Sorted(string text) => string.Join('\n', text.Split('\n').Order(StringComparer.Ordinal));
 
     private static void Write(string root, string name, string text, DateTime? time = null)
     {
