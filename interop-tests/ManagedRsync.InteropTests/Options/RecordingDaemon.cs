@@ -31,7 +31,7 @@ public sealed class RecordingDaemon : IAsyncDisposable
     public RecordingDaemon(int protocol = 32, TimeSpan? sessionLimit = null)
     {
         Protocol = protocol;
-        SessionLimit = sessionLimit ?? TimeSpan.FromSeconds(10);
+        SessionLimit = sessionLimit ?? TimeSpan.FromSeconds(30);
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start(512);
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;

@@ -134,6 +134,9 @@ public sealed partial class InfoFlagsTests(RsyncDaemonFixture daemon) : IDisposa
             SourceTree.Write(dir, "stale", "old content"u8.ToArray());
         }
         SourceTree.Write(src, "stale", new byte[300]);
+        // The source root a day old: made within the same clock tick as a destination's last change, its time could
+        // equal that one's, and whether "./" is itemized would depend on which run that happened to.
+        Directory.SetLastWriteTimeUtc(src, DateTime.UtcNow.AddDays(-1));
         // Without incremental recursion on both clients: the lines' order with it is IncrementalPushTests' business.
         string[] argv = [.. args.Split(' '), "--delete", "--no-i-r", src + "/"];
         var stock = await daemon.RunRsyncAsync([.. argv, $"{daemon.Url}{DaemonModules.Open}/{stockName}/"]);
