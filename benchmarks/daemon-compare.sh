@@ -30,7 +30,7 @@ bench_publish MRSYNC
 if [ "$TMPFS" = 1 ]; then
   # The published binary (when the script made it) is copied out first: the mount hides what WORK held.
   if [[ "$MRSYNC" == "$WORK"/* ]]; then cp "$MRSYNC" /tmp/mrsync-daemon-bench.bin.$$; MRSYNC=/tmp/mrsync-daemon-bench.bin.$$; CLEAN_ALSO=$MRSYNC; fi
-  mount -t tmpfs -o size=6g tmpfs "$WORK"
+  mount -t tmpfs -o size=12g tmpfs "$WORK"
 fi
 echo "== file system of the module: $(stat -f -c %T "$WORK"), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
