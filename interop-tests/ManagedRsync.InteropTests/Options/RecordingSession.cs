@@ -249,12 +249,20 @@ internal sealed partial class RecordingSession : IMessageHandler, IAsyncDisposab
             AlwaysChecksum = options.Letters.Contains('c'),
             NumericIds = options.NumericIds,
             Protocol = _record.Protocol,
+            // -A and -X put each entry's ACLs and xattrs in the list (acls.c: send_acl, xattrs.c: send_xattr): a
+            // reader without them takes the xattr set's first byte for the end of the list and the rest as entries
+            // or id lists, which for one readdir order of the source hangs waiting for bytes that never come.
+            Acls = options.Letters.Contains('A'),
+            Xattrs = options.Letters.Count(c => c == 'X'),
         };
         // checksum.c: parse_csum_name: a named (negotiated or chosen) checksum, else the protocol's implied one.
         ChecksumVariant variant = _checksum is not null && ChecksumNames.TryParse(_checksum, out ChecksumKind kind)
             ? ChecksumNames.Resolve(kind, _record.Protocol)
             : ChecksumNames.Resolve(null, _record.Protocol);
-        var reader = new FileListReader(_in, session, transfer, ChecksumNames.DigestLength(variant));
+        var reader = new FileListReader(_in, session, transfer, ChecksumNames.DigestLength(variant))
+        {
+            Xattrs = transfer.Xattrs > 0 ? new XattrTable(transfer.Xattrs, ManagedRsync.FileList.Xattrs.AmRoot(transfer)) : null,
+        };
         // Sorted: the sender sends a directory's entries in the order it read them, and both sides sort the list
         // before using it (flist.c: flist_sort_and_clean), so the order on the wire carries no meaning.
         _record.FileList = (await reader.ReadAsync(ct))

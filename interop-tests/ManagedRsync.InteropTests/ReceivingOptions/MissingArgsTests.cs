@@ -45,7 +45,8 @@ public sealed class MissingArgsTests(RsyncDaemonFixture daemon) : IDisposable
         ProcessResult ours = await daemon.RunMrsyncAsync([.. args, .. sources, places.To(stock: false)]);
 
         bool handled = options.Contains("missing-args", StringComparison.Ordinal);
-        OptionScenario.AssertSameResult(daemon, stock, ours, places.StockRoot, places.OursRoot, exitCode: handled ? 0 : 23);
+        OptionScenario.AssertSameResult(daemon, stock, ours, places.StockRoot, places.OursRoot, exitCode: handled ? 0 : 23,
+            deletionsApart: true);
     }
 
     private static void WriteDestination(string dest, bool relative)
