@@ -29,8 +29,9 @@ public sealed class CoalescerOptions
 /// <para>A burst (at least <see cref="BurstChanges"/> changes within two <see cref="RateWindowMs"/> windows) is cut in
 /// few, large batches, since each push pays a fixed cost (the daemon's fork, the file list, the goodbye) and a
 /// writer on a loaded machine pauses often enough to close a 10 ms window hundreds of times: while the rate stays
-/// high the quiet window becomes twice the longest pause seen between changes in the last window or two (at least
-/// <see cref="CoalescerOptions.Delay"/>, at most <see cref="CoalescerOptions.MaxWait"/>), and a batch is cut as soon
+/// high the quiet window becomes twice the longest pause seen between changes of the burst in the last window or two
+/// (not the idle spell before it; at least <see cref="CoalescerOptions.Delay"/>, at most
+/// <see cref="CoalescerOptions.MaxWait"/>), and a batch is cut as soon
 /// as <see cref="BurstBatch"/> changes are pending, so the replicas start on a burst at once and then take what piled
 /// up during each push. Changes still wait at most <see cref="CoalescerOptions.MaxWait"/>, and a single change after
 /// a quiet spell still goes at once.</para>
@@ -186,10 +187,18 @@ internal sealed class ChangeCoalescer
             _window = default;
             _windowStart = now;
         }
-        _window.Changes++;
-        // A pause as long as --max-delay is an idle spell between streams, not a pause inside one.
-        if (pause < (long)_options.MaxWait.TotalMilliseconds)
+        // A pause counts only inside a burst: when the changes before it, in the rate windows moved on to its end,
+        // already made one. A writer that stalls in the middle of a stream is still batched across its stalls (why
+        // the window grows at all); the idle spell before a stream (a save after a quiet minute, a script's previous
+        // step) follows few or no changes, or outlasts the rate windows, and so never sets the window of the burst it
+        // starts. Counted, 860 ms of idle before a 10,000-file burst made its window --max-delay, and the last 788
+        // files waited a second after the writer had finished. The first pauses of a burst go uncounted too (its rate
+        // is not a burst's yet): the next pause as long cuts one more batch, counts, and the window holds from then
+        // on. Only a pause after a burst and shorter than the rate windows cannot be told from a stall; it counts,
+        // and a pause as long as --max-delay never does.
+        if (InBurst && pause < (long)_options.MaxWait.TotalMilliseconds)
             _window.LongestPause = Math.Max(_window.LongestPause, pause);
+        _window.Changes++;
     }
 
     /// <summary>Cuts batches until cancelled; the last pending changes are left for <see cref="FlushAll"/>.</summary>

@@ -117,6 +117,59 @@ public sealed class BurstBatchingTests
     }
 
     [Fact]
+    public void AnIdleSpellBeforeABurstDoesNotHoldBackItsTail()
+    {
+        // watch-compare.sh's burst: a warm-up file, 860 ms of nothing (the script's next steps), then 400 directories
+        // and 10,000 files from a writer that never pauses, then silence. Counted as a pause of the burst, the idle
+        // spell made the burst's window --max-delay, and its tail waited a second after the writer had finished.
+        var sim = new Simulation(Environment.TickCount64 + 10_000);
+        sim.Add("warm");
+        sim.Pass(860);
+        for (int d = 0; d < 400; d++)
+            sim.Add($"burst/d{d:D3}");
+        long lastChange = 0;
+        for (int i = 0; i < 10_000; i++)
+        {
+            sim.Add($"burst/d{i % 400:D3}/f{i:D6}");
+            lastChange = sim.Now;
+            if (i % 30 == 29)
+                sim.Pass(1); // 30,000 files a second: batches of 1,050 and a tail of 970
+        }
+        sim.Pass(2000);
+
+        sim.AssertEachOnce(1 + 400 + 10_000);
+        Assert.True(sim.Batches[^1].Paths.Count > 100, "the numbers are meant to leave a tail after the last burst-size cut");
+        long tail = sim.Batches[^1].At - lastChange;
+        Assert.True(tail <= (long)Options.Delay.TotalMilliseconds, $"the burst's tail was cut {tail} ms after its last change, not within --delay");
+    }
+
+    [Fact]
+    public void AWriterThatPausesInsideAStreamStillWidensTheWindowAfterAnIdleSpell()
+    {
+        // The same idle spell, then a writer that pauses 30 ms after every 20 files (400 files, 0.6 s): its pauses
+        // inside the stream still set the window (twice the longest, 60 ms), the idle spell before it does not.
+        const int Pause = 30;
+        var sim = new Simulation(Environment.TickCount64 + 10_000);
+        sim.Add("warm");
+        sim.Pass(860);
+        long lastChange = 0;
+        for (int i = 0; i < 400; i++)
+        {
+            sim.Add($"stream/f{i:D4}");
+            lastChange = sim.Now;
+            if (i % 20 == 19 && i < 399)
+                sim.Pass(Pause);
+        }
+        sim.Pass(2000);
+
+        sim.AssertEachOnce(1 + 400);
+        // The warm-up; the stream's first change at once; a cut at each pause until the rate is a burst's (64 changes)
+        // and a pause in it has been counted; then one batch for the rest, not one per pause (20).
+        Assert.InRange(sim.Batches.Count, 3, 8);
+        Assert.Equal(2 * Pause, sim.Batches[^1].At - lastChange);
+    }
+
+    [Fact]
     public void FilesStillOpenDoNotMakeEveryChangeABurstBatch()
     {
         // 1,500 files open for writing at once (a parallel unpack): a size cut sends none of them, and what follows
