@@ -24,15 +24,19 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
 
     private const int ChunkSize = 64 * 1024;
 
-    // At most this many pieces read ahead of the consumer (up to 4 MiB of data): enough to keep the socket drained
-    // while the consumer works, few enough that the pooled buffers stay in ArrayPool's caches instead of being
-    // allocated anew (a deeper queue let the pump run megabytes ahead and made the small-file pull allocation-bound).
-    private const int QueueCapacity = 64;
+    // At most this many bytes wait in the queue ahead of the consumer, counted as the pooled buffers' lengths plus
+    // PieceCost for each piece (so that a flood of empty messages is bounded as well: QueueBytes / PieceCost of them).
+    // The kernel's socket buffer keeps the connection drained beyond that, as it does for stock rsync, whose input
+    // buffer is 32 KiB (io.c: iobuf.in). Until session 15 the bound was 64 pieces, up to 64 x 64 KiB = 4 MiB, and a pull
+    // whose receiver sets the pace (small files) held it full for the whole run: 4 MiB of the client's peak RSS.
+    internal const int QueueBytes = 512 * 1024;
 
-    // A pump stopped by a full queue goes on once the consumer has taken it down to this many. A bounded channel
-    // wakes its writer for every item taken, each wake a thread-pool work item (a worker woken, and asleep again):
-    // when the consumer sets the pace (a receiver writing small files) that was one hand-off per 64 KiB read.
-    private const int ResumeAt = QueueCapacity / 2;
+    private const int PieceCost = QueueBytes / 64;
+
+    // A pump stopped by a full queue goes on once the consumer has taken it down to this. A bounded channel wakes its
+    // writer for every item taken, each wake a thread-pool work item (a worker woken, and asleep again): when the
+    // consumer sets the pace (a receiver writing small files) that was one hand-off per 64 KiB read.
+    private const int ResumeAt = QueueBytes / 2;
 
     private readonly Stream _stream;
     private readonly IMessageHandler _handler;
@@ -159,7 +163,7 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
     {
         while (!_eof && _pump is not null && _queue.Reader.TryRead(out Item item))
         {
-            Took();
+            Took(item);
             Deliver(item);
         }
     }
@@ -189,24 +193,32 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
                 return false;
             }
         }
-        Took();
+        Took(item);
         Deliver(item);
         return true;
     }
 
-    // Pieces in the queue (the pump counts them in, the consumer out), and what a pump stopped by a full queue waits on.
+    // What the queue holds, in QueueBytes' units (the pump counts pieces in, the consumer out), and what a pump stopped
+    // by a full queue waits on.
     private int _queued;
+
+    // A piece's share of QueueBytes: the buffer it holds (ArrayPool rounds a rent up to a power of two) and PieceCost.
+    private static int Cost(in Item item) => item.Buffer.Length + PieceCost;
+
+    /// <summary>What the queue holds now, in <see cref="QueueBytes"/>' units (for tests).</summary>
+    internal int QueuedCost => Volatile.Read(ref _queued);
     private TaskCompletionSource? _room;
 
-    // The pump's side: queues ITEM; at QueueCapacity it waits until the consumer has taken the queue down to ResumeAt.
+    // The pump's side: queues ITEM; at QueueBytes it waits until the consumer has taken the queue down to ResumeAt.
     private ValueTask QueueAsync(ChannelWriter<Item> writer, Item item, CancellationToken ct)
     {
+        int cost = Cost(item);
         if (!writer.TryWrite(item))
         {
             ArrayPool<byte>.Shared.Return(item.Buffer);
             throw new ChannelClosedException();
         }
-        return Interlocked.Increment(ref _queued) < QueueCapacity ? ValueTask.CompletedTask : WaitForRoomAsync(ct);
+        return Interlocked.Add(ref _queued, cost) < QueueBytes ? ValueTask.CompletedTask : WaitForRoomAsync(ct);
     }
 
     private async ValueTask WaitForRoomAsync(CancellationToken ct)
@@ -221,9 +233,9 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
     }
 
     // The consumer's side, for each piece taken: the waiting pump goes on at ResumeAt.
-    private void Took()
+    private void Took(in Item item)
     {
-        if (Interlocked.Decrement(ref _queued) <= ResumeAt && Volatile.Read(ref _room) is { } room
+        if (Interlocked.Add(ref _queued, -Cost(item)) <= ResumeAt && Volatile.Read(ref _room) is { } room
             && Interlocked.CompareExchange(ref _room, null, room) == room)
             room.TrySetResult();
     }

@@ -64,6 +64,64 @@ public class MultiplexTests
         Assert.False(reader.HasArrived);
     }
 
+    // A MemoryStream that counts what the pump has read from it. Only the array overload counts: a type derived from
+    // MemoryStream reads spans through it (MemoryStream.Read(Span) defers to Stream's, which calls it).
+    private sealed class CountingStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        private long _read;
+
+        public long BytesRead => Interlocked.Read(ref _read);
+
+        public override int Read(byte[] buffer, int offset, int count) => Counted(base.Read(buffer, offset, count));
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Read(buffer.Span));
+
+        private int Counted(int n)
+        {
+            Interlocked.Add(ref _read, n);
+            return n;
+        }
+    }
+
+    [Fact]
+    public async Task ThePumpReadsAheadOfItsConsumerBoundedInBytes()
+    {
+        // 4 MiB of data in stock's largest frames (io.c: a 64 KiB output buffer, 4 bytes of it the header), none of it
+        // taken yet: the pump stops once QueueBytes are queued, and the rest stays with the peer (the kernel's socket
+        // buffer in a real connection), not in our memory. Then every byte still arrives, in order.
+        const int payload = 64 * 1024 - 4, frames = 64;
+        var parts = new List<byte[]>();
+        for (int f = 0; f < frames; f++)
+        {
+            var data = new byte[payload];
+            for (int i = 0; i < data.Length; i++)
+                data[i] = (byte)(f * 31 + i);
+            parts.Add(Frame(0, data));
+        }
+        var stream = new CountingStream(parts.SelectMany(p => p).ToArray());
+        await using var reader = new MultiplexReader(stream, new Recorder());
+        reader.StartMultiplexing();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (reader.QueuedCost < MultiplexReader.QueueBytes && waited.Elapsed < TimeSpan.FromSeconds(30))
+            await Task.Delay(5);
+        await Task.Delay(200);
+        // What the pump holds: the queue (at most one piece past the bound: a 64 KiB buffer and its share) and its own
+        // 64 KiB read buffer.
+        Assert.InRange(reader.QueuedCost, MultiplexReader.QueueBytes, MultiplexReader.QueueBytes + 2 * 64 * 1024);
+        Assert.InRange(stream.BytesRead, MultiplexReader.QueueBytes / 2, MultiplexReader.QueueBytes + 3 * 64 * 1024);
+        Assert.True(stream.BytesRead < frames * (payload + 4L) / 2, $"the pump read {stream.BytesRead} bytes ahead");
+
+        var got = new byte[payload];
+        for (int f = 0; f < frames; f++)
+        {
+            await reader.ReadExactlyAsync(got, default);
+            for (int i = 0; i < got.Length; i += 997)
+                Assert.Equal((byte)(f * 31 + i), got[i]);
+        }
+        Assert.Equal(frames * (payload + 4L), stream.BytesRead);
+    }
+
     [Fact]
     public async Task UnknownTagIsAProtocolError()
     {
