@@ -168,6 +168,100 @@ public class MultiplexTests
         Assert.Equal(expected.Length, w.TotalWritten);
     }
 
+    [Fact]
+    public async Task Pieces_already_queued_are_taken_without_sending_first_and_a_real_wait_sends()
+    {
+        // rsync io.c: perform_io writes what waits in the output buffer when it must read, not while its input buffer
+        // holds what it needs. Three frames arrive at once and are queued before any is taken.
+        var rec = new Recorder();
+        await using var reader = new MultiplexReader(Stream(Frame(0, [1, 0, 0, 0]), Frame(0, [2, 0, 0, 0]), Frame(0, [3, 0, 0, 0])), rec);
+        int sends = 0;
+        reader.BeforeWait = () => sends++;
+        reader.StartMultiplexing();
+        await reader.Pump;
+        for (int i = 1; i <= 3; i++)
+            Assert.Equal(i, await reader.ReadInt32Async(default));
+        Assert.Equal(0, sends);
+        // Nothing more queued: the wait for the next bytes sends first (and then finds the end of the stream).
+        await Assert.ThrowsAsync<RsyncException>(async () => await reader.ReadInt32Async(default));
+        Assert.Equal(1, sends);
+    }
+
+    [Fact]
+    public async Task A_peer_that_answers_only_what_it_received_is_never_kept_waiting()
+    {
+        // Ping-pong over a real pipe with the pump's thread: each int goes out only through BeforeWait, and the peer
+        // sends the next frame only once it has read it. A wait that skipped the send would hang here.
+        (Stream ours, Stream theirs) = ManagedRsync.Transports.LocalPipe.Create();
+        const int Rounds = 2000;
+        Task peer = Task.Run(async () =>
+        {
+            var four = new byte[4];
+            for (int i = 0; i < Rounds; i++)
+            {
+                await theirs.ReadExactlyAsync(four);
+                int got = BinaryPrimitives.ReadInt32LittleEndian(four);
+                var payload = new byte[4];
+                BinaryPrimitives.WriteInt32LittleEndian(payload, got + 1);
+                await theirs.WriteAsync(Frame(0, payload));
+                await theirs.FlushAsync();
+            }
+        });
+        var writer = new MultiplexWriter(ours);
+        await using var reader = new MultiplexReader(ours, new Recorder());
+        reader.BeforeWait = writer.Send;
+        reader.StartMultiplexing();
+        int value = 0;
+        for (int i = 0; i < Rounds; i++)
+        {
+            writer.WriteInt32(value);
+            value = await reader.ReadInt32Async(default).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        Assert.Equal(Rounds, value);
+        await peer.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    // A stream that records the size of every write it is given.
+    private sealed class WriteSizes : MemoryStream
+    {
+        public List<int> Sizes { get; } = [];
+
+        public override void Write(ReadOnlySpan<byte> buffer) => Write(buffer.ToArray(), 0, buffer.Length);
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Sizes.Add(count);
+            base.Write(buffer, offset, count);
+        }
+    }
+
+    [Fact]
+    public void A_full_frame_is_one_loopback_segment()
+    {
+        // Linux's loopback MSS is 65483 bytes over IPv4 and 65464 over IPv6: a write of a 64 KiB frame and its header
+        // went out as two segments, the second of 57 bytes.
+        var sink = new WriteSizes();
+        var w = new MultiplexWriter(sink);
+        w.StartMultiplexing();
+        byte[] data = Enumerable.Range(0, 300_000).Select(i => (byte)i).ToArray();
+        w.Write(data);
+        w.Send();
+        Assert.All(sink.Sizes, n => Assert.InRange(n, 1, 65464));
+        Assert.True(sink.Sizes.Count <= 5);
+        // The frames carry the data in order.
+        byte[] wire = sink.ToArray();
+        var back = new List<byte>();
+        for (int at = 0; at < wire.Length;)
+        {
+            uint header = BinaryPrimitives.ReadUInt32LittleEndian(wire.AsSpan(at));
+            Assert.Equal(7u, header >> 24);
+            int length = (int)(header & 0xFFFFFF);
+            back.AddRange(wire.AsSpan(at + 4, length).ToArray());
+            at += 4 + length;
+        }
+        Assert.Equal(data, back);
+    }
+
     // A socket whose peer went away: every write fails as NetworkStream's do (an IOException around the SocketException).
     private sealed class BrokenSocketStream : Stream
     {
