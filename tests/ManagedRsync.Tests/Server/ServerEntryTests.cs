@@ -81,6 +81,40 @@ public sealed class ServerEntryTests : IDisposable
             client.Stats.TotalSize);
     }
 
+    // A file of at most CHUNK_SIZE (32 KiB) sent whole goes from the file straight into the output buffer (SenderRole
+    // SendSmallWhole), one larger or with block sums through the token encoder: the receiver gets the same tokens and
+    // whole-file sum either way (a wrong sum would redo the file, and fail it again).
+    [Theory]
+    [InlineData(29)]
+    [InlineData(32)]
+    public async Task A_pull_sends_files_whole_on_either_side_of_the_chunk_size_and_by_delta(int protocol)
+    {
+        int[] sizes = [0, 1, 4096, 32767, 32768, 32769, 65540, 100_000];
+        string module = Make("module");
+        foreach (int size in sizes)
+            File.WriteAllBytes(Path.Combine(module, $"f{size}"), Enumerable.Range(0, size).Select(i => (byte)(i * 7 + size)).ToArray());
+        byte[] changed = Enumerable.Range(0, 20_000).Select(i => (byte)(i % 251)).ToArray();
+        File.WriteAllBytes(Path.Combine(module, "changed"), changed);
+        string dest = Make("dest");
+        byte[] old = (byte[])changed.Clone();
+        old[10_000] ^= 0xFF;
+        File.WriteAllBytes(Path.Combine(dest, "changed"), old);
+        File.SetLastWriteTimeUtc(Path.Combine(dest, "changed"), new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var options = TransferOptions.Archive with { Protocol = protocol, Stats = true };
+        var log = new RecordingLog();
+
+        (TransferResult client, RsyncExitCode server) = await RunAsync(options, pull: true, ["mod/"], Module(module), log,
+            c => new ReceivingSide(new ReceiveTarget(dest, RequestedNames.All, Filters: null), options, log).RunAsync(c, exchangeFilters: true, default));
+
+        Assert.Equal(RsyncExitCode.Ok, client.ExitCode);
+        Assert.Equal(RsyncExitCode.Ok, server);
+        foreach (string name in sizes.Select(s => $"f{s}").Append("changed"))
+            Assert.Equal(File.ReadAllBytes(Path.Combine(module, name)), File.ReadAllBytes(Path.Combine(dest, name)));
+        // Every new file's bytes came as literal data; the changed file's blocks but one matched.
+        Assert.True(client.Stats.MatchedData > 0);
+        Assert.InRange(client.Stats.LiteralData, sizes.Sum(), sizes.Sum() + changed.Length / 2);
+    }
+
     [Fact]
     public async Task A_push_runs_the_receiving_server_into_a_subdirectory()
     {

@@ -140,7 +140,7 @@ internal sealed partial class SenderRole
                         LogItem(file, iflags, transferred: true);
                     try
                     {
-                        SendFileData(handle, SizeAtOpen(handle), file, ndx, signature, how, blockSum, counting, fileSum, buffer, digest);
+                        SendFileData(handle, SizeAtOpen(handle), file, ndx, signature, how, blockSum, counting, fileSum, buffer, digest, codec == TokenCodec.None);
                     }
                     catch (IOException ex)
                     {
@@ -308,10 +308,14 @@ internal sealed partial class SenderRole
     }
 
     private void SendFileData(SafeFileHandle handle, long length, FileEntry file, int ndx, Signature signature, SendMode how, BlockChecksum blockSum,
-        CountingSink sink, FileChecksum fileSum, byte[] buffer, Span<byte> digest)
+        CountingSink sink, FileChecksum fileSum, byte[] buffer, Span<byte> digest, bool plainTokens)
     {
         FileProgress? progress = _progress is null ? null : new FileProgress(_progress, done => FileProgressAt(file, ndx, done));
-        if (signature.Header.Count > 0 && how.AppendFrom < 0)
+        if (plainTokens && signature.Header.Count == 0 && how.AppendFrom <= 0 && length <= ChunkSize)
+        {
+            SendSmallWhole(handle, (int)length, file, ndx, sink, fileSum);
+        }
+        else if (signature.Header.Count > 0 && how.AppendFrom < 0)
         {
             using var opened = new FileStream(handle, FileAccess.Read, 0);
             using var stream = new LengthLimitedStream(opened, length);
@@ -350,6 +354,33 @@ internal sealed partial class SenderRole
         }
         fileSum.GetDigestAndReset(digest);
         _conn.Out.Write(digest[..fileSum.DigestLength]);
+    }
+
+    // token.c: simple_send_token — a file of at most CHUNK_SIZE sent whole without compression is one literal token
+    // (int32 length, the bytes) and the end token (int32 0), the same bytes the token encoder makes. Read straight into
+    // the output buffer: through the encoder each byte was copied three times more (the encoder's held literal, its
+    // output buffer, the connection's buffer). A larger file keeps the encoder's path: its 32 KiB pieces and their
+    // headers would not fill the connection's frames.
+    private void SendSmallWhole(SafeFileHandle handle, int length, FileEntry file, int ndx, CountingSink sink, FileChecksum fileSum)
+    {
+        fileSum.Reset();
+        if (length > 0)
+        {
+            Span<byte> piece = _conn.Out.GetSpan(4 + length);
+            int n = PositionalIo.ReadAt(handle, piece.Slice(4, length), 0);
+            if (n > 0)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(piece, n);
+                fileSum.Append(piece.Slice(4, n));
+                _conn.Out.Advance(4 + n);
+                sink.CountLiteral(n);
+                _progress?.Report(FileProgressAt(file, ndx, n));
+            }
+        }
+        // As the general path: an empty file still gets its "0 100%" line.
+        if (file.Size == 0)
+            _progress?.Report(FileProgressAt(file, ndx, 0));
+        _conn.Out.WriteInt32(0);
     }
 
     private static void SumPrefix(SafeFileHandle handle, long length, FileChecksum fileSum, byte[] buffer)
@@ -444,5 +475,8 @@ internal sealed partial class SenderRole
         }
 
         public void Finish() => inner.Finish();
+
+        /// <summary>Literal bytes the sender put on the wire itself, around the encoder (SendSmallWhole).</summary>
+        public void CountLiteral(int length) => Literal += length;
     }
 }
