@@ -47,6 +47,11 @@ internal sealed partial class SenderRole
     // A hard link's line names its leader (the xname the generator sent: log.c %L " => NAME").
     private void LogItem(FileEntry file, ItemChanges iflags, bool transferred, byte[]? xname = null, TransferFigures? figures = null)
     {
+        // A server's lines go only to its log file with a format ("transfer logging", ItemLog.ServerChange): without
+        // one there is nothing to build. A daemon's pull decoded each name and worked the blank %C width out (parsing
+        // the checksum names) per file, for nothing.
+        if (_conn.IsServer && (_options.LogFileFormat is null || _options.DryRun))
+            return;
         ItemChanges shown = transferred ? iflags | ItemChanges.Transfer : iflags & ~ItemChanges.Transfer;
         string? hardLink = xname is { Length: > 0 } ? FileNameEncoding.Display(xname) : null;
         // rsync sender.c: log_item(FCLIENT, ...) — a server's item lines are for its own log file only, never the
