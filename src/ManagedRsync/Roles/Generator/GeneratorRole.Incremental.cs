@@ -15,6 +15,9 @@ internal sealed partial class GeneratorRole
     /// <summary>The run's token (cancelled when the receiver fails).</summary>
     private CancellationToken _stop;
 
+    /// <summary>Cancelled once the receiver's thread has ended, failed or not (ReceivingSide.RunUnitsAsync).</summary>
+    public CancellationToken ReceiverEnded { get; init; }
+
     /// <summary>Requested files not yet settled, per part; null without incremental recursion.</summary>
     private PartProgress? _parts;
 
@@ -185,9 +188,11 @@ internal sealed partial class GeneratorRole
                 // The sender's NDX_DONE came before its lists were complete, and the receiver took it as the end of the
                 // phase. The receiver reads on and refuses what follows in stock's words (flist.c: recv_file_list,
                 // "refusing sub-flist after final flist was freed"), which is what stock's client is told; a wake of
-                // this thread first must not put our words in their place. So ours only if the receiver has not
-                // failed within a few seconds (its failure cancels the wait: ReceivingSide.RunUnitsAsync).
-                _stop.WaitHandle.WaitOne(TimeSpan.FromSeconds(5));
+                // this thread first must not put our words in their place. So ours only once the receiver has ended
+                // without failing: its failure cancels `_stop`, and its end, whichever way, ReceiverEnded
+                // (ReceivingSide.RunUnitsAsync). The bound only keeps a receiver stuck in a system call from holding
+                // the error back for ever.
+                WaitHandle.WaitAny([_stop.WaitHandle, ReceiverEnded.WaitHandle], TimeSpan.FromSeconds(5));
                 throw RsyncException.Protocol($"the receiver ended a phase (message {message.Kind}) before the file lists did");
         }
     }

@@ -169,10 +169,13 @@ internal sealed partial class ReceivingSide : IMessageHandler
     private async Task<long[]?> RunUnitsAsync(CancellationToken ct)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // Cancelled when the receiver's thread is done, however it ended (after its failure, if any, is recorded and
+        // has cancelled `failed`): the generator waits on it when the receiver may yet fail (GeneratorRole.Handle).
+        using var receiverEnded = new CancellationTokenSource();
         Exception? failure = null;
-        var generator = new GeneratorRole(_run);
+        var generator = new GeneratorRole(_run) { ReceiverEnded = receiverEnded.Token };
         var receiver = new ReceiverRole(_run);
-        Task Start(Action<CancellationToken> work) => Task.Factory.StartNew(() =>
+        Task Start(Action<CancellationToken> work, CancellationTokenSource? ended = null) => Task.Factory.StartNew(() =>
         {
             try
             {
@@ -184,10 +187,14 @@ internal sealed partial class ReceivingSide : IMessageHandler
                 failed.Cancel();
                 throw;
             }
+            finally
+            {
+                ended?.Cancel();
+            }
         }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         Task generating = Start(generator.Run);
-        Task receiving = Start(receiver.Run);
+        Task receiving = Start(receiver.Run, receiverEnded);
         Task first = await Task.WhenAny(generating, receiving).ConfigureAwait(false);
         if (!first.IsCompletedSuccessfully && failure is not null)
         {
