@@ -16,22 +16,17 @@ namespace ManagedRsync.InteropTests.DaemonServer;
 public sealed class IncrementalServerSenderTests(RsyncDaemonFixture stock, MrsyncDaemonFixture ours) : IDisposable
 {
     private readonly Sandbox _sandbox = new();
-    private readonly string _name = "isend-" + Guid.NewGuid().ToString("N")[..12];
+    private readonly TwoDaemonSources _sources = new(stock, ours, "isend-");
 
     public void Dispose()
     {
         _sandbox.Dispose();
-        foreach (RsyncDaemonFixture d in (RsyncDaemonFixture[])[stock, ours])
-        {
-            string dir = Source(d);
-            if (Directory.Exists(dir))
-                Directory.Delete(dir, recursive: true);
-        }
+        _sources.Dispose();
     }
 
-    private string Source(RsyncDaemonFixture d) => Path.Combine(d.ModulePath(DaemonModules.ReadOnly), _name);
+    private string Source(RsyncDaemonFixture d) => _sources.Source(d);
 
-    private string Url(RsyncDaemonFixture d) => $"{d.Url}{DaemonModules.ReadOnly}/{_name}/";
+    private string Url(RsyncDaemonFixture d) => _sources.Url(d);
 
     private string Dest(string side) => Path.Combine(_sandbox.Root, side);
 
@@ -39,9 +34,7 @@ public sealed class IncrementalServerSenderTests(RsyncDaemonFixture stock, Mrsyn
     private void CreateSources()
     {
         IncrementalTree.Create(Source(ours));
-        using var cp = System.Diagnostics.Process.Start("cp", ["-a", Source(ours), Source(stock)])!;
-        cp.WaitForExit();
-        Assert.Equal(0, cp.ExitCode);
+        TwoDaemonSources.CopyTree(Source(ours), Source(stock));
     }
 
     [Theory]

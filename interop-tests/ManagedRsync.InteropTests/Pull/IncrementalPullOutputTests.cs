@@ -23,22 +23,17 @@ namespace ManagedRsync.InteropTests.Pull;
 public sealed partial class IncrementalPullOutputTests(RsyncDaemonFixture stock, MrsyncDaemonFixture ours) : IDisposable
 {
     private readonly Sandbox _sandbox = new();
-    private readonly string _name = "ipout-" + Guid.NewGuid().ToString("N")[..12];
+    private readonly TwoDaemonSources _sources = new(stock, ours, "ipout-");
 
     public void Dispose()
     {
         _sandbox.Dispose();
-        foreach (RsyncDaemonFixture d in (RsyncDaemonFixture[])[stock, ours])
-        {
-            string dir = Source(d);
-            if (Directory.Exists(dir))
-                Directory.Delete(dir, recursive: true);
-        }
+        _sources.Dispose();
     }
 
-    private string Source(RsyncDaemonFixture d) => Path.Combine(d.ModulePath(DaemonModules.ReadOnly), _name);
+    private string Source(RsyncDaemonFixture d) => _sources.Source(d);
 
-    private string Url(RsyncDaemonFixture d) => $"{d.Url}{DaemonModules.ReadOnly}/{_name}/";
+    private string Url(RsyncDaemonFixture d) => _sources.Url(d);
 
     private string Dest(string side) => Path.Combine(_sandbox.Root, side);
 
@@ -49,11 +44,7 @@ public sealed partial class IncrementalPullOutputTests(RsyncDaemonFixture stock,
         if (hardLinks)
             IncrementalTree.AddHardLinks(Source(stock));
         foreach (string copy in (string[])[Source(ours), Dest("src")])
-        {
-            using var cp = System.Diagnostics.Process.Start("cp", ["-a", Source(stock), copy])!;
-            cp.WaitForExit();
-            Assert.Equal(0, cp.ExitCode);
-        }
+            TwoDaemonSources.CopyTree(Source(stock), copy);
         return Source(stock);
     }
 

@@ -30,6 +30,24 @@ internal static class OptionScenario
         Directory.SetLastWriteTimeUtc(root, Old);
     }
 
+    /// <summary>
+    /// <see cref="WriteSource"/> for a pull (a new directory in the daemon's open module) or a local copy (WORK/src),
+    /// with <paramref name="hardLink"/> new-link.txt linked to new.txt (the source's time kept); returns where it is
+    /// and how the command line names its contents.
+    /// </summary>
+    public static (string Source, string From) WriteSourceFor(RsyncDaemonFixture daemon, string work, bool pull, bool hardLink)
+    {
+        string id = Guid.NewGuid().ToString("N");
+        string source = pull ? Path.Combine(daemon.ModulePath(DaemonModules.Open), id) : Path.Combine(work, "src");
+        WriteSource(source);
+        if (hardLink)
+        {
+            LocalCopy.LocalSource.Run("ln", Path.Combine(source, "new.txt"), Path.Combine(source, "new-link.txt"));
+            Directory.SetLastWriteTimeUtc(source, Old);
+        }
+        return (source, pull ? $"{daemon.Url}{DaemonModules.Open}/{id}/" : source + "/");
+    }
+
     /// <summary>Version 1 of the source, as "yesterday" holds it.</summary>
     public static void WriteVersionOne(string root)
     {

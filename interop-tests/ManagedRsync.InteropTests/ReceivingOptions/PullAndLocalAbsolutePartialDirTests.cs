@@ -55,15 +55,7 @@ public sealed class PullAndLocalAbsolutePartialDirTests(RsyncDaemonFixture daemo
     [MemberData(nameof(Rows))]
     public async Task GivesStocksResult(string options, Before before, bool pull)
     {
-        string id = Guid.NewGuid().ToString("N");
-        string source = pull ? Path.Combine(daemon.ModulePath(DaemonModules.Open), id) : Path.Combine(_work, "src");
-        OptionScenario.WriteSource(source);
-        if (options.Contains('H'))
-        {
-            LocalCopy.LocalSource.Run("ln", Path.Combine(source, "new.txt"), Path.Combine(source, "new-link.txt"));
-            Directory.SetLastWriteTimeUtc(source, OptionScenario.Old);
-        }
-        string from = pull ? $"{daemon.Url}{DaemonModules.Open}/{id}/" : source + "/";
+        (string source, string from) = OptionScenario.WriteSourceFor(daemon, _work, pull, hardLink: options.Contains('H'));
         byte[] big = File.ReadAllBytes(Path.Combine(source, "big.bin"));
         string stockRoot = Path.Combine(_work, "stock"), oursRoot = Path.Combine(_work, "ours");
         foreach (string root in new[] { stockRoot, oursRoot })

@@ -44,15 +44,7 @@ public sealed class PullAndLocalPartialDirTests(RsyncDaemonFixture daemon) : IDi
     public async Task GivesStocksResult(string options, bool pull)
     {
         string[] args = options.Split(' ');
-        string id = Guid.NewGuid().ToString("N");
-        string source = pull ? Path.Combine(daemon.ModulePath(DaemonModules.Open), id) : Path.Combine(_work, "src");
-        OptionScenario.WriteSource(source);
-        if (options.Contains('H'))
-        {
-            LocalCopy.LocalSource.Run("ln", Path.Combine(source, "new.txt"), Path.Combine(source, "new-link.txt"));
-            Directory.SetLastWriteTimeUtc(source, OptionScenario.Old);
-        }
-        string from = pull ? $"{daemon.Url}{DaemonModules.Open}/{id}/" : source + "/";
+        (string source, string from) = OptionScenario.WriteSourceFor(daemon, _work, pull, hardLink: options.Contains('H'));
         string stockRoot = Path.Combine(_work, "stock"), oursRoot = Path.Combine(_work, "ours");
         foreach (string root in new[] { stockRoot, oursRoot })
         {
