@@ -167,10 +167,39 @@ internal sealed class HostilePushClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits for the daemon to end the connection on its own (the client never hangs up first: what the daemon refuses,
-    /// it refuses by itself) and returns its exit code. What it sent stays unread in the socket's buffers.
+    /// Reads what the daemon sends until its error (or the end of the stream), then hangs up, and returns the daemon's
+    /// exit code. The client never hangs up before the daemon has refused, on its own, what the script sent; after its
+    /// error the daemon reads until the client goes (io.c: noop_io_until_death; ServerDrain, bounded at 10 s), which a
+    /// client that never hung up made every case wait out.
     /// </summary>
-    public async Task<RsyncExitCode> FinishAsync() => await Daemon.WaitAsync(TimeSpan.FromSeconds(60));
+    public async Task<RsyncExitCode> FinishAsync()
+    {
+        await ReadUntilErrorAsync();
+        _client.Client.Shutdown(SocketShutdown.Both);
+        return await Daemon.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    // The daemon's multiplexed frames (io.c: a header whose high byte is MPLEX_BASE 7 plus the message code and whose
+    // low three bytes are the length) up to the first MSG_ERROR (3), or the end of the stream.
+    private async Task ReadUntilErrorAsync()
+    {
+        byte[] header = new byte[4];
+        while (true)
+        {
+            try
+            {
+                await _stream.ReadExactlyAsync(header, _stop.Token);
+                uint value = BinaryPrimitives.ReadUInt32LittleEndian(header);
+                await _stream.ReadExactlyAsync(new byte[value & 0xFFFFFF], _stop.Token);
+                if ((value >> 24) == 7 + 3)
+                    return;
+            }
+            catch (Exception e) when (e is EndOfStreamException or IOException)
+            {
+                return;
+            }
+        }
+    }
 
     private async Task<int> ReadByteAsync()
     {
