@@ -76,18 +76,31 @@ public sealed class ConfinedTempFile : IDisposable
     /// </summary>
     public void Commit()
     {
+        if (!TryCommit(out int errno))
+            throw ConfinedDirectory.IoError($"rename \"{TempName}\" ->", RelativePath, errno);
+    }
+
+    /// <summary>
+    /// <see cref="Commit"/>, but a failed rename is returned (false, with its errno) rather than thrown; the file is
+    /// still there until disposed. A copy across file systems that fails still throws.
+    /// </summary>
+    public bool TryCommit(out int errno)
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        errno = 0;
         if (_renamed)
-            return;
+            return true;
         if (RenameAt(_tempParent.Fd, TempName, _finalParent.Fd, _leaf) != 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
+            errno = Marshal.GetLastPInvokeError();
             if (errno != EXDEV)
-                throw ConfinedDirectory.IoError($"rename \"{TempName}\" ->", RelativePath, errno);
+                return false;
+            errno = 0;
             CommitByCopy(_finalParent, _leaf);
             UnlinkAt(_tempParent.Fd, TempName, 0);
         }
         _renamed = true;
+        return true;
     }
 
     /// <summary>

@@ -123,7 +123,7 @@ internal sealed partial class ReceiverRole
             }
             if (run.Batch is { } batch && !BatchWanted(batch, ndx, firstPass, lists, ct))
                 continue;
-            bool redo = false;
+            Received outcome = Received.Done;
             if (run.Options.DryRun)
             {
                 // receiver.c: recv_files with write_batch < 0 — logged as a dry run's; a client reads the data past
@@ -133,12 +133,13 @@ internal sealed partial class ReceiverRole
                 ReceiveDryRun(ndx);
             }
             else
-                redo = ReceiveFile(ndx, firstPass && !_redone.Contains(ndx), ct, next.Flags);
+                outcome = ReceiveFile(ndx, firstPass && !_redone.Contains(ndx), lists is not null, ct, next.Flags);
             // Incremental recursion redoes a file within the first phase (generator.c: check_for_finished_files),
-            // so the second failure must be the last; and the generator counts what is settled per part.
-            if (redo)
+            // so the second failure must be the last; and the generator counts what is settled per part (a file on
+            // the finishing thread is settled there, once in place).
+            if (outcome == Received.Redo)
                 _redone.Add(ndx);
-            else if (lists is not null)
+            else if (outcome == Received.Done && lists is not null)
                 run.ToGenerator.FileSettled(ndx);
         }
     }
@@ -224,8 +225,21 @@ internal sealed partial class ReceiverRole
         }
     }
 
-    /// <summary>Receives one file; true when it failed its check and the generator was asked to redo it.</summary>
-    private bool ReceiveFile(int ndx, bool firstPass, CancellationToken ct, ItemChanges? echoedFlags = null)
+    /// <summary>What became of a file received.</summary>
+    private enum Received
+    {
+        /// <summary>In place, or failed for good.</summary>
+        Done,
+
+        /// <summary>It failed its check and the generator was asked to redo it.</summary>
+        Redo,
+
+        /// <summary>Checked, and handed to the finishing thread, which settles it.</summary>
+        Finishing,
+    }
+
+    /// <summary>Receives one file.</summary>
+    private Received ReceiveFile(int ndx, bool firstPass, bool settles, CancellationToken ct, ItemChanges? echoedFlags = null)
     {
         string name = run.NameOf(ndx);
         FileEntry file = run.Files[ndx];
@@ -264,16 +278,19 @@ internal sealed partial class ReceiverRole
         using SafeFileHandle? basisHandle = sent.Count > 0 ? (pending.BasisDirectory ?? dest).OpenBasis(pending.BasisName ?? name) : null;
         if (sent.Count > 0 && basisHandle is null)
             throw ConfinedDirectory.IoError("open basis", name, 2);
-        using FileStream? basis = basisHandle is null ? null
-            : new FileStream(basisHandle, FileAccess.Read, (int)Math.Min(BasisBufferSize, Math.Max(4096, (long)sent.Count * sent.BlockLength)));
         // --inplace writes into the file itself (receiver.c: recv_files, "inplace"); else a temporary file beside it.
         bool inPlace = run.Options.Inplace;
+        // A temporary file's matched blocks are read into the writer's buffer (ReceiverRole.Patch.cs); in place, and
+        // for blocks longer than that buffer (before protocol 30), block by block through a buffered stream.
+        bool intoBuffer = !inPlace && sent.BlockLength <= TempFileWriter.BufferSize;
+        using FileStream? basis = basisHandle is null || intoBuffer ? null
+            : new FileStream(basisHandle, FileAccess.Read, (int)Math.Min(BasisBufferSize, Math.Max(4096, (long)sent.Count * sent.BlockLength)));
         ConfinedTempFile? temp = inPlace ? null : dest.CreateTempFile(name, run.TempDirectory);
         using SafeFileHandle? inPlaceFile = inPlace ? dest.OpenInPlace(name) : null;
         SafeFileHandle output = inPlaceFile ?? temp!.Handle;
         // --append (not on a redo): the sender sends only what follows the length the header describes.
         long appendFrom = inPlace && run.Options.Append && firstPass ? AppendedLength(sent) : 0;
-        bool keep = false;
+        bool keep = false, handedOver = false;
         try
         {
             var tokens = new BoundedDeltaSource(_decoder!, file.Size + GrowthAllowance, name);
@@ -309,7 +326,9 @@ internal sealed partial class ReceiverRole
                         progress.Report(ProgressAt(name, ndx, done, file.Size));
                 };
             }
-            long length = appendFrom + DeltaPatcher.Apply(appendFrom > 0 ? null : basis, appendFrom > 0 ? default : sent, tokens, _writer, patchSum, cancellationToken: ct);
+            long length = intoBuffer
+                ? PatchFromBasis(basisHandle, sent, tokens, patchSum, ct)
+                : appendFrom + DeltaPatcher.Apply(appendFrom > 0 ? null : basis, appendFrom > 0 ? default : sent, tokens, _writer, patchSum, cancellationToken: ct);
             _writer.Finish();
             run.Stats.LiteralData += tokens.Literal;
             run.Stats.MatchedData += tokens.Matched;
@@ -341,10 +360,10 @@ internal sealed partial class ReceiverRole
                     run.Log.Error($"WARNING: {FileNameEncoding.Display(name)} failed verification -- update {kept} ({(run.Batch is null ? "will" : "may")} try again).");
                     run.Batch?.RedoLater(ndx);
                     run.ToGenerator.Redo(ndx);
-                    return true;
+                    return Received.Redo;
                 }
                 run.ReportFailure($"ERROR: {FileNameEncoding.Display(name)} failed verification -- update {kept}.");
-                return false;
+                return Received.Done;
             }
 
             EntryAttributes attributes = AttributesFor(file, existing);
@@ -372,24 +391,35 @@ internal sealed partial class ReceiverRole
                 keep = true;
                 _delayed.Add(ndx);
             }
+            else if (FinishesLater(pending, existing))
+            {
+                // The rest is the finishing thread's (ReceiverRole.Finishing.cs); the temporary file is its now.
+                CountTransferred(existing);
+                keep = true;
+                handedOver = true;
+                FinishLater(new Finishing(ndx, name, temp!, attributes, settles, OldFileToClose(intoBuffer ? basisHandle : null, pending, sent)));
+                return Received.Finishing;
+            }
             else
             {
                 temp!.SetAttributes(attributes);
                 // rsync.c finish_transfer: make_backup of the old file before the new one takes its name.
                 if (Backups.Wanted(run.Options, existing))
                     run.Backups.Keep(name, ndx);
-                temp.Commit();
+                if (!Rename(temp, name))
+                {
+                    CountTransferred(existing);
+                    return Received.Done;
+                }
                 keep = true;
                 // receiver.c: a --partial-dir copy that was the basis is used up.
                 if (pending is { BasisName: { } used, UsesUpBasis: true })
                     RemovePartial(pending.BasisDirectory ?? dest, used, name);
                 InPlace(ndx);
             }
-            run.Stats.TransferredFiles++;
-            if (existing is null)
-                run.Stats.CreatedFiles++;
+            CountTransferred(existing);
             run.Target.Progress?.Report(ProgressAt(name, ndx, length, length));
-            return false;
+            return Received.Done;
         }
         catch when (run.Target.KeepPartial && !keep && temp is not null)
         {
@@ -414,9 +444,19 @@ internal sealed partial class ReceiverRole
         {
             _writer!.Written = null;
             _writer.Sum = null;
-            temp?.Dispose();
+            if (!handedOver)
+                temp?.Dispose();
             run.Order?.TransferDone(ndx);
         }
+    }
+
+    // receiver.c: stats.xferred_files (and created_files for a new one) count a file whose data came, whatever its
+    // finishing does.
+    private void CountTransferred(EntryStatus? existing)
+    {
+        run.Stats.TransferredFiles++;
+        if (existing is null)
+            run.Stats.CreatedFiles++;
     }
 
     // A long xattr value of the basis, read through a descriptor held on it (null: no basis, or no such value).

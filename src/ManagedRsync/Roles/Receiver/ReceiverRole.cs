@@ -35,13 +35,35 @@ internal sealed partial class ReceiverRole(ReceiveRun run)
     /// <summary>Runs on its own thread (see <see cref="ReceivingSide"/>) until the sender's last index.</summary>
     public void Run(CancellationToken ct)
     {
+        try
+        {
+            Receive(ct);
+        }
+        finally
+        {
+            // Files handed to the finishing thread were received and checked: they are finished (stock's receiver
+            // would have) before the run's failure, if any, is reported and the destination left alone.
+            if (_finishing is not null)
+            {
+                _finishing.Dispose();
+                run.Connection.In.BeforeWait = null;
+            }
+        }
+    }
+
+    private void Receive(CancellationToken ct)
+    {
         long allocated = GC.GetAllocatedBytesForCurrentThread();
-        // Phase 1, whose failures the generator asks for again; then the redo phase and the closing phases.
+        // Phase 1, whose failures the generator asks for again; then the redo phase and the closing phases. What
+        // the generator does at a phase's end (directory times, deletions after the transfer) comes after every file
+        // of the phase is in place.
         ReceivePhase(firstPass: true, ct);
+        DrainFinishing();
         run.ToGenerator.EndOfPhase();
         for (int phase = 2; phase <= run.MaxPhase + 1; phase++)
         {
             ReceivePhase(firstPass: false, ct);
+            DrainFinishing();
             // receiver.c: recv_files — entering phase 2 (after the redo phase) the delayed updates are done.
             if (phase == 2)
                 HandleDelayedUpdates();

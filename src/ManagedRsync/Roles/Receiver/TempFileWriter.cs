@@ -13,7 +13,8 @@ namespace ManagedRsync.Roles.Receiver;
 /// </summary>
 internal sealed partial class TempFileWriter : WriteOnlyForwardStream
 {
-    private const int BufferSize = 256 * 1024;
+    /// <summary>The buffer's size: the most <see cref="Reserve"/> can give.</summary>
+    public const int BufferSize = 256 * 1024;
 
     private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private SafeFileHandle? _file;
@@ -69,6 +70,39 @@ internal sealed partial class TempFileWriter : WriteOnlyForwardStream
             if (_buffered == buffer.Length)
                 Flush();
         }
+    }
+
+    /// <summary>
+    /// The free part of the buffer at the write position, at least <paramref name="length"/> bytes (at most
+    /// <see cref="BufferSize"/>; what is buffered is written out first when less is free). Bytes placed there are
+    /// written once <see cref="Advance"/> takes them: a matched block read from the basis straight into it needs no
+    /// copy of its own.
+    /// </summary>
+    public Span<byte> Reserve(int length)
+    {
+        byte[] buffer = _buffer ?? throw new ObjectDisposedException(nameof(TempFileWriter));
+        if (_file is null)
+            throw new InvalidOperationException("no file to write to");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, buffer.Length);
+        if (buffer.Length - _buffered < length)
+            Flush();
+        return buffer.AsSpan(_buffered);
+    }
+
+    /// <summary>
+    /// Takes the first <paramref name="count"/> bytes of the span <see cref="Reserve"/> gave as written. True when
+    /// that filled the buffer and it was written out (what else the span held is gone).
+    /// </summary>
+    public bool Advance(int count)
+    {
+        byte[] buffer = _buffer ?? throw new ObjectDisposedException(nameof(TempFileWriter));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, buffer.Length - _buffered);
+        Sum?.Append(buffer.AsSpan(_buffered, count));
+        _buffered += count;
+        if (_buffered < buffer.Length)
+            return false;
+        Flush();
+        return true;
     }
 
     public override void Flush()
