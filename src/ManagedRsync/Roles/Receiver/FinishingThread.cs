@@ -13,15 +13,18 @@ namespace ManagedRsync.Roles.Receiver;
 /// <remarks>
 /// A queue under a monitor, as <see cref="Receiving.ReceiverMessages"/>: the worker is woken only when
 /// <see cref="WakeAt"/> items wait, when the receiver is about to wait for the peer (<see cref="Kick"/>), or when it
-/// drains; a wake per file would be a futex call and two context switches each (RESULTS.md, session 14). The queue is
-/// bounded (<see cref="Capacity"/>: each item holds an open descriptor); a full one makes the receiver wait. An
-/// exception of the work itself (not a file's failure: the work reports those) stops the worker: the items still
-/// queued are abandoned (their temporary files removed) and the receiver's next call throws it.
+/// drains; a wake per file would be a futex call and two context switches each (RESULTS.md, session 14); and it takes
+/// all that waits at once. The queue is bounded (<see cref="Capacity"/>: each item holds an open descriptor); a full
+/// one makes the receiver wait. An exception of the work itself (not a file's failure: the work reports those) stops
+/// the worker: the items still queued are abandoned (their temporary files removed) and the receiver's next call throws it.
 /// </remarks>
 internal sealed class FinishingThread<T> : IDisposable
 {
-    /// <summary>At most this many items wait; the receiver waits for the worker beyond it.</summary>
-    public const int Capacity = 64;
+    /// <summary>
+    /// At most this many items wait (and as many more may be in the worker's hands); the receiver waits for the worker
+    /// beyond it.
+    /// </summary>
+    public const int Capacity = 32;
 
     /// <summary>A sleeping worker is woken once this many items wait (or at a kick or a drain).</summary>
     public const int WakeAt = 8;
@@ -113,11 +116,14 @@ internal sealed class FinishingThread<T> : IDisposable
         _thread.Join();
     }
 
+    // Takes everything queued at once and works through it with the gate free: the receiver adds while the worker
+    // works, and one lock per batch rather than two per item keeps the two threads from contending for it (a futex
+    // call each time they meet).
     private void Run()
     {
+        var batch = new List<T>(Capacity);
         while (true)
         {
-            T item;
             lock (_gate)
             {
                 while (_queue.Count == 0 && !_closing)
@@ -134,14 +140,17 @@ internal sealed class FinishingThread<T> : IDisposable
                 }
                 if (_queue.Count == 0)
                     return;
-                item = _queue.Dequeue();
+                while (_queue.Count > 0)
+                    batch.Add(_queue.Dequeue());
                 _busy = true;
                 if (_ownerWaiting)
                     Monitor.PulseAll(_gate);
             }
+            int done = 0;
             try
             {
-                _work(item);
+                for (; done < batch.Count; done++)
+                    _work(batch[done]);
             }
 #pragma warning disable CA1031 // handed to the receiver's thread, which rethrows it
             catch (Exception e)
@@ -150,6 +159,8 @@ internal sealed class FinishingThread<T> : IDisposable
                 lock (_gate)
                 {
                     _fault = ExceptionDispatchInfo.Capture(e);
+                    for (int i = done + 1; i < batch.Count; i++)
+                        _abandon(batch[i]);
                     while (_queue.Count > 0)
                         _abandon(_queue.Dequeue());
                     _busy = false;
@@ -157,6 +168,7 @@ internal sealed class FinishingThread<T> : IDisposable
                 }
                 return;
             }
+            batch.Clear();
             lock (_gate)
             {
                 _busy = false;
