@@ -65,6 +65,14 @@ public sealed class ServerFinishingTests(StockOptionDaemonFixture stock, MrsyncO
             _locked.Add(locked);
         }
 
+        // Every directory's time fixed, so that which of them -v lists ("./", "dir/") does not depend on the moment.
+        foreach (string dir in Directory.GetDirectories(src, "*", SearchOption.AllDirectories).Append(src))
+            Directory.SetLastWriteTimeUtc(dir, New);
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            foreach (string dir in Directory.GetDirectories(Mine(d), "*", SearchOption.AllDirectories))
+                Directory.SetLastWriteTimeUtc(dir, Old);
+        }
         ProcessResult stockRun = await stock.RunRsyncAsync([.. options, src + "/", Url(stock, "dest/")]);
         ProcessResult ourRun = await ours.RunRsyncAsync([.. options, src + "/", Url(ours, "dest/")]);
 
