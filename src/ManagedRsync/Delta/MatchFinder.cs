@@ -24,15 +24,18 @@ public sealed class MatchFinder
 
     private const int MaxChainLength = 1024; // rsync match.c MAX_CHAIN_LEN
 
-    private readonly Signature _signature;
-    private readonly SumHeader _header;
     private readonly BlockChecksum _strong;
-    private readonly int[] _head;
-    private readonly int[] _next;
-    private readonly ulong[] _filter;
-    private readonly int _tableShift;
-    private readonly int _filterShift;
     private readonly byte[] _digest = new byte[ChecksumNames.MaxDigestLength];
+    private Signature _signature = null!;
+    private SumHeader _header;
+    // The hash table, its chains and the filter in front of it: kept from file to file (Use), each used as far as the
+    // current signature sizes it.
+    private int[] _head = [];
+    private int[] _next = [];
+    private ulong[] _filter = [];
+    private int _tableShift;
+    private int _filterShift;
+    private bool[]? _sameOffset;
 
     private byte[] _buffer = [];
     private long _bufferStart;   // file offset of _buffer[0]
@@ -53,39 +56,73 @@ public sealed class MatchFinder
     /// <paramref name="strong"/>. One finder can match any number of files against the same signature, one at a time.
     /// </summary>
     public MatchFinder(Signature signature, BlockChecksum strong)
+        : this(strong)
+    {
+        Use(signature, updatingBasis: false);
+    }
+
+    /// <summary>
+    /// A finder with no signature yet, for a sender that matches file after file against each one's own signature
+    /// (<see cref="Use"/>): its table, filter and window are allocated once and reused, where a finder per file
+    /// allocated (and zeroed) several hundred KiB for each, even for a file of a single block.
+    /// </summary>
+    internal MatchFinder(BlockChecksum strong)
+    {
+        ArgumentNullException.ThrowIfNull(strong);
+        _strong = strong;
+    }
+
+    /// <summary>
+    /// Matches the next files against <paramref name="signature"/> (complete, its strong sums made with this finder's
+    /// <see cref="BlockChecksum"/>); <paramref name="updatingBasis"/> as <see cref="UpdatingBasis"/>.
+    /// </summary>
+    internal void Use(Signature signature, bool updatingBasis)
     {
         ArgumentNullException.ThrowIfNull(signature);
-        ArgumentNullException.ThrowIfNull(strong);
         if (!signature.IsComplete)
             throw new ArgumentException("The signature is missing block sums.", nameof(signature));
         _signature = signature;
         _header = signature.Header;
-        _strong = strong;
         int count = _header.Count;
-        // rsync sizes its table at count * 10/8 + 11 entries and never below 2^16 (match.c: build_hash_table); we
-        // round up to a power of two so that a multiply-shift picks the bucket.
-        int bits = Math.Clamp(BitOperations.Log2((uint)Math.Max(1, count + count / 4)) + 1, 16, 28);
+        // rsync sizes its table at count * 10/8 + 11 entries and never below 2^16 (match.c: build_hash_table), and
+        // sets all of it again for every file. We round up to a power of two so that a multiply-shift picks the
+        // bucket, from 2^10 on: a chain lists the blocks of its bucket in index order, and blocks of equal weak sums
+        // share a bucket whatever the table's size, so the size changes no match, only the work of a small file.
+        int bits = Math.Clamp(BitOperations.Log2((uint)Math.Max(1, count + count / 4)) + 1, MinTableBits, 28);
         _tableShift = 32 - bits;
-        _head = new int[1 << bits];
-        _next = new int[count];
-        Array.Fill(_head, -1);
+        _head = Reuse(_head, 1 << bits);
+        _next = Reuse(_next, count);
+        _head.AsSpan(0, 1 << bits).Fill(-1);
         // A bit filter in front of the table: most positions of a changed file match nothing, and a 2^15..2^24-bit
         // filter stays in the fast caches where the table may not.
         int filterBits = Math.Clamp(BitOperations.Log2((uint)Math.Max(1, count)) + 5, 15, 24);
         _filterShift = 32 - filterBits;
-        _filter = new ulong[(1 << filterBits) / 64];
+        _filter = Reuse(_filter, (1 << filterBits) / 64);
+        _filter.AsSpan(0, (1 << filterBits) / 64).Clear();
+        int[] head = _head, next = _next;
+        ulong[] filter = _filter;
         var weak = signature.WeakSums;
         // Inserted last to first so that each chain lists the lower block indexes first.
         for (int i = count - 1; i >= 0; i--)
         {
             uint mixed = Mix(weak[i]);
             int bucket = (int)(mixed >> _tableShift);
-            _next[i] = _head[bucket];
-            _head[bucket] = i;
+            next[i] = head[bucket];
+            head[bucket] = i;
             uint f = mixed >> _filterShift;
-            _filter[f >> 6] |= 1UL << (int)(f & 63);
+            filter[f >> 6] |= 1UL << (int)(f & 63);
         }
+        _sameOffset = updatingBasis ? new bool[count] : null;
+        _sink = null;
     }
+
+    /// <summary>The smallest hash table, in bits of its size (2^10 buckets, 4 KiB).</summary>
+    internal const int MinTableBits = 10;
+
+    // A kept array serves when it is long enough and not more than four times (and 256 KiB) longer than needed: a
+    // sender that met one huge file does not hold its table for the rest of the session.
+    private static T[] Reuse<T>(T[] held, int needed) =>
+        held.Length >= needed && (held.Length <= 4L * needed || held.Length <= (1 << 16)) ? held : new T[needed];
 
     /// <summary>
     /// The receiver rebuilds the file over its basis (rsync --inplace; match.c: updating_basis_file): a block is
@@ -97,8 +134,6 @@ public sealed class MatchFinder
         get => _sameOffset is not null;
         init => _sameOffset = value ? new bool[_header.Count] : null;
     }
-
-    private readonly bool[]? _sameOffset;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Mix(uint sum) => sum * 0x9E3779B1u;
@@ -116,6 +151,8 @@ public sealed class MatchFinder
     public void Begin(IDeltaSink sink, FileChecksum? fileSum = null, IProgress<long>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(sink);
+        if (_signature is null)
+            throw new InvalidOperationException("Give the finder a signature first.");
         _sink = sink;
         _fileSum = fileSum;
         _fileSum?.Reset();
@@ -202,7 +239,6 @@ public sealed class MatchFinder
         // rsync match.c: end = len + 1 - (length of the last block); no match can start at or after it.
         long stop = end ? available + 1 - _header.LengthOf(count - 1) : long.MaxValue;
         byte[] buf = _buffer;
-        var weak = _signature.WeakSums;
         while (true)
         {
             if (!_haveSum)

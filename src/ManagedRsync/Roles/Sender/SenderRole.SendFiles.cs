@@ -38,6 +38,9 @@ internal sealed partial class SenderRole
         using FileChecksum fileSum = FileChecksum.CreateTransferSum(xfer, _conn.Parameters.ChecksumSeed);
         int digestLength = ChecksumNames.DigestLength(xfer);
         BlockChecksum blockSum = BlockChecksum.Create(xfer, _conn.Parameters.ChecksumSeed, _conn.Parameters.ChecksumSeedFix);
+        // One finder for the session: its table and window serve file after file (a re-push of many small changed
+        // files allocated several hundred KiB per file, and collected them, with a finder each).
+        var finder = new MatchFinder(blockSum);
         var counting = new CountingSink(encoder);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
         // TransferOptions.LogsAfterTransfer works the formats out again at each call (the --info levels included).
@@ -140,7 +143,7 @@ internal sealed partial class SenderRole
                         LogItem(file, iflags, transferred: true);
                     try
                     {
-                        SendFileData(handle, SizeAtOpen(handle), file, ndx, signature, how, blockSum, counting, fileSum, buffer, digest, codec == TokenCodec.None);
+                        SendFileData(handle, SizeAtOpen(handle), file, ndx, signature, how, finder, counting, fileSum, buffer, digest, codec == TokenCodec.None);
                     }
                     catch (IOException ex)
                     {
@@ -307,7 +310,7 @@ internal sealed partial class SenderRole
         return st.Size;
     }
 
-    private void SendFileData(SafeFileHandle handle, long length, FileEntry file, int ndx, Signature signature, SendMode how, BlockChecksum blockSum,
+    private void SendFileData(SafeFileHandle handle, long length, FileEntry file, int ndx, Signature signature, SendMode how, MatchFinder finder,
         CountingSink sink, FileChecksum fileSum, byte[] buffer, Span<byte> digest, bool plainTokens)
     {
         FileProgress? progress = _progress is null ? null : new FileProgress(_progress, done => FileProgressAt(file, ndx, done));
@@ -317,10 +320,19 @@ internal sealed partial class SenderRole
         }
         else if (signature.Header.Count > 0 && how.AppendFrom < 0)
         {
-            using var opened = new FileStream(handle, FileAccess.Read, 0);
-            using var stream = new LengthLimitedStream(opened, length);
-            var finder = new MatchFinder(signature, blockSum) { UpdatingBasis = how.UpdatingBasis };
-            finder.Run(stream, sink, fileSum, progress);
+            // Read with pread into the finder's window, no further than the length at open (match.c reads no further
+            // than the mapped st_size); the read that would find the end is not made when the length is reached.
+            finder.Use(signature, how.UpdatingBasis);
+            finder.Begin(sink, fileSum, progress);
+            long done = 0;
+            int n;
+            do
+            {
+                Span<byte> free = finder.GetBuffer().Span;
+                n = done >= length ? 0 : PositionalIo.ReadAt(handle, free[..(int)Math.Min(free.Length, length - done)], done);
+                done += n;
+                finder.Advance(n);
+            } while (n > 0);
         }
         else
         {
