@@ -450,7 +450,7 @@ internal sealed partial class FileListBuilder
         int listedFd = -1;
         int errno = Confinement?.Relative(dirPath) is { } beneath
             ? ListBeneath(Confinement, beneath, follow, add, noAtime, out listedFd)
-            : RawDirectory.List(FileNameEncoding.Encode(dirPath), add, followLink: follow, extraFlags: noAtime);
+            : ListHeld(dirPath, follow, add, noAtime, out listedFd);
         if (listedFd >= 0 && _heldDirectories >= MaxHeldDirectories)
         {
             _ = Interop.Close(listedFd);
@@ -536,6 +536,19 @@ internal sealed partial class FileListBuilder
         int extraFlags, out int fd)
     {
         fd = root.Open(relative, Interop.O_RDONLY | Interop.O_DIRECTORY | (follow ? 0 : Interop.O_NOFOLLOW) | extraFlags, out int errno);
+        return ListOpened(add, ref fd, errno);
+    }
+
+    // Lists the directory at its path (outside a module), kept open as ListBeneath's is: its entries are stat'ed at it,
+    // a lookup of one name where their whole path (the source's own directories first) cost the kernel a walk each.
+    private static int ListHeld(string path, bool follow, Action<ReadOnlySpan<byte>, EntryType> add, int extraFlags, out int fd)
+    {
+        fd = RawDirectory.OpenDirectory(FileNameEncoding.Encode(path), out int errno, followLink: follow, extraFlags: extraFlags);
+        return ListOpened(add, ref fd, errno);
+    }
+
+    private static int ListOpened(Action<ReadOnlySpan<byte>, EntryType> add, ref int fd, int errno)
+    {
         if (fd < 0)
             return errno;
         bool listed = false;

@@ -20,6 +20,11 @@ internal static class FileListOrder
         if (IsRoot(b, bIsDirectory))
             return -Compare(b, bIsDirectory, a, aIsDirectory, protocol);
 
+        // The components before the last '/' the names share are equal paths in both, which the walk below would pass
+        // one by one: it starts after them (the entries of one directory's list share all of theirs).
+        int skip = a[..a.CommonPrefixLength(b)].LastIndexOf((byte)'/') + 1;
+        a = a[skip..];
+        b = b[skip..];
         while (true)
         {
             int aSlash = a.IndexOf((byte)'/');

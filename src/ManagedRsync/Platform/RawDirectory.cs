@@ -127,7 +127,11 @@ internal static unsafe class RawDirectory
         _ = Interop.Close(fd);
     }
 
-    private static int OpenDirectory(ReadOnlySpan<byte> path, out int errno, bool followLink = false, int extraFlags = 0)
+    /// <summary>
+    /// Opens the directory at <paramref name="path"/> for reading (O_DIRECTORY, O_NOFOLLOW unless
+    /// <paramref name="followLink"/>, O_CLOEXEC); -1 with <paramref name="errno"/> set when it cannot be opened.
+    /// </summary>
+    internal static int OpenDirectory(ReadOnlySpan<byte> path, out int errno, bool followLink = false, int extraFlags = 0)
     {
         Span<byte> z = path.Length < 1024 ? stackalloc byte[path.Length + 1] : new byte[path.Length + 1];
         path.CopyTo(z);
