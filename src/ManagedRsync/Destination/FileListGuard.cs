@@ -45,12 +45,20 @@ public sealed class FileListGuard
         if (!_requested.Allows(name, isDirectory))
             throw Unsupported($"rejecting unrequested file-list name: {name}");
 
-        for (int slash = name.IndexOf('/'); slash >= 0; slash = name.IndexOf('/', slash + 1))
+        // The ancestors of a name in the directory of the name before it were checked and recorded then: none is a
+        // non-directory (one listed later is refused by the check below, as an implied directory), so the walk would
+        // find and add nothing (every entry of an incremental list lies in one directory).
+        int lastSlash = name.LastIndexOf('/');
+        if (lastSlash >= 0 && !(_lastParent is { } last && name.AsSpan(0, lastSlash).SequenceEqual(last)))
         {
-            string ancestor = name[..slash];
-            if (_nonDirectories.Contains(ancestor))
-                throw RsyncException.Protocol($"file-list name \"{name}\" lies below \"{ancestor}\", which is not a directory");
-            _impliedDirectories.Add(ancestor);
+            for (int slash = name.IndexOf('/'); slash >= 0; slash = name.IndexOf('/', slash + 1))
+            {
+                string ancestor = name[..slash];
+                if (_nonDirectories.Contains(ancestor))
+                    throw RsyncException.Protocol($"file-list name \"{name}\" lies below \"{ancestor}\", which is not a directory");
+                _impliedDirectories.Add(ancestor);
+            }
+            _lastParent = name[..lastSlash];
         }
         if (!isDirectory && _impliedDirectories.Contains(name))
             throw RsyncException.Protocol($"file-list entry \"{name}\" is not a directory but has entries below it");
@@ -67,6 +75,9 @@ public sealed class FileListGuard
     }
 
     private List<string>? _duplicates;
+
+    // The directory of the last name whose ancestors were walked.
+    private string? _lastParent;
 
     /// <summary>
     /// The names listed again since the last call, or null: let through, to be cleared after the sort as stock does

@@ -97,7 +97,13 @@ internal sealed class FileEntry
     public string DisplayName => FileNameEncoding.Display(Name);
 
     /// <summary>The name as a local path string (<see cref="FileNameEncoding"/>: exact bytes, escaped where not UTF-8).</summary>
-    public string LocalName => FileNameEncoding.Decode(Name);
+    /// <remarks>
+    /// Decoded once (<see cref="Name"/> never changes): a receiving side asks for it three times per entry as each list
+    /// arrives (the name checks, the guard, the name table), which decoded a new string each time.
+    /// </remarks>
+    public string LocalName => _localName ??= FileNameEncoding.Decode(Name);
+
+    private string? _localName;
 
     public override string ToString() => DisplayName;
 }

@@ -95,6 +95,28 @@ public class FileListGuardTests
         Assert.Equal("file-list name \"d/file\" lies below \"d\", which is not a directory", e.Message);
     }
 
+    // The ancestors are walked once per directory (a name in the directory of the one before skips the walk): what
+    // the walk would refuse is still refused, from a sibling's list or from one deeper.
+    [Fact]
+    public void NamesInOneDirectoryAreCheckedAsEachAlone()
+    {
+        var guard = new FileListGuard(RequestedNames.All);
+        guard.Accept("p/a", false);
+        guard.Accept("p/b", false);
+        guard.Accept("p/c", true);
+        guard.Accept("p/c/x", false);
+        guard.Accept("p/c/y", false);
+        var below = Assert.Throws<RsyncException>(() => guard.Accept("p/b/z", false));
+        Assert.Equal("file-list name \"p/b/z\" lies below \"p/b\", which is not a directory", below.Message);
+        guard.Accept("p/d", false);
+        var implied = Assert.Throws<RsyncException>(() => guard.Accept("p/c", false));
+        Assert.Equal("file-list entry \"p/c\" is not a directory but has entries below it", implied.Message);
+        guard.Accept("q/r/s", false);
+        guard.Accept("q/t", false);
+        var deeper = Assert.Throws<RsyncException>(() => guard.Accept("q/t/u/v", false));
+        Assert.Equal("file-list name \"q/t/u/v\" lies below \"q/t\", which is not a directory", deeper.Message);
+    }
+
     [Fact]
     public void RejectsSymlinkArrivingAfterEntriesBelowIt()
     {
