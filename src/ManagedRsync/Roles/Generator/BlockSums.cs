@@ -38,18 +38,7 @@ internal static class BlockSums
             for (int first = 0; first < header.Count; first += blocksPerRead)
             {
                 int count = Math.Min(blocksPerRead, header.Count - first);
-                int wanted = (count - 1) * header.BlockLength + header.LengthOf(first + count - 1);
-                long offset = (long)first * header.BlockLength;
-                int got = 0;
-                while (got < wanted)
-                {
-                    int n = RandomAccess.Read(basis, buffer.AsSpan(got, wanted - got), offset + got);
-                    if (n <= 0)
-                        break;
-                    got += n;
-                }
-                if (got < wanted)
-                    buffer.AsSpan(got, wanted - got).Clear(); // the basis shrank under us: the redo pass will fix it
+                ReadBlocks(basis, header, first, count, buffer);
                 for (int i = 0; i < count; i++)
                 {
                     var data = buffer.AsSpan(i * header.BlockLength, header.LengthOf(first + i));
@@ -161,6 +150,26 @@ internal static class BlockSums
 
     // One thread's share: a run of blocks read at once, each block's rolling sum (int32, little-endian as rsync's
     // write_int) and the first s2length bytes of its strong sum into the table.
+    /// <summary>
+    /// Reads blocks <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> - 1 of the basis
+    /// into the start of <paramref name="buffer"/>. A basis that shrank under us leaves zeros: the redo pass fixes the
+    /// file.
+    /// </summary>
+    private static void ReadBlocks(SafeFileHandle basis, SumHeader header, int first, int count, Span<byte> buffer)
+    {
+        int wanted = (count - 1) * header.BlockLength + header.LengthOf(first + count - 1);
+        long offset = (long)first * header.BlockLength;
+        int got = 0;
+        while (got < wanted)
+        {
+            int n = RandomAccess.Read(basis, buffer[got..wanted], offset + got);
+            if (n <= 0)
+                break;
+            got += n;
+        }
+        buffer[got..wanted].Clear();
+    }
+
     private sealed class Summer(ChecksumVariant checksum, int seed, bool seedFix, SumHeader header) : IDisposable
     {
         private readonly BlockChecksum _strong = BlockChecksum.Create(checksum, seed, seedFix);
@@ -176,18 +185,7 @@ internal static class BlockSums
             {
                 int first = firstBlock + done;
                 int n = Math.Min(_blocksPerRead, count - done);
-                int wanted = (n - 1) * header.BlockLength + header.LengthOf(first + n - 1);
-                long offset = (long)first * header.BlockLength;
-                int got = 0;
-                while (got < wanted)
-                {
-                    int read = RandomAccess.Read(basis, _buffer.AsSpan(got, wanted - got), offset + got);
-                    if (read <= 0)
-                        break;
-                    got += read;
-                }
-                if (got < wanted)
-                    _buffer.AsSpan(got, wanted - got).Clear(); // the basis shrank under us: the redo pass will fix it
+                ReadBlocks(basis, header, first, n, _buffer);
                 for (int i = 0; i < n; i++)
                 {
                     var data = _buffer.AsSpan(i * header.BlockLength, header.LengthOf(first + i));
