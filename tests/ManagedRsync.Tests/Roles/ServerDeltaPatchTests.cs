@@ -1,3 +1,5 @@
+using ManagedRsync.Tests.Support;
+
 namespace ManagedRsync.Tests.Roles;
 
 /// <summary>
@@ -51,7 +53,7 @@ public sealed class ServerDeltaPatchTests : IDisposable
             CompressChoice = compression,
         };
 
-        var (sent, _) = await ServerFinishingTests.PushAsync(src, dest, options);
+        var (sent, _) = await ServerPush.RunAsync(src, dest, options);
 
         Assert.Equal(RsyncExitCode.Ok, sent.ExitCode);
         foreach (var (name, (_, after)) in files)

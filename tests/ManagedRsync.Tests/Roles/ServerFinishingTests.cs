@@ -36,38 +36,6 @@ public sealed class ServerFinishingTests : IDisposable
         return chattr.ExitCode;
     }
 
-    internal static async Task<(TransferResult Sent, RecordingLog Log)> PushAsync(string src, string dest, TransferOptions options)
-    {
-        (Stream clientEnd, Stream serverEnd) = LocalPipe.Create();
-        var log = new RecordingLog();
-        Task<TransferResult> server = Task.Run(async () =>
-        {
-            await using var connection = new Connection(serverEnd, isServer: true, log);
-            await connection.SetupServerAsync(options, ServerArguments.Capabilities, default);
-            connection.StartMultiplexing(default);
-            var receiver = new ReceivingSide(new ReceiveTarget(dest, RequestedNames.All, Filters: null), options, log);
-            try
-            {
-                return await receiver.RunAsync(connection, exchangeFilters: true, default);
-            }
-            finally
-            {
-                serverEnd.Dispose();
-            }
-        });
-        TransferResult sent;
-        await using (var connection = new Connection(clientEnd, isServer: false, log))
-        {
-            await connection.SetupClientAsync(knownProtocol: null, options, weSend: true, default);
-            connection.StartMultiplexing(default);
-            var sender = new SenderRole(new SendSource([src + "/"], null, null, null, null), options, log, null);
-            sent = await sender.RunAsync(connection, localServer: false, default).WaitAsync(TimeSpan.FromSeconds(30));
-        }
-        clientEnd.Dispose();
-        await server.WaitAsync(TimeSpan.FromSeconds(30));
-        return (sent, log);
-    }
-
     [Theory]
     [InlineData(32)]
     [InlineData(29)]
@@ -81,7 +49,7 @@ public sealed class ServerFinishingTests : IDisposable
             File.SetLastWriteTimeUtc(file, time);
         }
         string dest = Path.Combine(_root, "dest");
-        var (sent, _) = await PushAsync(src, dest, TransferOptions.Archive with { Protocol = protocol });
+        var (sent, _) = await ServerPush.RunAsync(src, dest, TransferOptions.Archive with { Protocol = protocol });
 
         Assert.Equal(RsyncExitCode.Ok, sent.ExitCode);
         foreach (string file in Directory.GetFiles(src, "*", SearchOption.AllDirectories))
@@ -106,7 +74,7 @@ public sealed class ServerFinishingTests : IDisposable
         Assert.True(Chattr("+i", locked) == 0, "chattr +i failed: the test directory's file system must have the immutable flag");
         _locked.Add(locked);
 
-        var (sent, log) = await PushAsync(src, dest, TransferOptions.Archive with { Protocol = protocol });
+        var (sent, log) = await ServerPush.RunAsync(src, dest, TransferOptions.Archive with { Protocol = protocol });
 
         Assert.Equal(RsyncExitCode.Partial, sent.ExitCode);
         string errors = string.Join('\n', log.All.Where(l => l.StartsWith("E ", StringComparison.Ordinal)));

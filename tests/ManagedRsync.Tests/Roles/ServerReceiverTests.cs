@@ -30,35 +30,8 @@ public sealed class ServerReceiverTests : IDisposable
         string dest = Make("dest", "old.tmp", "gone", "d/gone.tmp");
         var options = TransferOptions.Archive with { Delete = DeleteTiming.Default, Verbose = 1 };
         FilterList filters = new FilterListBuilder().AddExclude("*.tmp").Build();
-        (Stream clientEnd, Stream serverEnd) = LocalPipe.Create();
-        var log = new RecordingLog();
-
-        Task<TransferResult> server = Task.Run(async () =>
-        {
-            await using var connection = new Connection(serverEnd, isServer: true, log);
-            await connection.SetupServerAsync(options, ServerArguments.Capabilities, default);
-            connection.StartMultiplexing(default);
-            // No rules in memory: whatever protects old.tmp came over the wire.
-            var receiver = new ReceivingSide(new ReceiveTarget(dest, RequestedNames.All, Filters: null), options, log);
-            try
-            {
-                return await receiver.RunAsync(connection, exchangeFilters: true, default);
-            }
-            finally
-            {
-                serverEnd.Dispose();
-            }
-        });
-        TransferResult sent;
-        await using (var connection = new Connection(clientEnd, isServer: false, log))
-        {
-            await connection.SetupClientAsync(knownProtocol: null, options, weSend: true, default);
-            connection.StartMultiplexing(default);
-            var sender = new SenderRole(new SendSource([src + "/"], null, null, filters, null), options, log, null);
-            sent = await sender.RunAsync(connection, localServer: false, default).WaitAsync(TimeSpan.FromSeconds(30));
-        }
-        clientEnd.Dispose();
-        await server.WaitAsync(TimeSpan.FromSeconds(30));
+        // No rules in memory on the server: whatever protects old.tmp came over the wire.
+        var (sent, log) = await ServerPush.RunAsync(src, dest, options, filters);
 
         Assert.Equal(RsyncExitCode.Ok, sent.ExitCode);
         Assert.True(File.Exists(Path.Combine(dest, "old.tmp")), "an excluded name is protected by the rules the client sent");
