@@ -140,6 +140,109 @@ public sealed partial class TransferLoggingTests(StockParameterDaemonFixture sto
             Assert.Matches(@"send [1-9]\d* [1-9]\d* [^\n]*big", delta);
     }
 
+    /// <summary>
+    /// An absolute -R source without "/./" (issue 16, protocol-notes §65): stock's sender lists its names with their
+    /// leading '/' (flist.c: send_file_list), which a daemon without chroot drops as it reads them (recv_file_entry:
+    /// sanitize_path) and a chrooted one after sorting (flist_sort_and_clean with strip_root). What a peer sees of the
+    /// '/' is bytes: the totals the daemon logs ("received" counts all the client sent) and the client's --stats. So
+    /// mrsync's client pushing such a source into stock's daemon must give stock's client's results: the daemon's lines
+    /// for the connection with their totals unmasked, the tree, the client's lines and its byte counts unmasked. With
+    /// --files-from the list's lines lose their '/' in the sender (send_file_list: sanitize_path): no name has one.
+    /// </summary>
+    [Theory]
+    [InlineData("-aR")]
+    [InlineData("-aRi --stats")]
+    [InlineData("-aRv --no-implied-dirs --stats")]
+    [InlineData("-ai --stats --files-from=LIST")]
+    public async Task Mrsyncs_absolute_relative_push_sends_what_stocks_client_sends(string options)
+    {
+        string src = OrderFreeTree();
+        string[] args = AbsoluteRelativeArgs(options, src);
+        var theirs = await PushAbsoluteAsync(stock, mrsync: false, args, src, maskTotals: false);
+        var mine = await PushAbsoluteAsync(stock, mrsync: true, args, src, maskTotals: false);
+        Assert.Equal(theirs.Log, mine.Log);
+        Assert.Equal(theirs.Tree, mine.Tree);
+        Assert.Equal(Pull.StockOutput.Normalize(theirs.Run.Stdout, src), Pull.StockOutput.Normalize(mine.Run.Stdout, src));
+        Assert.Equal(ByteCounts(theirs.Run.Stdout), ByteCounts(mine.Run.Stdout));
+        Assert.Equal(theirs.Run.Stderr, mine.Run.Stderr);
+    }
+
+    /// <summary>
+    /// Stock's client pushing an absolute -R source into `mrsync daemon` beside stock's daemon: our receiving server
+    /// takes the names without their '/' as stock's daemon does (it refused them as unsafe names before). The lines
+    /// logged (totals masked: each daemon counts its own bytes), the tree and the client's output must be the same.
+    /// </summary>
+    [Theory]
+    [InlineData("-aR")]
+    [InlineData("-aRi --stats")]
+    [InlineData("-aRi --no-i-r")]
+    public async Task Stocks_absolute_relative_push_is_taken_as_stocks_daemon_takes_it(string options)
+    {
+        string src = OrderFreeTree();
+        string[] args = AbsoluteRelativeArgs(options, src);
+        var intoStock = await PushAbsoluteAsync(stock, mrsync: false, args, src, maskTotals: true);
+        var intoOurs = await PushAbsoluteAsync(ours, mrsync: false, args, src, maskTotals: true);
+        Assert.Equal(intoStock.Log, intoOurs.Log);
+        Assert.Equal(intoStock.Tree, intoOurs.Tree);
+        Assert.Equal(Pull.StockOutput.Normalize(intoStock.Run.Stdout, src), Pull.StockOutput.Normalize(intoOurs.Run.Stdout, src));
+        Assert.Equal(intoStock.Run.Stderr, intoOurs.Run.Stderr);
+    }
+
+    // The options, then the source: the tree's absolute path, or "/" with a --files-from list naming its files by
+    // their absolute paths.
+    private string[] AbsoluteRelativeArgs(string options, string src)
+    {
+        string list = Path.Combine(_work, "list");
+        File.WriteAllText(list, $"{src}/d/f\n{src}/d/g\n");
+        bool filesFrom = options.Contains("--files-from", StringComparison.Ordinal);
+        return [.. options.Replace("LIST", list, StringComparison.Ordinal).Split(' '), filesFrom ? "/" : src];
+    }
+
+    // A tree whose file list has the same bytes in whatever order a sender lists a directory's entries (stock's in
+    // readdir order, mrsync's sorted; a name shares its prefix with the one before it): one directory holding two files
+    // of one size, time and mode whose names differ in their last byte.
+    private string OrderFreeTree()
+    {
+        string src = Path.Combine(_work, "src");
+        Directory.CreateDirectory(Path.Combine(src, "d"));
+        File.WriteAllText(Path.Combine(src, "d", "f"), "the same length");
+        File.WriteAllText(Path.Combine(src, "d", "g"), "the same length");
+        foreach (string p in Directory.GetFileSystemEntries(src, "*", SearchOption.AllDirectories).Append(src))
+            File.SetLastWriteTimeUtc(p, new DateTime(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc));
+        return src;
+    }
+
+    // One push of the absolute source into a fresh ID/ of the %i/%n module: the daemon's lines for the connection, the
+    // tree, the client's result. The implied parents (/tmp and down) have the times they have when each run reads them
+    // (other processes change /tmp's): a directory's %M is masked in the log, and the tree is compared without directory
+    // times but for the source's own part, which is compared whole.
+    private async Task<(List<string> Log, string Tree, ProcessResult Run)> PushAbsoluteAsync(RsyncDaemonFixture d, bool mrsync,
+        string[] args, string src, bool maskTotals)
+    {
+        const string module = ParameterModules.TransferLogItemized;
+        string dest = Path.Combine(d.ModulePath(module), _id);
+        if (Directory.Exists(dest))
+            Directory.Delete(dest, recursive: true);
+        int mark = d.LogMark();
+        string[] all = [.. args, $"{d.Url}{module}/{_id}/"];
+        ProcessResult r = mrsync ? await d.RunMrsyncAsync(all) : await d.RunRsyncAsync(all);
+        Assert.True(r.ExitCode == 0, r + "\n--- log ---\n" + d.DaemonLogSince(mark));
+        List<string> log = [.. (await LinesAfterAsync(d, mark, maskTotals)).Select(l => DirectoryTime().Replace(l, "${1}TIME"))];
+        string tree = LocalCopy.TreeSnapshot.Of(dest, directoryTimes: false) + LocalCopy.TreeSnapshot.Of(dest + src);
+        return (log, tree, r);
+    }
+
+    // The byte counts a client prints: --stats' "File list size" and "Total bytes ...", -v's "sent N bytes  received N".
+    private static List<string> ByteCounts(string stdout) =>
+        [.. stdout.Split('\n').Where(l => l.StartsWith("File list size", StringComparison.Ordinal) || l.StartsWith("Total bytes", StringComparison.Ordinal))
+            .Concat(SentReceived().Matches(stdout).Select(m => m.Value))];
+
+    [GeneratedRegex(@"^([c.]d\S* .*?)\d{4}/\d\d/\d\d-\d\d:\d\d:\d\d")]
+    private static partial Regex DirectoryTime();
+
+    [GeneratedRegex(@"^sent [\d,]+ bytes  received [\d,]+ bytes", RegexOptions.Multiline)]
+    private static partial Regex SentReceived();
+
     private IEnumerable<RsyncDaemonFixture> Both => [stock, ours];
 
     private string Local(RsyncDaemonFixture d, string name) => Path.Combine(_work, d == stock ? "stock" : "ours", name);
@@ -187,8 +290,8 @@ public sealed partial class TransferLoggingTests(StockParameterDaemonFixture sto
     }
 
     // The connection's lines from "building/receiving file list" to the totals, without time and pid; the totals'
-    // byte counts masked. The log is written as the connection ends: wait for its last line.
-    private static async Task<List<string>> LinesAfterAsync(RsyncDaemonFixture d, int mark)
+    // byte counts masked unless asked not to. The log is written as the connection ends: wait for its last line.
+    private static async Task<List<string>> LinesAfterAsync(RsyncDaemonFixture d, int mark, bool maskTotals = true)
     {
         DateTime deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
@@ -197,9 +300,9 @@ public sealed partial class TransferLoggingTests(StockParameterDaemonFixture sto
                 .Select(l => Prefix().Replace(l, ""))
                 .SkipWhile(l => l is not ("receiving file list" or "building file list"))
                 .Where(l => l.Length > 0)
-                .Select(l => Totals().Replace(l, "sent N bytes  received N bytes  total size $1"))
+                .Select(l => maskTotals ? Totals().Replace(l, "sent N bytes  received N bytes  total size $1") : l)
                 .ToList();
-            if (lines.Count > 0 && lines[^1].StartsWith("sent N bytes", StringComparison.Ordinal))
+            if (lines.Count > 0 && lines[^1].StartsWith("sent ", StringComparison.Ordinal) && lines[^1].Contains(" total size ", StringComparison.Ordinal))
                 return lines;
             Assert.True(DateTime.UtcNow < deadline, "the daemon logged no totals for the connection:\n" + d.DaemonLogSince(mark));
             await Task.Delay(50);

@@ -76,6 +76,34 @@ public sealed class SshInteropTests(SshdFixture sshd) : IDisposable
         }
     }
 
+    /// <summary>
+    /// An absolute -R source without "/./" over ssh (issue 16, protocol-notes §65): stock's sender lists the names with
+    /// their leading '/' and stock's receiving server strips it after sorting (flist.c: send_file_list,
+    /// flist_sort_and_clean with strip_root). mrsync's client sends them so on a push (it refused such a source
+    /// before) and takes them from stock's sending server on a pull. The trees and the -i lines must be stock's client's.
+    /// </summary>
+    [Fact]
+    public async Task AnAbsoluteRelativeSourceCopiesAsWithStocksClient()
+    {
+        string src = Source();
+        string[] options = ["-aRi", "-e", sshd.Rsh];
+        foreach (bool push in new[] { true, false })
+        {
+            string ours = Path.Combine(_root, push ? "rel-push-ours" : "rel-pull-ours");
+            string stock = Path.Combine(_root, push ? "rel-push-stock" : "rel-pull-stock");
+            string from = push ? src : sshd.Remote(src);
+            string To(string dest) => push ? sshd.Remote(dest + "/") : dest + "/";
+            var oursRun = await MrsyncProcess.RunAsync([.. options, from, To(ours)], Env);
+            var stockRun = await ToolProcess.RunAsync("rsync", [.. options, from, To(stock)], Env);
+
+            Assert.True(oursRun.ExitCode == 0 && stockRun.ExitCode == 0, Explain(oursRun, stockRun));
+            // The copied part; its implied parents (/tmp and down) take the times they have when each run reads them.
+            Assert.Equal(TreeSnapshot.Of(src), TreeSnapshot.Of(ours + src));
+            Assert.Equal(TreeSnapshot.Of(stock + src), TreeSnapshot.Of(ours + src));
+            Assert.Equal(stockRun.Stdout, oursRun.Stdout);
+        }
+    }
+
     [Fact]
     public async Task OldArgsLetTheRemoteShellExpandWildcards()
     {

@@ -64,10 +64,6 @@ internal static partial class RsyncCommand
         }
         if (o.FilesFrom is not null)
             throw new RsyncException(RsyncErrorKind.Unsupported, "--files-from over a remote shell is not supported yet");
-        // rsync -R keeps an absolute source's leading '/' in the names it sends (flist.c); our file list does not. A
-        // "/./" ends the part that is not sent (flist.c: send_file_list), so such a source sends a relative name.
-        if (o.Relative && sources.Any(SendsRootedName))
-            throw new RsyncException(RsyncErrorKind.Unsupported, "--relative (-R) with an absolute source path is not supported yet");
         TransferOptions options = o.ToTransferOptions(listing: o.ListOnly);
         var request = new RemoteShellPushRequest
         {

@@ -204,10 +204,6 @@ internal static partial class RsyncCommand
         }
         if (args.Count > 1 && DaemonAddress.TryParse(args[^1], out var destination))
         {
-            // rsync -R keeps an absolute source's leading '/' in the names it sends (flist.c); our file list does not. A
-            // "/./" ends the part that is not sent (flist.c: send_file_list), so such a source sends a relative name.
-            if (options.Relative && options.FilesFrom is null && args.Take(args.Count - 1).Any(SendsRootedName))
-                throw new RsyncException(RsyncErrorKind.Unsupported, "--relative (-R) with an absolute source path is not supported yet");
             var invocation = new DaemonInvocation(options, destination, context) { Shell = DaemonShell(options, context, destination) };
             invocation.RemotePaths.Add(destination.ModulePath);
             invocation.LocalPaths.AddRange(args.Take(args.Count - 1));
@@ -215,8 +211,6 @@ internal static partial class RsyncCommand
         }
         return RunLocalCopyAsync(options, context);
     }
-
-    private static bool SendsRootedName(string source) => Path.IsPathRooted(source) && !source.Contains("/./", StringComparison.Ordinal);
 
     // `mrsync HOST::` and `mrsync rsync://HOST/`: the daemon prints MOTD and module lines, then @RSYNCD: EXIT.
     private static async Task<int> ListModulesAsync(DaemonInvocation invocation)

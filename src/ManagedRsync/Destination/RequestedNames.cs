@@ -33,6 +33,8 @@ public sealed class RequestedNames
                 int marker = path.IndexOf("/./", StringComparison.Ordinal);
                 if (marker >= 0)
                     path = path[(marker + 3)..];
+                else
+                    path = path.TrimStart('/'); // an absolute source's names lose their '/' as they are read (FileListReader)
             }
             else if (path.EndsWith('/') || path.EndsWith("/.", StringComparison.Ordinal))
             {

@@ -183,11 +183,15 @@ internal sealed partial class FileListBuilder
 
     private HashSet<string>? _rootedTops;
 
+    /// <summary>Whether some source is an absolute -R one (<see cref="IsRootedName"/>).</summary>
+    public bool HasRootedNames => _rootedTops is not null;
+
     /// <summary>
-    /// Whether stock's sender would name this entry with a leading '/': with -R an absolute source without a "/./"
-    /// keeps its '/' in the names it lists (flist.c: send_file_list; the receiver strips it after sorting,
-    /// flist_sort_and_clean with strip_root), so its own -v/-i lines show "/tmp/..." (log.c %n: f_name). mrsync lists
-    /// the name without it; the sender's lines put it back for every name under such a source's first directory.
+    /// Whether stock's sender names this entry with a leading '/': with -R an absolute source without a "/./" keeps its
+    /// '/' in the names it lists (flist.c: send_file_list; the receiver strips it, flist_sort_and_clean with
+    /// strip_root, or a daemon's sanitize_path in recv_file_entry), so its own -v/-i lines show "/tmp/..." (log.c %n:
+    /// f_name). mrsync holds the name without it; the list's writer (FileListWriter.Rooted) and the sender's lines put
+    /// it back for every name under such a source's first directory.
     /// </summary>
     public bool IsRootedName(string name) =>
         _rootedTops is { } tops && tops.Contains(name.IndexOf('/') is int slash and >= 0 ? name[..slash] : name);

@@ -162,6 +162,11 @@ internal sealed class FileListReader
         _lastName.AsSpan(0, l1).CopyTo(name);
         await _input.ReadExactlyAsync(name.AsMemory(l1), ct).ConfigureAwait(false);
         _lastName = name;
+        // flist.c: recv_file_entry refuses an absolute name unless -R, where a sender lists an absolute source's names
+        // with their leading '/' (send_file_list); the receiver takes the name without it (a daemon's sanitize_path
+        // there, flist_sort_and_clean's strip_root elsewhere). The next entry's shared prefix counts the '/'.
+        if (_options.Relative && name.Length > 0 && name[0] == (byte)'/')
+            name = name.AsSpan().TrimStart((byte)'/').ToArray();
 
         int gnum = -1;
         if ((xflags & XMIT_HLINKED) != 0 && _protocol >= 30 && (xflags & XMIT_HLINK_FIRST) == 0)

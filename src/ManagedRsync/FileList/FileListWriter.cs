@@ -191,7 +191,7 @@ internal sealed class FileListWriter
             xflags |= XMIT_HLINKED;
         }
 
-        byte[] name = file.Name;
+        byte[] name = Rooted is { } rooted && rooted(file) ? [(byte)'/', .. file.Name] : file.Name;
         int l1 = 0;
         int maxShared = Math.Min(Math.Min(_lastName.Length, name.Length), 255);
         while (l1 < maxShared && name[l1] == _lastName[l1])
@@ -356,6 +356,12 @@ internal sealed class FileListWriter
 
     /// <summary>flist_csum_len: the whole-file checksum length of the negotiated checksum.</summary>
     public int ChecksumLength { get; init; } = 16;
+
+    /// <summary>
+    /// Which entries go out with a leading '/': with -R an absolute source without "/./" (flist.c: send_file_list keeps
+    /// the '/' in the names it lists; <see cref="FileListBuilder.IsRootedName"/>); null when none does.
+    /// </summary>
+    public Func<FileEntry, bool>? Rooted { get; init; }
 
     /// <summary>
     /// Ends the list: the end marker (with the io_error value where the protocol carries it there), then the

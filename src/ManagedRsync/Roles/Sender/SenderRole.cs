@@ -251,7 +251,13 @@ internal sealed partial class SenderRole : IMessageHandler
         // rsync flist.c: flist_csum_len — csum_len_for_type of the file-list kind: 16 bytes of MD4 before protocol 30
         // unless --checksum-choice names another kind (8 for xxh64 or xxh3 at protocol 29 as at 31).
         int csumLength = _options.AlwaysChecksum ? ChecksumNames.DigestLength(ListChecksumVariant) : 0;
-        _writer = new FileListWriter(_conn.Parameters, _options) { ChecksumLength = Math.Max(csumLength, 1), Xattrs = NewXattrTable() };
+        FileListBuilder builder = _builder!;
+        _writer = new FileListWriter(_conn.Parameters, _options)
+        {
+            ChecksumLength = Math.Max(csumLength, 1),
+            Xattrs = NewXattrTable(),
+            Rooted = builder.HasRootedNames ? file => builder.IsRootedName(file.LocalName) : null,
+        };
         var files = (List<FileEntry>)_files;
         WriteEntries(files, _conn.Parameters.IncRecurse ? 1 : 0);
         // rsync flist.c: send_file_list — with --ignore-errors (or a module's "ignore errors") the list's io_error
