@@ -228,7 +228,7 @@ public sealed partial class TransferLoggingTests(StockParameterDaemonFixture sto
         ProcessResult r = mrsync ? await d.RunMrsyncAsync(all) : await d.RunRsyncAsync(all);
         Assert.True(r.ExitCode == 0, r + "\n--- log ---\n" + d.DaemonLogSince(mark));
         List<string> log = [.. (await LinesAfterAsync(d, mark, maskTotals)).Select(l => DirectoryTime().Replace(l, "${1}TIME"))];
-        string tree = LocalCopy.TreeSnapshot.Of(dest, directoryTimes: false) + LocalCopy.TreeSnapshot.Of(dest + src);
+        string tree = LocalCopy.TreeSnapshot.Of(dest, rootTimes: false, directoryTimes: false) + LocalCopy.TreeSnapshot.Of(dest + src);
         return (log, tree, r);
     }
 

@@ -51,6 +51,15 @@ public sealed class RelativeIncrementalGuardTests : IDisposable
             "rejecting unrequested file-list name: a/passwd", RsyncExitCode.Unsupported);
 
     [Fact]
+    public Task AnAbsoluteNameLosesItsSlashAndIsGuardedAsAnyOther() =>
+        // With -R a sender lists an absolute source's names with a leading '/' and the receiver takes them without it
+        // (flist.c: recv_file_entry refuses one only without -R; flist_sort_and_clean's strip_root): what is left is
+        // beneath the destination and checked as any name is.
+        AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistOffset - 0).Add("/a/b", HostileFileList.Directory)
+                .Add("/a/passwd", HostileFileList.Regular, 4).EndPart(),
+            "rejecting unrequested file-list name: a/passwd", RsyncExitCode.Unsupported);
+
+    [Fact]
     public Task AnImpliedDirectorySentAsASymlinkIsRefused() =>
         // Only a directory may stand for a leading directory of the requested name (exclude.c: is_implied_parent_dir).
         AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistOffset - 0).Add("a/b", HostileFileList.Symlink, 4, "/etc").EndPart(),
