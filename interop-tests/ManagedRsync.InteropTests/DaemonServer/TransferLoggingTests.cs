@@ -144,15 +144,14 @@ public sealed partial class TransferLoggingTests(StockParameterDaemonFixture sto
     /// An absolute -R source without "/./" (issue 16, protocol-notes §65): stock's sender lists its names with their
     /// leading '/' (flist.c: send_file_list), which a daemon without chroot drops as it reads them (recv_file_entry:
     /// sanitize_path) and a chrooted one after sorting (flist_sort_and_clean with strip_root). What a peer sees of the
-    /// '/' is bytes: the totals the daemon logs ("received" counts all the client sent). So mrsync's client pushing such a
-    /// source into stock's daemon must give stock's client's results: the daemon's lines for the connection, the tree,
-    /// the client's lines, and the bytes the '/'s add: what each client sent for the absolute source less what it sent
-    /// for the same names anchored at "/" ("/./tmp/..."), compared unmasked (with -i, -v or --stats the two clients'
-    /// counts differ by a few bytes for other reasons, which the difference leaves out). With --files-from the list's
-    /// lines lose their '/' in the sender (send_file_list: sanitize_path): no name has one, and nothing is added.
+    /// '/' would be bytes alone, and the daemon's totals for one command line vary from run to run: what is compared is
+    /// what is determined, mrsync's client beside stock's pushing into stock's daemon: the daemon's lines for the
+    /// connection (totals masked), the tree, the client's lines. With --files-from the list's lines lose their '/' in
+    /// the sender (send_file_list: sanitize_path): no name has one.
     /// </summary>
     [Theory]
     [InlineData("-aR")]
+    [InlineData("-aR --no-implied-dirs")]
     [InlineData("-aRi --stats")]
     [InlineData("-aRv --no-implied-dirs --stats")]
     [InlineData("-ai --stats --files-from=LIST")]
@@ -160,18 +159,15 @@ public sealed partial class TransferLoggingTests(StockParameterDaemonFixture sto
     {
         string src = OrderFreeTree();
         string[] args = AbsoluteRelativeArgs(options, src);
-        bool filesFrom = args[^1] == "/";
-        string[] anchored = [.. args[..^1], filesFrom ? "/" : "/." + src];
         var theirs = await PushAbsoluteAsync(stock, mrsync: false, args, src);
         var mine = await PushAbsoluteAsync(stock, mrsync: true, args, src);
         Assert.Equal(theirs.Log, mine.Log);
         Assert.Equal(theirs.Tree, mine.Tree);
         Assert.Equal(Pull.StockOutput.Normalize(theirs.Run.Stdout, src), Pull.StockOutput.Normalize(mine.Run.Stdout, src));
         Assert.Equal(theirs.Run.Stderr, mine.Run.Stderr);
-        long theirsAdded = theirs.Received - (await PushAbsoluteAsync(stock, mrsync: false, anchored, src)).Received;
-        long mineAdded = mine.Received - (await PushAbsoluteAsync(stock, mrsync: true, anchored, src)).Received;
-        Assert.Equal(theirsAdded, mineAdded);
-        Assert.True(filesFrom ? theirsAdded == 0 : theirsAdded > 0, $"stock's client sent {theirsAdded} bytes more for the absolute source");
+        // Not the bytes: the totals the daemon logs for one command line of stock's own client vary from run to run
+        // (320, 305 and 321 bytes received seen for -aR; the multiplexed frames follow the timing of the writes), so the
+        // '/' (a byte or so) cannot be told from them.
     }
 
     /// <summary>
