@@ -141,7 +141,7 @@ public sealed partial class TransferLoggingTests(StockParameterDaemonFixture sto
     }
 
     /// <summary>
-    /// An absolute -R source without "/./" (issue 16, protocol-notes §65): stock's sender lists its names with their
+    /// An absolute -R source without "/./" (issue 16, protocol-notes §70): stock's sender lists its names with their
     /// leading '/' (flist.c: send_file_list), which a daemon without chroot drops as it reads them (recv_file_entry:
     /// sanitize_path) and a chrooted one after sorting (flist_sort_and_clean with strip_root). What a peer sees of the
     /// '/' would be bytes alone, and the daemon's totals for one command line vary from run to run: what is compared is

@@ -77,7 +77,7 @@ public sealed class SshInteropTests(SshdFixture sshd) : IDisposable
     }
 
     /// <summary>
-    /// An absolute -R source without "/./" over ssh (issue 16, protocol-notes §65): stock's sender lists the names with
+    /// An absolute -R source without "/./" over ssh (issue 16, protocol-notes §70): stock's sender lists the names with
     /// their leading '/' and stock's receiving server strips it after sorting (flist.c: send_file_list,
     /// flist_sort_and_clean with strip_root). mrsync's client sends them so on a push (it refused such a source
     /// before) and takes them from stock's sending server on a pull. The trees and the -i lines must be stock's client's.
