@@ -26,8 +26,9 @@ public sealed partial class DaemonSession
         {
             await _stream.WriteTextAsync(ours.Format() + "\n", ct).ConfigureAwait(false);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or RsyncException { InnerException: IOException })
         {
+            // (DaemonStream turns a failed write into the session's "write error": the same case.)
             // A peer gone before it greeted (a remote shell that could not log in has closed its pipe): stock's
             // greeting lands in the pipe or socket buffer and its read then finds the end (clientserver.c:
             // exchange_protocols: "did not see server greeting", exit 5); ours found the end one step earlier.

@@ -64,6 +64,32 @@ public class DaemonSessionTests
         Assert.Equal(RsyncErrorKind.ProtocolViolation, e.Kind);
     }
 
+    // A remote shell that could not log in closes its pipe before our greeting goes: the write fails with EPIPE, and
+    // the outcome must be stock's (its greeting lands in the pipe buffer and its read finds the end: exit 5), not the
+    // session's "write error" (exit 10). Seen in CI as a race of DaemonOverShellClientTests.
+    [Fact]
+    public async Task APeerGoneBeforeOurGreetingIsExit5()
+    {
+        await using var stream = new DaemonStream(new BrokenPipeStream());
+        var e = await Assert.ThrowsAsync<RsyncException>(() => DaemonSession.StartAsync(stream, Options(1, 32), CancellationToken.None));
+        Assert.Equal(RsyncExitCode.StartClient, e.ExitCode);
+        Assert.Equal("did not see server greeting", e.Message);
+    }
+
+    private sealed class BrokenPipeStream : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => throw new IOException("Broken pipe", 32);
+        public override int Read(byte[] buffer, int offset, int count) => 0;
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new IOException("Broken pipe", 32);
+    }
+
     [Fact]
     public async Task ClosedBeforeGreetingIsExit5()
     {
