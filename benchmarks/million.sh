@@ -20,6 +20,7 @@
 #   HLINK   1: every 50th file also gets a hard link in the directory before its own (a group whose members travel
 #           in different incremental lists), and both tools run with -H (default 0)
 #   EXTRA   more options for every tool (e.g. "-v": the -av restore; output still goes to /dev/null)
+#   SYNC    0: no sync before each timed run (default 1: the page cache's dirty data is written back first, untimed)
 #   BEFORE  a second mrsync command line, run as tool "before" after "mrsync" in every scenario (e.g. an older build,
 #           or "path/to/mrsync --no-i-r"), so that before and after share the run, the tree and the daemon
 set -euo pipefail
@@ -81,6 +82,10 @@ open(out, "w").write("-" if existed else str(time.time_ns()))
 PY
   local poller=$!
   while [ ! -e "$WORK/ready" ]; do sleep 0.01; done
+  # The previous run's dirty pages (up to a million new inodes) are written back now, untimed: otherwise the kernel's
+  # writeback of one tool's files lands in the next tool's run (session 16: a tool's initial push ran 10 % slower when
+  # it came after another's).
+  [ "${SYNC:-1}" = 0 ] || sync
   local start=$(date +%s%N)
   /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" "$@" >/dev/null
   sleep 0.05
@@ -115,7 +120,10 @@ settle() {
 }
 
 : > "$OUT/million.txt"
+ALL_TOOLS=$TOOLS
 for run in $(seq "$RUNS"); do
+  # Even runs take the tools in reverse order, so that with RUNS >= 2 no tool always goes first.
+  TOOLS=$ALL_TOOLS; [ $((run % 2)) = 0 ] && TOOLS=$(echo $ALL_TOOLS | tr ' ' '\n' | tac | tr '\n' ' ')
   if [ "$ONLY" != push ]; then
   settle "$WORK/pull-rsync" "$WORK/pull-mrsync" "$WORK/pull-before"
   for tool in $TOOLS; do
