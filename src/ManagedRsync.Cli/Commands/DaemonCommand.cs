@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using ManagedRsync.Daemon;
 using ManagedRsync.DaemonServer;
 
 namespace ManagedRsync.Cli.Commands;
@@ -94,8 +95,9 @@ internal static class DaemonCommand
 
         try
         {
-            if (server || StdinIsSocket(out Socket? inetd))
-                return await ServeStdioAsync(options with { OwnProcess = true }, server ? RemoteShellPeer() : InetdPeer(), ct).ConfigureAwait(false);
+            Socket? inetd = null;
+            if (server || StdinIsSocket(out inetd))
+                return await ServeStdioAsync(options with { OwnProcess = true }, server ? RemoteShellPeer() : InetdPeer(), inetd, ct).ConfigureAwait(false);
             inetd?.Dispose();
             options = options with { ConnectionCommand = ConnectionCommand(options) };
 
@@ -137,12 +139,16 @@ internal static class DaemonCommand
         return command;
     }
 
-    private static async Task<int> ServeStdioAsync(DaemonOptions options, System.Net.EndPoint? peer, CancellationToken ct)
+    private static async Task<int> ServeStdioAsync(DaemonOptions options, System.Net.EndPoint? peer, Socket? connection, CancellationToken ct)
     {
         RsyncDaemon.CheckConfig(options);
         // Reads of stdin cannot be cancelled: the session's last read is given up, so that the process can exit (the
-        // client of a daemon over a remote shell waits for that).
-        await using Stream input = new AbandonableReads(Console.OpenStandardInput());
+        // client of a daemon over a remote shell waits for that). A connection's own process (inetd, or the listener's
+        // per-connection command) acknowledges at once what it reads, as the listener's connections do
+        // (Daemon/QuickAckNetworkStream.cs: a stock client's small writes otherwise wait for our delayed ACK).
+        bool quickAcks = connection is not null;
+        Action? aroundRead = connection is null ? null : () => quickAcks = quickAcks && TcpQuickAck.TryArm(connection);
+        await using Stream input = new AbandonableReads(Console.OpenStandardInput(), aroundRead);
         await using Stream output = Console.OpenStandardOutput();
         return (int)await RsyncDaemon.ServeAsync(input, output, peer, options, ct).ConfigureAwait(false);
     }

@@ -9,12 +9,17 @@ namespace ManagedRsync.Daemon;
 /// file) waits for our ACK of its first, and Linux delays that ACK by up to 40 ms while we have nothing to send,
 /// so every connection stalled twice for ~40 ms (seen with strace on both ends; `mrsync watch` opens one connection
 /// per batch, so this was most of its event-to-replica latency). tcp(7): quickack mode is not permanent, hence the
-/// option is set again before every read.
+/// option is set again before every read. `mrsync daemon` reads its connections through it too (protocol-notes §71):
+/// stock's client leaves Nagle on as well, and its daemon handshake stalled twice on our delayed ACKs.
 /// </summary>
-internal sealed class QuickAckNetworkStream(Socket socket) : NetworkStream(socket, ownsSocket: true)
+/// <param name="socket">The connection.</param>
+/// <param name="afterReads">
+/// Set the option after each read as well: what the read took is then acknowledged at once even when the kernel went
+/// back to delaying ACKs while the read waited (we wrote meanwhile: a sending daemon's requests from a stock client,
+/// each batch of them held by Nagle until we acknowledged the one before).
+/// </param>
+internal sealed class QuickAckNetworkStream(Socket socket, bool afterReads = false) : NetworkStream(socket, ownsSocket: true)
 {
-    private const int IpProtoTcp = 6, TcpQuickAck = 12;
-    private static readonly byte[] On = BitConverter.GetBytes(1);
     private bool _unsupported;
 
     /// <summary>Data or an end of stream is waiting to be read (poll(2) POLLIN without blocking).</summary>
@@ -40,42 +45,79 @@ internal sealed class QuickAckNetworkStream(Socket socket) : NetworkStream(socke
     public override int Read(Span<byte> buffer)
     {
         QuickAck();
-        return base.Read(buffer);
+        int n = base.Read(buffer);
+        Acknowledged();
+        return n;
     }
 
     public override int Read(byte[] buffer, int offset, int count)
     {
         QuickAck();
-        return base.Read(buffer, offset, count);
+        int n = base.Read(buffer, offset, count);
+        Acknowledged();
+        return n;
     }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         QuickAck();
-        return base.ReadAsync(buffer, cancellationToken);
+        ValueTask<int> read = base.ReadAsync(buffer, cancellationToken);
+        if (!afterReads || read.IsCompleted)
+        {
+            Acknowledged();
+            return read;
+        }
+        return AcknowledgedAsync(read);
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    private async ValueTask<int> AcknowledgedAsync(ValueTask<int> read)
     {
+        int n = await read.ConfigureAwait(false);
         QuickAck();
-        return base.ReadAsync(buffer, offset, count, cancellationToken);
+        return n;
+    }
+
+    private void Acknowledged()
+    {
+        if (afterReads)
+            QuickAck();
     }
 
     private void QuickAck()
     {
-        if (_unsupported)
-            return;
+        if (!_unsupported && !TcpQuickAck.TryArm(Socket))
+            _unsupported = true; // not Linux, or not TCP: plain reads
+    }
+}
+
+/// <summary>
+/// Linux TCP_QUICKACK (tcp(7)): what arrives next is acknowledged at once instead of after the delayed-ACK timer (up to
+/// 40 ms), so that a peer whose small writes wait under Nagle's algorithm for our ACK is not held. The mode lapses
+/// (the kernel goes back to delaying ACKs once we answer quickly: "pingpong" mode), so it is set before every read.
+/// </summary>
+public static class TcpQuickAck
+{
+    private const int IpProtoTcp = 6, TcpQuickAckOption = 12;
+    private static readonly byte[] On = BitConverter.GetBytes(1);
+
+    /// <summary>Sets TCP_QUICKACK on <paramref name="socket"/>; false when it cannot (not Linux, not TCP, closed).</summary>
+    public static bool TryArm(Socket socket)
+    {
         try
         {
-            Socket.SetRawSocketOption(IpProtoTcp, TcpQuickAck, On);
+            socket.SetRawSocketOption(IpProtoTcp, TcpQuickAckOption, On);
+            return true;
         }
         catch (SocketException)
         {
-            _unsupported = true; // not Linux, or not TCP: plain reads
+            return false;
         }
         catch (ObjectDisposedException)
         {
-            _unsupported = true;
+            return false;
         }
     }
 }

@@ -128,7 +128,11 @@ public sealed class RsyncDaemon : IAsyncDisposable
     {
         try
         {
-            await using var stream = new NetworkStream(client, ownsSocket: true);
+            // A stock client leaves Nagle on and writes its arguments and its checksum choice in small pieces, each
+            // piece after the first waiting for our ACK of it, which Linux delays up to 40 ms while we only read:
+            // two such stalls began every connection, and a sending server's requests waited so during the transfer
+            // (protocol-notes §71).
+            await using var stream = new QuickAckNetworkStream(client, afterReads: true);
             await ServeAsync(stream, client.RemoteEndPoint, _options, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
