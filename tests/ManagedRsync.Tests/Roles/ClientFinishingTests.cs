@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using ManagedRsync.Tests.Support;
+
+namespace ManagedRsync.Tests.Roles;
+
+/// <summary>
+/// A receiving client's finishing thread (ReceiverRole.Finishing.cs: a pull that prints no per-file line and no
+/// progress hands each file's attributes, rename and close to it) over the in-memory pipe, our sender as the server:
+/// every file lands with its attributes, and a file that cannot take its name (immutable: the rename fails with EPERM,
+/// even for root) fails alone, in stock's words, with no temporary file left; the run ends as a partial transfer
+/// (rsync.c: finish_transfer, receiver.c: recv_files). With -v the same files are finished in line.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class ClientFinishingTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("mrsync-client-finishing-").FullName;
+    private readonly List<string> _locked = [];
+
+    public void Dispose()
+    {
+        foreach (string path in _locked)
+            Chattr("-i", path);
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private static int Chattr(string flag, string path)
+    {
+        using var chattr = Process.Start(new ProcessStartInfo("chattr", [flag, path]) { RedirectStandardError = true })!;
+        chattr.WaitForExit();
+        return chattr.ExitCode;
+    }
+
+    private static TransferOptions Options(int protocol, bool verbose, bool incremental) =>
+        TransferOptions.Archive with { Protocol = protocol, Verbose = verbose ? 1 : 0, IncrementalRecursion = incremental };
+
+    [Theory]
+    [InlineData(32, false, true)]
+    [InlineData(32, false, false)]
+    [InlineData(29, false, false)]
+    [InlineData(32, true, true)]
+    public async Task Pulled_files_are_finished_with_their_attributes(int protocol, bool verbose, bool incremental)
+    {
+        string src = ScratchTree.Make(_root, "src", f => f, [.. Enumerable.Range(0, 300).Select(i => $"d{i % 7}/f{i:000}")]);
+        var time = new DateTime(2021, 3, 4, 5, 6, 7, DateTimeKind.Utc);
+        int n = 0;
+        foreach (string file in Directory.GetFiles(src, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            File.SetUnixFileMode(file, (UnixFileMode)(n % 3 == 0 ? 0x180 /* 0600 */ : 0x1A4 /* 0644 */));
+            File.SetLastWriteTimeUtc(file, time.AddSeconds(n++));
+        }
+        string dest = Path.Combine(_root, "dest");
+        var (received, _) = await ClientPull.RunAsync(src, dest, Options(protocol, verbose, incremental));
+
+        Assert.Equal(RsyncExitCode.Ok, received.ExitCode);
+        foreach (string file in Directory.GetFiles(src, "*", SearchOption.AllDirectories))
+        {
+            string copy = Path.Combine(dest, Path.GetRelativePath(src, file));
+            Assert.Equal(File.ReadAllText(file), File.ReadAllText(copy));
+            Assert.Equal(File.GetLastWriteTimeUtc(file), File.GetLastWriteTimeUtc(copy));
+            Assert.Equal(File.GetUnixFileMode(file), File.GetUnixFileMode(copy));
+        }
+        Assert.Equal(300, Directory.GetFiles(dest, "*", SearchOption.AllDirectories).Length);
+    }
+
+    [Theory]
+    [InlineData(32, false, true)]
+    [InlineData(32, false, false)]
+    [InlineData(29, false, false)]
+    [InlineData(32, true, true)]
+    public async Task A_pulled_file_that_cannot_take_its_name_fails_alone_and_leaves_no_temporary_file(int protocol, bool verbose, bool incremental)
+    {
+        Assert.True(Environment.UserName == "root", "the test makes a file immutable (chattr +i): it needs root");
+        string src = ScratchTree.Make(_root, "src", f => f + " new", "a", "dir/locked", "dir/next", "z");
+        string dest = ScratchTree.Make(_root, "dest", f => "old", "dir/locked");
+        string locked = Path.Combine(dest, "dir", "locked");
+        Assert.True(Chattr("+i", locked) == 0, "chattr +i failed: the test directory's file system must have the immutable flag");
+        _locked.Add(locked);
+
+        var (received, log) = await ClientPull.RunAsync(src, dest, Options(protocol, verbose, incremental));
+
+        Assert.Equal(RsyncExitCode.Partial, received.ExitCode);
+        string errors = string.Join('\n', log.All.Where(l => l.StartsWith("E ", StringComparison.Ordinal)));
+        Assert.Matches(new Regex($"rsync: \\[receiver\\] rename \"{Regex.Escape(dest)}/dir/\\.locked\\.[A-Za-z0-9]{{6}}\" -> \"dir/locked\": Operation not permitted \\(1\\)"), errors);
+        Assert.Equal("old", File.ReadAllText(locked));
+        Assert.Equal("dir/next new", File.ReadAllText(Path.Combine(dest, "dir", "next")));
+        Assert.Equal("z new", File.ReadAllText(Path.Combine(dest, "z")));
+        Assert.Equal(["a", "dir/locked", "dir/next", "z"],
+            Directory.GetFiles(dest, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(dest, f)).Order(StringComparer.Ordinal));
+    }
+}
