@@ -33,4 +33,8 @@ internal static unsafe partial class Interop
 
     [LibraryImport(Libc, EntryPoint = "statx", SetLastError = true)]
     public static partial int StatxAt(int dirFd, [MarshalUsing(typeof(FileNameEncoding.PathMarshaller))] string path, int flags, uint mask, Statx* buffer);
+
+    /// <summary>statx(2) of a NUL-terminated name already in bytes (a directory listing's), nothing to marshal.</summary>
+    [LibraryImport(Libc, EntryPoint = "statx", SetLastError = true)]
+    public static partial int StatxAt(int dirFd, byte* path, int flags, uint mask, Statx* buffer);
 }

@@ -30,10 +30,36 @@ internal static class NativeStat
             info = default;
             return Marshal.GetLastPInvokeError();
         }
-        info = new Info(b.Mode, (long)b.Size, b.MtimeSeconds, (int)b.MtimeNanoseconds, (int)b.Uid, (int)b.Gid, (long)b.Ino,
-            ((long)b.DevMajor << 32) | b.DevMinor, (int)b.Nlink, (int)b.RdevMajor, (int)b.RdevMinor, b.AtimeSeconds);
+        info = From(in b);
         return 0;
     }
+
+    /// <summary>
+    /// statx(2) of <paramref name="nameZ"/>, a name in the directory <paramref name="dirFd"/> as bytes ending in a NUL;
+    /// returns the errno on failure.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name does not end in a NUL.</exception>
+    [System.Runtime.CompilerServices.SkipLocalsInit] // statx fills all 256 bytes, and nothing is read after a failure
+    public static unsafe int TryStatAt(int dirFd, ReadOnlySpan<byte> nameZ, int flags, out Info info)
+    {
+        if (nameZ.IsEmpty || nameZ[^1] != 0)
+            throw new ArgumentException("the name must end in a NUL", nameof(nameZ));
+        Interop.Statx b;
+        int rc;
+        fixed (byte* p = nameZ)
+            rc = Interop.StatxAt(dirFd, p, flags, Interop.STATX_BASIC_STATS, &b);
+        if (rc != 0)
+        {
+            info = default;
+            return Marshal.GetLastPInvokeError();
+        }
+        info = From(in b);
+        return 0;
+    }
+
+    private static Info From(in Interop.Statx b) =>
+        new(b.Mode, (long)b.Size, b.MtimeSeconds, (int)b.MtimeNanoseconds, (int)b.Uid, (int)b.Gid, (long)b.Ino,
+            ((long)b.DevMajor << 32) | b.DevMinor, (int)b.Nlink, (int)b.RdevMajor, (int)b.RdevMinor, b.AtimeSeconds);
 
     /// <summary>Owner uid and st_mode of an open file (fstat: the file actually read, whatever the path now is).</summary>
     /// <exception cref="IOException">statx failed (the message carries strerror and the errno).</exception>

@@ -26,7 +26,7 @@ internal static unsafe class RawDirectory
             return errno;
         try
         {
-            return ListFromStart(fd, onEntry);
+            return ListOpened(fd, onEntry);
         }
         finally
         {
@@ -42,6 +42,15 @@ internal static unsafe class RawDirectory
     {
         if (Interop.LSeek(directoryFd, 0, Interop.SEEK_SET) < 0)
             return Marshal.GetLastPInvokeError();
+        return ListOpened(directoryFd, onEntry);
+    }
+
+    /// <summary>
+    /// As <see cref="ListFromStart"/> for a descriptor just opened, which is at its first entry already (one lseek
+    /// less per directory).
+    /// </summary>
+    public static int ListOpened(int directoryFd, Action<ReadOnlySpan<byte>, EntryType> onEntry)
+    {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(32 * 1024);
         try
         {
