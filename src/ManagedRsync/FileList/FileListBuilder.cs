@@ -68,6 +68,24 @@ internal sealed partial class FileListBuilder
     public List<FileEntry> ListContents(FileEntry directory, int protocol)
     {
         _byName.Clear();
+        // A directory's own entries alone hold each name once (a directory has no two entries of one name): they go
+        // straight into the list, with no table of names (a string and a hash per entry).
+        if (!directory.IsNoContentDir && _mergedDirectories?.ContainsKey(directory) != true && !_rests.ContainsKey(directory))
+        {
+            var alone = new List<FileEntry>();
+            _listedAlone = alone;
+            try
+            {
+                ListInto(directory.LocalPath!, directory.LocalName);
+            }
+            finally
+            {
+                _listedAlone = null;
+            }
+            // Every name is the directory's, '/', and the entry's own (AddListed).
+            CollectionsMarshal.AsSpan(alone).Sort(new SiblingNameOrder(directory.Name.Length + 1, protocol));
+            return alone;
+        }
         // flist.c: send1extra — a directory sent without its contents (a -x mount point, an implied directory of -R)
         // lists none of them; the contents of a same-named directory of another source (FLAG_DUPLICATE) join its own
         // (send_extra_file_list); then the rest of each -R name recorded under it.
@@ -83,6 +101,9 @@ internal sealed partial class FileListBuilder
         AddRelativeRests(directory);
         return Result(protocol);
     }
+
+    // Where AddListed puts a directory's entries while ListContents lists one directory alone (null: Put).
+    private List<FileEntry>? _listedAlone;
 
     // flist.c: send1extra — with -x the contents are compared with the directory's own device (filesystem_dev = its
     // st_dev).
@@ -446,9 +467,9 @@ internal sealed partial class FileListBuilder
     private void AddDirectoryContents(string dirPath, string prefix, long filesystem)
     {
         // Listed by name bytes: a name that is not UTF-8 is kept, escaped (FileNameEncoding), not lost.
-        var children = new List<string>();
+        using var names = new ListedNames();
         bool follow = FollowsLinks || prefix.Length == 0;
-        Action<ReadOnlySpan<byte>, EntryType> add = (name, _) => children.Add(Path.Combine(dirPath, FileNameEncoding.Decode(name)));
+        Action<ReadOnlySpan<byte>, EntryType> add = (name, _) => names.Add(name);
         // flist.c: secure_opendir opens with O_NOATIME under --open-noatime (syscall.c: secure_relative_open).
         int noAtime = _options.OpenNoAtime ? Interop.O_NOATIME : 0;
         int listedFd = -1;
@@ -464,7 +485,7 @@ internal sealed partial class FileListBuilder
             _heldDirectories++;
         try
         {
-            AddListed(dirPath, prefix, filesystem, errno, children, listedFd);
+            AddListed(dirPath, prefix, filesystem, errno, names, listedFd);
         }
         finally
         {
@@ -481,10 +502,13 @@ internal sealed partial class FileListBuilder
     private const int MaxHeldDirectories = 64;
     private int _heldDirectories;
 
-    // The entry being stat'ed at the directory it was listed from: its path (the same string object) and its name.
-    private (int Fd, string? Path, string? Leaf) _statAt = (-1, null, null);
+    // The entry being stat'ed at the directory it was listed from: its path (the same string object), and the listing
+    // and index of its name.
+    private (int Fd, string? Path, ListedNames? Names, int Index) _statAt = (-1, null, null, -1);
 
-    private void AddListed(string dirPath, string prefix, long filesystem, int errno, List<string> children, int listedFd)
+    // Entry names are needed as strings only to filter them, to key a list that may hold a name twice (Put), to go
+    // into a subdirectory, and in messages; their bytes (the directory's name, '/', the listed name) go into the entry.
+    private void AddListed(string dirPath, string prefix, long filesystem, int errno, ListedNames names, int listedFd)
     {
         if (errno != 0)
         {
@@ -497,15 +521,33 @@ internal sealed partial class FileListBuilder
             IoError |= IoErrorGeneral;
             return;
         }
-        foreach (string child in children)
+        byte[] prefixBytes = FileNameEncoding.Encode(prefix);
+        bool filtered = _filters is not null || _isExcluded is not null;
+        bool plainStat = !_options.CopyLinks && !_options.CopyDirLinks && !_options.CopyUnsafeLinks && !_options.FakeSuper;
+        _listedAlone?.EnsureCapacity(_listedAlone.Count + names.Count);
+        for (int i = 0; i < names.Count; i++)
         {
-            string leaf = Path.GetFileName(child);
-            string name = prefix.Length == 0 ? leaf : prefix + "/" + leaf;
-            // In a module, the entry is stat'ed at the directory just listed (fstatat, no symlink followed): one
-            // system call, where opening its parent beneath the module again cost an openat2 and a close per entry.
-            _statAt = (listedFd, child, leaf);
-            int err = ReadLinkStat(child, name, out NativeStat.Info info);
-            _statAt = (-1, null, null);
+            ReadOnlySpan<byte> leaf = names[i];
+            string child = ChildPath(dirPath, leaf);
+            byte[] nameBytes = prefixBytes.Length == 0 ? leaf.ToArray() : [.. prefixBytes, (byte)'/', .. leaf];
+            string? name = filtered ? FileNameEncoding.Decode(nameBytes) : null;
+            // The entry is stat'ed at the directory just listed (fstatat, no symlink followed): one name for the kernel
+            // to look up, where its whole path walked the source's directories again for each entry (flist.c:
+            // send_directory's scan_dirfd); in a module, opening its parent beneath the module again cost an openat2
+            // and a close per entry.
+            int err;
+            NativeStat.Info info;
+            if (listedFd >= 0 && plainStat)
+            {
+                // What ReadLinkStat comes to without options that follow links or read a fake stat: the lstat alone.
+                err = NativeStat.TryStatAt(listedFd, names.WithNul(i), Interop.AT_SYMLINK_NOFOLLOW, out info);
+            }
+            else
+            {
+                _statAt = (listedFd, child, names, i);
+                err = ReadLinkStat(child, nameBytes, out info);
+                _statAt = (-1, null, null, -1);
+            }
             if (err != 0)
             {
                 if (!Excluded(name, false) && !Excluded(name, true))
@@ -519,19 +561,34 @@ internal sealed partial class FileListBuilder
             if (mountPoint && _options.OneFileSystem > 1)
             {
                 if (_options.Info.Gte(InfoFlag.Mount, 1))
-                    _info($"[sender] skipping mount-point dir {name}");
+                    _info($"[sender] skipping mount-point dir {name ?? FileNameEncoding.Decode(nameBytes)}");
                 continue;
             }
             if (Excluded(name, isDir) || Unreadable(child, info))
                 continue;
-            if (Make(name, child, info) is not { } entry)
+            if (Make(nameBytes, child, info) is not { } entry)
                 continue;
             // rsync flist.c: send_directory recurses only with -r
             entry.IsNoContentDir = isDir && (!_options.Recursive || mountPoint);
-            Put(name, entry);
+            // One directory's own list holds each name once: no table of names to keep them apart (ListContents).
+            if (_listedAlone is { } alone)
+                alone.Add(entry);
+            else
+                Put(name ??= FileNameEncoding.Decode(nameBytes), entry);
             if (isDir && Recurses && !mountPoint)
-                AddDirectoryContents(child, name, filesystem);
+                AddDirectoryContents(child, name ?? FileNameEncoding.Decode(nameBytes), filesystem);
         }
+    }
+
+    // A listed entry's path: Path.Combine(dirPath, its name decoded), built as one string.
+    private static string ChildPath(string dirPath, ReadOnlySpan<byte> leaf)
+    {
+        if (dirPath.Length == 0 || !System.Text.Unicode.Utf8.IsValid(leaf))
+            return Path.Combine(dirPath, FileNameEncoding.Decode(leaf));
+        // UTF-8 never has more characters than bytes; a Linux name has at most 255 bytes.
+        Span<char> chars = leaf.Length <= 256 ? stackalloc char[leaf.Length] : new char[leaf.Length];
+        int n = Encoding.UTF8.GetChars(leaf, chars);
+        return dirPath.EndsWith('/') ? string.Concat(dirPath.AsSpan(), chars[..n]) : string.Concat(dirPath.AsSpan(), "/", chars[..n]);
     }
 
     // Lists the directory opened beneath the module, which stays open (in fd, the caller closes it) for its entries'
@@ -558,7 +615,7 @@ internal sealed partial class FileListBuilder
         bool listed = false;
         try
         {
-            errno = RawDirectory.ListFromStart(fd, add);
+            errno = RawDirectory.ListOpened(fd, add);
             listed = errno == 0;
         }
         finally
@@ -580,8 +637,9 @@ internal sealed partial class FileListBuilder
         IgnoreNonreadable && (info.Mode & FileEntry.S_IFMT) != FileEntry.S_IFLNK && Interop.Access(path, Interop.R_OK) != 0;
 
     // rsync exclude.c: check_filter on the sender (is_excluded with ALL_FILTERS), then the caller's own verdict.
-    private bool Excluded(string name, bool isDirectory) =>
-        _filters?.IsExcluded(name, isDirectory) == true || _isExcluded?.Invoke(name, isDirectory) == true;
+    // name: null only where neither is set (AddListed makes no string for it then).
+    private bool Excluded(string? name, bool isDirectory) =>
+        _filters?.IsExcluded(name!, isDirectory) == true || _isExcluded?.Invoke(name!, isDirectory) == true;
 
     private bool Stat(string path, bool followDirLinks, out NativeStat.Info info)
     {
@@ -619,7 +677,7 @@ internal sealed partial class FileListBuilder
         if (_options.CopyLinks)
             return NativeStat.TryStat(path, out info);
         int err = _statAt.Fd >= 0 && ReferenceEquals(path, _statAt.Path)
-            ? NativeStat.TryStatAt(_statAt.Fd, _statAt.Leaf!, Interop.AT_SYMLINK_NOFOLLOW, out info)
+            ? NativeStat.TryStatAt(_statAt.Fd, _statAt.Names!.WithNul(_statAt.Index), Interop.AT_SYMLINK_NOFOLLOW, out info)
             : Confinement?.Relative(path) is { } beneath and not "."
             ? Confinement.LinkStat(beneath, follow: false, out info, out _)
             : NativeStat.TryLstat(path, out info);
@@ -732,13 +790,13 @@ internal sealed partial class FileListBuilder
 
     // rsync flist.c: readlink_stat — as link_stat with -k, and --copy-unsafe-links follows a link leading outside the
     // transfer (said with -v: INFO SYMSAFE).
-    private int ReadLinkStat(string path, string name, out NativeStat.Info info)
+    private int ReadLinkStat(string path, byte[] name, out NativeStat.Info info)
     {
         int err = LinkStat(path, _options.CopyDirLinks, out info);
         if (err != 0 || !_options.CopyUnsafeLinks || (info.Mode & FileEntry.S_IFMT) != FileEntry.S_IFLNK)
             return err;
         byte[] target = ReadLink(path) ?? [];
-        if (!SymlinkSafety.IsUnsafe(target, FileNameEncoding.Encode(name)))
+        if (!SymlinkSafety.IsUnsafe(target, name))
             return 0;
         if (_options.Info.Gte(InfoFlag.Symsafe, 1))
             _info($"copying unsafe symlink \"{FileNameEncoding.Display(name)}\" -> \"{FileNameEncoding.Display(target)}\"");
@@ -801,12 +859,14 @@ internal sealed partial class FileListBuilder
 
     // flist.c: send_file_name returns NULL (the entry is not listed, nor what is below a directory) when get_acl or
     // get_xattr fails, after their message and with io_error |= IOERR_GENERAL.
-    private FileEntry? Make(string name, string path, NativeStat.Info info)
+    private FileEntry? Make(string name, string path, NativeStat.Info info) => Make(FileNameEncoding.Encode(name), path, info);
+
+    private FileEntry? Make(byte[] name, string path, NativeStat.Info info)
     {
         int type = info.Mode & FileEntry.S_IFMT;
         var entry = new FileEntry
         {
-            Name = FileNameEncoding.Encode(name),
+            Name = name,
             LocalPath = path,
             Mode = info.Mode,
             Size = type is FileEntry.S_IFREG or FileEntry.S_IFDIR or FileEntry.S_IFLNK ? info.Size : 0,

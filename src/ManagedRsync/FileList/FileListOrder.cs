@@ -55,6 +55,29 @@ internal static class FileListOrder
         }
     }
 
+    /// <summary>
+    /// <see cref="Compare"/> for two entries of one directory, given by their names in it (<paramref name="a"/> and
+    /// <paramref name="b"/> hold no '/'; the directory's name before them is the same): from protocol 29 its files
+    /// before its subdirectories, each kind in byte order, a subdirectory's name compared as if it ended in '/'.
+    /// </summary>
+    public static int CompareSiblings(ReadOnlySpan<byte> a, bool aIsDirectory, ReadOnlySpan<byte> b, bool bIsDirectory, int protocol)
+    {
+        if (protocol < 29)
+            return Sign(a.SequenceCompareTo(b));
+        if (aIsDirectory != bIsDirectory)
+            return aIsDirectory ? 1 : -1;
+        int common = Math.Min(a.Length, b.Length);
+        int diff = a[..common].SequenceCompareTo(b[..common]);
+        if (diff != 0)
+            return Sign(diff);
+        if (a.Length == b.Length)
+            return 0;
+        // One name is a prefix of the other: a directory's continues with '/', a file's ends.
+        if (a.Length < b.Length)
+            return aIsDirectory ? Sign('/' - b[common]) : -1;
+        return aIsDirectory ? Sign(a[common] - '/') : 1;
+    }
+
     private static bool IsRoot(ReadOnlySpan<byte> name, bool isDirectory) => isDirectory && name is [(byte)'.'];
 
     private static int Sign(int value) => Math.Sign(value);

@@ -27,6 +27,55 @@ public class FileListOrderTests
     }
 
     [Theory]
+    [InlineData(31)]
+    [InlineData(28)]
+    public void SiblingsOrderAsTheirWholeNames(int protocol)
+    {
+        var random = new Random(1617);
+        // '-' and '.' sort below '/', '0' and 'a' above: a directory's implied '/' against the next byte both ways.
+        byte[] alphabet = [.. "ab.-0"u8, 0xFF];
+        byte[] directory = "p000/d00/"u8.ToArray();
+        for (int n = 0; n < 200_000; n++)
+        {
+            byte[] a = RandomName(random, alphabet, minimum: 1);
+            byte[] b = random.Next(3) == 0 ? [.. a.Take(random.Next(a.Length + 1)), .. RandomName(random, alphabet, minimum: 1)] : RandomName(random, alphabet, minimum: 1);
+            bool aDir = random.Next(2) == 0, bDir = random.Next(2) == 0;
+            int expected = FileListOrder.Compare([.. directory, .. a], aDir, [.. directory, .. b], bDir, protocol);
+            Assert.True(expected == FileListOrder.CompareSiblings(a, aDir, b, bDir, protocol),
+                $"{Encoding.Latin1.GetString(a)} ({aDir}) vs {Encoding.Latin1.GetString(b)} ({bDir}): expected {expected}");
+            var x = new FileEntry { Name = [.. directory, .. a], Mode = aDir ? FileEntry.S_IFDIR : FileEntry.S_IFREG };
+            var y = new FileEntry { Name = [.. directory, .. b], Mode = bDir ? FileEntry.S_IFDIR : FileEntry.S_IFREG };
+            Assert.Equal(new FileNameOrder(protocol).Compare(x, y), new SiblingNameOrder(directory.Length, protocol).Compare(x, y));
+        }
+    }
+
+    [Fact]
+    public void ADirectorysEntriesSortAsTheWholeList()
+    {
+        var random = new Random(1618);
+        byte[] alphabet = "ab.-0"u8.ToArray();
+        for (int round = 0; round < 200; round++)
+        {
+            var entries = Enumerable.Range(0, random.Next(1, 300))
+                .Select(_ => RandomName(random, alphabet, minimum: 1))
+                .Distinct(new NameBytes())
+                .Select(leaf => new FileEntry { Name = [.. "top/sub/"u8, .. leaf], Mode = random.Next(3) == 0 ? FileEntry.S_IFDIR : FileEntry.S_IFREG })
+                .ToList();
+            var whole = entries.ToList();
+            whole.Sort(new FileNameOrder(31));
+            var siblings = entries.ToArray();
+            siblings.AsSpan().Sort(new SiblingNameOrder("top/sub/".Length, 31));
+            Assert.Equal(whole, siblings);
+        }
+    }
+
+    private sealed class NameBytes : IEqualityComparer<byte[]>
+    {
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+        public int GetHashCode(byte[] obj) => Convert.ToHexString(obj).GetHashCode(StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("p000/d00/f0001", false, "p000/d00/f0002", false, -1)]
     [InlineData("p000/d00/f0001", false, "p000/d00/d", true, -1)]
     [InlineData("p000/d00/x", true, "p000/d00/x/a", false, -1)]
@@ -39,9 +88,9 @@ public class FileListOrderTests
         Assert.Equal(-expected, FileListOrder.Compare(Encoding.UTF8.GetBytes(b), bDir, Encoding.UTF8.GetBytes(a), aDir, 31));
     }
 
-    private static byte[] RandomName(Random random, byte[] alphabet)
+    private static byte[] RandomName(Random random, byte[] alphabet, int minimum = 0)
     {
-        var name = new byte[random.Next(0, 9)];
+        var name = new byte[random.Next(minimum, 9)];
         for (int i = 0; i < name.Length; i++)
             name[i] = alphabet[random.Next(alphabet.Length)];
         return name;
