@@ -6,6 +6,13 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        int status = Run(args);
+        Output.MemoryReport.WriteIfAsked();
+        return status;
+    }
+
+    private static int Run(string[] args)
+    {
         // mrsync is a drop-in for rsync command lines; the few subcommands of its own are words rsync would take
         // as a local path, so they are only recognised as the very first argument.
         if (DaemonCommand.Wants(args))

@@ -19,26 +19,96 @@ internal sealed class FileEntry
     public long Size { get; set; }
     public long ModTime { get; set; }
     public int ModTimeNsec { get; set; }
+
     /// <summary>st_atime in seconds, sent with -U for all but directories (flist.c: send_file_entry).</summary>
-    public long AccessTime { get; set; }
+    public long AccessTime
+    {
+        get => _more?.AccessTime ?? 0;
+        set
+        {
+            if (value != 0 || _more is not null)
+                More.AccessTime = value;
+        }
+    }
 
     /// <summary>
     /// The order the sender's scan met the entry in (its lstat; flist.c: make_file), which the sorted list loses: -c
-    /// reads files in it (make_file checksums each right after its lstat).
+    /// with -U reads files in it (make_file checksums each right after its lstat).
     /// </summary>
-    internal long ScanOrder { get; set; }
+    internal long ScanOrder
+    {
+        get => _more?.ScanOrder ?? 0;
+        set
+        {
+            if (value != 0 || _more is not null)
+                More.ScanOrder = value;
+        }
+    }
+
     public int Uid { get; set; }
     public int Gid { get; set; }
-    public int RdevMajor { get; set; }
-    public int RdevMinor { get; set; }
+
+    public int RdevMajor
+    {
+        get => _more?.RdevMajor ?? 0;
+        set
+        {
+            if (value != 0 || _more is not null)
+                More.RdevMajor = value;
+        }
+    }
+
+    public int RdevMinor
+    {
+        get => _more?.RdevMinor ?? 0;
+        set
+        {
+            if (value != 0 || _more is not null)
+                More.RdevMinor = value;
+        }
+    }
 
     /// <summary>Symlink target bytes.</summary>
-    public byte[]? LinkTarget { get; set; }
+    public byte[]? LinkTarget
+    {
+        get => _more?.LinkTarget;
+        set
+        {
+            if (value is not null || _more is not null)
+                More.LinkTarget = value;
+        }
+    }
 
     /// <summary>Device and inode, for -H; <see cref="Dev"/> is -1 when the entry is not a hard-link candidate.</summary>
-    public long Dev { get; set; } = -1;
-    public long Ino { get; set; }
-    public int Nlink { get; set; }
+    public long Dev
+    {
+        get => _more?.Dev ?? -1;
+        set
+        {
+            if (value != -1 || _more is not null)
+                More.Dev = value;
+        }
+    }
+
+    public long Ino
+    {
+        get => _more?.Ino ?? 0;
+        set
+        {
+            if (value != 0 || _more is not null)
+                More.Ino = value;
+        }
+    }
+
+    public int Nlink
+    {
+        get => _more?.Nlink ?? 0;
+        set
+        {
+            if (value != 0 || _more is not null)
+                More.Nlink = value;
+        }
+    }
 
     /// <summary>rsync's FLAG_TOP_DIR: a directory named on the command line (or "." for a trailing slash).</summary>
     public bool IsTopDir { get; set; }
@@ -47,13 +117,29 @@ internal sealed class FileEntry
     public bool IsNoContentDir { get; set; }
 
     /// <summary>Whole-file checksum, for -c (rsync flist.c: tmp_sum / flist_csum_len).</summary>
-    public byte[]? Checksum { get; set; }
+    public byte[]? Checksum
+    {
+        get => _more?.Checksum;
+        set
+        {
+            if (value is not null || _more is not null)
+                More.Checksum = value;
+        }
+    }
 
     /// <summary>
     /// -A: the entry's ACLs (rsync F_ACL / F_DIR_DEFACL): on the sending side as read from the file (null: none could
     /// be read, its mode stands for them), on the receiving side as received, ids not yet mapped. Never for a symlink.
     /// </summary>
-    internal EntryAcls? Acls { get; set; }
+    internal EntryAcls? Acls
+    {
+        get => _more?.Acls;
+        set
+        {
+            if (value is not null || _more is not null)
+                More.Acls = value;
+        }
+    }
 
     /// <summary>rsync FLAG_FILE_SENT: the sender has sent this file once (a second request is the redo pass).</summary>
     public bool Sent { get; set; }
@@ -73,10 +159,51 @@ internal sealed class FileEntry
     public bool Cleared { get; set; }
 
     /// <summary>-X: the sender's list of the entry's xattrs, as read (xattrs.c: get_xattr), before it is sent.</summary>
-    public XattrItem[]? Xattrs { get; set; }
+    public XattrItem[]? Xattrs
+    {
+        get => _more?.Xattrs;
+        set
+        {
+            if (value is not null || _more is not null)
+                More.Xattrs = value;
+        }
+    }
 
     /// <summary>-X: the index of the entry's list in its side's <see cref="XattrTable"/> (F_XATTR), or -1.</summary>
-    public int XattrIndex { get; set; } = -1;
+    public int XattrIndex
+    {
+        get => _more?.XattrIndex ?? -1;
+        set
+        {
+            if (value != -1 || _more is not null)
+                More.XattrIndex = value;
+        }
+    }
+
+    // What most entries do not have (a device's numbers, a link's target, -H's inode, -c's sum, -A, -X, -U's time and
+    // -c -U's scan order) lives apart, made by the first setter that stores something other than the default: an
+    // entry of a plain tree is 88 bytes instead of 160 (issue 16: the entries in flight are most of what a side
+    // holds, and every one of a million-file tree is allocated once). Each entry is filled by one thread before it is
+    // shared, so the lazy allocation needs no lock.
+    private Rare? _more;
+
+    private Rare More => _more ??= new Rare();
+
+    private sealed class Rare
+    {
+        public long AccessTime;
+        public long ScanOrder;
+        public int RdevMajor;
+        public int RdevMinor;
+        public byte[]? LinkTarget;
+        public long Dev = -1;
+        public long Ino;
+        public int Nlink;
+        public byte[]? Checksum;
+        public EntryAcls? Acls;
+        public XattrItem[]? Xattrs;
+        public int XattrIndex = -1;
+    }
 
     public const int S_IFMT = 0xF000;
     public const int S_IFDIR = 0x4000;

@@ -872,8 +872,10 @@ internal sealed partial class FileListBuilder
             Size = type is FileEntry.S_IFREG or FileEntry.S_IFDIR or FileEntry.S_IFLNK ? info.Size : 0,
             ModTime = info.MTime,
             ModTimeNsec = info.MTimeNsec,
-            AccessTime = info.ATime,
-            ScanOrder = _scanned++,
+            // Only -U sends or looks at the access time, and the scan's order only orders -c's reads under -U
+            // (SenderRole.ComputeListChecksums): without it neither is kept (FileEntry keeps such fields apart).
+            AccessTime = _options.Atimes ? info.ATime : 0,
+            ScanOrder = _options.Atimes ? _scanned++ : 0,
             Uid = info.Uid,
             Gid = info.Gid,
             RdevMajor = info.RdevMajor,

@@ -103,6 +103,22 @@ public class SentListsTests
     }
 
     [Fact]
+    public void ADroppedListsDirectoryEntryIsNotHeld()
+    {
+        SentLists lists = Tree(out _);
+        Assert.Equal(4, lists.HeldDirectoryEntries); // ".", b, c, b/y
+        Assert.True(lists.DropOldest()); // the first list: "." goes (it stood for its slot 0)
+        Assert.Equal(3, lists.HeldDirectoryEntries);
+        Assert.Equal("b", lists.Resolve(5).LocalName); // b's list is live: its slot still names b
+        Assert.True(lists.DropOldest());
+        Assert.Equal(2, lists.HeldDirectoryEntries);
+        Assert.Equal("b/y", lists.Resolve(8).LocalName);
+        Assert.True(lists.DropOldest());
+        Assert.False(lists.DropOldest());
+        Assert.Equal(0, lists.HeldDirectoryEntries);
+    }
+
+    [Fact]
     public void AnIndexPastTheNewestListIsRefused()
     {
         SentLists lists = Tree(out _);

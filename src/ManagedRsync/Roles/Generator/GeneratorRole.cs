@@ -29,7 +29,7 @@ internal sealed partial class GeneratorRole(ReceiveRun run)
 
     private TransferOptions Options => run.Options;
 
-    private List<FileEntry> Files => run.Files;
+    private EntryTable<FileEntry> Files => run.Files;
 
     private ConfinedDirectory? Destination => run.Destination;
 

@@ -118,9 +118,10 @@ internal sealed partial class ReceivingSide : IMessageHandler
         }
         else
         {
-            run.Files = await run.List.ReadAsync(ct).ConfigureAwait(false);
-            run.AcceptList(run.Files, guard);
-            run.Names = run.Files.ConvertAll(f => f.LocalName);
+            List<FileEntry> files = await run.List.ReadAsync(ct).ConfigureAwait(false);
+            run.AcceptList(files, guard);
+            run.Files = new EntryTable<FileEntry>(files);
+            run.Names = new EntryTable<string>(files.Select(f => f.LocalName));
             if (_options.PruneEmptyDirs)
                 PruneEmptyDirectories(run);
             run.FindHardLinkGroups();

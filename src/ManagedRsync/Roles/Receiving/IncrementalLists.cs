@@ -221,8 +221,10 @@ internal sealed class IncrementalLists
     private void DropFinishedParts()
     {
         int upTo = Math.Min(Math.Min(_donesSeen, Volatile.Read(ref _generatorEnded)), _parts.Count);
-        List<FileEntry> files = _run.Files;
-        List<string> names = _run.Names;
+        EntryTable<FileEntry> files = _run.Files;
+        EntryTable<string> names = _run.Names;
+        if (_dropped >= upTo)
+            return;
         for (; _dropped < upTo; _dropped++)
         {
             Part part = _parts[_dropped];
@@ -237,13 +239,17 @@ internal sealed class IncrementalLists
                 names[i] = null!;
             }
         }
+        // Every slot below the last dropped part's end is now a directory (kept) or empty: the pages there can go.
+        int end = _parts[upTo - 1].End;
+        files.ReleaseBelow(end);
+        names.ReleaseBelow(end);
     }
 
     // The part's slot for its directory, then its entries; its directories join the table in their sorted order.
     private void Append(List<FileEntry> part, FileEntry directory, int directoryNdx)
     {
-        List<FileEntry> files = _run.Files;
-        List<string> names = _run.Names;
+        EntryTable<FileEntry> files = _run.Files;
+        EntryTable<string> names = _run.Names;
         lock (_gate)
         {
             files.Add(directory);

@@ -71,12 +71,13 @@ internal sealed partial class ReceiveRun
     /// The file list, sorted (flist.c: flist_sort_and_clean); every ndx is an index into it. With incremental
     /// recursion the parts are appended as they arrive (by the receiver, while the generator reads what it was told
     /// of: only ever appended, so an index once published stays valid), each after the slot stock numbers
-    /// ndx_start - 1, which holds the part's directory (<see cref="IncrementalLists"/>).
+    /// ndx_start - 1, which holds the part's directory (<see cref="IncrementalLists"/>); the pages of parts both sides
+    /// have finished are released, and their entries but the directories read as null.
     /// </summary>
-    public List<FileEntry> Files { get; set; } = [];
+    public EntryTable<FileEntry> Files { get; set; } = new();
 
     /// <summary>The local name of each entry of <see cref="Files"/>.</summary>
-    public List<string> Names { get; set; } = [];
+    public EntryTable<string> Names { get; set; } = new();
 
     /// <summary>The incremental file lists (compat.c: inc_recurse); null when the whole list came first.</summary>
     public IncrementalLists? Lists { get; set; }

@@ -30,10 +30,13 @@ internal sealed class SentLists : IReadOnlyList<FileEntry>
         public int End => Start + Files.Length;
     }
 
-    /// <summary>A listed directory and its place in the tree (-1: none).</summary>
+    /// <summary>
+    /// A listed directory and its place in the tree (-1: none). Its entry goes once its own part is dropped: only the
+    /// part's index before its start names it, and the walk needs the links alone.
+    /// </summary>
     private sealed class Directory(FileEntry entry, int parent)
     {
-        public FileEntry Entry { get; } = entry;
+        public FileEntry? Entry { get; set; } = entry;
         public int Parent { get; } = parent;
         public int FirstChild { get; set; } = -1;
         public int NextSibling { get; set; } = -1;
@@ -61,7 +64,10 @@ internal sealed class SentLists : IReadOnlyList<FileEntry>
     public int NextStart => _end + 1;
 
     /// <summary>The directory whose entries go in the next part, or null when the tree is walked.</summary>
-    public FileEntry? NextDirectory => _next < 0 ? null : _directories[_next].Entry;
+    public FileEntry? NextDirectory => _next < 0 ? null : _directories[_next].Entry!;
+
+    /// <summary>How many directories of the table still hold their entry (those whose part is not dropped yet).</summary>
+    internal int HeldDirectoryEntries => _directories.Count(d => d.Entry is not null);
 
     /// <summary>The next part's place in the directory table: what NDX_FLIST_OFFSET - dir names.</summary>
     public int NextDirectoryIndex => _next;
@@ -135,6 +141,8 @@ internal sealed class SentLists : IReadOnlyList<FileEntry>
     public bool DropOldest()
     {
         Part oldest = _parts[_first];
+        if (oldest.Directory >= 0)
+            _directories[oldest.Directory].Entry = null;
         OldTotal -= oldest.Files.Length;
         FileTotal -= oldest.Files.Length;
         _parts[_first] = null!;
@@ -234,6 +242,6 @@ internal sealed class SentLists : IReadOnlyList<FileEntry>
             return part.Files[ndx - part.Start];
         if (part.Directory < 0)
             throw RsyncException.Protocol($"Invalid file index: {ndx} (the list starting at {part.Start} has no directory)");
-        return _directories[part.Directory].Entry;
+        return _directories[part.Directory].Entry!;
     }
 }
