@@ -141,6 +141,48 @@ public sealed partial class TransferLoggingTests(StockParameterDaemonFixture sto
     }
 
     /// <summary>
+    /// A push into a directory the module does not have yet: stock's receiving server makes it (main.c: get_local_name,
+    /// one mkdir; --mkpath makes the parents too) and, with -v, -i or --info=name1 (INFO_GTE(NAME, 1) or
+    /// stdout_format_has_i), says "created directory ID" ("created N directories for PATH" for --mkpath's parents;
+    /// a dry run says it and makes nothing). The line goes to the client as MSG_INFO before any entry's, and, as every
+    /// line a daemon's server says (log.c: rwrite calls logit when am_daemon), into the daemon's log after "receiving
+    /// file list", with transfer logging on or off. Stock's client into `mrsync daemon` beside stock's daemon: the
+    /// client's output line for line (byte counts masked), the daemon's lines (the entries' as a set between the first
+    /// line and the totals, <see cref="AssertSameLogAsync"/>), the tree.
+    /// </summary>
+    [Theory]
+    [InlineData("-a", ParameterModules.TransferLogItemized, "")]
+    [InlineData("-av", ParameterModules.TransferLogItemized, "")]
+    [InlineData("-ai", ParameterModules.TransferLogItemized, "")]
+    [InlineData("-a --info=name1", ParameterModules.TransferLog, "")]
+    [InlineData("-a --out-format=%n", ParameterModules.TransferLog, "")]
+    [InlineData("-av --no-i-r", ParameterModules.Plain, "")]
+    [InlineData("-avn", ParameterModules.TransferLogItemized, "")]
+    [InlineData("-ai --mkpath", ParameterModules.TransferLogItemized, "deeper/more/")]
+    [InlineData("-av --mkpath", ParameterModules.Plain, "deeper/")]
+    public async Task A_push_into_a_missing_directory_says_and_logs_what_stocks_daemon_does(string options, string module, string under)
+    {
+        string src = SourceTree();
+        var outputs = new List<string>();
+        string lines = await AssertSameLogAsync(d => [.. options.Split(' '), src + "/", $"{d.Url}{module}/{_id}/{under}"], ordered: false,
+            (d, run) => outputs.Add(Pull.StockOutput.Normalize(run.Stdout, src)));
+        Assert.Equal(outputs[0], outputs[1]);
+        string letters = options.Split(' ')[0];
+        string[] dests = [.. Both.Select(d => Path.Combine(d.ModulePath(module), _id))];
+        if (letters.Contains('n'))
+            Assert.All(dests, d => Assert.False(Directory.Exists(d)));
+        else
+            Assert.Equal(LocalCopy.TreeSnapshot.Of(dests[0], rootTimes: false, directoryTimes: under.Length == 0),
+                LocalCopy.TreeSnapshot.Of(dests[1], rootTimes: false, directoryTimes: under.Length == 0));
+        // What the rows are for: the line is there exactly where stock's rule says, in the log and the output alike
+        // ("created directory ID/deeper/more" below --mkpath's parents).
+        string said = $"created directory {_id}";
+        bool says = letters.Contains('v') || letters.Contains('i') || options.Contains("name1", StringComparison.Ordinal);
+        Assert.Equal(says, lines.Contains(said, StringComparison.Ordinal));
+        Assert.Equal(says, outputs[1].Contains(said, StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// An absolute -R source without "/./" (issue 16, protocol-notes §70): stock's sender lists its names with their
     /// leading '/' (flist.c: send_file_list), which a daemon without chroot drops as it reads them (recv_file_entry:
     /// sanitize_path) and a chrooted one after sorting (flist_sort_and_clean with strip_root). What a peer sees of the
@@ -215,9 +257,9 @@ public sealed partial class TransferLoggingTests(StockParameterDaemonFixture sto
         return src;
     }
 
-    // One push of the source into ID/ of the %i/%n module, made afresh (and there before the run: stock's daemon logs
-    // "created directory ID" with -i where ours does not, which is not what is compared here): the daemon's lines for
-    // the connection (totals masked), the bytes it received, the tree, the client's result. The implied parents (/tmp
+    // One push of the source into ID/ of the %i/%n module, which is not there before the run (with -i or -v the
+    // daemon makes it and says "created directory ID" to the client and its log): the daemon's lines for the
+    // connection (totals masked), the bytes it received, the tree, the client's result. The implied parents (/tmp
     // and down) have the times they have when each run reads them (other processes change /tmp's): a directory's %M is
     // masked in the log, and the tree is compared without directory times but for the source's own part.
     private async Task<(List<string> Log, long Received, string Tree, ProcessResult Run)> PushAbsoluteAsync(RsyncDaemonFixture d,
@@ -227,7 +269,6 @@ public sealed partial class TransferLoggingTests(StockParameterDaemonFixture sto
         string dest = Path.Combine(d.ModulePath(module), _id);
         if (Directory.Exists(dest))
             Directory.Delete(dest, recursive: true);
-        Directory.CreateDirectory(dest);
         int mark = d.LogMark();
         string[] all = [.. args, $"{d.Url}{module}/{_id}/"];
         ProcessResult r = mrsync ? await d.RunMrsyncAsync(all) : await d.RunRsyncAsync(all);
@@ -264,8 +305,9 @@ public sealed partial class TransferLoggingTests(StockParameterDaemonFixture sto
     }
 
     // Runs stock's client against both daemons and compares what each daemon logged about that connection from its
-    // file list on; returns our lines.
-    private async Task<string> AssertSameLogAsync(Func<RsyncDaemonFixture, IEnumerable<string>> args, bool ordered)
+    // file list on; returns our lines. Each client's run goes to seen, if given.
+    private async Task<string> AssertSameLogAsync(Func<RsyncDaemonFixture, IEnumerable<string>> args, bool ordered,
+        Action<RsyncDaemonFixture, ProcessResult>? seen = null)
     {
         var logs = new List<List<string>>();
         foreach (RsyncDaemonFixture d in Both)
@@ -273,6 +315,7 @@ public sealed partial class TransferLoggingTests(StockParameterDaemonFixture sto
             int mark = d.LogMark();
             ProcessResult r = await d.RunRsyncAsync(args(d));
             Assert.True(r.ExitCode == 0, r + "\n--- log ---\n" + d.DaemonLogSince(mark));
+            seen?.Invoke(d, r);
             logs.Add(await LinesAfterAsync(d, mark));
         }
         string Shown(List<string> l) => string.Join('\n', l);

@@ -256,6 +256,32 @@ public sealed class LocalCopyParityTests : IDisposable
         Assert.Equal("first's f", File.ReadAllText(Path.Combine(_pair.Ours, "f")));
     }
 
+    /// <summary>
+    /// A destination that is not there (main.c: get_local_name): stock's receiving half makes it and, with -v, -i or
+    /// --info=name1, says "created directory DEST" (a dry run says it and makes nothing; --mkpath first says "created N
+    /// directories for PATH" for the parents); the line reaches the client as MSG_INFO before any entry's. mrsync's
+    /// output line for line beside stock's, the trees.
+    /// </summary>
+    [Theory]
+    [InlineData("-a --info=name1", "")]
+    [InlineData("-a --out-format=%n", "")]
+    [InlineData("-a --out-format=%i_%n", "")]
+    [InlineData("-av --no-i-r", "")]
+    [InlineData("-avn", "")]
+    [InlineData("-ai --mkpath", "deeper/more")]
+    [InlineData("-av --mkpath", "deeper")]
+    public async Task AMissingDestinationIsMadeAndNamedAsStock(string options, string under)
+    {
+        CreateFullSource();
+        var outcome = (await _pair.RunAsync(Split(options), under: under.Length == 0 ? null : under)).AssertExit(0).AssertSameOutputInOrder();
+        if (options.Split(' ')[0].Contains('n'))
+            Assert.False(Directory.Exists(_pair.Stock) || Directory.Exists(_pair.Ours), outcome.Stock + "\n" + outcome.Ours);
+        else
+            Assert.Equal(TreeSnapshot.Of(_pair.Stock, directoryTimes: under.Length == 0), TreeSnapshot.Of(_pair.Ours, directoryTimes: under.Length == 0));
+        bool says = !options.Contains("%n", StringComparison.Ordinal) || options.Contains("%i", StringComparison.Ordinal);
+        Assert.Equal(says, outcome.Ours.Stdout.Contains("created directory ", StringComparison.Ordinal));
+    }
+
     private void CreateFullSource()
     {
         LocalSource.CreateSample(_pair.Source);

@@ -104,6 +104,36 @@ public sealed class SshInteropTests(SshdFixture sshd) : IDisposable
         }
     }
 
+    /// <summary>
+    /// A push into a remote destination that is not there: stock's receiving server makes it (main.c: get_local_name;
+    /// --mkpath its parents too) and, with -v, -i or --info=name1, sends "created directory PATH" (and "created N
+    /// directories for PATH") as MSG_INFO before any entry's line; a dry run says it and makes nothing. mrsync's client
+    /// must print what stock's prints, line for line (byte counts masked), and leave the same tree.
+    /// </summary>
+    [Theory]
+    [InlineData("-av", "")]
+    [InlineData("-ai", "")]
+    [InlineData("-a --info=name1", "")]
+    [InlineData("-avn", "")]
+    [InlineData("-ai --mkpath", "/deeper/more")]
+    public async Task APushIntoAMissingDirectoryIsNamedAsWithStocksClient(string options, string under)
+    {
+        string src = Source();
+        string name = $"made {options.Replace(' ', '_')}";
+        string ours = Path.Combine(_root, name + " ours"), stock = Path.Combine(_root, name + " stock");
+        string[] args = [.. options.Split(' '), "-e", sshd.Rsh, src + "/"];
+        var oursRun = await MrsyncProcess.RunAsync([.. args, sshd.Remote(ours + under + "/")], Env);
+        var stockRun = await ToolProcess.RunAsync("rsync", [.. args, sshd.Remote(stock + under + "/")], Env);
+
+        Assert.True(oursRun.ExitCode == 0 && stockRun.ExitCode == 0, Explain(oursRun, stockRun));
+        Assert.Equal(Pull.StockOutput.Normalize(stockRun.Stdout, stock), Pull.StockOutput.Normalize(oursRun.Stdout, ours));
+        Assert.Contains("created directory DEST", Pull.StockOutput.Normalize(oursRun.Stdout, ours), StringComparison.Ordinal);
+        if (options.Split(' ')[0].Contains('n'))
+            Assert.False(Directory.Exists(ours) || Directory.Exists(stock));
+        else
+            Assert.Equal(TreeSnapshot.Of(stock, rootTimes: false, directoryTimes: under.Length == 0), TreeSnapshot.Of(ours, rootTimes: false, directoryTimes: under.Length == 0));
+    }
+
     [Fact]
     public async Task OldArgsLetTheRemoteShellExpandWildcards()
     {

@@ -78,7 +78,7 @@ public static class RsyncServer
         if (settings.TransferLog is { } transferLog)
             options = options with { LogFileFormat = transferLog.Format };
         var daemonLog = new DaemonSideLog(settings.Log);
-        await using var connection = new Connection(stream, isServer: true, daemonLog, options.BandwidthLimit);
+        await using var connection = new Connection(stream, isServer: true, daemonLog, options.BandwidthLimit) { DaemonLog = settings.Log };
         try
         {
             await connection.SetupServerAsync(settings.Protocol, options, request.ClientInfo, request.IsSender, ct).ConfigureAwait(false);

@@ -16,12 +16,13 @@ internal sealed class ServerTransferLog(LogLine line, Action<string> sink, strin
 
     public void Info(string text)
     {
-        // A server's informational lines go to its client (MSG_INFO), not to its log file.
+        // A server's informational lines go to its client (MSG_INFO) and, on a daemon, to its log file through
+        // ServerMessageLog (Connection.DaemonLog), whether or not the module logs transfers.
     }
 
     public void Error(string text)
     {
-        // Likewise: errors reach the log through the server's own handling.
+        // Likewise: errors reach the log through ServerMessageLog and the server's own handling.
     }
 
     // A %C with nothing to show is as wide as the session's checksum (log.c: csum_len_for_type), which the roles that

@@ -47,6 +47,12 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
     /// <summary>Where the peer's MSG_INFO / MSG_ERROR text goes.</summary>
     public ITransferLog Log { get; }
 
+    /// <summary>
+    /// A daemon's log file, where its server side also writes each line it tells the client (rsync log.c: rwrite logs
+    /// FINFO, FERROR and FWARNING with logit when am_daemon); null for any other side.
+    /// </summary>
+    public Action<string>? DaemonLog { get; init; }
+
     /// <summary>What the setup settled; set by <see cref="SetupClientAsync"/> or <see cref="SetupServerAsync(int?, TransferOptions, string, bool, CancellationToken)"/>.</summary>
     public SessionParameters Parameters { get; private set; } = null!;
 

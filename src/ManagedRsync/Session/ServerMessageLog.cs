@@ -11,9 +11,10 @@ namespace ManagedRsync.Session;
 /// has sent its end of phase 1, as in <c>Roles</c>); a line from another thread waits here until the writing thread
 /// sends (<see cref="Connection.Send"/>), as stock's receiver hands its messages to the generator to forward.
 /// Entries and deletions go to <paramref name="logFile"/>, the host's own log (a daemon's transfer logging), never to
-/// the client.
+/// the client. A daemon also writes each line it tells the client to <paramref name="daemonLog"/>, its log file (log.c:
+/// rwrite calls logit for every FINFO, FERROR and FWARNING when am_daemon, then sends it; an FCLIENT line is only sent).
 /// </summary>
-internal sealed class ServerMessageLog(MultiplexWriter output, ITransferLog logFile) : ITransferLog
+internal sealed class ServerMessageLog(MultiplexWriter output, ITransferLog logFile, Action<string>? daemonLog = null) : ITransferLog
 {
     private readonly ConcurrentQueue<(MessageCode Code, byte[] Text)> _pending = new();
     private int _owner = -1;
@@ -25,12 +26,15 @@ internal sealed class ServerMessageLog(MultiplexWriter output, ITransferLog logF
         DrainInto(output);
     }
 
-    public void Info(string line) => Post(MessageCode.Info, line);
+    public void Info(string line) => Logged(MessageCode.Info, line);
 
-    public void Error(string line) => Post(MessageCode.Error, line);
+    /// <summary>A line the client prints but a daemon does not log (rsync log.c: FCLIENT, sent as MSG_INFO).</summary>
+    public void Client(string line) => Post(MessageCode.Info, line);
+
+    public void Error(string line) => Logged(MessageCode.Error, line);
 
     /// <summary>A warning (rsync log.c: FWARNING, MSG_WARNING): printed by the client, not an error of the run.</summary>
-    public void Warning(string line) => Post(MessageCode.Warning, line);
+    public void Warning(string line) => Logged(MessageCode.Warning, line);
 
     /// <summary>
     /// A server's deletions reach the client as MSG_DELETED, sent by the role itself (log.c: log_delete); here they
@@ -50,7 +54,7 @@ internal sealed class ServerMessageLog(MultiplexWriter output, ITransferLog logF
     }
 
     /// <summary>An error that makes the run a partial transfer on the client (rsync log.c: FERROR_XFER, exit 23).</summary>
-    public void Failure(string line) => Post(MessageCode.ErrorXfer, line);
+    public void Failure(string line) => Logged(MessageCode.ErrorXfer, line);
 
     /// <summary>
     /// Writes what waits, ahead of the data still buffered (rsync io.c: perform_io sends messages first); called only
@@ -67,6 +71,12 @@ internal sealed class ServerMessageLog(MultiplexWriter output, ITransferLog logF
     {
         DrainInto(output);
         output.WriteMessageAhead(code, payload);
+    }
+
+    private void Logged(MessageCode code, string line)
+    {
+        daemonLog?.Invoke(line);
+        Post(code, line);
     }
 
     private void Post(MessageCode code, string line)

@@ -142,6 +142,31 @@ public sealed class ServerEntryTests : IDisposable
         Assert.Contains("deleting old", log.All);
     }
 
+    // main.c: get_local_name says "created directory NAME" when it makes the destination (with -v or -i); a daemon's
+    // server sends it to the client and, as every FINFO line (log.c: rwrite calls logit when am_daemon), writes it to
+    // its log file, after "receiving file list" and before the totals. A line the client alone prints is not logged.
+    [Fact]
+    public async Task A_daemon_logs_the_directory_it_made_as_it_tells_the_client()
+    {
+        string src = Make("src", "x", "y/z");
+        string module = Make("module");
+        var options = TransferOptions.Archive with { ItemizeChanges = 1 };
+        var log = new RecordingLog();
+        var daemonLog = new List<string>();
+        var settings = Module(module) with { Log = line => { lock (daemonLog) daemonLog.Add(line); } };
+
+        (TransferResult client, RsyncExitCode server) = await RunAsync(options, pull: false, ["mod/new/"], settings, log,
+            c => new SenderRole(new SendSource([src + "/"], null, null, null, null), options, log, null).RunAsync(c, localServer: false, default));
+
+        Assert.True(client.ExitCode == RsyncExitCode.Ok, string.Join('\n', log.All));
+        Assert.Equal(RsyncExitCode.Ok, server);
+        Assert.Equal("content of y/z", File.ReadAllText(Path.Combine(module, "new", "y", "z")));
+        Assert.Contains("created directory new", log.All);
+        Assert.Equal(["receiving file list", "created directory new"], daemonLog.Take(2));
+        Assert.StartsWith("sent ", daemonLog[^1], StringComparison.Ordinal);
+        Assert.Equal(3, daemonLog.Count);
+    }
+
     [Fact]
     public async Task A_refused_option_reaches_the_client_with_stock_wording_and_exit_4()
     {
