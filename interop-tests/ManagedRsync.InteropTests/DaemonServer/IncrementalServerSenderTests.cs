@@ -1,6 +1,5 @@
 using ManagedRsync.InteropTests.Fixtures;
 using ManagedRsync.InteropTests.Pull;
-using ManagedRsync.Tests.Pull;
 
 namespace ManagedRsync.InteropTests.DaemonServer;
 
@@ -15,26 +14,15 @@ namespace ManagedRsync.InteropTests.DaemonServer;
 [Collection(DaemonParityCollection.Name)]
 public sealed class IncrementalServerSenderTests(RsyncDaemonFixture stock, MrsyncDaemonFixture ours) : IDisposable
 {
-    private readonly Sandbox _sandbox = new();
     private readonly TwoDaemonSources _sources = new(stock, ours, "isend-");
 
-    public void Dispose()
-    {
-        _sandbox.Dispose();
-        _sources.Dispose();
-    }
-
-    private string Source(RsyncDaemonFixture d) => _sources.Source(d);
-
-    private string Url(RsyncDaemonFixture d) => _sources.Url(d);
-
-    private string Dest(string side) => Path.Combine(_sandbox.Root, side);
+    public void Dispose() => _sources.Dispose();
 
     // One tree, copied with its symlinks' times (cp -a), so that both daemons serve the same entries.
     private void CreateSources()
     {
-        IncrementalTree.Create(Source(ours));
-        TwoDaemonSources.CopyTree(Source(ours), Source(stock));
+        IncrementalTree.Create(_sources.Source(ours));
+        TwoDaemonSources.CopyTree(_sources.Source(ours), _sources.Source(stock));
     }
 
     [Theory]
@@ -45,23 +33,23 @@ public sealed class IncrementalServerSenderTests(RsyncDaemonFixture stock, Mrsyn
     public async Task AStockClientPullsATreeAsFromStocksDaemon(string options)
     {
         CreateSources();
-        string template = Path.Combine(_sandbox.Root, "template");
-        IncrementalTree.CreateStaleCopy(Source(ours), template);
-        StockOutput.CopyTree(template, Dest("stock"));
-        StockOutput.CopyTree(template, Dest("ours"));
+        string template = _sources.Dest("template");
+        IncrementalTree.CreateStaleCopy(_sources.Source(ours), template);
+        StockOutput.CopyTree(template, _sources.Dest("stock"));
+        StockOutput.CopyTree(template, _sources.Dest("ours"));
         string[] args = options.Split(' ');
 
-        ProcessResult fromStock = await stock.RunRsyncAsync([.. args, Url(stock), Dest("stock") + "/"]);
-        ProcessResult fromOurs = await ours.RunRsyncAsync([.. args, Url(ours), Dest("ours") + "/"]);
+        ProcessResult fromStock = await stock.RunRsyncAsync([.. args, _sources.Url(stock), _sources.Dest("stock") + "/"]);
+        ProcessResult fromOurs = await ours.RunRsyncAsync([.. args, _sources.Url(ours), _sources.Dest("ours") + "/"]);
 
         Assert.True(fromStock.ExitCode == 0, stock.Explain(fromStock));
         Assert.True(fromOurs.ExitCode == 0, ours.Explain(fromOurs, fromStock));
-        PullTree.AssertSame(Dest("stock"), Dest("ours"));
+        PullTree.AssertSame(_sources.Dest("stock"), _sources.Dest("ours"));
         if (options.Contains("--delete", StringComparison.Ordinal))
-            PullTree.AssertSame(Source(ours), Dest("ours"));
+            PullTree.AssertSame(_sources.Source(ours), _sources.Dest("ours"));
         // The client's generator's lines in its order, its deletions in theirs and its receiver's ("&gt;f" with -i) in
         // theirs; with -v alone they cannot be told apart, so the same lines (IncrementalTree.AssertSameSequences: the interleaving is timing).
-        string expected = StockOutput.Normalize(fromStock.Stdout, Dest("stock")), actual = StockOutput.Normalize(fromOurs.Stdout, Dest("ours"));
+        string expected = StockOutput.Normalize(fromStock.Stdout, _sources.Dest("stock")), actual = StockOutput.Normalize(fromOurs.Stdout, _sources.Dest("ours"));
         if (options.Split(' ')[0].Contains('i'))
             IncrementalTree.AssertSameSequences(expected, actual, l => l.StartsWith(">f", StringComparison.Ordinal), IncrementalTree.IsDeletion);
         else
@@ -78,11 +66,11 @@ public sealed class IncrementalServerSenderTests(RsyncDaemonFixture stock, Mrsyn
         CreateSources();
         string[] args = option.Length == 0 ? ["-a", "--debug=FLIST2"] : ["-a", "--debug=FLIST2", option];
 
-        ProcessResult fromStock = await stock.RunRsyncAsync([.. args, Url(stock), Dest("stock") + "/"]);
-        ProcessResult fromOurs = await ours.RunRsyncAsync([.. args, Url(ours), Dest("ours") + "/"]);
+        ProcessResult fromStock = await stock.RunRsyncAsync([.. args, _sources.Url(stock), _sources.Dest("stock") + "/"]);
+        ProcessResult fromOurs = await ours.RunRsyncAsync([.. args, _sources.Url(ours), _sources.Dest("ours") + "/"]);
 
         Assert.True(fromStock.ExitCode == 0 && fromOurs.ExitCode == 0, ours.Explain(fromOurs, fromStock));
-        PullTree.AssertSame(Source(ours), Dest("ours"));
+        PullTree.AssertSame(_sources.Source(ours), _sources.Dest("ours"));
         // flist.c / rsync.c: the client's receiver and its generator each log "receiving flist for dir N" per list.
         static int Lists(ProcessResult r) =>
             r.Stdout.Split('\n').Count(l => l.Contains("] receiving flist for dir ", StringComparison.Ordinal));

@@ -4,14 +4,21 @@ namespace ManagedRsync.InteropTests.DaemonServer;
 
 /// <summary>
 /// Two daemons, one named directory each: a directory of its own (PREFIX and a random part) in one module of stock's
-/// daemon and of `mrsync daemon`, for a test that serves the same tree from both. Its path in either module, its
-/// address, a copy of a tree with <c>cp -a</c> (symlinks keep their times), and both directories removed on Dispose.
+/// daemon and of `mrsync daemon`, for a test that serves the same tree from both, and a scratch directory for the
+/// clients' side (destinations, templates). Its path in either module, its address, the scratch directory's entries,
+/// a copy of a tree with <c>cp -a</c> (symlinks keep their times), and all three directories removed on Dispose.
 /// </summary>
 internal sealed class TwoDaemonSources(RsyncDaemonFixture stock, MrsyncDaemonFixture ours, string prefix,
     string module = DaemonModules.ReadOnly) : IDisposable
 {
     /// <summary>The directory's name in each module.</summary>
     public string Name { get; } = prefix + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>The scratch directory on the clients' side.</summary>
+    public string Root { get; } = Directory.CreateTempSubdirectory("mrsync-" + prefix).FullName;
+
+    /// <summary>NAME in the scratch directory: a client's destination ("stock", "ours"), a template, a local source.</summary>
+    public string Dest(string name) => Path.Combine(Root, name);
 
     /// <summary>The directory in <paramref name="daemon"/>'s module.</summary>
     public string Source(RsyncDaemonFixture daemon) => Path.Combine(daemon.ModulePath(module), Name);
@@ -29,6 +36,14 @@ internal sealed class TwoDaemonSources(RsyncDaemonFixture stock, MrsyncDaemonFix
 
     public void Dispose()
     {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A test that failed may have left something odd; the temp directory is the OS's to clean then.
+        }
         foreach (RsyncDaemonFixture daemon in (RsyncDaemonFixture[])[stock, ours])
         {
             string dir = Source(daemon);

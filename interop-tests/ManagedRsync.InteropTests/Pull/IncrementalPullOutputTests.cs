@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using ManagedRsync.InteropTests.DaemonServer;
 using ManagedRsync.InteropTests.Fixtures;
-using ManagedRsync.Tests.Pull;
 
 namespace ManagedRsync.InteropTests.Pull;
 
@@ -22,54 +21,43 @@ namespace ManagedRsync.InteropTests.Pull;
 [Collection(DaemonParityCollection.Name)]
 public sealed partial class IncrementalPullOutputTests(RsyncDaemonFixture stock, MrsyncDaemonFixture ours) : IDisposable
 {
-    private readonly Sandbox _sandbox = new();
     private readonly TwoDaemonSources _sources = new(stock, ours, "ipout-");
 
-    public void Dispose()
-    {
-        _sandbox.Dispose();
-        _sources.Dispose();
-    }
-
-    private string Source(RsyncDaemonFixture d) => _sources.Source(d);
-
-    private string Url(RsyncDaemonFixture d) => _sources.Url(d);
-
-    private string Dest(string side) => Path.Combine(_sandbox.Root, side);
+    public void Dispose() => _sources.Dispose();
 
     // One tree in both daemons' modules (cp -a keeps the symlinks' times) and in the sandbox for a local copy.
     private string CreateSources(bool hardLinks, Action<string> create)
     {
-        create(Source(stock));
+        create(_sources.Source(stock));
         if (hardLinks)
-            IncrementalTree.AddHardLinks(Source(stock));
-        foreach (string copy in (string[])[Source(ours), Dest("src")])
-            TwoDaemonSources.CopyTree(Source(stock), copy);
-        return Source(stock);
+            IncrementalTree.AddHardLinks(_sources.Source(stock));
+        foreach (string copy in (string[])[_sources.Source(ours), _sources.Dest("src")])
+            TwoDaemonSources.CopyTree(_sources.Source(stock), copy);
+        return _sources.Source(stock);
     }
 
     // mrsync's run from the given side, and stock's client pulling from stock's daemon, into copies of one template.
     private async Task<(ProcessResult Mine, ProcessResult Theirs)> RunBoth(string from, string[] args, bool stale)
     {
         foreach (string side in (string[])["ours", "stock"])
-            Directory.CreateDirectory(Dest(side));
+            Directory.CreateDirectory(_sources.Dest(side));
         if (stale)
         {
-            string template = Dest("template");
-            IncrementalTree.CreateStaleCopy(Source(stock), template);
-            StockOutput.CopyTree(template, Dest("ours"));
-            StockOutput.CopyTree(template, Dest("stock"));
+            string template = _sources.Dest("template");
+            IncrementalTree.CreateStaleCopy(_sources.Source(stock), template);
+            StockOutput.CopyTree(template, _sources.Dest("ours"));
+            StockOutput.CopyTree(template, _sources.Dest("stock"));
         }
         ProcessResult mine, theirs;
         if (from == "local")
         {
-            mine = await stock.RunMrsyncAsync([.. args, Dest("src") + "/", Dest("ours") + "/"]);
-            theirs = await stock.RunRsyncAsync([.. args, Dest("src") + "/", Dest("stock") + "/"]);
+            mine = await stock.RunMrsyncAsync([.. args, _sources.Dest("src") + "/", _sources.Dest("ours") + "/"]);
+            theirs = await stock.RunRsyncAsync([.. args, _sources.Dest("src") + "/", _sources.Dest("stock") + "/"]);
         }
         else
         {
-            mine = await (from == "ours" ? ours : stock).RunMrsyncAsync([.. args, Url(from == "ours" ? ours : stock), Dest("ours") + "/"]);
-            theirs = await stock.RunRsyncAsync([.. args, Url(stock), Dest("stock") + "/"]);
+            mine = await (from == "ours" ? ours : stock).RunMrsyncAsync([.. args, _sources.Url(from == "ours" ? ours : stock), _sources.Dest("ours") + "/"]);
+            theirs = await stock.RunRsyncAsync([.. args, _sources.Url(stock), _sources.Dest("stock") + "/"]);
         }
         Assert.True(theirs.ExitCode == 0, stock.Explain(theirs));
         Assert.True(mine.ExitCode == 0, stock.Explain(mine, theirs));
@@ -111,10 +99,10 @@ public sealed partial class IncrementalPullOutputTests(RsyncDaemonFixture stock,
         CreateSources(hardLinks, IncrementalTree.Create);
         var (mine, theirs) = await RunBoth(from, options.Split(' '), stale);
 
-        PullTree.AssertSame(Dest("stock"), Dest("ours"));
+        PullTree.AssertSame(_sources.Dest("stock"), _sources.Dest("ours"));
         if (options.Contains("--delete", StringComparison.Ordinal))
-            ManagedRsync.InteropTests.Push.TreeAssert.Equal(Dest("src"), Dest("ours"), nanoseconds: true, hardLinks: hardLinks);
-        string want = StockOutput.Normalize(theirs.Stdout, Dest("stock")), got = StockOutput.Normalize(mine.Stdout, Dest("ours"));
+            ManagedRsync.InteropTests.Push.TreeAssert.Equal(_sources.Dest("src"), _sources.Dest("ours"), nanoseconds: true, hardLinks: hardLinks);
+        string want = StockOutput.Normalize(theirs.Stdout, _sources.Dest("stock")), got = StockOutput.Normalize(mine.Stdout, _sources.Dest("ours"));
         if (options.Contains('v', StringComparison.Ordinal))
             Assert.Contains(from == "local" ? "sending incremental file list" : "receiving incremental file list", got.Split('\n'));
         AssertSameOutput(want, got);
@@ -160,15 +148,15 @@ public sealed partial class IncrementalPullOutputTests(RsyncDaemonFixture stock,
         CreateSources(hardLinks: false, CreateNested);
         foreach (string side in (string[])["ours", "stock"])
         {
-            Directory.CreateDirectory(Path.Combine(Dest(side), "a", "gone"));
-            Directory.CreateDirectory(Path.Combine(Dest(side), "a", "b"));
-            File.WriteAllText(Path.Combine(Dest(side), "a", "gone", "x"), "x\n");
-            File.WriteAllText(Path.Combine(Dest(side), "a", "b", "old"), "old\n");
+            Directory.CreateDirectory(Path.Combine(_sources.Dest(side), "a", "gone"));
+            Directory.CreateDirectory(Path.Combine(_sources.Dest(side), "a", "b"));
+            File.WriteAllText(Path.Combine(_sources.Dest(side), "a", "gone", "x"), "x\n");
+            File.WriteAllText(Path.Combine(_sources.Dest(side), "a", "b", "old"), "old\n");
         }
         var (mine, theirs) = await RunBoth(from, options.Split(' '), stale: false);
 
-        PullTree.AssertSame(Dest("stock"), Dest("ours"));
-        string want = MaskRates(theirs.Stdout, Dest("stock")), got = MaskRates(mine.Stdout, Dest("ours"));
+        PullTree.AssertSame(_sources.Dest("stock"), _sources.Dest("ours"));
+        string want = MaskRates(theirs.Stdout, _sources.Dest("stock")), got = MaskRates(mine.Stdout, _sources.Dest("ours"));
         Assert.Contains("to-chk=", got, StringComparison.Ordinal);
         AssertSameOutput(want, got);
         Assert.Equal(theirs.Stderr, mine.Stderr);
@@ -214,16 +202,16 @@ public sealed partial class IncrementalPullOutputTests(RsyncDaemonFixture stock,
         CreateSources(hardLinks: false, IncrementalTree.Create);
         foreach (string side in (string[])["ours", "stock"])
         {
-            string deep = Path.Combine(Dest(side), "d00", "a", "b", "c", "d", "e", "f");
+            string deep = Path.Combine(_sources.Dest(side), "d00", "a", "b", "c", "d", "e", "f");
             Directory.CreateDirectory(deep);
             File.WriteAllBytes(Path.Combine(deep, "deep.bin"), PullTree.RandomBytes(100_000, seed: 9));
         }
         var (mine, theirs) = await RunBoth(from, ["-ai", "--append-verify"], stale: false);
 
-        PullTree.AssertSame(Dest("stock"), Dest("ours"));
+        PullTree.AssertSame(_sources.Dest("stock"), _sources.Dest("ours"));
         const string redone = "d00/a/b/c/d/e/f/deep.bin";
         static List<string> Lines(string s) => [.. s.Split('\n')];
-        List<string> want = Lines(StockOutput.Normalize(theirs.Stdout, Dest("stock"))), got = Lines(StockOutput.Normalize(mine.Stdout, Dest("ours")));
+        List<string> want = Lines(StockOutput.Normalize(theirs.Stdout, _sources.Dest("stock"))), got = Lines(StockOutput.Normalize(mine.Stdout, _sources.Dest("ours")));
         Assert.Equal(want.Where(l => l.EndsWith(redone, StringComparison.Ordinal)).Order(StringComparer.Ordinal),
             got.Where(l => l.EndsWith(redone, StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.Equal(want.Where(l => !l.EndsWith(redone, StringComparison.Ordinal)), got.Where(l => !l.EndsWith(redone, StringComparison.Ordinal)));
