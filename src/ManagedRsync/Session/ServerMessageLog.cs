@@ -28,6 +28,9 @@ internal sealed class ServerMessageLog(MultiplexWriter output, ITransferLog logF
 
     public void Info(string line) => Logged(MessageCode.Info, line);
 
+    /// <summary>A line for a daemon's log alone (rsync log.c: FLOG); nothing elsewhere.</summary>
+    public void LogFile(string line) => daemonLog?.Invoke(line);
+
     /// <summary>A line the client prints but a daemon does not log (rsync log.c: FCLIENT, sent as MSG_INFO).</summary>
     public void Client(string line) => Post(MessageCode.Info, line);
 

@@ -76,24 +76,26 @@ internal sealed partial class GeneratorRole
     }
 
     /// <summary>
-    /// generator.c: generate_files sets code FLOG for a client from protocol 29 when its --log-file-format has no %i;
-    /// recv_generator then logs each entry it makes itself at info=name1 as a bare line (rprintf(code, ...)): only to
-    /// the log file (log.c: rwrite, FLOG). A pulling client's own generator only: a local copy's server half has no
-    /// log file (pipe.c: local_child), a server's lines go to its client.
+    /// generator.c: generate_files sets code FLOG from protocol 29 when the log format has no %i; recv_generator then
+    /// logs each entry it makes itself at info=name1 as a bare line (rprintf(code, ...)): only to the log file (log.c:
+    /// rwrite, FLOG). A pulling client's generator with a --log-file, and a daemon's (its log file, whether or not the
+    /// module logs transfers: without "transfer logging" logfile_format is unset and has no %i); a local copy's server
+    /// half and a remote-shell server have no log file (pipe.c: local_child).
     /// </summary>
     private void LogMade(string line)
     {
-        if (!run.IsServer && Options.LogFileFormat is not null && !Options.LogFileFormatHasI && Protocol >= 29
-            && Options.Info.Gte(InfoFlag.Name, 1))
+        if (LogsMade && !Options.LogFileFormatHasI && Protocol >= 29 && Options.Info.Gte(InfoFlag.Name, 1))
             run.Log.LogFile(line);
     }
+
+    private bool LogsMade => run.IsServer ? run.Connection.DaemonLog is not null : Options.LogFileFormat is not null;
 
     // generator.c: recv_generator logs a directory ("NAME/") when set_file_attrs changed something on it: in a dry run
     // one that is not there (set_file_attrs without a stat returns 1 under dry_run), otherwise what differs from what
     // lstat finds now (a directory just made has mkdir's mode and time).
     private void LogMadeDirectory(FileEntry file, string name, EntryStatus? local, bool dry)
     {
-        if (run.IsServer || Options.LogFileFormat is null)
+        if (!LogsMade)
             return;
         EntryStatus? now = dry ? local : Destination?.Stat(name);
         if (now is null ? dry : (ItemizeAgainst(file, now, ItemChanges.None) & AttributeChanges) != 0)
