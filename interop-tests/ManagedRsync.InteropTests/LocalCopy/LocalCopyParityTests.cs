@@ -280,8 +280,8 @@ public sealed class LocalCopyParityTests : IDisposable
             Assert.Equal(TreeSnapshot.Of(_pair.Stock, rootTimes: under.Length == 0, directoryTimes: under.Length == 0),
                 TreeSnapshot.Of(_pair.Ours, rootTimes: under.Length == 0, directoryTimes: under.Length == 0));
         bool says = !options.Contains("%n", StringComparison.Ordinal) || options.Contains("%i", StringComparison.Ordinal);
-        // With --mkpath make_path makes the destination itself too ("created N directories for DEST/..."), and
-        // get_local_name then finds it there.
+        // With --mkpath and a trailing '/' make_path makes the destination itself too ("created N directories for
+        // DEST/..."), and get_local_name then finds it there.
         Assert.Equal(says, outcome.Ours.Stdout.Contains(under.Length == 0 ? "created directory " : " directories for ", StringComparison.Ordinal));
     }
 

@@ -127,8 +127,8 @@ public sealed class SshInteropTests(SshdFixture sshd) : IDisposable
 
         Assert.True(oursRun.ExitCode == 0 && stockRun.ExitCode == 0, Explain(oursRun, stockRun));
         Assert.Equal(Pull.StockOutput.Normalize(stockRun.Stdout, stock), Pull.StockOutput.Normalize(oursRun.Stdout, ours));
-        // With --mkpath a list of several entries has make_path make the destination itself too ("created 3 directories
-        // for DEST/deeper/more"), and get_local_name finds it there.
+        // With --mkpath and a trailing '/' make_path drops only the empty name after it and makes the destination
+        // itself too ("created 3 directories for DEST/deeper/more"); get_local_name then finds it there.
         Assert.Contains(under.Length == 0 ? "created directory DEST\n" : "created 3 directories for DEST/deeper/more\n",
             Pull.StockOutput.Normalize(oursRun.Stdout, ours), StringComparison.Ordinal);
         if (options.Split(' ')[0].Contains('n'))
