@@ -191,7 +191,10 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
             return await ReceiveRawAsync(ct).ConfigureAwait(false);
         if (!_queue.Reader.TryRead(out Item item))
         {
-            if (!await _queue.Reader.WaitToReadAsync(ct).ConfigureAwait(false) || !_queue.Reader.TryRead(out item))
+            bool taken = _blockingConsumer
+                ? TakeBlocking(out item, ct)
+                : await _queue.Reader.WaitToReadAsync(ct).ConfigureAwait(false) && _queue.Reader.TryRead(out item);
+            if (!taken)
             {
                 _eof = true;
                 Exception? error = _pumpError;
@@ -209,6 +212,65 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
         Took(item);
         Deliver(item);
         return true;
+    }
+
+    /// <summary>
+    /// While set, a read that must wait for the pump blocks the calling thread instead of suspending: every read then
+    /// completes on that thread, and the pump wakes it directly (one hand-off per piece). For a consumer that owns a
+    /// thread of its own and would block on the read anyway (the receiver); set and cleared on that thread.
+    /// </summary>
+    /// <remarks>
+    /// An awaited read that must wait resumes on a thread-pool worker (the channel runs no continuation inline), which
+    /// completed the task a blocked thread waited on: the pump's worker, a second worker, then the consumer's thread,
+    /// whose wait spun (sched_yield) before it slept. A no-change re-pull of 100,000 files made some 2,100 sched_yield
+    /// and 2,400 futex calls that way (RESULTS.md, session 15).
+    /// </remarks>
+    public bool BlockingConsumer
+    {
+        get => _blockingConsumer;
+        set => _blockingConsumer = value;
+    }
+
+    private bool _blockingConsumer;
+
+    // The blocked consumer's wait (a monitor: Monitor.Wait), pulsed by the pump after it queues a piece or completes the
+    // queue.
+    private readonly object _arrival = new();
+    private int _consumerWaiting;
+
+    /// <summary>How long a blocked consumer waits before it looks at its cancellation token again.</summary>
+    private const int BlockedPollMilliseconds = 100;
+
+    // The next piece, waiting for the pump on this thread; false when the queue is complete and empty.
+    private bool TakeBlocking(out Item item, CancellationToken ct)
+    {
+        ChannelReader<Item> reader = _queue.Reader;
+        while (!reader.TryRead(out item))
+        {
+            if (reader.Completion.IsCompleted)
+                return false;
+            ct.ThrowIfCancellationRequested();
+            lock (_arrival)
+            {
+                // Published with a full fence before the queue is looked at again, as the pump looks at the flag (a
+                // full fence) after queuing: either this sees its piece, or it sees this waiter and pulses.
+                Interlocked.Exchange(ref _consumerWaiting, 1);
+                if (!reader.TryPeek(out _) && !reader.Completion.IsCompleted)
+                    Monitor.Wait(_arrival, BlockedPollMilliseconds);
+                _consumerWaiting = 0;
+            }
+        }
+        return true;
+    }
+
+    // The pump's side, after it queued a piece or completed the queue.
+    private void WakeBlockedConsumer()
+    {
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _consumerWaiting) == 0)
+            return;
+        lock (_arrival)
+            Monitor.PulseAll(_arrival);
     }
 
     // What the queue holds, in QueueBytes' units (the pump counts pieces in, the consumer out), and what a pump stopped
@@ -231,6 +293,7 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
             ArrayPool<byte>.Shared.Return(item.Buffer);
             throw new ChannelClosedException();
         }
+        WakeBlockedConsumer();
         return Interlocked.Add(ref _queued, cost) < QueueBytes ? ValueTask.CompletedTask : WaitForRoomAsync(ct);
     }
 
@@ -416,6 +479,7 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
                         throw new RsyncException(RsyncErrorKind.ConnectionClosed,
                             "connection closed by the peer in the middle of a multiplexed frame");
                     writer.TryComplete();
+                    WakeBlockedConsumer();
                     return;
                 }
                 Interlocked.Add(ref _rawBytes, read);
@@ -427,10 +491,12 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
             // Items queued before the failure are still delivered; the consumer sees the error after them.
             _pumpError = ex;
             writer.TryComplete();
+            WakeBlockedConsumer();
         }
         catch (OperationCanceledException)
         {
             writer.TryComplete();
+            WakeBlockedConsumer();
         }
     }
 

@@ -221,6 +221,115 @@ public class MultiplexTests
         await peer.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
+    // Runs WORK on a thread of its own (the receiver's kind), its reads blocking there.
+    private static Task OnOwnThread(MultiplexReader reader, Action work) => Task.Factory.StartNew(() =>
+    {
+        reader.BlockingConsumer = true;
+        try
+        {
+            work();
+        }
+        finally
+        {
+            reader.BlockingConsumer = false;
+        }
+    }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    [Fact]
+    public async Task A_blocking_consumer_takes_what_the_pump_queues_on_its_own_thread()
+    {
+        // The peer answers each int only after reading it (as A_peer_that_answers_only_what_it_received_is_never_kept_
+        // waiting), so nearly every read finds nothing queued and must wait for the pump: each read still completes
+        // before it returns (the waiting thread is the caller's), the value in order, the send before each real wait.
+        (Stream ours, Stream theirs) = ManagedRsync.Transports.LocalPipe.Create();
+        const int Rounds = 2000;
+        Task peer = Task.Run(async () =>
+        {
+            var four = new byte[4];
+            for (int i = 0; i < Rounds; i++)
+            {
+                await theirs.ReadExactlyAsync(four);
+                int got = BinaryPrimitives.ReadInt32LittleEndian(four);
+                var payload = new byte[4];
+                BinaryPrimitives.WriteInt32LittleEndian(payload, got + 1);
+                // A message ahead of every tenth answer: delivered in order on the consumer's thread.
+                if (got % 10 == 0)
+                    await theirs.WriteAsync(Frame(2, System.Text.Encoding.UTF8.GetBytes($"m{got}\n")));
+                await theirs.WriteAsync(Frame(0, payload));
+                await theirs.FlushAsync();
+            }
+        });
+        var writer = new MultiplexWriter(ours);
+        var rec = new Recorder();
+        await using var reader = new MultiplexReader(ours, rec);
+        reader.BeforeWait = writer.Send;
+        reader.StartMultiplexing();
+        int value = 0, pending = 0;
+        await OnOwnThread(reader, () =>
+        {
+            for (int i = 0; i < Rounds; i++)
+            {
+                writer.WriteInt32(value);
+                ValueTask<int> read = reader.ReadInt32Async(default);
+                if (!read.IsCompleted)
+                    pending++;
+                value = read.AsTask().GetAwaiter().GetResult();
+            }
+        }).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(Rounds, value);
+        Assert.Equal(0, pending);
+        Assert.Equal(Rounds / 10, rec.Messages.Count);
+        Assert.Equal("m1990\n", rec.Messages[^1].Text);
+        await peer.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task A_blocking_consumer_sees_the_end_of_the_stream_and_a_truncated_frame()
+    {
+        (Stream ours, Stream theirs) = ManagedRsync.Transports.LocalPipe.Create();
+        await using var reader = new MultiplexReader(ours, new Recorder());
+        reader.StartMultiplexing();
+        RsyncException? closed = null;
+        Task consumer = OnOwnThread(reader, () =>
+        {
+            Assert.Equal(5, reader.ReadInt32Async(default).AsTask().GetAwaiter().GetResult());
+            closed = Assert.Throws<RsyncException>(() => reader.ReadInt32Async(default).AsTask().GetAwaiter().GetResult());
+        });
+        // The consumer waits for the first frame, then for bytes that never come: the peer hangs up.
+        await Task.Delay(100);
+        await theirs.WriteAsync(Frame(0, [5, 0, 0, 0]));
+        await Task.Delay(100);
+        theirs.Dispose();
+        await consumer.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(RsyncErrorKind.ConnectionClosed, closed!.Kind);
+
+        // A frame cut short by the peer's close is the pump's error, seen by the waiting consumer.
+        (Stream ours2, Stream theirs2) = ManagedRsync.Transports.LocalPipe.Create();
+        await using var reader2 = new MultiplexReader(ours2, new Recorder());
+        reader2.StartMultiplexing();
+        Task consumer2 = OnOwnThread(reader2, () =>
+            Assert.Throws<RsyncException>(() => reader2.ReadInt32Async(default).AsTask().GetAwaiter().GetResult()));
+        await Task.Delay(100);
+        await theirs2.WriteAsync(Frame(0, [1, 2, 3, 4])[..6]);
+        theirs2.Dispose();
+        await consumer2.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task A_blocking_consumer_stops_waiting_when_cancelled()
+    {
+        (Stream ours, Stream _) = ManagedRsync.Transports.LocalPipe.Create();
+        await using var reader = new MultiplexReader(ours, new Recorder());
+        reader.StartMultiplexing();
+        using var cancel = new CancellationTokenSource();
+        Task consumer = OnOwnThread(reader, () =>
+            Assert.ThrowsAny<OperationCanceledException>(() => reader.ReadInt32Async(cancel.Token).AsTask().GetAwaiter().GetResult()));
+        await Task.Delay(200);
+        Assert.False(consumer.IsCompleted);
+        cancel.Cancel();
+        await consumer.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     // A stream that records the size of every write it is given.
     private sealed class WriteSizes : MemoryStream
     {

@@ -35,12 +35,16 @@ internal sealed partial class ReceiverRole(ReceiveRun run)
     /// <summary>Runs on its own thread (see <see cref="ReceivingSide"/>) until the sender's last index.</summary>
     public void Run(CancellationToken ct)
     {
+        // This thread is the input's only reader until the run ends, and would block on every read that waits: it
+        // waits on the pump itself (MultiplexReader.BlockingConsumer), not through a thread-pool continuation.
+        run.Connection.In.BlockingConsumer = true;
         try
         {
             Receive(ct);
         }
         finally
         {
+            run.Connection.In.BlockingConsumer = false;
             // Files handed to the finishing thread were received and checked: they are finished (stock's receiver
             // would have) before the run's failure, if any, is reported and the destination left alone.
             if (_finishing is not null)
