@@ -144,9 +144,55 @@ public sealed class FileListPropertyTests
             AssertReadsBack(list.Protocol, list.Entries, TransferOptions.Archive with { Atimes = true, HardLinks = true })), iter: 1_000);
     }
 
-    private static List<FileEntry> AssertReadsBack(int protocol, FileEntry[] entries, TransferOptions options)
+    /// <summary>
+    /// The entries the reader's buffered decoder leaves to the field readers, beside those it takes: with incremental
+    /// recursion an owner's or group's name follows the first entry of each id (XMIT_USER_NAME_FOLLOWS, protocol 30+);
+    /// and -c's sums, --chmod applied to the "same mode" value, -R's absolute names.
+    /// </summary>
+    [Fact]
+    public void NamesSumsAndModesReadBackWholeOrFewBytesAtATime()
     {
-        var flags = protocol >= 30 ? CompatFlags.VarintFlistFlags | CompatFlags.SafeFlist : CompatFlags.None;
+        var names = new FewAccountNames();
+        Lists.Sample(list =>
+        {
+            if (list.Protocol < 30)
+                return;
+            for (int i = 0; i < list.Entries.Length; i++)
+            {
+                list.Entries[i].Uid %= 4;
+                list.Entries[i].Gid %= 4;
+                list.Entries[i].Checksum = list.Entries[i].IsRegular ? [.. Enumerable.Range(i, 16).Select(b => (byte)b)] : null;
+            }
+            AssertReadsBack(list.Protocol, list.Entries, TransferOptions.Archive with { AccountNames = names, AlwaysChecksum = true },
+                CompatFlags.IncRecurse, checksums: true);
+        }, iter: 1_000);
+        Lists.Sample(list =>
+        {
+            var chmod = new ChmodRules();
+            Assert.True(chmod.TryAdd("Dg+w,Fo-r,u+x", 0x12));
+            var options = TransferOptions.Archive with { Chmod = chmod, Relative = true };
+            foreach (FileEntry e in list.Entries)
+                e.Name[0] = (byte)'/';
+            var flags = list.Protocol >= 30 ? CompatFlags.VarintFlistFlags | CompatFlags.SafeFlist : CompatFlags.None;
+            var session = new SessionParameters(list.Protocol, flags, 0, "md5", "none");
+            var writer = new FileListWriter(session, TransferOptions.Archive);
+            var w = new ArrayBufferWriter<byte>();
+            for (int i = 0; i < list.Entries.Length; i++)
+                writer.Write(w, list.Entries[i], i);
+            writer.WriteEnd(w, ioError: 0);
+            byte[] wire = w.WrittenSpan.ToArray();
+            List<FileEntry> back = ReadBack(new MemoryStream(wire), session, options);
+            AssertSameEntries(back, ReadBack(new TrickleStream(wire, seed: wire.Length), session, options));
+            // (The modes: --chmod changes the "same mode" value too, so a run of equal modes is changed again and again.)
+            for (int i = 0; i < back.Count; i++)
+                Assert.Equal(list.Entries[i].Name.AsSpan().TrimStart((byte)'/').ToArray(), back[i].Name);
+        }, iter: 500);
+    }
+
+    private static List<FileEntry> AssertReadsBack(int protocol, FileEntry[] entries, TransferOptions options,
+        CompatFlags extra = CompatFlags.None, bool checksums = false)
+    {
+        var flags = (protocol >= 30 ? CompatFlags.VarintFlistFlags | CompatFlags.SafeFlist : CompatFlags.None) | extra;
         var session = new SessionParameters(protocol, flags, 0, "md5", "none");
         var writer = new FileListWriter(session, options);
         var w = new ArrayBufferWriter<byte>();
@@ -154,16 +200,12 @@ public sealed class FileListPropertyTests
             writer.Write(w, entries[i], i);
         writer.WriteEnd(w, ioError: 0);
 
-        var input = new MultiplexReader(new MemoryStream(w.WrittenSpan.ToArray()), new NoMessages());
-        List<FileEntry> back;
-        try
-        {
-            back = new FileListReader(input, session, options, 16).ReadAsync(CancellationToken.None).GetAwaiter().GetResult();
-        }
-        finally
-        {
-            input.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
+        byte[] wire = w.WrittenSpan.ToArray();
+        List<FileEntry> back = ReadBack(new MemoryStream(wire), session, options);
+        // The same bytes a few at a time: entries the buffer ends in are read field by field, the others decoded from
+        // the buffer whole (FileListReader.TryReadBuffered); both ways give the same entries.
+        List<FileEntry> trickled = ReadBack(new TrickleStream(wire, seed: wire.Length), session, options);
+        AssertSameEntries(back, trickled);
 
         Assert.Equal(entries.Length, back.Count);
         for (int i = 0; i < entries.Length; i++)
@@ -179,7 +221,77 @@ public sealed class FileListPropertyTests
             Assert.Equal(sent.LinkTarget, got.LinkTarget);
             if ((sent.Mode & 0xF000) is CharDevice or BlockDevice)
                 Assert.Equal((sent.RdevMajor, sent.RdevMinor), (got.RdevMajor, got.RdevMinor));
+            if (checksums && sent.IsRegular)
+                Assert.Equal(sent.Checksum, got.Checksum);
         }
         return back;
+    }
+
+    private static List<FileEntry> ReadBack(Stream stream, SessionParameters session, TransferOptions options)
+    {
+        var input = new MultiplexReader(stream, new NoMessages());
+        try
+        {
+            return new FileListReader(input, session, options, 16).ReadAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            input.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    // Every field the reader sets.
+    internal static void AssertSameEntries(List<FileEntry> expected, List<FileEntry> actual)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            FileEntry e = expected[i], a = actual[i];
+            Assert.Equal(e.Name, a.Name);
+            Assert.Equal((e.Mode, e.Size, e.ModTime, e.ModTimeNsec, e.AccessTime, e.Uid, e.Gid, e.RdevMajor, e.RdevMinor),
+                (a.Mode, a.Size, a.ModTime, a.ModTimeNsec, a.AccessTime, a.Uid, a.Gid, a.RdevMajor, a.RdevMinor));
+            Assert.Equal((e.Dev, e.Ino, e.IsTopDir, e.IsNoContentDir, e.XattrIndex), (a.Dev, a.Ino, a.IsTopDir, a.IsNoContentDir, a.XattrIndex));
+            Assert.Equal(e.LinkTarget, a.LinkTarget);
+            Assert.Equal(e.Checksum, a.Checksum);
+        }
+    }
+
+    // Names for ids 0-2, none for 3.
+    private sealed class FewAccountNames : IAccountNames
+    {
+        public string? UserName(int uid) => uid < 3 ? $"user{uid}" : null;
+        public string? GroupName(int gid) => gid < 3 ? $"group{gid}" : null;
+        public int? UserId(string name) => null;
+        public int? GroupId(string name) => null;
+    }
+
+    // Gives what it holds 1 to 7 bytes per read.
+    private sealed class TrickleStream(byte[] bytes, int seed) : Stream
+    {
+        private readonly Random _random = new(seed);
+        private int _at;
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int n = Math.Min(Math.Min(buffer.Length, _random.Next(1, 8)), bytes.Length - _at);
+            bytes.AsSpan(_at, n).CopyTo(buffer);
+            _at += n;
+            return n;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Read(buffer.Span));
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => bytes.Length;
+        public override long Position { get => _at; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
