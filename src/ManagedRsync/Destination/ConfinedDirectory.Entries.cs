@@ -16,6 +16,20 @@ public sealed partial class ConfinedDirectory
     /// <summary>lstat of an entry; null when it (or a directory above it) does not exist.</summary>
     public EntryStatus? Stat(string relativePath)
     {
+        // The walk's stat of every entry (generator.c: recv_generator's link_stat), as the general path below but
+        // without the parent's and the leaf's strings: the parent is found in the cache by its characters and the leaf
+        // encoded on the stack (a no-change re-pull stats each of its entries once).
+        if (!FakeSuper && !ReadsAcls && relativePath != ".")
+        {
+            if (!IsSafeRelativePath(relativePath))
+                throw RsyncException.Protocol($"refusing unsafe path \"{relativePath}\" in the destination");
+            int slash = relativePath.LastIndexOf('/');
+            using var parentLease = (slash < 0 ? ParentLease.Share(_root)
+                : OpenCachedDirectory(relativePath.AsSpan(0, slash)) ?? OpenDirectory(relativePath[..slash])) is { } opened ? opened : default;
+            if (parentLease.Handle is null)
+                return null;
+            return StatAt(parentLease.Fd, relativePath.AsSpan(slash + 1), relativePath);
+        }
         var (parent, leaf) = Split(relativePath);
         using var lease = OpenDirectory(parent) is { } l ? l : default;
         if (lease.Handle is null)
@@ -27,6 +41,32 @@ public sealed partial class ConfinedDirectory
             status = Folded(lease.Fd, name, relativePath, real);
         return ReadsAcls && status is { IsSymlink: false } found ? found with { Acls = AclsAt(lease.Fd, name, found) } : status;
     }
+
+    // StatAt for a leaf that is part of a longer name: encoded on the stack (a NAME_MAX leaf is at most 765 bytes).
+    private static unsafe EntryStatus? StatAt(int dirFd, ReadOnlySpan<char> leaf, string forPath)
+    {
+        int max = System.Text.Encoding.UTF8.GetMaxByteCount(leaf.Length) + 1;
+        Span<byte> path = max <= 1024 ? stackalloc byte[max] : new byte[max];
+        path[FileNameEncoding.GetBytes(leaf, path)] = 0;
+        Statx buffer;
+        int flags = AT_SYMLINK_NOFOLLOW | (leaf.Length == 0 ? AT_EMPTY_PATH : 0);
+        int result;
+        fixed (byte* p = path)
+            result = StatxAt(dirFd, p, flags, STATX_BASIC_STATS, &buffer);
+        if (result != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is ENOENT or ENOTDIR)
+                return null;
+            throw IoError("stat", forPath, errno);
+        }
+        return Status(in buffer);
+    }
+
+    private static EntryStatus Status(in Statx buffer) =>
+        new EntryStatus(buffer.Mode, (long)buffer.Size, buffer.MtimeSeconds, buffer.MtimeNanoseconds,
+            buffer.Uid, buffer.Gid, buffer.Ino, ((ulong)buffer.DevMajor << 32) | buffer.DevMinor, buffer.Nlink,
+            buffer.RdevMajor, buffer.RdevMinor) { AtimeSeconds = buffer.AtimeSeconds };
 
     /// <summary>The status of an open entry (fstat).</summary>
     internal static EntryStatus StatDescriptor(int fd, string forPath) =>
@@ -43,9 +83,7 @@ public sealed partial class ConfinedDirectory
                 return null;
             throw IoError("stat", forPath, errno);
         }
-        return new EntryStatus(buffer.Mode, (long)buffer.Size, buffer.MtimeSeconds, buffer.MtimeNanoseconds,
-            buffer.Uid, buffer.Gid, buffer.Ino, ((ulong)buffer.DevMajor << 32) | buffer.DevMinor, buffer.Nlink,
-            buffer.RdevMajor, buffer.RdevMinor) { AtimeSeconds = buffer.AtimeSeconds };
+        return Status(in buffer);
     }
 
     /// <summary>

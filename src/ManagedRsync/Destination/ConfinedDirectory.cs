@@ -157,6 +157,26 @@ public sealed partial class ConfinedDirectory : IDisposable
         return Cache(directoryPath, current);
     }
 
+    /// <summary>
+    /// The cached descriptor of <paramref name="directoryPath"/> (not empty), found by its characters; null when it is not
+    /// cached (<see cref="OpenDirectory"/> walks to it then).
+    /// </summary>
+    private ParentLease? OpenCachedDirectory(ReadOnlySpan<char> directoryPath)
+    {
+        lock (_cacheGate)
+        {
+            for (int i = 0; i < CacheSlots; i++)
+            {
+                if (_cachedHandles[i] is { } cached && directoryPath.SequenceEqual(_cachedPaths[i]))
+                {
+                    _cacheUsed[i] = ++_cacheClock;
+                    return ParentLease.Share(cached);
+                }
+            }
+        }
+        return null;
+    }
+
     // The cache takes ownership of the walked handle (in its least recently used slot); the caller gets its own
     // reference to it.
     private ParentLease Cache(string directoryPath, ParentLease current)

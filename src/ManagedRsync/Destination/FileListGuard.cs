@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using ManagedRsync.Platform;
 
@@ -30,17 +31,22 @@ public sealed class FileListGuard
     public const int MaxSymlinkTargetBytes = 4095;
 
     private readonly RequestedNames _requested;
-    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _nonDirectories = new(StringComparer.Ordinal);
+    // Every name accepted (its first copy), and whether that copy is a directory: one hash lookup an entry where a set of
+    // the names and one of the non-directories took two, and two more to forget it.
+    private readonly Dictionary<string, bool> _listed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _impliedDirectories = new(StringComparer.Ordinal);
 
     /// <summary>A guard for a file list answering <paramref name="requested"/> (the names the client asked for).</summary>
     public FileListGuard(RequestedNames requested) => _requested = requested;
 
     /// <summary>Accepts the next entry or throws.</summary>
-    public void Accept(string name, bool isDirectory)
+    /// <param name="name">The entry's name.</param>
+    /// <param name="isDirectory">Whether the entry is a directory.</param>
+    /// <param name="nameChecked">The caller has passed the name through <see cref="CheckName"/> already.</param>
+    public void Accept(string name, bool isDirectory, bool nameChecked = false)
     {
-        CheckName(name, isDirectory);
+        if (!nameChecked)
+            CheckName(name, isDirectory);
 
         if (!_requested.Allows(name, isDirectory))
             throw Unsupported($"rejecting unrequested file-list name: {name}");
@@ -54,7 +60,7 @@ public sealed class FileListGuard
             for (int slash = name.IndexOf('/'); slash >= 0; slash = name.IndexOf('/', slash + 1))
             {
                 string ancestor = name[..slash];
-                if (_nonDirectories.Contains(ancestor))
+                if (_listed.TryGetValue(ancestor, out bool listedAsDirectory) && !listedAsDirectory)
                     throw RsyncException.Protocol($"file-list name \"{name}\" lies below \"{ancestor}\", which is not a directory");
                 _impliedDirectories.Add(ancestor);
             }
@@ -63,15 +69,14 @@ public sealed class FileListGuard
         if (!isDirectory && _impliedDirectories.Contains(name))
             throw RsyncException.Protocol($"file-list entry \"{name}\" is not a directory but has entries below it");
 
-        if (!_seen.Add(name))
+        ref bool listed = ref CollectionsMarshal.GetValueRefOrAddDefault(_listed, name, out bool exists);
+        if (exists)
         {
             // Cleared after sorting (ReceiveRun.AcceptList); what is kept of the name is what came first here.
             (_duplicates ??= []).Add(name);
             return;
         }
-
-        if (!isDirectory)
-            _nonDirectories.Add(name);
+        listed = isDirectory;
     }
 
     private List<string>? _duplicates;
@@ -94,11 +99,7 @@ public sealed class FileListGuard
     /// Forgets a non-directory name whose list part has ended (incremental recursion): no later part can list it
     /// again (<see cref="Roles.Receiving.IncrementalLists"/>), so the sets need not hold it.
     /// </summary>
-    internal void Forget(string name)
-    {
-        _seen.Remove(name);
-        _nonDirectories.Remove(name);
-    }
+    internal void Forget(string name) => _listed.Remove(name);
 
     /// <summary>Whether directory <paramref name="name"/> was sent only as a parent of what was asked for (see <see cref="RequestedNames.IsImpliedParentOnly"/>).</summary>
     public bool IsImpliedParentOnly(string name) => _requested.IsImpliedParentOnly(name);

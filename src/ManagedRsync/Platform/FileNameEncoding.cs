@@ -73,7 +73,10 @@ internal static class FileNameEncoding
     }
 
     /// <summary>Writes the exact bytes of <paramref name="name"/> (room for GetMaxByteCount(length)); returns their count.</summary>
-    public static int GetBytes(string name, Span<byte> destination) =>
+    public static int GetBytes(string name, Span<byte> destination) => GetBytes(name.AsSpan(), destination);
+
+    /// <summary>Writes the exact bytes of <paramref name="name"/> (room for GetMaxByteCount(length)); returns their count.</summary>
+    public static int GetBytes(ReadOnlySpan<char> name, Span<byte> destination) =>
         HasEscapes(name) ? EncodeEscaped(name, destination) : Encoding.UTF8.GetBytes(name, destination);
 
     /// <summary>The exact bytes of <paramref name="name"/> followed by a NUL, for a system call.</summary>

@@ -23,7 +23,7 @@ internal sealed partial class GeneratorRole
         iflags = WithXattrs(ndx, file, iflags);
         bool named = xname is { Length: > 0 };
         if (Protocol >= 29
-            && ((iflags & ItemLog.Significant) != 0 || ItemLog.Level(Options) > 1 || Options.Info.Gte(InfoFlag.Name, 2) || named))
+            && ((iflags & ItemLog.Significant) != 0 || ItemLog.Level(Options) > 1 || _infoName2 || named))
         {
             NdxAndAttrs.Write(run.Connection, ndx, iflags, xname: xname);
             WriteXattrRequest(file, iflags);
@@ -63,7 +63,7 @@ internal sealed partial class GeneratorRole
     }
 
     private bool ReportsAttributes =>
-        Options.Info.Gte(InfoFlag.Name, 2) && (ItemLog.Level(Options) == 0 || (Protocol < 29 && run.IsServer));
+        _infoName2 && (ItemLog.Level(Options) == 0 || (Protocol < 29 && run.IsServer));
 
     private void SayUpToDate(string line)
     {
@@ -109,7 +109,12 @@ internal sealed partial class GeneratorRole
     /// rsync generator.c: itemize — what differs between the sender's entry and what lstat found at its name
     /// (nothing found: ITEM_IS_NEW). Times are compared in whole seconds (util1.c: same_time with modify_window 0).
     /// </summary>
-    private ItemChanges ItemizeAgainst(FileEntry file, EntryStatus? local, ItemChanges iflags)
+    /// <param name="file">The sender's entry.</param>
+    /// <param name="local">What lstat found at its name.</param>
+    /// <param name="iflags">The flags so far.</param>
+    /// <param name="wanted">The entry's <see cref="ReceiveRun.AttributesFor"/>, when the caller has them (only the
+    /// owner, group and ACLs are compared, which do not depend on the status passed there).</param>
+    private ItemChanges ItemizeAgainst(FileEntry file, EntryStatus? local, ItemChanges iflags, EntryAttributes? wanted = null)
     {
         if (local is not { } st)
             return iflags | ItemChanges.IsNew;
@@ -136,15 +141,15 @@ internal sealed partial class GeneratorRole
         // generator.c: itemize — with -E (no -p) when the file's x bits come or go (file->mode already dest_mode's).
         else if (run.ExecutabilityFor(file, st) is { } mode && ((mode & 0x49) != 0) != ((st.Permissions & 0x49) != 0))
             iflags |= ItemChanges.Permissions;
-        if (run.AttributesFor(file, isNew: false) is var wanted)
+        if ((wanted ?? run.AttributesFor(file, isNew: false)) is var attributes)
         {
-            if (wanted.Uid is { } uid && uid != st.Uid)
+            if (attributes.Uid is { } uid && uid != st.Uid)
                 iflags |= ItemChanges.Owner;
-            if (wanted.Gid is { } gid && gid != st.Gid)
+            if (attributes.Gid is { } gid && gid != st.Gid)
                 iflags |= ItemChanges.Group;
             // generator.c: itemize — ITEM_REPORT_ACL when set_acl with no name says the ACLs differ (acls.c:
             // set_acl_fdat); the status carries what the destination's entry has (ConfinedDirectory.ReadsAcls).
-            if (wanted.Acls is { } acls && !file.IsSymlink && st.Acls is { } have && AclStore.Differ(have, acls, file.Mode))
+            if (attributes.Acls is { } acls && !file.IsSymlink && st.Acls is { } have && AclStore.Differ(have, acls, file.Mode))
                 iflags |= ItemChanges.Acl;
         }
         return iflags;

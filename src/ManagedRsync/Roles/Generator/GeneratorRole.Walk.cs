@@ -521,6 +521,7 @@ internal sealed partial class GeneratorRole
         bool hasPartial = partialDir is not null && StatBasis(partialDir, partialName!) is { IsRegularFile: true };
         if (local is { IsRegularFile: true } current && alt.Directory is null && !(hasPartial && local is null) && QuickCheckPasses(file, current, name))
         {
+            EntryAttributes wanted = run.AttributesFor(file, isNew: false, current);
             if (!dry)
             {
                 // generator.c: an up-to-date file's partial copy goes, and its partial directory if that empties it.
@@ -530,10 +531,10 @@ internal sealed partial class GeneratorRole
                     if (PartialDirs.RemovesEmptied(run))
                         dest!.RemoveIfEmpty(PartialDirs.DirectoryOf(Options.PartialDir!, null, name)!);
                 }
-                dest!.SetAttributes(name, UpdateRules.KeepingSameTime(Options, run.AttributesFor(file, isNew: false, current), file, current), current);
+                dest!.SetAttributes(name, UpdateRules.KeepingSameTime(Options, wanted, file, current), current);
             }
             ReportAttributes(file, current, name);
-            Settle(ndx, file, ItemizeAgainst(file, local, ItemChanges.None));
+            Settle(ndx, file, ItemizeAgainst(file, local, ItemChanges.None, wanted));
             FinishHardLinkGroup(ndx);
             // generator.c: return_with_success — an up-to-date file may go from the sender too.
             ConfirmToSender(ndx, alsoForSentFiles: false);

@@ -27,6 +27,10 @@ internal sealed partial class GeneratorRole(ReceiveRun run)
 
     private int Protocol => run.Protocol;
 
+    // --info=name2 (-vv), worked out once: TransferOptions.Info derives the levels from -v, --stats, --progress and
+    // --info at every call, and the walk asked for it twice per entry.
+    private readonly bool _infoName2 = run.Options.Info.Gte(InfoFlag.Name, 2);
+
     private TransferOptions Options => run.Options;
 
     private EntryTable<FileEntry> Files => run.Files;

@@ -109,7 +109,7 @@ internal sealed class IncrementalLists
             if (file.LocalName.Contains('/'))
                 throw InvalidPath(file.LocalName);
         }
-        _run.AcceptList(first, _guard);
+        _run.AcceptList(first, _guard, namesChecked: true);
         // flist.c: recv_file_list — the first part stands for "." when it starts with one, else for nothing.
         bool dot = first.Count > 0 && first[0].IsDirectory && first[0].LocalName == ".";
         Append(first, dot ? first[0] : s_noDirectory, dot ? 1 : -1);
@@ -173,7 +173,7 @@ internal sealed class IncrementalLists
                 || name[dirName.Length] != '/' || name.IndexOf('/', dirName.Length + 1) >= 0)
                 throw InvalidPath(name);
         }
-        _run.AcceptList(part, _guard);
+        _run.AcceptList(part, _guard, namesChecked: true);
         Append(part, _run.Files[dirNdx], dirNdx);
         _run.Stats.FileListSize += _run.Connection.In.TotalRead - start;
         _run.ListIoError = _run.List.IoError;

@@ -17,7 +17,9 @@ internal sealed partial class ReceiveRun
     public void LogItem(int ndx, FileEntry file, ItemChanges iflags, string? hardLink = null, int? before = null, bool now = false,
         TransferFigures? figures = null)
     {
-        if (IsServer && Options.LogFileFormat is null)
+        // A client without -v, -i, --out-format, --progress or --log-file reports no entry (ItemLog.Change): the walk
+        // settles every entry here, and the name was decoded for display first (two strings an entry) to no end.
+        if (IsServer ? Options.LogFileFormat is null : !_clientReports)
             return;
         // Names that are not UTF-8 print as rsync prints them ("\#ooo", log.c), not as their escaped local form.
         // log.c %n is the sender's name for the entry (f_name), also when a lone file lands under another name.

@@ -34,7 +34,11 @@ internal sealed partial class ReceiveRun
         Options = options;
         Log = log;
         Backups = new Backups(this);
+        _clientReports = ItemLog.IsReporting(options);
     }
+
+    // ItemLog.IsReporting, worked out once (the options do not change during the run): see LogItem.
+    private readonly bool _clientReports;
 
     public Connection Connection { get; }
 
@@ -155,11 +159,15 @@ internal sealed partial class ReceiveRun
     /// through <paramref name="guard"/> (one guard for all parts), symlink targets checked, the entries sorted (the
     /// ndx the generator sends is the index in this order) and counted.
     /// </summary>
-    public void AcceptList(List<FileEntry> files, FileListGuard guard)
+    /// <param name="files">The list or part, as it arrived.</param>
+    /// <param name="guard">The run's guard.</param>
+    /// <param name="namesChecked">Every name has been through <see cref="FileListGuard.CheckName"/> already (an
+    /// incremental part's are, before the check that they lie in its directory).</param>
+    public void AcceptList(List<FileEntry> files, FileListGuard guard, bool namesChecked = false)
     {
         foreach (FileEntry file in files)
         {
-            guard.Accept(file.LocalName, file.IsDirectory);
+            guard.Accept(file.LocalName, file.IsDirectory, namesChecked);
             // flist.c: recv_file_entry — a parent that was not itself asked for is never a content directory, so a
             // hostile sender flagging it as one cannot widen --delete to its siblings (the transfer root included).
             if (file.IsDirectory && guard.IsImpliedParentOnly(file.LocalName))
