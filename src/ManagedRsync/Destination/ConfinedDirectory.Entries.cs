@@ -119,8 +119,12 @@ public sealed partial class ConfinedDirectory
     /// a device, a FIFO) is no basis: returns null. O_NOFOLLOW refuses a symlink, O_NONBLOCK keeps a FIFO from
     /// blocking the open, and the file type is checked on the descriptor itself.
     /// </summary>
-    public SafeFileHandle? OpenBasis(string relativePath)
+    public SafeFileHandle? OpenBasis(string relativePath) => OpenBasis(relativePath, out _);
+
+    /// <summary><see cref="OpenBasis(string)"/>, with the basis's length as its descriptor's stat found it.</summary>
+    public SafeFileHandle? OpenBasis(string relativePath, out long length)
     {
+        length = 0;
         var (parent, leaf) = Split(relativePath);
         if (leaf == ".")
             return null;
@@ -141,11 +145,12 @@ public sealed partial class ConfinedDirectory
             if (fd < 0)
                 return null;
             var handle = new SafeFileHandle(fd, ownsHandle: true);
-            if (StatAt(fd, "", relativePath) is not { IsRegularFile: true })
+            if (StatAt(fd, "", relativePath) is not { IsRegularFile: true } status)
             {
                 handle.Dispose();
                 return null;
             }
+            length = status.Size;
             return handle;
         }
     }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using ManagedRsync.Checksums;
 using ManagedRsync.Delta;
+using ManagedRsync.Platform;
 using ManagedRsync.Protocol;
 using Microsoft.Win32.SafeHandles;
 
@@ -162,7 +163,7 @@ internal static class BlockSums
         int got = 0;
         while (got < wanted)
         {
-            int n = RandomAccess.Read(basis, buffer[got..wanted], offset + got);
+            int n = PositionalIo.ReadAt(basis, buffer[got..wanted], offset + got);
             if (n <= 0)
                 break;
             got += n;

@@ -64,7 +64,7 @@ internal sealed partial class GeneratorRole
         {
             long offset = 0;
             int n;
-            while ((n = RandomAccess.Read(handle, buffer, offset)) > 0)
+            while ((n = PositionalIo.ReadAt(handle, buffer, offset)) > 0)
             {
                 sum.Append(buffer.AsSpan(0, n));
                 offset += n;
@@ -113,8 +113,10 @@ internal sealed partial class GeneratorRole
         // turns -W off (generate_files: whole_file = 0).
         bool append = Options.Append && !redo;
         bool sums = Options.Transfers && (!Options.WholeFile || Options.Append) && (otherBasis ? basisStatus : local) is { IsRegularFile: true, Size: > 0 };
-        using var basis = sums ? (basisDirectory ?? Destination!).OpenBasis(basisName ?? name) : null;
-        long basisLength = basis is null ? 0 : RandomAccess.GetLength(basis);
+        // The length the open's fstat found (RandomAccess.GetLength would fstat again, and lseek first to ask whether
+        // a descriptor it did not open can seek).
+        long basisLength = 0;
+        using var basis = sums ? (basisDirectory ?? Destination!).OpenBasis(basisName ?? name, out basisLength) : null;
         int digestLength = ChecksumNames.DigestLength(run.Checksum);
         SumHeader header = basis is null || basisLength == 0
             ? default

@@ -1,5 +1,6 @@
 using ManagedRsync.Checksums;
 using ManagedRsync.Delta;
+using ManagedRsync.Platform;
 using Microsoft.Win32.SafeHandles;
 
 namespace ManagedRsync.Roles.Receiver;
@@ -71,7 +72,7 @@ internal sealed partial class ReceiverRole
         int got = 0;
         while (got < into.Length)
         {
-            int n = RandomAccess.Read(basis, into[got..], offset + got);
+            int n = PositionalIo.ReadAt(basis, into[got..], offset + got);
             if (n <= 0)
                 break;
             got += n;
