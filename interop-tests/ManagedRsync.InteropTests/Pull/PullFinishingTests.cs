@@ -5,9 +5,8 @@ namespace ManagedRsync.InteropTests.Pull;
 
 /// <summary>
 /// The last steps of a pulled file on the client (rsync.c: finish_transfer: the attributes on the temporary file, the
-/// rename), which mrsync's receiving client does on a thread of its own when it prints no per-file line and no
-/// progress (ReceiverRole.Finishing.cs), and in line with -v: side by side with stock's client, pulling from stock's
-/// daemon. Every file lands with its time and mode; a file that cannot take its name (an immutable file in the
+/// rename), which mrsync's receiving client does in line (ReceiverRole.Finishing.cs), with and without -v: side by
+/// side with stock's client, pulling from stock's daemon. Every file lands with its time and mode; a file that cannot take its name (an immutable file in the
 /// destination: the rename fails with EPERM, even for root) is reported in stock's words, the run goes on with the
 /// others and ends as a partial transfer (exit 23), and no temporary file is left. Needs root (chattr +i).
 /// </summary>

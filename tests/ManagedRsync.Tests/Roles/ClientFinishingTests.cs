@@ -5,11 +5,11 @@ using ManagedRsync.Tests.Support;
 namespace ManagedRsync.Tests.Roles;
 
 /// <summary>
-/// A receiving client's finishing thread (ReceiverRole.Finishing.cs: a pull that prints no per-file line and no
-/// progress hands each file's attributes, rename and close to it) over the in-memory pipe, our sender as the server:
-/// every file lands with its attributes, and a file that cannot take its name (immutable: the rename fails with EPERM,
-/// even for root) fails alone, in stock's words, with no temporary file left; the run ends as a partial transfer
-/// (rsync.c: finish_transfer, receiver.c: recv_files). With -v the same files are finished in line.
+/// A receiving client's last steps of each file (ReceiverRole.Finishing.cs: done in line on a client; session 16 tried
+/// them on the finishing thread and went back, RESULTS.md) over the in-memory pipe, our sender as the server: every
+/// file lands with its attributes, and a file that cannot take its name (immutable: the rename fails with EPERM, even
+/// for root) fails alone, in stock's words, with no temporary file left; the run ends as a partial transfer (rsync.c:
+/// finish_transfer, receiver.c: recv_files), with and without -v.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class ClientFinishingTests : IDisposable
