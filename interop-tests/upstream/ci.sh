@@ -19,6 +19,17 @@ fi
 
 python3 "$here/test_ledger.py"
 
+# The unmodified upstream tree sits beside the project (../shared/upstream), or where MRSYNC_UPSTREAM_TARBALL says.
+if [ -z "${MRSYNC_UPSTREAM_TARBALL:-}" ]; then
+  for t in "$PWD/../shared/upstream/rsync-3.5.0.tar.gz" /work/shared/upstream/rsync-3.5.0.tar.gz; do
+    if [ -f "$t" ]; then export MRSYNC_UPSTREAM_TARBALL=$t; break; fi
+  done
+fi
+[ -f "${MRSYNC_UPSTREAM_TARBALL:-}" ] || {
+  echo "ci.sh: rsync 3.5.0's source tarball is not on this machine (looked in ../shared/upstream and /work/shared/upstream; set MRSYNC_UPSTREAM_TARBALL): the upstream testsuite cannot run" >&2
+  exit 1
+}
+
 bin=$(mktemp -d /tmp/mrsync-upstream-bin.XXXXXX)
 trap 'rm -rf "$bin"' EXIT
 dotnet publish src/ManagedRsync.Cli -c Release -o "$bin" -v quiet -nologo >/dev/null
