@@ -24,11 +24,7 @@ internal sealed class FileEntry
     public long AccessTime
     {
         get => _more?.AccessTime ?? 0;
-        set
-        {
-            if (value != 0 || _more is not null)
-                More.AccessTime = value;
-        }
+        set => MoreFor(value != 0)?.AccessTime = value;
     }
 
     /// <summary>
@@ -38,11 +34,7 @@ internal sealed class FileEntry
     internal long ScanOrder
     {
         get => _more?.ScanOrder ?? 0;
-        set
-        {
-            if (value != 0 || _more is not null)
-                More.ScanOrder = value;
-        }
+        set => MoreFor(value != 0)?.ScanOrder = value;
     }
 
     public int Uid { get; set; }
@@ -51,63 +43,39 @@ internal sealed class FileEntry
     public int RdevMajor
     {
         get => _more?.RdevMajor ?? 0;
-        set
-        {
-            if (value != 0 || _more is not null)
-                More.RdevMajor = value;
-        }
+        set => MoreFor(value != 0)?.RdevMajor = value;
     }
 
     public int RdevMinor
     {
         get => _more?.RdevMinor ?? 0;
-        set
-        {
-            if (value != 0 || _more is not null)
-                More.RdevMinor = value;
-        }
+        set => MoreFor(value != 0)?.RdevMinor = value;
     }
 
     /// <summary>Symlink target bytes.</summary>
     public byte[]? LinkTarget
     {
         get => _more?.LinkTarget;
-        set
-        {
-            if (value is not null || _more is not null)
-                More.LinkTarget = value;
-        }
+        set => MoreFor(value is not null)?.LinkTarget = value;
     }
 
     /// <summary>Device and inode, for -H; <see cref="Dev"/> is -1 when the entry is not a hard-link candidate.</summary>
     public long Dev
     {
         get => _more?.Dev ?? -1;
-        set
-        {
-            if (value != -1 || _more is not null)
-                More.Dev = value;
-        }
+        set => MoreFor(value != -1)?.Dev = value;
     }
 
     public long Ino
     {
         get => _more?.Ino ?? 0;
-        set
-        {
-            if (value != 0 || _more is not null)
-                More.Ino = value;
-        }
+        set => MoreFor(value != 0)?.Ino = value;
     }
 
     public int Nlink
     {
         get => _more?.Nlink ?? 0;
-        set
-        {
-            if (value != 0 || _more is not null)
-                More.Nlink = value;
-        }
+        set => MoreFor(value != 0)?.Nlink = value;
     }
 
     /// <summary>rsync's FLAG_TOP_DIR: a directory named on the command line (or "." for a trailing slash).</summary>
@@ -120,11 +88,7 @@ internal sealed class FileEntry
     public byte[]? Checksum
     {
         get => _more?.Checksum;
-        set
-        {
-            if (value is not null || _more is not null)
-                More.Checksum = value;
-        }
+        set => MoreFor(value is not null)?.Checksum = value;
     }
 
     /// <summary>
@@ -134,11 +98,7 @@ internal sealed class FileEntry
     internal EntryAcls? Acls
     {
         get => _more?.Acls;
-        set
-        {
-            if (value is not null || _more is not null)
-                More.Acls = value;
-        }
+        set => MoreFor(value is not null)?.Acls = value;
     }
 
     /// <summary>rsync FLAG_FILE_SENT: the sender has sent this file once (a second request is the redo pass).</summary>
@@ -162,22 +122,14 @@ internal sealed class FileEntry
     public XattrItem[]? Xattrs
     {
         get => _more?.Xattrs;
-        set
-        {
-            if (value is not null || _more is not null)
-                More.Xattrs = value;
-        }
+        set => MoreFor(value is not null)?.Xattrs = value;
     }
 
     /// <summary>-X: the index of the entry's list in its side's <see cref="XattrTable"/> (F_XATTR), or -1.</summary>
     public int XattrIndex
     {
         get => _more?.XattrIndex ?? -1;
-        set
-        {
-            if (value != -1 || _more is not null)
-                More.XattrIndex = value;
-        }
+        set => MoreFor(value != -1)?.XattrIndex = value;
     }
 
     // What most entries do not have (a device's numbers, a link's target, -H's inode, -c's sum, -A, -X, -U's time and
@@ -187,7 +139,9 @@ internal sealed class FileEntry
     // shared, so the lazy allocation needs no lock.
     private Rare? _more;
 
-    private Rare More => _more ??= new Rare();
+    // Where a setter stores its value: the side object, made here only for a value other than the field's default (a
+    // default stored on an entry without one has nothing to change: the getters read the default from a missing one).
+    private Rare? MoreFor(bool notDefault) => notDefault ? _more ??= new Rare() : _more;
 
     private sealed class Rare
     {
