@@ -5,16 +5,17 @@ using ManagedRsync.Tests.Support;
 namespace ManagedRsync.Tests.Roles;
 
 /// <summary>
-/// A receiving client's last steps of each file (ReceiverRole.Finishing.cs: done in line on a client; session 16 tried
-/// them on the finishing thread and went back, RESULTS.md) over the in-memory pipe, our sender as the server: every
-/// file lands with its attributes, and a file that cannot take its name (immutable: the rename fails with EPERM, even
-/// for root) fails alone, in stock's words, with no temporary file left; the run ends as a partial transfer (rsync.c:
+/// A receiving side's last steps of each file (ReceiverRole.Finishing.cs) over the in-memory pipe, both ways: a
+/// receiving server (a push) finishes them on its finishing thread, a receiving client (a pull, our sender as the
+/// server) in line (session 16 tried the thread there and went back, RESULTS.md). Either way every file lands with its
+/// attributes, and a file that cannot take its name (immutable: the rename fails with EPERM, even for root) fails
+/// alone, in stock's words, with no temporary file left; the run ends as a partial transfer (rsync.c:
 /// finish_transfer, receiver.c: recv_files), with and without -v.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class ClientFinishingTests : IDisposable
+public sealed class FinishingTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("mrsync-client-finishing-").FullName;
+    private readonly string _root = Directory.CreateTempSubdirectory("mrsync-finishing-").FullName;
     private readonly List<string> _locked = [];
 
     public void Dispose()
@@ -34,12 +35,15 @@ public sealed class ClientFinishingTests : IDisposable
     private static TransferOptions Options(int protocol, bool verbose, bool incremental) =>
         TransferOptions.Archive with { Protocol = protocol, Verbose = verbose ? 1 : 0, IncrementalRecursion = incremental };
 
+    // serverSends: a pull (the client receives), else a push (the server receives).
     [Theory]
-    [InlineData(32, false, true)]
-    [InlineData(32, false, false)]
-    [InlineData(29, false, false)]
-    [InlineData(32, true, true)]
-    public async Task Pulled_files_are_finished_with_their_attributes(int protocol, bool verbose, bool incremental)
+    [InlineData(true, 32, false, true)]
+    [InlineData(true, 32, false, false)]
+    [InlineData(true, 29, false, false)]
+    [InlineData(true, 32, true, true)]
+    [InlineData(false, 32, false, true)]
+    [InlineData(false, 29, false, true)]
+    public async Task Files_are_finished_with_their_attributes(bool serverSends, int protocol, bool verbose, bool incremental)
     {
         string src = ScratchTree.Make(_root, "src", f => f, [.. Enumerable.Range(0, 300).Select(i => $"d{i % 7}/f{i:000}")]);
         var time = new DateTime(2021, 3, 4, 5, 6, 7, DateTimeKind.Utc);
@@ -50,9 +54,9 @@ public sealed class ClientFinishingTests : IDisposable
             File.SetLastWriteTimeUtc(file, time.AddSeconds(n++));
         }
         string dest = Path.Combine(_root, "dest");
-        var (received, _) = await ClientPull.RunAsync(src, dest, Options(protocol, verbose, incremental));
+        var (result, _) = await PipeTransfer.RunAsync(src, dest, Options(protocol, verbose, incremental), serverSends);
 
-        Assert.Equal(RsyncExitCode.Ok, received.ExitCode);
+        Assert.Equal(RsyncExitCode.Ok, result.ExitCode);
         foreach (string file in Directory.GetFiles(src, "*", SearchOption.AllDirectories))
         {
             string copy = Path.Combine(dest, Path.GetRelativePath(src, file));
@@ -64,11 +68,14 @@ public sealed class ClientFinishingTests : IDisposable
     }
 
     [Theory]
-    [InlineData(32, false, true)]
-    [InlineData(32, false, false)]
-    [InlineData(29, false, false)]
-    [InlineData(32, true, true)]
-    public async Task A_pulled_file_that_cannot_take_its_name_fails_alone_and_leaves_no_temporary_file(int protocol, bool verbose, bool incremental)
+    [InlineData(true, 32, false, true)]
+    [InlineData(true, 32, false, false)]
+    [InlineData(true, 29, false, false)]
+    [InlineData(true, 32, true, true)]
+    [InlineData(false, 32, false, true)]
+    [InlineData(false, 29, false, true)]
+    public async Task A_file_that_cannot_take_its_name_fails_alone_and_leaves_no_temporary_file(bool serverSends, int protocol, bool verbose,
+        bool incremental)
     {
         Assert.True(Environment.UserName == "root", "the test makes a file immutable (chattr +i): it needs root");
         string src = ScratchTree.Make(_root, "src", f => f + " new", "a", "dir/locked", "dir/next", "z");
@@ -77,9 +84,9 @@ public sealed class ClientFinishingTests : IDisposable
         Assert.True(Chattr("+i", locked) == 0, "chattr +i failed: the test directory's file system must have the immutable flag");
         _locked.Add(locked);
 
-        var (received, log) = await ClientPull.RunAsync(src, dest, Options(protocol, verbose, incremental));
+        var (result, log) = await PipeTransfer.RunAsync(src, dest, Options(protocol, verbose, incremental), serverSends);
 
-        Assert.Equal(RsyncExitCode.Partial, received.ExitCode);
+        Assert.Equal(RsyncExitCode.Partial, result.ExitCode);
         string errors = string.Join('\n', log.All.Where(l => l.StartsWith("E ", StringComparison.Ordinal)));
         Assert.Matches(new Regex($"rsync: \\[receiver\\] rename \"{Regex.Escape(dest)}/dir/\\.locked\\.[A-Za-z0-9]{{6}}\" -> \"dir/locked\": Operation not permitted \\(1\\)"), errors);
         Assert.Equal("old", File.ReadAllText(locked));

@@ -53,7 +53,7 @@ public sealed class ServerDeltaPatchTests : IDisposable
             CompressChoice = compression,
         };
 
-        var (sent, _) = await ServerPush.RunAsync(src, dest, options);
+        var (sent, _) = await PipeTransfer.RunAsync(src, dest, options, serverSends: false);
 
         Assert.Equal(RsyncExitCode.Ok, sent.ExitCode);
         foreach (var (name, (_, after)) in files)

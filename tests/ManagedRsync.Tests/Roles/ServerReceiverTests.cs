@@ -31,7 +31,7 @@ public sealed class ServerReceiverTests : IDisposable
         var options = TransferOptions.Archive with { Delete = DeleteTiming.Default, Verbose = 1 };
         FilterList filters = new FilterListBuilder().AddExclude("*.tmp").Build();
         // No rules in memory on the server: whatever protects old.tmp came over the wire.
-        var (sent, log) = await ServerPush.RunAsync(src, dest, options, filters);
+        var (sent, log) = await PipeTransfer.RunAsync(src, dest, options, serverSends: false, filters);
 
         Assert.Equal(RsyncExitCode.Ok, sent.ExitCode);
         Assert.True(File.Exists(Path.Combine(dest, "old.tmp")), "an excluded name is protected by the rules the client sent");

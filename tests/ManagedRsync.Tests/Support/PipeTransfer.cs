@@ -1,4 +1,5 @@
 using ManagedRsync.Destination;
+using ManagedRsync.Filters;
 using ManagedRsync.Roles.Receiver;
 using ManagedRsync.Roles.Receiving;
 using ManagedRsync.Roles.Sender;
@@ -8,42 +9,49 @@ using ManagedRsync.Transports;
 namespace ManagedRsync.Tests.Support;
 
 /// <summary>
-/// A pull of <c>src/</c> into <c>dest</c> through an in-memory pipe: our sender as the server (what `mrsync daemon`
-/// runs for a pulling client, without the daemon around it), a receiving side (generator and receiver) as the client.
-/// The server is offered incremental recursion as stock's client offers it ('i' in its capabilities).
+/// A transfer of <c>src/</c> into <c>dest</c> through an in-memory pipe, our roles on both ends: the server is the
+/// sender (a pull: what `mrsync daemon` runs for a pulling client, without the daemon around it) when
+/// <c>serverSends</c>, the receiving side (generator and receiver: a push) otherwise. The client's filter rules, if
+/// any, reach the server over the wire only; the server has none in memory.
 /// </summary>
-internal static class ClientPull
+internal static class PipeTransfer
 {
-    public static async Task<(TransferResult Received, RecordingLog Log)> RunAsync(string src, string dest, TransferOptions options)
+    /// <returns>The client's result, and one log that both ends write to.</returns>
+    public static async Task<(TransferResult Client, RecordingLog Log)> RunAsync(string src, string dest, TransferOptions options,
+        bool serverSends, FilterList? filters = null)
     {
         (Stream clientEnd, Stream serverEnd) = LocalPipe.Create();
         var log = new RecordingLog();
         Task<TransferResult> server = Task.Run(async () =>
         {
-            await using var connection = new Connection(serverEnd, isServer: true, new RecordingLog());
-            string clientInfo = (IncrementalRecursion.StockAllows(options, weSend: false) ? "i" : "") + ServerArguments.Capabilities;
-            await connection.SetupServerAsync(knownProtocol: null, options, clientInfo, serverSends: true, default);
+            await using var connection = new Connection(serverEnd, isServer: true, log);
+            // A pulling client offers incremental recursion as stock's does ('i' in its capabilities); the pushes here
+            // send one whole list, as they were written for.
+            string clientInfo = (serverSends && IncrementalRecursion.StockAllows(options, weSend: false) ? "i" : "") + ServerArguments.Capabilities;
+            await connection.SetupServerAsync(knownProtocol: null, options, clientInfo, serverSends, default);
             connection.StartMultiplexing(default);
-            var sender = new SenderRole(new SendSource([src + "/"], null, null, null, null), options, new RecordingLog(), null);
             try
             {
-                return await sender.RunAsync(connection, localServer: false, default);
+                return await RunRoleAsync(connection, sends: serverSends, rules: null);
             }
             finally
             {
                 serverEnd.Dispose();
             }
         });
-        TransferResult received;
+        TransferResult result;
         await using (var connection = new Connection(clientEnd, isServer: false, log))
         {
-            await connection.SetupClientAsync(knownProtocol: null, options, weSend: false, default);
+            await connection.SetupClientAsync(knownProtocol: null, options, weSend: !serverSends, default);
             connection.StartMultiplexing(default);
-            var receiver = new ReceivingSide(new ReceiveTarget(dest, RequestedNames.All, Filters: null), options, log);
-            received = await receiver.RunAsync(connection, exchangeFilters: true, default).WaitAsync(TimeSpan.FromSeconds(30));
+            result = await RunRoleAsync(connection, sends: !serverSends, filters).WaitAsync(TimeSpan.FromSeconds(30));
         }
         clientEnd.Dispose();
         await server.WaitAsync(TimeSpan.FromSeconds(30));
-        return (received, log);
+        return (result, log);
+
+        Task<TransferResult> RunRoleAsync(Connection connection, bool sends, FilterList? rules) => sends
+            ? new SenderRole(new SendSource([src + "/"], null, null, rules, null), options, log, null).RunAsync(connection, localServer: false, default)
+            : new ReceivingSide(new ReceiveTarget(dest, RequestedNames.All, Filters: rules), options, log).RunAsync(connection, exchangeFilters: true, default);
     }
 }
