@@ -187,40 +187,6 @@ public class MultiplexTests
         Assert.Equal(1, sends);
     }
 
-    [Fact]
-    public async Task A_peer_that_answers_only_what_it_received_is_never_kept_waiting()
-    {
-        // Ping-pong over a real pipe with the pump's thread: each int goes out only through BeforeWait, and the peer
-        // sends the next frame only once it has read it. A wait that skipped the send would hang here.
-        (Stream ours, Stream theirs) = ManagedRsync.Transports.LocalPipe.Create();
-        const int Rounds = 2000;
-        Task peer = Task.Run(async () =>
-        {
-            var four = new byte[4];
-            for (int i = 0; i < Rounds; i++)
-            {
-                await theirs.ReadExactlyAsync(four);
-                int got = BinaryPrimitives.ReadInt32LittleEndian(four);
-                var payload = new byte[4];
-                BinaryPrimitives.WriteInt32LittleEndian(payload, got + 1);
-                await theirs.WriteAsync(Frame(0, payload));
-                await theirs.FlushAsync();
-            }
-        });
-        var writer = new MultiplexWriter(ours);
-        await using var reader = new MultiplexReader(ours, new Recorder());
-        reader.BeforeWait = writer.Send;
-        reader.StartMultiplexing();
-        int value = 0;
-        for (int i = 0; i < Rounds; i++)
-        {
-            writer.WriteInt32(value);
-            value = await reader.ReadInt32Async(default).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-        }
-        Assert.Equal(Rounds, value);
-        await peer.WaitAsync(TimeSpan.FromSeconds(30));
-    }
-
     // Runs WORK on a thread of its own (the receiver's kind), its reads blocking there.
     private static Task OnOwnThread(MultiplexReader reader, Action work) => Task.Factory.StartNew(() =>
     {
@@ -235,12 +201,16 @@ public class MultiplexTests
         }
     }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    [Fact]
-    public async Task A_blocking_consumer_takes_what_the_pump_queues_on_its_own_thread()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_peer_that_answers_only_what_it_received_is_never_kept_waiting(bool blockingConsumer)
     {
-        // The peer answers each int only after reading it (as A_peer_that_answers_only_what_it_received_is_never_kept_
-        // waiting), so nearly every read finds nothing queued and must wait for the pump: each read still completes
-        // before it returns (the waiting thread is the caller's), the value in order, the send before each real wait.
+        // Ping-pong over a real pipe with the pump's thread: each int goes out only through BeforeWait, and the peer
+        // sends the next frame only once it has read it (a message ahead of every tenth answer, delivered in order on
+        // the consumer's thread). A wait that skipped the send would hang here. A blocking consumer (the receiver's
+        // kind) nearly always finds nothing queued and must wait for the pump: each read still completes before it
+        // returns (the waiting thread is the caller's), the value in order, the send before each real wait.
         (Stream ours, Stream theirs) = ManagedRsync.Transports.LocalPipe.Create();
         const int Rounds = 2000;
         Task peer = Task.Run(async () =>
@@ -252,7 +222,6 @@ public class MultiplexTests
                 int got = BinaryPrimitives.ReadInt32LittleEndian(four);
                 var payload = new byte[4];
                 BinaryPrimitives.WriteInt32LittleEndian(payload, got + 1);
-                // A message ahead of every tenth answer: delivered in order on the consumer's thread.
                 if (got % 10 == 0)
                     await theirs.WriteAsync(Frame(2, System.Text.Encoding.UTF8.GetBytes($"m{got}\n")));
                 await theirs.WriteAsync(Frame(0, payload));
@@ -265,17 +234,28 @@ public class MultiplexTests
         reader.BeforeWait = writer.Send;
         reader.StartMultiplexing();
         int value = 0, pending = 0;
-        await OnOwnThread(reader, () =>
+        if (blockingConsumer)
+        {
+            await OnOwnThread(reader, () =>
+            {
+                for (int i = 0; i < Rounds; i++)
+                {
+                    writer.WriteInt32(value);
+                    ValueTask<int> read = reader.ReadInt32Async(default);
+                    if (!read.IsCompleted)
+                        pending++;
+                    value = read.AsTask().GetAwaiter().GetResult();
+                }
+            }).WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        else
         {
             for (int i = 0; i < Rounds; i++)
             {
                 writer.WriteInt32(value);
-                ValueTask<int> read = reader.ReadInt32Async(default);
-                if (!read.IsCompleted)
-                    pending++;
-                value = read.AsTask().GetAwaiter().GetResult();
+                value = await reader.ReadInt32Async(default).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
             }
-        }).WaitAsync(TimeSpan.FromSeconds(60));
+        }
         Assert.Equal(Rounds, value);
         Assert.Equal(0, pending);
         Assert.Equal(Rounds / 10, rec.Messages.Count);
