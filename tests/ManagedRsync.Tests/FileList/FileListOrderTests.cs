@@ -5,7 +5,8 @@ namespace ManagedRsync.Tests.FileList;
 
 /// <summary>
 /// <see cref="FileListOrder.Compare"/> starts its component walk after the shared leading directories; it must order
-/// every pair (names with empty components and trailing slashes included) as the plain walk from the start does.
+/// every pair (names with empty components and trailing slashes included) as f_name_cmp's order over the whole names
+/// does, written here as plainly as it can be (WholeWalk), not as a copy of the fast walk.
 /// </summary>
 public class FileListOrderTests
 {
@@ -96,40 +97,40 @@ public class FileListOrderTests
         return name;
     }
 
-    // flist.c: f_name_cmp as the walk from the first component (the form before the shared directories were skipped).
-    private static int WholeWalk(ReadOnlySpan<byte> a, bool aIsDirectory, ReadOnlySpan<byte> b, bool bIsDirectory)
+    // flist.c: f_name_cmp's order, defined over whole names as plainly as it can be (independent of the walk in
+    // FileListOrder): a name is a list of components, each a path (a directory: every component but a file's last),
+    // which compares as its bytes with '/' after them, or an item (a file's last component); the lists compare
+    // element by element, an item before a path, then by bytes, and a list that runs out first sorts first. The
+    // transfer root "." (a directory) is the empty list: it sorts before every other name.
+    private static int WholeWalk(byte[] a, bool aIsDirectory, byte[] b, bool bIsDirectory)
     {
-        bool aRoot = aIsDirectory && a is [(byte)'.'], bRoot = bIsDirectory && b is [(byte)'.'];
-        if (aRoot)
-            return bRoot ? 0 : -1;
-        if (bRoot)
-            return 1;
-        while (true)
+        var x = Components(a, aIsDirectory);
+        var y = Components(b, bIsDirectory);
+        for (int i = 0; i < x.Count && i < y.Count; i++)
         {
-            int aSlash = a.IndexOf((byte)'/');
-            int bSlash = b.IndexOf((byte)'/');
-            bool aPath = aSlash >= 0 || aIsDirectory;
-            bool bPath = bSlash >= 0 || bIsDirectory;
-            if (aPath != bPath)
-                return aPath ? 1 : -1;
-            var aComponent = aSlash >= 0 ? a[..aSlash] : a;
-            var bComponent = bSlash >= 0 ? b[..bSlash] : b;
-            int common = Math.Min(aComponent.Length, bComponent.Length);
-            int diff = aComponent[..common].SequenceCompareTo(bComponent[..common]);
+            if (x[i].IsPath != y[i].IsPath)
+                return x[i].IsPath ? 1 : -1;
+            int diff = x[i].Bytes.AsSpan().SequenceCompareTo(y[i].Bytes);
             if (diff != 0)
                 return Math.Sign(diff);
-            if (aComponent.Length != bComponent.Length)
-            {
-                if (aComponent.Length < bComponent.Length)
-                    return aPath ? Math.Sign('/' - bComponent[common]) : -1;
-                return bPath ? Math.Sign(aComponent[common] - '/') : 1;
-            }
-            bool aLast = aSlash < 0;
-            bool bLast = bSlash < 0;
-            if (aLast || bLast)
-                return aLast == bLast ? 0 : (aLast ? -1 : 1);
-            a = a[(aSlash + 1)..];
-            b = b[(bSlash + 1)..];
         }
+        return x.Count.CompareTo(y.Count);
+    }
+
+    private static List<(bool IsPath, byte[] Bytes)> Components(byte[] name, bool isDirectory)
+    {
+        if (isDirectory && name is [(byte)'.'])
+            return [];
+        var components = new List<(bool IsPath, byte[] Bytes)>();
+        int start = 0;
+        for (int i = 0; i <= name.Length; i++)
+        {
+            if (i < name.Length && name[i] != '/')
+                continue;
+            bool isPath = i < name.Length || isDirectory;
+            components.Add((isPath, isPath ? [.. name[start..i], (byte)'/'] : name[start..i]));
+            start = i + 1;
+        }
+        return components;
     }
 }
