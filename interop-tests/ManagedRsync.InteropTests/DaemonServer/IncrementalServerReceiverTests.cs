@@ -46,12 +46,7 @@ public sealed class IncrementalServerReceiverTests(RsyncDaemonFixture stock, Mrs
     [InlineData("-av --delete-before", false)]
     public async Task AStockClientPushesATreeAsToStocksDaemon(string options, bool incremental)
     {
-        string source = Path.Combine(_sandbox.Root, "src");
-        IncrementalTree.Create(source);
-        string template = Path.Combine(_sandbox.Root, "template");
-        IncrementalTree.CreateStaleCopy(source, template);
-        StockOutput.CopyTree(template, Dest(stock));
-        StockOutput.CopyTree(template, Dest(ours));
+        string source = IncrementalTree.CreateSource(_sandbox.Root, hardLinks: false, stale: true, Dest(stock), Dest(ours));
         string[] args = options.Split(' ');
 
         ProcessResult toStock = await stock.RunRsyncAsync([.. args, source + "/", Url(stock)]);
@@ -88,16 +83,7 @@ public sealed class IncrementalServerReceiverTests(RsyncDaemonFixture stock, Mrs
     [InlineData("-aviH --delete --stats", true)]
     public async Task HardLinksAcrossListsAreLinkedAsByStocksDaemon(string options, bool stale)
     {
-        string source = Path.Combine(_sandbox.Root, "src");
-        IncrementalTree.Create(source);
-        IncrementalTree.AddHardLinks(source);
-        if (stale)
-        {
-            string template = Path.Combine(_sandbox.Root, "template");
-            IncrementalTree.CreateStaleCopy(source, template);
-            StockOutput.CopyTree(template, Dest(stock));
-            StockOutput.CopyTree(template, Dest(ours));
-        }
+        string source = IncrementalTree.CreateSource(_sandbox.Root, hardLinks: true, stale, Dest(stock), Dest(ours));
         string[] args = options.Split(' ');
         ProcessResult toStock = await stock.RunRsyncAsync([.. args, source + "/", Url(stock)]);
         ProcessResult toOurs = await ours.RunRsyncAsync([.. args, source + "/", Url(ours)]);

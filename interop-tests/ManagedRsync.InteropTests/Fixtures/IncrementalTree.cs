@@ -66,6 +66,27 @@ internal static class IncrementalTree
             Directory.SetLastWriteTimeUtc(dir, time);
     }
 
+    /// <summary>
+    /// The source a test transfers, <paramref name="root"/>/src (with <see cref="AddHardLinks"/>'s groups for -H), and
+    /// when <paramref name="stale"/> its stale copy (<see cref="CreateStaleCopy"/>) in each of
+    /// <paramref name="destinations"/>; returns the source's path.
+    /// </summary>
+    public static string CreateSource(string root, bool hardLinks, bool stale, params string[] destinations)
+    {
+        string source = Path.Combine(root, "src");
+        Create(source);
+        if (hardLinks)
+            AddHardLinks(source);
+        if (stale)
+        {
+            string template = Path.Combine(root, "template");
+            CreateStaleCopy(source, template);
+            foreach (string destination in destinations)
+                StockOutput.CopyTree(template, destination);
+        }
+        return source;
+    }
+
     // The source with a changed file of the same size (new time), a changed big file (delta), missing files and a
     // missing directory, extra files and an extra directory, a file where a directory is and a directory where a
     // file is.

@@ -49,12 +49,7 @@ public sealed class IncrementalPushTests(RsyncDaemonFixture daemon) : IDisposabl
     [InlineData("-avi --delete-after")]
     public async Task ATreeOfManyDirectoriesArrivesAsStocksClientPushesIt(string options)
     {
-        string source = Path.Combine(_sandbox.Root, "src");
-        IncrementalTree.Create(source);
-        string template = Path.Combine(_sandbox.Root, "template");
-        IncrementalTree.CreateStaleCopy(source, template);
-        StockOutput.CopyTree(template, Destination("ours"));
-        StockOutput.CopyTree(template, Destination("theirs"));
+        string source = IncrementalTree.CreateSource(_sandbox.Root, hardLinks: false, stale: true, Destination("ours"), Destination("theirs"));
         string[] args = options.Split(' ');
 
         ProcessResult mine = await daemon.RunMrsyncAsync([.. args, source + "/", Url("ours")]);
@@ -117,16 +112,7 @@ public sealed class IncrementalPushTests(RsyncDaemonFixture daemon) : IDisposabl
     [InlineData("-aviH", true)]
     public async Task HardLinksAcrossListsArriveLinkedAsStocksClientPushesThem(string options, bool stale)
     {
-        string source = Path.Combine(_sandbox.Root, "src");
-        IncrementalTree.Create(source);
-        IncrementalTree.AddHardLinks(source);
-        if (stale)
-        {
-            string template = Path.Combine(_sandbox.Root, "template");
-            IncrementalTree.CreateStaleCopy(source, template);
-            StockOutput.CopyTree(template, Destination("ours"));
-            StockOutput.CopyTree(template, Destination("theirs"));
-        }
+        string source = IncrementalTree.CreateSource(_sandbox.Root, hardLinks: true, stale, Destination("ours"), Destination("theirs"));
         string[] args = options.Split(' ');
 
         ProcessResult mine = await daemon.RunMrsyncAsync([.. args, source + "/", Url("ours")]);
