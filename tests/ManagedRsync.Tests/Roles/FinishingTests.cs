@@ -35,14 +35,19 @@ public sealed class FinishingTests : IDisposable
     private static TransferOptions Options(int protocol, bool verbose, bool incremental) =>
         TransferOptions.Archive with { Protocol = protocol, Verbose = verbose ? 1 : 0, IncrementalRecursion = incremental };
 
-    // serverSends: a pull (the client receives), else a push (the server receives).
+    // serverSends (a pull: the client receives; else a push: the server receives), protocol, -v, incremental recursion.
+    public static TheoryData<bool, int, bool, bool> Runs() => new()
+    {
+        { true, 32, false, true },
+        { true, 32, false, false },
+        { true, 29, false, false },
+        { true, 32, true, true },
+        { false, 32, false, true },
+        { false, 29, false, true },
+    };
+
     [Theory]
-    [InlineData(true, 32, false, true)]
-    [InlineData(true, 32, false, false)]
-    [InlineData(true, 29, false, false)]
-    [InlineData(true, 32, true, true)]
-    [InlineData(false, 32, false, true)]
-    [InlineData(false, 29, false, true)]
+    [MemberData(nameof(Runs))]
     public async Task Files_are_finished_with_their_attributes(bool serverSends, int protocol, bool verbose, bool incremental)
     {
         string src = ScratchTree.Make(_root, "src", f => f, [.. Enumerable.Range(0, 300).Select(i => $"d{i % 7}/f{i:000}")]);
@@ -68,12 +73,7 @@ public sealed class FinishingTests : IDisposable
     }
 
     [Theory]
-    [InlineData(true, 32, false, true)]
-    [InlineData(true, 32, false, false)]
-    [InlineData(true, 29, false, false)]
-    [InlineData(true, 32, true, true)]
-    [InlineData(false, 32, false, true)]
-    [InlineData(false, 29, false, true)]
+    [MemberData(nameof(Runs))]
     public async Task A_file_that_cannot_take_its_name_fails_alone_and_leaves_no_temporary_file(bool serverSends, int protocol, bool verbose,
         bool incremental)
     {
