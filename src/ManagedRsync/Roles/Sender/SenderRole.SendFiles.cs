@@ -237,21 +237,7 @@ internal sealed partial class SenderRole
                 Interop.FadviseSequential(fd);
             return new SafeFileHandle(fd, ownsHandle: true);
         }
-        int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-        // rsync sender.c: a file gone since the list was built is a vanished file (exit 24), not an error.
-        if (errno == Interop.ENOENT)
-        {
-            _ioError |= FileListBuilder.IoErrorVanished;
-            _log.Error($"file has vanished: \"{FileNameEncoding.Display(file.LocalPath!)}\"");
-        }
-        else
-        {
-            _ioError |= FileListBuilder.IoErrorGeneral;
-            _log.Error($"rsync: [sender] send_files failed to open \"{FileNameEncoding.Display(file.LocalPath!)}\": {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
-        }
-        if (_conn.Protocol >= 30)
-            _conn.Out.WriteMessageInt(MessageCode.NoSend, ndx);
-        return null;
+        return OpenFailed(System.Runtime.InteropServices.Marshal.GetLastPInvokeError(), $"\"{FileNameEncoding.Display(file.LocalPath!)}\"", ndx);
     }
 
     // sender.c: send_files in a daemon module — opened beneath the module root, the last component without following
@@ -261,17 +247,22 @@ internal sealed partial class SenderRole
     {
         bool follow = _options.CopyLinks || _options.CopyUnsafeLinks || _options.CopyDirLinks;
         int fd = root.Open(relative, Interop.O_RDONLY | (follow ? 0 : Interop.O_NOFOLLOW) | (_options.OpenNoAtime ? Interop.O_NOATIME : 0), out int errno);
-        if (fd >= 0)
-            return new SafeFileHandle(fd, ownsHandle: true);
+        return fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : OpenFailed(errno, root.Quote(relative), ndx);
+    }
+
+    // sender.c: send_files when the open fails: a file gone since the list was built is a vanished file (exit 24), not
+    // an error; either way the receiver hears that nothing comes for the index (MSG_NO_SEND, protocol 30 on).
+    private SafeFileHandle? OpenFailed(int errno, string quotedName, int ndx)
+    {
         if (errno == Interop.ENOENT)
         {
             _ioError |= FileListBuilder.IoErrorVanished;
-            _log.Error($"file has vanished: {root.Quote(relative)}");
+            _log.Error($"file has vanished: {quotedName}");
         }
         else
         {
             _ioError |= FileListBuilder.IoErrorGeneral;
-            _log.Error($"rsync: [sender] send_files failed to open {root.Quote(relative)}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
+            _log.Error($"rsync: [sender] send_files failed to open {quotedName}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
         }
         if (_conn.Protocol >= 30)
             _conn.Out.WriteMessageInt(MessageCode.NoSend, ndx);
