@@ -132,7 +132,7 @@ internal sealed partial class GeneratorRole
             }
             // generator.c: delete_in_dir — DEL_NO_UID_WRITE for an entry of ours we could not write (not as root).
             DeleteFlags flags = DeleteFlags.Recurse;
-            if (!Options.AmRoot && Destination!.Stat(path) is { } st && (st.Mode & 0x80) == 0 && st.Uid == Interop.GetEffectiveUserId())
+            if (Destination!.Stat(path) is { } st && OursUnwritable(st))
                 flags |= DeleteFlags.NoUidWrite;
             if (remember)
                 _remembered.Add((path, flags));
@@ -224,7 +224,7 @@ internal sealed partial class GeneratorRole
     /// --debug=del2 line, the caller removes or replaces it.
     /// </summary>
     private void DebugMakeRoom(string path, EntryStatus local, DeleteFlags forKind) =>
-        DebugDeleteItem(path, local, DeleteOptions | forKind);
+        DebugDeleteItem(path, local, DeleteOptions | forKind | (OursUnwritable(local) ? DeleteFlags.NoUidWrite : 0));
 
     /// <summary>
     /// Deletes <paramref name="path"/> unless the rules protect it or something in it (rsync delete.c: delete_item;
@@ -238,6 +238,9 @@ internal sealed partial class GeneratorRole
             return true;
         if ((flags & DeleteFlags.MakeRoom) == 0 && _protect is not null && _protect.IsExcluded(path, st.IsDirectory))
             return false;
+        // generator.c: recv_generator's del_opts and delete_in_dir — DEL_NO_UID_WRITE for an entry of ours we cannot write.
+        if (OursUnwritable(st))
+            flags |= DeleteFlags.NoUidWrite;
         return DeleteItem(path, st, flags);
     }
 
@@ -271,6 +274,9 @@ internal sealed partial class GeneratorRole
                 emptied = false;
                 continue;
             }
+            // delete.c: delete_dir_contents — del_chmod on an entry of ours without S_IWUSR before it goes.
+            if (OursUnwritable(st))
+                AddOwnerWrite(childPath, st);
             if (st.IsDirectory && !DeleteDirContents(childPath, inner | DeleteFlags.Recurse))
                 emptied = false;
             if (!DeleteItem(childPath, st, inner))
@@ -285,6 +291,9 @@ internal sealed partial class GeneratorRole
     private bool DeleteItem(string path, EntryStatus st, DeleteFlags flags)
     {
         DebugDeleteItem(path, st, flags);
+        // delete.c: delete_item — DEL_NO_UID_WRITE: del_chmod first.
+        if ((flags & DeleteFlags.NoUidWrite) != 0)
+            AddOwnerWrite(path, st);
         bool isDirectory = st.IsDirectory;
         bool makingWay = (flags & DeleteFlags.MakeRoom) != 0;
         if (isDirectory && (flags & DeleteFlags.DirIsEmpty) == 0)
@@ -312,7 +321,18 @@ internal sealed partial class GeneratorRole
         if (!isDirectory && Backups.WantedOnDelete(Options, st, path))
             run.Backups.Keep(path);
         if (!Options.DryRun)
-            Destination!.Delete(path);
+        {
+            try
+            {
+                Destination!.Delete(path);
+            }
+            catch (RsyncException e) when (e.Errno is { } errno)
+            {
+                // delete.c: delete_item — a failed unlink or rmdir is reported and the run goes on (DR_FAILURE).
+                run.ReportFailure($"rsync: [generator] delete_file: {(isDirectory ? "rmdir" : "unlink")}({FileNameEncoding.Display(path)}) failed: {SystemError.Describe(errno)}");
+                return false;
+            }
+        }
         if (makingWay)
             return true;
         CountDeleted(st);

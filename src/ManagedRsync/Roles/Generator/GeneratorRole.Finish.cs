@@ -21,6 +21,9 @@ internal sealed partial class GeneratorRole
                     attributes = attributes with { AclPriorMode = attributes.Permissions is { } wanted ? 0x4000 | wanted : null };
                 else if (attributes.Acls is not null && _createdDirectories.Contains(ndx))
                     attributes = attributes with { AclPriorMode = StockMkdirMode(Files[ndx], run.Names[ndx]) };
+                // generator.c: touch_up_dirs (fix_dir_perms) — a directory widened for its contents.
+                if (_widenedDirectories.TryGetValue(ndx, out uint restored))
+                    attributes = attributes with { Permissions = restored, ModuleChmod = null };
                 if (_directoryLinks.TryGetValue(ndx, out EntryStatus linked) && !LinkedDirectoryAttributes(ndx, linked, ref attributes))
                     continue;
                 Destination!.SetAttributes(run.Names[ndx], attributes);

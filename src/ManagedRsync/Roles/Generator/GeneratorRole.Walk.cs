@@ -348,7 +348,11 @@ internal sealed partial class GeneratorRole
             SettleDirectory(ndx, file, iflags, name, madeFromBasis: local is null && !dry, quiet);
             LogMadeDirectory(file, name, local, dry);
             if (!dry)
+            {
                 _directories.Add(ndx);
+                if (NotRoot)
+                    WidenForContents(ndx, file, name, local);
+            }
             // rsync generator.c: delete_in_dir runs for a content directory unless a dry run did not make it
             // (FLAG_MISSING_DIR); in one just made it finds nothing, but says so with --debug=del2.
             if (_keep is not null && !(dry && local is null) && !file.IsNoContentDir
