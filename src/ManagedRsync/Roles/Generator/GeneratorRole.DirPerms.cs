@@ -10,13 +10,14 @@ internal sealed partial class GeneratorRole
     // main.c: our_uid and am_root, taken once per run (a daemon's connection has its module's uid by now).
     private readonly uint _ourUid = Interop.GetEffectiveUserId();
 
-    // generator.c: !am_root — neither root nor --super nor --fake-super (am_root < 0 is true in C).
-    private bool NotRoot => Options.Super switch
+    // generator.c: !am_root — neither root nor --super nor --fake-super (am_root < 0 is true in C); once per run.
+    private bool NotRoot => _notRoot ??= Options.Super switch
     {
         SuperMode.Default => _ourUid != 0,
         SuperMode.NoSuper => true,
         _ => false,
     };
+    private bool? _notRoot;
 
     // generator.c: the mode touch_up_dirs gives back to a directory that was widened for its contents.
     private readonly Dictionary<int, uint> _widenedDirectories = [];
