@@ -4,7 +4,7 @@ using ManagedRsync.InteropTests.LocalCopy;
 namespace ManagedRsync.InteropTests.ReceivingOptions;
 
 /// <summary>
-/// A receiver that is not root and source directories without owner rwx (protocol-notes.md §77; generator.c:
+/// A receiver that is not root and source directories without owner rwx (protocol-notes.md §78; generator.c:
 /// recv_generator's gen_entry_chmod, touch_up_dirs' fix_dir_perms, delete.c: del_chmod): stock rsync 3.5.0 and mrsync
 /// each fill the same tree as user nobody (setpriv) on every receiving side we have, a local copy, a pulling client
 /// (from a stock sender over a "remote shell" that is sh) and a receiving server over a remote shell, twice: the

@@ -4,7 +4,7 @@ using ManagedRsync.Platform;
 
 namespace ManagedRsync.Roles.Generator;
 
-// A receiver that is not root and a directory without owner rwx (protocol-notes.md §77).
+// A receiver that is not root and a directory without owner rwx (protocol-notes.md §78).
 internal sealed partial class GeneratorRole
 {
     // main.c: our_uid and am_root, taken once per run (a daemon's connection has its module's uid by now).
