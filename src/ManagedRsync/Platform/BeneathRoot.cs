@@ -189,6 +189,41 @@ internal sealed unsafe class BeneathRoot : IDisposable
         return err;
     }
 
+    /// <summary>
+    /// mkdir(2) of <paramref name="relative"/> at its directory opened beneath the root (syscall.c: do_mkdir_at opens the
+    /// parent with secure_relative_open and calls mkdirat): a missing parent is ENOENT, a file as the parent ENOTDIR
+    /// (further up ELOOP), a parent that leads out of the root ELOOP; nothing is made outside. Returns the errno, 0 on
+    /// success.
+    /// </summary>
+    public int MakeDirectory(string relative, uint mode)
+    {
+        string trimmed = relative.TrimEnd('/');
+        int slash = trimmed.LastIndexOf('/');
+        string parent = slash < 0 ? "." : trimmed[..slash];
+        string leaf = slash < 0 ? trimmed : trimmed[(slash + 1)..];
+        if (leaf is "" or "." or "..")
+            return Interop.EEXIST;
+        int dir = Open(parent, Interop.O_PATH | Interop.O_DIRECTORY, out int err);
+        if (dir < 0)
+        {
+            // syscall.c: secure_relative_open — a non-directory before the walk's last component is ELOOP, only the
+            // last one's is ENOTDIR (openat2 says ENOTDIR for both).
+            int cut = parent.LastIndexOf('/');
+            if (err == Interop.ENOTDIR && cut > 0)
+            {
+                int above = Open(parent[..cut], Interop.O_PATH | Interop.O_DIRECTORY, out int aboveErr);
+                if (above >= 0)
+                    _ = Interop.Close(above);
+                else if (aboveErr is Interop.ENOTDIR or Interop.ELOOP)
+                    err = Interop.ELOOP;
+            }
+            return err;
+        }
+        err = Interop.MkdirAt(dir, leaf, mode) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        _ = Interop.Close(dir);
+        return err;
+    }
+
     private static byte[]? ReadLinkAt(int dirFd, string name)
     {
         const int max = 4096;

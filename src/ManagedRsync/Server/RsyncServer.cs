@@ -162,10 +162,16 @@ public static class RsyncServer
             destination = ServerPaths.Sanitize(destination);
             // main.c: get_local_name — the destination is entered through change_dir (links inside the module
             // followed); its failure names the sanitized destination as given ("change_dir#1 "sub/" (in mod)").
+            // With --mkpath and a '/' in the destination, stock's get_local_name runs make_path before it enters the
+            // destination: a file or a link out of the module on the way fails its mkdir (RERR_FILEIO), which our
+            // receiving side's confined make_path reports (Roles/Receiver/ReceivingSide.MakePath.cs).
             int err = ServerPaths.CheckBeneath(settings.Root, destination, lastMayBeAnything: false);
-            if (err != 0)
-                throw new RsyncException(RsyncErrorKind.FileSelection,
-                    $"rsync: [Receiver] change_dir#1 \"{destination}\" (in {settings.ModuleName}) failed: {Marshal.GetPInvokeErrorMessage(err)} ({err})");
+            // A file on the way fails get_local_name's stat first ("ERROR: cannot stat destination"); a link out of the
+            // module its change_dir.
+            if (err != 0 && !(options.MakePath && destination.Contains('/')))
+                throw new RsyncException(RsyncErrorKind.FileSelection, err == Interop.ENOTDIR
+                    ? $"rsync: [Receiver] ERROR: cannot stat destination \"{destination}\" (in {settings.ModuleName}): {Marshal.GetPInvokeErrorMessage(err)} ({err})"
+                    : $"rsync: [Receiver] change_dir#1 \"{destination}\" (in {settings.ModuleName}) failed: {Marshal.GetPInvokeErrorMessage(err)} ({err})");
             if (tempDir is not null)
             {
                 // A client's --temp-dir is relative to the destination (main.c: do_recv runs in it) and sanitized
@@ -190,7 +196,8 @@ public static class RsyncServer
             ModuleExcluded: ModuleReceiveFilter.For(settings, destination),
             OptionDirectories: settings.Confined ? ServerOptionDirectories.For(settings) : null,
             ModuleName: settings.Confined ? settings.ModuleName : null,
-            ModuleXattrRules: ModuleXattrRules(settings));
+            ModuleXattrRules: ModuleXattrRules(settings),
+            ModuleRoot: settings.Confined ? settings.Root : null);
         var receiver = new ReceivingSide(target, options, TransferLog(connection, settings, options, settings.Confined ? destination : ""));
         return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);
     }

@@ -16,7 +16,7 @@ public static class ServerArgumentParser
 
     // The letters server_options sends that a server of ours does not implement (named as stock's table names them).
     private static readonly HashSet<char> s_refusedLetters =
-        ['N', 's', 'P', 'T', '0', '@', 'F', 'h', 'i', 'M', 'V', '4', '6', 'a', 'f', '8'];
+        ['N', 's', 'P', 'T', '0', 'F', 'h', 'i', 'M', 'V', '4', '6', 'a', 'f', '8'];
 
     /// <summary>
     /// A receiving server's --partial-dir: inside each file's directory, or an absolute one in a daemon module
@@ -126,7 +126,7 @@ public static class ServerArgumentParser
             DeleteExcluded, SizeOnly, Stats, DeleteMissingArgs, Partial, NumericIds, NewCompress, OldCompress,
             Update, Existing, IgnoreExisting, IgnoreErrors, Backup, DelayUpdates, Force, Fsync,
             CopyLinks, CopyDirLinks, CopyUnsafeLinks, SafeLinks, KeepDirLinks, NoImpliedDirs, OmitDirTimes, OmitLinkTimes, OpenNoAtime,
-            PruneEmptyDirs, Acls;
+            PruneEmptyDirs, Acls, MakePath;
         public string? BackupDir, BackupSuffix, PartialDir;
         public AltDestKind AltDest;
         public List<string> AltDestDirs = [];
@@ -134,7 +134,7 @@ public static class ServerArgumentParser
         public long? MaxSize, MinSize;
         public int? ModifyWindow;
         public bool? SpecialsOverride;
-        public int Verbose, BlockSize, Timeout, Bwlimit, Atimes, Fuzzy, OneFileSystem;
+        public int Verbose, BlockSize, Timeout, Bwlimit, Atimes, Fuzzy, OneFileSystem, ChecksumSeed;
         public bool Sparse, Executability, Inplace, Preallocate;
         public int Xattrs;
         /// <summary>options.c: am_root — the last of --super, --no-super, --fake-super wins (popt POPT_ARG_VAL).</summary>
@@ -171,6 +171,16 @@ public static class ServerArgumentParser
                     string? value = k + 1 < word.Length ? word[(k + 1)..] : Next(argv, ref i);
                     Names.Add("-B");
                     return Number(value, "-B", 0, int.MaxValue, out BlockSize);
+                }
+                if (c == '@')
+                {
+                    // options.c: server_options sends a negative --modify-window as "-@N" (a positive one spelled out);
+                    // popt takes the rest of the word as its value.
+                    string? value = k + 1 < word.Length ? word[(k + 1)..] : Next(argv, ref i);
+                    Names.Add("-@");
+                    string? problem = Number(value, "-@", int.MinValue, int.MaxValue, out int window);
+                    ModifyWindow = window;
+                    return problem;
                 }
                 Names.Add("-" + c);
                 switch (c)
@@ -246,6 +256,8 @@ public static class ServerArgumentParser
                 // options.c: popt's long spelling of -X (counted), and its negation.
                 case "xattrs": Xattrs++; return None(inline, name);
                 case "no-xattrs" or "no-X": Xattrs = 0; return None(inline, name);
+                // options.c: server_options sends --no-W with --inplace -S (a workaround for older servers).
+                case "no-W" or "no-whole-file": WholeFile = false; return None(inline, name);
                 case "size-only": SizeOnly = true; return None(inline, name);
                 case "stats": Stats = true; return None(inline, name);
                 case "delete-missing-args": DeleteMissingArgs = true; return None(inline, name);
@@ -321,6 +333,10 @@ public static class ServerArgumentParser
                 case "no-super": Super = SuperMode.NoSuper; return None(inline, name);
                 case "fake-super": Super = SuperMode.Fake; return None(inline, name);
                 case "force": Force = true; return None(inline, name);
+                // options.c: server_options sends --mkpath to a receiving server; main.c: get_local_name makes the
+                // destination's missing parents (Roles/Receiver/ReceivingSide.MakePath.cs; a daemon's beneath its module).
+                case "mkpath": MakePath = true; return None(inline, name);
+                case "no-mkpath": MakePath = false; return None(inline, name);
                 case "fsync": Fsync = true; return None(inline, name);
                 case "copy-unsafe-links": CopyUnsafeLinks = true; return None(inline, name);
                 case "safe-links": SafeLinks = true; return None(inline, name);
@@ -334,6 +350,9 @@ public static class ServerArgumentParser
                     MaxDelete = max < 0 ? 0 : max;
                     return problem;
                 }
+                // options.c: server_options sends it either way; the server sends it as the session's seed
+                // (compat.c: setup_protocol, Session/Connection.cs SetupServerAsync).
+                case "checksum-seed": return Number(inline ?? Next(argv, ref i), word, int.MinValue, int.MaxValue, out ChecksumSeed);
                 case "modify-window":
                 {
                     string? problem = Number(inline ?? Next(argv, ref i), word, int.MinValue, int.MaxValue, out int window);
@@ -420,8 +439,9 @@ public static class ServerArgumentParser
                 return "--append cannot be used with --whole-file\n";
             if (WritesInPlace && PartialDir is not null)
                 return $"--{(Append > 0 ? "append" : "inplace")} cannot be used with --{(DelayUpdates ? "delay-updates" : "partial-dir")}\n";
-            // Combinations our receiver does not do yet (Cli/Options/DirectionSupport.cs refuses them on a pull).
-            if (WritesInPlace && !Sender && Sparse)
+            // --append with -S: stock 3.5.0 loses the kept start (protocol-notes 48), not imitated (Cli/Options/
+            // DirectionSupport.cs refuses it on a pull too); --inplace with -S is our receiver's as on a pull.
+            if (Append > 0 && !Sender && Sparse)
                 return Refusal(NotSupported, "sparse", 'S');
             // --append with a basis directory: stock 3.5.0 corrupts or skips (protocol-notes 61), not imitated.
             if (Append > 0 && !Sender && AltDest != AltDestKind.None)
@@ -465,7 +485,7 @@ public static class ServerArgumentParser
                 Super = Super, PruneEmptyDirs = PruneEmptyDirs, Sparse = Sparse, Preallocate = Preallocate, Executability = Executability, Fuzzy = Fuzzy, Xattrs = Xattrs,
                 OneFileSystem = OneFileSystem,
                 Inplace = WritesInPlace, Append = Append > 0, AppendVerify = Append > 1,
-                Atimes = Atimes > 0, AtimesTwice = Atimes > 1, Force = Force, Fsync = Fsync, UserMap = UserMap, GroupMap = GroupMap, ImpliedDirs = !NoImpliedDirs,
+                Atimes = Atimes > 0, AtimesTwice = Atimes > 1, Force = Force, Fsync = Fsync, MakePath = MakePath, ChecksumSeed = ChecksumSeed, UserMap = UserMap, GroupMap = GroupMap, ImpliedDirs = !NoImpliedDirs,
                 // main.c: do_recv clears the link-following options on the receiving side: they are the sender's.
                 SafeLinks = SafeLinks,
                 CopyLinks = Sender && CopyLinks, CopyDirLinks = Sender && CopyDirLinks, CopyUnsafeLinks = Sender && CopyUnsafeLinks,

@@ -35,6 +35,43 @@ public class ServerArgumentParserTests
     }
 
     [Fact]
+    public void Mkpath_reaches_a_receiving_server()
+    {
+        // options.c: server_options sends --mkpath to a receiving server (rsync -a --mkpath src/ rsync://host/mod/a/b/);
+        // popt on the server knows --no-mkpath too, the last one winning.
+        ServerRequest r = ServerArgumentParser.Parse(["--server", "-logDtpre.iLsfxCIvu", "--mkpath", ".", "mod/a/b/"], out string? error);
+        Assert.Null(error);
+        Assert.True(r.Options.MakePath);
+        r = ServerArgumentParser.Parse(["--server", "-re.iLsfxCIvu", "--mkpath", "--no-mkpath", ".", "mod/"], out error);
+        Assert.Null(error);
+        Assert.False(r.Options.MakePath);
+    }
+
+    [Fact]
+    public void A_negative_modify_window_comes_as_a_letter_with_its_value()
+    {
+        // options.c: server_options — modify_window < 0 is sent as "-@%d", popt taking the rest of the word.
+        ServerRequest r = ServerArgumentParser.Parse(["--server", "-logDtpre.iLsfxCIvu", "-@-1", ".", "mod/"], out string? error);
+        Assert.Null(error);
+        Assert.Equal(-1, r.Options.ModifyWindow);
+        Assert.Contains("-@", r.OptionNames);
+        ServerArgumentParser.Parse(["--server", "-re.iLsfxCIvu", "-@x", ".", "mod/"], out error);
+        Assert.Equal("-@: bad numeric value\n", error);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_checksum_seed_is_taken_either_way(bool sender)
+    {
+        // options.c: server_options sends --checksum-seed=N in either direction; the server sends it as the seed.
+        ServerRequest r = ServerArgumentParser.Parse(
+            ["--server", .. sender ? new[] { "--sender" } : [], "-re.iLsfxCIvu", "--checksum-seed=-7", ".", "mod/"], out string? error);
+        Assert.Null(error);
+        Assert.Equal(-7, r.Options.ChecksumSeed);
+    }
+
+    [Fact]
     public void Pull_vector_with_values_parses()
     {
         ServerRequest r = ServerArgumentParser.Parse(
@@ -96,7 +133,7 @@ public class ServerArgumentParserTests
     }
 
     [Theory]
-    [InlineData("-vlogDtpSre.iLsfxCIvu --inplace", "The server does not support --sparse (-S)\n")]
+    [InlineData("-vlogDtpSre.iLsfxCIvu --append", "The server does not support --sparse (-S)\n")]
     [InlineData("-vlogDtpNre.iLsfxCIvu", "The server does not support --crtimes (-N)\n")]
     [InlineData("-vlogDtpXXre.iLsfxCIvu --fake-super", "--fake-super conflicts with -XX\n")]
     [InlineData("--append --link-dest=../x", "The server does not support --append\n")]

@@ -26,8 +26,10 @@ internal sealed partial class ReceivingSide
             catch (RsyncException e) when (e.IsLocalFileFailure && singleName is null)
             {
                 // rsync main.c: get_local_name — "mkdir %s failed" ends the run with RERR_FILEIO (a missing parent:
-                // only --mkpath makes those).
-                throw new RsyncException(RsyncErrorKind.FileIo, e.Message, e);
+                // only --mkpath makes those); a server names the destination as stock's does.
+                string message = _run.IsServer && !_run.LocalServer && e.Errno is int errno && e.Message.StartsWith("mkdir ", StringComparison.Ordinal)
+                    ? DestinationFailure("mkdir", destination, errno, keepSlash: false) : e.Message;
+                throw new RsyncException(RsyncErrorKind.FileIo, message, e);
             }
         }
         using ConfinedDirectory? dest = opened;

@@ -39,6 +39,10 @@ namespace ManagedRsync.Roles.Receiving;
 /// named (sanitized and confined beneath the module, options.c and main.c: sanitize_path); null takes them as given,
 /// relative ones from the receiving directory.
 /// </param>
+/// <param name="ModuleRoot">
+/// A daemon module's path, beneath which --mkpath makes the destination's missing parents
+/// (<paramref name="DisplayDestination"/> is the destination relative to it); null: they are made as the path is given.
+/// </param>
 internal sealed record ReceiveTarget(
     string? Destination,
     RequestedNames Requested,
@@ -51,7 +55,8 @@ internal sealed record ReceiveTarget(
     Func<string, bool, bool>? ModuleExcluded = null,
     OptionDirectoryResolver? OptionDirectories = null,
     string? ModuleName = null,
-    FilterList? ModuleXattrRules = null);
+    FilterList? ModuleXattrRules = null,
+    string? ModuleRoot = null);
 
 /// <summary>
 /// Where a directory a client named in an option (<paramref name="dir"/>) is, for a receiving side whose files land in
