@@ -76,19 +76,42 @@ internal sealed partial class GeneratorRole
     }
 
     /// <summary>
-    /// generator.c: generate_files sets code FLOG from protocol 29 when the log format has no %i; recv_generator then
-    /// logs each entry it makes itself at info=name1 as a bare line (rprintf(code, ...)): only to the log file (log.c:
-    /// rwrite, FLOG). A pulling client's generator with a --log-file, and a daemon's (its log file, whether or not the
-    /// module logs transfers: without "transfer logging" logfile_format is unset and has no %i); a local copy's server
-    /// half and a remote-shell server have no log file (pipe.c: local_child).
+    /// generator.c: generate_files picks the code recv_generator says each entry it makes itself with at info=name1,
+    /// as a bare line (rprintf(code, ...): "DIR/", "LINK -> TARGET", "DEVICE", "NAME => LEADER"):
+    /// <list type="bullet">
+    /// <item>from protocol 29, FLOG when the log format has no %i: only to the log file (log.c: rwrite), a pulling
+    /// client's --log-file or a daemon's log (whether or not the module logs transfers: without "transfer logging"
+    /// logfile_format is unset and has no %i); a local copy's server half and a remote-shell server have none
+    /// (pipe.c: local_child);</item>
+    /// <item>below 29 on a daemon, FCLIENT (to the client only) when it itemizes itself (its log format has %i and
+    /// the run is not dry) or in a dry run, else FINFO (to the client and the log, log.c: rwrite when am_daemon); on a
+    /// remote-shell server FINFO (to the client). A client below 29 prints these entries as items
+    /// (<see cref="ReceiveRun.LogItem"/>).</item>
+    /// </list>
     /// </summary>
     private void LogMade(string line)
     {
-        if (LogsMade && !Options.LogFileFormatHasI && Protocol >= 29 && Options.Info.Gte(InfoFlag.Name, 1))
-            run.Log.LogFile(line);
+        if (!Options.Info.Gte(InfoFlag.Name, 1))
+            return;
+        if (Protocol >= 29)
+        {
+            if (LogsMade && !Options.LogFileFormatHasI)
+                run.Log.LogFile(line);
+        }
+        else if (run.IsServer)
+        {
+            bool daemon = run.Connection.DaemonLog is not null;
+            if (daemon && (Options.LogFileFormatHasI || Options.DryRun))
+                run.Log.Client(line);
+            else
+                run.Log.Info(line);
+        }
     }
 
-    private bool LogsMade => run.IsServer ? run.Connection.DaemonLog is not null : Options.LogFileFormat is not null;
+    // Whether LogMade says anything anywhere: from protocol 29 only to a log file; below it a server's lines reach
+    // the client.
+    private bool LogsMade => Protocol < 29 ? run.IsServer
+        : run.IsServer ? run.Connection.DaemonLog is not null : Options.LogFileFormat is not null;
 
     // generator.c: recv_generator logs a directory ("NAME/") when set_file_attrs changed something on it: in a dry run
     // one that is not there (set_file_attrs without a stat returns 1 under dry_run), otherwise what differs from what

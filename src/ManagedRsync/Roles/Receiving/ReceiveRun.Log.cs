@@ -30,6 +30,12 @@ internal sealed partial class ReceiveRun
         if (Options.AlwaysChecksum && file.IsRegular)
             figures = TransferFigures.WithListSum(figures, ListChecksum, file.Checksum);
         figures ??= new TransferFigures(0, 0, null, TransferFigures.SessionBlankDigits(Options.AlwaysChecksum, Checksum, ListChecksum));
+        bool transfer = (iflags & ItemChanges.Transfer) != 0;
+        // Before protocol 29 no flags travel: the receiver knows only "transfer, data missing" (rsync.c:
+        // read_ndx_and_attrs), and the generator prints every other line itself at once (generator.c: itemize); a
+        // daemon's receiver logs a received file so too (">f?????????" under %i).
+        if (Protocol < 29 && transfer)
+            iflags = ItemChanges.Transfer | ItemChanges.MissingData;
         // A server prints nothing of its own: its client prints each line from the item flags that travel with the
         // requests and itemizations (generator.c: itemize -> write_ndx_and_attrs; sender.c logs the echo). Only its
         // log file gets lines, under a daemon's transfer logging.
@@ -39,11 +45,6 @@ internal sealed partial class ReceiveRun
                 Log.Item(logged);
             return;
         }
-        bool transfer = (iflags & ItemChanges.Transfer) != 0;
-        // Before protocol 29 no flags travel: the receiver knows only "transfer, data missing" (rsync.c:
-        // read_ndx_and_attrs), and the generator prints every other line itself at once (generator.c: itemize).
-        if (Protocol < 29 && transfer)
-            iflags = ItemChanges.Transfer | ItemChanges.MissingData;
         // compat.c: receiver_symlink_times is set for a receiver only from protocol 29 on, and log.c prints a
         // symlink's time change as 'T' without it, as it does without -t.
         TransferOptions options = Protocol < 29 && file.IsSymlink ? Options with { Times = false } : Options;
