@@ -134,9 +134,13 @@ public sealed class ServerReceivingOptionTests(StockOptionDaemonFixture stock, M
     [InlineData("--append-verify")]
     [InlineData("-S")]
     [InlineData("-S", "--preallocate")]
+    // options.c: server_options sends --no-W after --inplace with -S.
+    [InlineData("--inplace", "-S")]
     [InlineData("-E", "--no-p")]
     [InlineData("-y")]
     [InlineData("-x")]
+    // options.c: server_options sends a negative window as "-@-1" (times compared to the nanosecond).
+    [InlineData("--modify-window=-1")]
     public async Task Files_are_written_as_stocks_daemon_writes_them(params string[] options)
     {
         string src = Source();
@@ -152,6 +156,38 @@ public sealed class ServerReceivingOptionTests(StockOptionDaemonFixture stock, M
         Assert.Equal(0, r.Ours.ExitCode);
         if (options.Contains("--append-verify"))
             Assert.Contains("<f..t...... dir/inner\n", r.Ours.Stdout, StringComparison.Ordinal); // the redo: the kept start did not match
+    }
+
+    /// <summary>
+    /// --checksum-seed=N: stock's client sends it to a server either way (options.c: server_options), and the server
+    /// sends that seed in the setup (compat.c: setup_protocol) instead of its own time ^ pid &lt;&lt; 6; the client's
+    /// --write-batch records the seed it read (after the stream flags, the protocol and, from 30, the compat flags).
+    /// Stock's client pushing into and pulling from both daemons: both succeed, the trees and the recorded seed agree.
+    /// </summary>
+    [Fact]
+    public async Task The_clients_checksum_seed_is_the_sessions_as_with_stocks_daemon()
+    {
+        const int seed = 0x5EED1234;
+        byte[] wanted = BitConverter.GetBytes(seed);
+        string src = Source();
+        Seed("dest");
+        foreach (bool push in (bool[])[true, false])
+        {
+            var headers = new List<int>();
+            foreach (RsyncDaemonFixture d in Both)
+            {
+                string side = d == stock ? "stock" : "ours";
+                string batch = Path.Combine(_work, $"batch-{push}-{side}");
+                string[] ends = push ? [src + "/", Url(d, "dest/")] : [Url(d, "dest/"), Path.Combine(_work, "pulled-" + side) + "/"];
+                ProcessResult r = await d.RunRsyncAsync(["-a", "--checksum-seed=" + seed, "--write-batch=" + batch, .. ends]);
+                Assert.True(r.ExitCode == 0, r + "\n" + d.DaemonLog);
+                byte[] head = File.ReadAllBytes(batch).Take(20).ToArray();
+                headers.Add(head.AsSpan().IndexOf(wanted));
+            }
+            Assert.True(headers[0] >= 8 && headers[0] == headers[1], $"the seed at {headers[0]} (stock) and {headers[1]} (mrsync)");
+        }
+        Assert.Equal(TreeSnapshot.Of(Mine(stock), rootTimes: false, directoryTimes: false), TreeSnapshot.Of(Mine(ours), rootTimes: false, directoryTimes: false));
+        Assert.Equal(TreeSnapshot.Of(Path.Combine(_work, "pulled-stock"), rootTimes: false, directoryTimes: false), TreeSnapshot.Of(Path.Combine(_work, "pulled-ours"), rootTimes: false, directoryTimes: false));
     }
 
     // -O and -J on the daemon's side (generator.c: itemize, rsync.c: set_file_attrs): a directory ("quiet") and a

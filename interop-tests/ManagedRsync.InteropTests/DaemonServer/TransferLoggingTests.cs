@@ -146,8 +146,8 @@ public sealed partial class TransferLoggingTests(StockParameterDaemonFixture sto
     /// ID" (a dry run says it and makes nothing). The line goes to the client as MSG_INFO before any entry's, and, as every
     /// line a daemon's server says (log.c: rwrite calls logit when am_daemon), into the daemon's log after "receiving
     /// file list", with transfer logging on or off; so do, with -v and a log format without %i, the generator's lines
-    /// for what it makes ("DIR/", "LINK -> TARGET": FLOG, generator.c: generate_files). (A receiving `mrsync daemon`
-    /// refuses --mkpath by name.) Stock's client into `mrsync daemon` beside stock's daemon: the
+    /// for what it makes ("DIR/", "LINK -> TARGET": FLOG, generator.c: generate_files). (--mkpath into a daemon:
+    /// <see cref="ServerMkpathTests"/>.) Stock's client into `mrsync daemon` beside stock's daemon: the
     /// client's output line for line (byte counts masked), the daemon's lines (the entries' as a set between the first
     /// line and the totals, <see cref="AssertSameLogAsync"/>), the tree.
     /// </summary>
@@ -177,6 +177,40 @@ public sealed partial class TransferLoggingTests(StockParameterDaemonFixture sto
         bool says = letters.Contains('v') || letters.Contains('i') || options.Contains("name1", StringComparison.Ordinal);
         Assert.Equal(says, lines.Contains(said, StringComparison.Ordinal));
         Assert.Equal(says, outputs[1].Contains(said, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Below protocol 29 no item flags travel, and stock's receiving daemon says what its generator makes itself
+    /// ("DIR/", "LINK -> TARGET") with another code (generator.c: generate_files): FCLIENT, to the client only, when
+    /// its log format has %i (it itemizes itself) or in a dry run; FINFO otherwise, to the client and its log (log.c:
+    /// rwrite when am_daemon). Stock's client at --protocol=28 and 27 into `mrsync daemon` beside stock's daemon: the
+    /// client's lines (as a set: the generator's lines come as messages while the client sends), the daemon's lines,
+    /// the tree; and that the lines are there as the rule says.
+    /// </summary>
+    [Theory]
+    [InlineData("--protocol=28 -av", ParameterModules.Plain)]
+    [InlineData("--protocol=27 -av", ParameterModules.TransferLog)]
+    [InlineData("--protocol=28 -av", ParameterModules.TransferLogItemized)]
+    [InlineData("--protocol=27 -avi", ParameterModules.TransferLog)]
+    [InlineData("--protocol=28 -avn", ParameterModules.TransferLog)]
+    [InlineData("--protocol=27 -avn", ParameterModules.TransferLogItemized)]
+    [InlineData("--protocol=28 -a", ParameterModules.TransferLog)]
+    public async Task Below_protocol_29_a_daemons_generator_says_what_it_makes_as_stocks_does(string options, string module)
+    {
+        string src = SourceTree();
+        var outputs = new List<string>();
+        string lines = await AssertSameLogAsync(d => [.. options.Split(' '), src + "/", $"{d.Url}{module}/{_id}/"], ordered: false,
+            (d, run) => outputs.Add(string.Join('\n', Pull.StockOutput.Normalize(run.Stdout, src).Split('\n').Order(StringComparer.Ordinal))));
+        Assert.Equal(outputs[0], outputs[1]);
+        bool dry = options.Contains("-avn", StringComparison.Ordinal);
+        string[] dests = [.. Both.Select(d => Path.Combine(d.ModulePath(module), _id))];
+        if (!dry)
+            Assert.Equal(LocalCopy.TreeSnapshot.Of(dests[0], rootTimes: false), LocalCopy.TreeSnapshot.Of(dests[1], rootTimes: false));
+        // What the rows are for: with -v the client sees "sub/" and "ln -> a"; the log has them only under FINFO.
+        bool verbose = options.Contains('v');
+        Assert.Equal(verbose, outputs[1].Contains("sub/deep/\n", StringComparison.Ordinal) && outputs[1].Contains("ln -> a", StringComparison.Ordinal));
+        bool logged = verbose && !dry && module != ParameterModules.TransferLogItemized;
+        Assert.Equal(logged, lines.Split('\n').Contains("sub/deep/"));
     }
 
     /// <summary>
