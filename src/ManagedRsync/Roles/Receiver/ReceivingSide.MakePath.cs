@@ -50,8 +50,9 @@ internal sealed partial class ReceivingSide
     /// <summary>
     /// main.c: get_local_name's "mkdir %s failed" (RERR_FILEIO) with util1.c: full_fname's name for the destination: a
     /// daemon's relative to its module, "PATH" (in MODULE), anything else from the root ("/cwd/PATH"); a remote
-    /// server's line has rsyserr's "rsync: [Receiver] " in front (a client's CLI, a local copy's too, adds its own). make_path's failure names the
-    /// destination as given (<paramref name="keepSlash"/>), the destination's own mkdir without its trailing '/'.
+    /// server's line has rsyserr's "rsync: [Receiver] " in front (a client's CLI, a local copy's too, adds its own).
+    /// make_path's failure names the destination as given (<paramref name="keepSlash"/>), the destination's own mkdir
+    /// without its trailing '/'.
     /// </summary>
     private string DestinationFailure(string what, string destination, int errno, bool keepSlash)
     {
