@@ -246,6 +246,14 @@ internal sealed partial class FileListBuilder
                 IoError |= IoErrorGeneral;
                 return;
             }
+            // flist.c: send_file_list — stock goes into a "dir/" argument (change_pathname) before it sends its ".":
+            // a directory this user may not search (no x) fails there, and nothing of the argument is sent.
+            if (NativeStat.TryLstat(dir == "/" ? "/." : dir + "/.", out _) is Interop.EACCES)
+            {
+                _warn($"rsync: [sender] change_dir {FullName(dir)} failed: {ErrnoText(Interop.EACCES)} ({Interop.EACCES})");
+                IoError |= IoErrorGeneral;
+                return;
+            }
             if (!_options.Recursive && !_options.Dirs)
             {
                 _info("skipping directory ."); // flist.c: rprintf(FINFO, ...)
@@ -510,15 +518,11 @@ internal sealed partial class FileListBuilder
     // into a subdirectory, and in messages; their bytes (the directory's name, '/', the listed name) go into the entry.
     private void AddListed(string dirPath, string prefix, long filesystem, int errno, ListedNames names, int listedFd)
     {
+        if (errno == 0 && names.Count == 0)
+            errno = SearchDenied(dirPath, listedFd);
         if (errno != 0)
         {
-            // flist.c: send_file_list names the top of a "dir/" argument "dir/." (send_directory's fbuf).
-            string named = prefix.Length == 0 && dirPath != "." && !dirPath.EndsWith("/.", StringComparison.Ordinal) ? dirPath + "/." : dirPath;
-            string shown = Confinement?.Relative(dirPath) is { } inModule
-                ? Confinement.Quote(inModule)
-                : $"\"{FileNameEncoding.Display(named)}\"";
-            _warn($"rsync: [sender] opendir {shown} failed: {ErrnoText(errno)} ({errno})");
-            IoError |= IoErrorGeneral;
+            OpendirFailed(dirPath, prefix, errno);
             return;
         }
         byte[] prefixBytes = FileNameEncoding.Encode(prefix);
@@ -547,6 +551,13 @@ internal sealed partial class FileListBuilder
                 _statAt = (listedFd, child, names, i);
                 err = ReadLinkStat(child, nameBytes, out info);
                 _statAt = (-1, null, null, -1);
+            }
+            // The first entry that cannot be stat'ed for want of search permission on the directory: stock could
+            // not have opened it (SearchDenied), and lists nothing of it.
+            if (err == Interop.EACCES && i == 0 && SearchDenied(dirPath, listedFd) is not 0 and var denied)
+            {
+                OpendirFailed(dirPath, prefix, denied);
+                return;
             }
             if (err != 0)
             {
@@ -578,6 +589,39 @@ internal sealed partial class FileListBuilder
             if (isDir && Recurses && !mountPoint)
                 AddDirectoryContents(child, name ?? FileNameEncoding.Decode(nameBytes), filesystem);
         }
+    }
+
+    private void OpendirFailed(string dirPath, string prefix, int errno)
+    {
+        // flist.c: send_file_list names the top of a "dir/" argument "dir/." (send_directory's fbuf).
+        string named = prefix.Length == 0 && dirPath != "." && !dirPath.EndsWith("/.", StringComparison.Ordinal) ? dirPath + "/." : dirPath;
+        // util1.c: full_fname — a relative name with the sender's working directory before it.
+        if (!named.StartsWith('/'))
+            named = Environment.CurrentDirectory.TrimEnd('/') + "/" + named;
+        string shown = Confinement?.Relative(dirPath) is { } inModule
+            ? Confinement.Quote(inModule)
+            : $"\"{FileNameEncoding.Display(named)}\"";
+        _warn($"rsync: [sender] opendir {shown} failed: {ErrnoText(errno)} ({errno})");
+        IoError |= IoErrorGeneral;
+    }
+
+    // flist.c: send_directory — stock's sender opens a directory it lists through secure_opendir (not with -L, -k or
+    // --copy-unsafe-links outside a module), which reaches it by name and then opens "." in it: that needs search
+    // (x) permission, so a directory this user may read but not search (0600 for its owner, not root) fails
+    // "opendir ... failed: Permission denied" and none of its entries is sent. Our open needs read permission
+    // alone; asked only when the directory listed no names or its first entry's stat was refused (EACCES), so the
+    // walk pays nothing for a directory it can search. The errno stock's open would have (0: none).
+    private int SearchDenied(string dirPath, int listedFd)
+    {
+        if (FollowsLinks && Confinement is null)
+            return 0;
+        if (listedFd < 0)
+            return NativeStat.TryLstat(dirPath.EndsWith('/') ? dirPath + "." : dirPath + "/.", out _);
+        int dot = Interop.OpenAt(listedFd, ".", Interop.O_RDONLY | Interop.O_DIRECTORY | Interop.O_CLOEXEC, 0);
+        if (dot < 0)
+            return Marshal.GetLastPInvokeError();
+        _ = Interop.Close(dot);
+        return 0;
     }
 
     // A listed entry's path: Path.Combine(dirPath, its name decoded), built as one string.

@@ -27,8 +27,11 @@ internal sealed partial class GeneratorRole
     /// <summary>--delete-delay: what the generator chose, in the order it chose it (generator.c: remember_delete).</summary>
     private readonly List<(string Path, DeleteFlags Flags)> _remembered = [];
 
-    /// <summary>The sender's list had I/O errors: each delete_in_dir says so once and deletes nothing.</summary>
-    private bool _skipDeletionsForIoError;
+    // rsync generator.c: delete_in_dir — the sender's lists so far had a general I/O error (io_error & IOERR_GENERAL;
+    // a vanished file alone does not stop deletions): each delete_in_dir says so once and deletes nothing. Asked at
+    // each directory: with incremental recursion a later part's error (a directory the sender could not open) stops
+    // the deletions from there on, those already made stay made.
+    private bool SkipForIoError => (run.ListIoError & FileListBuilder.IoErrorGeneral) != 0 && !Options.IgnoreErrors;
 
     private DeleteTiming EffectiveDeleteTiming => Options.Delete switch
     {
@@ -46,9 +49,6 @@ internal sealed partial class GeneratorRole
         _protect = CreateProtection();
         if (!Options.IsDeleting)
             return null;
-        // rsync generator.c: delete_in_dir — --ignore-errors deletes even after the sender's I/O errors; without it
-        // the first delete_in_dir says so (after its --debug=del2 line) and none deletes anything.
-        _skipDeletionsForIoError = run.ListIoError != 0 && !Options.IgnoreErrors;
         _protect = CreateProtection();
         return ChildrenByDirectory();
     }
@@ -57,7 +57,7 @@ internal sealed partial class GeneratorRole
 
     private bool SkipDeletionsForIoError()
     {
-        if (!_skipDeletionsForIoError)
+        if (!SkipForIoError)
             return false;
         if (_ioErrorSaid)
             return true;

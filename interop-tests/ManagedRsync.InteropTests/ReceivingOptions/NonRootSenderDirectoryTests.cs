@@ -1,0 +1,154 @@
+using System.Text.RegularExpressions;
+using ManagedRsync.InteropTests.Fixtures;
+using ManagedRsync.InteropTests.LocalCopy;
+
+namespace ManagedRsync.InteropTests.ReceivingOptions;
+
+/// <summary>
+/// A sender that is not root and source directories it may read but not search (protocol-notes.md §79; flist.c:
+/// send_directory's secure_opendir, send_file_list's change_pathname; generator.c: delete_in_dir): stock rsync 3.5.0
+/// and mrsync each send the same source as user nobody (setpriv) on every sending side we have: a local copy, a
+/// pushing client (to stock's receiving server), a daemon (pulled from by stock's client as root) and a sending server
+/// over a remote shell. A 0600 directory (with entries, and empty) is "opendir ... failed: Permission denied": its own
+/// entry is sent with its mode, none of its contents, the run ends 23, and --delete keeps the receiver's copy of its
+/// contents ("IO error encountered -- skipping file deletion"). A 0300 directory (no read) fails the same way; a
+/// "dir/" argument without x fails its change_dir and sends nothing. Trees, output and exit codes must be stock's.
+/// </summary>
+public sealed class NonRootSenderDirectoryTests : IDisposable
+{
+    private readonly string _root = Filters.StockRsyncRunner.CreateTempDirectory("nonrootsend");
+
+    public void Dispose() => ToolProcess.RunAsync("rm", ["-rf", _root]).GetAwaiter().GetResult();
+
+    private static readonly string[] AsNobody = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+
+    private static readonly DateTime Old = new(2020, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+
+    private static UnixFileMode Mode(string octal) => (UnixFileMode)Convert.ToInt32(octal, 8);
+
+    private static string Tool(bool stock) => stock ? "rsync" : MrsyncDaemonFixture.Executable;
+
+    // One side's directory: src/ (ok/g, ok/deep 0300, nox 0600 with f and sub/, noxe 0600 empty, top6 0600 with x),
+    // dst/ holding what --delete would remove (stale, nox/old, noxe/old), the scripts and the daemon's config.
+    private async Task<string> Side(bool stock)
+    {
+        string dir = Path.Combine(_root, stock ? "stock" : "ours");
+        string src = Path.Combine(dir, "src");
+        foreach (string d in new[] { "ok/deep", "nox/sub", "noxe", "top6/x" })
+            Directory.CreateDirectory(Path.Combine(src, d));
+        File.WriteAllText(Path.Combine(src, "ok", "g"), "g");
+        File.WriteAllText(Path.Combine(src, "nox", "f"), "f");
+        foreach (string d in new[] { "dst/nox", "dst/noxe" })
+            Directory.CreateDirectory(Path.Combine(dir, d));
+        foreach (string f in new[] { "dst/stale", "dst/nox/old", "dst/noxe/old" })
+            File.WriteAllText(Path.Combine(dir, f), "old");
+        string conf = Path.Combine(dir, "rsyncd.conf");
+        File.WriteAllText(conf, $"use chroot = no\nmunge symlinks = no\nreverse lookup = no\n[mod]\n    path = {src}\n");
+        File.WriteAllText(Path.Combine(dir, "serve.sh"), $"exec {Tool(stock)} \"$@\"\n");
+        File.WriteAllText(Path.Combine(dir, "serve-daemon.sh"), $"exec {Tool(stock)} --config={conf} \"$@\"\n");
+        File.WriteAllText(Path.Combine(dir, "serve-stock.sh"), "exec rsync \"$@\"\n");
+        foreach (string f in Directory.EnumerateFileSystemEntries(dir, "*", SearchOption.AllDirectories))
+            File.SetLastWriteTimeUtc(f, Old);
+        foreach (string f in new[] { _root, dir, conf, Path.Combine(dir, "serve.sh"), Path.Combine(dir, "serve-daemon.sh"), Path.Combine(dir, "serve-stock.sh") })
+            File.SetUnixFileMode(f, Mode("755"));
+        File.SetUnixFileMode(Path.Combine(src, "ok", "deep"), Mode("300"));
+        foreach (string d in new[] { "nox", "noxe", "top6" })
+            File.SetUnixFileMode(Path.Combine(src, d), Mode("600"));
+        Assert.Equal(0, (await ToolProcess.RunAsync("chown", ["-R", "65534:65534", dir])).ExitCode);
+        return dir;
+    }
+
+    private static async Task<ProcessResult> Run(string side, bool stock, string dir, string[] options, string from)
+    {
+        string src = Path.Combine(dir, "src");
+        string dst = Path.Combine(dir, "dst") + "/";
+        string shell = "setpriv " + string.Join(' ', AsNobody);
+        var env = new Dictionary<string, string?> { ["RSYNC_RSH"] = null, ["RSYNC_PASSWORD"] = null };
+        return side switch
+        {
+            "local" => await ToolProcess.RunAsync("setpriv", [.. AsNobody, Tool(stock), .. options, src + from, dst], env),
+            // The sending client is nobody; the receiver is stock's server, run by sh (the "host") as a script.
+            "push" => await ToolProcess.RunAsync("setpriv", [.. AsNobody, Tool(stock), .. options, "-e", "env",
+                $"--rsync-path={Path.Combine(dir, "serve-stock.sh")}", src + from, "sh:" + dst], env),
+            // Stock's client (root) pulls from a daemon run as nobody over a remote shell that is setpriv.
+            "daemon" => await ToolProcess.RunAsync("rsync", [.. options, "-e", shell,
+                $"--rsync-path={Path.Combine(dir, "serve-daemon.sh")}", "sh::mod" + from, dst], env),
+            // Stock's client (root) pulls from a sending server run as nobody over a remote shell.
+            "server" => await ToolProcess.RunAsync("rsync", [.. options, "-e", shell,
+                $"--rsync-path={Path.Combine(dir, "serve.sh")}", "sh:" + src + from, dst], env),
+            _ => throw new ArgumentException(side),
+        };
+    }
+
+    // mrsync never adds stock's " at FILE.c(N) [ROLE=3.5.0]" to its rsync error line. A daemon's names: stock's
+    // "use chroot = no" module (a daemon run as nobody cannot chroot) names them from the module without a leading
+    // '/' ("nox" (in mod)), mrsync's BeneathRoot.Quote always as a chrooted one does ("/nox" (in mod)): a difference
+    // of every daemon message, not of this change, left to its own task.
+    private static string Plain(string text, string dir) =>
+        Regex.Replace(text.Replace(dir, "DIR", StringComparison.Ordinal), @" at [a-z0-9_]+\.c\(\d+\) \[[a-z]+=3\.5\.0\]", "")
+            .Replace(" \"/", " \"", StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("local", "-rpt -i --no-i-r --delete")]
+    [InlineData("local", "-rpt -i --delete")]
+    [InlineData("local", "-r -i --delete-after")]
+    [InlineData("push", "-rpt -i --no-i-r --delete")]
+    [InlineData("push", "-rpt -i --delete")]
+    [InlineData("daemon", "-rpt -i --no-i-r --delete")]
+    [InlineData("daemon", "-rpt -i --delete-delay")]
+    [InlineData("server", "-rpt -i --no-i-r --delete")]
+    [InlineData("server", "-rpt -i --delete")]
+    public async Task A_nonroot_sender_fails_a_directory_it_cannot_search_as_stock(string side, string options)
+    {
+        if (Environment.UserName != "root")
+            Assert.Fail("the test needs root: it runs the sender as nobody");
+        var results = new List<string>();
+        var trees = new List<string>();
+        foreach (bool stock in new[] { true, false })
+        {
+            string dir = await Side(stock);
+            ProcessResult run = await Run(side, stock, dir, options.Split(' '), "/");
+            Assert.True(run.ExitCode == 23, run.ToString());
+            string tree = TreeSnapshot.Of(Path.Combine(dir, "dst"), times: options.Contains("-rpt", StringComparison.Ordinal), rootTimes: false);
+            string stdout = Plain(run.Stdout, dir);
+            // With incremental recursion the top directory's deletions happen as its list arrives, before or after
+            // the later list that brings the I/O error: whether "stale" goes depends on how far the sender listed
+            // ahead of the generator (its idle-time listing), in stock too. Everything else is determined.
+            if (!options.Contains("--no-i-r", StringComparison.Ordinal))
+            {
+                stdout = string.Join('\n', stdout.Split('\n').Where(l => l != "*deleting   stale").Order(StringComparer.Ordinal));
+                tree = string.Join('\n', tree.Split('\n').Where(l => !l.StartsWith("stale ", StringComparison.Ordinal)));
+            }
+            results.Add($"{run.ExitCode}\n{stdout}\n{Plain(run.Stderr, dir)}");
+            trees.Add(tree);
+            // The contents of the directories that could not be listed stay.
+            Assert.True(File.Exists(Path.Combine(dir, "dst", "nox", "old")), run.ToString());
+            Assert.True(File.Exists(Path.Combine(dir, "dst", "noxe", "old")), run.ToString());
+            Assert.False(File.Exists(Path.Combine(dir, "dst", "nox", "f")), run.ToString());
+            Assert.Contains("opendir", run.Stderr, StringComparison.Ordinal);
+        }
+        Assert.Equal(trees[0], trees[1]);
+        Assert.Equal(results[0], results[1]);
+        Assert.Contains("IO error encountered -- skipping file deletion", results[1], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("local")]
+    [InlineData("push")]
+    [InlineData("daemon")]
+    [InlineData("server")]
+    public async Task A_dir_argument_it_cannot_search_sends_nothing_as_stock(string side)
+    {
+        if (Environment.UserName != "root")
+            Assert.Fail("the test needs root: it runs the sender as nobody");
+        var results = new List<string>();
+        foreach (bool stock in new[] { true, false })
+        {
+            string dir = await Side(stock);
+            ProcessResult run = await Run(side, stock, dir, ["-rpt", "-i"], "/top6/");
+            results.Add($"{run.ExitCode}\n{Plain(run.Stdout, dir)}\n{Plain(run.Stderr, dir)}\n{TreeSnapshot.Of(Path.Combine(dir, "dst"), rootTimes: false)}");
+        }
+        Assert.Equal(results[0], results[1]);
+        Assert.StartsWith("23\n", results[1], StringComparison.Ordinal);
+    }
+}
