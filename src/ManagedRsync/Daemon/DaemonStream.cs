@@ -8,7 +8,7 @@ namespace ManagedRsync.Daemon;
 /// hands whatever bytes it already holds to the binary protocol reading <see cref="Stream"/> APIs. Writes go
 /// straight through.
 /// </summary>
-internal sealed class DaemonStream : Stream
+internal sealed class DaemonStream : Stream, IPollableInput
 {
     /// <summary>
     /// Longest handshake line accepted: rsync reads them into BIGPATHBUFLEN (4096 + 1024) bytes
@@ -127,6 +127,11 @@ internal sealed class DaemonStream : Stream
     /// two phases (a daemon waiting for the server arguments) is still waiting.
     /// </summary>
     public bool IsQuiet => _start == _end && (_inner is not QuickAckNetworkStream net || !net.HasInput);
+
+    /// <summary>The socket under the stream (a daemon's TCP connection, a connect program's socket pair); null over a remote shell's pipes.</summary>
+    public System.Net.Sockets.Socket? InputSocket => (_inner as System.Net.Sockets.NetworkStream)?.Socket;
+
+    public bool HoldsInput => _start < _end;
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 

@@ -27,7 +27,9 @@ internal static class PullSession
         // rsync main.c: do_recv — the generator's writes (sums, indexes) are paced by --bwlimit; the receiver's are not.
         await using var connection = new Connection(daemon.Stream, isServer: false, log, options.BandwidthLimit, ct);
         await connection.SetupClientAsync(daemon.ProtocolVersion, options, weSend: false, ct).ConfigureAwait(false);
-        connection.StartMultiplexing(options.TimeoutSpan, generatorMessages: options.RemovesFromSender);
+        // The receiver reads the socket through a thread that waits in poll(2) as stock's perform_io waits in select,
+        // not through the runtime's socket engine and a thread-pool worker per arrival (protocol-notes §77).
+        connection.StartMultiplexing(options.TimeoutSpan, generatorMessages: options.RemovesFromSender, readerThread: true);
         var receiver = new ReceivingSide(target, options, log);
         return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);
     }

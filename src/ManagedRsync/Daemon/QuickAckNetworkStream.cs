@@ -45,7 +45,13 @@ internal sealed class QuickAckNetworkStream(Socket socket, bool afterReads = fal
     public override int Read(Span<byte> buffer)
     {
         QuickAck();
-        int n = base.Read(buffer);
+        // NetworkStream.Read(Span) of a derived type goes through Stream's, which rents an array and calls the array
+        // overload below: a second setsockopt and a copy per read (the pulling client's reader thread reads spans).
+        // The socket is read as NetworkStream reads it, its failure wrapped the same way.
+        int n = Socket.Receive(buffer, SocketFlags.None, out SocketError error);
+        if (error != SocketError.Success)
+            throw new IOException($"Unable to read data from the transport connection: {new SocketException((int)error).Message}.",
+                new SocketException((int)error));
         Acknowledged();
         return n;
     }

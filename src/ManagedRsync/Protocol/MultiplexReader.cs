@@ -68,14 +68,21 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
     /// the frames and are handed to the pump.
     /// </summary>
     /// <param name="timeout">rsync --timeout: no byte from the peer for this long ends the session (exit 30).</param>
-    public void StartMultiplexing(TimeSpan timeout = default)
+    /// <param name="readerThread">
+    /// Read the socket on a thread of the reader's own that waits in poll(2), when the stream is over one
+    /// (<see cref="IPollableInput"/>); otherwise, and without it, the pump is an asynchronous loop on the thread pool.
+    /// </param>
+    public void StartMultiplexing(TimeSpan timeout = default, bool readerThread = false)
     {
         if (_pump is not null)
             throw new InvalidOperationException("already multiplexed");
         byte[] initial = Buffered.ToArray();
         _start = _end = 0;
         Volatile.Write(ref _timeoutTicks, timeout.Ticks);
-        _pump = Task.Run(() => PumpAsync(initial, _stop.Token));
+        if (readerThread && _stream is IPollableInput { InputSocket: not null } input)
+            _pump = StartReaderThread(initial, input);
+        else
+            _pump = Task.Run(() => PumpAsync(initial, _stop.Token));
     }
 
     // The read timeout in ticks (0: none); a daemon's MSG_IO_TIMEOUT may shorten it while the pump runs.
@@ -200,9 +207,11 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
                 Exception? error = _pumpError;
                 if (error is RsyncException re)
                     throw re;
-                if (error is OperationCanceledException)
+                // io.c: check_timeout — "[generator] io timeout after N seconds -- exiting" on a pulling client (its
+                // generator waits for the receiver, which waits for the socket), exit 30.
+                if (error is OperationCanceledException or TimeoutException)
                     throw new RsyncException(RsyncErrorKind.Timeout,
-                        "timeout waiting for data from the daemon", error);
+                        $"io timeout after {Math.Max(1, (int)Math.Round(TimeSpan.FromTicks(Volatile.Read(ref _timeoutTicks)).TotalSeconds))} seconds -- exiting", error);
                 if (error is not null)
                     throw new RsyncException(RsyncErrorKind.Connection,
                         $"error reading from the daemon: {SystemError.Describe(error)}", error);
@@ -393,97 +402,30 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
 
     private async Task PumpAsync(byte[] initial, CancellationToken ct)
     {
-        var raw = new byte[ChunkSize + 4];
-        int rawStart = 0, rawEnd = initial.Length;
-        if (initial.Length > raw.Length)
-            raw = new byte[initial.Length];
-        initial.CopyTo(raw, 0);
+        var frames = new FrameSplitter(initial);
         ChannelWriter<Item> writer = _queue.Writer;
         try
         {
-            int frameRemaining = 0;
             while (true)
             {
                 // Hand over every complete piece the raw buffer holds.
-                while (true)
-                {
-                    if (frameRemaining > 0)
-                    {
-                        int n = Math.Min(frameRemaining, rawEnd - rawStart);
-                        if (n == 0)
-                            break;
-                        byte[] chunk = ArrayPool<byte>.Shared.Rent(n);
-                        raw.AsSpan(rawStart, n).CopyTo(chunk);
-                        rawStart += n;
-                        frameRemaining -= n;
-                        await QueueAsync(writer, new Item(MessageCode.Data, chunk, n), ct).ConfigureAwait(false);
-                        continue;
-                    }
-                    if (rawEnd - rawStart < 4)
-                        break;
-                    uint header = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(rawStart));
-                    int tag = (int)(header >> 24) - MplexBase;
-                    int length = (int)(header & 0xFFFFFF);
-                    if (tag < 0)
-                        throw RsyncException.Protocol($"unexpected tag {tag} in multiplexed stream");
-                    var code = (MessageCode)tag;
-                    if (code == MessageCode.Data)
-                    {
-                        rawStart += 4;
-                        frameRemaining = length;
-                        continue;
-                    }
-                    if (!Enum.IsDefined(code))
-                        throw RsyncException.Protocol($"unexpected tag {tag} in multiplexed stream");
-                    if (length > MaxMessageLength)
-                        throw RsyncException.Protocol($"multiplexed message of {length} bytes (tag {tag}) exceeds the {MaxMessageLength}-byte limit");
-                    if (rawEnd - rawStart < 4 + length)
-                    {
-                        if (raw.Length < 4 + length)
-                        {
-                            var bigger = new byte[4 + length];
-                            raw.AsSpan(rawStart, rawEnd - rawStart).CopyTo(bigger);
-                            rawEnd -= rawStart;
-                            rawStart = 0;
-                            raw = bigger;
-                        }
-                        break;
-                    }
-                    byte[] payload = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
-                    raw.AsSpan(rawStart + 4, length).CopyTo(payload);
-                    rawStart += 4 + length;
-                    await QueueAsync(writer, new Item(code, payload, length), ct).ConfigureAwait(false);
-                }
-
-                if (rawStart > 0)
-                {
-                    raw.AsSpan(rawStart, rawEnd - rawStart).CopyTo(raw);
-                    rawEnd -= rawStart;
-                    rawStart = 0;
-                }
+                while (frames.TryNext(out Item item))
+                    await QueueAsync(writer, item, ct).ConfigureAwait(false);
+                Memory<byte> space = frames.Space();
                 int read;
                 var timeout = TimeSpan.FromTicks(Volatile.Read(ref _timeoutTicks));
                 if (timeout > TimeSpan.Zero)
                 {
                     using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
                     cts.CancelAfter(timeout);
-                    read = await _stream.ReadAsync(raw.AsMemory(rawEnd), cts.Token).ConfigureAwait(false);
+                    read = await _stream.ReadAsync(space, cts.Token).ConfigureAwait(false);
                 }
                 else
                 {
-                    read = await _stream.ReadAsync(raw.AsMemory(rawEnd), ct).ConfigureAwait(false);
+                    read = await _stream.ReadAsync(space, ct).ConfigureAwait(false);
                 }
-                if (read == 0)
-                {
-                    if (frameRemaining > 0 || rawEnd > 0)
-                        throw new RsyncException(RsyncErrorKind.ConnectionClosed,
-                            "connection closed by the peer in the middle of a multiplexed frame");
-                    writer.TryComplete();
-                    WakeBlockedConsumer();
+                if (Ended(read, frames, writer))
                     return;
-                }
-                Interlocked.Add(ref _rawBytes, read);
-                rawEnd += read;
             }
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
@@ -500,12 +442,126 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
         }
     }
 
+    // After a read of the socket: the end of the stream completes the queue (true: the pump is done), a mid-frame end
+    // is the peer's failure; bytes read are counted and joined to the raw buffer.
+    private bool Ended(int read, FrameSplitter frames, ChannelWriter<Item> writer)
+    {
+        if (read == 0)
+        {
+            if (frames.MidFrame)
+                throw new RsyncException(RsyncErrorKind.ConnectionClosed,
+                    "connection closed by the peer in the middle of a multiplexed frame");
+            writer.TryComplete();
+            WakeBlockedConsumer();
+            return true;
+        }
+        Interlocked.Add(ref _rawBytes, read);
+        frames.Added(read);
+        return false;
+    }
+
+    /// <summary>
+    /// The pump's raw buffer and the frame it is in (rsync io.c: read_a_msg): splits what the socket gave into pieces
+    /// for the queue, data as it arrives (a frame's bytes need not all be there) and each message whole, bounded by
+    /// <see cref="MaxMessageLength"/> before anything is allocated for it.
+    /// </summary>
+    private sealed class FrameSplitter
+    {
+        private byte[] _raw;
+        private int _start;
+        private int _end;
+        private int _frameRemaining;
+
+        public FrameSplitter(byte[] initial)
+        {
+            _raw = new byte[Math.Max(ChunkSize + 4, initial.Length)];
+            initial.CopyTo(_raw, 0);
+            _end = initial.Length;
+        }
+
+        /// <summary>The stream ended here in the middle of a frame (its header or its bytes).</summary>
+        public bool MidFrame => _frameRemaining > 0 || _end > _start;
+
+        /// <summary>The next complete piece the buffer holds, in a buffer rented from the pool; false when it needs more bytes.</summary>
+        public bool TryNext(out Item item)
+        {
+            while (true)
+            {
+                if (_frameRemaining > 0)
+                {
+                    int n = Math.Min(_frameRemaining, _end - _start);
+                    if (n == 0)
+                        break;
+                    byte[] chunk = ArrayPool<byte>.Shared.Rent(n);
+                    _raw.AsSpan(_start, n).CopyTo(chunk);
+                    _start += n;
+                    _frameRemaining -= n;
+                    item = new Item(MessageCode.Data, chunk, n);
+                    return true;
+                }
+                if (_end - _start < 4)
+                    break;
+                uint header = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(_raw.AsSpan(_start));
+                int tag = (int)(header >> 24) - MplexBase;
+                int length = (int)(header & 0xFFFFFF);
+                if (tag < 0)
+                    throw RsyncException.Protocol($"unexpected tag {tag} in multiplexed stream");
+                var code = (MessageCode)tag;
+                if (code == MessageCode.Data)
+                {
+                    _start += 4;
+                    _frameRemaining = length;
+                    continue;
+                }
+                if (!Enum.IsDefined(code))
+                    throw RsyncException.Protocol($"unexpected tag {tag} in multiplexed stream");
+                if (length > MaxMessageLength)
+                    throw RsyncException.Protocol($"multiplexed message of {length} bytes (tag {tag}) exceeds the {MaxMessageLength}-byte limit");
+                if (_end - _start < 4 + length)
+                {
+                    if (_raw.Length < 4 + length)
+                    {
+                        var bigger = new byte[4 + length];
+                        _raw.AsSpan(_start, _end - _start).CopyTo(bigger);
+                        _end -= _start;
+                        _start = 0;
+                        _raw = bigger;
+                    }
+                    break;
+                }
+                byte[] payload = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+                _raw.AsSpan(_start + 4, length).CopyTo(payload);
+                _start += 4 + length;
+                item = new Item(code, payload, length);
+                return true;
+            }
+            item = default;
+            return false;
+        }
+
+        /// <summary>Where the next read goes: the rest of the buffer, once what is left of it is moved to its start.</summary>
+        public Memory<byte> Space()
+        {
+            if (_start > 0)
+            {
+                _raw.AsSpan(_start, _end - _start).CopyTo(_raw);
+                _end -= _start;
+                _start = 0;
+            }
+            return _raw.AsMemory(_end);
+        }
+
+        /// <summary>A read put <paramref name="count"/> bytes into <see cref="Space"/>.</summary>
+        public void Added(int count) => _end += count;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_disposed)
             return;
         _disposed = true;
         await _stop.CancelAsync().ConfigureAwait(false);
+        WakeReaderThread();
         try
         {
             if (_pump is not null)

@@ -187,14 +187,15 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
     /// need_messages_from_generator (options.c), so a receiving client multiplexes its output and a sending server
     /// its input at any protocol. Pass it only for those two: the other roles multiplex by protocol alone.
     /// </param>
-    public void StartMultiplexing(TimeSpan timeout, bool generatorMessages = false)
+    /// <param name="readerThread">The input is read by a thread of its own that waits in poll(2) (a pulling client over a socket: MultiplexReader.StartMultiplexing).</param>
+    public void StartMultiplexing(TimeSpan timeout, bool generatorMessages = false, bool readerThread = false)
     {
         int outputFrom = IsServer ? 23 : 30;
         int inputFrom = IsServer ? 30 : 23;
         if (Protocol >= outputFrom || (generatorMessages && !IsServer))
             Out.StartMultiplexing();
         if (Protocol >= inputFrom || (generatorMessages && IsServer))
-            In.StartMultiplexing(timeout);
+            In.StartMultiplexing(timeout, readerThread);
     }
 
     /// <summary>Sends whatever is buffered, with the messages that wait for the output (<see cref="ServerLog"/>).</summary>

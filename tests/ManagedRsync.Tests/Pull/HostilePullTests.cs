@@ -117,6 +117,20 @@ public sealed class HostilePullTests : IDisposable
     }
 
     [Fact]
+    public async Task A_daemon_silent_in_the_middle_of_the_list_times_out()
+    {
+        // The pull's input is read by the reader's own thread (poll(2) with --timeout as its timeout): stock's client
+        // says "[generator] io timeout after 1 seconds -- exiting" (io.c: check_timeout) and exits 30.
+        var daemon = HostileDaemon.SendingFileList(l => l.Add(".", HostileFileList.Directory).Raw([0x02, 0x05, (byte)'a']),
+            (_, ct) => Task.Delay(Timeout.Infinite, ct));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var e = await PullExpectingFailure(daemon, options: TransferOptions.Archive with { Timeout = 1 });
+        Assert.Equal(RsyncExitCode.Timeout, e.ExitCode);
+        Assert.Equal("io timeout after 1 seconds -- exiting", e.Message);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.9, 20);
+    }
+
+    [Fact]
     public async Task FloodOfKeepAlivesThenHangUpEndsCleanly()
     {
         var daemon = new HostileDaemon(async (s, ct) =>
