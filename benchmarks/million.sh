@@ -64,7 +64,7 @@ SRC="$WORK/mod/src"
 start_stock_daemon "$WORK/mod"
 
 # one TOOL SCENARIO CMD...: runs CMD under /usr/bin/time with a poller for the first file; appends a result line
-# "scenario tool wall cpu rss_kib first_ms" to $OUT/million.txt.
+# "scenario tool wall cpu rss_kib first_ms user sys" to $OUT/million.txt.
 one() {
   local tool=$1 scenario=$2 dest=$3; shift 3
   rm -f "$WORK/first" "$WORK/ready"
@@ -94,7 +94,7 @@ PY
   read -r wall user sys rss < "$WORK/time"
   local first="-"
   if [ -s "$WORK/first" ] && [ "$(cat "$WORK/first")" != "-" ]; then first=$(( ($(cat "$WORK/first") - start) / 1000000 )); fi
-  echo "$scenario $tool $wall $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }') $rss $first" | tee -a "$OUT/million.txt"
+  echo "$scenario $tool $wall $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }') $rss $first $user $sys" | tee -a "$OUT/million.txt"
 }
 
 # With HLINK=1: the first link (p000/d00/h0000, the first file of p000/d01) arrived as a second name of that file.
@@ -156,6 +156,6 @@ for run in $(seq "$RUNS"); do
   done
 done
 
-echo "== median run by wall time: scenario tool wall_s cpu_s peak_rss_kib first_data_ms"
+echo "== median run by wall time: scenario tool wall_s cpu_s peak_rss_kib first_data_ms user_s sys_s"
 sort -k1,1 -k2,2 -k3,3n "$OUT/million.txt" | awk -v runs="$RUNS" '
   { key = $1 " " $2; n[key]++; if (n[key] == int((runs + 1) / 2)) print }'
