@@ -140,6 +140,25 @@ public sealed class FileListGuard
         }
     }
 
+    /// <summary>
+    /// <see cref="CheckName"/> for a name whose first <paramref name="lastStart"/> characters are a directory's name
+    /// that passed it and a '/', and whose rest holds no '/' (an incremental part's entry): the same checks, the same
+    /// messages, with only the last component and the whole length left to look at.
+    /// </summary>
+    internal static void CheckLastName(string name, int lastStart, bool isDirectory)
+    {
+        ReadOnlySpan<char> last = name.AsSpan(lastStart);
+        if (last is "." or ".." || last.Contains('\0'))
+        {
+            CheckName(name, isDirectory);
+            return;
+        }
+        if (FileNameEncoding.ByteCount(name) > MaxNameBytes)
+            throw Unsupported($"ABORTING due to overlong pathname from sender ({name.Length} characters)");
+        if (FileNameEncoding.ByteCount(last) > MaxComponentBytes)
+            throw Unsupported($"ABORTING due to overlong name component from sender: {name}");
+    }
+
     private static RsyncException Unsupported(string message) =>
         new(RsyncErrorKind.UnsafeFileList, message);
 }

@@ -16,6 +16,45 @@ public class FileListGuardTests
         ("a/x/g", false), ("b", true), ("b/c", true), ("b/c/file", false), ("b/c/d", true), ("b/c/d/e", false),
     ];
 
+    public static TheoryData<string> LastNames() =>
+    [
+        "f", "x.y", ".hidden", "..x", "a b", "é", ".", "..", "\0", "a\0b", new string('c', 255), new string('c', 256),
+        new string('é', 127), new string('é', 128), "Ω" + new string('d', 300),
+    ];
+
+    // An incremental part's entry is checked from its last name on (FileListGuard.CheckLastName, the directory having
+    // passed already): it must throw exactly what the whole check throws, or nothing when that throws nothing, also
+    // where the whole name is too long.
+    [Theory]
+    [MemberData(nameof(LastNames))]
+    public void The_last_name_check_says_what_the_whole_check_says(string last)
+    {
+        foreach (string directory in new[] { "d", "top/sub", new string('p', 250) + "/" + new string('q', 250) + "/" + new string('r', 250) + "/" + new string('s', 250) + "/" + new string('t', 250) + "/" + new string('u', 250) + "/" + new string('v', 250) + "/" + new string('w', 250) + "/" + new string('x', 250) + "/" + new string('y', 250) + "/" + new string('z', 250) + "/" + new string('o', 250) + "/" + new string('n', 250) + "/" + new string('m', 250) + "/" + new string('l', 250) + "/" + new string('k', 100) })
+        {
+            FileListGuard.CheckName(directory, isDirectory: true);
+            string name = directory + "/" + last;
+            foreach (bool isDirectory in new[] { false, true })
+            {
+                string? whole = Message(() => FileListGuard.CheckName(name, isDirectory));
+                string? lastOnly = Message(() => FileListGuard.CheckLastName(name, directory.Length + 1, isDirectory));
+                Assert.Equal(whole, lastOnly);
+            }
+        }
+
+        static string? Message(Action check)
+        {
+            try
+            {
+                check();
+                return null;
+            }
+            catch (RsyncException e)
+            {
+                return $"{e.Kind}: {e.Message}";
+            }
+        }
+    }
+
     [Fact]
     public void AcceptsAnyArrivalOrder()
     {

@@ -165,15 +165,27 @@ internal sealed class IncrementalLists
         long start = _run.Connection.In.TotalRead;
         _run.List.ListStart = _run.Files.Count + 1;
         List<FileEntry> part = await _run.List.ReadAsync(ct).ConfigureAwait(false);
+        byte[] dirBytes = _run.Files[dirNdx].Name;
+        bool siblings = true;
         foreach (FileEntry file in part)
         {
             string name = file.LocalName;
-            FileListGuard.CheckName(name, file.IsDirectory);
-            if (name.Length <= dirName.Length + 1 || !name.StartsWith(dirName, StringComparison.Ordinal)
-                || name[dirName.Length] != '/' || name.IndexOf('/', dirName.Length + 1) >= 0)
+            bool inDirectory = name.Length > dirName.Length + 1 && name.StartsWith(dirName, StringComparison.Ordinal)
+                && name[dirName.Length] == '/' && name.IndexOf('/', dirName.Length + 1) < 0;
+            // The directory's name passed the check when it was listed: a name directly inside it needs its last
+            // component checked and the whole length; any other is checked whole first (flist.c order: the unsafe
+            // name's message before "invalid path").
+            if (inDirectory)
+                FileListGuard.CheckLastName(name, dirName.Length + 1, file.IsDirectory);
+            else
+                FileListGuard.CheckName(name, file.IsDirectory);
+            if (!inDirectory)
                 throw InvalidPath(name);
+            ReadOnlySpan<byte> bytes = file.Name;
+            siblings = siblings && bytes.Length > dirBytes.Length + 1 && bytes[dirBytes.Length] == (byte)'/'
+                && bytes.StartsWith(dirBytes) && !bytes[(dirBytes.Length + 1)..].Contains((byte)'/');
         }
-        _run.AcceptList(part, _guard, namesChecked: true);
+        _run.AcceptList(part, _guard, namesChecked: true, siblingsAfter: siblings ? dirBytes.Length + 1 : 0);
         Append(part, _run.Files[dirNdx], dirNdx);
         _run.Stats.FileListSize += _run.Connection.In.TotalRead - start;
         _run.ListIoError = _run.List.IoError;

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Collections.Concurrent;
 using ManagedRsync.Checksums;
 using ManagedRsync.Delta;
@@ -163,7 +164,11 @@ internal sealed partial class ReceiveRun
     /// <param name="guard">The run's guard.</param>
     /// <param name="namesChecked">Every name has been through <see cref="FileListGuard.CheckName"/> already (an
     /// incremental part's are, before the check that they lie in its directory).</param>
-    public void AcceptList(List<FileEntry> files, FileListGuard guard, bool namesChecked = false)
+    /// <param name="siblingsAfter">
+    /// Every name is one directory's name (this many bytes with its '/') and a last name without '/' (an incremental
+    /// part): the sort compares the last names alone (<see cref="SiblingNameOrder"/>, the same order); 0 when not so.
+    /// </param>
+    public void AcceptList(List<FileEntry> files, FileListGuard guard, bool namesChecked = false, int siblingsAfter = 0)
     {
         foreach (FileEntry file in files)
         {
@@ -191,6 +196,10 @@ internal sealed partial class ReceiveRun
             files.Clear();
             files.AddRange(sorted);
             ClearDuplicates(files, duplicates);
+        }
+        else if (siblingsAfter > 0)
+        {
+            CollectionsMarshal.AsSpan(files).Sort(new SiblingNameOrder(siblingsAfter, Protocol));
         }
         else
         {
