@@ -28,7 +28,7 @@ internal static class PullSession
         await using var connection = new Connection(daemon.Stream, isServer: false, log, options.BandwidthLimit, ct);
         await connection.SetupClientAsync(daemon.ProtocolVersion, options, weSend: false, ct).ConfigureAwait(false);
         // The receiver reads the socket through a thread that waits in poll(2) as stock's perform_io waits in select,
-        // not through the runtime's socket engine and a thread-pool worker per arrival (protocol-notes §78).
+        // not through the runtime's socket engine and a thread-pool worker per arrival (protocol-notes §81).
         connection.StartMultiplexing(options.TimeoutSpan, generatorMessages: options.RemovesFromSender, readerThread: true);
         var receiver = new ReceivingSide(target, options, log);
         return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);
