@@ -6,7 +6,9 @@
 bench_setup() {
   command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get install hyperfine)"; exit 1; }
   command -v rsync >/dev/null || { echo "stock rsync is required"; exit 1; }
-  WORK=$(mktemp -d "/tmp/$1.XXXXXX")
+  # BENCH_TMP: where the trees go (default /tmp), e.g. a freshly made file system: ext4 slows creating files for a
+  # while after millions were deleted (a million-file run's cleanup), whichever tool comes first.
+  WORK=$(mktemp -d "${BENCH_TMP:-/tmp}/$1.XXXXXX")
   DAEMON_PID=
   CLEAN_ALSO=
   # The daemon is waited for before WORK goes: its last log line would otherwise recreate WORK/rsyncd.log mid-removal.
