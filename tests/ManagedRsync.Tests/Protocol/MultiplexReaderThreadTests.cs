@@ -4,6 +4,8 @@ using System.Net;
 using System.Net.Sockets;
 using ManagedRsync.Daemon;
 using ManagedRsync.Protocol;
+using ManagedRsync.Tests.Support;
+using static ManagedRsync.Tests.Support.MultiplexFrames;
 
 namespace ManagedRsync.Tests.Protocol;
 
@@ -34,22 +36,6 @@ public sealed class MultiplexReaderThreadTests : IAsyncDisposable
         await _stream.DisposeAsync();
     }
 
-    private sealed class Recorder : IMessageHandler
-    {
-        public List<(MessageCode Code, string Text)> Messages { get; } = [];
-
-        public void OnMessage(MessageCode code, ReadOnlySpan<byte> payload) =>
-            Messages.Add((code, System.Text.Encoding.UTF8.GetString(payload)));
-    }
-
-    private static byte[] Frame(int tag, ReadOnlySpan<byte> payload)
-    {
-        var b = new byte[4 + payload.Length];
-        BinaryPrimitives.WriteUInt32LittleEndian(b, ((uint)(tag + 7) << 24) | (uint)payload.Length);
-        payload.CopyTo(b.AsSpan(4));
-        return b;
-    }
-
     private static byte[] Int(int value)
     {
         var b = new byte[4];
@@ -76,7 +62,7 @@ public sealed class MultiplexReaderThreadTests : IAsyncDisposable
     [Fact]
     public async Task The_thread_delivers_data_and_messages_in_order_whatever_the_pieces()
     {
-        var rec = new Recorder();
+        var rec = new RecordingMessageHandler();
         await using var reader = new MultiplexReader(_stream, rec);
         reader.StartMultiplexing(readerThread: true);
         Assert.True(reader.ReadsOnThread);
@@ -120,7 +106,7 @@ public sealed class MultiplexReaderThreadTests : IAsyncDisposable
     public async Task A_silent_peer_ends_the_read_with_the_timeout()
     {
         // rsync io.c: check_timeout, exit 30 (RERR_TIMEOUT): no byte for --timeout seconds.
-        await using var reader = new MultiplexReader(_stream, new Recorder());
+        await using var reader = new MultiplexReader(_stream, new RecordingMessageHandler());
         reader.StartMultiplexing(TimeSpan.FromMilliseconds(700), readerThread: true);
         _theirs.Send(Frame(0, Int(5)));
         RsyncException? e = null;
@@ -140,7 +126,7 @@ public sealed class MultiplexReaderThreadTests : IAsyncDisposable
     public async Task A_timeout_set_while_the_thread_runs_bounds_its_next_wait()
     {
         // A daemon's MSG_IO_TIMEOUT (io.c: read_a_msg) shortens the client's timeout after multiplexing has started.
-        await using var reader = new MultiplexReader(_stream, new Recorder());
+        await using var reader = new MultiplexReader(_stream, new RecordingMessageHandler());
         reader.StartMultiplexing(readerThread: true);
         reader.SetTimeout(TimeSpan.FromMilliseconds(500));
         _theirs.Send(Frame(0, Int(7)));
@@ -156,7 +142,7 @@ public sealed class MultiplexReaderThreadTests : IAsyncDisposable
     [Fact]
     public async Task A_peer_that_hangs_up_between_frames_is_the_connection_closed()
     {
-        await using var reader = new MultiplexReader(_stream, new Recorder());
+        await using var reader = new MultiplexReader(_stream, new RecordingMessageHandler());
         reader.StartMultiplexing(readerThread: true);
         RsyncException? e = null;
         Task consumer = OnOwnThread(reader, () =>
@@ -177,7 +163,7 @@ public sealed class MultiplexReaderThreadTests : IAsyncDisposable
     [Fact]
     public async Task A_peer_that_hangs_up_inside_a_frame_is_the_pumps_error()
     {
-        await using var reader = new MultiplexReader(_stream, new Recorder());
+        await using var reader = new MultiplexReader(_stream, new RecordingMessageHandler());
         reader.StartMultiplexing(readerThread: true);
         RsyncException? e = null;
         Task consumer = OnOwnThread(reader, () => e = Assert.Throws<RsyncException>(() => Read(reader)));
@@ -193,7 +179,7 @@ public sealed class MultiplexReaderThreadTests : IAsyncDisposable
     [Fact]
     public async Task Dispose_ends_the_thread_waiting_in_poll_at_once()
     {
-        var reader = new MultiplexReader(_stream, new Recorder());
+        var reader = new MultiplexReader(_stream, new RecordingMessageHandler());
         reader.StartMultiplexing(readerThread: true);
         await Task.Delay(300);
         Assert.False(reader.Pump.IsCompleted);
@@ -212,7 +198,7 @@ public sealed class MultiplexReaderThreadTests : IAsyncDisposable
     [Fact]
     public async Task A_consumer_cancelled_while_the_thread_waits_stops_and_the_thread_ends_with_dispose()
     {
-        var reader = new MultiplexReader(_stream, new Recorder());
+        var reader = new MultiplexReader(_stream, new RecordingMessageHandler());
         reader.StartMultiplexing(readerThread: true);
         using var cancel = new CancellationTokenSource();
         Task consumer = OnOwnThread(reader, () =>
@@ -233,7 +219,7 @@ public sealed class MultiplexReaderThreadTests : IAsyncDisposable
         await Task.Delay(100);
         Assert.Equal("@RSYNCD: OK", await _stream.ReadLineAsync(default));
         Assert.True(_stream.HoldsInput);
-        await using var reader = new MultiplexReader(_stream, new Recorder());
+        await using var reader = new MultiplexReader(_stream, new RecordingMessageHandler());
         reader.StartMultiplexing(TimeSpan.FromSeconds(20), readerThread: true);
         Assert.Equal(3, await reader.ReadInt32Async(default).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
     }
@@ -242,7 +228,7 @@ public sealed class MultiplexReaderThreadTests : IAsyncDisposable
     public async Task A_stream_over_no_socket_keeps_the_asynchronous_pump()
     {
         (Stream ours, Stream theirs) = ManagedRsync.Transports.LocalPipe.Create();
-        await using var reader = new MultiplexReader(ours, new Recorder());
+        await using var reader = new MultiplexReader(ours, new RecordingMessageHandler());
         reader.StartMultiplexing(readerThread: true);
         Assert.False(reader.ReadsOnThread);
         await theirs.WriteAsync(Frame(0, Int(11)));

@@ -1,32 +1,18 @@
 using System.Buffers.Binary;
 using ManagedRsync.Protocol;
+using ManagedRsync.Tests.Support;
+using static ManagedRsync.Tests.Support.MultiplexFrames;
 
 namespace ManagedRsync.Tests.Protocol;
 
 public class MultiplexTests
 {
-    private sealed class Recorder : IMessageHandler
-    {
-        public List<(MessageCode Code, string Text)> Messages { get; } = [];
-
-        public void OnMessage(MessageCode code, ReadOnlySpan<byte> payload) =>
-            Messages.Add((code, System.Text.Encoding.UTF8.GetString(payload)));
-    }
-
-    private static byte[] Frame(int tag, ReadOnlySpan<byte> payload)
-    {
-        var b = new byte[4 + payload.Length];
-        BinaryPrimitives.WriteUInt32LittleEndian(b, ((uint)(tag + 7) << 24) | (uint)payload.Length);
-        payload.CopyTo(b.AsSpan(4));
-        return b;
-    }
-
     private static MemoryStream Stream(params byte[][] parts) => new(parts.SelectMany(p => p).ToArray());
 
     [Fact]
     public async Task SplitsDataFromMessagesInOrder()
     {
-        var rec = new Recorder();
+        var rec = new RecordingMessageHandler();
         // Setup bytes (raw) first, then frames: an int32 split across two MSG_DATA frames around a MSG_INFO.
         await using var reader = new MultiplexReader(Stream([0x2a, 0, 0, 0], Frame(0, [1, 2]), Frame(2, "hello\n"u8), Frame(0, [0, 0])), rec);
         Assert.Equal(42, await reader.ReadInt32Async(default));
@@ -40,7 +26,7 @@ public class MultiplexTests
     {
         // 1,000 data frames and 1,000 messages, many times the pieces the reader queues ahead of its consumer: the pump
         // stops at a full queue and goes on as it is taken, losing and reordering nothing.
-        var rec = new Recorder();
+        var rec = new RecordingMessageHandler();
         var parts = new List<byte[]>();
         for (int i = 0; i < 1000; i++)
         {
@@ -100,7 +86,7 @@ public class MultiplexTests
             parts.Add(Frame(0, data));
         }
         var stream = new CountingStream(parts.SelectMany(p => p).ToArray());
-        await using var reader = new MultiplexReader(stream, new Recorder());
+        await using var reader = new MultiplexReader(stream, new RecordingMessageHandler());
         reader.StartMultiplexing();
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (reader.QueuedCost < MultiplexReader.QueueBytes && waited.Elapsed < TimeSpan.FromSeconds(30))
@@ -125,7 +111,7 @@ public class MultiplexTests
     [Fact]
     public async Task UnknownTagIsAProtocolError()
     {
-        await using var reader = new MultiplexReader(Stream(Frame(50, [1])), new Recorder());
+        await using var reader = new MultiplexReader(Stream(Frame(50, [1])), new RecordingMessageHandler());
         reader.StartMultiplexing();
         var ex = await Assert.ThrowsAsync<RsyncException>(async () => await reader.ReadByteAsync(default));
         Assert.Equal(RsyncErrorKind.ProtocolViolation, ex.Kind);
@@ -138,7 +124,7 @@ public class MultiplexTests
         // Only the header is sent: the limit must trip without waiting for (or allocating) 16 MiB.
         var header = new byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(header, ((uint)(2 + 7) << 24) | 0xFFFFFF);
-        await using var reader = new MultiplexReader(Stream(header), new Recorder());
+        await using var reader = new MultiplexReader(Stream(header), new RecordingMessageHandler());
         reader.StartMultiplexing();
         var ex = await Assert.ThrowsAsync<RsyncException>(async () => await reader.ReadByteAsync(default));
         Assert.Contains("exceeds", ex.Message);
@@ -148,7 +134,7 @@ public class MultiplexTests
     public async Task TruncatedFrameIsAnError()
     {
         byte[] frame = Frame(0, [1, 2, 3, 4]);
-        await using var reader = new MultiplexReader(Stream(frame[..6]), new Recorder());
+        await using var reader = new MultiplexReader(Stream(frame[..6]), new RecordingMessageHandler());
         reader.StartMultiplexing();
         await Assert.ThrowsAsync<RsyncException>(async () => await reader.ReadInt32Async(default));
     }
@@ -173,7 +159,7 @@ public class MultiplexTests
     {
         // rsync io.c: perform_io writes what waits in the output buffer when it must read, not while its input buffer
         // holds what it needs. Three frames arrive at once and are queued before any is taken.
-        var rec = new Recorder();
+        var rec = new RecordingMessageHandler();
         await using var reader = new MultiplexReader(Stream(Frame(0, [1, 0, 0, 0]), Frame(0, [2, 0, 0, 0]), Frame(0, [3, 0, 0, 0])), rec);
         int sends = 0;
         reader.BeforeWait = () => sends++;
@@ -229,7 +215,7 @@ public class MultiplexTests
             }
         });
         var writer = new MultiplexWriter(ours);
-        var rec = new Recorder();
+        var rec = new RecordingMessageHandler();
         await using var reader = new MultiplexReader(ours, rec);
         reader.BeforeWait = writer.Send;
         reader.StartMultiplexing();
@@ -267,7 +253,7 @@ public class MultiplexTests
     public async Task A_blocking_consumer_sees_the_end_of_the_stream_and_a_truncated_frame()
     {
         (Stream ours, Stream theirs) = ManagedRsync.Transports.LocalPipe.Create();
-        await using var reader = new MultiplexReader(ours, new Recorder());
+        await using var reader = new MultiplexReader(ours, new RecordingMessageHandler());
         reader.StartMultiplexing();
         RsyncException? closed = null;
         Task consumer = OnOwnThread(reader, () =>
@@ -285,7 +271,7 @@ public class MultiplexTests
 
         // A frame cut short by the peer's close is the pump's error, seen by the waiting consumer.
         (Stream ours2, Stream theirs2) = ManagedRsync.Transports.LocalPipe.Create();
-        await using var reader2 = new MultiplexReader(ours2, new Recorder());
+        await using var reader2 = new MultiplexReader(ours2, new RecordingMessageHandler());
         reader2.StartMultiplexing();
         Task consumer2 = OnOwnThread(reader2, () =>
             Assert.Throws<RsyncException>(() => reader2.ReadInt32Async(default).AsTask().GetAwaiter().GetResult()));
@@ -299,7 +285,7 @@ public class MultiplexTests
     public async Task A_blocking_consumer_stops_waiting_when_cancelled()
     {
         (Stream ours, Stream _) = ManagedRsync.Transports.LocalPipe.Create();
-        await using var reader = new MultiplexReader(ours, new Recorder());
+        await using var reader = new MultiplexReader(ours, new RecordingMessageHandler());
         reader.StartMultiplexing();
         using var cancel = new CancellationTokenSource();
         Task consumer = OnOwnThread(reader, () =>

@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using ManagedRsync.Daemon;
 using ManagedRsync.Tests.Foundation;
 using ManagedRsync.Client;
+using ManagedRsync.Tests.Support;
+using static ManagedRsync.Tests.Support.MultiplexFrames;
 
 namespace ManagedRsync.Tests.Push;
 
@@ -20,14 +22,6 @@ public sealed class HostileGeneratorTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_src, recursive: true);
-
-    private static byte[] Frame(int tag, ReadOnlySpan<byte> payload)
-    {
-        var b = new byte[4 + payload.Length];
-        BinaryPrimitives.WriteUInt32LittleEndian(b, ((uint)(tag + 7) << 24) | (uint)payload.Length);
-        payload.CopyTo(b.AsSpan(4));
-        return b;
-    }
 
     private static byte[] Int(int v)
     {

@@ -1,0 +1,28 @@
+using System.Buffers.Binary;
+using ManagedRsync.Protocol;
+
+namespace ManagedRsync.Tests.Support;
+
+/// <summary>
+/// A multiplexed stream's frames made by hand, as a peer would send them: io.c's 4-byte little-endian header (the tag
+/// plus MPLEX_BASE, 7, in the top byte, the payload's length below it) and the payload.
+/// </summary>
+internal static class MultiplexFrames
+{
+    public static byte[] Frame(int tag, ReadOnlySpan<byte> payload)
+    {
+        var b = new byte[4 + payload.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(b, ((uint)(tag + 7) << 24) | (uint)payload.Length);
+        payload.CopyTo(b.AsSpan(4));
+        return b;
+    }
+}
+
+/// <summary>Keeps every message a multiplexed reader hands on, in order, with its text.</summary>
+internal sealed class RecordingMessageHandler : IMessageHandler
+{
+    public List<(MessageCode Code, string Text)> Messages { get; } = [];
+
+    public void OnMessage(MessageCode code, ReadOnlySpan<byte> payload) =>
+        Messages.Add((code, System.Text.Encoding.UTF8.GetString(payload)));
+}
