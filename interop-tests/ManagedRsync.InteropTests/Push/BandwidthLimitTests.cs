@@ -41,14 +41,24 @@ public sealed class BandwidthLimitTests(RsyncDaemonFixture daemon, ITestOutputHe
         new Random(11).NextBytes(data); // incompressible, and a new file: every byte goes over the wire
         File.WriteAllBytes(Path.Combine(src, "payload.bin"), data);
 
-        double stockRate = await PacedRateAsync(src, "stock", a => daemon.RunRsyncAsync(a));
-        double myRate = await PacedRateAsync(src, "mine", a => daemon.RunMrsyncAsync(a));
-
+        // A round counts when stock's own push was paced within 10% of the limit: once in a CI run the machine held
+        // stock to 81.5 % (mrsync at 100.2 % beside it), which says nothing about either side's pacing. Up to three
+        // rounds; ours is judged in a round where stock's was on the limit.
         double target = LimitKib * 1024.0;
-        string figures = $"limit {target:0} B/s, stock {stockRate:0} B/s ({stockRate / target:P1}), mrsync {myRate:0} B/s ({myRate / target:P1})";
-        output.WriteLine(figures);
-        Assert.True(Math.Abs(stockRate / target - 1) <= 0.10, "stock rsync itself is off: " + figures);
-        Assert.True(Math.Abs(myRate / target - 1) <= 0.10, figures);
+        var rounds = new List<string>();
+        for (int round = 0; round < 3; round++)
+        {
+            double stockRate = await PacedRateAsync(src, "stock", a => daemon.RunRsyncAsync(a));
+            double myRate = await PacedRateAsync(src, "mine", a => daemon.RunMrsyncAsync(a));
+            string figures = $"limit {target:0} B/s, stock {stockRate:0} B/s ({stockRate / target:P1}), mrsync {myRate:0} B/s ({myRate / target:P1})";
+            output.WriteLine(figures);
+            rounds.Add(figures);
+            if (Math.Abs(stockRate / target - 1) > 0.10)
+                continue;
+            Assert.True(Math.Abs(myRate / target - 1) <= 0.10, figures);
+            return;
+        }
+        Assert.Fail("stock rsync itself was off the limit in every round: " + string.Join("; ", rounds));
     }
 
     private async Task<double> PacedRateAsync(string src, string who, Func<string[], Task<ProcessResult>> run)
