@@ -43,19 +43,6 @@ public sealed class MultiplexReaderThreadTests : IAsyncDisposable
         return b;
     }
 
-    // Runs WORK on a thread of its own with its reads blocking there (the receiver's kind of consumer).
-    private static Task OnOwnThread(MultiplexReader reader, Action work) => Task.Factory.StartNew(() =>
-    {
-        reader.BlockingConsumer = true;
-        try
-        {
-            work();
-        }
-        finally
-        {
-            reader.BlockingConsumer = false;
-        }
-    }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private static int Read(MultiplexReader reader) => reader.ReadInt32Async(default).AsTask().GetAwaiter().GetResult();
 

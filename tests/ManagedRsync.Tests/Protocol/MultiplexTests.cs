@@ -173,19 +173,6 @@ public class MultiplexTests
         Assert.Equal(1, sends);
     }
 
-    // Runs WORK on a thread of its own (the receiver's kind), its reads blocking there.
-    private static Task OnOwnThread(MultiplexReader reader, Action work) => Task.Factory.StartNew(() =>
-    {
-        reader.BlockingConsumer = true;
-        try
-        {
-            work();
-        }
-        finally
-        {
-            reader.BlockingConsumer = false;
-        }
-    }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     [Theory]
     [InlineData(false)]

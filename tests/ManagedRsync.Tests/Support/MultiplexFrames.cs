@@ -4,7 +4,7 @@ using ManagedRsync.Protocol;
 namespace ManagedRsync.Tests.Support;
 
 /// <summary>
-/// A multiplexed stream's frames made by hand, as a peer would send them: io.c's 4-byte little-endian header (the tag
+/// A multiplexed stream's frames made by hand, as a peer would send them, and a consumer on its own thread: io.c's 4-byte little-endian header (the tag
 /// plus MPLEX_BASE, 7, in the top byte, the payload's length below it) and the payload.
 /// </summary>
 internal static class MultiplexFrames
@@ -16,6 +16,20 @@ internal static class MultiplexFrames
         payload.CopyTo(b.AsSpan(4));
         return b;
     }
+
+    /// <summary>Runs <paramref name="work"/> on a thread of its own with its reads blocking there (the receiver's kind of consumer).</summary>
+    public static Task OnOwnThread(MultiplexReader reader, Action work) => Task.Factory.StartNew(() =>
+    {
+        reader.BlockingConsumer = true;
+        try
+        {
+            work();
+        }
+        finally
+        {
+            reader.BlockingConsumer = false;
+        }
+    }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 }
 
 /// <summary>Keeps every message a multiplexed reader hands on, in order, with its text.</summary>
