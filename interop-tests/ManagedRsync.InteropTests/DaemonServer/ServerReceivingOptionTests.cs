@@ -50,16 +50,22 @@ public sealed class ServerReceivingOptionTests(StockOptionDaemonFixture stock, M
     // moment of the push is left there, which differs between the two runs by nature; mrsync sets it last.
     // With REDONE, files are sent twice (--append-verify's failed check): the lines are compared as a set
     // (OptionScenario.Unordered says why).
-    private void AssertSame((ProcessResult Stock, ProcessResult Ours) r, string module = OptionModules.Writable, bool directoryTimes = false, bool redone = false)
+    // With DELETIONSAPART the deletion lines are compared in their order apart from the others: the daemon's generator
+    // prints a deletion itself while a received entry's line is its receiver's, and where the two meet on the client is
+    // timing, in stock too (OptionScenario.DeletionsApart).
+    private void AssertSame((ProcessResult Stock, ProcessResult Ours) r, string module = OptionModules.Writable, bool directoryTimes = false, bool redone = false,
+        bool deletionsApart = false, bool symlinkTimes = true)
     {
         Assert.True(r.Stock.ExitCode == r.Ours.ExitCode, $"exit codes differ\n{r.Stock}\n{r.Ours}\n--- mrsync log ---\n{ours.DaemonLog}");
         string stockOut = Normalize(r.Stock.Stdout), ourOut = Normalize(r.Ours.Stdout);
         if (redone)
             (stockOut, ourOut) = (ReceivingOptions.OptionScenario.Unordered(stockOut), ReceivingOptions.OptionScenario.Unordered(ourOut));
+        if (deletionsApart)
+            (stockOut, ourOut) = (ReceivingOptions.OptionScenario.DeletionsApart(stockOut), ReceivingOptions.OptionScenario.DeletionsApart(ourOut));
         Assert.True(stockOut == ourOut, $"outputs differ\n--- stock ---\n{stockOut}\n--- mrsync ---\n{ourOut}");
         Assert.Equal(NonBlank(r.Stock.Stderr), NonBlank(r.Ours.Stderr));
-        string stockTree = TreeSnapshot.Of(Mine(stock, module), rootTimes: false, directoryTimes: directoryTimes);
-        string ourTree = TreeSnapshot.Of(Mine(ours, module), rootTimes: false, directoryTimes: directoryTimes);
+        string stockTree = TreeSnapshot.Of(Mine(stock, module), rootTimes: false, symlinkTimes: symlinkTimes, directoryTimes: directoryTimes);
+        string ourTree = TreeSnapshot.Of(Mine(ours, module), rootTimes: false, symlinkTimes: symlinkTimes, directoryTimes: directoryTimes);
         Assert.True(stockTree == ourTree, $"trees differ\n{stockTree}\n{ourTree}");
     }
 
@@ -477,4 +483,161 @@ public sealed class ServerReceivingOptionTests(StockOptionDaemonFixture stock, M
         var r = await PushBothAsync(d => ["-rtvR", option, src + "/./dir/sub/deeper", src + "/./same", Url(d, "dest/")]);
         AssertSame(r);
     }
+
+    /// <summary>
+    /// A client's -M--filter=RULE reaches the receiving daemon's own filter list ahead of the rules the client sends
+    /// (options.c: OPT_FILTER, exclude.c: recv_filter_list); stock's receiver checks all of them whatever side a rule
+    /// names, and --delete-excluded leaves them in: what they exclude is kept from deletion, nothing else changes.
+    /// </summary>
+    [Theory]
+    [InlineData("--delete", "-M--filter=P keep*")]
+    [InlineData("--delete", "-M--filter=- *.tmp")]
+    [InlineData("--delete", "-M--filter=H gone")]
+    [InlineData("--delete", "-M--filter=-r gone")]
+    [InlineData("--delete", "-M--filter=-s gone")]
+    [InlineData("--delete", "-M--filter=- /keepme/")]
+    [InlineData("--delete", "-M--filter=- keepme/k")]
+    [InlineData("--delete", "-M--filter=R *.tmp", "--delete-excluded")]
+    [InlineData("--delete", "-M--filter=- *.tmp", "--delete-excluded")]
+    [InlineData("--delete", "-M--filter=P *.tmp", "--exclude=*.tmp", "--delete-excluded")]
+    [InlineData("--delete", "-M--filter=- old.tmp", "--include=*.tmp")]
+    [InlineData("--delete", "-M--filter=+ gone", "-M--filter=- *")]
+    [InlineData("--delete", "-M--filter=!", "-M--filter=- gone")]
+    [InlineData("--delete-after", "-M--filter=P d/")]
+    [InlineData("--delete", "-M--filter=- a")]
+    [InlineData("-M--filter=- a")]
+    [InlineData("-m", "-M--filter=- d/c")]
+    public async Task A_clients_filter_rules_for_the_receiving_daemon_act_as_on_stocks_daemon(params string[] options)
+    {
+        string src = Path.Combine(_work, "src");
+        Write(src, "a", "1\n", Old);
+        Write(src, "b.tmp", "2\n", Old);
+        Write(src, "d/c", "3\n", Old);
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            string dest = Path.Combine(Mine(d), "dest");
+            Write(dest, "gone", "x\n", Old);
+            Write(dest, "old.tmp", "y\n", Old);
+            Write(dest, "keepme/k", "z\n", Old);
+            Write(dest, "d/gone2", "w\n", Old);
+            Write(dest, "a", "q\n", Old);
+        }
+        var r = await PushBothAsync(d => ["-av", .. options, src + "/", Url(d, "dest/")]);
+        AssertSame(r, deletionsApart: true);
+        Assert.Equal(0, r.Ours.ExitCode);
+    }
+
+    /// <summary>
+    /// A merge rule would read a file on the daemon's side: still refused by name (stock's daemon reads it beneath the
+    /// module), nothing received.
+    /// </summary>
+    [Theory]
+    [InlineData("-M--filter=: .rsync-filter")]
+    [InlineData("-M--filter=. /rules")]
+    public async Task A_merge_rule_for_the_receiving_daemon_is_refused_by_name(string option)
+    {
+        string src = Source();
+        Seed("dest");
+        ProcessResult r = await ours.RunRsyncAsync(["-a", "--delete", option, src + "/", Url(ours, "dest/")]);
+        Assert.Equal(4, r.ExitCode);
+        Assert.Contains("rsync: The server does not support --filter", r.Stderr);
+        Assert.Equal("old\n", File.ReadAllText(Path.Combine(Mine(ours), "dest", "changed")));
+    }
+
+    /// <summary>
+    /// -b with --safe-links (backup.c: make_backup_inner): an unsafe symlink the push replaces or deletes is not backed
+    /// up ("not backing up unsafe symlink" with -v), a safe one is; without -l every link is. A link out of the module to a
+    /// canary is never written through.
+    /// </summary>
+    [Theory]
+    [InlineData("-av", "-b", "--safe-links", "--delete")]
+    [InlineData("-ai", "-b", "--safe-links", "--delete")]
+    [InlineData("-av", "--backup-dir=bak", "--safe-links", "--delete")]
+    [InlineData("-av", "-b", "--safe-links", "--delete-after")]
+    [InlineData("-rtv", "-b", "--safe-links", "--delete")]
+    public async Task Backups_with_safe_links_leave_unsafe_links_out_as_stocks_daemon(params string[] options)
+    {
+        string src = Path.Combine(_work, "src");
+        Write(src, "ul", "a\n", Old);
+        Write(src, "sl", "b\n", Old);
+        Write(src, "keep", "c\n", Old);
+        string canary = Path.Combine(_work, "canary");
+        File.WriteAllText(canary, "canary\n");
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            string dest = Path.Combine(Mine(d), "dest");
+            Write(dest, "keep", "k\n", Old);
+            File.CreateSymbolicLink(Path.Combine(dest, "ul"), "../../../../canary");
+            File.CreateSymbolicLink(Path.Combine(dest, "sl"), "keep");
+            File.CreateSymbolicLink(Path.Combine(dest, "gone"), canary);
+            File.CreateSymbolicLink(Path.Combine(dest, "gone2"), "../x");
+        }
+        var r = await PushBothAsync(d => [.. options, src + "/", Url(d, "dest/")]);
+        // The links were made at different moments in the two modules, and a backup keeps its link's own time.
+        AssertSame(r, deletionsApart: true, symlinkTimes: false);
+        Assert.Equal(0, r.Ours.ExitCode);
+        Assert.Equal("canary\n", File.ReadAllText(canary));
+        Assert.Equal(["canary"], Directory.GetFiles(_work).Select(Path.GetFileName));
+    }
+
+    /// <summary>
+    /// --only-write-batch=X to a receiving daemon (options.c: server_options; main.c, clientserver.c: dry_run = 1 with
+    /// do_xfers left 1): its generator still sends the sums the client's batch records, its receiver gets no data and
+    /// nothing in the module changes. Compared with stock's daemon: output, the daemon's log lines, module tree, and
+    /// each batch replayed by stock's --read-batch into a copy of the seeded destination. The batches are not compared
+    /// byte for byte: beside the compat flags' CF_SYMLINK_ICONV bit (stock is built with iconv) and the closing byte
+    /// counts and list times, where the generator's end of a finished incremental list (NDX_DONE, echoed by the
+    /// client's sender) falls among the next list's requests is timing, the moment the receiver's success message
+    /// reaches the generator (generator.c: check_for_finished_files; stock's receiver and generator are two processes).
+    /// </summary>
+    [Theory]
+    [InlineData("-av")]
+    [InlineData("-ai", "--delete")]
+    [InlineData("-av", "--no-i-r", "--delete")]
+    [InlineData("-avz")]
+    [InlineData("-aH", "-i", "--inplace")]
+    [InlineData("-av", "--delay-updates")]
+    public async Task Only_write_batch_to_the_daemon_changes_nothing_and_records_what_stocks_daemon_asks_for(params string[] options)
+    {
+        string src = Source();
+        Write(src, "big", new string('x', 70_000) + "tail\n");
+        Write(src, "sub/new/leaf", "leaf\n");
+        void SeedInto(string dest)
+        {
+            Write(dest, "changed", "old\n", Old);
+            Write(dest, "same", "unchanged\n", Old);
+            Write(dest, "dir/inner", "old inner\n", Old);
+            Write(dest, "extra", "only here\n", Old);
+            Write(dest, "big", new string('x', 70_000) + "old\n", Old);
+        }
+        foreach (RsyncDaemonFixture d in Both)
+            SeedInto(Path.Combine(Mine(d), "dest"));
+        string stockBefore = TreeSnapshot.Of(Mine(stock), rootTimes: false, directoryTimes: false);
+        int stockMark = stock.LogMark(), ourMark = ours.LogMark();
+        string Batch(RsyncDaemonFixture d) => Path.Combine(_work, d == stock ? "batch-stock" : "batch-ours");
+        var r = await PushBothAsync(d => [.. options, "--checksum-seed=7", "--only-write-batch=" + Batch(d), src + "/", Url(d, "dest/")]);
+        AssertSame(r, deletionsApart: true);
+        Assert.Equal(0, r.Ours.ExitCode);
+        Assert.Equal(stockBefore, TreeSnapshot.Of(Mine(ours), rootTimes: false, directoryTimes: false));
+        Assert.Equal(LogLines(stock.DaemonLogSince(stockMark)), LogLines(ours.DaemonLogSince(ourMark)));
+        Assert.Equal(new FileInfo(Batch(stock)).Length, new FileInfo(Batch(ours)).Length);
+        var replayed = new List<string>();
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            string dest = Path.Combine(_work, "replay-" + (d == stock ? "stock" : "ours"));
+            SeedInto(dest);
+            ProcessResult replay = await stock.RunRsyncAsync(["-a", "--read-batch=" + Batch(d), dest + "/"]);
+            Assert.True(replay.ExitCode == 0, replay.ToString());
+            replayed.Add(TreeSnapshot.Of(dest, rootTimes: false, directoryTimes: false));
+        }
+        Assert.Equal(replayed[0], replayed[1]);
+        Assert.Contains("tail", File.ReadAllText(Path.Combine(_work, "replay-ours", "big")));
+    }
+
+    // This test's lines of a daemon's log (from its "rsync to" line; an earlier connection's last line may come after
+    // the mark) without their time and pid, nor the byte counts of the "sent ... received" line.
+    private string LogLines(string log) => string.Join('\n', log.Split('\n')
+        .Select(l => System.Text.RegularExpressions.Regex.Replace(l, @"^\S+ \S+ \[\d+\] ", ""))
+        .SkipWhile(l => !(l.StartsWith("rsync to ", StringComparison.Ordinal) && l.Contains(_id, StringComparison.Ordinal)))
+        .Where(l => l.Length > 0 && !l.StartsWith("sent ", StringComparison.Ordinal)));
 }

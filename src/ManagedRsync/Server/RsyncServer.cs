@@ -190,7 +190,9 @@ public static class RsyncServer
         if (destination.EndsWith('/') && !fullDestination.EndsWith('/'))
             fullDestination += "/";
         string? fullTemp = tempDir is null ? null : Path.IsPathFullyQualified(tempDir) ? tempDir : Path.Join(settings.Root, tempDir);
-        var target = new ReceiveTarget(fullDestination, RequestedNames.All, Filters: null,
+        // A client's -M--filter=RULE: this side's own rules, ahead of those the client sends (ServerReceiveRules).
+        var target = new ReceiveTarget(fullDestination, RequestedNames.All,
+            Filters: request.FilterRules.Count > 0 ? ServerReceiveRules.Build(request.FilterRules) : null,
             KeepPartial: options.Partial, TempDirectory: fullTemp, DisplayDestination: settings.Confined ? destination : null,
             LinkTargets: settings.Confined ? new ReceivedLinks(settings.MungeSymlinks).Map : null,
             ModuleExcluded: ModuleReceiveFilter.For(settings, destination),

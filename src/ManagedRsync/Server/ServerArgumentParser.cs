@@ -126,7 +126,7 @@ public static class ServerArgumentParser
             DeleteExcluded, SizeOnly, Stats, DeleteMissingArgs, Partial, NumericIds, NewCompress, OldCompress,
             Update, Existing, IgnoreExisting, IgnoreErrors, Backup, DelayUpdates, Force, Fsync,
             CopyLinks, CopyDirLinks, CopyUnsafeLinks, SafeLinks, KeepDirLinks, NoImpliedDirs, OmitDirTimes, OmitLinkTimes, OpenNoAtime,
-            PruneEmptyDirs, Acls, MakePath;
+            PruneEmptyDirs, Acls, MakePath, OnlyWriteBatch;
         public string? BackupDir, BackupSuffix, PartialDir;
         public AltDestKind AltDest;
         public List<string> AltDestDirs = [];
@@ -338,6 +338,12 @@ public static class ServerArgumentParser
                 case "mkpath": MakePath = true; return None(inline, name);
                 case "no-mkpath": MakePath = false; return None(inline, name);
                 case "fsync": Fsync = true; return None(inline, name);
+                // options.c: server_options sends "--only-write-batch=X" to a receiving server (the client writes the
+                // batch); the server's main.c / clientserver.c then set dry_run, do_xfers staying 1: its generator
+                // still sends sums, its receiver gets no data and changes nothing.
+                case "only-write-batch" when !Sender:
+                    OnlyWriteBatch = true;
+                    return Missing(inline ?? Next(argv, ref i), word);
                 case "copy-unsafe-links": CopyUnsafeLinks = true; return None(inline, name);
                 case "safe-links": SafeLinks = true; return None(inline, name);
                 case "compare-dest": return AddAltDest(AltDestKind.Compare, inline ?? Next(argv, ref i), word);
@@ -426,8 +432,9 @@ public static class ServerArgumentParser
                 if (PartialDir is { } dir && dir.Split('/').Contains(".."))
                     return PartialDirAway + "\n";
             }
-            // A receiving server's rules would also protect and hide names from deletion: not done yet.
-            if (FilterRules.Count > 0 && !Sender)
+            // A receiving server's own rules keep names from its deletion (Server/ServerReceiveRules.cs); a merge rule
+            // would read a file on this side, not done yet.
+            if (FilterRules.Count > 0 && !Sender && ServerReceiveRules.Build(FilterRules) is null)
                 return Refusal(NotSupported, "filter", null);
             // -U: a sending server lists the access times (FileListWriter); nothing of ours sets them on receiving
             // yet. A second U is --open-noatime (options.c: parse_arguments).
@@ -450,9 +457,6 @@ public static class ServerArgumentParser
             // not done yet.
             if (PruneEmptyDirs && Sender)
                 return Refusal(NotSupported, "prune-empty-dirs", 'm');
-            // backup.c: make_backup skips an unsafe symlink under --safe-links; our backups do not check that yet.
-            if (SafeLinks && Backup && !Sender)
-                return Refusal(NotSupported, "safe-links", null);
             return null;
         }
 
@@ -463,7 +467,10 @@ public static class ServerArgumentParser
             bool compress = Compress || CompressLevel is not null || compressChoice is not null;
             return new TransferOptions
             {
-                Verbose = Verbose, InfoGiven = InfoGiven, Quiet = Quiet, DryRun = DryRun, Links = Links, Dirs = Dirs,
+                Verbose = Verbose, InfoGiven = InfoGiven, Quiet = Quiet, DryRun = DryRun || OnlyWriteBatch,
+                // compat.c: getenv_nstr — a server with write_batch set offers md5 and zlib only (the name is unused:
+                // Session/BatchFile.cs writes nothing on a server).
+                OnlyWriteBatch = OnlyWriteBatch, WriteBatch = OnlyWriteBatch ? "X" : null, Links = Links, Dirs = Dirs,
                 WholeFile = WholeFile, HardLinks = HardLinks, Owner = Owner, Group = Group, Devices = Devices,
                 Specials = SpecialsOverride ?? Devices, Times = Times, Perms = Perms, Acls = Acls, Recursive = recursive,
                 AlwaysChecksum = Checksum, CvsExclude = Cvs, IgnoreTimes = IgnoreTimes, Relative = Relative,

@@ -142,7 +142,9 @@ public class ServerArgumentParserTests
     [InlineData("--append --partial-dir=.p", "--append cannot be used with --partial-dir\n")]
     [InlineData("--use-qsort", "--use-qsort: unknown option\n")]
     [InlineData("--partial-dir=a/../../up", "The server does not support --partial-dir with an absolute path or a '..' component\n")]
-    [InlineData("--filter=-_x", "The server does not support --filter\n")]
+    [InlineData("--filter=._x", "The server does not support --filter\n")]
+    [InlineData("--filter=:_.rsync-filter", "The server does not support --filter\n")]
+    [InlineData("--filter=-_x --filter=dir-merge_.f", "The server does not support --filter\n")]
     [InlineData("--suffix=a/b", "--suffix cannot contain slashes: a/b\n")]
     [InlineData("--timeout=x", "--timeout=x: bad numeric value\n")]
     [InlineData("--stats=1", "--stats: option does not take an argument\n")]
@@ -153,6 +155,22 @@ public class ServerArgumentParserTests
         ServerRequest r = ServerArgumentParser.Parse(["--server", "-r", .. option.Split(" "), ".", "mod/"], out string? error);
         Assert.Equal(message, error);
         Assert.Equal(["mod/"], r.Paths);
+    }
+
+    // A receiving server's own rules without a merge (Server/ServerReceiveRules.cs), -b with --safe-links (backup.c:
+    // make_backup_inner's unsafe-link check) and --only-write-batch=X (a dry run that still asks for data).
+    [Fact]
+    public void A_receiving_servers_rules_safe_link_backups_and_only_write_batch_are_taken()
+    {
+        ServerRequest r = ServerArgumentParser.Parse(["--server", "-rlbe.iLsfxCIvu", "--safe-links", "--filter=P_keep*",
+            "--filter=-_*.tmp", "--only-write-batch=X", ".", "mod/"], out string? error);
+        Assert.Null(error);
+        Assert.Equal(["P_keep*", "-_*.tmp"], r.FilterRules);
+        Assert.True(r.Options.Backup && r.Options.SafeLinks);
+        Assert.True(r.Options.DryRun && r.Options.OnlyWriteBatch);
+        Assert.NotNull(r.Options.WriteBatch);
+        ServerArgumentParser.Parse(["--server", "--sender", "-r", "--only-write-batch=X", ".", "mod/"], out error);
+        Assert.Equal("The server does not support --only-write-batch\n", error);
     }
 
     // options.c: server_options sends L, k and --copy-unsafe-links to a sending server; main.c: do_recv clears them on a

@@ -79,7 +79,8 @@ internal sealed partial class ReceivingSide : IMessageHandler
                 var rules = new FilterListBuilder { DeleteExcluded = _options.DeleteExcluded };
                 foreach (byte[] rule in await connection.ReadFilterListAsync(ct).ConfigureAwait(false))
                     rules.AddWireRule(rule, protocol);
-                run.Filters = rules.Build();
+                // options.c: a server's own --filter rules (RsyncServer: the target's) come first in filter_list.
+                run.Filters = _target.Filters is { } own ? rules.Build().Prepend(own.Rules) : rules.Build();
             }
         }
         else if (exchangeFilters)
