@@ -528,19 +528,22 @@ public sealed class ServerReceivingOptionTests(StockOptionDaemonFixture stock, M
     }
 
     /// <summary>
-    /// A merge rule would read a file on the daemon's side: still refused by name (stock's daemon reads it beneath the
-    /// module), nothing received.
+    /// What stock's daemon takes on a push and ours still refuses by name (protocol-notes §82 says why): a merge rule
+    /// would read a file on the daemon's side; a partial directory that climbs out of the receiving one. Nothing is
+    /// received.
     /// </summary>
     [Theory]
-    [InlineData("-M--filter=: .rsync-filter")]
-    [InlineData("-M--filter=. /rules")]
-    public async Task A_merge_rule_for_the_receiving_daemon_is_refused_by_name(string option)
+    [InlineData("-M--filter=: .rsync-filter", "The server does not support --filter")]
+    [InlineData("-M--filter=. /rules", "The server does not support --filter")]
+    [InlineData("--partial-dir=../pd", "The server does not support --partial-dir with an absolute path or a '..' component")]
+    [InlineData("--partial-dir=x/../../../pd", "The server does not support --partial-dir with an absolute path or a '..' component")]
+    public async Task What_ours_still_refuses_on_a_push_is_refused_by_name(string option, string refusal)
     {
         string src = Source();
         Seed("dest");
         ProcessResult r = await ours.RunRsyncAsync(["-a", "--delete", option, src + "/", Url(ours, "dest/")]);
         Assert.Equal(4, r.ExitCode);
-        Assert.Contains("rsync: The server does not support --filter", r.Stderr);
+        Assert.Contains("rsync: " + refusal, r.Stderr);
         Assert.Equal("old\n", File.ReadAllText(Path.Combine(Mine(ours), "dest", "changed")));
     }
 
