@@ -268,6 +268,11 @@ public sealed class RsyncOptions
     public int ChecksumSeed { get; set; }
     /// <summary>--max-alloc=SIZE as written (or $RSYNC_MAX_ALLOC), null when absent.</summary>
     public string? MaxAlloc { get; set; }
+    /// <summary>
+    /// Where a --max-alloc limit came from ("--max-alloc" or "$RSYNC_MAX_ALLOC") when it is neither 0 (unlimited) nor
+    /// stock's default of 1 GiB: our roles do not apply it (ReceivingOptionRules.RefuseMaxAllocLimit).
+    /// </summary>
+    public string? MaxAllocLimitFrom { get; set; }
     /// <summary>-K, --keep-dirlinks.</summary>
     public bool KeepDirLinks { get; set; }
     /// <summary>-x, counted (options.c one_file_system).</summary>

@@ -100,7 +100,7 @@ internal static class Usage
         --groupmap=STRING        custom groupname mapping
         --chown=USER:GROUP       simple username/groupname mapping
         --checksum-seed=NUM      set block/file checksum seed (advanced)
-        --max-alloc=SIZE         change a limit relating to memory alloc [push, pull]
+        --max-alloc=SIZE         change a limit relating to memory alloc [0 only]
         --numeric-ids            don't map uid/gid values by user/group name
         --timeout=SECONDS        set I/O timeout in seconds
         --contimeout=SECONDS     set daemon connection timeout in seconds

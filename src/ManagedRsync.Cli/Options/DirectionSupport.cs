@@ -59,7 +59,6 @@ internal static class DirectionSupport
         new("--max-delete", o => o.MaxDelete is not null, Everywhere),
         new("--max-size", o => o.MaxSize is not null, Everywhere),
         new("--min-size", o => o.MinSize is not null, Everywhere),
-        new("--max-alloc", o => o.MaxAlloc is not null, Push, TransferDirection.Pull),
         // Our receiver keeps a relative partial directory inside each file's directory and an absolute one where it
         // is (Roles/Receiving/PartialDirs.cs). A '..' left after options.c's clean_fname makes stock 3.5.0's client
         // fail every rename into it (EINVAL from its confined rename, exit 23; protocol-notes 43): not imitated.

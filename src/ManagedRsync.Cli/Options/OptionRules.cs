@@ -119,6 +119,7 @@ internal static class OptionRules
         // resolve: it refuses to start (RERR_UNSUPPORTED).
         if (o.MungeLinks && Directory.Exists("/rsyncd-munged"))
             throw new OptionException("Symlink munging is unsafe when a /rsyncd-munged directory exists.", RsyncExitCode.Unsupported);
+        ReceivingOptionRules.RefuseMaxAllocLimit(o);
     }
 
     // rsync checksum.c parse_checksum_choice: up to two names ("xfer,file"); "auto" means negotiate; "none" forces

@@ -69,8 +69,9 @@ internal static class ReceivingOptionRules
     /// <summary>--max-alloc (or $RSYNC_MAX_ALLOC) is checked right after the loop, before the other rules.</summary>
     public static void CheckMaxAlloc(RsyncOptions o, Func<string, string?> environment)
     {
-        if (o.MaxAlloc is null && environment("RSYNC_MAX_ALLOC") is { Length: > 0 } fromEnvironment)
-            o.MaxAlloc = fromEnvironment;
+        bool fromEnvironment = false;
+        if (o.MaxAlloc is null && environment("RSYNC_MAX_ALLOC") is { Length: > 0 } value)
+            (o.MaxAlloc, fromEnvironment) = (value, true);
         if (o.MaxAlloc is not { } arg)
             return;
         long size = SizeArgument.Parse(new OptionValue("--max-alloc", arg), 'B', "max-alloc", 1024 * 1024, -1, unlimitedZero: true);
@@ -78,6 +79,21 @@ internal static class ReceivingOptionRules
         // greater than zero" branch is not reached), so it is accepted and sent as written.
         if (size == DefaultMaxAlloc)
             o.MaxAlloc = null;
+        else if (size != 0)
+            o.MaxAllocLimitFrom = fromEnvironment ? "$RSYNC_MAX_ALLOC" : "--max-alloc";
+    }
+
+    /// <summary>
+    /// util2.c: my_alloc — stock's every role, the client's own included, fails an allocation of num*size at or over the
+    /// limit ("[ROLE] exceeded --max-alloc=N setting (file=F, line=L)", exit 22): a push's sender on a 2 GiB file's
+    /// sums at 1M, a pull's generator listing a destination directory of 100,000 names for --delete at 1M. Our roles
+    /// keep other structures and apply no such limit, so a limit other than 0 (none, as ours) and the default is
+    /// refused by name in every direction (protocol-notes 82), after the other option checks.
+    /// </summary>
+    public static void RefuseMaxAllocLimit(RsyncOptions o)
+    {
+        if (o.MaxAllocLimitFrom is { } from)
+            throw new OptionException($"{from} other than 0 (unlimited) is not supported yet", RsyncExitCode.Unsupported);
     }
 
     /// <summary>The rules that follow the --delete-WHEN checks in parse_arguments, in its order.</summary>

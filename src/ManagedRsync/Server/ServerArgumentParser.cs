@@ -359,6 +359,10 @@ public static class ServerArgumentParser
                 // options.c: server_options sends it either way; the server sends it as the session's seed
                 // (compat.c: setup_protocol, Session/Connection.cs SetupServerAsync).
                 case "checksum-seed": return Number(inline ?? Next(argv, ref i), word, int.MinValue, int.MaxValue, out ChecksumSeed);
+                // util2.c: my_alloc — a limit binds each of stock's own allocations, which our roles do not make: only
+                // 0 (options.c: unlimited, SIZE_MAX), what ours already is, is taken; any other stays refused by name
+                // (protocol-notes 82). A stock client sends it as "--max-alloc=ARG", ARG as the user wrote it.
+                case "max-alloc" when IsUnlimitedSize(inline ?? ""): return null;
                 case "modify-window":
                 {
                     string? problem = Number(inline ?? Next(argv, ref i), word, int.MinValue, int.MaxValue, out int window);
@@ -520,6 +524,20 @@ public static class ServerArgumentParser
                 return $"{word} is invalid\n";
             result = n;
             return null;
+        }
+
+        // options.c: parse_size_arg — digits, an optional '.' and digits, an optional unit letter and "b"/"ib": the
+        // spellings of 0 (a "+1"/"-1" tail, which could make 0 of 1B-1 or a limit of 0+1, is left refused).
+        private static bool IsUnlimitedSize(string value)
+        {
+            int end = 0;
+            while (end < value.Length && (value[end] is '0' or '.'))
+                end++;
+            if (end == 0 || value.AsSpan(0, end).Count('.') > 1)
+                return false;
+            string unit = value[end..].ToLowerInvariant();
+            return unit is "" or "b" or "k" or "m" or "g" or "t" or "p" or "kb" or "mb" or "gb" or "tb" or "pb"
+                or "kib" or "mib" or "gib" or "tib" or "pib";
         }
 
         private static string? Number(string? value, string word, int min, int max, out int result)
