@@ -34,7 +34,8 @@ public static class OptionCatalog
         ["max-delete"] = "5",
         ["max-size"] = "1M",
         ["min-size"] = "10",
-        ["max-alloc"] = "2G",
+        // A limit is refused by name (DaemonServer/MaxAllocTests); 0, unlimited, is sent as stock sends it.
+        ["max-alloc"] = "0",
         ["partial-dir"] = ".partial",
         ["usermap"] = "1000:1001",
         ["groupmap"] = "1000:1001",

@@ -86,16 +86,34 @@ public sealed class ReceivingOptionRulesTests
         Assert.Equal(3, Parse("-yy", "--link-dest=a", "--link-dest=b").Fuzzy);
         Assert.Equal(1, Parse("-yy").Fuzzy);
         Assert.Null(Parse("--max-alloc=1G").MaxAlloc);
-        Assert.Equal("2G", Parse("--max-alloc=2G").MaxAlloc);
+        Assert.Equal("0", Parse("--max-alloc=0").MaxAlloc);
         Assert.Equal(-1, Parse("-@-1").ModifyWindow);
+    }
+
+    // util2.c: my_alloc binds stock's own roles to the limit, which ours do not apply (protocol-notes 82): only 0
+    // (unlimited) and the default are taken; any other limit is refused by name after stock's own checks.
+    [Theory]
+    [InlineData("--max-alloc=2G", "--max-alloc")]
+    [InlineData("--max-alloc=1M", "--max-alloc")]
+    [InlineData("--max-alloc=1G+1", "--max-alloc")]
+    public void A_limit_is_refused_by_name(string arg, string named)
+    {
+        var e = Assert.Throws<OptionException>(() => Parse(arg));
+        Assert.Equal($"{named} other than 0 (unlimited) is not supported yet", e.Message);
+        Assert.Equal(RsyncExitCode.Unsupported, e.ExitCode);
+        // Stock's own complaints come first.
+        Assert.Equal(RsyncExitCode.Syntax, Assert.Throws<OptionException>(() => Parse(arg, "--suffix=a/b")).ExitCode);
+        var env = new Dictionary<string, string?> { ["RSYNC_MAX_ALLOC"] = arg["--max-alloc=".Length..] };
+        e = Assert.Throws<OptionException>(() => OptionParser.Parse(["-a", "src/", "host::m"], environment: n => env.GetValueOrDefault(n)));
+        Assert.Equal("$RSYNC_MAX_ALLOC other than 0 (unlimited) is not supported yet", e.Message);
     }
 
     [Fact]
     public void EnvironmentSuppliesMaxAllocAndPartialDir()
     {
-        var env = new Dictionary<string, string?> { ["RSYNC_MAX_ALLOC"] = "2G", ["RSYNC_PARTIAL_DIR"] = ".rsync-partial" };
+        var env = new Dictionary<string, string?> { ["RSYNC_MAX_ALLOC"] = "0", ["RSYNC_PARTIAL_DIR"] = ".rsync-partial" };
         var o = OptionParser.Parse(["-P", "src/", "host::m"], environment: n => env.GetValueOrDefault(n));
-        Assert.Equal("2G", o.MaxAlloc);
+        Assert.Equal("0", o.MaxAlloc);
         Assert.Equal(".rsync-partial", o.PartialDir);
         // Only with --partial, and --delay-updates wins with its own directory.
         Assert.Null(OptionParser.Parse(["-a", "src/", "host::m"], environment: n => env.GetValueOrDefault(n)).PartialDir);
@@ -170,13 +188,13 @@ public sealed class ReceivingOptionRulesTests
         var t = Parse("-a", "--backup-dir=bak", "--suffix=.b", "--link-dest=y", "--max-delete=3", "--ignore-errors", "--force",
             "-u", "--existing", "--ignore-existing", "--max-size=9", "--min-size=1", "--partial-dir=p", "--delay-updates", "-S",
             "--preallocate", "--modify-window=2", "-y", "--mkpath", "--fsync", "--usermap=1:2", "--groupmap=3:4",
-            "--checksum-seed=7", "--max-alloc=2G", "-K").ToTransferOptions();
+            "--checksum-seed=7", "--max-alloc=0", "-K").ToTransferOptions();
         Assert.Equal(("bak", ".b", AltDestKind.Link, 3), (t.BackupDir, t.BackupSuffix, t.AltDest, t.MaxDelete));
         Assert.Equal(["y"], t.AltDestDirs);
         Assert.True(t.Backup && t.IgnoreErrors && t.Force && t.Update && t.Existing && t.IgnoreExisting && t.DelayUpdates && t.Sparse
             && t.Preallocate && t.MakePath && t.Fsync && t.KeepDirLinks && t.Partial);
         Assert.Equal((9L, 1L, "p", 2, 1), (t.MaxSize, t.MinSize, t.PartialDir, t.ModifyWindow, t.Fuzzy));
-        Assert.Equal(("1:2", "3:4", 7, "2G"), (t.UserMap, t.GroupMap, t.ChecksumSeed, t.MaxAlloc));
+        Assert.Equal(("1:2", "3:4", 7, "0"), (t.UserMap, t.GroupMap, t.ChecksumSeed, t.MaxAlloc));
     }
 }
 

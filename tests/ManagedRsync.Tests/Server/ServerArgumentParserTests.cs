@@ -71,6 +71,26 @@ public class ServerArgumentParserTests
         Assert.Equal(-7, r.Options.ChecksumSeed);
     }
 
+    [Theory]
+    [InlineData("--max-alloc=0", true)]
+    [InlineData("--max-alloc=0.0M", true)]
+    [InlineData("--max-alloc=00kib", true)]
+    [InlineData("--max-alloc=.", true)]
+    [InlineData("--max-alloc=1M", false)]
+    [InlineData("--max-alloc=0.5G", false)]
+    [InlineData("--max-alloc=0+1", false)]
+    [InlineData("--max-alloc=0x", false)]
+    [InlineData("--max-alloc=", false)]
+    public void Max_alloc_is_taken_only_as_unlimited(string option, bool taken)
+    {
+        // util2.c: my_alloc — a limit binds stock's own allocations, which ours do not make (protocol-notes 82).
+        foreach (bool sender in (bool[])[true, false])
+        {
+            ServerArgumentParser.Parse(["--server", .. sender ? new[] { "--sender" } : [], "-re.iLsfxCIvu", option, ".", "mod/"], out string? error);
+            Assert.Equal(taken ? null : "The server does not support --max-alloc\n", error);
+        }
+    }
+
     [Fact]
     public void Pull_vector_with_values_parses()
     {
