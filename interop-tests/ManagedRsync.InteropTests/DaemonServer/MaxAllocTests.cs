@@ -4,7 +4,7 @@ using ManagedRsync.InteropTests.LocalCopy;
 namespace ManagedRsync.InteropTests.DaemonServer;
 
 /// <summary>
-/// --max-alloc (protocol-notes 82). Stock 3.5.0 checks every allocation of num*size against the limit in each of its
+/// --max-alloc (protocol-notes 83). Stock 3.5.0 checks every allocation of num*size against the limit in each of its
 /// roles, its client's own included (util2.c: my_alloc), and ends with "[ROLE] exceeded --max-alloc=N setting (file=F,
 /// line=L)", exit 22. Our roles keep other structures and apply no limit, so only 0 (unlimited, as ours) is taken: by
 /// our client in every direction and by `mrsync daemon`, each beside stock. Any other limit is refused by name (exit 4)

@@ -361,7 +361,7 @@ public static class ServerArgumentParser
                 case "checksum-seed": return Number(inline ?? Next(argv, ref i), word, int.MinValue, int.MaxValue, out ChecksumSeed);
                 // util2.c: my_alloc — a limit binds each of stock's own allocations, which our roles do not make: only
                 // 0 (options.c: unlimited, SIZE_MAX), what ours already is, is taken; any other stays refused by name
-                // (protocol-notes 82). A stock client sends it as "--max-alloc=ARG", ARG as the user wrote it.
+                // (protocol-notes 83). A stock client sends it as "--max-alloc=ARG", ARG as the user wrote it.
                 case "max-alloc" when IsUnlimitedSize(inline ?? ""): return null;
                 case "modify-window":
                 {

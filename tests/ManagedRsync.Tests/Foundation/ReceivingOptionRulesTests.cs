@@ -90,7 +90,7 @@ public sealed class ReceivingOptionRulesTests
         Assert.Equal(-1, Parse("-@-1").ModifyWindow);
     }
 
-    // util2.c: my_alloc binds stock's own roles to the limit, which ours do not apply (protocol-notes 82): only 0
+    // util2.c: my_alloc binds stock's own roles to the limit, which ours do not apply (protocol-notes 83): only 0
     // (unlimited) and the default are taken; any other limit is refused by name after stock's own checks.
     [Theory]
     [InlineData("--max-alloc=2G", "--max-alloc")]

@@ -83,7 +83,7 @@ public class ServerArgumentParserTests
     [InlineData("--max-alloc=", false)]
     public void Max_alloc_is_taken_only_as_unlimited(string option, bool taken)
     {
-        // util2.c: my_alloc — a limit binds stock's own allocations, which ours do not make (protocol-notes 82).
+        // util2.c: my_alloc — a limit binds stock's own allocations, which ours do not make (protocol-notes 83).
         foreach (bool sender in (bool[])[true, false])
         {
             ServerArgumentParser.Parse(["--server", .. sender ? new[] { "--sender" } : [], "-re.iLsfxCIvu", option, ".", "mod/"], out string? error);
