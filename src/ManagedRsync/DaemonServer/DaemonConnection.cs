@@ -456,6 +456,7 @@ internal sealed class DaemonConnection
             Confined = true,
             Protocol = protocol,
             ModuleName = module.Name,
+            ModuleSlashAtTop = ModuleEntry.SlashAtTop(path, chrooted),
             ReadOnly = readOnly,
             WriteOnly = module.WriteOnly,
             RefuseOptions = module.RefuseOptions,
@@ -475,10 +476,9 @@ internal sealed class DaemonConnection
             ModuleChmod = moduleChmod,
             AccountNames = converter,
         };
-        RsyncExitCode code = await RsyncServer.RunAsync(_io.Stream, argv, settings, ct).ConfigureAwait(false);
-        if (code != RsyncExitCode.Ok)
-            _log.Write($"rsync error: exit code {(int)code} from {host} ({_address}) on module {module.Name}");
-        return code;
+        // log.c: log_exit — the server logs how a failed run ended itself (RsyncServer); one that finished with
+        // errors logs no more than its totals.
+        return await RsyncServer.RunAsync(_io.Stream, argv, settings, ct).ConfigureAwait(false);
     }
 
     // clientserver.c: rsync_module — transfer logging writes the module's log format; %h is the reverse-looked-up name

@@ -43,6 +43,14 @@ internal static class ModuleEntry
     }
 
     /// <summary>
+    /// clientserver.c: rsync_module — module_dirlen is 0 (util1.c: full_fname then names a file in the module's own
+    /// directory "/x") when the module is chrooted into itself or its path is "/": chrooted, the inner part of the
+    /// path; unchrooted, the path itself.
+    /// </summary>
+    public static bool SlashAtTop(string path, bool chrooted) =>
+        (chrooted ? Split(path).Inner : path).Split('/', StringSplitOptions.RemoveEmptyEntries).All(c => c == ".");
+
+    /// <summary>
     /// Enters the module at <paramref name="path"/>; returns the root the server is to use, or the log line and
     /// stock's @ERROR text of the step that failed.
     /// </summary>

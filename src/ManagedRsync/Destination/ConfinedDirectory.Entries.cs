@@ -173,7 +173,13 @@ public sealed partial class ConfinedDirectory
                 return new ConfinedTempFile(temp.Handle, final.Handle, relativePath, leaf, tempName, new SafeFileHandle(fd, true)) { FakeSuper = FakeSuper };
             int errno = Marshal.GetLastPInvokeError();
             if (errno != EEXIST || attempt > 100)
-                throw IoError("mkstemp", relativePath, errno);
+            {
+                throw IoError("mkstemp", relativePath, errno) switch
+                {
+                    var e when tempDirectory is null => new RsyncException(e.Kind, e.Message) { Errno = errno, CallPath = parent.Length == 0 || parent == "." ? tempName : parent + "/" + tempName },
+                    var e => e,
+                };
+            }
         }
     }
 

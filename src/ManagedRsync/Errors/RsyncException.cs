@@ -35,6 +35,9 @@ public class RsyncException : Exception
     /// <summary>The errno of a failed system call on a local file, when the failure is one.</summary>
     public int? Errno { get; init; }
 
+    /// <summary>The destination-relative name the failed call was given, where it is not the entry's own (mkstemp).</summary>
+    public string? CallPath { get; init; }
+
     /// <summary>A local file could not be read or written (<see cref="RsyncErrorKind.FileIo"/> or <see cref="RsyncErrorKind.EntryFailed"/>).</summary>
     public bool IsLocalFileFailure => Kind is RsyncErrorKind.FileIo or RsyncErrorKind.EntryFailed;
 

@@ -7,6 +7,36 @@ namespace ManagedRsync;
 /// </summary>
 public static class RsyncExitCodes
 {
+    /// <summary>rsync's words for an exit code (log.c: rerr_names), as its "rsync error: WORDS (code N)" lines say them.</summary>
+    /// <param name="code">The exit code.</param>
+    /// <returns>The words; "unexplained error" for a code rsync has none for.</returns>
+    public static string Describe(RsyncExitCode code) => code switch
+    {
+        RsyncExitCode.Syntax => "syntax or usage error",
+        RsyncExitCode.Protocol => "protocol incompatibility",
+        RsyncExitCode.FileSelect => "errors selecting input/output files, dirs",
+        RsyncExitCode.Unsupported => "requested action not supported",
+        RsyncExitCode.StartClient => "error starting client-server protocol",
+        RsyncExitCode.LogFailure => "daemon unable to append to log-file",
+        RsyncExitCode.SocketIo => "error in socket IO",
+        RsyncExitCode.FileIo => "error in file IO",
+        RsyncExitCode.StreamIo => "error in rsync protocol data stream",
+        RsyncExitCode.MessageIo => "errors with program diagnostics",
+        RsyncExitCode.Ipc => "error in IPC code",
+        RsyncExitCode.Crashed => "sibling process crashed",
+        RsyncExitCode.Terminated => "sibling process terminated abnormally",
+        RsyncExitCode.Signal1 => "received SIGUSR1",
+        RsyncExitCode.Signal => "received SIGINT, SIGTERM, or SIGHUP",
+        RsyncExitCode.WaitChild => "waitpid() failed",
+        RsyncExitCode.Malloc => "error allocating core memory buffers",
+        RsyncExitCode.Partial => "some files/attrs were not transferred (see previous errors)",
+        RsyncExitCode.Vanished => "some files vanished before they could be transferred",
+        RsyncExitCode.DeleteLimit => "the --max-delete limit stopped deletions",
+        RsyncExitCode.Timeout => "timeout in data send/receive",
+        RsyncExitCode.ConnectTimeout => "timeout waiting for daemon connection",
+        _ => "unexplained error",
+    };
+
     /// <summary>The exit code for a failure.</summary>
     /// <param name="e">The failure.</param>
     /// <returns>rsync's code for its kind (a remote error: the peer's own code).</returns>

@@ -8,6 +8,11 @@ internal sealed partial class FileListBuilder
     // The directory of the "DIR/" argument being listed (its entries' full names, FullName).
     private string? _dotDirectory;
 
+    // The directory stock's sender would be in while it lists the current argument or directory (flist.c:
+    // change_pathname: an argument's own directory without -R, the "/./" anchor with it; a later list's F_PATHNAME),
+    // as this process reaches it; null: the working directory.
+    private string? _workingDirectory;
+
     /// <summary>-X: the sender's xattr filter rules, when it has any (exclude.c: saw_xattr_filter).</summary>
     public Func<byte[], bool>? XattrExcluded { get; init; }
 
@@ -77,13 +82,14 @@ internal sealed partial class FileListBuilder
         return null;
     }
 
-    // util1.c: full_fname — a module's names from its root with "(in MODULE)"; otherwise the name with the sender's
-    // working directory before it when relative. Stock's sender works in the directory of each argument, so the entries
-    // of a "DIR/" argument are named "./NAME" there: "/CWD/DIR/./NAME".
+    // util1.c: full_fname — a module's names as its daemon says them (BeneathRoot.Quote: from the directory stock's
+    // sender is in for the argument); otherwise the name with the sender's working directory before it when relative
+    // (a leading "./" of a -R name is not stock's: it names "src/x", not "./src/x"). Stock's sender works in the
+    // directory of each argument, so the entries of a "DIR/" argument are named "./NAME" there: "/CWD/DIR/./NAME".
     private string FullName(string path)
     {
         if (Confinement?.Relative(path) is { } inModule)
-            return Confinement.Quote(inModule);
+            return Confinement.Quote(inModule, _workingDirectory is { } w && Confinement.Relative(w) is { } within ? within : ".");
         string shown = path;
         if (_dotDirectory is { } dot)
         {
@@ -92,6 +98,8 @@ internal sealed partial class FileListBuilder
             else if (path.StartsWith(dot + "/", StringComparison.Ordinal))
                 shown = dot + "/./" + path[(dot.Length + 1)..];
         }
+        while (shown.StartsWith("./", StringComparison.Ordinal))
+            shown = shown[2..].TrimStart('/');
         if (!shown.StartsWith('/'))
             shown = Environment.CurrentDirectory.TrimEnd('/') + "/" + shown;
         return $"\"{FileNameEncoding.Display(shown)}\"";

@@ -68,6 +68,12 @@ internal sealed partial class FileListBuilder
     public List<FileEntry> ListContents(FileEntry directory, int protocol)
     {
         _byName.Clear();
+        // flist.c: send_extra_file_list — stock's sender goes back into the directory its argument started from.
+        string local = directory.LocalPath!.TrimEnd('/');
+        string listed = directory.LocalName;
+        _workingDirectory = listed != "." && local.EndsWith("/" + listed, StringComparison.Ordinal)
+            ? local[..^(listed.Length + 1)] is { Length: > 0 } up ? up : "/"
+            : listed == "." ? local : null;
         // A directory's own entries alone hold each name once (a directory has no two entries of one name): they go
         // straight into the list, with no table of names (a string and a hash per entry).
         if (!directory.IsNoContentDir && _mergedDirectories?.ContainsKey(directory) != true && !_rests.ContainsKey(directory))
@@ -220,6 +226,7 @@ internal sealed partial class FileListBuilder
     /// <summary>Adds one command-line source argument.</summary>
     public void AddSource(string source)
     {
+        _workingDirectory = null;
         if (_options.Relative)
         {
             // rsync: with -R, a "/./" in the path marks where the sent name starts.
@@ -238,22 +245,14 @@ internal sealed partial class FileListBuilder
             string dir = source.TrimEnd('/');
             if (dir.Length == 0)
                 dir = "/";
+            // flist.c: send_file_list — stock goes into a "dir/" argument (change_pathname) before it sends its ".":
+            // a directory that is missing, not a directory or that this user may not search (no x) fails there, and
+            // nothing of the argument is sent.
+            if (source is not ("." or "./") && !EntersDirectory(dir))
+                return;
             if (!Stat(dir, followDirLinks: true, out NativeStat.Info info))
                 return;
-            if ((info.Mode & FileEntry.S_IFMT) != FileEntry.S_IFDIR)
-            {
-                _warn($"rsync: [sender] change_dir \"{dir}\" failed: Not a directory (20)");
-                IoError |= IoErrorGeneral;
-                return;
-            }
-            // flist.c: send_file_list — stock goes into a "dir/" argument (change_pathname) before it sends its ".":
-            // a directory this user may not search (no x) fails there, and nothing of the argument is sent.
-            if (NativeStat.TryLstat(dir == "/" ? "/." : dir + "/.", out _) is Interop.EACCES)
-            {
-                _warn($"rsync: [sender] change_dir {FullName(dir)} failed: {ErrnoText(Interop.EACCES)} ({Interop.EACCES})");
-                IoError |= IoErrorGeneral;
-                return;
-            }
+            _workingDirectory = dir;
             if (!_options.Recursive && !_options.Dirs)
             {
                 _info("skipping directory ."); // flist.c: rprintf(FINFO, ...)
@@ -280,6 +279,13 @@ internal sealed partial class FileListBuilder
 
         string path = source;
         string name = Path.GetFileName(path);
+        // flist.c: send_file_list — without -R the sender goes into the argument's directory first.
+        if (Path.GetDirectoryName(path) is { Length: > 0 } parent && Confinement?.Relative(parent) is null or not ".")
+        {
+            if (!EntersDirectory(parent))
+                return;
+            _workingDirectory = parent;
+        }
         int err = LinkStat(path, _options.CopyDirLinks, out NativeStat.Info st);
         if (err != 0)
         {
@@ -290,6 +296,28 @@ internal sealed partial class FileListBuilder
         if (Unreadable(path, st))
             return;
         AddNamed(path, name, st, topDir: true);
+    }
+
+    // flist.c: send_file_list / change_pathname — the sender goes into an argument's directory (util1.c: change_dir,
+    // which follows links; in a module only beneath it); one it cannot enter (missing, not a directory, not
+    // searchable) is "change_dir DIR failed", named from where the sender started, and nothing of the argument is sent.
+    private bool EntersDirectory(string dir)
+    {
+        int err;
+        if (Confinement?.Relative(dir) is { } beneath)
+        {
+            int fd = Confinement.Open(beneath == "." ? "." : beneath + "/.", Interop.O_PATH | Interop.O_DIRECTORY, out err);
+            if (fd >= 0)
+                _ = Interop.Close(fd);
+        }
+        else
+            err = NativeStat.TryStat(dir == "/" ? "/." : dir.TrimEnd('/') + "/.", out _);
+        if (err == 0)
+            return true;
+        _workingDirectory = null;
+        _warn($"rsync: [sender] change_dir {FullName(dir.Length > 1 ? dir.TrimEnd('/') : dir)} failed: {ErrnoText(err)} ({err})");
+        IoError |= IoErrorGeneral;
+        return false;
     }
 
     /// <summary>
@@ -310,6 +338,7 @@ internal sealed partial class FileListBuilder
         if (rel.Length == 0)
             rel = ".";
         string full = Path.Combine(baseDir, rel);
+        _workingDirectory = baseDir is "." or "" ? null : baseDir;
 
         // flist.c: send_file_list — a name ending in '/' or "." has its symlink to a directory followed. An argument
         // that fails, is excluded or is a skipped directory sends no implied directories either (they follow those
@@ -599,7 +628,8 @@ internal sealed partial class FileListBuilder
         if (!named.StartsWith('/'))
             named = Environment.CurrentDirectory.TrimEnd('/') + "/" + named;
         string shown = Confinement?.Relative(dirPath) is { } inModule
-            ? Confinement.Quote(inModule)
+            ? Confinement.Quote(prefix.Length == 0 && inModule != "." ? inModule + "/." : inModule,
+                _workingDirectory is { } w && Confinement.Relative(w) is { } within ? within : ".")
             : $"\"{FileNameEncoding.Display(named)}\"";
         _warn($"rsync: [sender] opendir {shown} failed: {ErrnoText(errno)} ({errno})");
         IoError |= IoErrorGeneral;
@@ -855,23 +885,26 @@ internal sealed partial class FileListBuilder
             && NativeStat.TryLstat(path, out NativeStat.Info link) == 0 && (link.Mode & FileEntry.S_IFMT) == FileEntry.S_IFLNK)
         {
             IoError |= IoErrorGeneral;
-            _warn($"symlink has no referent: \"{path}\"");
+            _warn($"symlink has no referent: {FullName(path)}");
             return;
         }
-        Report(path, errno, vanished: errno == Interop.ENOENT);
+        Report(path, errno, vanished: errno == Interop.ENOENT, listed: true);
     }
 
-    private void Report(string path, int errno, bool vanished)
+    // flist.c: an argument's failure is link_stat's (send_file_list), a listed entry's readlink_stat's (make_file),
+    // each naming the path as full_fname does.
+    private void Report(string path, int errno, bool vanished, bool listed = false)
     {
         if (vanished)
         {
             IoError |= IoErrorVanished;
-            _warn($"file has vanished: \"{path}\"");
+            _warn($"file has vanished: {FullName(path)}");
         }
         else
         {
             IoError |= IoErrorGeneral;
-            _warn($"rsync: [sender] link_stat \"{path}\" failed: {ErrnoText(errno)} ({errno})");
+            _warn(listed ? $"rsync: [sender] readlink_stat({FullName(path)}) failed: {ErrnoText(errno)} ({errno})"
+                : $"rsync: [sender] link_stat {FullName(path)} failed: {ErrnoText(errno)} ({errno})");
         }
     }
 

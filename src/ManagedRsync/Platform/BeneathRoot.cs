@@ -14,14 +14,20 @@ internal sealed unsafe class BeneathRoot : IDisposable
 {
     private readonly DescriptorHandle _root;
 
-    private BeneathRoot(string path, string module, DescriptorHandle root)
+    private BeneathRoot(string path, string module, bool slashAtTop, DescriptorHandle root)
     {
         Path = path;
         _module = module;
+        _slashAtTop = slashAtTop;
         _root = root;
     }
 
     private readonly string _module;
+
+    // util1.c: full_fname puts the working directory below the module's path before a name (curr_dir + module_dirlen):
+    // nothing in the module's own directory, unless module_dirlen is 0 (chrooted into the module itself, or a module
+    // whose path is "/"), where that is "/".
+    private readonly bool _slashAtTop;
 
     private const int MaxAttempts = 64;
 
@@ -29,7 +35,7 @@ internal sealed unsafe class BeneathRoot : IDisposable
     public string Path { get; }
 
     /// <summary>Opens the root directory; throws when it cannot be opened.</summary>
-    public static BeneathRoot Open(string path, string module)
+    public static BeneathRoot Open(string path, string module, bool slashAtTop = true)
     {
         int fd = Interop.OpenAt(Interop.AT_FDCWD, path, Interop.O_RDONLY | Interop.O_DIRECTORY | Interop.O_CLOEXEC, 0);
         if (fd < 0)
@@ -37,7 +43,7 @@ internal sealed unsafe class BeneathRoot : IDisposable
             int errno = Marshal.GetLastPInvokeError();
             throw new IOException($"change_dir \"{path}\" failed: {Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
         }
-        return new BeneathRoot(path, module, new DescriptorHandle(fd));
+        return new BeneathRoot(path, module, slashAtTop, new DescriptorHandle(fd));
     }
 
     /// <summary>
@@ -57,9 +63,35 @@ internal sealed unsafe class BeneathRoot : IDisposable
         return rest.Length == 0 ? "." : rest;
     }
 
-    /// <summary>A path beneath the root as a daemon names it in a message (util1.c: full_fname): "/sub/x" (in mod).</summary>
-    public string Quote(string relative) =>
-        $"\"/{FileNameEncoding.Display(relative == "." ? "" : relative)}\" (in {_module})";
+    /// <summary>
+    /// A path beneath the root as a daemon names it in a message (util1.c: full_fname), where the server works in
+    /// <paramref name="workingDirectory"/> (beneath the root, "." for the root itself: a sender in its argument's
+    /// directory, flist.c: change_pathname; a receiver in its destination): from a subdirectory "/sub/x" (in mod);
+    /// from the module's own directory "x" (in mod), or "/x" (in mod) when chrooted into the module.
+    /// </summary>
+    public string Quote(string relative, string workingDirectory = ".") => Quote(_module, _slashAtTop, relative, workingDirectory);
+
+    internal static string Quote(string module, bool slashAtTop, string relative, string workingDirectory)
+    {
+        string name = relative == "." ? "" : relative.TrimEnd('/');
+        string within = workingDirectory.Trim('/');
+        bool below = within is not ("." or "") && (name == within || name.StartsWith(within + "/", StringComparison.Ordinal));
+        string shown = below ? "/" + name : (slashAtTop ? "/" : "") + (name.Length == 0 ? "." : name);
+        return $"\"{FileNameEncoding.Display(shown)}\" (in {module})";
+    }
+
+    /// <summary>
+    /// The directory a server works in for an entry at <paramref name="relative"/> (beneath the root) whose name in
+    /// the list is <paramref name="listed"/>: what comes before that name ("." when nothing does).
+    /// </summary>
+    public static string WorkingDirectoryOf(string relative, string listed)
+    {
+        string path = relative.TrimEnd('/');
+        if (listed is "." or "" || !path.EndsWith(listed, StringComparison.Ordinal) || path.Length == listed.Length)
+            return listed is "." or "" && path is not ("" or ".") ? path : ".";
+        string dir = path[..^listed.Length];
+        return dir.EndsWith('/') ? dir.TrimEnd('/') is { Length: > 0 } d ? d : "." : ".";
+    }
 
     /// <summary>
     /// Opens <paramref name="relative"/> beneath the root with <paramref name="flags"/> (O_CLOEXEC is added; O_NOFOLLOW

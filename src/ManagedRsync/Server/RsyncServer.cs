@@ -88,15 +88,17 @@ public static class RsyncServer
             if (settings.ModuleName is not null && options.Timeout > 0 && connection.Protocol >= 31)
                 connection.Out.WriteMessageInt(MessageCode.IoTimeout, options.Timeout);
             if (settings.StartError is { } startError)
-                return await FailAsync(connection, startError, Refused, ct).ConfigureAwait(false);
+                return await FailAsync(connection, startError, Refused, ct, settings).ConfigureAwait(false);
             if (error is not null)
             {
                 // log.c: rprintf(FERROR) in a daemon goes to its log file too ("rsync: The server is configured to
                 // refuse --delete").
                 settings.Log?.Invoke("rsync: " + error.TrimEnd('\n'));
-                return await FailAsync(connection, "rsync: " + error, Refused, ct).ConfigureAwait(false);
+                return await FailAsync(connection, "rsync: " + error, Refused, ct, settings).ConfigureAwait(false);
             }
 
+            // main.c: do_server_sender / do_server_recv refuse a write-only or read-only module before the list starts.
+            RefuseByAccess(request, options, settings);
             // flist.c: send_file_list / recv_file_list — the log file says which way the list goes.
             settings.Log?.Invoke(request.IsSender ? "building file list" : "receiving file list");
             TransferResult result = request.IsSender
@@ -107,14 +109,19 @@ public static class RsyncServer
             // generator and receiver until the end).
             if (code == RsyncExitCode.Ok || request.IsSender)
                 settings.Log?.Invoke(Totals(result.Stats));
-            if (code != RsyncExitCode.Ok)
+            // cleanup.c: _exit_cleanup — a receiving server that finished its run is shutting down: it tells the
+            // client no exit code (no MSG_ERROR_EXIT), which counts the errors it was sent (log.c: got_xfer_error),
+            // and logs no "rsync error" line (am_server 2: it exits through exit_cleanup(0)).
+            if (code != RsyncExitCode.Ok && request.IsSender)
                 await FinishWithErrorAsync(connection, code, ct).ConfigureAwait(false);
+            else if (code != RsyncExitCode.Ok)
+                connection.Out.Send();
             return code;
         }
         catch (RsyncException e) when (!e.IsConnectionLoss && connection.Out.IsMultiplexed)
         {
             settings.Log?.Invoke(e.Message);
-            return await FailAsync(connection, e.Message, RsyncExitCodes.For(e), ct).ConfigureAwait(false);
+            return await FailAsync(connection, e.Message, RsyncExitCodes.For(e), ct, settings).ConfigureAwait(false);
         }
         catch (Exception e) when (RsyncException.IsFault(e) && connection.Out.IsMultiplexed)
         {
@@ -122,14 +129,20 @@ public static class RsyncServer
             // would otherwise end the connection without one ("connection unexpectedly closed").
             RsyncException fault = RsyncException.Internal(e);
             settings.Log?.Invoke(fault.Message);
-            return await FailAsync(connection, "rsync: " + fault.Message, RsyncExitCodes.For(fault), ct).ConfigureAwait(false);
+            return await FailAsync(connection, "rsync: " + fault.Message, RsyncExitCodes.For(fault), ct, settings).ConfigureAwait(false);
         }
     }
 
-    // main.c: do_server_sender.
-    private static async Task<TransferResult> SendAsync(Connection connection, ServerRequest request, TransferOptions options,
-        ServerSettings settings, CancellationToken ct)
+    // main.c: do_server_sender and do_server_recv — what the module's access refuses, said before the file list's
+    // log line ("building file list" / "receiving file list").
+    private static void RefuseByAccess(ServerRequest request, TransferOptions options, ServerSettings settings)
     {
+        if (!request.IsSender)
+        {
+            if (settings.ReadOnly)
+                throw new RsyncException(RsyncErrorKind.Usage, "ERROR: module is read only");
+            return;
+        }
         if (settings.WriteOnly)
             throw new RsyncException(RsyncErrorKind.Usage, "ERROR: module is write only");
         // main.c: do_server_sender — a read-only module's files are not the client's to remove.
@@ -138,8 +151,14 @@ public static class RsyncServer
             throw new RsyncException(RsyncErrorKind.Usage,
                 $"ERROR: --remove-{(options.RemoveSourceFiles ? "source" : "sent")}-files cannot be used with a read-only module");
         }
+    }
+
+    // main.c: do_server_sender.
+    private static async Task<TransferResult> SendAsync(Connection connection, ServerRequest request, TransferOptions options,
+        ServerSettings settings, CancellationToken ct)
+    {
         // A daemon module's sender reads beneath the module root only (Platform/BeneathRoot).
-        using BeneathRoot? confinement = settings.Confined ? BeneathRoot.Open(settings.Root, settings.ModuleName ?? "") : null;
+        using BeneathRoot? confinement = settings.Confined ? BeneathRoot.Open(settings.Root, settings.ModuleName ?? "", settings.ModuleSlashAtTop) : null;
         SendSource source = ServerSources.Resolve(request, options, settings, confinement) with { ModuleXattrRules = ModuleXattrRules(settings) };
         var sender = new SenderRole(source, options, TransferLog(connection, settings, options, ""), progress: null);
         return await sender.RunAsync(connection, localServer: false, ct).ConfigureAwait(false);
@@ -149,8 +168,6 @@ public static class RsyncServer
     private static async Task<TransferResult> ReceiveAsync(Connection connection, ServerRequest request,
         TransferOptions options, ServerSettings settings, CancellationToken ct)
     {
-        if (settings.ReadOnly)
-            throw new RsyncException(RsyncErrorKind.Usage, "ERROR: module is read only");
         if (ModuleReceiveFilter.RejectsDirectory(settings, options.TempDir))
             throw new RsyncException(RsyncErrorKind.Unsupported, "rsync: " + ModuleReceiveFilter.Rejected);
         ServerOptionDirectories.CheckBackupDirectory(settings, options);
@@ -199,7 +216,8 @@ public static class RsyncServer
             OptionDirectories: settings.Confined ? ServerOptionDirectories.For(settings) : null,
             ModuleName: settings.Confined ? settings.ModuleName : null,
             ModuleXattrRules: ModuleXattrRules(settings),
-            ModuleRoot: settings.Confined ? settings.Root : null);
+            ModuleRoot: settings.Confined ? settings.Root : null,
+            ModuleSlashAtTop: settings.ModuleSlashAtTop);
         var receiver = new ReceivingSide(target, options, TransferLog(connection, settings, options, settings.Confined ? destination : ""));
         return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);
     }
@@ -250,8 +268,11 @@ public static class RsyncServer
     // cleanup.c: _exit_cleanup — the error goes to the client as MSG_ERROR; from protocol 31 MSG_ERROR_EXIT carries
     // the code; then the server reads until the client closes (noop_io_until_death), so the client sees it all.
     private static async Task<RsyncExitCode> FailAsync(Connection connection, string message, RsyncExitCode code,
-        CancellationToken ct)
+        CancellationToken ct, ServerSettings? settings = null)
     {
+        // log.c: log_exit — a daemon logs how the run ended ("rsync error: WORDS (code N)"; stock adds its own source
+        // line and role, "at main.c(1185) [Receiver=3.5.0]", which are not ours to copy).
+        settings?.Log?.Invoke($"rsync error: {RsyncExitCodes.Describe(code)} (code {(int)code})");
         // What the run told the client before it failed comes first (a warning, then the error that ended it).
         connection.ServerLog?.DrainInto(connection.Out);
         // One message a line (log.c: rwrite per line): a client shows a newline inside a message as "\#012".

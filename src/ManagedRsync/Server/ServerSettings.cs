@@ -29,6 +29,13 @@ public sealed record ServerSettings
     /// <summary>The daemon module's name (am_daemon: refusals say "configured to refuse", paths say "(in NAME)").</summary>
     public string? ModuleName { get; init; }
 
+    /// <summary>
+    /// util1.c: full_fname — whether a name in the module's own directory is said with a leading '/' ("/x" (in mod)):
+    /// when module_dirlen is 0, i.e. chrooted into the module itself, or a module whose path is "/". Unchrooted (or
+    /// chrooted to the outer part of a "/./" path) stock says "x" (in mod); from a subdirectory "/sub/x" either way.
+    /// </summary>
+    public bool ModuleSlashAtTop { get; init; }
+
     /// <summary>read only: a push is refused ("ERROR: module is read only", main.c: do_server_recv).</summary>
     public bool ReadOnly { get; init; }
 

@@ -89,7 +89,9 @@ internal static class ServerSources
         int fd = root.Open(path.Length == 0 ? "." : path, Interop.O_PATH | Interop.O_NOFOLLOW, out int errno);
         if (fd >= 0)
             _ = Interop.Close(fd);
-        return errno == Interop.ENOENT ? 0 : errno;
+        // flist.c: send_file_list — a directory on the way that is missing, not a directory or not searchable is the
+        // listing's to report (change_dir's or link_stat's failure, exit 23), as stock's sender meets it.
+        return errno is Interop.ENOENT or Interop.ENOTDIR or Interop.EACCES ? 0 : errno;
     }
 
     /// <summary>

@@ -62,10 +62,9 @@ internal sealed partial class GeneratorRole
     private string FullName(string name)
     {
         if (run.Target.ModuleName is not { } module)
-            return $"\"{FileNameEncoding.Display(Destination!.RootPath.TrimEnd('/') + "/" + name)}\"";
+            return $"\"{FileNameEncoding.Display(Path.GetFullPath(Destination!.RootPath).TrimEnd('/') + "/" + name)}\"";
         string within = (run.Target.DisplayDestination ?? ".").Trim('/');
-        string prefix = within is "." or "" ? "" : "/" + within + "/";
-        return $"\"{FileNameEncoding.Display(prefix + name)}\" (in {module})";
+        return BeneathRoot.Quote(module, run.Target.ModuleSlashAtTop, within is "." or "" ? name : within + "/" + name, within);
     }
 
     /// <summary>-K: the directories that are links to directories in the destination, with what they lead to.</summary>

@@ -340,7 +340,20 @@ internal sealed partial class GeneratorRole
             }
             if (local is null && !dry)
             {
-                dest!.CreateDirectory(name);
+                try
+                {
+                    dest!.CreateDirectory(name);
+                }
+                catch (RsyncException e) when (e.Kind == RsyncErrorKind.EntryFailed && e.Errno is int errno)
+                {
+                    // generator.c: recv_generator — itemized, then the mkdir fails: said with full_fname, its
+                    // contents skipped (skip_dir).
+                    Settle(ndx, file, iflags);
+                    run.ReportFailure($"rsync: [generator] recv_generator: mkdir {FullName(name)} failed: {SystemError.Describe(errno)}");
+                    run.ReportError("*** Skipping any contents from this failed directory ***");
+                    _refusedDirectory = name;
+                    return;
+                }
                 _createdDirectories.Add(ndx);
             }
             if (missing)

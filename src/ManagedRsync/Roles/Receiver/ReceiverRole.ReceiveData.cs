@@ -285,7 +285,13 @@ internal sealed partial class ReceiverRole
         bool intoBuffer = !inPlace && sent.BlockLength <= TempFileWriter.BufferSize;
         using FileStream? basis = basisHandle is null || intoBuffer ? null
             : new FileStream(basisHandle, FileAccess.Read, (int)Math.Min(BasisBufferSize, Math.Max(4096, (long)sent.Count * sent.BlockLength)));
-        ConfinedTempFile? temp = inPlace ? null : dest.CreateTempFile(name, run.TempDirectory);
+        ConfinedTempFile? temp = null;
+        if (!inPlace && !TryCreateTempFile(dest, name, out temp))
+        {
+            // receiver.c: recv_files — the data is read past (discard_receive_data) and the run goes on.
+            DiscardTokens(echoed, file, ct);
+            return Received.Done;
+        }
         using SafeFileHandle? inPlaceFile = inPlace ? dest.OpenInPlace(name) : null;
         SafeFileHandle output = inPlaceFile ?? temp!.Handle;
         // --append (not on a redo): the sender sends only what follows the length the header describes.
@@ -532,4 +538,33 @@ internal sealed partial class ReceiverRole
         if (!task.IsCompletedSuccessfully)
             task.AsTask().GetAwaiter().GetResult();
     }
+
+    // receiver.c: open_tmpfile — a temporary file that cannot be made is "mkstemp NAME failed" (FERROR_XFER), NAME the
+    // temporary file's as full_fname says it (".NAME.XXXXXX" beside the file).
+    private bool TryCreateTempFile(ConfinedDirectory dest, string name, out ConfinedTempFile? temp)
+    {
+        try
+        {
+            temp = dest.CreateTempFile(name, run.TempDirectory);
+            return true;
+        }
+        catch (RsyncException e) when (e.Kind == RsyncErrorKind.EntryFailed && e.Errno is int errno && e.CallPath is { } tempName)
+        {
+            run.ReportFailure($"rsync: [receiver] mkstemp {run.QuotedFullName(tempName)} failed: {SystemError.Describe(errno)}");
+            temp = null;
+            return false;
+        }
+    }
+
+    // receiver.c: discard_receive_data after the sum header was read: the tokens and the whole-file sum, dropped.
+    private void DiscardTokens(SumHeader head, FileEntry file, CancellationToken ct)
+    {
+        _decoder!.BeginFile(head.Count, file.Size + GrowthAllowance);
+        while (_decoder.Read(out _, out _) != DeltaTokenKind.End)
+        {
+        }
+        Span<byte> sum = stackalloc byte[_fileSum!.DigestLength];
+        ReadExactly(sum, ct);
+    }
+
 }

@@ -60,7 +60,7 @@ internal sealed partial class ReceivingSide
         string path = module ? _target.DisplayDestination ?? "." : destination;
         if (!keepSlash && path.Length > 1)
             path = path.TrimEnd('/');
-        string named = module ? $"\"{FileNameEncoding.Display(path)}\" (in {_target.ModuleName})"
+        string named = module ? $"\"{FileNameEncoding.Display((_target.ModuleSlashAtTop && !path.StartsWith('/') ? "/" : "") + path)}\" (in {_target.ModuleName})"
             : $"\"{(path.StartsWith('/') ? path : Directory.GetCurrentDirectory().TrimEnd('/') + "/" + path)}\"";
         return $"{(_run.IsServer && !_run.LocalServer ? "rsync: [Receiver] " : "")}{what} {named} failed: {Marshal.GetPInvokeErrorMessage(errno)} ({errno})";
     }

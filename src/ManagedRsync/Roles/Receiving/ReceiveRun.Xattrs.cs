@@ -138,9 +138,8 @@ internal sealed partial class ReceiveRun
     private string XattrFullName(string name)
     {
         if (Target.ModuleName is not { } module)
-            return $"\"{FileNameEncoding.Display((Destination?.RootPath ?? ".").TrimEnd('/') + "/" + name)}\"";
+            return $"\"{FileNameEncoding.Display(Path.GetFullPath(Destination?.RootPath ?? ".").TrimEnd('/') + "/" + name)}\"";
         string within = (Target.DisplayDestination ?? ".").Trim('/');
-        string prefix = within is "." or "" ? "" : "/" + within + "/";
-        return $"\"{FileNameEncoding.Display(prefix + name)}\" (in {module})";
+        return BeneathRoot.Quote(module, Target.ModuleSlashAtTop, within is "." or "" ? name : within + "/" + name, within);
     }
 }

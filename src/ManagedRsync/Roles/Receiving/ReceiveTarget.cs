@@ -43,6 +43,10 @@ namespace ManagedRsync.Roles.Receiving;
 /// A daemon module's path, beneath which --mkpath makes the destination's missing parents
 /// (<paramref name="DisplayDestination"/> is the destination relative to it); null: they are made as the path is given.
 /// </param>
+/// <param name="ModuleSlashAtTop">
+/// A daemon module whose messages name a file in the module's own directory "/x" (chrooted into the module:
+/// util1.c: full_fname with module_dirlen 0); false: "x" (in mod).
+/// </param>
 internal sealed record ReceiveTarget(
     string? Destination,
     RequestedNames Requested,
@@ -56,7 +60,8 @@ internal sealed record ReceiveTarget(
     OptionDirectoryResolver? OptionDirectories = null,
     string? ModuleName = null,
     FilterList? ModuleXattrRules = null,
-    string? ModuleRoot = null);
+    string? ModuleRoot = null,
+    bool ModuleSlashAtTop = false);
 
 /// <summary>
 /// Where a directory a client named in an option (<paramref name="dir"/>) is, for a receiving side whose files land in

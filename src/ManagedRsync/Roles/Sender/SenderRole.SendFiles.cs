@@ -218,7 +218,7 @@ internal sealed partial class SenderRole
     {
         string path = AbsolutePath(file.LocalPath!);
         if (_source.Confinement?.Relative(path) is { } beneath)
-            return OpenBeneath(_source.Confinement, beneath, ndx);
+            return OpenBeneath(_source.Confinement, beneath, file.LocalName, ndx);
         return OpenDirect(file, path, ndx);
     }
 
@@ -226,6 +226,7 @@ internal sealed partial class SenderRole
     // errno's words as stock's rsyserr does (an exception's message would be .NET's, untranslated under NativeAOT).
     // syscall.c: do_open with open_noatime — O_NOATIME, no fallback: an EPERM (not the owner, no CAP_FOWNER) is a
     // failed open like any other ("send_files failed to open NAME: Operation not permitted (1)").
+    // The name in a failure is util1.c: full_fname's: the sender's working directory (cleaned, change_dir) and the name.
     private SafeFileHandle? OpenDirect(FileEntry file, string path, int ndx)
     {
         int flags = Interop.O_RDONLY | Interop.O_CLOEXEC | (_options.OpenNoAtime ? Interop.O_NOATIME : 0);
@@ -237,17 +238,17 @@ internal sealed partial class SenderRole
                 Interop.FadviseSequential(fd);
             return new SafeFileHandle(fd, ownsHandle: true);
         }
-        return OpenFailed(System.Runtime.InteropServices.Marshal.GetLastPInvokeError(), $"\"{FileNameEncoding.Display(file.LocalPath!)}\"", ndx);
+        return OpenFailed(System.Runtime.InteropServices.Marshal.GetLastPInvokeError(), $"\"{FileNameEncoding.Display(Path.GetFullPath(path))}\"", ndx);
     }
 
     // sender.c: send_files in a daemon module — opened beneath the module root, the last component without following
     // a symlink unless the transfer follows links (then an in-module link is followed, one leading out is ELOOP):
     // a file swapped for a symlink since it was listed is not read through it.
-    private SafeFileHandle? OpenBeneath(BeneathRoot root, string relative, int ndx)
+    private SafeFileHandle? OpenBeneath(BeneathRoot root, string relative, string listed, int ndx)
     {
         bool follow = _options.CopyLinks || _options.CopyUnsafeLinks || _options.CopyDirLinks;
         int fd = root.Open(relative, Interop.O_RDONLY | (follow ? 0 : Interop.O_NOFOLLOW) | (_options.OpenNoAtime ? Interop.O_NOATIME : 0), out int errno);
-        return fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : OpenFailed(errno, root.Quote(relative), ndx);
+        return fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : OpenFailed(errno, root.Quote(relative, BeneathRoot.WorkingDirectoryOf(relative, listed)), ndx);
     }
 
     // sender.c: send_files when the open fails: a file gone since the list was built is a vanished file (exit 24), not
