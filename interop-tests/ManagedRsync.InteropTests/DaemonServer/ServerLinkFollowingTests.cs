@@ -91,13 +91,15 @@ public sealed class ServerLinkFollowingTests(StockOptionDaemonFixture stock, Mrs
 
     // An argument whose path goes through a link: followed beneath the module with -k/-L (the daemon's cwd and the
     // lexical path then disagree: stock anchors at the module root), refused out of it, never followed without them.
-    // Known difference: an argument "DIR/" whose last link leads out fails in stock's change_dir into it, in ours at
-    // the opendir of its listing: the same exit code and result, another message.
+    // An argument "DIR/" whose last link leads out fails in stock's change_dir into it (flist.c: change_pathname), and
+    // in ours.
     [Theory]
     [InlineData("sub/in_dir/", true, "-rv", "-k")]
     [InlineData("sub/in_dir/", true, "-rv", "-L")]
     [InlineData("sub/in_dir/", true, "-rlv")]
-    [InlineData("sub/esc_dir/", false, "-rv", "-k")]
+    [InlineData("sub/esc_dir/", true, "-rv", "-k")]
+    [InlineData("sub/esc_dir/x", true, "-rv")]
+    [InlineData("sub/esc_dir/x", true, "-rRv")]
     [InlineData("sub/abs_in_file", true, "-v", "-L")]
     public async Task An_argument_through_a_link_is_followed_only_inside_the_module(string path, bool sameMessages, params string[] options)
     {
@@ -126,6 +128,9 @@ public sealed class ServerLinkFollowingTests(StockOptionDaemonFixture stock, Mrs
     // Rates and timings differ by run; stock's own "rsync error: ... at main.c(LINE)" lines are the same from both.
     private string Normalize(string text) => DaemonOutput.Normalize(text, "ROOT", stock.Root, ours.Root).Replace(_id, "ID", StringComparison.Ordinal);
 
+    // Without the totals, and without the read error stock's client may add when stock's daemon resets the connection
+    // as it exits after an error (a matter of timing in stock itself).
     private string Lines(string text, string dest) => string.Join('\n', Normalize(text.Replace(dest, "DEST", StringComparison.Ordinal)).Split('\n')
-        .Where(l => l.Length > 0 && !l.StartsWith("sent ", StringComparison.Ordinal) && !l.StartsWith("total size", StringComparison.Ordinal)));
+        .Where(l => l.Length > 0 && !l.StartsWith("sent ", StringComparison.Ordinal) && !l.StartsWith("total size", StringComparison.Ordinal)
+            && !l.Contains("read error: Connection reset by peer", StringComparison.Ordinal)));
 }

@@ -80,13 +80,11 @@ public sealed class NonRootSenderDirectoryTests : IDisposable
         };
     }
 
-    // mrsync never adds stock's " at FILE.c(N) [ROLE=3.5.0]" to its rsync error line. A daemon's names: stock's
-    // "use chroot = no" module (a daemon run as nobody cannot chroot) names them from the module without a leading
-    // '/' ("nox" (in mod)), mrsync's BeneathRoot.Quote always as a chrooted one does ("/nox" (in mod)): a difference
-    // of every daemon message, not of this change, left to its own task.
+    // mrsync never adds stock's " at FILE.c(N) [ROLE=3.5.0]" to its rsync error line. A daemon's names are compared
+    // as they are: stock's "use chroot = no" module (a daemon run as nobody cannot chroot) names a name from the
+    // module's own directory without a leading '/' ("nox" (in mod)), and so does mrsync's (util1.c: full_fname).
     private static string Plain(string text, string dir) =>
-        Regex.Replace(text.Replace(dir, "DIR", StringComparison.Ordinal), @" at [a-z0-9_]+\.c\(\d+\) \[[a-z]+=3\.5\.0\]", "")
-            .Replace(" \"/", " \"", StringComparison.Ordinal);
+        Regex.Replace(text.Replace(dir, "DIR", StringComparison.Ordinal), @" at [a-z0-9_]+\.c\(\d+\) \[[a-z]+=3\.5\.0\]", "");
 
     [Theory]
     [InlineData("local", "-rpt -i --no-i-r --delete")]
@@ -150,5 +148,55 @@ public sealed class NonRootSenderDirectoryTests : IDisposable
         }
         Assert.Equal(results[0], results[1]);
         Assert.StartsWith("23\n", results[1], StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Arguments stock's sender reaches by going into their directory first (flist.c: send_file_list's change_pathname,
+    /// util1.c: change_dir): one below a directory without x fails there ("change_dir ".../top6" failed"), as does
+    /// one whose directory is missing or a file; a missing file in a directory it can enter is link_stat's. With -L a
+    /// 0600 directory is listed by a plain opendir outside a daemon, and each entry's stat fails in make_file
+    /// ("readlink_stat(...) failed"). Names as util1.c: full_fname gives them: the sender's working directory before
+    /// a relative one, a module's from the module.
+    /// </summary>
+    [Theory]
+    [InlineData("local", "-rpt -i", "/top6/x")]
+    [InlineData("push", "-rpt -i", "/top6/x")]
+    [InlineData("daemon", "-rpt -i", "/top6/x")]
+    [InlineData("server", "-rpt -i", "/top6/x")]
+    [InlineData("local", "-rpt -i", "/missing/x")]
+    [InlineData("daemon", "-rpt -i", "/missing/x")]
+    [InlineData("server", "-rpt -i", "/ok/g/x")]
+    [InlineData("local", "-rpt -i", "/ok/none")]
+    [InlineData("daemon", "-rpt -i", "/ok/none")]
+    [InlineData("local", "-rptL -i", "/")]
+    [InlineData("push", "-rptL -i --no-i-r", "/")]
+    [InlineData("server", "-rptL -i", "/")]
+    [InlineData("daemon", "-rptL -i", "/")]
+    public async Task An_argument_stock_cannot_reach_fails_in_stocks_words(string side, string options, string from)
+    {
+        if (Environment.UserName != "root")
+            Assert.Fail("the test needs root: it runs the sender as nobody");
+        var results = new List<string>();
+        foreach (bool stock in new[] { true, false })
+        {
+            string dir = await Side(stock);
+            ProcessResult run = await Run(side, stock, dir, options.Split(' '), from);
+            string stdout = Plain(run.Stdout, dir);
+            // As above: with incremental recursion whether "stale" is deleted depends on how far the sender listed ahead.
+            stdout = string.Join('\n', stdout.Split('\n').Where(l => l != "*deleting   stale").Order(StringComparer.Ordinal));
+            results.Add($"{run.ExitCode}\n{stdout}\n{Plain(run.Stderr, dir)}\n{TreeSnapshot.Of(Path.Combine(dir, "dst"), rootTimes: false)}");
+        }
+        Assert.Equal(results[0], results[1]);
+        Assert.StartsWith("23\n", results[1], StringComparison.Ordinal);
+        // What the rows are for: the failure is named as stock names it.
+        string expected = from switch
+        {
+            "/top6/x" => "change_dir ",
+            "/missing/x" => "change_dir ",
+            "/ok/g/x" => "change_dir ",
+            "/ok/none" => "link_stat ",
+            _ => side == "daemon" ? "opendir " : "readlink_stat(",
+        };
+        Assert.Contains(expected, results[1], StringComparison.Ordinal);
     }
 }

@@ -85,7 +85,8 @@ internal sealed partial class FileListBuilder
     // util1.c: full_fname — a module's names as its daemon says them (BeneathRoot.Quote: from the directory stock's
     // sender is in for the argument); otherwise the name with the sender's working directory before it when relative
     // (a leading "./" of a -R name is not stock's: it names "src/x", not "./src/x"). Stock's sender works in the
-    // directory of each argument, so the entries of a "DIR/" argument are named "./NAME" there: "/CWD/DIR/./NAME".
+    // directory of each argument, so the entries a "DIR/" argument's send_directory(".") lists are named "./NAME"
+    // there: "/CWD/DIR/./NAME"; deeper ones are listed from their directory's own name ("/CWD/DIR/sub/NAME").
     private string FullName(string path)
     {
         if (Confinement?.Relative(path) is { } inModule)
@@ -95,7 +96,7 @@ internal sealed partial class FileListBuilder
         {
             if (path == dot)
                 shown = dot + "/.";
-            else if (path.StartsWith(dot + "/", StringComparison.Ordinal))
+            else if (path.StartsWith(dot + "/", StringComparison.Ordinal) && path.IndexOf('/', dot.Length + 1) < 0)
                 shown = dot + "/./" + path[(dot.Length + 1)..];
         }
         while (shown.StartsWith("./", StringComparison.Ordinal))

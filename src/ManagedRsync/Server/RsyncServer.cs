@@ -185,10 +185,12 @@ public static class RsyncServer
             int err = ServerPaths.CheckBeneath(settings.Root, destination, lastMayBeAnything: false);
             // A file on the way fails get_local_name's stat first ("ERROR: cannot stat destination"); a link out of the
             // module its change_dir.
+            // util1.c: full_fname from the module's own directory: "/" before it only when chrooted into the module.
+            string shown = settings.ModuleSlashAtTop && !destination.StartsWith('/') ? "/" + destination : destination;
             if (err != 0 && !(options.MakePath && destination.Contains('/')))
                 throw new RsyncException(RsyncErrorKind.FileSelection, err == Interop.ENOTDIR
-                    ? $"rsync: [Receiver] ERROR: cannot stat destination \"{destination}\" (in {settings.ModuleName}): {Marshal.GetPInvokeErrorMessage(err)} ({err})"
-                    : $"rsync: [Receiver] change_dir#1 \"{destination}\" (in {settings.ModuleName}) failed: {Marshal.GetPInvokeErrorMessage(err)} ({err})");
+                    ? $"rsync: [Receiver] ERROR: cannot stat destination \"{shown}\" (in {settings.ModuleName}): {Marshal.GetPInvokeErrorMessage(err)} ({err})"
+                    : $"rsync: [Receiver] change_dir#1 \"{shown}\" (in {settings.ModuleName}) failed: {Marshal.GetPInvokeErrorMessage(err)} ({err})");
             if (tempDir is not null)
             {
                 // A client's --temp-dir is relative to the destination (main.c: do_recv runs in it) and sanitized

@@ -89,9 +89,10 @@ internal static class ServerSources
         int fd = root.Open(path.Length == 0 ? "." : path, Interop.O_PATH | Interop.O_NOFOLLOW, out int errno);
         if (fd >= 0)
             _ = Interop.Close(fd);
-        // flist.c: send_file_list — a directory on the way that is missing, not a directory or not searchable is the
-        // listing's to report (change_dir's or link_stat's failure, exit 23), as stock's sender meets it.
-        return errno is Interop.ENOENT or Interop.ENOTDIR or Interop.EACCES ? 0 : errno;
+        // flist.c: send_file_list — a directory on the way that is missing, not a directory, not searchable or a link
+        // out of the module (ELOOP) is the listing's to report, as stock's sender meets it: change_dir's failure
+        // without -R, link_stat's with it (exit 23); the listing opens beneath the module too.
+        return errno is Interop.ENOENT or Interop.ENOTDIR or Interop.EACCES or Interop.ELOOP ? 0 : errno;
     }
 
     /// <summary>

@@ -129,4 +129,41 @@ public sealed class BeneathRootTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_module, "targetdir", "gone")));
         Assert.Equal(Interop.ENOENT, root.Unlink("targetdir/gone"));
     }
+
+    // util1.c: full_fname — the server's working directory below the module, then the name: nothing from the module's
+    // own directory unless chrooted into the module ("/"), "/sub/" from a subdirectory either way.
+    [Theory]
+    [InlineData(false, "nofile", ".", "\"nofile\" (in m)")]
+    [InlineData(true, "nofile", ".", "\"/nofile\" (in m)")]
+    [InlineData(false, "sub/nofile", ".", "\"sub/nofile\" (in m)")]
+    [InlineData(true, "sub/nofile", ".", "\"/sub/nofile\" (in m)")]
+    [InlineData(false, "sub/nofile", "sub", "\"/sub/nofile\" (in m)")]
+    [InlineData(true, "sub/nofile", "sub", "\"/sub/nofile\" (in m)")]
+    [InlineData(false, "sub/.", "sub", "\"/sub/.\" (in m)")]
+    [InlineData(false, ".", ".", "\".\" (in m)")]
+    [InlineData(true, ".", ".", "\"/.\" (in m)")]
+    public void Names_a_file_as_full_fname_does(bool slashAtTop, string relative, string workingDirectory, string expected)
+    {
+        using BeneathRoot root = BeneathRoot.Open(_module, "m", slashAtTop);
+        Assert.Equal(expected, root.Quote(relative, workingDirectory));
+    }
+
+    [Theory]
+    [InlineData("sub/x", "x", "sub")]
+    [InlineData("x", "x", ".")]
+    [InlineData("sub/x", "sub/x", ".")]
+    [InlineData("a/sub/x", "sub/x", "a")]
+    [InlineData("sub", ".", "sub")]
+    public void The_working_directory_is_what_comes_before_the_listed_name(string relative, string listed, string expected) =>
+        Assert.Equal(expected, BeneathRoot.WorkingDirectoryOf(relative, listed));
+
+    // clientserver.c: rsync_module — module_dirlen 0 only when chrooted into the module itself or for the path "/".
+    [Theory]
+    [InlineData("/srv/mod", true, true)]
+    [InlineData("/srv/mod", false, false)]
+    [InlineData("/srv/./mod", true, false)]
+    [InlineData("/srv/./", true, true)]
+    [InlineData("/", false, true)]
+    public void A_module_names_from_a_slash_only_when_module_dirlen_is_0(string path, bool chrooted, bool expected) =>
+        Assert.Equal(expected, ManagedRsync.DaemonServer.ModuleEntry.SlashAtTop(path, chrooted));
 }

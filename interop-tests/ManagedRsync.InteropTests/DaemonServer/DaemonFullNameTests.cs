@@ -1,0 +1,164 @@
+using System.Text.RegularExpressions;
+using ManagedRsync.InteropTests.Fixtures;
+
+namespace ManagedRsync.InteropTests.DaemonServer;
+
+/// <summary>
+/// How a daemon names a file in its messages (util1.c: full_fname): the server's working directory below the module's
+/// path, then the name. Unchrooted, the module's own directory is nothing ("nofile" (in mod)); chrooted into the module
+/// (module_dirlen 0) it is "/" ("/nofile" (in mod)); from a subdirectory it is "/sub/" either way. Stock's client
+/// against `rsync --daemon` and `mrsync daemon` serving the same module, "use chroot = no" and "use chroot = yes", as
+/// root (stock chroots only as root; mrsync only in its NativeAOT build, MRSYNC_BIN, and refuses "use chroot = yes"
+/// by name at start otherwise, which is what it is held to then). Rows: a sender's failures on a pull (a missing
+/// argument, a -L link with no referent) and a receiver's on a push (mkdir and mkstemp in an immutable directory,
+/// chattr +i, which root cannot write either). Compared: exit code, the client's output, the daemon's "rsync:" lines.
+/// </summary>
+public sealed partial class DaemonFullNameTests : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("mrsync-fullname-").FullName;
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    public static TheoryData<bool, string, string> Rows => new()
+    {
+        { false, "-r", "{url}mod/nofile" },
+        { false, "-r", "{url}mod/sub/nofile" },
+        { false, "-rL", "{url}mod/" },
+        { false, "-rL", "{url}mod/sub/" },
+        { false, "-r", "{src}/ {url}mod/" },
+        { false, "-r", "{src}/ {url}mod/sub/" },
+        { true, "-r", "{url}mod/nofile" },
+        { true, "-r", "{url}mod/sub/nofile" },
+        { true, "-rL", "{url}mod/" },
+        { true, "-rL", "{url}mod/sub/" },
+        { true, "-r", "{src}/ {url}mod/" },
+        { true, "-r", "{src}/ {url}mod/sub/" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public async Task A_daemon_names_files_as_stocks_does_chrooted_or_not(bool chroot, string options, string args)
+    {
+        if (Environment.UserName != "root")
+            Assert.Fail("the test needs root: an immutable directory (chattr +i) and, for \"use chroot = yes\", chroot");
+        var stock = new NamingDaemonFixture(mrsync: false, chroot);
+        var ours = new NamingDaemonFixture(mrsync: true, chroot);
+        try
+        {
+            if (chroot && !NamingDaemonFixture.MrsyncCanChroot)
+            {
+                ProcessResult refused = await ToolProcess.RunAsync(MrsyncDaemonFixture.Executable,
+                    ["daemon", "--no-detach", "--port=1", "--address=127.0.0.1", "--config=" + ours.WriteConfigOnly()]);
+                Assert.Equal(1, refused.ExitCode);
+                Assert.Contains("\"use chroot\" is supported only by the NativeAOT mrsync running as root", refused.Stderr);
+                return;
+            }
+            string src = Source();
+            var shown = new List<string>();
+            foreach (NamingDaemonFixture d in new[] { stock, ours })
+            {
+                await d.InitializeAsync();
+                d.Seed();
+                int mark = d.LogMark();
+                string local = Path.Combine(_work, d == stock ? "stock" : "ours");
+                Directory.CreateDirectory(local);
+                string[] argv = [.. options.Split(' '), .. args.Replace("{url}", d.Url, StringComparison.Ordinal)
+                    .Replace("{src}", src, StringComparison.Ordinal).Split(' ')];
+                if (!args.StartsWith("{src}", StringComparison.Ordinal))
+                    argv = [.. argv, local + "/"];
+                ProcessResult r = await d.RunRsyncAsync(argv);
+                List<string> log = await DaemonLinesAsync(d, mark);
+                shown.Add($"{r.ExitCode}\n{Plain(r.Stdout)}\n{Errors(r.Stderr)}\n--- log ---\n{string.Join('\n', log)}");
+            }
+            Assert.True(shown[0] == shown[1], $"stock:\n{shown[0]}\nmrsync:\n{shown[1]}\n{ours.DaemonLog}");
+            // What the rows are for: a file in the module's own directory is named with '/' only when chrooted.
+            string top = Regex.Match(shown[1], "\"(/?)(nofile|dangle|frozen/new)\" \\(in mod\\)").Groups[1].Value;
+            if (!args.Contains("/sub/", StringComparison.Ordinal))
+                Assert.Equal(chroot ? "/" : "", top);
+            else
+                Assert.Contains("\"/sub/", shown[1], StringComparison.Ordinal);
+            Assert.StartsWith("23\n", shown[1], StringComparison.Ordinal);
+        }
+        finally
+        {
+            await stock.CleanUpAsync();
+            await ours.CleanUpAsync();
+        }
+    }
+
+    // What a push sends: a new directory and a file into "frozen" (immutable in the module).
+    private string Source()
+    {
+        string src = Path.Combine(_work, "src");
+        Directory.CreateDirectory(Path.Combine(src, "frozen", "new"));
+        File.WriteAllText(Path.Combine(src, "frozen", "f"), "pushed\n");
+        return src;
+    }
+
+    // Stock's source line and role, its client's read error of the reset, and mkstemp's random suffix.
+    private static string Plain(string text) =>
+        Regex.Replace(Regex.Replace(text, @" at [a-z0-9_]+\.c\(\d+\) \[[A-Za-z]+=3\.5\.0\]", ""), @"(\.f)\.[A-Za-z0-9]{6}""", "$1.XXXXXX\"");
+
+    private static string Errors(string text) => string.Join('\n', Plain(text).Split('\n')
+        .Where(l => l.Length > 0 && !l.Contains("read error: Connection reset", StringComparison.Ordinal)));
+
+    // The daemon's "rsync:" lines for this connection, without time and pid; the log is complete once the connection
+    // has ended (its last line is written before the client sees the end).
+    private static async Task<List<string>> DaemonLinesAsync(RsyncDaemonFixture d, int mark)
+    {
+        await Task.Delay(300);
+        return [.. d.DaemonLogSince(mark).Split('\n').Select(l => Prefix().Replace(l, ""))
+            .Where(l => l.StartsWith("rsync: ", StringComparison.Ordinal)).Select(Plain)];
+    }
+
+    [GeneratedRegex(@"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[\d+\] ")]
+    private static partial Regex Prefix();
+
+    /// <summary>One module, "use chroot" as the row says; its tree is seeded after the daemon starts.</summary>
+    private sealed class NamingDaemonFixture(bool mrsync, bool chroot) : RsyncDaemonFixture
+    {
+        // Only root can chroot, and only the NativeAOT mrsync (no mrsync.dll beside it) serves from inside a chroot.
+        public static bool MrsyncCanChroot => Environment.UserName == "root"
+            && !File.Exists(Path.Combine(Path.GetDirectoryName(MrsyncDaemonFixture.Executable)!, "mrsync.dll"));
+
+        public override string DaemonPath => mrsync ? MrsyncDaemonFixture.Executable : base.DaemonPath;
+
+        protected override IReadOnlyList<DaemonModule> Modules =>
+            [new("mod", Comment: "names", Extra: [$"use chroot = {(chroot ? "yes" : "no")}"])];
+
+        private string Mod => ModulePath("mod");
+
+        // a, sub/b, a link with no referent at the top and in sub, and an immutable "frozen" at the top and in sub.
+        public void Seed()
+        {
+            Directory.CreateDirectory(Path.Combine(Mod, "sub"));
+            File.WriteAllText(Path.Combine(Mod, "a"), "a\n");
+            File.WriteAllText(Path.Combine(Mod, "sub", "b"), "b\n");
+            File.CreateSymbolicLink(Path.Combine(Mod, "dangle"), "nowhere");
+            File.CreateSymbolicLink(Path.Combine(Mod, "sub", "dangle"), "nowhere");
+            foreach (string frozen in new[] { Path.Combine(Mod, "frozen"), Path.Combine(Mod, "sub", "frozen") })
+            {
+                Directory.CreateDirectory(frozen);
+                Assert.Equal(0, ToolProcess.RunAsync("chattr", ["+i", frozen]).GetAwaiter().GetResult().ExitCode);
+            }
+        }
+
+        public string WriteConfigOnly()
+        {
+            Directory.CreateDirectory(Mod);
+            string config = Path.Combine(Root, "only.conf");
+            File.WriteAllText(config, $"use chroot = {(chroot ? "yes" : "no")}\nuid = root\ngid = root\n[mod]\n    path = {Mod}\n");
+            return config;
+        }
+
+        public async Task CleanUpAsync()
+        {
+            foreach (string frozen in new[] { Path.Combine(Mod, "frozen"), Path.Combine(Mod, "sub", "frozen") })
+            {
+                if (Directory.Exists(frozen))
+                    await ToolProcess.RunAsync("chattr", ["-i", frozen]);
+            }
+            await base.DisposeAsync();
+        }
+    }
+}
