@@ -86,6 +86,104 @@ public sealed partial class DaemonFullNameTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// How a run ends in the daemon's log and at the client (log.c: log_exit; cleanup.c: _exit_cleanup; main.c:
+    /// do_server_recv): a push into a read-only module is refused before "receiving file list" is logged and ends with
+    /// the daemon's "rsync error: syntax or usage error (code 1)"; a push that finished with errors (mkdir, mkstemp)
+    /// logs no "rsync error" line and sends no MSG_ERROR_EXIT, so stock's client prints its own "rsync error: ...
+    /// (code 23)"; a pull that finished with errors logs its totals and no "rsync error" line either. The log's lines
+    /// compared whole (time, pid and stock's source line aside).
+    /// </summary>
+    [Fact]
+    public async Task A_run_ends_in_the_log_and_at_the_client_as_with_stocks_daemon()
+    {
+        if (Environment.UserName != "root")
+            Assert.Fail("the test needs root: an immutable directory (chattr +i)");
+        var stock = new NamingDaemonFixture(mrsync: false, chroot: false, readOnlyToo: true);
+        var ours = new NamingDaemonFixture(mrsync: true, chroot: false, readOnlyToo: true);
+        try
+        {
+            string src = Source();
+            string[][] runs =
+            [
+                ["-r", src + "/", "{url}ro/x/"],
+                ["-r", src + "/", "{url}mod/"],
+                ["-rL", "{url}mod/", "{local}/"],
+            ];
+            var shown = new List<string>();
+            foreach (NamingDaemonFixture d in new[] { stock, ours })
+            {
+                await d.InitializeAsync();
+                d.Seed();
+                // The fixture's probe of the port is a connection too: its lines are logged before the runs'.
+                await Task.Delay(500);
+                string local = Path.Combine(_work, d == stock ? "stock" : "ours");
+                Directory.CreateDirectory(local);
+                var text = new List<string>();
+                foreach (string[] run in runs)
+                {
+                    int mark = d.LogMark();
+                    ProcessResult r = await d.RunRsyncAsync(run.Select(a => a.Replace("{url}", d.Url, StringComparison.Ordinal)
+                        .Replace("{local}", local, StringComparison.Ordinal)));
+                    await Task.Delay(300);
+                    string log = string.Join('\n', d.DaemonLogSince(mark).Split('\n').Select(l => Plain(Prefix().Replace(l, "")))
+                        .Where(l => l.Length > 0 && !l.StartsWith("sent ", StringComparison.Ordinal)));
+                    // The client's messages; its "rsync error" lines apart: stock's daemon sends the client its own
+                    // (log_exit's, with its source line), which mrsync's does not.
+                    string messages = string.Join('\n', Errors(r.Stderr).Split('\n').Where(l => !l.StartsWith("rsync error: ", StringComparison.Ordinal)));
+                    text.Add($"{string.Join(' ', run)}\n{r.ExitCode}\n{messages}\n--- log ---\n{log}");
+                    // A push that finished: no MSG_ERROR_EXIT came, so stock's client printed its own line, with its source line.
+                    if (run[2].EndsWith("mod/", StringComparison.Ordinal))
+                        Assert.Contains("rsync error: some files/attrs were not transferred (see previous errors) (code 23) at main.c(", r.Stderr, StringComparison.Ordinal);
+                }
+                shown.Add(string.Join("\n\n", text).Replace(local, "LOCAL", StringComparison.Ordinal).Replace(src, "SRC", StringComparison.Ordinal));
+            }
+            Assert.True(shown[0] == shown[1], $"stock:\n{shown[0]}\nmrsync:\n{shown[1]}");
+            Assert.Contains("rsync to ro/x/ from UNDETERMINED (127.0.0.1)\nERROR: module is read only\nrsync error: syntax or usage error (code 1)", shown[1], StringComparison.Ordinal);
+        }
+        finally
+        {
+            await stock.CleanUpAsync();
+            await ours.CleanUpAsync();
+        }
+    }
+
+    /// <summary>
+    /// Outside a daemon the same messages name the receiver's working directory (getcwd) before the name, whatever the
+    /// destination was called: a local copy into "dst/" (relative, run from its parent) whose "frozen" is immutable.
+    /// The run goes on after both failures (the file beside them arrives) and ends 23.
+    /// </summary>
+    [Fact]
+    public async Task A_local_receiver_names_its_failures_from_its_working_directory()
+    {
+        if (Environment.UserName != "root")
+            Assert.Fail("the test needs root: an immutable directory (chattr +i)");
+        string src = Source();
+        File.WriteAllText(Path.Combine(src, "beside"), "arrives\n");
+        var shown = new List<string>();
+        foreach (bool stock in new[] { true, false })
+        {
+            string side = Path.Combine(_work, stock ? "stock-local" : "ours-local");
+            string frozen = Path.Combine(side, "dst", "frozen");
+            Directory.CreateDirectory(frozen);
+            Assert.Equal(0, (await ToolProcess.RunAsync("chattr", ["+i", frozen])).ExitCode);
+            try
+            {
+                string program = stock ? "rsync" : MrsyncDaemonFixture.Executable;
+                ProcessResult r = await ToolProcess.RunAsync("sh", ["-c", $"cd '{side}' && exec '{program}' -r '{src}/' dst/"]);
+                Assert.Equal("arrives\n", File.ReadAllText(Path.Combine(side, "dst", "beside")));
+                shown.Add($"{r.ExitCode}\n{string.Join('\n', Errors(r.Stderr).Split('\n').Where(l => !l.Contains(" error: ", StringComparison.Ordinal)))}"
+                    .Replace(side, "SIDE", StringComparison.Ordinal));
+            }
+            finally
+            {
+                await ToolProcess.RunAsync("chattr", ["-i", frozen]);
+            }
+        }
+        Assert.Equal(shown[0], shown[1]);
+        Assert.Contains("recv_generator: mkdir \"SIDE/dst/frozen/new\" failed: Operation not permitted (1)", shown[1], StringComparison.Ordinal);
+    }
+
     // What a push sends: a new directory and a file into "frozen" (immutable in the module).
     private string Source()
     {
@@ -115,7 +213,7 @@ public sealed partial class DaemonFullNameTests : IDisposable
     private static partial Regex Prefix();
 
     /// <summary>One module, "use chroot" as the row says; its tree is seeded after the daemon starts.</summary>
-    private sealed class NamingDaemonFixture(bool mrsync, bool chroot) : RsyncDaemonFixture
+    private sealed class NamingDaemonFixture(bool mrsync, bool chroot, bool readOnlyToo = false) : RsyncDaemonFixture
     {
         // Only root can chroot, and only the NativeAOT mrsync (no mrsync.dll beside it) serves from inside a chroot.
         public static bool MrsyncCanChroot => Environment.UserName == "root"
@@ -123,8 +221,9 @@ public sealed partial class DaemonFullNameTests : IDisposable
 
         public override string DaemonPath => mrsync ? MrsyncDaemonFixture.Executable : base.DaemonPath;
 
-        protected override IReadOnlyList<DaemonModule> Modules =>
-            [new("mod", Comment: "names", Extra: [$"use chroot = {(chroot ? "yes" : "no")}"])];
+        protected override IReadOnlyList<DaemonModule> Modules => readOnlyToo
+            ? [new("mod", Comment: "names", Extra: [$"use chroot = {(chroot ? "yes" : "no")}"]), new("ro", Comment: "read only", ReadOnly: true)]
+            : [new("mod", Comment: "names", Extra: [$"use chroot = {(chroot ? "yes" : "no")}"])];
 
         private string Mod => ModulePath("mod");
 
