@@ -13,7 +13,9 @@ internal static class ExitCodeText
     {
         string message = e.RemoteMessage ?? e.Message;
         bool verbatim = e.RemoteMessage != null || message.StartsWith("ERROR", StringComparison.Ordinal)
-            || message.StartsWith("rsync:", StringComparison.Ordinal) || message.StartsWith('@');
+            || message.StartsWith("rsync:", StringComparison.Ordinal) || message.StartsWith('@')
+            // util2.c: my_alloc's "[ROLE] exceeded --max-alloc=N setting ..." goes out as it is.
+            || e.Kind == RsyncErrorKind.AllocationLimit;
         foreach (var line in message.Length == 0 ? [] : message.Split('\n'))
         {
             context.Error.WriteLine(verbatim ? line : "mrsync: " + line);

@@ -148,6 +148,11 @@ public sealed partial record TransferOptions
     /// <summary>--max-alloc as given, when it is not stock's default of 1 GiB (sent to the server as written).</summary>
     public string? MaxAlloc { get; init; }
     /// <summary>
+    /// --max-alloc=0: this side applies no allocation limit of stock's (util2.c: my_alloc with SIZE_MAX). Otherwise
+    /// the limit is stock's default of 1 GiB where ours makes the allocation stock limits (a sender's block sums).
+    /// </summary>
+    public bool MaxAllocUnlimited { get; init; }
+    /// <summary>
     /// -E without -p: an existing file keeps its permissions but takes the sender's executability (rsync.c: dest_mode);
     /// sent to a receiving server as 'E' (options.c: server_options).
     /// </summary>

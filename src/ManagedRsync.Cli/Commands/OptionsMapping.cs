@@ -118,6 +118,8 @@ internal static class OptionsMapping
         GroupMap = o.GroupMap,
         ChecksumSeed = o.ChecksumSeed,
         MaxAlloc = o.MaxAlloc,
+        // ReceivingOptionRules: a limit that is neither 0 nor the default (dropped) was refused by name.
+        MaxAllocUnlimited = o.MaxAlloc is not null,
         SkipCompress = o.SkipCompress,
         KeepDirLinks = o.KeepDirLinks,
         OneFileSystem = o.OneFileSystem,

@@ -88,7 +88,7 @@ public sealed class MatchFinder
         // sets all of it again for every file. We round up to a power of two so that a multiply-shift picks the
         // bucket, from 2^10 on: a chain lists the blocks of its bucket in index order, and blocks of equal weak sums
         // share a bucket whatever the table's size, so the size changes no match, only the work of a small file.
-        int bits = Math.Clamp(BitOperations.Log2((uint)Math.Max(1, count + count / 4)) + 1, MinTableBits, 28);
+        int bits = Math.Clamp(BitOperations.Log2((ulong)Math.Max(1L, count + (long)count / 4)) + 1, MinTableBits, 28);
         _tableShift = 32 - bits;
         _head = Reuse(_head, 1 << bits);
         _next = Reuse(_next, count);

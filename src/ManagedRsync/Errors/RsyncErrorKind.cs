@@ -48,4 +48,9 @@ public enum RsyncErrorKind
     /// for a process that crashed (RERR_CRASHED), never as a stack trace or a silent close.
     /// </summary>
     Internal,
+    /// <summary>
+    /// An allocation above what stock rsync's --max-alloc allows (util2.c: my_alloc, "exceeded --max-alloc=N setting"),
+    /// or above what this runtime can hold where stock's allocation would fail (RERR_MALLOC).
+    /// </summary>
+    AllocationLimit,
 }

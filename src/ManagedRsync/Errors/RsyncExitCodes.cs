@@ -82,6 +82,7 @@ public static class RsyncExitCodes
         RsyncErrorKind.ConnectTimeout => RsyncExitCode.ConnectTimeout,
         RsyncErrorKind.Interrupted => RsyncExitCode.Signal,
         RsyncErrorKind.Internal => RsyncExitCode.Crashed,
+        RsyncErrorKind.AllocationLimit => RsyncExitCode.Malloc,
         _ => RsyncExitCode.Partial,
     };
 

@@ -133,6 +133,7 @@ public static class ServerArgumentParser
         public int? MaxDelete;
         public long? MaxSize, MinSize;
         public int? ModifyWindow;
+        public bool MaxAllocUnlimited;
         public bool? SpecialsOverride;
         public int Verbose, BlockSize, Timeout, Bwlimit, Atimes, Fuzzy, OneFileSystem, ChecksumSeed;
         public bool Sparse, Executability, Inplace, Preallocate;
@@ -359,10 +360,13 @@ public static class ServerArgumentParser
                 // options.c: server_options sends it either way; the server sends it as the session's seed
                 // (compat.c: setup_protocol, Session/Connection.cs SetupServerAsync).
                 case "checksum-seed": return Number(inline ?? Next(argv, ref i), word, int.MinValue, int.MaxValue, out ChecksumSeed);
-                // util2.c: my_alloc — a limit binds each of stock's own allocations, which our roles do not make: only
-                // 0 (options.c: unlimited, SIZE_MAX), what ours already is, is taken; any other stays refused by name
-                // (protocol-notes 83). A stock client sends it as "--max-alloc=ARG", ARG as the user wrote it.
-                case "max-alloc" when IsUnlimitedSize(inline ?? ""): return null;
+                // util2.c: my_alloc — a limit binds each of stock's own allocations, most of which our roles do not
+                // make: only 0 (options.c: unlimited, SIZE_MAX) is taken, which lifts the one stock limit ours keeps (a
+                // sender's block sums, protocol-notes 84); any other stays refused by name (protocol-notes 83). A stock
+                // client sends it as "--max-alloc=ARG", ARG as the user wrote it.
+                case "max-alloc" when IsUnlimitedSize(inline ?? ""):
+                    MaxAllocUnlimited = true;
+                    return null;
                 case "modify-window":
                 {
                     string? problem = Number(inline ?? Next(argv, ref i), word, int.MinValue, int.MaxValue, out int window);
@@ -488,7 +492,7 @@ public static class ServerArgumentParser
                 ItemizeChanges = LogFormat switch { "%i%I" => 2, "%i" => 1, _ => 0 },
                 OmitDirTimesGiven = OmitDirTimes, OmitLinkTimes = OmitLinkTimes, OpenNoAtime = OpenNoAtime,
                 Update = Update, Existing = Existing, IgnoreExisting = IgnoreExisting, MaxSize = MaxSize, MinSize = MinSize,
-                ModifyWindow = ModifyWindow, IgnoreErrors = IgnoreErrors,
+                ModifyWindow = ModifyWindow, IgnoreErrors = IgnoreErrors, MaxAllocUnlimited = MaxAllocUnlimited,
                 Backup = Backup, BackupDir = BackupDir, BackupSuffix = BackupSuffix, PartialDir = PartialDir,
                 DelayUpdates = DelayUpdates, AltDest = AltDest, MaxDelete = MaxDelete,
                 AltDestDirs = AltDestDirs.Count == 0 ? Array.Empty<string>() : [.. AltDestDirs],

@@ -13,11 +13,11 @@ namespace ManagedRsync.Roles.Sender;
 // The sender loop (rsync sender.c: send_files) and the end of the run (main.c: read_final_goodbye).
 internal sealed partial class SenderRole
 {
-    /// <summary>
-    /// The most block sums we hold for one file. rsync's generator sizes blocks near the square root of the file
-    /// length (at most 128 KiB each from protocol 30), so even a multi-terabyte basis stays far below this.
-    /// </summary>
-    private const int MaxBlockCount = 1 << 24;
+    /// <summary>rsync options.c: DEFAULT_MAX_ALLOC, the limit of every allocation of stock's unless --max-alloc says otherwise.</summary>
+    private const long DefaultMaxAlloc = 1L << 30;
+
+    /// <summary>rsync rsync.h: sizeof (struct sum_buf) on a 64-bit build (offset, len, sum1, chain, flags).</summary>
+    private const int SumBufSize = 24;
 
     /// <summary>rsync token.c: CHUNK_SIZE, the literal piece size of a file sent whole.</summary>
     private const int ChunkSize = 32 * 1024;
@@ -200,11 +200,10 @@ internal sealed partial class SenderRole
         int headSize = SumHeader.WireSize(_conn.Protocol);
         await _conn.In.ReadExactlyAsync(raw.AsMemory(0, headSize), ct).ConfigureAwait(false);
         SumHeader head = SumHeader.Read(raw.AsSpan(0, headSize), _conn.Protocol, digestLength);
-        if (head.Count > MaxBlockCount)
-            throw RsyncException.Protocol($"Invalid checksum count {head.Count} (more than {MaxBlockCount} blocks)");
         var signature = new Signature(head, variant, _conn.Parameters.ChecksumSeed);
         if (!withSums)
             return signature;
+        CheckSumCount(head.Count, head.StrongLength);
         byte[] block = new byte[4 + head.StrongLength];
         for (int i = 0; i < head.Count; i++)
         {
@@ -212,6 +211,24 @@ internal sealed partial class SenderRole
             signature.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(block), block.AsSpan(4));
         }
         return signature;
+    }
+
+    // sender.c: receive_sums — stock allocates count sum_bufs of 24 bytes, then count * xfer_sum_len bytes of strong
+    // sums (at most 20 bytes a block: that one never binds first), each through util2.c: my_alloc, which fails at
+    // num >= max_alloc / size: at the default 1 GiB, 44,739,242 blocks or more (-B 8 on a file over ~341 MiB). That is
+    // the installed 3.5.0's message, its line number (sender.c line 364, not the tag's 363) and exit 22 (RERR_MALLOC).
+    // With --max-alloc=0 stock has no limit: ours holds a block's weak sum and strong prefix in two arrays, so it takes
+    // what .NET's arrays hold (Array.MaxLength elements each) and fails above that as stock's failing malloc does
+    // (util2.c: _out_of_memory, exit 22). Above the check no allocation is sized by the count (Signature.Add grows as the
+    // sums arrive). With --append no sums come and stock allocates none (protocol-notes 84).
+    private void CheckSumCount(int count, int strongLength)
+    {
+        if (!_options.MaxAllocUnlimited && count >= DefaultMaxAlloc / SumBufSize)
+            throw new RsyncException(RsyncErrorKind.AllocationLimit,
+                $"[sender] exceeded --max-alloc={DefaultMaxAlloc} setting (file=sender.c, line=364)");
+        if (count > Array.MaxLength / Math.Max(1, strongLength))
+            throw new RsyncException(RsyncErrorKind.AllocationLimit,
+                "[sender] out of memory: my_alloc caller (file=sender.c, line=364)");
     }
 
     private SafeFileHandle? OpenSource(FileEntry file, int ndx)
