@@ -195,6 +195,22 @@ public sealed class ReceivingOptionRulesTests
             && t.Preallocate && t.MakePath && t.Fsync && t.KeepDirLinks && t.Partial);
         Assert.Equal((9L, 1L, "p", 2, 1), (t.MaxSize, t.MinSize, t.PartialDir, t.ModifyWindow, t.Fuzzy));
         Assert.Equal(("1:2", "3:4", 7, "0"), (t.UserMap, t.GroupMap, t.ChecksumSeed, t.MaxAlloc));
+        Assert.True(t.MaxAllocUnlimited);
+    }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("--max-alloc=1G", false)]
+    [InlineData("--max-alloc=1073741824", false)]
+    [InlineData("--max-alloc=0", true)]
+    [InlineData("--max-alloc=0kib", true)]
+    public void Only_0_lifts_the_senders_limit_on_block_sums(string? option, bool unlimited)
+    {
+        // sender.c: receive_sums under util2.c: my_alloc — the default 1 GiB, written out or not, keeps stock's limit
+        // on a sender's block sums (protocol-notes 84); 0 lifts it; an allocation over it is exit 22 (RERR_MALLOC).
+        var t = (option is null ? Parse("-a") : Parse("-a", option)).ToTransferOptions();
+        Assert.Equal(unlimited, t.MaxAllocUnlimited);
+        Assert.Equal(RsyncExitCode.Malloc, RsyncExitCodes.For(new RsyncException(RsyncErrorKind.AllocationLimit, "x")));
     }
 }
 

@@ -83,11 +83,17 @@ public class ServerArgumentParserTests
     [InlineData("--max-alloc=", false)]
     public void Max_alloc_is_taken_only_as_unlimited(string option, bool taken)
     {
-        // util2.c: my_alloc — a limit binds stock's own allocations, which ours do not make (protocol-notes 83).
+        // util2.c: my_alloc — a limit binds stock's own allocations, which ours mostly do not make (protocol-notes 83);
+        // 0 lifts the one ours keeps, a sender's block sums (protocol-notes 84).
         foreach (bool sender in (bool[])[true, false])
         {
-            ServerArgumentParser.Parse(["--server", .. sender ? new[] { "--sender" } : [], "-re.iLsfxCIvu", option, ".", "mod/"], out string? error);
+            ServerRequest r = ServerArgumentParser.Parse(["--server", .. sender ? new[] { "--sender" } : [], "-re.iLsfxCIvu", option, ".", "mod/"], out string? error);
             Assert.Equal(taken ? null : "The server does not support --max-alloc\n", error);
+            if (taken)
+                Assert.True(r.Options.MaxAllocUnlimited);
+            ServerRequest plain = ServerArgumentParser.Parse(["--server", .. sender ? new[] { "--sender" } : [], "-re.iLsfxCIvu", ".", "mod/"], out error);
+            Assert.Null(error);
+            Assert.False(plain.Options.MaxAllocUnlimited);
         }
     }
 
