@@ -5,7 +5,7 @@ using ManagedRsync.InteropTests.Fixtures;
 namespace ManagedRsync.InteropTests.DaemonServer;
 
 /// <summary>
-/// How many block sums a sending side takes (protocol-notes 84). Stock's sender allocates a file's sums through
+/// How many block sums a sending side takes (protocol-notes 85). Stock's sender allocates a file's sums through
 /// util2.c: my_alloc (sender.c: receive_sums, 24-byte sum_bufs): at the default --max-alloc of 1 GiB it takes up to
 /// 44,739,241 and fails at 44,739,242 with "[sender] exceeded --max-alloc=1073741824 setting (file=sender.c,
 /// line=364)", exit 22; with --max-alloc=0 it has no limit there. Sums only come for a basis, so the receiving side
@@ -115,7 +115,8 @@ public sealed class SenderSumCountTests(StockOptionDaemonFixture stock, MrsyncOp
 
     /// <summary>
     /// 44,826,624 sums: stock's daemon and ours fail the pull with the sender's line and exit 22, which stock's client
-    /// prints and exits with; stock's client and ours fail a push into stock's daemon alike. The basis stays as it was.
+    /// prints and exits with; stock's client and ours fail a push into stock's daemon and a local copy alike. The basis
+    /// stays as it was.
     /// </summary>
     [Fact]
     public async Task Above_stocks_default_limit_both_senders_fail_with_exit_22()
@@ -139,6 +140,16 @@ public sealed class SenderSumCountTests(StockOptionDaemonFixture stock, MrsyncOp
         Assert.True(Why(s) == Exceeded && Why(o) == Exceeded, stock.Explain(s, o));
         Assert.Contains("mrsync error: error allocating core memory buffers (code 22)", o.Stderr, StringComparison.Ordinal);
         Assert.Equal(Failing + 1, new FileInfo(Path.Combine(Mine(stock), "push", "big")).Length);
+
+        // A local copy's sender fails alike (stock's generator adds its own "rsync error: received SIGUSR1 (code 19)").
+        string stockLocal = Make(Path.Combine(_work, "local-stock"), "big", Failing + 1, seed: null, Old);
+        string ourLocal = Make(Path.Combine(_work, "local-ours"), "big", Failing + 1, seed: null, Old);
+        s = await stock.RunRsyncAsync(["-B", "8", "--no-W", src, stockLocal]);
+        o = await stock.RunMrsyncAsync(["-B", "8", "--no-W", src, ourLocal]);
+        Assert.True(s.ExitCode == 22 && o.ExitCode == 22, stock.Explain(s, o));
+        Assert.True(Why(s) == Exceeded && Why(o) == Exceeded, stock.Explain(s, o));
+        Assert.Equal(Failing + 1, new FileInfo(ourLocal).Length);
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(ourLocal)!));
     }
 
     /// <summary>

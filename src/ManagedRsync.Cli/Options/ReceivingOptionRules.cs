@@ -87,8 +87,9 @@ internal static class ReceivingOptionRules
     /// util2.c: my_alloc — stock's every role, the client's own included, fails an allocation of num*size at or over the
     /// limit ("[ROLE] exceeded --max-alloc=N setting (file=F, line=L)", exit 22): a push's sender on a 2 GiB file's
     /// sums at 1M, a pull's generator listing a destination directory of 100,000 names for --delete at 1M. Our roles
-    /// keep other structures and apply no such limit, so a limit other than 0 (none, as ours) and the default is
-    /// refused by name in every direction (protocol-notes 83), after the other option checks.
+    /// keep other structures and apply no such limit but the default's on a sender's block sums (protocol-notes 85),
+    /// so a limit other than 0 (none) and the default is refused by name in every direction (protocol-notes 83), after
+    /// the other option checks.
     /// </summary>
     public static void RefuseMaxAllocLimit(RsyncOptions o)
     {

@@ -362,7 +362,7 @@ public static class ServerArgumentParser
                 case "checksum-seed": return Number(inline ?? Next(argv, ref i), word, int.MinValue, int.MaxValue, out ChecksumSeed);
                 // util2.c: my_alloc — a limit binds each of stock's own allocations, most of which our roles do not
                 // make: only 0 (options.c: unlimited, SIZE_MAX) is taken, which lifts the one stock limit ours keeps (a
-                // sender's block sums, protocol-notes 84); any other stays refused by name (protocol-notes 83). A stock
+                // sender's block sums, protocol-notes 85); any other stays refused by name (protocol-notes 83). A stock
                 // client sends it as "--max-alloc=ARG", ARG as the user wrote it.
                 case "max-alloc" when IsUnlimitedSize(inline ?? ""):
                     MaxAllocUnlimited = true;

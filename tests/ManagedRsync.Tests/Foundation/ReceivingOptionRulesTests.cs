@@ -207,7 +207,7 @@ public sealed class ReceivingOptionRulesTests
     public void Only_0_lifts_the_senders_limit_on_block_sums(string? option, bool unlimited)
     {
         // sender.c: receive_sums under util2.c: my_alloc — the default 1 GiB, written out or not, keeps stock's limit
-        // on a sender's block sums (protocol-notes 84); 0 lifts it; an allocation over it is exit 22 (RERR_MALLOC).
+        // on a sender's block sums (protocol-notes 85); 0 lifts it; an allocation over it is exit 22 (RERR_MALLOC).
         var t = (option is null ? Parse("-a") : Parse("-a", option)).ToTransferOptions();
         Assert.Equal(unlimited, t.MaxAllocUnlimited);
         Assert.Equal(RsyncExitCode.Malloc, RsyncExitCodes.For(new RsyncException(RsyncErrorKind.AllocationLimit, "x")));

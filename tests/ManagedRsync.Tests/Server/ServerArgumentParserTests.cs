@@ -84,7 +84,7 @@ public class ServerArgumentParserTests
     public void Max_alloc_is_taken_only_as_unlimited(string option, bool taken)
     {
         // util2.c: my_alloc — a limit binds stock's own allocations, which ours mostly do not make (protocol-notes 83);
-        // 0 lifts the one ours keeps, a sender's block sums (protocol-notes 84).
+        // 0 lifts the one ours keeps, a sender's block sums (protocol-notes 85).
         foreach (bool sender in (bool[])[true, false])
         {
             ServerRequest r = ServerArgumentParser.Parse(["--server", .. sender ? new[] { "--sender" } : [], "-re.iLsfxCIvu", option, ".", "mod/"], out string? error);

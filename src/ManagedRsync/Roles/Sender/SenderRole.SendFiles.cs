@@ -220,7 +220,7 @@ internal sealed partial class SenderRole
     // With --max-alloc=0 stock has no limit: ours holds a block's weak sum and strong prefix in two arrays, so it takes
     // what .NET's arrays hold (Array.MaxLength elements each) and fails above that as stock's failing malloc does
     // (util2.c: _out_of_memory, exit 22). Above the check no allocation is sized by the count (Signature.Add grows as the
-    // sums arrive). With --append no sums come and stock allocates none (protocol-notes 84).
+    // sums arrive). With --append no sums come and stock allocates none (protocol-notes 85).
     private void CheckSumCount(int count, int strongLength)
     {
         if (!_options.MaxAllocUnlimited && count >= DefaultMaxAlloc / SumBufSize)
