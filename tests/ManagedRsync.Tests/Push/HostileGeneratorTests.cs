@@ -32,7 +32,8 @@ public sealed class HostileGeneratorTests : IDisposable
 
     // Handshake, module OK, args, then compat flags 0x1FE, the daemon's checksum list and a seed (all raw), then
     // whatever the case sends. It drains what we send so that only its own bytes can end the session.
-    private async Task<RsyncException> PushAgainst(byte[] generatorBytes, bool hangUpAfter = true, string checksums = "md5 md4")
+    private async Task<RsyncException> PushAgainst(byte[] generatorBytes, bool hangUpAfter = true, string checksums = "md5 md4",
+        bool unlimitedAlloc = false)
     {
         await using var peer = new ScriptedPeer(async c =>
         {
@@ -71,7 +72,7 @@ public sealed class HostileGeneratorTests : IDisposable
         {
             Sources = [_src + "/"],
             Destination = DaemonAddress.Parse($"rsync://127.0.0.1:{peer.Port}/mod/"),
-            Options = TransferOptions.Archive with { Timeout = 20 },
+            Options = TransferOptions.Archive with { Timeout = 20, MaxAllocUnlimited = unlimitedAlloc, MaxAlloc = unlimitedAlloc ? "0" : null },
         };
         return await Assert.ThrowsAsync<RsyncException>(() => RsyncClient.PushAsync(request).WaitAsync(TimeSpan.FromSeconds(60)));
     }
@@ -101,12 +102,32 @@ public sealed class HostileGeneratorTests : IDisposable
     [InlineData(1, 1 << 20, 2, 0, "block length")]
     [InlineData(1, 700, 99, 0, "checksum length")]
     [InlineData(1, 700, 2, 800, "remainder")]
-    [InlineData(1 << 30, 700, 2, 0, "checksum count")]
     public async Task InconsistentSumHeaderIsAProtocolError(int count, int blength, int s2length, int remainder, string what)
     {
         RsyncException e = await PushAgainst(Request(count, blength, s2length, remainder));
         Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
         Assert.Contains(what, e.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    // sender.c: receive_sums under util2.c: my_alloc (protocol-notes 85): at the default --max-alloc a count of
+    // 1 GiB / 24 or more fails with stock's line and exit 22 before any sum is read; with --max-alloc=0 the count is
+    // taken up to what .NET's arrays hold (Array.MaxLength / s2length), and a count below that sizes nothing by itself:
+    // the session ends on the hang-up, not on an allocation the header asked for.
+    [Theory]
+    [InlineData(44_739_242, false, "[sender] exceeded --max-alloc=1073741824 setting (file=sender.c, line=364)")]
+    [InlineData(1 << 30, false, "[sender] exceeded --max-alloc=1073741824 setting (file=sender.c, line=364)")]
+    [InlineData(int.MaxValue, true, "[sender] out of memory: my_alloc caller (file=sender.c, line=364)")]
+    [InlineData(1 << 29, true, null)]
+    public async Task A_sum_count_over_stocks_allocation_limit_is_exit_22(int count, bool unlimited, string? message)
+    {
+        RsyncException e = await PushAgainst(Request(count, 700, 2, 0), unlimitedAlloc: unlimited);
+        if (message is null)
+        {
+            Assert.Equal(RsyncExitCode.StreamIo, e.ExitCode);
+            return;
+        }
+        Assert.Equal(RsyncExitCode.Malloc, e.ExitCode);
+        Assert.Equal(message, e.Message);
     }
 
     [Fact]
