@@ -430,6 +430,19 @@ internal sealed class DaemonConnection
         handshake.CancelAfter(Timeout.InfiniteTimeSpan);
         string request = string.Join(' ', argv.SkipWhile(a => a != ".").Skip(1));
         bool sender = argv.Contains("--sender");
+        // options.c: parse_arguments reads a -M--filter merge file there and then: one that cannot be opened ends the
+        // daemon before the request is logged and before any protocol byte (Server/VectorMergeFiles.cs).
+        ServerRequest parsed = ServerArgumentParser.Parse(argv, out _);
+        if (parsed.FilterRules.Count > 0
+            && VectorMergeFiles.FirstUnopenable(parsed.FilterRules, new ServerSettings { Root = root, Confined = true, ModuleFilters = filters },
+                chrooted ? "/" : path, sender) is { } unopenable)
+        {
+            _log.Write(unopenable);
+            if (sender)
+                _log.Write("sent 0 bytes  received 0 bytes  total size 0");
+            _log.Write($"rsync error: exit code {(int)RsyncExitCode.FileIo} from {host} ({_address}) on module {module.Name}");
+            return RsyncExitCode.FileIo;
+        }
         string? startError = null;
         if (exec?.PreCommand is { } pre)
         {

@@ -133,6 +133,20 @@ public static class RsyncServer
         }
     }
 
+    // A receiving server's own rules (ServerReceiveRules), a '.' merge rule's file read beneath the module for a daemon
+    // (a remote-shell server's relative to where it runs); the vector was checked when parsed (ServerArgumentParser), so a
+    // rule turned down now came out of a merge file (-C: FilterListBuilder turns a bad rule into an exception).
+    private static FilterList? VectorRules(ServerRequest request, ServerSettings settings)
+    {
+        if (request.FilterRules.Count == 0)
+            return null;
+        Func<string, byte[]> read = settings.Confined
+            ? name => ServerSources.ReadRuleFile(settings, name)
+            : name => File.ReadAllBytes(Path.IsPathFullyQualified(name) ? name : Path.Join(settings.Root, name));
+        return ServerReceiveRules.Build(request.FilterRules, read)
+            ?? throw new RsyncException(RsyncErrorKind.Unsupported, "rsync: The server does not support --filter with -C in a merge file");
+    }
+
     // main.c: do_server_sender and do_server_recv — what the module's access refuses, said before the file list's
     // log line ("building file list" / "receiving file list").
     private static void RefuseByAccess(ServerRequest request, TransferOptions options, ServerSettings settings)
@@ -211,7 +225,7 @@ public static class RsyncServer
         string? fullTemp = tempDir is null ? null : Path.IsPathFullyQualified(tempDir) ? tempDir : Path.Join(settings.Root, tempDir);
         // A client's -M--filter=RULE: this side's own rules, ahead of those the client sends (ServerReceiveRules).
         var target = new ReceiveTarget(fullDestination, RequestedNames.All,
-            Filters: request.FilterRules.Count > 0 ? ServerReceiveRules.Build(request.FilterRules) : null,
+            Filters: VectorRules(request, settings),
             KeepPartial: options.Partial, TempDirectory: fullTemp, DisplayDestination: settings.Confined ? destination : null,
             LinkTargets: settings.Confined ? new ReceivedLinks(settings.MungeSymlinks).Map : null,
             ModuleExcluded: ModuleReceiveFilter.For(settings, destination),
@@ -219,7 +233,10 @@ public static class RsyncServer
             ModuleName: settings.Confined ? settings.ModuleName : null,
             ModuleXattrRules: ModuleXattrRules(settings),
             ModuleRoot: settings.Confined ? settings.Root : null,
-            ModuleSlashAtTop: settings.ModuleSlashAtTop);
+            ModuleSlashAtTop: settings.ModuleSlashAtTop)
+        {
+            ReadPerDirectoryFile = settings.Confined ? ServerSources.PerDirectoryReader(settings) : null,
+        };
         var receiver = new ReceivingSide(target, options, TransferLog(connection, settings, options, settings.Confined ? destination : ""));
         return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);
     }

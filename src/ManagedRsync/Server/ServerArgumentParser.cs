@@ -440,8 +440,8 @@ public static class ServerArgumentParser
                 if (PartialDir is { } dir && dir.Split('/').Contains(".."))
                     return PartialDirAway + "\n";
             }
-            // A receiving server's own rules keep names from its deletion (Server/ServerReceiveRules.cs); a merge rule
-            // would read a file on this side, not done yet.
+            // A receiving server's own rules keep names from its deletion (Server/ServerReceiveRules.cs); a '.' merge
+            // rule's file is read when the server starts, a per-directory one's in each directory; -C is not taken.
             if (FilterRules.Count > 0 && !Sender && ServerReceiveRules.Build(FilterRules) is null)
                 return Refusal(NotSupported, "filter", null);
             // -U: a sending server lists the access times (FileListWriter); nothing of ours sets them on receiving

@@ -7,30 +7,37 @@ namespace ManagedRsync.Server;
 /// parses them into filter_list before exclude.c: recv_filter_list appends the client's). Stock's receiver checks every
 /// rule of that list, whatever side its modifiers name (exclude.c drops a rule for the other side only from a list
 /// being sent or one read with XFLG_ANCHORED2ABS), and --delete-excluded does not take them out: a plain exclude, an
-/// 'H' hide, '-s' and 'P' all keep a name from deletion, an include or 'R' lets it go. Merge rules ('.', ':') are not
-/// taken (they would read a file on this side).
+/// 'H' hide, '-s' and 'P' all keep a name from deletion, an include or 'R' lets it go. A '.' merge rule's file is read
+/// as the vector is parsed (beneath the module for a daemon: ServerSources.ReadRuleFile) and its rules are taken as the
+/// vector's; a per-directory merge (':') is read in each directory the generator deletes in, beneath the module only
+/// (ServerSources.PerDirectoryReader), as a per-directory rule the client sends is. -C (CVS rules) is not taken.
 /// </summary>
 internal static class ServerReceiveRules
 {
-    /// <summary>The rules, each applying on both sides; null when one cannot be taken (a merge rule, a bad rule).</summary>
-    public static FilterList? Build(IReadOnlyList<string> rules)
+    /// <summary>
+    /// The rules, each applying on both sides; null when one cannot be taken (-C, a bad rule).
+    /// <paramref name="readFile"/> reads a '.' merge rule's file (a server reads "-" as a file); without it (checking the
+    /// vector's words only) each reads as empty. A file that cannot be read throws (exclude.c: "failed to open").
+    /// </summary>
+    public static FilterList? Build(IReadOnlyList<string> rules, Func<string, byte[]>? readFile = null)
     {
         ArgumentNullException.ThrowIfNull(rules);
-        var builder = new FilterListBuilder(readFile: _ => throw new MergeRule(), readStdin: () => throw new MergeRule());
+        Func<string, byte[]> read = readFile ?? (_ => []);
+        var builder = new FilterListBuilder(readFile: read, readStdin: () => read("-"));
         try
         {
             foreach (string rule in rules)
                 builder.AddFilter(rule);
         }
-        catch (Exception e) when (e is MergeRule or RsyncException or ArgumentException or FormatException)
+        catch (Exception e) when (e is RsyncException { Kind: not RsyncErrorKind.FileIo } or ArgumentException or FormatException)
         {
             return null;
         }
         FilterList list = builder.Build();
-        if (list.CvsExclude || list.Rules.Any(r => (r.Flags & (FilterRuleFlags.MergeFile | FilterRuleFlags.PerDirMerge)) != 0))
+        // A per-directory merge rule stays in the list: the generator reads its file in each directory it deletes in
+        // (beneath the module for a daemon: ReceiveTarget.ReadPerDirectoryFile).
+        if (list.CvsExclude || list.Rules.Any(r => (r.Flags & (FilterRuleFlags.MergeFile | FilterRuleFlags.PerDirMerge)) == FilterRuleFlags.MergeFile))
             return null;
         return list.Map(r => FilterRule.Create(r.Pattern, r.Flags | FilterRuleFlags.Sides));
     }
-
-    private sealed class MergeRule : Exception;
 }

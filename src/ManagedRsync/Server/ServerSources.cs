@@ -64,10 +64,13 @@ internal static class ServerSources
         if (options.Relative)
         {
             return new SendSource([], settings.Root, relative.Select(p => p.EndsWith("/./", StringComparison.Ordinal) ? p : p.TrimEnd('/')).ToList(), null, hidden, readRules, linkTarget,
-                settings.IgnoreNonreadable, beneath, request.FilterRules);
+                settings.IgnoreNonreadable, beneath, request.FilterRules) { ReadPerDirectoryFile = PerDirectoryReader(settings) };
         }
         var sources = relative.Select(p => p == "./" ? settings.Root.TrimEnd('/') + "/" : Path.Join(settings.Root, p) + (p.EndsWith('/') ? "/" : "")).ToList();
-        return new SendSource(sources, null, null, null, hidden, readRules, linkTarget, settings.IgnoreNonreadable, beneath, request.FilterRules);
+        return new SendSource(sources, null, null, null, hidden, readRules, linkTarget, settings.IgnoreNonreadable, beneath, request.FilterRules)
+        {
+            ReadPerDirectoryFile = PerDirectoryReader(settings),
+        };
     }
 
     // util1.c: sanitize_path with SP_KEEP_DOT_DIRS (main.c: do_server_sender) — with -R a "/./" marks where the sent
@@ -132,8 +135,35 @@ internal static class ServerSources
         return matcher.IsExcluded(path, Directory.Exists(full) && !File.GetAttributes(full).HasFlag(FileAttributes.ReparsePoint));
     }
 
-    // exclude.c: a merge file a client names is read only beneath the module, never through a symlink.
-    private static byte[] ReadRuleFile(ServerSettings settings, string name)
+    /// <summary>
+    /// How a daemon's per-directory merge files (a ':' rule, the client's or its -M--filter's) are read: beneath the
+    /// module only, never through a symlink (exclude.c: parse_filter_file opens with open_no_attacker_symlinks confined to
+    /// the module, and takes a file it cannot open as absent). The reader gets the path the filter matcher
+    /// joined; a file outside the module, a symlink, one missing or unreadable reads as absent (null), one the module's
+    /// rules hide as empty.
+    /// </summary>
+    internal static Func<string, byte[]?> PerDirectoryReader(ServerSettings settings)
+    {
+        string root = Path.GetFullPath(settings.Root).TrimEnd('/') + "/";
+        return full =>
+        {
+            string path = Path.GetFullPath(full);
+            if (!path.StartsWith(root, StringComparison.Ordinal) || path.Length == root.Length)
+                return null;
+            try
+            {
+                return ReadRuleFile(settings, path[root.Length..]);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        };
+    }
+
+    // exclude.c: a merge file a client names is read only beneath the module, never through a symlink. One that cannot
+    // be read throws an IOException whose HResult is the errno (SystemError.Describe prints it as stock's rsyserr).
+    internal static byte[] ReadRuleFile(ServerSettings settings, string name)
     {
         string clean = ServerPaths.Sanitize(name);
         // exclude.c: parse_filter_file — a merge file the module's own rules hide (its module-relative name, as a
@@ -150,7 +180,7 @@ internal static class ServerSources
         if (err == 0 && NativeStat.TryLstat(full, out NativeStat.Info info) == 0 && (info.Mode & FileEntry.S_IFMT) != FileEntry.S_IFREG)
             err = Interop.ELOOP;
         if (err != 0)
-            throw new IOException($"failed to open merge file \"{name}\": {Marshal.GetPInvokeErrorMessage(err)}");
+            throw new IOException($"failed to open merge file \"{name}\": {Marshal.GetPInvokeErrorMessage(err)}", err);
         byte[] bytes = File.ReadAllBytes(full);
         return bytes.Length <= MaxRuleFile ? bytes : throw new IOException($"merge file \"{name}\" is larger than {MaxRuleFile} bytes");
     }

@@ -87,7 +87,7 @@ internal sealed partial class GeneratorRole
 
     private FilterMatcher? CreateProtection() =>
         run.Filters is { } filters && (filters.Rules.Count > 0 || filters.CvsExclude)
-            ? filters.CreateMatcher(FilterSide.Receiver, new FilterMatcherOptions { LocalRoot = run.Target.Destination })
+            ? filters.CreateMatcher(FilterSide.Receiver, new FilterMatcherOptions { LocalRoot = run.Target.Destination, ReadFile = run.Target.ReadPerDirectoryFile })
             : null;
 
     // rsync generator.c: do_delete_pass — every directory of the list that exists locally, in list order.

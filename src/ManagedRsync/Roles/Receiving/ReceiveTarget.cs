@@ -61,7 +61,11 @@ internal sealed record ReceiveTarget(
     string? ModuleName = null,
     FilterList? ModuleXattrRules = null,
     string? ModuleRoot = null,
-    bool ModuleSlashAtTop = false);
+    bool ModuleSlashAtTop = false)
+{
+    /// <summary>A daemon's reader of per-directory merge files (Server/ServerSources.PerDirectoryReader: beneath the module only).</summary>
+    public Func<string, byte[]?>? ReadPerDirectoryFile { get; init; }
+}
 
 /// <summary>
 /// Where a directory a client named in an option (<paramref name="dir"/>) is, for a receiving side whose files land in

@@ -25,4 +25,8 @@ internal sealed record SendSource(
     bool IgnoreNonreadable = false,
     BeneathRoot? Confinement = null,
     IReadOnlyList<string>? ArgumentRules = null,
-    FilterList? ModuleXattrRules = null);
+    FilterList? ModuleXattrRules = null)
+{
+    /// <summary>A daemon's reader of per-directory merge files (ServerSources.PerDirectoryReader: beneath the module only).</summary>
+    public Func<string, byte[]?>? ReadPerDirectoryFile { get; init; }
+}

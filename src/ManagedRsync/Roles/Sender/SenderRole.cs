@@ -152,7 +152,7 @@ internal sealed partial class SenderRole : IMessageHandler
     private void BuildFileList()
     {
         FilterMatcher? matcher = _filters is { Rules.Count: > 0 } or { CvsExclude: true }
-            ? _filters.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = TransferRoot() })
+            ? _filters.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = TransferRoot(), ReadFile = _source.ReadPerDirectoryFile })
             : null;
         var builder = new FileListBuilder(_options, matcher, _source.IsExcluded, line => _log.Error(line), _source.LinkTarget, line => _log.Info(line))
         {
