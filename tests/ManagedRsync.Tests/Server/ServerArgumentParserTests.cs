@@ -168,9 +168,8 @@ public class ServerArgumentParserTests
     [InlineData("--append --partial-dir=.p", "--append cannot be used with --partial-dir\n")]
     [InlineData("--use-qsort", "--use-qsort: unknown option\n")]
     [InlineData("--partial-dir=a/../../up", "The server does not support --partial-dir with an absolute path or a '..' component\n")]
-    [InlineData("--filter=._x", "The server does not support --filter\n")]
-    [InlineData("--filter=:_.rsync-filter", "The server does not support --filter\n")]
-    [InlineData("--filter=-_x --filter=dir-merge_.f", "The server does not support --filter\n")]
+    [InlineData("--filter=x_gone", "The server does not support --filter\n")]
+    [InlineData("--filter=-_x --filter=qq_y", "The server does not support --filter\n")]
     [InlineData("--suffix=a/b", "--suffix cannot contain slashes: a/b\n")]
     [InlineData("--timeout=x", "--timeout=x: bad numeric value\n")]
     [InlineData("--stats=1", "--stats: option does not take an argument\n")]
@@ -197,6 +196,17 @@ public class ServerArgumentParserTests
         Assert.NotNull(r.Options.WriteBatch);
         ServerArgumentParser.Parse(["--server", "--sender", "-r", "--only-write-batch=X", ".", "mod/"], out error);
         Assert.Equal("The server does not support --only-write-batch\n", error);
+    }
+
+    // Merge rules for a receiving server: a '.' file is read as the server starts, a ':' one in each directory
+    // (RsyncServer.VectorRules, ServerSources.PerDirectoryReader); the vector's words alone are checked here.
+    [Fact]
+    public void A_receiving_servers_merge_rules_are_taken()
+    {
+        ServerRequest r = ServerArgumentParser.Parse(["--server", "-r", "--filter=._x", "--filter=:_.rsync-filter",
+            "--filter=-_x", "--filter=dir-merge_.f", "--filter=:C", ".", "mod/"], out string? error);
+        Assert.Null(error);
+        Assert.Equal(["._x", ":_.rsync-filter", "-_x", "dir-merge_.f", ":C"], r.FilterRules);
     }
 
     // options.c: server_options sends L, k and --copy-unsafe-links to a sending server; main.c: do_recv clears them on a

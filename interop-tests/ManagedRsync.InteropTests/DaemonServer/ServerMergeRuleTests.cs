@@ -1,0 +1,178 @@
+using System.Text.RegularExpressions;
+using ManagedRsync.InteropTests.Fixtures;
+using ManagedRsync.InteropTests.LocalCopy;
+
+namespace ManagedRsync.InteropTests.DaemonServer;
+
+/// <summary>
+/// Merge rules a stock client sends in a daemon's own argument vector (-M--filter=RULE; options.c: OPT_FILTER,
+/// exclude.c: parse_filter_file), and per-directory merge files on a daemon's side (protocol-notes §83). A '.' file is
+/// read while the daemon parses its arguments, beneath the module (sanitized: "/x" and "../x" are MODULE/x); one that
+/// cannot be opened ends the daemon there, before any protocol byte: its log says "failed to open exclude file NAME"
+/// and the client sees the connection close (exit 12). A ':' file is read in each directory, beneath the module only and
+/// never through a symlink: a link to a file outside reads as absent (a canary outside the module must not be read).
+/// Each run is a stock client against `rsync --daemon` and `mrsync daemon` serving the same rsyncd.conf.
+/// </summary>
+[Collection(OptionDaemonCollection.Name)]
+public sealed class ServerMergeRuleTests(StockOptionDaemonFixture stock, MrsyncOptionDaemonFixture ours) : IDisposable
+{
+    private static readonly DateTime Old = new(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+    private readonly string _work = Directory.CreateTempSubdirectory("mrsync-mfilter-").FullName;
+    private readonly string _id = Guid.NewGuid().ToString("N")[..8];
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    private IEnumerable<RsyncDaemonFixture> Both => [stock, ours];
+
+    private string Mine(RsyncDaemonFixture d) => Path.Combine(d.ModulePath(OptionModules.Writable), _id);
+
+    private string Url(RsyncDaemonFixture d) => $"{d.Url}{OptionModules.Writable}/{_id}/";
+
+    private string Local(RsyncDaemonFixture d) => Path.Combine(_work, d == stock ? "stock" : "ours");
+
+    // A file outside every module: its text must never reach a client, nor its rules act.
+    private string Canary => Path.Combine(_work, "canary.rules");
+
+    private static void Write(string root, string name, string text)
+    {
+        string path = Path.Combine(root, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        File.SetLastWriteTimeUtc(path, Old);
+    }
+
+    // What each module holds: files the rules name, a root rules file, a per-directory one in sub/, and (LINKED) a
+    // per-directory merge name at the top that is a symlink to the canary.
+    private void Seed(bool linked)
+    {
+        File.WriteAllText(Canary, "SECRET line\n- a\n");
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            string root = Mine(d);
+            Write(root, "a", "a\n");
+            Write(root, "b.tmp", "b\n");
+            Write(root, "sub/s", "s\n");
+            Write(root, "sub/x.tmp", "x\n");
+            Write(root, "rules", "- *.tmp\n");
+            Write(root, "sub/.rules", "- s\n");
+            Write(root, "sub/.cvsignore", "x.tmp\n");
+            if (linked)
+                File.CreateSymbolicLink(Path.Combine(root, ".rules"), Canary);
+            else
+                Write(root, ".rules", "- b.tmp\n");
+            foreach (string dir in Directory.GetDirectories(root, "*", SearchOption.AllDirectories).Append(root))
+                Directory.SetLastWriteTimeUtc(dir, Old);
+        }
+    }
+
+    private string Normalize(string text) => DaemonOutput.Normalize(text, "ROOT", stock.Root, ours.Root)
+        .Replace(Local(stock), "LOCAL", StringComparison.Ordinal).Replace(Local(ours), "LOCAL", StringComparison.Ordinal)
+        .Replace(_work, "WORK", StringComparison.Ordinal);
+
+    // The client's stderr without the "rsync error: ... at FILE(LINE)" line of the side that ended.
+    private string Errors(string text) => string.Join('\n', Normalize(text).Split('\n')
+        .Where(l => l.Length > 0 && !l.StartsWith("rsync error: ", StringComparison.Ordinal)));
+
+    // This test's log lines after MARK, without time, pid, the connection's opening lines and the closing "rsync error"
+    // line, whose words are each daemon's own (stock names its source line: "at exclude.c(1719) [sender=3.5.0]").
+    private string LogLines(RsyncDaemonFixture d, int mark) => string.Join('\n', Normalize(d.DaemonLogSince(mark)).Split('\n')
+        .Select(l => Regex.Replace(l, @"^\S+ \S+ \[\d+\] ", ""))
+        .Where(l => l.Length > 0 && !l.StartsWith("connect from ", StringComparison.Ordinal)
+            && !l.StartsWith("rsync allowed access ", StringComparison.Ordinal) && !l.StartsWith("rsync error: ", StringComparison.Ordinal)));
+
+    private void AssertSame(ProcessResult s, ProcessResult o, string stockTree, string ourTree)
+    {
+        Assert.True(s.ExitCode == o.ExitCode, $"exit codes differ\n{s}\n{o}\n--- mrsync log ---\n{ours.DaemonLog}");
+        Assert.Equal(Normalize(s.Stdout), Normalize(o.Stdout));
+        Assert.Equal(Errors(s.Stderr), Errors(o.Stderr));
+        Assert.True(stockTree == ourTree, $"trees differ\n{stockTree}\n{ourTree}");
+        Assert.DoesNotContain("SECRET", s.Stderr + s.Stdout + o.Stderr + o.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A '.' merge file that cannot be opened, on a pull (the sending daemon) and a push (the receiving one): the
+    /// client's "connection unexpectedly closed (0 bytes received so far)", exit 12, and the daemon's log line naming
+    /// the file as exclude.c: parse_merge_name made it (a name without '/' as given, else beneath the module's path).
+    /// Nothing is received.
+    /// </summary>
+    [Theory]
+    [InlineData(true, ". /nonexist-ID")]
+    [InlineData(true, ". nonexist-ID")]
+    [InlineData(true, "merge,+ ID/sub/../nonexist")]
+    [InlineData(true, ". ../../outside-ID")]
+    [InlineData(false, ". /nonexist-ID")]
+    [InlineData(false, ". ../outside-ID")]
+    [InlineData(false, "merge,+ nonexist-ID")]
+    public async Task A_merge_file_that_cannot_be_opened_ends_the_daemon_before_setup_as_stocks(bool pull, string rule)
+    {
+        Seed(linked: false);
+        string option = "-M--filter=" + rule.Replace("ID", _id, StringComparison.Ordinal);
+        string src = Path.Combine(_work, "src");
+        Write(src, "new", "n\n");
+        int stockMark = stock.LogMark(), ourMark = ours.LogMark();
+        ProcessResult s = await stock.RunRsyncAsync(pull ? ["-av", option, Url(stock), Local(stock) + "/"] : ["-av", "--delete", option, src + "/", Url(stock)]);
+        ProcessResult o = await ours.RunRsyncAsync(pull ? ["-av", option, Url(ours), Local(ours) + "/"] : ["-av", "--delete", option, src + "/", Url(ours)]);
+        AssertSame(s, o, TreeSnapshot.Of(Mine(stock), rootTimes: false, symlinkTimes: false), TreeSnapshot.Of(Mine(ours), rootTimes: false, symlinkTimes: false));
+        Assert.Equal(12, o.ExitCode);
+        Assert.Contains("connection unexpectedly closed (0 bytes received so far)", o.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Local(ours)));
+        Assert.False(File.Exists(Path.Combine(Mine(ours), "new")));
+        string stockLog = LogLines(stock, stockMark), ourLog = LogLines(ours, ourMark);
+        Assert.Equal(stockLog, ourLog);
+        Assert.Contains("failed to open ", ourLog, StringComparison.Ordinal);
+        Assert.Contains(pull ? "[sender]" : "[Receiver]", ourLog, StringComparison.Ordinal);
+        Assert.DoesNotContain("rsync on ", ourLog, StringComparison.Ordinal);
+        Assert.DoesNotContain("rsync to ", ourLog, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Merge files that exist, for the sending daemon (a pull): '.' beneath the module (a leading '/' or '..' stays in
+    /// it), ':' read in each directory; a ':' name that is a symlink to a file outside the module reads as absent, its
+    /// text never shown. The client's own ':' rule (sent in the filter list) is read the same way.
+    /// </summary>
+    [Theory]
+    [InlineData(false, "-M--filter=. /ID/rules")]
+    [InlineData(false, "-M--filter=. ID/sub/.rules")]
+    [InlineData(false, "-M--filter=: .rules")]
+    [InlineData(false, "-M--filter=dir-merge,- .rules")]
+    [InlineData(false, "-M--filter=:C")]
+    [InlineData(true, "-M--filter=: .rules")]
+    [InlineData(true, "--filter=: .rules")]
+    public async Task Merge_rules_for_the_sending_daemon_act_as_on_stocks(bool linked, string option)
+    {
+        Seed(linked);
+        option = option.Replace("ID", _id, StringComparison.Ordinal);
+        ProcessResult s = await stock.RunRsyncAsync(["-av", option, Url(stock), Local(stock) + "/"]);
+        ProcessResult o = await ours.RunRsyncAsync(["-av", option, Url(ours), Local(ours) + "/"]);
+        AssertSame(s, o, TreeSnapshot.Of(Local(stock), rootTimes: false, symlinkTimes: false), TreeSnapshot.Of(Local(ours), rootTimes: false, symlinkTimes: false));
+        Assert.Equal(0, o.ExitCode);
+    }
+
+    /// <summary>
+    /// Merge files that exist, for the receiving daemon (a push with --delete): a '.' file's rules keep names from
+    /// deletion as the vector's own rules do (protocol-notes §82); a ':' file is read in each directory the generator
+    /// deletes in, beneath the module only (a symlink to the canary reads as absent: its "- a" keeps nothing).
+    /// </summary>
+    [Theory]
+    [InlineData(false, "-M--filter=. /ID/rules")]
+    [InlineData(false, "-M--filter=. ../ID/rules")]
+    [InlineData(false, "-M--filter=. ID/sub/.rules")]
+    [InlineData(false, "-M--filter=: .rules")]
+    [InlineData(false, "-M--filter=: /.rules")]
+    [InlineData(false, "-M--filter=:C")]
+    [InlineData(true, "-M--filter=: .rules")]
+    [InlineData(true, "--filter=: .rules")]
+    public async Task Merge_rules_for_the_receiving_daemon_act_as_on_stocks(bool linked, string option)
+    {
+        Seed(linked);
+        option = option.Replace("ID", _id, StringComparison.Ordinal);
+        string src = Path.Combine(_work, "src");
+        Write(src, "sub/new", "n\n");
+        File.SetLastWriteTimeUtc(Path.Combine(src, "sub"), Old);
+        File.SetLastWriteTimeUtc(src, Old);
+        ProcessResult s = await stock.RunRsyncAsync(["-av", "--delete", option, src + "/", Url(stock)]);
+        ProcessResult o = await ours.RunRsyncAsync(["-av", "--delete", option, src + "/", Url(ours)]);
+        AssertSame(s, o, TreeSnapshot.Of(Mine(stock), rootTimes: false, symlinkTimes: false), TreeSnapshot.Of(Mine(ours), rootTimes: false, symlinkTimes: false));
+        Assert.Equal(0, o.ExitCode);
+    }
+}
