@@ -6,7 +6,7 @@ namespace ManagedRsync.InteropTests.DaemonServer;
 
 /// <summary>
 /// Merge rules a stock client sends in a daemon's own argument vector (-M--filter=RULE; options.c: OPT_FILTER,
-/// exclude.c: parse_filter_file), and per-directory merge files on a daemon's side (protocol-notes §83). A '.' file is
+/// exclude.c: parse_filter_file), and per-directory merge files on a daemon's side (protocol-notes §86). A '.' file is
 /// read while the daemon parses its arguments, beneath the module (sanitized: "/x" and "../x" are MODULE/x); one that
 /// cannot be opened ends the daemon there, before any protocol byte: its log says "failed to open exclude file NAME"
 /// and the client sees the connection close (exit 12). A ':' file is read in each directory, beneath the module only and
