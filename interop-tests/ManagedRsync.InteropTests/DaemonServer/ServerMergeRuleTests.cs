@@ -42,7 +42,8 @@ public sealed class ServerMergeRuleTests(StockOptionDaemonFixture stock, MrsyncO
     }
 
     // What each module holds: files the rules name, a root rules file, a per-directory one in sub/, and (LINKED) a
-    // per-directory merge name at the top that is a symlink to the canary.
+    // per-directory merge name at the top that is a symlink to the canary; sub/.inner is a symlink to sub/.rules (in
+    // the module: followed).
     private void Seed(bool linked)
     {
         File.WriteAllText(Canary, "SECRET line\n- a\n");
@@ -56,6 +57,7 @@ public sealed class ServerMergeRuleTests(StockOptionDaemonFixture stock, MrsyncO
             Write(root, "rules", "- *.tmp\n");
             Write(root, "sub/.rules", "- s\n");
             Write(root, "sub/.cvsignore", "x.tmp\n");
+            File.CreateSymbolicLink(Path.Combine(root, "sub", ".inner"), ".rules");
             if (linked)
                 File.CreateSymbolicLink(Path.Combine(root, ".rules"), Canary);
             else
@@ -136,6 +138,7 @@ public sealed class ServerMergeRuleTests(StockOptionDaemonFixture stock, MrsyncO
     [InlineData(false, "-M--filter=: .rules")]
     [InlineData(false, "-M--filter=dir-merge,- .rules")]
     [InlineData(false, "-M--filter=:C")]
+    [InlineData(false, "-M--filter=: .inner")]
     [InlineData(true, "-M--filter=: .rules")]
     [InlineData(true, "--filter=: .rules")]
     public async Task Merge_rules_for_the_sending_daemon_act_as_on_stocks(bool linked, string option)
@@ -160,6 +163,7 @@ public sealed class ServerMergeRuleTests(StockOptionDaemonFixture stock, MrsyncO
     [InlineData(false, "-M--filter=: .rules")]
     [InlineData(false, "-M--filter=: /.rules")]
     [InlineData(false, "-M--filter=:C")]
+    [InlineData(false, "-M--filter=: .inner")]
     [InlineData(true, "-M--filter=: .rules")]
     [InlineData(true, "--filter=: .rules")]
     public async Task Merge_rules_for_the_receiving_daemon_act_as_on_stocks(bool linked, string option)

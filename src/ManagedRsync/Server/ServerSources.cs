@@ -137,10 +137,10 @@ internal static class ServerSources
 
     /// <summary>
     /// How a daemon's per-directory merge files (a ':' rule, the client's or its -M--filter's) are read: beneath the
-    /// module only, never through a symlink (exclude.c: parse_filter_file opens with open_no_attacker_symlinks confined to
-    /// the module, and takes a file it cannot open as absent). The reader gets the path the filter matcher
-    /// joined; a file outside the module, a symlink, one missing or unreadable reads as absent (null), one the module's
-    /// rules hide as empty.
+    /// module only (exclude.c: parse_filter_file opens with open_no_attacker_symlinks confined to the module, and takes
+    /// a file it cannot open as absent). The reader gets the path the filter matcher joined; a file outside the module,
+    /// reached through a symlink that leads out (ELOOP), not a regular file, missing or unreadable reads as absent
+    /// (null), one the module's rules hide as empty. A symlink that stays inside the module is followed, as stock's is.
     /// </summary>
     internal static Func<string, byte[]?> PerDirectoryReader(ServerSettings settings)
     {
@@ -150,9 +150,26 @@ internal static class ServerSources
             string path = Path.GetFullPath(full);
             if (!path.StartsWith(root, StringComparison.Ordinal) || path.Length == root.Length)
                 return null;
+            string relative = path[root.Length..];
+            if (settings.ModuleFilters is { Rules.Count: > 0 } moduleRules
+                && moduleRules.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = settings.Root }).IsExcluded(relative, isDirectory: false))
+                return [];
             try
             {
-                return ReadRuleFile(settings, path[root.Length..]);
+                using BeneathRoot beneath = BeneathRoot.Open(settings.Root, settings.ModuleName ?? "");
+                if (beneath.LinkStat(relative, follow: true, out NativeStat.Info info, out _) != 0
+                    || (info.Mode & FileEntry.S_IFMT) != FileEntry.S_IFREG || info.Size > MaxRuleFile)
+                    return null;
+                int fd = beneath.Open(relative, Interop.O_RDONLY | Interop.O_NONBLOCK, out _);
+                if (fd < 0)
+                    return null;
+                using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+                // Its size now, and one byte more to see it grew: a file that grows while read is taken as far as it was.
+                byte[] buffer = new byte[info.Size + 1];
+                int total = 0, read;
+                while (total < buffer.Length && (read = RandomAccess.Read(handle, buffer.AsSpan(total), total)) > 0)
+                    total += read;
+                return buffer[..(int)Math.Min(total, info.Size)];
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
