@@ -440,7 +440,8 @@ internal sealed class DaemonConnection
             _log.Write(unopenable);
             if (sender)
                 _log.Write("sent 0 bytes  received 0 bytes  total size 0");
-            _log.Write($"rsync error: exit code {(int)RsyncExitCode.FileIo} from {host} ({_address}) on module {module.Name}");
+            // log.c: log_exit's words without stock's source line ("at exclude.c(1719) [sender=3.5.0]"), as RsyncServer's.
+            _log.Write($"rsync error: {RsyncExitCodes.Describe(RsyncExitCode.FileIo)} (code {(int)RsyncExitCode.FileIo})");
             return RsyncExitCode.FileIo;
         }
         string? startError = null;
