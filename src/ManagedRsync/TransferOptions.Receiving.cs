@@ -141,10 +141,15 @@ public sealed partial record TransferOptions
     public int ChecksumSeed { get; init; }
     /// <summary>
     /// --skip-compress=LIST as given. Stock 3.5.0 parses the list but compresses every file alike (token.c:
-    /// set_compression's suffix match is compiled out), so a sender does nothing with it; a client that receives sends
-    /// it to the sending server (options.c: server_options), where it does nothing either.
+    /// set_compression's suffix match is compiled out), so a sender, our daemon's too, does nothing with it; a client
+    /// that receives sends it to the sending server (options.c: server_options), where it does nothing either.
     /// </summary>
     public string? SkipCompress { get; init; }
+    /// <summary>
+    /// A daemon module's "dont compress" holds the word "*" (token.c: init_set_compression, per_file_default_level):
+    /// a sending server's zlib and zlibx streams are deflated at level 0, stored blocks; zstd and lz4 are unchanged.
+    /// </summary>
+    public bool CompressStored { get; init; }
     /// <summary>--max-alloc as given, when it is not stock's default of 1 GiB (sent to the server as written).</summary>
     public string? MaxAlloc { get; init; }
     /// <summary>

@@ -144,7 +144,8 @@ public sealed partial class ModuleParameterTests(StockParameterDaemonFixture sto
     public async Task Dont_compress_changes_nothing_on_the_wire_as_in_stock_3_5_0()
     {
         // token.c: set_compression's per-file choice is compiled out ("#if 0"): with "dont compress = *" a -z transfer
-        // is still compressed both ways. A megabyte of text travels as a few kilobytes from and into either daemon.
+        // (zstd, what protocol 32 negotiates) is still compressed both ways; only zlib and zlibx would be stored
+        // (ServerPullOptionTests). A megabyte of text travels as a few kilobytes from and into either daemon.
         string src = Path.Combine(_work, "text");
         Directory.CreateDirectory(src);
         File.WriteAllText(Path.Combine(src, "big.txt"), string.Concat(Enumerable.Repeat("the same line of text, again\n", 40_000)));

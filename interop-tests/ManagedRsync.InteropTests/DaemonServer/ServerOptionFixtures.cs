@@ -35,6 +35,9 @@ public static class OptionModules
     /// <summary>open noatime = no: the client's --open-noatime is overruled.</summary>
     public const string AtimeMoves = "atimemoves";
 
+    /// <summary>dont compress = *.gz * (a "*" word: zlib's level the least, stored blocks).</summary>
+    public const string DontCompressAll = "nocompress";
+
     public static readonly IReadOnlyList<DaemonModule> All =
     [
         new(Writable, Comment: "writable"),
@@ -46,6 +49,7 @@ public static class OptionModules
         new(RefuseCompress, Comment: "refuses compress", ReadOnly: true, Extra: ["refuse options = compress checksum*"]),
         new(NoAtime, Comment: "open noatime", Extra: ["open noatime = yes"]),
         new(AtimeMoves, Comment: "no open noatime", Extra: ["open noatime = no"]),
+        new(DontCompressAll, Comment: "dont compress all", ReadOnly: true, Extra: ["dont compress = *.gz *"]),
     ];
 }
 

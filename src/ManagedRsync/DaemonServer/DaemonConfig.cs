@@ -297,6 +297,12 @@ public sealed class DaemonModule
     public bool? OpenNoAtime =>
         Values.TryGetValue("opennoatime", out string? v) && !DaemonConfig.IsUnset(v) ? DaemonConfig.Bool(Values, "opennoatime", false) : null;
 
+    /// <summary>
+    /// dont compress has the word "*" (token.c: init_set_compression splits it at spaces; any other word matters only
+    /// to the compiled-out per-file choice).
+    /// </summary>
+    public bool DontCompressAll => (Str("dontcompress") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("*");
+
     /// <summary>max verbosity (default 1, loadparm.c): the cap on a connection's --info levels.</summary>
     public int MaxVerbosity => DaemonConfig.Int(Values, "maxverbosity", 1);
 

@@ -484,6 +484,7 @@ internal sealed class DaemonConnection
             IgnoreNonreadable = module.IgnoreNonreadable,
             FakeSuper = module.FakeSuper,
             OpenNoAtime = module.OpenNoAtime,
+            DontCompressAll = module.DontCompressAll,
             MaxVerbosity = module.MaxVerbosity,
             Log = _log.Write,
             TransferLog = module.TransferLogging ? TransferLogLine(module, path, host, user) : null,

@@ -42,9 +42,9 @@ internal static class DaemonParameters
     /// <summary>
     /// What mrsync honours exactly as rsync does, whatever the value (the others are accepted only with the values
     /// <see cref="DaemonConfig.Validate"/> names, e.g. "use chroot = no"). "dont compress" among them: rsync 3.5.0
-    /// parses it and changes nothing on the wire (token.c: set_compression's per-file level choice is compiled out
-    /// with "#if 0": no codec can change its level mid-stream), so honouring it is accepting any value and
-    /// compressing as the client asked.
+    /// reads only whether it has the word "*" (token.c: init_set_compression: zlib's level then the least, stored
+    /// blocks; <see cref="DaemonModule.DontCompressAll"/>); its per-file suffix choice is compiled out with "#if 0" (no
+    /// codec can change its level mid-stream), so every other value compresses as the client asked.
     /// </summary>
     private static readonly HashSet<string> s_honoured =
     [

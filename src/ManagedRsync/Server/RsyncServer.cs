@@ -26,6 +26,9 @@ public static class RsyncServer
     /// <summary>rsync errcode.h: RERR_UNSUPPORTED, what a refused option ends with (clientserver.c: rsync_module).</summary>
     private const RsyncExitCode Refused = RsyncExitCode.Unsupported;
 
+    /// <summary>A daemon's refusal of --files-from with a source directory below the module's root.</summary>
+    internal const string FilesFromBelowRoot = "The server does not support --files-from with a source directory below the module's root";
+
     /// <summary>Runs the server over separate input and output streams (a remote shell's stdin and stdout).</summary>
     /// <returns>The exit code the server process ends with (rsync's exit_cleanup code).</returns>
     public static Task<RsyncExitCode> RunAsync(Stream input, Stream output, IReadOnlyList<string> argv,
@@ -53,6 +56,10 @@ public static class RsyncServer
         // clientserver.c: rsync_module — the module's settings after the client's options, which cannot undo them.
         if (settings.IgnoreErrors)
             options = options with { IgnoreErrors = true };
+        // token.c: init_set_compression — a module's "dont compress" with a "*" word makes zlib's level the least
+        // (the per-file choice is compiled out, and zstd and lz4 never read the level chosen; protocol-notes §82).
+        if (settings.DontCompressAll)
+            options = options with { CompressStored = true };
         if (settings.OpenNoAtime is { } noAtime)
             options = options with { OpenNoAtime = noAtime };
         if (settings.MaxVerbosity is { } maxVerbosity)
@@ -87,6 +94,16 @@ public static class RsyncServer
             // connection alive in time (MSG_IO_TIMEOUT).
             if (settings.ModuleName is not null && options.Timeout > 0 && connection.Protocol >= 31)
                 connection.Out.WriteMessageInt(MessageCode.IoTimeout, options.Timeout);
+            // io.c: start_filesfrom_forwarding — below protocol 31 a client sends the names outside the multiplexing
+            // its output has from protocol 30 on (flist.c: send_file_list turns it off on the way in): not done yet.
+            if (error is null && request.FilesFrom == "-" && request.IsSender && connection.Protocol == 30)
+                error = ServerArgumentParser.Refusal(ServerArgumentParser.NotSupported, "files-from", null);
+            // sender.c: a daemon's sender opens each file beneath the module root by the name the list holds, which
+            // with --files-from is relative to the source directory: from a directory below the root stock 3.5.0
+            // sends the root's file of that name, or says "file has vanished" (protocol-notes §82). Not imitated.
+            if (error is null && request.FilesFrom is not null && request.IsSender && settings.Confined
+                && ServerPaths.Sanitize(request.Paths.Count > 0 ? ServerPaths.WithoutModule(request.Paths[0], settings.ModuleName) : ".").TrimEnd('/') is not ("" or "."))
+                error = FilesFromBelowRoot + "\n";
             if (settings.StartError is { } startError)
                 return await FailAsync(connection, startError, Refused, ct, settings).ConfigureAwait(false);
             if (error is not null)
@@ -173,7 +190,16 @@ public static class RsyncServer
     {
         // A daemon module's sender reads beneath the module root only (Platform/BeneathRoot).
         using BeneathRoot? confinement = settings.Confined ? BeneathRoot.Open(settings.Root, settings.ModuleName ?? "", settings.ModuleSlashAtTop) : null;
-        SendSource source = ServerSources.Resolve(request, options, settings, confinement) with { ModuleXattrRules = ModuleXattrRules(settings) };
+        FilterList? xattrRules = ModuleXattrRules(settings);
+        SendSource source = request.FilesFrom switch
+        {
+            null => ServerSources.Resolve(request, options, settings, confinement) with { ModuleXattrRules = xattrRules },
+            // The names follow the client's filter list on the connection (Roles/Sender/SenderRole.Server.cs).
+            "-" => new SendSource([], null, null, null, null, ListedByPeer: list =>
+                ServerSources.Listed(request, options, settings, confinement, list, fromPeer: true) with { ModuleXattrRules = xattrRules }),
+            { } file => ServerSources.Listed(request, options, settings, confinement, ServerSources.ReadListFile(settings, file), fromPeer: false)
+                with { ModuleXattrRules = xattrRules },
+        };
         var sender = new SenderRole(source, options, TransferLog(connection, settings, options, ""), progress: null);
         return await sender.RunAsync(connection, localServer: false, ct).ConfigureAwait(false);
     }

@@ -16,7 +16,7 @@ public static class ServerArgumentParser
 
     // The letters server_options sends that a server of ours does not implement (named as stock's table names them).
     private static readonly HashSet<char> s_refusedLetters =
-        ['N', 's', 'P', 'T', '0', 'F', 'h', 'i', 'M', 'V', '4', '6', 'a', 'f', '8'];
+        ['N', 's', 'P', 'T', 'F', 'h', 'i', 'M', 'V', '4', '6', 'a', 'f', '8'];
 
     /// <summary>
     /// A receiving server's --partial-dir: inside each file's directory, or an absolute one in a daemon module
@@ -69,6 +69,8 @@ public static class ServerArgumentParser
             LogFormat = s.LogFormat,
             OptionNames = s.Names,
             FilterRules = s.FilterRules,
+            FilesFrom = s.FilesFrom,
+            From0 = s.From0,
         };
     }
 
@@ -122,12 +124,14 @@ public static class ServerArgumentParser
     private sealed class State
     {
         public bool Server, Sender, Quiet, DryRun, Links, Dirs, WholeFile, HardLinks, Owner, Group, Devices,
-            Times, Perms, Recursive, Checksum, Cvs, IgnoreTimes, Relative, Compress, ListOnly, NoRecursive,
+            Times, Perms, Recursive, Checksum, Cvs, IgnoreTimes, Compress, ListOnly, NoRecursive,
             DeleteExcluded, SizeOnly, Stats, DeleteMissingArgs, Partial, NumericIds, NewCompress, OldCompress,
             Update, Existing, IgnoreExisting, IgnoreErrors, Backup, DelayUpdates, Force, Fsync,
             CopyLinks, CopyDirLinks, CopyUnsafeLinks, SafeLinks, KeepDirLinks, NoImpliedDirs, OmitDirTimes, OmitLinkTimes, OpenNoAtime,
-            PruneEmptyDirs, Acls, MakePath, OnlyWriteBatch;
-        public string? BackupDir, BackupSuffix, PartialDir;
+            PruneEmptyDirs, Acls, MakePath, OnlyWriteBatch, IgnoreMissingArgs, From0;
+        /// <summary>options.c: relative_paths — -1 until -R or --no-R is given (--files-from then implies -R).</summary>
+        public int RelativeGiven = -1;
+        public string? BackupDir, BackupSuffix, PartialDir, SkipCompress, FilesFrom;
         public AltDestKind AltDest;
         public List<string> AltDestDirs = [];
         public int? MaxDelete;
@@ -204,7 +208,7 @@ public static class ServerArgumentParser
                     case 'c': Checksum = true; break;
                     case 'C': Cvs = true; break;
                     case 'I': IgnoreTimes = true; break;
-                    case 'R': Relative = true; break;
+                    case 'R': RelativeGiven = 1; break;
                     case 'z': Compress = true; break;
                     case 'u': Update = true; break;
                     case 'U': Atimes++; break;
@@ -222,6 +226,8 @@ public static class ServerArgumentParser
                     case 'y': Fuzzy++; break;
                     case 'x': OneFileSystem++; break;
                     case 'm': PruneEmptyDirs = true; break;
+                    // popt's -0 is --from0: the names of a --files-from list end at NUL.
+                    case '0': From0 = true; break;
                     default:
                         if (s_refusedLetters.Contains(c))
                         {
@@ -262,6 +268,25 @@ public static class ServerArgumentParser
                 case "size-only": SizeOnly = true; return None(inline, name);
                 case "stats": Stats = true; return None(inline, name);
                 case "delete-missing-args": DeleteMissingArgs = true; return None(inline, name);
+                // flist.c: send_file_list — a sending server leaves a missing argument out silently (missing_args 1).
+                case "ignore-missing-args": IgnoreMissingArgs = true; return None(inline, name);
+                // token.c: init_set_compression — a daemon's sender puts the client's list in a suffix tree that only
+                // compiled-out code reads ("#if 0" in set_compression): kept, and changes nothing (protocol-notes §82).
+                case "skip-compress": SkipCompress = inline ?? Next(argv, ref i); return Missing(SkipCompress, word);
+                // options.c: server_options sends "--files-from=-" (the list follows on the connection) or, for a
+                // list on the server's side, "--files-from FILE"; either with --from0, and --no-relative without -R.
+                case "files-from":
+                {
+                    FilesFrom = inline ?? Next(argv, ref i);
+                    if (FilesFrom is null)
+                        return $"{word}: missing argument\n";
+                    // options.c: parse_arguments — check_for_hostspec on a server's value.
+                    return HasHostSpec(FilesFrom) ? "The --files-from sent to the server cannot specify a host.\n" : null;
+                }
+                case "from0": From0 = true; return None(inline, name);
+                case "no-from0": From0 = false; return None(inline, name);
+                case "relative": RelativeGiven = 1; return None(inline, name);
+                case "no-relative" or "no-R": RelativeGiven = 0; return None(inline, name);
                 case "partial": Partial = true; return None(inline, name);
                 case "numeric-ids": NumericIds = true; return None(inline, name);
                 case "ignore-errors": IgnoreErrors = true; return None(inline, name);
@@ -383,7 +408,7 @@ public static class ServerArgumentParser
 
         // server_options sends these long options with their value as the next word.
         private static bool TakesValue(string name) =>
-            name is "backup-dir" or "partial-dir" or "files-from" or "compare-dest" or "copy-dest" or "link-dest";
+            name is "backup-dir" or "partial-dir" or "compare-dest" or "copy-dest" or "link-dest";
 
         // options.c: parse_arguments — "You can only specify --usermap once."
         private static string? Map(ref string? map, string? value, string word, string name)
@@ -461,12 +486,19 @@ public static class ServerArgumentParser
             // --append with a basis directory: stock 3.5.0 corrupts or skips (protocol-notes 61), not imitated.
             if (Append > 0 && !Sender && AltDest != AltDestKind.None)
                 return Refusal(NotSupported, "append", null);
+            // A push's --files-from names a list on the receiving server's side, which would send it to the client
+            // (main.c: do_server_recv, start_filesfrom_forwarding): not done yet.
+            if (FilesFrom is not null && !Sender)
+                return Refusal(NotSupported, "files-from", null);
             // -m: a receiving server prunes its list (flist.c: flist_sort_and_clean, !am_sender); a sending one is
             // not done yet.
             if (PruneEmptyDirs && Sender)
                 return Refusal(NotSupported, "prune-empty-dirs", 'm');
             return null;
         }
+
+        /// <summary>options.c: parse_arguments — -R as given, else on with --files-from.</summary>
+        private bool Relative => RelativeGiven < 0 ? FilesFrom is not null : RelativeGiven > 0;
 
         public TransferOptions Build()
         {
@@ -496,6 +528,7 @@ public static class ServerArgumentParser
                 Backup = Backup, BackupDir = BackupDir, BackupSuffix = BackupSuffix, PartialDir = PartialDir,
                 DelayUpdates = DelayUpdates, AltDest = AltDest, MaxDelete = MaxDelete,
                 AltDestDirs = AltDestDirs.Count == 0 ? Array.Empty<string>() : [.. AltDestDirs],
+                IgnoreMissingArgs = IgnoreMissingArgs, SkipCompress = SkipCompress,
                 RemoveSourceFiles = RemoveSource == 1, RemoveSentFiles = RemoveSource == 2,
                 Super = Super, PruneEmptyDirs = PruneEmptyDirs, Sparse = Sparse, Preallocate = Preallocate, Executability = Executability, Fuzzy = Fuzzy, Xattrs = Xattrs,
                 OneFileSystem = OneFileSystem,
@@ -507,6 +540,36 @@ public static class ServerArgumentParser
                 // main.c: do_server_sender — keep_dirlinks "must be disabled on the sender".
                 KeepDirLinks = !Sender && KeepDirLinks,
             };
+        }
+
+        // options.c: check_for_hostspec — "rsync://...", or a HOST (options.c: parse_hostspec; empty too, "USER@" and
+        // "[v6]" allowed) ended by ':' before any '/'.
+        private static bool HasHostSpec(string value)
+        {
+            if (value.StartsWith("rsync://", StringComparison.OrdinalIgnoreCase))
+                return true;
+            int hostStart = 0;
+            for (int k = 0; k < value.Length; k++)
+            {
+                char c = value[k];
+                if (c == ':')
+                    return true;
+                if (c == '/')
+                    return false;
+                if (c == '@')
+                {
+                    hostStart = k + 1;
+                }
+                else if (c == '[')
+                {
+                    int close = value.IndexOfAny([']', '/'], k);
+                    if (k != hostStart || close <= k + 1 || value[close] != ']'
+                        || (close + 1 < value.Length && value[close + 1] is not ('/' or ':')))
+                        return false;
+                    k = close;
+                }
+            }
+            return false;
         }
 
         private static string? Next(IReadOnlyList<string> argv, ref int i) =>

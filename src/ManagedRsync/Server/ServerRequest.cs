@@ -30,4 +30,13 @@ public sealed record ServerRequest
 
     /// <summary>--filter rules in the vector, in order (a sending server's own list starts with them, options.c: OPT_FILTER).</summary>
     public IReadOnlyList<string> FilterRules { get; init; } = [];
+
+    /// <summary>
+    /// --files-from as the client sent it: "-" (the names follow the filter list on the connection, NUL-ended, an empty
+    /// name ends them: io.c forward_filesfrom_data) or a file on the server's side; null without one.
+    /// </summary>
+    public string? FilesFrom { get; init; }
+
+    /// <summary>--from0 (-0): a list file's names end at NUL rather than at a line break.</summary>
+    public bool From0 { get; init; }
 }

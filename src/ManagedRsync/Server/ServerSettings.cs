@@ -82,6 +82,12 @@ public sealed record ServerSettings
     public bool? OpenNoAtime { get; init; }
 
     /// <summary>
+    /// The module's "dont compress" has a "*" word (token.c: init_set_compression): a sender's zlib and zlibx streams
+    /// are deflated at level 0 (stored blocks).
+    /// </summary>
+    public bool DontCompressAll { get; init; }
+
+    /// <summary>
     /// A daemon module's "max verbosity": the server's --info levels are capped at what that many -v give
     /// (clientserver.c: rsync_module, limit_output_verbosity); null (not a daemon) caps nothing.
     /// </summary>

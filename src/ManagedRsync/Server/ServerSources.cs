@@ -58,6 +58,13 @@ internal static class ServerSources
                     $"rsync: [sender] link_stat \"/{clean.TrimEnd('/')}\" (in {settings.ModuleName}) failed: No such file or directory (2)");
             relative.Add(clean);
         }
+        return Confined(request, options, settings, beneath, relative);
+    }
+
+    // What a confined sender sends of its module-relative paths (each beneath the module, its module rules applied).
+    private static SendSource Confined(ServerRequest request, TransferOptions options, ServerSettings settings, BeneathRoot beneath,
+        List<string> relative)
+    {
         Func<string, bool, bool>? hidden = ModuleVerdict(settings, relative, options.Relative);
         Func<string, byte[]> readRules = name => ReadRuleFile(settings, name);
         Func<byte[], byte[]>? linkTarget = settings.MungeSymlinks ? MungedLinks.Unmunge : null;
@@ -71,6 +78,39 @@ internal static class ServerSources
         {
             ReadPerDirectoryFile = PerDirectoryReader(settings),
         };
+    }
+
+    /// <summary>
+    /// A sending server's --files-from (flist.c: send_file_list with filesfrom_fd): the first path after "." is the
+    /// directory the names are relative to (change_dir(argv[0])), beneath the module; every name is cleaned by
+    /// util1.c sanitize_path(SP_KEEP_DOT_DIRS) whoever sent it, so none is absolute or climbs above that directory;
+    /// names are never wildcard-expanded. <paramref name="list"/> is the list's bytes: from the client
+    /// (<paramref name="fromPeer"/>: NUL-ended, as forward_filesfrom_data sends them) or from a file on this side
+    /// (read_line with RL_DUMP_COMMENTS: '#' and ';' lines and empty ones skipped, --from0 or line breaks).
+    /// </summary>
+    public static SendSource Listed(ServerRequest request, TransferOptions options, ServerSettings settings, BeneathRoot? beneath,
+        byte[] list, bool fromPeer)
+    {
+        string dir = request.Paths.Count > 0 ? ServerPaths.WithoutModule(request.Paths[0], settings.ModuleName) : ".";
+        if (settings.Confined)
+            dir = ServerPaths.Sanitize(dir);
+        string prefix = dir.TrimEnd('/') is "" or "." ? "" : dir.TrimEnd('/') + "/";
+        var relative = new List<string>();
+        foreach (byte[] name in FilesFrom.Parse(list, from0: fromPeer || request.From0, relativePaths: true, isLocalFile: !fromPeer))
+        {
+            string n = FileNameEncoding.Decode(name);
+            // With -R a name's own "/./" says where its sent part starts; else all of it is sent, from the directory.
+            relative.Add(!options.Relative || prefix.Length == 0 || n.Contains("/./", StringComparison.Ordinal) ? prefix + n
+                : prefix + "./" + (n == "." ? "" : n));
+        }
+        if (!settings.Confined || beneath is null)
+        {
+            return options.Relative
+                ? new SendSource([], settings.Root, relative, null, null, ArgumentRules: request.FilterRules)
+                : new SendSource(relative.Select(p => Path.IsPathFullyQualified(p) ? p : Path.Join(settings.Root, p) + (p.EndsWith('/') ? "/" : "")).ToList(),
+                    null, null, null, null, ArgumentRules: request.FilterRules);
+        }
+        return Confined(request, options, settings, beneath, relative);
     }
 
     // util1.c: sanitize_path with SP_KEEP_DOT_DIRS (main.c: do_server_sender) — with -R a "/./" marks where the sent
@@ -133,6 +173,48 @@ internal static class ServerSources
         }
         string full = Path.Join(settings.Root, path);
         return matcher.IsExcluded(path, Directory.Exists(full) && !File.GetAttributes(full).HasFlag(FileAttributes.ReparsePoint));
+    }
+
+    /// <summary>
+    /// options.c: parse_arguments — "--files-from FILE" names a list on the server's side: in a module it is sanitized
+    /// (SP_DEFAULT: never absolute, never above the module), rejected when the module's rules exclude it, and opened
+    /// beneath the module only (open_no_attacker_symlinks with operator_path_resolve); failing that, stock's
+    /// "failed to open files-from file NAME: ERROR".
+    /// </summary>
+    public static byte[] ReadListFile(ServerSettings settings, string name)
+    {
+        string clean = settings.Confined ? ServerPaths.Sanitize(name) : name;
+        if (settings.Confined && settings.ModuleFilters is { Rules.Count: > 0 } moduleRules)
+        {
+            FilterMatcher rules = moduleRules.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = settings.Root });
+            if (clean.TrimEnd('/') is "" or "." || rules.IsExcluded(clean.TrimEnd('/'), isDirectory: false))
+                throw new RsyncException(RsyncErrorKind.Unsupported, "rsync: ERROR: daemon has excluded the files-from file");
+        }
+        int err = settings.Confined ? ServerPaths.CheckBeneath(settings.Root, clean, lastMayBeAnything: false) : 0;
+        string full = settings.Confined || !Path.IsPathFullyQualified(clean) ? Path.Join(settings.Root, clean) : clean;
+        if (err == 0 && settings.Confined && NativeStat.TryLstat(full, out NativeStat.Info info) == 0 && (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFLNK)
+            err = Interop.ELOOP;
+        byte[]? bytes = null;
+        if (err == 0)
+        {
+            try
+            {
+                using var file = new FileStream(full, FileMode.Open, FileAccess.Read);
+                if (file.Length > Session.Connection.MaxFilesFromBytes)
+                    throw new RsyncException(RsyncErrorKind.Unsupported, $"rsync: files-from file {name} is larger than {Session.Connection.MaxFilesFromBytes} bytes");
+                bytes = new byte[file.Length];
+                file.ReadExactly(bytes);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                err = e is FileNotFoundException or DirectoryNotFoundException ? Interop.ENOENT
+                    : e is UnauthorizedAccessException ? Interop.EACCES : e.HResult & 0xffff;
+            }
+        }
+        // util1.c: sanitize_path — an absolute name is put under the module's directory, and is named so.
+        string shown = settings.Confined && name.StartsWith('/') ? Path.Join(settings.Root, clean) : clean;
+        return bytes ?? throw new RsyncException(RsyncErrorKind.Unsupported,
+            $"rsync: failed to open files-from file {shown}: {Marshal.GetPInvokeErrorMessage(err)}");
     }
 
     /// <summary>

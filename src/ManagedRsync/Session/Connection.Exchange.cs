@@ -50,6 +50,48 @@ internal sealed partial class Connection
         }
     }
 
+    /// <summary>
+    /// The most bytes of a --files-from list a sending server takes from its client (stock reads without a limit; a
+    /// list of a million names of 200 bytes is below it).
+    /// </summary>
+    public const int MaxFilesFromBytes = 256 << 20;
+
+    /// <summary>
+    /// rsync flist.c: send_file_list reading "--files-from=-" from the client (io.c: read_line with RL_EOL_NULLS, as
+    /// the client's forward_filesfrom_data sends it): names ended by NUL, the list by an empty name. The bytes as they
+    /// came, each name but the ending one with its NUL; over <see cref="MaxFilesFromBytes"/> is a protocol error.
+    /// </summary>
+    public async Task<byte[]> ReadFilesFromAsync(CancellationToken ct)
+    {
+        var list = new MemoryStream();
+        bool atNameStart = true;
+        while (true)
+        {
+            await In.EnsureAsync(1, ct).ConfigureAwait(false);
+            ReadOnlySpan<byte> buffered = In.Buffered;
+            int k = 0;
+            for (; k < buffered.Length; k++)
+            {
+                if (buffered[k] != 0)
+                {
+                    atNameStart = false;
+                    continue;
+                }
+                if (atNameStart)
+                {
+                    list.Write(buffered[..k]);
+                    In.Advance(k + 1);
+                    return list.ToArray();
+                }
+                atNameStart = true;
+            }
+            if (list.Length + k > MaxFilesFromBytes)
+                throw RsyncException.Protocol($"a --files-from list of more than {MaxFilesFromBytes} bytes");
+            list.Write(buffered[..k]);
+            In.Advance(k);
+        }
+    }
+
     /// <summary>rsync main.c: write_del_stats — NDX_DEL_STATS and five varints (files, dirs, symlinks, devices, specials).</summary>
     public void WriteDeleteStats(TransferStats stats)
     {

@@ -14,9 +14,15 @@ public static class TokenCodecFactory
     /// <param name="protocol">The session's protocol version (zlib's history differs below 31).</param>
     /// <param name="level">The user's <c>--compress-level</c>, or null.</param>
     /// <param name="output">The session stream the token stream goes to.</param>
-    public static TokenEncoder CreateEncoder(TokenCodec codec, int protocol, int? level, Stream output)
+    /// <param name="stored">
+    /// zlib and zlibx deflate at level 0 (stored blocks) whatever the level, when compression stays on (token.c:
+    /// send_deflated_token's per_file_default_level for a daemon module whose "dont compress" has "*").
+    /// </param>
+    public static TokenEncoder CreateEncoder(TokenCodec codec, int protocol, int? level, Stream output, bool stored = false)
     {
         var (effective, resolved) = TokenCompression.Resolve(codec, level);
+        if (stored && effective is TokenCodec.Zlib or TokenCodec.ZlibX)
+            resolved = 0;
         return effective switch
         {
             TokenCodec.None => new PlainTokenEncoder(output),

@@ -12,7 +12,9 @@ namespace ManagedRsync.Roles.Sender;
 /// <see cref="IgnoreNonreadable"/>: a daemon module's "ignore nonreadable" (entries this process cannot read are not listed);
 /// <see cref="Confinement"/>: a daemon module's root, beneath which every directory is listed and every file opened;
 /// <see cref="ArgumentRules"/>: a sending server's --filter rules from its argument vector, before the client's list;
-/// <see cref="ModuleXattrRules"/>: a daemon module's own rules when one has the 'x' modifier (daemon_filter_list).
+/// <see cref="ModuleXattrRules"/>: a daemon module's own rules when one has the 'x' modifier (daemon_filter_list);
+/// <see cref="ListedByPeer"/>: a sending server's "--files-from=-": the source once the client's names have come
+/// (after its filter list), from the names' bytes as they came.
 /// </summary>
 internal sealed record SendSource(
     IReadOnlyList<string> Sources,
@@ -25,7 +27,8 @@ internal sealed record SendSource(
     bool IgnoreNonreadable = false,
     BeneathRoot? Confinement = null,
     IReadOnlyList<string>? ArgumentRules = null,
-    FilterList? ModuleXattrRules = null)
+    FilterList? ModuleXattrRules = null,
+    Func<byte[], SendSource>? ListedByPeer = null)
 {
     /// <summary>A daemon's reader of per-directory merge files (ServerSources.PerDirectoryReader: beneath the module only).</summary>
     public Func<string, byte[]?>? ReadPerDirectoryFile { get; init; }

@@ -33,7 +33,7 @@ internal sealed partial class SenderRole
         int maxPhase = _conn.Protocol >= 29 ? 2 : 1;
         int savedIoError = _ioError;
         TokenCodec codec = TokenCodecNames.TryParse(_conn.Parameters.Compression, out TokenCodec c) ? c : TokenCodec.None;
-        using TokenEncoder encoder = TokenCodecFactory.CreateEncoder(codec, _conn.Protocol, _options.CompressLevel, _conn.Out);
+        using TokenEncoder encoder = TokenCodecFactory.CreateEncoder(codec, _conn.Protocol, _options.CompressLevel, _conn.Out, _options.CompressStored);
         ChecksumVariant xfer = XferChecksumVariant;
         using FileChecksum fileSum = FileChecksum.CreateTransferSum(xfer, _conn.Parameters.ChecksumSeed);
         int digestLength = ChecksumNames.DigestLength(xfer);

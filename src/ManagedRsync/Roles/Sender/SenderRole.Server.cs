@@ -29,6 +29,10 @@ internal sealed partial class SenderRole
         if (_options.CvsExclude)
             builder.Add(FilterOptionKind.CvsExclude);
         _filters = builder.Build();
+        // flist.c: send_file_list reads "--files-from=-" from the client after its filter list (protocol 31+: in
+        // MSG_DATA frames; RsyncServer refuses it below).
+        if (_source.ListedByPeer is { } listed)
+            _source = listed(await _conn.ReadFilesFromAsync(ct).ConfigureAwait(false));
     }
 
     // A server has no standard input of its own to read rules from: "merge -" from a client is refused.

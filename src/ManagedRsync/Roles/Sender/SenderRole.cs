@@ -16,7 +16,7 @@ namespace ManagedRsync.Roles.Sender;
 /// </summary>
 internal sealed partial class SenderRole : IMessageHandler
 {
-    private readonly SendSource _source;
+    private SendSource _source;
     private readonly TransferOptions _options;
     private ITransferLog _log;
     private FilterList? _filters;
