@@ -111,6 +111,49 @@ public sealed class MrsyncServerOverSshTests(SshdFixture sshd) : IDisposable
             Assert.Contains("ln -> plain.txt", runs[1].Run.Stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Stock's client pulling from `mrsync --server --sender` beside stock's `rsync --server --sender` over the same ssh,
+    /// with what a daemon of ours takes on a pull too (DaemonServer/ServerPullOptionTests): --files-from (the list over
+    /// the pipe, from a subdirectory too: a remote-shell sender opens each name in its source directory, protocol-notes
+    /// §84), --ignore-missing-args, --skip-compress. Output as a set of lines, errors' causes, exit code, tree.
+    /// </summary>
+    [Theory]
+    [InlineData("-av --files-from=LIST", "/", 23)]
+    [InlineData("-av --no-R --files-from=LIST", "/", 23)]
+    [InlineData("-a --ignore-missing-args --files-from=LIST", "/", 0)]
+    [InlineData("-av --files-from=LIST", "/sub dir/", 23)]
+    [InlineData("-av --protocol=29 --files-from=LIST", "/", 23)]
+    [InlineData("-av --ignore-missing-args", "/plain.txt|/nope", 0)]
+    [InlineData("-rtz --zc=zlib --skip-compress=txt", "/", 0)]
+    public async Task A_stock_client_pulling_gets_what_stocks_sending_server_does(string options, string sources, int exit)
+    {
+        string src = Path.Combine(_root, "src");
+        Filters.StockRsyncRunner.CreateTree(src, ["plain.txt", "sub dir/n.txt", "sub dir/deeper/m.txt"]);
+        RawFiles.DateTree(src);
+        string list = Path.Combine(_root, "list");
+        File.WriteAllText(list, "plain.txt\nn.txt\n../../etc/passwd\nsub dir/./deeper/m.txt\ndeeper/m.txt\nnope\n");
+        string rsyncPath = string.Join(' ', WatchProcess.MrsyncCommand());
+        var runs = new List<(ProcessResult Run, string Dest)>();
+        foreach (string side in (string[])["stock", "ours"])
+        {
+            string dest = Path.Combine(_root, side);
+            string[] from = [.. sources.Split('|').Select(p => sshd.Remote(src + p))];
+            string[] args = [.. options.Replace("LIST", list, StringComparison.Ordinal).Split(' '), "-e", sshd.Rsh,
+                .. side == "ours" ? new[] { "--rsync-path=" + rsyncPath } : [], .. from, dest + "/"];
+            runs.Add((await ToolProcess.RunAsync("rsync", args, Env), dest));
+        }
+        string Shown(ProcessResult r, string dest) => string.Join('\n', DaemonServer.DaemonOutput.Normalize(Pull.StockOutput.Normalize(r.Stdout, dest), "DEST")
+            .Split('\n').Where(l => !l.StartsWith("receiving file list", StringComparison.Ordinal) && !l.StartsWith("done", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        string Causes(ProcessResult r) => string.Join('\n', r.Stderr.Split('\n').Where(l => l.Contains(" failed: ", StringComparison.Ordinal))
+            .Select(l => l[l.IndexOf(" failed: ", StringComparison.Ordinal)..]));
+        string explain = $"{runs[0].Run}\n{runs[1].Run}\n{sshd.Log}";
+        Assert.True(runs[0].Run.ExitCode == exit && runs[1].Run.ExitCode == exit, explain);
+        Assert.True(Shown(runs[0].Run, runs[0].Dest) == Shown(runs[1].Run, runs[1].Dest), explain);
+        Assert.True(Causes(runs[0].Run) == Causes(runs[1].Run), explain);
+        Assert.Equal(TreeSnapshot.Of(runs[0].Dest, rootTimes: false, directoryTimes: false), TreeSnapshot.Of(runs[1].Dest, rootTimes: false, directoryTimes: false));
+        Assert.True(Directory.EnumerateFiles(runs[1].Dest, "*", SearchOption.AllDirectories).Any(), explain);
+    }
+
     private static readonly Dictionary<string, string?> Env = new()
     {
         ["RSYNC_RSH"] = null, ["RSYNC_PROTECT_ARGS"] = null, ["RSYNC_OLD_ARGS"] = null,

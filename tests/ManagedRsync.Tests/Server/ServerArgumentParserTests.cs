@@ -246,6 +246,48 @@ public class ServerArgumentParserTests
         Assert.Equal(["mod/"], r.Paths);
     }
 
+    // options.c: server_options — a pulling client sends "--files-from=-" "--from0" (and --no-relative without -R; -R is
+    // implied otherwise) or "--files-from FILE" for a list on the server's side; --skip-compress and
+    // --ignore-missing-args go to a sending server too (protocol-notes §84).
+    [Theory]
+    [InlineData("-logDtpRe.LsfxCIvu --files-from=- --from0", "-", true, true)]
+    [InlineData("-logDtpe.LsfxCIvu --files-from=- --from0 --no-relative", "-", true, false)]
+    [InlineData("-logDtpe.LsfxCIvu --files-from=- -0", "-", true, true)]
+    [InlineData("-trRe.iLsfxCIvu --files-from list.txt", "list.txt", false, true)]
+    [InlineData("-tre.iLsfxCIvu --files-from a/b:c --from0 --no-R", "a/b:c", true, false)]
+    public void A_sending_server_takes_a_files_from_list(string options, string list, bool from0, bool relative)
+    {
+        ServerRequest r = ServerArgumentParser.Parse(["--server", "--sender", .. options.Split(' '), ".", "mod/"], out string? error);
+        Assert.Null(error);
+        Assert.Equal(list, r.FilesFrom);
+        Assert.Equal(from0, r.From0);
+        Assert.Equal(relative, r.Options.Relative);
+        Assert.Equal(["mod/"], r.Paths);
+    }
+
+    [Theory]
+    [InlineData("host:list")]
+    [InlineData(":list")]
+    [InlineData("user@host::mod/list")]
+    [InlineData("[::1]:list")]
+    [InlineData("rsync://host/mod/list")]
+    public void A_files_from_with_a_host_is_refused_in_stocks_words(string value)
+    {
+        ServerArgumentParser.Parse(["--server", "--sender", "-r", "--files-from", value, ".", "mod/"], out string? error);
+        Assert.Equal("The --files-from sent to the server cannot specify a host.\n", error);
+    }
+
+    [Fact]
+    public void Skip_compress_and_ignore_missing_args_are_a_sending_servers()
+    {
+        ServerRequest r = ServerArgumentParser.Parse(["--server", "--sender", "-rze.iLsfxCIvu", "--skip-compress=gz/txt", "--ignore-missing-args", ".", "mod/a", "mod/b"], out string? error);
+        Assert.Null(error);
+        Assert.Equal("gz/txt", r.Options.SkipCompress);
+        Assert.True(r.Options.IgnoreMissingArgs);
+        Assert.Null(r.FilesFrom);
+        Assert.False(r.Options.Relative);
+    }
+
     [Fact]
     public void The_receiving_options_of_a_push_are_read_as_stock_settles_them()
     {
