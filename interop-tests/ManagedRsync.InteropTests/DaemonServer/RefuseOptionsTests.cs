@@ -86,7 +86,35 @@ public sealed class RefuseOptionsTests(StockOptionDaemonFixture stock, MrsyncOpt
         { OptionModules.RefuseCompress, ["-r", "-c"], "The server is configured to refuse --checksum (-c)" },
         { OptionModules.RefuseCompress, ["-r", "--checksum-choice=md5"], "The server is configured to refuse --checksum-choice" },
         { OptionModules.RefuseCompress, ["-r"], null },
+        // What a pull sends a sending daemon that both daemons now take (ServerPullOptionTests), refused by name here.
+        { OptionModules.AllowList, ["-av", "--skip-compress=gz"], "The server is configured to refuse --skip-compress" },
+        { OptionModules.RefuseDelete, ["-r", "--delete-missing-args"], "The server is configured to refuse --delete" },
+        { OptionModules.RefuseCompress, ["-r", "--skip-compress=gz", "--ignore-missing-args"], null },
     };
+
+    /// <summary>
+    /// Stock 3.5.0 cannot refuse --ignore-missing-args or --delete-missing-args: they are POPT_BIT_SET rows, which
+    /// set_refuse_options does not turn into a refusal (only POPT_ARG_VAL rows lose their value), so popt ORs the
+    /// refusal's code into missing_args: the option is taken, and a refused --ignore-missing-args makes the sender send
+    /// a missing argument as a mode-0 entry, which stock's client rejects ("invalid file mode 00", exit 2). Ours
+    /// refuses either by name, as the module asks (protocol-notes §82): here stock's pull of a present tree goes through.
+    /// </summary>
+    [Fact]
+    public async Task A_refused_ignore_missing_args_is_refused_by_name_where_stock_takes_it()
+    {
+        string src = Source();
+        foreach (RsyncDaemonFixture d in (RsyncDaemonFixture[])[stock, ours])
+        {
+            string dir = Path.Combine(d.ModulePath(OptionModules.AllowList), _id);
+            Directory.CreateDirectory(dir);
+            File.Copy(Path.Combine(src, "a"), Path.Combine(dir, "a"));
+        }
+        ProcessResult s = await stock.RunRsyncAsync(["-av", "--ignore-missing-args", $"{stock.Url}{OptionModules.AllowList}/{_id}/", Path.Combine(_work, "stock") + "/"]);
+        ProcessResult o = await ours.RunRsyncAsync(["-av", "--ignore-missing-args", $"{ours.Url}{OptionModules.AllowList}/{_id}/", Path.Combine(_work, "ours") + "/"]);
+        Assert.True(s.ExitCode == 0 && File.Exists(Path.Combine(_work, "stock", "a")), s.ToString());
+        Assert.True(o.ExitCode == 4, o.ToString());
+        Assert.Equal("rsync: The server is configured to refuse --ignore-missing-args", FirstLine(o.Stderr));
+    }
 
     [Theory]
     [MemberData(nameof(Pulls))]

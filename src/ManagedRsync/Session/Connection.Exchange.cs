@@ -61,7 +61,10 @@ internal sealed partial class Connection
     /// the client's forward_filesfrom_data sends it): names ended by NUL, the list by an empty name. The bytes as they
     /// came, each name but the ending one with its NUL; over <see cref="MaxFilesFromBytes"/> is a protocol error.
     /// </summary>
-    public async Task<byte[]> ReadFilesFromAsync(CancellationToken ct)
+    public Task<byte[]> ReadFilesFromAsync(CancellationToken ct) => ReadFilesFromAsync(MaxFilesFromBytes, ct);
+
+    /// <summary>As <see cref="ReadFilesFromAsync(CancellationToken)"/>, with a list of at most <paramref name="maxBytes"/>.</summary>
+    public async Task<byte[]> ReadFilesFromAsync(int maxBytes, CancellationToken ct)
     {
         var list = new MemoryStream();
         bool atNameStart = true;
@@ -79,14 +82,16 @@ internal sealed partial class Connection
                 }
                 if (atNameStart)
                 {
+                    if (list.Length + k > maxBytes)
+                        throw RsyncException.Protocol($"a --files-from list of more than {maxBytes} bytes");
                     list.Write(buffered[..k]);
                     In.Advance(k + 1);
                     return list.ToArray();
                 }
                 atNameStart = true;
             }
-            if (list.Length + k > MaxFilesFromBytes)
-                throw RsyncException.Protocol($"a --files-from list of more than {MaxFilesFromBytes} bytes");
+            if (list.Length + k > maxBytes)
+                throw RsyncException.Protocol($"a --files-from list of more than {maxBytes} bytes");
             list.Write(buffered[..k]);
             In.Advance(k);
         }
