@@ -172,6 +172,46 @@ public sealed partial class ServerPullOptionTests(StockOptionDaemonFixture stock
     }
 
     /// <summary>
+    /// A listed name the module's own rules exclude ("keep*/" in <see cref="OptionModules.Excluding"/>), at it or below
+    /// it, is not there (flist.c: path_is_daemon_excluded, ENOENT; with --no-R its directory's change_dir fails the
+    /// same way), and nothing below it is sent. (Not a row: -r --no-R here, where ours also leaves out what a listed
+    /// directory holds: names from several directories are checked against the module's rules under every one of
+    /// them, failing closed; protocol-notes §82.)
+    /// </summary>
+    [Theory]
+    [InlineData("-a", 23)]
+    [InlineData("-ar", 23)]
+    [InlineData("-a --no-R", 23)]
+    [InlineData("-a --ignore-missing-args", 0)]
+    public async Task Files_from_names_the_module_excludes_are_not_there(string options, int exit)
+    {
+        string listFile = Path.Combine(_work, "list");
+        File.WriteAllText(listFile, $"{_id}/one.txt\n{_id}/keep1/x\n{_id}/keep1\n{_id}/keep1/\n{_id}/d\n");
+        var runs = new List<ProcessResult>();
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            string mine = Mine(d, OptionModules.Excluding);
+            Directory.CreateDirectory(Path.Combine(mine, "keep1"));
+            Directory.CreateDirectory(Path.Combine(mine, "d"));
+            File.WriteAllText(Path.Combine(mine, "one.txt"), "one\n");
+            File.WriteAllText(Path.Combine(mine, "keep1", "x"), "excluded by the module\n");
+            File.WriteAllText(Path.Combine(mine, "d", "y"), "y\n");
+            runs.Add(await d.RunRsyncAsync([.. Words(options), "--files-from=" + listFile, $"{d.Url}{OptionModules.Excluding}/", Local(d) + "/"]));
+        }
+        try
+        {
+            AssertSame(runs[0], runs[1], exit, times: false);
+            Assert.DoesNotContain(Directory.GetFiles(Local(ours), "*", SearchOption.AllDirectories), f => File.ReadAllText(f).Contains("excluded", StringComparison.Ordinal));
+            Assert.True(File.Exists(Path.Combine(Local(ours), options.Contains("--no-R", StringComparison.Ordinal) ? "one.txt" : $"{_id}/one.txt")), runs[1].ToString());
+        }
+        finally
+        {
+            foreach (RsyncDaemonFixture d in Both)
+                Directory.Delete(Mine(d, OptionModules.Excluding), recursive: true);
+        }
+    }
+
+    /// <summary>
     /// Stock 3.5.0's daemon opens each file it sends by its listed name beneath the module's root (sender.c), while a
     /// --files-from name is relative to the source directory: pulled from a directory below the root, a name is
     /// "file has vanished" (exit 24), or, where the root has a file of that name, that file's data goes out under the

@@ -224,6 +224,26 @@ internal sealed partial class FileListBuilder
         _rootedTops is { } tops && tops.Contains(name.IndexOf('/') is int slash and >= 0 ? name[..slash] : name);
 
     /// <summary>Adds one command-line source argument.</summary>
+    /// <summary>
+    /// Whether an argument (its full path, as <see cref="AddSource"/> and <see cref="AddRelative"/> build it) is taken
+    /// as not there: a daemon module's rules exclude them (flist.c: send_file_list — path_is_daemon_excluded sets ENOENT
+    /// for the link_stat that follows; a --files-from name too).
+    /// </summary>
+    public Func<string, bool>? ArgumentExcluded { get; init; }
+
+    /// <summary>The arguments are a --files-from list's names (flist.c: send_file_list with filesfrom_fd).</summary>
+    public bool ArgumentsListed { get; init; }
+
+    private int ArgumentStat(string path, bool follow, out NativeStat.Info info)
+    {
+        if (ArgumentExcluded?.Invoke(path) == true)
+        {
+            info = default;
+            return Interop.ENOENT;
+        }
+        return LinkStat(path, follow, out info);
+    }
+
     public void AddSource(string source)
     {
         _workingDirectory = null;
@@ -245,6 +265,13 @@ internal sealed partial class FileListBuilder
             string dir = source.TrimEnd('/');
             if (dir.Length == 0)
                 dir = "/";
+            if (ArgumentExcluded?.Invoke(dir) == true)
+            {
+                // util1.c: change_dir in a daemon — a directory the module's rules exclude is not there.
+                _warn($"rsync: [sender] change_dir {FullName(dir)} failed: {ErrnoText(Interop.ENOENT)} ({Interop.ENOENT})");
+                IoError |= IoErrorGeneral;
+                return;
+            }
             // flist.c: send_file_list — stock goes into a "dir/" argument (change_pathname) before it sends its ".":
             // a directory that is missing, not a directory or that this user may not search (no x) fails there, and
             // nothing of the argument is sent.
@@ -286,7 +313,7 @@ internal sealed partial class FileListBuilder
                 return;
             _workingDirectory = parent;
         }
-        int err = LinkStat(path, _options.CopyDirLinks, out NativeStat.Info st);
+        int err = ArgumentStat(path, _options.CopyDirLinks, out NativeStat.Info st);
         if (err != 0)
         {
             if (!MissingArgument(err, name, path))
@@ -295,7 +322,9 @@ internal sealed partial class FileListBuilder
         }
         if (Unreadable(path, st))
             return;
-        AddNamed(path, name, st, topDir: true);
+        // flist.c: send_file_list — a plain name is a top directory only with -r (FLAG_TOP_DIR); without it, as a
+        // --files-from name with --no-R, the directory goes as send_file_name sends any entry.
+        AddNamed(path, name, st, topDir: _options.Recursive || !ArgumentsListed);
     }
 
     // flist.c: send_file_list / change_pathname — the sender goes into an argument's directory (util1.c: change_dir,
@@ -344,7 +373,7 @@ internal sealed partial class FileListBuilder
         // that fails, is excluded or is a skipped directory sends no implied directories either (they follow those
         // checks there); a missing one under --delete-missing-args does.
         bool follow = _options.CopyDirLinks || rel == "." || relativePath.EndsWith('/');
-        int err = LinkStat(full, follow, out NativeStat.Info info);
+        int err = isArgument ? ArgumentStat(full, follow, out NativeStat.Info info) : LinkStat(full, follow, out info);
         int top = rel.IndexOf('/');
         if (err != 0)
         {

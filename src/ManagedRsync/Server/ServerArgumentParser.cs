@@ -510,7 +510,8 @@ public static class ServerArgumentParser
                 Verbose = Verbose, InfoGiven = InfoGiven, Quiet = Quiet, DryRun = DryRun || OnlyWriteBatch,
                 // compat.c: getenv_nstr — a server with write_batch set offers md5 and zlib only (the name is unused:
                 // Session/BatchFile.cs writes nothing on a server).
-                OnlyWriteBatch = OnlyWriteBatch, WriteBatch = OnlyWriteBatch ? "X" : null, Links = Links, Dirs = Dirs,
+                // options.c: parse_arguments — --files-from implies --dirs (xfer_dirs), on the server too.
+                OnlyWriteBatch = OnlyWriteBatch, WriteBatch = OnlyWriteBatch ? "X" : null, Links = Links, Dirs = Dirs || FilesFrom is not null,
                 WholeFile = WholeFile, HardLinks = HardLinks, Owner = Owner, Group = Group, Devices = Devices,
                 Specials = SpecialsOverride ?? Devices, Times = Times, Perms = Perms, Acls = Acls, Recursive = recursive,
                 AlwaysChecksum = Checksum, CvsExclude = Cvs, IgnoreTimes = IgnoreTimes, Relative = Relative,

@@ -106,11 +106,16 @@ internal static class ServerSources
         if (!settings.Confined || beneath is null)
         {
             return options.Relative
-                ? new SendSource([], settings.Root, relative, null, null, ArgumentRules: request.FilterRules)
+                ? new SendSource([], settings.Root, relative, null, null, ArgumentRules: request.FilterRules, Listed: true)
                 : new SendSource(relative.Select(p => Path.IsPathFullyQualified(p) ? p : Path.Join(settings.Root, p) + (p.EndsWith('/') ? "/" : "")).ToList(),
-                    null, null, null, null, ArgumentRules: request.FilterRules);
+                    null, null, null, null, ArgumentRules: request.FilterRules, Listed: true);
         }
-        return Confined(request, options, settings, beneath, relative);
+        // flist.c: send_file_list — a listed name the module's rules exclude (at it or above it) fails as a missing
+        // one (path_is_daemon_excluded: ENOENT), as does its directory's change_dir with --no-R.
+        Func<string, bool>? excluded = settings.ModuleFilters is { Rules.Count: > 0 }
+            ? full => beneath.Relative(full) is { } inModule && IsModuleExcluded(settings, inModule)
+            : null;
+        return Confined(request, options, settings, beneath, relative) with { ArgumentExcluded = excluded, Listed = true };
     }
 
     // util1.c: sanitize_path with SP_KEEP_DOT_DIRS (main.c: do_server_sender) — with -R a "/./" marks where the sent

@@ -14,7 +14,9 @@ namespace ManagedRsync.Roles.Sender;
 /// <see cref="ArgumentRules"/>: a sending server's --filter rules from its argument vector, before the client's list;
 /// <see cref="ModuleXattrRules"/>: a daemon module's own rules when one has the 'x' modifier (daemon_filter_list);
 /// <see cref="ListedByPeer"/>: a sending server's "--files-from=-": the source once the client's names have come
-/// (after its filter list), from the names' bytes as they came.
+/// (after its filter list), from the names' bytes as they came; <see cref="ArgumentExcluded"/>: whether an argument (its full
+/// path) is one a daemon module's rules exclude, which the listing takes as not there; <see cref="Listed"/>: the
+/// sources are a --files-from list's names.
 /// </summary>
 internal sealed record SendSource(
     IReadOnlyList<string> Sources,
@@ -28,7 +30,9 @@ internal sealed record SendSource(
     BeneathRoot? Confinement = null,
     IReadOnlyList<string>? ArgumentRules = null,
     FilterList? ModuleXattrRules = null,
-    Func<byte[], SendSource>? ListedByPeer = null)
+    Func<byte[], SendSource>? ListedByPeer = null,
+    Func<string, bool>? ArgumentExcluded = null,
+    bool Listed = false)
 {
     /// <summary>A daemon's reader of per-directory merge files (ServerSources.PerDirectoryReader: beneath the module only).</summary>
     public Func<string, byte[]?>? ReadPerDirectoryFile { get; init; }

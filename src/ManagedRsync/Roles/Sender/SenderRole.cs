@@ -157,6 +157,8 @@ internal sealed partial class SenderRole : IMessageHandler
         var builder = new FileListBuilder(_options, matcher, _source.IsExcluded, line => _log.Error(line), _source.LinkTarget, line => _log.Info(line))
         {
             IgnoreNonreadable = _source.IgnoreNonreadable,
+            ArgumentExcluded = _source.ArgumentExcluded,
+            ArgumentsListed = _source.Listed,
             Confinement = _source.Confinement,
             DivertDirectories = _conn.Parameters.IncRecurse,
             SendImpliedDirectories = _options.ImpliedDirs || _conn.Protocol >= 30,
