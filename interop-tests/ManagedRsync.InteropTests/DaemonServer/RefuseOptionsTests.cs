@@ -97,7 +97,7 @@ public sealed class RefuseOptionsTests(StockOptionDaemonFixture stock, MrsyncOpt
     /// set_refuse_options does not turn into a refusal (only POPT_ARG_VAL rows lose their value), so popt ORs the
     /// refusal's code into missing_args: the option is taken, and a refused --ignore-missing-args makes the sender send
     /// a missing argument as a mode-0 entry, which stock's client rejects ("invalid file mode 00", exit 2). Ours
-    /// refuses either by name, as the module asks (protocol-notes §86): here stock's pull of a present tree goes through.
+    /// refuses either by name, as the module asks (protocol-notes §87): here stock's pull of a present tree goes through.
     /// </summary>
     [Fact]
     public async Task A_refused_ignore_missing_args_is_refused_by_name_where_stock_takes_it()

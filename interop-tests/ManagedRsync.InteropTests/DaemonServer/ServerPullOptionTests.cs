@@ -176,7 +176,7 @@ public sealed partial class ServerPullOptionTests(StockOptionDaemonFixture stock
     /// it, is not there (flist.c: path_is_daemon_excluded, ENOENT; with --no-R its directory's change_dir fails the
     /// same way), and nothing below it is sent. (Not a row: -r --no-R here, where ours also leaves out what a listed
     /// directory holds: names from several directories are checked against the module's rules under every one of
-    /// them, failing closed; protocol-notes §86.)
+    /// them, failing closed; protocol-notes §87.)
     /// </summary>
     [Theory]
     [InlineData("-a", 23)]

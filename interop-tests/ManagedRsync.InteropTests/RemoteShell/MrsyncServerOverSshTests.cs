@@ -115,7 +115,7 @@ public sealed class MrsyncServerOverSshTests(SshdFixture sshd) : IDisposable
     /// Stock's client pulling from `mrsync --server --sender` beside stock's `rsync --server --sender` over the same ssh,
     /// with what a daemon of ours takes on a pull too (DaemonServer/ServerPullOptionTests): --files-from (the list over
     /// the pipe, from a subdirectory too: a remote-shell sender opens each name in its source directory, protocol-notes
-    /// §86), --ignore-missing-args, --skip-compress. Output as a set of lines, errors' causes, exit code, tree.
+    /// §87), --ignore-missing-args, --skip-compress. Output as a set of lines, errors' causes, exit code, tree.
     /// </summary>
     [Theory]
     [InlineData("-av --files-from=LIST", "/", 23)]

@@ -57,7 +57,7 @@ public static class RsyncServer
         if (settings.IgnoreErrors)
             options = options with { IgnoreErrors = true };
         // token.c: init_set_compression — a module's "dont compress" with a "*" word makes zlib's level the least
-        // (the per-file choice is compiled out, and zstd and lz4 never read the level chosen; protocol-notes §86).
+        // (the per-file choice is compiled out, and zstd and lz4 never read the level chosen; protocol-notes §87).
         if (settings.DontCompressAll)
             options = options with { CompressStored = true };
         if (settings.OpenNoAtime is { } noAtime)
@@ -100,7 +100,7 @@ public static class RsyncServer
                 error = ServerArgumentParser.Refusal(ServerArgumentParser.NotSupported, "files-from", null);
             // sender.c: a daemon's sender opens each file beneath the module root by the name the list holds, which
             // with --files-from is relative to the source directory: from a directory below the root stock 3.5.0
-            // sends the root's file of that name, or says "file has vanished" (protocol-notes §86). Not imitated.
+            // sends the root's file of that name, or says "file has vanished" (protocol-notes §87). Not imitated.
             if (error is null && request.FilesFrom is not null && request.IsSender && settings.Confined
                 && ServerPaths.Sanitize(request.Paths.Count > 0 ? ServerPaths.WithoutModule(request.Paths[0], settings.ModuleName) : ".").TrimEnd('/') is not ("" or "."))
                 error = FilesFromBelowRoot + "\n";

@@ -271,7 +271,7 @@ public static class ServerArgumentParser
                 // flist.c: send_file_list — a sending server leaves a missing argument out silently (missing_args 1).
                 case "ignore-missing-args": IgnoreMissingArgs = true; return None(inline, name);
                 // token.c: init_set_compression — a daemon's sender puts the client's list in a suffix tree that only
-                // compiled-out code reads ("#if 0" in set_compression): kept, and changes nothing (protocol-notes §86).
+                // compiled-out code reads ("#if 0" in set_compression): kept, and changes nothing (protocol-notes §87).
                 case "skip-compress": SkipCompress = inline ?? Next(argv, ref i); return Missing(SkipCompress, word);
                 // options.c: server_options sends "--files-from=-" (the list follows on the connection) or, for a
                 // list on the server's side, "--files-from FILE"; either with --from0, and --no-relative without -R.

@@ -248,7 +248,7 @@ public class ServerArgumentParserTests
 
     // options.c: server_options — a pulling client sends "--files-from=-" "--from0" (and --no-relative without -R; -R is
     // implied otherwise) or "--files-from FILE" for a list on the server's side; --skip-compress and
-    // --ignore-missing-args go to a sending server too (protocol-notes §86).
+    // --ignore-missing-args go to a sending server too (protocol-notes §87).
     [Theory]
     [InlineData("-logDtpRe.LsfxCIvu --files-from=- --from0", "-", true, true)]
     [InlineData("-logDtpe.LsfxCIvu --files-from=- --from0 --no-relative", "-", true, false)]
