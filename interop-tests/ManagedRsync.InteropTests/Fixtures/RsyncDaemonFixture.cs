@@ -40,6 +40,9 @@ public class RsyncDaemonFixture : IAsyncLifetime
     /// <summary>Lines the generated rsyncd.conf adds to its global section (a fixture of a test class may set some).</summary>
     protected virtual IEnumerable<string> GlobalLines => [];
 
+    /// <summary>The daemon's process id while it runs (its connections are its children), else null.</summary>
+    public int? ProcessId => _daemon is { HasExited: false } d ? d.Id : null;
+
     /// <summary>Temporary directory holding config, log, secrets and module directories.</summary>
     public string Root { get; }
 

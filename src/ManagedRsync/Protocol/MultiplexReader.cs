@@ -92,6 +92,13 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
     public void SetTimeout(TimeSpan timeout) => Volatile.Write(ref _timeoutTicks, timeout.Ticks);
 
     /// <summary>
+    /// The role a timeout's message names in brackets (io.c: check_timeout prints "[%s] io timeout ...", rsync.c:
+    /// who_am_i): "generator" on a pulling client, "sender" on a pushing one; null (a server, a local copy's server
+    /// half): the message without it.
+    /// </summary>
+    public string? TimeoutWho { get; set; }
+
+    /// <summary>
     /// Where every data byte taken from the peer is copied as well, once set (rsync io.c: read_buf copies to batch_fd
     /// what it reads from write_batch_monitor_in). Set before the data it is to copy arrives in the buffer.
     /// </summary>
@@ -208,10 +215,10 @@ internal sealed partial class MultiplexReader : IAsyncDisposable
                 if (error is RsyncException re)
                     throw re;
                 // io.c: check_timeout — "[generator] io timeout after N seconds -- exiting" on a pulling client (its
-                // generator waits for the receiver, which waits for the socket), exit 30.
+                // receiver never times out; the generator does), "[sender] ..." on a pushing one; exit 30.
                 if (error is OperationCanceledException or TimeoutException)
-                    throw new RsyncException(RsyncErrorKind.Timeout,
-                        $"io timeout after {Math.Max(1, (int)Math.Round(TimeSpan.FromTicks(Volatile.Read(ref _timeoutTicks)).TotalSeconds))} seconds -- exiting", error);
+                    throw new RsyncException(RsyncErrorKind.Timeout, (TimeoutWho is { } who ? $"[{who}] " : "")
+                        + $"io timeout after {Math.Max(1, (int)Math.Round(TimeSpan.FromTicks(Volatile.Read(ref _timeoutTicks)).TotalSeconds))} seconds -- exiting", error);
                 if (error is not null)
                     throw new RsyncException(RsyncErrorKind.Connection,
                         $"error reading from the daemon: {SystemError.Describe(error)}", error);

@@ -89,6 +89,8 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
     {
         _ioTimeout = options.Timeout;
         _announceTimeout = options.Info.Gte(InfoFlag.Misc, 2);
+        // rsync.c: who_am_i — a client's reads time out in its sender (a push) or its generator (a pull).
+        In.TimeoutWho = weSend ? "sender" : "generator";
         return UnderTimeoutAsync(options, ct, async token =>
         {
             int protocol = knownProtocol

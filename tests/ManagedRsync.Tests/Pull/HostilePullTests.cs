@@ -126,7 +126,7 @@ public sealed class HostilePullTests : IDisposable
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var e = await PullExpectingFailure(daemon, options: TransferOptions.Archive with { Timeout = 1 });
         Assert.Equal(RsyncExitCode.Timeout, e.ExitCode);
-        Assert.Equal("io timeout after 1 seconds -- exiting", e.Message);
+        Assert.Equal("[generator] io timeout after 1 seconds -- exiting", e.Message);
         Assert.InRange(clock.Elapsed.TotalSeconds, 0.9, 20);
     }
 
