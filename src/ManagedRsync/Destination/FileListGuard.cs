@@ -43,7 +43,12 @@ public sealed class FileListGuard
     /// <param name="name">The entry's name.</param>
     /// <param name="isDirectory">Whether the entry is a directory.</param>
     /// <param name="nameChecked">The caller has passed the name through <see cref="CheckName"/> already.</param>
-    public void Accept(string name, bool isDirectory, bool nameChecked = false)
+    /// <param name="soleList">
+    /// The name is in an incremental part that lists no name twice: every entry of it lies directly in its directory,
+    /// which gets no other part, so no other list can name a non-directory of it, nor anything below one. Such a
+    /// non-directory is then checked (requested, its ancestors) but not held: nothing later could meet it here.
+    /// </param>
+    public void Accept(string name, bool isDirectory, bool nameChecked = false, bool soleList = false)
     {
         if (!nameChecked)
             CheckName(name, isDirectory);
@@ -66,6 +71,8 @@ public sealed class FileListGuard
             }
             _lastParent = name[..lastSlash];
         }
+        if (soleList && !isDirectory)
+            return;
         if (!isDirectory && _impliedDirectories.Contains(name))
             throw RsyncException.Protocol($"file-list entry \"{name}\" is not a directory but has entries below it");
 
@@ -100,6 +107,9 @@ public sealed class FileListGuard
     /// again (<see cref="Roles.Receiving.IncrementalLists"/>), so the sets need not hold it.
     /// </summary>
     internal void Forget(string name) => _listed.Remove(name);
+
+    /// <summary>How many names the guard holds (tests: an incremental part's non-directories are not held).</summary>
+    internal int HeldCount => _listed.Count;
 
     /// <summary>Whether directory <paramref name="name"/> was sent only as a parent of what was asked for (see <see cref="RequestedNames.IsImpliedParentOnly"/>).</summary>
     public bool IsImpliedParentOnly(string name) => _requested.IsImpliedParentOnly(name);

@@ -167,6 +167,20 @@ public class FileListGuardTests
     }
 
     [Fact]
+    public void A_non_directory_of_a_part_without_a_name_twice_is_checked_but_not_held()
+    {
+        var guard = new FileListGuard(RequestedNames.All);
+        guard.Accept(".", isDirectory: true);
+        guard.Accept("sub", isDirectory: true);
+        guard.Accept("sub/f", isDirectory: false, nameChecked: true, soleList: true);
+        guard.Accept("sub/d", isDirectory: true, nameChecked: true, soleList: true);
+        Assert.Equal(3, guard.HeldCount);
+        // Its ancestors are still checked: a part in a directory below a listed non-directory is refused.
+        guard.Accept("g", isDirectory: false);
+        Assert.Throws<RsyncException>(() => guard.Accept("g/x", isDirectory: false, nameChecked: true, soleList: true));
+    }
+
+    [Fact]
     public void ADuplicateIsLetThroughToBeCleared()
     {
         // flist.c: flist_sort_and_clean — a receiver clears the copy after sorting and refuses only its use.

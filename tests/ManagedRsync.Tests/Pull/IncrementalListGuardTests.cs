@@ -114,6 +114,25 @@ public sealed class IncrementalListGuardTests : IDisposable
             "refusing transfer of cleared file index 6");
 
     [Fact]
+    public Task A_file_listed_again_as_a_directory_with_a_name_between_them_is_cleared_and_its_use_refused() =>
+        // Sorted, "sub/d" (file, 6) and "sub/d.x" (7) come before the directory "sub/d" (8): the two copies are not
+        // neighbours, and the part is still handled as one with a name listed twice (the directory kept).
+        AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistOffset - 1)
+                .Add("sub/d", HostileFileList.Regular, 1).Add("sub/d.x", HostileFileList.Regular, 1)
+                .Add("sub/d", HostileFileList.Directory).EndPart()
+                .Index(ndx, 6).Raw([0x00, 0x80]),
+            "refusing transfer of cleared file index 6");
+
+    [Fact]
+    public Task A_file_listed_twice_in_its_part_is_cleared_and_its_use_refused() =>
+        // fsort is stable: of the two "sub/f" the first (index 6) is kept, the second (7) cleared.
+        AssertRefused((l, ndx) => l.Index(ndx, Ndx.FlistOffset - 1)
+                .Add("sub/f", HostileFileList.Regular, 1).Add("sub/e", HostileFileList.Regular, 1)
+                .Add("sub/f", HostileFileList.Regular, 1).EndPart()
+                .Index(ndx, 8).Raw([0x00, 0x80]),
+            "refusing transfer of cleared file index 8");
+
+    [Fact]
     public async Task AFirstPartWithANestedNameIsRefused()
     {
         var daemon = new HostileDaemon(async (s, ct) =>

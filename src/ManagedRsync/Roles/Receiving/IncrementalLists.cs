@@ -46,8 +46,11 @@ internal sealed class IncrementalLists
         _guard = guard;
     }
 
-    /// <summary>One part: its first index, how many entries, and the index of its directory (-1: none).</summary>
-    public readonly record struct Part(int Start, int Count, int Directory)
+    /// <summary>
+    /// One part: its first index, how many entries, the index of its directory (-1: none), and whether the guard holds
+    /// its non-directory names (<see cref="ReceiveRun.AcceptList"/>).
+    /// </summary>
+    public readonly record struct Part(int Start, int Count, int Directory, bool GuardHolds = true)
     {
         public int End => Start + Count;
     }
@@ -109,10 +112,10 @@ internal sealed class IncrementalLists
             if (file.LocalName.Contains('/'))
                 throw InvalidPath(file.LocalName);
         }
-        _run.AcceptList(first, _guard, namesChecked: true);
+        bool held = _run.AcceptList(first, _guard, namesChecked: true);
         // flist.c: recv_file_list — the first part stands for "." when it starts with one, else for nothing.
         bool dot = first.Count > 0 && first[0].IsDirectory && first[0].LocalName == ".";
-        Append(first, dot ? first[0] : s_noDirectory, dot ? 1 : -1);
+        Append(first, dot ? first[0] : s_noDirectory, dot ? 1 : -1, held);
         if (FileTotal == 1)
         {
             Connection connection = _run.Connection;
@@ -185,8 +188,8 @@ internal sealed class IncrementalLists
             siblings = siblings && bytes.Length > dirBytes.Length + 1 && bytes[dirBytes.Length] == (byte)'/'
                 && bytes.StartsWith(dirBytes) && !bytes[(dirBytes.Length + 1)..].Contains((byte)'/');
         }
-        _run.AcceptList(part, _guard, namesChecked: true, siblingsAfter: siblings ? dirBytes.Length + 1 : 0);
-        Append(part, _run.Files[dirNdx], dirNdx);
+        bool guardHolds = _run.AcceptList(part, _guard, namesChecked: true, siblingsAfter: siblings ? dirBytes.Length + 1 : 0);
+        Append(part, _run.Files[dirNdx], dirNdx, guardHolds);
         _run.Stats.FileListSize += _run.Connection.In.TotalRead - start;
         _run.ListIoError = _run.List.IoError;
         _run.ToGenerator.NewList();
@@ -226,7 +229,8 @@ internal sealed class IncrementalLists
 
     // receiver.c: recv_files frees first_flist at each NDX_DONE of the first phase (flist_free): a part both sides
     // have ended is dropped here — its entries other than directories (the directory table and the final
-    // touch-up of directory times keep those, as stock keeps dir_flist) and their names in the name guard. Later
+    // touch-up of directory times keep those, as stock keeps dir_flist) and their names in the name guard (when it
+    // holds them: a part without a name listed twice leaves its non-directories out of it). Later
     // parts cannot name them again (each lies in another directory, and a directory gets one part). A sender that
     // sends NDX_DONE before our generator has ended the part (stock's would not) only delays the drop. Runs on the
     // receiver's thread, the only one that touches the guard.
@@ -245,7 +249,7 @@ internal sealed class IncrementalLists
                 FileEntry file = files[i];
                 if (file is null || file.IsDirectory)
                     continue;
-                if (!file.Cleared)
+                if (part.GuardHolds && !file.Cleared)
                     _guard.Forget(names[i]);
                 files[i] = null!;
                 names[i] = null!;
@@ -258,7 +262,7 @@ internal sealed class IncrementalLists
     }
 
     // The part's slot for its directory, then its entries; its directories join the table in their sorted order.
-    private void Append(List<FileEntry> part, FileEntry directory, int directoryNdx)
+    private void Append(List<FileEntry> part, FileEntry directory, int directoryNdx, bool guardHolds)
     {
         EntryTable<FileEntry> files = _run.Files;
         EntryTable<string> names = _run.Names;
@@ -278,7 +282,7 @@ internal sealed class IncrementalLists
             // soon as it is counted, and a line for an index the log does not hold would go out at once, ahead of
             // earlier lists' lines.
             _run.Order?.Extend(files.Count);
-            _parts.Add(new Part(start, part.Count, directoryNdx));
+            _parts.Add(new Part(start, part.Count, directoryNdx, guardHolds));
             FileTotal += part.Count;
         }
     }

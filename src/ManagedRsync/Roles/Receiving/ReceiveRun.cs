@@ -168,26 +168,39 @@ internal sealed partial class ReceiveRun
     /// Every name is one directory's name (this many bytes with its '/') and a last name without '/' (an incremental
     /// part): the sort compares the last names alone (<see cref="SiblingNameOrder"/>, the same order); 0 when not so.
     /// </param>
-    public void AcceptList(List<FileEntry> files, FileListGuard guard, bool namesChecked = false, int siblingsAfter = 0)
+    /// <returns>
+    /// Whether <paramref name="guard"/> holds the list's non-directory names (to be forgotten when the part is
+    /// dropped): not for an incremental part without a name listed twice, whose non-directories the guard need not
+    /// hold (<see cref="FileListGuard.Accept"/>'s <c>soleList</c>).
+    /// </returns>
+    public bool AcceptList(List<FileEntry> files, FileListGuard guard, bool namesChecked = false, int siblingsAfter = 0)
     {
-        foreach (FileEntry file in files)
+        if (siblingsAfter > 0)
         {
-            guard.Accept(file.LocalName, file.IsDirectory, namesChecked);
-            // flist.c: recv_file_entry — a parent that was not itself asked for is never a content directory, so a
-            // hostile sender flagging it as one cannot widen --delete to its siblings (the transfer root included).
-            if (file.IsDirectory && guard.IsImpliedParentOnly(file.LocalName))
+            // An incremental part's entries all lie directly in its directory, which gets no other part: a name of it
+            // can be listed again only within it. The part is sorted first (the comparison has no effects) and, when
+            // no name is in it twice, its names go through the guard in their arrival order as before, without the
+            // guard holding the non-directories (protocol-notes §82). Else it is handled as any list.
+            FileEntry[] arrival = [.. files];
+            var sibling = new SiblingNameOrder(siblingsAfter, Protocol);
+            Span<FileEntry> sorted = CollectionsMarshal.AsSpan(files);
+            sorted.Sort(sibling);
+            if (!HasNameTwice(sorted, sibling))
             {
-                file.IsTopDir = true;
-                file.IsNoContentDir = true;
+                foreach (FileEntry file in arrival)
+                    AcceptEntry(file, guard, namesChecked, soleList: true);
+                // A directory's name held from an earlier list (none can be: a later part's names lie in its own
+                // directory) would be refused as the other path refuses it (ClearDuplicates).
+                if (guard.TakeDuplicates() is [var stray, ..])
+                    throw RsyncException.Protocol($"duplicate file-list name: {stray}");
+                Count(files);
+                return false;
             }
-            if (file.IsSymlink && file.LinkTarget is { } target)
-            {
-                FileListGuard.CheckSymlinkTarget(file.DisplayName, FileNameEncoding.Decode(target));
-                // A daemon module munges or sanitizes what it stores (in list order, as flist.c reads it).
-                if (Target.LinkTargets is { } map)
-                    file.LinkTarget = map(file.Name, target);
-            }
+            files.Clear();
+            files.AddRange(arrival);
         }
+        foreach (FileEntry file in files)
+            AcceptEntry(file, guard, namesChecked, soleList: false);
         var order = new FileNameOrder(Protocol);
         if (guard.TakeDuplicates() is { } duplicates)
         {
@@ -205,12 +218,55 @@ internal sealed partial class ReceiveRun
         {
             files.Sort(order);
         }
+        Count(files);
+        return true;
+    }
+
+    private void AcceptEntry(FileEntry file, FileListGuard guard, bool namesChecked, bool soleList)
+    {
+        guard.Accept(file.LocalName, file.IsDirectory, namesChecked, soleList);
+        // flist.c: recv_file_entry — a parent that was not itself asked for is never a content directory, so a
+        // hostile sender flagging it as one cannot widen --delete to its siblings (the transfer root included).
+        if (file.IsDirectory && guard.IsImpliedParentOnly(file.LocalName))
+        {
+            file.IsTopDir = true;
+            file.IsNoContentDir = true;
+        }
+        if (file.IsSymlink && file.LinkTarget is { } target)
+        {
+            FileListGuard.CheckSymlinkTarget(file.DisplayName, FileNameEncoding.Decode(target));
+            // A daemon module munges or sanitizes what it stores (in list order, as flist.c reads it).
+            if (Target.LinkTargets is { } map)
+                file.LinkTarget = map(file.Name, target);
+        }
+    }
+
+    private void Count(List<FileEntry> files)
+    {
         foreach (FileEntry file in files)
         {
             if (file.IsRegular || file.IsSymlink)
                 Stats.TotalSize += file.Size;
         }
         Stats.NumFiles += files.Count;
+    }
+
+    // Whether a name is in the sorted part twice: two non-directories or two directories of one name sort next to
+    // each other (they compare equal); a directory and a non-directory of one name need not (a directory sorts as its
+    // name with '/'), so each directory's name is looked for among the non-directories.
+    private static bool HasNameTwice(ReadOnlySpan<FileEntry> sorted, SiblingNameOrder order)
+    {
+        for (int i = 1; i < sorted.Length; i++)
+        {
+            if (order.Compare(sorted[i - 1], sorted[i]) == 0)
+                return true;
+        }
+        foreach (FileEntry file in sorted)
+        {
+            if (file.IsDirectory && sorted.BinarySearch(new FileEntry { Name = file.Name, Mode = FileEntry.S_IFREG }, order) >= 0)
+                return true;
+        }
+        return false;
     }
 
     /// <summary>
