@@ -47,7 +47,7 @@ public sealed class SilentDaemonTimeoutTests(RsyncDaemonFixture daemon) : IDispo
             int pid = daemon.ProcessId ?? throw new InvalidOperationException("the daemon is not running");
             HashSet<int> before = [.. Descendants(pid)];
             Task<ProcessResult> run = ours ? daemon.RunMrsyncAsync(args) : daemon.RunRsyncAsync(args);
-            List<int> connection = await ConnectionAsync(pid, before, run);
+            List<int> connection = await ConnectionAsync(pid, before, run, pull ? dest : null);
             Signal("STOP", connection);
             ProcessResult result;
             try
@@ -66,12 +66,19 @@ public sealed class SilentDaemonTimeoutTests(RsyncDaemonFixture daemon) : IDispo
     }
 
     // The processes the daemon started for this run (the connection; on a push also its forked receiver), once the
-    // transfer has been under way for a second.
-    private static async Task<List<int>> ConnectionAsync(int daemonPid, HashSet<int> before, Task<ProcessResult> run)
+    // transfer has been under way for a second; on a pull, once the file's temporary copy has appeared in
+    // <paramref name="receiving"/> (under load the list can take longer than that: the stop must fall mid-file).
+    private static async Task<List<int>> ConnectionAsync(int daemonPid, HashSet<int> before, Task<ProcessResult> run, string? receiving)
     {
         for (int i = 0; i < 200 && !run.IsCompleted; i++)
         {
             if (Descendants(daemonPid).Any(p => !before.Contains(p)))
+                break;
+            await Task.Delay(50);
+        }
+        for (int i = 0; receiving is not null && i < 600 && !run.IsCompleted; i++)
+        {
+            if (Directory.Exists(receiving) && Directory.EnumerateFiles(receiving).Any())
                 break;
             await Task.Delay(50);
         }
