@@ -180,7 +180,7 @@ internal sealed partial class ReceiveRun
             // An incremental part's entries all lie directly in its directory, which gets no other part: a name of it
             // can be listed again only within it. The part is sorted first (the comparison has no effects) and, when
             // no name is in it twice, its names go through the guard in their arrival order as before, without the
-            // guard holding the non-directories (protocol-notes §87). Else it is handled as any list.
+            // guard holding the non-directories (protocol-notes §88). Else it is handled as any list.
             FileEntry[] arrival = [.. files];
             var sibling = new SiblingNameOrder(siblingsAfter, Protocol);
             Span<FileEntry> sorted = CollectionsMarshal.AsSpan(files);
