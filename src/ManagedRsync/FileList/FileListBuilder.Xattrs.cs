@@ -87,12 +87,14 @@ internal sealed partial class FileListBuilder
     // (a leading "./" of a -R name is not stock's: it names "src/x", not "./src/x"). Stock's sender works in the
     // directory of each argument, so the entries a "DIR/" argument's send_directory(".") lists are named "./NAME"
     // there: "/CWD/DIR/./NAME"; deeper ones are listed from their directory's own name ("/CWD/DIR/sub/NAME").
-    private string FullName(string path)
+    // <paramref name="cleaned"/>: a message of flist.c make_file, which names thisname after clean_fname has taken
+    // the "./" off ("/CWD/DIR/NAME": readlink_stat, "symlink has no referent", "file has vanished").
+    private string FullName(string path, bool cleaned = false)
     {
         if (Confinement?.Relative(path) is { } inModule)
             return Confinement.Quote(inModule, _workingDirectory is { } w && Confinement.Relative(w) is { } within ? within : ".");
         string shown = path;
-        if (_dotDirectory is { } dot)
+        if (_dotDirectory is { } dot && !cleaned)
         {
             if (path == dot)
                 shown = dot + "/.";

@@ -914,7 +914,7 @@ internal sealed partial class FileListBuilder
             && NativeStat.TryLstat(path, out NativeStat.Info link) == 0 && (link.Mode & FileEntry.S_IFMT) == FileEntry.S_IFLNK)
         {
             IoError |= IoErrorGeneral;
-            _warn($"symlink has no referent: {FullName(path)}");
+            _warn($"symlink has no referent: {FullName(path, cleaned: true)}");
             return;
         }
         Report(path, errno, vanished: errno == Interop.ENOENT, listed: true);
@@ -927,13 +927,13 @@ internal sealed partial class FileListBuilder
         if (vanished)
         {
             IoError |= IoErrorVanished;
-            _warn($"file has vanished: {FullName(path)}");
+            _warn($"file has vanished: {FullName(path, cleaned: true)}");
         }
         else
         {
             IoError |= IoErrorGeneral;
-            _warn(listed ? $"rsync: [sender] readlink_stat({FullName(path)}) failed: {ErrnoText(errno)} ({errno})"
-                : $"rsync: [sender] link_stat {FullName(path)} failed: {ErrnoText(errno)} ({errno})");
+            _warn(listed ? $"rsync: [sender] readlink_stat({FullName(path, cleaned: true)}) failed: {ErrnoText(errno)} ({errno})"
+                : $"rsync: [sender] link_stat {FullName(path, cleaned: true)} failed: {ErrnoText(errno)} ({errno})");
         }
     }
 
