@@ -196,26 +196,30 @@ internal static class ServerSources
                 throw new RsyncException(RsyncErrorKind.Unsupported, "rsync: ERROR: daemon has excluded the files-from file");
         }
         int err = settings.Confined ? ServerPaths.CheckBeneath(settings.Root, clean, lastMayBeAnything: false) : 0;
-        string full = settings.Confined || !Path.IsPathFullyQualified(clean) ? Path.Join(settings.Root, clean) : clean;
-        if (err == 0 && settings.Confined && NativeStat.TryLstat(full, out NativeStat.Info info) == 0 && (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFLNK)
-            err = Interop.ELOOP;
         byte[]? bytes = null;
-        if (err == 0)
+        bool tooLarge = false;
+        if (err == 0 && settings.Confined)
         {
+            bytes = ReadBeneath(settings.Root, clean, Session.Connection.MaxFilesFromBytes, out err, out tooLarge);
+        }
+        else if (err == 0)
+        {
+            // A server outside a module (over a remote shell) reads the user's own path as it is, links followed.
             try
             {
-                using var file = new FileStream(full, FileMode.Open, FileAccess.Read);
-                if (file.Length > Session.Connection.MaxFilesFromBytes)
-                    throw new RsyncException(RsyncErrorKind.Unsupported, $"rsync: files-from file {name} is larger than {Session.Connection.MaxFilesFromBytes} bytes");
-                bytes = new byte[file.Length];
-                file.ReadExactly(bytes);
+                using var file = new FileStream(Path.IsPathFullyQualified(clean) ? clean : Path.Join(settings.Root, clean), FileMode.Open, FileAccess.Read);
+                tooLarge = file.Length > Session.Connection.MaxFilesFromBytes;
+                bytes = tooLarge ? null : new byte[file.Length];
+                if (bytes is not null)
+                    file.ReadExactly(bytes);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                err = e is FileNotFoundException or DirectoryNotFoundException ? Interop.ENOENT
-                    : e is UnauthorizedAccessException ? Interop.EACCES : e.HResult & 0xffff;
+                err = SystemError.Errno(e) ?? Interop.EIO;
             }
         }
+        if (tooLarge)
+            throw new RsyncException(RsyncErrorKind.Unsupported, $"rsync: files-from file {name} is larger than {Session.Connection.MaxFilesFromBytes} bytes");
         // util1.c: sanitize_path — an absolute name is put under the module's directory, and is named so.
         string shown = settings.Confined && name.StartsWith('/') ? Path.Join(settings.Root, clean) : clean;
         return bytes ?? throw new RsyncException(RsyncErrorKind.Unsupported,
@@ -280,12 +284,44 @@ internal static class ServerSources
                 return [];
         }
         int err = ServerPaths.CheckBeneath(settings.Root, clean, lastMayBeAnything: false);
-        string full = Path.Join(settings.Root, clean);
-        if (err == 0 && NativeStat.TryLstat(full, out NativeStat.Info info) == 0 && (info.Mode & FileEntry.S_IFMT) != FileEntry.S_IFREG)
-            err = Interop.ELOOP;
-        if (err != 0)
-            throw new IOException($"failed to open merge file \"{name}\": {Marshal.GetPInvokeErrorMessage(err)}", err);
-        byte[] bytes = File.ReadAllBytes(full);
-        return bytes.Length <= MaxRuleFile ? bytes : throw new IOException($"merge file \"{name}\" is larger than {MaxRuleFile} bytes");
+        byte[]? bytes = null;
+        bool tooLarge = false;
+        if (err == 0)
+            bytes = ReadBeneath(settings.Root, clean, MaxRuleFile, out err, out tooLarge);
+        if (tooLarge)
+            throw new IOException($"merge file \"{name}\" is larger than {MaxRuleFile} bytes");
+        return bytes ?? throw new IOException($"failed to open merge file \"{name}\": {Marshal.GetPInvokeErrorMessage(err)}", err);
+    }
+
+    // A file a client names, read beneath the module: opened through openat2 RESOLVE_BENEATH with its last component
+    // not followed, so that nothing swapped in on the way after the checks can lead the read out of the module (stock:
+    // open_no_attacker_symlinks). Null with the errno when it cannot be (ELOOP for a link or anything not a regular
+    // file), or with tooLarge when it holds more than max bytes; a file that grows while read is taken as far as it was.
+    private static byte[]? ReadBeneath(string root, string relative, long max, out int errno, out bool tooLarge)
+    {
+        tooLarge = false;
+        using BeneathRoot beneath = BeneathRoot.Open(root, "");
+        int fd = beneath.Open(relative, Interop.O_RDONLY | Interop.O_NOFOLLOW | Interop.O_NONBLOCK | Interop.O_CLOEXEC, out errno);
+        if (fd < 0)
+            return null;
+        using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+        errno = NativeStat.TryStatAt(fd, "", Interop.AT_EMPTY_PATH, out NativeStat.Info info);
+        if (errno != 0)
+            return null;
+        if ((info.Mode & FileEntry.S_IFMT) != FileEntry.S_IFREG)
+        {
+            errno = Interop.ELOOP;
+            return null;
+        }
+        if (info.Size > max)
+        {
+            tooLarge = true;
+            return null;
+        }
+        byte[] buffer = new byte[info.Size];
+        int total = 0, read;
+        while (total < buffer.Length && (read = RandomAccess.Read(handle, buffer.AsSpan(total), total)) > 0)
+            total += read;
+        return total == buffer.Length ? buffer : buffer[..total];
     }
 }
