@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using ManagedRsync.InteropTests.Filters;
+using Xunit.Abstractions;
 
 namespace ManagedRsync.InteropTests.Options;
 
@@ -14,7 +15,7 @@ namespace ManagedRsync.InteropTests.Options;
 /// option. Rows that do neither yet are listed in known-mismatches.txt, which the test holds exactly: a new
 /// mismatch fails, and so does a listed row that now matches (remove it from the ledger).
 /// </summary>
-public sealed class ServerArgumentParityTests
+public sealed class ServerArgumentParityTests(ITestOutputHelper output)
 {
     private const string LedgerFile = "known-mismatches.txt";
 
@@ -28,6 +29,7 @@ public sealed class ServerArgumentParityTests
             "stock rsync --help lists options that take a value with no sample in OptionCatalog.Samples (add one):\n  "
             + string.Join("\n  ", missingSamples));
 
+        var ledger = Ledger.Load(Path.Combine(AppContext.BaseDirectory, "Options", LedgerFile));
         string root = StockRsyncRunner.CreateTempDirectory("argdiff");
         var results = new ConcurrentBag<RowResult>();
         var clock = Stopwatch.StartNew();
@@ -38,6 +40,22 @@ public sealed class ServerArgumentParityTests
             await Parallel.ForEachAsync(rows.Select((row, index) => (row, index)),
                 new ParallelOptions { MaxDegreeOfParallelism = Math.Max(8, Environment.ProcessorCount * 4) },
                 async (item, _) => results.Add(await runner.RunAsync(item.row, item.index)));
+
+            // A row outside the ledger that mismatched while 8+ rows ran at once on a loaded CI machine (the -X
+            // pushes' late lists were one such case) runs once more alone before it counts; its first outcome is
+            // written to the test's output either way, so a flake stays visible.
+            var firstMisses = results.Where(r => !r.Matches && !ledger.ContainsKey(r.Row.Key)).ToList();
+            int retryIndex = rows.Count;
+            foreach (RowResult miss in firstMisses)
+            {
+                RowResult again = await runner.RunAsync(miss.Row, retryIndex++);
+                output.WriteLine($"mismatch in the parallel pass, {(again.Matches ? "matched" : "mismatched again")} alone: {miss.Row.Key} | {miss.Reason}\n{miss.Detail}");
+                if (again.Matches)
+                {
+                    results = new ConcurrentBag<RowResult>(results.Where(r => !ReferenceEquals(r, miss)));
+                    results.Add(again);
+                }
+            }
         }
         finally
         {
@@ -46,7 +64,6 @@ public sealed class ServerArgumentParityTests
         }
         clock.Stop();
 
-        var ledger = Ledger.Load(Path.Combine(AppContext.BaseDirectory, "Options", LedgerFile));
         var mismatches = results.Where(r => !r.Matches).OrderBy(r => r.Row.Key, StringComparer.Ordinal).ToList();
         string summary = string.Join(", ", results.Where(r => r.Matches).GroupBy(r => r.Reason).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => $"{g.Count()} {g.Key}"));
