@@ -126,9 +126,10 @@ public static class RsyncServer
             // generator and receiver until the end).
             if (code == RsyncExitCode.Ok || request.IsSender)
                 settings.Log?.Invoke(Totals(result.Stats));
-            // cleanup.c: _exit_cleanup — a receiving server that finished its run is shutting down: it tells the
-            // client no exit code (no MSG_ERROR_EXIT), which counts the errors it was sent (log.c: got_xfer_error),
-            // and logs no "rsync error" line (am_server 2: it exits through exit_cleanup(0)).
+            // cleanup.c: _exit_cleanup — a server that finished its run is shutting down: it tells the client no exit
+            // code (no MSG_ERROR_EXIT), which counts the errors it was sent (log.c: got_xfer_error, MSG_IO_ERROR), and
+            // logs no "rsync error" line (am_server 2: it exits through exit_cleanup(0)). A sender that ended before
+            // the goodbye (an empty list) is not shutting down: FinishWithErrorAsync tells it the code then.
             if (code != RsyncExitCode.Ok && request.IsSender)
                 await FinishWithErrorAsync(connection, code, ct).ConfigureAwait(false);
             else if (code != RsyncExitCode.Ok)
@@ -327,15 +328,22 @@ public static class RsyncServer
         return code;
     }
 
+    // cleanup.c: _exit_cleanup — MSG_ERROR_EXIT and noop_io_until_death only before the end-of-run exchange began
+    // (!shutting_down). A sending server that read the client's goodbye and ends with an error (23, 24) sends nothing
+    // more: the client already knows the code (MSG_IO_ERROR, MSG_ERROR_XFER), and its receiver, waiting for its
+    // generator's SIGUSR2 to print the summary, exited on a late MSG_ERROR_EXIT without it (protocol-notes §89). Stock
+    // then sleeps 100 ms before close_all; we stop as soon as the client has closed within that time.
     private static async Task FinishWithErrorAsync(Connection connection, RsyncExitCode code, CancellationToken ct)
     {
         try
         {
             connection.ServerLog?.DrainInto(connection.Out);
-            if (connection.Protocol >= 31 && code is not (RsyncExitCode.SocketIo or RsyncExitCode.StreamIo or RsyncExitCode.Timeout))
+            if (connection.Protocol >= 31 && !connection.ShuttingDown
+                && code is not (RsyncExitCode.SocketIo or RsyncExitCode.StreamIo or RsyncExitCode.Timeout))
                 connection.Out.WriteMessageInt(MessageCode.ErrorExit, (int)code);
             connection.Out.Send();
-            await ServerDrain.UntilClosedAsync(connection, ct).ConfigureAwait(false);
+            await ServerDrain.UntilClosedAsync(connection, connection.ShuttingDown ? ServerDrain.AfterGoodbye : ServerDrain.Limit, ct)
+                .ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or RsyncException or OperationCanceledException or ObjectDisposedException)
         {

@@ -11,10 +11,16 @@ internal static class ServerDrain
 {
     public static readonly TimeSpan Limit = TimeSpan.FromSeconds(10);
 
-    public static async Task UntilClosedAsync(Connection connection, CancellationToken ct)
+    /// <summary>
+    /// cleanup.c: _exit_cleanup — a server ending with an error code sleeps 100 ms before it closes (`if (am_server &amp;&amp;
+    /// exit_code) msleep(100)`); after the end-of-run exchange that is all it waits.
+    /// </summary>
+    public static readonly TimeSpan AfterGoodbye = TimeSpan.FromMilliseconds(100);
+
+    public static async Task UntilClosedAsync(Connection connection, TimeSpan limit, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(Limit);
+        deadline.CancelAfter(limit);
         // Ends with the exception EnsureAsync throws at the end of the stream (or the client's own MSG_ERROR_EXIT).
         while (true)
         {

@@ -74,6 +74,12 @@ internal sealed partial class Connection : IMessageHandler, IAsyncDisposable
         set => Volatile.Write(ref _remoteIoError, value);
     }
 
+    /// <summary>
+    /// rsync's shutting_down (main.c: read_final_goodbye sets it): the end-of-run exchange has begun, so an error exit
+    /// from here on tells the peer no exit code and does not wait for it to close (cleanup.c: _exit_cleanup).
+    /// </summary>
+    public bool ShuttingDown { get; set; }
+
     /// <summary>The role's handler for the messages whose meaning depends on it (MSG_DELETED, MSG_NO_SEND, ...).</summary>
     public void Attach(IMessageHandler role) => _role = role;
 

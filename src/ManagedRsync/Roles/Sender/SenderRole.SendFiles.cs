@@ -419,6 +419,7 @@ internal sealed partial class SenderRole
     // rsync main.c: read_final_goodbye — NDX_DONE, and from protocol 31 one more NDX_DONE round trip.
     private async Task ReadFinalGoodbyeAsync(CancellationToken ct)
     {
+        _conn.ShuttingDown = true;
         int ndx;
         if (_conn.Protocol < 29)
         {
