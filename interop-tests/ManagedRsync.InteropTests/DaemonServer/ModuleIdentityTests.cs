@@ -130,6 +130,39 @@ public sealed class ModuleIdentityTests(StockIdentityDaemonFixture stock, Mrsync
     }
 
     /// <summary>
+    /// A pull from the module served as 65534 of a tree with a file only root may read (sender.c: send_files, "send_files
+    /// failed to open", FERROR_XFER; log.c: rwrite sends a server's errors as MSG_ERROR_XFER below protocol 30, where no
+    /// MSG_IO_ERROR tells the client): exit 23, the error and the summary, as from stock's daemon, at protocol 32, 29 and
+    /// 27 (protocol-notes §89).
+    /// </summary>
+    [Theory]
+    [InlineData(32)]
+    [InlineData(29)]
+    [InlineData(27)]
+    public async Task A_pull_of_a_file_the_modules_user_cannot_read_ends_as_with_stocks_daemon(int protocol)
+    {
+        if (Environment.UserName != "root")
+            Assert.Fail("the test needs root: a file only root may read, served as 65534");
+        string id = Guid.NewGuid().ToString("N")[..8];
+        foreach (RsyncDaemonFixture d in new RsyncDaemonFixture[] { stock, ours })
+        {
+            string mine = Path.Combine(d.ModulePath(IdentityModules.Nobody), id);
+            Directory.CreateDirectory(mine);
+            File.WriteAllText(Path.Combine(mine, "readable"), "for anyone\n");
+            File.WriteAllText(Path.Combine(mine, "locked"), "for root\n");
+            File.SetUnixFileMode(Path.Combine(mine, "locked"), UnixFileMode.None);
+        }
+        var pull = await BothAsync(d => [$"--protocol={protocol}", "-rv", $"{d.Url}{IdentityModules.Nobody}/{id}/", Local(d) + "/"]);
+        AssertSame(pull);
+        Assert.True(pull.Ours.ExitCode == 23, ours.Explain(pull.Ours));
+        Assert.Contains("send_files failed to open", pull.Ours.Stderr, StringComparison.Ordinal);
+        Assert.Equal(pull.Stock.Stderr.Replace(Local(stock), "LOCAL", StringComparison.Ordinal),
+            pull.Ours.Stderr.Replace(Local(ours), "LOCAL", StringComparison.Ordinal));
+        Assert.Contains("\ntotal size is ", pull.Ours.Stdout, StringComparison.Ordinal);
+        Assert.Equal("for anyone\n", File.ReadAllText(Path.Combine(Local(ours), "readable")));
+    }
+
+    /// <summary>
     /// util1.c: change_dir — an unchrooted daemon walks the module's path refusing a symlink owned by neither root nor
     /// itself (syscall.c: open_no_attacker_symlinks): the planted link is refused ("@ERROR: chdir failed", exit 5),
     /// root's own link is followed (upstream daemon-module-chdir-symlink).

@@ -13,8 +13,10 @@ namespace ManagedRsync.Session;
 /// Entries and deletions go to <paramref name="logFile"/>, the host's own log (a daemon's transfer logging), never to
 /// the client. A daemon also writes each line it tells the client to <paramref name="daemonLog"/>, its log file (log.c:
 /// rwrite calls logit for every FINFO, FERROR and FWARNING when am_daemon, then sends it; an FCLIENT line is only sent).
+/// Below protocol 30 an error goes as MSG_ERROR_XFER and a warning as MSG_INFO (log.c: rwrite, `protocol_version &lt;
+/// 30`): such a client has no MSG_IO_ERROR, so each error a server tells it makes its run a partial transfer.
 /// </summary>
-internal sealed class ServerMessageLog(MultiplexWriter output, ITransferLog logFile, Action<string>? daemonLog = null) : ITransferLog
+internal sealed class ServerMessageLog(MultiplexWriter output, ITransferLog logFile, int protocol, Action<string>? daemonLog = null) : ITransferLog
 {
     private readonly ConcurrentQueue<(MessageCode Code, byte[] Text)> _pending = new();
     private int _owner = -1;
@@ -84,6 +86,8 @@ internal sealed class ServerMessageLog(MultiplexWriter output, ITransferLog logF
 
     private void Post(MessageCode code, string line)
     {
+        if (protocol < 30)
+            code = code switch { MessageCode.Error => MessageCode.ErrorXfer, MessageCode.Warning => MessageCode.Info, _ => code };
         _pending.Enqueue((code, Encoding.UTF8.GetBytes(line + "\n")));
         if (Volatile.Read(ref _owner) == Environment.CurrentManagedThreadId && output.IsMultiplexed)
             DrainInto(output);

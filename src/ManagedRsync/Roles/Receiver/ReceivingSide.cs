@@ -68,7 +68,7 @@ internal sealed partial class ReceivingSide : IMessageHandler
         if (connection.IsServer)
         {
             // rsync log.c: a server's messages go to the client (MSG_INFO / MSG_ERROR).
-            var serverLog = new ServerMessageLog(connection.Out, _log, connection.DaemonLog);
+            var serverLog = new ServerMessageLog(connection.Out, _log, protocol, connection.DaemonLog);
             connection.ServerLog = serverLog;
             run.Log = serverLog;
             // rsync exclude.c: recv_filter_list — the client sends its rules only to a receiver that deletes

@@ -269,18 +269,29 @@ internal sealed partial class SenderRole
     }
 
     // sender.c: send_files when the open fails: a file gone since the list was built is a vanished file (exit 24), not
-    // an error; either way the receiver hears that nothing comes for the index (MSG_NO_SEND, protocol 30 on).
+    // an error; either way the receiver hears that nothing comes for the index (MSG_NO_SEND, protocol 30 on). A server
+    // tells the client as stock does: "file has vanished" a warning (an error from a daemon below protocol 28), the
+    // failed open FERROR_XFER, which below protocol 30 is all that tells the client the run was partial.
     private SafeFileHandle? OpenFailed(int errno, string quotedName, int ndx)
     {
+        ServerMessageLog? server = _conn.ServerLog;
         if (errno == Interop.ENOENT)
         {
             _ioError |= FileListBuilder.IoErrorVanished;
-            _log.Error($"file has vanished: {quotedName}");
+            string line = $"file has vanished: {quotedName}";
+            if (server is null || (_options.DaemonServer && _conn.Protocol < 28))
+                _log.Error(line);
+            else
+                server.Warning(line);
         }
         else
         {
             _ioError |= FileListBuilder.IoErrorGeneral;
-            _log.Error($"rsync: [sender] send_files failed to open {quotedName}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({errno})");
+            string line = $"rsync: [sender] send_files failed to open {quotedName}: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)} ({errno})";
+            if (server is null)
+                _log.Error(line);
+            else
+                server.Failure(line);
         }
         if (_conn.Protocol >= 30)
             _conn.Out.WriteMessageInt(MessageCode.NoSend, ndx);

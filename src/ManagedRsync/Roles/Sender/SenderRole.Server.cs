@@ -15,7 +15,7 @@ internal sealed partial class SenderRole
     /// </summary>
     private async Task StartAsServerAsync(CancellationToken ct)
     {
-        var serverLog = new ServerMessageLog(_conn.Out, _log, _conn.DaemonLog);
+        var serverLog = new ServerMessageLog(_conn.Out, _log, _conn.Protocol, _conn.DaemonLog);
         _conn.ServerLog = serverLog;
         _log = serverLog;
         // Messages wait in the log until the output is written; every wait for the client sends them first (RunAsync).
