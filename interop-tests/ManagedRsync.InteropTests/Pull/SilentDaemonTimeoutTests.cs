@@ -69,16 +69,16 @@ public sealed class SilentDaemonTimeoutTests(RsyncDaemonFixture daemon) : IDispo
     // timeout(1)'s exit when it had to kill stock's client (128 + SIGKILL).
     private const int StockKilled = 137;
 
-    // One run whose daemon connection is stopped mid-file. Stock's client is killed 40 s after its start (timeout(1)):
-    // one that times out ends well before that (a push first writes its 4 MB at --bwlimit=200 into the socket, about
-    // 20 s; a pull ends within seconds of the stop), and a round it does not time out in costs 40 s instead of
-    // ToolProcess.HangLimit.
+    // One run whose daemon connection is stopped mid-file. Stock's client is killed 40 s after its start on a push and
+    // 20 s on a pull (timeout(1)): one that times out ends well before that (a push first writes its 4 MB at
+    // --bwlimit=200 into the socket, about 20 s; a pull is stopped a second after its file's first bytes arrive and
+    // ends within seconds of that), and a round it does not time out in costs 20 s instead of ToolProcess.HangLimit.
     private async Task<ProcessResult> StopMidFileAsync(string[] args, bool ours, string? receiving)
     {
         int pid = daemon.ProcessId ?? throw new InvalidOperationException("the daemon is not running");
         HashSet<int> before = [.. Descendants(pid)];
         Task<ProcessResult> run = ours ? daemon.RunMrsyncAsync(args)
-            : ToolProcess.RunAsync("timeout", ["-s", "KILL", "40", daemon.RsyncPath, .. args], new Dictionary<string, string?> { ["RSYNC_PASSWORD"] = null });
+            : ToolProcess.RunAsync("timeout", ["-s", "KILL", receiving is null ? "40" : "20", daemon.RsyncPath, .. args], new Dictionary<string, string?> { ["RSYNC_PASSWORD"] = null });
         List<int> connection = await ConnectionAsync(pid, before, run, receiving);
         Signal("STOP", connection);
         try
