@@ -57,8 +57,19 @@ internal static class ServerCommand
             List<string> secluded = await ReadSecludedAsync(input, ct).ConfigureAwait(false);
             argv = ServerArgumentParser.WithSecluded(argv, letters, secluded);
         }
-        return await RsyncServer.RunAsync(input, output, argv, new ServerSettings { Root = Environment.CurrentDirectory }, ct)
-            .ConfigureAwait(false);
+        var settings = new ServerSettings { Root = Environment.CurrentDirectory };
+        // options.c: parse_arguments — a malformed -M--filter rule or a merge file that cannot be opened ends the server
+        // while it reads its options, before any protocol byte: its words go to stderr, and the client sees the
+        // connection close (exit 12).
+        ServerRequest parsed = ServerArgumentParser.Parse(argv, out _);
+        if (parsed.FilterRules.Count > 0 && VectorMergeFiles.FirstFailure(parsed.FilterRules, settings, moduleDirectory: null, "server") is var (line, failed))
+        {
+            await Console.Error.WriteLineAsync(line).ConfigureAwait(false);
+            // log.c: log_exit's words, without stock's source line ("at exclude.c(1719) [server=3.5.0]").
+            await Console.Error.WriteLineAsync($"rsync error: {RsyncExitCodes.Describe(failed)} (code {(int)failed})").ConfigureAwait(false);
+            return failed;
+        }
+        return await RsyncServer.RunAsync(input, output, argv, settings, ct).ConfigureAwait(false);
     }
 
     // rsync io.c: read_args with rl_nulls: NUL-terminated words up to an empty one, each bounded.

@@ -430,19 +430,20 @@ internal sealed class DaemonConnection
         handshake.CancelAfter(Timeout.InfiniteTimeSpan);
         string request = string.Join(' ', argv.SkipWhile(a => a != ".").Skip(1));
         bool sender = argv.Contains("--sender");
-        // options.c: parse_arguments reads a -M--filter merge file there and then: one that cannot be opened ends the
-        // daemon before the request is logged and before any protocol byte (Server/VectorMergeFiles.cs).
+        // options.c: parse_arguments parses a -M--filter rule and reads its merge file there and then: a malformed rule or
+        // a file that cannot be opened ends the daemon before the request is logged and before any protocol byte
+        // (Server/VectorMergeFiles.cs).
         ServerRequest parsed = ServerArgumentParser.Parse(argv, out _);
         if (parsed.FilterRules.Count > 0
-            && VectorMergeFiles.FirstUnopenable(parsed.FilterRules, new ServerSettings { Root = root, Confined = true, ModuleFilters = filters },
-                chrooted ? "/" : path, sender) is { } unopenable)
+            && VectorMergeFiles.FirstFailure(parsed.FilterRules, new ServerSettings { Root = root, Confined = true, ModuleFilters = filters },
+                chrooted ? "/" : path, sender ? "sender" : "Receiver") is var (line, failed))
         {
-            _log.Write(unopenable);
+            _log.Write(line);
             if (sender)
                 _log.Write("sent 0 bytes  received 0 bytes  total size 0");
             // log.c: log_exit's words without stock's source line ("at exclude.c(1719) [sender=3.5.0]"), as RsyncServer's.
-            _log.Write($"rsync error: {RsyncExitCodes.Describe(RsyncExitCode.FileIo)} (code {(int)RsyncExitCode.FileIo})");
-            return RsyncExitCode.FileIo;
+            _log.Write($"rsync error: {RsyncExitCodes.Describe(failed)} (code {(int)failed})");
+            return failed;
         }
         string? startError = null;
         if (exec?.PreCommand is { } pre)

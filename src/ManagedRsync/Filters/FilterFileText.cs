@@ -11,12 +11,20 @@ internal static class FilterFileText
     /// <summary>rsync BIGPATHBUFLEN (MAXPATHLEN + 1024) less the terminating NUL.</summary>
     internal const int MaxLineLength = 4096 + 1024 - 1;
 
-    public static List<byte[]> SplitRules(ReadOnlySpan<byte> content, bool eolNulls, bool wordSplit)
+    public static List<byte[]> SplitRules(ReadOnlySpan<byte> content, bool eolNulls, bool wordSplit) =>
+        SplitNumbered(content, eolNulls, wordSplit).ConvertAll(r => r.Rule);
+
+    /// <summary>
+    /// The rules with the number of the line each is on, as exclude.c 3.5.0 counts them for its messages (every line
+    /// read, skipped ones too; CRLF once); -1 for a word-split file, whose words are not counted.
+    /// </summary>
+    public static List<(byte[] Rule, int Line)> SplitNumbered(ReadOnlySpan<byte> content, bool eolNulls, bool wordSplit)
     {
-        var lines = new List<byte[]>();
-        int i = 0;
+        var lines = new List<(byte[], int)>();
+        int i = 0, number = 0;
         while (i <= content.Length)
         {
+            number++;
             int start = i;
             while (i < content.Length && !IsLineEnd(content[i], eolNulls, wordSplit))
                 i++;
@@ -36,10 +44,13 @@ internal static class FilterFileText
                 continue;
             if (!wordSplit && (line[0] == (byte)';' || line[0] == (byte)'#'))
                 continue;
-            lines.Add(line.ToArray());
+            lines.Add((line.ToArray(), wordSplit ? -1 : number));
         }
         return lines;
     }
+
+    /// <summary>exclude.c: rule_src_where — "FILE line N", or just FILE when its words are not counted.</summary>
+    public static string Where(string file, int line) => line < 0 ? file : $"{file} line {line}";
 
     private static bool IsLineEnd(byte c, bool eolNulls, bool wordSplit)
     {

@@ -127,13 +127,16 @@ public sealed class FilterListBuilder
         return buffer.ToArray();
     }
 
-    /// <summary>rsync exclude.c parse_filter_str into the top-level list.</summary>
-    private void ParseString(ReadOnlySpan<byte> text, FilterRuleFlags template, bool oldPrefixes)
+    /// <summary>
+    /// rsync exclude.c parse_filter_str into the top-level list; <c>source</c> is where the text is in a file it came
+    /// out of (exclude.c: rule_src_where), else null.
+    /// </summary>
+    private void ParseString(ReadOnlySpan<byte> text, FilterRuleFlags template, bool oldPrefixes, string? source = null)
     {
         int nul = text.IndexOf((byte)0);
         if (nul >= 0)
             text = text[..nul];
-        while (FilterRuleParser.TryParseNext(ref text, template, oldPrefixes, DeleteExcluded, out FilterRuleFlags flags, out ReadOnlySpan<byte> pattern))
+        while (FilterRuleParser.TryParseNext(ref text, template, oldPrefixes, DeleteExcluded, out FilterRuleFlags flags, out ReadOnlySpan<byte> pattern, source))
         {
             if (pattern.Length >= MaxPatternLength)
                 continue; // rsync: "discarding over-long filter"
@@ -154,7 +157,7 @@ public sealed class FilterListBuilder
                 }
                 if ((flags & FilterRuleFlags.PerDirMerge) == 0)
                 {
-                    ParseFile(Encoding.UTF8.GetString(pattern), flags, oldPrefixes: false);
+                    ParseFile(Encoding.UTF8.GetString(pattern), flags, oldPrefixes: false, namedAt: source);
                     continue;
                 }
                 if (IsDuplicatePerDirMerge(pattern))
@@ -181,8 +184,19 @@ public sealed class FilterListBuilder
         return false;
     }
 
-    /// <summary>rsync exclude.c parse_filter_file for --exclude-from, --include-from and '.' merge rules.</summary>
-    private void ParseFile(string name, FilterRuleFlags template, bool oldPrefixes)
+    /// <summary>
+    /// How a merge file's name is shown in messages when it is not the name as written (a daemon shows what
+    /// exclude.c: parse_merge_name made of it, beneath the module's directory); null shows it as written.
+    /// </summary>
+    public Func<string, string>? ShownName { get; init; }
+
+    /// <summary>
+    /// rsync exclude.c parse_filter_file for --exclude-from, --include-from and '.' merge rules. <c>namedAt</c> is where
+    /// the name was read when it came out of another file's contents: then neither the name nor why it could not be
+    /// opened is shown (exclude.c 3.5.0: TEXT_FROM_FILE; the errno would tell whether the path exists), and its own
+    /// rules are "a file named at" that place.
+    /// </summary>
+    private void ParseFile(string name, FilterRuleFlags template, bool oldPrefixes, string? namedAt = null)
     {
         if (name.Length == 0)
             return;
@@ -200,16 +214,19 @@ public sealed class FilterListBuilder
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            if (namedAt is not null)
+                throw new RsyncException(RsyncErrorKind.FileIo, $"failed to open {kind} file {FilterRuleParser.Hidden(namedAt)}");
             throw new RsyncException(RsyncErrorKind.FileIo,
-                $"failed to open {kind} file {name}: {SystemError.Describe(e)}", e);
+                $"failed to open {kind} file {ShownName?.Invoke(name) ?? name}: {SystemError.Describe(e)}", e);
         }
 
         _mergeDepth++;
         try
         {
             bool wordSplit = (template & FilterRuleFlags.WordSplit) != 0;
-            foreach (byte[] line in FilterFileText.SplitRules(content, From0, wordSplit))
-                ParseString(line, template, oldPrefixes);
+            string? file = namedAt is null ? ShownName?.Invoke(name) ?? name : null;
+            foreach ((byte[] line, int number) in FilterFileText.SplitNumbered(content, From0, wordSplit))
+                ParseString(line, template, oldPrefixes, file is null ? $"a file named at {namedAt}" : FilterFileText.Where(file, number));
         }
         finally
         {

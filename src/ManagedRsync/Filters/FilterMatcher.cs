@@ -283,8 +283,9 @@ public sealed class FilterMatcher
                 return;
             }
             string dir = relativeDirectory.IsEmpty ? root : Path.Combine(root, Encoding.UTF8.GetString(relativeDirectory));
-            byte[]? content = owner._readFile(Path.Combine(dir, Encoding.UTF8.GetString(_fileName)));
-            _levels.Add(content is null ? [] : [.. owner.ParseMergeFile(_mergeRule, content, relativeDirectory, absolute: false)]);
+            string path = Path.Combine(dir, Encoding.UTF8.GetString(_fileName));
+            byte[]? content = owner._readFile(path);
+            _levels.Add(content is null ? [] : [.. owner.ParseMergeFile(_mergeRule, content, relativeDirectory, absolute: false, Path.GetFullPath(path))]);
         }
 
         public void Pop() => _levels.RemoveAt(_levels.Count - 1);
@@ -314,11 +315,12 @@ public sealed class FilterMatcher
             string dir = startWithSlash;
             while (true)
             {
-                byte[]? content = owner._readFile(dir + Encoding.UTF8.GetString(_fileName));
+                string path = dir + Encoding.UTF8.GetString(_fileName);
+                byte[]? content = owner._readFile(path);
                 if (content is not null)
                 {
                     byte[] anchor = Encoding.UTF8.GetBytes(dir.Trim('/'));
-                    var parsed = owner.ParseMergeFile(_mergeRule, content, anchor, absolute: true);
+                    var parsed = owner.ParseMergeFile(_mergeRule, content, anchor, absolute: true, path);
                     // Each deeper directory's rules go first, as rsync prepends local rules to inherited ones.
                     rules.InsertRange(0, parsed);
                     if (!Inherits)
@@ -336,17 +338,21 @@ public sealed class FilterMatcher
     /// <summary>
     /// Parses one per-directory merge file (rsync parse_filter_file with XFLG_ANCHORED2ABS): anchored patterns are
     /// anchored at the file's directory; '.' merges inside are read relative to that directory; nested dir-merge
-    /// rules are not supported and are ignored.
+    /// rules are not supported and are ignored. A rule that cannot be parsed is named by its place, never its text
+    /// (exclude.c 3.5.0: rule_text): <paramref name="file"/> and its line, or, for a file whose name came out of another's
+    /// contents (<paramref name="namedByFile"/>), "a file named at" the place that named it.
     /// </summary>
-    private List<FilterRule> ParseMergeFile(FilterRule mergeRule, byte[] content, ReadOnlySpan<byte> directory, bool absolute, int depth = 0)
+    private List<FilterRule> ParseMergeFile(FilterRule mergeRule, byte[] content, ReadOnlySpan<byte> directory, bool absolute, string file,
+        bool namedByFile = false, int depth = 0)
     {
         var rules = new List<FilterRule>();
         FilterRuleFlags template = mergeRule.Flags & ~(FilterRuleFlags.PerDirMerge | FilterRuleFlags.ExcludeSelf);
         bool wordSplit = (template & FilterRuleFlags.WordSplit) != 0;
-        foreach (byte[] line in FilterFileText.SplitRules(content, _options.EolNulls, wordSplit))
+        foreach ((byte[] line, int number) in FilterFileText.SplitNumbered(content, _options.EolNulls, wordSplit))
         {
             ReadOnlySpan<byte> text = line;
-            while (FilterRuleParser.TryParseNext(ref text, template, oldPrefixes: false, _deleteExcluded, out FilterRuleFlags flags, out ReadOnlySpan<byte> pattern))
+            string source = namedByFile ? $"a file named at {file}" : FilterFileText.Where(file, number);
+            while (FilterRuleParser.TryParseNext(ref text, template, oldPrefixes: false, _deleteExcluded, out FilterRuleFlags flags, out ReadOnlySpan<byte> pattern, source))
             {
                 if ((flags & FilterRuleFlags.ClearList) != 0)
                 {
@@ -361,7 +367,7 @@ public sealed class FilterMatcher
                             : Path.Combine(_options.LocalRoot, Encoding.UTF8.GetString(directory));
                         byte[]? nested = _readFile(Path.Combine(dir, Encoding.UTF8.GetString(pattern)));
                         if (nested is not null)
-                            rules.AddRange(ParseMergeFile(FilterRule.Create(pattern, flags), nested, directory, absolute, depth + 1));
+                            rules.AddRange(ParseMergeFile(FilterRule.Create(pattern, flags), nested, directory, absolute, source, namedByFile: true, depth + 1));
                     }
                     continue;
                 }

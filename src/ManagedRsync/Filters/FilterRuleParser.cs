@@ -38,8 +38,10 @@ internal static class FilterRuleParser
     /// <param name="deleteExcluded">--delete-excluded was seen: unmodified include/exclude rules become sender-side.</param>
     /// <param name="flags">The rule's flags.</param>
     /// <param name="pattern">The pattern or merge-file name.</param>
+    /// <param name="source">Where the text came from when it is a file's contents ("FILE line N",
+    /// <see cref="FilterFileText.Where"/>), else null: a syntax error then names that place and never the text.</param>
     public static bool TryParseNext(ref ReadOnlySpan<byte> text, FilterRuleFlags template, bool oldPrefixes,
-        bool deleteExcluded, out FilterRuleFlags flags, out ReadOnlySpan<byte> pattern)
+        bool deleteExcluded, out FilterRuleFlags flags, out ReadOnlySpan<byte> pattern, string? source = null)
     {
         bool wordSplit = (template & FilterRuleFlags.WordSplit) != 0;
         if (wordSplit)
@@ -82,13 +84,13 @@ internal static class FilterRuleParser
         }
         else
         {
-            s = ParsePrefix(whole, template, ref flags);
+            s = ParsePrefix(whole, template, ref flags, source);
         }
 
         if ((template & FilterRuleFlags.Sides) != 0)
         {
             if ((flags & FilterRuleFlags.Sides) != 0)
-                throw Syntax("specified-side merge file contains specified-side filter", whole);
+                throw Syntax("specified-side merge file contains specified-side filter", whole, source);
             flags |= template & FilterRuleFlags.Sides;
         }
 
@@ -104,13 +106,13 @@ internal static class FilterRuleParser
         if ((flags & FilterRuleFlags.ClearList) != 0)
         {
             if ((template & FilterRuleFlags.NoPrefixes) == 0 && !oldPrefixes && len > 0)
-                throw Syntax("'!' rule has trailing characters", whole);
+                throw Syntax("'!' rule has trailing characters", whole, source);
             if (len > 1)
                 flags &= ~FilterRuleFlags.ClearList; // "!foo" in an old-style list is a pattern
         }
         else if (len == 0 && (flags & FilterRuleFlags.CvsIgnore) == 0)
         {
-            throw Syntax("unexpected end of filter rule", whole);
+            throw Syntax("unexpected end of filter rule", whole, source);
         }
 
         if (deleteExcluded && (flags & (FilterRuleFlags.Sides | FilterRuleFlags.MergeFile | FilterRuleFlags.PerDirMerge)) == 0)
@@ -122,7 +124,7 @@ internal static class FilterRuleParser
     }
 
     /// <summary>Reads the rule name and modifiers; returns where the pattern starts.</summary>
-    private static int ParsePrefix(ReadOnlySpan<byte> whole, FilterRuleFlags template, ref FilterRuleFlags flags)
+    private static int ParsePrefix(ReadOnlySpan<byte> whole, FilterRuleFlags template, ref FilterRuleFlags flags, string? source)
     {
         // s ends on the last byte of the rule name (or on a ',' after it), as rsync's RULE_STRCMP leaves it.
         int s = 0;
@@ -188,7 +190,7 @@ internal static class FilterRuleParser
                 flags |= FilterRuleFlags.ClearList;
                 break;
             default:
-                throw Syntax("Unknown filter rule", whole);
+                throw Syntax("Unknown filter rule", whole, source);
         }
 
         if (ch != (byte)'!')
@@ -203,8 +205,10 @@ internal static class FilterRuleParser
                 }
                 if (!ApplyModifier(m, sideFromPrefix, ref flags))
                 {
-                    throw new RsyncException(RsyncErrorKind.Usage,
-                        $"invalid modifier '{(char)m}' at position {s} in filter rule: {Encoding.UTF8.GetString(whole)}");
+                    // exclude.c: rule_detail — the character and its place are the text's, dropped with it.
+                    throw new RsyncException(RsyncErrorKind.Usage, source is null
+                        ? $"invalid modifier '{(char)m}' at position {s} in filter rule: {Encoding.UTF8.GetString(whole)}"
+                        : $"invalid modifier in filter rule: {Hidden(source)}");
                 }
             }
         }
@@ -278,6 +282,12 @@ internal static class FilterRuleParser
 
     private static byte At(ReadOnlySpan<byte> s, int i) => (uint)i < (uint)s.Length ? s[i] : (byte)0;
 
-    internal static RsyncException Syntax(string what, ReadOnlySpan<byte> rule) =>
-        new(RsyncErrorKind.Usage, $"{what}: {Encoding.UTF8.GetString(rule)}");
+    internal static RsyncException Syntax(string what, ReadOnlySpan<byte> rule, string? source = null) =>
+        new(RsyncErrorKind.Usage, $"{what}: {(source is null ? Encoding.UTF8.GetString(rule) : Hidden(source))}");
+
+    /// <summary>
+    /// exclude.c 3.5.0: rule_text — a rule read out of a file is never shown (the peer may choose which file is merged,
+    /// so any line shown would be one it can read back): the message says where it came from instead.
+    /// </summary>
+    internal static string Hidden(string source) => $"<rule from {source}>";
 }

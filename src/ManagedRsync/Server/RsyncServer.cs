@@ -158,10 +158,7 @@ public static class RsyncServer
     {
         if (request.FilterRules.Count == 0)
             return null;
-        Func<string, byte[]> read = settings.Confined
-            ? name => ServerSources.ReadRuleFile(settings, name)
-            : name => File.ReadAllBytes(Path.IsPathFullyQualified(name) ? name : Path.Join(settings.Root, name));
-        return ServerReceiveRules.Build(request.FilterRules, read)
+        return ServerReceiveRules.Build(request.FilterRules, VectorMergeFiles.Reader(settings))
             ?? throw new RsyncException(RsyncErrorKind.Unsupported, "rsync: The server does not support --filter with -C in a merge file");
     }
 

@@ -98,6 +98,26 @@ public class FilterRuleParsingTests
         Assert.Equal(message, e.Message);
     }
 
+    /// <summary>
+    /// exclude.c 3.5.0: rule_text — a bad rule read out of a merge file is named by its file and line (every line
+    /// counted, skipped ones too, CRLF once), never its text; a file named inside one is "a file named at" that place,
+    /// and one that cannot be opened shows neither its name nor the errno.
+    /// </summary>
+    [Theory]
+    [InlineData("- a\n\n# c\r\nx SECRET\n", ". rules", "Unknown filter rule: <rule from rules line 4>")]
+    [InlineData("-E SECRET\n", ". rules", "invalid modifier in filter rule: <rule from rules line 1>")]
+    [InlineData("- a\n- \n", "merge rules", "unexpected end of filter rule: <rule from rules line 2>")]
+    [InlineData("- a\n. inner\n", ". rules", "Unknown filter rule: <rule from a file named at rules line 2>")]
+    [InlineData(". SECRET\n", ". rules", "failed to open exclude file <rule from rules line 1>")]
+    public void A_bad_rule_in_a_file_is_named_by_its_place_never_its_text(string text, string rule, string message)
+    {
+        var files = new Dictionary<string, byte[]> { ["rules"] = Encoding.UTF8.GetBytes(text), ["inner"] = "- b\n?SECRET\n"u8.ToArray() };
+        var e = Assert.Throws<RsyncException>(() => new FilterListBuilder(readFile: p => files.TryGetValue(p, out byte[]? b) ? b : throw new FileNotFoundException("No such file", p))
+            .AddFilter(rule));
+        Assert.Equal(message, e.Message);
+        Assert.DoesNotContain("SECRET", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ExcludeFromFileSkipsCommentsAndBlankLinesAndToleratesCrLf()
     {
