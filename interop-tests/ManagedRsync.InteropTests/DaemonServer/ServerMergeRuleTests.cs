@@ -57,6 +57,9 @@ public sealed class ServerMergeRuleTests(StockOptionDaemonFixture stock, MrsyncO
             Write(root, "rules", "- *.tmp\n");
             Write(root, "sub/.rules", "- s\n");
             Write(root, "sub/.cvsignore", "x.tmp\n");
+            // Bad rules whose text must never be shown: the place is (file and line, every line counted).
+            Write(root, "bad", "- a\nx SECRET\n");
+            Write(root, "sub/.bad", "- a\n\n# c\n-E SECRET\n");
             File.CreateSymbolicLink(Path.Combine(root, "sub", ".inner"), ".rules");
             if (linked)
                 File.CreateSymbolicLink(Path.Combine(root, ".rules"), Canary);
@@ -96,9 +99,17 @@ public sealed class ServerMergeRuleTests(StockOptionDaemonFixture stock, MrsyncO
     /// A '.' merge file that cannot be opened, on a pull (the sending daemon) and a push (the receiving one): the
     /// client's "connection unexpectedly closed (0 bytes received so far)", exit 12, and the daemon's log line naming
     /// the file as exclude.c: parse_merge_name made it (a name without '/' as given, else beneath the module's path).
+    /// A malformed rule ends it at the same point (options.c: parse_arguments, exclude.c: filter_rule_err, code 1),
+    /// its text shown in the log when it is the vector's own, its file and line when it came out of a '.' file.
     /// Nothing is received.
     /// </summary>
     [Theory]
+    [InlineData(true, "bogus rule")]
+    [InlineData(false, "bogus rule")]
+    [InlineData(false, "-$ a")]
+    [InlineData(true, "merge")]
+    [InlineData(true, ". /ID/bad")]
+    [InlineData(false, ". ID/bad")]
     [InlineData(true, ". /nonexist-ID")]
     [InlineData(true, ". nonexist-ID")]
     [InlineData(true, "merge,+ ID/sub/../nonexist")]
@@ -106,7 +117,7 @@ public sealed class ServerMergeRuleTests(StockOptionDaemonFixture stock, MrsyncO
     [InlineData(false, ". /nonexist-ID")]
     [InlineData(false, ". ../outside-ID")]
     [InlineData(false, "merge,+ nonexist-ID")]
-    public async Task A_merge_file_that_cannot_be_opened_ends_the_daemon_before_setup_as_stocks(bool pull, string rule)
+    public async Task A_merge_file_that_cannot_be_opened_or_a_malformed_rule_ends_the_daemon_before_setup_as_stocks(bool pull, string rule)
     {
         Seed(linked: false);
         string option = "-M--filter=" + rule.Replace("ID", _id, StringComparison.Ordinal);
@@ -122,9 +133,12 @@ public sealed class ServerMergeRuleTests(StockOptionDaemonFixture stock, MrsyncO
         Assert.False(File.Exists(Path.Combine(Mine(ours), "new")));
         string stockLog = LogLines(stock, stockMark), ourLog = LogLines(ours, ourMark);
         Assert.Equal(stockLog, ourLog);
-        Assert.Contains("failed to open ", ourLog, StringComparison.Ordinal);
-        Assert.Contains("rsync error: error in file IO (code 11)", ourLog, StringComparison.Ordinal);
-        Assert.Contains(pull ? "[sender]" : "[Receiver]", ourLog, StringComparison.Ordinal);
+        bool malformed = !rule.Contains("nonexist", StringComparison.Ordinal) && !rule.Contains("outside", StringComparison.Ordinal);
+        Assert.Contains(malformed ? "filter rule: " : "failed to open ", ourLog, StringComparison.Ordinal);
+        Assert.Contains(malformed ? "rsync error: syntax or usage error (code 1)" : "rsync error: error in file IO (code 11)", ourLog, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRET", stockLog + ourLog, StringComparison.Ordinal);
+        if (!malformed)
+            Assert.Contains(pull ? "[sender]" : "[Receiver]", ourLog, StringComparison.Ordinal);
         Assert.DoesNotContain("rsync on ", ourLog, StringComparison.Ordinal);
         Assert.DoesNotContain("rsync to ", ourLog, StringComparison.Ordinal);
     }
@@ -180,5 +194,32 @@ public sealed class ServerMergeRuleTests(StockOptionDaemonFixture stock, MrsyncO
         ProcessResult o = await ours.RunRsyncAsync(["-av", "--delete", option, src + "/", Url(ours)]);
         AssertSame(s, o, TreeSnapshot.Of(Mine(stock), rootTimes: false, symlinkTimes: false), TreeSnapshot.Of(Mine(ours), rootTimes: false, symlinkTimes: false));
         Assert.Equal(0, o.ExitCode);
+    }
+
+    /// <summary>
+    /// A bad rule in a per-directory merge file on the daemon's side (exclude.c 3.5.0: rule_text): the client and the
+    /// log get "invalid modifier in filter rule: &lt;rule from /MODULE/ID/sub/.bad line 4&gt;" (every line counted), never
+    /// the text, and exit 1: on a pull from the sender listing sub/, on a push from the generator deleting in it.
+    /// Where the transfer stood when it ended is timing (stock's client may or may not have made its destination), so
+    /// the lines that name the rule are compared, with the exit code.
+    /// </summary>
+    [Theory]
+    [InlineData(true, "-M--filter=: .bad")]
+    [InlineData(true, "--filter=: .bad")]
+    [InlineData(false, "-M--filter=: .bad")]
+    public async Task A_bad_rule_in_a_daemons_merge_file_is_named_by_its_place_as_stocks(bool pull, string option)
+    {
+        Seed(linked: false);
+        string src = Path.Combine(_work, "src");
+        Write(src, "sub/new", "n\n");
+        int ourMark = ours.LogMark();
+        ProcessResult s = await stock.RunRsyncAsync(pull ? ["-av", option, Url(stock), Local(stock) + "/"] : ["-av", "--delete", option, src + "/", Url(stock)]);
+        ProcessResult o = await ours.RunRsyncAsync(pull ? ["-av", option, Url(ours), Local(ours) + "/"] : ["-av", "--delete", option, src + "/", Url(ours)]);
+        string Named(ProcessResult r) => string.Join('\n', Normalize(r.Stderr).Split('\n').Where(l => l.Contains("filter rule", StringComparison.Ordinal)));
+        Assert.True(s.ExitCode == o.ExitCode, $"exit codes differ\n{s}\n{o}");
+        Assert.Equal(1, o.ExitCode);
+        Assert.Equal(Named(s), Named(o));
+        Assert.Equal($"invalid modifier in filter rule: <rule from ROOT/modules/{OptionModules.Writable}/{_id}/sub/.bad line 4>", Named(o));
+        Assert.DoesNotContain("SECRET", s.Stderr + s.Stdout + o.Stderr + o.Stdout + ours.DaemonLogSince(ourMark), StringComparison.Ordinal);
     }
 }

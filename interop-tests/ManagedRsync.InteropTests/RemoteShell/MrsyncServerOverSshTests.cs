@@ -154,6 +154,45 @@ public sealed class MrsyncServerOverSshTests(SshdFixture sshd) : IDisposable
         Assert.True(Directory.EnumerateFiles(runs[1].Dest, "*", SearchOption.AllDirectories).Any(), explain);
     }
 
+    /// <summary>
+    /// A -M--filter rule the server cannot take, beside stock's `rsync --server` over the same ssh (options.c:
+    /// parse_arguments parses it and reads its '.' file before any protocol byte; exclude.c: a file that cannot be
+    /// opened is exit 11, a malformed rule exit 1, a bad rule read out of a file named by its file and line): the
+    /// server's words on stderr, then the client's "connection unexpectedly closed (0 bytes received so far)", exit 12.
+    /// </summary>
+    [Theory]
+    [InlineData(true, "-M--filter=. nonexist", "rsync: [server] failed to open exclude file nonexist: No such file or directory (2)")]
+    [InlineData(false, "-M--filter=. nonexist", "rsync: [server] failed to open exclude file nonexist: No such file or directory (2)")]
+    [InlineData(false, "-M--filter=bogus rule", "Unknown filter rule: bogus rule")]
+    [InlineData(true, "-M--filter=. BAD", "Unknown filter rule: <rule from BAD line 2>")]
+    public async Task A_servers_own_rule_it_cannot_take_ends_it_before_setup_as_stocks(bool pull, string option, string said)
+    {
+        string src = Path.Combine(_root, "src");
+        Filters.StockRsyncRunner.CreateTree(src, ["plain.txt"]);
+        string bad = Path.Combine(_root, "bad");
+        File.WriteAllText(bad, "- a\nx SECRET\n");
+        string rsyncPath = string.Join(' ', WatchProcess.MrsyncCommand());
+        var runs = new List<ProcessResult>();
+        foreach (string side in (string[])["stock", "ours"])
+        {
+            string dest = Path.Combine(_root, side);
+            string[] args = ["-av", option.Replace("BAD", bad, StringComparison.Ordinal), "-e", sshd.Rsh,
+                .. side == "ours" ? new[] { "--rsync-path=" + rsyncPath } : [],
+                .. pull ? new[] { sshd.Remote(src + "/"), dest + "/" } : [src + "/", sshd.Remote(dest + "/")]];
+            runs.Add(await ToolProcess.RunAsync("rsync", args, Env));
+            Assert.False(Directory.Exists(dest), runs[^1].ToString());
+        }
+        string Errors(ProcessResult r) => string.Join('\n', r.Stderr.Replace(bad, "BAD", StringComparison.Ordinal).Split('\n')
+            .Where(l => l.Length > 0 && !l.StartsWith("rsync error: ", StringComparison.Ordinal)));
+        string explain = $"{runs[0]}\n{runs[1]}\n{sshd.Log}";
+        Assert.True(runs[0].ExitCode == 12 && runs[1].ExitCode == 12, explain);
+        // As above: stock's client now and then ends before its server's line is read; ours must always have it.
+        if (Errors(runs[0]).Contains(said, StringComparison.Ordinal))
+            Assert.Equal(Errors(runs[0]), Errors(runs[1]));
+        Assert.Equal($"{said}\nrsync: connection unexpectedly closed (0 bytes received so far) [{(pull ? "Receiver" : "sender")}]", Errors(runs[1]));
+        Assert.DoesNotContain("SECRET", runs[0].Stderr + runs[1].Stderr, StringComparison.Ordinal);
+    }
+
     private static readonly Dictionary<string, string?> Env = new()
     {
         ["RSYNC_RSH"] = null, ["RSYNC_PROTECT_ARGS"] = null, ["RSYNC_OLD_ARGS"] = null,
