@@ -98,7 +98,15 @@ internal sealed unsafe class BeneathRoot : IDisposable
     /// refuses a symlink as the last component). Returns the descriptor, or -1 with the errno in
     /// <paramref name="errno"/>: ELOOP for a path that leads out of the root.
     /// </summary>
-    public int Open(string relative, int flags, out int errno)
+    public int Open(string relative, int flags, out int errno) => Open(relative, flags, 0, out errno);
+
+    /// <summary>
+    /// As <see cref="Open(string, int, out int)"/>, but no symlink is followed anywhere on the way (RESOLVE_NO_SYMLINKS):
+    /// one met fails with ELOOP, so the caller knows the path holds none.
+    /// </summary>
+    public int OpenWithoutSymlinks(string relative, int flags, out int errno) => Open(relative, flags, Interop.RESOLVE_NO_SYMLINKS, out errno);
+
+    private int Open(string relative, int flags, ulong resolve, out int errno)
     {
         // Called once per file sent and per directory listed: the name is encoded on the stack (a PATH_MAX one fits).
         int max = System.Text.Encoding.UTF8.GetMaxByteCount(relative.Length) + 1;
@@ -114,7 +122,7 @@ internal sealed unsafe class BeneathRoot : IDisposable
             {
                 int fd;
                 fixed (byte* p = name)
-                    fd = Interop.OpenAt2(_root.Fd, p, flags | Interop.O_CLOEXEC, Interop.RESOLVE_BENEATH | Interop.RESOLVE_NO_MAGICLINKS);
+                    fd = Interop.OpenAt2(_root.Fd, p, flags | Interop.O_CLOEXEC, Interop.RESOLVE_BENEATH | Interop.RESOLVE_NO_MAGICLINKS | resolve);
                 errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
                 if (fd >= 0)
                     return fd;

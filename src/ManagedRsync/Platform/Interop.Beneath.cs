@@ -14,6 +14,7 @@ internal static unsafe partial class Interop
 
     public const ulong RESOLVE_NO_MAGICLINKS = 0x02;
     public const ulong RESOLVE_BENEATH = 0x08;
+    public const ulong RESOLVE_NO_SYMLINKS = 0x04;
 
     [StructLayout(LayoutKind.Sequential)]
     private struct OpenHow

@@ -247,6 +247,8 @@ public static class RsyncServer
         if (destination.EndsWith('/') && !fullDestination.EndsWith('/'))
             fullDestination += "/";
         string? fullTemp = tempDir is null ? null : Path.IsPathFullyQualified(tempDir) ? tempDir : Path.Join(settings.Root, tempDir);
+        // A daemon's per-directory merge files are opened beneath the module through one descriptor for the transfer.
+        using BeneathRoot? confinement = settings.Confined ? BeneathRoot.Open(settings.Root, settings.ModuleName ?? "", settings.ModuleSlashAtTop) : null;
         // A client's -M--filter=RULE: this side's own rules, ahead of those the client sends (ServerReceiveRules).
         var target = new ReceiveTarget(fullDestination, RequestedNames.All,
             Filters: VectorRules(request, settings),
@@ -259,7 +261,7 @@ public static class RsyncServer
             ModuleRoot: settings.Confined ? settings.Root : null,
             ModuleSlashAtTop: settings.ModuleSlashAtTop)
         {
-            ReadPerDirectoryFile = settings.Confined ? ServerSources.PerDirectoryReader(settings) : null,
+            ReadPerDirectoryFile = confinement is null ? null : ServerSources.PerDirectoryReader(settings, confinement),
         };
         var receiver = new ReceivingSide(target, options, TransferLog(connection, settings, options, settings.Confined ? destination : ""));
         return await receiver.RunAsync(connection, exchangeFilters: true, ct).ConfigureAwait(false);

@@ -71,12 +71,12 @@ internal static class ServerSources
         if (options.Relative)
         {
             return new SendSource([], settings.Root, relative.Select(p => p.EndsWith("/./", StringComparison.Ordinal) ? p : p.TrimEnd('/')).ToList(), null, hidden, readRules, linkTarget,
-                settings.IgnoreNonreadable, beneath, request.FilterRules) { ReadPerDirectoryFile = PerDirectoryReader(settings) };
+                settings.IgnoreNonreadable, beneath, request.FilterRules) { ReadPerDirectoryFile = PerDirectoryReader(settings, beneath) };
         }
         var sources = relative.Select(p => p == "./" ? settings.Root.TrimEnd('/') + "/" : Path.Join(settings.Root, p) + (p.EndsWith('/') ? "/" : "")).ToList();
         return new SendSource(sources, null, null, null, hidden, readRules, linkTarget, settings.IgnoreNonreadable, beneath, request.FilterRules)
         {
-            ReadPerDirectoryFile = PerDirectoryReader(settings),
+            ReadPerDirectoryFile = PerDirectoryReader(settings, beneath),
         };
     }
 
@@ -200,7 +200,8 @@ internal static class ServerSources
         bool tooLarge = false;
         if (err == 0 && settings.Confined)
         {
-            bytes = ReadBeneath(settings.Root, clean, Session.Connection.MaxFilesFromBytes, out err, out tooLarge);
+            using BeneathRoot beneath = BeneathRoot.Open(settings.Root, "");
+            bytes = ReadBeneath(beneath, clean, Session.Connection.MaxFilesFromBytes, out err, out tooLarge);
         }
         else if (err == 0)
         {
@@ -232,35 +233,32 @@ internal static class ServerSources
     /// a file it cannot open as absent). The reader gets the path the filter matcher joined; a file outside the module,
     /// reached through a symlink that leads out (ELOOP), not a regular file, missing or unreadable reads as absent
     /// (null), one the module's rules hide as empty. A symlink that stays inside the module is followed, as stock's is.
+    /// The module's rules are made into a matcher once and every file is opened through <paramref name="beneath"/>,
+    /// which the caller holds open for the transfer.
     /// </summary>
-    internal static Func<string, byte[]?> PerDirectoryReader(ServerSettings settings)
+    internal static Func<string, byte[]?> PerDirectoryReader(ServerSettings settings, BeneathRoot beneath)
     {
         string root = Path.GetFullPath(settings.Root).TrimEnd('/') + "/";
+        FilterMatcher? hiding = settings.ModuleFilters is { Rules.Count: > 0 } moduleRules
+            ? moduleRules.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = settings.Root })
+            : null;
         return full =>
         {
             string path = Path.GetFullPath(full);
             if (!path.StartsWith(root, StringComparison.Ordinal) || path.Length == root.Length)
                 return null;
             string relative = path[root.Length..];
-            if (settings.ModuleFilters is { Rules.Count: > 0 } moduleRules
-                && moduleRules.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = settings.Root }).IsExcluded(relative, isDirectory: false))
-                return [];
+            if (hiding is not null)
+            {
+                lock (hiding)
+                {
+                    if (hiding.IsExcluded(relative, isDirectory: false))
+                        return [];
+                }
+            }
             try
             {
-                using BeneathRoot beneath = BeneathRoot.Open(settings.Root, settings.ModuleName ?? "");
-                if (beneath.LinkStat(relative, follow: true, out NativeStat.Info info, out _) != 0
-                    || (info.Mode & FileEntry.S_IFMT) != FileEntry.S_IFREG || info.Size > MaxRuleFile)
-                    return null;
-                int fd = beneath.Open(relative, Interop.O_RDONLY | Interop.O_NONBLOCK, out _);
-                if (fd < 0)
-                    return null;
-                using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
-                // Its size now, and one byte more to see it grew: a file that grows while read is taken as far as it was.
-                byte[] buffer = new byte[info.Size + 1];
-                int total = 0, read;
-                while (total < buffer.Length && (read = RandomAccess.Read(handle, buffer.AsSpan(total), total)) > 0)
-                    total += read;
-                return buffer[..(int)Math.Min(total, info.Size)];
+                return ReadFollowing(beneath, settings.Root, relative, out _, out _);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -283,27 +281,47 @@ internal static class ServerSources
             if (clean.TrimEnd('/') is { } named && named != "." && hiding.IsExcluded(named, isDirectory: false))
                 return [];
         }
-        int err = ServerPaths.CheckBeneath(settings.Root, clean, lastMayBeAnything: false);
-        byte[]? bytes = null;
-        bool tooLarge = false;
-        if (err == 0)
-            bytes = ReadBeneath(settings.Root, clean, MaxRuleFile, out err, out tooLarge);
+        using BeneathRoot beneath = BeneathRoot.Open(settings.Root, "");
+        byte[]? bytes = ReadFollowing(beneath, settings.Root, clean, out int err, out bool tooLarge);
         if (tooLarge)
             throw new IOException($"merge file \"{name}\" is larger than {MaxRuleFile} bytes");
         return bytes ?? throw new IOException($"failed to open merge file \"{name}\": {Marshal.GetPInvokeErrorMessage(err)}", err);
     }
 
-    // A file a client names, read beneath the module: opened through openat2 RESOLVE_BENEATH with its last component
-    // not followed, so that nothing swapped in on the way after the checks can lead the read out of the module (stock:
-    // open_no_attacker_symlinks). Null with the errno when it cannot be (ELOOP for a link or anything not a regular
-    // file), or with tooLarge when it holds more than max bytes; a file that grows while read is taken as far as it was.
-    private static byte[]? ReadBeneath(string root, string relative, long max, out int errno, out bool tooLarge)
+    // A merge file a client names (a '.' rule's, or a ':' rule's in each directory), read as exclude.c: parse_filter_file
+    // opens it: a path without links straight beneath the module; one with links where ModuleLinkWalk says they lead,
+    // in the module only (ELOOP out of it), never through a link someone else owns.
+    private static byte[]? ReadFollowing(BeneathRoot beneath, string root, string relative, out int errno, out bool tooLarge)
     {
         tooLarge = false;
-        using BeneathRoot beneath = BeneathRoot.Open(root, "");
-        int fd = beneath.Open(relative, Interop.O_RDONLY | Interop.O_NOFOLLOW | Interop.O_NONBLOCK | Interop.O_CLOEXEC, out errno);
-        if (fd < 0)
-            return null;
+        int fd = beneath.OpenWithoutSymlinks(relative, ReadFlags, out errno);
+        if (fd < 0 && errno == Interop.ELOOP)
+        {
+            if (ModuleLinkWalk.Resolve(root, relative, out errno) is not { } resolved)
+                return null;
+            fd = beneath.Open(resolved, ReadFlags | Interop.O_NOFOLLOW, out errno);
+        }
+        return fd < 0 ? null : ReadOpened(fd, MaxRuleFile, out errno, out tooLarge);
+    }
+
+    // Never blocks on a FIFO: the type is judged on what was opened.
+    private const int ReadFlags = Interop.O_RDONLY | Interop.O_NONBLOCK | Interop.O_CLOEXEC;
+
+    // A file a client names, read beneath the module: opened through openat2 RESOLVE_BENEATH with its last component
+    // not followed, so that nothing swapped in on the way after the checks can lead the read out of the module (stock:
+    // open_no_attacker_symlinks).
+    private static byte[]? ReadBeneath(BeneathRoot beneath, string relative, long max, out int errno, out bool tooLarge)
+    {
+        tooLarge = false;
+        int fd = beneath.Open(relative, ReadFlags | Interop.O_NOFOLLOW, out errno);
+        return fd < 0 ? null : ReadOpened(fd, max, out errno, out tooLarge);
+    }
+
+    // The file open at fd (taken over): null with the errno when it cannot be read (ELOOP for anything not a regular
+    // file), or with tooLarge when it holds more than max bytes; a file that grows while read is taken as far as it was.
+    private static byte[]? ReadOpened(int fd, long max, out int errno, out bool tooLarge)
+    {
+        tooLarge = false;
         using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
         errno = NativeStat.TryStatAt(fd, "", Interop.AT_EMPTY_PATH, out NativeStat.Info info);
         if (errno != 0)
