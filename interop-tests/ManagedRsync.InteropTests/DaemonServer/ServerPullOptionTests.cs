@@ -204,19 +204,22 @@ public sealed partial class ServerPullOptionTests(StockOptionDaemonFixture stock
     /// <summary>
     /// A listed name the module's own rules exclude ("keep*/" in <see cref="OptionModules.Excluding"/>), at it or below
     /// it, is not there (flist.c: path_is_daemon_excluded, ENOENT; with --no-R its directory's change_dir fails the
-    /// same way), and nothing below it is sent. (Not a row: -r --no-R here, where ours also leaves out what a listed
-    /// directory holds: names from several directories are checked against the module's rules under every one of
-    /// them, failing closed; protocol-notes §87.)
+    /// same way), and nothing below it is sent. Every name is checked by its own place in the module, as stock's sender
+    /// checks it where it is (exclude.c: rule_matches): with -r --no-R, "ID/sub/secret" is no "/secret/" of the module's
+    /// though "ID" is listed from the top too, and its contents are sent (EXTRA: more names, '|' between them).
     /// </summary>
     [Theory]
-    [InlineData("-a", 23)]
-    [InlineData("-ar", 23)]
-    [InlineData("-a --no-R", 23)]
-    [InlineData("-a --ignore-missing-args", 0)]
-    public async Task Files_from_names_the_module_excludes_are_not_there(string options, int exit)
+    [InlineData("-a", 23, "")]
+    [InlineData("-ar", 23, "")]
+    [InlineData("-a --no-R", 23, "")]
+    [InlineData("-a --ignore-missing-args", 0, "")]
+    [InlineData("-ar --no-R", 23, "ID|ID/sub/secret")]
+    [InlineData("-ar --no-R --no-i-r", 23, "ID/sub/secret|ID/d")]
+    public async Task Files_from_names_the_module_excludes_are_not_there(string options, int exit, string extra)
     {
         string listFile = Path.Combine(_work, "list");
-        File.WriteAllText(listFile, $"{_id}/one.txt\n{_id}/keep1/x\n{_id}/keep1\n{_id}/keep1/\n{_id}/d\n");
+        File.WriteAllText(listFile, $"{_id}/one.txt\n{_id}/keep1/x\n{_id}/keep1\n{_id}/keep1/\n{_id}/d\n"
+            + string.Concat(extra.Split('|', StringSplitOptions.RemoveEmptyEntries).Select(n => n.Replace("ID", _id, StringComparison.Ordinal) + "\n")));
         var runs = new List<ProcessResult>();
         foreach (RsyncDaemonFixture d in Both)
         {
@@ -226,6 +229,8 @@ public sealed partial class ServerPullOptionTests(StockOptionDaemonFixture stock
             File.WriteAllText(Path.Combine(mine, "one.txt"), "one\n");
             File.WriteAllText(Path.Combine(mine, "keep1", "x"), "excluded by the module\n");
             File.WriteAllText(Path.Combine(mine, "d", "y"), "y\n");
+            Directory.CreateDirectory(Path.Combine(mine, "sub", "secret"));
+            File.WriteAllText(Path.Combine(mine, "sub", "secret", "t"), "t\n");
             runs.Add(await d.RunRsyncAsync([.. Words(options), "--files-from=" + listFile, $"{d.Url}{OptionModules.Excluding}/", Local(d) + "/"]));
         }
         try
@@ -233,6 +238,8 @@ public sealed partial class ServerPullOptionTests(StockOptionDaemonFixture stock
             AssertSame(runs[0], runs[1], exit, times: false);
             Assert.DoesNotContain(Directory.GetFiles(Local(ours), "*", SearchOption.AllDirectories), f => File.ReadAllText(f).Contains("excluded", StringComparison.Ordinal));
             Assert.True(File.Exists(Path.Combine(Local(ours), options.Contains("--no-R", StringComparison.Ordinal) ? "one.txt" : $"{_id}/one.txt")), runs[1].ToString());
+            if (extra.Length > 0)
+                Assert.True(File.Exists(Path.Combine(Local(ours), "secret", "t")), runs[1].ToString());
         }
         finally
         {

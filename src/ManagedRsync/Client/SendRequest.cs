@@ -29,6 +29,7 @@ public abstract record SendRequest
     public Func<string, bool, bool>? IsExcluded { get; init; }
 
     /// <summary>The sender's view of this request.</summary>
-    internal Roles.Sender.SendSource Source => new(Sources, SourceRoot, RelativePaths, Filters, IsExcluded,
+    internal Roles.Sender.SendSource Source => new(Sources, SourceRoot, RelativePaths, Filters,
+        IsExcluded is { } excluded ? (name, _, isDirectory) => excluded(name, isDirectory) : null,
         LinkTarget: Options.MungeLinks ? FileList.MungedLinks.Unmunge : null);
 }

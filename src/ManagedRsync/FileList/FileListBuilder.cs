@@ -20,7 +20,7 @@ internal sealed partial class FileListBuilder
 
     private readonly TransferOptions _options;
     private readonly Filters.FilterMatcher? _filters;
-    private readonly Func<string, bool, bool>? _isExcluded;
+    private readonly Func<string, string, bool, bool>? _isExcluded;
     private readonly Action<string> _warn;
     private readonly Action<string> _info;
     private readonly Func<byte[], byte[]>? _linkTarget;
@@ -28,11 +28,12 @@ internal sealed partial class FileListBuilder
 
     /// <param name="options">What to include (links, devices, recursion).</param>
     /// <param name="filters">The sender's view of the filter rules, walked directory by directory.</param>
-    /// <param name="isExcluded">A further verdict: (transfer-relative path, is directory) -> excluded.</param>
+    /// <param name="isExcluded">A further verdict: (transfer-relative path, the path this side reaches it by, is
+    /// directory) -> excluded.</param>
     /// <param name="warn">Receives rsync-style error lines ("rsync: link_stat ... failed").</param>
     /// <param name="linkTarget">What a symlink's target read from disk is sent as (null: as read).</param>
     /// <param name="info">Receives informational lines ("skipping directory NAME"); null: <paramref name="warn"/>.</param>
-    public FileListBuilder(TransferOptions options, Filters.FilterMatcher? filters, Func<string, bool, bool>? isExcluded,
+    public FileListBuilder(TransferOptions options, Filters.FilterMatcher? filters, Func<string, string, bool, bool>? isExcluded,
         Action<string> warn, Func<byte[], byte[]>? linkTarget = null, Action<string>? info = null)
     {
         _info = info ?? warn;
@@ -389,7 +390,7 @@ internal sealed partial class FileListBuilder
             return;
         }
         bool isDir = (info.Mode & FileEntry.S_IFMT) == FileEntry.S_IFDIR;
-        if (rel != "." && (Excluded(rel, isDir) || Unreadable(full, info)))
+        if (rel != "." && (Excluded(rel, full, isDir) || Unreadable(full, info)))
             return;
         // flist.c: send_file_list with inc_recurse and relative_paths — only the first directory of the name goes in
         // the first list (implied); the rest follows in its list, and so on down (send1extra).
@@ -619,7 +620,7 @@ internal sealed partial class FileListBuilder
             }
             if (err != 0)
             {
-                if (!Excluded(name, false) && !Excluded(name, true))
+                if (!Excluded(name, child, false) && !Excluded(name, child, true))
                     ReportUnfollowed(child, err);
                 continue;
             }
@@ -633,7 +634,7 @@ internal sealed partial class FileListBuilder
                     _info($"[sender] skipping mount-point dir {name ?? FileNameEncoding.Decode(nameBytes)}");
                 continue;
             }
-            if (Excluded(name, isDir) || Unreadable(child, info))
+            if (Excluded(name, child, isDir) || Unreadable(child, info))
                 continue;
             if (Make(nameBytes, child, info) is not { } entry)
                 continue;
@@ -739,10 +740,11 @@ internal sealed partial class FileListBuilder
     private bool Unreadable(string path, NativeStat.Info info) =>
         IgnoreNonreadable && (info.Mode & FileEntry.S_IFMT) != FileEntry.S_IFLNK && Interop.Access(path, Interop.R_OK) != 0;
 
-    // rsync exclude.c: check_filter on the sender (is_excluded with ALL_FILTERS), then the caller's own verdict.
-    // name: null only where neither is set (AddListed makes no string for it then).
-    private bool Excluded(string? name, bool isDirectory) =>
-        _filters?.IsExcluded(name!, isDirectory) == true || _isExcluded?.Invoke(name!, isDirectory) == true;
+    // rsync exclude.c: check_filter on the sender (is_excluded with ALL_FILTERS), then the caller's own verdict, which
+    // is given the entry's path as this side reaches it too. name: null only where neither is set (AddListed makes no
+    // string for it then).
+    private bool Excluded(string? name, string path, bool isDirectory) =>
+        _filters?.IsExcluded(name!, isDirectory) == true || _isExcluded?.Invoke(name!, path, isDirectory) == true;
 
     private bool Stat(string path, bool followDirLinks, out NativeStat.Info info)
     {

@@ -65,7 +65,7 @@ internal static class ServerSources
     private static SendSource Confined(ServerRequest request, TransferOptions options, ServerSettings settings, BeneathRoot beneath,
         List<string> relative)
     {
-        Func<string, bool, bool>? hidden = ModuleVerdict(settings, relative, options.Relative);
+        Func<string, string, bool, bool>? hidden = ModuleVerdict(settings, beneath);
         Func<string, byte[]> readRules = name => ReadRuleFile(settings, name);
         Func<byte[], byte[]>? linkTarget = settings.MungeSymlinks ? MungedLinks.Unmunge : null;
         if (options.Relative)
@@ -145,23 +145,28 @@ internal static class ServerSources
 
     /// <summary>
     /// The module's own filter rules (clientserver.c: rsync_module loads daemon_filter_list), which match names relative
-    /// to the module; the file list's names are relative to where each argument starts, so each is checked under the
-    /// argument directories' prefixes (with several, excluded under any of them: fail closed).
+    /// to the module: stock checks a listed name where its sender is (exclude.c: rule_matches puts curr_dir below the
+    /// module before a pattern with a '/'; flist.c changes into each --no-R name's directory, into the part before a
+    /// "/./", into each incremental directory), so each entry is checked by its own place in the module, whichever
+    /// argument it came from.
     /// </summary>
-    private static Func<string, bool, bool>? ModuleVerdict(ServerSettings settings, List<string> relative, bool relativePaths)
+    private static Func<string, string, bool, bool>? ModuleVerdict(ServerSettings settings, BeneathRoot beneath)
     {
         if (settings.ModuleFilters is not { Rules.Count: > 0 } filters)
             return null;
         FilterMatcher matcher = filters.CreateMatcher(FilterSide.Sender, new FilterMatcherOptions { LocalRoot = settings.Root });
-        string[] prefixes = relativePaths
-            ? relative.Select(p => p.IndexOf("/./", StringComparison.Ordinal) is var marker and >= 0 ? p[..(marker + 1)] : "").Distinct().ToArray()
-            : relative.Select(p => p.EndsWith('/') ? (p == "./" ? "" : p) : (p.Contains('/') ? p[..(p.LastIndexOf('/') + 1)] : "")).Distinct().ToArray();
-        return (name, isDirectory) =>
+        return (name, path, isDirectory) =>
         {
             if (name == ".")
                 return false;
+            // Not beneath the module by its name (it cannot be: every source is): fail closed.
+            if (beneath.Relative(path) is not { } inModule)
+                return true;
+            string clean = string.Join('/', inModule.Split('/').Where(part => part is not ("" or ".")));
+            if (clean.Length == 0)
+                return false;
             lock (matcher)
-                return prefixes.Any(prefix => matcher.IsExcluded(prefix + name, isDirectory));
+                return matcher.IsExcluded(clean, isDirectory);
         };
     }
 

@@ -6,7 +6,8 @@ namespace ManagedRsync.Roles.Sender;
 /// <summary>
 /// What a sender sends, whoever asked: rsync command-line sources ("dir/" sends the contents, "dir" the directory
 /// itself), or <see cref="SourceRoot"/> with <see cref="RelativePaths"/> (--files-from: each path with its parents,
-/// as -R does), the filter rules, and an extra verdict for a transfer-relative path (path, is directory) -> excluded.
+/// as -R does), the filter rules, and an extra verdict for a transfer-relative path (name, the path this side reaches it
+/// by, is directory) -> excluded.
 /// A server passes <see cref="ReadRuleFile"/>: how a merge file the client names is read (beneath a daemon module only),
 /// and <see cref="LinkTarget"/>: what a symlink's target read from disk is sent as (a module that munges symlinks);
 /// <see cref="IgnoreNonreadable"/>: a daemon module's "ignore nonreadable" (entries this process cannot read are not listed);
@@ -23,7 +24,7 @@ internal sealed record SendSource(
     string? SourceRoot,
     IReadOnlyList<string>? RelativePaths,
     FilterList? Filters,
-    Func<string, bool, bool>? IsExcluded,
+    Func<string, string, bool, bool>? IsExcluded,
     Func<string, byte[]>? ReadRuleFile = null,
     Func<byte[], byte[]>? LinkTarget = null,
     bool IgnoreNonreadable = false,
