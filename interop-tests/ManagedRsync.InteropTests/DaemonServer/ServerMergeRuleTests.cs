@@ -9,8 +9,10 @@ namespace ManagedRsync.InteropTests.DaemonServer;
 /// exclude.c: parse_filter_file), and per-directory merge files on a daemon's side (protocol-notes §86). A '.' file is
 /// read while the daemon parses its arguments, beneath the module (sanitized: "/x" and "../x" are MODULE/x); one that
 /// cannot be opened ends the daemon there, before any protocol byte: its log says "failed to open exclude file NAME"
-/// and the client sees the connection close (exit 12). A ':' file is read in each directory, beneath the module only and
-/// never through a symlink: a link to a file outside reads as absent (a canary outside the module must not be read).
+/// and the client sees the connection close (exit 12); so does a malformed rule. A ':' file is read in each directory,
+/// beneath the module only: a link to another file of the module is followed ('.' files' too, syscall.c: ona_open), a
+/// link to a file outside reads as absent (a canary outside the module must not be read). A bad rule read out of a file
+/// is named by its file and line, never shown (exclude.c: rule_text).
 /// Each run is a stock client against `rsync --daemon` and `mrsync daemon` serving the same rsyncd.conf.
 /// </summary>
 [Collection(OptionDaemonCollection.Name)]
