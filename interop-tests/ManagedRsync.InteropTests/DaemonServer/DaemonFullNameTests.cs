@@ -59,6 +59,7 @@ public sealed partial class DaemonFullNameTests : IDisposable
             {
                 await d.InitializeAsync();
                 d.Seed();
+                await d.ProbeEndedAsync();
                 int mark = d.LogMark();
                 string local = Path.Combine(_work, d == stock ? "stock" : "ours");
                 Directory.CreateDirectory(local);
@@ -115,8 +116,7 @@ public sealed partial class DaemonFullNameTests : IDisposable
             {
                 await d.InitializeAsync();
                 d.Seed();
-                // The fixture's probe of the port is a connection too: its lines are logged before the runs'.
-                await Task.Delay(500);
+                await d.ProbeEndedAsync();
                 string local = Path.Combine(_work, d == stock ? "stock" : "ours");
                 Directory.CreateDirectory(local);
                 var text = new List<string>();
@@ -212,6 +212,9 @@ public sealed partial class DaemonFullNameTests : IDisposable
     [GeneratedRegex(@"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[\d+\] ")]
     private static partial Regex Prefix();
 
+    [GeneratedRegex(@"rsync error: |connection from \S+ ended")]
+    private static partial Regex ProbeEnd();
+
     /// <summary>One module, "use chroot" as the row says; its tree is seeded after the daemon starts.</summary>
     private sealed class NamingDaemonFixture(bool mrsync, bool chroot, bool readOnlyToo = false) : RsyncDaemonFixture
     {
@@ -240,6 +243,15 @@ public sealed partial class DaemonFullNameTests : IDisposable
                 Directory.CreateDirectory(frozen);
                 Assert.Equal(0, ToolProcess.RunAsync("chattr", ["+i", frozen]).GetAwaiter().GetResult().ExitCode);
             }
+        }
+
+        // The fixture's probe of the port is a connection too, and the daemon logs its end (stock: "safe_write failed
+        // ... Broken pipe" and "rsync error: ... (code 10)"; ours: "connection from ... ended"): a loaded CI machine
+        // logged stock's after a run's mark had been taken. Waited for before any mark (at most 10 s).
+        public async Task ProbeEndedAsync()
+        {
+            for (int i = 0; i < 200 && !ProbeEnd().IsMatch(DaemonLog); i++)
+                await Task.Delay(50);
         }
 
         public string WriteConfigOnly()
