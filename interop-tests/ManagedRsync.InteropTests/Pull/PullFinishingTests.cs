@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using ManagedRsync.InteropTests.Fixtures;
 
@@ -89,6 +90,46 @@ public sealed class PullFinishingTests(RsyncDaemonFixture daemon) : IDisposable
             Assert.Equal(File.GetUnixFileMode(source), File.GetUnixFileMode(copy));
             Assert.Equal(File.GetUnixFileMode(Path.Combine(stockDest, name)), File.GetUnixFileMode(copy));
         }
+    }
+
+    /// <summary>
+    /// A file that vanishes between the list and its turn on the daemon's sender (sender.c: send_files, ENOENT:
+    /// "file has vanished", IOERR_VANISHED, MSG_NO_SEND and MSG_IO_ERROR; io.c: FES_NO_SEND marks no error; cleanup.c:
+    /// _exit_cleanup, log.c: log_exit "rsync warning: ... (code 24)"): the pull ends 24, as stock's client ends it.
+    /// "next" goes once "big" is on its way (its temporary file is there); stock's sender opens "next" only when the last
+    /// of "big" is in its output buffer (io.c: 32 KiB and up), which --bwlimit, forwarded to the daemon, holds back for
+    /// most of a second (protocol-notes §89).
+    /// </summary>
+    [Fact]
+    public async Task A_file_that_vanishes_before_its_turn_ends_the_pull_24_as_with_stocks_client()
+    {
+        var results = new List<ProcessResult>();
+        foreach (bool stock in (bool[])[true, false])
+        {
+            Directory.CreateDirectory(_source);
+            File.WriteAllBytes(Path.Combine(_source, "big"), RandomNumberGenerator.GetBytes(256 * 1024));
+            Write(_source, "next", "gone before its turn\n", New);
+            string dest = Path.Combine(_work, stock ? "stock" : "ours");
+            Directory.CreateDirectory(dest);
+            string[] args = ["-r", "--bwlimit=256", Url, dest + "/"];
+            // On a thread of its own: the in-process mrsync need not yield to this loop before it ends.
+            Task<ProcessResult> run = Task.Run(() => stock ? daemon.RunRsyncAsync(args) : daemon.RunMrsyncAsync(args));
+            bool sending = false;
+            while (!run.IsCompleted && !(sending = Directory.EnumerateFiles(dest).Any(p => Path.GetFileName(p).StartsWith(".big.", StringComparison.Ordinal))))
+                await Task.Delay(5);
+            File.Delete(Path.Combine(_source, "next"));
+            ProcessResult result = await run;
+            Assert.True(sending, $"the run ended before \"big\" was seen on its way\n{result}");
+            results.Add(result);
+        }
+        ProcessResult stockRun = results[0], ourRun = results[1];
+        Assert.True(stockRun.ExitCode == 24, daemon.Explain(stockRun));
+        Assert.True(ourRun.ExitCode == 24, daemon.Explain(ourRun, stockRun));
+        // Stock's last line names its own source position ("... (code 24) at main.c(NNN) [generator=3.5.0]").
+        static string Words(string stderr) => Regex.Replace(stderr, @"(\(code \d+\)) at \S+ \[\w+=[\d.]+\]", "$1");
+        Assert.Equal(Words(stockRun.Stderr), Words(ourRun.Stderr));
+        Assert.Contains("rsync warning: some files vanished before they could be transferred (code 24)", ourRun.Stderr, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_source, "big")), File.ReadAllBytes(Path.Combine(_work, "ours", "big")));
     }
 
     [Theory]

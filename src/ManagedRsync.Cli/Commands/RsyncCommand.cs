@@ -117,8 +117,9 @@ internal static partial class RsyncCommand
             TransferSummary.Print(output, o, result, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - started, context.Log);
         context.Newline?.Settle();
         context.Log?.Exit(result, sender);
+        // log.c: log_exit — vanished files are a warning, not an error ("rsync warning: ... (code 24)").
         if (result.ExitCode != RsyncExitCode.Ok)
-            context.Error.WriteLine($"{program} error: {ExitCodeText.Describe(result.ExitCode)} (code {(int)result.ExitCode})");
+            context.Error.WriteLine($"{program} {(result.ExitCode == RsyncExitCode.Vanished ? "warning" : "error")}: {ExitCodeText.Describe(result.ExitCode)} (code {(int)result.ExitCode})");
         return (int)result.ExitCode;
     }
 

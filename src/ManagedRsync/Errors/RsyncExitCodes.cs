@@ -86,6 +86,20 @@ public static class RsyncExitCodes
         _ => RsyncExitCode.Partial,
     };
 
+    /// <summary>
+    /// How a run that finished went (cleanup.c: _exit_cleanup): an error of the transfer (log.c: got_xfer_error) or
+    /// io_error's IOERR_GENERAL make it partial (23), else IOERR_VANISHED vanished files (24), else a stopped deletion
+    /// the --max-delete limit (25). io_error's other bits count for nothing.
+    /// </summary>
+    /// <param name="transferErrors">An error of the transfer was reported (here or by the peer, MSG_ERROR_XFER).</param>
+    /// <param name="ioError">io_error's flags: this side's or'ed with the peer's (the list's end, MSG_IO_ERROR).</param>
+    /// <param name="deleteLimitReached">--max-delete stopped a deletion.</param>
+    internal static TransferOutcome OutcomeOf(bool transferErrors, int ioError, bool deleteLimitReached) =>
+        transferErrors || (ioError & FileList.FileListBuilder.IoErrorGeneral) != 0 ? TransferOutcome.PartialTransfer
+        : (ioError & FileList.FileListBuilder.IoErrorVanished) != 0 ? TransferOutcome.VanishedFiles
+        : deleteLimitReached ? TransferOutcome.DeleteLimitReached
+        : TransferOutcome.Complete;
+
     /// <summary>The exit code for a run that finished: 0, 23 (partial transfer), 24 (vanished files) or 25 (--max-delete).</summary>
     /// <param name="outcome">How the run went.</param>
     /// <returns>rsync's code.</returns>

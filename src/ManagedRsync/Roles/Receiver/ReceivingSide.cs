@@ -149,13 +149,12 @@ internal sealed partial class ReceivingSide : IMessageHandler
         }
 
         SettleTotals(senderStats);
-        bool errors = run.SawErrors || connection.SawErrors || run.ListIoError != 0 || connection.RemoteIoError != 0;
         return new TransferResult
         {
             Stats = run.Stats,
-            Outcome = errors ? TransferOutcome.PartialTransfer
-                : run.DeletionLimitReached ? TransferOutcome.DeleteLimitReached
-                : TransferOutcome.Complete,
+            // A sender's vanished files alone end the run 24, as stock's client does (they were 23 here).
+            Outcome = RsyncExitCodes.OutcomeOf(run.SawErrors || connection.SawErrors, run.ListIoError | connection.RemoteIoError,
+                run.DeletionLimitReached),
             Checksum = connection.Parameters.Checksum,
             Compression = connection.Parameters.Compression,
             ProtocolVersion = protocol,
@@ -239,11 +238,12 @@ internal sealed partial class ReceivingSide : IMessageHandler
         {
             case MessageCode.NoSend:
             {
-                // rsync receiver.c: the sender could not open a file we asked for; it will not come.
+                // rsync receiver.c: the sender could not open a file we asked for; it will not come. Not an error by
+                // itself (io.c: got_flist_entry_status, FES_NO_SEND): the sender's MSG_ERROR_XFER or MSG_IO_ERROR says
+                // what the run ends with, 24 for a file that vanished.
                 int ndx = PeerMessages.Int(payload, code);
                 if (_run.Pending.TryRemove(ndx, out _))
                 {
-                    _run.MarkErrors();
                     if (_run.Lists is not null)
                         _run.ToGenerator.FileSettled(ndx);
                 }

@@ -127,9 +127,7 @@ internal sealed partial class SenderRole : IMessageHandler
     {
         _stats.TotalBytesSent = _conn.Out.TotalWritten;
         _stats.TotalBytesReceived = _conn.In.RawBytesRead;
-        TransferOutcome outcome = _conn.SawErrors || _removeFailed || (_ioError & FileListBuilder.IoErrorGeneral) != 0 ? TransferOutcome.PartialTransfer
-            : (_ioError & FileListBuilder.IoErrorVanished) != 0 ? TransferOutcome.VanishedFiles
-            : TransferOutcome.Complete;
+        TransferOutcome outcome = RsyncExitCodes.OutcomeOf(_conn.SawErrors || _removeFailed, _ioError, deleteLimitReached: false);
         return new TransferResult
         {
             Stats = _stats,
