@@ -10,7 +10,7 @@ namespace ManagedRsync.InteropTests.Client;
 /// position, with --bwlimit so that the one large file is still on its way when the signal comes: the signal is sent
 /// once the receiver's temporary file exists.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionB.Name)]
 public sealed class SignalTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("mrsync-signal-").FullName;

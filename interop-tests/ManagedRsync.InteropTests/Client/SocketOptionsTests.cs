@@ -8,7 +8,7 @@ namespace ManagedRsync.InteropTests.Client;
 /// the same setsockopt calls on the socket to the daemon (both clients run under strace), and the same complaints on
 /// stderr for an unknown name, a value given to IPTOS_*, and an option the kernel refuses, with the run going on.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionB.Name)]
 public sealed partial class SocketOptionsTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("mrsync-sockopts-").FullName;

@@ -10,7 +10,7 @@ namespace ManagedRsync.InteropTests.Client;
 /// for a push, a pull and a local copy. What the client sends the server for them (nothing) is held by
 /// ServerArgumentParityTests.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionB.Name)]
 public sealed class StopLimitTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("mrsync-stop-").FullName;

@@ -12,7 +12,7 @@ namespace ManagedRsync.InteropTests.Output;
 /// copy, a push to the stock daemon and a pull from it gives the same lines, trees and exit code; --info=help prints
 /// stock's list; an unknown word is stock's exit 1; a flag whose lines mrsync does not print is refused by name (exit 4).
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionB.Name)]
 public sealed partial class InfoFlagsTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly SideBySide _pair = new();

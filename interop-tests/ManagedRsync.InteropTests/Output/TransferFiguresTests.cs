@@ -13,7 +13,7 @@ namespace ManagedRsync.InteropTests.Output;
 /// and a delta against an old one, a dry run; the line comes after the file's data (log_before_transfer off); %C for
 /// every checksum kind and with -c. What is not done yet is refused by name.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionB.Name)]
 public sealed class TransferFiguresTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private const string Figures = "%o|%n|%b|%c|%C|%'b|%-12c|%40C|%i";

@@ -11,7 +11,7 @@ namespace ManagedRsync.InteropTests.Pull;
 /// copy (changed, missing and extra files, a directory where a file was and the reverse), must come out as the source
 /// and as stock's client makes it, with the same counts; --no-i-r takes the old path to the same result.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionC.Name)]
 public sealed class IncrementalPullTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly Sandbox _sandbox = new();

@@ -11,7 +11,7 @@ namespace ManagedRsync.InteropTests.Pull;
 /// transfers are done. Told apart by the order of the -v lines (against stock rsync's) and by a run that fails
 /// midway, which must not have deleted under -delay/-after.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionC.Name)]
 public sealed class PullDeleteTimingTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly Sandbox _sandbox = new();

@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace ManagedRsync.InteropTests.Pull;
 
 /// <summary>Restoring a large file over an old copy moves about as many bytes as stock rsync does for the same case.</summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionC.Name)]
 public sealed partial class PullDeltaTests(RsyncDaemonFixture daemon, ITestOutputHelper output) : IDisposable
 {
     private const int FileSize = 64 << 20;

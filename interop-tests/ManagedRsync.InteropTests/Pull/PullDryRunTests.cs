@@ -8,7 +8,7 @@ namespace ManagedRsync.InteropTests.Pull;
 /// (-v, -i, "created directory", "deleting", "(DRY RUN)"), exit 0, and nothing changed locally, not even the
 /// destination directory made (rsync main.c: get_local_name; generator.c/receiver.c/sender.c with do_xfers off).
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionB.Name)]
 public sealed class PullDryRunTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly Sandbox _sandbox = new();

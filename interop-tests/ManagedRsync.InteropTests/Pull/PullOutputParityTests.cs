@@ -8,7 +8,7 @@ namespace ManagedRsync.InteropTests.Pull;
 /// for the same pull from the same daemon, into a fresh and into an existing destination; the numbers masked are
 /// those <see cref="StockOutput"/> lists (time, and the byte counts incremental recursion changes).
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionC.Name)]
 public sealed class PullOutputParityTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly Sandbox _sandbox = new();

@@ -10,7 +10,7 @@ namespace ManagedRsync.InteropTests.Pull;
 /// exiting" with rsync.c: who_am_i (a receiver never times out: on a pull the generator does, on a push the sender)
 /// and exits 30 (RERR_TIMEOUT). The daemon sends slowly (--bwlimit reaches it), so the stop falls mid-file.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionB.Name)]
 public sealed class SilentDaemonTimeoutTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly Sandbox _sandbox = new();

@@ -13,7 +13,7 @@ namespace ManagedRsync.InteropTests.Push;
 /// source and as stock's client makes it, with stock's output line for line (-v, -i, deletions, which with
 /// incremental recursion come per directory: the daemon deletes during the walk), and the same --stats counts.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionC.Name)]
 public sealed class IncrementalPushTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly Sandbox _sandbox = new();

@@ -5,7 +5,7 @@ using ManagedRsync.Client;
 namespace ManagedRsync.InteropTests.Push;
 
 /// <summary>The library's push against the stock daemon: what lands on the daemon equals the source.</summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionC.Name)]
 public sealed class PushInteropTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("mrsync-push-").FullName;

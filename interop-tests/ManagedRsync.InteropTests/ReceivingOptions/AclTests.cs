@@ -11,7 +11,7 @@ namespace ManagedRsync.InteropTests.ReceivingOptions;
 /// alone changed. getfacl's dumps of both results, the -i output and the exit code must be equal; with and without
 /// incremental recursion (the names travel in the entries, or in the id lists after the list) and --numeric-ids.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionB.Name)]
 public sealed class AclTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("mrsync-acls-").FullName;

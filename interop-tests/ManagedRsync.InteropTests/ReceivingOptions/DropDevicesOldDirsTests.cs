@@ -9,7 +9,7 @@ namespace ManagedRsync.InteropTests.ReceivingOptions;
 /// them); --old-dirs / --old-d is "-r --exclude='/*/*'" (options.c), the top level and its directories only. The tree
 /// (types and device numbers included), the -i/-v output, the first error and the exit code must be stock's.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionB.Name)]
 public sealed class DropDevicesOldDirsTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("mrsync-dropd-").FullName;

@@ -15,7 +15,7 @@ namespace ManagedRsync.InteropTests.ReceivingOptions;
 /// the destination tree, -i/-v output, first stderr line and exit code must be stock's. A run as a user who does not own
 /// the source (EPERM: stock does not fall back to a plain open) fails as stock's does.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionC.Name)]
 public sealed class OpenNoAtimeTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("mrsync-noatime-").FullName;

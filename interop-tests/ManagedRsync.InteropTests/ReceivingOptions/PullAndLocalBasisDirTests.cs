@@ -8,7 +8,7 @@ namespace ManagedRsync.InteropTests.ReceivingOptions;
 /// pattern) and into an existing destination. The whole receiving tree after (hard-link groups included), the -i/-v
 /// output, the first error line (the basis paths made relative) and the exit code must be equal.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionC.Name)]
 public sealed class PullAndLocalBasisDirTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("mrsync-basisdir-").FullName;

@@ -8,7 +8,7 @@ namespace ManagedRsync.InteropTests.ReceivingOptions;
 /// name, id 0, --numeric-ids, an unknown local name (an error line, the run goes on) and malformed maps (exit 1). The
 /// trees after (owner and group of every entry), the -i output, the first error line and the exit code must be equal.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionC.Name)]
 public sealed class PullAndLocalIdMapTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("mrsync-idmap-").FullName;

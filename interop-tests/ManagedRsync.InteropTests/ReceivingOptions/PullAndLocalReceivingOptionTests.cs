@@ -8,7 +8,7 @@ namespace ManagedRsync.InteropTests.ReceivingOptions;
 /// itemized output, the first error line and the exit code must be equal (--max-delete's 25 included); backups
 /// (-b, --suffix, --backup-dir with its directories) included.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionC.Name)]
 public sealed class PullAndLocalReceivingOptionTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("mrsync-recvopt-").FullName;

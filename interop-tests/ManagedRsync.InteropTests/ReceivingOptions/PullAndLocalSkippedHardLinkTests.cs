@@ -10,7 +10,7 @@ namespace ManagedRsync.InteropTests.ReceivingOptions;
 /// skip_hard_link); the others wait for a member being transferred in stock's order (finish_hard_link's chain). The
 /// trees after (hard-link groups included), the -i/-v output and the exit code must be equal.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionC.Name)]
 public sealed class PullAndLocalSkippedHardLinkTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("mrsync-skiphlink-").FullName;

@@ -10,7 +10,7 @@ namespace ManagedRsync.InteropTests.ReceivingOptions;
 /// all-zero file, short zero runs that stay data, and a destination with an older version to update by delta (or in
 /// place, where a zero run over old data is punched out).
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionC.Name)]
 public sealed class PullAndLocalSparseTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("mrsync-sparse-").FullName;

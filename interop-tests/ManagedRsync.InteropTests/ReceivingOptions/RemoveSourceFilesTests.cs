@@ -10,7 +10,7 @@ namespace ManagedRsync.InteropTests.ReceivingOptions;
 /// code must be stock's. The source holds new, changed and up-to-date files, symlinks new and up to date, and a
 /// subdirectory; a dry run removes nothing; a local copy onto itself removes nothing and says why (exit 23).
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionB.Name)]
 public sealed class RemoveSourceFilesTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("mrsync-rmsrc-").FullName;

@@ -14,7 +14,7 @@ namespace ManagedRsync.InteropTests.SenderOptions;
 /// destination holds an old symlink where the followed file now lands. Trees, itemized and -v output, first stderr
 /// line and exit code must be stock's.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionC.Name)]
 public sealed class SymlinkOptionsTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("mrsync-copylinks-").FullName;

@@ -12,7 +12,7 @@ namespace ManagedRsync.InteropTests.Tokens;
 /// to stock's and our total is 40 bytes more; not explained yet.) A value that is not a number is popt's usage error,
 /// in stock's words.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionB.Name)]
 public sealed partial class CompressLevelTests(RsyncDaemonFixture daemon) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("mrsync-zlevel-").FullName;

@@ -9,7 +9,7 @@ namespace ManagedRsync.InteropTests.Watch;
 /// its one log line, when the process is not privileged (run as nobody) or the file system gives no file handles
 /// (ramfs). Runs as root, as CI does; a missing privilege fails the tests with fanotify's reason.
 /// </summary>
-[Collection(RsyncDaemonCollection.Name)]
+[Collection(RsyncDaemonCollectionB.Name)]
 public sealed class WatchFanotifyTests(RsyncDaemonFixture daemon)
 {
     private const int ManyFiles = 100_000;
