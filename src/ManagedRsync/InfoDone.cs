@@ -9,11 +9,11 @@ namespace ManagedRsync;
 public static class InfoDone
 {
     // By InfoFlag (options.c: info_words order). MISC and PROGRESS have lines at levels 1-2 only, so every level of them
-    // is done. Stock's lines above these: COPY (generator.c: copy_altdest_file's failure line, not made by our
-    // generator yet). STATS3 (main.c: show_malloc_stats) is each role's block of memory figures: Roles/HeapStatistics.cs.
+    // is done; COPY has one line at level 1 (generator.c: copy_altdest_file's failure, GeneratorRole.AltDest.cs
+    // OpenCopySource). STATS3 (main.c: show_malloc_stats) is each role's block of memory figures: Roles/HeapStatistics.cs.
     private static readonly int[] Levels =
     [
-        /* BACKUP */ InfoLevels.MaxLevel, /* COPY */ 0, /* DEL */ InfoLevels.MaxLevel, /* FLIST */ InfoLevels.MaxLevel, /* MISC */ InfoLevels.MaxLevel,
+        /* BACKUP */ InfoLevels.MaxLevel, /* COPY */ InfoLevels.MaxLevel, /* DEL */ InfoLevels.MaxLevel, /* FLIST */ InfoLevels.MaxLevel, /* MISC */ InfoLevels.MaxLevel,
         /* MOUNT */ InfoLevels.MaxLevel, /* NAME */ InfoLevels.MaxLevel, /* NONREG */ InfoLevels.MaxLevel, /* PROGRESS */ InfoLevels.MaxLevel,
         /* REMOVE */ InfoLevels.MaxLevel, /* SKIP */ InfoLevels.MaxLevel, /* STATS */ InfoLevels.MaxLevel, /* SYMSAFE */ InfoLevels.MaxLevel,
     ];

@@ -228,8 +228,6 @@ public sealed partial class InfoFlagsTests(RsyncDaemonFixture daemon) : IDisposa
     }
 
     [Theory]
-    [InlineData("--info=all4", "--info=copy is not supported yet with a local copy")]
-    [InlineData("--info=copy", "--info=copy is not supported yet with a local copy")]
     [InlineData("--info=name2 --compare-dest=../y", "--info=name2 without --itemize-changes (-i) with --compare-dest, --copy-dest or --link-dest is not supported yet with a local copy")]
     [InlineData("--debug=del2", "--debug=del2 is not supported yet with a local copy")]
     [InlineData("--debug=send", "--debug=send is not supported yet with a local copy")]

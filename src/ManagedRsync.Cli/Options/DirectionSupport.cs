@@ -27,7 +27,6 @@ internal static class DirectionSupport
         // The receiver's --info lines that only a stock receiver prints: on a push the daemon's, which the client shows.
         // backup.c / generator.c / main.c: "backed up NAME to BACKUP", "(new) backup_dir is DIR" (Roles/Receiving/Backups.cs).
         new("--info=backup", o => InfoSupport.Raised(o.InfoGiven, InfoFlag.Backup), Everywhere),
-        new("--info=copy", o => InfoSupport.Raised(o.InfoGiven, InfoFlag.Copy), Push),
         // generator.c: recv_generator's SKIP2 suffixes (" (type change)", " (sum change)", ...) to "NAME exists"
         // (Roles/Generator/GeneratorRole.Requests.cs: ExistsSuffix).
         new("--info=skip2", o => o.InfoGiven.IsSet(InfoFlag.Skip) && o.InfoGiven[InfoFlag.Skip] >= 2, Everywhere),

@@ -2,17 +2,13 @@ namespace ManagedRsync.Cli.Options;
 
 /// <summary>
 /// Which --info levels mrsync prints as stock rsync 3.5.0 does. A flag the user raises above what is done here is
-/// refused by name ("--info=stats3 is not supported yet", exit 4); lowering one (FLAG0) is always done. The
-/// receiver's COPY lines are done only where a stock daemon receives (DirectionSupport).
+/// refused by name ("--info=stats3 is not supported yet", exit 4); lowering one (FLAG0) is always done.
 /// </summary>
 internal static class InfoSupport
 {
-    // Flags done only on a push (their lines come from the stock daemon's receiver; DirectionSupport).
-    private static readonly InfoFlag[] PushOnly = [InfoFlag.Copy];
-
     /// <summary>The first flag given above what mrsync does anywhere (<see cref="InfoDone"/>), as "--info=nameN", or null.</summary>
     public static string? Refused(InfoLevels given) =>
-        InfoDone.FirstAbove(given, flag => PushOnly.Contains(flag) ? InfoLevels.MaxLevel : InfoDone.Level(flag));
+        InfoDone.FirstAbove(given, InfoDone.Level);
 
     /// <summary>
     /// info=name2 set by --info where nothing itemizes (no -i, or an --out-format without %i) or below protocol 29

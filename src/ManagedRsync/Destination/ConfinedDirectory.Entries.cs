@@ -122,9 +122,16 @@ public sealed partial class ConfinedDirectory
     public SafeFileHandle? OpenBasis(string relativePath) => OpenBasis(relativePath, out _);
 
     /// <summary><see cref="OpenBasis(string)"/>, with the basis's length as its descriptor's stat found it.</summary>
-    public SafeFileHandle? OpenBasis(string relativePath, out long length)
+    public SafeFileHandle? OpenBasis(string relativePath, out long length) => OpenBasis(relativePath, out length, out _);
+
+    /// <summary>
+    /// <see cref="OpenBasis(string, out long)"/>, with why it is no basis: the errno of the open that failed (a
+    /// --copy-dest copy reports it: util1.c copy_file), or 0 when what is there is not a regular file.
+    /// </summary>
+    public SafeFileHandle? OpenBasis(string relativePath, out long length, out int errno)
     {
         length = 0;
+        errno = 0;
         var (parent, leaf) = Split(relativePath);
         if (leaf == ".")
             return null;
@@ -132,18 +139,25 @@ public sealed partial class ConfinedDirectory
         try
         {
             if (OpenDirectory(parent) is not { } found)
+            {
+                errno = ENOENT;
                 return null;
+            }
             lease = found;
         }
         catch (RsyncException e) when (e.IsLocalFileFailure)
         {
+            errno = e.Errno ?? 0;
             return null;
         }
         using (lease)
         {
             int fd = OpenAt(lease.Fd, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | _readFlags, 0);
             if (fd < 0)
+            {
+                errno = Marshal.GetLastPInvokeError();
                 return null;
+            }
             var handle = new SafeFileHandle(fd, ownsHandle: true);
             if (StatAt(fd, "", relativePath) is not { IsRegularFile: true } status)
             {

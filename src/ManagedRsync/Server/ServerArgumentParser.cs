@@ -111,12 +111,11 @@ public static class ServerArgumentParser
     private static int SendingInfoLevel(InfoFlag flag) =>
         flag is InfoFlag.Backup or InfoFlag.Copy ? InfoLevels.MaxLevel : InfoDone.Level(flag);
 
-    // What a receiving server's generator and receiver print of each --info flag: not the receiver's BACKUP and COPY
-    // lines, SKIP's level-2 suffixes or NAME2's "is uptodate" lines (a pull refuses them too:
-    // Cli/Options/DirectionSupport.cs).
+    // What a receiving server's generator and receiver print of each --info flag: not the receiver's BACKUP lines,
+    // SKIP's level-2 suffixes or NAME2's "is uptodate" lines (a pull refuses them too: Cli/Options/DirectionSupport.cs).
     private static int ReceivingInfoLevel(InfoFlag flag) => flag switch
     {
-        InfoFlag.Backup or InfoFlag.Copy => 0,
+        InfoFlag.Backup => 0,
         InfoFlag.Skip or InfoFlag.Name => 1,
         _ => InfoDone.Level(flag),
     };

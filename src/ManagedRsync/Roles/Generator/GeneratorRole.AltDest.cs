@@ -206,6 +206,7 @@ internal sealed partial class GeneratorRole
     /// rsync generator.c: copy_altdest_file — the basis file is copied into a temporary file beside the name, given the
     /// sender's attributes and renamed into place (finish_transfer), then itemized as a local change against it. With
     /// --inplace it is copied straight to the name (util1.c: copy_file's unlink_and_reopen, nothing there by now).
+    /// A basis that cannot be opened is reported as stock reports it, and the file is transferred instead.
     /// </summary>
     private AltBasis CopyFromBasis(int ndx, FileEntry file, string name, ConfinedDirectory dir, EntryStatus st, EntryStatus? local)
     {
@@ -213,14 +214,20 @@ internal sealed partial class GeneratorRole
         {
             try
             {
-                using var source = dir.OpenBasis(name) ?? throw ConfinedDirectory.IoError("open", name, 2);
                 if (Options.Inplace)
                 {
+                    using var source = OpenCopySource(dir, name, copyTo: FileNameEncoding.Display(name));
+                    if (source is null)
+                        return default;
                     CopyInPlace(source, file, name, local);
                 }
                 else
                 {
+                    // generator.c: copy_altdest_file makes the temporary file first (open_tmpfile), then opens the basis.
                     using ConfinedTempFile temp = Destination!.CreateTempFile(name, run.TempDirectory);
+                    using var source = OpenCopySource(dir, name, copyTo: TempFileName(temp));
+                    if (source is null)
+                        return default;
                     temp.CopyFrom(source);
                     // generator.c: copy_altdest_file — copy_file brings the basis's xattrs along (util1.c: copy_file,
                     // xattrs.c: copy_xattrs); the sender's come with the itemization's echo.
@@ -239,6 +246,51 @@ internal sealed partial class GeneratorRole
         SettleFrom(dir, name, () => Settle(ndx, file, ItemizeAgainst(file, st, ItemChanges.LocalChange)));
         FinishHardLinkGroup(ndx);
         return new AltBasis(true, null, st);
+    }
+
+    /// <summary>
+    /// util1.c: copy_file's open of the basis file: one that cannot be opened is `open NAME: ERR` (FERROR_XFER: exit
+    /// 23), and with --info=copy (-v) generator.c copy_altdest_file adds `copy_file NAME => COPY_TO: ERR` (FINFO,
+    /// COPY_TO the temporary file's name as made, or the file's own with --inplace). Null: transfer the file instead.
+    /// </summary>
+    private Microsoft.Win32.SafeHandles.SafeFileHandle? OpenCopySource(ConfinedDirectory dir, string name, string copyTo)
+    {
+        if (dir.OpenBasis(name, out _, out int errno) is { } source)
+            return source;
+        // Not a regular file any more (changed since the stat): no copy, and nothing stock would say of it here.
+        if (errno == 0)
+            return null;
+        string basisName = BasisFullName(dir, name);
+        run.ReportFailure($"rsync: [generator] open {basisName}: {SystemError.Describe(errno)}");
+        if (!Options.Info.Gte(InfoFlag.Copy, 1))
+            return null;
+        string line = $"rsync: [generator] copy_file {basisName} => {copyTo}: {SystemError.Describe(errno)}";
+        if (run.Order is { } order)
+            order.AddNow(line);
+        else
+            run.Log.Info(line);
+        return null;
+    }
+
+    // receiver.c: get_tmpname as the generator's copy names it: ".NAME.XXXXXX" in the file's directory (the path from
+    // the destination), or "TMPDIR/NAME.XXXXXX" as --temp-dir was given.
+    private string TempFileName(ConfinedTempFile temp)
+    {
+        if (run.TempDirectory is not null && Options.TempDir is { } tempDir)
+            return FileNameEncoding.Display(tempDir.TrimEnd('/') + "/" + temp.TempName);
+        int slash = temp.RelativePath.LastIndexOf('/');
+        return FileNameEncoding.Display(slash < 0 ? temp.TempName : temp.RelativePath[..(slash + 1)] + temp.TempName);
+    }
+
+    // util1.c: full_fname of generator.c's pathjoin(basis_dir[j], fname): a client's basis directory is absolute by
+    // now (main.c: check_alt_basis_dirs), a daemon's relative one is from the receiving directory, as a name there is.
+    private string BasisFullName(ConfinedDirectory dir, string name)
+    {
+        string shown = run.BasisDirectories!.ShownFor(dir);
+        string path = (shown.EndsWith('/') ? shown : shown + "/") + name;
+        if (!path.StartsWith('/'))
+            return FullName(path);
+        return run.Target.ModuleName is { } module ? $"\"{FileNameEncoding.Display(path)}\" (in {module})" : $"\"{FileNameEncoding.Display(path)}\"";
     }
 
     // util1.c: copy_file with no temporary file — unlink_and_reopen (O_CREAT|O_EXCL, never through a link), the

@@ -14,10 +14,11 @@ namespace ManagedRsync.Roles.Receiving;
 /// </summary>
 internal sealed class BasisDirectories : IDisposable
 {
-    private BasisDirectories(AltDestKind kind, ConfinedDirectory?[] directories)
+    private BasisDirectories(AltDestKind kind, ConfinedDirectory?[] directories, string[] shown)
     {
         Kind = kind;
         Directories = directories;
+        Shown = shown;
     }
 
     /// <summary>How a match is used.</summary>
@@ -25,6 +26,16 @@ internal sealed class BasisDirectories : IDisposable
 
     /// <summary>In command-line order; null for one that could not be opened.</summary>
     public ConfinedDirectory?[] Directories { get; }
+
+    /// <summary>
+    /// Each directory as stock's receiver names it after check_alt_basis_dirs (main.c): a client's relative one joined
+    /// to the destination (absolute), a daemon's relative one as sanitize_path left it (from the receiving directory)
+    /// and an absolute one beneath the module's path. util1.c: full_fname quotes a basis file as this + "/" + name.
+    /// </summary>
+    public string[] Shown { get; }
+
+    /// <summary>One of <see cref="Directories"/>, as <see cref="Shown"/> names it.</summary>
+    public string ShownFor(ConfinedDirectory dir) => Shown[Array.IndexOf(Directories, dir)];
 
     /// <summary>
     /// Opens the basis directories of <paramref name="options"/>, relative ones against <paramref name="destinationRoot"/>,
@@ -40,6 +51,7 @@ internal sealed class BasisDirectories : IDisposable
         if (current.Length == 0)
             current = "/";
         var opened = new ConfinedDirectory?[options.AltDestDirs.Count];
+        var shownNames = new string[opened.Length];
         string? rejection = null;
         for (int j = 0; j < opened.Length; j++)
         {
@@ -71,6 +83,7 @@ internal sealed class BasisDirectories : IDisposable
             {
                 shown = dir;
             }
+            shownNames[j] = shown;
             // main.c: check_alt_basis_dirs warns (stat follows symlinks) and keeps going.
             if (!Path.Exists(dir))
                 log.Error($"{options.AltDest.OptionName()} arg does not exist: {shown}");
@@ -90,7 +103,7 @@ internal sealed class BasisDirectories : IDisposable
                 }
             }
         }
-        var result = new BasisDirectories(options.AltDest, opened);
+        var result = new BasisDirectories(options.AltDest, opened, shownNames);
         // main.c: do_server_recv checks a daemon module's rules on the basis directories after check_alt_basis_dirs
         // has warned about them ("Your options have been rejected by the server.", RERR_SYNTAX).
         if (rejection is not null)
