@@ -5,7 +5,7 @@ using ManagedRsync.InteropTests.LocalCopy;
 namespace ManagedRsync.InteropTests.ReceivingOptions;
 
 /// <summary>
-/// A --copy-dest basis the receiving side cannot read (protocol-notes.md §89; generator.c: copy_altdest_file, util1.c:
+/// A --copy-dest basis the receiving side cannot read (protocol-notes.md §92; generator.c: copy_altdest_file, util1.c:
 /// copy_file): as user nobody (root reads anything) stock rsync 3.5.0 and mrsync each fill dst/ from src/ with
 /// <c>--copy-dest=../cd</c>, where cd/f and cd/sub/g are mode 000 matches and cd/h a readable one. Stock's generator
 /// says <c>open "NAME": Permission denied (13)</c> for each unreadable basis (and with --info=copy or -v
