@@ -212,7 +212,7 @@ public sealed partial class DaemonFullNameTests : IDisposable
     [GeneratedRegex(@"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[\d+\] ")]
     private static partial Regex Prefix();
 
-    [GeneratedRegex(@"rsync error: |connection from \S+ ended")]
+    [GeneratedRegex(@"rsync error: ")]
     private static partial Regex ProbeEnd();
 
     /// <summary>One module, "use chroot" as the row says; its tree is seeded after the daemon starts.</summary>
@@ -245,8 +245,8 @@ public sealed partial class DaemonFullNameTests : IDisposable
             }
         }
 
-        // The fixture's probe of the port is a connection too, and the daemon logs its end (stock: "safe_write failed
-        // ... Broken pipe" and "rsync error: ... (code 10)"; ours: "connection from ... ended"): a loaded CI machine
+        // The fixture's probe of the port is a connection too, and the daemon may log its end (both: "safe_write
+        // failed ... Broken pipe" and "rsync error: ... (code 12)"): a loaded CI machine
         // logged stock's after a run's mark had been taken. Waited for before any mark (at most 10 s).
         public async Task ProbeEndedAsync()
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 using ManagedRsync.InteropTests.Fixtures;
 using ManagedRsync.InteropTests.LocalCopy;
 using ManagedRsync.InteropTests.Push;
@@ -94,6 +95,69 @@ public sealed class HostileClientTests(RsyncDaemonFixture stock, MrsyncDaemonFix
         string o = await RawAsync(ours, Text(sent));
         Assert.Equal(s, o);
         await AssertStillServesAsync(ours);
+    }
+
+    /// <summary>
+    /// Clients that drop during the handshake, in the daemon's log (clientserver.c: start_daemon; io.c: read_line_old,
+    /// safe_read): one that sends half a greeting and hangs up ends without a word (read_line_old's end of the stream),
+    /// one that reads the greeting and resets makes the daemon's read fail ("safe_read failed to read 1 bytes:
+    /// Connection reset by peer (104)", then RERR_STREAMIO's "rsync error" line). Compared without time, pid, the
+    /// "connect from" lines and stock's source line.
+    /// </summary>
+    [Fact]
+    public async Task A_client_that_drops_in_the_handshake_is_logged_as_stock_logs_it()
+    {
+        var logs = new List<string>();
+        foreach (RsyncDaemonFixture d in Both)
+        {
+            int mark = d.LogMark();
+            using (var half = new TcpClient())
+            {
+                await half.ConnectAsync(IPAddress.Loopback, d.Port);
+                NetworkStream stream = half.GetStream();
+                await stream.WriteAsync(Text("@RSYNCD: 32"));
+                half.Client.Shutdown(SocketShutdown.Send);
+                // The greeting, then the daemon's close.
+                while (await stream.ReadAsync(new byte[4096]) > 0)
+                {
+                }
+            }
+            using (var reset = new TcpClient())
+            {
+                await reset.ConnectAsync(IPAddress.Loopback, d.Port);
+                // The whole greeting: the daemon waits for ours then.
+                byte[] one = new byte[1];
+                do
+                    await reset.GetStream().ReadExactlyAsync(one);
+                while (one[0] != '\n');
+                // An abortive close: a reset, not an end of the stream.
+                reset.Client.Close(0);
+            }
+            string lines = "";
+            for (int i = 0; i < 200 && !lines.Contains("Connection reset by peer", StringComparison.Ordinal); i++)
+            {
+                if (i > 0)
+                    await Task.Delay(50);
+                lines = HandshakeDrops(d.DaemonLogSince(mark));
+            }
+            logs.Add(lines);
+        }
+        Assert.Equal(logs[0], logs[1]);
+        Assert.Equal("rsync: [Receiver] safe_read failed to read 1 bytes: Connection reset by peer (104)\n"
+            + "rsync error: error in rsync protocol data stream (code 12)", logs[1]);
+        await AssertStillServesAsync(ours);
+    }
+
+    // A log's lines without time, the "connect from" lines and stock's source line, and without the connections whose
+    // daemon failed to write: the fixture's readiness probe (it connects and hangs up before the greeting), which the
+    // daemon may log late; this test's clients read all the daemon writes.
+    private static string HandshakeDrops(string log)
+    {
+        var lines = log.Split('\n').Select(l => Regex.Match(l, @"^\S+ \S+ \[(\d+)\] (.*?)(?: at io\.c\(\d+\) \[Receiver=3\.5\.0\])?$"))
+            .Where(m => m.Success).Select(m => (Pid: m.Groups[1].Value, Text: m.Groups[2].Value)).ToList();
+        var probes = lines.Where(l => l.Text.Contains("safe_write failed", StringComparison.Ordinal)).Select(l => l.Pid).ToHashSet();
+        return string.Join('\n', lines.Where(l => !probes.Contains(l.Pid) && !l.Text.StartsWith("connect from ", StringComparison.Ordinal))
+            .Select(l => l.Text));
     }
 
     [Fact]

@@ -72,6 +72,14 @@ internal sealed class DaemonConnection
             _log.Write($"daemon handshake timeout from {_address}");
             return RsyncExitCode.Timeout;
         }
+        catch (DaemonSocketFailure e)
+        {
+            // io.c: safe_write, safe_read — rsyserr's line with who_am_i's role (a daemon's connection is the
+            // "Receiver" until its arguments say otherwise), then log_exit's for RERR_STREAMIO without stock's source line.
+            _log.Write($"rsync: [Receiver] {e.Message}");
+            _log.Write($"rsync error: {RsyncExitCodes.Describe(RsyncExitCode.StreamIo)} (code {(int)RsyncExitCode.StreamIo})");
+            return RsyncExitCode.StreamIo;
+        }
         catch (Exception e) when (e is IOException or InvalidDataException or SocketException or ObjectDisposedException)
         {
             _log.Write($"connection from {_address} ended: {SystemError.Describe(e)}");

@@ -1,4 +1,6 @@
+using System.Net.Sockets;
 using System.Text;
+using ManagedRsync.Platform;
 using ManagedRsync.Daemon;
 
 namespace ManagedRsync.DaemonServer;
@@ -19,13 +21,20 @@ internal sealed class DaemonLineIo(Stream inner)
 
     public Stream Stream => _stream;
 
-    public async Task WriteAsync(string text, CancellationToken ct)
-    {
-        await _stream.WriteAsync(Encoding.UTF8.GetBytes(text), ct).ConfigureAwait(false);
-        await _stream.FlushAsync(ct).ConfigureAwait(false);
-    }
+    public Task WriteAsync(string text, CancellationToken ct) => WriteAsync(Encoding.UTF8.GetBytes(text), ct);
 
-    public Task WriteAsync(byte[] bytes, CancellationToken ct) => _stream.WriteAsync(bytes, ct).AsTask();
+    public async Task WriteAsync(byte[] bytes, CancellationToken ct)
+    {
+        try
+        {
+            await _stream.WriteAsync(bytes, ct).ConfigureAwait(false);
+            await _stream.FlushAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException && SystemError.Errno(e) is not null)
+        {
+            throw DaemonSocketFailure.Write(bytes.Length, e);
+        }
+    }
 
     /// <summary>One line without its end, or null at the end of the stream; too long a line throws.</summary>
     public async Task<string?> ReadLineAsync(bool nulTerminated, CancellationToken ct)
@@ -33,9 +42,10 @@ internal sealed class DaemonLineIo(Stream inner)
         var line = new List<byte>();
         while (true)
         {
-            int next = await _stream.ReadBufferedByteAsync(ct).ConfigureAwait(false);
+            int next = await ReadByteAsync(ct).ConfigureAwait(false);
+            // io.c: read_line_old — the end of the stream, inside a line or not, ends the connection without a word.
             if (next < 0)
-                return line.Count == 0 ? null : throw new EndOfStreamException("the client closed the connection inside a line");
+                return null;
             byte b = (byte)next;
             if (b == (nulTerminated ? (byte)0 : (byte)'\n'))
                 return Encoding.UTF8.GetString(line.ToArray());
@@ -46,6 +56,18 @@ internal sealed class DaemonLineIo(Stream inner)
             if (line.Count >= MaxLine)
                 throw new InvalidDataException($"a daemon text line longer than {MaxLine} bytes");
             line.Add(b);
+        }
+    }
+
+    private async ValueTask<int> ReadByteAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await _stream.ReadBufferedByteAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException && SystemError.Errno(e) is not null)
+        {
+            throw DaemonSocketFailure.Read(1, e);
         }
     }
 
