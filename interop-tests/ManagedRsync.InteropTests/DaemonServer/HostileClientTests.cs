@@ -125,16 +125,24 @@ public sealed class HostileClientTests(RsyncDaemonFixture stock, MrsyncDaemonFix
             using (var reset = new TcpClient())
             {
                 await reset.ConnectAsync(IPAddress.Loopback, d.Port);
-                // The whole greeting: the daemon waits for ours then.
+                // The whole greeting, the motd and its empty line (the fixture has a motd): the daemon waits for ours
+                // then. A reset while it still writes would fail its write instead (racy).
                 byte[] one = new byte[1];
-                do
+                byte last = 0;
+                while (true)
+                {
                     await reset.GetStream().ReadExactlyAsync(one);
-                while (one[0] != '\n');
+                    if (one[0] == '\n' && last == '\n')
+                        break;
+                    last = one[0];
+                }
                 // An abortive close: a reset, not an end of the stream.
                 reset.Client.Close(0);
             }
             string lines = "";
-            for (int i = 0; i < 200 && !lines.Contains("Connection reset by peer", StringComparison.Ordinal); i++)
+            // Until the reset's two lines are there (a daemon writes them one at a time).
+            for (int i = 0; i < 200 && !(lines.Contains("Connection reset by peer", StringComparison.Ordinal)
+                && lines.Contains("rsync error: ", StringComparison.Ordinal)); i++)
             {
                 if (i > 0)
                     await Task.Delay(50);
